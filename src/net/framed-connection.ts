@@ -1,0 +1,160 @@
+import type { Socket } from 'node:net';
+import type { Logger } from '../logger.js';
+import { FrameDecoder, FramingError } from './frame-decoder.js';
+
+/** Reply chunks without the size prefix, or null when the request gets no reply (Kafka acks=0). */
+export type Reply = Buffer[] | null;
+
+export interface FramedConnectionOptions {
+  maxFrameBytes: number;
+  /** Requests read but not yet answered; reading pauses at this count. */
+  maxInFlight: number;
+  log: Logger;
+  /** Called once per frame, in arrival order. A throw or rejection closes the connection. */
+  onFrame(frame: Buffer, conn: FramedConnection): Reply | Promise<Reply>;
+  onClose?(conn: FramedConnection): void;
+}
+
+interface Slot {
+  ready: boolean;
+  reply: Reply;
+}
+
+/**
+ * One client connection speaking size-prefixed frames. Requests are handed on as soon as they arrive
+ * (pipelining), replies leave in request order, and reading pauses while too many requests are
+ * unanswered or the socket's send buffer is full, so a slow reader cannot grow our memory.
+ */
+export class FramedConnection {
+  private readonly decoder: FrameDecoder;
+  private readonly slots: Slot[] = [];
+  private waitingForDrain = false;
+  private paused = false;
+  private closed = false;
+  private endWhenIdle = false;
+  readonly remote: string;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly opts: FramedConnectionOptions,
+  ) {
+    this.decoder = new FrameDecoder(opts.maxFrameBytes);
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => {
+      this.waitingForDrain = false;
+      this.updateFlow();
+    });
+    socket.on('error', (err) => opts.log.debug({ remote: this.remote, err: err.message }, 'socket error'));
+    socket.on('close', () => {
+      this.closed = true;
+      opts.onClose?.(this);
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get inFlight(): number {
+    return this.slots.length;
+  }
+
+  /** Writes an unsolicited frame now, ahead of any reply still waiting its turn (ZooKeeper events). */
+  sendNow(chunks: Buffer[]): void {
+    this.write(chunks);
+  }
+
+  /** Logs why and drops the connection. */
+  close(reason: string, fields: Record<string, unknown> = {}): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.opts.log.warn({ remote: this.remote, ...fields }, `closing connection: ${reason}`);
+    this.socket.destroy();
+  }
+
+  /** Half-closes after every pending reply is written (graceful shutdown). */
+  end(): void {
+    if (this.slots.length === 0) this.socket.end();
+    else this.endWhenIdle = true;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      if (err instanceof FramingError) return this.close(err.message);
+      throw err;
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      this.dispatch(frame);
+    }
+    this.updateFlow();
+  }
+
+  private dispatch(frame: Buffer): void {
+    const slot: Slot = { ready: false, reply: null };
+    this.slots.push(slot);
+    let result: Reply | Promise<Reply>;
+    try {
+      result = this.opts.onFrame(frame, this);
+    } catch (err) {
+      return this.fail(err);
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (reply) => this.settle(slot, reply),
+        (err: unknown) => this.fail(err),
+      );
+    } else {
+      this.settle(slot, result);
+    }
+  }
+
+  private fail(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.close('request handling failed', { err: message, stack: err instanceof Error ? err.stack : undefined });
+  }
+
+  private settle(slot: Slot, reply: Reply): void {
+    slot.ready = true;
+    slot.reply = reply;
+    if (this.slots[0] !== slot) return;
+    if (this.closed) return;
+    this.socket.cork();
+    while (this.slots.length > 0 && this.slots[0]!.ready) {
+      const done = this.slots.shift()!;
+      if (done.reply) this.write(done.reply);
+    }
+    this.socket.uncork();
+    if (this.endWhenIdle && this.slots.length === 0) this.socket.end();
+    this.updateFlow();
+  }
+
+  private write(chunks: Buffer[]): void {
+    if (this.closed) return;
+    let size = 0;
+    for (const c of chunks) size += c.length;
+    const prefix = Buffer.allocUnsafe(4);
+    prefix.writeInt32BE(size, 0);
+    let ok = this.socket.write(prefix);
+    for (const c of chunks) ok = this.socket.write(c) && ok;
+    if (!ok) this.waitingForDrain = true;
+  }
+
+  private updateFlow(): void {
+    if (this.closed) return;
+    const shouldPause = this.waitingForDrain || this.slots.length >= this.opts.maxInFlight;
+    if (shouldPause && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    } else if (!shouldPause && this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+}
