@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// The `skein` command: parses the subcommand, starts what it asks for, stops it cleanly on a signal.
+import { ConfigError } from '../config/schema.js';
+import { createLogger } from '../logger.js';
+import { UsageError } from './args.js';
+import type { Command } from './command.js';
+
+const commands: Command[] = [];
+
+function usage(): string {
+  const lines = commands.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`);
+  return ['usage: skein <command> [options]', '', ...lines].join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    const help = name === undefined || name === '--help' || name === 'help';
+    (help ? process.stdout : process.stderr).write(`${usage()}\n`);
+    process.exitCode = help ? 0 : 2;
+    return;
+  }
+  const log = createLogger();
+  let running;
+  try {
+    running = await command.run(rest, log);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`skein ${command.name}: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => {
+        log.info('stopped');
+        log.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main(process.argv.slice(2));
