@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Real third-party clients against a running Skein. Needs the Debian packages from .ci/install-clients.
+export default defineConfig({
+  test: {
+    include: ['compat/**/*.test.ts'],
+    pool: 'forks',
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
