@@ -1,0 +1,175 @@
+// The broker's server.properties keys: Kafka's own names and defaults, so an existing file works as is.
+import { hostname } from 'node:os';
+import { parseProperties, type PropertyLine } from '../config/properties.js';
+import { bool, ConfigError, int, list, long, oneOf, parseConfig, str, type ConfigValues } from '../config/schema.js';
+
+const LONG_MAX = 9223372036854775807;
+const HOUR_MS = 3_600_000;
+
+/** Keys Skein reads. Where Kafka derives one key from another (retention hours -> ms) so do we. */
+export const brokerSchema = {
+  'broker.id': int('This broker\'s id; unique in a cluster.', 0, { min: 0 }),
+  listeners: list('Where to listen, as NAME://host:port; an empty host means every interface.', ['PLAINTEXT://127.0.0.1:9092']),
+  'advertised.listeners': list('What clients are told to connect to; defaults to listeners.', []),
+  'listener.security.protocol.map': list('Listener name to security protocol; only PLAINTEXT is served.', []),
+  'log.dirs': list('Data directories; Skein uses the first.', []),
+  'log.dir': str('Data directory when log.dirs is unset.', './data'),
+  'num.partitions': int('Partitions of an auto-created topic.', 1, { min: 1 }),
+  'default.replication.factor': int('Replication factor of an auto-created topic.', 1, { min: 1 }),
+  'auto.create.topics.enable': bool('Create a topic when a client asks for metadata of or produces to it.', true),
+  'delete.topic.enable': bool('Allow DeleteTopics.', true),
+  'log.retention.ms': long('Time retention; -1 keeps forever. Overrides minutes and hours.', undefined, { min: -1 }),
+  'log.retention.minutes': int('Time retention in minutes; overrides hours.', undefined, { min: -1 }),
+  'log.retention.hours': int('Time retention in hours.', 168, { min: -1 }),
+  'log.retention.bytes': long('Size retention per partition; -1 is unlimited.', -1, { min: -1 }),
+  'log.segment.bytes': int('Segment size before a new one is rolled.', 1_073_741_824, { min: 14 }),
+  'log.roll.ms': long('Segment age before a new one is rolled. Overrides hours.', undefined, { min: 1 }),
+  'log.roll.hours': int('Segment age in hours before a new one is rolled.', 168, { min: 1 }),
+  'log.retention.check.interval.ms': long('How often retention runs.', 300_000, { min: 1 }),
+  'log.index.interval.bytes': int('Bytes between offset index entries.', 4096, { min: 0 }),
+  'log.flush.interval.messages': long('Records accumulated before an fsync (acks=all always fsyncs first).', LONG_MAX, { min: 1 }),
+  'log.flush.interval.ms': long('Age of unflushed data before an fsync; unset means never by time.', undefined, { min: 0 }),
+  'log.flush.scheduler.interval.ms': long('How often the time-based flush is checked.', LONG_MAX, { min: 0 }),
+  'log.message.timestamp.type': oneOf('CreateTime or LogAppendTime for new topics.', 'CreateTime', ['CreateTime', 'LogAppendTime']),
+  'log.message.timestamp.before.max.ms': long('How far in the past a CreateTime timestamp may be.', LONG_MAX, { min: 0 }),
+  'log.message.timestamp.after.max.ms': long('How far in the future a CreateTime timestamp may be.', HOUR_MS, { min: 0 }),
+  'min.insync.replicas': int('In-sync replicas an acks=all write needs, for topics that do not override it.', 1, { min: 1 }),
+  'log.cleanup.policy': oneOf('Only delete: log compaction is not implemented yet.', 'delete', ['delete']),
+  'compression.type': oneOf('Only producer: batches are stored exactly as produced.', 'producer', ['producer']),
+  'message.max.bytes': int('Largest record batch accepted.', 1_048_588, { min: 0 }),
+  'socket.request.max.bytes': int('Largest request frame accepted.', 104_857_600, { min: 1 }),
+  'max.connections': int('Open client connections at most.', 10_000, { min: 1 }),
+  'max.connections.per.ip': int('Open client connections from one address at most.', 2_147_483_647, { min: 1 }),
+  'queued.max.requests': int('Unanswered requests per connection before reading pauses.', 500, { min: 1 }),
+  'offsets.topic.num.partitions': int('Partitions of __consumer_offsets.', 50, { min: 1 }),
+  'offsets.topic.replication.factor': int('Replication factor of __consumer_offsets (capped by live brokers).', 3, { min: 1 }),
+  'offsets.topic.segment.bytes': int('Segment size of __consumer_offsets.', 104_857_600, { min: 1 }),
+  'offsets.retention.minutes': int('How long an empty group keeps its committed offsets.', 10_080, { min: 1 }),
+  'offsets.retention.check.interval.ms': long('How often expired offsets are removed.', 600_000, { min: 1 }),
+  'group.initial.rebalance.delay.ms': int('Wait for more members before the first rebalance of an empty group.', 3_000, { min: 0 }),
+  'group.min.session.timeout.ms': int('Smallest session timeout a member may ask for.', 6_000, { min: 0 }),
+  'group.max.session.timeout.ms': int('Largest session timeout a member may ask for.', 1_800_000, { min: 0 }),
+  'group.max.size': int('Members in one group at most.', 2_147_483_647, { min: 1 }),
+  'zookeeper.connect': str('ZooKeeper connection string; unset runs the broker standalone.', undefined),
+  'zookeeper.session.timeout.ms': int('Session timeout of the broker\'s ZooKeeper session.', 18_000, { min: 1 }),
+  'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start.', 18_000, { min: 1 }),
+};
+
+/**
+ * JVM and thread-pool knobs that stock server.properties files carry. They have no meaning in a
+ * single-threaded Node process, so they are accepted and noted rather than reported as unknown.
+ */
+const NOT_APPLICABLE = new Set([
+  'num.network.threads',
+  'num.io.threads',
+  'num.replica.fetchers',
+  'num.recovery.threads.per.data.dir',
+  'socket.send.buffer.bytes',
+  'socket.receive.buffer.bytes',
+  'background.threads',
+  'log.cleaner.threads',
+  'log.cleaner.dedupe.buffer.size',
+  'log.index.size.max.bytes',
+  'transaction.state.log.replication.factor',
+  'transaction.state.log.min.isr',
+  'log.cleaner.enable',
+]);
+
+export type BrokerConfigValues = ConfigValues<typeof brokerSchema>;
+
+export interface Listener {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface BrokerConfig {
+  values: BrokerConfigValues;
+  brokerId: number;
+  dataDir: string;
+  listener: Listener;
+  advertised: Listener;
+  retentionMs: number;
+  rollMs: number;
+  /** Keys the file or overrides set, so DescribeConfigs can tell a broker setting from a default. */
+  explicitKeys: ReadonlySet<string>;
+  /** Keys found in the file that Skein does not know, for a warning. */
+  unknownKeys: string[];
+  /** Keys accepted but without effect here, for an info line. */
+  ignoredKeys: string[];
+}
+
+export function parseListener(spec: string, key: string): Listener {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(spec.trim());
+  if (!m) throw new ConfigError(`${key}: "${spec}" is not NAME://host:port`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(`${key}: port ${port} is out of range`);
+  return { name: m[1]!.toUpperCase(), host: m[2]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function securityProtocolOf(name: string, map: readonly string[]): string {
+  for (const entry of map) {
+    const [listenerName, protocol] = entry.split(':');
+    if (listenerName?.toUpperCase() === name) return (protocol ?? '').toUpperCase();
+  }
+  return name;
+}
+
+/** Builds the broker config from properties entries (file first, then overrides). */
+export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig {
+  const known: PropertyLine[] = [];
+  const ignoredKeys: string[] = [];
+  for (const e of entries) {
+    if (NOT_APPLICABLE.has(e.key)) ignoredKeys.push(e.key);
+    else known.push(e);
+  }
+  const { values, unknown } = parseConfig(brokerSchema, known);
+  if (values.listeners.length !== 1) {
+    throw new ConfigError(`listeners: Skein serves exactly one listener, got ${values.listeners.length}`);
+  }
+  const listener = parseListener(values.listeners[0]!, 'listeners');
+  const protocol = securityProtocolOf(listener.name, values['listener.security.protocol.map']);
+  if (protocol !== 'PLAINTEXT') {
+    throw new ConfigError(`listeners: security protocol ${protocol} is not supported; use PLAINTEXT`);
+  }
+  let advertised: Listener;
+  if (values['advertised.listeners'].length > 0) {
+    const matching = values['advertised.listeners']
+      .map((a) => parseListener(a, 'advertised.listeners'))
+      .find((a) => a.name === listener.name);
+    if (!matching) throw new ConfigError(`advertised.listeners: no entry for listener ${listener.name}`);
+    advertised = matching;
+  } else {
+    advertised = { ...listener, host: listener.host === '' || listener.host === '0.0.0.0' ? hostname() : listener.host };
+  }
+  const retentionMs =
+    values['log.retention.ms'] ??
+    (values['log.retention.minutes'] !== undefined
+      ? minutesOrForever(values['log.retention.minutes'])
+      : hoursOrForever(values['log.retention.hours']));
+  const rollMs = values['log.roll.ms'] ?? values['log.roll.hours'] * HOUR_MS;
+  return {
+    values,
+    brokerId: values['broker.id'],
+    dataDir: values['log.dirs'][0] ?? values['log.dir'],
+    listener,
+    advertised,
+    retentionMs,
+    rollMs,
+    explicitKeys: new Set(known.map((e) => e.key)),
+    unknownKeys: unknown.map((u) => u.key),
+    ignoredKeys,
+  };
+}
+
+function minutesOrForever(minutes: number): number {
+  return minutes < 0 ? -1 : minutes * 60_000;
+}
+
+function hoursOrForever(hours: number): number {
+  return hours < 0 ? -1 : hours * HOUR_MS;
+}
+
+export function brokerConfigFromText(text: string, overrides: readonly PropertyLine[] = []): BrokerConfig {
+  return brokerConfigFrom([...parseProperties(text), ...overrides]);
+}

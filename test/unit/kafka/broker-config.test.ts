@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { ConfigError, parseOverrides } from '../../../src/config/schema.js';
+import { brokerConfigFromText } from '../../../src/kafka/broker-config.js';
+import { FileTopicStore } from '../../../src/kafka/metadata/file-topic-store.js';
+import { loadOrCreateMetaProperties } from '../../../src/kafka/metadata/meta-properties.js';
+import { effectiveTopicConfigs, topicConfigProblem } from '../../../src/kafka/metadata/topic-config.js';
+import { topicNameProblem } from '../../../src/kafka/metadata/topic-name.js';
+
+test('a stock server.properties is read with Kafka defaults and derived keys', () => {
+  const cfg = brokerConfigFromText(
+    [
+      'broker.id=0',
+      'listeners=PLAINTEXT://:9092',
+      'advertised.listeners=PLAINTEXT://broker1:9092',
+      'num.network.threads=3',
+      'log.dirs=/tmp/kafka-logs',
+      'log.retention.hours=24',
+      'zookeeper.connect=localhost:2181',
+      'frobnicate=1',
+    ].join('\n'),
+  );
+  expect(cfg.listener).toEqual({ name: 'PLAINTEXT', host: '', port: 9092 });
+  expect(cfg.advertised).toEqual({ name: 'PLAINTEXT', host: 'broker1', port: 9092 });
+  expect(cfg.dataDir).toBe('/tmp/kafka-logs');
+  expect(cfg.retentionMs).toBe(24 * 3_600_000);
+  expect(cfg.rollMs).toBe(168 * 3_600_000);
+  expect(cfg.values['message.max.bytes']).toBe(1_048_588);
+  expect(cfg.ignoredKeys).toEqual(['num.network.threads']);
+  expect(cfg.unknownKeys).toEqual(['frobnicate']);
+});
+
+test('retention.ms beats minutes beats hours, and -1 means forever', () => {
+  expect(brokerConfigFromText('log.retention.hours=1\nlog.retention.minutes=5').retentionMs).toBe(300_000);
+  expect(brokerConfigFromText('log.retention.minutes=5\nlog.retention.ms=42').retentionMs).toBe(42);
+  expect(brokerConfigFromText('log.retention.hours=-1').retentionMs).toBe(-1);
+});
+
+test('bad values are refused with the key named; overrides win over the file', () => {
+  expect(() => brokerConfigFromText('num.partitions=-3')).toThrow(/num.partitions/);
+  expect(() => brokerConfigFromText('listeners=localhost:9092')).toThrow(/listeners/);
+  expect(() => brokerConfigFromText('listeners=SSL://:9093')).toThrow(ConfigError);
+  const cfg = brokerConfigFromText('num.partitions=2', parseOverrides(['num.partitions=7']));
+  expect(cfg.values['num.partitions']).toBe(7);
+});
+
+test('topic configs report their source and refuse what Skein does not implement', () => {
+  const cfg = brokerConfigFromText('log.retention.bytes=1000');
+  const eff = new Map(effectiveTopicConfigs(cfg, { 'segment.bytes': '2048' }).map((e) => [e.name, e]));
+  expect(eff.get('segment.bytes')).toMatchObject({ value: '2048', source: 'topic' });
+  expect(eff.get('retention.bytes')).toMatchObject({ value: '1000', source: 'broker' });
+  expect(eff.get('retention.ms')).toMatchObject({ value: String(168 * 3_600_000), source: 'default' });
+  expect(topicConfigProblem('retention.ms', 'soon')).toMatch(/not an integer/);
+  expect(topicConfigProblem('cleanup.policy', 'compact')).toMatch(/compaction/);
+  expect(topicConfigProblem('no.such', '1')).toMatch(/unknown/);
+  expect(topicConfigProblem('retention.ms', '-1')).toBeUndefined();
+});
+
+test('topic names follow Kafka rules', () => {
+  expect(topicNameProblem('orders.v1_a-b')).toBeUndefined();
+  for (const bad of ['', '.', '..', 'a b', 'x'.repeat(250), 'é']) expect(topicNameProblem(bad)).toBeDefined();
+});
+
+test('topic store and meta.properties survive a reopen', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skein-meta-'));
+  const store = new FileTopicStore(dir);
+  await store.create({ name: 't', topicId: 'ab'.repeat(16), replicas: [[0]], configs: {} });
+  await store.addPartitions('t', [[0], [0]]);
+  await store.setConfigs('t', { 'retention.ms': '5' });
+  const again = new FileTopicStore(dir);
+  expect(again.get('t')).toEqual({ name: 't', topicId: 'ab'.repeat(16), replicas: [[0], [0], [0]], configs: { 'retention.ms': '5' } });
+  const { clusterId } = await loadOrCreateMetaProperties(dir, 0);
+  expect(clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  expect((await loadOrCreateMetaProperties(dir, 0)).clusterId).toBe(clusterId);
+  await expect(loadOrCreateMetaProperties(dir, 1)).rejects.toThrow(/broker.id/);
+  expect(readFileSync(join(dir, 'meta.properties'), 'utf8')).toContain(`cluster.id=${clusterId}`);
+});
