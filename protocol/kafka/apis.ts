@@ -1,0 +1,131 @@
+// Every API this codec speaks, keyed by API key, with typed access to its request and response.
+import type { Reader } from '../bytes.js';
+import { messageCodec } from './codec.js';
+import { ErrorCode, KafkaProtocolError } from './errors.js';
+import { ProduceRequestSpec, ProduceResponseSpec } from './messages/0-produce.js';
+import { FetchRequestSpec, FetchResponseSpec } from './messages/1-fetch.js';
+import { ListOffsetsRequestSpec, ListOffsetsResponseSpec } from './messages/2-list-offsets.js';
+import { MetadataRequestSpec, MetadataResponseSpec } from './messages/3-metadata.js';
+import { OffsetCommitRequestSpec, OffsetCommitResponseSpec } from './messages/8-offset-commit.js';
+import { OffsetFetchRequestSpec, OffsetFetchResponseSpec } from './messages/9-offset-fetch.js';
+import { FindCoordinatorRequestSpec, FindCoordinatorResponseSpec } from './messages/10-find-coordinator.js';
+import { JoinGroupRequestSpec, JoinGroupResponseSpec } from './messages/11-join-group.js';
+import { HeartbeatRequestSpec, HeartbeatResponseSpec } from './messages/12-heartbeat.js';
+import { LeaveGroupRequestSpec, LeaveGroupResponseSpec } from './messages/13-leave-group.js';
+import { SyncGroupRequestSpec, SyncGroupResponseSpec } from './messages/14-sync-group.js';
+import { DescribeGroupsRequestSpec, DescribeGroupsResponseSpec } from './messages/15-describe-groups.js';
+import { ListGroupsRequestSpec, ListGroupsResponseSpec } from './messages/16-list-groups.js';
+import { ApiVersionsRequestSpec, ApiVersionsResponseSpec } from './messages/18-api-versions.js';
+import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './messages/19-create-topics.js';
+import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './messages/20-delete-topics.js';
+import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from './messages/21-delete-records.js';
+import { InitProducerIdRequestSpec, InitProducerIdResponseSpec } from './messages/22-init-producer-id.js';
+import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/32-describe-configs.js';
+import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
+import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/37-create-partitions.js';
+import { DeleteGroupsRequestSpec, DeleteGroupsResponseSpec } from './messages/42-delete-groups.js';
+import {
+  IncrementalAlterConfigsRequestSpec,
+  IncrementalAlterConfigsResponseSpec,
+} from './messages/44-incremental-alter-configs.js';
+import { OffsetDeleteRequestSpec, OffsetDeleteResponseSpec } from './messages/47-offset-delete.js';
+import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
+
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  DeleteRecords: 21,
+  InitProducerId: 22,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
+  OffsetDelete: 47,
+} as const;
+export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
+
+export interface ApiSpec {
+  readonly request: MessageSpec;
+  readonly response: MessageSpec;
+}
+
+/** Request and response spec of every API, by key. */
+export const KAFKA_APIS = {
+  [ApiKey.Produce]: { request: ProduceRequestSpec, response: ProduceResponseSpec },
+  [ApiKey.Fetch]: { request: FetchRequestSpec, response: FetchResponseSpec },
+  [ApiKey.ListOffsets]: { request: ListOffsetsRequestSpec, response: ListOffsetsResponseSpec },
+  [ApiKey.Metadata]: { request: MetadataRequestSpec, response: MetadataResponseSpec },
+  [ApiKey.OffsetCommit]: { request: OffsetCommitRequestSpec, response: OffsetCommitResponseSpec },
+  [ApiKey.OffsetFetch]: { request: OffsetFetchRequestSpec, response: OffsetFetchResponseSpec },
+  [ApiKey.FindCoordinator]: { request: FindCoordinatorRequestSpec, response: FindCoordinatorResponseSpec },
+  [ApiKey.JoinGroup]: { request: JoinGroupRequestSpec, response: JoinGroupResponseSpec },
+  [ApiKey.Heartbeat]: { request: HeartbeatRequestSpec, response: HeartbeatResponseSpec },
+  [ApiKey.LeaveGroup]: { request: LeaveGroupRequestSpec, response: LeaveGroupResponseSpec },
+  [ApiKey.SyncGroup]: { request: SyncGroupRequestSpec, response: SyncGroupResponseSpec },
+  [ApiKey.DescribeGroups]: { request: DescribeGroupsRequestSpec, response: DescribeGroupsResponseSpec },
+  [ApiKey.ListGroups]: { request: ListGroupsRequestSpec, response: ListGroupsResponseSpec },
+  [ApiKey.ApiVersions]: { request: ApiVersionsRequestSpec, response: ApiVersionsResponseSpec },
+  [ApiKey.CreateTopics]: { request: CreateTopicsRequestSpec, response: CreateTopicsResponseSpec },
+  [ApiKey.DeleteTopics]: { request: DeleteTopicsRequestSpec, response: DeleteTopicsResponseSpec },
+  [ApiKey.DeleteRecords]: { request: DeleteRecordsRequestSpec, response: DeleteRecordsResponseSpec },
+  [ApiKey.InitProducerId]: { request: InitProducerIdRequestSpec, response: InitProducerIdResponseSpec },
+  [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
+  [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
+  [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
+  [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },
+  [ApiKey.IncrementalAlterConfigs]: {
+    request: IncrementalAlterConfigsRequestSpec,
+    response: IncrementalAlterConfigsResponseSpec,
+  },
+  [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
+} as const satisfies Record<ApiKey, ApiSpec>;
+
+type Apis = typeof KAFKA_APIS;
+export type RequestSpecOf<K extends ApiKey> = Apis[K]['request'];
+export type ResponseSpecOf<K extends ApiKey> = Apis[K]['response'];
+/** The decoded request of an API, e.g. `RequestOf<typeof ApiKey.Produce>` is ProduceRequest. */
+export type RequestOf<K extends ApiKey> = MessageValue<RequestSpecOf<K>>;
+export type RequestInputOf<K extends ApiKey> = MessageInput<RequestSpecOf<K>>;
+export type ResponseOf<K extends ApiKey> = MessageValue<ResponseSpecOf<K>>;
+export type ResponseInputOf<K extends ApiKey> = MessageInput<ResponseSpecOf<K>>;
+
+/** Whether this codec knows the API key at all. */
+export function isKnownApiKey(apiKey: number): apiKey is ApiKey {
+  return Object.hasOwn(KAFKA_APIS, apiKey);
+}
+
+/** The spec pair of an API; an unknown key is INVALID_REQUEST, as Kafka treats it. */
+export function apiSpec<K extends ApiKey>(apiKey: K): Apis[K] {
+  if (!isKnownApiKey(apiKey)) throw new KafkaProtocolError(ErrorCode.INVALID_REQUEST, `unknown API key ${apiKey}`);
+  return KAFKA_APIS[apiKey];
+}
+
+/** The version range Kafka defines for an API (the codec handles all of it). */
+export function apiVersionRange(apiKey: ApiKey): { min: number; max: number } {
+  return versionBounds(KAFKA_APIS[apiKey].request.validVersions);
+}
+
+/** Decodes a request body from where the header ended. Trailing bytes are ignored, as Kafka ignores them. */
+export function decodeRequestBody<K extends ApiKey>(apiKey: K, version: number, r: Reader): RequestOf<K> {
+  return messageCodec<RequestSpecOf<K>>(apiSpec(apiKey).request, version).decode(r);
+}
+
+/** Decodes a response body from where the header ended. */
+export function decodeResponseBody<K extends ApiKey>(apiKey: K, version: number, r: Reader): ResponseOf<K> {
+  return messageCodec<ResponseSpecOf<K>>(apiSpec(apiKey).response, version).decode(r);
+}
