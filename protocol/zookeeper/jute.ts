@@ -1,0 +1,126 @@
+// Jute, ZooKeeper's record serialization, as data: each record is a list of typed fields, and one
+// generic reader/writer walks that list. Every length read from the wire is checked against the bytes
+// actually present before anything is allocated, so hostile lengths end in DecodeError, never in a
+// huge allocation.
+import { DecodeError, type Reader, type Writer } from '../bytes.js';
+
+export interface JuteType<T> {
+  read(r: Reader): T;
+  write(w: Writer, v: T): void;
+}
+
+/** The value type a jute type describes. */
+export type JuteValue<J> = J extends JuteType<infer T> ? T : never;
+
+export const int: JuteType<number> = {
+  read: (r) => r.int32(),
+  write: (w, v) => void w.int32(v),
+};
+
+export const long: JuteType<number> = {
+  read: (r) => r.int64(),
+  write: (w, v) => void w.int64(v),
+};
+
+/**
+ * An int64 read exactly: a number when it fits in 2^53, otherwise a bigint (TTL and container
+ * ephemeralOwner values set the top bits, and session ids from other servers may be that large).
+ */
+export const exactLong: JuteType<number | bigint> = {
+  read(r) {
+    const at = r.pos;
+    const v = r.int64();
+    return Number.isSafeInteger(v) ? v : r.buf.readBigInt64BE(at);
+  },
+  write(w, v) {
+    if (typeof v === 'number') {
+      w.int64(v);
+      return;
+    }
+    const b = Buffer.allocUnsafe(8);
+    b.writeBigInt64BE(BigInt.asIntN(64, v));
+    w.raw(b);
+  },
+};
+
+export const bool: JuteType<boolean> = {
+  read: (r) => r.uint8() !== 0,
+  write: (w, v) => void w.uint8(v ? 1 : 0),
+};
+
+function length(r: Reader, what: string): number {
+  const n = r.int32();
+  if (n < -1) throw new DecodeError(`negative ${what} length ${n}`);
+  if (n > r.remaining) throw new DecodeError(`${what} length ${n} exceeds the ${r.remaining} bytes left`);
+  return n;
+}
+
+/** Bytes; jute's null (length -1) stays null, as ZooKeeper distinguishes null data from empty data. */
+export const buffer: JuteType<Buffer | null> = {
+  read(r) {
+    const n = length(r, 'buffer');
+    return n < 0 ? null : r.bytes(n);
+  },
+  write(w, v) {
+    if (v === null) {
+      w.int32(-1);
+      return;
+    }
+    w.int32(v.length);
+    w.raw(v);
+  },
+};
+
+/** UTF-8 text; a null string (length -1) reads as empty, which no path or scheme may be. */
+export const ustring: JuteType<string> = {
+  read(r) {
+    const n = length(r, 'string');
+    return n <= 0 ? '' : r.utf8(n);
+  },
+  write(w, v) {
+    w.int32(Buffer.byteLength(v));
+    w.utf8(v);
+  },
+};
+
+/** A counted list; a null vector (count -1) reads as empty. Each element takes at least one byte. */
+export function vector<T>(item: JuteType<T>): JuteType<T[]> {
+  return {
+    read(r) {
+      const n = length(r, 'vector');
+      const out: T[] = [];
+      for (let i = 0; i < n; i++) out.push(item.read(r));
+      return out;
+    },
+    write(w, v) {
+      w.int32(v.length);
+      for (const x of v) item.write(w, x);
+    },
+  };
+}
+
+type Fields = Record<string, JuteType<any>>;
+export type RecordValue<F extends Fields> = { [K in keyof F]: JuteValue<F[K]> };
+
+export interface JuteRecord<F extends Fields> extends JuteType<RecordValue<F>> {
+  readonly fields: F;
+}
+
+/** A record: its fields in wire order (object key order). */
+export function record<F extends Fields>(fields: F): JuteRecord<F> {
+  const names = Object.keys(fields);
+  const types = names.map((n) => fields[n]!);
+  const count = names.length;
+  return {
+    fields,
+    read(r) {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < count; i++) out[names[i]!] = types[i]!.read(r);
+      return out as RecordValue<F>;
+    },
+    write(w, v) {
+      const values = v as Record<string, unknown>;
+      for (let i = 0; i < count; i++) types[i]!.write(w, values[names[i]!]);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// Transactions: what a validated write becomes, what the log stores and what the znode tree applies.
+// A transaction is a TxnHeader followed by the record its type names (zookeeper.jute's txn module);
+// a multi nests its ops as (type, record bytes) pairs.
+import { DecodeError, Reader, Writer } from '../bytes.js';
+import { OpCode } from './codes.js';
+import type { JuteType } from './jute.js';
+import {
+  CheckVersionTxn,
+  CloseSessionTxn,
+  CreateContainerTxn,
+  CreateSessionTxn,
+  CreateTTLTxn,
+  CreateTxn,
+  DeleteTxn,
+  ErrorTxn,
+  MultiTxn,
+  SetACLTxn,
+  SetDataTxn,
+  TxnHeader,
+} from './records.js';
+
+export type TxnBody =
+  | ({ type: typeof OpCode.create | typeof OpCode.create2 } & CreateTxn)
+  | ({ type: typeof OpCode.createTTL } & CreateTTLTxn)
+  | ({ type: typeof OpCode.createContainer } & CreateContainerTxn)
+  | ({ type: typeof OpCode.delete | typeof OpCode.deleteContainer } & DeleteTxn)
+  | ({ type: typeof OpCode.setData } & SetDataTxn)
+  | ({ type: typeof OpCode.setACL } & SetACLTxn)
+  | ({ type: typeof OpCode.check } & CheckVersionTxn)
+  | ({ type: typeof OpCode.createSession } & CreateSessionTxn)
+  | ({ type: typeof OpCode.closeSession } & CloseSessionTxn)
+  | ({ type: typeof OpCode.error } & ErrorTxn)
+  | { type: typeof OpCode.multi; txns: TxnBody[] };
+
+/** A transaction's identity: who asked (session, cxid), its zxid and its wall-clock time. */
+export interface TxnMeta {
+  clientId: number;
+  cxid: number;
+  zxid: number;
+  time: number;
+}
+
+export interface Transaction extends TxnMeta {
+  body: TxnBody;
+}
+
+const RECORDS = new Map<number, JuteType<any>>([
+  [OpCode.create, CreateTxn],
+  [OpCode.create2, CreateTxn],
+  [OpCode.createTTL, CreateTTLTxn],
+  [OpCode.createContainer, CreateContainerTxn],
+  [OpCode.delete, DeleteTxn],
+  [OpCode.deleteContainer, DeleteTxn],
+  [OpCode.setData, SetDataTxn],
+  [OpCode.setACL, SetACLTxn],
+  [OpCode.check, CheckVersionTxn],
+  [OpCode.createSession, CreateSessionTxn],
+  [OpCode.closeSession, CloseSessionTxn],
+  [OpCode.error, ErrorTxn],
+]);
+
+function writeBody(w: Writer, body: TxnBody): void {
+  if (body.type === OpCode.multi) {
+    const txns = body.txns.map((sub) => {
+      const sw = new Writer(64);
+      writeBody(sw, sub);
+      return { type: sub.type, data: sw.toBuffer() };
+    });
+    MultiTxn.write(w, { txns });
+    return;
+  }
+  RECORDS.get(body.type)!.write(w, body);
+}
+
+function readBody(type: number, r: Reader, nested: boolean): TxnBody {
+  if (type === OpCode.multi && !nested) {
+    const { txns } = MultiTxn.read(r);
+    return {
+      type,
+      txns: txns.map((t) => {
+        const data = t.data ?? Buffer.alloc(0);
+        return readBody(t.type, new Reader(data), true);
+      }),
+    };
+  }
+  const rec = RECORDS.get(type);
+  if (!rec) throw new DecodeError(`unknown transaction type ${type}`);
+  return { type, ...rec.read(r) } as TxnBody;
+}
+
+export function writeTransaction(w: Writer, txn: Transaction): void {
+  TxnHeader.write(w, { clientId: txn.clientId, cxid: txn.cxid, zxid: txn.zxid, time: txn.time, type: txn.body.type });
+  writeBody(w, txn.body);
+}
+
+export function encodeTransaction(txn: Transaction): Buffer {
+  const w = new Writer(128);
+  writeTransaction(w, txn);
+  return w.toBuffer();
+}
+
+export function readTransaction(r: Reader): Transaction {
+  const h = TxnHeader.read(r);
+  const body = readBody(h.type, r, false);
+  return { clientId: h.clientId, cxid: h.cxid, zxid: h.zxid, time: h.time, body };
+}

@@ -1,0 +1,320 @@
+// The znode store: a map of path -> znode plus the session table, changed only by applying committed
+// transactions in zxid order. No I/O and no clock: time comes from each transaction's header, so a
+// replay from the log rebuilds exactly the same tree.
+//
+// Applying is idempotent with respect to a fuzzy snapshot (one taken while transactions kept being
+// applied): a create of a node that exists, or a delete of one that is gone, only brings the parent's
+// cversion and pzxid up to date instead of failing the recovery.
+import { ErrorCode, EventType, OpCode } from '../../protocol/zookeeper/codes.js';
+import { nameOf, parentOf } from '../../protocol/zookeeper/path.js';
+import type { ACL, Stat } from '../../protocol/zookeeper/records.js';
+import type { Transaction, TxnBody, TxnMeta } from '../../protocol/zookeeper/txn.js';
+import { AclCache, OPEN_ACL, READ_ACL, type AclSet } from './acl-set.js';
+import { CONTAINER_OWNER, ZNode } from './znode.js';
+
+export const ZOOKEEPER_PATH = '/zookeeper';
+export const QUOTA_PATH = '/zookeeper/quota';
+export const CONFIG_PATH = '/zookeeper/config';
+
+/** Nodes that exist from the start and that no client may delete. */
+export function isSpecialPath(path: string): boolean {
+  return path === '/' || path === ZOOKEEPER_PATH || path === QUOTA_PATH || path === CONFIG_PATH;
+}
+
+/** Called for each change a watch could be waiting for, with the ACL of the node it names. */
+export type TreeObserver = (type: EventType, path: string, acl: AclSet) => void;
+
+export interface ApplyResult {
+  /** The transaction type, or OpCode.error when it failed. */
+  type: number;
+  err: number;
+  path?: string;
+  /** The node's stat right after this operation, for create2-style, setData and setACL results. */
+  stat?: Stat;
+  /** Per-operation results of a multi. */
+  multi?: ApplyResult[];
+}
+
+export class DataTree {
+  private readonly nodes = new Map<string, ZNode>();
+  readonly aclCache = new AclCache();
+  private readonly ephemerals = new Map<number, Set<string>>();
+  readonly containers = new Set<string>();
+  readonly ttls = new Set<string>();
+  /** Live sessions and their negotiated timeouts (ms); sessions are transactions too. */
+  readonly sessions = new Map<number, number>();
+  lastProcessedZxid = 0;
+  private dataBytes = 0;
+
+  constructor() {
+    const open = OPEN_ACL;
+    this.nodes.set('/', new ZNode(Buffer.alloc(0), this.aclCache.acquire(open), 0, 0, 0, 0));
+    this.addBuiltIn(ZOOKEEPER_PATH, open);
+    this.addBuiltIn(QUOTA_PATH, open);
+    this.addBuiltIn(CONFIG_PATH, READ_ACL);
+  }
+
+  private addBuiltIn(path: string, acl: readonly ACL[]): void {
+    const node = new ZNode(Buffer.alloc(0), this.aclCache.acquire(acl), 0, 0, 0, 0);
+    this.nodes.get(parentOf(path))!.children.add(nameOf(path));
+    this.nodes.set(path, node);
+  }
+
+  get(path: string): ZNode | undefined {
+    return this.nodes.get(path);
+  }
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  /** Bytes of path names and data held, as ZooKeeper's approximate data size counts them. */
+  get approximateDataSize(): number {
+    return this.dataBytes;
+  }
+
+  /** Every (path, node) pair in insertion order; tolerates changes between steps (fuzzy snapshots). */
+  entries(): IterableIterator<[string, ZNode]> {
+    return this.nodes.entries();
+  }
+
+  ephemeralsOf(sessionId: number): ReadonlySet<string> {
+    return this.ephemerals.get(sessionId) ?? EMPTY;
+  }
+
+  get ephemeralCount(): number {
+    let n = 0;
+    for (const s of this.ephemerals.values()) n += s.size;
+    return n;
+  }
+
+  ephemeralSessions(): IterableIterator<[number, ReadonlySet<string>]> {
+    return this.ephemerals.entries();
+  }
+
+  /** Descendants of `path` (not counting itself). */
+  countDescendants(path: string): number {
+    const node = this.nodes.get(path);
+    if (!node) return 0;
+    let n = 0;
+    const prefix = path === '/' ? '/' : `${path}/`;
+    for (const child of node.children) n += 1 + this.countDescendants(prefix + child);
+    return n;
+  }
+
+  /**
+   * Containers whose last child went (and that had one), and TTL nodes without children whose TTL has
+   * passed since their last change: what the container sweeper deletes.
+   */
+  expiredContainers(now: number): string[] {
+    const out: string[] = [];
+    for (const path of this.containers) {
+      const node = this.nodes.get(path);
+      if (node && node.children.size === 0 && node.cversion > 0) out.push(path);
+    }
+    for (const path of this.ttls) {
+      const node = this.nodes.get(path);
+      if (node && node.children.size === 0 && now - node.mtime > node.ttl) out.push(path);
+    }
+    return out;
+  }
+
+  /** Applies one committed transaction. `observe` hears each change in order. */
+  apply(txn: Transaction, observe?: TreeObserver): ApplyResult {
+    const result = this.applyBody(txn, txn.body, observe);
+    if (txn.zxid > this.lastProcessedZxid) this.lastProcessedZxid = txn.zxid;
+    return result;
+  }
+
+  private applyBody(meta: TxnMeta, body: TxnBody, observe?: TreeObserver): ApplyResult {
+    switch (body.type) {
+      case OpCode.create:
+      case OpCode.create2: {
+        const owner = body.ephemeral ? meta.clientId : 0;
+        return this.create(meta, body.type, body.path, body.data, body.acl, owner, 0, body.parentCVersion, observe);
+      }
+      case OpCode.createTTL:
+        return this.create(meta, body.type, body.path, body.data, body.acl, 0, body.ttl, body.parentCVersion, observe);
+      case OpCode.createContainer:
+        return this.create(
+          meta,
+          body.type,
+          body.path,
+          body.data,
+          body.acl,
+          CONTAINER_OWNER,
+          0,
+          body.parentCVersion,
+          observe,
+        );
+      case OpCode.delete:
+      case OpCode.deleteContainer:
+        return { type: body.type, path: body.path, err: this.delete(body.path, meta.zxid, observe) };
+      case OpCode.setData:
+        return this.setData(meta, body.path, body.data, body.version, observe);
+      case OpCode.setACL:
+        return this.setACL(body.path, body.acl, body.version);
+      case OpCode.check:
+        return { type: body.type, path: body.path, err: ErrorCode.ok };
+      case OpCode.createSession:
+        this.sessions.set(meta.clientId, body.timeOut);
+        return { type: body.type, err: ErrorCode.ok };
+      case OpCode.closeSession:
+        this.closeSession(meta, body.paths2Delete, observe);
+        return { type: body.type, err: ErrorCode.ok };
+      case OpCode.error:
+        return { type: body.type, err: body.err };
+      case OpCode.multi: {
+        const multi = body.txns.map((sub) => this.applyBody(meta, sub, observe));
+        const failed = multi.find((r) => r.err !== ErrorCode.ok);
+        return { type: body.type, err: failed ? failed.err : ErrorCode.ok, multi };
+      }
+    }
+  }
+
+  private create(
+    meta: TxnMeta,
+    type: number,
+    path: string,
+    data: Buffer | null,
+    acl: readonly ACL[],
+    ephemeralOwner: number,
+    ttl: number,
+    parentCVersion: number,
+    observe?: TreeObserver,
+  ): ApplyResult {
+    const parentPath = parentOf(path);
+    const parent = this.nodes.get(parentPath);
+    if (!parent) return { type: OpCode.error, path, err: ErrorCode.noNode };
+    const cversion = parentCVersion === -1 ? parent.cversion + 1 : parentCVersion;
+    if (cversion > parent.cversion) {
+      parent.cversion = cversion;
+      parent.pzxid = meta.zxid;
+    }
+    if (this.nodes.has(path)) return { type: OpCode.error, path, err: ErrorCode.nodeExists };
+    const node = new ZNode(data, this.aclCache.acquire(acl), meta.zxid, meta.time, ephemeralOwner, ttl);
+    parent.children.add(nameOf(path));
+    this.nodes.set(path, node);
+    this.dataBytes += path.length + (data === null ? 0 : data.length);
+    if (ttl > 0) this.ttls.add(path);
+    else if (ephemeralOwner === CONTAINER_OWNER) this.containers.add(path);
+    else if (ephemeralOwner !== 0) {
+      let owned = this.ephemerals.get(ephemeralOwner);
+      if (!owned) this.ephemerals.set(ephemeralOwner, (owned = new Set()));
+      owned.add(path);
+    }
+    if (observe) {
+      observe(EventType.nodeCreated, path, node.acl);
+      observe(EventType.nodeChildrenChanged, parentPath, parent.acl);
+    }
+    return { type, path, err: ErrorCode.ok, stat: type === OpCode.create ? undefined : node.stat() };
+  }
+
+  private delete(path: string, zxid: number, observe?: TreeObserver): number {
+    const parentPath = parentOf(path);
+    const parent = this.nodes.get(parentPath);
+    if (!parent) return ErrorCode.noNode;
+    parent.children.delete(nameOf(path));
+    if (zxid > parent.pzxid) parent.pzxid = zxid;
+    const node = this.nodes.get(path);
+    if (!node) return ErrorCode.noNode;
+    this.nodes.delete(path);
+    this.aclCache.release(node.acl);
+    this.dataBytes -= path.length + (node.data === null ? 0 : node.data.length);
+    if (node.ttl > 0) this.ttls.delete(path);
+    else if (node.isContainer) this.containers.delete(path);
+    else if (node.ephemeralOwner !== 0) {
+      const owned = this.ephemerals.get(node.ephemeralOwner);
+      if (owned) {
+        owned.delete(path);
+        if (owned.size === 0) this.ephemerals.delete(node.ephemeralOwner);
+      }
+    }
+    if (observe) {
+      observe(EventType.nodeDeleted, path, node.acl);
+      observe(EventType.nodeChildrenChanged, parentPath, parent.acl);
+    }
+    return ErrorCode.ok;
+  }
+
+  private setData(
+    meta: TxnMeta,
+    path: string,
+    data: Buffer | null,
+    version: number,
+    observe?: TreeObserver,
+  ): ApplyResult {
+    const node = this.nodes.get(path);
+    if (!node) return { type: OpCode.error, path, err: ErrorCode.noNode };
+    this.dataBytes += (data === null ? 0 : data.length) - (node.data === null ? 0 : node.data.length);
+    node.data = data;
+    node.mtime = meta.time;
+    node.mzxid = meta.zxid;
+    node.version = version;
+    if (observe) observe(EventType.nodeDataChanged, path, node.acl);
+    return { type: OpCode.setData, path, err: ErrorCode.ok, stat: node.stat() };
+  }
+
+  private setACL(path: string, acl: readonly ACL[], version: number): ApplyResult {
+    const node = this.nodes.get(path);
+    if (!node) return { type: OpCode.error, path, err: ErrorCode.noNode };
+    const next = this.aclCache.acquire(acl);
+    this.aclCache.release(node.acl);
+    node.acl = next;
+    node.aversion = version;
+    return { type: OpCode.setACL, path, err: ErrorCode.ok, stat: node.stat() };
+  }
+
+  private closeSession(meta: TxnMeta, listed: readonly string[], observe?: TreeObserver): void {
+    const owned = [...listed, ...this.ephemeralsOf(meta.clientId)];
+    for (const path of owned) {
+      const node = this.nodes.get(path);
+      if (node && node.ephemeralOwner === meta.clientId) this.delete(path, meta.zxid, observe);
+    }
+    this.ephemerals.delete(meta.clientId);
+    this.sessions.delete(meta.clientId);
+  }
+
+  /** Restores one node read from a snapshot; children are linked by linkSnapshot. */
+  restoreNode(path: string, node: ZNode): void {
+    const old = this.nodes.get(path);
+    if (old) this.aclCache.release(old.acl);
+    this.nodes.set(path, node);
+  }
+
+  /**
+   * After all snapshot nodes are restored: links each node to its parent, drops nodes whose parent
+   * is missing (a fuzzy snapshot may hold a child whose parent was deleted, and the log replay
+   * removes it again anyway), and rebuilds the ephemeral, container and TTL indexes.
+   */
+  linkSnapshot(): void {
+    const paths = [...this.nodes.keys()].sort((a, b) => a.length - b.length);
+    this.dataBytes = 0;
+    this.ephemerals.clear();
+    this.containers.clear();
+    this.ttls.clear();
+    for (const node of this.nodes.values()) node.children.clear();
+    for (const path of paths) {
+      if (path === '/') continue;
+      const parent = this.nodes.get(parentOf(path));
+      if (!parent) {
+        this.aclCache.release(this.nodes.get(path)!.acl);
+        this.nodes.delete(path);
+        continue;
+      }
+      parent.children.add(nameOf(path));
+    }
+    for (const [path, node] of this.nodes) {
+      this.dataBytes += path.length + (node.data === null ? 0 : node.data.length);
+      if (node.ttl > 0) this.ttls.add(path);
+      else if (node.isContainer) this.containers.add(path);
+      else if (node.ephemeralOwner !== 0) {
+        let owned = this.ephemerals.get(node.ephemeralOwner);
+        if (!owned) this.ephemerals.set(node.ephemeralOwner, (owned = new Set()));
+        owned.add(path);
+      }
+    }
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();

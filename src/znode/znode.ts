@@ -1,0 +1,62 @@
+// One znode: data, ACL, the persisted stat fields and the names of its children.
+import type { Stat } from '../../protocol/zookeeper/records.js';
+import type { AclSet } from './acl-set.js';
+
+/** ephemeralOwner of container nodes (Long.MIN_VALUE, exact as a double). */
+export const CONTAINER_OWNER = -(2 ** 63);
+
+export class ZNode {
+  readonly children = new Set<string>();
+  mzxid: number;
+  mtime: number;
+  version = 0;
+  cversion = 0;
+  aversion = 0;
+  pzxid: number;
+
+  constructor(
+    public data: Buffer | null,
+    public acl: AclSet,
+    readonly czxid: number,
+    readonly ctime: number,
+    /** Owning session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
+    readonly ephemeralOwner: number,
+    /** Milliseconds for TTL nodes, else 0. */
+    readonly ttl: number,
+  ) {
+    this.mzxid = czxid;
+    this.mtime = ctime;
+    this.pzxid = czxid;
+  }
+
+  get isContainer(): boolean {
+    return this.ephemeralOwner === CONTAINER_OWNER;
+  }
+
+  /** A session-owned ephemeral (not a container or TTL node). */
+  get isEphemeral(): boolean {
+    return this.ephemeralOwner > 0;
+  }
+
+  /** ephemeralOwner as clients see it: TTL nodes carry 0xFF in the top byte and the TTL below. */
+  get wireEphemeralOwner(): number | bigint {
+    if (this.ttl > 0) return BigInt.asIntN(64, (0xffn << 56n) | BigInt(this.ttl));
+    return this.ephemeralOwner;
+  }
+
+  stat(): Stat {
+    return {
+      czxid: this.czxid,
+      mzxid: this.mzxid,
+      ctime: this.ctime,
+      mtime: this.mtime,
+      version: this.version,
+      cversion: this.cversion,
+      aversion: this.aversion,
+      ephemeralOwner: this.wireEphemeralOwner,
+      dataLength: this.data === null ? 0 : this.data.length,
+      numChildren: this.children.size,
+      pzxid: this.pzxid,
+    };
+  }
+}

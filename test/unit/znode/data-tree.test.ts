@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, EventType, OpCode } from '../../../protocol/zookeeper/codes.js';
+import type { Transaction, TxnBody } from '../../../protocol/zookeeper/txn.js';
+import { DataTree } from '../../../src/znode/data-tree.js';
+import { CONTAINER_OWNER } from '../../../src/znode/znode.js';
+
+const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
+let zxid = 0;
+function txn(body: TxnBody, clientId = 7, time = 1000): Transaction {
+  return { clientId, cxid: 1, zxid: ++zxid, time, body };
+}
+function create(path: string, parentCVersion: number, extra: Partial<{ ephemeral: boolean; data: Buffer }> = {}): TxnBody {
+  return {
+    type: OpCode.create,
+    path,
+    data: extra.data ?? Buffer.from('d'),
+    acl,
+    ephemeral: extra.ephemeral ?? false,
+    parentCVersion,
+  };
+}
+
+describe('DataTree', () => {
+  it('starts with /, /zookeeper, /zookeeper/quota and a read-only /zookeeper/config', () => {
+    const t = new DataTree();
+    expect([...t.get('/')!.children]).toEqual(['zookeeper']);
+    expect([...t.get('/zookeeper')!.children].sort()).toEqual(['config', 'quota']);
+    expect(t.get('/zookeeper/config')!.acl.worldPerms).toBe(1);
+    expect(t.nodeCount).toBe(4);
+  });
+
+  it('creates nodes with every stat field from the transaction and bumps the parent', () => {
+    const t = new DataTree();
+    const r = t.apply(txn({ ...create('/a', 1), type: OpCode.create2 }, 7, 5000));
+    expect(r.err).toBe(ErrorCode.ok);
+    expect(r.stat).toMatchObject({
+      czxid: zxid,
+      mzxid: zxid,
+      pzxid: zxid,
+      ctime: 5000,
+      mtime: 5000,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      ephemeralOwner: 0,
+      dataLength: 1,
+      numChildren: 0,
+    });
+    const root = t.get('/')!;
+    expect(root.cversion).toBe(1);
+    expect(root.pzxid).toBe(zxid);
+    expect(t.lastProcessedZxid).toBe(zxid);
+  });
+
+  it('changes data and ACL versions as the transaction says and reports events in order', () => {
+    const t = new DataTree();
+    const events: string[] = [];
+    const obs = (type: number, path: string) => events.push(`${type}:${path}`);
+    t.apply(txn(create('/a', 1)), obs);
+    const set = t.apply(txn({ type: OpCode.setData, path: '/a', data: Buffer.from('xyz'), version: 1 }, 7, 2000), obs);
+    expect(set.stat).toMatchObject({ version: 1, mzxid: zxid, mtime: 2000, dataLength: 3 });
+    const acl2 = [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }];
+    const setAcl = t.apply(txn({ type: OpCode.setACL, path: '/a', acl: acl2, version: 1 }), obs);
+    expect(setAcl.stat!.aversion).toBe(1);
+    expect(t.get('/a')!.acl.worldPerms).toBe(1);
+    t.apply(txn({ type: OpCode.delete, path: '/a' }), obs);
+    expect(events).toEqual([
+      `${EventType.nodeCreated}:/a`,
+      `${EventType.nodeChildrenChanged}:/`,
+      `${EventType.nodeDataChanged}:/a`,
+      `${EventType.nodeDeleted}:/a`,
+      `${EventType.nodeChildrenChanged}:/`,
+    ]);
+    expect(t.get('/a')).toBeUndefined();
+    expect(t.get('/')!.pzxid).toBe(zxid);
+    expect(t.get('/')!.cversion).toBe(1);
+  });
+
+  it('indexes ephemerals by session and removes them when the session closes', () => {
+    const t = new DataTree();
+    t.apply(txn({ type: OpCode.createSession, timeOut: 4000 }, 42));
+    t.apply(txn(create('/e1', 1, { ephemeral: true }), 42));
+    t.apply(txn(create('/e2', 2, { ephemeral: true }), 42));
+    t.apply(txn(create('/p', 3), 42));
+    expect(t.sessions.get(42)).toBe(4000);
+    expect([...t.ephemeralsOf(42)].sort()).toEqual(['/e1', '/e2']);
+    expect(t.get('/e1')!.stat().ephemeralOwner).toBe(42);
+    const deleted: string[] = [];
+    t.apply(txn({ type: OpCode.closeSession, paths2Delete: ['/e1'] }, 42), (type, path) => {
+      if (type === EventType.nodeDeleted) deleted.push(path);
+    });
+    expect(deleted.sort()).toEqual(['/e1', '/e2']);
+    expect(t.get('/p')).toBeDefined();
+    expect(t.ephemeralsOf(42).size).toBe(0);
+    expect(t.sessions.has(42)).toBe(false);
+  });
+
+  it('applies a multi op by op with a result each', () => {
+    const t = new DataTree();
+    const r = t.apply(
+      txn({
+        type: OpCode.multi,
+        txns: [
+          { ...create('/m', 1), type: OpCode.create2 },
+          create('/m/x', 1),
+          { type: OpCode.setData, path: '/m', data: null, version: 1 },
+          { type: OpCode.check, path: '/m', version: 1 },
+          { type: OpCode.delete, path: '/m/x' },
+        ],
+      }),
+    );
+    expect(r.err).toBe(ErrorCode.ok);
+    expect(r.multi!.map((m) => m.type)).toEqual([OpCode.create2, OpCode.create, OpCode.setData, OpCode.check, OpCode.delete]);
+    expect(r.multi![2]!.stat).toMatchObject({ version: 1, dataLength: 0, numChildren: 1 });
+    expect(t.get('/m')!.data).toBeNull();
+  });
+
+  it('finds containers whose last child went and TTL nodes past their TTL', () => {
+    const t = new DataTree();
+    t.apply(txn({ type: OpCode.createContainer, path: '/c', data: null, acl, parentCVersion: 1 }, 7, 0));
+    t.apply(txn({ type: OpCode.createContainer, path: '/fresh', data: null, acl, parentCVersion: 2 }, 7, 0));
+    t.apply(txn({ type: OpCode.createTTL, path: '/t', data: null, acl, parentCVersion: 3, ttl: 500 }, 7, 1000));
+    expect(t.get('/c')!.stat().ephemeralOwner).toBe(CONTAINER_OWNER);
+    expect(t.get('/t')!.stat().ephemeralOwner).toBe(-(2n ** 56n) + 500n);
+    t.apply(txn(create('/c/child', 1)));
+    expect(t.expiredContainers(1200)).toEqual([]);
+    t.apply(txn({ type: OpCode.delete, path: '/c/child' }));
+    expect(t.expiredContainers(1200)).toEqual(['/c']);
+    expect(t.expiredContainers(1501)).toEqual(['/c', '/t']);
+  });
+
+  it('replays over a fuzzy snapshot: existing creates and missing deletes only fix the parent', () => {
+    const t = new DataTree();
+    t.apply(txn(create('/a', 1)));
+    const again = t.apply(txn(create('/a', 5)));
+    expect(again.err).toBe(ErrorCode.nodeExists);
+    expect(t.get('/')!.cversion).toBe(5);
+    expect(t.get('/')!.pzxid).toBe(zxid);
+    const gone = t.apply(txn({ type: OpCode.delete, path: '/nope' }));
+    expect(gone.err).toBe(ErrorCode.noNode);
+    expect(t.get('/')!.pzxid).toBe(zxid);
+  });
+
+  it('keeps data-size accounting and shares equal ACL lists', () => {
+    const t = new DataTree();
+    const before = t.approximateDataSize;
+    t.apply(txn(create('/s', 1, { data: Buffer.alloc(10) })));
+    t.apply(txn(create('/s2', 2, { data: Buffer.alloc(5) })));
+    expect(t.approximateDataSize - before).toBe(2 + 10 + 3 + 5);
+    expect(t.get('/s')!.acl).toBe(t.get('/s2')!.acl);
+    t.apply(txn({ type: OpCode.delete, path: '/s' }));
+    t.apply(txn({ type: OpCode.delete, path: '/s2' }));
+    expect(t.approximateDataSize).toBe(before);
+  });
+});
