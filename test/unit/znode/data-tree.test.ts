@@ -9,9 +9,14 @@ let zxid = 0;
 function txn(body: TxnBody, clientId = 7, time = 1000): Transaction {
   return { clientId, cxid: 1, zxid: ++zxid, time, body };
 }
-function create(path: string, parentCVersion: number, extra: Partial<{ ephemeral: boolean; data: Buffer }> = {}): TxnBody {
+interface CreateExtra {
+  ephemeral: boolean;
+  data: Buffer;
+  type: typeof OpCode.create | typeof OpCode.create2;
+}
+function create(path: string, parentCVersion: number, extra: Partial<CreateExtra> = {}): TxnBody {
   return {
-    type: OpCode.create,
+    type: extra.type ?? OpCode.create,
     path,
     data: extra.data ?? Buffer.from('d'),
     acl,
@@ -31,7 +36,7 @@ describe('DataTree', () => {
 
   it('creates nodes with every stat field from the transaction and bumps the parent', () => {
     const t = new DataTree();
-    const r = t.apply(txn({ ...create('/a', 1), type: OpCode.create2 }, 7, 5000));
+    const r = t.apply(txn(create('/a', 1, { type: OpCode.create2 }), 7, 5000));
     expect(r.err).toBe(ErrorCode.ok);
     expect(r.stat).toMatchObject({
       czxid: zxid,
@@ -101,7 +106,7 @@ describe('DataTree', () => {
       txn({
         type: OpCode.multi,
         txns: [
-          { ...create('/m', 1), type: OpCode.create2 },
+          create('/m', 1, { type: OpCode.create2 }),
           create('/m/x', 1),
           { type: OpCode.setData, path: '/m', data: null, version: 1 },
           { type: OpCode.check, path: '/m', version: 1 },
