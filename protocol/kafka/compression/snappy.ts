@@ -31,12 +31,15 @@ export function snappyCompress(data: Buffer): Buffer {
   header.writeInt32BE(XERIAL_VERSION, 8);
   header.writeInt32BE(XERIAL_COMPAT_VERSION, 12);
   parts.push(header);
-  for (let at = 0; at < data.length; at += XERIAL_BLOCK_BYTES) {
+  // Even empty input gets one block: readers that detect the framing by length (kafka-python) need one.
+  let at = 0;
+  do {
     const block = snappyjs.compress(data.subarray(at, at + XERIAL_BLOCK_BYTES));
     const prefix = Buffer.allocUnsafe(4);
     prefix.writeInt32BE(block.length, 0);
     parts.push(prefix, block);
-  }
+    at += XERIAL_BLOCK_BYTES;
+  } while (at < data.length);
   return Buffer.concat(parts);
 }
 

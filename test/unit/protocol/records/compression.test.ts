@@ -1,0 +1,256 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { DecodeError } from '../../../../protocol/bytes.js';
+import { compress, decompress, initCompression } from '../../../../protocol/kafka/compression/codecs.js';
+import { Compression } from '../../../../protocol/kafka/records/batch-header.js';
+import { FIXTURES, PYTHON } from './manifest.js';
+
+const require = createRequire(import.meta.url);
+const snappyjs = require('snappyjs') as { compress(b: Buffer): Buffer };
+const xxh32 = (require('lz4js/xxh32.js') as { hash(seed: number, b: Uint8Array, at: number, n: number): number }).hash;
+
+beforeAll(() => initCompression());
+
+const CODECS = [Compression.Gzip, Compression.Snappy, Compression.Lz4, Compression.Zstd] as const;
+
+function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function mixed(n: number): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = i % 7 === 0 ? (i * 31) & 0xff : 0x41 + (i % 13);
+  return b;
+}
+
+const INPUTS: Record<string, Buffer> = {
+  empty: Buffer.alloc(0),
+  'one byte': Buffer.from([7]),
+  text: Buffer.from('hello hello hello hello, world'),
+  'just under a 64 KiB block': mixed(65524),
+  'exactly 64 KiB': mixed(65536),
+  'random 200 KB': randomBytes(200_000),
+  'repetitive 1 MiB': Buffer.alloc(1 << 20, 'abcdefgh'),
+};
+
+/** Runs kafka-python's own decoders (kafka.codec) over [codec, payload] pairs; returns SHA-256 of each output. */
+function kafkaPythonDecompress(pairs: Array<[number, Buffer]>): string[] {
+  const out = execFileSync(PYTHON, [fileURLToPath(new URL('decompress_kafka_python.py', FIXTURES))], {
+    input: JSON.stringify(pairs.map(([c, b]) => [c, b.toString('hex')])),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out.toString('utf8')) as string[];
+}
+
+function python(code: string, input: Buffer): Buffer {
+  return Buffer.from(execFileSync(PYTHON, ['-c', code], { input: input.toString('hex') }).toString('utf8').trim(), 'hex');
+}
+
+function expectDecodeError(fn: () => unknown, message?: RegExp): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown).toBeInstanceOf(DecodeError);
+  if (message) expect((thrown as Error).message).toMatch(message);
+}
+
+describe('round trips and real decoders', () => {
+  test.each(CODECS)('codec %i round-trips every input', (codec) => {
+    for (const [name, input] of Object.entries(INPUTS)) {
+      expect(decompress(codec, compress(codec, input)).equals(input), name).toBe(true);
+    }
+  });
+
+  test("kafka-python's codecs decode what ours compress", () => {
+    const pairs: Array<[number, Buffer]> = [];
+    const expected: string[] = [];
+    for (const codec of CODECS) {
+      for (const input of Object.values(INPUTS)) {
+        pairs.push([codec, compress(codec, input)]);
+        expected.push(sha256(input));
+      }
+    }
+    expect(kafkaPythonDecompress(pairs)).toEqual(expected);
+  });
+
+  test('None passes data through untouched', () => {
+    const b = Buffer.from('x');
+    expect(compress(Compression.None, b)).toBe(b);
+    expect(decompress(Compression.None, b)).toBe(b);
+  });
+});
+
+describe('forms other writers use', () => {
+  const input = mixed(150_000);
+
+  test('raw snappy, as librdkafka writes it', () => {
+    expect(decompress(Compression.Snappy, snappyjs.compress(input)).equals(input)).toBe(true);
+  });
+
+  test('LZ4 with linked blocks, block and content checksums and a content size (python-lz4)', () => {
+    const framed = python(
+      'import sys, lz4.frame as f; d = bytes.fromhex(sys.stdin.read()); ' +
+        'print(f.compress(d, block_linked=True, block_checksum=True, content_checksum=True, store_size=True, ' +
+        'block_size=f.BLOCKSIZE_MAX256KB).hex())',
+      input,
+    );
+    expect(decompress(Compression.Lz4, framed).equals(input)).toBe(true);
+  });
+
+  test('zstd written by a streaming compressor, with no content size (python-zstandard)', () => {
+    const framed = python(
+      'import sys, zstandard as z; d = bytes.fromhex(sys.stdin.read()); c = z.ZstdCompressor().compressobj(); ' +
+        'print((c.compress(d) + c.flush()).hex())',
+      input,
+    );
+    expect(framed[4]! >>> 6).toBe(0);
+    expect(decompress(Compression.Zstd, framed).equals(input)).toBe(true);
+  });
+
+  test('concatenated gzip members and LZ4 frames', () => {
+    const a = Buffer.from('first ');
+    const b = Buffer.from('second');
+    const both = Buffer.concat([a, b]);
+    expect(decompress(Compression.Gzip, Buffer.concat([gzipSync(a), gzipSync(b)])).equals(both)).toBe(true);
+    const lz4 = Buffer.concat([compress(Compression.Lz4, a), compress(Compression.Lz4, b)]);
+    expect(decompress(Compression.Lz4, lz4).equals(both)).toBe(true);
+  });
+});
+
+describe('decompression bombs stop at the limit', () => {
+  const zeros = Buffer.alloc(4 << 20);
+  const limit = 1 << 20;
+
+  test.each(CODECS)('codec %i refuses output past maxBytes', (codec) => {
+    const bomb = compress(codec, zeros);
+    expect(bomb.length).toBeLessThan(zeros.length / 20);
+    expectDecodeError(() => decompress(codec, bomb, limit), /limit/);
+    expect(decompress(codec, bomb, zeros.length).length).toBe(zeros.length);
+  });
+
+  test('a raw snappy block declaring 4 GiB is refused before anything is allocated', () => {
+    expectDecodeError(() => decompress(Compression.Snappy, Buffer.from('ffffffff0f00', 'hex')), /limit/);
+  });
+
+  test('LZ4 and zstd headers declaring huge sizes are refused up front', () => {
+    const lz4 = Buffer.alloc(15);
+    lz4.writeUInt32LE(0x184d2204, 0);
+    lz4[4] = 0x68; // version 01, independent blocks, content size present
+    lz4[5] = 0x40;
+    lz4.writeUInt32LE(0x100, 10); // content size 2^40, little-endian at 6..13
+    lz4[14] = (xxh32(0, lz4, 4, 10) >>> 8) & 0xff;
+    expectDecodeError(() => decompress(Compression.Lz4, lz4), /limit/);
+    const zstd = Buffer.from('28b52ffde00000000000000001', 'hex'); // single segment, 8-byte size 2^56
+    expectDecodeError(() => decompress(Compression.Zstd, zstd), /limit/);
+  });
+
+  test('a streamed zstd frame without a content size still stops at the limit', () => {
+    const streamed = python(
+      'import sys, zstandard as z; d = bytes.fromhex(sys.stdin.read()); c = z.ZstdCompressor().compressobj(); ' +
+        'print((c.compress(d) + c.flush()).hex())',
+      zeros,
+    );
+    expectDecodeError(() => decompress(Compression.Zstd, streamed, limit));
+    expect(decompress(Compression.Zstd, streamed, zeros.length).length).toBe(zeros.length);
+  });
+});
+
+describe('malformed compressed data is a DecodeError', () => {
+  const input = mixed(100_000);
+
+  test.each(CODECS)('codec %i: every truncation throws DecodeError or yields fewer bytes', (codec) => {
+    const good = compress(codec, input);
+    for (let cut = 0; cut < good.length; cut += Math.max(1, Math.floor(good.length / 97))) {
+      try {
+        const out = decompress(codec, good.subarray(0, cut));
+        expect(out.length).toBeLessThan(input.length);
+      } catch (err) {
+        expect(err).toBeInstanceOf(DecodeError);
+      }
+    }
+  });
+
+  test.each(CODECS)('codec %i: flipped bytes never escape as anything but DecodeError', (codec) => {
+    const good = compress(codec, input);
+    for (let at = 0; at < good.length; at += Math.max(1, Math.floor(good.length / 61))) {
+      const bad = Buffer.from(good);
+      bad[at] = bad[at]! ^ 0x5a;
+      try {
+        decompress(codec, bad);
+      } catch (err) {
+        expect(err).toBeInstanceOf(DecodeError);
+      }
+    }
+  });
+
+  test('gzip and zstd garbage', () => {
+    expectDecodeError(() => decompress(Compression.Gzip, Buffer.from('not gzip at all')));
+    expectDecodeError(() => decompress(Compression.Zstd, Buffer.from('not zstd at all')));
+    expectDecodeError(() => decompress(Compression.Zstd, Buffer.from('28b52ffd', 'hex')));
+  });
+
+  test('snappy input that makes snappyjs loop for billions of steps fails at once', () => {
+    expectDecodeError(() => decompress(Compression.Snappy, Buffer.from([100, 0xfc, 0x00, 0x00, 0x00, 0x80])));
+  });
+
+  test('snappy copies before the start, past the declared length, or ending short', () => {
+    expectDecodeError(() => decompress(Compression.Snappy, Buffer.from([10, 0x01, 0x05])), /offset/);
+    expectDecodeError(() => decompress(Compression.Snappy, Buffer.from([2, 0x08, 0x61, 0x62, 0x63])), /past/);
+    expectDecodeError(() => decompress(Compression.Snappy, Buffer.from([5, 0x04, 0x61, 0x62])), /declared/);
+    expectDecodeError(() => decompress(Compression.Snappy, Buffer.from([4, 0x04, 0x61, 0x62, 0x09, 0x05])), /offset/);
+  });
+
+  test('xerial framing with a bad block length', () => {
+    const good = compress(Compression.Snappy, input);
+    const bad = Buffer.from(good);
+    bad.writeInt32BE(-1, 16);
+    expectDecodeError(() => decompress(Compression.Snappy, bad));
+    bad.writeInt32BE(good.length, 16);
+    expectDecodeError(() => decompress(Compression.Snappy, bad));
+  });
+
+  describe('LZ4 frame checks', () => {
+    const good = compress(Compression.Lz4, input);
+    const withByte = (at: number, value: number): Buffer => {
+      const b = Buffer.from(good);
+      b[at] = value;
+      return b;
+    };
+
+    test('magic, version, reserved bits, dictionaries, block size id and descriptor checksum', () => {
+      expectDecodeError(() => decompress(Compression.Lz4, withByte(0, 0x05)), /not an LZ4 frame/);
+      expectDecodeError(() => decompress(Compression.Lz4, withByte(4, 0x20)), /version/);
+      expectDecodeError(() => decompress(Compression.Lz4, withByte(4, 0x62)), /reserved/);
+      expectDecodeError(() => decompress(Compression.Lz4, withByte(4, 0x61)), /dictionary/);
+      expectDecodeError(() => decompress(Compression.Lz4, withByte(5, 0x30)), /block size/);
+      expectDecodeError(() => decompress(Compression.Lz4, withByte(6, good[6]! ^ 1)), /checksum/);
+    });
+
+    test('a block larger than the frame allows', () => {
+      const b = Buffer.from(good);
+      b.writeUInt32LE(0x10001, 7);
+      expectDecodeError(() => decompress(Compression.Lz4, b), /exceeds/);
+    });
+
+    test('match offsets of zero or before the block start', () => {
+      // Header for independent 64 KiB blocks, then one block: token 0x10 (1 literal, match), 'a', offset.
+      const header = good.subarray(0, 7);
+      const frame = (offset: number): Buffer =>
+        Buffer.concat([header, Buffer.from([5, 0, 0, 0, 0x10, 0x61, offset, 0, 0]), Buffer.alloc(4)]);
+      expectDecodeError(() => decompress(Compression.Lz4, frame(0)), /offset 0/);
+      expectDecodeError(() => decompress(Compression.Lz4, frame(2)), /offset 2/);
+      expect(decompress(Compression.Lz4, frame(1)).toString()).toBe('a'.repeat(5));
+    });
+  });
+
+  test('an unknown codec id', () => {
+    expectDecodeError(() => decompress(5, Buffer.alloc(1)), /codec id 5/);
+  });
+});
