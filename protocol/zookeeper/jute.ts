@@ -84,7 +84,7 @@ export const ustring: JuteType<string> = {
 };
 
 /** A counted list; a null vector (count -1) reads as empty. Each element takes at least one byte. */
-export function vector<T>(item: JuteType<T>): JuteType<T[]> {
+export function vector<T>(item: JuteType<T>): JuteType<readonly T[]> {
   return {
     read(r) {
       const n = length(r, 'vector');

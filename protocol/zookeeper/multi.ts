@@ -32,7 +32,7 @@ export type MultiResult =
   | { type: typeof OpCode.create2; path: string; stat: Stat }
   | { type: typeof OpCode.delete | typeof OpCode.check }
   | { type: typeof OpCode.setData; stat: Stat }
-  | { type: typeof OpCode.getChildren; children: string[] }
+  | { type: typeof OpCode.getChildren; children: readonly string[] }
   | { type: typeof OpCode.getData; data: Buffer | null; stat: Stat }
   | { type: typeof OpCode.error; err: number };
 

@@ -30,7 +30,7 @@ export type TxnBody =
   | ({ type: typeof OpCode.createSession } & CreateSessionTxn)
   | ({ type: typeof OpCode.closeSession } & CloseSessionTxn)
   | ({ type: typeof OpCode.error } & ErrorTxn)
-  | { type: typeof OpCode.multi; txns: TxnBody[] };
+  | { type: typeof OpCode.multi; txns: readonly TxnBody[] };
 
 /** A transaction's identity: who asked (session, cxid), its zxid and its wall-clock time. */
 export interface TxnMeta {

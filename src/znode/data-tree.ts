@@ -192,7 +192,7 @@ export class DataTree {
       parent.pzxid = meta.zxid;
     }
     if (this.nodes.has(path)) return { type: OpCode.error, path, err: ErrorCode.nodeExists };
-    const node = new ZNode(data, this.aclCache.acquire(acl), meta.zxid, meta.time, ephemeralOwner, ttl);
+    const node = new ZNode(ownBytes(data), this.aclCache.acquire(acl), meta.zxid, meta.time, ephemeralOwner, ttl);
     parent.children.add(nameOf(path));
     this.nodes.set(path, node);
     this.dataBytes += path.length + (data === null ? 0 : data.length);
@@ -247,7 +247,7 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (!node) return { type: OpCode.error, path, err: ErrorCode.noNode };
     this.dataBytes += (data === null ? 0 : data.length) - (node.data === null ? 0 : node.data.length);
-    node.data = data;
+    node.data = ownBytes(data);
     node.mtime = meta.time;
     node.mzxid = meta.zxid;
     node.version = version;
@@ -318,3 +318,15 @@ export class DataTree {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/**
+ * A private, exactly sized copy of znode data. Request and log buffers are views into much larger
+ * socket or file chunks, and pooled small buffers share 8 KiB slabs; keeping either would pin far
+ * more memory than the data itself for as long as the znode lives.
+ */
+export function ownBytes(data: Buffer | null): Buffer | null {
+  if (data === null) return null;
+  const copy = Buffer.allocUnsafeSlow(data.length);
+  data.copy(copy);
+  return copy;
+}

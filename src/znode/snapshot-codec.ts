@@ -1,0 +1,66 @@
+// The contents of a snapshot as bytes: the session table, then one record per znode. Pure: the file
+// layout (blocks, checksums, names) lives with the persistence code. Nodes are written one at a time
+// from a live tree, so a snapshot taken while transactions keep applying (fuzzy) is still readable;
+// replaying the log from the snapshot's zxid makes it exact.
+import { DecodeError, type Reader, type Writer } from '../../protocol/bytes.js';
+import { ACLList } from '../../protocol/zookeeper/records.js';
+import { buffer, ustring } from '../../protocol/zookeeper/jute.js';
+import { ownBytes, type DataTree } from './data-tree.js';
+import { ZNode } from './znode.js';
+
+const NODE = 1;
+const END = 0;
+
+export function writeSessions(w: Writer, sessions: ReadonlyMap<number, number>): void {
+  w.int32(sessions.size);
+  for (const [id, timeout] of sessions) w.int64(id).int32(timeout);
+}
+
+export function readSessions(r: Reader, into: Map<number, number>): void {
+  const n = r.int32();
+  if (n < 0 || n * 12 > r.remaining) throw new DecodeError(`bad session count ${n}`);
+  for (let i = 0; i < n; i++) into.set(r.int64(), r.int32());
+}
+
+export function writeNode(w: Writer, path: string, node: ZNode): void {
+  w.uint8(NODE);
+  ustring.write(w, path);
+  buffer.write(w, node.data);
+  ACLList.write(w, node.acl.entries);
+  w.int64(node.czxid).int64(node.mzxid).int64(node.ctime).int64(node.mtime);
+  w.int32(node.version).int32(node.cversion).int32(node.aversion);
+  w.int64(node.ephemeralOwner).int64(node.ttl).int64(node.pzxid);
+}
+
+export function writeEnd(w: Writer): void {
+  w.uint8(END);
+}
+
+/** Reads node records into `tree` until the end marker; returns false when `r` ran out first. */
+export function readNodes(r: Reader, tree: DataTree): boolean {
+  while (r.remaining > 0) {
+    if (r.uint8() === END) return true;
+    const path = ustring.read(r);
+    const data = buffer.read(r);
+    const acl = ACLList.read(r);
+    const czxid = r.int64();
+    const mzxid = r.int64();
+    const ctime = r.int64();
+    const mtime = r.int64();
+    const version = r.int32();
+    const cversion = r.int32();
+    const aversion = r.int32();
+    const owner = r.int64();
+    const ttl = r.int64();
+    const pzxid = r.int64();
+    const node = new ZNode(ownBytes(data), tree.aclCache.acquire(acl), czxid, ctime, owner, ttl);
+    node.mzxid = mzxid;
+    node.mtime = mtime;
+    node.version = version;
+    node.cversion = cversion;
+    node.aversion = aversion;
+    node.pzxid = pzxid;
+    tree.restoreNode(path, node);
+  }
+  return false;
+}

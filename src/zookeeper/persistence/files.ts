@@ -1,0 +1,34 @@
+// File naming and durability helpers shared by the transaction log and snapshots. Files are named by
+// zxid in fixed-width hex (log.<first zxid>, snapshot.<zxid>), so names sort in zxid order.
+import { open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export function zxidName(prefix: string, zxid: number): string {
+  return `${prefix}.${zxid.toString(16).padStart(16, '0')}`;
+}
+
+export interface ZxidFile {
+  path: string;
+  zxid: number;
+}
+
+/** Files in `dir` named `<prefix>.<16 hex digits>`, ascending by zxid. */
+export async function listZxidFiles(dir: string, prefix: string): Promise<ZxidFile[]> {
+  const pattern = new RegExp(`^${prefix}\\.([0-9a-f]{16})$`);
+  const out: ZxidFile[] = [];
+  for (const name of await readdir(dir)) {
+    const m = pattern.exec(name);
+    if (m) out.push({ path: join(dir, name), zxid: parseInt(m[1]!, 16) });
+  }
+  return out.sort((a, b) => a.zxid - b.zxid);
+}
+
+/** Makes a directory's entries (new, renamed or deleted files) durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,223 @@
+// The transaction log: segment files of checksummed records, appended with group commit.
+//
+// Segment layout: "SKZL", int32 version, then records [int32 length][uint32 CRC-32C of payload]
+// [payload = TxnHeader + txn record]. Segments are zero-filled ahead of the write position, so an
+// fdatasync rarely has to persist a size change, and a zero length marks the end of the written part.
+// Recovery stops at the first record that is short, has a bad length or a bad checksum, and truncates
+// the file there: a torn tail from a crash mid-write, never an acknowledged transaction, because
+// nothing is acknowledged before the fdatasync covering it returns.
+import { close, fdatasync, open, write } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { crc32c } from '../../../protocol/kafka/records/crc32c.js';
+import type { Logger } from '../../logger.js';
+import { fsyncDir, zxidName } from './files.js';
+
+const MAGIC = Buffer.from('SKZL', 'latin1');
+const VERSION = 1;
+export const LOG_HEADER_BYTES = 8;
+const RECORD_OVERHEAD = 8;
+/** Zero-filled room kept ahead of the write position. */
+const PREALLOC_BYTES = 4 * 1024 * 1024;
+const ZEROS = Buffer.alloc(PREALLOC_BYTES);
+
+const openAsync = promisify(open);
+const writeAsync = promisify(write);
+const syncAsync = promisify(fdatasync);
+const closeAsync = promisify(close);
+
+export interface SegmentScan {
+  /** Each intact record's payload, in file order. */
+  payloads: Buffer[];
+  /** Offset just past the last intact record. */
+  end: number;
+  /** Why the scan stopped before a clean end (zero length or end of file), if it did. */
+  problem?: string;
+}
+
+/** Splits a segment's bytes into intact records; stops at the first damaged one. */
+export function scanSegment(buf: Buffer, maxRecordBytes: number): SegmentScan {
+  if (buf.length < LOG_HEADER_BYTES || !buf.subarray(0, 4).equals(MAGIC)) {
+    return { payloads: [], end: 0, problem: 'missing or damaged segment header' };
+  }
+  if (buf.readInt32BE(4) !== VERSION) return { payloads: [], end: 0, problem: `unknown version ${buf.readInt32BE(4)}` };
+  const payloads: Buffer[] = [];
+  let pos = LOG_HEADER_BYTES;
+  while (pos + RECORD_OVERHEAD <= buf.length) {
+    const len = buf.readInt32BE(pos);
+    if (len === 0) return { payloads, end: pos };
+    if (len < 0 || len > maxRecordBytes) return { payloads, end: pos, problem: `bad record length ${len} at ${pos}` };
+    if (pos + RECORD_OVERHEAD + len > buf.length) return { payloads, end: pos, problem: `short record at ${pos}` };
+    const payload = buf.subarray(pos + RECORD_OVERHEAD, pos + RECORD_OVERHEAD + len);
+    if (crc32c(payload) !== buf.readUInt32BE(pos + 4)) return { payloads, end: pos, problem: `checksum mismatch at ${pos}` };
+    payloads.push(payload);
+    pos += RECORD_OVERHEAD + len;
+  }
+  return pos === buf.length ? { payloads, end: pos } : { payloads, end: pos, problem: `short record at ${pos}` };
+}
+
+export function segmentHeader(): Buffer {
+  const h = Buffer.alloc(LOG_HEADER_BYTES);
+  MAGIC.copy(h, 0);
+  h.writeInt32BE(VERSION, 4);
+  return h;
+}
+
+export interface TxnLogOptions {
+  dir: string;
+  /** fdatasync each batch before acknowledging it (ZooKeeper's forceSync); off only for tests. */
+  forceSync: boolean;
+  /** Start a new segment once one grows past this. */
+  segmentBytes: number;
+  log: Logger;
+  /** Every transaction up to and including `zxid` is durable, in append order. */
+  onDurable(zxid: number): void;
+  /** Writing failed; nothing more will be made durable. */
+  onFatal(err: Error): void;
+}
+
+/** Where appends continue: the current segment and the end of its intact records. */
+export interface LogTail {
+  path: string;
+  end: number;
+  size: number;
+}
+
+interface Segment {
+  fd: number;
+  pos: number;
+  /** Bytes of the file already written (records or zero fill). */
+  allocated: number;
+}
+
+/**
+ * Appends records and makes them durable in batches: every record appended while a batch is being
+ * written and synced joins the next batch, so one fdatasync covers many transactions under load and a
+ * lone write still goes out at once.
+ */
+export class TxnLog {
+  private segment: Segment | undefined;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private pendingFirstZxid = 0;
+  private pendingLastZxid = 0;
+  private flushing = false;
+  private scheduled = false;
+  private failed: Error | undefined;
+  private closing: (() => void) | undefined;
+  /** Bytes written to the log since it was opened (for stats). */
+  bytesWritten = 0;
+
+  private constructor(private readonly opts: TxnLogOptions) {}
+
+  /** Opens the log for appending after `tail` (or in a fresh segment when there is none). */
+  static async open(opts: TxnLogOptions, tail: LogTail | undefined): Promise<TxnLog> {
+    const log = new TxnLog(opts);
+    if (tail) {
+      const fd = await openAsync(tail.path, 'r+');
+      log.segment = { fd, pos: tail.end, allocated: tail.size };
+    }
+    return log;
+  }
+
+  append(zxid: number, payload: Buffer): void {
+    if (this.failed) return;
+    if (this.pending.length === 0) this.pendingFirstZxid = zxid;
+    this.pending.push(payload);
+    this.pendingBytes += RECORD_OVERHEAD + payload.length;
+    this.pendingLastZxid = zxid;
+    if (!this.flushing && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Waits for appended records to be written, then closes the segment. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        const seg = this.segment;
+        this.segment = undefined;
+        if (seg) close(seg.fd, () => resolve());
+        else resolve();
+      };
+      if (!this.flushing && !this.scheduled && this.pending.length === 0) finish();
+      else this.closing = finish;
+    });
+  }
+
+  private flush(): void {
+    if (this.failed || this.pending.length === 0) {
+      this.flushing = false;
+      this.closing?.();
+      return;
+    }
+    this.flushing = true;
+    const batch = this.pending;
+    const bytes = this.pendingBytes;
+    const firstZxid = this.pendingFirstZxid;
+    const lastZxid = this.pendingLastZxid;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.writeBatch(batch, bytes, firstZxid).then(
+      () => {
+        this.bytesWritten += bytes;
+        this.opts.onDurable(lastZxid);
+        this.flush();
+      },
+      (err: Error) => {
+        this.failed = err;
+        this.flushing = false;
+        this.opts.log.error({ err }, 'transaction log write failed');
+        this.opts.onFatal(err);
+        this.closing?.();
+      },
+    );
+  }
+
+  private async writeBatch(batch: Buffer[], bytes: number, firstZxid: number): Promise<void> {
+    let fresh = false;
+    if (!this.segment || this.segment.pos >= this.opts.segmentBytes) {
+      await this.roll(firstZxid);
+      fresh = true;
+    }
+    const seg = this.segment!;
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const payload of batch) {
+      out.writeInt32BE(payload.length, at);
+      out.writeUInt32BE(crc32c(payload), at + 4);
+      payload.copy(out, at + RECORD_OVERHEAD);
+      at += RECORD_OVERHEAD + payload.length;
+    }
+    // A zero-filled area ahead keeps fdatasync from persisting a new file size on most batches.
+    const end = seg.pos + bytes;
+    while (seg.allocated < end + RECORD_OVERHEAD) {
+      await writeAsync(seg.fd, ZEROS, 0, ZEROS.length, seg.allocated);
+      seg.allocated += ZEROS.length;
+    }
+    let done = 0;
+    while (done < out.length) {
+      const { bytesWritten } = await writeAsync(seg.fd, out, done, out.length - done, seg.pos + done);
+      done += bytesWritten;
+    }
+    seg.pos = end;
+    if (this.opts.forceSync) await syncAsync(seg.fd);
+    if (fresh) await fsyncDir(this.opts.dir);
+  }
+
+  private async roll(firstZxid: number): Promise<void> {
+    const old = this.segment;
+    this.segment = undefined;
+    if (old) await closeAsync(old.fd);
+    const path = join(this.opts.dir, zxidName('log', firstZxid));
+    const fd = await openAsync(path, 'wx');
+    const header = segmentHeader();
+    await writeAsync(fd, header, 0, header.length, 0);
+    this.segment = { fd, pos: LOG_HEADER_BYTES, allocated: LOG_HEADER_BYTES };
+    this.opts.log.info({ path }, 'started transaction log segment');
+  }
+}
