@@ -117,7 +117,10 @@ function decodeFrame(r: Reader, out: BoundedOutput): void {
   if (flg & FLG_CONTENT_SIZE) {
     const lo = readUInt32LE(r);
     contentSize = readUInt32LE(r) * 0x1_0000_0000 + lo;
-    out.reserve(contentSize);
+    // Checked, not reserved: a few hostile bytes should not make us allocate what they claim.
+    if (contentSize > out.maxBytes - out.length) {
+      throw new DecodeError(`LZ4 frame declares ${contentSize} bytes, over the limit of ${out.maxBytes}`);
+    }
   }
   const checksum = r.uint8();
   if (headerChecksum(r.buf, descriptorAt, r.pos - 1 - descriptorAt) !== checksum) {
@@ -158,18 +161,22 @@ function decodeBlock(src: Buffer, out: BoundedOutput, windowStart: number, maxBl
   const end = src.length;
   let ip = 0;
   let op = out.length;
+  // A 4-bit length of 15 continues in bytes that each add up to 255, the last one less than 255.
+  const lengthExtension = (): number => {
+    let sum = 0;
+    let b: number;
+    do {
+      if (ip >= end) throw new DecodeError('LZ4 length is truncated');
+      b = src[ip++]!;
+      sum += b;
+    } while (b === 255);
+    return sum;
+  };
   for (;;) {
     if (ip >= end) throw new DecodeError('LZ4 block is truncated');
     const token = src[ip++]!;
     let literals = token >>> 4;
-    if (literals === 15) {
-      let b: number;
-      do {
-        if (ip >= end) throw new DecodeError('LZ4 literal length is truncated');
-        b = src[ip++]!;
-        literals += b;
-      } while (b === 255);
-    }
+    if (literals === 15) literals += lengthExtension();
     if (ip + literals > end) throw new DecodeError('LZ4 literals run past the end of the block');
     if (op + literals > limit) throw overflow(out, maxBlock);
     src.copy(dst, op, ip, ip + literals);
@@ -181,14 +188,7 @@ function decodeBlock(src: Buffer, out: BoundedOutput, windowStart: number, maxBl
     ip += 2;
     if (offset === 0 || offset > op - windowStart) throw new DecodeError(`LZ4 match offset ${offset} is out of range`);
     let matchLength = token & 15;
-    if (matchLength === 15) {
-      let b: number;
-      do {
-        if (ip >= end) throw new DecodeError('LZ4 match length is truncated');
-        b = src[ip++]!;
-        matchLength += b;
-      } while (b === 255);
-    }
+    if (matchLength === 15) matchLength += lengthExtension();
     matchLength += 4;
     if (op + matchLength > limit) throw overflow(out, maxBlock);
     copyMatch(dst, op, offset, matchLength);
