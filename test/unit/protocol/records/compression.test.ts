@@ -114,6 +114,19 @@ describe('forms other writers use', () => {
     expect(decompress(Compression.Zstd, framed).equals(input)).toBe(true);
   });
 
+  test('zstd frames with every width of declared content size (python-zstandard one-shot)', () => {
+    // 1-byte (single segment), 2-byte (+256), 4-byte sizes; each decoded with exactly that much room.
+    for (const size of [0, 200, 256, 65791, 65792, 300_000]) {
+      const data = mixed(size);
+      const framed = python(
+        'import sys, zstandard as z; print(z.ZstdCompressor().compress(bytes.fromhex(sys.stdin.read())).hex())',
+        data,
+      );
+      expect(decompress(Compression.Zstd, framed, size).equals(data), `size ${size}`).toBe(true);
+      if (size > 0) expectDecodeError(() => decompress(Compression.Zstd, framed, size - 1), /limit/);
+    }
+  });
+
   test('concatenated gzip members and LZ4 frames', () => {
     const a = Buffer.from('first ');
     const b = Buffer.from('second');
