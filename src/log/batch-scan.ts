@@ -1,0 +1,87 @@
+// Walking the record batches of a segment file: positional reads into windows, each batch returned
+// whole as a view of its window, so callers can hand it on without copying. Every length read from disk
+// is checked against the bytes that exist before it is trusted.
+import type { FileHandle } from 'node:fs/promises';
+import { DecodeError } from '../../protocol/bytes.js';
+import {
+  BATCH_HEADER_BYTES,
+  BATCH_LENGTH_AT,
+  BATCH_LENGTH_OVERHEAD,
+  readBatchHeader,
+  type BatchHeader,
+} from '../../protocol/kafka/records/batch-header.js';
+
+/** Reads `length` bytes at `position`; shorter only if the file ends first. */
+export async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await file.read(buf, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled === length ? buf : buf.subarray(0, filled);
+}
+
+export interface ScannedBatch {
+  header: BatchHeader;
+  /** Position of the batch in the segment file. */
+  position: number;
+  /** The whole batch, a view of the window it was read into. */
+  bytes: Buffer;
+  lastOffset: number;
+}
+
+export type ScanStep = { kind: 'batch'; batch: ScannedBatch } | { kind: 'end' } | { kind: 'invalid'; reason: string };
+
+/**
+ * Reads batches in windows of at least `windowBytes` from a file of which only the first `endPosition`
+ * bytes are to be looked at. A batch never straddles two returned views.
+ */
+export class BatchScanner {
+  private window: Buffer = Buffer.alloc(0);
+  private windowStart = 0;
+
+  constructor(
+    private readonly file: FileHandle,
+    readonly endPosition: number,
+    private readonly windowBytes: number,
+  ) {}
+
+  /** The bytes [position, position + length), read into a new window if the current one lacks them. */
+  private async view(position: number, length: number, windowBytes: number): Promise<Buffer | undefined> {
+    const from = position - this.windowStart;
+    if (from >= 0 && from + length <= this.window.length) return this.window.subarray(from, from + length);
+    const want = Math.min(Math.max(length, windowBytes), this.endPosition - position);
+    this.window = await readAt(this.file, position, want);
+    this.windowStart = position;
+    return this.window.length >= length ? this.window.subarray(0, length) : undefined;
+  }
+
+  /**
+   * The batch at `position`, the end of the readable bytes, or why the bytes there are no batch. A new
+   * window, when one is needed, reads `windowBytes` (or the whole batch if larger).
+   */
+  async at(position: number, windowBytes = this.windowBytes): Promise<ScanStep> {
+    const remaining = this.endPosition - position;
+    if (remaining === 0) return { kind: 'end' };
+    if (remaining < BATCH_HEADER_BYTES) return { kind: 'invalid', reason: `${remaining} bytes left, less than a batch header` };
+    const head = await this.view(position, BATCH_LENGTH_AT + 4, windowBytes);
+    if (!head) return { kind: 'invalid', reason: 'file shorter than expected' };
+    const sizeBytes = head.readInt32BE(BATCH_LENGTH_AT) + BATCH_LENGTH_OVERHEAD;
+    if (sizeBytes < BATCH_HEADER_BYTES || sizeBytes > remaining) {
+      return { kind: 'invalid', reason: `batch length ${sizeBytes} with ${remaining} bytes left` };
+    }
+    const bytes = await this.view(position, sizeBytes, windowBytes);
+    if (!bytes) return { kind: 'invalid', reason: 'file shorter than expected' };
+    let header: BatchHeader;
+    try {
+      header = readBatchHeader(bytes);
+    } catch (err) {
+      if (err instanceof DecodeError) return { kind: 'invalid', reason: err.message };
+      throw err;
+    }
+    if (header.lastOffsetDelta < 0) return { kind: 'invalid', reason: `negative lastOffsetDelta ${header.lastOffsetDelta}` };
+    return { kind: 'batch', batch: { header, position, bytes, lastOffset: header.baseOffset + header.lastOffsetDelta } };
+  }
+}

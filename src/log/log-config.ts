@@ -1,0 +1,91 @@
+// The per-topic settings the log obeys, under Kafka's topic config names. Values arrive as strings from
+// effectiveTopicConfigs (topic override, else broker default, else Kafka's default); this turns them
+// into numbers once, so the append path never parses.
+import { ConfigError } from '../config/schema.js';
+
+export type TimestampType = 'CreateTime' | 'LogAppendTime';
+
+export interface LogConfig {
+  /** segment.bytes: roll when the active segment would grow past this. */
+  segmentBytes: number;
+  /** segment.ms: roll when the active segment spans more than this (see PartitionLog.append). */
+  segmentMs: number;
+  /** retention.ms: delete segments whose newest timestamp is older than this; -1 keeps forever. */
+  retentionMs: number;
+  /** retention.bytes: delete oldest segments while the partition is larger than this; -1 unlimited. */
+  retentionBytes: number;
+  /** index.interval.bytes: log bytes between two offset index entries. */
+  indexIntervalBytes: number;
+  /** max.message.bytes: largest batch accepted. */
+  maxMessageBytes: number;
+  /** flush.messages: fsync once this many records are unflushed. */
+  flushMessages: number;
+  /** flush.ms: fsync data older than this (checked by LogManager every log.flush.scheduler.interval.ms). */
+  flushMs: number;
+  /** message.timestamp.type */
+  timestampType: TimestampType;
+}
+
+/** Java's Long.MAX_VALUE as Kafka uses it for "never"; saturates harmlessly as a JS number. */
+export const NEVER = 9223372036854775807;
+
+/** Kafka's own defaults, for tests and tools; the broker supplies its configured ones. */
+export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
+  segmentBytes: 1_073_741_824,
+  segmentMs: 604_800_000,
+  retentionMs: 604_800_000,
+  retentionBytes: -1,
+  indexIntervalBytes: 4096,
+  maxMessageBytes: 1_048_588,
+  flushMessages: NEVER,
+  flushMs: NEVER,
+  timestampType: 'CreateTime',
+});
+
+const INT32_MAX = 2 ** 31 - 1;
+
+interface NumberKey {
+  field: Exclude<keyof LogConfig, 'timestampType'>;
+  min: number;
+  max: number;
+}
+
+/** Topic config name -> field, with the ranges Kafka's LogConfig enforces. */
+const NUMBER_KEYS: Record<string, NumberKey> = {
+  'segment.bytes': { field: 'segmentBytes', min: 14, max: INT32_MAX },
+  'segment.ms': { field: 'segmentMs', min: 1, max: NEVER },
+  'retention.ms': { field: 'retentionMs', min: -1, max: NEVER },
+  'retention.bytes': { field: 'retentionBytes', min: -1, max: NEVER },
+  'index.interval.bytes': { field: 'indexIntervalBytes', min: 0, max: INT32_MAX },
+  'max.message.bytes': { field: 'maxMessageBytes', min: 0, max: INT32_MAX },
+  'flush.messages': { field: 'flushMessages', min: 1, max: NEVER },
+  'flush.ms': { field: 'flushMs', min: 0, max: NEVER },
+};
+
+/** The topic config names LogConfig reads. */
+export const LOG_CONFIG_KEYS: readonly string[] = [...Object.keys(NUMBER_KEYS), 'message.timestamp.type'];
+
+/**
+ * Builds a LogConfig from topic config values by Kafka name (other names are ignored: the log does not
+ * use them). Keys missing from `values` keep `base`'s value. Throws ConfigError naming a bad key.
+ */
+export function logConfigFrom(values: Readonly<Record<string, string>>, base: Readonly<LogConfig> = DEFAULT_LOG_CONFIG): LogConfig {
+  const out: LogConfig = { ...base };
+  for (const [key, spec] of Object.entries(NUMBER_KEYS)) {
+    const raw = values[key];
+    if (raw === undefined) continue;
+    const text = raw.trim();
+    if (!/^-?\d+$/.test(text)) throw new ConfigError(`${key}: expected an integer, got "${raw}"`);
+    const v = Number(text);
+    if (v < spec.min || v > spec.max) throw new ConfigError(`${key}: ${text} is outside ${spec.min}..${spec.max}`);
+    out[spec.field] = v;
+  }
+  const type = values['message.timestamp.type'];
+  if (type !== undefined) {
+    if (type !== 'CreateTime' && type !== 'LogAppendTime') {
+      throw new ConfigError(`message.timestamp.type: expected CreateTime or LogAppendTime, got "${type}"`);
+    }
+    out.timestampType = type;
+  }
+  return out;
+}

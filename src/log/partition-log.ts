@@ -1,0 +1,970 @@
+// One partition's log: an append-only sequence of segments in `<dataDir>/<topic>-<partition>/`.
+//
+// Appends are synchronous in memory (offsets assigned, log end advanced) and reach the disk through a
+// single writer: everything appended while the previous write was in flight, or within one tick, goes
+// out as one writev. Durability is group commit: one fsync pass at a time, covering every file written
+// so far, settles every waiter below what it covered. Besides acks=all waiters, fsyncs come from Kafka's
+// flush policy: flush.messages (unflushed records), flush.ms (LogManager's periodic check), and a roll
+// (the finished segment is flushed so recovery never has to rescan it).
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DecodeError } from '../../protocol/bytes.js';
+import {
+  ATTRIBUTES_AT,
+  computeBatchCrc,
+  CRC_AT,
+  MAX_TIMESTAMP_AT,
+  readBatchHeader,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  TIMESTAMP_TYPE_BIT,
+  type BatchHeader,
+} from '../../protocol/kafka/records/batch-header.js';
+import { writeInt64 } from '../../protocol/bytes.js';
+import { createLogger, type Logger } from '../logger.js';
+import { BatchScanner, type ScannedBatch } from './batch-scan.js';
+import { writeCheckpoint } from './checkpoint.js';
+import { syncDirectory } from './dir-sync.js';
+import {
+  CorruptRecordError,
+  LogClosedError,
+  LogTruncatedError,
+  OffsetOutOfRangeError,
+  RecordBatchTooLargeError,
+  RecordTooLargeError,
+  StorageError,
+} from './errors.js';
+import type { LogConfig } from './log-config.js';
+import { loadLog } from './log-loader.js';
+import { OffsetWaiters } from './offset-waiters.js';
+import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
+import { TailCache } from './tail-cache.js';
+
+/** Default byte budget of the in-memory tail cache (written batches; unwritten ones are always kept). */
+export const DEFAULT_TAIL_CACHE_BYTES = 1 << 20;
+/** Extra bytes read past maxBytes, so the scan from an index entry to the fetched batch usually needs one read. */
+const READ_SLACK_BYTES = 64 * 1024;
+/** Window for header walks (timestamp search, truncation). */
+const SCAN_READ_BYTES = 64 * 1024;
+/** Reads restarted because segments were deleted or truncated underneath, before giving up. */
+const MAX_READ_ATTEMPTS = 5;
+
+export interface AppendResult {
+  /** Offset of the first record appended. */
+  baseOffset: number;
+  /** Offset of the last record appended. */
+  lastOffset: number;
+  /** The broker time stamped on the batches under LogAppendTime, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+  recordCount: number;
+  batchCount: number;
+  sizeBytes: number;
+}
+
+export interface ReadOptions {
+  /** Exclusive bound: only batches ending below it are returned (the high watermark for consumers). */
+  upToOffset?: number;
+  /** Return the first batch even if larger than maxBytes (KIP-74). Default true. */
+  minOneBatch?: boolean;
+}
+
+export interface ReadResult {
+  /** Whole batches as stored, back to back: views of the producers' buffers or of file reads. */
+  chunks: Buffer[];
+  sizeBytes: number;
+  /** Base offset of the first batch returned (it may start before the fetch offset); -1 if none. */
+  firstOffset: number;
+  /** The offset after the last batch returned; the fetch offset if none. */
+  nextOffset: number;
+}
+
+export interface TimestampAndOffset {
+  offset: number;
+  timestamp: number;
+  /** The partition leader epoch of the batch holding the record. */
+  leaderEpoch: number;
+}
+
+/**
+ * Finds, inside one stored batch (possibly compressed), the first record with timestamp >= `timestamp`
+ * and offset >= `minOffset`. The broker supplies one built on the record codec; without it, lookups by
+ * timestamp answer at batch granularity (see offsetForTimestamp).
+ */
+export type RecordLocator = (batch: Buffer, timestamp: number, minOffset: number) => { offset: number; timestamp: number } | undefined;
+
+export interface PartitionLogOptions {
+  config: LogConfig;
+  logger?: Logger;
+  /** Wall clock (ms) for flush bookkeeping and segment ages; tests inject their own. */
+  clock?: () => number;
+  tailCacheBytes?: number;
+  recordLocator?: RecordLocator;
+  /** The high watermark follows the log end (a single replica). Default true. */
+  highWatermarkFollowsLogEnd?: boolean;
+  /** Called once if the disk fails under this log. */
+  onFailure?: (err: Error) => void;
+}
+
+interface QueuedWrite {
+  seg: Segment;
+  position: number;
+  bytes: number;
+  buffers: Buffer[];
+}
+
+interface ParsedBatch {
+  position: number;
+  header: BatchHeader;
+}
+
+let sharedLogger: Logger | undefined;
+
+export class PartitionLog {
+  private segments: Segment[];
+  private logStart: number;
+  private logEnd: number;
+  private hw: number;
+  /** Offsets below this reached the OS. */
+  private writtenOffset: number;
+  /** Offsets below this are fsynced (the recovery point). */
+  private durableOffset: number;
+  /** Durability wanted for offsets below this. */
+  private syncWanted: number;
+
+  private queue: QueuedWrite[] = [];
+  /** Segments with index entries to write that no queued batch will carry (a sealed time index). */
+  private readonly indexPending = new Set<Segment>();
+  private writeScheduled = false;
+  private writing = false;
+  private syncing = false;
+  private dirDirty = false;
+  private readonly writtenWaiters = new OffsetWaiters();
+  private readonly durableWaiters = new OffsetWaiters();
+  private writerIdleWaiters: (() => void)[] = [];
+  private syncIdleWaiters: (() => void)[] = [];
+  /** close() is doing the last fsyncs itself; no sync pass may start beside it. */
+  private finalSync = false;
+
+  private readonly cache: TailCache;
+  /** Bumped whenever segments are deleted or truncated, so reads in flight know to start over. */
+  private generation = 0;
+  /** Serializes structural changes: truncation, deletion, retention, checkpoints, close. */
+  private exclusiveTail: Promise<unknown> = Promise.resolve();
+  private truncating = false;
+  private closing: Promise<void> | undefined;
+  private failure: StorageError | undefined;
+  private lastFlushMs: number;
+  private readonly hwListeners = new Set<(hw: number) => void>();
+  private cfg: LogConfig;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly recordLocator: RecordLocator | undefined;
+  private readonly hwFollowsLogEnd: boolean;
+  private readonly onFailure: ((err: Error) => void) | undefined;
+
+  private constructor(
+    readonly dir: string,
+    segments: Segment[],
+    logStartOffset: number,
+    logEndOffset: number,
+    options: PartitionLogOptions,
+    log: Logger,
+  ) {
+    this.segments = segments;
+    this.logStart = logStartOffset;
+    this.logEnd = logEndOffset;
+    this.writtenOffset = logEndOffset;
+    this.durableOffset = logEndOffset;
+    this.syncWanted = logEndOffset;
+    this.cfg = options.config;
+    this.log = log;
+    this.clock = options.clock ?? Date.now;
+    this.recordLocator = options.recordLocator;
+    this.hwFollowsLogEnd = options.highWatermarkFollowsLogEnd ?? true;
+    this.hw = this.hwFollowsLogEnd ? logEndOffset : logStartOffset;
+    this.onFailure = options.onFailure;
+    this.cache = new TailCache(options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
+    this.lastFlushMs = this.clock();
+  }
+
+  /**
+   * Opens (creating if needed) the partition log in `dir`, recovering whatever the last run did not
+   * close cleanly. On return, everything in the log is fsynced and the checkpoint marks it open.
+   */
+  static async open(dir: string, options: PartitionLogOptions): Promise<PartitionLog> {
+    const log = (options.logger ?? (sharedLogger ??= createLogger())).child({ partitionDir: dir });
+    const created = await mkdir(dir, { recursive: true });
+    if (created !== undefined) await syncDirectory(dirname(dir));
+    const loaded = await loadLog(dir, options.config.indexIntervalBytes, log, (options.clock ?? Date.now)());
+    // Recovery truncated files, deleted segments or created one: make that durable before going on.
+    await syncDirectory(dir);
+    const plog = new PartitionLog(dir, loaded.segments, loaded.logStartOffset, loaded.logEndOffset, options, log);
+    // From now on the files change, so the on-disk state must no longer claim a clean shutdown.
+    await plog.persistCheckpoint(false);
+    log.info(
+      { logStartOffset: plog.logStart, logEndOffset: plog.logEnd, segments: plog.segments.length, recoveredSegments: loaded.recovered },
+      'partition log opened',
+    );
+    return plog;
+  }
+
+  get config(): LogConfig {
+    return this.cfg;
+  }
+
+  /** New topic configs take effect for the next append, roll, retention pass and flush check. */
+  updateConfig(config: LogConfig): void {
+    this.cfg = config;
+  }
+
+  get logStartOffset(): number {
+    return this.logStart;
+  }
+
+  get logEndOffset(): number {
+    return this.logEnd;
+  }
+
+  /** Offsets below this are fsynced. */
+  get recoveryPoint(): number {
+    return this.durableOffset;
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** Sets the high watermark (replication drives it); clamped to [logStartOffset, logEndOffset]. */
+  set highWatermark(offset: number) {
+    this.advanceHighWatermark(Math.min(Math.max(offset, this.logStart), this.logEnd), true);
+  }
+
+  /** Called with the new high watermark whenever it changes (long-polling fetches wait on it). */
+  onHighWatermark(listener: (hw: number) => void): () => void {
+    this.hwListeners.add(listener);
+    return () => this.hwListeners.delete(listener);
+  }
+
+  /** Bytes on disk and queued, over all segments. */
+  get sizeBytes(): number {
+    let total = 0;
+    for (const seg of this.segments) total += seg.size;
+    return total;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  // ---- append -------------------------------------------------------------------------------------
+
+  /**
+   * Appends one validated producer batch, or several back to back, assigning offsets by rewriting each
+   * baseOffset in place (and, under LogAppendTime, the timestamp and CRC). The buffer is kept as is by
+   * the tail cache and the writer: the caller must not reuse it. Returns at once; waitWritten /
+   * waitDurable tell when the bytes reached the OS / the disk.
+   */
+  append(batches: Buffer, now: number, options: { leaderEpoch?: number } = {}): AppendResult {
+    this.assertWritable();
+    const parsed = this.parseBatches(batches);
+    const cfg = this.cfg;
+    const logAppendTime = cfg.timestampType === 'LogAppendTime' ? now : -1;
+    let records = 0;
+    let maxTimestamp = -1;
+    for (const b of parsed) {
+      records += b.header.lastOffsetDelta + 1;
+      maxTimestamp = Math.max(maxTimestamp, logAppendTime >= 0 ? now : b.header.maxTimestamp);
+    }
+    const baseOffset = this.logEnd;
+    const lastOffset = baseOffset + records - 1;
+    if (this.shouldRoll(batches.length, maxTimestamp, lastOffset, now)) this.roll(now);
+
+    const seg = this.active;
+    let offset = baseOffset;
+    for (const { position, header } of parsed) {
+      setBaseOffset(batches, position, offset);
+      if (options.leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, position, options.leaderEpoch);
+      let batchMaxTimestamp = header.maxTimestamp;
+      if (logAppendTime >= 0) {
+        stampLogAppendTime(batches, position, header, now);
+        batchMaxTimestamp = now;
+      }
+      const bytes = batches.subarray(position, position + header.sizeBytes);
+      const last = offset + header.lastOffsetDelta;
+      const filePosition = seg.size;
+      seg.track(filePosition, header.sizeBytes, last, batchMaxTimestamp, cfg.indexIntervalBytes);
+      this.cache.push({ baseOffset: offset, lastOffset: last, bytes });
+      this.enqueue(seg, filePosition, bytes);
+      offset = last + 1;
+    }
+    seg.lastModifiedMs = now;
+    this.logEnd = offset;
+    if (this.hwFollowsLogEnd) this.advanceHighWatermark(offset, false);
+    this.scheduleWrite();
+    if (this.logEnd - this.durableOffset >= cfg.flushMessages) this.requestDurable(this.logEnd - 1);
+    return {
+      baseOffset,
+      lastOffset,
+      logAppendTime,
+      logStartOffset: this.logStart,
+      recordCount: records,
+      batchCount: parsed.length,
+      sizeBytes: batches.length,
+    };
+  }
+
+  private assertWritable(): void {
+    if (this.failure) throw this.failure;
+    if (this.closing) throw new LogClosedError(`log ${this.dir} is closed`);
+    if (this.truncating) throw new LogTruncatedError(`log ${this.dir} is being truncated`);
+  }
+
+  /** Headers of every batch in `batches`, checked before anything is changed. */
+  private parseBatches(batches: Buffer): ParsedBatch[] {
+    const out: ParsedBatch[] = [];
+    let position = 0;
+    while (position < batches.length) {
+      let header: BatchHeader;
+      try {
+        header = readBatchHeader(batches, position);
+      } catch (err) {
+        if (err instanceof DecodeError) throw new CorruptRecordError(err.message);
+        throw err;
+      }
+      if (header.magic !== 2) throw new CorruptRecordError(`record batch magic ${header.magic} is not 2`);
+      if (header.lastOffsetDelta < 0) throw new CorruptRecordError(`record batch lastOffsetDelta ${header.lastOffsetDelta} is negative`);
+      if (header.sizeBytes > this.cfg.maxMessageBytes) {
+        throw new RecordTooLargeError(`record batch of ${header.sizeBytes} bytes exceeds max.message.bytes ${this.cfg.maxMessageBytes}`);
+      }
+      if (header.sizeBytes > this.cfg.segmentBytes) {
+        throw new RecordBatchTooLargeError(`record batch of ${header.sizeBytes} bytes exceeds segment.bytes ${this.cfg.segmentBytes}`);
+      }
+      out.push({ position, header });
+      position += header.sizeBytes;
+    }
+    if (out.length === 0) throw new CorruptRecordError('no record batch to append');
+    return out;
+  }
+
+  /**
+   * Kafka's roll rule: a non-empty active segment rolls when the new bytes would take it past
+   * segment.bytes, when it spans more than segment.ms (measured from its first batch's timestamp to the
+   * newest incoming one, or by the wall clock since creation when batches carry no timestamp), or when
+   * the new offsets would not fit its int32 relative offsets.
+   */
+  private shouldRoll(incomingBytes: number, incomingMaxTimestamp: number, lastOffset: number, now: number): boolean {
+    const seg = this.active;
+    if (seg.isEmpty) return false;
+    if (seg.size + incomingBytes > this.cfg.segmentBytes) return true;
+    const first = seg.rollingTimestamp;
+    const waited = first !== undefined && first >= 0 ? incomingMaxTimestamp - first : now - seg.createdMs;
+    if (waited > this.cfg.segmentMs) return true;
+    return lastOffset - seg.baseOffset > MAX_RELATIVE_OFFSET;
+  }
+
+  /** Starts a new active segment at the log end. */
+  private roll(now: number): void {
+    const old = this.active;
+    old.sealTimeIndex();
+    this.indexPending.add(old);
+    const seg = Segment.create(this.dir, this.logEnd, now);
+    seg.ready = seg.ready.then(() => {
+      this.dirDirty = true;
+    });
+    seg.ready.catch((err: unknown) => this.fail(err));
+    this.segments.push(seg);
+    this.log.info({ baseOffset: seg.baseOffset, previousBytes: old.size }, 'rolled a new segment');
+    this.scheduleWrite();
+    if (this.logEnd > this.durableOffset) this.requestDurable(this.logEnd - 1);
+  }
+
+  // ---- writing and syncing ------------------------------------------------------------------------
+
+  private enqueue(seg: Segment, position: number, bytes: Buffer): void {
+    const last = this.queue[this.queue.length - 1];
+    if (last && last.seg === seg && last.position + last.bytes === position) {
+      last.buffers.push(bytes);
+      last.bytes += bytes.length;
+    } else {
+      this.queue.push({ seg, position, bytes: bytes.length, buffers: [bytes] });
+    }
+  }
+
+  private scheduleWrite(): void {
+    if (this.writeScheduled || this.writing) return;
+    this.writeScheduled = true;
+    setImmediate(() => {
+      this.writeScheduled = false;
+      void this.runWriter();
+    });
+  }
+
+  /** Writes everything queued, one writev per segment per pass, until nothing is left. */
+  private async runWriter(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (!this.failure && (this.queue.length > 0 || this.indexPending.size > 0)) {
+        const items = this.queue;
+        this.queue = [];
+        const target = this.logEnd;
+        const touched = new Set(this.indexPending);
+        this.indexPending.clear();
+        for (const item of items) {
+          const seg = item.seg;
+          await seg.ready;
+          if (seg.deleted) continue;
+          await seg.log.writev(item.buffers, item.position);
+          seg.writtenSize = Math.max(seg.writtenSize, item.position + item.bytes);
+          seg.logDirty = true;
+          touched.add(seg);
+        }
+        for (const seg of touched) {
+          await seg.ready;
+          if (!seg.deleted && seg.indexesPending) await seg.writeIndexes();
+        }
+        this.writtenOffset = Math.max(this.writtenOffset, target);
+        this.cache.evict(this.writtenOffset);
+        this.writtenWaiters.settleBelow(this.writtenOffset);
+        if (this.syncWanted > this.durableOffset) this.kickSync();
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.writing = false;
+      const idle = this.writerIdleWaiters;
+      this.writerIdleWaiters = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+
+  /** Resolves when nothing is queued or being written (appends must be refused meanwhile). */
+  private async settleWrites(): Promise<void> {
+    while (!this.failure && (this.writing || this.writeScheduled || this.queue.length > 0 || this.indexPending.size > 0)) {
+      if (!this.writing && !this.writeScheduled) this.scheduleWrite();
+      await new Promise<void>((resolve) => this.writerIdleWaiters.push(resolve));
+    }
+  }
+
+  private requestDurable(offset: number): void {
+    this.syncWanted = Math.max(this.syncWanted, offset + 1);
+    if (this.writtenOffset > this.durableOffset) this.kickSync();
+  }
+
+  private kickSync(): void {
+    if (!this.syncing && !this.finalSync) void this.runSync();
+  }
+
+  /**
+   * Group commit: one pass fsyncs every file written since its last fsync (and the directory after
+   * segment creation), then everything written before the pass started is durable. Passes repeat
+   * while someone wants more than is durable and more has been written.
+   */
+  private async runSync(): Promise<void> {
+    this.syncing = true;
+    try {
+      while (!this.failure && this.syncWanted > this.durableOffset && this.writtenOffset > this.durableOffset) {
+        const target = this.writtenOffset;
+        const active = this.active;
+        const work: Promise<void>[] = [];
+        for (const seg of this.segments) {
+          if (seg.deleted) continue;
+          // The active segment's indexes are rebuilt by recovery anyway; a finished one's are trusted.
+          const withIndexes = seg !== active && seg.indexesDirty;
+          if (seg.logDirty || withIndexes) work.push(seg.sync(withIndexes));
+        }
+        if (this.dirDirty) {
+          this.dirDirty = false;
+          work.push(syncDirectory(this.dir));
+        }
+        await Promise.all(work);
+        this.durableOffset = Math.max(this.durableOffset, target);
+        this.lastFlushMs = this.clock();
+        this.durableWaiters.settleBelow(this.durableOffset);
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.syncing = false;
+      const idle = this.syncIdleWaiters;
+      this.syncIdleWaiters = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+
+  private settleSyncs(): Promise<void> {
+    if (!this.syncing) return Promise.resolve();
+    return new Promise((resolve) => this.syncIdleWaiters.push(resolve));
+  }
+
+  /** Resolves once the record at `offset` (and all before it) reached the OS: acks=1. */
+  waitWritten(offset: number): Promise<void> {
+    return this.waitFor(offset, this.writtenOffset, this.writtenWaiters);
+  }
+
+  /** Resolves once an fsync covered the record at `offset` (and all before it): acks=all. */
+  waitDurable(offset: number): Promise<void> {
+    const done = this.waitFor(offset, this.durableOffset, this.durableWaiters);
+    if (offset >= this.durableOffset) this.requestDurable(offset);
+    return done;
+  }
+
+  private waitFor(offset: number, reached: number, waiters: OffsetWaiters): Promise<void> {
+    if (offset < reached) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
+    if (offset >= this.logEnd) return Promise.reject(new RangeError(`offset ${offset} is not in the log (end ${this.logEnd})`));
+    return waiters.wait(offset);
+  }
+
+  /** fsyncs everything appended so far. */
+  flush(): Promise<void> {
+    return this.logEnd > 0 ? this.waitDurable(this.logEnd - 1) : Promise.resolve();
+  }
+
+  /** Kafka's flush.ms: fsyncs if unflushed data is older than the topic allows. LogManager calls it. */
+  flushIfDue(now: number): void {
+    if (this.failure || this.closing) return;
+    if (this.logEnd > this.durableOffset && now - this.lastFlushMs >= this.cfg.flushMs) this.requestDurable(this.logEnd - 1);
+  }
+
+  private fail(err: unknown): void {
+    if (this.failure) return;
+    const cause = err instanceof Error ? err : new Error(String(err));
+    this.failure = new StorageError(`log ${this.dir} failed: ${cause.message}`, { cause });
+    this.log.error({ err: cause }, 'partition log failed; it refuses further work until reopened');
+    this.writtenWaiters.rejectFrom(0, this.failure);
+    this.durableWaiters.rejectFrom(0, this.failure);
+    this.onFailure?.(this.failure);
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------
+
+  /**
+   * Whole batches from the one holding `fetchOffset`: the first even if larger than maxBytes (unless
+   * minOneBatch is false), then as many as fit. Recent batches come from memory; older ones by
+   * positional reads of the segment holding the offset (a read never spans two segments).
+   * Throws OffsetOutOfRangeError below the log start or above the log end.
+   */
+  read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
+    return this.retryOnChange(() => this.readOnce(fetchOffset, maxBytes, options));
+  }
+
+  private async readOnce(fetchOffset: number, maxBytes: number, options: ReadOptions): Promise<ReadResult> {
+    if (this.failure) throw this.failure;
+    if (fetchOffset < this.logStart) throw new OffsetOutOfRangeError(fetchOffset, 'below-start', this.logStart, this.logEnd);
+    if (fetchOffset > this.logEnd) throw new OffsetOutOfRangeError(fetchOffset, 'above-end', this.logStart, this.logEnd);
+    const upTo = Math.min(options.upToOffset ?? this.logEnd, this.logEnd);
+    const minOne = options.minOneBatch ?? true;
+    const empty: ReadResult = { chunks: [], sizeBytes: 0, firstOffset: -1, nextOffset: fetchOffset };
+    if (fetchOffset >= upTo) return empty;
+    const cached = this.cache.read(fetchOffset, maxBytes, upTo, minOne);
+    if (cached) return cached;
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      const result = await this.readSegment(seg, fetchOffset, maxBytes, upTo, minOne);
+      if (result) return result;
+      // The offset lies past this segment's written bytes: in a later segment, or just written.
+      if (seg.deleted) break;
+      const cachedNow = this.cache.read(fetchOffset, maxBytes, upTo, minOne);
+      if (cachedNow) return cachedNow;
+      i = this.segments.indexOf(seg);
+    }
+    return empty;
+  }
+
+  /** Index of the segment whose range holds `offset` (the last with base <= offset). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private async readSegment(seg: Segment, fetchOffset: number, maxBytes: number, upTo: number, minOne: boolean): Promise<ReadResult | undefined> {
+    const slack = this.cfg.indexIntervalBytes + READ_SLACK_BYTES;
+    const scanner = new BatchScanner(seg.log, seg.writtenSize, maxBytes + slack);
+    let step = await this.scanTo(seg, scanner, seg.offsetIndex.lookup(fetchOffset), (b) => b.lastOffset >= fetchOffset);
+    if (!step) return undefined;
+    const chunks: Buffer[] = [];
+    let sizeBytes = 0;
+    let firstOffset = -1;
+    let nextOffset = fetchOffset;
+    while (step) {
+      const { bytes, lastOffset, header } = step;
+      if (lastOffset >= upTo) break;
+      if (sizeBytes + bytes.length > maxBytes && (chunks.length > 0 || !minOne)) break;
+      if (chunks.length === 0) firstOffset = header.baseOffset;
+      appendChunk(chunks, bytes);
+      sizeBytes += bytes.length;
+      nextOffset = lastOffset + 1;
+      const next = await scanner.at(step.position + bytes.length, Math.max(maxBytes - sizeBytes, 0) + slack);
+      if (next.kind === 'invalid') throw this.unreadable(seg, step.position + bytes.length, next.reason);
+      step = next.kind === 'batch' ? next.batch : undefined;
+    }
+    return { chunks, sizeBytes, firstOffset, nextOffset };
+  }
+
+  /** Walks batches from `position` to the first satisfying `stop`; undefined if the segment ends first. */
+  private async scanTo(seg: Segment, scanner: BatchScanner, position: number, stop: (b: ScannedBatch) => boolean): Promise<ScannedBatch | undefined> {
+    for (;;) {
+      const step = await scanner.at(position);
+      if (step.kind === 'end') return undefined;
+      if (step.kind === 'invalid') throw this.unreadable(seg, position, step.reason);
+      if (stop(step.batch)) return step.batch;
+      position += step.batch.header.sizeBytes;
+    }
+  }
+
+  private unreadable(seg: Segment, position: number, reason: string): StorageError {
+    return new StorageError(`segment ${seg.baseOffset} of ${this.dir} is unreadable at byte ${position}: ${reason}`);
+  }
+
+  /** Runs a read, starting over if segments were deleted or truncated while it was in flight. */
+  private async retryOnChange<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      const generation = this.generation;
+      try {
+        const result = await attempt();
+        if (generation === this.generation) return result;
+      } catch (err) {
+        if (generation === this.generation || n >= MAX_READ_ATTEMPTS) throw err;
+      }
+      if (n >= MAX_READ_ATTEMPTS) throw new StorageError(`log ${this.dir} kept changing during a read`);
+    }
+  }
+
+  /** Waits until everything appended so far is in the files, for lookups that only scan files. */
+  private async allWritten(): Promise<void> {
+    if (this.logEnd > this.writtenOffset) await this.waitWritten(this.logEnd - 1);
+  }
+
+  /**
+   * ListOffsets by timestamp: the first record at or after the log start whose timestamp is >= `timestamp`,
+   * or undefined if there is none. The time index narrows the search to a few batches; the record
+   * inside the first qualifying batch is found by the RecordLocator. Without one, the answer is that
+   * batch's base offset (exact for LogAppendTime batches, whose records share one timestamp).
+   */
+  async offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | undefined> {
+    await this.allWritten();
+    return this.retryOnChange(async () => {
+      for (const seg of [...this.segments]) {
+        if (seg.maxTimestamp < timestamp) continue;
+        const found = await this.searchTimestamp(seg, timestamp, this.logStart);
+        if (found) return found;
+      }
+      return undefined;
+    });
+  }
+
+  /** ListOffsets MAX_TIMESTAMP (-3): the record with the largest timestamp (the first such), if any. */
+  async maxTimestampOffset(): Promise<TimestampAndOffset | undefined> {
+    await this.allWritten();
+    return this.retryOnChange(async () => {
+      let best: Segment | undefined;
+      for (const seg of this.segments) if (seg.maxTimestamp > (best?.maxTimestamp ?? -1)) best = seg;
+      return best && this.searchTimestamp(best, best.maxTimestamp, this.logStart);
+    });
+  }
+
+  private async searchTimestamp(seg: Segment, timestamp: number, minOffset: number): Promise<TimestampAndOffset | undefined> {
+    const from = Math.max(seg.timeIndex.lookup(timestamp), minOffset);
+    const scanner = new BatchScanner(seg.log, seg.writtenSize, SCAN_READ_BYTES);
+    let position = seg.offsetIndex.lookup(from);
+    for (;;) {
+      const batch = await this.scanTo(seg, scanner, position, (b) => b.lastOffset >= minOffset && b.header.maxTimestamp >= timestamp);
+      if (!batch) return undefined;
+      const found = this.locateRecord(batch, timestamp, minOffset);
+      if (found) return found;
+      position = batch.position + batch.header.sizeBytes;
+    }
+  }
+
+  private locateRecord(batch: ScannedBatch, timestamp: number, minOffset: number): TimestampAndOffset | undefined {
+    const leaderEpoch = batch.header.partitionLeaderEpoch;
+    if (this.recordLocator) {
+      const found = this.recordLocator(batch.bytes, timestamp, minOffset);
+      return found && { ...found, leaderEpoch };
+    }
+    return { offset: Math.max(batch.header.baseOffset, minOffset), timestamp: batch.header.maxTimestamp, leaderEpoch };
+  }
+
+  // ---- structural changes -------------------------------------------------------------------------
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.exclusiveTail.then(work, work);
+    this.exclusiveTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private persistCheckpoint(clean: boolean): Promise<void> {
+    return writeCheckpoint(this.dir, {
+      logStartOffset: this.logStart,
+      recoveryPoint: this.durableOffset,
+      clean,
+      logEndOffset: this.logEnd,
+      activeSegmentBase: this.active.baseOffset,
+      activeSegmentBytes: this.active.size,
+    });
+  }
+
+  /** Persists the log start offset and recovery point, so a restart rescans little. */
+  checkpoint(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.failure || this.closing) return;
+      await this.persistCheckpoint(false);
+    });
+  }
+
+  /**
+   * Takes segments out of the log: reads stop seeing them at once, the new log start is persisted,
+   * then their files go (a crash in between leaves files below the log start, removed at open).
+   */
+  private async removeSegments(victims: Segment[], reason: string): Promise<void> {
+    if (victims.length === 0) return;
+    for (const seg of victims) seg.deleted = true;
+    this.segments = this.segments.filter((s) => !s.deleted);
+    this.generation++;
+    this.logStart = Math.max(this.logStart, this.segments[0]!.baseOffset);
+    await this.persistCheckpoint(false);
+    for (const seg of victims) {
+      this.log.info({ baseOffset: seg.baseOffset, bytes: seg.size, reason }, 'deleting segment');
+      await seg.delete();
+    }
+  }
+
+  /**
+   * DeleteRecords: moves the log start to `offset` (at most the high watermark) and deletes the segments
+   * wholly below it. Resolves with the new log start once it is durable.
+   */
+  deleteRecordsBefore(offset: number): Promise<number> {
+    return this.exclusive(async () => {
+      if (this.failure) throw this.failure;
+      if (this.closing) throw new LogClosedError(`log ${this.dir} is closed`);
+      if (offset > this.hw || offset < 0) throw new OffsetOutOfRangeError(offset, offset < 0 ? 'below-start' : 'above-end', this.logStart, this.hw);
+      if (offset <= this.logStart) return this.logStart;
+      this.logStart = offset;
+      const victims = this.segments.filter((s, i) => i + 1 < this.segments.length && this.segments[i + 1]!.baseOffset <= offset);
+      if (victims.length > 0) await this.removeSegments(victims, 'log start offset moved past it');
+      else await this.persistCheckpoint(false);
+      return this.logStart;
+    });
+  }
+
+  /**
+   * Deletes segments past retention, as Kafka does: first while the oldest segment's newest timestamp is
+   * older than retention.ms, then oldest first while the log stays at least retention.bytes without it.
+   * Only segments wholly below the high watermark go; an empty active segment stays; an expired
+   * active segment is rolled first so it can go. Returns how many segments were deleted.
+   */
+  applyRetention(now: number): Promise<number> {
+    return this.exclusive(async () => {
+      if (this.failure || this.closing) return 0;
+      let deleted = 0;
+      const { retentionMs, retentionBytes } = this.cfg;
+      if (retentionMs >= 0) {
+        deleted += await this.deleteOldest(now, 'retention.ms', (seg) => now - seg.largestTimestamp > retentionMs);
+      }
+      if (retentionBytes >= 0) {
+        let excess = this.sizeBytes - retentionBytes;
+        deleted += await this.deleteOldest(now, 'retention.bytes', (seg) => {
+          if (excess - seg.size < 0) return false;
+          excess -= seg.size;
+          return true;
+        });
+      }
+      return deleted;
+    });
+  }
+
+  private async deleteOldest(now: number, reason: string, expired: (seg: Segment) => boolean): Promise<number> {
+    const victims: Segment[] = [];
+    for (let i = 0; i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      const next = this.segments[i + 1];
+      const end = next ? next.baseOffset : this.logEnd;
+      if (end > this.hw || (!next && seg.isEmpty) || !expired(seg)) break;
+      victims.push(seg);
+    }
+    if (victims.includes(this.active)) this.roll(now);
+    await this.removeSegments(victims, reason);
+    return victims.length;
+  }
+
+  /**
+   * Removes every record at or after `offset` (whole batches: the log ends at the start of the batch
+   * holding `offset`), for replication. Appends are refused meanwhile; waiters for removed records are
+   * rejected. Resolves with the new log end once the truncation is durable.
+   */
+  truncateTo(offset: number): Promise<number> {
+    return this.exclusive(async () => {
+      if (this.failure) throw this.failure;
+      if (this.closing) throw new LogClosedError(`log ${this.dir} is closed`);
+      if (offset < 0) throw new RangeError(`cannot truncate to ${offset}`);
+      if (offset >= this.logEnd) return this.logEnd;
+      this.truncating = true;
+      try {
+        await this.settleWrites();
+        if (this.failure) throw this.failure;
+        if (offset < this.logStart) await this.truncateFully(offset);
+        else await this.truncateWithin(offset);
+        const end = this.logEnd;
+        this.cache.truncateFrom(end);
+        this.writtenOffset = Math.min(this.writtenOffset, end);
+        this.durableOffset = Math.min(this.durableOffset, end);
+        this.syncWanted = Math.min(this.syncWanted, end);
+        if (this.hw > end) this.advanceHighWatermark(end, true);
+        const err = new LogTruncatedError(`records from ${end} were truncated from ${this.dir}`);
+        this.writtenWaiters.rejectFrom(end, err);
+        this.durableWaiters.rejectFrom(end, err);
+        await syncDirectory(this.dir);
+        await this.persistCheckpoint(false);
+        // Reads that overlapped the truncation start over against the new state.
+        this.generation++;
+        this.log.info({ offset, logEndOffset: end }, 'truncated the log');
+        return end;
+      } finally {
+        this.truncating = false;
+      }
+    });
+  }
+
+  private async truncateWithin(offset: number): Promise<void> {
+    const later = this.segments.filter((s, i) => i > 0 && s.baseOffset >= offset);
+    for (const seg of later) seg.deleted = true;
+    this.segments = this.segments.filter((s) => !s.deleted);
+    this.generation++;
+    for (const seg of later) await seg.delete();
+
+    const seg = this.active;
+    const scanner = new BatchScanner(seg.log, seg.writtenSize, SCAN_READ_BYTES);
+    const cut = await this.scanTo(seg, scanner, seg.offsetIndex.lookup(offset), (b) => b.lastOffset >= offset);
+    if (cut) {
+      const end = cut.header.baseOffset;
+      seg.offsetIndex.truncateFrom(end);
+      seg.timeIndex.truncateFrom(end);
+      // The newest timestamp left: the last time index entry covers up to the last offset index entry;
+      // the batches between that entry and the cut are scanned.
+      const last = seg.timeIndex.last();
+      seg.maxTimestamp = last?.timestamp ?? -1;
+      seg.offsetOfMaxTimestamp = last?.offset ?? seg.baseOffset;
+      const from = seg.offsetIndex.entries > 0 ? seg.offsetIndex.lookup(end - 1) : 0;
+      await this.scanTo(seg, scanner, from, (b) => {
+        if (b.position >= cut.position) return true;
+        if (b.header.maxTimestamp > seg.maxTimestamp) {
+          seg.maxTimestamp = b.header.maxTimestamp;
+          seg.offsetOfMaxTimestamp = b.lastOffset;
+        }
+        return false;
+      });
+      seg.size = cut.position;
+      seg.nextOffset = end;
+      seg.bytesSinceIndexEntry = 0;
+      if (cut.position === 0) seg.resetTracking(this.clock());
+      await seg.truncateLog(cut.position);
+      await seg.writeIndexes();
+      await seg.sync(true);
+    }
+    this.logEnd = seg.nextOffset;
+  }
+
+  /** Truncation below the log start: nothing is kept; the log restarts empty at `offset`. */
+  private async truncateFully(offset: number): Promise<void> {
+    const old = this.segments;
+    for (const seg of old) seg.deleted = true;
+    const seg = Segment.create(this.dir, offset, this.clock());
+    await seg.ready;
+    this.segments = [seg];
+    this.generation++;
+    for (const s of old) await s.delete();
+    this.cache.clear();
+    this.logStart = offset;
+    this.logEnd = offset;
+  }
+
+  private advanceHighWatermark(offset: number, allowDecrease: boolean): void {
+    if (offset === this.hw || (offset < this.hw && !allowDecrease)) return;
+    this.hw = offset;
+    for (const listener of this.hwListeners) {
+      try {
+        listener(offset);
+      } catch (err) {
+        this.log.error({ err }, 'high watermark listener threw');
+      }
+    }
+  }
+
+  /**
+   * Writes and fsyncs everything, seals the active segment's time index, records a clean shutdown in
+   * the checkpoint (so the next open skips recovery) and closes the files. Appends are refused from
+   * the moment it is called.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.exclusive(async () => {
+      await this.settleWrites();
+      this.finalSync = true;
+      await this.settleSyncs();
+      if (!this.failure) {
+        try {
+          this.active.sealTimeIndex();
+          const work: Promise<void>[] = [];
+          for (const seg of this.segments) {
+            const finish = async (): Promise<void> => {
+              await seg.ready;
+              await seg.writeIndexes();
+              if (seg.logDirty || seg.indexesDirty) await seg.sync(true);
+            };
+            work.push(finish());
+          }
+          await Promise.all(work);
+          await syncDirectory(this.dir);
+          this.durableOffset = this.logEnd;
+          this.writtenWaiters.settleBelow(this.logEnd);
+          this.durableWaiters.settleBelow(this.logEnd);
+          await this.persistCheckpoint(true);
+        } catch (err) {
+          this.fail(err);
+        }
+      }
+      const closed = new LogClosedError(`log ${this.dir} is closed`);
+      this.writtenWaiters.rejectFrom(0, closed);
+      this.durableWaiters.rejectFrom(0, closed);
+      await Promise.all(this.segments.map((s) => s.close()));
+      this.cache.clear();
+      this.hwListeners.clear();
+      if (this.failure) throw this.failure;
+      this.log.info({ logEndOffset: this.logEnd }, 'partition log closed');
+    });
+    return this.closing;
+  }
+}
+
+/** Joins `bytes` to the last chunk when it directly follows it in the same read buffer. */
+function appendChunk(chunks: Buffer[], bytes: Buffer): void {
+  const last = chunks[chunks.length - 1];
+  if (last && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
+    chunks[chunks.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + bytes.length);
+  } else {
+    chunks.push(bytes);
+  }
+}
+
+/** LogAppendTime: the batch carries the broker's clock as its max timestamp; the CRC covers both. */
+function stampLogAppendTime(buf: Buffer, position: number, header: BatchHeader, now: number): void {
+  buf.writeInt16BE(header.attributes | TIMESTAMP_TYPE_BIT, position + ATTRIBUTES_AT);
+  writeInt64(buf, position + MAX_TIMESTAMP_AT, now);
+  buf.writeUInt32BE(computeBatchCrc(buf, position, header.sizeBytes), position + CRC_AT);
+}
