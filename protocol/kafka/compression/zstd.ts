@@ -16,6 +16,9 @@ const zstd = require('@bokuweb/zstd-wasm') as {
 
 const FRAME_MAGIC = 0xfd2fb528;
 const FRAME_HEADER_MIN_BYTES = 6;
+/** Window sizes libzstd accepts on a 32-bit target such as WebAssembly; larger ones fail its header parse. */
+const WINDOW_LOG_MIN = 10;
+const WINDOW_LOG_MAX = 30;
 /** The level Kafka's producer uses by default. */
 const COMPRESSION_LEVEL = 3;
 /** First output guess for frames of unknown size, as a multiple of the compressed size. */
@@ -86,6 +89,9 @@ function frameContentSize(data: Buffer): number {
   const sizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][sizeFlag]!;
   const at = 5 + (singleSegment ? 0 : 1) + dictIdBytes;
   if (data.length < at + sizeBytes) throw new DecodeError('zstd frame header is truncated');
+  if (!singleSegment && WINDOW_LOG_MIN + (data[5]! >>> 3) > WINDOW_LOG_MAX) {
+    throw new DecodeError('zstd frame window is too large');
+  }
   switch (sizeBytes) {
     case 0:
       return -1;

@@ -207,6 +207,7 @@ describe('malformed compressed data is a DecodeError', () => {
     expectDecodeError(() => decompress(Compression.Gzip, Buffer.from('not gzip at all')));
     expectDecodeError(() => decompress(Compression.Zstd, Buffer.from('not zstd at all')));
     expectDecodeError(() => decompress(Compression.Zstd, Buffer.from('28b52ffd', 'hex')));
+    expectDecodeError(() => decompress(Compression.Zstd, Buffer.from(`28b52ffd00f8${'00'.repeat(20)}`, 'hex')), /window/);
   });
 
   test('snappy input that makes snappyjs loop for billions of steps fails at once', () => {
