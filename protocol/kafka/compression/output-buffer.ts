@@ -2,16 +2,10 @@
 import { DecodeError } from '../../bytes.js';
 
 export class BoundedOutput {
-  buf: Buffer;
+  buf = Buffer.alloc(0);
   length = 0;
 
-  /** `expectedBytes` is a first guess at the output size; it grows from there, never past `maxBytes`. */
-  constructor(
-    readonly maxBytes: number,
-    expectedBytes = 0,
-  ) {
-    this.buf = Buffer.allocUnsafe(Math.min(maxBytes, expectedBytes));
-  }
+  constructor(readonly maxBytes: number) {}
 
   /** Makes room for `n` more bytes, or throws DecodeError if that would pass the ceiling. */
   reserve(n: number): void {
