@@ -1,0 +1,1195 @@
+// The consumer group coordinator as a pure state machine, after Kafka's classic GroupCoordinator.
+//
+// Inputs are requests, each with an opaque token, and the passing of time; every input takes the
+// current time and first fires whatever deadlines it has reached (session and rebalance timeouts, the
+// initial rebalance delay, offset expiry). Outputs are replies for tokens, possibly for requests that
+// arrived long before (a JoinGroup is answered when its rebalance completes, a follower's SyncGroup
+// when the leader's assignment is durable), and records to append to __consumer_offsets. Replies that
+// depend on records are released by `appendCompleted`. No timers, clocks or I/O live here, so tests
+// run it deterministically; every token gets exactly one reply.
+import { CONSUMER_PROTOCOL_TYPE } from '../../../protocol/kafka/consumer-offsets/consumer-protocol.js';
+import { partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
+import { MAX_STRING_BYTES } from '../../../protocol/kafka/primitives.js';
+import type {
+  ConsumerOffsetsRecord,
+  CoordinatorOutput,
+  DeleteGroupsRequest,
+  DescribeGroupsRequest,
+  DescribedGroup,
+  HeartbeatRequest,
+  JoinGroupClient,
+  JoinGroupProtocol,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  LeaveGroupMemberResponse,
+  LeaveGroupRequest,
+  ListGroupsRequest,
+  OffsetCommitRequest,
+  OffsetCommitResponseTopic,
+  OffsetDeleteRequest,
+  OffsetDeleteResponseTopic,
+  OffsetFetchRequest,
+  OffsetFetchRequestGroup,
+  OffsetFetchResponseGroup,
+  OffsetFetchResponsePartition,
+  Reply,
+  SyncGroupRequest,
+  SyncGroupResponse,
+} from './api.js';
+import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.js';
+import { ErrorCode } from '../../../protocol/kafka/errors.js';
+import { commitErrorForAppendError, groupErrorForAppendError } from './append-errors.js';
+import { ClassicGroup, type GroupState } from './group.js';
+import type { OffsetAndMetadata, TopicPartition } from './group-offsets.js';
+import { GroupMember, type Waiter } from './member.js';
+import { groupMetadataRecord, groupTombstone, offsetCommitRecord, offsetTombstone } from './records.js';
+import type { ReplayedGroup } from './replay.js';
+import { TimerQueue } from './timer-queue.js';
+
+export interface GroupCoordinatorOptions {
+  config?: Partial<GroupCoordinatorConfig>;
+  /**
+   * A fresh suffix for each new member id (Kafka uses a random UUID). It must not repeat across
+   * restarts, since loaded groups keep their members' ids: the broker passes crypto.randomUUID.
+   */
+  memberIdSuffix: () => string;
+}
+
+/** JoinGroup v4+ must come back with the member id it was given (KIP-394). */
+const MEMBER_ID_REQUIRED_MIN_VERSION = 4;
+/** JoinGroup v9+ lets a rejoining static leader skip the assignment (KIP-814). */
+const SKIP_ASSIGNMENT_MIN_VERSION = 9;
+/** What each protocol entry costs besides its name and metadata, so thousands of empty ones still count. */
+const PROTOCOL_ENTRY_OVERHEAD_BYTES = 8;
+
+const EMPTY = Buffer.alloc(0);
+const OFFSET_EXPIRY_KEY = 'offset-expiry';
+
+type TimerAction =
+  | { kind: 'heartbeat'; groupId: string; memberId: string }
+  | { kind: 'join'; groupId: string; initial: { delayMs: number; remainingMs: number } | null }
+  | { kind: 'sync'; groupId: string; generationId: number }
+  | { kind: 'offsetExpiry' };
+
+export interface GroupMemberSnapshot {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  /** The member's metadata for the group's protocol; null while no protocol is chosen. */
+  metadata: Buffer | null;
+  assignment: Buffer;
+}
+
+export interface GroupSnapshot {
+  groupId: string;
+  state: GroupState;
+  generationId: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  leaderId: string | null;
+  members: GroupMemberSnapshot[];
+  offsets: Array<TopicPartition & OffsetAndMetadata>;
+}
+
+function joinError(memberId: string, errorCode: number): JoinGroupResponse {
+  return {
+    errorCode,
+    generationId: -1,
+    protocolType: null,
+    protocolName: null,
+    leader: '',
+    skipAssignment: false,
+    memberId,
+    members: [],
+  };
+}
+
+function syncError(errorCode: number): SyncGroupResponse {
+  return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
+}
+
+/** Group ids travel as Kafka strings; only the membership APIs (and OffsetDelete) refuse an empty one. */
+function isValidGroupId(groupId: string, mustBeNonEmpty: boolean): boolean {
+  if (mustBeNonEmpty && groupId === '') return false;
+  return Buffer.byteLength(groupId) <= MAX_STRING_BYTES;
+}
+
+function protocolsBytes(protocols: readonly JoinGroupProtocol[]): number {
+  let n = 0;
+  for (const p of protocols) n += PROTOCOL_ENTRY_OVERHEAD_BYTES + Buffer.byteLength(p.name) + p.metadata.length;
+  return n;
+}
+
+/**
+ * Request buffers are views into whole request frames; a member keeps its metadata for as long as it
+ * lives, so it keeps a copy rather than the frame.
+ */
+function ownProtocols(protocols: readonly JoinGroupProtocol[]): JoinGroupProtocol[] {
+  const seen = new Set<string>();
+  const out: JoinGroupProtocol[] = [];
+  for (const p of protocols) {
+    // Kafka keys protocols by name, so a repeated name counts once (the first, most preferred).
+    if (seen.has(p.name)) continue;
+    seen.add(p.name);
+    out.push({ name: p.name, metadata: Buffer.from(p.metadata) });
+  }
+  return out;
+}
+
+function heartbeatKey(groupId: string, memberId: string): string {
+  return JSON.stringify(['heartbeat', groupId, memberId]);
+}
+
+function joinKey(groupId: string): string {
+  return JSON.stringify(['join', groupId]);
+}
+
+function syncKey(groupId: string): string {
+  return JSON.stringify(['sync', groupId]);
+}
+
+export class GroupCoordinator<T> {
+  readonly config: Readonly<GroupCoordinatorConfig>;
+  private readonly memberIdSuffix: () => string;
+  private readonly groups = new Map<string, ClassicGroup<T>>();
+  private readonly timers = new TimerQueue<TimerAction>();
+  private readonly appendCallbacks = new Map<number, (appendError: number) => void>();
+  private nextAppendId = 1;
+  private now: number;
+  private out: CoordinatorOutput<T> = { replies: [], appends: [] };
+
+  /**
+   * @param nowMs the time the coordinator starts; loaded members' sessions run from here.
+   * @param loaded groups rebuilt from __consumer_offsets (see ConsumerOffsetsReplay).
+   */
+  constructor(options: GroupCoordinatorOptions, nowMs: number, loaded: Iterable<ReplayedGroup> = []) {
+    this.config = { ...DEFAULT_GROUP_COORDINATOR_CONFIG, ...options.config };
+    this.memberIdSuffix = options.memberIdSuffix;
+    this.now = nowMs;
+    for (const replayed of loaded) this.loadGroup(replayed);
+    this.timers.schedule(OFFSET_EXPIRY_KEY, nowMs + this.config.offsetsRetentionCheckIntervalMs, { kind: 'offsetExpiry' });
+    // Loading may start rebalances of groups over the size limit; their replies and records go out with
+    // the first input.
+  }
+
+  // ---- inputs
+
+  /** Fires every deadline reached by `nowMs`. Call it at `nextDeadline()` (or regularly). */
+  tick(nowMs: number): CoordinatorOutput<T> {
+    return this.run(nowMs, () => {});
+  }
+
+  /** When the next deadline falls, if any: the caller's one timer. */
+  nextDeadline(): number | undefined {
+    return this.timers.next();
+  }
+
+  /** Records of append `id` are durable (appendError 0) or could not be written (a Kafka error code). */
+  appendCompleted(nowMs: number, id: number, appendError = 0): CoordinatorOutput<T> {
+    return this.run(nowMs, () => {
+      const callback = this.appendCallbacks.get(id);
+      if (!callback) return;
+      this.appendCallbacks.delete(id);
+      callback(appendError);
+    });
+  }
+
+  joinGroup(nowMs: number, token: T, request: JoinGroupRequest, client: JoinGroupClient): CoordinatorOutput<T> {
+    return this.run(nowMs, () => this.handleJoin(token, request, client));
+  }
+
+  syncGroup(nowMs: number, token: T, request: SyncGroupRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () => this.handleSync(token, request));
+  }
+
+  heartbeat(nowMs: number, token: T, request: HeartbeatRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () =>
+      this.reply({ token, api: 'heartbeat', response: { errorCode: this.handleHeartbeat(request) } }),
+    );
+  }
+
+  leaveGroup(nowMs: number, token: T, request: LeaveGroupRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () => this.handleLeave(token, request));
+  }
+
+  offsetCommit(nowMs: number, token: T, request: OffsetCommitRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () => this.handleOffsetCommit(token, request));
+  }
+
+  offsetFetch(nowMs: number, token: T, request: OffsetFetchRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () =>
+      this.reply({
+        token,
+        api: 'offsetFetch',
+        response: { groups: request.groups.map((g) => this.fetchOffsets(g, request.requireStable)) },
+      }),
+    );
+  }
+
+  describeGroups(nowMs: number, token: T, request: DescribeGroupsRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () =>
+      this.reply({ token, api: 'describeGroups', response: { groups: request.groups.map((id) => this.describe(id)) } }),
+    );
+  }
+
+  listGroups(nowMs: number, token: T, request: ListGroupsRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () => {
+      const wanted = new Set(request.statesFilter.map((s) => s.trim().toLowerCase()));
+      const groups = [...this.groups.values()]
+        .filter((g) => wanted.size === 0 || wanted.has(g.state.toLowerCase()))
+        .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state }));
+      this.reply({ token, api: 'listGroups', response: { errorCode: ErrorCode.NONE, groups } });
+    });
+  }
+
+  deleteGroups(nowMs: number, token: T, request: DeleteGroupsRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () => this.handleDeleteGroups(token, request));
+  }
+
+  offsetDelete(nowMs: number, token: T, request: OffsetDeleteRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () => this.handleOffsetDelete(token, request));
+  }
+
+  /**
+   * Removes every group's offsets for partitions that no longer exist (a deleted topic), writing
+   * tombstones, as Kafka does on topic deletion.
+   */
+  partitionsDeleted(nowMs: number, partitions: readonly TopicPartition[]): CoordinatorOutput<T> {
+    return this.run(nowMs, () => {
+      for (const group of [...this.groups.values()]) this.removeOffsetsAndMaybeGroup(group, partitions);
+    });
+  }
+
+  /** Every group's state, members and offsets, in group id order: for diagnostics and tests. */
+  snapshot(): GroupSnapshot[] {
+    return [...this.groups.values()]
+      .sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0))
+      .map((g) => ({
+        groupId: g.groupId,
+        state: g.state,
+        generationId: g.generationId,
+        protocolType: g.protocolType,
+        protocolName: g.protocolName,
+        leaderId: g.leaderId,
+        members: [...g.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          sessionTimeoutMs: m.sessionTimeoutMs,
+          rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+          metadata: g.protocolName === null ? null : m.metadataFor(g.protocolName),
+          assignment: m.assignment,
+        })),
+        offsets: [...g.offsets.all()]
+          .map(([tp, o]) => ({ ...tp, ...o }))
+          .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)),
+      }));
+  }
+
+  // ---- plumbing
+
+  private run(nowMs: number, body: () => void): CoordinatorOutput<T> {
+    this.advanceTo(nowMs);
+    body();
+    // What the input scheduled for now (an initial rebalance delay of 0) happens now, not at the next input.
+    this.advanceTo(this.now);
+    const out = this.out;
+    this.out = { replies: [], appends: [] };
+    return out;
+  }
+
+  /**
+   * Fires the deadlines up to `nowMs` in order, each at its own time, so what follows from one (a
+   * timeout scheduled after it) does not depend on how late or how often the caller ticks. Time never
+   * runs backwards here, whatever the caller's clock does.
+   */
+  private advanceTo(nowMs: number): void {
+    for (let next = this.timers.next(); next !== undefined && next <= nowMs; next = this.timers.next()) {
+      if (next > this.now) this.now = next;
+      this.fire(this.timers.popDue(this.now)!.action);
+    }
+    if (nowMs > this.now) this.now = nowMs;
+  }
+
+  private reply(reply: Reply<T>): void {
+    this.out.replies.push(reply);
+  }
+
+  private replyJoin(waiter: Waiter<T>, response: JoinGroupResponse): void {
+    this.reply({ token: waiter.token, api: 'joinGroup', response });
+  }
+
+  private replySync(waiter: Waiter<T>, response: SyncGroupResponse): void {
+    this.reply({ token: waiter.token, api: 'syncGroup', response });
+  }
+
+  private append(groupId: string, records: ConsumerOffsetsRecord[], onDone?: (appendError: number) => void): void {
+    const id = this.nextAppendId++;
+    this.out.appends.push({
+      id,
+      partition: partitionForGroup(groupId, this.config.offsetsTopicNumPartitions),
+      timestampMs: this.now,
+      records,
+    });
+    if (onDone) this.appendCallbacks.set(id, onDone);
+  }
+
+  private fire(action: TimerAction): void {
+    switch (action.kind) {
+      case 'heartbeat':
+        return this.expireHeartbeat(action.groupId, action.memberId);
+      case 'join':
+        return this.onJoinDeadline(action.groupId, action.initial);
+      case 'sync':
+        return this.expirePendingSync(action.groupId, action.generationId);
+      case 'offsetExpiry':
+        this.expireOffsets();
+        this.timers.schedule(OFFSET_EXPIRY_KEY, this.now + this.config.offsetsRetentionCheckIntervalMs, action);
+        return;
+    }
+  }
+
+  private scheduleHeartbeat(group: ClassicGroup<T>, member: GroupMember<T>, timeoutMs = member.sessionTimeoutMs): void {
+    this.timers.schedule(heartbeatKey(group.groupId, member.memberId), this.now + timeoutMs, {
+      kind: 'heartbeat',
+      groupId: group.groupId,
+      memberId: member.memberId,
+    });
+  }
+
+  private dropIfUnused(group: ClassicGroup<T>): void {
+    if (group.isUnused && this.groups.get(group.groupId) === group) this.groups.delete(group.groupId);
+  }
+
+  // ---- JoinGroup
+
+  private handleJoin(token: T, req: JoinGroupRequest, client: JoinGroupClient): void {
+    const fail = (memberId: string, errorCode: number) => this.replyJoin({ token }, joinError(memberId, errorCode));
+    const { config } = this;
+    if (!isValidGroupId(req.groupId, true)) return fail(req.memberId, ErrorCode.INVALID_GROUP_ID);
+    if (req.sessionTimeoutMs < config.groupMinSessionTimeoutMs || req.sessionTimeoutMs > config.groupMaxSessionTimeoutMs) {
+      return fail(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT);
+    }
+    if (protocolsBytes(req.protocols) > config.memberMetadataMaxBytes) return fail(req.memberId, ErrorCode.INVALID_REQUEST);
+    const isNewMember = req.memberId === '';
+    let group = this.groups.get(req.groupId);
+    if (!group) {
+      // A member id for a group we do not have is stale; only a first join creates a group.
+      if (!isNewMember) return fail(req.memberId, ErrorCode.UNKNOWN_MEMBER_ID);
+      group = new ClassicGroup<T>(req.groupId, this.now);
+      this.groups.set(req.groupId, group);
+    }
+    if (!this.acceptJoiningMember(group, req.memberId)) {
+      const shed = group.member(req.memberId);
+      if (shed) {
+        this.removeMember(group, shed);
+        this.maybeCompleteJoinPhase(group);
+      }
+      fail('', ErrorCode.GROUP_MAX_SIZE_REACHED);
+    } else if (!group.supportsProtocols(req.protocolType, req.protocols)) {
+      fail(isNewMember ? '' : req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    } else if (isNewMember) {
+      this.joinNewMember(group, token, req, client);
+    } else {
+      this.joinExistingMember(group, token, req, client);
+    }
+    this.dropIfUnused(group);
+  }
+
+  /** Room for the member within group.max.size (Kafka: acceptJoiningMember). */
+  private acceptJoiningMember(group: ClassicGroup<T>, memberId: string): boolean {
+    const max = this.config.groupMaxSize;
+    switch (group.state) {
+      case 'Empty':
+      case 'Dead':
+        return true;
+      case 'PreparingRebalance':
+        // Counting members that rejoined lets the last ones to rejoin be the ones shed.
+        return group.member(memberId)?.isAwaitingJoin === true || group.numAwaitingJoin < max;
+      case 'CompletingRebalance':
+      case 'Stable':
+        return group.member(memberId) !== undefined || group.size < max;
+    }
+  }
+
+  private rebalanceTimeoutOf(req: JoinGroupRequest): number {
+    return req.rebalanceTimeoutMs === -1 ? req.sessionTimeoutMs : req.rebalanceTimeoutMs;
+  }
+
+  private joinNewMember(group: ClassicGroup<T>, token: T, req: JoinGroupRequest, client: JoinGroupClient): void {
+    const newMemberId = `${req.groupInstanceId ?? client.clientId}-${this.memberIdSuffix()}`;
+    if (req.groupInstanceId !== null) {
+      const existing = group.staticMemberId(req.groupInstanceId);
+      if (existing !== undefined) this.replaceStaticMember(group, existing, newMemberId, token, req, client);
+      else this.addMemberAndRebalance(group, newMemberId, token, req, client);
+    } else if (client.apiVersion >= MEMBER_ID_REQUIRED_MIN_VERSION) {
+      // The client must come back with this id; until then it holds no place in a rebalance but
+      // blocks its completion, for at most a session timeout.
+      group.pendingMembers.add(newMemberId);
+      this.timers.schedule(heartbeatKey(group.groupId, newMemberId), this.now + req.sessionTimeoutMs, {
+        kind: 'heartbeat',
+        groupId: group.groupId,
+        memberId: newMemberId,
+      });
+      this.replyJoin({ token }, joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED));
+    } else {
+      this.addMemberAndRebalance(group, newMemberId, token, req, client);
+    }
+  }
+
+  private joinExistingMember(group: ClassicGroup<T>, token: T, req: JoinGroupRequest, client: JoinGroupClient): void {
+    const memberId = req.memberId;
+    if (group.pendingMembers.has(memberId)) {
+      // Pending ids are only ever handed to dynamic members; a static one presenting it is confused.
+      if (req.groupInstanceId !== null) return this.replyJoin({ token }, joinError(memberId, ErrorCode.UNKNOWN_MEMBER_ID));
+      return this.addMemberAndRebalance(group, memberId, token, req, client);
+    }
+    const error = group.validateMember(memberId, req.groupInstanceId);
+    if (error !== ErrorCode.NONE) return this.replyJoin({ token }, joinError(memberId, error));
+    const member = group.member(memberId)!;
+    switch (group.state) {
+      case 'PreparingRebalance':
+        return this.updateMemberAndRebalance(group, member, token, req);
+      case 'CompletingRebalance':
+        // Same metadata: most likely a retry after a lost response, so repeat the generation's answer.
+        if (member.matches(req.protocols)) {
+          return this.replyJoin({ token }, this.generationResponse(group, member, group.isLeader(memberId)));
+        }
+        return this.updateMemberAndRebalance(group, member, token, req);
+      case 'Stable':
+        // The leader rejoining asks for a rebalance (its view of topics changed); so does new metadata.
+        if (group.isLeader(memberId) || !member.matches(req.protocols)) {
+          return this.updateMemberAndRebalance(group, member, token, req);
+        }
+        return this.replyJoin({ token }, this.generationResponse(group, member, false));
+      default:
+        return this.replyJoin({ token }, joinError(memberId, ErrorCode.UNKNOWN_MEMBER_ID));
+    }
+  }
+
+  private generationResponse(group: ClassicGroup<T>, member: GroupMember<T>, withMembers: boolean): JoinGroupResponse {
+    return {
+      errorCode: ErrorCode.NONE,
+      generationId: group.generationId,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      leader: group.leaderId ?? '',
+      skipAssignment: false,
+      memberId: member.memberId,
+      members: withMembers ? group.currentMemberMetadata() : [],
+    };
+  }
+
+  /** Parks a JoinGroup; one the member parked before is answered, since the client gave up on it. */
+  private parkJoin(group: ClassicGroup<T>, member: GroupMember<T>, token: T): Waiter<T> {
+    const previous = group.takeJoinWaiter(member);
+    if (previous) this.replyJoin(previous, joinError(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
+    const waiter = { token };
+    group.setJoinWaiter(member, waiter);
+    return waiter;
+  }
+
+  private addMemberAndRebalance(
+    group: ClassicGroup<T>,
+    memberId: string,
+    token: T,
+    req: JoinGroupRequest,
+    client: JoinGroupClient,
+  ): void {
+    const member = new GroupMember<T>({
+      memberId,
+      groupInstanceId: req.groupInstanceId,
+      clientId: client.clientId,
+      clientHost: client.clientHost,
+      rebalanceTimeoutMs: this.rebalanceTimeoutOf(req),
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      protocolType: req.protocolType,
+      protocols: ownProtocols(req.protocols),
+    });
+    member.isNew = true;
+    if (group.is('PreparingRebalance') && group.previousState === 'Empty') group.newMemberAdded = true;
+    group.add(member);
+    this.parkJoin(group, member, token);
+    // A new member cannot heartbeat until the rebalance answers it, so its wait is bounded apart.
+    this.scheduleHeartbeat(group, member, this.config.newMemberJoinTimeoutMs);
+    this.maybePrepareRebalanceOrCompleteJoin(group);
+  }
+
+  private updateMemberAndRebalance(group: ClassicGroup<T>, member: GroupMember<T>, token: T, req: JoinGroupRequest): void {
+    group.updateMember(member, ownProtocols(req.protocols), this.rebalanceTimeoutOf(req), req.sessionTimeoutMs);
+    this.parkJoin(group, member, token);
+    this.maybePrepareRebalanceOrCompleteJoin(group);
+  }
+
+  /**
+   * A static member rejoining without its member id (a restarted instance) takes over its old place
+   * under a new id, and the old id is fenced. In a Stable group whose protocol would not change this
+   * needs no rebalance: the new id is made durable and the member gets the current generation.
+   */
+  private replaceStaticMember(
+    group: ClassicGroup<T>,
+    oldMemberId: string,
+    newMemberId: string,
+    token: T,
+    req: JoinGroupRequest,
+    client: JoinGroupClient,
+  ): void {
+    const instanceId = req.groupInstanceId!;
+    const previousLeader = group.leaderId;
+    const old = group.member(oldMemberId)!;
+    const fencedJoin = group.takeJoinWaiter(old);
+    if (fencedJoin) this.replyJoin(fencedJoin, joinError(oldMemberId, ErrorCode.FENCED_INSTANCE_ID));
+    if (old.syncWaiter) this.replySync(old.syncWaiter, syncError(ErrorCode.FENCED_INSTANCE_ID));
+    old.syncWaiter = undefined;
+    this.timers.cancel(heartbeatKey(group.groupId, oldMemberId));
+
+    const member = group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
+    const before = { protocols: member.protocols, rebalanceTimeoutMs: member.rebalanceTimeoutMs, sessionTimeoutMs: member.sessionTimeoutMs };
+    group.updateMember(member, ownProtocols(req.protocols), this.rebalanceTimeoutOf(req), req.sessionTimeoutMs);
+    const waiter = this.parkJoin(group, member, token);
+    this.scheduleHeartbeat(group, member);
+
+    switch (group.state) {
+      case 'Stable':
+        if (group.protocolName === group.selectProtocol()) {
+          const assignments = new Map([...group.members.values()].map((m) => [m.memberId, m.assignment]));
+          const skipAssignment = client.apiVersion >= SKIP_ASSIGNMENT_MIN_VERSION;
+          const generationId = group.generationId;
+          this.append(group.groupId, [groupMetadataRecord(group, assignments)], (appendError) => {
+            // If a rebalance started meanwhile, it answers the parked JoinGroup with the new generation.
+            if (!group.is('Stable') || group.generationId !== generationId || member.joinWaiter !== waiter) return;
+            group.takeJoinWaiter(member);
+            if (appendError !== ErrorCode.NONE) {
+              group.updateMember(member, before.protocols, before.rebalanceTimeoutMs, before.sessionTimeoutMs);
+              group.replaceStaticMember(instanceId, newMemberId, oldMemberId);
+              this.timers.cancel(heartbeatKey(group.groupId, newMemberId));
+              this.scheduleHeartbeat(group, member);
+              this.replyJoin(waiter, {
+                ...this.generationResponse(group, member, false),
+                errorCode: groupErrorForAppendError(appendError),
+                memberId: '',
+                leader: previousLeader ?? '',
+              });
+              return;
+            }
+            // Before v9 the old leader id is returned, so a rejoining leader does not run an assignment
+            // the Stable group would ignore; from v9 it is told it leads but may skip the assignment.
+            const isLeader = skipAssignment && group.isLeader(newMemberId);
+            this.replyJoin(waiter, {
+              ...this.generationResponse(group, member, isLeader),
+              leader: skipAssignment ? (group.leaderId ?? '') : (previousLeader ?? ''),
+              skipAssignment: isLeader,
+            });
+          });
+        } else {
+          this.maybePrepareRebalanceOrCompleteJoin(group);
+        }
+        return;
+      case 'CompletingRebalance':
+        // The leader may be assigning to the old id already: start over.
+        return this.prepareRebalance(group);
+      default:
+        return this.maybeCompleteJoinPhase(group);
+    }
+  }
+
+  // ---- rebalancing
+
+  private maybePrepareRebalanceOrCompleteJoin(group: ClassicGroup<T>): void {
+    if (group.canRebalance) this.prepareRebalance(group);
+    else this.maybeCompleteJoinPhase(group);
+  }
+
+  private prepareRebalance(group: ClassicGroup<T>): void {
+    if (group.is('CompletingRebalance')) this.resetAndPropagateAssignmentError(group, ErrorCode.REBALANCE_IN_PROGRESS);
+    this.clearPendingSync(group);
+    const initial = group.is('Empty');
+    group.transitionTo('PreparingRebalance', this.now);
+    if (initial) {
+      // The first rebalance of an empty group waits for more members to arrive (KIP-134).
+      const delayMs = this.config.groupInitialRebalanceDelayMs;
+      const remainingMs = Math.max(group.rebalanceTimeoutMs - delayMs, 0);
+      this.scheduleJoinDeadline(group, delayMs, { delayMs, remainingMs });
+    } else if (group.hasAllMembersJoined) {
+      this.completeJoin(group);
+    } else {
+      this.scheduleJoinDeadline(group, group.rebalanceTimeoutMs, null);
+    }
+  }
+
+  private scheduleJoinDeadline(
+    group: ClassicGroup<T>,
+    afterMs: number,
+    initial: { delayMs: number; remainingMs: number } | null,
+  ): void {
+    this.timers.schedule(joinKey(group.groupId), this.now + afterMs, { kind: 'join', groupId: group.groupId, initial });
+  }
+
+  /** Completes the join phase early once every member has rejoined, except during the initial delay. */
+  private maybeCompleteJoinPhase(group: ClassicGroup<T>): void {
+    if (group.is('PreparingRebalance') && group.previousState !== 'Empty' && group.hasAllMembersJoined) {
+      this.completeJoin(group);
+    }
+  }
+
+  private onJoinDeadline(groupId: string, initial: { delayMs: number; remainingMs: number } | null): void {
+    const group = this.groups.get(groupId);
+    if (!group?.is('PreparingRebalance')) return;
+    if (initial && group.newMemberAdded && initial.remainingMs !== 0) {
+      // Someone joined during the delay: wait once more, within the rebalance timeout.
+      group.newMemberAdded = false;
+      const delayMs = Math.min(this.config.groupInitialRebalanceDelayMs, initial.remainingMs);
+      const remainingMs = Math.max(initial.remainingMs - initial.delayMs, 0);
+      return this.scheduleJoinDeadline(group, delayMs, { delayMs, remainingMs });
+    }
+    this.completeJoin(group);
+  }
+
+  /**
+   * Ends the join phase: dynamic members that did not rejoin are dropped, a new generation starts and
+   * every joined member is answered, the leader with everyone's metadata (Kafka: onCompleteJoin).
+   */
+  private completeJoin(group: ClassicGroup<T>): void {
+    this.timers.cancel(joinKey(group.groupId));
+    for (const m of group.notYetRejoined()) if (!m.isStatic) this.removeMember(group, m);
+    if (!group.maybeElectNewJoinedLeader() && group.size > 0) {
+      // Only static members that did not rejoin are left: wait for them, or for their sessions to end.
+      return this.scheduleJoinDeadline(group, group.rebalanceTimeoutMs, null);
+    }
+    group.initNextGeneration(this.now);
+    if (group.is('Empty')) {
+      this.append(group.groupId, [groupMetadataRecord(group, new Map())]);
+      return;
+    }
+    for (const member of group.members.values()) {
+      const waiter = group.takeJoinWaiter(member);
+      if (waiter) this.replyJoin(waiter, this.generationResponse(group, member, group.isLeader(member.memberId)));
+      this.scheduleHeartbeat(group, member);
+      member.isNew = false;
+      group.pendingSync.add(member.memberId);
+    }
+    // A member that joined but never syncs must not hold the group in CompletingRebalance forever.
+    this.timers.schedule(syncKey(group.groupId), this.now + group.rebalanceTimeoutMs, {
+      kind: 'sync',
+      groupId: group.groupId,
+      generationId: group.generationId,
+    });
+  }
+
+  private clearPendingSync(group: ClassicGroup<T>): void {
+    group.pendingSync.clear();
+    this.timers.cancel(syncKey(group.groupId));
+  }
+
+  private expirePendingSync(groupId: string, generationId: number): void {
+    const group = this.groups.get(groupId);
+    if (!group || group.generationId !== generationId) return;
+    if (!(group.is('CompletingRebalance') || group.is('Stable')) || group.pendingSync.size === 0) return;
+    for (const memberId of [...group.pendingSync]) {
+      const member = group.member(memberId);
+      if (member) this.removeMember(group, member);
+    }
+    this.prepareRebalance(group);
+  }
+
+  private expireHeartbeat(groupId: string, memberId: string): void {
+    const group = this.groups.get(groupId);
+    if (!group) return;
+    if (group.pendingMembers.delete(memberId)) {
+      this.maybeCompleteJoinPhase(group);
+      this.dropIfUnused(group);
+      return;
+    }
+    const member = group.member(memberId);
+    if (member && !member.hasSatisfiedHeartbeat) this.removeMemberAndUpdateGroup(group, member);
+  }
+
+  /** Removes a member, answering whatever it has parked: it is no longer part of the group. */
+  private removeMember(group: ClassicGroup<T>, member: GroupMember<T>): void {
+    const join = group.takeJoinWaiter(member);
+    if (join) this.replyJoin(join, joinError('', ErrorCode.UNKNOWN_MEMBER_ID));
+    if (member.syncWaiter) this.replySync(member.syncWaiter, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+    member.syncWaiter = undefined;
+    group.remove(member.memberId);
+    this.timers.cancel(heartbeatKey(group.groupId, member.memberId));
+  }
+
+  private removeMemberAndUpdateGroup(group: ClassicGroup<T>, member: GroupMember<T>): void {
+    this.removeMember(group, member);
+    this.afterMembersLeft(group);
+  }
+
+  private afterMembersLeft(group: ClassicGroup<T>): void {
+    if (group.is('Stable') || group.is('CompletingRebalance')) this.maybePrepareRebalanceOrCompleteJoin(group);
+    else this.maybeCompleteJoinPhase(group);
+  }
+
+  // ---- SyncGroup
+
+  private handleSync(token: T, req: SyncGroupRequest): void {
+    const waiter = { token };
+    if (!isValidGroupId(req.groupId, true)) return this.replySync(waiter, syncError(ErrorCode.INVALID_GROUP_ID));
+    const group = this.groups.get(req.groupId);
+    if (!group) return this.replySync(waiter, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+    const error = this.validateSync(group, req);
+    if (error !== ErrorCode.NONE) return this.replySync(waiter, syncError(error));
+    const member = group.member(req.memberId)!;
+    switch (group.state) {
+      case 'PreparingRebalance':
+        return this.replySync(waiter, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
+      case 'CompletingRebalance': {
+        if (member.syncWaiter) this.replySync(member.syncWaiter, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
+        member.syncWaiter = waiter;
+        this.removePendingSync(group, member.memberId);
+        if (group.isLeader(member.memberId)) this.storeAssignment(group, req);
+        return;
+      }
+      case 'Stable':
+        this.removePendingSync(group, member.memberId);
+        this.scheduleHeartbeat(group, member);
+        return this.replySync(waiter, {
+          errorCode: ErrorCode.NONE,
+          protocolType: group.protocolType,
+          protocolName: group.protocolName,
+          assignment: member.assignment,
+        });
+      default:
+        return this.replySync(waiter, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+    }
+  }
+
+  private validateSync(group: ClassicGroup<T>, req: SyncGroupRequest): number {
+    const error = group.validateMember(req.memberId, req.groupInstanceId);
+    if (error !== ErrorCode.NONE) return error;
+    if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    if (req.protocolType !== null && req.protocolType !== group.protocolType) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
+    if (req.protocolName !== null && req.protocolName !== group.protocolName) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
+    return ErrorCode.NONE;
+  }
+
+  private removePendingSync(group: ClassicGroup<T>, memberId: string): void {
+    group.pendingSync.delete(memberId);
+    if (group.pendingSync.size === 0) this.timers.cancel(syncKey(group.groupId));
+  }
+
+  /**
+   * The leader's assignment is written to __consumer_offsets; only once it is durable does the group
+   * become Stable and do the parked SyncGroups get their assignments.
+   */
+  private storeAssignment(group: ClassicGroup<T>, req: SyncGroupRequest): void {
+    const assignment = new Map<string, Buffer>();
+    let oversized = false;
+    for (const a of req.assignments) {
+      if (!group.members.has(a.memberId)) continue;
+      if (a.assignment.length > this.config.memberMetadataMaxBytes) oversized = true;
+      assignment.set(a.memberId, Buffer.from(a.assignment));
+    }
+    const generationId = group.generationId;
+    const onStored = (appendError: number) => {
+      // The group may have moved on (a member joined, the leader was replaced) while this was written.
+      if (!group.is('CompletingRebalance') || group.generationId !== generationId) return;
+      if (appendError !== ErrorCode.NONE) {
+        this.resetAndPropagateAssignmentError(group, groupErrorForAppendError(appendError));
+        this.maybePrepareRebalanceOrCompleteJoin(group);
+      } else {
+        for (const m of group.members.values()) m.assignment = assignment.get(m.memberId) ?? EMPTY;
+        this.propagateAssignment(group, ErrorCode.NONE);
+        group.transitionTo('Stable', this.now);
+      }
+    };
+    // Treated as a group record too large to write, as Kafka's log would refuse it.
+    if (oversized) return onStored(ErrorCode.RECORD_LIST_TOO_LARGE);
+    this.append(group.groupId, [groupMetadataRecord(group, assignment)], onStored);
+  }
+
+  private resetAndPropagateAssignmentError(group: ClassicGroup<T>, errorCode: number): void {
+    for (const m of group.members.values()) m.assignment = EMPTY;
+    this.propagateAssignment(group, errorCode);
+  }
+
+  private propagateAssignment(group: ClassicGroup<T>, errorCode: number): void {
+    const ok = errorCode === ErrorCode.NONE;
+    for (const member of group.members.values()) {
+      const waiter = member.syncWaiter;
+      if (!waiter) continue;
+      member.syncWaiter = undefined;
+      this.replySync(waiter, {
+        errorCode,
+        protocolType: ok ? group.protocolType : null,
+        protocolName: ok ? group.protocolName : null,
+        assignment: member.assignment,
+      });
+      // Its session was on hold while it waited.
+      this.scheduleHeartbeat(group, member);
+    }
+  }
+
+  // ---- Heartbeat and LeaveGroup
+
+  private handleHeartbeat(req: HeartbeatRequest): number {
+    if (!isValidGroupId(req.groupId, true)) return ErrorCode.INVALID_GROUP_ID;
+    const group = this.groups.get(req.groupId);
+    if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
+    const error = group.validateMember(req.memberId, req.groupInstanceId);
+    if (error !== ErrorCode.NONE) return error;
+    if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    if (group.is('Empty')) return ErrorCode.UNKNOWN_MEMBER_ID;
+    this.scheduleHeartbeat(group, group.member(req.memberId)!);
+    return group.is('PreparingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  private handleLeave(token: T, req: LeaveGroupRequest): void {
+    const respond = (errorCode: number, members: LeaveGroupMemberResponse[]) =>
+      this.reply({ token, api: 'leaveGroup', response: { errorCode, members } });
+    if (!isValidGroupId(req.groupId, true)) return respond(ErrorCode.INVALID_GROUP_ID, []);
+    const group = this.groups.get(req.groupId);
+    const results = req.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      errorCode: group ? this.leave(group, m.memberId, m.groupInstanceId) : ErrorCode.UNKNOWN_MEMBER_ID,
+    }));
+    if (group && results.some((r) => r.errorCode === ErrorCode.NONE)) {
+      this.afterMembersLeft(group);
+      this.dropIfUnused(group);
+    }
+    respond(ErrorCode.NONE, results);
+  }
+
+  private leave(group: ClassicGroup<T>, memberId: string, groupInstanceId: string | null): number {
+    if (memberId === '') {
+      // Removal by instance id alone (an administrator, or a static member shutting down for good).
+      const current = groupInstanceId === null ? undefined : group.staticMemberId(groupInstanceId);
+      if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      this.removeMember(group, group.member(current)!);
+      return ErrorCode.NONE;
+    }
+    if (group.pendingMembers.delete(memberId)) {
+      this.timers.cancel(heartbeatKey(group.groupId, memberId));
+      return ErrorCode.NONE;
+    }
+    const error = group.validateMember(memberId, groupInstanceId);
+    if (error === ErrorCode.NONE) this.removeMember(group, group.member(memberId)!);
+    return error;
+  }
+
+  // ---- offsets
+
+  private handleOffsetCommit(token: T, req: OffsetCommitRequest): void {
+    const respond = (codeOf: (topic: number, partition: number) => number) =>
+      this.reply({
+        token,
+        api: 'offsetCommit',
+        response: {
+          topics: req.topics.map(
+            (t, ti): OffsetCommitResponseTopic => ({
+              name: t.name,
+              partitions: t.partitions.map((p, pi) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(ti, pi) })),
+            }),
+          ),
+        },
+      });
+    if (!isValidGroupId(req.groupId, false)) return respond(() => ErrorCode.INVALID_GROUP_ID);
+    let group = this.groups.get(req.groupId);
+    if (!group) {
+      // Without group management (generation -1) a commit creates a group that only stores offsets;
+      // a commit claiming a generation of a group we do not have is from a bygone generation.
+      if (req.generationIdOrMemberEpoch >= 0) return respond(() => ErrorCode.ILLEGAL_GENERATION);
+      group = new ClassicGroup<T>(req.groupId, this.now);
+      this.groups.set(req.groupId, group);
+    }
+    const error = this.validateOffsetCommit(group, req);
+    if (error !== ErrorCode.NONE) respond(() => error);
+    else if (group.is('CompletingRebalance')) {
+      // A member of this generation committing before SyncGroup: let it finish the rebalance first.
+      respond(() => ErrorCode.REBALANCE_IN_PROGRESS);
+    } else {
+      const member = group.member(req.memberId);
+      if (member) this.scheduleHeartbeat(group, member);
+      this.storeOffsets(group, req, respond);
+    }
+    this.dropIfUnused(group);
+  }
+
+  /** Kafka's validateOffsetCommit. */
+  private validateOffsetCommit(group: ClassicGroup<T>, req: OffsetCommitRequest): number {
+    const generationId = req.generationIdOrMemberEpoch;
+    if (generationId < 0 && group.is('Empty')) return ErrorCode.NONE;
+    if (generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
+      const error = group.validateMember(req.memberId, req.groupInstanceId);
+      if (error !== ErrorCode.NONE) return error;
+      return generationId === group.generationId ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    }
+    // Once a group has members, only they may commit.
+    return ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  private storeOffsets(
+    group: ClassicGroup<T>,
+    req: OffsetCommitRequest,
+    respond: (codeOf: (topic: number, partition: number) => number) => void,
+  ): void {
+    const expireTimestampMs = req.retentionTimeMs === -1 ? -1 : this.now + req.retentionTimeMs;
+    const commitId = this.nextAppendId;
+    const staged: Array<{ tp: TopicPartition; offset: OffsetAndMetadata }> = [];
+    const tooLarge = req.topics.map((t) =>
+      t.partitions.map((p) => {
+        const metadata = p.committedMetadata ?? '';
+        if (metadata.length > this.config.offsetMetadataMaxBytes) return true;
+        staged.push({
+          tp: { topic: t.name, partition: p.partitionIndex },
+          offset: {
+            offset: p.committedOffset,
+            leaderEpoch: p.committedLeaderEpoch,
+            metadata,
+            commitTimestampMs: p.commitTimestamp === -1 ? this.now : p.commitTimestamp,
+            expireTimestampMs,
+          },
+        });
+        return false;
+      }),
+    );
+    const codeFor = (ok: number) => (ti: number, pi: number) =>
+      tooLarge[ti]![pi] ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ok;
+    if (staged.length === 0) return respond(codeFor(ErrorCode.NONE));
+    for (const s of staged) group.offsets.beginCommit(s.tp.topic, s.tp.partition, commitId);
+    const records = staged.map((s) => offsetCommitRecord(group.groupId, s.tp, s.offset));
+    this.append(group.groupId, records, (appendError) => {
+      const ok = appendError === ErrorCode.NONE && !group.is('Dead');
+      for (const s of staged) group.offsets.endCommit(s.tp.topic, s.tp.partition, commitId, ok ? s.offset : undefined);
+      respond(codeFor(appendError === ErrorCode.NONE ? ErrorCode.NONE : commitErrorForAppendError(appendError)));
+      this.dropIfUnused(group);
+    });
+  }
+
+  private fetchOffsets(req: OffsetFetchRequestGroup, requireStable: boolean): OffsetFetchResponseGroup {
+    const respond = (topics: OffsetFetchResponseGroup['topics'], errorCode: number = ErrorCode.NONE) => ({
+      groupId: req.groupId,
+      topics,
+      errorCode,
+    });
+    if (!isValidGroupId(req.groupId, false)) return respond([], ErrorCode.INVALID_GROUP_ID);
+    const group = this.groups.get(req.groupId);
+    if (req.topics === null) {
+      if (!group) return respond([]);
+      return respond(
+        [...group.offsets.byTopic()].map(([name, partitions]) => ({
+          name,
+          partitions: [...partitions.keys()].map((partition) => this.fetchOffset(group, name, partition, requireStable)),
+        })),
+      );
+    }
+    return respond(
+      req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((partition) => this.fetchOffset(group, t.name, partition, requireStable)),
+      })),
+    );
+  }
+
+  /** With requireStable, a partition with a commit on its way is reported unstable rather than stale. */
+  private fetchOffset(
+    group: ClassicGroup<T> | undefined,
+    topic: string,
+    partition: number,
+    requireStable: boolean,
+  ): OffsetFetchResponsePartition {
+    if (requireStable && group?.offsets.isInFlight(topic, partition)) {
+      return { ...fetched(partition, undefined), errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+    }
+    return fetched(partition, group?.offsets.get(topic, partition));
+  }
+
+  private handleOffsetDelete(token: T, req: OffsetDeleteRequest): void {
+    const respond = (errorCode: number, topics: OffsetDeleteResponseTopic[]) =>
+      this.reply({ token, api: 'offsetDelete', response: { errorCode, topics } });
+    if (!isValidGroupId(req.groupId, true)) return respond(ErrorCode.INVALID_GROUP_ID, []);
+    const group = this.groups.get(req.groupId);
+    if (!group) return respond(ErrorCode.GROUP_ID_NOT_FOUND, []);
+    // A non-empty group may lose offsets only of topics it does not consume; Kafka can tell that only
+    // for consumer-protocol groups.
+    if (!group.is('Empty') && group.protocolType !== CONSUMER_PROTOCOL_TYPE) return respond(ErrorCode.NON_EMPTY_GROUP, []);
+    const inUse = (topic: string) => !group.is('Empty') && group.isSubscribedToTopic(topic);
+    const deletable = req.topics
+      .filter((t) => !inUse(t.name))
+      .flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
+    const topics = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: inUse(t.name) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE,
+      })),
+    }));
+    if (!this.removeOffsetsAndMaybeGroup(group, deletable, () => respond(ErrorCode.NONE, topics))) {
+      respond(ErrorCode.NONE, topics);
+    }
+  }
+
+  /**
+   * Removes offsets and writes their tombstones; an Empty group left with nothing is forgotten, with
+   * a tombstone for its metadata if it ever wrote any (Kafka: cleanupGroupMetadata). Returns whether
+   * records were appended (then `onDurable` runs once they are durable).
+   */
+  private removeOffsetsAndMaybeGroup(group: ClassicGroup<T>, partitions: Iterable<TopicPartition>, onDurable?: () => void): boolean {
+    const records = group.offsets.remove(partitions).map((tp) => offsetTombstone(group.groupId, tp));
+    if (group.is('Empty') && group.offsets.isEmpty && group.pendingMembers.size === 0) {
+      const hadRecord = group.generationId > 0;
+      this.forget(group);
+      if (hadRecord) records.push(groupTombstone(group.groupId));
+    }
+    if (records.length === 0) return false;
+    this.append(group.groupId, records, onDurable);
+    return true;
+  }
+
+  private forget(group: ClassicGroup<T>): void {
+    group.transitionTo('Dead', this.now);
+    if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId);
+    this.timers.cancel(joinKey(group.groupId));
+    this.timers.cancel(syncKey(group.groupId));
+  }
+
+  /** Kafka's periodic removeExpiredOffsets, over every group. */
+  private expireOffsets(): void {
+    for (const group of [...this.groups.values()]) {
+      const expired = this.expiredOffsets(group);
+      if (expired.length > 0 || group.is('Empty')) this.removeOffsetsAndMaybeGroup(group, expired);
+    }
+  }
+
+  private expiredOffsets(group: ClassicGroup<T>): TopicPartition[] {
+    const { offsetsRetentionMs } = this.config;
+    const bySinceCommit = (o: OffsetAndMetadata) => o.commitTimestampMs;
+    if (group.protocolType === null) {
+      // Offsets-only ("simple" consumer) group: each offset lives for the retention after its commit.
+      return group.offsets.expired(this.now, offsetsRetentionMs, bySinceCommit, new Set());
+    }
+    if (group.is('Empty')) {
+      // Retention counts from when the group became empty, so a quiet consumer does not lose offsets.
+      const since = group.stateTimestampMs;
+      return group.offsets.expired(this.now, offsetsRetentionMs, since >= 0 ? () => since : bySinceCommit, new Set());
+    }
+    if (group.protocolType === CONSUMER_PROTOCOL_TYPE && group.subscribedTopics !== null && group.is('Stable')) {
+      // A live consumer group keeps offsets of what it consumes; others expire after their commit.
+      return group.offsets.expired(this.now, offsetsRetentionMs, bySinceCommit, group.subscribedTopics);
+    }
+    return [];
+  }
+
+  // ---- admin
+
+  private describe(groupId: string): DescribedGroup {
+    const group = isValidGroupId(groupId, false) ? this.groups.get(groupId) : undefined;
+    if (!group) {
+      const errorCode = isValidGroupId(groupId, false) ? ErrorCode.NONE : ErrorCode.INVALID_GROUP_ID;
+      return { errorCode, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+    }
+    // Member metadata and assignments are only meaningful once a generation is Stable.
+    const stable = group.is('Stable') ? group.protocolName : null;
+    return {
+      errorCode: ErrorCode.NONE,
+      groupId,
+      groupState: group.state,
+      protocolType: group.protocolType ?? '',
+      protocolData: stable ?? '',
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable === null ? EMPTY : m.metadataFor(stable),
+        memberAssignment: stable === null ? EMPTY : m.assignment,
+      })),
+    };
+  }
+
+  private handleDeleteGroups(token: T, req: DeleteGroupsRequest): void {
+    const results = new Map<string, number>();
+    let outstanding = 0;
+    const respond = () =>
+      this.reply({
+        token,
+        api: 'deleteGroups',
+        response: { results: [...results].map(([groupId, errorCode]) => ({ groupId, errorCode })) },
+      });
+    for (const groupId of req.groupsNames) {
+      if (results.has(groupId)) continue;
+      const group = isValidGroupId(groupId, false) ? this.groups.get(groupId) : undefined;
+      if (!group) results.set(groupId, isValidGroupId(groupId, false) ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.INVALID_GROUP_ID);
+      else if (!group.is('Empty')) results.set(groupId, ErrorCode.NON_EMPTY_GROUP);
+      else {
+        results.set(groupId, ErrorCode.NONE);
+        const records = group.offsets.remove(group.offsets.partitions()).map((tp) => offsetTombstone(groupId, tp));
+        if (group.generationId > 0) records.push(groupTombstone(groupId));
+        this.forget(group);
+        if (records.length === 0) continue;
+        outstanding++;
+        this.append(groupId, records, (appendError) => {
+          if (appendError !== ErrorCode.NONE) results.set(groupId, commitErrorForAppendError(appendError));
+          if (--outstanding === 0) respond();
+        });
+      }
+    }
+    if (outstanding === 0) respond();
+  }
+
+  // ---- loading
+
+  private loadGroup(replayed: ReplayedGroup): void {
+    const group = new ClassicGroup<T>(replayed.groupId, this.now);
+    const meta = replayed.metadata;
+    if (meta !== null) {
+      group.generationId = meta.generation;
+      group.protocolType = meta.protocolType === '' ? null : meta.protocolType;
+      group.protocolName = meta.protocol;
+      // A record with members must name their protocol; one that does not is kept as an empty group.
+      const members = meta.protocol === null ? [] : meta.members;
+      for (const m of members) {
+        group.add(
+          new GroupMember<T>({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            rebalanceTimeoutMs: m.rebalanceTimeout,
+            sessionTimeoutMs: m.sessionTimeout,
+            protocolType: meta.protocolType,
+            protocols: [{ name: meta.protocol!, metadata: m.subscription }],
+            assignment: m.assignment,
+          }),
+        );
+      }
+      group.leaderId = meta.leader !== null && group.members.has(meta.leader) ? meta.leader : group.leaderId;
+      group.restoreState(group.size > 0 ? 'Stable' : 'Empty', meta.currentStateTimestamp);
+      group.subscribedTopics = group.computeSubscribedTopics();
+    }
+    for (const [topic, partitions] of replayed.offsets) {
+      for (const [partition, v] of partitions) {
+        group.offsets.load(topic, partition, {
+          offset: v.offset,
+          leaderEpoch: v.leaderEpoch,
+          metadata: v.metadata,
+          commitTimestampMs: v.commitTimestamp,
+          expireTimestampMs: v.expireTimestamp,
+        });
+      }
+    }
+    this.groups.set(group.groupId, group);
+    // Loaded members must heartbeat within a session of the coordinator starting, as after a failover.
+    for (const m of group.members.values()) this.scheduleHeartbeat(group, m);
+    if (group.size > this.config.groupMaxSize) this.prepareRebalance(group);
+  }
+}
+
+function fetched(partitionIndex: number, o: OffsetAndMetadata | undefined): OffsetFetchResponsePartition {
+  return {
+    partitionIndex,
+    committedOffset: o?.offset ?? -1,
+    committedLeaderEpoch: o?.leaderEpoch ?? -1,
+    metadata: o?.metadata ?? '',
+    errorCode: ErrorCode.NONE,
+  };
+}

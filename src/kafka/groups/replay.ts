@@ -1,0 +1,92 @@
+// Rebuilding the coordinator's durable state from __consumer_offsets, record by record in log order:
+// the last group metadata record of a group and the last commit of each of its partitions win, and a
+// tombstone deletes (Kafka: GroupMetadataManager.doLoadGroupsAndOffsets). The broker feeds it the
+// partition logs at start and hands the result to the GroupCoordinator.
+import { DecodeError } from '../../../protocol/bytes.js';
+import type { GroupMetadataValue } from '../../../protocol/kafka/consumer-offsets/group-metadata.js';
+import type { OffsetCommitValue } from '../../../protocol/kafka/consumer-offsets/offset-commit.js';
+import { decodeConsumerOffsetsRecord } from '../../../protocol/kafka/consumer-offsets/records.js';
+import type { ConsumerOffsetsRecord } from './api.js';
+
+export interface ReplayedGroup {
+  groupId: string;
+  /** The group's last metadata record; null when it has only offsets (or its metadata was deleted). */
+  metadata: GroupMetadataValue | null;
+  /** Offsets by topic and partition. */
+  offsets: Map<string, Map<number, OffsetCommitValue>>;
+}
+
+export class ConsumerOffsetsReplay {
+  private readonly byGroup = new Map<string, ReplayedGroup>();
+  /** Records that could not be read (no key, malformed bytes): left out, as a torn write would be. */
+  malformed = 0;
+  /** Records with a key version this broker does not know, left out as Kafka leaves them. */
+  unknown = 0;
+
+  apply(record: { key: Buffer | null; value: Buffer | null }): void {
+    if (record.key === null) {
+      this.malformed++;
+      return;
+    }
+    let entry;
+    try {
+      entry = decodeConsumerOffsetsRecord(record.key, record.value);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.malformed++;
+      return;
+    }
+    switch (entry.type) {
+      case 'offset': {
+        const group = this.group(entry.group);
+        let partitions = group.offsets.get(entry.topic);
+        if (entry.value !== null) {
+          if (!partitions) group.offsets.set(entry.topic, (partitions = new Map()));
+          partitions.set(entry.partition, entry.value);
+        } else if (partitions) {
+          partitions.delete(entry.partition);
+          if (partitions.size === 0) group.offsets.delete(entry.topic);
+        }
+        break;
+      }
+      case 'group':
+        this.group(entry.group).metadata = entry.value === null ? null : ownBuffers(entry.value);
+        break;
+      case 'unknown':
+        this.unknown++;
+        break;
+    }
+  }
+
+  /** Groups that have metadata or offsets, in the order they first appeared. */
+  groups(): ReplayedGroup[] {
+    return [...this.byGroup.values()].filter((g) => g.metadata !== null || g.offsets.size > 0);
+  }
+
+  private group(groupId: string): ReplayedGroup {
+    let g = this.byGroup.get(groupId);
+    if (!g) this.byGroup.set(groupId, (g = { groupId, metadata: null, offsets: new Map() }));
+    return g;
+  }
+}
+
+export function replayConsumerOffsets(records: Iterable<ConsumerOffsetsRecord>): ConsumerOffsetsReplay {
+  const replay = new ConsumerOffsetsReplay();
+  for (const r of records) replay.apply(r);
+  return replay;
+}
+
+/**
+ * Decoded byte fields are views into the record as read from the log; copies keep a whole read
+ * buffer from staying alive behind each loaded member.
+ */
+function ownBuffers(value: GroupMetadataValue): GroupMetadataValue {
+  return {
+    ...value,
+    members: value.members.map((m) => ({
+      ...m,
+      subscription: Buffer.from(m.subscription),
+      assignment: Buffer.from(m.assignment),
+    })),
+  };
+}
