@@ -161,8 +161,7 @@ function defaultMaker(field: FieldSpec): () => unknown {
 
 function arrayCodec(element: TypeCodec, flexible: boolean, nullable: boolean): TypeCodec {
   const readCount = flexible ? p.readCompactArrayCount : p.readArrayCount;
-  // A zero-byte element (a struct with no fields in this version) still may not outnumber the bytes left.
-  const elementBytes = Math.max(1, element.minBytes);
+  const elementBytes = element.minBytes;
   return {
     minBytes: flexible ? 1 : 4,
     read(r) {

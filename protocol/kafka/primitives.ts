@@ -41,10 +41,13 @@ function checkStringLength(r: Reader, n: number): void {
   r.need(n);
 }
 
-/** Refuses a count that the remaining bytes cannot hold, before any element is read. */
+/**
+ * Refuses a count that the remaining bytes cannot hold, before any element is read. Even elements that
+ * encode to nothing (a struct with no fields in this version) may not outnumber the bytes left.
+ */
 export function checkArrayCount(r: Reader, count: number, minElementBytes: number): void {
   if (count > MAX_ARRAY_ELEMENTS) throw new DecodeError(`array of ${count} elements exceeds ${MAX_ARRAY_ELEMENTS}`);
-  if (count * minElementBytes > r.remaining) {
+  if (count * Math.max(1, minElementBytes) > r.remaining) {
     throw new DecodeError(`array of ${count} elements cannot fit in ${r.remaining} remaining bytes`);
   }
 }
