@@ -195,6 +195,8 @@ interface TaggedField {
   readonly tag: number;
   readonly key: string;
   readonly codec: TypeCodec;
+  /** A scalar default, compared directly so the common case encodes nothing extra. */
+  readonly defaultValue: unknown;
   /** The default's encoding: a value encoding the same is left out, as Kafka does. */
   readonly defaultBytes: Buffer;
 }
@@ -225,7 +227,7 @@ function writeTaggedFields(w: Writer, o: Struct, tagged: readonly TaggedField[])
   const present: Array<[number, Buffer]> = [];
   for (const f of tagged) {
     const value = o[f.key];
-    if (value === undefined) continue;
+    if (value === undefined || value === f.defaultValue) continue;
     const bytes = encodeAlone(f.codec, value);
     if (!bytes.equals(f.defaultBytes)) present.push([f.tag, bytes]);
   }
@@ -254,7 +256,8 @@ function compileStruct(fields: readonly FieldSpec[], version: number, flexible: 
       if (field.tag === undefined) throw new Error(`${where}.${field.name}: tagged without a tag number`);
       // Set in field order like the others, so every decoded object has the same shape.
       reads.push((_r, o) => (o[key] = makeDefault()));
-      tagged.push({ tag: field.tag, key, codec, defaultBytes: encodeAlone(codec, makeDefault()) });
+      const defaultValue = makeDefault();
+      tagged.push({ tag: field.tag, key, codec, defaultValue, defaultBytes: encodeAlone(codec, defaultValue) });
       continue;
     }
     minBytes += codec.minBytes;

@@ -54,32 +54,30 @@ export function checkArrayCount(r: Reader, count: number, minElementBytes: numbe
 
 // ---- strings
 
-export function readString(r: Reader): string {
-  const n = stringLength(r);
-  if (n < 0) throw new DecodeError('non-nullable string is null');
+/** The string of length `n` (already read), or null for -1 where null is allowed. */
+function stringBody(r: Reader, n: number, nullable: boolean): string | null {
+  if (n < 0) {
+    if (nullable) return null;
+    throw new DecodeError('non-nullable string is null');
+  }
   checkStringLength(r, n);
   return r.utf8(n);
+}
+
+export function readString(r: Reader): string {
+  return stringBody(r, stringLength(r), false)!;
 }
 
 export function readNullableString(r: Reader): string | null {
-  const n = stringLength(r);
-  if (n < 0) return null;
-  checkStringLength(r, n);
-  return r.utf8(n);
+  return stringBody(r, stringLength(r), true);
 }
 
 export function readCompactString(r: Reader): string {
-  const n = readCompactLength(r);
-  if (n < 0) throw new DecodeError('non-nullable compact string is null');
-  checkStringLength(r, n);
-  return r.utf8(n);
+  return stringBody(r, readCompactLength(r), false)!;
 }
 
 export function readCompactNullableString(r: Reader): string | null {
-  const n = readCompactLength(r);
-  if (n < 0) return null;
-  checkStringLength(r, n);
-  return r.utf8(n);
+  return stringBody(r, readCompactLength(r), true);
 }
 
 function byteLengthOf(s: string): number {
@@ -116,26 +114,29 @@ function bytesLength(r: Reader): number {
   return n;
 }
 
-export function readBytes(r: Reader): Buffer {
-  const n = bytesLength(r);
-  if (n < 0) throw new DecodeError('non-nullable bytes are null');
+/** The `n` bytes (length already read) as a view, or null for -1 where null is allowed. */
+function bytesBody(r: Reader, n: number, nullable: boolean): Buffer | null {
+  if (n < 0) {
+    if (nullable) return null;
+    throw new DecodeError('non-nullable bytes are null');
+  }
   return r.bytes(n);
+}
+
+export function readBytes(r: Reader): Buffer {
+  return bytesBody(r, bytesLength(r), false)!;
 }
 
 export function readNullableBytes(r: Reader): Buffer | null {
-  const n = bytesLength(r);
-  return n < 0 ? null : r.bytes(n);
+  return bytesBody(r, bytesLength(r), true);
 }
 
 export function readCompactBytes(r: Reader): Buffer {
-  const n = readCompactLength(r);
-  if (n < 0) throw new DecodeError('non-nullable compact bytes are null');
-  return r.bytes(n);
+  return bytesBody(r, readCompactLength(r), false)!;
 }
 
 export function readCompactNullableBytes(r: Reader): Buffer | null {
-  const n = readCompactLength(r);
-  return n < 0 ? null : r.bytes(n);
+  return bytesBody(r, readCompactLength(r), true);
 }
 
 export function writeBytes(w: Writer, b: Uint8Array): void {
