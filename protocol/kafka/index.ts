@@ -1,5 +1,13 @@
 // The Kafka protocol layer in one import: primitives, the spec-driven codec, every API's messages,
 // headers, frames and the error table.
+//
+// A broker handles one request frame (size prefix already stripped) like this:
+//   const head = peekRequestHeader(frame);            // apiKey, apiVersion, correlationId
+//   if the API is unknown or the version unsupported: ApiVersions gets
+//     encodeApiVersionsUnsupportedFrame(head.correlationId, ranges); anything else closes the connection.
+//   const req = decodeRequestFrame(frame);             // switch (req.apiKey) narrows req.body
+//   return encodeResponseFrame(req.apiKey, req.apiVersion, req.correlationId, responseValue);
+// Decoding failures are DecodeError (malformed bytes) or KafkaProtocolError (carries the Kafka error code).
 export * from './apis.js';
 export * from './codec.js';
 export * from './errors.js';
