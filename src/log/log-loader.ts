@@ -41,7 +41,7 @@ export interface RecoveryResult {
 
 /**
  * Rebuilds a segment's state and indexes from its .log: every batch is checked (length within the file,
- * magic, CRC-32C, record count, offsets rising and fitting the segment); the file is cut before the
+ * magic, CRC-32C, record count, offsets contiguous and fitting the segment); the file is cut before the
  * first that fails. Indexes are rewritten and everything is fsynced.
  */
 export async function recoverSegment(seg: Segment, indexIntervalBytes: number, nowMs: number): Promise<RecoveryResult> {
@@ -65,8 +65,10 @@ export async function recoverSegment(seg: Segment, indexIntervalBytes: number, n
       reason = err.message;
       break;
     }
-    if (header.baseOffset < seg.nextOffset) {
-      reason = `batch offset ${header.baseOffset} is below the expected ${seg.nextOffset}`;
+    // baseOffset lies outside the CRC; since this log never leaves gaps (no compaction), requiring each
+    // batch to continue exactly where the previous ended catches a corrupt one.
+    if (header.baseOffset !== seg.nextOffset) {
+      reason = `batch offset ${header.baseOffset} where ${seg.nextOffset} was expected`;
       break;
     }
     if (lastOffset - seg.baseOffset > MAX_RELATIVE_OFFSET) {
@@ -100,7 +102,7 @@ async function loadTrustedSegment(seg: Segment, nextOffset: number, indexesExist
   if (seg.size > 0) {
     const first = await new BatchScanner(seg.log, seg.size, FIRST_BATCH_READ_BYTES).at(0);
     if (first.kind !== 'batch') return `first batch unreadable: ${first.kind === 'invalid' ? first.reason : 'empty'}`;
-    if (first.batch.header.baseOffset < seg.baseOffset) return `first batch offset ${first.batch.header.baseOffset} is below the segment base`;
+    if (first.batch.header.baseOffset !== seg.baseOffset) return `first batch offset ${first.batch.header.baseOffset} is not the segment base`;
     seg.rollingTimestamp = first.batch.header.maxTimestamp;
   } else if (nextOffset !== seg.baseOffset) {
     return `empty segment cannot end at ${nextOffset}`;

@@ -143,8 +143,8 @@ export class PartitionLog {
   private readonly durableWaiters = new OffsetWaiters();
   private writerIdleWaiters: (() => void)[] = [];
   private syncIdleWaiters: (() => void)[] = [];
-  /** close() is doing the last fsyncs itself; no sync pass may start beside it. */
-  private finalSync = false;
+  /** Truncation or close() is under way: no sync pass may start beside it. */
+  private syncPaused = false;
 
   private readonly cache: TailCache;
   /** Bumped whenever segments are deleted or truncated, so reads in flight know to start over. */
@@ -153,6 +153,8 @@ export class PartitionLog {
   private exclusiveTail: Promise<unknown> = Promise.resolve();
   private truncating = false;
   private closing: Promise<void> | undefined;
+  /** Set once close() finished: everything after is refused with it. */
+  private closed: LogClosedError | undefined;
   private failure: StorageError | undefined;
   private lastFlushMs: number;
   private readonly hwListeners = new Set<(hw: number) => void>();
@@ -170,6 +172,8 @@ export class PartitionLog {
     logEndOffset: number,
     options: PartitionLogOptions,
     log: Logger,
+    /** Segments scanned batch by batch when this log was opened (0 after a clean shutdown). */
+    readonly recoveredSegments: number,
   ) {
     this.segments = segments;
     this.logStart = logStartOffset;
@@ -199,7 +203,7 @@ export class PartitionLog {
     const loaded = await loadLog(dir, options.config.indexIntervalBytes, log, (options.clock ?? Date.now)());
     // Recovery truncated files, deleted segments or created one: make that durable before going on.
     await syncDirectory(dir);
-    const plog = new PartitionLog(dir, loaded.segments, loaded.logStartOffset, loaded.logEndOffset, options, log);
+    const plog = new PartitionLog(dir, loaded.segments, loaded.logStartOffset, loaded.logEndOffset, options, log, loaded.recovered);
     // From now on the files change, so the on-disk state must no longer claim a clean shutdown.
     await plog.persistCheckpoint(false);
     log.info(
@@ -462,7 +466,7 @@ export class PartitionLog {
   }
 
   private kickSync(): void {
-    if (!this.syncing && !this.finalSync) void this.runSync();
+    if (!this.syncing && !this.syncPaused) void this.runSync();
   }
 
   /**
@@ -522,6 +526,7 @@ export class PartitionLog {
   private waitFor(offset: number, reached: number, waiters: OffsetWaiters): Promise<void> {
     if (offset < reached) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(this.closed);
     if (offset >= this.logEnd) return Promise.reject(new RangeError(`offset ${offset} is not in the log (end ${this.logEnd})`));
     return waiters.wait(offset);
   }
@@ -636,11 +641,13 @@ export class PartitionLog {
   /** Runs a read, starting over if segments were deleted or truncated while it was in flight. */
   private async retryOnChange<T>(attempt: () => Promise<T>): Promise<T> {
     for (let n = 1; ; n++) {
+      if (this.closed) throw this.closed;
       const generation = this.generation;
       try {
         const result = await attempt();
         if (generation === this.generation) return result;
       } catch (err) {
+        if (this.closed) throw this.closed;
         if (generation === this.generation || n >= MAX_READ_ATTEMPTS) throw err;
       }
       if (n >= MAX_READ_ATTEMPTS) throw new StorageError(`log ${this.dir} kept changing during a read`);
@@ -816,8 +823,11 @@ export class PartitionLog {
       if (offset < 0) throw new RangeError(`cannot truncate to ${offset}`);
       if (offset >= this.logEnd) return this.logEnd;
       this.truncating = true;
+      this.syncPaused = true;
       try {
         await this.settleWrites();
+        // A sync pass finishing after the cut would declare the removed offsets durable.
+        await this.settleSyncs();
         if (this.failure) throw this.failure;
         if (offset < this.logStart) await this.truncateFully(offset);
         else await this.truncateWithin(offset);
@@ -838,6 +848,8 @@ export class PartitionLog {
         return end;
       } finally {
         this.truncating = false;
+        this.syncPaused = false;
+        if (this.syncWanted > this.durableOffset) this.kickSync();
       }
     });
   }
@@ -915,7 +927,7 @@ export class PartitionLog {
   close(): Promise<void> {
     this.closing ??= this.exclusive(async () => {
       await this.settleWrites();
-      this.finalSync = true;
+      this.syncPaused = true;
       await this.settleSyncs();
       if (!this.failure) {
         try {
@@ -940,6 +952,7 @@ export class PartitionLog {
         }
       }
       const closed = new LogClosedError(`log ${this.dir} is closed`);
+      this.closed = closed;
       this.writtenWaiters.rejectFrom(0, closed);
       this.durableWaiters.rejectFrom(0, closed);
       await Promise.all(this.segments.map((s) => s.close()));
