@@ -21,10 +21,14 @@ interface Fixture {
 }
 
 function load(name: string): Fixture {
-  return JSON.parse(readFileSync(new URL(`../../../fixtures/kafka/captured/${name}`, import.meta.url), 'utf8')) as Fixture;
+  return JSON.parse(
+    readFileSync(new URL(`../../../fixtures/kafka/captured/${name}`, import.meta.url), 'utf8'),
+  ) as Fixture;
 }
 
-const FIXTURES = ['librdkafka.json', 'kafka-python.json', 'platformatic-kafka.json'].map((name) => [name, load(name)] as const);
+const FIXTURES = ['librdkafka.json', 'kafka-python.json', 'platformatic-kafka.json'].map(
+  (name) => [name, load(name)] as const,
+);
 
 const TOPICS = new Set(['capture', 'admin-topic', 'python-topic', 'pk-topic']);
 const GROUPS = new Set(['kcat-group', 'capture-group', 'python-group', 'pk-group', 'sweep-group']);

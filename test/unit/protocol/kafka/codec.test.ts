@@ -250,8 +250,7 @@ describe('value types are derived from the specs', () => {
 
   test('input types accept stored slices and leave fields optional', () => {
     expectTypeOf<NonNullable<ProduceRequestInput['topicData']>[number]['partitionData']>().toEqualTypeOf<
-      | readonly { index?: number; records?: Uint8Array | readonly Uint8Array[] | null }[]
-      | undefined
+      readonly { index?: number; records?: Uint8Array | readonly Uint8Array[] | null }[] | undefined
     >();
     expectTypeOf<ProduceRequest>().toExtend<ProduceRequestInput>();
   });

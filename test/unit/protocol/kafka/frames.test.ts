@@ -62,7 +62,12 @@ describe('request headers', () => {
     writeRequestHeader(w, { apiKey: 7, apiVersion: 0, correlationId: 3, clientId: 'ignored' }, 0);
     const buf = w.toBuffer();
     expect(buf.toString('hex')).toBe('0007' + '0000' + '00000003');
-    expect(readRequestHeader(new Reader(buf), 0)).toEqual({ apiKey: 7, apiVersion: 0, correlationId: 3, clientId: null });
+    expect(readRequestHeader(new Reader(buf), 0)).toEqual({
+      apiKey: 7,
+      apiVersion: 0,
+      correlationId: 3,
+      clientId: null,
+    });
   });
 });
 

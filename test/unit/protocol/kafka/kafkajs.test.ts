@@ -158,7 +158,15 @@ describe('Metadata', () => {
             name: 'a',
             isInternal: false,
             partitions: [
-              { errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 5, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [2] },
+              {
+                errorCode: 0,
+                partitionIndex: 0,
+                leaderId: 1,
+                leaderEpoch: 5,
+                replicaNodes: [1, 2],
+                isrNodes: [1],
+                offlineReplicas: [2],
+              },
             ],
           },
         ],
@@ -178,7 +186,14 @@ describe('Metadata', () => {
           topicErrorCode: 0,
           topic: 'a',
           partitionMetadata: [
-            { partitionErrorCode: 0, partitionId: 0, leader: 1, replicas: [1, 2], isr: [1], ...(v >= 5 ? { offlineReplicas: [2] } : {}) },
+            {
+              partitionErrorCode: 0,
+              partitionId: 0,
+              leader: 1,
+              replicas: [1, 2],
+              isr: [1],
+              ...(v >= 5 ? { offlineReplicas: [2] } : {}),
+            },
           ],
         },
       ],
@@ -188,10 +203,18 @@ describe('Metadata', () => {
 
 /** A record batch as kafkajs' producer builds it, taken from a Produce request our codec decoded. */
 async function kafkajsBatch(): Promise<Buffer> {
-  const { request } = kafkajs('produce', 3)({
+  const { request } = kafkajs(
+    'produce',
+    3,
+  )({
     acks: 1,
     timeout: 100,
-    topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v', timestamp: 1_700_000_000_000 }] }] }],
+    topicData: [
+      {
+        topic: 't',
+        partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v', timestamp: 1_700_000_000_000 }] }],
+      },
+    ],
   });
   const { decoded } = await requestThroughCodec(request);
   if (decoded.apiKey !== ApiKey.Produce) throw new Error('not a produce request');
@@ -207,16 +230,39 @@ describe('Produce', () => {
       {
         acks: -1,
         timeout: 1000,
-        topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v' }, { key: 'k2', value: 'v2' }] }] }],
+        topicData: [
+          {
+            topic: 't',
+            partitions: [
+              {
+                partition: 0,
+                messages: [
+                  { key: 'k', value: 'v' },
+                  { key: 'k2', value: 'v2' },
+                ],
+              },
+            ],
+          },
+        ],
       },
       {
         throttleTimeMs: 5,
         responses: [
-          { name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 42, logAppendTimeMs: 1_700_000_000_000, logStartOffset: 7 }] },
+          {
+            name: 't',
+            partitionResponses: [
+              { index: 0, errorCode: 0, baseOffset: 42, logAppendTimeMs: 1_700_000_000_000, logStartOffset: 7 },
+            ],
+          },
         ],
       },
     );
-    expect(request).toMatchObject({ transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0 }] }] });
+    expect(request).toMatchObject({
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: 't', partitionData: [{ index: 0 }] }],
+    });
     const records = request.topicData[0]!.partitionData[0]!.records!;
     if (v >= 3) {
       const header = readBatchHeader(records);
@@ -287,7 +333,12 @@ describe('Fetch', () => {
       isolationLevel: v >= 4 ? 1 : 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: 10, partitionMaxBytes: 2000, currentLeaderEpoch: -1 }] }],
+      topics: [
+        {
+          topic: 't',
+          partitions: [{ partition: 0, fetchOffset: 10, partitionMaxBytes: 2000, currentLeaderEpoch: -1 }],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: v >= 11 ? 'rack-a' : '',
     });
@@ -320,13 +371,20 @@ describe('ListOffsets', () => {
       { replicaId: -1, isolationLevel: 1, topics: [{ topic: 't', partitions: [{ partition: 0, timestamp: -2 }] }] },
       {
         throttleTimeMs: 4,
-        topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, oldStyleOffsets: [12], timestamp: -1, offset: 12 }] }],
+        topics: [
+          {
+            name: 't',
+            partitions: [{ partitionIndex: 0, errorCode: 0, oldStyleOffsets: [12], timestamp: -1, offset: 12 }],
+          },
+        ],
       },
     );
     expect(request).toMatchObject({
       replicaId: -1,
       isolationLevel: v >= 2 ? 1 : 0,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -2, maxNumOffsets: 1, currentLeaderEpoch: -1 }] }],
+      topics: [
+        { name: 't', partitions: [{ partitionIndex: 0, timestamp: -2, maxNumOffsets: 1, currentLeaderEpoch: -1 }] },
+      ],
     });
     const partition = v === 0 ? { offsets: ['12'] } : { timestamp: '-1', offset: '12' };
     expect(response).toMatchObject({
@@ -384,7 +442,13 @@ describe('DeleteTopics', () => {
       ApiKey.DeleteTopics,
       v,
       { topics: ['t', 'u'], timeout: 5000 },
-      { throttleTimeMs: 1, responses: [{ name: 't', errorCode: 0 }, { name: 'u', errorCode: 3 }] },
+      {
+        throttleTimeMs: 1,
+        responses: [
+          { name: 't', errorCode: 0 },
+          { name: 'u', errorCode: 3 },
+        ],
+      },
     );
     expect(request).toEqual({ topics: [], topicNames: ['t', 'u'], timeoutMs: 5000 });
     expect(response).toMatchObject({
@@ -453,10 +517,27 @@ describe('DescribeConfigs', () => {
       includeSynonyms: v >= 1,
       includeDocumentation: false,
     });
-    const entry = { configName: 'retention.ms', configValue: '100', readOnly: false, isDefault: false, isSensitive: false };
-    const synonyms = v >= 1 ? { configSource: 1, configSynonyms: [{ configName: 'retention.ms', configValue: '100', configSource: 1 }] } : {};
+    const entry = {
+      configName: 'retention.ms',
+      configValue: '100',
+      readOnly: false,
+      isDefault: false,
+      isSensitive: false,
+    };
+    const synonyms =
+      v >= 1
+        ? { configSource: 1, configSynonyms: [{ configName: 'retention.ms', configValue: '100', configSource: 1 }] }
+        : {};
     expect(response).toMatchObject({
-      resources: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't', configEntries: [{ ...entry, ...synonyms }] }],
+      resources: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: 2,
+          resourceName: 't',
+          configEntries: [{ ...entry, ...synonyms }],
+        },
+      ],
     });
   });
 });
@@ -467,7 +548,10 @@ describe('AlterConfigs', () => {
       'alterConfigs',
       ApiKey.AlterConfigs,
       v,
-      { resources: [{ type: 2, name: 't', configEntries: [{ name: 'retention.ms', value: '200' }] }], validateOnly: false },
+      {
+        resources: [{ type: 2, name: 't', configEntries: [{ name: 'retention.ms', value: '200' }] }],
+        validateOnly: false,
+      },
       { throttleTimeMs: 8, responses: [{ errorCode: 40, errorMessage: 'bad', resourceType: 2, resourceName: 't' }] },
     );
     expect(request).toEqual({
@@ -488,10 +572,19 @@ describe('DeleteRecords', () => {
       ApiKey.DeleteRecords,
       v,
       { topics: [{ topic: 't', partitions: [{ partition: 0, offset: '5' }] }], timeout: 5000 },
-      { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, lowWatermark: 5, errorCode: 0 }] }] },
+      {
+        throttleTimeMs: 0,
+        topics: [{ name: 't', partitions: [{ partitionIndex: 0, lowWatermark: 5, errorCode: 0 }] }],
+      },
     );
-    expect(request).toEqual({ topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 5 }] }], timeoutMs: 5000 });
-    const topics = response.topics as Array<{ topic: string; partitions: Array<{ partition: number; lowWatermark: unknown; errorCode: number }> }>;
+    expect(request).toEqual({
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 5 }] }],
+      timeoutMs: 5000,
+    });
+    const topics = response.topics as Array<{
+      topic: string;
+      partitions: Array<{ partition: number; lowWatermark: unknown; errorCode: number }>;
+    }>;
     expect(topics[0]!.topic).toBe('t');
     expect(topics[0]!.partitions[0]).toMatchObject({ partition: 0, errorCode: 0 });
     expect(String(topics[0]!.partitions[0]!.lowWatermark)).toBe('5');
@@ -500,14 +593,20 @@ describe('DeleteRecords', () => {
 
 describe('FindCoordinator', () => {
   test.each(versionsOf('findCoordinator'))('v%i', async (v) => {
-    const { request, response } = await exchange('findCoordinator', ApiKey.FindCoordinator, v, { groupId: 'g' }, {
-      throttleTimeMs: 0,
-      errorCode: 0,
-      errorMessage: null,
-      nodeId: 1,
-      host: 'broker-1',
-      port: 9092,
-    });
+    const { request, response } = await exchange(
+      'findCoordinator',
+      ApiKey.FindCoordinator,
+      v,
+      { groupId: 'g' },
+      {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        errorMessage: null,
+        nodeId: 1,
+        host: 'broker-1',
+        port: 9092,
+      },
+    );
     expect(request).toEqual({ key: 'g', keyType: 0, coordinatorKeys: [] });
     expect(response).toMatchObject({ errorCode: 0, coordinator: { nodeId: 1, host: 'broker-1', port: 9092 } });
   });
@@ -548,8 +647,16 @@ describe('JoinGroup', () => {
       reason: null,
     });
     expect(request.protocols.map((p) => [p.name, p.metadata.toString('hex')])).toEqual([['range', '000102']]);
-    expect(response).toMatchObject({ errorCode: 0, generationId: 3, groupProtocol: 'range', leaderId: 'm1', memberId: 'm1' });
-    expect(response.members).toEqual([{ memberId: 'm1', memberMetadata: metadata, ...(v >= 5 ? { groupInstanceId: null } : {}) }]);
+    expect(response).toMatchObject({
+      errorCode: 0,
+      generationId: 3,
+      groupProtocol: 'range',
+      leaderId: 'm1',
+      memberId: 'm1',
+    });
+    expect(response.members).toEqual([
+      { memberId: 'm1', memberMetadata: metadata, ...(v >= 5 ? { groupInstanceId: null } : {}) },
+    ]);
   });
 });
 
@@ -560,7 +667,12 @@ describe('SyncGroup', () => {
       'syncGroup',
       ApiKey.SyncGroup,
       v,
-      { groupId: 'g', generationId: 3, memberId: 'm1', groupAssignment: [{ memberId: 'm1', memberAssignment: assignment }] },
+      {
+        groupId: 'g',
+        generationId: 3,
+        memberId: 'm1',
+        groupAssignment: [{ memberId: 'm1', memberAssignment: assignment }],
+      },
       { throttleTimeMs: 0, errorCode: 0, assignment },
     );
     expect(request).toMatchObject({ groupId: 'g', generationId: 3, memberId: 'm1', groupInstanceId: null });
@@ -585,11 +697,17 @@ describe('Heartbeat', () => {
 
 describe('LeaveGroup', () => {
   test.each(versionsOf('leaveGroup'))('v%i', async (v) => {
-    const { request, response } = await exchange('leaveGroup', ApiKey.LeaveGroup, v, { groupId: 'g', memberId: 'm1' }, {
-      throttleTimeMs: 0,
-      errorCode: 0,
-      members: [{ memberId: 'm1', groupInstanceId: null, errorCode: 0 }],
-    });
+    const { request, response } = await exchange(
+      'leaveGroup',
+      ApiKey.LeaveGroup,
+      v,
+      { groupId: 'g', memberId: 'm1' },
+      {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        members: [{ memberId: 'm1', groupInstanceId: null, errorCode: 0 }],
+      },
+    );
     expect(request).toEqual({
       groupId: 'g',
       memberId: v >= 3 ? '' : 'm1',
@@ -613,7 +731,9 @@ describe('OffsetCommit', () => {
         groupGenerationId: 3,
         memberId: 'm1',
         retentionTime: 1000,
-        topics: [{ topic: 't', partitions: [{ partition: 0, offset: '5', timestamp: 1_700_000_000_000, metadata: 'md' }] }],
+        topics: [
+          { topic: 't', partitions: [{ partition: 0, offset: '5', timestamp: 1_700_000_000_000, metadata: 'md' }] },
+        ],
       },
       { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] },
     );
@@ -626,7 +746,12 @@ describe('OffsetCommit', () => {
         {
           name: 't',
           partitions: [
-            { partitionIndex: 0, committedOffset: 5, commitTimestamp: v === 1 ? 1_700_000_000_000 : -1, committedMetadata: 'md' },
+            {
+              partitionIndex: 0,
+              committedOffset: 5,
+              commitTimestamp: v === 1 ? 1_700_000_000_000 : -1,
+              committedMetadata: 'md',
+            },
           ],
         },
       ],
@@ -656,7 +781,12 @@ describe('OffsetFetch', () => {
         ],
       },
     );
-    expect(request).toEqual({ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 1] }], groups: [], requireStable: false });
+    expect(request).toEqual({
+      groupId: 'g',
+      topics: [{ name: 't', partitionIndexes: [0, 1] }],
+      groups: [],
+      requireStable: false,
+    });
     expect(response).toMatchObject({
       responses: [
         {
@@ -690,7 +820,15 @@ describe('DescribeGroups', () => {
             groupState: 'Stable',
             protocolType: 'consumer',
             protocolData: 'range',
-            members: [{ memberId: 'm1', clientId: 'c', clientHost: '/h', memberMetadata: metadata, memberAssignment: assignment }],
+            members: [
+              {
+                memberId: 'm1',
+                clientId: 'c',
+                clientHost: '/h',
+                memberMetadata: metadata,
+                memberAssignment: assignment,
+              },
+            ],
           },
         ],
       },
@@ -704,7 +842,9 @@ describe('DescribeGroups', () => {
           state: 'Stable',
           protocolType: 'consumer',
           protocol: 'range',
-          members: [{ memberId: 'm1', clientId: 'c', clientHost: '/h', memberMetadata: metadata, memberAssignment: assignment }],
+          members: [
+            { memberId: 'm1', clientId: 'c', clientHost: '/h', memberMetadata: metadata, memberAssignment: assignment },
+          ],
         },
       ],
     });
@@ -733,7 +873,12 @@ describe('DeleteGroups', () => {
       ],
     });
     expect(request).toEqual({ groupsNames: ['g', 'h'] });
-    expect(response).toMatchObject({ results: [{ groupId: 'g', errorCode: 0 }, { groupId: 'h', errorCode: 69 }] });
+    expect(response).toMatchObject({
+      results: [
+        { groupId: 'g', errorCode: 0 },
+        { groupId: 'h', errorCode: 69 },
+      ],
+    });
   });
 });
 
@@ -759,9 +904,28 @@ test('the unread-bytes watch catches a response with a byte too many', async () 
 
 test('kafkajs covers every API of the registry except IncrementalAlterConfigs and OffsetDelete', () => {
   const covered = [
-    'apiVersions', 'metadata', 'produce', 'fetch', 'listOffsets', 'createTopics', 'deleteTopics', 'createPartitions',
-    'describeConfigs', 'alterConfigs', 'deleteRecords', 'findCoordinator', 'joinGroup', 'syncGroup', 'heartbeat',
-    'leaveGroup', 'offsetCommit', 'offsetFetch', 'describeGroups', 'listGroups', 'deleteGroups', 'initProducerId',
+    'apiVersions',
+    'metadata',
+    'produce',
+    'fetch',
+    'listOffsets',
+    'createTopics',
+    'deleteTopics',
+    'createPartitions',
+    'describeConfigs',
+    'alterConfigs',
+    'deleteRecords',
+    'findCoordinator',
+    'joinGroup',
+    'syncGroup',
+    'heartbeat',
+    'leaveGroup',
+    'offsetCommit',
+    'offsetFetch',
+    'describeGroups',
+    'listGroups',
+    'deleteGroups',
+    'initProducerId',
   ];
   expect(covered.length + 2).toBe(Object.keys(ApiKey).length);
 });

@@ -115,7 +115,9 @@ describe('lengths are checked before anything is allocated', () => {
   });
 
   test('trailing bytes after a whole message', () => {
-    expect(() => decodeMessage(DescribeGroupsRequestSpec, 0, Buffer.from('00000000' + '00', 'hex'))).toThrow(/trailing/);
+    expect(() => decodeMessage(DescribeGroupsRequestSpec, 0, Buffer.from('00000000' + '00', 'hex'))).toThrow(
+      /trailing/,
+    );
   });
 });
 
@@ -126,13 +128,15 @@ describe('values that cannot be encoded', () => {
   });
 
   test('malformed uuids', () => {
-    expect(() => encodeMessage(MetadataRequestSpec, 10, { topics: [{ topicId: 'not-a-uuid', name: 't' }] })).toThrow(EncodeError);
+    expect(() => encodeMessage(MetadataRequestSpec, 10, { topics: [{ topicId: 'not-a-uuid', name: 't' }] })).toThrow(
+      EncodeError,
+    );
   });
 
   test('null where the version does not allow it', () => {
-    expect(() => encodeMessage(MetadataResponseSpec, 9, { brokers: [{ nodeId: 1, host: null as unknown as string }] })).toThrow(
-      EncodeError,
-    );
+    expect(() =>
+      encodeMessage(MetadataResponseSpec, 9, { brokers: [{ nodeId: 1, host: null as unknown as string }] }),
+    ).toThrow(EncodeError);
     expect(() => encodeMessage(MetadataResponseSpec, 0, { brokers: null as unknown as [] })).toThrow(EncodeError);
   });
 });
