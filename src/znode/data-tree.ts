@@ -9,7 +9,7 @@ import { ErrorCode, EventType, OpCode } from '../../protocol/zookeeper/codes.js'
 import { nameOf, parentOf } from '../../protocol/zookeeper/path.js';
 import type { ACL, Stat } from '../../protocol/zookeeper/records.js';
 import type { Transaction, TxnBody, TxnMeta } from '../../protocol/zookeeper/txn.js';
-import { AclCache, OPEN_ACL, READ_ACL, type AclSet } from './acl-set.js';
+import { AclCache, OPEN_ACL, READ_ACL } from './acl-set.js';
 import { CONTAINER_OWNER, ZNode } from './znode.js';
 
 export const ZOOKEEPER_PATH = '/zookeeper';
@@ -21,8 +21,8 @@ export function isSpecialPath(path: string): boolean {
   return path === '/' || path === ZOOKEEPER_PATH || path === QUOTA_PATH || path === CONFIG_PATH;
 }
 
-/** Called for each change a watch could be waiting for, with the ACL of the node it names. */
-export type TreeObserver = (type: EventType, path: string, acl: AclSet) => void;
+/** Called for each change a watch could be waiting for. */
+export type TreeObserver = (type: EventType, path: string) => void;
 
 export interface ApplyResult {
   /** The transaction type, or OpCode.error when it failed. */
@@ -43,6 +43,8 @@ export class DataTree {
   readonly ttls = new Set<string>();
   /** Live sessions and their negotiated timeouts (ms); sessions are transactions too. */
   readonly sessions = new Map<number, number>();
+  /** Highest session id ever created, so ids are never reused after a restart. */
+  lastSessionId = 0;
   lastProcessedZxid = 0;
   private dataBytes = 0;
 
@@ -158,6 +160,7 @@ export class DataTree {
         return { type: body.type, path: body.path, err: ErrorCode.ok };
       case OpCode.createSession:
         this.sessions.set(meta.clientId, body.timeOut);
+        if (meta.clientId > this.lastSessionId) this.lastSessionId = meta.clientId;
         return { type: body.type, err: ErrorCode.ok };
       case OpCode.closeSession:
         this.closeSession(meta, body.paths2Delete, observe);
@@ -204,8 +207,8 @@ export class DataTree {
       owned.add(path);
     }
     if (observe) {
-      observe(EventType.nodeCreated, path, node.acl);
-      observe(EventType.nodeChildrenChanged, parentPath, parent.acl);
+      observe(EventType.nodeCreated, path);
+      observe(EventType.nodeChildrenChanged, parentPath);
     }
     return { type, path, err: ErrorCode.ok, stat: type === OpCode.create ? undefined : node.stat() };
   }
@@ -231,8 +234,8 @@ export class DataTree {
       }
     }
     if (observe) {
-      observe(EventType.nodeDeleted, path, node.acl);
-      observe(EventType.nodeChildrenChanged, parentPath, parent.acl);
+      observe(EventType.nodeDeleted, path);
+      observe(EventType.nodeChildrenChanged, parentPath);
     }
     return ErrorCode.ok;
   }
@@ -251,7 +254,7 @@ export class DataTree {
     node.mtime = meta.time;
     node.mzxid = meta.zxid;
     node.version = version;
-    if (observe) observe(EventType.nodeDataChanged, path, node.acl);
+    if (observe) observe(EventType.nodeDataChanged, path);
     return { type: OpCode.setData, path, err: ErrorCode.ok, stat: node.stat() };
   }
 

@@ -11,15 +11,18 @@ import { ZNode } from './znode.js';
 const NODE = 1;
 const END = 0;
 
-export function writeSessions(w: Writer, sessions: ReadonlyMap<number, number>): void {
-  w.int32(sessions.size);
-  for (const [id, timeout] of sessions) w.int64(id).int32(timeout);
+/** The session table (id -> timeout) and the highest session id handed out. */
+export function writeSessions(w: Writer, tree: DataTree): void {
+  w.int64(tree.lastSessionId);
+  w.int32(tree.sessions.size);
+  for (const [id, timeout] of tree.sessions) w.int64(id).int32(timeout);
 }
 
-export function readSessions(r: Reader, into: Map<number, number>): void {
+export function readSessions(r: Reader, tree: DataTree): void {
+  tree.lastSessionId = r.int64();
   const n = r.int32();
   if (n < 0 || n * 12 > r.remaining) throw new DecodeError(`bad session count ${n}`);
-  for (let i = 0; i < n; i++) into.set(r.int64(), r.int32());
+  for (let i = 0; i < n; i++) tree.sessions.set(r.int64(), r.int32());
 }
 
 export function writeNode(w: Writer, path: string, node: ZNode): void {

@@ -38,7 +38,7 @@ export async function writeSnapshot(tree: DataTree, dir: string): Promise<number
   try {
     const head = new Writer(64);
     head.int32(MAGIC).int32(VERSION).int64(zxid);
-    writeSessions(head, tree.sessions);
+    writeSessions(head, tree);
     await file.writev(block(head.toBuffer()));
     let w = new Writer(BLOCK_BYTES);
     for (const [path, node] of tree.entries()) {
@@ -82,7 +82,7 @@ export async function readSnapshot(path: string): Promise<DataTree> {
       const version = r.int32();
       if (version !== VERSION) throw new DecodeError(`unknown snapshot version ${version}`);
       tree.lastProcessedZxid = r.int64();
-      readSessions(r, tree.sessions);
+      readSessions(r, tree);
       first = false;
       continue;
     }

@@ -1,0 +1,27 @@
+// `skein zookeeper --config zoo.cfg`: the ZooKeeper-compatible server on its own.
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../config/schema.js';
+import { parseZooCfg } from '../zookeeper/config.js';
+import { startZooKeeper } from '../zookeeper/server.js';
+import { flag, parseArgs, UsageError } from './args.js';
+import type { Command } from './command.js';
+
+export const zookeeperCommand: Command = {
+  name: 'zookeeper',
+  usage: 'zookeeper --config <zoo.cfg> [--override key=value]...',
+  summary: 'run the ZooKeeper-compatible server alone',
+  async run(argv, log) {
+    const args = parseArgs(argv, ['config', 'override']);
+    const path = flag(args, 'config');
+    if (path === undefined) throw new UsageError('--config <zoo.cfg> is required');
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+    }
+    const { config, unknownKeys } = parseZooCfg(text, args.flags.get('override') ?? []);
+    if (unknownKeys.length > 0) log.warn({ keys: unknownKeys }, 'ignoring zoo.cfg keys Skein does not use');
+    return startZooKeeper(config, log);
+  },
+};

@@ -1,0 +1,256 @@
+// One client connection. Its first four bytes are either a four-letter word or the length of the
+// ConnectRequest; after the handshake come request frames, answered strictly in request order. Reads
+// that arrive behind the session's own pending writes wait for them; watch notifications are written
+// as soon as the change is applied, so they precede any later reply showing the new state.
+import type { Socket } from 'node:net';
+import { FrameDecoder, FramingError } from '../net/frame-decoder.js';
+import type { Logger } from '../logger.js';
+import type { EventType } from '../../protocol/zookeeper/codes.js';
+import { fourLetterWordOf, type FourLetterWord } from '../../protocol/zookeeper/four-letter.js';
+import type { Id } from '../../protocol/zookeeper/records.js';
+import { eventFrame } from './replies.js';
+import type { Requester } from './reads.js';
+
+/** Requests read but not answered yet; reading pauses at this many (ZooKeeper's outstanding limit). */
+export const MAX_OUTSTANDING_PER_CONNECTION = 1000;
+/** Unsent reply bytes at which reading pauses until the client catches up. */
+const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+
+export interface ConnectionHost {
+  readonly log: Logger;
+  readonly maxFrameBytes: number;
+  /** The ConnectRequest frame; the host answers with conn.open() or conn.refuse(). */
+  handshake(conn: ClientConnection, frame: Buffer): void;
+  request(conn: ClientConnection, frame: Buffer): void;
+  fourLetterWord(word: FourLetterWord): string;
+  closed(conn: ClientConnection): void;
+}
+
+interface Slot {
+  /** The reply frame once known; null when the request gets none. */
+  frame: Buffer[] | null | undefined;
+  /** A read waiting for the requests before it; run when it reaches the head. */
+  run: (() => Buffer[]) | undefined;
+}
+
+type Phase = 'start' | 'handshake' | 'open' | 'closed';
+
+export class ClientConnection implements Requester {
+  sessionId = 0;
+  /** Negotiated session timeout, for cons output. */
+  sessionTimeout = 0;
+  readonly auth: Id[];
+  readonly remoteIp: string;
+  readonly remote: string;
+  readonly established = Date.now();
+  packetsReceived = 0;
+  packetsSent = 0;
+  lastOp = 'NA';
+  lastZxid = 0;
+  lastCxid = -1;
+
+  private phase: Phase = 'start';
+  private readonly decoder: FrameDecoder;
+  private held: Buffer[] = [];
+  private slots: (Slot | undefined)[] = [];
+  private head = 0;
+  private paused = false;
+  private corked = false;
+  private endWhenFlushed = false;
+  /** Bytes of a first read shorter than a four-letter word. */
+  private firstBytes: Buffer | undefined;
+  private checkedWord = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    const ip = socket.remoteAddress ?? 'unknown';
+    // IPv4 clients of a dual-stack listener appear as ::ffff:a.b.c.d; ACLs name them a.b.c.d.
+    this.remoteIp = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+    this.remote = `${this.remoteIp}:${socket.remotePort}`;
+    this.auth = [{ scheme: 'ip', id: this.remoteIp }];
+    this.decoder = new FrameDecoder(host.maxFrameBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.updateFlow());
+    socket.on('error', (err) => host.log.debug({ remote: this.remote, err: err.message }, 'socket error'));
+    socket.on('close', () => {
+      this.phase = 'closed';
+      host.closed(this);
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.phase === 'open';
+  }
+
+  get isClosed(): boolean {
+    return this.phase === 'closed';
+  }
+
+  /** Requests received and not yet answered. */
+  get outstanding(): number {
+    return this.slots.length - this.head;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.phase === 'closed') return;
+    if (!this.checkedWord) {
+      const head = this.firstBytes ? Buffer.concat([this.firstBytes, chunk]) : chunk;
+      if (head.length < 4) {
+        this.firstBytes = head;
+        return;
+      }
+      this.firstBytes = undefined;
+      this.checkedWord = true;
+      const word = fourLetterWordOf(head.readInt32BE(0));
+      if (word) return this.answerFourLetterWord(word);
+      chunk = head;
+    }
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      if (err instanceof FramingError) return this.close(err.message);
+      throw err;
+    }
+    for (const frame of frames) {
+      if (this.isClosed || this.endWhenFlushed) break;
+      this.packetsReceived++;
+      if (this.phase === 'start') {
+        this.phase = 'handshake';
+        this.host.handshake(this, frame);
+      } else if (this.phase === 'handshake') {
+        this.held.push(frame);
+      } else {
+        this.host.request(this, frame);
+      }
+    }
+    this.updateFlow();
+  }
+
+  private answerFourLetterWord(word: FourLetterWord): void {
+    this.phase = 'closed';
+    let text: string;
+    try {
+      text = this.host.fourLetterWord(word);
+    } catch (err) {
+      this.host.log.warn({ word, err: (err as Error).message }, 'four-letter word failed');
+      text = '';
+    }
+    this.socket.end(text);
+  }
+
+  /** Completes the handshake: sends the ConnectResponse and handles requests sent after it. */
+  open(response: Buffer[]): void {
+    if (this.phase !== 'handshake') return;
+    this.write(response);
+    this.phase = 'open';
+    const held = this.held;
+    this.held = [];
+    for (const frame of held) {
+      if (this.phase !== 'open' || this.endWhenFlushed) break;
+      this.host.request(this, frame);
+    }
+    this.updateFlow();
+  }
+
+  /** Ends the handshake with a refusal (an expired session's ConnectResponse), then closes. */
+  refuse(response: Buffer[]): void {
+    this.held = [];
+    this.write(response);
+    this.closeWhenFlushed();
+  }
+
+  /** A reply slot in request order; fill it with complete(). */
+  reserve(): Slot {
+    const slot: Slot = { frame: undefined, run: undefined };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  complete(slot: Slot, frame: Buffer[] | null): void {
+    slot.frame = frame;
+    this.drain();
+  }
+
+  /** Answers at once if nothing is pending before it, else when its turn comes. */
+  answer(run: () => Buffer[]): void {
+    if (this.head === this.slots.length) {
+      this.write(run());
+      return;
+    }
+    this.slots.push({ frame: undefined, run });
+  }
+
+  /** A reply already known, kept in order behind pending ones. */
+  reply(frame: Buffer[]): void {
+    if (this.head === this.slots.length) this.write(frame);
+    else this.slots.push({ frame, run: undefined });
+  }
+
+  notify(type: EventType, path: string): void {
+    this.write(eventFrame(type, path));
+  }
+
+  private drain(): void {
+    while (this.head < this.slots.length) {
+      const slot = this.slots[this.head]!;
+      if (slot.frame === undefined) {
+        if (!slot.run) break;
+        slot.frame = slot.run();
+        slot.run = undefined;
+      }
+      this.slots[this.head++] = undefined;
+      if (slot.frame) this.write(slot.frame);
+    }
+    if (this.head === this.slots.length) {
+      this.slots = [];
+      this.head = 0;
+      if (this.endWhenFlushed) this.socket.end();
+    }
+    this.updateFlow();
+  }
+
+  /** Closes after every pending reply is written (closeSession, a refused handshake, shutdown). */
+  closeWhenFlushed(): void {
+    this.endWhenFlushed = true;
+    if (this.head === this.slots.length && this.phase !== 'closed') this.socket.end();
+  }
+
+  /** Drops the connection at once, with a log line saying why. */
+  close(reason: string, fields: Record<string, unknown> = {}): void {
+    if (this.phase === 'closed') return;
+    this.host.log.warn({ remote: this.remote, session: this.sessionId.toString(16), ...fields }, `closing connection: ${reason}`);
+    this.phase = 'closed';
+    this.socket.destroy();
+  }
+
+  private write(chunks: Buffer[]): void {
+    if (this.phase === 'closed') return;
+    if (!this.corked) {
+      // Replies produced in one turn of the event loop leave in one writev.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    for (const c of chunks) this.socket.write(c);
+    this.packetsSent++;
+  }
+
+  private updateFlow(): void {
+    if (this.phase === 'closed') return;
+    const full = this.outstanding >= MAX_OUTSTANDING_PER_CONNECTION || this.socket.writableLength > MAX_UNSENT_BYTES;
+    if (full && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    } else if (!full && this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+}

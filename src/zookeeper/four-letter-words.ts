@@ -1,0 +1,192 @@
+// Four-letter-word answers, in the text layout ZooKeeper's command classes print, so that tools
+// parsing them (zkServer.sh status, kazoo's server_version, monitoring scripts) keep working.
+import { readdirSync, statSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { FourLetterWord } from '../../protocol/zookeeper/four-letter.js';
+import type { DataTree } from '../znode/data-tree.js';
+import type { ZooKeeperConfig } from './config.js';
+import type { ClientConnection } from './connection.js';
+import type { SessionTracker } from './session-tracker.js';
+import type { ServerStats } from './stats.js';
+import type { WatchManager } from './watch-manager.js';
+
+/** The protocol version Skein speaks; tools read the leading digits of zookeeper.version. */
+export const ZOOKEEPER_VERSION = '3.8.0-skein';
+const BUILT_ON = 'built on Skein';
+
+/** What the words report on. */
+export interface ServerView {
+  readonly config: ZooKeeperConfig;
+  readonly tree: DataTree;
+  readonly watches: WatchManager;
+  readonly tracker: SessionTracker;
+  readonly stats: ServerStats;
+  readonly connections: ReadonlySet<ClientConnection>;
+  readonly outstandingRequests: number;
+  readonly clientPort: number;
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+function dirSize(dir: string): number {
+  let total = 0;
+  try {
+    for (const name of readdirSync(dir)) {
+      const st = statSync(join(dir, name));
+      if (st.isFile()) total += st.size;
+    }
+  } catch {
+    return 0;
+  }
+  return total;
+}
+
+function latency(stats: ServerStats): string {
+  return `${Math.round(stats.minLatency)}/${stats.avgLatency.toFixed(4)}/${Math.round(stats.maxLatency)}`;
+}
+
+function serverSummary(s: ServerView): string {
+  return (
+    `Latency min/avg/max: ${latency(s.stats)}\n` +
+    `Received: ${s.stats.received}\n` +
+    `Sent: ${s.stats.sent(s.connections)}\n` +
+    `Connections: ${s.connections.size}\n` +
+    `Outstanding: ${s.outstandingRequests}\n` +
+    `Zxid: ${hex(s.tree.lastProcessedZxid)}\n` +
+    'Mode: standalone\n' +
+    `Node count: ${s.tree.nodeCount}\n`
+  );
+}
+
+function connectionLine(c: ClientConnection, brief: boolean): string {
+  let line = ` /${c.remote}[1](queued=${c.outstanding},recved=${c.packetsReceived},sent=${c.packetsSent}`;
+  if (!brief && c.sessionId !== 0) {
+    line +=
+      `,sid=${hex(c.sessionId)},lop=${c.lastOp},est=${c.established},to=${c.sessionTimeout}` +
+      (c.lastCxid >= 0 ? `,lcxid=${hex(c.lastCxid)}` : '') +
+      `,lzxid=${hex(c.lastZxid)}`;
+  }
+  return `${line})\n`;
+}
+
+function monitor(s: ServerView): string {
+  const w = s.watches.summary();
+  let fds = 0;
+  try {
+    fds = readdirSync('/proc/self/fd').length;
+  } catch {
+    fds = 0;
+  }
+  const values: [string, string | number][] = [
+    ['version', `${ZOOKEEPER_VERSION}, ${BUILT_ON}`],
+    ['server_state', 'standalone'],
+    ['avg_latency', s.stats.avgLatency],
+    ['max_latency', Math.round(s.stats.maxLatency)],
+    ['min_latency', Math.round(s.stats.minLatency)],
+    ['packets_received', s.stats.received],
+    ['packets_sent', s.stats.sent(s.connections)],
+    ['num_alive_connections', s.connections.size],
+    ['outstanding_requests', s.outstandingRequests],
+    ['znode_count', s.tree.nodeCount],
+    ['watch_count', w.watches],
+    ['ephemerals_count', s.tree.ephemeralCount],
+    ['approximate_data_size', s.tree.approximateDataSize],
+    ['open_file_descriptor_count', fds],
+    ['global_sessions', s.tracker.size],
+    ['last_zxid', hex(s.tree.lastProcessedZxid)],
+  ];
+  return values.map(([k, v]) => `zk_${k}\t${v}\n`).join('');
+}
+
+function environment(): string {
+  let user = '<NA>';
+  let home = '<NA>';
+  try {
+    ({ username: user, homedir: home } = userInfo());
+  } catch {
+    // No passwd entry for the uid (containers): keep <NA> as ZooKeeper prints for missing values.
+  }
+  const entries: [string, string][] = [
+    ['zookeeper.version', `${ZOOKEEPER_VERSION}, ${BUILT_ON}`],
+    ['host.name', hostname()],
+    ['node.version', process.version],
+    ['os.name', process.platform],
+    ['os.arch', process.arch],
+    ['os.version', process.release.name],
+    ['user.name', user],
+    ['user.home', home],
+    ['user.dir', process.cwd()],
+    ['process.memory.rss', `${Math.round(process.memoryUsage().rss / 1048576)}MB`],
+  ];
+  return `Environment:\n${entries.map(([k, v]) => `${k}=${v}\n`).join('')}`;
+}
+
+function dump(s: ServerView): string {
+  const buckets = s.tracker.buckets();
+  let out = `SessionTracker dump:\nSession Sets (${buckets.length})/(${s.tracker.size}):\n`;
+  for (const [at, ids] of buckets) {
+    out += `${ids.length} expire at ${new Date(at).toUTCString()}:\n${ids.map((id) => `\t${hex(id)}\n`).join('')}`;
+  }
+  const sessions = [...s.tree.ephemeralSessions()];
+  out += `ephemeral nodes dump:\nSessions with Ephemerals (${sessions.length}):\n`;
+  for (const [id, paths] of sessions) out += `${hex(id)}:\n${[...paths].map((p) => `\t${p}\n`).join('')}`;
+  out += `Connections dump:\nConnections (${s.connections.size}):\n`;
+  for (const c of s.connections) out += `\t${c.remote} session ${hex(c.sessionId)}\n`;
+  return out;
+}
+
+export function fourLetterWordText(word: FourLetterWord, s: ServerView): string {
+  const c = s.config;
+  switch (word) {
+    case 'ruok':
+      return 'imok';
+    case 'isro':
+      return 'rw';
+    case 'srvr':
+      return `Zookeeper version: ${ZOOKEEPER_VERSION}, ${BUILT_ON}\n${serverSummary(s)}`;
+    case 'stat': {
+      const clients = [...s.connections].map((conn) => `${connectionLine(conn, true)}\n`).join('');
+      return `Zookeeper version: ${ZOOKEEPER_VERSION}, ${BUILT_ON}\nClients:\n${clients}\n${serverSummary(s)}`;
+    }
+    case 'cons':
+      return `${[...s.connections].map((conn) => `${connectionLine(conn, false)}\n`).join('')}\n`;
+    case 'conf':
+      return (
+        `clientPort=${s.clientPort}\n` +
+        `secureClientPort=-1\n` +
+        `dataDir=${c.dataDir}\n` +
+        `dataDirSize=${dirSize(c.dataDir)}\n` +
+        `dataLogDir=${c.dataLogDir}\n` +
+        `dataLogSize=${dirSize(c.dataLogDir)}\n` +
+        `tickTime=${c.tickTime}\n` +
+        `maxClientCnxns=${c.maxClientCnxns}\n` +
+        `minSessionTimeout=${c.minSessionTimeout}\n` +
+        `maxSessionTimeout=${c.maxSessionTimeout}\n` +
+        `clientPortListenBacklog=-1\n` +
+        `serverId=0\n`
+      );
+    case 'envi':
+      return environment();
+    case 'mntr':
+      return monitor(s);
+    case 'dirs':
+      return `datadir_size: ${dirSize(c.dataDir)}\nlogdir_size: ${dirSize(c.dataLogDir)}\n`;
+    case 'wchs': {
+      const w = s.watches.summary();
+      return `${w.connections} connections watching ${w.paths} paths\nTotal watches:${w.watches}\n`;
+    }
+    case 'wchc': {
+      let out = '';
+      for (const [id, paths] of s.watches.bySession()) out += `${hex(id)}\n${paths.map((p) => `\t${p}\n`).join('')}`;
+      return `${out}\n`;
+    }
+    case 'wchp': {
+      let out = '';
+      for (const [path, ids] of s.watches.byPath()) out += `${path}\n${ids.map((id) => `\t${hex(id)}\n`).join('')}`;
+      return `${out}\n`;
+    }
+    case 'dump':
+      return dump(s);
+  }
+}

@@ -1,0 +1,109 @@
+// What validation sees: the applied tree overlaid with the effect of every transaction validated but
+// not yet applied (ZooKeeper's outstandingChanges). Writes are checked against this view, so a write
+// queued behind another that is still being logged sees its effect (versions, existence, sequence
+// numbers), while reads keep seeing only the applied tree.
+import type { DataTree } from '../znode/data-tree.js';
+import type { ZNode } from '../znode/znode.js';
+import type { AclView } from './acl.js';
+
+/** The facts about a node that validating a write depends on. */
+export interface NodeView {
+  readonly version: number;
+  readonly cversion: number;
+  readonly aversion: number;
+  /** Session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
+  readonly ephemeralOwner: number;
+  readonly ttl: number;
+  readonly childCount: number;
+  readonly acl: AclView;
+}
+
+interface ChangeRecord {
+  readonly zxid: number;
+  readonly path: string;
+  /** null: the node is deleted. */
+  readonly view: NodeView | null;
+  /** The record this one replaced for the same path, restored if a multi rolls back. */
+  readonly prev: ChangeRecord | undefined;
+}
+
+function viewOf(node: ZNode): NodeView {
+  return {
+    version: node.version,
+    cversion: node.cversion,
+    aversion: node.aversion,
+    ephemeralOwner: node.ephemeralOwner,
+    ttl: node.ttl,
+    childCount: node.children.size,
+    acl: node.acl,
+  };
+}
+
+export class PendingChanges {
+  private readonly byPath = new Map<string, ChangeRecord>();
+  private queue: ChangeRecord[] = [];
+  private head = 0;
+
+  constructor(private readonly tree: DataTree) {}
+
+  /** The node at `path` as it will be once every validated transaction is applied. */
+  get(path: string): NodeView | undefined {
+    const change = this.byPath.get(path);
+    if (change) return change.view ?? undefined;
+    const node = this.tree.get(path);
+    return node ? viewOf(node) : undefined;
+  }
+
+  /** Records that transaction `zxid` leaves `path` as `view` (null: deleted). */
+  set(zxid: number, path: string, view: NodeView | null): void {
+    const rec: ChangeRecord = { zxid, path, view, prev: this.byPath.get(path) };
+    this.byPath.set(path, rec);
+    this.queue.push(rec);
+  }
+
+  /** Changes not yet applied. */
+  get size(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** A point to roll back to if a multi fails part way. */
+  mark(): number {
+    return this.queue.length;
+  }
+
+  rollback(mark: number): void {
+    for (let i = this.queue.length - 1; i >= mark; i--) {
+      const rec = this.queue[i]!;
+      if (this.byPath.get(rec.path) !== rec) continue;
+      if (rec.prev) this.byPath.set(rec.path, rec.prev);
+      else this.byPath.delete(rec.path);
+    }
+    this.queue.length = mark;
+  }
+
+  /** Transactions up to `zxid` are now in the tree: their records are no longer needed. */
+  applied(zxid: number): void {
+    while (this.head < this.queue.length && this.queue[this.head]!.zxid <= zxid) {
+      const rec = this.queue[this.head++]!;
+      if (this.byPath.get(rec.path) === rec) this.byPath.delete(rec.path);
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The ephemerals `sessionId` will own once pending transactions apply. */
+  ephemeralsOf(sessionId: number): Set<string> {
+    const owned = new Set(this.tree.ephemeralsOf(sessionId));
+    for (let i = this.head; i < this.queue.length; i++) {
+      const rec = this.queue[i]!;
+      if (rec.view === null) owned.delete(rec.path);
+      else if (rec.view.ephemeralOwner === sessionId) owned.add(rec.path);
+    }
+    return owned;
+  }
+}

@@ -1,0 +1,29 @@
+// Reply frames: size prefix, ReplyHeader (xid, zxid, err), then the body record if any.
+import { Writer } from '../../protocol/bytes.js';
+import { EventType, KeeperState, Xid } from '../../protocol/zookeeper/codes.js';
+import type { JuteType } from '../../protocol/zookeeper/jute.js';
+import { WatcherEvent } from '../../protocol/zookeeper/records.js';
+
+/** A reply body: something that writes itself after the header. */
+export interface Body {
+  write(w: Writer): void;
+}
+
+export function body<T>(type: JuteType<T>, value: T): Body {
+  return { write: (w) => type.write(w, value) };
+}
+
+/** A whole reply frame, size prefix included, as chunks to write. */
+export function replyFrame(xid: number, zxid: number, err: number, payload?: Body): Buffer[] {
+  const w = new Writer(payload ? 256 : 20);
+  const size = w.reserveInt32();
+  w.int32(xid).int64(zxid).int32(err);
+  if (payload) payload.write(w);
+  size(w.length - 4);
+  return w.chunksOut();
+}
+
+/** A watch notification: xid -1 and, as ZooKeeper 3.8 sends it, zxid -1. */
+export function eventFrame(type: EventType, path: string): Buffer[] {
+  return replyFrame(Xid.notification, -1, 0, body(WatcherEvent, { type, state: KeeperState.syncConnected, path }));
+}

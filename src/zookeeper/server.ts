@@ -1,0 +1,441 @@
+// The standalone ZooKeeper server: connections, sessions and the request pipeline
+//   Prep (validate + ACL check -> transaction)  ->  Sync (log + group-commit fsync)  ->  Final (apply,
+//   fire watches, answer)
+// with reads answered from the applied tree as soon as the session's own earlier requests are.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { DecodeError, Reader, Writer } from '../../protocol/bytes.js';
+import { ErrorCode, OpCode } from '../../protocol/zookeeper/codes.js';
+import { readConnectRequest, writeConnectResponse, type ConnectRequest } from '../../protocol/zookeeper/connect.js';
+import type { FourLetterWord } from '../../protocol/zookeeper/four-letter.js';
+import { writeMultiResponse, type MultiResult } from '../../protocol/zookeeper/multi.js';
+import {
+  AuthPacket,
+  Create2Response,
+  CreateResponse,
+  RequestHeader,
+  StatResponse,
+} from '../../protocol/zookeeper/records.js';
+import type { Transaction } from '../../protocol/zookeeper/txn.js';
+import type { Logger } from '../logger.js';
+import { TcpServer } from '../net/tcp-server.js';
+import type { ApplyResult, DataTree } from '../znode/data-tree.js';
+import { authenticate } from './acl.js';
+import type { ZooKeeperConfig } from './config.js';
+import { ClientConnection, type ConnectionHost } from './connection.js';
+import { fourLetterWordText } from './four-letter-words.js';
+import { PendingChanges } from './pending-changes.js';
+import { ZkDatabase } from './persistence/database.js';
+import { CommitQueue } from './pipeline.js';
+import { Preparer, WRITE_TYPES, type PrepOutcome } from './prep.js';
+import { executeRead } from './reads.js';
+import { body, replyFrame, type Body } from './replies.js';
+import { SessionTracker } from './session-tracker.js';
+import { ServerStats } from './stats.js';
+import { WatchManager } from './watch-manager.js';
+
+/** Log segments roll over at this size. */
+const LOG_SEGMENT_BYTES = 64 * 1024 * 1024;
+const PASSWORD_BYTES = 16;
+/** Transaction records larger than a whole frame cannot have been written by this server. */
+const RECORD_SLACK_BYTES = 1024;
+
+export interface RunningZooKeeper {
+  /** The bound client port (useful when configured as 0). */
+  clientPort: number;
+  stop(): Promise<void>;
+}
+
+export class ZooKeeperServer implements ConnectionHost {
+  readonly tree: DataTree;
+  readonly watches = new WatchManager();
+  readonly tracker: SessionTracker;
+  readonly stats = new ServerStats();
+  readonly connections = new Set<ClientConnection>();
+  readonly maxFrameBytes: number;
+  private readonly changes: PendingChanges;
+  private readonly preparer: Preparer;
+  private readonly commits: CommitQueue;
+  private readonly bySession = new Map<number, ClientConnection>();
+  private lastProposedZxid: number;
+  private lastIssuedSessionId = 0;
+  private failed = false;
+  clientPort = 0;
+
+  constructor(
+    readonly config: ZooKeeperConfig,
+    readonly db: ZkDatabase,
+    readonly log: Logger,
+  ) {
+    this.tree = db.tree;
+    this.maxFrameBytes = config.juteMaxBuffer;
+    this.tracker = new SessionTracker(config.tickTime);
+    this.changes = new PendingChanges(this.tree);
+    this.preparer = new Preparer({
+      changes: this.changes,
+      isLive: (id) => this.tracker.isLive(id),
+      extendedTypesEnabled: config.extendedTypesEnabled,
+    });
+    this.commits = new CommitQueue(db, (txn) => this.applyCommitted(txn));
+    this.lastProposedZxid = this.tree.lastProcessedZxid;
+    const now = Date.now();
+    for (const [id, timeout] of this.tree.sessions) this.tracker.add(id, timeout, now);
+  }
+
+  /** The log made everything up to `zxid` durable. */
+  committed(zxid: number): void {
+    this.commits.committed(zxid);
+  }
+
+  /** The log can no longer be written: stop serving rather than answer what is not durable. */
+  fatal(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.log.fatal({ err }, 'ZooKeeper storage failed; closing all client connections');
+    for (const conn of this.connections) conn.close('storage failure');
+  }
+
+  get outstandingRequests(): number {
+    return this.commits.size;
+  }
+
+  accept(socket: Socket): { end(): void } {
+    const conn = new ClientConnection(socket, this);
+    this.connections.add(conn);
+    return { end: () => conn.closeWhenFlushed() };
+  }
+
+  closed(conn: ClientConnection): void {
+    this.connections.delete(conn);
+    this.watches.removeWatcher(conn);
+    this.stats.addClosed(conn);
+    if (conn.sessionId !== 0 && this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
+  }
+
+  fourLetterWord(word: FourLetterWord): string {
+    if (!this.config.fourLetterWords.has(word)) return `${word} is not executed because it is not in the whitelist.\n`;
+    return fourLetterWordText(word, this);
+  }
+
+  private propose(txn: Transaction, onApplied?: (result: ApplyResult) => void): void {
+    this.lastProposedZxid = txn.zxid;
+    this.commits.propose(txn, onApplied);
+  }
+
+  private applyCommitted(txn: Transaction): ApplyResult {
+    const result = this.tree.apply(txn, (type, path) => this.watches.trigger(type, path));
+    this.changes.applied(txn.zxid);
+    if (this.db.txnsSinceSnapshot >= this.config.snapCount && !this.db.snapshotInProgress) void this.db.snapshot(undefined);
+    return result;
+  }
+
+  // --- handshake
+
+  handshake(conn: ClientConnection, frame: Buffer): void {
+    let req: ConnectRequest;
+    try {
+      req = readConnectRequest(new Reader(frame));
+    } catch (err) {
+      if (err instanceof DecodeError) return conn.close('malformed ConnectRequest', { err: err.message });
+      throw err;
+    }
+    if (this.failed) return conn.close('server is not serving');
+    if (req.lastZxidSeen > this.tree.lastProcessedZxid) {
+      return conn.close('client has seen a zxid ahead of this server', {
+        clientZxid: req.lastZxidSeen.toString(16),
+        serverZxid: this.tree.lastProcessedZxid.toString(16),
+      });
+    }
+    const timeout = Math.min(Math.max(req.timeOut, this.config.minSessionTimeout), this.config.maxSessionTimeout);
+    // Mirror the request: clients that did not send readOnly break on a reply that has it.
+    const readOnly = req.readOnly === undefined ? undefined : false;
+    const now = Date.now();
+    if (req.sessionId === 0) {
+      const id = this.nextSessionId(now);
+      this.tracker.add(id, timeout, now);
+      const txn = this.preparer.createSession(id, timeout, this.lastProposedZxid + 1, now);
+      this.propose(txn, () => this.attach(conn, id, timeout, readOnly));
+      return;
+    }
+    const id = req.sessionId;
+    if (typeof id !== 'number' || !this.tracker.isLive(id) || !this.passwordMatches(id, req.passwd)) {
+      this.log.info({ remote: conn.remote, session: id.toString(16) }, 'refusing reconnect: session expired or unknown');
+      return conn.refuse(connectFrame(0, 0, Buffer.alloc(PASSWORD_BYTES), readOnly));
+    }
+    this.tracker.get(id)!.timeout = timeout;
+    this.tracker.touch(id, now);
+    const previous = this.bySession.get(id);
+    if (previous && previous !== conn) {
+      this.bySession.delete(id);
+      previous.close('session reconnected on another connection');
+    }
+    this.attach(conn, id, timeout, readOnly);
+  }
+
+  private attach(conn: ClientConnection, id: number, timeout: number, readOnly: boolean | undefined): void {
+    if (conn.isClosed) return;
+    conn.sessionId = id;
+    conn.sessionTimeout = timeout;
+    this.bySession.set(id, conn);
+    conn.open(connectFrame(timeout, id, this.password(id), readOnly));
+  }
+
+  /** Session ids stay below 2^53 (exact as JS numbers) and never repeat across restarts. */
+  private nextSessionId(now: number): number {
+    const fromClock = (now % 2 ** 33) * 2 ** 12;
+    const id = Math.max(fromClock, this.lastIssuedSessionId + 1, this.tree.lastSessionId + 1, 1);
+    this.lastIssuedSessionId = id;
+    return id;
+  }
+
+  private password(id: number): Buffer {
+    const idBytes = Buffer.allocUnsafe(8);
+    idBytes.writeBigInt64BE(BigInt(id));
+    return createHmac('sha256', this.db.sessionSecret).update(idBytes).digest().subarray(0, PASSWORD_BYTES);
+  }
+
+  private passwordMatches(id: number, given: Buffer | null): boolean {
+    return given !== null && given.length === PASSWORD_BYTES && timingSafeEqual(given, this.password(id));
+  }
+
+  // --- requests
+
+  request(conn: ClientConnection, frame: Buffer): void {
+    const r = new Reader(frame);
+    let xid: number;
+    let type: number;
+    try {
+      ({ xid, type } = RequestHeader.read(r));
+    } catch (err) {
+      if (err instanceof DecodeError) return conn.close('malformed request header', { err: err.message });
+      throw err;
+    }
+    const started = performance.now();
+    conn.lastCxid = xid;
+    this.stats.received++;
+    this.tracker.touch(conn.sessionId, Date.now());
+    if (type === OpCode.auth) return this.auth(conn, xid, r);
+    if (WRITE_TYPES.has(type)) return this.write(conn, xid, type, r, started);
+    if (!this.tracker.isLive(conn.sessionId)) {
+      conn.reply(replyFrame(xid, this.tree.lastProcessedZxid, ErrorCode.sessionExpired));
+      return;
+    }
+    conn.answer(() => {
+      const res = executeRead(this, conn, type, r);
+      const zxid = this.tree.lastProcessedZxid;
+      conn.lastZxid = zxid;
+      conn.lastOp = opLabel(type);
+      this.stats.replied(performance.now() - started);
+      return replyFrame(xid, zxid, res.err, res.body);
+    });
+  }
+
+  private auth(conn: ClientConnection, xid: number, r: Reader): void {
+    let packet;
+    try {
+      packet = AuthPacket.read(r);
+    } catch (err) {
+      if (err instanceof DecodeError) return conn.close('malformed auth packet', { err: err.message });
+      throw err;
+    }
+    const ids = authenticate(packet.scheme, packet.auth, conn.remoteIp, this.config.superDigest);
+    if (!ids) {
+      this.log.warn({ remote: conn.remote, scheme: packet.scheme }, 'authentication failed');
+      conn.reply(replyFrame(xid, 0, ErrorCode.authFailed));
+      conn.closeWhenFlushed();
+      return;
+    }
+    for (const id of ids) {
+      if (!conn.auth.some((a) => a.scheme === id.scheme && a.id === id.id)) conn.auth.push(id);
+    }
+    conn.reply(replyFrame(xid, 0, ErrorCode.ok));
+  }
+
+  private write(conn: ClientConnection, xid: number, type: number, r: Reader, started: number): void {
+    const slot = conn.reserve();
+    const sessionId = conn.sessionId;
+    const outcome: PrepOutcome = this.failed
+      ? { ok: false, err: ErrorCode.systemError }
+      : this.preparer.prepare({ sessionId, cxid: xid, type, auth: conn.auth }, r, this.lastProposedZxid + 1, Date.now());
+    if (!outcome.ok) {
+      const results = outcome.multi;
+      const frame = results
+        ? replyFrame(xid, this.tree.lastProcessedZxid, ErrorCode.ok, multiBody(results))
+        : replyFrame(xid, this.tree.lastProcessedZxid, outcome.err);
+      conn.complete(slot, frame);
+      return;
+    }
+    if (type === OpCode.closeSession) this.tracker.setClosing(sessionId);
+    this.propose(outcome.txn, (result) => {
+      conn.lastZxid = outcome.txn.zxid;
+      conn.lastOp = opLabel(type);
+      this.stats.replied(performance.now() - started);
+      conn.complete(slot, replyFrame(xid, outcome.txn.zxid, result.err, this.writeBody(type, result)));
+      if (type === OpCode.closeSession) {
+        this.tracker.remove(sessionId);
+        if (this.bySession.get(sessionId) === conn) this.bySession.delete(sessionId);
+        conn.closeWhenFlushed();
+      }
+    });
+  }
+
+  private writeBody(type: number, result: ApplyResult): Body | undefined {
+    if (result.err !== ErrorCode.ok && type !== OpCode.multi) return undefined;
+    switch (type) {
+      case OpCode.create:
+        return body(CreateResponse, { path: result.path! });
+      case OpCode.create2:
+      case OpCode.createTTL:
+      case OpCode.createContainer:
+        return body(Create2Response, { path: result.path!, stat: result.stat! });
+      case OpCode.setData:
+      case OpCode.setACL:
+        return body(StatResponse, { stat: result.stat! });
+      case OpCode.check: {
+        const node = this.tree.get(result.path!);
+        return node ? body(StatResponse, { stat: node.stat() }) : undefined;
+      }
+      case OpCode.multi:
+        return multiBody((result.multi ?? []).map(multiResult));
+      default:
+        return undefined;
+    }
+  }
+
+  // --- timers' work
+
+  /** Expires sessions whose timeout passed without a request or ping. */
+  expireSessions(now: number): void {
+    for (const s of this.tracker.expire(now)) {
+      this.log.info({ session: s.id.toString(16), timeout: s.timeout }, 'expiring session');
+      const conn = this.bySession.get(s.id);
+      if (conn) {
+        this.bySession.delete(s.id);
+        conn.close('session expired');
+      }
+      if (this.failed) continue;
+      const txn = this.preparer.expireSession(s.id, this.lastProposedZxid + 1, now);
+      this.propose(txn, () => this.tracker.remove(s.id));
+    }
+  }
+
+  /** Deletes empty containers and TTL nodes whose time ran out. */
+  sweepContainers(now: number): void {
+    if (this.failed) return;
+    for (const path of this.tree.expiredContainers(now)) {
+      const txn = this.preparer.deleteContainer(path, this.lastProposedZxid + 1, now);
+      if (txn) this.propose(txn);
+    }
+  }
+}
+
+function connectFrame(timeout: number, sessionId: number, passwd: Buffer, readOnly: boolean | undefined): Buffer[] {
+  const w = new Writer(48);
+  const size = w.reserveInt32();
+  writeConnectResponse(w, { protocolVersion: 0, timeOut: timeout, sessionId, passwd, readOnly });
+  size(w.length - 4);
+  return w.chunksOut();
+}
+
+function multiBody(results: readonly MultiResult[]): Body {
+  return { write: (w) => writeMultiResponse(w, results) };
+}
+
+function multiResult(r: ApplyResult): MultiResult {
+  switch (r.type) {
+    case OpCode.create:
+      return { type: OpCode.create, path: r.path! };
+    case OpCode.create2:
+    case OpCode.createTTL:
+    case OpCode.createContainer:
+      return { type: OpCode.create2, path: r.path!, stat: r.stat! };
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      return { type: OpCode.delete };
+    case OpCode.setData:
+      return { type: OpCode.setData, stat: r.stat! };
+    case OpCode.check:
+      return { type: OpCode.check };
+    default:
+      return { type: OpCode.error, err: r.err };
+  }
+}
+
+const OP_LABELS = new Map<number, string>([
+  [OpCode.create, 'CREA'],
+  [OpCode.create2, 'CREA'],
+  [OpCode.createTTL, 'CREA'],
+  [OpCode.createContainer, 'CREA'],
+  [OpCode.delete, 'DELE'],
+  [OpCode.setData, 'SETD'],
+  [OpCode.setACL, 'SETA'],
+  [OpCode.check, 'CHEC'],
+  [OpCode.multi, 'MULT'],
+  [OpCode.closeSession, 'CLOS'],
+  [OpCode.exists, 'EXIS'],
+  [OpCode.getData, 'GETD'],
+  [OpCode.getChildren, 'GETC'],
+  [OpCode.getChildren2, 'GETC'],
+  [OpCode.getACL, 'GETA'],
+  [OpCode.sync, 'SYNC'],
+  [OpCode.ping, 'PING'],
+  [OpCode.setWatches, 'SETW'],
+  [OpCode.setWatches2, 'STW2'],
+  [OpCode.addWatch, 'ADDW'],
+  [OpCode.multiRead, 'MLTR'],
+]);
+
+/** The four-letter label ZooKeeper's cons output shows as a connection's last operation. */
+function opLabel(type: number): string {
+  return OP_LABELS.get(type) ?? 'NA';
+}
+
+/**
+ * Recovers the database from dataDir/dataLogDir and serves clients on clientPortAddress:clientPort
+ * until stop().
+ */
+export async function startZooKeeper(config: ZooKeeperConfig, log: Logger): Promise<RunningZooKeeper> {
+  let server: ZooKeeperServer | undefined;
+  const db = await ZkDatabase.open({
+    dataDir: config.dataDir,
+    dataLogDir: config.dataLogDir,
+    forceSync: config.forceSync,
+    maxRecordBytes: config.juteMaxBuffer + RECORD_SLACK_BYTES,
+    segmentBytes: LOG_SEGMENT_BYTES,
+    log,
+    onDurable: (zxid) => server?.committed(zxid),
+    onFatal: (err) => server?.fatal(err),
+  });
+  const zk = new ZooKeeperServer(config, db, log);
+  server = zk;
+  const tcp = new TcpServer({
+    host: config.clientPortAddress,
+    port: config.clientPort,
+    maxConnections: config.maxCnxns === 0 ? Number.MAX_SAFE_INTEGER : config.maxCnxns,
+    maxConnectionsPerAddress: config.maxClientCnxns,
+    log,
+    accept: (socket) => zk.accept(socket),
+  });
+  const port = await tcp.listen();
+  zk.clientPort = port;
+  const timers = [
+    setInterval(() => zk.expireSessions(Date.now()), Math.max(1, Math.min(config.tickTime, 1000))),
+    setInterval(() => zk.sweepContainers(Date.now()), config.containerCheckIntervalMs),
+  ];
+  if (config.purgeIntervalHours > 0) {
+    timers.push(setInterval(() => void db.purge(config.snapRetainCount), config.purgeIntervalHours * 3_600_000));
+  }
+  log.info(
+    { clientPort: port, address: config.clientPortAddress, dataDir: config.dataDir, zxid: zk.tree.lastProcessedZxid.toString(16) },
+    'ZooKeeper server listening',
+  );
+  return {
+    clientPort: port,
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await tcp.close();
+      await db.close();
+      log.info('ZooKeeper server stopped');
+    },
+  };
+}
