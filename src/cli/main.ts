@@ -4,8 +4,9 @@ import { ConfigError } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
+import { zookeeperCommand } from './zookeeper-command.js';
 
-const commands: Command[] = [];
+const commands: Command[] = [zookeeperCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`);
