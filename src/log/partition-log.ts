@@ -600,6 +600,7 @@ export class PartitionLog {
   }
 
   private async readSegment(seg: Segment, fetchOffset: number, maxBytes: number, upTo: number, minOne: boolean): Promise<ReadResult | undefined> {
+    if (seg.writtenSize === 0) return undefined;
     const slack = this.cfg.indexIntervalBytes + READ_SLACK_BYTES;
     const scanner = new BatchScanner(seg.log, seg.writtenSize, maxBytes + slack);
     let step = await this.scanTo(seg, scanner, seg.offsetIndex.lookup(fetchOffset), (b) => b.lastOffset >= fetchOffset);
@@ -688,6 +689,7 @@ export class PartitionLog {
   }
 
   private async searchTimestamp(seg: Segment, timestamp: number, minOffset: number): Promise<TimestampAndOffset | undefined> {
+    if (seg.writtenSize === 0) return undefined;
     const from = Math.max(seg.timeIndex.lookup(timestamp), minOffset);
     const scanner = new BatchScanner(seg.log, seg.writtenSize, SCAN_READ_BYTES);
     let position = seg.offsetIndex.lookup(from);
@@ -829,8 +831,13 @@ export class PartitionLog {
         // A sync pass finishing after the cut would declare the removed offsets durable.
         await this.settleSyncs();
         if (this.failure) throw this.failure;
-        if (offset < this.logStart) await this.truncateFully(offset);
-        else await this.truncateWithin(offset);
+        if (offset < this.logStart) {
+          await this.truncateFully(offset);
+        } else {
+          await this.truncateWithin(offset);
+          // The batch holding `offset` began below the log start: nothing readable is left.
+          if (this.logEnd < this.logStart) await this.truncateFully(this.logStart);
+        }
         const end = this.logEnd;
         this.cache.truncateFrom(end);
         this.writtenOffset = Math.min(this.writtenOffset, end);
@@ -862,6 +869,7 @@ export class PartitionLog {
     for (const seg of later) await seg.delete();
 
     const seg = this.active;
+    await seg.ready;
     const scanner = new BatchScanner(seg.log, seg.writtenSize, SCAN_READ_BYTES);
     const cut = await this.scanTo(seg, scanner, seg.offsetIndex.lookup(offset), (b) => b.lastOffset >= offset);
     if (cut) {

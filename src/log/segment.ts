@@ -186,6 +186,8 @@ export class Segment {
   }
 
   async close(): Promise<void> {
+    // Files still being created would otherwise appear after the close (or the unlink).
+    await this.ready.catch(() => undefined);
     const file = this.file;
     this.file = undefined;
     await Promise.all([file?.close(), this.offsetIndex.close(), this.timeIndex.close()]);

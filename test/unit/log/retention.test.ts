@@ -150,3 +150,15 @@ describe('truncateTo', () => {
     expect(log.append(makeBatch(['x']), T0).baseOffset).toBe(7);
   });
 });
+
+describe('truncateTo below a log start inside a batch', () => {
+  it('leaves an empty log at the log start', async () => {
+    const log = await openLog(await tempDir());
+    log.append(makeBatch(['a', 'b', 'c', 'd']), T0);
+    log.append(makeBatch(['e']), T0);
+    await log.deleteRecordsBefore(2);
+    expect(await log.truncateTo(3)).toBe(2);
+    expect(log.logStartOffset).toBe(2);
+    expect(log.append(makeBatch(['z']), T0).baseOffset).toBe(2);
+  });
+});
