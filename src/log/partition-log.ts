@@ -106,6 +106,14 @@ export interface PartitionLogOptions {
   onFailure?: (err: Error) => void;
 }
 
+/** Counters of the disk work done, for metrics and for tests that check batching. */
+export interface LogIoStats {
+  /** writev calls on segment files. */
+  logWrites: number;
+  /** Group-commit passes (each fsyncs every file dirty at its start, in parallel). */
+  syncPasses: number;
+}
+
 interface QueuedWrite {
   seg: Segment;
   position: number;
@@ -158,6 +166,7 @@ export class PartitionLog {
   private failure: StorageError | undefined;
   private lastFlushMs: number;
   private readonly hwListeners = new Set<(hw: number) => void>();
+  private readonly io: LogIoStats = { logWrites: 0, syncPasses: 0 };
   private cfg: LogConfig;
   private readonly log: Logger;
   private readonly clock: () => number;
@@ -255,6 +264,10 @@ export class PartitionLog {
     let total = 0;
     for (const seg of this.segments) total += seg.size;
     return total;
+  }
+
+  get ioStats(): Readonly<LogIoStats> {
+    return { ...this.io };
   }
 
   get segmentCount(): number {
@@ -428,6 +441,7 @@ export class PartitionLog {
           const seg = item.seg;
           await seg.ready;
           if (seg.deleted) continue;
+          this.io.logWrites++;
           await seg.log.writev(item.buffers, item.position);
           seg.writtenSize = Math.max(seg.writtenSize, item.position + item.bytes);
           seg.logDirty = true;
@@ -491,6 +505,7 @@ export class PartitionLog {
           this.dirDirty = false;
           work.push(syncDirectory(this.dir));
         }
+        this.io.syncPasses++;
         await Promise.all(work);
         this.durableOffset = Math.max(this.durableOffset, target);
         this.lastFlushMs = this.clock();
