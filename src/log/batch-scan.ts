@@ -64,7 +64,8 @@ export class BatchScanner {
    */
   async at(position: number, windowBytes = this.windowBytes): Promise<ScanStep> {
     const remaining = this.endPosition - position;
-    if (remaining === 0) return { kind: 'end' };
+    // At or past the end: an index entry may already name a batch still being written.
+    if (remaining <= 0) return { kind: 'end' };
     if (remaining < BATCH_HEADER_BYTES) return { kind: 'invalid', reason: `${remaining} bytes left, less than a batch header` };
     const head = await this.view(position, BATCH_LENGTH_AT + 4, windowBytes);
     if (!head) return { kind: 'invalid', reason: 'file shorter than expected' };
