@@ -4,9 +4,11 @@ import { ConfigError } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
+import { kafkaCommand } from './kafka-command.js';
+import { startCommand } from './start-command.js';
 import { zookeeperCommand } from './zookeeper-command.js';
 
-const commands: Command[] = [zookeeperCommand];
+const commands: Command[] = [startCommand, kafkaCommand, zookeeperCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`);

@@ -1,0 +1,34 @@
+// `skein kafka --config server.properties`: the Kafka broker alone, configured as Apache Kafka is.
+import { readFile } from 'node:fs/promises';
+import { ConfigError, parseOverrides } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import { brokerConfigFromText, type BrokerConfig } from '../kafka/broker-config.js';
+import { startKafka } from '../kafka/broker.js';
+import { flag, parseArgs, UsageError } from './args.js';
+import type { Command, Running } from './command.js';
+
+/** Starts a broker after reporting the config keys it will not use. */
+export function startBrokerFromConfig(config: BrokerConfig, log: Logger): Promise<Running> {
+  if (config.unknownKeys.length > 0) log.warn({ keys: config.unknownKeys }, 'ignoring server.properties keys Skein does not know');
+  if (config.ignoredKeys.length > 0) log.info({ keys: config.ignoredKeys }, 'JVM tuning keys have no meaning here');
+  return startKafka(config, log);
+}
+
+export const kafkaCommand: Command = {
+  name: 'kafka',
+  usage: 'kafka --config <server.properties> [--override key=value]...',
+  summary: 'run the Kafka broker alone',
+  async run(argv, log) {
+    const args = parseArgs(argv, ['config', 'override']);
+    const path = flag(args, 'config');
+    if (path === undefined) throw new UsageError('--config <server.properties> is required');
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+    }
+    const config = brokerConfigFromText(text, parseOverrides(args.flags.get('override') ?? []));
+    return startBrokerFromConfig(config, log);
+  },
+};

@@ -1,0 +1,97 @@
+// A Kafka broker: its config, identity, topics, partition logs, API handlers and listener, started and
+// stopped as one.
+import { initCompression } from '../../protocol/kafka/compression/codecs.js';
+import { LogManager } from '../log/log-manager.js';
+import type { Logger } from '../logger.js';
+import { TcpServer } from '../net/tcp-server.js';
+import type { BrokerConfig } from './broker-config.js';
+import { serveKafkaConnection } from './connection.js';
+import { HANDLERS } from './handlers/index.js';
+import { FileTopicStore } from './metadata/file-topic-store.js';
+import { loadOrCreateMetaProperties } from './metadata/meta-properties.js';
+import { ReplicaManager } from './partitions/replica-manager.js';
+import { locateRecordByTimestamp } from './record-locator.js';
+import { HandlerRegistry } from './registry.js';
+import { logConfigForTopic } from './topics/topic-log-config.js';
+import { TopicManager } from './topics/topic-manager.js';
+
+export class Broker {
+  readonly handlers = new HandlerRegistry(HANDLERS);
+
+  constructor(
+    readonly config: BrokerConfig,
+    readonly log: Logger,
+    readonly clusterId: string,
+    readonly logs: LogManager,
+    readonly replicas: ReplicaManager,
+    readonly topics: TopicManager,
+  ) {}
+
+  get brokerId(): number {
+    return this.config.brokerId;
+  }
+
+  /** Wall-clock milliseconds; the one place handlers read the time. */
+  now(): number {
+    return Date.now();
+  }
+
+  /** Broker ids clients see in Metadata; just this one until the cluster issue. */
+  liveBrokers(): { nodeId: number; host: string; port: number }[] {
+    const { host, port } = this.config.advertised;
+    return [{ nodeId: this.brokerId, host, port }];
+  }
+}
+
+export interface RunningKafka {
+  broker: Broker;
+  /** The bound port (differs from the configured one when that was 0). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startKafka(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
+  await initCompression();
+  const store = new FileTopicStore(config.dataDir);
+  const logs = await LogManager.open({
+    dirs: [config.dataDir],
+    configFor: (topic) => logConfigForTopic(config, store.get(topic)?.configs ?? {}),
+    logger: log,
+    recordLocator: locateRecordByTimestamp,
+    retentionCheckIntervalMs: config.values['log.retention.check.interval.ms'],
+    flushCheckIntervalMs: config.values['log.flush.scheduler.interval.ms'],
+  });
+  try {
+    const { clusterId } = await loadOrCreateMetaProperties(config.dataDir, config.brokerId);
+    const replicas = new ReplicaManager(logs, config.brokerId, log);
+    await replicas.load(store);
+    const topics = new TopicManager(store, replicas, config, log, () => [config.brokerId]);
+    const broker = new Broker(config, log, clusterId, logs, replicas, topics);
+    const server = new TcpServer({
+      host: config.listener.host === '' ? '0.0.0.0' : config.listener.host,
+      port: config.listener.port,
+      maxConnections: config.values['max.connections'],
+      maxConnectionsPerAddress: config.values['max.connections.per.ip'],
+      log,
+      accept: (socket) => serveKafkaConnection(socket, broker),
+    });
+    const port = await server.listen();
+    // Listening on port 0 picks a free port (tests do); advertise the one actually bound.
+    if (config.advertised.port === 0) config.advertised = { ...config.advertised, port };
+    log.info(
+      { listener: `${config.listener.name}://${config.listener.host}:${port}`, advertised: config.advertised, dataDir: config.dataDir, clusterId, brokerId: config.brokerId },
+      'kafka broker listening',
+    );
+    return {
+      broker,
+      port,
+      async stop() {
+        await server.close();
+        await logs.close();
+      },
+    };
+  } catch (err) {
+    await logs.close();
+    throw err;
+  }
+}

@@ -1,0 +1,68 @@
+// One Kafka client connection: frames in, handler per API, response frames out in request order.
+import type { Socket } from 'node:net';
+import { DecodeError } from '../../protocol/bytes.js';
+import {
+  ApiKey,
+  decodeRequestFrame,
+  encodeApiVersionsUnsupportedFrame,
+  encodeResponseFrame,
+  peekRequestHeader,
+  type ApiKey as ApiKeyType,
+} from '../../protocol/kafka/index.js';
+import { FramedConnection, type Reply } from '../net/framed-connection.js';
+import type { Broker } from './broker.js';
+import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.js';
+
+export function serveKafkaConnection(socket: Socket, broker: Broker): FramedConnection {
+  const log = broker.log;
+  return new FramedConnection(socket, {
+    maxFrameBytes: broker.config.values['socket.request.max.bytes'],
+    maxInFlight: broker.config.values['queued.max.requests'],
+    log,
+    onFrame(frame, conn): Reply | Promise<Reply> {
+      let head: { apiKey: number; apiVersion: number; correlationId: number };
+      try {
+        head = peekRequestHeader(frame);
+      } catch (err) {
+        conn.close('request too short for a header', { err: (err as Error).message });
+        return null;
+      }
+      const handler = broker.handlers.get(head.apiKey);
+      if (!handler) {
+        // Kafka drops a connection that sends an API it does not serve; the client re-reads ApiVersions.
+        conn.close('unsupported API key', head);
+        return null;
+      }
+      if (head.apiVersion < handler.minVersion || head.apiVersion > handler.maxVersion) {
+        if (head.apiKey === ApiKey.ApiVersions) {
+          return encodeApiVersionsUnsupportedFrame(head.correlationId, broker.handlers.supported());
+        }
+        conn.close('unsupported API version', head);
+        return null;
+      }
+      let request;
+      try {
+        request = decodeRequestFrame(frame);
+      } catch (err) {
+        if (err instanceof DecodeError) {
+          conn.close('malformed request', { ...head, err: err.message });
+          return null;
+        }
+        throw err;
+      }
+      const ctx: RequestContext = {
+        apiVersion: request.apiVersion,
+        correlationId: request.correlationId,
+        clientId: request.clientId,
+        remote: conn.remote,
+        broker,
+        log,
+      };
+      const apiKey = request.apiKey as ApiKeyType;
+      const encode = (result: HandlerResult<ApiKeyType>): Reply =>
+        result === NO_RESPONSE ? null : encodeResponseFrame(apiKey, request.apiVersion, request.correlationId, result as never);
+      const result = handler.handle(request.body as never, ctx);
+      return result instanceof Promise ? result.then(encode) : encode(result);
+    },
+  });
+}

@@ -1,0 +1,36 @@
+// What one API handler is: the versions it serves and a function from a decoded request to a response.
+// The registry of handlers is what ApiVersions advertises, so the two cannot drift apart.
+import type { ApiKey, RequestOf, ResponseInputOf } from '../../protocol/kafka/index.js';
+import type { Logger } from '../logger.js';
+import type { Broker } from './broker.js';
+
+/** Returned by a handler whose request gets no response on the wire (Produce with acks=0). */
+export const NO_RESPONSE = Symbol('no response');
+
+export interface RequestContext {
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+  /** The client's address, for logs. */
+  readonly remote: string;
+  readonly broker: Broker;
+  readonly log: Logger;
+}
+
+export type HandlerResult<K extends ApiKey> = ResponseInputOf<K> | typeof NO_RESPONSE;
+
+export interface Handler<K extends ApiKey = ApiKey> {
+  readonly apiKey: K;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /**
+   * Serves one request. Effects on shared state happen before the first await that waits on anything
+   * other than durability or a long poll, so pipelined requests on one connection see them in order.
+   */
+  handle(request: RequestOf<K>, ctx: RequestContext): HandlerResult<K> | Promise<HandlerResult<K>>;
+}
+
+/** Declares a handler with its request and response types inferred from the API key. */
+export function defineHandler<K extends ApiKey>(handler: Handler<K>): Handler<K> {
+  return handler;
+}

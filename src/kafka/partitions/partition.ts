@@ -1,0 +1,23 @@
+import type { PartitionLog } from '../../log/partition-log.js';
+
+/**
+ * One partition this broker hosts: its log plus the replication facts clients see in Metadata. On a
+ * single node this broker leads every partition and is the whole ISR; the replication issue drives
+ * leaderEpoch, replicas and isr from the controller.
+ */
+export class Partition {
+  leaderEpoch = 0;
+
+  constructor(
+    readonly topic: string,
+    readonly index: number,
+    readonly log: PartitionLog,
+    public replicas: number[],
+    public isr: number[],
+    public leaderId: number,
+  ) {}
+
+  get name(): string {
+    return `${this.topic}-${this.index}`;
+  }
+}

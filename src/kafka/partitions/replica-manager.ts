@@ -1,0 +1,66 @@
+// The partitions this broker hosts, by topic, each a Partition around its log. On a single node every
+// topic's partitions are local and led here; the replication issue makes this follow the controller.
+import type { LogManager } from '../../log/log-manager.js';
+import type { Logger } from '../../logger.js';
+import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
+import { Partition } from './partition.js';
+
+export class ReplicaManager {
+  private readonly byTopic = new Map<string, Partition[]>();
+
+  constructor(
+    private readonly logs: LogManager,
+    private readonly brokerId: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Opens every stored topic's partitions and removes logs whose topic or partition no longer exists. */
+  async load(store: TopicStore): Promise<void> {
+    for (const tp of this.logs.partitions()) {
+      const topic = store.get(tp.topic);
+      if (!topic || tp.partition >= topic.replicas.length) {
+        this.log.info(tp, 'removing the log of a deleted topic or partition');
+        await this.logs.delete(tp.topic, tp.partition);
+      }
+    }
+    for (const topic of store.list()) await this.openTopic(topic);
+  }
+
+  partition(topic: string, index: number): Partition | undefined {
+    return this.byTopic.get(topic)?.[index];
+  }
+
+  partitionsOf(topic: string): readonly Partition[] | undefined {
+    return this.byTopic.get(topic);
+  }
+
+  all(): Partition[] {
+    return [...this.byTopic.values()].flat();
+  }
+
+  /** Opens (creating) the logs of every partition of `topic` not open yet. */
+  async openTopic(topic: TopicRecord): Promise<void> {
+    const existing = this.byTopic.get(topic.name) ?? [];
+    const opened = await Promise.all(
+      topic.replicas.slice(existing.length).map(async (replicas, i) => {
+        const index = existing.length + i;
+        const log = await this.logs.create(topic.name, index);
+        return new Partition(topic.name, index, log, replicas, [this.brokerId], this.brokerId);
+      }),
+    );
+    const now = this.byTopic.get(topic.name) ?? [];
+    this.byTopic.set(topic.name, [...now, ...opened.filter((p) => p.index >= now.length)]);
+  }
+
+  /** Forgets the topic at once (requests in flight see it gone), then deletes its logs. */
+  async deleteTopic(name: string): Promise<void> {
+    const partitions = this.byTopic.get(name) ?? [];
+    this.byTopic.delete(name);
+    await Promise.all(partitions.map((p) => this.logs.delete(name, p.index)));
+  }
+
+  /** Applies a topic's changed configs to its open logs. */
+  updateConfig(name: string): void {
+    this.logs.updateTopicConfig(name);
+  }
+}
