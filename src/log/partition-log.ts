@@ -21,6 +21,7 @@ import {
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
 import { writeInt64 } from '../../protocol/bytes.js';
+import { batchRecords } from '../../protocol/kafka/records/batch-records.js';
 import { createLogger, type Logger } from '../logger.js';
 import { BatchScanner, type ScannedBatch } from './batch-scan.js';
 import { writeCheckpoint } from './checkpoint.js';
@@ -86,20 +87,12 @@ export interface TimestampAndOffset {
   leaderEpoch: number;
 }
 
-/**
- * Finds, inside one stored batch (possibly compressed), the first record with timestamp >= `timestamp`
- * and offset >= `minOffset`. The broker supplies one built on the record codec; without it, lookups by
- * timestamp answer at batch granularity (see offsetForTimestamp).
- */
-export type RecordLocator = (batch: Buffer, timestamp: number, minOffset: number) => { offset: number; timestamp: number } | undefined;
-
 export interface PartitionLogOptions {
   config: LogConfig;
   logger?: Logger;
   /** Wall clock (ms) for flush bookkeeping and segment ages; tests inject their own. */
   clock?: () => number;
   tailCacheBytes?: number;
-  recordLocator?: RecordLocator;
   /** The high watermark follows the log end (a single replica). Default true. */
   highWatermarkFollowsLogEnd?: boolean;
   /** Called once if the disk fails under this log. */
@@ -170,7 +163,6 @@ export class PartitionLog {
   private cfg: LogConfig;
   private readonly log: Logger;
   private readonly clock: () => number;
-  private readonly recordLocator: RecordLocator | undefined;
   private readonly hwFollowsLogEnd: boolean;
   private readonly onFailure: ((err: Error) => void) | undefined;
 
@@ -193,7 +185,6 @@ export class PartitionLog {
     this.cfg = options.config;
     this.log = log;
     this.clock = options.clock ?? Date.now;
-    this.recordLocator = options.recordLocator;
     this.hwFollowsLogEnd = options.highWatermarkFollowsLogEnd ?? true;
     this.hw = this.hwFollowsLogEnd ? logEndOffset : logStartOffset;
     this.onFailure = options.onFailure;
@@ -677,9 +668,8 @@ export class PartitionLog {
 
   /**
    * ListOffsets by timestamp: the first record at or after the log start whose timestamp is >= `timestamp`,
-   * or undefined if there is none. The time index narrows the search to a few batches; the record
-   * inside the first qualifying batch is found by the RecordLocator. Without one, the answer is that
-   * batch's base offset (exact for LogAppendTime batches, whose records share one timestamp).
+   * or undefined if there is none. The time index narrows the search to a few batches; only the batch
+   * found is decoded (decompressed if need be; zstd needs initCompression) to pick the record.
    */
   async offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | undefined> {
     await this.allWritten();
@@ -717,13 +707,20 @@ export class PartitionLog {
     }
   }
 
+  /** The first record of `batch` with timestamp >= `timestamp` and offset >= `minOffset`. */
   private locateRecord(batch: ScannedBatch, timestamp: number, minOffset: number): TimestampAndOffset | undefined {
     const leaderEpoch = batch.header.partitionLeaderEpoch;
-    if (this.recordLocator) {
-      const found = this.recordLocator(batch.bytes, timestamp, minOffset);
-      return found && { ...found, leaderEpoch };
+    try {
+      for (const record of batchRecords(batch.bytes)) {
+        if (record.timestamp >= timestamp && record.offset >= minOffset) return { offset: record.offset, timestamp: record.timestamp, leaderEpoch };
+      }
+      return undefined;
+    } catch (err) {
+      // Stored batches passed their CRC; a codec that cannot run (zstd before initCompression) still
+      // leaves a usable answer: the batch, whose max timestamp reaches the target.
+      this.log.warn({ err, baseOffset: batch.header.baseOffset }, 'cannot decode a stored batch; answering a timestamp lookup with the batch');
+      return { offset: Math.max(batch.header.baseOffset, minOffset), timestamp: batch.header.maxTimestamp, leaderEpoch };
     }
-    return { offset: Math.max(batch.header.baseOffset, minOffset), timestamp: batch.header.maxTimestamp, leaderEpoch };
   }
 
   // ---- structural changes -------------------------------------------------------------------------

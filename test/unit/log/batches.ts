@@ -1,7 +1,8 @@
-// Uncompressed v2 record batches for log tests, built byte by byte after Kafka's DefaultRecordBatch
-// layout, and a reader for the records in what the log returns.
-import { Reader, Writer } from '../../../protocol/bytes.js';
-import { BATCH_HEADER_BYTES, computeBatchCrc, CRC_AT, readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
+// Record batches for log tests, built and read with the project's record codec
+// (protocol/kafka/records), values as strings.
+import { buildRecordBatch, type BatchOptions } from '../../../protocol/kafka/records/batch-builder.js';
+import { readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
+import { batchRecords } from '../../../protocol/kafka/records/batch-records.js';
 
 export interface TestRecord {
   value: string;
@@ -10,60 +11,17 @@ export interface TestRecord {
   timestamp?: number;
 }
 
-export interface TestBatchOptions {
-  baseTimestamp?: number;
-  /** Attribute bits (compression, timestamp type...). */
-  attributes?: number;
-  producerId?: number;
-}
-
-function encodeRecord(r: TestRecord, offsetDelta: number, baseTimestamp: number): Buffer {
-  const body = new Writer();
-  body.int8(0);
-  body.varlong((r.timestamp ?? baseTimestamp) - baseTimestamp);
-  body.varint(offsetDelta);
-  if (r.key === undefined) {
-    body.varint(-1);
-  } else {
-    body.varint(Buffer.byteLength(r.key));
-    body.utf8(r.key);
-  }
-  body.varint(Buffer.byteLength(r.value));
-  body.utf8(r.value);
-  body.varint(0);
-  const bytes = body.toBuffer();
-  const out = new Writer();
-  out.varint(bytes.length);
-  out.raw(bytes);
-  return out.toBuffer();
-}
-
-/** One batch holding `records` (strings are values), base offset 0, CRC set. */
-export function makeBatch(records: readonly (TestRecord | string)[], options: TestBatchOptions = {}): Buffer {
+/** One batch holding `records` (strings are values), base offset 0, CRC set, in memory of its own. */
+export function makeBatch(records: readonly (TestRecord | string)[], options: BatchOptions = {}): Buffer {
   const recs = records.map((r) => (typeof r === 'string' ? { value: r } : r));
-  const baseTimestamp = options.baseTimestamp ?? recs[0]?.timestamp ?? 1_700_000_000_000;
-  const maxTimestamp = Math.max(...recs.map((r) => r.timestamp ?? baseTimestamp));
-  const w = new Writer();
-  w.int64(0);
-  const setLength = w.reserveInt32();
-  w.int32(-1);
-  w.int8(2);
-  w.uint32(0);
-  w.int16(options.attributes ?? 0);
-  w.int32(recs.length - 1);
-  w.int64(baseTimestamp);
-  w.int64(maxTimestamp);
-  w.int64(options.producerId ?? -1);
-  w.int16(-1);
-  w.int32(-1);
-  w.int32(recs.length);
-  recs.forEach((r, i) => w.raw(encodeRecord(r, i, baseTimestamp)));
-  setLength(w.length - 12);
-  // Its own memory (not a slice of Node's shared pool), so tests can tell buffers apart.
-  const buf = Buffer.alloc(w.length);
-  w.toBuffer().copy(buf);
-  buf.writeUInt32BE(computeBatchCrc(buf, 0, buf.length), CRC_AT);
-  return buf;
+  const built = buildRecordBatch(
+    recs.map((r) => ({ value: Buffer.from(r.value), key: r.key === undefined ? null : Buffer.from(r.key), ...(r.timestamp !== undefined && { timestamp: r.timestamp }) })),
+    { baseTimestamp: recs[0]?.timestamp ?? 1_700_000_000_000, ...options },
+  );
+  // Not a slice of Node's shared pool, so tests can tell buffers apart by their memory.
+  const own = Buffer.alloc(built.length);
+  built.copy(own);
+  return own;
 }
 
 export interface ReadRecord {
@@ -73,28 +31,14 @@ export interface ReadRecord {
   key: string | null;
 }
 
-/** Records of uncompressed batches laid back to back in `chunks`. */
+/** Records of the batches laid back to back in `chunks`. */
 export function recordsOf(chunks: readonly Buffer[]): ReadRecord[] {
   const buf = Buffer.concat(chunks);
   const out: ReadRecord[] = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    const h = readBatchHeader(buf, pos);
-    const r = new Reader(buf, pos + BATCH_HEADER_BYTES, pos + h.sizeBytes);
-    for (let i = 0; i < h.recordCount; i++) {
-      const len = r.varint();
-      const rec = r.sub(len);
-      rec.int8();
-      const tsDelta = rec.varlong();
-      const offsetDelta = rec.varint();
-      const keyLen = rec.varint();
-      const key = keyLen < 0 ? null : rec.utf8(keyLen);
-      const valueLen = rec.varint();
-      const value = rec.utf8(valueLen);
-      const logAppendTime = (h.attributes & 0x08) !== 0;
-      out.push({ offset: h.baseOffset + offsetDelta, timestamp: logAppendTime ? h.maxTimestamp : h.baseTimestamp + tsDelta, value, key });
+  for (let pos = 0; pos < buf.length; pos += readBatchHeader(buf, pos).sizeBytes) {
+    for (const r of batchRecords(buf, pos)) {
+      out.push({ offset: r.offset, timestamp: r.timestamp, value: r.value?.toString() ?? '', key: r.key?.toString() ?? null });
     }
-    pos += h.sizeBytes;
   }
   return out;
 }
@@ -103,10 +47,6 @@ export function recordsOf(chunks: readonly Buffer[]): ReadRecord[] {
 export function batchOffsetsOf(chunks: readonly Buffer[]): number[] {
   const buf = Buffer.concat(chunks);
   const out: number[] = [];
-  for (let pos = 0; pos < buf.length; ) {
-    const h = readBatchHeader(buf, pos);
-    out.push(h.baseOffset);
-    pos += h.sizeBytes;
-  }
+  for (let pos = 0; pos < buf.length; pos += readBatchHeader(buf, pos).sizeBytes) out.push(readBatchHeader(buf, pos).baseOffset);
   return out;
 }

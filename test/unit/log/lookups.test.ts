@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Compression } from '../../../protocol/kafka/records/batch-header.js';
 import { batchOffsetsOf, makeBatch } from './batches.js';
 import { openLog, T0, tempDir } from './fixture.js';
 
@@ -33,38 +34,42 @@ describe('sparse offset index', () => {
 });
 
 describe('offsetForTimestamp and maxTimestampOffset', () => {
-  it('finds the first batch whose timestamp reaches the target, through the time index', async () => {
+  it('finds the first record whose timestamp reaches the target, through the time index', async () => {
     const log = await openLog(await tempDir(), { indexIntervalBytes: 200, segmentBytes: 2000 }, { tailCacheBytes: 0 });
     // Batch i holds offsets 2i, 2i+1 at timestamps T0 + 10i and T0 + 10i + 5.
     for (let i = 0; i < 100; i++) {
       log.append(makeBatch([{ value: `a${i}`, timestamp: T0 + 10 * i }, { value: `b${i}`, timestamp: T0 + 10 * i + 5 }]), T0);
     }
     expect(log.segmentCount).toBeGreaterThan(2);
-    expect(await log.offsetForTimestamp(0)).toMatchObject({ offset: 0, timestamp: T0 + 5 });
-    expect(await log.offsetForTimestamp(T0 + 5)).toMatchObject({ offset: 0 });
-    // Without a record locator the answer is the base of the batch whose max timestamp reaches the target.
-    expect(await log.offsetForTimestamp(T0 + 6)).toMatchObject({ offset: 2, timestamp: T0 + 15 });
+    expect(await log.offsetForTimestamp(0)).toEqual({ offset: 0, timestamp: T0, leaderEpoch: -1 });
+    expect(await log.offsetForTimestamp(T0 + 1)).toMatchObject({ offset: 1, timestamp: T0 + 5 });
+    expect(await log.offsetForTimestamp(T0 + 5)).toMatchObject({ offset: 1 });
+    expect(await log.offsetForTimestamp(T0 + 6)).toMatchObject({ offset: 2, timestamp: T0 + 10 });
     expect(await log.offsetForTimestamp(T0 + 500)).toMatchObject({ offset: 100 });
-    expect(await log.offsetForTimestamp(T0 + 995)).toMatchObject({ offset: 198 });
+    expect(await log.offsetForTimestamp(T0 + 995)).toMatchObject({ offset: 199 });
     expect(await log.offsetForTimestamp(T0 + 996)).toBeUndefined();
-    expect(await log.maxTimestampOffset()).toMatchObject({ offset: 198, timestamp: T0 + 995 });
-    // Never below the log start.
+    expect(await log.maxTimestampOffset()).toMatchObject({ offset: 199, timestamp: T0 + 995 });
+    // Never below the log start, even inside the batch holding it.
     await log.deleteRecordsBefore(101);
-    expect(await log.offsetForTimestamp(0)).toMatchObject({ offset: 101 });
+    expect(await log.offsetForTimestamp(0)).toMatchObject({ offset: 101, timestamp: T0 + 505 });
   });
 
-  it('asks the record locator for the exact record inside the batch', async () => {
-    const calls: [number, number][] = [];
-    const log = await openLog(await tempDir(), {}, {
-      recordLocator: (batch, ts, min) => {
-        calls.push([ts, min]);
-        const base = Number(batch.readBigInt64BE(0));
-        return { offset: base + 1, timestamp: ts + 1 };
-      },
-    });
-    log.append(makeBatch([{ value: 'a', timestamp: T0 }, { value: 'b', timestamp: T0 + 9 }]), T0);
-    expect(await log.offsetForTimestamp(T0 + 3)).toEqual({ offset: 1, timestamp: T0 + 4, leaderEpoch: -1 });
-    expect(calls).toEqual([[T0 + 3, 0]]);
+  it('decompresses only the batch it lands in to pick the record', async () => {
+    const log = await openLog(await tempDir());
+    log.append(makeBatch([{ value: 'a', timestamp: T0 }]), T0, { leaderEpoch: 3 });
+    const stamps = [T0 + 10, T0 + 30, T0 + 20];
+    log.append(makeBatch(stamps.map((timestamp, i) => ({ value: `g${i}`, timestamp })), { compression: Compression.Gzip }), T0, { leaderEpoch: 4 });
+    expect(await log.offsetForTimestamp(T0 + 11)).toEqual({ offset: 2, timestamp: T0 + 30, leaderEpoch: 4 });
+    expect(await log.offsetForTimestamp(T0 + 1)).toEqual({ offset: 1, timestamp: T0 + 10, leaderEpoch: 4 });
+    expect(await log.maxTimestampOffset()).toEqual({ offset: 2, timestamp: T0 + 30, leaderEpoch: 4 });
+  });
+
+  it('gives every record of a LogAppendTime batch the append time', async () => {
+    const log = await openLog(await tempDir(), { timestampType: 'LogAppendTime' });
+    log.append(makeBatch([{ value: 'a', timestamp: 5 }, { value: 'b', timestamp: 9 }]), T0 + 100);
+    log.append(makeBatch([{ value: 'c', timestamp: 1 }]), T0 + 200);
+    expect(await log.offsetForTimestamp(T0 + 100)).toMatchObject({ offset: 0, timestamp: T0 + 100 });
+    expect(await log.offsetForTimestamp(T0 + 101)).toMatchObject({ offset: 2, timestamp: T0 + 200 });
   });
 
   it('keeps the newest timestamp of each segment across a clean reopen', async () => {
