@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import { DirLock } from './dir-lock.js';
 import { syncDirectory } from './dir-sync.js';
 import type { LogConfig } from './log-config.js';
-import { PartitionLog } from './partition-log.js';
+import { PartitionLog, type RecordLocator } from './partition-log.js';
 
 /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
@@ -38,6 +38,8 @@ export interface LogManagerOptions {
   /** Wall clock (ms); tests inject their own. */
   clock?: () => number;
   tailCacheBytes?: number;
+  /** See PartitionLogOptions.recordLocator. */
+  recordLocator?: RecordLocator;
   retentionCheckIntervalMs?: number;
   /** log.flush.scheduler.interval.ms; Kafka's default (Long.MAX) never checks. */
   flushCheckIntervalMs?: number;
@@ -143,6 +145,7 @@ export class LogManager {
       logger: o.logger,
       clock: this.clock,
       ...(o.tailCacheBytes !== undefined && { tailCacheBytes: o.tailCacheBytes }),
+      ...(o.recordLocator && { recordLocator: o.recordLocator }),
       onFailure: (err) => {
         o.logger.error({ topic: tp.topic, partition: tp.partition, err }, 'partition log failed');
         o.onLogFailure?.(tp, err);

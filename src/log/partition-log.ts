@@ -87,12 +87,28 @@ export interface TimestampAndOffset {
   leaderEpoch: number;
 }
 
+/**
+ * Finds, inside one stored batch (possibly compressed), the first record with timestamp >= `timestamp`
+ * and offset >= `minOffset`. The default decodes the batch with the record codec.
+ */
+export type RecordLocator = (batch: Buffer, timestamp: number, minOffset: number) => { offset: number; timestamp: number } | undefined;
+
+/** The default RecordLocator: walks the batch's records (decompressing it if need be). */
+export const locateRecordInBatch: RecordLocator = (batch, timestamp, minOffset) => {
+  for (const record of batchRecords(batch)) {
+    if (record.timestamp >= timestamp && record.offset >= minOffset) return { offset: record.offset, timestamp: record.timestamp };
+  }
+  return undefined;
+};
+
 export interface PartitionLogOptions {
   config: LogConfig;
   logger?: Logger;
   /** Wall clock (ms) for flush bookkeeping and segment ages; tests inject their own. */
   clock?: () => number;
   tailCacheBytes?: number;
+  /** How timestamp lookups pick the record inside a batch; locateRecordInBatch by default. */
+  recordLocator?: RecordLocator;
   /** The high watermark follows the log end (a single replica). Default true. */
   highWatermarkFollowsLogEnd?: boolean;
   /** Called once if the disk fails under this log. */
@@ -163,6 +179,7 @@ export class PartitionLog {
   private cfg: LogConfig;
   private readonly log: Logger;
   private readonly clock: () => number;
+  private readonly recordLocator: RecordLocator;
   private readonly hwFollowsLogEnd: boolean;
   private readonly onFailure: ((err: Error) => void) | undefined;
 
@@ -185,6 +202,7 @@ export class PartitionLog {
     this.cfg = options.config;
     this.log = log;
     this.clock = options.clock ?? Date.now;
+    this.recordLocator = options.recordLocator ?? locateRecordInBatch;
     this.hwFollowsLogEnd = options.highWatermarkFollowsLogEnd ?? true;
     this.hw = this.hwFollowsLogEnd ? logEndOffset : logStartOffset;
     this.onFailure = options.onFailure;
@@ -711,10 +729,8 @@ export class PartitionLog {
   private locateRecord(batch: ScannedBatch, timestamp: number, minOffset: number): TimestampAndOffset | undefined {
     const leaderEpoch = batch.header.partitionLeaderEpoch;
     try {
-      for (const record of batchRecords(batch.bytes)) {
-        if (record.timestamp >= timestamp && record.offset >= minOffset) return { offset: record.offset, timestamp: record.timestamp, leaderEpoch };
-      }
-      return undefined;
+      const found = this.recordLocator(batch.bytes, timestamp, minOffset);
+      return found && { ...found, leaderEpoch };
     } catch (err) {
       // Stored batches passed their CRC; a codec that cannot run (zstd before initCompression) still
       // leaves a usable answer: the batch, whose max timestamp reaches the target.
