@@ -132,7 +132,7 @@ export class ZkClient {
   }
 
   /** Sends a request of `type` with body `record`; resolves with the reply. */
-  request<T>(type: number, record?: JuteType<T>, value?: T, xid?: number): Promise<Reply> {
+  request<T>(type: number, record?: Pick<JuteType<T>, 'write'>, value?: T, xid?: number): Promise<Reply> {
     const id = xid ?? this.nextXid++;
     const w = new Writer(128);
     const size = w.reserveInt32();

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, Perms } from '../../../protocol/zookeeper/codes.js';
+import { aclView, authenticate, digestOf, fixupACL, ipMatches, permitted } from '../../../src/zookeeper/acl.js';
+
+const world = (perms: number) => ({ perms, id: { scheme: 'world', id: 'anyone' } });
+
+describe('ACL checks', () => {
+  it('derives digests as ZooKeeper’s DigestAuthenticationProvider does', () => {
+    expect(digestOf('super:test')).toBe('super:D/InIHSb7yEEbrWz8b9l71RjZJU=');
+    expect(authenticate('digest', Buffer.from('u:p'), '1.2.3.4', undefined)).toEqual([{ scheme: 'digest', id: digestOf('u:p') }]);
+    expect(authenticate('digest', Buffer.from('u:p'), '1.2.3.4', digestOf('u:p'))![0]).toEqual({ scheme: 'super', id: '' });
+    expect(authenticate('digest', Buffer.from('nocolon'), '1.2.3.4', undefined)).toBeUndefined();
+    expect(authenticate('sasl', null, '1.2.3.4', undefined)).toBeUndefined();
+  });
+
+  it('matches ip ACLs by address and prefix, IPv4 and IPv6', () => {
+    expect(ipMatches('127.0.0.1', '127.0.0.1')).toBe(true);
+    expect(ipMatches('127.0.0.1', '127.0.0.0/8')).toBe(true);
+    expect(ipMatches('10.1.2.3', '127.0.0.0/8')).toBe(false);
+    expect(ipMatches('10.1.2.3', '10.1.0.0/17')).toBe(true);
+    expect(ipMatches('10.1.200.3', '10.1.0.0/17')).toBe(false);
+    expect(ipMatches('::1', '::1')).toBe(true);
+    expect(ipMatches('2001:db8::7', '2001:db8::/32')).toBe(true);
+    expect(ipMatches('2001:db9::7', '2001:db8::/32')).toBe(false);
+    expect(ipMatches('::ffff:10.0.0.1', '::ffff:10.0.0.0/120')).toBe(true);
+    expect(ipMatches('127.0.0.1', '::1')).toBe(false);
+    expect(ipMatches('127.0.0.1', '127.0.0.1/40')).toBe(false);
+  });
+
+  it('grants by world, matching identity or super', () => {
+    const acl = aclView([world(Perms.read), { perms: Perms.all, id: { scheme: 'digest', id: 'u:h' } }]);
+    expect(permitted(acl, Perms.read, [])).toBe(true);
+    expect(permitted(acl, Perms.write, [])).toBe(false);
+    expect(permitted(acl, Perms.write, [{ scheme: 'digest', id: 'u:h' }])).toBe(true);
+    expect(permitted(acl, Perms.write, [{ scheme: 'super', id: '' }])).toBe(true);
+    expect(permitted(aclView([]), Perms.admin, [])).toBe(true);
+  });
+
+  it('expands auth ACLs to digest identities, deduplicates, and refuses what no provider accepts', () => {
+    const auth = [
+      { scheme: 'ip', id: '127.0.0.1' },
+      { scheme: 'digest', id: 'u:h' },
+    ];
+    expect(fixupACL('/p', [world(31), world(31), { perms: 3, id: { scheme: 'auth', id: '' } }], auth)).toEqual([
+      world(31),
+      { perms: 3, id: { scheme: 'digest', id: 'u:h' } },
+    ]);
+    const invalid = (acl: { perms: number; id: { scheme: string; id: string } }[], ids = auth) => {
+      try {
+        fixupACL('/p', acl, ids);
+        return 0;
+      } catch (e) {
+        return (e as { code: number }).code;
+      }
+    };
+    expect(invalid([])).toBe(ErrorCode.invalidACL);
+    expect(invalid([{ perms: 1, id: { scheme: 'auth', id: '' } }], [{ scheme: 'ip', id: '1.1.1.1' }])).toBe(ErrorCode.invalidACL);
+    expect(invalid([{ perms: 1, id: { scheme: 'digest', id: 'a:b:c' } }])).toBe(ErrorCode.invalidACL);
+    expect(invalid([{ perms: 1, id: { scheme: 'digest', id: 'a:' } }])).toBe(ErrorCode.invalidACL);
+    expect(invalid([{ perms: 1, id: { scheme: 'ip', id: '1.2.3.4/33' } }])).toBe(ErrorCode.invalidACL);
+    expect(invalid([{ perms: 1, id: { scheme: 'x509', id: 'cn' } }])).toBe(ErrorCode.invalidACL);
+    expect(invalid([{ perms: 1, id: { scheme: 'digest', id: ':h' } }])).toBe(0);
+  });
+});
