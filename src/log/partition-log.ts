@@ -1,14 +1,14 @@
 // One partition's log: an append-only sequence of segments in `<dataDir>/<topic>-<partition>/`.
 //
-// Appends are synchronous in memory (offsets assigned, log end advanced) and reach the disk through a
-// single writer: everything appended while the previous write was in flight, or within one tick, goes
-// out as one writev. Durability is group commit: one fsync pass at a time, covering every file written
-// so far, settles every waiter below what it covered. Besides acks=all waiters, fsyncs come from Kafka's
-// flush policy: flush.messages (unflushed records), flush.ms (LogManager's periodic check), and a roll
-// (the finished segment is flushed so recovery never has to rescan it).
+// Appends are synchronous in memory (offsets assigned, log end advanced) and reach the disk through the
+// write pipeline (batched writev, group-commit fsync). Besides acks=all waiters, fsyncs come from
+// Kafka's flush policy: flush.messages (unflushed records), flush.ms (LogManager's periodic check), and
+// a roll (the finished segment is flushed so recovery never has to rescan it). Structural changes
+// (retention, DeleteRecords, truncation, checkpoints, close) run one at a time; reads overlapping one
+// start over.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DecodeError } from '../../protocol/bytes.js';
+import { DecodeError, writeInt64 } from '../../protocol/bytes.js';
 import {
   ATTRIBUTES_AT,
   computeBatchCrc,
@@ -20,10 +20,9 @@ import {
   TIMESTAMP_TYPE_BIT,
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
-import { writeInt64 } from '../../protocol/bytes.js';
 import { batchRecords } from '../../protocol/kafka/records/batch-records.js';
 import { createLogger, type Logger } from '../logger.js';
-import { BatchScanner, type ScannedBatch } from './batch-scan.js';
+import type { ScannedBatch } from './batch-scan.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { syncDirectory } from './dir-sync.js';
 import {
@@ -37,16 +36,17 @@ import {
 } from './errors.js';
 import type { LogConfig } from './log-config.js';
 import { loadLog } from './log-loader.js';
-import { OffsetWaiters } from './offset-waiters.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
+import { readSegment, searchTimestamp, type ReadResult, type TimestampAndOffset } from './segment-reads.js';
+import { truncateSegment } from './segment-truncation.js';
 import { TailCache } from './tail-cache.js';
+import { WritePipeline, type LogIoStats } from './write-pipeline.js';
+
+export type { ReadResult, TimestampAndOffset } from './segment-reads.js';
+export type { LogIoStats } from './write-pipeline.js';
 
 /** Default byte budget of the in-memory tail cache (written batches; unwritten ones are always kept). */
 export const DEFAULT_TAIL_CACHE_BYTES = 1 << 20;
-/** Extra bytes read past maxBytes, so the scan from an index entry to the fetched batch usually needs one read. */
-const READ_SLACK_BYTES = 64 * 1024;
-/** Window for header walks (timestamp search, truncation). */
-const SCAN_READ_BYTES = 64 * 1024;
 /** Reads restarted because segments were deleted or truncated underneath, before giving up. */
 const MAX_READ_ATTEMPTS = 5;
 
@@ -68,23 +68,6 @@ export interface ReadOptions {
   upToOffset?: number;
   /** Return the first batch even if larger than maxBytes (KIP-74). Default true. */
   minOneBatch?: boolean;
-}
-
-export interface ReadResult {
-  /** Whole batches as stored, back to back: views of the producers' buffers or of file reads. */
-  chunks: Buffer[];
-  sizeBytes: number;
-  /** Base offset of the first batch returned (it may start before the fetch offset); -1 if none. */
-  firstOffset: number;
-  /** The offset after the last batch returned; the fetch offset if none. */
-  nextOffset: number;
-}
-
-export interface TimestampAndOffset {
-  offset: number;
-  timestamp: number;
-  /** The partition leader epoch of the batch holding the record. */
-  leaderEpoch: number;
 }
 
 /**
@@ -115,21 +98,6 @@ export interface PartitionLogOptions {
   onFailure?: (err: Error) => void;
 }
 
-/** Counters of the disk work done, for metrics and for tests that check batching. */
-export interface LogIoStats {
-  /** writev calls on segment files. */
-  logWrites: number;
-  /** Group-commit passes (each fsyncs every file dirty at its start, in parallel). */
-  syncPasses: number;
-}
-
-interface QueuedWrite {
-  seg: Segment;
-  position: number;
-  bytes: number;
-  buffers: Buffer[];
-}
-
 interface ParsedBatch {
   position: number;
   header: BatchHeader;
@@ -142,27 +110,7 @@ export class PartitionLog {
   private logStart: number;
   private logEnd: number;
   private hw: number;
-  /** Offsets below this reached the OS. */
-  private writtenOffset: number;
-  /** Offsets below this are fsynced (the recovery point). */
-  private durableOffset: number;
-  /** Durability wanted for offsets below this. */
-  private syncWanted: number;
-
-  private queue: QueuedWrite[] = [];
-  /** Segments with index entries to write that no queued batch will carry (a sealed time index). */
-  private readonly indexPending = new Set<Segment>();
-  private writeScheduled = false;
-  private writing = false;
-  private syncing = false;
-  private dirDirty = false;
-  private readonly writtenWaiters = new OffsetWaiters();
-  private readonly durableWaiters = new OffsetWaiters();
-  private writerIdleWaiters: (() => void)[] = [];
-  private syncIdleWaiters: (() => void)[] = [];
-  /** Truncation or close() is under way: no sync pass may start beside it. */
-  private syncPaused = false;
-
+  private readonly pipeline: WritePipeline;
   private readonly cache: TailCache;
   /** Bumped whenever segments are deleted or truncated, so reads in flight know to start over. */
   private generation = 0;
@@ -173,9 +121,7 @@ export class PartitionLog {
   /** Set once close() finished: everything after is refused with it. */
   private closed: LogClosedError | undefined;
   private failure: StorageError | undefined;
-  private lastFlushMs: number;
   private readonly hwListeners = new Set<(hw: number) => void>();
-  private readonly io: LogIoStats = { logWrites: 0, syncPasses: 0 };
   private cfg: LogConfig;
   private readonly log: Logger;
   private readonly clock: () => number;
@@ -196,9 +142,6 @@ export class PartitionLog {
     this.segments = segments;
     this.logStart = logStartOffset;
     this.logEnd = logEndOffset;
-    this.writtenOffset = logEndOffset;
-    this.durableOffset = logEndOffset;
-    this.syncWanted = logEndOffset;
     this.cfg = options.config;
     this.log = log;
     this.clock = options.clock ?? Date.now;
@@ -207,7 +150,17 @@ export class PartitionLog {
     this.hw = this.hwFollowsLogEnd ? logEndOffset : logStartOffset;
     this.onFailure = options.onFailure;
     this.cache = new TailCache(options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
-    this.lastFlushMs = this.clock();
+    this.pipeline = new WritePipeline(
+      {
+        dir,
+        segments: () => this.segments,
+        logEnd: () => this.logEnd,
+        written: (offset) => this.cache.evict(offset),
+        failed: (err) => this.fail(err),
+        clock: this.clock,
+      },
+      logEndOffset,
+    );
   }
 
   /**
@@ -250,7 +203,7 @@ export class PartitionLog {
 
   /** Offsets below this are fsynced. */
   get recoveryPoint(): number {
-    return this.durableOffset;
+    return this.pipeline.durableOffset;
   }
 
   get highWatermark(): number {
@@ -275,8 +228,8 @@ export class PartitionLog {
     return total;
   }
 
-  get ioStats(): Readonly<LogIoStats> {
-    return { ...this.io };
+  get ioStats(): LogIoStats {
+    return this.pipeline.stats;
   }
 
   get segmentCount(): number {
@@ -330,14 +283,13 @@ export class PartitionLog {
       const filePosition = seg.size;
       seg.track(filePosition, header.sizeBytes, last, batchMaxTimestamp, cfg.indexIntervalBytes);
       this.cache.push({ baseOffset: offset, lastOffset: last, bytes });
-      this.enqueue(seg, filePosition, bytes);
+      this.pipeline.enqueue(seg, filePosition, bytes);
       offset = last + 1;
     }
     seg.lastModifiedMs = now;
     this.logEnd = offset;
     if (this.hwFollowsLogEnd) this.advanceHighWatermark(offset, false);
-    this.scheduleWrite();
-    if (this.logEnd - this.durableOffset >= cfg.flushMessages) this.requestDurable(this.logEnd - 1);
+    if (this.logEnd - this.pipeline.durableOffset >= cfg.flushMessages) this.pipeline.requestDurable(this.logEnd - 1);
     return {
       baseOffset,
       lastOffset,
@@ -402,157 +354,34 @@ export class PartitionLog {
   private roll(now: number): void {
     const old = this.active;
     old.sealTimeIndex();
-    this.indexPending.add(old);
+    this.pipeline.sealed(old);
     const seg = Segment.create(this.dir, this.logEnd, now);
-    seg.ready = seg.ready.then(() => {
-      this.dirDirty = true;
-    });
-    seg.ready.catch((err: unknown) => this.fail(err));
+    this.pipeline.created(seg);
     this.segments.push(seg);
     this.log.info({ baseOffset: seg.baseOffset, previousBytes: old.size }, 'rolled a new segment');
-    this.scheduleWrite();
-    if (this.logEnd > this.durableOffset) this.requestDurable(this.logEnd - 1);
+    if (this.logEnd > this.pipeline.durableOffset) this.pipeline.requestDurable(this.logEnd - 1);
   }
 
-  // ---- writing and syncing ------------------------------------------------------------------------
-
-  private enqueue(seg: Segment, position: number, bytes: Buffer): void {
-    const last = this.queue[this.queue.length - 1];
-    if (last && last.seg === seg && last.position + last.bytes === position) {
-      last.buffers.push(bytes);
-      last.bytes += bytes.length;
-    } else {
-      this.queue.push({ seg, position, bytes: bytes.length, buffers: [bytes] });
-    }
-  }
-
-  private scheduleWrite(): void {
-    if (this.writeScheduled || this.writing) return;
-    this.writeScheduled = true;
-    setImmediate(() => {
-      this.writeScheduled = false;
-      void this.runWriter();
-    });
-  }
-
-  /** Writes everything queued, one writev per segment per pass, until nothing is left. */
-  private async runWriter(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    try {
-      while (!this.failure && (this.queue.length > 0 || this.indexPending.size > 0)) {
-        const items = this.queue;
-        this.queue = [];
-        const target = this.logEnd;
-        const touched = new Set(this.indexPending);
-        this.indexPending.clear();
-        for (const item of items) {
-          const seg = item.seg;
-          await seg.ready;
-          if (seg.deleted) continue;
-          this.io.logWrites++;
-          await seg.log.writev(item.buffers, item.position);
-          seg.writtenSize = Math.max(seg.writtenSize, item.position + item.bytes);
-          seg.logDirty = true;
-          touched.add(seg);
-        }
-        for (const seg of touched) {
-          await seg.ready;
-          if (!seg.deleted && seg.indexesPending) await seg.writeIndexes();
-        }
-        this.writtenOffset = Math.max(this.writtenOffset, target);
-        this.cache.evict(this.writtenOffset);
-        this.writtenWaiters.settleBelow(this.writtenOffset);
-        if (this.syncWanted > this.durableOffset) this.kickSync();
-      }
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.writing = false;
-      const idle = this.writerIdleWaiters;
-      this.writerIdleWaiters = [];
-      for (const resolve of idle) resolve();
-    }
-  }
-
-  /** Resolves when nothing is queued or being written (appends must be refused meanwhile). */
-  private async settleWrites(): Promise<void> {
-    while (!this.failure && (this.writing || this.writeScheduled || this.queue.length > 0 || this.indexPending.size > 0)) {
-      if (!this.writing && !this.writeScheduled) this.scheduleWrite();
-      await new Promise<void>((resolve) => this.writerIdleWaiters.push(resolve));
-    }
-  }
-
-  private requestDurable(offset: number): void {
-    this.syncWanted = Math.max(this.syncWanted, offset + 1);
-    if (this.writtenOffset > this.durableOffset) this.kickSync();
-  }
-
-  private kickSync(): void {
-    if (!this.syncing && !this.syncPaused) void this.runSync();
-  }
-
-  /**
-   * Group commit: one pass fsyncs every file written since its last fsync (and the directory after
-   * segment creation), then everything written before the pass started is durable. Passes repeat
-   * while someone wants more than is durable and more has been written.
-   */
-  private async runSync(): Promise<void> {
-    this.syncing = true;
-    try {
-      while (!this.failure && this.syncWanted > this.durableOffset && this.writtenOffset > this.durableOffset) {
-        const target = this.writtenOffset;
-        const active = this.active;
-        const work: Promise<void>[] = [];
-        for (const seg of this.segments) {
-          if (seg.deleted) continue;
-          // The active segment's indexes are rebuilt by recovery anyway; a finished one's are trusted.
-          const withIndexes = seg !== active && seg.indexesDirty;
-          if (seg.logDirty || withIndexes) work.push(seg.sync(withIndexes));
-        }
-        if (this.dirDirty) {
-          this.dirDirty = false;
-          work.push(syncDirectory(this.dir));
-        }
-        this.io.syncPasses++;
-        await Promise.all(work);
-        this.durableOffset = Math.max(this.durableOffset, target);
-        this.lastFlushMs = this.clock();
-        this.durableWaiters.settleBelow(this.durableOffset);
-      }
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.syncing = false;
-      const idle = this.syncIdleWaiters;
-      this.syncIdleWaiters = [];
-      for (const resolve of idle) resolve();
-    }
-  }
-
-  private settleSyncs(): Promise<void> {
-    if (!this.syncing) return Promise.resolve();
-    return new Promise((resolve) => this.syncIdleWaiters.push(resolve));
-  }
+  // ---- durability ---------------------------------------------------------------------------------
 
   /** Resolves once the record at `offset` (and all before it) reached the OS: acks=1. */
   waitWritten(offset: number): Promise<void> {
-    return this.waitFor(offset, this.writtenOffset, this.writtenWaiters);
+    if (offset < this.pipeline.writtenOffset) return Promise.resolve();
+    return this.waitable(offset) ?? this.pipeline.waitWritten(offset);
   }
 
   /** Resolves once an fsync covered the record at `offset` (and all before it): acks=all. */
   waitDurable(offset: number): Promise<void> {
-    const done = this.waitFor(offset, this.durableOffset, this.durableWaiters);
-    if (offset >= this.durableOffset) this.requestDurable(offset);
-    return done;
+    if (offset < this.pipeline.durableOffset) return Promise.resolve();
+    return this.waitable(offset) ?? this.pipeline.waitDurable(offset);
   }
 
-  private waitFor(offset: number, reached: number, waiters: OffsetWaiters): Promise<void> {
-    if (offset < reached) return Promise.resolve();
+  /** Why nobody may wait for `offset` (as a rejected promise), or undefined. */
+  private waitable(offset: number): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(this.closed);
     if (offset >= this.logEnd) return Promise.reject(new RangeError(`offset ${offset} is not in the log (end ${this.logEnd})`));
-    return waiters.wait(offset);
+    return undefined;
   }
 
   /** fsyncs everything appended so far. */
@@ -563,7 +392,8 @@ export class PartitionLog {
   /** Kafka's flush.ms: fsyncs if unflushed data is older than the topic allows. LogManager calls it. */
   flushIfDue(now: number): void {
     if (this.failure || this.closing) return;
-    if (this.logEnd > this.durableOffset && now - this.lastFlushMs >= this.cfg.flushMs) this.requestDurable(this.logEnd - 1);
+    const { durableOffset, lastFlushMs } = this.pipeline;
+    if (this.logEnd > durableOffset && now - lastFlushMs >= this.cfg.flushMs) this.pipeline.requestDurable(this.logEnd - 1);
   }
 
   private fail(err: unknown): void {
@@ -571,8 +401,7 @@ export class PartitionLog {
     const cause = err instanceof Error ? err : new Error(String(err));
     this.failure = new StorageError(`log ${this.dir} failed: ${cause.message}`, { cause });
     this.log.error({ err: cause }, 'partition log failed; it refuses further work until reopened');
-    this.writtenWaiters.rejectFrom(0, this.failure);
-    this.durableWaiters.rejectFrom(0, this.failure);
+    this.pipeline.stop(this.failure);
     this.onFailure?.(this.failure);
   }
 
@@ -600,7 +429,7 @@ export class PartitionLog {
     if (cached) return cached;
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
       const seg = this.segments[i]!;
-      const result = await this.readSegment(seg, fetchOffset, maxBytes, upTo, minOne);
+      const result = await readSegment(seg, fetchOffset, maxBytes, upTo, minOne, this.cfg.indexIntervalBytes);
       if (result) return result;
       // The offset lies past this segment's written bytes: in a later segment, or just written.
       if (seg.deleted) break;
@@ -623,46 +452,6 @@ export class PartitionLog {
     return lo;
   }
 
-  private async readSegment(seg: Segment, fetchOffset: number, maxBytes: number, upTo: number, minOne: boolean): Promise<ReadResult | undefined> {
-    if (seg.writtenSize === 0) return undefined;
-    const slack = this.cfg.indexIntervalBytes + READ_SLACK_BYTES;
-    const scanner = new BatchScanner(seg.log, seg.writtenSize, maxBytes + slack);
-    let step = await this.scanTo(seg, scanner, seg.offsetIndex.lookup(fetchOffset), (b) => b.lastOffset >= fetchOffset);
-    if (!step) return undefined;
-    const chunks: Buffer[] = [];
-    let sizeBytes = 0;
-    let firstOffset = -1;
-    let nextOffset = fetchOffset;
-    while (step) {
-      const { bytes, lastOffset, header } = step;
-      if (lastOffset >= upTo) break;
-      if (sizeBytes + bytes.length > maxBytes && (chunks.length > 0 || !minOne)) break;
-      if (chunks.length === 0) firstOffset = header.baseOffset;
-      appendChunk(chunks, bytes);
-      sizeBytes += bytes.length;
-      nextOffset = lastOffset + 1;
-      const next = await scanner.at(step.position + bytes.length, Math.max(maxBytes - sizeBytes, 0) + slack);
-      if (next.kind === 'invalid') throw this.unreadable(seg, step.position + bytes.length, next.reason);
-      step = next.kind === 'batch' ? next.batch : undefined;
-    }
-    return { chunks, sizeBytes, firstOffset, nextOffset };
-  }
-
-  /** Walks batches from `position` to the first satisfying `stop`; undefined if the segment ends first. */
-  private async scanTo(seg: Segment, scanner: BatchScanner, position: number, stop: (b: ScannedBatch) => boolean): Promise<ScannedBatch | undefined> {
-    for (;;) {
-      const step = await scanner.at(position);
-      if (step.kind === 'end') return undefined;
-      if (step.kind === 'invalid') throw this.unreadable(seg, position, step.reason);
-      if (stop(step.batch)) return step.batch;
-      position += step.batch.header.sizeBytes;
-    }
-  }
-
-  private unreadable(seg: Segment, position: number, reason: string): StorageError {
-    return new StorageError(`segment ${seg.baseOffset} of ${this.dir} is unreadable at byte ${position}: ${reason}`);
-  }
-
   /** Runs a read, starting over if segments were deleted or truncated while it was in flight. */
   private async retryOnChange<T>(attempt: () => Promise<T>): Promise<T> {
     for (let n = 1; ; n++) {
@@ -681,7 +470,7 @@ export class PartitionLog {
 
   /** Waits until everything appended so far is in the files, for lookups that only scan files. */
   private async allWritten(): Promise<void> {
-    if (this.logEnd > this.writtenOffset) await this.waitWritten(this.logEnd - 1);
+    if (this.logEnd > this.pipeline.writtenOffset) await this.waitWritten(this.logEnd - 1);
   }
 
   /**
@@ -694,7 +483,7 @@ export class PartitionLog {
     return this.retryOnChange(async () => {
       for (const seg of [...this.segments]) {
         if (seg.maxTimestamp < timestamp) continue;
-        const found = await this.searchTimestamp(seg, timestamp, this.logStart);
+        const found = await searchTimestamp(seg, timestamp, this.logStart, (b) => this.locateRecord(b, timestamp, this.logStart));
         if (found) return found;
       }
       return undefined;
@@ -707,22 +496,10 @@ export class PartitionLog {
     return this.retryOnChange(async () => {
       let best: Segment | undefined;
       for (const seg of this.segments) if (seg.maxTimestamp > (best?.maxTimestamp ?? -1)) best = seg;
-      return best && this.searchTimestamp(best, best.maxTimestamp, this.logStart);
+      if (!best) return undefined;
+      const max = best.maxTimestamp;
+      return searchTimestamp(best, max, this.logStart, (b) => this.locateRecord(b, max, this.logStart));
     });
-  }
-
-  private async searchTimestamp(seg: Segment, timestamp: number, minOffset: number): Promise<TimestampAndOffset | undefined> {
-    if (seg.writtenSize === 0) return undefined;
-    const from = Math.max(seg.timeIndex.lookup(timestamp), minOffset);
-    const scanner = new BatchScanner(seg.log, seg.writtenSize, SCAN_READ_BYTES);
-    let position = seg.offsetIndex.lookup(from);
-    for (;;) {
-      const batch = await this.scanTo(seg, scanner, position, (b) => b.lastOffset >= minOffset && b.header.maxTimestamp >= timestamp);
-      if (!batch) return undefined;
-      const found = this.locateRecord(batch, timestamp, minOffset);
-      if (found) return found;
-      position = batch.position + batch.header.sizeBytes;
-    }
   }
 
   /** The first record of `batch` with timestamp >= `timestamp` and offset >= `minOffset`. */
@@ -750,7 +527,7 @@ export class PartitionLog {
   private persistCheckpoint(clean: boolean): Promise<void> {
     return writeCheckpoint(this.dir, {
       logStartOffset: this.logStart,
-      recoveryPoint: this.durableOffset,
+      recoveryPoint: this.pipeline.durableOffset,
       clean,
       logEndOffset: this.logEnd,
       activeSegmentBase: this.active.baseOffset,
@@ -853,11 +630,10 @@ export class PartitionLog {
       if (offset < 0) throw new RangeError(`cannot truncate to ${offset}`);
       if (offset >= this.logEnd) return this.logEnd;
       this.truncating = true;
-      this.syncPaused = true;
       try {
-        await this.settleWrites();
+        await this.pipeline.settleWrites();
         // A sync pass finishing after the cut would declare the removed offsets durable.
-        await this.settleSyncs();
+        await this.pipeline.pauseSyncs();
         if (this.failure) throw this.failure;
         if (offset < this.logStart) {
           await this.truncateFully(offset);
@@ -868,13 +644,8 @@ export class PartitionLog {
         }
         const end = this.logEnd;
         this.cache.truncateFrom(end);
-        this.writtenOffset = Math.min(this.writtenOffset, end);
-        this.durableOffset = Math.min(this.durableOffset, end);
-        this.syncWanted = Math.min(this.syncWanted, end);
         if (this.hw > end) this.advanceHighWatermark(end, true);
-        const err = new LogTruncatedError(`records from ${end} were truncated from ${this.dir}`);
-        this.writtenWaiters.rejectFrom(end, err);
-        this.durableWaiters.rejectFrom(end, err);
+        this.pipeline.truncated(end, new LogTruncatedError(`records from ${end} were truncated from ${this.dir}`));
         await syncDirectory(this.dir);
         await this.persistCheckpoint(false);
         // Reads that overlapped the truncation start over against the new state.
@@ -883,8 +654,7 @@ export class PartitionLog {
         return end;
       } finally {
         this.truncating = false;
-        this.syncPaused = false;
-        if (this.syncWanted > this.durableOffset) this.kickSync();
+        this.pipeline.resumeSyncs();
       }
     });
   }
@@ -895,40 +665,10 @@ export class PartitionLog {
     this.segments = this.segments.filter((s) => !s.deleted);
     this.generation++;
     for (const seg of later) await seg.delete();
-
     const seg = this.active;
-    await seg.ready;
-    const scanner = new BatchScanner(seg.log, seg.writtenSize, SCAN_READ_BYTES);
-    const cut = await this.scanTo(seg, scanner, seg.offsetIndex.lookup(offset), (b) => b.lastOffset >= offset);
-    if (cut) {
-      const end = cut.header.baseOffset;
-      seg.offsetIndex.truncateFrom(end);
-      seg.timeIndex.truncateFrom(end);
-      // The newest timestamp left: the last time index entry covers up to the last offset index entry;
-      // the batches between that entry and the cut are scanned.
-      const last = seg.timeIndex.last();
-      seg.maxTimestamp = last?.timestamp ?? -1;
-      seg.offsetOfMaxTimestamp = last?.offset ?? seg.baseOffset;
-      const from = seg.offsetIndex.entries > 0 ? seg.offsetIndex.lookup(end - 1) : 0;
-      await this.scanTo(seg, scanner, from, (b) => {
-        if (b.position >= cut.position) return true;
-        if (b.header.maxTimestamp > seg.maxTimestamp) {
-          seg.maxTimestamp = b.header.maxTimestamp;
-          seg.offsetOfMaxTimestamp = b.lastOffset;
-        }
-        return false;
-      });
-      seg.size = cut.position;
-      seg.nextOffset = end;
-      seg.bytesSinceIndexEntry = 0;
-      if (cut.position === 0) seg.resetTracking(this.clock());
-      await seg.truncateLog(cut.position);
-      await seg.writeIndexes();
-      await seg.sync(true);
-    }
+    await truncateSegment(seg, offset, this.clock());
     this.logEnd = seg.nextOffset;
   }
-
   /** Truncation below the log start: nothing is kept; the log restarts empty at `offset`. */
   private async truncateFully(offset: number): Promise<void> {
     const old = this.segments;
@@ -962,9 +702,8 @@ export class PartitionLog {
    */
   close(): Promise<void> {
     this.closing ??= this.exclusive(async () => {
-      await this.settleWrites();
-      this.syncPaused = true;
-      await this.settleSyncs();
+      await this.pipeline.settleWrites();
+      await this.pipeline.pauseSyncs();
       if (!this.failure) {
         try {
           this.active.sealTimeIndex();
@@ -979,9 +718,7 @@ export class PartitionLog {
           }
           await Promise.all(work);
           await syncDirectory(this.dir);
-          this.durableOffset = this.logEnd;
-          this.writtenWaiters.settleBelow(this.logEnd);
-          this.durableWaiters.settleBelow(this.logEnd);
+          this.pipeline.allDurable(this.logEnd);
           await this.persistCheckpoint(true);
         } catch (err) {
           this.fail(err);
@@ -989,8 +726,7 @@ export class PartitionLog {
       }
       const closed = new LogClosedError(`log ${this.dir} is closed`);
       this.closed = closed;
-      this.writtenWaiters.rejectFrom(0, closed);
-      this.durableWaiters.rejectFrom(0, closed);
+      this.pipeline.stop(closed);
       await Promise.all(this.segments.map((s) => s.close()));
       this.cache.clear();
       this.hwListeners.clear();
@@ -998,16 +734,6 @@ export class PartitionLog {
       this.log.info({ logEndOffset: this.logEnd }, 'partition log closed');
     });
     return this.closing;
-  }
-}
-
-/** Joins `bytes` to the last chunk when it directly follows it in the same read buffer. */
-function appendChunk(chunks: Buffer[], bytes: Buffer): void {
-  const last = chunks[chunks.length - 1];
-  if (last && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
-    chunks[chunks.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + bytes.length);
-  } else {
-    chunks.push(bytes);
   }
 }
 

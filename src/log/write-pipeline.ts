@@ -1,0 +1,256 @@
+// How appended batches reach the disk. A single writer drains the queue: everything appended while the
+// previous write was in flight, or within one tick, goes out as one writev per segment. Durability is
+// group commit: one fsync pass at a time (so at most one fsync per file), covering every file written
+// so far, settles every waiter below what it covered.
+import { syncDirectory } from './dir-sync.js';
+import { OffsetWaiters } from './offset-waiters.js';
+import type { Segment } from './segment.js';
+
+/** Counters of the disk work done, for metrics and for tests that check batching. */
+export interface LogIoStats {
+  /** writev calls on segment files. */
+  logWrites: number;
+  /** Group-commit passes (each fsyncs every file dirty at its start, in parallel). */
+  syncPasses: number;
+}
+
+/** What the pipeline needs from the log it serves. */
+export interface PipelineHost {
+  readonly dir: string;
+  /** The segments, oldest first; the last is the active one. */
+  segments(): readonly Segment[];
+  /** One past the last offset appended (every batch below it is queued or written). */
+  logEnd(): number;
+  /** After each write pass, with the new written offset. */
+  written(offset: number): void;
+  /** A write or fsync failed; the pipeline has stopped. */
+  failed(err: unknown): void;
+  clock(): number;
+}
+
+interface QueuedWrite {
+  seg: Segment;
+  position: number;
+  bytes: number;
+  buffers: Buffer[];
+}
+
+export class WritePipeline {
+  /** Offsets below this reached the OS. */
+  writtenOffset: number;
+  /** Offsets below this are fsynced (the recovery point). */
+  durableOffset: number;
+  /** When the last fsync pass finished (Kafka's flush.ms counts from it). */
+  lastFlushMs: number;
+  /** Durability wanted for offsets below this. */
+  private syncWanted: number;
+  private queue: QueuedWrite[] = [];
+  /** Segments with index entries to write that no queued batch will carry (a sealed time index). */
+  private readonly indexPending = new Set<Segment>();
+  private writeScheduled = false;
+  private writing = false;
+  private syncing = false;
+  /** Truncation or close is under way: no fsync pass may start beside it. */
+  private syncPaused = false;
+  /** A segment file was created since the directory's last fsync. */
+  private dirDirty = false;
+  private stopped: Error | undefined;
+  private readonly writtenWaiters = new OffsetWaiters();
+  private readonly durableWaiters = new OffsetWaiters();
+  private writerIdle: (() => void)[] = [];
+  private syncIdle: (() => void)[] = [];
+  private readonly io: LogIoStats = { logWrites: 0, syncPasses: 0 };
+
+  constructor(
+    private readonly host: PipelineHost,
+    offset: number,
+  ) {
+    this.writtenOffset = offset;
+    this.durableOffset = offset;
+    this.syncWanted = offset;
+    this.lastFlushMs = host.clock();
+  }
+
+  get stats(): LogIoStats {
+    return { ...this.io };
+  }
+
+  /** Queues `bytes` for `seg` at `position`; they join the previous write when contiguous. */
+  enqueue(seg: Segment, position: number, bytes: Buffer): void {
+    const last = this.queue[this.queue.length - 1];
+    if (last && last.seg === seg && last.position + last.bytes === position) {
+      last.buffers.push(bytes);
+      last.bytes += bytes.length;
+    } else {
+      this.queue.push({ seg, position, bytes: bytes.length, buffers: [bytes] });
+    }
+    this.schedule();
+  }
+
+  /** A segment stopped growing: its sealed time index is written even if no batch follows. */
+  sealed(seg: Segment): void {
+    this.indexPending.add(seg);
+    this.schedule();
+  }
+
+  /** A segment's files are being created: once they exist, the directory needs an fsync. */
+  created(seg: Segment): void {
+    seg.ready = seg.ready.then(() => {
+      this.dirDirty = true;
+    });
+    seg.ready.catch((err: unknown) => this.host.failed(err));
+  }
+
+  private schedule(): void {
+    if (this.writeScheduled || this.writing) return;
+    this.writeScheduled = true;
+    setImmediate(() => {
+      this.writeScheduled = false;
+      void this.runWriter();
+    });
+  }
+
+  private async runWriter(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (!this.stopped && (this.queue.length > 0 || this.indexPending.size > 0)) {
+        const items = this.queue;
+        this.queue = [];
+        const target = this.host.logEnd();
+        const touched = new Set(this.indexPending);
+        this.indexPending.clear();
+        for (const item of items) {
+          const seg = item.seg;
+          await seg.ready;
+          if (seg.deleted) continue;
+          this.io.logWrites++;
+          await seg.log.writev(item.buffers, item.position);
+          seg.writtenSize = Math.max(seg.writtenSize, item.position + item.bytes);
+          seg.logDirty = true;
+          touched.add(seg);
+        }
+        for (const seg of touched) {
+          await seg.ready;
+          if (!seg.deleted && seg.indexesPending) await seg.writeIndexes();
+        }
+        this.writtenOffset = Math.max(this.writtenOffset, target);
+        this.host.written(this.writtenOffset);
+        this.writtenWaiters.settleBelow(this.writtenOffset);
+        if (this.syncWanted > this.durableOffset) this.kickSync();
+      }
+    } catch (err) {
+      this.host.failed(err);
+    } finally {
+      this.writing = false;
+      wake(this.writerIdle.splice(0));
+    }
+  }
+
+  /** Resolves when nothing is queued or being written (the caller keeps appends out meanwhile). */
+  async settleWrites(): Promise<void> {
+    while (!this.stopped && (this.writing || this.writeScheduled || this.queue.length > 0 || this.indexPending.size > 0)) {
+      if (!this.writing && !this.writeScheduled) this.schedule();
+      await new Promise<void>((resolve) => this.writerIdle.push(resolve));
+    }
+  }
+
+  /** Asks for an fsync covering `offset`; passes start once its bytes are written. */
+  requestDurable(offset: number): void {
+    this.syncWanted = Math.max(this.syncWanted, offset + 1);
+    if (this.writtenOffset > this.durableOffset) this.kickSync();
+  }
+
+  private kickSync(): void {
+    if (!this.syncing && !this.syncPaused && !this.stopped) void this.runSync();
+  }
+
+  /**
+   * One pass fsyncs every file written since its last fsync (and the directory after a segment was
+   * created); then everything written before the pass started is durable. Passes repeat while more is
+   * wanted than is durable and more has been written.
+   */
+  private async runSync(): Promise<void> {
+    this.syncing = true;
+    try {
+      while (!this.stopped && !this.syncPaused && this.syncWanted > this.durableOffset && this.writtenOffset > this.durableOffset) {
+        const target = this.writtenOffset;
+        const segments = this.host.segments();
+        const active = segments[segments.length - 1];
+        const work: Promise<void>[] = [];
+        for (const seg of segments) {
+          if (seg.deleted) continue;
+          // The active segment's indexes are rebuilt by recovery anyway; a finished one's are trusted.
+          const withIndexes = seg !== active && seg.indexesDirty;
+          if (seg.logDirty || withIndexes) work.push(seg.sync(withIndexes));
+        }
+        if (this.dirDirty) {
+          this.dirDirty = false;
+          work.push(syncDirectory(this.host.dir));
+        }
+        this.io.syncPasses++;
+        await Promise.all(work);
+        this.durableOffset = Math.max(this.durableOffset, target);
+        this.lastFlushMs = this.host.clock();
+        this.durableWaiters.settleBelow(this.durableOffset);
+      }
+    } catch (err) {
+      this.host.failed(err);
+    } finally {
+      this.syncing = false;
+      wake(this.syncIdle.splice(0));
+    }
+  }
+
+  /** Stops fsync passes (for a truncation or close) once the one in flight, if any, is done. */
+  async pauseSyncs(): Promise<void> {
+    this.syncPaused = true;
+    while (this.syncing) await new Promise<void>((resolve) => this.syncIdle.push(resolve));
+  }
+
+  resumeSyncs(): void {
+    this.syncPaused = false;
+    if (this.syncWanted > this.durableOffset) this.kickSync();
+  }
+
+  /** Resolves once the record at `offset` reached the OS. */
+  waitWritten(offset: number): Promise<void> {
+    return offset < this.writtenOffset ? Promise.resolve() : this.writtenWaiters.wait(offset);
+  }
+
+  /** Resolves once an fsync covered the record at `offset`. */
+  waitDurable(offset: number): Promise<void> {
+    if (offset < this.durableOffset) return Promise.resolve();
+    const done = this.durableWaiters.wait(offset);
+    this.requestDurable(offset);
+    return done;
+  }
+
+  /** The log now ends at `end` (truncation): later offsets were never written; their waiters fail. */
+  truncated(end: number, err: Error): void {
+    this.writtenOffset = Math.min(this.writtenOffset, end);
+    this.durableOffset = Math.min(this.durableOffset, end);
+    this.syncWanted = Math.min(this.syncWanted, end);
+    this.writtenWaiters.rejectFrom(end, err);
+    this.durableWaiters.rejectFrom(end, err);
+  }
+
+  /** close() fsynced everything itself: all of the log up to `end` is durable. */
+  allDurable(end: number): void {
+    this.writtenOffset = Math.max(this.writtenOffset, end);
+    this.durableOffset = Math.max(this.durableOffset, end);
+    this.writtenWaiters.settleBelow(end);
+    this.durableWaiters.settleBelow(end);
+  }
+
+  /** Stops for good: no more writes or fsyncs; every waiter fails with `err`. */
+  stop(err: Error): void {
+    this.stopped ??= err;
+    this.writtenWaiters.rejectFrom(0, err);
+    this.durableWaiters.rejectFrom(0, err);
+  }
+}
+
+function wake(waiters: (() => void)[]): void {
+  for (const resolve of waiters) resolve();
+}
