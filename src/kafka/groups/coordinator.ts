@@ -705,7 +705,11 @@ export class GroupCoordinator<T> {
       return;
     }
     const member = group.member(memberId);
-    if (member && !member.hasSatisfiedHeartbeat) this.removeMemberAndUpdateGroup(group, member);
+    if (!member) return;
+    if (!member.hasSatisfiedHeartbeat) return this.removeMemberAndUpdateGroup(group, member);
+    // Parked in JoinGroup or SyncGroup: look again a session later, so a member whose request is
+    // answered on some path that forgets its session can never become immortal.
+    this.scheduleHeartbeat(group, member);
   }
 
   /** Removes a member, answering whatever it has parked: it is no longer part of the group. */

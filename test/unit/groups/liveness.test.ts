@@ -96,6 +96,24 @@ describe('session timeouts', () => {
     expect(r.members.map((m) => m.memberId)).toEqual([leader]);
   });
 
+  test('a member whose session ran out while it waited in SyncGroup is still expired when it goes silent', () => {
+    const h = new Harness(withDelay);
+    const [leader, follower] = joinedPair(h);
+    const waiting = h.sync(follower, 1);
+    // The leader takes longer than a session to send the assignment, heartbeating meanwhile.
+    for (let i = 0; i < 3; i++) {
+      h.advance(SESSION_MS / 2);
+      expect(h.heartbeat(leader, 1)).toBe(ErrorCode.NONE);
+    }
+    h.sync(leader, 1, [{ memberId: follower, assignment: Buffer.from('B') }]);
+    expect(h.response(waiting, 'syncGroup').assignment).toEqual(Buffer.from('B'));
+    // The follower dies right after getting its assignment: a session later it is gone.
+    h.advance(SESSION_MS / 2);
+    h.heartbeat(leader, 1);
+    h.advance(SESSION_MS / 2);
+    expect(h.describe().members.map((m) => m.memberId)).toEqual([leader]);
+  });
+
   test('the last member expiring empties the group, which is written as such', () => {
     const h = new Harness();
     const { memberId } = h.soloMember();
