@@ -353,22 +353,14 @@ export class GroupSim {
   }
 
   private onJoin(client: Client, r: JoinGroupResponse): void {
-    switch (r.errorCode) {
-      case ErrorCode.NONE:
-        break;
-      case ErrorCode.MEMBER_ID_REQUIRED:
-        client.memberId = r.memberId;
-        return this.join(client);
-      case ErrorCode.UNKNOWN_MEMBER_ID:
-        client.memberId = '';
-        return this.join(client);
-      case ErrorCode.FENCED_INSTANCE_ID:
-        client.state = 'dead';
-        return;
-      default:
-        if (client.neverSyncs) client.state = 'dead';
-        else this.join(client);
-        return;
+    if (r.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
+      client.memberId = r.memberId;
+      return this.join(client);
+    }
+    if (r.errorCode !== ErrorCode.NONE) {
+      if (client.neverSyncs) client.state = 'dead';
+      else this.recover(client, r.errorCode);
+      return;
     }
     client.memberId = r.memberId;
     if (client.neverSyncs) {
@@ -418,26 +410,15 @@ export class GroupSim {
   }
 
   private onSync(client: Client, r: SyncGroupResponse): void {
-    switch (r.errorCode) {
-      case ErrorCode.NONE:
-        client.state = 'stable';
-        client.assignment = assignmentOf(r);
-        this.push({ at: this.now + HEARTBEAT_MS, kind: 'heartbeat', client, epoch: client.epoch });
-        this.push({ at: this.now + this.rng.int(0, COMMIT_EVERY_MS), kind: 'commit', client, epoch: client.epoch });
-        return;
-      case ErrorCode.UNKNOWN_MEMBER_ID:
-        client.memberId = '';
-        return this.join(client);
-      case ErrorCode.FENCED_INSTANCE_ID:
-        client.state = 'dead';
-        return;
-      default:
-        return this.join(client);
-    }
+    if (r.errorCode !== ErrorCode.NONE) return this.recover(client, r.errorCode);
+    client.state = 'stable';
+    client.assignment = assignmentOf(r);
+    this.push({ at: this.now + HEARTBEAT_MS, kind: 'heartbeat', client, epoch: client.epoch });
+    this.push({ at: this.now + this.rng.int(0, COMMIT_EVERY_MS), kind: 'commit', client, epoch: client.epoch });
   }
 
-  /** kafkajs-like reaction to an error on a heartbeat or commit of a stable member. */
-  private onStableError(client: Client, errorCode: number): void {
+  /** kafkajs-like reaction to a group error: a fenced instance stops; anything else rejoins. */
+  private recover(client: Client, errorCode: number): void {
     if (errorCode === ErrorCode.NONE) return;
     if (errorCode === ErrorCode.FENCED_INSTANCE_ID) {
       client.state = 'dead';
@@ -457,11 +438,7 @@ export class GroupSim {
 
   private commit(client: Client): void {
     const { memberId, generation } = client;
-    const byTopic = new Map<string, number[]>();
-    for (const tp of client.assignment) {
-      const [topic, p] = tp.split('-') as [string, string];
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(p)]);
-    }
+    const byTopic = groupByTopic(client.assignment);
     if (byTopic.size > 0) {
       this.send(client, (token) =>
         this.c.offsetCommit(this.now, token, {
@@ -616,12 +593,12 @@ export class GroupSim {
         if (client.state === 'syncing') this.onSync(client, r.response);
         return;
       case 'heartbeat':
-        if (client.state === 'stable') this.onStableError(client, r.response.errorCode);
+        if (client.state === 'stable') this.recover(client, r.response.errorCode);
         return;
       case 'offsetCommit': {
         const code = r.response.topics[0]?.partitions[0]?.errorCode ?? ErrorCode.NONE;
         // Failed writes are retried by the next periodic commit.
-        if (client.state === 'stable' && code !== ErrorCode.COORDINATOR_NOT_AVAILABLE) this.onStableError(client, code);
+        if (client.state === 'stable' && code !== ErrorCode.COORDINATOR_NOT_AVAILABLE) this.recover(client, code);
         return;
       }
       default:
@@ -678,15 +655,20 @@ function roundRobin(members: Array<{ memberId: string; topics: string[] }>): Map
   return plan;
 }
 
-function encodeAssignment(parts: string[]): Buffer {
+/** "topic-partition" names grouped by topic. */
+function groupByTopic(parts: string[]): Map<string, number[]> {
   const byTopic = new Map<string, number[]>();
   for (const tp of parts) {
     const [topic, p] = tp.split('-') as [string, string];
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(p)]);
   }
+  return byTopic;
+}
+
+function encodeAssignment(parts: string[]): Buffer {
   return encodeConsumerAssignment({
     version: 0,
-    assignedPartitions: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+    assignedPartitions: [...groupByTopic(parts)].map(([topic, partitions]) => ({ topic, partitions })),
     userData: null,
   });
 }
