@@ -259,10 +259,13 @@ export class ZooKeeperServer implements ConnectionHost {
       : this.preparer.prepare({ sessionId, cxid: xid, type, auth: conn.auth }, r, this.lastProposedZxid + 1, Date.now());
     if (!outcome.ok) {
       const results = outcome.multi;
-      const frame = results
-        ? replyFrame(xid, this.tree.lastProcessedZxid, ErrorCode.ok, multiBody(results))
-        : replyFrame(xid, this.tree.lastProcessedZxid, outcome.err);
-      conn.complete(slot, frame);
+      this.commits.afterApplied(this.lastProposedZxid, () => {
+        const zxid = this.tree.lastProcessedZxid;
+        conn.complete(
+          slot,
+          results ? replyFrame(xid, zxid, ErrorCode.ok, multiBody(results)) : replyFrame(xid, zxid, outcome.err),
+        );
+      });
       return;
     }
     if (type === OpCode.closeSession) this.tracker.setClosing(sessionId);
