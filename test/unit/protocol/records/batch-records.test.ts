@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { DecodeError, Reader, Writer } from '../../../../protocol/bytes.js';
 import { initCompression } from '../../../../protocol/kafka/compression/codecs.js';
 import { TimestampType } from '../../../../protocol/kafka/records/batch-attributes.js';
-import { buildRecordBatch, type RecordInput } from '../../../../protocol/kafka/records/batch-builder.js';
+import { buildRecordBatch } from '../../../../protocol/kafka/records/batch-builder.js';
 import {
   BATCH_HEADER_BYTES,
   Compression,
@@ -14,28 +14,19 @@ import {
 import { batchRecords, decodeBatch } from '../../../../protocol/kafka/records/batch-records.js';
 import { validateBatchRecords } from '../../../../protocol/kafka/records/batch-validation.js';
 import { readRecord } from '../../../../protocol/kafka/records/record.js';
-import { readFixture } from './manifest.js';
+import { readFixture, recordInputsOf } from '../../../fixtures/records/manifest.js';
 
 beforeAll(() => initCompression());
 
-function recordsOf(fixture: string): RecordInput[] {
-  return validateBatchRecords(readFixture(fixture)).map((r) => ({
-    key: r.key,
-    value: r.value,
-    headers: r.headers,
-    timestamp: r.timestamp,
-  }));
-}
-
 describe('encoder golden bytes', () => {
   test('an uncompressed batch is byte-identical to what kafka-python and librdkafka send', () => {
-    const ours = buildRecordBatch(recordsOf('kafka-python-none.bin'), { partitionLeaderEpoch: 0 });
+    const ours = buildRecordBatch(recordInputsOf('kafka-python-none.bin'), { partitionLeaderEpoch: 0 });
     expect(ours.equals(readFixture('kafka-python-none.bin'))).toBe(true);
     expect(ours.equals(readFixture('librdkafka-none.bin'))).toBe(true);
   });
 
   test("a transactional batch is byte-identical to kafka-python's", () => {
-    const ours = buildRecordBatch(recordsOf('kafka-python-transactional.bin'), {
+    const ours = buildRecordBatch(recordInputsOf('kafka-python-transactional.bin'), {
       partitionLeaderEpoch: 0,
       transactional: true,
       producerId: 4242,

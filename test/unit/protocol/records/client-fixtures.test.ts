@@ -4,7 +4,7 @@ import { initCompression } from '../../../../protocol/kafka/compression/codecs.j
 import { compressionId, isTransactional } from '../../../../protocol/kafka/records/batch-attributes.js';
 import { Compression, readBatchHeader } from '../../../../protocol/kafka/records/batch-header.js';
 import { checkProduceBatch, validateBatchRecords } from '../../../../protocol/kafka/records/batch-validation.js';
-import { describeRecord, type Manifest, readFixture, readManifest } from './manifest.js';
+import { describeRecord, type Manifest, readFixture, readManifest } from '../../../fixtures/records/manifest.js';
 
 beforeAll(() => initCompression());
 

@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { DecodeError } from '../../../../protocol/bytes.js';
 import { isControl, isTransactional } from '../../../../protocol/kafka/records/batch-attributes.js';
@@ -13,7 +11,6 @@ import {
   encodeControlRecordKey,
   encodeEndTxnMarker,
 } from '../../../../protocol/kafka/records/control-record.js';
-import { FIXTURES, PYTHON } from './manifest.js';
 
 describe('control record key and end transaction marker', () => {
   test('wire bytes: ABORT is type 0, COMMIT type 1, version 0 everywhere', () => {
@@ -61,17 +58,6 @@ describe('end transaction marker batch', () => {
     expect(rec!.timestamp).toBe(1_700_000_000_000);
     expect(decodeControlRecordKey(rec!.key)).toEqual({ version: 0, type: ControlRecordType.Commit });
     expect(decodeEndTxnMarker(rec!.value)).toEqual({ version: 0, coordinatorEpoch: 3 });
-  });
-
-  test('kafka-python reads it as a control batch with the marker record', () => {
-    const out = execFileSync(PYTHON, [fileURLToPath(new URL('decode_kafka_python.py', FIXTURES))], {
-      input: JSON.stringify([batch.toString('hex')]),
-    });
-    const [decoded] = JSON.parse(out.toString('utf8')) as Array<Record<string, unknown>>;
-    expect(decoded).toMatchObject({ crcValid: true, control: true, transactional: true, producerId: 1234 });
-    expect(decoded!.records).toEqual([
-      { offset: 42, timestamp: 1_700_000_000_000, key: { hex: '00000001' }, value: { hex: '000000000003' }, headers: [] },
-    ]);
   });
 
   test('a producer may not send one', () => {

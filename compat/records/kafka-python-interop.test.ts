@@ -1,52 +1,19 @@
 // Batches our encoder builds, for every codec, decoded by kafka-python (a real client) in a subprocess.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, test } from 'vitest';
-import { initCompression } from '../../../../protocol/kafka/compression/codecs.js';
-import { TimestampType } from '../../../../protocol/kafka/records/batch-attributes.js';
-import { buildRecordBatch, type RecordInput } from '../../../../protocol/kafka/records/batch-builder.js';
-import { Compression } from '../../../../protocol/kafka/records/batch-header.js';
-import { validateBatchRecords } from '../../../../protocol/kafka/records/batch-validation.js';
-import { describeBytes, FIXTURES, PYTHON, readFixture } from './manifest.js';
+import { initCompression } from '../../protocol/kafka/compression/codecs.js';
+import { TimestampType } from '../../protocol/kafka/records/batch-attributes.js';
+import { buildRecordBatch } from '../../protocol/kafka/records/batch-builder.js';
+import { Compression } from '../../protocol/kafka/records/batch-header.js';
+import { validateBatchRecords } from '../../protocol/kafka/records/batch-validation.js';
+import { describeBytes, recordInputsOf } from '../../test/fixtures/records/manifest.js';
+import { decodeWithKafkaPython } from './python-clients.js';
 
 beforeAll(() => initCompression());
-
-interface PythonBatch {
-  crcValid: boolean;
-  compression: number;
-  timestampType: number;
-  baseOffset: number;
-  maxTimestamp: number;
-  transactional: boolean;
-  control: boolean;
-  producerId: number;
-  producerEpoch: number;
-  baseSequence: number;
-  records: Array<{ offset: number; timestamp: number; key: unknown; value: unknown; headers: unknown[] }>;
-}
-
-function decodeWithKafkaPython(batches: Buffer[]): PythonBatch[] {
-  const out = execFileSync(PYTHON, [fileURLToPath(new URL('decode_kafka_python.py', FIXTURES))], {
-    input: JSON.stringify(batches.map((b) => b.toString('hex'))),
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(out.toString('utf8')) as PythonBatch[];
-}
-
-/** The records of a real client's batch, as input for our encoder: the same keys, values and timestamps. */
-function clientRecords(): RecordInput[] {
-  return validateBatchRecords(readFixture('kafka-python-none.bin')).map((r) => ({
-    key: r.key,
-    value: r.value,
-    headers: r.headers,
-    timestamp: r.timestamp,
-  }));
-}
 
 const CODECS = [Compression.None, Compression.Gzip, Compression.Snappy, Compression.Lz4, Compression.Zstd];
 
 test('kafka-python decodes our batches for every codec, CRC and records intact', () => {
-  const records = clientRecords();
+  const records = recordInputsOf('kafka-python-none.bin');
   const batches = CODECS.map((compression) =>
     buildRecordBatch(records, {
       compression,
