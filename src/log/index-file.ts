@@ -1,5 +1,6 @@
 // A file of fixed-size entries kept whole in memory: lookups never touch the disk, and appends reach the
-// file as one write of the bytes added since the last one. Offset and time indexes build on it.
+// file as one write of the bytes added since the last one. Offset and time indexes build on it. The
+// file is open only while it may change: a finished segment's indexes give their descriptor back.
 import { open, type FileHandle } from 'node:fs/promises';
 import { readAt } from './batch-scan.js';
 
@@ -15,7 +16,7 @@ export abstract class IndexFile {
   private restart = false;
   /** Entries were written but not yet fsynced. */
   dirty = false;
-  private file: FileHandle | undefined;
+  private file: Promise<FileHandle> | undefined;
 
   protected constructor(
     readonly path: string,
@@ -39,15 +40,18 @@ export abstract class IndexFile {
    */
   async open(create: boolean): Promise<boolean> {
     if (create) {
-      this.file = await open(this.path, 'w+');
+      this.file = open(this.path, 'w+');
+      await this.file;
       return false;
     }
     try {
-      this.file = await open(this.path, 'r+');
+      this.file = open(this.path, 'r+');
+      await this.file;
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      this.file = await open(this.path, 'w+');
+      this.file = open(this.path, 'w+');
+      await this.file;
       return false;
     }
   }
@@ -57,7 +61,7 @@ export abstract class IndexFile {
    * `maxBytes` (not read at all) or not made of whole entries.
    */
   async load(maxBytes: number): Promise<string | undefined> {
-    const file = this.handle();
+    const file = await this.handle();
     const size = (await file.stat()).size;
     if (size > maxBytes) return `${size} bytes, more than the ${maxBytes} its segment could need`;
     if (size % this.entryBytes !== 0) return `${size} bytes is not a whole number of ${this.entryBytes}-byte entries`;
@@ -118,7 +122,7 @@ export abstract class IndexFile {
 
   /** Brings the file in line with memory: truncates removed entries, writes added ones. */
   async write(): Promise<void> {
-    const file = this.handle();
+    const file = await this.handle();
     const size = this.sizeBytes;
     if (this.restart) {
       this.restart = false;
@@ -142,17 +146,22 @@ export abstract class IndexFile {
 
   async sync(): Promise<void> {
     this.dirty = false;
-    await this.handle().datasync();
+    await (await this.handle()).datasync();
+  }
+
+  /** Closes the file if nothing is left to write or fsync; a later change reopens it. */
+  async release(): Promise<void> {
+    if (!this.pending && !this.dirty) await this.close();
   }
 
   async close(): Promise<void> {
     const file = this.file;
     this.file = undefined;
-    await file?.close();
+    await (await file?.catch(() => undefined))?.close();
   }
 
-  private handle(): FileHandle {
-    if (!this.file) throw new Error(`${this.path} is not open`);
+  private handle(): Promise<FileHandle> {
+    this.file ??= open(this.path, 'r+');
     return this.file;
   }
 }

@@ -182,6 +182,7 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
       const nextOffset = i + 1 < bases.length ? bases[i + 1]! : cp!.logEndOffset;
       const problem = await loadTrustedSegment(seg, nextOffset, indexesExisted);
       if (problem === undefined) {
+        if (i + 1 < opened.length) await seg.releaseIndexFiles();
         segments.push(seg);
         continue;
       }
@@ -190,6 +191,7 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
     const result = await recoverSegment(seg, indexIntervalBytes, nowMs);
     recovered++;
     segments.push(seg);
+    if (i + 1 < opened.length) await seg.releaseIndexFiles();
     if (result.truncatedBytes > 0) {
       log.warn({ dir, base: seg.baseOffset, truncatedBytes: result.truncatedBytes, validBytes: seg.size, reason: result.reason }, 'truncated an invalid log tail');
     }

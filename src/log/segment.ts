@@ -170,6 +170,11 @@ export class Segment {
     await this.timeIndex.write();
   }
 
+  /** Gives back the index files' descriptors when they have nothing left to write (a finished segment). */
+  async releaseIndexFiles(): Promise<void> {
+    await Promise.all([this.offsetIndex.release(), this.timeIndex.release()]);
+  }
+
   /** fsyncs the .log, and the indexes too when asked; the three files in parallel. */
   async sync(withIndexes: boolean): Promise<void> {
     this.logDirty = false;

@@ -180,9 +180,11 @@ export class WritePipeline {
         const work: Promise<void>[] = [];
         for (const seg of segments) {
           if (seg.deleted) continue;
-          // The active segment's indexes are rebuilt by recovery anyway; a finished one's are trusted.
+          // The active segment's indexes are rebuilt by recovery anyway; a finished one's are trusted,
+          // and once fsynced they are final, so their files are closed.
           const withIndexes = seg !== active && seg.indexesDirty;
-          if (seg.logDirty || withIndexes) work.push(seg.sync(withIndexes));
+          if (withIndexes) work.push(seg.sync(true).then(() => seg.releaseIndexFiles()));
+          else if (seg.logDirty) work.push(seg.sync(false));
         }
         if (this.dirDirty) {
           this.dirDirty = false;
