@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -6,19 +5,13 @@ import { DecodeError } from '../../../../protocol/bytes.js';
 import { compress, decompress, initCompression } from '../../../../protocol/kafka/compression/codecs.js';
 import { Compression } from '../../../../protocol/kafka/records/batch-header.js';
 import { CODEC_INPUTS, COMPRESSION_CODECS as CODECS, mixed } from '../../../fixtures/records/codec-inputs.js';
+import { readFixture } from '../../../fixtures/records/manifest.js';
 
 const require = createRequire(import.meta.url);
 const snappyjs = require('snappyjs') as { compress(b: Buffer): Buffer };
 const xxh32 = (require('lz4js/xxh32.js') as { hash(seed: number, b: Uint8Array, at: number, n: number): number }).hash;
 
 beforeAll(() => initCompression());
-
-/** Debian's python3, which has python-lz4 and python-zstandard (not a pyenv one on PATH). */
-const PYTHON = '/usr/bin/python3';
-
-function python(code: string, input: Buffer): Buffer {
-  return Buffer.from(execFileSync(PYTHON, ['-c', code], { input: input.toString('hex') }).toString('utf8').trim(), 'hex');
-}
 
 function expectDecodeError(fn: () => unknown, message?: RegExp): void {
   let thrown: unknown;
@@ -53,33 +46,25 @@ describe('forms other writers use', () => {
   });
 
   test('LZ4 with linked blocks, block and content checksums and a content size (python-lz4)', () => {
-    const framed = python(
-      'import sys, lz4.frame as f; d = bytes.fromhex(sys.stdin.read()); ' +
-        'print(f.compress(d, block_linked=True, block_checksum=True, content_checksum=True, store_size=True, ' +
-        'block_size=f.BLOCKSIZE_MAX256KB).hex())',
-      input,
-    );
+    const framed = readFixture('python-lz4-linked-150000.lz4');
+    expect(framed[4]! & 0x20).toBe(0); // the block independence flag is clear: blocks are linked
     expect(decompress(Compression.Lz4, framed).equals(input)).toBe(true);
   });
 
   test('zstd written by a streaming compressor, with no content size (python-zstandard)', () => {
-    const framed = python(
-      'import sys, zstandard as z; d = bytes.fromhex(sys.stdin.read()); c = z.ZstdCompressor().compressobj(); ' +
-        'print((c.compress(d) + c.flush()).hex())',
-      input,
-    );
+    const framed = readFixture('python-zstd-streamed-150000.zst');
     expect(framed[4]! >>> 6).toBe(0);
     expect(decompress(Compression.Zstd, framed).equals(input)).toBe(true);
   });
 
   test('zstd frames with every width of declared content size (python-zstandard one-shot)', () => {
-    // 1-byte (single segment), 2-byte (+256), 4-byte sizes; each decoded with exactly that much room.
-    for (const size of [0, 200, 256, 65791, 65792, 300_000]) {
+    // 1-byte (single segment), 2-byte (+256), 4-byte sizes, as the size field flag says; each decoded with
+    // exactly that much room.
+    const sizeAndFlag = [[0, 0], [200, 0], [256, 1], [65791, 1], [65792, 2], [300_000, 2]] as const;
+    for (const [size, flag] of sizeAndFlag) {
       const data = mixed(size);
-      const framed = python(
-        'import sys, zstandard as z; print(z.ZstdCompressor().compress(bytes.fromhex(sys.stdin.read())).hex())',
-        data,
-      );
+      const framed = readFixture(`python-zstd-oneshot-${size}.zst`);
+      expect(framed[4]! >>> 6, `size ${size}`).toBe(flag);
       expect(decompress(Compression.Zstd, framed, size).equals(data), `size ${size}`).toBe(true);
       if (size > 0) expectDecodeError(() => decompress(Compression.Zstd, framed, size - 1), /limit/);
     }
@@ -123,11 +108,8 @@ describe('decompression bombs stop at the limit', () => {
   });
 
   test('a streamed zstd frame without a content size still stops at the limit', () => {
-    const streamed = python(
-      'import sys, zstandard as z; d = bytes.fromhex(sys.stdin.read()); c = z.ZstdCompressor().compressobj(); ' +
-        'print((c.compress(d) + c.flush()).hex())',
-      zeros,
-    );
+    const streamed = readFixture('python-zstd-streamed-zeros-4194304.zst');
+    expect(streamed[4]! >>> 6).toBe(0);
     expectDecodeError(() => decompress(Compression.Zstd, streamed, limit));
     expect(decompress(Compression.Zstd, streamed, zeros.length).length).toBe(zeros.length);
   });
