@@ -122,6 +122,7 @@ export abstract class IndexFile {
 
   /** Brings the file in line with memory: truncates removed entries, writes added ones. */
   async write(): Promise<void> {
+    if (!this.pending) return;
     const file = await this.handle();
     const size = this.sizeBytes;
     if (this.restart) {
@@ -144,7 +145,9 @@ export abstract class IndexFile {
     }
   }
 
+  /** fsyncs what was written since the last fsync, if anything. */
   async sync(): Promise<void> {
+    if (!this.dirty) return;
     this.dirty = false;
     await (await this.handle()).datasync();
   }

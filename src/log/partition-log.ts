@@ -669,6 +669,7 @@ export class PartitionLog {
     await truncateSegment(seg, offset, this.clock());
     this.logEnd = seg.nextOffset;
   }
+
   /** Truncation below the log start: nothing is kept; the log restarts empty at `offset`. */
   private async truncateFully(offset: number): Promise<void> {
     const old = this.segments;
@@ -712,7 +713,7 @@ export class PartitionLog {
             const finish = async (): Promise<void> => {
               await seg.ready;
               await seg.writeIndexes();
-              if (seg.logDirty || seg.indexesDirty) await seg.sync(true);
+              if (seg.logDirty || seg.indexesDirty) await seg.sync(seg.indexesDirty);
             };
             work.push(finish());
           }
