@@ -4,13 +4,13 @@ import { isControl, isTransactional } from '../../../../protocol/kafka/records/b
 import { readBatchHeader } from '../../../../protocol/kafka/records/batch-header.js';
 import { checkProduceBatch, validateBatchRecords } from '../../../../protocol/kafka/records/batch-validation.js';
 import {
-  buildEndTxnMarkerBatch,
   ControlRecordType,
   decodeControlRecordKey,
   decodeEndTxnMarker,
   encodeControlRecordKey,
   encodeEndTxnMarker,
 } from '../../../../protocol/kafka/records/control-record.js';
+import { commitMarkerBatch } from '../../../fixtures/records/commit-marker.js';
 
 describe('control record key and end transaction marker', () => {
   test('wire bytes: ABORT is type 0, COMMIT type 1, version 0 everywhere', () => {
@@ -37,15 +37,7 @@ describe('control record key and end transaction marker', () => {
 });
 
 describe('end transaction marker batch', () => {
-  const batch = buildEndTxnMarkerBatch({
-    type: ControlRecordType.Commit,
-    coordinatorEpoch: 3,
-    producerId: 1234,
-    producerEpoch: 5,
-    timestamp: 1_700_000_000_000,
-    baseOffset: 42,
-    partitionLeaderEpoch: 2,
-  });
+  const batch = commitMarkerBatch();
 
   test('is transactional and control, with no sequence, and decodes back', () => {
     const header = readBatchHeader(batch);
