@@ -20,13 +20,6 @@ export class GroupOffsets {
   /** Commits appended but not yet durable, by commit id per partition. */
   private readonly inFlight = new Map<string, Map<number, Set<number>>>();
 
-  /** Committed offsets (not counting in-flight ones). */
-  get size(): number {
-    let n = 0;
-    for (const partitions of this.committed.values()) n += partitions.size;
-    return n;
-  }
-
   /** Whether anything is committed or on its way: such a group is not forgotten. */
   get isEmpty(): boolean {
     return this.committed.size === 0 && this.inFlight.size === 0;

@@ -107,10 +107,6 @@ export class ClassicGroup<T> {
     return this.staticMembers.get(groupInstanceId);
   }
 
-  get staticMemberCount(): number {
-    return this.staticMembers.size;
-  }
-
   add(member: GroupMember<T>): void {
     if (member.groupInstanceId !== null) {
       if (this.staticMembers.has(member.groupInstanceId)) {

@@ -24,10 +24,6 @@ export class TimerQueue<A> {
   private heap: HeapItem[] = [];
   private seq = 0;
 
-  get size(): number {
-    return this.live.size;
-  }
-
   schedule(key: string, deadline: number, action: A): void {
     const seq = this.seq++;
     this.live.set(key, { deadline, seq, action });
@@ -37,14 +33,6 @@ export class TimerQueue<A> {
 
   cancel(key: string): void {
     this.live.delete(key);
-  }
-
-  has(key: string): boolean {
-    return this.live.has(key);
-  }
-
-  deadlineOf(key: string): number | undefined {
-    return this.live.get(key)?.deadline;
   }
 
   /** The earliest live deadline, if any. */
