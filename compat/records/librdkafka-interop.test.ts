@@ -14,7 +14,8 @@ const CODECS = [Compression.None, Compression.Gzip, Compression.Snappy, Compress
 
 test('librdkafka consumes our batches for every codec: offsets, timestamps, keys, values, headers', () => {
   const source = validateBatchRecords(readFixture('kafka-python-none.bin'));
-  const batches = CODECS.map((compression) => buildRecordBatch(recordInputsOf('kafka-python-none.bin'), { compression }));
+  const inputs = recordInputsOf('kafka-python-none.bin');
+  const batches = CODECS.map((compression) => buildRecordBatch(inputs, { compression }));
   const expected = source.map((r) => {
     const { offsetDelta, ...rest } = describeRecord(r);
     return { offset: offsetDelta, ...rest };

@@ -41,24 +41,15 @@ function runHelper(script: string, input: unknown): unknown {
 
 /** kafka-python's DefaultRecordBatch over whole batches: whether the CRC holds, header fields, records. */
 export function decodeWithKafkaPython(batches: Buffer[]): KafkaPythonBatch[] {
-  return runHelper(
-    'decode_kafka_python.py',
-    batches.map((b) => b.toString('hex')),
-  ) as KafkaPythonBatch[];
+  return runHelper('decode_kafka_python.py', batches.map((b) => b.toString('hex'))) as KafkaPythonBatch[];
 }
 
 /** kafka-python's own decoders (kafka.codec) over [codec, payload] pairs; the SHA-256 of each output. */
 export function decompressWithKafkaPython(pairs: Array<[number, Buffer]>): string[] {
-  return runHelper(
-    'decompress_kafka_python.py',
-    pairs.map(([codec, b]) => [codec, b.toString('hex')]),
-  ) as string[];
+  return runHelper('decompress_kafka_python.py', pairs.map(([codec, b]) => [codec, b.toString('hex')])) as string[];
 }
 
 /** librdkafka fetching each batch from its in-process mock broker, CRC checks on; the records of each. */
 export function consumeWithLibrdkafka(batches: Buffer[]): ClientRecord[][] {
-  return runHelper(
-    'consume_librdkafka.py',
-    batches.map((b) => b.toString('hex')),
-  ) as ClientRecord[][];
+  return runHelper('consume_librdkafka.py', batches.map((b) => b.toString('hex'))) as ClientRecord[][];
 }
