@@ -121,6 +121,8 @@ export class PartitionLog {
   /** Set once close() finished: everything after is refused with it. */
   private closed: LogClosedError | undefined;
   private failure: StorageError | undefined;
+  /** What the checkpoint file says, so periodic checkpoints skip unchanged logs. */
+  private checkpointed: { logStart: number; recoveryPoint: number } | undefined;
   private readonly hwListeners = new Set<(hw: number) => void>();
   private cfg: LogConfig;
   private readonly log: Logger;
@@ -524,21 +526,27 @@ export class PartitionLog {
     return run;
   }
 
-  private persistCheckpoint(clean: boolean): Promise<void> {
-    return writeCheckpoint(this.dir, {
-      logStartOffset: this.logStart,
-      recoveryPoint: this.pipeline.durableOffset,
+  private async persistCheckpoint(clean: boolean): Promise<void> {
+    const logStart = this.logStart;
+    const recoveryPoint = this.pipeline.durableOffset;
+    this.checkpointed = undefined;
+    await writeCheckpoint(this.dir, {
+      logStartOffset: logStart,
+      recoveryPoint,
       clean,
       logEndOffset: this.logEnd,
       activeSegmentBase: this.active.baseOffset,
       activeSegmentBytes: this.active.size,
     });
+    if (!clean) this.checkpointed = { logStart, recoveryPoint };
   }
 
-  /** Persists the log start offset and recovery point, so a restart rescans little. */
+  /** Persists the log start offset and recovery point (if they moved), so a restart rescans little. */
   checkpoint(): Promise<void> {
     return this.exclusive(async () => {
       if (this.failure || this.closing) return;
+      const last = this.checkpointed;
+      if (last && last.logStart === this.logStart && last.recoveryPoint === this.pipeline.durableOffset) return;
       await this.persistCheckpoint(false);
     });
   }

@@ -229,6 +229,23 @@ describe('recovery point and clean shutdown', () => {
     expect((await readAll(again)).map((r) => r.value.slice(0, 3))).toEqual(Array.from({ length: 33 }, (_, i) => `r${i}`.padEnd(80, '.').slice(0, 3)));
   });
 
+  it('rewrites the checkpoint only when the log start or recovery point moved', async () => {
+    const dir = await tempDir();
+    const log = await openLog(dir);
+    const inode = async (): Promise<number> => (await stat(join(dir, CHECKPOINT_FILE))).ino;
+    const first = await inode();
+    await log.checkpoint();
+    expect(await inode()).toBe(first);
+    log.append(makeBatch(['a']), T0);
+    await log.flush();
+    await log.checkpoint();
+    const second = await inode();
+    expect(second).not.toBe(first);
+    expect(await readCheckpoint(dir)).toMatchObject({ recoveryPoint: 1, clean: false });
+    await log.checkpoint();
+    expect(await inode()).toBe(second);
+  });
+
   it('treats a clean checkpoint that disagrees with the active segment as a crash', async () => {
     const built = await buildLog();
     const dir = await tempDir();
