@@ -7,6 +7,9 @@
 // when the leader's assignment is durable), and records to append to __consumer_offsets. Replies that
 // depend on records are released by `appendCompleted`. No timers, clocks or I/O live here, so tests
 // run it deterministically; every token gets exactly one reply.
+//
+// Inputs are validated, so a call throws only on a bug. If one does, its caller answers that request
+// with UNKNOWN_SERVER_ERROR; replies and records produced before the throw come out with the next call.
 import { CONSUMER_PROTOCOL_TYPE } from '../../../protocol/kafka/consumer-offsets/consumer-protocol.js';
 import { partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import { MAX_STRING_BYTES } from '../../../protocol/kafka/primitives.js';
@@ -61,6 +64,11 @@ const MEMBER_ID_REQUIRED_MIN_VERSION = 4;
 const SKIP_ASSIGNMENT_MIN_VERSION = 9;
 /** What each protocol entry costs besides its name and metadata, so thousands of empty ones still count. */
 const PROTOCOL_ENTRY_OVERHEAD_BYTES = 8;
+/**
+ * Member ids start with the client id (or instance id), which may be as long as a Kafka string; cut
+ * it so the id itself still fits in one when written to __consumer_offsets.
+ */
+const MEMBER_ID_PREFIX_MAX_CHARS = 255;
 
 const EMPTY = Buffer.alloc(0);
 const OFFSET_EXPIRY_KEY = 'offset-expiry';
@@ -421,7 +429,8 @@ export class GroupCoordinator<T> {
   }
 
   private joinNewMember(group: ClassicGroup<T>, token: T, req: JoinGroupRequest, client: JoinGroupClient): void {
-    const newMemberId = `${req.groupInstanceId ?? client.clientId}-${this.memberIdSuffix()}`;
+    const prefix = (req.groupInstanceId ?? client.clientId).slice(0, MEMBER_ID_PREFIX_MAX_CHARS);
+    const newMemberId = `${prefix}-${this.memberIdSuffix()}`;
     if (req.groupInstanceId !== null) {
       const existing = group.staticMemberId(req.groupInstanceId);
       if (existing !== undefined) this.replaceStaticMember(group, existing, newMemberId, token, req, client);
@@ -939,10 +948,14 @@ export class GroupCoordinator<T> {
     const expireTimestampMs = req.retentionTimeMs === -1 ? -1 : this.now + req.retentionTimeMs;
     const commitId = this.nextAppendId;
     const staged: Array<{ tp: TopicPartition; offset: OffsetAndMetadata }> = [];
-    const tooLarge = req.topics.map((t) =>
+    // Kafka measures the limit in string length; the record also needs it to fit a Kafka string.
+    const metadataTooLarge = (m: string) => m.length > this.config.offsetMetadataMaxBytes || Buffer.byteLength(m) > MAX_STRING_BYTES;
+    // No topic can have a name that does not fit a Kafka string; the handler checks the others exist.
+    const errors = req.topics.map((t) =>
       t.partitions.map((p) => {
         const metadata = p.committedMetadata ?? '';
-        if (metadata.length > this.config.offsetMetadataMaxBytes) return true;
+        if (Buffer.byteLength(t.name) > MAX_STRING_BYTES) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        if (metadataTooLarge(metadata)) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
         staged.push({
           tp: { topic: t.name, partition: p.partitionIndex },
           offset: {
@@ -953,11 +966,13 @@ export class GroupCoordinator<T> {
             expireTimestampMs,
           },
         });
-        return false;
+        return ErrorCode.NONE;
       }),
     );
-    const codeFor = (ok: number) => (ti: number, pi: number) =>
-      tooLarge[ti]![pi] ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ok;
+    const codeFor = (ok: number) => (ti: number, pi: number) => {
+      const error = errors[ti]![pi]!;
+      return error === ErrorCode.NONE ? ok : error;
+    };
     if (staged.length === 0) return respond(codeFor(ErrorCode.NONE));
     for (const s of staged) group.offsets.beginCommit(s.tp.topic, s.tp.partition, commitId);
     const records = staged.map((s) => offsetCommitRecord(group.groupId, s.tp, s.offset));

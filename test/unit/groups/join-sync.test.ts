@@ -108,6 +108,16 @@ describe('JoinGroup', () => {
     expect(h.list()).toEqual([]);
   });
 
+  test('a client id as long as a Kafka string still yields a member id that fits in the group record', () => {
+    const h = new Harness();
+    const longId = 'c'.repeat(32_767);
+    const j = h.response(h.joinNew({}, { clientId: longId }), 'joinGroup');
+    expect(j.memberId.length).toBeLessThan(300);
+    expect(j.memberId.startsWith('c'.repeat(255) + '-')).toBe(true);
+    h.sync(j.memberId, 1, [{ memberId: j.memberId, assignment: Buffer.from('a') }]);
+    expect(h.state()).toBe('Stable');
+  });
+
   test('group.max.size: a member beyond it is refused', () => {
     const h = new Harness({ config: { groupMaxSize: 2, groupInitialRebalanceDelayMs: 100 } });
     h.joinNew();

@@ -178,6 +178,20 @@ describe('OffsetCommit and OffsetFetch', () => {
     expect(h.list().map((g) => g.groupId)).toEqual(['g']);
   });
 
+  test('what cannot be written to __consumer_offsets is refused per partition, not thrown', () => {
+    const h = new Harness({ config: { offsetMetadataMaxBytes: 1_000_000 } });
+    const t = h.commit([
+      { topic: 't'.repeat(40_000), partition: 0, offset: 1 },
+      { topic: 't', partition: 0, offset: 1, metadata: 'é'.repeat(20_000) },
+      { topic: 't', partition: 1, offset: 1 },
+    ]);
+    expect(h.commitErrors(t)).toEqual({
+      [`${'t'.repeat(40_000)}/0`]: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      't/0': ErrorCode.OFFSET_METADATA_TOO_LARGE,
+      't/1': ErrorCode.NONE,
+    });
+  });
+
   test('a failed write fails the commit with the coordinator error for it, and the offset is unchanged', () => {
     const h = new Harness({ autoAppend: false });
     h.commit([{ topic: 't', partition: 0, offset: 1 }]);
