@@ -362,11 +362,12 @@ export class GroupCoordinator<T> {
   }
 
   private scheduleHeartbeat(group: ClassicGroup<T>, member: GroupMember<T>, timeoutMs = member.sessionTimeoutMs): void {
-    this.timers.schedule(heartbeatKey(group.groupId, member.memberId), this.now + timeoutMs, {
-      kind: 'heartbeat',
-      groupId: group.groupId,
-      memberId: member.memberId,
-    });
+    this.scheduleExpiry(group.groupId, member.memberId, timeoutMs);
+  }
+
+  /** When a member (or pending member id) is given up on unless it shows signs of life. */
+  private scheduleExpiry(groupId: string, memberId: string, timeoutMs: number): void {
+    this.timers.schedule(heartbeatKey(groupId, memberId), this.now + timeoutMs, { kind: 'heartbeat', groupId, memberId });
   }
 
   private dropIfUnused(group: ClassicGroup<T>): void {
@@ -439,11 +440,7 @@ export class GroupCoordinator<T> {
       // The client must come back with this id; until then it holds no place in a rebalance but
       // blocks its completion, for at most a session timeout.
       group.pendingMembers.add(newMemberId);
-      this.timers.schedule(heartbeatKey(group.groupId, newMemberId), this.now + req.sessionTimeoutMs, {
-        kind: 'heartbeat',
-        groupId: group.groupId,
-        memberId: newMemberId,
-      });
+      this.scheduleExpiry(group.groupId, newMemberId, req.sessionTimeoutMs);
       this.replyJoin({ token }, joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED));
     } else {
       this.addMemberAndRebalance(group, newMemberId, token, req, client);
