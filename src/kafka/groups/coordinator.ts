@@ -12,13 +12,13 @@
 // with UNKNOWN_SERVER_ERROR; replies and records produced before the throw come out with the next call.
 import { CONSUMER_PROTOCOL_TYPE } from '../../../protocol/kafka/consumer-offsets/consumer-protocol.js';
 import { partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
+import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import { MAX_STRING_BYTES } from '../../../protocol/kafka/primitives.js';
 import type {
   ConsumerOffsetsRecord,
   CoordinatorOutput,
   DeleteGroupsRequest,
   DescribeGroupsRequest,
-  DescribedGroup,
   HeartbeatRequest,
   JoinGroupClient,
   JoinGroupProtocol,
@@ -32,22 +32,24 @@ import type {
   OffsetDeleteRequest,
   OffsetDeleteResponseTopic,
   OffsetFetchRequest,
-  OffsetFetchRequestGroup,
-  OffsetFetchResponseGroup,
-  OffsetFetchResponsePartition,
   Reply,
   SyncGroupRequest,
   SyncGroupResponse,
 } from './api.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.js';
-import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import { commitErrorForAppendError, groupErrorForAppendError } from './append-errors.js';
-import { ClassicGroup, type GroupState } from './group.js';
+import { ClassicGroup } from './group.js';
+import { isValidGroupId } from './group-id.js';
+import { groupFromReplay } from './group-loading.js';
 import type { OffsetAndMetadata, TopicPartition } from './group-offsets.js';
 import { GroupMember, type Waiter } from './member.js';
+import { expiredOffsets } from './offset-expiry.js';
 import { groupMetadataRecord, groupTombstone, offsetCommitRecord, offsetTombstone } from './records.js';
 import type { ReplayedGroup } from './replay.js';
 import { TimerQueue } from './timer-queue.js';
+import { describeGroup, fetchGroupOffsets, listGroups, snapshotGroups, type GroupSnapshot } from './views.js';
+
+export type { GroupMemberSnapshot, GroupSnapshot } from './views.js';
 
 export interface GroupCoordinatorOptions {
   config?: Partial<GroupCoordinatorConfig>;
@@ -79,29 +81,6 @@ type TimerAction =
   | { kind: 'sync'; groupId: string; generationId: number }
   | { kind: 'offsetExpiry' };
 
-export interface GroupMemberSnapshot {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  /** The member's metadata for the group's protocol; null while no protocol is chosen. */
-  metadata: Buffer | null;
-  assignment: Buffer;
-}
-
-export interface GroupSnapshot {
-  groupId: string;
-  state: GroupState;
-  generationId: number;
-  protocolType: string | null;
-  protocolName: string | null;
-  leaderId: string | null;
-  members: GroupMemberSnapshot[];
-  offsets: Array<TopicPartition & OffsetAndMetadata>;
-}
-
 function joinError(memberId: string, errorCode: number): JoinGroupResponse {
   return {
     errorCode,
@@ -117,12 +96,6 @@ function joinError(memberId: string, errorCode: number): JoinGroupResponse {
 
 function syncError(errorCode: number): SyncGroupResponse {
   return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
-}
-
-/** Group ids travel as Kafka strings; only the membership APIs (and OffsetDelete) refuse an empty one. */
-function isValidGroupId(groupId: string, mustBeNonEmpty: boolean): boolean {
-  if (mustBeNonEmpty && groupId === '') return false;
-  return Buffer.byteLength(groupId) <= MAX_STRING_BYTES;
 }
 
 function protocolsBytes(protocols: readonly JoinGroupProtocol[]): number {
@@ -232,25 +205,21 @@ export class GroupCoordinator<T> {
       this.reply({
         token,
         api: 'offsetFetch',
-        response: { groups: request.groups.map((g) => this.fetchOffsets(g, request.requireStable)) },
+        response: { groups: request.groups.map((g) => fetchGroupOffsets(this.groups, g, request.requireStable)) },
       }),
     );
   }
 
   describeGroups(nowMs: number, token: T, request: DescribeGroupsRequest): CoordinatorOutput<T> {
     return this.run(nowMs, () =>
-      this.reply({ token, api: 'describeGroups', response: { groups: request.groups.map((id) => this.describe(id)) } }),
+      this.reply({ token, api: 'describeGroups', response: { groups: request.groups.map((id) => describeGroup(this.groups, id)) } }),
     );
   }
 
   listGroups(nowMs: number, token: T, request: ListGroupsRequest): CoordinatorOutput<T> {
-    return this.run(nowMs, () => {
-      const wanted = new Set(request.statesFilter.map((s) => s.trim().toLowerCase()));
-      const groups = [...this.groups.values()]
-        .filter((g) => wanted.size === 0 || wanted.has(g.state.toLowerCase()))
-        .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state }));
-      this.reply({ token, api: 'listGroups', response: { errorCode: ErrorCode.NONE, groups } });
-    });
+    return this.run(nowMs, () =>
+      this.reply({ token, api: 'listGroups', response: listGroups(this.groups.values(), request.statesFilter) }),
+    );
   }
 
   deleteGroups(nowMs: number, token: T, request: DeleteGroupsRequest): CoordinatorOutput<T> {
@@ -273,29 +242,7 @@ export class GroupCoordinator<T> {
 
   /** Every group's state, members and offsets, in group id order: for diagnostics and tests. */
   snapshot(): GroupSnapshot[] {
-    return [...this.groups.values()]
-      .sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0))
-      .map((g) => ({
-        groupId: g.groupId,
-        state: g.state,
-        generationId: g.generationId,
-        protocolType: g.protocolType,
-        protocolName: g.protocolName,
-        leaderId: g.leaderId,
-        members: [...g.members.values()].map((m) => ({
-          memberId: m.memberId,
-          groupInstanceId: m.groupInstanceId,
-          clientId: m.clientId,
-          clientHost: m.clientHost,
-          sessionTimeoutMs: m.sessionTimeoutMs,
-          rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-          metadata: g.protocolName === null ? null : m.metadataFor(g.protocolName),
-          assignment: m.assignment,
-        })),
-        offsets: [...g.offsets.all()]
-          .map(([tp, o]) => ({ ...tp, ...o }))
-          .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)),
-      }));
+    return snapshotGroups(this.groups.values());
   }
 
   // ---- plumbing
@@ -981,44 +928,6 @@ export class GroupCoordinator<T> {
     });
   }
 
-  private fetchOffsets(req: OffsetFetchRequestGroup, requireStable: boolean): OffsetFetchResponseGroup {
-    const respond = (topics: OffsetFetchResponseGroup['topics'], errorCode: number = ErrorCode.NONE) => ({
-      groupId: req.groupId,
-      topics,
-      errorCode,
-    });
-    if (!isValidGroupId(req.groupId, false)) return respond([], ErrorCode.INVALID_GROUP_ID);
-    const group = this.groups.get(req.groupId);
-    if (req.topics === null) {
-      if (!group) return respond([]);
-      return respond(
-        [...group.offsets.byTopic()].map(([name, partitions]) => ({
-          name,
-          partitions: [...partitions.keys()].map((partition) => this.fetchOffset(group, name, partition, requireStable)),
-        })),
-      );
-    }
-    return respond(
-      req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitionIndexes.map((partition) => this.fetchOffset(group, t.name, partition, requireStable)),
-      })),
-    );
-  }
-
-  /** With requireStable, a partition with a commit on its way is reported unstable rather than stale. */
-  private fetchOffset(
-    group: ClassicGroup<T> | undefined,
-    topic: string,
-    partition: number,
-    requireStable: boolean,
-  ): OffsetFetchResponsePartition {
-    if (requireStable && group?.offsets.isInFlight(topic, partition)) {
-      return { ...fetched(partition, undefined), errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
-    }
-    return fetched(partition, group?.offsets.get(topic, partition));
-  }
-
   private handleOffsetDelete(token: T, req: OffsetDeleteRequest): void {
     const respond = (errorCode: number, topics: OffsetDeleteResponseTopic[]) =>
       this.reply({ token, api: 'offsetDelete', response: { errorCode, topics } });
@@ -1071,56 +980,12 @@ export class GroupCoordinator<T> {
   /** Kafka's periodic removeExpiredOffsets, over every group. */
   private expireOffsets(): void {
     for (const group of [...this.groups.values()]) {
-      const expired = this.expiredOffsets(group);
+      const expired = expiredOffsets(group, this.now, this.config.offsetsRetentionMs);
       if (expired.length > 0 || group.is('Empty')) this.removeOffsetsAndMaybeGroup(group, expired);
     }
   }
 
-  private expiredOffsets(group: ClassicGroup<T>): TopicPartition[] {
-    const { offsetsRetentionMs } = this.config;
-    const bySinceCommit = (o: OffsetAndMetadata) => o.commitTimestampMs;
-    if (group.protocolType === null) {
-      // Offsets-only ("simple" consumer) group: each offset lives for the retention after its commit.
-      return group.offsets.expired(this.now, offsetsRetentionMs, bySinceCommit, new Set());
-    }
-    if (group.is('Empty')) {
-      // Retention counts from when the group became empty, so a quiet consumer does not lose offsets.
-      const since = group.stateTimestampMs;
-      return group.offsets.expired(this.now, offsetsRetentionMs, since >= 0 ? () => since : bySinceCommit, new Set());
-    }
-    if (group.protocolType === CONSUMER_PROTOCOL_TYPE && group.subscribedTopics !== null && group.is('Stable')) {
-      // A live consumer group keeps offsets of what it consumes; others expire after their commit.
-      return group.offsets.expired(this.now, offsetsRetentionMs, bySinceCommit, group.subscribedTopics);
-    }
-    return [];
-  }
-
-  // ---- admin
-
-  private describe(groupId: string): DescribedGroup {
-    const group = isValidGroupId(groupId, false) ? this.groups.get(groupId) : undefined;
-    if (!group) {
-      const errorCode = isValidGroupId(groupId, false) ? ErrorCode.NONE : ErrorCode.INVALID_GROUP_ID;
-      return { errorCode, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
-    }
-    // Member metadata and assignments are only meaningful once a generation is Stable.
-    const stable = group.is('Stable') ? group.protocolName : null;
-    return {
-      errorCode: ErrorCode.NONE,
-      groupId,
-      groupState: group.state,
-      protocolType: group.protocolType ?? '',
-      protocolData: stable ?? '',
-      members: [...group.members.values()].map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        memberMetadata: stable === null ? EMPTY : m.metadataFor(stable),
-        memberAssignment: stable === null ? EMPTY : m.assignment,
-      })),
-    };
-  }
+  // ---- DeleteGroups
 
   private handleDeleteGroups(token: T, req: DeleteGroupsRequest): void {
     const results = new Map<string, number>();
@@ -1155,57 +1020,10 @@ export class GroupCoordinator<T> {
   // ---- loading
 
   private loadGroup(replayed: ReplayedGroup): void {
-    const group = new ClassicGroup<T>(replayed.groupId, this.now);
-    const meta = replayed.metadata;
-    if (meta !== null) {
-      group.generationId = meta.generation;
-      group.protocolType = meta.protocolType === '' ? null : meta.protocolType;
-      group.protocolName = meta.protocol;
-      // A record with members must name their protocol; one that does not is kept as an empty group.
-      const members = meta.protocol === null ? [] : meta.members;
-      for (const m of members) {
-        group.add(
-          new GroupMember<T>({
-            memberId: m.memberId,
-            groupInstanceId: m.groupInstanceId,
-            clientId: m.clientId,
-            clientHost: m.clientHost,
-            rebalanceTimeoutMs: m.rebalanceTimeout,
-            sessionTimeoutMs: m.sessionTimeout,
-            protocolType: meta.protocolType,
-            protocols: [{ name: meta.protocol!, metadata: m.subscription }],
-            assignment: m.assignment,
-          }),
-        );
-      }
-      group.leaderId = meta.leader !== null && group.members.has(meta.leader) ? meta.leader : group.leaderId;
-      group.restoreState(group.size > 0 ? 'Stable' : 'Empty', meta.currentStateTimestamp);
-      group.subscribedTopics = group.computeSubscribedTopics();
-    }
-    for (const [topic, partitions] of replayed.offsets) {
-      for (const [partition, v] of partitions) {
-        group.offsets.load(topic, partition, {
-          offset: v.offset,
-          leaderEpoch: v.leaderEpoch,
-          metadata: v.metadata,
-          commitTimestampMs: v.commitTimestamp,
-          expireTimestampMs: v.expireTimestamp,
-        });
-      }
-    }
+    const group = groupFromReplay<T>(replayed, this.now);
     this.groups.set(group.groupId, group);
     // Loaded members must heartbeat within a session of the coordinator starting, as after a failover.
     for (const m of group.members.values()) this.scheduleHeartbeat(group, m);
     if (group.size > this.config.groupMaxSize) this.prepareRebalance(group);
   }
-}
-
-function fetched(partitionIndex: number, o: OffsetAndMetadata | undefined): OffsetFetchResponsePartition {
-  return {
-    partitionIndex,
-    committedOffset: o?.offset ?? -1,
-    committedLeaderEpoch: o?.leaderEpoch ?? -1,
-    metadata: o?.metadata ?? '',
-    errorCode: ErrorCode.NONE,
-  };
 }
