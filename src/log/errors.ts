@@ -1,14 +1,5 @@
 // Failures the log reports to its callers, each carrying the Kafka error code a handler puts on the wire.
-
-/** Kafka wire error codes the log produces (the names are Kafka's). */
-export const LogErrorCode = {
-  OFFSET_OUT_OF_RANGE: 1,
-  CORRUPT_MESSAGE: 2,
-  NOT_LEADER_OR_FOLLOWER: 6,
-  MESSAGE_TOO_LARGE: 10,
-  RECORD_LIST_TOO_LARGE: 18,
-  KAFKA_STORAGE_ERROR: 56,
-} as const;
+import { ErrorCode } from '../../protocol/kafka/errors.js';
 
 export abstract class LogError extends Error {
   abstract readonly errorCode: number;
@@ -17,7 +8,7 @@ export abstract class LogError extends Error {
 /** A fetch or DeleteRecords offset outside [logStartOffset, logEndOffset] (or above the high watermark). */
 export class OffsetOutOfRangeError extends LogError {
   override readonly name = 'OffsetOutOfRangeError';
-  readonly errorCode = LogErrorCode.OFFSET_OUT_OF_RANGE;
+  readonly errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
 
   constructor(
     readonly offset: number,
@@ -33,37 +24,37 @@ export class OffsetOutOfRangeError extends LogError {
 /** A batch handed to append is malformed (it should have been validated before). */
 export class CorruptRecordError extends LogError {
   override readonly name = 'CorruptRecordError';
-  readonly errorCode = LogErrorCode.CORRUPT_MESSAGE;
+  readonly errorCode = ErrorCode.CORRUPT_MESSAGE;
 }
 
 /** A batch is larger than max.message.bytes. */
 export class RecordTooLargeError extends LogError {
   override readonly name = 'RecordTooLargeError';
-  readonly errorCode = LogErrorCode.MESSAGE_TOO_LARGE;
+  readonly errorCode = ErrorCode.MESSAGE_TOO_LARGE;
 }
 
 /** A batch is larger than segment.bytes, so no segment could hold it. */
 export class RecordBatchTooLargeError extends LogError {
   override readonly name = 'RecordBatchTooLargeError';
-  readonly errorCode = LogErrorCode.RECORD_LIST_TOO_LARGE;
+  readonly errorCode = ErrorCode.RECORD_LIST_TOO_LARGE;
 }
 
 /** The disk failed under the log (or its bytes are unreadable); the log refuses further work. */
 export class StorageError extends LogError {
   override readonly name = 'StorageError';
-  readonly errorCode = LogErrorCode.KAFKA_STORAGE_ERROR;
+  readonly errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
 }
 
 /** The log was closed or deleted; clients should refresh metadata and retry elsewhere. */
 export class LogClosedError extends LogError {
   override readonly name = 'LogClosedError';
-  readonly errorCode = LogErrorCode.NOT_LEADER_OR_FOLLOWER;
+  readonly errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
 }
 
 /** Records waited on were removed by truncateTo before they became written or durable. */
 export class LogTruncatedError extends LogError {
   override readonly name = 'LogTruncatedError';
-  readonly errorCode = LogErrorCode.NOT_LEADER_OR_FOLLOWER;
+  readonly errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
 }
 
 /** Another process (or another LogManager here) holds the data directory's lock. */
