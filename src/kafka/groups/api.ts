@@ -39,6 +39,7 @@ export interface JoinGroupResponse {
   errorCode: number;
   generationId: number;
   protocolType: string | null;
+  /** null on errors; before v7 the field is not nullable and the handler sends '' (as Kafka does). */
   protocolName: string | null;
   leader: string;
   skipAssignment: boolean;
@@ -56,9 +57,9 @@ export interface SyncGroupRequest {
   generationId: number;
   memberId: string;
   groupInstanceId: string | null;
-  /** null before v5. */
+  /** null before v5. From v5 Kafka's handler refuses a request without it (INCONSISTENT_GROUP_PROTOCOL). */
   protocolType: string | null;
-  /** null before v5. */
+  /** null before v5; required from v5, like protocolType. */
   protocolName: string | null;
   assignments: SyncGroupAssignment[];
 }
