@@ -1,5 +1,6 @@
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { syncDirectory } from '../log/dir-sync.js';
 
 /**
  * Replaces `path` with `data` so that a crash leaves either the old or the new content: write a temp
@@ -15,10 +16,5 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
     await file.close();
   }
   await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await syncDirectory(dirname(path));
 }

@@ -10,7 +10,6 @@ import { HANDLERS } from './handlers/index.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
 import { loadOrCreateMetaProperties } from './metadata/meta-properties.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
-import { locateRecordByTimestamp } from './record-locator.js';
 import { HandlerRegistry } from './registry.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { TopicManager } from './topics/topic-manager.js';
@@ -57,7 +56,6 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
     dirs: [config.dataDir],
     configFor: (topic) => logConfigForTopic(config, store.get(topic)?.configs ?? {}),
     logger: log,
-    recordLocator: locateRecordByTimestamp,
     retentionCheckIntervalMs: config.values['log.retention.check.interval.ms'],
     flushCheckIntervalMs: config.values['log.flush.scheduler.interval.ms'],
   });
