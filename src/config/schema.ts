@@ -6,9 +6,13 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** A value's type as Kafka's ConfigDef names it (DescribeConfigs reports it). */
+export type ValueType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'LIST';
+
 export interface KeyDef<T> {
   readonly default: T;
   readonly doc: string;
+  readonly type?: ValueType;
   /** Throws Error with a reason (the caller adds the key's name). */
   parse(raw: string): T;
 }
@@ -64,18 +68,19 @@ function integer(raw: string, range: Range, bits: 32 | 64): number {
 }
 
 export function int<T extends number | undefined>(doc: string, def: T, range: Range = {}): KeyDef<number | T> {
-  return { doc, default: def, parse: (raw) => integer(raw, range, 32) };
+  return { doc, default: def, type: 'INT', parse: (raw) => integer(raw, range, 32) };
 }
 
 /** A Java long; values past 2^53 (Long.MAX_VALUE as "forever") saturate without harm. */
 export function long<T extends number | undefined>(doc: string, def: T, range: Range = {}): KeyDef<number | T> {
-  return { doc, default: def, parse: (raw) => integer(raw, range, 64) };
+  return { doc, default: def, type: 'LONG', parse: (raw) => integer(raw, range, 64) };
 }
 
 export function bool(doc: string, def: boolean): KeyDef<boolean> {
   return {
     doc,
     default: def,
+    type: 'BOOLEAN',
     parse(raw) {
       const v = raw.toLowerCase();
       if (v === 'true') return true;
@@ -86,7 +91,7 @@ export function bool(doc: string, def: boolean): KeyDef<boolean> {
 }
 
 export function str<T extends string | undefined>(doc: string, def: T): KeyDef<string | T> {
-  return { doc, default: def, parse: (raw) => raw };
+  return { doc, default: def, type: 'STRING', parse: (raw) => raw };
 }
 
 /** Comma-separated; blanks dropped. */
@@ -94,6 +99,7 @@ export function list(doc: string, def: string[]): KeyDef<string[]> {
   return {
     doc,
     default: def,
+    type: 'LIST',
     parse: (raw) =>
       raw
         .split(',')
@@ -106,6 +112,7 @@ export function oneOf<const T extends string>(doc: string, def: T, choices: read
   return {
     doc,
     default: def,
+    type: 'STRING',
     parse(raw) {
       if (!(choices as readonly string[]).includes(raw)) throw new Error(`expected one of ${choices.join(', ')}, got "${raw}"`);
       return raw as T;
