@@ -6,7 +6,7 @@ import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js'
 import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
 import { topicConfigProblem } from '../metadata/topic-config.js';
-import { collisionKey, topicNameProblem } from '../metadata/topic-name.js';
+import { CLUSTER_METADATA_TOPIC, collisionKey, isInternalTopic, topicNameProblem } from '../metadata/topic-name.js';
 import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
 
@@ -31,6 +31,8 @@ function fail(code: number, message: string): never {
 export class TopicManager {
   /** Auto-creations under way, so concurrent requests naming one new topic create it once. */
   private readonly autoCreating = new Map<string, Promise<TopicRecord>>();
+  /** The last partition open or delete per topic name, so each starts after the one before it. */
+  private readonly partitionWork = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: TopicStore,
@@ -60,17 +62,17 @@ export class TopicManager {
   validateNew(t: NewTopic): TopicRecord {
     const nameProblem = topicNameProblem(t.name);
     if (nameProblem) fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+    if (t.name === CLUSTER_METADATA_TOPIC) fail(ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`);
     if (this.store.get(t.name)) fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
     const collides = this.store.list().find((o) => collisionKey(o.name) === collisionKey(t.name));
     if (collides) {
-      fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic '${collides.name}' ('.' and '_' are alike)`);
+      fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${collides.name}`);
     }
-    const configs: Record<string, string> = {};
-    for (const [key, value] of Object.entries(t.configs ?? {})) {
-      const problem = topicConfigProblem(key, value);
-      if (problem) fail(ErrorCode.INVALID_CONFIG, problem);
-      if (value !== null) configs[key] = value;
-    }
+    const entries = Object.entries(t.configs ?? {});
+    const nulls = entries.filter(([, value]) => value === null).map(([key]) => key);
+    if (nulls.length > 0) fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nulls.join(',')}`);
+    const configs = Object.fromEntries(entries) as Record<string, string>;
+    this.validateConfigs(configs);
     const replicas =
       t.assignments && t.assignments.length > 0 ? this.checkAssignments(t) : this.placeReplicas(t.numPartitions, t.replicationFactor, 0);
     return { name: t.name, topicId: randomBytes(16).toString('hex'), replicas, configs };
@@ -79,10 +81,18 @@ export class TopicManager {
   /** Creates a topic durably and opens its partitions. */
   async create(t: NewTopic): Promise<TopicRecord> {
     const record = this.validateNew(t);
-    const persisted = this.store.create(record);
-    await Promise.all([persisted, this.replicas.openTopic(record)]);
-    this.log.info({ topic: record.name, partitions: record.replicas.length, configs: record.configs }, 'topic created');
+    await this.commitNew(record);
     return record;
+  }
+
+  /**
+   * Stores a topic validateNew returned and opens its partitions. The topic is visible before this
+   * returns; the promise settles once it is durable and its logs are open.
+   */
+  async commitNew(record: TopicRecord): Promise<void> {
+    const persisted = this.store.create(record);
+    await Promise.all([persisted, this.afterEarlierWork(record.name, () => this.replicas.openTopic(record))]);
+    this.log.info({ topic: record.name, partitions: record.replicas.length, configs: record.configs }, 'topic created');
   }
 
   /**
@@ -100,44 +110,63 @@ export class TopicManager {
     return creation;
   }
 
-  async delete(name: string): Promise<void> {
-    if (!this.cfg.values['delete.topic.enable']) fail(ErrorCode.TOPIC_DELETION_DISABLED, 'delete.topic.enable is false');
+  /** Throws TOPIC_DELETION_DISABLED unless delete.topic.enable; DeleteTopics asks before anything else. */
+  checkDeletionEnabled(): void {
+    if (!this.cfg.values['delete.topic.enable']) fail(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
+  }
+
+  /**
+   * DeleteTopics' checks for one topic; throws KafkaProtocolError. Kafka's broker would delete the
+   * internal topics too (only its tools refuse); Skein refuses, since the coordinators keep their state there.
+   */
+  validateDelete(name: string): void {
+    this.checkDeletionEnabled();
     if (!this.store.get(name)) fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
+    if (isInternalTopic(name)) fail(ErrorCode.INVALID_REQUEST, `Topic ${name} is a Kafka internal topic and is not allowed to be deleted.`);
+  }
+
+  /** Deletes a topic: gone from the store and from requests at once, its logs removed by the time this settles. */
+  async delete(name: string): Promise<void> {
+    this.validateDelete(name);
     const persisted = this.store.delete(name);
-    await Promise.all([persisted, this.replicas.deleteTopic(name)]);
+    await Promise.all([persisted, this.afterEarlierWork(name, () => this.replicas.deleteTopic(name))]);
     this.log.info({ topic: name }, 'topic deleted');
   }
 
   /** CreatePartitions' checks; returns the replica lists of the new partitions without changing anything. */
   validateNewPartitions(name: string, totalCount: number, assignments: number[][] | null): number[][] {
     const topic = this.store.get(name);
-    if (!topic) fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
+    if (!topic) fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
     const current = topic.replicas.length;
-    if (totalCount <= current) {
-      fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, ${totalCount} would not be an increase.`);
+    if (totalCount < current) {
+      fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${totalCount}.`);
     }
+    if (totalCount === current) fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
     if (totalCount > MAX_PARTITIONS_PER_TOPIC) {
       fail(ErrorCode.INVALID_PARTITIONS, `${totalCount} partitions is above the limit of ${MAX_PARTITIONS_PER_TOPIC}.`);
     }
     const added = totalCount - current;
     const rf = topic.replicas[0]?.length ?? 1;
     if (assignments === null) return this.placeReplicas(added, rf, current);
+    const live = new Set(this.liveBrokers());
+    const unknown = [...new Set(assignments.flat())].filter((b) => !live.has(b));
+    if (unknown.length > 0) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Unknown broker(s) in replica assignment: ${unknown.join(', ')}.`);
     if (assignments.length !== added) {
       fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Increasing the number of partitions by ${added} but ${assignments.length} assignments provided.`);
     }
-    for (const brokers of assignments) this.checkReplicaList(brokers, rf);
+    assignments.forEach((brokers, i) => this.checkReplicaList(brokers, rf, current + i));
     return assignments;
   }
 
-  async addPartitions(name: string, totalCount: number, assignments: number[][] | null): Promise<void> {
-    const added = this.validateNewPartitions(name, totalCount, assignments);
+  /** Appends partitions validateNewPartitions returned; they are visible at once, open when this settles. */
+  async addPartitions(name: string, added: number[][]): Promise<void> {
     const persisted = this.store.addPartitions(name, added);
     const topic = this.store.get(name)!;
-    await Promise.all([persisted, this.replicas.openTopic(topic)]);
-    this.log.info({ topic: name, partitions: totalCount }, 'partitions added');
+    await Promise.all([persisted, this.afterEarlierWork(name, () => this.replicas.openTopic(topic))]);
+    this.log.info({ topic: name, partitions: topic.replicas.length }, 'partitions added');
   }
 
-  /** Checks a full replacement of a topic's config overrides (AlterConfigs, IncrementalAlterConfigs). */
+  /** Checks a full set of topic config overrides (CreateTopics, AlterConfigs, IncrementalAlterConfigs). */
   validateConfigs(configs: Readonly<Record<string, string>>): void {
     for (const [key, value] of Object.entries(configs)) {
       const problem = topicConfigProblem(key, value);
@@ -145,13 +174,33 @@ export class TopicManager {
     }
   }
 
+  /**
+   * Replaces a topic's config overrides. The store and the topic's logs see them at once (retention,
+   * segment size, ...); the promise settles once they are durable.
+   */
   async setConfigs(name: string, configs: Record<string, string>): Promise<void> {
-    if (!this.store.get(name)) fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
+    if (!this.store.get(name)) fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
     this.validateConfigs(configs);
     const persisted = this.store.setConfigs(name, configs);
     this.replicas.updateConfig(name);
     await persisted;
     this.log.info({ topic: name, configs }, 'topic configs changed');
+  }
+
+  /**
+   * Runs `step` on a topic's partitions once earlier steps for that name have settled. The store changes
+   * at once, but opening logs takes a while: without this, a delete pipelined behind a create could run
+   * before the create's logs exist, and a topic created again under the name would find the old logs.
+   */
+  private afterEarlierWork(name: string, step: () => Promise<void>): Promise<void> {
+    const earlier = this.partitionWork.get(name);
+    const work = earlier ? earlier.then(step) : step();
+    const settled = work.catch(() => undefined);
+    this.partitionWork.set(name, settled);
+    void settled.then(() => {
+      if (this.partitionWork.get(name) === settled) this.partitionWork.delete(name);
+    });
+    return work;
   }
 
   private checkAssignments(t: NewTopic): number[][] {
@@ -164,18 +213,32 @@ export class TopicManager {
     }
     const rf = assignments[0]!.brokerIds.length;
     return assignments.map((a, i) => {
-      if (a.partitionIndex !== i) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence.');
-      this.checkReplicaList(a.brokerIds, rf);
+      if (a.partitionIndex === assignments[i - 1]?.partitionIndex) {
+        fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Found multiple manual partition assignments for partition ${a.partitionIndex}`);
+      }
+      if (a.partitionIndex !== i) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence');
+      this.checkReplicaList(a.brokerIds, rf, i);
       return [...a.brokerIds];
     });
   }
 
-  private checkReplicaList(brokers: number[], rf: number): void {
+  /** Kafka's checks of one partition's replica list, in its order and words. */
+  private checkReplicaList(brokers: number[], rf: number, partition: number): void {
+    if (brokers.length === 0) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Cannot have replication factor of 0 for partition id ${partition}.`);
+    if (new Set(brokers).size !== brokers.length) {
+      fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Duplicate brokers not allowed in replica assignment: ${brokers.join(', ')} for partition id ${partition}.`);
+    }
     const live = new Set(this.liveBrokers());
-    if (brokers.length === 0) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'A partition needs at least one replica.');
-    if (brokers.length !== rf) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'All partitions should have the same number of replicas.');
-    if (new Set(brokers).size !== brokers.length) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Duplicate brokers in replica list ${brokers.join(',')}.`);
-    for (const b of brokers) if (!live.has(b)) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Unknown broker ${b} in replica assignment.`);
+    const unknown = brokers.filter((b) => !live.has(b));
+    if (unknown.length > 0) {
+      fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${unknown[0]}, but no such broker is registered.`);
+    }
+    if (brokers.length !== rf) {
+      fail(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Inconsistent replication factor between partitions, partition 0 has ${rf} while partition ${partition} has ${brokers.length}.`,
+      );
+    }
   }
 
   /** Round-robin placement as Kafka does without racks: partition p starts at broker (start + p). */
