@@ -1,0 +1,45 @@
+// CreatePartitions (37), v0-3: grows topics to a new partition count, placing the new partitions or
+// taking the given assignments. A count that is not an increase is INVALID_PARTITIONS; a topic named
+// twice gets one INVALID_REQUEST; validateOnly checks without changing anything.
+import { ApiKey, ErrorCode, KafkaProtocolError, type CreatePartitionsResponseInput } from '../../../protocol/kafka/index.js';
+import { defineHandler } from '../handler.js';
+import { awaitChanges } from '../topics/change-deadline.js';
+
+type TopicResult = NonNullable<CreatePartitionsResponseInput['results']>[number];
+
+export const createPartitionsHandler = defineHandler({
+  apiKey: ApiKey.CreatePartitions,
+  minVersion: 0,
+  maxVersion: 3,
+  async handle(request, ctx) {
+    const { topics } = ctx.broker;
+    const occurrences = new Map<string, number>();
+    for (const t of request.topics) occurrences.set(t.name, (occurrences.get(t.name) ?? 0) + 1);
+    const results: TopicResult[] = [];
+    const duplicatesAnswered = new Set<string>();
+    const changes = new Map<string, Promise<void>>();
+    for (const t of request.topics) {
+      if (occurrences.get(t.name)! > 1) {
+        if (!duplicatesAnswered.has(t.name)) {
+          duplicatesAnswered.add(t.name);
+          results.push({ name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' });
+        }
+        continue;
+      }
+      try {
+        const added = topics.validateNewPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null);
+        if (!request.validateOnly) changes.set(t.name, topics.addPartitions(t.name, added));
+        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+      } catch (err) {
+        if (!(err instanceof KafkaProtocolError)) throw err;
+        ctx.log.info({ topic: t.name, error: err.errorName, reason: err.message, client: ctx.clientId }, 'partition creation refused');
+        results.push({ name: t.name, errorCode: err.code, errorMessage: err.message });
+      }
+    }
+    const outcomes = await awaitChanges(changes, request.timeoutMs, ctx.log);
+    return {
+      throttleTimeMs: 0,
+      results: results.map((r) => ({ ...r, ...outcomes.get(r.name!) })),
+    };
+  },
+});
