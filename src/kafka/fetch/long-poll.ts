@@ -1,0 +1,39 @@
+// The wait of a Fetch that found less than min_bytes: like Kafka's DelayedFetch, it ends when appends
+// have made enough bytes readable in the fetched partitions, or when max_wait_ms runs out. The fetch
+// then reads its partitions again from the same offsets.
+//
+// Bytes are counted the way Kafka counts them, by how far each partition's log has grown since the
+// first read (capped at what the partition may return); a retention pass that shrinks a log only makes
+// the wait last longer, never answer early.
+import type { PartitionLog } from '../../log/partition-log.js';
+
+export interface WatchedPartition {
+  log: PartitionLog;
+  /** The most this partition may add to the response. */
+  maxBytes: number;
+}
+
+/** Resolves once the watched logs grew by `neededBytes` in all (counting each up to its maxBytes), or after `maxWaitMs`. */
+export function waitForBytes(watched: readonly WatchedPartition[], neededBytes: number, maxWaitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const startSizes = watched.map((w) => w.log.sizeBytes);
+    const unsubscribes: (() => void)[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      clearTimeout(timer);
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      unsubscribes.length = 0;
+      resolve();
+    };
+    const check = (): void => {
+      let grown = 0;
+      for (let i = 0; i < watched.length; i++) {
+        const w = watched[i]!;
+        grown += Math.min(w.maxBytes, Math.max(0, w.log.sizeBytes - startSizes[i]!));
+      }
+      if (grown >= neededBytes) finish();
+    };
+    timer = setTimeout(finish, maxWaitMs);
+    for (const w of watched) unsubscribes.push(w.log.onHighWatermark(check));
+  });
+}

@@ -1,0 +1,120 @@
+// Produce (0), v3-9: one v2 record batch per partition, checked without decompressing (CRC, size, codec,
+// counts, CreateTime bounds), appended as received (only its offsets, leader epoch and, under
+// LogAppendTime, its timestamp are rewritten in place), and acknowledged by acks:
+//   0  no response at all; a failure closes the connection, the only way Kafka can tell the producer;
+//   1  once the bytes reached the OS (PartitionLog.waitWritten);
+//  -1  once an fsync covered them (PartitionLog.waitDurable, group commit) and min.insync.replicas held.
+//
+// Idempotent and transactional producers are a later issue: InitProducerId is not served, so no client
+// gets a producer id from Skein, and a batch carrying one is refused with UNSUPPORTED_FOR_MESSAGE_FORMAT,
+// the error Kafka gives when the log cannot store producer state, rather than stored without the
+// sequence checks that would make it safe.
+import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponseInput } from '../../../protocol/kafka/index.js';
+import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
+import { NO_RESPONSE, defineHandler, type RequestContext } from '../handler.js';
+import { isInternalTopic } from '../metadata/topic-name.js';
+import { errorCodeOf, leaderPartition } from '../fetch/partition-access.js';
+import { produceConfig } from '../produce/produce-config.js';
+import { checkTimestamps, type RecordError } from '../produce/timestamp-check.js';
+
+type TopicResponse = NonNullable<ProduceResponseInput['responses']>[number];
+type PartitionResponse = NonNullable<TopicResponse['partitionResponses']>[number];
+type PartitionData = ProduceRequest['topicData'][number]['partitionData'][number];
+
+const ACKS_NONE = 0;
+const ACKS_LEADER = 1;
+const ACKS_ALL = -1;
+
+function failed(index: number, errorCode: number, errorMessage: string | null = null, recordErrors: RecordError[] = []): PartitionResponse {
+  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors, errorMessage };
+}
+
+interface Appended {
+  response: PartitionResponse;
+  /** Settles once the write is as safe as acks asks; it marks `response` failed if it is not. */
+  done?: Promise<void>;
+}
+
+function appendPartition(ctx: RequestContext, topic: string, data: PartitionData, acks: number, now: number): Appended {
+  const { broker } = ctx;
+  const { index } = data;
+  const partition = leaderPartition(broker, topic, index);
+  if (typeof partition === 'number') return { response: failed(index, partition) };
+  const plog = partition.log;
+  const records = data.records;
+  if (records === null) return { response: failed(index, ErrorCode.INVALID_RECORD, 'no record batch') };
+  let header;
+  try {
+    header = checkProduceBatch(records, { maxBatchBytes: plog.config.maxMessageBytes, produceVersion: ctx.apiVersion });
+  } catch (err) {
+    if (err instanceof InvalidBatchError) return { response: failed(index, err.code, err.message) };
+    throw err;
+  }
+  if (header.producerId >= 0) {
+    return { response: failed(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'idempotent and transactional producers are not supported yet') };
+  }
+  if (acks !== ACKS_NONE && acks !== ACKS_LEADER && acks !== ACKS_ALL) return { response: failed(index, ErrorCode.INVALID_REQUIRED_ACKS) };
+  if (isInternalTopic(topic)) return { response: failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`) };
+  const cfg = produceConfig(broker.config, broker.topics.get(topic)?.configs ?? {}, plog.config);
+  if (acks === ACKS_ALL && partition.isr.length < cfg.minInsyncReplicas) {
+    return {
+      response: failed(index, ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${partition.isr.length} is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas}`),
+    };
+  }
+  const rejected = checkTimestamps(records, header, plog.config.timestampType === 'LogAppendTime', cfg, now);
+  if (rejected) {
+    const code = rejected.corrupt ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_TIMESTAMP;
+    return { response: failed(index, code, rejected.message, rejected.recordErrors) };
+  }
+  let result;
+  try {
+    result = plog.append(records, now, { leaderEpoch: partition.leaderEpoch });
+  } catch (err) {
+    return { response: failed(index, errorCodeOf(err, ctx.log, { topic, partition: index }), (err as Error).message) };
+  }
+  const response: PartitionResponse = {
+    index,
+    errorCode: ErrorCode.NONE,
+    baseOffset: result.baseOffset,
+    logAppendTimeMs: result.logAppendTime,
+    logStartOffset: result.logStartOffset,
+    recordErrors: [],
+    errorMessage: null,
+  };
+  if (acks === ACKS_NONE) return { response };
+  const safe = acks === ACKS_ALL ? plog.waitDurable(result.lastOffset) : plog.waitWritten(result.lastOffset);
+  const done = safe.catch((err: unknown) => {
+    Object.assign(response, failed(index, errorCodeOf(err, ctx.log, { topic, partition: index }), (err as Error).message));
+  });
+  return { response, done };
+}
+
+export const produceHandler = defineHandler({
+  apiKey: ApiKey.Produce,
+  minVersion: 3,
+  maxVersion: 9,
+  handle(request, ctx) {
+    const now = ctx.broker.now();
+    const acks = request.acks;
+    const pending: Promise<void>[] = [];
+    const errors: string[] = [];
+    const responses: TopicResponse[] = request.topicData.map((topic) => ({
+      name: topic.name,
+      partitionResponses: topic.partitionData.map((data) => {
+        const { response, done } = appendPartition(ctx, topic.name, data, acks, now);
+        if (done) pending.push(done);
+        if (response.errorCode !== ErrorCode.NONE) errors.push(`${topic.name}-${data.index}: error ${response.errorCode}`);
+        return response;
+      }),
+    }));
+    if (errors.length > 0) ctx.log.debug({ clientId: ctx.clientId, acks, errors }, 'produce request had partition errors');
+    if (acks === ACKS_NONE) {
+      // Kafka closes the connection: with acks=0 there is no other way to tell the producer.
+      if (errors.length > 0) throw new Error(`acks=0 produce failed (${errors.join(', ')}); closing the connection as Kafka does`);
+      return NO_RESPONSE;
+    }
+    const response: ProduceResponseInput = { responses, throttleTimeMs: 0 };
+    if (pending.length === 0) return response;
+    return Promise.all(pending).then(() => response);
+  },
+});

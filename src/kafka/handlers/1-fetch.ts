@@ -1,0 +1,38 @@
+// Fetch (1), v4-12: stored batches as they are, up to the high watermark (the last stable offset too,
+// with no transactions), within max_bytes and partition_max_bytes (KIP-74: the first batch even if
+// larger). With less than min_bytes readable it long-polls until appends bring enough or max_wait_ms
+// passes, then reads again.
+//
+// Fetch sessions (KIP-227, v7+): librdkafka, kafkajs and kafka-python send session id 0 with epoch -1
+// (sessionless) and get full responses. Skein keeps no incremental sessions, which Kafka allows (its
+// cache may have no free slot): a request to open one (epoch 0) gets a full response with session id 0,
+// after which the Java client keeps sending full requests; a request continuing a session (epoch > 0)
+// names one this broker never gave out, so it gets FETCH_SESSION_ID_NOT_FOUND.
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { readFetch } from '../fetch/fetch-reader.js';
+import { waitForBytes } from '../fetch/long-poll.js';
+import { defineHandler } from '../handler.js';
+
+/** Session epochs that ask for a full fetch: open a new session (0) or fetch without one (-1). */
+const INITIAL_EPOCH = 0;
+const FINAL_EPOCH = -1;
+const NO_SESSION = 0;
+
+export const fetchHandler = defineHandler({
+  apiKey: ApiKey.Fetch,
+  minVersion: 4,
+  maxVersion: 12,
+  async handle(request, ctx) {
+    const epoch = request.sessionEpoch;
+    if (ctx.apiVersion >= 7 && epoch !== INITIAL_EPOCH && epoch !== FINAL_EPOCH) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: NO_SESSION, responses: [] };
+    }
+    let read = await readFetch(ctx, request);
+    const answerNow = request.maxWaitMs <= 0 || read.bytes >= request.minBytes || read.hasError || read.watched.length === 0;
+    if (!answerNow) {
+      await waitForBytes(read.watched, request.minBytes - read.bytes, request.maxWaitMs);
+      read = await readFetch(ctx, request);
+    }
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses: read.responses };
+  },
+});

@@ -1,0 +1,93 @@
+// Kafka's CreateTime bounds (message.timestamp.before.max.ms / after.max.ms) on a producer batch, checked
+// without decompressing it.
+//
+// Kafka checks every record and rewrites the batch's maxTimestamp from them. Skein never rewrites records,
+// so it trusts the header: maxTimestamp bounds every record from above, which settles the after-bound
+// (on by default: one hour) with no per-record work. The before-bound (off by default) needs each
+// record's timestamp: uncompressed batches are walked record by record (only the length, attributes and
+// timestamp of each are read); a compressed batch is judged by its baseTimestamp, the first record's.
+import { DecodeError, Reader } from '../../../protocol/bytes.js';
+import { compressionId } from '../../../protocol/kafka/records/batch-attributes.js';
+import { BATCH_HEADER_BYTES, Compression, TIMESTAMP_TYPE_BIT, type BatchHeader } from '../../../protocol/kafka/records/batch-header.js';
+import type { ProduceConfig } from './produce-config.js';
+
+/** A record without a timestamp; Kafka exempts it from the bounds. */
+const NO_TIMESTAMP = -1;
+
+export interface RecordError {
+  batchIndex: number;
+  batchIndexErrorMessage: string;
+}
+
+/** Why a batch is refused with INVALID_TIMESTAMP (or CORRUPT_MESSAGE when its records cannot be walked). */
+export interface TimestampRejection {
+  corrupt: boolean;
+  message: string;
+  recordErrors: RecordError[];
+}
+
+const REJECTED = 'One or more records have been rejected due to invalid timestamp';
+
+function everyRecord(count: number, message: string): TimestampRejection {
+  return { corrupt: false, message: REJECTED, recordErrors: Array.from({ length: count }, (_, batchIndex) => ({ batchIndex, batchIndexErrorMessage: message })) };
+}
+
+/**
+ * The reason to refuse `batch` for its timestamps, or undefined if Kafka would accept them. `topicLogAppendTime`
+ * is the topic's message.timestamp.type; `now` the broker clock.
+ */
+export function checkTimestamps(
+  batch: Buffer,
+  header: BatchHeader,
+  topicLogAppendTime: boolean,
+  cfg: ProduceConfig,
+  now: number,
+): TimestampRejection | undefined {
+  const batchLogAppendTime = (header.attributes & TIMESTAMP_TYPE_BIT) !== 0;
+  const lower = now - cfg.timestampBeforeMaxMs;
+  const upper = now + cfg.timestampAfterMaxMs;
+  const range = `The timestamp should be within [${lower}, ${upper}]`;
+  if (batchLogAppendTime) {
+    // Every record of a LogAppendTime batch reads as its maxTimestamp; only a broker may stamp one.
+    if (topicLogAppendTime || header.maxTimestamp === NO_TIMESTAMP) {
+      return everyRecord(header.recordCount, 'Invalid timestamp type in message. Producer should not set timestamp type to LogAppendTime.');
+    }
+    if (header.maxTimestamp < lower || header.maxTimestamp > upper) {
+      return everyRecord(header.recordCount, `Timestamp ${header.maxTimestamp} of message is out of range. ${range}`);
+    }
+    return undefined;
+  }
+  if (topicLogAppendTime) return undefined;
+  // Producers stamp records with the clock, so a negative lower bound means the before-bound is off.
+  const beforeBoundOn = lower > 0;
+  if (!beforeBoundOn && header.maxTimestamp <= upper) return undefined;
+  if (compressionId(header.attributes) !== Compression.None) {
+    const tooNew = header.maxTimestamp > upper;
+    const tooOld = beforeBoundOn && header.baseTimestamp !== NO_TIMESTAMP && header.baseTimestamp < lower;
+    if (!tooNew && !tooOld) return undefined;
+    const which = tooNew ? `max timestamp ${header.maxTimestamp}` : `base timestamp ${header.baseTimestamp}`;
+    return { corrupt: false, message: `${REJECTED}: the compressed batch's ${which} is out of range. ${range}`, recordErrors: [] };
+  }
+  return walkRecords(batch, header, lower, upper, range);
+}
+
+function walkRecords(batch: Buffer, header: BatchHeader, lower: number, upper: number, range: string): TimestampRejection | undefined {
+  const r = new Reader(batch, BATCH_HEADER_BYTES, header.sizeBytes);
+  const recordErrors: RecordError[] = [];
+  try {
+    for (let i = 0; i < header.recordCount; i++) {
+      const length = r.varint();
+      if (length < 0) throw new DecodeError(`record ${i} has negative length ${length}`);
+      const record = r.sub(length);
+      record.skip(1);
+      const timestamp = header.baseTimestamp + record.varlong();
+      if (timestamp !== NO_TIMESTAMP && (timestamp < lower || timestamp > upper)) {
+        recordErrors.push({ batchIndex: i, batchIndexErrorMessage: `Timestamp ${timestamp} of message with offset ${i} is out of range. ${range}` });
+      }
+    }
+  } catch (err) {
+    if (err instanceof DecodeError) return { corrupt: true, message: `record batch is corrupt: ${err.message}`, recordErrors: [] };
+    throw err;
+  }
+  return recordErrors.length > 0 ? { corrupt: false, message: REJECTED, recordErrors } : undefined;
+}
