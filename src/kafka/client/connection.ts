@@ -1,0 +1,243 @@
+// One Kafka client connection on Skein's codec: typed requests pipelined on one socket, each answer
+// matched to its request by correlation id, with a timeout per request. Tests, the perf tools and
+// (later) follower fetches speak to brokers through it.
+import { connect, type Socket } from 'node:net';
+import {
+  ApiKey,
+  apiVersionRange,
+  decodeResponseFrame,
+  encodeRequestFrame,
+  ErrorCode,
+  KafkaProtocolError,
+  type RequestInputOf,
+  type ResponseOf,
+} from '../../../protocol/kafka/index.js';
+import { FrameDecoder } from '../../net/frame-decoder.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Largest response frame accepted; a fetch answer is bounded by the max_bytes it asked for. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/** Correlation ids wrap within the positive int32 range. */
+const MAX_CORRELATION_ID = 0x7fffffff;
+
+export interface ConnectionOptions {
+  clientId?: string | null;
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  maxResponseBytes?: number;
+}
+
+export interface SendOptions {
+  /** Overrides the connection's request timeout (a long-polling fetch adds its max wait). */
+  timeoutMs?: number;
+}
+
+/** The connection ended (closed by either side, or broken) before the answer arrived. */
+export class ConnectionClosedError extends Error {
+  override readonly name = 'ConnectionClosedError';
+}
+
+/** No answer within the request timeout. The connection stays usable; a late answer is dropped. */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'RequestTimeoutError';
+}
+
+interface Pending {
+  apiKey: ApiKey;
+  apiVersion: number;
+  resolve(body: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** Parses "host:port" ("[v6]:port" for IPv6). */
+export function parseAddress(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address.trim());
+  if (!m) throw new RangeError(`"${address}" is not host:port`);
+  return { host: m[1] ?? m[2]!, port: Number(m[3]) };
+}
+
+export class KafkaConnection {
+  private readonly pending = new Map<number, Pending>();
+  private readonly decoder: FrameDecoder;
+  private nextCorrelationId = 1;
+  private closedWith: Error | undefined;
+  private versions: Map<number, { min: number; max: number }> | undefined;
+  private readonly closeListeners: ((err: Error) => void)[] = [];
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly address: string,
+    private readonly options: Required<ConnectionOptions>,
+  ) {
+    this.decoder = new FrameDecoder(options.maxResponseBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.shutdown(new ConnectionClosedError(`connection to ${address} failed: ${err.message}`)));
+    socket.on('close', () => this.shutdown(new ConnectionClosedError(`connection to ${address} closed`)));
+  }
+
+  /** Opens a connection to `address` ("host:port"). */
+  static connect(address: string, options: ConnectionOptions = {}): Promise<KafkaConnection> {
+    const { host, port } = parseAddress(address);
+    const full: Required<ConnectionOptions> = {
+      clientId: options.clientId === undefined ? 'skein-client' : options.clientId,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    };
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new ConnectionClosedError(`connecting to ${address} timed out after ${full.connectTimeoutMs} ms`));
+      }, full.connectTimeoutMs);
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new ConnectionClosedError(`cannot connect to ${address}: ${err.message}`));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new KafkaConnection(socket, address, full));
+      });
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Sends a request and resolves with its decoded response. */
+  send<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestInputOf<K>, options: SendOptions = {}): Promise<ResponseOf<K>> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const correlationId = this.write(apiKey, apiVersion, body);
+    return new Promise<ResponseOf<K>>((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationId);
+        reject(new RequestTimeoutError(`no answer from ${this.address} to API ${apiKey} v${apiVersion} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      timer.unref();
+      this.pending.set(correlationId, { apiKey, apiVersion, resolve: resolve as (body: unknown) => void, reject, timer });
+    });
+  }
+
+  /** Sends a request that gets no response (Produce with acks=0). */
+  sendWithoutResponse<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestInputOf<K>): void {
+    if (this.closedWith) throw this.closedWith;
+    this.write(apiKey, apiVersion, body);
+  }
+
+  /** Resolves once the socket's send buffer has room again (callers pacing big writes wait on it). */
+  drained(): Promise<void> {
+    if (!this.socket.writableNeedDrain || this.closedWith) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /**
+   * The versions the broker serves, from ApiVersions (asked once, then remembered). Needed by
+   * versionFor; brokers that answer v3 with UNSUPPORTED_VERSION are asked again in v0.
+   */
+  async apiVersions(): Promise<Map<number, { min: number; max: number }>> {
+    if (this.versions) return this.versions;
+    let response = await this.send(ApiKey.ApiVersions, 3, { clientSoftwareName: 'skein', clientSoftwareVersion: '0.1.0' });
+    if (response.errorCode !== ErrorCode.NONE) response = await this.send(ApiKey.ApiVersions, 0, {});
+    if (response.errorCode !== ErrorCode.NONE) throw new KafkaProtocolError(response.errorCode, `ApiVersions failed on ${this.address}`);
+    this.versions = new Map(response.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
+    return this.versions;
+  }
+
+  /**
+   * The highest version of `apiKey` both this codec and the broker speak, at most `atMost`. Call
+   * apiVersions() first. Throws UNSUPPORTED_VERSION if there is none.
+   */
+  versionFor(apiKey: ApiKey, atMost = Number.MAX_SAFE_INTEGER): number {
+    if (!this.versions) throw new Error('call apiVersions() before versionFor()');
+    const theirs = this.versions.get(apiKey);
+    const ours = apiVersionRange(apiKey);
+    const version = Math.min(ours.max, theirs?.max ?? -1, atMost);
+    if (!theirs || version < Math.max(ours.min, theirs.min)) {
+      throw new KafkaProtocolError(ErrorCode.UNSUPPORTED_VERSION, `${this.address} and this client share no version of API ${apiKey}`);
+    }
+    return version;
+  }
+
+  /** Called once when the connection ends, with the reason. */
+  onClose(listener: (err: Error) => void): void {
+    if (this.closedWith) listener(this.closedWith);
+    else this.closeListeners.push(listener);
+  }
+
+  /** Closes the connection; requests still waiting are rejected with ConnectionClosedError. */
+  close(): void {
+    this.shutdown(new ConnectionClosedError(`connection to ${this.address} was closed by the client`));
+  }
+
+  private write<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestInputOf<K>): number {
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = correlationId === MAX_CORRELATION_ID ? 1 : correlationId + 1;
+    const chunks = encodeRequestFrame({ apiKey, apiVersion, correlationId, clientId: this.options.clientId }, body);
+    let size = 0;
+    for (const c of chunks) size += c.length;
+    const prefix = Buffer.allocUnsafe(4);
+    prefix.writeInt32BE(size, 0);
+    this.socket.cork();
+    this.socket.write(prefix);
+    for (const c of chunks) this.socket.write(c);
+    this.socket.uncork();
+    return correlationId;
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.shutdown(new ConnectionClosedError(`bad framing from ${this.address}: ${(err as Error).message}`));
+      return;
+    }
+    for (const frame of frames) {
+      if (frame.length < 4) {
+        this.shutdown(new ConnectionClosedError(`response of ${frame.length} bytes from ${this.address}`));
+        return;
+      }
+      const p = this.pending.get(frame.readInt32BE(0));
+      // An answer to a request that timed out already.
+      if (!p) continue;
+      this.pending.delete(frame.readInt32BE(0));
+      clearTimeout(p.timer);
+      try {
+        p.resolve(decodeResponseFrame(p.apiKey, p.apiVersion, frame).body);
+      } catch (err) {
+        p.reject(err as Error);
+      }
+    }
+  }
+
+  private shutdown(reason: Error): void {
+    if (this.closedWith) return;
+    this.closedWith = reason;
+    this.socket.destroy();
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(reason);
+    }
+    this.pending.clear();
+    for (const listener of this.closeListeners.splice(0)) listener(reason);
+  }
+}
