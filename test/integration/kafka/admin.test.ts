@@ -181,7 +181,7 @@ test('the internal topics are not deleted', async () => {
   expect(metadata.topics[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Creation of internal topic __cluster_metadata is prohibited.' });
 });
 
-test('a topic deleted and created again starts with empty logs, even when the requests are pipelined', async () => {
+test('a topic deleted and created again, with each request overtaking the last one\'s work, ends with one empty log', async () => {
   await admin.createTopics({ topics: [{ topic: 'reborn', numPartitions: 1 }] });
   const log = broker.broker.replicas.partition('reborn', 0)!.log;
   log.append(buildRecordBatch([{ value: Buffer.from('old') }], { baseTimestamp: Date.now() }), Date.now());
