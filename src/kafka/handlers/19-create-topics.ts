@@ -7,6 +7,7 @@ import { defineHandler } from '../handler.js';
 import { describeTopicConfigs } from '../metadata/config-description.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import { awaitChanges } from '../topics/change-deadline.js';
+import { repeated } from '../topics/repeated.js';
 
 type TopicResult = NonNullable<CreateTopicsResponseInput['topics']>[number];
 
@@ -39,12 +40,11 @@ export const createTopicsHandler = defineHandler({
   maxVersion: 7,
   async handle(request, ctx) {
     const { broker } = ctx;
-    const occurrences = new Map<string, number>();
-    for (const t of request.topics) occurrences.set(t.name, (occurrences.get(t.name) ?? 0) + 1);
+    const twice = repeated(request.topics.map((t) => t.name));
     const results: TopicResult[] = [];
     const changes = new Map<string, Promise<void>>();
     for (const t of request.topics) {
-      if (occurrences.get(t.name)! > 1) {
+      if (twice.has(t.name)) {
         results.push(refused(t.name, ErrorCode.INVALID_REQUEST, 'Found multiple entries for this topic.'));
         continue;
       }

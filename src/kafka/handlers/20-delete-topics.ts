@@ -5,18 +5,13 @@
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type DeleteTopicsResponseInput } from '../../../protocol/kafka/index.js';
 import { defineHandler } from '../handler.js';
 import { awaitChanges } from '../topics/change-deadline.js';
+import { repeated } from '../topics/repeated.js';
 
 type TopicResult = NonNullable<DeleteTopicsResponseInput['responses']>[number];
 
 interface Target {
   name: string | null;
   topicId: string;
-}
-
-function countOf<T>(items: readonly T[]): Map<T, number> {
-  const counts = new Map<T, number>();
-  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
-  return counts;
 }
 
 export const deleteTopicsHandler = defineHandler({
@@ -36,11 +31,12 @@ export const deleteTopicsHandler = defineHandler({
       return { throttleTimeMs: 0, responses: targets.map((t) => result(t, code, err.message)) };
     }
 
-    const byName = targets.filter((t) => t.name !== null && t.topicId === ZERO_UUID);
-    const byId = targets.filter((t) => t.name === null && t.topicId !== ZERO_UUID);
-    const nameCounts = countOf(byName.map((t) => t.name));
-    const idCounts = countOf(byId.map((t) => t.topicId));
-    const suppliedIds = new Set(byId.map((t) => t.topicId));
+    const names = targets.filter((t) => t.name !== null && t.topicId === ZERO_UUID).map((t) => t.name!);
+    const ids = targets.filter((t) => t.name === null && t.topicId !== ZERO_UUID).map((t) => t.topicId);
+    const namesTwice = repeated(names);
+    const idsTwice = repeated(ids);
+    const nameSet = new Set(names);
+    const idSet = new Set(ids);
     const responses: TopicResult[] = [];
     const answered = new Set<string>();
     const changes = new Map<string, Promise<void>>();
@@ -56,7 +52,7 @@ export const deleteTopicsHandler = defineHandler({
         responses.push(result(t, ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.'));
         continue;
       }
-      if ((t.name !== null ? nameCounts.get(t.name)! : idCounts.get(t.topicId)!) > 1) {
+      if (t.name !== null ? namesTwice.has(t.name) : idsTwice.has(t.topicId)) {
         responses.push(result(t, ErrorCode.INVALID_REQUEST, t.name !== null ? 'Duplicate topic name.' : 'Duplicate topic id.'));
         continue;
       }
@@ -66,11 +62,11 @@ export const deleteTopicsHandler = defineHandler({
         continue;
       }
       const target = { name: record.name, topicId: record.topicId };
-      if (t.name !== null && suppliedIds.has(record.topicId)) {
+      if (t.name !== null && idSet.has(record.topicId)) {
         responses.push(result(target, ErrorCode.INVALID_REQUEST, 'The provided topic name maps to an ID that was already supplied.'));
         continue;
       }
-      if (t.name === null && nameCounts.get(record.name) === 1) {
+      if (t.name === null && nameSet.has(record.name) && !namesTwice.has(record.name)) {
         // The entry naming this topic answers for both, with the refusal above.
         continue;
       }

@@ -4,6 +4,7 @@
 import { ApiKey, ErrorCode, KafkaProtocolError, type CreatePartitionsResponseInput } from '../../../protocol/kafka/index.js';
 import { defineHandler } from '../handler.js';
 import { awaitChanges } from '../topics/change-deadline.js';
+import { repeated } from '../topics/repeated.js';
 
 type TopicResult = NonNullable<CreatePartitionsResponseInput['results']>[number];
 
@@ -13,13 +14,12 @@ export const createPartitionsHandler = defineHandler({
   maxVersion: 3,
   async handle(request, ctx) {
     const { topics } = ctx.broker;
-    const occurrences = new Map<string, number>();
-    for (const t of request.topics) occurrences.set(t.name, (occurrences.get(t.name) ?? 0) + 1);
+    const twice = repeated(request.topics.map((t) => t.name));
     const results: TopicResult[] = [];
     const duplicatesAnswered = new Set<string>();
     const changes = new Map<string, Promise<void>>();
     for (const t of request.topics) {
-      if (occurrences.get(t.name)! > 1) {
+      if (twice.has(t.name)) {
         if (!duplicatesAnswered.has(t.name)) {
           duplicatesAnswered.add(t.name);
           results.push({ name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' });

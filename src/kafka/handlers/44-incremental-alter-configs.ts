@@ -4,41 +4,24 @@
 // dynamic value that never exists) succeeds for them.
 import { ApiKey } from '../../../protocol/kafka/index.js';
 import { defineHandler } from '../handler.js';
-import { applyConfigOps, checkOperations, ConfigOperation } from '../metadata/config-ops.js';
-import {
-  alterResources,
-  changeTopicConfigs,
-  checkConfigEntries,
-  ConfigResourceType,
-  namesThisBroker,
-  refuseBrokerConfigChanges,
-  refuseResourceType,
-} from '../topics/config-changes.js';
+import { applyConfigOps, checkOperations, ConfigOperation, type ConfigOp } from '../metadata/config-ops.js';
+import { alterConfigs, checkConfigEntries } from '../topics/config-changes.js';
 
 export const incrementalAlterConfigsHandler = defineHandler({
   apiKey: ApiKey.IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,
   async handle(request, ctx) {
-    const { broker } = ctx;
-    const responses = await alterResources(
-      request.resources,
-      (resource) => {
-        const ops = resource.configs.map((c) => ({ name: c.name, operation: c.configOperation, value: c.value }));
-        checkConfigEntries(resource.configs, (i) => ops[i]!.operation !== ConfigOperation.DELETE);
-        checkOperations(ops);
-        switch (resource.resourceType) {
-          case ConfigResourceType.TOPIC:
-            return changeTopicConfigs(broker.topics, resource.resourceName, (current) => applyConfigOps(broker.config, current, ops), request.validateOnly);
-          case ConfigResourceType.BROKER:
-            namesThisBroker(resource.resourceName, broker.brokerId);
-            return refuseBrokerConfigChanges(ops.filter((op) => op.operation !== ConfigOperation.DELETE).map((op) => op.name));
-          default:
-            return refuseResourceType(resource.resourceType);
-        }
+    const opsOf = (resource: (typeof request.resources)[number]): ConfigOp[] =>
+      resource.configs.map((c) => ({ name: c.name, operation: c.configOperation, value: c.value }));
+    const responses = await alterConfigs(ctx.broker, request.resources, request.validateOnly, ctx.log, {
+      check(resource) {
+        checkConfigEntries(resource.configs, (i) => resource.configs[i]!.configOperation !== ConfigOperation.DELETE);
+        checkOperations(opsOf(resource));
       },
-      ctx.log,
-    );
+      topicConfigs: (resource, current) => applyConfigOps(ctx.broker.config, current, opsOf(resource)),
+      brokerConfigsSet: (resource) => opsOf(resource).filter((op) => op.operation !== ConfigOperation.DELETE).map((op) => op.name),
+    });
     return { throttleTimeMs: 0, responses };
   },
 });

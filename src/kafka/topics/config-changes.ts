@@ -3,7 +3,9 @@
 // broker configs, which Skein reads from server.properties only.
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
+import type { Broker } from '../broker.js';
 import { failureOutcome, type ChangeOutcome } from './change-deadline.js';
+import { repeated } from './repeated.js';
 import type { TopicManager } from './topic-manager.js';
 
 const DONE: ChangeOutcome = { errorCode: ErrorCode.NONE, errorMessage: null };
@@ -20,25 +22,7 @@ function fail(code: number, message: string): never {
   throw new KafkaProtocolError(code, message);
 }
 
-/** Throws INVALID_REQUEST for a resource type other than TOPIC and BROKER. */
-export function refuseResourceType(resourceType: number): never {
-  const known = Object.entries(ConfigResourceType).find(([, id]) => id === resourceType && id !== ConfigResourceType.UNKNOWN);
-  fail(ErrorCode.INVALID_REQUEST, known ? `Skein has no configs of resource type ${known[0]}` : `Unknown resource type ${resourceType}`);
-}
-
-/** Resources named more than once in a request; Kafka refuses each of their entries. */
-export function repeatedResources(resources: readonly ConfigResourceRef[]): Set<string> {
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for (const r of resources) {
-    const key = resourceKey(r);
-    if (seen.has(key)) repeated.add(key);
-    seen.add(key);
-  }
-  return repeated;
-}
-
-export function resourceKey(r: ConfigResourceRef): string {
+function resourceKey(r: ConfigResourceRef): string {
   return `${r.resourceType}/${r.resourceName}`;
 }
 
@@ -47,11 +31,7 @@ export function resourceKey(r: ConfigResourceRef): string {
  * for every entry that needs one. Throws INVALID_REQUEST.
  */
 export function checkConfigEntries(entries: readonly { name: string; value: string | null }[], needsValue: (i: number) => boolean): void {
-  const names = new Set<string>();
-  for (const e of entries) {
-    if (names.has(e.name)) fail(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
-    names.add(e.name);
-  }
+  if (repeated(entries.map((e) => e.name)).size > 0) fail(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
   const nulls = entries.filter((e, i) => e.value === null && needsValue(i)).map((e) => e.name);
   if (nulls.length > 0) fail(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`);
 }
@@ -73,7 +53,7 @@ export function namesThisBroker(name: string, brokerId: number): boolean {
  * Skein has no dynamic broker configs: setting any is refused the way Kafka refuses a config that cannot
  * change at run time (INVALID_REQUEST, since KAFKA-13609). Removing one is a no-op, as none is ever set.
  */
-export function refuseBrokerConfigChanges(names: readonly string[]): void {
+function refuseBrokerConfigChanges(names: readonly string[]): void {
   if (names.length === 0) return;
   fail(
     ErrorCode.INVALID_REQUEST,
@@ -81,11 +61,24 @@ export function refuseBrokerConfigChanges(names: readonly string[]): void {
   );
 }
 
-/**
- * Replaces a topic's overrides with `next(current)` after Kafka's checks; throws KafkaProtocolError.
- * Returns the change to wait for (durability), or undefined for validateOnly.
- */
-export function changeTopicConfigs(
+/** Throws INVALID_REQUEST for a resource type other than TOPIC and BROKER. */
+export function refuseResourceType(resourceType: number): never {
+  const known = Object.entries(ConfigResourceType).find(([, id]) => id === resourceType && id !== ConfigResourceType.UNKNOWN);
+  fail(ErrorCode.INVALID_REQUEST, known ? `Skein has no configs of resource type ${known[0]}` : `Unknown resource type ${resourceType}`);
+}
+
+/** How one config API reads a resource: AlterConfigs replaces a topic's overrides, IncrementalAlterConfigs edits them. */
+export interface ConfigAlteration<R extends ConfigResourceRef> {
+  /** Kafka's checks of a resource's entries before anything else; throws KafkaProtocolError. */
+  check(resource: R): void;
+  /** A topic's new overrides, from its current ones; throws KafkaProtocolError. */
+  topicConfigs(resource: R, current: Readonly<Record<string, string>>): Record<string, string>;
+  /** The broker configs the resource would set (removals are not changes: Skein has no dynamic values). */
+  brokerConfigsSet(resource: R): string[];
+}
+
+/** Replaces a topic's overrides after Kafka's checks; returns the change to wait for, or undefined for validateOnly. */
+function changeTopicConfigs(
   topics: TopicManager,
   name: string,
   next: (current: Readonly<Record<string, string>>) => Record<string, string>,
@@ -100,18 +93,33 @@ export function changeTopicConfigs(
 }
 
 /**
- * Runs `alter` for every resource in order (their effects happen in request order, before any waiting),
- * then answers each with its error, refusing repeated resources as Kafka does.
+ * Alters every resource in request order (their effects happen before any waiting), then answers each
+ * with its error: repeated resources, unknown types and bad entries refused as Kafka refuses them.
  */
-export async function alterResources<R extends ConfigResourceRef>(
+export async function alterConfigs<R extends ConfigResourceRef>(
+  broker: Broker,
   resources: readonly R[],
-  alter: (resource: R) => Promise<void> | void,
+  validateOnly: boolean,
   log: Logger,
+  how: ConfigAlteration<R>,
 ): Promise<(ConfigResourceRef & ChangeOutcome)[]> {
-  const repeated = repeatedResources(resources);
+  const twice = repeated(resources.map(resourceKey));
+  const alter = (r: R): Promise<void> | undefined => {
+    if (twice.has(resourceKey(r))) fail(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
+    how.check(r);
+    switch (r.resourceType) {
+      case ConfigResourceType.TOPIC:
+        return changeTopicConfigs(broker.topics, r.resourceName, (current) => how.topicConfigs(r, current), validateOnly);
+      case ConfigResourceType.BROKER:
+        namesThisBroker(r.resourceName, broker.brokerId);
+        refuseBrokerConfigChanges(how.brokerConfigsSet(r));
+        return undefined;
+      default:
+        return refuseResourceType(r.resourceType);
+    }
+  };
   const pending = resources.map((r): Promise<ChangeOutcome> => {
     try {
-      if (repeated.has(resourceKey(r))) fail(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
       return Promise.resolve(alter(r)).then(() => DONE);
     } catch (err) {
       if (!(err instanceof KafkaProtocolError)) throw err;

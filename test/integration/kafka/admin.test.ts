@@ -164,6 +164,19 @@ test('DeleteTopics v6 deletes by id; unknown ids, names and malformed entries ge
   expect(broker.broker.topics.get('by-id')).toBeUndefined();
   expect(broker.broker.topics.get('by-name')).toBeUndefined();
   expect(broker.broker.topics.get('both')).toBeDefined();
+
+  // One topic named and also given by id: one refusal, naming both, and nothing deleted.
+  const twice = await kafkaRequest(broker.bootstrap, ApiKey.DeleteTopics, 6, {
+    topics: [
+      { name: null, topicId: bothId },
+      { name: 'both', topicId: ZERO_UUID },
+    ],
+    timeoutMs: 5000,
+  });
+  expect(twice.responses).toEqual([
+    { name: 'both', topicId: bothId, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'The provided topic name maps to an ID that was already supplied.' },
+  ]);
+  expect(broker.broker.topics.get('both')).toBeDefined();
 });
 
 test('the internal topics are not deleted', async () => {
