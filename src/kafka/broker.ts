@@ -6,6 +6,8 @@ import type { Logger } from '../logger.js';
 import { TcpServer } from '../net/tcp-server.js';
 import type { BrokerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
+import { GroupService } from './groups/service.js';
+import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
 import { HANDLERS } from './handlers/index.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
 import { loadOrCreateMetaProperties } from './metadata/meta-properties.js';
@@ -16,6 +18,8 @@ import { TopicManager } from './topics/topic-manager.js';
 
 export class Broker {
   readonly handlers = new HandlerRegistry(HANDLERS);
+  /** Consumer groups: the coordinator and __consumer_offsets. */
+  readonly groups = new GroupService(this);
 
   constructor(
     readonly config: BrokerConfig,
@@ -51,7 +55,7 @@ export interface RunningKafka {
 
 export async function startKafka(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
   await initCompression();
-  const store = new FileTopicStore(config.dataDir);
+  const store = new DeletionReportingTopicStore(new FileTopicStore(config.dataDir));
   const logs = await LogManager.open({
     dirs: [config.dataDir],
     configFor: (topic) => logConfigForTopic(config, store.get(topic)?.configs ?? {}),
@@ -65,6 +69,7 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
     await replicas.load(store);
     const topics = new TopicManager(store, replicas, config, log, () => [config.brokerId]);
     const broker = new Broker(config, log, clusterId, logs, replicas, topics);
+    store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
     const server = new TcpServer({
       host: config.listener.host === '' ? '0.0.0.0' : config.listener.host,
       port: config.listener.port,
@@ -76,6 +81,7 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
     const port = await server.listen();
     // Listening on port 0 picks a free port (tests do); advertise the one actually bound.
     if (config.advertised.port === 0) config.advertised = { ...config.advertised, port };
+    broker.groups.start();
     log.info(
       { listener: `${config.listener.name}://${config.listener.host}:${port}`, advertised: config.advertised, dataDir: config.dataDir, clusterId, brokerId: config.brokerId },
       'kafka broker listening',
@@ -84,6 +90,7 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
       broker,
       port,
       async stop() {
+        await broker.groups.stop();
         await server.close();
         await logs.close();
       },

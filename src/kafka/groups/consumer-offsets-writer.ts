@@ -1,0 +1,68 @@
+// Writing the coordinator's records to __consumer_offsets: one uncompressed v2 batch per AppendRequest,
+// appended to the group's partition and reported once an fsync covers it (a commit is acknowledged
+// only when durable). Outcomes for one partition are reported in the order the appends were emitted,
+// as the coordinator requires.
+import { ErrorCode } from '../../../protocol/kafka/errors.js';
+import { buildRecordBatch } from '../../../protocol/kafka/records/batch-builder.js';
+import { LogError } from '../../log/errors.js';
+import type { Logger } from '../../logger.js';
+import type { Partition } from '../partitions/partition.js';
+import type { AppendRequest } from './api.js';
+
+export class ConsumerOffsetsWriter {
+  /** The last outcome report queued per partition; later reports wait for it. */
+  private readonly tails = new Map<number, Promise<void>>();
+  private closed = false;
+
+  constructor(
+    /** The open __consumer_offsets partition by index. */
+    private readonly partitionOf: (index: number) => Partition | undefined,
+    /** Receives each append's outcome: 0 once durable, else the Kafka error code of the failure. */
+    private readonly completed: (appendId: number, errorCode: number) => void,
+    private readonly log: Logger,
+  ) {}
+
+  write(append: AppendRequest, nowMs: number): void {
+    const outcome = this.appendDurably(append, nowMs);
+    const previous = this.tails.get(append.partition);
+    const tail = (previous ? previous.then(() => outcome) : outcome)
+      .then((errorCode) => this.completed(append.id, errorCode))
+      .catch((err: unknown) => this.log.error({ err, appendId: append.id }, 'reporting a __consumer_offsets write failed'));
+    this.tails.set(append.partition, tail);
+    void tail.then(() => {
+      if (this.tails.get(append.partition) === tail) this.tails.delete(append.partition);
+    });
+  }
+
+  /** Refuses further appends (as a closed log would) and settles once every outcome so far is reported. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
+
+  private appendDurably(append: AppendRequest, nowMs: number): Promise<number> {
+    if (this.closed) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const partition = this.partitionOf(append.partition);
+    if (!partition) return Promise.resolve(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    try {
+      const batch = buildRecordBatch(append.records, { baseTimestamp: append.timestampMs });
+      const { lastOffset } = partition.log.append(batch, nowMs, { leaderEpoch: partition.leaderEpoch });
+      return partition.log.waitDurable(lastOffset).then(
+        () => ErrorCode.NONE,
+        (err: unknown) => this.errorCodeOf(err, append),
+      );
+    } catch (err) {
+      return Promise.resolve(this.errorCodeOf(err, append));
+    }
+  }
+
+  private errorCodeOf(err: unknown, append: AppendRequest): number {
+    const context = { partition: append.partition, records: append.records.length };
+    if (err instanceof LogError) {
+      this.log.warn({ ...context, err: err.message }, 'could not write to __consumer_offsets');
+      return err.errorCode;
+    }
+    this.log.error({ ...context, err }, 'unexpected failure writing to __consumer_offsets');
+    return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+}
