@@ -1,0 +1,38 @@
+// FindCoordinator (10), v0-4: where a group's (or a transactional id's) coordinator is. v4 batches keys.
+// The first lookup for a group creates __consumer_offsets and is answered COORDINATOR_NOT_AVAILABLE
+// until it exists, as Kafka does; clients retry.
+import { ApiKey, ErrorCode, errorInfo, type FindCoordinatorResponseInput } from '../../../protocol/kafka/index.js';
+import type { CoordinatorLocation } from '../groups/service.js';
+import { defineHandler } from '../handler.js';
+
+/** Kafka's Node.noNode, which an error carries in place of a broker. */
+const NO_NODE = { nodeId: -1, host: '', port: -1 };
+
+/**
+ * Before v4 Kafka puts Errors.message() in the response: the exception's message for an error, and
+ * the enum's name, "NONE", for success.
+ */
+function legacyMessage(errorCode: number): string {
+  return errorCode === ErrorCode.NONE ? 'NONE' : errorInfo(errorCode).message;
+}
+
+export const findCoordinatorHandler = defineHandler({
+  apiKey: ApiKey.FindCoordinator,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(request, ctx): FindCoordinatorResponseInput {
+    const { groups } = ctx.broker;
+    const locate = (key: string): CoordinatorLocation => groups.findCoordinator(request.keyType, key);
+    if (ctx.apiVersion >= 4) {
+      return {
+        throttleTimeMs: 0,
+        coordinators: request.coordinatorKeys.map((key) => {
+          const { errorCode, node } = locate(key);
+          return { key, ...(node ?? NO_NODE), errorCode, errorMessage: null };
+        }),
+      };
+    }
+    const { errorCode, node } = locate(request.key);
+    return { throttleTimeMs: 0, errorCode, errorMessage: legacyMessage(errorCode), ...(node ?? NO_NODE) };
+  },
+});

@@ -1,0 +1,18 @@
+// OffsetCommit (8), v0-8: a group's consumed positions, acknowledged once durable in __consumer_offsets.
+// As in Kafka's handler, partitions of topics that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION
+// here and only the rest go to the coordinator; a request left with nothing to commit never reaches it.
+import { ApiKey } from '../../../protocol/kafka/index.js';
+import { KnownPartitions } from '../groups/known-partitions.js';
+import { defineHandler } from '../handler.js';
+
+export const offsetCommitHandler = defineHandler({
+  apiKey: ApiKey.OffsetCommit,
+  minVersion: 0,
+  maxVersion: 8,
+  async handle(request, ctx) {
+    const { broker } = ctx;
+    const split = new KnownPartitions(request.topics, broker.topics);
+    const committed = split.known.length > 0 ? await broker.groups.offsetCommit({ ...request, topics: split.known }) : { topics: [] };
+    return { throttleTimeMs: 0, topics: split.merge(committed.topics) };
+  },
+});
