@@ -1,0 +1,125 @@
+// Groups are durable: what the coordinator acknowledged is in __consumer_offsets, read back in full when
+// the broker starts, and until then group requests are answered COORDINATOR_LOAD_IN_PROGRESS.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { KafkaConnection } from '../../../src/kafka/client/connection.js';
+import { GroupService } from '../../../src/kafka/groups/service.js';
+import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+import { assignment, findCoordinator, join, waitFor } from './groups-harness.js';
+
+const OFFSETS = '__consumer_offsets';
+const PARTITIONS = 3;
+
+let broker: TestBroker;
+let conn: KafkaConnection;
+
+beforeAll(async () => {
+  broker = await startTestBroker({ 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': String(PARTITIONS) });
+  conn = await KafkaConnection.connect(broker.bootstrap, { clientId: 'restarts' });
+  await conn.send(ApiKey.CreateTopics, 4, { topics: [{ name: 't', numPartitions: 2, replicationFactor: 1 }], timeoutMs: 5_000 });
+});
+
+afterAll(async () => {
+  conn.close();
+  await broker.close();
+});
+
+async function restart(): Promise<void> {
+  conn.close();
+  broker = await broker.restart();
+  conn = await KafkaConnection.connect(broker.bootstrap, { clientId: 'restarts' });
+}
+
+function commit(groupId: string, generationIdOrMemberEpoch: number, memberId: string, offsets: number[]) {
+  return conn.send(ApiKey.OffsetCommit, 8, {
+    groupId,
+    generationIdOrMemberEpoch,
+    memberId,
+    topics: [{ name: 't', partitions: offsets.map((committedOffset, partitionIndex) => ({ partitionIndex, committedOffset, committedMetadata: `at ${committedOffset}` })) }],
+  });
+}
+
+async function committed(groupId: string): Promise<number[]> {
+  const r = await conn.send(ApiKey.OffsetFetch, 7, { groupId, topics: [{ name: 't', partitionIndexes: [0, 1] }], requireStable: true });
+  expect(r.errorCode).toBe(0);
+  return r.topics[0]!.partitions.map((p) => p.committedOffset);
+}
+
+test('a restart resumes every group where it was: members, generation, assignments and offsets', async () => {
+  await findCoordinator(conn, 'stable');
+  const member = await join(conn, 'stable', 5);
+  await conn.send(ApiKey.SyncGroup, 3, {
+    groupId: 'stable',
+    generationId: 1,
+    memberId: member.memberId,
+    assignments: [{ memberId: member.memberId, assignment: assignment('t', 0, 1) }],
+  });
+  expect((await commit('stable', 1, member.memberId, [10, 20])).topics[0]!.partitions.map((p) => p.errorCode)).toEqual([0, 0]);
+  await commit('stable', 1, member.memberId, [11, 21]);
+  await commit('offsets-only', -1, '', [5, 6]);
+  await commit('deleted', -1, '', [1, 1]);
+  expect((await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: ['deleted'] })).results[0]!.errorCode).toBe(0);
+  await conn.send(ApiKey.OffsetDelete, 0, { groupId: 'offsets-only', topics: [{ name: 't', partitions: [{ partitionIndex: 1 }] }] });
+
+  // Each group's records are in its own __consumer_offsets partition, Kafka's hash of the group id.
+  const written = broker.broker.replicas.partitionsOf(OFFSETS)!.map((p) => p.log.logEndOffset > 0);
+  for (const groupId of ['stable', 'offsets-only', 'deleted']) expect(written[partitionForGroup(groupId, PARTITIONS)]).toBe(true);
+
+  await restart();
+  await findCoordinator(conn, 'stable');
+  expect(await committed('stable')).toEqual([11, 21]);
+  expect(await committed('offsets-only')).toEqual([5, -1]);
+  expect(await committed('deleted')).toEqual([-1, -1]);
+  const listed = await conn.send(ApiKey.ListGroups, 4, { statesFilter: [] });
+  expect(listed.groups.map((g) => [g.groupId, g.groupState]).sort()).toEqual([
+    ['offsets-only', 'Empty'],
+    ['stable', 'Stable'],
+  ]);
+
+  // The member carries on with the generation it had: no rejoin, same assignment.
+  const beat = await conn.send(ApiKey.Heartbeat, 4, { groupId: 'stable', generationId: 1, memberId: member.memberId });
+  expect(beat.errorCode).toBe(0);
+  const synced = await conn.send(ApiKey.SyncGroup, 3, { groupId: 'stable', generationId: 1, memberId: member.memberId, assignments: [] });
+  expect(synced).toMatchObject({ errorCode: 0, assignment: assignment('t', 0, 1) });
+  const fetched = await conn.send(ApiKey.OffsetFetch, 7, { groupId: 'stable', topics: null, requireStable: false });
+  expect(fetched.topics[0]!.partitions.map((p) => p.metadata)).toEqual(['at 11', 'at 21']);
+});
+
+test('until __consumer_offsets is read back, group requests are refused with COORDINATOR_LOAD_IN_PROGRESS', async () => {
+  // A second service over the running broker's (already loaded) topic: it starts loading at once.
+  const service = new GroupService(broker.broker);
+  service.start();
+  expect(service.state).toBe('loading');
+  expect(service.findCoordinator(0, 'stable')).toMatchObject({ errorCode: ErrorCode.NONE, node: { nodeId: 0 } });
+  expect(await service.heartbeat({ groupId: 'stable', generationId: 1, memberId: 'm', groupInstanceId: null })).toEqual({
+    errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  });
+  expect(await service.listGroups({ statesFilter: [] })).toEqual({ errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] });
+  const fetch = await service.offsetFetch({ groups: [{ groupId: 'stable', topics: null }], requireStable: false });
+  expect(fetch.groups).toEqual([{ groupId: 'stable', topics: [], errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS }]);
+  await waitFor('the load', () => (service.state === 'ready' ? true : undefined));
+  const loaded = await service.offsetFetch({ groups: [{ groupId: 'stable', topics: null }], requireStable: false });
+  expect(loaded.groups[0]!.topics[0]!.partitions.map((p) => p.committedOffset)).toEqual([11, 21]);
+  await service.stop();
+  expect(service.state).toBe('stopped');
+  expect((await service.listGroups({ statesFilter: [] })).errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+});
+
+test('a JoinGroup parked when the broker stops is answered NOT_COORDINATOR, so the client looks again', async () => {
+  await findCoordinator(conn, 'parked');
+  const first = await join(conn, 'parked', 5);
+  expect(first.errorCode).toBe(0);
+  const other = await KafkaConnection.connect(broker.bootstrap, { clientId: 'second' });
+  // The second member's join waits for the first to rejoin, which it never does before the stop.
+  const parked = join(other, 'parked', 5);
+  await waitFor('the rebalance', async () => {
+    const r = await conn.send(ApiKey.DescribeGroups, 5, { groups: ['parked'] });
+    return r.groups[0]!.groupState === 'PreparingRebalance' ? true : undefined;
+  });
+  const stopped = broker.broker.groups.stop();
+  expect(await parked).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, generationId: -1 });
+  await stopped;
+  other.close();
+  await restart();
+});
