@@ -179,6 +179,21 @@ test('DeleteTopics v6 deletes by id; unknown ids, names and malformed entries ge
   expect(broker.broker.topics.get('both')).toBeDefined();
 });
 
+test('with delete.topic.enable=false every entry is refused: INVALID_REQUEST before v3, TOPIC_DELETION_DISABLED after', async () => {
+  const locked = await startTestBroker({ 'delete.topic.enable': 'false' });
+  try {
+    const old = await kafkaRequest(locked.bootstrap, ApiKey.DeleteTopics, 2, { topicNames: ['a', 'b'], timeoutMs: 1000 });
+    expect(old.responses.map((r) => [r.name, r.errorCode])).toEqual([
+      ['a', ErrorCode.INVALID_REQUEST],
+      ['b', ErrorCode.INVALID_REQUEST],
+    ]);
+    const v5 = await kafkaRequest(locked.bootstrap, ApiKey.DeleteTopics, 5, { topicNames: ['a'], timeoutMs: 1000 });
+    expect(v5.responses[0]).toMatchObject({ errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' });
+  } finally {
+    await locked.close();
+  }
+});
+
 test('the internal topics are not deleted', async () => {
   await kafkaRequest(broker.bootstrap, ApiKey.CreateTopics, 2, {
     topics: [{ name: '__consumer_offsets', numPartitions: 1, replicationFactor: 1 }],
