@@ -79,11 +79,22 @@ test('kafkajs describes the broker: every server.properties key, read-only, with
 test('kafkajs alterConfigs replaces the overrides; retention.ms reaches the partition logs at once and after a restart', async () => {
   await admin.alterConfigs({
     validateOnly: false,
-    resources: [{ type: ConfigResourceTypes.TOPIC, name: 'cfg', configEntries: [{ name: 'retention.ms', value: '3600000' }, { name: 'max.message.bytes', value: '2048' }] }],
+    resources: [
+      {
+        type: ConfigResourceTypes.TOPIC,
+        name: 'cfg',
+        configEntries: [
+          { name: 'retention.ms', value: '3600000' },
+          { name: 'max.message.bytes', value: '2048' },
+          { name: 'segment.bytes', value: '65536' },
+        ],
+      },
+    ],
   });
   for (const p of broker.broker.replicas.partitionsOf('cfg')!) {
     expect(p.log.config.retentionMs).toBe(3_600_000);
     expect(p.log.config.maxMessageBytes).toBe(2048);
+    expect(p.log.config.segmentBytes).toBe(65_536);
   }
   const described = new Map((await describeTopic()).resources[0]!.configEntries.map((e) => [e.configName, e]));
   expect(described.get('retention.ms')).toMatchObject({
