@@ -142,6 +142,48 @@ describe('a member through every version', () => {
   });
 });
 
+describe('static membership', () => {
+  test('a restarted static member takes its place back without a rebalance; the old id is fenced; an administrator removes it by instance id', async () => {
+    const groupId = 'static';
+    await findCoordinator(conn, groupId);
+    const first = await join(conn, groupId, 5, { groupInstanceId: 'host-1' });
+    expect(first).toMatchObject({ errorCode: 0, generationId: 1 });
+    await conn.send(ApiKey.SyncGroup, 3, {
+      groupId,
+      generationId: 1,
+      memberId: first.memberId,
+      groupInstanceId: 'host-1',
+      assignments: [{ memberId: first.memberId, assignment: assignment('t', 0, 1) }],
+    });
+
+    // The same instance comes back without its member id (a process restart): same generation, new id.
+    const again = await join(conn, groupId, 5, { groupInstanceId: 'host-1' });
+    expect(again).toMatchObject({ errorCode: 0, generationId: 1 });
+    expect(again.memberId).not.toBe(first.memberId);
+    const fenced = await conn.send(ApiKey.Heartbeat, 3, { groupId, generationId: 1, memberId: first.memberId, groupInstanceId: 'host-1' });
+    expect(fenced.errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    const synced = await conn.send(ApiKey.SyncGroup, 3, { groupId, generationId: 1, memberId: again.memberId, groupInstanceId: 'host-1', assignments: [] });
+    expect(synced).toMatchObject({ errorCode: 0, assignment: assignment('t', 0, 1) });
+    expect((await describeGroup(groupId)).members).toEqual([expect.objectContaining({ memberId: again.memberId, groupInstanceId: 'host-1' })]);
+
+    const removed = await conn.send(ApiKey.LeaveGroup, 5, {
+      groupId,
+      members: [
+        { memberId: '', groupInstanceId: 'host-1', reason: 'decommissioned' },
+        { memberId: '', groupInstanceId: 'host-2', reason: null },
+      ],
+    });
+    expect(removed).toMatchObject({
+      errorCode: 0,
+      members: [
+        { memberId: '', groupInstanceId: 'host-1', errorCode: 0 },
+        { memberId: '', groupInstanceId: 'host-2', errorCode: ErrorCode.UNKNOWN_MEMBER_ID },
+      ],
+    });
+    expect((await describeGroup(groupId)).groupState).toBe('Empty');
+  });
+});
+
 describe('offsets through every version', () => {
   test.each([0, 1, 2, 3, 4, 5, 6, 7, 8])('OffsetCommit v%i, read back by every OffsetFetch version', async (v) => {
     const groupId = `offsets-${v}`;
