@@ -7,7 +7,7 @@ export class ConfigError extends Error {
 }
 
 /** A value's type as Kafka's ConfigDef names it (DescribeConfigs reports it). */
-export type ValueType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'LIST';
+export type ValueType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'LIST';
 
 export interface KeyDef<T> {
   readonly default: T;
@@ -74,6 +74,23 @@ export function int<T extends number | undefined>(doc: string, def: T, range: Ra
 /** A Java long; values past 2^53 (Long.MAX_VALUE as "forever") saturate without harm. */
 export function long<T extends number | undefined>(doc: string, def: T, range: Range = {}): KeyDef<number | T> {
   return { doc, default: def, type: 'LONG', parse: (raw) => integer(raw, range, 64) };
+}
+
+/** A Java double: a decimal number, optionally with an exponent. */
+export function double<T extends number | undefined>(doc: string, def: T, range: Range = {}): KeyDef<number | T> {
+  return {
+    doc,
+    default: def,
+    type: 'DOUBLE',
+    parse(raw) {
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) throw new Error(`expected a number, got "${raw}"`);
+      const v = Number(raw);
+      if (!Number.isFinite(v)) throw new Error(`${raw} is out of range`);
+      if (range.min !== undefined && v < range.min) throw new Error(`${raw} is below the minimum ${range.min}`);
+      if (range.max !== undefined && v > range.max) throw new Error(`${raw} is above the maximum ${range.max}`);
+      return v;
+    },
+  };
 }
 
 export function bool(doc: string, def: boolean): KeyDef<boolean> {

@@ -7,6 +7,7 @@ import {
   BATCH_HEADER_BYTES,
   BATCH_LENGTH_AT,
   BATCH_LENGTH_OVERHEAD,
+  computeBatchCrc,
   readBatchHeader,
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
@@ -84,5 +85,18 @@ export class BatchScanner {
     }
     if (header.lastOffsetDelta < 0) return { kind: 'invalid', reason: `negative lastOffsetDelta ${header.lastOffsetDelta}` };
     return { kind: 'batch', batch: { header, position, bytes, lastOffset: header.baseOffset + header.lastOffsetDelta } };
+  }
+}
+
+/**
+ * What recovery checks of a stored batch: magic 2, its CRC, and a record count that fits its offset
+ * range. A producer's batch fills the range exactly; one the cleaner rewrote keeps the range (its last
+ * offset, as Kafka keeps it for producer sequences) with fewer records. Throws DecodeError.
+ */
+export function validateStoredBatch(bytes: Buffer, header: BatchHeader): void {
+  if (header.magic !== 2) throw new DecodeError(`unsupported record batch magic ${header.magic}`);
+  if (computeBatchCrc(bytes, 0, header.sizeBytes) !== header.crc) throw new DecodeError('record batch CRC mismatch');
+  if (header.recordCount < 1 || header.recordCount > header.lastOffsetDelta + 1) {
+    throw new DecodeError(`record batch count ${header.recordCount} does not fit lastOffsetDelta ${header.lastOffsetDelta}`);
   }
 }

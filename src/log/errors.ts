@@ -61,3 +61,9 @@ export class LogTruncatedError extends LogError {
 export class LogDirLockedError extends Error {
   override readonly name = 'LogDirLockedError';
 }
+
+/** DeleteRecords on a log whose cleanup.policy does not include delete (Kafka refuses it likewise). */
+export class PolicyViolationError extends LogError {
+  override readonly name = 'PolicyViolationError';
+  readonly errorCode = ErrorCode.POLICY_VIOLATION;
+}

@@ -1,7 +1,7 @@
 // A file of fixed-size entries kept whole in memory: lookups never touch the disk, and appends reach the
 // file as one write of the bytes added since the last one. Offset and time indexes build on it. The
 // file is open only while it may change: a finished segment's indexes give their descriptor back.
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import { readAt } from './batch-scan.js';
 
 const INITIAL_ENTRIES = 64;
@@ -19,11 +19,21 @@ export abstract class IndexFile {
   private file: Promise<FileHandle> | undefined;
 
   protected constructor(
-    readonly path: string,
+    private filePath: string,
     readonly entryBytes: number,
     readonly baseOffset: number,
   ) {
     this.buf = Buffer.alloc(INITIAL_ENTRIES * entryBytes);
+  }
+
+  get path(): string {
+    return this.filePath;
+  }
+
+  /** Renames the file (open or not); later reopens use the new name. */
+  async moveTo(path: string): Promise<void> {
+    await rename(this.filePath, path);
+    this.filePath = path;
   }
 
   get entries(): number {
@@ -40,7 +50,7 @@ export abstract class IndexFile {
    */
   async open(create: boolean): Promise<boolean> {
     if (create) {
-      this.file = open(this.path, 'w+');
+      this.file = open(this.filePath, 'w+');
       await this.file;
       return false;
     }

@@ -1,7 +1,7 @@
 // The per-topic settings the log obeys, under Kafka's topic config names. Values arrive as strings from
 // effectiveTopicConfigs (topic override, else broker default, else Kafka's default); this turns them
 // into numbers once, so the append path never parses.
-import { ConfigError } from '../config/schema.js';
+import { ConfigError, double } from '../config/schema.js';
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
@@ -24,6 +24,18 @@ export interface LogConfig {
   flushMs: number;
   /** message.timestamp.type */
   timestampType: TimestampType;
+  /** cleanup.policy holds "compact": the log cleaner keeps only the latest record of each key. */
+  compact: boolean;
+  /** cleanup.policy holds "delete": retention deletes old segments, DeleteRecords is allowed. */
+  delete: boolean;
+  /** delete.retention.ms: how long a tombstone outlives the cleaning that first saw it. */
+  deleteRetentionMs: number;
+  /** min.cleanable.dirty.ratio: share of uncleaned bytes that makes a log worth cleaning. */
+  minCleanableDirtyRatio: number;
+  /** min.compaction.lag.ms: records younger than this stay uncompacted. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: records older than this are compacted whatever the dirty ratio. */
+  maxCompactionLagMs: number;
 }
 
 /** Java's Long.MAX_VALUE as Kafka uses it for "never"; saturates harmlessly as a JS number. */
@@ -40,12 +52,20 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   flushMessages: NEVER,
   flushMs: NEVER,
   timestampType: 'CreateTime',
+  compact: false,
+  delete: true,
+  deleteRetentionMs: 86_400_000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: NEVER,
 });
 
 const INT32_MAX = 2 ** 31 - 1;
 
+type NumberField = 'segmentBytes' | 'segmentMs' | 'retentionMs' | 'retentionBytes' | 'indexIntervalBytes' | 'maxMessageBytes' | 'flushMessages' | 'flushMs' | 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs';
+
 interface NumberKey {
-  field: Exclude<keyof LogConfig, 'timestampType'>;
+  field: NumberField;
   min: number;
   max: number;
 }
@@ -60,10 +80,38 @@ const NUMBER_KEYS: Record<string, NumberKey> = {
   'max.message.bytes': { field: 'maxMessageBytes', min: 0, max: INT32_MAX },
   'flush.messages': { field: 'flushMessages', min: 1, max: NEVER },
   'flush.ms': { field: 'flushMs', min: 0, max: NEVER },
+  'delete.retention.ms': { field: 'deleteRetentionMs', min: 0, max: NEVER },
+  'min.compaction.lag.ms': { field: 'minCompactionLagMs', min: 0, max: NEVER },
+  'max.compaction.lag.ms': { field: 'maxCompactionLagMs', min: 1, max: NEVER },
 };
 
 /** The topic config names LogConfig reads. */
-export const LOG_CONFIG_KEYS: readonly string[] = [...Object.keys(NUMBER_KEYS), 'message.timestamp.type'];
+export const LOG_CONFIG_KEYS: readonly string[] = [...Object.keys(NUMBER_KEYS), 'message.timestamp.type', 'cleanup.policy', 'min.cleanable.dirty.ratio'];
+
+export const CLEANUP_POLICIES = ['compact', 'delete'] as const;
+
+/**
+ * A cleanup.policy value (Kafka's list type: comma-separated, blanks around items ignored) as the
+ * policies it names, or why it is not one.
+ */
+export function parseCleanupPolicy(value: string): { compact: boolean; delete: boolean } | string {
+  const items = value.split(',').map((s) => s.trim());
+  if (items.length === 0 || items.some((s) => !(CLEANUP_POLICIES as readonly string[]).includes(s))) {
+    return `"${value}" is not a comma-separated list of ${CLEANUP_POLICIES.join(', ')}`;
+  }
+  return { compact: items.includes('compact'), delete: items.includes('delete') };
+}
+
+const RATIO = double('a ratio', 0, { min: 0, max: 1 });
+
+/** A ratio as Kafka's DOUBLE configs take it, or why it is not one in [0, 1]. */
+export function parseRatio(value: string): number | string {
+  try {
+    return RATIO.parse(value.trim());
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 
 /**
  * Builds a LogConfig from topic config values by Kafka name (other names are ignored: the log does not
@@ -87,5 +135,26 @@ export function logConfigFrom(values: Readonly<Record<string, string>>, base: Re
     }
     out.timestampType = type;
   }
+  const policy = values['cleanup.policy'];
+  if (policy !== undefined) {
+    const parsed = parseCleanupPolicy(policy);
+    if (typeof parsed === 'string') throw new ConfigError(`cleanup.policy: ${parsed}`);
+    out.compact = parsed.compact;
+    out.delete = parsed.delete;
+  }
+  const ratio = values['min.cleanable.dirty.ratio'];
+  if (ratio !== undefined) {
+    const parsed = parseRatio(ratio);
+    if (typeof parsed === 'string') throw new ConfigError(`min.cleanable.dirty.ratio: ${parsed}`);
+    out.minCleanableDirtyRatio = parsed;
+  }
   return out;
+}
+
+/**
+ * How long the active segment may span before it rolls: segment.ms, shortened to max.compaction.lag.ms
+ * for a compacted log (Kafka's maxSegmentMs), since the active segment is never cleaned.
+ */
+export function maxSegmentMs(cfg: Readonly<LogConfig>): number {
+  return cfg.compact ? Math.min(cfg.segmentMs, cfg.maxCompactionLagMs) : cfg.segmentMs;
 }

@@ -1,12 +1,14 @@
-// Opening a partition directory: find the segments, trust what the checkpoint says was fsynced, and
-// recover the rest batch by batch (length, CRC-32C, offsets), cutting the log at the first bad batch.
+// Opening a partition directory: finish or undo a cleaner swap a crash interrupted, find the segments,
+// trust what the checkpoint says was fsynced, and recover the rest batch by batch (length, CRC-32C,
+// offsets), cutting the log at the first bad batch.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError } from '../../protocol/bytes.js';
-import { BATCH_HEADER_BYTES, validateBatch } from '../../protocol/kafka/records/batch-header.js';
+import { BATCH_HEADER_BYTES } from '../../protocol/kafka/records/batch-header.js';
 import type { Logger } from '../logger.js';
-import { BatchScanner } from './batch-scan.js';
+import { BatchScanner, validateStoredBatch } from './batch-scan.js';
 import { readCheckpoint, type PartitionCheckpoint } from './checkpoint.js';
+import { recoverSwaps } from './cleaner/swap.js';
 import {
   INDEX_SUFFIX,
   LOG_SUFFIX,
@@ -31,6 +33,10 @@ export interface LoadedLog {
   logEndOffset: number;
   /** Segments that were scanned batch by batch. */
   recovered: number;
+  /** The cleaner's first dirty offset (the log start when unknown: everything is cleaned again). */
+  firstDirtyOffset: number;
+  /** Offset gaps may exist below this (see PartitionCheckpoint.compactedTo). */
+  compactedTo: number;
 }
 
 export interface RecoveryResult {
@@ -40,11 +46,21 @@ export interface RecoveryResult {
 }
 
 /**
- * Rebuilds a segment's state and indexes from its .log: every batch is checked (length within the file,
- * magic, CRC-32C, record count, offsets contiguous and fitting the segment); the file is cut before the
- * first that fails. Indexes are rewritten and everything is fsynced.
+ * Where a batch may start after offsets up to `expected` - 1: exactly at `expected`, or further on when
+ * the skipped offsets all lie below `compactedTo` (the cleaner removed whole batches there). Undefined
+ * if it may, else why not.
  */
-export async function recoverSegment(seg: Segment, indexIntervalBytes: number, nowMs: number): Promise<RecoveryResult> {
+export function offsetGapProblem(expected: number, baseOffset: number, compactedTo: number): string | undefined {
+  if (baseOffset === expected || (baseOffset > expected && baseOffset <= compactedTo)) return undefined;
+  return `batch offset ${baseOffset} where ${expected} was expected`;
+}
+
+/**
+ * Rebuilds a segment's state and indexes from its .log: every batch is checked (length within the file,
+ * magic, CRC-32C, record count, offsets rising and fitting the segment, contiguous above `compactedTo`);
+ * the file is cut before the first that fails. Indexes are rewritten and everything is fsynced.
+ */
+export async function recoverSegment(seg: Segment, indexIntervalBytes: number, nowMs: number, compactedTo = 0): Promise<RecoveryResult> {
   const fileBytes = seg.size;
   seg.resetTracking(nowMs);
   const scanner = new BatchScanner(seg.log, fileBytes, RECOVERY_READ_BYTES);
@@ -59,16 +75,17 @@ export async function recoverSegment(seg: Segment, indexIntervalBytes: number, n
     }
     const { header, bytes, lastOffset } = step.batch;
     try {
-      validateBatch(bytes, header);
+      validateStoredBatch(bytes, header);
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       reason = err.message;
       break;
     }
-    // baseOffset lies outside the CRC; since this log never leaves gaps (no compaction), requiring each
-    // batch to continue exactly where the previous ended catches a corrupt one.
-    if (header.baseOffset !== seg.nextOffset) {
-      reason = `batch offset ${header.baseOffset} where ${seg.nextOffset} was expected`;
+    // baseOffset lies outside the CRC; since only compaction leaves gaps, and only below compactedTo,
+    // requiring each batch to continue exactly where the previous ended elsewhere catches a corrupt one.
+    const gap = offsetGapProblem(seg.nextOffset, header.baseOffset, compactedTo);
+    if (gap) {
+      reason = gap;
       break;
     }
     if (lastOffset - seg.baseOffset > MAX_RELATIVE_OFFSET) {
@@ -90,7 +107,7 @@ export async function recoverSegment(seg: Segment, indexIntervalBytes: number, n
  * Loads the indexes of a segment recovery trusts: everything below `nextOffset` is in it and fsynced.
  * Returns why they cannot be used (missing, corrupt, inconsistent with the .log), or undefined.
  */
-async function loadTrustedSegment(seg: Segment, nextOffset: number, indexesExisted: boolean): Promise<string | undefined> {
+async function loadTrustedSegment(seg: Segment, nextOffset: number, indexesExisted: boolean, compactedTo: number): Promise<string | undefined> {
   if (!indexesExisted) return 'index files missing';
   const maxEntries = Math.floor(seg.size / BATCH_HEADER_BYTES) + 1;
   const problem =
@@ -102,9 +119,11 @@ async function loadTrustedSegment(seg: Segment, nextOffset: number, indexesExist
   if (seg.size > 0) {
     const first = await new BatchScanner(seg.log, seg.size, FIRST_BATCH_READ_BYTES).at(0);
     if (first.kind !== 'batch') return `first batch unreadable: ${first.kind === 'invalid' ? first.reason : 'empty'}`;
-    if (first.batch.header.baseOffset !== seg.baseOffset) return `first batch offset ${first.batch.header.baseOffset} is not the segment base`;
+    const firstOffset = first.batch.header.baseOffset;
+    const gap = offsetGapProblem(seg.baseOffset, firstOffset, compactedTo);
+    if (gap || firstOffset >= nextOffset) return `first batch offset ${firstOffset} does not fit ${seg.baseOffset}..${nextOffset - 1}`;
     seg.rollingTimestamp = first.batch.header.maxTimestamp;
-  } else if (nextOffset !== seg.baseOffset) {
+  } else if (offsetGapProblem(seg.baseOffset, nextOffset, compactedTo)) {
     return `empty segment cannot end at ${nextOffset}`;
   }
   seg.nextOffset = nextOffset;
@@ -118,6 +137,7 @@ async function loadTrustedSegment(seg: Segment, nextOffset: number, indexesExist
 
 /** Opens every segment in `dir`, recovering what the checkpoint does not vouch for. */
 export async function loadLog(dir: string, indexIntervalBytes: number, log: Logger, nowMs: number): Promise<LoadedLog> {
+  await recoverSwaps(dir, log);
   const names = await readdir(dir);
   const files = new Map<number, Set<string>>();
   for (const name of names) {
@@ -147,6 +167,9 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
   const cp: PartitionCheckpoint | undefined = typeof read === 'string' ? undefined : read;
   if (typeof read === 'string' && bases.length > 0) log.warn({ dir, reason: read }, 'no usable checkpoint; recovering every segment');
   let logStartOffset = Math.max(cp?.logStartOffset ?? 0, bases[0] ?? 0);
+  // Without a checkpoint nothing says where compaction may have left gaps: accept them anywhere (offsets
+  // must still rise), rather than cut compacted segments as if corrupt.
+  const compactedTo = cp ? cp.compactedTo : Number.POSITIVE_INFINITY;
 
   // Segments wholly below the log start: retention or DeleteRecords persisted the new start, then stopped.
   while (bases.length > 1 && bases[1]! <= logStartOffset) {
@@ -158,7 +181,7 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
   if (bases.length === 0) {
     const seg = Segment.create(dir, logStartOffset, nowMs);
     await seg.ready;
-    return { segments: [seg], logStartOffset, logEndOffset: logStartOffset, recovered: 0 };
+    return { segments: [seg], logStartOffset, logEndOffset: logStartOffset, recovered: 0, firstDirtyOffset: logStartOffset, compactedTo: logStartOffset };
   }
 
   const lastBase = bases[bases.length - 1]!;
@@ -180,7 +203,7 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
     const { seg, indexesExisted } = opened[i]!;
     if (i < recoverFrom) {
       const nextOffset = i + 1 < bases.length ? bases[i + 1]! : cp!.logEndOffset;
-      const problem = await loadTrustedSegment(seg, nextOffset, indexesExisted);
+      const problem = await loadTrustedSegment(seg, nextOffset, indexesExisted, compactedTo);
       if (problem === undefined) {
         if (i + 1 < opened.length) await seg.releaseIndexFiles();
         segments.push(seg);
@@ -188,7 +211,7 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
       }
       log.warn({ dir, base: seg.baseOffset, problem }, 'rebuilding the indexes of a segment');
     }
-    const result = await recoverSegment(seg, indexIntervalBytes, nowMs);
+    const result = await recoverSegment(seg, indexIntervalBytes, nowMs, compactedTo);
     recovered++;
     segments.push(seg);
     if (i + 1 < opened.length) await seg.releaseIndexFiles();
@@ -196,7 +219,9 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
       log.warn({ dir, base: seg.baseOffset, truncatedBytes: result.truncatedBytes, validBytes: seg.size, reason: result.reason }, 'truncated an invalid log tail');
     }
     const next = opened[i + 1];
-    const broken = result.truncatedBytes > 0 || (next !== undefined && seg.nextOffset !== next.seg.baseOffset);
+    const broken = result.truncatedBytes > 0 || (next !== undefined && offsetGapProblem(seg.nextOffset, next.seg.baseOffset, compactedTo) !== undefined);
+    // A segment whose last batches were compacted away still spans up to the next one.
+    if (!broken && next !== undefined) seg.nextOffset = next.seg.baseOffset;
     if (broken && next !== undefined && i >= recoverFrom) {
       // Anything after a torn or short segment was written after it, so never acknowledged.
       for (const later of opened.slice(i + 1)) {
@@ -207,7 +232,11 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
     }
   }
 
-  let logEndOffset = segments[segments.length - 1]!.nextOffset;
+  const last = segments[segments.length - 1]!;
+  // The cleaner made the last segment end in a gap (only after a truncation made a cleaned segment the
+  // active one): the log still ended past it, and compactedTo, lowered by every truncation, says where.
+  if (cp && last.nextOffset < compactedTo) last.nextOffset = compactedTo;
+  let logEndOffset = last.nextOffset;
   if (logStartOffset > logEndOffset) {
     // Data below the persisted log start was lost with the crash; nothing readable is left.
     log.warn({ dir, logStartOffset, logEndOffset }, 'log end fell below the log start; starting empty at the log start');
@@ -219,5 +248,13 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
     logEndOffset = logStartOffset;
   }
   logStartOffset = Math.max(logStartOffset, segments[0]!.baseOffset);
-  return { segments, logStartOffset, logEndOffset, recovered };
+  return {
+    segments,
+    logStartOffset,
+    logEndOffset,
+    recovered,
+    firstDirtyOffset: cp?.firstDirtyOffset ?? logStartOffset,
+    // A lost checkpoint forgot where gaps are: every offset up to the end may be one from now on.
+    compactedTo: cp ? Math.min(compactedTo, logEndOffset) : logEndOffset,
+  };
 }

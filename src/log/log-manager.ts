@@ -1,13 +1,15 @@
 // All partition logs of this broker: the data directories (log.dirs), each locked against a second
 // process, every `<topic>-<partition>` directory opened at start, partitions created and deleted, and
 // the periodic work: retention (log.retention.check.interval.ms), the time-based flush check
-// (log.flush.scheduler.interval.ms, applying each topic's flush.ms) and recovery-point checkpoints
-// (log.flush.offset.checkpoint.interval.ms).
+// (log.flush.scheduler.interval.ms, applying each topic's flush.ms), recovery-point checkpoints
+// (log.flush.offset.checkpoint.interval.ms) and the log cleaner for compacted topics (log.cleaner.*).
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { topicNameProblem } from '../kafka/metadata/topic-name.js';
 import type { Logger } from '../logger.js';
+import { checkCleanerConfig, DEFAULT_CLEANER_CONFIG, type CleanerConfig } from './cleaner/cleaner-config.js';
+import { LogCleaner, type CleanerPass } from './cleaner/log-cleaner.js';
 import { DirLock } from './dir-lock.js';
 import { syncDirectory } from './dir-sync.js';
 import type { LogConfig } from './log-config.js';
@@ -44,6 +46,8 @@ export interface LogManagerOptions {
   /** log.flush.scheduler.interval.ms; Kafka's default (Long.MAX) never checks. */
   flushCheckIntervalMs?: number;
   checkpointIntervalMs?: number;
+  /** The log cleaner's settings; Kafka's defaults if absent. */
+  cleaner?: CleanerConfig;
   /** Run the periodic work on timers (default true). Tests call runRetention & co. themselves. */
   scheduleTasks?: boolean;
   /** Told when a partition's disk fails under it. */
@@ -77,17 +81,25 @@ export class LogManager {
   private readonly running = new Set<Promise<unknown>>();
   private closed = false;
   private readonly clock: () => number;
+  private readonly cleaner: LogCleaner;
 
   private constructor(
     private readonly options: LogManagerOptions,
     private readonly locks: DirLock[],
   ) {
     this.clock = options.clock ?? Date.now;
+    this.cleaner = new LogCleaner({
+      config: options.cleaner ?? DEFAULT_CLEANER_CONFIG,
+      logs: () => [...this.entries.values()].map((e) => ({ name: partitionDirName(e.tp.topic, e.tp.partition), log: e.log })),
+      logger: options.logger,
+      clock: this.clock,
+    });
   }
 
   /** Locks the directories, removes half-deleted partitions, opens (recovering) every partition log. */
   static async open(options: LogManagerOptions): Promise<LogManager> {
     if (options.dirs.length === 0) throw new Error('no log directory configured');
+    checkCleanerConfig(options.cleaner ?? DEFAULT_CLEANER_CONFIG);
     const locks: DirLock[] = [];
     try {
       for (const dir of options.dirs) {
@@ -251,6 +263,16 @@ export class LogManager {
     for (const e of this.entries.values()) e.log.flushIfDue(now);
   }
 
+  /** One log cleaner pass: the dirtiest compacted log worth it is cleaned. Undefined if none was. */
+  runCleaner(now = this.clock()): Promise<CleanerPass | undefined> {
+    return this.cleaner.runPass(now);
+  }
+
+  /** Partitions whose cleaning failed (they are not cleaned again until restart). */
+  get uncleanablePartitions(): string[] {
+    return this.cleaner.uncleanablePartitions;
+  }
+
   /** Persists every log's recovery point and log start offset. */
   async checkpointAll(): Promise<void> {
     await Promise.all(
@@ -265,6 +287,7 @@ export class LogManager {
     this.every(o.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS, () => this.runRetention());
     this.every(o.flushCheckIntervalMs ?? Number.MAX_VALUE, async () => this.runFlushChecks());
     this.every(o.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS, () => this.checkpointAll());
+    this.cleaner.start();
   }
 
   /** Runs `task` every `ms` (never overlapping itself); intervals beyond a timer's reach mean never. */
@@ -291,6 +314,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    await this.cleaner.stop();
     await Promise.allSettled([...this.running, ...this.keyOps.values()]);
     const results = await Promise.allSettled([...this.entries.values()].map((e) => e.log.close()));
     this.entries.clear();

@@ -4,8 +4,8 @@
 // write pipeline (batched writev, group-commit fsync). Besides acks=all waiters, fsyncs come from
 // Kafka's flush policy: flush.messages (unflushed records), flush.ms (LogManager's periodic check), and
 // a roll (the finished segment is flushed so recovery never has to rescan it). Structural changes
-// (retention, DeleteRecords, truncation, checkpoints, close) run one at a time; reads overlapping one
-// start over.
+// (retention, DeleteRecords, truncation, checkpoints, cleaner swaps, close) run one at a time; reads
+// overlapping one start over.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DecodeError, writeInt64 } from '../../protocol/bytes.js';
@@ -24,18 +24,20 @@ import { batchRecords } from '../../protocol/kafka/records/batch-records.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ScannedBatch } from './batch-scan.js';
 import { writeCheckpoint } from './checkpoint.js';
+import { commitSwap, finishSwap, setAside } from './cleaner/swap.js';
 import { syncDirectory } from './dir-sync.js';
 import {
   CorruptRecordError,
   LogClosedError,
   LogTruncatedError,
   OffsetOutOfRangeError,
+  PolicyViolationError,
   RecordBatchTooLargeError,
   RecordTooLargeError,
   StorageError,
 } from './errors.js';
-import type { LogConfig } from './log-config.js';
-import { loadLog } from './log-loader.js';
+import { maxSegmentMs, type LogConfig } from './log-config.js';
+import { loadLog, type LoadedLog } from './log-loader.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
 import { readSegment, searchTimestamp, type ReadResult, type TimestampAndOffset } from './segment-reads.js';
 import { truncateSegment } from './segment-truncation.js';
@@ -103,6 +105,36 @@ interface ParsedBatch {
   header: BatchHeader;
 }
 
+/** What the log cleaner plans a pass from (see cleaner/). */
+export interface CleanerView {
+  /** The segments when asked, oldest first; the last is the active one. */
+  segments: readonly Segment[];
+  config: LogConfig;
+  logStartOffset: number;
+  logEndOffset: number;
+  /** The cleaner's first dirty offset as last recorded (it may lie outside the log after truncations). */
+  firstDirtyOffset: number;
+  /**
+   * The cleaner rewrites only below this: the high watermark (the last stable offset, as there are no
+   * transactions yet) and the recovery point, so what it rewrites was acknowledged and is on disk.
+   */
+  cleanableEnd: number;
+  /** Changes whenever the log is truncated; a swap planned before one is refused. */
+  truncations: number;
+}
+
+/** A cleaned segment to swap in, and what its cleaning round was planned against. */
+export interface SegmentSwap {
+  /** Written and fsynced by the cleaner under the .cleaned suffix. */
+  cleaned: Segment;
+  /** Consecutive segments of the log, not the active one, that `cleaned` replaces. */
+  replaced: readonly Segment[];
+  /** CleanerView.truncations when the round was planned. */
+  truncations: number;
+  /** The end of the round's cleaned range: every offset gap the swap introduces lies below it. */
+  compactedTo: number;
+}
+
 let sharedLogger: Logger | undefined;
 
 export class PartitionLog {
@@ -112,9 +144,9 @@ export class PartitionLog {
   private hw: number;
   private readonly pipeline: WritePipeline;
   private readonly cache: TailCache;
-  /** Bumped whenever segments are deleted or truncated, so reads in flight know to start over. */
+  /** Bumped whenever segments are deleted, truncated or swapped, so reads in flight know to start over. */
   private generation = 0;
-  /** Serializes structural changes: truncation, deletion, retention, checkpoints, close. */
+  /** Serializes structural changes: truncation, deletion, retention, checkpoints, swaps, close. */
   private exclusiveTail: Promise<unknown> = Promise.resolve();
   private truncating = false;
   private closing: Promise<void> | undefined;
@@ -122,7 +154,13 @@ export class PartitionLog {
   private closed: LogClosedError | undefined;
   private failure: StorageError | undefined;
   /** What the checkpoint file says, so periodic checkpoints skip unchanged logs. */
-  private checkpointed: { logStart: number; recoveryPoint: number } | undefined;
+  private checkpointed: { logStart: number; recoveryPoint: number; firstDirty: number; compactedTo: number } | undefined;
+  /** The cleaner's progress: records below were compacted at least once. */
+  private firstDirty: number;
+  /** Compaction may have left offset gaps below this; persisted before any gap reaches the disk. */
+  private compactedTo: number;
+  /** Counts truncations, so a cleaner swap planned before one is refused. */
+  private truncations = 0;
   private readonly hwListeners = new Set<(hw: number) => void>();
   private cfg: LogConfig;
   private readonly log: Logger;
@@ -130,26 +168,28 @@ export class PartitionLog {
   private readonly recordLocator: RecordLocator;
   private readonly hwFollowsLogEnd: boolean;
   private readonly onFailure: ((err: Error) => void) | undefined;
+  /** Segments scanned batch by batch when this log was opened (0 after a clean shutdown). */
+  readonly recoveredSegments: number;
 
   private constructor(
     readonly dir: string,
-    segments: Segment[],
-    logStartOffset: number,
-    logEndOffset: number,
+    loaded: LoadedLog,
     options: PartitionLogOptions,
     log: Logger,
-    /** Segments scanned batch by batch when this log was opened (0 after a clean shutdown). */
-    readonly recoveredSegments: number,
   ) {
-    this.segments = segments;
-    this.logStart = logStartOffset;
-    this.logEnd = logEndOffset;
+    this.segments = loaded.segments;
+    this.logStart = loaded.logStartOffset;
+    this.logEnd = loaded.logEndOffset;
+    this.recoveredSegments = loaded.recovered;
+    this.firstDirty = loaded.firstDirtyOffset;
+    this.compactedTo = loaded.compactedTo;
+    const { logEndOffset } = loaded;
     this.cfg = options.config;
     this.log = log;
     this.clock = options.clock ?? Date.now;
     this.recordLocator = options.recordLocator ?? locateRecordInBatch;
     this.hwFollowsLogEnd = options.highWatermarkFollowsLogEnd ?? true;
-    this.hw = this.hwFollowsLogEnd ? logEndOffset : logStartOffset;
+    this.hw = this.hwFollowsLogEnd ? logEndOffset : loaded.logStartOffset;
     this.onFailure = options.onFailure;
     this.cache = new TailCache(options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
     this.pipeline = new WritePipeline(
@@ -176,7 +216,7 @@ export class PartitionLog {
     const loaded = await loadLog(dir, options.config.indexIntervalBytes, log, (options.clock ?? Date.now)());
     // Recovery truncated files, deleted segments or created one: make that durable before going on.
     await syncDirectory(dir);
-    const plog = new PartitionLog(dir, loaded.segments, loaded.logStartOffset, loaded.logEndOffset, options, log, loaded.recovered);
+    const plog = new PartitionLog(dir, loaded, options, log);
     // From now on the files change, so the on-disk state must no longer claim a clean shutdown.
     await plog.persistCheckpoint(false);
     log.info(
@@ -348,7 +388,7 @@ export class PartitionLog {
     if (seg.size + incomingBytes > this.cfg.segmentBytes) return true;
     const first = seg.rollingTimestamp;
     const waited = first !== undefined && first >= 0 ? incomingMaxTimestamp - first : now - seg.createdMs;
-    if (waited > this.cfg.segmentMs) return true;
+    if (waited > maxSegmentMs(this.cfg)) return true;
     return lastOffset - seg.baseOffset > MAX_RELATIVE_OFFSET;
   }
 
@@ -527,26 +567,35 @@ export class PartitionLog {
   }
 
   private async persistCheckpoint(clean: boolean): Promise<void> {
-    const logStart = this.logStart;
-    const recoveryPoint = this.pipeline.durableOffset;
+    const state = { logStart: this.logStart, recoveryPoint: this.pipeline.durableOffset, firstDirty: this.firstDirty, compactedTo: this.compactedTo };
     this.checkpointed = undefined;
     await writeCheckpoint(this.dir, {
-      logStartOffset: logStart,
-      recoveryPoint,
+      logStartOffset: state.logStart,
+      recoveryPoint: state.recoveryPoint,
       clean,
       logEndOffset: this.logEnd,
       activeSegmentBase: this.active.baseOffset,
       activeSegmentBytes: this.active.size,
+      firstDirtyOffset: state.firstDirty,
+      compactedTo: state.compactedTo,
     });
-    if (!clean) this.checkpointed = { logStart, recoveryPoint };
+    if (!clean) this.checkpointed = state;
   }
 
-  /** Persists the log start offset and recovery point (if they moved), so a restart rescans little. */
+  /** Persists the log start offset, recovery point and cleaner progress (if they moved), so a restart rescans little. */
   checkpoint(): Promise<void> {
     return this.exclusive(async () => {
       if (this.failure || this.closing) return;
       const last = this.checkpointed;
-      if (last && last.logStart === this.logStart && last.recoveryPoint === this.pipeline.durableOffset) return;
+      if (
+        last &&
+        last.logStart === this.logStart &&
+        last.recoveryPoint === this.pipeline.durableOffset &&
+        last.firstDirty === this.firstDirty &&
+        last.compactedTo === this.compactedTo
+      ) {
+        return;
+      }
       await this.persistCheckpoint(false);
     });
   }
@@ -576,6 +625,8 @@ export class PartitionLog {
     return this.exclusive(async () => {
       if (this.failure) throw this.failure;
       if (this.closing) throw new LogClosedError(`log ${this.dir} is closed`);
+      // Kafka refuses it unless the policy deletes: a compacted log keeps every key's latest record.
+      if (!this.cfg.delete) throw new PolicyViolationError(`records of ${this.dir} can not be deleted due to the configured policy`);
       if (offset > this.hw || offset < 0) throw new OffsetOutOfRangeError(offset, offset < 0 ? 'below-start' : 'above-end', this.logStart, this.hw);
       if (offset <= this.logStart) return this.logStart;
       this.logStart = offset;
@@ -590,11 +641,12 @@ export class PartitionLog {
    * Deletes segments past retention, as Kafka does: first while the oldest segment's newest timestamp is
    * older than retention.ms, then oldest first while the log stays at least retention.bytes without it.
    * Only segments wholly below the high watermark go; an empty active segment stays; an expired
-   * active segment is rolled first so it can go. Returns how many segments were deleted.
+   * active segment is rolled first so it can go. Only under cleanup.policy delete (alone or with
+   * compact). Returns how many segments were deleted.
    */
   applyRetention(now: number): Promise<number> {
     return this.exclusive(async () => {
-      if (this.failure || this.closing) return 0;
+      if (this.failure || this.closing || !this.cfg.delete) return 0;
       let deleted = 0;
       const { retentionMs, retentionBytes } = this.cfg;
       if (retentionMs >= 0) {
@@ -651,6 +703,10 @@ export class PartitionLog {
           if (this.logEnd < this.logStart) await this.truncateFully(this.logStart);
         }
         const end = this.logEnd;
+        this.truncations++;
+        // Gaps and cleaned records now lie below the new end at most (Kafka's maybeTruncateCheckpoint).
+        this.firstDirty = Math.min(this.firstDirty, end);
+        this.compactedTo = Math.min(this.compactedTo, end);
         this.cache.truncateFrom(end);
         if (this.hw > end) this.advanceHighWatermark(end, true);
         this.pipeline.truncated(end, new LogTruncatedError(`records from ${end} were truncated from ${this.dir}`));
@@ -675,6 +731,8 @@ export class PartitionLog {
     for (const seg of later) await seg.delete();
     const seg = this.active;
     await truncateSegment(seg, offset, this.clock());
+    // A cleaned segment may end in a gap past its last batch: the log then ends at `offset` itself.
+    seg.nextOffset = Math.min(seg.nextOffset, offset);
     this.logEnd = seg.nextOffset;
   }
 
@@ -702,6 +760,93 @@ export class PartitionLog {
         this.log.error({ err }, 'high watermark listener threw');
       }
     }
+  }
+
+  // ---- compaction ---------------------------------------------------------------------------------
+
+  get firstDirtyOffset(): number {
+    return this.firstDirty;
+  }
+
+  /** A snapshot for the log cleaner to plan a pass from. */
+  cleanerView(): CleanerView {
+    return {
+      segments: [...this.segments],
+      config: this.cfg,
+      logStartOffset: this.logStart,
+      logEndOffset: this.logEnd,
+      firstDirtyOffset: this.firstDirty,
+      cleanableEnd: Math.min(this.hw, this.pipeline.durableOffset),
+      truncations: this.truncations,
+    };
+  }
+
+  /** How many truncations this log has seen (CleanerView.truncations, without the snapshot). */
+  get truncationCount(): number {
+    return this.truncations;
+  }
+
+  /** Whether the log refuses further work (closed, closing or failed): a cleaning of it is pointless. */
+  get stopped(): boolean {
+    return this.failure !== undefined || this.closing !== undefined;
+  }
+
+  /**
+   * Swaps a cleaned segment in for the segments it replaces, crash-safely (cleaner/swap.ts): the new
+   * compactedTo is made durable first, then the old files are set aside, the swap committed, reads moved
+   * to the new segment, the old files removed. Resolves false (deleting the cleaned files) if the log
+   * changed since the round was planned: truncated, replaced segments deleted, closed. A disk error
+   * half-way fails the log; reopening completes or undoes the swap.
+   */
+  replaceSegments(swap: SegmentSwap): Promise<boolean> {
+    const { cleaned, replaced } = swap;
+    return this.exclusive(async () => {
+      const first = this.segments.indexOf(replaced[0]!);
+      const valid =
+        !this.stopped &&
+        swap.truncations === this.truncations &&
+        first >= 0 &&
+        first + replaced.length < this.segments.length &&
+        replaced.every((seg, i) => this.segments[first + i] === seg && !seg.deleted);
+      if (!valid) {
+        await cleaned.delete();
+        return false;
+      }
+      const next = this.segments[first + replaced.length]!;
+      try {
+        if (swap.compactedTo > this.compactedTo) {
+          this.compactedTo = swap.compactedTo;
+          await this.persistCheckpoint(false);
+        }
+        await setAside(this.dir, replaced);
+        await commitSwap(this.dir, cleaned);
+      } catch (err) {
+        this.fail(err);
+        throw this.failure ?? err;
+      }
+      // The cleaned segment spans up to the next one, whatever its last batch.
+      cleaned.nextOffset = next.baseOffset;
+      this.segments.splice(first, replaced.length, cleaned);
+      this.generation++;
+      this.cache.dropBelow(next.baseOffset);
+      try {
+        await finishSwap(this.dir, cleaned, replaced);
+      } catch (err) {
+        this.fail(err);
+        throw this.failure ?? err;
+      }
+      this.log.info({ baseOffset: cleaned.baseOffset, replaced: replaced.map((s) => s.baseOffset), bytes: cleaned.size }, 'swapped in a cleaned segment');
+      return true;
+    });
+  }
+
+  /** Records a finished cleaning round: records below `firstDirtyOffset` are compacted (durably). */
+  cleaned(firstDirtyOffset: number, truncations: number): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.stopped || truncations !== this.truncations) return;
+      this.firstDirty = firstDirtyOffset;
+      await this.persistCheckpoint(false);
+    });
   }
 
   /**

@@ -1,6 +1,6 @@
 // One segment of a partition log: `<base>.log` holding batches back to back, with its `.index` and
 // `.timeindex`, and what the log tracks about it in memory (sizes, end offset, newest timestamp).
-import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
@@ -8,7 +8,7 @@ import { TimeIndex } from './time-index.js';
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
-const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX] as const;
+export const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX] as const;
 export type SegmentSuffix = (typeof SEGMENT_SUFFIXES)[number];
 
 const NAME_DIGITS = 20;
@@ -63,6 +63,11 @@ export class Segment {
     readonly dir: string,
     readonly baseOffset: number,
     nowMs: number,
+    /**
+     * Appended to every file name: a segment the cleaner is writing (`.cleaned`), swapping in (`.swap`) or
+     * swapping out (`.deleted`); empty for a segment of the log.
+     */
+    private fileSuffix = '',
   ) {
     this.offsetIndex = new OffsetIndex(this.path(INDEX_SUFFIX), baseOffset);
     this.timeIndex = new TimeIndex(this.path(TIME_INDEX_SUFFIX), baseOffset);
@@ -73,12 +78,26 @@ export class Segment {
   }
 
   path(suffix: SegmentSuffix): string {
-    return join(this.dir, segmentFileName(this.baseOffset, suffix));
+    return join(this.dir, segmentFileName(this.baseOffset, suffix) + this.fileSuffix);
+  }
+
+  /**
+   * Renames the three files to carry `fileSuffix` instead of the current one, the .log first or last
+   * (the order is what a crash in between leaves; see cleaner/swap.ts). Open descriptors stay valid.
+   */
+  async renameFiles(fileSuffix: string, logFirst: boolean): Promise<void> {
+    const oldLog = this.path(LOG_SUFFIX);
+    this.fileSuffix = fileSuffix;
+    const moveLog = (): Promise<void> => rename(oldLog, this.path(LOG_SUFFIX));
+    if (logFirst) await moveLog();
+    await this.offsetIndex.moveTo(this.path(INDEX_SUFFIX));
+    await this.timeIndex.moveTo(this.path(TIME_INDEX_SUFFIX));
+    if (!logFirst) await moveLog();
   }
 
   /** A new, empty segment; its files are created in the background (see `ready`). */
-  static create(dir: string, baseOffset: number, nowMs: number): Segment {
-    const seg = new Segment(dir, baseOffset, nowMs);
+  static create(dir: string, baseOffset: number, nowMs: number, fileSuffix = ''): Segment {
+    const seg = new Segment(dir, baseOffset, nowMs, fileSuffix);
     seg.ready = seg.openFiles(true).then(() => undefined);
     return seg;
   }

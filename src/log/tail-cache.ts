@@ -59,6 +59,14 @@ export class TailCache {
     }
   }
 
+  /** Drops the batches that start below `offset` (the cleaner rewrote them on disk). */
+  dropBelow(offset: number): void {
+    while (this.head < this.entries.length && this.entries[this.head]!.baseOffset < offset) {
+      this.bytes -= this.entries[this.head]!.bytes.length;
+      this.head++;
+    }
+  }
+
   clear(): void {
     this.entries = [];
     this.head = 0;
