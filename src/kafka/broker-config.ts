@@ -1,10 +1,27 @@
 // The broker's server.properties keys: Kafka's own names and defaults, so an existing file works as is.
 import { hostname } from 'node:os';
 import { parseProperties, type PropertyLine } from '../config/properties.js';
-import { bool, ConfigError, int, list, long, oneOf, parseConfig, str, type ConfigValues } from '../config/schema.js';
+import { bool, ConfigError, double, int, type KeyDef, list, long, oneOf, parseConfig, str, type ConfigValues } from '../config/schema.js';
+import type { CleanerConfig } from '../log/cleaner/cleaner-config.js';
+import { parseCleanupPolicy } from '../log/log-config.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
+/** Java's Double.MAX_VALUE, Kafka's "unthrottled". */
+const DOUBLE_MAX = Number.MAX_VALUE;
+
+/** log.cleanup.policy: a list of compact and delete. */
+function cleanupPolicy(doc: string, def: string[]): KeyDef<string[]> {
+  const base = list(doc, def);
+  return {
+    ...base,
+    parse(raw) {
+      const problem = parseCleanupPolicy(raw);
+      if (typeof problem === 'string') throw new Error(problem);
+      return base.parse(raw);
+    },
+  };
+}
 
 /** Keys Skein reads. Where Kafka derives one key from another (retention hours -> ms) so do we. */
 export const brokerSchema = {
@@ -34,7 +51,17 @@ export const brokerSchema = {
   'log.message.timestamp.before.max.ms': long('How far in the past a CreateTime timestamp may be.', LONG_MAX, { min: 0 }),
   'log.message.timestamp.after.max.ms': long('How far in the future a CreateTime timestamp may be.', HOUR_MS, { min: 0 }),
   'min.insync.replicas': int('In-sync replicas an acks=all write needs, for topics that do not override it.', 1, { min: 1 }),
-  'log.cleanup.policy': oneOf('Only delete: log compaction is not implemented yet.', 'delete', ['delete']),
+  'log.cleanup.policy': cleanupPolicy('Default cleanup.policy: delete (retention), compact (keep the latest record per key), or both.', ['delete']),
+  'log.cleaner.enable': bool('Run the log cleaner; without it compacted topics only grow.', true),
+  'log.cleaner.backoff.ms': long('Wait between cleaner passes when no log needs cleaning.', 15_000, { min: 0 }),
+  'log.cleaner.dedupe.buffer.size': long('Memory of the cleaner\'s key map (40 bytes a key); it bounds how much dirty log one cleaning covers.', 134_217_728),
+  'log.cleaner.io.buffer.load.factor': double('How full the cleaner\'s key map may get.', 0.9),
+  'log.cleaner.io.buffer.size': int('Cleaner read and write buffers together.', 524_288, { min: 0 }),
+  'log.cleaner.io.max.bytes.per.second': double('Cleaner reads and writes per second, on average.', DOUBLE_MAX),
+  'log.cleaner.min.cleanable.ratio': double('Default min.cleanable.dirty.ratio.', 0.5, { min: 0, max: 1 }),
+  'log.cleaner.delete.retention.ms': long('Default delete.retention.ms.', 86_400_000, { min: 0 }),
+  'log.cleaner.min.compaction.lag.ms': long('Default min.compaction.lag.ms.', 0, { min: 0 }),
+  'log.cleaner.max.compaction.lag.ms': long('Default max.compaction.lag.ms.', LONG_MAX, { min: 1 }),
   'compression.type': oneOf('Only producer: batches are stored exactly as produced.', 'producer', ['producer']),
   'message.max.bytes': int('Largest record batch accepted.', 1_048_588, { min: 0 }),
   'socket.request.max.bytes': int('Largest request frame accepted.', 104_857_600, { min: 1 }),
@@ -68,11 +95,9 @@ const NOT_APPLICABLE = new Set([
   'socket.receive.buffer.bytes',
   'background.threads',
   'log.cleaner.threads',
-  'log.cleaner.dedupe.buffer.size',
   'log.index.size.max.bytes',
   'transaction.state.log.replication.factor',
   'transaction.state.log.min.isr',
-  'log.cleaner.enable',
 ]);
 
 export type BrokerConfigValues = ConfigValues<typeof brokerSchema>;
@@ -159,6 +184,19 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     explicitKeys: new Set(known.map((e) => e.key)),
     unknownKeys: unknown.map((u) => u.key),
     ignoredKeys,
+  };
+}
+
+/** The log cleaner's settings from server.properties. */
+export function cleanerConfigOf(cfg: BrokerConfig): CleanerConfig {
+  const v = cfg.values;
+  return {
+    enable: v['log.cleaner.enable'],
+    dedupeBufferBytes: v['log.cleaner.dedupe.buffer.size'],
+    dedupeBufferLoadFactor: v['log.cleaner.io.buffer.load.factor'],
+    ioBufferBytes: v['log.cleaner.io.buffer.size'],
+    maxIoBytesPerSecond: v['log.cleaner.io.max.bytes.per.second'],
+    backoffMs: v['log.cleaner.backoff.ms'],
   };
 }
 

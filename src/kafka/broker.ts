@@ -4,7 +4,7 @@ import { initCompression } from '../../protocol/kafka/compression/codecs.js';
 import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
 import { TcpServer } from '../net/tcp-server.js';
-import type { BrokerConfig } from './broker-config.js';
+import { cleanerConfigOf, type BrokerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
 import { GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
@@ -62,6 +62,7 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
     logger: log,
     retentionCheckIntervalMs: config.values['log.retention.check.interval.ms'],
     flushCheckIntervalMs: config.values['log.flush.scheduler.interval.ms'],
+    cleaner: cleanerConfigOf(config),
   });
   try {
     const { clusterId } = await loadOrCreateMetaProperties(config.dataDir, config.brokerId);

@@ -1,5 +1,6 @@
 // Per-topic configs: Kafka's names, each backed by a broker-wide default from server.properties.
 // DescribeConfigs, CreateTopics, AlterConfigs and the log all read this one table.
+import { parseCleanupPolicy, parseRatio } from '../../log/log-config.js';
 import type { BrokerConfig } from '../broker-config.js';
 import { brokerSynonymChain, brokerValueString, ConfigSource, type ConfigSynonym } from './config-synonyms.js';
 
@@ -34,6 +35,14 @@ function choiceCheck(choices: readonly string[], why?: string): (v: string) => s
   return (v) => (choices.includes(v) ? undefined : why ?? `"${v}" is not one of ${choices.join(', ')}`);
 }
 
+/** A check from a parser that answers a value or, as a string, why there is none. */
+function parsedCheck<T>(parse: (v: string) => T | string): (v: string) => string | undefined {
+  return (v) => {
+    const parsed = parse(v);
+    return typeof parsed === 'string' ? parsed : undefined;
+  };
+}
+
 function fromBroker(key: keyof BrokerConfig['values']): (cfg: BrokerConfig) => string {
   return (cfg) => brokerValueString(cfg.values[key]) ?? '';
 }
@@ -42,9 +51,37 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
   'cleanup.policy': {
     brokerKey: 'log.cleanup.policy',
     type: 'LIST',
-    doc: 'delete: segments leave by retention. Compaction is not implemented yet, so compact is refused.',
+    doc: 'delete: old segments leave by retention. compact: the log cleaner keeps only the latest record of each key. Both may be given.',
     brokerDefault: fromBroker('log.cleanup.policy'),
-    check: choiceCheck(['delete'], 'only cleanup.policy=delete is supported (no log compaction yet)'),
+    check: parsedCheck(parseCleanupPolicy),
+  },
+  'delete.retention.ms': {
+    brokerKey: 'log.cleaner.delete.retention.ms',
+    type: 'LONG',
+    doc: 'How long a tombstone (a null value) of a compacted topic stays after the cleaning that first kept it.',
+    brokerDefault: fromBroker('log.cleaner.delete.retention.ms'),
+    check: integerCheck(0),
+  },
+  'min.cleanable.dirty.ratio': {
+    brokerKey: 'log.cleaner.min.cleanable.ratio',
+    type: 'DOUBLE',
+    doc: 'Share of a compacted log not yet cleaned that makes it worth cleaning.',
+    brokerDefault: fromBroker('log.cleaner.min.cleanable.ratio'),
+    check: parsedCheck(parseRatio),
+  },
+  'min.compaction.lag.ms': {
+    brokerKey: 'log.cleaner.min.compaction.lag.ms',
+    type: 'LONG',
+    doc: 'A record stays uncompacted at least this long.',
+    brokerDefault: fromBroker('log.cleaner.min.compaction.lag.ms'),
+    check: integerCheck(0),
+  },
+  'max.compaction.lag.ms': {
+    brokerKey: 'log.cleaner.max.compaction.lag.ms',
+    type: 'LONG',
+    doc: 'A record stays uncompacted at most about this long, whatever the dirty ratio (the active segment rolls for it).',
+    brokerDefault: fromBroker('log.cleaner.max.compaction.lag.ms'),
+    check: integerCheck(1),
   },
   'compression.type': {
     brokerKey: 'compression.type',
