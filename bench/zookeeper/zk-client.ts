@@ -44,11 +44,13 @@ export class ZkClient {
   private handshake: { resolve(r: ConnectResponse): void; reject(e: Error): void } | undefined;
   session: ConnectResponse | undefined;
   lastZxid = 0;
+  private isClosed = false;
 
   private constructor(readonly socket: Socket) {
     socket.setNoDelay(true);
     this.closed = new Promise((resolve) => {
       socket.on('close', () => {
+        this.isClosed = true;
         const err = new ConnectionClosed('connection closed');
         this.handshake?.reject(err);
         for (const p of this.pending.values()) p.reject(err);
@@ -140,6 +142,7 @@ export class ZkClient {
     if (record) record.write(w, value as T);
     size(w.length - 4);
     return new Promise((resolve, reject) => {
+      if (this.isClosed) return reject(new ConnectionClosed('connection closed'));
       this.pending.set(id, { resolve, reject });
       for (const c of w.chunksOut()) this.socket.write(c);
     });

@@ -1,0 +1,76 @@
+// kill -9 during a stream of acknowledged creates: after a restart every acknowledged znode exists
+// and new zxids are higher than any the client saw before the crash.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZkClient } from '../../bench/zookeeper/zk-client.js';
+import { OpCode } from '../../protocol/zookeeper/codes.js';
+import { CreateRequest, PathWatchRequest } from '../../protocol/zookeeper/records.js';
+import { SkeinZooKeeper } from './skein-process.js';
+
+const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
+const IN_FLIGHT = 64;
+let zk: SkeinZooKeeper;
+
+beforeAll(async () => {
+  zk = await SkeinZooKeeper.start();
+});
+afterAll(async () => {
+  await zk.destroy();
+});
+
+/** Streams creates until the connection dies; returns what was acknowledged and the highest zxid seen. */
+async function streamCreates(round: number, killAfterMs: number): Promise<{ acked: string[]; maxZxid: number }> {
+  const client = await ZkClient.connect(zk.port);
+  const acked: string[] = [];
+  let maxZxid = 0;
+  let n = 0;
+  let dead = false;
+  const one = async (): Promise<void> => {
+    while (!dead) {
+      const path = `/crash-${round}-${n++}`;
+      try {
+        const { header } = await client.request(OpCode.create, CreateRequest, {
+          path,
+          data: Buffer.from(path),
+          acl: ACL,
+          flags: 0,
+        });
+        if (header.err === 0) acked.push(path);
+        maxZxid = Math.max(maxZxid, header.zxid);
+      } catch {
+        dead = true;
+      }
+    }
+  };
+  const workers = Array.from({ length: IN_FLIGHT }, one);
+  setTimeout(() => void zk.kill(), killAfterMs);
+  await Promise.all(workers);
+  return { acked, maxZxid };
+}
+
+describe('crash recovery', () => {
+  it('keeps every acknowledged create across repeated kill -9 and keeps zxids rising', async () => {
+    let lastZxid = 0;
+    for (let round = 0; round < 3; round++) {
+      const { acked, maxZxid } = await streamCreates(round, 700 + round * 300);
+      expect(acked.length).toBeGreaterThan(100);
+      expect(maxZxid).toBeGreaterThan(lastZxid);
+      await zk.launch();
+      const check = await ZkClient.connect(zk.port, { lastZxidSeen: maxZxid });
+      const replies = await Promise.all(
+        acked.map((path) => check.request(OpCode.exists, PathWatchRequest, { path, watch: false })),
+      );
+      const missing = acked.filter((_, i) => replies[i]!.header.err !== 0);
+      expect(missing).toEqual([]);
+      const { header } = await check.request(OpCode.create, CreateRequest, {
+        path: `/after-${round}`,
+        data: null,
+        acl: ACL,
+        flags: 0,
+      });
+      expect(header.err).toBe(0);
+      expect(header.zxid).toBeGreaterThan(maxZxid);
+      lastZxid = header.zxid;
+      check.destroy();
+    }
+  });
+});
