@@ -1,0 +1,63 @@
+// What the perf tools need to know about a cluster: a topic's partitions and a connection to each leader.
+import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError } from '../../protocol/kafka/index.js';
+import { KafkaConnection } from '../../src/kafka/client/connection.js';
+
+/** How long to wait for an auto-created topic's partitions to get leaders. */
+const METADATA_RETRY_MS = 10_000;
+
+export interface PartitionLeader {
+  partition: number;
+  conn: KafkaConnection;
+}
+
+export class Cluster {
+  private readonly byNode = new Map<number, Promise<KafkaConnection>>();
+
+  private constructor(
+    private readonly bootstrap: KafkaConnection,
+    private readonly clientId: string,
+  ) {}
+
+  static async connect(bootstrap: string, clientId: string): Promise<Cluster> {
+    const conn = await KafkaConnection.connect(bootstrap, { clientId });
+    await conn.apiVersions();
+    return new Cluster(conn, clientId);
+  }
+
+  /** The topic's partitions with their leaders' connections; asks for auto-creation, as clients do. */
+  async partitions(topic: string): Promise<PartitionLeader[]> {
+    const deadline = Date.now() + METADATA_RETRY_MS;
+    for (;;) {
+      const version = this.bootstrap.versionFor(ApiKey.Metadata, 9);
+      const md = await this.bootstrap.send(ApiKey.Metadata, version, { topics: [{ name: topic }], allowAutoTopicCreation: true });
+      const t = md.topics.find((x) => x.name === topic);
+      const ready = t && t.errorCode === ErrorCode.NONE && t.partitions.length > 0 && t.partitions.every((p) => p.errorCode === ErrorCode.NONE && p.leaderId >= 0);
+      if (ready) {
+        const brokers = new Map(md.brokers.map((b) => [b.nodeId, `${b.host}:${b.port}`]));
+        const sorted = [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex);
+        return Promise.all(sorted.map(async (p) => ({ partition: p.partitionIndex, conn: await this.leader(p.leaderId, brokers.get(p.leaderId)) })));
+      }
+      const code = t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (Date.now() > deadline) throw new KafkaProtocolError(code, `topic ${topic} is not available: ${errorInfo(code).name}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private leader(nodeId: number, address: string | undefined): Promise<KafkaConnection> {
+    if (address === undefined) throw new Error(`metadata names leader ${nodeId} without an address`);
+    let conn = this.byNode.get(nodeId);
+    if (!conn) {
+      conn = KafkaConnection.connect(address, { clientId: this.clientId }).then(async (c) => {
+        await c.apiVersions();
+        return c;
+      });
+      this.byNode.set(nodeId, conn);
+    }
+    return conn;
+  }
+
+  async close(): Promise<void> {
+    this.bootstrap.close();
+    for (const c of this.byNode.values()) (await c).close();
+  }
+}
