@@ -1,5 +1,6 @@
 // Fetch end to end with our client and raw requests: long polls woken by appends or expiring, min_bytes,
 // max_bytes and partition_max_bytes with KIP-74, the log's edges, errors, isolation and sessions.
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiKey, ErrorCode, type FetchRequestInput } from '../../../protocol/kafka/index.js';
 import { buildRecordBatch } from '../../../protocol/kafka/records/batch-builder.js';
@@ -15,10 +16,10 @@ let conn: KafkaConnection;
 let producerConn: KafkaConnection;
 
 beforeAll(async () => {
-  broker = await startTestBroker({ 'auto.create.topics.enable': 'false' });
+  broker = await startTestBroker({ 'auto.create.topics.enable': 'false', 'group.initial.rebalance.delay.ms': '0' });
   conn = await KafkaConnection.connect(broker.bootstrap);
   producerConn = await KafkaConnection.connect(broker.bootstrap);
-  for (const [name, partitions] of [['poll', 1], ['sized', 2], ['edges', 1], ['iso', 1]] as const) {
+  for (const [name, partitions] of [['poll', 1], ['sized', 2], ['edges', 1], ['iso', 1], ['consumed', 3]] as const) {
     await broker.broker.topics.create({ name, numPartitions: partitions, replicationFactor: 1 });
   }
 });
@@ -255,4 +256,38 @@ test('batches come back as stored: the producer\'s bytes with the offsets assign
   const fetched = await fetchPartition(conn, 'iso', 0, offset);
   expect(fetched.batches[0]!.subarray(CRC_AT)).toEqual(batch.subarray(CRC_AT));
   expect(readBatchHeader(fetched.batches[0]!).baseOffset).toBe(offset);
+});
+
+test('kafkajs\' consumer reads every record, each key in order, including ones produced while it long-polls', async () => {
+  const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  const message = (i: number) => ({ key: `key-${i % 5}`, value: `${i}` });
+  await producer.send({ topic: 'consumed', messages: Array.from({ length: 30 }, (_, i) => message(i)) });
+  const consumer = kafka.consumer({ groupId: 'fetch-test', maxWaitTimeInMs: 5000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'consumed', fromBeginning: true });
+  const byKey = new Map<string, number[]>();
+  let count = 0;
+  let firstThirty!: () => void;
+  let all!: () => void;
+  const gotFirst = new Promise<void>((resolve) => (firstThirty = resolve));
+  const gotAll = new Promise<void>((resolve) => (all = resolve));
+  await consumer.run({
+    eachMessage: async ({ message: m }) => {
+      const key = m.key!.toString();
+      byKey.set(key, [...(byKey.get(key) ?? []), Number(m.value!.toString())]);
+      if (++count === 30) firstThirty();
+      if (count === 60) all();
+    },
+  });
+  await gotFirst;
+  await producer.send({ topic: 'consumed', messages: Array.from({ length: 30 }, (_, i) => message(30 + i)) });
+  await gotAll;
+  for (const [key, values] of byKey) {
+    const k = Number(key.split('-')[1]);
+    expect(values).toEqual(Array.from({ length: 12 }, (_, j) => k + 5 * j));
+  }
+  await consumer.disconnect();
+  await producer.disconnect();
 });
