@@ -3,7 +3,8 @@
 // response's max_bytes, the first non-empty partition allowed one batch over the limits (KIP-74).
 // Batches come back as the log stores them, never copied or re-encoded.
 import { ErrorCode, type FetchRequest, type FetchResponseInput } from '../../../protocol/kafka/index.js';
-import type { PartitionLog } from '../../log/partition-log.js';
+import type { PartitionLog, ReadResult } from '../../log/partition-log.js';
+import type { Partition } from '../partitions/partition.js';
 import type { RequestContext } from '../handler.js';
 import type { WatchedPartition } from './long-poll.js';
 import { errorCodeOf, leaderPartition } from './partition-access.js';
@@ -51,51 +52,87 @@ function readLimit(log: PartitionLog, replicaId: number): number {
   return replicaId === DEBUGGING_REPLICA_ID ? log.logEndOffset : log.highWatermark;
 }
 
+interface Planned {
+  topic: string;
+  partitionIndex: number;
+  fetchOffset: number;
+  /** partition_max_bytes, at least 0. */
+  limit: number;
+  partition: Partition | number;
+}
+
+/**
+ * Reads the fetched partitions with Kafka's rules: in request order, each limited by its partition_max_bytes
+ * and by what is left of max_bytes, only the first non-empty one allowed past them (KIP-74).
+ *
+ * When max_bytes covers every partition's limit (the usual case: consumers ask 1 MiB per partition and
+ * 50 MiB in all) the reads run in parallel, each as if first; walking the results in order then gives
+ * Kafka's answer, except where an earlier partition took a batch larger than its limit and left less
+ * than a later one read, which is then read again with the smaller limit.
+ */
 export async function readFetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRead> {
   const { broker } = ctx;
   const replicaId = request.replicaId;
   const readCommitted = request.isolationLevel === IsolationLevel.ReadCommitted;
-  let remaining = Math.max(0, request.maxBytes);
+  const plan: Planned[] = [];
+  let limits = 0;
+  for (const topic of request.topics) {
+    for (const p of topic.partitions) {
+      // Followers are the replication issue's: no broker replicates from this one yet.
+      const partition = replicaId >= 0 ? ErrorCode.NOT_LEADER_OR_FOLLOWER : leaderPartition(broker, topic.topic, p.partition, p.currentLeaderEpoch);
+      const limit = Math.max(0, p.partitionMaxBytes);
+      if (typeof partition !== 'number') limits += limit;
+      plan.push({ topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit, partition });
+    }
+  }
+  const read = (entry: Planned, log: PartitionLog, maxBytes: number, minOneBatch: boolean): Promise<ReadResult | Error> =>
+    log.read(entry.fetchOffset, maxBytes, { upToOffset: readLimit(log, replicaId), minOneBatch }).catch((err: unknown) => err as Error);
+  const maxBytes = Math.max(0, request.maxBytes);
+  const speculative = limits <= maxBytes ? plan.map((e) => (typeof e.partition === 'number' ? undefined : read(e, e.partition.log, e.limit, true))) : [];
+
+  let remaining = maxBytes;
   let minOneBatch = true;
   let bytes = 0;
   let hasError = false;
   const watched: WatchedPartition[] = [];
   const responses: TopicResponse[] = [];
-  for (const topic of request.topics) {
-    const partitions: PartitionResponse[] = [];
-    responses.push({ topic: topic.topic, partitions });
-    for (const p of topic.partitions) {
-      // Followers are the replication issue's: no broker replicates from this one yet.
-      const partition = replicaId >= 0 ? ErrorCode.NOT_LEADER_OR_FOLLOWER : leaderPartition(broker, topic.topic, p.partition, p.currentLeaderEpoch);
-      if (typeof partition === 'number') {
-        hasError = true;
-        partitions.push(failed(p.partition, partition));
-        continue;
-      }
-      const log = partition.log;
-      const maxBytes = Math.min(Math.max(0, p.partitionMaxBytes), remaining);
-      try {
-        const read = await log.read(p.fetchOffset, maxBytes, { upToOffset: readLimit(log, replicaId), minOneBatch });
-        const highWatermark = log.highWatermark;
-        partitions.push({
-          partitionIndex: p.partition,
-          errorCode: ErrorCode.NONE,
-          highWatermark,
-          lastStableOffset: highWatermark,
-          logStartOffset: log.logStartOffset,
-          abortedTransactions: readCommitted ? [] : null,
-          preferredReadReplica: -1,
-          records: read.chunks,
-        });
-        if (read.sizeBytes > 0) minOneBatch = false;
-        remaining = Math.max(0, remaining - read.sizeBytes);
-        bytes += read.sizeBytes;
-        watched.push({ log, maxBytes: Math.max(0, p.partitionMaxBytes) });
-      } catch (err) {
-        hasError = true;
-        partitions.push(failed(p.partition, errorCodeOf(err, ctx.log, { topic: topic.topic, partition: p.partition, fetchOffset: p.fetchOffset })));
-      }
+  let current: TopicResponse | undefined;
+  for (let i = 0; i < plan.length; i++) {
+    const entry = plan[i]!;
+    if (current?.topic !== entry.topic) {
+      current = { topic: entry.topic, partitions: [] };
+      responses.push(current);
     }
+    const partitions = current.partitions as PartitionResponse[];
+    if (typeof entry.partition === 'number') {
+      hasError = true;
+      partitions.push(failed(entry.partitionIndex, entry.partition));
+      continue;
+    }
+    const log = entry.partition.log;
+    const allowed = Math.min(entry.limit, remaining);
+    let result = await speculative[i];
+    if (result === undefined || (!(result instanceof Error) && result.sizeBytes > allowed)) result = await read(entry, log, allowed, minOneBatch);
+    if (result instanceof Error) {
+      hasError = true;
+      partitions.push(failed(entry.partitionIndex, errorCodeOf(result, ctx.log, { topic: entry.topic, partition: entry.partitionIndex, fetchOffset: entry.fetchOffset })));
+      continue;
+    }
+    const highWatermark = log.highWatermark;
+    partitions.push({
+      partitionIndex: entry.partitionIndex,
+      errorCode: ErrorCode.NONE,
+      highWatermark,
+      lastStableOffset: highWatermark,
+      logStartOffset: log.logStartOffset,
+      abortedTransactions: readCommitted ? [] : null,
+      preferredReadReplica: -1,
+      records: result.chunks,
+    });
+    if (result.sizeBytes > 0) minOneBatch = false;
+    remaining = Math.max(0, remaining - result.sizeBytes);
+    bytes += result.sizeBytes;
+    watched.push({ log, maxBytes: entry.limit });
   }
   return { responses, bytes, hasError, watched };
 }

@@ -146,6 +146,22 @@ describe('size limits', () => {
     expect(end!.records!.length).toBe(0);
     expect(q1!.records!.length).toBe(batchBytes);
   });
+  test('a partition after one that took an oversized batch gets only what max_bytes has left', async () => {
+    const response = await conn.send(
+      ApiKey.Fetch,
+      11,
+      fetchRequest(
+        [
+          { topic: 'sized', partition: 0, offset: 0, maxBytes: 10 },
+          { topic: 'sized', partition: 1, offset: 0, maxBytes: batchBytes * 3 },
+        ],
+        { maxBytes: 10 + batchBytes * 3 },
+      ),
+    );
+    const [p0, p1] = response.responses[0]!.partitions;
+    expect(p0!.records!.length).toBe(batchBytes);
+    expect(p1!.records!.length).toBe(batchBytes * 2);
+  });
 });
 
 describe('the log edges', () => {
