@@ -146,6 +146,7 @@ describe('size limits', () => {
     expect(end!.records!.length).toBe(0);
     expect(q1!.records!.length).toBe(batchBytes);
   });
+
   test('a partition after one that took an oversized batch gets only what max_bytes has left', async () => {
     const response = await conn.send(
       ApiKey.Fetch,
