@@ -56,6 +56,11 @@ function fetchRequest(partitions: { topic: string; partition: number; offset: nu
   };
 }
 
+/** A Fetch v11 of `partitions`, answered. */
+function fetchRaw(partitions: Parameters<typeof fetchRequest>[0], extra: Partial<FetchRequestInput> = {}) {
+  return conn.send(ApiKey.Fetch, 11, fetchRequest(partitions, extra));
+}
+
 describe('long polls', () => {
   test('a fetch waiting at the log end is woken by an append, long before max_wait', async () => {
     const end = (await fetchPartition(conn, 'poll', 0, 0)).highWatermark;
@@ -117,30 +122,22 @@ describe('size limits', () => {
   });
 
   test('max_bytes is shared in request order; only the first non-empty partition may exceed it', async () => {
-    const response = await conn.send(
-      ApiKey.Fetch,
-      11,
-      fetchRequest(
-        [
-          { topic: 'sized', partition: 0, offset: 0 },
-          { topic: 'sized', partition: 1, offset: 0 },
-        ],
-        { maxBytes: batchBytes * 3 },
-      ),
+    const response = await fetchRaw(
+      [
+        { topic: 'sized', partition: 0, offset: 0 },
+        { topic: 'sized', partition: 1, offset: 0 },
+      ],
+      { maxBytes: batchBytes * 3 },
     );
     const [p0, p1] = response.responses[0]!.partitions;
     expect(p0!.records!.length).toBe(batchBytes * 3);
     expect(p1!.records!.length).toBe(0);
-    const tight = await conn.send(
-      ApiKey.Fetch,
-      11,
-      fetchRequest(
-        [
-          { topic: 'sized', partition: 0, offset: 5 },
-          { topic: 'sized', partition: 1, offset: 0 },
-        ],
-        { maxBytes: 10 },
-      ),
+    const tight = await fetchRaw(
+      [
+        { topic: 'sized', partition: 0, offset: 5 },
+        { topic: 'sized', partition: 1, offset: 0 },
+      ],
+      { maxBytes: 10 },
     );
     const [end, q1] = tight.responses[0]!.partitions;
     expect(end!.records!.length).toBe(0);
@@ -148,16 +145,12 @@ describe('size limits', () => {
   });
 
   test('a partition after one that took an oversized batch gets only what max_bytes has left', async () => {
-    const response = await conn.send(
-      ApiKey.Fetch,
-      11,
-      fetchRequest(
-        [
-          { topic: 'sized', partition: 0, offset: 0, maxBytes: 10 },
-          { topic: 'sized', partition: 1, offset: 0, maxBytes: batchBytes * 3 },
-        ],
-        { maxBytes: 10 + batchBytes * 3 },
-      ),
+    const response = await fetchRaw(
+      [
+        { topic: 'sized', partition: 0, offset: 0, maxBytes: 10 },
+        { topic: 'sized', partition: 1, offset: 0, maxBytes: batchBytes * 3 },
+      ],
+      { maxBytes: 10 + batchBytes * 3 },
     );
     const [p0, p1] = response.responses[0]!.partitions;
     expect(p0!.records!.length).toBe(batchBytes);
@@ -171,7 +164,7 @@ describe('the log edges', () => {
   });
 
   test('at the log end: empty, with the high watermark, last stable offset and log start', async () => {
-    const response = await conn.send(ApiKey.Fetch, 11, fetchRequest([{ topic: 'edges', partition: 0, offset: 8 }]));
+    const response = await fetchRaw([{ topic: 'edges', partition: 0, offset: 8 }]);
     expect(response.responses[0]!.partitions[0]).toMatchObject({
       partitionIndex: 0,
       errorCode: 0,
@@ -191,27 +184,23 @@ describe('the log edges', () => {
   });
 
   test('above the log end, and below the log start, are OFFSET_OUT_OF_RANGE', async () => {
-    const above = await conn.send(ApiKey.Fetch, 11, fetchRequest([{ topic: 'edges', partition: 0, offset: 9 }]));
+    const above = await fetchRaw([{ topic: 'edges', partition: 0, offset: 9 }]);
     expect(above.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1, logStartOffset: -1 });
     await broker.broker.replicas.partition('edges', 0)!.log.deleteRecordsBefore(4);
-    const below = await conn.send(ApiKey.Fetch, 11, fetchRequest([{ topic: 'edges', partition: 0, offset: 2 }]));
+    const below = await fetchRaw([{ topic: 'edges', partition: 0, offset: 2 }]);
     expect(below.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     expect((await fetchPartition(conn, 'edges', 0, 4)).logStartOffset).toBe(4);
   });
 
   test('an error in one partition answers at once and leaves the others served', async () => {
     // max_wait is beyond the test timeout, so only answering at once passes.
-    const response = await conn.send(
-      ApiKey.Fetch,
-      11,
-      fetchRequest(
-        [
-          { topic: 'edges', partition: 0, offset: 8 },
-          { topic: 'edges', partition: 3, offset: 0 },
-          { topic: 'nope', partition: 0, offset: 0 },
-        ],
-        { maxWaitMs: 120_000 },
-      ),
+    const response = await fetchRaw(
+      [
+        { topic: 'edges', partition: 0, offset: 8 },
+        { topic: 'edges', partition: 3, offset: 0 },
+        { topic: 'nope', partition: 0, offset: 0 },
+      ],
+      { maxWaitMs: 120_000 },
     );
     expect(response.responses.map((t) => [t.topic, t.partitions.map((p) => [p.partitionIndex, p.errorCode, p.highWatermark])])).toEqual([
       ['edges', [[0, 0, 8], [3, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]]],
@@ -238,14 +227,14 @@ describe('isolation and sessions', () => {
   beforeAll(() => produce('iso', 0, 3, 10));
 
   test('READ_COMMITTED reads to the last stable offset (the high watermark) with no aborted transactions', async () => {
-    const response = await conn.send(ApiKey.Fetch, 11, fetchRequest([{ topic: 'iso', partition: 0, offset: 0 }], { isolationLevel: 1 }));
+    const response = await fetchRaw([{ topic: 'iso', partition: 0, offset: 0 }], { isolationLevel: 1 });
     const p = response.responses[0]!.partitions[0]!;
     expect(p).toMatchObject({ errorCode: 0, highWatermark: 3, lastStableOffset: 3, abortedTransactions: [] });
   });
 
   test('sessionless (0/-1) and new-session (0/0) fetches get full answers with session id 0', async () => {
     for (const sessionEpoch of [-1, 0]) {
-      const response = await conn.send(ApiKey.Fetch, 11, fetchRequest([{ topic: 'iso', partition: 0, offset: 0 }], { sessionEpoch }));
+      const response = await fetchRaw([{ topic: 'iso', partition: 0, offset: 0 }], { sessionEpoch });
       expect(response.errorCode).toBe(0);
       expect(response.sessionId).toBe(0);
       expect(response.responses[0]!.partitions[0]!.records!.length).toBeGreaterThan(0);
@@ -253,7 +242,7 @@ describe('isolation and sessions', () => {
   });
 
   test('an incremental fetch names a session this broker never created: FETCH_SESSION_ID_NOT_FOUND', async () => {
-    const response = await conn.send(ApiKey.Fetch, 11, fetchRequest([], { sessionId: 1234, sessionEpoch: 1 }));
+    const response = await fetchRaw([], { sessionId: 1234, sessionEpoch: 1 });
     expect(response).toMatchObject({ errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] });
   });
 
