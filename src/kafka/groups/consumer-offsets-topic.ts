@@ -6,36 +6,17 @@ import type { TopicRecord } from '../metadata/topic-store.js';
 import type { TopicManager } from '../topics/topic-manager.js';
 
 /**
- * The topic's config overrides. Kafka's are cleanup.policy=compact and the offsets segment size. No
- * log cleaner exists yet, so compaction does not run and the log only grows; retention by time or size
- * is switched off explicitly, since this log ignores cleanup.policy and would otherwise delete the only
- * copy of commits older than retention.ms.
- */
-export function consumerOffsetsTopicConfigs(values: BrokerConfigValues): Record<string, string> {
-  return {
-    'cleanup.policy': 'compact',
-    'segment.bytes': String(values['offsets.topic.segment.bytes']),
-    'retention.ms': '-1',
-    'retention.bytes': '-1',
-  };
-}
-
-/**
  * Creates __consumer_offsets with offsets.topic.num.partitions partitions and a replication factor of
- * offsets.topic.replication.factor, capped by the live brokers as Kafka caps it. TopicManager refuses
- * cleanup.policy=compact for user topics (no cleaner yet), so the topic is validated without it and the
- * policy is added to the record it returned: the internal path. Settles once the topic is durable and
- * its partition logs are open.
+ * offsets.topic.replication.factor, capped by the live brokers as Kafka caps it, and Kafka's overrides:
+ * compacted (the log cleaner keeps each group's and each partition's latest record and drops
+ * tombstones in time, and retention never deletes a commit still in force) with the offsets segment
+ * size. Settles once the topic is durable and its partition logs are open.
  */
-export async function createConsumerOffsetsTopic(topics: TopicManager, values: BrokerConfigValues, liveBrokers: number): Promise<TopicRecord> {
-  const { 'cleanup.policy': cleanupPolicy, ...checkable } = consumerOffsetsTopicConfigs(values);
-  const record = topics.validateNew({
+export function createConsumerOffsetsTopic(topics: TopicManager, values: BrokerConfigValues, liveBrokers: number): Promise<TopicRecord> {
+  return topics.create({
     name: CONSUMER_OFFSETS_TOPIC,
     numPartitions: values['offsets.topic.num.partitions'],
     replicationFactor: Math.min(values['offsets.topic.replication.factor'], liveBrokers),
-    configs: checkable,
+    configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(values['offsets.topic.segment.bytes']) },
   });
-  record.configs['cleanup.policy'] = cleanupPolicy!;
-  await topics.commitNew(record);
-  return record;
 }

@@ -46,7 +46,8 @@ describe('__consumer_offsets and FindCoordinator', () => {
 
     const topic = broker.broker.topics.get(OFFSETS)!;
     expect(topic.replicas).toEqual([[0], [0], [0], [0]]);
-    expect(topic.configs).toEqual({ 'cleanup.policy': 'compact', 'segment.bytes': '104857600', 'retention.ms': '-1', 'retention.bytes': '-1' });
+    expect(topic.configs).toEqual({ 'cleanup.policy': 'compact', 'segment.bytes': '104857600' });
+    expect(broker.broker.replicas.partition(OFFSETS, 0)!.log.config).toMatchObject({ compact: true, delete: false });
     const metadata = await conn.send(ApiKey.Metadata, 1, { topics: [{ name: OFFSETS }] });
     expect(metadata.topics[0]).toMatchObject({ errorCode: ErrorCode.NONE, isInternal: true });
   });

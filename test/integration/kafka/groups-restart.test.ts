@@ -1,5 +1,5 @@
 // Groups are durable: what the coordinator acknowledged is in __consumer_offsets, read back in full when
-// the broker starts, and until then group requests are answered COORDINATOR_LOAD_IN_PROGRESS.
+// the broker starts (compacted or not), and until then group requests are answered COORDINATOR_LOAD_IN_PROGRESS.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
@@ -122,4 +122,37 @@ test('a JoinGroup parked when the broker stops is answered NOT_COORDINATOR, so t
   await stopped;
   other.close();
   await restart();
+});
+
+test('after the log cleaner compacts __consumer_offsets, a restart rebuilds exactly the same groups', async () => {
+  // Small segments, so the commits below fill many finished segments the cleaner may compact.
+  let compacting = await startTestBroker({ 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '1', 'offsets.topic.segment.bytes': '4096' });
+  try {
+    const c = await KafkaConnection.connect(compacting.bootstrap, { clientId: 'compaction' });
+    await c.send(ApiKey.CreateTopics, 4, { topics: [{ name: 't', numPartitions: 2, replicationFactor: 1 }], timeoutMs: 5_000 });
+    await findCoordinator(c, 'busy');
+    const member = await join(c, 'busy', 5);
+    await c.send(ApiKey.SyncGroup, 3, { groupId: 'busy', generationId: 1, memberId: member.memberId, assignments: [{ memberId: member.memberId, assignment: assignment('t', 0, 1) }] });
+    const partitions = (offset: number) => [0, 1].map((partitionIndex) => ({ partitionIndex, committedOffset: offset + partitionIndex, committedMetadata: null }));
+    for (let offset = 0; offset < 200; offset++) {
+      await c.send(ApiKey.OffsetCommit, 8, { groupId: 'busy', generationIdOrMemberEpoch: 1, memberId: member.memberId, topics: [{ name: 't', partitions: partitions(offset) }] });
+      await c.send(ApiKey.OffsetCommit, 8, { groupId: `passing-${offset % 10}`, generationIdOrMemberEpoch: -1, memberId: '', topics: [{ name: 't', partitions: partitions(offset) }] });
+    }
+    expect((await c.send(ApiKey.DeleteGroups, 2, { groupsNames: ['passing-0', 'passing-1'] })).results.map((r) => r.errorCode)).toEqual([0, 0]);
+    c.close();
+
+    const log = compacting.broker.replicas.partition(OFFSETS, 0)!.log;
+    const sizeBefore = log.sizeBytes;
+    while ((await compacting.broker.logs.runCleaner()) !== undefined);
+    expect(log.sizeBytes).toBeLessThan(sizeBefore / 4);
+    const before = compacting.broker.groups.snapshot();
+    expect(before.map((g) => g.groupId)).toEqual(['busy', ...Array.from({ length: 8 }, (_, i) => `passing-${i + 2}`)]);
+
+    compacting = await compacting.restart();
+    const { groups } = compacting.broker;
+    await waitFor('the load', () => (groups.state === 'ready' ? true : undefined));
+    expect(groups.snapshot()).toEqual(before);
+  } finally {
+    await compacting.close();
+  }
 });
