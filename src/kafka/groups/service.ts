@@ -81,7 +81,8 @@ export class GroupService {
   private currentState: GroupServiceState = 'absent';
   private coordinator: GroupCoordinator<PendingReply> | undefined;
   private writer: ConsumerOffsetsWriter | undefined;
-  private loading: Promise<void> | undefined;
+  /** Creating or loading __consumer_offsets, while under way: stop() waits for it. */
+  private preparing: Promise<void> | undefined;
   /** Topic deletions seen while loading, applied once the groups are loaded. */
   private deletedWhileLoading: TopicPartition[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -110,7 +111,7 @@ export class GroupService {
     this.currentState = 'stopped';
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.loading;
+    await this.preparing;
     await this.writer?.close();
     for (const token of [...this.pending]) token.refuse(ErrorCode.NOT_COORDINATOR);
   }
@@ -279,12 +280,13 @@ export class GroupService {
     clearTimeout(this.timer);
     this.timerDeadline = next;
     const delay = Math.min(Math.max(next - this.broker.now(), 0), MAX_TIMER_DELAY_MS);
-    this.timer = setTimeout(() => this.onTimer(), delay);
+    this.timer = setTimeout(() => this.tick(), delay);
     // The broker's listener keeps the process alive; group deadlines alone should not.
     this.timer.unref();
   }
 
-  private onTimer(): void {
+  /** Fires the coordinator's deadlines that are due. */
+  private tick(): void {
     this.timer = undefined;
     const coordinator = this.coordinator;
     if (!coordinator || this.currentState !== 'ready') return;
@@ -312,7 +314,7 @@ export class GroupService {
     if (this.currentState !== 'absent' || this.loadIfPresent()) return;
     const { broker } = this;
     this.currentState = 'creating';
-    createConsumerOffsetsTopic(broker.topics, broker.config.values, broker.liveBrokers().length).then(
+    this.preparing = createConsumerOffsetsTopic(broker.topics, broker.config.values, broker.liveBrokers().length).then(
       (record) => {
         broker.log.info({ partitions: record.replicas.length }, 'created __consumer_offsets');
         if (this.currentState === 'creating') this.startLoading();
@@ -336,7 +338,7 @@ export class GroupService {
 
   private startLoading(): void {
     this.currentState = 'loading';
-    this.loading = this.load().catch((err: unknown) => {
+    this.preparing = this.load().catch((err: unknown) => {
       this.broker.log.error({ err }, 'could not load __consumer_offsets; group requests are refused until a restart');
       if (this.currentState === 'loading') this.currentState = 'failed';
     });
@@ -346,10 +348,7 @@ export class GroupService {
     const { broker } = this;
     const partitions = broker.replicas.partitionsOf(CONSUMER_OFFSETS_TOPIC) ?? [];
     const replay = new ConsumerOffsetsReplay();
-    const stats = await loadConsumerOffsets(
-      partitions.map((p) => p.log),
-      replay,
-    );
+    const stats = await loadConsumerOffsets(partitions.map((p) => p.log), replay);
     if (this.currentState !== 'loading') return;
     const groups = replay.groups();
     const skipped = { malformedRecords: replay.malformed, unknownRecords: replay.unknown, unreadableBatches: stats.unreadableBatches };
@@ -368,7 +367,7 @@ export class GroupService {
     const deleted = this.deletedWhileLoading;
     this.deletedWhileLoading = [];
     // Loading may have started rebalances; their output goes out with the first input, this tick.
-    this.absorb(coordinator.tick(broker.now()));
+    this.tick();
     if (deleted.length > 0) this.partitionsDeleted(deleted);
   }
 }
