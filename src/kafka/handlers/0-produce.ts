@@ -6,9 +6,9 @@
 //  -1  once an fsync covered them (PartitionLog.waitDurable, group commit) and min.insync.replicas held.
 //
 // Idempotent and transactional producers are a later issue: InitProducerId is not served, so no client
-// gets a producer id from Skein, and a batch carrying one is refused with UNSUPPORTED_FOR_MESSAGE_FORMAT,
-// the error Kafka gives when the log cannot store producer state, rather than stored without the
-// sequence checks that would make it safe.
+// gets a producer id from Skein, and a batch carrying one is refused with UNSUPPORTED_FOR_MESSAGE_FORMAT
+// (what Kafka answers when a log's message format cannot hold idempotent or transactional batches) rather
+// than stored without the sequence checks that would make it safe.
 import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponseInput } from '../../../protocol/kafka/index.js';
 import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
 import { NO_RESPONSE, defineHandler, type RequestContext } from '../handler.js';
