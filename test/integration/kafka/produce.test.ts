@@ -192,6 +192,18 @@ describe('raw produce requests', () => {
     expect((await produceRaw('recent', 0, batchOf([{ value: Buffer.from('none'), timestamp: -1 }], { baseTimestamp: -1 }))).errorCode).toBe(0);
   });
 
+  test('config changes through AlterConfigs apply to the next produce', async () => {
+    await createTopic('altered');
+    const future = () => batchOf([{ value: Buffer.from('soon'), timestamp: Date.now() + 120_000 }]);
+    expect((await produceRaw('altered', 0, future())).errorCode).toBe(0);
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: 2, name: 'altered', configEntries: [{ name: 'message.timestamp.after.max.ms', value: '60000' }, { name: 'min.insync.replicas', value: '2' }] }],
+    });
+    expect((await produceRaw('altered', 0, future(), 1)).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
+    expect((await produceRaw('altered', 0, batchOf([{ value: Buffer.from('now') }]), -1)).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+  });
+
   test('a producer may not send a LogAppendTime batch to a LogAppendTime topic', async () => {
     const batch = batchOf([{ value: Buffer.from('x') }], { timestampType: 1 });
     expect((await produceRaw('appendtime', 0, batch)).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
