@@ -137,8 +137,11 @@ test('a restart keeps the compacted log and the committed offsets, __consumer_of
   conn.close();
   const offsetsLog = broker.broker.logs.get('__consumer_offsets', 0)!;
   await offsetsLog.flush();
-  await waitFor('__consumer_offsets to be cleaned', () => (offsetsLog.firstDirtyOffset > 0 ? true : undefined));
-  expect(offsetsLog.sizeBytes).toBeLessThan(43 * 60);
+  const activeBase = offsetsLog.segmentBaseOffsets().at(-1)!;
+  expect(activeBase).toBeGreaterThan(20);
+  await waitFor('__consumer_offsets to be cleaned', () => (offsetsLog.firstDirtyOffset >= activeBase ? true : undefined));
+  // 43 commits of one key: below the active segment only the last one is left.
+  expect(offsetsLog.sizeBytes - 1024).toBeLessThan(300);
   const cleanedTo = broker.broker.logs.get(TOPIC, 0)!.firstDirtyOffset;
 
   await producer.disconnect();
