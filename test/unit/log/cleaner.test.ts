@@ -136,6 +136,25 @@ describe('compaction', () => {
     expect((await log.read(0, 1)).firstOffset).toBe(1);
   });
 
+  it('never lets a transactional record make an older one obsolete (it might belong to an aborted transaction)', async () => {
+    const log = await openLog(await tempDir(), COMPACT);
+    appendKVs(log, [['a', 'plain-1']]);
+    log.append(kvBatch([['a', 'in-txn']], { transactional: true, producerId: 7, producerEpoch: 0, baseSequence: 0 }), T0);
+    appendKVs(log, [['b', 'plain-2'], ...Array.from({ length: 20 }, (_, i): KV => [`f${i}`, 'y'.repeat(60)])]);
+    await log.flush();
+    await cleanerFor([log]).runPass(T0);
+    expect(triples(await readRecords(log)).slice(0, 3)).toEqual([
+      [0, 'a', 'plain-1'],
+      [1, 'a', 'in-txn'],
+      [2, 'b', 'plain-2'],
+    ]);
+    // A later plain record of the key does make the transactional one obsolete.
+    appendKVs(log, [['a', 'plain-3'], ...Array.from({ length: 20 }, (_, i): KV => [`g${i}`, 'y'.repeat(60)])]);
+    await log.flush();
+    await cleanerFor([log]).runPass(T0);
+    expect((await readRecords(log)).filter((r) => r.key === 'a').map((r) => r.value)).toEqual(['plain-3']);
+  });
+
   it('removes records without a key and keeps control batches', async () => {
     const log = await openLog(await tempDir(), COMPACT);
     appendKVs(log, [['a', 'a1'], [null, 'keyless']]);
@@ -201,6 +220,37 @@ describe('reopening a compacted log', () => {
       expect(triples(await readRecords(reopened))).toEqual(records);
       expect(reopened.logEndOffset).toBe(300);
       expect(reopened.append(kvBatch([['z', 'z']]), T0).baseOffset).toBe(300);
+      await reopened.close();
+    }
+  });
+
+  it('still cuts a torn or corrupt tail of the active segment at its last intact batch', async () => {
+    const { dir, log, records } = await compacted();
+    const { readFile, writeFile, truncate } = await import('node:fs/promises');
+    appendKVs(log, [['t1', 'one'], ['t2', 'two']]);
+    await log.flush();
+    const active = `${dir}/${String(log.segmentBaseOffsets().at(-1)).padStart(20, '0')}.log`;
+    const size = (await readFile(active)).length;
+    const lastBatch = kvBatch([['t2', 'two']]).length;
+    const cases: [string, (file: string) => Promise<void>][] = [
+      ['torn', (f) => truncate(f, size - 3)],
+      [
+        'wrong base offset',
+        async (f) => {
+          const bytes = await readFile(f);
+          // The base offset lies outside the CRC: only the offset check can tell.
+          bytes.writeUInt32BE(0x7fff, size - lastBatch + 4);
+          await writeFile(f, bytes);
+        },
+      ],
+    ];
+    for (const [, spoil] of cases) {
+      const copy = await tempDir();
+      await cp(dir, copy, { recursive: true });
+      await spoil(`${copy}/${active.slice(dir.length + 1)}`);
+      const reopened = await openLog(copy, COMPACT);
+      expect(reopened.logEndOffset).toBe(301);
+      expect(triples(await readRecords(reopened))).toEqual([...records, [300, 't1', 'one']]);
       await reopened.close();
     }
   });
