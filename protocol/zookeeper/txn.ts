@@ -62,7 +62,7 @@ const RECORDS = new Map<number, JuteType<any>>([
 function writeBody(w: Writer, body: TxnBody): void {
   if (body.type === OpCode.multi) {
     const txns = body.txns.map((sub) => {
-      const sw = new Writer(64);
+      const sw = new Writer(64 + sizeHint(sub));
       writeBody(sw, sub);
       return { type: sub.type, data: sw.toBuffer() };
     });
@@ -93,8 +93,26 @@ export function writeTransaction(w: Writer, txn: Transaction): void {
   writeBody(w, txn.body);
 }
 
+/** Bytes a transaction's variable parts may take: data (below the by-reference size), paths, ACLs. */
+function sizeHint(body: TxnBody): number {
+  switch (body.type) {
+    case OpCode.multi:
+      return body.txns.reduce((n, sub) => n + 64 + sizeHint(sub), 0);
+    case OpCode.closeSession:
+      return body.paths2Delete.reduce((n, p) => n + 4 + 3 * p.length, 0);
+    case OpCode.createSession:
+    case OpCode.error:
+      return 0;
+    default: {
+      const data = 'data' in body && body.data ? body.data.length : 0;
+      const acl = 'acl' in body ? body.acl.reduce((n, a) => n + 12 + 3 * (a.id.scheme.length + a.id.id.length), 0) : 0;
+      return 3 * body.path.length + (data < 1024 ? data : 0) + acl;
+    }
+  }
+}
+
 export function encodeTransaction(txn: Transaction): Buffer {
-  const w = new Writer(128);
+  const w = new Writer(64 + sizeHint(txn.body));
   writeTransaction(w, txn);
   return w.toBuffer();
 }

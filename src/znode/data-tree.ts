@@ -29,7 +29,10 @@ export interface ApplyResult {
   type: number;
   err: number;
   path?: string;
-  /** The node's stat right after this operation, for create2-style, setData and setACL results. */
+  /**
+   * The node's stat after this operation, for create2-style, setData and setACL results: the live
+   * node itself (encode it before applying more), or a copy inside a multi.
+   */
   stat?: Stat;
   /** Per-operation results of a multi. */
   multi?: ApplyResult[];
@@ -168,7 +171,12 @@ export class DataTree {
       case OpCode.error:
         return { type: body.type, err: body.err };
       case OpCode.multi: {
-        const multi = body.txns.map((sub) => this.applyBody(meta, sub, observe));
+        const multi = body.txns.map((sub) => {
+          const r = this.applyBody(meta, sub, observe);
+          // Later ops may change the same node: keep each op's stat as it was then.
+          if (r.stat instanceof ZNode) r.stat = r.stat.stat();
+          return r;
+        });
         const failed = multi.find((r) => r.err !== ErrorCode.ok);
         return { type: body.type, err: failed ? failed.err : ErrorCode.ok, multi };
       }
@@ -181,7 +189,7 @@ export class DataTree {
     path: string,
     data: Buffer | null,
     acl: readonly ACL[],
-    ephemeralOwner: number,
+    owner: number,
     ttl: number,
     parentCVersion: number,
     observe?: TreeObserver,
@@ -195,22 +203,22 @@ export class DataTree {
       parent.pzxid = meta.zxid;
     }
     if (this.nodes.has(path)) return { type: OpCode.error, path, err: ErrorCode.nodeExists };
-    const node = new ZNode(ownBytes(data), this.aclCache.acquire(acl), meta.zxid, meta.time, ephemeralOwner, ttl);
+    const node = new ZNode(ownBytes(data), this.aclCache.acquire(acl), meta.zxid, meta.time, owner, ttl);
     parent.children.add(nameOf(path));
     this.nodes.set(path, node);
     this.dataBytes += path.length + (data === null ? 0 : data.length);
     if (ttl > 0) this.ttls.add(path);
-    else if (ephemeralOwner === CONTAINER_OWNER) this.containers.add(path);
-    else if (ephemeralOwner !== 0) {
-      let owned = this.ephemerals.get(ephemeralOwner);
-      if (!owned) this.ephemerals.set(ephemeralOwner, (owned = new Set()));
+    else if (owner === CONTAINER_OWNER) this.containers.add(path);
+    else if (owner !== 0) {
+      let owned = this.ephemerals.get(owner);
+      if (!owned) this.ephemerals.set(owner, (owned = new Set()));
       owned.add(path);
     }
     if (observe) {
       observe(EventType.nodeCreated, path);
       observe(EventType.nodeChildrenChanged, parentPath);
     }
-    return { type, path, err: ErrorCode.ok, stat: type === OpCode.create ? undefined : node.stat() };
+    return { type, path, err: ErrorCode.ok, stat: type === OpCode.create ? undefined : node };
   }
 
   private delete(path: string, zxid: number, observe?: TreeObserver): number {
@@ -226,11 +234,11 @@ export class DataTree {
     this.dataBytes -= path.length + (node.data === null ? 0 : node.data.length);
     if (node.ttl > 0) this.ttls.delete(path);
     else if (node.isContainer) this.containers.delete(path);
-    else if (node.ephemeralOwner !== 0) {
-      const owned = this.ephemerals.get(node.ephemeralOwner);
+    else if (node.owner !== 0) {
+      const owned = this.ephemerals.get(node.owner);
       if (owned) {
         owned.delete(path);
-        if (owned.size === 0) this.ephemerals.delete(node.ephemeralOwner);
+        if (owned.size === 0) this.ephemerals.delete(node.owner);
       }
     }
     if (observe) {
@@ -255,7 +263,7 @@ export class DataTree {
     node.mzxid = meta.zxid;
     node.version = version;
     if (observe) observe(EventType.nodeDataChanged, path);
-    return { type: OpCode.setData, path, err: ErrorCode.ok, stat: node.stat() };
+    return { type: OpCode.setData, path, err: ErrorCode.ok, stat: node };
   }
 
   private setACL(path: string, acl: readonly ACL[], version: number): ApplyResult {
@@ -265,14 +273,14 @@ export class DataTree {
     this.aclCache.release(node.acl);
     node.acl = next;
     node.aversion = version;
-    return { type: OpCode.setACL, path, err: ErrorCode.ok, stat: node.stat() };
+    return { type: OpCode.setACL, path, err: ErrorCode.ok, stat: node };
   }
 
   private closeSession(meta: TxnMeta, listed: readonly string[], observe?: TreeObserver): void {
     const owned = [...listed, ...this.ephemeralsOf(meta.clientId)];
     for (const path of owned) {
       const node = this.nodes.get(path);
-      if (node && node.ephemeralOwner === meta.clientId) this.delete(path, meta.zxid, observe);
+      if (node && node.owner === meta.clientId) this.delete(path, meta.zxid, observe);
     }
     this.ephemerals.delete(meta.clientId);
     this.sessions.delete(meta.clientId);
@@ -311,9 +319,9 @@ export class DataTree {
       this.dataBytes += path.length + (node.data === null ? 0 : node.data.length);
       if (node.ttl > 0) this.ttls.add(path);
       else if (node.isContainer) this.containers.add(path);
-      else if (node.ephemeralOwner !== 0) {
-        let owned = this.ephemerals.get(node.ephemeralOwner);
-        if (!owned) this.ephemerals.set(node.ephemeralOwner, (owned = new Set()));
+      else if (node.owner !== 0) {
+        let owned = this.ephemerals.get(node.owner);
+        if (!owned) this.ephemerals.set(node.owner, (owned = new Set()));
         owned.add(path);
       }
     }

@@ -32,7 +32,7 @@ export function writeNode(w: Writer, path: string, node: ZNode): void {
   ACLList.write(w, node.acl.entries);
   w.int64(node.czxid).int64(node.mzxid).int64(node.ctime).int64(node.mtime);
   w.int32(node.version).int32(node.cversion).int32(node.aversion);
-  w.int64(node.ephemeralOwner).int64(node.ttl).int64(node.pzxid);
+  w.int64(node.owner).int64(node.ttl).int64(node.pzxid);
 }
 
 export function writeEnd(w: Writer): void {

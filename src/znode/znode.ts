@@ -20,7 +20,7 @@ export class ZNode {
     readonly czxid: number,
     readonly ctime: number,
     /** Owning session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
-    readonly ephemeralOwner: number,
+    readonly owner: number,
     /** Milliseconds for TTL nodes, else 0. */
     readonly ttl: number,
   ) {
@@ -30,20 +30,31 @@ export class ZNode {
   }
 
   get isContainer(): boolean {
-    return this.ephemeralOwner === CONTAINER_OWNER;
+    return this.owner === CONTAINER_OWNER;
   }
 
   /** A session-owned ephemeral (not a container or TTL node). */
   get isEphemeral(): boolean {
-    return this.ephemeralOwner > 0;
+    return this.owner > 0;
   }
+
+  // With the three getters below a ZNode is itself a Stat, so replies encode it without a copy.
 
   /** ephemeralOwner as clients see it: TTL nodes carry 0xFF in the top byte and the TTL below. */
-  get wireEphemeralOwner(): number | bigint {
+  get ephemeralOwner(): number | bigint {
     if (this.ttl > 0) return BigInt.asIntN(64, (0xffn << 56n) | BigInt(this.ttl));
-    return this.ephemeralOwner;
+    return this.owner;
   }
 
+  get dataLength(): number {
+    return this.data === null ? 0 : this.data.length;
+  }
+
+  get numChildren(): number {
+    return this.children.size;
+  }
+
+  /** A copy of the stat as it is now (for results that must not follow later changes). */
   stat(): Stat {
     return {
       czxid: this.czxid,
@@ -53,9 +64,9 @@ export class ZNode {
       version: this.version,
       cversion: this.cversion,
       aversion: this.aversion,
-      ephemeralOwner: this.wireEphemeralOwner,
-      dataLength: this.data === null ? 0 : this.data.length,
-      numChildren: this.children.size,
+      ephemeralOwner: this.ephemeralOwner,
+      dataLength: this.dataLength,
+      numChildren: this.numChildren,
       pzxid: this.pzxid,
     };
   }

@@ -12,7 +12,7 @@ export interface NodeView {
   readonly cversion: number;
   readonly aversion: number;
   /** Session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
-  readonly ephemeralOwner: number;
+  readonly owner: number;
   readonly ttl: number;
   readonly childCount: number;
   readonly acl: AclView;
@@ -32,7 +32,7 @@ function viewOf(node: ZNode): NodeView {
     version: node.version,
     cversion: node.cversion,
     aversion: node.aversion,
-    ephemeralOwner: node.ephemeralOwner,
+    owner: node.owner,
     ttl: node.ttl,
     childCount: node.children.size,
     acl: node.acl,
@@ -102,7 +102,7 @@ export class PendingChanges {
     for (let i = this.head; i < this.queue.length; i++) {
       const rec = this.queue[i]!;
       if (rec.view === null) owned.delete(rec.path);
-      else if (rec.view.ephemeralOwner === sessionId) owned.add(rec.path);
+      else if (rec.view.owner === sessionId) owned.add(rec.path);
     }
     return owned;
   }

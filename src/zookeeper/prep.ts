@@ -168,15 +168,15 @@ export class Preparer {
     if (mode.sequential) path += sequenceSuffix(parent.cversion);
     validPath(path);
     if (this.ctx.changes.get(path)) throw new KeeperError(ErrorCode.nodeExists, path);
-    if (parent.ephemeralOwner > 0) throw new KeeperError(ErrorCode.noChildrenForEphemerals, path);
+    if (parent.owner > 0) throw new KeeperError(ErrorCode.noChildrenForEphemerals, path);
     const parentCVersion = parent.cversion + 1;
-    const ephemeralOwner = mode.container ? CONTAINER_OWNER : mode.ephemeral ? req.sessionId : 0;
+    const owner = mode.container ? CONTAINER_OWNER : mode.ephemeral ? req.sessionId : 0;
     this.ctx.changes.set(zxid, parentPath, { ...parent, cversion: parentCVersion, childCount: parent.childCount + 1 });
     this.ctx.changes.set(zxid, path, {
       version: 0,
       cversion: 0,
       aversion: 0,
-      ephemeralOwner,
+      owner,
       ttl: mode.ttl ? ttl : 0,
       childCount: 0,
       acl: aclView(acl),
@@ -267,7 +267,7 @@ export class Preparer {
    */
   deleteContainer(path: string, zxid: number, time: number): Transaction | undefined {
     const node = this.ctx.changes.get(path);
-    if (!node || node.childCount > 0 || (node.ttl === 0 && node.ephemeralOwner !== CONTAINER_OWNER)) return undefined;
+    if (!node || node.childCount > 0 || (node.ttl === 0 && node.owner !== CONTAINER_OWNER)) return undefined;
     const parentPath = parentOf(path);
     const parent = this.ctx.changes.get(parentPath);
     if (!parent || isSpecialPath(path)) return undefined;

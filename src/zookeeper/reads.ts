@@ -76,13 +76,13 @@ function read(ctx: ReadContext, who: Requester, type: number, r: Reader): ReadRe
       if (node) checkPermission(node.acl, Perms.read, who.auth, path);
       if (watch && isValidPath(path)) watches.addDataWatch(path, who);
       if (!node) throw new KeeperError(ErrorCode.noNode, path);
-      return { err: ErrorCode.ok, body: body(StatResponse, { stat: node.stat() }) };
+      return { err: ErrorCode.ok, body: body(StatResponse, { stat: node }) };
     }
     case OpCode.getData: {
       const { path, watch } = PathWatchRequest.read(r);
       const node = readable(tree, path, who);
       if (watch) watches.addDataWatch(path, who);
-      return { err: ErrorCode.ok, body: body(GetDataResponse, { data: node.data, stat: node.stat() }) };
+      return { err: ErrorCode.ok, body: body(GetDataResponse, { data: node.data, stat: node }, node.dataLength) };
     }
     case OpCode.getChildren: {
       const { path, watch } = PathWatchRequest.read(r);
@@ -96,7 +96,7 @@ function read(ctx: ReadContext, who: Requester, type: number, r: Reader): ReadRe
       if (watch) watches.addChildWatch(path, who);
       return {
         err: ErrorCode.ok,
-        body: body(GetChildren2Response, { children: [...node.children], stat: node.stat() }),
+        body: body(GetChildren2Response, { children: [...node.children], stat: node }),
       };
     }
     case OpCode.getACL: {
@@ -110,7 +110,7 @@ function read(ctx: ReadContext, who: Requester, type: number, r: Reader): ReadRe
         : node.acl.entries.map((a) =>
             a.id.scheme === 'digest' ? { perms: a.perms, id: { scheme: a.id.scheme, id: a.id.id.replace(/:.*/s, ':x') } } : a,
           );
-      return { err: ErrorCode.ok, body: body(GetACLResponse, { acl, stat: node.stat() }) };
+      return { err: ErrorCode.ok, body: body(GetACLResponse, { acl, stat: node }) };
     }
     case OpCode.getAllChildrenNumber: {
       const { path } = PathRequest.read(r);
@@ -160,7 +160,7 @@ function read(ctx: ReadContext, who: Requester, type: number, r: Reader): ReadRe
       return { err: ErrorCode.ok, body: body(WhoAmIResponse, { clientInfo: clientInfos(who.auth) }) };
     case OpCode.multiRead: {
       const results = multiRead(tree, who, readMultiRequest(r));
-      return { err: ErrorCode.ok, body: { write: (w) => writeMultiResponse(w, results) } };
+      return { err: ErrorCode.ok, body: { write: (w) => writeMultiResponse(w, results), dataBytes: 512 * results.length } };
     }
     default:
       return { err: ErrorCode.unimplemented };
@@ -175,7 +175,7 @@ function multiRead(tree: DataTree, who: Requester, ops: ReturnType<typeof readMu
     try {
       const node = readable(tree, op.req.path, who);
       return op.type === OpCode.getData
-        ? { type: op.type, data: node.data, stat: node.stat() }
+        ? { type: op.type, data: node.data, stat: node }
         : { type: op.type, children: [...node.children] };
     } catch (err) {
       if (err instanceof KeeperError) return { type: OpCode.error, err: err.code };

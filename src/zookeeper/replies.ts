@@ -7,15 +7,22 @@ import { WatcherEvent } from '../../protocol/zookeeper/records.js';
 /** A reply body: something that writes itself after the header. */
 export interface Body {
   write(w: Writer): void;
+  /** Bytes of znode data it carries, so the frame buffer can be sized to hold them. */
+  readonly dataBytes: number;
 }
 
-export function body<T>(type: JuteType<T>, value: T): Body {
-  return { write: (w) => type.write(w, value) };
+export function body<T>(type: JuteType<T>, value: T, dataBytes = 0): Body {
+  return { write: (w) => type.write(w, value), dataBytes };
 }
+
+/** Room for a header, a Stat and a path or two; larger bodies say how much data they add. */
+const BODY_BYTES = 384;
 
 /** A whole reply frame, size prefix included, as chunks to write. */
 export function replyFrame(xid: number, zxid: number, err: number, payload?: Body): Buffer[] {
-  const w = new Writer(payload ? 256 : 20);
+  // Data of 1 KiB or more is passed by reference, so only smaller data needs room here.
+  const data = payload && payload.dataBytes < 1024 ? payload.dataBytes : 0;
+  const w = new Writer(payload ? BODY_BYTES + data : 20);
   const size = w.reserveInt32();
   w.int32(xid).int64(zxid).int32(err);
   if (payload) payload.write(w);

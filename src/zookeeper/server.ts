@@ -341,7 +341,7 @@ function connectFrame(timeout: number, sessionId: number, passwd: Buffer, readOn
 }
 
 function multiBody(results: readonly MultiResult[]): Body {
-  return { write: (w) => writeMultiResponse(w, results) };
+  return { write: (w) => writeMultiResponse(w, results), dataBytes: 256 * results.length };
 }
 
 function multiResult(r: ApplyResult): MultiResult {

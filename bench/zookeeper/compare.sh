@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Side-by-side ZooKeeper benchmark: Apache ZooKeeper 3.8.0 (Debian `zookeeper` package) and Skein, each
+# on a fresh data directory with fsync on, driven by the same clients in the same run:
+#   - zkperf, the Apache C client load generator (/work/shared/bench/build.sh builds it), if present
+#   - loadgen, Skein's own TypeScript load generator (bench/zookeeper/loadgen.ts)
+# Runs alternate between the two servers so that machine noise hits both alike.
+#
+#   bash bench/zookeeper/compare.sh [SECONDS] [SESSIONS] [OUTSTANDING] [MODES...]
+# Needs `npx tsc -p tsconfig.build.json` first. ZKPERF=path overrides /tmp/skein-bench/zkperf.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_PER_RUN="${1:-10}"
+SESSIONS="${2:-8}"
+OUTSTANDING="${3:-50}"
+MODES=("${@:4}")
+[ ${#MODES[@]} -gt 0 ] || MODES=(get set)
+ZKPERF="${ZKPERF:-/tmp/skein-bench/zkperf}"
+WORK="$(mktemp -d)"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+wait_ruok() {
+  for _ in $(seq 1 100); do
+    if [ "$(node -e 'const s=require("net").connect(+process.argv[1],"127.0.0.1",()=>s.write("ruok"));let d="";s.on("data",c=>d+=c);s.on("close",()=>console.log(d));s.on("error",()=>console.log(""))' "$1")" = imok ]; then return 0; fi
+    sleep 0.2
+  done
+  echo "server on port $1 did not answer ruok" >&2
+  return 1
+}
+
+ZK_PORT="$(free_port)"
+mkdir -p "$WORK/zk/data"
+cat >"$WORK/zk/zoo.cfg" <<EOF
+tickTime=2000
+dataDir=$WORK/zk/data
+clientPort=$ZK_PORT
+clientPortAddress=127.0.0.1
+maxClientCnxns=0
+admin.enableServer=false
+4lw.commands.whitelist=ruok
+EOF
+java -cp /usr/share/java/zookeeper.jar:/etc/zookeeper/conf \
+  org.apache.zookeeper.server.quorum.QuorumPeerMain "$WORK/zk/zoo.cfg" >"$WORK/zk/out.log" 2>&1 &
+PIDS+=($!)
+
+SKEIN_PORT="$(free_port)"
+mkdir -p "$WORK/skein"
+cat >"$WORK/skein/zoo.cfg" <<EOF
+tickTime=2000
+dataDir=$WORK/skein/data
+clientPort=$SKEIN_PORT
+clientPortAddress=127.0.0.1
+maxClientCnxns=0
+EOF
+SKEIN_LOG_LEVEL=warn node dist/src/cli/main.js zookeeper --config "$WORK/skein/zoo.cfg" >"$WORK/skein/out.log" 2>&1 &
+PIDS+=($!)
+
+wait_ruok "$ZK_PORT"
+wait_ruok "$SKEIN_PORT"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); ${SESSIONS} sessions x ${OUTSTANDING} outstanding, ${SECONDS_PER_RUN}s per run"
+
+for mode in "${MODES[@]}"; do
+  if [ -x "$ZKPERF" ]; then
+    echo "apache-zookeeper-3.8.0 $("$ZKPERF" "127.0.0.1:$ZK_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
+    echo "skein                  $("$ZKPERF" "127.0.0.1:$SKEIN_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
+  fi
+  echo "apache-zookeeper-3.8.0 $(node dist/bench/zookeeper/loadgen.js "127.0.0.1:$ZK_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
+  echo "skein                  $(node dist/bench/zookeeper/loadgen.js "127.0.0.1:$SKEIN_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
+done
