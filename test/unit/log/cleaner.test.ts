@@ -35,13 +35,19 @@ function scrambled(n: number, keys: number, round = 0): KV[] {
   return Array.from({ length: n }, (_, i) => [`key-${(i * 7 + round) % keys}`, `r${round}-v${i}`]);
 }
 
+/** A compacted log holding `scrambled(n, keys)`, fsynced; the active segment's base is what a cleaning reaches. */
+async function filled(n: number, keys: number) {
+  const dir = await tempDir();
+  const log = await openLog(dir, COMPACT);
+  const recs = scrambled(n, keys);
+  appendKVs(log, recs);
+  await log.flush();
+  return { dir, log, recs, activeBase: log.segmentBaseOffsets().at(-1)! };
+}
+
 describe('compaction', () => {
   it('keeps only the latest record of each key across many segments, each at its own offset', async () => {
-    const log = await openLog(await tempDir(), COMPACT);
-    const recs = scrambled(400, 23);
-    appendKVs(log, recs);
-    await log.flush();
-    const activeBase = log.segmentBaseOffsets().at(-1)!;
+    const { log, recs, activeBase } = await filled(400, 23);
     expect(log.segmentCount).toBeGreaterThan(10);
     const sizeBefore = log.sizeBytes;
     const cleaner = cleanerFor([log]);
@@ -177,11 +183,7 @@ describe('compaction', () => {
 
 describe('reopening a compacted log', () => {
   async function compacted() {
-    const dir = await tempDir();
-    const log = await openLog(dir, COMPACT);
-    const recs = scrambled(300, 17);
-    appendKVs(log, recs);
-    await log.flush();
+    const { dir, log } = await filled(300, 17);
     await cleanerFor([log]).runPass(T0);
     const records = triples(await readRecords(log));
     return { dir, log, records };
@@ -287,11 +289,7 @@ describe('reopening a compacted log', () => {
 
 describe('cleaning beside other work', () => {
   it('lets appends and reads go on during a cleaning', async () => {
-    const log = await openLog(await tempDir(), COMPACT);
-    const recs = scrambled(300, 11);
-    appendKVs(log, recs);
-    await log.flush();
-    const activeBase = log.segmentBaseOffsets().at(-1)!;
+    const { log, recs, activeBase } = await filled(300, 11);
     // Small I/O windows: the cleaning yields many times.
     const pass = cleanerFor([log], { ioBufferBytes: 256 }).runPass(T0);
     const later: KV[] = [];
@@ -312,11 +310,7 @@ describe('cleaning beside other work', () => {
   });
 
   it('cleans a dirty section larger than its offset map over several rounds', async () => {
-    const log = await openLog(await tempDir(), COMPACT);
-    const recs = scrambled(300, 40);
-    appendKVs(log, recs);
-    await log.flush();
-    const activeBase = log.segmentBaseOffsets().at(-1)!;
+    const { log, recs, activeBase } = await filled(300, 40);
     // 25 slots: 22 keys a round.
     const cleaner = cleanerFor([log], { dedupeBufferBytes: 25 * 40 });
     const ends: number[] = [];
@@ -337,10 +331,7 @@ describe('cleaning beside other work', () => {
   });
 
   it('gives up a round when the log was truncated after it was planned, leaving no cleaned files', async () => {
-    const dir = await tempDir();
-    const log = await openLog(dir, COMPACT);
-    appendKVs(log, scrambled(200, 7));
-    await log.flush();
+    const { dir, log } = await filled(200, 7);
     const view = log.cleanerView();
     const plan = planCleaning(view, T0);
     await log.truncateTo(150);
