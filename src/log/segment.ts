@@ -8,7 +8,7 @@ import { TimeIndex } from './time-index.js';
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
-export const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX] as const;
+const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX] as const;
 export type SegmentSuffix = (typeof SEGMENT_SUFFIXES)[number];
 
 const NAME_DIGITS = 20;
