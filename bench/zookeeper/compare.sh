@@ -36,30 +36,23 @@ wait_ruok() {
   return 1
 }
 
+# zoo.cfg for one server: write_cfg NAME PORT [EXTRA LINES...]
+write_cfg() {
+  local name="$1" port="$2"
+  shift 2
+  mkdir -p "$WORK/$name/data"
+  printf '%s\n' tickTime=2000 "dataDir=$WORK/$name/data" "clientPort=$port" clientPortAddress=127.0.0.1 \
+    maxClientCnxns=0 4lw.commands.whitelist=ruok "$@" >"$WORK/$name/zoo.cfg"
+}
+
 ZK_PORT="$(free_port)"
-mkdir -p "$WORK/zk/data"
-cat >"$WORK/zk/zoo.cfg" <<EOF
-tickTime=2000
-dataDir=$WORK/zk/data
-clientPort=$ZK_PORT
-clientPortAddress=127.0.0.1
-maxClientCnxns=0
-admin.enableServer=false
-4lw.commands.whitelist=ruok
-EOF
+write_cfg zk "$ZK_PORT" admin.enableServer=false
 java -cp /usr/share/java/zookeeper.jar:/etc/zookeeper/conf \
   org.apache.zookeeper.server.quorum.QuorumPeerMain "$WORK/zk/zoo.cfg" >"$WORK/zk/out.log" 2>&1 &
 PIDS+=($!)
 
 SKEIN_PORT="$(free_port)"
-mkdir -p "$WORK/skein"
-cat >"$WORK/skein/zoo.cfg" <<EOF
-tickTime=2000
-dataDir=$WORK/skein/data
-clientPort=$SKEIN_PORT
-clientPortAddress=127.0.0.1
-maxClientCnxns=0
-EOF
+write_cfg skein "$SKEIN_PORT"
 SKEIN_LOG_LEVEL=warn node dist/src/cli/main.js zookeeper --config "$WORK/skein/zoo.cfg" >"$WORK/skein/out.log" 2>&1 &
 PIDS+=($!)
 

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { EventType } from '../../protocol/zookeeper/codes.js';
 import { fourLetterWordOf, type FourLetterWord } from '../../protocol/zookeeper/four-letter.js';
 import type { Id } from '../../protocol/zookeeper/records.js';
+import { Fifo } from './fifo.js';
 import { eventFrame } from './replies.js';
 import type { Requester } from './reads.js';
 
@@ -52,8 +53,7 @@ export class ClientConnection implements Requester {
   private phase: Phase = 'start';
   private readonly decoder: FrameDecoder;
   private held: Buffer[] = [];
-  private slots: (Slot | undefined)[] = [];
-  private head = 0;
+  private readonly slots = new Fifo<Slot>();
   private paused = false;
   private corked = false;
   private endWhenFlushed = false;
@@ -91,7 +91,7 @@ export class ClientConnection implements Requester {
 
   /** Requests received and not yet answered. */
   get outstanding(): number {
-    return this.slots.length - this.head;
+    return this.slots.size;
   }
 
   private onData(chunk: Buffer): void {
@@ -177,7 +177,7 @@ export class ClientConnection implements Requester {
 
   /** Answers at once if nothing is pending before it, else when its turn comes. */
   answer(run: () => Buffer[]): void {
-    if (this.head === this.slots.length) {
+    if (this.slots.size === 0) {
       this.write(run());
       return;
     }
@@ -186,7 +186,7 @@ export class ClientConnection implements Requester {
 
   /** A reply already known, kept in order behind pending ones. */
   reply(frame: Buffer[]): void {
-    if (this.head === this.slots.length) this.write(frame);
+    if (this.slots.size === 0) this.write(frame);
     else this.slots.push({ frame, run: undefined });
   }
 
@@ -195,28 +195,23 @@ export class ClientConnection implements Requester {
   }
 
   private drain(): void {
-    while (this.head < this.slots.length) {
-      const slot = this.slots[this.head]!;
+    for (let slot = this.slots.peek(); slot; slot = this.slots.peek()) {
       if (slot.frame === undefined) {
         if (!slot.run) break;
         slot.frame = slot.run();
         slot.run = undefined;
       }
-      this.slots[this.head++] = undefined;
+      this.slots.shift();
       if (slot.frame) this.write(slot.frame);
     }
-    if (this.head === this.slots.length) {
-      this.slots = [];
-      this.head = 0;
-      if (this.endWhenFlushed) this.socket.end();
-    }
+    if (this.slots.size === 0 && this.endWhenFlushed) this.socket.end();
     this.updateFlow();
   }
 
   /** Closes after every pending reply is written (closeSession, a refused handshake, shutdown). */
   closeWhenFlushed(): void {
     this.endWhenFlushed = true;
-    if (this.head === this.slots.length && this.phase !== 'closed') this.socket.end();
+    if (this.slots.size === 0 && this.phase !== 'closed') this.socket.end();
   }
 
   /** Drops the connection at once, with a log line saying why. */

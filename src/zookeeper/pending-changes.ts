@@ -5,6 +5,7 @@
 import type { DataTree } from '../znode/data-tree.js';
 import type { ZNode } from '../znode/znode.js';
 import type { AclView } from './acl.js';
+import { Fifo } from './fifo.js';
 
 /** The facts about a node that validating a write depends on. */
 export interface NodeView {
@@ -41,8 +42,7 @@ function viewOf(node: ZNode): NodeView {
 
 export class PendingChanges {
   private readonly byPath = new Map<string, ChangeRecord>();
-  private queue: ChangeRecord[] = [];
-  private head = 0;
+  private readonly queue = new Fifo<ChangeRecord>();
 
   constructor(private readonly tree: DataTree) {}
 
@@ -63,44 +63,34 @@ export class PendingChanges {
 
   /** Changes not yet applied. */
   get size(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   /** A point to roll back to if a multi fails part way. */
   mark(): number {
-    return this.queue.length;
+    return this.queue.size;
   }
 
   rollback(mark: number): void {
-    for (let i = this.queue.length - 1; i >= mark; i--) {
-      const rec = this.queue[i]!;
+    for (const rec of this.queue.popTo(mark)) {
       if (this.byPath.get(rec.path) !== rec) continue;
       if (rec.prev) this.byPath.set(rec.path, rec.prev);
       else this.byPath.delete(rec.path);
     }
-    this.queue.length = mark;
   }
 
   /** Transactions up to `zxid` are now in the tree: their records are no longer needed. */
   applied(zxid: number): void {
-    while (this.head < this.queue.length && this.queue[this.head]!.zxid <= zxid) {
-      const rec = this.queue[this.head++]!;
+    for (let rec = this.queue.peek(); rec && rec.zxid <= zxid; rec = this.queue.peek()) {
+      this.queue.shift();
       if (this.byPath.get(rec.path) === rec) this.byPath.delete(rec.path);
-    }
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
     }
   }
 
   /** The ephemerals `sessionId` will own once pending transactions apply. */
   ephemeralsOf(sessionId: number): Set<string> {
     const owned = new Set(this.tree.ephemeralsOf(sessionId));
-    for (let i = this.head; i < this.queue.length; i++) {
-      const rec = this.queue[i]!;
+    for (const rec of this.queue) {
       if (rec.view === null) owned.delete(rec.path);
       else if (rec.view.owner === sessionId) owned.add(rec.path);
     }

@@ -3,6 +3,7 @@
 // order, to be applied and answered once the sink says they are committed.
 import type { Transaction } from '../../protocol/zookeeper/txn.js';
 import type { ApplyResult } from '../znode/data-tree.js';
+import { Fifo } from './fifo.js';
 
 export interface TxnSink {
   append(txn: Transaction): void;
@@ -14,10 +15,8 @@ interface InFlight {
 }
 
 export class CommitQueue {
-  private queue: InFlight[] = [];
-  private head = 0;
-  private waiters: { zxid: number; run: () => void }[] = [];
-  private waitersHead = 0;
+  private readonly queue = new Fifo<InFlight>();
+  private readonly waiters = new Fifo<{ zxid: number; run: () => void }>();
   private lastApplied = 0;
 
   constructor(
@@ -27,7 +26,7 @@ export class CommitQueue {
 
   /** Transactions proposed and not yet applied. */
   get size(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   propose(txn: Transaction, onApplied?: (result: ApplyResult) => void): void {
@@ -48,26 +47,15 @@ export class CommitQueue {
 
   /** Everything up to `zxid` is committed: apply it in order and let each requester answer. */
   committed(zxid: number): void {
-    while (this.head < this.queue.length && this.queue[this.head]!.txn.zxid <= zxid) {
-      const { txn, onApplied } = this.queue[this.head]!;
-      this.head++;
-      const result = this.apply(txn);
-      this.lastApplied = txn.zxid;
-      onApplied?.(result);
-      while (this.waitersHead < this.waiters.length && this.waiters[this.waitersHead]!.zxid <= txn.zxid) {
-        this.waiters[this.waitersHead++]!.run();
+    for (let next = this.queue.peek(); next && next.txn.zxid <= zxid; next = this.queue.peek()) {
+      this.queue.shift();
+      const result = this.apply(next.txn);
+      this.lastApplied = next.txn.zxid;
+      next.onApplied?.(result);
+      for (let w = this.waiters.peek(); w && w.zxid <= this.lastApplied; w = this.waiters.peek()) {
+        this.waiters.shift();
+        w.run();
       }
-    }
-    if (this.waitersHead === this.waiters.length) {
-      this.waiters = [];
-      this.waitersHead = 0;
-    }
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
     }
   }
 }

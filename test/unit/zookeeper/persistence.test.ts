@@ -31,8 +31,8 @@ function createTxn(zxid: number, path: string, parentCVersion: number, ephemeral
   };
 }
 
-/** Opens the database, appends `txns` (applying each as the server does once durable), closes it. */
-async function writeAll(txns: Transaction[], segmentBytes = 1 << 20): Promise<number> {
+/** Opens the database in `dir`; `durable` reports the last zxid the log made durable. */
+async function openDb(segmentBytes = 1 << 20): Promise<{ db: ZkDatabase; durable: () => number }> {
   let durable = 0;
   const db = await ZkDatabase.open({
     dataDir: dir,
@@ -46,12 +46,18 @@ async function writeAll(txns: Transaction[], segmentBytes = 1 << 20): Promise<nu
       throw err;
     },
   });
+  return { db, durable: () => durable };
+}
+
+/** Opens the database, appends `txns` (applying each as the server does once durable), closes it. */
+async function writeAll(txns: Transaction[], segmentBytes = 1 << 20): Promise<number> {
+  const { db, durable } = await openDb(segmentBytes);
   for (const t of txns) {
     db.append(t);
     db.tree.apply(t);
   }
   await db.close();
-  return durable;
+  return durable();
 }
 
 function sameTree(a: DataTree, b: DataTree): void {
@@ -130,19 +136,7 @@ describe('transaction log and recovery', () => {
 
 describe('snapshots', () => {
   it('restores from a snapshot plus the log after it, and purges what is no longer needed', async () => {
-    let durable = 0;
-    const db = await ZkDatabase.open({
-      dataDir: dir,
-      dataLogDir: dir,
-      forceSync: true,
-      maxRecordBytes: 1 << 20,
-      segmentBytes: 256,
-      log,
-      onDurable: (z) => (durable = z),
-      onFatal: (err) => {
-        throw err;
-      },
-    });
+    const { db, durable } = await openDb(256);
     let zxid = 0;
     const step = () => {
       const t = createTxn(++zxid, `/k${zxid}`, zxid);
@@ -161,7 +155,7 @@ describe('snapshots', () => {
     for (let i = 0; i < 5; i++) step();
     await db.snapshot(2);
     await db.close();
-    expect(durable).toBe(zxid);
+    expect(durable()).toBe(zxid);
 
     const { tree, snapshotZxid } = await recover(dir, dir, 1 << 20, log);
     expect(snapshotZxid).toBe(zxid);
@@ -193,20 +187,9 @@ describe('snapshots', () => {
   });
 
   it('keeps session passwords derivable across restarts', async () => {
-    const open = () =>
-      ZkDatabase.open({
-        dataDir: dir,
-        dataLogDir: dir,
-        forceSync: false,
-        maxRecordBytes: 1 << 20,
-        segmentBytes: 1 << 20,
-        log,
-        onDurable: () => {},
-        onFatal: () => {},
-      });
-    const a = await open();
+    const { db: a } = await openDb();
     await a.close();
-    const b = await open();
+    const { db: b } = await openDb();
     await b.close();
     expect(b.sessionSecret).toEqual(a.sessionSecret);
   });
