@@ -239,7 +239,9 @@ export class ClientConnection implements Requester {
 
   private updateFlow(): void {
     if (this.phase === 'closed') return;
-    const full = this.outstanding >= MAX_OUTSTANDING_PER_CONNECTION || this.socket.writableLength > MAX_UNSENT_BYTES;
+    const full =
+      this.outstanding + this.held.length >= MAX_OUTSTANDING_PER_CONNECTION ||
+      this.socket.writableLength > MAX_UNSENT_BYTES;
     if (full && !this.paused) {
       this.paused = true;
       this.socket.pause();
