@@ -25,6 +25,9 @@ export interface CleanerPass {
   stats: CleaningStats | undefined;
 }
 
+/** A log worth cleaning, with the snapshot and plan it was judged by. */
+type Candidate = CleanableLog & { view: CleanerView; plan: CleaningPlan };
+
 export interface LogCleanerOptions {
   config: CleanerConfig;
   /** The logs to consider, asked anew at each pass. */
@@ -89,12 +92,11 @@ export class LogCleaner {
     return { name: pick.name, stats: await this.clean(pick, now) };
   }
 
-  private filthiest(now: number): (CleanableLog & { view: CleanerView; plan: CleaningPlan }) | undefined {
-    let best: (CleanableLog & { view: CleanerView; plan: CleaningPlan }) | undefined;
+  private filthiest(now: number): Candidate | undefined {
+    let best: Candidate | undefined;
     for (const entry of this.options.logs()) {
-      if (this.uncleanable.has(entry.name) || entry.log.stopped) continue;
+      if (!entry.log.config.compact || this.uncleanable.has(entry.name) || entry.log.stopped) continue;
       const view = entry.log.cleanerView();
-      if (!view.config.compact) continue;
       const plan = planCleaning(view, now);
       if (!worthCleaning(plan, view.config)) continue;
       if (!best || plan.cleanableRatio > best.plan.cleanableRatio) best = { ...entry, view, plan };
@@ -102,7 +104,7 @@ export class LogCleaner {
     return best;
   }
 
-  private async clean(pick: CleanableLog & { view: CleanerView; plan: CleaningPlan }, now: number): Promise<CleaningStats | undefined> {
+  private async clean(pick: Candidate, now: number): Promise<CleaningStats | undefined> {
     const { name, log, view, plan } = pick;
     const logger = this.options.logger.child({ partition: name });
     const checkDone = (): void => {
