@@ -133,7 +133,7 @@ describe('raw produce requests', () => {
 
   test('a batch with a bad CRC is CORRUPT_MESSAGE', async () => {
     const batch = batchOf([{ value: Buffer.from('tampered') }]);
-    batch.writeUInt32BE(batch.readUInt32BE(CRC_AT) ^ 1, CRC_AT);
+    batch.writeUInt32BE((batch.readUInt32BE(CRC_AT) ^ 1) >>> 0, CRC_AT);
     expect((await produceRaw('raw', 0, batch)).errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 

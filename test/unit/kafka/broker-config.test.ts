@@ -46,14 +46,15 @@ test('bad values are refused with the key named; overrides win over the file', (
   expect(cfg.values['num.partitions']).toBe(7);
 });
 
-test('topic configs report their source and refuse what Skein does not implement', () => {
+test('topic configs report their source and refuse values Kafka refuses', () => {
   const cfg = brokerConfigFromText('log.retention.bytes=1000');
   const eff = new Map(effectiveTopicConfigs(cfg, { 'segment.bytes': '2048' }).map((e) => [e.name, e]));
   expect(eff.get('segment.bytes')).toMatchObject({ value: '2048', source: 'topic' });
   expect(eff.get('retention.bytes')).toMatchObject({ value: '1000', source: 'broker' });
   expect(eff.get('retention.ms')).toMatchObject({ value: String(168 * 3_600_000), source: 'default' });
   expect(topicConfigProblem('retention.ms', 'soon')).toMatch(/not an integer/);
-  expect(topicConfigProblem('cleanup.policy', 'compact')).toMatch(/compaction/);
+  expect(topicConfigProblem('cleanup.policy', 'compact')).toBeUndefined();
+  expect(topicConfigProblem('cleanup.policy', 'shred')).toBeDefined();
   expect(topicConfigProblem('no.such', '1')).toMatch(/unknown/);
   expect(topicConfigProblem('retention.ms', '-1')).toBeUndefined();
 });
