@@ -14,8 +14,9 @@ import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/re
 import { NO_RESPONSE, defineHandler, type RequestContext } from '../handler.js';
 import { isInternalTopic } from '../metadata/topic-name.js';
 import { errorCodeOf, leaderPartition } from '../fetch/partition-access.js';
+import { checkKeysForCompaction } from '../produce/compacted-keys.js';
 import { produceConfig } from '../produce/produce-config.js';
-import { checkTimestamps, type RecordError } from '../produce/timestamp-check.js';
+import { checkTimestamps, type BatchRejection, type RecordError } from '../produce/timestamp-check.js';
 
 type TopicResponse = NonNullable<ProduceResponseInput['responses']>[number];
 type PartitionResponse = NonNullable<TopicResponse['partitionResponses']>[number];
@@ -27,6 +28,10 @@ const ACKS_ALL = -1;
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null, recordErrors: RecordError[] = []): PartitionResponse {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors, errorMessage };
+}
+
+function refused(index: number, why: BatchRejection, recordErrorCode: number): PartitionResponse {
+  return failed(index, why.corrupt ? ErrorCode.CORRUPT_MESSAGE : recordErrorCode, why.message, why.recordErrors);
 }
 
 interface Appended {
@@ -61,11 +66,10 @@ function appendPartition(ctx: RequestContext, topic: string, data: PartitionData
       response: failed(index, ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${partition.isr.length} is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas}`),
     };
   }
-  const rejected = checkTimestamps(records, header, plog.config.timestampType === 'LogAppendTime', cfg, now);
-  if (rejected) {
-    const code = rejected.corrupt ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_TIMESTAMP;
-    return { response: failed(index, code, rejected.message, rejected.recordErrors) };
-  }
+  const badTimestamps = checkTimestamps(records, header, plog.config.timestampType === 'LogAppendTime', cfg, now);
+  if (badTimestamps) return { response: refused(index, badTimestamps, ErrorCode.INVALID_TIMESTAMP) };
+  const keyless = plog.config.compact ? checkKeysForCompaction(records, partition.name) : undefined;
+  if (keyless) return { response: refused(index, keyless, ErrorCode.INVALID_RECORD) };
   let result;
   try {
     result = plog.append(records, now, { leaderEpoch: partition.leaderEpoch });

@@ -19,8 +19,8 @@ export interface RecordError {
   batchIndexErrorMessage: string;
 }
 
-/** Why a batch is refused with INVALID_TIMESTAMP (or CORRUPT_MESSAGE when its records cannot be walked). */
-export interface TimestampRejection {
+/** Why a batch is refused: per-record errors, or `corrupt` when its records cannot be walked (CORRUPT_MESSAGE). */
+export interface BatchRejection {
   corrupt: boolean;
   message: string;
   recordErrors: RecordError[];
@@ -28,7 +28,7 @@ export interface TimestampRejection {
 
 const REJECTED = 'One or more records have been rejected due to invalid timestamp';
 
-function everyRecord(count: number, message: string): TimestampRejection {
+function everyRecord(count: number, message: string): BatchRejection {
   return { corrupt: false, message: REJECTED, recordErrors: Array.from({ length: count }, (_, batchIndex) => ({ batchIndex, batchIndexErrorMessage: message })) };
 }
 
@@ -42,7 +42,7 @@ export function checkTimestamps(
   topicLogAppendTime: boolean,
   cfg: ProduceConfig,
   now: number,
-): TimestampRejection | undefined {
+): BatchRejection | undefined {
   const batchLogAppendTime = (header.attributes & TIMESTAMP_TYPE_BIT) !== 0;
   const lower = now - cfg.timestampBeforeMaxMs;
   const upper = now + cfg.timestampAfterMaxMs;
@@ -71,7 +71,7 @@ export function checkTimestamps(
   return walkRecords(batch, header, lower, upper, range);
 }
 
-function walkRecords(batch: Buffer, header: BatchHeader, lower: number, upper: number, range: string): TimestampRejection | undefined {
+function walkRecords(batch: Buffer, header: BatchHeader, lower: number, upper: number, range: string): BatchRejection | undefined {
   const r = new Reader(batch, BATCH_HEADER_BYTES, header.sizeBytes);
   const recordErrors: RecordError[] = [];
   try {

@@ -1,6 +1,6 @@
 // Produce end to end: kafkajs' producer (keys, acks 0/1/all, gzip) read back with our client, and raw
 // requests for the edges: batch checks, unknown partitions, acks, min.insync.replicas, timestamps,
-// LogAppendTime, producer ids.
+// LogAppendTime, keyless records on compacted topics, producer ids.
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
@@ -226,6 +226,19 @@ describe('raw produce requests', () => {
     expect(response.errorMessage).toMatch(/not supported/);
     const transactional = batchOf([{ value: Buffer.from('t') }], { producerId: 4000, producerEpoch: 0, baseSequence: 1, transactional: true });
     expect((await produceRaw('raw', 0, transactional)).errorCode).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+  });
+
+  test('a compacted topic refuses keyless records, compressed or not, naming them (v8+)', async () => {
+    await createTopic('compacted', 1, { 'cleanup.policy': 'compact' });
+    for (const compression of [Compression.None, Compression.Gzip]) {
+      const mixed = batchOf([{ key: Buffer.from('k'), value: Buffer.from('1') }, { value: Buffer.from('no key') }], { compression });
+      const response = await produceRaw('compacted', 0, mixed);
+      expect(response.errorCode).toBe(ErrorCode.INVALID_RECORD);
+      expect(response.recordErrors.map((e) => e.batchIndex)).toEqual([1]);
+      expect(response.errorMessage).toMatch(/without key/);
+    }
+    expect((await produceRaw('compacted', 0, batchOf([{ key: Buffer.from('k'), value: Buffer.from('v') }]))).errorCode).toBe(ErrorCode.NONE);
+    expect((await readAll('compacted', 0)).map((r) => r.value)).toEqual(['v']);
   });
 
   test('clients cannot write to internal topics', async () => {
