@@ -71,6 +71,16 @@ export function int<T extends number | undefined>(doc: string, def: T, range: Ra
   return { doc, default: def, type: 'INT', parse: (raw) => integer(raw, range, 32) };
 }
 
+/**
+ * A number as Kafka prints it. Longs past 2^53 saturate when parsed (Long.MAX_VALUE means "forever"), so
+ * the saturated values are printed as the Java extremes they stand for, not as the nearest double.
+ */
+export function numberString(v: number): string {
+  if (v >= 2 ** 63) return '9223372036854775807';
+  if (v <= -(2 ** 63)) return '-9223372036854775808';
+  return String(v);
+}
+
 /** A Java long; values past 2^53 (Long.MAX_VALUE as "forever") saturate without harm. */
 export function long<T extends number | undefined>(doc: string, def: T, range: Range = {}): KeyDef<number | T> {
   return { doc, default: def, type: 'LONG', parse: (raw) => integer(raw, range, 64) };

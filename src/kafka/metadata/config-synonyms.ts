@@ -1,5 +1,6 @@
 // Where a config value comes from, as DescribeConfigs reports it: Kafka's ConfigSource ids and its
 // synonym chains, the broker keys that can set one value in the order Kafka lets them win.
+import { numberString } from '../../config/schema.js';
 import { brokerSchema, type BrokerConfig } from '../broker-config.js';
 
 /** DescribeConfigs' ConfigSource ids (v1+). Skein has no dynamic configs, so 2 and 3 never occur. */
@@ -33,7 +34,8 @@ function brokerSynonyms(key: string): readonly string[] {
 /** A broker value as Kafka prints it: lists comma-joined, an unset key with no default as null. */
 export function brokerValueString(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  return Array.isArray(value) ? value.join(',') : String(value);
+  if (Array.isArray(value)) return value.join(',');
+  return typeof value === 'number' ? numberString(value) : String(value);
 }
 
 function schemaDefault(key: string): string | null {

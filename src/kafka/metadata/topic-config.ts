@@ -1,5 +1,6 @@
 // Per-topic configs: Kafka's names, each backed by a broker-wide default from server.properties.
 // DescribeConfigs, CreateTopics, AlterConfigs and the log all read this one table.
+import { numberString } from '../../config/schema.js';
 import { parseCleanupPolicy, parseRatio } from '../../log/log-config.js';
 import type { BrokerConfig } from '../broker-config.js';
 import { brokerSynonymChain, brokerValueString, ConfigSource, type ConfigSynonym } from './config-synonyms.js';
@@ -94,7 +95,7 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
     brokerKey: 'log.retention.ms',
     type: 'LONG',
     doc: 'Segments whose newest record is older than this are deleted; -1 keeps forever.',
-    brokerDefault: (cfg) => String(cfg.retentionMs),
+    brokerDefault: (cfg) => numberString(cfg.retentionMs),
     check: integerCheck(-1),
   },
   'retention.bytes': {
@@ -115,7 +116,7 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
     brokerKey: 'log.roll.ms',
     type: 'LONG',
     doc: 'Segment age before a new segment is rolled.',
-    brokerDefault: (cfg) => String(cfg.rollMs),
+    brokerDefault: (cfg) => numberString(cfg.rollMs),
     check: integerCheck(1),
   },
   'index.interval.bytes': {
@@ -144,7 +145,7 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
     type: 'LONG',
     doc: 'Age of unflushed data before an fsync, for acks 0/1.',
     // Kafka falls back to log.flush.scheduler.interval.ms when log.flush.interval.ms is unset.
-    brokerDefault: (cfg) => String(cfg.values['log.flush.interval.ms'] ?? cfg.values['log.flush.scheduler.interval.ms']),
+    brokerDefault: (cfg) => numberString(cfg.values['log.flush.interval.ms'] ?? cfg.values['log.flush.scheduler.interval.ms']),
     check: integerCheck(0),
   },
   'message.timestamp.type': {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
-import { topicConfigProblem } from '../metadata/topic-config.js';
+import { effectiveTopicConfigs, topicConfigProblem } from '../metadata/topic-config.js';
 import { CLUSTER_METADATA_TOPIC, collisionKey, isInternalTopic, topicNameProblem } from '../metadata/topic-name.js';
 import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
@@ -171,6 +171,13 @@ export class TopicManager {
     for (const [key, value] of Object.entries(configs)) {
       const problem = topicConfigProblem(key, value);
       if (problem) fail(ErrorCode.INVALID_CONFIG, problem);
+    }
+    // Kafka checks the pair as the topic would run with it, broker defaults filling what is not set.
+    const effective = new Map(effectiveTopicConfigs(this.cfg, configs).map((e) => [e.name, Number(e.value)]));
+    const minLag = effective.get('min.compaction.lag.ms')!;
+    const maxLag = effective.get('max.compaction.lag.ms')!;
+    if (maxLag < minLag) {
+      fail(ErrorCode.INVALID_CONFIG, `conflict topic config setting max.compaction.lag.ms (${maxLag}) < min.compaction.lag.ms (${minLag})`);
     }
   }
 

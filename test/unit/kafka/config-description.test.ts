@@ -49,6 +49,13 @@ test('flush.ms defaults to log.flush.scheduler.interval.ms when log.flush.interv
   expect(eff('log.flush.scheduler.interval.ms=2000\nlog.flush.interval.ms=300')).toMatchObject({ value: '300', source: 'broker' });
 });
 
+test('Long.MAX_VALUE ("never") reads back as Java prints it, not as the nearest double', () => {
+  const flushMs = effectiveTopicConfigs(brokerConfigFromText(''), {}).find((e) => e.name === 'flush.ms')!;
+  expect(flushMs.value).toBe('9223372036854775807');
+  const broker = new Map(describeBrokerConfigs(brokerConfigFromText('')).map((c) => [c.name, c]));
+  expect(broker.get('log.flush.interval.messages')?.value).toBe('9223372036854775807');
+});
+
 test('broker configs: the value as set or defaulted (null with neither), read-only, typed', () => {
   const broker = new Map(describeBrokerConfigs(brokerConfigFromText('num.partitions=3\nlog.dirs=/a,/b')).map((c) => [c.name, c]));
   expect(broker.get('num.partitions')).toMatchObject({ value: '3', source: STATIC_BROKER_CONFIG, readOnly: true, type: 3 });

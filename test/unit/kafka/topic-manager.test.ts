@@ -109,6 +109,11 @@ test('validation refuses with the codes and words Kafka uses', () => {
     'Increasing the number of partitions by 2 but 1 assignments provided.',
   ]);
   expect(topics.validateNewPartitions('a.b', 3, null)).toEqual([[0], [0]]);
+  expect(refusal(() => topics.validateConfigs({ 'min.compaction.lag.ms': '5000', 'max.compaction.lag.ms': '4000' }))).toEqual([
+    ErrorCode.INVALID_CONFIG,
+    'conflict topic config setting max.compaction.lag.ms (4000) < min.compaction.lag.ms (5000)',
+  ]);
+  expect(refusal(() => topics.validateConfigs({ 'min.compaction.lag.ms': '5000' }))).toBeUndefined();
   store.topics.set('__consumer_offsets', { name: '__consumer_offsets', topicId: 'ef'.repeat(16), replicas: [[0]], configs: {} });
   expect(refusal(() => topics.validateDelete('__consumer_offsets'))?.[0]).toBe(ErrorCode.INVALID_REQUEST);
 });
