@@ -61,7 +61,7 @@ export class DataTree {
 
   private addBuiltIn(path: string, acl: readonly ACL[]): void {
     const node = new ZNode(Buffer.alloc(0), this.aclCache.acquire(acl), 0, 0, 0, 0);
-    this.nodes.get(parentOf(path))!.children.add(nameOf(path));
+    this.nodes.get(parentOf(path))!.addChild(nameOf(path));
     this.nodes.set(path, node);
   }
 
@@ -204,7 +204,7 @@ export class DataTree {
     }
     if (this.nodes.has(path)) return { type: OpCode.error, path, err: ErrorCode.nodeExists };
     const node = new ZNode(ownBytes(data), this.aclCache.acquire(acl), meta.zxid, meta.time, owner, ttl);
-    parent.children.add(nameOf(path));
+    parent.addChild(nameOf(path));
     this.nodes.set(path, node);
     this.dataBytes += path.length + (data === null ? 0 : data.length);
     if (ttl > 0) this.ttls.add(path);
@@ -225,7 +225,7 @@ export class DataTree {
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
     if (!parent) return ErrorCode.noNode;
-    parent.children.delete(nameOf(path));
+    parent.removeChild(nameOf(path));
     if (zxid > parent.pzxid) parent.pzxid = zxid;
     const node = this.nodes.get(path);
     if (!node) return ErrorCode.noNode;
@@ -304,7 +304,7 @@ export class DataTree {
     this.ephemerals.clear();
     this.containers.clear();
     this.ttls.clear();
-    for (const node of this.nodes.values()) node.children.clear();
+    for (const node of this.nodes.values()) node.clearChildren();
     for (const path of paths) {
       if (path === '/') continue;
       const parent = this.nodes.get(parentOf(path));
@@ -313,7 +313,7 @@ export class DataTree {
         this.nodes.delete(path);
         continue;
       }
-      parent.children.add(nameOf(path));
+      parent.addChild(nameOf(path));
     }
     for (const [path, node] of this.nodes) {
       this.dataBytes += path.length + (node.data === null ? 0 : node.data.length);

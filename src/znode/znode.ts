@@ -5,8 +5,11 @@ import type { AclSet } from './acl-set.js';
 /** ephemeralOwner of container nodes (Long.MIN_VALUE, exact as a double). */
 export const CONTAINER_OWNER = -(2 ** 63);
 
+const NO_CHILDREN: ReadonlySet<string> = new Set();
+
 export class ZNode {
-  readonly children = new Set<string>();
+  /** Most znodes are leaves: their child set is only made when the first child arrives. */
+  private kids: Set<string> | undefined;
   mzxid: number;
   mtime: number;
   version = 0;
@@ -27,6 +30,22 @@ export class ZNode {
     this.mzxid = czxid;
     this.mtime = ctime;
     this.pzxid = czxid;
+  }
+
+  get children(): ReadonlySet<string> {
+    return this.kids ?? NO_CHILDREN;
+  }
+
+  addChild(name: string): void {
+    (this.kids ??= new Set()).add(name);
+  }
+
+  removeChild(name: string): void {
+    this.kids?.delete(name);
+  }
+
+  clearChildren(): void {
+    this.kids = undefined;
   }
 
   get isContainer(): boolean {

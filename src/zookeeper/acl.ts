@@ -107,7 +107,8 @@ export function checkPermission(acl: AclView, perm: number, auth: readonly Id[],
  * Validates an ACL list a client asks for and expands "auth" entries into the caller's authenticated
  * identities (digest ones; an ip identity does not count as authenticated). Throws InvalidACL.
  */
-export function fixupACL(path: string, acl: readonly ACL[], auth: readonly Id[]): ACL[] {
+export function fixupACL(path: string, acl: readonly ACL[], auth: readonly Id[]): readonly ACL[] {
+  if (acl.length === 1 && acl[0]!.id.scheme === 'world' && acl[0]!.id.id === 'anyone') return acl;
   const unique: ACL[] = [];
   for (const a of acl) {
     if (!unique.some((u) => u.perms === a.perms && u.id.scheme === a.id.scheme && u.id.id === a.id.id)) unique.push(a);

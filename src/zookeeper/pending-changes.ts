@@ -3,11 +3,10 @@
 // queued behind another that is still being logged sees its effect (versions, existence, sequence
 // numbers), while reads keep seeing only the applied tree.
 import type { DataTree } from '../znode/data-tree.js';
-import type { ZNode } from '../znode/znode.js';
 import type { AclView } from './acl.js';
 import { Fifo } from './fifo.js';
 
-/** The facts about a node that validating a write depends on. */
+/** The facts about a node that validating a write depends on (a ZNode is one). */
 export interface NodeView {
   readonly version: number;
   readonly cversion: number;
@@ -15,8 +14,21 @@ export interface NodeView {
   /** Session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
   readonly owner: number;
   readonly ttl: number;
-  readonly childCount: number;
+  readonly numChildren: number;
   readonly acl: AclView;
+}
+
+/** `view` with some facts changed, as a plain record (a ZNode's getters do not spread). */
+export function changedView(view: NodeView, changes: Partial<NodeView>): NodeView {
+  return {
+    version: changes.version ?? view.version,
+    cversion: changes.cversion ?? view.cversion,
+    aversion: changes.aversion ?? view.aversion,
+    owner: view.owner,
+    ttl: view.ttl,
+    numChildren: changes.numChildren ?? view.numChildren,
+    acl: changes.acl ?? view.acl,
+  };
 }
 
 interface ChangeRecord {
@@ -26,18 +38,6 @@ interface ChangeRecord {
   readonly view: NodeView | null;
   /** The record this one replaced for the same path, restored if a multi rolls back. */
   readonly prev: ChangeRecord | undefined;
-}
-
-function viewOf(node: ZNode): NodeView {
-  return {
-    version: node.version,
-    cversion: node.cversion,
-    aversion: node.aversion,
-    owner: node.owner,
-    ttl: node.ttl,
-    childCount: node.children.size,
-    acl: node.acl,
-  };
 }
 
 export class PendingChanges {
@@ -50,8 +50,7 @@ export class PendingChanges {
   get(path: string): NodeView | undefined {
     const change = this.byPath.get(path);
     if (change) return change.view ?? undefined;
-    const node = this.tree.get(path);
-    return node ? viewOf(node) : undefined;
+    return this.tree.get(path);
   }
 
   /** Records that transaction `zxid` leaves `path` as `view` (null: deleted). */

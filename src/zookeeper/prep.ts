@@ -28,7 +28,7 @@ import type { Transaction, TxnBody } from '../../protocol/zookeeper/txn.js';
 import { isSpecialPath } from '../znode/data-tree.js';
 import { CONTAINER_OWNER } from '../znode/znode.js';
 import { aclView, checkPermission, fixupACL } from './acl.js';
-import type { NodeView, PendingChanges } from './pending-changes.js';
+import { changedView, type NodeView, type PendingChanges } from './pending-changes.js';
 
 export interface PrepContext {
   readonly changes: PendingChanges;
@@ -113,11 +113,10 @@ export class Preparer {
    * effect as pending, or explains why it cannot happen.
    */
   prepare(req: WriteRequest, r: Reader, zxid: number, time: number): PrepOutcome {
-    const meta = { clientId: req.sessionId, cxid: req.cxid, zxid, time };
     try {
       if (req.type === OpCode.multi) return this.multi(req, readMultiRequest(r), zxid, time);
       const body = this.op(req, req.type, r, zxid);
-      return { ok: true, txn: { ...meta, body } };
+      return { ok: true, txn: { clientId: req.sessionId, cxid: req.cxid, zxid, time, body } };
     } catch (err) {
       if (err instanceof KeeperError) return { ok: false, err: err.code };
       if (err instanceof DecodeError) return { ok: false, err: ErrorCode.marshallingError };
@@ -171,14 +170,18 @@ export class Preparer {
     if (parent.owner > 0) throw new KeeperError(ErrorCode.noChildrenForEphemerals, path);
     const parentCVersion = parent.cversion + 1;
     const owner = mode.container ? CONTAINER_OWNER : mode.ephemeral ? req.sessionId : 0;
-    this.ctx.changes.set(zxid, parentPath, { ...parent, cversion: parentCVersion, childCount: parent.childCount + 1 });
+    this.ctx.changes.set(
+      zxid,
+      parentPath,
+      changedView(parent, { cversion: parentCVersion, numChildren: parent.numChildren + 1 }),
+    );
     this.ctx.changes.set(zxid, path, {
       version: 0,
       cversion: 0,
       aversion: 0,
       owner,
       ttl: mode.ttl ? ttl : 0,
-      childCount: 0,
+      numChildren: 0,
       acl: aclView(acl),
     });
     const { data } = body;
@@ -198,13 +201,13 @@ export class Preparer {
     checkPermission(parent.acl, Perms.delete, req.auth, path);
     const node = this.node(path);
     expectedVersion(node.version, body.version, path);
-    if (node.childCount > 0) throw new KeeperError(ErrorCode.notEmpty, path);
+    if (node.numChildren > 0) throw new KeeperError(ErrorCode.notEmpty, path);
     this.removeNode(zxid, path, parentPath, parent);
     return { type: OpCode.delete, path };
   }
 
   private removeNode(zxid: number, path: string, parentPath: string, parent: NodeView): void {
-    this.ctx.changes.set(zxid, parentPath, { ...parent, childCount: parent.childCount - 1 });
+    this.ctx.changes.set(zxid, parentPath, changedView(parent, { numChildren: parent.numChildren - 1 }));
     this.ctx.changes.set(zxid, path, null);
   }
 
@@ -215,7 +218,7 @@ export class Preparer {
     const node = this.node(path);
     checkPermission(node.acl, Perms.write, req.auth, path);
     const version = expectedVersion(node.version, body.version, path);
-    this.ctx.changes.set(zxid, path, { ...node, version });
+    this.ctx.changes.set(zxid, path, changedView(node, { version }));
     return { type: OpCode.setData, path, data: body.data, version };
   }
 
@@ -227,7 +230,7 @@ export class Preparer {
     const node = this.node(path);
     checkPermission(node.acl, Perms.admin, req.auth, path);
     const version = expectedVersion(node.aversion, body.version, path);
-    this.ctx.changes.set(zxid, path, { ...node, aversion: version, acl: aclView(acl) });
+    this.ctx.changes.set(zxid, path, changedView(node, { aversion: version, acl: aclView(acl) }));
     return { type: OpCode.setACL, path, acl, version };
   }
 
@@ -267,7 +270,7 @@ export class Preparer {
    */
   deleteContainer(path: string, zxid: number, time: number): Transaction | undefined {
     const node = this.ctx.changes.get(path);
-    if (!node || node.childCount > 0 || (node.ttl === 0 && node.owner !== CONTAINER_OWNER)) return undefined;
+    if (!node || node.numChildren > 0 || (node.ttl === 0 && node.owner !== CONTAINER_OWNER)) return undefined;
     const parentPath = parentOf(path);
     const parent = this.ctx.changes.get(parentPath);
     if (!parent || isSpecialPath(path)) return undefined;
