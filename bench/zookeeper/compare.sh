@@ -3,10 +3,13 @@
 # on a fresh data directory with fsync on, driven by the same clients in the same run:
 #   - zkperf, the Apache C client load generator (/work/shared/bench/build.sh builds it), if present
 #   - loadgen, Skein's own TypeScript load generator (bench/zookeeper/loadgen.ts)
-# Runs alternate between the two servers so that machine noise hits both alike.
+# Both servers are warmed up first; runs then alternate between them so that machine noise hits both
+# alike.
 #
 #   bash bench/zookeeper/compare.sh [SECONDS] [SESSIONS] [OUTSTANDING] [MODES...]
 # Needs `npx tsc -p tsconfig.build.json` first. ZKPERF=path overrides /tmp/skein-bench/zkperf.
+# PIN=1 runs the servers on CPU 0 and the clients on CPU 1, so that a many-threaded client does not
+# take its CPU time from the server it measures (on a 2-core machine this moves the p99 most).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_RUN="${1:-10}"
@@ -15,6 +18,12 @@ OUTSTANDING="${3:-50}"
 MODES=("${@:4}")
 [ ${#MODES[@]} -gt 0 ] || MODES=(get set)
 ZKPERF="${ZKPERF:-/tmp/skein-bench/zkperf}"
+SERVER_CPU=()
+CLIENT_CPU=()
+if [ "${PIN:-0}" = 1 ]; then
+  SERVER_CPU=(taskset -c 0)
+  CLIENT_CPU=(taskset -c 1)
+fi
 WORK="$(mktemp -d)"
 PIDS=()
 
@@ -47,24 +56,28 @@ write_cfg() {
 
 ZK_PORT="$(free_port)"
 write_cfg zk "$ZK_PORT" admin.enableServer=false
-java -cp /usr/share/java/zookeeper.jar:/etc/zookeeper/conf \
+"${SERVER_CPU[@]}" java -cp /usr/share/java/zookeeper.jar:/etc/zookeeper/conf \
   org.apache.zookeeper.server.quorum.QuorumPeerMain "$WORK/zk/zoo.cfg" >"$WORK/zk/out.log" 2>&1 &
 PIDS+=($!)
 
 SKEIN_PORT="$(free_port)"
 write_cfg skein "$SKEIN_PORT"
-SKEIN_LOG_LEVEL=warn node dist/src/cli/main.js zookeeper --config "$WORK/skein/zoo.cfg" >"$WORK/skein/out.log" 2>&1 &
+SKEIN_LOG_LEVEL=warn "${SERVER_CPU[@]}" node dist/src/cli/main.js zookeeper --config "$WORK/skein/zoo.cfg" >"$WORK/skein/out.log" 2>&1 &
 PIDS+=($!)
 
 wait_ruok "$ZK_PORT"
 wait_ruok "$SKEIN_PORT"
-echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); ${SESSIONS} sessions x ${OUTSTANDING} outstanding, ${SECONDS_PER_RUN}s per run"
+# Warm-up, unmeasured: the JVM needs its JIT as much as Node does.
+for port in "$ZK_PORT" "$SKEIN_PORT"; do
+  for mode in get set; do "${CLIENT_CPU[@]}" node dist/bench/zookeeper/loadgen.js "127.0.0.1:$port" "$mode" "$SESSIONS" "$OUTSTANDING" 5 >/dev/null; done
+done
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); ${SESSIONS} sessions x ${OUTSTANDING} outstanding, ${SECONDS_PER_RUN}s per run, PIN=${PIN:-0}"
 
 for mode in "${MODES[@]}"; do
   if [ -x "$ZKPERF" ]; then
-    echo "apache-zookeeper-3.8.0 $("$ZKPERF" "127.0.0.1:$ZK_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
-    echo "skein                  $("$ZKPERF" "127.0.0.1:$SKEIN_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
+    echo "apache-zookeeper-3.8.0 $("${CLIENT_CPU[@]}" "$ZKPERF" "127.0.0.1:$ZK_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
+    echo "skein                  $("${CLIENT_CPU[@]}" "$ZKPERF" "127.0.0.1:$SKEIN_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
   fi
-  echo "apache-zookeeper-3.8.0 $(node dist/bench/zookeeper/loadgen.js "127.0.0.1:$ZK_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
-  echo "skein                  $(node dist/bench/zookeeper/loadgen.js "127.0.0.1:$SKEIN_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
+  echo "apache-zookeeper-3.8.0 $("${CLIENT_CPU[@]}" node dist/bench/zookeeper/loadgen.js "127.0.0.1:$ZK_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
+  echo "skein                  $("${CLIENT_CPU[@]}" node dist/bench/zookeeper/loadgen.js "127.0.0.1:$SKEIN_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
 done
