@@ -37,9 +37,6 @@ export const OpCode = {
 } as const;
 export type OpCode = (typeof OpCode)[keyof typeof OpCode];
 
-/** Names for logs and four-letter-word output. */
-export const opName: ReadonlyMap<number, string> = new Map(Object.entries(OpCode).map(([k, v]) => [v, k]));
-
 export const ErrorCode = {
   ok: 0,
   systemError: -1,
@@ -125,17 +122,7 @@ export const Perms = {
   all: 31,
 } as const;
 
-/** CreateMode flags of create requests. */
-export const CreateFlag = {
-  persistent: 0,
-  ephemeral: 1,
-  persistentSequential: 2,
-  ephemeralSequential: 3,
-  container: 4,
-  persistentWithTTL: 5,
-  persistentSequentialWithTTL: 6,
-} as const;
-
+/** What a create request's flags ask for (ZooKeeper's CreateMode). */
 export interface CreateMode {
   ephemeral: boolean;
   sequential: boolean;
@@ -143,6 +130,10 @@ export interface CreateMode {
   ttl: boolean;
 }
 
+/**
+ * Indexed by flag value: persistent, ephemeral, persistent and ephemeral sequential, container,
+ * persistent with TTL, persistent sequential with TTL.
+ */
 const CREATE_MODES: readonly CreateMode[] = [
   { ephemeral: false, sequential: false, container: false, ttl: false },
   { ephemeral: true, sequential: false, container: false, ttl: false },

@@ -81,10 +81,6 @@ export class ClientConnection implements Requester {
     });
   }
 
-  get isOpen(): boolean {
-    return this.phase === 'open';
-  }
-
   get isClosed(): boolean {
     return this.phase === 'closed';
   }

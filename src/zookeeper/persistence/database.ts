@@ -75,10 +75,6 @@ export class ZkDatabase {
     this.txnsSinceSnapshot++;
   }
 
-  get logBytesWritten(): number {
-    return this.txnLog.bytesWritten;
-  }
-
   get snapshotInProgress(): boolean {
     return this.snapshotRunning !== undefined;
   }

@@ -105,8 +105,6 @@ export class TxnLog {
   private scheduled = false;
   private failed: Error | undefined;
   private closing: (() => void) | undefined;
-  /** Bytes written to the log since it was opened (for stats). */
-  bytesWritten = 0;
 
   private constructor(private readonly opts: TxnLogOptions) {}
 
@@ -164,7 +162,6 @@ export class TxnLog {
     this.pendingBytes = 0;
     this.writeBatch(batch, bytes, firstZxid).then(
       () => {
-        this.bytesWritten += bytes;
         this.opts.onDurable(lastZxid);
         this.flush();
       },
