@@ -111,17 +111,23 @@ export class ClientConnection implements Requester {
       if (err instanceof FramingError) return this.close(err.message);
       throw err;
     }
-    for (const frame of frames) {
-      if (this.isClosed || this.endWhenFlushed) break;
-      this.packetsReceived++;
-      if (this.phase === 'start') {
-        this.phase = 'handshake';
-        this.host.handshake(this, frame);
-      } else if (this.phase === 'handshake') {
-        this.held.push(frame);
-      } else {
-        this.host.request(this, frame);
+    try {
+      for (const frame of frames) {
+        if (this.isClosed || this.endWhenFlushed) break;
+        this.packetsReceived++;
+        if (this.phase === 'start') {
+          this.phase = 'handshake';
+          this.host.handshake(this, frame);
+        } else if (this.phase === 'handshake') {
+          this.held.push(frame);
+        } else {
+          this.host.request(this, frame);
+        }
       }
+    } catch (err) {
+      // A fault while handling one client's request costs that client its connection, not the server.
+      this.host.log.error({ err, remote: this.remote }, 'request handling failed');
+      return this.close('request handling failed');
     }
     this.updateFlow();
   }
