@@ -111,10 +111,14 @@ export class ClientConnection implements Requester {
       if (err instanceof FramingError) return this.close(err.message);
       throw err;
     }
+    this.packetsReceived += frames.length;
+    this.dispatch(frames);
+  }
+
+  private dispatch(frames: readonly Buffer[]): void {
     try {
       for (const frame of frames) {
         if (this.isClosed || this.endWhenFlushed) break;
-        this.packetsReceived++;
         if (this.phase === 'start') {
           this.phase = 'handshake';
           this.host.handshake(this, frame);
@@ -151,11 +155,7 @@ export class ClientConnection implements Requester {
     this.phase = 'open';
     const held = this.held;
     this.held = [];
-    for (const frame of held) {
-      if (this.phase !== 'open' || this.endWhenFlushed) break;
-      this.host.request(this, frame);
-    }
-    this.updateFlow();
+    this.dispatch(held);
   }
 
   /** Ends the handshake with a refusal (an expired session's ConnectResponse), then closes. */
