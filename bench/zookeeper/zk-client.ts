@@ -12,7 +12,7 @@ import {
 } from '../../protocol/zookeeper/connect.js';
 import type { JuteType } from '../../protocol/zookeeper/jute.js';
 import { ReplyHeader, WatcherEvent, type ReplyHeader as Header } from '../../protocol/zookeeper/records.js';
-import { FrameDecoder } from '../../src/net/frame-decoder.js';
+import { FrameReader, onreadFor } from '../../src/net/frame-reader.js';
 
 export interface Reply {
   header: Header;
@@ -33,6 +33,9 @@ export class ConnectionClosed extends Error {
   override readonly name = 'ConnectionClosed';
 }
 
+/** Largest reply frame accepted. */
+const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
 export class ZkClient {
   readonly events: WatcherEvent[] = [];
   onEvent: ((e: WatcherEvent) => void) | undefined;
@@ -40,13 +43,15 @@ export class ZkClient {
   readonly closed: Promise<void>;
   private readonly pending = new Map<number, { resolve(r: Reply): void; reject(e: Error): void }>();
   private nextXid = 1;
-  private readonly decoder = new FrameDecoder(64 * 1024 * 1024);
   private handshake: { resolve(r: ConnectResponse): void; reject(e: Error): void } | undefined;
   session: ConnectResponse | undefined;
   lastZxid = 0;
   private isClosed = false;
 
-  private constructor(readonly socket: Socket) {
+  private constructor(
+    readonly socket: Socket,
+    frames: FrameReader,
+  ) {
     socket.setNoDelay(true);
     this.closed = new Promise((resolve) => {
       socket.on('close', () => {
@@ -59,24 +64,16 @@ export class ZkClient {
       });
     });
     socket.on('error', () => {});
-    socket.on('data', (chunk: Buffer) => {
-      let frames: Buffer[];
-      try {
-        frames = this.decoder.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
-      for (const f of frames) this.onFrame(f);
-    });
+    frames.sink = { frame: (f) => this.onFrame(f), invalid: () => socket.destroy() };
   }
 
   /** Opens a TCP connection without a handshake (for raw-frame tests). */
   static open(port: number, host = '127.0.0.1'): Promise<ZkClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, host, () => {
+      const frames = new FrameReader(MAX_REPLY_BYTES);
+      const socket = connect({ port, host, onread: onreadFor(frames) }, () => {
         socket.off('error', reject);
-        resolve(new ZkClient(socket));
+        resolve(new ZkClient(socket, frames));
       });
       socket.once('error', reject);
     });

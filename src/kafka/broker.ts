@@ -76,8 +76,9 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
       port: config.listener.port,
       maxConnections: config.values['max.connections'],
       maxConnectionsPerAddress: config.values['max.connections.per.ip'],
+      maxFrameBytes: config.values['socket.request.max.bytes'],
       log,
-      accept: (socket) => serveKafkaConnection(socket, broker),
+      accept: (socket, frames) => serveKafkaConnection(socket, frames, broker),
     });
     const port = await server.listen();
     // Listening on port 0 picks a free port (tests do); advertise the one actually bound.

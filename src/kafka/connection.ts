@@ -10,13 +10,13 @@ import {
   type ApiKey as ApiKeyType,
 } from '../../protocol/kafka/index.js';
 import { FramedConnection, type Reply } from '../net/framed-connection.js';
+import type { FrameReader } from '../net/frame-reader.js';
 import type { Broker } from './broker.js';
 import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.js';
 
-export function serveKafkaConnection(socket: Socket, broker: Broker): FramedConnection {
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker: Broker): FramedConnection {
   const log = broker.log;
-  return new FramedConnection(socket, {
-    maxFrameBytes: broker.config.values['socket.request.max.bytes'],
+  return new FramedConnection(socket, frames, {
     maxInFlight: broker.config.values['queued.max.requests'],
     log,
     onFrame(frame, conn): Reply | Promise<Reply> {

@@ -1,12 +1,11 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../logger.js';
-import { FrameDecoder, FramingError } from './frame-decoder.js';
+import type { FrameReader } from './frame-reader.js';
 
 /** Reply chunks without the size prefix, or null when the request gets no reply (Kafka acks=0). */
 export type Reply = Buffer[] | null;
 
 export interface FramedConnectionOptions {
-  maxFrameBytes: number;
   /** Requests read but not yet answered; reading pauses at this count. */
   maxInFlight: number;
   log: Logger;
@@ -26,7 +25,6 @@ interface Slot {
  * unanswered or the socket's send buffer is full, so a slow reader cannot grow our memory.
  */
 export class FramedConnection {
-  private readonly decoder: FrameDecoder;
   private readonly slots: Slot[] = [];
   private waitingForDrain = false;
   private paused = false;
@@ -36,12 +34,15 @@ export class FramedConnection {
 
   constructor(
     readonly socket: Socket,
+    private readonly frames: FrameReader,
     private readonly opts: FramedConnectionOptions,
   ) {
-    this.decoder = new FrameDecoder(opts.maxFrameBytes);
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    frames.sink = {
+      frame: (frame) => this.onFrame(frame),
+      invalid: (err) => this.close(err.message),
+    };
     socket.on('drain', () => {
       this.waitingForDrain = false;
       this.updateFlow();
@@ -49,6 +50,7 @@ export class FramedConnection {
     socket.on('error', (err) => opts.log.debug({ remote: this.remote, err: err.message }, 'socket error'));
     socket.on('close', () => {
       this.closed = true;
+      frames.stop();
       opts.onClose?.(this);
     });
   }
@@ -70,6 +72,7 @@ export class FramedConnection {
   close(reason: string, fields: Record<string, unknown> = {}): void {
     if (this.closed) return;
     this.closed = true;
+    this.frames.stop();
     this.opts.log.warn({ remote: this.remote, ...fields }, `closing connection: ${reason}`);
     this.socket.destroy();
   }
@@ -80,19 +83,9 @@ export class FramedConnection {
     else this.endWhenIdle = true;
   }
 
-  private onData(chunk: Buffer): void {
+  private onFrame(frame: Buffer): void {
     if (this.closed) return;
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (err) {
-      if (err instanceof FramingError) return this.close(err.message);
-      throw err;
-    }
-    for (const frame of frames) {
-      if (this.closed) return;
-      this.dispatch(frame);
-    }
+    this.dispatch(frame);
     this.updateFlow();
   }
 

@@ -3,7 +3,7 @@
 // that arrive behind the session's own pending writes wait for them; watch notifications are written
 // as soon as the change is applied, so they precede any later reply showing the new state.
 import type { Socket } from 'node:net';
-import { FrameDecoder, FramingError } from '../net/frame-decoder.js';
+import type { FrameReader } from '../net/frame-reader.js';
 import type { Logger } from '../logger.js';
 import type { EventType } from '../../protocol/zookeeper/codes.js';
 import { fourLetterWordOf, type FourLetterWord } from '../../protocol/zookeeper/four-letter.js';
@@ -19,7 +19,6 @@ const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
 
 export interface ConnectionHost {
   readonly log: Logger;
-  readonly maxFrameBytes: number;
   /** The ConnectRequest frame; the host answers with conn.open() or conn.refuse(). */
   handshake(conn: ClientConnection, frame: Buffer): void;
   request(conn: ClientConnection, frame: Buffer): void;
@@ -51,18 +50,15 @@ export class ClientConnection implements Requester {
   lastCxid = -1;
 
   private phase: Phase = 'start';
-  private readonly decoder: FrameDecoder;
   private held: Buffer[] = [];
   private readonly slots = new Fifo<Slot>();
   private paused = false;
   private corked = false;
   private endWhenFlushed = false;
-  /** Bytes of a first read shorter than a four-letter word. */
-  private firstBytes: Buffer | undefined;
-  private checkedWord = false;
 
   constructor(
     readonly socket: Socket,
+    private readonly frames: FrameReader,
     private readonly host: ConnectionHost,
   ) {
     const ip = socket.remoteAddress ?? 'unknown';
@@ -70,13 +66,25 @@ export class ClientConnection implements Requester {
     this.remoteIp = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
     this.remote = `${this.remoteIp}:${socket.remotePort}`;
     this.auth = [{ scheme: 'ip', id: this.remoteIp }];
-    this.decoder = new FrameDecoder(host.maxFrameBytes);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    frames.sink = {
+      frame: (frame) => {
+        if (this.phase === 'closed') return;
+        this.packetsReceived++;
+        this.dispatch([frame]);
+      },
+      invalid: (err) => this.close(err.message),
+      firstWord: (first) => {
+        const word = fourLetterWordOf(first);
+        if (word) this.answerFourLetterWord(word);
+        return word !== undefined;
+      },
+    };
     socket.on('drain', () => this.updateFlow());
     socket.on('error', (err) => host.log.debug({ remote: this.remote, err: err.message }, 'socket error'));
     socket.on('close', () => {
       this.phase = 'closed';
+      frames.stop();
       host.closed(this);
     });
   }
@@ -88,31 +96,6 @@ export class ClientConnection implements Requester {
   /** Requests received and not yet answered. */
   get outstanding(): number {
     return this.slots.size;
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.phase === 'closed') return;
-    if (!this.checkedWord) {
-      const head = this.firstBytes ? Buffer.concat([this.firstBytes, chunk]) : chunk;
-      if (head.length < 4) {
-        this.firstBytes = head;
-        return;
-      }
-      this.firstBytes = undefined;
-      this.checkedWord = true;
-      const word = fourLetterWordOf(head.readInt32BE(0));
-      if (word) return this.answerFourLetterWord(word);
-      chunk = head;
-    }
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (err) {
-      if (err instanceof FramingError) return this.close(err.message);
-      throw err;
-    }
-    this.packetsReceived += frames.length;
-    this.dispatch(frames);
   }
 
   private dispatch(frames: readonly Buffer[]): void {
@@ -221,6 +204,7 @@ export class ClientConnection implements Requester {
     if (this.phase === 'closed') return;
     this.host.log.warn({ remote: this.remote, session: this.sessionId.toString(16), ...fields }, `closing connection: ${reason}`);
     this.phase = 'closed';
+    this.frames.stop();
     this.socket.destroy();
   }
 

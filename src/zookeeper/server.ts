@@ -18,6 +18,7 @@ import {
 } from '../../protocol/zookeeper/records.js';
 import type { Transaction } from '../../protocol/zookeeper/txn.js';
 import type { Logger } from '../logger.js';
+import type { FrameReader } from '../net/frame-reader.js';
 import { TcpServer } from '../net/tcp-server.js';
 import type { ApplyResult, DataTree } from '../znode/data-tree.js';
 import { authenticate } from './acl.js';
@@ -52,7 +53,6 @@ export class ZooKeeperServer implements ConnectionHost {
   readonly tracker: SessionTracker;
   readonly stats = new ServerStats();
   readonly connections = new Set<ClientConnection>();
-  readonly maxFrameBytes: number;
   private readonly changes: PendingChanges;
   private readonly preparer: Preparer;
   private readonly commits: CommitQueue;
@@ -68,7 +68,6 @@ export class ZooKeeperServer implements ConnectionHost {
     readonly log: Logger,
   ) {
     this.tree = db.tree;
-    this.maxFrameBytes = config.juteMaxBuffer;
     this.tracker = new SessionTracker(config.tickTime);
     this.changes = new PendingChanges(this.tree);
     this.preparer = new Preparer({
@@ -99,8 +98,8 @@ export class ZooKeeperServer implements ConnectionHost {
     return this.commits.size;
   }
 
-  accept(socket: Socket): { end(): void } {
-    const conn = new ClientConnection(socket, this);
+  accept(socket: Socket, frames: FrameReader): { end(): void } {
+    const conn = new ClientConnection(socket, frames, this);
     this.connections.add(conn);
     return { end: () => conn.closeWhenFlushed() };
   }
@@ -416,8 +415,9 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger): Prom
     port: config.clientPort,
     maxConnections: config.maxCnxns === 0 ? Number.MAX_SAFE_INTEGER : config.maxCnxns,
     maxConnectionsPerAddress: config.maxClientCnxns,
+    maxFrameBytes: config.juteMaxBuffer,
     log,
-    accept: (socket) => zk.accept(socket),
+    accept: (socket, frames) => zk.accept(socket, frames),
   });
   const port = await tcp.listen();
   zk.clientPort = port;

@@ -12,7 +12,7 @@ import {
   type RequestInputOf,
   type ResponseOf,
 } from '../../../protocol/kafka/index.js';
-import { FrameDecoder } from '../../net/frame-decoder.js';
+import { FrameReader, onreadFor } from '../../net/frame-reader.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -60,7 +60,6 @@ export function parseAddress(address: string): { host: string; port: number } {
 
 export class KafkaConnection {
   private readonly pending = new Map<number, Pending>();
-  private readonly decoder: FrameDecoder;
   private nextCorrelationId = 1;
   private closedWith: Error | undefined;
   private versions: Map<number, { min: number; max: number }> | undefined;
@@ -68,12 +67,15 @@ export class KafkaConnection {
 
   private constructor(
     private readonly socket: Socket,
+    private readonly frames: FrameReader,
     readonly address: string,
     private readonly options: Required<ConnectionOptions>,
   ) {
-    this.decoder = new FrameDecoder(options.maxResponseBytes);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    frames.sink = {
+      frame: (frame) => this.onFrame(frame),
+      invalid: (err) => this.shutdown(new ConnectionClosedError(`bad framing from ${address}: ${err.message}`)),
+    };
     socket.on('error', (err) => this.shutdown(new ConnectionClosedError(`connection to ${address} failed: ${err.message}`)));
     socket.on('close', () => this.shutdown(new ConnectionClosedError(`connection to ${address} closed`)));
   }
@@ -88,7 +90,8 @@ export class KafkaConnection {
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     };
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
+      const frames = new FrameReader(full.maxResponseBytes);
+      const socket = connect({ host, port, onread: onreadFor(frames) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectionClosedError(`connecting to ${address} timed out after ${full.connectTimeoutMs} ms`));
@@ -100,7 +103,7 @@ export class KafkaConnection {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new KafkaConnection(socket, address, full));
+        resolve(new KafkaConnection(socket, frames, address, full));
       });
     });
   }
@@ -203,35 +206,28 @@ export class KafkaConnection {
     return correlationId;
   }
 
-  private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (err) {
-      this.shutdown(new ConnectionClosedError(`bad framing from ${this.address}: ${(err as Error).message}`));
+  private onFrame(frame: Buffer): void {
+    if (frame.length < 4) {
+      this.shutdown(new ConnectionClosedError(`response of ${frame.length} bytes from ${this.address}`));
       return;
     }
-    for (const frame of frames) {
-      if (frame.length < 4) {
-        this.shutdown(new ConnectionClosedError(`response of ${frame.length} bytes from ${this.address}`));
-        return;
-      }
-      const p = this.pending.get(frame.readInt32BE(0));
-      // An answer to a request that timed out already.
-      if (!p) continue;
-      this.pending.delete(frame.readInt32BE(0));
-      clearTimeout(p.timer);
-      try {
-        p.resolve(decodeResponseFrame(p.apiKey, p.apiVersion, frame).body);
-      } catch (err) {
-        p.reject(err as Error);
-      }
+    const correlationId = frame.readInt32BE(0);
+    const p = this.pending.get(correlationId);
+    // An answer to a request that timed out already.
+    if (!p) return;
+    this.pending.delete(correlationId);
+    clearTimeout(p.timer);
+    try {
+      p.resolve(decodeResponseFrame(p.apiKey, p.apiVersion, frame).body);
+    } catch (err) {
+      p.reject(err as Error);
     }
   }
 
   private shutdown(reason: Error): void {
     if (this.closedWith) return;
     this.closedWith = reason;
+    this.frames.stop();
     this.socket.destroy();
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { ApiKey, decodeRequestFrame, decodeResponseFrame, ErrorCode, type ApiKey as ApiKeyType, type ResponseOf } from '../../../protocol/kafka/index.js';
-import { FrameDecoder } from '../../../src/net/frame-decoder.js';
+import { exchange, sizePrefixed } from '../../helpers/raw-exchange.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 
 interface CapturedFrame {
@@ -39,21 +39,9 @@ function frameOf(frames: CapturedFrame[], apiKey: ApiKeyType, version: number, w
 /** Sends a captured frame as it is and decodes the answer in the frame's own version. */
 async function replay<K extends ApiKeyType>(apiKey: K, frame: Buffer): Promise<ResponseOf<K>> {
   const { apiVersion } = decodeRequestFrame(frame);
-  const [host, port] = broker.bootstrap.split(':') as [string, string];
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(frame.length);
-  const answer = await new Promise<Buffer>((resolve, reject) => {
-    const decoder = new FrameDecoder(1 << 24);
-    const socket = connect(Number(port), host, () => socket.write(Buffer.concat([size, frame])));
-    socket.on('data', (chunk) => {
-      const [reply] = decoder.push(chunk);
-      if (!reply) return;
-      socket.destroy();
-      resolve(reply);
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error('closed before an answer')));
-  });
+  const { frames } = await exchange(broker.bootstrap, sizePrefixed(frame), 1);
+  const answer = frames[0];
+  if (!answer) throw new Error('closed before an answer');
   return decodeResponseFrame(apiKey, apiVersion, answer).body;
 }
 

@@ -13,7 +13,7 @@ import { buildRecordBatch } from '../../../protocol/kafka/records/batch-builder.
 import { brokerConfigFrom } from '../../../src/kafka/broker-config.js';
 import { startKafka, type RunningKafka } from '../../../src/kafka/broker.js';
 import { MAX_PARTITIONS_PER_TOPIC } from '../../../src/kafka/topics/topic-manager.js';
-import { FrameDecoder } from '../../../src/net/frame-decoder.js';
+import { exchange as exchangeRaw } from '../../helpers/raw-exchange.js';
 import { kafkaRequest } from '../../helpers/kafka-request.js';
 
 const MAX_REQUEST_BYTES = 65_536;
@@ -73,23 +73,9 @@ function header(apiKey: number, apiVersion: number): Buffer {
 }
 
 /** Sends raw bytes; resolves with the reply frames once `replies` have come (then hangs up) or the broker closes. */
-function exchange(bytes: Buffer, replies = Infinity): Promise<{ frames: Buffer[]; closedByBroker: boolean }> {
-  const [host, port] = bootstrap.split(':') as [string, string];
-  return new Promise((resolve, reject) => {
-    const frames: Buffer[] = [];
-    const decoder = new FrameDecoder(1 << 24);
-    let hungUp = false;
-    const socket = connect(Number(port), host, () => socket.write(bytes));
-    socket.on('data', (chunk) => {
-      frames.push(...decoder.push(chunk));
-      if (frames.length >= replies && !hungUp) {
-        hungUp = true;
-        socket.end();
-      }
-    });
-    socket.on('error', reject);
-    socket.on('close', () => resolve({ frames, closedByBroker: !hungUp }));
-  });
+async function exchange(bytes: Buffer, replies = Infinity): Promise<{ frames: Buffer[]; closedByBroker: boolean }> {
+  const { frames, closedByServer } = await exchangeRaw(bootstrap, bytes, replies);
+  return { frames, closedByBroker: closedByServer };
 }
 
 async function expectClosed(bytes: Buffer, why: string | RegExp, repliesFirst = 0): Promise<Buffer[]> {

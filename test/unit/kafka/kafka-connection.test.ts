@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { ApiKey, decodeRequestFrame, encodeResponseFrame, type KafkaRequest } from '../../../protocol/kafka/index.js';
 import { ConnectionClosedError, KafkaConnection, parseAddress, RequestTimeoutError } from '../../../src/kafka/client/connection.js';
-import { FrameDecoder } from '../../../src/net/frame-decoder.js';
+import { FrameReader } from '../../../src/net/frame-reader.js';
 
 let server: Server | undefined;
 
@@ -16,9 +16,11 @@ afterEach(() => {
 /** A server handing each decoded request to `onRequest` with a way to answer it. */
 async function scripted(onRequest: (req: KafkaRequest, answer: (body: unknown) => void, socket: Socket) => void): Promise<string> {
   server = createServer((socket) => {
-    const decoder = new FrameDecoder(1 << 20);
-    socket.on('data', (chunk) => {
-      for (const frame of decoder.push(chunk)) {
+    const reader = new FrameReader(1 << 20);
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    reader.sink = {
+      invalid: (err) => socket.destroy(err),
+      frame: (frame) => {
         const req = decodeRequestFrame(frame);
         onRequest(
           req,
@@ -30,8 +32,8 @@ async function scripted(onRequest: (req: KafkaRequest, answer: (body: unknown) =
           },
           socket,
         );
-      }
-    });
+      },
+    };
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return `127.0.0.1:${(server!.address() as { port: number }).port}`;
