@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../logger.js';
 import type { FrameReader } from './frame-reader.js';
+import { writeFrame } from './frame-writer.js';
 
 /** Reply chunks without the size prefix, or null when the request gets no reply (Kafka acks=0). */
 export type Reply = Buffer[] | null;
@@ -53,19 +54,6 @@ export class FramedConnection {
       frames.stop();
       opts.onClose?.(this);
     });
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  get inFlight(): number {
-    return this.slots.length;
-  }
-
-  /** Writes an unsolicited frame now, ahead of any reply still waiting its turn (ZooKeeper events). */
-  sendNow(chunks: Buffer[]): void {
-    this.write(chunks);
   }
 
   /** Logs why and drops the connection. */
@@ -130,13 +118,7 @@ export class FramedConnection {
 
   private write(chunks: Buffer[]): void {
     if (this.closed) return;
-    let size = 0;
-    for (const c of chunks) size += c.length;
-    const prefix = Buffer.allocUnsafe(4);
-    prefix.writeInt32BE(size, 0);
-    let ok = this.socket.write(prefix);
-    for (const c of chunks) ok = this.socket.write(c) && ok;
-    if (!ok) this.waitingForDrain = true;
+    if (!writeFrame(this.socket, chunks)) this.waitingForDrain = true;
   }
 
   private updateFlow(): void {

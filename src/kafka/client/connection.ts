@@ -13,6 +13,7 @@ import {
   type ResponseOf,
 } from '../../../protocol/kafka/index.js';
 import { FrameReader, onreadFor } from '../../net/frame-reader.js';
+import { writeFrame } from '../../net/frame-writer.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -195,13 +196,8 @@ export class KafkaConnection {
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = correlationId === MAX_CORRELATION_ID ? 1 : correlationId + 1;
     const chunks = encodeRequestFrame({ apiKey, apiVersion, correlationId, clientId: this.options.clientId }, body);
-    let size = 0;
-    for (const c of chunks) size += c.length;
-    const prefix = Buffer.allocUnsafe(4);
-    prefix.writeInt32BE(size, 0);
     this.socket.cork();
-    this.socket.write(prefix);
-    for (const c of chunks) this.socket.write(c);
+    writeFrame(this.socket, chunks);
     this.socket.uncork();
     return correlationId;
   }
