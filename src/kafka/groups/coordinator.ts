@@ -44,6 +44,7 @@ import { groupFromReplay } from './group-loading.js';
 import type { OffsetAndMetadata, TopicPartition } from './group-offsets.js';
 import { GroupMember, type Waiter } from './member.js';
 import { expiredOffsets } from './offset-expiry.js';
+import { refuseJoinGroup, refuseSyncGroup } from './refusals.js';
 import { groupMetadataRecord, groupTombstone, offsetCommitRecord, offsetTombstone } from './records.js';
 import type { ReplayedGroup } from './replay.js';
 import { TimerQueue } from './timer-queue.js';
@@ -82,20 +83,7 @@ type TimerAction =
   | { kind: 'offsetExpiry' };
 
 function joinError(memberId: string, errorCode: number): JoinGroupResponse {
-  return {
-    errorCode,
-    generationId: -1,
-    protocolType: null,
-    protocolName: null,
-    leader: '',
-    skipAssignment: false,
-    memberId,
-    members: [],
-  };
-}
-
-function syncError(errorCode: number): SyncGroupResponse {
-  return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
+  return refuseJoinGroup({ memberId }, errorCode);
 }
 
 function protocolsBytes(protocols: readonly JoinGroupProtocol[]): number {
@@ -496,7 +484,7 @@ export class GroupCoordinator<T> {
     const old = group.member(oldMemberId)!;
     const fencedJoin = group.takeJoinWaiter(old);
     if (fencedJoin) this.replyJoin(fencedJoin, joinError(oldMemberId, ErrorCode.FENCED_INSTANCE_ID));
-    if (old.syncWaiter) this.replySync(old.syncWaiter, syncError(ErrorCode.FENCED_INSTANCE_ID));
+    if (old.syncWaiter) this.replySync(old.syncWaiter, refuseSyncGroup(ErrorCode.FENCED_INSTANCE_ID));
     old.syncWaiter = undefined;
     this.timers.cancel(heartbeatKey(group.groupId, oldMemberId));
 
@@ -669,7 +657,7 @@ export class GroupCoordinator<T> {
   private removeMember(group: ClassicGroup<T>, member: GroupMember<T>): void {
     const join = group.takeJoinWaiter(member);
     if (join) this.replyJoin(join, joinError('', ErrorCode.UNKNOWN_MEMBER_ID));
-    if (member.syncWaiter) this.replySync(member.syncWaiter, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+    if (member.syncWaiter) this.replySync(member.syncWaiter, refuseSyncGroup(ErrorCode.UNKNOWN_MEMBER_ID));
     member.syncWaiter = undefined;
     group.remove(member.memberId);
     this.timers.cancel(heartbeatKey(group.groupId, member.memberId));
@@ -689,17 +677,17 @@ export class GroupCoordinator<T> {
 
   private handleSync(token: T, req: SyncGroupRequest): void {
     const waiter = { token };
-    if (!isValidGroupId(req.groupId, true)) return this.replySync(waiter, syncError(ErrorCode.INVALID_GROUP_ID));
+    if (!isValidGroupId(req.groupId, true)) return this.replySync(waiter, refuseSyncGroup(ErrorCode.INVALID_GROUP_ID));
     const group = this.groups.get(req.groupId);
-    if (!group) return this.replySync(waiter, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+    if (!group) return this.replySync(waiter, refuseSyncGroup(ErrorCode.UNKNOWN_MEMBER_ID));
     const error = this.validateSync(group, req);
-    if (error !== ErrorCode.NONE) return this.replySync(waiter, syncError(error));
+    if (error !== ErrorCode.NONE) return this.replySync(waiter, refuseSyncGroup(error));
     const member = group.member(req.memberId)!;
     switch (group.state) {
       case 'PreparingRebalance':
-        return this.replySync(waiter, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
+        return this.replySync(waiter, refuseSyncGroup(ErrorCode.REBALANCE_IN_PROGRESS));
       case 'CompletingRebalance': {
-        if (member.syncWaiter) this.replySync(member.syncWaiter, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
+        if (member.syncWaiter) this.replySync(member.syncWaiter, refuseSyncGroup(ErrorCode.REBALANCE_IN_PROGRESS));
         member.syncWaiter = waiter;
         this.removePendingSync(group, member.memberId);
         if (group.isLeader(member.memberId)) this.storeAssignment(group, req);
@@ -715,7 +703,7 @@ export class GroupCoordinator<T> {
           assignment: member.assignment,
         });
       default:
-        return this.replySync(waiter, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+        return this.replySync(waiter, refuseSyncGroup(ErrorCode.UNKNOWN_MEMBER_ID));
     }
   }
 
