@@ -2,44 +2,24 @@
 // produces from several concurrent producers here, and is killed with SIGKILL at random moments over
 // several rounds on the same data directory. After every restart each acknowledged record must be at
 // the offset it was acknowledged with, once, in order; records never acknowledged may or may not be there.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { fetchPartition, recordsOf } from '../../../src/kafka/client/consumer.js';
 import { produceRecords } from '../../../src/kafka/client/producer.js';
+import { buildDist, CRASH_SEED, ROOT, seededRandom } from '../../helpers/crash.js';
+import { freePort } from '../../helpers/free-port.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ROUNDS = 5;
 const PRODUCERS = 4;
 const PARTITIONS = 2;
 const TOPIC = 'crash';
 
-/** Deterministic kill timing; the seed is in the test name so a failure can be replayed. */
-const SEED = Number(process.env.SKEIN_CRASH_SEED ?? Date.now() % 100_000);
-let state = SEED;
-function random(n: number): number {
-  state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-  return state % n;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const random = seededRandom(CRASH_SEED);
 
 async function startBroker(config: string): Promise<{ child: ChildProcess; exited: Promise<string> }> {
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'kafka', '--config', config], {
@@ -122,13 +102,11 @@ async function verify(conn: KafkaConnection, acks: readonly Ack[]): Promise<numb
   return records;
 }
 
-describe(`kafka broker crash safety (seed ${SEED})`, () => {
+describe(`kafka broker crash safety (seed ${CRASH_SEED})`, () => {
   let dir: string;
 
   beforeAll(async () => {
-    // The broker runs compiled; tsc emits even when another engineer's unfinished file fails to typecheck.
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT }).catch(() => undefined);
-    if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('build produced no dist/src/cli/main.js');
+    await buildDist('dist/src/cli/main.js');
     dir = await mkdtemp(join(tmpdir(), 'skein-kafka-crash-'));
   }, 180_000);
 

@@ -3,63 +3,31 @@
 // rounds on the same directory, so kills land while segments are cleaned and swapped. After every
 // restart: no swap file is left, offsets rise, each record is where it was acknowledged, and an
 // acknowledged record may be missing only if a later record of its key is there.
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
 import { LogManager } from '../../../src/log/log-manager.js';
+import { acksOf, buildDist, CRASH_SEED, runUntilKilled, seededRandom } from '../../helpers/crash.js';
 import { readRecords } from '../../unit/log/cleaner-fixture.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./compaction-crash-writer.mjs', import.meta.url));
 const ROUNDS = 8;
 const KEYS = 40;
 
-/** Deterministic kill timing; the seed is in the test name so a failure can be replayed. */
-const SEED = Number(process.env.SKEIN_CRASH_SEED ?? Date.now() % 100_000);
-let state = SEED;
-function random(n: number): number {
-  state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-  return state % n;
-}
+const random = seededRandom(CRASH_SEED);
 
 interface ChildRun {
   open: number;
   acks: Map<number, number>;
 }
 
-function runChild(dir: string, firstId: number, killAfterMs: number): Promise<ChildRun> {
-  const child = spawn(process.execPath, [CHILD, dir, String(firstId), String(KEYS)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: ChildRun = { open: -1, acks: new Map() };
-  let pending = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      pending += d.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        const [kind, a, b] = line.split(' ');
-        if (kind === 'OPEN') {
-          run.open = Number(a);
-          setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        } else if (kind === 'ACK') {
-          run.acks.set(Number(a), Number(b));
-        }
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(run);
-      else reject(new Error(`writer exited with ${code}: ${stderr}`));
-    });
-  });
+async function runChild(dir: string, firstId: number, killAfterMs: number): Promise<ChildRun> {
+  const run = await runUntilKilled(CHILD, [dir, String(firstId), String(KEYS)], killAfterMs);
+  return { open: run.open, acks: acksOf(run) };
 }
 
 /** Opens the directory as the broker would and checks it; returns the log end and the last id. */
@@ -106,13 +74,11 @@ async function verify(dir: string, acked: Map<number, number>): Promise<{ logEnd
   }
 }
 
-describe(`compaction crash safety (seed ${SEED})`, () => {
+describe(`compaction crash safety (seed ${CRASH_SEED})`, () => {
   let dir: string;
 
   beforeAll(async () => {
-    // The child runs the compiled code; tsc emits even if another engineer's unfinished file fails to typecheck.
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT }).catch(() => undefined);
-    if (!existsSync(join(ROOT, 'dist/src/log/cleaner/log-cleaner.js'))) throw new Error('build produced no dist/src/log/cleaner');
+    await buildDist('dist/src/log/cleaner/log-cleaner.js');
     dir = await mkdtemp(join(tmpdir(), 'skein-compaction-crash-'));
   }, 180_000);
 

@@ -1,31 +1,22 @@
 // Crash safety end to end: a child process appends and acknowledges records once durable; it is killed
 // with SIGKILL at random moments, over several rounds on the same directory. After every restart each
 // acknowledged record must be present, in order, exactly once, and appending must continue at the log end.
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
 import { LogManager } from '../../../src/log/log-manager.js';
+import { acksOf, buildDist, CRASH_SEED, runUntilKilled, seededRandom } from '../../helpers/crash.js';
 import { makeBatch, recordsOf } from '../../unit/log/batches.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./crash-writer.mjs', import.meta.url));
 const ROUNDS = 6;
 const PLACEHOLDER = '#'.repeat(12);
 
-/** Deterministic kill timing; the seed is in the test name so a failure can be replayed. */
-const SEED = Number(process.env.SKEIN_CRASH_SEED ?? Date.now() % 100_000);
-let state = SEED;
-function random(n: number): number {
-  state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-  return state % n;
-}
+const random = seededRandom(CRASH_SEED);
 
 /** Batch templates of different sizes, each with the id placeholder inside its only record's value. */
 function templates(): { hex: string; at: number }[] {
@@ -42,37 +33,10 @@ interface ChildRun {
 }
 
 /** Runs the writer until `killAfterMs` after it opened the log, then SIGKILLs it. */
-function runChild(dir: string, firstId: number, killAfterMs: number): Promise<ChildRun> {
+async function runChild(dir: string, firstId: number, killAfterMs: number): Promise<ChildRun> {
   const t = templates();
-  const child = spawn(process.execPath, [CHILD, dir, String(firstId), t.map((x) => x.hex).join(','), t.map((x) => x.at).join(',')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const run: ChildRun = { open: -1, first: undefined, acks: new Map() };
-  let pending = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      pending += d.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        const [kind, a, b] = line.split(' ');
-        if (kind === 'OPEN') {
-          run.open = Number(a);
-          setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        } else if (kind === 'FIRST') {
-          run.first = Number(a);
-        } else if (kind === 'ACK') {
-          run.acks.set(Number(a), Number(b));
-        }
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(run);
-      else reject(new Error(`writer exited with ${code}: ${stderr}`));
-    });
-  });
+  const run = await runUntilKilled(CHILD, [dir, String(firstId), t.map((x) => x.hex).join(','), t.map((x) => x.at).join(',')], killAfterMs);
+  return { open: run.open, first: run.lines.find((l) => l.kind === 'FIRST')?.values[0], acks: acksOf(run) };
 }
 
 /** Opens the directory as the broker would, checks it, closes it; returns the log end and last id. */
@@ -105,14 +69,11 @@ async function verify(dir: string, acked: Map<number, number>): Promise<{ logEnd
   }
 }
 
-describe(`crash safety (seed ${SEED})`, () => {
+describe(`crash safety (seed ${CRASH_SEED})`, () => {
   let dir: string;
 
   beforeAll(async () => {
-    // The child runs the compiled code; other engineers' unfinished files may not typecheck, but tsc
-    // still emits, so success is judged by the output the child needs.
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT }).catch(() => undefined);
-    if (!existsSync(join(ROOT, 'dist/src/log/log-manager.js'))) throw new Error('build produced no dist/src/log');
+    await buildDist('dist/src/log/log-manager.js');
     dir = await mkdtemp(join(tmpdir(), 'skein-crash-'));
   }, 180_000);
 
