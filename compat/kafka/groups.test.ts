@@ -3,15 +3,11 @@
 // and kafka-python's KafkaConsumer sharing a topic with another member. They speak other versions of
 // the group APIs than kafkajs: kafka-python 2.0.2 FindCoordinator v0, JoinGroup v2, SyncGroup v1,
 // OffsetCommit v2 and OffsetFetch v1; librdkafka 2.0.2 up to JoinGroup v5 and OffsetCommit/OffsetFetch v7.
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey } from '../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../src/kafka/client/connection.js';
-import { run } from '../zookeeper/skein-process.js';
-import { SkeinKafka } from './skein-kafka.js';
-
-/** Debian's python3, which has the client packages (not a pyenv one on PATH). */
-const PYTHON = '/usr/bin/python3';
+import { run, runPython, type RunResult } from '../helpers/commands.js';
+import { SkeinKafka } from '../helpers/skein-process.js';
 
 let kafka: SkeinKafka;
 
@@ -73,8 +69,8 @@ async function kcatGroup(groupId: string, topic: string): Promise<Line[]> {
     });
 }
 
-function python(script: string, input: unknown): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return run(PYTHON, [fileURLToPath(new URL(script, import.meta.url))], JSON.stringify(input), 110_000);
+function python(script: string, input: unknown): Promise<RunResult> {
+  return runPython(new URL(script, import.meta.url), input);
 }
 
 function values(prefix: string, n: number): string[] {

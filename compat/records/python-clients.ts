@@ -3,9 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type DescribedRecord, FIXTURES } from '../../test/fixtures/records/manifest.js';
+import { PYTHON } from '../helpers/commands.js';
 
-/** Debian's python3, which has the client packages (not a pyenv one on PATH). */
-const PYTHON = '/usr/bin/python3';
 const HELPER_TIMEOUT_MS = 120_000;
 const HELPER_OUTPUT_MAX_BYTES = 64 * 1024 * 1024;
 

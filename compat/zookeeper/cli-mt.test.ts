@@ -1,7 +1,7 @@
 // The ZooKeeper C client's shell (cli_mt from Debian zookeeper-bin) against Skein: create, get, ls.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SkeinZooKeeper } from './skein-process.js';
+import { SkeinZooKeeper } from '../helpers/skein-process.js';
 
 const CLI_MT = '/usr/lib/zookeeper/bin/cli_mt';
 let zk: SkeinZooKeeper;

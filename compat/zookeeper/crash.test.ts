@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../bench/zookeeper/zk-client.js';
 import { OpCode } from '../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../protocol/zookeeper/records.js';
-import { SkeinZooKeeper } from './skein-process.js';
+import { SkeinZooKeeper } from '../helpers/skein-process.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const IN_FLIGHT = 64;

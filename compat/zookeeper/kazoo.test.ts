@@ -2,7 +2,8 @@
 // DataWatch, ChildrenWatch and transactions.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, SkeinZooKeeper } from './skein-process.js';
+import { PYTHON, run } from '../helpers/commands.js';
+import { SkeinZooKeeper } from '../helpers/skein-process.js';
 
 const SCRIPT = join(import.meta.dirname, 'kazoo_recipes.py');
 let zk: SkeinZooKeeper;
@@ -15,7 +16,7 @@ afterAll(async () => {
 });
 
 async function recipe(name: string): Promise<Record<string, unknown>> {
-  const { code, stdout, stderr } = await run('/usr/bin/python3', [SCRIPT, zk.address, name]);
+  const { code, stdout, stderr } = await run(PYTHON, [SCRIPT, zk.address, name]);
   if (code !== 0) throw new Error(`kazoo ${name} failed (${code}):\n${stderr}`);
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 // zkCli (Debian `zookeeper` package, the Java 3.8 client) against Skein, output checked line by line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, SkeinZooKeeper } from './skein-process.js';
+import { run } from '../helpers/commands.js';
+import { SkeinZooKeeper } from '../helpers/skein-process.js';
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
 let zk: SkeinZooKeeper;

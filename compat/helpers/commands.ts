@@ -1,0 +1,36 @@
+// Running the real clients the compat tests drive: any command to completion, and the Python scripts
+// beside the tests with Debian's python3 (JSON in on stdin, JSON out on stdout).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Debian's python3, which has the client packages (not a pyenv one on PATH). */
+export const PYTHON = '/usr/bin/python3';
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion, feeding it `input`; resolves with its exit code and output. */
+export function run(command: string, args: string[], input = '', timeoutMs = 90_000): Promise<RunResult> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+/** Runs a Python script beside a test (`new URL('x.py', import.meta.url)`) with `input` as JSON on stdin. */
+export function runPython(script: URL, input: unknown, timeoutMs = 110_000): Promise<RunResult> {
+  return run(PYTHON, [fileURLToPath(script)], JSON.stringify(input), timeoutMs);
+}
