@@ -1,4 +1,4 @@
-// Produce (0), v3-9: one v2 record batch per partition, checked without decompressing (CRC, size, codec,
+// Produce (0), v0-9: one v2 record batch per partition, checked without decompressing (CRC, size, codec,
 // counts, CreateTime bounds), appended as received (only its offsets, leader epoch and, under
 // LogAppendTime, its timestamp are rewritten in place), and acknowledged by acks:
 //   0  no response at all; a failure closes the connection, the only way Kafka can tell the producer;
@@ -9,7 +9,14 @@
 // gets a producer id from Skein, and a batch carrying one is refused with UNSUPPORTED_FOR_MESSAGE_FORMAT
 // (what Kafka answers when a log's message format cannot hold idempotent or transactional batches) rather
 // than stored without the sequence checks that would make it safe.
+//
+// v0-2 are served because librdkafka before 2.10 (Debian's 2.0.2: kcat, confluent-kafka) only compresses
+// with gzip, snappy or lz4 when the broker's Produce range includes v0, and otherwise sends those batches
+// uncompressed. Like Kafka, v0-2 requests may carry v2 batches. The v0/v1 message sets of pre-0.11 clients
+// are refused with UNSUPPORTED_FOR_MESSAGE_FORMAT: Kafka would convert them to v2 batches, which means
+// re-encoding every record, and Skein stores batches only as they were produced.
 import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponseInput } from '../../../protocol/kafka/index.js';
+import { MAGIC_AT } from '../../../protocol/kafka/records/batch-header.js';
 import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
 import { NO_RESPONSE, defineHandler, type RequestContext } from '../handler.js';
 import { isInternalTopic } from '../metadata/topic-name.js';
@@ -25,6 +32,9 @@ type PartitionData = ProduceRequest['topicData'][number]['partitionData'][number
 const ACKS_NONE = 0;
 const ACKS_LEADER = 1;
 const ACKS_ALL = -1;
+/** Produce v3 introduced record batches (magic 2); older versions may carry the older message sets. */
+const FIRST_PRODUCE_VERSION_WITH_BATCHES = 3;
+const RECORD_BATCH_MAGIC = 2;
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null, recordErrors: RecordError[] = []): PartitionResponse {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors, errorMessage };
@@ -48,6 +58,9 @@ function appendPartition(ctx: RequestContext, topic: string, data: PartitionData
   const plog = partition.log;
   const records = data.records;
   if (records === null) return { response: failed(index, ErrorCode.INVALID_RECORD, 'no record batch') };
+  if (ctx.apiVersion < FIRST_PRODUCE_VERSION_WITH_BATCHES && records.length > MAGIC_AT && records[MAGIC_AT]! < RECORD_BATCH_MAGIC) {
+    return { response: failed(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `message format v${records[MAGIC_AT]} is not stored; send v2 record batches`) };
+  }
   let header;
   try {
     header = checkProduceBatch(records, { maxBatchBytes: plog.config.maxMessageBytes, produceVersion: ctx.apiVersion });
@@ -95,7 +108,7 @@ function appendPartition(ctx: RequestContext, topic: string, data: PartitionData
 
 export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 9,
   handle(request, ctx) {
     const now = ctx.broker.now();

@@ -152,6 +152,18 @@ describe('raw produce requests', () => {
     expect((await produceRaw('raw', 0, zstd, -1, 7)).errorCode).toBe(0);
   });
 
+  test('Produce v0-2 is advertised and takes v2 batches; the v0/v1 message sets of pre-0.11 clients are UNSUPPORTED_FOR_MESSAGE_FORMAT', async () => {
+    // librdkafka < 2.10 sends gzip, snappy and lz4 uncompressed to a broker whose Produce range lacks v0.
+    expect((await conn.apiVersions()).get(ApiKey.Produce)).toEqual({ min: 0, max: 9 });
+    const gzip = batchOf([{ value: Buffer.from('g') }], { compression: Compression.Gzip });
+    for (const version of [0, 1, 2]) expect((await produceRaw('raw', 0, gzip, -1, version)).errorCode).toBe(0);
+    // One magic 1 message: offset, size, crc, magic, attributes, timestamp, null key, value "v1".
+    const v1 = Buffer.from('0000000000000000' + '00000018' + '00000000' + '01' + '00' + '0000000000000000' + 'ffffffff' + '00000002' + '7631', 'hex');
+    const before = (await fetchPartition(conn, 'raw', 0, 0)).highWatermark;
+    expect((await produceRaw('raw', 0, v1, -1, 2)).errorCode).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+    expect((await fetchPartition(conn, 'raw', 0, 0)).highWatermark).toBe(before);
+  });
+
   test('an unknown topic or partition is UNKNOWN_TOPIC_OR_PARTITION, per partition', async () => {
     const response = await conn.send(ApiKey.Produce, 9, {
       transactionalId: null,
