@@ -8,23 +8,26 @@ export const PYTHON = '/usr/bin/python3';
 
 export interface RunResult {
   code: number | null;
+  /** stdout decoded as UTF-8; `output` holds its bytes. */
   stdout: string;
+  output: Buffer;
   stderr: string;
 }
 
 /** Runs a command to completion, feeding it `input`; resolves with its exit code and output. */
-export function run(command: string, args: string[], input = '', timeoutMs = 90_000): Promise<RunResult> {
+export function run(command: string, args: string[], input: string | Buffer = '', timeoutMs = 90_000): Promise<RunResult> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
+      const output = Buffer.concat(stdout);
+      resolveRun({ code, stdout: output.toString('utf8'), output, stderr: Buffer.concat(stderr).toString('utf8') });
     });
     child.stdin.end(input);
   });

@@ -5,8 +5,8 @@
 // OffsetCommit v2 and OffsetFetch v1; librdkafka 2.0.2 up to JoinGroup v5 and OffsetCommit/OffsetFetch v7.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey } from '../../protocol/kafka/index.js';
-import { KafkaConnection } from '../../src/kafka/client/connection.js';
 import { run, runPython, type RunResult } from '../helpers/commands.js';
+import { createTopic, withConnection } from '../helpers/kafka-admin.js';
 import { SkeinKafka } from '../helpers/skein-process.js';
 
 let kafka: SkeinKafka;
@@ -20,22 +20,6 @@ afterAll(async () => {
   await kafka?.destroy();
 });
 
-async function withConnection<T>(body: (conn: KafkaConnection) => Promise<T>): Promise<T> {
-  const conn = await KafkaConnection.connect(kafka.bootstrap, { clientId: 'compat-groups' });
-  try {
-    return await body(conn);
-  } finally {
-    conn.close();
-  }
-}
-
-async function createTopic(name: string, partitions: number): Promise<void> {
-  await withConnection(async (conn) => {
-    const r = await conn.send(ApiKey.CreateTopics, 4, { topics: [{ name, numPartitions: partitions, replicationFactor: 1 }], timeoutMs: 10_000 });
-    expect(r.topics[0]!.errorCode).toBe(0);
-  });
-}
-
 /** kcat as a producer: one value per line, into one partition. */
 async function kcatProduce(topic: string, partition: number, values: string[]): Promise<void> {
   const r = await run('kcat', ['-b', kafka.bootstrap, '-P', '-t', topic, '-p', String(partition)], `${values.join('\n')}\n`);
@@ -43,7 +27,7 @@ async function kcatProduce(topic: string, partition: number, values: string[]): 
 }
 
 async function committedOffsets(groupId: string, topic: string, partitions: number): Promise<number[]> {
-  return withConnection(async (conn) => {
+  return withConnection(kafka.bootstrap, async (conn) => {
     const indexes = Array.from({ length: partitions }, (_, i) => i);
     const r = await conn.send(ApiKey.OffsetFetch, 7, { groupId, topics: [{ name: topic, partitionIndexes: indexes }], requireStable: true });
     return r.topics[0]!.partitions.map((p) => p.committedOffset);
@@ -79,7 +63,7 @@ function values(prefix: string, n: number): string[] {
 
 test('kcat -G: two balanced consumers split the partitions; the group resumes where it committed', async () => {
   const topic = 'kcat-orders';
-  await createTopic(topic, 2);
+  await createTopic(kafka.bootstrap, topic, 2);
   await kcatProduce(topic, 0, values('a', 10));
   await kcatProduce(topic, 1, values('b', 10));
 
@@ -98,7 +82,7 @@ test('kcat -G: two balanced consumers split the partitions; the group resumes wh
 
 test('confluent-kafka-python: synchronous commits survive kill -9 of the broker; the group resumes exactly at the committed offset', async () => {
   const topic = 'confluent-ledger';
-  await createTopic(topic, 1);
+  await createTopic(kafka.bootstrap, topic, 1);
   await kcatProduce(topic, 0, values('r', 20));
   const group = { bootstrap: kafka.bootstrap, topic, group: 'confluent-readers', partitions: 1 };
 
@@ -122,7 +106,7 @@ test('confluent-kafka-python: synchronous commits survive kill -9 of the broker;
 
 test('kafka-python: two KafkaConsumers in a group take a partition each, commit, and a later member finds nothing left', async () => {
   const topic = 'kafka-python-events';
-  await createTopic(topic, 2);
+  await createTopic(kafka.bootstrap, topic, 2);
   await kcatProduce(topic, 0, values('x', 6));
   await kcatProduce(topic, 1, values('y', 6));
   const member = { bootstrap: kafka.bootstrap, topic, group: 'kafka-python-readers', partitions: 2, count: 6, idle_ms: 8_000 };
