@@ -40,8 +40,10 @@ export interface RecordShape {
   baseTimestamp: number;
   nullKeys: boolean;
   nullValues: boolean;
-  /** A null key with an empty value (kcat skips empty input lines, so it cannot write one). */
-  emptyKeyless: boolean;
+  /** A null key with an empty value (kcat skips empty input, so it cannot write one). */
+  nullKeyEmptyValue: boolean;
+  /** A null key with a null value (kafka-python refuses to send one). */
+  nullKeyNullValue: boolean;
   headers: boolean;
   nullHeaderValues: boolean;
   /** Byte strings no key or value may contain (a text client's delimiters). */
@@ -92,14 +94,14 @@ export function makeRecords(seed: number, shape: RecordShape): TestRecord[] {
     { key: Buffer.alloc(0), value: Buffer.alloc(0) },
     ...(shape.nullKeys ? [{ key: null, value: Buffer.from('a record without a key') }] : []),
     ...(shape.nullValues ? [{ key: Buffer.from('tombstone'), value: null }] : []),
-    ...(shape.nullKeys && shape.nullValues ? [{ key: null, value: null }] : []),
-    ...(shape.nullKeys && shape.emptyKeyless ? [{ key: null, value: Buffer.alloc(0) }] : []),
+    ...(shape.nullKeyNullValue ? [{ key: null, value: null }] : []),
+    ...(shape.nullKeyEmptyValue ? [{ key: null, value: Buffer.alloc(0) }] : []),
     { key: Buffer.from('large'), value: text(LARGE_VALUE_BYTES) },
   ];
   const records = Array.from({ length: shape.count }, (_, i): TestRecord => {
     const edge = edgeCases[i];
     const key = edge ? edge.key : shape.nullKeys && random(8) === 0 ? null : bytes(random(25));
-    const length = key === null && !shape.emptyKeyless ? 1 + random(400) : random(400);
+    const length = key === null && !shape.nullKeyEmptyValue ? 1 + random(400) : random(400);
     const value = edge ? edge.value : random(2) === 0 ? text(length) : bytes(length);
     return { partition: random(shape.partitions), key, value, headers: headers(), timestamp: shape.baseTimestamp + i * 1000 };
   });

@@ -39,7 +39,8 @@ test.each(CODECS)('compression.codec=%s, acks=all: an assign() consumer reads ba
     baseTimestamp: Date.now() - 3_600_000,
     nullKeys: true,
     nullValues: true,
-    emptyKeyless: true,
+    nullKeyEmptyValue: true,
+    nullKeyNullValue: true,
     headers: true,
     nullHeaderValues: true,
   });
