@@ -15,9 +15,9 @@ export interface RunResult {
 }
 
 /** Runs a command to completion, feeding it `input`; resolves with its exit code and output. */
-export function run(command: string, args: string[], input: string | Buffer = '', timeoutMs = 90_000): Promise<RunResult> {
+export function run(command: string, args: string[], input: string | Buffer = '', timeoutMs = 90_000, env = process.env): Promise<RunResult> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -33,7 +33,13 @@ export function run(command: string, args: string[], input: string | Buffer = ''
   });
 }
 
-/** Runs a Python script beside a test (`new URL('x.py', import.meta.url)`) with `input` as JSON on stdin. */
-export function runPython(script: URL, input: unknown, timeoutMs = 110_000): Promise<RunResult> {
-  return run(PYTHON, [fileURLToPath(script)], JSON.stringify(input), timeoutMs);
+/**
+ * Runs a driver script beside a test (`new URL('x.py', import.meta.url)`) with `input` as JSON on stdin and
+ * returns the JSON it printed. A non-zero exit throws, carrying the script's stderr.
+ */
+export async function runPythonJson<T>(script: URL, input: unknown, timeoutMs = 110_000): Promise<T> {
+  // The drivers import a module beside them; no __pycache__ is left in the work tree.
+  const r = await run(PYTHON, [fileURLToPath(script)], JSON.stringify(input), timeoutMs, { ...process.env, PYTHONDONTWRITEBYTECODE: '1' });
+  if (r.code !== 0) throw new Error(`${fileURLToPath(script)} exited with ${r.code}:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
 }

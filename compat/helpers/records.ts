@@ -1,6 +1,9 @@
 // Deterministic records for the produce/consume round trips with real clients, and the JSON form the
 // Python drivers exchange (bytes as hex, null as null), so keys, values and headers compare byte for byte.
 
+/** The codecs as the clients name them, in the order of Kafka's codec ids: a codec's id is its index. */
+export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+
 /** A header as clients hand it over: a UTF-8 name and a value that may be null. */
 export type Header = [name: string, value: Buffer | null];
 
@@ -32,20 +35,45 @@ export interface WireReadRecord extends WireRecord {
   offset: number;
 }
 
-/** What a client may write, and so what the generator may ask of it. */
-export interface RecordShape {
+/** What a client can write, and so what the generator may ask of it. */
+export interface Writable {
+  nullKeys: boolean;
+  nullValues: boolean;
+  nullKeyEmptyValue: boolean;
+  nullKeyNullValue: boolean;
+  /** Headers on each record; kcat sets them per run instead. */
+  headers: boolean;
+  nullHeaderValues: boolean;
+}
+
+/** kcat: no null values (only -Z, which also turns empty keys null), and empty input is skipped. */
+export const KCAT_WRITES: Writable = {
+  nullKeys: true,
+  nullValues: false,
+  nullKeyEmptyValue: false,
+  nullKeyNullValue: false,
+  headers: false,
+  nullHeaderValues: false,
+};
+
+/** confluent-kafka-python (librdkafka): everything. */
+export const CONFLUENT_WRITES: Writable = {
+  nullKeys: true,
+  nullValues: true,
+  nullKeyEmptyValue: true,
+  nullKeyNullValue: true,
+  headers: true,
+  nullHeaderValues: true,
+};
+
+/** kafka-python: send() refuses a null key with a null value, and header values that are not bytes. */
+export const KAFKA_PYTHON_WRITES: Writable = { ...CONFLUENT_WRITES, nullKeyNullValue: false, nullHeaderValues: false };
+
+export interface RecordShape extends Writable {
   count: number;
   partitions: number;
   /** CreateTime of the first record; each next record is one second later. */
   baseTimestamp: number;
-  nullKeys: boolean;
-  nullValues: boolean;
-  /** A null key with an empty value (kcat skips empty input, so it cannot write one). */
-  nullKeyEmptyValue: boolean;
-  /** A null key with a null value (kafka-python refuses to send one). */
-  nullKeyNullValue: boolean;
-  headers: boolean;
-  nullHeaderValues: boolean;
   /** Byte strings no key or value may contain (a text client's delimiters). */
   avoid?: Buffer[];
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '../../test/helpers/free-port.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -139,4 +140,29 @@ export class SkeinKafka extends SkeinProcess {
   get bootstrap(): string {
     return `127.0.0.1:${this.port}`;
   }
+}
+
+/** Starts a server before the calling file's tests and destroys it after them; call the result to reach it. */
+function forTests<T extends SkeinProcess>(start: () => Promise<T>): () => T {
+  let server: T | undefined;
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(async () => {
+    await server?.destroy();
+  });
+  return () => {
+    if (!server) throw new Error('the server is not running: it starts in beforeAll');
+    return server;
+  };
+}
+
+/** A SkeinKafka (server.properties `settings`) for the calling file's tests. */
+export function kafkaForTests(settings: Record<string, string> = {}): () => SkeinKafka {
+  return forTests(() => SkeinKafka.start(settings));
+}
+
+/** A SkeinZooKeeper (zoo.cfg `extra` lines) for the calling file's tests. */
+export function zooKeeperForTests(extra: string[] = []): () => SkeinZooKeeper {
+  return forTests(() => SkeinZooKeeper.start(extra));
 }

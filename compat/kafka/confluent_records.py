@@ -15,15 +15,9 @@ import time
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from hex_json import hexed, unhex
+
 TIMEOUT_S = 60
-
-
-def unhex(s):
-    return None if s is None else bytes.fromhex(s)
-
-
-def hexed(b):
-    return None if b is None else b.hex()
 
 
 def headers_of(message):

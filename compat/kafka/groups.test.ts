@@ -3,31 +3,23 @@
 // and kafka-python's KafkaConsumer sharing a topic with another member. They speak other versions of
 // the group APIs than kafkajs: kafka-python 2.0.2 FindCoordinator v0, JoinGroup v2, SyncGroup v1,
 // OffsetCommit v2 and OffsetFetch v1; librdkafka 2.0.2 up to JoinGroup v5 and OffsetCommit/OffsetFetch v7.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { ApiKey } from '../../protocol/kafka/index.js';
-import { run, runPython, type RunResult } from '../helpers/commands.js';
+import { run, runPythonJson } from '../helpers/commands.js';
 import { createTopic, withConnection } from '../helpers/kafka-admin.js';
-import { SkeinKafka } from '../helpers/skein-process.js';
+import { kafkaForTests } from '../helpers/skein-process.js';
 
-let kafka: SkeinKafka;
-
-beforeAll(async () => {
-  // Kafka's default initial rebalance delay (3 s) lets clients started together share the first generation.
-  kafka = await SkeinKafka.start({ 'offsets.topic.num.partitions': '5', 'group.initial.rebalance.delay.ms': '3000' });
-});
-
-afterAll(async () => {
-  await kafka?.destroy();
-});
+// Kafka's default initial rebalance delay (3 s) lets clients started together share the first generation.
+const kafka = kafkaForTests({ 'offsets.topic.num.partitions': '5', 'group.initial.rebalance.delay.ms': '3000' });
 
 /** kcat as a producer: one value per line, into one partition. */
 async function kcatProduce(topic: string, partition: number, values: string[]): Promise<void> {
-  const r = await run('kcat', ['-b', kafka.bootstrap, '-P', '-t', topic, '-p', String(partition)], `${values.join('\n')}\n`);
+  const r = await run('kcat', ['-b', kafka().bootstrap, '-P', '-t', topic, '-p', String(partition)], `${values.join('\n')}\n`);
   expect(r.code, r.stderr).toBe(0);
 }
 
 async function committedOffsets(groupId: string, topic: string, partitions: number): Promise<number[]> {
-  return withConnection(kafka.bootstrap, async (conn) => {
+  return withConnection(kafka().bootstrap, async (conn) => {
     const indexes = Array.from({ length: partitions }, (_, i) => i);
     const r = await conn.send(ApiKey.OffsetFetch, 7, { groupId, topics: [{ name: topic, partitionIndexes: indexes }], requireStable: true });
     return r.topics[0]!.partitions.map((p) => p.committedOffset);
@@ -42,7 +34,7 @@ interface Line {
 
 /** kcat -G: a librdkafka balanced consumer that exits once its assigned partitions are read to the end. */
 async function kcatGroup(groupId: string, topic: string): Promise<Line[]> {
-  const r = await run('kcat', ['-b', kafka.bootstrap, '-G', groupId, '-X', 'auto.offset.reset=earliest', '-e', '-q', '-f', '%p %o %s\\n', topic]);
+  const r = await run('kcat', ['-b', kafka().bootstrap, '-G', groupId, '-X', 'auto.offset.reset=earliest', '-e', '-q', '-f', '%p %o %s\\n', topic]);
   expect(r.code, r.stderr).toBe(0);
   return r.stdout
     .split('\n')
@@ -53,9 +45,13 @@ async function kcatGroup(groupId: string, topic: string): Promise<Line[]> {
     });
 }
 
-function python(script: string, input: unknown): Promise<RunResult> {
-  return runPython(new URL(script, import.meta.url), input);
+interface GroupRead {
+  consumed: Array<[partition: number, offset: number, value: string]>;
+  committed: Array<[partition: number, offset: number]>;
 }
+
+const CONFLUENT_GROUP = new URL('confluent_group.py', import.meta.url);
+const KAFKA_PYTHON_GROUP = new URL('kafka_python_group.py', import.meta.url);
 
 function values(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -63,7 +59,7 @@ function values(prefix: string, n: number): string[] {
 
 test('kcat -G: two balanced consumers split the partitions; the group resumes where it committed', async () => {
   const topic = 'kcat-orders';
-  await createTopic(kafka.bootstrap, topic, 2);
+  await createTopic(kafka().bootstrap, topic, 2);
   await kcatProduce(topic, 0, values('a', 10));
   await kcatProduce(topic, 1, values('b', 10));
 
@@ -82,23 +78,19 @@ test('kcat -G: two balanced consumers split the partitions; the group resumes wh
 
 test('confluent-kafka-python: synchronous commits survive kill -9 of the broker; the group resumes exactly at the committed offset', async () => {
   const topic = 'confluent-ledger';
-  await createTopic(kafka.bootstrap, topic, 1);
+  await createTopic(kafka().bootstrap, topic, 1);
   await kcatProduce(topic, 0, values('r', 20));
-  const group = { bootstrap: kafka.bootstrap, topic, group: 'confluent-readers', partitions: 1 };
+  const group = { bootstrap: kafka().bootstrap, topic, group: 'confluent-readers', partitions: 1 };
 
   // Reads 8 records but commits only after the first 5: offset 5 is the next to read.
-  const first = await python('confluent_group.py', { ...group, count: 8, commit: 5 });
-  expect(first.code, first.stderr).toBe(0);
-  const before = JSON.parse(first.stdout) as { consumed: Array<[number, number, string]>; committed: Array<[number, number]> };
+  const before = await runPythonJson<GroupRead>(CONFLUENT_GROUP, { ...group, count: 8, commit: 5 });
   expect(before.consumed.map(([, offset]) => offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   expect(before.committed).toEqual([[0, 5]]);
 
-  await kafka.kill();
-  await kafka.launch();
+  await kafka().kill();
+  await kafka().launch();
 
-  const second = await python('confluent_group.py', { ...group, count: 15, commit: 15 });
-  expect(second.code, second.stderr).toBe(0);
-  const after = JSON.parse(second.stdout) as typeof before;
+  const after = await runPythonJson<GroupRead>(CONFLUENT_GROUP, { ...group, count: 15, commit: 15 });
   expect(after.consumed.map(([, offset]) => offset)).toEqual(Array.from({ length: 15 }, (_, i) => 5 + i));
   expect(after.consumed.map(([, , value]) => value)).toEqual(values('r', 20).slice(5));
   expect(after.committed).toEqual([[0, 20]]);
@@ -106,21 +98,17 @@ test('confluent-kafka-python: synchronous commits survive kill -9 of the broker;
 
 test('kafka-python: two KafkaConsumers in a group take a partition each, commit, and a later member finds nothing left', async () => {
   const topic = 'kafka-python-events';
-  await createTopic(kafka.bootstrap, topic, 2);
+  await createTopic(kafka().bootstrap, topic, 2);
   await kcatProduce(topic, 0, values('x', 6));
   await kcatProduce(topic, 1, values('y', 6));
-  const member = { bootstrap: kafka.bootstrap, topic, group: 'kafka-python-readers', partitions: 2, count: 6, idle_ms: 8_000 };
+  const member = { bootstrap: kafka().bootstrap, topic, group: 'kafka-python-readers', partitions: 2, count: 6, idle_ms: 8_000 };
 
-  const outputs = await Promise.all([python('kafka_python_group.py', member), python('kafka_python_group.py', member)]);
-  const results = outputs.map((o) => {
-    expect(o.code, o.stderr).toBe(0);
-    return JSON.parse(o.stdout) as { consumed: Array<[number, number, string]>; assignment: number[] };
-  });
+  type Member = GroupRead & { assignment: number[] };
+  const results = await Promise.all([runPythonJson<Member>(KAFKA_PYTHON_GROUP, member), runPythonJson<Member>(KAFKA_PYTHON_GROUP, member)]);
   expect(results.map((r) => r.assignment).sort()).toEqual([[0], [1]]);
   expect(results.flatMap((r) => r.consumed.map(([, , value]) => value)).sort()).toEqual([...values('x', 6), ...values('y', 6)].sort());
   expect(await committedOffsets('kafka-python-readers', topic, 2)).toEqual([6, 6]);
 
-  const later = await python('kafka_python_group.py', { ...member, idle_ms: 5_000 });
-  expect(later.code, later.stderr).toBe(0);
-  expect(JSON.parse(later.stdout)).toMatchObject({ consumed: [], assignment: [0, 1], committed: [[0, 6], [1, 6]] });
+  const later = await runPythonJson<Member>(KAFKA_PYTHON_GROUP, { ...member, idle_ms: 5_000 });
+  expect(later).toMatchObject({ consumed: [], assignment: [0, 1], committed: [[0, 6], [1, 6]] });
 });

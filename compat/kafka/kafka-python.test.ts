@@ -3,32 +3,20 @@
 // where it allows) with explicit timestamps; a KafkaConsumer with assign() and seek_to_beginning (or seek)
 // reading them back byte for byte at the offsets the producer was told; beginning_offsets, end_offsets
 // and offsets_for_times; and a KafkaAdminClient round of topic administration.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { runPython } from '../helpers/commands.js';
+import { expect, test } from 'vitest';
+import { runPythonJson } from '../helpers/commands.js';
 import { createTopic, storedCodecs } from '../helpers/kafka-admin.js';
-import { type Delivery, expectedReads, makeRecords, toWire, toWireRead, type WireReadRecord } from '../helpers/records.js';
-import { SkeinKafka } from '../helpers/skein-process.js';
+import { produceWith } from '../helpers/record-drivers.js';
+import { CODECS, KAFKA_PYTHON_WRITES, makeRecords, sortReads, type WireReadRecord } from '../helpers/records.js';
+import { kafkaForTests } from '../helpers/skein-process.js';
 
-/** In Kafka's codec id order: the id is the index. */
-const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 const PARTITIONS = 2;
 const RECORDS = 200;
 
-let kafka: SkeinKafka;
+const RECORDS_DRIVER = new URL('kafka_python_records.py', import.meta.url);
+const ADMIN_DRIVER = new URL('kafka_python_admin.py', import.meta.url);
 
-beforeAll(async () => {
-  kafka = await SkeinKafka.start();
-});
-
-afterAll(async () => {
-  await kafka?.destroy();
-});
-
-async function kafkaPython<T>(script: string, input: Record<string, unknown>): Promise<T> {
-  const r = await runPython(new URL(script, import.meta.url), { bootstrap: kafka.bootstrap, ...input });
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as T;
-}
+const kafka = kafkaForTests();
 
 interface Consumed {
   records: WireReadRecord[];
@@ -39,30 +27,17 @@ interface Consumed {
 
 test.each(CODECS)("compression_type=%s, acks='all': an assign() consumer reads back what the producer wrote, byte for byte", async (codec) => {
   const topic = `kafka-python-${codec}`;
-  await createTopic(kafka.bootstrap, topic, PARTITIONS);
+  await createTopic(kafka().bootstrap, topic, PARTITIONS);
   const records = makeRecords(200 + CODECS.indexOf(codec), {
     count: RECORDS,
     partitions: PARTITIONS,
     baseTimestamp: Date.now() - 3_600_000,
-    nullKeys: true,
-    nullValues: true,
-    nullKeyEmptyValue: true,
-    nullKeyNullValue: false,
-    headers: true,
-    // kafka-python's send() takes only bytes header values (it reads null ones).
-    nullHeaderValues: false,
+    ...KAFKA_PYTHON_WRITES,
   });
-  const deliveries = await kafkaPython<Array<Delivery & { timestamp: number }>>('kafka_python_records.py', {
-    mode: 'produce',
-    topic,
-    codec,
-    records: records.map(toWire),
-  });
-  expect(deliveries.map((d) => d.timestamp)).toEqual(records.map((r) => r.timestamp));
-  const expected = expectedReads(records, deliveries).map(toWireRead);
+  const expected = await produceWith(RECORDS_DRIVER, kafka().bootstrap, topic, codec, records);
   // kafka-python sends a batch uncompressed when compressing it would not make it smaller.
   const id = CODECS.indexOf(codec);
-  expect([[id], [0, id]]).toContainEqual(await storedCodecs(kafka.bootstrap, topic, PARTITIONS));
+  expect([[id], [0, id]]).toContainEqual(await storedCodecs(kafka().bootstrap, topic, PARTITIONS));
   const inPartition = (p: number) => expected.filter((r) => r.partition === p);
   const ends = [0, 1].map((p) => inPartition(p).length);
 
@@ -77,27 +52,34 @@ test.each(CODECS)("compression_type=%s, acks='all': an assign() consumer reads b
     [1, last.timestamp, [last.offset, last.timestamp]],
     [1, last.timestamp + 1, null],
   ];
-  const whole = await kafkaPython<Consumed>('kafka_python_records.py', {
+  const whole = await runPythonJson<Consumed>(RECORDS_DRIVER, {
+    bootstrap: kafka().bootstrap,
     mode: 'consume',
     topic,
     partitions: PARTITIONS,
     seek: {},
     times: queries.map(([p, ts]) => [p, ts]),
   });
-  const byPosition = (reads: WireReadRecord[]) => [...reads].sort((x, y) => x.partition - y.partition || x.offset - y.offset);
-  expect(byPosition(whole.records)).toEqual(expected);
+  expect(sortReads(whole.records)).toEqual(expected);
   expect(whole.beginning).toEqual([0, 0]);
   expect(whole.end).toEqual(ends);
   expect(whole.times).toEqual(queries.map(([, , answer]) => answer));
 
   // seek() to an offset inside a batch: the records before it in that batch are skipped.
   const from = Math.floor(ends[1]! / 3);
-  const sought = await kafkaPython<Consumed>('kafka_python_records.py', { mode: 'consume', topic, partitions: PARTITIONS, seek: { 1: from }, times: [] });
-  expect(byPosition(sought.records)).toEqual(expected.filter((r) => r.partition === 0 || r.offset >= from));
+  const sought = await runPythonJson<Consumed>(RECORDS_DRIVER, {
+    bootstrap: kafka().bootstrap,
+    mode: 'consume',
+    topic,
+    partitions: PARTITIONS,
+    seek: { 1: from },
+    times: [],
+  });
+  expect(sortReads(sought.records)).toEqual(expected.filter((r) => r.partition === 0 || r.offset >= from));
 });
 
 test('KafkaAdminClient: create (with configs, validate_only, refusals), list and describe topics and configs, create partitions, delete', async () => {
-  const report = await kafkaPython<Record<string, unknown>>('kafka_python_admin.py', { prefix: 'kp-admin-' });
+  const report = await runPythonJson<Record<string, unknown>>(ADMIN_DRIVER, { bootstrap: kafka().bootstrap, prefix: 'kp-admin-' });
   const partitions = (n: number) => Array.from({ length: n }, (_, p) => [p, 0, [0], [0]]);
   expect(report).toEqual({
     create: null,

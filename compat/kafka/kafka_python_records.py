@@ -13,15 +13,9 @@ import time
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from hex_json import hexed, unhex
+
 TIMEOUT_S = 60
-
-
-def unhex(s):
-    return None if s is None else bytes.fromhex(s)
-
-
-def hexed(b):
-    return None if b is None else b.hex()
 
 
 def produce(args):

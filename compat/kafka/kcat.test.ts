@@ -2,15 +2,13 @@
 // and whole topics produced and consumed with every codec under acks=all, every record compared byte
 // for byte. Input is framed with multi-byte delimiters no record contains; output with -f, whose %K and
 // %S lengths make the raw key and value bytes that follow them unambiguous.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { run } from '../helpers/commands.js';
 import { createTopic, metadata, storedCodecs } from '../helpers/kafka-admin.js';
-import { type Header, makeRecords, type ReadRecord, sortReads, type TestRecord, toWireRead } from '../helpers/records.js';
-import { SkeinKafka } from '../helpers/skein-process.js';
+import { CODECS, KCAT_WRITES, type Header, makeRecords, type ReadRecord, sortReads, type TestRecord, toWireRead } from '../helpers/records.js';
+import { kafkaForTests } from '../helpers/skein-process.js';
 
 const BROKER_ID = 7;
-/** In Kafka's codec id order: the id is the index. */
-const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 const PARTITIONS = 2;
 const RECORDS = 200;
 const DELIMITER = Buffer.from([0x1e, 0xa7, 0x1f, 0xb3]);
@@ -32,15 +30,7 @@ const RUN_HEADERS: Header[][] = [
   ],
 ];
 
-let kafka: SkeinKafka;
-
-beforeAll(async () => {
-  kafka = await SkeinKafka.start({ 'broker.id': String(BROKER_ID), 'num.partitions': '3' });
-});
-
-afterAll(async () => {
-  await kafka?.destroy();
-});
+const kafka = kafkaForTests({ 'broker.id': String(BROKER_ID), 'num.partitions': '3' });
 
 const escaped = (b: Buffer) => [...b].map((x) => `\\x${x.toString(16).padStart(2, '0')}`).join('');
 
@@ -97,7 +87,7 @@ async function kcatProduce(topic: string, codec: string, records: TestRecord[]):
   for (let partition = 0; partition < PARTITIONS; partition++) {
     const mine = records.filter((r) => r.partition === partition);
     const input = Buffer.concat(mine.flatMap((r) => [...(r.key === null ? [] : [r.key, KEY_DELIMITER]), r.value!, DELIMITER]));
-    const args = ['-b', kafka.bootstrap, '-P', '-t', topic, '-p', String(partition), '-D', escaped(DELIMITER), '-K', escaped(KEY_DELIMITER)];
+    const args = ['-b', kafka().bootstrap, '-P', '-t', topic, '-p', String(partition), '-D', escaped(DELIMITER), '-K', escaped(KEY_DELIMITER)];
     args.push('-X', `compression.codec=${codec}`, '-X', 'acks=all', '-v', '-v', ...headerArgs(RUN_HEADERS[partition]!));
     const r = await run('kcat', args, input);
     expect(r.code, r.stderr).toBe(0);
@@ -109,7 +99,7 @@ async function kcatProduce(topic: string, codec: string, records: TestRecord[]):
 }
 
 async function kcatConsume(args: string[]): Promise<ReadRecord[]> {
-  const r = await run('kcat', ['-b', kafka.bootstrap, '-C', '-e', '-q', '-f', FORMAT, ...args]);
+  const r = await run('kcat', ['-b', kafka().bootstrap, '-C', '-e', '-q', '-f', FORMAT, ...args]);
   expect(r.code, r.stderr).toBe(0);
   return parseConsumed(r.output);
 }
@@ -118,22 +108,22 @@ async function kcatConsume(args: string[]): Promise<ReadRecord[]> {
 const withoutTimestamp = (r: ReadRecord) => ({ ...toWireRead(r), timestamp: 0 });
 
 test('kcat -L reports the brokers, topics, partitions and leaders that Skein reports', async () => {
-  await createTopic(kafka.bootstrap, 'meta-one', 1);
-  await createTopic(kafka.bootstrap, 'meta-five', 5);
+  await createTopic(kafka().bootstrap, 'meta-one', 1);
+  await createTopic(kafka().bootstrap, 'meta-five', 5);
   // Asking about an unknown topic creates it with num.partitions (auto.create.topics.enable defaults on).
-  const auto = await run('kcat', ['-b', kafka.bootstrap, '-L', '-t', 'meta-auto']);
+  const auto = await run('kcat', ['-b', kafka().bootstrap, '-L', '-t', 'meta-auto']);
   expect(auto.code, auto.stderr).toBe(0);
-  expect(auto.stdout).toContain(`broker ${BROKER_ID} at ${kafka.bootstrap} (controller)`);
+  expect(auto.stdout).toContain(`broker ${BROKER_ID} at ${kafka().bootstrap} (controller)`);
   expect(auto.stdout).toContain('topic "meta-auto" with 3 partitions:');
 
-  const listed = await run('kcat', ['-b', kafka.bootstrap, '-L', '-J']);
+  const listed = await run('kcat', ['-b', kafka().bootstrap, '-L', '-J']);
   expect(listed.code, listed.stderr).toBe(0);
   const kcat = JSON.parse(listed.stdout) as {
     controllerid: number;
     brokers: Array<{ id: number; name: string }>;
     topics: Array<{ topic: string; partitions: Array<{ partition: number; leader: number; replicas: Array<{ id: number }>; isrs: Array<{ id: number }> }> }>;
   };
-  const skein = await metadata(kafka.bootstrap);
+  const skein = await metadata(kafka().bootstrap);
   expect(kcat.controllerid).toBe(skein.controllerId);
   expect(kcat.brokers).toEqual(skein.brokers.map((b) => ({ id: b.nodeId, name: `${b.host}:${b.port}` })));
   const byName = <T extends { topic: string }>(topics: T[]) => [...topics].sort((a, b) => a.topic.localeCompare(b.topic));
@@ -152,7 +142,7 @@ test('kcat -L reports the brokers, topics, partitions and leaders that Skein rep
   );
   // And what that is: one broker leading every partition of the three topics.
   expect(kcat.controllerid).toBe(BROKER_ID);
-  expect(kcat.brokers).toEqual([{ id: BROKER_ID, name: kafka.bootstrap }]);
+  expect(kcat.brokers).toEqual([{ id: BROKER_ID, name: kafka().bootstrap }]);
   expect(byName(kcat.topics).map((t) => [t.topic, t.partitions.length])).toEqual([
     ['meta-auto', 3],
     ['meta-five', 5],
@@ -165,24 +155,19 @@ test('kcat -L reports the brokers, topics, partitions and leaders that Skein rep
 
 test.each(CODECS)('compression.codec=%s, acks=all: kcat reads back the whole topic kcat wrote, byte for byte', async (codec) => {
   const topic = `kcat-${codec}`;
-  await createTopic(kafka.bootstrap, topic, PARTITIONS);
+  await createTopic(kafka().bootstrap, topic, PARTITIONS);
   const records = makeRecords(CODECS.indexOf(codec) + 1, {
     count: RECORDS,
     partitions: PARTITIONS,
     baseTimestamp: 0,
-    nullKeys: true,
-    nullValues: false,
-    nullKeyEmptyValue: false,
-    nullKeyNullValue: false,
-    headers: false,
-    nullHeaderValues: false,
+    ...KCAT_WRITES,
     avoid: [DELIMITER, KEY_DELIMITER],
   });
   const started = Date.now();
   const produced = await kcatProduce(topic, codec, records);
   const ended = Date.now();
   // Stored as produced: in batches of the codec kcat used.
-  expect(await storedCodecs(kafka.bootstrap, topic, PARTITIONS)).toEqual([CODECS.indexOf(codec)]);
+  expect(await storedCodecs(kafka().bootstrap, topic, PARTITIONS)).toEqual([CODECS.indexOf(codec)]);
 
   const consumed = await kcatConsume(['-t', topic, '-o', 'beginning']);
   expect(sortReads(consumed).map(withoutTimestamp)).toEqual(produced.map(withoutTimestamp));

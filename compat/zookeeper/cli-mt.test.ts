@@ -1,22 +1,15 @@
 // The ZooKeeper C client's shell (cli_mt from Debian zookeeper-bin) against Skein: create, get, ls.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SkeinZooKeeper } from '../helpers/skein-process.js';
+import { describe, expect, it } from 'vitest';
+import { zooKeeperForTests } from '../helpers/skein-process.js';
 
 const CLI_MT = '/usr/lib/zookeeper/bin/cli_mt';
-let zk: SkeinZooKeeper;
-
-beforeAll(async () => {
-  zk = await SkeinZooKeeper.start();
-});
-afterAll(async () => {
-  await zk.destroy();
-});
+const zk = zooKeeperForTests();
 
 /** cli_mt answers asynchronously, so commands are typed one at a time with a pause between them. */
 function cliMt(commands: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(CLI_MT, [zk.address], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(CLI_MT, [zk().address], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

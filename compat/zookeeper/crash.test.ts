@@ -1,25 +1,18 @@
 // kill -9 during a stream of acknowledged creates: after a restart every acknowledged znode exists
 // and new zxids are higher than any the client saw before the crash.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ZkClient } from '../../bench/zookeeper/zk-client.js';
 import { OpCode } from '../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../protocol/zookeeper/records.js';
-import { SkeinZooKeeper } from '../helpers/skein-process.js';
+import { zooKeeperForTests } from '../helpers/skein-process.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const IN_FLIGHT = 64;
-let zk: SkeinZooKeeper;
-
-beforeAll(async () => {
-  zk = await SkeinZooKeeper.start();
-});
-afterAll(async () => {
-  await zk.destroy();
-});
+const zk = zooKeeperForTests();
 
 /** Streams creates until the connection dies; returns what was acknowledged and the highest zxid seen. */
 async function streamCreates(round: number, killAfterMs: number): Promise<{ acked: string[]; maxZxid: number }> {
-  const client = await ZkClient.connect(zk.port);
+  const client = await ZkClient.connect(zk().port);
   const acked: string[] = [];
   let maxZxid = 0;
   let n = 0;
@@ -42,7 +35,7 @@ async function streamCreates(round: number, killAfterMs: number): Promise<{ acke
     }
   };
   const workers = Array.from({ length: IN_FLIGHT }, one);
-  setTimeout(() => void zk.kill(), killAfterMs);
+  setTimeout(() => void zk().kill(), killAfterMs);
   await Promise.all(workers);
   return { acked, maxZxid };
 }
@@ -54,8 +47,8 @@ describe('crash recovery', () => {
       const { acked, maxZxid } = await streamCreates(round, 700 + round * 300);
       expect(acked.length).toBeGreaterThan(100);
       expect(maxZxid).toBeGreaterThan(lastZxid);
-      await zk.launch();
-      const check = await ZkClient.connect(zk.port, { lastZxidSeen: maxZxid });
+      await zk().launch();
+      const check = await ZkClient.connect(zk().port, { lastZxidSeen: maxZxid });
       const replies = await Promise.all(
         acked.map((path) => check.request(OpCode.exists, PathWatchRequest, { path, watch: false })),
       );

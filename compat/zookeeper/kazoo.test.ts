@@ -1,22 +1,15 @@
 // kazoo (Debian python3-kazoo) recipes against Skein: Lock, Election, Counter, Barrier, LockingQueue,
 // DataWatch, ChildrenWatch and transactions.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PYTHON, run } from '../helpers/commands.js';
-import { SkeinZooKeeper } from '../helpers/skein-process.js';
+import { zooKeeperForTests } from '../helpers/skein-process.js';
 
 const SCRIPT = join(import.meta.dirname, 'kazoo_recipes.py');
-let zk: SkeinZooKeeper;
-
-beforeAll(async () => {
-  zk = await SkeinZooKeeper.start();
-});
-afterAll(async () => {
-  await zk.destroy();
-});
+const zk = zooKeeperForTests();
 
 async function recipe(name: string): Promise<Record<string, unknown>> {
-  const { code, stdout, stderr } = await run(PYTHON, [SCRIPT, zk.address, name]);
+  const { code, stdout, stderr } = await run(PYTHON, [SCRIPT, zk().address, name]);
   if (code !== 0) throw new Error(`kazoo ${name} failed (${code}):\n${stderr}`);
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }

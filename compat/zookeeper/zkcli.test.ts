@@ -1,17 +1,10 @@
 // zkCli (Debian `zookeeper` package, the Java 3.8 client) against Skein, output checked line by line.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../helpers/commands.js';
-import { SkeinZooKeeper } from '../helpers/skein-process.js';
+import { zooKeeperForTests } from '../helpers/skein-process.js';
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
-let zk: SkeinZooKeeper;
-
-beforeAll(async () => {
-  zk = await SkeinZooKeeper.start();
-});
-afterAll(async () => {
-  await zk.destroy();
-});
+const zk = zooKeeperForTests();
 
 /**
  * Runs commands in one zkCli session (stdin), returning its output lines without logging noise. Errors
@@ -20,7 +13,7 @@ afterAll(async () => {
 async function zkCli(commands: string[]): Promise<string[]> {
   const { stdout } = await run(
     'sh',
-    ['-c', 'exec "$0" "$@" 2>&1', ZKCLI, '-server', zk.address],
+    ['-c', 'exec "$0" "$@" 2>&1', ZKCLI, '-server', zk().address],
     `${[...commands, 'quit'].join('\n')}\n`,
   );
   return stdout.split('\n').filter((l) => !l.startsWith('SLF4J') && l.trim() !== '');
