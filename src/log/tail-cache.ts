@@ -19,7 +19,8 @@ export interface CachedRead {
 const COMPACT_AFTER = 1024;
 
 export class TailCache {
-  private entries: CachedBatch[] = [];
+  /** Slots before `head` are emptied as batches leave, so a dropped batch's buffer is freed at once. */
+  private entries: (CachedBatch | undefined)[] = [];
   private head = 0;
   private bytes = 0;
 
@@ -41,11 +42,14 @@ export class TailCache {
   /** Drops the oldest batches beyond the budget, but only those below `writtenOffset`. */
   evict(writtenOffset: number): void {
     while (this.bytes > this.budgetBytes && this.head < this.entries.length) {
-      const e = this.entries[this.head]!;
-      if (e.lastOffset >= writtenOffset) break;
-      this.bytes -= e.bytes.length;
-      this.head++;
+      if (this.entries[this.head]!.lastOffset >= writtenOffset) break;
+      this.dropFront();
     }
+  }
+
+  private dropFront(): void {
+    this.bytes -= this.entries[this.head]!.bytes.length;
+    this.entries[this.head++] = undefined;
     if (this.head >= COMPACT_AFTER && this.head * 2 >= this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
@@ -61,10 +65,7 @@ export class TailCache {
 
   /** Drops the batches that start below `offset` (the cleaner rewrote them on disk). */
   dropBelow(offset: number): void {
-    while (this.head < this.entries.length && this.entries[this.head]!.baseOffset < offset) {
-      this.bytes -= this.entries[this.head]!.bytes.length;
-      this.head++;
-    }
+    while (this.head < this.entries.length && this.entries[this.head]!.baseOffset < offset) this.dropFront();
   }
 
   clear(): void {
