@@ -32,6 +32,15 @@ export function metadata(bootstrap: string): Promise<ResponseOf<typeof ApiKey.Me
 }
 
 /** The codec ids (batch attributes' compression bits) of every batch stored in a topic's partitions. */
+/**
+ * The stored batches are in `codecId`, apart from batches the client left uncompressed: librdkafka and
+ * kafka-python both send a batch uncompressed when compressing would not make it smaller.
+ */
+export async function storedAs(bootstrap: string, topic: string, partitions: number, codecId: number): Promise<boolean> {
+  const codecs = await storedCodecs(bootstrap, topic, partitions);
+  return codecs.includes(codecId) && codecs.every((c) => c === codecId || c === 0);
+}
+
 export function storedCodecs(bootstrap: string, topic: string, partitions: number): Promise<number[]> {
   return withConnection(bootstrap, async (conn) => {
     const codecs = new Set<number>();

@@ -4,7 +4,7 @@
 // %S lengths make the raw key and value bytes that follow them unambiguous.
 import { expect, test } from 'vitest';
 import { run } from '../helpers/commands.js';
-import { createTopic, metadata, storedCodecs } from '../helpers/kafka-admin.js';
+import { createTopic, metadata, storedAs } from '../helpers/kafka-admin.js';
 import { CODECS, KCAT_WRITES, type Header, makeRecords, type ReadRecord, sortReads, type TestRecord, toWireRead } from '../helpers/records.js';
 import { kafkaForTests } from '../helpers/skein-process.js';
 
@@ -166,8 +166,8 @@ test.each(CODECS)('compression.codec=%s, acks=all: kcat reads back the whole top
   const started = Date.now();
   const produced = await kcatProduce(topic, codec, records);
   const ended = Date.now();
-  // Stored as produced: in batches of the codec kcat used.
-  expect(await storedCodecs(kafka().bootstrap, topic, PARTITIONS)).toEqual([CODECS.indexOf(codec)]);
+  // Stored as produced: in batches of the codec the client used.
+  expect(await storedAs(kafka().bootstrap, topic, PARTITIONS, CODECS.indexOf(codec))).toBe(true);
 
   const consumed = await kcatConsume(['-t', topic, '-o', 'beginning']);
   expect(sortReads(consumed).map(withoutTimestamp)).toEqual(produced.map(withoutTimestamp));
