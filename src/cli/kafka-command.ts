@@ -3,12 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, parseOverrides } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { brokerConfigFromText, type BrokerConfig } from '../kafka/broker-config.js';
-import { startKafka } from '../kafka/broker.js';
+import { startKafka, type RunningKafka } from '../kafka/broker.js';
 import { flag, parseArgs, UsageError } from './args.js';
-import type { Command, Running } from './command.js';
+import type { Command } from './command.js';
 
 /** Starts a broker after reporting the config keys it will not use. */
-export function startBrokerFromConfig(config: BrokerConfig, log: Logger): Promise<Running> {
+export function startBrokerFromConfig(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
   if (config.unknownKeys.length > 0) log.warn({ keys: config.unknownKeys }, 'ignoring server.properties keys Skein does not know');
   if (config.ignoredKeys.length > 0) log.info({ keys: config.ignoredKeys }, 'JVM tuning keys have no meaning here');
   return startKafka(config, log);

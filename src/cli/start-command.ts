@@ -1,6 +1,6 @@
 // `skein start`: one node with everything on loopback: ZooKeeper on 2181 and a Kafka broker on 9092,
 // data under ./data (zookeeper/ and kafka/ inside it).
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseOverrides } from '../config/schema.js';
 import { brokerConfigFrom } from '../kafka/broker-config.js';
 import { defaultZooKeeperConfig } from '../zookeeper/config.js';
@@ -33,6 +33,14 @@ export const startCommand: Command = {
           ...parseOverrides(args.flags.get('override') ?? []),
         ]),
         log,
+      );
+      log.info(
+        {
+          kafka: `${HOST}:${broker.port}`,
+          zookeeper: `${HOST}:${zookeeper.clientPort}`,
+          dataDir: resolve(dataDir),
+        },
+        'skein node started',
       );
       return {
         async stop() {
