@@ -55,7 +55,9 @@ test('start serves Kafka and ZooKeeper, logs one line saying where, and stops on
 
   const zk = zookeeper.createClient(started.zookeeper);
   await new Promise<void>((resolve) => zk.once('connected', () => resolve()).connect());
-  const path = await new Promise<string>((resolve, reject) => zk.create('/cli', Buffer.from('x'), (e, p) => (e ? reject(e) : resolve(p))));
+  const path = await new Promise<string>((resolve, reject) =>
+    zk.create('/cli', Buffer.from('x'), zookeeper.ACL.OPEN_ACL_UNSAFE, zookeeper.CreateMode.PERSISTENT, (e: Error | null, p: string) => (e ? reject(e) : resolve(p))),
+  );
   expect(path).toBe('/cli');
   zk.close();
 
