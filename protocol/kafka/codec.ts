@@ -322,7 +322,7 @@ export function messageCodec<S extends MessageSpec>(spec: S, version: number): M
   if (!Number.isInteger(version) || !inVersions(spec.validVersions, version)) {
     throw new KafkaProtocolError(ErrorCode.UNSUPPORTED_VERSION, `${spec.name} v${version} is not supported`);
   }
-  const flexible = inVersions(spec.flexibleVersions, version);
+  const flexible = isFlexible(spec, version);
   const body = compileStruct(spec.fields, version, flexible, `${spec.name} v${version}`);
   const codec: MessageCodec<S> = {
     spec,

@@ -5,7 +5,7 @@
 import { DecodeError, type Reader, type Writer } from '../bytes.js';
 import { ApiKey, isKnownApiKey, KAFKA_APIS } from './apis.js';
 import { readNullableString, skipTaggedFields, writeEmptyTaggedFields, writeNullableString } from './primitives.js';
-import { inVersions } from './spec.js';
+import { isFlexible } from './codec.js';
 
 export interface RequestHeader {
   apiKey: number;
@@ -22,7 +22,7 @@ export type RequestHeaderVersion = 0 | 1 | 2;
 export type ResponseHeaderVersion = 0 | 1;
 
 function isFlexibleRequest(apiKey: number, apiVersion: number): boolean {
-  return isKnownApiKey(apiKey) && inVersions(KAFKA_APIS[apiKey].request.flexibleVersions, apiVersion);
+  return isKnownApiKey(apiKey) && isFlexible(KAFKA_APIS[apiKey].request, apiVersion);
 }
 
 /**

@@ -85,9 +85,6 @@ const NUMBER_KEYS: Record<string, NumberKey> = {
   'max.compaction.lag.ms': { field: 'maxCompactionLagMs', min: 1, max: NEVER },
 };
 
-/** The topic config names LogConfig reads. */
-export const LOG_CONFIG_KEYS: readonly string[] = [...Object.keys(NUMBER_KEYS), 'message.timestamp.type', 'cleanup.policy', 'min.cleanable.dirty.ratio'];
-
 export const CLEANUP_POLICIES = ['compact', 'delete'] as const;
 
 /**

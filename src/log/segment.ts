@@ -1,6 +1,6 @@
 // One segment of a partition log: `<base>.log` holding batches back to back, with its `.index` and
 // `.timeindex`, and what the log tracks about it in memory (sizes, end offset, newest timestamp).
-import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
@@ -231,12 +231,3 @@ export async function unlinkIfExists(path: string): Promise<void> {
   });
 }
 
-/** Size of a file, or undefined if it does not exist. */
-export async function fileSize(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
