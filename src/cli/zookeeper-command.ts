@@ -20,8 +20,8 @@ export const zookeeperCommand: Command = {
     } catch (err) {
       throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
     }
-    const { config, unknownKeys } = parseZooCfg(text, args.flags.get('override') ?? []);
-    if (unknownKeys.length > 0) log.warn({ keys: unknownKeys }, 'ignoring zoo.cfg keys Skein does not use');
+    const { config, unusedKeys } = parseZooCfg(text, args.flags.get('override') ?? []);
+    if (unusedKeys.length > 0) log.warn({ keys: unusedKeys }, 'ignoring zoo.cfg keys that have no effect in Skein');
     return startZooKeeper(config, log);
   },
 };

@@ -1,6 +1,6 @@
 // zoo.cfg: the keys Skein's ZooKeeper server understands, with ZooKeeper's names and defaults except
 // where noted (four-letter-word whitelist, extended types).
-import { parseProperties } from '../config/properties.js';
+import { parseProperties, type PropertyLine } from '../config/properties.js';
 import { bool, ConfigError, int, list, parseConfig, parseOverrides, str, type KeyDef } from '../config/schema.js';
 import { FOUR_LETTER_WORDS } from '../../protocol/zookeeper/four-letter.js';
 
@@ -44,8 +44,7 @@ export const zooCfgSchema = {
   'znode.container.checkIntervalMs': int('Interval of the sweep deleting empty containers and expired TTL nodes', 60_000, {
     min: 1,
   }),
-  initLimit: int('Accepted for ensemble configs; unused by a standalone server', 10, { min: 1 }),
-  syncLimit: int('Accepted for ensemble configs; unused by a standalone server', 5, { min: 1 }),
+  standaloneEnabled: bool('false asks for a quorum even with one server.N line (refused: no ensembles yet)', true),
 };
 
 export interface ZooKeeperConfig {
@@ -71,13 +70,14 @@ export interface ZooKeeperConfig {
 
 export interface ParsedZooCfg {
   config: ZooKeeperConfig;
-  /** Keys the file set that Skein does not know; ZooKeeper ignores these too. */
-  unknownKeys: string[];
+  /** Keys the file set that change nothing in Skein: unknown ones, and a standalone server's server.N. */
+  unusedKeys: string[];
 }
 
 /** Parses zoo.cfg text, then `key=value` overrides. Throws ConfigError naming the bad key. */
 export function parseZooCfg(text: string, overrides: readonly string[] = []): ParsedZooCfg {
   const { values, unknown } = parseConfig(zooCfgSchema, [...parseProperties(text), ...parseOverrides(overrides)]);
+  refuseEnsemble(unknown, values.standaloneEnabled);
   const tickTime = values.tickTime;
   const minSessionTimeout = values.minSessionTimeout === -1 ? 2 * tickTime : values.minSessionTimeout;
   const maxSessionTimeout = values.maxSessionTimeout === -1 ? 20 * tickTime : values.maxSessionTimeout;
@@ -109,8 +109,39 @@ export function parseZooCfg(text: string, overrides: readonly string[] = []): Pa
       superDigest: values['DigestAuthenticationProvider.superDigest'],
       containerCheckIntervalMs: values['znode.container.checkIntervalMs'],
     },
-    unknownKeys: unknown.map((u) => u.key),
+    unusedKeys: unknown.map((u) => u.key),
   };
+}
+
+/**
+ * Throws unless zoo.cfg describes a standalone server. ZooKeeper (QuorumPeerConfig) runs a quorum when
+ * more than one server.N line votes, or one does and standaloneEnabled=false; one participant with
+ * standaloneEnabled (the default) is standalone. Skein cannot join a quorum yet, and a lone server
+ * started from an ensemble's config would be a second, diverging copy of the ensemble's data.
+ */
+function refuseEnsemble(unknown: readonly PropertyLine[], standaloneEnabled: boolean): void {
+  const servers = new Map<string, string>();
+  for (const { key, value } of unknown) {
+    if (key === 'dynamicConfigFile') {
+      throw new ConfigError('dynamicConfigFile: Skein does not yet run ZooKeeper ensembles (remove the key to run standalone)');
+    }
+    if (key.startsWith('server.')) servers.set(key, value);
+  }
+  const observers = [...servers].filter(([key, value]) => serverRole(key, value) === 'observer');
+  if (standaloneEnabled && servers.size <= 1 && observers.length === 0) return;
+  const why = standaloneEnabled ? `${[...servers.keys()].join(', ')} describe an ensemble` : 'standaloneEnabled=false asks for a quorum';
+  throw new ConfigError(`${why}: Skein does not yet run ZooKeeper ensembles (at most one server.N line, standaloneEnabled=true)`);
+}
+
+/** `host:port:port[:role][;client address]` (first of `|`-separated addresses; IPv6 hosts in brackets). */
+function serverRole(key: string, value: string): 'participant' | 'observer' {
+  const parts = value.split(';')[0]!.split('|')[0]!.trim().replace(/^\[[^\]]*\]/, 'host').split(':');
+  if (!/^\d+$/.test(key.slice('server.'.length)) || parts.length < 3 || parts.length > 4) {
+    throw new ConfigError(`${key}: expected server.<id>=host:port:port[:participant|observer][;[address:]port]`);
+  }
+  const role = (parts[3] ?? 'participant').toLowerCase();
+  if (role !== 'participant' && role !== 'observer') throw new ConfigError(`${key}: unrecognised peer type "${parts[3]}"`);
+  return role;
 }
 
 /** The configuration zoo.cfg defaults give, with `overrides` on top (for `skein start`). */

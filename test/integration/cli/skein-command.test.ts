@@ -79,3 +79,14 @@ test('kafka --config refuses a bad value naming the key; usage mistakes exit 2',
   expect(help.code).toBe(0);
   expect(help.stdout).toMatch(/start .*zookeeper/s);
 });
+
+test('zookeeper --config refuses an ensemble config in one line instead of starting a lone server', async () => {
+  const cfg = join(dir, 'ensemble.cfg');
+  writeFileSync(cfg, `dataDir=${join(dir, 'zk')}\nclientPort=0\nserver.1=zk1:2888:3888\nserver.2=zk2:2888:3888\nserver.3=zk3:2888:3888\n`);
+  const refused = await runToExit(['zookeeper', '--config', cfg]);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toBe(
+    'skein zookeeper: server.1, server.2, server.3 describe an ensemble: Skein does not yet run ZooKeeper ensembles (at most one server.N line, standaloneEnabled=true)\n',
+  );
+  expect(refused.stdout).not.toContain('listening');
+});

@@ -14,7 +14,7 @@ test('config/server.properties is a valid broker config', () => {
 });
 
 test('config/zoo.cfg is a valid ZooKeeper config', () => {
-  const { config, unknownKeys } = parseZooCfg(read('zoo.cfg'));
-  expect(unknownKeys).toEqual([]);
+  const { config, unusedKeys } = parseZooCfg(read('zoo.cfg'));
+  expect(unusedKeys).toEqual([]);
   expect(config.clientPort).toBe(2181);
 });

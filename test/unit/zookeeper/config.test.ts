@@ -4,7 +4,7 @@ import { DEFAULT_FOUR_LETTER_WORDS, parseZooCfg } from '../../../src/zookeeper/c
 
 describe('zoo.cfg', () => {
   it('reads ZooKeeper’s keys with their defaults and derived session timeouts', () => {
-    const { config, unknownKeys } = parseZooCfg(
+    const { config, unusedKeys } = parseZooCfg(
       [
         'tickTime=2000',
         'dataDir=/var/zk',
@@ -32,7 +32,8 @@ describe('zoo.cfg', () => {
       extendedTypesEnabled: true,
     });
     expect([...config.fourLetterWords].sort()).toEqual([...DEFAULT_FOUR_LETTER_WORDS].sort());
-    expect(unknownKeys).toEqual(['admin.enableServer']);
+    // Ensemble timing keys change nothing on a standalone server: reported, not pretended.
+    expect(unusedKeys).toEqual(['initLimit', 'syncLimit', 'admin.enableServer']);
   });
 
   it('takes explicit timeouts, whitelists, forceSync=no and overrides', () => {
@@ -51,4 +52,26 @@ describe('zoo.cfg', () => {
     expect(() => parseZooCfg('minSessionTimeout=5000\nmaxSessionTimeout=10')).toThrow(/minSessionTimeout/);
     expect(() => parseZooCfg('forceSync=maybe')).toThrow(/forceSync/);
   });
+
+  it('refuses ensemble configs instead of starting a lone server, as one line naming the keys', () => {
+    const three = ['server.1=zk1:2888:3888', 'server.2=zk2:2888:3888', 'server.3=zk3:2888:3888;2181'].join('\n');
+    expect(() => parseZooCfg(three)).toThrow(
+      new ConfigError(
+        'server.1, server.2, server.3 describe an ensemble: Skein does not yet run ZooKeeper ensembles (at most one server.N line, standaloneEnabled=true)',
+      ),
+    );
+    expect(() => parseZooCfg('server.1=zk1:2888:3888\nserver.2=zk2:2888:3888:observer')).toThrow(/server\.1, server\.2 describe an ensemble/);
+    expect(() => parseZooCfg('server.1=zk1:2888:3888\nstandaloneEnabled=false')).toThrow(
+      /^standaloneEnabled=false asks for a quorum: Skein does not yet run ZooKeeper ensembles/,
+    );
+    expect(() => parseZooCfg('dynamicConfigFile=/etc/zk/zoo.cfg.dynamic')).toThrow(/^dynamicConfigFile: Skein does not yet run/);
+    expect(() => parseZooCfg('server.1=zk1:2888:3888:leader')).toThrow(/server\.1: unrecognised peer type "leader"/);
+    expect(() => parseZooCfg('server.x=zk1:2888:3888')).toThrow(ConfigError);
+  });
+
+  it('runs one participant standalone, as ZooKeeper does with standaloneEnabled, reporting the line as unused', () => {
+    const { unusedKeys } = parseZooCfg('server.1=[::1]:2888:3888:participant;127.0.0.1:2181\nstandaloneEnabled=true');
+    expect(unusedKeys).toEqual(['server.1']);
+  });
+
 });
