@@ -199,6 +199,19 @@ def transactions():
     return result
 
 
+def reconfig():
+    """What a standalone server with reconfigEnabled=true answers, and its (empty) /zookeeper/config."""
+    zk = client()
+    try:
+        zk.reconfig(joining="server.2=localhost:2889:3889", leaving=None, new_members=None)
+        error = None
+    except Exception as e:  # noqa: BLE001 - the exception's class is the observation
+        error = type(e).__name__
+    data, _ = zk.get("/zookeeper/config")
+    zk.stop()
+    return {"error": error, "config": data.decode()}
+
+
 RECIPES = {
     "lock": lock,
     "election": election,
@@ -208,6 +221,7 @@ RECIPES = {
     "data_watch": data_watch,
     "children_watch": children_watch,
     "transactions": transactions,
+    "reconfig": reconfig,
 }
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ export const zooCfgSchema = {
     min: 1,
   }),
   standaloneEnabled: bool('false asks for a quorum even with one server.N line (refused: no ensembles yet)', true),
+  reconfigEnabled: bool('Accept reconfig; a standalone server then answers it Unimplemented, as ZooKeeper does', false),
 };
 
 export interface ZooKeeperConfig {
@@ -66,6 +67,7 @@ export interface ZooKeeperConfig {
   extendedTypesEnabled: boolean;
   superDigest: string | undefined;
   containerCheckIntervalMs: number;
+  reconfigEnabled: boolean;
 }
 
 export interface ParsedZooCfg {
@@ -108,6 +110,7 @@ export function parseZooCfg(text: string, overrides: readonly string[] = []): Pa
       extendedTypesEnabled: values.extendedTypesEnabled,
       superDigest: values['DigestAuthenticationProvider.superDigest'],
       containerCheckIntervalMs: values['znode.container.checkIntervalMs'],
+      reconfigEnabled: values.reconfigEnabled,
     },
     unusedKeys: unknown.map((u) => u.key),
   };

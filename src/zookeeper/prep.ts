@@ -35,6 +35,7 @@ export interface PrepContext {
   /** Whether the session exists and is not closing. */
   isLive(sessionId: number): boolean;
   readonly extendedTypesEnabled: boolean;
+  readonly reconfigEnabled: boolean;
 }
 
 /** Who asks for a write, and its place in the session's stream. */
@@ -146,7 +147,10 @@ export class Preparer {
         return this.closeSession(req.sessionId, zxid);
       case OpCode.reconfig:
         ReconfigRequest.read(r);
-        throw new KeeperError(ErrorCode.reconfigDisabled);
+        if (!this.ctx.reconfigEnabled) throw new KeeperError(ErrorCode.reconfigDisabled);
+        this.session(req);
+        // Enabled, a standalone ZooKeeper still has no quorum to change: it answers Unimplemented.
+        throw new KeeperError(ErrorCode.unimplemented);
       default:
         throw new KeeperError(ErrorCode.unimplemented);
     }

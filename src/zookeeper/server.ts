@@ -74,6 +74,7 @@ export class ZooKeeperServer implements ConnectionHost {
       changes: this.changes,
       isLive: (id) => this.tracker.isLive(id),
       extendedTypesEnabled: config.extendedTypesEnabled,
+      reconfigEnabled: config.reconfigEnabled,
     });
     this.commits = new CommitQueue(db, (txn) => this.applyCommitted(txn));
     this.lastProposedZxid = this.tree.lastProcessedZxid;

@@ -152,4 +152,18 @@ describe('extended operations', () => {
     );
     expect(await exists('/mr')).toBe(true);
   });
+
+  it('answers reconfig Unimplemented when reconfigEnabled, as a standalone ZooKeeper does', async () => {
+    const enabled = await startTestServer({ reconfigEnabled: true });
+    const client = await ZkClient.connect(enabled.port);
+    const reconfig = await client.request(OpCode.reconfig, ReconfigRequest, {
+      joiningServers: 'server.2=localhost:2889:3889',
+      leavingServers: '',
+      newMembers: '',
+      curConfigId: -1,
+    });
+    expect(reconfig.header.err).toBe(ErrorCode.unimplemented);
+    client.destroy();
+    await enabled.destroy();
+  });
 });

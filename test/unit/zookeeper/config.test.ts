@@ -32,6 +32,7 @@ describe('zoo.cfg', () => {
       extendedTypesEnabled: true,
     });
     expect([...config.fourLetterWords].sort()).toEqual([...DEFAULT_FOUR_LETTER_WORDS].sort());
+    expect(config.reconfigEnabled).toBe(false);
     // Ensemble timing keys change nothing on a standalone server: reported, not pretended.
     expect(unusedKeys).toEqual(['initLimit', 'syncLimit', 'admin.enableServer']);
   });
@@ -74,4 +75,8 @@ describe('zoo.cfg', () => {
     expect(unusedKeys).toEqual(['server.1']);
   });
 
+  it('reads reconfigEnabled', () => {
+    expect(parseZooCfg('reconfigEnabled=true').config.reconfigEnabled).toBe(true);
+    expect(() => parseZooCfg('reconfigEnabled=yes')).toThrow(/reconfigEnabled/);
+  });
 });

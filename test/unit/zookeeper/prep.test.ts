@@ -3,7 +3,7 @@ import { Reader, Writer } from '../../../protocol/bytes.js';
 import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import type { JuteType } from '../../../protocol/zookeeper/jute.js';
 import { writeMultiRequest, type MultiOp } from '../../../protocol/zookeeper/multi.js';
-import { CreateRequest, DeleteRequest, SetDataRequest, type Id } from '../../../protocol/zookeeper/records.js';
+import { CreateRequest, DeleteRequest, ReconfigRequest, SetDataRequest, type Id } from '../../../protocol/zookeeper/records.js';
 import type { Transaction } from '../../../protocol/zookeeper/txn.js';
 import { DataTree } from '../../../src/znode/data-tree.js';
 import { PendingChanges } from '../../../src/zookeeper/pending-changes.js';
@@ -15,7 +15,7 @@ const SESSION = 77;
 function setup(live = new Set([SESSION])) {
   const tree = new DataTree();
   const changes = new PendingChanges(tree);
-  const prep = new Preparer({ changes, isLive: (id) => live.has(id), extendedTypesEnabled: true });
+  const prep = new Preparer({ changes, isLive: (id) => live.has(id), extendedTypesEnabled: true, reconfigEnabled: false });
   let zxid = 0;
   const run = <T>(type: number, record: Pick<JuteType<T>, 'write'>, value: T, auth: Id[] = []): PrepOutcome => {
     const w = new Writer();
@@ -124,5 +124,20 @@ describe('Preparer', () => {
     expect(s.prep.deleteContainer('/plain', 50, 1)).toBeUndefined();
     s.apply(s.create('/box', 4));
     expect(s.prep.deleteContainer('/box', 51, 1)?.body).toEqual({ type: OpCode.deleteContainer, path: '/box' });
+  });
+
+  it('answers reconfig ReconfigDisabled, or Unimplemented when enabled on a standalone server', () => {
+    for (const [reconfigEnabled, expected] of [
+      [false, ErrorCode.reconfigDisabled],
+      [true, ErrorCode.unimplemented],
+    ] as const) {
+      const prep = new Preparer({ changes: new PendingChanges(new DataTree()), isLive: () => true, extendedTypesEnabled: true, reconfigEnabled });
+      const w = new Writer();
+      ReconfigRequest.write(w, { joiningServers: '', leavingServers: '', newMembers: 'server.1=h:2888:3888', curConfigId: -1 });
+      expect(prep.prepare({ sessionId: SESSION, cxid: 1, type: OpCode.reconfig, auth: [] }, new Reader(w.toBuffer()), 1, 1)).toEqual({
+        ok: false,
+        err: expected,
+      });
+    }
   });
 });
