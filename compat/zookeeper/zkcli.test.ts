@@ -87,4 +87,12 @@ describe('zkCli', () => {
     expect(out.some((l) => l.includes('Node does not exist: /no/parent'))).toBe(true);
     expect(out).toContain('Arguments are not valid : /zookeeper');
   });
+
+  it('stat shows a node the session may not read, as ZooKeeper 3.8.0 does; getAcl and get are refused', async () => {
+    await zkCli(['addauth digest alice:secret', 'create /hid data auth:alice:secret:cdrwa']);
+    const out = await zkCli(['stat /hid', 'getAcl /hid', 'get /hid']);
+    expect(out).toContain('dataLength = 4');
+    expect(out).toContain('numChildren = 0');
+    expect(out.filter((l) => l === 'Insufficient permission : /hid')).toHaveLength(2);
+  });
 });

@@ -72,8 +72,9 @@ function read(ctx: ReadContext, who: Requester, type: number, r: Reader): ReadRe
     case OpCode.exists: {
       const { path, watch } = PathWatchRequest.read(r);
       if (path.includes('\u0000')) throw new KeeperError(ErrorCode.badArguments, path);
+      // No READ check: ZooKeeper 3.8.0, the version Skein reports, returns the Stat of any node. 3.8.4 and
+      // 3.9.2 answer NoAuth (ZOOKEEPER-2590), but also filter watch events by ACL (ZOOKEEPER-4799).
       const node = tree.get(path);
-      if (node) checkPermission(node.acl, Perms.read, who.auth, path);
       if (watch && isValidPath(path)) watches.addDataWatch(path, who);
       if (!node) throw new KeeperError(ErrorCode.noNode, path);
       return { err: ErrorCode.ok, body: body(StatResponse, { stat: node }) };

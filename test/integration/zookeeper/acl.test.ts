@@ -79,6 +79,15 @@ describe('ACLs', () => {
     await expect(read(bob, '/remote')).rejects.toMatchObject({ code: Exception.NO_AUTH });
   });
 
+  it('answers exists with the Stat of a node the caller may not read, as ZooKeeper 3.8.0 does; getACL stays refused', async () => {
+    await create(alice, '/hidden', [new ACL(Permission.ALL, new Id('digest', aliceDigest))]);
+    const stat = await call<Stat | null>((cb) => bob.exists('/hidden', undefined, cb));
+    expect(stat).toMatchObject({ dataLength: 4, numChildren: 0 });
+    await expect(getACL(bob, '/hidden')).rejects.toMatchObject({ code: Exception.NO_AUTH });
+    await expect(read(bob, '/hidden')).rejects.toMatchObject({ code: Exception.NO_AUTH });
+    expect(await call<Stat | null>((cb) => bob.exists('/hidden-nowhere', undefined, cb))).toBeNull();
+  });
+
   it('checks each permission: read-only world, CREATE and DELETE on the parent, ADMIN for setACL', async () => {
     await create(alice, '/ro', ACL.READ_ACL_UNSAFE);
     expect(await read(bob, '/ro')).toBe('data');
