@@ -4,7 +4,7 @@ import { run } from '../helpers/commands.js';
 import { zooKeeperForTests } from '../helpers/skein-process.js';
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
-const zk = zooKeeperForTests();
+const zk = zooKeeperForTests(['enforceQuota=true']);
 
 /**
  * Runs commands in one zkCli session (stdin), returning its output lines without logging noise. Errors
@@ -94,5 +94,29 @@ describe('zkCli', () => {
     expect(out).toContain('dataLength = 4');
     expect(out).toContain('numChildren = 0');
     expect(out.filter((l) => l === 'Insufficient permission : /hid')).toHaveLength(2);
+  });
+
+  it('setquota and listquota: the server keeps the stats, and refuses writes past a hard limit', async () => {
+    const out = await zkCli([
+      'create /quota-app a',
+      'create /quota-app/one 12345',
+      'setquota -n 5 /quota-app',
+      'create /quota-app/two xy',
+      'listquota /quota-app',
+      'create /quota-hard',
+      'setquota -N 2 /quota-hard',
+      'create /quota-hard/a x',
+      'create /quota-hard/b x',
+      'setquota -B 3 /quota-hard',
+      'set /quota-hard/a 1234',
+      'listquota /quota-hard',
+    ]);
+    expect(out).toContain('Output quota for /quota-app count=5,bytes=-1=;byteHardLimit=-1;countHardLimit=-1');
+    expect(out).toContain('Output stat for /quota-app count=3,bytes=8');
+    expect(out).toContain('Created /quota-hard/a');
+    expect(out).toContain('Quota has exceeded : /quota-hard/b');
+    expect(out).toContain('Quota has exceeded : /quota-hard/a');
+    expect(out).toContain('Output quota for /quota-hard count=-1,bytes=-1=;byteHardLimit=3;countHardLimit=2');
+    expect(out).toContain('Output stat for /quota-hard count=2,bytes=1');
   });
 });

@@ -10,10 +10,10 @@ import { nameOf, parentOf } from '../../protocol/zookeeper/path.js';
 import type { ACL, Stat } from '../../protocol/zookeeper/records.js';
 import type { Transaction, TxnBody, TxnMeta } from '../../protocol/zookeeper/txn.js';
 import { AclCache, OPEN_ACL, READ_ACL } from './acl-set.js';
+import { QUOTA_PATH, quotaNodeOf, quotaPrefixOf, StatsTrack, statPath } from './quota.js';
 import { CONTAINER_OWNER, ZNode } from './znode.js';
 
 export const ZOOKEEPER_PATH = '/zookeeper';
-export const QUOTA_PATH = '/zookeeper/quota';
 export const CONFIG_PATH = '/zookeeper/config';
 
 /** Nodes that exist from the start and that no client may delete. */
@@ -50,6 +50,8 @@ export class DataTree {
   lastSessionId = 0;
   lastProcessedZxid = 0;
   private dataBytes = 0;
+  /** Paths with a quota (a zookeeper_limits node), whose zookeeper_stats node applying keeps current. */
+  private readonly quotas = new Set<string>();
 
   constructor() {
     const open = OPEN_ACL;
@@ -214,6 +216,10 @@ export class DataTree {
       if (!owned) this.ephemerals.set(owner, (owned = new Set()));
       owned.add(path);
     }
+    const quotaNode = quotaNodeOf(path);
+    if (quotaNode?.kind === 'limits') this.quotas.add(quotaNode.path);
+    else if (quotaNode?.kind === 'stats') this.recountQuota(quotaNode.path);
+    this.updateQuotaStats(path, node.dataLength, 1);
     if (observe) {
       observe(EventType.nodeCreated, path);
       observe(EventType.nodeChildrenChanged, parentPath);
@@ -241,6 +247,9 @@ export class DataTree {
         if (owned.size === 0) this.ephemerals.delete(node.owner);
       }
     }
+    const quotaNode = quotaNodeOf(path);
+    if (quotaNode?.kind === 'limits') this.quotas.delete(quotaNode.path);
+    this.updateQuotaStats(path, -node.dataLength, -1);
     if (observe) {
       observe(EventType.nodeDeleted, path);
       observe(EventType.nodeChildrenChanged, parentPath);
@@ -257,13 +266,53 @@ export class DataTree {
   ): ApplyResult {
     const node = this.nodes.get(path);
     if (!node) return { type: OpCode.error, path, err: ErrorCode.noNode };
-    this.dataBytes += (data === null ? 0 : data.length) - (node.data === null ? 0 : node.data.length);
+    const bytesDiff = (data === null ? 0 : data.length) - node.dataLength;
+    this.dataBytes += bytesDiff;
+    this.updateQuotaStats(path, bytesDiff, 0);
     node.data = ownBytes(data);
     node.mtime = meta.time;
     node.mzxid = meta.zxid;
     node.version = version;
     if (observe) observe(EventType.nodeDataChanged, path);
     return { type: OpCode.setData, path, err: ErrorCode.ok, stat: node };
+  }
+
+  /** Adds a change under `path` to the stats of the quota covering it, as ZooKeeper's updateQuotaStat. */
+  private updateQuotaStats(path: string, bytesDiff: number, countDiff: number): void {
+    if (this.quotas.size === 0) return;
+    const quotaed = quotaPrefixOf(path, (p) => this.quotas.has(p));
+    if (quotaed === undefined) return;
+    const stats = this.nodes.get(statPath(quotaed));
+    // Between a client's creating the limits and the stats node there is nothing to keep current.
+    if (!stats) return;
+    const track = StatsTrack.parse(stats.data);
+    track.count += countDiff;
+    track.bytes += bytesDiff;
+    this.setQuotaStats(stats, track);
+  }
+
+  /** Sets the stats of the quota on `quotaed` to its subtree's node count and data bytes. */
+  private recountQuota(quotaed: string): void {
+    const stats = this.nodes.get(statPath(quotaed));
+    if (!stats) return;
+    let count = 0;
+    let bytes = 0;
+    const pending = this.nodes.has(quotaed) ? [quotaed] : [];
+    for (let p = pending.pop(); p !== undefined; p = pending.pop()) {
+      const node = this.nodes.get(p)!;
+      count++;
+      bytes += node.dataLength;
+      const prefix = p === '/' ? '/' : `${p}/`;
+      for (const child of node.children) pending.push(prefix + child);
+    }
+    this.setQuotaStats(stats, StatsTrack.counts(count, bytes));
+  }
+
+  /** The stats node's data is the server's to keep: no version, zxid or watch changes with it. */
+  private setQuotaStats(stats: ZNode, track: StatsTrack): void {
+    const data = ownBytes(Buffer.from(track.toString(), 'utf8'));
+    this.dataBytes += data!.length - stats.dataLength;
+    stats.data = data;
   }
 
   private setACL(path: string, acl: readonly ACL[], version: number): ApplyResult {
@@ -296,7 +345,7 @@ export class DataTree {
   /**
    * After all snapshot nodes are restored: links each node to its parent, drops nodes whose parent
    * is missing (a fuzzy snapshot may hold a child whose parent was deleted, and the log replay
-   * removes it again anyway), and rebuilds the ephemeral, container and TTL indexes.
+   * removes it again anyway), and rebuilds the ephemeral, container, TTL and quota indexes.
    */
   linkSnapshot(): void {
     const paths = [...this.nodes.keys()].sort((a, b) => a.length - b.length);
@@ -315,7 +364,10 @@ export class DataTree {
       }
       parent.addChild(nameOf(path));
     }
+    this.quotas.clear();
     for (const [path, node] of this.nodes) {
+      const quotaNode = quotaNodeOf(path);
+      if (quotaNode?.kind === 'limits') this.quotas.add(quotaNode.path);
       this.dataBytes += path.length + (node.data === null ? 0 : node.data.length);
       if (node.ttl > 0) this.ttls.add(path);
       else if (node.isContainer) this.containers.add(path);
@@ -325,6 +377,8 @@ export class DataTree {
         owned.add(path);
       }
     }
+    // As ZooKeeper does on loading: the stats follow from the tree, whatever a fuzzy snapshot caught.
+    for (const quotaed of this.quotas) this.recountQuota(quotaed);
   }
 }
 

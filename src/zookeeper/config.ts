@@ -46,6 +46,8 @@ export const zooCfgSchema = {
   }),
   standaloneEnabled: bool('false asks for a quorum even with one server.N line (refused: no ensembles yet)', true),
   reconfigEnabled: bool('Accept reconfig; a standalone server then answers it Unimplemented, as ZooKeeper does', false),
+  enforceQuota: bool('Refuse creates and setData past a hard quota with QuotaExceeded', false),
+  'zookeeper.enforceQuota': bool('enforceQuota by its Java system property name', false),
 };
 
 export interface ZooKeeperConfig {
@@ -68,6 +70,7 @@ export interface ZooKeeperConfig {
   superDigest: string | undefined;
   containerCheckIntervalMs: number;
   reconfigEnabled: boolean;
+  enforceQuota: boolean;
 }
 
 export interface ParsedZooCfg {
@@ -111,6 +114,7 @@ export function parseZooCfg(text: string, overrides: readonly string[] = []): Pa
       superDigest: values['DigestAuthenticationProvider.superDigest'],
       containerCheckIntervalMs: values['znode.container.checkIntervalMs'],
       reconfigEnabled: values.reconfigEnabled,
+      enforceQuota: values.enforceQuota || values['zookeeper.enforceQuota'],
     },
     unusedKeys: unknown.map((u) => u.key),
   };

@@ -16,6 +16,7 @@ export interface NodeView {
   readonly ttl: number;
   readonly numChildren: number;
   readonly acl: AclView;
+  readonly data: Buffer | null;
 }
 
 /** `view` with some facts changed, as a plain record (a ZNode's getters do not spread). */
@@ -28,6 +29,7 @@ export function changedView(view: NodeView, changes: Partial<NodeView>): NodeVie
     ttl: view.ttl,
     numChildren: changes.numChildren ?? view.numChildren,
     acl: changes.acl ?? view.acl,
+    data: 'data' in changes ? changes.data! : view.data,
   };
 }
 
@@ -36,6 +38,8 @@ interface ChangeRecord {
   readonly path: string;
   /** null: the node is deleted. */
   readonly view: NodeView | null;
+  /** The node as it was before this change (undefined: it did not exist). */
+  readonly before: NodeView | undefined;
   /** The record this one replaced for the same path, restored if a multi rolls back. */
   readonly prev: ChangeRecord | undefined;
 }
@@ -55,7 +59,7 @@ export class PendingChanges {
 
   /** Records that transaction `zxid` leaves `path` as `view` (null: deleted). */
   set(zxid: number, path: string, view: NodeView | null): void {
-    const rec: ChangeRecord = { zxid, path, view, prev: this.byPath.get(path) };
+    const rec: ChangeRecord = { zxid, path, view, before: this.get(path), prev: this.byPath.get(path) };
     this.byPath.set(path, rec);
     this.queue.push(rec);
   }
@@ -84,6 +88,19 @@ export class PendingChanges {
       this.queue.shift();
       if (this.byPath.get(rec.path) === rec) this.byPath.delete(rec.path);
     }
+  }
+
+  /** Nodes and data bytes that pending transactions add to the subtree at `path` (negative: remove). */
+  pendingUsage(path: string): { count: number; bytes: number } {
+    let count = 0;
+    let bytes = 0;
+    const below = `${path}/`;
+    for (const rec of this.queue) {
+      if (rec.path !== path && !rec.path.startsWith(below)) continue;
+      count += (rec.view ? 1 : 0) - (rec.before ? 1 : 0);
+      bytes += (rec.view?.data?.length ?? 0) - (rec.before?.data?.length ?? 0);
+    }
+    return { count, bytes };
   }
 
   /** The ephemerals `sessionId` will own once pending transactions apply. */

@@ -26,6 +26,7 @@ import {
 } from '../../protocol/zookeeper/records.js';
 import type { Transaction, TxnBody } from '../../protocol/zookeeper/txn.js';
 import { isSpecialPath } from '../znode/data-tree.js';
+import { limitPath, quotaPrefixOf, StatsTrack, statPath } from '../znode/quota.js';
 import { CONTAINER_OWNER } from '../znode/znode.js';
 import { aclView, checkPermission, fixupACL } from './acl.js';
 import { changedView, type NodeView, type PendingChanges } from './pending-changes.js';
@@ -36,6 +37,8 @@ export interface PrepContext {
   isLive(sessionId: number): boolean;
   readonly extendedTypesEnabled: boolean;
   readonly reconfigEnabled: boolean;
+  /** Refuse writes past a hard quota (zookeeper.enforceQuota). */
+  readonly enforceQuota: boolean;
 }
 
 /** Who asks for a write, and its place in the session's stream. */
@@ -172,6 +175,7 @@ export class Preparer {
     validPath(path);
     if (this.ctx.changes.get(path)) throw new KeeperError(ErrorCode.nodeExists, path);
     if (parent.owner > 0) throw new KeeperError(ErrorCode.noChildrenForEphemerals, path);
+    this.checkQuota(path, 1, body.data === null ? 0 : body.data.length);
     const parentCVersion = parent.cversion + 1;
     const owner = mode.container ? CONTAINER_OWNER : mode.ephemeral ? req.sessionId : 0;
     this.ctx.changes.set(
@@ -187,6 +191,7 @@ export class Preparer {
       ttl: mode.ttl ? ttl : 0,
       numChildren: 0,
       acl: aclView(acl),
+      data: body.data,
     });
     const { data } = body;
     if (mode.container || type === OpCode.createContainer) {
@@ -221,8 +226,9 @@ export class Preparer {
     validPath(path);
     const node = this.node(path);
     checkPermission(node.acl, Perms.write, req.auth, path);
+    this.checkQuota(path, 0, (body.data === null ? 0 : body.data.length) - (node.data === null ? 0 : node.data.length));
     const version = expectedVersion(node.version, body.version, path);
-    this.ctx.changes.set(zxid, path, changedView(node, { version }));
+    this.ctx.changes.set(zxid, path, changedView(node, { version, data: body.data }));
     return { type: OpCode.setData, path, data: body.data, version };
   }
 
@@ -245,6 +251,26 @@ export class Preparer {
     const node = this.node(path);
     checkPermission(node.acl, Perms.read, req.auth, path);
     return { type: OpCode.check, path, version: expectedVersion(node.version, body.version, path) };
+  }
+
+  /**
+   * With enforceQuota, refuses a create or setData that would take the quota'd subtree above `path` past
+   * its hard count or byte limit (ZooKeeperServer.checkQuota; soft limits are only reported by listquota).
+   * Usage counts transactions still pending, so pipelined writes cannot slip past the limit together.
+   */
+  private checkQuota(path: string, countDiff: number, bytesDiff: number): void {
+    if (!this.ctx.enforceQuota) return;
+    const { changes } = this.ctx;
+    const quotaed = quotaPrefixOf(path, (p) => changes.get(limitPath(p)) !== undefined);
+    if (quotaed === undefined) return;
+    const limits = StatsTrack.parse(changes.get(limitPath(quotaed))!.data);
+    const stats = changes.get(statPath(quotaed));
+    if (!stats) return;
+    const used = StatsTrack.parse(stats.data);
+    const pending = changes.pendingUsage(quotaed);
+    const overCount = countDiff !== 0 && limits.countHardLimit > -1 && used.count + pending.count + countDiff > limits.countHardLimit;
+    const overBytes = bytesDiff !== 0 && limits.byteHardLimit > -1 && used.bytes + pending.bytes + bytesDiff > limits.byteHardLimit;
+    if (overCount || overBytes) throw new KeeperError(ErrorCode.quotaExceeded, quotaed);
   }
 
   /** The session's ephemerals go with it; the close itself is never refused. */

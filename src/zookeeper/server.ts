@@ -75,6 +75,7 @@ export class ZooKeeperServer implements ConnectionHost {
       isLive: (id) => this.tracker.isLive(id),
       extendedTypesEnabled: config.extendedTypesEnabled,
       reconfigEnabled: config.reconfigEnabled,
+      enforceQuota: config.enforceQuota,
     });
     this.commits = new CommitQueue(db, (txn) => this.applyCommitted(txn));
     this.lastProposedZxid = this.tree.lastProcessedZxid;

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, EventType, OpCode } from '../../../protocol/zookeeper/codes.js';
 import type { Transaction, TxnBody } from '../../../protocol/zookeeper/txn.js';
+import { Reader, Writer } from '../../../protocol/bytes.js';
 import { DataTree } from '../../../src/znode/data-tree.js';
+import { StatsTrack } from '../../../src/znode/quota.js';
+import { readNodes, writeEnd, writeNode } from '../../../src/znode/snapshot-codec.js';
 import { CONTAINER_OWNER } from '../../../src/znode/znode.js';
 
 const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
@@ -156,5 +159,80 @@ describe('DataTree', () => {
     t.apply(txn({ type: OpCode.delete, path: '/s' }));
     t.apply(txn({ type: OpCode.delete, path: '/s2' }));
     expect(t.approximateDataSize).toBe(before);
+  });
+
+  it('keeps a quota’s zookeeper_stats current on every create, setData and delete under it', () => {
+    const t = new DataTree();
+    const text = (path: string) => t.get(path)!.data!.toString();
+    const stats = '/zookeeper/quota/q/zookeeper_stats';
+    t.apply(txn(create('/q', -1, { data: Buffer.from('12345') })));
+    t.apply(txn(create('/q/a', -1, { data: Buffer.from('abc') })));
+    // What zkCli's setquota writes: the quota nodes, the limits, then stats it expects the server to fill.
+    t.apply(txn(create('/zookeeper/quota/q', -1, { data: Buffer.alloc(0) })));
+    t.apply(txn(create('/zookeeper/quota/q/zookeeper_limits', -1, { data: Buffer.from('count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=3') })));
+    t.apply(txn(create(stats, -1, { data: Buffer.from('count=0,bytes=0') })));
+    expect(text(stats)).toBe('count=2,bytes=8');
+    const before = { ...t.get(stats)!.stat() };
+    t.apply(txn(create('/q/a/b', -1, { data: Buffer.from('xy') }), 9));
+    expect(text(stats)).toBe('count=3,bytes=10');
+    t.apply(txn({ type: OpCode.setData, path: '/q/a', data: Buffer.from('abcdefgh'), version: 1 }));
+    expect(text(stats)).toBe('count=3,bytes=15');
+    t.apply(txn({ type: OpCode.delete, path: '/q/a/b' }));
+    expect(text(stats)).toBe('count=2,bytes=13');
+    // Outside the quota'd subtree, including a sibling sharing the name's prefix, nothing changes.
+    t.apply(txn(create('/qq', -1)));
+    expect(text(stats)).toBe('count=2,bytes=13');
+    // Server bookkeeping, not a client write: versions and zxids stay, only the data (length) moves.
+    expect(t.get(stats)!.stat()).toMatchObject({ ...before, dataLength: 'count=2,bytes=13'.length });
+    // Removing the limits node ends the tracking.
+    t.apply(txn({ type: OpCode.delete, path: '/zookeeper/quota/q/zookeeper_limits' }));
+    t.apply(txn(create('/q/c', -1)));
+    expect(text(stats)).toBe('count=2,bytes=13');
+  });
+
+  it('counts ephemerals a closing session removes against their quota', () => {
+    const t = new DataTree();
+    t.apply(txn(create('/e', -1, { data: Buffer.alloc(0) })));
+    t.apply(txn(create('/zookeeper/quota/e', -1)));
+    t.apply(txn(create('/zookeeper/quota/e/zookeeper_limits', -1, { data: Buffer.from('count=10,bytes=-1') })));
+    t.apply(txn(create('/zookeeper/quota/e/zookeeper_stats', -1)));
+    t.apply(txn(create('/e/x', -1, { ephemeral: true, data: Buffer.from('1234') }), 42));
+    expect(t.get('/zookeeper/quota/e/zookeeper_stats')!.data!.toString()).toBe('count=2,bytes=4');
+    t.apply(txn({ type: OpCode.closeSession, paths2Delete: [] }, 42));
+    expect(t.get('/zookeeper/quota/e/zookeeper_stats')!.data!.toString()).toBe('count=1,bytes=0');
+  });
+
+  it('recounts quota stats when loading a snapshot, whatever the snapshot held', () => {
+    const t = new DataTree();
+    t.apply(txn(create('/l', -1, { data: Buffer.from('1') })));
+    t.apply(txn(create('/l/m', -1, { data: Buffer.from('22') })));
+    t.apply(txn(create('/zookeeper/quota/l', -1)));
+    t.apply(txn(create('/zookeeper/quota/l/zookeeper_limits', -1, { data: Buffer.from('count=5,bytes=-1') })));
+    t.apply(txn(create('/zookeeper/quota/l/zookeeper_stats', -1)));
+    // A fuzzy snapshot may catch the stats out of step with the nodes.
+    t.get('/zookeeper/quota/l/zookeeper_stats')!.data = Buffer.from('count=99,bytes=99');
+    const w = new Writer();
+    for (const [path, node] of t.entries()) writeNode(w, path, node);
+    writeEnd(w);
+    const loaded = new DataTree();
+    readNodes(new Reader(w.toBuffer()), loaded);
+    loaded.linkSnapshot();
+    expect(loaded.get('/zookeeper/quota/l/zookeeper_stats')!.data!.toString()).toBe('count=2,bytes=3');
+    loaded.apply(txn(create('/l/n', -1, { data: Buffer.from('333') })));
+    expect(loaded.get('/zookeeper/quota/l/zookeeper_stats')!.data!.toString()).toBe('count=3,bytes=6');
+  });
+});
+
+describe('StatsTrack', () => {
+  it('reads and writes ZooKeeper’s quota text, hard limits after a stray = in key order', () => {
+    const limits = StatsTrack.parse(Buffer.from('count=-1,bytes=-1=;byteHardLimit=10;countHardLimit=3'));
+    expect([limits.count, limits.bytes, limits.countHardLimit, limits.byteHardLimit]).toEqual([-1, -1, 3, 10]);
+    expect(limits.toString()).toBe('count=-1,bytes=-1=;byteHardLimit=10;countHardLimit=3');
+    expect(StatsTrack.parse(Buffer.from('count=4,bytes=12')).toString()).toBe('count=4,bytes=12');
+    expect(StatsTrack.counts(0, 0).toString()).toBe('count=0,bytes=0');
+    // Missing or unparsable fields read as absent (-1), as StatsTrack's getters report them.
+    const odd = StatsTrack.parse(Buffer.from('count=x;bytes'));
+    expect([odd.count, odd.bytes, odd.countHardLimit]).toEqual([-1, -1, -1]);
+    expect(StatsTrack.parse(null).toString()).toBe('count=-1,bytes=-1');
   });
 });

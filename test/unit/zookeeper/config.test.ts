@@ -32,7 +32,7 @@ describe('zoo.cfg', () => {
       extendedTypesEnabled: true,
     });
     expect([...config.fourLetterWords].sort()).toEqual([...DEFAULT_FOUR_LETTER_WORDS].sort());
-    expect(config.reconfigEnabled).toBe(false);
+    expect(config).toMatchObject({ reconfigEnabled: false, enforceQuota: false });
     // Ensemble timing keys change nothing on a standalone server: reported, not pretended.
     expect(unusedKeys).toEqual(['initLimit', 'syncLimit', 'admin.enableServer']);
   });
@@ -75,8 +75,9 @@ describe('zoo.cfg', () => {
     expect(unusedKeys).toEqual(['server.1']);
   });
 
-  it('reads reconfigEnabled', () => {
-    expect(parseZooCfg('reconfigEnabled=true').config.reconfigEnabled).toBe(true);
+  it('reads reconfigEnabled and enforceQuota under both of its names', () => {
+    expect(parseZooCfg('reconfigEnabled=true\nenforceQuota=true').config).toMatchObject({ reconfigEnabled: true, enforceQuota: true });
+    expect(parseZooCfg('zookeeper.enforceQuota=true').config.enforceQuota).toBe(true);
     expect(() => parseZooCfg('reconfigEnabled=yes')).toThrow(/reconfigEnabled/);
   });
 });

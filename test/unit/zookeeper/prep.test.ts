@@ -12,10 +12,10 @@ import { Preparer, sequenceSuffix, type PrepOutcome } from '../../../src/zookeep
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const SESSION = 77;
 
-function setup(live = new Set([SESSION])) {
+function setup(live = new Set([SESSION]), enforceQuota = false) {
   const tree = new DataTree();
   const changes = new PendingChanges(tree);
-  const prep = new Preparer({ changes, isLive: (id) => live.has(id), extendedTypesEnabled: true, reconfigEnabled: false });
+  const prep = new Preparer({ changes, isLive: (id) => live.has(id), extendedTypesEnabled: true, reconfigEnabled: false, enforceQuota });
   let zxid = 0;
   const run = <T>(type: number, record: Pick<JuteType<T>, 'write'>, value: T, auth: Id[] = []): PrepOutcome => {
     const w = new Writer();
@@ -126,12 +126,47 @@ describe('Preparer', () => {
     expect(s.prep.deleteContainer('/box', 51, 1)?.body).toEqual({ type: OpCode.deleteContainer, path: '/box' });
   });
 
+  it('refuses creates and setData past a hard quota, counting writes still pending, only when enforced', () => {
+    for (const enforced of [true, false]) {
+      const s = setup(undefined, enforced);
+      const put = (path: string, data: string) =>
+        s.run(OpCode.create, CreateRequest, { path, data: Buffer.from(data), acl: ACL, flags: 0 });
+      for (const [path, data] of [
+        ['/q', ''],
+        ['/zookeeper/quota/q', ''],
+        ['/zookeeper/quota/q/zookeeper_limits', 'count=-1,bytes=-1=;byteHardLimit=10;countHardLimit=3'],
+        ['/zookeeper/quota/q/zookeeper_stats', 'count=0,bytes=0'],
+        ['/q/a', '1234'],
+      ] as const) {
+        s.apply(put(path, data));
+      }
+      // Applied: /q and /q/a, 4 bytes. Pending from here on, as pipelined requests are.
+      expect(put('/q/b', '12345').ok).toBe(true);
+      const third = put('/q/c', '');
+      const set = (path: string, data: string) => s.run(OpCode.setData, SetDataRequest, { path, data: Buffer.from(data), version: -1 });
+      const tooBig = set('/q/a', '1234567');
+      const shrink = set('/q/a', '1');
+      if (enforced) {
+        expect(err(third)).toBe(ErrorCode.quotaExceeded);
+        expect(err(tooBig)).toBe(ErrorCode.quotaExceeded);
+        // Pending: /q/a shrank to 1 byte, /q/b holds 5; 6 of 10 bytes used.
+        expect(shrink.ok).toBe(true);
+        expect(set('/q/b', '12345678').ok).toBe(true);
+        expect(err(set('/q/a', '123'))).toBe(ErrorCode.quotaExceeded);
+        // A node outside the quota is never counted, even one whose name starts the same.
+        expect(put('/qq', '12345678901').ok).toBe(true);
+      } else {
+        expect([third.ok, tooBig.ok, shrink.ok]).toEqual([true, true, true]);
+      }
+    }
+  });
+
   it('answers reconfig ReconfigDisabled, or Unimplemented when enabled on a standalone server', () => {
     for (const [reconfigEnabled, expected] of [
       [false, ErrorCode.reconfigDisabled],
       [true, ErrorCode.unimplemented],
     ] as const) {
-      const prep = new Preparer({ changes: new PendingChanges(new DataTree()), isLive: () => true, extendedTypesEnabled: true, reconfigEnabled });
+      const prep = new Preparer({ changes: new PendingChanges(new DataTree()), isLive: () => true, extendedTypesEnabled: true, reconfigEnabled, enforceQuota: false });
       const w = new Writer();
       ReconfigRequest.write(w, { joiningServers: '', leavingServers: '', newMembers: 'server.1=h:2888:3888', curConfigId: -1 });
       expect(prep.prepare({ sessionId: SESSION, cxid: 1, type: OpCode.reconfig, auth: [] }, new Reader(w.toBuffer()), 1, 1)).toEqual({
