@@ -38,6 +38,13 @@ afterAll(async () => {
 
 const create = (path: string, flags = 0, type: number = OpCode.create) =>
   c.request(type, CreateRequest, { path, data: Buffer.from('d'), acl: ACL, flags });
+const reconfig = (client: ZkClient) =>
+  client.request(OpCode.reconfig, ReconfigRequest, {
+    joiningServers: 'server.2=localhost:2889:3889',
+    leavingServers: '',
+    newMembers: '',
+    curConfigId: -1,
+  });
 const exists = async (path: string) =>
   (await c.request(OpCode.exists, PathWatchRequest, { path, watch: false })).header.err === 0;
 
@@ -139,13 +146,7 @@ describe('extended operations', () => {
   });
 
   it('answers reconfig with ReconfigDisabled and unknown opcodes with Unimplemented, keeping the connection', async () => {
-    const reconfig = await c.request(OpCode.reconfig, ReconfigRequest, {
-      joiningServers: '',
-      leavingServers: '',
-      newMembers: 'server.1=localhost:2888:3888',
-      curConfigId: -1,
-    });
-    expect(reconfig.header.err).toBe(ErrorCode.reconfigDisabled);
+    expect((await reconfig(c)).header.err).toBe(ErrorCode.reconfigDisabled);
     expect((await c.request(77)).header.err).toBe(ErrorCode.unimplemented);
     expect((await c.request(OpCode.deleteContainer, PathRequest, { path: '/mr' })).header.err).toBe(
       ErrorCode.unimplemented,
@@ -156,13 +157,7 @@ describe('extended operations', () => {
   it('answers reconfig Unimplemented when reconfigEnabled, as a standalone ZooKeeper does', async () => {
     const enabled = await startTestServer({ reconfigEnabled: true });
     const client = await ZkClient.connect(enabled.port);
-    const reconfig = await client.request(OpCode.reconfig, ReconfigRequest, {
-      joiningServers: 'server.2=localhost:2889:3889',
-      leavingServers: '',
-      newMembers: '',
-      curConfigId: -1,
-    });
-    expect(reconfig.header.err).toBe(ErrorCode.unimplemented);
+    expect((await reconfig(client)).header.err).toBe(ErrorCode.unimplemented);
     client.destroy();
     await enabled.destroy();
   });
