@@ -44,6 +44,7 @@ export const zooCfgSchema = {
   'znode.container.checkIntervalMs': int('Interval of the sweep deleting empty containers and expired TTL nodes', 60_000, {
     min: 1,
   }),
+  'nio.sessionlessCnxnTimeout': int('Milliseconds a new connection has to send its ConnectRequest before it is closed', 10_000, { min: 1 }),
   initLimit: int('Accepted for ensemble configs; unused by a standalone server', 10, { min: 1 }),
   syncLimit: int('Accepted for ensemble configs; unused by a standalone server', 5, { min: 1 }),
 };
@@ -67,6 +68,8 @@ export interface ZooKeeperConfig {
   extendedTypesEnabled: boolean;
   superDigest: string | undefined;
   containerCheckIntervalMs: number;
+  /** A connection that sends no ConnectRequest within this is closed (ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout). */
+  sessionlessCnxnTimeoutMs: number;
 }
 
 export interface ParsedZooCfg {
@@ -108,6 +111,7 @@ export function parseZooCfg(text: string, overrides: readonly string[] = []): Pa
       extendedTypesEnabled: values.extendedTypesEnabled,
       superDigest: values['DigestAuthenticationProvider.superDigest'],
       containerCheckIntervalMs: values['znode.container.checkIntervalMs'],
+      sessionlessCnxnTimeoutMs: values['nio.sessionlessCnxnTimeout'],
     },
     unknownKeys: unknown.map((u) => u.key),
   };
