@@ -7,9 +7,12 @@
 // cache keeps producers' batches).
 //
 // A length prefix is a claim, not bytes: a frame's buffer starts at most GROWN_FRAME_START_BYTES and
-// doubles as its bytes arrive, so a prefix of 100 MiB followed by nothing costs nothing. Before reading
-// a frame's body the reader takes its size from the server's request budget, and stops reading while
-// the budget has no room; the connection gives the bytes back (done()) once the request is answered.
+// doubles as its bytes arrive, so a prefix of 100 MiB followed by nothing costs at most that much. The
+// reader takes a frame's memory from the server's request budget before reading into it (a large frame:
+// its first GROWN_FRAME_START_BYTES, then the rest once that much has really arrived, so a frame that
+// holds budget never waits for more) and stops reading while the budget has no room; the connection
+// gives the bytes back (done()) once the request is answered. Waiting for memory counts against the
+// request timeout like any other delay, so holders that stall are closed and nothing waits forever.
 
 import type { OnReadOpts } from 'node:net';
 import type { BudgetWait, ByteBudget } from './byte-budget.js';
@@ -108,8 +111,8 @@ export class FrameReader {
     if (this.direct) {
       this.filled += n;
       if (this.filled === this.direct.length) {
-        if (this.direct.length < this.directSize) this.grow();
-        else this.emitDirect();
+        if (this.direct.length === this.directSize) this.emitDirect();
+        else if (this.reserved === this.directSize || this.take(this.directSize - this.reserved, () => this.grow())) this.grow();
       }
     } else {
       this.end += n;
@@ -121,7 +124,7 @@ export class FrameReader {
   /** Feeds bytes that arrived some other way (a 'data' event, a test), as if read. */
   push(chunk: Buffer): void {
     let at = 0;
-    while (at < chunk.length && !this.stopped) {
+    while (at < chunk.length && !this.stopped && !this.budgetWait) {
       const into = this.nextBuffer();
       const n = chunk.copy(into, 0, at);
       at += n;
@@ -150,9 +153,9 @@ export class FrameReader {
     this.direct = bigger;
   }
 
-  /** Starts the clock of a frame left incomplete by this read (not while it waits for memory: that is not the client's delay). */
+  /** Starts the clock of a frame this read left incomplete. */
   private markPartial(): void {
-    if (this.partialSince === undefined && !this.budgetWait && (this.direct !== undefined || this.end > this.start)) this.partialSince = Date.now();
+    if (this.partialSince === undefined && (this.direct !== undefined || this.end > this.start)) this.partialSince = Date.now();
   }
 
   private takeFrames(): void {
@@ -165,7 +168,7 @@ export class FrameReader {
       }
       if (word < 0) return this.fail(`negative frame size ${word}`);
       if (word > this.maxFrameBytes) return this.fail(`frame of ${word} bytes exceeds the limit of ${this.maxFrameBytes}`);
-      if (this.reserved === 0 && word > 0 && !this.reserve(word)) return;
+      if (this.reserved === 0 && word > 0 && !this.take(Math.min(word, GROWN_FRAME_START_BYTES), () => this.takeFrames())) return;
       const have = this.end - this.start - 4;
       if (have >= word) {
         const frame = Buffer.allocUnsafe(word);
@@ -186,21 +189,20 @@ export class FrameReader {
     else if (SCRATCH_BYTES - this.end < DIRECT_READ_BYTES) this.compact();
   }
 
-  /** Takes a frame's bytes from the budget, or stops reading until they are granted. */
-  private reserve(bytes: number): boolean {
+  /** Takes `bytes` more for the current frame from the budget, or stops reading until granted and then runs `resume`. */
+  private take(bytes: number, resume: () => void): boolean {
     if (!this.budget || this.budget.tryTake(bytes)) {
-      this.reserved = bytes;
+      this.reserved += bytes;
       return true;
     }
     this.gate.hold('memory', true);
-    this.partialSince = undefined;
     this.budgetWait = this.budget.wait(bytes, () => {
       this.budgetWait = undefined;
-      this.reserved = bytes;
+      this.reserved += bytes;
       // Granted from inside another connection's release: carry on from a clean stack.
       queueMicrotask(() => {
         if (this.stopped) return;
-        this.takeFrames();
+        resume();
         this.markPartial();
         if (!this.budgetWait) this.gate.hold('memory', false);
       });

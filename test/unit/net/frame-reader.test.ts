@@ -131,18 +131,32 @@ test('frames take their size from a shared budget; a reader with no room stops u
 
   second.push(frame(Buffer.alloc(5_000, 1)).subarray(0, 100));
   expect(second.gate.held).toBe(true);
-  expect(second.partialSince).toBeUndefined();
   first.done(8_000);
   return Promise.resolve().then(() => {
     expect(second.gate.held).toBe(false);
     expect(budget.usedBytes).toBe(5_000);
-    expect(second.partialSince).toBeTypeOf('number');
     readInSteps(second, frame(Buffer.alloc(5_000, 1)).subarray(100), 1000);
     expect(b.frames).toHaveLength(1);
     expect(second.partialSince).toBeUndefined();
     second.done(5_000);
     expect(budget.usedBytes).toBe(0);
   });
+});
+
+test('a large frame takes its first MiB of budget at once and the rest only once that MiB has arrived', () => {
+  const budget = new ByteBudget(4 * GROWN_FRAME_START_BYTES);
+  const reader = new FrameReader(1 << 30, budget);
+  const got = collect(reader);
+  const body = Buffer.alloc(3 * GROWN_FRAME_START_BYTES, 7);
+  const whole = frame(body);
+  reader.push(whole.subarray(0, 1000));
+  expect(budget.usedBytes).toBe(GROWN_FRAME_START_BYTES);
+  expect(reader.partialSince).toBeTypeOf('number');
+  readInSteps(reader, whole.subarray(1000, GROWN_FRAME_START_BYTES + 4), 65_536);
+  expect(budget.usedBytes).toBe(body.length);
+  readInSteps(reader, whole.subarray(GROWN_FRAME_START_BYTES + 4), 65_536);
+  expect(got.frames[0]!.equals(body)).toBe(true);
+  expect(reader.partialSince).toBeUndefined();
 });
 
 test('a reader stopped mid-frame gives its memory back', () => {
