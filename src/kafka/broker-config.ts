@@ -10,6 +10,14 @@ const HOUR_MS = 3_600_000;
 /** Java's Double.MAX_VALUE, Kafka's "unthrottled". */
 const DOUBLE_MAX = Number.MAX_VALUE;
 
+/**
+ * Kafka leaves queued.max.request.bytes unbounded. Skein bounds it by default at socket.request.max.bytes'
+ * default: the largest request a client may send still always gets in, and no number of clients can make
+ * the broker hold more than that in unanswered requests. Record batches live outside the JS heap, so a
+ * share of the heap would be the wrong measure.
+ */
+export const DEFAULT_QUEUED_MAX_REQUEST_BYTES = 104_857_600;
+
 /** log.cleanup.policy: a list of compact and delete. */
 function cleanupPolicy(doc: string, def: string[]): KeyDef<string[]> {
   const base = list(doc, def);
@@ -68,6 +76,11 @@ export const brokerSchema = {
   'max.connections': int('Open client connections at most.', 10_000, { min: 1 }),
   'max.connections.per.ip': int('Open client connections from one address at most.', 2_147_483_647, { min: 1 }),
   'queued.max.requests': int('Unanswered requests per connection before reading pauses.', 500, { min: 1 }),
+  // Memory and time a client may hold: see "Limits and bad input" in the README for why these defaults.
+  'queued.max.request.bytes': long('Bytes of requests read and not yet answered, all connections together; -1 removes the bound (Kafka\'s default).', DEFAULT_QUEUED_MAX_REQUEST_BYTES, { min: -1 }),
+  'fetch.max.bytes': int('Most bytes of records one Fetch response carries, whatever the client asks.', 57_671_680, { min: 1024 }),
+  'connections.max.idle.ms': long('A connection with nothing read or written for this long is closed; -1 never.', 600_000, { min: -1 }),
+  'socket.request.read.timeout.ms': long('A request must arrive whole this long after its first byte, or the connection is closed; -1 never.', 30_000, { min: -1 }),
   'offsets.topic.num.partitions': int('Partitions of __consumer_offsets.', 50, { min: 1 }),
   'offsets.topic.replication.factor': int('Replication factor of __consumer_offsets (capped by live brokers).', 3, { min: 1 }),
   'offsets.topic.segment.bytes': int('Segment size of __consumer_offsets.', 104_857_600, { min: 1 }),
@@ -151,6 +164,10 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
   const { values, unknown } = parseConfig(brokerSchema, known);
   if (values.listeners.length !== 1) {
     throw new ConfigError(`listeners: Skein serves exactly one listener, got ${values.listeners.length}`);
+  }
+  const queuedBytes = values['queued.max.request.bytes'];
+  if (queuedBytes !== -1 && queuedBytes < values['socket.request.max.bytes']) {
+    throw new ConfigError(`queued.max.request.bytes (${queuedBytes}) must be -1 or at least socket.request.max.bytes (${values['socket.request.max.bytes']})`);
   }
   const listener = parseListener(values.listeners[0]!, 'listeners');
   const protocol = securityProtocolOf(listener.name, values['listener.security.protocol.map']);

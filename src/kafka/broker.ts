@@ -3,6 +3,7 @@
 import { initCompression } from '../../protocol/kafka/compression/codecs.js';
 import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
+import { ByteBudget } from '../net/byte-budget.js';
 import { TcpServer } from '../net/tcp-server.js';
 import { cleanerConfigOf, type BrokerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
@@ -46,6 +47,10 @@ export class Broker {
   }
 }
 
+function unlimitedIfNegative(bytes: number): number {
+  return bytes < 0 ? Infinity : bytes;
+}
+
 export interface RunningKafka {
   broker: Broker;
   /** The bound port (differs from the configured one when that was 0). */
@@ -77,6 +82,11 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
       maxConnections: config.values['max.connections'],
       maxConnectionsPerAddress: config.values['max.connections.per.ip'],
       maxFrameBytes: config.values['socket.request.max.bytes'],
+      requestBudget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])),
+      timeouts: {
+        idleMs: Math.max(0, config.values['connections.max.idle.ms']),
+        frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
+      },
       log,
       accept: (socket, frames) => serveKafkaConnection(socket, frames, broker),
     });

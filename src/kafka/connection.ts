@@ -19,7 +19,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
   return new FramedConnection(socket, frames, {
     maxInFlight: broker.config.values['queued.max.requests'],
     log,
-    onFrame(frame, conn): Reply | Promise<Reply> {
+    onFrame(frame, conn, inFlight): Reply | Promise<Reply> {
       let head: { apiKey: number; apiVersion: number; correlationId: number };
       try {
         head = peekRequestHeader(frame);
@@ -57,6 +57,8 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
         remote: conn.remote,
         broker,
         log,
+        signal: inFlight.signal,
+        replyTurn: inFlight.replyTurn,
       };
       const apiKey = request.apiKey as ApiKeyType;
       const encode = (result: HandlerResult<ApiKeyType>): Reply =>

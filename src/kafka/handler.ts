@@ -15,6 +15,13 @@ export interface RequestContext {
   readonly remote: string;
   readonly broker: Broker;
   readonly log: Logger;
+  /** Aborted when the client's connection closes: nobody will read the reply, so stop building it. */
+  readonly signal: AbortSignal;
+  /**
+   * Waits until the connection's earlier replies have left and the client is taking them; a handler
+   * whose reply may be large (Fetch) calls it before building the reply. Rejects if the connection closes.
+   */
+  replyTurn(): Promise<void>;
 }
 
 export type HandlerResult<K extends ApiKey> = ResponseInputOf<K> | typeof NO_RESPONSE;

@@ -2,35 +2,52 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../logger.js';
 import type { FrameReader } from './frame-reader.js';
 import { writeFrame } from './frame-writer.js';
+import { repliesBackedUp } from './read-gate.js';
 
 /** Reply chunks without the size prefix, or null when the request gets no reply (Kafka acks=0). */
 export type Reply = Buffer[] | null;
+
+/** What a handler may ask of the connection a request came on. */
+export interface InFlightRequest {
+  /** Aborted when the connection closes: work for the request should stop, nobody will read its reply. */
+  readonly signal: AbortSignal;
+  /**
+   * Resolves once every earlier request on the connection has its reply handed to the socket and the
+   * client has taken all but MAX_UNSENT_REPLY_BYTES of them. A request whose reply is large (Fetch)
+   * waits for this before building it, so a connection holds at most one such reply in the making
+   * beside that bound, however many it pipelines. Rejects if the connection closes first.
+   */
+  replyTurn(): Promise<void>;
+}
 
 export interface FramedConnectionOptions {
   /** Requests read but not yet answered; reading pauses at this count. */
   maxInFlight: number;
   log: Logger;
   /** Called once per frame, in arrival order. A throw or rejection closes the connection. */
-  onFrame(frame: Buffer, conn: FramedConnection): Reply | Promise<Reply>;
+  onFrame(frame: Buffer, conn: FramedConnection, request: InFlightRequest): Reply | Promise<Reply>;
   onClose?(conn: FramedConnection): void;
 }
 
 interface Slot {
   ready: boolean;
   reply: Reply;
+  /** The request frame's size, held against the server's request budget until the reply is written. */
+  frameBytes: number;
+  /** A replyTurn() waiting for this slot to reach the head. */
+  turn: (() => void) | undefined;
 }
 
 /**
  * One client connection speaking size-prefixed frames. Requests are handed on as soon as they arrive
  * (pipelining), replies leave in request order, and reading pauses while too many requests are
- * unanswered or the socket's send buffer is full, so a slow reader cannot grow our memory.
+ * unanswered or the client leaves too many reply bytes unread, so a slow reader cannot grow our memory.
  */
 export class FramedConnection {
-  private readonly slots: Slot[] = [];
-  private waitingForDrain = false;
-  private paused = false;
+  private slots: Slot[] = [];
   private closed = false;
   private endWhenIdle = false;
+  private readonly aborter = new AbortController();
   readonly remote: string;
 
   constructor(
@@ -45,13 +62,12 @@ export class FramedConnection {
       invalid: (err) => this.close(err.message),
     };
     socket.on('drain', () => {
-      this.waitingForDrain = false;
       this.updateFlow();
+      this.wakeTurn();
     });
     socket.on('error', (err) => opts.log.debug({ remote: this.remote, err: err.message }, 'socket error'));
     socket.on('close', () => {
-      this.closed = true;
-      frames.stop();
+      this.shutDown();
       opts.onClose?.(this);
     });
   }
@@ -59,9 +75,8 @@ export class FramedConnection {
   /** Logs why and drops the connection. */
   close(reason: string, fields: Record<string, unknown> = {}): void {
     if (this.closed) return;
-    this.closed = true;
-    this.frames.stop();
     this.opts.log.warn({ remote: this.remote, ...fields }, `closing connection: ${reason}`);
+    this.shutDown();
     this.socket.destroy();
   }
 
@@ -71,18 +86,29 @@ export class FramedConnection {
     else this.endWhenIdle = true;
   }
 
-  private onFrame(frame: Buffer): void {
+  /** Stops all work for the connection: handlers see the abort, queued replies and their memory go. */
+  private shutDown(): void {
     if (this.closed) return;
+    this.closed = true;
+    this.frames.stop();
+    for (const slot of this.slots) this.frames.done(slot.frameBytes);
+    this.slots = [];
+    this.aborter.abort();
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (this.closed) return this.frames.done(frame.length);
     this.dispatch(frame);
     this.updateFlow();
   }
 
   private dispatch(frame: Buffer): void {
-    const slot: Slot = { ready: false, reply: null };
+    const slot: Slot = { ready: false, reply: null, frameBytes: frame.length, turn: undefined };
     this.slots.push(slot);
+    const request: InFlightRequest = { signal: this.aborter.signal, replyTurn: () => this.replyTurn(slot) };
     let result: Reply | Promise<Reply>;
     try {
-      result = this.opts.onFrame(frame, this);
+      result = this.opts.onFrame(frame, this, request);
     } catch (err) {
       return this.fail(err);
     }
@@ -96,7 +122,35 @@ export class FramedConnection {
     }
   }
 
+  private replyTurn(slot: Slot): Promise<void> {
+    const signal = this.aborter.signal;
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (this.isTurnOf(slot)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      slot.turn = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+    });
+  }
+
+  private isTurnOf(slot: Slot): boolean {
+    return this.slots[0] === slot && !repliesBackedUp(this.socket);
+  }
+
+  private wakeTurn(): void {
+    const head = this.slots[0];
+    if (head?.turn && this.isTurnOf(head)) {
+      const turn = head.turn;
+      head.turn = undefined;
+      turn();
+    }
+  }
+
   private fail(err: unknown): void {
+    if (this.closed) return;
     const message = err instanceof Error ? err.message : String(err);
     this.close('request handling failed', { err: message, stack: err instanceof Error ? err.stack : undefined });
   }
@@ -104,32 +158,23 @@ export class FramedConnection {
   private settle(slot: Slot, reply: Reply): void {
     slot.ready = true;
     slot.reply = reply;
-    if (this.slots[0] !== slot) return;
-    if (this.closed) return;
+    if (this.closed || this.slots[0] !== slot) return;
     this.socket.cork();
     while (this.slots.length > 0 && this.slots[0]!.ready) {
       const done = this.slots.shift()!;
-      if (done.reply) this.write(done.reply);
+      if (done.reply) writeFrame(this.socket, done.reply);
+      this.frames.done(done.frameBytes);
     }
     this.socket.uncork();
     if (this.endWhenIdle && this.slots.length === 0) this.socket.end();
     this.updateFlow();
-  }
-
-  private write(chunks: Buffer[]): void {
-    if (this.closed) return;
-    if (!writeFrame(this.socket, chunks)) this.waitingForDrain = true;
+    this.wakeTurn();
   }
 
   private updateFlow(): void {
     if (this.closed) return;
-    const shouldPause = this.waitingForDrain || this.slots.length >= this.opts.maxInFlight;
-    if (shouldPause && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    } else if (!shouldPause && this.paused) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    const gate = this.frames.gate;
+    gate.hold('requests', this.slots.length >= this.opts.maxInFlight);
+    gate.hold('replies', repliesBackedUp(this.socket));
   }
 }

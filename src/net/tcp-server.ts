@@ -1,6 +1,27 @@
 import { createServer, Socket, type Server, type SocketConstructorOpts } from 'node:net';
 import type { Logger } from '../logger.js';
+import type { ByteBudget } from './byte-budget.js';
 import { FrameReader, onreadFor } from './frame-reader.js';
+
+/** What a protocol's connection offers the server: a graceful end at shutdown and a close at a timeout. */
+export interface AcceptedConnection {
+  end(): void;
+  close(reason: string, fields?: Record<string, unknown>): void;
+}
+
+/** How long a connection may keep the server waiting; 0 (or unset) means no limit. */
+export interface ConnectionTimeouts {
+  /** No byte read or written for this long closes the connection (Kafka's connections.max.idle.ms). */
+  idleMs?: number;
+  /** The first frame must have arrived this long after accept (ZooKeeper's ConnectRequest). */
+  firstFrameMs?: number;
+  /** A frame must be complete this long after its first byte arrived (slow senders, dead peers mid-frame). */
+  frameMs?: number;
+}
+
+/** Deadlines are checked this often at most, and at least four times per shortest deadline. */
+const MAX_SWEEP_MS = 1000;
+const MIN_SWEEP_MS = 10;
 
 export interface TcpServerOptions {
   host: string;
@@ -11,12 +32,21 @@ export interface TcpServerOptions {
   maxConnectionsPerAddress: number;
   /** Largest frame a client may send; a larger length prefix is a framing error. */
   maxFrameBytes: number;
+  /** Bytes of requests read and not yet answered, across all connections; unset for no bound. */
+  requestBudget?: ByteBudget;
+  timeouts?: ConnectionTimeouts;
   log: Logger;
   /**
    * Takes over an accepted socket, whose frames arrive through `frames` (set its sink before returning);
-   * returns a handle used to end the connection gracefully at shutdown.
+   * returns a handle used to end the connection gracefully at shutdown or close it at a timeout.
    */
-  accept(socket: Socket, frames: FrameReader): { end(): void };
+  accept(socket: Socket, frames: FrameReader): AcceptedConnection;
+}
+
+interface Open {
+  conn: AcceptedConnection;
+  frames: FrameReader;
+  acceptedAt: number;
 }
 
 /**
@@ -37,8 +67,9 @@ function adoptWithReader(accepted: Socket, reader: FrameReader): Socket {
 /** A listening socket with connection limits and a graceful stop, shared by the Kafka and ZooKeeper front ends. */
 export class TcpServer {
   private server: Server | undefined;
-  private readonly open = new Map<Socket, { end(): void }>();
+  private readonly open = new Map<Socket, Open>();
   private readonly perAddress = new Map<string, number>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: TcpServerOptions) {}
 
@@ -51,6 +82,7 @@ export class TcpServer {
       server.listen(this.opts.port, this.opts.host, () => {
         server.off('error', reject);
         const addr = server.address();
+        this.startSweeping();
         resolve(typeof addr === 'object' && addr ? addr.port : this.opts.port);
       });
     });
@@ -72,8 +104,9 @@ export class TcpServer {
       accepted.destroy();
       return;
     }
-    const frames = new FrameReader(this.opts.maxFrameBytes);
+    const frames = new FrameReader(this.opts.maxFrameBytes, this.opts.requestBudget);
     const socket = adoptWithReader(accepted, frames);
+    frames.gate.socket = socket;
     this.perAddress.set(address, fromAddress + 1);
     socket.once('close', () => {
       this.open.delete(socket);
@@ -81,7 +114,33 @@ export class TcpServer {
       if (n === 0) this.perAddress.delete(address);
       else this.perAddress.set(address, n);
     });
-    this.open.set(socket, this.opts.accept(socket, frames));
+    const conn = this.opts.accept(socket, frames);
+    this.open.set(socket, { conn, frames, acceptedAt: Date.now() });
+    const idleMs = this.opts.timeouts?.idleMs ?? 0;
+    if (idleMs > 0) {
+      // Node's socket timeout restarts on every read and completed write: exactly "idle".
+      socket.setTimeout(idleMs, () => conn.close('idle', { idleMs }));
+    }
+  }
+
+  /** Checks the deadlines that activity does not restart (first frame, frame completion) on a timer. */
+  private startSweeping(): void {
+    const { firstFrameMs = 0, frameMs = 0 } = this.opts.timeouts ?? {};
+    const deadlines = [firstFrameMs, frameMs].filter((ms) => ms > 0);
+    if (deadlines.length === 0) return;
+    const every = Math.max(MIN_SWEEP_MS, Math.min(MAX_SWEEP_MS, Math.floor(Math.min(...deadlines) / 4)));
+    this.sweeper = setInterval(() => this.sweep(Date.now(), firstFrameMs, frameMs), every);
+    this.sweeper.unref();
+  }
+
+  private sweep(now: number, firstFrameMs: number, frameMs: number): void {
+    for (const { conn, frames, acceptedAt } of this.open.values()) {
+      if (firstFrameMs > 0 && frames.framesReceived === 0 && now - acceptedAt >= firstFrameMs) {
+        conn.close('no request within the handshake timeout', { timeoutMs: firstFrameMs });
+      } else if (frameMs > 0 && frames.partialSince !== undefined && now - frames.partialSince >= frameMs) {
+        conn.close('request not completed within the request timeout', { timeoutMs: frameMs });
+      }
+    }
   }
 
   /** Stops accepting, lets connections finish their pending replies, and destroys stragglers after `graceMs`. */
@@ -89,8 +148,9 @@ export class TcpServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    clearInterval(this.sweeper);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const handle of this.open.values()) handle.end();
+    for (const { conn } of this.open.values()) conn.end();
     const timer = setTimeout(() => {
       for (const socket of this.open.keys()) socket.destroy();
     }, graceMs);

@@ -48,6 +48,7 @@ export const zooCfgSchema = {
   reconfigEnabled: bool('Accept reconfig; a standalone server then answers it Unimplemented, as ZooKeeper does', false),
   enforceQuota: bool('Refuse creates and setData past a hard quota with QuotaExceeded', false),
   'zookeeper.enforceQuota': bool('enforceQuota by its Java system property name', false),
+  'nio.sessionlessCnxnTimeout': int('Milliseconds a new connection has to send its ConnectRequest before it is closed', 10_000, { min: 1 }),
 };
 
 export interface ZooKeeperConfig {
@@ -71,6 +72,8 @@ export interface ZooKeeperConfig {
   containerCheckIntervalMs: number;
   reconfigEnabled: boolean;
   enforceQuota: boolean;
+  /** A connection that sends no ConnectRequest within this is closed (ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout). */
+  sessionlessCnxnTimeoutMs: number;
 }
 
 export interface ParsedZooCfg {
@@ -115,6 +118,7 @@ export function parseZooCfg(text: string, overrides: readonly string[] = []): Pa
       containerCheckIntervalMs: values['znode.container.checkIntervalMs'],
       reconfigEnabled: values.reconfigEnabled,
       enforceQuota: values.enforceQuota || values['zookeeper.enforceQuota'],
+      sessionlessCnxnTimeoutMs: values['nio.sessionlessCnxnTimeout'],
     },
     unusedKeys: unknown.map((u) => u.key),
   };

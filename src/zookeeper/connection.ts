@@ -4,6 +4,7 @@
 // as soon as the change is applied, so they precede any later reply showing the new state.
 import type { Socket } from 'node:net';
 import type { FrameReader } from '../net/frame-reader.js';
+import { repliesBackedUp } from '../net/read-gate.js';
 import type { Logger } from '../logger.js';
 import type { EventType } from '../../protocol/zookeeper/codes.js';
 import { fourLetterWordOf, type FourLetterWord } from '../../protocol/zookeeper/four-letter.js';
@@ -14,8 +15,6 @@ import type { Requester } from './reads.js';
 
 /** Requests read but not answered yet; reading pauses at this many (ZooKeeper's outstanding limit). */
 export const MAX_OUTSTANDING_PER_CONNECTION = 1000;
-/** Unsent reply bytes at which reading pauses until the client catches up. */
-const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
 
 export interface ConnectionHost {
   readonly log: Logger;
@@ -52,7 +51,6 @@ export class ClientConnection implements Requester {
   private phase: Phase = 'start';
   private held: Buffer[] = [];
   private readonly slots = new Fifo<Slot>();
-  private paused = false;
   private corked = false;
   private endWhenFlushed = false;
 
@@ -225,15 +223,8 @@ export class ClientConnection implements Requester {
 
   private updateFlow(): void {
     if (this.phase === 'closed') return;
-    const full =
-      this.outstanding + this.held.length >= MAX_OUTSTANDING_PER_CONNECTION ||
-      this.socket.writableLength > MAX_UNSENT_BYTES;
-    if (full && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    } else if (!full && this.paused) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    const gate = this.frames.gate;
+    gate.hold('requests', this.outstanding + this.held.length >= MAX_OUTSTANDING_PER_CONNECTION);
+    gate.hold('replies', repliesBackedUp(this.socket));
   }
 }

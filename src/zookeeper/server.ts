@@ -19,7 +19,7 @@ import {
 import type { Transaction } from '../../protocol/zookeeper/txn.js';
 import type { Logger } from '../logger.js';
 import type { FrameReader } from '../net/frame-reader.js';
-import { TcpServer } from '../net/tcp-server.js';
+import { TcpServer, type AcceptedConnection } from '../net/tcp-server.js';
 import type { ApplyResult, DataTree } from '../znode/data-tree.js';
 import { authenticate } from './acl.js';
 import type { ZooKeeperConfig } from './config.js';
@@ -100,10 +100,10 @@ export class ZooKeeperServer implements ConnectionHost {
     return this.commits.size;
   }
 
-  accept(socket: Socket, frames: FrameReader): { end(): void } {
+  accept(socket: Socket, frames: FrameReader): AcceptedConnection {
     const conn = new ClientConnection(socket, frames, this);
     this.connections.add(conn);
-    return { end: () => conn.closeWhenFlushed() };
+    return { end: () => conn.closeWhenFlushed(), close: (reason, fields) => conn.close(reason, fields) };
   }
 
   closed(conn: ClientConnection): void {
@@ -418,6 +418,9 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger): Prom
     maxConnections: config.maxCnxns === 0 ? Number.MAX_SAFE_INTEGER : config.maxCnxns,
     maxConnectionsPerAddress: config.maxClientCnxns,
     maxFrameBytes: config.juteMaxBuffer,
+    // A session's connection needs no timer of its own: with no complete request its session expires and
+    // takes the connection with it. Before the session exists, this is all that bounds it.
+    timeouts: { firstFrameMs: config.sessionlessCnxnTimeoutMs },
     log,
     accept: (socket, frames) => zk.accept(socket, frames),
   });

@@ -87,7 +87,7 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
   }
   const read = (entry: Planned, log: PartitionLog, maxBytes: number, minOneBatch: boolean): Promise<ReadResult | Error> =>
     log.read(entry.fetchOffset, maxBytes, { upToOffset: readLimit(log, replicaId), minOneBatch }).catch((err: unknown) => err as Error);
-  const maxBytes = Math.max(0, request.maxBytes);
+  const maxBytes = Math.max(0, Math.min(request.maxBytes, broker.config.values['fetch.max.bytes']));
   const speculative = limits <= maxBytes ? plan.map((e) => (typeof e.partition === 'number' ? undefined : read(e, e.partition.log, e.limit, true))) : [];
 
   let remaining = maxBytes;

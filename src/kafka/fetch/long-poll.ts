@@ -13,14 +13,18 @@ export interface WatchedPartition {
   maxBytes: number;
 }
 
-/** Resolves once the watched logs grew by `neededBytes` in all (counting each up to its maxBytes), or after `maxWaitMs`. */
-export function waitForBytes(watched: readonly WatchedPartition[], neededBytes: number, maxWaitMs: number): Promise<void> {
+/**
+ * Resolves once the watched logs grew by `neededBytes` in all (counting each up to its maxBytes), after
+ * `maxWaitMs`, or as soon as `signal` aborts (the client went away: nobody waits for the answer).
+ */
+export function waitForBytes(watched: readonly WatchedPartition[], neededBytes: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const startSizes = watched.map((w) => w.log.sizeBytes);
     const unsubscribes: (() => void)[] = [];
     let timer: NodeJS.Timeout | undefined;
     const finish = (): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
       for (const unsubscribe of unsubscribes) unsubscribe();
       unsubscribes.length = 0;
       resolve();
@@ -33,6 +37,8 @@ export function waitForBytes(watched: readonly WatchedPartition[], neededBytes: 
       }
       if (grown >= neededBytes) finish();
     };
+    if (signal?.aborted) return finish();
+    signal?.addEventListener('abort', finish, { once: true });
     timer = setTimeout(finish, maxWaitMs);
     for (const w of watched) unsubscribes.push(w.log.onHighWatermark(check));
   });

@@ -8,6 +8,8 @@
 // cache may have no free slot): a request to open one (epoch 0) gets a full response with session id 0,
 // after which the Java client keeps sending full requests; a request continuing a session (epoch > 0)
 // names one this broker never gave out, so it gets FETCH_SESSION_ID_NOT_FOUND.
+//
+// As in Kafka, the broker's fetch.max.bytes caps the client's max_bytes.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { readFetch } from '../fetch/fetch-reader.js';
 import { waitForBytes } from '../fetch/long-poll.js';
@@ -27,10 +29,14 @@ export const fetchHandler = defineHandler({
     if (ctx.apiVersion >= 7 && epoch !== INITIAL_EPOCH && epoch !== FINAL_EPOCH) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: NO_SESSION, responses: [] };
     }
+    // A response can be as large as fetch.max.bytes: build one per connection at a time, and only for a
+    // client that takes its replies, so pipelined fetches from a client that never reads cost nothing.
+    await ctx.replyTurn();
     let read = await readFetch(ctx, request);
     const answerNow = request.maxWaitMs <= 0 || read.bytes >= request.minBytes || read.hasError || read.watched.length === 0;
     if (!answerNow) {
-      await waitForBytes(read.watched, request.minBytes - read.bytes, request.maxWaitMs);
+      await waitForBytes(read.watched, request.minBytes - read.bytes, request.maxWaitMs, ctx.signal);
+      ctx.signal.throwIfAborted();
       read = await readFetch(ctx, request);
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses: read.responses };

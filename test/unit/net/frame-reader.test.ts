@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { DIRECT_READ_BYTES, FrameReader, FramingError, SCRATCH_BYTES, type FrameSink } from '../../../src/net/frame-reader.js';
+import { ByteBudget } from '../../../src/net/byte-budget.js';
+import { DIRECT_READ_BYTES, FrameReader, FramingError, GROWN_FRAME_START_BYTES, SCRATCH_BYTES, type FrameSink } from '../../../src/net/frame-reader.js';
 
 function frame(body: Buffer): Buffer {
   const head = Buffer.alloc(4);
@@ -98,4 +99,72 @@ test('the first four bytes can be claimed before they are read as a length', () 
   passing.sink = sink;
   passing.push(frame(Buffer.from('abc')));
   expect(frames.map(String)).toEqual(['abc']);
+});
+
+test('a length prefix reserves nothing: a huge frame\'s buffer grows only as its bytes arrive', () => {
+  const reader = new FrameReader(200 * 1024 * 1024);
+  const got = collect(reader);
+  const head = Buffer.alloc(4);
+  head.writeInt32BE(100 * 1024 * 1024);
+  reader.push(Buffer.concat([head, Buffer.from('abc')]));
+  expect(reader.nextBuffer().length).toBeLessThanOrEqual(GROWN_FRAME_START_BYTES);
+
+  const body = Buffer.alloc(3 * GROWN_FRAME_START_BYTES + 5);
+  for (let i = 0; i < body.length; i++) body[i] = i % 251;
+  const growing = new FrameReader(8 * GROWN_FRAME_START_BYTES);
+  const out = collect(growing);
+  readInSteps(growing, frame(body), 300_000);
+  expect(out.frames).toHaveLength(1);
+  expect(out.frames[0]!.equals(body)).toBe(true);
+  expect(got.frames).toEqual([]);
+});
+
+test('frames take their size from a shared budget; a reader with no room stops until another gives some back', () => {
+  const budget = new ByteBudget(10_000);
+  const first = new FrameReader(1 << 20, budget);
+  const second = new FrameReader(1 << 20, budget);
+  const a = collect(first);
+  const b = collect(second);
+  first.push(frame(Buffer.alloc(8_000)));
+  expect(a.frames).toHaveLength(1);
+  expect(budget.usedBytes).toBe(8_000);
+
+  second.push(frame(Buffer.alloc(5_000, 1)).subarray(0, 100));
+  expect(second.gate.held).toBe(true);
+  first.done(8_000);
+  return Promise.resolve().then(() => {
+    expect(second.gate.held).toBe(false);
+    expect(budget.usedBytes).toBe(5_000);
+    readInSteps(second, frame(Buffer.alloc(5_000, 1)).subarray(100), 1000);
+    expect(b.frames).toHaveLength(1);
+    expect(second.partialSince).toBeUndefined();
+    second.done(5_000);
+    expect(budget.usedBytes).toBe(0);
+  });
+});
+
+test('a large frame takes its first MiB of budget at once and the rest only once that MiB has arrived', () => {
+  const budget = new ByteBudget(4 * GROWN_FRAME_START_BYTES);
+  const reader = new FrameReader(1 << 30, budget);
+  const got = collect(reader);
+  const body = Buffer.alloc(3 * GROWN_FRAME_START_BYTES, 7);
+  const whole = frame(body);
+  reader.push(whole.subarray(0, 1000));
+  expect(budget.usedBytes).toBe(GROWN_FRAME_START_BYTES);
+  expect(reader.partialSince).toBeTypeOf('number');
+  readInSteps(reader, whole.subarray(1000, GROWN_FRAME_START_BYTES + 4), 65_536);
+  expect(budget.usedBytes).toBe(body.length);
+  readInSteps(reader, whole.subarray(GROWN_FRAME_START_BYTES + 4), 65_536);
+  expect(got.frames[0]!.equals(body)).toBe(true);
+  expect(reader.partialSince).toBeUndefined();
+});
+
+test('a reader stopped mid-frame gives its memory back', () => {
+  const budget = new ByteBudget(1 << 20);
+  const reader = new FrameReader(1 << 20, budget);
+  collect(reader);
+  reader.push(frame(Buffer.alloc(50_000)).subarray(0, 1000));
+  expect(budget.usedBytes).toBe(50_000);
+  reader.stop();
+  expect(budget.usedBytes).toBe(0);
 });
