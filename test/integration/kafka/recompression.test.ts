@@ -122,3 +122,13 @@ test('a batch whose records do not decompress is CORRUPT_MESSAGE on a recompress
   await expect(produceBatch(conn, 'corrupt-in', 0, batch)).rejects.toMatchObject({ code: ErrorCode.CORRUPT_MESSAGE });
   expect((await fetchPartition(conn, 'corrupt-in', 0, 0)).batches).toEqual([]);
 });
+
+test('a zstd topic answers fetches older than v10 with UNSUPPORTED_COMPRESSION_TYPE, as Kafka does', async () => {
+  for (const codec of ['zstd', 'gzip']) {
+    await createTopic(`old-fetch-${codec}`, { 'compression.type': codec });
+    await produceBatch(conn, `old-fetch-${codec}`, 0, buildRecordBatch(sampleRecords(codec)));
+  }
+  await expect(fetchPartition(conn, 'old-fetch-zstd', 0, 0, { version: 9 })).rejects.toMatchObject({ code: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE });
+  expect((await fetchPartition(conn, 'old-fetch-zstd', 0, 0, { version: 10 })).batches).toHaveLength(1);
+  expect((await fetchPartition(conn, 'old-fetch-gzip', 0, 0, { version: 9 })).batches).toHaveLength(1);
+});
