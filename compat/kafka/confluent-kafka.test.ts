@@ -4,7 +4,7 @@
 // list_topics against Skein's own Metadata; and an AdminClient round of topic administration.
 import { expect, test } from 'vitest';
 import { runPythonJson } from '../helpers/commands.js';
-import { createTopic, metadata, storedAs } from '../helpers/kafka-admin.js';
+import { createTopic, metadata, storedAs, storedCodecs } from '../helpers/kafka-admin.js';
 import { produceWith } from '../helpers/record-drivers.js';
 import { CODECS, CONFLUENT_WRITES, makeRecords, sortReads, type WireReadRecord } from '../helpers/records.js';
 import { kafkaForTests } from '../helpers/skein-process.js';
@@ -53,6 +53,23 @@ test.each(CODECS)('compression.codec=%s, acks=all: an assign() consumer reads ba
   });
   expect(sortReads(whole!)).toEqual(expected);
   expect(sortReads(partial!)).toEqual(expected.filter((r) => r.partition < 2 && r.offset >= middle[r.partition]!));
+});
+
+test.each(CODECS)('topic compression.type=%s: the broker stores batches produced in another codec in the topic codec, and librdkafka reads them back byte for byte', async (codec) => {
+  const topic = `confluent-topic-${codec}`;
+  // Kafka spells "no codec" uncompressed as a topic config; the producer sends in a codec other than the topic's.
+  await createTopic(kafka().bootstrap, topic, PARTITIONS, { 'compression.type': codec === 'none' ? 'uncompressed' : codec });
+  const records = makeRecords(150 + CODECS.indexOf(codec), { count: 100, partitions: PARTITIONS, baseTimestamp: Date.now() - 3_600_000, ...CONFLUENT_WRITES });
+  const expected = await produceWith(RECORDS_DRIVER, kafka().bootstrap, topic, codec === 'none' ? 'gzip' : 'none', records);
+  // Every batch, the broker having rewritten each one.
+  expect(new Set(await storedCodecs(kafka().bootstrap, topic, PARTITIONS))).toEqual(new Set([CODECS.indexOf(codec)]));
+  const [whole] = await runPythonJson<WireReadRecord[][]>(RECORDS_DRIVER, {
+    bootstrap: kafka().bootstrap,
+    mode: 'consume',
+    topic,
+    reads: [[0, 1, 2].map((p) => [p, 0])],
+  });
+  expect(sortReads(whole!)).toEqual(expected);
 });
 
 test('list_topics reports the brokers, topics, partitions, leaders and replicas that Skein reports', async () => {

@@ -4,6 +4,8 @@ import { parseProperties, type PropertyLine } from '../config/properties.js';
 import { bool, ConfigError, double, int, type KeyDef, list, long, oneOf, parseConfig, str, type ConfigValues } from '../config/schema.js';
 import type { CleanerConfig } from '../log/cleaner/cleaner-config.js';
 import { parseCleanupPolicy } from '../log/log-config.js';
+import { COMPRESSION_TYPES } from './metadata/config-values.js';
+import { topicDefaultKeys } from './metadata/topic-default-keys.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -70,7 +72,7 @@ export const brokerSchema = {
   'log.cleaner.delete.retention.ms': long('Default delete.retention.ms.', 86_400_000, { min: 0 }),
   'log.cleaner.min.compaction.lag.ms': long('Default min.compaction.lag.ms.', 0, { min: 0 }),
   'log.cleaner.max.compaction.lag.ms': long('Default max.compaction.lag.ms.', LONG_MAX, { min: 1 }),
-  'compression.type': oneOf('Only producer: batches are stored exactly as produced.', 'producer', ['producer']),
+  'compression.type': oneOf('Codec of stored batches; producer keeps them as produced.', 'producer', COMPRESSION_TYPES),
   'message.max.bytes': int('Largest record batch accepted.', 1_048_588, { min: 0 }),
   'socket.request.max.bytes': int('Largest request frame accepted.', 104_857_600, { min: 1 }),
   'max.connections': int('Open client connections at most.', 10_000, { min: 1 }),
@@ -93,6 +95,7 @@ export const brokerSchema = {
   'zookeeper.connect': str('ZooKeeper connection string; unset runs the broker standalone.', undefined),
   'zookeeper.session.timeout.ms': int('Session timeout of the broker\'s ZooKeeper session.', 18_000, { min: 1 }),
   'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start.', 18_000, { min: 1 }),
+  ...topicDefaultKeys,
 };
 
 /**
@@ -108,7 +111,6 @@ const NOT_APPLICABLE = new Set([
   'socket.receive.buffer.bytes',
   'background.threads',
   'log.cleaner.threads',
-  'log.index.size.max.bytes',
   'transaction.state.log.replication.factor',
   'transaction.state.log.min.isr',
 ]);

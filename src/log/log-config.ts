@@ -12,7 +12,7 @@ export interface LogConfig {
   segmentMs: number;
   /** retention.ms: delete segments whose newest timestamp is older than this; -1 keeps forever. */
   retentionMs: number;
-  /** retention.bytes: delete oldest segments while the partition is larger than this; -1 unlimited. */
+  /** retention.bytes: delete oldest segments while the partition is larger than this; negative is unlimited. */
   retentionBytes: number;
   /** index.interval.bytes: log bytes between two offset index entries. */
   indexIntervalBytes: number;
@@ -75,7 +75,7 @@ const NUMBER_KEYS: Record<string, NumberKey> = {
   'segment.bytes': { field: 'segmentBytes', min: 14, max: INT32_MAX },
   'segment.ms': { field: 'segmentMs', min: 1, max: NEVER },
   'retention.ms': { field: 'retentionMs', min: -1, max: NEVER },
-  'retention.bytes': { field: 'retentionBytes', min: -1, max: NEVER },
+  'retention.bytes': { field: 'retentionBytes', min: -NEVER, max: NEVER },
   'index.interval.bytes': { field: 'indexIntervalBytes', min: 0, max: INT32_MAX },
   'max.message.bytes': { field: 'maxMessageBytes', min: 0, max: INT32_MAX },
   'flush.messages': { field: 'flushMessages', min: 1, max: NEVER },

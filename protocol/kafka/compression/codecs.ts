@@ -18,19 +18,22 @@ export function isKnownCompression(id: number): id is Compression {
   return id >= Compression.None && id <= Compression.Zstd;
 }
 
-/** Compresses `data` with codec `codec`; None returns `data` itself. */
-export function compress(codec: Compression, data: Buffer): Buffer {
+/**
+ * Compresses `data` with codec `codec`; None returns `data` itself. `level` is the codec's level for
+ * gzip and zstd (each codec's own default when absent); snappy and lz4 have one level here.
+ */
+export function compress(codec: Compression, data: Buffer, level?: number): Buffer {
   switch (codec) {
     case Compression.None:
       return data;
     case Compression.Gzip:
-      return gzipCompress(data);
+      return gzipCompress(data, level);
     case Compression.Snappy:
       return snappyCompress(data);
     case Compression.Lz4:
       return lz4Compress(data);
     case Compression.Zstd:
-      return zstdCompress(data);
+      return zstdCompress(data, level);
   }
 }
 

@@ -2,8 +2,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DecodeError } from '../../bytes.js';
 
-export function gzipCompress(data: Uint8Array): Buffer {
-  return gzipSync(data);
+/** `level` 1-9, or zlib's default when absent. */
+export function gzipCompress(data: Uint8Array, level?: number): Buffer {
+  return gzipSync(data, level === undefined ? {} : { level });
 }
 
 /** Inflates gzip data (concatenated members included); zlib itself stops at `maxBytes` of output. */

@@ -20,7 +20,7 @@ const FRAME_HEADER_MIN_BYTES = 6;
 const WINDOW_LOG_MIN = 10;
 const WINDOW_LOG_MAX = 30;
 /** The level Kafka's producer uses by default. */
-const COMPRESSION_LEVEL = 3;
+const DEFAULT_LEVEL = 3;
 /** First output guess for frames of unknown size, as a multiple of the compressed size. */
 const UNKNOWN_SIZE_RATIO_GUESS = 8;
 const UNKNOWN_SIZE_MIN_GUESS_BYTES = 64 * 1024;
@@ -40,9 +40,9 @@ function ensureInitialized(): void {
   if (!initialized) throw new Error('zstd used before initCompression() completed');
 }
 
-export function zstdCompress(data: Buffer): Buffer {
+export function zstdCompress(data: Buffer, level = DEFAULT_LEVEL): Buffer {
   ensureInitialized();
-  const out = zstd.compress(data, COMPRESSION_LEVEL);
+  const out = zstd.compress(data, level);
   return Buffer.from(out.buffer, out.byteOffset, out.length);
 }
 

@@ -3,7 +3,10 @@
 // response's max_bytes, the first non-empty partition allowed one batch over the limits (KIP-74).
 // Batches come back as the log stores them, never copied or re-encoded.
 import { ErrorCode, type FetchRequest, type FetchResponseInput } from '../../../protocol/kafka/index.js';
+import { Compression } from '../../../protocol/kafka/records/batch-header.js';
 import type { PartitionLog, ReadResult } from '../../log/partition-log.js';
+import type { Broker } from '../broker.js';
+import { produceConfig } from '../produce/produce-config.js';
 import type { Partition } from '../partitions/partition.js';
 import type { RequestContext } from '../handler.js';
 import type { WatchedPartition } from './long-poll.js';
@@ -70,6 +73,17 @@ interface Planned {
  * Kafka's answer, except where an earlier partition took a batch larger than its limit and left less
  * than a later one read, which is then read again with the smaller limit.
  */
+/** Fetch v10 is the first a client that reads zstd sends (KIP-110). */
+const FIRST_FETCH_VERSION_WITH_ZSTD = 10;
+
+/**
+ * Whether the topic's compression.type is zstd: Kafka answers older fetches of such a topic with
+ * UNSUPPORTED_COMPRESSION_TYPE rather than batches the client cannot read.
+ */
+function storesZstd(broker: Broker, topic: string, log: PartitionLog): boolean {
+  return produceConfig(broker.config, broker.topics.get(topic)?.configs ?? {}, log.config).recompression?.codec === Compression.Zstd;
+}
+
 export async function readFetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRead> {
   const { broker } = ctx;
   const replicaId = request.replicaId;
@@ -79,7 +93,10 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
   for (const topic of request.topics) {
     for (const p of topic.partitions) {
       // Followers are the replication issue's: no broker replicates from this one yet.
-      const partition = replicaId >= 0 ? ErrorCode.NOT_LEADER_OR_FOLLOWER : leaderPartition(broker, topic.topic, p.partition, p.currentLeaderEpoch);
+      let partition = replicaId >= 0 ? ErrorCode.NOT_LEADER_OR_FOLLOWER : leaderPartition(broker, topic.topic, p.partition, p.currentLeaderEpoch);
+      if (typeof partition !== 'number' && ctx.apiVersion < FIRST_FETCH_VERSION_WITH_ZSTD && storesZstd(broker, topic.topic, partition.log)) {
+        partition = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+      }
       const limit = Math.max(0, p.partitionMaxBytes);
       if (typeof partition !== 'number') limits += limit;
       plan.push({ topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit, partition });

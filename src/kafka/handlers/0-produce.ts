@@ -1,6 +1,7 @@
 // Produce (0), v0-9: one v2 record batch per partition, checked without decompressing (CRC, size, codec,
 // counts, CreateTime bounds), appended as received (only its offsets, leader epoch and, under
-// LogAppendTime, its timestamp are rewritten in place), and acknowledged by acks:
+// LogAppendTime, its timestamp are rewritten in place) unless the topic's compression.type names a codec
+// the batch is not in, which rewrites it in that codec, and acknowledged by acks:
 //   0  no response at all; a failure closes the connection, the only way Kafka can tell the producer;
 //   1  once the bytes reached the OS (PartitionLog.waitWritten);
 //  -1  once an fsync covered them (PartitionLog.waitDurable, group commit) and min.insync.replicas held.
@@ -17,12 +18,14 @@
 // re-encoding every record, and Skein stores batches only as they were produced.
 import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponseInput } from '../../../protocol/kafka/index.js';
 import { MAGIC_AT } from '../../../protocol/kafka/records/batch-header.js';
+import { DecodeError } from '../../../protocol/bytes.js';
+import { recompressBatch } from '../../../protocol/kafka/records/batch-recompression.js';
 import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
 import { NO_RESPONSE, defineHandler, type RequestContext } from '../handler.js';
 import { isInternalTopic } from '../metadata/topic-name.js';
 import { errorCodeOf, leaderPartition } from '../fetch/partition-access.js';
 import { checkKeysForCompaction } from '../produce/compacted-keys.js';
-import { produceConfig } from '../produce/produce-config.js';
+import { produceConfig, type Recompression } from '../produce/produce-config.js';
 import { checkTimestamps, type BatchRejection, type RecordError } from '../produce/timestamp-check.js';
 
 type TopicResponse = NonNullable<ProduceResponseInput['responses']>[number];
@@ -42,6 +45,19 @@ function failed(index: number, errorCode: number, errorMessage: string | null = 
 
 function refused(index: number, why: BatchRejection, recordErrorCode: number): PartitionResponse {
   return failed(index, why.corrupt ? ErrorCode.CORRUPT_MESSAGE : recordErrorCode, why.message, why.recordErrors);
+}
+
+/**
+ * The batch in the topic's codec (compression.type other than producer), as Kafka rewrites it on append;
+ * why not, when its records section does not decompress.
+ */
+function recompressed(batch: Buffer, to: Recompression): Buffer | string {
+  try {
+    return recompressBatch(batch, to.codec, { level: to.level });
+  } catch (err) {
+    if (err instanceof DecodeError) return `record batch does not decompress: ${err.message}`;
+    throw err;
+  }
 }
 
 interface Appended {
@@ -83,9 +99,14 @@ function appendPartition(ctx: RequestContext, topic: string, data: PartitionData
   if (badTimestamps) return { response: refused(index, badTimestamps, ErrorCode.INVALID_TIMESTAMP) };
   const keyless = plog.config.compact ? checkKeysForCompaction(records, partition.name) : undefined;
   if (keyless) return { response: refused(index, keyless, ErrorCode.INVALID_RECORD) };
+  const stored = cfg.recompression ? recompressed(records, cfg.recompression) : records;
+  if (typeof stored === 'string') return { response: failed(index, ErrorCode.CORRUPT_MESSAGE, stored) };
+  if (stored.length > plog.config.maxMessageBytes) {
+    return { response: failed(index, ErrorCode.MESSAGE_TOO_LARGE, `recompressed record batch of ${stored.length} bytes exceeds ${plog.config.maxMessageBytes}`) };
+  }
   let result;
   try {
-    result = plog.append(records, now, { leaderEpoch: partition.leaderEpoch });
+    result = plog.append(stored, now, { leaderEpoch: partition.leaderEpoch });
   } catch (err) {
     return { response: failed(index, errorCodeOf(err, ctx.log, { topic, partition: index }), (err as Error).message) };
   }

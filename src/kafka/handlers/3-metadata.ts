@@ -1,13 +1,19 @@
 // Metadata (3), v0-12: brokers, cluster id, controller, and topics with their partitions' leaders and
 // replicas. Names a client asks for that do not exist are auto-created when the broker and (v4+) the
-// request allow it.
-import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type MetadataResponseInput } from '../../../protocol/kafka/index.js';
+// request allow it. v12 may name topics by id instead; v10 and v11 carry the id field but Kafka refuses
+// ids (and null names) there with INVALID_REQUEST.
+import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type MetadataRequest, type MetadataResponseInput } from '../../../protocol/kafka/index.js';
+import { CLUSTER_AUTHORIZED_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
 import type { Broker } from '../broker.js';
 import { defineHandler } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import { isInternalTopic, topicNameProblem } from '../metadata/topic-name.js';
 
 type TopicOut = NonNullable<MetadataResponseInput['topics']>[number];
+type TopicIn = NonNullable<MetadataRequest['topics']>[number];
+
+/** The first version whose requests may name topics by id (and whose responses may omit names). */
+const TOPIC_IDS_VERSION = 12;
 
 function describeTopic(broker: Broker, topic: TopicRecord): TopicOut {
   const open = broker.replicas.partitionsOf(topic.name) ?? [];
@@ -39,46 +45,72 @@ function missing(name: string | null, topicId: string, errorCode: number): Topic
   return { errorCode, name, topicId, isInternal: false, partitions: [] };
 }
 
+/**
+ * Kafka's answer to a request it refuses as a whole (MetadataRequest.getErrorResponse): every topic asked
+ * for with the error, a null name written as "" (no version before 12 can carry null), no brokers.
+ */
+function refuseAll(topics: readonly TopicIn[], errorCode: number): MetadataResponseInput {
+  return { throttleTimeMs: 0, topics: topics.map((t) => missing(t.name ?? '', t.topicId, errorCode)) };
+}
+
+async function byName(broker: Broker, name: string, mayCreate: boolean): Promise<TopicOut> {
+  if (topicNameProblem(name)) return missing(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  let found = broker.topics.get(name);
+  if (!found && mayCreate) {
+    try {
+      found = await broker.topics.autoCreate(name);
+    } catch (err) {
+      // Kafka reports a failed auto-creation (say, a replication factor above the live brokers) per topic.
+      if (err instanceof KafkaProtocolError) return missing(name, ZERO_UUID, err.code);
+      throw err;
+    }
+  }
+  return found ? describeTopic(broker, found) : missing(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+}
+
 export const metadataHandler = defineHandler({
   apiKey: ApiKey.Metadata,
   minVersion: 0,
   maxVersion: 12,
   async handle(request, ctx) {
-    const { broker } = ctx;
+    const { broker, apiVersion } = ctx;
     // v0 asks for every topic with an empty list; v1+ with null (an empty list then means none).
-    const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
+    const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+    const asked = request.topics ?? [];
+    if (!all && apiVersion < TOPIC_IDS_VERSION && asked.some((t) => t.name === null || t.topicId !== ZERO_UUID)) {
+      return refuseAll(asked, ErrorCode.INVALID_REQUEST);
+    }
+    // Topics Kafka looked up by id and did not find carry no authorized operations.
+    const byIdUnknown = new Set<TopicOut>();
     let topics: TopicOut[];
     if (all) {
       topics = broker.topics.list().map((t) => describeTopic(broker, t));
+    } else if (asked.some((t) => t.topicId !== ZERO_UUID || t.name === null)) {
+      // As Kafka, a request naming any topic by id is answered for its ids only.
+      topics = asked
+        .filter((t) => t.topicId !== ZERO_UUID || t.name === null)
+        .map(({ topicId }) => {
+          const found = broker.topics.getById(topicId);
+          if (found) return describeTopic(broker, found);
+          const unknown = missing(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+          byIdUnknown.add(unknown);
+          return unknown;
+        });
     } else {
       const mayCreate = request.allowAutoTopicCreation;
-      topics = await Promise.all(
-        request.topics!.map(async ({ name, topicId }): Promise<TopicOut> => {
-          if (name === null || name === '') {
-            const byId = topicId !== ZERO_UUID ? broker.topics.getById(topicId) : undefined;
-            return byId ? describeTopic(broker, byId) : missing(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
-          }
-          if (topicNameProblem(name)) return missing(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
-          let found = broker.topics.get(name);
-          if (!found && mayCreate) {
-            try {
-              found = await broker.topics.autoCreate(name);
-            } catch (err) {
-              // Kafka reports a failed auto-creation (say, a replication factor above the live brokers) per topic.
-              if (err instanceof KafkaProtocolError) return missing(name, ZERO_UUID, err.code);
-              throw err;
-            }
-          }
-          return found ? describeTopic(broker, found) : missing(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        }),
-      );
+      topics = await Promise.all(asked.map(({ name }) => byName(broker, name!, mayCreate)));
     }
+    if (apiVersion >= 8 && request.includeTopicAuthorizedOperations) {
+      for (const t of topics) if (!byIdUnknown.has(t)) t.topicAuthorizedOperations = TOPIC_AUTHORIZED_OPERATIONS;
+    }
+    const clusterOperations = apiVersion >= 8 && apiVersion <= 10 && request.includeClusterAuthorizedOperations;
     return {
       throttleTimeMs: 0,
       brokers: broker.liveBrokers().map((b) => ({ ...b, rack: null })),
       clusterId: broker.clusterId,
       controllerId: broker.brokerId,
       topics,
+      clusterAuthorizedOperations: clusterOperations ? CLUSTER_AUTHORIZED_OPERATIONS : OPERATIONS_NOT_REQUESTED,
     };
   },
 });

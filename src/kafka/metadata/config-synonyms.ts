@@ -24,6 +24,7 @@ export interface ConfigSynonym {
 const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
   ['log.roll.ms', 'log.roll.hours'],
+  ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
   ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
 ];
 

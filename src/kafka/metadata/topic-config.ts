@@ -2,14 +2,18 @@
 // DescribeConfigs, CreateTopics, AlterConfigs and the log all read this one table.
 import { numberString } from '../../config/schema.js';
 import { parseCleanupPolicy, parseRatio } from '../../log/log-config.js';
-import type { BrokerConfig } from '../broker-config.js';
+import { brokerSchema, type BrokerConfig } from '../broker-config.js';
 import { brokerSynonymChain, brokerValueString, ConfigSource, type ConfigSynonym } from './config-synonyms.js';
+import { COMPRESSION_TYPES } from './config-values.js';
 
 export type ConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LIST' | 'CLASS' | 'PASSWORD';
 
 export interface TopicConfigDef {
-  /** The server.properties key that sets this config's default (Kafka's topic-to-broker synonym). */
-  brokerKey: string;
+  /**
+   * The server.properties key that sets this config's default (Kafka's topic-to-broker synonym); none
+   * for the few Kafka gives no broker-wide default (throttled replicas, the tiered storage switches).
+   */
+  brokerKey?: string;
   type: ConfigType;
   doc: string;
   /** The default as Kafka shows it when server.properties does not set the broker key. */
@@ -19,10 +23,11 @@ export interface TopicConfigDef {
 }
 
 const LONG_MAX = 2n ** 63n - 1n;
+const LONG_MIN = -(2n ** 63n);
 const INT_MAX = 2 ** 31 - 1;
 
 /** Kafka parses these as Java ints or longs, so the range ends where the type does. */
-function integerCheck(min: number, max: number | bigint = LONG_MAX): (v: string) => string | undefined {
+function integerCheck(min: number | bigint, max: number | bigint = LONG_MAX): (v: string) => string | undefined {
   return (v) => {
     if (!/^-?\d+$/.test(v)) return `"${v}" is not an integer`;
     const n = BigInt(v);
@@ -46,6 +51,44 @@ function parsedCheck<T>(parse: (v: string) => T | string): (v: string) => string
 
 function fromBroker(key: keyof BrokerConfig['values']): (cfg: BrokerConfig) => string {
   return (cfg) => brokerValueString(cfg.values[key]) ?? '';
+}
+
+/** Kafka checks a topic value with the same type and validator as the broker key that sets its default. */
+function brokerKeyCheck(key: keyof typeof brokerSchema): (v: string) => string | undefined {
+  return (v) => {
+    try {
+      brokerSchema[key].parse(v.trim());
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+}
+
+/**
+ * A config Skein stores and reports but does not act on, with the broker key that sets its default.
+ * The doc says why it has no effect.
+ */
+function inert(brokerKey: keyof typeof brokerSchema, type: ConfigType, why: string): TopicConfigDef {
+  return { brokerKey, type, doc: `No effect in Skein: ${why}`, brokerDefault: fromBroker(brokerKey), check: brokerKeyCheck(brokerKey) };
+}
+
+const booleanCheck = (v: string): string | undefined => (/^(true|false)$/i.test(v.trim()) ? undefined : `"${v}" is not true or false`);
+
+/** ThrottledReplicaListValidator: "*" or partition:broker pairs, comma-separated. */
+function throttledReplicasCheck(v: string): string | undefined {
+  const items = v.split(',').map((s) => s.trim());
+  if (items.join('') === '*' || items.every((s) => /^(\d+:\d+)?$/.test(s))) return undefined;
+  return 'must be the literal \'*\' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...';
+}
+
+function throttledReplicas(role: 'leader' | 'follower'): TopicConfigDef {
+  return {
+    type: 'LIST',
+    doc: `No effect in Skein (no replication yet): replicas whose ${role} side of replication would be throttled.`,
+    brokerDefault: () => '',
+    check: throttledReplicasCheck,
+  };
 }
 
 export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
@@ -87,10 +130,25 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
   'compression.type': {
     brokerKey: 'compression.type',
     type: 'STRING',
-    doc: 'Skein stores batches exactly as producers compressed them, so only "producer" is accepted.',
+    doc: 'producer stores batches as produced; a codec (or uncompressed) recompresses batches that arrive in another one.',
     brokerDefault: fromBroker('compression.type'),
-    check: choiceCheck(['producer'], 'only compression.type=producer is supported: batches are stored as produced'),
+    check: choiceCheck(COMPRESSION_TYPES),
   },
+  'compression.gzip.level': {
+    brokerKey: 'compression.gzip.level',
+    type: 'INT',
+    doc: 'gzip level of batches the broker recompresses to gzip; -1 is zlib\'s default.',
+    brokerDefault: fromBroker('compression.gzip.level'),
+    check: brokerKeyCheck('compression.gzip.level'),
+  },
+  'compression.zstd.level': {
+    brokerKey: 'compression.zstd.level',
+    type: 'INT',
+    doc: 'zstd level of batches the broker recompresses to zstd.',
+    brokerDefault: fromBroker('compression.zstd.level'),
+    check: brokerKeyCheck('compression.zstd.level'),
+  },
+  'compression.lz4.level': inert('compression.lz4.level', 'INT', 'the lz4 encoder Skein uses has one level.'),
   'retention.ms': {
     brokerKey: 'log.retention.ms',
     type: 'LONG',
@@ -101,9 +159,10 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
   'retention.bytes': {
     brokerKey: 'log.retention.bytes',
     type: 'LONG',
-    doc: 'Oldest segments are deleted while a partition is larger than this; -1 is unlimited.',
+    doc: 'Oldest segments are deleted while a partition is larger than this; a negative value is unlimited.',
     brokerDefault: fromBroker('log.retention.bytes'),
-    check: integerCheck(-1),
+    // Kafka sets no lower bound: any negative size means unlimited.
+    check: integerCheck(LONG_MIN),
   },
   'segment.bytes': {
     brokerKey: 'log.segment.bytes',
@@ -176,6 +235,48 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
     brokerDefault: fromBroker('min.insync.replicas'),
     check: integerCheck(1, INT_MAX),
   },
+  'message.timestamp.difference.max.ms': {
+    brokerKey: 'log.message.timestamp.difference.max.ms',
+    type: 'LONG',
+    doc: 'Deprecated: the before and after bounds, for each of them left at its maximum.',
+    brokerDefault: fromBroker('log.message.timestamp.difference.max.ms'),
+    check: integerCheck(0),
+  },
+  'segment.jitter.ms': {
+    ...inert('log.roll.jitter.ms', 'LONG', 'segments roll at segment.ms exactly.'),
+    // Kafka derives it from log.roll.jitter.hours when the ms key is unset, as with segment.ms.
+    brokerDefault: (cfg) => numberString(cfg.values['log.roll.jitter.ms'] ?? cfg.values['log.roll.jitter.hours'] * 3_600_000),
+  },
+  'segment.index.bytes': inert('log.index.size.max.bytes', 'INT', 'index files grow as needed.'),
+  'file.delete.delay.ms': inert('log.segment.delete.delay.ms', 'LONG', 'segments leave at once when retention or deletion removes them.'),
+  preallocate: inert('log.preallocate', 'BOOLEAN', 'segment files are never preallocated.'),
+  'unclean.leader.election.enable': inert('unclean.leader.election.enable', 'BOOLEAN', 'a partition has one replica.'),
+  'message.format.version': inert('log.message.format.version', 'STRING', 'batches are stored in format v2 only (Kafka 3.x ignores it too).'),
+  'message.downconversion.enable': inert('log.message.downconversion.enable', 'BOOLEAN', 'Skein never converts batches to older formats.'),
+  'local.retention.ms': inert('log.local.retention.ms', 'LONG', 'there is no tiered storage.'),
+  'local.retention.bytes': inert('log.local.retention.bytes', 'LONG', 'there is no tiered storage.'),
+  'leader.replication.throttled.replicas': throttledReplicas('leader'),
+  'follower.replication.throttled.replicas': throttledReplicas('follower'),
+  'remote.storage.enable': {
+    type: 'BOOLEAN',
+    doc: 'Tiered storage; Skein has none, so only false is accepted, as Kafka without remote.log.storage.system.enable.',
+    brokerDefault: () => 'false',
+    check: (v) =>
+      booleanCheck(v) ??
+      (v.trim().toLowerCase() === 'true' ? 'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.' : undefined),
+  },
+  'remote.log.copy.disable': {
+    type: 'BOOLEAN',
+    doc: 'No effect in Skein: there is no tiered storage.',
+    brokerDefault: () => 'false',
+    check: booleanCheck,
+  },
+  'remote.log.delete.on.disable': {
+    type: 'BOOLEAN',
+    doc: 'No effect in Skein: there is no tiered storage.',
+    brokerDefault: () => 'false',
+    check: booleanCheck,
+  },
 };
 
 /** Why the config `name`=`value` cannot be set on a topic, or undefined. */
@@ -204,7 +305,7 @@ export interface EffectiveConfig {
  */
 export function effectiveTopicConfigs(cfg: BrokerConfig, overrides: Readonly<Record<string, string>>): EffectiveConfig[] {
   return Object.entries(TOPIC_CONFIGS).map(([name, def]) => {
-    const fromBroker = brokerSynonymChain(cfg, def.brokerKey);
+    const fromBroker = def.brokerKey === undefined ? [] : brokerSynonymChain(cfg, def.brokerKey);
     const override = overrides[name];
     if (override !== undefined) {
       return { name, value: override, source: 'topic', synonyms: [{ name, value: override, source: ConfigSource.TOPIC_CONFIG }, ...fromBroker], def };

@@ -242,3 +242,100 @@ test('DescribeConfigs across versions: isDefault (v0), documentation and types (
     { name: 'num.partitions', value: '1', readOnly: true, isDefault: false, configSource: 5, isSensitive: false, synonyms: [], configType: 3, documentation: expect.any(String) },
   ]);
 });
+
+/** Every topic config Kafka 3.9's LogConfig defines, with a value other than its default. */
+const KAFKA_39_TOPIC_CONFIGS: Record<string, string> = {
+  'cleanup.policy': 'compact,delete',
+  'compression.gzip.level': '9',
+  'compression.lz4.level': '17',
+  'compression.type': 'gzip',
+  'compression.zstd.level': '-5',
+  'delete.retention.ms': '1000',
+  'file.delete.delay.ms': '0',
+  'flush.messages': '10',
+  'flush.ms': '1000',
+  'follower.replication.throttled.replicas': '0:0,1:0',
+  'index.interval.bytes': '1024',
+  'leader.replication.throttled.replicas': '*',
+  'local.retention.bytes': '-1',
+  'local.retention.ms': '1000',
+  'max.compaction.lag.ms': '100000',
+  'max.message.bytes': '2000000',
+  'message.downconversion.enable': 'false',
+  'message.format.version': '2.8',
+  'message.timestamp.after.max.ms': '1000',
+  'message.timestamp.before.max.ms': '1000',
+  'message.timestamp.difference.max.ms': '1000',
+  'message.timestamp.type': 'LogAppendTime',
+  'min.cleanable.dirty.ratio': '0.1',
+  'min.compaction.lag.ms': '10',
+  'min.insync.replicas': '1',
+  preallocate: 'true',
+  'remote.log.copy.disable': 'true',
+  'remote.log.delete.on.disable': 'true',
+  'remote.storage.enable': 'false',
+  'retention.bytes': '-5',
+  'retention.ms': '100000',
+  'segment.bytes': '1048576',
+  'segment.index.bytes': '4096',
+  'segment.jitter.ms': '10',
+  'segment.ms': '100000',
+  'unclean.leader.election.enable': 'true',
+};
+
+test('every Kafka 3.9 topic config is accepted at creation, reported as set, and with its default and synonyms once removed', async () => {
+  const created = await kafkaRequest(broker.bootstrap, ApiKey.CreateTopics, 5, {
+    topics: [{ name: 'all-configs', numPartitions: 1, replicationFactor: 1, assignments: [], configs: Object.entries(KAFKA_39_TOPIC_CONFIGS).map(([name, value]) => ({ name, value })) }],
+    timeoutMs: 10_000,
+    validateOnly: false,
+  });
+  expect(created.topics[0]).toMatchObject({ errorCode: 0, errorMessage: null });
+  const described = await kafkaRequest(broker.bootstrap, ApiKey.DescribeConfigs, 3, {
+    resources: [{ resourceType: TOPIC, resourceName: 'all-configs', configurationKeys: null }],
+    includeSynonyms: true,
+    includeDocumentation: false,
+  });
+  const set = described.results[0]!.configs;
+  expect(Object.fromEntries(set.map((c) => [c.name, c.value]))).toEqual(KAFKA_39_TOPIC_CONFIGS);
+  expect(new Set(set.map((c) => c.configSource))).toEqual(new Set([ConfigSource.TOPIC_CONFIG]));
+
+  // IncrementalAlterConfigs removes every override: each then reads as the broker default.
+  const removed = await incremental(TOPIC, 'all-configs', Object.keys(KAFKA_39_TOPIC_CONFIGS).map((name) => ({ name, configOperation: DELETE, value: null })));
+  expect(removed.responses[0]).toMatchObject({ errorCode: 0 });
+  const defaults = await kafkaRequest(broker.bootstrap, ApiKey.DescribeConfigs, 3, {
+    resources: [{ resourceType: TOPIC, resourceName: 'all-configs', configurationKeys: ['preallocate', 'segment.index.bytes', 'message.format.version', 'compression.zstd.level', 'remote.storage.enable', 'segment.jitter.ms', 'local.retention.ms'] }],
+    includeSynonyms: true,
+    includeDocumentation: false,
+  });
+  expect(defaults.results[0]!.configs.map((c) => [c.name, c.value, c.configSource, c.synonyms.map((s) => [s.name, s.value, s.source])])).toEqual([
+    ['compression.zstd.level', '3', ConfigSource.DEFAULT_CONFIG, [['compression.zstd.level', '3', ConfigSource.DEFAULT_CONFIG]]],
+    ['local.retention.ms', '-2', ConfigSource.DEFAULT_CONFIG, [['log.local.retention.ms', '-2', ConfigSource.DEFAULT_CONFIG]]],
+    ['message.format.version', '3.0-IV1', ConfigSource.DEFAULT_CONFIG, [['log.message.format.version', '3.0-IV1', ConfigSource.DEFAULT_CONFIG]]],
+    ['preallocate', 'false', ConfigSource.DEFAULT_CONFIG, [['log.preallocate', 'false', ConfigSource.DEFAULT_CONFIG]]],
+    ['remote.storage.enable', 'false', ConfigSource.DEFAULT_CONFIG, []],
+    ['segment.index.bytes', '10485760', ConfigSource.DEFAULT_CONFIG, [['log.index.size.max.bytes', '10485760', ConfigSource.DEFAULT_CONFIG]]],
+    // Kafka lists no synonym here: log.roll.jitter.ms has no default and the hours key comes after it.
+    ['segment.jitter.ms', '0', ConfigSource.DEFAULT_CONFIG, []],
+  ]);
+});
+
+test('values Kafka 3.9 refuses for the configs Skein stores without acting on them are INVALID_CONFIG', async () => {
+  const refused: [string, string][] = [
+    ['remote.storage.enable', 'true'],
+    ['compression.gzip.level', '10'],
+    ['compression.lz4.level', '0'],
+    ['compression.zstd.level', '23'],
+    ['compression.type', 'brotli'],
+    ['message.format.version', '5.0'],
+    ['segment.index.bytes', '3'],
+    ['preallocate', 'yes'],
+    ['leader.replication.throttled.replicas', '0-1'],
+    ['local.retention.ms', '-3'],
+  ];
+  const before = { ...broker.broker.topics.get('other')!.configs };
+  for (const [name, value] of refused) {
+    const res = await incremental(TOPIC, 'other', [{ name, configOperation: SET, value }]);
+    expect([name, res.responses[0]!.errorCode], res.responses[0]!.errorMessage ?? '').toEqual([name, ErrorCode.INVALID_CONFIG]);
+  }
+  expect(broker.broker.topics.get('other')!.configs).toEqual(before);
+});
