@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { topicNameProblem } from '../kafka/metadata/topic-name.js';
+import { topicNameProblem } from './topic-name.js';
 import type { Logger } from '../logger.js';
 import { checkCleanerConfig, DEFAULT_CLEANER_CONFIG, type CleanerConfig } from './cleaner/cleaner-config.js';
 import { LogCleaner, type CleanerPass } from './cleaner/log-cleaner.js';

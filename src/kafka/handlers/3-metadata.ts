@@ -2,10 +2,11 @@
 // replicas. Names a client asks for that do not exist are auto-created when the broker and (v4+) the
 // request allow it.
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type MetadataResponseInput } from '../../../protocol/kafka/index.js';
+import { topicNameProblem } from '../../log/topic-name.js';
 import type { Broker } from '../broker.js';
 import { defineHandler } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
-import { isInternalTopic, topicNameProblem } from '../metadata/topic-name.js';
+import { isInternalTopic } from '../metadata/topic-name.js';
 
 type TopicOut = NonNullable<MetadataResponseInput['topics']>[number];
 

@@ -5,6 +5,7 @@ import { ConfigError } from '../../../src/config/schema.js';
 import { LogDirLockedError } from '../../../src/log/errors.js';
 import { DEFAULT_LOG_CONFIG, logConfigFrom, type LogConfig } from '../../../src/log/log-config.js';
 import { LogManager, parsePartitionDir, type LogManagerOptions } from '../../../src/log/log-manager.js';
+import { topicNameProblem } from '../../../src/log/topic-name.js';
 import { makeBatch } from './batches.js';
 import { readAll, silent, T0, tempDir } from './fixture.js';
 
@@ -119,6 +120,13 @@ describe('parsePartitionDir', () => {
     expect(parsePartitionDir('orders-0.abc-delete')).toBeUndefined();
     expect(parsePartitionDir('bad topic-1')).toBeUndefined();
     expect(parsePartitionDir('t-99999999999')).toBeUndefined();
+  });
+});
+
+describe('topicNameProblem', () => {
+  it('follows Kafka rules, which keep a name safe in a directory name', () => {
+    expect(topicNameProblem('orders.v1_a-b')).toBeUndefined();
+    for (const bad of ['', '.', '..', 'a b', 'a/b', 'x'.repeat(250), 'é']) expect(topicNameProblem(bad)).toBeDefined();
   });
 });
 
