@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildDist, ROOT } from '../../helpers/crash.js';
+import { ROOT } from '../../helpers/crash.js';
 
 const MAIN = join(ROOT, 'dist/src/cli/main.js');
 let dir: string;
 
-beforeAll(async () => {
-  await buildDist('dist/src/cli/main.js');
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'skein-cli-'));
-}, 180_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
