@@ -10,7 +10,7 @@ import type { Command } from './command.js';
 /** Starts a broker after reporting the config keys it will not use. */
 export function startBrokerFromConfig(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
   if (config.unknownKeys.length > 0) log.warn({ keys: config.unknownKeys }, 'ignoring server.properties keys Skein does not know');
-  if (config.ignoredKeys.length > 0) log.info({ keys: config.ignoredKeys }, 'JVM tuning keys have no meaning here');
+  if (config.ignoredKeys.length > 0) log.warn({ keys: config.ignoredKeys }, 'server.properties keys accepted without effect in Skein');
   return startKafka(config, log);
 }
 

@@ -27,7 +27,9 @@ test('a stock server.properties is read with Kafka defaults and derived keys', (
   expect(cfg.retentionMs).toBe(24 * 3_600_000);
   expect(cfg.rollMs).toBe(168 * 3_600_000);
   expect(cfg.values['message.max.bytes']).toBe(1_048_588);
-  expect(cfg.ignoredKeys).toEqual(['num.network.threads']);
+  // Read, and shown by DescribeConfigs as Kafka shows them, but reported: Skein uses no ZooKeeper.
+  expect(cfg.values['zookeeper.connect']).toBe('localhost:2181');
+  expect(cfg.ignoredKeys).toEqual(['num.network.threads', 'zookeeper.connect']);
   expect(cfg.unknownKeys).toEqual(['frobnicate']);
 });
 
