@@ -5,6 +5,7 @@ import { parseZooCfg } from '../zookeeper/config.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { flag, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { startNaming } from './startup-failure.js';
 
 export const zookeeperCommand: Command = {
   name: 'zookeeper',
@@ -22,6 +23,13 @@ export const zookeeperCommand: Command = {
     }
     const { config, unknownKeys } = parseZooCfg(text, args.flags.get('override') ?? []);
     if (unknownKeys.length > 0) log.warn({ keys: unknownKeys }, 'ignoring zoo.cfg keys Skein does not use');
-    return startZooKeeper(config, log);
+    const settings = {
+      listener: `clientPortAddress=${config.clientPortAddress} clientPort=${config.clientPort}`,
+      dirs: [
+        { setting: `dataDir=${config.dataDir}`, dir: config.dataDir },
+        { setting: `dataLogDir=${config.dataLogDir}`, dir: config.dataLogDir },
+      ],
+    };
+    return startNaming(settings, () => startZooKeeper(config, log));
   },
 };
