@@ -1,7 +1,9 @@
 // The data-directory lock across processes: a live holder keeps everyone else out, and a holder killed
 // with SIGKILL holds nothing, even while it is a zombie its parent has not reaped yet (a pid-file lock
-// still saw such a process as alive: kill(pid, 0) succeeds on a zombie).
+// still saw such a process as alive: kill(pid, 0) succeeds on a zombie). A server that fails to start
+// does not keep its directory locked.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { DirLock, DirLockedError } from '../../../src/fs/dir-lock.js';
+import { brokerConfigFrom } from '../../../src/kafka/broker-config.js';
+import { startKafka } from '../../../src/kafka/broker.js';
+import { createLogger } from '../../../src/logger.js';
+import { defaultZooKeeperConfig } from '../../../src/zookeeper/config.js';
+import { startZooKeeper } from '../../../src/zookeeper/server.js';
 
 const HOLDER = fileURLToPath(new URL('./lock-holder.mjs', import.meta.url));
 const DEADLINE_MS = 20_000;
@@ -91,4 +98,27 @@ test('two users in one process cannot both hold it; after release it can be take
   await lock.release();
   const again = await DirLock.acquire(dir);
   await again.release();
+});
+
+test('a server whose listener cannot start releases its data directory', async () => {
+  const log = createLogger('silent');
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const busy = (taken.address() as { port: number }).port;
+  try {
+    const zk = (clientPort: number) => defaultZooKeeperConfig({ dataDir: dir, dataLogDir: dir, clientPort, clientPortAddress: '127.0.0.1' });
+    await expect(startZooKeeper(zk(busy), log)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await (await startZooKeeper(zk(0), log)).stop();
+
+    const kafkaDir = join(dir, 'kafka');
+    const kafka = (port: number) =>
+      brokerConfigFrom([
+        { key: 'listeners', value: `PLAINTEXT://127.0.0.1:${port}`, line: 0 },
+        { key: 'log.dirs', value: kafkaDir, line: 0 },
+      ]);
+    await expect(startKafka(kafka(busy), log)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await (await startKafka(kafka(0), log)).stop();
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
 });
