@@ -1,7 +1,10 @@
-// Running the Python scripts beside the compat tests with Debian's python3 (JSON in on stdin, JSON out on
-// stdout); other programs go through test/helpers/run-command.ts directly.
+// Running the real clients the compat tests drive: any command to completion (the runner the fixture
+// captures share), and the Python scripts beside the tests with Debian's python3 (JSON in on stdin, JSON
+// out on stdout).
 import { fileURLToPath } from 'node:url';
 import { run } from '../../test/helpers/run-command.js';
+
+export { run };
 
 /** Debian's python3, which has the client packages (not a pyenv one on PATH). */
 export const PYTHON = '/usr/bin/python3';

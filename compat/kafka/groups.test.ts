@@ -5,8 +5,7 @@
 // OffsetCommit v2 and OffsetFetch v1; librdkafka 2.0.2 up to JoinGroup v5 and OffsetCommit/OffsetFetch v7.
 import { expect, test } from 'vitest';
 import { ApiKey } from '../../protocol/kafka/index.js';
-import { run } from '../../test/helpers/run-command.js';
-import { runPythonJson } from '../helpers/commands.js';
+import { run, runPythonJson } from '../helpers/commands.js';
 import { createTopic, withConnection } from '../helpers/kafka-admin.js';
 import { kafkaForTests } from '../helpers/skein-process.js';
 

@@ -3,7 +3,7 @@
 // for byte. Input is framed with multi-byte delimiters no record contains; output with -f, whose %K and
 // %S lengths make the raw key and value bytes that follow them unambiguous.
 import { expect, test } from 'vitest';
-import { run } from '../../test/helpers/run-command.js';
+import { run } from '../helpers/commands.js';
 import { createTopic, metadata, storedAs } from '../helpers/kafka-admin.js';
 import { CODECS, KCAT_WRITES, type Header, makeRecords, type ReadRecord, sortReads, type TestRecord, toWireRead } from '../helpers/records.js';
 import { kafkaForTests } from '../helpers/skein-process.js';

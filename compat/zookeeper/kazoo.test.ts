@@ -2,8 +2,7 @@
 // DataWatch, ChildrenWatch and transactions.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../test/helpers/run-command.js';
-import { PYTHON } from '../helpers/commands.js';
+import { PYTHON, run } from '../helpers/commands.js';
 import { zooKeeperForTests } from '../helpers/skein-process.js';
 
 const SCRIPT = join(import.meta.dirname, 'kazoo_recipes.py');
