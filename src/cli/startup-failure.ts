@@ -17,7 +17,7 @@ export interface StartSettings {
   dirs: { setting: string; dir: string }[];
 }
 
-function describe(err: NodeJS.ErrnoException): string {
+function systemMessage(err: NodeJS.ErrnoException): string {
   return getSystemErrorMap().get(err.errno ?? 0)?.[1] ?? err.message;
 }
 
@@ -35,7 +35,7 @@ function listenCause(e: NodeJS.ErrnoException & { address?: string; port?: numbe
     case 'EACCES':
       return `no permission to listen on port ${e.port}`;
     default:
-      return describe(e);
+      return systemMessage(e);
   }
 }
 
@@ -50,7 +50,7 @@ export function startupFailureOf(err: unknown, settings: StartSettings): Startup
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
   if (e.syscall === 'listen') return named(settings.listener, listenCause(e));
   if (e.syscall === 'getaddrinfo') return named(settings.listener, `cannot resolve host ${e.hostname}`);
-  if (e.path !== undefined) return named(settingOfPath(settings, e.path), `cannot ${e.syscall ?? 'use'} ${e.path}: ${describe(e)}`);
+  if (e.path !== undefined) return named(settingOfPath(settings, e.path), `cannot ${e.syscall ?? 'use'} ${e.path}: ${systemMessage(e)}`);
   return undefined;
 }
 
