@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['compat/**/*.test.ts'],
     pool: 'forks',
+    globalSetup: ['test/helpers/build-dist.ts'],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -11,7 +11,7 @@
 # The mock keeps only about 5 MB per partition, so it cannot be read from offset 0 after a big run; both
 # brokers are also read back from a small topic that fits that window, as the consume anchor.
 #
-#   bash bench/kafka/compare.sh            (env: RECORDS_100, RECORDS_1K, ROUNDS, OUT)
+#   bash bench/kafka/compare.sh            (env: RECORDS_100, RECORDS_1K, ROUNDS, OUT, BENCH_TOOLS)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -25,7 +25,16 @@ PARTITIONS=4
 SMALL_100=40000
 SMALL_1K=4000
 
-OUT="$OUT" bash "$ROOT/../shared/bench/build.sh" >/dev/null
+# kperf and rdmock are small C programs kept outside this repository, in the reference tools folder
+# (BENCH_TOOLS, by default ../shared/bench beside the checkout) whose build.sh compiles them into $OUT.
+# Without that folder, tools already built in $OUT are used.
+BENCH_TOOLS="${BENCH_TOOLS:-$ROOT/../shared/bench}"
+if [ -f "$BENCH_TOOLS/build.sh" ]; then
+  OUT="$OUT" bash "$BENCH_TOOLS/build.sh" >/dev/null
+elif [ ! -x "$OUT/kperf" ] || [ ! -x "$OUT/rdmock" ]; then
+  echo "compare.sh: needs kperf and rdmock, from $BENCH_TOOLS/build.sh (outside this repository; set BENCH_TOOLS) or built in $OUT" >&2
+  exit 2
+fi
 (cd "$ROOT" && npx tsc -p tsconfig.build.json)
 
 WORK="$(mktemp -d /tmp/skein-compare-XXXXXX)"

@@ -14,16 +14,22 @@ function cliMt(commands: string[]): Promise<string> {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', () => resolve(out));
+    // cli_mt exiting early (EPIPE on the next command) shows in its output, which the test checks.
+    child.stdin.on('error', () => {});
     const lines = [...commands, 'quit'];
+    let timer: NodeJS.Timeout | undefined;
     const next = () => {
       const line = lines.shift();
       if (line === undefined) return;
       child.stdin.write(`${line}\n`);
-      if (lines.length > 0) setTimeout(next, 400);
+      if (lines.length > 0) timer = setTimeout(next, 400);
       else child.stdin.end();
     };
-    setTimeout(next, 500);
+    timer = setTimeout(next, 500);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
   });
 }
 

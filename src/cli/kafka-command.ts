@@ -6,12 +6,22 @@ import { brokerConfigFromText, type BrokerConfig } from '../kafka/broker-config.
 import { startKafka, type RunningKafka } from '../kafka/broker.js';
 import { flag, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { startNaming, type StartSettings } from './startup-failure.js';
 
-/** Starts a broker after reporting the config keys it will not use. */
-export function startBrokerFromConfig(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
+/** The broker's listener and data directory as server.properties names them. */
+export function brokerSettings(config: BrokerConfig): StartSettings {
+  const dirKey = config.values['log.dirs'].length > 0 ? 'log.dirs' : 'log.dir';
+  return {
+    listener: `listeners=${config.values.listeners.join(',')}`,
+    dirs: [{ setting: `${dirKey}=${config.dataDir}`, dir: config.dataDir }],
+  };
+}
+
+/** Starts a broker after reporting the config keys it will not use; `settings` name what a failure is about. */
+export function startBrokerFromConfig(config: BrokerConfig, log: Logger, settings = brokerSettings(config)): Promise<RunningKafka> {
   if (config.unknownKeys.length > 0) log.warn({ keys: config.unknownKeys }, 'ignoring server.properties keys Skein does not know');
-  if (config.ignoredKeys.length > 0) log.info({ keys: config.ignoredKeys }, 'JVM tuning keys have no meaning here');
-  return startKafka(config, log);
+  if (config.ignoredKeys.length > 0) log.warn({ keys: config.ignoredKeys }, 'server.properties keys accepted without effect in Skein');
+  return startNaming(settings, () => startKafka(config, log));
 }
 
 export const kafkaCommand: Command = {

@@ -6,6 +6,7 @@ import { UsageError } from './args.js';
 import type { Command } from './command.js';
 import { kafkaCommand } from './kafka-command.js';
 import { startCommand } from './start-command.js';
+import { StartupFailure } from './startup-failure.js';
 import { zookeeperCommand } from './zookeeper-command.js';
 
 const commands: Command[] = [startCommand, kafkaCommand, zookeeperCommand];
@@ -24,17 +25,18 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = help ? 0 : 2;
     return;
   }
-  const log = createLogger();
+  let log;
   let running;
   try {
+    log = createLogger();
     running = await command.run(rest, log);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      process.stderr.write(`skein ${command.name}: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw err;
+    // What the operator can fix is one line on stderr; anything else is a bug and keeps its stack.
+    const exitCode = err instanceof UsageError || err instanceof ConfigError ? 2 : err instanceof StartupFailure ? 1 : undefined;
+    if (exitCode === undefined) throw err;
+    process.stderr.write(`skein ${command.name}: ${(err as Error).message}\n`);
+    process.exitCode = exitCode;
+    return;
   }
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,15 +1,26 @@
 // `skein start`: one node with everything on loopback: ZooKeeper on 2181 and a Kafka broker on 9092,
 // data under ./data (zookeeper/ and kafka/ inside it).
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseOverrides } from '../config/schema.js';
+import { DirLock } from '../fs/dir-lock.js';
 import { brokerConfigFrom } from '../kafka/broker-config.js';
 import { defaultZooKeeperConfig } from '../zookeeper/config.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { flag, parseArgs, portFlag } from './args.js';
 import type { Command } from './command.js';
-import { startBrokerFromConfig } from './kafka-command.js';
+import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
+import { startNaming } from './startup-failure.js';
 
 const HOST = '127.0.0.1';
+
+/** Creates each directory and checks that it can be locked, so neither server starts when the other could not. */
+async function checkDataDirs(dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    await mkdir(dir, { recursive: true });
+    await (await DirLock.acquire(dir)).release();
+  }
+}
 
 export const startCommand: Command = {
   name: 'start',
@@ -21,19 +32,25 @@ export const startCommand: Command = {
     const kafkaPort = portFlag(args, 'kafka-port') ?? 9092;
     const zkPort = portFlag(args, 'zookeeper-port') ?? 2181;
     const zkDir = join(dataDir, 'zookeeper');
-    const zookeeper = await startZooKeeper(
-      defaultZooKeeperConfig({ dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: HOST }),
-      log,
+    const overrides = parseOverrides(args.flags.get('override') ?? []);
+    // Every setting is checked before anything listens.
+    const brokerConfig = brokerConfigFrom([
+      { key: 'listeners', value: `PLAINTEXT://${HOST}:${kafkaPort}`, line: 0 },
+      { key: 'log.dirs', value: join(dataDir, 'kafka'), line: 0 },
+      ...overrides,
+    ]);
+    const overridden = new Set(overrides.map((o) => o.key));
+    const dataDirSetting = { setting: `--data-dir=${dataDir}`, dir: dataDir };
+    const kafkaSettings = brokerSettings(brokerConfig);
+    if (!overridden.has('listeners')) kafkaSettings.listener = `--kafka-port=${kafkaPort}`;
+    if (!overridden.has('log.dirs') && !overridden.has('log.dir')) kafkaSettings.dirs = [dataDirSetting];
+    const zkSettings = { listener: `--zookeeper-port=${zkPort}`, dirs: [dataDirSetting] };
+    await startNaming({ dirs: [...zkSettings.dirs, ...kafkaSettings.dirs] }, () => checkDataDirs([zkDir, brokerConfig.dataDir]));
+    const zookeeper = await startNaming(zkSettings, () =>
+      startZooKeeper(defaultZooKeeperConfig({ dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: HOST }), log),
     );
     try {
-      const broker = await startBrokerFromConfig(
-        brokerConfigFrom([
-          { key: 'listeners', value: `PLAINTEXT://${HOST}:${kafkaPort}`, line: 0 },
-          { key: 'log.dirs', value: join(dataDir, 'kafka'), line: 0 },
-          ...parseOverrides(args.flags.get('override') ?? []),
-        ]),
-        log,
-      );
+      const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
       log.info(
         {
           kafka: `${HOST}:${broker.port}`,

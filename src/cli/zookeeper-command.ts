@@ -5,6 +5,7 @@ import { parseZooCfg } from '../zookeeper/config.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { flag, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { startNaming } from './startup-failure.js';
 
 export const zookeeperCommand: Command = {
   name: 'zookeeper',
@@ -22,6 +23,13 @@ export const zookeeperCommand: Command = {
     }
     const { config, unusedKeys } = parseZooCfg(text, args.flags.get('override') ?? []);
     if (unusedKeys.length > 0) log.warn({ keys: unusedKeys }, 'ignoring zoo.cfg keys that have no effect in Skein');
-    return startZooKeeper(config, log);
+    const settings = {
+      listener: `clientPortAddress=${config.clientPortAddress} clientPort=${config.clientPort}`,
+      dirs: [
+        { setting: `dataDir=${config.dataDir}`, dir: config.dataDir },
+        { setting: `dataLogDir=${config.dataLogDir}`, dir: config.dataLogDir },
+      ],
+    };
+    return startNaming(settings, () => startZooKeeper(config, log));
   },
 };

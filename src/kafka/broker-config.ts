@@ -92,11 +92,17 @@ export const brokerSchema = {
   'group.min.session.timeout.ms': int('Smallest session timeout a member may ask for.', 6_000, { min: 0 }),
   'group.max.session.timeout.ms': int('Largest session timeout a member may ask for.', 1_800_000, { min: 0 }),
   'group.max.size': int('Members in one group at most.', 2_147_483_647, { min: 1 }),
-  'zookeeper.connect': str('ZooKeeper connection string; unset runs the broker standalone.', undefined),
-  'zookeeper.session.timeout.ms': int('Session timeout of the broker\'s ZooKeeper session.', 18_000, { min: 1 }),
-  'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start.', 18_000, { min: 1 }),
+  'zookeeper.connect': str('ZooKeeper connection string. No effect in Skein yet: the broker runs standalone.', undefined),
+  'zookeeper.session.timeout.ms': int('Session timeout of a ZooKeeper session. No effect in Skein yet.', 18_000, { min: 1 }),
+  'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start. No effect in Skein yet.', 18_000, { min: 1 }),
   ...topicDefaultKeys,
 };
+
+/**
+ * Keys of the schema that are parsed and shown by DescribeConfigs, as Kafka shows them, but change
+ * nothing: Skein's broker does not use ZooKeeper. Setting one is reported at start.
+ */
+const WITHOUT_EFFECT = new Set(['zookeeper.connect', 'zookeeper.session.timeout.ms', 'zookeeper.connection.timeout.ms']);
 
 /**
  * JVM and thread-pool knobs that stock server.properties files carry. They have no meaning in a
@@ -135,7 +141,7 @@ export interface BrokerConfig {
   explicitKeys: ReadonlySet<string>;
   /** Keys found in the file that Skein does not know, for a warning. */
   unknownKeys: string[];
-  /** Keys accepted but without effect here, for an info line. */
+  /** Keys accepted but without effect here (JVM knobs, ZooKeeper settings), for a warning. */
   ignoredKeys: string[];
 }
 
@@ -202,7 +208,7 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     rollMs,
     explicitKeys: new Set(known.map((e) => e.key)),
     unknownKeys: unknown.map((u) => u.key),
-    ignoredKeys,
+    ignoredKeys: [...new Set([...ignoredKeys, ...known.map((e) => e.key).filter((k) => WITHOUT_EFFECT.has(k))])],
   };
 }
 

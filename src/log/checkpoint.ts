@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readInt64, writeInt64 } from '../../protocol/bytes.js';
-import { crc32c } from '../../protocol/kafka/records/crc32c.js';
+import { crc32c } from '../../protocol/checksum/crc32c.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { readAt } from './batch-scan.js';
 

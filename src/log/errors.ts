@@ -57,11 +57,6 @@ export class LogTruncatedError extends LogError {
   readonly errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
 }
 
-/** Another process (or another LogManager here) holds the data directory's lock. */
-export class LogDirLockedError extends Error {
-  override readonly name = 'LogDirLockedError';
-}
-
 /** DeleteRecords on a log whose cleanup.policy does not include delete (Kafka refuses it likewise). */
 export class PolicyViolationError extends LogError {
   override readonly name = 'PolicyViolationError';

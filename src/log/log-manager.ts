@@ -6,14 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { topicNameProblem } from '../kafka/metadata/topic-name.js';
+import { DirLock } from '../fs/dir-lock.js';
 import type { Logger } from '../logger.js';
 import { checkCleanerConfig, DEFAULT_CLEANER_CONFIG, type CleanerConfig } from './cleaner/cleaner-config.js';
 import { LogCleaner, type CleanerPass } from './cleaner/log-cleaner.js';
-import { DirLock } from './dir-lock.js';
 import { syncDirectory } from './dir-sync.js';
 import type { LogConfig } from './log-config.js';
 import { PartitionLog, type RecordLocator } from './partition-log.js';
+import { topicNameProblem } from './topic-name.js';
 
 /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
@@ -100,16 +100,8 @@ export class LogManager {
   static async open(options: LogManagerOptions): Promise<LogManager> {
     if (options.dirs.length === 0) throw new Error('no log directory configured');
     checkCleanerConfig(options.cleaner ?? DEFAULT_CLEANER_CONFIG);
-    const locks: DirLock[] = [];
-    try {
-      for (const dir of options.dirs) {
-        await mkdir(dir, { recursive: true });
-        locks.push(await DirLock.acquire(dir));
-      }
-    } catch (err) {
-      await Promise.all(locks.map((l) => l.release()));
-      throw err;
-    }
+    for (const dir of options.dirs) await mkdir(dir, { recursive: true });
+    const locks = await DirLock.acquireAll(options.dirs);
     const manager = new LogManager(options, locks);
     try {
       await manager.loadAll();

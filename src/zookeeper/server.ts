@@ -424,7 +424,14 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger): Prom
     log,
     accept: (socket, frames) => zk.accept(socket, frames),
   });
-  const port = await tcp.listen();
+  let port: number;
+  try {
+    port = await tcp.listen();
+  } catch (err) {
+    // The database holds the data directory's lock; a failed start must not keep it.
+    await db.close();
+    throw err;
+  }
   zk.clientPort = port;
   const timers = [
     setInterval(() => zk.expireSessions(Date.now()), Math.max(1, Math.min(config.tickTime, 1000))),

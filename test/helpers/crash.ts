@@ -1,10 +1,8 @@
-// Shared by the kill -9 tests: a replayable random source, the compiled build a child process runs, and a
-// runner that SIGKILLs a writer child a while after it says its storage is open.
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// Shared by the kill -9 tests: a replayable random source, the repository root (dist/ is compiled there
+// once by build-dist.ts, vitest's globalSetup), and a runner that SIGKILLs a writer child a while after it
+// says its storage is open.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -18,12 +16,6 @@ export function seededRandom(seed: number): (n: number) => number {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
     return state % n;
   };
-}
-
-/** Builds dist/ (npm test has, but a single file may run alone) and checks `expected` is there. */
-export async function buildDist(expected: string): Promise<void> {
-  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-  if (!existsSync(join(ROOT, expected))) throw new Error(`the build produced no ${expected}`);
 }
 
 export interface KilledRun {

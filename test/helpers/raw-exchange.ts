@@ -31,7 +31,10 @@ export function exchange(address: string, bytes: Buffer, replies = Infinity): Pr
     };
     const socket = connect(Number(port), host, () => socket.write(bytes));
     socket.on('data', (chunk: Buffer) => reader.push(chunk));
-    socket.on('error', reject);
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A server that closes with bytes of ours unread resets the connection: that is it closing too.
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err);
+    });
     socket.on('close', () => resolve({ frames, closedByServer: !hungUp }));
   });
 }

@@ -1,7 +1,7 @@
 // The fixed 61-byte header of a v2 record batch (magic 2), read in place. Storage and the produce path
 // need only this: offsets, sizes, timestamps, producer fields and the CRC. Records stay encoded.
 import { DecodeError, readInt64, writeInt64 } from '../../bytes.js';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../../checksum/crc32c.js';
 
 export const BASE_OFFSET_AT = 0;
 export const BATCH_LENGTH_AT = 8;

@@ -4,10 +4,11 @@
 // ids (and null names) there with INVALID_REQUEST.
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type MetadataRequest, type MetadataResponseInput } from '../../../protocol/kafka/index.js';
 import { CLUSTER_AUTHORIZED_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
+import { topicNameProblem } from '../../log/topic-name.js';
 import type { Broker } from '../broker.js';
 import { defineHandler } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
-import { isInternalTopic, topicNameProblem } from '../metadata/topic-name.js';
+import { isInternalTopic } from '../metadata/topic-name.js';
 
 type TopicOut = NonNullable<MetadataResponseInput['topics']>[number];
 type TopicIn = NonNullable<MetadataRequest['topics']>[number];

@@ -2,10 +2,10 @@
 // with source (v1+; isDefault in v0), synonyms (v1+, when asked), type and documentation (v3+, when
 // asked). The empty broker name is the cluster-wide dynamic default, which in Skein is always empty.
 import { ApiKey, ErrorCode, KafkaProtocolError, type DescribeConfigsResponseInput } from '../../../protocol/kafka/index.js';
+import { topicNameProblem } from '../../log/topic-name.js';
 import { defineHandler } from '../handler.js';
 import { describeBrokerConfigs, describeTopicConfigs, type ConfigDescription } from '../metadata/config-description.js';
 import { ConfigSource } from '../metadata/config-synonyms.js';
-import { topicNameProblem } from '../metadata/topic-name.js';
 import { ConfigResourceType, namesThisBroker, refuseResourceType } from '../topics/config-changes.js';
 
 type ResourceResult = NonNullable<DescribeConfigsResponseInput['results']>[number];

@@ -1,16 +1,4 @@
-// Kafka's topic name rules (Topic.validate): what CreateTopics and auto-creation accept.
-
-export const TOPIC_NAME_MAX_CHARS = 249;
-const LEGAL = /^[a-zA-Z0-9._-]+$/;
-
-/** Why `name` cannot be a topic, or undefined when it can. */
-export function topicNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'topic name is empty';
-  if (name === '.' || name === '..') return `topic name cannot be "${name}"`;
-  if (name.length > TOPIC_NAME_MAX_CHARS) return `topic name is longer than ${TOPIC_NAME_MAX_CHARS} characters`;
-  if (!LEGAL.test(name)) return `topic name "${name}" has characters other than ASCII letters, digits, '.', '_' and '-'`;
-  return undefined;
-}
+// Kafka's rules for particular topic names (which names are legal at all is the log's topicNameProblem).
 
 /** Topics whose names differ only by '.' versus '_' collide in metric names; Kafka refuses the second. */
 export function collisionKey(name: string): string {

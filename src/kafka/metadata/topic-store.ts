@@ -1,6 +1,5 @@
-// Where topic definitions live. Standalone, a file in the data directory; with zookeeper.connect, the
-// znodes Kafka used before KRaft. Reads are synchronous (every request consults them); writes resolve
-// once durable.
+// Where topic definitions live: a file in the data directory (the broker runs standalone). Reads are
+// synchronous (every request consults them); writes resolve once durable.
 
 export interface TopicRecord {
   name: string;

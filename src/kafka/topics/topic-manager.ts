@@ -3,10 +3,11 @@
 // CreateTopics, DeleteTopics, CreatePartitions, the config APIs and auto-creation all come through here.
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
+import { topicNameProblem } from '../../log/topic-name.js';
 import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
 import { effectiveTopicConfigs, topicConfigProblem } from '../metadata/topic-config.js';
-import { CLUSTER_METADATA_TOPIC, collisionKey, isInternalTopic, topicNameProblem } from '../metadata/topic-name.js';
+import { CLUSTER_METADATA_TOPIC, collisionKey, isInternalTopic } from '../metadata/topic-name.js';
 import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
 

@@ -1,9 +1,10 @@
 // The durable znode database: the recovered tree, the transaction log appends go to, periodic fuzzy
 // snapshots and the purge of files no recovery needs any more.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, realpath, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeTransaction, type Transaction } from '../../../protocol/zookeeper/txn.js';
+import { DirLock } from '../../fs/dir-lock.js';
 import type { Logger } from '../../logger.js';
 import type { DataTree } from '../../znode/data-tree.js';
 import { fsyncDir, listZxidFiles } from './files.js';
@@ -37,11 +38,24 @@ export class ZkDatabase {
     /** Key that session passwords are derived from; kept so sessions survive a restart. */
     readonly sessionSecret: Buffer,
     private readonly opts: DatabaseOptions,
+    private readonly locks: DirLock[],
   ) {}
 
   static async open(opts: DatabaseOptions): Promise<ZkDatabase> {
     await mkdir(opts.dataDir, { recursive: true });
     await mkdir(opts.dataLogDir, { recursive: true });
+    // Two servers on one directory would interleave their logs; dataLogDir is often dataDir itself.
+    const sameDir = (await realpath(opts.dataLogDir)) === (await realpath(opts.dataDir));
+    const locks = await DirLock.acquireAll(sameDir ? [opts.dataDir] : [opts.dataDir, opts.dataLogDir]);
+    try {
+      return await ZkDatabase.load(opts, locks);
+    } catch (err) {
+      await Promise.all(locks.map((l) => l.release()));
+      throw err;
+    }
+  }
+
+  private static async load(opts: DatabaseOptions, locks: DirLock[]): Promise<ZkDatabase> {
     const secret = await loadSecret(opts.dataDir);
     const { tree, tail, snapshotZxid, replayed } = await recover(
       opts.dataDir,
@@ -64,7 +78,7 @@ export class ZkDatabase {
       },
       tail,
     );
-    const db = new ZkDatabase(tree, txnLog, secret, opts);
+    const db = new ZkDatabase(tree, txnLog, secret, opts, locks);
     db.txnsSinceSnapshot = replayed;
     return db;
   }
@@ -124,8 +138,12 @@ export class ZkDatabase {
   }
 
   async close(): Promise<void> {
-    await this.snapshotRunning;
-    await this.txnLog.close();
+    try {
+      await this.snapshotRunning;
+      await this.txnLog.close();
+    } finally {
+      await Promise.all(this.locks.map((l) => l.release()));
+    }
   }
 }
 

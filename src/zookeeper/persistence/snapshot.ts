@@ -9,7 +9,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError, Reader, Writer } from '../../../protocol/bytes.js';
-import { crc32c } from '../../../protocol/kafka/records/crc32c.js';
+import { crc32c } from '../../../protocol/checksum/crc32c.js';
 import { DataTree } from '../../znode/data-tree.js';
 import { readNodes, readSessions, writeEnd, writeNode, writeSessions } from '../../znode/snapshot-codec.js';
 import { fsyncDir, zxidName } from './files.js';

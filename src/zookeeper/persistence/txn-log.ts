@@ -9,7 +9,7 @@
 import { close, fdatasync, open, write } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { crc32c } from '../../../protocol/kafka/records/crc32c.js';
+import { crc32c } from '../../../protocol/checksum/crc32c.js';
 import type { Logger } from '../../logger.js';
 import { fsyncDir, zxidName } from './files.js';
 

@@ -1,26 +1,28 @@
 // The skein command as a user runs it: `start` brings up ZooKeeper and the broker and says where in one
-// line, real clients use both, SIGTERM stops it cleanly; bad configuration is refused naming the key.
+// line, real clients use both, SIGTERM stops it cleanly; bad configuration is refused naming the key, and
+// a start that fails (port in use, unusable or locked data directory, bad log level) says why in one line.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildDist, ROOT } from '../../helpers/crash.js';
+import { DirLock } from '../../../src/fs/dir-lock.js';
+import { ROOT } from '../../helpers/crash.js';
 
 const MAIN = join(ROOT, 'dist/src/cli/main.js');
 let dir: string;
 
-beforeAll(async () => {
-  await buildDist('dist/src/cli/main.js');
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'skein-cli-'));
-}, 180_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runToExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: dir, env: { ...process.env, SKEIN_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -89,4 +91,119 @@ test('zookeeper --config refuses an ensemble config in one line instead of start
     'skein zookeeper: server.1, server.2, server.3 describe an ensemble: Skein does not yet run ZooKeeper ensembles (at most one server.N line, standaloneEnabled=true)\n',
   );
   expect(refused.stdout).not.toContain('listening');
+});
+
+/** A port something else listens on for the duration of `use`. */
+async function withPortTaken<T>(use: (port: number) => Promise<T>): Promise<T> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use((server.address() as { port: number }).port);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** Runs skein expecting it to fail at start with `line` as the only line on stderr (no stack trace) and exit 1 or 2. */
+async function expectFailure(args: string[], line: string | RegExp, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const r = await runToExit(args, env);
+  if (typeof line === 'string') expect(r.stderr).toBe(`${line}\n`);
+  else expect(r.stderr).toMatch(new RegExp(`^${line.source}\n$`));
+  expect([1, 2]).toContain(r.code);
+  return r.stdout;
+}
+
+function writeConfig(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+test('a listener port already in use is one line naming the setting, for either server', async () => {
+  await withPortTaken(async (port) => {
+    const kafka = writeConfig('busy.properties', [`listeners=PLAINTEXT://127.0.0.1:${port}`, `log.dirs=${join(dir, 'busy-kafka')}`]);
+    await expectFailure(['kafka', '--config', kafka], `skein kafka: listeners=PLAINTEXT://127.0.0.1:${port}: port ${port} is already in use`);
+    const zk = writeConfig('busy.cfg', [`dataDir=${join(dir, 'busy-zk')}`, `clientPort=${port}`, 'clientPortAddress=127.0.0.1']);
+    await expectFailure(['zookeeper', '--config', zk], `skein zookeeper: clientPortAddress=127.0.0.1 clientPort=${port}: port ${port} is already in use`);
+    const data = join(dir, 'busy-node');
+    await expectFailure(['start', '--data-dir', data, '--kafka-port', String(port), '--zookeeper-port', '0'], `skein start: --kafka-port=${port}: port ${port} is already in use`);
+    await expectFailure(['start', '--data-dir', data, '--kafka-port', '0', '--zookeeper-port', String(port)], `skein start: --zookeeper-port=${port}: port ${port} is already in use`);
+  });
+});
+
+test('a data directory that cannot be one is one line naming the setting, before anything listens', async () => {
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'not a directory\n');
+  const under = join(file, 'data');
+  let stdout = await expectFailure(
+    ['start', '--data-dir', under, '--kafka-port', '0', '--zookeeper-port', '0'],
+    `skein start: --data-dir=${under}: cannot mkdir ${join(under, 'zookeeper')}: not a directory`,
+  );
+  expect(stdout).not.toContain('listening');
+  // The broker's directory is checked before ZooKeeper starts, not after.
+  stdout = await expectFailure(
+    ['start', '--data-dir', join(dir, 'node-ok'), '--kafka-port', '0', '--zookeeper-port', '0', '--override', `log.dirs=${file}`],
+    `skein start: log.dirs=${file}: cannot mkdir ${file}: file already exists`,
+  );
+  expect(stdout).not.toContain('listening');
+  const kafka = writeConfig('file-dir.properties', ['listeners=PLAINTEXT://127.0.0.1:0', `log.dirs=${under}`]);
+  // Whichever file of the directory the broker touches first is the one named.
+  const escaped = under.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await expectFailure(['kafka', '--config', kafka], new RegExp(`skein kafka: log\\.dirs=${escaped}: cannot \\w+ ${escaped}\\S*: not a directory`));
+  const zk = writeConfig('file-dir.cfg', [`dataDir=${under}`, 'clientPort=0', 'clientPortAddress=127.0.0.1']);
+  await expectFailure(['zookeeper', '--config', zk], `skein zookeeper: dataDir=${under}: cannot mkdir ${under}: not a directory`);
+});
+
+test('a data directory locked by another process is one line naming the holder', async () => {
+  const data = join(dir, 'locked-node');
+  const kafkaDir = join(data, 'kafka');
+  const zkDir = join(data, 'zookeeper');
+  mkdirSync(kafkaDir, { recursive: true });
+  mkdirSync(zkDir, { recursive: true });
+  const locks = await DirLock.acquireAll([kafkaDir, zkDir]);
+  try {
+    const holder = `is locked by process ${process.pid}`;
+    const stdout = await expectFailure(['start', '--data-dir', data, '--kafka-port', '0', '--zookeeper-port', '0'], `skein start: --data-dir=${data}: ${zkDir} ${holder}`);
+    expect(stdout).not.toContain('listening');
+    const kafka = writeConfig('locked.properties', ['listeners=PLAINTEXT://127.0.0.1:0', `log.dirs=${kafkaDir}`]);
+    await expectFailure(['kafka', '--config', kafka], `skein kafka: log.dirs=${kafkaDir}: ${kafkaDir} ${holder}`);
+    const zk = writeConfig('locked.cfg', [`dataDir=${zkDir}`, 'clientPort=0', 'clientPortAddress=127.0.0.1']);
+    await expectFailure(['zookeeper', '--config', zk], `skein zookeeper: dataDir=${zkDir}: ${zkDir} ${holder}`);
+  } finally {
+    await Promise.all(locks.map((l) => l.release()));
+  }
+});
+
+test('every setting is checked before anything listens, the log level included', async () => {
+  const args = ['start', '--data-dir', join(dir, 'checked-node'), '--kafka-port', '0', '--zookeeper-port', '0'];
+  const stdout = await expectFailure([...args, '--override', 'num.partitions=many'], 'skein start: num.partitions: expected an integer, got "many"');
+  expect(stdout).not.toContain('listening');
+  await expectFailure(args, 'skein start: SKEIN_LOG_LEVEL=nonsense: not a log level (trace, debug, info, warn, error, fatal, silent)', { SKEIN_LOG_LEVEL: 'nonsense' });
+});
+
+test('server.properties keys without effect are reported in one warning', async () => {
+  const config = writeConfig('zk-keys.properties', [
+    'listeners=PLAINTEXT://127.0.0.1:0',
+    `log.dirs=${join(dir, 'zk-keys')}`,
+    'num.network.threads=3',
+    'zookeeper.connect=localhost:2181',
+    'zookeeper.connection.timeout.ms=18000',
+  ]);
+  const child = spawn(process.execPath, [MAIN, 'kafka', '--config', config], { env: { ...process.env, SKEIN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('kafka broker listening')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  child.kill('SIGTERM');
+  await exited;
+  const warnings = out
+    .split('\n')
+    .filter((l) => l.includes('without effect'))
+    .map((l) => JSON.parse(l) as { level: number; keys: string[] });
+  expect(warnings).toEqual([expect.objectContaining({ level: 40, keys: ['num.network.threads', 'zookeeper.connect', 'zookeeper.connection.timeout.ms'] })]);
 });

@@ -11,7 +11,7 @@ import { ApiKey } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { fetchPartition, recordsOf } from '../../../src/kafka/client/consumer.js';
 import { produceRecords } from '../../../src/kafka/client/producer.js';
-import { buildDist, CRASH_SEED, ROOT, seededRandom } from '../../helpers/crash.js';
+import { CRASH_SEED, ROOT, seededRandom } from '../../helpers/crash.js';
 import { freePort } from '../../helpers/free-port.js';
 
 const ROUNDS = 5;
@@ -106,9 +106,8 @@ describe(`kafka broker crash safety (seed ${CRASH_SEED})`, () => {
   let dir: string;
 
   beforeAll(async () => {
-    await buildDist('dist/src/cli/main.js');
     dir = await mkdtemp(join(tmpdir(), 'skein-kafka-crash-'));
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

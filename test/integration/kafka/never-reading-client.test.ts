@@ -14,7 +14,7 @@ import { ApiKey, encodeRequestFrame } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { FETCH_VERSION, fetchPartition } from '../../../src/kafka/client/consumer.js';
 import { produceRecords } from '../../../src/kafka/client/producer.js';
-import { buildDist, ROOT } from '../../helpers/crash.js';
+import { ROOT } from '../../helpers/crash.js';
 import { freePort } from '../../helpers/free-port.js';
 import { sizePrefixed } from '../../helpers/raw-exchange.js';
 
@@ -69,7 +69,6 @@ async function watchRss(ms: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  await buildDist('dist/src/cli/main.js');
   dir = await mkdtemp(join(tmpdir(), 'skein-never-reads-'));
   const port = await freePort();
   bootstrap = `127.0.0.1:${port}`;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
 import { LogManager } from '../../../src/log/log-manager.js';
-import { acksOf, buildDist, CRASH_SEED, runUntilKilled, seededRandom } from '../../helpers/crash.js';
+import { acksOf, CRASH_SEED, runUntilKilled, seededRandom } from '../../helpers/crash.js';
 import { readRecords } from '../../unit/log/cleaner-fixture.js';
 
 const CHILD = fileURLToPath(new URL('./compaction-crash-writer.mjs', import.meta.url));
@@ -78,9 +78,8 @@ describe(`compaction crash safety (seed ${CRASH_SEED})`, () => {
   let dir: string;
 
   beforeAll(async () => {
-    await buildDist('dist/src/log/cleaner/log-cleaner.js');
     dir = await mkdtemp(join(tmpdir(), 'skein-compaction-crash-'));
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
 import { LogManager } from '../../../src/log/log-manager.js';
-import { acksOf, buildDist, CRASH_SEED, runUntilKilled, seededRandom } from '../../helpers/crash.js';
+import { acksOf, CRASH_SEED, runUntilKilled, seededRandom } from '../../helpers/crash.js';
 import { makeBatch, recordsOf } from '../../unit/log/batches.js';
 
 const CHILD = fileURLToPath(new URL('./crash-writer.mjs', import.meta.url));
@@ -73,9 +73,8 @@ describe(`crash safety (seed ${CRASH_SEED})`, () => {
   let dir: string;
 
   beforeAll(async () => {
-    await buildDist('dist/src/log/log-manager.js');
     dir = await mkdtemp(join(tmpdir(), 'skein-crash-'));
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -2,9 +2,10 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/schema.js';
-import { LogDirLockedError } from '../../../src/log/errors.js';
+import { DirLockedError } from '../../../src/fs/dir-lock.js';
 import { DEFAULT_LOG_CONFIG, logConfigFrom, type LogConfig } from '../../../src/log/log-config.js';
 import { LogManager, parsePartitionDir, type LogManagerOptions } from '../../../src/log/log-manager.js';
+import { topicNameProblem } from '../../../src/log/topic-name.js';
 import { makeBatch } from './batches.js';
 import { readAll, silent, T0, tempDir } from './fixture.js';
 
@@ -58,7 +59,7 @@ describe('LogManager', () => {
   it('locks its directories against a second manager', async () => {
     const dir = await tempDir();
     const m = await manager([dir]);
-    await expect(manager([dir])).rejects.toBeInstanceOf(LogDirLockedError);
+    await expect(manager([dir])).rejects.toBeInstanceOf(DirLockedError);
     expect(await readdir(dir)).toContain('.lock');
     await m.close();
     expect(await readdir(dir)).not.toContain('.lock');
@@ -119,6 +120,13 @@ describe('parsePartitionDir', () => {
     expect(parsePartitionDir('orders-0.abc-delete')).toBeUndefined();
     expect(parsePartitionDir('bad topic-1')).toBeUndefined();
     expect(parsePartitionDir('t-99999999999')).toBeUndefined();
+  });
+});
+
+describe('topicNameProblem', () => {
+  it('follows Kafka rules, which keep a name safe in a directory name', () => {
+    expect(topicNameProblem('orders.v1_a-b')).toBeUndefined();
+    for (const bad of ['', '.', '..', 'a b', 'a/b', 'x'.repeat(250), 'é']) expect(topicNameProblem(bad)).toBeDefined();
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import type { Transaction } from '../../../protocol/zookeeper/txn.js';
+import { DirLockedError } from '../../../src/fs/dir-lock.js';
 import { createLogger } from '../../../src/logger.js';
 import { DataTree } from '../../../src/znode/data-tree.js';
 import { ZkDatabase } from '../../../src/zookeeper/persistence/database.js';
@@ -131,6 +132,14 @@ describe('transaction log and recovery', () => {
     const { tree, tail } = await recover(dir, dir, 1 << 20, log);
     expect(tree.get('/a')).toBeDefined();
     expect(tail!.path).toMatch(/log\.0000000000000001$/);
+  });
+
+  it('locks its directory: a second server on it is refused until the first closes', async () => {
+    const { db } = await openDb();
+    await expect(openDb()).rejects.toBeInstanceOf(DirLockedError);
+    await db.close();
+    const { db: again } = await openDb();
+    await again.close();
   });
 });
 

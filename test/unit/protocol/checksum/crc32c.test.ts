@@ -2,8 +2,8 @@
 // alignment, across its input window, and on the standard check value.
 import { createRequire } from 'node:module';
 import { expect, test } from 'vitest';
-import { crc32c } from '../../../../protocol/kafka/records/crc32c.js';
-import { crc32cWasm } from '../../../../protocol/kafka/records/crc32c-wasm.js';
+import { crc32c } from '../../../../protocol/checksum/crc32c.js';
+import { crc32cWasm } from '../../../../protocol/checksum/crc32c-wasm.js';
 
 const require = createRequire(import.meta.url);
 const reference = require('crc-32/crc32c') as { buf(data: Uint8Array): number };
