@@ -15,8 +15,8 @@ export function errnoError(code: string, syscall = 'write'): NodeJS.ErrnoExcepti
 export class FaultyFiles implements FileLayer {
   /** Bytes the disk still takes; the write that reaches it is cut short, the next fails with ENOSPC. */
   room = Number.POSITIVE_INFINITY;
-  /** No single write takes more than this (as pwritev with more than IOV_MAX buffers). */
-  maxPerWrite = Number.POSITIVE_INFINITY;
+  /** Every write takes only the first half of its bytes (as pwritev past IOV_MAX buffers, or a signal). */
+  halveWrites = false;
   /** Thrown by every write while set (a failing device, not a full one). */
   failWith: NodeJS.ErrnoException | undefined;
   /** Bytes written and writes that came up short or failed, for assertions. */
@@ -56,7 +56,7 @@ export class FaultyFiles implements FileLayer {
       throw this.failWith;
     }
     const total = buffers.reduce((n, b) => n + b.length, 0);
-    const allowed = Math.min(total, this.room, this.maxPerWrite);
+    const allowed = Math.min(total, this.room, this.halveWrites ? Math.ceil(total / 2) : total);
     if (allowed === 0 && total > 0) {
       this.refusedWrites++;
       throw errnoError('ENOSPC');

@@ -69,7 +69,7 @@ function expectAllThere(stored: Map<number, string>, acked: Map<number, string>)
 describe('short writes', () => {
   it('finishes a write the kernel cut short before acknowledging it', async () => {
     const files = faultySegments();
-    files.maxPerWrite = 7;
+    files.halveWrites = true;
     const dir = await tempDir();
     const log = await openLog(dir);
     const offsets = appendEach(log, Array.from({ length: 50 }, (_, i) => `value-${i}`));
