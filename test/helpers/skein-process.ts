@@ -1,13 +1,14 @@
 // Runs the built Skein (`node dist/src/cli/main.js <service> --config <file>`) as a child process on a free
-// port with a temporary data directory, for the real-client compatibility tests: SkeinZooKeeper writes a
-// zoo.cfg, SkeinKafka a server.properties; both start, kill -9, stop and start again the same way.
+// port with a temporary data directory, for the real-client compatibility tests and the crash and
+// full-disk tests: SkeinZooKeeper writes a zoo.cfg, SkeinKafka a server.properties; both start, kill -9,
+// stop and start again the same way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { freePort } from '../../test/helpers/free-port.js';
+import { freePort } from './free-port.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MAIN = join(ROOT, 'dist/src/cli/main.js');
@@ -40,10 +41,17 @@ class SkeinProcess {
     readonly port: number,
   ) {}
 
-  /** Makes a temp dir and picks a free port, then writes the config that `linesFor` gives for them. */
-  protected static async prepare(service: Service, linesFor: (dir: string, port: number) => string[]): Promise<{ dir: string; port: number }> {
+  /**
+   * Makes a temp dir (under `parent`, the system's temp dir by default) and picks a free port, then
+   * writes the config that `linesFor` gives for them.
+   */
+  protected static async prepare(
+    service: Service,
+    linesFor: (dir: string, port: number) => string[],
+    parent = tmpdir(),
+  ): Promise<{ dir: string; port: number }> {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npx tsc -p tsconfig.build.json first`);
-    const dir = await mkdtemp(join(tmpdir(), `skein-${service.command}-compat-`));
+    const dir = await mkdtemp(join(parent, `skein-${service.command}-`));
     const port = await freePort();
     await writeFile(join(dir, service.configName), linesFor(dir, port).join('\n'));
     return { dir, port };
@@ -73,6 +81,14 @@ class SkeinProcess {
       child.stderr!.on('data', onData);
       child.once('exit', (code) => reject(new Error(`skein exited with ${code} before listening:\n${this.output.slice(from)}`)));
     });
+  }
+
+  /** Resolves with the exit code once the running process exits by itself (null if killed by a signal). */
+  exited(): Promise<number | null> {
+    const child = this.child;
+    if (!child) return Promise.reject(new Error('the process is not running'));
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+    return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
   /** kill -9: nothing is flushed or closed; only what was durable survives. */
@@ -105,8 +121,8 @@ const ZOOKEEPER: Service = { command: 'zookeeper', configName: 'zoo.cfg', readyL
 const KAFKA: Service = { command: 'kafka', configName: 'server.properties', readyLine: 'kafka broker listening' };
 
 export class SkeinZooKeeper extends SkeinProcess {
-  /** Writes zoo.cfg (`extra` lines appended) and starts the server. */
-  static async start(extra: string[] = []): Promise<SkeinZooKeeper> {
+  /** Writes zoo.cfg (`extra` lines appended) in a new dir under `parent` and starts the server. */
+  static async start(extra: string[] = [], parent?: string): Promise<SkeinZooKeeper> {
     const { dir, port } = await SkeinProcess.prepare(ZOOKEEPER, (d, p) => [
       'tickTime=200',
       `dataDir=${join(d, 'data')}`,
@@ -115,7 +131,7 @@ export class SkeinZooKeeper extends SkeinProcess {
       'maxSessionTimeout=60000',
       '4lw.commands.whitelist=*',
       ...extra,
-    ]);
+    ], parent);
     const zk = new SkeinZooKeeper(ZOOKEEPER, dir, port);
     await zk.launch();
     return zk;
@@ -127,10 +143,15 @@ export class SkeinZooKeeper extends SkeinProcess {
 }
 
 export class SkeinKafka extends SkeinProcess {
-  /** Writes server.properties (`settings` added to the listener and log dir) and starts the broker. */
-  static async start(settings: Record<string, string> = {}): Promise<SkeinKafka> {
-    const { dir, port } = await SkeinProcess.prepare(KAFKA, (d, p) =>
-      Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${p}`, 'log.dirs': join(d, 'data'), ...settings }).map(([key, value]) => `${key}=${value}`),
+  /**
+   * Writes server.properties (`settings` added to the listener and log dir) in a new dir under `parent`
+   * and starts the broker.
+   */
+  static async start(settings: Record<string, string> = {}, parent?: string): Promise<SkeinKafka> {
+    const { dir, port } = await SkeinProcess.prepare(
+      KAFKA,
+      (d, p) => Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${p}`, 'log.dirs': join(d, 'data'), ...settings }).map(([key, value]) => `${key}=${value}`),
+      parent,
     );
     const kafka = new SkeinKafka(KAFKA, dir, port);
     await kafka.launch();
