@@ -476,7 +476,8 @@ export class PartitionLog {
     try {
       await this.pipeline.settleWrites();
       await this.pipeline.pauseSyncs();
-      if (this.failure || this.closing) return;
+      // Closed meanwhile (left unclean, so the next open cuts the torn piece), or truncated below the cut.
+      if (this.failure || this.closing || this.logEnd < cut.offset) return;
       // Segments rolled after the cut hold only batches that were never written.
       const later = this.segments.filter((s, i) => i > 0 && s.baseOffset >= cut.offset);
       for (const seg of later) seg.deleted = true;
@@ -905,7 +906,8 @@ export class PartitionLog {
     this.closing ??= this.exclusive(async () => {
       await this.pipeline.settleWrites();
       await this.pipeline.pauseSyncs();
-      if (!this.failure) {
+      // With refused writes not yet taken back out, the files are not in a state to call clean.
+      if (!this.failure && !this.refusedWrite) {
         try {
           this.active.sealTimeIndex();
           const work: Promise<void>[] = [];

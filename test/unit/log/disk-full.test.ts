@@ -93,8 +93,11 @@ describe('a full disk', () => {
     expect(during.refused).toHaveLength(2);
     for (const err of during.refused) expect(err).toMatchObject({ name: 'StorageError', errorCode: 56 });
     expect(files.shortWrites).toBe(1);
-    // Nothing torn stays in the file: it ends after the last batch that was written whole.
+    // Nothing torn stays in the file: it ends after the last batch that was written whole (checkpoint()
+    // runs after the rollback, as structural changes run one at a time).
     expect(log.logEndOffset).toBe(4);
+    await log.checkpoint();
+    expect((await stat(join(dir, '00000000000000000000.log'))).size).toBe(log.sizeBytes);
     const stored = await reopened(dir);
     expectAllThere(stored, new Map([...before.acked, ...during.acked]));
     expect(stored.size).toBe(4);
@@ -135,6 +138,24 @@ describe('a full disk', () => {
     expect(await produceRetrying(log, 'z'.repeat(60))).toBe(1);
     expect((await stat(join(dir, '00000000000000000001.log'))).isFile()).toBe(true);
     expectAllThere(await reopened(dir), new Map([...before.acked, [1, 'z'.repeat(60)]]));
+  });
+
+  it('closed as a write is refused, it reopens with every acknowledged record and nothing else', async () => {
+    const files = faultySegments();
+    const dir = await tempDir();
+    const log = await openLog(dir);
+    const before = await produce(log, ['a', 'b']);
+    files.room = 10;
+    // close() is already waiting for this write when the disk refuses it.
+    const [offset] = appendEach(log, ['c'.repeat(100)]);
+    const outcome = log.waitDurable(offset!).then(
+      () => 'acknowledged',
+      (err: unknown) => err,
+    );
+    await log.close();
+    expect(await outcome).toMatchObject({ name: 'StorageError', errorCode: 56 });
+    const stored = await reopened(dir);
+    expect(stored).toEqual(before.acked);
   });
 
   it('retries index writes the disk refused instead of failing the log', async () => {
