@@ -21,7 +21,7 @@ import {
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
 import { batchRecords } from '../../protocol/kafka/records/batch-records.js';
-import type { DiskFullError } from '../fs/write-all.js';
+import { isDiskFull, type DiskFullError } from '../fs/write-all.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ScannedBatch } from './batch-scan.js';
 import { writeCheckpoint } from './checkpoint.js';
@@ -861,11 +861,20 @@ export class PartitionLog {
         return false;
       }
       const next = this.segments[first + replaced.length]!;
-      try {
-        if (swap.compactedTo > this.compactedTo) {
-          this.compactedTo = swap.compactedTo;
+      if (swap.compactedTo > this.compactedTo) {
+        const previous = this.compactedTo;
+        this.compactedTo = swap.compactedTo;
+        try {
           await this.persistCheckpoint(false);
+        } catch (err) {
+          this.compactedTo = previous;
+          // The old checkpoint still stands and nothing was swapped: a full disk only defers the swap.
+          if (!isDiskFull(err)) this.fail(err);
+          await cleaned.delete();
+          throw this.failure ?? err;
         }
+      }
+      try {
         await setAside(this.dir, replaced);
         await commitSwap(this.dir, cleaned);
       } catch (err) {

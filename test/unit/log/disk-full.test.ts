@@ -10,6 +10,7 @@ import { StorageError } from '../../../src/log/errors.js';
 import type { PartitionLog } from '../../../src/log/partition-log.js';
 import { errnoError, FaultyFiles } from '../../helpers/faulty-files.js';
 import { makeBatch } from './batches.js';
+import { appendKVs, cleanerFor, COMPACT, latestByKey, readRecords, type KV } from './cleaner-fixture.js';
 import { appendEach, openLog, readAll, T0, tempDir } from './fixture.js';
 
 let restore: (() => void) | undefined;
@@ -189,4 +190,36 @@ describe('a failing device', () => {
     expect(() => appendEach(log, ['c'])).toThrow(StorageError);
     await expect(log.read(0, 100)).rejects.toBeInstanceOf(StorageError);
   });
+});
+
+describe('the log cleaner on a full disk', () => {
+  // Keys that are never overwritten first, so the very first cleaned segment has survivors to write.
+  const records: KV[] = Array.from({ length: 100 }, (_, i) => [i < 20 ? `once${i}` : `k${i % 3}`, `v${i}`]);
+  const latest = async (log: PartitionLog): Promise<Map<string, string | null>> =>
+    new Map((await readRecords(log)).map((r) => [r.key!, r.value] as const));
+  const expected = new Map([...latestByKey(records)].map(([key, { value }]) => [key, value]));
+
+  for (const [what, affects] of [
+    ['a cleaned segment', (path: string) => path.endsWith('.cleaned')],
+    ['the checkpoint before a swap', (path: string) => path.endsWith('partition.checkpoint.tmp')],
+  ] as const) {
+    it(`defers cleaning when ${what} does not fit, loses nothing, and cleans once space is back`, async () => {
+      const dir = await tempDir();
+      const log = await openLog(dir, COMPACT);
+      appendKVs(log, records);
+      await log.flush();
+      const files = new FaultyFiles(affects);
+      restore = useFileLayer(files);
+      files.fill();
+      const cleaner = cleanerFor([log]);
+      expect(await cleaner.runPass(T0)).toEqual({ name: 't-0', stats: undefined });
+      expect(files.refusedWrites).toBeGreaterThan(0);
+      expect(log.stopped).toBe(false);
+      expect(await latest(log)).toEqual(expected);
+      files.free();
+      expect((await cleaner.runPass(T0))?.stats).toBeDefined();
+      expect(await latest(log)).toEqual(expected);
+      expect((await readRecords(log)).length).toBeLessThan(40);
+    });
+  }
 });
