@@ -6,6 +6,8 @@ import { mkdtemp, open, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
+import { buildDist } from './crash.js';
 
 const run = promisify(execFile);
 
@@ -31,6 +33,26 @@ export async function mountTmpfs(sizeMiB: number): Promise<Tmpfs> {
       await run('umount', ['-l', dir]);
       await rmdir(dir);
     },
+  };
+}
+
+/**
+ * For the calling file's tests: builds dist/ (the tests run the skein command) and mounts a tmpfs of
+ * `sizeMiB` before them, unmounts it after them (after the file's own afterAll hooks, which stop the
+ * processes using it). Call the result to reach the mount.
+ */
+export function tmpfsForTests(sizeMiB: number): () => Tmpfs {
+  let tmpfs: Tmpfs | undefined;
+  beforeAll(async () => {
+    await buildDist('dist/src/cli/main.js');
+    tmpfs = await mountTmpfs(sizeMiB);
+  }, 180_000);
+  afterAll(async () => {
+    await tmpfs?.unmount();
+  });
+  return () => {
+    if (!tmpfs) throw new Error('the tmpfs is not mounted: it is in beforeAll');
+    return tmpfs;
   };
 }
 

@@ -4,14 +4,13 @@
 // the disk fills once more and the broker is killed with SIGKILL, a restart still holds every
 // acknowledged record at its offset. Needs root to mount the tmpfs; skipped with a note otherwise.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ApiKey, ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { fetchPartition, recordsOf } from '../../../src/kafka/client/consumer.js';
 import { produceRecords } from '../../../src/kafka/client/producer.js';
-import { buildDist } from '../../helpers/crash.js';
 import { SkeinKafka } from '../../helpers/skein-process.js';
-import { CAN_MOUNT, mountTmpfs, noteSkippedWithoutRoot, removeFiller, writeFiller, type Tmpfs } from '../../helpers/tmpfs.js';
+import { CAN_MOUNT, noteSkippedWithoutRoot, removeFiller, tmpfsForTests, writeFiller } from '../../helpers/tmpfs.js';
 
 const TOPIC = 'full';
 const RECORD_BYTES = 128 * 1024;
@@ -94,22 +93,13 @@ async function connectWithTopic(bootstrap: string): Promise<KafkaConnection> {
 }
 
 describe.skipIf(!CAN_MOUNT)('kafka broker on a disk that fills up (tmpfs)', () => {
-  let tmpfs: Tmpfs;
+  const tmpfs = tmpfsForTests(16);
   let kafka: SkeinKafka | undefined;
-
-  beforeAll(async () => {
-    await buildDist('dist/src/cli/main.js');
-    tmpfs = await mountTmpfs(16);
-  }, 180_000);
-
-  afterAll(async () => {
-    await kafka?.kill();
-    await tmpfs?.unmount();
-  });
+  afterAll(() => kafka?.kill());
 
   it('loses nothing acknowledged, serves fetches while full and takes produces again once space is freed', { timeout: 120_000 }, async () => {
-    kafka = await SkeinKafka.start({ 'num.partitions': '1', 'log.segment.bytes': String(4 << 20) }, tmpfs.dir);
-    const filler = join(tmpfs.dir, 'filler');
+    kafka = await SkeinKafka.start({ 'num.partitions': '1', 'log.segment.bytes': String(4 << 20) }, tmpfs().dir);
+    const filler = join(tmpfs().dir, 'filler');
     await writeFiller(filler, 8);
     let conn = await connectWithTopic(kafka.bootstrap);
     const acks: Acks = new Map();

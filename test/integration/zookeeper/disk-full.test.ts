@@ -3,14 +3,13 @@
 // naming the cause (never "up but refusing everyone"); once space is freed and it is started again,
 // every create it acknowledged is there. Needs root to mount the tmpfs; skipped with a note otherwise.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
 import { STORAGE_FAILURE_EXIT_CODE } from '../../../src/zookeeper/server.js';
-import { buildDist } from '../../helpers/crash.js';
 import { SkeinZooKeeper } from '../../helpers/skein-process.js';
-import { CAN_MOUNT, mountTmpfs, noteSkippedWithoutRoot, removeFiller, writeFiller, type Tmpfs } from '../../helpers/tmpfs.js';
+import { CAN_MOUNT, noteSkippedWithoutRoot, removeFiller, tmpfsForTests, writeFiller } from '../../helpers/tmpfs.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const DATA_BYTES = 64 * 1024;
@@ -46,22 +45,13 @@ async function createUntilDropped(client: ZkClient): Promise<string[]> {
 }
 
 describe.skipIf(!CAN_MOUNT)('zookeeper on a disk that fills up (tmpfs)', () => {
-  let tmpfs: Tmpfs;
+  const tmpfs = tmpfsForTests(16);
   let zk: SkeinZooKeeper | undefined;
-
-  beforeAll(async () => {
-    await buildDist('dist/src/cli/main.js');
-    tmpfs = await mountTmpfs(16);
-  }, 180_000);
-
-  afterAll(async () => {
-    await zk?.kill();
-    await tmpfs?.unmount();
-  });
+  afterAll(() => zk?.kill());
 
   it('exits with one clear line when its log cannot be written, and keeps every acknowledged create', { timeout: 120_000 }, async () => {
-    zk = await SkeinZooKeeper.start([], tmpfs.dir);
-    const filler = join(tmpfs.dir, 'filler');
+    zk = await SkeinZooKeeper.start([], tmpfs().dir);
+    const filler = join(tmpfs().dir, 'filler');
     await writeFiller(filler, 8);
     const exited = zk.exited();
     const client = await ZkClient.connect(zk.port);
