@@ -21,7 +21,7 @@ import {
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
 import { batchRecords } from '../../protocol/kafka/records/batch-records.js';
-import { isDiskFull, type DiskFullError } from '../fs/write-all.js';
+import { DiskFullError, isDiskFull } from '../fs/write-all.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ScannedBatch } from './batch-scan.js';
 import { writeCheckpoint } from './checkpoint.js';
@@ -484,7 +484,15 @@ export class PartitionLog {
       this.segments = this.segments.filter((s) => !s.deleted);
       this.generation++;
       for (const seg of later) await seg.delete();
-      if (this.active === cut.seg) await cutSegment(cut.seg, cut.position, cut.offset, this.clock());
+      if (this.active === cut.seg) {
+        try {
+          await cutSegment(cut.seg, cut.position, cut.offset, this.clock());
+        } catch (err) {
+          // The file is cut; only index entries did not fit either: they wait for the next write pass.
+          if (!(err instanceof DiskFullError)) throw err;
+          this.pipeline.retryIndexes(cut.seg);
+        }
+      }
       if (later.length > 0) await syncDirectory(this.dir);
       this.generation++;
       this.log.info({ logEndOffset: this.logEnd }, 'took back the writes the disk refused; appends are accepted again');

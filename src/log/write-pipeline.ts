@@ -199,6 +199,11 @@ export class WritePipeline {
     }
   }
 
+  /** `seg`'s index entries could not be written: the next write pass tries again. */
+  retryIndexes(seg: Segment): void {
+    this.indexRetry.add(seg);
+  }
+
   /** The host took the refused batches out of the log: appends may be written again. */
   resumeWrites(): void {
     this.held = false;

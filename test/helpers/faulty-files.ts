@@ -24,8 +24,8 @@ export class FaultyFiles implements FileLayer {
   shortWrites = 0;
   refusedWrites = 0;
 
-  /** Only files whose path `affects` accepts go through the faults. */
-  constructor(private readonly affects: (path: string) => boolean = () => true) {}
+  /** Only writes to files whose path `affects` accepts meet the faults; tests may change it as they go. */
+  constructor(public affects: (path: string) => boolean = () => true) {}
 
   /** The disk is full from now on. */
   fill(): void {
@@ -39,10 +39,11 @@ export class FaultyFiles implements FileLayer {
 
   async open(path: string, flags: string): Promise<FileHandle> {
     const handle = await open(path, flags);
-    if (!this.affects(path)) return handle;
     return new Proxy(handle, {
       get: (target, prop) => {
-        if (prop === 'writev') return (buffers: Buffer[], position: number) => this.writev(target, buffers, position);
+        if (prop === 'writev') {
+          return (buffers: Buffer[], position: number) => (this.affects(path) ? this.writev(target, buffers, position) : target.writev(buffers, position));
+        }
         if (BYPASSES.has(prop)) throw new Error(`${path}: ${String(prop)} bypasses writeAll`);
         const value: unknown = Reflect.get(target, prop, target);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

@@ -176,6 +176,32 @@ describe('a full disk', () => {
   });
 });
 
+describe('a full disk under the indexes too', () => {
+  it('takes refused writes back out even when the index entries cannot be written either', async () => {
+    const isIndex = (path: string): boolean => path.endsWith('.index') || path.endsWith('.timeindex');
+    const files = new FaultyFiles(isIndex);
+    restore = useFileLayer(files);
+    const dir = await tempDir();
+    const log = await openLog(dir, { indexIntervalBytes: 1 });
+    files.fill();
+    // The batches are written; their index entries are refused and stay pending.
+    const before = await produce(log, ['a', 'b', 'c']);
+    expect(before.acked.size).toBe(3);
+    files.affects = (path) => isIndex(path) || path.endsWith('.log');
+    const full = await produce(log, ['d', 'e']);
+    expect(full.acked.size).toBe(0);
+    // Structural changes run one at a time: once this checkpoint ran, so did the rollback, disk still full.
+    await log.checkpoint();
+    expect(log.stopped).toBe(false);
+    files.free();
+    const after = new Map([[await produceRetrying(log, 'f'), 'f']]);
+    expect(log.stopped).toBe(false);
+    await log.close();
+    const stored = await reopened(dir);
+    expect(stored).toEqual(new Map([...before.acked, ...after]));
+  });
+});
+
 describe('a failing device', () => {
   it('takes the log offline on an error other than a full disk', async () => {
     const files = faultySegments();
