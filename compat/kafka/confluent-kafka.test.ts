@@ -7,7 +7,7 @@ import { runPythonJson } from '../helpers/commands.js';
 import { createTopic, metadata, storedAs } from '../helpers/kafka-admin.js';
 import { produceWith } from '../helpers/record-drivers.js';
 import { CODECS, CONFLUENT_WRITES, makeRecords, sortReads, type WireReadRecord } from '../helpers/records.js';
-import { kafkaForTests } from '../../test/helpers/skein-process.js';
+import { kafkaForTests } from '../helpers/skein-process.js';
 
 const PARTITIONS = 3;
 const RECORDS = 300;

@@ -7,7 +7,7 @@ import { expect, test } from 'vitest';
 import { ApiKey } from '../../protocol/kafka/index.js';
 import { run, runPythonJson } from '../helpers/commands.js';
 import { createTopic, withConnection } from '../helpers/kafka-admin.js';
-import { kafkaForTests } from '../../test/helpers/skein-process.js';
+import { kafkaForTests } from '../helpers/skein-process.js';
 
 // Kafka's default initial rebalance delay (3 s) lets clients started together share the first generation.
 const kafka = kafkaForTests({ 'offsets.topic.num.partitions': '5', 'group.initial.rebalance.delay.ms': '3000' });

@@ -8,7 +8,7 @@ import { runPythonJson } from '../helpers/commands.js';
 import { createTopic, storedAs } from '../helpers/kafka-admin.js';
 import { produceWith } from '../helpers/record-drivers.js';
 import { CODECS, KAFKA_PYTHON_WRITES, makeRecords, sortReads, type WireReadRecord } from '../helpers/records.js';
-import { kafkaForTests } from '../../test/helpers/skein-process.js';
+import { kafkaForTests } from '../helpers/skein-process.js';
 
 const PARTITIONS = 2;
 const RECORDS = 200;

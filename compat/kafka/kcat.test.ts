@@ -6,7 +6,7 @@ import { expect, test } from 'vitest';
 import { run } from '../helpers/commands.js';
 import { createTopic, metadata, storedAs } from '../helpers/kafka-admin.js';
 import { CODECS, KCAT_WRITES, type Header, makeRecords, type ReadRecord, sortReads, type TestRecord, toWireRead } from '../helpers/records.js';
-import { kafkaForTests } from '../../test/helpers/skein-process.js';
+import { kafkaForTests } from '../helpers/skein-process.js';
 
 const BROKER_ID = 7;
 const PARTITIONS = 2;

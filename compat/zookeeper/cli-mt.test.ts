@@ -1,7 +1,7 @@
 // The ZooKeeper C client's shell (cli_mt from Debian zookeeper-bin) against Skein: create, get, ls.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { zooKeeperForTests } from '../../test/helpers/skein-process.js';
+import { zooKeeperForTests } from '../helpers/skein-process.js';
 
 const CLI_MT = '/usr/lib/zookeeper/bin/cli_mt';
 const zk = zooKeeperForTests();

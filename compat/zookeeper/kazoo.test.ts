@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PYTHON, run } from '../helpers/commands.js';
-import { zooKeeperForTests } from '../../test/helpers/skein-process.js';
+import { zooKeeperForTests } from '../helpers/skein-process.js';
 
 const SCRIPT = join(import.meta.dirname, 'kazoo_recipes.py');
 const zk = zooKeeperForTests();

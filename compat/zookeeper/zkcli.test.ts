@@ -1,7 +1,7 @@
 // zkCli (Debian `zookeeper` package, the Java 3.8 client) against Skein, output checked line by line.
 import { describe, expect, it } from 'vitest';
 import { run } from '../helpers/commands.js';
-import { zooKeeperForTests } from '../../test/helpers/skein-process.js';
+import { zooKeeperForTests } from '../helpers/skein-process.js';
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
 const zk = zooKeeperForTests();
