@@ -480,10 +480,12 @@ export class PartitionLog {
       if (this.failure || this.closing || this.logEnd < cut.offset) return;
       // Segments rolled after the cut hold only batches that were never written.
       const later = this.segments.filter((s, i) => i > 0 && s.baseOffset >= cut.offset);
-      for (const seg of later) seg.deleted = true;
-      this.segments = this.segments.filter((s) => !s.deleted);
-      this.generation++;
-      for (const seg of later) await seg.delete();
+      if (later.length > 0) {
+        for (const seg of later) seg.deleted = true;
+        this.segments = this.segments.filter((s) => !s.deleted);
+        this.generation++;
+        for (const seg of later) await seg.delete();
+      }
       if (this.active === cut.seg) {
         try {
           await cutSegment(cut.seg, cut.position, cut.offset, this.clock());
@@ -493,8 +495,8 @@ export class PartitionLog {
           this.pipeline.retryIndexes(cut.seg);
         }
       }
+      // Reads never reach past a segment's written bytes, so cutting the torn piece disturbs none.
       if (later.length > 0) await syncDirectory(this.dir);
-      this.generation++;
       this.log.info({ logEndOffset: this.logEnd }, 'took back the writes the disk refused; appends are accepted again');
     } finally {
       if (this.refusedWrite === refused) this.refusedWrite = undefined;
