@@ -31,13 +31,13 @@ async function createUntilDropped(client: ZkClient): Promise<string[]> {
   const loop = async (): Promise<void> => {
     while (!dropped) {
       const path = `/full-${n++}`;
-      try {
-        const { header } = await client.request(OpCode.create, CreateRequest, { path, data: dataOf(path), acl: ACL, flags: 0 });
-        expect(header.err).toBe(0);
-        acked.push(path);
-      } catch {
+      const reply = await client.request(OpCode.create, CreateRequest, { path, data: dataOf(path), acl: ACL, flags: 0 }).catch(() => undefined);
+      if (!reply) {
         dropped = true;
+        break;
       }
+      expect(reply.header.err).toBe(0);
+      acked.push(path);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, loop));

@@ -44,13 +44,14 @@ async function produce(log: PartitionLog, values: string[]): Promise<{ acked: Ma
 
 /**
  * Appends `value` until the log accepts it: right after a refusal the log takes the refused batches back
- * out and refuses appends meanwhile, as a producer's retries would find. Bounded by attempts, not time.
+ * out and refuses appends meanwhile, as a producer's retries would find. A checkpoint runs only after
+ * that rollback (structural changes run one at a time), so one retry after it must succeed.
  */
 async function produceRetrying(log: PartitionLog, value: string): Promise<number> {
-  for (let attempt = 0; attempt < 1000; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     const { acked } = await produce(log, [value]);
     if (acked.size === 1) return [...acked.keys()][0]!;
-    await new Promise((r) => setImmediate(r));
+    await log.checkpoint();
   }
   throw new Error(`the log never accepted ${value}`);
 }
