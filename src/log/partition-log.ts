@@ -659,8 +659,10 @@ export class PartitionLog {
   }
 
   /**
-   * Takes segments out of the log: reads stop seeing them at once, the new log start is persisted,
-   * then their files go (a crash in between leaves files below the log start, removed at open).
+   * Takes segments out of the log: reads stop seeing them at once, their files go, then the new log
+   * start is persisted (its directory fsync makes the removals durable too). Files first, so that on a
+   * full disk retention frees space before it needs any for the checkpoint; a crash in between leaves
+   * an older log start, and open starts the log at its first segment then.
    */
   private async removeSegments(victims: Segment[], reason: string): Promise<void> {
     if (victims.length === 0) return;
@@ -668,11 +670,11 @@ export class PartitionLog {
     this.segments = this.segments.filter((s) => !s.deleted);
     this.generation++;
     this.logStart = Math.max(this.logStart, this.segments[0]!.baseOffset);
-    await this.persistCheckpoint(false);
     for (const seg of victims) {
       this.log.info({ baseOffset: seg.baseOffset, bytes: seg.size, reason }, 'deleting segment');
       await seg.delete();
     }
+    await this.persistCheckpoint(false);
   }
 
   /**

@@ -6,6 +6,7 @@ import { readdir, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useFileLayer } from '../../../src/fs/file-layer.js';
+import { DiskFullError } from '../../../src/fs/write-all.js';
 import { StorageError } from '../../../src/log/errors.js';
 import type { PartitionLog } from '../../../src/log/partition-log.js';
 import { errnoError, FaultyFiles } from '../../helpers/faulty-files.js';
@@ -249,4 +250,23 @@ describe('the log cleaner on a full disk', () => {
       expect((await readRecords(log)).length).toBeLessThan(40);
     });
   }
+});
+
+describe('retention on a full disk', () => {
+  it('deletes expired segments even when the checkpoint cannot be written, so space comes back', async () => {
+    const files = new FaultyFiles((path) => path.endsWith('partition.checkpoint.tmp'));
+    restore = useFileLayer(files);
+    const dir = await tempDir();
+    const log = await openLog(dir, { segmentBytes: 200, retentionBytes: 0 });
+    await produce(log, ['x'.repeat(60), 'y'.repeat(60), 'z'.repeat(60)]);
+    expect(log.segmentCount).toBe(3);
+    files.fill();
+    // retention.bytes 0: every segment goes, the active one after a roll.
+    await expect(log.applyRetention(T0 + 1)).rejects.toBeInstanceOf(DiskFullError);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.log'))).toEqual(['00000000000000000003.log']);
+    expect(log.logStartOffset).toBe(3);
+    files.free();
+    await log.close();
+    expect(await reopened(dir)).toEqual(new Map());
+  });
 });
