@@ -80,6 +80,7 @@ class SkeinProcess {
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
       child.once('exit', (code) => reject(new Error(`skein exited with ${code} before listening:\n${this.output.slice(from)}`)));
+      child.once('error', reject);
     });
   }
 
