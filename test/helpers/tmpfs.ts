@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
-import { buildDist } from './crash.js';
 
 const run = promisify(execFile);
 
@@ -37,16 +36,14 @@ export async function mountTmpfs(sizeMiB: number): Promise<Tmpfs> {
 }
 
 /**
- * For the calling file's tests: builds dist/ (the tests run the skein command) and mounts a tmpfs of
- * `sizeMiB` before them, unmounts it after them (after the file's own afterAll hooks, which stop the
- * processes using it). Call the result to reach the mount.
+ * For the calling file's tests: mounts a tmpfs of `sizeMiB` before them and unmounts it after them
+ * (after the file's own afterAll hooks, which stop the processes using it). Call the result to reach it.
  */
 export function tmpfsForTests(sizeMiB: number): () => Tmpfs {
   let tmpfs: Tmpfs | undefined;
   beforeAll(async () => {
-    await buildDist('dist/src/cli/main.js');
     tmpfs = await mountTmpfs(sizeMiB);
-  }, 180_000);
+  });
   afterAll(async () => {
     await tmpfs?.unmount();
   });

@@ -1,15 +1,13 @@
 // kill -9 during a stream of acknowledged creates: after a restart every acknowledged znode exists
 // and new zxids are higher than any the client saw before the crash.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
-import { buildDist } from '../../helpers/crash.js';
 import { zooKeeperForTests } from '../../helpers/skein-process.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const IN_FLIGHT = 64;
-beforeAll(() => buildDist('dist/src/cli/main.js'), 180_000);
 const zk = zooKeeperForTests();
 
 /** Streams creates until the connection dies; returns what was acknowledged and the highest zxid seen. */
