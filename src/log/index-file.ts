@@ -1,7 +1,9 @@
 // A file of fixed-size entries kept whole in memory: lookups never touch the disk, and appends reach the
 // file as one write of the bytes added since the last one. Offset and time indexes build on it. The
 // file is open only while it may change: a finished segment's indexes give their descriptor back.
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { rename, type FileHandle } from 'node:fs/promises';
+import { openFile } from '../fs/file-layer.js';
+import { writeAll } from '../fs/write-all.js';
 import { readAt } from './batch-scan.js';
 
 const INITIAL_ENTRIES = 64;
@@ -50,17 +52,17 @@ export abstract class IndexFile {
    */
   async open(create: boolean): Promise<boolean> {
     if (create) {
-      this.file = open(this.filePath, 'w+');
+      this.file = openFile(this.filePath, 'w+');
       await this.file;
       return false;
     }
     try {
-      this.file = open(this.path, 'r+');
+      this.file = openFile(this.path, 'r+');
       await this.file;
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      this.file = open(this.path, 'w+');
+      this.file = openFile(this.path, 'w+');
       await this.file;
       return false;
     }
@@ -149,9 +151,10 @@ export abstract class IndexFile {
       // A copy: the in-memory buffer may be regrown (and keeps changing) while the write is in flight.
       const bytes = Buffer.from(this.buf.subarray(this.persistedBytes, size));
       const at = this.persistedBytes;
-      this.persistedBytes = size;
-      await file.write(bytes, 0, bytes.length, at);
       this.dirty = true;
+      await writeAll(file, [bytes], at);
+      // Only now: a write that failed (a full disk) stays pending and is tried again by the next one.
+      this.persistedBytes = size;
     }
   }
 
@@ -174,7 +177,7 @@ export abstract class IndexFile {
   }
 
   private handle(): Promise<FileHandle> {
-    this.file ??= open(this.path, 'r+');
+    this.file ??= openFile(this.path, 'r+');
     return this.file;
   }
 }

@@ -21,6 +21,7 @@ import {
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
 import { batchRecords } from '../../protocol/kafka/records/batch-records.js';
+import { DiskFullError, isDiskFull } from '../fs/write-all.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ScannedBatch } from './batch-scan.js';
 import { writeCheckpoint } from './checkpoint.js';
@@ -40,9 +41,9 @@ import { maxSegmentMs, type LogConfig } from './log-config.js';
 import { loadLog, type LoadedLog } from './log-loader.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
 import { readSegment, searchTimestamp, type ReadResult, type TimestampAndOffset } from './segment-reads.js';
-import { truncateSegment } from './segment-truncation.js';
+import { cutSegment, truncateSegment } from './segment-truncation.js';
 import { TailCache } from './tail-cache.js';
-import { WritePipeline, type LogIoStats } from './write-pipeline.js';
+import { WritePipeline, type LogIoStats, type WriteCut } from './write-pipeline.js';
 
 export type { ReadResult, TimestampAndOffset } from './segment-reads.js';
 export type { LogIoStats } from './write-pipeline.js';
@@ -153,6 +154,8 @@ export class PartitionLog {
   /** Set once close() finished: everything after is refused with it. */
   private closed: LogClosedError | undefined;
   private failure: StorageError | undefined;
+  /** Set while batches the disk had no room for are taken back out; appends are refused with it. */
+  private refusedWrite: StorageError | undefined;
   /** What the checkpoint file says, so periodic checkpoints skip unchanged logs. */
   private checkpointed: { logStart: number; recoveryPoint: number; firstDirty: number; compactedTo: number } | undefined;
   /** The cleaner's progress: records below were compacted at least once. */
@@ -199,6 +202,7 @@ export class PartitionLog {
         logEnd: () => this.logEnd,
         written: (offset) => this.cache.evict(offset),
         failed: (err) => this.fail(err),
+        diskFull: (cut, err) => this.diskFull(cut, err),
         clock: this.clock,
       },
       logEndOffset,
@@ -325,7 +329,7 @@ export class PartitionLog {
       const filePosition = seg.size;
       seg.track(filePosition, header.sizeBytes, last, batchMaxTimestamp, cfg.indexIntervalBytes);
       this.cache.push({ baseOffset: offset, lastOffset: last, bytes });
-      this.pipeline.enqueue(seg, filePosition, bytes);
+      this.pipeline.enqueue(seg, filePosition, offset, bytes);
       offset = last + 1;
     }
     seg.lastModifiedMs = now;
@@ -345,6 +349,7 @@ export class PartitionLog {
 
   private assertWritable(): void {
     if (this.failure) throw this.failure;
+    if (this.refusedWrite) throw this.refusedWrite;
     if (this.closing) throw new LogClosedError(`log ${this.dir} is closed`);
     if (this.truncating) throw new LogTruncatedError(`log ${this.dir} is being truncated`);
   }
@@ -445,6 +450,59 @@ export class PartitionLog {
     this.log.error({ err: cause }, 'partition log failed; it refuses further work until reopened');
     this.pipeline.stop(this.failure);
     this.onFailure?.(this.failure);
+  }
+
+  /**
+   * The disk had no room for the batches from `cut` on. They were never acknowledged (nothing past the
+   * written offset is), so they are taken back out: waiters for them fail with KAFKA_STORAGE_ERROR, the
+   * log ends at `cut` again, and the torn piece in the file is cut off (were it not, the next batch is
+   * written over it at the same position, and recovery cuts a tail it finds invalid). Appends are
+   * refused meanwhile; afterwards the next one tries the disk again. Reads go on throughout.
+   */
+  private diskFull(cut: WriteCut, err: DiskFullError): void {
+    const refused = new StorageError(`log ${this.dir} has no space left on its disk: ${err.message}`, { cause: err });
+    this.refusedWrite = refused;
+    this.log.warn({ offset: cut.offset, segment: cut.seg.baseOffset, position: cut.position, err: err.message }, 'disk full: refusing appends from this offset until space is free');
+    // At once, so no read serves them and no producer waits for them; the files follow below.
+    this.pipeline.truncated(cut.offset, refused);
+    this.logEnd = cut.offset;
+    this.cache.truncateFrom(cut.offset);
+    if (this.hw > cut.offset) this.advanceHighWatermark(cut.offset, true);
+    this.generation++;
+    this.exclusive(() => this.rollBack(cut, refused)).catch((rollbackErr: unknown) => this.fail(rollbackErr));
+  }
+
+  private async rollBack(cut: WriteCut, refused: StorageError): Promise<void> {
+    try {
+      await this.pipeline.settleWrites();
+      await this.pipeline.pauseSyncs();
+      // Closed meanwhile (left unclean, so the next open cuts the torn piece), or truncated below the cut.
+      if (this.failure || this.closing || this.logEnd < cut.offset) return;
+      // Segments rolled after the cut hold only batches that were never written.
+      const later = this.segments.filter((s, i) => i > 0 && s.baseOffset >= cut.offset);
+      if (later.length > 0) {
+        for (const seg of later) seg.deleted = true;
+        this.segments = this.segments.filter((s) => !s.deleted);
+        this.generation++;
+        for (const seg of later) await seg.delete();
+      }
+      if (this.active === cut.seg) {
+        try {
+          await cutSegment(cut.seg, cut.position, cut.offset, this.clock());
+        } catch (err) {
+          // The file is cut; only index entries did not fit either: they wait for the next write pass.
+          if (!(err instanceof DiskFullError)) throw err;
+          this.pipeline.retryIndexes(cut.seg);
+        }
+      }
+      // Reads never reach past a segment's written bytes, so cutting the torn piece disturbs none.
+      if (later.length > 0) await syncDirectory(this.dir);
+      this.log.info({ logEndOffset: this.logEnd }, 'took back the writes the disk refused; appends are accepted again');
+    } finally {
+      if (this.refusedWrite === refused) this.refusedWrite = undefined;
+      this.pipeline.resumeSyncs();
+      this.pipeline.resumeWrites();
+    }
   }
 
   // ---- reading ------------------------------------------------------------------------------------
@@ -601,8 +659,10 @@ export class PartitionLog {
   }
 
   /**
-   * Takes segments out of the log: reads stop seeing them at once, the new log start is persisted,
-   * then their files go (a crash in between leaves files below the log start, removed at open).
+   * Takes segments out of the log: reads stop seeing them at once, their files go, then the new log
+   * start is persisted (its directory fsync makes the removals durable too). Files first, so that on a
+   * full disk retention frees space before it needs any for the checkpoint; a crash in between leaves
+   * an older log start, and open starts the log at its first segment then.
    */
   private async removeSegments(victims: Segment[], reason: string): Promise<void> {
     if (victims.length === 0) return;
@@ -610,11 +670,11 @@ export class PartitionLog {
     this.segments = this.segments.filter((s) => !s.deleted);
     this.generation++;
     this.logStart = Math.max(this.logStart, this.segments[0]!.baseOffset);
-    await this.persistCheckpoint(false);
     for (const seg of victims) {
       this.log.info({ baseOffset: seg.baseOffset, bytes: seg.size, reason }, 'deleting segment');
       await seg.delete();
     }
+    await this.persistCheckpoint(false);
   }
 
   /**
@@ -813,11 +873,20 @@ export class PartitionLog {
         return false;
       }
       const next = this.segments[first + replaced.length]!;
-      try {
-        if (swap.compactedTo > this.compactedTo) {
-          this.compactedTo = swap.compactedTo;
+      if (swap.compactedTo > this.compactedTo) {
+        const previous = this.compactedTo;
+        this.compactedTo = swap.compactedTo;
+        try {
           await this.persistCheckpoint(false);
+        } catch (err) {
+          this.compactedTo = previous;
+          // The old checkpoint still stands and nothing was swapped: a full disk only defers the swap.
+          if (!isDiskFull(err)) this.fail(err);
+          await cleaned.delete();
+          throw this.failure ?? err;
         }
+      }
+      try {
         await setAside(this.dir, replaced);
         await commitSwap(this.dir, cleaned);
       } catch (err) {
@@ -858,7 +927,8 @@ export class PartitionLog {
     this.closing ??= this.exclusive(async () => {
       await this.pipeline.settleWrites();
       await this.pipeline.pauseSyncs();
-      if (!this.failure) {
+      // With refused writes not yet taken back out, the files are not in a state to call clean.
+      if (!this.failure && !this.refusedWrite) {
         try {
           this.active.sealTimeIndex();
           const work: Promise<void>[] = [];

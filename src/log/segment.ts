@@ -1,7 +1,8 @@
 // One segment of a partition log: `<base>.log` holding batches back to back, with its `.index` and
 // `.timeindex`, and what the log tracks about it in memory (sizes, end offset, newest timestamp).
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openFile } from '../fs/file-layer.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 
@@ -117,7 +118,7 @@ export class Segment {
   }
 
   private async openFiles(create: boolean): Promise<boolean> {
-    this.file = await open(this.path(LOG_SUFFIX), create ? 'w+' : 'r+');
+    this.file = await openFile(this.path(LOG_SUFFIX), create ? 'w+' : 'r+');
     const offsetIndexExisted = await this.offsetIndex.open(create);
     const timeIndexExisted = await this.timeIndex.open(create);
     return offsetIndexExisted && timeIndexExisted;

@@ -2,6 +2,12 @@
 // previous write was in flight, or within one tick, goes out as one writev per segment. Durability is
 // group commit: one fsync pass at a time (so at most one fsync per file), covering every file written
 // so far, settles every waiter below what it covered.
+//
+// A write the disk refuses (no space) did not happen: the writer stops at the first batch not fully
+// written, drops everything queued after it and hands that cut point to the log, which takes the
+// batches back out (see PartitionLog.rollBack). Writing resumes with the next append, so once space is
+// freed the log takes writes again without a restart. Any other error (EIO, a failed fsync) is final.
+import { DiskFullError, isDiskFull, writeAll } from '../fs/write-all.js';
 import { syncDirectory } from './dir-sync.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import type { Segment } from './segment.js';
@@ -23,14 +29,28 @@ export interface PipelineHost {
   logEnd(): number;
   /** After each write pass, with the new written offset. */
   written(offset: number): void;
-  /** A write or fsync failed; the pipeline has stopped. */
+  /** A write or fsync failed for good; the pipeline has stopped. */
   failed(err: unknown): void;
+  /**
+   * The disk had no room for the batches from `cut` on: none of them counts as written, the queue is
+   * dropped and writing is held until the host has taken them out of the log and calls resumeWrites.
+   */
+  diskFull(cut: WriteCut, err: DiskFullError): void;
   clock(): number;
+}
+
+/** Where a refused write began: its first batch's offset, and its segment and byte position there. */
+export interface WriteCut {
+  seg: Segment;
+  position: number;
+  offset: number;
 }
 
 interface QueuedWrite {
   seg: Segment;
   position: number;
+  /** Offset of the first record of the first batch. */
+  offset: number;
   bytes: number;
   buffers: Buffer[];
 }
@@ -55,6 +75,10 @@ export class WritePipeline {
   /** A segment file was created since the directory's last fsync. */
   private dirDirty = false;
   private stopped: Error | undefined;
+  /** A write was refused for lack of space; nothing is written until the host rolled back. */
+  private held = false;
+  /** Segments whose index write was refused for lack of space: tried again with the next pass. */
+  private readonly indexRetry = new Set<Segment>();
   private readonly writtenWaiters = new OffsetWaiters();
   private readonly durableWaiters = new OffsetWaiters();
   private writerIdle: (() => void)[] = [];
@@ -75,14 +99,14 @@ export class WritePipeline {
     return { ...this.io };
   }
 
-  /** Queues `bytes` for `seg` at `position`; they join the previous write when contiguous. */
-  enqueue(seg: Segment, position: number, bytes: Buffer): void {
+  /** Queues the batch `bytes` starting at `offset` for `seg` at `position`; it joins the previous write when contiguous. */
+  enqueue(seg: Segment, position: number, offset: number, bytes: Buffer): void {
     const last = this.queue[this.queue.length - 1];
     if (last && last.seg === seg && last.position + last.bytes === position) {
       last.buffers.push(bytes);
       last.bytes += bytes.length;
     } else {
-      this.queue.push({ seg, position, bytes: bytes.length, buffers: [bytes] });
+      this.queue.push({ seg, position, offset, bytes: bytes.length, buffers: [bytes] });
     }
     this.schedule();
   }
@@ -98,11 +122,12 @@ export class WritePipeline {
     seg.ready = seg.ready.then(() => {
       this.dirDirty = true;
     });
-    seg.ready.catch((err: unknown) => this.host.failed(err));
+    // The writer reports a failure to create them when it reaches the segment's first batch.
+    seg.ready.catch(() => undefined);
   }
 
   private schedule(): void {
-    if (this.writeScheduled || this.writing) return;
+    if (this.writeScheduled || this.writing || this.held) return;
     this.writeScheduled = true;
     setImmediate(() => {
       this.writeScheduled = false;
@@ -114,26 +139,31 @@ export class WritePipeline {
     if (this.writing) return;
     this.writing = true;
     try {
-      while (!this.stopped && (this.queue.length > 0 || this.indexPending.size > 0)) {
+      while (!this.stopped && !this.held && (this.queue.length > 0 || this.indexPending.size > 0)) {
         const items = this.queue;
         this.queue = [];
-        const target = this.host.logEnd();
-        const touched = new Set(this.indexPending);
+        const touched = new Set([...this.indexPending, ...this.indexRetry]);
         this.indexPending.clear();
+        this.indexRetry.clear();
+        let target = this.host.logEnd();
         for (const item of items) {
           const seg = item.seg;
-          await seg.ready;
-          if (seg.deleted) continue;
-          this.io.logWrites++;
-          await seg.log.writev(item.buffers, item.position);
+          try {
+            await seg.ready;
+            if (seg.deleted) continue;
+            this.io.logWrites++;
+            await writeAll(seg.log, item.buffers, item.position);
+          } catch (err) {
+            if (!isDiskFull(err)) throw err;
+            target = item.offset;
+            this.hold({ seg, position: item.position, offset: item.offset }, err);
+            break;
+          }
           seg.writtenSize = Math.max(seg.writtenSize, item.position + item.bytes);
           seg.logDirty = true;
           touched.add(seg);
         }
-        for (const seg of touched) {
-          await seg.ready;
-          if (!seg.deleted && seg.indexesPending) await seg.writeIndexes();
-        }
+        for (const seg of touched) await this.writeIndexes(seg);
         this.writtenOffset = Math.max(this.writtenOffset, target);
         this.host.written(this.writtenOffset);
         this.writtenWaiters.settleBelow(this.writtenOffset);
@@ -147,9 +177,42 @@ export class WritePipeline {
     }
   }
 
+  /** Stops writing at `cut`: what was queued after it goes too, and the host takes it all back. */
+  private hold(cut: WriteCut, err: unknown): void {
+    this.held = true;
+    this.queue = [];
+    const full = err instanceof DiskFullError ? err : new DiskFullError(`no space for a segment file: ${(err as Error).message}`, 0, { cause: err });
+    this.host.diskFull(cut, full);
+  }
+
+  /**
+   * Index entries are an aid to lookups (recovery rebuilds the active segment's): a write refused for
+   * lack of space leaves them pending for the next pass instead of failing the log.
+   */
+  private async writeIndexes(seg: Segment): Promise<void> {
+    try {
+      await seg.ready;
+      if (!seg.deleted && seg.indexesPending) await seg.writeIndexes();
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      this.indexRetry.add(seg);
+    }
+  }
+
+  /** `seg`'s index entries could not be written: the next write pass tries again. */
+  retryIndexes(seg: Segment): void {
+    this.indexRetry.add(seg);
+  }
+
+  /** The host took the refused batches out of the log: appends may be written again. */
+  resumeWrites(): void {
+    this.held = false;
+    if (this.queue.length > 0 || this.indexPending.size > 0) this.schedule();
+  }
+
   /** Resolves when nothing is queued or being written (the caller keeps appends out meanwhile). */
   async settleWrites(): Promise<void> {
-    while (!this.stopped && (this.writing || this.writeScheduled || this.queue.length > 0 || this.indexPending.size > 0)) {
+    while (!this.stopped && (this.writing || (!this.held && (this.writeScheduled || this.queue.length > 0 || this.indexPending.size > 0)))) {
       if (!this.writing && !this.writeScheduled) this.schedule();
       await new Promise<void>((resolve) => this.writerIdle.push(resolve));
     }

@@ -14,6 +14,8 @@ import type { WatchManager } from './watch-manager.js';
 /** The protocol version Skein speaks; tools read the leading digits of zookeeper.version. */
 export const ZOOKEEPER_VERSION = '3.8.0-skein';
 const BUILT_ON = 'built on Skein';
+/** ZooKeeper's answer to srvr, stat and mntr while the server does not serve. */
+export const NOT_SERVING = 'This ZooKeeper instance is not currently serving requests\n';
 
 /** What the words report on. */
 export interface ServerView {
@@ -25,6 +27,8 @@ export interface ServerView {
   readonly connections: ReadonlySet<ClientConnection>;
   readonly outstandingRequests: number;
   readonly clientPort: number;
+  /** False once storage failed and the server stopped serving. */
+  readonly serving: boolean;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -140,12 +144,15 @@ export function fourLetterWordText(word: FourLetterWord, s: ServerView): string 
   const c = s.config;
   switch (word) {
     case 'ruok':
-      return 'imok';
+      // ZooKeeper's documented contract: imok if running in a non-error state, else no answer at all.
+      return s.serving ? 'imok' : '';
     case 'isro':
       return 'rw';
     case 'srvr':
+      if (!s.serving) return NOT_SERVING;
       return `Zookeeper version: ${ZOOKEEPER_VERSION}, ${BUILT_ON}\n${serverSummary(s)}`;
     case 'stat': {
+      if (!s.serving) return NOT_SERVING;
       const clients = [...s.connections].map((conn) => `${connectionLine(conn, true)}\n`).join('');
       return `Zookeeper version: ${ZOOKEEPER_VERSION}, ${BUILT_ON}\nClients:\n${clients}\n${serverSummary(s)}`;
     }
@@ -169,7 +176,7 @@ export function fourLetterWordText(word: FourLetterWord, s: ServerView): string 
     case 'envi':
       return environment();
     case 'mntr':
-      return monitor(s);
+      return s.serving ? monitor(s) : NOT_SERVING;
     case 'dirs':
       return `datadir_size: ${dirSize(c.dataDir)}\nlogdir_size: ${dirSize(c.dataLogDir)}\n`;
     case 'wchs': {

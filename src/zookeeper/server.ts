@@ -41,6 +41,22 @@ const PASSWORD_BYTES = 16;
 /** Transaction records larger than a whole frame cannot have been written by this server. */
 const RECORD_SLACK_BYTES = 1024;
 
+/**
+ * The exit status when the transaction log cannot be written (EX_IOERR of sysexits.h). Apache ZooKeeper
+ * also stops when its log cannot be written; a supervisor restarts the process and recovery replays the
+ * log, which holds every acknowledged transaction.
+ */
+export const STORAGE_FAILURE_EXIT_CODE = 74;
+
+export interface ZooKeeperOptions {
+  /**
+   * What happens once the transaction log can no longer be written, after the one log line and closing
+   * every connection. By default the process exits with STORAGE_FAILURE_EXIT_CODE; tests that run the
+   * server in-process pass their own.
+   */
+  onStorageFailure?: (err: Error) => void;
+}
+
 export interface RunningZooKeeper {
   /** The bound client port (useful when configured as 0). */
   clientPort: number;
@@ -66,6 +82,7 @@ export class ZooKeeperServer implements ConnectionHost {
     readonly config: ZooKeeperConfig,
     readonly db: ZkDatabase,
     readonly log: Logger,
+    private readonly onStorageFailure: (err: Error) => void,
   ) {
     this.tree = db.tree;
     this.tracker = new SessionTracker(config.tickTime);
@@ -88,12 +105,21 @@ export class ZooKeeperServer implements ConnectionHost {
     this.commits.committed(zxid);
   }
 
-  /** The log can no longer be written: stop serving rather than answer what is not durable. */
+  /**
+   * The log can no longer be written: stop serving rather than answer what is not durable, and stop the
+   * server (by default the process) so that it is never up but refusing everyone.
+   */
   fatal(err: Error): void {
     if (this.failed) return;
     this.failed = true;
-    this.log.fatal({ err }, 'ZooKeeper storage failed; closing all client connections');
+    this.log.fatal({ err, dataLogDir: this.config.dataLogDir }, `ZooKeeper cannot write its transaction log (${err.message}); stopping`);
     for (const conn of this.connections) conn.close('storage failure');
+    this.onStorageFailure(err);
+  }
+
+  /** False once storage failed: health checks (ruok, srvr, mntr) say so. */
+  get serving(): boolean {
+    return !this.failed;
   }
 
   get outstandingRequests(): number {
@@ -398,7 +424,7 @@ function opLabel(type: number): string {
  * Recovers the database from dataDir/dataLogDir and serves clients on clientPortAddress:clientPort
  * until stop().
  */
-export async function startZooKeeper(config: ZooKeeperConfig, log: Logger): Promise<RunningZooKeeper> {
+export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, options: ZooKeeperOptions = {}): Promise<RunningZooKeeper> {
   let server: ZooKeeperServer | undefined;
   const db = await ZkDatabase.open({
     dataDir: config.dataDir,
@@ -410,7 +436,13 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger): Prom
     onDurable: (zxid) => server?.committed(zxid),
     onFatal: (err) => server?.fatal(err),
   });
-  const zk = new ZooKeeperServer(config, db, log);
+  const onStorageFailure =
+    options.onStorageFailure ??
+    (() => {
+      log.flush();
+      process.exit(STORAGE_FAILURE_EXIT_CODE);
+    });
+  const zk = new ZooKeeperServer(config, db, log, onStorageFailure);
   server = zk;
   const tcp = new TcpServer({
     host: config.clientPortAddress,

@@ -71,10 +71,16 @@ export class FileTopicStore implements TopicStore {
     return topic;
   }
 
+  /**
+   * Writes every topic as the map holds it now. A write that fails (a full disk) rejects its caller but
+   * not the writes queued after it: each writes the whole map, so the next to succeed makes the failed
+   * change durable too.
+   */
   private persist(): Promise<void> {
     const snapshot: FileShape = { version: FORMAT_VERSION, topics: this.list() };
     const data = JSON.stringify(snapshot, null, 1);
-    this.writing = this.writing.then(() => writeFileAtomic(this.path, data));
-    return this.writing;
+    const write = this.writing.catch(() => undefined).then(() => writeFileAtomic(this.path, data));
+    this.writing = write;
+    return write;
   }
 }

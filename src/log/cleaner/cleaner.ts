@@ -8,6 +8,7 @@ import { utimes } from 'node:fs/promises';
 import { isControl, isTransactional } from '../../../protocol/kafka/records/batch-attributes.js';
 import { readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
 import { batchRecords } from '../../../protocol/kafka/records/batch-records.js';
+import { writeAll } from '../../fs/write-all.js';
 import { BatchScanner, type ScannedBatch } from '../batch-scan.js';
 import { StorageError } from '../errors.js';
 import type { CleanerView, PartitionLog } from '../partition-log.js';
@@ -152,7 +153,7 @@ class Round {
       let pendingBytes = 0;
       const flush = async (): Promise<void> => {
         if (pendingBytes === 0) return;
-        await cleaned.log.writev(pending, cleaned.writtenSize);
+        await writeAll(cleaned.log, pending, cleaned.writtenSize);
         cleaned.writtenSize += pendingBytes;
         this.stats.bytesWritten += pendingBytes;
         await this.run.throttler.maybeThrottle(pendingBytes);

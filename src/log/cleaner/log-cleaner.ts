@@ -3,6 +3,7 @@
 // cleaned something the next starts at once, otherwise after log.cleaner.backoff.ms. A log whose
 // cleaning fails unexpectedly is left alone until the broker restarts, as Kafka marks it uncleanable.
 import { initCompression } from '../../../protocol/kafka/compression/codecs.js';
+import { isDiskFull } from '../../fs/write-all.js';
 import type { Logger } from '../../logger.js';
 import type { CleanerView, PartitionLog } from '../partition-log.js';
 import { planCleaning, worthCleaning, type CleaningPlan } from './cleanable.js';
@@ -117,6 +118,11 @@ export class LogCleaner {
     } catch (err) {
       if (err instanceof CleaningAbortedError || this.stopping) {
         logger.info({ reason: (err as Error).message }, 'log cleaning aborted');
+        return undefined;
+      }
+      // Nothing was swapped in: the next pass, after log.cleaner.backoff.ms, tries again.
+      if (isDiskFull(err)) {
+        logger.warn({ err: (err as Error).message }, 'no space on the disk to write a cleaned segment; cleaning again later');
         return undefined;
       }
       this.uncleanable.add(name);

@@ -1,13 +1,14 @@
 // The durable znode database: the recovered tree, the transaction log appends go to, periodic fuzzy
 // snapshots and the purge of files no recovery needs any more.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, realpath, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeTransaction, type Transaction } from '../../../protocol/zookeeper/txn.js';
+import { writeFileAtomic } from '../../fs/atomic-file.js';
 import { DirLock } from '../../fs/dir-lock.js';
 import type { Logger } from '../../logger.js';
 import type { DataTree } from '../../znode/data-tree.js';
-import { fsyncDir, listZxidFiles } from './files.js';
+import { listZxidFiles } from './files.js';
 import { recover } from './recovery.js';
 import { writeSnapshot } from './snapshot.js';
 import { TxnLog } from './txn-log.js';
@@ -156,12 +157,6 @@ async function loadSecret(dir: string): Promise<Buffer> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const secret = randomBytes(32);
-  const tmp = `${path}.tmp`;
-  const file = await open(tmp, 'w');
-  await file.writeFile(secret);
-  await file.sync();
-  await file.close();
-  await rename(tmp, path);
-  await fsyncDir(dir);
+  await writeFileAtomic(path, secret);
   return secret;
 }

@@ -6,10 +6,12 @@
 // zxid and the session table; the rest hold whole node records, the last one ending with the end
 // marker. A file is used only if every block checks and the end marker is there; it is written under
 // a temporary name, fsynced and renamed, so a crash never leaves a half snapshot under the real name.
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError, Reader, Writer } from '../../../protocol/bytes.js';
 import { crc32c } from '../../../protocol/checksum/crc32c.js';
+import { openFile } from '../../fs/file-layer.js';
+import { writeAll } from '../../fs/write-all.js';
 import { DataTree } from '../../znode/data-tree.js';
 import { readNodes, readSessions, writeEnd, writeNode, writeSessions } from '../../znode/snapshot-codec.js';
 import { fsyncDir, zxidName } from './files.js';
@@ -34,22 +36,27 @@ export async function writeSnapshot(tree: DataTree, dir: string): Promise<number
   const zxid = tree.lastProcessedZxid;
   const finalPath = join(dir, zxidName('snapshot', zxid));
   const tmpPath = `${finalPath}.tmp`;
-  const file = await open(tmpPath, 'w');
+  const file = await openFile(tmpPath, 'w');
+  let position = 0;
+  const append = async (body: Buffer): Promise<void> => {
+    await writeAll(file, block(body), position);
+    position += 8 + body.length;
+  };
   try {
     const head = new Writer(64);
     head.int32(MAGIC).int32(VERSION).int64(zxid);
     writeSessions(head, tree);
-    await file.writev(block(head.toBuffer()));
+    await append(head.toBuffer());
     let w = new Writer(BLOCK_BYTES);
     for (const [path, node] of tree.entries()) {
       writeNode(w, path, node);
       if (w.length >= BLOCK_BYTES) {
-        await file.writev(block(w.toBuffer()));
+        await append(w.toBuffer());
         w = new Writer(BLOCK_BYTES);
       }
     }
     writeEnd(w);
-    await file.writev(block(w.toBuffer()));
+    await append(w.toBuffer());
     await file.sync();
   } catch (err) {
     await file.close();

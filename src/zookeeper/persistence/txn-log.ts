@@ -5,11 +5,13 @@
 // fdatasync rarely has to persist a size change, and a zero length marks the end of the written part.
 // Recovery stops at the first record that is short, has a bad length or a bad checksum, and truncates
 // the file there: a torn tail from a crash mid-write, never an acknowledged transaction, because
-// nothing is acknowledged before the fdatasync covering it returns.
-import { close, fdatasync, open, write } from 'node:fs';
+// nothing is acknowledged before the fdatasync covering it returns. A write that cannot be completed
+// (a full disk) is fatal: the records it carried are never reported durable, and the server stops.
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { crc32c } from '../../../protocol/checksum/crc32c.js';
+import { openFile } from '../../fs/file-layer.js';
+import { writeAll } from '../../fs/write-all.js';
 import type { Logger } from '../../logger.js';
 import { fsyncDir, zxidName } from './files.js';
 
@@ -20,11 +22,6 @@ const RECORD_OVERHEAD = 8;
 /** Zero-filled room kept ahead of the write position. */
 const PREALLOC_BYTES = 4 * 1024 * 1024;
 const ZEROS = Buffer.alloc(PREALLOC_BYTES);
-
-const openAsync = promisify(open);
-const writeAsync = promisify(write);
-const syncAsync = promisify(fdatasync);
-const closeAsync = promisify(close);
 
 export interface SegmentScan {
   /** Each intact record's payload, in file order. */
@@ -72,7 +69,7 @@ export interface TxnLogOptions {
   log: Logger;
   /** Every transaction up to and including `zxid` is durable, in append order. */
   onDurable(zxid: number): void;
-  /** Writing failed; nothing more will be made durable. */
+  /** Writing failed; nothing more will be made durable. The caller reports it (this log does not). */
   onFatal(err: Error): void;
 }
 
@@ -84,7 +81,7 @@ export interface LogTail {
 }
 
 interface Segment {
-  fd: number;
+  file: FileHandle;
   pos: number;
   /** Bytes of the file already written (records or zero fill). */
   allocated: number;
@@ -112,8 +109,8 @@ export class TxnLog {
   static async open(opts: TxnLogOptions, tail: LogTail | undefined): Promise<TxnLog> {
     const log = new TxnLog(opts);
     if (tail) {
-      const fd = await openAsync(tail.path, 'r+');
-      log.segment = { fd, pos: tail.end, allocated: tail.size };
+      const file = await openFile(tail.path, 'r+');
+      log.segment = { file, pos: tail.end, allocated: tail.size };
     }
     return log;
   }
@@ -139,7 +136,7 @@ export class TxnLog {
       const finish = () => {
         const seg = this.segment;
         this.segment = undefined;
-        if (seg) close(seg.fd, () => resolve());
+        if (seg) void seg.file.close().finally(resolve);
         else resolve();
       };
       if (!this.flushing && !this.scheduled && this.pending.length === 0) finish();
@@ -168,7 +165,6 @@ export class TxnLog {
       (err: Error) => {
         this.failed = err;
         this.flushing = false;
-        this.opts.log.error({ err }, 'transaction log write failed');
         this.opts.onFatal(err);
         this.closing?.();
       },
@@ -193,28 +189,23 @@ export class TxnLog {
     // A zero-filled area ahead keeps fdatasync from persisting a new file size on most batches.
     const end = seg.pos + bytes;
     while (seg.allocated < end + RECORD_OVERHEAD) {
-      await writeAsync(seg.fd, ZEROS, 0, ZEROS.length, seg.allocated);
+      await writeAll(seg.file, [ZEROS], seg.allocated);
       seg.allocated += ZEROS.length;
     }
-    let done = 0;
-    while (done < out.length) {
-      const { bytesWritten } = await writeAsync(seg.fd, out, done, out.length - done, seg.pos + done);
-      done += bytesWritten;
-    }
+    await writeAll(seg.file, [out], seg.pos);
     seg.pos = end;
-    if (this.opts.forceSync) await syncAsync(seg.fd);
+    if (this.opts.forceSync) await seg.file.datasync();
     if (fresh) await fsyncDir(this.opts.dir);
   }
 
   private async roll(firstZxid: number): Promise<void> {
     const old = this.segment;
     this.segment = undefined;
-    if (old) await closeAsync(old.fd);
+    if (old) await old.file.close();
     const path = join(this.opts.dir, zxidName('log', firstZxid));
-    const fd = await openAsync(path, 'wx');
-    const header = segmentHeader();
-    await writeAsync(fd, header, 0, header.length, 0);
-    this.segment = { fd, pos: LOG_HEADER_BYTES, allocated: LOG_HEADER_BYTES };
+    const file = await openFile(path, 'wx');
+    this.segment = { file, pos: LOG_HEADER_BYTES, allocated: LOG_HEADER_BYTES };
+    await writeAll(file, [segmentHeader()], 0);
     this.opts.log.info({ path }, 'started transaction log segment');
   }
 }

@@ -1,29 +1,13 @@
 // Four-letter words over a raw socket, and the whitelist that gates them.
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
 import { DEFAULT_FOUR_LETTER_WORDS } from '../../../src/zookeeper/config.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { fourLetterWord as word, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
 let session: ZkClient;
-
-function word(port: number, w: string, split = false): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const s = connect(port, '127.0.0.1', () => {
-      if (split) {
-        s.write(w.slice(0, 2));
-        setTimeout(() => s.write(w.slice(2)), 20);
-      } else s.write(w);
-    });
-    s.on('data', (d) => chunks.push(d));
-    s.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    s.on('error', reject);
-  });
-}
 
 beforeAll(async () => {
   server = await startTestServer();

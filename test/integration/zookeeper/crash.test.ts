@@ -1,10 +1,10 @@
 // kill -9 during a stream of acknowledged creates: after a restart every acknowledged znode exists
 // and new zxids are higher than any the client saw before the crash.
 import { describe, expect, it } from 'vitest';
-import { ZkClient } from '../../bench/zookeeper/zk-client.js';
-import { OpCode } from '../../protocol/zookeeper/codes.js';
-import { CreateRequest, PathWatchRequest } from '../../protocol/zookeeper/records.js';
-import { zooKeeperForTests } from '../helpers/skein-process.js';
+import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { OpCode } from '../../../protocol/zookeeper/codes.js';
+import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
+import { zooKeeperForTests } from '../../helpers/skein-process.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const IN_FLIGHT = 64;
@@ -41,7 +41,7 @@ async function streamCreates(round: number, killAfterMs: number): Promise<{ acke
 }
 
 describe('crash recovery', () => {
-  it('keeps every acknowledged create across repeated kill -9 and keeps zxids rising', async () => {
+  it('keeps every acknowledged create across repeated kill -9 and keeps zxids rising', { timeout: 120_000 }, async () => {
     let lastZxid = 0;
     for (let round = 0; round < 3; round++) {
       const { acked, maxZxid } = await streamCreates(round, 700 + round * 300);
