@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zookeeper, { type Client, type Exception, type Stat } from 'node-zookeeper-client';
 import { FOUR_LETTER_WORDS } from '../../../protocol/zookeeper/four-letter.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger, type Logger } from '../../../src/logger.js';
 import { defaultZooKeeperConfig, type ZooKeeperConfig } from '../../../src/zookeeper/config.js';
 import { startZooKeeper } from '../../../src/zookeeper/server.js';
 
@@ -22,7 +22,7 @@ export interface TestServer {
   destroy(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}, logger: Logger = log): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'skein-zk-it-'));
   const base = defaultZooKeeperConfig({
     dataDir: dir,
@@ -35,7 +35,7 @@ export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}):
     fourLetterWords: new Set(FOUR_LETTER_WORDS),
     ...overrides,
   });
-  let running = await startZooKeeper(base, log);
+  let running = await startZooKeeper(base, logger);
   const server: TestServer = {
     port: running.clientPort,
     dir,
@@ -43,7 +43,7 @@ export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}):
     stop: () => running.stop(),
     async restart() {
       await running.stop();
-      running = await startZooKeeper(server.config, log);
+      running = await startZooKeeper(server.config, logger);
     },
     async destroy() {
       await running.stop();
