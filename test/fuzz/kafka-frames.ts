@@ -1,6 +1,7 @@
 // Valid Kafka request frames of every API and version the broker serves, drawn by walking the message
 // specs (the same specs the codec compiles), then mutated. Values lean towards what reaches deep code:
 // the fuzz topics and group, small counts and ids, real record batches, next to arbitrary ones.
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import {
   apiSpec,
@@ -130,39 +131,51 @@ function requestFrameArb(apiKey: ApiKey, version: number): fc.Arbitrary<Buffer> 
     );
 }
 
+export interface FuzzFrame {
+  /** The API and version it was drawn for, or the capture it came from (its header may now say otherwise). */
+  drawnAs: string;
+  frame: Buffer;
+}
+
 /** A header mutation: another API key or version, known or not. */
 const headerArb = fc.record({
   apiKey: fc.option(fc.oneof(fc.constantFrom(...Object.values(ApiKey)), fc.integer({ min: -0x8000, max: 0x7fff })), { freq: 2 }),
   apiVersion: fc.option(fc.oneof(fc.integer({ min: -1, max: 20 }), fc.integer({ min: -0x8000, max: 0x7fff })), { freq: 2 }),
 });
 
-export interface FuzzFrame {
-  /** The API and version it was drawn for (its header may now say otherwise). */
-  drawnAs: string;
-  frame: Buffer;
-}
 
-/**
- * A served API and version, a valid frame of it, and mutations of what follows the API key, version and
- * correlation id; one time in ten the API key or version changes too.
- */
-export function kafkaFrameArb(handlers: readonly Handler[]): fc.Arbitrary<FuzzFrame> {
+/** Request frames real clients sent (test/fixtures/kafka/captured), as a second source of valid frames. */
+const CAPTURED: readonly FuzzFrame[] = ['librdkafka.json', 'kafka-python.json', 'platformatic-kafka.json'].flatMap((name) => {
+  const fixture = JSON.parse(readFileSync(new URL(`../fixtures/kafka/captured/${name}`, import.meta.url), 'utf8')) as {
+    frames: { api: string; apiVersion: number; frame: string }[];
+  };
+  return fixture.frames.map((f) => ({ drawnAs: `${name} ${f.api} v${f.apiVersion}`, frame: Buffer.from(f.frame, 'hex') }));
+});
+
+/** A valid frame of a served API and version with drawn values. */
+function drawnFrameArb(handlers: readonly Handler[]): fc.Arbitrary<FuzzFrame> {
   const versions = handlers.flatMap((h) =>
     Array.from({ length: h.maxVersion - h.minVersion + 1 }, (_, i) => [h.apiKey, h.minVersion + i] as const),
   );
   return fc
     .constantFrom(...versions)
-    .chain(([apiKey, version]) =>
-      fc.record({
-        drawnAs: fc.constant(`${apiKey} v${version}`),
-        frame: requestFrameArb(apiKey, version),
-        mutations: mutationsArb,
-        header: fc.oneof({ arbitrary: fc.constant(null), weight: 9 }, { arbitrary: headerArb, weight: 1 }),
-      }),
-    )
-    .map(({ drawnAs, frame, mutations, header }) => ({
-      drawnAs,
-      frame: withHeader(mutateAll(frame, mutations as Mutation[], REQUEST_HEADER_PREFIX_BYTES), header),
+    .chain(([apiKey, version]) => requestFrameArb(apiKey, version).map((frame) => ({ drawnAs: `${apiKey} v${version}`, frame })));
+}
+
+/**
+ * A valid frame (drawn for a served API and version, or one a real client sent), with mutations of what
+ * follows the API key, version and correlation id; one time in ten the API key or version changes too.
+ */
+export function kafkaFrameArb(handlers: readonly Handler[]): fc.Arbitrary<FuzzFrame> {
+  return fc
+    .record({
+      valid: fc.oneof({ arbitrary: drawnFrameArb(handlers), weight: 4 }, { arbitrary: fc.constantFrom(...CAPTURED), weight: 1 }),
+      mutations: mutationsArb,
+      header: fc.oneof({ arbitrary: fc.constant(null), weight: 9 }, { arbitrary: headerArb, weight: 1 }),
+    })
+    .map(({ valid, mutations, header }) => ({
+      drawnAs: valid.drawnAs,
+      frame: withHeader(mutateAll(valid.frame, mutations as Mutation[], REQUEST_HEADER_PREFIX_BYTES), header),
     }))
     .filter((f) => !asksToWaitLong(f.frame));
 }

@@ -1,5 +1,5 @@
 // Fuzzing the Kafka listener: valid requests of every API and version the broker serves, drawn from the
-// message specs, then mutated (bits, bytes, lengths, varints, truncation, extension, header API key and
+// message specs or taken from real clients' captured frames, then mutated (bits, bytes, lengths, varints, truncation, extension, header API key and
 // version, size prefixes), pipelined at a running broker. Property: every frame gets a well-formed
 // response for the API and version its header names (same correlation id) or its connection is closed
 // with a logged reason; the broker never stalls. Afterwards a fresh client still works, the records a
@@ -165,7 +165,7 @@ const kafkaWire: Wire = {
  */
 const EXPECTED_FAULTS = [
   // Kafka closes the connection when an acks=0 produce fails, having no other way to say so.
-  /^acks=0 produce failed /,
+  /^acks=0 produce failed\b/,
   // Issue #7, finding 6 (fixed on its own branch): Metadata with a null or empty topic name answers with
   // a null name where the response version has no null.
   /^non-nullable string is null /,
@@ -181,17 +181,17 @@ const runArb = fc.record({
   misframed: fc.record({ frame: kafkaFrameArb(HANDLERS), prefix: badSizePrefixArb }),
 }).map((run) => briefly(run, `${run.frames.length} frames and one misframed`));
 
-test(`${FUZZ_FRAMES} mutated frames of every API and version (seed ${FUZZ_SEED})`, { timeout: fuzzTimeoutMs(FUZZ_FRAMES, 400) }, async () => {
+test(`${FUZZ_FRAMES} mutated frames of every API and version (seed ${FUZZ_SEED})`, { timeout: fuzzTimeoutMs(FUZZ_FRAMES, 250) }, async () => {
   const tally = newTally();
   const rssBefore = process.memoryUsage().rss;
   const started = Date.now();
   await fc.assert(
     fc.asyncProperty(runArb, async ({ frames, misframed }) => {
       const closesBefore = closes.closes;
-      const closedBefore = tally.closedByServer;
       await sendPipelined(broker.bootstrap, frames.map((f) => f.frame), kafkaWire, tally);
-      // Every close the fuzzer saw has its log line (a frame the broker closed for says why).
-      expect(closes.closes - closesBefore).toBeGreaterThanOrEqual(tally.closedByServer - closedBefore);
+      // Every close the fuzzer saw has its log line (a frame the server closed for says why).
+      const unlogged = tally.closers.length - (closes.closes - closesBefore);
+      expect(unlogged, `closed without a log line by one of ${tally.closers.map((f) => f.toString('hex')).join(' ')}`).toBeLessThanOrEqual(0);
       expect(unexpectedFaults()).toEqual([]);
       await sendMisframed(broker.bootstrap, misframe(misframed.frame.frame, misframed.prefix), kafkaWire, tally);
     }),

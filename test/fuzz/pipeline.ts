@@ -27,12 +27,14 @@ export interface Tally {
   answered: number;
   /** Connections the server closed in answer to a frame, without replying to it. */
   closedByServer: number;
+  /** The frames behind closedByServer, the latest run's only (for the failure message). */
+  closers: Buffer[];
   /** Connections the server closed after replying to the frame (ZooKeeper's closeSession, a failed auth). */
   closedAfterReply: number;
 }
 
 export function newTally(): Tally {
-  return { frames: 0, answered: 0, closedByServer: 0, closedAfterReply: 0 };
+  return { frames: 0, answered: 0, closedByServer: 0, closers: [], closedAfterReply: 0 };
 }
 
 /** A property failure: the frame that caused it is in the message, as hex. */
@@ -104,6 +106,7 @@ const hex = (b: Buffer) => b.toString('hex');
 export async function sendPipelined(address: string, frames: readonly Buffer[], wire: Wire, tally: Tally): Promise<void> {
   let next = 0;
   let stepwise = false;
+  tally.closers = [];
   while (next < frames.length) {
     const closed = await sendFrom(address, frames, next, stepwise, wire, tally);
     if (closed === undefined) return;
@@ -111,7 +114,10 @@ export async function sendPipelined(address: string, frames: readonly Buffer[], 
     if (stepwise) {
       tally.frames++;
       if (closed.replied) tally.closedAfterReply++;
-      else tally.closedByServer++;
+      else {
+        tally.closedByServer++;
+        tally.closers.push(frames[closedAt]!);
+      }
       next = closedAt + 1;
     } else {
       next = closedAt;
