@@ -1,6 +1,8 @@
 // How much a fuzz run does and which run it is: FUZZ_FRAMES frames per protocol (CI's default is tens of
 // thousands; millions on request), drawn from FUZZ_SEED. A failure names the seed, so
 // `FUZZ_SEED=<seed> npx vitest run test/fuzz` replays it frame for frame.
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc, { type Parameters } from 'fast-check';
 
 function envInt(name: string, fallback: number): number {
@@ -38,4 +40,25 @@ export function fuzzTimeoutMs(frames: number, minFramesPerSecond: number): numbe
  */
 export function briefly<T extends object>(run: T, label: string): T {
   return Object.defineProperty(run, fc.toStringMethod, { value: () => label });
+}
+
+const collectGarbage = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+/** Bytes the process holds after a full garbage collection: the JS heap and buffers outside it. */
+export function retainedBytes(): number {
+  collectGarbage();
+  const { heapUsed, external } = process.memoryUsage();
+  return heapUsed + external;
+}
+
+/** Growth of the process's resident memory a run may cause (the server and the fuzzer share it). */
+export const RSS_GROWTH_LIMIT = 256 * 1024 * 1024;
+/** Growth of what the process still holds after a full GC: state fuzzed requests legitimately leave. */
+export const RETAINED_GROWTH_LIMIT = 64 * 1024 * 1024;
+
+export function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }

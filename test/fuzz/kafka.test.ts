@@ -28,7 +28,7 @@ import { fetchPartition, recordsOf } from '../../src/kafka/client/consumer.js';
 import { HANDLERS } from '../../src/kafka/handlers/index.js';
 import { isInternalTopic } from '../../src/kafka/metadata/topic-name.js';
 import { startTestBroker, type TestBroker } from '../helpers/kafka-broker.js';
-import { briefly, FUZZ_FRAMES, FUZZ_SEED, FRAMES_PER_RUN, fuzzParameters, fuzzTimeoutMs } from './budget.js';
+import { briefly, FUZZ_FRAMES, FUZZ_SEED, FRAMES_PER_RUN, fuzzParameters, fuzzTimeoutMs, mib, RETAINED_GROWTH_LIMIT, RSS_GROWTH_LIMIT, retainedBytes } from './budget.js';
 import { closeLog } from './close-log.js';
 import { FUZZ_TOPICS, kafkaFrameArb, MAX_REQUESTED_WAIT_MS, mayGoUnanswered } from './kafka-frames.js';
 import { badSizePrefixArb } from './mutations.js';
@@ -44,8 +44,6 @@ const KEEP_PARTITIONS = 2;
  * protocol.
  */
 const MAX_FUZZ_PARTITIONS = 150;
-/** Growth of the process's resident memory the run may cause (the broker and the fuzzer share it). */
-const RSS_GROWTH_LIMIT = 256 * 1024 * 1024;
 
 const TMPFS = '/dev/shm';
 const closes = closeLog();
@@ -209,6 +207,7 @@ const runArb = fc.record({
 test(`${FUZZ_FRAMES} mutated frames of every API and version (seed ${FUZZ_SEED})`, { timeout: fuzzTimeoutMs(FUZZ_FRAMES, 250) }, async () => {
   const tally = newTally();
   const rssBefore = process.memoryUsage().rss;
+  const retainedBefore = retainedBytes();
   const started = Date.now();
   await fc.assert(
     fc.asyncProperty(runArb, async ({ frames, misframed }) => {
@@ -257,6 +256,8 @@ test(`${FUZZ_FRAMES} mutated frames of every API and version (seed ${FUZZ_SEED})
     expectKeptRecords(p, after[p]!);
   }
   const growth = process.memoryUsage().rss - rssBefore;
-  console.log(`kafka fuzz: RSS grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
+  const retained = retainedBytes() - retainedBefore;
+  console.log(`kafka fuzz: RSS grew by ${mib(growth)}, memory held after a full GC by ${mib(retained)}`);
   expect(growth).toBeLessThan(RSS_GROWTH_LIMIT);
+  expect(retained).toBeLessThan(RETAINED_GROWTH_LIMIT);
 });

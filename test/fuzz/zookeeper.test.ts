@@ -16,7 +16,7 @@ import { OpCode, Xid } from '../../protocol/zookeeper/codes.js';
 import { PathWatchRequest, ReplyHeader } from '../../protocol/zookeeper/records.js';
 import { sizePrefixed } from '../helpers/raw-exchange.js';
 import { call, nodeClient, startTestServer, statNumbers, type StatNumbers, type TestServer } from '../integration/zookeeper/harness.js';
-import { briefly, FUZZ_FRAMES, FUZZ_SEED, FRAMES_PER_RUN, fuzzParameters, fuzzTimeoutMs } from './budget.js';
+import { briefly, FUZZ_FRAMES, FUZZ_SEED, FRAMES_PER_RUN, fuzzParameters, fuzzTimeoutMs, mib, RETAINED_GROWTH_LIMIT, RSS_GROWTH_LIMIT, retainedBytes } from './budget.js';
 import { closeLog } from './close-log.js';
 import { badSizePrefixArb } from './mutations.js';
 import { misframe, newTally, sendMisframed, sendPipelined, type Wire } from './pipeline.js';
@@ -30,7 +30,6 @@ const KEEPER = 'keeper:secret';
 const KEEP_CHILDREN = 20;
 /** How long a fuzz connection's session outlives it; short, so the run does not pile up sessions. */
 const SESSION_MS = 1_000;
-const RSS_GROWTH_LIMIT = 256 * 1024 * 1024;
 
 const closes = closeLog();
 let server: TestServer;
@@ -124,6 +123,7 @@ const handshakeWire: Wire = { ...zkWire, preamble: undefined };
 test(`${FUZZ_FRAMES} mutated requests of every opcode (seed ${FUZZ_SEED})`, { timeout: fuzzTimeoutMs(FUZZ_FRAMES, 250) }, async () => {
   const tally = newTally();
   const rssBefore = process.memoryUsage().rss;
+  const retainedBefore = retainedBytes();
   const started = Date.now();
   const address = `127.0.0.1:${server.port}`;
   await fc.assert(
@@ -157,6 +157,8 @@ test(`${FUZZ_FRAMES} mutated requests of every opcode (seed ${FUZZ_SEED})`, { ti
     client.close();
   }
   const growth = process.memoryUsage().rss - rssBefore;
-  console.log(`zookeeper fuzz: RSS grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
+  const retained = retainedBytes() - retainedBefore;
+  console.log(`zookeeper fuzz: RSS grew by ${mib(growth)}, memory held after a full GC by ${mib(retained)}`);
   expect(growth).toBeLessThan(RSS_GROWTH_LIMIT);
+  expect(retained).toBeLessThan(RETAINED_GROWTH_LIMIT);
 });
