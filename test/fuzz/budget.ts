@@ -17,7 +17,7 @@ function envInt(name: string, fallback: number): number {
 export const FUZZ_FRAMES = envInt('FUZZ_FRAMES', 20_000);
 /** The seed every draw of this run comes from. */
 export const FUZZ_SEED = envInt('FUZZ_SEED', Date.now() % 1_000_000_007);
-/** Frames in one property run: pipelined on one connection, and what shrinking works on. */
+/** Frames in one property run, pipelined on one connection. */
 export const FRAMES_PER_RUN = 100;
 
 /**
@@ -42,6 +42,7 @@ export function briefly<T extends object>(run: T, label: string): T {
   return Object.defineProperty(run, fc.toStringMethod, { value: () => label });
 }
 
+/** gc() without --expose-gc on the command line (each test file runs in a process of its own). */
 const collectGarbage = (() => {
   v8.setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
