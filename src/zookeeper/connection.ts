@@ -110,11 +110,15 @@ export class ClientConnection implements Requester {
         }
       }
     } catch (err) {
-      // A fault while handling one client's request costs that client its connection, not the server.
-      this.host.log.error({ err, remote: this.remote }, 'request handling failed');
-      return this.close('request handling failed');
+      return this.fail(err);
     }
     this.updateFlow();
+  }
+
+  /** A fault while handling one client's request costs that client its connection, not the server. */
+  private fail(err: unknown): void {
+    this.host.log.error({ err, remote: this.remote }, 'request handling failed');
+    this.close('request handling failed');
   }
 
   private answerFourLetterWord(word: FourLetterWord): void {
@@ -181,7 +185,12 @@ export class ClientConnection implements Requester {
     for (let slot = this.slots.peek(); slot; slot = this.slots.peek()) {
       if (slot.frame === undefined) {
         if (!slot.run) break;
-        slot.frame = slot.run();
+        // A read that waited behind writes runs here, called from their commit, outside dispatch's guard.
+        try {
+          slot.frame = slot.run();
+        } catch (err) {
+          return this.fail(err);
+        }
         slot.run = undefined;
       }
       this.slots.shift();

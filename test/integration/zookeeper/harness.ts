@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zookeeper, { type Client, type Exception, type Stat } from 'node-zookeeper-client';
 import { FOUR_LETTER_WORDS } from '../../../protocol/zookeeper/four-letter.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger, type Logger } from '../../../src/logger.js';
 import { defaultZooKeeperConfig, type ZooKeeperConfig } from '../../../src/zookeeper/config.js';
 import { startZooKeeper } from '../../../src/zookeeper/server.js';
 
@@ -23,7 +23,7 @@ export interface TestServer {
   destroy(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}, logger: Logger = log): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'skein-zk-it-'));
   const base = defaultZooKeeperConfig({
     dataDir: dir,
@@ -36,7 +36,7 @@ export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}):
     fourLetterWords: new Set(FOUR_LETTER_WORDS),
     ...overrides,
   });
-  let running = await startZooKeeper(base, log);
+  let running = await startZooKeeper(base, logger);
   const server: TestServer = {
     port: running.clientPort,
     dir,
@@ -44,7 +44,7 @@ export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}):
     stop: () => running.stop(),
     async restart() {
       await running.stop();
-      running = await startZooKeeper(server.config, log);
+      running = await startZooKeeper(server.config, logger);
     },
     async destroy() {
       await running.stop();
