@@ -1,14 +1,14 @@
 // Four-letter words over a raw socket, and the whitelist that gates them.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
 import { DEFAULT_FOUR_LETTER_WORDS } from '../../../src/zookeeper/config.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
-let session: ZkClient;
+let session: ZooKeeperConnection;
 
 function word(port: number, w: string, split = false): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -27,7 +27,7 @@ function word(port: number, w: string, split = false): Promise<string> {
 
 beforeAll(async () => {
   server = await startTestServer();
-  session = await ZkClient.connect(server.port);
+  session = await ZooKeeperConnection.connect(server.port);
   const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
   await session.request(OpCode.create, CreateRequest, { path: '/watched', data: null, acl, flags: 0 });
   await session.request(OpCode.create, CreateRequest, { path: '/watched/e', data: null, acl, flags: 1 });
