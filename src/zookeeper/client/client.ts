@@ -826,8 +826,11 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     }
     // data and exist watches are one kind on the server: keep its watch while either is left here.
     if (this.watches.has('data', path) || this.watches.has('exist', path)) serverTypes.delete(WatcherType.data);
+    // With nothing left on the path, one Any removal does it; it is also the only way to remove a
+    // persistent watch from ZooKeeper before 3.9, whose servers refuse the persistent watcher types.
+    const types = this.watches.hasAny(path) ? [...serverTypes] : [WatcherType.any];
     if (!local) {
-      for (const t of serverTypes) {
+      for (const t of types) {
         await this.request(OpCode.removeWatches, WatchesRequest, { path: this.toServer(path), type: t }, () => undefined, path);
       }
     }

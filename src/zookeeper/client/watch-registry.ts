@@ -55,6 +55,11 @@ export class WatchRegistry {
     return this.byKind.get(kind)!.has(path);
   }
 
+  /** Whether any watch of any kind waits on `path`. */
+  hasAny(path: string): boolean {
+    return KINDS.some((k) => this.has(k, path));
+  }
+
   get isEmpty(): boolean {
     for (const paths of this.byKind.values()) if (paths.size > 0) return false;
     return true;
