@@ -166,7 +166,7 @@ interface Call {
 
 interface ClientEvents {
   state: [ClientState];
-  watcherError: [Error];
+  callbackError: [Error];
 }
 
 export class ZooKeeperClient extends EventEmitter<ClientEvents> {
@@ -258,7 +258,7 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     const generation = ++this.generation;
     const connected = this.whenConnected(this.timeoutMs);
     this.setState('connecting');
-    void this.run(generation);
+    void this.run(generation).catch((e: unknown) => this.emit('callbackError', e as Error));
     return connected;
   }
 
@@ -295,10 +295,20 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     return generation === this.generation && !this.sessionOver;
   }
 
+  /**
+   * Tells the state listeners; one that throws is reported as 'callbackError' and cannot stop the
+   * connection loop that called it.
+   */
   private setState(s: ClientState): void {
     if (this.stateNow === s) return;
     this.stateNow = s;
-    this.emit('state', s);
+    for (const listener of this.listeners('state')) {
+      try {
+        listener(s);
+      } catch (e) {
+        this.emit('callbackError', e as Error);
+      }
+    }
   }
 
   // --- connecting
@@ -907,14 +917,14 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
 
   /**
    * Calls a watcher after the replies already read have settled (their promises resolved first) and
-   * before later ones. A watcher that throws is reported as 'watcherError', not left to crash the process.
+   * before later ones. A watcher that throws is reported as 'callbackError', not left to crash the process.
    */
   private deliver(w: Watcher, event: WatchedEvent): void {
     queueMicrotask(() => {
       try {
         w(event);
       } catch (e) {
-        this.emit('watcherError', e as Error);
+        this.emit('callbackError', e as Error);
       }
     });
   }
