@@ -48,7 +48,9 @@ describe('crash recovery', () => {
       expect(acked.length).toBeGreaterThan(100);
       expect(maxZxid).toBeGreaterThan(lastZxid);
       await zk().launch();
-      const check = await ZooKeeperConnection.connect(zk().port, { lastZxidSeen: maxZxid });
+      const check = await ZooKeeperConnection.connect(zk().port, { lastZxidSeen: maxZxid }, '127.0.0.1', {
+        maxOutstanding: acked.length + 1,
+      });
       const replies = await Promise.all(
         acked.map((path) => check.request(OpCode.exists, PathWatchRequest, { path, watch: false })),
       );
