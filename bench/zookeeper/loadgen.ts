@@ -45,8 +45,10 @@ export async function runLoad(
   seconds: number,
   size = 100,
 ): Promise<LoadResult> {
+  // prepare() creates the NODES nodes at once on the first session.
+  const maxOutstanding = Math.max(outstanding, NODES);
   const clients = await Promise.all(
-    Array.from({ length: sessions }, () => ZooKeeperClient.connect(`${host}:${port}`, { maxOutstanding: outstanding })),
+    Array.from({ length: sessions }, () => ZooKeeperClient.connect(`${host}:${port}`, { maxOutstanding })),
   );
   await prepare(clients[0]!, size);
   const data = Buffer.alloc(size, 'z');
