@@ -1,4 +1,4 @@
-// ZooKeeper load generator on Skein's own jute client: N sessions x M requests in flight against any
+// ZooKeeper load generator on Skein's own ZooKeeper client: N sessions x M requests in flight against any
 // ZooKeeper-compatible server, reporting ops/s and latency percentiles.
 //
 //   node dist/bench/zookeeper/loadgen.js HOST:PORT MODE SESSIONS OUTSTANDING SECONDS [SIZE]
@@ -6,15 +6,12 @@
 //
 // Same workload shape as /work/shared/bench/zkperf (100 nodes under /loadgen, SIZE-byte values), so
 // its numbers sit beside that tool's.
-import { ErrorCode, OpCode } from '../../protocol/zookeeper/codes.js';
-import { CreateRequest, DeleteRequest, PathWatchRequest, SetDataRequest } from '../../protocol/zookeeper/records.js';
-import { ZkClient } from './zk-client.js';
+import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
 
 const MODES = ['get', 'set', 'create', 'mix'] as const;
 type Mode = (typeof MODES)[number];
 const NODES = 100;
 const ROOT = '/loadgen';
-const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 
 export interface LoadResult {
   mode: Mode;
@@ -31,14 +28,12 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
-async function prepare(client: ZkClient, size: number): Promise<void> {
+/** Creates the nodes; those a previous run left are reused. */
+async function prepare(client: ZooKeeperClient, size: number): Promise<void> {
   const data = Buffer.alloc(size, 'z');
-  await client.request(OpCode.create, CreateRequest, { path: ROOT, data: null, acl: ACL, flags: 0 });
-  await Promise.all(
-    Array.from({ length: NODES }, (_, k) =>
-      client.request(OpCode.create, CreateRequest, { path: `${ROOT}/n${k}`, data, acl: ACL, flags: 0 }),
-    ),
-  );
+  const ignore = (): undefined => undefined;
+  await client.create(ROOT).catch(ignore);
+  await Promise.all(Array.from({ length: NODES }, (_, k) => client.create(`${ROOT}/n${k}`, data).catch(ignore)));
 }
 
 export async function runLoad(
@@ -50,7 +45,11 @@ export async function runLoad(
   seconds: number,
   size = 100,
 ): Promise<LoadResult> {
-  const clients = await Promise.all(Array.from({ length: sessions }, () => ZkClient.connect(port, {}, host)));
+  // prepare() creates the NODES nodes at once on the first session.
+  const maxOutstanding = Math.max(outstanding, NODES);
+  const clients = await Promise.all(
+    Array.from({ length: sessions }, () => ZooKeeperClient.connect(`${host}:${port}`, { maxOutstanding })),
+  );
   await prepare(clients[0]!, size);
   const data = Buffer.alloc(size, 'z');
   const latencies: number[] = [];
@@ -58,26 +57,28 @@ export async function runLoad(
   let running = true;
   const started = performance.now();
 
-  const one = async (client: ZkClient, id: number): Promise<void> => {
+  const one = async (client: ZooKeeperClient, id: number): Promise<void> => {
     let k = 0;
     while (running) {
       const t0 = performance.now();
       const n = k++;
       const path = `${ROOT}/n${n % NODES}`;
-      let err: number;
-      if (mode === 'get' || (mode === 'mix' && n % 10 !== 0)) {
-        err = (await client.request(OpCode.getData, PathWatchRequest, { path, watch: false })).header.err;
-      } else if (mode === 'set' || mode === 'mix') {
-        err = (await client.request(OpCode.setData, SetDataRequest, { path, data, version: -1 })).header.err;
-      } else {
-        const own = `${ROOT}/s${id}-${n}`;
-        err = (await client.request(OpCode.create, CreateRequest, { path: own, data, acl: ACL, flags: 0 })).header.err;
-        if (err === ErrorCode.ok) {
-          err = (await client.request(OpCode.delete, DeleteRequest, { path: own, version: -1 })).header.err;
+      let ok = true;
+      try {
+        if (mode === 'get' || (mode === 'mix' && n % 10 !== 0)) {
+          await client.getData(path);
+        } else if (mode === 'set' || mode === 'mix') {
+          await client.setData(path, data);
+        } else {
+          const own = `${ROOT}/s${id}-${n}`;
+          await client.create(own, data);
+          await client.delete(own);
         }
+      } catch {
+        ok = false;
       }
       if (!running) break;
-      if (err === ErrorCode.ok) latencies.push((performance.now() - t0) * 1000);
+      if (ok) latencies.push((performance.now() - t0) * 1000);
       else errors++;
     }
   };
@@ -88,7 +89,7 @@ export async function runLoad(
   const elapsed = (performance.now() - started) / 1000;
   const ops = latencies.length;
   await Promise.allSettled(loops);
-  for (const c of clients) c.destroy();
+  await Promise.all(clients.map((c) => c.close()));
   const sorted = Float64Array.from(latencies).sort();
   return {
     mode,

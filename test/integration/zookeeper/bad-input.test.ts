@@ -1,7 +1,7 @@
 // Hostile and malformed input: the offending connection gets ZooKeeper's error or is closed, and the
 // server keeps serving everyone else with the store intact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import {
   CreateRequest,
@@ -15,11 +15,11 @@ import { startTestServer, type TestServer } from './harness.js';
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const MAX_BUFFER = 64 * 1024;
 let server: TestServer;
-let steady: ZkClient;
+let steady: ZooKeeperConnection;
 
 beforeAll(async () => {
   server = await startTestServer({ juteMaxBuffer: MAX_BUFFER, maxClientCnxns: 50 });
-  steady = await ZkClient.connect(server.port);
+  steady = await ZooKeeperConnection.connect(server.port);
   await steady.request(OpCode.create, CreateRequest, { path: '/keep', data: Buffer.from('safe'), acl: ACL, flags: 0 });
 });
 afterAll(async () => {
@@ -40,7 +40,7 @@ function frame(payload: Buffer): Buffer {
 }
 
 async function closedAfter(bytes: Buffer, handshake = false): Promise<void> {
-  const c = handshake ? await ZkClient.connect(server.port) : await ZkClient.open(server.port);
+  const c = handshake ? await ZooKeeperConnection.connect(server.port) : await ZooKeeperConnection.open(server.port);
   c.sendRaw(bytes);
   await c.closed;
   await stillServing();
@@ -60,14 +60,14 @@ describe('malformed frames', () => {
   });
 
   it('closes a connection whose request exceeds jute.maxbuffer, storing nothing from it', async () => {
-    const c = await ZkClient.connect(server.port);
+    const c = await ZooKeeperConnection.connect(server.port);
     const reply = c.request(OpCode.create, CreateRequest, {
       path: '/huge',
       data: Buffer.alloc(MAX_BUFFER + 1),
       acl: ACL,
       flags: 0,
     });
-    await expect(reply).rejects.toThrow('connection closed');
+    await expect(reply).rejects.toMatchObject({ code: ErrorCode.connectionLoss });
     const { header } = await steady.request(OpCode.exists, PathWatchRequest, { path: '/huge', watch: false });
     expect(header.err).toBe(ErrorCode.noNode);
     await stillServing();
@@ -76,7 +76,7 @@ describe('malformed frames', () => {
 
 describe('malformed request bodies', () => {
   it('answers MarshallingError for truncated records and hostile counts, and keeps the connection', async () => {
-    const c = await ZkClient.connect(server.port);
+    const c = await ZooKeeperConnection.connect(server.port);
     const raw = (type: number, body: Buffer) => c.request(type, { write: (w) => void w.raw(body) }, undefined);
     // A path claiming 1000 bytes with 2 present.
     expect((await raw(OpCode.getData, Buffer.from([0, 0, 3, 0xe8, 0x2f, 0x61]))).header.err).toBe(
@@ -109,7 +109,7 @@ describe('malformed request bodies', () => {
 
 describe('invalid paths', () => {
   it('answers as ZooKeeper does: BadArguments for writes, NoNode where the lookup fails first', async () => {
-    const c = await ZkClient.connect(server.port);
+    const c = await ZooKeeperConnection.connect(server.port);
     const create = async (path: string) =>
       (await c.request(OpCode.create, CreateRequest, { path, data: null, acl: ACL, flags: 0 })).header.err;
     expect(await create('')).toBe(ErrorCode.badArguments);
@@ -148,7 +148,7 @@ describe('invalid paths', () => {
 
 describe('limits', () => {
   it('answers a deep pipeline in order, pausing reads past the outstanding limit', async () => {
-    const c = await ZkClient.connect(server.port);
+    const c = await ZooKeeperConnection.connect(server.port, {}, '127.0.0.1', { maxOutstanding: 2500 });
     const replies = await Promise.all(
       Array.from({ length: 2500 }, (_, i) =>
         c.request(OpCode.exists, PathWatchRequest, { path: i % 2 ? '/keep' : '/none', watch: false }),
@@ -160,9 +160,9 @@ describe('limits', () => {
 
   it('refuses connections beyond maxClientCnxns from one address', async () => {
     const limited = await startTestServer({ maxClientCnxns: 2 });
-    const a = await ZkClient.connect(limited.port);
-    const b = await ZkClient.connect(limited.port);
-    const third = await ZkClient.open(limited.port);
+    const a = await ZooKeeperConnection.connect(limited.port);
+    const b = await ZooKeeperConnection.connect(limited.port);
+    const third = await ZooKeeperConnection.open(limited.port);
     await third.closed;
     a.destroy();
     b.destroy();

@@ -2,7 +2,7 @@
 // node another session is creating) is not given before that write is applied, so a read that follows
 // it can never contradict it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
 import { startTestServer, type TestServer } from './harness.js';
@@ -19,8 +19,8 @@ afterAll(async () => {
 
 describe('cross-session consistency', () => {
   it('never reports NodeExists for a node a following read cannot see', async () => {
-    const a = await ZkClient.connect(server.port);
-    const b = await ZkClient.connect(server.port);
+    const a = await ZooKeeperConnection.connect(server.port);
+    const b = await ZooKeeperConnection.connect(server.port);
     let raced = 0;
     for (let i = 0; i < 50; i++) {
       const path = `/race${i}`;

@@ -1,7 +1,7 @@
 // kill -9 during a stream of acknowledged creates: after a restart every acknowledged znode exists
 // and new zxids are higher than any the client saw before the crash.
 import { describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
 import { zooKeeperForTests } from '../../helpers/skein-process.js';
@@ -12,7 +12,7 @@ const zk = zooKeeperForTests();
 
 /** Streams creates until the connection dies; returns what was acknowledged and the highest zxid seen. */
 async function streamCreates(round: number, killAfterMs: number): Promise<{ acked: string[]; maxZxid: number }> {
-  const client = await ZkClient.connect(zk().port);
+  const client = await ZooKeeperConnection.connect(zk().port);
   const acked: string[] = [];
   let maxZxid = 0;
   let n = 0;
@@ -48,7 +48,9 @@ describe('crash recovery', () => {
       expect(acked.length).toBeGreaterThan(100);
       expect(maxZxid).toBeGreaterThan(lastZxid);
       await zk().launch();
-      const check = await ZkClient.connect(zk().port, { lastZxidSeen: maxZxid });
+      const check = await ZooKeeperConnection.connect(zk().port, { lastZxidSeen: maxZxid }, '127.0.0.1', {
+        maxOutstanding: acked.length + 1,
+      });
       const replies = await Promise.all(
         acked.map((path) => check.request(OpCode.exists, PathWatchRequest, { path, watch: false })),
       );

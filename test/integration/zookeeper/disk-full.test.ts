@@ -4,7 +4,7 @@
 // every create it acknowledged is there. Needs root to mount the tmpfs; skipped with a note otherwise.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
 import { STORAGE_FAILURE_EXIT_CODE } from '../../../src/zookeeper/server.js';
@@ -24,7 +24,7 @@ function dataOf(path: string): Buffer {
 }
 
 /** Creates znodes from IN_FLIGHT concurrent loops until the server drops the connection. */
-async function createUntilDropped(client: ZkClient): Promise<string[]> {
+async function createUntilDropped(client: ZooKeeperConnection): Promise<string[]> {
   const acked: string[] = [];
   let n = 0;
   let dropped = false;
@@ -54,7 +54,7 @@ describe.skipIf(!CAN_MOUNT)('zookeeper on a disk that fills up (tmpfs)', () => {
     const filler = join(tmpfs().dir, 'filler');
     await writeFiller(filler, 8);
     const exited = zk.exited();
-    const client = await ZkClient.connect(zk.port);
+    const client = await ZooKeeperConnection.connect(zk.port);
     const acked = await createUntilDropped(client);
     client.destroy();
     expect(acked.length).toBeGreaterThan(10);
@@ -67,7 +67,7 @@ describe.skipIf(!CAN_MOUNT)('zookeeper on a disk that fills up (tmpfs)', () => {
 
     await removeFiller(filler);
     await zk.launch();
-    const check = await ZkClient.connect(zk.port);
+    const check = await ZooKeeperConnection.connect(zk.port);
     try {
       const replies = await Promise.all(acked.map((path) => check.request(OpCode.getData, PathWatchRequest, { path, watch: false })));
       const missing = acked.filter((_, i) => replies[i]!.header.err !== 0);

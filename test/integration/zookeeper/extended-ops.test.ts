@@ -2,7 +2,7 @@
 // and container nodes, getEphemerals, getAllChildrenNumber, whoAmI, multiRead, sync, check, reconfig,
 // and unknown opcodes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import { readMultiResponse, writeMultiRequest, type MultiOp } from '../../../protocol/zookeeper/multi.js';
 import {
@@ -25,11 +25,11 @@ import { startTestServer, type TestServer } from './harness.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 let server: TestServer;
-let c: ZkClient;
+let c: ZooKeeperConnection;
 
 beforeAll(async () => {
   server = await startTestServer({ containerCheckIntervalMs: 50 });
-  c = await ZkClient.connect(server.port);
+  c = await ZooKeeperConnection.connect(server.port);
 });
 afterAll(async () => {
   c.destroy();
@@ -38,7 +38,7 @@ afterAll(async () => {
 
 const create = (path: string, flags = 0, type: number = OpCode.create) =>
   c.request(type, CreateRequest, { path, data: Buffer.from('d'), acl: ACL, flags });
-const reconfig = (client: ZkClient) =>
+const reconfig = (client: ZooKeeperConnection) =>
   client.request(OpCode.reconfig, ReconfigRequest, {
     joiningServers: 'server.2=localhost:2889:3889',
     leavingServers: '',
@@ -109,7 +109,7 @@ describe('extended operations', () => {
   });
 
   it('tells a client who it is', async () => {
-    const other = await ZkClient.connect(server.port);
+    const other = await ZooKeeperConnection.connect(server.port);
     await other.request(OpCode.auth, AuthPacket, { type: 0, scheme: 'digest', auth: Buffer.from('eve:pw') }, -4);
     const who = WhoAmIResponse.read((await other.request(OpCode.whoAmI)).body).clientInfo;
     expect(who).toEqual([
@@ -156,7 +156,7 @@ describe('extended operations', () => {
 
   it('answers reconfig Unimplemented when reconfigEnabled, as a standalone ZooKeeper does', async () => {
     const enabled = await startTestServer({ reconfigEnabled: true });
-    const client = await ZkClient.connect(enabled.port);
+    const client = await ZooKeeperConnection.connect(enabled.port);
     expect((await reconfig(client)).header.err).toBe(ErrorCode.unimplemented);
     client.destroy();
     await enabled.destroy();

@@ -1,17 +1,17 @@
 // Four-letter words over a raw socket, and the whitelist that gates them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
 import { DEFAULT_FOUR_LETTER_WORDS } from '../../../src/zookeeper/config.js';
 import { fourLetterWord as word, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
-let session: ZkClient;
+let session: ZooKeeperConnection;
 
 beforeAll(async () => {
   server = await startTestServer();
-  session = await ZkClient.connect(server.port);
+  session = await ZooKeeperConnection.connect(server.port);
   const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
   await session.request(OpCode.create, CreateRequest, { path: '/watched', data: null, acl, flags: 0 });
   await session.request(OpCode.create, CreateRequest, { path: '/watched/e', data: null, acl, flags: 1 });

@@ -5,7 +5,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Client } from 'node-zookeeper-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { nodeClient, startTestServer, until, type TestServer } from './harness.js';
 
 const HANDSHAKE_MS = 500;
@@ -76,7 +76,7 @@ test(`${MAX_PER_ADDRESS} idle sockets from one address do not lock a real client
 });
 
 test('a session whose connection falls silent is closed when the session expires', async () => {
-  const zk = await ZkClient.connect(server.port, { timeout: 300 });
+  const zk = await ZooKeeperConnection.connect(server.port, { timeout: 300 });
   const socketClosed = closed(zk.socket);
   await socketClosed;
 });

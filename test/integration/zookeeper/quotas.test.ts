@@ -3,7 +3,7 @@
 // QuotaExceeded (-125), which node-zookeeper-client cannot decode, hence Skein's jute client for those.
 import zookeeper, { type Client, type Stat } from 'node-zookeeper-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, SetDataRequest } from '../../../protocol/zookeeper/records.js';
 import { call, nodeClient, startTestServer, type TestServer } from './harness.js';
@@ -67,10 +67,10 @@ describe('quota stats', () => {
 
 describe('enforceQuota', () => {
   let server: TestServer;
-  let c: ZkClient;
+  let c: ZooKeeperConnection;
   beforeAll(async () => {
     server = await startTestServer({ enforceQuota: true });
-    c = await ZkClient.connect(server.port);
+    c = await ZooKeeperConnection.connect(server.port);
   });
   afterAll(async () => {
     c.destroy();

@@ -1,11 +1,11 @@
 // Sessions: the handshake's shapes and clamping, resuming, expiry with its ephemerals, and sessions
 // that outlive a server restart.
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import zookeeper, { type Client, type Event, type Stat } from 'node-zookeeper-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
-import { OpCode } from '../../../protocol/zookeeper/codes.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
+import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, PathWatchRequest, StatResponse } from '../../../protocol/zookeeper/records.js';
+import { TcpProxy } from '../../helpers/tcp-proxy.js';
 import { call, long, nodeClient, startTestServer, until, type TestServer } from './harness.js';
 
 const { ACL, CreateMode } = zookeeper;
@@ -17,16 +17,16 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function ephemeral(c: ZkClient, path: string): Promise<void> {
+async function ephemeral(c: ZooKeeperConnection, path: string): Promise<void> {
   const { header } = await c.request(OpCode.create, CreateRequest, { path, data: null, acl: ACL_JUTE, flags: 1 });
   expect(header.err).toBe(0);
 }
 
-async function exists(c: ZkClient, path: string): Promise<boolean> {
+async function exists(c: ZooKeeperConnection, path: string): Promise<boolean> {
   return (await c.request(OpCode.exists, PathWatchRequest, { path, watch: false })).header.err === 0;
 }
 
-async function waitGone(c: ZkClient, path: string): Promise<void> {
+async function waitGone(c: ZooKeeperConnection, path: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
     if (!(await exists(c, path))) return;
     await new Promise((r) => setTimeout(r, 20));
@@ -34,53 +34,13 @@ async function waitGone(c: ZkClient, path: string): Promise<void> {
   throw new Error(`${path} is still there`);
 }
 
-/** Forwards one client connection to the server until frozen: then bytes stop flowing both ways. */
-class FreezableProxy {
-  private readonly server: Server;
-  private readonly sockets: Socket[] = [];
-  frozen = false;
-  port = 0;
-
-  constructor(target: number) {
-    this.server = createServer((client) => {
-      const upstream = connect(target, '127.0.0.1');
-      this.sockets.push(client, upstream);
-      client.on('data', (d) => !this.frozen && upstream.write(d));
-      upstream.on('data', (d) => !this.frozen && client.write(d));
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      client.on('error', () => {});
-      upstream.on('error', () => {});
-    });
-  }
-
-  listen(): Promise<void> {
-    return new Promise((resolve) =>
-      this.server.listen(0, '127.0.0.1', () => {
-        this.port = (this.server.address() as { port: number }).port;
-        resolve();
-      }),
-    );
-  }
-
-  /** Drops the connections made so far; new ones are still forwarded. */
-  drop(): void {
-    for (const s of this.sockets.splice(0)) s.destroy();
-  }
-
-  close(): void {
-    this.drop();
-    this.server.close();
-  }
-}
-
 describe('handshake', () => {
   it('mirrors the readOnly byte and clamps the timeout to [min, max]', async () => {
     server = await startTestServer({ minSessionTimeout: 400, maxSessionTimeout: 8000 });
-    const old = await ZkClient.connect(server.port, { readOnlyByte: false, timeout: 1 });
+    const old = await ZooKeeperConnection.connect(server.port, { readOnly: undefined, timeout: 1 });
     expect(old.session!.readOnly).toBeUndefined();
     expect(old.session!.timeOut).toBe(400);
-    const modern = await ZkClient.connect(server.port, { timeout: 1_000_000 });
+    const modern = await ZooKeeperConnection.connect(server.port, { timeout: 1_000_000 });
     expect(modern.session!.readOnly).toBe(false);
     expect(modern.session!.timeOut).toBe(8000);
     expect(modern.session!.passwd).toHaveLength(16);
@@ -91,23 +51,23 @@ describe('handshake', () => {
 
   it('refuses a client that has seen a later zxid than the server has', async () => {
     server = await startTestServer();
-    const c = await ZkClient.open(server.port);
-    await expect(c.start({ lastZxidSeen: 1000 })).rejects.toThrow('connection closed');
+    const c = await ZooKeeperConnection.open(server.port);
+    await expect(c.start({ lastZxidSeen: 1000 })).rejects.toMatchObject({ code: ErrorCode.connectionLoss });
   });
 
   it('resumes a live session with its password and refuses a wrong one', async () => {
     server = await startTestServer();
-    const first = await ZkClient.connect(server.port, { timeout: 5000 });
+    const first = await ZooKeeperConnection.connect(server.port, { timeout: 5000 });
     await ephemeral(first, '/resume');
     const { sessionId, passwd } = first.session!;
     first.destroy();
 
-    const wrong = await ZkClient.open(server.port);
+    const wrong = await ZooKeeperConnection.open(server.port);
     const refused = await wrong.start({ sessionId: sessionId as number, passwd: Buffer.alloc(16, 1) });
     expect(refused).toMatchObject({ timeOut: 0, sessionId: 0 });
     await wrong.closed;
 
-    const again = await ZkClient.connect(server.port, { sessionId: sessionId as number, passwd, timeout: 5000 });
+    const again = await ZooKeeperConnection.connect(server.port, { sessionId: sessionId as number, passwd, timeout: 5000 });
     expect(again.session!.sessionId).toBe(sessionId);
     expect(again.session!.timeOut).toBe(5000);
     expect(await exists(again, '/resume')).toBe(true);
@@ -131,27 +91,27 @@ describe('ephemeral nodes', () => {
 
   it('vanish when their session expires; the session cannot be resumed afterwards', async () => {
     server = await startTestServer();
-    const owner = await ZkClient.connect(server.port, { timeout: 300 });
+    const owner = await ZooKeeperConnection.connect(server.port, { timeout: 300 });
     await ephemeral(owner, '/expiring');
     const { sessionId, passwd } = owner.session!;
     owner.destroy();
-    const observer = await ZkClient.connect(server.port);
+    const observer = await ZooKeeperConnection.connect(server.port);
     expect(await exists(observer, '/expiring')).toBe(true);
     const started = Date.now();
     await waitGone(observer, '/expiring');
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
-    const late = await ZkClient.open(server.port);
+    const late = await ZooKeeperConnection.open(server.port);
     expect(await late.start({ sessionId: sessionId as number, passwd })).toMatchObject({ timeOut: 0, sessionId: 0 });
     observer.destroy();
   });
 
   it('expire for node-zookeeper-client when its pings stop reaching the server', async () => {
     server = await startTestServer();
-    const proxy = new FreezableProxy(server.port);
+    const proxy = new TcpProxy(server.port);
     await proxy.listen();
     const client: Client = await nodeClient(proxy.port, 400);
     await call<string>((cb) => client.create('/frozen', null, ACL.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL, cb));
-    const observer = await ZkClient.connect(server.port);
+    const observer = await ZooKeeperConnection.connect(server.port);
     const expired = new Promise<void>((resolve) => client.once('expired', () => resolve()));
     proxy.frozen = true;
     await waitGone(observer, '/frozen');
@@ -161,7 +121,7 @@ describe('ephemeral nodes', () => {
     await expired;
     expect(client.getState()).toBe(zookeeper.State.EXPIRED);
     client.close();
-    proxy.close();
+    await proxy.close();
     observer.destroy();
   });
 });
@@ -169,7 +129,7 @@ describe('ephemeral nodes', () => {
 describe('across a restart', () => {
   it('keeps data, resumes sessions within their timeout and keeps zxids rising', async () => {
     server = await startTestServer();
-    const c = await ZkClient.connect(server.port, { timeout: 5000 });
+    const c = await ZooKeeperConnection.connect(server.port, { timeout: 5000 });
     await ephemeral(c, '/survivor');
     await c.request(OpCode.create, CreateRequest, { path: '/persisted', data: Buffer.from('p'), acl: ACL_JUTE, flags: 0 });
     const before = c.lastZxid;
@@ -177,7 +137,7 @@ describe('across a restart', () => {
     c.destroy();
     await server.restart();
 
-    const resumed = await ZkClient.connect(server.port, { sessionId: sessionId as number, passwd, lastZxidSeen: before });
+    const resumed = await ZooKeeperConnection.connect(server.port, { sessionId: sessionId as number, passwd, lastZxidSeen: before });
     expect(resumed.session!.sessionId).toBe(sessionId);
     expect(await exists(resumed, '/survivor')).toBe(true);
     const { header } = await resumed.request(OpCode.create, CreateRequest, {
@@ -194,11 +154,11 @@ describe('across a restart', () => {
 
   it('expires restored sessions whose clients do not come back', async () => {
     server = await startTestServer();
-    const c = await ZkClient.connect(server.port, { timeout: 300 });
+    const c = await ZooKeeperConnection.connect(server.port, { timeout: 300 });
     await ephemeral(c, '/orphan');
     c.destroy();
     await server.restart();
-    const observer = await ZkClient.connect(server.port);
+    const observer = await ZooKeeperConnection.connect(server.port);
     await waitGone(observer, '/orphan');
     observer.destroy();
   });

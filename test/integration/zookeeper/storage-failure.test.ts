@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import { FOUR_LETTER_WORDS } from '../../../protocol/zookeeper/four-letter.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
@@ -41,7 +41,7 @@ describe('transaction log failure', () => {
     cleanup.push(() => zk.stop());
     const port = zk.clientPort;
 
-    const client = await ZkClient.connect(port);
+    const client = await ZooKeeperConnection.connect(port);
     cleanup.push(() => client.destroy());
     const create = (path: string) => client.request(OpCode.create, CreateRequest, { path, data: Buffer.from(path), acl: ACL, flags: 0 });
     expect((await create('/before')).header.err).toBe(0);
@@ -54,12 +54,12 @@ describe('transaction log failure', () => {
     expect(await fourLetterWord(port, 'srvr')).toBe(NOT_SERVING);
     expect(await fourLetterWord(port, 'stat')).toBe(NOT_SERVING);
     expect(await fourLetterWord(port, 'mntr')).toBe(NOT_SERVING);
-    await expect(ZkClient.connect(port)).rejects.toThrow();
+    await expect(ZooKeeperConnection.connect(port)).rejects.toThrow();
 
     await zk.stop();
     files.free();
     zk = await startZooKeeper({ ...config, clientPort: port }, log, { onStorageFailure: (err) => failures.push(err) });
-    const check = await ZkClient.connect(zk.clientPort);
+    const check = await ZooKeeperConnection.connect(zk.clientPort);
     cleanup.push(() => check.destroy());
     expect((await check.request(OpCode.exists, PathWatchRequest, { path: '/before', watch: false })).header.err).toBe(0);
     expect(await fourLetterWord(zk.clientPort, 'ruok')).toBe('imok');

@@ -2,7 +2,7 @@
 // watches, removal and checks, and re-registration after a reconnect (through Skein's own client).
 import zookeeper, { type Client, type Event, type Stat } from 'node-zookeeper-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../bench/zookeeper/zk-client.js';
+import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
 import { AddWatchMode, ErrorCode, EventType, OpCode, WatcherType } from '../../../protocol/zookeeper/codes.js';
 import {
   AddWatchRequest,
@@ -11,6 +11,7 @@ import {
   SetDataRequest,
   SetWatches2,
   WatchesRequest,
+  type WatcherEvent,
 } from '../../../protocol/zookeeper/records.js';
 import { call, nodeClient, startTestServer, until, type TestServer } from './harness.js';
 
@@ -128,8 +129,12 @@ describe('one-shot watches through node-zookeeper-client', () => {
 });
 
 describe('persistent watches, removal and checks (Skein client)', () => {
-  async function raw(): Promise<ZkClient> {
-    return ZkClient.connect(server.port);
+  /** A raw connection that keeps every notification in `events`. */
+  async function raw(): Promise<ZooKeeperConnection & { events: WatcherEvent[] }> {
+    const c = await ZooKeeperConnection.connect(server.port);
+    const events: WatcherEvent[] = [];
+    c.onNotification = (e) => events.push(e);
+    return Object.assign(c, { events });
   }
   const createReq = (path: string) => ({ path, data: null, acl: ACL_JUTE, flags: 0 });
 
