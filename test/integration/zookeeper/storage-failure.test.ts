@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
-import { OpCode } from '../../../protocol/zookeeper/codes.js';
+import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import { FOUR_LETTER_WORDS } from '../../../protocol/zookeeper/four-letter.js';
 import { CreateRequest, PathWatchRequest } from '../../../protocol/zookeeper/records.js';
 import { useFileLayer } from '../../../src/fs/file-layer.js';
@@ -48,7 +48,7 @@ describe('transaction log failure', () => {
     expect(await fourLetterWord(port, 'ruok')).toBe('imok');
 
     files.fill();
-    await expect(create('/refused')).rejects.toThrow('connection closed');
+    await expect(create('/refused')).rejects.toMatchObject({ code: ErrorCode.connectionLoss });
     expect(failures).toEqual([expect.any(DiskFullError)]);
     expect(await fourLetterWord(port, 'ruok')).toBe('');
     expect(await fourLetterWord(port, 'srvr')).toBe(NOT_SERVING);
