@@ -77,6 +77,8 @@ export const brokerSchema = {
   'socket.request.max.bytes': int('Largest request frame accepted.', 104_857_600, { min: 1 }),
   'max.connections': int('Open client connections at most.', 10_000, { min: 1 }),
   'max.connections.per.ip': int('Open client connections from one address at most.', 2_147_483_647, { min: 1 }),
+  // KIP-578's name (proposed, not in Kafka 3.9); unset derives the bound from the open-file limit (topics/partition-limit.ts).
+  'max.broker.partitions': int('Partitions this broker may hold at most; unset derives the bound from the open-file limit.', undefined, { min: 1 }),
   'queued.max.requests': int('Unanswered requests per connection before reading pauses.', 500, { min: 1 }),
   // Memory and time a client may hold: see "Limits and bad input" in the README for why these defaults.
   'queued.max.request.bytes': long('Bytes of requests read and not yet answered, all connections together; -1 removes the bound (Kafka\'s default).', DEFAULT_QUEUED_MAX_REQUEST_BYTES, { min: -1 }),

@@ -81,6 +81,10 @@ export class TcpServer {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => {
         server.off('error', reject);
+        // Once listening, an error is a failed accept: EMFILE/ENFILE when the process is out of file
+        // descriptors (libuv drops the pending connections and keeps listening). Unhandled, the event
+        // would kill the process; the clients it dropped may connect again once descriptors are free.
+        server.on('error', (err) => this.opts.log.warn({ err: err.message }, 'accepting a connection failed; still listening'));
         const addr = server.address();
         this.startSweeping();
         resolve(typeof addr === 'object' && addr ? addr.port : this.opts.port);

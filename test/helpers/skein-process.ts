@@ -34,6 +34,8 @@ interface Service {
 class SkeinProcess {
   private child: ChildProcess | undefined;
   private output = '';
+  /** `ulimit -n` for the process (through sh), to test behaviour at a low open-file limit. */
+  openFileLimit: number | undefined;
 
   protected constructor(
     private readonly service: Service,
@@ -65,7 +67,12 @@ class SkeinProcess {
   /** Starts the process (again, after stop or kill) and resolves once it listens. */
   async launch(): Promise<void> {
     const { command, configName, readyLine } = this.service;
-    const child = spawn(process.execPath, [MAIN, command, '--config', join(this.dir, configName)], {
+    const args = [MAIN, command, '--config', join(this.dir, configName)];
+    const [file, argv] =
+      this.openFileLimit === undefined
+        ? [process.execPath, args]
+        : ['sh', ['-c', `ulimit -n ${this.openFileLimit} && exec "$0" "$@"`, process.execPath, ...args]];
+    const child = spawn(file, argv, {
       cwd: ROOT,
       env: { ...process.env, SKEIN_LOG_LEVEL: childLogLevel() },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -146,15 +153,16 @@ export class SkeinZooKeeper extends SkeinProcess {
 export class SkeinKafka extends SkeinProcess {
   /**
    * Writes server.properties (`settings` added to the listener and log dir) in a new dir under `parent`
-   * and starts the broker.
+   * and starts the broker, under `ulimit -n openFileLimit` if given.
    */
-  static async start(settings: Record<string, string> = {}, parent?: string): Promise<SkeinKafka> {
+  static async start(settings: Record<string, string> = {}, parent?: string, openFileLimit?: number): Promise<SkeinKafka> {
     const { dir, port } = await SkeinProcess.prepare(
       KAFKA,
       (d, p) => Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${p}`, 'log.dirs': join(d, 'data'), ...settings }).map(([key, value]) => `${key}=${value}`),
       parent,
     );
     const kafka = new SkeinKafka(KAFKA, dir, port);
+    kafka.openFileLimit = openFileLimit;
     await kafka.launch();
     return kafka;
   }

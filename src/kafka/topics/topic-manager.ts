@@ -10,6 +10,7 @@ import { effectiveTopicConfigs, topicConfigProblem } from '../metadata/topic-con
 import { CLUSTER_METADATA_TOPIC, collisionKey, isInternalTopic } from '../metadata/topic-name.js';
 import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
+import { partitionLimit, readOpenFileLimit, type PartitionLimit } from './partition-limit.js';
 
 /** Partitions one topic may have. Each partition holds open files, so an absurd count is refused. */
 export const MAX_PARTITIONS_PER_TOPIC = 10_000;
@@ -34,6 +35,8 @@ export class TopicManager {
   private readonly autoCreating = new Map<string, Promise<TopicRecord>>();
   /** The last partition open or delete per topic name, so each starts after the one before it. */
   private readonly partitionWork = new Map<string, Promise<void>>();
+  /** Partitions this broker may hold: every creation that would pass it is refused before anything changes. */
+  readonly partitionLimit: PartitionLimit;
 
   constructor(
     private readonly store: TopicStore,
@@ -42,7 +45,37 @@ export class TopicManager {
     private readonly log: Logger,
     /** Broker ids a replica may be placed on; on a single node, just this one. */
     private readonly liveBrokers: () => number[],
-  ) {}
+    /** The process's soft open-file limit; read from /proc/self/limits unless a test gives one. */
+    openFileLimit: number | undefined = readOpenFileLimit(),
+  ) {
+    this.partitionLimit = partitionLimit(cfg.values['max.broker.partitions'], openFileLimit, cfg.values['max.connections']);
+    const held = this.partitionCount();
+    const fields = { partitions: held, maxPartitions: this.partitionLimit.maxPartitions, source: this.partitionLimit.source };
+    if (held > this.partitionLimit.maxPartitions) log.warn(fields, 'more partitions than the limit: no partition can be added until topics are deleted');
+    else log.info(fields, 'partition limit');
+  }
+
+  /** Partitions of every topic: a single broker holds them all. */
+  partitionCount(): number {
+    let n = 0;
+    for (const t of this.store.list()) n += t.replicas.length;
+    return n;
+  }
+
+  /**
+   * Refuses, as a create-topic policy does in Kafka, `adding` partitions that would take this broker
+   * past its partition limit. Creations become visible in the store synchronously, so a request (or
+   * several) creating topics one after another is counted whole.
+   */
+  private checkPartitionLimit(adding: number): void {
+    const { maxPartitions, source } = this.partitionLimit;
+    const held = this.partitionCount();
+    if (held + adding <= maxPartitions) return;
+    fail(
+      ErrorCode.POLICY_VIOLATION,
+      `Adding ${adding} partitions would bring this broker to ${held + adding} partitions, above its limit of ${maxPartitions} (${source}).`,
+    );
+  }
 
   list(): TopicRecord[] {
     return this.store.list();
@@ -76,6 +109,7 @@ export class TopicManager {
     this.validateConfigs(configs);
     const replicas =
       t.assignments && t.assignments.length > 0 ? this.checkAssignments(t) : this.placeReplicas(t.numPartitions, t.replicationFactor, 0);
+    this.checkPartitionLimit(replicas.length);
     return { name: t.name, topicId: randomBytes(16).toString('hex'), replicas, configs };
   }
 
@@ -148,7 +182,11 @@ export class TopicManager {
     }
     const added = totalCount - current;
     const rf = topic.replicas[0]?.length ?? 1;
-    if (assignments === null) return this.placeReplicas(added, rf, current);
+    if (assignments === null) {
+      const placed = this.placeReplicas(added, rf, current);
+      this.checkPartitionLimit(added);
+      return placed;
+    }
     const live = new Set(this.liveBrokers());
     const unknown = [...new Set(assignments.flat())].filter((b) => !live.has(b));
     if (unknown.length > 0) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Unknown broker(s) in replica assignment: ${unknown.join(', ')}.`);
@@ -156,6 +194,7 @@ export class TopicManager {
       fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Increasing the number of partitions by ${added} but ${assignments.length} assignments provided.`);
     }
     assignments.forEach((brokers, i) => this.checkReplicaList(brokers, rf, current + i));
+    this.checkPartitionLimit(added);
     return assignments;
   }
 
