@@ -24,20 +24,20 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
       try {
         head = peekRequestHeader(frame);
       } catch (err) {
-        conn.close('request too short for a header', { err: (err as Error).message });
+        inFlight.closeConnection('request too short for a header', { err: (err as Error).message });
         return null;
       }
       const handler = broker.handlers.get(head.apiKey);
       if (!handler) {
         // Kafka drops a connection that sends an API it does not serve; the client re-reads ApiVersions.
-        conn.close('unsupported API key', head);
+        inFlight.closeConnection('unsupported API key', head);
         return null;
       }
       if (head.apiVersion < handler.minVersion || head.apiVersion > handler.maxVersion) {
         if (head.apiKey === ApiKey.ApiVersions) {
           return encodeApiVersionsUnsupportedFrame(head.correlationId, broker.handlers.supported());
         }
-        conn.close('unsupported API version', head);
+        inFlight.closeConnection('unsupported API version', head);
         return null;
       }
       let request;
@@ -45,7 +45,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
         request = decodeRequestFrame(frame);
       } catch (err) {
         if (err instanceof DecodeError) {
-          conn.close('malformed request', { ...head, err: err.message });
+          inFlight.closeConnection('malformed request', { ...head, err: err.message });
           return null;
         }
         throw err;

@@ -91,6 +91,8 @@ export class FrameReader {
     this.reserved = 0;
     this.direct = undefined;
     this.partialSince = undefined;
+    // Whatever arrives from now on lands in scratch and is dropped, a whole scratch buffer per read.
+    this.start = this.end = 0;
   }
 
   /** The connection is finished with a frame of `bytes` it was handed: its memory no longer counts. */

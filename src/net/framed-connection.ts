@@ -7,6 +7,13 @@ import { repliesBackedUp } from './read-gate.js';
 /** Reply chunks without the size prefix, or null when the request gets no reply (Kafka acks=0). */
 export type Reply = Buffer[] | null;
 
+/**
+ * How long a connection closed over a request (a bad frame, a failed handler) waits for the requests
+ * before it to be answered. Past it the connection closes anyway and their replies are dropped, so an
+ * earlier request that never finishes cannot hold the socket open.
+ */
+export const FLUSH_BEFORE_CLOSE_MS = 5_000;
+
 /** What a handler may ask of the connection a request came on. */
 export interface InFlightRequest {
   /** Aborted when the connection closes: work for the request should stop, nobody will read its reply. */
@@ -18,13 +25,20 @@ export interface InFlightRequest {
    * beside that bound, however many it pipelines. Rejects if the connection closes first.
    */
   replyTurn(): Promise<void>;
+  /**
+   * Closes the connection over this request, which gets no reply (a frame the server will not serve):
+   * no further frame is read, every earlier request is answered in order, then the connection closes,
+   * as Kafka's does, which reads a connection's next request only once the last one is answered.
+   * Logs `reason`.
+   */
+  closeConnection(reason: string, fields?: Record<string, unknown>): void;
 }
 
 export interface FramedConnectionOptions {
   /** Requests read but not yet answered; reading pauses at this count. */
   maxInFlight: number;
   log: Logger;
-  /** Called once per frame, in arrival order. A throw or rejection closes the connection. */
+  /** Called once per frame, in arrival order. A throw or rejection closes the connection as closeConnection() does. */
   onFrame(frame: Buffer, conn: FramedConnection, request: InFlightRequest): Reply | Promise<Reply>;
   onClose?(conn: FramedConnection): void;
 }
@@ -47,6 +61,10 @@ export class FramedConnection {
   private slots: Slot[] = [];
   private closed = false;
   private endWhenIdle = false;
+  /** Set while closing over a request: the last request still owed a reply; the connection ends once it is written. */
+  private lastOwed: Slot | undefined;
+  /** Bounds that wait (FLUSH_BEFORE_CLOSE_MS), and the wait for the client to hang up after. */
+  private closeTimer: NodeJS.Timeout | undefined;
   private readonly aborter = new AbortController();
   readonly remote: string;
 
@@ -59,7 +77,7 @@ export class FramedConnection {
     socket.setNoDelay(true);
     frames.sink = {
       frame: (frame) => this.onFrame(frame),
-      invalid: (err) => this.close(err.message),
+      invalid: (err) => this.closeAfter(this.slots.at(-1), err.message),
     };
     socket.on('drain', () => {
       this.updateFlow();
@@ -67,12 +85,16 @@ export class FramedConnection {
     });
     socket.on('error', (err) => opts.log.debug({ remote: this.remote, err: err.message }, 'socket error'));
     socket.on('close', () => {
+      clearTimeout(this.closeTimer);
       this.shutDown();
       opts.onClose?.(this);
     });
   }
 
-  /** Logs why and drops the connection. */
+  /**
+   * Logs why and drops the connection at once, with any replies still owed: for a client that is gone
+   * or over its time (idle, a request not completed), which would not read them.
+   */
   close(reason: string, fields: Record<string, unknown> = {}): void {
     if (this.closed) return;
     this.opts.log.warn({ remote: this.remote, ...fields }, `closing connection: ${reason}`);
@@ -84,6 +106,46 @@ export class FramedConnection {
   end(): void {
     if (this.slots.length === 0) this.socket.end();
     else this.endWhenIdle = true;
+  }
+
+  /**
+   * Logs why and closes once `last` and every request before it are answered (none owed when undefined).
+   * From now on no frame is read: bytes that follow are read and dropped, so the client's hang-up is seen
+   * and the close leaves no unread bytes behind (closing on those resets the connection, which can
+   * destroy replies still in flight). Requests after `last` are dropped.
+   */
+  private closeAfter(last: Slot | undefined, reason: string, fields: Record<string, unknown> = {}): void {
+    if (this.closed) return;
+    if (this.lastOwed) {
+      // Already closing; only a request before the cut can move it (its handler failed, so it is never answered).
+      const at = last ? this.slots.indexOf(last) : -1;
+      if (at < 0 || at >= this.slots.indexOf(this.lastOwed)) return;
+    }
+    this.opts.log.warn({ remote: this.remote, ...fields }, `closing connection: ${reason}`);
+    this.frames.stop();
+    this.frames.gate.release();
+    if (!last || !this.slots.includes(last)) return this.endClosed();
+    this.lastOwed = last;
+    this.closeTimer ??= setTimeout(() => this.closeLate(), FLUSH_BEFORE_CLOSE_MS);
+  }
+
+  /** The replies owed before a close are written: drops the rest and ends the socket once they are sent. */
+  private endClosed(): void {
+    this.shutDown();
+    this.socket.end();
+    this.closeTimer ??= setTimeout(() => this.closeLate(), FLUSH_BEFORE_CLOSE_MS);
+  }
+
+  /** FLUSH_BEFORE_CLOSE_MS passed since a close over a request began: whatever is still owed is dropped. */
+  private closeLate(): void {
+    if (!this.closed) {
+      this.opts.log.warn(
+        { remote: this.remote, owed: this.slots.indexOf(this.lastOwed!) + 1, waitedMs: FLUSH_BEFORE_CLOSE_MS },
+        'dropping replies owed before closing: not answered in time',
+      );
+      this.shutDown();
+    }
+    this.socket.destroy();
   }
 
   /** Stops all work for the connection: handlers see the abort, queued replies and their memory go. */
@@ -105,17 +167,21 @@ export class FramedConnection {
   private dispatch(frame: Buffer): void {
     const slot: Slot = { ready: false, reply: null, frameBytes: frame.length, turn: undefined };
     this.slots.push(slot);
-    const request: InFlightRequest = { signal: this.aborter.signal, replyTurn: () => this.replyTurn(slot) };
+    const request: InFlightRequest = {
+      signal: this.aborter.signal,
+      replyTurn: () => this.replyTurn(slot),
+      closeConnection: (reason, fields) => this.closeAfter(slot, reason, fields),
+    };
     let result: Reply | Promise<Reply>;
     try {
       result = this.opts.onFrame(frame, this, request);
     } catch (err) {
-      return this.fail(err);
+      return this.fail(slot, err);
     }
     if (result instanceof Promise) {
       result.then(
         (reply) => this.settle(slot, reply),
-        (err: unknown) => this.fail(err),
+        (err: unknown) => this.fail(slot, err),
       );
     } else {
       this.settle(slot, result);
@@ -149,10 +215,11 @@ export class FramedConnection {
     }
   }
 
-  private fail(err: unknown): void {
-    if (this.closed) return;
+  /** A handler threw: its request gets no reply, and the connection closes after the ones before it. */
+  private fail(slot: Slot, err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
-    this.close('request handling failed', { err: message, stack: err instanceof Error ? err.stack : undefined });
+    this.closeAfter(slot, 'request handling failed', { err: message, stack: err instanceof Error ? err.stack : undefined });
+    this.settle(slot, null);
   }
 
   private settle(slot: Slot, reply: Reply): void {
@@ -160,19 +227,22 @@ export class FramedConnection {
     slot.reply = reply;
     if (this.closed || this.slots[0] !== slot) return;
     this.socket.cork();
-    while (this.slots.length > 0 && this.slots[0]!.ready) {
+    let lastOwedWritten = false;
+    while (this.slots.length > 0 && this.slots[0]!.ready && !lastOwedWritten) {
       const done = this.slots.shift()!;
       if (done.reply) writeFrame(this.socket, done.reply);
       this.frames.done(done.frameBytes);
+      lastOwedWritten = done === this.lastOwed;
     }
     this.socket.uncork();
+    if (lastOwedWritten) return this.endClosed();
     if (this.endWhenIdle && this.slots.length === 0) this.socket.end();
     this.updateFlow();
     this.wakeTurn();
   }
 
   private updateFlow(): void {
-    if (this.closed) return;
+    if (this.closed || this.lastOwed) return;
     const gate = this.frames.gate;
     gate.hold('requests', this.slots.length >= this.opts.maxInFlight);
     gate.hold('replies', repliesBackedUp(this.socket));

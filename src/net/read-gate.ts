@@ -31,4 +31,9 @@ export class ReadGate {
     if (is) this.socket.pause();
     else this.socket.resume();
   }
+
+  /** Lifts every hold: a closing connection reads only to drop what arrives. */
+  release(): void {
+    for (const reason of [...this.holds]) this.hold(reason, false);
+  }
 }

@@ -206,7 +206,11 @@ export class ClientConnection implements Requester {
     if (this.slots.size === 0 && this.phase !== 'closed') this.socket.end();
   }
 
-  /** Drops the connection at once, with a log line saying why. */
+  /**
+   * Drops the connection at once, with a log line saying why. Replies still owed to earlier requests are
+   * lost, as with Apache ZooKeeper, which closes the socket over a bad packet with its queued and
+   * in-pipeline replies unsent; its clients take that as connection loss, whatever the outcome.
+   */
   close(reason: string, fields: Record<string, unknown> = {}): void {
     if (this.phase === 'closed') return;
     this.host.log.warn({ remote: this.remote, session: this.sessionId.toString(16), ...fields }, `closing connection: ${reason}`);

@@ -1,0 +1,171 @@
+// A connection closed over one of its requests answers every request before it, in order, and only then
+// closes; the wait is bounded by FLUSH_BEFORE_CLOSE_MS, and the request budget is given back either way.
+// A real loopback socket pair; the handler's replies are promises the test settles by hand.
+import { createServer, connect, type Socket } from 'node:net';
+import { pino } from 'pino';
+import { afterEach, expect, test, vi } from 'vitest';
+import { ByteBudget } from '../../../src/net/byte-budget.js';
+import { FrameReader } from '../../../src/net/frame-reader.js';
+import { FLUSH_BEFORE_CLOSE_MS, FramedConnection, type InFlightRequest, type Reply } from '../../../src/net/framed-connection.js';
+import { sizePrefixed } from '../../helpers/raw-exchange.js';
+
+/** A frame whose first byte is BAD makes the handler close the connection over it. */
+const BAD = 0xff;
+/** A frame whose first byte is THROW makes the handler throw. */
+const THROW = 0xee;
+
+interface Pending {
+  frame: Buffer;
+  request: InFlightRequest;
+  answer(): void;
+  fail(err: Error): void;
+}
+
+interface Setup {
+  client: Socket;
+  budget: ByteBudget;
+  /** Requests handed to the handler, in order, waiting for the test to settle them. */
+  pending: Pending[];
+  logged: string[];
+  /** Reply frames the client read, and whether the server has closed its side. */
+  replies: Buffer[];
+  serverEnded: Promise<void>;
+}
+
+let cleanup: (() => void)[] = [];
+afterEach(() => {
+  vi.useRealTimers();
+  for (const c of cleanup) c();
+  cleanup = [];
+});
+
+async function setUp(): Promise<Setup> {
+  const budget = new ByteBudget(1 << 20);
+  const pending: Pending[] = [];
+  const logged: string[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => void logged.push((JSON.parse(line) as { msg: string }).msg) });
+  const server = createServer((socket) => {
+    const frames = new FrameReader(1 << 20, budget);
+    frames.gate.socket = socket;
+    new FramedConnection(socket, frames, {
+      maxInFlight: 100,
+      log,
+      onFrame(frame, _conn, request): Reply | Promise<Reply> {
+        if (frame[0] === BAD) {
+          request.closeConnection('bad frame');
+          return null;
+        }
+        if (frame[0] === THROW) throw new Error('handler bug');
+        return new Promise((resolve, reject) => {
+          pending.push({ frame, request, answer: () => resolve([frame]), fail: reject });
+        });
+      },
+    });
+    socket.on('data', (chunk: Buffer) => frames.push(chunk));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const client = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve) => client.once('connect', resolve));
+  cleanup.push(() => {
+    client.destroy();
+    server.close();
+  });
+  const replies: Buffer[] = [];
+  const reader = new FrameReader(1 << 20);
+  reader.sink = { frame: (f) => replies.push(f), invalid: (err) => client.destroy(err) };
+  client.on('data', (chunk: Buffer) => reader.push(chunk));
+  const serverEnded = new Promise<void>((resolve) => client.on('end', resolve));
+  return { client, budget, pending, logged, replies, serverEnded };
+}
+
+const good = (n: number) => sizePrefixed(Buffer.from([n, n, n]));
+
+/** Waits for `check` to pass, polling on setImmediate: vi.waitFor would advance the faked timers. */
+async function until(check: () => void, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+}
+
+test('a bad frame after pipelined requests: no frame after it is read, the earlier ones are all answered in order, then the connection ends', async () => {
+  const s = await setUp();
+  s.client.write(Buffer.concat([good(1), good(2), good(3), sizePrefixed(Buffer.from([BAD])), good(4)]));
+  await vi.waitFor(() => expect(s.logged).toContain('closing connection: bad frame'));
+  expect(s.pending.map((p) => p.frame[0])).toEqual([1, 2, 3]);
+  // Settled out of order; they still leave in request order.
+  for (const i of [2, 0, 1]) s.pending[i]!.answer();
+  await s.serverEnded;
+  expect(s.replies.map((r) => r[0])).toEqual([1, 2, 3]);
+  expect(s.pending.map((p) => p.frame[0])).toEqual([1, 2, 3]);
+  expect(s.budget.usedBytes).toBe(0);
+});
+
+test('a framing error (negative length) after pipelined requests also waits for their replies', async () => {
+  const s = await setUp();
+  s.client.write(Buffer.concat([good(1), good(2), Buffer.from([0xff, 0xff, 0xff, 0xfe])]));
+  await vi.waitFor(() => expect(s.logged).toContain('closing connection: negative frame size -2'));
+  for (const p of s.pending) p.answer();
+  await s.serverEnded;
+  expect(s.replies.map((r) => r[0])).toEqual([1, 2]);
+  expect(s.budget.usedBytes).toBe(0);
+});
+
+test('a handler that fails mid-pipeline: the requests before it are answered, it and the ones after are not', async () => {
+  const s = await setUp();
+  s.client.write(Buffer.concat([good(1), good(2), good(3)]));
+  await vi.waitFor(() => expect(s.pending).toHaveLength(3));
+  s.pending[2]!.answer();
+  s.pending[1]!.fail(new Error('handler bug'));
+  await vi.waitFor(() => expect(s.logged).toContain('closing connection: request handling failed'));
+  expect(s.pending[2]!.request.signal.aborted).toBe(false);
+  s.pending[0]!.answer();
+  await s.serverEnded;
+  expect(s.replies.map((r) => r[0])).toEqual([1]);
+  expect(s.pending[2]!.request.signal.aborted).toBe(true);
+  expect(s.budget.usedBytes).toBe(0);
+});
+
+test('a handler that throws at once closes after the requests before it too', async () => {
+  const s = await setUp();
+  s.client.write(Buffer.concat([good(1), sizePrefixed(Buffer.from([THROW])), good(2)]));
+  await vi.waitFor(() => expect(s.logged).toContain('closing connection: request handling failed'));
+  expect(s.pending.map((p) => p.frame[0])).toEqual([1]);
+  s.pending[0]!.answer();
+  await s.serverEnded;
+  expect(s.replies.map((r) => r[0])).toEqual([1]);
+  expect(s.budget.usedBytes).toBe(0);
+});
+
+test('an earlier request that never finishes holds the close back FLUSH_BEFORE_CLOSE_MS at most; its memory goes back', async () => {
+  const s = await setUp();
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  const closed = new Promise<void>((resolve) => s.client.on('close', () => resolve()));
+  s.client.write(Buffer.concat([good(1), good(2), sizePrefixed(Buffer.from([BAD]))]));
+  await until(() => expect(s.logged).toContain('closing connection: bad frame'));
+  s.pending[0]!.answer();
+  await until(() => expect(s.replies.map((r) => r[0])).toEqual([1]));
+  vi.advanceTimersByTime(FLUSH_BEFORE_CLOSE_MS - 1);
+  expect(s.pending[1]!.request.signal.aborted).toBe(false);
+  vi.advanceTimersByTime(1);
+  expect(s.pending[1]!.request.signal.aborted).toBe(true);
+  expect(s.logged).toContain('dropping replies owed before closing: not answered in time');
+  await closed;
+  expect(s.replies.map((r) => r[0])).toEqual([1]);
+  expect(s.budget.usedBytes).toBe(0);
+});
+
+test('a client that hangs up while replies are owed loses them at once: its requests are aborted and their memory goes back', async () => {
+  const s = await setUp();
+  s.client.write(Buffer.concat([good(1), sizePrefixed(Buffer.from([BAD]))]));
+  await vi.waitFor(() => expect(s.logged).toContain('closing connection: bad frame'));
+  s.client.destroy();
+  await vi.waitFor(() => expect(s.pending[0]!.request.signal.aborted).toBe(true));
+  expect(s.budget.usedBytes).toBe(0);
+});
