@@ -4,7 +4,7 @@
 // does not keep its directory locked.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,19 @@ function stateOf(pid: number): string | undefined {
   }
 }
 
+/**
+ * Threads of `pid` still listed. A killed multi-threaded process's leader turns zombie while its other
+ * threads may still be exiting, and its files (the lock's socket among them) are closed only as the last
+ * thread exits; once the zombie leader is all that is left, they are closed.
+ */
+function threadsOf(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return 0;
+  }
+}
+
 async function until(what: string, condition: () => boolean): Promise<void> {
   const deadline = Date.now() + DEADLINE_MS;
   while (!condition()) {
@@ -83,7 +96,7 @@ test('a live holder in another process keeps the lock, and the error names it', 
 test('a holder killed with SIGKILL frees the lock at once, while it is still an unreaped zombie', async () => {
   const pid = await holdInUnreapedChild();
   process.kill(pid, 'SIGKILL');
-  await until(`process ${pid} to become a zombie`, () => stateOf(pid) === 'Z');
+  await until(`process ${pid} to be a zombie with no thread left running`, () => stateOf(pid) === 'Z' && threadsOf(pid) === 1);
   // What the pid-file lock relied on: the dead process still "exists".
   expect(() => process.kill(pid, 0)).not.toThrow();
   const lock = await DirLock.acquire(dir);
