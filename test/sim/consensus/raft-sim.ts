@@ -100,6 +100,8 @@ export class RaftSim {
   private readonly history: WriteOp[] = [];
   private readonly clients: Client[] = [];
   private chaos = true;
+  /** Some runs crash and restart servers much more often, which is when durability bugs show. */
+  private readonly harsh: boolean;
   private clientsRunning = true;
   private healedAtStep = 0;
   private disksChanged = true;
@@ -109,6 +111,7 @@ export class RaftSim {
 
   constructor(private readonly opt: RaftSimOptions) {
     this.rng = new Rng(opt.seed);
+    this.harsh = this.rng.chance(0.5);
     const voters = this.rng.pick([3, 3, 5]);
     const learners = this.rng.chance(0.4) ? 1 : 0;
     this.voterIds = Array.from({ length: voters }, (_, i) => i + 1);
@@ -304,10 +307,10 @@ export class RaftSim {
     if (!this.chaos) return;
     const up = [...this.nodes.values()].filter((n) => n.up);
     const roll = this.rng.next();
-    if (roll < 0.25 && up.length > 0) {
+    if (roll < (this.harsh ? 0.4 : 0.25) && up.length > 0) {
       const victim = this.rng.pick(up);
       this.crash(victim);
-      this.sched.after(this.rng.int(20, 800), () => {
+      this.sched.after(this.harsh ? this.rng.int(5, 150) : this.rng.int(20, 800), () => {
         if (!victim.up) this.start(victim);
       });
     } else if (roll < 0.45) {
@@ -335,7 +338,7 @@ export class RaftSim {
       this.net.heal();
       this.net.setDefaults(CALM);
     }
-    this.sched.after(this.rng.int(20, 300), () => this.chaosStep());
+    this.sched.after(this.harsh ? this.rng.int(5, 100) : this.rng.int(20, 300), () => this.chaosStep());
   }
 
   private heal(): void {
