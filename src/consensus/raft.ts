@@ -443,7 +443,11 @@ export class RaftNode {
     for (const [id, p] of this.progress) this.send({ type: 'heartbeat', to: id, commit: Math.min(p.match, this.commit) });
   }
 
-  private sendAppend(to: NodeId, p: Progress): void {
+  /**
+   * `probeIfIdle`: in replicate state with nothing new, still send an empty append, so a follower that
+   * lost what it was sent (it restarted before syncing) refuses it and the leader goes back to probing.
+   */
+  private sendAppend(to: NodeId, p: Progress, probeIfIdle = false): void {
     if (p.state === 'snapshot' || (p.state === 'probe' && p.paused)) return;
     if (p.state === 'replicate' && p.inflight.length >= this.cfg.inflightMessagesMax) return;
     const prevIndex = p.next - 1;
@@ -455,9 +459,11 @@ export class RaftNode {
     }
     const entries = this.log.slice(p.next, this.log.lastIndex(), this.cfg.messageBytesMax);
     if (p.state === 'replicate') {
-      if (entries.length === 0) return;
-      p.next = entries.at(-1)!.index + 1;
-      p.inflight.push(p.next - 1);
+      if (entries.length === 0 && !probeIfIdle) return;
+      if (entries.length > 0) {
+        p.next = entries.at(-1)!.index + 1;
+        p.inflight.push(p.next - 1);
+      }
     } else {
       p.paused = true;
     }
@@ -485,7 +491,7 @@ export class RaftNode {
     // An append may have been lost: free a slot so the stream cannot stall on a full window.
     if (p.state === 'replicate' && p.inflight.length >= this.cfg.inflightMessagesMax) p.inflight.shift();
     if (p.state === 'snapshot' && this.ticks - p.snapshotSentTick >= this.cfg.electionTicks) p.becomeProbe();
-    if (p.match < this.log.lastIndex()) this.sendAppend(m.from, p);
+    if (p.match < this.log.lastIndex()) this.sendAppend(m.from, p, true);
   }
 
   private maybeCommit(): void {
