@@ -249,12 +249,18 @@ export class RaftNode {
     }
     const restore = this.restoreOut;
     this.restoreOut = null;
-    const commit = this.commit > this.applied ? this.log.slice(this.applied + 1, this.commit) : [];
-    this.applied = this.commit;
+    // A restarted server may have a long committed tail to apply: hand it out a message's worth at a time.
+    const commit = this.commit > this.applied ? this.log.slice(this.applied + 1, this.commit, this.cfg.messageBytesMax) : [];
+    this.applied = commit.at(-1)?.index ?? this.applied;
     const out: Ready = { persist, send: this.outbox, restore, commit, dropped: this.droppedOut };
     this.outbox = [];
     this.droppedOut = [];
     return out;
+  }
+
+  /** Whether `ready()` has anything to hand out. */
+  hasReady(): boolean {
+    return this.unpersisted() || this.outbox.length > 0 || this.droppedOut.length > 0 || this.restoreOut !== null || this.commit > this.applied;
   }
 
   status(): RaftStatus {

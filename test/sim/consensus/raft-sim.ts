@@ -203,8 +203,8 @@ export class RaftSim {
 
   /** Carry out what the core asks for; compaction may ask for one more round. */
   private process(node: SimNode): void {
-    for (let round = 0; round < 2; round++) {
-      const core = node.core!;
+    const core = node.core!;
+    for (let round = 0; round < 100 && core.hasReady(); round++) {
       const rd = core.ready();
       this.dropped += rd.dropped.length;
       if (rd.persist) {
@@ -222,8 +222,7 @@ export class RaftSim {
       }
       if (rd.restore) node.app = this.restoreApp(node, rd.restore);
       for (const e of rd.commit) this.apply(node, e);
-      if (node.app.index - core.status().snapshotIndex < node.compactEvery) break;
-      core.compact(node.app.index, encodeApp(node.app));
+      if (node.app.index - core.status().snapshotIndex >= node.compactEvery) core.compact(node.app.index, encodeApp(node.app));
     }
   }
 

@@ -62,6 +62,7 @@ export class TestCluster {
   /** Run what the core has ready: write (or queue) its persist, queue its messages, record applies. */
   flush(id: number): void {
     const s = this.server(id);
+    if (!s.core.hasReady()) return;
     const rd = s.core.ready();
     for (const d of rd.dropped) s.dropped.push(d.reason);
     if (rd.restore) s.restored.push(rd.restore);
@@ -74,6 +75,7 @@ export class TestCluster {
       s.unsynced.push(rd.persist);
       if (!s.holdDisk) this.sync(id);
     }
+    this.flush(id);
   }
 
   /** The held disk completes every write it has. */
