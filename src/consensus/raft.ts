@@ -15,6 +15,8 @@ import {
   type DurableState,
   type Dropped,
   type Entry,
+  type Membership,
+  type MembershipChange,
   type Message,
   type NodeId,
   type Persist,
@@ -44,6 +46,7 @@ export interface RaftStatus {
   snapshotIndex: number;
   lastIndex: number;
   lastZxid: Zxid;
+  membership: Membership;
 }
 
 type OfType<T extends Message['type']> = Extract<Message, { type: T }>;
@@ -54,9 +57,13 @@ export class RaftNode {
   readonly id: NodeId;
   private readonly cfg: ConsensusConfig;
   private readonly random: (n: number) => number;
-  private readonly voters: ReadonlySet<NodeId>;
-  private readonly members: ReadonlySet<NodeId>;
-  private readonly quorum: number;
+  // The membership in force: the latest in the log, even uncommitted (single-server changes).
+  private membership: Membership;
+  private voters: ReadonlySet<NodeId> = new Set();
+  private members: ReadonlySet<NodeId> = new Set();
+  private quorum = 1;
+  /** Index of the entry that installed the membership in force; 0 when it came from a snapshot or the config. */
+  private membershipIndex = 0;
 
   private term = 0;
   private vote: NodeId = NO_NODE;
@@ -96,11 +103,10 @@ export class RaftNode {
     this.cfg = options.config;
     this.id = this.cfg.id;
     this.random = options.random;
-    this.voters = new Set(this.cfg.membership.voters);
-    this.members = new Set([...this.cfg.membership.voters, ...this.cfg.membership.learners]);
-    this.quorum = Math.floor(this.voters.size / 2) + 1;
     const d = options.durable;
     this.log = new RaftLog(d?.snapshot ?? null, d?.entries ?? []);
+    this.membership = this.cfg.membership;
+    this.refreshMembership(0);
     if (d) {
       this.term = this.durableTerm = d.hardState.term;
       this.vote = this.durableVote = d.hardState.vote;
@@ -135,7 +141,30 @@ export class RaftNode {
     if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leader: this.leader };
     if (data.length > this.cfg.entryBytesMax) return { ok: false, reason: 'too-large', leader: this.leader };
     if (this.log.lastIndex() - this.commit >= this.cfg.uncommittedEntriesMax) return { ok: false, reason: 'too-many-uncommitted', leader: this.leader };
-    const e = this.appendEntry(data);
+    return this.proposeEntry(data, undefined);
+  }
+
+  /**
+   * Change one server's role. Only one change may be uncommitted at a time, and only once this leader
+   * has committed an entry of its own term (else two leaders' changes could form disjoint majorities).
+   */
+  proposeMembership(change: MembershipChange): ProposeResult {
+    const refuse = (reason: Extract<ProposeResult, { ok: false }>['reason']): ProposeResult => ({ ok: false, reason, leader: this.leader });
+    if (this.role !== 'leader') return refuse('not-leader');
+    if (this.membershipIndex > this.commit || this.log.term(this.commit) !== this.term) return refuse('membership-change-pending');
+    const voters = this.membership.voters.filter((v) => v !== change.id);
+    const learners = this.membership.learners.filter((l) => l !== change.id);
+    if (change.type === 'addVoter') voters.push(change.id);
+    if (change.type === 'addLearner') learners.push(change.id);
+    const next: Membership = { voters: voters.sort((a, b) => a - b), learners: learners.sort((a, b) => a - b) };
+    if (next.voters.join() === this.membership.voters.join() && next.learners.join() === this.membership.learners.join()) return refuse('membership-unchanged');
+    if (next.voters.length === 0) return refuse('last-voter');
+    if (!Number.isSafeInteger(change.id) || change.id <= NO_NODE) throw new RangeError(`server id ${change.id} is not a positive integer`);
+    return this.proposeEntry(null, next);
+  }
+
+  private proposeEntry(data: Uint8Array | null, membership: Membership | undefined): ProposeResult {
+    const e = this.appendEntry(data, membership);
     this.broadcastAppend();
     // The zxid counter is spent: start a new epoch now. Followers let their own leader's vote request
     // through their lease, and its log is the most complete, so it normally wins at once.
@@ -145,7 +174,7 @@ export class RaftNode {
 
   step(m: Message): void {
     if (m.to !== this.id) return this.drop(m, `addressed to server ${m.to}`);
-    if (m.from === this.id || !this.members.has(m.from)) return this.drop(m, `from unknown server ${m.from}`);
+    if (m.from === this.id || !this.isKnown(m.from)) return this.drop(m, `from unknown server ${m.from}`);
     if (m.term > this.term) {
       if (m.type === 'preVote' || m.type === 'vote') {
         // Leader lease: while we hear from a leader, nobody else can be elected with our help, so a
@@ -225,7 +254,7 @@ export class RaftNode {
     if (index > this.applied) throw new Error(`cannot compact to ${index}: only ${this.applied} applied`);
     if (index <= this.log.snapshotIndex()) return;
     const e = this.log.entry(index)!;
-    const snapshot: Snapshot = { index, term: e.term, counter: e.counter, membership: this.cfg.membership, data };
+    const snapshot: Snapshot = { index, term: e.term, counter: e.counter, membership: this.membershipAt(index), data };
     this.log.compact(snapshot);
     this.batchSnapshot = snapshot;
   }
@@ -274,6 +303,7 @@ export class RaftNode {
       snapshotIndex: this.log.snapshotIndex(),
       lastIndex: this.log.lastIndex(),
       lastZxid: makeZxid(this.log.lastTerm(), this.log.lastCounter()),
+      membership: this.membership,
     };
   }
 
@@ -396,6 +426,7 @@ export class RaftNode {
       if (conflict <= this.commit) throw new Error(`entry ${conflict} conflicts with the committed log (commit ${this.commit})`);
       this.log.truncateAndAppend(m.entries.slice(conflict - m.prevIndex - 1));
       this.markUnstable(conflict);
+      this.refreshMembership(conflict);
     }
     this.commitTo(Math.min(m.commit, lastNew));
     this.sendDurable({ type: 'appendResponse', to: m.from, index: lastNew, reject: false, hintIndex: 0, hintTerm: 0 });
@@ -422,6 +453,7 @@ export class RaftNode {
       this.batchSnapshot = s;
       this.batchFrom = s.index + 1;
       this.restoreOut = s;
+      this.refreshMembership(0);
     }
     this.sendDurable({ type: 'appendResponse', to: m.from, index: s.index, reject: false, hintIndex: 0, hintTerm: 0 });
   }
@@ -432,13 +464,59 @@ export class RaftNode {
 
   // ---- leader
 
-  private appendEntry(data: Uint8Array | null): Entry {
+  private appendEntry(data: Uint8Array | null, membership?: Membership): Entry {
     const index = this.log.lastIndex() + 1;
     const counter = this.log.lastTerm() === this.term ? this.log.lastCounter() + 1 : 1;
-    const e: Entry = { index, term: this.term, counter, data };
+    const e: Entry = membership ? { index, term: this.term, counter, data, membership } : { index, term: this.term, counter, data };
     this.log.truncateAndAppend([e]);
     this.markUnstable(index);
+    if (membership) this.refreshMembership(index);
     return e;
+  }
+
+  // ---- membership
+
+  /**
+   * A member now, or of the committed membership an uncommitted change departs from: a server our
+   * change removes may be the leader that will overwrite it.
+   */
+  private isKnown(id: NodeId): boolean {
+    if (this.members.has(id)) return true;
+    if (this.membershipIndex <= this.commit) return false;
+    const committed = this.membershipAt(this.commit);
+    return committed.voters.includes(id) || committed.learners.includes(id);
+  }
+
+  /** The membership in force once the log up to `index` is appended. */
+  private membershipAt(index: number): Membership {
+    for (let i = Math.min(index, this.log.lastIndex()); i >= this.log.firstIndex(); i--) {
+      const m = this.log.entry(i)!.membership;
+      if (m) return m;
+    }
+    return this.log.snapshot()?.membership ?? this.cfg.membership;
+  }
+
+  /**
+   * The log changed from `from` on (0: it was replaced): if that may have added or removed a
+   * membership entry, find the one in force again.
+   */
+  private refreshMembership(from: number): void {
+    if (from > 0 && from > this.membershipIndex && !this.log.slice(from, this.log.lastIndex()).some((e) => e.membership)) return;
+    let index = 0;
+    for (let i = this.log.lastIndex(); i >= this.log.firstIndex() && index === 0; i--) if (this.log.entry(i)!.membership) index = i;
+    this.membershipIndex = index;
+    this.membership = this.membershipAt(this.log.lastIndex());
+    this.voters = new Set(this.membership.voters);
+    this.members = new Set([...this.membership.voters, ...this.membership.learners]);
+    this.quorum = Math.floor(this.voters.size / 2) + 1;
+    if (this.role !== 'leader') return;
+    for (const id of this.progress.keys()) if (!this.members.has(id)) this.progress.delete(id);
+    for (const id of this.members) {
+      if (id === this.id || this.progress.has(id)) continue;
+      const p = new Progress(this.log.lastIndex());
+      p.recentActive = true;
+      this.progress.set(id, p);
+    }
   }
 
   private broadcastAppend(): void {
@@ -507,6 +585,8 @@ export class RaftNode {
     const index = matches[this.quorum - 1]!;
     // Only an entry of this term commits by counting (Raft §5.4.2); earlier ones follow it.
     if (index > this.commit && this.log.term(index) === this.term) this.commit = index;
+    // A leader that removed itself leads until that change commits, then leaves the others to elect.
+    if (!this.voters.has(this.id) && this.commit >= this.membershipIndex) this.becomeFollower(this.term, NO_NODE);
   }
 
   // ---- output

@@ -10,8 +10,10 @@ export interface Entry {
   readonly term: number;
   /** Position within its term, starting at 1: the low half of the zxid. */
   readonly counter: number;
-  /** A client transaction, or null for the no-op a new leader appends to commit earlier terms. */
+  /** A client transaction, or null for the no-op a new leader appends and for membership changes. */
   readonly data: Uint8Array | null;
+  /** A membership change: the whole new membership, in force from the moment the entry is appended. */
+  readonly membership?: Membership;
 }
 
 /** What must be durable before this server may vote or acknowledge again after a restart. */
@@ -101,6 +103,16 @@ export interface DurableState {
   readonly entries: readonly Entry[];
 }
 
+/** One server changes role: `addVoter` also promotes a learner, `addLearner` also demotes a voter. */
+export interface MembershipChange {
+  readonly type: 'addVoter' | 'addLearner' | 'remove';
+  readonly id: NodeId;
+}
+
 export type ProposeResult =
   | { readonly ok: true; readonly index: number; readonly term: number; readonly counter: number }
-  | { readonly ok: false; readonly reason: 'not-leader' | 'too-large' | 'too-many-uncommitted' | 'zxid-counter-exhausted'; readonly leader: NodeId };
+  | {
+      readonly ok: false;
+      readonly reason: 'not-leader' | 'too-large' | 'too-many-uncommitted' | 'membership-change-pending' | 'membership-unchanged' | 'last-voter';
+      readonly leader: NodeId;
+    };

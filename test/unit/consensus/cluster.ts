@@ -35,8 +35,8 @@ export class TestCluster {
     for (const id of [...voters, ...learners]) this.boot(id);
   }
 
-  private boot(id: number, durable?: DurableState): void {
-    const config = consensusConfig({ id, membership: this.membership, ...this.overrides });
+  private boot(id: number, durable?: DurableState, membership = this.membership): void {
+    const config = consensusConfig({ id, membership, ...this.overrides });
     const core = new RaftNode({ config, random: (n) => Math.min(this.jitter[id] ?? 0, n - 1), ...(durable ? { durable } : {}) });
     const old = this.servers.get(id);
     this.servers.set(id, {
@@ -138,6 +138,11 @@ export class TestCluster {
         this.flush(m.to);
       }
     }
+  }
+
+  /** A new server with an empty disk, started knowing `membership` (which must list it). */
+  join(id: number, membership: { voters: number[]; learners: number[] }): void {
+    this.boot(id, undefined, membership);
   }
 
   /** Crash: unsynced writes are lost; restart from what the disk holds. */
