@@ -134,7 +134,7 @@ export class RaftNode {
       }
       return;
     }
-    if (this.voters.has(this.id) && this.electionElapsed >= this.electionTimeout) this.becomePreCandidate();
+    if (this.electionElapsed >= this.electionTimeout && this.mayCampaign()) this.becomePreCandidate();
   }
 
   propose(data: Uint8Array): ProposeResult {
@@ -212,11 +212,13 @@ export class RaftNode {
         if (m.type === 'heartbeat') return this.handleHeartbeat(m);
         return this.handleSnapshot(m);
       case 'appendResponse':
-        if (this.role !== 'leader') return this.drop(m, 'append response while not leader');
-        return this.handleAppendResponse(m);
-      case 'heartbeatResponse':
-        if (this.role !== 'leader') return this.drop(m, 'heartbeat response while not leader');
-        return this.handleHeartbeatResponse(m);
+      case 'heartbeatResponse': {
+        if (this.role !== 'leader') return this.drop(m, `${m.type} while not leader`);
+        // Known from the committed membership, but this leader's pending change removed it.
+        const p = this.progress.get(m.from);
+        if (!p) return this.drop(m, `${m.type} from ${m.from}, no longer a member`);
+        return m.type === 'appendResponse' ? this.handleAppendResponse(m, p) : this.handleHeartbeatResponse(m, p);
+      }
       case 'preVoteResponse':
         if (this.role !== 'preCandidate' || m.term !== this.term + (m.reject ? 0 : 1)) return this.drop(m, 'pre-vote response out of its round');
         return this.recordVote(m.from, !m.reject);
@@ -396,12 +398,14 @@ export class RaftNode {
 
   private handleVote(m: OfType<'preVote' | 'vote'>): void {
     const responseType = m.type === 'preVote' ? 'preVoteResponse' : 'voteResponse';
-    if (!this.voters.has(this.id)) return this.drop(m, 'learners do not vote');
+    // Whoever asks is answered, learner or not: a candidate counts only the voters of its own
+    // membership, which may be newer or older than ours (a server whose uncommitted change demoted it
+    // may be the vote the rest need).
     const canVote =
       this.vote === m.from ||
       (this.vote === NO_NODE && this.leader === NO_NODE) ||
       (m.type === 'preVote' && m.term > this.term);
-    if (canVote && this.voters.has(m.from) && this.log.isUpToDate(m.lastIndex, m.lastTerm)) {
+    if (canVote && this.log.isUpToDate(m.lastIndex, m.lastTerm)) {
       if (m.type === 'preVote') return this.send({ type: responseType, to: m.from, term: m.term, reject: false });
       this.vote = m.from;
       this.electionElapsed = 0;
@@ -487,6 +491,16 @@ export class RaftNode {
     return committed.voters.includes(id) || committed.learners.includes(id);
   }
 
+  /**
+   * A voter campaigns; so does one that an uncommitted change of its own log demoted or removed, since
+   * its log may be the only one with that change, and the others may need it to lead until it commits
+   * (Raft thesis §4.2.2).
+   */
+  private mayCampaign(): boolean {
+    if (this.voters.has(this.id)) return true;
+    return this.membershipIndex > this.commit && this.membershipAt(this.membershipIndex - 1).voters.includes(this.id);
+  }
+
   /** The membership in force once the log up to `index` is appended. */
   private membershipAt(index: number): Membership {
     for (let i = Math.min(index, this.log.lastIndex()); i >= this.log.firstIndex(); i--) {
@@ -554,8 +568,7 @@ export class RaftNode {
     this.send({ type: 'append', to, prevIndex, prevTerm, entries, commit: this.commit });
   }
 
-  private handleAppendResponse(m: OfType<'appendResponse'>): void {
-    const p = this.progress.get(m.from)!;
+  private handleAppendResponse(m: OfType<'appendResponse'>, p: Progress): void {
     p.recentActive = true;
     if (m.reject) {
       if (p.maybeDecrease(m.index, this.log.findConflictByTerm(m.hintIndex, m.hintTerm))) this.sendAppend(m.from, p);
@@ -568,8 +581,7 @@ export class RaftNode {
     if (this.role === 'leader') this.sendAppend(m.from, p);
   }
 
-  private handleHeartbeatResponse(m: OfType<'heartbeatResponse'>): void {
-    const p = this.progress.get(m.from)!;
+  private handleHeartbeatResponse(m: OfType<'heartbeatResponse'>, p: Progress): void {
     p.recentActive = true;
     p.paused = false;
     // An append may have been lost: free a slot so the stream cannot stall on a full window.

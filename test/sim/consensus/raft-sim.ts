@@ -5,7 +5,7 @@
 // must settle with all servers agreeing and every acknowledged write in place, linearizably.
 import { consensusConfig, type ConsensusConfig } from '../../../src/consensus/config.js';
 import { RaftNode } from '../../../src/consensus/raft.js';
-import type { Entry, HardState, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
+import type { Entry, HardState, Membership, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
 import { makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
@@ -24,6 +24,7 @@ export interface RaftSimOptions {
 export interface RaftSimResult {
   voters: number;
   learners: number;
+  reconfigs: number;
   committed: number;
   acked: number;
   ackedAfterHeal: number;
@@ -63,6 +64,10 @@ interface SimNode {
   image: DiskImage;
   app: AppState;
   compactEvery: number;
+  /** Removed from the ensemble (or never in it yet): stopped, its disk wiped. */
+  out: boolean;
+  /** What it is started knowing, until its log says otherwise. */
+  membership: Membership;
 }
 
 interface Pending {
@@ -88,8 +93,10 @@ export class RaftSim {
   private readonly net: SimNetwork<Message>;
   private readonly nodes = new Map<number, SimNode>();
   private readonly ids: number[];
-  private readonly voterIds: number[];
-  private readonly config: (id: number) => ConsensusConfig;
+  private readonly initial: Membership;
+  private readonly config: (id: number, membership: Membership) => ConsensusConfig;
+  /** Membership entries of the committed log, in order. */
+  private readonly committedMemberships: Array<{ index: number; membership: Membership }> = [];
   private readonly trace: string[] = [];
 
   /** The committed log as servers applied it: index -> entry, filled by whoever applies first. */
@@ -108,20 +115,21 @@ export class RaftSim {
   private crashes = 0;
   private snapshotsSent = 0;
   private dropped = 0;
+  private reconfigs = 0;
 
   constructor(private readonly opt: RaftSimOptions) {
     this.rng = new Rng(opt.seed);
     this.harsh = this.rng.chance(0.5);
     const voters = this.rng.pick([3, 3, 5]);
     const learners = this.rng.chance(0.4) ? 1 : 0;
-    this.voterIds = Array.from({ length: voters }, (_, i) => i + 1);
-    this.ids = Array.from({ length: voters + learners }, (_, i) => i + 1);
-    const membership = { voters: this.voterIds, learners: this.ids.slice(voters) };
+    // One spare server, out of the ensemble until a membership change adds it.
+    this.ids = Array.from({ length: voters + learners + 1 }, (_, i) => i + 1);
+    this.initial = { voters: this.ids.slice(0, voters), learners: this.ids.slice(voters, voters + learners) };
     // A small counter limit in some runs, so epochs roll over under load as well.
     const zxidCounterMax = this.rng.pick([12, 40, ZXID_COUNTER_MAX]);
     const inflightMessagesMax = this.rng.int(1, 8);
     const messageBytesMax = this.rng.pick([120, 400, 64 * 1024]);
-    this.config = (id) =>
+    this.config = (id, membership) =>
       consensusConfig({ id, membership, electionTicks: 10, heartbeatTicks: 2, inflightMessagesMax, messageBytesMax, entryBytesMax: 64, zxidCounterMax, uncommittedEntriesMax: 200 });
     this.net = new SimNetwork<Message>(this.sched, this.rng.fork(), CALM, (from, to, m) => this.deliver(from, to, m));
     for (const id of this.ids) {
@@ -134,10 +142,12 @@ export class RaftSim {
         image: { hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] },
         app: { index: 0, hash: 0 },
         compactEvery: this.rng.int(5, 30),
+        out: id === this.ids.length,
+        membership: this.initial,
       };
       node.disk = new SimDisk<Persist>(this.sched, this.rng.fork(), NORMAL_DISK, (p) => this.write(node, p));
       this.nodes.set(id, node);
-      this.start(node);
+      if (!node.out) this.start(node);
     }
     for (let c = 0; c < CLIENTS; c++) {
       const client: Client = { name: `c${c}`, n: 0, pending: null };
@@ -170,7 +180,7 @@ export class RaftSim {
   private start(node: SimNode): void {
     node.up = true;
     const image = structuredClone(node.image);
-    node.core = new RaftNode({ config: this.config(node.id), random: (n) => this.rng.below(n), durable: image });
+    node.core = new RaftNode({ config: this.config(node.id, node.membership), random: (n) => this.rng.below(n), durable: image });
     node.app = image.snapshot ? this.restoreApp(node, image.snapshot) : { index: 0, hash: 0 };
     const incarnation = node.incarnation;
     const tick = () => {
@@ -257,6 +267,7 @@ export class RaftSim {
       if (prev && makeZxid(prev.term, prev.counter) >= makeZxid(e.term, e.counter)) this.fail(`zxid of ${show(e)} does not follow ${show(prev)}`);
       this.committed[e.index] = e;
       this.prefixHash[e.index] = step(this.prefixHash[e.index - 1]!, e);
+      if (e.membership) this.committedMemberships.push({ index: e.index, membership: e.membership });
     }
     node.app = { index: e.index, hash: step(node.app.hash, e) };
     if (node.app.hash !== this.prefixHash[e.index]) this.fail(`server ${node.id}'s state after ${e.index} differs`);
@@ -280,7 +291,7 @@ export class RaftSim {
 
   private request(client: Client): void {
     if (!this.clientsRunning) return;
-    const target = this.rng.pick(this.ids);
+    const target = this.rng.pick(this.ids.filter((id) => !this.nodes.get(id)!.out));
     const op: WriteOp = { id: `${client.name}.${client.n++}`, invokedAt: this.sched.steps, ackedAt: null };
     this.sched.after(this.rng.int(1, 5), () => {
       const node = this.nodes.get(target)!;
@@ -310,7 +321,7 @@ export class RaftSim {
       const victim = this.rng.pick(up);
       this.crash(victim);
       this.sched.after(this.harsh ? this.rng.int(5, 150) : this.rng.int(20, 800), () => {
-        if (!victim.up) this.start(victim);
+        if (!victim.up && !victim.out) this.start(victim);
       });
     } else if (roll < 0.45) {
       const groups: number[][] = [[], []];
@@ -322,6 +333,8 @@ export class RaftSim {
       const node = this.rng.pick([...this.nodes.values()]);
       node.disk.latency = { min: 20, max: this.rng.int(40, 300) };
       this.sched.after(this.rng.int(100, 1500), () => (node.disk.latency = NORMAL_DISK));
+    } else if (roll < 0.7) {
+      this.reconfigure();
     } else if (roll < 0.8) {
       this.net.setDefaults({
         dropRate: this.rng.next() * 0.15,
@@ -340,6 +353,52 @@ export class RaftSim {
     this.sched.after(this.harsh ? this.rng.int(5, 100) : this.rng.int(20, 300), () => this.chaosStep());
   }
 
+  /**
+   * Through the current leader, change one server: promote a learner, demote a voter, remove a learner
+   * (which is then stopped and wiped, as an operator decommissions it), or add the out server back
+   * with an empty disk.
+   */
+  private reconfigure(): void {
+    const leader = [...this.nodes.values()]
+      .filter((n) => n.up && n.core!.status().role === 'leader')
+      .sort((a, b) => b.core!.status().term - a.core!.status().term)[0];
+    if (!leader) return;
+    const { voters, learners } = leader.core!.status().membership;
+    const out = [...this.nodes.values()].filter((n) => n.out);
+    const choices: Array<() => void> = [];
+    const change = (type: 'addVoter' | 'addLearner' | 'remove', id: number): boolean => {
+      const r = leader.core!.proposeMembership({ type, id });
+      this.process(leader);
+      if (r.ok) {
+        this.reconfigs++;
+        this.note(`reconfig ${type} ${id} at ${r.index}`);
+      }
+      return r.ok;
+    };
+    const upLearners = learners.filter((id) => this.nodes.get(id)!.up);
+    if (upLearners.length > 0) choices.push(() => change('addVoter', this.rng.pick(upLearners)));
+    if (voters.length > 1) choices.push(() => change('addLearner', this.rng.pick(voters)));
+    if (learners.length > 0) {
+      choices.push(() => {
+        const node = this.nodes.get(this.rng.pick(learners))!;
+        if (!change('remove', node.id)) return;
+        if (node.up) this.crash(node);
+        node.out = true;
+        node.image = { hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] };
+      });
+    }
+    if (out.length > 0) {
+      choices.push(() => {
+        const node = this.rng.pick(out);
+        if (!change('addLearner', node.id)) return;
+        node.out = false;
+        node.membership = leader.core!.status().membership;
+        this.start(node);
+      });
+    }
+    if (choices.length > 0) this.rng.pick(choices)();
+  }
+
   private heal(): void {
     this.note('heal');
     this.chaos = false;
@@ -347,7 +406,7 @@ export class RaftSim {
     this.net.setDefaults(CALM);
     for (const node of this.nodes.values()) {
       node.disk.latency = NORMAL_DISK;
-      if (!node.up) this.start(node);
+      if (!node.up && !node.out) this.start(node);
     }
     this.healedAtStep = this.sched.steps;
   }
@@ -359,7 +418,6 @@ export class RaftSim {
       if (!node.up) continue;
       const s = node.core!.status();
       if (s.role !== 'leader') continue;
-      if (!this.voterIds.includes(node.id)) this.fail(`learner ${node.id} became leader`);
       const other = this.leaders.get(s.term);
       if (other !== undefined && other !== node.id) this.fail(`two leaders in term ${s.term}: ${other} and ${node.id}`);
       this.leaders.set(s.term, node.id);
@@ -372,11 +430,13 @@ export class RaftSim {
 
   /**
    * What was committed is on the disks of a majority of voters (in the log or under a snapshot), and
-   * no disk holds a different entry at an index it has recorded as committed.
+   * no disk holds a different entry at an index it has recorded as committed. Which voters: those of
+   * the membership committed by then, or of a later change a leader may have counted with (each is
+   * one server away from the one before, so their majorities overlap).
    */
   private checkDisks(): void {
     const top = this.committed.length - 1;
-    let holding = 0;
+    const holding = new Set<number>();
     for (const node of this.nodes.values()) {
       const d = node.image;
       const snapshotIndex = d.snapshot?.index ?? 0;
@@ -391,16 +451,23 @@ export class RaftSim {
         }
         agrees = e.index;
       }
-      if (this.voterIds.includes(node.id) && agrees >= top) holding++;
+      if (agrees >= top) holding.add(node.id);
     }
-    if (top > 0 && holding < Math.floor(this.voterIds.length / 2) + 1) this.fail(`committed entry ${top} is durable on only ${holding} voters`);
+    if (top === 0) return;
+    const memberships = [this.committedMemberships.findLast((m) => m.index <= top)?.membership ?? this.initial];
+    for (const node of this.nodes.values()) if (node.up) memberships.push(node.core!.status().membership);
+    const majority = (m: Membership) => m.voters.filter((v) => holding.has(v)).length >= Math.floor(m.voters.length / 2) + 1;
+    if (!memberships.some(majority)) this.fail(`committed entry ${top} is durable only on [${[...holding]}], no majority of ${JSON.stringify(memberships[0])}`);
   }
 
   private finish(): RaftSimResult {
     const top = this.committed.length - 1;
-    const leaders = [...this.nodes.values()].filter((n) => n.core!.status().role === 'leader');
+    const leaders = [...this.nodes.values()].filter((n) => n.up && n.core!.status().role === 'leader');
     if (leaders.length !== 1) this.fail(`${leaders.length} leaders after healing`);
+    // Every running member has it all. (A server whose addition was never committed is no member.)
+    const { voters, learners } = leaders[0]!.core!.status().membership;
     for (const node of this.nodes.values()) {
+      if (!node.up || !(voters.includes(node.id) || learners.includes(node.id))) continue;
       if (node.app.index !== top) this.fail(`server ${node.id} applied ${node.app.index} of ${top} after healing`);
     }
     const order = this.committed.slice(1).flatMap((e) => (e.data === null ? [] : [idOf(e)!]));
@@ -410,8 +477,9 @@ export class RaftSim {
     const ackedAfterHeal = acked.filter((o) => o.ackedAt! > this.healedAtStep).length;
     if (ackedAfterHeal === 0) this.fail('no write was acknowledged after healing');
     return {
-      voters: this.voterIds.length,
-      learners: this.ids.length - this.voterIds.length,
+      voters: this.initial.voters.length,
+      learners: this.initial.learners.length,
+      reconfigs: this.reconfigs,
       committed: top,
       acked: acked.length,
       ackedAfterHeal,

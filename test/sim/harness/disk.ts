@@ -1,7 +1,7 @@
-// A simulated disk: writes complete in order after a latency (longer on a slow disk), and only a
-// completed write is synced. A crash loses writes not yet synced, except that a random prefix of them
-// may have reached the platter anyway without their completion ever being reported, as a real
-// write() followed by a crash before fsync returned can leave it.
+// A simulated disk with group commit: writes queue up, one sync at a time takes a latency (longer on a
+// slow disk) and makes everything queued before it started durable, in order. A crash loses writes not
+// yet synced, except that a random prefix of them may have reached the platter anyway without their
+// completion ever being reported, as a write() followed by a crash before fsync returned can leave it.
 import type { Rng } from './rng.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -10,12 +10,18 @@ export interface DiskLatency {
   max: number;
 }
 
+interface Queued<Op> {
+  op: Op;
+  onSynced: () => void;
+}
+
 export class SimDisk<Op> {
-  private queue: Op[] = [];
-  private lastDone = 0;
-  /** Bumped by a crash, so completions scheduled before it are ignored. */
+  private queue: Array<Queued<Op>> = [];
+  private syncing = false;
+  /** Bumped by a crash, so a sync under way when it happened completes nothing. */
   private generation = 0;
   writes = 0;
+  syncs = 0;
   tornWrites = 0;
 
   constructor(
@@ -29,14 +35,8 @@ export class SimDisk<Op> {
   /** Queue a write; `onSynced` runs when it is durable, unless a crash comes first. */
   write(op: Op, onSynced: () => void): void {
     this.writes++;
-    this.queue.push(op);
-    const gen = this.generation;
-    this.lastDone = Math.max(this.lastDone, this.sched.now()) + this.rng.int(this.latency.min, this.latency.max);
-    this.sched.at(this.lastDone, () => {
-      if (gen !== this.generation) return;
-      this.apply(this.queue.shift()!);
-      onSynced();
-    });
+    this.queue.push({ op, onSynced });
+    if (!this.syncing) this.sync();
   }
 
   unsynced(): number {
@@ -45,10 +45,25 @@ export class SimDisk<Op> {
 
   crash(): void {
     const kept = this.rng.int(0, this.queue.length);
-    for (const op of this.queue.slice(0, kept)) this.apply(op);
+    for (const w of this.queue.slice(0, kept)) this.apply(w.op);
     this.tornWrites += kept;
     this.queue = [];
+    this.syncing = false;
     this.generation++;
-    this.lastDone = this.sched.now();
+  }
+
+  private sync(): void {
+    this.syncing = true;
+    this.syncs++;
+    const batch = this.queue.length;
+    const gen = this.generation;
+    this.sched.after(this.rng.int(this.latency.min, this.latency.max), () => {
+      if (gen !== this.generation) return;
+      const done = this.queue.splice(0, batch);
+      for (const w of done) this.apply(w.op);
+      for (const w of done) w.onSynced();
+      this.syncing = false;
+      if (this.queue.length > 0) this.sync();
+    });
   }
 }
