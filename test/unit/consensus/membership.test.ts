@@ -118,4 +118,26 @@ describe('single-server membership changes', () => {
     c.restart(3);
     expect(c.core(3).status().membership).toEqual({ voters: [1, 2, 3], learners: [] });
   });
+
+  test('a server demoted by a change only it holds still campaigns and votes, so the change can commit', () => {
+    const c = new TestCluster([1, 2]);
+    c.campaign(1);
+    settle(c);
+    c.isolate(2);
+    expect(c.core(1).proposeMembership({ type: 'addLearner', id: 1 })).toMatchObject({ ok: true });
+    c.flush(1);
+    // Check-quorum: no voter of {2} answers, so 1 steps down. 2 has a shorter log and needs 1's vote.
+    c.tick(1, 2 * ELECTION);
+    expect(c.core(1).status()).toMatchObject({ role: 'follower', membership: { voters: [2], learners: [1] } });
+    c.queue = [];
+    c.heal();
+    for (let i = 0; i < 3 * ELECTION && c.core(2).status().role !== 'leader'; i++) {
+      c.tickAll();
+      c.deliver();
+    }
+    // 1 led again until its change committed on 2, then stepped down; 2 leads alone.
+    expect(c.core(2).status()).toMatchObject({ role: 'leader', membership: { voters: [2], learners: [1] } });
+    expect(c.core(1).status()).toMatchObject({ role: 'follower', leader: 2 });
+    expect(c.sent.some((m) => m.type === 'voteResponse' && m.from === 2 && m.to === 1 && !m.reject)).toBe(true);
+  });
 });
