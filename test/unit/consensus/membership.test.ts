@@ -140,4 +140,22 @@ describe('single-server membership changes', () => {
     expect(c.core(1).status()).toMatchObject({ role: 'follower', leader: 2 });
     expect(c.sent.some((m) => m.type === 'voteResponse' && m.from === 2 && m.to === 1 && !m.reject)).toBe(true);
   });
+
+  test('a server that has not yet seen its own promotion votes for a candidate that counts it', () => {
+    const c = new TestCluster([1, 2], [3]);
+    c.campaign(1);
+    settle(c);
+    c.isolate(3);
+    expect(c.core(1).proposeMembership({ type: 'addVoter', id: 3 })).toMatchObject({ ok: true });
+    c.flush(1);
+    settle(c, 2 * ELECTION);
+    expect(c.core(2).status()).toMatchObject({ commit: 2, membership: { voters: [1, 2, 3], learners: [] } });
+    // 1 is gone; 2 and 3 are a majority of the new voters, though 3 still thinks it is an observer.
+    expect(c.core(3).status().membership).toEqual({ voters: [1, 2], learners: [3] });
+    c.heal();
+    c.isolate(1);
+    c.campaign(2);
+    expect(c.core(2).status()).toMatchObject({ role: 'leader' });
+    expect(c.sent.some((m) => m.type === 'voteResponse' && m.from === 3 && !m.reject)).toBe(true);
+  });
 });
