@@ -149,6 +149,7 @@ export class RaftNode {
    * has committed an entry of its own term (else two leaders' changes could form disjoint majorities).
    */
   proposeMembership(change: MembershipChange): ProposeResult {
+    if (!Number.isSafeInteger(change.id) || change.id <= NO_NODE) throw new RangeError(`server id ${change.id} is not a positive integer`);
     const refuse = (reason: Extract<ProposeResult, { ok: false }>['reason']): ProposeResult => ({ ok: false, reason, leader: this.leader });
     if (this.role !== 'leader') return refuse('not-leader');
     if (this.membershipIndex > this.commit || this.log.term(this.commit) !== this.term) return refuse('membership-change-pending');
@@ -159,7 +160,6 @@ export class RaftNode {
     const next: Membership = { voters: voters.sort((a, b) => a - b), learners: learners.sort((a, b) => a - b) };
     if (next.voters.join() === this.membership.voters.join() && next.learners.join() === this.membership.learners.join()) return refuse('membership-unchanged');
     if (next.voters.length === 0) return refuse('last-voter');
-    if (!Number.isSafeInteger(change.id) || change.id <= NO_NODE) throw new RangeError(`server id ${change.id} is not a positive integer`);
     return this.proposeEntry(null, next);
   }
 
