@@ -429,10 +429,11 @@ export class RaftSim {
   }
 
   /**
-   * What was committed is on the disks of a majority of voters (in the log or under a snapshot), and
-   * no disk holds a different entry at an index it has recorded as committed. Which voters: those of
-   * the membership committed by then, or of a later change a leader may have counted with (each is
-   * one server away from the one before, so their majorities overlap).
+   * What was committed is on enough disks (in the log or under a snapshot) that every majority that
+   * could elect a leader includes one: the voters without it are fewer than a majority, both of the
+   * membership in force at that entry in the committed log and of the one the newest leader uses
+   * (which may be a change further on). And no disk holds a different entry at an index it has
+   * recorded as committed.
    */
   private checkDisks(): void {
     const top = this.committed.length - 1;
@@ -455,9 +456,14 @@ export class RaftSim {
     }
     if (top === 0) return;
     const memberships = [this.committedMemberships.findLast((m) => m.index <= top)?.membership ?? this.initial];
-    for (const node of this.nodes.values()) if (node.up) memberships.push(node.core!.status().membership);
-    const majority = (m: Membership) => m.voters.filter((v) => holding.has(v)).length >= Math.floor(m.voters.length / 2) + 1;
-    if (!memberships.some(majority)) this.fail(`committed entry ${top} is durable only on [${[...holding]}], no majority of ${JSON.stringify(memberships[0])}`);
+    const leader = [...this.nodes.values()].filter((n) => n.up && n.core!.status().role === 'leader').sort((a, b) => b.core!.status().term - a.core!.status().term)[0];
+    if (leader) memberships.push(leader.core!.status().membership);
+    for (const m of memberships) {
+      const without = m.voters.filter((v) => !holding.has(v));
+      if (without.length >= Math.floor(m.voters.length / 2) + 1) {
+        this.fail(`committed entry ${top} is durable only on [${[...holding]}]: voters [${without}] of ${JSON.stringify(m)} could elect a leader without it`);
+      }
+    }
   }
 
   private finish(): RaftSimResult {
