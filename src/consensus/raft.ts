@@ -9,6 +9,7 @@
 // been reported with `persisted(seq)`. A leader counts itself towards a commit the same way.
 import type { ConsensusConfig } from './config.js';
 import { RaftLog } from './log.js';
+import { malformed } from './validate.js';
 import { Progress } from './progress.js';
 import {
   NO_NODE,
@@ -175,6 +176,8 @@ export class RaftNode {
   step(m: Message): void {
     if (m.to !== this.id) return this.drop(m, `addressed to server ${m.to}`);
     if (m.from === this.id || !this.isKnown(m.from)) return this.drop(m, `from unknown server ${m.from}`);
+    const bad = malformed(m);
+    if (bad !== null) return this.drop(m, `malformed ${m.type}: ${bad}`);
     if (m.term > this.term) {
       if (m.type === 'preVote' || m.type === 'vote') {
         // Leader lease: while we hear from a leader, nobody else can be elected with our help, so a

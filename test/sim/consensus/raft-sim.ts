@@ -217,6 +217,8 @@ export class RaftSim {
     for (let round = 0; round < 100 && core.hasReady(); round++) {
       const rd = core.ready();
       this.dropped += rd.dropped.length;
+      // Correct peers never send what the shape check refuses.
+      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) this.fail(`server ${node.id} refused ${describe(d.message)}: ${d.reason}`);
       if (rd.persist) {
         const p = rd.persist;
         const incarnation = node.incarnation;

@@ -234,3 +234,34 @@ describe('bad input', () => {
     expect(c.queue.at(-1)).toMatchObject({ type: 'appendResponse', from: 2, to: 3, term: 1, reject: true });
   });
 });
+
+describe('malformed messages', () => {
+  const entry = (index: number, term: number, counter: number) => ({ index, term, counter, data: null });
+  test.each([
+    [{ type: 'append', prevIndex: 1, prevTerm: 1, entries: [entry(3, 1, 2)], commit: 1 }, /entry 3 does not follow 1/],
+    [{ type: 'append', prevIndex: 1, prevTerm: 1, entries: [entry(2, 2, 1), entry(3, 1, 2)], commit: 1 }, /entry 3 has term 1 after 2/],
+    [{ type: 'append', prevIndex: 1, prevTerm: 1, entries: [entry(2, 9, 1)], commit: 1 }, /entry 2 has term 9 after 1, from a leader of 2/],
+    [{ type: 'append', prevIndex: 1, prevTerm: 1, entries: [entry(2, 2, 1), entry(3, 2, 5)], commit: 1 }, /entry 3 has counter 5/],
+    [{ type: 'append', prevIndex: 1, prevTerm: 1, entries: [entry(2, 2, 4)], commit: 1 }, /entry 2 has counter 4/],
+    [{ type: 'append', prevIndex: -1, prevTerm: 1, entries: [], commit: 1 }, /previous entry out of range/],
+    [{ type: 'heartbeat', commit: Number.NaN }, /commit out of range/],
+    [{ type: 'vote', lastIndex: 1.5, lastTerm: 1 }, /last entry out of range/],
+  ])('%o is dropped, not applied', (fields, reason) => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    const before = c.core(2).status();
+    c.core(2).step({ from: 1, to: 2, term: 2, ...fields } as Message);
+    c.flush(2);
+    expect(c.server(2).dropped.at(-1)).toMatch(reason);
+    expect(c.core(2).status()).toEqual(before);
+  });
+
+  test('a term beyond 32 bits is refused', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.core(2).step({ type: 'heartbeat', from: 1, to: 2, term: 2 ** 32, commit: 0 });
+    c.flush(2);
+    expect(c.server(2).dropped).toEqual(['malformed heartbeat: term 4294967296 out of range']);
+    expect(c.core(2).status().term).toBe(0);
+  });
+});
