@@ -175,7 +175,12 @@ export class RaftNode {
 
   step(m: Message): void {
     if (m.to !== this.id) return this.drop(m, `addressed to server ${m.to}`);
-    if (m.from === this.id || !this.isKnown(m.from)) return this.drop(m, `from unknown server ${m.from}`);
+    if (m.from === this.id) return this.drop(m, 'from this server');
+    // A leader this server has not heard of is still let in: a majority elected it, and the entries it
+    // sends are how a lagging server learns the membership that names it. Anything else from an
+    // unknown server (votes, answers) is refused.
+    const leaderTraffic = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
+    if (!this.isKnown(m.from) && !(leaderTraffic && m.term >= this.term)) return this.drop(m, `from unknown server ${m.from}`);
     const bad = malformed(m);
     if (bad !== null) return this.drop(m, `malformed ${m.type}: ${bad}`);
     if (m.term > this.term) {

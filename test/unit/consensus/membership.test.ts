@@ -158,4 +158,32 @@ describe('single-server membership changes', () => {
     expect(c.core(2).status()).toMatchObject({ role: 'leader' });
     expect(c.sent.some((m) => m.type === 'voteResponse' && m.from === 3 && !m.reject)).toBe(true);
   });
+
+  test('a server that missed the addition of the current leader still follows it and learns who it is', () => {
+    const c = new TestCluster([1, 2, 3], [], {}, { 2: 5, 3: 5 });
+    c.campaign(1);
+    settle(c);
+    c.isolate(3);
+    c.core(1).proposeMembership({ type: 'addLearner', id: 4 });
+    c.flush(1);
+    c.join(4, { voters: [1, 2, 3], learners: [4] });
+    c.isolate(3); // from 4 too
+    settle(c);
+    c.core(1).proposeMembership({ type: 'addVoter', id: 4 });
+    c.flush(1);
+    settle(c);
+    c.core(1).proposeMembership({ type: 'remove', id: 1 });
+    c.flush(1);
+    settle(c);
+    // 1 left; 4 is elected by 2 and 4 of {2, 3, 4}; 3, cut off all along, has never heard of 4.
+    expect(c.core(1).status().role).toBe('follower');
+    c.tick(2, ELECTION);
+    c.campaign(4);
+    expect(c.core(4).status()).toMatchObject({ role: 'leader', membership: { voters: [2, 3, 4], learners: [] } });
+    expect(c.core(3).status().membership).toEqual({ voters: [1, 2, 3], learners: [] });
+    c.heal();
+    settle(c);
+    expect(c.core(3).status()).toMatchObject({ leader: 4, membership: { voters: [2, 3, 4], learners: [] } });
+    expect(c.core(3).status().commit).toBe(c.core(4).status().commit);
+  });
 });

@@ -224,11 +224,12 @@ describe('bad input', () => {
     c.campaign(1);
     settle(c);
     const before = c.core(2).status();
-    c.core(2).step({ type: 'heartbeat', from: 9, to: 2, term: 7, commit: 99 });
+    c.core(2).step({ type: 'vote', from: 9, to: 2, term: 7, lastIndex: 99, lastTerm: 7 });
     c.core(2).step({ type: 'heartbeat', from: 1, to: 3, term: 7, commit: 99 });
     c.core(2).step({ type: 'append', from: 3, to: 2, term: 0, prevIndex: 0, prevTerm: 0, entries: [], commit: 0 });
+    c.core(2).step({ type: 'heartbeat', from: 9, to: 2, term: 0, commit: 0 });
     c.flush(2);
-    expect(c.server(2).dropped).toEqual(['from unknown server 9', 'addressed to server 3', 'stale term 0 < 1']);
+    expect(c.server(2).dropped).toEqual(['from unknown server 9', 'addressed to server 3', 'stale term 0 < 1', 'from unknown server 9']);
     expect(c.core(2).status()).toEqual(before);
     // The stale sender is told the current term, so a deposed leader learns it is one.
     expect(c.queue.at(-1)).toMatchObject({ type: 'appendResponse', from: 2, to: 3, term: 1, reject: true });
