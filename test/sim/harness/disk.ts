@@ -20,8 +20,6 @@ export class SimDisk<Op> {
   private syncing = false;
   /** Bumped by a crash, so a sync under way when it happened completes nothing. */
   private generation = 0;
-  writes = 0;
-  syncs = 0;
   tornWrites = 0;
 
   constructor(
@@ -34,13 +32,8 @@ export class SimDisk<Op> {
 
   /** Queue a write; `onSynced` runs when it is durable, unless a crash comes first. */
   write(op: Op, onSynced: () => void): void {
-    this.writes++;
     this.queue.push({ op, onSynced });
     if (!this.syncing) this.sync();
-  }
-
-  unsynced(): number {
-    return this.queue.length;
   }
 
   crash(): void {
@@ -54,7 +47,6 @@ export class SimDisk<Op> {
 
   private sync(): void {
     this.syncing = true;
-    this.syncs++;
     const batch = this.queue.length;
     const gen = this.generation;
     this.sched.after(this.rng.int(this.latency.min, this.latency.max), () => {

@@ -10,13 +10,9 @@ export interface LinkFaults {
   delayMax: number;
 }
 
-export const RELIABLE: LinkFaults = { dropRate: 0, duplicateRate: 0, delayMin: 1, delayMax: 1 };
-
 export class SimNetwork<M> {
   private readonly links = new Map<string, LinkFaults>();
   private readonly cut = new Set<string>();
-  sent = 0;
-  delivered = 0;
 
   constructor(
     private readonly sched: Scheduler,
@@ -27,7 +23,6 @@ export class SimNetwork<M> {
   ) {}
 
   send(from: number, to: number, message: M): void {
-    this.sent++;
     if (this.isCut(from, to)) return;
     const f = this.links.get(key(from, to)) ?? this.defaults;
     if (this.rng.chance(f.dropRate)) return;
@@ -36,7 +31,6 @@ export class SimNetwork<M> {
       this.sched.after(this.rng.int(f.delayMin, f.delayMax), () => {
         // A partition made while the message was in flight catches it too.
         if (this.isCut(from, to)) return;
-        this.delivered++;
         this.deliver(from, to, message);
       });
     }
