@@ -173,6 +173,24 @@ describe('replication', () => {
     expect(c.queue.filter((m) => m.type === 'vote').map((m) => m.to)).toEqual([2, 3]);
   });
 
+  test('a vote is granted only once it is durable; a crash before that forgets it, and nobody heard it', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.server(3).holdDisk = true;
+    c.isolate(2);
+    c.campaign(1);
+    expect(c.core(1).status().role).toBe('candidate');
+    expect(c.sent.filter((m) => m.type === 'voteResponse' && m.from === 3)).toEqual([]);
+    // 3 crashes before its vote reaches the disk: it may vote again in term 1, which is safe only
+    // because 1 never learnt of the first vote.
+    c.restart(3);
+    expect(c.server(3).disk.hardState).toMatchObject({ term: 0, vote: 0 });
+    c.heal();
+    c.isolate(1);
+    c.campaign(2);
+    expect(c.core(2).status()).toMatchObject({ role: 'leader', term: 1 });
+    expect(c.core(1).status().role).toBe('candidate');
+  });
+
   test('a server whose entries were compacted away catches up from a snapshot, then by entries', () => {
     const c = new TestCluster([1, 2, 3]);
     c.campaign(1);
