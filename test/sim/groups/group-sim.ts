@@ -21,6 +21,7 @@ import type {
 } from '../../../src/kafka/groups/api.js';
 import { GroupCoordinator, type GroupSnapshot } from '../../../src/kafka/groups/coordinator.js';
 import { replayConsumerOffsets } from '../../../src/kafka/groups/replay.js';
+import { Rng } from '../harness/rng.js';
 
 export const GROUP = 'sim';
 /**
@@ -37,30 +38,6 @@ export const HEARTBEAT_MS = 300;
 export const INITIAL_DELAY_MS = 300;
 const COMMIT_EVERY_MS = 500;
 const TOPICS: Record<string, number> = { t: 6, u: 3 };
-
-/** mulberry32: small, fast, and the same sequence everywhere for a seed. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
-  }
-}
 
 type ClientState = 'joining' | 'syncing' | 'stable' | 'zombie' | 'dead';
 
