@@ -7,6 +7,7 @@ import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel, type Admin, typ
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
+import type { PartitionLog } from '../../../src/log/partition-log.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 import { kafkaRequest } from '../../helpers/kafka-request.js';
 import { findCoordinator, waitFor } from '../kafka/groups-harness.js';
@@ -103,11 +104,24 @@ function check(seen: { offset: string; key: string; value: string | null }[], cl
   expect(seen.some((s) => s.value === null)).toBe(true);
 }
 
+/**
+ * Waits until the cleaner has cleaned `log` up to its active segment and returns that cleaned end. The
+ * cleaner runs while records are produced, so a round may have cleaned part of the log with another one
+ * still due; once everything below the active segment is clean and nothing more is produced, no round
+ * is left to move the cleaned end, so it holds for whatever is read afterwards.
+ */
+async function cleanedUpToActive(log: PartitionLog): Promise<number> {
+  await log.flush();
+  const activeBase = log.segmentBaseOffsets().at(-1)!;
+  await waitFor(`${log.dir} to be cleaned up to its active segment`, () => (log.firstDirtyOffset >= activeBase ? true : undefined));
+  return log.firstDirtyOffset;
+}
+
 test('the broker cleans a compacted topic on its own; a consumer group reads each key once below the cleaned end', async () => {
-  const log = broker.broker.logs.get(TOPIC, 0)!;
-  await waitFor('a cleaning', () => (log.firstDirtyOffset > 0 ? true : undefined));
+  const cleanedTo = await cleanedUpToActive(broker.broker.logs.get(TOPIC, 0)!);
+  expect(cleanedTo).toBeGreaterThan(0);
   const seen = await readAll(kafka, 'reader');
-  check(seen, log.firstDirtyOffset);
+  check(seen, cleanedTo);
   // The log start does not move: the earliest offset is still 0, the latest the number produced.
   expect(await admin.fetchTopicOffsets(TOPIC)).toEqual([expect.objectContaining({ partition: 0, low: '0', high: String(produced) })]);
   const [resource] = (await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['cleanup.policy'] }], includeSynonyms: false })).resources;
@@ -136,13 +150,10 @@ test('a restart keeps the compacted log and the committed offsets, __consumer_of
   }
   conn.close();
   const offsetsLog = broker.broker.logs.get('__consumer_offsets', 0)!;
-  await offsetsLog.flush();
-  const activeBase = offsetsLog.segmentBaseOffsets().at(-1)!;
-  expect(activeBase).toBeGreaterThan(20);
-  await waitFor('__consumer_offsets to be cleaned', () => (offsetsLog.firstDirtyOffset >= activeBase ? true : undefined));
+  expect(await cleanedUpToActive(offsetsLog)).toBeGreaterThan(20);
   // 43 commits of one key: below the active segment only the last one is left.
   expect(offsetsLog.sizeBytes - 1024).toBeLessThan(300);
-  const cleanedTo = broker.broker.logs.get(TOPIC, 0)!.firstDirtyOffset;
+  const cleanedTo = await cleanedUpToActive(broker.broker.logs.get(TOPIC, 0)!);
 
   await producer.disconnect();
   await admin.disconnect();
