@@ -7,12 +7,13 @@
 // `epoch startOffset` per line. The log writes it atomically before every partition checkpoint, so the
 // entries below a checkpointed recovery point are always on disk; recovery rebuilds the rest (and all
 // of it, when the file is missing or unreadable) from the batches' partitionLeaderEpoch.
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-file.js';
-import { readAt } from './batch-scan.js';
+import { readFileHead } from './checkpoint.js';
 
 export const LEADER_EPOCH_FILE = 'leader-epoch-checkpoint';
+/** Why readLeaderEpochFile found nothing when there is no file (a new log, or one from before the cache). */
+export const NO_LEADER_EPOCH_FILE = 'no leader epoch file';
 const FILE_VERSION = 0;
 /** A file larger than this is not one we wrote (tens of thousands of leader changes): rebuilt instead. */
 export const MAX_LEADER_EPOCH_FILE_BYTES = 1 << 20;
@@ -158,20 +159,10 @@ export function decodeLeaderEpochFile(text: string): EpochEntry[] | string {
 
 /** The entries of the partition's file, or why there are none to use (missing, too large, malformed). */
 export async function readLeaderEpochFile(dir: string): Promise<EpochEntry[] | string> {
-  let file;
-  try {
-    file = await open(join(dir, LEADER_EPOCH_FILE), 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'no leader epoch file';
-    throw err;
-  }
-  try {
-    const bytes = await readAt(file, 0, MAX_LEADER_EPOCH_FILE_BYTES + 1);
-    if (bytes.length > MAX_LEADER_EPOCH_FILE_BYTES) return `leader epoch file is larger than ${MAX_LEADER_EPOCH_FILE_BYTES} bytes`;
-    return decodeLeaderEpochFile(bytes.toString('latin1'));
-  } finally {
-    await file.close();
-  }
+  const bytes = await readFileHead(join(dir, LEADER_EPOCH_FILE), MAX_LEADER_EPOCH_FILE_BYTES + 1);
+  if (!bytes) return NO_LEADER_EPOCH_FILE;
+  if (bytes.length > MAX_LEADER_EPOCH_FILE_BYTES) return `leader epoch file is larger than ${MAX_LEADER_EPOCH_FILE_BYTES} bytes`;
+  return decodeLeaderEpochFile(bytes.toString('latin1'));
 }
 
 export function writeLeaderEpochFile(dir: string, entries: readonly EpochEntry[]): Promise<void> {

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import { BatchScanner, validateStoredBatch, walkBatchHeaders, type BatchPosition } from './batch-scan.js';
 import { readCheckpoint, type PartitionCheckpoint } from './checkpoint.js';
 import { recoverSwaps } from './cleaner/swap.js';
-import { LeaderEpochCache, readLeaderEpochFile } from './leader-epoch-cache.js';
+import { LeaderEpochCache, NO_LEADER_EPOCH_FILE, readLeaderEpochFile } from './leader-epoch-cache.js';
 import {
   INDEX_SUFFIX,
   LOG_SUFFIX,
@@ -196,7 +196,7 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
   // Without its file the cache is rebuilt from every batch; with it, from the batches recovery scans.
   const rebuildEpochs = typeof epochFile === 'string';
   const epochs = new LeaderEpochCache(rebuildEpochs ? [] : epochFile);
-  if (rebuildEpochs && bases.length > 0 && epochFile !== 'no leader epoch file') {
+  if (rebuildEpochs && bases.length > 0 && epochFile !== NO_LEADER_EPOCH_FILE) {
     log.warn({ dir, reason: epochFile }, 'unusable leader epoch file; rebuilding it from the log');
   }
   const observe = (batch: BatchPosition): void => epochs.observeBatch(batch.partitionLeaderEpoch, batch.baseOffset);
