@@ -867,9 +867,12 @@ export class PartitionLog {
 
   /**
    * A leader starting `epoch` records where it begins (the log end), before it appends anything, as
-   * Kafka's makeLeader does; persisted with the next checkpoint.
+   * Kafka's makeLeader does; persisted with the next checkpoint. An epoch older than the log's latest
+   * would erase newer ones: refused.
    */
   startLeaderEpoch(epoch: number): void {
+    const latest = this.epochs.latestEpoch;
+    if (latest !== undefined && epoch < latest) throw new RangeError(`leader epoch ${epoch} is older than the log's ${latest}`);
     this.epochs.assign(epoch, this.logEnd);
   }
 

@@ -46,7 +46,9 @@ export class ReplicaManager {
         const index = existing.length + i;
         const log = await this.logs.create(topic.name, index);
         const partition = new Partition(topic.name, index, log, replicas, [this.brokerId], this.brokerId);
-        // Leading the partition starts its epoch at the log end, as Kafka's makeLeader records it.
+        // A leader never goes back below an epoch its log already holds; leading starts the epoch at the
+        // log end, as Kafka's makeLeader records it.
+        partition.leaderEpoch = Math.max(partition.leaderEpoch, log.latestLeaderEpoch ?? 0);
         log.startLeaderEpoch(partition.leaderEpoch);
         return partition;
       }),
