@@ -20,6 +20,7 @@ import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './messages/19
 import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './messages/20-delete-topics.js';
 import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from './messages/21-delete-records.js';
 import { InitProducerIdRequestSpec, InitProducerIdResponseSpec } from './messages/22-init-producer-id.js';
+import { OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec } from './messages/23-offset-for-leader-epoch.js';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/32-describe-configs.js';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/37-create-partitions.js';
@@ -50,6 +51,7 @@ export const ApiKey = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   CreatePartitions: 37,
@@ -84,6 +86,7 @@ export const KAFKA_APIS = {
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequestSpec, response: DeleteTopicsResponseSpec },
   [ApiKey.DeleteRecords]: { request: DeleteRecordsRequestSpec, response: DeleteRecordsResponseSpec },
   [ApiKey.InitProducerId]: { request: InitProducerIdRequestSpec, response: InitProducerIdResponseSpec },
+  [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequestSpec, response: OffsetForLeaderEpochResponseSpec },
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },

@@ -33,6 +33,7 @@ export * from './messages/19-create-topics.js';
 export * from './messages/20-delete-topics.js';
 export * from './messages/21-delete-records.js';
 export * from './messages/22-init-producer-id.js';
+export * from './messages/23-offset-for-leader-epoch.js';
 export * from './messages/32-describe-configs.js';
 export * from './messages/33-alter-configs.js';
 export * from './messages/37-create-partitions.js';

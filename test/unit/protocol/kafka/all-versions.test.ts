@@ -124,6 +124,7 @@ test('the registry holds at least the versions the broker is to serve', () => {
     42: [0, 2],
     47: [0, 0],
     22: [0, 4],
+    23: [0, 4],
   };
   for (const [key, [min, max]] of Object.entries(needed)) {
     const api = KAFKA_APIS[Number(key) as keyof typeof KAFKA_APIS];
