@@ -6,6 +6,10 @@ import { ProduceRequestSpec, ProduceResponseSpec } from './messages/0-produce.js
 import { FetchRequestSpec, FetchResponseSpec } from './messages/1-fetch.js';
 import { ListOffsetsRequestSpec, ListOffsetsResponseSpec } from './messages/2-list-offsets.js';
 import { MetadataRequestSpec, MetadataResponseSpec } from './messages/3-metadata.js';
+import { LeaderAndIsrRequestSpec, LeaderAndIsrResponseSpec } from './messages/4-leader-and-isr.js';
+import { StopReplicaRequestSpec, StopReplicaResponseSpec } from './messages/5-stop-replica.js';
+import { UpdateMetadataRequestSpec, UpdateMetadataResponseSpec } from './messages/6-update-metadata.js';
+import { ControlledShutdownRequestSpec, ControlledShutdownResponseSpec } from './messages/7-controlled-shutdown.js';
 import { OffsetCommitRequestSpec, OffsetCommitResponseSpec } from './messages/8-offset-commit.js';
 import { OffsetFetchRequestSpec, OffsetFetchResponseSpec } from './messages/9-offset-fetch.js';
 import { FindCoordinatorRequestSpec, FindCoordinatorResponseSpec } from './messages/10-find-coordinator.js';
@@ -37,6 +41,10 @@ export const ApiKey = {
   Fetch: 1,
   ListOffsets: 2,
   Metadata: 3,
+  LeaderAndIsr: 4,
+  StopReplica: 5,
+  UpdateMetadata: 6,
+  ControlledShutdown: 7,
   OffsetCommit: 8,
   OffsetFetch: 9,
   FindCoordinator: 10,
@@ -72,6 +80,10 @@ export const KAFKA_APIS = {
   [ApiKey.Fetch]: { request: FetchRequestSpec, response: FetchResponseSpec },
   [ApiKey.ListOffsets]: { request: ListOffsetsRequestSpec, response: ListOffsetsResponseSpec },
   [ApiKey.Metadata]: { request: MetadataRequestSpec, response: MetadataResponseSpec },
+  [ApiKey.LeaderAndIsr]: { request: LeaderAndIsrRequestSpec, response: LeaderAndIsrResponseSpec },
+  [ApiKey.StopReplica]: { request: StopReplicaRequestSpec, response: StopReplicaResponseSpec },
+  [ApiKey.UpdateMetadata]: { request: UpdateMetadataRequestSpec, response: UpdateMetadataResponseSpec },
+  [ApiKey.ControlledShutdown]: { request: ControlledShutdownRequestSpec, response: ControlledShutdownResponseSpec },
   [ApiKey.OffsetCommit]: { request: OffsetCommitRequestSpec, response: OffsetCommitResponseSpec },
   [ApiKey.OffsetFetch]: { request: OffsetFetchRequestSpec, response: OffsetFetchResponseSpec },
   [ApiKey.FindCoordinator]: { request: FindCoordinatorRequestSpec, response: FindCoordinatorResponseSpec },

@@ -56,9 +56,11 @@ async function ask(version: number, asked: Asked[]) {
 
 const ok = (leaderEpoch: number, endOffset: number) => ({ errorCode: ErrorCode.NONE, partition: 0, leaderEpoch, endOffset });
 
-test('ApiVersions advertises OffsetForLeaderEpoch 0-4', async () => {
+test('ApiVersions advertises OffsetForLeaderEpoch 0-4, and none of the inter-broker APIs no handler serves', async () => {
   const { apiKeys } = await conn.send(ApiKey.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
   expect(apiKeys.find((k) => k.apiKey === ApiKey.OffsetForLeaderEpoch)).toMatchObject({ minVersion: 0, maxVersion: 4 });
+  const interBroker: number[] = [ApiKey.LeaderAndIsr, ApiKey.StopReplica, ApiKey.UpdateMetadata, ApiKey.ControlledShutdown];
+  expect(apiKeys.filter((k) => interBroker.includes(k.apiKey))).toEqual([]);
 });
 
 test('each epoch ends where the next starts, the current one at the log end', async () => {
