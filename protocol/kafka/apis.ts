@@ -6,6 +6,10 @@ import { ProduceRequestSpec, ProduceResponseSpec } from './messages/0-produce.js
 import { FetchRequestSpec, FetchResponseSpec } from './messages/1-fetch.js';
 import { ListOffsetsRequestSpec, ListOffsetsResponseSpec } from './messages/2-list-offsets.js';
 import { MetadataRequestSpec, MetadataResponseSpec } from './messages/3-metadata.js';
+import { LeaderAndIsrRequestSpec, LeaderAndIsrResponseSpec } from './messages/4-leader-and-isr.js';
+import { StopReplicaRequestSpec, StopReplicaResponseSpec } from './messages/5-stop-replica.js';
+import { UpdateMetadataRequestSpec, UpdateMetadataResponseSpec } from './messages/6-update-metadata.js';
+import { ControlledShutdownRequestSpec, ControlledShutdownResponseSpec } from './messages/7-controlled-shutdown.js';
 import { OffsetCommitRequestSpec, OffsetCommitResponseSpec } from './messages/8-offset-commit.js';
 import { OffsetFetchRequestSpec, OffsetFetchResponseSpec } from './messages/9-offset-fetch.js';
 import { FindCoordinatorRequestSpec, FindCoordinatorResponseSpec } from './messages/10-find-coordinator.js';
@@ -20,6 +24,7 @@ import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './messages/19
 import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './messages/20-delete-topics.js';
 import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from './messages/21-delete-records.js';
 import { InitProducerIdRequestSpec, InitProducerIdResponseSpec } from './messages/22-init-producer-id.js';
+import { OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec } from './messages/23-offset-for-leader-epoch.js';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/32-describe-configs.js';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/37-create-partitions.js';
@@ -36,6 +41,10 @@ export const ApiKey = {
   Fetch: 1,
   ListOffsets: 2,
   Metadata: 3,
+  LeaderAndIsr: 4,
+  StopReplica: 5,
+  UpdateMetadata: 6,
+  ControlledShutdown: 7,
   OffsetCommit: 8,
   OffsetFetch: 9,
   FindCoordinator: 10,
@@ -50,6 +59,7 @@ export const ApiKey = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   CreatePartitions: 37,
@@ -70,6 +80,10 @@ export const KAFKA_APIS = {
   [ApiKey.Fetch]: { request: FetchRequestSpec, response: FetchResponseSpec },
   [ApiKey.ListOffsets]: { request: ListOffsetsRequestSpec, response: ListOffsetsResponseSpec },
   [ApiKey.Metadata]: { request: MetadataRequestSpec, response: MetadataResponseSpec },
+  [ApiKey.LeaderAndIsr]: { request: LeaderAndIsrRequestSpec, response: LeaderAndIsrResponseSpec },
+  [ApiKey.StopReplica]: { request: StopReplicaRequestSpec, response: StopReplicaResponseSpec },
+  [ApiKey.UpdateMetadata]: { request: UpdateMetadataRequestSpec, response: UpdateMetadataResponseSpec },
+  [ApiKey.ControlledShutdown]: { request: ControlledShutdownRequestSpec, response: ControlledShutdownResponseSpec },
   [ApiKey.OffsetCommit]: { request: OffsetCommitRequestSpec, response: OffsetCommitResponseSpec },
   [ApiKey.OffsetFetch]: { request: OffsetFetchRequestSpec, response: OffsetFetchResponseSpec },
   [ApiKey.FindCoordinator]: { request: FindCoordinatorRequestSpec, response: FindCoordinatorResponseSpec },
@@ -84,6 +98,7 @@ export const KAFKA_APIS = {
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequestSpec, response: DeleteTopicsResponseSpec },
   [ApiKey.DeleteRecords]: { request: DeleteRecordsRequestSpec, response: DeleteRecordsResponseSpec },
   [ApiKey.InitProducerId]: { request: InitProducerIdRequestSpec, response: InitProducerIdResponseSpec },
+  [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequestSpec, response: OffsetForLeaderEpochResponseSpec },
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },

@@ -28,9 +28,10 @@ function isFlexibleRequest(apiKey: number, apiVersion: number): boolean {
 /**
  * The request header version a client uses. Unknown APIs are read as v1, enough to reach the
  * correlationId and answer; the version of a known API need not be one we support, since ApiVersions
- * must be answered whatever version it arrives in.
+ * must be answered whatever version it arrives in. ControlledShutdown v0 alone carries header v0.
  */
-export function requestHeaderVersion(apiKey: number, apiVersion: number): 1 | 2 {
+export function requestHeaderVersion(apiKey: number, apiVersion: number): RequestHeaderVersion {
+  if (apiKey === ApiKey.ControlledShutdown && apiVersion === 0) return 0;
   return isFlexibleRequest(apiKey, apiVersion) ? 2 : 1;
 }
 
@@ -52,7 +53,7 @@ export function peekRequestHeader(frame: Buffer): { apiKey: number; apiVersion: 
 
 /**
  * Reads a request header; `r` is left at the body. The header version defaults to the one the API and
- * version call for (v0 exists only for ControlledShutdown v0, which this codec does not speak).
+ * version call for (v0 exists only for ControlledShutdown v0).
  */
 export function readRequestHeader(r: Reader, version?: RequestHeaderVersion): RequestHeader {
   const apiKey = r.int16();

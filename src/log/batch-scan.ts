@@ -2,12 +2,14 @@
 // whole as a view of its window, so callers can hand it on without copying. Every length read from disk
 // is checked against the bytes that exist before it is trusted.
 import type { FileHandle } from 'node:fs/promises';
-import { DecodeError } from '../../protocol/bytes.js';
+import { DecodeError, readInt64 } from '../../protocol/bytes.js';
 import {
+  BASE_OFFSET_AT,
   BATCH_HEADER_BYTES,
   BATCH_LENGTH_AT,
   BATCH_LENGTH_OVERHEAD,
   computeBatchCrc,
+  PARTITION_LEADER_EPOCH_AT,
   readBatchHeader,
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
@@ -98,5 +100,34 @@ export function validateStoredBatch(bytes: Buffer, header: BatchHeader): void {
   if (computeBatchCrc(bytes, 0, header.sizeBytes) !== header.crc) throw new DecodeError('record batch CRC mismatch');
   if (header.recordCount < 1 || header.recordCount > header.lastOffsetDelta + 1) {
     throw new DecodeError(`record batch count ${header.recordCount} does not fit lastOffsetDelta ${header.lastOffsetDelta}`);
+  }
+}
+
+/** What walkBatchHeaders reports of each batch: enough to follow leader epochs. */
+export interface BatchPosition {
+  baseOffset: number;
+  partitionLeaderEpoch: number;
+}
+
+/**
+ * Calls `onBatch` for every batch in the first `endPosition` bytes of a segment recovery already
+ * trusts, reading only the fixed fields at each batch's start (windows of `windowBytes`; a batch larger
+ * than that costs one small read), never the records. Stops at the first length that does not fit.
+ */
+export async function walkBatchHeaders(file: FileHandle, endPosition: number, windowBytes: number, onBatch: (batch: BatchPosition) => void): Promise<void> {
+  let window: Buffer = Buffer.alloc(0);
+  let windowStart = 0;
+  let position = 0;
+  while (endPosition - position >= BATCH_HEADER_BYTES) {
+    if (position + BATCH_HEADER_BYTES > windowStart + window.length) {
+      window = await readAt(file, position, Math.min(Math.max(windowBytes, BATCH_HEADER_BYTES), endPosition - position));
+      windowStart = position;
+      if (window.length < BATCH_HEADER_BYTES) return;
+    }
+    const at = position - windowStart;
+    const sizeBytes = window.readInt32BE(at + BATCH_LENGTH_AT) + BATCH_LENGTH_OVERHEAD;
+    if (sizeBytes < BATCH_HEADER_BYTES || sizeBytes > endPosition - position) return;
+    onBatch({ baseOffset: readInt64(window, at + BASE_OFFSET_AT), partitionLeaderEpoch: window.readInt32BE(at + PARTITION_LEADER_EPOCH_AT) });
+    position += sizeBytes;
   }
 }

@@ -77,21 +77,27 @@ export function decodeCheckpoint(bytes: Buffer): PartitionCheckpoint | string {
   return cp;
 }
 
-/** The partition's checkpoint, or a reason it is absent or unusable. */
-export async function readCheckpoint(dir: string): Promise<PartitionCheckpoint | string> {
+/** The first `length` bytes of a small state file (fewer if it is shorter), or undefined if there is none. */
+export async function readFileHead(path: string, length: number): Promise<Buffer | undefined> {
   let file;
   try {
-    file = await open(join(dir, CHECKPOINT_FILE), 'r');
+    file = await open(path, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'no checkpoint file';
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
   try {
-    // One byte more than a checkpoint holds, so an oversized file is noticed without reading it all.
-    return decodeCheckpoint(await readAt(file, 0, FILE_BYTES + 1));
+    return await readAt(file, 0, length);
   } finally {
     await file.close();
   }
+}
+
+/** The partition's checkpoint, or a reason it is absent or unusable. */
+export async function readCheckpoint(dir: string): Promise<PartitionCheckpoint | string> {
+  // One byte more than a checkpoint holds, so an oversized file is noticed without reading it all.
+  const bytes = await readFileHead(join(dir, CHECKPOINT_FILE), FILE_BYTES + 1);
+  return bytes ? decodeCheckpoint(bytes) : 'no checkpoint file';
 }
 
 export function writeCheckpoint(dir: string, cp: PartitionCheckpoint): Promise<void> {

@@ -1,14 +1,16 @@
 // Opening a partition directory: finish or undo a cleaner swap a crash interrupted, find the segments,
 // trust what the checkpoint says was fsynced, and recover the rest batch by batch (length, CRC-32C,
-// offsets), cutting the log at the first bad batch.
+// offsets), cutting the log at the first bad batch. The leader epoch cache is trusted likewise below the
+// recovery point and rebuilt from the batches recovery scans (from every batch if its file is unusable).
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError } from '../../protocol/bytes.js';
 import { BATCH_HEADER_BYTES } from '../../protocol/kafka/records/batch-header.js';
 import type { Logger } from '../logger.js';
-import { BatchScanner, validateStoredBatch } from './batch-scan.js';
+import { BatchScanner, validateStoredBatch, walkBatchHeaders, type BatchPosition } from './batch-scan.js';
 import { readCheckpoint, type PartitionCheckpoint } from './checkpoint.js';
 import { recoverSwaps } from './cleaner/swap.js';
+import { LeaderEpochCache, NO_LEADER_EPOCH_FILE, readLeaderEpochFile } from './leader-epoch-cache.js';
 import {
   INDEX_SUFFIX,
   LOG_SUFFIX,
@@ -24,6 +26,8 @@ import {
 export const RECOVERY_READ_BYTES = 1 << 20;
 /** Window for reading just the first batch of a segment. */
 const FIRST_BATCH_READ_BYTES = 64 * 1024;
+/** Window for walking batch headers to rebuild the leader epoch cache. */
+const EPOCH_SCAN_READ_BYTES = 64 * 1024;
 /** Leftovers of an interrupted atomic file replacement. */
 const TEMP_SUFFIX = '.tmp';
 
@@ -37,6 +41,9 @@ export interface LoadedLog {
   firstDirtyOffset: number;
   /** Offset gaps may exist below this (see PartitionCheckpoint.compactedTo). */
   compactedTo: number;
+  leaderEpochs: LeaderEpochCache;
+  /** Whether the leader-epoch-checkpoint file already holds exactly `leaderEpochs`. */
+  leaderEpochsStored: boolean;
 }
 
 export interface RecoveryResult {
@@ -60,7 +67,13 @@ export function offsetGapProblem(expected: number, baseOffset: number, compacted
  * magic, CRC-32C, record count, offsets rising and fitting the segment, contiguous above `compactedTo`);
  * the file is cut before the first that fails. Indexes are rewritten and everything is fsynced.
  */
-export async function recoverSegment(seg: Segment, indexIntervalBytes: number, nowMs: number, compactedTo = 0): Promise<RecoveryResult> {
+export async function recoverSegment(
+  seg: Segment,
+  indexIntervalBytes: number,
+  nowMs: number,
+  compactedTo = 0,
+  onBatch?: (batch: BatchPosition) => void,
+): Promise<RecoveryResult> {
   const fileBytes = seg.size;
   seg.resetTracking(nowMs);
   const scanner = new BatchScanner(seg.log, fileBytes, RECOVERY_READ_BYTES);
@@ -93,6 +106,7 @@ export async function recoverSegment(seg: Segment, indexIntervalBytes: number, n
       break;
     }
     seg.track(position, header.sizeBytes, lastOffset, header.maxTimestamp, indexIntervalBytes);
+    onBatch?.(header);
     position += header.sizeBytes;
   }
   if (position < fileBytes) await seg.truncateLog(position);
@@ -178,10 +192,26 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
     await new Segment(dir, base, nowMs).delete();
   }
 
+  const epochFile = await readLeaderEpochFile(dir);
+  // Without its file the cache is rebuilt from every batch; with it, from the batches recovery scans.
+  const rebuildEpochs = typeof epochFile === 'string';
+  const epochs = new LeaderEpochCache(rebuildEpochs ? [] : epochFile);
+  if (rebuildEpochs && bases.length > 0 && epochFile !== NO_LEADER_EPOCH_FILE) {
+    log.warn({ dir, reason: epochFile }, 'unusable leader epoch file; rebuilding it from the log');
+  }
+  const observe = (batch: BatchPosition): void => epochs.observeBatch(batch.partitionLeaderEpoch, batch.baseOffset);
+  const loaded = (result: Omit<LoadedLog, 'leaderEpochs' | 'leaderEpochsStored'>): LoadedLog => {
+    // Kafka's order: entries past the log end go, then those below the start are clamped to it.
+    epochs.truncateFromEnd(result.logEndOffset);
+    epochs.truncateFromStart(result.logStartOffset);
+    return { ...result, leaderEpochs: epochs, leaderEpochsStored: !rebuildEpochs && epochs.version === 0 };
+  };
+
   if (bases.length === 0) {
     const seg = Segment.create(dir, logStartOffset, nowMs);
     await seg.ready;
-    return { segments: [seg], logStartOffset, logEndOffset: logStartOffset, recovered: 0, firstDirtyOffset: logStartOffset, compactedTo: logStartOffset };
+    epochs.clear();
+    return loaded({ segments: [seg], logStartOffset, logEndOffset: logStartOffset, recovered: 0, firstDirtyOffset: logStartOffset, compactedTo: logStartOffset });
   }
 
   const lastBase = bases[bases.length - 1]!;
@@ -196,6 +226,9 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
   if (!clean) {
     while (recoverFrom + 1 < bases.length && bases[recoverFrom + 1]! < recoveryPoint) recoverFrom++;
   }
+  // The file holds every epoch that starts below the checkpointed recovery point (the log writes it
+  // before each checkpoint); what the scanned segments hold is taken from their batches instead.
+  if (recoverFrom < bases.length) epochs.truncateFromEnd(bases[recoverFrom]!);
 
   const segments: Segment[] = [];
   let recovered = 0;
@@ -205,13 +238,14 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
       const nextOffset = i + 1 < bases.length ? bases[i + 1]! : cp!.logEndOffset;
       const problem = await loadTrustedSegment(seg, nextOffset, indexesExisted, compactedTo);
       if (problem === undefined) {
+        if (rebuildEpochs) await walkBatchHeaders(seg.log, seg.size, EPOCH_SCAN_READ_BYTES, observe);
         if (i + 1 < opened.length) await seg.releaseIndexFiles();
         segments.push(seg);
         continue;
       }
       log.warn({ dir, base: seg.baseOffset, problem }, 'rebuilding the indexes of a segment');
     }
-    const result = await recoverSegment(seg, indexIntervalBytes, nowMs, compactedTo);
+    const result = await recoverSegment(seg, indexIntervalBytes, nowMs, compactedTo, observe);
     recovered++;
     segments.push(seg);
     if (i + 1 < opened.length) await seg.releaseIndexFiles();
@@ -246,9 +280,10 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
     await seg.ready;
     segments.push(seg);
     logEndOffset = logStartOffset;
+    epochs.clear();
   }
   logStartOffset = Math.max(logStartOffset, segments[0]!.baseOffset);
-  return {
+  return loaded({
     segments,
     logStartOffset,
     logEndOffset,
@@ -256,5 +291,5 @@ export async function loadLog(dir: string, indexIntervalBytes: number, log: Logg
     firstDirtyOffset: cp?.firstDirtyOffset ?? logStartOffset,
     // A lost checkpoint forgot where gaps are: every offset up to the end may be one from now on.
     compactedTo: cp ? Math.min(compactedTo, logEndOffset) : logEndOffset,
-  };
+  });
 }

@@ -37,6 +37,7 @@ import {
   RecordTooLargeError,
   StorageError,
 } from './errors.js';
+import { writeLeaderEpochFile, type EpochEndOffset, type EpochEntry, type LeaderEpochCache } from './leader-epoch-cache.js';
 import { maxSegmentMs, type LogConfig } from './log-config.js';
 import { loadLog, type LoadedLog } from './log-loader.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
@@ -164,6 +165,10 @@ export class PartitionLog {
   private compactedTo: number;
   /** Counts truncations, so a cleaner swap planned before one is refused. */
   private truncations = 0;
+  /** Which leader epoch starts where; kept on append, truncation and log start moves. */
+  private readonly epochs: LeaderEpochCache;
+  /** The epochs' version the leader-epoch-checkpoint file holds (-1: the file is stale or missing). */
+  private epochsStored: number;
   private readonly hwListeners = new Set<(hw: number) => void>();
   private cfg: LogConfig;
   private readonly log: Logger;
@@ -186,6 +191,8 @@ export class PartitionLog {
     this.recoveredSegments = loaded.recovered;
     this.firstDirty = loaded.firstDirtyOffset;
     this.compactedTo = loaded.compactedTo;
+    this.epochs = loaded.leaderEpochs;
+    this.epochsStored = loaded.leaderEpochsStored ? this.epochs.version : -1;
     const { logEndOffset } = loaded;
     this.cfg = options.config;
     this.log = log;
@@ -319,6 +326,8 @@ export class PartitionLog {
     for (const { position, header } of parsed) {
       setBaseOffset(batches, position, offset);
       if (options.leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, position, options.leaderEpoch);
+      const epoch = options.leaderEpoch ?? header.partitionLeaderEpoch;
+      if (epoch >= 0) this.epochs.assign(epoch, offset);
       let batchMaxTimestamp = header.maxTimestamp;
       if (logAppendTime >= 0) {
         stampLogAppendTime(batches, position, header, now);
@@ -466,6 +475,7 @@ export class PartitionLog {
     // At once, so no read serves them and no producer waits for them; the files follow below.
     this.pipeline.truncated(cut.offset, refused);
     this.logEnd = cut.offset;
+    this.epochs.truncateFromEnd(cut.offset);
     this.cache.truncateFrom(cut.offset);
     if (this.hw > cut.offset) this.advanceHighWatermark(cut.offset, true);
     this.generation++;
@@ -627,6 +637,13 @@ export class PartitionLog {
   private async persistCheckpoint(clean: boolean): Promise<void> {
     const state = { logStart: this.logStart, recoveryPoint: this.pipeline.durableOffset, firstDirty: this.firstDirty, compactedTo: this.compactedTo };
     this.checkpointed = undefined;
+    // The epochs first, taken after the recovery point: recovery trusts the file below that point.
+    const epochsVersion = this.epochs.version;
+    if (epochsVersion !== this.epochsStored) {
+      this.epochsStored = -1;
+      await writeLeaderEpochFile(this.dir, this.epochs.list());
+      this.epochsStored = epochsVersion;
+    }
     await writeCheckpoint(this.dir, {
       logStartOffset: state.logStart,
       recoveryPoint: state.recoveryPoint,
@@ -650,7 +667,8 @@ export class PartitionLog {
         last.logStart === this.logStart &&
         last.recoveryPoint === this.pipeline.durableOffset &&
         last.firstDirty === this.firstDirty &&
-        last.compactedTo === this.compactedTo
+        last.compactedTo === this.compactedTo &&
+        this.epochsStored === this.epochs.version
       ) {
         return;
       }
@@ -670,6 +688,7 @@ export class PartitionLog {
     this.segments = this.segments.filter((s) => !s.deleted);
     this.generation++;
     this.logStart = Math.max(this.logStart, this.segments[0]!.baseOffset);
+    this.epochs.truncateFromStart(this.logStart);
     for (const seg of victims) {
       this.log.info({ baseOffset: seg.baseOffset, bytes: seg.size, reason }, 'deleting segment');
       await seg.delete();
@@ -690,6 +709,7 @@ export class PartitionLog {
       if (offset > this.hw || offset < 0) throw new OffsetOutOfRangeError(offset, offset < 0 ? 'below-start' : 'above-end', this.logStart, this.hw);
       if (offset <= this.logStart) return this.logStart;
       this.logStart = offset;
+      this.epochs.truncateFromStart(offset);
       const victims = this.segments.filter((s, i) => i + 1 < this.segments.length && this.segments[i + 1]!.baseOffset <= offset);
       if (victims.length > 0) await this.removeSegments(victims, 'log start offset moved past it');
       else await this.persistCheckpoint(false);
@@ -764,6 +784,7 @@ export class PartitionLog {
         }
         const end = this.logEnd;
         this.truncations++;
+        this.epochs.truncateFromEnd(end);
         // Gaps and cleaned records now lie below the new end at most (Kafka's maybeTruncateCheckpoint).
         this.firstDirty = Math.min(this.firstDirty, end);
         this.compactedTo = Math.min(this.compactedTo, end);
@@ -806,6 +827,7 @@ export class PartitionLog {
     this.generation++;
     for (const s of old) await s.delete();
     this.cache.clear();
+    this.epochs.clear();
     this.logStart = offset;
     this.logEnd = offset;
   }
@@ -820,6 +842,38 @@ export class PartitionLog {
         this.log.error({ err }, 'high watermark listener threw');
       }
     }
+  }
+
+  // ---- leader epochs ------------------------------------------------------------------------------
+
+  /** The leader epoch cache's entries, oldest first. */
+  leaderEpochEntries(): EpochEntry[] {
+    return this.epochs.list();
+  }
+
+  /** The newest epoch that wrote to (or leads) this log, if any. */
+  get latestLeaderEpoch(): number | undefined {
+    return this.epochs.latestEpoch;
+  }
+
+  /**
+   * Where `epoch` ends in this log (OffsetForLeaderEpoch; see LeaderEpochCache.endOffsetFor), or
+   * undefined when the cache cannot tell (Kafka then answers UNDEFINED_EPOCH and UNDEFINED_EPOCH_OFFSET).
+   */
+  endOffsetForEpoch(epoch: number): EpochEndOffset | undefined {
+    const found = this.epochs.endOffsetFor(epoch, this.logEnd);
+    return found.endOffset < 0 ? undefined : found;
+  }
+
+  /**
+   * A leader starting `epoch` records where it begins (the log end), before it appends anything, as
+   * Kafka's makeLeader does; persisted with the next checkpoint. An epoch older than the log's latest
+   * would erase newer ones: refused.
+   */
+  startLeaderEpoch(epoch: number): void {
+    const latest = this.epochs.latestEpoch;
+    if (latest !== undefined && epoch < latest) throw new RangeError(`leader epoch ${epoch} is older than the log's ${latest}`);
+    this.epochs.assign(epoch, this.logEnd);
   }
 
   // ---- compaction ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // Batches come back as the log stores them, never copied or re-encoded.
 import { ErrorCode, type FetchRequest, type FetchResponseInput } from '../../../protocol/kafka/index.js';
 import { Compression } from '../../../protocol/kafka/records/batch-header.js';
+import type { EpochEndOffset } from '../../log/leader-epoch-cache.js';
 import type { PartitionLog, ReadResult } from '../../log/partition-log.js';
 import type { Broker } from '../broker.js';
 import { produceConfig } from '../produce/produce-config.js';
@@ -28,7 +29,7 @@ export interface FetchRead {
   responses: TopicResponse[];
   /** Bytes of records in the responses. */
   bytes: number;
-  /** Some partition answered with an error, which makes Kafka answer at once. */
+  /** Some partition answered with an error or a diverging epoch, which makes Kafka answer at once. */
   hasError: boolean;
   /** The partitions read without error, for a long poll to watch. */
   watched: WatchedPartition[];
@@ -47,6 +48,21 @@ function failed(partitionIndex: number, errorCode: number): PartitionResponse {
   };
 }
 
+/** A partition's answer without error: its watermarks and `records`. */
+function answered(partitionIndex: number, log: PartitionLog, readCommitted: boolean, records: PartitionResponse['records']): PartitionResponse {
+  const highWatermark = log.highWatermark;
+  return {
+    partitionIndex,
+    errorCode: ErrorCode.NONE,
+    highWatermark,
+    lastStableOffset: highWatermark,
+    logStartOffset: log.logStartOffset,
+    abortedTransactions: readCommitted ? [] : null,
+    preferredReadReplica: -1,
+    records,
+  };
+}
+
 /**
  * The offset a fetcher may read up to (exclusive). Without transactions the last stable offset is the
  * high watermark, so both isolation levels stop there.
@@ -62,6 +78,20 @@ interface Planned {
   /** partition_max_bytes, at least 0. */
   limit: number;
   partition: Partition | number;
+  /** Where the fetcher's last fetched epoch really ended, when its log diverged from this one. */
+  diverging: EpochEndOffset | undefined;
+}
+
+/**
+ * Kafka's check of a fetch naming its last fetched epoch (Fetch v12+): if that epoch ended here before
+ * the fetch offset, or this log never had it, the fetcher's log diverged and it gets the epoch and end
+ * offset to truncate to instead of records. OFFSET_OUT_OF_RANGE when the epoch cannot be placed at all
+ * or the fetch offset is below the log start.
+ */
+function divergence(log: PartitionLog, fetchOffset: number, lastFetchedEpoch: number): EpochEndOffset | number | undefined {
+  const end = log.endOffsetForEpoch(lastFetchedEpoch);
+  if (!end || fetchOffset < log.logStartOffset) return ErrorCode.OFFSET_OUT_OF_RANGE;
+  return end.epoch < lastFetchedEpoch || end.endOffset < fetchOffset ? end : undefined;
 }
 
 /**
@@ -97,15 +127,21 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
       if (typeof partition !== 'number' && ctx.apiVersion < FIRST_FETCH_VERSION_WITH_ZSTD && storesZstd(broker, topic.topic, partition.log)) {
         partition = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
       }
+      let diverging: EpochEndOffset | undefined;
+      if (typeof partition !== 'number' && p.lastFetchedEpoch >= 0) {
+        const check = divergence(partition.log, p.fetchOffset, p.lastFetchedEpoch);
+        if (typeof check === 'number') partition = check;
+        else diverging = check;
+      }
       const limit = Math.max(0, p.partitionMaxBytes);
-      if (typeof partition !== 'number') limits += limit;
-      plan.push({ topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit, partition });
+      if (typeof partition !== 'number' && !diverging) limits += limit;
+      plan.push({ topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit, partition, diverging });
     }
   }
   const read = (entry: Planned, log: PartitionLog, maxBytes: number, minOneBatch: boolean): Promise<ReadResult | Error> =>
     log.read(entry.fetchOffset, maxBytes, { upToOffset: readLimit(log, replicaId), minOneBatch }).catch((err: unknown) => err as Error);
   const maxBytes = Math.max(0, Math.min(request.maxBytes, broker.config.values['fetch.max.bytes']));
-  const speculative = limits <= maxBytes ? plan.map((e) => (typeof e.partition === 'number' ? undefined : read(e, e.partition.log, e.limit, true))) : [];
+  const speculative = limits <= maxBytes ? plan.map((e) => (typeof e.partition === 'number' || e.diverging ? undefined : read(e, e.partition.log, e.limit, true))) : [];
 
   let remaining = maxBytes;
   let minOneBatch = true;
@@ -127,6 +163,12 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
       continue;
     }
     const log = entry.partition.log;
+    if (entry.diverging) {
+      hasError = true;
+      const { epoch, endOffset } = entry.diverging;
+      partitions.push({ ...answered(entry.partitionIndex, log, readCommitted, EMPTY_RECORDS), divergingEpoch: { epoch, endOffset } });
+      continue;
+    }
     const allowed = Math.min(entry.limit, remaining);
     let result = await speculative[i];
     if (result === undefined || (!(result instanceof Error) && result.sizeBytes > allowed)) result = await read(entry, log, allowed, minOneBatch);
@@ -135,17 +177,7 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
       partitions.push(failed(entry.partitionIndex, errorCodeOf(result, ctx.log, { topic: entry.topic, partition: entry.partitionIndex, fetchOffset: entry.fetchOffset })));
       continue;
     }
-    const highWatermark = log.highWatermark;
-    partitions.push({
-      partitionIndex: entry.partitionIndex,
-      errorCode: ErrorCode.NONE,
-      highWatermark,
-      lastStableOffset: highWatermark,
-      logStartOffset: log.logStartOffset,
-      abortedTransactions: readCommitted ? [] : null,
-      preferredReadReplica: -1,
-      records: result.chunks,
-    });
+    partitions.push(answered(entry.partitionIndex, log, readCommitted, result.chunks));
     if (result.sizeBytes > 0) minOneBatch = false;
     remaining = Math.max(0, remaining - result.sizeBytes);
     bytes += result.sizeBytes;

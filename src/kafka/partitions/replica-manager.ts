@@ -45,7 +45,12 @@ export class ReplicaManager {
       topic.replicas.slice(existing.length).map(async (replicas, i) => {
         const index = existing.length + i;
         const log = await this.logs.create(topic.name, index);
-        return new Partition(topic.name, index, log, replicas, [this.brokerId], this.brokerId);
+        const partition = new Partition(topic.name, index, log, replicas, [this.brokerId], this.brokerId);
+        // A leader never goes back below an epoch its log already holds; leading starts the epoch at the
+        // log end, as Kafka's makeLeader records it.
+        partition.leaderEpoch = Math.max(partition.leaderEpoch, log.latestLeaderEpoch ?? 0);
+        log.startLeaderEpoch(partition.leaderEpoch);
+        return partition;
       }),
     );
     const now = this.byTopic.get(topic.name) ?? [];

@@ -1,6 +1,7 @@
 // Child process of crash.test.ts: appends batches to one partition as fast as it can from several
 // concurrent producers, and prints each record once an fsync covers it. The parent kills it with
-// SIGKILL at a random moment and checks every printed record survived.
+// SIGKILL at a random moment and checks every printed record survived. Every EPOCH_IDS ids the leader
+// epoch goes up, so the leader-epoch-checkpoint file changes at every periodic checkpoint.
 //
 // argv: <dataDir> <firstId> <templatesHex,comma-separated> <idPositions,comma-separated>
 // stdout: "OPEN <logEnd>", "FIRST <offset>", then "ACK <offset> <id>" lines.
@@ -14,6 +15,7 @@ const templates = templatesHex.split(',').map((h) => Buffer.from(h, 'hex'));
 const idAt = positions.split(',').map(Number);
 const ID_DIGITS = 12;
 const PRODUCERS = 4;
+const EPOCH_IDS = 40;
 
 const config = { ...DEFAULT_LOG_CONFIG, segmentBytes: 256 * 1024, indexIntervalBytes: 1024 };
 const manager = await LogManager.open({
@@ -43,10 +45,11 @@ async function producer() {
     const ids = Array.from({ length: n }, () => nextId++);
     const batches = ids.map(batchFor);
     let base;
+    const epochOf = (id) => ({ leaderEpoch: Math.floor(id / EPOCH_IDS) });
     if (Math.random() < 0.5) {
-      base = log.append(Buffer.concat(batches), Date.now()).baseOffset;
+      base = log.append(Buffer.concat(batches), Date.now(), epochOf(ids[0])).baseOffset;
     } else {
-      base = batches.map((b) => log.append(b, Date.now()).baseOffset)[0];
+      base = batches.map((b, i) => log.append(b, Date.now(), epochOf(ids[i])).baseOffset)[0];
     }
     if (first) {
       first = false;

@@ -1,12 +1,15 @@
 // Crash safety end to end: a child process appends and acknowledges records once durable; it is killed
 // with SIGKILL at random moments, over several rounds on the same directory. After every restart each
 // acknowledged record must be present, in order, exactly once, and appending must continue at the log end.
+// The leader epoch cache must then say what the batches' epochs say, however the kill caught its file.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
+import { readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
+import { readLeaderEpochFile, type EpochEntry } from '../../../src/log/leader-epoch-cache.js';
 import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
 import { LogManager } from '../../../src/log/log-manager.js';
 import { acksOf, CRASH_SEED, runUntilKilled, seededRandom } from '../../helpers/crash.js';
@@ -50,8 +53,15 @@ async function verify(dir: string, acked: Map<number, number>): Promise<{ logEnd
   try {
     const log = manager.get('crash', 0)!;
     const ids: number[] = [];
+    const epochs: EpochEntry[] = [];
     for (let offset = 0; offset < log.logEndOffset; ) {
       const r = await log.read(offset, 1 << 20);
+      const bytes = Buffer.concat(r.chunks);
+      for (let pos = 0; pos < bytes.length; ) {
+        const h = readBatchHeader(bytes, pos);
+        if (h.partitionLeaderEpoch !== epochs.at(-1)?.epoch) epochs.push({ epoch: h.partitionLeaderEpoch, startOffset: h.baseOffset });
+        pos += h.sizeBytes;
+      }
       for (const rec of recordsOf(r.chunks)) {
         expect(rec.offset).toBe(ids.length);
         ids.push(Number(/^id:(\d+):/.exec(rec.value)![1]));
@@ -63,6 +73,8 @@ async function verify(dir: string, acked: Map<number, number>): Promise<{ logEnd
     for (const [offset, id] of acked) {
       if (ids[offset] !== id) throw new Error(`acknowledged record ${id} at offset ${offset} is missing (found ${ids[offset]})`);
     }
+    expect(log.leaderEpochEntries()).toEqual(epochs);
+    expect(await readLeaderEpochFile(log.dir)).toEqual(epochs);
     return { logEnd: log.logEndOffset, lastId: ids.at(-1) ?? 0 };
   } finally {
     await manager.close();

@@ -339,7 +339,7 @@ describe('cleaning beside other work', () => {
     const run = { config: DEFAULT_CLEANER_CONFIG, throttler: new Throttler(Number.MAX_VALUE, () => T0, async () => {}), now: T0, checkDone: () => {} };
     await expect(cleanLog(log, view, plan, run)).rejects.toThrow(CleaningAbortedError);
     expect(triples(await readRecords(log))).toEqual(before);
-    expect((await readdir(dir)).filter((n) => !/^\d{20}\.(log|index|timeindex)$/.test(n))).toEqual(['partition.checkpoint']);
+    expect((await readdir(dir)).filter((n) => !/^\d{20}\.(log|index|timeindex)$/.test(n))).toEqual(['leader-epoch-checkpoint', 'partition.checkpoint']);
     // The next pass plans again and cleans.
     expect((await cleanerFor([log]).runPass(T0))?.stats).toBeDefined();
   });

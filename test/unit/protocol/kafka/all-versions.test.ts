@@ -124,6 +124,12 @@ test('the registry holds at least the versions the broker is to serve', () => {
     42: [0, 2],
     47: [0, 0],
     22: [0, 4],
+    23: [0, 4],
+    // Inter-broker, at the versions Kafka 3.9 speaks in ZooKeeper mode.
+    4: [0, 7],
+    5: [0, 4],
+    6: [0, 8],
+    7: [0, 3],
   };
   for (const [key, [min, max]] of Object.entries(needed)) {
     const api = KAFKA_APIS[Number(key) as keyof typeof KAFKA_APIS];

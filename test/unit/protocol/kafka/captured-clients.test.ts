@@ -159,7 +159,15 @@ describe.each(FIXTURES)('%s', (_name, fixture) => {
   });
 });
 
-test('the fixtures cover every API and the flexible versions clients use', () => {
+/**
+ * APIs none of the captured clients sends: librdkafka validates positions with OffsetForLeaderEpoch only
+ * from 2.1 (KIP-320), kafka-python never does; the inter-broker APIs come from controllers only. Their
+ * golden bytes are in offset-for-leader-epoch.test.ts and inter-broker.test.ts.
+ */
+const NOT_CAPTURED: number[] = [ApiKey.OffsetForLeaderEpoch, ApiKey.LeaderAndIsr, ApiKey.StopReplica, ApiKey.UpdateMetadata, ApiKey.ControlledShutdown];
+
+test('the fixtures cover every API but the uncaptured ones, and the flexible versions clients use', () => {
   const seen = new Set(FIXTURES.flatMap(([, f]) => f.frames.map((fr) => fr.apiKey)));
-  expect([...seen].sort((a, b) => a - b)).toEqual(Object.values(ApiKey).sort((a, b) => a - b));
+  const want = Object.values(ApiKey).filter((k) => !NOT_CAPTURED.includes(k));
+  expect([...seen].sort((a, b) => a - b)).toEqual(want.sort((a, b) => a - b));
 });

@@ -1,0 +1,34 @@
+// OffsetForLeaderEpoch (23), v0-4: where each asked-about leader epoch ends in the partition's log, from
+// its leader epoch cache, as Kafka's Partition.lastOffsetForLeaderEpoch answers: the latest epoch ends at
+// the log end, an older one where the next starts (with the largest known epoch at or below it). A
+// consumer that sees an end below its position knows the log was truncated under it (KIP-320); a
+// follower truncates to it (KIP-101/279). current_leader_epoch fences stale clients like Fetch does.
+import { ApiKey, ErrorCode, type OffsetForLeaderEpochResponseInput } from '../../../protocol/kafka/index.js';
+import { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from '../../log/leader-epoch-cache.js';
+import { leaderPartition } from '../fetch/partition-access.js';
+import { defineHandler } from '../handler.js';
+
+type TopicResult = NonNullable<OffsetForLeaderEpochResponseInput['topics']>[number];
+type PartitionResult = NonNullable<TopicResult['partitions']>[number];
+
+export const offsetForLeaderEpochHandler = defineHandler({
+  apiKey: ApiKey.OffsetForLeaderEpoch,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(request, ctx) {
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map(({ partition: index, currentLeaderEpoch, leaderEpoch }): PartitionResult => {
+          const undefinedEnd = { partition: index, leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
+          const partition = leaderPartition(ctx.broker, t.topic, index, currentLeaderEpoch);
+          if (typeof partition === 'number') return { ...undefinedEnd, errorCode: partition };
+          const end = partition.log.endOffsetForEpoch(leaderEpoch);
+          if (!end) return { ...undefinedEnd, errorCode: ErrorCode.NONE };
+          return { partition: index, errorCode: ErrorCode.NONE, leaderEpoch: end.epoch, endOffset: end.endOffset };
+        }),
+      })),
+    };
+  },
+});
