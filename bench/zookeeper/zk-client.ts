@@ -22,7 +22,7 @@ export interface Reply {
 
 export interface ConnectOptions {
   timeout?: number;
-  sessionId?: number;
+  sessionId?: bigint;
   passwd?: Buffer;
   lastZxidSeen?: number;
   /** Send the trailing readOnly byte (3.4+ clients do; node-zookeeper-client does not). */
@@ -91,7 +91,7 @@ export class ZkClient {
       protocolVersion: 0,
       lastZxidSeen: opts.lastZxidSeen ?? 0,
       timeOut: opts.timeout ?? 30000,
-      sessionId: opts.sessionId ?? 0,
+      sessionId: opts.sessionId ?? 0n,
       passwd: opts.passwd ?? Buffer.alloc(16),
       readOnly: opts.readOnlyByte === false ? undefined : false,
     };

@@ -1,6 +1,6 @@
 // The records of zookeeper.jute (data, proto and txn modules) that the client protocol and Skein's
 // transaction log use, field for field in wire order.
-import { bool, buffer, exactLong, int, long, record, ustring, vector, type JuteValue } from './jute.js';
+import { bigLong, bool, buffer, int, long, record, ustring, vector, type JuteValue } from './jute.js';
 
 // --- org.apache.zookeeper.data
 
@@ -19,7 +19,7 @@ export const Stat = record({
   version: int,
   cversion: int,
   aversion: int,
-  ephemeralOwner: exactLong,
+  ephemeralOwner: bigLong,
   dataLength: int,
   numChildren: int,
   pzxid: long,
@@ -124,7 +124,7 @@ export const WhoAmIResponse = record({ clientInfo: vector(ClientInfo) });
 
 // --- org.apache.zookeeper.txn
 
-export const TxnHeader = record({ clientId: long, cxid: int, zxid: long, time: long, type: int });
+export const TxnHeader = record({ clientId: bigLong, cxid: int, zxid: long, time: long, type: int });
 export type TxnHeader = JuteValue<typeof TxnHeader>;
 
 export const CreateTxn = record({ path: ustring, data: buffer, acl: ACLList, ephemeral: bool, parentCVersion: int });

@@ -34,7 +34,7 @@ export type TxnBody =
 
 /** A transaction's identity: who asked (session, cxid), its zxid and its wall-clock time. */
 export interface TxnMeta {
-  clientId: number;
+  clientId: bigint;
   cxid: number;
   zxid: number;
   time: number;

@@ -35,7 +35,7 @@ interface Slot {
 type Phase = 'start' | 'handshake' | 'open' | 'closed';
 
 export class ClientConnection implements Requester {
-  sessionId = 0;
+  sessionId = 0n;
   /** Negotiated session timeout, for cons output. */
   sessionTimeout = 0;
   readonly auth: Id[];

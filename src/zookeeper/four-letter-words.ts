@@ -31,7 +31,8 @@ export interface ServerView {
   readonly serving: boolean;
 }
 
-const hex = (n: number) => `0x${n.toString(16)}`;
+/** As Java's Long.toHexString: 64-bit values (session ids may have the top bit set) print unsigned. */
+const hex = (n: number | bigint) => `0x${(typeof n === 'bigint' ? BigInt.asUintN(64, n) : n).toString(16)}`;
 
 function dirSize(dir: string): number {
   let total = 0;
@@ -65,7 +66,7 @@ function serverSummary(s: ServerView): string {
 
 function connectionLine(c: ClientConnection, brief: boolean): string {
   let line = ` /${c.remote}[1](queued=${c.outstanding},recved=${c.packetsReceived},sent=${c.packetsSent}`;
-  if (!brief && c.sessionId !== 0) {
+  if (!brief && c.sessionId !== 0n) {
     line +=
       `,sid=${hex(c.sessionId)},lop=${c.lastOp},est=${c.established},to=${c.sessionTimeout}` +
       (c.lastCxid >= 0 ? `,lcxid=${hex(c.lastCxid)}` : '') +

@@ -12,7 +12,7 @@ export interface NodeView {
   readonly cversion: number;
   readonly aversion: number;
   /** Session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
-  readonly owner: number;
+  readonly owner: bigint;
   readonly ttl: number;
   readonly numChildren: number;
   readonly acl: AclView;
@@ -104,7 +104,7 @@ export class PendingChanges {
   }
 
   /** The ephemerals `sessionId` will own once pending transactions apply. */
-  ephemeralsOf(sessionId: number): Set<string> {
+  ephemeralsOf(sessionId: bigint): Set<string> {
     const owned = new Set(this.tree.ephemeralsOf(sessionId));
     for (const rec of this.queue) {
       if (rec.view === null) owned.delete(rec.path);

@@ -27,14 +27,14 @@ import {
 import type { Transaction, TxnBody } from '../../protocol/zookeeper/txn.js';
 import { isSpecialPath } from '../znode/data-tree.js';
 import { limitPath, quotaPrefixOf, StatsTrack, statPath } from '../znode/quota.js';
-import { CONTAINER_OWNER } from '../znode/znode.js';
+import { CONTAINER_OWNER, isSessionOwner } from '../znode/znode.js';
 import { aclView, checkPermission, fixupACL } from './acl.js';
 import { changedView, type NodeView, type PendingChanges } from './pending-changes.js';
 
 export interface PrepContext {
   readonly changes: PendingChanges;
   /** Whether the session exists and is not closing. */
-  isLive(sessionId: number): boolean;
+  isLive(sessionId: bigint): boolean;
   readonly extendedTypesEnabled: boolean;
   readonly reconfigEnabled: boolean;
   /** Refuse writes past a hard quota (zookeeper.enforceQuota). */
@@ -43,7 +43,7 @@ export interface PrepContext {
 
 /** Who asks for a write, and its place in the session's stream. */
 export interface WriteRequest {
-  sessionId: number;
+  sessionId: bigint;
   cxid: number;
   type: number;
   auth: readonly Id[];
@@ -174,10 +174,10 @@ export class Preparer {
     if (mode.sequential) path += sequenceSuffix(parent.cversion);
     validPath(path);
     if (this.ctx.changes.get(path)) throw new KeeperError(ErrorCode.nodeExists, path);
-    if (parent.owner > 0) throw new KeeperError(ErrorCode.noChildrenForEphemerals, path);
+    if (isSessionOwner(parent.owner)) throw new KeeperError(ErrorCode.noChildrenForEphemerals, path);
     this.checkQuota(path, 1, body.data === null ? 0 : body.data.length);
     const parentCVersion = parent.cversion + 1;
-    const owner = mode.container ? CONTAINER_OWNER : mode.ephemeral ? req.sessionId : 0;
+    const owner = mode.container ? CONTAINER_OWNER : mode.ephemeral ? req.sessionId : 0n;
     this.ctx.changes.set(
       zxid,
       parentPath,
@@ -274,7 +274,7 @@ export class Preparer {
   }
 
   /** The session's ephemerals go with it; the close itself is never refused. */
-  private closeSession(sessionId: number, zxid: number): TxnBody {
+  private closeSession(sessionId: bigint, zxid: number): TxnBody {
     const paths = [...this.ctx.changes.ephemeralsOf(sessionId)];
     for (const path of paths) {
       const parentPath = parentOf(path);
@@ -285,12 +285,12 @@ export class Preparer {
   }
 
   /** Opens a session (not a client request: the handshake asks for it). */
-  createSession(sessionId: number, timeout: number, zxid: number, time: number): Transaction {
+  createSession(sessionId: bigint, timeout: number, zxid: number, time: number): Transaction {
     return { clientId: sessionId, cxid: 0, zxid, time, body: { type: OpCode.createSession, timeOut: timeout } };
   }
 
   /** The session-less close of a session that expired. */
-  expireSession(sessionId: number, zxid: number, time: number): Transaction {
+  expireSession(sessionId: bigint, zxid: number, time: number): Transaction {
     return { clientId: sessionId, cxid: 0, zxid, time, body: this.closeSession(sessionId, zxid) };
   }
 
@@ -305,7 +305,7 @@ export class Preparer {
     const parent = this.ctx.changes.get(parentPath);
     if (!parent || isSpecialPath(path)) return undefined;
     this.removeNode(zxid, path, parentPath, parent);
-    return { clientId: 0, cxid: 0, zxid, time, body: { type: OpCode.deleteContainer, path } };
+    return { clientId: 0n, cxid: 0, zxid, time, body: { type: OpCode.deleteContainer, path } };
   }
 
   /** All ops or none: on the first failure, earlier ops report 0, the failing one its code, later ones -2. */

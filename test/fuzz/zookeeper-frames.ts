@@ -205,7 +205,7 @@ export const zkFrameArb: fc.Arbitrary<Buffer> = fc
 /** A ConnectRequest frame (no size prefix) for a new session that lives `timeoutMs` past its connection. */
 export function connectRequest(timeoutMs: number): Buffer {
   const w = new Writer(64);
-  writeConnectRequest(w, { protocolVersion: 0, lastZxidSeen: 0, timeOut: timeoutMs, sessionId: 0, passwd: Buffer.alloc(16), readOnly: false });
+  writeConnectRequest(w, { protocolVersion: 0, lastZxidSeen: 0, timeOut: timeoutMs, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
   return w.toBuffer();
 }
 
@@ -215,7 +215,7 @@ export const zkConnectArb: fc.Arbitrary<Buffer> = fc
     protocolVersion: intArb,
     lastZxidSeen: longArb,
     timeOut: intArb,
-    sessionId: longArb,
+    sessionId: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
     passwd: dataArb,
     readOnly: fc.option(fc.boolean(), { nil: undefined }),
     mutations: mutationsArb,

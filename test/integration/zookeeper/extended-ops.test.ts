@@ -54,7 +54,7 @@ describe('extended operations', () => {
     expect(header.err).toBe(0);
     const rsp = Create2Response.read(body);
     expect(rsp.path).toBe('/c2');
-    expect(rsp.stat).toMatchObject({ czxid: header.zxid, version: 0, dataLength: 1, ephemeralOwner: 0 });
+    expect(rsp.stat).toMatchObject({ czxid: header.zxid, version: 0, dataLength: 1, ephemeralOwner: 0n });
   });
 
   it('creates TTL nodes that go once their TTL passes without children', async () => {

@@ -103,11 +103,11 @@ describe('handshake', () => {
     first.destroy();
 
     const wrong = await ZkClient.open(server.port);
-    const refused = await wrong.start({ sessionId: sessionId as number, passwd: Buffer.alloc(16, 1) });
-    expect(refused).toMatchObject({ timeOut: 0, sessionId: 0 });
+    const refused = await wrong.start({ sessionId, passwd: Buffer.alloc(16, 1) });
+    expect(refused).toMatchObject({ timeOut: 0, sessionId: 0n });
     await wrong.closed;
 
-    const again = await ZkClient.connect(server.port, { sessionId: sessionId as number, passwd, timeout: 5000 });
+    const again = await ZkClient.connect(server.port, { sessionId, passwd, timeout: 5000 });
     expect(again.session!.sessionId).toBe(sessionId);
     expect(again.session!.timeOut).toBe(5000);
     expect(await exists(again, '/resume')).toBe(true);
@@ -141,7 +141,7 @@ describe('ephemeral nodes', () => {
     await waitGone(observer, '/expiring');
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
     const late = await ZkClient.open(server.port);
-    expect(await late.start({ sessionId: sessionId as number, passwd })).toMatchObject({ timeOut: 0, sessionId: 0 });
+    expect(await late.start({ sessionId, passwd })).toMatchObject({ timeOut: 0, sessionId: 0n });
     observer.destroy();
   });
 
@@ -177,7 +177,7 @@ describe('across a restart', () => {
     c.destroy();
     await server.restart();
 
-    const resumed = await ZkClient.connect(server.port, { sessionId: sessionId as number, passwd, lastZxidSeen: before });
+    const resumed = await ZkClient.connect(server.port, { sessionId, passwd, lastZxidSeen: before });
     expect(resumed.session!.sessionId).toBe(sessionId);
     expect(await exists(resumed, '/survivor')).toBe(true);
     const { header } = await resumed.request(OpCode.create, CreateRequest, {

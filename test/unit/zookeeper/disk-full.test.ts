@@ -39,7 +39,7 @@ function faulty(affects: (path: string) => boolean): FaultyFiles {
 
 function createTxn(zxid: number): Transaction {
   return {
-    clientId: 9,
+    clientId: 9n,
     cxid: zxid,
     zxid,
     time: 1000 + zxid,

@@ -6,7 +6,7 @@ import {
   readConnectResponse,
   writeConnectResponse,
 } from '../../../protocol/zookeeper/connect.js';
-import { buffer, exactLong, ustring, vector } from '../../../protocol/zookeeper/jute.js';
+import { bigLong, buffer, ustring, vector } from '../../../protocol/zookeeper/jute.js';
 import { readMultiRequest, readMultiResponse, writeMultiResponse } from '../../../protocol/zookeeper/multi.js';
 import {
   AddWatchRequest,
@@ -33,7 +33,7 @@ function encode(write: (w: Writer) => void): string {
 describe('connect handshake', () => {
   it('reads a ConnectRequest without the readOnly byte (node-zookeeper-client)', () => {
     const req = readConnectRequest(new Reader(hex(golden.nzkConnectRequest)));
-    expect(req).toMatchObject({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 10000, sessionId: 0, readOnly: undefined });
+    expect(req).toMatchObject({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 10000, sessionId: 0n, readOnly: undefined });
     expect(req.passwd).toEqual(Buffer.alloc(16));
   });
 
@@ -207,8 +207,11 @@ describe('bounds checks', () => {
   });
 
   it('reads int64 values beyond 2^53 exactly as bigint', () => {
-    expect(exactLong.read(new Reader(hex('8000000000000000')))).toBe(-(2n ** 63n));
-    expect(exactLong.read(new Reader(hex('ff00000000001000')))).toBe(-(2n ** 56n) + 0x1000n);
-    expect(exactLong.read(new Reader(hex('0000000000000007')))).toBe(7);
+    expect(bigLong.read(new Reader(hex('8000000000000000')))).toBe(-(2n ** 63n));
+    expect(bigLong.read(new Reader(hex('ff00000000001000')))).toBe(-(2n ** 56n) + 0x1000n);
+    expect(bigLong.read(new Reader(hex('0100000000000007')))).toBe((1n << 56n) | 7n);
+    const w = new Writer();
+    bigLong.write(w, (1n << 56n) | 7n);
+    expect(w.toBuffer().toString('hex')).toBe('0100000000000007');
   });
 });

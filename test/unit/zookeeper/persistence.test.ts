@@ -24,7 +24,7 @@ afterEach(async () => {
 
 function createTxn(zxid: number, path: string, parentCVersion: number, ephemeral = false): Transaction {
   return {
-    clientId: 9,
+    clientId: 9n,
     cxid: zxid,
     zxid,
     time: 1000 + zxid,
@@ -69,7 +69,7 @@ function sameTree(a: DataTree, b: DataTree): void {
 describe('transaction log and recovery', () => {
   it('recovers every durable transaction after a restart', async () => {
     const txns = [
-      { clientId: 9, cxid: 0, zxid: 1, time: 1, body: { type: OpCode.createSession, timeOut: 6000 } },
+      { clientId: 9n, cxid: 0, zxid: 1, time: 1, body: { type: OpCode.createSession, timeOut: 6000 } },
       ...Array.from({ length: 50 }, (_, i) => createTxn(i + 2, `/n${i}`, i + 1)),
     ] as Transaction[];
     expect(await writeAll(txns)).toBe(51);
@@ -77,7 +77,7 @@ describe('transaction log and recovery', () => {
     expect(replayed).toBe(51);
     expect(tree.lastProcessedZxid).toBe(51);
     expect(tree.get('/n49')!.data!.toString()).toBe('v51');
-    expect(tree.sessions.get(9)).toBe(6000);
+    expect(tree.sessions.get(9n)).toBe(6000);
   });
 
   it('truncates a torn tail and keeps appending after it', async () => {
@@ -158,8 +158,8 @@ describe('snapshots', () => {
     // Changes while the snapshot is being written (fuzzy) are fixed by the replay.
     const pending = db.snapshot(2);
     for (let i = 0; i < 20; i++) step();
-    db.tree.apply({ clientId: 9, cxid: 0, zxid: ++zxid, time: 5, body: { type: OpCode.delete, path: '/k3' } });
-    db.append({ clientId: 9, cxid: 0, zxid, time: 5, body: { type: OpCode.delete, path: '/k3' } });
+    db.tree.apply({ clientId: 9n, cxid: 0, zxid: ++zxid, time: 5, body: { type: OpCode.delete, path: '/k3' } });
+    db.append({ clientId: 9n, cxid: 0, zxid, time: 5, body: { type: OpCode.delete, path: '/k3' } });
     await pending;
     for (let i = 0; i < 5; i++) step();
     await db.snapshot(2);

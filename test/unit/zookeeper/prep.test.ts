@@ -10,7 +10,7 @@ import { PendingChanges } from '../../../src/zookeeper/pending-changes.js';
 import { Preparer, sequenceSuffix, type PrepOutcome } from '../../../src/zookeeper/prep.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
-const SESSION = 77;
+const SESSION = 77n;
 
 function setup(live = new Set([SESSION]), enforceQuota = false) {
   const tree = new DataTree();
