@@ -24,7 +24,7 @@ export interface ConnectOptions {
   timeout?: number;
   sessionId?: bigint;
   passwd?: Buffer;
-  lastZxidSeen?: number;
+  lastZxidSeen?: bigint;
   /** Send the trailing readOnly byte (3.4+ clients do; node-zookeeper-client does not). */
   readOnlyByte?: boolean;
 }
@@ -45,7 +45,7 @@ export class ZkClient {
   private nextXid = 1;
   private handshake: { resolve(r: ConnectResponse): void; reject(e: Error): void } | undefined;
   session: ConnectResponse | undefined;
-  lastZxid = 0;
+  lastZxid = 0n;
   private isClosed = false;
 
   private constructor(
@@ -89,7 +89,7 @@ export class ZkClient {
   start(opts: ConnectOptions = {}): Promise<ConnectResponse> {
     const req: ConnectRequest = {
       protocolVersion: 0,
-      lastZxidSeen: opts.lastZxidSeen ?? 0,
+      lastZxidSeen: opts.lastZxidSeen ?? 0n,
       timeOut: opts.timeout ?? 30000,
       sessionId: opts.sessionId ?? 0n,
       passwd: opts.passwd ?? Buffer.alloc(16),
@@ -123,7 +123,7 @@ export class ZkClient {
       this.onEvent?.(e);
       return;
     }
-    if (header.zxid > 0) this.lastZxid = header.zxid;
+    if (header.zxid > 0n) this.lastZxid = header.zxid;
     const p = this.pending.get(header.xid);
     if (!p) return;
     this.pending.delete(header.xid);

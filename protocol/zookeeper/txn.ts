@@ -36,7 +36,8 @@ export type TxnBody =
 export interface TxnMeta {
   clientId: bigint;
   cxid: number;
-  zxid: number;
+  /** epoch << 32 | counter: exact as a 64-bit value, so a bigint. */
+  zxid: bigint;
   time: number;
 }
 

@@ -48,21 +48,21 @@ export class DataTree {
   readonly sessions = new Map<bigint, number>();
   /** Highest session id ever created, so ids are never reused after a restart. */
   lastSessionId = 0n;
-  lastProcessedZxid = 0;
+  lastProcessedZxid = 0n;
   private dataBytes = 0;
   /** Paths with a quota (a zookeeper_limits node), whose zookeeper_stats node applying keeps current. */
   private readonly quotas = new Set<string>();
 
   constructor() {
     const open = OPEN_ACL;
-    this.nodes.set('/', new ZNode(Buffer.alloc(0), this.aclCache.acquire(open), 0, 0, 0n, 0));
+    this.nodes.set('/', new ZNode(Buffer.alloc(0), this.aclCache.acquire(open), 0n, 0, 0n, 0));
     this.addBuiltIn(ZOOKEEPER_PATH, open);
     this.addBuiltIn(QUOTA_PATH, open);
     this.addBuiltIn(CONFIG_PATH, READ_ACL);
   }
 
   private addBuiltIn(path: string, acl: readonly ACL[]): void {
-    const node = new ZNode(Buffer.alloc(0), this.aclCache.acquire(acl), 0, 0, 0n, 0);
+    const node = new ZNode(Buffer.alloc(0), this.aclCache.acquire(acl), 0n, 0, 0n, 0);
     this.nodes.get(parentOf(path))!.addChild(nameOf(path));
     this.nodes.set(path, node);
   }
@@ -227,7 +227,7 @@ export class DataTree {
     return { type, path, err: ErrorCode.ok, stat: type === OpCode.create ? undefined : node };
   }
 
-  private delete(path: string, zxid: number, observe?: TreeObserver): number {
+  private delete(path: string, zxid: bigint, observe?: TreeObserver): number {
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
     if (!parent) return ErrorCode.noNode;

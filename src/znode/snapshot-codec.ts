@@ -30,9 +30,9 @@ export function writeNode(w: Writer, path: string, node: ZNode): void {
   ustring.write(w, path);
   buffer.write(w, node.data);
   ACLList.write(w, node.acl.entries);
-  w.int64(node.czxid).int64(node.mzxid).int64(node.ctime).int64(node.mtime);
+  w.bigint64(node.czxid).bigint64(node.mzxid).int64(node.ctime).int64(node.mtime);
   w.int32(node.version).int32(node.cversion).int32(node.aversion);
-  w.bigint64(node.owner).int64(node.ttl).int64(node.pzxid);
+  w.bigint64(node.owner).int64(node.ttl).bigint64(node.pzxid);
 }
 
 export function writeEnd(w: Writer): void {
@@ -46,8 +46,8 @@ export function readNodes(r: Reader, tree: DataTree): boolean {
     const path = ustring.read(r);
     const data = buffer.read(r);
     const acl = ACLList.read(r);
-    const czxid = r.int64();
-    const mzxid = r.int64();
+    const czxid = r.bigint64();
+    const mzxid = r.bigint64();
     const ctime = r.int64();
     const mtime = r.int64();
     const version = r.int32();
@@ -55,7 +55,7 @@ export function readNodes(r: Reader, tree: DataTree): boolean {
     const aversion = r.int32();
     const owner = r.bigint64();
     const ttl = r.int64();
-    const pzxid = r.int64();
+    const pzxid = r.bigint64();
     const node = new ZNode(ownBytes(data), tree.aclCache.acquire(acl), czxid, ctime, owner, ttl);
     node.mzxid = mzxid;
     node.mtime = mtime;

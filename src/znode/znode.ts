@@ -15,17 +15,17 @@ const NO_CHILDREN: ReadonlySet<string> = new Set();
 export class ZNode {
   /** Most znodes are leaves: their child set is only made when the first child arrives. */
   private kids: Set<string> | undefined;
-  mzxid: number;
+  mzxid: bigint;
   mtime: number;
   version = 0;
   cversion = 0;
   aversion = 0;
-  pzxid: number;
+  pzxid: bigint;
 
   constructor(
     public data: Buffer | null,
     public acl: AclSet,
-    readonly czxid: number,
+    readonly czxid: bigint,
     readonly ctime: number,
     /** Owning session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
     readonly owner: bigint,

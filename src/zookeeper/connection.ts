@@ -45,7 +45,7 @@ export class ClientConnection implements Requester {
   packetsReceived = 0;
   packetsSent = 0;
   lastOp = 'NA';
-  lastZxid = 0;
+  lastZxid = 0n;
   lastCxid = -1;
 
   private phase: Phase = 'start';

@@ -116,7 +116,7 @@ export class Preparer {
    * Turns the write `req` with body `r` into a transaction numbered `zxid` at `time`, registering its
    * effect as pending, or explains why it cannot happen.
    */
-  prepare(req: WriteRequest, r: Reader, zxid: number, time: number): PrepOutcome {
+  prepare(req: WriteRequest, r: Reader, zxid: bigint, time: number): PrepOutcome {
     try {
       if (req.type === OpCode.multi) return this.multi(req, readMultiRequest(r), zxid, time);
       const body = this.op(req, req.type, r, zxid);
@@ -128,7 +128,7 @@ export class Preparer {
     }
   }
 
-  private op(req: WriteRequest, type: number, r: Reader, zxid: number): TxnBody {
+  private op(req: WriteRequest, type: number, r: Reader, zxid: bigint): TxnBody {
     switch (type) {
       case OpCode.create:
       case OpCode.create2:
@@ -159,7 +159,7 @@ export class Preparer {
     }
   }
 
-  private create(req: WriteRequest, type: number, body: CreateRequestValue, ttl: number, zxid: number): TxnBody {
+  private create(req: WriteRequest, type: number, body: CreateRequestValue, ttl: number, zxid: bigint): TxnBody {
     const mode = createModeOf(body.flags);
     if (!mode) throw new KeeperError(ErrorCode.badArguments, body.path);
     if (mode.ttl && !this.ctx.extendedTypesEnabled) throw new KeeperError(ErrorCode.unimplemented, body.path);
@@ -202,7 +202,7 @@ export class Preparer {
     return { type: createType, path, data, acl, ephemeral: mode.ephemeral, parentCVersion };
   }
 
-  private delete(req: WriteRequest, body: { path: string; version: number }, zxid: number): TxnBody {
+  private delete(req: WriteRequest, body: { path: string; version: number }, zxid: bigint): TxnBody {
     this.session(req);
     const { path } = body;
     const parentPath = deletableParent(path);
@@ -215,12 +215,12 @@ export class Preparer {
     return { type: OpCode.delete, path };
   }
 
-  private removeNode(zxid: number, path: string, parentPath: string, parent: NodeView): void {
+  private removeNode(zxid: bigint, path: string, parentPath: string, parent: NodeView): void {
     this.ctx.changes.set(zxid, parentPath, changedView(parent, { numChildren: parent.numChildren - 1 }));
     this.ctx.changes.set(zxid, path, null);
   }
 
-  private setData(req: WriteRequest, body: { path: string; data: Buffer | null; version: number }, zxid: number): TxnBody {
+  private setData(req: WriteRequest, body: { path: string; data: Buffer | null; version: number }, zxid: bigint): TxnBody {
     this.session(req);
     const { path } = body;
     validPath(path);
@@ -232,7 +232,7 @@ export class Preparer {
     return { type: OpCode.setData, path, data: body.data, version };
   }
 
-  private setACL(req: WriteRequest, body: { path: string; acl: readonly ACL[]; version: number }, zxid: number): TxnBody {
+  private setACL(req: WriteRequest, body: { path: string; acl: readonly ACL[]; version: number }, zxid: bigint): TxnBody {
     this.session(req);
     const { path } = body;
     validPath(path);
@@ -274,7 +274,7 @@ export class Preparer {
   }
 
   /** The session's ephemerals go with it; the close itself is never refused. */
-  private closeSession(sessionId: bigint, zxid: number): TxnBody {
+  private closeSession(sessionId: bigint, zxid: bigint): TxnBody {
     const paths = [...this.ctx.changes.ephemeralsOf(sessionId)];
     for (const path of paths) {
       const parentPath = parentOf(path);
@@ -285,12 +285,12 @@ export class Preparer {
   }
 
   /** Opens a session (not a client request: the handshake asks for it). */
-  createSession(sessionId: bigint, timeout: number, zxid: number, time: number): Transaction {
+  createSession(sessionId: bigint, timeout: number, zxid: bigint, time: number): Transaction {
     return { clientId: sessionId, cxid: 0, zxid, time, body: { type: OpCode.createSession, timeOut: timeout } };
   }
 
   /** The session-less close of a session that expired. */
-  expireSession(sessionId: bigint, zxid: number, time: number): Transaction {
+  expireSession(sessionId: bigint, zxid: bigint, time: number): Transaction {
     return { clientId: sessionId, cxid: 0, zxid, time, body: this.closeSession(sessionId, zxid) };
   }
 
@@ -298,7 +298,7 @@ export class Preparer {
    * Removes an empty container or an expired TTL node (the sweeper's request); undefined when the node
    * changed meanwhile and is no longer a candidate.
    */
-  deleteContainer(path: string, zxid: number, time: number): Transaction | undefined {
+  deleteContainer(path: string, zxid: bigint, time: number): Transaction | undefined {
     const node = this.ctx.changes.get(path);
     if (!node || node.numChildren > 0 || (node.ttl === 0 && node.owner !== CONTAINER_OWNER)) return undefined;
     const parentPath = parentOf(path);
@@ -309,7 +309,7 @@ export class Preparer {
   }
 
   /** All ops or none: on the first failure, earlier ops report 0, the failing one its code, later ones -2. */
-  private multi(req: WriteRequest, ops: readonly MultiOp[], zxid: number, time: number): PrepOutcome {
+  private multi(req: WriteRequest, ops: readonly MultiOp[], zxid: bigint, time: number): PrepOutcome {
     const writes = ops.filter(isWriteOp);
     // Reads mixed into a write multi: ZooKeeper refuses the request as malformed.
     if (writes.length !== ops.length) return { ok: false, err: ErrorCode.marshallingError };
@@ -332,7 +332,7 @@ export class Preparer {
     return { ok: true, txn: { clientId: req.sessionId, cxid: req.cxid, zxid, time, body: { type: OpCode.multi, txns } } };
   }
 
-  private multiOp(req: WriteRequest, op: WriteOp, zxid: number): TxnBody {
+  private multiOp(req: WriteRequest, op: WriteOp, zxid: bigint): TxnBody {
     switch (op.type) {
       case OpCode.create:
       case OpCode.create2:

@@ -69,9 +69,9 @@ export interface RequestCoreOptions {
 
 /** How a write ended: applied (the result is the tree's), or refused before it was logged. */
 export type WriteAnswer =
-  | { applied: true; zxid: number; result: ApplyResult }
+  | { applied: true; zxid: bigint; result: ApplyResult }
   /** `zxid` is the tree's when the answer is due; a refused multi carries its per-op results. */
-  | { applied: false; zxid: number; err: number; multi?: MultiResult[] };
+  | { applied: false; zxid: bigint; err: number; multi?: MultiResult[] };
 
 export class RequestCore {
   readonly tree: DataTree;
@@ -80,7 +80,7 @@ export class RequestCore {
   private readonly preparer: Preparer;
   private readonly commits: CommitQueue;
   private readonly serverId: number;
-  private lastProposed: number;
+  private lastProposed: bigint;
   private nextSession: bigint;
   private stopped = false;
 
@@ -107,7 +107,7 @@ export class RequestCore {
   }
 
   /** The zxid of the last transaction proposed (applied or not). */
-  get lastProposedZxid(): number {
+  get lastProposedZxid(): bigint {
     return this.lastProposed;
   }
 
@@ -126,7 +126,7 @@ export class RequestCore {
   }
 
   /** The sink made everything up to `zxid` durable: apply it in order and answer its requesters. */
-  committed(zxid: number): void {
+  committed(zxid: bigint): void {
     this.commits.committed(zxid);
   }
 
@@ -203,8 +203,8 @@ export class RequestCore {
   }
 
   /** Standalone numbering: one past the last proposed. An ensemble takes epoch and counter from consensus. */
-  private nextZxid(): number {
-    return this.lastProposed + 1;
+  private nextZxid(): bigint {
+    return this.lastProposed + 1n;
   }
 
   private propose(txn: Transaction, onApplied?: (result: ApplyResult) => void): void {

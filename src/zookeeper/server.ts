@@ -104,7 +104,7 @@ export class ZooKeeperServer implements ConnectionHost {
   }
 
   /** The log made everything up to `zxid` durable. */
-  committed(zxid: number): void {
+  committed(zxid: bigint): void {
     this.core.committed(zxid);
   }
 
@@ -247,14 +247,14 @@ export class ZooKeeperServer implements ConnectionHost {
     const ids = authenticate(packet.scheme, packet.auth, conn.remoteIp, this.config.superDigest);
     if (!ids) {
       this.log.warn({ remote: conn.remote, scheme: packet.scheme }, 'authentication failed');
-      conn.reply(replyFrame(xid, 0, ErrorCode.authFailed));
+      conn.reply(replyFrame(xid, 0n, ErrorCode.authFailed));
       conn.closeWhenFlushed();
       return;
     }
     for (const id of ids) {
       if (!conn.auth.some((a) => a.scheme === id.scheme && a.id === id.id)) conn.auth.push(id);
     }
-    conn.reply(replyFrame(xid, 0, ErrorCode.ok));
+    conn.reply(replyFrame(xid, 0n, ErrorCode.ok));
   }
 
   private write(conn: ClientConnection, xid: number, type: number, r: Reader, started: number): void {

@@ -43,7 +43,7 @@ const reconfig = (client: ZkClient) =>
     joiningServers: 'server.2=localhost:2889:3889',
     leavingServers: '',
     newMembers: '',
-    curConfigId: -1,
+    curConfigId: -1n,
   });
 const exists = async (path: string) =>
   (await c.request(OpCode.exists, PathWatchRequest, { path, watch: false })).header.err === 0;

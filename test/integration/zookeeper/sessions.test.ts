@@ -92,7 +92,7 @@ describe('handshake', () => {
   it('refuses a client that has seen a later zxid than the server has', async () => {
     server = await startTestServer();
     const c = await ZkClient.open(server.port);
-    await expect(c.start({ lastZxidSeen: 1000 })).rejects.toThrow('connection closed');
+    await expect(c.start({ lastZxidSeen: 1000n })).rejects.toThrow('connection closed');
   });
 
   it('resumes a live session with its password and refuses a wrong one', async () => {

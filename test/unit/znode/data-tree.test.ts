@@ -8,7 +8,7 @@ import { readNodes, writeEnd, writeNode } from '../../../src/znode/snapshot-code
 import { CONTAINER_OWNER } from '../../../src/znode/znode.js';
 
 const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
-let zxid = 0;
+let zxid = 0n;
 function txn(body: TxnBody, clientId = 7n, time = 1000): Transaction {
   return { clientId, cxid: 1, zxid: ++zxid, time, body };
 }

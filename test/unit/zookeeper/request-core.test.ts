@@ -4,6 +4,7 @@ import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest } from '../../../protocol/zookeeper/records.js';
 import type { Transaction } from '../../../protocol/zookeeper/txn.js';
 import { DataTree } from '../../../src/znode/data-tree.js';
+import { replyFrame } from '../../../src/zookeeper/replies.js';
 import { firstSessionId, RequestCore, serverIdOf, type WriteAnswer } from '../../../src/zookeeper/request-core.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
@@ -21,7 +22,7 @@ function setup(opts: { serverId?: number; now?: number; tree?: DataTree } = {}) 
     now: opts.now ?? 0,
     trigger: (type, path) => void triggered.push(`${type}:${path}`),
   });
-  const ack = () => core.committed(appended.at(-1)?.zxid ?? 0);
+  const ack = () => core.committed(appended.at(-1)?.zxid ?? 0n);
   const open = (timeout: number, now: number): bigint => {
     let opened: bigint | undefined;
     const id = core.openSession(timeout, now, (i) => (opened = i));
@@ -113,13 +114,26 @@ describe('RequestCore', () => {
     const id = open(5000, 0);
     const a = create(id, '/a', 0, 10);
     const b = create(id, '/b', 0, 10);
-    expect(appended.map((t) => t.zxid)).toEqual([1, 2, 3]);
-    expect(core.lastProposedZxid).toBe(3);
+    expect(appended.map((t) => t.zxid)).toEqual([1n, 2n, 3n]);
+    expect(core.lastProposedZxid).toBe(3n);
     expect(core.outstanding).toBe(2);
     expect([a, b]).toEqual([[], []]);
     ack();
-    expect(a).toMatchObject([{ applied: true, zxid: 2, result: { err: ErrorCode.ok, path: '/a' } }]);
-    expect(b).toMatchObject([{ applied: true, zxid: 3 }]);
+    expect(a).toMatchObject([{ applied: true, zxid: 2n, result: { err: ErrorCode.ok, path: '/a' } }]);
+    expect(b).toMatchObject([{ applied: true, zxid: 3n }]);
+  });
+
+  it('numbers exactly past 2^53, and the reply header carries the exact zxid', () => {
+    const tree = new DataTree();
+    tree.lastProcessedZxid = (0x7fff_0000n << 32n) | 41n;
+    const { appended, ack, open, create } = setup({ tree });
+    const id = open(5000, 0);
+    const answers = create(id, '/big', 0, 1);
+    ack();
+    expect(appended.map((t) => t.zxid - tree.lastProcessedZxid)).toEqual([-1n, 0n]);
+    expect(answers).toMatchObject([{ applied: true, zxid: (0x7fff_0000n << 32n) | 43n }]);
+    const frame = Buffer.concat(replyFrame(9, (answers[0] as { zxid: bigint }).zxid, 0));
+    expect(frame.toString('hex')).toBe('00000010' + '00000009' + '7fff00000000002b' + '00000000');
   });
 
   it('answers a refused write only after the transaction it collided with is applied', () => {
@@ -129,16 +143,16 @@ describe('RequestCore', () => {
     const dup = create(id, '/x', 0, 10);
     expect(dup).toEqual([]);
     ack();
-    expect(first).toMatchObject([{ applied: true, zxid: 2 }]);
-    expect(dup).toEqual([{ applied: false, zxid: 2, err: ErrorCode.nodeExists, multi: undefined }]);
-    expect(core.lastProposedZxid).toBe(2);
+    expect(first).toMatchObject([{ applied: true, zxid: 2n }]);
+    expect(dup).toEqual([{ applied: false, zxid: 2n, err: ErrorCode.nodeExists, multi: undefined }]);
+    expect(core.lastProposedZxid).toBe(2n);
   });
 
   it('refuses writes and proposes no expiry once stopped', () => {
     const { core, appended, open, create } = setup();
     const id = open(1000, 0);
     core.stop();
-    expect(create(id, '/y', 0, 10)).toEqual([{ applied: false, zxid: 1, err: ErrorCode.systemError, multi: undefined }]);
+    expect(create(id, '/y', 0, 10)).toEqual([{ applied: false, zxid: 1n, err: ErrorCode.systemError, multi: undefined }]);
     const before = appended.length;
     expect(core.tick(10_000).map((s) => s.id)).toEqual([id]);
     expect(appended).toHaveLength(before);
