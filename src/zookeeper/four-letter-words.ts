@@ -130,8 +130,10 @@ function environment(): string {
 function dump(s: ServerView): string {
   const buckets = s.tracker.buckets();
   let out = `SessionTracker dump:\nSession Sets (${buckets.length})/(${s.tracker.size}):\n`;
+  // Deadlines are monotonic times; shown as the wall-clock time they fall at.
+  const toWall = Date.now() - performance.now();
   for (const [at, ids] of buckets) {
-    out += `${ids.length} expire at ${new Date(at).toUTCString()}:\n${ids.map((id) => `\t${hex(id)}\n`).join('')}`;
+    out += `${ids.length} expire at ${new Date(toWall + at).toUTCString()}:\n${ids.map((id) => `\t${hex(id)}\n`).join('')}`;
   }
   const sessions = [...s.tree.ephemeralSessions()];
   out += `ephemeral nodes dump:\nSessions with Ephemerals (${sessions.length}):\n`;

@@ -1,7 +1,10 @@
 // The ZooKeeper request core: everything between a decoded request and its answer that is state, not
 // I/O. Prep turns writes into transactions, the core numbers them (zxids) and hands them to a TxnSink,
 // applies them in zxid order once the sink says they are committed, and answers each requester;
-// it mints session ids and expires sessions when told the time. Time and the sink are inputs, so the
+// it mints session ids and expires sessions when told the time. Time comes as two clocks, as in
+// ZooKeeper: wall-clock time for what transactions record (ctime, mtime), monotonic time for session
+// deadlines, so that a clock step neither expires every session nor keeps dead ones alive. Time and
+// the sink are inputs, so the
 // core has no clock, timer, socket or file of its own and runs the same under a test's fake clock
 // as in the server, which wraps it with connections, timers and the log (server.ts).
 import type { Reader } from '../../protocol/bytes.js';
@@ -43,6 +46,14 @@ export function serverIdOf(sessionId: bigint): number {
   return Number(BigInt.asUintN(64, sessionId) >> 56n);
 }
 
+/** The time, read once by the shell and passed in. */
+export interface Now {
+  /** Wall-clock ms since the epoch: what transactions record. */
+  wall: number;
+  /** Monotonic ms (any origin): what session deadlines are measured in. */
+  mono: number;
+}
+
 export interface RequestCoreConfig {
   /** This server's id: the top byte of every session id it mints. */
   serverId: number;
@@ -59,8 +70,8 @@ export interface RequestCoreOptions {
   /** Where proposed transactions go to become durable; it reports back through committed(zxid). */
   sink: TxnSink;
   config: RequestCoreConfig;
-  /** The time at start (ms): restored sessions get a full timeout from it, and it seeds session ids. */
-  now: number;
+  /** The time at start: restored sessions get a full timeout from it, and its wall time seeds session ids. */
+  now: Now;
   /** Applying a transaction changed `path`: fire its watches (before anyone is answered). */
   trigger(type: EventType, path: string): void;
   /** After each transaction is applied, before its requester is answered. */
@@ -99,11 +110,11 @@ export class RequestCore {
     });
     this.commits = new CommitQueue(options.sink, (txn) => this.apply(txn));
     this.lastProposed = tree.lastProcessedZxid;
-    this.nextSession = firstSessionId(config.serverId, options.now);
+    this.nextSession = firstSessionId(config.serverId, options.now.wall);
     // The clock may have gone back since the last run: never hand out an id this server already did.
     const last = tree.lastSessionId;
     if (last !== 0n && serverIdOf(last) === config.serverId && last >= this.nextSession) this.nextSession = last + 1n;
-    for (const [id, timeout] of tree.sessions) this.tracker.add(id, timeout, options.now);
+    for (const [id, timeout] of tree.sessions) this.tracker.add(id, timeout, options.now.mono);
   }
 
   /** The zxid of the last transaction proposed (applied or not). */
@@ -120,9 +131,9 @@ export class RequestCore {
     return this.tracker.isLive(sessionId);
   }
 
-  /** A request or ping from the session: its deadline moves out by its timeout. */
-  touch(sessionId: bigint, now: number): void {
-    this.tracker.touch(sessionId, now);
+  /** A request or ping from the session at monotonic time `mono`: its deadline moves out by its timeout. */
+  touch(sessionId: bigint, mono: number): void {
+    this.tracker.touch(sessionId, mono);
   }
 
   /** The sink made everything up to `zxid` durable: apply it in order and answer its requesters. */
@@ -139,32 +150,32 @@ export class RequestCore {
    * Opens a session with `timeout` (already negotiated): its createSession transaction is proposed
    * and `opened` runs once it is applied. Returns the new id.
    */
-  openSession(timeout: number, now: number, opened: (id: bigint) => void): bigint {
+  openSession(timeout: number, now: Now, opened: (id: bigint) => void): bigint {
     const id = this.nextSession++;
-    this.tracker.add(id, timeout, now);
-    this.propose(this.preparer.createSession(id, timeout, this.nextZxid(), now), () => opened(id));
+    this.tracker.add(id, timeout, now.mono);
+    this.propose(this.preparer.createSession(id, timeout, this.nextZxid(), now.wall), () => opened(id));
     return id;
   }
 
   /** A client reconnects to a live session: it takes the new timeout and a fresh deadline. */
-  resumeSession(id: bigint, timeout: number, now: number): boolean {
+  resumeSession(id: bigint, timeout: number, mono: number): boolean {
     const session = this.tracker.get(id);
     if (!session || !this.tracker.isLive(id)) return false;
     session.timeout = timeout;
-    this.tracker.touch(id, now);
+    this.tracker.touch(id, mono);
     return true;
   }
 
   /**
-   * Validates the write `req` (body in `body`) at time `now` and proposes its transaction; `answer`
+   * Validates the write `req` (body in `body`) at wall time `wall` and proposes its transaction; `answer`
    * runs once it is applied, or, if refused, once every transaction proposed before it is applied (a
    * refusal may rest on a transaction still in flight, and the client must not read a tree that
    * contradicts it).
    */
-  write(req: WriteRequest, body: Reader, now: number, answer: (a: WriteAnswer) => void): void {
+  write(req: WriteRequest, body: Reader, wall: number, answer: (a: WriteAnswer) => void): void {
     const outcome: PrepOutcome = this.stopped
       ? { ok: false, err: ErrorCode.systemError }
-      : this.preparer.prepare(req, body, this.nextZxid(), now);
+      : this.preparer.prepare(req, body, this.nextZxid(), wall);
     if (!outcome.ok) {
       const { err, multi } = outcome;
       this.commits.afterApplied(this.lastProposed, () => answer({ applied: false, zxid: this.tree.lastProcessedZxid, err, multi }));
@@ -183,21 +194,21 @@ export class RequestCore {
    * The time is `now`: sessions whose deadline passed are closed (their closeSession transactions
    * proposed) and returned, so that the shell can drop their connections.
    */
-  tick(now: number): TrackedSession[] {
-    const expired = this.tracker.expire(now);
+  tick(now: Now): TrackedSession[] {
+    const expired = this.tracker.expire(now.mono);
     if (!this.stopped) {
       for (const s of expired) {
-        this.propose(this.preparer.expireSession(s.id, this.nextZxid(), now), () => this.tracker.remove(s.id));
+        this.propose(this.preparer.expireSession(s.id, this.nextZxid(), now.wall), () => this.tracker.remove(s.id));
       }
     }
     return expired;
   }
 
-  /** Deletes empty containers and TTL nodes whose time ran out by `now`. */
-  sweepContainers(now: number): void {
+  /** Deletes empty containers and TTL nodes whose time ran out by wall time `wall` (TTLs count from mtime). */
+  sweepContainers(wall: number): void {
     if (this.stopped) return;
-    for (const path of this.tree.expiredContainers(now)) {
-      const txn = this.preparer.deleteContainer(path, this.nextZxid(), now);
+    for (const path of this.tree.expiredContainers(wall)) {
+      const txn = this.preparer.deleteContainer(path, this.nextZxid(), wall);
       if (txn) this.propose(txn);
     }
   }

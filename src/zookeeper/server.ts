@@ -29,7 +29,7 @@ import { ZkDatabase } from './persistence/database.js';
 import { WRITE_TYPES } from './prep.js';
 import { executeRead } from './reads.js';
 import { body, replyFrame, type Body } from './replies.js';
-import { RequestCore, STANDALONE_SERVER_ID, type WriteAnswer } from './request-core.js';
+import { RequestCore, STANDALONE_SERVER_ID, type Now, type WriteAnswer } from './request-core.js';
 import type { SessionTracker } from './session-tracker.js';
 import { ServerStats } from './stats.js';
 import { WatchManager } from './watch-manager.js';
@@ -89,8 +89,7 @@ export class ZooKeeperServer implements ConnectionHost {
         reconfigEnabled: config.reconfigEnabled,
         enforceQuota: config.enforceQuota,
       },
-      // Wall-clock time: session ids seeded from it stay unique across restarts.
-      now: Date.now(),
+      now: clock(),
       trigger: (type, path) => this.watches.trigger(type, path),
       applied: () => {
         if (db.txnsSinceSnapshot >= config.snapCount && !db.snapshotInProgress) void db.snapshot(undefined);
@@ -168,13 +167,13 @@ export class ZooKeeperServer implements ConnectionHost {
     const timeout = Math.min(Math.max(req.timeOut, this.config.minSessionTimeout), this.config.maxSessionTimeout);
     // Mirror the request: clients that did not send readOnly break on a reply that has it.
     const readOnly = req.readOnly === undefined ? undefined : false;
-    const now = Date.now();
+    const now = clock();
     if (req.sessionId === 0n) {
       this.core.openSession(timeout, now, (id) => this.attach(conn, id, timeout, readOnly));
       return;
     }
     const id = req.sessionId;
-    if (!this.passwordMatches(id, req.passwd) || !this.core.resumeSession(id, timeout, now)) {
+    if (!this.passwordMatches(id, req.passwd) || !this.core.resumeSession(id, timeout, now.mono)) {
       this.log.info({ remote: conn.remote, session: id.toString(16) }, 'refusing reconnect: session expired or unknown');
       return conn.refuse(connectFrame(0, 0n, Buffer.alloc(PASSWORD_BYTES), readOnly));
     }
@@ -219,7 +218,7 @@ export class ZooKeeperServer implements ConnectionHost {
     const started = performance.now();
     conn.lastCxid = xid;
     this.stats.received++;
-    this.core.touch(conn.sessionId, Date.now());
+    this.core.touch(conn.sessionId, performance.now());
     if (type === OpCode.auth) return this.auth(conn, xid, r);
     if (WRITE_TYPES.has(type)) return this.write(conn, xid, type, r, started);
     if (!this.core.isLive(conn.sessionId)) {
@@ -302,7 +301,7 @@ export class ZooKeeperServer implements ConnectionHost {
   // --- timers' work
 
   /** Expires sessions whose timeout passed without a request or ping, and drops their connections. */
-  expireSessions(now: number): void {
+  expireSessions(now: Now): void {
     for (const s of this.core.tick(now)) {
       this.log.info({ session: s.id.toString(16), timeout: s.timeout }, 'expiring session');
       const conn = this.bySession.get(s.id);
@@ -317,6 +316,11 @@ export class ZooKeeperServer implements ConnectionHost {
   sweepContainers(now: number): void {
     this.core.sweepContainers(now);
   }
+}
+
+/** Both clocks the request core takes: wall time for transactions, monotonic time for session deadlines. */
+function clock(): Now {
+  return { wall: Date.now(), mono: performance.now() };
 }
 
 function connectFrame(timeout: number, sessionId: bigint, passwd: Buffer, readOnly: boolean | undefined): Buffer[] {
@@ -426,7 +430,7 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, optio
   }
   zk.clientPort = port;
   const timers = [
-    setInterval(() => zk.expireSessions(Date.now()), Math.max(1, Math.min(config.tickTime, 1000))),
+    setInterval(() => zk.expireSessions(clock()), Math.max(1, Math.min(config.tickTime, 1000))),
     setInterval(() => zk.sweepContainers(Date.now()), config.containerCheckIntervalMs),
   ];
   if (config.purgeIntervalHours > 0) {

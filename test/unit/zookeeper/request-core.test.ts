@@ -5,10 +5,12 @@ import { CreateRequest } from '../../../protocol/zookeeper/records.js';
 import type { Transaction } from '../../../protocol/zookeeper/txn.js';
 import { DataTree } from '../../../src/znode/data-tree.js';
 import { replyFrame } from '../../../src/zookeeper/replies.js';
-import { firstSessionId, RequestCore, serverIdOf, type WriteAnswer } from '../../../src/zookeeper/request-core.js';
+import { firstSessionId, RequestCore, serverIdOf, type Now, type WriteAnswer } from '../../../src/zookeeper/request-core.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const TICK = 1000;
+/** Both clocks at `ms`, for tests where they agree. */
+const at = (ms: number): Now => ({ wall: ms, mono: ms });
 
 /** A core over a fresh tree whose sink keeps what it gets; `ack()` commits everything appended so far. */
 function setup(opts: { serverId?: number; now?: number; tree?: DataTree } = {}) {
@@ -19,13 +21,13 @@ function setup(opts: { serverId?: number; now?: number; tree?: DataTree } = {}) 
     tree,
     sink: { append: (txn) => void appended.push(txn) },
     config: { serverId: opts.serverId ?? 1, tickTime: TICK, extendedTypesEnabled: true, reconfigEnabled: false, enforceQuota: false },
-    now: opts.now ?? 0,
+    now: at(opts.now ?? 0),
     trigger: (type, path) => void triggered.push(`${type}:${path}`),
   });
   const ack = () => core.committed(appended.at(-1)?.zxid ?? 0n);
   const open = (timeout: number, now: number): bigint => {
     let opened: bigint | undefined;
-    const id = core.openSession(timeout, now, (i) => (opened = i));
+    const id = core.openSession(timeout, at(now), (i) => (opened = i));
     ack();
     expect(opened).toBe(id);
     return id;
@@ -81,8 +83,8 @@ describe('RequestCore', () => {
     ack();
     expect(tree.get('/e')!.owner).toBe(id);
     // Deadline: 100 + 2500 rounded up to the next tick = 3000.
-    expect(core.tick(2999)).toEqual([]);
-    const expired = core.tick(3000);
+    expect(core.tick(at(2999))).toEqual([]);
+    const expired = core.tick(at(3000));
     expect(expired.map((s) => s.id)).toEqual([id]);
     expect(core.isLive(id)).toBe(false);
     expect(appended.at(-1)!.body).toEqual({ type: OpCode.closeSession, paths2Delete: ['/e'] });
@@ -93,20 +95,35 @@ describe('RequestCore', () => {
     expect(tree.sessions.has(id)).toBe(false);
     expect(tree.get('/e')).toBeUndefined();
     expect(triggered).toContain('2:/e');
-    expect(core.tick(100_000)).toEqual([]);
+    expect(core.tick(at(100_000))).toEqual([]);
+  });
+
+  it('measures deadlines on the monotonic clock: a wall-clock step neither expires nor keeps a session', () => {
+    const { core, appended, ack } = setup();
+    const hour = 3_600_000;
+    let opened: bigint | undefined;
+    core.openSession(4000, { wall: 10 * hour, mono: 0 }, (id) => (opened = id));
+    ack();
+    // The wall clock jumps a day ahead: no expiry, 2 s have passed.
+    expect(core.tick({ wall: 34 * hour, mono: 2000 })).toEqual([]);
+    // It steps back an hour: the deadline still comes 4 s (rounded to the tick) after the open.
+    expect(core.tick({ wall: 9 * hour, mono: 4999 })).toEqual([]);
+    expect(core.tick({ wall: 9 * hour + 1, mono: 5000 }).map((s) => s.id)).toEqual([opened]);
+    // Transactions record the wall clock.
+    expect(appended.map((t) => t.time)).toEqual([10 * hour, 9 * hour + 1]);
   });
 
   it('moves the deadline out on touch and renews every restored session from the start time', () => {
     const { core, tree, open } = setup();
     const id = open(2000, 0);
     core.touch(id, 1500);
-    expect(core.tick(2000)).toEqual([]);
-    expect(core.tick(4000).map((s) => s.id)).toEqual([id]);
+    expect(core.tick(at(2000))).toEqual([]);
+    expect(core.tick(at(4000)).map((s) => s.id)).toEqual([id]);
     const other = open(2000, 4000);
     const restarted = setup({ tree, now: 50_000 });
     expect(restarted.core.isLive(other)).toBe(true);
-    expect(restarted.core.tick(52_000)).toEqual([]);
-    expect(restarted.core.tick(53_000).map((s) => s.id)).toEqual([other]);
+    expect(restarted.core.tick(at(52_000))).toEqual([]);
+    expect(restarted.core.tick(at(53_000)).map((s) => s.id)).toEqual([other]);
   });
 
   it('numbers transactions one past the last proposed and answers a write once the sink commits it', () => {
@@ -154,7 +171,7 @@ describe('RequestCore', () => {
     core.stop();
     expect(create(id, '/y', 0, 10)).toEqual([{ applied: false, zxid: 1n, err: ErrorCode.systemError, multi: undefined }]);
     const before = appended.length;
-    expect(core.tick(10_000).map((s) => s.id)).toEqual([id]);
+    expect(core.tick(at(10_000)).map((s) => s.id)).toEqual([id]);
     expect(appended).toHaveLength(before);
   });
 });
