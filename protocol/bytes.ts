@@ -84,6 +84,14 @@ export class Reader {
     return hi * TWO_32 + lo;
   }
 
+  /** An int64 exactly, as a bigint (ids and zxids that may exceed 2^53). */
+  bigint64(): bigint {
+    this.need(8);
+    const v = this.buf.readBigInt64BE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
   float64(): number {
     this.need(8);
     const v = this.buf.readDoubleBE(this.pos);
@@ -250,6 +258,14 @@ export class Writer {
   int64(v: number): this {
     this.room(8);
     writeInt64(this.cur, this.pos, v);
+    this.pos += 8;
+    return this;
+  }
+
+  /** An int64 exactly; values outside the signed 64-bit range are a bug, not saturated. */
+  bigint64(v: bigint): this {
+    this.room(8);
+    this.cur.writeBigInt64BE(v, this.pos);
     this.pos += 8;
     return this;
   }

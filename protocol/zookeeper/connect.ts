@@ -3,14 +3,14 @@
 // and some of them (node-zookeeper-client) choke on a reply that has it, so the reply mirrors the
 // request's shape.
 import type { Reader, Writer } from '../bytes.js';
-import { buffer, exactLong, int, long, record, type JuteValue } from './jute.js';
+import { bigLong, buffer, int, record, type JuteValue } from './jute.js';
 
 const ConnectRequestBase = record({
   protocolVersion: int,
-  lastZxidSeen: long,
+  lastZxidSeen: bigLong,
   timeOut: int,
-  /** Exact: ids minted by other servers may exceed 2^53. */
-  sessionId: exactLong,
+  /** Exact: the top byte is the id of the server that minted it. */
+  sessionId: bigLong,
   passwd: buffer,
 });
 
@@ -33,13 +33,13 @@ export function writeConnectRequest(w: Writer, req: ConnectRequest): void {
 export interface ConnectResponse {
   protocolVersion: number;
   timeOut: number;
-  sessionId: number | bigint;
+  sessionId: bigint;
   passwd: Buffer;
   /** Written only when defined: undefined for clients that did not send the byte themselves. */
   readOnly: boolean | undefined;
 }
 
-const ConnectResponseBase = record({ protocolVersion: int, timeOut: int, sessionId: exactLong, passwd: buffer });
+const ConnectResponseBase = record({ protocolVersion: int, timeOut: int, sessionId: bigLong, passwd: buffer });
 
 export function writeConnectResponse(w: Writer, rsp: ConnectResponse): void {
   ConnectResponseBase.write(w, rsp);

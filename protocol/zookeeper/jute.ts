@@ -22,25 +22,10 @@ export const long: JuteType<number> = {
   write: (w, v) => void w.int64(v),
 };
 
-/**
- * An int64 read exactly: a number when it fits in 2^53, otherwise a bigint (TTL and container
- * ephemeralOwner values set the top bits, and session ids from other servers may be that large).
- */
-export const exactLong: JuteType<number | bigint> = {
-  read(r) {
-    const at = r.pos;
-    const v = r.int64();
-    return Number.isSafeInteger(v) ? v : r.buf.readBigInt64BE(at);
-  },
-  write(w, v) {
-    if (typeof v === 'number') {
-      w.int64(v);
-      return;
-    }
-    const b = Buffer.allocUnsafe(8);
-    b.writeBigInt64BE(BigInt.asIntN(64, v));
-    w.raw(b);
-  },
+/** An int64 as an exact bigint: session ids carry the server id in their top byte (and zxids their epoch). */
+export const bigLong: JuteType<bigint> = {
+  read: (r) => r.bigint64(),
+  write: (w, v) => void w.bigint64(v),
 };
 
 export const bool: JuteType<boolean> = {

@@ -34,9 +34,10 @@ export type TxnBody =
 
 /** A transaction's identity: who asked (session, cxid), its zxid and its wall-clock time. */
 export interface TxnMeta {
-  clientId: number;
+  clientId: bigint;
   cxid: number;
-  zxid: number;
+  /** epoch << 32 | counter: exact as a 64-bit value, so a bigint. */
+  zxid: bigint;
   time: number;
 }
 

@@ -41,28 +41,28 @@ export interface ApplyResult {
 export class DataTree {
   private readonly nodes = new Map<string, ZNode>();
   readonly aclCache = new AclCache();
-  private readonly ephemerals = new Map<number, Set<string>>();
+  private readonly ephemerals = new Map<bigint, Set<string>>();
   readonly containers = new Set<string>();
   readonly ttls = new Set<string>();
   /** Live sessions and their negotiated timeouts (ms); sessions are transactions too. */
-  readonly sessions = new Map<number, number>();
+  readonly sessions = new Map<bigint, number>();
   /** Highest session id ever created, so ids are never reused after a restart. */
-  lastSessionId = 0;
-  lastProcessedZxid = 0;
+  lastSessionId = 0n;
+  lastProcessedZxid = 0n;
   private dataBytes = 0;
   /** Paths with a quota (a zookeeper_limits node), whose zookeeper_stats node applying keeps current. */
   private readonly quotas = new Set<string>();
 
   constructor() {
     const open = OPEN_ACL;
-    this.nodes.set('/', new ZNode(Buffer.alloc(0), this.aclCache.acquire(open), 0, 0, 0, 0));
+    this.nodes.set('/', new ZNode(Buffer.alloc(0), this.aclCache.acquire(open), 0n, 0, 0n, 0));
     this.addBuiltIn(ZOOKEEPER_PATH, open);
     this.addBuiltIn(QUOTA_PATH, open);
     this.addBuiltIn(CONFIG_PATH, READ_ACL);
   }
 
   private addBuiltIn(path: string, acl: readonly ACL[]): void {
-    const node = new ZNode(Buffer.alloc(0), this.aclCache.acquire(acl), 0, 0, 0, 0);
+    const node = new ZNode(Buffer.alloc(0), this.aclCache.acquire(acl), 0n, 0, 0n, 0);
     this.nodes.get(parentOf(path))!.addChild(nameOf(path));
     this.nodes.set(path, node);
   }
@@ -85,7 +85,7 @@ export class DataTree {
     return this.nodes.entries();
   }
 
-  ephemeralsOf(sessionId: number): ReadonlySet<string> {
+  ephemeralsOf(sessionId: bigint): ReadonlySet<string> {
     return this.ephemerals.get(sessionId) ?? EMPTY;
   }
 
@@ -95,7 +95,7 @@ export class DataTree {
     return n;
   }
 
-  ephemeralSessions(): IterableIterator<[number, ReadonlySet<string>]> {
+  ephemeralSessions(): IterableIterator<[bigint, ReadonlySet<string>]> {
     return this.ephemerals.entries();
   }
 
@@ -137,11 +137,11 @@ export class DataTree {
     switch (body.type) {
       case OpCode.create:
       case OpCode.create2: {
-        const owner = body.ephemeral ? meta.clientId : 0;
+        const owner = body.ephemeral ? meta.clientId : 0n;
         return this.create(meta, body.type, body.path, body.data, body.acl, owner, 0, body.parentCVersion, observe);
       }
       case OpCode.createTTL:
-        return this.create(meta, body.type, body.path, body.data, body.acl, 0, body.ttl, body.parentCVersion, observe);
+        return this.create(meta, body.type, body.path, body.data, body.acl, 0n, body.ttl, body.parentCVersion, observe);
       case OpCode.createContainer:
         return this.create(
           meta,
@@ -191,7 +191,7 @@ export class DataTree {
     path: string,
     data: Buffer | null,
     acl: readonly ACL[],
-    owner: number,
+    owner: bigint,
     ttl: number,
     parentCVersion: number,
     observe?: TreeObserver,
@@ -211,7 +211,7 @@ export class DataTree {
     this.dataBytes += path.length + (data === null ? 0 : data.length);
     if (ttl > 0) this.ttls.add(path);
     else if (owner === CONTAINER_OWNER) this.containers.add(path);
-    else if (owner !== 0) {
+    else if (owner !== 0n) {
       let owned = this.ephemerals.get(owner);
       if (!owned) this.ephemerals.set(owner, (owned = new Set()));
       owned.add(path);
@@ -227,7 +227,7 @@ export class DataTree {
     return { type, path, err: ErrorCode.ok, stat: type === OpCode.create ? undefined : node };
   }
 
-  private delete(path: string, zxid: number, observe?: TreeObserver): number {
+  private delete(path: string, zxid: bigint, observe?: TreeObserver): number {
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
     if (!parent) return ErrorCode.noNode;
@@ -240,7 +240,7 @@ export class DataTree {
     this.dataBytes -= path.length + (node.data === null ? 0 : node.data.length);
     if (node.ttl > 0) this.ttls.delete(path);
     else if (node.isContainer) this.containers.delete(path);
-    else if (node.owner !== 0) {
+    else if (node.owner !== 0n) {
       const owned = this.ephemerals.get(node.owner);
       if (owned) {
         owned.delete(path);
@@ -371,7 +371,7 @@ export class DataTree {
       this.dataBytes += path.length + (node.data === null ? 0 : node.data.length);
       if (node.ttl > 0) this.ttls.add(path);
       else if (node.isContainer) this.containers.add(path);
-      else if (node.owner !== 0) {
+      else if (node.owner !== 0n) {
         let owned = this.ephemerals.get(node.owner);
         if (!owned) this.ephemerals.set(node.owner, (owned = new Set()));
         owned.add(path);

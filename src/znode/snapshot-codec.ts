@@ -13,16 +13,16 @@ const END = 0;
 
 /** The session table (id -> timeout) and the highest session id handed out. */
 export function writeSessions(w: Writer, tree: DataTree): void {
-  w.int64(tree.lastSessionId);
+  w.bigint64(tree.lastSessionId);
   w.int32(tree.sessions.size);
-  for (const [id, timeout] of tree.sessions) w.int64(id).int32(timeout);
+  for (const [id, timeout] of tree.sessions) w.bigint64(id).int32(timeout);
 }
 
 export function readSessions(r: Reader, tree: DataTree): void {
-  tree.lastSessionId = r.int64();
+  tree.lastSessionId = r.bigint64();
   const n = r.int32();
   if (n < 0 || n * 12 > r.remaining) throw new DecodeError(`bad session count ${n}`);
-  for (let i = 0; i < n; i++) tree.sessions.set(r.int64(), r.int32());
+  for (let i = 0; i < n; i++) tree.sessions.set(r.bigint64(), r.int32());
 }
 
 export function writeNode(w: Writer, path: string, node: ZNode): void {
@@ -30,9 +30,9 @@ export function writeNode(w: Writer, path: string, node: ZNode): void {
   ustring.write(w, path);
   buffer.write(w, node.data);
   ACLList.write(w, node.acl.entries);
-  w.int64(node.czxid).int64(node.mzxid).int64(node.ctime).int64(node.mtime);
+  w.bigint64(node.czxid).bigint64(node.mzxid).int64(node.ctime).int64(node.mtime);
   w.int32(node.version).int32(node.cversion).int32(node.aversion);
-  w.int64(node.owner).int64(node.ttl).int64(node.pzxid);
+  w.bigint64(node.owner).int64(node.ttl).bigint64(node.pzxid);
 }
 
 export function writeEnd(w: Writer): void {
@@ -46,16 +46,16 @@ export function readNodes(r: Reader, tree: DataTree): boolean {
     const path = ustring.read(r);
     const data = buffer.read(r);
     const acl = ACLList.read(r);
-    const czxid = r.int64();
-    const mzxid = r.int64();
+    const czxid = r.bigint64();
+    const mzxid = r.bigint64();
     const ctime = r.int64();
     const mtime = r.int64();
     const version = r.int32();
     const cversion = r.int32();
     const aversion = r.int32();
-    const owner = r.int64();
+    const owner = r.bigint64();
     const ttl = r.int64();
-    const pzxid = r.int64();
+    const pzxid = r.bigint64();
     const node = new ZNode(ownBytes(data), tree.aclCache.acquire(acl), czxid, ctime, owner, ttl);
     node.mzxid = mzxid;
     node.mtime = mtime;

@@ -2,28 +2,33 @@
 import type { Stat } from '../../protocol/zookeeper/records.js';
 import type { AclSet } from './acl-set.js';
 
-/** ephemeralOwner of container nodes (Long.MIN_VALUE, exact as a double). */
-export const CONTAINER_OWNER = -(2 ** 63);
+/** ephemeralOwner of container nodes (Long.MIN_VALUE). */
+export const CONTAINER_OWNER = -(2n ** 63n);
+
+/** Whether an owner is a session: not 0 (persistent) and not the container marker. */
+export function isSessionOwner(owner: bigint): boolean {
+  return owner !== 0n && owner !== CONTAINER_OWNER;
+}
 
 const NO_CHILDREN: ReadonlySet<string> = new Set();
 
 export class ZNode {
   /** Most znodes are leaves: their child set is only made when the first child arrives. */
   private kids: Set<string> | undefined;
-  mzxid: number;
+  mzxid: bigint;
   mtime: number;
   version = 0;
   cversion = 0;
   aversion = 0;
-  pzxid: number;
+  pzxid: bigint;
 
   constructor(
     public data: Buffer | null,
     public acl: AclSet,
-    readonly czxid: number,
+    readonly czxid: bigint,
     readonly ctime: number,
     /** Owning session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
-    readonly owner: number,
+    readonly owner: bigint,
     /** Milliseconds for TTL nodes, else 0. */
     readonly ttl: number,
   ) {
@@ -54,13 +59,13 @@ export class ZNode {
 
   /** A session-owned ephemeral (not a container or TTL node). */
   get isEphemeral(): boolean {
-    return this.owner > 0;
+    return isSessionOwner(this.owner);
   }
 
   // With the three getters below a ZNode is itself a Stat, so replies encode it without a copy.
 
   /** ephemeralOwner as clients see it: TTL nodes carry 0xFF in the top byte and the TTL below. */
-  get ephemeralOwner(): number | bigint {
+  get ephemeralOwner(): bigint {
     if (this.ttl > 0) return BigInt.asIntN(64, (0xffn << 56n) | BigInt(this.ttl));
     return this.owner;
   }

@@ -35,7 +35,7 @@ interface Slot {
 type Phase = 'start' | 'handshake' | 'open' | 'closed';
 
 export class ClientConnection implements Requester {
-  sessionId = 0;
+  sessionId = 0n;
   /** Negotiated session timeout, for cons output. */
   sessionTimeout = 0;
   readonly auth: Id[];
@@ -45,7 +45,7 @@ export class ClientConnection implements Requester {
   packetsReceived = 0;
   packetsSent = 0;
   lastOp = 'NA';
-  lastZxid = 0;
+  lastZxid = 0n;
   lastCxid = -1;
 
   private phase: Phase = 'start';

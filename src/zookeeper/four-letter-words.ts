@@ -31,7 +31,8 @@ export interface ServerView {
   readonly serving: boolean;
 }
 
-const hex = (n: number) => `0x${n.toString(16)}`;
+/** As Java's Long.toHexString: 64-bit values (session ids may have the top bit set) print unsigned. */
+const hex = (n: number | bigint) => `0x${(typeof n === 'bigint' ? BigInt.asUintN(64, n) : n).toString(16)}`;
 
 function dirSize(dir: string): number {
   let total = 0;
@@ -65,7 +66,7 @@ function serverSummary(s: ServerView): string {
 
 function connectionLine(c: ClientConnection, brief: boolean): string {
   let line = ` /${c.remote}[1](queued=${c.outstanding},recved=${c.packetsReceived},sent=${c.packetsSent}`;
-  if (!brief && c.sessionId !== 0) {
+  if (!brief && c.sessionId !== 0n) {
     line +=
       `,sid=${hex(c.sessionId)},lop=${c.lastOp},est=${c.established},to=${c.sessionTimeout}` +
       (c.lastCxid >= 0 ? `,lcxid=${hex(c.lastCxid)}` : '') +
@@ -129,8 +130,10 @@ function environment(): string {
 function dump(s: ServerView): string {
   const buckets = s.tracker.buckets();
   let out = `SessionTracker dump:\nSession Sets (${buckets.length})/(${s.tracker.size}):\n`;
+  // Deadlines are monotonic times; shown as the wall-clock time they fall at.
+  const toWall = Date.now() - performance.now();
   for (const [at, ids] of buckets) {
-    out += `${ids.length} expire at ${new Date(at).toUTCString()}:\n${ids.map((id) => `\t${hex(id)}\n`).join('')}`;
+    out += `${ids.length} expire at ${new Date(toWall + at).toUTCString()}:\n${ids.map((id) => `\t${hex(id)}\n`).join('')}`;
   }
   const sessions = [...s.tree.ephemeralSessions()];
   out += `ephemeral nodes dump:\nSessions with Ephemerals (${sessions.length}):\n`;

@@ -12,7 +12,7 @@ export interface NodeView {
   readonly cversion: number;
   readonly aversion: number;
   /** Session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
-  readonly owner: number;
+  readonly owner: bigint;
   readonly ttl: number;
   readonly numChildren: number;
   readonly acl: AclView;
@@ -34,7 +34,7 @@ export function changedView(view: NodeView, changes: Partial<NodeView>): NodeVie
 }
 
 interface ChangeRecord {
-  readonly zxid: number;
+  readonly zxid: bigint;
   readonly path: string;
   /** null: the node is deleted. */
   readonly view: NodeView | null;
@@ -58,7 +58,7 @@ export class PendingChanges {
   }
 
   /** Records that transaction `zxid` leaves `path` as `view` (null: deleted). */
-  set(zxid: number, path: string, view: NodeView | null): void {
+  set(zxid: bigint, path: string, view: NodeView | null): void {
     const rec: ChangeRecord = { zxid, path, view, before: this.get(path), prev: this.byPath.get(path) };
     this.byPath.set(path, rec);
     this.queue.push(rec);
@@ -83,7 +83,7 @@ export class PendingChanges {
   }
 
   /** Transactions up to `zxid` are now in the tree: their records are no longer needed. */
-  applied(zxid: number): void {
+  applied(zxid: bigint): void {
     for (let rec = this.queue.peek(); rec && rec.zxid <= zxid; rec = this.queue.peek()) {
       this.queue.shift();
       if (this.byPath.get(rec.path) === rec) this.byPath.delete(rec.path);
@@ -104,7 +104,7 @@ export class PendingChanges {
   }
 
   /** The ephemerals `sessionId` will own once pending transactions apply. */
-  ephemeralsOf(sessionId: number): Set<string> {
+  ephemeralsOf(sessionId: bigint): Set<string> {
     const owned = new Set(this.tree.ephemeralsOf(sessionId));
     for (const rec of this.queue) {
       if (rec.view === null) owned.delete(rec.path);

@@ -16,8 +16,8 @@ interface InFlight {
 
 export class CommitQueue {
   private readonly queue = new Fifo<InFlight>();
-  private readonly waiters = new Fifo<{ zxid: number; run: () => void }>();
-  private lastApplied = 0;
+  private readonly waiters = new Fifo<{ zxid: bigint; run: () => void }>();
+  private lastApplied = 0n;
 
   constructor(
     private readonly sink: TxnSink,
@@ -40,13 +40,13 @@ export class CommitQueue {
    * another session is creating); its answer must wait for that transaction, or the client could
    * read a tree that contradicts it.
    */
-  afterApplied(zxid: number, fn: () => void): void {
+  afterApplied(zxid: bigint, fn: () => void): void {
     if (zxid <= this.lastApplied || this.size === 0) fn();
     else this.waiters.push({ zxid, run: fn });
   }
 
   /** Everything up to `zxid` is committed: apply it in order and let each requester answer. */
-  committed(zxid: number): void {
+  committed(zxid: bigint): void {
     for (let next = this.queue.peek(); next && next.txn.zxid <= zxid; next = this.queue.peek()) {
       this.queue.shift();
       const result = this.apply(next.txn);

@@ -27,14 +27,14 @@ import {
 import type { Transaction, TxnBody } from '../../protocol/zookeeper/txn.js';
 import { isSpecialPath } from '../znode/data-tree.js';
 import { limitPath, quotaPrefixOf, StatsTrack, statPath } from '../znode/quota.js';
-import { CONTAINER_OWNER } from '../znode/znode.js';
+import { CONTAINER_OWNER, isSessionOwner } from '../znode/znode.js';
 import { aclView, checkPermission, fixupACL } from './acl.js';
 import { changedView, type NodeView, type PendingChanges } from './pending-changes.js';
 
 export interface PrepContext {
   readonly changes: PendingChanges;
   /** Whether the session exists and is not closing. */
-  isLive(sessionId: number): boolean;
+  isLive(sessionId: bigint): boolean;
   readonly extendedTypesEnabled: boolean;
   readonly reconfigEnabled: boolean;
   /** Refuse writes past a hard quota (zookeeper.enforceQuota). */
@@ -43,7 +43,7 @@ export interface PrepContext {
 
 /** Who asks for a write, and its place in the session's stream. */
 export interface WriteRequest {
-  sessionId: number;
+  sessionId: bigint;
   cxid: number;
   type: number;
   auth: readonly Id[];
@@ -116,7 +116,7 @@ export class Preparer {
    * Turns the write `req` with body `r` into a transaction numbered `zxid` at `time`, registering its
    * effect as pending, or explains why it cannot happen.
    */
-  prepare(req: WriteRequest, r: Reader, zxid: number, time: number): PrepOutcome {
+  prepare(req: WriteRequest, r: Reader, zxid: bigint, time: number): PrepOutcome {
     try {
       if (req.type === OpCode.multi) return this.multi(req, readMultiRequest(r), zxid, time);
       const body = this.op(req, req.type, r, zxid);
@@ -128,7 +128,7 @@ export class Preparer {
     }
   }
 
-  private op(req: WriteRequest, type: number, r: Reader, zxid: number): TxnBody {
+  private op(req: WriteRequest, type: number, r: Reader, zxid: bigint): TxnBody {
     switch (type) {
       case OpCode.create:
       case OpCode.create2:
@@ -159,7 +159,7 @@ export class Preparer {
     }
   }
 
-  private create(req: WriteRequest, type: number, body: CreateRequestValue, ttl: number, zxid: number): TxnBody {
+  private create(req: WriteRequest, type: number, body: CreateRequestValue, ttl: number, zxid: bigint): TxnBody {
     const mode = createModeOf(body.flags);
     if (!mode) throw new KeeperError(ErrorCode.badArguments, body.path);
     if (mode.ttl && !this.ctx.extendedTypesEnabled) throw new KeeperError(ErrorCode.unimplemented, body.path);
@@ -174,10 +174,10 @@ export class Preparer {
     if (mode.sequential) path += sequenceSuffix(parent.cversion);
     validPath(path);
     if (this.ctx.changes.get(path)) throw new KeeperError(ErrorCode.nodeExists, path);
-    if (parent.owner > 0) throw new KeeperError(ErrorCode.noChildrenForEphemerals, path);
+    if (isSessionOwner(parent.owner)) throw new KeeperError(ErrorCode.noChildrenForEphemerals, path);
     this.checkQuota(path, 1, body.data === null ? 0 : body.data.length);
     const parentCVersion = parent.cversion + 1;
-    const owner = mode.container ? CONTAINER_OWNER : mode.ephemeral ? req.sessionId : 0;
+    const owner = mode.container ? CONTAINER_OWNER : mode.ephemeral ? req.sessionId : 0n;
     this.ctx.changes.set(
       zxid,
       parentPath,
@@ -202,7 +202,7 @@ export class Preparer {
     return { type: createType, path, data, acl, ephemeral: mode.ephemeral, parentCVersion };
   }
 
-  private delete(req: WriteRequest, body: { path: string; version: number }, zxid: number): TxnBody {
+  private delete(req: WriteRequest, body: { path: string; version: number }, zxid: bigint): TxnBody {
     this.session(req);
     const { path } = body;
     const parentPath = deletableParent(path);
@@ -215,12 +215,12 @@ export class Preparer {
     return { type: OpCode.delete, path };
   }
 
-  private removeNode(zxid: number, path: string, parentPath: string, parent: NodeView): void {
+  private removeNode(zxid: bigint, path: string, parentPath: string, parent: NodeView): void {
     this.ctx.changes.set(zxid, parentPath, changedView(parent, { numChildren: parent.numChildren - 1 }));
     this.ctx.changes.set(zxid, path, null);
   }
 
-  private setData(req: WriteRequest, body: { path: string; data: Buffer | null; version: number }, zxid: number): TxnBody {
+  private setData(req: WriteRequest, body: { path: string; data: Buffer | null; version: number }, zxid: bigint): TxnBody {
     this.session(req);
     const { path } = body;
     validPath(path);
@@ -232,7 +232,7 @@ export class Preparer {
     return { type: OpCode.setData, path, data: body.data, version };
   }
 
-  private setACL(req: WriteRequest, body: { path: string; acl: readonly ACL[]; version: number }, zxid: number): TxnBody {
+  private setACL(req: WriteRequest, body: { path: string; acl: readonly ACL[]; version: number }, zxid: bigint): TxnBody {
     this.session(req);
     const { path } = body;
     validPath(path);
@@ -274,7 +274,7 @@ export class Preparer {
   }
 
   /** The session's ephemerals go with it; the close itself is never refused. */
-  private closeSession(sessionId: number, zxid: number): TxnBody {
+  private closeSession(sessionId: bigint, zxid: bigint): TxnBody {
     const paths = [...this.ctx.changes.ephemeralsOf(sessionId)];
     for (const path of paths) {
       const parentPath = parentOf(path);
@@ -285,12 +285,12 @@ export class Preparer {
   }
 
   /** Opens a session (not a client request: the handshake asks for it). */
-  createSession(sessionId: number, timeout: number, zxid: number, time: number): Transaction {
+  createSession(sessionId: bigint, timeout: number, zxid: bigint, time: number): Transaction {
     return { clientId: sessionId, cxid: 0, zxid, time, body: { type: OpCode.createSession, timeOut: timeout } };
   }
 
   /** The session-less close of a session that expired. */
-  expireSession(sessionId: number, zxid: number, time: number): Transaction {
+  expireSession(sessionId: bigint, zxid: bigint, time: number): Transaction {
     return { clientId: sessionId, cxid: 0, zxid, time, body: this.closeSession(sessionId, zxid) };
   }
 
@@ -298,18 +298,18 @@ export class Preparer {
    * Removes an empty container or an expired TTL node (the sweeper's request); undefined when the node
    * changed meanwhile and is no longer a candidate.
    */
-  deleteContainer(path: string, zxid: number, time: number): Transaction | undefined {
+  deleteContainer(path: string, zxid: bigint, time: number): Transaction | undefined {
     const node = this.ctx.changes.get(path);
     if (!node || node.numChildren > 0 || (node.ttl === 0 && node.owner !== CONTAINER_OWNER)) return undefined;
     const parentPath = parentOf(path);
     const parent = this.ctx.changes.get(parentPath);
     if (!parent || isSpecialPath(path)) return undefined;
     this.removeNode(zxid, path, parentPath, parent);
-    return { clientId: 0, cxid: 0, zxid, time, body: { type: OpCode.deleteContainer, path } };
+    return { clientId: 0n, cxid: 0, zxid, time, body: { type: OpCode.deleteContainer, path } };
   }
 
   /** All ops or none: on the first failure, earlier ops report 0, the failing one its code, later ones -2. */
-  private multi(req: WriteRequest, ops: readonly MultiOp[], zxid: number, time: number): PrepOutcome {
+  private multi(req: WriteRequest, ops: readonly MultiOp[], zxid: bigint, time: number): PrepOutcome {
     const writes = ops.filter(isWriteOp);
     // Reads mixed into a write multi: ZooKeeper refuses the request as malformed.
     if (writes.length !== ops.length) return { ok: false, err: ErrorCode.marshallingError };
@@ -332,7 +332,7 @@ export class Preparer {
     return { ok: true, txn: { clientId: req.sessionId, cxid: req.cxid, zxid, time, body: { type: OpCode.multi, txns } } };
   }
 
-  private multiOp(req: WriteRequest, op: WriteOp, zxid: number): TxnBody {
+  private multiOp(req: WriteRequest, op: WriteOp, zxid: bigint): TxnBody {
     switch (op.type) {
       case OpCode.create:
       case OpCode.create2:

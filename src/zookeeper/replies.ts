@@ -19,12 +19,12 @@ export function body<T>(type: JuteType<T>, value: T, dataBytes = 0): Body {
 const BODY_BYTES = 384;
 
 /** A whole reply frame, size prefix included, as chunks to write. */
-export function replyFrame(xid: number, zxid: number, err: number, payload?: Body): Buffer[] {
+export function replyFrame(xid: number, zxid: bigint, err: number, payload?: Body): Buffer[] {
   // Data of 1 KiB or more is passed by reference, so only smaller data needs room here.
   const data = payload && payload.dataBytes < 1024 ? payload.dataBytes : 0;
   const w = new Writer(payload ? BODY_BYTES + data : 20);
   const size = w.reserveInt32();
-  w.int32(xid).int64(zxid).int32(err);
+  w.int32(xid).bigint64(zxid).int32(err);
   if (payload) payload.write(w);
   size(w.length - 4);
   return w.chunksOut();
@@ -32,5 +32,5 @@ export function replyFrame(xid: number, zxid: number, err: number, payload?: Bod
 
 /** A watch notification: xid -1 and, as ZooKeeper 3.8 sends it, zxid -1. */
 export function eventFrame(type: EventType, path: string): Buffer[] {
-  return replyFrame(Xid.notification, -1, 0, body(WatcherEvent, { type, state: KeeperState.syncConnected, path }));
+  return replyFrame(Xid.notification, -1n, 0, body(WatcherEvent, { type, state: KeeperState.syncConnected, path }));
 }

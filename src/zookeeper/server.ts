@@ -1,7 +1,8 @@
-// The standalone ZooKeeper server: connections, sessions and the request pipeline
+// The standalone ZooKeeper server: the socket shell around the request core (request-core.ts).
 //   Prep (validate + ACL check -> transaction)  ->  Sync (log + group-commit fsync)  ->  Final (apply,
 //   fire watches, answer)
-// with reads answered from the applied tree as soon as the session's own earlier requests are.
+// with reads answered from the applied tree as soon as the session's own earlier requests are. The
+// shell owns connections, session passwords, the clock and timers, and the log the core's sink is.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { DecodeError, Reader, Writer } from '../../protocol/bytes.js';
@@ -16,7 +17,6 @@ import {
   RequestHeader,
   StatResponse,
 } from '../../protocol/zookeeper/records.js';
-import type { Transaction } from '../../protocol/zookeeper/txn.js';
 import type { Logger } from '../logger.js';
 import type { FrameReader } from '../net/frame-reader.js';
 import { TcpServer, type AcceptedConnection } from '../net/tcp-server.js';
@@ -25,13 +25,12 @@ import { authenticate } from './acl.js';
 import type { ZooKeeperConfig } from './config.js';
 import { ClientConnection, type ConnectionHost } from './connection.js';
 import { fourLetterWordText } from './four-letter-words.js';
-import { PendingChanges } from './pending-changes.js';
 import { ZkDatabase } from './persistence/database.js';
-import { CommitQueue } from './pipeline.js';
-import { Preparer, WRITE_TYPES, type PrepOutcome } from './prep.js';
+import { WRITE_TYPES } from './prep.js';
 import { executeRead } from './reads.js';
 import { body, replyFrame, type Body } from './replies.js';
-import { SessionTracker } from './session-tracker.js';
+import { RequestCore, STANDALONE_SERVER_ID, type Now, type WriteAnswer } from './request-core.js';
+import type { SessionTracker } from './session-tracker.js';
 import { ServerStats } from './stats.js';
 import { WatchManager } from './watch-manager.js';
 
@@ -66,15 +65,10 @@ export interface RunningZooKeeper {
 export class ZooKeeperServer implements ConnectionHost {
   readonly tree: DataTree;
   readonly watches = new WatchManager();
-  readonly tracker: SessionTracker;
   readonly stats = new ServerStats();
   readonly connections = new Set<ClientConnection>();
-  private readonly changes: PendingChanges;
-  private readonly preparer: Preparer;
-  private readonly commits: CommitQueue;
-  private readonly bySession = new Map<number, ClientConnection>();
-  private lastProposedZxid: number;
-  private lastIssuedSessionId = 0;
+  private readonly core: RequestCore;
+  private readonly bySession = new Map<bigint, ClientConnection>();
   private failed = false;
   clientPort = 0;
 
@@ -85,24 +79,32 @@ export class ZooKeeperServer implements ConnectionHost {
     private readonly onStorageFailure: (err: Error) => void,
   ) {
     this.tree = db.tree;
-    this.tracker = new SessionTracker(config.tickTime);
-    this.changes = new PendingChanges(this.tree);
-    this.preparer = new Preparer({
-      changes: this.changes,
-      isLive: (id) => this.tracker.isLive(id),
-      extendedTypesEnabled: config.extendedTypesEnabled,
-      reconfigEnabled: config.reconfigEnabled,
-      enforceQuota: config.enforceQuota,
+    this.core = new RequestCore({
+      tree: db.tree,
+      sink: db,
+      config: {
+        serverId: STANDALONE_SERVER_ID,
+        tickTime: config.tickTime,
+        extendedTypesEnabled: config.extendedTypesEnabled,
+        reconfigEnabled: config.reconfigEnabled,
+        enforceQuota: config.enforceQuota,
+      },
+      now: clock(),
+      trigger: (type, path) => this.watches.trigger(type, path),
+      applied: () => {
+        if (db.txnsSinceSnapshot >= config.snapCount && !db.snapshotInProgress) void db.snapshot(undefined);
+      },
     });
-    this.commits = new CommitQueue(db, (txn) => this.applyCommitted(txn));
-    this.lastProposedZxid = this.tree.lastProcessedZxid;
-    const now = Date.now();
-    for (const [id, timeout] of this.tree.sessions) this.tracker.add(id, timeout, now);
+  }
+
+  /** Sessions and their deadlines (the dump and mntr words read it). */
+  get tracker(): SessionTracker {
+    return this.core.tracker;
   }
 
   /** The log made everything up to `zxid` durable. */
-  committed(zxid: number): void {
-    this.commits.committed(zxid);
+  committed(zxid: bigint): void {
+    this.core.committed(zxid);
   }
 
   /**
@@ -112,6 +114,7 @@ export class ZooKeeperServer implements ConnectionHost {
   fatal(err: Error): void {
     if (this.failed) return;
     this.failed = true;
+    this.core.stop();
     this.log.fatal({ err, dataLogDir: this.config.dataLogDir }, `ZooKeeper cannot write its transaction log (${err.message}); stopping`);
     for (const conn of this.connections) conn.close('storage failure');
     this.onStorageFailure(err);
@@ -123,7 +126,7 @@ export class ZooKeeperServer implements ConnectionHost {
   }
 
   get outstandingRequests(): number {
-    return this.commits.size;
+    return this.core.outstanding;
   }
 
   accept(socket: Socket, frames: FrameReader): AcceptedConnection {
@@ -136,24 +139,12 @@ export class ZooKeeperServer implements ConnectionHost {
     this.connections.delete(conn);
     this.watches.removeWatcher(conn);
     this.stats.addClosed(conn);
-    if (conn.sessionId !== 0 && this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
+    if (conn.sessionId !== 0n && this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
   }
 
   fourLetterWord(word: FourLetterWord): string {
     if (!this.config.fourLetterWords.has(word)) return `${word} is not executed because it is not in the whitelist.\n`;
     return fourLetterWordText(word, this);
-  }
-
-  private propose(txn: Transaction, onApplied?: (result: ApplyResult) => void): void {
-    this.lastProposedZxid = txn.zxid;
-    this.commits.propose(txn, onApplied);
-  }
-
-  private applyCommitted(txn: Transaction): ApplyResult {
-    const result = this.tree.apply(txn, (type, path) => this.watches.trigger(type, path));
-    this.changes.applied(txn.zxid);
-    if (this.db.txnsSinceSnapshot >= this.config.snapCount && !this.db.snapshotInProgress) void this.db.snapshot(undefined);
-    return result;
   }
 
   // --- handshake
@@ -176,21 +167,16 @@ export class ZooKeeperServer implements ConnectionHost {
     const timeout = Math.min(Math.max(req.timeOut, this.config.minSessionTimeout), this.config.maxSessionTimeout);
     // Mirror the request: clients that did not send readOnly break on a reply that has it.
     const readOnly = req.readOnly === undefined ? undefined : false;
-    const now = Date.now();
-    if (req.sessionId === 0) {
-      const id = this.nextSessionId(now);
-      this.tracker.add(id, timeout, now);
-      const txn = this.preparer.createSession(id, timeout, this.lastProposedZxid + 1, now);
-      this.propose(txn, () => this.attach(conn, id, timeout, readOnly));
+    const now = clock();
+    if (req.sessionId === 0n) {
+      this.core.openSession(timeout, now, (id) => this.attach(conn, id, timeout, readOnly));
       return;
     }
     const id = req.sessionId;
-    if (typeof id !== 'number' || !this.tracker.isLive(id) || !this.passwordMatches(id, req.passwd)) {
+    if (!this.passwordMatches(id, req.passwd) || !this.core.resumeSession(id, timeout, now.mono)) {
       this.log.info({ remote: conn.remote, session: id.toString(16) }, 'refusing reconnect: session expired or unknown');
-      return conn.refuse(connectFrame(0, 0, Buffer.alloc(PASSWORD_BYTES), readOnly));
+      return conn.refuse(connectFrame(0, 0n, Buffer.alloc(PASSWORD_BYTES), readOnly));
     }
-    this.tracker.get(id)!.timeout = timeout;
-    this.tracker.touch(id, now);
     const previous = this.bySession.get(id);
     if (previous && previous !== conn) {
       this.bySession.delete(id);
@@ -199,7 +185,7 @@ export class ZooKeeperServer implements ConnectionHost {
     this.attach(conn, id, timeout, readOnly);
   }
 
-  private attach(conn: ClientConnection, id: number, timeout: number, readOnly: boolean | undefined): void {
+  private attach(conn: ClientConnection, id: bigint, timeout: number, readOnly: boolean | undefined): void {
     if (conn.isClosed) return;
     conn.sessionId = id;
     conn.sessionTimeout = timeout;
@@ -207,21 +193,13 @@ export class ZooKeeperServer implements ConnectionHost {
     conn.open(connectFrame(timeout, id, this.password(id), readOnly));
   }
 
-  /** Session ids stay below 2^53 (exact as JS numbers) and never repeat across restarts. */
-  private nextSessionId(now: number): number {
-    const fromClock = (now % 2 ** 33) * 2 ** 12;
-    const id = Math.max(fromClock, this.lastIssuedSessionId + 1, this.tree.lastSessionId + 1, 1);
-    this.lastIssuedSessionId = id;
-    return id;
-  }
-
-  private password(id: number): Buffer {
+  private password(id: bigint): Buffer {
     const idBytes = Buffer.allocUnsafe(8);
-    idBytes.writeBigInt64BE(BigInt(id));
+    idBytes.writeBigInt64BE(id);
     return createHmac('sha256', this.db.sessionSecret).update(idBytes).digest().subarray(0, PASSWORD_BYTES);
   }
 
-  private passwordMatches(id: number, given: Buffer | null): boolean {
+  private passwordMatches(id: bigint, given: Buffer | null): boolean {
     return given !== null && given.length === PASSWORD_BYTES && timingSafeEqual(given, this.password(id));
   }
 
@@ -240,10 +218,10 @@ export class ZooKeeperServer implements ConnectionHost {
     const started = performance.now();
     conn.lastCxid = xid;
     this.stats.received++;
-    this.tracker.touch(conn.sessionId, Date.now());
+    this.core.touch(conn.sessionId, performance.now());
     if (type === OpCode.auth) return this.auth(conn, xid, r);
     if (WRITE_TYPES.has(type)) return this.write(conn, xid, type, r, started);
-    if (!this.tracker.isLive(conn.sessionId)) {
+    if (!this.core.isLive(conn.sessionId)) {
       conn.reply(replyFrame(xid, this.tree.lastProcessedZxid, ErrorCode.sessionExpired));
       return;
     }
@@ -268,41 +246,29 @@ export class ZooKeeperServer implements ConnectionHost {
     const ids = authenticate(packet.scheme, packet.auth, conn.remoteIp, this.config.superDigest);
     if (!ids) {
       this.log.warn({ remote: conn.remote, scheme: packet.scheme }, 'authentication failed');
-      conn.reply(replyFrame(xid, 0, ErrorCode.authFailed));
+      conn.reply(replyFrame(xid, 0n, ErrorCode.authFailed));
       conn.closeWhenFlushed();
       return;
     }
     for (const id of ids) {
       if (!conn.auth.some((a) => a.scheme === id.scheme && a.id === id.id)) conn.auth.push(id);
     }
-    conn.reply(replyFrame(xid, 0, ErrorCode.ok));
+    conn.reply(replyFrame(xid, 0n, ErrorCode.ok));
   }
 
   private write(conn: ClientConnection, xid: number, type: number, r: Reader, started: number): void {
     const slot = conn.reserve();
     const sessionId = conn.sessionId;
-    const outcome: PrepOutcome = this.failed
-      ? { ok: false, err: ErrorCode.systemError }
-      : this.preparer.prepare({ sessionId, cxid: xid, type, auth: conn.auth }, r, this.lastProposedZxid + 1, Date.now());
-    if (!outcome.ok) {
-      const results = outcome.multi;
-      this.commits.afterApplied(this.lastProposedZxid, () => {
-        const zxid = this.tree.lastProcessedZxid;
-        conn.complete(
-          slot,
-          results ? replyFrame(xid, zxid, ErrorCode.ok, multiBody(results)) : replyFrame(xid, zxid, outcome.err),
-        );
-      });
-      return;
-    }
-    if (type === OpCode.closeSession) this.tracker.setClosing(sessionId);
-    this.propose(outcome.txn, (result) => {
-      conn.lastZxid = outcome.txn.zxid;
+    this.core.write({ sessionId, cxid: xid, type, auth: conn.auth }, r, Date.now(), (a: WriteAnswer) => {
+      if (!a.applied) {
+        conn.complete(slot, a.multi ? replyFrame(xid, a.zxid, ErrorCode.ok, multiBody(a.multi)) : replyFrame(xid, a.zxid, a.err));
+        return;
+      }
+      conn.lastZxid = a.zxid;
       conn.lastOp = opLabel(type);
       this.stats.replied(performance.now() - started);
-      conn.complete(slot, replyFrame(xid, outcome.txn.zxid, result.err, this.writeBody(type, result)));
+      conn.complete(slot, replyFrame(xid, a.zxid, a.result.err, this.writeBody(type, a.result)));
       if (type === OpCode.closeSession) {
-        this.tracker.remove(sessionId);
         if (this.bySession.get(sessionId) === conn) this.bySession.delete(sessionId);
         conn.closeWhenFlushed();
       }
@@ -334,32 +300,30 @@ export class ZooKeeperServer implements ConnectionHost {
 
   // --- timers' work
 
-  /** Expires sessions whose timeout passed without a request or ping. */
-  expireSessions(now: number): void {
-    for (const s of this.tracker.expire(now)) {
+  /** Expires sessions whose timeout passed without a request or ping, and drops their connections. */
+  expireSessions(now: Now): void {
+    for (const s of this.core.tick(now)) {
       this.log.info({ session: s.id.toString(16), timeout: s.timeout }, 'expiring session');
       const conn = this.bySession.get(s.id);
       if (conn) {
         this.bySession.delete(s.id);
         conn.close('session expired');
       }
-      if (this.failed) continue;
-      const txn = this.preparer.expireSession(s.id, this.lastProposedZxid + 1, now);
-      this.propose(txn, () => this.tracker.remove(s.id));
     }
   }
 
   /** Deletes empty containers and TTL nodes whose time ran out. */
   sweepContainers(now: number): void {
-    if (this.failed) return;
-    for (const path of this.tree.expiredContainers(now)) {
-      const txn = this.preparer.deleteContainer(path, this.lastProposedZxid + 1, now);
-      if (txn) this.propose(txn);
-    }
+    this.core.sweepContainers(now);
   }
 }
 
-function connectFrame(timeout: number, sessionId: number, passwd: Buffer, readOnly: boolean | undefined): Buffer[] {
+/** Both clocks the request core takes: wall time for transactions, monotonic time for session deadlines. */
+function clock(): Now {
+  return { wall: Date.now(), mono: performance.now() };
+}
+
+function connectFrame(timeout: number, sessionId: bigint, passwd: Buffer, readOnly: boolean | undefined): Buffer[] {
   const w = new Writer(48);
   const size = w.reserveInt32();
   writeConnectResponse(w, { protocolVersion: 0, timeOut: timeout, sessionId, passwd, readOnly });
@@ -466,7 +430,7 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, optio
   }
   zk.clientPort = port;
   const timers = [
-    setInterval(() => zk.expireSessions(Date.now()), Math.max(1, Math.min(config.tickTime, 1000))),
+    setInterval(() => zk.expireSessions(clock()), Math.max(1, Math.min(config.tickTime, 1000))),
     setInterval(() => zk.sweepContainers(Date.now()), config.containerCheckIntervalMs),
   ];
   if (config.purgeIntervalHours > 0) {

@@ -3,7 +3,7 @@
 // bucket. A pure state machine: the caller passes the time in and acts on what expires.
 
 export interface TrackedSession {
-  readonly id: number;
+  readonly id: bigint;
   /** Negotiated timeout in ms. */
   timeout: number;
   /** The bucket time this session expires at. */
@@ -13,7 +13,7 @@ export interface TrackedSession {
 }
 
 export class SessionTracker {
-  private readonly sessions = new Map<number, TrackedSession>();
+  private readonly sessions = new Map<bigint, TrackedSession>();
   private readonly byDeadline = new Map<number, Set<TrackedSession>>();
   private nextBucket = Infinity;
 
@@ -27,12 +27,12 @@ export class SessionTracker {
     return this.sessions.size;
   }
 
-  get(id: number): TrackedSession | undefined {
+  get(id: bigint): TrackedSession | undefined {
     return this.sessions.get(id);
   }
 
   /** A session that exists and is not closing. */
-  isLive(id: number): boolean {
+  isLive(id: bigint): boolean {
     const s = this.sessions.get(id);
     return s !== undefined && !s.closing;
   }
@@ -41,7 +41,7 @@ export class SessionTracker {
     return this.sessions.values();
   }
 
-  add(id: number, timeout: number, now: number): TrackedSession {
+  add(id: bigint, timeout: number, now: number): TrackedSession {
     const existing = this.sessions.get(id);
     if (existing) {
       existing.timeout = timeout;
@@ -55,7 +55,7 @@ export class SessionTracker {
   }
 
   /** Pushes the session's deadline out by its timeout; false if it is gone or closing. */
-  touch(id: number, now: number): boolean {
+  touch(id: bigint, now: number): boolean {
     const s = this.sessions.get(id);
     if (!s || s.closing) return false;
     const at = this.roundUp(now + s.timeout);
@@ -66,12 +66,12 @@ export class SessionTracker {
     return true;
   }
 
-  setClosing(id: number): void {
+  setClosing(id: bigint): void {
     const s = this.sessions.get(id);
     if (s) s.closing = true;
   }
 
-  remove(id: number): void {
+  remove(id: bigint): void {
     const s = this.sessions.get(id);
     if (!s) return;
     this.unplace(s);
@@ -97,7 +97,7 @@ export class SessionTracker {
   }
 
   /** Deadline buckets in time order with their session ids (the dump four-letter word). */
-  buckets(): [number, number[]][] {
+  buckets(): [number, bigint[]][] {
     return [...this.byDeadline.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([at, set]) => [at, [...set].map((s) => s.id)]);

@@ -5,7 +5,7 @@
 import { EventType, WatcherType } from '../../protocol/zookeeper/codes.js';
 
 export interface Watcher {
-  readonly sessionId: number;
+  readonly sessionId: bigint;
   notify(type: EventType, path: string): void;
 }
 
@@ -194,7 +194,7 @@ export class WatchManager {
   }
 
   /** (session id, paths) for every connection holding watches, for wchc. */
-  *bySession(): Generator<[number, string[]]> {
+  *bySession(): Generator<[bigint, string[]]> {
     const all = new Map<Watcher, Set<string>>();
     for (const table of [this.data, this.child]) {
       for (const [w, paths] of table.byWatcher) {
@@ -207,8 +207,8 @@ export class WatchManager {
   }
 
   /** (path, session ids) for every watched path, for wchp. */
-  *byPath(): Generator<[string, number[]]> {
-    const all = new Map<string, Set<number>>();
+  *byPath(): Generator<[string, bigint[]]> {
+    const all = new Map<string, Set<bigint>>();
     for (const table of [this.data, this.child]) {
       for (const [path, watchers] of table.byPath) {
         let set = all.get(path);

@@ -44,6 +44,11 @@ const PATHS = ['/', '/fuzz', '/fuzz/a', '/fuzz/a/b', '/fuzz/seq-', '/keep', '/ke
 const pathArb = fc.oneof({ arbitrary: fc.constantFrom(...PATHS), weight: 6 }, { arbitrary: fc.string({ maxLength: 16 }), weight: 1 });
 const intArb = fc.oneof({ arbitrary: fc.integer({ min: -1, max: 6 }), weight: 4 }, { arbitrary: fc.integer({ min: -0x8000_0000, max: 0x7fff_ffff }), weight: 1 });
 const longArb = fc.oneof({ arbitrary: fc.integer({ min: -1, max: 100_000 }), weight: 4 }, { arbitrary: fc.maxSafeInteger(), weight: 1 });
+/** Zxids and session ids: small ones as servers hand them out, and any 64-bit value. */
+const bigLongArb = fc.oneof(
+  { arbitrary: fc.bigInt({ min: -1n, max: 100_000n }), weight: 4 },
+  { arbitrary: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), weight: 1 },
+);
 const dataArb = fc.option(fc.uint8Array({ maxLength: 64 }).map(Buffer.from), { nil: null, freq: 8 });
 const idArb = fc.record({
   scheme: fc.oneof(fc.constantFrom('world', 'digest', 'ip', 'auth', 'x509', 'sasl'), fc.string({ maxLength: 8 })),
@@ -101,7 +106,7 @@ const BODIES: Record<number, fc.Arbitrary<Buffer>> = {
   [OpCode.multiRead]: multiArb,
   [OpCode.reconfig]: encoded(
     ReconfigRequest,
-    fc.record({ joiningServers: fc.string({ maxLength: 24 }), leavingServers: fc.string({ maxLength: 8 }), newMembers: fc.string({ maxLength: 24 }), curConfigId: longArb }),
+    fc.record({ joiningServers: fc.string({ maxLength: 24 }), leavingServers: fc.string({ maxLength: 8 }), newMembers: fc.string({ maxLength: 24 }), curConfigId: bigLongArb }),
   ),
   [OpCode.checkWatches]: encoded(WatchesRequest, fc.record({ path: pathArb, type: intArb })),
   [OpCode.removeWatches]: encoded(WatchesRequest, fc.record({ path: pathArb, type: intArb })),
@@ -115,7 +120,7 @@ const BODIES: Record<number, fc.Arbitrary<Buffer>> = {
   ),
   [OpCode.setWatches]: encoded(
     SetWatches,
-    fc.record({ relativeZxid: longArb, dataWatches: pathsArb, existWatches: pathsArb, childWatches: pathsArb }),
+    fc.record({ relativeZxid: bigLongArb, dataWatches: pathsArb, existWatches: pathsArb, childWatches: pathsArb }),
   ),
   [OpCode.sasl]: fc.uint8Array({ maxLength: 32 }).map(Buffer.from),
   [OpCode.getEphemerals]: encoded(PathRequest, fc.record({ path: pathArb })),
@@ -123,7 +128,7 @@ const BODIES: Record<number, fc.Arbitrary<Buffer>> = {
   [OpCode.setWatches2]: encoded(
     SetWatches2,
     fc.record({
-      relativeZxid: longArb,
+      relativeZxid: bigLongArb,
       dataWatches: pathsArb,
       existWatches: pathsArb,
       childWatches: pathsArb,
@@ -205,7 +210,7 @@ export const zkFrameArb: fc.Arbitrary<Buffer> = fc
 /** A ConnectRequest frame (no size prefix) for a new session that lives `timeoutMs` past its connection. */
 export function connectRequest(timeoutMs: number): Buffer {
   const w = new Writer(64);
-  writeConnectRequest(w, { protocolVersion: 0, lastZxidSeen: 0, timeOut: timeoutMs, sessionId: 0, passwd: Buffer.alloc(16), readOnly: false });
+  writeConnectRequest(w, { protocolVersion: 0, lastZxidSeen: 0n, timeOut: timeoutMs, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
   return w.toBuffer();
 }
 
@@ -213,9 +218,9 @@ export function connectRequest(timeoutMs: number): Buffer {
 export const zkConnectArb: fc.Arbitrary<Buffer> = fc
   .record({
     protocolVersion: intArb,
-    lastZxidSeen: longArb,
+    lastZxidSeen: bigLongArb,
     timeOut: intArb,
-    sessionId: longArb,
+    sessionId: bigLongArb,
     passwd: dataArb,
     readOnly: fc.option(fc.boolean(), { nil: undefined }),
     mutations: mutationsArb,

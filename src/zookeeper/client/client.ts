@@ -181,10 +181,10 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
   private conn: ZooKeeperConnection | undefined;
   /** Calls waiting for a connection. */
   private queued: Call[] = [];
-  private sessionIdNow: number | bigint = 0;
+  private sessionIdNow = 0n;
   private passwd: Buffer = Buffer.alloc(16);
   private negotiatedMs = 0;
-  private lastZxidSeen = 0;
+  private lastZxidSeen = 0n;
   private lastHeardAt = 0;
   private pingTimer: NodeJS.Timeout | undefined;
   private retryTimer: { timer: NodeJS.Timeout; wake(): void } | undefined;
@@ -225,7 +225,7 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
   }
 
   /** The session's id (0 before the first connection); a bigint if minted beyond 2^53. */
-  get sessionId(): number | bigint {
+  get sessionId(): bigint {
     return this.sessionIdNow;
   }
 
@@ -238,7 +238,7 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     return this.negotiatedMs;
   }
 
-  get lastZxid(): number {
+  get lastZxid(): bigint {
     return this.lastZxidSeen;
   }
 
@@ -252,7 +252,7 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     if (this.generation > 0 && this.stateNow !== 'expired' && this.stateNow !== 'authFailed') {
       return this.whenConnected(this.timeoutMs);
     }
-    this.sessionIdNow = 0;
+    this.sessionIdNow = 0n;
     this.passwd = Buffer.alloc(16);
     this.negotiatedMs = 0;
     const generation = ++this.generation;

@@ -26,9 +26,9 @@ export interface HandshakeOptions {
   /** Requested session timeout (ms); the server clamps it. */
   timeout?: number;
   /** 0 (the default) asks for a new session; otherwise the session to resume. */
-  sessionId?: number | bigint;
+  sessionId?: bigint;
   passwd?: Buffer;
-  lastZxidSeen?: number;
+  lastZxidSeen?: bigint;
   /**
    * The trailing readOnly byte: whether a read-only server may take the session (false when absent).
    * Explicitly undefined leaves the byte out, as clients older than 3.4 do.
@@ -66,7 +66,7 @@ export class ZooKeeperConnection {
   /** The server's ConnectResponse, once the handshake is done. */
   session: ConnectResponse | undefined;
   /** The highest zxid seen in a reply header. */
-  lastZxid = 0;
+  lastZxid = 0n;
   private readonly pending = new Map<number, Waiter>();
   private handshakeWaiter: { resolve(r: ConnectResponse): void; reject(e: Error): void } | undefined;
   private nextXid = 1;
@@ -138,9 +138,9 @@ export class ZooKeeperConnection {
   start(opts: HandshakeOptions = {}): Promise<ConnectResponse> {
     const req: ConnectRequest = {
       protocolVersion: 0,
-      lastZxidSeen: opts.lastZxidSeen ?? 0,
+      lastZxidSeen: opts.lastZxidSeen ?? 0n,
       timeOut: opts.timeout ?? 30000,
-      sessionId: opts.sessionId ?? 0,
+      sessionId: opts.sessionId ?? 0n,
       passwd: opts.passwd ?? Buffer.alloc(16),
       readOnly: 'readOnly' in opts ? opts.readOnly : false,
     };

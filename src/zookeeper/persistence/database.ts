@@ -22,7 +22,7 @@ export interface DatabaseOptions {
   segmentBytes: number;
   log: Logger;
   /** Every appended transaction up to `zxid` is durable. */
-  onDurable(zxid: number): void;
+  onDurable(zxid: bigint): void;
   onFatal(err: Error): void;
 }
 
@@ -130,7 +130,7 @@ export class ZkDatabase {
     const segments = await listZxidFiles(this.opts.dataLogDir, 'log');
     // A segment is needed if a later one does not start at or before oldestKept + 1.
     for (let i = 0; i + 1 < segments.length; i++) {
-      if (segments[i + 1]!.zxid <= oldestKept + 1) {
+      if (segments[i + 1]!.zxid <= oldestKept + 1n) {
         await rm(segments[i]!.path, { force: true });
         removed.push(segments[i]!.path);
       }

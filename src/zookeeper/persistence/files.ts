@@ -3,13 +3,13 @@
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export function zxidName(prefix: string, zxid: number): string {
+export function zxidName(prefix: string, zxid: bigint): string {
   return `${prefix}.${zxid.toString(16).padStart(16, '0')}`;
 }
 
 export interface ZxidFile {
   path: string;
-  zxid: number;
+  zxid: bigint;
 }
 
 /** Files in `dir` named `<prefix>.<16 hex digits>`, ascending by zxid. */
@@ -18,9 +18,9 @@ export async function listZxidFiles(dir: string, prefix: string): Promise<ZxidFi
   const out: ZxidFile[] = [];
   for (const name of await readdir(dir)) {
     const m = pattern.exec(name);
-    if (m) out.push({ path: join(dir, name), zxid: parseInt(m[1]!, 16) });
+    if (m) out.push({ path: join(dir, name), zxid: BigInt(`0x${m[1]!}`) });
   }
-  return out.sort((a, b) => a.zxid - b.zxid);
+  return out.sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
 }
 
 /** Makes a directory's entries (new, renamed or deleted files) durable. */

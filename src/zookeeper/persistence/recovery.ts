@@ -17,7 +17,7 @@ export class RecoveryError extends Error {
 export interface Recovered {
   tree: DataTree;
   /** The zxid of the snapshot loaded (0 without one). */
-  snapshotZxid: number;
+  snapshotZxid: bigint;
   /** Transactions replayed from the log. */
   replayed: number;
   /** The last log segment, where appends continue. */
@@ -34,11 +34,11 @@ export async function recover(
   const segments = await listZxidFiles(dataLogDir, 'log');
   // The segment holding snapshotZxid + 1 is the last one starting at or before it.
   let first = 0;
-  for (let i = 0; i < segments.length; i++) if (segments[i]!.zxid <= snapshotZxid + 1) first = i;
+  for (let i = 0; i < segments.length; i++) if (segments[i]!.zxid <= snapshotZxid + 1n) first = i;
   const needed = segments.slice(first);
-  if (needed.length > 0 && needed[0]!.zxid > snapshotZxid + 1) {
+  if (needed.length > 0 && needed[0]!.zxid > snapshotZxid + 1n) {
     throw new RecoveryError(
-      `transactions ${snapshotZxid + 1}..${needed[0]!.zxid - 1} are missing: no log segment holds them`,
+      `transactions ${snapshotZxid + 1n}..${needed[0]!.zxid - 1n} are missing: no log segment holds them`,
     );
   }
   let replayed = 0;
@@ -71,7 +71,7 @@ export async function recover(
   return { tree, snapshotZxid, replayed, tail };
 }
 
-async function loadNewestSnapshot(dir: string, log: Logger): Promise<{ tree: DataTree; zxid: number }> {
+async function loadNewestSnapshot(dir: string, log: Logger): Promise<{ tree: DataTree; zxid: bigint }> {
   const snapshots = await listZxidFiles(dir, 'snapshot');
   for (let i = snapshots.length - 1; i >= 0; i--) {
     const snap = snapshots[i]!;
@@ -83,7 +83,7 @@ async function loadNewestSnapshot(dir: string, log: Logger): Promise<{ tree: Dat
       log.warn({ path: snap.path, err: (err as Error).message }, 'skipping damaged snapshot');
     }
   }
-  return { tree: new DataTree(), zxid: 0 };
+  return { tree: new DataTree(), zxid: 0n };
 }
 
 async function cutTornTail(

@@ -32,7 +32,7 @@ function block(body: Buffer): Buffer[] {
  * Writes a snapshot of `tree` into `dir` and returns its zxid, or undefined when one for that zxid
  * exists already. Yields to the event loop between blocks, so requests keep flowing meanwhile.
  */
-export async function writeSnapshot(tree: DataTree, dir: string): Promise<number | undefined> {
+export async function writeSnapshot(tree: DataTree, dir: string): Promise<bigint | undefined> {
   const zxid = tree.lastProcessedZxid;
   const finalPath = join(dir, zxidName('snapshot', zxid));
   const tmpPath = `${finalPath}.tmp`;
@@ -44,7 +44,7 @@ export async function writeSnapshot(tree: DataTree, dir: string): Promise<number
   };
   try {
     const head = new Writer(64);
-    head.int32(MAGIC).int32(VERSION).int64(zxid);
+    head.int32(MAGIC).int32(VERSION).bigint64(zxid);
     writeSessions(head, tree);
     await append(head.toBuffer());
     let w = new Writer(BLOCK_BYTES);
@@ -88,7 +88,7 @@ export async function readSnapshot(path: string): Promise<DataTree> {
       if (r.int32() !== MAGIC) throw new DecodeError('not a snapshot');
       const version = r.int32();
       if (version !== VERSION) throw new DecodeError(`unknown snapshot version ${version}`);
-      tree.lastProcessedZxid = r.int64();
+      tree.lastProcessedZxid = r.bigint64();
       readSessions(r, tree);
       first = false;
       continue;

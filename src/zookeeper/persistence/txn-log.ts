@@ -68,7 +68,7 @@ export interface TxnLogOptions {
   segmentBytes: number;
   log: Logger;
   /** Every transaction up to and including `zxid` is durable, in append order. */
-  onDurable(zxid: number): void;
+  onDurable(zxid: bigint): void;
   /** Writing failed; nothing more will be made durable. The caller reports it (this log does not). */
   onFatal(err: Error): void;
 }
@@ -96,8 +96,8 @@ export class TxnLog {
   private segment: Segment | undefined;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private pendingFirstZxid = 0;
-  private pendingLastZxid = 0;
+  private pendingFirstZxid = 0n;
+  private pendingLastZxid = 0n;
   private flushing = false;
   private scheduled = false;
   private failed: Error | undefined;
@@ -115,7 +115,7 @@ export class TxnLog {
     return log;
   }
 
-  append(zxid: number, payload: Buffer): void {
+  append(zxid: bigint, payload: Buffer): void {
     if (this.failed) return;
     if (this.pending.length === 0) this.pendingFirstZxid = zxid;
     this.pending.push(payload);
@@ -171,7 +171,7 @@ export class TxnLog {
     );
   }
 
-  private async writeBatch(batch: Buffer[], bytes: number, firstZxid: number): Promise<void> {
+  private async writeBatch(batch: Buffer[], bytes: number, firstZxid: bigint): Promise<void> {
     let fresh = false;
     if (!this.segment || this.segment.pos >= this.opts.segmentBytes) {
       await this.roll(firstZxid);
@@ -198,7 +198,7 @@ export class TxnLog {
     if (fresh) await fsyncDir(this.opts.dir);
   }
 
-  private async roll(firstZxid: number): Promise<void> {
+  private async roll(firstZxid: bigint): Promise<void> {
     const old = this.segment;
     this.segment = undefined;
     if (old) await old.file.close();

@@ -11,10 +11,10 @@ const IN_FLIGHT = 64;
 const zk = zooKeeperForTests();
 
 /** Streams creates until the connection dies; returns what was acknowledged and the highest zxid seen. */
-async function streamCreates(round: number, killAfterMs: number): Promise<{ acked: string[]; maxZxid: number }> {
+async function streamCreates(round: number, killAfterMs: number): Promise<{ acked: string[]; maxZxid: bigint }> {
   const client = await ZooKeeperConnection.connect(zk().port);
   const acked: string[] = [];
-  let maxZxid = 0;
+  let maxZxid = 0n;
   let n = 0;
   let dead = false;
   const one = async (): Promise<void> => {
@@ -28,7 +28,7 @@ async function streamCreates(round: number, killAfterMs: number): Promise<{ acke
           flags: 0,
         });
         if (header.err === 0) acked.push(path);
-        maxZxid = Math.max(maxZxid, header.zxid);
+        if (header.zxid > maxZxid) maxZxid = header.zxid;
       } catch {
         dead = true;
       }
@@ -42,7 +42,7 @@ async function streamCreates(round: number, killAfterMs: number): Promise<{ acke
 
 describe('crash recovery', () => {
   it('keeps every acknowledged create across repeated kill -9 and keeps zxids rising', { timeout: 120_000 }, async () => {
-    let lastZxid = 0;
+    let lastZxid = 0n;
     for (let round = 0; round < 3; round++) {
       const { acked, maxZxid } = await streamCreates(round, 700 + round * 300);
       expect(acked.length).toBeGreaterThan(100);

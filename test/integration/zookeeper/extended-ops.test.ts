@@ -43,7 +43,7 @@ const reconfig = (client: ZooKeeperConnection) =>
     joiningServers: 'server.2=localhost:2889:3889',
     leavingServers: '',
     newMembers: '',
-    curConfigId: -1,
+    curConfigId: -1n,
   });
 const exists = async (path: string) =>
   (await c.request(OpCode.exists, PathWatchRequest, { path, watch: false })).header.err === 0;
@@ -54,7 +54,7 @@ describe('extended operations', () => {
     expect(header.err).toBe(0);
     const rsp = Create2Response.read(body);
     expect(rsp.path).toBe('/c2');
-    expect(rsp.stat).toMatchObject({ czxid: header.zxid, version: 0, dataLength: 1, ephemeralOwner: 0 });
+    expect(rsp.stat).toMatchObject({ czxid: header.zxid, version: 0, dataLength: 1, ephemeralOwner: 0n });
   });
 
   it('creates TTL nodes that go once their TTL passes without children', async () => {

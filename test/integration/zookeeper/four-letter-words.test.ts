@@ -50,7 +50,7 @@ describe('four-letter words', () => {
   });
 
   it('lists connections, watches and sessions', async () => {
-    const sid = `0x${(session.session!.sessionId as number).toString(16)}`;
+    const sid = `0x${BigInt.asUintN(64, session.session!.sessionId).toString(16)}`;
     expect(await word(server.port, 'cons')).toContain(`sid=${sid}`);
     expect(await word(server.port, 'wchs')).toBe('1 connections watching 1 paths\nTotal watches:1\n');
     expect(await word(server.port, 'wchc')).toBe(`${sid}\n\t/watched\n\n`);

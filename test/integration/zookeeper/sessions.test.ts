@@ -52,7 +52,7 @@ describe('handshake', () => {
   it('refuses a client that has seen a later zxid than the server has', async () => {
     server = await startTestServer();
     const c = await ZooKeeperConnection.open(server.port);
-    await expect(c.start({ lastZxidSeen: 1000 })).rejects.toMatchObject({ code: ErrorCode.connectionLoss });
+    await expect(c.start({ lastZxidSeen: 1000n })).rejects.toMatchObject({ code: ErrorCode.connectionLoss });
   });
 
   it('resumes a live session with its password and refuses a wrong one', async () => {
@@ -63,11 +63,11 @@ describe('handshake', () => {
     first.destroy();
 
     const wrong = await ZooKeeperConnection.open(server.port);
-    const refused = await wrong.start({ sessionId: sessionId as number, passwd: Buffer.alloc(16, 1) });
-    expect(refused).toMatchObject({ timeOut: 0, sessionId: 0 });
+    const refused = await wrong.start({ sessionId, passwd: Buffer.alloc(16, 1) });
+    expect(refused).toMatchObject({ timeOut: 0, sessionId: 0n });
     await wrong.closed;
 
-    const again = await ZooKeeperConnection.connect(server.port, { sessionId: sessionId as number, passwd, timeout: 5000 });
+    const again = await ZooKeeperConnection.connect(server.port, { sessionId, passwd, timeout: 5000 });
     expect(again.session!.sessionId).toBe(sessionId);
     expect(again.session!.timeOut).toBe(5000);
     expect(await exists(again, '/resume')).toBe(true);
@@ -101,7 +101,7 @@ describe('ephemeral nodes', () => {
     await waitGone(observer, '/expiring');
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
     const late = await ZooKeeperConnection.open(server.port);
-    expect(await late.start({ sessionId: sessionId as number, passwd })).toMatchObject({ timeOut: 0, sessionId: 0 });
+    expect(await late.start({ sessionId, passwd })).toMatchObject({ timeOut: 0, sessionId: 0n });
     observer.destroy();
   });
 
@@ -137,7 +137,7 @@ describe('across a restart', () => {
     c.destroy();
     await server.restart();
 
-    const resumed = await ZooKeeperConnection.connect(server.port, { sessionId: sessionId as number, passwd, lastZxidSeen: before });
+    const resumed = await ZooKeeperConnection.connect(server.port, { sessionId, passwd, lastZxidSeen: before });
     expect(resumed.session!.sessionId).toBe(sessionId);
     expect(await exists(resumed, '/survivor')).toBe(true);
     const { header } = await resumed.request(OpCode.create, CreateRequest, {

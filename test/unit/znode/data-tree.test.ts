@@ -8,8 +8,8 @@ import { readNodes, writeEnd, writeNode } from '../../../src/znode/snapshot-code
 import { CONTAINER_OWNER } from '../../../src/znode/znode.js';
 
 const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
-let zxid = 0;
-function txn(body: TxnBody, clientId = 7, time = 1000): Transaction {
+let zxid = 0n;
+function txn(body: TxnBody, clientId = 7n, time = 1000): Transaction {
   return { clientId, cxid: 1, zxid: ++zxid, time, body };
 }
 interface CreateExtra {
@@ -39,7 +39,7 @@ describe('DataTree', () => {
 
   it('creates nodes with every stat field from the transaction and bumps the parent', () => {
     const t = new DataTree();
-    const r = t.apply(txn(create('/a', 1, { type: OpCode.create2 }), 7, 5000));
+    const r = t.apply(txn(create('/a', 1, { type: OpCode.create2 }), 7n, 5000));
     expect(r.err).toBe(ErrorCode.ok);
     expect(r.stat).toMatchObject({
       czxid: zxid,
@@ -50,7 +50,7 @@ describe('DataTree', () => {
       version: 0,
       cversion: 0,
       aversion: 0,
-      ephemeralOwner: 0,
+      ephemeralOwner: 0n,
       dataLength: 1,
       numChildren: 0,
     });
@@ -65,7 +65,7 @@ describe('DataTree', () => {
     const events: string[] = [];
     const obs = (type: number, path: string) => events.push(`${type}:${path}`);
     t.apply(txn(create('/a', 1)), obs);
-    const set = t.apply(txn({ type: OpCode.setData, path: '/a', data: Buffer.from('xyz'), version: 1 }, 7, 2000), obs);
+    const set = t.apply(txn({ type: OpCode.setData, path: '/a', data: Buffer.from('xyz'), version: 1 }, 7n, 2000), obs);
     expect(set.stat).toMatchObject({ version: 1, mzxid: zxid, mtime: 2000, dataLength: 3 });
     const acl2 = [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }];
     const setAcl = t.apply(txn({ type: OpCode.setACL, path: '/a', acl: acl2, version: 1 }), obs);
@@ -86,21 +86,21 @@ describe('DataTree', () => {
 
   it('indexes ephemerals by session and removes them when the session closes', () => {
     const t = new DataTree();
-    t.apply(txn({ type: OpCode.createSession, timeOut: 4000 }, 42));
-    t.apply(txn(create('/e1', 1, { ephemeral: true }), 42));
-    t.apply(txn(create('/e2', 2, { ephemeral: true }), 42));
-    t.apply(txn(create('/p', 3), 42));
-    expect(t.sessions.get(42)).toBe(4000);
-    expect([...t.ephemeralsOf(42)].sort()).toEqual(['/e1', '/e2']);
-    expect(t.get('/e1')!.stat().ephemeralOwner).toBe(42);
+    t.apply(txn({ type: OpCode.createSession, timeOut: 4000 }, 42n));
+    t.apply(txn(create('/e1', 1, { ephemeral: true }), 42n));
+    t.apply(txn(create('/e2', 2, { ephemeral: true }), 42n));
+    t.apply(txn(create('/p', 3), 42n));
+    expect(t.sessions.get(42n)).toBe(4000);
+    expect([...t.ephemeralsOf(42n)].sort()).toEqual(['/e1', '/e2']);
+    expect(t.get('/e1')!.stat().ephemeralOwner).toBe(42n);
     const deleted: string[] = [];
-    t.apply(txn({ type: OpCode.closeSession, paths2Delete: ['/e1'] }, 42), (type, path) => {
+    t.apply(txn({ type: OpCode.closeSession, paths2Delete: ['/e1'] }, 42n), (type, path) => {
       if (type === EventType.nodeDeleted) deleted.push(path);
     });
     expect(deleted.sort()).toEqual(['/e1', '/e2']);
     expect(t.get('/p')).toBeDefined();
-    expect(t.ephemeralsOf(42).size).toBe(0);
-    expect(t.sessions.has(42)).toBe(false);
+    expect(t.ephemeralsOf(42n).size).toBe(0);
+    expect(t.sessions.has(42n)).toBe(false);
   });
 
   it('applies a multi op by op with a result each', () => {
@@ -125,9 +125,9 @@ describe('DataTree', () => {
 
   it('finds containers whose last child went and TTL nodes past their TTL', () => {
     const t = new DataTree();
-    t.apply(txn({ type: OpCode.createContainer, path: '/c', data: null, acl, parentCVersion: 1 }, 7, 0));
-    t.apply(txn({ type: OpCode.createContainer, path: '/fresh', data: null, acl, parentCVersion: 2 }, 7, 0));
-    t.apply(txn({ type: OpCode.createTTL, path: '/t', data: null, acl, parentCVersion: 3, ttl: 500 }, 7, 1000));
+    t.apply(txn({ type: OpCode.createContainer, path: '/c', data: null, acl, parentCVersion: 1 }, 7n, 0));
+    t.apply(txn({ type: OpCode.createContainer, path: '/fresh', data: null, acl, parentCVersion: 2 }, 7n, 0));
+    t.apply(txn({ type: OpCode.createTTL, path: '/t', data: null, acl, parentCVersion: 3, ttl: 500 }, 7n, 1000));
     expect(t.get('/c')!.stat().ephemeralOwner).toBe(CONTAINER_OWNER);
     expect(t.get('/t')!.stat().ephemeralOwner).toBe(-(2n ** 56n) + 500n);
     t.apply(txn(create('/c/child', 1)));
@@ -173,7 +173,7 @@ describe('DataTree', () => {
     t.apply(txn(create(stats, -1, { data: Buffer.from('count=0,bytes=0') })));
     expect(text(stats)).toBe('count=2,bytes=8');
     const before = { ...t.get(stats)!.stat() };
-    t.apply(txn(create('/q/a/b', -1, { data: Buffer.from('xy') }), 9));
+    t.apply(txn(create('/q/a/b', -1, { data: Buffer.from('xy') }), 9n));
     expect(text(stats)).toBe('count=3,bytes=10');
     t.apply(txn({ type: OpCode.setData, path: '/q/a', data: Buffer.from('abcdefgh'), version: 1 }));
     expect(text(stats)).toBe('count=3,bytes=15');
@@ -196,9 +196,9 @@ describe('DataTree', () => {
     t.apply(txn(create('/zookeeper/quota/e', -1)));
     t.apply(txn(create('/zookeeper/quota/e/zookeeper_limits', -1, { data: Buffer.from('count=10,bytes=-1') })));
     t.apply(txn(create('/zookeeper/quota/e/zookeeper_stats', -1)));
-    t.apply(txn(create('/e/x', -1, { ephemeral: true, data: Buffer.from('1234') }), 42));
+    t.apply(txn(create('/e/x', -1, { ephemeral: true, data: Buffer.from('1234') }), 42n));
     expect(t.get('/zookeeper/quota/e/zookeeper_stats')!.data!.toString()).toBe('count=2,bytes=4');
-    t.apply(txn({ type: OpCode.closeSession, paths2Delete: [] }, 42));
+    t.apply(txn({ type: OpCode.closeSession, paths2Delete: [] }, 42n));
     expect(t.get('/zookeeper/quota/e/zookeeper_stats')!.data!.toString()).toBe('count=1,bytes=0');
   });
 

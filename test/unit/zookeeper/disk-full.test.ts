@@ -39,9 +39,9 @@ function faulty(affects: (path: string) => boolean): FaultyFiles {
 
 function createTxn(zxid: number): Transaction {
   return {
-    clientId: 9,
+    clientId: 9n,
     cxid: zxid,
-    zxid,
+    zxid: BigInt(zxid),
     time: 1000 + zxid,
     body: { type: OpCode.create, path: `/n${zxid}`, data: Buffer.alloc(200, zxid), acl, ephemeral: false, parentCVersion: zxid },
   };
@@ -60,7 +60,7 @@ async function appendUntilFailure(count: number): Promise<{ durable: number; fat
     segmentBytes: 1 << 20,
     log,
     onDurable: (z) => {
-      durable = z;
+      durable = Number(z);
       settle();
     },
     onFatal: (err) => {
@@ -88,7 +88,7 @@ describe('transaction log on a faulty disk', () => {
     expect(files.shortWrites).toBeGreaterThan(0);
     restore!();
     const { tree } = await recover(dir, dir, 1 << 20, log);
-    expect(tree.lastProcessedZxid).toBe(30);
+    expect(tree.lastProcessedZxid).toBe(30n);
   });
 
   it('reports a write the disk refused as fatal and recovers every transaction reported durable', async () => {
@@ -117,11 +117,11 @@ describe('snapshots on a faulty disk', () => {
   it('finishes writes the kernel cut short', async () => {
     const files = faulty((path) => path.includes('snapshot.'));
     files.halveWrites = true;
-    expect(await writeSnapshot(bigTree(), dir)).toBe(40);
+    expect(await writeSnapshot(bigTree(), dir)).toBe(40n);
     expect(files.shortWrites).toBeGreaterThan(0);
     restore!();
     const { tree, snapshotZxid } = await recover(dir, dir, 1 << 20, log);
-    expect(snapshotZxid).toBe(40);
+    expect(snapshotZxid).toBe(40n);
     expect(tree.get('/n40')!.data).toEqual(Buffer.alloc(200, 40));
   });
 

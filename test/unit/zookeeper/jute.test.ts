@@ -6,7 +6,7 @@ import {
   readConnectResponse,
   writeConnectResponse,
 } from '../../../protocol/zookeeper/connect.js';
-import { buffer, exactLong, ustring, vector } from '../../../protocol/zookeeper/jute.js';
+import { bigLong, buffer, ustring, vector } from '../../../protocol/zookeeper/jute.js';
 import { readMultiRequest, readMultiResponse, writeMultiResponse } from '../../../protocol/zookeeper/multi.js';
 import {
   AddWatchRequest,
@@ -33,7 +33,7 @@ function encode(write: (w: Writer) => void): string {
 describe('connect handshake', () => {
   it('reads a ConnectRequest without the readOnly byte (node-zookeeper-client)', () => {
     const req = readConnectRequest(new Reader(hex(golden.nzkConnectRequest)));
-    expect(req).toMatchObject({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 10000, sessionId: 0, readOnly: undefined });
+    expect(req).toMatchObject({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10000, sessionId: 0n, readOnly: undefined });
     expect(req.passwd).toEqual(Buffer.alloc(16));
   });
 
@@ -113,7 +113,7 @@ describe('replies as Apache ZooKeeper sends them', () => {
     const create = hex(golden.nzkCreateReply);
     const r = new Reader(create);
     const header = ReplyHeader.read(r);
-    expect(header).toEqual({ xid: 1, zxid: 2, err: 0 });
+    expect(header).toEqual({ xid: 1, zxid: 2n, err: 0 });
     expect(encode((w) => (ReplyHeader.write(w, header), CreateResponse.write(w, CreateResponse.read(r))))).toBe(
       golden.nzkCreateReply,
     );
@@ -122,7 +122,7 @@ describe('replies as Apache ZooKeeper sends them', () => {
     const gh = ReplyHeader.read(g);
     const body = GetDataResponse.read(g);
     expect(body.data).toEqual(Buffer.from('hi'));
-    expect(body.stat).toMatchObject({ czxid: 2, mzxid: 2, version: 0, dataLength: 2, numChildren: 0, pzxid: 2 });
+    expect(body.stat).toMatchObject({ czxid: 2n, mzxid: 2n, version: 0, dataLength: 2, numChildren: 0, pzxid: 2n });
     expect(encode((w) => (ReplyHeader.write(w, gh), GetDataResponse.write(w, body)))).toBe(golden.nzkGetDataReply);
   });
 
@@ -149,7 +149,7 @@ describe('replies as Apache ZooKeeper sends them', () => {
   it('encodes notifications, ACL lists, children and the auth reply', () => {
     const e = new Reader(hex(golden.nzkDeletedEvent));
     const eh = ReplyHeader.read(e);
-    expect(eh).toEqual({ xid: -1, zxid: -1, err: 0 });
+    expect(eh).toEqual({ xid: -1, zxid: -1n, err: 0 });
     const ev = WatcherEvent.read(e);
     expect(ev).toEqual({ type: 2, state: 3, path: '/golden' });
     expect(encode((w) => (ReplyHeader.write(w, eh), WatcherEvent.write(w, ev)))).toBe(golden.nzkDeletedEvent);
@@ -168,15 +168,15 @@ describe('replies as Apache ZooKeeper sends them', () => {
       golden.cliMtGetChildrenReply,
     );
 
-    expect(ReplyHeader.read(new Reader(hex(golden.kazooAuthReply)))).toEqual({ xid: -4, zxid: 0, err: 0 });
+    expect(ReplyHeader.read(new Reader(hex(golden.kazooAuthReply)))).toEqual({ xid: -4, zxid: 0n, err: 0 });
   });
 
   it('keeps the Stat of an ephemeral node owned by a large session id exact', () => {
     const w = new Writer();
     const owner = 0x1000007a36b0002n;
     Stat.write(w, {
-      czxid: 15,
-      mzxid: 15,
+      czxid: 15n,
+      mzxid: 15n,
       ctime: 1,
       mtime: 1,
       version: 0,
@@ -185,7 +185,7 @@ describe('replies as Apache ZooKeeper sends them', () => {
       ephemeralOwner: owner,
       dataLength: 3,
       numChildren: 0,
-      pzxid: 15,
+      pzxid: 15n,
     });
     expect(Stat.read(new Reader(w.toBuffer())).ephemeralOwner).toBe(owner);
   });
@@ -207,8 +207,11 @@ describe('bounds checks', () => {
   });
 
   it('reads int64 values beyond 2^53 exactly as bigint', () => {
-    expect(exactLong.read(new Reader(hex('8000000000000000')))).toBe(-(2n ** 63n));
-    expect(exactLong.read(new Reader(hex('ff00000000001000')))).toBe(-(2n ** 56n) + 0x1000n);
-    expect(exactLong.read(new Reader(hex('0000000000000007')))).toBe(7);
+    expect(bigLong.read(new Reader(hex('8000000000000000')))).toBe(-(2n ** 63n));
+    expect(bigLong.read(new Reader(hex('ff00000000001000')))).toBe(-(2n ** 56n) + 0x1000n);
+    expect(bigLong.read(new Reader(hex('0100000000000007')))).toBe((1n << 56n) | 7n);
+    const w = new Writer();
+    bigLong.write(w, (1n << 56n) | 7n);
+    expect(w.toBuffer().toString('hex')).toBe('0100000000000007');
   });
 });

@@ -24,9 +24,9 @@ afterEach(async () => {
 
 function createTxn(zxid: number, path: string, parentCVersion: number, ephemeral = false): Transaction {
   return {
-    clientId: 9,
+    clientId: 9n,
     cxid: zxid,
-    zxid,
+    zxid: BigInt(zxid),
     time: 1000 + zxid,
     body: { type: OpCode.create, path, data: Buffer.from(`v${zxid}`), acl, ephemeral, parentCVersion },
   };
@@ -42,7 +42,7 @@ async function openDb(segmentBytes = 1 << 20): Promise<{ db: ZkDatabase; durable
     maxRecordBytes: 1 << 20,
     segmentBytes,
     log,
-    onDurable: (z) => (durable = z),
+    onDurable: (z) => (durable = Number(z)),
     onFatal: (err) => {
       throw err;
     },
@@ -67,17 +67,43 @@ function sameTree(a: DataTree, b: DataTree): void {
 }
 
 describe('transaction log and recovery', () => {
+  it('keeps zxids exact far past 2^53 (a late epoch) in the log, snapshot names and recovery', async () => {
+    // Epoch 0x7fff0000: epoch << 32 is near 2^63, where consecutive doubles are 1024 apart.
+    const base = (0x7fff_0000n << 32n) | 0xffff_fff0n;
+    const txns = [1n, 2n, 3n].map((i): Transaction => ({
+      clientId: 9n,
+      cxid: Number(i),
+      zxid: base + i,
+      time: 1,
+      body: { type: OpCode.create, path: `/big${i}`, data: null, acl, ephemeral: false, parentCVersion: -1 },
+    }));
+    expect(Number(base + 1n) === Number(base + 2n)).toBe(true);
+    // A snapshot at `base` stands for everything before it, so the log may start there.
+    const start = new DataTree();
+    start.lastProcessedZxid = base;
+    await writeSnapshot(start, dir);
+    await writeAll(txns);
+    const first = await recover(dir, dir, 1 << 20, log);
+    expect(first.tree.lastProcessedZxid).toBe(base + 3n);
+    expect(first.tree.get('/big2')!.czxid).toBe(base + 2n);
+    expect(await writeSnapshot(first.tree, dir)).toBe(base + 3n);
+    expect(await readdir(dir)).toContain(`snapshot.${(base + 3n).toString(16).padStart(16, '0')}`);
+    const second = await recover(dir, dir, 1 << 20, log);
+    expect(second.snapshotZxid).toBe(base + 3n);
+    expect(second.tree.get('/big3')!.mzxid).toBe(base + 3n);
+  });
+
   it('recovers every durable transaction after a restart', async () => {
     const txns = [
-      { clientId: 9, cxid: 0, zxid: 1, time: 1, body: { type: OpCode.createSession, timeOut: 6000 } },
+      { clientId: 9n, cxid: 0, zxid: 1n, time: 1, body: { type: OpCode.createSession, timeOut: 6000 } },
       ...Array.from({ length: 50 }, (_, i) => createTxn(i + 2, `/n${i}`, i + 1)),
     ] as Transaction[];
     expect(await writeAll(txns)).toBe(51);
     const { tree, replayed } = await recover(dir, dir, 1 << 20, log);
     expect(replayed).toBe(51);
-    expect(tree.lastProcessedZxid).toBe(51);
+    expect(tree.lastProcessedZxid).toBe(51n);
     expect(tree.get('/n49')!.data!.toString()).toBe('v51');
-    expect(tree.sessions.get(9)).toBe(6000);
+    expect(tree.sessions.get(9n)).toBe(6000);
   });
 
   it('truncates a torn tail and keeps appending after it', async () => {
@@ -98,7 +124,7 @@ describe('transaction log and recovery', () => {
     await writeAll([createTxn(3, '/c', 3)]);
     const second = await recover(dir, dir, 1 << 20, log);
     expect(second.tree.get('/c')).toBeDefined();
-    expect(second.tree.lastProcessedZxid).toBe(3);
+    expect(second.tree.lastProcessedZxid).toBe(3n);
   });
 
   it('cuts a record whose checksum does not match', async () => {
@@ -158,8 +184,8 @@ describe('snapshots', () => {
     // Changes while the snapshot is being written (fuzzy) are fixed by the replay.
     const pending = db.snapshot(2);
     for (let i = 0; i < 20; i++) step();
-    db.tree.apply({ clientId: 9, cxid: 0, zxid: ++zxid, time: 5, body: { type: OpCode.delete, path: '/k3' } });
-    db.append({ clientId: 9, cxid: 0, zxid, time: 5, body: { type: OpCode.delete, path: '/k3' } });
+    db.tree.apply({ clientId: 9n, cxid: 0, zxid: BigInt(++zxid), time: 5, body: { type: OpCode.delete, path: '/k3' } });
+    db.append({ clientId: 9n, cxid: 0, zxid: BigInt(zxid), time: 5, body: { type: OpCode.delete, path: '/k3' } });
     await pending;
     for (let i = 0; i < 5; i++) step();
     await db.snapshot(2);
@@ -167,7 +193,7 @@ describe('snapshots', () => {
     expect(durable()).toBe(zxid);
 
     const { tree, snapshotZxid } = await recover(dir, dir, 1 << 20, log);
-    expect(snapshotZxid).toBe(zxid);
+    expect(snapshotZxid).toBe(BigInt(zxid));
     sameTree(tree, db.tree);
     const files = await readdir(dir);
     expect(files.filter((f) => f.startsWith('snapshot.')).length).toBe(2);
@@ -191,7 +217,7 @@ describe('snapshots', () => {
     bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 0xff;
     await writeFile(path, bytes);
     const recovered = await recover(dir, dir, 1 << 20, log);
-    expect(recovered.snapshotZxid).toBe(3);
+    expect(recovered.snapshotZxid).toBe(3n);
     sameTree(recovered.tree, tree);
   });
 

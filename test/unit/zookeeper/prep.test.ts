@@ -10,7 +10,7 @@ import { PendingChanges } from '../../../src/zookeeper/pending-changes.js';
 import { Preparer, sequenceSuffix, type PrepOutcome } from '../../../src/zookeeper/prep.js';
 
 const ACL = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
-const SESSION = 77;
+const SESSION = 77n;
 
 function setup(live = new Set([SESSION]), enforceQuota = false) {
   const tree = new DataTree();
@@ -20,7 +20,7 @@ function setup(live = new Set([SESSION]), enforceQuota = false) {
   const run = <T>(type: number, record: Pick<JuteType<T>, 'write'>, value: T, auth: Id[] = []): PrepOutcome => {
     const w = new Writer();
     record.write(w, value);
-    const out = prep.prepare({ sessionId: SESSION, cxid: 1, type, auth }, new Reader(w.toBuffer()), zxid + 1, 1000);
+    const out = prep.prepare({ sessionId: SESSION, cxid: 1, type, auth }, new Reader(w.toBuffer()), BigInt(zxid + 1), 1000);
     if (out.ok) zxid++;
     return out;
   };
@@ -101,7 +101,7 @@ describe('Preparer', () => {
     const s = setup(live);
     s.apply(s.create('/e1', 1));
     s.create('/e2', 1);
-    const { body } = s.prep.expireSession(SESSION, 99, 5);
+    const { body } = s.prep.expireSession(SESSION, 99n, 5);
     if (body.type !== OpCode.closeSession) throw new Error(`unexpected ${body.type}`);
     expect([...body.paths2Delete].sort()).toEqual(['/e1', '/e2']);
     live.delete(SESSION);
@@ -121,9 +121,9 @@ describe('Preparer', () => {
   it('only deletes containers and TTL nodes as the sweeper', () => {
     const s = setup();
     s.apply(s.create('/plain'));
-    expect(s.prep.deleteContainer('/plain', 50, 1)).toBeUndefined();
+    expect(s.prep.deleteContainer('/plain', 50n, 1)).toBeUndefined();
     s.apply(s.create('/box', 4));
-    expect(s.prep.deleteContainer('/box', 51, 1)?.body).toEqual({ type: OpCode.deleteContainer, path: '/box' });
+    expect(s.prep.deleteContainer('/box', 51n, 1)?.body).toEqual({ type: OpCode.deleteContainer, path: '/box' });
   });
 
   it('refuses creates and setData past a hard quota, counting writes still pending, only when enforced', () => {
@@ -168,8 +168,8 @@ describe('Preparer', () => {
     ] as const) {
       const prep = new Preparer({ changes: new PendingChanges(new DataTree()), isLive: () => true, extendedTypesEnabled: true, reconfigEnabled, enforceQuota: false });
       const w = new Writer();
-      ReconfigRequest.write(w, { joiningServers: '', leavingServers: '', newMembers: 'server.1=h:2888:3888', curConfigId: -1 });
-      expect(prep.prepare({ sessionId: SESSION, cxid: 1, type: OpCode.reconfig, auth: [] }, new Reader(w.toBuffer()), 1, 1)).toEqual({
+      ReconfigRequest.write(w, { joiningServers: '', leavingServers: '', newMembers: 'server.1=h:2888:3888', curConfigId: -1n });
+      expect(prep.prepare({ sessionId: SESSION, cxid: 1, type: OpCode.reconfig, auth: [] }, new Reader(w.toBuffer()), 1n, 1)).toEqual({
         ok: false,
         err: expected,
       });

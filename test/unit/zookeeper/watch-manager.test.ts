@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventType, WatcherType } from '../../../protocol/zookeeper/codes.js';
 import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
 
-function watcher(id: number): Watcher & { seen: string[] } {
+function watcher(id: bigint): Watcher & { seen: string[] } {
   const seen: string[] = [];
   return { sessionId: id, seen, notify: (type, path) => seen.push(`${type}:${path}`) };
 }
@@ -10,7 +10,7 @@ function watcher(id: number): Watcher & { seen: string[] } {
 describe('WatchManager', () => {
   it('fires standard watches once', () => {
     const m = new WatchManager();
-    const w = watcher(1);
+    const w = watcher(1n);
     m.addDataWatch('/a', w);
     m.trigger(EventType.nodeDataChanged, '/a');
     m.trigger(EventType.nodeDataChanged, '/a');
@@ -20,7 +20,7 @@ describe('WatchManager', () => {
 
   it('tells a watcher of a delete once even when it has data and child watches', () => {
     const m = new WatchManager();
-    const w = watcher(1);
+    const w = watcher(1n);
     m.addDataWatch('/a', w);
     m.addChildWatch('/a', w);
     m.trigger(EventType.nodeDeleted, '/a');
@@ -29,8 +29,8 @@ describe('WatchManager', () => {
 
   it('keeps persistent watches and fires recursive ones for descendants only for node events', () => {
     const m = new WatchManager();
-    const p = watcher(1);
-    const r = watcher(2);
+    const p = watcher(1n);
+    const r = watcher(2n);
     m.addPersistentWatch('/a', p, false);
     m.addPersistentWatch('/a', r, true);
     m.trigger(EventType.nodeDataChanged, '/a');
@@ -44,7 +44,7 @@ describe('WatchManager', () => {
 
   it('removes watches by type and reports what it held', () => {
     const m = new WatchManager();
-    const w = watcher(1);
+    const w = watcher(1n);
     m.addDataWatch('/a', w);
     m.addPersistentWatch('/a', w, true);
     expect(m.contains('/a', w, WatcherType.data)).toBe(true);
@@ -59,13 +59,13 @@ describe('WatchManager', () => {
 
   it('drops all watches of a closed connection', () => {
     const m = new WatchManager();
-    const w = watcher(1);
-    const other = watcher(2);
+    const w = watcher(1n);
+    const other = watcher(2n);
     m.addDataWatch('/a', w);
     m.addChildWatch('/b', w);
     m.addDataWatch('/a', other);
     m.removeWatcher(w);
     expect(m.totalWatches).toBe(1);
-    expect([...m.bySession()]).toEqual([[2, ['/a']]]);
+    expect([...m.bySession()]).toEqual([[2n, ['/a']]]);
   });
 });
