@@ -16,7 +16,8 @@
 // its own clock), so when a peer is slow, gone or not reading, the oldest queued frames are dropped and
 // counted rather than the queue growing or the connection being closed. A single frame larger than the
 // limit is still sent when nothing else is queued, so a large snapshot is never starved. Inbound, a
-// connection buffers at most one frame of at most `maxFrameBytes`.
+// connection buffers at most one frame of at most `maxFrameBytes`, and before its hello one of at most a
+// hello's size; at most UNIDENTIFIED_CONNECTIONS_MAX connections may be waiting for their hello.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { decodeFrame, encodeFrame, frameSize, PEER_FRAME_BYTES_MAX, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
@@ -34,6 +35,12 @@ void wireIsCore;
 export const PEER_SEND_QUEUE_BYTES_MAX = 16 * 1024 * 1024;
 /** Bytes handed to a socket ahead of what it has sent; the rest wait in the queue, where they can be dropped. */
 const SOCKET_WRITE_AHEAD_BYTES = 256 * 1024;
+/** A frame before the hello is read may be no larger than a hello, so strangers cannot make us buffer. */
+const HELLO_FRAME_BYTES_MAX = 64;
+/** Accepted connections that have not said hello yet; more are closed on accept. */
+export const UNIDENTIFIED_CONNECTIONS_MAX = 16;
+/** TCP keepalive probes start after this much silence, so a peer gone without a FIN is noticed. */
+const KEEPALIVE_DELAY_MS = 10_000;
 
 export interface PeerTransportOptions {
   readonly myid: NodeId;
@@ -82,6 +89,8 @@ export class PeerTransport {
   private server: Server | undefined;
   private readonly peers = new Map<NodeId, Peer>();
   private readonly sockets = new Set<Socket>();
+  /** Connections (accepted or dialled) whose hello has not arrived. */
+  private unidentified = 0;
   private closed = false;
   private readonly queueMax: number;
   private readonly maxFrameBytes: number;
@@ -195,8 +204,20 @@ export class PeerTransport {
       socket.destroy();
       return;
     }
+    if (!dialled && this.unidentified >= UNIDENTIFIED_CONNECTIONS_MAX) {
+      this.opts.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}` }, 'closing quorum connection: too many connections without a hello');
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
+    this.unidentified++;
+    let identified = false;
+    const identify = () => {
+      if (!identified) this.unidentified--;
+      identified = true;
+    };
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     let peer: Peer | undefined;
     let pending: Buffer[] = [];
@@ -218,6 +239,7 @@ export class PeerTransport {
         const claimed = this.checkHello(frame.hello, dialled);
         if (typeof claimed === 'string') return fail(claimed, { from: frame.hello.from });
         clearTimeout(helloTimer);
+        identify();
         peer = claimed;
         if (!dialled) socket.write(encodeFrame({ kind: 'hello', hello: this.hello(peer.id) }));
         if (frame.hello.configVersion !== this.opts.configVersion) {
@@ -244,7 +266,7 @@ export class PeerTransport {
       try {
         for (;;) {
           if (pending.length > 1 && pendingBytes >= 4 && pending[0]!.length < 4) pending = [Buffer.concat(pending)];
-          const size = frameSize(pending[0]!, this.maxFrameBytes);
+          const size = frameSize(pending[0]!, peer ? this.maxFrameBytes : HELLO_FRAME_BYTES_MAX);
           if (size === null || pendingBytes < size) return;
           const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
           pending = all.length > size ? [all.subarray(size)] : [];
@@ -261,6 +283,7 @@ export class PeerTransport {
     socket.on('error', (err) => this.opts.log.debug({ remote, err: err.message }, 'quorum socket error'));
     socket.on('close', () => {
       clearTimeout(helloTimer);
+      identify();
       done = true;
       this.sockets.delete(socket);
       const owner = peer ?? dialled;

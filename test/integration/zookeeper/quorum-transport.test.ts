@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
 import type { Message, NodeId } from '../../../src/consensus/types.js';
 import type { HostPort } from '../../../src/zookeeper/ensemble-config.js';
-import { PeerTransport, type PeerTransportOptions } from '../../../src/zookeeper/quorum/transport.js';
+import { PeerTransport, UNIDENTIFIED_CONNECTIONS_MAX, type PeerTransportOptions } from '../../../src/zookeeper/quorum/transport.js';
 import { freePort } from '../../helpers/free-port.js';
 
 interface Node {
@@ -165,6 +165,13 @@ describe('peer transport', () => {
     oldVersion.write(hello);
     await closedSocket(oldVersion);
     expect(one.logged).toContain('closing quorum connection: garbled frame: peer protocol version 7, this server speaks 1');
+
+    // Connections that never say hello: a bounded number wait, the rest are closed at once.
+    const silent = await Promise.all(Array.from({ length: UNIDENTIFIED_CONNECTIONS_MAX }, () => rawSocket(address)));
+    const extra = await rawSocket(address);
+    await closedSocket(extra);
+    expect(one.logged).toContain('closing quorum connection: too many connections without a hello');
+    expect(silent.every((s) => !s.destroyed)).toBe(true);
 
     expect(one.received).toEqual([]);
   });
