@@ -21,15 +21,10 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { decodeFrame, encodeFrame, frameSize, PEER_FRAME_BYTES_MAX, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
-import type { PeerHello, PeerMessage } from '../../../protocol/consensus/messages.js';
+import type { PeerHello } from '../../../protocol/consensus/messages.js';
 import type { Message, NodeId } from '../../consensus/types.js';
 import type { Logger } from '../../logger.js';
 import { formatHostPort, type HostPort } from '../ensemble-config.js';
-
-// The wire's message type restates the core's (protocol/ imports nothing from src/): both must agree.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const wireIsCore: Same<Message, PeerMessage> = true;
-void wireIsCore;
 
 /** Bytes queued for one peer (frames waiting plus the socket's unsent bytes) before the oldest are dropped. */
 export const PEER_SEND_QUEUE_BYTES_MAX = 16 * 1024 * 1024;

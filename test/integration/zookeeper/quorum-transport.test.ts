@@ -58,6 +58,8 @@ async function startNode(id: NodeId, all: Map<NodeId, HostPort>, extra: Partial<
 }
 
 const heartbeat = (from: NodeId, to: NodeId, commit: number): Message => ({ type: 'heartbeat', from, to, term: 3, commit });
+const hello = (from: NodeId, to: NodeId, version = PEER_PROTOCOL_VERSION) =>
+  encodeFrame({ kind: 'hello', hello: { version, from, to, configVersion: 0x1_0000_0000n } });
 
 function rawSocket(address: HostPort): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -126,44 +128,34 @@ describe('peer transport', () => {
     const one = await startNode(1, all);
     const address = all.get(1)!;
 
-    const garbage = await rawSocket(address);
-    garbage.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
-    await closedSocket(garbage);
+    const cutOff = async (...frames: Buffer[]) => {
+      const s = await rawSocket(address);
+      for (const f of frames) s.write(f);
+      await closedSocket(s);
+    };
+
+    await cutOff(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
     await until('the garbage logged', () => one.logged.some((l) => l.startsWith('closing quorum connection: garbled frame: frame length')));
 
-    const stranger = await rawSocket(address);
-    stranger.write(encodeFrame({ kind: 'hello', hello: { version: PEER_PROTOCOL_VERSION, from: 9, to: 1, configVersion: 0n } }));
-    stranger.write(encodeFrame({ kind: 'message', message: heartbeat(9, 1, 1) }));
-    await closedSocket(stranger);
+    await cutOff(hello(9, 1), encodeFrame({ kind: 'message', message: heartbeat(9, 1, 1) }));
     expect(one.logged).toContain('closing quorum connection: hello from server 9, which is not in the ensemble');
 
     // A real member's hello, then a frame with a flipped bit: the hello is accepted, the frame is not.
-    const flipped = await rawSocket(address);
-    flipped.write(encodeFrame({ kind: 'hello', hello: { version: PEER_PROTOCOL_VERSION, from: 3, to: 1, configVersion: 0x1_0000_0000n } }));
     const frame = encodeFrame({ kind: 'message', message: heartbeat(3, 1, 1) });
     frame[frame.length - 1]! ^= 0x10;
-    flipped.write(frame);
-    await closedSocket(flipped);
+    await cutOff(hello(3, 1), frame);
     await until('the bad CRC logged', () => one.logged.some((l) => /^closing quorum connection: garbled frame: frame CRC/.test(l)));
 
     // A member that claims to speak for another server.
-    const spoof = await rawSocket(address);
-    spoof.write(encodeFrame({ kind: 'hello', hello: { version: PEER_PROTOCOL_VERSION, from: 3, to: 1, configVersion: 0x1_0000_0000n } }));
-    spoof.write(encodeFrame({ kind: 'message', message: heartbeat(2, 1, 1) }));
-    await closedSocket(spoof);
+    await cutOff(hello(3, 1), encodeFrame({ kind: 'message', message: heartbeat(2, 1, 1) }));
     expect(one.logged).toContain('closing quorum connection: a message from 2 to 1 on the connection of server 3 to 1');
 
-    // Server 1 may not be dialled by a smaller id, nor told it is someone else.
-    const wrongTo = await rawSocket(address);
-    wrongTo.write(encodeFrame({ kind: 'hello', hello: { version: PEER_PROTOCOL_VERSION, from: 2, to: 5, configVersion: 0n } }));
-    await closedSocket(wrongTo);
+    // A member that believes it reached another server (a misconfigured address).
+    await cutOff(hello(2, 5));
     expect(one.logged).toContain('closing quorum connection: hello addressed to server 5, this is server 1');
 
     // A peer of another protocol version: its hello fails to decode.
-    const oldVersion = await rawSocket(address);
-    const hello = encodeFrame({ kind: 'hello', hello: { version: 7, from: 2, to: 1, configVersion: 0n } });
-    oldVersion.write(hello);
-    await closedSocket(oldVersion);
+    await cutOff(hello(2, 1, 7));
     expect(one.logged).toContain('closing quorum connection: garbled frame: peer protocol version 7, this server speaks 1');
 
     // Connections that never say hello: a bounded number wait, the rest are closed at once.
@@ -183,7 +175,7 @@ describe('peer transport', () => {
     // Server 2 is a raw socket that says hello and then never reads.
     const two = await rawSocket(all.get(1)!);
     two.pause();
-    two.write(encodeFrame({ kind: 'hello', hello: { version: PEER_PROTOCOL_VERSION, from: 2, to: 1, configVersion: 0x1_0000_0000n } }));
+    two.write(hello(2, 1));
     await until('server 2 connected', () => one.transport.stats(2).connected);
     const data = new Uint8Array(32 * 1024);
     let peak = 0;
