@@ -1,7 +1,8 @@
 // `skein zookeeper --config zoo.cfg`: the ZooKeeper-compatible server on its own.
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../config/schema.js';
-import { parseZooCfg } from '../zookeeper/config.js';
+import { parseZooCfg, refuseEnsemble } from '../zookeeper/config.js';
+import { DISK_FILES } from '../zookeeper/ensemble-config.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { flag, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
@@ -21,7 +22,10 @@ export const zookeeperCommand: Command = {
     } catch (err) {
       throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
     }
-    const { config, unusedKeys } = parseZooCfg(text, args.flags.get('override') ?? []);
+    const parsed = parseZooCfg(text, args.flags.get('override') ?? [], DISK_FILES);
+    for (const warning of parsed.warnings) log.warn(warning);
+    refuseEnsemble(parsed);
+    const { config, unusedKeys } = parsed;
     if (unusedKeys.length > 0) log.warn({ keys: unusedKeys }, 'ignoring zoo.cfg keys that have no effect in Skein');
     const settings = {
       listener: `clientPortAddress=${config.clientPortAddress} clientPort=${config.clientPort}`,

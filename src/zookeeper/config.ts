@@ -1,8 +1,9 @@
 // zoo.cfg: the keys Skein's ZooKeeper server understands, with ZooKeeper's names and defaults except
 // where noted (four-letter-word whitelist, extended types).
-import { parseProperties, type PropertyLine } from '../config/properties.js';
+import { parseProperties } from '../config/properties.js';
 import { bool, ConfigError, int, list, parseConfig, parseOverrides, str, type KeyDef } from '../config/schema.js';
 import { FOUR_LETTER_WORDS } from '../../protocol/zookeeper/four-letter.js';
+import { NO_FILES, parseEnsemble, type ConfigFiles, type Ensemble, type PeerRole } from './ensemble-config.js';
 
 /** Four-letter words answered when zoo.cfg names none: read-only status, nothing naming sessions or paths. */
 export const DEFAULT_FOUR_LETTER_WORDS = ['srvr', 'stat', 'ruok', 'conf', 'envi', 'isro', 'mntr', 'wchs', 'dirs'];
@@ -22,6 +23,16 @@ function yesNo(doc: string, def: boolean): KeyDef<boolean> {
     },
   };
 }
+
+const peerType: KeyDef<PeerRole | undefined> = {
+  doc: "This server's role; the server.N list overrides it (with a warning), as in ZooKeeper",
+  default: undefined,
+  parse(raw) {
+    const v = raw.toLowerCase();
+    if (v === 'participant' || v === 'observer') return v;
+    throw new Error(`expected participant or observer, got "${raw}"`);
+  },
+};
 
 export const zooCfgSchema = {
   tickTime: int('Basic time unit in ms; session timeouts default to 2x..20x of it', 3000, { min: 1 }),
@@ -44,7 +55,12 @@ export const zooCfgSchema = {
   'znode.container.checkIntervalMs': int('Interval of the sweep deleting empty containers and expired TTL nodes', 60_000, {
     min: 1,
   }),
-  standaloneEnabled: bool('false asks for a quorum even with one server.N line (refused: no ensembles yet)', true),
+  standaloneEnabled: bool('false asks for a quorum even with one server.N line', true),
+  dynamicConfigFile: str('File holding the server.N lines (ZooKeeper 3.5+); its name ends in the hex config version', undefined),
+  initLimit: int('Ticks a follower has to connect to and sync with the leader (ensembles only; required there)', undefined, { min: 1 }),
+  syncLimit: int('Ticks a follower may lag the leader (ensembles only; required there)', undefined, { min: 1 }),
+  peerType,
+  'readonlymode.enabled': bool('A server cut off from the quorum serves reads (ZooKeeper\'s system property as a key)', false),
   reconfigEnabled: bool('Accept reconfig; a standalone server then answers it Unimplemented, as ZooKeeper does', false),
   enforceQuota: bool('Refuse creates and setData past a hard quota with QuotaExceeded', false),
   'zookeeper.enforceQuota': bool('enforceQuota by its Java system property name', false),
@@ -78,14 +94,47 @@ export interface ZooKeeperConfig {
 
 export interface ParsedZooCfg {
   config: ZooKeeperConfig;
-  /** Keys the file set that change nothing in Skein: unknown ones, and a standalone server's server.N. */
+  /** The ensemble this server is a member of, or null for a standalone server. */
+  ensemble: Ensemble | null;
+  /** Legal but unwise settings, for the log. */
+  warnings: readonly string[];
+  /** Keys the file set that change nothing in Skein: unknown ones, and a standalone server's ensemble keys. */
   unusedKeys: string[];
 }
 
-/** Parses zoo.cfg text, then `key=value` overrides. Throws ConfigError naming the bad key. */
-export function parseZooCfg(text: string, overrides: readonly string[] = []): ParsedZooCfg {
-  const { values, unknown } = parseConfig(zooCfgSchema, [...parseProperties(text), ...parseOverrides(overrides)]);
-  refuseEnsemble(unknown, values.standaloneEnabled);
+/** Keys only an ensemble reads; a standalone server reports them unused. */
+const ENSEMBLE_KEYS = new Set(['dynamicConfigFile', 'initLimit', 'syncLimit', 'peerType', 'readonlymode.enabled']);
+
+/**
+ * Parses zoo.cfg text, then `key=value` overrides, reading `dataDir/myid` and `dynamicConfigFile` through
+ * `files` when the config names servers. Throws ConfigError naming the bad key.
+ */
+export function parseZooCfg(text: string, overrides: readonly string[] = [], files: ConfigFiles = NO_FILES): ParsedZooCfg {
+  const lines = [...parseProperties(text), ...parseOverrides(overrides)];
+  const { values, unknown } = parseConfig(zooCfgSchema, lines);
+  // ZooKeeper takes zoo.cfg's client address into account only when clientPort is set there.
+  const clientPortSet = lines.some((l) => l.key === 'clientPort');
+  const { ensemble, warnings } = parseEnsemble({
+    lines,
+    files,
+    dataDir: values.dataDir,
+    standaloneEnabled: values.standaloneEnabled,
+    extendedTypesEnabled: values.extendedTypesEnabled,
+    peerType: values.peerType,
+    initLimit: values.initLimit,
+    syncLimit: values.syncLimit,
+    readOnlyModeEnabled: values['readonlymode.enabled'],
+    clientAddress: clientPortSet ? { host: values.clientPortAddress, port: values.clientPort } : null,
+  });
+  const unknownKeys = new Set(unknown.map((u) => u.key));
+  const unusedKeys = [
+    ...new Set(
+      lines
+        .map((l) => l.key)
+        .filter((k) => (ensemble ? unknownKeys.has(k) && !k.startsWith('server.') : unknownKeys.has(k) || ENSEMBLE_KEYS.has(k))),
+    ),
+  ];
+  const client = ensemble?.me.client;
   const tickTime = values.tickTime;
   const minSessionTimeout = values.minSessionTimeout === -1 ? 2 * tickTime : values.minSessionTimeout;
   const maxSessionTimeout = values.maxSessionTimeout === -1 ? 20 * tickTime : values.maxSessionTimeout;
@@ -101,8 +150,8 @@ export function parseZooCfg(text: string, overrides: readonly string[] = []): Pa
       tickTime,
       dataDir: values.dataDir,
       dataLogDir: values.dataLogDir ?? values.dataDir,
-      clientPort: values.clientPort,
-      clientPortAddress: values.clientPortAddress,
+      clientPort: client?.port ?? values.clientPort,
+      clientPortAddress: client?.host ?? values.clientPortAddress,
       maxClientCnxns: values.maxClientCnxns,
       maxCnxns: values.maxCnxns,
       minSessionTimeout,
@@ -120,39 +169,22 @@ export function parseZooCfg(text: string, overrides: readonly string[] = []): Pa
       enforceQuota: values.enforceQuota || values['zookeeper.enforceQuota'],
       sessionlessCnxnTimeoutMs: values['nio.sessionlessCnxnTimeout'],
     },
-    unusedKeys: unknown.map((u) => u.key),
+    ensemble,
+    warnings,
+    unusedKeys,
   };
 }
 
 /**
- * Throws unless zoo.cfg describes a standalone server. ZooKeeper (QuorumPeerConfig) runs a quorum when
- * more than one server.N line votes, or one does and standaloneEnabled=false; one participant with
- * standaloneEnabled (the default) is standalone. Skein cannot join a quorum yet, and a lone server
- * started from an ensemble's config would be a second, diverging copy of the ensemble's data.
+ * Throws unless zoo.cfg describes a standalone server: Skein parses ensembles but cannot join one yet,
+ * and a lone server started from an ensemble's config would be a second, diverging copy of its data.
+ * ZooKeeper (QuorumPeerConfig) runs a quorum when more than one server.N line votes, or one does and
+ * standaloneEnabled=false.
  */
-function refuseEnsemble(unknown: readonly PropertyLine[], standaloneEnabled: boolean): void {
-  const servers = new Map<string, string>();
-  for (const { key, value } of unknown) {
-    if (key === 'dynamicConfigFile') {
-      throw new ConfigError('dynamicConfigFile: Skein does not yet run ZooKeeper ensembles (remove the key to run standalone)');
-    }
-    if (key.startsWith('server.')) servers.set(key, value);
-  }
-  const observers = [...servers].filter(([key, value]) => serverRole(key, value) === 'observer');
-  if (standaloneEnabled && servers.size <= 1 && observers.length === 0) return;
-  const why = standaloneEnabled ? `${[...servers.keys()].join(', ')} describe an ensemble` : 'standaloneEnabled=false asks for a quorum';
+export function refuseEnsemble({ ensemble }: ParsedZooCfg): void {
+  if (!ensemble) return;
+  const why = ensemble.membership.voters.length === 1 ? 'standaloneEnabled=false asks for a quorum' : `${ensemble.servers.map((s) => `server.${s.id}`).join(', ')} describe an ensemble`;
   throw new ConfigError(`${why}: Skein does not yet run ZooKeeper ensembles (at most one server.N line, standaloneEnabled=true)`);
-}
-
-/** `host:port:port[:role][;client address]` (first of `|`-separated addresses; IPv6 hosts in brackets). */
-function serverRole(key: string, value: string): 'participant' | 'observer' {
-  const parts = value.split(';')[0]!.split('|')[0]!.trim().replace(/^\[[^\]]*\]/, 'host').split(':');
-  if (!/^\d+$/.test(key.slice('server.'.length)) || parts.length < 3 || parts.length > 4) {
-    throw new ConfigError(`${key}: expected server.<id>=host:port:port[:participant|observer][;[address:]port]`);
-  }
-  const role = (parts[3] ?? 'participant').toLowerCase();
-  if (role !== 'participant' && role !== 'observer') throw new ConfigError(`${key}: unrecognised peer type "${parts[3]}"`);
-  return role;
 }
 
 /** The configuration zoo.cfg defaults give, with `overrides` on top (for `skein start`). */

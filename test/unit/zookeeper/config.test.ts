@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/schema.js';
-import { DEFAULT_FOUR_LETTER_WORDS, parseZooCfg } from '../../../src/zookeeper/config.js';
+import { DEFAULT_FOUR_LETTER_WORDS, parseZooCfg, refuseEnsemble } from '../../../src/zookeeper/config.js';
+import type { ConfigFiles } from '../../../src/zookeeper/ensemble-config.js';
+
+const files = (contents: Record<string, string>): ConfigFiles => ({ read: (path) => contents[path] });
 
 describe('zoo.cfg', () => {
   it('reads ZooKeeper’s keys with their defaults and derived session timeouts', () => {
@@ -54,25 +57,32 @@ describe('zoo.cfg', () => {
     expect(() => parseZooCfg('forceSync=maybe')).toThrow(/forceSync/);
   });
 
-  it('refuses ensemble configs instead of starting a lone server, as one line naming the keys', () => {
-    const three = ['server.1=zk1:2888:3888', 'server.2=zk2:2888:3888', 'server.3=zk3:2888:3888;2181'].join('\n');
-    expect(() => parseZooCfg(three)).toThrow(
+  it('refuses to start a valid ensemble, as one line naming the servers', () => {
+    const three = ['dataDir=/var/zk', 'initLimit=10', 'syncLimit=5', 'server.1=zk1:2888:3888', 'server.2=zk2:2888:3888', 'server.3=zk3:2888:3888;2181'].join('\n');
+    const parsed = parseZooCfg(three, [], files({ '/var/zk/myid': '3\n' }));
+    expect(parsed.ensemble?.myid).toBe(3);
+    expect(() => refuseEnsemble(parsed)).toThrow(
       new ConfigError(
         'server.1, server.2, server.3 describe an ensemble: Skein does not yet run ZooKeeper ensembles (at most one server.N line, standaloneEnabled=true)',
       ),
     );
-    expect(() => parseZooCfg('server.1=zk1:2888:3888\nserver.2=zk2:2888:3888:observer')).toThrow(/server\.1, server\.2 describe an ensemble/);
-    expect(() => parseZooCfg('server.1=zk1:2888:3888\nstandaloneEnabled=false')).toThrow(
-      /^standaloneEnabled=false asks for a quorum: Skein does not yet run ZooKeeper ensembles/,
-    );
-    expect(() => parseZooCfg('dynamicConfigFile=/etc/zk/zoo.cfg.dynamic')).toThrow(/^dynamicConfigFile: Skein does not yet run/);
-    expect(() => parseZooCfg('server.1=zk1:2888:3888:leader')).toThrow(/server\.1: unrecognised peer type "leader"/);
+    const quorumOfOne = parseZooCfg('dataDir=/d\ninitLimit=5\nsyncLimit=2\nserver.1=zk1:2888:3888\nstandaloneEnabled=false', [], files({ '/d/myid': '1' }));
+    expect(() => refuseEnsemble(quorumOfOne)).toThrow(/^standaloneEnabled=false asks for a quorum: Skein does not yet run ZooKeeper ensembles/);
+    expect(() => parseZooCfg('server.1=zk1:2888:3888:leader')).toThrow(/server\.1=zk1:2888:3888:leader: unrecognised peer type "leader"/);
     expect(() => parseZooCfg('server.x=zk1:2888:3888')).toThrow(ConfigError);
   });
 
+  it('says where to write myid when a config naming servers has none', () => {
+    expect(() => parseZooCfg('dataDir=/var/zk\nserver.1=zk1:2888:3888\nserver.2=zk2:2888:3888\nserver.3=zk3:2888:3888')).toThrow(
+      new ConfigError("dataDir=/var/zk has no myid file: write this server's id (one of 1, 2, 3 from server.N) to /var/zk/myid"),
+    );
+  });
+
   it('runs one participant standalone, as ZooKeeper does with standaloneEnabled, reporting the line as unused', () => {
-    const { unusedKeys } = parseZooCfg('server.1=[::1]:2888:3888:participant;127.0.0.1:2181\nstandaloneEnabled=true');
-    expect(unusedKeys).toEqual(['server.1']);
+    const parsed = parseZooCfg('server.1=[::1]:2888:3888:participant;127.0.0.1:2181\nstandaloneEnabled=true\nreadonlymode.enabled=true');
+    expect(parsed.ensemble).toBeNull();
+    expect(parsed.unusedKeys).toEqual(['server.1', 'readonlymode.enabled']);
+    expect(() => refuseEnsemble(parsed)).not.toThrow();
   });
 
   it('reads reconfigEnabled and enforceQuota under both of its names', () => {

@@ -1,0 +1,66 @@
+// The consensus messages servers exchange: the consensus core (src/consensus/) takes and produces exactly
+// these (its Entry, Membership, Snapshot and Message are these types), and frames.ts encodes them.
+
+export interface PeerMembership {
+  readonly voters: readonly number[];
+  /** ZooKeeper's observers: they receive every entry but never vote or count towards a quorum. */
+  readonly learners: readonly number[];
+}
+
+export interface PeerEntry {
+  readonly index: number;
+  readonly term: number;
+  /** Position within its term, starting at 1: the low half of the zxid. */
+  readonly counter: number;
+  /** A client transaction (opaque here), or null for the no-op a new leader appends and for membership changes. */
+  readonly data: Uint8Array | null;
+  /** A membership change: the whole new membership, in force from the moment the entry is appended. */
+  readonly membership?: PeerMembership;
+}
+
+export interface PeerSnapshot {
+  /** The last entry the state in `data` includes. */
+  readonly index: number;
+  readonly term: number;
+  readonly counter: number;
+  readonly membership: PeerMembership;
+  /** The application's state as of `index`, opaque to the core. */
+  readonly data: Uint8Array;
+}
+
+interface Base {
+  readonly from: number;
+  readonly to: number;
+  readonly term: number;
+}
+
+export type PeerMessage =
+  /** A pre-vote carries the term the sender would campaign in, without the sender having moved to it. */
+  | (Base & { readonly type: 'preVote' | 'vote'; readonly lastIndex: number; readonly lastTerm: number })
+  | (Base & { readonly type: 'preVoteResponse' | 'voteResponse'; readonly reject: boolean })
+  | (Base & {
+      readonly type: 'append';
+      readonly prevIndex: number;
+      readonly prevTerm: number;
+      readonly entries: readonly PeerEntry[];
+      readonly commit: number;
+    })
+  /**
+   * `index` is the last index now matching the leader's log, or on a reject the prevIndex refused; the
+   * hint is where the follower's log may still agree, so a diverged tail is skipped a term at a time.
+   */
+  | (Base & { readonly type: 'appendResponse'; readonly index: number; readonly reject: boolean; readonly hintIndex: number; readonly hintTerm: number })
+  | (Base & { readonly type: 'heartbeat'; readonly commit: number })
+  | (Base & { readonly type: 'heartbeatResponse' })
+  | (Base & { readonly type: 'snapshot'; readonly snapshot: PeerSnapshot });
+
+/** The first frame each side of a peer connection sends: who it is and which configuration it runs. */
+export interface PeerHello {
+  readonly version: number;
+  /** The sender's server id (its myid). */
+  readonly from: number;
+  /** The server the sender believes it reached, so a connection to a misconfigured address is caught. */
+  readonly to: number;
+  /** The ensemble configuration version the sender runs (a zxid, as ZooKeeper's dynamic config version). */
+  readonly configVersion: bigint;
+}

@@ -1,0 +1,307 @@
+// TCP between ensemble servers: one connection per pair of servers, carrying the consensus core's
+// messages in protocol/consensus frames. This is an I/O shell only; what the messages mean is the
+// core's business.
+//
+// Who connects: the server with the larger id dials, the smaller accepts (ZooKeeper keeps the larger
+// id's connection too), so a pair never holds two connections. A server that restarts dials again (or
+// is dialled again); the newest connection from a peer replaces an older one still open.
+//
+// Bad input: a connection whose first frame is not a hello with our magic and protocol version, that
+// names a server id outside the ensemble or not us, or that later sends a garbled frame (bad CRC,
+// impossible length, malformed body) or a message claiming another sender, is closed with a log line;
+// nothing from it after the fault is delivered.
+//
+// Memory: each peer has a send queue of at most `sendQueueBytesMax` bytes (frames waiting plus bytes
+// the socket has not sent). Raft tolerates lost messages (it retries appends, heartbeats and votes on
+// its own clock), so when a peer is slow, gone or not reading, the oldest queued frames are dropped and
+// counted rather than the queue growing or the connection being closed. A single frame larger than the
+// limit is still sent when nothing else is queued, so a large snapshot is never starved. Inbound, a
+// connection buffers at most one frame of at most `maxFrameBytes`, and before its hello one of at most a
+// hello's size; at most UNIDENTIFIED_CONNECTIONS_MAX connections may be waiting for their hello.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { DecodeError } from '../../../protocol/bytes.js';
+import { decodeFrame, encodeFrame, frameSize, PEER_FRAME_BYTES_MAX, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
+import type { PeerHello } from '../../../protocol/consensus/messages.js';
+import type { Message, NodeId } from '../../consensus/types.js';
+import type { Logger } from '../../logger.js';
+import { formatHostPort, type HostPort } from '../ensemble-config.js';
+
+/** Bytes queued for one peer (frames waiting plus the socket's unsent bytes) before the oldest are dropped. */
+export const PEER_SEND_QUEUE_BYTES_MAX = 16 * 1024 * 1024;
+/** Bytes handed to a socket ahead of what it has sent; the rest wait in the queue, where they can be dropped. */
+const SOCKET_WRITE_AHEAD_BYTES = 256 * 1024;
+/** A frame before the hello is read may be no larger than a hello, so strangers cannot make us buffer. */
+const HELLO_FRAME_BYTES_MAX = 64;
+/** Accepted connections that have not said hello yet; more are closed on accept. */
+export const UNIDENTIFIED_CONNECTIONS_MAX = 16;
+/** TCP keepalive probes start after this much silence, so a peer gone without a FIN is noticed. */
+const KEEPALIVE_DELAY_MS = 10_000;
+
+export interface PeerTransportOptions {
+  readonly myid: NodeId;
+  /** Sent in the hello; a peer running another version is logged (a reconfiguration is under way), not refused. */
+  readonly configVersion: bigint;
+  /** This server's quorum address, to listen on. */
+  readonly listen: HostPort;
+  /** Every other server of the ensemble and its quorum address. */
+  readonly peers: ReadonlyMap<NodeId, HostPort>;
+  readonly log: Logger;
+  /** Each decoded message from a peer, in arrival order per peer. */
+  onMessage(message: Message): void;
+  readonly sendQueueBytesMax?: number;
+  readonly maxFrameBytes?: number;
+  /** Backoff between dial attempts to one peer: doubles from min to max, reset by a successful hello. */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** A connection whose hello has not arrived this long after it opened is closed. */
+  readonly helloTimeoutMs?: number;
+}
+
+export interface PeerStats {
+  readonly connected: boolean;
+  /** Frames waiting plus bytes the socket has not sent yet. */
+  readonly queuedBytes: number;
+  readonly sentFrames: number;
+  /** Frames dropped because the queue was full. */
+  readonly droppedFrames: number;
+}
+
+interface Peer {
+  readonly id: NodeId;
+  readonly address: HostPort;
+  /** Set once both hellos are exchanged. */
+  socket: Socket | undefined;
+  queue: Buffer[];
+  queueBytes: number;
+  sentFrames: number;
+  droppedFrames: number;
+  /** Dialling side only. */
+  attempts: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class PeerTransport {
+  private server: Server | undefined;
+  private readonly peers = new Map<NodeId, Peer>();
+  private readonly sockets = new Set<Socket>();
+  /** Connections (accepted or dialled) whose hello has not arrived. */
+  private unidentified = 0;
+  private closed = false;
+  private readonly queueMax: number;
+  private readonly maxFrameBytes: number;
+
+  constructor(private readonly opts: PeerTransportOptions) {
+    this.queueMax = opts.sendQueueBytesMax ?? PEER_SEND_QUEUE_BYTES_MAX;
+    this.maxFrameBytes = opts.maxFrameBytes ?? PEER_FRAME_BYTES_MAX;
+    for (const [id, address] of opts.peers) {
+      if (id === opts.myid) throw new RangeError(`server ${id} cannot be its own peer`);
+      this.peers.set(id, { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, attempts: 0, timer: undefined });
+    }
+  }
+
+  /** Listens on the quorum address and starts dialling the peers with smaller ids. */
+  async start(): Promise<void> {
+    const server = createServer((socket) => this.adopt(socket, undefined));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.listen.port, this.opts.listen.host, () => {
+        server.off('error', reject);
+        server.on('error', (err) => this.opts.log.warn({ err: err.message }, 'quorum listener: accepting a connection failed'));
+        resolve();
+      });
+    });
+    for (const peer of this.peers.values()) if (peer.id < this.opts.myid) this.dial(peer);
+  }
+
+  /** Queues `message` for `message.to`; never blocks and never throws for a slow or absent peer. */
+  send(message: Message): void {
+    if (this.closed) return;
+    const peer = this.peers.get(message.to);
+    if (!peer) {
+      this.opts.log.warn({ to: message.to, type: message.type }, 'dropping a message to a server outside the ensemble');
+      return;
+    }
+    const frame = encodeFrame({ kind: 'message', message });
+    while (peer.queue.length > 0 && this.queued(peer) + frame.length > this.queueMax) {
+      peer.queueBytes -= peer.queue.shift()!.length;
+      peer.droppedFrames++;
+    }
+    const socketBytes = peer.socket?.writableLength ?? 0;
+    if (socketBytes > 0 && socketBytes + frame.length > this.queueMax) {
+      peer.droppedFrames++;
+      return;
+    }
+    peer.queue.push(frame);
+    peer.queueBytes += frame.length;
+    this.flush(peer);
+  }
+
+  stats(id: NodeId): PeerStats {
+    const peer = this.peers.get(id);
+    if (!peer) throw new RangeError(`server ${id} is not a peer`);
+    return { connected: peer.socket !== undefined, queuedBytes: this.queued(peer), sentFrames: peer.sentFrames, droppedFrames: peer.droppedFrames };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const peer of this.peers.values()) clearTimeout(peer.timer);
+    for (const socket of this.sockets) socket.destroy();
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private queued(peer: Peer): number {
+    return peer.queueBytes + (peer.socket?.writableLength ?? 0);
+  }
+
+  private flush(peer: Peer): void {
+    const socket = peer.socket;
+    if (!socket) return;
+    while (peer.queue.length > 0 && socket.writableLength < SOCKET_WRITE_AHEAD_BYTES) {
+      const frame = peer.queue.shift()!;
+      peer.queueBytes -= frame.length;
+      peer.sentFrames++;
+      socket.write(frame);
+    }
+  }
+
+  private dial(peer: Peer): void {
+    if (this.closed) return;
+    const { host, port } = peer.address;
+    const socket = connect({ host, port });
+    let connected = false;
+    socket.once('connect', () => {
+      connected = true;
+      this.adopt(socket, peer);
+    });
+    // Once connected, adopt() dials again when the connection ends.
+    socket.once('close', () => connected || this.redial(peer));
+    socket.on('error', (err) => this.opts.log.debug({ peer: peer.id, err: err.message }, 'quorum connection failed'));
+  }
+
+  private redial(peer: Peer): void {
+    if (this.closed || peer.timer) return;
+    const min = this.opts.reconnectMinMs ?? 100;
+    const max = this.opts.reconnectMaxMs ?? 5_000;
+    // Jitter, so servers restarted together do not dial in lockstep.
+    const delay = Math.min(max, min * 2 ** Math.min(peer.attempts, 20)) * (0.5 + Math.random() / 2);
+    peer.attempts++;
+    peer.timer = setTimeout(() => {
+      peer.timer = undefined;
+      this.dial(peer);
+    }, delay);
+  }
+
+  /** Runs a connection: hellos, then messages. `dialled` is the peer we dialled, or undefined when we accepted. */
+  private adopt(socket: Socket, dialled: Peer | undefined): void {
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    if (!dialled && this.unidentified >= UNIDENTIFIED_CONNECTIONS_MAX) {
+      this.opts.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}` }, 'closing quorum connection: too many connections without a hello');
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    this.unidentified++;
+    let identified = false;
+    const identify = () => {
+      if (!identified) this.unidentified--;
+      identified = true;
+    };
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    let peer: Peer | undefined;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let done = false;
+    const fail = (reason: string, fields: Record<string, unknown> = {}) => {
+      if (done) return;
+      done = true;
+      this.opts.log.warn({ remote, peer: peer?.id ?? dialled?.id, ...fields }, `closing quorum connection: ${reason}`);
+      socket.destroy();
+    };
+    const helloTimer = setTimeout(() => fail('no hello in time'), this.opts.helloTimeoutMs ?? 10_000);
+    if (dialled) socket.write(encodeFrame({ kind: 'hello', hello: this.hello(dialled.id) }));
+
+    const onFrame = (buf: Buffer) => {
+      const frame = decodeFrame(buf, this.maxFrameBytes);
+      if (!peer) {
+        if (frame.kind !== 'hello') return fail('the first frame is not a hello', { type: frame.message.type });
+        const claimed = this.checkHello(frame.hello, dialled);
+        if (typeof claimed === 'string') return fail(claimed, { from: frame.hello.from });
+        clearTimeout(helloTimer);
+        identify();
+        peer = claimed;
+        if (!dialled) socket.write(encodeFrame({ kind: 'hello', hello: this.hello(peer.id) }));
+        if (frame.hello.configVersion !== this.opts.configVersion) {
+          this.opts.log.info({ peer: peer.id, theirs: frame.hello.configVersion.toString(16), ours: this.opts.configVersion.toString(16) }, 'peer runs another ensemble configuration version');
+        }
+        const old = peer.socket;
+        peer.socket = socket;
+        peer.attempts = 0;
+        if (old) old.destroy();
+        this.opts.log.info({ peer: peer.id, remote }, 'quorum connection up');
+        this.flush(peer);
+        return;
+      }
+      if (frame.kind === 'hello') return fail('a second hello');
+      const m = frame.message;
+      if (m.from !== peer.id || m.to !== this.opts.myid) return fail(`a message from ${m.from} to ${m.to} on the connection of server ${peer.id} to ${this.opts.myid}`);
+      this.opts.onMessage(m);
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      if (done) return;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      try {
+        for (;;) {
+          if (pending.length > 1 && pendingBytes >= 4 && pending[0]!.length < 4) pending = [Buffer.concat(pending)];
+          const size = frameSize(pending[0]!, peer ? this.maxFrameBytes : HELLO_FRAME_BYTES_MAX);
+          if (size === null || pendingBytes < size) return;
+          const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+          pending = all.length > size ? [all.subarray(size)] : [];
+          pendingBytes -= size;
+          onFrame(all.subarray(0, size));
+          if (done || pending.length === 0) return;
+        }
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+        fail(`garbled frame: ${err.message}`);
+      }
+    });
+    socket.on('drain', () => peer && peer.socket === socket && this.flush(peer));
+    socket.on('error', (err) => this.opts.log.debug({ remote, err: err.message }, 'quorum socket error'));
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      identify();
+      done = true;
+      this.sockets.delete(socket);
+      const owner = peer ?? dialled;
+      if (peer && peer.socket === socket) {
+        peer.socket = undefined;
+        this.opts.log.info({ peer: peer.id }, 'quorum connection down');
+      }
+      // The dialling side dials again unless a newer connection already replaced this one.
+      if (owner && owner.id < this.opts.myid && !owner.socket) this.redial(owner);
+    });
+  }
+
+  private hello(to: NodeId): PeerHello {
+    return { version: PEER_PROTOCOL_VERSION, from: this.opts.myid, to, configVersion: this.opts.configVersion };
+  }
+
+  /** The peer a hello identifies, or why it is refused. */
+  private checkHello(hello: PeerHello, dialled: Peer | undefined): Peer | string {
+    if (hello.to !== this.opts.myid) return `hello addressed to server ${hello.to}, this is server ${this.opts.myid}`;
+    const peer = this.peers.get(hello.from);
+    if (!peer) return `hello from server ${hello.from}, which is not in the ensemble`;
+    if (dialled && dialled !== peer) return `dialled server ${dialled.id} at ${formatHostPort(dialled.address)} but server ${hello.from} answered`;
+    if (!dialled && hello.from < this.opts.myid) return `server ${hello.from} dialled, but the server with the larger id dials`;
+    return peer;
+  }
+}
