@@ -13,11 +13,19 @@ import { fetchPartition, recordsOf } from '../../../src/kafka/client/consumer.js
 import { produceRecords } from '../../../src/kafka/client/producer.js';
 import { CRASH_SEED, ROOT, seededRandom } from '../../helpers/crash.js';
 import { freePort } from '../../helpers/free-port.js';
+import { connectWhenReady } from '../../helpers/kafka-ready.js';
 
 const ROUNDS = 5;
 const PRODUCERS = 4;
 const PARTITIONS = 2;
 const TOPIC = 'crash';
+
+/** connectWhenReady for a broker whose exit this test learns of through a promise. */
+function connectWhenReadyOrExited(bootstrap: string, exited: Promise<string>): Promise<KafkaConnection> {
+  let dead: string | undefined;
+  void exited.then((why) => (dead = why));
+  return connectWhenReady(bootstrap, TOPIC, { gone: () => dead });
+}
 
 const random = seededRandom(CRASH_SEED);
 
@@ -30,24 +38,6 @@ async function startBroker(config: string): Promise<{ child: ChildProcess; exite
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(`${signal ?? code}: ${stderr}`)));
   return { child, exited };
-}
-
-/** Connects once the broker listens and the topic exists (auto-created through Metadata). */
-async function connectWhenReady(bootstrap: string, exited: Promise<string>): Promise<KafkaConnection> {
-  let dead: string | undefined;
-  void exited.then((why) => (dead = why));
-  for (let attempt = 0; ; attempt++) {
-    if (dead !== undefined) throw new Error(`broker exited before serving: ${dead}`);
-    try {
-      const conn = await KafkaConnection.connect(bootstrap);
-      const metadata = await conn.send(ApiKey.Metadata, 9, { topics: [{ name: TOPIC }], allowAutoTopicCreation: true });
-      if (metadata.topics[0]?.errorCode === 0 && metadata.topics[0].partitions.every((p) => p.errorCode === 0)) return conn;
-      conn.close();
-    } catch (err) {
-      if (attempt > 400) throw err;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 interface Ack {
@@ -127,7 +117,7 @@ describe(`kafka broker crash safety (seed ${CRASH_SEED})`, () => {
     let stored = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const { child, exited } = await startBroker(config);
-      const conn = await connectWhenReady(bootstrap, exited);
+      const conn = await connectWhenReadyOrExited(bootstrap, exited);
       stored = await verify(conn, acks);
       const conns = [conn, ...(await Promise.all(Array.from({ length: PRODUCERS - 1 }, () => KafkaConnection.connect(bootstrap))))];
       const loops = conns.map((c, i) => producerLoop(c, nextId, acks, i));
@@ -138,7 +128,7 @@ describe(`kafka broker crash safety (seed ${CRASH_SEED})`, () => {
       for (const c of conns) c.close();
     }
     const { child, exited } = await startBroker(config);
-    const conn = await connectWhenReady(bootstrap, exited);
+    const conn = await connectWhenReadyOrExited(bootstrap, exited);
     try {
       stored = await verify(conn, acks);
     } finally {

@@ -9,6 +9,7 @@ import { ApiKey, ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/i
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { fetchPartition, recordsOf } from '../../../src/kafka/client/consumer.js';
 import { produceRecords } from '../../../src/kafka/client/producer.js';
+import { connectWhenReady } from '../../helpers/kafka-ready.js';
 import { SkeinKafka } from '../../helpers/skein-process.js';
 import { CAN_MOUNT, noteSkippedWithoutRoot, removeFiller, tmpfsForTests, writeFiller } from '../../helpers/tmpfs.js';
 
@@ -81,17 +82,6 @@ function expectAllAcknowledged(stored: Map<number, number>, acks: Acks): void {
   expect(missing, 'acknowledged records missing or moved (offset, id)').toEqual([]);
 }
 
-/** Connects and creates the topic through Metadata auto-creation, retrying until its partition is ready. */
-async function connectWithTopic(bootstrap: string): Promise<KafkaConnection> {
-  const conn = await KafkaConnection.connect(bootstrap);
-  for (let attempt = 0; attempt < 400; attempt++) {
-    const metadata = await conn.send(ApiKey.Metadata, 9, { topics: [{ name: TOPIC }], allowAutoTopicCreation: true });
-    if (metadata.topics[0]?.errorCode === 0 && metadata.topics[0].partitions.every((p) => p.errorCode === 0)) return conn;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`topic ${TOPIC} never became ready`);
-}
-
 describe.skipIf(!CAN_MOUNT)('kafka broker on a disk that fills up (tmpfs)', () => {
   const tmpfs = tmpfsForTests(16);
   let kafka: SkeinKafka | undefined;
@@ -101,7 +91,7 @@ describe.skipIf(!CAN_MOUNT)('kafka broker on a disk that fills up (tmpfs)', () =
     kafka = await SkeinKafka.start({ 'num.partitions': '1', 'log.segment.bytes': String(4 << 20) }, tmpfs().dir);
     const filler = join(tmpfs().dir, 'filler');
     await writeFiller(filler, 8);
-    let conn = await connectWithTopic(kafka.bootstrap);
+    let conn = await connectWhenReady(kafka.bootstrap, TOPIC);
     const acks: Acks = new Map();
     let id = 0;
     const nextId = (): number => ++id;
@@ -136,7 +126,7 @@ describe.skipIf(!CAN_MOUNT)('kafka broker on a disk that fills up (tmpfs)', () =
     // Restart (with room for the broker's own files) and check every acknowledged record.
     await removeFiller(filler);
     await kafka.launch();
-    conn = await connectWithTopic(kafka.bootstrap);
+    conn = await connectWhenReady(kafka.bootstrap, TOPIC);
     try {
       const stored = await fetchAll(conn);
       expectAllAcknowledged(stored, acks);

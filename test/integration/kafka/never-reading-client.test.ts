@@ -16,6 +16,7 @@ import { FETCH_VERSION, fetchPartition } from '../../../src/kafka/client/consume
 import { produceRecords } from '../../../src/kafka/client/producer.js';
 import { ROOT } from '../../helpers/crash.js';
 import { freePort } from '../../helpers/free-port.js';
+import { connectWhenReady } from '../../helpers/kafka-ready.js';
 import { sizePrefixed } from '../../helpers/raw-exchange.js';
 
 const TOPIC = 'big';
@@ -33,20 +34,6 @@ let bootstrap: string;
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m![1]) * 1024;
-}
-
-async function connectWhenReady(): Promise<KafkaConnection> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const conn = await KafkaConnection.connect(bootstrap);
-      const metadata = await conn.send(ApiKey.Metadata, 9, { topics: [{ name: TOPIC }], allowAutoTopicCreation: true });
-      if (metadata.topics[0]?.errorCode === 0 && metadata.topics[0].partitions.every((p) => p.errorCode === 0)) return conn;
-      conn.close();
-    } catch (err) {
-      if (attempt > 600 || child.exitCode !== null) throw err;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /**
@@ -78,7 +65,7 @@ beforeAll(async () => {
     env: { ...process.env, SKEIN_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const conn = await connectWhenReady();
+  const conn = await connectWhenReady(bootstrap, TOPIC, { attempts: 600, gone: () => (child.exitCode !== null ? `exit code ${child.exitCode}` : undefined) });
   try {
     const value = Buffer.alloc(100_000, 'v');
     for (let written = 0; written < TOPIC_BYTES; written += 10 * value.length) {
