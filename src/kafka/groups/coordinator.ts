@@ -125,7 +125,8 @@ export class GroupCoordinator<T> {
   private readonly memberIdSuffix: () => string;
   private readonly groups = new Map<string, ClassicGroup<T>>();
   private readonly timers = new TimerQueue<TimerAction>();
-  private readonly appendCallbacks = new Map<number, (appendError: number) => void>();
+  /** Callbacks of appends not yet reported, with the __consumer_offsets partition each went to. */
+  private readonly appendCallbacks = new Map<number, { partition: number; done: (appendError: number) => void }>();
   private nextAppendId = 1;
   private now: number;
   private out: CoordinatorOutput<T> = { replies: [], appends: [] };
@@ -159,10 +160,10 @@ export class GroupCoordinator<T> {
   /** Records of append `id` are durable (appendError 0) or could not be written (a Kafka error code). */
   appendCompleted(nowMs: number, id: number, appendError = 0): CoordinatorOutput<T> {
     return this.run(nowMs, () => {
-      const callback = this.appendCallbacks.get(id);
-      if (!callback) return;
+      const pending = this.appendCallbacks.get(id);
+      if (!pending) return;
       this.appendCallbacks.delete(id);
-      callback(appendError);
+      pending.done(appendError);
     });
   }
 
@@ -228,6 +229,38 @@ export class GroupCoordinator<T> {
     });
   }
 
+  /**
+   * Groups of one __consumer_offsets partition, read back when this broker became its leader (see
+   * ConsumerOffsetsReplay). Their members' sessions run from `nowMs`, as after a failover.
+   */
+  groupsLoaded(nowMs: number, loaded: Iterable<ReplayedGroup>): CoordinatorOutput<T> {
+    return this.run(nowMs, () => {
+      for (const replayed of loaded) this.loadGroup(replayed);
+    });
+  }
+
+  /**
+   * Forgets every group of __consumer_offsets partition `partition`, which this broker no longer leads
+   * (Kafka: GroupMetadataManager.removeGroupsForPartition and GroupCoordinator.onGroupUnloaded). Writes
+   * under way to it fail as writes to a partition led elsewhere do, requests its members have parked
+   * are answered NOT_COORDINATOR so they look for the new coordinator, and nothing more is written to it.
+   * The groups' records stay in the log for whoever loads the partition next.
+   */
+  partitionUnloaded(nowMs: number, partition: number): CoordinatorOutput<T> {
+    return this.run(nowMs, () => {
+      for (const [id, pending] of [...this.appendCallbacks]) {
+        if (pending.partition !== partition) continue;
+        this.appendCallbacks.delete(id);
+        pending.done(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      }
+      for (const group of [...this.groups.values()]) {
+        if (this.partitionOf(group.groupId) === partition) this.unload(group);
+      }
+      // What the failures above set off for these groups (a rebalance, a tombstone) is the next leader's to decide.
+      this.out.appends = this.out.appends.filter((a) => a.partition !== partition);
+    });
+  }
+
   /** Every group's state, members and offsets, in group id order: for diagnostics and tests. */
   snapshot(): GroupSnapshot[] {
     return snapshotGroups(this.groups.values());
@@ -272,13 +305,14 @@ export class GroupCoordinator<T> {
 
   private append(groupId: string, records: ConsumerOffsetsRecord[], onDone?: (appendError: number) => void): void {
     const id = this.nextAppendId++;
-    this.out.appends.push({
-      id,
-      partition: partitionForGroup(groupId, this.config.offsetsTopicNumPartitions),
-      timestampMs: this.now,
-      records,
-    });
-    if (onDone) this.appendCallbacks.set(id, onDone);
+    const partition = this.partitionOf(groupId);
+    this.out.appends.push({ id, partition, timestampMs: this.now, records });
+    if (onDone) this.appendCallbacks.set(id, { partition, done: onDone });
+  }
+
+  /** The __consumer_offsets partition holding the group's records. */
+  private partitionOf(groupId: string): number {
+    return partitionForGroup(groupId, this.config.offsetsTopicNumPartitions);
   }
 
   private fire(action: TimerAction): void {
@@ -956,6 +990,19 @@ export class GroupCoordinator<T> {
     if (records.length === 0) return false;
     this.append(group.groupId, records, onDurable);
     return true;
+  }
+
+  /** Drops a group whose partition is led elsewhere now, answering what its members parked. */
+  private unload(group: ClassicGroup<T>): void {
+    for (const member of group.members.values()) {
+      const join = group.takeJoinWaiter(member);
+      if (join) this.replyJoin(join, joinError(member.memberId, ErrorCode.NOT_COORDINATOR));
+      if (member.syncWaiter) this.replySync(member.syncWaiter, refuseSyncGroup(ErrorCode.NOT_COORDINATOR));
+      member.syncWaiter = undefined;
+      this.timers.cancel(heartbeatKey(group.groupId, member.memberId));
+    }
+    for (const memberId of group.pendingMembers) this.timers.cancel(heartbeatKey(group.groupId, memberId));
+    this.forget(group);
   }
 
   private forget(group: ClassicGroup<T>): void {

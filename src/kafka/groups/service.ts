@@ -1,12 +1,14 @@
 // The group coordinator's I/O shell: it owns the pure GroupCoordinator and gives it a clock (one timer
 // at its next deadline), a log (appends to __consumer_offsets, reported once durable) and replies
 // (each request's promise is its token). It also owns the coordinator's life: __consumer_offsets is
-// created on first need, read back in full before any group request is served, and until then requests
-// are refused with the retriable errors Kafka uses.
+// created on first need, and each of its partitions is read back when this broker becomes its leader
+// and forgotten when it stops (onElection/onResignation). A group's requests are served only once its
+// partition is loaded, and refused until then with the errors Kafka's GroupCoordinator gives each API.
 import { randomUUID } from 'node:crypto';
 import { CONSUMER_OFFSETS_TOPIC, partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import type { Broker } from '../broker.js';
+import { PartitionOwnership } from '../coordination/partition-ownership.js';
 import type {
   CoordinatorOutput,
   DeleteGroupsRequest,
@@ -32,10 +34,12 @@ import type {
   SyncGroupResponse,
 } from './api.js';
 import { groupCoordinatorConfigFrom } from './config.js';
+import { isValidGroupId } from './group-id.js';
 import { loadConsumerOffsets } from './consumer-offsets-loader.js';
 import { createConsumerOffsetsTopic } from './consumer-offsets-topic.js';
 import { ConsumerOffsetsWriter } from './consumer-offsets-writer.js';
 import { GroupCoordinator, type GroupSnapshot } from './coordinator.js';
+import type { LoadStats } from './consumer-offsets-loader.js';
 import type { TopicPartition } from './group-offsets.js';
 import {
   refuseDeleteGroups,
@@ -49,20 +53,35 @@ import {
   refuseOffsetFetch,
   refuseSyncGroup,
 } from './refusals.js';
-import { ConsumerOffsetsReplay } from './replay.js';
+import { ConsumerOffsetsReplay, type ReplayedGroup } from './replay.js';
 
 /** FindCoordinator's key types (Kafka's CoordinatorType). */
 export const CoordinatorKeyType = { GROUP: 0, TRANSACTION: 1 } as const;
+
+/** The membership APIs and OffsetDelete refuse an empty group id; the offset and admin APIs take it. */
+const MEMBERSHIP = true;
+const OFFSETS_OR_ADMIN = false;
 
 /** Node timers take at most a signed 32-bit delay; a later deadline is reached by waking up early. */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * absent: __consumer_offsets does not exist (no group has ever been used); creating: it is being
- * created; loading: it is being read back; ready: the coordinator serves; failed: loading failed, see the
- * log; stopped: the broker is shutting down.
+ * created; loading: a partition this broker leads is being read back; ready: every partition this
+ * broker leads is served; stopped: the broker is shutting down.
  */
-export type GroupServiceState = 'absent' | 'creating' | 'loading' | 'ready' | 'failed' | 'stopped';
+export type GroupServiceState = 'absent' | 'creating' | 'loading' | 'ready' | 'stopped';
+
+/** The service's own life, apart from which partitions it owns: open once __consumer_offsets is. */
+type Lifecycle = 'absent' | 'creating' | 'open' | 'stopped';
+
+/** One partition read back: its groups and what reading it met. */
+interface LoadedPartition {
+  groups: ReplayedGroup[];
+  stats: LoadStats;
+  malformed: number;
+  unknown: number;
+}
 
 export interface CoordinatorLocation {
   errorCode: number;
@@ -78,12 +97,20 @@ interface PendingReply {
 }
 
 export class GroupService {
-  private currentState: GroupServiceState = 'absent';
+  private lifecycle: Lifecycle = 'absent';
   private coordinator: GroupCoordinator<PendingReply> | undefined;
   private writer: ConsumerOffsetsWriter | undefined;
-  /** Creating or loading __consumer_offsets, while under way: stop() waits for it. */
+  /** Creating __consumer_offsets, while under way: stop() waits for it. */
   private preparing: Promise<void> | undefined;
-  /** Topic deletions seen while loading, applied once the groups are loaded. */
+  /** Which __consumer_offsets partitions this broker serves. */
+  private readonly ownership = new PartitionOwnership<LoadedPartition>({
+    load: (partition) => this.readPartition(partition),
+    loaded: (partition, epoch, state) => this.partitionLoaded(partition, epoch, state),
+    unloaded: (partition, epoch) => this.partitionUnloaded(partition, epoch),
+    loadFailed: (partition, epoch, err) =>
+      this.broker.log.error({ err, partition, epoch }, 'could not load a __consumer_offsets partition; its groups are not served here'),
+  });
+  /** Topic deletions seen while a partition loads, applied again to the groups each load brings in. */
   private deletedWhileLoading: TopicPartition[] = [];
   private timer: NodeJS.Timeout | undefined;
   private timerDeadline = Infinity;
@@ -94,12 +121,34 @@ export class GroupService {
   constructor(private readonly broker: Broker) {}
 
   get state(): GroupServiceState {
-    return this.currentState;
+    if (this.lifecycle !== 'open') return this.lifecycle;
+    return this.ownership.anyLoading ? 'loading' : 'ready';
   }
 
   /** Begins loading __consumer_offsets if it exists; otherwise it is created on first need. */
   start(): void {
-    if (this.currentState === 'absent') this.loadIfPresent();
+    if (this.lifecycle === 'absent') this.openIfPresent();
+  }
+
+  /**
+   * This broker leads __consumer_offsets partition `partition` from leader epoch `epoch` on: its groups
+   * are read back and served once loaded (until then their requests get COORDINATOR_LOAD_IN_PROGRESS).
+   * Settles when the load is done, abandoned or failed. A single broker elects itself for every
+   * partition when the topic opens.
+   */
+  onElection(partition: number, epoch: number): Promise<void> {
+    if (this.lifecycle !== 'open') return Promise.resolve();
+    return this.ownership.onElection(partition, epoch);
+  }
+
+  /**
+   * This broker no longer leads `partition` as of `epoch`: its groups leave memory (their records stay
+   * in the log), their parked requests and writes under way are answered NOT_COORDINATOR, and so is
+   * every request for them from now on. A load under way is abandoned.
+   */
+  onResignation(partition: number, epoch: number): void {
+    if (this.lifecycle !== 'open') return;
+    this.ownership.onResignation(partition, epoch);
   }
 
   /**
@@ -108,10 +157,11 @@ export class GroupService {
    * clients look for the coordinator again instead of waiting on a connection about to close.
    */
   async stop(): Promise<void> {
-    this.currentState = 'stopped';
+    this.lifecycle = 'stopped';
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.preparing;
+    await this.ownership.settled();
     await this.writer?.close();
     for (const token of [...this.pending]) token.refuse(ErrorCode.NOT_COORDINATOR);
   }
@@ -132,82 +182,103 @@ export class GroupService {
     if (keyType === CoordinatorKeyType.TRANSACTION) return this.at(this.broker.brokerId);
     if (keyType !== CoordinatorKeyType.GROUP) return { errorCode: ErrorCode.INVALID_REQUEST, node: undefined };
     this.ensureTopic();
-    if (this.currentState !== 'loading' && this.currentState !== 'ready') return this.unavailable();
+    if (this.lifecycle !== 'open') return this.unavailable();
     const partitions = this.broker.replicas.partitionsOf(CONSUMER_OFFSETS_TOPIC);
     const partition = partitions?.[partitionForGroup(key, partitions.length)];
     return partition ? this.at(partition.leaderId) : this.unavailable();
   }
 
+  // Each API answers a group whose partition is not served here as Kafka's GroupCoordinator does:
+  // NOT_COORDINATOR when another broker leads it, COORDINATOR_LOAD_IN_PROGRESS while it loads, except
+  // where noted.
+
   joinGroup(request: JoinGroupRequest, client: JoinGroupClient): Promise<JoinGroupResponse> {
     return this.submit(
+      this.groupRefusal(request.groupId, MEMBERSHIP),
       (c, now, token) => c.joinGroup(now, token, request, client),
       (code) => refuseJoinGroup(request, code),
     );
   }
 
   syncGroup(request: SyncGroupRequest): Promise<SyncGroupResponse> {
-    return this.submit((c, now, token) => c.syncGroup(now, token, request), refuseSyncGroup);
+    // A loading coordinator has lost the rebalance in flight: REBALANCE_IN_PROGRESS sends the member back
+    // to JoinGroup here, which old clients understand where COORDINATOR_LOAD_IN_PROGRESS they would not.
+    const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
+    const code = refusal === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.REBALANCE_IN_PROGRESS : refusal;
+    return this.submit(code, (c, now, token) => c.syncGroup(now, token, request), refuseSyncGroup);
   }
 
   heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
-    return this.submit((c, now, token) => c.heartbeat(now, token, request), refuseHeartbeat);
+    // Kafka answers a heartbeat for a group still loading blindly with success: the member keeps its
+    // session and finds out on its next real request.
+    const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
+    if (refusal === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return Promise.resolve(refuseHeartbeat(ErrorCode.NONE));
+    return this.submit(refusal, (c, now, token) => c.heartbeat(now, token, request), refuseHeartbeat);
   }
 
   leaveGroup(request: LeaveGroupRequest): Promise<LeaveGroupResponse> {
-    return this.submit((c, now, token) => c.leaveGroup(now, token, request), refuseLeaveGroup);
+    return this.submit(this.groupRefusal(request.groupId, MEMBERSHIP), (c, now, token) => c.leaveGroup(now, token, request), refuseLeaveGroup);
   }
 
   offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse> {
     return this.submit(
+      this.groupRefusal(request.groupId, OFFSETS_OR_ADMIN),
       (c, now, token) => c.offsetCommit(now, token, request),
       (code) => refuseOffsetCommit(request, code),
     );
   }
 
-  offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
-    return this.submit(
-      (c, now, token) => c.offsetFetch(now, token, request),
-      (code) => refuseOffsetFetch(request, code),
+  async offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
+    const groups = await this.perGroup(
+      request.groups,
+      (g) => g.groupId,
+      async (served) => (await this.submit(ErrorCode.NONE, (c, now, token) => c.offsetFetch(now, token, { ...request, groups: served }), (code) => refuseOffsetFetch({ ...request, groups: served }, code))).groups,
+      (g, code) => refuseOffsetFetch({ ...request, groups: [g] }, code).groups[0]!,
     );
+    return { groups };
   }
 
-  describeGroups(request: DescribeGroupsRequest): Promise<DescribeGroupsResponse> {
-    return this.submit(
-      (c, now, token) => c.describeGroups(now, token, request),
-      (code) => refuseDescribeGroups(request, code),
+  async describeGroups(request: DescribeGroupsRequest): Promise<DescribeGroupsResponse> {
+    const groups = await this.perGroup(
+      request.groups,
+      (groupId) => groupId,
+      async (served) => (await this.submit(ErrorCode.NONE, (c, now, token) => c.describeGroups(now, token, { ...request, groups: served }), (code) => refuseDescribeGroups({ ...request, groups: served }, code))).groups,
+      (groupId, code) => refuseDescribeGroups({ ...request, groups: [groupId] }, code).groups[0]!,
     );
+    return { groups };
   }
 
   listGroups(request: ListGroupsRequest): Promise<ListGroupsResponse> {
     // Before any group was ever used there are none: Kafka lists nothing here and creates no topic.
-    if (this.currentState === 'absent') return Promise.resolve(refuseListGroups(ErrorCode.NONE));
-    return this.submit((c, now, token) => c.listGroups(now, token, request), refuseListGroups);
-  }
-
-  deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
-    return this.submit(
-      (c, now, token) => c.deleteGroups(now, token, request),
-      (code) => refuseDeleteGroups(request, code),
+    if (this.lifecycle === 'absent') return Promise.resolve(refuseListGroups(ErrorCode.NONE));
+    // The groups loaded so far are listed; while a partition loads the list is flagged incomplete.
+    const loading = this.ownership.anyLoading;
+    return this.submit(this.serviceRefusal(), (c, now, token) => c.listGroups(now, token, request), refuseListGroups).then((response) =>
+      loading && response.errorCode === ErrorCode.NONE ? { ...response, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS } : response,
     );
   }
 
+  async deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
+    // Kafka answers each distinct group once.
+    const results = await this.perGroup(
+      [...new Set(request.groupsNames)],
+      (groupId) => groupId,
+      async (served) => (await this.submit(ErrorCode.NONE, (c, now, token) => c.deleteGroups(now, token, { groupsNames: served }), (code) => refuseDeleteGroups({ groupsNames: served }, code))).results,
+      (groupId, code) => ({ groupId, errorCode: code }),
+    );
+    return { results };
+  }
+
   offsetDelete(request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
-    return this.submit((c, now, token) => c.offsetDelete(now, token, request), refuseOffsetDelete);
+    return this.submit(this.groupRefusal(request.groupId, MEMBERSHIP), (c, now, token) => c.offsetDelete(now, token, request), refuseOffsetDelete);
   }
 
   /** Removes every group's offsets of partitions that no longer exist (a deleted topic). */
   partitionsDeleted(partitions: TopicPartition[]): void {
-    if (this.currentState === 'loading') {
-      this.deletedWhileLoading.push(...partitions);
-      return;
-    }
-    const coordinator = this.coordinator;
-    if (this.currentState !== 'ready' || !coordinator) return;
-    try {
-      this.absorb(coordinator.partitionsDeleted(this.broker.now(), partitions));
-    } catch (err) {
-      this.broker.log.error({ err, partitions: partitions.length }, 'group coordinator failed removing offsets of deleted partitions');
-    }
+    if (this.lifecycle !== 'open') return;
+    // Groups still being read come in with those offsets: they are removed again once loaded.
+    if (this.ownership.anyLoading) this.deletedWhileLoading.push(...partitions);
+    this.removeOffsetsOf(partitions);
   }
 
   // ---- the coordinator's inputs and outputs
@@ -215,13 +286,14 @@ export class GroupService {
   /**
    * Hands one request to the coordinator with a fresh token and resolves with the reply for it, which
    * may come at once or with a later input (a JoinGroup waits for its rebalance, a commit for its
-   * write). The coordinator's effects happen before this returns.
+   * write). The coordinator's effects happen before this returns; a request refused (`refusal` is not
+   * NONE) never reaches it.
    */
   private submit<R>(
+    refusal: number,
     call: (c: GroupCoordinator<PendingReply>, nowMs: number, token: PendingReply) => CoordinatorOutput<PendingReply>,
     refuse: (errorCode: number) => R,
   ): Promise<R> {
-    const refusal = this.refusalCode();
     const coordinator = this.coordinator;
     if (refusal !== ErrorCode.NONE || !coordinator) return Promise.resolve(refuse(refusal));
     return new Promise((resolve) => {
@@ -243,17 +315,41 @@ export class GroupService {
     });
   }
 
-  /** Why requests cannot be served now (NONE when they can); creates __consumer_offsets if it is missing. */
-  private refusalCode(): number {
+  /** Why no group request can be served now (NONE when they can); creates __consumer_offsets if it is missing. */
+  private serviceRefusal(): number {
     this.ensureTopic();
-    switch (this.currentState) {
-      case 'ready':
-        return ErrorCode.NONE;
-      case 'loading':
-        return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-      default:
-        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    }
+    return this.lifecycle === 'open' ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  /**
+   * Why a request for `groupId` cannot be served here now, NONE when it can (Kafka's
+   * validateGroupStatus): an invalid id is the coordinator's to refuse, before ownership is asked.
+   */
+  private groupRefusal(groupId: string, mustBeNonEmpty: boolean): number {
+    const refusal = this.serviceRefusal();
+    if (refusal !== ErrorCode.NONE || !isValidGroupId(groupId, mustBeNonEmpty)) return refusal;
+    return this.ownership.refusal(this.partitionOf(groupId));
+  }
+
+  private partitionOf(groupId: string): number {
+    return partitionForGroup(groupId, this.coordinator!.config.offsetsTopicNumPartitions);
+  }
+
+  /**
+   * A request naming several groups: those served here go to the coordinator together, the others are
+   * refused one by one, and the answers come back in the request's order.
+   */
+  private async perGroup<G, A>(
+    groups: readonly G[],
+    groupIdOf: (group: G) => string,
+    serve: (served: G[]) => Promise<A[]>,
+    refuse: (group: G, errorCode: number) => A,
+  ): Promise<A[]> {
+    const refusals = groups.map((g) => this.groupRefusal(groupIdOf(g), OFFSETS_OR_ADMIN));
+    const served = groups.filter((_, i) => refusals[i] === ErrorCode.NONE);
+    const answers = served.length > 0 ? await serve(served) : [];
+    let next = 0;
+    return groups.map((g, i) => (refusals[i] === ErrorCode.NONE ? answers[next++]! : refuse(g, refusals[i]!)));
   }
 
   private absorb(out: CoordinatorOutput<PendingReply>): void {
@@ -275,7 +371,7 @@ export class GroupService {
   /** One timer, at the coordinator's next deadline; re-armed only when a deadline comes earlier. */
   private armTimer(): void {
     const next = this.coordinator?.nextDeadline();
-    if (next === undefined || this.currentState === 'stopped') return;
+    if (next === undefined || this.lifecycle === 'stopped') return;
     if (this.timer !== undefined && this.timerDeadline <= next) return;
     clearTimeout(this.timer);
     this.timerDeadline = next;
@@ -289,7 +385,7 @@ export class GroupService {
   private tick(): void {
     this.timer = undefined;
     const coordinator = this.coordinator;
-    if (!coordinator || this.currentState !== 'ready') return;
+    if (!coordinator || this.lifecycle !== 'open') return;
     try {
       this.absorb(coordinator.tick(this.broker.now()));
     } catch (err) {
@@ -309,65 +405,95 @@ export class GroupService {
     return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, node: undefined };
   }
 
-  /** Creates __consumer_offsets if it does not exist yet, then loads it. */
+  /** Creates __consumer_offsets if it does not exist yet, then opens it. */
   private ensureTopic(): void {
-    if (this.currentState !== 'absent' || this.loadIfPresent()) return;
+    if (this.lifecycle !== 'absent' || this.openIfPresent()) return;
     const { broker } = this;
-    this.currentState = 'creating';
+    this.lifecycle = 'creating';
     this.preparing = createConsumerOffsetsTopic(broker.topics, broker.config.values, broker.liveBrokers().length).then(
       (record) => {
         broker.log.info({ partitions: record.replicas.length }, 'created __consumer_offsets');
-        if (this.currentState === 'creating') this.startLoading();
+        if (this.lifecycle === 'creating') this.open();
       },
       (err: unknown) => {
         // Clients keep hearing COORDINATOR_NOT_AVAILABLE; their next request tries again.
         broker.log.error({ err }, 'could not create __consumer_offsets');
-        if (this.currentState === 'creating') this.currentState = 'absent';
+        if (this.lifecycle === 'creating') this.lifecycle = 'absent';
       },
     );
   }
 
-  /** Starts loading if the topic exists with all its partitions open; whether it did. */
-  private loadIfPresent(): boolean {
+  /** Opens the topic if it exists with all its partitions open; whether it exists. */
+  private openIfPresent(): boolean {
     const record = this.broker.topics.get(CONSUMER_OFFSETS_TOPIC);
     const open = this.broker.replicas.partitionsOf(CONSUMER_OFFSETS_TOPIC)?.length ?? 0;
     if (!record || open < record.replicas.length) return record !== undefined;
-    this.startLoading();
+    this.open();
     return true;
   }
 
-  private startLoading(): void {
-    this.currentState = 'loading';
-    this.preparing = this.load().catch((err: unknown) => {
-      this.broker.log.error({ err }, 'could not load __consumer_offsets; group requests are refused until a restart');
-      if (this.currentState === 'loading') this.currentState = 'failed';
-    });
-  }
-
-  private async load(): Promise<void> {
+  /**
+   * Starts the coordinator with no groups, then elects this broker for every partition it leads, each
+   * loaded on its own (on a single broker, all of them).
+   */
+  private open(): void {
     const { broker } = this;
     const partitions = broker.replicas.partitionsOf(CONSUMER_OFFSETS_TOPIC) ?? [];
-    const replay = new ConsumerOffsetsReplay();
-    const stats = await loadConsumerOffsets(partitions.map((p) => p.log), replay);
-    if (this.currentState !== 'loading') return;
-    const groups = replay.groups();
-    const skipped = { malformedRecords: replay.malformed, unknownRecords: replay.unknown, unreadableBatches: stats.unreadableBatches };
-    const level = stats.unreadableBatches + replay.malformed > 0 ? 'warn' : 'info';
-    broker.log[level]({ groups: groups.length, records: stats.records, ...skipped }, 'loaded __consumer_offsets');
     // Groups are spread over the partitions the topic has, whatever offsets.topic.num.partitions says now.
     const config = { ...groupCoordinatorConfigFrom(broker.config.values), offsetsTopicNumPartitions: partitions.length };
-    const coordinator = new GroupCoordinator<PendingReply>({ config, memberIdSuffix: randomUUID }, broker.now(), groups);
-    this.coordinator = coordinator;
+    this.coordinator = new GroupCoordinator<PendingReply>({ config, memberIdSuffix: randomUUID }, broker.now());
     this.writer = new ConsumerOffsetsWriter(
       (index) => partitions[index],
       (appendId, errorCode) => this.appendCompleted(appendId, errorCode),
       broker.log,
     );
-    this.currentState = 'ready';
+    this.lifecycle = 'open';
+    for (const p of partitions) if (p.leaderId === broker.brokerId) void this.onElection(p.index, p.leaderEpoch);
+  }
+
+  /** Reads one partition back from its log start to its end. */
+  private async readPartition(partition: number): Promise<LoadedPartition> {
+    const log = this.broker.replicas.partition(CONSUMER_OFFSETS_TOPIC, partition)?.log;
+    if (!log) throw new Error(`__consumer_offsets partition ${partition} is not open on this broker`);
+    const replay = new ConsumerOffsetsReplay();
+    const stats = await loadConsumerOffsets([log], replay);
+    return { groups: replay.groups(), stats, malformed: replay.malformed, unknown: replay.unknown };
+  }
+
+  private removeOffsetsOf(partitions: TopicPartition[]): void {
+    try {
+      this.absorb(this.coordinator!.partitionsDeleted(this.broker.now(), partitions));
+    } catch (err) {
+      this.broker.log.error({ err, partitions: partitions.length }, 'group coordinator failed removing offsets of deleted partitions');
+    }
+  }
+
+  private partitionLoaded(partition: number, epoch: number, loaded: LoadedPartition): void {
+    const { broker } = this;
+    const { groups, stats } = loaded;
+    const skipped = { malformedRecords: loaded.malformed, unknownRecords: loaded.unknown, unreadableBatches: stats.unreadableBatches };
+    const level = stats.unreadableBatches + loaded.malformed > 0 ? 'warn' : 'info';
+    broker.log[level]({ partition, epoch, groups: groups.length, records: stats.records, ...skipped }, 'loaded __consumer_offsets partition');
+    if (this.lifecycle !== 'open') return;
+    try {
+      // Loading may start rebalances of groups over the size limit: their output goes out now.
+      this.absorb(this.coordinator!.groupsLoaded(broker.now(), groups));
+    } catch (err) {
+      broker.log.error({ err, partition }, 'group coordinator failed taking in loaded groups');
+    }
+    // The loaded groups may hold offsets of topics deleted while they were being read.
     const deleted = this.deletedWhileLoading;
-    this.deletedWhileLoading = [];
-    // Loading may have started rebalances; their output goes out with the first input, this tick.
-    this.tick();
-    if (deleted.length > 0) this.partitionsDeleted(deleted);
+    if (!this.ownership.anyLoading) this.deletedWhileLoading = [];
+    if (deleted.length > 0) this.removeOffsetsOf(deleted);
+  }
+
+  private partitionUnloaded(partition: number, epoch: number): void {
+    const { broker } = this;
+    try {
+      this.absorb(this.coordinator!.partitionUnloaded(broker.now(), partition));
+    } catch (err) {
+      broker.log.error({ err, partition }, 'group coordinator failed unloading a partition');
+    }
+    broker.log.info({ partition, epoch }, 'unloaded __consumer_offsets partition');
   }
 }

@@ -86,15 +86,19 @@ test('a restart resumes every group where it was: members, generation, assignmen
   expect(fetched.topics[0]!.partitions.map((p) => p.metadata)).toEqual(['at 11', 'at 21']);
 });
 
-test('until __consumer_offsets is read back, group requests are refused with COORDINATOR_LOAD_IN_PROGRESS', async () => {
+test('until __consumer_offsets is read back, group requests get the errors Kafka gives each API while loading', async () => {
   // A second service over the running broker's (already loaded) topic: it starts loading at once.
   const service = new GroupService(broker.broker);
   service.start();
   expect(service.state).toBe('loading');
   expect(service.findCoordinator(0, 'stable')).toMatchObject({ errorCode: ErrorCode.NONE, node: { nodeId: 0 } });
+  // Kafka answers a heartbeat blindly while its group loads, and sends a SyncGroup back to JoinGroup.
   expect(await service.heartbeat({ groupId: 'stable', generationId: 1, memberId: 'm', groupInstanceId: null })).toEqual({
-    errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+    errorCode: ErrorCode.NONE,
   });
+  expect((await service.syncGroup({ groupId: 'stable', generationId: 1, memberId: 'm', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] })).errorCode).toBe(
+    ErrorCode.REBALANCE_IN_PROGRESS,
+  );
   expect(await service.listGroups({ statesFilter: [] })).toEqual({ errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] });
   const fetch = await service.offsetFetch({ groups: [{ groupId: 'stable', topics: null }], requireStable: false });
   expect(fetch.groups).toEqual([{ groupId: 'stable', topics: [], errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS }]);
