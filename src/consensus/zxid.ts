@@ -36,3 +36,13 @@ export function zxidCounter(zxid: Zxid): number {
 export function formatZxid(zxid: Zxid): string {
   return `0x${BigInt.asUintN(64, zxid).toString(16)}`;
 }
+
+/**
+ * Whether `next` may directly follow `prev` in a log of transactions: the next counter of the same
+ * epoch, or the opening entry (counter 1: the new leader's no-op) of any later epoch, since epochs
+ * without a leader leave no entries. Anything else means transactions are missing. `prev` 0 is the
+ * empty log. A standalone server counts on past 0xffffffff into the epoch bits, which is also +1.
+ */
+export function zxidFollows(prev: Zxid, next: Zxid): boolean {
+  return next === prev + 1n || (zxidEpoch(next) > zxidEpoch(prev) && zxidCounter(next) === 1);
+}
