@@ -3,11 +3,11 @@
 // and some of them (node-zookeeper-client) choke on a reply that has it, so the reply mirrors the
 // request's shape.
 import type { Reader, Writer } from '../bytes.js';
-import { bigLong, buffer, int, record, type JuteValue } from './jute.js';
+import { bigLong, buffer, int, record, zxid, type JuteValue } from './jute.js';
 
 const ConnectRequestBase = record({
   protocolVersion: int,
-  lastZxidSeen: bigLong,
+  lastZxidSeen: zxid,
   timeOut: int,
   /** Exact: the top byte is the id of the server that minted it. */
   sessionId: bigLong,

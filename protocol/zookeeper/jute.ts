@@ -22,10 +22,25 @@ export const long: JuteType<number> = {
   write: (w, v) => void w.int64(v),
 };
 
-/** An int64 as an exact bigint: session ids carry the server id in their top byte (and zxids their epoch). */
+/** An int64 as an exact bigint: session ids carry the server id in their top byte. */
 export const bigLong: JuteType<bigint> = {
   read: (r) => r.bigint64(),
   write: (w, v) => void w.bigint64(v),
+};
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * A zxid. Clients compare zxids as the signed longs they are in Java, so one that wrapped negative
+ * would sort before every earlier one: the only negative zxid a server writes is -1, the "no
+ * transaction" of a watch notification. Anything else out of range is a bug, thrown here.
+ */
+export const zxid: JuteType<bigint> = {
+  read: (r) => r.bigint64(),
+  write(w, v) {
+    if (v < -1n || v > INT64_MAX) throw new RangeError(`zxid ${v} is not in -1..2^63-1`);
+    w.bigint64(v);
+  },
 };
 
 export const bool: JuteType<boolean> = {

@@ -1,6 +1,6 @@
 // The records of zookeeper.jute (data, proto and txn modules) that the client protocol and Skein's
 // transaction log use, field for field in wire order.
-import { bigLong, bool, buffer, int, long, record, ustring, vector, type JuteValue } from './jute.js';
+import { bigLong, bool, buffer, int, long, record, ustring, vector, zxid, type JuteValue } from './jute.js';
 
 // --- org.apache.zookeeper.data
 
@@ -12,8 +12,8 @@ export type ACL = JuteValue<typeof ACL>;
 export const ACLList = vector(ACL);
 
 export const Stat = record({
-  czxid: bigLong,
-  mzxid: bigLong,
+  czxid: zxid,
+  mzxid: zxid,
   ctime: long,
   mtime: long,
   version: int,
@@ -22,7 +22,7 @@ export const Stat = record({
   ephemeralOwner: bigLong,
   dataLength: int,
   numChildren: int,
-  pzxid: bigLong,
+  pzxid: zxid,
 });
 export type Stat = JuteValue<typeof Stat>;
 
@@ -34,7 +34,7 @@ export type ClientInfo = JuteValue<typeof ClientInfo>;
 export const RequestHeader = record({ xid: int, type: int });
 export type RequestHeader = JuteValue<typeof RequestHeader>;
 
-export const ReplyHeader = record({ xid: int, zxid: bigLong, err: int });
+export const ReplyHeader = record({ xid: int, zxid, err: int });
 export type ReplyHeader = JuteValue<typeof ReplyHeader>;
 
 export const MultiHeader = record({ type: int, done: bool, err: int });
@@ -46,7 +46,7 @@ export type AuthPacket = JuteValue<typeof AuthPacket>;
 const strings = vector(ustring);
 
 export const SetWatches = record({
-  relativeZxid: bigLong,
+  relativeZxid: zxid,
   dataWatches: strings,
   existWatches: strings,
   childWatches: strings,
@@ -54,7 +54,7 @@ export const SetWatches = record({
 export type SetWatches = JuteValue<typeof SetWatches>;
 
 export const SetWatches2 = record({
-  relativeZxid: bigLong,
+  relativeZxid: zxid,
   dataWatches: strings,
   existWatches: strings,
   childWatches: strings,
@@ -100,7 +100,7 @@ export const ReconfigRequest = record({
   joiningServers: ustring,
   leavingServers: ustring,
   newMembers: ustring,
-  curConfigId: bigLong,
+  curConfigId: zxid,
 });
 
 export const WatcherEvent = record({ type: int, state: int, path: ustring });
@@ -124,7 +124,7 @@ export const WhoAmIResponse = record({ clientInfo: vector(ClientInfo) });
 
 // --- org.apache.zookeeper.txn
 
-export const TxnHeader = record({ clientId: bigLong, cxid: int, zxid: bigLong, time: long, type: int });
+export const TxnHeader = record({ clientId: bigLong, cxid: int, zxid, time: long, type: int });
 export type TxnHeader = JuteValue<typeof TxnHeader>;
 
 export const CreateTxn = record({ path: ustring, data: buffer, acl: ACLList, ephemeral: bool, parentCVersion: int });

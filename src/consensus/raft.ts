@@ -48,6 +48,11 @@ export interface RaftStatus {
   lastIndex: number;
   lastZxid: Zxid;
   membership: Membership;
+  /**
+   * The term is EPOCH_MAX: no server can campaign past it, so once this epoch's leader is gone or its
+   * zxid counter is spent the ensemble has no leader until an operator intervenes. For the shell to say so.
+   */
+  lastEpoch: boolean;
 }
 
 type OfType<T extends Message['type']> = Extract<Message, { type: T }>;
@@ -314,6 +319,7 @@ export class RaftNode {
       lastIndex: this.log.lastIndex(),
       lastZxid: makeZxid(this.log.lastTerm(), this.log.lastCounter()),
       membership: this.membership,
+      lastEpoch: this.term >= EPOCH_MAX,
     };
   }
 
@@ -330,7 +336,9 @@ export class RaftNode {
   }
 
   private becomePreCandidate(): void {
-    if (this.term >= EPOCH_MAX) return; // no epoch left to campaign in; an operator must intervene
+    // No epoch is left to campaign in (an operator must intervene); the leader not heard from for a
+    // timeout is forgotten all the same, so the shell sees that no one leads.
+    if (this.term >= EPOCH_MAX) return this.becomeFollower(this.term, NO_NODE);
     this.role = 'preCandidate';
     this.leader = NO_NODE;
     this.resetRound();

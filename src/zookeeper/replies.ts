@@ -1,7 +1,7 @@
 // Reply frames: size prefix, ReplyHeader (xid, zxid, err), then the body record if any.
 import { Writer } from '../../protocol/bytes.js';
 import { EventType, KeeperState, Xid } from '../../protocol/zookeeper/codes.js';
-import type { JuteType } from '../../protocol/zookeeper/jute.js';
+import { zxid as juteZxid, type JuteType } from '../../protocol/zookeeper/jute.js';
 import { WatcherEvent } from '../../protocol/zookeeper/records.js';
 
 /** A reply body: something that writes itself after the header. */
@@ -24,7 +24,9 @@ export function replyFrame(xid: number, zxid: bigint, err: number, payload?: Bod
   const data = payload && payload.dataBytes < 1024 ? payload.dataBytes : 0;
   const w = new Writer(payload ? BODY_BYTES + data : 20);
   const size = w.reserveInt32();
-  w.int32(xid).bigint64(zxid).int32(err);
+  w.int32(xid);
+  juteZxid.write(w, zxid);
+  w.int32(err);
   if (payload) payload.write(w);
   size(w.length - 4);
   return w.chunksOut();

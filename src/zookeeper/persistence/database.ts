@@ -9,7 +9,7 @@ import { DirLock } from '../../fs/dir-lock.js';
 import type { Logger } from '../../logger.js';
 import type { DataTree } from '../../znode/data-tree.js';
 import { listZxidFiles } from './files.js';
-import { recover } from './recovery.js';
+import { firstNeededSegment, recover } from './recovery.js';
 import { writeSnapshot } from './snapshot.js';
 import { TxnLog } from './txn-log.js';
 
@@ -128,12 +128,10 @@ export class ZkDatabase {
       removed.push(s.path);
     }
     const segments = await listZxidFiles(this.opts.dataLogDir, 'log');
-    // A segment is needed if a later one does not start at or before oldestKept + 1.
-    for (let i = 0; i + 1 < segments.length; i++) {
-      if (segments[i + 1]!.zxid <= oldestKept + 1n) {
-        await rm(segments[i]!.path, { force: true });
-        removed.push(segments[i]!.path);
-      }
+    // Exactly what recovery from the oldest kept snapshot would skip; later snapshots need no more.
+    for (const seg of segments.slice(0, firstNeededSegment(segments, oldestKept))) {
+      await rm(seg.path, { force: true });
+      removed.push(seg.path);
     }
     if (removed.length > 0) this.opts.log.info({ removed }, 'purged old snapshots and log segments');
   }

@@ -1,9 +1,12 @@
 // Startup: the newest intact snapshot, then every logged transaction after it, in zxid order. A torn
 // tail in the last log segment (a crash mid-write) is cut off; damage anywhere else means transactions
 // that were acknowledged are unreadable, and the server refuses to start rather than serve a past state.
+// Zxids go up by one within an epoch and start again at counter 1 in a later one (zxidFollows), so a
+// missing transaction shows as a zxid that does not follow the one before it.
 import { readFile, rm, stat, truncate } from 'node:fs/promises';
 import { Reader } from '../../../protocol/bytes.js';
 import { readTransaction } from '../../../protocol/zookeeper/txn.js';
+import { formatZxid, zxidFollows } from '../../consensus/zxid.js';
 import type { Logger } from '../../logger.js';
 import { DataTree } from '../../znode/data-tree.js';
 import { listZxidFiles, type ZxidFile } from './files.js';
@@ -32,15 +35,7 @@ export async function recover(
 ): Promise<Recovered> {
   const { tree, zxid: snapshotZxid } = await loadNewestSnapshot(dataDir, log);
   const segments = await listZxidFiles(dataLogDir, 'log');
-  // The segment holding snapshotZxid + 1 is the last one starting at or before it.
-  let first = 0;
-  for (let i = 0; i < segments.length; i++) if (segments[i]!.zxid <= snapshotZxid + 1n) first = i;
-  const needed = segments.slice(first);
-  if (needed.length > 0 && needed[0]!.zxid > snapshotZxid + 1n) {
-    throw new RecoveryError(
-      `transactions ${snapshotZxid + 1n}..${needed[0]!.zxid - 1n} are missing: no log segment holds them`,
-    );
-  }
+  const needed = segments.slice(firstNeededSegment(segments, snapshotZxid));
   let replayed = 0;
   let tail: LogTail | undefined;
   for (let i = 0; i < needed.length; i++) {
@@ -52,11 +47,20 @@ export async function recover(
     let problem = scan.problem;
     for (const payload of scan.payloads) {
       const txn = readTransaction(new Reader(payload));
-      if (txn.zxid <= tree.lastProcessedZxid) {
+      const prev = tree.lastProcessedZxid;
+      if (txn.zxid <= prev) {
         if (txn.zxid <= snapshotZxid) continue;
-        problem = `zxid ${txn.zxid} does not follow ${tree.lastProcessedZxid}`;
+        problem = `zxid ${formatZxid(txn.zxid)} does not follow ${formatZxid(prev)}`;
         end = payload.byteOffset - buf.byteOffset - 8;
         break;
+      }
+      // Records are checksummed and written in order, so a skipped zxid is no torn write: transactions
+      // were lost (a segment deleted, a wrong file copied in), and replaying past them would serve a
+      // tree that never existed.
+      if (!zxidFollows(prev, txn.zxid)) {
+        throw new RecoveryError(
+          `transactions after ${formatZxid(prev)} are missing: the log in ${seg.path} goes on at ${formatZxid(txn.zxid)}`,
+        );
       }
       tree.apply(txn);
       replayed++;
@@ -69,6 +73,19 @@ export async function recover(
     }
   }
   return { tree, snapshotZxid, replayed, tail };
+}
+
+/**
+ * The index of the first log segment that recovery from a snapshot at `snapshotZxid` reads: the last
+ * one starting at or before the snapshot, or the one starting just past it when there is one (the
+ * segment before then ends at the snapshot). Segments before it are what purge may delete. A
+ * transaction log need not go up by one at an epoch change, so past the snapshot only the replay can
+ * tell whether a segment is missing.
+ */
+export function firstNeededSegment(segments: readonly ZxidFile[], snapshotZxid: bigint): number {
+  let first = 0;
+  for (let i = 0; i < segments.length; i++) if (segments[i]!.zxid <= snapshotZxid + 1n) first = i;
+  return first;
 }
 
 async function loadNewestSnapshot(dir: string, log: Logger): Promise<{ tree: DataTree; zxid: bigint }> {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { makeZxid } from '../../../src/consensus/zxid.js';
+import { EPOCH_MAX, makeZxid } from '../../../src/consensus/zxid.js';
 import type { Entry, Message } from '../../../src/consensus/types.js';
 import { TestCluster } from './cluster.js';
 
@@ -234,6 +234,30 @@ describe('replication', () => {
     }
     expect(c.core(2).status().lastZxid).toBe(0x2_0000_0002n);
   });
+
+  test('in the last epoch a spent counter ends leadership, and no one campaigns past it', () => {
+    const c = new TestCluster([1, 2, 3], [], { zxidCounterMax: 3 });
+    for (const id of [1, 2, 3]) {
+      c.server(id).disk.hardState = { term: EPOCH_MAX - 1, vote: 0, commit: 0 };
+      c.restart(id);
+    }
+    c.campaign(1);
+    settle(c);
+    expect(c.core(1).status()).toMatchObject({ role: 'leader', term: EPOCH_MAX, lastEpoch: true });
+    expect(c.propose(1, 'a')).toMatchObject({ ok: true, term: EPOCH_MAX, counter: 2 });
+    c.deliver();
+    expect(c.propose(1, 'b')).toMatchObject({ ok: true, term: EPOCH_MAX, counter: 3 });
+    expect(c.core(1).status()).toMatchObject({ role: 'follower', leader: 0, term: EPOCH_MAX });
+    settle(c, 4 * ELECTION);
+    for (const id of [1, 2, 3]) {
+      expect(c.core(id).status()).toMatchObject({ role: 'follower', leader: 0, term: EPOCH_MAX, lastEpoch: true });
+      // Every zxid handed out is positive as a signed 64-bit value, as clients read it.
+      for (const z of zxids(c.server(id).disk.entries)) expect(BigInt.asIntN(64, z)).toBe(z);
+    }
+    expect(c.sent.filter((m) => m.term > EPOCH_MAX)).toEqual([]);
+    expect(c.propose(1, 'c')).toMatchObject({ ok: false, reason: 'not-leader' });
+    expect(c.server(2).applied.map((e) => c.text(e))).toEqual([null, 'a']);
+  });
 });
 
 describe('bad input', () => {
@@ -276,11 +300,12 @@ describe('malformed messages', () => {
     expect(c.core(2).status()).toEqual(before);
   });
 
-  test('a term beyond 32 bits is refused', () => {
+  test('a term beyond the last epoch (its zxids would be negative longs) is refused', () => {
     const c = new TestCluster([1, 2, 3]);
     c.core(2).step({ type: 'heartbeat', from: 1, to: 2, term: 2 ** 32, commit: 0 });
+    c.core(2).step({ type: 'vote', from: 1, to: 2, term: 2 ** 31, lastIndex: 0, lastTerm: 0 });
     c.flush(2);
-    expect(c.server(2).dropped).toEqual(['malformed heartbeat: term 4294967296 out of range']);
+    expect(c.server(2).dropped).toEqual(['malformed heartbeat: term 4294967296 out of range', 'malformed vote: term 2147483648 out of range']);
     expect(c.core(2).status().term).toBe(0);
   });
 });

@@ -6,7 +6,9 @@ import {
   readConnectResponse,
   writeConnectResponse,
 } from '../../../protocol/zookeeper/connect.js';
-import { bigLong, buffer, ustring, vector } from '../../../protocol/zookeeper/jute.js';
+import { bigLong, buffer, ustring, vector, zxid } from '../../../protocol/zookeeper/jute.js';
+import { EPOCH_MAX, makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
+import { replyFrame } from '../../../src/zookeeper/replies.js';
 import { readMultiRequest, readMultiResponse, writeMultiResponse } from '../../../protocol/zookeeper/multi.js';
 import {
   AddWatchRequest,
@@ -213,5 +215,18 @@ describe('bounds checks', () => {
     const w = new Writer();
     bigLong.write(w, (1n << 56n) | 7n);
     expect(w.toBuffer().toString('hex')).toBe('0100000000000007');
+  });
+
+  it('writes zxids up to the last epoch as the positive longs clients compare, and refuses ones that would wrap', () => {
+    const last = makeZxid(EPOCH_MAX, ZXID_COUNTER_MAX);
+    const w = new Writer();
+    ReplyHeader.write(w, { xid: 7, zxid: last, err: 0 });
+    expect(w.toBuffer().toString('hex')).toBe('000000077ffffffffffffffe00000000');
+    expect(ReplyHeader.read(new Reader(w.toBuffer())).zxid).toBe(last);
+    // -1 is a notification's "no transaction"; a zxid of epoch 2^31 or below -1 is a bug, not a value.
+    expect(() => zxid.write(new Writer(), -1n)).not.toThrow();
+    expect(() => zxid.write(new Writer(), 0x8000_0000_0000_0001n)).toThrow(RangeError);
+    expect(() => zxid.write(new Writer(), BigInt.asIntN(64, 0x8000_0000_0000_0001n))).toThrow(/zxid -9223372036854775807 is not in -1..2\^63-1/);
+    expect(() => replyFrame(1, -2n, 0)).toThrow(RangeError);
   });
 });

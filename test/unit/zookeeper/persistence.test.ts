@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
 import type { Transaction } from '../../../protocol/zookeeper/txn.js';
+import { makeZxid } from '../../../src/consensus/zxid.js';
 import { DirLockedError } from '../../../src/fs/dir-lock.js';
 import { createLogger } from '../../../src/logger.js';
 import { DataTree } from '../../../src/znode/data-tree.js';
@@ -31,6 +32,16 @@ function createTxn(zxid: number, path: string, parentCVersion: number, ephemeral
     body: { type: OpCode.create, path, data: Buffer.from(`v${zxid}`), acl, ephemeral, parentCVersion },
   };
 }
+
+/** A create at zxid epoch:counter, numbered `n` overall (its path and the parent's cversion). */
+function epochTxn(epoch: number, counter: number, n: number): Transaction {
+  return { ...createTxn(n, `/e${epoch}-${counter}`, n), zxid: makeZxid(epoch, counter) };
+}
+
+/** Epoch 1 with 3 transactions, epoch 2 with 3, then epoch 5 (3 and 4 had no leader) with 4. */
+const EPOCHS_1_2_5: [number, number][] = [[1, 1], [1, 2], [1, 3], [2, 1], [2, 2], [2, 3], [5, 1], [5, 2], [5, 3], [5, 4]];
+
+const logSegments = async () => (await readdir(dir)).filter((f) => f.startsWith('log.')).sort();
 
 /** Opens the database in `dir`; `durable` reports the last zxid the log made durable. */
 async function openDb(segmentBytes = 1 << 20): Promise<{ db: ZkDatabase; durable: () => number }> {
@@ -166,6 +177,85 @@ describe('transaction log and recovery', () => {
     await db.close();
     const { db: again } = await openDb();
     await again.close();
+  });
+});
+
+describe('a log across epochs', () => {
+  const txns = EPOCHS_1_2_5.map(([e, c], i) => epochTxn(e, c, i + 1));
+
+  it('recovers a log whose zxids jump at each epoch change, in one segment or many', async () => {
+    for (const segmentBytes of [1 << 20, 64]) {
+      await rm(dir, { recursive: true, force: true });
+      if (segmentBytes === 64) for (const t of txns) await writeAll([t], segmentBytes);
+      else await writeAll(txns, segmentBytes);
+      const expected = new DataTree();
+      for (const t of txns) expected.apply(t);
+      const { tree, replayed } = await recover(dir, dir, 1 << 20, log);
+      expect(replayed).toBe(txns.length);
+      expect(tree.lastProcessedZxid).toBe(makeZxid(5, 4));
+      sameTree(tree, expected);
+    }
+    expect((await logSegments()).length).toBeGreaterThan(3);
+  });
+
+  it('recovers from a snapshot at the end of an epoch when the log goes on in a later one', async () => {
+    // A server given a snapshot at 2:3 (the last of epoch 2) keeps no log before it; its log starts at 5:1.
+    const snap = new DataTree();
+    for (const t of txns.slice(0, 6)) snap.apply(t);
+    await writeSnapshot(snap, dir);
+    await writeAll(txns.slice(6));
+    const { tree, snapshotZxid, replayed } = await recover(dir, dir, 1 << 20, log);
+    expect(snapshotZxid).toBe(makeZxid(2, 3));
+    expect(replayed).toBe(4);
+    for (const t of txns.slice(6)) snap.apply(t);
+    sameTree(tree, snap);
+  });
+
+  it('snapshots between epochs, purges, and still recovers everything', async () => {
+    const { db, durable } = await openDb(64);
+    const expected = new DataTree();
+    for (const [i, t] of txns.entries()) {
+      db.append(t);
+      db.tree.apply(t);
+      expected.apply(t);
+      // Waiting for each to be durable gives each transaction its own segment.
+      for (let tries = 0; durable() !== Number(t.zxid) && tries < 10_000; tries++) await new Promise((r) => setTimeout(r, 1));
+      // Snapshots after 1:2, at the end of epoch 2 and inside epoch 5, keeping the newest two.
+      if (i === 1 || i === 5 || i === 7) await db.snapshot(2);
+    }
+    await db.close();
+    expect(durable()).toBe(Number(makeZxid(5, 4)));
+    // The snapshots kept are 2:3 and 5:2; recovery from 2:3 reads on from the segment holding 2:3.
+    expect((await readdir(dir)).filter((f) => f.startsWith('snapshot.')).length).toBe(2);
+    const name = (e: number, c: number) => `log.${makeZxid(e, c).toString(16).padStart(16, '0')}`;
+    expect(await logSegments()).toEqual([name(2, 3), name(5, 1), name(5, 2), name(5, 3), name(5, 4)]);
+    const { tree } = await recover(dir, dir, 1 << 20, log);
+    sameTree(tree, expected);
+    // Without the newer snapshot, recovery goes from 2:3 through the jump to 5:1.
+    await rm(join(dir, `snapshot.${makeZxid(5, 2).toString(16).padStart(16, '0')}`));
+    const older = await recover(dir, dir, 1 << 20, log);
+    expect(older.snapshotZxid).toBe(makeZxid(2, 3));
+    expect(older.replayed).toBe(4);
+    sameTree(older.tree, expected);
+  });
+
+  it.each([
+    ['inside an epoch', [[1, 1], [1, 2], [1, 4]], '0x100000002', '0x100000004'],
+    ['at the start of an epoch', [[1, 1], [1, 2], [2, 2]], '0x100000002', '0x200000002'],
+    ['from an empty log', [[1, 2]], '0x0', '0x100000002'],
+  ] as [string, [number, number][], string, string][])('reports transactions missing %s', async (_, zxids, before, after) => {
+    await writeAll(zxids.map(([e, c], i) => epochTxn(e, c, i + 1)));
+    await expect(recover(dir, dir, 1 << 20, log)).rejects.toThrow(
+      new RegExp(`transactions after ${before} are missing: the log in .* goes on at ${after}`),
+    );
+  });
+
+  it('reports transactions missing between a snapshot and the log after it', async () => {
+    const snap = new DataTree();
+    for (const t of txns.slice(0, 4)) snap.apply(t);
+    await writeSnapshot(snap, dir);
+    await writeAll(txns.slice(5));
+    await expect(recover(dir, dir, 1 << 20, log)).rejects.toThrow(/transactions after 0x200000001 are missing/);
   });
 });
 
