@@ -27,6 +27,7 @@ import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
+import { SimFailure, SimTrace } from '../harness/trace.js';
 
 export const GROUP = 'sim';
 /**
@@ -136,10 +137,6 @@ export interface SimResult {
   events: number;
 }
 
-export class SimFailure extends Error {
-  override readonly name = 'SimFailure';
-}
-
 export class GroupSim {
   readonly rng: Rng;
   private readonly sched = new Scheduler();
@@ -173,17 +170,18 @@ export class GroupSim {
   private chaos = true;
   /** The run is over: only what is on the wire or on its way to disk still happens. */
   private draining = false;
-  private readonly trace: string[] = [];
+  private readonly trace: SimTrace;
 
   constructor(private readonly opt: SimOptions) {
     this.rng = new Rng(opt.seed);
+    this.trace = new SimTrace(this.sched, opt.traceEvents ?? 0);
     this.net = new SimNetwork<Message>(this.sched, this.rng.fork(), CALM, (_from, to, m) => this.arrive(to, m));
     this.disk = new SimDisk<DiskWrite>(this.sched, this.rng.fork(), NORMAL_DISK, (w) => this.written(w));
     this.c = this.coordinator([]);
   }
 
   run(): SimResult {
-    try {
+    return this.trace.run(this.opt.seed, () => {
       for (let i = 0; i < 3; i++) this.startClient(this.rng.chance(0.3) ? `inst-${i}` : null);
       this.sched.after(100, () => this.chaosStep());
       this.sched.runUntil(this.opt.chaosMs);
@@ -193,13 +191,7 @@ export class GroupSim {
       this.draining = true;
       this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs + 100);
       return this.finish();
-    } catch (e) {
-      if (e instanceof SimFailure) {
-        const tail = this.trace.length > 0 ? `\nlast events:\n${this.trace.join('\n')}` : '';
-        throw new SimFailure(`seed ${this.opt.seed} at ${this.sched.now()}ms (step ${this.sched.steps}): ${e.message}${tail}`);
-      }
-      throw e;
-    }
+    });
   }
 
   private get now(): number {
@@ -225,7 +217,7 @@ export class GroupSim {
 
   /** The coordinator process dies: its connections reset, its unsynced appends are lost. */
   private crash(): void {
-    this.note('coordinator crashes');
+    this.trace.note('coordinator crashes');
     this.up = false;
     this.incarnation++;
     this.disk.crash();
@@ -240,7 +232,7 @@ export class GroupSim {
     this.up = true;
     const loaded = replayConsumerOffsets(this.log).groups();
     const generation = loaded.find((g) => g.groupId === GROUP)?.metadata?.generation ?? 0;
-    this.note(`coordinator restarts at generation ${generation}`);
+    this.trace.note(`coordinator restarts at generation ${generation}`);
     // Nobody was handed an assignment in a generation the log does not have: SyncGroup answers wait for it.
     for (const g of this.handedOut.keys()) if (g > generation) this.fail(`generation ${g} was handed out but the coordinator reloaded ${generation}`);
     // Generations past the log's were never stored: the reloaded group will number new ones the same.
@@ -316,7 +308,7 @@ export class GroupSim {
       // A connection to a coordinator that has since crashed is gone, and what was on it with it.
       if (to !== COORDINATOR || !this.up || m.incarnation !== this.incarnation) return;
       const token = `r${++this.tokens}`;
-      this.note(`${m.client.name} -> ${token} as ${m.sentAs.memberId || '-'}@${m.sentAs.generation}`);
+      this.trace.note(`${m.client.name} -> ${token} as ${m.sentAs.memberId || '-'}@${m.sentAs.generation}`);
       this.sent.add(token);
       this.owner.set(token, { client: m.client, epoch: m.epoch });
       this.seenAt.set(token, this.groupView());
@@ -326,7 +318,7 @@ export class GroupSim {
     }
     if (m.incarnation !== this.incarnation) return;
     this.clientEvent(m.client, m.epoch, () => {
-      this.note(`${m.client.name} <- ${m.reply.token} ${m.reply.api} ${describeReply(m.reply)}`);
+      this.trace.note(`${m.client.name} <- ${m.reply.token} ${m.reply.api} ${describeReply(m.reply)}`);
       this.onReply(m.client, m.reply);
     })();
   }
@@ -342,13 +334,6 @@ export class GroupSim {
 
   private fail(msg: string): never {
     throw new SimFailure(msg);
-  }
-
-  private note(line: string): void {
-    const keep = this.opt.traceEvents ?? 0;
-    if (keep === 0) return;
-    this.trace.push(`${this.now}ms ${line}`);
-    if (this.trace.length > keep) this.trace.shift();
   }
 
   /**
@@ -460,7 +445,7 @@ export class GroupSim {
   private awaitAnswer(client: Client, state: ClientState): void {
     this.later(client, client.rebalanceTimeoutMs + REQUEST_LAPSE_MS, () => {
       if (client.state !== state) return;
-      this.note(`${client.name} gives up waiting while ${state}`);
+      this.trace.note(`${client.name} gives up waiting while ${state}`);
       this.join(client);
     });
   }
@@ -680,7 +665,7 @@ export class GroupSim {
       // Some clients lose the coordinator for a while (longer than a session, sometimes).
       const nodes = [COORDINATOR, ...this.clients.map((c) => c.node)];
       const cut = this.clients.filter(() => this.rng.chance(0.3)).map((c) => c.node);
-      this.note(`clients ${cut} cut off`);
+      this.trace.note(`clients ${cut} cut off`);
       this.net.partition([nodes.filter((n) => !cut.includes(n))], nodes);
       this.sched.after(this.rng.int(100, 3_000), () => this.chaos && this.net.partition([nodes], nodes));
     } else if (roll < 0.26) {
@@ -714,7 +699,7 @@ export class GroupSim {
    * that share an instance id keep only the newest.
    */
   private calm(): void {
-    this.note('calm');
+    this.trace.note('calm');
     this.chaos = false;
     this.net.heal();
     this.net.setDefaults(CALM);
