@@ -12,7 +12,7 @@ import { GroupSim, HEARTBEAT_MS, INITIAL_DELAY_MS, MAX_REBALANCE_MS, MAX_REQUEST
 // timeout for members that do not rejoin and one for members that do not sync, plus heartbeat and
 // network slack. Anything slower is a wedged group.
 const SETTLE_MS = MAX_REQUEST_TIMEOUT_MS + 2 * INITIAL_DELAY_MS + MAX_SESSION_MS + 3 * MAX_REBALANCE_MS + 4 * HEARTBEAT_MS;
-const plan = seedPlan(12, 'test/sim/groups');
+const plan = seedPlan(20, 'test/sim/groups');
 const trace = Number(process.env.SIM_TRACE ?? 0);
 
 describe('consumer group simulation', () => {
