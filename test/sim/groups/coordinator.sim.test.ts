@@ -37,12 +37,12 @@ describe('consumer group simulation', () => {
         throw new Error(`${(e as Error).message}\nreplay: ${plan.replay(seed)}`, { cause: e });
       }
     }
-    // The runs did exercise rebalancing, commits and restarts (counted over all seeds, so a quiet seed
-    // in a long campaign is no failure).
-    expect(generations).toBeGreaterThan(plan.seeds.length * 5);
-    expect(stableGenerations).toBeGreaterThan(plan.seeds.length * 2);
-    expect(commits).toBeGreaterThan(plan.seeds.length * 10);
+    // The runs did exercise rebalancing, commits and restarts: counted over many seeds, so that neither a
+    // quiet seed in a long campaign nor the replay of one seed fails for it.
     if (plan.seeds.length >= 10) {
+      expect(generations).toBeGreaterThan(plan.seeds.length * 5);
+      expect(stableGenerations).toBeGreaterThan(plan.seeds.length * 2);
+      expect(commits).toBeGreaterThan(plan.seeds.length * 10);
       expect(restarts).toBeGreaterThan(0);
       expect(torn).toBeGreaterThan(0);
     }
