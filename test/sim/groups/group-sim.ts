@@ -151,6 +151,13 @@ export class GroupSim {
   /** Member ids stay unique across restarts, as Skein's random UUIDs are. */
   private memberIds = 0;
   private readonly clients: Client[] = [];
+  /**
+   * What each static instance subscribes to: its deployment's configuration, which a restarted process
+   * keeps. (The coordinator hands a static member that rejoins a Stable group its predecessor's
+   * assignment without a rebalance, as Kafka does, so a restart with another subscription would not be
+   * noticed.)
+   */
+  private readonly instanceTopics = new Map<string, string[]>();
   private tokens = 0;
   private readonly answered = new Set<string>();
   /** Tokens the running coordinator has taken; a crash forgets those it had not answered. */
@@ -405,7 +412,7 @@ export class GroupSim {
       sessionTimeoutMs: this.rng.pick(instanceId === null ? SESSION_CHOICES : STATIC_SESSION_CHOICES),
       rebalanceTimeoutMs: this.rng.pick(REBALANCE_CHOICES),
       neverSyncs,
-      topics: this.rng.chance(0.3) ? ['t', 'u'] : ['t'],
+      topics: (instanceId === null ? undefined : this.instanceTopics.get(instanceId)) ?? (this.rng.chance(0.3) ? ['t', 'u'] : ['t']),
       memberId: '',
       generation: -1,
       state: 'joining',
@@ -414,6 +421,7 @@ export class GroupSim {
       assignment: [],
     };
     this.clients.push(client);
+    if (instanceId !== null) this.instanceTopics.set(instanceId, client.topics);
     this.join(client);
     return client;
   }
@@ -644,6 +652,7 @@ export class GroupSim {
       if (stable.length > 0) {
         const c = this.rng.pick(stable);
         c.topics = c.topics.length === 1 ? ['t', 'u'] : ['t'];
+        if (c.instanceId !== null) this.instanceTopics.set(c.instanceId, c.topics);
         this.join(c);
       }
     }
