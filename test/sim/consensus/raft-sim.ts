@@ -11,6 +11,7 @@ import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
+import { SimFailure, SimTrace } from '../harness/trace.js';
 import { checkWriteHistory, type WriteOp } from '../harness/write-history.js';
 
 export interface RaftSimOptions {
@@ -83,10 +84,6 @@ interface Client {
   pending: Pending | null;
 }
 
-export class SimFailure extends Error {
-  override readonly name = 'SimFailure';
-}
-
 export class RaftSim {
   private readonly rng: Rng;
   private readonly sched = new Scheduler();
@@ -97,7 +94,7 @@ export class RaftSim {
   private readonly config: (id: number, membership: Membership) => ConsensusConfig;
   /** Membership entries of the committed log, in order. */
   private readonly committedMemberships: Array<{ index: number; membership: Membership }> = [];
-  private readonly trace: string[] = [];
+  private readonly trace: SimTrace;
 
   /** The committed log as servers applied it: index -> entry, filled by whoever applies first. */
   private readonly committed: Entry[] = [];
@@ -119,6 +116,7 @@ export class RaftSim {
 
   constructor(private readonly opt: RaftSimOptions) {
     this.rng = new Rng(opt.seed);
+    this.trace = new SimTrace(this.sched, opt.traceEvents ?? 0);
     this.harsh = this.rng.chance(0.5);
     const voters = this.rng.pick([3, 3, 5]);
     const learners = this.rng.chance(0.4) ? 1 : 0;
@@ -157,7 +155,7 @@ export class RaftSim {
   }
 
   run(): RaftSimResult {
-    try {
+    return this.trace.run(this.opt.seed, () => {
       this.sched.after(200, () => this.chaosStep());
       this.sched.runUntil(this.opt.chaosMs, () => this.checkStep());
       this.heal();
@@ -166,13 +164,7 @@ export class RaftSim {
       // Outstanding requests time out and the last commits reach everyone.
       this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs + CLIENT_TIMEOUT_MS + 500, () => this.checkStep());
       return this.finish();
-    } catch (e) {
-      if (e instanceof SimFailure) {
-        const tail = this.trace.length > 0 ? `\nlast events:\n${this.trace.join('\n')}` : '';
-        throw new SimFailure(`seed ${this.opt.seed} at ${this.sched.now()}ms (step ${this.sched.steps}): ${e.message}${tail}`);
-      }
-      throw e;
-    }
+    });
   }
 
   // ---- servers
@@ -194,7 +186,7 @@ export class RaftSim {
   }
 
   private crash(node: SimNode): void {
-    this.note(`crash ${node.id}`);
+    this.trace.note(`crash ${node.id}`);
     this.crashes++;
     node.up = false;
     node.core = null;
@@ -206,7 +198,7 @@ export class RaftSim {
   private deliver(from: number, to: number, m: Message): void {
     const node = this.nodes.get(to)!;
     if (!node.up) return;
-    this.note(`${from}->${to} ${describe(m)}`);
+    this.trace.note(`${from}->${to} ${describe(m)}`);
     node.core!.step(m);
     this.process(node);
   }
@@ -328,7 +320,7 @@ export class RaftSim {
     } else if (roll < 0.45) {
       const groups: number[][] = [[], []];
       for (const id of this.ids) groups[this.rng.int(0, 1)]!.push(id);
-      this.note(`partition ${groups.map((g) => g.join(',')).join(' | ')}`);
+      this.trace.note(`partition ${groups.map((g) => g.join(',')).join(' | ')}`);
       this.net.partition(groups, this.ids);
       this.sched.after(this.rng.int(50, 1000), () => this.chaos && this.net.partition([this.ids], this.ids));
     } else if (roll < 0.6) {
@@ -373,7 +365,7 @@ export class RaftSim {
       this.process(leader);
       if (r.ok) {
         this.reconfigs++;
-        this.note(`reconfig ${type} ${id} at ${r.index}`);
+        this.trace.note(`reconfig ${type} ${id} at ${r.index}`);
       }
       return r.ok;
     };
@@ -402,7 +394,7 @@ export class RaftSim {
   }
 
   private heal(): void {
-    this.note('heal');
+    this.trace.note('heal');
     this.chaos = false;
     this.net.heal();
     this.net.setDefaults(CALM);
@@ -499,13 +491,6 @@ export class RaftSim {
       events: this.sched.steps,
       finalHash: this.prefixHash[top]!,
     };
-  }
-
-  private note(line: string): void {
-    const keep = this.opt.traceEvents ?? 0;
-    if (keep === 0) return;
-    this.trace.push(`${this.sched.now()}ms ${line}`);
-    if (this.trace.length > keep) this.trace.shift();
   }
 
   private fail(msg: string): never {

@@ -1,8 +1,10 @@
-// A seeded, discrete-event simulation of one consumer group: clients that behave like kafkajs'
+// A seeded simulation of one consumer group on the shared harness: clients that behave like kafkajs'
 // consumer (join, MEMBER_ID_REQUIRED, leader assignment, sync, heartbeats, commits) talk to the
-// GroupCoordinator over a network with latency, while chaos adds, kills, pauses, restarts and
-// reconfigures them. Invariants are checked as replies are delivered; the run then lets the chaos
-// stop and checks that the group settles.
+// GroupCoordinator over a network that drops, delays, reorders and partitions per link, while chaos
+// adds, kills, pauses, restarts and reconfigures clients, and crashes the coordinator, which restarts
+// from what its disk kept of __consumer_offsets (unsynced appends are lost). Invariants are checked as
+// replies leave the coordinator and at every restart; the run then lets the chaos stop and checks that
+// the group settles.
 import {
   decodeConsumerAssignment,
   decodeSubscribedTopics,
@@ -20,8 +22,12 @@ import type {
   SyncGroupResponse,
 } from '../../../src/kafka/groups/api.js';
 import { GroupCoordinator, type GroupSnapshot } from '../../../src/kafka/groups/coordinator.js';
-import { replayConsumerOffsets } from '../../../src/kafka/groups/replay.js';
+import { replayConsumerOffsets, type ReplayedGroup } from '../../../src/kafka/groups/replay.js';
+import { SimDisk } from '../harness/disk.js';
+import { SimNetwork, type LinkFaults } from '../harness/network.js';
 import { Rng } from '../harness/rng.js';
+import { Scheduler } from '../harness/scheduler.js';
+import { SimFailure, SimTrace } from '../harness/trace.js';
 
 export const GROUP = 'sim';
 /**
@@ -36,8 +42,24 @@ export const MAX_SESSION_MS = Math.max(...SESSION_CHOICES, ...STATIC_SESSION_CHO
 export const MAX_REBALANCE_MS = Math.max(...REBALANCE_CHOICES);
 export const HEARTBEAT_MS = 300;
 export const INITIAL_DELAY_MS = 300;
+/**
+ * A client gives up on a JoinGroup or SyncGroup answer after its rebalance timeout and this much (the
+ * Java consumer's JoinGroup timeout lapse), then joins again: how a lost request or answer is noticed.
+ */
+const REQUEST_LAPSE_MS = 5_000;
+export const MAX_REQUEST_TIMEOUT_MS = MAX_REBALANCE_MS + REQUEST_LAPSE_MS;
+/** How long a client waits before trying a coordinator that refused its connection. */
+const RECONNECT_BACKOFF = { min: 50, max: 250 };
 const COMMIT_EVERY_MS = 500;
 const TOPICS: Record<string, number> = { t: 6, u: 3 };
+/** The coordinator's network node; client n is node n + 1. */
+const COORDINATOR = 0;
+/**
+ * Kafka runs over TCP, which never duplicates: a client's retry is its own duplicate. Drops stand for
+ * connections that break, which the client notices only by its request timeout.
+ */
+const CALM: LinkFaults = { dropRate: 0, duplicateRate: 0, delayMin: 1, delayMax: 5 };
+const NORMAL_DISK = { min: 0, max: 10 };
 
 type ClientState = 'joining' | 'syncing' | 'stable' | 'zombie' | 'dead';
 
@@ -49,6 +71,7 @@ interface SentAs {
 
 interface Client {
   name: string;
+  node: number;
   instanceId: string | null;
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
@@ -64,23 +87,28 @@ interface Client {
   assignment: string[];
 }
 
-type Event =
+/**
+ * What travels between clients and the coordinator. Each carries the coordinator incarnation its
+ * connection was made to: a crash resets every connection, so nothing sent before it arrives after.
+ */
+type Message =
   | {
-      at: number;
-      seq: number;
       kind: 'request';
       client: Client;
       epoch: number;
+      incarnation: number;
       sentAs: SentAs;
       send: (token: string) => CoordinatorOutput<string>;
+      /** An OffsetCommit's offsets, as `durableOffsets` keys by topic-partition. */
+      commits?: Map<string, string>;
     }
-  | { at: number; seq: number; kind: 'reply'; client: Client; epoch: number; reply: Reply<string> }
-  | { at: number; seq: number; kind: 'heartbeat' | 'commit'; client: Client; epoch: number }
-  | { at: number; seq: number; kind: 'tick' }
-  | { at: number; seq: number; kind: 'appendDone'; append: AppendRequest; error: number }
-  | { at: number; seq: number; kind: 'chaos' };
+  | { kind: 'reply'; client: Client; epoch: number; incarnation: number; reply: Reply<string> };
 
-type Unsequenced<E> = E extends unknown ? Omit<E, 'seq'> : never;
+/** One append to __consumer_offsets, with the outcome the log will report (a failed one writes nothing). */
+interface DiskWrite {
+  append: AppendRequest;
+  error: number;
+}
 
 export interface SimOptions {
   seed: number;
@@ -90,6 +118,8 @@ export interface SimOptions {
   maxClients: number;
   /** Chance that an append to __consumer_offsets fails. */
   appendFailure: number;
+  /** Keep the last this many events for the failure message. */
+  traceEvents?: number;
 }
 
 export interface SimResult {
@@ -100,22 +130,43 @@ export interface SimResult {
   live: GroupSnapshot[];
   replayed: GroupSnapshot[];
   liveClients: number;
+  coordinatorRestarts: number;
+  tornWrites: number;
+  /** Requests the coordinator had taken and lost in a crash, unanswered. */
+  lostInCrashes: number;
+  events: number;
 }
 
 export class GroupSim {
   readonly rng: Rng;
-  private now = 0;
-  private seq = 0;
-  private events: Event[] = [];
-  private readonly c: GroupCoordinator<string>;
+  private readonly sched = new Scheduler();
+  private readonly net: SimNetwork<Message>;
+  private readonly disk: SimDisk<DiskWrite>;
+  private c: GroupCoordinator<string>;
+  /** Bumped by every coordinator crash. */
+  private incarnation = 0;
+  private up = true;
+  private restarts = 0;
+  private lostInCrashes = 0;
+  /** Member ids stay unique across restarts, as Skein's random UUIDs are. */
+  private memberIds = 0;
   private readonly clients: Client[] = [];
-  private nextClient = 0;
+  /**
+   * What each static instance subscribes to: its deployment's configuration, which a restarted process
+   * keeps. (The coordinator hands a static member that rejoins a Stable group its predecessor's
+   * assignment without a rebalance, as Kafka does, so a restart with another subscription would not be
+   * noticed.)
+   */
+  private readonly instanceTopics = new Map<string, string[]>();
   private tokens = 0;
   private readonly answered = new Set<string>();
+  /** Tokens the running coordinator has taken; a crash forgets those it had not answered. */
   private readonly sent = new Set<string>();
+  /** What __consumer_offsets holds on disk: synced appends, and torn ones a crash left behind. */
   private readonly log: ConsumerOffsetsRecord[] = [];
-  /** The last __consumer_offsets completion time, so appends complete in order. */
-  private lastAppendDone = 0;
+  /** Offsets on disk, as `group/topic-partition@offset/metadata`, and the newest generation recorded. */
+  private readonly durableOffsets = new Set<string>();
+  private durableGeneration = 0;
   /** Generation -> member id -> instance id, as the leader was given them; generation -> the leader's plan. */
   private readonly membersOf = new Map<number, Map<string, string | null>>();
   private readonly plans = new Map<number, Map<string, string[]>>();
@@ -124,90 +175,131 @@ export class GroupSim {
   private maxGeneration = 0;
   private commits = 0;
   private chaos = true;
+  /** The run is over: only what is on the wire or on its way to disk still happens. */
+  private draining = false;
+  private readonly trace: SimTrace;
 
   constructor(private readonly opt: SimOptions) {
     this.rng = new Rng(opt.seed);
-    let ids = 0;
-    this.c = new GroupCoordinator<string>(
+    this.trace = new SimTrace(this.sched, opt.traceEvents ?? 0);
+    this.net = new SimNetwork<Message>(this.sched, this.rng.fork(), CALM, (_from, to, m) => this.arrive(to, m));
+    this.disk = new SimDisk<DiskWrite>(this.sched, this.rng.fork(), NORMAL_DISK, (w) => this.written(w));
+    this.c = this.coordinator([]);
+  }
+
+  run(): SimResult {
+    return this.trace.run(this.opt.seed, () => {
+      for (let i = 0; i < 3; i++) this.startClient(this.rng.chance(0.3) ? `inst-${i}` : null);
+      this.sched.after(100, () => this.chaosStep());
+      this.sched.runUntil(this.opt.chaosMs);
+      this.calm();
+      this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs);
+      // Let what is on the wire and on its way to disk arrive, without clients or timers starting anything new.
+      this.draining = true;
+      this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs + 100);
+      return this.finish();
+    });
+  }
+
+  private get now(): number {
+    return this.sched.now();
+  }
+
+  // ---- coordinator side
+
+  private coordinator(loaded: ReplayedGroup[]): GroupCoordinator<string> {
+    return new GroupCoordinator<string>(
       {
         config: {
           groupInitialRebalanceDelayMs: INITIAL_DELAY_MS,
           groupMinSessionTimeoutMs: 100,
           offsetsRetentionCheckIntervalMs: 60_000,
         },
-        memberIdSuffix: () => `m${++ids}`,
+        memberIdSuffix: () => `m${++this.memberIds}`,
       },
-      0,
+      this.now,
+      loaded,
     );
   }
 
-  run(): SimResult {
-    for (let i = 0; i < 3; i++) this.startClient(this.rng.chance(0.3) ? `inst-${i}` : null);
-    this.push({ at: 100, kind: 'chaos' });
-    const end = this.opt.chaosMs + this.opt.settleMs;
-    while (this.events.length > 0 && this.events[0]!.at <= end) {
-      const e = this.pop();
-      this.now = e.at;
-      if (this.chaos && this.now >= this.opt.chaosMs) this.calm();
-      this.handle(e);
-    }
-    // Let what is on the wire and in the log arrive (a few ms), without starting anything new.
-    while (this.events.length > 0) {
-      const e = this.pop();
-      if (e.kind !== 'request' && e.kind !== 'reply' && e.kind !== 'appendDone') continue;
-      this.now = e.at;
-      this.handle(e);
-    }
-    return this.finish();
+  /** The coordinator process dies: its connections reset, its unsynced appends are lost. */
+  private crash(): void {
+    this.trace.note('coordinator crashes');
+    this.up = false;
+    this.incarnation++;
+    this.disk.crash();
+    for (const token of this.sent) if (!this.answered.has(token)) this.lostInCrashes++;
+    this.sent.clear();
+    for (const client of this.clients) this.disconnected(client, this.rng.int(1, 20));
   }
 
-  // ---- event queue (a sorted array is plenty at this size)
-
-  private push(e: Unsequenced<Event>): void {
-    const ev = { ...e, seq: this.seq++ } as Event;
-    let i = this.events.length;
-    while (i > 0 && (this.events[i - 1]!.at > ev.at || (this.events[i - 1]!.at === ev.at && this.events[i - 1]!.seq > ev.seq))) i--;
-    this.events.splice(i, 0, ev);
+  /** It comes back with what __consumer_offsets holds, as GroupService loads it. */
+  private restart(): void {
+    this.restarts++;
+    this.up = true;
+    const loaded = replayConsumerOffsets(this.log).groups();
+    const generation = loaded.find((g) => g.groupId === GROUP)?.metadata?.generation ?? 0;
+    this.trace.note(`coordinator restarts at generation ${generation}`);
+    // Nobody was handed an assignment in a generation the log does not have: SyncGroup answers wait for it.
+    for (const g of this.handedOut.keys()) if (g > generation) this.fail(`generation ${g} was handed out but the coordinator reloaded ${generation}`);
+    // Generations past the log's were never stored: the reloaded group will number new ones the same.
+    for (const g of [...this.membersOf.keys()]) if (g > generation) this.membersOf.delete(g);
+    for (const g of [...this.plans.keys()]) if (g > generation) this.plans.delete(g);
+    this.c = this.coordinator(loaded);
+    // Loading may start rebalances; their output goes out with the first input.
+    this.deliver(this.c.tick(this.now));
   }
-
-  private pop(): Event {
-    return this.events.shift()!;
-  }
-
-  private latency(): number {
-    return this.rng.int(1, 5);
-  }
-
-  // ---- coordinator side
 
   private deliver(out: CoordinatorOutput<string>): void {
     for (const r of out.replies) {
-      if (this.answered.has(r.token)) throw new Error(`token ${r.token} answered twice`);
-      if (!this.sent.has(r.token)) throw new Error(`reply for unknown token ${r.token}`);
+      if (this.answered.has(r.token)) this.fail(`token ${r.token} answered twice`);
+      if (!this.sent.has(r.token)) this.fail(`reply for unknown token ${r.token}`);
       this.answered.add(r.token);
       this.checkReply(r);
-      const owner = this.owner.get(r.token);
-      if (owner) this.push({ at: this.now + this.latency(), kind: 'reply', client: owner.client, epoch: owner.epoch, reply: r });
+      const owner = this.owner.get(r.token)!;
+      this.net.send(COORDINATOR, owner.client.node, { kind: 'reply', client: owner.client, epoch: owner.epoch, incarnation: this.incarnation, reply: r });
     }
     for (const a of out.appends) {
-      const failed = this.rng.chance(this.opt.appendFailure);
-      this.lastAppendDone = Math.max(this.lastAppendDone, this.now) + this.rng.int(0, 10);
-      this.push({ at: this.lastAppendDone, kind: 'appendDone', append: a, error: failed ? ErrorCode.NOT_ENOUGH_REPLICAS : 0 });
       this.checkGroupRecords(a.records);
+      const incarnation = this.incarnation;
+      const write = { append: a, error: this.rng.chance(this.opt.appendFailure) ? ErrorCode.NOT_ENOUGH_REPLICAS : ErrorCode.NONE };
+      this.disk.write(write, () => {
+        if (this.incarnation !== incarnation) return;
+        this.deliver(this.c.appendCompleted(this.now, a.id, write.error));
+      });
     }
     const next = this.c.nextDeadline();
-    if (next !== undefined && !this.ticks.has(next)) {
-      this.ticks.add(next);
-      this.push({ at: Math.max(next, this.now), kind: 'tick' });
+    const key = `${this.incarnation}@${next}`;
+    if (next !== undefined && !this.ticks.has(key)) {
+      this.ticks.add(key);
+      const incarnation = this.incarnation;
+      this.sched.at(Math.max(next, this.now), () => {
+        this.ticks.delete(key);
+        if (this.incarnation === incarnation && !this.draining) this.deliver(this.c.tick(this.now));
+      });
     }
   }
 
-  /** Times a tick is already queued for. */
-  private readonly ticks = new Set<number>();
+  /** An append reached the disk: __consumer_offsets holds its records. */
+  private written(w: DiskWrite): void {
+    if (w.error !== ErrorCode.NONE) return;
+    for (const rec of w.append.records) {
+      this.log.push(rec);
+      const e = decodeConsumerOffsetsRecord(rec.key, rec.value);
+      if (e.type === 'offset' && e.value !== null) this.durableOffsets.add(`${e.group}/${e.topic}-${e.partition}@${e.value.offset}/${e.value.metadata}`);
+      if (e.type === 'group' && e.value !== null && e.group === GROUP) this.durableGeneration = Math.max(this.durableGeneration, e.value.generation);
+    }
+  }
+
+  /** Ticks already queued, by incarnation and time. */
+  private readonly ticks = new Set<string>();
 
   private readonly owner = new Map<string, { client: Client; epoch: number }>();
   /** Group generation and state when each request was handled, for checking its eventual reply. */
   private readonly seenAt = new Map<string, { generation: number; state: string; memberIds: Set<string> }>();
+  private readonly requests = new Map<string, SentAs>();
+  /** For an OffsetCommit: topic-partition -> the offset key it should leave on disk. */
+  private readonly commitKeys = new Map<string, Map<string, string>>();
 
   private groupView(): { generation: number; state: string; memberIds: Set<string> } {
     const g = this.c.snapshot().find((x) => x.groupId === GROUP);
@@ -218,20 +310,43 @@ export class GroupSim {
     };
   }
 
-  private send(client: Client, send: (token: string) => CoordinatorOutput<string>): void {
+  private arrive(to: number, m: Message): void {
+    if (m.kind === 'request') {
+      // A connection to a coordinator that has since crashed is gone, and what was on it with it.
+      if (to !== COORDINATOR || !this.up || m.incarnation !== this.incarnation) return;
+      const token = `r${++this.tokens}`;
+      this.trace.note(`${m.client.name} -> ${token} as ${m.sentAs.memberId || '-'}@${m.sentAs.generation}`);
+      this.sent.add(token);
+      this.owner.set(token, { client: m.client, epoch: m.epoch });
+      this.seenAt.set(token, this.groupView());
+      this.requests.set(token, m.sentAs);
+      if (m.commits) this.commitKeys.set(token, m.commits);
+      return this.deliver(m.send(token));
+    }
+    if (m.incarnation !== this.incarnation) return;
+    this.clientEvent(m.client, m.epoch, () => {
+      this.trace.note(`${m.client.name} <- ${m.reply.token} ${m.reply.api} ${describeReply(m.reply)}`);
+      this.onReply(m.client, m.reply);
+    })();
+  }
+
+  /** A request from a client: over its connection, or refused when the coordinator is down. */
+  private send(client: Client, send: (token: string) => CoordinatorOutput<string>, commits?: Map<string, string>): void {
+    if (!this.up) return this.disconnected(client, this.rng.int(RECONNECT_BACKOFF.min, RECONNECT_BACKOFF.max));
     const sentAs = { memberId: client.memberId, generation: client.generation };
-    this.push({ at: this.now + this.latency(), kind: 'request', client, epoch: client.epoch, sentAs, send });
+    this.net.send(client.node, COORDINATOR, { kind: 'request', client, epoch: client.epoch, incarnation: this.incarnation, sentAs, send, commits });
   }
 
   // ---- invariants
 
   private fail(msg: string): never {
-    throw new Error(`seed ${this.opt.seed} at ${this.now}ms: ${msg}`);
+    throw new SimFailure(msg);
   }
 
   /**
    * Only members of the current generation get confirmations: a successful SyncGroup, Heartbeat or
-   * OffsetCommit always carried the generation the group had when it was handled.
+   * OffsetCommit always carried the generation the group had when it was handled. What a confirmation
+   * stands on is on disk: a committed offset, and the generation a SyncGroup hands out.
    */
   private checkReply(r: Reply<string>): void {
     const at = this.seenAt.get(r.token)!;
@@ -247,11 +362,21 @@ export class GroupSim {
       }
       this.commits++;
     }
+    if (r.api === 'offsetCommit') {
+      const committed = this.commitKeys.get(r.token)!;
+      for (const t of r.response.topics) {
+        for (const p of t.partitions) {
+          const key = committed.get(`${t.name}-${p.partitionIndex}`)!;
+          if (p.errorCode === ErrorCode.NONE && !this.durableOffsets.has(key)) this.fail(`commit ${key} acknowledged before it was on disk`);
+        }
+      }
+    }
     if (r.api === 'syncGroup' && r.response.errorCode === ErrorCode.NONE) {
       const now = this.groupView();
       if (now.state !== 'Stable' || now.generation !== req.generation) {
         this.fail(`SyncGroup NONE for generation ${req.generation} while the group is ${now.state} ${now.generation}`);
       }
+      if (this.durableGeneration < req.generation) this.fail(`SyncGroup NONE for generation ${req.generation} before it was on disk`);
       const members = this.membersOf.get(req.generation);
       if (!members?.has(req.memberId)) this.fail(`${req.memberId} got an assignment in generation ${req.generation} it was not part of`);
       const plan = this.plans.get(req.generation)?.get(req.memberId) ?? [];
@@ -277,18 +402,17 @@ export class GroupSim {
     }
   }
 
-  private readonly requests = new Map<string, SentAs>();
-
   // ---- clients
 
   private startClient(instanceId: string | null, neverSyncs = false): Client {
     const client: Client = {
-      name: `c${this.nextClient++}`,
+      name: `c${this.clients.length}`,
+      node: this.clients.length + 1,
       instanceId,
       sessionTimeoutMs: this.rng.pick(instanceId === null ? SESSION_CHOICES : STATIC_SESSION_CHOICES),
       rebalanceTimeoutMs: this.rng.pick(REBALANCE_CHOICES),
       neverSyncs,
-      topics: this.rng.chance(0.3) ? ['t', 'u'] : ['t'],
+      topics: (instanceId === null ? undefined : this.instanceTopics.get(instanceId)) ?? (this.rng.chance(0.3) ? ['t', 'u'] : ['t']),
       memberId: '',
       generation: -1,
       state: 'joining',
@@ -297,6 +421,7 @@ export class GroupSim {
       assignment: [],
     };
     this.clients.push(client);
+    if (instanceId !== null) this.instanceTopics.set(instanceId, client.topics);
     this.join(client);
     return client;
   }
@@ -304,6 +429,43 @@ export class GroupSim {
   /** Live clients that follow the protocol. */
   private alive(): Client[] {
     return this.clients.filter((c) => c.state !== 'dead' && !c.neverSyncs);
+  }
+
+  /**
+   * A client's reaction, which happens only if the client still lives in the same join epoch; a paused
+   * process does nothing until it resumes.
+   */
+  private clientEvent(client: Client, epoch: number, run: () => void): () => void {
+    const fire = (): void => {
+      if (client.state === 'dead' || epoch !== client.epoch) return;
+      if (client.pausedUntil > this.now) return this.sched.at(client.pausedUntil, fire);
+      run();
+    };
+    return fire;
+  }
+
+  private later(client: Client, delay: number, run: () => void): void {
+    const fire = this.clientEvent(client, client.epoch, run);
+    this.sched.after(delay, () => !this.draining && fire());
+  }
+
+  /** The client waits for a JoinGroup or SyncGroup answer in `state`; without one in time, it joins again. */
+  private awaitAnswer(client: Client, state: ClientState): void {
+    this.later(client, client.rebalanceTimeoutMs + REQUEST_LAPSE_MS, () => {
+      if (client.state !== state) return;
+      this.trace.note(`${client.name} gives up waiting while ${state}`);
+      this.join(client);
+    });
+  }
+
+  /**
+   * The client's connection broke (or was refused): a JoinGroup or SyncGroup in flight is retried as a
+   * join, as the Java consumer does once it finds the coordinator again; heartbeats and commits carry on.
+   */
+  private disconnected(client: Client, delay: number): void {
+    this.later(client, delay, () => {
+      if (client.state === 'joining' || client.state === 'syncing') this.join(client);
+    });
   }
 
   private join(client: Client): void {
@@ -327,6 +489,7 @@ export class GroupSim {
         { clientId: client.name, clientHost: '/sim', apiVersion: 5 },
       ),
     );
+    this.awaitAnswer(client, 'joining');
   }
 
   private onJoin(client: Client, r: JoinGroupResponse): void {
@@ -343,7 +506,7 @@ export class GroupSim {
     if (client.neverSyncs) {
       client.generation = r.generationId;
       client.state = 'zombie';
-      this.push({ at: this.now + HEARTBEAT_MS, kind: 'heartbeat', client, epoch: client.epoch });
+      this.later(client, HEARTBEAT_MS, () => this.heartbeat(client));
       return;
     }
     client.generation = r.generationId;
@@ -371,6 +534,7 @@ export class GroupSim {
         assignments,
       }),
     );
+    this.awaitAnswer(client, 'syncing');
   }
 
   /**
@@ -390,8 +554,8 @@ export class GroupSim {
     if (r.errorCode !== ErrorCode.NONE) return this.recover(client, r.errorCode);
     client.state = 'stable';
     client.assignment = assignmentOf(r);
-    this.push({ at: this.now + HEARTBEAT_MS, kind: 'heartbeat', client, epoch: client.epoch });
-    this.push({ at: this.now + this.rng.int(0, COMMIT_EVERY_MS), kind: 'commit', client, epoch: client.epoch });
+    this.later(client, HEARTBEAT_MS, () => this.heartbeat(client));
+    this.later(client, this.rng.int(0, COMMIT_EVERY_MS), () => this.commit(client));
   }
 
   /** kafkajs-like reaction to a group error: a fenced instance stops; anything else rejoins. */
@@ -406,43 +570,51 @@ export class GroupSim {
   }
 
   private heartbeat(client: Client): void {
+    if (client.state !== 'stable' && client.state !== 'zombie') return;
     const { memberId, generation } = client;
     this.send(client, (token) =>
       this.c.heartbeat(this.now, token, { groupId: GROUP, generationId: generation, memberId, groupInstanceId: client.instanceId }),
     );
-    this.push({ at: this.now + HEARTBEAT_MS, kind: 'heartbeat', client, epoch: client.epoch });
+    this.later(client, HEARTBEAT_MS, () => this.heartbeat(client));
   }
 
   private commit(client: Client): void {
+    if (client.state !== 'stable') return;
     const { memberId, generation } = client;
     const byTopic = groupByTopic(client.assignment);
     if (byTopic.size > 0) {
-      this.send(client, (token) =>
-        this.c.offsetCommit(this.now, token, {
-          groupId: GROUP,
-          generationIdOrMemberEpoch: generation,
-          memberId,
-          groupInstanceId: client.instanceId,
-          retentionTimeMs: -1,
-          topics: [...byTopic].map(([name, ps]) => ({
-            name,
-            partitions: ps.map((p) => ({
-              partitionIndex: p,
-              committedOffset: this.now,
-              committedLeaderEpoch: -1,
-              commitTimestamp: -1,
-              committedMetadata: client.name,
+      const offset = this.now;
+      const keys = new Map(client.assignment.map((tp) => [tp, `${GROUP}/${tp}@${offset}/${client.name}`]));
+      this.send(
+        client,
+        (token) =>
+          this.c.offsetCommit(this.now, token, {
+            groupId: GROUP,
+            generationIdOrMemberEpoch: generation,
+            memberId,
+            groupInstanceId: client.instanceId,
+            retentionTimeMs: -1,
+            topics: [...byTopic].map(([name, ps]) => ({
+              name,
+              partitions: ps.map((p) => ({
+                partitionIndex: p,
+                committedOffset: offset,
+                committedLeaderEpoch: -1,
+                commitTimestamp: -1,
+                committedMetadata: client.name,
+              })),
             })),
-          })),
-        }),
+          }),
+        keys,
       );
     }
-    this.push({ at: this.now + COMMIT_EVERY_MS, kind: 'commit', client, epoch: client.epoch });
+    this.later(client, COMMIT_EVERY_MS, () => this.commit(client));
   }
 
   // ---- chaos
 
   private chaosStep(): void {
+    if (!this.chaos) return;
     const alive = this.alive();
     const roll = this.rng.next();
     if (roll < 0.2 && alive.length < this.opt.maxClients) {
@@ -480,11 +652,42 @@ export class GroupSim {
       if (stable.length > 0) {
         const c = this.rng.pick(stable);
         c.topics = c.topics.length === 1 ? ['t', 'u'] : ['t'];
+        if (c.instanceId !== null) this.instanceTopics.set(c.instanceId, c.topics);
         this.join(c);
       }
     }
     if (this.alive().length === 0) this.startClient(null);
-    this.push({ at: this.now + this.rng.int(200, 1_500), kind: 'chaos' });
+    this.infrastructureChaos();
+    this.sched.after(this.rng.int(200, 1_500), () => this.chaosStep());
+  }
+
+  /** The coordinator crashes, its disk slows down, links turn lossy or slow, clients are cut off. */
+  private infrastructureChaos(): void {
+    const roll = this.rng.next();
+    if (roll < 0.05 && this.up) {
+      this.crash();
+      this.sched.after(this.rng.int(20, 1_500), () => !this.up && this.restart());
+    } else if (roll < 0.1) {
+      this.disk.latency = { min: 20, max: this.rng.int(40, 400) };
+      this.sched.after(this.rng.int(100, 2_000), () => (this.disk.latency = NORMAL_DISK));
+    } else if (roll < 0.18) {
+      // Some clients lose the coordinator for a while (longer than a session, sometimes).
+      const nodes = [COORDINATOR, ...this.clients.map((c) => c.node)];
+      const cut = this.clients.filter(() => this.rng.chance(0.3)).map((c) => c.node);
+      this.trace.note(`clients ${cut} cut off`);
+      this.net.partition([nodes.filter((n) => !cut.includes(n))], nodes);
+      this.sched.after(this.rng.int(100, 3_000), () => this.chaos && this.net.partition([nodes], nodes));
+    } else if (roll < 0.26) {
+      this.net.setDefaults({ dropRate: this.rng.next() * 0.05, duplicateRate: 0, delayMin: 1, delayMax: this.rng.int(5, 40) });
+    } else if (roll < 0.32 && this.clients.length > 0) {
+      const node = this.rng.pick(this.clients).node;
+      const faults = { dropRate: this.rng.next() * 0.5, duplicateRate: 0, delayMin: 1, delayMax: this.rng.int(5, 80) };
+      if (this.rng.chance(0.5)) this.net.setLink(node, COORDINATOR, faults);
+      else this.net.setLink(COORDINATOR, node, faults);
+    } else if (roll < 0.38) {
+      this.net.heal();
+      this.net.setDefaults(CALM);
+    }
   }
 
   /**
@@ -500,9 +703,17 @@ export class GroupSim {
     this.startClient(null);
   }
 
-  /** Chaos stops: paused clients resume, and statics that share an instance id keep only the newest. */
+  /**
+   * Chaos stops: the network and disk heal, the coordinator is up, paused clients resume, and statics
+   * that share an instance id keep only the newest.
+   */
   private calm(): void {
+    this.trace.note('calm');
     this.chaos = false;
+    this.net.heal();
+    this.net.setDefaults(CALM);
+    this.disk.latency = NORMAL_DISK;
+    if (!this.up) this.restart();
     for (const c of this.clients) c.pausedUntil = 0;
     const byInstance = new Map<string, Client>();
     for (const c of this.alive()) {
@@ -514,52 +725,6 @@ export class GroupSim {
   }
 
   // ---- dispatch
-
-  private handle(e: Event): void {
-    switch (e.kind) {
-      case 'chaos':
-        if (this.chaos) this.chaosStep();
-        return;
-      case 'tick':
-        this.ticks.delete(e.at);
-        return this.deliver(this.c.tick(this.now));
-      case 'appendDone':
-        if (e.error === 0) this.log.push(...e.append.records);
-        return this.deliver(this.c.appendCompleted(this.now, e.append.id, e.error));
-      case 'request': {
-        const token = `r${++this.tokens}`;
-        this.sent.add(token);
-        this.owner.set(token, { client: e.client, epoch: e.epoch });
-        this.seenAt.set(token, this.groupView());
-        this.requests.set(token, e.sentAs);
-        return this.deliver(e.send(token));
-      }
-      default:
-        return this.onClientEvent(e);
-    }
-  }
-
-  private onClientEvent(e: Extract<Event, { client: Client }>): void {
-    const client = e.client;
-    if (client.state === 'dead' || e.epoch !== client.epoch) return;
-    if (client.pausedUntil > this.now) {
-      // A paused process handles nothing until it resumes.
-      this.push({ ...e, at: client.pausedUntil });
-      return;
-    }
-    switch (e.kind) {
-      case 'heartbeat':
-        if (client.state === 'stable' || client.state === 'zombie') this.heartbeat(client);
-        return;
-      case 'commit':
-        if (client.state === 'stable') this.commit(client);
-        return;
-      case 'reply':
-        return this.onReply(client, e.reply);
-      default:
-        return;
-    }
-  }
 
   private onReply(client: Client, r: Reply<string>): void {
     switch (r.api) {
@@ -618,8 +783,17 @@ export class GroupSim {
       live,
       replayed,
       liveClients: alive.length,
+      coordinatorRestarts: this.restarts,
+      tornWrites: this.disk.tornWrites,
+      lostInCrashes: this.lostInCrashes,
+      events: this.sched.steps,
     };
   }
+}
+
+function describeReply(r: Reply<string>): string {
+  const response = r.response as { errorCode?: number };
+  return response.errorCode === undefined ? '' : `error ${response.errorCode}`;
 }
 
 function roundRobin(members: Array<{ memberId: string; topics: string[] }>): Map<string, string[]> {
