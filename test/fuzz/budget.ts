@@ -15,8 +15,13 @@ function envInt(name: string, fallback: number): number {
 
 /** Frames each protocol's fuzz test sends. */
 export const FUZZ_FRAMES = envInt('FUZZ_FRAMES', 20_000);
+/**
+ * CI's seed: CI must pass or fail the same way on every run of one commit, so it replays one fixed slice;
+ * elsewhere each run draws a new seed and so explores further.
+ */
+const CI_SEED = 7_2026;
 /** The seed every draw of this run comes from. */
-export const FUZZ_SEED = envInt('FUZZ_SEED', Date.now() % 1_000_000_007);
+export const FUZZ_SEED = envInt('FUZZ_SEED', process.env.CI ? CI_SEED : Date.now() % 1_000_000_007);
 /** Frames in one property run, pipelined on one connection. */
 export const FRAMES_PER_RUN = 100;
 

@@ -44,10 +44,18 @@ const PATHS = ['/', '/fuzz', '/fuzz/a', '/fuzz/a/b', '/fuzz/seq-', '/keep', '/ke
 const pathArb = fc.oneof({ arbitrary: fc.constantFrom(...PATHS), weight: 6 }, { arbitrary: fc.string({ maxLength: 16 }), weight: 1 });
 const intArb = fc.oneof({ arbitrary: fc.integer({ min: -1, max: 6 }), weight: 4 }, { arbitrary: fc.integer({ min: -0x8000_0000, max: 0x7fff_ffff }), weight: 1 });
 const longArb = fc.oneof({ arbitrary: fc.integer({ min: -1, max: 100_000 }), weight: 4 }, { arbitrary: fc.maxSafeInteger(), weight: 1 });
-/** Zxids and session ids: small ones as servers hand them out, and any 64-bit value. */
+/** Session ids: small ones as servers hand them out, and any 64-bit value. */
 const bigLongArb = fc.oneof(
   { arbitrary: fc.bigInt({ min: -1n, max: 100_000n }), weight: 4 },
   { arbitrary: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), weight: 1 },
+);
+/**
+ * Zxids: small ones, and any a valid frame can carry (-1 or 0..2^63-1, all the jute writer takes);
+ * negative ones still reach the server through the byte mutations.
+ */
+const zxidArb = fc.oneof(
+  { arbitrary: fc.bigInt({ min: -1n, max: 100_000n }), weight: 4 },
+  { arbitrary: fc.bigInt({ min: -1n, max: 2n ** 63n - 1n }), weight: 1 },
 );
 const dataArb = fc.option(fc.uint8Array({ maxLength: 64 }).map(Buffer.from), { nil: null, freq: 8 });
 const idArb = fc.record({
@@ -106,7 +114,7 @@ const BODIES: Record<number, fc.Arbitrary<Buffer>> = {
   [OpCode.multiRead]: multiArb,
   [OpCode.reconfig]: encoded(
     ReconfigRequest,
-    fc.record({ joiningServers: fc.string({ maxLength: 24 }), leavingServers: fc.string({ maxLength: 8 }), newMembers: fc.string({ maxLength: 24 }), curConfigId: bigLongArb }),
+    fc.record({ joiningServers: fc.string({ maxLength: 24 }), leavingServers: fc.string({ maxLength: 8 }), newMembers: fc.string({ maxLength: 24 }), curConfigId: zxidArb }),
   ),
   [OpCode.checkWatches]: encoded(WatchesRequest, fc.record({ path: pathArb, type: intArb })),
   [OpCode.removeWatches]: encoded(WatchesRequest, fc.record({ path: pathArb, type: intArb })),
@@ -120,7 +128,7 @@ const BODIES: Record<number, fc.Arbitrary<Buffer>> = {
   ),
   [OpCode.setWatches]: encoded(
     SetWatches,
-    fc.record({ relativeZxid: bigLongArb, dataWatches: pathsArb, existWatches: pathsArb, childWatches: pathsArb }),
+    fc.record({ relativeZxid: zxidArb, dataWatches: pathsArb, existWatches: pathsArb, childWatches: pathsArb }),
   ),
   [OpCode.sasl]: fc.uint8Array({ maxLength: 32 }).map(Buffer.from),
   [OpCode.getEphemerals]: encoded(PathRequest, fc.record({ path: pathArb })),
@@ -128,7 +136,7 @@ const BODIES: Record<number, fc.Arbitrary<Buffer>> = {
   [OpCode.setWatches2]: encoded(
     SetWatches2,
     fc.record({
-      relativeZxid: bigLongArb,
+      relativeZxid: zxidArb,
       dataWatches: pathsArb,
       existWatches: pathsArb,
       childWatches: pathsArb,
@@ -218,7 +226,7 @@ export function connectRequest(timeoutMs: number): Buffer {
 export const zkConnectArb: fc.Arbitrary<Buffer> = fc
   .record({
     protocolVersion: intArb,
-    lastZxidSeen: bigLongArb,
+    lastZxidSeen: zxidArb,
     timeOut: intArb,
     sessionId: bigLongArb,
     passwd: dataArb,
