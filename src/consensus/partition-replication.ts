@@ -157,7 +157,7 @@ export class PartitionReplication {
   }
 
   onFetchResponse(request: FetchRequest, response: FetchResponse): FollowerAction {
-    if (this.role !== 'follower') return { kind: 'ignored', reason: `not a follower (${this.role})` };
+    if (this.role !== 'follower') return { kind: 'stale' };
     return this.followerSide.onFetchResponse(request, response);
   }
 

@@ -36,7 +36,7 @@ export class FollowerSide {
 
   onFetchResponse(req: FetchRequest, res: FetchResponse): FollowerAction {
     if (req.leader !== this.leader || req.currentLeaderEpoch !== this.leaderEpoch || req.fetchOffset !== this.log.logEndOffset || req.lastFetchedEpoch !== this.log.epochs.latestEpoch()) {
-      return { kind: 'ignored', reason: 'answer to an earlier fetch' };
+      return { kind: 'stale' };
     }
     switch (res.errorCode) {
       case ErrorCode.NONE:
@@ -56,8 +56,8 @@ export class FollowerSide {
     let next = this.log.logEndOffset;
     let epoch = this.log.epochs.latestEpoch();
     for (const b of batches) {
-      if (b.baseOffset !== next || b.lastOffset < b.baseOffset) return { kind: 'ignored', reason: `batch ${b.baseOffset}..${b.lastOffset} does not follow ${next}` };
-      if (!Number.isInteger(b.leaderEpoch) || b.leaderEpoch < epoch || b.leaderEpoch > this.leaderEpoch) return { kind: 'ignored', reason: `batch at ${b.baseOffset} has epoch ${b.leaderEpoch} after ${epoch}, from leader epoch ${this.leaderEpoch}` };
+      if (b.baseOffset !== next || b.lastOffset < b.baseOffset) return { kind: 'rejected', reason: `batch ${b.baseOffset}..${b.lastOffset} does not follow ${next}` };
+      if (!Number.isInteger(b.leaderEpoch) || b.leaderEpoch < epoch || b.leaderEpoch > this.leaderEpoch) return { kind: 'rejected', reason: `batch at ${b.baseOffset} has epoch ${b.leaderEpoch} after ${epoch}, from leader epoch ${this.leaderEpoch}` };
       next = b.lastOffset + 1;
       epoch = b.leaderEpoch;
     }

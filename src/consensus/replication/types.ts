@@ -96,8 +96,10 @@ export type FollowerAction =
   | { readonly kind: 'backoff'; readonly errorCode: number }
   /** The leader has a newer epoch than ours: stop fetching until the controller tells us more. */
   | { readonly kind: 'fenced' }
-  /** The answer does not belong to the current fetch (late, duplicated) or is malformed; `reason` says which. */
-  | { readonly kind: 'ignored'; readonly reason: string }
+  /** The answer belongs to an earlier fetch, leader or role (late, duplicated): drop it. */
+  | { readonly kind: 'stale' }
+  /** The answer is malformed (batches that do not continue our log, epochs out of order): drop it and log why. */
+  | { readonly kind: 'rejected'; readonly reason: string }
   | { readonly kind: 'none' };
 
 /** The ISR change a leader asks the controller to make (AlterPartition 56, or the ZooKeeper-mode update). */
