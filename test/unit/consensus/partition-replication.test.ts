@@ -158,6 +158,22 @@ describe('ISR', () => {
     expect(hw(p, 1)).toBe(3);
   });
 
+  test('a follower past the high watermark but short of this epoch’s start does not rejoin', () => {
+    // 1 led epoch 1 and acknowledged a..e with 3 (its HW reached 5); 2 had only a, b. 3 now leads epoch 2
+    // with a high watermark that has not caught up (0), so 2 at offset 3 is past it but would lose d, e.
+    const p = new TestPartition([1, 2, 3], 2);
+    const rec = (label: string) => ({ epoch: 1, label });
+    p.boot(2, ['a', 'b', 'c'].map(rec));
+    p.boot(3, ['a', 'b', 'c', 'd', 'e'].map(rec));
+    p.elect(3, 2, [3, 1], 2, [2, 3]);
+    p.b(3).core.onFollowerFetch({ replicaId: 2, fetchOffset: 3, lastFetchedEpoch: 1, currentLeaderEpoch: 2, logStartOffset: 0 }, p.now);
+    p.collect(p.b(3));
+    expect(p.b(3).isrRequests).toEqual([]);
+    p.b(3).core.onFollowerFetch({ replicaId: 2, fetchOffset: 5, lastFetchedEpoch: 1, currentLeaderEpoch: 2, logStartOffset: 0 }, p.now);
+    p.collect(p.b(3));
+    expect(p.b(3).isrRequests.at(-1)?.isr).toEqual([1, 2, 3]);
+  });
+
   test('a refused change goes back to the committed ISR only when the controller says it did nothing', () => {
     const p = threeReplicas();
     p.advance(LAG_CHECKED);
