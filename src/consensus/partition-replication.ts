@@ -111,8 +111,14 @@ export class PartitionReplication {
     this.role = 'none';
   }
 
+  /**
+   * Older than what we hold. A leader also drops a repeat of its current state: it can only be a late
+   * copy, and taking it would forget an ISR change the controller may already have applied.
+   */
   private isStale(state: PartitionState): boolean {
-    return state.partitionEpoch < (this.leaderSide?.partitionEpoch ?? this.partitionEpoch) || state.leaderEpoch < this.leaderEpoch;
+    const partitionEpoch = this.leaderSide?.partitionEpoch ?? this.partitionEpoch;
+    if (state.partitionEpoch < partitionEpoch || state.leaderEpoch < this.leaderEpoch) return true;
+    return this.role === 'leader' && state.leaderEpoch === this.leaderEpoch && state.partitionEpoch === partitionEpoch;
   }
 
   // ---- leader side

@@ -210,6 +210,16 @@ describe('fetch errors', () => {
     expect(p.b(2).core.fetchRequest()).not.toBeNull();
   });
 
+  test('a leader ignores a late copy of its current state, which would forget its ISR change in flight', () => {
+    const p = threeReplicas();
+    p.produce(1, ['a'], false);
+    p.advance(LAG_CHECKED);
+    const pending = p.b(1).core.status().pendingIsrChange;
+    expect(pending).not.toBeNull();
+    expect(p.b(1).core.becomeLeader({ leader: 1, leaderEpoch: 1, isr: [1, 2, 3], replicas: [1, 2, 3], partitionEpoch: 1 }, p.now)).toBe(false);
+    expect(p.b(1).core.status().pendingIsrChange).toBe(pending);
+  });
+
   test('a controller message older than what the replica holds is ignored', () => {
     const p = threeReplicas();
     p.elect(2, 3, [2, 3], 3);
