@@ -61,3 +61,10 @@ export class EpochCache {
     return this.entries.slice();
   }
 }
+
+/** The epoch entries of records whose epochs, in offset order from `startOffset`, are `epochs`: a cache rebuilt from batch headers. */
+export function epochsOf(epochs: readonly number[], startOffset = 0): EpochEntry[] {
+  const cache = new EpochCache();
+  epochs.forEach((epoch, i) => cache.assign(epoch, startOffset + i));
+  return [...cache.snapshot()];
+}

@@ -9,8 +9,10 @@ import type { Entry, HardState, Membership, Message, Persist, Snapshot } from '.
 import { makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
+import { runPhases } from '../harness/phases.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
+import { fail, SimTrace } from '../harness/trace.js';
 import { checkWriteHistory, type WriteOp } from '../harness/write-history.js';
 
 export interface RaftSimOptions {
@@ -83,10 +85,6 @@ interface Client {
   pending: Pending | null;
 }
 
-export class SimFailure extends Error {
-  override readonly name = 'SimFailure';
-}
-
 export class RaftSim {
   private readonly rng: Rng;
   private readonly sched = new Scheduler();
@@ -97,7 +95,7 @@ export class RaftSim {
   private readonly config: (id: number, membership: Membership) => ConsensusConfig;
   /** Membership entries of the committed log, in order. */
   private readonly committedMemberships: Array<{ index: number; membership: Membership }> = [];
-  private readonly trace: string[] = [];
+  private readonly trace: SimTrace;
 
   /** The committed log as servers applied it: index -> entry, filled by whoever applies first. */
   private readonly committed: Entry[] = [];
@@ -119,6 +117,7 @@ export class RaftSim {
 
   constructor(private readonly opt: RaftSimOptions) {
     this.rng = new Rng(opt.seed);
+    this.trace = new SimTrace(this.sched, opt.traceEvents ?? 0);
     this.harsh = this.rng.chance(0.5);
     const voters = this.rng.pick([3, 3, 5]);
     const learners = this.rng.chance(0.4) ? 1 : 0;
@@ -157,22 +156,16 @@ export class RaftSim {
   }
 
   run(): RaftSimResult {
-    try {
-      this.sched.after(200, () => this.chaosStep());
-      this.sched.runUntil(this.opt.chaosMs, () => this.checkStep());
-      this.heal();
-      this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs, () => this.checkStep());
-      this.clientsRunning = false;
-      // Outstanding requests time out and the last commits reach everyone.
-      this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs + CLIENT_TIMEOUT_MS + 500, () => this.checkStep());
+    return this.trace.run(this.opt.seed, () => {
+      // Outstanding requests time out and the last commits reach everyone while draining.
+      runPhases(this.sched, { ...this.opt, drainMs: CLIENT_TIMEOUT_MS + 500 }, {
+        startChaos: () => this.sched.after(200, () => this.chaosStep()),
+        heal: () => this.heal(),
+        stopClients: () => (this.clientsRunning = false),
+        check: () => this.checkStep(),
+      });
       return this.finish();
-    } catch (e) {
-      if (e instanceof SimFailure) {
-        const tail = this.trace.length > 0 ? `\nlast events:\n${this.trace.join('\n')}` : '';
-        throw new SimFailure(`seed ${this.opt.seed} at ${this.sched.now()}ms (step ${this.sched.steps}): ${e.message}${tail}`);
-      }
-      throw e;
-    }
+    });
   }
 
   // ---- servers
@@ -194,7 +187,7 @@ export class RaftSim {
   }
 
   private crash(node: SimNode): void {
-    this.note(`crash ${node.id}`);
+    this.trace.note(`crash ${node.id}`);
     this.crashes++;
     node.up = false;
     node.core = null;
@@ -206,7 +199,7 @@ export class RaftSim {
   private deliver(from: number, to: number, m: Message): void {
     const node = this.nodes.get(to)!;
     if (!node.up) return;
-    this.note(`${from}->${to} ${describe(m)}`);
+    this.trace.note(`${from}->${to} ${describe(m)}`);
     node.core!.step(m);
     this.process(node);
   }
@@ -218,7 +211,7 @@ export class RaftSim {
       const rd = core.ready();
       this.dropped += rd.dropped.length;
       // Correct peers never send what the shape check refuses.
-      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) this.fail(`server ${node.id} refused ${describe(d.message)}: ${d.reason}`);
+      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) fail(`server ${node.id} refused ${describe(d.message)}: ${d.reason}`);
       if (rd.persist) {
         const p = rd.persist;
         const incarnation = node.incarnation;
@@ -248,7 +241,7 @@ export class RaftSim {
     d.entries.push(...p.entries);
     const first = (d.snapshot?.index ?? 0) + 1;
     d.entries.forEach((e, k) => {
-      if (e.index !== first + k) this.fail(`server ${node.id}'s disk holds entry ${e.index} where ${first + k} belongs`);
+      if (e.index !== first + k) fail(`server ${node.id}'s disk holds entry ${e.index} where ${first + k} belongs`);
     });
     if (p.hardState) d.hardState = p.hardState;
     this.disksChanged = true;
@@ -257,22 +250,22 @@ export class RaftSim {
   // ---- the state machine every server applies
 
   private apply(node: SimNode, e: Entry): void {
-    if (e.index !== node.app.index + 1) this.fail(`server ${node.id} applied ${e.index} after ${node.app.index}`);
+    if (e.index !== node.app.index + 1) fail(`server ${node.id} applied ${e.index} after ${node.app.index}`);
     const known = this.committed[e.index];
     if (known) {
       if (known.term !== e.term || known.counter !== e.counter || idOf(known) !== idOf(e)) {
-        this.fail(`server ${node.id} applied ${show(e)} at ${e.index}, another applied ${show(known)}`);
+        fail(`server ${node.id} applied ${show(e)} at ${e.index}, another applied ${show(known)}`);
       }
     } else {
-      if (e.index > 1 && this.committed[e.index - 1] === undefined) this.fail(`entry ${e.index} applied before ${e.index - 1} was known committed`);
+      if (e.index > 1 && this.committed[e.index - 1] === undefined) fail(`entry ${e.index} applied before ${e.index - 1} was known committed`);
       const prev = this.committed[e.index - 1];
-      if (prev && makeZxid(prev.term, prev.counter) >= makeZxid(e.term, e.counter)) this.fail(`zxid of ${show(e)} does not follow ${show(prev)}`);
+      if (prev && makeZxid(prev.term, prev.counter) >= makeZxid(e.term, e.counter)) fail(`zxid of ${show(e)} does not follow ${show(prev)}`);
       this.committed[e.index] = e;
       this.prefixHash[e.index] = step(this.prefixHash[e.index - 1]!, e);
       if (e.membership) this.committedMemberships.push({ index: e.index, membership: e.membership });
     }
     node.app = { index: e.index, hash: step(node.app.hash, e) };
-    if (node.app.hash !== this.prefixHash[e.index]) this.fail(`server ${node.id}'s state after ${e.index} differs`);
+    if (node.app.hash !== this.prefixHash[e.index]) fail(`server ${node.id}'s state after ${e.index} differs`);
     for (const c of this.clients) {
       const p = c.pending;
       if (p === null || p.node !== node || p.incarnation !== node.incarnation || p.index !== e.index) continue;
@@ -284,8 +277,8 @@ export class RaftSim {
 
   private restoreApp(node: SimNode, s: Snapshot): AppState {
     const app = decodeApp(s.data);
-    if (app.index !== s.index) this.fail(`server ${node.id} got a snapshot labelled ${s.index} holding state ${app.index}`);
-    if (this.prefixHash[s.index] !== app.hash) this.fail(`server ${node.id} restored a snapshot at ${s.index} that differs from the committed log`);
+    if (app.index !== s.index) fail(`server ${node.id} got a snapshot labelled ${s.index} holding state ${app.index}`);
+    if (this.prefixHash[s.index] !== app.hash) fail(`server ${node.id} restored a snapshot at ${s.index} that differs from the committed log`);
     return app;
   }
 
@@ -328,7 +321,7 @@ export class RaftSim {
     } else if (roll < 0.45) {
       const groups: number[][] = [[], []];
       for (const id of this.ids) groups[this.rng.int(0, 1)]!.push(id);
-      this.note(`partition ${groups.map((g) => g.join(',')).join(' | ')}`);
+      this.trace.note(`partition ${groups.map((g) => g.join(',')).join(' | ')}`);
       this.net.partition(groups, this.ids);
       this.sched.after(this.rng.int(50, 1000), () => this.chaos && this.net.partition([this.ids], this.ids));
     } else if (roll < 0.6) {
@@ -373,7 +366,7 @@ export class RaftSim {
       this.process(leader);
       if (r.ok) {
         this.reconfigs++;
-        this.note(`reconfig ${type} ${id} at ${r.index}`);
+        this.trace.note(`reconfig ${type} ${id} at ${r.index}`);
       }
       return r.ok;
     };
@@ -402,7 +395,7 @@ export class RaftSim {
   }
 
   private heal(): void {
-    this.note('heal');
+    this.trace.note('heal');
     this.chaos = false;
     this.net.heal();
     this.net.setDefaults(CALM);
@@ -421,7 +414,7 @@ export class RaftSim {
       const s = node.core!.status();
       if (s.role !== 'leader') continue;
       const other = this.leaders.get(s.term);
-      if (other !== undefined && other !== node.id) this.fail(`two leaders in term ${s.term}: ${other} and ${node.id}`);
+      if (other !== undefined && other !== node.id) fail(`two leaders in term ${s.term}: ${other} and ${node.id}`);
       this.leaders.set(s.term, node.id);
     }
     if (this.disksChanged) {
@@ -443,13 +436,13 @@ export class RaftSim {
     for (const node of this.nodes.values()) {
       const d = node.image;
       const snapshotIndex = d.snapshot?.index ?? 0;
-      if (d.snapshot && this.prefixHash[snapshotIndex] !== decodeApp(d.snapshot.data).hash) this.fail(`server ${node.id}'s snapshot disagrees with the committed log`);
+      if (d.snapshot && this.prefixHash[snapshotIndex] !== decodeApp(d.snapshot.data).hash) fail(`server ${node.id}'s snapshot disagrees with the committed log`);
       let agrees = snapshotIndex;
       for (const e of d.entries) {
         const c = this.committed[e.index];
         if (c === undefined) break;
         if (c.term !== e.term) {
-          if (e.index <= d.hardState.commit) this.fail(`server ${node.id}'s disk holds ${show(e)} at committed index ${e.index}, committed was ${show(c)}`);
+          if (e.index <= d.hardState.commit) fail(`server ${node.id}'s disk holds ${show(e)} at committed index ${e.index}, committed was ${show(c)}`);
           break;
         }
         agrees = e.index;
@@ -463,7 +456,7 @@ export class RaftSim {
     for (const m of memberships) {
       const without = m.voters.filter((v) => !holding.has(v));
       if (without.length >= Math.floor(m.voters.length / 2) + 1) {
-        this.fail(`committed entry ${top} is durable only on [${[...holding]}]: voters [${without}] of ${JSON.stringify(m)} could elect a leader without it`);
+        fail(`committed entry ${top} is durable only on [${[...holding]}]: voters [${without}] of ${JSON.stringify(m)} could elect a leader without it`);
       }
     }
   }
@@ -471,19 +464,19 @@ export class RaftSim {
   private finish(): RaftSimResult {
     const top = this.committed.length - 1;
     const leaders = [...this.nodes.values()].filter((n) => n.up && n.core!.status().role === 'leader');
-    if (leaders.length !== 1) this.fail(`${leaders.length} leaders after healing`);
+    if (leaders.length !== 1) fail(`${leaders.length} leaders after healing`);
     // Every running member has it all. (A server whose addition was never committed is no member.)
     const { voters, learners } = leaders[0]!.core!.status().membership;
     for (const node of this.nodes.values()) {
       if (!node.up || !(voters.includes(node.id) || learners.includes(node.id))) continue;
-      if (node.app.index !== top) this.fail(`server ${node.id} applied ${node.app.index} of ${top} after healing`);
+      if (node.app.index !== top) fail(`server ${node.id} applied ${node.app.index} of ${top} after healing`);
     }
     const order = this.committed.slice(1).flatMap((e) => (e.data === null ? [] : [idOf(e)!]));
     const violation = checkWriteHistory(this.history, order);
-    if (violation !== null) this.fail(violation);
+    if (violation !== null) fail(violation);
     const acked = this.history.filter((o) => o.ackedAt !== null);
     const ackedAfterHeal = acked.filter((o) => o.ackedAt! > this.healedAtStep).length;
-    if (ackedAfterHeal === 0) this.fail('no write was acknowledged after healing');
+    if (ackedAfterHeal === 0) fail('no write was acknowledged after healing');
     return {
       voters: this.initial.voters.length,
       learners: this.initial.learners.length,
@@ -499,17 +492,6 @@ export class RaftSim {
       events: this.sched.steps,
       finalHash: this.prefixHash[top]!,
     };
-  }
-
-  private note(line: string): void {
-    const keep = this.opt.traceEvents ?? 0;
-    if (keep === 0) return;
-    this.trace.push(`${this.sched.now()}ms ${line}`);
-    if (this.trace.length > keep) this.trace.shift();
-  }
-
-  private fail(msg: string): never {
-    throw new SimFailure(msg);
   }
 }
 

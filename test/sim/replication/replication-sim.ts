@@ -17,10 +17,13 @@ import {
   type PartitionState,
   type ReplicationConfig,
 } from '../../../src/consensus/partition-replication.js';
+import { epochsOf } from '../../../src/consensus/replication/epoch-cache.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
+import { runPhases } from '../harness/phases.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
+import { fail, SimTrace } from '../harness/trace.js';
 import { checkWriteHistory, type WriteOp } from '../harness/write-history.js';
 import { ControllerModel } from './controller-model.js';
 
@@ -105,10 +108,6 @@ interface Producer {
   pending: WriteOp | null;
 }
 
-export class SimFailure extends Error {
-  override readonly name = 'SimFailure';
-}
-
 export class ReplicationSim {
   private readonly rng: Rng;
   private readonly sched = new Scheduler();
@@ -124,7 +123,7 @@ export class ReplicationSim {
   private readonly told = new Map<number, number>();
   /** When the controller last heard each broker's session. */
   private readonly lastHeard = new Map<number, number>();
-  private readonly trace: string[] = [];
+  private readonly trace: SimTrace;
 
   /** Offsets whose record is settled: acknowledged to a producer or read by the consumer. */
   private readonly settled = new Map<number, string>();
@@ -140,6 +139,7 @@ export class ReplicationSim {
 
   constructor(private readonly opt: ReplicationSimOptions) {
     this.rng = new Rng(opt.seed);
+    this.trace = new SimTrace(this.sched, opt.traceEvents ?? 0);
     this.harsh = this.rng.chance(0.4);
     this.minIsr = this.rng.pick([1, 2, 2, 2, 3]);
     const pendingProducesMax = this.rng.pick([2, 1000]);
@@ -176,21 +176,16 @@ export class ReplicationSim {
   }
 
   run(): ReplicationSimResult {
-    try {
-      this.sched.after(200, () => this.chaosStep());
-      this.sched.runUntil(this.opt.chaosMs, () => this.checkStep());
-      this.heal();
-      this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs, () => this.checkStep());
-      this.clientsRunning = false;
-      this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs + PRODUCE_TIMEOUT_MS + 600, () => this.checkStep());
+    return this.trace.run(this.opt.seed, () => {
+      // Waiting produces time out and followers catch up while draining.
+      runPhases(this.sched, { ...this.opt, drainMs: PRODUCE_TIMEOUT_MS + 600 }, {
+        startChaos: () => this.sched.after(200, () => this.chaosStep()),
+        heal: () => this.heal(),
+        stopClients: () => (this.clientsRunning = false),
+        check: () => this.checkStep(),
+      });
       return this.finish();
-    } catch (e) {
-      if (e instanceof SimFailure) {
-        const tail = this.trace.length > 0 ? `\nlast events:\n${this.trace.join('\n')}` : '';
-        throw new SimFailure(`seed ${this.opt.seed} at ${this.sched.now()}ms (step ${this.sched.steps}): ${e.message}${tail}`);
-      }
-      throw e;
-    }
+    });
   }
 
   // ---- brokers
@@ -203,7 +198,7 @@ export class ReplicationSim {
     b.core = new PartitionReplication(this.config(b.id), {
       logStartOffset: 0,
       logEndOffset: b.log.length,
-      epochs: epochsOf(b.log),
+      epochs: epochsOf(b.log.map((r) => r.epoch)),
       highWatermark: b.image.hw,
     });
     b.fetchInFlight = null;
@@ -226,7 +221,7 @@ export class ReplicationSim {
   }
 
   private crash(b: Broker): void {
-    this.note(`crash ${b.id}`);
+    this.trace.note(`crash ${b.id}`);
     this.stats.crashes++;
     b.up = false;
     b.core = null;
@@ -240,7 +235,7 @@ export class ReplicationSim {
     if (!b.up) return;
     const core = b.core!;
     const now = this.sched.now();
-    this.note(`${from}->${to} ${describe(m)}`);
+    this.trace.note(`${from}->${to} ${describe(m)}`);
     switch (m.type) {
       case 'leaderAndIsr':
         if (m.state.leader === b.id) core.becomeLeader(m.state, now);
@@ -285,12 +280,12 @@ export class ReplicationSim {
         break;
       case 'truncate':
       case 'truncateFully':
-        if (action.kind === 'truncateFully') this.fail(`broker ${b.id} was told to drop its whole log, and no log here ever starts past 0`);
+        if (action.kind === 'truncateFully') fail(`broker ${b.id} was told to drop its whole log, and no log here ever starts past 0`);
         this.stats.truncations++;
         this.truncate(b, action.offset);
         break;
       case 'rejected':
-        this.fail(`broker ${b.id} rejected a fetch answer from a correct leader: ${action.reason}`);
+        fail(`broker ${b.id} rejected a fetch answer from a correct leader: ${action.reason}`);
         break;
       case 'none':
         delay += FETCH_IDLE_MS;
@@ -389,7 +384,7 @@ export class ReplicationSim {
     if (op.kind === 'hw') img.hw = op.value;
     else if (op.kind === 'truncate') img.records.length = Math.min(img.records.length, op.offset);
     else {
-      if (op.offset !== img.records.length) this.fail(`broker ${b.id} writes at ${op.offset} to a disk log ending at ${img.records.length}`);
+      if (op.offset !== img.records.length) fail(`broker ${b.id} writes at ${op.offset} to a disk log ending at ${img.records.length}`);
       img.records.push(...op.records);
     }
   }
@@ -398,7 +393,7 @@ export class ReplicationSim {
 
   private controllerReceive(from: number, m: Msg): void {
     const now = this.sched.now();
-    this.note(`${from}->C ${describe(m)}`);
+    this.trace.note(`${from}->C ${describe(m)}`);
     const b = this.brokers.get(from)!;
     switch (m.type) {
       case 'heartbeat':
@@ -426,7 +421,7 @@ export class ReplicationSim {
     const now = this.sched.now();
     for (const id of [...this.controller.live.keys()]) {
       if (now - (this.lastHeard.get(id) ?? 0) > SESSION_MS) {
-        this.note(`session of ${id} expired`);
+        this.trace.note(`session of ${id} expired`);
         this.controller.brokerDown(id);
         this.told.delete(id);
       }
@@ -445,7 +440,7 @@ export class ReplicationSim {
   }
 
   private expire(id: number): void {
-    this.note(`expire session of ${id}`);
+    this.trace.note(`expire session of ${id}`);
     this.stats.expiries++;
     this.expiredUntil.set(id, this.sched.now() + this.rng.int(20, 400));
     this.controller.brokerDown(id);
@@ -504,7 +499,7 @@ export class ReplicationSim {
     const b = this.brokers.get(s.leader > 0 && this.rng.chance(0.8) ? s.leader : this.rng.pick(BROKERS))!;
     if (b.up && b.core!.status().role === 'leader') {
       const hw = b.core!.status().highWatermark;
-      if (hw > b.log.length) this.fail(`broker ${b.id}'s high watermark ${hw} is past its log end ${b.log.length}`);
+      if (hw > b.log.length) fail(`broker ${b.id}'s high watermark ${hw} is past its log end ${b.log.length}`);
       for (; this.consumerPosition < hw; this.consumerPosition++) {
         this.stats.consumed++;
         this.settle(this.consumerPosition, b.log[this.consumerPosition]!.label, 'consumed');
@@ -515,7 +510,7 @@ export class ReplicationSim {
 
   private settle(offset: number, label: string, how: string): void {
     const known = this.settled.get(offset);
-    if (known !== undefined && known !== label) this.fail(`${how} ${label} at offset ${offset}, where ${known} was settled`);
+    if (known !== undefined && known !== label) fail(`${how} ${label} at offset ${offset}, where ${known} was settled`);
     this.settled.set(offset, label);
   }
 
@@ -534,7 +529,7 @@ export class ReplicationSim {
     } else if (roll < 0.35) {
       const groups: number[][] = [[], []];
       for (const id of [CONTROLLER, ...BROKERS]) groups[this.rng.int(0, 1)]!.push(id);
-      this.note(`partition ${groups.map((g) => g.join(',')).join(' | ')}`);
+      this.trace.note(`partition ${groups.map((g) => g.join(',')).join(' | ')}`);
       this.net.partition(groups, [CONTROLLER, ...BROKERS]);
       this.sched.after(this.rng.int(50, 800), () => this.chaos && this.net.partition([[CONTROLLER, ...BROKERS]], [CONTROLLER, ...BROKERS]));
     } else if (roll < 0.45) {
@@ -542,7 +537,7 @@ export class ReplicationSim {
       const a = this.rng.pick(BROKERS);
       const z = this.rng.chance(0.5) ? CONTROLLER : this.rng.pick(BROKERS.filter((x) => x !== a));
       const cut = { dropRate: 1, duplicateRate: 0, delayMin: 1, delayMax: 1 };
-      this.note(`cut ${a} from ${z}`);
+      this.trace.note(`cut ${a} from ${z}`);
       this.net.setLink(a, z, cut);
       this.net.setLink(z, a, cut);
       this.sched.after(this.rng.int(50, 600), () => {
@@ -554,7 +549,7 @@ export class ReplicationSim {
     } else if (roll < 0.65) {
       const b = this.rng.pick(BROKERS.map((id) => this.brokers.get(id)!));
       b.fetchDelay = this.rng.int(LAG_MS / 2, LAG_MS * 2);
-      this.note(`slow follower ${b.id}: ${b.fetchDelay}ms between fetches`);
+      this.trace.note(`slow follower ${b.id}: ${b.fetchDelay}ms between fetches`);
       this.sched.after(this.rng.int(100, 1000), () => (b.fetchDelay = 0));
     } else if (roll < 0.75) {
       const b = this.rng.pick(BROKERS.map((id) => this.brokers.get(id)!));
@@ -570,7 +565,7 @@ export class ReplicationSim {
   }
 
   private heal(): void {
-    this.note('heal');
+    this.trace.note('heal');
     this.chaos = false;
     this.net.heal();
     this.net.setDefaults(CALM);
@@ -592,7 +587,7 @@ export class ReplicationSim {
       const s = b.core!.status();
       if (s.role !== 'leader') continue;
       const other = this.leaders.get(s.leaderEpoch);
-      if (other !== undefined && other !== b.id) this.fail(`two leaders in epoch ${s.leaderEpoch}: ${other} and ${b.id}`);
+      if (other !== undefined && other !== b.id) fail(`two leaders in epoch ${s.leaderEpoch}: ${other} and ${b.id}`);
       this.leaders.set(s.leaderEpoch, b.id);
       if (b.checkedLeaderEpoch !== s.leaderEpoch) {
         b.checkedLeaderEpoch = s.leaderEpoch;
@@ -607,7 +602,7 @@ export class ReplicationSim {
   private checkHoldsSettled(b: Broker, who: string): void {
     for (const [offset, label] of this.settled) {
       const r = b.log[offset];
-      if (r?.label !== label) this.fail(`${who} holds ${r?.label ?? 'nothing'} at offset ${offset}, where ${label} was settled`);
+      if (r?.label !== label) fail(`${who} holds ${r?.label ?? 'nothing'} at offset ${offset}, where ${label} was settled`);
     }
   }
 
@@ -620,26 +615,26 @@ export class ReplicationSim {
       const fs = f.core!.status();
       if (fs.role !== 'follower' || fs.leaderEpoch !== s.leaderEpoch) continue;
       const upTo = Math.min(s.highWatermark, f.log.length);
-      if (f.hashes[upTo] !== l.hashes[upTo]) this.fail(`ISR member ${id} disagrees with leader ${l.id} below ${upTo}`);
+      if (f.hashes[upTo] !== l.hashes[upTo]) fail(`ISR member ${id} disagrees with leader ${l.id} below ${upTo}`);
     }
   }
 
   private finish(): ReplicationSimResult {
     const leaders = [...this.brokers.values()].filter((b) => b.up && b.core!.status().role === 'leader');
-    if (leaders.length !== 1) this.fail(`${leaders.length} leaders after healing`);
+    if (leaders.length !== 1) fail(`${leaders.length} leaders after healing`);
     const l = leaders[0]!;
     const s = l.core!.status();
-    if (s.isr.length !== BROKERS.length) this.fail(`ISR [${s.isr}] after healing`);
-    if (s.highWatermark !== l.log.length) this.fail(`high watermark ${s.highWatermark} of a log of ${l.log.length} after healing`);
+    if (s.isr.length !== BROKERS.length) fail(`ISR [${s.isr}] after healing`);
+    if (s.highWatermark !== l.log.length) fail(`high watermark ${s.highWatermark} of a log of ${l.log.length} after healing`);
     for (const b of this.brokers.values()) {
-      if (b.log.length !== l.log.length || b.hashes.at(-1) !== l.hashes.at(-1)) this.fail(`broker ${b.id} holds ${b.log.length} records, the leader ${l.log.length}, after healing`);
+      if (b.log.length !== l.log.length || b.hashes.at(-1) !== l.hashes.at(-1)) fail(`broker ${b.id} holds ${b.log.length} records, the leader ${l.log.length}, after healing`);
     }
     this.checkHoldsSettled(l, 'the final leader');
     const violation = checkWriteHistory(this.history, l.log.map((r) => r.label));
-    if (violation !== null) this.fail(violation);
+    if (violation !== null) fail(violation);
     const acked = this.history.filter((o) => o.ackedAt !== null);
     const ackedAfterHeal = acked.filter((o) => o.ackedAt! > this.healedAtStep).length;
-    if (ackedAfterHeal === 0) this.fail('no write was acknowledged after healing');
+    if (ackedAfterHeal === 0) fail('no write was acknowledged after healing');
     return {
       minInsyncReplicas: this.minIsr,
       acked: acked.length,
@@ -658,25 +653,6 @@ export class ReplicationSim {
       finalLength: l.log.length,
     };
   }
-
-  private note(line: string): void {
-    const keep = this.opt.traceEvents ?? 0;
-    if (keep === 0) return;
-    this.trace.push(`${this.sched.now()}ms ${line}`);
-    if (this.trace.length > keep) this.trace.shift();
-  }
-
-  private fail(msg: string): never {
-    throw new SimFailure(msg);
-  }
-}
-
-function epochsOf(log: readonly Rec[]): Array<{ epoch: number; startOffset: number }> {
-  const out: Array<{ epoch: number; startOffset: number }> = [];
-  log.forEach((r, i) => {
-    if (out.at(-1)?.epoch !== r.epoch) out.push({ epoch: r.epoch, startOffset: i });
-  });
-  return out;
 }
 
 /** FNV-1a over epoch and label, chained, so two logs' prefixes compare in O(1). */

@@ -12,6 +12,7 @@ import {
   type ProduceCompletion,
 } from '../../../src/consensus/partition-replication.js';
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
+import { epochsOf } from '../../../src/consensus/replication/epoch-cache.js';
 
 export interface TestRecord {
   epoch: number;
@@ -43,7 +44,7 @@ export class TestPartition {
 
   boot(id: number, log: TestRecord[] = []): TestBroker {
     const config = replicationConfig({ brokerId: id, replicaLagTimeMaxTicks: this.lag, minInsyncReplicas: this.minInsyncReplicas });
-    const core = new PartitionReplication(config, { logStartOffset: 0, logEndOffset: log.length, epochs: epochsOf(log), highWatermark: 0 });
+    const core = new PartitionReplication(config, { logStartOffset: 0, logEndOffset: log.length, epochs: epochsOf(log.map((r) => r.epoch)), highWatermark: 0 });
     const b: TestBroker = { id, core, log, holdDisk: false, completed: [], isrRequests: [], highWatermarks: [] };
     this.brokers.set(id, b);
     return b;
@@ -146,12 +147,4 @@ export class TestPartition {
   labels(id: number): string[] {
     return this.b(id).log.map((r) => r.label);
   }
-}
-
-export function epochsOf(log: TestRecord[]): Array<{ epoch: number; startOffset: number }> {
-  const out: Array<{ epoch: number; startOffset: number }> = [];
-  log.forEach((r, i) => {
-    if (out.at(-1)?.epoch !== r.epoch) out.push({ epoch: r.epoch, startOffset: i });
-  });
-  return out;
 }
