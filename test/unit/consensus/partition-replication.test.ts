@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import { EpochCache } from '../../../src/consensus/replication/epoch-cache.js';
 import { replicationConfig, ReplicationConfigError } from '../../../src/consensus/replication/config.js';
+import { NO_LEADER } from '../../../src/consensus/partition-replication.js';
+import { ControllerModel } from '../../sim/replication/controller-model.js';
 import { TestPartition } from './replication-cluster.js';
 
 const hw = (p: TestPartition, id: number) => p.b(id).core.status().highWatermark;
@@ -287,7 +289,21 @@ describe('the 2013 Jepsen scenario, with unclean leader election off and min.ins
     expect(p.produce(1, ['x']).error).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect(p.produce(1, ['y'], false).error).toBe(ErrorCode.NONE);
     expect(hw(p, 1)).toBe(2);
-    // With the ISR {1} recorded, a controller with unclean election off has no one else to elect.
+  });
+
+  test('with the ISR {1} recorded, the controller elects no one else when 1’s session ends', () => {
+    const c = new ControllerModel([1, 2, 3], () => {});
+    for (const id of [1, 2, 3]) c.brokerUp(id, 0);
+    expect(c.state).toMatchObject({ leader: 1, leaderEpoch: 1 });
+    const shrink = c.alterPartition({ leader: 1, leaderEpoch: 1, isr: [1], partitionEpoch: c.state.partitionEpoch });
+    expect(shrink).toMatchObject({ ok: true, isr: [1] });
+    c.brokerDown(1);
+    expect(c.state).toMatchObject({ leader: NO_LEADER, isr: [1] });
+    c.brokerDown(2);
+    c.brokerUp(2, 1);
+    expect(c.state.leader).toBe(NO_LEADER);
+    c.brokerUp(1, 1);
+    expect(c.state).toMatchObject({ leader: 1, isr: [1] });
   });
 
   test('a new leader elected from the ISR keeps every acknowledged write; the old one truncates its unacknowledged tail', () => {
