@@ -125,8 +125,11 @@ export class ReplicationSim {
   private readonly lastHeard = new Map<number, number>();
   private readonly trace: SimTrace;
 
-  /** Offsets whose record is settled: acknowledged to a producer or read by the consumer. */
-  private readonly settled = new Map<number, string>();
+  /**
+   * Offsets whose record is settled (acknowledged to a producer or read by the consumer), with the
+   * leader epoch it was settled in: every leader of that epoch or a later one must hold it.
+   */
+  private readonly settled = new Map<number, { label: string; epoch: number }>();
   private readonly history: WriteOp[] = [];
   private readonly producers: Producer[] = [];
   private readonly leaders = new Map<number, number>();
@@ -336,7 +339,8 @@ export class ReplicationSim {
       const w = b.waiters.get(c.token);
       if (!w) continue;
       b.waiters.delete(c.token);
-      this.sched.after(this.rng.int(1, 3), () => this.answered(w.producer, w.op, c.errorCode === ErrorCode.NONE ? w.offset : null));
+      const settled = c.errorCode === ErrorCode.NONE ? { offset: w.offset, epoch: b.core!.status().leaderEpoch } : null;
+      this.sched.after(this.rng.int(1, 3), () => this.answered(w.producer, w.op, settled));
     }
     // A follower (or a replica newly told to follow) starts fetching.
     this.maybeFetch(b);
@@ -483,12 +487,13 @@ export class ReplicationSim {
     this.sched.after(this.rng.int(5, 30), () => this.produce(p));
   }
 
-  private answered(p: Producer, op: WriteOp, offset: number | null): void {
+  private answered(p: Producer, op: WriteOp, settled: { offset: number; epoch: number } | null): void {
     if (p.pending !== op) return;
     p.pending = null;
-    if (offset !== null) {
+    if (settled !== null) {
+      this.trace.note(`${op.id} acknowledged at offset ${settled.offset} in epoch ${settled.epoch}`);
       op.ackedAt = this.sched.steps;
-      this.settle(offset, op.id, 'acknowledged');
+      this.settle(settled.offset, op.id, settled.epoch, 'acknowledged');
     }
     this.sched.after(this.rng.int(1, 10), () => this.produce(p));
   }
@@ -500,18 +505,19 @@ export class ReplicationSim {
     if (b.up && b.core!.status().role === 'leader') {
       const hw = b.core!.status().highWatermark;
       if (hw > b.log.length) fail(`broker ${b.id}'s high watermark ${hw} is past its log end ${b.log.length}`);
+      if (this.consumerPosition < hw) this.trace.note(`consumer reads ${this.consumerPosition}..${hw - 1} from ${b.id}`);
       for (; this.consumerPosition < hw; this.consumerPosition++) {
         this.stats.consumed++;
-        this.settle(this.consumerPosition, b.log[this.consumerPosition]!.label, 'consumed');
+        this.settle(this.consumerPosition, b.log[this.consumerPosition]!.label, b.core!.status().leaderEpoch, 'consumed');
       }
     }
     if (this.clientsRunning || this.sched.now() < this.opt.chaosMs + this.opt.settleMs + 500) this.sched.after(this.rng.int(10, 40), () => this.consume());
   }
 
-  private settle(offset: number, label: string, how: string): void {
+  private settle(offset: number, label: string, epoch: number, how: string): void {
     const known = this.settled.get(offset);
-    if (known !== undefined && known !== label) fail(`${how} ${label} at offset ${offset}, where ${known} was settled`);
-    this.settled.set(offset, label);
+    if (known !== undefined && known.label !== label) fail(`${how} ${label} at offset ${offset}, where ${known.label} was settled`);
+    this.settled.set(offset, { label, epoch: Math.min(epoch, known?.epoch ?? epoch) });
   }
 
   // ---- chaos
@@ -591,16 +597,21 @@ export class ReplicationSim {
       this.leaders.set(s.leaderEpoch, b.id);
       if (b.checkedLeaderEpoch !== s.leaderEpoch) {
         b.checkedLeaderEpoch = s.leaderEpoch;
-        this.checkHoldsSettled(b, `leader ${b.id} of epoch ${s.leaderEpoch}`);
+        this.checkHoldsSettled(b, s.leaderEpoch, `leader ${b.id} of epoch ${s.leaderEpoch}`);
       }
       if (top === null || s.leaderEpoch > top.core!.status().leaderEpoch) top = b;
     }
     if (top) this.checkIsrAgrees(top);
   }
 
-  /** Every settled record (acknowledged or consumed) is in this log, at its offset. */
-  private checkHoldsSettled(b: Broker, who: string): void {
-    for (const [offset, label] of this.settled) {
+  /**
+   * Every record settled in `epoch` or before is in this log, at its offset. (A leader taking up an
+   * epoch the controller has since moved past, as a restarted broker may when a late LeaderAndIsr
+   * reaches it, need not hold what later epochs settled; it cannot advance its HW over them either.)
+   */
+  private checkHoldsSettled(b: Broker, epoch: number, who: string): void {
+    for (const [offset, { label, epoch: settledIn }] of this.settled) {
+      if (settledIn > epoch) continue;
       const r = b.log[offset];
       if (r?.label !== label) fail(`${who} holds ${r?.label ?? 'nothing'} at offset ${offset}, where ${label} was settled`);
     }
@@ -629,7 +640,7 @@ export class ReplicationSim {
     for (const b of this.brokers.values()) {
       if (b.log.length !== l.log.length || b.hashes.at(-1) !== l.hashes.at(-1)) fail(`broker ${b.id} holds ${b.log.length} records, the leader ${l.log.length}, after healing`);
     }
-    this.checkHoldsSettled(l, 'the final leader');
+    this.checkHoldsSettled(l, Infinity, 'the final leader');
     const violation = checkWriteHistory(this.history, l.log.map((r) => r.label));
     if (violation !== null) fail(violation);
     const acked = this.history.filter((o) => o.ackedAt !== null);
