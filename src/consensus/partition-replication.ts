@@ -90,7 +90,7 @@ export class PartitionReplication {
   }
 
   /** LeaderAndIsr naming another broker leader (or none: the partition is offline). */
-  becomeFollower(state: PartitionState, _now: number): boolean {
+  becomeFollower(state: PartitionState): boolean {
     if (state.leader === this.cfg.brokerId || this.isStale(state)) return false;
     if (this.role === 'leader') {
       this.leaderSide!.resign();

@@ -50,7 +50,7 @@ export class LeaderSide {
   ) {}
 
   /** Take the controller's state. A new epoch starts here; the same epoch only refreshes the ISR. */
-  become(state: PartitionState, now: number, isNewLeader: boolean): boolean {
+  become(state: PartitionState, now: number, isNewLeader: boolean): void {
     const isNewEpoch = state.leaderEpoch > this.leaderEpoch;
     this.replicas = [...state.replicas];
     for (const id of this.replicas) if (id !== this.cfg.brokerId && !this.followers.has(id)) this.followers.set(id, emptyReplicaState());
@@ -68,7 +68,6 @@ export class LeaderSide {
     }
     this.partitionEpoch = state.partitionEpoch;
     this.maybeIncrementHighWatermark(now);
-    return isNewEpoch;
   }
 
   /** No longer leader: every waiting produce is answered NOT_LEADER_OR_FOLLOWER. */

@@ -242,7 +242,7 @@ export class ReplicationSim {
     switch (m.type) {
       case 'leaderAndIsr':
         if (m.state.leader === b.id) core.becomeLeader(m.state, now);
-        else core.becomeFollower(m.state, now);
+        else core.becomeFollower(m.state);
         this.net.send(b.id, CONTROLLER, { type: 'leaderAndIsrAck', leaderEpoch: m.state.leaderEpoch });
         break;
       case 'fetch': {

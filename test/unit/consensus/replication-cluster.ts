@@ -60,7 +60,7 @@ export class TestPartition {
     for (const id of to) {
       const b = this.b(id);
       if (id === leader) b.core.becomeLeader(state, this.now);
-      else b.core.becomeFollower(state, this.now);
+      else b.core.becomeFollower(state);
       this.collect(b);
     }
     return state;
