@@ -9,9 +9,10 @@ import type { Entry, HardState, Membership, Message, Persist, Snapshot } from '.
 import { makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
+import { runPhases } from '../harness/phases.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
-import { SimFailure, SimTrace } from '../harness/trace.js';
+import { fail, SimTrace } from '../harness/trace.js';
 import { checkWriteHistory, type WriteOp } from '../harness/write-history.js';
 
 export interface RaftSimOptions {
@@ -156,13 +157,13 @@ export class RaftSim {
 
   run(): RaftSimResult {
     return this.trace.run(this.opt.seed, () => {
-      this.sched.after(200, () => this.chaosStep());
-      this.sched.runUntil(this.opt.chaosMs, () => this.checkStep());
-      this.heal();
-      this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs, () => this.checkStep());
-      this.clientsRunning = false;
-      // Outstanding requests time out and the last commits reach everyone.
-      this.sched.runUntil(this.opt.chaosMs + this.opt.settleMs + CLIENT_TIMEOUT_MS + 500, () => this.checkStep());
+      // Outstanding requests time out and the last commits reach everyone while draining.
+      runPhases(this.sched, { ...this.opt, drainMs: CLIENT_TIMEOUT_MS + 500 }, {
+        startChaos: () => this.sched.after(200, () => this.chaosStep()),
+        heal: () => this.heal(),
+        stopClients: () => (this.clientsRunning = false),
+        check: () => this.checkStep(),
+      });
       return this.finish();
     });
   }
@@ -210,7 +211,7 @@ export class RaftSim {
       const rd = core.ready();
       this.dropped += rd.dropped.length;
       // Correct peers never send what the shape check refuses.
-      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) this.fail(`server ${node.id} refused ${describe(d.message)}: ${d.reason}`);
+      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) fail(`server ${node.id} refused ${describe(d.message)}: ${d.reason}`);
       if (rd.persist) {
         const p = rd.persist;
         const incarnation = node.incarnation;
@@ -240,7 +241,7 @@ export class RaftSim {
     d.entries.push(...p.entries);
     const first = (d.snapshot?.index ?? 0) + 1;
     d.entries.forEach((e, k) => {
-      if (e.index !== first + k) this.fail(`server ${node.id}'s disk holds entry ${e.index} where ${first + k} belongs`);
+      if (e.index !== first + k) fail(`server ${node.id}'s disk holds entry ${e.index} where ${first + k} belongs`);
     });
     if (p.hardState) d.hardState = p.hardState;
     this.disksChanged = true;
@@ -249,22 +250,22 @@ export class RaftSim {
   // ---- the state machine every server applies
 
   private apply(node: SimNode, e: Entry): void {
-    if (e.index !== node.app.index + 1) this.fail(`server ${node.id} applied ${e.index} after ${node.app.index}`);
+    if (e.index !== node.app.index + 1) fail(`server ${node.id} applied ${e.index} after ${node.app.index}`);
     const known = this.committed[e.index];
     if (known) {
       if (known.term !== e.term || known.counter !== e.counter || idOf(known) !== idOf(e)) {
-        this.fail(`server ${node.id} applied ${show(e)} at ${e.index}, another applied ${show(known)}`);
+        fail(`server ${node.id} applied ${show(e)} at ${e.index}, another applied ${show(known)}`);
       }
     } else {
-      if (e.index > 1 && this.committed[e.index - 1] === undefined) this.fail(`entry ${e.index} applied before ${e.index - 1} was known committed`);
+      if (e.index > 1 && this.committed[e.index - 1] === undefined) fail(`entry ${e.index} applied before ${e.index - 1} was known committed`);
       const prev = this.committed[e.index - 1];
-      if (prev && makeZxid(prev.term, prev.counter) >= makeZxid(e.term, e.counter)) this.fail(`zxid of ${show(e)} does not follow ${show(prev)}`);
+      if (prev && makeZxid(prev.term, prev.counter) >= makeZxid(e.term, e.counter)) fail(`zxid of ${show(e)} does not follow ${show(prev)}`);
       this.committed[e.index] = e;
       this.prefixHash[e.index] = step(this.prefixHash[e.index - 1]!, e);
       if (e.membership) this.committedMemberships.push({ index: e.index, membership: e.membership });
     }
     node.app = { index: e.index, hash: step(node.app.hash, e) };
-    if (node.app.hash !== this.prefixHash[e.index]) this.fail(`server ${node.id}'s state after ${e.index} differs`);
+    if (node.app.hash !== this.prefixHash[e.index]) fail(`server ${node.id}'s state after ${e.index} differs`);
     for (const c of this.clients) {
       const p = c.pending;
       if (p === null || p.node !== node || p.incarnation !== node.incarnation || p.index !== e.index) continue;
@@ -276,8 +277,8 @@ export class RaftSim {
 
   private restoreApp(node: SimNode, s: Snapshot): AppState {
     const app = decodeApp(s.data);
-    if (app.index !== s.index) this.fail(`server ${node.id} got a snapshot labelled ${s.index} holding state ${app.index}`);
-    if (this.prefixHash[s.index] !== app.hash) this.fail(`server ${node.id} restored a snapshot at ${s.index} that differs from the committed log`);
+    if (app.index !== s.index) fail(`server ${node.id} got a snapshot labelled ${s.index} holding state ${app.index}`);
+    if (this.prefixHash[s.index] !== app.hash) fail(`server ${node.id} restored a snapshot at ${s.index} that differs from the committed log`);
     return app;
   }
 
@@ -413,7 +414,7 @@ export class RaftSim {
       const s = node.core!.status();
       if (s.role !== 'leader') continue;
       const other = this.leaders.get(s.term);
-      if (other !== undefined && other !== node.id) this.fail(`two leaders in term ${s.term}: ${other} and ${node.id}`);
+      if (other !== undefined && other !== node.id) fail(`two leaders in term ${s.term}: ${other} and ${node.id}`);
       this.leaders.set(s.term, node.id);
     }
     if (this.disksChanged) {
@@ -435,13 +436,13 @@ export class RaftSim {
     for (const node of this.nodes.values()) {
       const d = node.image;
       const snapshotIndex = d.snapshot?.index ?? 0;
-      if (d.snapshot && this.prefixHash[snapshotIndex] !== decodeApp(d.snapshot.data).hash) this.fail(`server ${node.id}'s snapshot disagrees with the committed log`);
+      if (d.snapshot && this.prefixHash[snapshotIndex] !== decodeApp(d.snapshot.data).hash) fail(`server ${node.id}'s snapshot disagrees with the committed log`);
       let agrees = snapshotIndex;
       for (const e of d.entries) {
         const c = this.committed[e.index];
         if (c === undefined) break;
         if (c.term !== e.term) {
-          if (e.index <= d.hardState.commit) this.fail(`server ${node.id}'s disk holds ${show(e)} at committed index ${e.index}, committed was ${show(c)}`);
+          if (e.index <= d.hardState.commit) fail(`server ${node.id}'s disk holds ${show(e)} at committed index ${e.index}, committed was ${show(c)}`);
           break;
         }
         agrees = e.index;
@@ -455,7 +456,7 @@ export class RaftSim {
     for (const m of memberships) {
       const without = m.voters.filter((v) => !holding.has(v));
       if (without.length >= Math.floor(m.voters.length / 2) + 1) {
-        this.fail(`committed entry ${top} is durable only on [${[...holding]}]: voters [${without}] of ${JSON.stringify(m)} could elect a leader without it`);
+        fail(`committed entry ${top} is durable only on [${[...holding]}]: voters [${without}] of ${JSON.stringify(m)} could elect a leader without it`);
       }
     }
   }
@@ -463,19 +464,19 @@ export class RaftSim {
   private finish(): RaftSimResult {
     const top = this.committed.length - 1;
     const leaders = [...this.nodes.values()].filter((n) => n.up && n.core!.status().role === 'leader');
-    if (leaders.length !== 1) this.fail(`${leaders.length} leaders after healing`);
+    if (leaders.length !== 1) fail(`${leaders.length} leaders after healing`);
     // Every running member has it all. (A server whose addition was never committed is no member.)
     const { voters, learners } = leaders[0]!.core!.status().membership;
     for (const node of this.nodes.values()) {
       if (!node.up || !(voters.includes(node.id) || learners.includes(node.id))) continue;
-      if (node.app.index !== top) this.fail(`server ${node.id} applied ${node.app.index} of ${top} after healing`);
+      if (node.app.index !== top) fail(`server ${node.id} applied ${node.app.index} of ${top} after healing`);
     }
     const order = this.committed.slice(1).flatMap((e) => (e.data === null ? [] : [idOf(e)!]));
     const violation = checkWriteHistory(this.history, order);
-    if (violation !== null) this.fail(violation);
+    if (violation !== null) fail(violation);
     const acked = this.history.filter((o) => o.ackedAt !== null);
     const ackedAfterHeal = acked.filter((o) => o.ackedAt! > this.healedAtStep).length;
-    if (ackedAfterHeal === 0) this.fail('no write was acknowledged after healing');
+    if (ackedAfterHeal === 0) fail('no write was acknowledged after healing');
     return {
       voters: this.initial.voters.length,
       learners: this.initial.learners.length,
@@ -491,10 +492,6 @@ export class RaftSim {
       events: this.sched.steps,
       finalHash: this.prefixHash[top]!,
     };
-  }
-
-  private fail(msg: string): never {
-    throw new SimFailure(msg);
   }
 }
 

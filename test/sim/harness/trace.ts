@@ -1,10 +1,13 @@
-// What a failing run reports: its seed, the logical time and step it failed at, and its last events
-// (SIM_TRACE=n keeps n of them), so that a replay can be read as well as rerun.
+// How a simulation fails: an invariant throws SimFailure, and the run reports it with its seed, its
+// logical time and step, and the last events it kept (SIM_TRACE=n), so the failure can be replayed and read.
 import type { Scheduler } from './scheduler.js';
 
-/** An invariant a simulation found broken. */
 export class SimFailure extends Error {
   override readonly name = 'SimFailure';
+}
+
+export function fail(msg: string): never {
+  throw new SimFailure(msg);
 }
 
 export class SimTrace {
@@ -12,7 +15,7 @@ export class SimTrace {
 
   constructor(
     private readonly sched: Scheduler,
-    /** How many of the last events to keep; 0 keeps none. */
+    /** Keep the last this many events; 0 keeps none and costs nothing. */
     private readonly keep: number,
   ) {}
 
@@ -22,16 +25,14 @@ export class SimTrace {
     if (this.lines.length > this.keep) this.lines.shift();
   }
 
-  /** Runs a simulation, labelling a SimFailure it throws with the seed, where it happened and the last events. */
-  run<R>(seed: number, body: () => R): R {
+  /** Run `body`; a SimFailure out of it comes back naming the seed, the time and step, and the last events. */
+  run<T>(seed: number, body: () => T): T {
     try {
       return body();
     } catch (e) {
-      if (e instanceof SimFailure) {
-        const tail = this.lines.length > 0 ? `\nlast events:\n${this.lines.join('\n')}` : '';
-        throw new SimFailure(`seed ${seed} at ${this.sched.now()}ms (step ${this.sched.steps}): ${e.message}${tail}`);
-      }
-      throw e;
+      if (!(e instanceof SimFailure)) throw e;
+      const tail = this.lines.length > 0 ? `\nlast events:\n${this.lines.join('\n')}` : '';
+      throw new SimFailure(`seed ${seed} at ${this.sched.now()}ms (step ${this.sched.steps}): ${e.message}${tail}`);
     }
   }
 }
