@@ -10,7 +10,8 @@ import type { Logger } from '../logger.js';
 import { BatchScanner, validateStoredBatch, walkBatchHeaders, type BatchPosition } from './batch-scan.js';
 import { readCheckpoint, type PartitionCheckpoint } from './checkpoint.js';
 import { recoverSwaps } from './cleaner/swap.js';
-import { LeaderEpochCache, NO_LEADER_EPOCH_FILE, readLeaderEpochFile } from './leader-epoch-cache.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { NO_LEADER_EPOCH_FILE, readLeaderEpochFile } from './leader-epoch-file.js';
 import {
   INDEX_SUFFIX,
   LOG_SUFFIX,

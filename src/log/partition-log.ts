@@ -37,7 +37,8 @@ import {
   RecordTooLargeError,
   StorageError,
 } from './errors.js';
-import { writeLeaderEpochFile, type EpochEndOffset, type EpochEntry, type LeaderEpochCache } from './leader-epoch-cache.js';
+import type { EpochEndOffset, EpochEntry, LeaderEpochCache } from './leader-epoch-cache.js';
+import { writeLeaderEpochFile } from './leader-epoch-file.js';
 import { maxSegmentMs, type LogConfig } from './log-config.js';
 import { loadLog, type LoadedLog } from './log-loader.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';

@@ -28,14 +28,14 @@ export class FollowerSide {
     return {
       leader: this.leader,
       fetchOffset: this.log.logEndOffset,
-      lastFetchedEpoch: this.log.epochs.latestEpoch(),
+      lastFetchedEpoch: this.log.epochs.latestEpoch ?? UNDEFINED_EPOCH,
       currentLeaderEpoch: this.leaderEpoch,
       logStartOffset: this.log.logStartOffset,
     };
   }
 
   onFetchResponse(req: FetchRequest, res: FetchResponse): FollowerAction {
-    if (req.leader !== this.leader || req.currentLeaderEpoch !== this.leaderEpoch || req.fetchOffset !== this.log.logEndOffset || req.lastFetchedEpoch !== this.log.epochs.latestEpoch()) {
+    if (req.leader !== this.leader || req.currentLeaderEpoch !== this.leaderEpoch || req.fetchOffset !== this.log.logEndOffset || req.lastFetchedEpoch !== (this.log.epochs.latestEpoch ?? UNDEFINED_EPOCH)) {
       return { kind: 'stale' };
     }
     switch (res.errorCode) {
@@ -54,7 +54,7 @@ export class FollowerSide {
 
   private append(batches: readonly BatchHeader[], leaderHighWatermark: number): FollowerAction {
     let next = this.log.logEndOffset;
-    let epoch = this.log.epochs.latestEpoch();
+    let epoch = this.log.epochs.latestEpoch ?? UNDEFINED_EPOCH;
     for (const b of batches) {
       if (b.baseOffset !== next || b.lastOffset < b.baseOffset) return { kind: 'rejected', reason: `batch ${b.baseOffset}..${b.lastOffset} does not follow ${next}` };
       if (!Number.isInteger(b.leaderEpoch) || b.leaderEpoch < epoch || b.leaderEpoch > this.leaderEpoch) return { kind: 'rejected', reason: `batch at ${b.baseOffset} has epoch ${b.leaderEpoch} after ${epoch}, from leader epoch ${this.leaderEpoch}` };
@@ -80,7 +80,7 @@ export class FollowerSide {
     if (leaderEndOffset === UNDEFINED_EPOCH_OFFSET) offset = this.log.highWatermark;
     else if (leaderEpoch === UNDEFINED_EPOCH) offset = Math.min(leaderEndOffset, leo);
     else {
-      const [ourEpoch, ourEnd] = this.log.epochs.endOffsetFor(leaderEpoch, leo);
+      const { epoch: ourEpoch, endOffset: ourEnd } = this.log.epochs.endOffsetFor(leaderEpoch, leo);
       if (ourEpoch === UNDEFINED_EPOCH) offset = Math.min(leaderEndOffset, leo);
       else if (ourEpoch !== leaderEpoch) offset = Math.min(ourEnd, leo);
       else offset = Math.min(ourEnd, leaderEndOffset, leo);

@@ -98,7 +98,7 @@ export class LeaderSide {
     const hw = this.log.highWatermark;
     const leaderEnd = this.log.logEndOffset;
     if (f.lastFetchedEpoch !== UNDEFINED_EPOCH) {
-      const [epoch, endOffset] = this.log.epochs.endOffsetFor(f.lastFetchedEpoch, leaderEnd);
+      const { epoch, endOffset } = this.log.epochs.endOffsetFor(f.lastFetchedEpoch, leaderEnd);
       if (epoch === UNDEFINED_EPOCH || endOffset === UNDEFINED_EPOCH_OFFSET) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, ...range };
       if (f.fetchOffset < this.log.logStartOffset) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, ...range };
       // The follower's last epoch ends earlier here, or we never had it: it truncates, and this fetch

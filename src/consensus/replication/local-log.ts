@@ -1,7 +1,7 @@
 // The core's view of this replica's own log: where it starts and ends, how much of it is durable, its
 // high watermark and its leader epochs. The shell owns the bytes; the core only moves these numbers,
 // and every move it makes is one it asks the shell to make too.
-import { EpochCache } from './epoch-cache.js';
+import { LeaderEpochCache } from '../../log/leader-epoch-cache.js';
 import type { EpochEntry, LocalLog } from './types.js';
 
 export class LocalLogView {
@@ -10,7 +10,7 @@ export class LocalLogView {
   /** Everything below this is fsynced. Skein counts only durable records towards acks=all. */
   durableEndOffset: number;
   highWatermark: number;
-  readonly epochs: EpochCache;
+  readonly epochs: LeaderEpochCache;
   /** Set when the epoch cache changed and the shell has not been told yet. */
   epochsChanged = false;
 
@@ -19,7 +19,7 @@ export class LocalLogView {
     this.logEndOffset = d?.logEndOffset ?? this.logStartOffset;
     this.durableEndOffset = this.logEndOffset;
     this.highWatermark = Math.max(this.logStartOffset, Math.min(d?.highWatermark ?? 0, this.logEndOffset));
-    this.epochs = new EpochCache(d?.epochs ?? []);
+    this.epochs = new LeaderEpochCache(d?.epochs ?? []);
     this.epochs.truncateFromEnd(this.logEndOffset);
   }
 
@@ -31,13 +31,19 @@ export class LocalLogView {
     if (offset >= this.logEndOffset) {
       // Nothing to cut, but an epoch this replica started as leader without writing a record in it
       // would make its next fetch diverge again: it goes, as in Kafka's UnifiedLog.truncateTo.
-      if (this.epochs.truncateFromEnd(this.logEndOffset)) this.epochsChanged = true;
+      this.truncateEpochs(this.logEndOffset);
       return;
     }
     this.logEndOffset = offset;
     this.durableEndOffset = Math.min(this.durableEndOffset, offset);
     this.highWatermark = Math.min(this.highWatermark, offset);
-    if (this.epochs.truncateFromEnd(offset)) this.epochsChanged = true;
+    this.truncateEpochs(offset);
+  }
+
+  private truncateEpochs(endOffset: number): void {
+    const before = this.epochs.version;
+    this.epochs.truncateFromEnd(endOffset);
+    if (this.epochs.version !== before) this.epochsChanged = true;
   }
 
   truncateFully(offset: number): void {
@@ -49,6 +55,6 @@ export class LocalLogView {
   takeEpochCheckpoint(): readonly EpochEntry[] | null {
     if (!this.epochsChanged) return null;
     this.epochsChanged = false;
-    return this.epochs.snapshot();
+    return this.epochs.list();
   }
 }

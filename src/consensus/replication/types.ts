@@ -4,15 +4,10 @@ import type { ErrorCode } from '../../../protocol/kafka/errors.js';
 
 export type BrokerId = number;
 export const NO_LEADER: BrokerId = -1;
-/** Kafka's "no epoch": a fetch that carries none, a log without leader epochs. */
-export const UNDEFINED_EPOCH = -1;
-export const UNDEFINED_EPOCH_OFFSET = -1;
-
-/** A line of the leader-epoch checkpoint: `epoch` wrote its first record at `startOffset`. */
-export interface EpochEntry {
-  readonly epoch: number;
-  readonly startOffset: number;
-}
+// Kafka's "no epoch" (a fetch that carries none, a log without leader epochs) and the leader-epoch
+// checkpoint's lines are the log's own: one cache serves the log and this core.
+import type { EpochEntry } from '../../log/leader-epoch-cache.js';
+export { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type EpochEntry } from '../../log/leader-epoch-cache.js';
 
 /** A partition's state as the controller decided it (LeaderAndIsr, or the partition state znode). */
 export interface PartitionState {

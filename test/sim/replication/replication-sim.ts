@@ -17,7 +17,7 @@ import {
   type PartitionState,
   type ReplicationConfig,
 } from '../../../src/consensus/partition-replication.js';
-import { epochsOf } from '../../../src/consensus/replication/epoch-cache.js';
+import { epochsOf } from '../../helpers/leader-epochs.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
 import { runPhases } from '../harness/phases.js';

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
-import { EpochCache } from '../../../src/consensus/replication/epoch-cache.js';
 import { replicationConfig, ReplicationConfigError } from '../../../src/consensus/replication/config.js';
 import { NO_LEADER } from '../../../src/consensus/partition-replication.js';
 import { ControllerModel } from '../../sim/replication/controller-model.js';
@@ -331,28 +330,6 @@ describe('the 2013 Jepsen scenario, with unclean leader election off and min.ins
     for (const id of [1, 2, 3]) expect(p.labels(id)).toEqual(['a', 'b', 'e']);
     // And 1 rejoins the ISR.
     expect(p.b(2).isrRequests.at(-1)?.isr).toEqual([1, 2, 3]);
-  });
-});
-
-describe('leader-epoch cache', () => {
-  test('answers OffsetsForLeaderEpoch as Kafka does', () => {
-    const c = new EpochCache([{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 5 }, { epoch: 4, startOffset: 9 }]);
-    expect(c.endOffsetFor(4, 12)).toEqual([4, 12]);
-    expect(c.endOffsetFor(3, 12)).toEqual([3, 9]);
-    expect(c.endOffsetFor(2, 12)).toEqual([1, 5]);
-    expect(c.endOffsetFor(0, 12)).toEqual([0, 0]);
-    expect(c.endOffsetFor(7, 12)).toEqual([-1, -1]);
-    expect(c.endOffsetFor(-1, 12)).toEqual([-1, -1]);
-  });
-
-  test('keeps epochs and start offsets increasing', () => {
-    const c = new EpochCache([{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 5 }]);
-    expect(c.assign(3, 7)).toBe(false);
-    expect(c.assign(2, 4)).toBe(true);
-    expect(c.snapshot()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 4 }]);
-    c.truncateFromEnd(4);
-    expect(c.snapshot()).toEqual([{ epoch: 1, startOffset: 0 }]);
-    expect(() => c.assign(-2, 0)).toThrow(RangeError);
   });
 });
 

@@ -12,7 +12,7 @@ import {
   type ProduceCompletion,
 } from '../../../src/consensus/partition-replication.js';
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
-import { epochsOf } from '../../../src/consensus/replication/epoch-cache.js';
+import { epochsOf } from '../../helpers/leader-epochs.js';
 
 export interface TestRecord {
   epoch: number;

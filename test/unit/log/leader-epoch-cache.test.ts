@@ -3,13 +3,8 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeLeaderEpochFile,
-  encodeLeaderEpochFile,
-  LEADER_EPOCH_FILE,
-  LeaderEpochCache,
-  readLeaderEpochFile,
-} from '../../../src/log/leader-epoch-cache.js';
+import { LeaderEpochCache } from '../../../src/log/leader-epoch-cache.js';
+import { decodeLeaderEpochFile, encodeLeaderEpochFile, LEADER_EPOCH_FILE, readLeaderEpochFile } from '../../../src/log/leader-epoch-file.js';
 import type { PartitionLog } from '../../../src/log/partition-log.js';
 import { makeBatch } from './batches.js';
 import { openLog, readAll, T0, tempDir } from './fixture.js';
