@@ -1,6 +1,6 @@
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { syncDirectory } from '../log/dir-sync.js';
+import { syncDirectory } from './dir-sync.js';
 import { openFile } from './file-layer.js';
 import { writeAll } from './write-all.js';
 

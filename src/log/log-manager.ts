@@ -10,7 +10,7 @@ import { DirLock } from '../fs/dir-lock.js';
 import type { Logger } from '../logger.js';
 import { checkCleanerConfig, DEFAULT_CLEANER_CONFIG, type CleanerConfig } from './cleaner/cleaner-config.js';
 import { LogCleaner, type CleanerPass } from './cleaner/log-cleaner.js';
-import { syncDirectory } from './dir-sync.js';
+import { syncDirectory } from '../fs/dir-sync.js';
 import type { LogConfig } from './log-config.js';
 import { PartitionLog, type RecordLocator } from './partition-log.js';
 import { topicNameProblem } from './topic-name.js';

@@ -26,7 +26,7 @@ import { createLogger, type Logger } from '../logger.js';
 import type { ScannedBatch } from './batch-scan.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { commitSwap, finishSwap, setAside } from './cleaner/swap.js';
-import { syncDirectory } from './dir-sync.js';
+import { syncDirectory } from '../fs/dir-sync.js';
 import {
   CorruptRecordError,
   LogClosedError,

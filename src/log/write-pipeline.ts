@@ -8,7 +8,7 @@
 // batches back out (see PartitionLog.rollBack). Writing resumes with the next append, so once space is
 // freed the log takes writes again without a restart. Any other error (EIO, a failed fsync) is final.
 import { DiskFullError, isDiskFull, writeAll } from '../fs/write-all.js';
-import { syncDirectory } from './dir-sync.js';
+import { syncDirectory } from '../fs/dir-sync.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import type { Segment } from './segment.js';
 

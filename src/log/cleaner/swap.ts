@@ -16,7 +16,7 @@
 import { readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
-import { syncDirectory } from '../dir-sync.js';
+import { syncDirectory } from '../../fs/dir-sync.js';
 import { LOG_SUFFIX, parseSegmentFileName, type Segment, unlinkIfExists } from '../segment.js';
 
 export const CLEANED_SUFFIX = '.cleaned';

@@ -1,6 +1,6 @@
-// File naming and durability helpers shared by the transaction log and snapshots. Files are named by
+// File naming shared by the transaction log and snapshots. Files are named by
 // zxid in fixed-width hex (log.<first zxid>, snapshot.<zxid>), so names sort in zxid order.
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export function zxidName(prefix: string, zxid: bigint): string {
@@ -23,12 +23,3 @@ export async function listZxidFiles(dir: string, prefix: string): Promise<ZxidFi
   return out.sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
 }
 
-/** Makes a directory's entries (new, renamed or deleted files) durable. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -14,7 +14,8 @@ import { openFile } from '../../fs/file-layer.js';
 import { writeAll } from '../../fs/write-all.js';
 import { DataTree } from '../../znode/data-tree.js';
 import { readNodes, readSessions, writeEnd, writeNode, writeSessions } from '../../znode/snapshot-codec.js';
-import { fsyncDir, zxidName } from './files.js';
+import { syncDirectory } from '../../fs/dir-sync.js';
+import { zxidName } from './files.js';
 
 const MAGIC = 0x534b5a53; // "SKZS"
 const VERSION = 1;
@@ -65,7 +66,7 @@ export async function writeSnapshot(tree: DataTree, dir: string): Promise<bigint
   }
   await file.close();
   await rename(tmpPath, finalPath);
-  await fsyncDir(dir);
+  await syncDirectory(dir);
   return zxid;
 }
 

@@ -13,7 +13,8 @@ import { crc32c } from '../../../protocol/checksum/crc32c.js';
 import { openFile } from '../../fs/file-layer.js';
 import { writeAll } from '../../fs/write-all.js';
 import type { Logger } from '../../logger.js';
-import { fsyncDir, zxidName } from './files.js';
+import { syncDirectory } from '../../fs/dir-sync.js';
+import { zxidName } from './files.js';
 
 const MAGIC = Buffer.from('SKZL', 'latin1');
 const VERSION = 1;
@@ -195,7 +196,7 @@ export class TxnLog {
     await writeAll(seg.file, [out], seg.pos);
     seg.pos = end;
     if (this.opts.forceSync) await seg.file.datasync();
-    if (fresh) await fsyncDir(this.opts.dir);
+    if (fresh) await syncDirectory(this.opts.dir);
   }
 
   private async roll(firstZxid: bigint): Promise<void> {
