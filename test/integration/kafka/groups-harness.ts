@@ -29,10 +29,11 @@ export async function findCoordinator(conn: KafkaConnection, groupId: string): P
     const r = await conn.send(ApiKey.FindCoordinator, 3, { key: groupId, keyType: 0 });
     return r.errorCode === ErrorCode.NONE ? r : undefined;
   });
-  // Loading follows creation; a heartbeat is refused with COORDINATOR_LOAD_IN_PROGRESS until it is done.
+  // Loading follows creation. DescribeGroups is refused with COORDINATOR_LOAD_IN_PROGRESS until it is done;
+  // a heartbeat is no probe, since Kafka answers it blindly while the group loads.
   await waitFor('the groups to be loaded', async () => {
-    const r = await conn.send(ApiKey.Heartbeat, 4, { groupId, generationId: -1, memberId: 'probe' });
-    return r.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? undefined : r;
+    const r = await conn.send(ApiKey.DescribeGroups, 5, { groups: [groupId], includeAuthorizedOperations: false });
+    return r.groups[0]!.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? undefined : r;
   });
 }
 
