@@ -129,6 +129,8 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
       peer: thePeer,
       server: zk,
       async stop() {
+        // Writes still in flight cannot be answered once consensus stops here: their clients retry elsewhere.
+        zk.dropAll('server shutting down');
         await listener.close();
         await thePeer.stop();
         await theStorage.close();

@@ -69,8 +69,11 @@ describe('ZooKeeper ensemble of 3', () => {
     const before = acked.length;
     const newLeader = await ens.leader();
     const failoverMs = performance.now() - killedAt;
+    while (acked.length < before + 1) await new Promise((r) => setTimeout(r, 5));
+    const nextAckMs = performance.now() - killedAt;
     while (acked.length < before + 20) await new Promise((r) => setTimeout(r, 20));
     stop = true;
+    console.log(`leader killed: new leader after ${failoverMs.toFixed(0)} ms, next acknowledged write after ${nextAckMs.toFixed(0)} ms`);
     await writer;
     expect(newLeader).not.toBe(leader);
     expect(failoverMs).toBeLessThan(3000);
