@@ -96,8 +96,9 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     // Without a leader for longer than the longest election timeout, the server stops serving.
     const leaderlessMaxMs = 2 * timing.electionTicks * timing.tickMs;
     let leaderlessSince: number | null = performance.now();
-    let wasServing = true;
-    const role = ensembleRole(ensemble, thePeer, core, () => leaderlessSince === null || performance.now() - leaderlessSince <= leaderlessMaxMs);
+    const hasQuorum = () => leaderlessSince === null || performance.now() - leaderlessSince <= leaderlessMaxMs;
+    const role = ensembleRole(ensemble, thePeer, core, hasQuorum);
+    let wasState = 'rw';
     zk.ensemble = role;
     await thePeer.start({
       apply: (entries) => core.apply(entries),
@@ -109,12 +110,14 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
         else leaderlessSince = null;
       },
       tick: () => {
-        const serving = role.serving();
-        if (wasServing && !serving) {
-          log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, 'no leader: closing client connections until one is elected');
-          zk.dropAll('this server lost contact with the quorum');
-        }
-        wasServing = serving;
+        // Sessions of one state do not carry over to another: clients reconnect (read-only ones move on
+        // to a read-write server, which ZooKeeper's clients look for while on a read-only one).
+        const state = hasQuorum() ? 'rw' : role.readOnly() ? 'ro' : 'down';
+        if (state === wasState) return;
+        if (state === 'rw') log.info('leader known again: serving reads and writes');
+        else log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
+        zk.dropAll(state === 'rw' ? 'the quorum is back: read-only sessions end' : 'this server lost contact with the quorum');
+        wasState = state;
       },
     });
     clients = await serveClients(zk, config, log);
@@ -147,7 +150,8 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
   }
 }
 
-function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, serving: () => boolean): EnsembleRole {
+function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, hasQuorum: () => boolean): EnsembleRole {
+  const readOnly = () => ensemble.readOnlyModeEnabled && !hasQuorum();
   const serverLines = ensemble.servers.map((s) => {
     const client = s.client ? `;${formatHostPort(s.client)}` : '';
     return `server.${s.id}=${formatHostPort(s.quorum)}:${s.electionPort}:${s.role}${client}`;
@@ -158,8 +162,10 @@ function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, se
     configVersion: ensemble.version,
     initLimit: ensemble.initLimit,
     syncLimit: ensemble.syncLimit,
-    serving,
+    serving: () => hasQuorum() || ensemble.readOnlyModeEnabled,
+    readOnly,
     mode() {
+      if (readOnly()) return 'read-only';
       const s = peer.status();
       if (s.role === 'leader') return 'leader';
       return s.membership.learners.includes(ensemble.myid) ? 'observer' : 'follower';

@@ -174,4 +174,29 @@ describe('ZooKeeper ensemble of 3', () => {
     expect(await r.exists('/via-observer')).not.toBeNull();
     expect(await fourLetterWord(ens.ports.get(leader)!, 'mntr')).toMatch(/zk_quorum_size\t3\n/);
   });
+
+  it('serves reads only when cut off, with readonlymode.enabled: isro ro, NotReadOnly on writes, read-write again once the quorum is back', async () => {
+    ens = await startEnsemble(3, { extraCfg: 'readonlymode.enabled=true' });
+    const leader = await ens.leader();
+    const [a, lone] = [...ens.ports.keys()].filter((id) => id !== leader);
+    const w = await ens.client({ only: [lone!] });
+    await w.create('/kept', Buffer.from('x'));
+    await ens.stop(a!);
+    await ens.stop(leader);
+    const port = ens.ports.get(lone!)!;
+    const deadline = Date.now() + 5000;
+    while ((await fourLetterWord(port, 'isro')) !== 'ro') {
+      if (Date.now() > deadline) throw new Error('never went read-only');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await fourLetterWord(port, 'srvr')).toMatch(/Mode: read-only\n/);
+    const ro = await ens.client({ only: [lone!], canBeReadOnly: true });
+    expect((await ro.getData('/kept')).data?.toString()).toBe('x');
+    await expect(ro.create('/refused')).rejects.toMatchObject({ code: ErrorCode.notReadOnly });
+    await ens.start(a!);
+    await ens.leader();
+    expect(await fourLetterWord(port, 'isro')).toBe('rw');
+    const rw = await ens.client({ only: [lone!] });
+    expect(await rw.create('/writable')).toBe('/writable');
+  });
 });
