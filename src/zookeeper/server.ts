@@ -176,7 +176,13 @@ export class ZooKeeperServer implements ConnectionHost {
     if (this.ensemble?.readOnly()) return this.readOnlyHandshake(conn, req, timeout);
     const now = clock();
     if (req.sessionId === 0n) {
-      this.core.openSession(timeout, now, (id) => this.attach(conn, id, timeout, readOnly));
+      const id = this.core.openSession(timeout, now, (opened) => this.attach(conn, opened, timeout, readOnly));
+      // Known by its id before it opens, so that a session whose creation fails (an ensemble's leader
+      // changed meanwhile) takes its connection with it.
+      if (!conn.isClosed && conn.sessionId === 0n) {
+        conn.sessionId = id;
+        this.bySession.set(id, conn);
+      }
       return;
     }
     const id = req.sessionId;

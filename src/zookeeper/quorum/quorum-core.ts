@@ -155,7 +155,7 @@ export class QuorumCore implements RequestBackend {
 
   // ---- requests from this server's clients
 
-  openSession(timeout: number, now: Now, opened: (id: bigint) => void): void {
+  openSession(timeout: number, now: Now, opened: (id: bigint) => void): bigint {
     const id = this.mintSessionId();
     this.opening.set(id, opened);
     this.whenLeader(id, () => {
@@ -167,6 +167,7 @@ export class QuorumCore implements RequestBackend {
       const body = new Writer(4).int32(timeout).toBuffer();
       this.link.send(this.leader, { type: 'forward', sessionId: id, cxid: 0, opType: OpCode.createSession, auth: [], body });
     });
+    return id;
   }
 
   resumeSession(id: bigint, timeout: number, mono: number): boolean {
