@@ -142,7 +142,7 @@ describe('QuorumCore', () => {
     const leader = setup();
     leader.tree.sessions.set(9n, 4000);
     leaderWithSession(leader);
-    leader.core.shell({ ...(s.link.sent[0]!.m as PeerShellMessage & { type: 'forward' }), from: 3, to: 1, term: 1 }, now);
+    leader.core.shell({ ...(s.link.sent[0]!.m as unknown as PeerShellMessage & { type: 'forward' }), from: 3, to: 1, term: 1 }, now);
     const entries = leader.link.log;
     s.core.apply(entries);
     expect(answers).toMatchObject([{ applied: true, result: { path: '/x' } }]);
