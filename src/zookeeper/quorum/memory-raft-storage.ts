@@ -41,18 +41,23 @@ export class MemoryRaftStorage implements RaftStorage {
     this.closed = true;
   }
 
+  private firstIndex(): number {
+    return this.entries[0]?.index ?? (this.snapshot?.index ?? 0) + 1;
+  }
+
   private flush(): void {
     if (this.closed || this.queued.length === 0) return;
     const batch = this.queued;
     this.queued = [];
     for (const p of batch) {
+      // Entries are contiguous from the snapshot's index + 1, so positions follow from indexes.
       if (p.snapshot) {
-        this.entries = this.entries.filter((e) => e.index > p.snapshot!.index);
+        this.entries = this.entries.slice(Math.max(0, p.snapshot.index - this.firstIndex() + 1));
         this.snapshot = p.snapshot;
       }
       if (p.truncateFrom !== null) {
-        this.entries = this.entries.filter((e) => e.index < p.truncateFrom!);
-        this.entries.push(...p.entries);
+        this.entries.length = Math.min(this.entries.length, Math.max(0, p.truncateFrom - this.firstIndex()));
+        for (const e of p.entries) this.entries.push(e);
       }
       if (p.hardState) this.hardState = p.hardState;
     }
