@@ -5,11 +5,12 @@
 // must settle with all servers agreeing and every acknowledged write in place, linearizably.
 import { consensusConfig, type ConsensusConfig } from '../../../src/consensus/config.js';
 import { RaftNode } from '../../../src/consensus/raft.js';
-import type { Entry, HardState, Membership, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
+import type { Entry, Membership, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
 import { makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
 import { runPhases } from '../harness/phases.js';
+import { emptyDisk, writePersist, type DiskImage } from '../harness/raft-disk.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
 import { fail, SimTrace } from '../harness/trace.js';
@@ -44,12 +45,6 @@ const CLIENTS = 3;
 const CLIENT_TIMEOUT_MS = 400;
 const NORMAL_DISK = { min: 1, max: 4 };
 const CALM: LinkFaults = { dropRate: 0, duplicateRate: 0, delayMin: 1, delayMax: 4 };
-
-interface DiskImage {
-  hardState: HardState;
-  snapshot: Snapshot | null;
-  entries: Entry[];
-}
 
 interface AppState {
   index: number;
@@ -138,7 +133,7 @@ export class RaftSim {
         core: null,
         incarnation: 0,
         disk: null!,
-        image: { hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] },
+        image: emptyDisk(),
         app: { index: 0, hash: 0 },
         compactEvery: this.rng.int(5, 30),
         out: id === this.ids.length,
@@ -232,18 +227,7 @@ export class RaftSim {
   }
 
   private write(node: SimNode, p: Persist): void {
-    const d = node.image;
-    if (p.snapshot) {
-      d.snapshot = p.snapshot;
-      d.entries = d.entries.filter((e) => e.index > p.snapshot!.index);
-    }
-    if (p.truncateFrom !== null) d.entries = d.entries.filter((e) => e.index < p.truncateFrom!);
-    d.entries.push(...p.entries);
-    const first = (d.snapshot?.index ?? 0) + 1;
-    d.entries.forEach((e, k) => {
-      if (e.index !== first + k) fail(`server ${node.id}'s disk holds entry ${e.index} where ${first + k} belongs`);
-    });
-    if (p.hardState) d.hardState = p.hardState;
+    writePersist(node.image, p, node.id);
     this.disksChanged = true;
   }
 
@@ -379,7 +363,7 @@ export class RaftSim {
         if (!change('remove', node.id)) return;
         if (node.up) this.crash(node);
         node.out = true;
-        node.image = { hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] };
+        node.image = emptyDisk();
       });
     }
     if (out.length > 0) {

@@ -1,5 +1,6 @@
 // A simulated network between numbered nodes: each directed link drops, duplicates and delays
 // messages (independent delays reorder them), and partitions cut links both ways until healed.
+// Messages sent with sendOrdered keep their order and are never duplicated, as over TCP.
 import type { Rng } from './rng.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -13,6 +14,8 @@ export interface LinkFaults {
 export class SimNetwork<M> {
   private readonly links = new Map<string, LinkFaults>();
   private readonly cut = new Set<string>();
+  /** Per link, when the last ordered message is delivered. */
+  private readonly orderedAt = new Map<string, number>();
 
   constructor(
     private readonly sched: Scheduler,
@@ -34,6 +37,23 @@ export class SimNetwork<M> {
         this.deliver(from, to, message);
       });
     }
+  }
+
+  /**
+   * As over one TCP connection: never duplicated, delivered in the order sent on the link, but still
+   * lost to drops and partitions (a connection that breaks loses what it had queued).
+   */
+  sendOrdered(from: number, to: number, message: M): void {
+    if (this.isCut(from, to)) return;
+    const f = this.links.get(key(from, to)) ?? this.defaults;
+    if (this.rng.chance(f.dropRate)) return;
+    const k = key(from, to);
+    const at = Math.max(this.sched.now() + this.rng.int(f.delayMin, f.delayMax), this.orderedAt.get(k) ?? 0);
+    this.orderedAt.set(k, at);
+    this.sched.at(at, () => {
+      if (this.isCut(from, to)) return;
+      this.deliver(from, to, message);
+    });
   }
 
   setDefaults(faults: LinkFaults): void {
