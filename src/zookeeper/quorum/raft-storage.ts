@@ -85,7 +85,7 @@ export interface RaftStorage {
    * Persists sharing one fsync; onDurable(seq) then reports the highest seq made durable.
    */
   write(p: Persist): void;
-  /** Writes what is queued, then closes the files. */
+  /** Writes what is queued, then closes the files; Persists queued after this are dropped. */
   close(): Promise<void>;
   stats(): RaftStorageStats;
 }
@@ -336,10 +336,10 @@ class FileRaftStorage implements RaftStorage {
   }
 
   write(p: Persist): void {
-    if (this.closed) throw new Error('Raft storage is closed');
     if (p.seq <= this.lastSeq) throw new Error(`persist ${p.seq} queued after ${this.lastSeq}`);
     this.lastSeq = p.seq;
-    if (this.failed) return;
+    // Never reported durable, so the core never vouches for it: a server shutting down may still hand some over.
+    if (this.failed || this.closed) return;
     this.queue.push(p);
     this.counts.persists++;
     if (this.running) return;
