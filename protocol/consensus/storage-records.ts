@@ -28,7 +28,8 @@ const SNAPSHOT_VERSION = 1;
 const SNAPSHOT_HEADER_BYTES = 10;
 
 export function encodeStorageRecord(rec: StorageRecord): Buffer {
-  const w = new Writer(32);
+  // Sized to fit, so an entry's record is one allocation rather than the Writer's default chunk.
+  const w = new Writer(rec.kind === 'entry' ? recordBytesOf(rec.entry) : 32);
   w.uint8(KINDS.indexOf(rec.kind));
   switch (rec.kind) {
     case 'entry':
@@ -51,6 +52,11 @@ export function encodeStorageRecord(rec: StorageRecord): Buffer {
       break;
   }
   return w.toBuffer();
+}
+
+function recordBytesOf(e: PeerEntry): number {
+  const m = e.membership;
+  return 32 + (e.data?.length ?? 0) + (m ? 4 + 4 * (m.voters.length + m.learners.length) : 0);
 }
 
 /** Decodes one record payload; throws DecodeError, and only that, on any fault. */

@@ -313,6 +313,8 @@ class FileRaftStorage implements RaftStorage {
   /** What the records written so far leave in force: a new segment begins by restating it. */
   private hardState: HardState;
   private snapshotRef: SnapshotRef | null;
+  /** The log's last index as written (the snapshot's when no entry follows it). */
+  private lastIndex: number;
   private queue: Persist[] = [];
   private lastSeq = 0;
   private running = false;
@@ -333,6 +335,7 @@ class FileRaftStorage implements RaftStorage {
     this.hardState = recovered.durable.hardState;
     const s = recovered.durable.snapshot;
     this.snapshotRef = s && { index: s.index, term: s.term };
+    this.lastIndex = recovered.durable.entries.at(-1)?.index ?? s?.index ?? 0;
   }
 
   write(p: Persist): void {
@@ -398,6 +401,7 @@ class FileRaftStorage implements RaftStorage {
     const roll = !this.active || this.active.pos >= this.limits.segmentBytes || batch.some((p) => p.snapshot);
     let hardState = this.hardState;
     let snapshotRef = this.snapshotRef;
+    let lastIndex = this.lastIndex;
     let maxEntryIndex = 0;
     const records: StorageRecord[] = [];
     if (roll) {
@@ -408,17 +412,22 @@ class FileRaftStorage implements RaftStorage {
       if (p.snapshot) {
         snapshotRef = { index: p.snapshot.index, term: p.snapshot.term };
         records.push({ kind: 'snapshot', ...snapshotRef });
+        lastIndex = Math.max(lastIndex, snapshotRef.index);
       }
-      if (p.truncateFrom !== null) records.push({ kind: 'truncate', from: p.truncateFrom });
+      // A truncation at the log's end (a plain append) removes nothing: no record.
+      if (p.truncateFrom !== null && p.truncateFrom <= lastIndex) {
+        records.push({ kind: 'truncate', from: p.truncateFrom });
+        lastIndex = Math.max(snapshotRef?.index ?? 0, p.truncateFrom - 1);
+      }
       for (const entry of p.entries) {
         records.push({ kind: 'entry', entry });
         maxEntryIndex = Math.max(maxEntryIndex, entry.index);
+        lastIndex = entry.index;
       }
-      if (p.hardState) {
-        hardState = p.hardState;
-        records.push({ kind: 'hardState', ...hardState });
-      }
+      if (p.hardState) hardState = p.hardState;
     }
+    // The pass is atomic, so only its last hard state can ever be read back.
+    if (hardState !== this.hardState) records.push({ kind: 'hardState', ...hardState });
     records.push({ kind: 'seal', seq: batch.at(-1)!.seq });
     const payloads = records.map(encodeStorageRecord);
     for (const payload of payloads) {
@@ -439,6 +448,7 @@ class FileRaftStorage implements RaftStorage {
     seg.info.maxEntryIndex = Math.max(seg.info.maxEntryIndex, maxEntryIndex);
     this.hardState = hardState;
     this.snapshotRef = snapshotRef;
+    this.lastIndex = lastIndex;
     this.counts.batches++;
   }
 
