@@ -95,6 +95,9 @@ describe('ZooKeeper ensemble of 3', () => {
     const follower = followerOf(ens, leader);
     const owner = await ens.client({ only: [follower], sessionTimeoutMs: 800 });
     await owner.create('/lock', null, { mode: 'ephemeral' });
+    // Its pings reach only the follower, which relays them: the leader keeps the session alive.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await owner.exists('/lock')).not.toBeNull();
     const watcher = await ens.client({ only: [leader] });
     const gone = new Promise<string>((resolve) => void watcher.exists('/lock', (ev) => resolve(ev.type === 2 ? 'deleted' : String(ev.type))));
     // The client goes silent without closing (a killed process): the leader expires it.
