@@ -121,9 +121,14 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
         // to a read-write server, which ZooKeeper's clients look for while on a read-only one).
         const state = hasQuorum() ? 'rw' : role.readOnly() ? 'ro' : 'down';
         if (state === wasState) return;
-        if (state === 'rw') log.info('leader known again: serving reads and writes');
-        else log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
-        zk.dropAll(state === 'rw' ? 'the quorum is back: read-only sessions end' : 'this server lost contact with the quorum');
+        if (state === 'rw') {
+          log.info('leader known again: serving reads and writes');
+          // Connections accepted since the leader became known are read-write already: only read-only ones go.
+          zk.dropReadOnly('the quorum is back: read-only sessions end');
+        } else {
+          log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
+          zk.dropAll('this server lost contact with the quorum');
+        }
         wasState = state;
       },
     });
