@@ -287,19 +287,30 @@ export class QuorumCore implements RequestBackend {
 
   /** Role, term or leader changed. */
   changed(status: RaftStatus): void {
-    if (status.leader === this.leader && status.term === this.term) return;
+    const isLeader = status.role === 'leader';
+    if (status.leader === this.leader && status.term === this.term && isLeader === (this.leading !== null)) return;
     const wasLeading = this.leading !== null;
-    this.failAll(`leader changed from ${this.leader} in epoch ${this.term} to ${status.leader} in epoch ${status.term}`);
+    // Within one term there is one leader: a server that stops hearing it (and campaigns, in vain while
+    // the leader lives) keeps what it forwarded, which may still commit. A new term may have a leader
+    // without those requests, so their outcome is unknown.
+    if (status.term !== this.term) {
+      this.failAll(`leader changed from ${this.leader} in epoch ${this.term} to ${status.leader} in epoch ${status.term}`);
+      this.touched.clear();
+      // A close or an expiry under way may never commit now; the new leader decides again.
+      for (const s of this.tracker.values()) s.closing = false;
+    }
     this.leader = status.leader;
     this.term = status.term;
-    this.leading = null;
-    this.changes.clear();
-    if (wasLeading) for (const s of this.tracker.values()) s.closing = false;
-    this.touched.clear();
-    if (status.role === 'leader') {
+    if (wasLeading && !isLeader) {
+      this.leading = null;
+      this.changes.clear();
+    }
+    if (isLeader && !wasLeading) {
       // Its opening entry is the last in its log now; until it is applied the tree may lack earlier terms' writes.
       this.leading = { readyIndex: status.lastIndex, ready: false };
       if (this.applied >= status.lastIndex) this.becomeReady();
+    } else if (!isLeader && this.leader !== NO_NODE) {
+      this.runHeld();
     }
   }
 

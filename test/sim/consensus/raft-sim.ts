@@ -4,13 +4,13 @@
 // checked after every event; when chaos ends the network heals, every server restarts, and the run
 // must settle with all servers agreeing and every acknowledged write in place, linearizably.
 import { consensusConfig, type ConsensusConfig } from '../../../src/consensus/config.js';
+import { DurableImage } from '../../../src/consensus/durable-image.js';
 import { RaftNode } from '../../../src/consensus/raft.js';
-import type { Entry, Membership, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
+import type { Entry, HardState, Membership, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
 import { makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
 import { runPhases } from '../harness/phases.js';
-import { emptyDisk, writePersist, type DiskImage } from '../harness/raft-disk.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
 import { fail, SimTrace } from '../harness/trace.js';
@@ -58,7 +58,7 @@ interface SimNode {
   /** Bumped at every crash, so the old incarnation's callbacks do nothing. */
   incarnation: number;
   disk: SimDisk<Persist>;
-  image: DiskImage;
+  image: DurableImage;
   app: AppState;
   compactEvery: number;
   /** Removed from the ensemble (or never in it yet): stopped, its disk wiped. */
@@ -133,7 +133,7 @@ export class RaftSim {
         core: null,
         incarnation: 0,
         disk: null!,
-        image: emptyDisk(),
+        image: new DurableImage(),
         app: { index: 0, hash: 0 },
         compactEvery: this.rng.int(5, 30),
         out: id === this.ids.length,
@@ -167,7 +167,7 @@ export class RaftSim {
 
   private start(node: SimNode): void {
     node.up = true;
-    const image = structuredClone(node.image);
+    const image = node.image.state();
     node.core = new RaftNode({ config: this.config(node.id, node.membership), random: (n) => this.rng.below(n), durable: image });
     node.app = image.snapshot ? this.restoreApp(node, image.snapshot) : { index: 0, hash: 0 };
     const incarnation = node.incarnation;
@@ -227,7 +227,11 @@ export class RaftSim {
   }
 
   private write(node: SimNode, p: Persist): void {
-    writePersist(node.image, p, node.id);
+    try {
+      node.image.apply(p);
+    } catch (err) {
+      fail(`server ${node.id}'s disk: ${(err as Error).message}`);
+    }
     this.disksChanged = true;
   }
 
@@ -363,7 +367,7 @@ export class RaftSim {
         if (!change('remove', node.id)) return;
         if (node.up) this.crash(node);
         node.out = true;
-        node.image = emptyDisk();
+        node.image = new DurableImage();
       });
     }
     if (out.length > 0) {
@@ -422,7 +426,7 @@ export class RaftSim {
       const snapshotIndex = d.snapshot?.index ?? 0;
       if (d.snapshot && this.prefixHash[snapshotIndex] !== decodeApp(d.snapshot.data).hash) fail(`server ${node.id}'s snapshot disagrees with the committed log`);
       let agrees = snapshotIndex;
-      for (const e of d.entries) {
+      for (const e of d.log()) {
         const c = this.committed[e.index];
         if (c === undefined) break;
         if (c.term !== e.term) {

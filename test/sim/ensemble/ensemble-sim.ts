@@ -22,6 +22,7 @@ import { writeMultiRequest, type MultiOp } from '../../../protocol/zookeeper/mul
 import { CreateRequest, DeleteRequest, SetDataRequest } from '../../../protocol/zookeeper/records.js';
 import { readTransaction, type Transaction } from '../../../protocol/zookeeper/txn.js';
 import { consensusConfig, type ConsensusConfig } from '../../../src/consensus/config.js';
+import { DurableImage } from '../../../src/consensus/durable-image.js';
 import { RaftNode } from '../../../src/consensus/raft.js';
 import type { Entry, Membership, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
 import { formatZxid, makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
@@ -32,7 +33,6 @@ import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
 import { runPhases } from '../harness/phases.js';
-import { emptyDisk, writePersist, type DiskImage } from '../harness/raft-disk.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
 import { fail, SimTrace } from '../harness/trace.js';
@@ -93,7 +93,7 @@ interface Server {
   core: QuorumCore | null;
   tree: DataTree | null;
   disk: SimDisk<Persist>;
-  image: DiskImage;
+  readonly image: DurableImage;
   /** The last index this incarnation applied or restored. */
   applied: number;
   readonly conns: Set<Conn>;
@@ -197,7 +197,7 @@ export class EnsembleSim {
         core: null,
         tree: null,
         disk: null!,
-        image: emptyDisk(),
+        image: new DurableImage(),
         applied: 0,
         conns: new Set(),
         bySession: new Map(),
@@ -207,7 +207,13 @@ export class EnsembleSim {
         serving: true,
         snapCount: this.rng.int(8, 60),
       };
-      server.disk = new SimDisk<Persist>(this.sched, this.rng.fork(), NORMAL_DISK, (p) => writePersist(server.image, p, id));
+      server.disk = new SimDisk<Persist>(this.sched, this.rng.fork(), NORMAL_DISK, (p) => {
+        try {
+          server.image.apply(p);
+        } catch (err) {
+          fail(`server ${id}'s disk: ${(err as Error).message}`);
+        }
+      });
       this.servers.set(id, server);
       this.start(server);
     }
@@ -249,7 +255,7 @@ export class EnsembleSim {
     s.up = true;
     // A drain the previous incarnation had scheduled died with it.
     s.scheduled = false;
-    const image = structuredClone(s.image);
+    const image = s.image.state();
     const node = new RaftNode({ config: this.config(s.id), random: (n) => this.rng.below(n), durable: image });
     const tree = new DataTree();
     if (image.snapshot) decodeTreeInto(tree, image.snapshot.data);
@@ -291,7 +297,7 @@ export class EnsembleSim {
       this.now(),
       s.applied,
     );
-    this.note(() => `start ${s.id} from snapshot ${s.applied}, log to ${image.entries.at(-1)?.index ?? s.applied}`);
+    this.note(() => `start ${s.id} from snapshot ${s.applied}, log to ${s.image.lastIndex()}`);
     const incarnation = s.incarnation;
     const alive = () => s.incarnation === incarnation;
     const tick = () => {

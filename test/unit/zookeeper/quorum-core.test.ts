@@ -130,7 +130,7 @@ describe('QuorumCore', () => {
     expect(readTransaction(new Reader(Buffer.from(s.link.log[1]!.data!)))).toMatchObject({ clientId: 7n, cxid: 3, body: { type: OpCode.create, path: '/f' } });
   });
 
-  it('on a follower, forwards a write and answers it when the matching transaction applies; a leader change drops the waiting client', () => {
+  it('on a follower, forwards a write and answers it when the matching transaction applies; a new term drops the waiting client', () => {
     const s = setup();
     s.link.leader = 2;
     s.core.changed(s.link.status());
@@ -148,6 +148,10 @@ describe('QuorumCore', () => {
     expect(answers).toMatchObject([{ applied: true, result: { path: '/x' } }]);
     // A second write waits; the leader changes: its outcome is unknown, so the connection goes.
     s.core.write({ sessionId: 9n, cxid: 2, type: OpCode.create, auth: [] }, createBody('/y'), 5, (a) => answers.push(a));
+    // Campaigning in vain while the leader lives (same term) changes nothing for it.
+    s.link.leader = 0;
+    s.core.changed(s.link.status());
+    expect(s.dropped).toEqual([]);
     s.link.leader = 3;
     s.link.term = 2;
     s.core.changed(s.link.status());
