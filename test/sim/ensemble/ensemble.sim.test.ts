@@ -6,8 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { seedPlan } from '../harness/seeds.js';
 import { EnsembleSim } from './ensemble-sim.js';
 
-const CHAOS_MS = 1_500;
-const SETTLE_MS = 1_000;
+const CHAOS_MS = 1_200;
+const SETTLE_MS = 800;
 const plan = seedPlan(100, 'test/sim/ensemble');
 const trace = Number(process.env.SIM_TRACE ?? 0);
 
