@@ -10,6 +10,7 @@ import type { Entry, HardState, Membership, Message, Persist, Snapshot } from '.
 import { makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
+import { committedDurability } from '../harness/durability.js';
 import { runPhases } from '../harness/phases.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
@@ -411,42 +412,18 @@ export class RaftSim {
     }
   }
 
-  /**
-   * What was committed is on enough disks (in the log or under a snapshot) that every majority that
-   * could elect a leader includes one: the voters without it are fewer than a majority, both of the
-   * membership in force at that entry in the committed log and of the one the newest leader uses
-   * (which may be a change further on). And no disk holds a different entry at an index it has
-   * recorded as committed.
-   */
+  /** The committed log is durable (harness/durability.ts), and snapshots hold the committed state. */
   private checkDisks(): void {
-    const top = this.committed.length - 1;
-    const holding = new Set<number>();
     for (const node of this.nodes.values()) {
-      const d = node.image;
-      const snapshotIndex = d.snapshot?.index ?? 0;
-      if (d.snapshot && this.prefixHash[snapshotIndex] !== decodeApp(d.snapshot.data).hash) fail(`server ${node.id}'s snapshot disagrees with the committed log`);
-      let agrees = snapshotIndex;
-      for (const e of d.log()) {
-        const c = this.committed[e.index];
-        if (c === undefined) break;
-        if (c.term !== e.term) {
-          if (e.index <= d.hardState.commit) fail(`server ${node.id}'s disk holds ${show(e)} at committed index ${e.index}, committed was ${show(c)}`);
-          break;
-        }
-        agrees = e.index;
-      }
-      if (agrees >= top) holding.add(node.id);
+      const s = node.image.snapshot;
+      if (s && this.prefixHash[s.index] !== decodeApp(s.data).hash) fail(`server ${node.id}'s snapshot disagrees with the committed log`);
     }
-    if (top === 0) return;
+    const top = this.committed.length - 1;
     const memberships = [this.committedMemberships.findLast((m) => m.index <= top)?.membership ?? this.initial];
     const leader = [...this.nodes.values()].filter((n) => n.up && n.core!.status().role === 'leader').sort((a, b) => b.core!.status().term - a.core!.status().term)[0];
     if (leader) memberships.push(leader.core!.status().membership);
-    for (const m of memberships) {
-      const without = m.voters.filter((v) => !holding.has(v));
-      if (without.length >= Math.floor(m.voters.length / 2) + 1) {
-        fail(`committed entry ${top} is durable only on [${[...holding]}]: voters [${without}] of ${JSON.stringify(m)} could elect a leader without it`);
-      }
-    }
+    const wrong = committedDurability(this.committed, this.nodes.values(), memberships);
+    if (wrong !== null) fail(wrong);
   }
 
   private finish(): RaftSimResult {

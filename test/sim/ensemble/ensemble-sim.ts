@@ -32,6 +32,7 @@ import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quoru
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
+import { committedDurability } from '../harness/durability.js';
 import { runPhases } from '../harness/phases.js';
 import { Rng } from '../harness/rng.js';
 import { Scheduler } from '../harness/scheduler.js';
@@ -175,6 +176,7 @@ export class EnsembleSim {
   private readonly order: string[] = [];
 
   private chaos = true;
+  private disksChanged = false;
   private clientsRunning = true;
   private healedAtStep = 0;
   private readonly harsh: boolean;
@@ -222,6 +224,7 @@ export class EnsembleSim {
         } catch (err) {
           fail(`server ${id}'s disk: ${(err as Error).message}`);
         }
+        this.disksChanged = true;
       });
       this.servers.set(id, server);
       this.start(server);
@@ -240,7 +243,7 @@ export class EnsembleSim {
         startChaos: () => this.sched.after(150, () => this.chaosStep()),
         heal: () => this.heal(),
         stopClients: () => (this.clientsRunning = false),
-        check: () => undefined,
+        check: () => this.checkDisks(),
       });
       return this.finish();
     });
@@ -819,6 +822,13 @@ export class EnsembleSim {
   }
 
   // ---- invariants
+
+  private checkDisks(): void {
+    if (!this.disksChanged) return;
+    this.disksChanged = false;
+    const wrong = committedDurability(this.committed, this.servers.values(), [this.membership]);
+    if (wrong !== null) fail(wrong);
+  }
 
   /** Whose word a server's "session expired" is: the leader's, one that led this epoch, or a follower's. */
   private refusal(s: Server): Refusal {
