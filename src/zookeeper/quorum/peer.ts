@@ -189,7 +189,6 @@ export class QuorumPeer {
       for (const d of rd.dropped) this.opts.log.debug({ from: d.message.from, type: d.message.type, term: d.message.term }, `dropped peer message: ${d.reason}`);
       if (rd.restore) app.restore(rd.restore);
       if (rd.commit.length > 0) app.apply(rd.commit);
-      this.noticeChange(app);
     }
     this.noticeChange(app);
   }
