@@ -57,6 +57,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     const durable = storage.durable;
     const tree = new DataTree();
     if (durable.snapshot) decodeTreeInto(tree, durable.snapshot.data);
+    tree.setEnsembleConfig(Buffer.from(ensembleConfigText(ensemble)));
     const timing = peerTiming(config.tickTime);
     const peers = new Map<number, HostPort>(ensemble.servers.filter((s) => s.id !== ensemble.myid).map((s) => [s.id, s.quorum]));
     const thePeer = new QuorumPeer({
@@ -162,15 +163,24 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
   }
 }
 
-function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, hasQuorum: () => boolean): EnsembleRole {
-  const readOnly = () => ensemble.readOnlyModeEnabled && !hasQuorum();
-  const serverLines = ensemble.servers.map((s) => {
+/** The server lines as ZooKeeper's QuorumVerifier prints them (in conf and /zookeeper/config). */
+function serverLines(ensemble: Ensemble): string[] {
+  return ensemble.servers.map((s) => {
     const client = s.client ? `;${formatHostPort(s.client)}` : '';
     return `server.${s.id}=${formatHostPort(s.quorum)}:${s.electionPort}:${s.role}${client}`;
   });
+}
+
+/** /zookeeper/config's data: the server lines, then the configuration version in hex. */
+function ensembleConfigText(ensemble: Ensemble): string {
+  return `${serverLines(ensemble).join('\n')}\nversion=${ensemble.version.toString(16)}`;
+}
+
+function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, hasQuorum: () => boolean): EnsembleRole {
+  const readOnly = () => ensemble.readOnlyModeEnabled && !hasQuorum();
   return {
     serverId: ensemble.myid,
-    serverLines,
+    serverLines: serverLines(ensemble),
     configVersion: ensemble.version,
     initLimit: ensemble.initLimit,
     syncLimit: ensemble.syncLimit,
@@ -183,9 +193,10 @@ function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, ha
       return s.membership.learners.includes(ensemble.myid) ? 'observer' : 'follower';
     },
     followers: () => peer.connectedPeers().length,
+    // Voters whose log the leader knows matches its own and streams entries to (ZooKeeper's synced followers).
     syncedFollowers() {
-      const s = peer.status();
-      return peer.connectedPeers().filter((id) => s.membership.voters.includes(id)).length;
+      const voters = peer.status().membership.voters;
+      return peer.node.followers().filter((f) => f.replicating && voters.includes(f.id)).length;
     },
     pendingSyncs: () => core.pendingSyncs,
     quorumSize: () => peer.status().membership.voters.length,
