@@ -59,6 +59,10 @@ class FakeLink implements QuorumLink {
     return e;
   }
 
+  proposeMembership(): never {
+    throw new Error('no membership changes in these tests');
+  }
+
   send(to: number, m: Omit<PeerShellMessage, 'from' | 'to' | 'term'>): void {
     this.sent.push({ to, m: m as Record<string, unknown> });
   }
@@ -74,7 +78,7 @@ function setup() {
     tree,
     link,
     { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled: false, enforceQuota: false, snapCount: 1000 },
-    { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {} },
+    { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {} },
     now,
     0,
   );
