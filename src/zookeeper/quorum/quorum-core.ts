@@ -242,7 +242,9 @@ export class QuorumCore implements RequestBackend {
     this.now = now;
     switch (m.type) {
       case 'forward': {
-        if (!this.leading) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
+        // A forward from an earlier term was failed at its sender when the term changed (its client was
+        // told ConnectionLoss and may have written since): applying it now could reorder the session.
+        if (!this.leading || m.term !== this.term) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
         const run = () => {
           if (!this.leading || !this.proposeForwarded(m, now)) {
             this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
@@ -254,6 +256,7 @@ export class QuorumCore implements RequestBackend {
         return;
       }
       case 'forwardRefused':
+        if (m.term !== this.term || m.from !== this.leader) return;
         return this.fail([m.sessionId], 'the leader refused a forwarded request');
       case 'touch':
         if (this.leading) for (const id of m.sessionIds) this.tracker.touch(id, now.mono);
