@@ -285,6 +285,12 @@ export class EnsembleSim {
         if (r.ok) this.kick(s);
         return r;
       },
+      proposeMembership: (change, data) => {
+        const r = node.proposeMembership(change, data);
+        this.checkLeader(s);
+        if (r.ok) this.kick(s);
+        return r;
+      },
       // The shell's messages ride the peer connection (transport.ts), which may lose but never duplicates or reorders them.
       send: (to, m) => this.net.sendOrdered(s.id, to, { ...m, from: s.id, to, term: node.status().term } as PeerShellMessage),
       compact: (index, data) => {
@@ -305,6 +311,8 @@ export class EnsembleSim {
           }
         },
         dropAll: () => this.dropAll(s),
+        // The runtime's peer connections follow the membership; the simulated network reaches every server anyway.
+        configChanged: () => undefined,
       },
       this.now(),
       s.applied,
