@@ -19,15 +19,16 @@ import { Reader, Writer } from '../../../protocol/bytes.js';
 import type { PeerShellMessage, PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import { writeMultiRequest, type MultiOp } from '../../../protocol/zookeeper/multi.js';
-import { CreateRequest, DeleteRequest, SetDataRequest } from '../../../protocol/zookeeper/records.js';
+import { CreateRequest, DeleteRequest, ReconfigRequest, SetDataRequest } from '../../../protocol/zookeeper/records.js';
 import { readTransaction, type Transaction } from '../../../protocol/zookeeper/txn.js';
 import { consensusConfig, type ConsensusConfig } from '../../../src/consensus/config.js';
 import { DurableImage } from '../../../src/consensus/durable-image.js';
 import { RaftNode } from '../../../src/consensus/raft.js';
 import type { Entry, Membership, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
 import { formatZxid, makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
-import { DataTree } from '../../../src/znode/data-tree.js';
+import { CONFIG_PATH, DataTree } from '../../../src/znode/data-tree.js';
 import { decodeTreeInto } from '../../../src/znode/snapshot-codec.js';
+import { formatConfigText, formatServerLine, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
 import { SimDisk } from '../harness/disk.js';
@@ -61,6 +62,9 @@ export interface EnsembleSimResult {
   staleRefusals: number;
   /** Clients told their live session expired by a server that marked it for expiry while it led this epoch (findings F2). */
   staleLeaderExpiries: number;
+  /** Reconfig requests sent (role changes), and how many committed. */
+  reconfigs: number;
+  membershipChanges: number;
   leaderTerms: number;
   crashes: number;
   leaderKills: number;
@@ -140,6 +144,8 @@ interface Client {
   afterSync: string | null;
   silentUntil: number;
   closing: boolean;
+  /** c0 is the super user, who may reconfigure (WRITE on /zookeeper/config). */
+  readonly auth: { scheme: string; id: string }[];
 }
 
 type Refusal = 'leader' | 'ledThisTerm' | 'follower';
@@ -169,6 +175,8 @@ export class EnsembleSim {
   /** The zxid of each session's closing. */
   private readonly closed = new Map<bigint, bigint>();
   private readonly leaders = new Map<number, number>();
+  /** Membership changes in the committed log (reconfig), in order. */
+  private readonly memberships: Array<{ index: number; membership: Membership }> = [];
 
   // Client writes: invoked, acknowledged, and where they landed.
   private readonly history: WriteOp[] = [];
@@ -180,7 +188,7 @@ export class EnsembleSim {
   private clientsRunning = true;
   private healedAtStep = 0;
   private readonly harsh: boolean;
-  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
+  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
 
   constructor(private readonly opt: EnsembleSimOptions) {
     this.rng = new Rng(opt.seed);
@@ -199,6 +207,7 @@ export class EnsembleSim {
       consensusConfig({ id, membership: this.membership, electionTicks: ELECTION_TICKS, heartbeatTicks: HEARTBEAT_TICKS, inflightMessagesMax, messageBytesMax, entryBytesMax: 512, zxidCounterMax, uncommittedEntriesMax: 500 });
     this.net = new SimNetwork<PeerWireMessage>(this.sched, this.rng.fork(), CALM, (from, to, m) => this.deliver(to, m));
     for (const path of [...PERSISTENT, ...this.ephemeralPaths()]) this.states.set(path, [{ zxid: 0n, state: null }]);
+    this.ref.setEnsembleConfig(this.initialConfig());
     for (const id of this.ids) {
       const server: Server = {
         id,
@@ -230,7 +239,7 @@ export class EnsembleSim {
       this.start(server);
     }
     for (let c = 0; c < 4; c++) {
-      const client: Client = { name: `c${c}`, n: 0, session: 0n, cxid: 0, lastZxidSeen: 0n, conn: null, pending: null, afterSync: null, silentUntil: 0, closing: false };
+      const client: Client = { name: `c${c}`, n: 0, session: 0n, cxid: 0, lastZxidSeen: 0n, conn: null, pending: null, afterSync: null, silentUntil: 0, closing: false, auth: c === 0 ? [{ scheme: 'super', id: '' }] : [] };
       this.clients.push(client);
       this.sched.after(this.rng.int(20, 200), () => this.connect(client));
     }
@@ -257,6 +266,14 @@ export class EnsembleSim {
     return { wall: this.sched.now() + this.wallOffset, mono: this.sched.now() };
   }
 
+  private server(id: number, role: 'participant' | 'observer'): EnsembleServer {
+    return { id, role, quorum: { host: `127.0.0.${id}`, port: 2888 }, electionPort: 3888, client: { host: `127.0.0.${id}`, port: 2181 } };
+  }
+
+  private initialConfig(): Buffer {
+    return Buffer.from(formatConfigText(this.ids.map((id) => this.server(id, this.membership.voters.includes(id) ? 'participant' : 'observer')), 0n));
+  }
+
   private ephemeralPaths(): string[] {
     return Array.from({ length: 4 }, (_, c) => `/e${c}`);
   }
@@ -271,6 +288,8 @@ export class EnsembleSim {
     const node = new RaftNode({ config: this.config(s.id), random: (n) => this.rng.below(n), durable: image });
     const tree = new DataTree();
     if (image.snapshot) decodeTreeInto(tree, image.snapshot.data);
+    // As ensemble-server.ts: /zookeeper/config starts as zoo.cfg's servers until a reconfig commits.
+    if (!tree.get(CONFIG_PATH)!.data?.length) tree.setEnsembleConfig(this.initialConfig());
     s.node = node;
     s.tree = tree;
     s.applied = image.snapshot?.index ?? 0;
@@ -301,7 +320,7 @@ export class EnsembleSim {
     s.core = new QuorumCore(
       tree,
       link,
-      { serverId: s.id, tickTime: TICK_TIME, extendedTypesEnabled: true, reconfigEnabled: false, enforceQuota: false, snapCount: s.snapCount },
+      { serverId: s.id, tickTime: TICK_TIME, extendedTypesEnabled: true, reconfigEnabled: true, enforceQuota: false, snapCount: s.snapCount },
       {
         trigger: () => undefined,
         dropSessions: (ids) => {
@@ -447,6 +466,7 @@ export class EnsembleSim {
     const zxid = makeZxid(e.term, e.counter);
     if (prev && makeZxid(prev.term, prev.counter) >= zxid) fail(`zxid of ${show(e)} does not follow ${show(prev)}`);
     this.committed[e.index] = e;
+    if (e.membership) this.memberships.push({ index: e.index, membership: e.membership });
     this.applyRef(e, zxid);
   }
 
@@ -585,7 +605,7 @@ export class EnsembleSim {
     const sessionId = conn.sessionId;
     core.touch(sessionId, this.sched.now());
     if (req.kind === 'write') {
-      core.write({ sessionId, cxid, type: req.type, auth: [] }, new Reader(req.body), this.now().wall, (a) => {
+      core.write({ sessionId, cxid, type: req.type, auth: conn.client.auth }, new Reader(req.body), this.now().wall, (a) => {
         if (req.type === OpCode.closeSession && a.applied) this.closeConn(conn, () => this.written(conn.client, conn, cxid, a));
         else this.toClient(conn, () => this.written(conn.client, conn, cxid, a));
       });
@@ -701,6 +721,7 @@ export class EnsembleSim {
       writeMultiRequest(w, ops);
       return this.write(c, id, OpCode.multi, w.toBuffer(), null, null);
     }
+    if (roll < 0.6 && c.auth.length > 0) return this.reconfig(c, id);
     if (roll < 0.85) return this.send(c, { kind: 'read', path: any });
     if (roll < 0.93) {
       c.afterSync = any;
@@ -714,6 +735,21 @@ export class EnsembleSim {
     }
     c.closing = true;
     this.write(c, id, OpCode.closeSession, Buffer.alloc(0), null, null);
+  }
+
+  /**
+   * One server changes role, as `zkCli reconfig -add server.N=...:observer|participant` does, keeping at
+   * least three voters: promote an observer, or demote a voter of five or four. The membership is read
+   * from the committed config, so a request may be stale or collide with another; the leader decides.
+   */
+  private reconfig(c: Client, id: string): void {
+    const voters = this.memberships.at(-1)?.membership.voters ?? this.membership.voters;
+    const observers = this.ids.filter((x) => !voters.includes(x));
+    const choices = [...observers.map((x) => this.server(x, 'participant')), ...(voters.length > 3 ? voters.map((x) => this.server(x, 'observer')) : [])];
+    if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT) });
+    const line = formatServerLine(this.rng.pick(choices));
+    this.stats.reconfigs++;
+    this.write(c, id, OpCode.reconfig, encode(ReconfigRequest, { joiningServers: line, leavingServers: '', newMembers: '', curConfigId: -1n }), null, null);
   }
 
   private write(c: Client, id: string, type: number, body: Buffer, path: string | null, data: string | null): void {
@@ -819,8 +855,10 @@ export class EnsembleSim {
     } else if (roll < 0.75) {
       this.net.setLink(this.rng.pick(this.ids), this.rng.pick(this.ids), { dropRate: this.rng.next(), duplicateRate: 0.1, delayMin: 1, delayMax: 60 });
     } else if (roll < 0.8) {
-      // The wall clock steps; sessions run on the monotonic one.
-      this.wallOffset += this.rng.int(-3_600_000, 3_600_000);
+      // The wall clock steps; sessions run on the monotonic one. Forward only for now: a step back
+      // across a restart lets a member mint a session id again (findings F4, as in Apache ZooKeeper);
+      // make the lower bound -3_600_000 again once the leader refuses a createSession for a known id.
+      this.wallOffset += this.rng.int(0, 3_600_000);
     } else if (roll < 0.9) {
       this.net.heal();
       this.net.setDefaults(CALM);
@@ -845,7 +883,12 @@ export class EnsembleSim {
   private checkDisks(): void {
     if (!this.disksChanged) return;
     this.disksChanged = false;
-    const wrong = committedDurability(this.committed, this.servers.values(), [this.membership]);
+    // Under the membership in force at the last committed entry, and the newest leader's if it is further on.
+    const top = this.committed.length - 1;
+    const memberships = [this.memberships.findLast((m) => m.index <= top)?.membership ?? this.membership];
+    const leader = [...this.servers.values()].filter((x) => x.up && x.node!.status().role === 'leader').sort((a, b) => b.node!.status().term - a.node!.status().term)[0];
+    if (leader) memberships.push(leader.node!.status().membership);
+    const wrong = committedDurability(this.committed, this.servers.values(), memberships);
     if (wrong !== null) fail(wrong);
   }
 
@@ -892,6 +935,7 @@ export class EnsembleSim {
       leaderTerms: this.leaders.size,
       events: this.sched.steps,
       lastZxid: formatZxid(this.ref.lastProcessedZxid),
+      membershipChanges: this.memberships.length,
       ...this.stats,
     };
   }
