@@ -124,12 +124,30 @@ interface Conn {
   /** The client has its ConnectResponse. */
   open: boolean;
   closed: boolean;
+  /** Replies in request order, as server.ts's ClientConnection keeps them: a read waits for the writes before it. */
+  readonly slots: Slot[];
+  /** When the last message to the client, and to the server, arrives: the connection is a TCP stream, in order. */
+  lastAt: number;
+  lastToServerAt: number;
+}
+
+interface Slot {
+  deliver: (() => void) | null;
+  /** A read's answer, computed when its turn comes. */
+  compute: (() => () => void) | null;
 }
 
 type Request =
   | { kind: 'write'; type: number; body: Buffer; op: WriteOp; path: string | null; data: string | null }
-  | { kind: 'read'; path: string }
+  /** `bound`: for the read that follows a sync, what was committed when the sync was sent. */
+  | { kind: 'read'; path: string; bound: bigint }
   | { kind: 'sync'; bound: bigint };
+
+interface Pending {
+  readonly conn: Conn;
+  readonly cxid: number;
+  readonly req: Request;
+}
 
 interface Client {
   readonly name: string;
@@ -138,10 +156,9 @@ interface Client {
   cxid: number;
   lastZxidSeen: bigint;
   conn: Conn | null;
-  /** The request awaiting its answer; one at a time, as a client that waits for each. */
-  pending: { conn: Conn; cxid: number; req: Request } | null;
-  /** A read to check once the sync before it is answered. */
-  afterSync: string | null;
+  /** Requests sent and not answered, oldest first (up to `window` of them). */
+  pending: Pending[];
+  readonly window: number;
   silentUntil: number;
   closing: boolean;
   /** c0 is the super user, who may reconfigure (WRITE on /zookeeper/config). */
@@ -239,7 +256,7 @@ export class EnsembleSim {
       this.start(server);
     }
     for (let c = 0; c < 4; c++) {
-      const client: Client = { name: `c${c}`, n: 0, session: 0n, cxid: 0, lastZxidSeen: 0n, conn: null, pending: null, afterSync: null, silentUntil: 0, closing: false, auth: c === 0 ? [{ scheme: 'super', id: '' }] : [] };
+      const client: Client = { name: `c${c}`, n: 0, session: 0n, cxid: 0, lastZxidSeen: 0n, conn: null, pending: [], window: this.rng.int(1, 3), silentUntil: 0, closing: false, auth: c === 0 ? [{ scheme: 'super', id: '' }] : [] };
       this.clients.push(client);
       this.sched.after(this.rng.int(20, 200), () => this.connect(client));
     }
@@ -532,28 +549,51 @@ export class EnsembleSim {
     const s = conn.server;
     s.conns.delete(conn);
     if (s.bySession.get(conn.sessionId) === conn) s.bySession.delete(conn.sessionId);
-    this.toClient(
-      conn,
-      () => {
-        lastWords?.();
-        this.lost(conn.client, conn);
-      },
-      true,
-    );
-  }
-
-  /** Server -> client, after a delay; nothing arrives on a connection that closed meanwhile. */
-  private toClient(conn: Conn, run: () => void, evenIfClosed = false): void {
-    this.sched.after(this.rng.int(CLIENT_DELAY.min, CLIENT_DELAY.max), () => {
-      if (conn.client.conn !== conn) return;
-      if (conn.closed && !evenIfClosed) return;
-      run();
+    this.toClient(conn, () => {
+      lastWords?.();
+      this.lost(conn.client, conn);
     });
   }
 
-  /** Client -> server, after a delay; lost if the connection or the server went meanwhile. */
+  /** Server -> client, in order after a delay; lost if the client left the connection meanwhile. */
+  private toClient(conn: Conn, run: () => void): void {
+    conn.lastAt = Math.max(conn.lastAt, this.sched.now() + this.rng.int(CLIENT_DELAY.min, CLIENT_DELAY.max));
+    this.sched.at(conn.lastAt, () => {
+      if (conn.client.conn === conn) run();
+    });
+  }
+
+  /** A reply slot in request order (server.ts: conn.reserve). */
+  private reserve(conn: Conn): Slot {
+    const slot: Slot = { deliver: null, compute: null };
+    conn.slots.push(slot);
+    return slot;
+  }
+
+  /** A write's answer is ready (server.ts: conn.complete). */
+  private complete(conn: Conn, slot: Slot, deliver: () => void): void {
+    slot.deliver = deliver;
+    this.flush(conn);
+  }
+
+  /** A read: answered now if nothing is pending before it, else when its turn comes (server.ts: conn.answer). */
+  private answer(conn: Conn, compute: () => () => void): void {
+    if (conn.slots.length === 0) return void (conn.closed || this.toClient(conn, compute()));
+    conn.slots.push({ deliver: null, compute });
+  }
+
+  private flush(conn: Conn): void {
+    while (conn.slots.length > 0 && (conn.slots[0]!.deliver !== null || conn.slots[0]!.compute !== null)) {
+      const slot = conn.slots.shift()!;
+      const deliver = slot.deliver ?? slot.compute!();
+      if (!conn.closed) this.toClient(conn, deliver);
+    }
+  }
+
+  /** Client -> server, in order after a delay; lost if the connection or the server went meanwhile. */
   private toServer(conn: Conn, run: (s: Server, core: QuorumCore, tree: DataTree) => void): void {
-    this.sched.after(this.rng.int(CLIENT_DELAY.min, CLIENT_DELAY.max), () => {
+    conn.lastToServerAt = Math.max(conn.lastToServerAt, this.sched.now() + this.rng.int(CLIENT_DELAY.min, CLIENT_DELAY.max));
+    this.sched.at(conn.lastToServerAt, () => {
       const s = conn.server;
       if (conn.closed || !s.up || s.incarnation !== conn.incarnation) return;
       run(s, s.core!, s.tree!);
@@ -605,23 +645,32 @@ export class EnsembleSim {
     const sessionId = conn.sessionId;
     core.touch(sessionId, this.sched.now());
     if (req.kind === 'write') {
+      const slot = this.reserve(conn);
       core.write({ sessionId, cxid, type: req.type, auth: conn.client.auth }, new Reader(req.body), this.now().wall, (a) => {
-        if (req.type === OpCode.closeSession && a.applied) this.closeConn(conn, () => this.written(conn.client, conn, cxid, a));
-        else this.toClient(conn, () => this.written(conn.client, conn, cxid, a));
+        this.complete(conn, slot, () => this.written(conn.client, conn, cxid, a));
+        if (req.type === OpCode.closeSession && a.applied) this.closeConn(conn);
       });
       return;
     }
+    const reply = (path: string | null) => {
+      const r: ReadAnswer = { zxid: tree.lastProcessedZxid, state: path === null ? null : stateOf(tree, path), err: ErrorCode.ok };
+      return () => this.read(conn.client, conn, cxid, r, 'follower');
+    };
     if (!core.isLive(sessionId)) {
       const r: ReadAnswer = { zxid: tree.lastProcessedZxid, state: null, err: ErrorCode.sessionExpired };
       const why = this.refusal(s);
-      return this.toClient(conn, () => this.read(conn.client, conn, cxid, r, why));
+      return this.answer(conn, () => () => this.read(conn.client, conn, cxid, r, why));
     }
-    const answer = (path: string | null) => {
-      const r: ReadAnswer = { zxid: tree.lastProcessedZxid, state: path === null ? null : stateOf(tree, path), err: ErrorCode.ok };
-      this.toClient(conn, () => this.read(conn.client, conn, cxid, r, 'follower'));
-    };
-    if (req.kind === 'sync') return core.sync(sessionId, () => answer(null));
-    answer(req.path);
+    if (req.kind === 'sync') {
+      // Its answer is made when its turn comes, behind the session's earlier writes, as in ZooKeeper.
+      // (server.ts makes it when the sync completes, which may be before them: findings F5.)
+      const slot = this.reserve(conn);
+      return core.sync(sessionId, () => {
+        slot.compute = () => reply(null);
+        this.flush(conn);
+      });
+    }
+    this.answer(conn, () => reply(req.path));
   }
 
   // ---- clients
@@ -629,7 +678,7 @@ export class EnsembleSim {
   private connect(c: Client): void {
     if (!this.clientsRunning || c.conn !== null) return;
     const s = this.servers.get(this.rng.pick(this.ids))!;
-    const conn: Conn = { server: s, incarnation: s.incarnation, client: c, sessionId: 0n, open: false, closed: false };
+    const conn: Conn = { server: s, incarnation: s.incarnation, client: c, sessionId: 0n, open: false, closed: false, slots: [], lastAt: 0, lastToServerAt: 0 };
     c.conn = conn;
     this.note(() => `${c.name} connects to ${s.id} with session ${c.session.toString(16)}, last zxid ${formatZxid(c.lastZxidSeen)}`);
     if (!s.up) return this.lost(c, conn);
@@ -662,8 +711,7 @@ export class EnsembleSim {
   private lost(c: Client, conn: Conn): void {
     if (c.conn !== conn) return;
     c.conn = null;
-    c.pending = null;
-    c.afterSync = null;
+    c.pending = [];
     this.sched.after(this.rng.int(5, 40), () => this.connect(c));
   }
 
@@ -699,7 +747,7 @@ export class EnsembleSim {
 
   private next(c: Client): void {
     const conn = c.conn;
-    if (!this.clientsRunning || conn === null || c.pending !== null || c.session === 0n || conn.sessionId !== c.session) return;
+    if (!this.clientsRunning || conn === null || c.closing || c.pending.length >= c.window || c.session === 0n || conn.sessionId !== c.session) return;
     if (this.sched.now() < c.silentUntil) return void this.sched.after(c.silentUntil - this.sched.now(), () => this.next(c));
     const roll = this.rng.next();
     const id = `${c.name}.${c.n++}`;
@@ -722,11 +770,14 @@ export class EnsembleSim {
       return this.write(c, id, OpCode.multi, w.toBuffer(), null, null);
     }
     if (roll < 0.6 && c.auth.length > 0) return this.reconfig(c, id);
-    if (roll < 0.85) return this.send(c, { kind: 'read', path: any });
+    if (roll < 0.85) return this.send(c, { kind: 'read', path: any, bound: 0n });
     if (roll < 0.93) {
-      c.afterSync = any;
+      // sync, then at once the read it is for: the read is answered after the sync, so it sees at least
+      // what was committed when the sync was sent.
       this.stats.syncs++;
-      return this.send(c, { kind: 'sync', bound: this.ref.lastProcessedZxid });
+      const bound = this.ref.lastProcessedZxid;
+      this.send(c, { kind: 'sync', bound });
+      return this.send(c, { kind: 'read', path: any, bound });
     }
     if (roll < 0.97) {
       this.note(() => `${c.name} goes silent`);
@@ -746,7 +797,7 @@ export class EnsembleSim {
     const voters = this.memberships.at(-1)?.membership.voters ?? this.membership.voters;
     const observers = this.ids.filter((x) => !voters.includes(x));
     const choices = [...observers.map((x) => this.server(x, 'participant')), ...(voters.length > 3 ? voters.map((x) => this.server(x, 'observer')) : [])];
-    if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT) });
+    if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT), bound: 0n });
     const line = formatServerLine(this.rng.pick(choices));
     this.stats.reconfigs++;
     this.write(c, id, OpCode.reconfig, encode(ReconfigRequest, { joiningServers: line, leavingServers: '', newMembers: '', curConfigId: -1n }), null, null);
@@ -762,17 +813,20 @@ export class EnsembleSim {
   private send(c: Client, req: Request): void {
     const conn = c.conn!;
     const cxid = ++c.cxid;
-    const pending = { conn, cxid, req };
-    c.pending = pending;
+    const pending: Pending = { conn, cxid, req };
+    c.pending.push(pending);
     this.note(() => `${c.name} sends ${cxid} ${req.kind}${req.kind === 'write' ? ` ${req.type} ${req.path ?? ''}` : req.kind === 'read' ? ` ${req.path}` : ''} to ${conn.server.id}`);
     this.toServer(conn, (s, core, tree) => this.serve(s, core, tree, conn, cxid, req));
-    this.timeout(c, conn, () => c.pending === pending);
+    this.timeout(c, conn, () => c.pending.includes(pending));
+    // Pipelined clients send the next request before this one's answer.
+    if (c.pending.length < c.window) this.sched.after(this.rng.int(1, 15), () => this.next(c));
   }
 
+  /** Each session's answers come in the order of its requests. */
   private answered(c: Client, conn: Conn, cxid: number): Request | null {
-    const p = c.pending;
-    if (p === null || p.conn !== conn || p.cxid !== cxid) fail(`${c.name} got an answer to ${cxid} it was not waiting for`);
-    c.pending = null;
+    const p = c.pending[0];
+    if (p === undefined || p.conn !== conn || p.cxid !== cxid) fail(`${c.name} got the answer to ${cxid} while waiting for ${p?.cxid ?? 'nothing'}`);
+    c.pending.shift();
     this.sched.after(this.rng.int(1, 15), () => this.next(c));
     return p.req;
   }
@@ -804,16 +858,8 @@ export class EnsembleSim {
     if (r.zxid < c.lastZxidSeen) fail(`${c.name} read at ${formatZxid(r.zxid)} after seeing ${formatZxid(c.lastZxidSeen)}`);
     if (r.zxid > this.ref.lastProcessedZxid) fail(`${c.name} read at ${formatZxid(r.zxid)}, beyond the committed ${formatZxid(this.ref.lastProcessedZxid)}`);
     c.lastZxidSeen = r.zxid;
-    if (req.kind === 'sync') {
-      if (r.zxid < req.bound) fail(`${c.name}'s sync returned at ${formatZxid(r.zxid)}, before ${formatZxid(req.bound)} committed when it was sent`);
-      const path = c.afterSync;
-      c.afterSync = null;
-      // The read right after a sync goes before anything else the client does.
-      if (path !== null) {
-        this.sched.after(0, () => c.conn === conn && c.pending === null && this.send(c, { kind: 'read', path }));
-      }
-      return;
-    }
+    if (r.zxid < req.bound) fail(`${c.name}'s ${req.kind === 'sync' ? 'sync' : 'read after a sync'} answered at ${formatZxid(r.zxid)}, before ${formatZxid(req.bound)} committed when the sync was sent`);
+    if (req.kind === 'sync') return;
     this.stats.readsChecked++;
     const expected = this.stateAt(req.path, r.zxid);
     if (r.state !== expected) fail(`${c.name} read ${req.path} = ${r.state} at ${formatZxid(r.zxid)} on ${conn.server.id}; committed there: ${expected}`);
