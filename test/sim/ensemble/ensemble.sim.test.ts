@@ -1,14 +1,14 @@
 // The whole ZooKeeper ensemble (Raft + QuorumCore on every server) under seeded faults, with clients
 // whose histories are checked: see ensemble-sim.ts for what is checked. A long campaign:
-// `SIM_SEEDS=10000 nice npx vitest run test/sim/ensemble`; a failure names its seed, and
-// `SIM_SEED=<n> SIM_TRACE=300 npx vitest run test/sim/ensemble` replays it with the last events.
+// `SIM_SEEDS=10000 nice npx vitest run test/sim/ensemble/ensemble.sim.test.ts`; a failure names its seed, and
+// `SIM_SEED=<n> SIM_TRACE=300 npx vitest run test/sim/ensemble/ensemble.sim.test.ts` replays it with the last events.
 import { describe, expect, test } from 'vitest';
 import { seedPlan } from '../harness/seeds.js';
 import { EnsembleSim } from './ensemble-sim.js';
 
 const CHAOS_MS = 1_200;
 const SETTLE_MS = 800;
-const plan = seedPlan(100, 'test/sim/ensemble');
+const plan = seedPlan(100, 'test/sim/ensemble/ensemble.sim.test.ts');
 const trace = Number(process.env.SIM_TRACE ?? 0);
 
 describe('ZooKeeper ensemble simulation', () => {
