@@ -30,6 +30,7 @@ import { CONFIG_PATH, DataTree } from '../../../src/znode/data-tree.js';
 import { decodeTreeInto } from '../../../src/znode/snapshot-codec.js';
 import { formatConfigText, formatServerLine, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
+import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
@@ -65,6 +66,8 @@ export interface EnsembleSimResult {
   /** Reconfig requests sent (role changes), and how many committed. */
   reconfigs: number;
   membershipChanges: number;
+  /** Watch notifications delivered. */
+  notifications: number;
   leaderTerms: number;
   crashes: number;
   leaderKills: number;
@@ -103,6 +106,8 @@ interface Server {
   node: RaftNode | null;
   core: QuorumCore | null;
   tree: DataTree | null;
+  /** The shell's watches (server.ts), fired by QuorumCore as it applies. */
+  watches: WatchManager | null;
   disk: SimDisk<Persist>;
   readonly image: DurableImage;
   /** The last index this incarnation applied or restored. */
@@ -116,7 +121,7 @@ interface Server {
   snapCount: number;
 }
 
-interface Conn {
+interface Conn extends Watcher {
   readonly server: Server;
   readonly incarnation: number;
   readonly client: Client;
@@ -140,7 +145,7 @@ interface Slot {
 type Request =
   | { kind: 'write'; type: number; body: Buffer; op: WriteOp; path: string | null; data: string | null }
   /** `bound`: for the read that follows a sync, what was committed when the sync was sent. */
-  | { kind: 'read'; path: string; bound: bigint }
+  | { kind: 'read'; path: string; bound: bigint; watch: boolean }
   | { kind: 'sync'; bound: bigint };
 
 interface Pending {
@@ -156,6 +161,8 @@ interface Client {
   cxid: number;
   lastZxidSeen: bigint;
   conn: Conn | null;
+  /** Watches set on the current connection: path -> the zxid of the read that set it. */
+  readonly watching: Map<string, bigint>;
   /** Requests sent and not answered, oldest first (up to `window` of them). */
   pending: Pending[];
   readonly window: number;
@@ -205,7 +212,7 @@ export class EnsembleSim {
   private clientsRunning = true;
   private healedAtStep = 0;
   private readonly harsh: boolean;
-  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
+  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, notifications: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
 
   constructor(private readonly opt: EnsembleSimOptions) {
     this.rng = new Rng(opt.seed);
@@ -233,6 +240,7 @@ export class EnsembleSim {
         node: null,
         core: null,
         tree: null,
+        watches: null,
         disk: null!,
         image: new DurableImage(),
         applied: 0,
@@ -256,7 +264,7 @@ export class EnsembleSim {
       this.start(server);
     }
     for (let c = 0; c < 4; c++) {
-      const client: Client = { name: `c${c}`, n: 0, session: 0n, cxid: 0, lastZxidSeen: 0n, conn: null, pending: [], window: this.rng.int(1, 3), silentUntil: 0, closing: false, auth: c === 0 ? [{ scheme: 'super', id: '' }] : [] };
+      const client: Client = { name: `c${c}`, n: 0, session: 0n, cxid: 0, lastZxidSeen: 0n, conn: null, watching: new Map(), pending: [], window: this.rng.int(1, 3), silentUntil: 0, closing: false, auth: c === 0 ? [{ scheme: 'super', id: '' }] : [] };
       this.clients.push(client);
       this.sched.after(this.rng.int(20, 200), () => this.connect(client));
     }
@@ -309,6 +317,8 @@ export class EnsembleSim {
     if (!tree.get(CONFIG_PATH)!.data?.length) tree.setEnsembleConfig(this.initialConfig());
     s.node = node;
     s.tree = tree;
+    const watches = new WatchManager();
+    s.watches = watches;
     s.applied = image.snapshot?.index ?? 0;
     s.last = { role: '', term: -1, leader: -1 };
     s.leaderlessSince = this.sched.now();
@@ -339,7 +349,7 @@ export class EnsembleSim {
       link,
       { serverId: s.id, tickTime: TICK_TIME, extendedTypesEnabled: true, reconfigEnabled: true, enforceQuota: false, snapCount: s.snapCount },
       {
-        trigger: () => undefined,
+        trigger: (type, path) => watches.trigger(type, path),
         dropSessions: (ids) => {
           for (const id of ids) {
             const conn = s.bySession.get(id);
@@ -383,6 +393,7 @@ export class EnsembleSim {
     s.node = null;
     s.core = null;
     s.tree = null;
+    s.watches = null;
     s.disk.crash();
     // A killed process's sockets close: its clients notice at once.
     this.dropAll(s);
@@ -548,6 +559,7 @@ export class EnsembleSim {
     conn.closed = true;
     const s = conn.server;
     s.conns.delete(conn);
+    s.watches?.removeWatcher(conn);
     if (s.bySession.get(conn.sessionId) === conn) s.bySession.delete(conn.sessionId);
     this.toClient(conn, () => {
       lastWords?.();
@@ -653,6 +665,8 @@ export class EnsembleSim {
       return;
     }
     const reply = (path: string | null) => {
+      // exists/getData with watch=true: the watch is set as the read is answered.
+      if (path !== null && req.kind === 'read' && req.watch && !conn.closed) s.watches!.addDataWatch(path, conn);
       const r: ReadAnswer = { zxid: tree.lastProcessedZxid, state: path === null ? null : stateOf(tree, path), err: ErrorCode.ok };
       return () => this.read(conn.client, conn, cxid, r, 'follower');
     };
@@ -678,7 +692,18 @@ export class EnsembleSim {
   private connect(c: Client): void {
     if (!this.clientsRunning || c.conn !== null) return;
     const s = this.servers.get(this.rng.pick(this.ids))!;
-    const conn: Conn = { server: s, incarnation: s.incarnation, client: c, sessionId: 0n, open: false, closed: false, slots: [], lastAt: 0, lastToServerAt: 0 };
+    const conn: Conn = {
+      server: s,
+      incarnation: s.incarnation,
+      client: c,
+      sessionId: 0n,
+      open: false,
+      closed: false,
+      slots: [],
+      lastAt: 0,
+      lastToServerAt: 0,
+      notify: (_type, path) => this.toClient(conn, () => this.notified(c, path)),
+    };
     c.conn = conn;
     this.note(() => `${c.name} connects to ${s.id} with session ${c.session.toString(16)}, last zxid ${formatZxid(c.lastZxidSeen)}`);
     if (!s.up) return this.lost(c, conn);
@@ -712,6 +737,8 @@ export class EnsembleSim {
     if (c.conn !== conn) return;
     c.conn = null;
     c.pending = [];
+    // A real client sets its watches again with setWatches; this one just forgets them.
+    c.watching.clear();
     this.sched.after(this.rng.int(5, 40), () => this.connect(c));
   }
 
@@ -770,14 +797,14 @@ export class EnsembleSim {
       return this.write(c, id, OpCode.multi, w.toBuffer(), null, null);
     }
     if (roll < 0.6 && c.auth.length > 0) return this.reconfig(c, id);
-    if (roll < 0.85) return this.send(c, { kind: 'read', path: any, bound: 0n });
+    if (roll < 0.85) return this.send(c, { kind: 'read', path: any, bound: 0n, watch: this.rng.chance(0.5) });
     if (roll < 0.93) {
       // sync, then at once the read it is for: the read is answered after the sync, so it sees at least
       // what was committed when the sync was sent.
       this.stats.syncs++;
       const bound = this.ref.lastProcessedZxid;
       this.send(c, { kind: 'sync', bound });
-      return this.send(c, { kind: 'read', path: any, bound });
+      return this.send(c, { kind: 'read', path: any, bound, watch: false });
     }
     if (roll < 0.97) {
       this.note(() => `${c.name} goes silent`);
@@ -797,7 +824,7 @@ export class EnsembleSim {
     const voters = this.memberships.at(-1)?.membership.voters ?? this.membership.voters;
     const observers = this.ids.filter((x) => !voters.includes(x));
     const choices = [...observers.map((x) => this.server(x, 'participant')), ...(voters.length > 3 ? voters.map((x) => this.server(x, 'observer')) : [])];
-    if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT), bound: 0n });
+    if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT), bound: 0n, watch: false });
     const line = formatServerLine(this.rng.pick(choices));
     this.stats.reconfigs++;
     this.write(c, id, OpCode.reconfig, encode(ReconfigRequest, { joiningServers: line, leavingServers: '', newMembers: '', curConfigId: -1n }), null, null);
@@ -822,8 +849,23 @@ export class EnsembleSim {
     if (c.pending.length < c.window) this.sched.after(this.rng.int(1, 15), () => this.next(c));
   }
 
-  /** Each session's answers come in the order of its requests. */
-  private answered(c: Client, conn: Conn, cxid: number): Request | null {
+  /** A watch fired: the path changed after the read that set it. */
+  private notified(c: Client, path: string): void {
+    const setAt = c.watching.get(path);
+    if (setAt === undefined) fail(`${c.name} got a notification for ${path}, which it was not watching`);
+    this.stats.notifications++;
+    c.watching.delete(path);
+  }
+
+  /**
+   * Each session's answers come in the order of its requests; and an answer that shows a watched path's
+   * change (its zxid is at or past the change) comes after that watch's notification.
+   */
+  private answered(c: Client, conn: Conn, cxid: number, zxid: bigint): Request | null {
+    for (const [path, setAt] of c.watching) {
+      const change = this.states.get(path)!.find((x) => x.zxid > setAt);
+      if (change && change.zxid <= zxid) fail(`${c.name} got an answer at ${formatZxid(zxid)} before the notification of ${path}'s change at ${formatZxid(change.zxid)} (watched since ${formatZxid(setAt)})`);
+    }
     const p = c.pending[0];
     if (p === undefined || p.conn !== conn || p.cxid !== cxid) fail(`${c.name} got the answer to ${cxid} while waiting for ${p?.cxid ?? 'nothing'}`);
     c.pending.shift();
@@ -832,7 +874,7 @@ export class EnsembleSim {
   }
 
   private written(c: Client, conn: Conn, cxid: number, a: WriteAnswer): void {
-    const req = this.answered(c, conn, cxid);
+    const req = this.answered(c, conn, cxid, a.zxid);
     if (req?.kind !== 'write') return fail(`${c.name}'s request ${cxid} was not a write`);
     if (a.zxid <= c.lastZxidSeen) fail(`${c.name}'s write ${req.op.id} answered at ${formatZxid(a.zxid)}, not after ${formatZxid(c.lastZxidSeen)}`);
     c.lastZxidSeen = a.zxid;
@@ -852,7 +894,7 @@ export class EnsembleSim {
   }
 
   private read(c: Client, conn: Conn, cxid: number, r: ReadAnswer, why: Refusal): void {
-    const req = this.answered(c, conn, cxid);
+    const req = this.answered(c, conn, cxid, r.zxid);
     if (req === null || req.kind === 'write') return fail(`${c.name}'s request ${cxid} was not a read`);
     if (r.err === ErrorCode.sessionExpired) return this.expiredByAnswer(c, conn, why === 'leader' ? null : r.zxid, why === 'ledThisTerm');
     if (r.zxid < c.lastZxidSeen) fail(`${c.name} read at ${formatZxid(r.zxid)} after seeing ${formatZxid(c.lastZxidSeen)}`);
@@ -863,6 +905,7 @@ export class EnsembleSim {
     this.stats.readsChecked++;
     const expected = this.stateAt(req.path, r.zxid);
     if (r.state !== expected) fail(`${c.name} read ${req.path} = ${r.state} at ${formatZxid(r.zxid)} on ${conn.server.id}; committed there: ${expected}`);
+    if (req.watch) c.watching.set(req.path, r.zxid);
   }
 
   /** A request answered SessionExpired: the client closes the connection and starts a new session. */
