@@ -774,10 +774,12 @@ export class EnsembleSim {
 
   private next(c: Client): void {
     const conn = c.conn;
-    if (!this.clientsRunning || conn === null || c.closing || c.pending.length >= c.window || c.session === 0n || conn.sessionId !== c.session) return;
+    if (!this.clientsRunning || conn === null || c.pending.length >= c.window || c.session === 0n || conn.sessionId !== c.session) return;
     if (this.sched.now() < c.silentUntil) return void this.sched.after(c.silentUntil - this.sched.now(), () => this.next(c));
-    const roll = this.rng.next();
     const id = `${c.name}.${c.n++}`;
+    // A close whose answer was lost with the connection is sent again on the next one; nothing else follows it.
+    if (c.closing) return void (c.pending.length === 0 && this.write(c, id, OpCode.closeSession, Buffer.alloc(0), null, null));
+    const roll = this.rng.next();
     const any = this.rng.pick([...PERSISTENT, ...this.ephemeralPaths()]);
     if (roll < 0.2) {
       // Clients create their own ephemeral and the persistent nodes; they change and delete any.
