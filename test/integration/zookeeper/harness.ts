@@ -1,7 +1,6 @@
 // Starts Skein's ZooKeeper server in-process on a free port with a temporary data directory, and
 // wraps node-zookeeper-client's callbacks in promises.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zookeeper, { type Client, type Exception, type Stat } from 'node-zookeeper-client';
@@ -115,18 +114,4 @@ export function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   });
 }
 
-/** Sends a four-letter word on a raw socket (in two writes when `split`); resolves with the whole answer. */
-export function fourLetterWord(port: number, w: string, split = false): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const s = connect(port, '127.0.0.1', () => {
-      if (split) {
-        s.write(w.slice(0, 2));
-        setTimeout(() => s.write(w.slice(2)), 20);
-      } else s.write(w);
-    });
-    s.on('data', (d) => chunks.push(d));
-    s.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    s.on('error', reject);
-  });
-}
+export { fourLetterWord } from '../../helpers/four-letter-word.js';
