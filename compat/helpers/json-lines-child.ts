@@ -1,7 +1,8 @@
 // A long-running client program the failover tests drive while they kill servers: it prints one JSON
 // object per line (an "event" name and "t", the wall clock in ms, plus fields) and takes commands on
 // stdin. The test waits for events, sends commands, and kills the program with -9 when the test is about
-// a client that dies.
+// a client that dies. A line that is not JSON (a program with its own output, zkCli) becomes a "line"
+// event with its text.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -36,12 +37,13 @@ export class JsonLinesChild {
       this.pending = lines.pop()!;
       for (const line of lines) {
         if (line.trim() === '') continue;
+        let event: ClientEvent;
         try {
-          this.events.push(JSON.parse(line) as ClientEvent);
+          event = JSON.parse(line) as ClientEvent;
         } catch {
-          // A library printing to stdout: kept with stderr for the report.
-          this.stderr += `${line}\n`;
+          event = { event: 'line', t: Date.now(), text: line };
         }
+        this.events.push(event);
       }
     });
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
@@ -73,9 +75,9 @@ export class JsonLinesChild {
     this.child.stdin!.write(`${command}\n`);
   }
 
-  /** Sends "stop" and waits for the program to exit by itself; resolves with its exit code. */
-  async stop(timeoutMs = 60_000): Promise<number | null> {
-    this.send('stop');
+  /** Sends `command` ("stop" by default) and waits for the program to exit by itself with 0. */
+  async stop(command = 'stop', timeoutMs = 60_000): Promise<number | null> {
+    this.send(command);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     const code = await this.exit;
     clearTimeout(timer);

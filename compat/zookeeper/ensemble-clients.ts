@@ -7,6 +7,7 @@
 // an acknowledged one ambiguous.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
 import zookeeper, { type Client, type Event, type Exception, type Stat } from 'node-zookeeper-client';
 import { call } from '../../test/integration/zookeeper/harness.js';
 import type { ZkEnsemble } from '../../test/helpers/zk-ensemble.js';
@@ -160,6 +161,9 @@ export async function eventually(what: string | (() => Promise<string>), check: 
   }
 }
 
+/** Written after the writers stop; once a server has applied it, it has applied all they wrote. */
+const MARKER = '/read-back-marker';
+
 /** What one server holds of the writers' nodes. */
 export interface ServerView {
   /** Acknowledged writes the server lacks (empty when it has them all). */
@@ -178,7 +182,8 @@ export interface ServerView {
 export async function readBack(ensemble: ZkEnsemble, writes: Acked[]): Promise<Map<number, ServerView>> {
   const marker = await nodeClient(ensemble.connectString);
   try {
-    const stat = await answered<Stat>('setData /ens', (cb) => marker.setData('/ens', Buffer.from('marker'), -1, cb));
+    await ensurePaths(marker, [MARKER]);
+    const stat = await answered<Stat>(`setData ${MARKER}`, (cb) => marker.setData(MARKER, Buffer.from('marker'), -1, cb));
     await ensemble.caughtUp(stat.mzxid.readBigUInt64BE(0));
   } finally {
     marker.close();
@@ -211,6 +216,15 @@ async function viewOf(client: Client, writes: Acked[]): Promise<ServerView> {
     }
   }
   return { lacks, state: state.join('\n') };
+}
+
+/** Every live server holds every acknowledged write in `ledger`, and all of them hold the same. */
+export async function expectEverythingEverywhere(ensemble: ZkEnsemble, ledger: Acked[]): Promise<void> {
+  const views = await readBack(ensemble, ledger);
+  expect([...views.keys()]).toEqual(ensemble.servers.filter((s) => s.live).map((s) => s.id));
+  for (const [id, view] of views) expect(view.lacks, `acknowledged writes missing on server ${id}`).toEqual([]);
+  const states = new Set([...views.values()].map((v) => v.state));
+  expect(states.size, 'the servers hold the same nodes').toBe(1);
 }
 
 /** Runs a call until it is answered, retrying while the client reconnects (connection loss). */
