@@ -2,7 +2,8 @@
 //
 //   length  uint32  bytes after this field (crc + kind + body)
 //   crc     uint32  CRC-32C of kind + body
-//   kind    uint8   0 hello, 1.. a consensus message type
+//   kind    uint8   0 hello, 1..9 a consensus message type, 10.. a ZooKeeper shell message (forwarded
+//                   writes, session touches, syncs; messages.ts PeerShellMessage)
 //   body
 //
 // big-endian throughout. A connection opens with one hello from each side (magic, protocol version,
@@ -13,7 +14,7 @@
 // consecutive from prevIndex + 1. Server ids are uint32 and never 0.
 import { DecodeError, Reader, Writer } from '../bytes.js';
 import { crc32c } from '../checksum/crc32c.js';
-import type { PeerEntry, PeerHello, PeerMembership, PeerMessage } from './messages.js';
+import type { PeerEntry, PeerHello, PeerMembership, PeerSnapshot, PeerWireMessage } from './messages.js';
 
 /** "SKNR": a Skein ensemble peer. Anything else on the quorum port is not one. */
 export const PEER_MAGIC = 0x534b_4e52;
@@ -23,10 +24,11 @@ export const FRAME_HEADER_BYTES = 8;
 /** Frame bytes after the length field the decoder accepts unless told otherwise: a whole snapshot must fit. */
 export const PEER_FRAME_BYTES_MAX = 64 * 1024 * 1024;
 
-export type PeerFrame = { readonly kind: 'hello'; readonly hello: PeerHello } | { readonly kind: 'message'; readonly message: PeerMessage };
+export type PeerFrame = { readonly kind: 'hello'; readonly hello: PeerHello } | { readonly kind: 'message'; readonly message: PeerWireMessage };
 
-const KINDS = ['hello', 'preVote', 'vote', 'preVoteResponse', 'voteResponse', 'append', 'appendResponse', 'heartbeat', 'heartbeatResponse', 'snapshot'] as const;
-type MessageType = PeerMessage['type'];
+const KINDS = ['hello', 'preVote', 'vote', 'preVoteResponse', 'voteResponse', 'append', 'appendResponse', 'heartbeat', 'heartbeatResponse', 'snapshot',
+  'forward', 'forwardRefused', 'touch', 'syncRequest', 'syncReply'] as const;
+type MessageType = PeerWireMessage['type'];
 const KIND_OF = new Map<string, number>(KINDS.map((k, i) => [k, i]));
 
 const TWO_32 = 0x1_0000_0000;
@@ -51,7 +53,7 @@ export function encodeFrame(frame: PeerFrame): Buffer {
   return Buffer.concat([header, body]);
 }
 
-function writeMessage(w: Writer, m: PeerMessage): void {
+function writeMessage(w: Writer, m: PeerWireMessage): void {
   w.uint8(KIND_OF.get(m.type)!).uint32(m.from).uint32(m.to).uint32(m.term);
   switch (m.type) {
     case 'preVote':
@@ -81,22 +83,57 @@ function writeMessage(w: Writer, m: PeerMessage): void {
       return;
     case 'heartbeatResponse':
       return;
-    case 'snapshot': {
-      const s = m.snapshot;
-      u64(w, s.index);
-      w.uint32(s.term).uint32(s.counter);
-      writeMembership(w, s.membership);
-      w.uint32(s.data.length).raw(s.data);
+    case 'snapshot':
+      writeSnapshot(w, m.snapshot);
       return;
-    }
+    case 'forward':
+      w.bigint64(m.sessionId).int32(m.cxid).int32(m.opType).uint16(m.auth.length);
+      for (const a of m.auth) {
+        str(w, a.scheme);
+        str(w, a.id);
+      }
+      w.uint32(m.body.length).raw(m.body);
+      return;
+    case 'forwardRefused':
+      w.bigint64(m.sessionId).int32(m.cxid);
+      return;
+    case 'touch':
+      w.uint32(m.sessionIds.length);
+      for (const id of m.sessionIds) w.bigint64(id);
+      return;
+    case 'syncRequest':
+      u64(w, m.id);
+      return;
+    case 'syncReply':
+      u64(w, m.id);
+      u64(w, m.index);
+      return;
   }
 }
 
-function writeEntry(w: Writer, e: PeerEntry): void {
+function str(w: Writer, s: string): void {
+  const b = Buffer.from(s, 'utf8');
+  if (b.length > 0xffff) throw new RangeError(`a string of ${b.length} bytes does not fit a peer frame's uint16 length`);
+  w.uint16(b.length).raw(b);
+}
+
+function readStr(r: Reader): string {
+  return r.utf8(r.uint16());
+}
+
+/** An entry without its index (frames carry it implicitly, storage records beside it). */
+export function writeEntry(w: Writer, e: PeerEntry): void {
   w.uint32(e.term).uint32(e.counter);
   w.uint8((e.data ? HAS_DATA : 0) | (e.membership ? HAS_MEMBERSHIP : 0));
   if (e.data) w.uint32(e.data.length).raw(e.data);
   if (e.membership) writeMembership(w, e.membership);
+}
+
+export function writeSnapshot(w: Writer, s: PeerSnapshot): void {
+  u64(w, s.index);
+  w.uint32(s.term).uint32(s.counter);
+  writeMembership(w, s.membership);
+  w.uint32(s.data.length).raw(s.data);
 }
 
 function writeMembership(w: Writer, m: PeerMembership): void {
@@ -106,7 +143,8 @@ function writeMembership(w: Writer, m: PeerMembership): void {
   }
 }
 
-function u64(w: Writer, v: number): void {
+/** A log index as uint64; throws RangeError for one that is not a safe non-negative integer. */
+export function u64(w: Writer, v: number): void {
   if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${v} is not an index`);
   w.uint32(Math.floor(v / TWO_32)).uint32(v % TWO_32);
 }
@@ -152,7 +190,7 @@ function readHello(r: Reader): PeerHello {
   return { version, from: serverId(r), to: serverId(r), configVersion: readU64big(r) };
 }
 
-function readMessage(r: Reader, type: MessageType): PeerMessage {
+function readMessage(r: Reader, type: MessageType): PeerWireMessage {
   const base = { from: serverId(r), to: serverId(r), term: r.uint32() };
   switch (type) {
     case 'preVote':
@@ -178,17 +216,40 @@ function readMessage(r: Reader, type: MessageType): PeerMessage {
       return { ...base, type, commit: readU64(r) };
     case 'heartbeatResponse':
       return { ...base, type };
-    case 'snapshot': {
-      const index = readU64(r);
-      const term = r.uint32();
-      const counter = r.uint32();
-      const membership = readMembership(r);
-      return { ...base, type, snapshot: { index, term, counter, membership, data: copy(r, r.uint32()) } };
+    case 'snapshot':
+      return { ...base, type, snapshot: readSnapshot(r) };
+    case 'forward': {
+      const sessionId = r.bigint64();
+      const cxid = r.int32();
+      const opType = r.int32();
+      const n = r.uint16();
+      r.need(n * 4);
+      const auth = Array.from({ length: n }, () => ({ scheme: readStr(r), id: readStr(r) }));
+      return { ...base, type, sessionId, cxid, opType, auth, body: copy(r, r.uint32()) };
     }
+    case 'forwardRefused':
+      return { ...base, type, sessionId: r.bigint64(), cxid: r.int32() };
+    case 'touch': {
+      const n = r.uint32();
+      r.need(n * 8);
+      return { ...base, type, sessionIds: Array.from({ length: n }, () => r.bigint64()) };
+    }
+    case 'syncRequest':
+      return { ...base, type, id: readU64(r) };
+    case 'syncReply':
+      return { ...base, type, id: readU64(r), index: readU64(r) };
   }
 }
 
-function readEntry(r: Reader, index: number): PeerEntry {
+export function readSnapshot(r: Reader): PeerSnapshot {
+  const index = readU64(r);
+  const term = r.uint32();
+  const counter = r.uint32();
+  const membership = readMembership(r);
+  return { index, term, counter, membership, data: copy(r, r.uint32()) };
+}
+
+export function readEntry(r: Reader, index: number): PeerEntry {
   const term = r.uint32();
   const counter = r.uint32();
   const flags = r.uint8();
@@ -223,7 +284,8 @@ function serverId(r: Reader): number {
   return id;
 }
 
-function readU64(r: Reader): number {
+/** A log index written by `u64`; DecodeError for one beyond 2^53. */
+export function readU64(r: Reader): number {
   const hi = r.uint32();
   const lo = r.uint32();
   if (hi >= 0x20_0000) throw new DecodeError(`index 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} is beyond 2^53`);
