@@ -3,9 +3,11 @@
 // and resumed (SIGSTOP/SIGCONT: alive, its sockets open, answering nothing, as a partitioned or hung
 // server). Free of vitest, so bench/ scripts use it too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+const ABOVE = resolve(import.meta.dirname, '../..');
+/** The repository: two levels up, or three when this runs compiled in dist/ (as bench/ scripts do). */
+export const ROOT = basename(ABOVE) === 'dist' ? dirname(ABOVE) : ABOVE;
 /** The built CLI, `skein` (vitest's global setup compiles it). */
 export const SKEIN_MAIN = join(ROOT, 'dist/src/cli/main.js');
 
