@@ -90,6 +90,7 @@ describe(`3-server ${IMPL} ensemble`, () => {
     const admin = await nodeClient(ensemble.connectString);
     const failoverMs: number[] = [];
     let moves = 0;
+    let ownerKilledAt = Infinity;
     for (let round = 1; round <= ROUNDS; round++) {
       const leader = await ensemble.leader();
       const before = [await ensemble.serverOf(kazooSession), await ensemble.serverOf(nodeSession)];
@@ -116,7 +117,10 @@ describe(`3-server ${IMPL} ensemble`, () => {
         expect(watches.of('/ens/watched')).toEqual(['NODE_DATA_CHANGED']);
       }
       // The owner dies while the rounds go on: its session expires across leader changes.
-      if (round === 2) await owner.kill();
+      if (round === 2) {
+        await owner.kill();
+        ownerKilledAt = Date.now();
+      }
       await ensemble.start(leader);
     }
     await node.stop();
@@ -133,6 +137,10 @@ describe(`3-server ${IMPL} ensemble`, () => {
     ephemeralsGone = { cversion: parent!.cversion };
     await eventually('every ephemeral’s watch fired', () => EPHEMERALS.every((p) => watches.of(p).length > 0));
     for (const path of EPHEMERALS) expect(watches.of(path), path).toEqual(['NODE_DELETED']);
+    // Not before the session could have timed out: its last heartbeat was at most a third of the
+    // timeout before the kill (clients ping at a third), and every new leader restarts the clock.
+    const deletedAt = Math.min(...watches.events.filter((e) => EPHEMERALS.includes(e.path)).map((e) => e.t));
+    expect(deletedAt - ownerKilledAt).toBeGreaterThanOrEqual((OWNER_SESSION_S * 1000 * 2) / 3);
 
     admin.close();
 
