@@ -17,6 +17,14 @@ const REPORT_LINES = 30;
 const POLL_MS = 20;
 
 export class JsonLinesChild {
+  /** Programs started and not yet exited, for killAll. */
+  private static readonly alive = new Set<JsonLinesChild>();
+
+  /** kill -9 of every program still running: after a test that failed before stopping its clients. */
+  static async killAll(): Promise<void> {
+    await Promise.all([...JsonLinesChild.alive].map((c) => c.kill()));
+  }
+
   readonly events: ClientEvent[] = [];
   private readonly child: ChildProcess;
   private stderr = '';
@@ -48,6 +56,8 @@ export class JsonLinesChild {
     });
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exit = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    JsonLinesChild.alive.add(this);
+    void this.exit.then(() => JsonLinesChild.alive.delete(this));
   }
 
   get running(): boolean {

@@ -4,9 +4,11 @@
 //
 // Prints one JSON object per line: {"event":"started"|"leader"|"notLeader"|"state"|"closed", "who":ID,
 // "t":ms[, "state":...][, "session":"0x..."]}.
-// Runs until stdin says "stop" or closes (the test process died), then closes the latch and the client.
+// Runs until stdin says "stop", then closes the latch and the client; ends at once if stdin closes.
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.util.concurrent.CountDownLatch;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -24,6 +26,21 @@ public final class CuratorLatch {
     String path = args[1];
     String who = args[2];
     int sessionMs = Integer.parseInt(args[3]);
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread commands = new Thread(() -> {
+      try {
+        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in));
+        for (String line = stdin.readLine(); line != null; line = stdin.readLine()) {
+          if (line.trim().equals("stop")) stop.countDown();
+        }
+      } catch (IOException e) {
+        // Read as the end of stdin.
+      }
+      // stdin closed: the test is gone, and a call against a dead ensemble could wait for ever.
+      Runtime.getRuntime().halt(1);
+    });
+    commands.setDaemon(true);
+    commands.start();
     // Retry every 100 ms for as long as it takes: the tests measure how soon a client carries on.
     CuratorFramework client = CuratorFrameworkFactory.builder()
         .connectString(connect)
@@ -49,10 +66,7 @@ public final class CuratorLatch {
     });
     latch.start();
     emit("started", who, ",\"session\":\"0x" + Long.toHexString(session) + "\"");
-    BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in));
-    for (String line = stdin.readLine(); line != null && !line.trim().equals("stop"); line = stdin.readLine()) {
-      // Only "stop" is a command.
-    }
+    stop.await();
     latch.close();
     client.close();
     emit("closed", who, "");

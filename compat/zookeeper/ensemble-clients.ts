@@ -14,7 +14,7 @@ import type { ZkEnsemble } from '../../test/helpers/zk-ensemble.js';
 import { PYTHON } from '../helpers/commands.js';
 import { JsonLinesChild } from '../helpers/json-lines-child.js';
 
-export const KAZOO_SCRIPT = join(import.meta.dirname, 'kazoo_ensemble.py');
+const KAZOO_SCRIPT = join(import.meta.dirname, 'kazoo_ensemble.py');
 
 /** Pause between a writer's iterations: a steady stream, not a flood that grows the tree without end. */
 const WRITE_PAUSE_MS = 20;

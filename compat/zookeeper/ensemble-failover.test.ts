@@ -6,8 +6,9 @@
 // fire after it (node-zookeeper-client's: kazoo 2.8 does not hand its watches to the server it moves to,
 // against any server). ZK_ENSEMBLE_ROUNDS changes the number of kill rounds (20 by default).
 import type { Client, Stat } from 'node-zookeeper-client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensembleImpl, ZkEnsemble } from '../../test/helpers/zk-ensemble.js';
+import { JsonLinesChild } from '../helpers/json-lines-child.js';
 import {
   answered,
   ensurePaths,
@@ -44,6 +45,11 @@ beforeAll(async () => {
 // A test that failed midway may leave a server down or frozen.
 beforeEach(async () => {
   await ensemble.heal();
+});
+
+// Clients of a test that failed before stopping them.
+afterEach(async () => {
+  await JsonLinesChild.killAll();
 });
 
 afterAll(async () => {

@@ -1,8 +1,9 @@
 // A 5-server ensemble (Skein; ZK_ENSEMBLE_IMPL=apache for Apache ZooKeeper 3.8.0) loses two servers at
 // once, the leader among them, while kazoo and node-zookeeper-client write: the three left are a majority,
 // so writes go on; the two come back and catch up. Nothing acknowledged is lost.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensembleImpl, ZkEnsemble } from '../../test/helpers/zk-ensemble.js';
+import { JsonLinesChild } from '../helpers/json-lines-child.js';
 import { ensurePaths, eventually, expectEverythingEverywhere, KazooWriter, nodeClient, NodeWriter } from './ensemble-clients.js';
 
 const IMPL = ensembleImpl();
@@ -16,6 +17,11 @@ beforeAll(async () => {
   await ensurePaths(admin, ['/ens5/kazoo', '/ens5/node', '/ens5/kazoo-set', '/ens5/node-set']);
   admin.close();
 }, 120_000);
+
+// Clients of a test that failed before stopping them.
+afterEach(async () => {
+  await JsonLinesChild.killAll();
+});
 
 afterAll(async () => {
   await ensemble?.destroy();

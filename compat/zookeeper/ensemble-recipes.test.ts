@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensembleImpl, ZkEnsemble } from '../../test/helpers/zk-ensemble.js';
 import { run } from '../helpers/commands.js';
 import { JsonLinesChild, type ClientEvent } from '../helpers/json-lines-child.js';
@@ -33,6 +33,11 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await ensemble.heal();
+});
+
+// Clients of a test that failed before stopping them.
+afterEach(async () => {
+  await JsonLinesChild.killAll();
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
 usage: python3 kazoo_ensemble.py MODE CONFIG_JSON
 
 Prints one JSON object per line on stdout (each with "event" and "t", the wall clock in ms); reads
-commands from stdin ("stop"). Modes:
+commands from stdin ("stop"; the end of stdin ends the process at once). Modes:
   writer     creates PREFIX/c-NNNNNNN and sets SET_PATH to the same counter, in a loop; reports each
              acknowledged write, its session and every connection state; "stop" ends the loop, closes
              the session and reports the session id again. (No watches: kazoo 2.8 never sends
@@ -15,6 +15,7 @@ commands from stdin ("stop"). Modes:
              reports each term (start and end)
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -41,7 +42,8 @@ def read_commands():
     for line in sys.stdin:
         if line.strip() == "stop":
             STOP.set()
-    STOP.set()
+    # stdin closed: the test is gone, and a call blocked on a dead ensemble would never return.
+    os._exit(1)
 
 
 def client():

@@ -25,7 +25,7 @@ export function ensembleImpl(): EnsembleImpl {
   return impl;
 }
 
-export const APACHE_ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
+const APACHE_ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 const APACHE_SLF4J_BINDING = '/usr/share/java/slf4j-simple.jar';
 
 /** `Mode:` in srvr, as ZooKeeper prints it. */
@@ -274,7 +274,7 @@ export class ZkEnsemble {
     this.server(id).resume();
   }
 
-  /** Starts server `id` (after a kill) and waits until it serves. */
+  /** Starts server `id` (after a kill: the restart) and waits until it serves. */
   async start(id: number, timeoutMs = JOIN_MS): Promise<void> {
     await this.server(id).launch();
     await this.waitServing(id, timeoutMs);
@@ -285,12 +285,6 @@ export class ZkEnsemble {
     for (const s of this.servers) if (s.paused) s.resume();
     await Promise.all(this.servers.filter((s) => !s.running).map((s) => s.launch()));
     await Promise.all(this.ids.map((id) => this.waitServing(id)));
-  }
-
-  /** kill -9 then start of server `id`. */
-  async restart(id: number): Promise<void> {
-    await this.kill(id);
-    await this.start(id);
   }
 
   /** kill -9 of every server at once, then all start again; resolves with the new leader's id. */
