@@ -43,6 +43,10 @@ describe('ZooKeeper ensemble of 3', () => {
     expect(mntr).toMatch(/zk_server_state\tleader\n/);
     expect(mntr).toMatch(/zk_quorum_size\t3\n/);
     expect(mntr).toMatch(/zk_synced_followers\t2\n/);
+    // /zookeeper/config shows the ensemble as ZooKeeper does, alike on every server.
+    const config = (await c.getData('/zookeeper/config')).data?.toString();
+    expect(config).toMatch(/^server\.1=127\.0\.0\.1:\d+:\d+:participant;127\.0\.0\.1:\d+\nserver\.2=.*\nserver\.3=.*\nversion=0$/);
+    expect((await (await ens.client({ only: [leader] })).getData('/zookeeper/config')).data?.toString()).toBe(config);
   });
 
   it('survives the loss of the leader: every acknowledged write is kept, writes continue and sessions resume elsewhere', async () => {
@@ -95,12 +99,21 @@ describe('ZooKeeper ensemble of 3', () => {
     const follower = followerOf(ens, leader);
     const owner = await ens.client({ only: [follower], sessionTimeoutMs: 800 });
     await owner.create('/lock', null, { mode: 'ephemeral' });
+    // Its pings reach only the follower, which relays them: the leader keeps the session alive.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await owner.exists('/lock')).not.toBeNull();
     const watcher = await ens.client({ only: [leader] });
     const gone = new Promise<string>((resolve) => void watcher.exists('/lock', (ev) => resolve(ev.type === 2 ? 'deleted' : String(ev.type))));
     // The client goes silent without closing (a killed process): the leader expires it.
     await ens.stop(follower);
     expect(await gone).toBe('deleted');
     expect(await watcher.exists('/lock')).toBeNull();
+    // Its server comes back and its client reconnects there: the server checks with the leader, and the
+    // session is expired, not resumed.
+    await ens.start(follower);
+    const deadline = Date.now() + 5000;
+    while (owner.state !== 'expired' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(owner.state).toBe('expired');
   });
 
   it('stops serving on a server cut off from the quorum, and serves again once it is back', async () => {
