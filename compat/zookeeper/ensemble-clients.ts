@@ -29,6 +29,19 @@ export interface Acked {
   lastSet: { value: number; version: number } | undefined;
 }
 
+export interface WriteTimes {
+  sent: number;
+  acked: number;
+}
+
+/**
+ * The acknowledged writes sent after `t`. A reply that arrives after a kill may be for a write the
+ * killed leader committed just before: only a write sent afterwards shows that the ensemble carried on.
+ */
+function sentAfter(acks: WriteTimes[], t: number): WriteTimes[] {
+  return acks.filter((a) => a.sent > t);
+}
+
 /** A node-zookeeper-client with every server in its connection string. */
 export function nodeClient(connectString: string, sessionTimeout = 10_000): Promise<Client> {
   const client = zookeeper.createClient(connectString, { sessionTimeout, spinDelay: 50, retries: 0 });
@@ -50,8 +63,8 @@ export async function ensurePaths(client: Client, paths: string[]): Promise<void
 /** node-zookeeper-client streaming writes: create PREFIX/c-N, then set SET_PATH to N. */
 export class NodeWriter {
   readonly acked: Acked;
-  /** Wall-clock times (ms) of acknowledged writes, in order. */
-  readonly ackTimes: number[] = [];
+  /** Acknowledged writes in order: when each was sent and when its reply came (wall clock, ms). */
+  readonly acks: WriteTimes[] = [];
   /** Connection states the client went through ('DISCONNECTED', 'SYNC_CONNECTED', 'EXPIRED', ...). */
   readonly states: string[] = [];
   private stopping = false;
@@ -74,9 +87,14 @@ export class NodeWriter {
     this.loop = this.run();
   }
 
-  /** Acknowledged writes after wall-clock time `t`. */
+  /** Acknowledged writes sent after wall-clock time `t`. */
   ackedAfter(t: number): number {
-    return this.ackTimes.filter((a) => a > t).length;
+    return sentAfter(this.acks, t).length;
+  }
+
+  /** When the first write sent after `t` was acknowledged. */
+  firstAckAfter(t: number): number | undefined {
+    return sentAfter(this.acks, t)[0]?.acked;
   }
 
   async stop(): Promise<void> {
@@ -89,12 +107,14 @@ export class NodeWriter {
       const path = `${this.acked.prefix}/c-${String(i).padStart(7, '0')}`;
       const data = Buffer.from(String(i));
       try {
+        let sent = Date.now();
         await call<string>((cb) => this.client.create(path, data, zookeeper.ACL.OPEN_ACL_UNSAFE, zookeeper.CreateMode.PERSISTENT, cb));
         this.acked.created.push(path);
-        this.ackTimes.push(Date.now());
+        this.acks.push({ sent, acked: Date.now() });
+        sent = Date.now();
         const stat = await call<Stat>((cb) => this.client.setData(this.acked.setPath, data, -1, cb));
         this.acked.lastSet = { value: i, version: stat.version };
-        this.ackTimes.push(Date.now());
+        this.acks.push({ sent, acked: Date.now() });
       } catch {
         // Connection loss during a failover: not acknowledged; the next write gets a new name.
       }
@@ -117,8 +137,18 @@ export class KazooWriter {
     return BigInt(this.process.all('session')[0]!.id as string);
   }
 
+  /** Acknowledged writes sent after wall-clock time `t`. */
   ackedAfter(t: number): number {
-    return this.process.all('ack').filter((e) => e.t > t).length;
+    return sentAfter(this.acks, t).length;
+  }
+
+  /** When the first write sent after `t` was acknowledged. */
+  firstAckAfter(t: number): number | undefined {
+    return sentAfter(this.acks, t)[0]?.acked;
+  }
+
+  private get acks(): WriteTimes[] {
+    return this.process.all('ack').map((e) => ({ sent: e.sent as number, acked: e.t }));
   }
 
   get acked(): Acked {

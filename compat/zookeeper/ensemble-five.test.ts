@@ -33,7 +33,7 @@ describe(`5-server ${IMPL} ensemble`, () => {
     const kz = new KazooWriter(ensemble.connectString, '/ens5/kazoo', '/ens5/kazoo-set');
     const kazooSession = await kz.ready();
     node.start();
-    await eventually('both writers acknowledged writes', () => node.ackTimes.length > 0 && kz.ackedAfter(0) > 0);
+    await eventually('both writers acknowledged writes', () => node.acks.length > 0 && kz.ackedAfter(0) > 0);
 
     for (let round = 1; round <= ROUNDS; round++) {
       const leader = await ensemble.leader();

@@ -5,7 +5,7 @@ usage: python3 kazoo_ensemble.py MODE CONFIG_JSON
 Prints one JSON object per line on stdout (each with "event" and "t", the wall clock in ms); reads
 commands from stdin ("stop"; the end of stdin ends the process at once). Modes:
   writer     creates PREFIX/c-NNNNNNN and sets SET_PATH to the same counter, in a loop; reports each
-             acknowledged write, its session and every connection state; "stop" ends the loop, closes
+             acknowledged write (with "sent", when it was sent), its session and every connection state; "stop" ends the loop, closes
              the session and reports the session id again. (No watches: kazoo 2.8 never sends
              SetWatches, so a server it moves to does not know the watches it set before.)
   ephemeral  creates ephemeral nodes PATHS, reports its session and "ready", then waits to be killed
@@ -72,10 +72,12 @@ def writer():
         i += 1
         path = "%s/c-%07d" % (CFG["prefix"], i)
         try:
+            sent = time.time() * 1000
             zk.create(path, str(i).encode())
-            emit("ack", op="create", path=path)
+            emit("ack", op="create", path=path, sent=sent)
+            sent = time.time() * 1000
             stat = zk.set(CFG["set_path"], str(i).encode())
-            emit("ack", op="set", value=i, version=stat.version)
+            emit("ack", op="set", value=i, version=stat.version, sent=sent)
         except KazooException as e:
             # Not acknowledged: the write may or may not have happened. The next one gets a new name.
             emit("error", error=type(e).__name__)
