@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import zookeeper, { type Client, type Event, type Exception, type Stat } from 'node-zookeeper-client';
-import { call } from '../../test/integration/zookeeper/harness.js';
+import { call, nodeClient as harnessNodeClient } from '../../test/integration/zookeeper/harness.js';
 import type { ZkEnsemble } from '../../test/helpers/zk-ensemble.js';
 import { PYTHON } from '../helpers/commands.js';
 import { JsonLinesChild } from '../helpers/json-lines-child.js';
@@ -42,13 +42,12 @@ function sentAfter(acks: WriteTimes[], t: number): WriteTimes[] {
   return acks.filter((a) => a.sent > t);
 }
 
-/** A node-zookeeper-client with every server in its connection string. */
-export function nodeClient(connectString: string, sessionTimeout = 10_000): Promise<Client> {
-  const client = zookeeper.createClient(connectString, { sessionTimeout, spinDelay: 50, retries: 0 });
-  return new Promise((resolve) => {
-    client.once('connected', () => resolve(client));
-    client.connect();
-  });
+/** Long enough for a session to outlast a failover on a busy machine; short enough for the suite. */
+const SESSION_TIMEOUT_MS = 10_000;
+
+/** A node-zookeeper-client for `connectString` (usually every server). */
+export function nodeClient(connectString: string): Promise<Client> {
+  return harnessNodeClient(connectString, SESSION_TIMEOUT_MS);
 }
 
 export function sessionIdOf(client: Client): bigint {
@@ -127,8 +126,9 @@ export class NodeWriter {
 export class KazooWriter {
   readonly process: JsonLinesChild;
 
-  constructor(hosts: string, private readonly prefix: string, private readonly setPath: string, options: { randomizeHosts?: boolean; timeoutS?: number } = {}) {
-    const cfg = { hosts, prefix, set_path: setPath, randomize_hosts: options.randomizeHosts ?? true, timeout_s: options.timeoutS ?? 10, pause_ms: WRITE_PAUSE_MS };
+  /** `randomizeHosts: false` connects to the first of `hosts` first (kazoo shuffles them by default). */
+  constructor(hosts: string, private readonly prefix: string, private readonly setPath: string, options: { randomizeHosts?: boolean } = {}) {
+    const cfg = { hosts, prefix, set_path: setPath, randomize_hosts: options.randomizeHosts ?? true, timeout_s: SESSION_TIMEOUT_MS / 1000, pause_ms: WRITE_PAUSE_MS };
     this.process = kazoo('kazoo writer', 'writer', cfg);
   }
 

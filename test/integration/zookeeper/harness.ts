@@ -53,9 +53,10 @@ export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}, 
   return server;
 }
 
-/** A connected node-zookeeper-client. */
-export function nodeClient(port: number, sessionTimeout = 4000): Promise<Client> {
-  const client = zookeeper.createClient(`127.0.0.1:${port}`, { sessionTimeout, spinDelay: 50, retries: 0 });
+/** A connected node-zookeeper-client, to a loopback port or through a connection string. */
+export function nodeClient(server: number | string, sessionTimeout = 4000): Promise<Client> {
+  const connectString = typeof server === 'number' ? `127.0.0.1:${server}` : server;
+  const client = zookeeper.createClient(connectString, { sessionTimeout, spinDelay: 50, retries: 0 });
   return new Promise((resolve) => {
     client.once('connected', () => resolve(client));
     client.connect();
