@@ -2,24 +2,13 @@
 // port with a temporary data directory, for the real-client compatibility tests and the crash and
 // full-disk tests: SkeinZooKeeper writes a zoo.cfg, SkeinKafka a server.properties; both start, kill -9,
 // stop and start again the same way.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './free-port.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/src/cli/main.js');
-
-/** Levels that would hide the "listening" line the harness waits for. */
-const QUIETER_THAN_INFO = new Set(['warn', 'error', 'fatal', 'silent']);
-
-function childLogLevel(): string {
-  const level = process.env.SKEIN_LOG_LEVEL ?? 'info';
-  return QUIETER_THAN_INFO.has(level) ? 'info' : level;
-}
+import { ROOT, SKEIN_MAIN as MAIN, ServerProcess, skeinEnv, type CommandLine } from './server-process.js';
 
 interface Service {
   /** The `skein` subcommand. */
@@ -31,9 +20,7 @@ interface Service {
 }
 
 /** One Skein server process over a temp dir that outlives restarts. */
-class SkeinProcess {
-  private child: ChildProcess | undefined;
-  private output = '';
+class SkeinProcess extends ServerProcess {
   /** `ulimit -n` for the process (through sh), to test behaviour at a low open-file limit. */
   openFileLimit: number | undefined;
 
@@ -41,7 +28,9 @@ class SkeinProcess {
     private readonly service: Service,
     readonly dir: string,
     readonly port: number,
-  ) {}
+  ) {
+    super(service.readyLine);
+  }
 
   /**
    * Makes a temp dir (under `parent`, the system's temp dir by default) and picks a free port, then
@@ -59,69 +48,18 @@ class SkeinProcess {
     return { dir, port };
   }
 
-  /** Everything the process printed (pino JSON lines). */
-  get log(): string {
-    return this.output;
-  }
-
-  /** Starts the process (again, after stop or kill) and resolves once it listens. */
-  async launch(): Promise<void> {
-    const { command, configName, readyLine } = this.service;
+  protected override commandLine(): CommandLine {
+    const { command, configName } = this.service;
     const args = [MAIN, command, '--config', join(this.dir, configName)];
-    const [file, argv] =
-      this.openFileLimit === undefined
-        ? [process.execPath, args]
-        : ['sh', ['-c', `ulimit -n ${this.openFileLimit} && exec "$0" "$@"`, process.execPath, ...args]];
-    const child = spawn(file, argv, {
-      cwd: ROOT,
-      env: { ...process.env, SKEIN_LOG_LEVEL: childLogLevel() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    const from = this.output.length;
-    await new Promise<void>((resolveReady, reject) => {
-      const onData = (d: Buffer) => {
-        this.output += d.toString();
-        if (this.output.includes(readyLine, from)) resolveReady();
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`skein exited with ${code} before listening:\n${this.output.slice(from)}`)));
-      child.once('error', reject);
-    });
-  }
-
-  /** Resolves with the exit code once the running process exits by itself (null if killed by a signal). */
-  exited(): Promise<number | null> {
-    const child = this.child;
-    if (!child) return Promise.reject(new Error('the process is not running'));
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-    return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  }
-
-  /** kill -9: nothing is flushed or closed; only what was durable survives. */
-  kill(): Promise<void> {
-    return this.end('SIGKILL');
-  }
-
-  /** SIGTERM: a graceful shutdown. */
-  stop(): Promise<void> {
-    return this.end('SIGTERM');
+    const env = skeinEnv();
+    return this.openFileLimit === undefined
+      ? { file: process.execPath, args, cwd: ROOT, env }
+      : { file: 'sh', args: ['-c', `ulimit -n ${this.openFileLimit} && exec "$0" "$@"`, process.execPath, ...args], cwd: ROOT, env };
   }
 
   async destroy(): Promise<void> {
     await this.kill();
     await rm(this.dir, { recursive: true, force: true });
-  }
-
-  private async end(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    await exited;
-    // A launch may have started a new process meanwhile.
-    if (this.child === child) this.child = undefined;
   }
 }
 

@@ -1,7 +1,6 @@
 // Starts Skein's ZooKeeper server in-process on a free port with a temporary data directory, and
 // wraps node-zookeeper-client's callbacks in promises.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zookeeper, { type Client, type Exception, type Stat } from 'node-zookeeper-client';
@@ -54,9 +53,10 @@ export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}, 
   return server;
 }
 
-/** A connected node-zookeeper-client. */
-export function nodeClient(port: number, sessionTimeout = 4000): Promise<Client> {
-  const client = zookeeper.createClient(`127.0.0.1:${port}`, { sessionTimeout, spinDelay: 50, retries: 0 });
+/** A connected node-zookeeper-client, to a loopback port or through a connection string. */
+export function nodeClient(server: number | string, sessionTimeout = 4000): Promise<Client> {
+  const connectString = typeof server === 'number' ? `127.0.0.1:${server}` : server;
+  const client = zookeeper.createClient(connectString, { sessionTimeout, spinDelay: 50, retries: 0 });
   return new Promise((resolve) => {
     client.once('connected', () => resolve(client));
     client.connect();
@@ -115,18 +115,4 @@ export function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   });
 }
 
-/** Sends a four-letter word on a raw socket (in two writes when `split`); resolves with the whole answer. */
-export function fourLetterWord(port: number, w: string, split = false): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const s = connect(port, '127.0.0.1', () => {
-      if (split) {
-        s.write(w.slice(0, 2));
-        setTimeout(() => s.write(w.slice(2)), 20);
-      } else s.write(w);
-    });
-    s.on('data', (d) => chunks.push(d));
-    s.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    s.on('error', reject);
-  });
-}
+export { fourLetterWord } from '../../helpers/four-letter-word.js';

@@ -46,6 +46,7 @@ declare module 'node-zookeeper-client' {
   }
   export const Exception: {
     OK: number;
+    CONNECTION_LOSS: number;
     NO_NODE: number;
     NODE_EXISTS: number;
     BAD_VERSION: number;
