@@ -2,7 +2,8 @@
 //
 //   length  uint32  bytes after this field (crc + kind + body)
 //   crc     uint32  CRC-32C of kind + body
-//   kind    uint8   0 hello, 1.. a consensus message type
+//   kind    uint8   0 hello, 1..9 a consensus message type, 10.. a ZooKeeper shell message (forwarded
+//                   writes, session touches, syncs; messages.ts PeerShellMessage)
 //   body
 //
 // big-endian throughout. A connection opens with one hello from each side (magic, protocol version,
@@ -13,7 +14,7 @@
 // consecutive from prevIndex + 1. Server ids are uint32 and never 0.
 import { DecodeError, Reader, Writer } from '../bytes.js';
 import { crc32c } from '../checksum/crc32c.js';
-import type { PeerEntry, PeerHello, PeerMembership, PeerMessage } from './messages.js';
+import type { PeerEntry, PeerHello, PeerMembership, PeerWireMessage } from './messages.js';
 
 /** "SKNR": a Skein ensemble peer. Anything else on the quorum port is not one. */
 export const PEER_MAGIC = 0x534b_4e52;
@@ -23,10 +24,11 @@ export const FRAME_HEADER_BYTES = 8;
 /** Frame bytes after the length field the decoder accepts unless told otherwise: a whole snapshot must fit. */
 export const PEER_FRAME_BYTES_MAX = 64 * 1024 * 1024;
 
-export type PeerFrame = { readonly kind: 'hello'; readonly hello: PeerHello } | { readonly kind: 'message'; readonly message: PeerMessage };
+export type PeerFrame = { readonly kind: 'hello'; readonly hello: PeerHello } | { readonly kind: 'message'; readonly message: PeerWireMessage };
 
-const KINDS = ['hello', 'preVote', 'vote', 'preVoteResponse', 'voteResponse', 'append', 'appendResponse', 'heartbeat', 'heartbeatResponse', 'snapshot'] as const;
-type MessageType = PeerMessage['type'];
+const KINDS = ['hello', 'preVote', 'vote', 'preVoteResponse', 'voteResponse', 'append', 'appendResponse', 'heartbeat', 'heartbeatResponse', 'snapshot',
+  'forward', 'forwardRefused', 'touch', 'syncRequest', 'syncReply'] as const;
+type MessageType = PeerWireMessage['type'];
 const KIND_OF = new Map<string, number>(KINDS.map((k, i) => [k, i]));
 
 const TWO_32 = 0x1_0000_0000;
@@ -51,7 +53,7 @@ export function encodeFrame(frame: PeerFrame): Buffer {
   return Buffer.concat([header, body]);
 }
 
-function writeMessage(w: Writer, m: PeerMessage): void {
+function writeMessage(w: Writer, m: PeerWireMessage): void {
   w.uint8(KIND_OF.get(m.type)!).uint32(m.from).uint32(m.to).uint32(m.term);
   switch (m.type) {
     case 'preVote':
@@ -89,7 +91,39 @@ function writeMessage(w: Writer, m: PeerMessage): void {
       w.uint32(s.data.length).raw(s.data);
       return;
     }
+    case 'forward':
+      w.bigint64(m.sessionId).int32(m.cxid).int32(m.opType).uint16(m.auth.length);
+      for (const a of m.auth) {
+        str(w, a.scheme);
+        str(w, a.id);
+      }
+      w.uint32(m.body.length).raw(m.body);
+      return;
+    case 'forwardRefused':
+      w.bigint64(m.sessionId).int32(m.cxid);
+      return;
+    case 'touch':
+      w.uint32(m.sessionIds.length);
+      for (const id of m.sessionIds) w.bigint64(id);
+      return;
+    case 'syncRequest':
+      u64(w, m.id);
+      return;
+    case 'syncReply':
+      u64(w, m.id);
+      u64(w, m.index);
+      return;
   }
+}
+
+function str(w: Writer, s: string): void {
+  const b = Buffer.from(s, 'utf8');
+  if (b.length > 0xffff) throw new RangeError(`a string of ${b.length} bytes does not fit a peer frame's uint16 length`);
+  w.uint16(b.length).raw(b);
+}
+
+function readStr(r: Reader): string {
+  return r.utf8(r.uint16());
 }
 
 function writeEntry(w: Writer, e: PeerEntry): void {
@@ -152,7 +186,7 @@ function readHello(r: Reader): PeerHello {
   return { version, from: serverId(r), to: serverId(r), configVersion: readU64big(r) };
 }
 
-function readMessage(r: Reader, type: MessageType): PeerMessage {
+function readMessage(r: Reader, type: MessageType): PeerWireMessage {
   const base = { from: serverId(r), to: serverId(r), term: r.uint32() };
   switch (type) {
     case 'preVote':
@@ -185,6 +219,26 @@ function readMessage(r: Reader, type: MessageType): PeerMessage {
       const membership = readMembership(r);
       return { ...base, type, snapshot: { index, term, counter, membership, data: copy(r, r.uint32()) } };
     }
+    case 'forward': {
+      const sessionId = r.bigint64();
+      const cxid = r.int32();
+      const opType = r.int32();
+      const n = r.uint16();
+      r.need(n * 4);
+      const auth = Array.from({ length: n }, () => ({ scheme: readStr(r), id: readStr(r) }));
+      return { ...base, type, sessionId, cxid, opType, auth, body: copy(r, r.uint32()) };
+    }
+    case 'forwardRefused':
+      return { ...base, type, sessionId: r.bigint64(), cxid: r.int32() };
+    case 'touch': {
+      const n = r.uint32();
+      r.need(n * 8);
+      return { ...base, type, sessionIds: Array.from({ length: n }, () => r.bigint64()) };
+    }
+    case 'syncRequest':
+      return { ...base, type, id: readU64(r) };
+    case 'syncReply':
+      return { ...base, type, id: readU64(r), index: readU64(r) };
   }
 }
 

@@ -54,6 +54,33 @@ export type PeerMessage =
   | (Base & { readonly type: 'heartbeatResponse' })
   | (Base & { readonly type: 'snapshot'; readonly snapshot: PeerSnapshot });
 
+/**
+ * Messages of the ZooKeeper shell riding the same connection (not consensus: the core never sees them).
+ * ZooKeeper's learners send the leader REQUEST, PING and SYNC packets for the same purposes.
+ */
+export type PeerShellMessage =
+  /** A client's write, sent by the server it is connected to, for the leader to prepare and propose. */
+  | (Base & {
+      readonly type: 'forward';
+      readonly sessionId: bigint;
+      readonly cxid: number;
+      /** The request's opcode (createSession for a session being opened; its body is then the timeout). */
+      readonly opType: number;
+      /** The connection's identities, for the leader's ACL checks. */
+      readonly auth: readonly { readonly scheme: string; readonly id: string }[];
+      readonly body: Uint8Array;
+    })
+  /** The leader could not propose a forwarded write (overloaded or stepping down): the client must retry. */
+  | (Base & { readonly type: 'forwardRefused'; readonly sessionId: bigint; readonly cxid: number })
+  /** Sessions that showed life on the sender since its last touch, for the leader's expiry clock. */
+  | (Base & { readonly type: 'touch'; readonly sessionIds: readonly bigint[] })
+  /** A client's sync: the leader answers with the index of its last proposed entry. */
+  | (Base & { readonly type: 'syncRequest'; readonly id: number })
+  | (Base & { readonly type: 'syncReply'; readonly id: number; readonly index: number });
+
+/** Everything a peer connection carries after the hellos. */
+export type PeerWireMessage = PeerMessage | PeerShellMessage;
+
 /** The first frame each side of a peer connection sends: who it is and which configuration it runs. */
 export interface PeerHello {
   readonly version: number;

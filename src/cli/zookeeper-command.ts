@@ -1,8 +1,9 @@
 // `skein zookeeper --config zoo.cfg`: the ZooKeeper-compatible server on its own.
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../config/schema.js';
-import { parseZooCfg, refuseEnsemble } from '../zookeeper/config.js';
+import { parseZooCfg } from '../zookeeper/config.js';
 import { DISK_FILES } from '../zookeeper/ensemble-config.js';
+import { startEnsembleMember } from '../zookeeper/quorum/ensemble-server.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { flag, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
@@ -11,7 +12,7 @@ import { startNaming } from './startup-failure.js';
 export const zookeeperCommand: Command = {
   name: 'zookeeper',
   usage: 'zookeeper --config <zoo.cfg> [--override key=value]...',
-  summary: 'run the ZooKeeper-compatible server alone',
+  summary: 'run the ZooKeeper-compatible server, alone or as one member of an ensemble',
   async run(argv, log) {
     const args = parseArgs(argv, ['config', 'override']);
     const path = flag(args, 'config');
@@ -24,16 +25,17 @@ export const zookeeperCommand: Command = {
     }
     const parsed = parseZooCfg(text, args.flags.get('override') ?? [], DISK_FILES);
     for (const warning of parsed.warnings) log.warn(warning);
-    refuseEnsemble(parsed);
-    const { config, unusedKeys } = parsed;
+    const { config, ensemble, unusedKeys } = parsed;
     if (unusedKeys.length > 0) log.warn({ keys: unusedKeys }, 'ignoring zoo.cfg keys that have no effect in Skein');
     const settings = {
-      listener: `clientPortAddress=${config.clientPortAddress} clientPort=${config.clientPort}`,
+      listener: ensemble
+        ? `clientPortAddress=${config.clientPortAddress} clientPort=${config.clientPort}, quorum address of server.${ensemble.myid}`
+        : `clientPortAddress=${config.clientPortAddress} clientPort=${config.clientPort}`,
       dirs: [
         { setting: `dataDir=${config.dataDir}`, dir: config.dataDir },
         { setting: `dataLogDir=${config.dataLogDir}`, dir: config.dataLogDir },
       ],
     };
-    return startNaming(settings, () => startZooKeeper(config, log));
+    return startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log) : startZooKeeper(config, log)));
   },
 };

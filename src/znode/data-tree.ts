@@ -335,6 +335,23 @@ export class DataTree {
     this.sessions.delete(meta.clientId);
   }
 
+  /**
+   * Empties the tree (no nodes at all, not even /) before a whole snapshot is restored into it in place:
+   * an ensemble server replacing its state with its leader's keeps the one tree every part of it holds.
+   */
+  reset(): void {
+    for (const node of this.nodes.values()) this.aclCache.release(node.acl);
+    this.nodes.clear();
+    this.ephemerals.clear();
+    this.containers.clear();
+    this.ttls.clear();
+    this.sessions.clear();
+    this.quotas.clear();
+    this.dataBytes = 0;
+    this.lastSessionId = 0n;
+    this.lastProcessedZxid = 0n;
+  }
+
   /** Restores one node read from a snapshot; children are linked by linkSnapshot. */
   restoreNode(path: string, node: ZNode): void {
     const old = this.nodes.get(path);

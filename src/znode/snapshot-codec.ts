@@ -2,7 +2,7 @@
 // layout (blocks, checksums, names) lives with the persistence code. Nodes are written one at a time
 // from a live tree, so a snapshot taken while transactions keep applying (fuzzy) is still readable;
 // replaying the log from the snapshot's zxid makes it exact.
-import { DecodeError, type Reader, type Writer } from '../../protocol/bytes.js';
+import { DecodeError, Reader, Writer } from '../../protocol/bytes.js';
 import { ACLList } from '../../protocol/zookeeper/records.js';
 import { buffer, ustring } from '../../protocol/zookeeper/jute.js';
 import { ownBytes, type DataTree } from './data-tree.js';
@@ -66,4 +66,27 @@ export function readNodes(r: Reader, tree: DataTree): boolean {
     tree.restoreNode(path, node);
   }
   return false;
+}
+
+/**
+ * The whole tree as one buffer (an ensemble's consensus snapshot): last zxid, sessions, nodes, end. Taken
+ * between two applied transactions, so it is exact, not fuzzy.
+ */
+export function encodeTree(tree: DataTree): Buffer {
+  const w = new Writer(64 * 1024);
+  w.bigint64(tree.lastProcessedZxid);
+  writeSessions(w, tree);
+  for (const [path, node] of tree.entries()) writeNode(w, path, node);
+  writeEnd(w);
+  return w.toBuffer();
+}
+
+/** Replaces everything in `tree` with what `encodeTree` wrote; throws DecodeError on damaged bytes. */
+export function decodeTreeInto(tree: DataTree, bytes: Uint8Array): void {
+  const r = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  tree.reset();
+  tree.lastProcessedZxid = r.bigint64();
+  readSessions(r, tree);
+  if (!readNodes(r, tree) || r.remaining !== 0) throw new DecodeError('tree snapshot is incomplete');
+  tree.linkSnapshot();
 }

@@ -175,18 +175,6 @@ export function parseZooCfg(text: string, overrides: readonly string[] = [], fil
   };
 }
 
-/**
- * Throws unless zoo.cfg describes a standalone server: Skein parses ensembles but cannot join one yet,
- * and a lone server started from an ensemble's config would be a second, diverging copy of its data.
- * ZooKeeper (QuorumPeerConfig) runs a quorum when more than one server.N line votes, or one does and
- * standaloneEnabled=false.
- */
-export function refuseEnsemble({ ensemble }: ParsedZooCfg): void {
-  if (!ensemble) return;
-  const why = ensemble.membership.voters.length === 1 ? 'standaloneEnabled=false asks for a quorum' : `${ensemble.servers.map((s) => `server.${s.id}`).join(', ')} describe an ensemble`;
-  throw new ConfigError(`${why}: Skein does not yet run ZooKeeper ensembles (at most one server.N line, standaloneEnabled=true)`);
-}
-
 /** The configuration zoo.cfg defaults give, with `overrides` on top (for `skein start`). */
 export function defaultZooKeeperConfig(overrides: Partial<ZooKeeperConfig> = {}): ZooKeeperConfig {
   return { ...parseZooCfg('').config, ...overrides };

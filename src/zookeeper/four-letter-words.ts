@@ -17,6 +17,26 @@ const BUILT_ON = 'built on Skein';
 /** ZooKeeper's answer to srvr, stat and mntr while the server does not serve. */
 export const NOT_SERVING = 'This ZooKeeper instance is not currently serving requests\n';
 
+/** What only an ensemble member has: its role and its view of the others. */
+export interface EnsembleRole {
+  /** srvr's Mode: leader, follower or observer (read-only without a quorum, when allowed). */
+  mode(): 'leader' | 'follower' | 'observer' | 'read-only';
+  /** False while the server has been without a leader too long to serve. */
+  serving(): boolean;
+  readonly serverId: number;
+  /** conf's view of the ensemble: server.N lines as zoo.cfg gives them, and the configuration version. */
+  readonly serverLines: readonly string[];
+  readonly configVersion: bigint;
+  readonly initLimit: number;
+  readonly syncLimit: number;
+  /** Leader only: followers and observers it has a connection to, voters among them in sync. */
+  followers(): number;
+  syncedFollowers(): number;
+  pendingSyncs(): number;
+  /** Voters in the ensemble. */
+  quorumSize(): number;
+}
+
 /** What the words report on. */
 export interface ServerView {
   readonly config: ZooKeeperConfig;
@@ -29,6 +49,9 @@ export interface ServerView {
   readonly clientPort: number;
   /** False once storage failed and the server stopped serving. */
   readonly serving: boolean;
+  /** srvr's and mntr's state: standalone, or the ensemble member's role. */
+  readonly mode: string;
+  readonly ensemble: EnsembleRole | undefined;
 }
 
 /** As Java's Long.toHexString: 64-bit values (session ids may have the top bit set) print unsigned. */
@@ -59,7 +82,7 @@ function serverSummary(s: ServerView): string {
     `Connections: ${s.connections.size}\n` +
     `Outstanding: ${s.outstandingRequests}\n` +
     `Zxid: ${hex(s.tree.lastProcessedZxid)}\n` +
-    'Mode: standalone\n' +
+    `Mode: ${s.mode}\n` +
     `Node count: ${s.tree.nodeCount}\n`
   );
 }
@@ -75,6 +98,22 @@ function connectionLine(c: ClientConnection, brief: boolean): string {
   return `${line})\n`;
 }
 
+/** conf's ensemble part, as ZooKeeper's QuorumPeerConfig prints it. */
+function ensembleConf(e: EnsembleRole): string {
+  return (
+    `serverId=${e.serverId}\n` +
+    `initLimit=${e.initLimit}\n` +
+    `syncLimit=${e.syncLimit}\n` +
+    `electionAlg=3\n` +
+    `electionPort=-1\n` +
+    `quorumPort=-1\n` +
+    `peerType=${e.mode() === 'observer' ? 1 : 0}\n` +
+    `membership: \n` +
+    e.serverLines.map((l) => `${l}\n`).join('') +
+    `version=${e.configVersion.toString(16)}\n`
+  );
+}
+
 function monitor(s: ServerView): string {
   const w = s.watches.summary();
   let fds = 0;
@@ -85,7 +124,7 @@ function monitor(s: ServerView): string {
   }
   const values: [string, string | number][] = [
     ['version', `${ZOOKEEPER_VERSION}, ${BUILT_ON}`],
-    ['server_state', 'standalone'],
+    ['server_state', s.mode],
     ['avg_latency', s.stats.avgLatency],
     ['max_latency', Math.round(s.stats.maxLatency)],
     ['min_latency', Math.round(s.stats.minLatency)],
@@ -101,6 +140,13 @@ function monitor(s: ServerView): string {
     ['global_sessions', s.tracker.size],
     ['last_zxid', hex(s.tree.lastProcessedZxid)],
   ];
+  const e = s.ensemble;
+  if (e) {
+    values.push(['quorum_size', e.quorumSize()]);
+    if (s.mode === 'leader') {
+      values.push(['followers', e.followers()], ['synced_followers', e.syncedFollowers()], ['pending_syncs', e.pendingSyncs()]);
+    }
+  }
   return values.map(([k, v]) => `zk_${k}\t${v}\n`).join('');
 }
 
@@ -150,7 +196,7 @@ export function fourLetterWordText(word: FourLetterWord, s: ServerView): string 
       // ZooKeeper's documented contract: imok if running in a non-error state, else no answer at all.
       return s.serving ? 'imok' : '';
     case 'isro':
-      return 'rw';
+      return s.mode === 'read-only' ? 'ro' : 'rw';
     case 'srvr':
       if (!s.serving) return NOT_SERVING;
       return `Zookeeper version: ${ZOOKEEPER_VERSION}, ${BUILT_ON}\n${serverSummary(s)}`;
@@ -174,7 +220,7 @@ export function fourLetterWordText(word: FourLetterWord, s: ServerView): string 
         `minSessionTimeout=${c.minSessionTimeout}\n` +
         `maxSessionTimeout=${c.maxSessionTimeout}\n` +
         `clientPortListenBacklog=-1\n` +
-        `serverId=0\n`
+        (s.ensemble ? ensembleConf(s.ensemble) : `serverId=0\n`)
       );
     case 'envi':
       return environment();

@@ -90,6 +90,15 @@ export class PendingChanges {
     }
   }
 
+  /**
+   * Forgets every change: an ensemble leader that steps down cannot know which of its proposals will
+   * commit, and the next leader validates against its own applied tree.
+   */
+  clear(): void {
+    this.byPath.clear();
+    this.queue.popTo(0);
+  }
+
   /** Nodes and data bytes that pending transactions add to the subtree at `path` (negative: remove). */
   pendingUsage(path: string): { count: number; bytes: number } {
     let count = 0;

@@ -84,7 +84,29 @@ export type WriteAnswer =
   /** `zxid` is the tree's when the answer is due; a refused multi carries its per-op results. */
   | { applied: false; zxid: bigint; err: number; multi?: MultiResult[] };
 
-export class RequestCore {
+/**
+ * What the socket shell (server.ts) asks of a request core: RequestCore on a standalone server,
+ * QuorumCore (quorum/quorum-core.ts) on an ensemble member.
+ */
+export interface RequestBackend {
+  /** Sessions and their deadlines (the dump and mntr words read it). */
+  readonly tracker: SessionTracker;
+  /** Writes proposed (or forwarded) and not yet answered. */
+  readonly outstanding: number;
+  isLive(sessionId: bigint): boolean;
+  touch(sessionId: bigint, mono: number): void;
+  openSession(timeout: number, now: Now, opened: (id: bigint) => void): void;
+  resumeSession(id: bigint, timeout: number, mono: number): boolean;
+  write(req: WriteRequest, body: Reader, wall: number, answer: (a: WriteAnswer) => void): void;
+  /** `done` runs once this server has applied every write the ensemble committed before the sync. */
+  sync(sessionId: bigint, done: () => void): void;
+  /** Returns the sessions whose connections must be dropped now. */
+  tick(now: Now): TrackedSession[];
+  sweepContainers(wall: number): void;
+  stop(): void;
+}
+
+export class RequestCore implements RequestBackend {
   readonly tree: DataTree;
   readonly tracker: SessionTracker;
   private readonly changes: PendingChanges;
@@ -188,6 +210,11 @@ export class RequestCore {
       if (closing) this.tracker.remove(req.sessionId);
       answer({ applied: true, zxid, result });
     });
+  }
+
+  /** A standalone server is its own leader: everything committed is applied. */
+  sync(_sessionId: bigint, done: () => void): void {
+    done();
   }
 
   /**

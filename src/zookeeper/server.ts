@@ -24,12 +24,12 @@ import type { ApplyResult, DataTree } from '../znode/data-tree.js';
 import { authenticate } from './acl.js';
 import type { ZooKeeperConfig } from './config.js';
 import { ClientConnection, type ConnectionHost } from './connection.js';
-import { fourLetterWordText } from './four-letter-words.js';
+import { fourLetterWordText, type EnsembleRole } from './four-letter-words.js';
 import { ZkDatabase } from './persistence/database.js';
 import { WRITE_TYPES } from './prep.js';
 import { executeRead } from './reads.js';
 import { body, replyFrame, type Body } from './replies.js';
-import { RequestCore, STANDALONE_SERVER_ID, type Now, type WriteAnswer } from './request-core.js';
+import { RequestCore, STANDALONE_SERVER_ID, type Now, type RequestBackend, type WriteAnswer } from './request-core.js';
 import type { SessionTracker } from './session-tracker.js';
 import { ServerStats } from './stats.js';
 import { WatchManager } from './watch-manager.js';
@@ -63,38 +63,26 @@ export interface RunningZooKeeper {
 }
 
 export class ZooKeeperServer implements ConnectionHost {
-  readonly tree: DataTree;
   readonly watches = new WatchManager();
   readonly stats = new ServerStats();
   readonly connections = new Set<ClientConnection>();
-  private readonly core: RequestCore;
+  private readonly core: RequestBackend;
   private readonly bySession = new Map<bigint, ClientConnection>();
   private failed = false;
   clientPort = 0;
+  /** Set on an ensemble member; a standalone server has none. */
+  ensemble: EnsembleRole | undefined;
 
   constructor(
     readonly config: ZooKeeperConfig,
-    readonly db: ZkDatabase,
+    readonly tree: DataTree,
+    /** Key that session passwords are derived from; every server that may resume a session holds the same. */
+    private readonly sessionSecret: Buffer,
     readonly log: Logger,
     private readonly onStorageFailure: (err: Error) => void,
+    backend: (server: ZooKeeperServer) => RequestBackend,
   ) {
-    this.tree = db.tree;
-    this.core = new RequestCore({
-      tree: db.tree,
-      sink: db,
-      config: {
-        serverId: STANDALONE_SERVER_ID,
-        tickTime: config.tickTime,
-        extendedTypesEnabled: config.extendedTypesEnabled,
-        reconfigEnabled: config.reconfigEnabled,
-        enforceQuota: config.enforceQuota,
-      },
-      now: clock(),
-      trigger: (type, path) => this.watches.trigger(type, path),
-      applied: () => {
-        if (db.txnsSinceSnapshot >= config.snapCount && !db.snapshotInProgress) void db.snapshot(undefined);
-      },
-    });
+    this.core = backend(this);
   }
 
   /** Sessions and their deadlines (the dump and mntr words read it). */
@@ -102,9 +90,19 @@ export class ZooKeeperServer implements ConnectionHost {
     return this.core.tracker;
   }
 
-  /** The log made everything up to `zxid` durable. */
-  committed(zxid: bigint): void {
-    this.core.committed(zxid);
+  /** Closes the connections of these sessions (the request core cannot answer them any more). */
+  dropSessions(ids: readonly bigint[], reason: string): void {
+    for (const id of ids) {
+      const conn = this.bySession.get(id);
+      if (!conn) continue;
+      this.bySession.delete(id);
+      conn.close(reason);
+    }
+  }
+
+  /** Closes every client connection, so clients reconnect (here or elsewhere) and resynchronise. */
+  dropAll(reason: string): void {
+    for (const conn of this.connections) conn.close(reason);
   }
 
   /**
@@ -120,9 +118,14 @@ export class ZooKeeperServer implements ConnectionHost {
     this.onStorageFailure(err);
   }
 
-  /** False once storage failed: health checks (ruok, srvr, mntr) say so. */
+  /** False once storage failed, or while an ensemble member has no quorum: health checks (ruok, srvr, mntr) say so. */
   get serving(): boolean {
-    return !this.failed;
+    return !this.failed && (this.ensemble?.serving() ?? true);
+  }
+
+  /** srvr's Mode line. */
+  get mode(): string {
+    return this.ensemble?.mode() ?? 'standalone';
   }
 
   get outstandingRequests(): number {
@@ -157,7 +160,7 @@ export class ZooKeeperServer implements ConnectionHost {
       if (err instanceof DecodeError) return conn.close('malformed ConnectRequest', { err: err.message });
       throw err;
     }
-    if (this.failed) return conn.close('server is not serving');
+    if (!this.serving) return conn.close('server is not serving');
     if (req.lastZxidSeen > this.tree.lastProcessedZxid) {
       return conn.close('client has seen a zxid ahead of this server', {
         clientZxid: req.lastZxidSeen.toString(16),
@@ -196,7 +199,7 @@ export class ZooKeeperServer implements ConnectionHost {
   private password(id: bigint): Buffer {
     const idBytes = Buffer.allocUnsafe(8);
     idBytes.writeBigInt64BE(id);
-    return createHmac('sha256', this.db.sessionSecret).update(idBytes).digest().subarray(0, PASSWORD_BYTES);
+    return createHmac('sha256', this.sessionSecret).update(idBytes).digest().subarray(0, PASSWORD_BYTES);
   }
 
   private passwordMatches(id: bigint, given: Buffer | null): boolean {
@@ -223,6 +226,16 @@ export class ZooKeeperServer implements ConnectionHost {
     if (WRITE_TYPES.has(type)) return this.write(conn, xid, type, r, started);
     if (!this.core.isLive(conn.sessionId)) {
       conn.reply(replyFrame(xid, this.tree.lastProcessedZxid, ErrorCode.sessionExpired));
+      return;
+    }
+    if (type === OpCode.sync && this.ensemble) {
+      // Answered, in order, once this server has applied what the leader had proposed when asked.
+      const slot = conn.reserve();
+      this.core.sync(conn.sessionId, () => {
+        const res = executeRead(this, conn, type, r);
+        conn.lastOp = opLabel(type);
+        conn.complete(slot, replyFrame(xid, this.tree.lastProcessedZxid, res.err, res.body));
+      });
       return;
     }
     conn.answer(() => {
@@ -319,7 +332,7 @@ export class ZooKeeperServer implements ConnectionHost {
 }
 
 /** Both clocks the request core takes: wall time for transactions, monotonic time for session deadlines. */
-function clock(): Now {
+export function clock(): Now {
   return { wall: Date.now(), mono: performance.now() };
 }
 
@@ -389,6 +402,7 @@ function opLabel(type: number): string {
  * until stop().
  */
 export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, options: ZooKeeperOptions = {}): Promise<RunningZooKeeper> {
+  let core: RequestCore | undefined;
   let server: ZooKeeperServer | undefined;
   const db = await ZkDatabase.open({
     dataDir: config.dataDir,
@@ -397,17 +411,74 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, optio
     maxRecordBytes: config.juteMaxBuffer + RECORD_SLACK_BYTES,
     segmentBytes: LOG_SEGMENT_BYTES,
     log,
-    onDurable: (zxid) => server?.committed(zxid),
+    onDurable: (zxid) => core?.committed(zxid),
     onFatal: (err) => server?.fatal(err),
   });
-  const onStorageFailure =
+  const zk = new ZooKeeperServer(config, db.tree, db.sessionSecret, log, storageFailureHandler(options, log), (s) => {
+    core = new RequestCore({
+      tree: db.tree,
+      sink: db,
+      config: {
+        serverId: STANDALONE_SERVER_ID,
+        tickTime: config.tickTime,
+        extendedTypesEnabled: config.extendedTypesEnabled,
+        reconfigEnabled: config.reconfigEnabled,
+        enforceQuota: config.enforceQuota,
+      },
+      now: clock(),
+      trigger: (type, path) => s.watches.trigger(type, path),
+      applied: () => {
+        if (db.txnsSinceSnapshot >= config.snapCount && !db.snapshotInProgress) void db.snapshot(undefined);
+      },
+    });
+    return core;
+  });
+  server = zk;
+  let clients: ClientListener;
+  try {
+    clients = await serveClients(zk, config, log);
+  } catch (err) {
+    // The database holds the data directory's lock; a failed start must not keep it.
+    await db.close();
+    throw err;
+  }
+  const timers: NodeJS.Timeout[] = [];
+  if (config.purgeIntervalHours > 0) {
+    timers.push(setInterval(() => void db.purge(config.snapRetainCount), config.purgeIntervalHours * 3_600_000));
+  }
+  log.info(
+    { clientPort: clients.port, address: config.clientPortAddress, dataDir: config.dataDir, zxid: zk.tree.lastProcessedZxid.toString(16) },
+    'ZooKeeper server listening',
+  );
+  return {
+    clientPort: clients.port,
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await clients.close();
+      await db.close();
+      log.info('ZooKeeper server stopped');
+    },
+  };
+}
+
+/** By default a server whose storage fails ends the process (see STORAGE_FAILURE_EXIT_CODE). */
+export function storageFailureHandler(options: ZooKeeperOptions, log: Logger): (err: Error) => void {
+  return (
     options.onStorageFailure ??
     (() => {
       log.flush();
       process.exit(STORAGE_FAILURE_EXIT_CODE);
-    });
-  const zk = new ZooKeeperServer(config, db, log, onStorageFailure);
-  server = zk;
+    })
+  );
+}
+
+export interface ClientListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The client port and the timers of session expiry and the container sweep, for a standalone server or an ensemble member. */
+export async function serveClients(zk: ZooKeeperServer, config: ZooKeeperConfig, log: Logger): Promise<ClientListener> {
   const tcp = new TcpServer({
     host: config.clientPortAddress,
     port: config.clientPort,
@@ -420,33 +491,17 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, optio
     log,
     accept: (socket, frames) => zk.accept(socket, frames),
   });
-  let port: number;
-  try {
-    port = await tcp.listen();
-  } catch (err) {
-    // The database holds the data directory's lock; a failed start must not keep it.
-    await db.close();
-    throw err;
-  }
+  const port = await tcp.listen();
   zk.clientPort = port;
   const timers = [
     setInterval(() => zk.expireSessions(clock()), Math.max(1, Math.min(config.tickTime, 1000))),
     setInterval(() => zk.sweepContainers(Date.now()), config.containerCheckIntervalMs),
   ];
-  if (config.purgeIntervalHours > 0) {
-    timers.push(setInterval(() => void db.purge(config.snapRetainCount), config.purgeIntervalHours * 3_600_000));
-  }
-  log.info(
-    { clientPort: port, address: config.clientPortAddress, dataDir: config.dataDir, zxid: zk.tree.lastProcessedZxid.toString(16) },
-    'ZooKeeper server listening',
-  );
   return {
-    clientPort: port,
-    async stop() {
+    port,
+    async close() {
       for (const t of timers) clearInterval(t);
       await tcp.close();
-      await db.close();
-      log.info('ZooKeeper server stopped');
     },
   };
 }

@@ -1,5 +1,5 @@
 // TCP between ensemble servers: one connection per pair of servers, carrying the consensus core's
-// messages in protocol/consensus frames. This is an I/O shell only; what the messages mean is the
+// messages and the ZooKeeper shell's in protocol/consensus frames. This is an I/O shell only; what the messages mean is the
 // core's business.
 //
 // Who connects: the server with the larger id dials, the smaller accepts (ZooKeeper keeps the larger
@@ -21,8 +21,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { decodeFrame, encodeFrame, frameSize, PEER_FRAME_BYTES_MAX, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
-import type { PeerHello } from '../../../protocol/consensus/messages.js';
-import type { Message, NodeId } from '../../consensus/types.js';
+import type { PeerHello, PeerWireMessage } from '../../../protocol/consensus/messages.js';
+import type { NodeId } from '../../consensus/types.js';
 import type { Logger } from '../../logger.js';
 import { formatHostPort, type HostPort } from '../ensemble-config.js';
 
@@ -47,7 +47,7 @@ export interface PeerTransportOptions {
   readonly peers: ReadonlyMap<NodeId, HostPort>;
   readonly log: Logger;
   /** Each decoded message from a peer, in arrival order per peer. */
-  onMessage(message: Message): void;
+  onMessage(message: PeerWireMessage): void;
   readonly sendQueueBytesMax?: number;
   readonly maxFrameBytes?: number;
   /** Backoff between dial attempts to one peer: doubles from min to max, reset by a successful hello. */
@@ -115,7 +115,7 @@ export class PeerTransport {
   }
 
   /** Queues `message` for `message.to`; never blocks and never throws for a slow or absent peer. */
-  send(message: Message): void {
+  send(message: PeerWireMessage): void {
     if (this.closed) return;
     const peer = this.peers.get(message.to);
     if (!peer) {

@@ -6,13 +6,14 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
 import type { Message, NodeId } from '../../../src/consensus/types.js';
+import type { PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import type { HostPort } from '../../../src/zookeeper/ensemble-config.js';
 import { PeerTransport, UNIDENTIFIED_CONNECTIONS_MAX, type PeerTransportOptions } from '../../../src/zookeeper/quorum/transport.js';
 import { freePort } from '../../helpers/free-port.js';
 
 interface Node {
   transport: PeerTransport;
-  received: Message[];
+  received: PeerWireMessage[];
   logged: string[];
 }
 
@@ -38,7 +39,7 @@ async function addresses(n: number): Promise<Map<NodeId, HostPort>> {
 }
 
 async function startNode(id: NodeId, all: Map<NodeId, HostPort>, extra: Partial<PeerTransportOptions> = {}): Promise<Node> {
-  const received: Message[] = [];
+  const received: PeerWireMessage[] = [];
   const logged: string[] = [];
   const peers = new Map([...all].filter(([peer]) => peer !== id));
   const transport = new PeerTransport({

@@ -10,11 +10,13 @@ import {
   PEER_PROTOCOL_VERSION,
   type PeerFrame,
 } from '../../../protocol/consensus/frames.js';
-import type { PeerEntry, PeerMembership, PeerMessage } from '../../../protocol/consensus/messages.js';
+import type { PeerEntry, PeerMembership, PeerMessage, PeerShellMessage } from '../../../protocol/consensus/messages.js';
 
 const roundTrip = (f: PeerFrame) => decodeFrame(encodeFrame(f));
 const msg = (message: PeerMessage): PeerFrame => ({ kind: 'message', message });
 const base = { from: 1, to: 2, term: 7 };
+/** Where a touch frame's session count sits: header 8, kind 1, from/to/term 12. */
+const FRAME_COUNT_AT = 21;
 
 /** Any throw but a DecodeError fails the test. */
 function decodeOrError(buf: Buffer): PeerFrame | DecodeError {
@@ -52,6 +54,31 @@ describe('peer frames', () => {
       { ...base, type: 'snapshot', snapshot: { index: 40, term: 6, counter: 3, membership, data: new Uint8Array([7, 7]) } },
     ];
     for (const m of messages) expect(roundTrip(msg(m))).toEqual(msg(m));
+  });
+
+  it('round-trip the ZooKeeper shell messages, with 64-bit session ids exact', () => {
+    const messages: PeerShellMessage[] = [
+      {
+        ...base,
+        type: 'forward',
+        sessionId: -0x7eff_ffff_ffff_fff1n,
+        cxid: -2,
+        opType: 1,
+        auth: [{ scheme: 'ip', id: '127.0.0.1' }, { scheme: 'digest', id: 'bob:é' }],
+        body: new Uint8Array([1, 2, 3]),
+      },
+      { ...base, type: 'forwardRefused', sessionId: 0x0100_0000_0000_0001n, cxid: 7 },
+      { ...base, type: 'touch', sessionIds: [1n, 2n ** 63n - 1n, -1n] },
+      { ...base, type: 'touch', sessionIds: [] },
+      { ...base, type: 'syncRequest', id: 2 ** 53 - 1 },
+      { ...base, type: 'syncReply', id: 3, index: 99 },
+    ];
+    for (const message of messages) expect(roundTrip({ kind: 'message', message })).toEqual({ kind: 'message', message });
+    // A count that claims more sessions than the frame holds is refused before anything is allocated.
+    const touch = encodeFrame({ kind: 'message', message: { ...base, type: 'touch', sessionIds: [1n] } });
+    touch.writeUInt32BE(1_000_000, FRAME_COUNT_AT);
+    touch.writeUInt32BE(crc32c(touch.subarray(8)), 4);
+    expect(decodeOrError(touch)).toBeInstanceOf(DecodeError);
   });
 
   it('copies entry payloads out of the receive buffer', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/schema.js';
-import { DEFAULT_FOUR_LETTER_WORDS, parseZooCfg, refuseEnsemble } from '../../../src/zookeeper/config.js';
+import { DEFAULT_FOUR_LETTER_WORDS, parseZooCfg } from '../../../src/zookeeper/config.js';
 import type { ConfigFiles } from '../../../src/zookeeper/ensemble-config.js';
 
 const files = (contents: Record<string, string>): ConfigFiles => ({ read: (path) => contents[path] });
@@ -57,17 +57,13 @@ describe('zoo.cfg', () => {
     expect(() => parseZooCfg('forceSync=maybe')).toThrow(/forceSync/);
   });
 
-  it('refuses to start a valid ensemble, as one line naming the servers', () => {
+  it('parses an ensemble, and a quorum of one when standaloneEnabled=false', () => {
     const three = ['dataDir=/var/zk', 'initLimit=10', 'syncLimit=5', 'server.1=zk1:2888:3888', 'server.2=zk2:2888:3888', 'server.3=zk3:2888:3888;2181'].join('\n');
     const parsed = parseZooCfg(three, [], files({ '/var/zk/myid': '3\n' }));
     expect(parsed.ensemble?.myid).toBe(3);
-    expect(() => refuseEnsemble(parsed)).toThrow(
-      new ConfigError(
-        'server.1, server.2, server.3 describe an ensemble: Skein does not yet run ZooKeeper ensembles (at most one server.N line, standaloneEnabled=true)',
-      ),
-    );
+    expect(parsed.ensemble?.membership).toEqual({ voters: [1, 2, 3], learners: [] });
     const quorumOfOne = parseZooCfg('dataDir=/d\ninitLimit=5\nsyncLimit=2\nserver.1=zk1:2888:3888\nstandaloneEnabled=false', [], files({ '/d/myid': '1' }));
-    expect(() => refuseEnsemble(quorumOfOne)).toThrow(/^standaloneEnabled=false asks for a quorum: Skein does not yet run ZooKeeper ensembles/);
+    expect(quorumOfOne.ensemble?.membership).toEqual({ voters: [1], learners: [] });
     expect(() => parseZooCfg('server.1=zk1:2888:3888:leader')).toThrow(/server\.1=zk1:2888:3888:leader: unrecognised peer type "leader"/);
     expect(() => parseZooCfg('server.x=zk1:2888:3888')).toThrow(ConfigError);
   });
@@ -82,7 +78,6 @@ describe('zoo.cfg', () => {
     const parsed = parseZooCfg('server.1=[::1]:2888:3888:participant;127.0.0.1:2181\nstandaloneEnabled=true\nreadonlymode.enabled=true');
     expect(parsed.ensemble).toBeNull();
     expect(parsed.unusedKeys).toEqual(['server.1', 'readonlymode.enabled']);
-    expect(() => refuseEnsemble(parsed)).not.toThrow();
   });
 
   it('reads reconfigEnabled and enforceQuota under both of its names', () => {

@@ -1,0 +1,175 @@
+// One member of a ZooKeeper ensemble: the client socket shell (server.ts) over QuorumCore (ZooKeeper
+// semantics) over QuorumPeer (Raft with its clock, network and disk). `skein zookeeper --config` starts
+// this when zoo.cfg names an ensemble.
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { RaftStatus } from '../../consensus/raft.js';
+import { DirLock } from '../../fs/dir-lock.js';
+import type { Logger } from '../../logger.js';
+import { DataTree } from '../../znode/data-tree.js';
+import { decodeTreeInto } from '../../znode/snapshot-codec.js';
+import type { ZooKeeperConfig } from '../config.js';
+import { formatHostPort, type Ensemble, type HostPort } from '../ensemble-config.js';
+import type { EnsembleRole } from '../four-letter-words.js';
+import { clock, serveClients, storageFailureHandler, ZooKeeperServer, type ClientListener, type RunningZooKeeper, type ZooKeeperOptions } from '../server.js';
+import { MemoryRaftStorage, type RaftStorage } from './memory-raft-storage.js';
+import { peerTiming, QuorumPeer } from './peer.js';
+import { QuorumCore } from './quorum-core.js';
+
+/** A transaction's header and record framing around the largest znode data jute.maxbuffer allows. */
+const ENTRY_SLACK_BYTES = 1024;
+
+/**
+ * Session passwords must be derivable on every server a client may resume its session on. Apache
+ * ZooKeeper derives them from the session id and a constant built into every server; Skein keys an
+ * HMAC of the session id with this constant, so an ensemble is exactly as strong as ZooKeeper's (the
+ * password keeps sessions apart, it is not a credential: ACLs and authentication are).
+ */
+const ENSEMBLE_SESSION_SECRET = createHash('sha256').update('skein zookeeper ensemble session password').digest();
+
+export interface EnsembleOptions extends ZooKeeperOptions {
+  /** Opens the consensus storage; the default keeps it in memory (the file storage is not wired yet). */
+  openStorage?(hooks: { onDurable(seq: number): void; onFailure(err: Error): void }): Promise<RaftStorage>;
+}
+
+export interface RunningEnsembleMember extends RunningZooKeeper {
+  readonly peer: QuorumPeer;
+  readonly server: ZooKeeperServer;
+}
+
+export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ensemble, log: Logger, options: EnsembleOptions = {}): Promise<RunningEnsembleMember> {
+  await mkdir(config.dataDir, { recursive: true });
+  const locks = await DirLock.acquireAll([config.dataDir]);
+  let peer: QuorumPeer | undefined;
+  let server: ZooKeeperServer | undefined;
+  let storage: RaftStorage | undefined;
+  let clients: ClientListener | undefined;
+  const hooks = { onDurable: (seq: number) => peer?.persisted(seq), onFailure: (err: Error) => server?.fatal(err) };
+  try {
+    storage = options.openStorage ? await options.openStorage(hooks) : new MemoryRaftStorage(hooks);
+    const durable = storage.durable;
+    const tree = new DataTree();
+    if (durable.snapshot) decodeTreeInto(tree, durable.snapshot.data);
+    const timing = peerTiming(config.tickTime);
+    const peers = new Map<number, HostPort>(ensemble.servers.filter((s) => s.id !== ensemble.myid).map((s) => [s.id, s.quorum]));
+    const thePeer = new QuorumPeer({
+      myid: ensemble.myid,
+      membership: ensemble.membership,
+      configVersion: ensemble.version,
+      listen: ensemble.me.quorum,
+      peers,
+      timing,
+      entryBytesMax: config.juteMaxBuffer + ENTRY_SLACK_BYTES,
+      storage,
+      log,
+    });
+    peer = thePeer;
+    let core!: QuorumCore;
+    const zk = new ZooKeeperServer(config, tree, ENSEMBLE_SESSION_SECRET, log, storageFailureHandler(options, log), (s) => {
+      core = new QuorumCore(
+        tree,
+        {
+          status: () => thePeer.status(),
+          propose: (data) => thePeer.propose(data),
+          send: (to, m) => thePeer.send(to, m),
+          compact: (index, data) => thePeer.compact(index, data),
+        },
+        {
+          serverId: ensemble.myid,
+          tickTime: config.tickTime,
+          extendedTypesEnabled: config.extendedTypesEnabled,
+          reconfigEnabled: config.reconfigEnabled,
+          enforceQuota: config.enforceQuota,
+          snapCount: config.snapCount,
+        },
+        {
+          trigger: (type, path) => s.watches.trigger(type, path),
+          dropSessions: (ids, reason) => s.dropSessions(ids, reason),
+          dropAll: (reason) => s.dropAll(reason),
+        },
+        clock(),
+        durable.snapshot?.index ?? 0,
+      );
+      return core;
+    });
+    server = zk;
+    // Without a leader for longer than the longest election timeout, the server stops serving.
+    const leaderlessMaxMs = 2 * timing.electionTicks * timing.tickMs;
+    let leaderlessSince: number | null = performance.now();
+    let wasServing = true;
+    const role = ensembleRole(ensemble, thePeer, core, () => leaderlessSince === null || performance.now() - leaderlessSince <= leaderlessMaxMs);
+    zk.ensemble = role;
+    await thePeer.start({
+      apply: (entries) => core.apply(entries),
+      restore: (snapshot) => core.restore(snapshot),
+      shell: (m) => core.shell(m, clock()),
+      changed: (status: RaftStatus) => {
+        core.changed(status);
+        if (status.leader === 0) leaderlessSince ??= performance.now();
+        else leaderlessSince = null;
+      },
+      tick: () => {
+        const serving = role.serving();
+        if (wasServing && !serving) {
+          log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, 'no leader: closing client connections until one is elected');
+          zk.dropAll('this server lost contact with the quorum');
+        }
+        wasServing = serving;
+      },
+    });
+    clients = await serveClients(zk, config, log);
+    log.info(
+      { myid: ensemble.myid, clientPort: clients.port, quorum: formatHostPort(ensemble.me.quorum), servers: ensemble.servers.length, tickMs: timing.tickMs },
+      'ZooKeeper ensemble member listening',
+    );
+    const listener = clients;
+    const theStorage = storage;
+    return {
+      clientPort: listener.port,
+      peer: thePeer,
+      server: zk,
+      async stop() {
+        // Writes still in flight cannot be answered once consensus stops here: their clients retry elsewhere.
+        zk.dropAll('server shutting down');
+        await listener.close();
+        await thePeer.stop();
+        await theStorage.close();
+        await Promise.all(locks.map((l) => l.release()));
+        log.info('ZooKeeper ensemble member stopped');
+      },
+    };
+  } catch (err) {
+    await clients?.close();
+    await peer?.stop();
+    await storage?.close();
+    await Promise.all(locks.map((l) => l.release()));
+    throw err;
+  }
+}
+
+function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, serving: () => boolean): EnsembleRole {
+  const serverLines = ensemble.servers.map((s) => {
+    const client = s.client ? `;${formatHostPort(s.client)}` : '';
+    return `server.${s.id}=${formatHostPort(s.quorum)}:${s.electionPort}:${s.role}${client}`;
+  });
+  return {
+    serverId: ensemble.myid,
+    serverLines,
+    configVersion: ensemble.version,
+    initLimit: ensemble.initLimit,
+    syncLimit: ensemble.syncLimit,
+    serving,
+    mode() {
+      const s = peer.status();
+      if (s.role === 'leader') return 'leader';
+      return s.membership.learners.includes(ensemble.myid) ? 'observer' : 'follower';
+    },
+    followers: () => peer.connectedPeers().length,
+    syncedFollowers() {
+      const s = peer.status();
+      return peer.connectedPeers().filter((id) => s.membership.voters.includes(id)).length;
+    },
+    pendingSyncs: () => core.pendingSyncs,
+    quorumSize: () => peer.status().membership.voters.length,
+  };
+}

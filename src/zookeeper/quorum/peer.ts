@@ -1,0 +1,206 @@
+// The Raft-driving runtime of one ensemble server: the pure consensus core (src/consensus/raft.ts) with
+// the three things it lacks, a clock (a tick timer), a network (the peer transport) and a disk (Raft
+// storage). It knows nothing of ZooKeeper: committed entries, snapshots to restore, shell messages and
+// role changes go to the application (quorum-core.ts through the ensemble server), which proposes
+// entries back. Every input (a message, a tick, a proposal, a write made durable) is followed, in a
+// microtask, by draining the core's ready() in a loop, so proposals made in one turn of the event loop
+// share one Persist (group commit) and one append per follower.
+import type { PeerShellMessage, PeerWireMessage } from '../../../protocol/consensus/messages.js';
+import { consensusConfig } from '../../consensus/config.js';
+import { RaftNode, type RaftStatus } from '../../consensus/raft.js';
+import type { Entry, Membership, MembershipChange, NodeId, ProposeResult, Snapshot } from '../../consensus/types.js';
+import type { Logger } from '../../logger.js';
+import type { HostPort } from '../ensemble-config.js';
+import type { RaftStorage } from './memory-raft-storage.js';
+import { PeerTransport } from './transport.js';
+
+/** What the runtime hands the application. */
+export interface PeerApp {
+  /** Committed entries, in log order, each once. */
+  apply(entries: readonly Entry[]): void;
+  /** Replace the whole state with the snapshot's (a leader sent one: this server lagged too far). */
+  restore(snapshot: Snapshot): void;
+  shell(message: PeerShellMessage): void;
+  /** Role, term or leader changed. */
+  changed(status: RaftStatus): void;
+  /** Once per tick, after the core's. */
+  tick(): void;
+}
+
+export interface PeerTiming {
+  /** Milliseconds per consensus tick. */
+  readonly tickMs: number;
+  /** Ticks without a leader before a voter campaigns (each timeout drawn from [n, 2n)). */
+  readonly electionTicks: number;
+}
+
+/**
+ * Consensus timing from zoo.cfg's tickTime. ZooKeeper's followers notice a dead leader by a closed
+ * socket and elect in a few hundred ms, whatever tickTime is (2 s in most configs); Raft notices by
+ * silence, so its tick is a fraction of tickTime, kept between 20 and 50 ms: an election timeout of
+ * 8 ticks (8-16 ticks drawn) is 0.4-0.8 s at tickTime >= 1 s, short enough to fail over in under a
+ * second and long enough that a loaded event loop does not depose a live leader.
+ */
+export function peerTiming(tickTime: number): PeerTiming {
+  return { tickMs: Math.min(50, Math.max(20, Math.round(tickTime / 20))), electionTicks: 8 };
+}
+
+export interface QuorumPeerOptions {
+  readonly myid: NodeId;
+  readonly membership: Membership;
+  readonly configVersion: bigint;
+  readonly listen: HostPort;
+  readonly peers: ReadonlyMap<NodeId, HostPort>;
+  readonly timing: PeerTiming;
+  /** Largest entry payload (a ZooKeeper transaction). */
+  readonly entryBytesMax: number;
+  readonly storage: RaftStorage;
+  readonly log: Logger;
+}
+
+export class QuorumPeer {
+  readonly node: RaftNode;
+  private readonly transport: PeerTransport;
+  private app: PeerApp | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private last: { role: string; term: number; leader: NodeId } = { role: '', term: -1, leader: -1 };
+  private stopped = false;
+
+  constructor(private readonly opts: QuorumPeerOptions) {
+    this.node = new RaftNode({
+      config: consensusConfig({
+        id: opts.myid,
+        membership: opts.membership,
+        electionTicks: opts.timing.electionTicks,
+        heartbeatTicks: 1,
+        entryBytesMax: opts.entryBytesMax,
+        messageBytesMax: Math.max(opts.entryBytesMax, 1024 * 1024),
+      }),
+      random: (n) => Math.floor(Math.random() * n),
+      durable: opts.storage.durable,
+    });
+    this.transport = new PeerTransport({
+      myid: opts.myid,
+      configVersion: opts.configVersion,
+      listen: opts.listen,
+      peers: opts.peers,
+      log: opts.log,
+      onMessage: (m) => this.receive(m),
+    });
+  }
+
+  get id(): NodeId {
+    return this.opts.myid;
+  }
+
+  /** Listens for peers and starts the clock; `app` hears everything from now on. */
+  async start(app: PeerApp): Promise<void> {
+    this.app = app;
+    await this.transport.start();
+    this.timer = setInterval(() => this.tick(), this.opts.timing.tickMs);
+    this.kick();
+  }
+
+  status(): RaftStatus {
+    return this.node.status();
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    const r = this.node.propose(data);
+    if (r.ok) this.kick();
+    return r;
+  }
+
+  proposeMembership(change: MembershipChange): ProposeResult {
+    const r = this.node.proposeMembership(change);
+    if (r.ok) this.kick();
+    return r;
+  }
+
+  /** The application saved its state through `index`: log entries up to it may go. */
+  compact(index: number, data: Uint8Array): void {
+    this.node.compact(index, data);
+    this.kick();
+  }
+
+  /** Sends a shell message, stamped with this server's id and term. */
+  send(to: NodeId, message: DistributiveOmit<PeerShellMessage, 'from' | 'to' | 'term'>): void {
+    this.transport.send({ ...message, from: this.opts.myid, to, term: this.node.status().term } as PeerShellMessage);
+  }
+
+  /** The storage made every Persist up to `seq` durable. */
+  persisted(seq: number): void {
+    if (this.stopped) return;
+    this.node.persisted(seq);
+    this.kick();
+  }
+
+  /** Peers with a working connection (for mntr's synced followers). */
+  connectedPeers(): NodeId[] {
+    return [...this.opts.peers.keys()].filter((id) => this.transport.stats(id).connected);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.transport.close();
+  }
+
+  private receive(m: PeerWireMessage): void {
+    if (this.stopped) return;
+    switch (m.type) {
+      case 'forward':
+      case 'forwardRefused':
+      case 'touch':
+      case 'syncRequest':
+      case 'syncReply':
+        this.app?.shell(m);
+        return;
+      default:
+        this.node.step(m);
+        this.kick();
+    }
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.node.tick();
+    this.kick();
+    this.app?.tick();
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    const app = this.app;
+    if (!app || this.stopped) return;
+    while (this.node.hasReady()) {
+      const rd = this.node.ready();
+      if (rd.persist) this.opts.storage.write(rd.persist);
+      for (const m of rd.send) this.transport.send(m);
+      for (const d of rd.dropped) this.opts.log.debug({ from: d.message.from, type: d.message.type, term: d.message.term }, `dropped peer message: ${d.reason}`);
+      if (rd.restore) app.restore(rd.restore);
+      if (rd.commit.length > 0) app.apply(rd.commit);
+      this.noticeChange(app);
+    }
+    this.noticeChange(app);
+  }
+
+  private noticeChange(app: PeerApp): void {
+    const s = this.node.status();
+    if (s.role === this.last.role && s.term === this.last.term && s.leader === this.last.leader) return;
+    this.last = { role: s.role, term: s.term, leader: s.leader };
+    this.opts.log.info({ role: s.role, term: s.term, leader: s.leader, lastZxid: `0x${s.lastZxid.toString(16)}` }, 'ensemble role changed');
+    app.changed(s);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

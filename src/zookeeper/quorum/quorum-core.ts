@@ -1,0 +1,485 @@
+// ZooKeeper semantics on top of consensus: the request core of an ensemble member. Clock-free (time
+// comes in with every call from the shell) and free of I/O: consensus is reached through `QuorumLink`
+// (the QuorumPeer runtime in the server, a fake in unit tests).
+//
+// - The leader prepares every write (its own clients' and those forwarded by other servers) against
+//   its applied tree plus pending changes, and proposes the transaction as a log entry. A refused write
+//   is proposed too, as an error transaction (ZooKeeper's ErrorTxn), so its answer is ordered among the
+//   ensemble's transactions and reaches whichever server the client is connected to.
+// - Every server applies committed entries in log order; the zxid of an entry is term<<32 | counter.
+//   The server a client is connected to answers its write when it applies the transaction, matched by
+//   (sessionId, cxid) against the session's queue of outstanding writes (ZooKeeper's CommitProcessor).
+// - A new leader prepares nothing until it has applied its own opening entry, so validation sees every
+//   transaction of earlier terms; meanwhile requests wait (bounded).
+// - Sessions: createSession and closeSession are transactions. Other servers relay their clients'
+//   activity (touch); the leader alone expires sessions and, when elected, gives every one a full timeout.
+// - Whenever the leader changes, writes, syncs and session openings this server was waiting on may
+//   never be answered; their clients' connections are dropped so they retry (ZooKeeper's ConnectionLoss).
+import { Reader, Writer } from '../../../protocol/bytes.js';
+import type { PeerShellMessage } from '../../../protocol/consensus/messages.js';
+import { ErrorCode, OpCode, type EventType } from '../../../protocol/zookeeper/codes.js';
+import type { MultiResult } from '../../../protocol/zookeeper/multi.js';
+import type { Id } from '../../../protocol/zookeeper/records.js';
+import { encodeTransaction, readTransaction, type Transaction, type TxnBody } from '../../../protocol/zookeeper/txn.js';
+import type { RaftStatus } from '../../consensus/raft.js';
+import { NO_NODE, type Entry, type NodeId, type ProposeResult, type Snapshot } from '../../consensus/types.js';
+import { makeZxid } from '../../consensus/zxid.js';
+import type { DataTree } from '../../znode/data-tree.js';
+import { decodeTreeInto, encodeTree } from '../../znode/snapshot-codec.js';
+import { Fifo } from '../fifo.js';
+import { PendingChanges } from '../pending-changes.js';
+import { Preparer, type PrepOutcome, type WriteRequest } from '../prep.js';
+import { firstSessionId, serverIdOf, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
+import { SessionTracker, type TrackedSession } from '../session-tracker.js';
+
+/** Requests waiting for a leader (being elected, or elected and catching up) before they are refused. */
+export const HELD_REQUESTS_MAX = 10_000;
+
+/** How the core reaches consensus. */
+export interface QuorumLink {
+  status(): RaftStatus;
+  propose(data: Uint8Array): ProposeResult;
+  send(to: NodeId, message: DistributiveOmit<PeerShellMessage, 'from' | 'to' | 'term'>): void;
+  /** The state through `index` (applied) is `data`: log entries up to it may be dropped. */
+  compact(index: number, data: Uint8Array): void;
+}
+
+export interface QuorumCoreConfig {
+  serverId: number;
+  tickTime: number;
+  extendedTypesEnabled: boolean;
+  reconfigEnabled: boolean;
+  enforceQuota: boolean;
+  /** Entries applied between consensus snapshots (zoo.cfg's snapCount). */
+  snapCount: number;
+}
+
+export interface QuorumCoreHooks {
+  /** Applying a transaction changed `path`: fire its watches (before anyone is answered). */
+  trigger(type: EventType, path: string): void;
+  /** These sessions' connections on this server must go (expired, or their requests' fate is unknown). */
+  dropSessions(ids: readonly bigint[], reason: string): void;
+  /** Every client connection must go (the state was replaced by a leader's snapshot). */
+  dropAll(reason: string): void;
+}
+
+interface Waiter {
+  readonly cxid: number;
+  readonly answer: (a: WriteAnswer) => void;
+}
+
+interface Held {
+  readonly sessionId: bigint;
+  readonly run: () => void;
+}
+
+export class QuorumCore implements RequestBackend {
+  readonly tracker: SessionTracker;
+  private readonly changes: PendingChanges;
+  private readonly preparer: Preparer;
+  /** Per session, its writes proposed or forwarded from this server, oldest first. */
+  private readonly waiting = new Map<bigint, Fifo<Waiter>>();
+  private waitingCount = 0;
+  /** Sessions being opened from this server: createSession proposed or forwarded. */
+  private readonly opening = new Map<bigint, (id: bigint) => void>();
+  /** Syncs waiting to apply up to an index, in index order. */
+  private readonly syncs: { index: number; sessionId: bigint; done: () => void }[] = [];
+  /** Syncs asked of the leader, by request id. */
+  private readonly syncAsked = new Map<number, { sessionId: bigint; done: () => void }>();
+  private nextSyncId = 1;
+  /** Requests waiting for a leader to be known (and, on the leader, for it to catch up). */
+  private readonly held = new Fifo<Held>();
+  /** Sessions active on this server since the last touch sent to the leader. */
+  private readonly touched = new Set<bigint>();
+  private nextSession: bigint;
+  private applied = 0;
+  private sinceSnapshot = 0;
+  /** The leader and term the waiting requests were sent to. */
+  private leader: NodeId = NO_NODE;
+  private term = 0;
+  /** Set while this server leads: the index of its opening entry, and whether it has applied it. */
+  private leading: { readyIndex: number; ready: boolean } | null = null;
+  private now: Now;
+  private stopped = false;
+
+  constructor(
+    readonly tree: DataTree,
+    private readonly link: QuorumLink,
+    private readonly config: QuorumCoreConfig,
+    private readonly hooks: QuorumCoreHooks,
+    now: Now,
+    /** The index of the last entry the tree holds (a consensus snapshot restored at start). */
+    appliedIndex: number,
+  ) {
+    this.now = now;
+    this.applied = appliedIndex;
+    this.tracker = new SessionTracker(config.tickTime);
+    this.changes = new PendingChanges(tree);
+    this.preparer = new Preparer({
+      changes: this.changes,
+      isLive: (id) => this.tracker.isLive(id),
+      extendedTypesEnabled: config.extendedTypesEnabled,
+      reconfigEnabled: config.reconfigEnabled,
+      enforceQuota: config.enforceQuota,
+    });
+    this.nextSession = firstSessionId(config.serverId, now.wall);
+    this.trackTreeSessions();
+  }
+
+  get outstanding(): number {
+    return this.waitingCount + this.held.size;
+  }
+
+  /** The index of the last entry applied. */
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  /** Syncs waiting on this server (mntr's zk_pending_syncs). */
+  get pendingSyncs(): number {
+    return this.syncs.length + this.syncAsked.size;
+  }
+
+  isLive(sessionId: bigint): boolean {
+    return this.tracker.isLive(sessionId);
+  }
+
+  touch(sessionId: bigint, mono: number): void {
+    if (!this.tracker.touch(sessionId, mono)) return;
+    if (!this.leading) this.touched.add(sessionId);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  // ---- requests from this server's clients
+
+  openSession(timeout: number, now: Now, opened: (id: bigint) => void): void {
+    const id = this.mintSessionId();
+    this.opening.set(id, opened);
+    this.whenLeader(id, () => {
+      if (this.leading) {
+        if (!this.proposeTxn(this.preparer.createSession(id, timeout, this.nextZxid(), now.wall))) return this.fail([id], 'the leader cannot take more proposals');
+        this.tracker.add(id, timeout, now.mono);
+        return;
+      }
+      const body = new Writer(4).int32(timeout).toBuffer();
+      this.link.send(this.leader, { type: 'forward', sessionId: id, cxid: 0, opType: OpCode.createSession, auth: [], body });
+    });
+  }
+
+  resumeSession(id: bigint, timeout: number, mono: number): boolean {
+    const session = this.tracker.get(id);
+    if (!session || !this.tracker.isLive(id)) return false;
+    session.timeout = timeout;
+    this.touch(id, mono);
+    return true;
+  }
+
+  write(req: WriteRequest, body: Reader, wall: number, answer: (a: WriteAnswer) => void): void {
+    if (this.stopped) {
+      answer({ applied: false, zxid: this.tree.lastProcessedZxid, err: ErrorCode.systemError });
+      return;
+    }
+    this.await(req.sessionId, req.cxid, answer);
+    if (req.type === OpCode.closeSession) this.tracker.setClosing(req.sessionId);
+    const bytes = body.bytes(body.remaining);
+    this.whenLeader(req.sessionId, () => {
+      if (this.leading) {
+        if (!this.prepareAndPropose(req, new Reader(bytes), wall)) this.fail([req.sessionId], 'the leader cannot take more proposals');
+        return;
+      }
+      const auth = req.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
+      this.link.send(this.leader, { type: 'forward', sessionId: req.sessionId, cxid: req.cxid, opType: req.type, auth, body: bytes });
+    });
+  }
+
+  sync(sessionId: bigint, done: () => void): void {
+    this.whenLeader(sessionId, () => {
+      if (this.leading) return this.syncTo(this.link.status().lastIndex, sessionId, done);
+      const id = this.nextSyncId++;
+      this.syncAsked.set(id, { sessionId, done });
+      this.link.send(this.leader, { type: 'syncRequest', id });
+    });
+  }
+
+  /** The time is `now`: the leader expires sessions, the others tell it who was active. */
+  tick(now: Now): TrackedSession[] {
+    this.now = now;
+    if (this.stopped) return [];
+    if (this.leading?.ready) {
+      for (const s of this.tracker.expire(now.mono)) {
+        if (!this.proposeTxn(this.preparer.expireSession(s.id, this.nextZxid(), now.wall))) s.closing = false;
+      }
+    } else if (this.leader !== NO_NODE && !this.leading && this.touched.size > 0) {
+      this.link.send(this.leader, { type: 'touch', sessionIds: [...this.touched] });
+      this.touched.clear();
+    }
+    // Connections go when the closeSession transaction applies, on whichever server holds them.
+    return [];
+  }
+
+  sweepContainers(wall: number): void {
+    if (this.stopped || !this.leading?.ready) return;
+    for (const path of this.tree.expiredContainers(wall)) {
+      const txn = this.preparer.deleteContainer(path, this.nextZxid(), wall);
+      if (txn) this.proposeTxn(txn);
+    }
+  }
+
+  // ---- messages from other servers
+
+  shell(m: PeerShellMessage, now: Now): void {
+    this.now = now;
+    switch (m.type) {
+      case 'forward': {
+        if (!this.leading) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
+        const run = () => {
+          if (!this.leading || !this.proposeForwarded(m, now)) {
+            this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
+          }
+        };
+        if (this.leading.ready) return run();
+        if (this.held.size >= HELD_REQUESTS_MAX) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
+        this.held.push({ sessionId: m.sessionId, run });
+        return;
+      }
+      case 'forwardRefused':
+        return this.fail([m.sessionId], 'the leader refused a forwarded request');
+      case 'touch':
+        if (this.leading) for (const id of m.sessionIds) this.tracker.touch(id, now.mono);
+        return;
+      case 'syncRequest':
+        // Not the leader: no answer, and the asking server drops its clients when it learns the leader.
+        if (this.leading) this.link.send(m.from, { type: 'syncReply', id: m.id, index: this.link.status().lastIndex });
+        return;
+      case 'syncReply': {
+        const asked = this.syncAsked.get(m.id);
+        if (!asked || m.from !== this.leader) return;
+        this.syncAsked.delete(m.id);
+        return this.syncTo(m.index, asked.sessionId, asked.done);
+      }
+    }
+  }
+
+  // ---- consensus
+
+  /** Committed entries, in log order. */
+  apply(entries: readonly Entry[]): void {
+    for (const e of entries) this.applyEntry(e);
+    if (this.leading && !this.leading.ready && this.applied >= this.leading.readyIndex) this.becomeReady();
+    this.maybeSnapshot();
+  }
+
+  /** The leader's snapshot replaces everything: every client reconnects and resynchronises its watches. */
+  restore(snapshot: Snapshot): void {
+    decodeTreeInto(this.tree, snapshot.data);
+    this.applied = snapshot.index;
+    this.sinceSnapshot = 0;
+    this.changes.clear();
+    this.failAll('state replaced by the leader\'s snapshot');
+    for (const s of [...this.tracker.values()]) this.tracker.remove(s.id);
+    this.trackTreeSessions();
+    this.hooks.dropAll('state replaced by the leader\'s snapshot');
+  }
+
+  /** Role, term or leader changed. */
+  changed(status: RaftStatus): void {
+    if (status.leader === this.leader && status.term === this.term) return;
+    const wasLeading = this.leading !== null;
+    this.failAll(`leader changed from ${this.leader} in epoch ${this.term} to ${status.leader} in epoch ${status.term}`);
+    this.leader = status.leader;
+    this.term = status.term;
+    this.leading = null;
+    this.changes.clear();
+    if (wasLeading) for (const s of this.tracker.values()) s.closing = false;
+    this.touched.clear();
+    if (status.role === 'leader') {
+      // Its opening entry is the last in its log now; until it is applied the tree may lack earlier terms' writes.
+      this.leading = { readyIndex: status.lastIndex, ready: false };
+      if (this.applied >= status.lastIndex) this.becomeReady();
+    }
+  }
+
+  // ---- internals
+
+  private becomeReady(): void {
+    this.leading!.ready = true;
+    // A new leader knows nothing of when sessions were last heard from: each gets a full timeout.
+    for (const [id, timeout] of this.tree.sessions) this.tracker.add(id, timeout, this.now.mono);
+    this.runHeld();
+  }
+
+  /** Runs `action` once a leader is known (and, if it is this server, caught up); else holds it. */
+  private whenLeader(sessionId: bigint, action: () => void): void {
+    if ((this.leading?.ready || (this.leader !== NO_NODE && !this.leading)) && this.held.size === 0) return action();
+    if (this.held.size >= HELD_REQUESTS_MAX) return this.fail([sessionId], 'too many requests waiting for a leader');
+    this.held.push({ sessionId, run: action });
+    if (this.leader !== NO_NODE && (!this.leading || this.leading.ready)) this.runHeld();
+  }
+
+  private runHeld(): void {
+    while (this.held.size > 0) this.held.shift()!.run();
+  }
+
+  private await(sessionId: bigint, cxid: number, answer: (a: WriteAnswer) => void): void {
+    let q = this.waiting.get(sessionId);
+    if (!q) this.waiting.set(sessionId, (q = new Fifo()));
+    q.push({ cxid, answer });
+    this.waitingCount++;
+  }
+
+  /** Drops the requests of `ids` this server waits on, and their connections. */
+  private fail(ids: readonly bigint[], reason: string): void {
+    for (const id of ids) {
+      const q = this.waiting.get(id);
+      if (q) this.waitingCount -= q.size;
+      this.waiting.delete(id);
+      this.opening.delete(id);
+    }
+    this.hooks.dropSessions(ids, reason);
+  }
+
+  /** The leader changed: nothing this server waits on can be relied on to be answered. */
+  private failAll(reason: string): void {
+    const ids = new Set<bigint>([...this.waiting.keys(), ...this.opening.keys()]);
+    for (const s of this.syncs) ids.add(s.sessionId);
+    for (const s of this.syncAsked.values()) ids.add(s.sessionId);
+    while (this.held.size > 0) ids.add(this.held.shift()!.sessionId);
+    this.syncs.length = 0;
+    this.syncAsked.clear();
+    if (ids.size > 0) this.fail([...ids], reason);
+  }
+
+  private syncTo(index: number, sessionId: bigint, done: () => void): void {
+    if (index <= this.applied) return done();
+    let i = this.syncs.length;
+    while (i > 0 && this.syncs[i - 1]!.index > index) i--;
+    this.syncs.splice(i, 0, { index, sessionId, done });
+  }
+
+  private mintSessionId(): bigint {
+    // The clock may have gone back since ids were last minted here: never reuse one the tree knows.
+    const last = this.tree.lastSessionId;
+    if (last !== 0n && serverIdOf(last) === this.config.serverId && last >= this.nextSession) this.nextSession = last + 1n;
+    return this.nextSession++;
+  }
+
+  /** The zxid the next proposal will take: the leader's last entry is of its own term (its opening entry at least). */
+  private nextZxid(): bigint {
+    return this.link.status().lastZxid + 1n;
+  }
+
+  private proposeTxn(txn: Transaction): boolean {
+    const r = this.link.propose(encodeTransaction(txn));
+    if (!r.ok) return false;
+    const zxid = makeZxid(r.term, r.counter);
+    if (zxid !== txn.zxid) throw new Error(`proposed zxid 0x${txn.zxid.toString(16)} was logged as 0x${zxid.toString(16)}`);
+    return true;
+  }
+
+  /** Prepares a write on the leader and proposes it, or its refusal; false when nothing could be proposed. */
+  private prepareAndPropose(req: WriteRequest, body: Reader, wall: number): boolean {
+    const zxid = this.nextZxid();
+    const mark = this.changes.mark();
+    const outcome = this.preparer.prepare(req, body, zxid, wall);
+    const txn = outcome.ok ? outcome.txn : errorTxn(req, outcome, zxid, wall);
+    if (this.proposeTxn(txn)) return true;
+    this.changes.rollback(mark);
+    return false;
+  }
+
+  private proposeForwarded(m: Extract<PeerShellMessage, { type: 'forward' }>, now: Now): boolean {
+    this.tracker.touch(m.sessionId, now.mono);
+    if (m.opType === OpCode.createSession) {
+      if (m.body.length !== 4) return false;
+      const timeout = Buffer.from(m.body).readInt32BE(0);
+      if (!this.proposeTxn(this.preparer.createSession(m.sessionId, timeout, this.nextZxid(), now.wall))) return false;
+      this.tracker.add(m.sessionId, timeout, now.mono);
+      return true;
+    }
+    const auth: Id[] = m.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
+    const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body)), now.wall);
+    if (ok && m.opType === OpCode.closeSession) this.tracker.setClosing(m.sessionId);
+    return ok;
+  }
+
+  private applyEntry(e: Entry): void {
+    this.applied = e.index;
+    this.sinceSnapshot++;
+    const zxid = makeZxid(e.term, e.counter);
+    if (e.data === null) {
+      // A leader's opening entry or a membership change: it takes a zxid, so the tree's last zxid moves too.
+      if (zxid > this.tree.lastProcessedZxid) this.tree.lastProcessedZxid = zxid;
+      return this.releaseSyncs();
+    }
+    const txn = readTransaction(new Reader(Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength)));
+    if (txn.zxid !== zxid) throw new Error(`entry ${e.index} holds zxid 0x${txn.zxid.toString(16)} at 0x${zxid.toString(16)}`);
+    const result = this.tree.apply(txn, (type, path) => this.hooks.trigger(type, path));
+    this.changes.applied(zxid);
+    const body = txn.body;
+    if (body.type === OpCode.createSession) {
+      this.tracker.add(txn.clientId, body.timeOut, this.now.mono);
+      const opened = this.opening.get(txn.clientId);
+      this.opening.delete(txn.clientId);
+      opened?.(txn.clientId);
+    }
+    const waiter = this.waiting.get(txn.clientId)?.peek();
+    if (waiter && waiter.cxid === txn.cxid && body.type !== OpCode.createSession) {
+      const q = this.waiting.get(txn.clientId)!;
+      q.shift();
+      this.waitingCount--;
+      if (q.size === 0) this.waiting.delete(txn.clientId);
+      waiter.answer(answerOf(txn, result));
+    } else if (body.type === OpCode.closeSession) {
+      // Expired by the leader (or closed through another server): its connection here goes.
+      this.fail([txn.clientId], 'session expired');
+    } else if (waiter && txn.cxid > waiter.cxid && body.type !== OpCode.createSession) {
+      // A later write of the session's connection committed first: the earlier one was lost on its way
+      // to the leader (a peer connection dropped), and the client must learn it by a lost connection.
+      this.fail([txn.clientId], 'a forwarded write was lost');
+    }
+    if (body.type === OpCode.closeSession) {
+      this.tracker.remove(txn.clientId);
+      this.touched.delete(txn.clientId);
+    }
+    this.releaseSyncs();
+  }
+
+  private releaseSyncs(): void {
+    while (this.syncs.length > 0 && this.syncs[0]!.index <= this.applied) this.syncs.shift()!.done();
+  }
+
+  private maybeSnapshot(): void {
+    if (this.sinceSnapshot < this.config.snapCount) return;
+    this.sinceSnapshot = 0;
+    this.link.compact(this.applied, encodeTree(this.tree));
+  }
+
+  private trackTreeSessions(): void {
+    for (const [id, timeout] of this.tree.sessions) this.tracker.add(id, timeout, this.now.mono);
+  }
+}
+
+/** A refused write as a transaction: ZooKeeper's ErrorTxn, or for a multi one error per op. */
+function errorTxn(req: WriteRequest, outcome: Extract<PrepOutcome, { ok: false }>, zxid: bigint, time: number): Transaction {
+  const body: TxnBody = outcome.multi
+    ? { type: OpCode.multi, txns: outcome.multi.map((m) => ({ type: OpCode.error, err: m.type === OpCode.error ? m.err : ErrorCode.ok })) }
+    : { type: OpCode.error, err: outcome.err };
+  return { clientId: req.sessionId, cxid: req.cxid, zxid, time, body };
+}
+
+/** The answer a write gets once its transaction is applied; refusals answer as a standalone server's do. */
+function answerOf(txn: Transaction, result: ReturnType<DataTree['apply']>): WriteAnswer {
+  const body = txn.body;
+  if (body.type === OpCode.error) return { applied: false, zxid: txn.zxid, err: body.err };
+  if (body.type === OpCode.multi && body.txns.length > 0 && body.txns.every((t) => t.type === OpCode.error)) {
+    const errs = body.txns.map((t) => (t.type === OpCode.error ? t.err : ErrorCode.ok));
+    const multi: MultiResult[] = errs.map((err) => ({ type: OpCode.error, err }));
+    return { applied: false, zxid: txn.zxid, err: errs.find((err) => err !== ErrorCode.ok) ?? ErrorCode.ok, multi };
+  }
+  return { applied: true, zxid: txn.zxid, result };
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
