@@ -120,4 +120,58 @@ describe('ZooKeeper ensemble of 3', () => {
     const c = await ens.client({ only: [lone] });
     expect(await c.create('/back')).toBe('/back');
   });
+
+  it('fires the watches of a client that moved to another server for what changed meanwhile (setWatches)', async () => {
+    ens = await startEnsemble(3);
+    const leader = await ens.leader();
+    const [a, b] = [...ens.ports.keys()].filter((id) => id !== leader);
+    const writer = await ens.client({ only: [b!] });
+    await writer.create('/watched', Buffer.from('v0'));
+    const c = await ens.client({ only: [a!, b!] });
+    const events: string[] = [];
+    await c.getData('/watched', (ev) => events.push(`${ev.type}:${ev.path}`));
+    await c.exists('/later', (ev) => events.push(`${ev.type}:${ev.path}`));
+    const servedBy = [a!, b!].find((id) => [...ens!.member(id)!.server.connections].some((conn) => conn.sessionId === c.sessionId))!;
+    const other = servedBy === a ? b! : a!;
+    // Its server goes; while the client reconnects, the other server applies both changes.
+    const moved = new Promise<void>((resolve) => c.once('state', () => resolve()));
+    await ens.stop(servedBy);
+    await moved;
+    const w2 = await ens.client({ only: [other, leader] });
+    await w2.setData('/watched', Buffer.from('v1'));
+    await w2.create('/later');
+    const deadline = Date.now() + 5000;
+    while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(events.sort()).toEqual(['1:/later', '3:/watched']);
+  });
+
+  it('catches a server that comes back empty up from the leader\'s snapshot once the log it needs is compacted', async () => {
+    ens = await startEnsemble(3, { extraCfg: 'snapCount=20' });
+    const leader = await ens.leader();
+    const lagging = followerOf(ens, leader);
+    await ens.stop(lagging);
+    const c = await ens.client({ only: [leader] });
+    for (let i = 0; i < 60; i++) await c.create(`/s${i}`, Buffer.from(String(i)));
+    await c.create('/eph', null, { mode: 'ephemeral' });
+    expect(ens.member(leader)!.peer.status().snapshotIndex).toBeGreaterThan(20);
+    await ens.start(lagging);
+    const r = await ens.client({ only: [lagging] });
+    await r.sync('/');
+    expect((await r.getChildren('/')).length).toBe(60 + 2);
+    expect((await r.getData('/s59')).data?.toString()).toBe('59');
+    // Sessions travel in the snapshot: the ephemeral's owner is live there too.
+    expect((await r.exists('/eph'))?.ephemeralOwner).toBe(c.sessionId);
+  });
+
+  it('serves clients from observers, which never vote: Mode observer, writes forwarded', async () => {
+    ens = await startEnsemble(3, { observers: 1 });
+    const leader = await ens.leader();
+    expect(leader).not.toBe(4);
+    expect(await fourLetterWord(ens.ports.get(4)!, 'srvr')).toMatch(/Mode: observer\n/);
+    const c = await ens.client({ only: [4] });
+    await c.create('/via-observer');
+    const r = await ens.client({ only: [leader] });
+    expect(await r.exists('/via-observer')).not.toBeNull();
+    expect(await fourLetterWord(ens.ports.get(leader)!, 'mntr')).toMatch(/zk_quorum_size\t3\n/);
+  });
 });
