@@ -14,7 +14,7 @@
 // consecutive from prevIndex + 1. Server ids are uint32 and never 0.
 import { DecodeError, Reader, Writer } from '../bytes.js';
 import { crc32c } from '../checksum/crc32c.js';
-import type { PeerEntry, PeerHello, PeerMembership, PeerWireMessage } from './messages.js';
+import type { PeerEntry, PeerHello, PeerMembership, PeerSnapshot, PeerWireMessage } from './messages.js';
 
 /** "SKNR": a Skein ensemble peer. Anything else on the quorum port is not one. */
 export const PEER_MAGIC = 0x534b_4e52;
@@ -83,14 +83,9 @@ function writeMessage(w: Writer, m: PeerWireMessage): void {
       return;
     case 'heartbeatResponse':
       return;
-    case 'snapshot': {
-      const s = m.snapshot;
-      u64(w, s.index);
-      w.uint32(s.term).uint32(s.counter);
-      writeMembership(w, s.membership);
-      w.uint32(s.data.length).raw(s.data);
+    case 'snapshot':
+      writeSnapshot(w, m.snapshot);
       return;
-    }
     case 'forward':
       w.bigint64(m.sessionId).int32(m.cxid).int32(m.opType).uint16(m.auth.length);
       for (const a of m.auth) {
@@ -126,11 +121,19 @@ function readStr(r: Reader): string {
   return r.utf8(r.uint16());
 }
 
-function writeEntry(w: Writer, e: PeerEntry): void {
+/** An entry without its index (frames carry it implicitly, storage records beside it). */
+export function writeEntry(w: Writer, e: PeerEntry): void {
   w.uint32(e.term).uint32(e.counter);
   w.uint8((e.data ? HAS_DATA : 0) | (e.membership ? HAS_MEMBERSHIP : 0));
   if (e.data) w.uint32(e.data.length).raw(e.data);
   if (e.membership) writeMembership(w, e.membership);
+}
+
+export function writeSnapshot(w: Writer, s: PeerSnapshot): void {
+  u64(w, s.index);
+  w.uint32(s.term).uint32(s.counter);
+  writeMembership(w, s.membership);
+  w.uint32(s.data.length).raw(s.data);
 }
 
 function writeMembership(w: Writer, m: PeerMembership): void {
@@ -140,7 +143,8 @@ function writeMembership(w: Writer, m: PeerMembership): void {
   }
 }
 
-function u64(w: Writer, v: number): void {
+/** A log index as uint64; throws RangeError for one that is not a safe non-negative integer. */
+export function u64(w: Writer, v: number): void {
   if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${v} is not an index`);
   w.uint32(Math.floor(v / TWO_32)).uint32(v % TWO_32);
 }
@@ -212,13 +216,8 @@ function readMessage(r: Reader, type: MessageType): PeerWireMessage {
       return { ...base, type, commit: readU64(r) };
     case 'heartbeatResponse':
       return { ...base, type };
-    case 'snapshot': {
-      const index = readU64(r);
-      const term = r.uint32();
-      const counter = r.uint32();
-      const membership = readMembership(r);
-      return { ...base, type, snapshot: { index, term, counter, membership, data: copy(r, r.uint32()) } };
-    }
+    case 'snapshot':
+      return { ...base, type, snapshot: readSnapshot(r) };
     case 'forward': {
       const sessionId = r.bigint64();
       const cxid = r.int32();
@@ -242,7 +241,15 @@ function readMessage(r: Reader, type: MessageType): PeerWireMessage {
   }
 }
 
-function readEntry(r: Reader, index: number): PeerEntry {
+export function readSnapshot(r: Reader): PeerSnapshot {
+  const index = readU64(r);
+  const term = r.uint32();
+  const counter = r.uint32();
+  const membership = readMembership(r);
+  return { index, term, counter, membership, data: copy(r, r.uint32()) };
+}
+
+export function readEntry(r: Reader, index: number): PeerEntry {
   const term = r.uint32();
   const counter = r.uint32();
   const flags = r.uint8();
@@ -277,7 +284,8 @@ function serverId(r: Reader): number {
   return id;
 }
 
-function readU64(r: Reader): number {
+/** A log index written by `u64`; DecodeError for one beyond 2^53. */
+export function readU64(r: Reader): number {
   const hi = r.uint32();
   const lo = r.uint32();
   if (hi >= 0x20_0000) throw new DecodeError(`index 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} is beyond 2^53`);

@@ -612,7 +612,12 @@ export class RaftNode {
     matches.sort((a, b) => b - a);
     const index = matches[this.quorum - 1]!;
     // Only an entry of this term commits by counting (Raft §5.4.2); earlier ones follow it.
-    if (index > this.commit && this.log.term(index) === this.term) this.commit = index;
+    if (index > this.commit && this.log.term(index) === this.term) {
+      this.commit = index;
+      // Followers learn the new commit point now rather than at the next heartbeat: a ZooKeeper write
+      // sent to a follower is answered only once that follower applies it (etcd's bcastAppend on commit).
+      for (const [id, p] of this.progress) if (p.state === 'replicate') this.sendAppend(id, p, true);
+    }
     // A leader that removed itself leads until that change commits, then leaves the others to elect.
     if (!this.voters.has(this.id) && this.commit >= this.membershipIndex) this.becomeFollower(this.term, NO_NODE);
   }

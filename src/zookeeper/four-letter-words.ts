@@ -21,8 +21,10 @@ export const NOT_SERVING = 'This ZooKeeper instance is not currently serving req
 export interface EnsembleRole {
   /** srvr's Mode: leader, follower or observer (read-only without a quorum, when allowed). */
   mode(): 'leader' | 'follower' | 'observer' | 'read-only';
-  /** False while the server has been without a leader too long to serve. */
+  /** False while the server has been without a leader too long to serve (and may not serve read-only). */
   serving(): boolean;
+  /** Cut off from the quorum, serving reads only (readonlymode.enabled). */
+  readOnly(): boolean;
   readonly serverId: number;
   /** conf's view of the ensemble: server.N lines as zoo.cfg gives them, and the configuration version. */
   readonly serverLines: readonly string[];

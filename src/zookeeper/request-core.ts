@@ -95,7 +95,8 @@ export interface RequestBackend {
   readonly outstanding: number;
   isLive(sessionId: bigint): boolean;
   touch(sessionId: bigint, mono: number): void;
-  openSession(timeout: number, now: Now, opened: (id: bigint) => void): void;
+  /** Returns the new session's id; `opened` runs once its createSession is applied. */
+  openSession(timeout: number, now: Now, opened: (id: bigint) => void): bigint;
   resumeSession(id: bigint, timeout: number, mono: number): boolean;
   write(req: WriteRequest, body: Reader, wall: number, answer: (a: WriteAnswer) => void): void;
   /** `done` runs once this server has applied every write the ensemble committed before the sync. */

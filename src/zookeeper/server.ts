@@ -29,7 +29,7 @@ import { ZkDatabase } from './persistence/database.js';
 import { WRITE_TYPES } from './prep.js';
 import { executeRead } from './reads.js';
 import { body, replyFrame, type Body } from './replies.js';
-import { RequestCore, STANDALONE_SERVER_ID, type Now, type RequestBackend, type WriteAnswer } from './request-core.js';
+import { firstSessionId, RequestCore, STANDALONE_SERVER_ID, type Now, type RequestBackend, type WriteAnswer } from './request-core.js';
 import type { SessionTracker } from './session-tracker.js';
 import { ServerStats } from './stats.js';
 import { WatchManager } from './watch-manager.js';
@@ -72,6 +72,9 @@ export class ZooKeeperServer implements ConnectionHost {
   clientPort = 0;
   /** Set on an ensemble member; a standalone server has none. */
   ensemble: EnsembleRole | undefined;
+  /** Connections of sessions opened while this server was read-only. */
+  private readonly readOnlyConns = new WeakSet<ClientConnection>();
+  private readOnlyNextSession: bigint | undefined;
 
   constructor(
     readonly config: ZooKeeperConfig,
@@ -170,9 +173,16 @@ export class ZooKeeperServer implements ConnectionHost {
     const timeout = Math.min(Math.max(req.timeOut, this.config.minSessionTimeout), this.config.maxSessionTimeout);
     // Mirror the request: clients that did not send readOnly break on a reply that has it.
     const readOnly = req.readOnly === undefined ? undefined : false;
+    if (this.ensemble?.readOnly()) return this.readOnlyHandshake(conn, req, timeout);
     const now = clock();
     if (req.sessionId === 0n) {
-      this.core.openSession(timeout, now, (id) => this.attach(conn, id, timeout, readOnly));
+      const id = this.core.openSession(timeout, now, (opened) => this.attach(conn, opened, timeout, readOnly));
+      // Known by its id before it opens, so that a session whose creation fails (an ensemble's leader
+      // changed meanwhile) takes its connection with it.
+      if (!conn.isClosed && conn.sessionId === 0n) {
+        conn.sessionId = id;
+        this.bySession.set(id, conn);
+      }
       return;
     }
     const id = req.sessionId;
@@ -223,6 +233,7 @@ export class ZooKeeperServer implements ConnectionHost {
     this.stats.received++;
     this.core.touch(conn.sessionId, performance.now());
     if (type === OpCode.auth) return this.auth(conn, xid, r);
+    if (this.readOnlyConns.has(conn)) return this.readOnlyRequest(conn, xid, type, r, started);
     if (WRITE_TYPES.has(type)) return this.write(conn, xid, type, r, started);
     if (!this.core.isLive(conn.sessionId)) {
       conn.reply(replyFrame(xid, this.tree.lastProcessedZxid, ErrorCode.sessionExpired));
@@ -238,6 +249,10 @@ export class ZooKeeperServer implements ConnectionHost {
       });
       return;
     }
+    this.answerRead(conn, xid, type, r, started);
+  }
+
+  private answerRead(conn: ClientConnection, xid: number, type: number, r: Reader, started: number): void {
     conn.answer(() => {
       const res = executeRead(this, conn, type, r);
       const zxid = this.tree.lastProcessedZxid;
@@ -246,6 +261,33 @@ export class ZooKeeperServer implements ConnectionHost {
       this.stats.replied(performance.now() - started);
       return replyFrame(xid, zxid, res.err, res.body);
     });
+  }
+
+  /**
+   * A read-only server (an ensemble member cut off from the quorum, with readonlymode.enabled): sessions
+   * are its own and never logged, reads come from its tree as it is, and writes get NotReadOnly.
+   */
+  private readOnlyRequest(conn: ClientConnection, xid: number, type: number, r: Reader, started: number): void {
+    if (type === OpCode.closeSession) {
+      conn.reply(replyFrame(xid, this.tree.lastProcessedZxid, ErrorCode.ok));
+      conn.closeWhenFlushed();
+      return;
+    }
+    if (WRITE_TYPES.has(type)) return conn.reply(replyFrame(xid, this.tree.lastProcessedZxid, ErrorCode.notReadOnly));
+    this.answerRead(conn, xid, type, r, started);
+  }
+
+  private readOnlyHandshake(conn: ClientConnection, req: ConnectRequest, timeout: number): void {
+    if (req.readOnly !== true) return conn.close('this server is read-only and the client does not accept that (canBeReadOnly)');
+    let id = req.sessionId;
+    if (id === 0n) {
+      this.readOnlyNextSession ??= firstSessionId(this.ensemble!.serverId, Date.now());
+      id = this.readOnlyNextSession++;
+    } else if (!this.passwordMatches(id, req.passwd)) {
+      return conn.refuse(connectFrame(0, 0n, Buffer.alloc(PASSWORD_BYTES), true));
+    }
+    this.readOnlyConns.add(conn);
+    this.attach(conn, id, timeout, true);
   }
 
   private auth(conn: ClientConnection, xid: number, r: Reader): void {

@@ -11,7 +11,8 @@ import type { Logger } from '../../logger.js';
 import { DataTree } from '../../znode/data-tree.js';
 import { listZxidFiles, type ZxidFile } from './files.js';
 import { readSnapshot } from './snapshot.js';
-import { scanSegment, type LogTail } from './txn-log.js';
+import { scanSegment } from '../../../protocol/record-segment.js';
+import { TXN_LOG_FORMAT, type LogTail } from './txn-log.js';
 
 export class RecoveryError extends Error {
   override readonly name = 'RecoveryError';
@@ -42,7 +43,7 @@ export async function recover(
     const seg = needed[i]!;
     const last = i === needed.length - 1;
     const buf = await readFile(seg.path);
-    const scan = scanSegment(buf, maxRecordBytes);
+    const scan = scanSegment(buf, TXN_LOG_FORMAT, maxRecordBytes);
     let end = scan.end;
     let problem = scan.problem;
     for (const payload of scan.payloads) {

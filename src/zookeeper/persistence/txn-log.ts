@@ -9,58 +9,16 @@
 // (a full disk) is fatal: the records it carried are never reported durable, and the server stops.
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32c } from '../../../protocol/checksum/crc32c.js';
+import { frameRecords, RECORD_OVERHEAD_BYTES, SEGMENT_HEADER_BYTES, segmentHeader, type SegmentFormat } from '../../../protocol/record-segment.js';
 import { openFile } from '../../fs/file-layer.js';
 import { writeAll } from '../../fs/write-all.js';
+import { zeroFillTo } from '../../fs/zero-fill.js';
 import type { Logger } from '../../logger.js';
 import { syncDirectory } from '../../fs/dir-sync.js';
 import { zxidName } from './files.js';
 
-const MAGIC = Buffer.from('SKZL', 'latin1');
-const VERSION = 1;
-export const LOG_HEADER_BYTES = 8;
-const RECORD_OVERHEAD = 8;
-/** Zero-filled room kept ahead of the write position. */
-const PREALLOC_BYTES = 4 * 1024 * 1024;
-const ZEROS = Buffer.alloc(PREALLOC_BYTES);
-
-export interface SegmentScan {
-  /** Each intact record's payload, in file order. */
-  payloads: Buffer[];
-  /** Offset just past the last intact record. */
-  end: number;
-  /** Why the scan stopped before a clean end (zero length or end of file), if it did. */
-  problem?: string;
-}
-
-/** Splits a segment's bytes into intact records; stops at the first damaged one. */
-export function scanSegment(buf: Buffer, maxRecordBytes: number): SegmentScan {
-  if (buf.length < LOG_HEADER_BYTES || !buf.subarray(0, 4).equals(MAGIC)) {
-    return { payloads: [], end: 0, problem: 'missing or damaged segment header' };
-  }
-  if (buf.readInt32BE(4) !== VERSION) return { payloads: [], end: 0, problem: `unknown version ${buf.readInt32BE(4)}` };
-  const payloads: Buffer[] = [];
-  let pos = LOG_HEADER_BYTES;
-  while (pos + RECORD_OVERHEAD <= buf.length) {
-    const len = buf.readInt32BE(pos);
-    if (len === 0) return { payloads, end: pos };
-    if (len < 0 || len > maxRecordBytes) return { payloads, end: pos, problem: `bad record length ${len} at ${pos}` };
-    if (pos + RECORD_OVERHEAD + len > buf.length) return { payloads, end: pos, problem: `short record at ${pos}` };
-    const payload = buf.subarray(pos + RECORD_OVERHEAD, pos + RECORD_OVERHEAD + len);
-    if (crc32c(payload) !== buf.readUInt32BE(pos + 4)) return { payloads, end: pos, problem: `checksum mismatch at ${pos}` };
-    payloads.push(payload);
-    pos += RECORD_OVERHEAD + len;
-  }
-  return pos === buf.length ? { payloads, end: pos } : { payloads, end: pos, problem: `short record at ${pos}` };
-}
-
-export function segmentHeader(): Buffer {
-  const h = Buffer.alloc(LOG_HEADER_BYTES);
-  MAGIC.copy(h, 0);
-  h.writeInt32BE(VERSION, 4);
-  return h;
-}
-
+/** "SKZL", version 1, framed as protocol/record-segment.ts describes. */
+export const TXN_LOG_FORMAT: SegmentFormat = { magic: Buffer.from('SKZL', 'latin1'), version: 1 };
 export interface TxnLogOptions {
   dir: string;
   /** fdatasync each batch before acknowledging it (ZooKeeper's forceSync); off only for tests. */
@@ -120,7 +78,7 @@ export class TxnLog {
     if (this.failed) return;
     if (this.pending.length === 0) this.pendingFirstZxid = zxid;
     this.pending.push(payload);
-    this.pendingBytes += RECORD_OVERHEAD + payload.length;
+    this.pendingBytes += RECORD_OVERHEAD_BYTES + payload.length;
     this.pendingLastZxid = zxid;
     if (!this.flushing && !this.scheduled) {
       this.scheduled = true;
@@ -179,20 +137,10 @@ export class TxnLog {
       fresh = true;
     }
     const seg = this.segment!;
-    const out = Buffer.allocUnsafe(bytes);
-    let at = 0;
-    for (const payload of batch) {
-      out.writeInt32BE(payload.length, at);
-      out.writeUInt32BE(crc32c(payload), at + 4);
-      payload.copy(out, at + RECORD_OVERHEAD);
-      at += RECORD_OVERHEAD + payload.length;
-    }
+    const out = frameRecords(batch);
     // A zero-filled area ahead keeps fdatasync from persisting a new file size on most batches.
     const end = seg.pos + bytes;
-    while (seg.allocated < end + RECORD_OVERHEAD) {
-      await writeAll(seg.file, [ZEROS], seg.allocated);
-      seg.allocated += ZEROS.length;
-    }
+    seg.allocated = await zeroFillTo(seg.file, seg.allocated, end + RECORD_OVERHEAD_BYTES);
     await writeAll(seg.file, [out], seg.pos);
     seg.pos = end;
     if (this.opts.forceSync) await seg.file.datasync();
@@ -205,8 +153,8 @@ export class TxnLog {
     if (old) await old.file.close();
     const path = join(this.opts.dir, zxidName('log', firstZxid));
     const file = await openFile(path, 'wx');
-    this.segment = { file, pos: LOG_HEADER_BYTES, allocated: LOG_HEADER_BYTES };
-    await writeAll(file, [segmentHeader()], 0);
+    this.segment = { file, pos: SEGMENT_HEADER_BYTES, allocated: SEGMENT_HEADER_BYTES };
+    await writeAll(file, [segmentHeader(TXN_LOG_FORMAT)], 0);
     this.opts.log.info({ path }, 'started transaction log segment');
   }
 }

@@ -3,6 +3,7 @@
 // this when zoo.cfg names an ensemble.
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RaftStatus } from '../../consensus/raft.js';
 import { DirLock } from '../../fs/dir-lock.js';
 import type { Logger } from '../../logger.js';
@@ -12,7 +13,7 @@ import type { ZooKeeperConfig } from '../config.js';
 import { formatHostPort, type Ensemble, type HostPort } from '../ensemble-config.js';
 import type { EnsembleRole } from '../four-letter-words.js';
 import { clock, serveClients, storageFailureHandler, ZooKeeperServer, type ClientListener, type RunningZooKeeper, type ZooKeeperOptions } from '../server.js';
-import { MemoryRaftStorage, type RaftStorage } from './memory-raft-storage.js';
+import { openRaftStorage, RECORD_SLACK_BYTES, type RaftStorage } from './raft-storage.js';
 import { peerTiming, QuorumPeer } from './peer.js';
 import { QuorumCore } from './quorum-core.js';
 
@@ -27,8 +28,11 @@ const ENTRY_SLACK_BYTES = 1024;
  */
 const ENSEMBLE_SESSION_SECRET = createHash('sha256').update('skein zookeeper ensemble session password').digest();
 
+/** The consensus log and snapshots live here, under dataDir (dataLogDir is the standalone transaction log's). */
+export const RAFT_DIR = 'raft';
+
 export interface EnsembleOptions extends ZooKeeperOptions {
-  /** Opens the consensus storage; the default keeps it in memory (the file storage is not wired yet). */
+  /** Opens the consensus storage; by default the files under dataDir/raft. */
   openStorage?(hooks: { onDurable(seq: number): void; onFailure(err: Error): void }): Promise<RaftStorage>;
 }
 
@@ -46,7 +50,10 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
   let clients: ClientListener | undefined;
   const hooks = { onDurable: (seq: number) => peer?.persisted(seq), onFailure: (err: Error) => server?.fatal(err) };
   try {
-    storage = options.openStorage ? await options.openStorage(hooks) : new MemoryRaftStorage(hooks);
+    const entryBytesMax = config.juteMaxBuffer + ENTRY_SLACK_BYTES;
+    storage = options.openStorage
+      ? await options.openStorage(hooks)
+      : await openRaftStorage(join(config.dataDir, RAFT_DIR), { ...hooks, log, forceSync: config.forceSync, recordBytesMax: entryBytesMax + RECORD_SLACK_BYTES });
     const durable = storage.durable;
     const tree = new DataTree();
     if (durable.snapshot) decodeTreeInto(tree, durable.snapshot.data);
@@ -59,7 +66,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
       listen: ensemble.me.quorum,
       peers,
       timing,
-      entryBytesMax: config.juteMaxBuffer + ENTRY_SLACK_BYTES,
+      entryBytesMax,
       storage,
       log,
     });
@@ -96,8 +103,9 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     // Without a leader for longer than the longest election timeout, the server stops serving.
     const leaderlessMaxMs = 2 * timing.electionTicks * timing.tickMs;
     let leaderlessSince: number | null = performance.now();
-    let wasServing = true;
-    const role = ensembleRole(ensemble, thePeer, core, () => leaderlessSince === null || performance.now() - leaderlessSince <= leaderlessMaxMs);
+    const hasQuorum = () => leaderlessSince === null || performance.now() - leaderlessSince <= leaderlessMaxMs;
+    const role = ensembleRole(ensemble, thePeer, core, hasQuorum);
+    let wasState = 'rw';
     zk.ensemble = role;
     await thePeer.start({
       apply: (entries) => core.apply(entries),
@@ -109,12 +117,14 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
         else leaderlessSince = null;
       },
       tick: () => {
-        const serving = role.serving();
-        if (wasServing && !serving) {
-          log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, 'no leader: closing client connections until one is elected');
-          zk.dropAll('this server lost contact with the quorum');
-        }
-        wasServing = serving;
+        // Sessions of one state do not carry over to another: clients reconnect (read-only ones move on
+        // to a read-write server, which ZooKeeper's clients look for while on a read-only one).
+        const state = hasQuorum() ? 'rw' : role.readOnly() ? 'ro' : 'down';
+        if (state === wasState) return;
+        if (state === 'rw') log.info('leader known again: serving reads and writes');
+        else log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
+        zk.dropAll(state === 'rw' ? 'the quorum is back: read-only sessions end' : 'this server lost contact with the quorum');
+        wasState = state;
       },
     });
     clients = await serveClients(zk, config, log);
@@ -147,7 +157,8 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
   }
 }
 
-function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, serving: () => boolean): EnsembleRole {
+function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, hasQuorum: () => boolean): EnsembleRole {
+  const readOnly = () => ensemble.readOnlyModeEnabled && !hasQuorum();
   const serverLines = ensemble.servers.map((s) => {
     const client = s.client ? `;${formatHostPort(s.client)}` : '';
     return `server.${s.id}=${formatHostPort(s.quorum)}:${s.electionPort}:${s.role}${client}`;
@@ -158,8 +169,10 @@ function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, se
     configVersion: ensemble.version,
     initLimit: ensemble.initLimit,
     syncLimit: ensemble.syncLimit,
-    serving,
+    serving: () => hasQuorum() || ensemble.readOnlyModeEnabled,
+    readOnly,
     mode() {
+      if (readOnly()) return 'read-only';
       const s = peer.status();
       if (s.role === 'leader') return 'leader';
       return s.membership.learners.includes(ensemble.myid) ? 'observer' : 'follower';

@@ -11,7 +11,7 @@ import { RaftNode, type RaftStatus } from '../../consensus/raft.js';
 import type { Entry, Membership, MembershipChange, NodeId, ProposeResult, Snapshot } from '../../consensus/types.js';
 import type { Logger } from '../../logger.js';
 import type { HostPort } from '../ensemble-config.js';
-import type { RaftStorage } from './memory-raft-storage.js';
+import type { RaftStorage } from './raft-storage.js';
 import { PeerTransport } from './transport.js';
 
 /** What the runtime hands the application. */

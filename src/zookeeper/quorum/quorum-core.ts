@@ -155,7 +155,7 @@ export class QuorumCore implements RequestBackend {
 
   // ---- requests from this server's clients
 
-  openSession(timeout: number, now: Now, opened: (id: bigint) => void): void {
+  openSession(timeout: number, now: Now, opened: (id: bigint) => void): bigint {
     const id = this.mintSessionId();
     this.opening.set(id, opened);
     this.whenLeader(id, () => {
@@ -167,6 +167,7 @@ export class QuorumCore implements RequestBackend {
       const body = new Writer(4).int32(timeout).toBuffer();
       this.link.send(this.leader, { type: 'forward', sessionId: id, cxid: 0, opType: OpCode.createSession, auth: [], body });
     });
+    return id;
   }
 
   resumeSession(id: bigint, timeout: number, mono: number): boolean {
@@ -286,19 +287,29 @@ export class QuorumCore implements RequestBackend {
 
   /** Role, term or leader changed. */
   changed(status: RaftStatus): void {
-    if (status.leader === this.leader && status.term === this.term) return;
+    const isLeader = status.role === 'leader';
+    if (status.leader === this.leader && status.term === this.term && isLeader === (this.leading !== null)) return;
     const wasLeading = this.leading !== null;
-    this.failAll(`leader changed from ${this.leader} in epoch ${this.term} to ${status.leader} in epoch ${status.term}`);
+    // Within one term there is one leader: a server that stops hearing it (and campaigns, in vain while
+    // the leader lives) keeps what it forwarded, which may still commit. A new term may have a leader
+    // without those requests, so their outcome is unknown.
+    if (status.term !== this.term) {
+      this.failAll(`leader changed from ${this.leader} in epoch ${this.term} to ${status.leader} in epoch ${status.term}`);
+      this.touched.clear();
+    }
     this.leader = status.leader;
     this.term = status.term;
-    this.leading = null;
-    this.changes.clear();
-    if (wasLeading) for (const s of this.tracker.values()) s.closing = false;
-    this.touched.clear();
-    if (status.role === 'leader') {
+    if (wasLeading && !isLeader) {
+      this.leading = null;
+      this.changes.clear();
+      for (const s of this.tracker.values()) s.closing = false;
+    }
+    if (isLeader && !wasLeading) {
       // Its opening entry is the last in its log now; until it is applied the tree may lack earlier terms' writes.
       this.leading = { readyIndex: status.lastIndex, ready: false };
       if (this.applied >= status.lastIndex) this.becomeReady();
+    } else if (!isLeader && this.leader !== NO_NODE) {
+      this.runHeld();
     }
   }
 

@@ -20,8 +20,8 @@ export interface TestEnsemble {
   /** The id of the leader every running member agrees on, waiting for one. */
   leader(timeoutMs?: number): Promise<number>;
   stop(id: number): Promise<void>;
-  /** Starts a stopped member again (its consensus storage is in memory: it comes back empty and catches up). */
-  start(id: number): Promise<void>;
+  /** Starts a stopped member again on its data directory, or with `wipe` on an empty one (it catches up from the others). */
+  start(id: number, opts?: { wipe?: boolean }): Promise<void>;
   client(opts?: ZooKeeperClientOptions & { only?: number[] }): Promise<ZooKeeperClient>;
   close(): Promise<void>;
 }
@@ -47,12 +47,13 @@ export async function startEnsemble(size = 3, { extraCfg = '', observers = 0 }: 
     [`tickTime=200`, `initLimit=10`, `syncLimit=5`, `dataDir=${join(dir, `zk${id}`)}`, `minSessionTimeout=400`, `4lw.commands.whitelist=*`, extraCfg, ...lines].join('\n');
   const members = new Map<number, RunningEnsembleMember>();
   const clients: ZooKeeperClient[] = [];
-  const startOne = async (id: number) => {
+  const startOne = async (id: number, { wipe = false } = {}) => {
+    if (wipe) await rm(join(dir, `zk${id}`), { recursive: true, force: true });
     const files: ConfigFiles = { read: (path) => (path === join(dir, `zk${id}`, 'myid') ? `${id}\n` : undefined) };
     const { config, ensemble } = parseZooCfg(cfgOf(id), [], files);
     members.set(id, await startEnsembleMember(config, ensemble!, log.child({ myid: id }), { onStorageFailure: () => {} }));
   };
-  await Promise.all(ids.map(startOne));
+  await Promise.all(ids.map((id) => startOne(id)));
   const connectString = ids.map((id) => `127.0.0.1:${ports.get(id)}`).join(',');
   const e: TestEnsemble = {
     size,

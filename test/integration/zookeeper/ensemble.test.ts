@@ -95,6 +95,9 @@ describe('ZooKeeper ensemble of 3', () => {
     const follower = followerOf(ens, leader);
     const owner = await ens.client({ only: [follower], sessionTimeoutMs: 800 });
     await owner.create('/lock', null, { mode: 'ephemeral' });
+    // Its pings reach only the follower, which relays them: the leader keeps the session alive.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await owner.exists('/lock')).not.toBeNull();
     const watcher = await ens.client({ only: [leader] });
     const gone = new Promise<string>((resolve) => void watcher.exists('/lock', (ev) => resolve(ev.type === 2 ? 'deleted' : String(ev.type))));
     // The client goes silent without closing (a killed process): the leader expires it.
@@ -145,7 +148,7 @@ describe('ZooKeeper ensemble of 3', () => {
     expect(events.sort()).toEqual(['1:/later', '3:/watched']);
   });
 
-  it('catches a server that comes back empty up from the leader\'s snapshot once the log it needs is compacted', async () => {
+  it('catches a server that comes back with a wiped data dir up from the leader\'s snapshot once the log it needs is compacted', async () => {
     ens = await startEnsemble(3, { extraCfg: 'snapCount=20' });
     const leader = await ens.leader();
     const lagging = followerOf(ens, leader);
@@ -154,7 +157,7 @@ describe('ZooKeeper ensemble of 3', () => {
     for (let i = 0; i < 60; i++) await c.create(`/s${i}`, Buffer.from(String(i)));
     await c.create('/eph', null, { mode: 'ephemeral' });
     expect(ens.member(leader)!.peer.status().snapshotIndex).toBeGreaterThan(20);
-    await ens.start(lagging);
+    await ens.start(lagging, { wipe: true });
     const r = await ens.client({ only: [lagging] });
     await r.sync('/');
     expect((await r.getChildren('/')).length).toBe(60 + 2);
@@ -173,5 +176,51 @@ describe('ZooKeeper ensemble of 3', () => {
     const r = await ens.client({ only: [leader] });
     expect(await r.exists('/via-observer')).not.toBeNull();
     expect(await fourLetterWord(ens.ports.get(leader)!, 'mntr')).toMatch(/zk_quorum_size\t3\n/);
+  });
+
+  it('serves reads only when cut off, with readonlymode.enabled: isro ro, NotReadOnly on writes, read-write again once the quorum is back', async () => {
+    ens = await startEnsemble(3, { extraCfg: 'readonlymode.enabled=true' });
+    const leader = await ens.leader();
+    const [a, lone] = [...ens.ports.keys()].filter((id) => id !== leader);
+    const w = await ens.client({ only: [lone!] });
+    await w.create('/kept', Buffer.from('x'));
+    await ens.stop(a!);
+    await ens.stop(leader);
+    const port = ens.ports.get(lone!)!;
+    const deadline = Date.now() + 5000;
+    while ((await fourLetterWord(port, 'isro')) !== 'ro') {
+      if (Date.now() > deadline) throw new Error('never went read-only');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await fourLetterWord(port, 'srvr')).toMatch(/Mode: read-only\n/);
+    const ro = await ens.client({ only: [lone!], canBeReadOnly: true });
+    expect((await ro.getData('/kept')).data?.toString()).toBe('x');
+    await expect(ro.create('/refused')).rejects.toMatchObject({ code: ErrorCode.notReadOnly });
+    await ens.start(a!);
+    await ens.leader();
+    expect(await fourLetterWord(port, 'isro')).toBe('rw');
+    const rw = await ens.client({ only: [lone!] });
+    expect(await rw.create('/writable')).toBe('/writable');
+  });
+
+  it('keeps everything acknowledged across a restart of the whole ensemble, sessions included', async () => {
+    ens = await startEnsemble(3);
+    await ens.leader();
+    const c = await ens.client({ sessionTimeoutMs: 20_000 });
+    for (let i = 0; i < 30; i++) await c.create(`/r${i}`, Buffer.from(String(i)));
+    await c.create('/eph', null, { mode: 'ephemeral' });
+    const last = await c.setData('/r0', Buffer.from('changed'));
+    for (const id of [1, 2, 3]) await ens.stop(id);
+    await Promise.all([1, 2, 3].map((id) => ens!.start(id)));
+    await ens.leader();
+    for (const id of [1, 2, 3]) {
+      const r = await ens.client({ only: [id] });
+      await r.sync('/');
+      expect((await r.getChildren('/')).length).toBe(30 + 2);
+      const { data, stat } = await r.getData('/r0');
+      expect([data?.toString(), stat.mzxid]).toEqual(['changed', last.mzxid]);
+      // The session outlived the restart: a new leader gave it a fresh timeout.
+      expect((await r.exists('/eph'))?.ephemeralOwner).toBe(c.sessionId);
+    }
   });
 });

@@ -4,6 +4,7 @@
 // checked after every event; when chaos ends the network heals, every server restarts, and the run
 // must settle with all servers agreeing and every acknowledged write in place, linearizably.
 import { consensusConfig, type ConsensusConfig } from '../../../src/consensus/config.js';
+import { DurableImage } from '../../../src/consensus/durable-image.js';
 import { RaftNode } from '../../../src/consensus/raft.js';
 import type { Entry, HardState, Membership, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
 import { makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
@@ -45,12 +46,6 @@ const CLIENT_TIMEOUT_MS = 400;
 const NORMAL_DISK = { min: 1, max: 4 };
 const CALM: LinkFaults = { dropRate: 0, duplicateRate: 0, delayMin: 1, delayMax: 4 };
 
-interface DiskImage {
-  hardState: HardState;
-  snapshot: Snapshot | null;
-  entries: Entry[];
-}
-
 interface AppState {
   index: number;
   hash: number;
@@ -63,7 +58,7 @@ interface SimNode {
   /** Bumped at every crash, so the old incarnation's callbacks do nothing. */
   incarnation: number;
   disk: SimDisk<Persist>;
-  image: DiskImage;
+  image: DurableImage;
   app: AppState;
   compactEvery: number;
   /** Removed from the ensemble (or never in it yet): stopped, its disk wiped. */
@@ -138,7 +133,7 @@ export class RaftSim {
         core: null,
         incarnation: 0,
         disk: null!,
-        image: { hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] },
+        image: new DurableImage(),
         app: { index: 0, hash: 0 },
         compactEvery: this.rng.int(5, 30),
         out: id === this.ids.length,
@@ -172,7 +167,7 @@ export class RaftSim {
 
   private start(node: SimNode): void {
     node.up = true;
-    const image = structuredClone(node.image);
+    const image = node.image.state();
     node.core = new RaftNode({ config: this.config(node.id, node.membership), random: (n) => this.rng.below(n), durable: image });
     node.app = image.snapshot ? this.restoreApp(node, image.snapshot) : { index: 0, hash: 0 };
     const incarnation = node.incarnation;
@@ -232,18 +227,11 @@ export class RaftSim {
   }
 
   private write(node: SimNode, p: Persist): void {
-    const d = node.image;
-    if (p.snapshot) {
-      d.snapshot = p.snapshot;
-      d.entries = d.entries.filter((e) => e.index > p.snapshot!.index);
+    try {
+      node.image.apply(p);
+    } catch (err) {
+      fail(`server ${node.id}'s disk: ${(err as Error).message}`);
     }
-    if (p.truncateFrom !== null) d.entries = d.entries.filter((e) => e.index < p.truncateFrom!);
-    d.entries.push(...p.entries);
-    const first = (d.snapshot?.index ?? 0) + 1;
-    d.entries.forEach((e, k) => {
-      if (e.index !== first + k) fail(`server ${node.id}'s disk holds entry ${e.index} where ${first + k} belongs`);
-    });
-    if (p.hardState) d.hardState = p.hardState;
     this.disksChanged = true;
   }
 
@@ -379,7 +367,7 @@ export class RaftSim {
         if (!change('remove', node.id)) return;
         if (node.up) this.crash(node);
         node.out = true;
-        node.image = { hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] };
+        node.image = new DurableImage();
       });
     }
     if (out.length > 0) {
@@ -438,7 +426,7 @@ export class RaftSim {
       const snapshotIndex = d.snapshot?.index ?? 0;
       if (d.snapshot && this.prefixHash[snapshotIndex] !== decodeApp(d.snapshot.data).hash) fail(`server ${node.id}'s snapshot disagrees with the committed log`);
       let agrees = snapshotIndex;
-      for (const e of d.entries) {
+      for (const e of d.log()) {
         const c = this.committed[e.index];
         if (c === undefined) break;
         if (c.term !== e.term) {

@@ -88,6 +88,16 @@ describe('election', () => {
 });
 
 describe('replication', () => {
+  test('followers learn a new commit point as soon as the leader commits, not at the next heartbeat', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    c.propose(1, 'x');
+    // No tick: only the messages the proposal causes.
+    c.deliver();
+    for (const id of [2, 3]) expect(c.server(id).applied.map((e) => c.text(e)).at(-1)).toBe('x');
+  });
+
   test('a deposed leader truncates its diverged uncommitted tail to the new leader\'s log', () => {
     // 3 times out later than the others: its lease on a leader lapses before it campaigns itself.
     const c = new TestCluster([1, 2, 3], [], {}, { 3: 5 });

@@ -1,0 +1,496 @@
+// The durable Raft state of one ensemble server: hard state, log entries and the latest snapshot, in a
+// directory of its own.
+//
+//   raft-log.<n>        segments (n = 1, 2, ... in hex), framed as protocol/record-segment.ts describes
+//                       ("SKRL"), holding the records of protocol/consensus/storage-records.ts
+//   raft-snapshot.<i>   the snapshot of index i, written to a temporary name, fsynced and renamed
+//
+// Each write pass (one or more Persists, group commit) appends their records — snapshot reference,
+// truncation, entries, hard state, in that order — and a seal record, then fdatasyncs once; only then
+// are the Persists reported durable. Recovery replays sealed records only, so a pass is atomic: a crash
+// at any byte opens to the state after some prefix of the passes, never part of one (a snapshot
+// installed from a leader and the truncation of the log it replaces land together). A truncation is a
+// record too, so a truncated suffix cannot come back, and it works the same whatever segment the
+// entries were in. A snapshot file is durable before the record that puts it in force is written.
+//
+// A new segment starts with the hard state and snapshot reference in force, so older segments are not
+// needed for those. Once a snapshot is in force, the oldest segments whose entries it covers are deleted,
+// oldest first (only a prefix, as a segment's truncations may reach back into older ones); recovery
+// treats segments before a hole in the numbering as left over from such a deletion. A segment is
+// started for every pass that carries a snapshot and once one outgrows segmentBytes; at open the last
+// segment is cut after its last seal (a torn tail) and appends go to a fresh one. Damage anywhere else
+// is refused (RaftRecoveryError): records that were reported durable would be lost.
+//
+// A write the disk refuses (full: DiskFullError, or any I/O error) is final: nothing in that pass or after
+// it is reported durable, and onFailure is called once; the server stops (exit 74, as on a failing
+// transaction log) and recovery cuts whatever part of the pass reached the disk.
+// Memory: recovery keeps every entry after the snapshot (the core's RaftLog holds them anyway), reading
+// one segment at a time; the writer keeps only what is queued.
+import { mkdir, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DecodeError } from '../../../protocol/bytes.js';
+import { PEER_FRAME_BYTES_MAX } from '../../../protocol/consensus/frames.js';
+import { decodeSnapshotFile, decodeStorageRecord, encodeSnapshotFile, encodeStorageRecord, type StorageRecord } from '../../../protocol/consensus/storage-records.js';
+import { frameRecords, RECORD_OVERHEAD_BYTES, scanSegment, SEGMENT_HEADER_BYTES, segmentHeader, type SegmentFormat } from '../../../protocol/record-segment.js';
+import { CONSENSUS_DEFAULTS } from '../../consensus/config.js';
+import { DurableImage, DurableImageError } from '../../consensus/durable-image.js';
+import { entryBytes } from '../../consensus/log.js';
+import type { DurableState, HardState, Persist, Snapshot } from '../../consensus/types.js';
+import { writeFileAtomic } from '../../fs/atomic-file.js';
+import { syncDirectory } from '../../fs/dir-sync.js';
+import { openFile } from '../../fs/file-layer.js';
+import { writeAll } from '../../fs/write-all.js';
+import { zeroFillTo } from '../../fs/zero-fill.js';
+import type { Logger } from '../../logger.js';
+import { listZxidFiles, zxidName } from '../persistence/files.js';
+
+export const RAFT_LOG_FORMAT: SegmentFormat = { magic: Buffer.from('SKRL', 'latin1'), version: 1 };
+const SEGMENT_PREFIX = 'raft-log';
+const SNAPSHOT_PREFIX = 'raft-snapshot';
+/** What an entry record takes beyond the entry's data: kind, index, zxid, flags, lengths, a membership. */
+export const RECORD_SLACK_BYTES = 64 * 1024;
+
+export interface RaftStorageLimits {
+  /** A new segment starts once the current one holds this many bytes. */
+  segmentBytes: number;
+  /** Bytes a log record may take; recovery refuses a longer one as damage. Above the core's entryBytesMax. */
+  recordBytesMax: number;
+  /** Persists queued beyond this many entry bytes wait for the next write pass (one Persist always goes). */
+  batchBytesMax: number;
+  /** Bytes a snapshot file may take; a snapshot must travel in one peer frame anyway. */
+  snapshotBytesMax: number;
+}
+
+export const RAFT_STORAGE_DEFAULTS: RaftStorageLimits = {
+  segmentBytes: 64 * 1024 * 1024,
+  recordBytesMax: CONSENSUS_DEFAULTS.entryBytesMax + RECORD_SLACK_BYTES,
+  batchBytesMax: 8 * 1024 * 1024,
+  snapshotBytesMax: PEER_FRAME_BYTES_MAX,
+};
+
+export interface RaftStorageStats {
+  /** Persists queued by write(). */
+  persists: number;
+  /** Write passes completed, each ending in one fdatasync (group commit: often fewer than persists). */
+  batches: number;
+  /** Segment files now in the directory. */
+  segments: number;
+}
+
+export interface RaftStorage {
+  /** What the disk held when opened: hard state, latest snapshot, log entries after it (validated, torn tail cut). */
+  readonly durable: DurableState;
+  /**
+   * Queues `p` (from RaftNode.ready().persist); seqs must increase. Written in seq order, several queued
+   * Persists sharing one fsync; onDurable(seq) then reports the highest seq made durable.
+   */
+  write(p: Persist): void;
+  /** Writes what is queued, then closes the files; Persists queued after this are dropped. */
+  close(): Promise<void>;
+  stats(): RaftStorageStats;
+}
+
+export interface RaftStorageOptions extends Partial<RaftStorageLimits> {
+  log: Logger;
+  /** Every Persist up to and including `seq` is durable. */
+  onDurable(seq: number): void;
+  /** Writing failed for good (DiskFullError when the disk is full); called once, nothing more becomes durable. */
+  onFailure(err: Error): void;
+  /** fdatasync each pass before reporting it (ZooKeeper's forceSync); off only for tests. */
+  forceSync?: boolean;
+}
+
+/** The directory holds damage that is not a torn tail: starting would lose what was reported durable. */
+export class RaftRecoveryError extends Error {
+  override readonly name = 'RaftRecoveryError';
+}
+
+/** A record larger than the limits allow, or a snapshot file that recovery would refuse. */
+export class RaftStorageLimitError extends Error {
+  override readonly name = 'RaftStorageLimitError';
+}
+
+interface SnapshotRef {
+  readonly index: number;
+  readonly term: number;
+}
+
+interface SegmentInfo {
+  readonly n: number;
+  readonly path: string;
+  /** The highest entry index the segment holds (0 for none): it may go once a snapshot covers that. */
+  maxEntryIndex: number;
+}
+
+interface ActiveSegment {
+  readonly info: SegmentInfo;
+  readonly file: FileHandle;
+  pos: number;
+  allocated: number;
+}
+
+export async function openRaftStorage(dir: string, opts: RaftStorageOptions): Promise<RaftStorage> {
+  const limits = storageLimits(opts);
+  await mkdir(dir, { recursive: true });
+  const recovered = await recover(dir, limits, opts.log);
+  return new FileRaftStorage(dir, limits, opts, recovered);
+}
+
+function storageLimits(opts: Partial<RaftStorageLimits>): RaftStorageLimits {
+  const limits: RaftStorageLimits = {
+    segmentBytes: opts.segmentBytes ?? RAFT_STORAGE_DEFAULTS.segmentBytes,
+    recordBytesMax: opts.recordBytesMax ?? RAFT_STORAGE_DEFAULTS.recordBytesMax,
+    batchBytesMax: opts.batchBytesMax ?? RAFT_STORAGE_DEFAULTS.batchBytesMax,
+    snapshotBytesMax: opts.snapshotBytesMax ?? RAFT_STORAGE_DEFAULTS.snapshotBytesMax,
+  };
+  for (const [name, v] of Object.entries(limits)) {
+    // A record length is an int32 on disk.
+    if (!Number.isInteger(v) || v < 1 || v > 0x7fff_ffff) throw new RangeError(`${name} must be an integer from 1 to 2^31-1, not ${v}`);
+  }
+  return limits;
+}
+
+// ---- recovery
+
+interface Recovered {
+  durable: DurableState;
+  segments: SegmentInfo[];
+  nextSegment: number;
+}
+
+async function recover(dir: string, limits: RaftStorageLimits, log: Logger): Promise<Recovered> {
+  let changed = false;
+  // Temporary snapshot files (writeFileAtomic's) of a write a crash interrupted.
+  for (const name of await readdir(dir)) {
+    if (name.startsWith(`${SNAPSHOT_PREFIX}.`) && name.endsWith('.tmp')) {
+      await rm(join(dir, name));
+      changed = true;
+    }
+  }
+  const listed = (await listZxidFiles(dir, SEGMENT_PREFIX)).map((f) => ({ n: Number(f.zxid), path: f.path }));
+  // Segments are numbered without holes and deleted oldest first: those before a hole were being deleted.
+  let start = listed.length - 1;
+  while (start > 0 && listed[start - 1]!.n === listed[start]!.n - 1) start--;
+  for (const seg of listed.slice(0, Math.max(start, 0))) {
+    log.warn({ path: seg.path }, 'removing Raft log segment left over from an interrupted deletion');
+    await rm(seg.path);
+    changed = true;
+  }
+  const run = listed.slice(Math.max(start, 0));
+  const image = new DurableImage<SnapshotRef>();
+  const segments: SegmentInfo[] = [];
+  for (let i = 0; i < run.length; i++) {
+    const seg = run[i]!;
+    const last = i === run.length - 1;
+    const buf = await readFile(seg.path);
+    const scan = scanSegment(buf, RAFT_LOG_FORMAT, limits.recordBytesMax);
+    const info: SegmentInfo = { n: seg.n, path: seg.path, maxEntryIndex: 0 };
+    let sealedEnd = 0;
+    let pending: StorageRecord[] = [];
+    for (let k = 0; k < scan.payloads.length; k++) {
+      const rec = decodeRecord(scan.payloads[k]!, seg.path);
+      if (rec.kind !== 'seal') {
+        pending.push(rec);
+        continue;
+      }
+      for (const r of pending) replay(image, info, r, seg.path);
+      pending = [];
+      sealedEnd = scan.ends[k]!;
+    }
+    const torn = scan.problem ?? (pending.length > 0 ? `${pending.length} records after the last seal` : undefined);
+    if (!last) {
+      if (torn !== undefined) throw new RaftRecoveryError(`Raft log segment ${seg.path} is damaged (${torn}) before later segments`);
+      segments.push(info);
+      continue;
+    }
+    if (sealedEnd === 0) {
+      // Not one pass completed here: the segment holds nothing that was reported durable.
+      log.warn({ path: seg.path, problem: torn }, 'removing Raft log segment without a sealed write');
+      await rm(seg.path);
+      changed = true;
+      continue;
+    }
+    if (torn !== undefined) log.warn({ path: seg.path, problem: torn, cutAt: sealedEnd, droppedBytes: buf.length - sealedEnd }, 'cutting torn Raft log tail');
+    // Appends go to a new segment; the zero fill (and any torn pass) goes, so stale bytes cannot read as records later.
+    if (buf.length > sealedEnd) await cutFile(seg.path, sealedEnd);
+    segments.push(info);
+  }
+  const gap = image.gap();
+  if (gap) throw new RaftRecoveryError(`Raft log in ${dir} is incomplete: ${gap}`);
+  const snapshot = image.snapshot ? await loadSnapshot(dir, image.snapshot, limits) : null;
+  for (const f of await listZxidFiles(dir, SNAPSHOT_PREFIX)) {
+    if (Number(f.zxid) === snapshot?.index) continue;
+    // Older snapshots, or one whose record never became durable.
+    await rm(f.path);
+    changed = true;
+  }
+  if (changed) await syncDirectory(dir);
+  const durable: DurableState = { hardState: image.hardState, snapshot, entries: [...image.log()] };
+  log.info(
+    { dir, segments: segments.length, snapshotIndex: snapshot?.index ?? 0, entries: durable.entries.length, hardState: durable.hardState },
+    'opened Raft storage',
+  );
+  // Numbering goes on from the last segment kept: a hole would make the next recovery drop those before it.
+  return { durable, segments, nextSegment: (segments.at(-1)?.n ?? 0) + 1 };
+}
+
+function decodeRecord(payload: Buffer, path: string): StorageRecord {
+  try {
+    return decodeStorageRecord(payload);
+  } catch (err) {
+    // Its checksum holds, so it was written like this: not a torn write.
+    if (err instanceof DecodeError) throw new RaftRecoveryError(`${path}: unreadable record (${err.message})`);
+    throw err;
+  }
+}
+
+function replay(image: DurableImage<SnapshotRef>, info: SegmentInfo, rec: StorageRecord, path: string): void {
+  try {
+    switch (rec.kind) {
+      case 'entry':
+        image.append(rec.entry);
+        info.maxEntryIndex = Math.max(info.maxEntryIndex, rec.entry.index);
+        return;
+      case 'truncate':
+        return image.truncate(rec.from);
+      case 'hardState':
+        image.hardState = { term: rec.term, vote: rec.vote, commit: rec.commit };
+        return;
+      case 'snapshot':
+        return image.installSnapshot({ index: rec.index, term: rec.term });
+      case 'seal':
+        return;
+    }
+  } catch (err) {
+    if (err instanceof DurableImageError) throw new RaftRecoveryError(`${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+async function cutFile(path: string, size: number): Promise<void> {
+  const file = await openFile(path, 'r+');
+  try {
+    await file.truncate(size);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+async function loadSnapshot(dir: string, ref: SnapshotRef, limits: RaftStorageLimits): Promise<Snapshot> {
+  const path = snapshotPath(dir, ref.index);
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => {
+      throw new RaftRecoveryError(`the Raft log puts snapshot ${ref.index} in force, but ${path} is missing`);
+    },
+  );
+  if (size > limits.snapshotBytesMax) throw new RaftRecoveryError(`${path} is ${size} bytes, above snapshotBytesMax (${limits.snapshotBytesMax})`);
+  let s: Snapshot;
+  try {
+    s = decodeSnapshotFile(await readFile(path));
+  } catch (err) {
+    if (err instanceof DecodeError) throw new RaftRecoveryError(`${path} is damaged: ${err.message}`);
+    throw err;
+  }
+  if (s.index !== ref.index || s.term !== ref.term) {
+    throw new RaftRecoveryError(`${path} holds snapshot ${s.index} of term ${s.term}, the log expects ${ref.index} of term ${ref.term}`);
+  }
+  return s;
+}
+
+function snapshotPath(dir: string, index: number): string {
+  return join(dir, zxidName(SNAPSHOT_PREFIX, BigInt(index)));
+}
+
+// ---- writing
+
+class FileRaftStorage implements RaftStorage {
+  readonly durable: DurableState;
+  private readonly segments: SegmentInfo[];
+  private nextSegment: number;
+  private active: ActiveSegment | null = null;
+  /** What the records written so far leave in force: a new segment begins by restating it. */
+  private hardState: HardState;
+  private snapshotRef: SnapshotRef | null;
+  /** The log's last index as written (the snapshot's when no entry follows it). */
+  private lastIndex: number;
+  private queue: Persist[] = [];
+  private lastSeq = 0;
+  private running = false;
+  private failed: Error | undefined;
+  private closed = false;
+  private idle: (() => void)[] = [];
+  private counts = { persists: 0, batches: 0 };
+
+  constructor(
+    private readonly dir: string,
+    private readonly limits: RaftStorageLimits,
+    private readonly opts: RaftStorageOptions,
+    recovered: Recovered,
+  ) {
+    this.durable = recovered.durable;
+    this.segments = recovered.segments;
+    this.nextSegment = recovered.nextSegment;
+    this.hardState = recovered.durable.hardState;
+    const s = recovered.durable.snapshot;
+    this.snapshotRef = s && { index: s.index, term: s.term };
+    this.lastIndex = recovered.durable.entries.at(-1)?.index ?? s?.index ?? 0;
+  }
+
+  write(p: Persist): void {
+    if (p.seq <= this.lastSeq) throw new Error(`persist ${p.seq} queued after ${this.lastSeq}`);
+    this.lastSeq = p.seq;
+    // Never reported durable, so the core never vouches for it: a server shutting down may still hand some over.
+    if (this.failed || this.closed) return;
+    this.queue.push(p);
+    this.counts.persists++;
+    if (this.running) return;
+    this.running = true;
+    // Whatever else is queued in this turn of the event loop joins the first pass.
+    setImmediate(() => void this.drain());
+  }
+
+  stats(): RaftStorageStats {
+    return { ...this.counts, segments: this.segments.length };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.running) await new Promise<void>((resolve) => this.idle.push(resolve));
+    const active = this.active;
+    this.active = null;
+    await active?.file.close();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.failed) {
+      const batch = this.takeBatch();
+      try {
+        await this.writeBatch(batch);
+      } catch (err) {
+        this.failed = err as Error;
+        this.queue = [];
+        this.opts.log.error({ err, dir: this.dir }, 'Raft storage write failed; nothing more becomes durable');
+        this.opts.onFailure(err as Error);
+        break;
+      }
+      this.opts.onDurable(batch.at(-1)!.seq);
+      if (batch.some((p) => p.snapshot)) await this.deleteCovered();
+    }
+    this.running = false;
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /** Queued Persists up to batchBytesMax of entries, at least one. */
+  private takeBatch(): Persist[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length) {
+      const p = this.queue[n]!;
+      bytes += p.entries.reduce((sum, e) => sum + entryBytes(e), 0) + (p.snapshot?.data.length ?? 0);
+      if (n > 0 && bytes > this.limits.batchBytesMax) break;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  private async writeBatch(batch: readonly Persist[]): Promise<void> {
+    // Snapshot files first: no record may put a snapshot in force before its file is durable.
+    for (const p of batch) if (p.snapshot) await this.writeSnapshotFile(p.snapshot);
+    const roll = !this.active || this.active.pos >= this.limits.segmentBytes || batch.some((p) => p.snapshot);
+    let hardState = this.hardState;
+    let snapshotRef = this.snapshotRef;
+    let lastIndex = this.lastIndex;
+    let maxEntryIndex = 0;
+    const records: StorageRecord[] = [];
+    if (roll) {
+      if (snapshotRef) records.push({ kind: 'snapshot', ...snapshotRef });
+      records.push({ kind: 'hardState', ...hardState });
+    }
+    for (const p of batch) {
+      if (p.snapshot) {
+        snapshotRef = { index: p.snapshot.index, term: p.snapshot.term };
+        records.push({ kind: 'snapshot', ...snapshotRef });
+        lastIndex = Math.max(lastIndex, snapshotRef.index);
+      }
+      // A truncation at the log's end (a plain append) removes nothing: no record.
+      if (p.truncateFrom !== null && p.truncateFrom <= lastIndex) {
+        records.push({ kind: 'truncate', from: p.truncateFrom });
+        lastIndex = Math.max(snapshotRef?.index ?? 0, p.truncateFrom - 1);
+      }
+      for (const entry of p.entries) {
+        records.push({ kind: 'entry', entry });
+        maxEntryIndex = Math.max(maxEntryIndex, entry.index);
+        lastIndex = entry.index;
+      }
+      if (p.hardState) hardState = p.hardState;
+    }
+    // The pass is atomic, so only its last hard state can ever be read back.
+    if (hardState !== this.hardState) records.push({ kind: 'hardState', ...hardState });
+    records.push({ kind: 'seal', seq: batch.at(-1)!.seq });
+    const payloads = records.map(encodeStorageRecord);
+    for (const payload of payloads) {
+      // Recovery would refuse it, losing the pass and everything after it: refuse it now instead.
+      if (payload.length > this.limits.recordBytesMax) {
+        throw new RaftStorageLimitError(`a Raft log record of ${payload.length} bytes exceeds recordBytesMax (${this.limits.recordBytesMax})`);
+      }
+    }
+    if (roll) await this.roll();
+    const seg = this.active!;
+    const bytes = frameRecords(payloads);
+    seg.allocated = await zeroFillTo(seg.file, seg.allocated, seg.pos + bytes.length + RECORD_OVERHEAD_BYTES);
+    await writeAll(seg.file, [bytes], seg.pos);
+    if (this.opts.forceSync ?? true) await seg.file.datasync();
+    // The new segment's name must be durable before anything in it counts.
+    if (roll) await syncDirectory(this.dir);
+    seg.pos += bytes.length;
+    seg.info.maxEntryIndex = Math.max(seg.info.maxEntryIndex, maxEntryIndex);
+    this.hardState = hardState;
+    this.snapshotRef = snapshotRef;
+    this.lastIndex = lastIndex;
+    this.counts.batches++;
+  }
+
+  private async writeSnapshotFile(s: Snapshot): Promise<void> {
+    const bytes = encodeSnapshotFile(s);
+    if (bytes.length > this.limits.snapshotBytesMax) {
+      throw new RaftStorageLimitError(`snapshot ${s.index} takes ${bytes.length} bytes, above snapshotBytesMax (${this.limits.snapshotBytesMax})`);
+    }
+    await writeFileAtomic(snapshotPath(this.dir, s.index), bytes);
+  }
+
+  private async roll(): Promise<void> {
+    const old = this.active;
+    this.active = null;
+    if (old) {
+      // Its zero fill is not needed any more; if the cut is lost in a crash, zeros after the last seal are harmless.
+      await old.file.truncate(old.pos);
+      await old.file.close();
+    }
+    const n = this.nextSegment++;
+    const info: SegmentInfo = { n, path: join(this.dir, zxidName(SEGMENT_PREFIX, BigInt(n))), maxEntryIndex: 0 };
+    const file = await openFile(info.path, 'wx');
+    this.segments.push(info);
+    this.active = { info, file, pos: SEGMENT_HEADER_BYTES, allocated: SEGMENT_HEADER_BYTES };
+    await writeAll(file, [segmentHeader(RAFT_LOG_FORMAT)], 0);
+  }
+
+  /**
+   * After a snapshot became durable: the oldest segments whose entries it covers, and older snapshot
+   * files. A failure here costs only space, so it is logged and the rest waits for the next snapshot.
+   */
+  private async deleteCovered(): Promise<void> {
+    const covered = this.snapshotRef!.index;
+    try {
+      // The last segment is the one being written.
+      while (this.segments.length > 1 && this.segments[0]!.maxEntryIndex <= covered) {
+        await rm(this.segments[0]!.path);
+        this.segments.shift();
+      }
+      for (const f of await listZxidFiles(this.dir, SNAPSHOT_PREFIX)) if (Number(f.zxid) < covered) await rm(f.path);
+    } catch (err) {
+      this.opts.log.warn({ err, dir: this.dir }, 'could not delete Raft log files a snapshot covers');
+    }
+  }
+}

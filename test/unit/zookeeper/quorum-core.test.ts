@@ -1,0 +1,175 @@
+// QuorumCore against a fake consensus link: what the leader proposes, when and how a write is answered
+// on the server its client is connected to, and what happens to waiting requests when the leader changes.
+import { describe, expect, it } from 'vitest';
+import { Reader, Writer } from '../../../protocol/bytes.js';
+import type { PeerShellMessage } from '../../../protocol/consensus/messages.js';
+import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
+import { CreateRequest } from '../../../protocol/zookeeper/records.js';
+import { readTransaction, writeTransaction, type Transaction } from '../../../protocol/zookeeper/txn.js';
+import type { RaftStatus } from '../../../src/consensus/raft.js';
+import type { Entry } from '../../../src/consensus/types.js';
+import { makeZxid } from '../../../src/consensus/zxid.js';
+import { DataTree } from '../../../src/znode/data-tree.js';
+import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
+import type { WriteAnswer } from '../../../src/zookeeper/request-core.js';
+
+const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
+const now = { wall: 1_000, mono: 1_000 };
+
+function createBody(path: string): Reader {
+  const w = new Writer();
+  CreateRequest.write(w, { path, data: null, acl: OPEN, flags: 0 });
+  return new Reader(w.toBuffer());
+}
+
+/** A consensus link whose log is an array; entries commit when the test says so. */
+class FakeLink implements QuorumLink {
+  log: Entry[] = [];
+  sent: { to: number; m: Record<string, unknown> }[] = [];
+  role: RaftStatus['role'] = 'follower';
+  term = 1;
+  leader = 0;
+
+  status(): RaftStatus {
+    const last = this.log.at(-1);
+    return {
+      id: 1,
+      role: this.role,
+      term: this.term,
+      leader: this.leader,
+      commit: 0,
+      applied: 0,
+      snapshotIndex: 0,
+      lastIndex: this.log.length,
+      lastZxid: last ? makeZxid(last.term, last.counter) : 0n,
+      membership: { voters: [1, 2, 3], learners: [] },
+      lastEpoch: false,
+    };
+  }
+
+  propose(data: Uint8Array) {
+    const e = this.append(data);
+    return { ok: true as const, index: e.index, term: e.term, counter: e.counter };
+  }
+
+  append(data: Uint8Array | null, term = this.term): Entry {
+    const last = this.log.at(-1);
+    const e: Entry = { index: this.log.length + 1, term, counter: last && last.term === term ? last.counter + 1 : 1, data };
+    this.log.push(e);
+    return e;
+  }
+
+  send(to: number, m: Omit<PeerShellMessage, 'from' | 'to' | 'term'>): void {
+    this.sent.push({ to, m: m as Record<string, unknown> });
+  }
+
+  compact(): void {}
+}
+
+function setup() {
+  const link = new FakeLink();
+  const dropped: bigint[] = [];
+  const tree = new DataTree();
+  const core = new QuorumCore(
+    tree,
+    link,
+    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled: false, enforceQuota: false, snapCount: 1000 },
+    { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {} },
+    now,
+    0,
+  );
+  return { link, core, tree, dropped };
+}
+
+/** Makes `core` a leader that has applied its opening entry, with one session. */
+function leaderWithSession(s: ReturnType<typeof setup>): bigint {
+  s.link.role = 'leader';
+  s.link.leader = 1;
+  const noop = s.link.append(null);
+  s.core.changed(s.link.status());
+  s.core.apply([noop]);
+  let opened = 0n;
+  const id = s.core.openSession(4000, now, (sid) => (opened = sid));
+  s.core.apply([s.link.log.at(-1)!]);
+  expect(opened).toBe(id);
+  return id;
+}
+
+describe('QuorumCore', () => {
+  it('on the leader, proposes a write with the zxid its entry gets and answers only once the entry is applied', () => {
+    const s = setup();
+    const session = leaderWithSession(s);
+    const answers: WriteAnswer[] = [];
+    s.core.write({ sessionId: session, cxid: 1, type: OpCode.create, auth: [] }, createBody('/a'), 5, (a) => answers.push(a));
+    s.core.write({ sessionId: session, cxid: 2, type: OpCode.create, auth: [] }, createBody('/a'), 5, (a) => answers.push(a));
+    expect(answers).toEqual([]);
+    const [e1, e2] = s.link.log.slice(-2);
+    // The refusal (NodeExists against the pending create) is a logged error transaction, in order.
+    expect(readTransaction(new Reader(Buffer.from(e2!.data!))).body).toEqual({ type: OpCode.error, err: ErrorCode.nodeExists });
+    s.core.apply([e1!]);
+    expect(answers).toMatchObject([{ applied: true, zxid: makeZxid(1, 3) }]);
+    s.core.apply([e2!]);
+    expect(answers[1]).toEqual({ applied: false, zxid: makeZxid(1, 4), err: ErrorCode.nodeExists });
+    expect(s.tree.get('/a')?.czxid).toBe(makeZxid(1, 3));
+  });
+
+  it('holds forwarded writes while a new leader catches up, then proposes them', () => {
+    const s = setup();
+    s.link.role = 'leader';
+    s.link.leader = 1;
+    const noop = s.link.append(null);
+    s.core.changed(s.link.status());
+    const w = new Writer();
+    CreateRequest.write(w, { path: '/f', data: null, acl: OPEN, flags: 0 });
+    // Session 7 was created in an earlier term; the new leader has not applied that yet.
+    s.core.shell({ type: 'forward', from: 2, to: 1, term: 1, sessionId: 7n, cxid: 3, opType: OpCode.create, auth: [], body: w.toBuffer() }, now);
+    expect(s.link.log).toHaveLength(1);
+    s.tree.sessions.set(7n, 4000);
+    s.core.apply([noop]);
+    expect(s.link.log).toHaveLength(2);
+    expect(readTransaction(new Reader(Buffer.from(s.link.log[1]!.data!)))).toMatchObject({ clientId: 7n, cxid: 3, body: { type: OpCode.create, path: '/f' } });
+  });
+
+  it('on a follower, forwards a write and answers it when the matching transaction applies; a new term drops the waiting client', () => {
+    const s = setup();
+    s.link.leader = 2;
+    s.core.changed(s.link.status());
+    s.tree.sessions.set(9n, 4000);
+    const answers: WriteAnswer[] = [];
+    s.core.write({ sessionId: 9n, cxid: 1, type: OpCode.create, auth: [{ scheme: 'ip', id: '127.0.0.1' }] }, createBody('/x'), 5, (a) => answers.push(a));
+    expect(s.link.sent).toMatchObject([{ to: 2, m: { type: 'forward', sessionId: 9n, cxid: 1, opType: OpCode.create, auth: [{ scheme: 'ip', id: '127.0.0.1' }] } }]);
+    // The leader's transaction for it, as its log holds it.
+    const leader = setup();
+    leader.tree.sessions.set(9n, 4000);
+    leaderWithSession(leader);
+    leader.core.shell({ ...(s.link.sent[0]!.m as unknown as PeerShellMessage & { type: 'forward' }), from: 3, to: 1, term: 1 }, now);
+    const entries = leader.link.log;
+    s.core.apply(entries);
+    expect(answers).toMatchObject([{ applied: true, result: { path: '/x' } }]);
+    // A second write waits; the leader changes: its outcome is unknown, so the connection goes.
+    s.core.write({ sessionId: 9n, cxid: 2, type: OpCode.create, auth: [] }, createBody('/y'), 5, (a) => answers.push(a));
+    // Campaigning in vain while the leader lives (same term) changes nothing for it.
+    s.link.leader = 0;
+    s.core.changed(s.link.status());
+    expect(s.dropped).toEqual([]);
+    s.link.leader = 3;
+    s.link.term = 2;
+    s.core.changed(s.link.status());
+    expect(s.dropped).toEqual([9n]);
+  });
+
+  it('drops a client whose earlier forwarded write was lost, when a later one of its connection commits first', () => {
+    const s = setup();
+    s.link.leader = 2;
+    s.core.changed(s.link.status());
+    s.tree.sessions.set(9n, 4000);
+    s.core.write({ sessionId: 9n, cxid: 5, type: OpCode.create, auth: [] }, createBody('/lost'), 5, () => {});
+    s.core.write({ sessionId: 9n, cxid: 6, type: OpCode.create, auth: [] }, createBody('/kept'), 5, () => {});
+    const w = new Writer();
+    const txn: Transaction = { clientId: 9n, cxid: 6, zxid: makeZxid(1, 1), time: 5, body: { type: OpCode.error, err: ErrorCode.ok } };
+    writeTransaction(w, txn);
+    s.core.apply([{ index: 1, term: 1, counter: 1, data: w.toBuffer() }]);
+    expect(s.dropped).toEqual([9n]);
+  });
+});
+
