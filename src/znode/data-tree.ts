@@ -336,6 +336,17 @@ export class DataTree {
   }
 
   /**
+   * Sets /zookeeper/config's data, where ZooKeeper shows the ensemble's configuration to clients (`config`
+   * in zkCli). Not a transaction: every member writes the same text from the same server lines, so the
+   * node reads alike everywhere, with version 0 as long as the membership is zoo.cfg's.
+   */
+  setEnsembleConfig(data: Buffer): void {
+    const node = this.nodes.get(CONFIG_PATH)!;
+    this.dataBytes += data.length - (node.data?.length ?? 0);
+    node.data = data;
+  }
+
+  /**
    * Empties the tree (no nodes at all, not even /) before a whole snapshot is restored into it in place:
    * an ensemble server replacing its state with its leader's keeps the one tree every part of it holds.
    */

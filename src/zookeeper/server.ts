@@ -103,6 +103,11 @@ export class ZooKeeperServer implements ConnectionHost {
     }
   }
 
+  /** Ends the sessions opened while this server was read-only: their clients reconnect for read-write ones. */
+  dropReadOnly(reason: string): void {
+    for (const conn of this.connections) if (this.readOnlyConns.has(conn)) conn.close(reason);
+  }
+
   /** Closes every client connection, so clients reconnect (here or elsewhere) and resynchronise. */
   dropAll(reason: string): void {
     for (const conn of this.connections) conn.close(reason);

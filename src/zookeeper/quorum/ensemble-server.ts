@@ -57,6 +57,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     const durable = storage.durable;
     const tree = new DataTree();
     if (durable.snapshot) decodeTreeInto(tree, durable.snapshot.data);
+    tree.setEnsembleConfig(Buffer.from(ensembleConfigText(ensemble)));
     const timing = peerTiming(config.tickTime);
     const peers = new Map<number, HostPort>(ensemble.servers.filter((s) => s.id !== ensemble.myid).map((s) => [s.id, s.quorum]));
     const thePeer = new QuorumPeer({
@@ -121,9 +122,14 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
         // to a read-write server, which ZooKeeper's clients look for while on a read-only one).
         const state = hasQuorum() ? 'rw' : role.readOnly() ? 'ro' : 'down';
         if (state === wasState) return;
-        if (state === 'rw') log.info('leader known again: serving reads and writes');
-        else log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
-        zk.dropAll(state === 'rw' ? 'the quorum is back: read-only sessions end' : 'this server lost contact with the quorum');
+        if (state === 'rw') {
+          log.info('leader known again: serving reads and writes');
+          // Connections accepted since the leader became known are read-write already: only read-only ones go.
+          zk.dropReadOnly('the quorum is back: read-only sessions end');
+        } else {
+          log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
+          zk.dropAll('this server lost contact with the quorum');
+        }
         wasState = state;
       },
     });
@@ -157,15 +163,24 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
   }
 }
 
-function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, hasQuorum: () => boolean): EnsembleRole {
-  const readOnly = () => ensemble.readOnlyModeEnabled && !hasQuorum();
-  const serverLines = ensemble.servers.map((s) => {
+/** The server lines as ZooKeeper's QuorumVerifier prints them (in conf and /zookeeper/config). */
+function serverLines(ensemble: Ensemble): string[] {
+  return ensemble.servers.map((s) => {
     const client = s.client ? `;${formatHostPort(s.client)}` : '';
     return `server.${s.id}=${formatHostPort(s.quorum)}:${s.electionPort}:${s.role}${client}`;
   });
+}
+
+/** /zookeeper/config's data: the server lines, then the configuration version in hex. */
+function ensembleConfigText(ensemble: Ensemble): string {
+  return `${serverLines(ensemble).join('\n')}\nversion=${ensemble.version.toString(16)}`;
+}
+
+function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, hasQuorum: () => boolean): EnsembleRole {
+  const readOnly = () => ensemble.readOnlyModeEnabled && !hasQuorum();
   return {
     serverId: ensemble.myid,
-    serverLines,
+    serverLines: serverLines(ensemble),
     configVersion: ensemble.version,
     initLimit: ensemble.initLimit,
     syncLimit: ensemble.syncLimit,

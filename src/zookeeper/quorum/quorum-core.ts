@@ -296,13 +296,14 @@ export class QuorumCore implements RequestBackend {
     if (status.term !== this.term) {
       this.failAll(`leader changed from ${this.leader} in epoch ${this.term} to ${status.leader} in epoch ${status.term}`);
       this.touched.clear();
+      // A close or an expiry under way may never commit now; the new leader decides again.
+      for (const s of this.tracker.values()) s.closing = false;
     }
     this.leader = status.leader;
     this.term = status.term;
     if (wasLeading && !isLeader) {
       this.leading = null;
       this.changes.clear();
-      for (const s of this.tracker.values()) s.closing = false;
     }
     if (isLeader && !wasLeading) {
       // Its opening entry is the last in its log now; until it is applied the tree may lack earlier terms' writes.

@@ -43,6 +43,10 @@ describe('ZooKeeper ensemble of 3', () => {
     expect(mntr).toMatch(/zk_server_state\tleader\n/);
     expect(mntr).toMatch(/zk_quorum_size\t3\n/);
     expect(mntr).toMatch(/zk_synced_followers\t2\n/);
+    // /zookeeper/config shows the ensemble as ZooKeeper does, alike on every server.
+    const config = (await c.getData('/zookeeper/config')).data?.toString();
+    expect(config).toMatch(/^server\.1=127\.0\.0\.1:\d+:\d+:participant;127\.0\.0\.1:\d+\nserver\.2=.*\nserver\.3=.*\nversion=0$/);
+    expect((await (await ens.client({ only: [leader] })).getData('/zookeeper/config')).data?.toString()).toBe(config);
   });
 
   it('survives the loss of the leader: every acknowledged write is kept, writes continue and sessions resume elsewhere', async () => {
