@@ -1,9 +1,12 @@
 // kazoo's own test suite (Debian's python3-kazoo 2.8 ships it as kazoo.tests: 479 tests of the client, its
-// recipes and its three handlers) against Skein, through kazoo's unchanged harness: kazoo-suite/run.py puts
-// a `java` shim first on PATH that runs Skein from the zoo.cfg the harness writes. Every test Skein does not
-// pass must be listed below with the reason: it fails or skips against Apache ZooKeeper 3.8.0 on the same
-// machine in the same mode too (`kazoo-suite/run.py apache 1` gives that baseline), or it needs a feature
-// Skein deliberately lacks. A test that stops passing anywhere else fails this file.
+// recipes and its three I/O handlers) against Skein, through kazoo's unchanged harness: kazoo-suite/run.py
+// puts a `java` shim first on PATH that runs Skein from the zoo.cfg the harness writes. Once against one
+// standalone server (the whole suite), once against a 3-server ensemble (all but the eventlet and gevent
+// handler modules, which repeat test_client's tests through other client I/O loops: the single-server run
+// has them, and they would add 70 s). Every test Skein does not pass must be listed below with the reason:
+// it fails against Apache ZooKeeper 3.8.0 on the same machine in the same mode too (`kazoo-suite/run.py
+// apache 1|3` gives that baseline), or it needs a feature Skein deliberately lacks. A test that stops
+// passing anywhere else fails this file.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +17,8 @@ const RUN = join(import.meta.dirname, 'kazoo-suite', 'run.py');
 
 /** The suite's own time limit (run.py kills pytest and its servers past it); vitest's is a minute more. */
 const SUITE_TIMEOUT_S = 420;
+/** A test that hangs fails alone (pytest-timeout) instead of eating the suite's time. */
+const TEST_TIMEOUT_S = 60;
 
 const NEEDS_SECOND_SERVER =
   'stops the first server and expects the client to carry on with another one: fails against a single Apache ZooKeeper 3.8.0 too';
@@ -28,6 +33,22 @@ const SINGLE_SERVER_FAILS: Record<string, string> = {
   'test_client.py::TestReconfig::test_bad_input': 'reconfig on a standalone server is Unimplemented, as in Apache ZooKeeper 3.8.0',
   'test_client.py::TestReconfig::test_no_super_auth': 'reconfig on a standalone server is Unimplemented, as in Apache ZooKeeper 3.8.0',
   'test_connection.py::TestReadOnlyMode::test_read_only': 'stops servers 2 and 3 of the harness (IndexError with one): fails against a single Apache ZooKeeper 3.8.0 too',
+  'test_sasl.py::TestLegacySASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
+  'test_sasl.py::TestLegacySASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
+  'test_sasl.py::TestSASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
+  'test_sasl.py::TestSASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
+};
+
+/** Tests that do not pass against a 3-server ensemble, and why. */
+const ENSEMBLE_FAILS: Record<string, string> = {
+  // The client knows only the first server, which the test stops and starts again; it must be back in the
+  // ensemble and serving within the test's 5 s. Against Apache ZooKeeper 3.8.0 here, 3 runs of the six
+  // request_queuing tests (three handlers) had 0, 3 and 4 of them failing on that wait.
+  'test_client.py::TestClient::test_request_queuing_session_expired': 'a restarted member must serve within 5 s: fails intermittently against Apache ZooKeeper 3.8.0 too',
+  'test_client.py::TestClient::test_request_queuing_session_recovered': 'a restarted member must serve within 5 s: fails intermittently against Apache ZooKeeper 3.8.0 too',
+  // Stops servers 2 and 3 and gives the client 6 s to be connected read-only to server 1: the server must
+  // see the quorum gone and the client find it. Apache ZooKeeper 3.8.0 failed it in both full runs here.
+  'test_connection.py::TestReadOnlyMode::test_read_only': 'the read-only switch must happen within 6 s: fails against Apache ZooKeeper 3.8.0 too',
   'test_sasl.py::TestLegacySASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
   'test_sasl.py::TestLegacySASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
   'test_sasl.py::TestSASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
@@ -57,12 +78,13 @@ function parseJUnit(xml: string): Map<string, Outcome> {
   return outcomes;
 }
 
-async function runSuite(size: number): Promise<{ outcomes: Map<string, Outcome>; output: string; seconds: number }> {
+async function runSuite(size: number, pytestArgs: string[]): Promise<{ outcomes: Map<string, Outcome>; output: string; seconds: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'skein-kazoo-suite-'));
   try {
     const xml = join(dir, 'junit.xml');
     const started = performance.now();
-    const r = await run(PYTHON, [RUN, '--timeout', String(SUITE_TIMEOUT_S), 'skein', String(size), '-q', '-rfEs', `--junitxml=${xml}`], '', (SUITE_TIMEOUT_S + 30) * 1000);
+    const args = [RUN, '--timeout', String(SUITE_TIMEOUT_S), 'skein', String(size), '-q', '-rfEs', `--timeout=${TEST_TIMEOUT_S}`, `--junitxml=${xml}`, ...pytestArgs];
+    const r = await run(PYTHON, args, '', (SUITE_TIMEOUT_S + 30) * 1000);
     const seconds = Math.round((performance.now() - started) / 1000);
     const output = `${r.stdout}\n${r.stderr}`;
     if (r.code === 124) throw new Error(`kazoo's suite ran past ${SUITE_TIMEOUT_S} s:\n${output.slice(-20_000)}`);
@@ -86,16 +108,28 @@ function judge(outcomes: Map<string, Outcome>, mayFail: Record<string, string>) 
   };
 }
 
-it(
-  "single server: every test of kazoo's suite passes except the listed ones",
-  async () => {
-    const { outcomes, output, seconds } = await runSuite(1);
-    const verdict = judge(outcomes, SINGLE_SERVER_FAILS);
-    console.log(`kazoo suite, single server: ${JSON.stringify(verdict.counts)} in ${seconds} s; listed but passed: ${verdict.excusedButPassed.join(', ') || 'none'}`);
-    if (verdict.unexpectedFailures.length > 0 || verdict.unexpectedSkips.length > 0) console.log(output.slice(-60_000));
-    expect(verdict.unexpectedFailures).toEqual([]);
-    expect(verdict.unexpectedSkips).toEqual([]);
-    expect(verdict.unknownEntries).toEqual([]);
+const MODES = [
+  { name: 'single server', size: 1, pytestArgs: [], mayFail: SINGLE_SERVER_FAILS },
+  {
+    name: '3-server ensemble',
+    size: 3,
+    pytestArgs: ['-k', 'not test_eventlet_handler and not test_gevent_handler'],
+    mayFail: ENSEMBLE_FAILS,
   },
-  (SUITE_TIMEOUT_S + 60) * 1000,
-);
+];
+
+for (const { name, size, pytestArgs, mayFail } of MODES) {
+  it(
+    `${name}: every test of kazoo's suite passes except the listed ones`,
+    async () => {
+      const { outcomes, output, seconds } = await runSuite(size, pytestArgs);
+      const verdict = judge(outcomes, mayFail);
+      console.log(`kazoo suite, ${name}: ${JSON.stringify(verdict.counts)} in ${seconds} s; listed but passed: ${verdict.excusedButPassed.join(', ') || 'none'}`);
+      if (verdict.unexpectedFailures.length > 0 || verdict.unexpectedSkips.length > 0) console.log(output.slice(-60_000));
+      expect(verdict.unexpectedFailures).toEqual([]);
+      expect(verdict.unexpectedSkips).toEqual([]);
+      expect(verdict.unknownEntries).toEqual([]);
+    },
+    (SUITE_TIMEOUT_S + 60) * 1000,
+  );
+}
