@@ -302,6 +302,11 @@ export class RaftNode {
     return out;
   }
 
+  /** On a leader: each other member's replication state (empty elsewhere), for the shell's monitoring. */
+  followers(): { id: NodeId; match: number; replicating: boolean }[] {
+    return [...this.progress].map(([id, p]) => ({ id, match: p.match, replicating: p.state === 'replicate' }));
+  }
+
   /** Whether `ready()` has anything to hand out. */
   hasReady(): boolean {
     return this.unpersisted() || this.outbox.length > 0 || this.droppedOut.length > 0 || this.restoreOut !== null || this.commit > this.applied;

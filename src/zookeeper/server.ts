@@ -191,10 +191,28 @@ export class ZooKeeperServer implements ConnectionHost {
       return;
     }
     const id = req.sessionId;
-    if (!this.passwordMatches(id, req.passwd) || !this.core.resumeSession(id, timeout, now.mono)) {
-      this.log.info({ remote: conn.remote, session: id.toString(16) }, 'refusing reconnect: session expired or unknown');
-      return conn.refuse(connectFrame(0, 0n, Buffer.alloc(PASSWORD_BYTES), readOnly));
+    if (!this.passwordMatches(id, req.passwd)) return this.refuseResume(conn, id, readOnly);
+    if (this.ensemble && !this.core.isLive(id)) {
+      // This member may not have applied the session's creation yet (the client came straight from the
+      // server that opened it): catch up with the leader before calling it expired, as ZooKeeper's
+      // learners revalidate a session with their leader.
+      this.core.sync(id, () => {
+        if (conn.isClosed) return;
+        if (!this.core.resumeSession(id, timeout, clock().mono)) return this.refuseResume(conn, id, readOnly);
+        this.resume(conn, id, timeout, readOnly);
+      });
+      return;
     }
+    if (!this.core.resumeSession(id, timeout, now.mono)) return this.refuseResume(conn, id, readOnly);
+    this.resume(conn, id, timeout, readOnly);
+  }
+
+  private refuseResume(conn: ClientConnection, id: bigint, readOnly: boolean | undefined): void {
+    this.log.info({ remote: conn.remote, session: id.toString(16) }, 'refusing reconnect: session expired or unknown');
+    conn.refuse(connectFrame(0, 0n, Buffer.alloc(PASSWORD_BYTES), readOnly));
+  }
+
+  private resume(conn: ClientConnection, id: bigint, timeout: number, readOnly: boolean | undefined): void {
     const previous = this.bySession.get(id);
     if (previous && previous !== conn) {
       this.bySession.delete(id);

@@ -193,9 +193,10 @@ function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, ha
       return s.membership.learners.includes(ensemble.myid) ? 'observer' : 'follower';
     },
     followers: () => peer.connectedPeers().length,
+    // Voters whose log the leader knows matches its own and streams entries to (ZooKeeper's synced followers).
     syncedFollowers() {
-      const s = peer.status();
-      return peer.connectedPeers().filter((id) => s.membership.voters.includes(id)).length;
+      const voters = peer.status().membership.voters;
+      return peer.node.followers().filter((f) => f.replicating && voters.includes(f.id)).length;
     },
     pendingSyncs: () => core.pendingSyncs,
     quorumSize: () => peer.status().membership.voters.length,

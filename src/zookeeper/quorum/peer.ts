@@ -186,10 +186,13 @@ export class QuorumPeer {
       const rd = this.node.ready();
       if (rd.persist) this.opts.storage.write(rd.persist);
       for (const m of rd.send) this.transport.send(m);
-      for (const d of rd.dropped) this.opts.log.debug({ from: d.message.from, type: d.message.type, term: d.message.term }, `dropped peer message: ${d.reason}`);
+      for (const d of rd.dropped) {
+        // Stale terms and leftovers of an election are routine; a message no correct peer sends is not.
+        const suspicious = d.reason.startsWith('malformed') || d.reason.startsWith('from unknown server') || d.reason.startsWith('addressed to');
+        this.opts.log[suspicious ? 'warn' : 'debug']({ from: d.message.from, type: d.message.type, term: d.message.term }, `dropped peer message: ${d.reason}`);
+      }
       if (rd.restore) app.restore(rd.restore);
       if (rd.commit.length > 0) app.apply(rd.commit);
-      this.noticeChange(app);
     }
     this.noticeChange(app);
   }

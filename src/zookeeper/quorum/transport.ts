@@ -75,6 +75,8 @@ interface Peer {
   queueBytes: number;
   sentFrames: number;
   droppedFrames: number;
+  /** A flush is due at the end of this tick. */
+  flushScheduled: boolean;
   /** Dialling side only. */
   attempts: number;
   timer: NodeJS.Timeout | undefined;
@@ -95,7 +97,7 @@ export class PeerTransport {
     this.maxFrameBytes = opts.maxFrameBytes ?? PEER_FRAME_BYTES_MAX;
     for (const [id, address] of opts.peers) {
       if (id === opts.myid) throw new RangeError(`server ${id} cannot be its own peer`);
-      this.peers.set(id, { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, attempts: 0, timer: undefined });
+      this.peers.set(id, { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, flushScheduled: false, attempts: 0, timer: undefined });
     }
   }
 
@@ -134,7 +136,14 @@ export class PeerTransport {
     }
     peer.queue.push(frame);
     peer.queueBytes += frame.length;
-    this.flush(peer);
+    // Frames sent in one turn of the event loop (a ready() batch, answers to one read) leave in one writev.
+    if (!peer.flushScheduled) {
+      peer.flushScheduled = true;
+      process.nextTick(() => {
+        peer.flushScheduled = false;
+        this.flush(peer);
+      });
+    }
   }
 
   stats(id: NodeId): PeerStats {
@@ -158,12 +167,14 @@ export class PeerTransport {
   private flush(peer: Peer): void {
     const socket = peer.socket;
     if (!socket) return;
+    socket.cork();
     while (peer.queue.length > 0 && socket.writableLength < SOCKET_WRITE_AHEAD_BYTES) {
       const frame = peer.queue.shift()!;
       peer.queueBytes -= frame.length;
       peer.sentFrames++;
       socket.write(frame);
     }
+    socket.uncork();
   }
 
   private dial(peer: Peer): void {

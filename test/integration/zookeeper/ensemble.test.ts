@@ -108,6 +108,12 @@ describe('ZooKeeper ensemble of 3', () => {
     await ens.stop(follower);
     expect(await gone).toBe('deleted');
     expect(await watcher.exists('/lock')).toBeNull();
+    // Its server comes back and its client reconnects there: the server checks with the leader, and the
+    // session is expired, not resumed.
+    await ens.start(follower);
+    const deadline = Date.now() + 5000;
+    while (owner.state !== 'expired' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(owner.state).toBe('expired');
   });
 
   it('stops serving on a server cut off from the quorum, and serves again once it is back', async () => {
