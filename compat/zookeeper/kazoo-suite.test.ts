@@ -71,7 +71,7 @@ function parseJUnit(xml: string): Map<string, Outcome> {
     const [, classname, name, body = ''] = m;
     const dot = classname!.lastIndexOf('.');
     const id = `${classname!.slice(0, dot)}.py::${classname!.slice(dot + 1)}::${name}`;
-    // A test that failed and then errored in teardown has two elements; either makes it a failure.
+    // pytest may write a test twice (its call, then an error in its teardown): a failure in either counts.
     const outcome: Outcome = /<(failure|error)\b/.test(body) ? 'failed' : /<skipped\b/.test(body) ? 'skipped' : 'passed';
     if (outcomes.get(id) !== 'failed') outcomes.set(id, outcome);
   }
