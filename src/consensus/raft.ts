@@ -151,10 +151,10 @@ export class RaftNode {
   }
 
   /**
-   * Change one server's role. Only one change may be uncommitted at a time, and only once this leader
+   * Change one server's role, with `data` for the application in the same entry. Only one change may be uncommitted at a time, and only once this leader
    * has committed an entry of its own term (else two leaders' changes could form disjoint majorities).
    */
-  proposeMembership(change: MembershipChange): ProposeResult {
+  proposeMembership(change: MembershipChange, data: Uint8Array | null = null): ProposeResult {
     if (!Number.isSafeInteger(change.id) || change.id <= NO_NODE) throw new RangeError(`server id ${change.id} is not a positive integer`);
     const refuse = (reason: Extract<ProposeResult, { ok: false }>['reason']): ProposeResult => ({ ok: false, reason, leader: this.leader });
     if (this.role !== 'leader') return refuse('not-leader');
@@ -166,7 +166,8 @@ export class RaftNode {
     const next: Membership = { voters: voters.sort((a, b) => a - b), learners: learners.sort((a, b) => a - b) };
     if (next.voters.join() === this.membership.voters.join() && next.learners.join() === this.membership.learners.join()) return refuse('membership-unchanged');
     if (next.voters.length === 0) return refuse('last-voter');
-    return this.proposeEntry(null, next);
+    // `data` rides in the same entry (ZooKeeper's new configuration text), so both take effect together.
+    return this.proposeEntry(data, next);
   }
 
   private proposeEntry(data: Uint8Array | null, membership: Membership | undefined): ProposeResult {

@@ -91,6 +91,11 @@ export class ClientConnection implements Requester {
     return this.phase === 'closed';
   }
 
+  /** A ConnectRequest arrived (a client, not a four-letter word or a connection yet to speak). */
+  get isSession(): boolean {
+    return this.phase === 'handshake' || this.phase === 'open';
+  }
+
   /** Requests received and not yet answered. */
   get outstanding(): number {
     return this.slots.size;

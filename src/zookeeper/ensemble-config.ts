@@ -294,3 +294,30 @@ function readMyid(files: ConfigFiles, dataDir: string, ids: readonly NodeId[], m
   }
   return id;
 }
+
+/** A server line as ZooKeeper's QuorumServer prints it (conf, /zookeeper/config). */
+export function formatServerLine(s: EnsembleServer): string {
+  const client = s.client ? `;${formatHostPort(s.client)}` : '';
+  return `server.${s.id}=${formatHostPort(s.quorum)}:${s.electionPort}:${s.role}${client}`;
+}
+
+/** /zookeeper/config's text: the server lines, then `version=` and the configuration version in hex. */
+export function formatConfigText(servers: readonly EnsembleServer[], version: bigint): string {
+  return `${[...servers].sort((a, b) => a.id - b.id).map(formatServerLine).join('\n')}\nversion=${version.toString(16)}`;
+}
+
+/** Reads /zookeeper/config's text back; throws ConfigError on a line that is not a server line or the version. */
+export function parseConfigText(text: string, maxId: number): { servers: EnsembleServer[]; version: bigint } {
+  const servers: EnsembleServer[] = [];
+  let version = 0n;
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (line.trim() === '') continue;
+    if (eq < 0) throw new ConfigError(`"${line}" is neither a server line nor the version`);
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (key === 'version') version = BigInt(`0x${value}`);
+    else servers.push(parseServerLine(key, value, maxId));
+  }
+  return { servers, version };
+}

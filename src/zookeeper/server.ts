@@ -14,13 +14,14 @@ import {
   AuthPacket,
   Create2Response,
   CreateResponse,
+  GetDataResponse,
   RequestHeader,
   StatResponse,
 } from '../../protocol/zookeeper/records.js';
 import type { Logger } from '../logger.js';
 import type { FrameReader } from '../net/frame-reader.js';
 import { TcpServer, type AcceptedConnection } from '../net/tcp-server.js';
-import type { ApplyResult, DataTree } from '../znode/data-tree.js';
+import { CONFIG_PATH, type ApplyResult, type DataTree } from '../znode/data-tree.js';
 import { authenticate } from './acl.js';
 import type { ZooKeeperConfig } from './config.js';
 import { ClientConnection, type ConnectionHost } from './connection.js';
@@ -108,9 +109,13 @@ export class ZooKeeperServer implements ConnectionHost {
     for (const conn of this.connections) if (this.readOnlyConns.has(conn)) conn.close(reason);
   }
 
-  /** Closes every client connection, so clients reconnect (here or elsewhere) and resynchronise. */
+  /**
+   * Closes every client's connection, so clients reconnect (here or elsewhere) and resynchronise.
+   * Connections yet to send anything stay: their handshake sees the server's state as it is then (and
+   * a four-letter word polled meanwhile gets its answer, not a reset).
+   */
   dropAll(reason: string): void {
-    for (const conn of this.connections) conn.close(reason);
+    for (const conn of this.connections) if (conn.isSession) conn.close(reason);
   }
 
   /**
@@ -371,6 +376,11 @@ export class ZooKeeperServer implements ConnectionHost {
       }
       case OpCode.multi:
         return multiBody((result.multi ?? []).map(multiResult));
+      case OpCode.reconfig: {
+        // An ensemble's reconfig is a setData of /zookeeper/config: the answer is the new configuration.
+        const node = this.tree.get(CONFIG_PATH)!;
+        return body(GetDataResponse, { data: node.data, stat: node.stat() });
+      }
       default:
         return undefined;
     }

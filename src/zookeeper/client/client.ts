@@ -41,6 +41,7 @@ import {
   GetEphemeralsResponse,
   PathRequest,
   PathWatchRequest,
+  ReconfigRequest,
   SetACLRequest,
   SetDataRequest,
   SetWatches,
@@ -877,6 +878,17 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     this.setState('authFailed');
     this.stopPing();
     this.conn?.destroy();
+  }
+
+  /**
+   * Changes the ensemble (ZooKeeper 3.5's incremental reconfig): `joining` is comma-separated
+   * `server.N=...` lines, `leaving` comma-separated ids; `fromConfig` the version expected (-1: any).
+   * Resolves with the new configuration text and /zookeeper/config's Stat.
+   */
+  reconfig(joining: string, leaving: string, fromConfig = -1n): Promise<{ data: Buffer | null; stat: Stat }> {
+    return this.request(OpCode.reconfig, ReconfigRequest, { joiningServers: joining, leavingServers: leaving, newMembers: '', curConfigId: fromConfig }, (r) =>
+      GetDataResponse.read(r),
+    );
   }
 
   /** The identities this session is authenticated as. */

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import type { RaftStatus } from '../../consensus/raft.js';
 import { DirLock } from '../../fs/dir-lock.js';
 import type { Logger } from '../../logger.js';
-import { DataTree } from '../../znode/data-tree.js';
+import { CONFIG_PATH, DataTree } from '../../znode/data-tree.js';
 import { decodeTreeInto } from '../../znode/snapshot-codec.js';
 import type { ZooKeeperConfig } from '../config.js';
-import { formatHostPort, type Ensemble, type HostPort } from '../ensemble-config.js';
+import { formatConfigText, formatHostPort, formatServerLine, maxServerId, parseConfigText, type Ensemble, type EnsembleServer, type HostPort } from '../ensemble-config.js';
 import type { EnsembleRole } from '../four-letter-words.js';
 import { clock, serveClients, storageFailureHandler, ZooKeeperServer, type ClientListener, type RunningZooKeeper, type ZooKeeperOptions } from '../server.js';
 import { openRaftStorage, RECORD_SLACK_BYTES, type RaftStorage } from './raft-storage.js';
@@ -57,9 +57,13 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     const durable = storage.durable;
     const tree = new DataTree();
     if (durable.snapshot) decodeTreeInto(tree, durable.snapshot.data);
-    tree.setEnsembleConfig(Buffer.from(ensembleConfigText(ensemble)));
+    // zoo.cfg's servers, unless a reconfiguration in the log's snapshot replaced them.
+    if (!tree.get(CONFIG_PATH)!.data?.length) tree.setEnsembleConfig(Buffer.from(formatConfigText(ensemble.servers, ensemble.version)));
+    const maxId = maxServerId(config.extendedTypesEnabled);
+    const configured = () => parseConfigText(tree.get(CONFIG_PATH)!.data?.toString() ?? '', maxId);
     const timing = peerTiming(config.tickTime);
-    const peers = new Map<number, HostPort>(ensemble.servers.filter((s) => s.id !== ensemble.myid).map((s) => [s.id, s.quorum]));
+    const quorumAddresses = (servers: readonly EnsembleServer[]) => new Map<number, HostPort>(servers.filter((s) => s.id !== ensemble.myid).map((s) => [s.id, s.quorum]));
+    const peers = quorumAddresses(configured().servers);
     const thePeer = new QuorumPeer({
       myid: ensemble.myid,
       membership: ensemble.membership,
@@ -79,6 +83,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
         {
           status: () => thePeer.status(),
           propose: (data) => thePeer.propose(data),
+          proposeMembership: (change, data) => thePeer.proposeMembership(change, data),
           send: (to, m) => thePeer.send(to, m),
           compact: (index, data) => thePeer.compact(index, data),
         },
@@ -94,6 +99,10 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
           trigger: (type, path) => s.watches.trigger(type, path),
           dropSessions: (ids, reason) => s.dropSessions(ids, reason),
           dropAll: (reason) => s.dropAll(reason),
+          configChanged: (text) => {
+            log.info({ config: text }, 'ensemble configuration changed');
+            thePeer.setPeers(quorumAddresses(parseConfigText(text, maxId).servers));
+          },
         },
         clock(),
         durable.snapshot?.index ?? 0,
@@ -105,7 +114,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     const leaderlessMaxMs = 2 * timing.electionTicks * timing.tickMs;
     let leaderlessSince: number | null = performance.now();
     const hasQuorum = () => leaderlessSince === null || performance.now() - leaderlessSince <= leaderlessMaxMs;
-    const role = ensembleRole(ensemble, thePeer, core, hasQuorum);
+    const role = ensembleRole(ensemble, thePeer, core, hasQuorum, configured);
     let wasState = 'rw';
     zk.ensemble = role;
     await thePeer.start({
@@ -163,25 +172,22 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
   }
 }
 
-/** The server lines as ZooKeeper's QuorumVerifier prints them (in conf and /zookeeper/config). */
-function serverLines(ensemble: Ensemble): string[] {
-  return ensemble.servers.map((s) => {
-    const client = s.client ? `;${formatHostPort(s.client)}` : '';
-    return `server.${s.id}=${formatHostPort(s.quorum)}:${s.electionPort}:${s.role}${client}`;
-  });
-}
-
-/** /zookeeper/config's data: the server lines, then the configuration version in hex. */
-function ensembleConfigText(ensemble: Ensemble): string {
-  return `${serverLines(ensemble).join('\n')}\nversion=${ensemble.version.toString(16)}`;
-}
-
-function ensembleRole(ensemble: Ensemble, peer: QuorumPeer, core: QuorumCore, hasQuorum: () => boolean): EnsembleRole {
+function ensembleRole(
+  ensemble: Ensemble,
+  peer: QuorumPeer,
+  core: QuorumCore,
+  hasQuorum: () => boolean,
+  configured: () => { servers: EnsembleServer[]; version: bigint },
+): EnsembleRole {
   const readOnly = () => ensemble.readOnlyModeEnabled && !hasQuorum();
   return {
     serverId: ensemble.myid,
-    serverLines: serverLines(ensemble),
-    configVersion: ensemble.version,
+    get serverLines() {
+      return configured().servers.map(formatServerLine);
+    },
+    get configVersion() {
+      return configured().version;
+    },
     initLimit: ensemble.initLimit,
     syncLimit: ensemble.syncLimit,
     serving: () => hasQuorum() || ensemble.readOnlyModeEnabled,

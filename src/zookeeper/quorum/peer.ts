@@ -112,8 +112,8 @@ export class QuorumPeer {
     return r;
   }
 
-  proposeMembership(change: MembershipChange): ProposeResult {
-    const r = this.node.proposeMembership(change);
+  proposeMembership(change: MembershipChange, data: Uint8Array | null): ProposeResult {
+    const r = this.node.proposeMembership(change, data);
     if (r.ok) this.kick();
     return r;
   }
@@ -136,9 +136,14 @@ export class QuorumPeer {
     this.kick();
   }
 
+  /** The servers and addresses of a new configuration: connections to new ones open, to gone ones close. */
+  setPeers(peers: ReadonlyMap<NodeId, HostPort>): void {
+    this.transport.setPeers(new Map([...peers].filter(([id]) => id !== this.opts.myid)));
+  }
+
   /** Peers with a working connection (for mntr's synced followers). */
   connectedPeers(): NodeId[] {
-    return [...this.opts.peers.keys()].filter((id) => this.transport.stats(id).connected);
+    return this.transport.peerIds().filter((id) => this.transport.stats(id).connected);
   }
 
   async stop(): Promise<void> {

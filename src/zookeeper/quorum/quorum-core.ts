@@ -15,17 +15,20 @@
 //   activity (touch); the leader alone expires sessions and, when elected, gives every one a full timeout.
 // - Whenever the leader changes, writes, syncs and session openings this server was waiting on may
 //   never be answered; their clients' connections are dropped so they retry (ZooKeeper's ConnectionLoss).
-import { Reader, Writer } from '../../../protocol/bytes.js';
+import { DecodeError, Reader, Writer } from '../../../protocol/bytes.js';
 import type { PeerShellMessage } from '../../../protocol/consensus/messages.js';
-import { ErrorCode, OpCode, type EventType } from '../../../protocol/zookeeper/codes.js';
+import { ErrorCode, KeeperError, OpCode, Perms, type EventType } from '../../../protocol/zookeeper/codes.js';
 import type { MultiResult } from '../../../protocol/zookeeper/multi.js';
-import type { Id } from '../../../protocol/zookeeper/records.js';
+import { ReconfigRequest, type Id } from '../../../protocol/zookeeper/records.js';
 import { encodeTransaction, readTransaction, type Transaction, type TxnBody } from '../../../protocol/zookeeper/txn.js';
 import type { RaftStatus } from '../../consensus/raft.js';
-import { NO_NODE, type Entry, type NodeId, type ProposeResult, type Snapshot } from '../../consensus/types.js';
+import { NO_NODE, type Entry, type MembershipChange, type NodeId, type ProposeResult, type Snapshot } from '../../consensus/types.js';
 import { makeZxid } from '../../consensus/zxid.js';
-import type { DataTree } from '../../znode/data-tree.js';
+import { CONFIG_PATH, type DataTree } from '../../znode/data-tree.js';
 import { decodeTreeInto, encodeTree } from '../../znode/snapshot-codec.js';
+import { checkPermission } from '../acl.js';
+import { ConfigError } from '../../config/schema.js';
+import { maxServerId, parseConfigText, parseServerLine, formatConfigText } from '../ensemble-config.js';
 import { Fifo } from '../fifo.js';
 import { PendingChanges } from '../pending-changes.js';
 import { Preparer, type PrepOutcome, type WriteRequest } from '../prep.js';
@@ -39,6 +42,8 @@ export const HELD_REQUESTS_MAX = 10_000;
 export interface QuorumLink {
   status(): RaftStatus;
   propose(data: Uint8Array): ProposeResult;
+  /** A one-server membership change with the transaction that records it in /zookeeper/config. */
+  proposeMembership(change: MembershipChange, data: Uint8Array): ProposeResult;
   send(to: NodeId, message: DistributiveOmit<PeerShellMessage, 'from' | 'to' | 'term'>): void;
   /** The state through `index` (applied) is `data`: log entries up to it may be dropped. */
   compact(index: number, data: Uint8Array): void;
@@ -61,6 +66,8 @@ export interface QuorumCoreHooks {
   dropSessions(ids: readonly bigint[], reason: string): void;
   /** Every client connection must go (the state was replaced by a leader's snapshot). */
   dropAll(reason: string): void;
+  /** /zookeeper/config now holds `text` (a reconfiguration was proposed here, or applied). */
+  configChanged(text: string): void;
 }
 
 interface Waiter {
@@ -235,7 +242,9 @@ export class QuorumCore implements RequestBackend {
     this.now = now;
     switch (m.type) {
       case 'forward': {
-        if (!this.leading) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
+        // A forward from an earlier term was failed at its sender when the term changed (its client was
+        // told ConnectionLoss and may have written since): applying it now could reorder the session.
+        if (!this.leading || m.term !== this.term) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
         const run = () => {
           if (!this.leading || !this.proposeForwarded(m, now)) {
             this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
@@ -247,6 +256,7 @@ export class QuorumCore implements RequestBackend {
         return;
       }
       case 'forwardRefused':
+        if (m.term !== this.term || m.from !== this.leader) return;
         return this.fail([m.sessionId], 'the leader refused a forwarded request');
       case 'touch':
         if (this.leading) for (const id of m.sessionIds) this.tracker.touch(id, now.mono);
@@ -393,6 +403,7 @@ export class QuorumCore implements RequestBackend {
 
   /** Prepares a write on the leader and proposes it, or its refusal; false when nothing could be proposed. */
   private prepareAndPropose(req: WriteRequest, body: Reader, wall: number): boolean {
+    if (req.type === OpCode.reconfig) return this.reconfig(req, body, wall);
     const zxid = this.nextZxid();
     const mark = this.changes.mark();
     const outcome = this.preparer.prepare(req, body, zxid, wall);
@@ -400,6 +411,59 @@ export class QuorumCore implements RequestBackend {
     if (this.proposeTxn(txn)) return true;
     this.changes.rollback(mark);
     return false;
+  }
+
+  /**
+   * ZooKeeper's incremental reconfig, one server at a time (consecutive memberships then overlap in a
+   * majority): the new /zookeeper/config text, whose version is this transaction's zxid, and the
+   * membership change travel in one log entry, so they take effect together.
+   */
+  private reconfig(req: WriteRequest, body: Reader, wall: number): boolean {
+    const zxid = this.nextZxid();
+    const refuse = (err: number) => this.proposeTxn(errorTxn(req, { ok: false, err }, zxid, wall));
+    let change: MembershipChange;
+    let txn: Transaction;
+    try {
+      const r = ReconfigRequest.read(body);
+      if (!this.config.reconfigEnabled) throw new KeeperError(ErrorCode.reconfigDisabled);
+      if (!this.tracker.isLive(req.sessionId)) throw new KeeperError(ErrorCode.sessionExpired);
+      const node = this.tree.get(CONFIG_PATH)!;
+      // /zookeeper/config is world-readable only: in practice the super user reconfigures, as in ZooKeeper.
+      checkPermission(node.acl, Perms.write, req.auth, CONFIG_PATH);
+      const current = parseConfigText(node.data?.toString() ?? '', maxServerId(this.config.extendedTypesEnabled));
+      if (r.curConfigId !== -1n && r.curConfigId !== current.version) throw new KeeperError(ErrorCode.badVersion, CONFIG_PATH);
+      const joining = r.joiningServers.split(',').map((l) => l.trim()).filter((l) => l !== '');
+      const leaving = r.leavingServers.split(',').map((l) => l.trim()).filter((l) => l !== '');
+      // Non-incremental (newMembers) and several changes at once would need joint consensus.
+      if (r.newMembers.trim() !== '' || joining.length + leaving.length !== 1) throw new KeeperError(ErrorCode.badArguments);
+      let servers = current.servers;
+      if (joining.length === 1) {
+        const eq = joining[0]!.indexOf('=');
+        const s = parseServerLine(joining[0]!.slice(0, eq), joining[0]!.slice(eq + 1), maxServerId(this.config.extendedTypesEnabled));
+        servers = [...servers.filter((o) => o.id !== s.id), s];
+        change = { type: s.role === 'observer' ? 'addLearner' : 'addVoter', id: s.id };
+      } else {
+        const id = Number(leaving[0]);
+        if (!Number.isInteger(id) || !servers.some((s) => s.id === id)) throw new KeeperError(ErrorCode.badArguments);
+        servers = servers.filter((s) => s.id !== id);
+        change = { type: 'remove', id };
+      }
+      const data = Buffer.from(formatConfigText(servers, zxid));
+      txn = { clientId: req.sessionId, cxid: req.cxid, zxid, time: wall, body: { type: OpCode.setData, path: CONFIG_PATH, data, version: node.version + 1 } };
+    } catch (err) {
+      if (err instanceof KeeperError) return refuse(err.code);
+      if (err instanceof ConfigError || err instanceof DecodeError) return refuse(ErrorCode.badArguments);
+      throw err;
+    }
+    const r = this.link.proposeMembership(change, encodeTransaction(txn));
+    if (!r.ok) {
+      if (r.reason === 'not-leader') return false;
+      return refuse(r.reason === 'membership-change-pending' ? ErrorCode.reconfigInProgress : ErrorCode.badArguments);
+    }
+    if (makeZxid(r.term, r.counter) !== zxid) throw new Error(`reconfig proposed at 0x${zxid.toString(16)} was logged as 0x${makeZxid(r.term, r.counter).toString(16)}`);
+    // The leader replicates to a joining server from now on, so it must be able to reach it now.
+    this.hooks.configChanged(Buffer.from(txn.body.type === OpCode.setData ? txn.body.data! : []).toString());
+    return true;
   }
 
   private proposeForwarded(m: Extract<PeerShellMessage, { type: 'forward' }>, now: Now): boolean {
@@ -431,6 +495,7 @@ export class QuorumCore implements RequestBackend {
     const result = this.tree.apply(txn, (type, path) => this.hooks.trigger(type, path));
     this.changes.applied(zxid);
     const body = txn.body;
+    if (e.membership && body.type === OpCode.setData && body.path === CONFIG_PATH) this.hooks.configChanged(body.data?.toString() ?? '');
     if (body.type === OpCode.createSession) {
       this.tracker.add(txn.clientId, body.timeOut, this.now.mono);
       const opened = this.opening.get(txn.clientId);

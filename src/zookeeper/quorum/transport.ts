@@ -146,6 +146,31 @@ export class PeerTransport {
     }
   }
 
+  /** Every peer this transport talks to. */
+  peerIds(): NodeId[] {
+    return [...this.peers.keys()];
+  }
+
+  /**
+   * A reconfiguration changed the ensemble: peers not in `peers` are dropped (their connection closed),
+   * new ones added (and dialled, if we dial them), and a peer whose address changed is reconnected.
+   */
+  setPeers(peers: ReadonlyMap<NodeId, HostPort>): void {
+    for (const [id, peer] of this.peers) {
+      const next = peers.get(id);
+      if (next && next.host === peer.address.host && next.port === peer.address.port) continue;
+      this.peers.delete(id);
+      clearTimeout(peer.timer);
+      peer.socket?.destroy();
+    }
+    for (const [id, address] of peers) {
+      if (this.peers.has(id) || id === this.opts.myid) continue;
+      const peer: Peer = { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, flushScheduled: false, attempts: 0, timer: undefined };
+      this.peers.set(id, peer);
+      if (!this.closed && this.server && id < this.opts.myid) this.dial(peer);
+    }
+  }
+
   stats(id: NodeId): PeerStats {
     const peer = this.peers.get(id);
     if (!peer) throw new RangeError(`server ${id} is not a peer`);
@@ -178,7 +203,8 @@ export class PeerTransport {
   }
 
   private dial(peer: Peer): void {
-    if (this.closed) return;
+    // Closed, or a reconfiguration removed the peer meanwhile.
+    if (this.closed || this.peers.get(peer.id) !== peer) return;
     const { host, port } = peer.address;
     const socket = connect({ host, port });
     let connected = false;

@@ -23,6 +23,11 @@ export interface TestEnsemble {
   /** Starts a stopped member again on its data directory, or with `wipe` on an empty one (it catches up from the others). */
   start(id: number, opts?: { wipe?: boolean }): Promise<void>;
   client(opts?: ZooKeeperClientOptions & { only?: number[] }): Promise<ZooKeeperClient>;
+  /**
+   * Starts one more server, configured with every server so far plus itself (as a server joining by
+   * reconfig is); returns its id and its server line for the reconfig.
+   */
+  addMember(role?: 'participant' | 'observer'): Promise<{ id: number; line: string }>;
   close(): Promise<void>;
 }
 
@@ -37,14 +42,16 @@ export async function startEnsemble(size = 3, { extraCfg = '', observers = 0 }: 
   const dir = await mkdtemp(join(tmpdir(), 'skein-zk-ens-'));
   const ids = Array.from({ length: size + observers }, (_, i) => i + 1);
   const ports = new Map<number, number>();
+  const linesOf = new Map<number, string>();
   const lines: string[] = [];
   for (const id of ids) {
     const [quorum, election, client] = [await freePort(), await freePort(), await freePort()];
     ports.set(id, client);
     lines.push(`server.${id}=127.0.0.1:${quorum}:${election}${id > size ? ':observer' : ''};127.0.0.1:${client}`);
+    linesOf.set(id, lines.at(-1)!);
   }
   const cfgOf = (id: number) =>
-    [`tickTime=200`, `initLimit=10`, `syncLimit=5`, `dataDir=${join(dir, `zk${id}`)}`, `minSessionTimeout=400`, `4lw.commands.whitelist=*`, extraCfg, ...lines].join('\n');
+    [`tickTime=200`, `initLimit=10`, `syncLimit=5`, `dataDir=${join(dir, `zk${id}`)}`, `minSessionTimeout=400`, `4lw.commands.whitelist=*`, extraCfg, ...(id <= ids.length ? lines : [...linesOf.values()])].join('\n');
   const members = new Map<number, RunningEnsembleMember>();
   const clients: ZooKeeperClient[] = [];
   const startOne = async (id: number, { wipe = false } = {}) => {
@@ -84,6 +91,15 @@ export async function startEnsemble(size = 3, { extraCfg = '', observers = 0 }: 
       const c = await ZooKeeperClient.connect(only.map((id) => `127.0.0.1:${ports.get(id)}`).join(','), { sessionTimeoutMs: 4000, retryDelayMs: 50, ...opts });
       clients.push(c);
       return c;
+    },
+    async addMember(role = 'participant') {
+      const id = ports.size + 1;
+      const [quorum, election, client] = [await freePort(), await freePort(), await freePort()];
+      ports.set(id, client);
+      const line = `server.${id}=127.0.0.1:${quorum}:${election}:${role};127.0.0.1:${client}`;
+      linesOf.set(id, line);
+      await startOne(id);
+      return { id, line };
     },
     async close() {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));

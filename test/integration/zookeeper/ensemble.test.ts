@@ -1,6 +1,7 @@
 // A 3-server ensemble in-process: writes on any server, reads after writes, failover of the leader
 // without losing an acknowledged write, sessions that live on across servers, sync, and servers that
 // stop serving without a quorum.
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, KeeperError } from '../../../protocol/zookeeper/codes.js';
 import { startEnsemble, type TestEnsemble } from './ensemble-harness.js';
@@ -232,5 +233,36 @@ describe('ZooKeeper ensemble of 3', () => {
       // The session outlived the restart: a new leader gave it a fresh timeout.
       expect((await r.exists('/eph'))?.ephemeralOwner).toBe(c.sessionId);
     }
+  });
+
+  it('reconfigures one server at a time (super user, reconfigEnabled): a server joins, another leaves, writes go on', async () => {
+    const digest = createHash('sha1').update('super:test').digest('base64');
+    ens = await startEnsemble(3, { extraCfg: `reconfigEnabled=true\nDigestAuthenticationProvider.superDigest=super:${digest}` });
+    const leader = await ens.leader();
+    const c = await ens.client({ only: [leader] });
+    await expect(c.reconfig('', '3')).rejects.toMatchObject({ code: ErrorCode.noAuth });
+    await c.addAuth('digest', 'super:test');
+    const before = (await c.getData('/zookeeper/config')).stat;
+    await expect(c.reconfig('', '1,2')).rejects.toMatchObject({ code: ErrorCode.badArguments });
+    await expect(c.reconfig('', '3', before.mzxid + 1n)).rejects.toMatchObject({ code: ErrorCode.badVersion });
+    const joiner = await ens.addMember();
+    const added = await c.reconfig(joiner.line, '');
+    const text = added.data!.toString();
+    expect(text).toContain(joiner.line.replace(/;.*/, ''));
+    expect(text).toMatch(new RegExp(`version=${added.stat.mzxid.toString(16)}$`));
+    // The joiner catches up and serves; the leader counts four voters.
+    const j = await ens.client({ only: [joiner.id] });
+    await j.create('/via-joiner');
+    await j.sync('/');
+    expect((await j.getData('/zookeeper/config')).data?.toString()).toBe(text);
+    expect(await fourLetterWord(ens.ports.get(leader)!, 'mntr')).toMatch(/zk_quorum_size\t4\n/);
+    // One of the original servers leaves (not the leader, whose client we hold).
+    const leaving = [1, 2, 3].find((id) => id !== leader)!;
+    const removed = await c.reconfig('', String(leaving), added.stat.mzxid);
+    expect(removed.data!.toString()).not.toMatch(new RegExp(`^server\\.${leaving}=`, 'm'));
+    await ens.stop(leaving);
+    expect(await fourLetterWord(ens.ports.get(leader)!, 'mntr')).toMatch(/zk_quorum_size\t3\n/);
+    expect(await c.create('/after-remove')).toBe('/after-remove');
+    expect(await fourLetterWord(ens.ports.get(joiner.id)!, 'conf')).toContain(`version=${removed.stat.mzxid.toString(16)}`);
   });
 });

@@ -59,6 +59,10 @@ class FakeLink implements QuorumLink {
     return e;
   }
 
+  proposeMembership(): never {
+    throw new Error('no membership changes in these tests');
+  }
+
   send(to: number, m: Omit<PeerShellMessage, 'from' | 'to' | 'term'>): void {
     this.sent.push({ to, m: m as Record<string, unknown> });
   }
@@ -74,7 +78,7 @@ function setup() {
     tree,
     link,
     { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled: false, enforceQuota: false, snapCount: 1000 },
-    { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {} },
+    { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {} },
     now,
     0,
   );
@@ -128,6 +132,10 @@ describe('QuorumCore', () => {
     s.core.apply([noop]);
     expect(s.link.log).toHaveLength(2);
     expect(readTransaction(new Reader(Buffer.from(s.link.log[1]!.data!)))).toMatchObject({ clientId: 7n, cxid: 3, body: { type: OpCode.create, path: '/f' } });
+    // A forward sent in an earlier term (its sender has since failed it) is refused, not proposed.
+    s.core.shell({ type: 'forward', from: 2, to: 1, term: 0, sessionId: 7n, cxid: 2, opType: OpCode.create, auth: [], body: w.toBuffer() }, now);
+    expect(s.link.log).toHaveLength(2);
+    expect(s.link.sent.at(-1)).toMatchObject({ to: 2, m: { type: 'forwardRefused', sessionId: 7n, cxid: 2 } });
   });
 
   it('on a follower, forwards a write and answers it when the matching transaction applies; a new term drops the waiting client', () => {
