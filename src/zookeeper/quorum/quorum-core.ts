@@ -436,11 +436,14 @@ export class QuorumCore implements RequestBackend {
       if (r.newMembers.trim() !== '' || joining.length + leaving.length !== 1) throw new KeeperError(ErrorCode.badArguments);
       const line = joining[0];
       const eq = line?.indexOf('=') ?? -1;
-      const joiner = line === undefined ? null : parseServerLine(line.slice(0, eq), line.slice(eq + 1), maxServerId(this.config.extendedTypesEnabled));
+      const joiner = line === undefined ? null : parseServerLine(line.slice(0, eq), line.slice(eq + 1), Number.MAX_SAFE_INTEGER);
       // /zookeeper/config is world-readable only: in practice the super user reconfigures, as in ZooKeeper.
       // ZooKeeper checks this after the config version and the server line (BadVersion and BadArguments
       // reach any client first; kazoo's own tests expect them without the super user).
       checkPermission(node.acl, Perms.write, req.auth, CONFIG_PATH);
+      // Skein's own limit, after the permission (ZooKeeper checks no id range here): a session id carries
+      // its server's id in the top byte.
+      if (joiner !== null && joiner.id > maxServerId(this.config.extendedTypesEnabled)) throw new KeeperError(ErrorCode.badArguments);
       let servers = current.servers;
       if (joiner !== null) {
         servers = [...servers.filter((o) => o.id !== joiner.id), joiner];
