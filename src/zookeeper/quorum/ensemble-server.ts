@@ -31,17 +31,12 @@ const ENSEMBLE_SESSION_SECRET = createHash('sha256').update('skein zookeeper ens
 /** The consensus log and snapshots live here, under dataDir (dataLogDir is the standalone transaction log's). */
 export const RAFT_DIR = 'raft';
 
-export interface EnsembleOptions extends ZooKeeperOptions {
-  /** Opens the consensus storage; by default the files under dataDir/raft. */
-  openStorage?(hooks: { onDurable(seq: number): void; onFailure(err: Error): void }): Promise<RaftStorage>;
-}
-
 export interface RunningEnsembleMember extends RunningZooKeeper {
   readonly peer: QuorumPeer;
   readonly server: ZooKeeperServer;
 }
 
-export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ensemble, log: Logger, options: EnsembleOptions = {}): Promise<RunningEnsembleMember> {
+export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ensemble, log: Logger, options: ZooKeeperOptions = {}): Promise<RunningEnsembleMember> {
   await mkdir(config.dataDir, { recursive: true });
   const locks = await DirLock.acquireAll([config.dataDir]);
   let peer: QuorumPeer | undefined;
@@ -51,9 +46,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
   const hooks = { onDurable: (seq: number) => peer?.persisted(seq), onFailure: (err: Error) => server?.fatal(err) };
   try {
     const entryBytesMax = config.juteMaxBuffer + ENTRY_SLACK_BYTES;
-    storage = options.openStorage
-      ? await options.openStorage(hooks)
-      : await openRaftStorage(join(config.dataDir, RAFT_DIR), { ...hooks, log, forceSync: config.forceSync, recordBytesMax: entryBytesMax + RECORD_SLACK_BYTES });
+    storage = await openRaftStorage(join(config.dataDir, RAFT_DIR), { ...hooks, log, forceSync: config.forceSync, recordBytesMax: entryBytesMax + RECORD_SLACK_BYTES });
     const durable = storage.durable;
     const tree = new DataTree();
     if (durable.snapshot) decodeTreeInto(tree, durable.snapshot.data);

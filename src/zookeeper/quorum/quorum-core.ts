@@ -218,7 +218,10 @@ export class QuorumCore implements RequestBackend {
     if (this.stopped) return [];
     if (this.leading?.ready) {
       for (const s of this.tracker.expire(now.mono)) {
-        if (!this.proposeTxn(this.preparer.expireSession(s.id, this.nextZxid(), now.wall))) s.closing = false;
+        if (this.proposeTxn(this.preparer.expireSession(s.id, this.nextZxid(), now.wall))) continue;
+        // Overloaded: the session gets another timeout, and expires at the end of it if still silent.
+        s.closing = false;
+        this.tracker.touch(s.id, now.mono);
       }
     } else if (this.leader !== NO_NODE && !this.leading && this.touched.size > 0) {
       this.link.send(this.leader, { type: 'touch', sessionIds: [...this.touched] });
