@@ -431,20 +431,26 @@ export class QuorumCore implements RequestBackend {
       if (!this.config.reconfigEnabled) throw new KeeperError(ErrorCode.reconfigDisabled);
       if (!this.tracker.isLive(req.sessionId)) throw new KeeperError(ErrorCode.sessionExpired);
       const node = this.tree.get(CONFIG_PATH)!;
-      // /zookeeper/config is world-readable only: in practice the super user reconfigures, as in ZooKeeper.
-      checkPermission(node.acl, Perms.write, req.auth, CONFIG_PATH);
       const current = parseConfigText(node.data?.toString() ?? '', maxServerId(this.config.extendedTypesEnabled));
       if (r.curConfigId !== -1n && r.curConfigId !== current.version) throw new KeeperError(ErrorCode.badVersion, CONFIG_PATH);
       const joining = r.joiningServers.split(',').map((l) => l.trim()).filter((l) => l !== '');
       const leaving = r.leavingServers.split(',').map((l) => l.trim()).filter((l) => l !== '');
       // Non-incremental (newMembers) and several changes at once would need joint consensus.
       if (r.newMembers.trim() !== '' || joining.length + leaving.length !== 1) throw new KeeperError(ErrorCode.badArguments);
+      const line = joining[0];
+      const eq = line?.indexOf('=') ?? -1;
+      const joiner = line === undefined ? null : parseServerLine(line.slice(0, eq), line.slice(eq + 1), Number.MAX_SAFE_INTEGER);
+      // /zookeeper/config is world-readable only: in practice the super user reconfigures, as in ZooKeeper.
+      // ZooKeeper checks this after the config version and the server line (BadVersion and BadArguments
+      // reach any client first; kazoo's own tests expect them without the super user).
+      checkPermission(node.acl, Perms.write, req.auth, CONFIG_PATH);
+      // Skein's own limit, after the permission (ZooKeeper checks no id range here): a session id carries
+      // its server's id in the top byte.
+      if (joiner !== null && joiner.id > maxServerId(this.config.extendedTypesEnabled)) throw new KeeperError(ErrorCode.badArguments);
       let servers = current.servers;
-      if (joining.length === 1) {
-        const eq = joining[0]!.indexOf('=');
-        const s = parseServerLine(joining[0]!.slice(0, eq), joining[0]!.slice(eq + 1), maxServerId(this.config.extendedTypesEnabled));
-        servers = [...servers.filter((o) => o.id !== s.id), s];
-        change = { type: s.role === 'observer' ? 'addLearner' : 'addVoter', id: s.id };
+      if (joiner !== null) {
+        servers = [...servers.filter((o) => o.id !== joiner.id), joiner];
+        change = { type: joiner.role === 'observer' ? 'addLearner' : 'addVoter', id: joiner.id };
       } else {
         const id = Number(leaving[0]);
         if (!Number.isInteger(id) || !servers.some((s) => s.id === id)) throw new KeeperError(ErrorCode.badArguments);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Reader, Writer } from '../../../protocol/bytes.js';
 import type { PeerShellMessage } from '../../../protocol/consensus/messages.js';
 import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
-import { CreateRequest } from '../../../protocol/zookeeper/records.js';
+import { CreateRequest, ReconfigRequest } from '../../../protocol/zookeeper/records.js';
 import { readTransaction, writeTransaction, type Transaction } from '../../../protocol/zookeeper/txn.js';
 import type { RaftStatus } from '../../../src/consensus/raft.js';
 import type { Entry } from '../../../src/consensus/types.js';
@@ -70,14 +70,14 @@ class FakeLink implements QuorumLink {
   compact(): void {}
 }
 
-function setup() {
+function setup(reconfigEnabled = false) {
   const link = new FakeLink();
   const dropped: bigint[] = [];
   const tree = new DataTree();
   const core = new QuorumCore(
     tree,
     link,
-    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled: false, enforceQuota: false, snapCount: 1000 },
+    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, enforceQuota: false, snapCount: 1000 },
     { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {} },
     now,
     0,
@@ -100,6 +100,26 @@ function leaderWithSession(s: ReturnType<typeof setup>): bigint {
 }
 
 describe('QuorumCore', () => {
+  it('refuses a reconfig for its config version and server line before checking WRITE on /zookeeper/config, as ZooKeeper does', () => {
+    const s = setup(true);
+    const session = leaderWithSession(s);
+    const joining = 'server.100=127.0.0.1:1:2:observer;127.0.0.1:3';
+    const refusals = [
+      { joining, curConfigId: 5n }, // a config version that is not the current one
+      { joining: 'some thing', curConfigId: -1n }, // not a server line
+      { joining, curConfigId: -1n }, // valid, but this client is not the super user
+      { joining: 'server.999=0.0.0.0:1234:2345:observer;3456', curConfigId: -1n }, // an id past Skein's limit: still NoAuth
+    ].map(({ joining: j, curConfigId }, i) => {
+      const w = new Writer();
+      ReconfigRequest.write(w, { joiningServers: j, leavingServers: '', newMembers: '', curConfigId });
+      s.core.write({ sessionId: session, cxid: i + 1, type: OpCode.reconfig, auth: [] }, new Reader(w.toBuffer()), 5, () => {});
+      return readTransaction(new Reader(Buffer.from(s.link.log.at(-1)!.data!))).body;
+    });
+    // Apache ZooKeeper 3.8.0 answers these BadVersion, BadArguments, NoAuth, NoAuth (kazoo's TestReconfig).
+    const answers = [ErrorCode.badVersion, ErrorCode.badArguments, ErrorCode.noAuth, ErrorCode.noAuth];
+    expect(refusals).toEqual(answers.map((err) => ({ type: OpCode.error, err })));
+  });
+
   it('on the leader, proposes a write with the zxid its entry gets and answers only once the entry is applied', () => {
     const s = setup();
     const session = leaderWithSession(s);
