@@ -15,6 +15,7 @@ import type { Broker } from '../../../src/kafka/broker.js';
 import { controlledShutdown } from '../../../src/kafka/cluster/controlled-shutdown.js';
 import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+import { TcpProxy } from '../../helpers/tcp-proxy.js';
 import { startTestServer, type TestServer } from '../zookeeper/harness.js';
 
 const CHROOT = '/skein';
@@ -190,4 +191,27 @@ test('the controller gone: another broker is elected with the next controller ep
     return md?.topics[0]!.partitions.every((p) => brokers.has(p.leader)) ? md : undefined;
   });
   expect(m.topics[0]!.partitions).toHaveLength(6);
+});
+
+test('a broker cut from ZooKeeper past its session timeout is dropped, then registers again with a new broker epoch', async () => {
+  const proxy = new TcpProxy(zkServer.port);
+  await proxy.listen();
+  const cutOff = await startTestBroker({ ...settings(4), 'zookeeper.connect': `127.0.0.1:${proxy.port}${CHROOT}` });
+  brokers.set(4, cutOff);
+  const live = () => [...brokers.keys()].sort();
+  await allSee(live());
+  const epochBefore = cutOff.broker.cluster!.membership.brokerEpoch;
+  proxy.cut();
+  await until('the others to drop broker 4', () =>
+    [...brokers.values()].filter((b) => b !== cutOff).every((b) => !b.broker.metadata.liveBrokers().some((n) => n.nodeId === 4)) || undefined,
+  );
+  proxy.restore();
+  await until('broker 4 registered again', async () => (await zk.exists(brokerIdPath(4))) ?? undefined);
+  await allSee(live());
+  const { stat } = await zk.getData(brokerIdPath(4));
+  expect(cutOff.broker.cluster!.membership.brokerEpoch).toBe(Number(stat.czxid));
+  expect(cutOff.broker.cluster!.membership.brokerEpoch).toBeGreaterThan(epochBefore);
+  brokers.delete(4);
+  await cutOff.close();
+  await proxy.close();
 });
