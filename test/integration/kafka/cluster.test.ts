@@ -2,9 +2,15 @@
 // partition states), the controller's elections, and what clients see (kafkajs admin).
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import {
   brokerIdPath,
   CLUSTER_ID_PATH,
+  decodePartitionState,
+  encodeIsrChangeNotification,
+  encodePartitionState,
+  ISR_CHANGE_NOTIFICATION_PATH,
+  ISR_CHANGE_PREFIX,
   CONTROLLER_EPOCH_PATH,
   CONTROLLER_PATH,
   decodeController,
@@ -12,6 +18,7 @@ import {
   topicPath,
 } from '../../../protocol/kafka/zk/znodes.js';
 import type { Broker } from '../../../src/kafka/broker.js';
+import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { controlledShutdown } from '../../../src/kafka/cluster/controlled-shutdown.js';
 import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
@@ -173,6 +180,47 @@ test('controlled shutdown moves leadership away while the broker still runs; gon
   await allSee([1, 2, 3]);
   const back = await admin.fetchTopicMetadata({ topics: ['orders'] });
   for (const p of back.topics[0]!.partitions) expect(p.offlineReplicas).toEqual([]);
+});
+
+test('leaders\' ISR changes reach every broker through /isr_change_notification; ElectLeaders brings preferred leaders back', async () => {
+  // Acting as the leaders would: the replica that came back rejoins every ISR.
+  for (let p = 0; p < 6; p++) {
+    const path = partitionStatePath('orders', p);
+    const { data, stat } = await zk.getData(path);
+    const s = decodePartitionState(data);
+    await zk.setData(path, encodePartitionState({ ...s, isr: [...new Set([...s.isr, 1, 2, 3])] }), stat.version);
+  }
+  await zk.create(`${ISR_CHANGE_NOTIFICATION_PATH}/${ISR_CHANGE_PREFIX}`, encodeIsrChangeNotification([0, 1, 2, 3, 4, 5].map((partition) => ({ topic: 'orders', partition }))), { mode: 'persistentSequential' });
+  await until('every ISR full on every broker', () =>
+    [...brokers.values()].every((b) => [0, 1, 2, 3, 4, 5].every((p) => b.broker.metadata.partition('orders', p)?.isr.length === 3)) || undefined,
+  );
+  await until('the notification consumed', async () => ((await zk.getChildren(ISR_CHANGE_NOTIFICATION_PATH)).length === 0) || undefined);
+
+  const controller = controllerBroker()!;
+  const other = [...brokers.values()].find((b) => b.broker !== controller)!;
+  const elect = async (port: number, topicPartitions: { topic: string; partitions: number[] }[] | null) => {
+    const conn = await KafkaConnection.connect(`127.0.0.1:${port}`);
+    try {
+      return await conn.send(ApiKey.ElectLeaders, 2, { electionType: 0, topicPartitions, timeoutMs: 10_000 });
+    } finally {
+      conn.close();
+    }
+  };
+  const refused = await elect(other.port, [{ topic: 'orders', partitions: [0] }]);
+  expect(refused.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.NOT_CONTROLLER);
+
+  const answer = await elect(controller.config.advertised.port, null);
+  const results = answer.replicaElectionResults.flatMap((r) => r.partitionResult.map((p) => ({ topic: r.topic, ...p })));
+  expect(results.filter((r) => r.topic === 'orders')).toHaveLength(6);
+  expect(results.some((r) => r.errorCode === ErrorCode.NONE)).toBe(true);
+  for (const r of results) expect([ErrorCode.NONE, ErrorCode.ELECTION_NOT_NEEDED]).toContain(r.errorCode);
+  const unknown = await elect(controller.config.advertised.port, [{ topic: 'orders', partitions: [9] }]);
+  expect(unknown.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const m = await until('preferred leaders everywhere', async () => {
+    const md = await admin.fetchTopicMetadata({ topics: ['orders'] });
+    return md.topics[0]!.partitions.every((p) => p.leader === p.replicas[0]) ? md : undefined;
+  });
+  expect(new Set(m.topics[0]!.partitions.map((p) => p.leader))).toEqual(new Set([1, 2, 3]));
 });
 
 test('the controller gone: another broker is elected with the next controller epoch', async () => {
