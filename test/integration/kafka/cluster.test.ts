@@ -2,6 +2,7 @@
 // partition states), the controller's elections, and what clients see (kafkajs admin).
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import {
   brokerIdPath,
@@ -221,6 +222,25 @@ test('leaders\' ISR changes reach every broker through /isr_change_notification;
     return md.topics[0]!.partitions.every((p) => p.leader === p.replicas[0]) ? md : undefined;
   });
   expect(new Set(m.topics[0]!.partitions.map((p) => p.leader))).toEqual(new Set([1, 2, 3]));
+});
+
+test('FindCoordinator creates __consumer_offsets replicated on three brokers and answers its partition\'s leader', async () => {
+  const conn = await KafkaConnection.connect(brokers.get(1)!.bootstrap);
+  try {
+    const found = await until('a coordinator', async () => {
+      const r = await conn.send(ApiKey.FindCoordinator, 3, { key: 'billing', keyType: 0 });
+      return r.errorCode === ErrorCode.NONE ? r : undefined;
+    });
+    const assignment = json((await zk.getData(topicPath('__consumer_offsets'))).data);
+    const partitions = assignment.partitions as Record<string, number[]>;
+    expect(Object.keys(partitions)).toHaveLength(50);
+    for (const replicas of Object.values(partitions)) expect([...replicas].sort()).toEqual([1, 2, 3]);
+    const leader = brokers.get(1)!.broker.metadata.partition('__consumer_offsets', partitionForGroup('billing', 50))!.leader;
+    expect(found.nodeId).toBe(leader);
+    expect(found.port).toBe(brokers.get(leader)!.port);
+  } finally {
+    conn.close();
+  }
 });
 
 test('the controller gone: another broker is elected with the next controller epoch', async () => {
