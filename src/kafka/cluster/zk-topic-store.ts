@@ -98,17 +98,16 @@ export class ZkTopicStore implements TopicStore {
     if (this.topics.has(topic.name)) throw new KafkaProtocolError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${topic.name}' already exists.`);
     this.topics.set(topic.name, { ...topic, zkVersion: 0 });
     return (async () => {
-      await this.writeConfig(topic.name, topic.configs);
-      const assignment = encodeTopicAssignment({ partitions: topic.replicas, addingReplicas: {}, removingReplicas: {}, topicId: topic.topicId });
       try {
+        await this.writeConfig(topic.name, topic.configs);
+        const assignment = encodeTopicAssignment({ partitions: topic.replicas, addingReplicas: {}, removingReplicas: {}, topicId: topic.topicId });
         await this.zk.create(topicPath(topic.name), assignment);
       } catch (err) {
-        if (isKeeperError(err, ZkError.nodeExists)) {
-          // Another broker created it first: ours never existed; the watch brings theirs.
-          this.topics.delete(topic.name);
-          void this.queue(() => this.readTopic(topic.name));
-          throw new KafkaProtocolError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${topic.name}' already exists.`);
-        }
+        // Ours may never have been written (another broker's came first, or ZooKeeper failed): the cache
+        // takes whatever ZooKeeper holds.
+        this.topics.delete(topic.name);
+        void this.queue(() => this.readTopic(topic.name));
+        if (isKeeperError(err, ZkError.nodeExists)) throw new KafkaProtocolError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${topic.name}' already exists.`);
         throw err;
       }
     })();
@@ -117,7 +116,13 @@ export class ZkTopicStore implements TopicStore {
   /** Marks the topic for deletion; the controller stops its replicas and removes its znodes. */
   delete(name: string): Promise<void> {
     this.deleting.add(name);
-    return createIfAbsent(this.zk, deleteTopicPath(name)).then(() => undefined);
+    return createIfAbsent(this.zk, deleteTopicPath(name)).then(
+      () => undefined,
+      (err: unknown) => {
+        void this.queue(() => this.readDeleting());
+        throw err;
+      },
+    );
   }
 
   addPartitions(name: string, replicas: number[][]): Promise<void> {
@@ -143,7 +148,12 @@ export class ZkTopicStore implements TopicStore {
     const topic = this.require(name);
     this.topics.set(name, { ...topic, configs: { ...configs } });
     return (async () => {
-      await this.writeConfig(name, configs);
+      try {
+        await this.writeConfig(name, configs);
+      } catch (err) {
+        void this.queue(() => this.readConfig(name));
+        throw err;
+      }
       await this.zk.create(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`topics/${name}`), { mode: 'persistentSequential' });
     })();
   }
