@@ -26,6 +26,11 @@ import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
 import { createIfAbsent, isKeeperError } from './membership.js';
 
 const CONFIG_TOPICS_PATH = '/config/topics';
+/**
+ * How long a config change notification stays (Kafka's ZkNodeChangeNotificationListener default): the
+ * writer of a new one removes those older, so /config/changes does not grow without bound.
+ */
+export const CONFIG_CHANGE_EXPIRY_MS = 15 * 60_000;
 
 export type TopicsRemovedListener = (topics: TopicRecord[]) => void;
 export type ConfigsChangedListener = (topic: string) => void;
@@ -49,10 +54,11 @@ export class ZkTopicStore implements TopicStore {
   private constructor(
     private readonly zk: ZooKeeperClient,
     private readonly log: Logger,
+    private readonly changeExpiryMs: number,
   ) {}
 
-  static async open(zk: ZooKeeperClient, log: Logger): Promise<ZkTopicStore> {
-    const store = new ZkTopicStore(zk, log);
+  static async open(zk: ZooKeeperClient, log: Logger, changeExpiryMs = CONFIG_CHANGE_EXPIRY_MS): Promise<ZkTopicStore> {
+    const store = new ZkTopicStore(zk, log, changeExpiryMs);
     await store.arm();
     return store;
   }
@@ -154,8 +160,22 @@ export class ZkTopicStore implements TopicStore {
         void this.queue(() => this.readConfig(name));
         throw err;
       }
-      await this.zk.create(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`topics/${name}`), { mode: 'persistentSequential' });
+      const created = await this.zk.create(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`topics/${name}`), { mode: 'persistentSequential' });
+      await this.purgeExpiredChanges(Date.now(), created);
     })();
+  }
+
+  /** Removes config change notifications but `keep` older than the expiry; one gone meanwhile is fine. */
+  private async purgeExpiredChanges(now: number, keep: string): Promise<void> {
+    for (const child of await this.zk.getChildren(CONFIG_CHANGES_PATH)) {
+      const path = `${CONFIG_CHANGES_PATH}/${child}`;
+      if (!child.startsWith(CONFIG_CHANGE_PREFIX) || path === keep) continue;
+      const stat = await this.zk.exists(path);
+      if (!stat || now - Number(stat.ctime) <= this.changeExpiryMs) continue;
+      await this.zk.delete(path, stat.version).catch((err: unknown) => {
+        if (!isKeeperError(err, ZkError.noNode) && !isKeeperError(err, ZkError.badVersion)) throw err;
+      });
+    }
   }
 
   private require(name: string): TopicRecord & { zkVersion: number } {

@@ -21,6 +21,8 @@ import {
 import type { Broker } from '../../../src/kafka/broker.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { controlledShutdown } from '../../../src/kafka/cluster/controlled-shutdown.js';
+import { ZkTopicStore } from '../../../src/kafka/cluster/zk-topic-store.js';
+import { createLogger } from '../../../src/logger.js';
 import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 import { TcpProxy } from '../../helpers/tcp-proxy.js';
@@ -241,6 +243,22 @@ test('FindCoordinator creates __consumer_offsets replicated on three brokers and
   } finally {
     conn.close();
   }
+});
+
+test('config changes are written with a notification, and notifications past their expiry are removed by the next writer', async () => {
+  await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
+  expect(json((await zk.getData('/config/topics/orders')).data)).toEqual({ version: 1, config: { 'retention.ms': '3600000' } });
+  const changes = await zk.getChildren('/config/changes');
+  expect(changes.length).toBeGreaterThan(0);
+  expect(json((await zk.getData(`/config/changes/${changes.sort().at(-1)!}`)).data)).toEqual({ version: 2, entity_path: 'topics/orders' });
+  await until('every broker to see the change', () =>
+    [...brokers.values()].every((b) => b.broker.topics.get('orders')?.configs['retention.ms'] === '3600000') || undefined,
+  );
+  // A store whose notifications expire at once keeps only the one it writes.
+  const store = await ZkTopicStore.open(zk, createLogger('silent'), 0);
+  await new Promise((r) => setTimeout(r, 5));
+  await store.setConfigs('orders', { 'retention.ms': '7200000' });
+  expect(await zk.getChildren('/config/changes')).toHaveLength(1);
 });
 
 test('the controller gone: another broker is elected with the next controller epoch', async () => {
