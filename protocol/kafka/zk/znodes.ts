@@ -20,7 +20,6 @@ export const CONFIG_CHANGE_PREFIX = 'config_change_';
 export const ADMIN_DELETE_TOPICS_PATH = '/admin/delete_topics';
 export const ISR_CHANGE_NOTIFICATION_PATH = '/isr_change_notification';
 export const ISR_CHANGE_PREFIX = 'isr_change_';
-export const PREFERRED_REPLICA_ELECTION_PATH = '/admin/preferred_replica_election';
 
 /** The config entity types Kafka keeps under /config. */
 export const CONFIG_ENTITY_TYPES = ['topics', 'clients', 'users', 'brokers', 'ips'] as const;
@@ -277,9 +276,6 @@ export interface LeaderIsrAndControllerEpoch {
   leaderEpoch: number;
   isr: number[];
 }
-
-/** Kafka's "no leader" in partition state and requests. */
-export const NO_LEADER = -1;
 
 export function encodePartitionState(s: LeaderIsrAndControllerEpoch): Buffer {
   return json({ controller_epoch: s.controllerEpoch, leader: s.leader, version: 1, leader_epoch: s.leaderEpoch, isr: s.isr });

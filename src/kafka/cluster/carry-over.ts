@@ -9,7 +9,7 @@ import type { BrokerConfig } from '../broker-config.js';
 import { FileTopicStore, TOPICS_FILE_NAME } from '../metadata/file-topic-store.js';
 import type { TopicStore } from '../metadata/topic-store.js';
 
-export const CARRIED_OVER_SUFFIX = '.carried-over';
+const CARRIED_OVER_SUFFIX = '.carried-over';
 
 export async function carryOverTopicsFile(config: BrokerConfig, store: TopicStore, log: Logger): Promise<void> {
   const path = join(config.dataDir, TOPICS_FILE_NAME);
