@@ -261,6 +261,31 @@ test('config changes are written with a notification, and notifications past the
   expect(await zk.getChildren('/config/changes')).toHaveLength(1);
 });
 
+test('CreatePartitions through any broker: the controller starts the new partitions; DeleteTopics: every broker forgets the topic', async () => {
+  await admin.createTopics({ topics: [{ topic: 'short-lived', numPartitions: 1, replicationFactor: 2 }] });
+  const other = new Kafka({ brokers: [brokers.get(3)!.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } }).admin();
+  await other.connect();
+  try {
+    await until('the topic on broker 3', () => brokers.get(3)!.broker.topics.get('short-lived'));
+    await other.createPartitions({ topicPartitions: [{ topic: 'short-lived', count: 4 }] });
+    expect(Object.keys(json((await zk.getData(topicPath('short-lived'))).data).partitions as object)).toEqual(['0', '1', '2', '3']);
+    await until('leaders for the new partitions on every broker', () =>
+      [...brokers.values()].every((b) => [0, 1, 2, 3].every((p) => (b.broker.metadata.partition('short-lived', p)?.leader ?? -1) > 0)) || undefined,
+    );
+    await other.deleteTopics({ topics: ['short-lived'] });
+    // Gone at once from the broker asked, from the others as they see it marked for deletion.
+    expect(brokers.get(3)!.broker.topics.get('short-lived')).toBeUndefined();
+    await until('every broker to forget it', () => [...brokers.values()].every((b) => !b.broker.topics.get('short-lived')) || undefined);
+    // The controller removes the mark last, once the topic's znodes are gone.
+    await until('the deletion done', async () => ((await zk.getChildren('/admin/delete_topics')).length === 0) || undefined);
+    expect(await zk.exists(topicPath('short-lived'))).toBeNull();
+    expect(await zk.exists('/config/topics/short-lived')).toBeNull();
+    expect((await admin.listTopics()).includes('short-lived')).toBe(false);
+  } finally {
+    await other.disconnect();
+  }
+});
+
 test('the controller gone: another broker is elected with the next controller epoch', async () => {
   const old = controllerBroker()!;
   const epochBefore = Number((await zk.getData(CONTROLLER_EPOCH_PATH)).data!.toString());
