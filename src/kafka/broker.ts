@@ -166,6 +166,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
 async function startInCluster(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
   const membership = await ClusterMembership.connect(config, log, storedClusterId(config.dataDir) ?? newClusterId());
   let logs: LogManager | undefined;
+  let server: TcpServer | undefined;
   try {
     const store = await ZkTopicStore.open(membership.zk, log);
     await carryOverTopicsFile(config, store, log);
@@ -190,7 +191,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
       await store.arm();
       await controller.restart();
     });
-    const server = tcpServerFor(config, log, () => broker);
+    server = tcpServerFor(config, log, () => broker);
     const port = await listen(server, config);
     // Registered only once reachable: the controller connects as soon as it sees the registration.
     await membership.register();
@@ -198,19 +199,22 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     broker.groups.start();
     logListening(log, config, port, clusterId);
     const openLogs = logs;
+    const listening = server;
     return {
       broker,
       port,
       async stop() {
         if (config.values['controlled.shutdown.enable']) await controlledShutdown(cache, membership, config, log);
         await broker.groups.stop();
-        await server.close();
+        await listening.close();
         await controller.stop();
         await membership.close();
         await openLogs.close();
       },
     };
   } catch (err) {
+    // A refused registration (a duplicate broker.id) comes after the listener opened.
+    await server?.close();
     await logs?.close();
     await membership.close();
     throw err;

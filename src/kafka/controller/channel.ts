@@ -149,7 +149,12 @@ export class ControllerChannel {
         this.queues.set(r.broker, q);
       }
       q.items.push(r);
-      if (q.items.length > MAX_QUEUED_PER_BROKER) q.items.shift();
+      if (q.items.length > MAX_QUEUED_PER_BROKER) {
+        // The broker has not taken a request for a long while; its session will end or it gets the full
+        // picture when it registers again.
+        const dropped = q.items.shift()!;
+        this.ctx.log.warn({ broker: r.broker, kind: dropped.kind, queued: MAX_QUEUED_PER_BROKER }, 'controller requests to a broker over the limit: the oldest dropped');
+      }
       if (!q.running) void this.drain(q);
     }
   }
