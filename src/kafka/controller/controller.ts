@@ -59,7 +59,7 @@ interface Active {
 export class Controller {
   private active: Active | undefined;
   /** The controller last seen in /controller, -1 for none. */
-  activeControllerId = -1;
+  private activeControllerId = -1;
   /** Events run one at a time, in arrival order. */
   private events: Promise<void> = Promise.resolve();
   private stopped = false;
