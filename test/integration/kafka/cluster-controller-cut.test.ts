@@ -1,9 +1,18 @@
 // The controller cut from ZooKeeper past its session timeout: the others elect a new controller with the
 // next epoch and move leadership off the lost broker; healed, the old controller learns its session
-// expired, steps down, and registers again as an ordinary broker.
+// expired, steps down, and registers again as an ordinary broker. Once back in the ISRs, the automatic
+// preferred-leader rebalance gives it its partitions back.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { CONTROLLER_EPOCH_PATH } from '../../../protocol/kafka/zk/znodes.js';
+import {
+  CONTROLLER_EPOCH_PATH,
+  decodePartitionState,
+  encodeIsrChangeNotification,
+  encodePartitionState,
+  ISR_CHANGE_NOTIFICATION_PATH,
+  ISR_CHANGE_PREFIX,
+  partitionStatePath,
+} from '../../../protocol/kafka/zk/znodes.js';
 import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 import { TcpProxy } from '../../helpers/tcp-proxy.js';
@@ -18,6 +27,7 @@ const settings = (id: number, zkPort: number) => ({
   'zookeeper.connect': `127.0.0.1:${zkPort}`,
   'zookeeper.session.timeout.ms': '1500',
   'controlled.shutdown.enable': 'false',
+  'leader.imbalance.check.interval.seconds': '1',
 });
 
 async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
@@ -84,5 +94,25 @@ test('a new controller is elected while the old one is cut off; healed, the old 
   } finally {
     await zk.close();
     await admin.disconnect();
+  }
+});
+
+test('back in the ISRs, broker 1 leads its preferred partitions again by the automatic rebalance', async () => {
+  const zk = await ZooKeeperClient.connect(`127.0.0.1:${zkServer.port}`);
+  try {
+    const replicasOf = (p: number) => brokers[1]!.broker.metadata.partition('cut', p)!.replicas;
+    const preferredByOne = [0, 1, 2].filter((p) => replicasOf(p)[0] === 1);
+    expect(preferredByOne.length).toBeGreaterThan(0);
+    // Acting as the leaders would once broker 1 caught up: it rejoins every ISR.
+    for (const p of [0, 1, 2]) {
+      const path = partitionStatePath('cut', p);
+      const { data, stat } = await zk.getData(path);
+      const s = decodePartitionState(data);
+      await zk.setData(path, encodePartitionState({ ...s, isr: [...new Set([...s.isr, 1])] }), stat.version);
+    }
+    await zk.create(`${ISR_CHANGE_NOTIFICATION_PATH}/${ISR_CHANGE_PREFIX}`, encodeIsrChangeNotification([0, 1, 2].map((partition) => ({ topic: 'cut', partition }))), { mode: 'persistentSequential' });
+    await until('preferred leaders back', () => brokers.every((b) => preferredByOne.every((p) => b.broker.metadata.partition('cut', p)?.leader === 1)), 15_000);
+  } finally {
+    await zk.close();
   }
 });
