@@ -29,11 +29,13 @@ import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messa
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/37-create-partitions.js';
 import { DeleteGroupsRequestSpec, DeleteGroupsResponseSpec } from './messages/42-delete-groups.js';
+import { ElectLeadersRequestSpec, ElectLeadersResponseSpec } from './messages/43-elect-leaders.js';
 import {
   IncrementalAlterConfigsRequestSpec,
   IncrementalAlterConfigsResponseSpec,
 } from './messages/44-incremental-alter-configs.js';
 import { OffsetDeleteRequestSpec, OffsetDeleteResponseSpec } from './messages/47-offset-delete.js';
+import { DescribeClusterRequestSpec, DescribeClusterResponseSpec } from './messages/60-describe-cluster.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -64,8 +66,10 @@ export const ApiKey = {
   AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  ElectLeaders: 43,
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
+  DescribeCluster: 60,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -103,11 +107,13 @@ export const KAFKA_APIS = {
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },
+  [ApiKey.ElectLeaders]: { request: ElectLeadersRequestSpec, response: ElectLeadersResponseSpec },
   [ApiKey.IncrementalAlterConfigs]: {
     request: IncrementalAlterConfigsRequestSpec,
     response: IncrementalAlterConfigsResponseSpec,
   },
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
+  [ApiKey.DescribeCluster]: { request: DescribeClusterRequestSpec, response: DescribeClusterResponseSpec },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

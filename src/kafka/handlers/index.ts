@@ -4,6 +4,8 @@ import { produceHandler } from './0-produce.js';
 import { fetchHandler } from './1-fetch.js';
 import { listOffsetsHandler } from './2-list-offsets.js';
 import { metadataHandler } from './3-metadata.js';
+import { updateMetadataHandler } from './6-update-metadata.js';
+import { controlledShutdownHandler } from './7-controlled-shutdown.js';
 import { offsetCommitHandler } from './8-offset-commit.js';
 import { offsetFetchHandler } from './9-offset-fetch.js';
 import { findCoordinatorHandler } from './10-find-coordinator.js';
@@ -22,14 +24,18 @@ import { describeConfigsHandler } from './32-describe-configs.js';
 import { alterConfigsHandler } from './33-alter-configs.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
 import { deleteGroupsHandler } from './42-delete-groups.js';
+import { electLeadersHandler } from './43-elect-leaders.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
+import { describeClusterHandler } from './60-describe-cluster.js';
 
 export const HANDLERS = [
   produceHandler,
   fetchHandler,
   listOffsetsHandler,
   metadataHandler,
+  updateMetadataHandler,
+  controlledShutdownHandler,
   offsetCommitHandler,
   offsetFetchHandler,
   findCoordinatorHandler,
@@ -48,6 +54,8 @@ export const HANDLERS = [
   alterConfigsHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
+  electLeadersHandler,
   incrementalAlterConfigsHandler,
   offsetDeleteHandler,
+  describeClusterHandler,
 ] as readonly Handler[];

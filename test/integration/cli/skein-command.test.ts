@@ -11,6 +11,7 @@ import zookeeper from 'node-zookeeper-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { DirLock } from '../../../src/fs/dir-lock.js';
 import { ROOT } from '../../helpers/crash.js';
+import { freePort } from '../../helpers/free-port.js';
 
 const MAIN = join(ROOT, 'dist/src/cli/main.js');
 let dir: string;
@@ -185,8 +186,7 @@ test('server.properties keys without effect are reported in one warning', async 
     'listeners=PLAINTEXT://127.0.0.1:0',
     `log.dirs=${join(dir, 'zk-keys')}`,
     'num.network.threads=3',
-    'zookeeper.connect=localhost:2181',
-    'zookeeper.connection.timeout.ms=18000',
+    'background.threads=10',
   ]);
   const child = spawn(process.execPath, [MAIN, 'kafka', '--config', config], { env: { ...process.env, SKEIN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -204,5 +204,17 @@ test('server.properties keys without effect are reported in one warning', async 
     .split('\n')
     .filter((l) => l.includes('without effect'))
     .map((l) => JSON.parse(l) as { level: number; keys: string[] });
-  expect(warnings).toEqual([expect.objectContaining({ level: 40, keys: ['num.network.threads', 'zookeeper.connect', 'zookeeper.connection.timeout.ms'] })]);
+  expect(warnings).toEqual([expect.objectContaining({ level: 40, keys: ['num.network.threads', 'background.threads'] })]);
+});
+
+test('a broker that gets no ZooKeeper session is one line naming zookeeper.connect', async () => {
+  // A port nothing listens on: every attempt is refused until the connection timeout.
+  const port = await freePort();
+  const config = writeConfig('no-zk.properties', [
+    'listeners=PLAINTEXT://127.0.0.1:0',
+    `log.dirs=${join(dir, 'no-zk')}`,
+    `zookeeper.connect=127.0.0.1:${port}/skein`,
+    'zookeeper.connection.timeout.ms=1000',
+  ]);
+  await expectFailure(['kafka', '--config', config], `skein kafka: zookeeper.connect: no ZooKeeper session from 127.0.0.1:${port}/skein within 1000 ms`);
 });

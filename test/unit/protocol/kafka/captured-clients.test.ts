@@ -161,10 +161,19 @@ describe.each(FIXTURES)('%s', (_name, fixture) => {
 
 /**
  * APIs none of the captured clients sends: librdkafka validates positions with OffsetForLeaderEpoch only
- * from 2.1 (KIP-320), kafka-python never does; the inter-broker APIs come from controllers only. Their
- * golden bytes are in offset-for-leader-epoch.test.ts and inter-broker.test.ts.
+ * from 2.1 (KIP-320), kafka-python never does; the inter-broker APIs come from controllers only;
+ * ElectLeaders and DescribeCluster from the Java Admin. Their golden bytes are in
+ * offset-for-leader-epoch.test.ts, inter-broker.test.ts and cluster-admin.test.ts.
  */
-const NOT_CAPTURED: number[] = [ApiKey.OffsetForLeaderEpoch, ApiKey.LeaderAndIsr, ApiKey.StopReplica, ApiKey.UpdateMetadata, ApiKey.ControlledShutdown];
+const NOT_CAPTURED: number[] = [
+  ApiKey.OffsetForLeaderEpoch,
+  ApiKey.LeaderAndIsr,
+  ApiKey.StopReplica,
+  ApiKey.UpdateMetadata,
+  ApiKey.ControlledShutdown,
+  ApiKey.ElectLeaders,
+  ApiKey.DescribeCluster,
+];
 
 test('the fixtures cover every API but the uncaptured ones, and the flexible versions clients use', () => {
   const seen = new Set(FIXTURES.flatMap(([, f]) => f.frames.map((fr) => fr.apiKey)));
