@@ -18,6 +18,7 @@ import {
   setBaseOffset,
   setPartitionLeaderEpoch,
   TIMESTAMP_TYPE_BIT,
+  validateBatch,
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
 import { batchRecords } from '../../protocol/kafka/records/batch-records.js';
@@ -171,11 +172,12 @@ export class PartitionLog {
   /** The epochs' version the leader-epoch-checkpoint file holds (-1: the file is stale or missing). */
   private epochsStored: number;
   private readonly hwListeners = new Set<(hw: number) => void>();
+  private readonly appendListeners = new Set<(logEnd: number) => void>();
   private cfg: LogConfig;
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly recordLocator: RecordLocator;
-  private readonly hwFollowsLogEnd: boolean;
+  private hwFollowsLogEnd: boolean;
   private readonly onFailure: ((err: Error) => void) | undefined;
   /** Segments scanned batch by batch when this log was opened (0 after a clean shutdown). */
   readonly recoveredSegments: number;
@@ -275,6 +277,24 @@ export class PartitionLog {
     return () => this.hwListeners.delete(listener);
   }
 
+  /**
+   * Called with the new log end after every append. A follower's fetch waits on it at the leader: there
+   * the high watermark moves only after followers fetch, so it cannot be what wakes them.
+   */
+  onAppend(listener: (logEnd: number) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /**
+   * Whether the high watermark follows the log end (one replica: every append is committed) or
+   * replication sets it. Turning it on moves the high watermark to the log end.
+   */
+  setHighWatermarkFollowsLogEnd(follows: boolean): void {
+    this.hwFollowsLogEnd = follows;
+    if (follows) this.advanceHighWatermark(this.logEnd, false);
+  }
+
   /** Bytes on disk and queued, over all segments. */
   get sizeBytes(): number {
     let total = 0;
@@ -310,14 +330,67 @@ export class PartitionLog {
   append(batches: Buffer, now: number, options: { leaderEpoch?: number } = {}): AppendResult {
     this.assertWritable();
     const parsed = this.parseBatches(batches);
-    const cfg = this.cfg;
-    const logAppendTime = cfg.timestampType === 'LogAppendTime' ? now : -1;
+    const logAppendTime = this.cfg.timestampType === 'LogAppendTime' ? now : -1;
     let records = 0;
     let maxTimestamp = -1;
     for (const b of parsed) {
       records += b.header.lastOffsetDelta + 1;
       maxTimestamp = Math.max(maxTimestamp, logAppendTime >= 0 ? now : b.header.maxTimestamp);
     }
+    return this.appendParsed(batches, parsed, now, records, maxTimestamp, logAppendTime, (position, header, offset) => {
+      setBaseOffset(batches, position, offset);
+      if (options.leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, position, options.leaderEpoch);
+      if (logAppendTime < 0) return header.maxTimestamp;
+      stampLogAppendTime(batches, position, header, now);
+      return now;
+    }, options.leaderEpoch);
+  }
+
+  /**
+   * Appends batches a leader sent this follower, byte for byte: their offsets, leader epochs and
+   * timestamps stay as the leader wrote them (Kafka's appendAsFollower). The first must start at the log
+   * end and each continue the one before, with a valid CRC and epochs that never go down; otherwise
+   * nothing is appended (CorruptRecordError). Durability as for append: waitDurable tells when it is
+   * on disk, and recovery after a crash keeps exactly the batches an fsync covered.
+   */
+  appendAsFollower(batches: Buffer, now: number): AppendResult {
+    this.assertWritable();
+    const parsed = this.parseBatches(batches);
+    let next = this.logEnd;
+    let epoch = this.epochs.latestEpoch ?? -1;
+    let maxTimestamp = -1;
+    for (const { position, header } of parsed) {
+      if (header.baseOffset !== next) throw new CorruptRecordError(`replicated batch at ${header.baseOffset} does not follow the log end ${next}`);
+      if (header.partitionLeaderEpoch < epoch) throw new CorruptRecordError(`replicated batch at ${header.baseOffset} has leader epoch ${header.partitionLeaderEpoch} below ${epoch}`);
+      try {
+        validateBatch(batches, header, position);
+      } catch (err) {
+        if (err instanceof DecodeError) throw new CorruptRecordError(`replicated batch at ${header.baseOffset}: ${err.message}`);
+        throw err;
+      }
+      next = header.baseOffset + header.lastOffsetDelta + 1;
+      epoch = header.partitionLeaderEpoch;
+      maxTimestamp = Math.max(maxTimestamp, header.maxTimestamp);
+    }
+    return this.appendParsed(batches, parsed, now, next - this.logEnd, maxTimestamp, -1, (_position, header) => header.maxTimestamp);
+  }
+
+  /**
+   * Writes parsed batches at the log end: `place` puts each at its offset (rewriting what it must) and
+   * returns its max timestamp. Batches carrying a leader epoch (or `leaderEpoch` for all) extend the
+   * epoch cache.
+   */
+  private appendParsed(
+    batches: Buffer,
+    parsed: ParsedBatch[],
+    now: number,
+    records: number,
+    maxTimestamp: number,
+    logAppendTime: number,
+    place: (position: number, header: BatchHeader, offset: number) => number,
+    leaderEpoch?: number,
+  ): AppendResult {
+    const cfg = this.cfg;
     const baseOffset = this.logEnd;
     const lastOffset = baseOffset + records - 1;
     if (this.shouldRoll(batches.length, maxTimestamp, lastOffset, now)) this.roll(now);
@@ -325,15 +398,9 @@ export class PartitionLog {
     const seg = this.active;
     let offset = baseOffset;
     for (const { position, header } of parsed) {
-      setBaseOffset(batches, position, offset);
-      if (options.leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, position, options.leaderEpoch);
-      const epoch = options.leaderEpoch ?? header.partitionLeaderEpoch;
+      const batchMaxTimestamp = place(position, header, offset);
+      const epoch = leaderEpoch ?? header.partitionLeaderEpoch;
       if (epoch >= 0) this.epochs.assign(epoch, offset);
-      let batchMaxTimestamp = header.maxTimestamp;
-      if (logAppendTime >= 0) {
-        stampLogAppendTime(batches, position, header, now);
-        batchMaxTimestamp = now;
-      }
       const bytes = batches.subarray(position, position + header.sizeBytes);
       const last = offset + header.lastOffsetDelta;
       const filePosition = seg.size;
@@ -346,6 +413,13 @@ export class PartitionLog {
     this.logEnd = offset;
     if (this.hwFollowsLogEnd) this.advanceHighWatermark(offset, false);
     if (this.logEnd - this.pipeline.durableOffset >= cfg.flushMessages) this.pipeline.requestDurable(this.logEnd - 1);
+    for (const listener of this.appendListeners) {
+      try {
+        listener(offset);
+      } catch (err) {
+        this.log.error({ err }, 'append listener threw');
+      }
+    }
     return {
       baseOffset,
       lastOffset,
@@ -877,6 +951,20 @@ export class PartitionLog {
     this.epochs.assign(epoch, this.logEnd);
   }
 
+  /**
+   * Replication decided the epochs (a follower truncating where the leader says, a leader dropping an
+   * epoch it never wrote in): the cache takes `entries`, persisted with the next checkpoint. Entries
+   * must lie within the log; the same list is a no-op.
+   */
+  replaceLeaderEpochs(entries: readonly EpochEntry[]): void {
+    const current = this.epochs.list();
+    if (current.length === entries.length && current.every((e, i) => e.epoch === entries[i]!.epoch && e.startOffset === entries[i]!.startOffset)) return;
+    const last = entries[entries.length - 1];
+    if (last && last.startOffset > this.logEnd) throw new RangeError(`leader epoch ${last.epoch} starts at ${last.startOffset}, past the log end ${this.logEnd}`);
+    this.epochs.clear();
+    for (const e of entries) this.epochs.assign(e.epoch, e.startOffset);
+  }
+
   // ---- compaction ---------------------------------------------------------------------------------
 
   get firstDirtyOffset(): number {
@@ -1009,6 +1097,7 @@ export class PartitionLog {
       await Promise.all(this.segments.map((s) => s.close()));
       this.cache.clear();
       this.hwListeners.clear();
+      this.appendListeners.clear();
       if (this.failure) throw this.failure;
       this.log.info({ logEndOffset: this.logEnd }, 'partition log closed');
     });
