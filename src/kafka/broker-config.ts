@@ -6,6 +6,7 @@ import type { CleanerConfig } from '../log/cleaner/cleaner-config.js';
 import { parseCleanupPolicy } from '../log/log-config.js';
 import { COMPRESSION_TYPES } from './metadata/config-values.js';
 import { topicDefaultKeys } from './metadata/topic-default-keys.js';
+import { parseConnectString } from '../zookeeper/client/connect-string.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -94,17 +95,33 @@ export const brokerSchema = {
   'group.min.session.timeout.ms': int('Smallest session timeout a member may ask for.', 6_000, { min: 0 }),
   'group.max.session.timeout.ms': int('Largest session timeout a member may ask for.', 1_800_000, { min: 0 }),
   'group.max.size': int('Members in one group at most.', 2_147_483_647, { min: 1 }),
-  'zookeeper.connect': str('ZooKeeper connection string. No effect in Skein yet: the broker runs standalone.', undefined),
-  'zookeeper.session.timeout.ms': int('Session timeout of a ZooKeeper session. No effect in Skein yet.', 18_000, { min: 1 }),
-  'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start. No effect in Skein yet.', 18_000, { min: 1 }),
+  // The cluster (ZooKeeper mode). Without zookeeper.connect the broker runs alone with its topics in
+  // topics.json; with it, brokers register in ZooKeeper and one of them is the controller.
+  'zookeeper.connect': str('ZooKeeper connection string, host:port[,host:port...][/chroot]; unset runs the broker alone.', undefined),
+  'zookeeper.session.timeout.ms': int('Session timeout of the broker\'s ZooKeeper session: how long after a broker dies its partitions move.', 18_000, { min: 1 }),
+  'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start; unset takes the session timeout.', undefined, { min: 1 }),
+  'broker.rack': str('Rack of this broker; replicas of a partition are spread over racks when every broker has one.', undefined),
+  'inter.broker.listener.name': str('Listener other brokers and the controller reach this broker on; unset takes the one listener.', undefined),
+  'unclean.leader.election.enable': bool('Let the controller elect a replica outside the ISR when no ISR member is alive, losing records.', false),
+  'controlled.shutdown.enable': bool('On SIGTERM, ask the controller to move leadership away before stopping.', true),
+  'controlled.shutdown.max.retries': int('Controlled shutdown attempts before stopping anyway.', 3, { min: 0 }),
+  'controlled.shutdown.retry.backoff.ms': long('Wait between controlled shutdown attempts.', 5000, { min: 0 }),
+  'controller.socket.timeout.ms': int('Timeout of the controller\'s requests to brokers.', 30_000, { min: 0 }),
+  'auto.leader.rebalance.enable': bool('The controller moves leadership back to preferred replicas when brokers are imbalanced.', true),
+  'leader.imbalance.check.interval.seconds': long('How often the controller checks leader imbalance.', 300, { min: 1 }),
+  'leader.imbalance.per.broker.percentage': int('Share of a broker\'s partitions led elsewhere before a rebalance.', 10, { min: 0 }),
+  // Followers (replica fetchers), with Kafka's defaults.
+  'replica.lag.time.max.ms': long('A follower that has not caught up for this long leaves the ISR.', 30_000, { min: 0 }),
+  'replica.fetch.max.bytes': int('Bytes a follower asks for per partition per fetch.', 1_048_576, { min: 0 }),
+  'replica.fetch.min.bytes': int('Bytes a follower fetch waits for.', 1, { min: 0 }),
+  'replica.fetch.wait.max.ms': int('Longest wait of a follower fetch; below replica.lag.time.max.ms.', 500, { min: 0 }),
+  'replica.fetch.response.max.bytes': int('Bytes a follower fetch response carries at most.', 10_485_760, { min: 0 }),
+  'replica.fetch.backoff.ms': int('Pause after a follower fetch fails.', 1000, { min: 0 }),
+  'replica.socket.timeout.ms': int('Timeout of a follower\'s fetch requests.', 30_000, { min: 0 }),
+  'replica.high.watermark.checkpoint.interval.ms': long('How often high watermarks are written to disk.', 5000, { min: 0 }),
+  'num.replica.fetchers': int('Fetcher connections per source broker.', 1, { min: 1 }),
   ...topicDefaultKeys,
 };
-
-/**
- * Keys of the schema that are parsed and shown by DescribeConfigs, as Kafka shows them, but change
- * nothing: Skein's broker does not use ZooKeeper. Setting one is reported at start.
- */
-const WITHOUT_EFFECT = new Set(['zookeeper.connect', 'zookeeper.session.timeout.ms', 'zookeeper.connection.timeout.ms']);
 
 /**
  * JVM and thread-pool knobs that stock server.properties files carry. They have no meaning in a
@@ -113,7 +130,6 @@ const WITHOUT_EFFECT = new Set(['zookeeper.connect', 'zookeeper.session.timeout.
 const NOT_APPLICABLE = new Set([
   'num.network.threads',
   'num.io.threads',
-  'num.replica.fetchers',
   'num.recovery.threads.per.data.dir',
   'socket.send.buffer.bytes',
   'socket.receive.buffer.bytes',
@@ -143,7 +159,7 @@ export interface BrokerConfig {
   explicitKeys: ReadonlySet<string>;
   /** Keys found in the file that Skein does not know, for a warning. */
   unknownKeys: string[];
-  /** Keys accepted but without effect here (JVM knobs, ZooKeeper settings), for a warning. */
+  /** Keys accepted but without effect here (JVM and thread-pool knobs), for a warning. */
   ignoredKeys: string[];
 }
 
@@ -184,6 +200,17 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
   if (protocol !== 'PLAINTEXT') {
     throw new ConfigError(`listeners: security protocol ${protocol} is not supported; use PLAINTEXT`);
   }
+  const interBroker = values['inter.broker.listener.name'];
+  if (interBroker !== undefined && interBroker.toUpperCase() !== listener.name) {
+    throw new ConfigError(`inter.broker.listener.name: ${interBroker} is not a listener (listeners has ${listener.name})`);
+  }
+  if (values['zookeeper.connect'] !== undefined) {
+    try {
+      parseConnectString(values['zookeeper.connect']);
+    } catch (err) {
+      throw new ConfigError(`zookeeper.connect: ${(err as Error).message}`);
+    }
+  }
   let advertised: Listener;
   if (values['advertised.listeners'].length > 0) {
     const matching = values['advertised.listeners']
@@ -210,7 +237,7 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     rollMs,
     explicitKeys: new Set(known.map((e) => e.key)),
     unknownKeys: unknown.map((u) => u.key),
-    ignoredKeys: [...new Set([...ignoredKeys, ...known.map((e) => e.key).filter((k) => WITHOUT_EFFECT.has(k))])],
+    ignoredKeys,
   };
 }
 

@@ -1,5 +1,5 @@
 // server.properties keys whose only role is the default of a topic config Skein stores and reports but
-// does not act on (preallocate, unclean leader election, tiered storage, ...), with Kafka 3.9's defaults
+// does not act on (preallocate, tiered storage, ...), with Kafka 3.9's defaults
 // and checks. They are here so DescribeConfigs shows them as Kafka's synonyms, and so an existing
 // server.properties that sets them is read, not refused as unknown.
 import { bool, int, type KeyDef, long, str } from '../../config/schema.js';
@@ -28,7 +28,6 @@ export const topicDefaultKeys = {
   'log.roll.jitter.hours': int('Default segment.jitter.ms in hours (no effect in Skein).', 0, { min: 0 }),
   'log.index.size.max.bytes': int('Default segment.index.bytes (no effect in Skein).', 10_485_760, { min: 4 }),
   'log.segment.delete.delay.ms': long('Default file.delete.delay.ms (no effect in Skein).', 60_000, { min: 0 }),
-  'unclean.leader.election.enable': bool('Default unclean.leader.election.enable (no effect: one replica).', false),
   'log.preallocate': bool('Default preallocate (no effect in Skein).', false),
   'log.message.format.version': checked(str('Default message.format.version (no effect: v2 batches only).', '3.0-IV1'), metadataVersionProblem),
   'log.message.timestamp.difference.max.ms': long('Default message.timestamp.difference.max.ms.', LONG_MAX, { min: 0 }),

@@ -27,10 +27,27 @@ test('a stock server.properties is read with Kafka defaults and derived keys', (
   expect(cfg.retentionMs).toBe(24 * 3_600_000);
   expect(cfg.rollMs).toBe(168 * 3_600_000);
   expect(cfg.values['message.max.bytes']).toBe(1_048_588);
-  // Read, and shown by DescribeConfigs as Kafka shows them, but reported: Skein uses no ZooKeeper.
   expect(cfg.values['zookeeper.connect']).toBe('localhost:2181');
-  expect(cfg.ignoredKeys).toEqual(['num.network.threads', 'zookeeper.connect']);
+  expect(cfg.ignoredKeys).toEqual(['num.network.threads']);
   expect(cfg.unknownKeys).toEqual(['frobnicate']);
+});
+
+test('cluster keys take Kafka\'s defaults and are checked', () => {
+  const cfg = brokerConfigFromText('broker.id=2');
+  expect(cfg.values['zookeeper.connect']).toBeUndefined();
+  expect(cfg.values['zookeeper.session.timeout.ms']).toBe(18_000);
+  expect(cfg.values['unclean.leader.election.enable']).toBe(false);
+  expect(cfg.values['controlled.shutdown.enable']).toBe(true);
+  expect(cfg.values['auto.leader.rebalance.enable']).toBe(true);
+  expect(cfg.values['leader.imbalance.check.interval.seconds']).toBe(300);
+  expect(cfg.values['replica.lag.time.max.ms']).toBe(30_000);
+  expect(cfg.values['replica.fetch.max.bytes']).toBe(1_048_576);
+  expect(cfg.values['replica.fetch.wait.max.ms']).toBe(500);
+  expect(cfg.values['num.replica.fetchers']).toBe(1);
+  expect(cfg.values['broker.rack']).toBeUndefined();
+  expect(() => brokerConfigFromText('inter.broker.listener.name=REPLICATION')).toThrow(/inter.broker.listener.name: REPLICATION is not a listener/);
+  expect(() => brokerConfigFromText('zookeeper.connect=/chroot')).toThrow(/zookeeper.connect: no servers/);
+  expect(brokerConfigFromText('inter.broker.listener.name=plaintext\nzookeeper.connect=127.0.0.1:2181/kafka').values['zookeeper.connect']).toBe('127.0.0.1:2181/kafka');
 });
 
 test('retention.ms beats minutes beats hours, and -1 means forever', () => {
