@@ -839,18 +839,30 @@ export class PartitionLog {
    * rejected. Resolves with the new log end once the truncation is durable.
    */
   truncateTo(offset: number): Promise<number> {
+    return this.cut(offset, false);
+  }
+
+  /**
+   * Drops the whole log and starts it empty at `offset`, which may lie past the log end: a follower
+   * whose leader deleted everything it lacks starts again where the leader's log starts.
+   */
+  restartAt(offset: number): Promise<number> {
+    return this.cut(offset, true);
+  }
+
+  private cut(offset: number, full: boolean): Promise<number> {
     return this.exclusive(async () => {
       if (this.failure) throw this.failure;
       if (this.closing) throw new LogClosedError(`log ${this.dir} is closed`);
       if (offset < 0) throw new RangeError(`cannot truncate to ${offset}`);
-      if (offset >= this.logEnd) return this.logEnd;
+      if (offset >= this.logEnd && !full) return this.logEnd;
       this.truncating = true;
       try {
         await this.pipeline.settleWrites();
         // A sync pass finishing after the cut would declare the removed offsets durable.
         await this.pipeline.pauseSyncs();
         if (this.failure) throw this.failure;
-        if (offset < this.logStart) {
+        if (offset < this.logStart || full) {
           await this.truncateFully(offset);
         } else {
           await this.truncateWithin(offset);
@@ -864,9 +876,13 @@ export class PartitionLog {
         this.firstDirty = Math.min(this.firstDirty, end);
         this.compactedTo = Math.min(this.compactedTo, end);
         this.cache.truncateFrom(end);
-        if (this.hw > end) this.advanceHighWatermark(end, true);
+        const hw = Math.min(Math.max(this.hw, this.logStart), end);
+        if (hw !== this.hw) this.advanceHighWatermark(hw, true);
         this.pipeline.truncated(end, new LogTruncatedError(`records from ${end} were truncated from ${this.dir}`));
         await syncDirectory(this.dir);
+        // An emptied log (restarted at an offset maybe past its old end) is all durable: its one segment
+        // is new and empty, and the directory holding it was just synced.
+        if (this.logStart === end) this.pipeline.allDurable(end);
         await this.persistCheckpoint(false);
         // Reads that overlapped the truncation start over against the new state.
         this.generation++;

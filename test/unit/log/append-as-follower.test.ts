@@ -80,3 +80,19 @@ describe('PartitionLog.appendAsFollower', () => {
     expect(() => log.replaceLeaderEpochs([{ epoch: 1, startOffset: 3 }])).toThrow(RangeError);
   });
 });
+
+describe('PartitionLog.restartAt', () => {
+  it('empties the log and starts it past its old end, durable at once', async () => {
+    const dir = await tempDir();
+    const log = await openLog(dir, {}, { highWatermarkFollowsLogEnd: false });
+    log.appendAsFollower(leaderBatch(0, 1, ['a', 'b']), T0);
+    expect(await log.restartAt(10)).toBe(10);
+    expect([log.logStartOffset, log.logEndOffset, log.highWatermark, log.recoveryPoint]).toEqual([10, 10, 10, 10]);
+    expect(log.leaderEpochEntries()).toEqual([]);
+    log.appendAsFollower(leaderBatch(10, 2, ['k']), T0);
+    await log.close();
+    const again = await openLog(dir);
+    expect([again.logStartOffset, again.logEndOffset]).toEqual([10, 11]);
+    expect((await readAll(again)).map((r) => [r.offset, r.value])).toEqual([[10, 'k']]);
+  });
+});
