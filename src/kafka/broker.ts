@@ -13,6 +13,8 @@ import { HANDLERS } from './handlers/index.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
 import { loadOrCreateMetaProperties } from './metadata/meta-properties.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
+import { produceConfig } from './produce/produce-config.js';
+import { ReplicationManager } from './replication/replication-manager.js';
 import { HandlerRegistry } from './registry.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { TopicManager } from './topics/topic-manager.js';
@@ -21,6 +23,8 @@ export class Broker {
   readonly handlers = new HandlerRegistry(HANDLERS);
   /** Consumer groups: the coordinator and __consumer_offsets. */
   readonly groups = new GroupService(this);
+  /** Leaders, followers and ISR of the partitions the controller assigned here. */
+  readonly replication: ReplicationManager;
 
   constructor(
     readonly config: BrokerConfig,
@@ -29,7 +33,17 @@ export class Broker {
     readonly logs: LogManager,
     readonly replicas: ReplicaManager,
     readonly topics: TopicManager,
-  ) {}
+  ) {
+    this.replication = new ReplicationManager({
+      config,
+      log,
+      replicas,
+      now: () => this.now(),
+      minInsyncReplicas: (p) => produceConfig(config, topics.get(p.topic)?.configs ?? {}, p.log.config).minInsyncReplicas,
+      onElection: (partition, epoch) => void this.groups.onElection(partition, epoch),
+      onResignation: (partition, epoch) => this.groups.onResignation(partition, epoch),
+    });
+  }
 
   get brokerId(): number {
     return this.config.brokerId;
@@ -102,6 +116,7 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
       broker,
       port,
       async stop() {
+        await broker.replication.stop();
         await broker.groups.stop();
         await server.close();
         await logs.close();

@@ -4,6 +4,8 @@ import { produceHandler } from './0-produce.js';
 import { fetchHandler } from './1-fetch.js';
 import { listOffsetsHandler } from './2-list-offsets.js';
 import { metadataHandler } from './3-metadata.js';
+import { leaderAndIsrHandler } from './4-leader-and-isr.js';
+import { stopReplicaHandler } from './5-stop-replica.js';
 import { offsetCommitHandler } from './8-offset-commit.js';
 import { offsetFetchHandler } from './9-offset-fetch.js';
 import { findCoordinatorHandler } from './10-find-coordinator.js';
@@ -30,6 +32,8 @@ export const HANDLERS = [
   fetchHandler,
   listOffsetsHandler,
   metadataHandler,
+  leaderAndIsrHandler,
+  stopReplicaHandler,
   offsetCommitHandler,
   offsetFetchHandler,
   findCoordinatorHandler,
