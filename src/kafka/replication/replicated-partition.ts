@@ -8,10 +8,8 @@
 // watermark follows the log end and acks=all means the local fsync, exactly the single-node path.
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import { DecodeError } from '../../../protocol/bytes.js';
-import { readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
 import {
   PartitionReplication,
-  type BatchHeader,
   type FetchAnswer,
   type FetchRequest,
   type FetchResponse,
@@ -25,6 +23,7 @@ import {
 } from '../../consensus/partition-replication.js';
 import type { AppendResult } from '../../log/partition-log.js';
 import type { Logger } from '../../logger.js';
+import { splitBatches } from '../client/consumer.js';
 import type { Partition } from '../partitions/partition.js';
 
 /** A partition's state as the controller sent it. */
@@ -52,24 +51,6 @@ export interface FetchedPartition {
   readonly logStartOffset: number;
   readonly records: Buffer | null;
   readonly divergingEpoch?: { readonly epoch: number; readonly endOffset: number };
-}
-
-/** Whole batches at the front of `records`: a leader's answer may end in a partial batch, which waits for the next fetch. */
-function batchesOf(records: Buffer | null): { headers: BatchHeader[]; bytes: number } {
-  const headers: BatchHeader[] = [];
-  let pos = 0;
-  while (records && pos < records.length) {
-    let h;
-    try {
-      h = readBatchHeader(records, pos);
-    } catch (err) {
-      if (err instanceof DecodeError) break;
-      throw err;
-    }
-    headers.push({ baseOffset: h.baseOffset, lastOffset: h.baseOffset + h.lastOffsetDelta, leaderEpoch: h.partitionLeaderEpoch });
-    pos += h.sizeBytes;
-  }
-  return { headers, bytes: pos };
 }
 
 export class ReplicatedPartition {
@@ -298,10 +279,19 @@ export class ReplicatedPartition {
     let response: FetchResponse;
     let bytes = 0;
     if (fetched.errorCode === ErrorCode.NONE) {
-      const split = batchesOf(fetched.records);
-      bytes = split.bytes;
+      let split;
+      try {
+        split = splitBatches(fetched.records);
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+        this.host.log.warn({ partition: this.partition.name, err: err.message }, 'dropped a malformed fetch answer from the leader');
+        this.retryAt = now + this.host.fetchBackoffMs;
+        return;
+      }
+      bytes = split.sizeBytes;
       const diverging = fetched.divergingEpoch && fetched.divergingEpoch.epoch >= 0 ? fetched.divergingEpoch : null;
-      response = { errorCode: ErrorCode.NONE, highWatermark: fetched.highWatermark, logStartOffset: fetched.logStartOffset, divergingEpoch: diverging, batches: diverging ? [] : split.headers };
+      const batches = split.headers.map((h) => ({ baseOffset: h.baseOffset, lastOffset: h.baseOffset + h.lastOffsetDelta, leaderEpoch: h.partitionLeaderEpoch }));
+      response = { errorCode: ErrorCode.NONE, highWatermark: fetched.highWatermark, logStartOffset: fetched.logStartOffset, divergingEpoch: diverging, batches: diverging ? [] : batches };
     } else {
       response = {
         errorCode: fetched.errorCode as Exclude<FetchResponse['errorCode'], typeof ErrorCode.NONE>,
