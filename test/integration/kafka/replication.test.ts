@@ -170,6 +170,45 @@ describe('replication between brokers', () => {
     await waitFor('broker 1 back in the ISR', () => (cluster!.znode(T, 0)!.isr.includes(1) ? true : undefined), 10_000);
   });
 
+  test('follower fetches get Kafka errors: stale and future epochs, an unknown replica, an offset past the leader log', async () => {
+    cluster = await ReplicationCluster.start(2);
+    await cluster.createTopic(T);
+    await cluster.elect(T, 0, { leader: 1, leaderEpoch: 5, isr: [1, 2], replicas: [1, 2] });
+    await produce(cluster, 1, ['a', 'b']);
+    const conn = cluster.node(1).conn;
+    const asReplica = (replicaId: number, offset: number, currentLeaderEpoch: number) => errorOf(fetchPartition(conn, T, 0, offset, { replicaId, currentLeaderEpoch }));
+    expect(await asReplica(2, 0, 4)).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    expect(await asReplica(2, 0, 6)).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    expect(await asReplica(7, 0, 5)).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    expect(await asReplica(7, 0, -1)).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(await asReplica(2, 99, 5)).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    // A follower reads the leader's whole log, past the high watermark a consumer stops at.
+    await stopReplica(cluster, 2);
+    await produce(cluster, 1, ['c'], 1);
+    const replica = await fetchPartition(conn, T, 0, 0, { replicaId: 2, currentLeaderEpoch: 5 });
+    expect(replica.nextOffset).toBe(3);
+    expect((await fetchPartition(conn, T, 0, 0)).nextOffset).toBe(2);
+  });
+
+  test('a follower stopped and restarted on its data catches up from where its log ends', async () => {
+    cluster = await ReplicationCluster.start(3);
+    await cluster.createTopic(T);
+    await cluster.elect(T, 0, { leader: 1, leaderEpoch: 1, isr: ALL, replicas: ALL });
+    for (let i = 0; i < 5; i++) await produce(cluster, 1, [`b${i}`]);
+    await caughtUp(cluster, ALL, 5);
+    await cluster.stopBroker(3);
+    // The ISR waits for it (acks=all too) until it has lagged replica.lag.time.max.ms behind new records.
+    const pending = Promise.all([5, 6, 7, 8, 9].map((i) => produce(cluster!, 1, [`b${i}`])));
+    await waitFor('broker 3 out of the ISR', () => (cluster!.znode(T, 0)!.isr.includes(3) ? undefined : true), 10_000);
+    await pending;
+    await cluster.restartBroker(3);
+    const zn = cluster.znode(T, 0)!;
+    await cluster.elect(T, 0, { leader: 1, leaderEpoch: 2, isr: zn.isr, replicas: ALL });
+    await caughtUp(cluster, ALL, 10);
+    expect((await logBytes(cluster.node(3).broker)).equals(await logBytes(cluster.node(1).broker))).toBe(true);
+    await waitFor('broker 3 back in the ISR', () => (cluster!.znode(T, 0)!.isr.includes(3) ? true : undefined), 10_000);
+  });
+
   test('LeaderAndIsr answers as Kafka: a stale controller, a stale leader epoch, a broker not among the replicas', async () => {
     cluster = await ReplicationCluster.start(2);
     await cluster.createTopic(T);
