@@ -34,6 +34,7 @@ import {
   IncrementalAlterConfigsResponseSpec,
 } from './messages/44-incremental-alter-configs.js';
 import { OffsetDeleteRequestSpec, OffsetDeleteResponseSpec } from './messages/47-offset-delete.js';
+import { DescribeClusterRequestSpec, DescribeClusterResponseSpec } from './messages/60-describe-cluster.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -66,6 +67,7 @@ export const ApiKey = {
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
+  DescribeCluster: 60,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -108,6 +110,7 @@ export const KAFKA_APIS = {
     response: IncrementalAlterConfigsResponseSpec,
   },
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
+  [ApiKey.DescribeCluster]: { request: DescribeClusterRequestSpec, response: DescribeClusterResponseSpec },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

@@ -44,3 +44,4 @@ export * from './messages/37-create-partitions.js';
 export * from './messages/42-delete-groups.js';
 export * from './messages/44-incremental-alter-configs.js';
 export * from './messages/47-offset-delete.js';
+export * from './messages/60-describe-cluster.js';

@@ -11,13 +11,30 @@ import { GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
 import { HANDLERS } from './handlers/index.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
-import { loadOrCreateMetaProperties } from './metadata/meta-properties.js';
+import { loadOrCreateMetaProperties, newClusterId, storedClusterId } from './metadata/meta-properties.js';
+import { LocalMetadata, MetadataCache, type BrokerNode, type MetadataView } from './metadata/metadata-view.js';
+import type { TopicStore } from './metadata/topic-store.js';
+import { carryOverTopicsFile } from './cluster/carry-over.js';
+import { controlledShutdown } from './cluster/controlled-shutdown.js';
+import { ClusterMembership } from './cluster/membership.js';
+import { ZkTopicStore } from './cluster/zk-topic-store.js';
+import { Controller } from './controller/controller.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
 import { produceConfig } from './produce/produce-config.js';
 import { ReplicationManager } from './replication/replication-manager.js';
+import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { TopicManager } from './topics/topic-manager.js';
+
+/** A broker's part in a ZooKeeper-mode cluster; absent when it runs alone. */
+export interface ClusterContext {
+  membership: ClusterMembership;
+  /** What the controller last told this broker (UpdateMetadata). */
+  cache: MetadataCache;
+  /** Runs for controller; acts as one while elected. */
+  controller: Controller;
+}
 
 export class Broker {
   readonly handlers = new HandlerRegistry(HANDLERS);
@@ -33,6 +50,9 @@ export class Broker {
     readonly logs: LogManager,
     readonly replicas: ReplicaManager,
     readonly topics: TopicManager,
+    /** The cluster as clients see it: Metadata, FindCoordinator and DescribeCluster answer from it. */
+    readonly metadata: MetadataView,
+    readonly cluster: ClusterContext | undefined = undefined,
   ) {
     this.replication = new ReplicationManager({
       config,
@@ -40,6 +60,11 @@ export class Broker {
       replicas,
       now: () => this.now(),
       minInsyncReplicas: (p) => produceConfig(config, topics.get(p.topic)?.configs ?? {}, p.log.config).minInsyncReplicas,
+      brokerEpoch: () => cluster?.membership.brokerEpoch ?? -1,
+      endpointOf: (id) => {
+        const b = metadata.liveBrokers().find((n) => n.nodeId === id);
+        return b && `${b.host}:${b.port}`;
+      },
       onElection: (partition, epoch) => void this.groups.onElection(partition, epoch),
       onResignation: (partition, epoch) => this.groups.onResignation(partition, epoch),
     });
@@ -54,10 +79,9 @@ export class Broker {
     return Date.now();
   }
 
-  /** Broker ids clients see in Metadata; just this one until the cluster issue. */
-  liveBrokers(): { nodeId: number; host: string; port: number }[] {
-    const { host, port } = this.config.advertised;
-    return [{ nodeId: this.brokerId, host, port }];
+  /** The brokers clients see in Metadata. */
+  liveBrokers(): BrokerNode[] {
+    return this.metadata.liveBrokers();
   }
 }
 
@@ -74,8 +98,11 @@ export interface RunningKafka {
 
 export async function startKafka(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
   await initCompression();
-  const store = new DeletionReportingTopicStore(new FileTopicStore(config.dataDir));
-  const logs = await LogManager.open({
+  return config.values['zookeeper.connect'] === undefined ? startAlone(config, log) : startInCluster(config, log);
+}
+
+function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Promise<LogManager> {
+  return LogManager.open({
     dirs: [config.dataDir],
     configFor: (topic) => logConfigForTopic(config, store.get(topic)?.configs ?? {}),
     logger: log,
@@ -83,35 +110,59 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
     flushCheckIntervalMs: config.values['log.flush.scheduler.interval.ms'],
     cleaner: cleanerConfigOf(config),
   });
+}
+
+function tcpServerFor(config: BrokerConfig, log: Logger, broker: () => Broker): TcpServer {
+  return new TcpServer({
+    host: config.listener.host === '' ? '0.0.0.0' : config.listener.host,
+    port: config.listener.port,
+    maxConnections: config.values['max.connections'],
+    maxConnectionsPerAddress: config.values['max.connections.per.ip'],
+    maxFrameBytes: config.values['socket.request.max.bytes'],
+    requestBudget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])),
+    timeouts: {
+      idleMs: Math.max(0, config.values['connections.max.idle.ms']),
+      frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
+    },
+    log,
+    accept: (socket, frames) => serveKafkaConnection(socket, frames, broker()),
+  });
+}
+
+/** Listens; listening on port 0 picks a free port (tests do), and the one bound is advertised. */
+async function listen(server: TcpServer, config: BrokerConfig): Promise<number> {
+  const port = await server.listen();
+  if (config.advertised.port === 0) config.advertised = { ...config.advertised, port };
+  return port;
+}
+
+function logListening(log: Logger, config: BrokerConfig, port: number, clusterId: string): void {
+  log.info(
+    { listener: `${config.listener.name}://${config.listener.host}:${port}`, advertised: config.advertised, dataDir: config.dataDir, clusterId, brokerId: config.brokerId },
+    'kafka broker listening',
+  );
+}
+
+/** No zookeeper.connect: the broker is the whole cluster, its topics in topics.json. */
+async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
+  const store = new DeletionReportingTopicStore(new FileTopicStore(config.dataDir));
+  const logs = await logManagerFor(config, log, store);
   try {
     const { clusterId } = await loadOrCreateMetaProperties(config.dataDir, config.brokerId);
     const replicas = new ReplicaManager(logs, config.brokerId, log);
     await replicas.load(store);
-    const topics = new TopicManager(store, replicas, config, log, () => [config.brokerId]);
-    const broker = new Broker(config, log, clusterId, logs, replicas, topics);
-    store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
-    const server = new TcpServer({
-      host: config.listener.host === '' ? '0.0.0.0' : config.listener.host,
-      port: config.listener.port,
-      maxConnections: config.values['max.connections'],
-      maxConnectionsPerAddress: config.values['max.connections.per.ip'],
-      maxFrameBytes: config.values['socket.request.max.bytes'],
-      requestBudget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])),
-      timeouts: {
-        idleMs: Math.max(0, config.values['connections.max.idle.ms']),
-        frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
-      },
-      log,
-      accept: (socket, frames) => serveKafkaConnection(socket, frames, broker),
-    });
-    const port = await server.listen();
-    // Listening on port 0 picks a free port (tests do); advertise the one actually bound.
-    if (config.advertised.port === 0) config.advertised = { ...config.advertised, port };
-    broker.groups.start();
-    log.info(
-      { listener: `${config.listener.name}://${config.listener.host}:${port}`, advertised: config.advertised, dataDir: config.dataDir, clusterId, brokerId: config.brokerId },
-      'kafka broker listening',
+    const self = () => ({ id: config.brokerId, rack: config.values['broker.rack'] ?? null });
+    const topics = new TopicManager(store, replicas, config, log, () => [self()], true);
+    const metadata = new LocalMetadata(
+      () => ({ nodeId: config.brokerId, host: config.advertised.host, port: config.advertised.port, rack: self().rack }),
+      (topic, index) => replicas.partition(topic, index),
     );
+    const broker = new Broker(config, log, clusterId, logs, replicas, topics, metadata);
+    store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
+    const server = tcpServerFor(config, log, () => broker);
+    const port = await listen(server, config);
+    broker.groups.start();
+    logListening(log, config, port, clusterId);
     return {
       broker,
       port,
@@ -124,6 +175,68 @@ export async function startKafka(config: BrokerConfig, log: Logger): Promise<Run
     };
   } catch (err) {
     await logs.close();
+    throw err;
+  }
+}
+
+/**
+ * With zookeeper.connect: the broker registers in ZooKeeper, keeps its topic definitions there, runs for
+ * controller, and serves the metadata the controller sends. Its partitions open when the controller
+ * names it a replica. A single node's topics.json is carried into ZooKeeper at the first start.
+ */
+async function startInCluster(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
+  const membership = await ClusterMembership.connect(config, log, storedClusterId(config.dataDir) ?? newClusterId());
+  let logs: LogManager | undefined;
+  try {
+    const store = await ZkTopicStore.open(membership.zk, log);
+    await carryOverTopicsFile(config, store, log);
+    logs = await logManagerFor(config, log, store);
+    const { clusterId } = await loadOrCreateMetaProperties(config.dataDir, config.brokerId, membership.clusterId);
+    const replicas = new ReplicaManager(logs, config.brokerId, log);
+    await replicas.load(store, false);
+    const cache = new MetadataCache(config.listener.name);
+    const topics = new TopicManager(store, replicas, config, log, () => cache.liveBrokers().map((b) => ({ id: b.nodeId, rack: b.rack })), false);
+    const controller = new Controller(membership, config, log, (topic) => {
+      const override = store.get(topic)?.configs['unclean.leader.election.enable'];
+      return override === undefined ? config.values['unclean.leader.election.enable'] : override.trim().toLowerCase() === 'true';
+    });
+    const broker = new Broker(config, log, clusterId, logs, replicas, topics, cache, { membership, cache, controller });
+    store.onTopicsRemoved((removed) => {
+      for (const t of removed) cache.forgetTopic(t.name);
+      const partitions = removed.flatMap((t) => t.replicas.map((_, partition) => ({ topic: t.name, partition })));
+      if (partitions.length > 0) broker.groups.partitionsDeleted(partitions);
+    });
+    store.onConfigsChanged((topic) => replicas.updateConfig(topic));
+    membership.onNewSession(async () => {
+      await store.arm();
+      await controller.restart();
+    });
+    // The leader's ISR changes go to the partition state znodes through this broker's session.
+    broker.replication.useIsrWriter(new ZkIsrWriter(membership.zk));
+    const server = tcpServerFor(config, log, () => broker);
+    const port = await listen(server, config);
+    // Registered only once reachable: the controller connects as soon as it sees the registration.
+    await membership.register();
+    await controller.start();
+    broker.groups.start();
+    logListening(log, config, port, clusterId);
+    const openLogs = logs;
+    return {
+      broker,
+      port,
+      async stop() {
+        if (config.values['controlled.shutdown.enable']) await controlledShutdown(cache, membership, config, log);
+        await broker.replication.stop();
+        await broker.groups.stop();
+        await server.close();
+        await controller.stop();
+        await membership.close();
+        await openLogs.close();
+      },
+    };
+  } catch (err) {
+    await logs?.close();
+    await membership.close();
     throw err;
   }
 }

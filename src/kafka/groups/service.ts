@@ -183,9 +183,9 @@ export class GroupService {
     if (keyType !== CoordinatorKeyType.GROUP) return { errorCode: ErrorCode.INVALID_REQUEST, node: undefined };
     this.ensureTopic();
     if (this.lifecycle !== 'open') return this.unavailable();
-    const partitions = this.broker.replicas.partitionsOf(CONSUMER_OFFSETS_TOPIC);
-    const partition = partitions?.[partitionForGroup(key, partitions.length)];
-    return partition ? this.at(partition.leaderId) : this.unavailable();
+    const count = this.broker.topics.get(CONSUMER_OFFSETS_TOPIC)?.replicas.length ?? 0;
+    const partition = count > 0 ? this.broker.metadata.partition(CONSUMER_OFFSETS_TOPIC, partitionForGroup(key, count)) : undefined;
+    return partition ? this.at(partition.leader) : this.unavailable();
   }
 
   // Each API answers a group whose partition is not served here as Kafka's GroupCoordinator does:
@@ -423,11 +423,15 @@ export class GroupService {
     );
   }
 
-  /** Opens the topic if it exists with all its partitions open; whether it exists. */
+  /**
+   * Opens the topic if it exists (alone: with all its partitions open; in a cluster partitions open here
+   * as the controller names this broker their replica, and load as it becomes their leader); whether it
+   * exists.
+   */
   private openIfPresent(): boolean {
     const record = this.broker.topics.get(CONSUMER_OFFSETS_TOPIC);
     const open = this.broker.replicas.partitionsOf(CONSUMER_OFFSETS_TOPIC)?.length ?? 0;
-    if (!record || open < record.replicas.length) return record !== undefined;
+    if (!record || (this.broker.cluster === undefined && open < record.replicas.length)) return record !== undefined;
     this.open();
     return true;
   }
@@ -439,11 +443,13 @@ export class GroupService {
   private open(): void {
     const { broker } = this;
     const partitions = broker.replicas.partitionsOf(CONSUMER_OFFSETS_TOPIC) ?? [];
+    const count = broker.topics.get(CONSUMER_OFFSETS_TOPIC)?.replicas.length ?? partitions.length;
     // Groups are spread over the partitions the topic has, whatever offsets.topic.num.partitions says now.
-    const config = { ...groupCoordinatorConfigFrom(broker.config.values), offsetsTopicNumPartitions: partitions.length };
+    const config = { ...groupCoordinatorConfigFrom(broker.config.values), offsetsTopicNumPartitions: count };
     this.coordinator = new GroupCoordinator<PendingReply>({ config, memberIdSuffix: randomUUID }, broker.now());
     this.writer = new ConsumerOffsetsWriter(
-      (index) => partitions[index],
+      // Looked up on each write: in a cluster a partition opens here after the topic does.
+      (index) => broker.replicas.partition(CONSUMER_OFFSETS_TOPIC, index),
       (appendId, errorCode) => this.appendCompleted(appendId, errorCode),
       broker.log,
     );

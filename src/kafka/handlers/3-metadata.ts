@@ -1,6 +1,6 @@
 // Metadata (3), v0-12: brokers, cluster id, controller, and topics with their partitions' leaders and
-// replicas. Names a client asks for that do not exist are auto-created when the broker and (v4+) the
-// request allow it. v12 may name topics by id instead; v10 and v11 carry the id field but Kafka refuses
+// replicas, from the broker's metadata view (in a cluster, what the controller last sent). Names a
+// client asks for that do not exist are auto-created when the broker and (v4+) the request allow it. v12 may name topics by id instead; v10 and v11 carry the id field but Kafka refuses
 // ids (and null names) there with INVALID_REQUEST.
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type MetadataRequest, type MetadataResponseInput } from '../../../protocol/kafka/index.js';
 import { CLUSTER_AUTHORIZED_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
@@ -17,26 +17,35 @@ type TopicIn = NonNullable<MetadataRequest['topics']>[number];
 const TOPIC_IDS_VERSION = 12;
 
 function describeTopic(broker: Broker, topic: TopicRecord): TopicOut {
-  const open = broker.replicas.partitionsOf(topic.name) ?? [];
+  const live = new Set(broker.metadata.liveBrokers().map((b) => b.nodeId));
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
     isInternal: isInternalTopic(topic.name),
     partitions: topic.replicas.map((replicas, index) => {
-      const p = open[index];
-      // A partition still being created has no leader yet; clients retry, as with Kafka's elections.
-      if (!p) {
-        return { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, partitionIndex: index, leaderId: -1, leaderEpoch: -1, replicaNodes: replicas, isrNodes: [], offlineReplicas: [] };
+      const p = broker.metadata.partition(topic.name, index);
+      // A partition still being created, or whose leader is not alive, has no leader yet; clients
+      // retry, as with Kafka's elections.
+      if (!p || !live.has(p.leader)) {
+        return {
+          errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+          partitionIndex: index,
+          leaderId: -1,
+          leaderEpoch: p?.leaderEpoch ?? -1,
+          replicaNodes: p?.replicas ?? replicas,
+          isrNodes: p?.isr ?? [],
+          offlineReplicas: p?.offlineReplicas ?? [],
+        };
       }
       return {
         errorCode: ErrorCode.NONE,
         partitionIndex: index,
-        leaderId: p.leaderId,
+        leaderId: p.leader,
         leaderEpoch: p.leaderEpoch,
         replicaNodes: p.replicas,
         isrNodes: p.isr,
-        offlineReplicas: [],
+        offlineReplicas: p.offlineReplicas,
       };
     }),
   };
@@ -107,9 +116,9 @@ export const metadataHandler = defineHandler({
     const clusterOperations = apiVersion >= 8 && apiVersion <= 10 && request.includeClusterAuthorizedOperations;
     return {
       throttleTimeMs: 0,
-      brokers: broker.liveBrokers().map((b) => ({ ...b, rack: null })),
+      brokers: broker.metadata.liveBrokers(),
       clusterId: broker.clusterId,
-      controllerId: broker.brokerId,
+      controllerId: broker.metadata.controllerId(),
       topics,
       clusterAuthorizedOperations: clusterOperations ? CLUSTER_AUTHORIZED_OPERATIONS : OPERATIONS_NOT_REQUESTED,
     };

@@ -6,6 +6,8 @@ import { listOffsetsHandler } from './2-list-offsets.js';
 import { metadataHandler } from './3-metadata.js';
 import { leaderAndIsrHandler } from './4-leader-and-isr.js';
 import { stopReplicaHandler } from './5-stop-replica.js';
+import { updateMetadataHandler } from './6-update-metadata.js';
+import { controlledShutdownHandler } from './7-controlled-shutdown.js';
 import { offsetCommitHandler } from './8-offset-commit.js';
 import { offsetFetchHandler } from './9-offset-fetch.js';
 import { findCoordinatorHandler } from './10-find-coordinator.js';
@@ -26,6 +28,7 @@ import { createPartitionsHandler } from './37-create-partitions.js';
 import { deleteGroupsHandler } from './42-delete-groups.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
+import { describeClusterHandler } from './60-describe-cluster.js';
 
 export const HANDLERS = [
   produceHandler,
@@ -34,6 +37,8 @@ export const HANDLERS = [
   metadataHandler,
   leaderAndIsrHandler,
   stopReplicaHandler,
+  updateMetadataHandler,
+  controlledShutdownHandler,
   offsetCommitHandler,
   offsetFetchHandler,
   findCoordinatorHandler,
@@ -54,4 +59,5 @@ export const HANDLERS = [
   deleteGroupsHandler,
   incrementalAlterConfigsHandler,
   offsetDeleteHandler,
+  describeClusterHandler,
 ] as readonly Handler[];

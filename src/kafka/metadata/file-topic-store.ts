@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-file.js';
 import type { TopicRecord, TopicStore } from './topic-store.js';
 
-const FILE_NAME = 'topics.json';
+export const TOPICS_FILE_NAME = 'topics.json';
 const FORMAT_VERSION = 1;
 
 interface FileShape {
@@ -19,7 +19,7 @@ export class FileTopicStore implements TopicStore {
   private writing: Promise<void> = Promise.resolve();
 
   constructor(dataDir: string) {
-    this.path = join(dataDir, FILE_NAME);
+    this.path = join(dataDir, TOPICS_FILE_NAME);
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');

@@ -14,8 +14,12 @@ export class ReplicaManager {
     private readonly log: Logger,
   ) {}
 
-  /** Opens every stored topic's partitions and removes logs whose topic or partition no longer exists. */
-  async load(store: TopicStore): Promise<void> {
+  /**
+   * Removes logs whose topic or partition no longer exists, then opens every stored topic's partitions,
+   * unless `openAll` is false: in a cluster a partition opens when the controller names this broker one
+   * of its replicas (LeaderAndIsr).
+   */
+  async load(store: TopicStore, openAll = true): Promise<void> {
     for (const tp of this.logs.partitions()) {
       const topic = store.get(tp.topic);
       if (!topic || tp.partition >= topic.replicas.length) {
@@ -23,7 +27,7 @@ export class ReplicaManager {
         await this.logs.delete(tp.topic, tp.partition);
       }
     }
-    for (const topic of store.list()) await this.openTopic(topic);
+    if (openAll) for (const topic of store.list()) await this.openTopic(topic);
   }
 
   partition(topic: string, index: number): Partition | undefined {

@@ -33,6 +33,10 @@ export interface ReplicationContext {
   now(): number;
   /** min.insync.replicas for the partition's topic (its override, else the broker's). */
   minInsyncReplicas(partition: Partition): number;
+  /** This broker's registration epoch (the czxid of its /brokers/ids znode), -1 without ZooKeeper. */
+  brokerEpoch(): number;
+  /** host:port of a live broker as the controller last described the cluster, if known. */
+  endpointOf(brokerId: number): string | undefined;
   /** The group coordinator: it loads a __consumer_offsets partition this broker comes to lead. */
   onElection(partition: number, epoch: number): void;
   onResignation(partition: number, epoch: number): void;
@@ -113,6 +117,7 @@ export class ReplicationManager {
           ? { errorCode, topics: topicsOf(outcomes).map(([, list]) => ({ topicId: list[0]!.topicId!, partitionErrors: list.map((o) => ({ partitionIndex: o.partition, errorCode: o.errorCode })) })) }
           : { errorCode, partitionErrors: outcomes.map((o) => ({ topicName: o.topic, partitionIndex: o.partition, errorCode: o.errorCode })) };
       if (this.stopped) return answer(ErrorCode.BROKER_NOT_AVAILABLE, []);
+      if (this.staleBrokerEpoch(request.brokerEpoch)) return answer(ErrorCode.STALE_BROKER_EPOCH, []);
       if (request.controllerEpoch < this.controllerEpoch) {
         this.ctx.log.warn({ controllerEpoch: request.controllerEpoch, current: this.controllerEpoch }, 'LeaderAndIsr from a stale controller refused');
         return answer(ErrorCode.STALE_CONTROLLER_EPOCH, []);
@@ -157,10 +162,16 @@ export class ReplicationManager {
     return outcome(ErrorCode.NONE);
   }
 
+  /** A request meant for an earlier registration of this broker (Kafka: -1 skips the check). */
+  private staleBrokerEpoch(requestEpoch: number): boolean {
+    return requestEpoch !== -1 && requestEpoch < this.ctx.brokerEpoch();
+  }
+
   // ---- StopReplica (5)
 
   stopReplica(request: StopReplicaRequest): Promise<StopReplicaResponseInput> {
     return this.serially(async () => {
+      if (this.staleBrokerEpoch(request.brokerEpoch)) return { errorCode: ErrorCode.STALE_BROKER_EPOCH, partitionErrors: [] };
       if (request.controllerEpoch < this.controllerEpoch) return { errorCode: ErrorCode.STALE_CONTROLLER_EPOCH, partitionErrors: [] };
       this.controllerEpoch = request.controllerEpoch;
       const outcomes = await Promise.all(
@@ -213,7 +224,7 @@ export class ReplicationManager {
         settings: this.fetcherSettings,
         log: this.ctx.log,
         now: () => this.ctx.now(),
-        endpointOf: (id) => this.endpoints.get(id),
+        endpointOf: (id) => this.endpoints.get(id) ?? this.ctx.endpointOf(id),
       });
       this.fetchers.set(key, f);
     }

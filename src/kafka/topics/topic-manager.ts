@@ -11,6 +11,7 @@ import { CLUSTER_METADATA_TOPIC, collisionKey, isInternalTopic } from '../metada
 import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
 import { partitionLimit, readOpenFileLimit, type PartitionLimit } from './partition-limit.js';
+import { PlacementError, placeReplicas, type PlacementBroker } from './replica-placement.js';
 
 /** Partitions one topic may have. Each partition holds open files, so an absurd count is refused. */
 export const MAX_PARTITIONS_PER_TOPIC = 10_000;
@@ -43,8 +44,13 @@ export class TopicManager {
     private readonly replicas: ReplicaManager,
     private readonly cfg: BrokerConfig,
     private readonly log: Logger,
-    /** Broker ids a replica may be placed on; on a single node, just this one. */
-    private readonly liveBrokers: () => number[],
+    /** Brokers a replica may be placed on (with their racks); on a single node, just this one. */
+    private readonly liveBrokers: () => PlacementBroker[],
+    /**
+     * Whether this broker opens and deletes partition logs itself, as a single node does. In a cluster
+     * the controller tells each replica (LeaderAndIsr, StopReplica) once the store has the change.
+     */
+    private readonly localPartitions: boolean,
     /** The process's soft open-file limit; read from /proc/self/limits unless a test gives one. */
     openFileLimit: number | undefined = readOpenFileLimit(),
   ) {
@@ -55,19 +61,25 @@ export class TopicManager {
     else log.info(fields, 'partition limit');
   }
 
-  /** Partitions of every topic: a single broker holds them all. */
+  /** Partitions this broker is a replica of (on a single broker, every partition). */
   partitionCount(): number {
     let n = 0;
-    for (const t of this.store.list()) n += t.replicas.length;
+    for (const t of this.store.list()) n += this.mine(t.replicas);
     return n;
   }
 
+  private mine(replicas: readonly number[][]): number {
+    return replicas.filter((r) => r.includes(this.cfg.brokerId)).length;
+  }
+
   /**
-   * Refuses, as a create-topic policy does in Kafka, `adding` partitions that would take this broker
-   * past its partition limit. Creations become visible in the store synchronously, so a request (or
-   * several) creating topics one after another is counted whole.
+   * Refuses, as a create-topic policy does in Kafka, new partitions that would take this broker past its
+   * partition limit (those of `replicas` it would hold). Creations become visible in the store
+   * synchronously, so a request (or several) creating topics one after another is counted whole.
    */
-  private checkPartitionLimit(adding: number): void {
+  private checkPartitionLimit(replicas: readonly number[][]): void {
+    const adding = this.mine(replicas);
+    if (adding === 0) return;
     const { maxPartitions, source } = this.partitionLimit;
     const held = this.partitionCount();
     if (held + adding <= maxPartitions) return;
@@ -109,7 +121,7 @@ export class TopicManager {
     this.validateConfigs(configs);
     const replicas =
       t.assignments && t.assignments.length > 0 ? this.checkAssignments(t) : this.placeReplicas(t.numPartitions, t.replicationFactor, 0);
-    this.checkPartitionLimit(replicas.length);
+    this.checkPartitionLimit(replicas);
     return { name: t.name, topicId: randomBytes(16).toString('hex'), replicas, configs };
   }
 
@@ -126,7 +138,7 @@ export class TopicManager {
    */
   async commitNew(record: TopicRecord): Promise<void> {
     const persisted = this.store.create(record);
-    await Promise.all([persisted, this.afterEarlierWork(record.name, () => this.replicas.openTopic(record))]);
+    await Promise.all([persisted, this.localPartitions && this.afterEarlierWork(record.name, () => this.replicas.openTopic(record))]);
     this.log.info({ topic: record.name, partitions: record.replicas.length, configs: record.configs }, 'topic created');
   }
 
@@ -164,7 +176,7 @@ export class TopicManager {
   async delete(name: string): Promise<void> {
     this.validateDelete(name);
     const persisted = this.store.delete(name);
-    await Promise.all([persisted, this.afterEarlierWork(name, () => this.replicas.deleteTopic(name))]);
+    await Promise.all([persisted, this.localPartitions && this.afterEarlierWork(name, () => this.replicas.deleteTopic(name))]);
     this.log.info({ topic: name }, 'topic deleted');
   }
 
@@ -184,17 +196,17 @@ export class TopicManager {
     const rf = topic.replicas[0]?.length ?? 1;
     if (assignments === null) {
       const placed = this.placeReplicas(added, rf, current);
-      this.checkPartitionLimit(added);
+      this.checkPartitionLimit(placed);
       return placed;
     }
-    const live = new Set(this.liveBrokers());
+    const live = new Set(this.liveBrokers().map((b) => b.id));
     const unknown = [...new Set(assignments.flat())].filter((b) => !live.has(b));
     if (unknown.length > 0) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Unknown broker(s) in replica assignment: ${unknown.join(', ')}.`);
     if (assignments.length !== added) {
       fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Increasing the number of partitions by ${added} but ${assignments.length} assignments provided.`);
     }
     assignments.forEach((brokers, i) => this.checkReplicaList(brokers, rf, current + i));
-    this.checkPartitionLimit(added);
+    this.checkPartitionLimit(assignments);
     return assignments;
   }
 
@@ -202,7 +214,7 @@ export class TopicManager {
   async addPartitions(name: string, added: number[][]): Promise<void> {
     const persisted = this.store.addPartitions(name, added);
     const topic = this.store.get(name)!;
-    await Promise.all([persisted, this.afterEarlierWork(name, () => this.replicas.openTopic(topic))]);
+    await Promise.all([persisted, this.localPartitions && this.afterEarlierWork(name, () => this.replicas.openTopic(topic))]);
     this.log.info({ topic: name, partitions: topic.replicas.length }, 'partitions added');
   }
 
@@ -275,7 +287,7 @@ export class TopicManager {
     if (new Set(brokers).size !== brokers.length) {
       fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Duplicate brokers not allowed in replica assignment: ${brokers.join(', ')} for partition id ${partition}.`);
     }
-    const live = new Set(this.liveBrokers());
+    const live = new Set(this.liveBrokers().map((b) => b.id));
     const unknown = brokers.filter((b) => !live.has(b));
     if (unknown.length > 0) {
       fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${unknown[0]}, but no such broker is registered.`);
@@ -288,7 +300,7 @@ export class TopicManager {
     }
   }
 
-  /** Round-robin placement as Kafka does without racks: partition p starts at broker (start + p). */
+  /** Kafka's placement (rack-aware when every broker has a rack) of new partitions over the live brokers. */
   private placeReplicas(requestedPartitions: number, requestedRf: number, firstIndex: number): number[][] {
     const partitions = requestedPartitions === -1 ? this.cfg.values['num.partitions'] : requestedPartitions;
     const rf = requestedRf === -1 ? this.cfg.values['default.replication.factor'] : requestedRf;
@@ -297,16 +309,11 @@ export class TopicManager {
       fail(ErrorCode.INVALID_PARTITIONS, `${partitions} partitions is above the limit of ${MAX_PARTITIONS_PER_TOPIC}.`);
     }
     if (rf < 1) fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
-    const brokers = [...this.liveBrokers()].sort((a, b) => a - b);
-    if (rf > brokers.length) {
-      fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor: ${rf} larger than available brokers: ${brokers.length}.`);
+    try {
+      return placeReplicas(this.liveBrokers(), partitions, rf, firstIndex, Math.random);
+    } catch (err) {
+      if (err instanceof PlacementError) fail(ErrorCode.INVALID_REPLICATION_FACTOR, err.message);
+      throw err;
     }
-    const out: number[][] = [];
-    for (let p = firstIndex; p < firstIndex + partitions; p++) {
-      const list: number[] = [];
-      for (let r = 0; r < rf; r++) list.push(brokers[(p + r) % brokers.length]!);
-      out.push(list);
-    }
-    return out;
   }
 }

@@ -39,7 +39,7 @@ function withDeferredReplicas() {
     updateConfig: (name: string) => void events.push(`config ${name}`),
   } as unknown as ReplicaManager;
   const store = new MemoryStore();
-  const topics = new TopicManager(store, replicas, brokerConfigFromText('num.partitions=2'), createLogger('silent'), () => [0]);
+  const topics = new TopicManager(store, replicas, brokerConfigFromText('num.partitions=2'), createLogger('silent'), () => [{ id: 0, rack: null }], true);
   return { topics, store, events, finishOpen: () => pendingOpens.shift()!() };
 }
 

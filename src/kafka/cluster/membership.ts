@@ -1,0 +1,194 @@
+// This broker's place in a ZooKeeper-mode cluster: its ZooKeeper session (chroot created first, as Kafka
+// does), Kafka's persistent paths, the cluster id in /cluster/id, and its ephemeral registration
+// /brokers/ids/<id>. When the session expires the registration is gone with it: a new session is started,
+// the broker registers again (a new broker epoch), and the parts that watch ZooKeeper are told to arm
+// their watches again.
+import { ErrorCode as ZkError, KeeperError } from '../../../protocol/zookeeper/codes.js';
+import {
+  brokerIdPath,
+  CLUSTER_ID_PATH,
+  decodeClusterId,
+  encodeBrokerRegistration,
+  encodeClusterId,
+  PERSISTENT_PATHS,
+  type BrokerEndpoint,
+} from '../../../protocol/kafka/zk/znodes.js';
+import type { Logger } from '../../logger.js';
+import { parseConnectString } from '../../zookeeper/client/connect-string.js';
+import { ZooKeeperClient } from '../../zookeeper/client/client.js';
+import type { BrokerConfig } from '../broker-config.js';
+
+/** A start refused for a cluster reason the operator can fix; `setting` is the key to look at. */
+export class ClusterJoinError extends Error {
+  override readonly name = 'ClusterJoinError';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Pause between attempts to start a new session after an expiry, while ZooKeeper is unreachable. */
+const RESESSION_RETRY_MS = 1000;
+
+/** Creates `path` and its missing parents; existing nodes are fine. */
+export async function ensurePath(zk: ZooKeeperClient, path: string): Promise<void> {
+  const parts = path.split('/').filter((p) => p !== '');
+  for (let i = 1; i <= parts.length; i++) {
+    await createIfAbsent(zk, `/${parts.slice(0, i).join('/')}`);
+  }
+}
+
+export async function createIfAbsent(zk: ZooKeeperClient, path: string, data: Buffer | null = null): Promise<boolean> {
+  try {
+    await zk.create(path, data);
+    return true;
+  } catch (err) {
+    if (err instanceof KeeperError && err.code === ZkError.nodeExists) return false;
+    throw err;
+  }
+}
+
+export function isKeeperError(err: unknown, code: number): boolean {
+  return err instanceof KeeperError && err.code === code;
+}
+
+export class ClusterMembership {
+  /** The czxid of our registration: Kafka's broker epoch, new with every registration. */
+  brokerEpoch = -1;
+  private readonly sessionListeners: (() => void | Promise<void>)[] = [];
+  private closed = false;
+
+  private constructor(
+    readonly zk: ZooKeeperClient,
+    readonly clusterId: string,
+    private readonly config: BrokerConfig,
+    private readonly log: Logger,
+  ) {}
+
+  get brokerId(): number {
+    return this.config.brokerId;
+  }
+
+  /**
+   * Connects to the cluster's ZooKeeper and reads (or, first in the cluster, writes) its id;
+   * `candidateClusterId` is the id a new cluster takes (a single node's data keeps its own).
+   */
+  static async connect(config: BrokerConfig, log: Logger, candidateClusterId: string): Promise<ClusterMembership> {
+    const connect = config.values['zookeeper.connect']!;
+    const sessionTimeoutMs = config.values['zookeeper.session.timeout.ms'];
+    const connectTimeout = config.values['zookeeper.connection.timeout.ms'] ?? sessionTimeoutMs;
+    const { chroot } = parseConnectString(connect);
+    const open = async (connectString: string): Promise<ZooKeeperClient> => {
+      const zk = new ZooKeeperClient(connectString, { sessionTimeoutMs });
+      const started = zk.startNewSession();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ClusterJoinError('zookeeper.connect', `no ZooKeeper session from ${connect} within ${connectTimeout} ms`)), connectTimeout);
+      });
+      try {
+        await Promise.race([started, timeout]);
+        return zk;
+      } catch (err) {
+        await zk.close();
+        if (err instanceof ClusterJoinError) throw err;
+        throw new ClusterJoinError('zookeeper.connect', `cannot reach ZooKeeper at ${connect}: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    if (chroot !== '') {
+      // Kafka creates a missing chroot before using it.
+      const root = await open(connect.slice(0, connect.indexOf('/')));
+      try {
+        await ensurePath(root, chroot);
+      } finally {
+        await root.close();
+      }
+    }
+    const zk = await open(connect);
+    try {
+      for (const path of PERSISTENT_PATHS) await createIfAbsent(zk, path);
+      await createIfAbsent(zk, CLUSTER_ID_PATH, encodeClusterId(candidateClusterId));
+      const clusterId = decodeClusterId((await zk.getData(CLUSTER_ID_PATH)).data);
+      return new ClusterMembership(zk, clusterId, config, log);
+    } catch (err) {
+      await zk.close();
+      throw err;
+    }
+  }
+
+  /** Registers /brokers/ids/<id> and keeps it registered across session expiries. */
+  async register(): Promise<void> {
+    await this.registerOnce();
+    this.zk.on('state', (s) => {
+      if (s === 'expired' && !this.closed) void this.recover();
+    });
+  }
+
+  /** Called after each new session once we are registered again (watches and ephemerals are gone). */
+  onNewSession(listener: () => void | Promise<void>): void {
+    this.sessionListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    // Closing the session removes the registration (and /controller, if ours) at once.
+    await this.zk.close();
+  }
+
+  private endpoints(): BrokerEndpoint[] {
+    const { name, host, port } = this.config.advertised;
+    return [{ listener: name, host, port, securityProtocol: 'PLAINTEXT' }];
+  }
+
+  private async registerOnce(): Promise<void> {
+    const path = brokerIdPath(this.brokerId);
+    const data = encodeBrokerRegistration({ id: this.brokerId, endpoints: this.endpoints(), rack: this.config.values['broker.rack'] ?? null, timestamp: Date.now() });
+    // A broker killed and restarted at once finds its old registration until that session times out:
+    // wait that long for it to go. A live broker with our id keeps its node, and we are refused.
+    const deadline = Date.now() + this.zk.sessionTimeoutMs + RESESSION_RETRY_MS;
+    for (;;) {
+      try {
+        const { stat } = await this.zk.createWithStat(path, data, { mode: 'ephemeral' });
+        this.brokerEpoch = Number(stat.czxid);
+        this.log.info({ brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, path }, 'registered in ZooKeeper');
+        return;
+      } catch (err) {
+        if (!isKeeperError(err, ZkError.nodeExists)) throw err;
+      }
+      const existing = await this.zk.exists(path);
+      if (existing && existing.ephemeralOwner === this.zk.sessionId) {
+        // Our own create that got through before a connection loss.
+        this.brokerEpoch = Number(existing.czxid);
+        return;
+      }
+      if (Date.now() >= deadline) {
+        throw new ClusterJoinError(
+          'broker.id',
+          `broker.id ${this.brokerId} is already registered in ZooKeeper (${path}, session 0x${existing?.ephemeralOwner.toString(16) ?? '?'}): another broker runs with this id`,
+        );
+      }
+      if (existing) this.log.warn({ path }, 'our broker id is registered by another session; waiting for it to expire');
+      await new Promise((r) => setTimeout(r, RESESSION_RETRY_MS));
+    }
+  }
+
+  /** After an expiry: a new session, a new registration, then the listeners re-arm their watches. */
+  private async recover(): Promise<void> {
+    this.log.warn({ brokerId: this.brokerId }, 'ZooKeeper session expired; registering again');
+    while (!this.closed) {
+      try {
+        await this.zk.startNewSession();
+        await this.registerOnce();
+        for (const l of this.sessionListeners) await l();
+        return;
+      } catch (err) {
+        if (this.closed) return;
+        this.log.warn({ err }, 'registering again failed; retrying');
+        await new Promise((r) => setTimeout(r, RESESSION_RETRY_MS));
+      }
+    }
+  }
+}

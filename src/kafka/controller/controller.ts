@@ -1,0 +1,455 @@
+// The controller's shell around ControllerCore, as Kafka's ZooKeeper-mode KafkaController runs: every
+// broker watches the ephemeral /controller and the first to create it (incrementing /controller_epoch in
+// the same multi) is the controller. The controller reads the cluster, feeds changes to the core one event
+// at a time (Kafka's ControllerEventManager), writes partition states fenced by the controller epoch's
+// znode version (a deposed controller's writes fail), and sends the core's requests through the channel.
+import { ErrorCode as ZkError, EventType } from '../../../protocol/zookeeper/codes.js';
+import {
+  ADMIN_DELETE_TOPICS_PATH,
+  BROKER_IDS_PATH,
+  brokerIdPath,
+  CONTROLLER_EPOCH_PATH,
+  CONTROLLER_PATH,
+  decodeBrokerRegistration,
+  decodeController,
+  decodeControllerEpoch,
+  decodeIsrChangeNotification,
+  decodePartitionState,
+  decodeTopicAssignment,
+  deleteTopicPath,
+  encodeController,
+  encodeControllerEpoch,
+  encodePartitionState,
+  encodeTopicAssignment,
+  ISR_CHANGE_NOTIFICATION_PATH,
+  partitionPath,
+  partitionStatePath,
+  topicConfigPath,
+  topicPartitionsPath,
+  topicPath,
+  TOPICS_PATH,
+  type TopicPartitionRef,
+} from '../../../protocol/kafka/zk/znodes.js';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../logger.js';
+import { MultiError, type WatchedEvent, type ZooKeeperClient } from '../../zookeeper/client/client.js';
+import type { BrokerConfig } from '../broker-config.js';
+import { createIfAbsent, isKeeperError, type ClusterMembership } from '../cluster/membership.js';
+import { ControllerChannel } from './channel.js';
+import { ControllerCore, type BrokerRequest, type LiveBroker, type StateRecord, type StateWrite, type TopicInfo, type TopicPartition } from './controller-core.js';
+
+/** How often a write lost to a concurrent change is decided again before the event gives up. */
+const MAX_WRITE_ROUNDS = 5;
+
+/** Thrown inside an event when this broker turns out not to be the controller any more. */
+class ControllerMovedError extends Error {
+  override readonly name = 'ControllerMovedError';
+}
+
+interface Active {
+  core: ControllerCore;
+  epoch: number;
+  /** The version of /controller_epoch our election wrote: every state write checks it. */
+  epochZkVersion: number;
+  channel: ControllerChannel;
+  topics: Map<string, TopicInfo>;
+  rebalanceTimer: NodeJS.Timeout | undefined;
+}
+
+export class Controller {
+  private active: Active | undefined;
+  /** The controller last seen in /controller, -1 for none. */
+  activeControllerId = -1;
+  /** Events run one at a time, in arrival order. */
+  private events: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly membership: ClusterMembership,
+    private readonly config: BrokerConfig,
+    private readonly log: Logger,
+    /** unclean.leader.election.enable for a topic: its override, else the broker's. */
+    private readonly uncleanElection: (topic: string) => boolean,
+  ) {}
+
+  private get zk(): ZooKeeperClient {
+    return this.membership.zk;
+  }
+
+  get isActive(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Arms the watches (again after a new session) and runs for controller. */
+  async start(): Promise<void> {
+    await this.zk.addWatch(CONTROLLER_PATH, (e) => this.onControllerEvent(e), 'persistent');
+    await this.zk.addWatch(BROKER_IDS_PATH, (e) => this.whenActive(e, EventType.nodeChildrenChanged, () => this.brokersChanged()), 'persistent');
+    await this.zk.addWatch(TOPICS_PATH, (e) => this.onTopicsEvent(e), 'persistentRecursive');
+    await this.zk.addWatch(ADMIN_DELETE_TOPICS_PATH, (e) => this.whenActive(e, EventType.nodeChildrenChanged, () => this.deletionsRequested()), 'persistent');
+    await this.zk.addWatch(ISR_CHANGE_NOTIFICATION_PATH, (e) => this.whenActive(e, EventType.nodeChildrenChanged, () => this.isrChanged()), 'persistent');
+    this.enqueue(() => this.elect());
+  }
+
+  /** After a session expiry: we are no longer controller (our /controller went with the session). */
+  async restart(): Promise<void> {
+    this.enqueue(async () => this.resign('session expired'));
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.enqueue(async () => this.resign('stopping'));
+    await this.events;
+  }
+
+  /**
+   * ControlledShutdown from a broker: leadership moves off it, it leaves the ISRs. Answers the partitions
+   * it still leads, or undefined when this broker is not the controller (NOT_CONTROLLER).
+   */
+  controlledShutdown(brokerId: number, brokerEpoch: number): Promise<{ errorCode: 'ok' | 'notController' | 'staleBrokerEpoch'; remaining: TopicPartition[] }> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => {
+        const a = this.active;
+        if (!a) return resolve({ errorCode: 'notController', remaining: [] });
+        const known = a.core.liveBrokers().find((b) => b.id === brokerId);
+        if (known && brokerEpoch !== -1 && brokerEpoch < known.epoch) return resolve({ errorCode: 'staleBrokerEpoch', remaining: [] });
+        const { writes, remaining, stop } = a.core.controlledShutdown(brokerId);
+        a.channel.send(stop, a.core.liveBrokers());
+        await this.apply(a, writes);
+        this.log.info({ brokerId, remaining: remaining.length }, 'controlled shutdown');
+        resolve({ errorCode: 'ok', remaining });
+      }, reject);
+    });
+  }
+
+  // ---- events
+
+  private enqueue(step: () => Promise<void>, onError?: (err: unknown) => void): void {
+    this.events = this.events.then(step).catch((err: unknown) => {
+      onError?.(err);
+      if (err instanceof ControllerMovedError) {
+        this.resign(err.message);
+        return;
+      }
+      this.log.error({ err }, 'controller event failed');
+      // Kafka moves the controller when an event fails: whoever is elected next starts over from the znodes.
+      if (this.active) {
+        this.resign('event failed');
+        this.enqueue(() => this.abdicate());
+      }
+    });
+  }
+
+  private whenActive(e: WatchedEvent, type: number, step: () => Promise<void>): void {
+    if (e.type === type && this.active) this.enqueue(step);
+  }
+
+  private onControllerEvent(e: WatchedEvent): void {
+    if (this.stopped) return;
+    if (e.type === EventType.nodeDeleted) this.enqueue(() => this.elect());
+    else this.enqueue(() => this.readController());
+  }
+
+  private onTopicsEvent(e: WatchedEvent): void {
+    if (!this.active) return;
+    const rest = e.path.slice(TOPICS_PATH.length + 1);
+    // A topic znode created, changed (partitions added) or deleted; states below it are ours or the leaders'.
+    if (rest !== '' && !rest.includes('/')) this.enqueue(() => this.topicChanged(rest));
+  }
+
+  private async readController(): Promise<void> {
+    try {
+      const { data } = await this.zk.getData(CONTROLLER_PATH);
+      this.activeControllerId = decodeController(data);
+    } catch (err) {
+      if (!isKeeperError(err, ZkError.noNode)) throw err;
+      this.activeControllerId = -1;
+    }
+    if (this.active && this.activeControllerId !== this.membership.brokerId) this.resign('another broker is controller');
+  }
+
+  /** Kafka's elect(): create /controller and bump /controller_epoch in one multi, or learn who won. */
+  private async elect(): Promise<void> {
+    if (this.stopped || this.active) return;
+    await this.readController();
+    if (this.activeControllerId !== -1) return;
+    const id = this.membership.brokerId;
+    let epoch: number;
+    let version: number;
+    try {
+      const { data, stat } = await this.zk.getData(CONTROLLER_EPOCH_PATH);
+      epoch = decodeControllerEpoch(data);
+      version = stat.version;
+    } catch (err) {
+      if (!isKeeperError(err, ZkError.noNode)) throw err;
+      // The first controller: Kafka starts the epoch znode at 0 and the election makes it 1.
+      await createIfAbsent(this.zk, CONTROLLER_EPOCH_PATH, encodeControllerEpoch(0));
+      return this.elect();
+    }
+    try {
+      const results = await this.zk.multi([
+        { op: 'create', path: CONTROLLER_PATH, data: encodeController(id, Date.now()), mode: 'ephemeral' },
+        { op: 'setData', path: CONTROLLER_EPOCH_PATH, data: encodeControllerEpoch(epoch + 1), version },
+      ]);
+      const set = results[1];
+      version = set?.op === 'setData' ? set.stat.version : version + 1;
+    } catch (err) {
+      if (err instanceof MultiError) {
+        // Someone else won (NodeExists) or moved the epoch meanwhile (BadVersion): see who.
+        await this.readController();
+        if (this.activeControllerId === -1) this.enqueue(() => this.elect());
+        return;
+      }
+      throw err;
+    }
+    this.activeControllerId = id;
+    await this.failover(epoch + 1, version);
+  }
+
+  /** Kafka's onControllerFailover: read everything, decide, tell every broker. */
+  private async failover(epoch: number, epochZkVersion: number): Promise<void> {
+    const core = new ControllerCore(this.membership.brokerId, epoch, {
+      uncleanElection: this.uncleanElection,
+      imbalancePercentage: this.config.values['leader.imbalance.per.broker.percentage'],
+    });
+    const channel = new ControllerChannel({
+      controllerId: this.membership.brokerId,
+      controllerEpoch: epoch,
+      listener: this.config.listener.name,
+      timeoutMs: this.config.values['controller.socket.timeout.ms'],
+      isLive: (broker, brokerEpoch) => this.active?.core === core && core.liveBrokers().some((b) => b.id === broker && b.epoch === brokerEpoch),
+      log: this.log,
+    });
+    const a: Active = { core, epoch, epochZkVersion, channel, topics: new Map(), rebalanceTimer: undefined };
+    this.active = a;
+    this.log.info({ brokerId: this.membership.brokerId, controllerEpoch: epoch }, 'elected controller');
+    const brokers = await this.readBrokers();
+    for (const name of await this.zk.getChildren(TOPICS_PATH)) {
+      const t = await this.readTopic(name);
+      if (t) a.topics.set(name, t);
+    }
+    const states: [TopicPartition, StateRecord][] = [];
+    for (const t of a.topics.values()) {
+      for (let p = 0; p < t.replicas.length; p++) {
+        const s = await this.readState(t.name, p);
+        if (s) states.push([{ topic: t.name, partition: p }, s]);
+      }
+    }
+    await this.apply(a, core.start(brokers, [...a.topics.values()], states));
+    await this.deletionsRequested();
+    await this.isrChanged();
+    if (this.config.values['auto.leader.rebalance.enable']) {
+      const everyMs = this.config.values['leader.imbalance.check.interval.seconds'] * 1000;
+      a.rebalanceTimer = setInterval(() => this.enqueue(() => this.rebalance(a)), everyMs);
+      a.rebalanceTimer.unref();
+    }
+  }
+
+  private resign(why: string): void {
+    const a = this.active;
+    if (!a) return;
+    this.active = undefined;
+    clearInterval(a.rebalanceTimer);
+    a.channel.close();
+    this.log.info({ why, controllerEpoch: a.epoch }, 'no longer controller');
+  }
+
+  /** Gives up /controller if it is ours, so that an election starts (ours included). */
+  private async abdicate(): Promise<void> {
+    const stat = await this.zk.exists(CONTROLLER_PATH);
+    if (!stat || stat.ephemeralOwner !== this.zk.sessionId) return;
+    // Conditional on the version read, so a /controller created by someone else meanwhile stays.
+    await this.zk.delete(CONTROLLER_PATH, stat.version).catch((err: unknown) => {
+      if (!isKeeperError(err, ZkError.noNode) && !isKeeperError(err, ZkError.badVersion)) throw err;
+    });
+  }
+
+  private async brokersChanged(): Promise<void> {
+    const a = this.current();
+    await this.apply(a, a.core.brokersChanged(await this.readBrokers()));
+  }
+
+  private async topicChanged(name: string): Promise<void> {
+    const a = this.current();
+    const t = await this.readTopic(name);
+    if (t) a.topics.set(name, t);
+    else a.topics.delete(name);
+    const { writes } = a.core.topicsChanged([...a.topics.values()]);
+    await this.apply(a, writes);
+  }
+
+  private async rebalance(a: Active): Promise<void> {
+    if (this.active !== a) return;
+    await this.apply(a, a.core.electPreferred('all', true));
+  }
+
+  /** Leaders wrote new ISRs and left notifications: read those states and announce them. */
+  private async isrChanged(): Promise<void> {
+    const a = this.current();
+    const names = await this.zk.getChildren(ISR_CHANGE_NOTIFICATION_PATH);
+    const changed = new Map<string, TopicPartitionRef>();
+    for (const n of names) {
+      const path = `${ISR_CHANGE_NOTIFICATION_PATH}/${n}`;
+      try {
+        for (const tp of decodeIsrChangeNotification((await this.zk.getData(path)).data)) changed.set(`${tp.topic}\u0000${tp.partition}`, tp);
+      } catch (err) {
+        if (!isKeeperError(err, ZkError.noNode)) this.log.warn({ err, path }, 'unreadable ISR change notification; removing it');
+      }
+      await this.zk.delete(path).catch((err: unknown) => {
+        if (!isKeeperError(err, ZkError.noNode)) throw err;
+      });
+    }
+    if (changed.size === 0) return;
+    const read = [];
+    for (const tp of changed.values()) read.push({ ...tp, state: await this.readState(tp.topic, tp.partition) });
+    await this.apply(a, a.core.statesRead(read));
+  }
+
+  /** Topics in /admin/delete_topics: replicas stopped and deleted, then the topic's znodes removed. */
+  private async deletionsRequested(): Promise<void> {
+    const a = this.current();
+    const names = await this.zk.getChildren(ADMIN_DELETE_TOPICS_PATH);
+    if (names.length === 0) return;
+    if (!this.config.values['delete.topic.enable']) {
+      for (const n of names) await this.deleteIfPresent(deleteTopicPath(n));
+      return;
+    }
+    const requests = a.core.deleteTopics(names);
+    a.channel.send(requests, a.core.liveBrokers());
+    for (const name of names) {
+      a.topics.delete(name);
+      await this.deleteTree(topicPath(name));
+      await this.deleteIfPresent(topicConfigPath(name));
+      await this.deleteIfPresent(deleteTopicPath(name));
+      this.log.info({ topic: name }, 'topic deleted');
+    }
+  }
+
+  // ---- writes
+
+  private current(): Active {
+    if (!this.active) throw new ControllerMovedError('not controller');
+    return this.active;
+  }
+
+  /**
+   * Performs the core's writes, each fenced by the controller epoch, reports the versions and sends what
+   * the core decides to send. A write that lost to a concurrent one (a leader changed the ISR) is read
+   * back and decided again.
+   */
+  private async apply(a: Active, first: StateWrite[]): Promise<void> {
+    let writes = first;
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      const landed: (TopicPartition & { zkVersion: number })[] = [];
+      const lost: TopicPartition[] = [];
+      await Promise.all(
+        writes.map(async (w) => {
+          const v = await this.writeState(a, w);
+          if (v === undefined) lost.push(w);
+          else landed.push({ topic: w.topic, partition: w.partition, zkVersion: v });
+        }),
+      );
+      this.send(a, a.core.written(landed));
+      if (lost.length === 0) return;
+      const read = [];
+      for (const tp of lost) read.push({ ...tp, state: await this.readState(tp.topic, tp.partition) });
+      writes = a.core.statesRead(read);
+    }
+    this.log.warn('partition state writes kept losing to concurrent changes; leaving them to the next event');
+  }
+
+  private send(a: Active, requests: BrokerRequest[]): void {
+    if (requests.length > 0) a.channel.send(requests, a.core.liveBrokers());
+  }
+
+  /** One state write with the epoch check; the new znode version, or undefined if the state moved. */
+  private async writeState(a: Active, w: StateWrite): Promise<number | undefined> {
+    const data = encodePartitionState(w.state);
+    const path = partitionStatePath(w.topic, w.partition);
+    const fence = { op: 'check' as const, path: CONTROLLER_EPOCH_PATH, version: a.epochZkVersion };
+    try {
+      if (w.expectedVersion === 'create') {
+        await createIfAbsent(this.zk, topicPartitionsPath(w.topic));
+        await createIfAbsent(this.zk, partitionPath(w.topic, w.partition));
+        await this.zk.multi([fence, { op: 'create', path, data }]);
+        return 0;
+      }
+      const results = await this.zk.multi([fence, { op: 'setData', path, data, version: w.expectedVersion }]);
+      const set = results[1];
+      return set?.op === 'setData' ? set.stat.version : w.expectedVersion + 1;
+    } catch (err) {
+      if (!(err instanceof MultiError)) throw err;
+      const check = err.results[0];
+      if (check?.op === 'error' && check.err !== ZkError.ok) throw new ControllerMovedError('controller epoch moved on: another controller was elected');
+      if (err.code === ZkError.badVersion || err.code === ZkError.nodeExists || err.code === ZkError.noNode) return undefined;
+      throw err;
+    }
+  }
+
+  // ---- reads
+
+  private async readBrokers(): Promise<LiveBroker[]> {
+    const out: LiveBroker[] = [];
+    for (const child of await this.zk.getChildren(BROKER_IDS_PATH)) {
+      const id = Number(child);
+      if (!Number.isSafeInteger(id)) continue;
+      try {
+        const { data, stat } = await this.zk.getData(brokerIdPath(id));
+        const reg = decodeBrokerRegistration(id, data);
+        out.push({ id, epoch: Number(stat.czxid), endpoints: reg.endpoints, rack: reg.rack });
+      } catch (err) {
+        // Gone between the listing and the read: it is not live.
+        if (!isKeeperError(err, ZkError.noNode)) throw err;
+      }
+    }
+    return out;
+  }
+
+  /** A topic's assignment; one written without an id (an old Kafka tool) gets one, as Kafka 2.8+ does. */
+  private async readTopic(name: string): Promise<TopicInfo | undefined> {
+    try {
+      const { data, stat } = await this.zk.getData(topicPath(name));
+      const a = decodeTopicAssignment(name, data);
+      let topicId = a.topicId;
+      if (topicId === undefined) {
+        topicId = randomBytes(16).toString('hex');
+        await this.zk.setData(topicPath(name), encodeTopicAssignment({ ...a, topicId }), stat.version);
+      }
+      return { name, topicId, replicas: a.partitions };
+    } catch (err) {
+      if (isKeeperError(err, ZkError.noNode)) return undefined;
+      throw err;
+    }
+  }
+
+  private async readState(topic: string, partition: number): Promise<StateRecord | undefined> {
+    const path = partitionStatePath(topic, partition);
+    try {
+      const { data, stat } = await this.zk.getData(path);
+      return { ...decodePartitionState(data, path), zkVersion: stat.version };
+    } catch (err) {
+      if (isKeeperError(err, ZkError.noNode)) return undefined;
+      throw err;
+    }
+  }
+
+  private async deleteIfPresent(path: string): Promise<void> {
+    try {
+      await this.zk.delete(path);
+    } catch (err) {
+      if (!isKeeperError(err, ZkError.noNode)) throw err;
+    }
+  }
+
+  private async deleteTree(path: string): Promise<void> {
+    let children: string[];
+    try {
+      children = await this.zk.getChildren(path);
+    } catch (err) {
+      if (isKeeperError(err, ZkError.noNode)) return;
+      throw err;
+    }
+    for (const c of children) await this.deleteTree(`${path}/${c}`);
+    await this.deleteIfPresent(path);
+  }
+}

@@ -1,0 +1,110 @@
+// What a broker tells clients about the cluster: the live brokers, the controller, and each partition's
+// leader, leader epoch, replicas, ISR and offline replicas. Metadata, FindCoordinator and
+// DescribeCluster answer from it. Alone (no zookeeper.connect) the broker is the whole cluster and the
+// view is its own partitions; in a cluster it is what the controller last sent in UpdateMetadata
+// (Kafka's ZooKeeper-mode MetadataCache), the same on every broker.
+import type { UpdateMetadataRequest } from '../../../protocol/kafka/index.js';
+import type { Partition } from '../partitions/partition.js';
+
+export interface BrokerNode {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface PartitionView {
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+}
+
+export interface MetadataView {
+  liveBrokers(): BrokerNode[];
+  /** The controller's id, or -1 while none is known. */
+  controllerId(): number;
+  partition(topic: string, index: number): PartitionView | undefined;
+}
+
+/** A single broker: it leads every partition it has open and is the controller. */
+export class LocalMetadata implements MetadataView {
+  constructor(
+    private readonly self: () => BrokerNode,
+    private readonly local: (topic: string, index: number) => Partition | undefined,
+  ) {}
+
+  liveBrokers(): BrokerNode[] {
+    return [this.self()];
+  }
+
+  controllerId(): number {
+    return this.self().nodeId;
+  }
+
+  partition(topic: string, index: number): PartitionView | undefined {
+    const p = this.local(topic, index);
+    if (!p) return undefined;
+    return { leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr, offlineReplicas: [] };
+  }
+}
+
+type PartitionState = UpdateMetadataRequest['topicStates'][number]['partitionStates'][number];
+
+/** The partition states and brokers the controller sent; the listener named is the one clients use. */
+export class MetadataCache implements MetadataView {
+  private brokers: BrokerNode[] = [];
+  private controller = -1;
+  private readonly partitions = new Map<string, Map<number, PartitionView>>();
+  /** The controller epoch of the last accepted UpdateMetadata: older controllers are refused. */
+  controllerEpoch = -1;
+
+  constructor(private readonly listener: string) {}
+
+  liveBrokers(): BrokerNode[] {
+    return this.brokers;
+  }
+
+  controllerId(): number {
+    return this.controller;
+  }
+
+  partition(topic: string, index: number): PartitionView | undefined {
+    return this.partitions.get(topic)?.get(index);
+  }
+
+  /** Applies an UpdateMetadata the handler accepted (its controller epoch checked). */
+  update(request: UpdateMetadataRequest): void {
+    this.controller = request.controllerId;
+    this.controllerEpoch = request.controllerEpoch;
+    this.brokers = request.liveBrokers
+      .map((b) => {
+        // A broker without our listener is not reachable by our clients (Kafka's LISTENER_NOT_FOUND).
+        const endpoint = b.endpoints.find((e) => e.listener === this.listener);
+        return endpoint ? { nodeId: b.id, host: endpoint.host, port: endpoint.port, rack: b.rack } : undefined;
+      })
+      .filter((b) => b !== undefined)
+      .sort((a, b) => a.nodeId - b.nodeId);
+    const states: (PartitionState & { topic: string })[] = [
+      ...request.ungroupedPartitionStates.map((s) => ({ ...s, topic: s.topicName })),
+      ...request.topicStates.flatMap((t) => t.partitionStates.map((s) => ({ ...s, topic: t.topicName }))),
+    ];
+    for (const s of states) {
+      let byIndex = this.partitions.get(s.topic);
+      if (!byIndex) this.partitions.set(s.topic, (byIndex = new Map()));
+      byIndex.set(s.partitionIndex, {
+        leader: s.leader,
+        leaderEpoch: s.leaderEpoch,
+        replicas: [...s.replicas],
+        isr: [...s.isr],
+        offlineReplicas: [...s.offlineReplicas],
+      });
+    }
+  }
+
+  /** A deleted topic's partitions leave the cache (the controller's later updates no longer name them). */
+  forgetTopic(topic: string): void {
+    this.partitions.delete(topic);
+  }
+}

@@ -1,0 +1,193 @@
+// Three in-process brokers on one Skein ZooKeeper: Kafka's znode layout (registration, controller, topics,
+// partition states), the controller's elections, and what clients see (kafkajs admin).
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  brokerIdPath,
+  CLUSTER_ID_PATH,
+  CONTROLLER_EPOCH_PATH,
+  CONTROLLER_PATH,
+  decodeController,
+  partitionStatePath,
+  topicPath,
+} from '../../../protocol/kafka/zk/znodes.js';
+import type { Broker } from '../../../src/kafka/broker.js';
+import { controlledShutdown } from '../../../src/kafka/cluster/controlled-shutdown.js';
+import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
+import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+import { startTestServer, type TestServer } from '../zookeeper/harness.js';
+
+const CHROOT = '/skein';
+let zkServer: TestServer;
+let zk: ZooKeeperClient;
+const brokers = new Map<number, TestBroker>();
+let admin: Admin;
+
+function settings(id: number, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'broker.id': String(id),
+    'zookeeper.connect': `127.0.0.1:${zkServer.port}${CHROOT}`,
+    'zookeeper.session.timeout.ms': '1500',
+    'controlled.shutdown.retry.backoff.ms': '100',
+    'auto.leader.rebalance.enable': 'false',
+    ...extra,
+  };
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Waits until every running broker's metadata lists exactly `ids`. */
+function allSee(ids: number[]): Promise<true> {
+  return until(`every broker to see ${ids.join(',')}`, () =>
+    [...brokers.values()].every((b) => JSON.stringify(b.broker.metadata.liveBrokers().map((n) => n.nodeId)) === JSON.stringify(ids)) || undefined,
+  );
+}
+
+function json(data: Buffer | null): Record<string, unknown> {
+  return JSON.parse(data!.toString('utf8')) as Record<string, unknown>;
+}
+
+function controllerBroker(): Broker | undefined {
+  return [...brokers.values()].find((b) => b.broker.cluster?.controller.isActive)?.broker;
+}
+
+beforeAll(async () => {
+  zkServer = await startTestServer();
+  for (const id of [1, 2, 3]) brokers.set(id, await startTestBroker(settings(id)));
+  zk = await ZooKeeperClient.connect(`127.0.0.1:${zkServer.port}${CHROOT}`);
+  await allSee([1, 2, 3]);
+  admin = new Kafka({ brokers: [brokers.get(1)!.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 } }).admin();
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await admin?.disconnect();
+  await zk?.close();
+  for (const b of brokers.values()) await b.close();
+  await zkServer?.destroy();
+});
+
+test('brokers register with Kafka\'s JSON, and the cluster id, controller and epoch are where Kafka keeps them', async () => {
+  const { data, stat } = await zk.getData(brokerIdPath(2));
+  const reg = json(data);
+  const port = brokers.get(2)!.port;
+  expect(Object.keys(reg).sort()).toEqual(['endpoints', 'features', 'host', 'jmx_port', 'listener_security_protocol_map', 'port', 'timestamp', 'version']);
+  expect(reg).toMatchObject({
+    version: 5,
+    host: '127.0.0.1',
+    port,
+    jmx_port: -1,
+    endpoints: [`PLAINTEXT://127.0.0.1:${port}`],
+    listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT' },
+    features: {},
+  });
+  expect(reg.timestamp).toMatch(/^\d{13}$/);
+  // Ephemeral, and its czxid is the broker epoch.
+  expect(stat.ephemeralOwner).not.toBe(0n);
+  expect(brokers.get(2)!.broker.cluster!.membership.brokerEpoch).toBe(Number(stat.czxid));
+
+  const clusterId = json((await zk.getData(CLUSTER_ID_PATH)).data);
+  expect(clusterId).toEqual({ version: '1', id: brokers.get(1)!.broker.clusterId });
+  expect(brokers.get(3)!.broker.clusterId).toBe(clusterId.id);
+
+  const controller = json((await zk.getData(CONTROLLER_PATH)).data);
+  expect(Object.keys(controller).sort()).toEqual(['brokerid', 'timestamp', 'version']);
+  expect(controller.version).toBe(1);
+  expect(controllerBroker()?.brokerId).toBe(controller.brokerid);
+  expect((await zk.getData(CONTROLLER_EPOCH_PATH)).data!.toString()).toMatch(/^[1-9]\d*$/);
+  for (const path of ['/brokers/topics', '/config/topics', '/config/changes', '/admin/delete_topics', '/isr_change_notification', '/brokers/seqid']) {
+    expect(await zk.exists(path), path).not.toBeNull();
+  }
+});
+
+test('a second broker with a registered id is refused with a clear message', async () => {
+  await expect(startTestBroker(settings(2))).rejects.toThrow(/broker\.id 2 is already registered in ZooKeeper/);
+});
+
+test('topics are written in Kafka\'s layout and spread over the brokers; describeCluster and metadata agree', async () => {
+  expect(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 6, replicationFactor: 3 }] })).toBe(true);
+  const assignment = json((await zk.getData(topicPath('orders'))).data);
+  expect(assignment).toMatchObject({ version: 3, adding_replicas: {}, removing_replicas: {} });
+  expect(assignment.topic_id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  expect(Object.keys(assignment.partitions as object)).toEqual(['0', '1', '2', '3', '4', '5']);
+  const state = await until('partition states', async () => (await zk.exists(partitionStatePath('orders', 5))) ?? undefined);
+  expect(state.version).toBeGreaterThanOrEqual(0);
+  const s0 = json((await zk.getData(partitionStatePath('orders', 0))).data);
+  expect(Object.keys(s0).sort()).toEqual(['controller_epoch', 'isr', 'leader', 'leader_epoch', 'version']);
+  expect(s0).toMatchObject({ version: 1, leader_epoch: 0 });
+  expect((s0.isr as number[]).sort()).toEqual([1, 2, 3]);
+
+  const metadata = await until('leaders for every partition', async () => {
+    const m = await admin.fetchTopicMetadata({ topics: ['orders'] });
+    const parts = m.topics[0]!.partitions;
+    return parts.every((p) => p.leader >= 1 && p.isr.length === 3) ? m : undefined;
+  });
+  const leaders = new Set(metadata.topics[0]!.partitions.map((p) => p.leader));
+  expect(leaders).toEqual(new Set([1, 2, 3]));
+  for (const p of metadata.topics[0]!.partitions) expect(p.leader).toBe(p.replicas[0]);
+
+  const cluster = await admin.describeCluster();
+  expect(cluster.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+  expect(cluster.controller).toBe(controllerBroker()!.brokerId);
+  expect(cluster.clusterId).toBe(brokers.get(1)!.broker.clusterId);
+});
+
+test('controlled shutdown moves leadership away while the broker still runs; gone, it is offline; back, a replica again', async () => {
+  const victim = [...brokers.keys()].find((id) => id !== controllerBroker()!.brokerId)!;
+  const before = await admin.fetchTopicMetadata({ topics: ['orders'] });
+  const led = before.topics[0]!.partitions.filter((p) => p.leader === victim).map((p) => p.partitionId);
+  expect(led.length).toBeGreaterThan(0);
+  const gone = brokers.get(victim)!;
+  const { metadata, cluster, config, log } = gone.broker;
+  expect(await controlledShutdown(metadata, cluster!.membership, config, log)).toBe(true);
+  const moved = await admin.fetchTopicMetadata({ topics: ['orders'] });
+  for (const p of moved.topics[0]!.partitions) {
+    expect(p.leader).not.toBe(victim);
+    expect(p.isr).not.toContain(victim);
+  }
+  expect((await admin.describeCluster()).brokers.map((b) => b.nodeId)).toContain(victim);
+  brokers.delete(victim);
+  const dir = gone.dataDir;
+  await gone.stop();
+  await allSee([...brokers.keys()].sort());
+  const after = await until('new leaders', async () => {
+    const m = await admin.fetchTopicMetadata({ topics: ['orders'] });
+    const parts = m.topics[0]!.partitions;
+    return parts.every((p) => p.leader !== victim && p.leader >= 1 && !p.isr.includes(victim)) ? parts : undefined;
+  });
+  for (const id of led) {
+    const s = json((await zk.getData(partitionStatePath('orders', id))).data);
+    expect(s.leader_epoch).toBeGreaterThanOrEqual(1);
+    expect(after.find((p) => p.partitionId === id)!.offlineReplicas).toEqual([victim]);
+  }
+  brokers.set(victim, await startTestBroker(settings(victim), dir));
+  await allSee([1, 2, 3]);
+  const back = await admin.fetchTopicMetadata({ topics: ['orders'] });
+  for (const p of back.topics[0]!.partitions) expect(p.offlineReplicas).toEqual([]);
+});
+
+test('the controller gone: another broker is elected with the next controller epoch', async () => {
+  const old = controllerBroker()!;
+  const epochBefore = Number((await zk.getData(CONTROLLER_EPOCH_PATH)).data!.toString());
+  const gone = brokers.get(old.brokerId)!;
+  brokers.delete(old.brokerId);
+  await gone.close();
+  const next = await until('a new controller', () => controllerBroker());
+  expect(next.brokerId).not.toBe(old.brokerId);
+  expect(decodeController((await zk.getData(CONTROLLER_PATH)).data)).toBe(next.brokerId);
+  expect(Number((await zk.getData(CONTROLLER_EPOCH_PATH)).data!.toString())).toBe(epochBefore + 1);
+  await allSee([...brokers.keys()].sort());
+  const m = await until('leaders on the remaining brokers', async () => {
+    const md = await admin.fetchTopicMetadata({ topics: ['orders'] }).catch(() => undefined);
+    return md?.topics[0]!.partitions.every((p) => brokers.has(p.leader)) ? md : undefined;
+  });
+  expect(m.topics[0]!.partitions).toHaveLength(6);
+});
