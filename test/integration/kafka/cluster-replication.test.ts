@@ -19,6 +19,7 @@ const brokers = new Map<number, TestBroker>();
 const dirs = new Map<number, string>();
 let admin: Admin;
 let producer: Producer;
+let kafka: Kafka;
 
 function settings(id: number): Record<string, string> {
   return {
@@ -30,6 +31,8 @@ function settings(id: number): Record<string, string> {
     'replica.lag.time.max.ms': '2000',
     'replica.fetch.backoff.ms': '100',
     'replica.fetch.wait.max.ms': '200',
+    'offsets.topic.num.partitions': '1',
+    'offsets.topic.replication.factor': '3',
   };
 }
 
@@ -47,7 +50,7 @@ beforeAll(async () => {
   zkServer = await startTestServer();
   for (const id of [1, 2, 3]) await start(id);
   zk = await ZooKeeperClient.connect(`127.0.0.1:${zkServer.port}${CHROOT}`);
-  const kafka = new Kafka({
+  kafka = new Kafka({
     brokers: [...brokers.values()].map((b) => b.bootstrap),
     logLevel: logLevel.NOTHING,
     retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 },
@@ -139,4 +142,29 @@ test('acks=all keyed records survive the leader going away twice; replicas agree
   } finally {
     conn.close();
   }
+}, 60_000);
+
+test('group offsets are written to a replicated __consumer_offsets and served by its next leader', async () => {
+  const consumer = kafka.consumer({ groupId: 'readers', retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
+  let seen = 0;
+  await consumer.run({ autoCommitInterval: 100, eachMessage: async () => void seen++ });
+  await waitFor('the group to read', () => (seen > 0 ? true : undefined), 20_000);
+  await consumer.stop();
+  await consumer.disconnect();
+  const committed = async () => (await admin.fetchOffsets({ groupId: 'readers', topics: [TOPIC] }))[0]!.partitions[0]!.offset;
+  const offset = await waitFor('a committed offset', async () => ((await committed()) !== '-1' ? await committed() : undefined));
+  const offsets = decodePartitionState((await zk.getData(partitionStatePath('__consumer_offsets', 0))).data);
+  // The coordinator's broker goes away: the next leader of __consumer_offsets-0 loads the group.
+  const dir = dirs.get(offsets.leader)!;
+  await brokers.get(offsets.leader)!.stop();
+  brokers.delete(offsets.leader);
+  await waitFor('a new offsets leader', async () => {
+    const s = decodePartitionState((await zk.getData(partitionStatePath('__consumer_offsets', 0))).data);
+    return s.leader !== offsets.leader && s.leader >= 0 ? true : undefined;
+  }, 15_000);
+  expect(await waitFor('the offset from the new coordinator', async () => (await committed().catch(() => undefined)) ?? undefined, 20_000)).toBe(offset);
+  dirs.set(offsets.leader, dir);
+  await start(offsets.leader);
 }, 60_000);
