@@ -138,7 +138,8 @@ export class ReplicatedPartition {
     p.leaderEpoch = state.leaderEpoch;
     if (!this.core) {
       // One replica: lead it as the single node does, the epoch starting at the log end.
-      if (state.leader === this.host.brokerId) p.log.startLeaderEpoch(Math.max(state.leaderEpoch, p.log.latestLeaderEpoch ?? 0));
+      // (A log already holding a later epoch keeps it: the controller's epochs only rise.)
+      if (state.leader === this.host.brokerId && state.leaderEpoch >= (p.log.latestLeaderEpoch ?? 0)) p.log.startLeaderEpoch(state.leaderEpoch);
       return;
     }
     const now = this.host.now();
