@@ -101,5 +101,6 @@ export class ReplicaManager {
   /** Applies a topic's changed configs to its open logs. */
   updateConfig(name: string): void {
     this.logs.updateTopicConfig(name);
+    for (const p of this.byTopic.get(name) ?? []) p?.replication?.reconfigure();
   }
 }

@@ -182,6 +182,13 @@ export class ReplicatedPartition {
     void this.apply(this.state).catch((err: unknown) => this.host.log.error({ err, partition: this.partition.name }, 'could not rebuild the replica state'));
   }
 
+  /** The topic's configs changed: the core takes min.insync.replicas as it is now. */
+  reconfigure(): void {
+    if (!this.core) return;
+    this.core.reconfigure(this.config(), this.host.now());
+    this.settle();
+  }
+
   // ---- the leader's appends
 
   /** Before a leader appends a produce: NONE or the error (NOT_ENOUGH_REPLICAS below min.insync.replicas). */

@@ -129,6 +129,21 @@ describe('replication between brokers', () => {
     await caughtUp(cluster, ALL, 3);
   });
 
+  test('a changed min.insync.replicas reaches the leader at once', async () => {
+    cluster = await ReplicationCluster.start(2, { 'replica.lag.time.max.ms': '500' });
+    await cluster.createTopic(T);
+    await cluster.elect(T, 0, { leader: 1, leaderEpoch: 1, isr: [1, 2], replicas: [1, 2] });
+    await produce(cluster, 1, ['both']);
+    await stopReplica(cluster, 2);
+    const pending = produce(cluster, 1, ['alone']);
+    await waitFor('the ISR to shrink', () => (cluster!.znode(T, 0)?.isr.length === 1 ? true : undefined), 10_000);
+    expect(await errorOf(pending)).toBe(ErrorCode.NONE);
+    await cluster.node(1).broker.broker.topics.setConfigs(T, { 'min.insync.replicas': '2' });
+    expect(await errorOf(produce(cluster, 1, ['refused']))).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    await cluster.node(1).broker.broker.topics.setConfigs(T, {});
+    expect(await errorOf(produce(cluster, 1, ['accepted']))).toBe(ErrorCode.NONE);
+  });
+
   test('acks=all times out while an ISR member does not fetch', async () => {
     cluster = await ReplicationCluster.start(2, { 'replica.lag.time.max.ms': '30000' });
     await cluster.createTopic(T);
