@@ -3,7 +3,6 @@
 // epoch), then leaves an /isr_change_notification for the controller, which tells the other brokers.
 // The ZooKeeper implementation lives with the broker's ZooKeeper session (zk-isr-writer.ts); tests that
 // play the controller give their own.
-import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import type { IsrChangeResult } from '../../consensus/partition-replication.js';
 
 /** The partition state a leader asks to write: the state znode's fields. */
@@ -23,8 +22,3 @@ export interface IsrWriter {
    */
   write(topic: string, partition: number, update: IsrUpdate, partitionEpoch: number): Promise<IsrChangeResult>;
 }
-
-/** Before a ZooKeeper session exists no ISR change can be made: the leader keeps its ISR and tries again. */
-export const NO_ISR_WRITER: IsrWriter = {
-  write: () => Promise.resolve({ ok: false, errorCode: ErrorCode.OPERATION_NOT_ATTEMPTED }),
-};

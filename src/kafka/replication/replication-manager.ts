@@ -15,7 +15,7 @@ import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
 import type { Partition } from '../partitions/partition.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
-import { NO_ISR_WRITER, type IsrWriter } from './isr-writer.js';
+import type { IsrWriter } from './isr-writer.js';
 import { ReplicaFetcher, type FetcherSettings } from './replica-fetcher.js';
 import { ReplicatedPartition, type ControlledState, type ReplicaHost } from './replicated-partition.js';
 
@@ -61,7 +61,8 @@ export class ReplicationManager {
   private tail: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private isrWriter: IsrWriter = NO_ISR_WRITER;
+  /** Set with a controller to answer to (ZooKeeper mode, or a test playing the controller). */
+  private isrWriter: IsrWriter | undefined;
   private readonly host: ReplicaHost;
   private readonly fetcherSettings: FetcherSettings;
 
@@ -88,7 +89,10 @@ export class ReplicationManager {
     };
   }
 
-  /** Where ISR changes go: the broker's ZooKeeper session in a cluster, the test's controller in tests. */
+  /**
+   * Where ISR changes go: the broker's ZooKeeper session in a cluster, the test's controller in tests.
+   * Until one is set the broker has no controller (no zookeeper.connect) and refuses controller requests.
+   */
   useIsrWriter(writer: IsrWriter): void {
     this.isrWriter = writer;
   }
@@ -117,6 +121,8 @@ export class ReplicationManager {
           ? { errorCode, topics: topicsOf(outcomes).map(([, list]) => ({ topicId: list[0]!.topicId!, partitionErrors: list.map((o) => ({ partitionIndex: o.partition, errorCode: o.errorCode })) })) }
           : { errorCode, partitionErrors: outcomes.map((o) => ({ topicName: o.topic, partitionIndex: o.partition, errorCode: o.errorCode })) };
       if (this.stopped) return answer(ErrorCode.BROKER_NOT_AVAILABLE, []);
+      // A broker without zookeeper.connect is its own cluster: no controller may reassign its partitions.
+      if (!this.isrWriter) return answer(ErrorCode.INVALID_REQUEST, []);
       if (this.staleBrokerEpoch(request.brokerEpoch)) return answer(ErrorCode.STALE_BROKER_EPOCH, []);
       if (request.controllerEpoch < this.controllerEpoch) {
         this.ctx.log.warn({ controllerEpoch: request.controllerEpoch, current: this.controllerEpoch }, 'LeaderAndIsr from a stale controller refused');
@@ -171,6 +177,7 @@ export class ReplicationManager {
 
   stopReplica(request: StopReplicaRequest): Promise<StopReplicaResponseInput> {
     return this.serially(async () => {
+      if (!this.isrWriter) return { errorCode: ErrorCode.INVALID_REQUEST, partitionErrors: [] };
       if (this.staleBrokerEpoch(request.brokerEpoch)) return { errorCode: ErrorCode.STALE_BROKER_EPOCH, partitionErrors: [] };
       if (request.controllerEpoch < this.controllerEpoch) return { errorCode: ErrorCode.STALE_CONTROLLER_EPOCH, partitionErrors: [] };
       this.controllerEpoch = request.controllerEpoch;
@@ -234,9 +241,10 @@ export class ReplicationManager {
   private sendIsrChange(rp: ReplicatedPartition, request: IsrChangeRequest): void {
     const { topic, index } = rp.partition;
     const controllerEpoch = rp.controlled?.controllerEpoch ?? this.controllerEpoch;
+    const writer = this.isrWriter!;
     const attempt = (): void => {
       if (this.stopped || !rp.isPendingIsrChange(request)) return;
-      this.isrWriter.write(topic, index, { leader: request.leader, leaderEpoch: request.leaderEpoch, isr: request.isr, controllerEpoch }, request.partitionEpoch).then(
+      writer.write(topic, index, { leader: request.leader, leaderEpoch: request.leaderEpoch, isr: request.isr, controllerEpoch }, request.partitionEpoch).then(
         (result) => {
           this.ctx.log.info({ topic, partition: index, isr: request.isr, result }, 'ISR change answered');
           rp.onIsrChangeResult(request, result);

@@ -4,8 +4,8 @@
 // follower that stops leaves the ISR and comes back, and a deposed leader truncates what it alone had.
 import { afterEach, describe, expect, test } from 'vitest';
 import { ApiKey, ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
-import { fetchPartition, produceRecords } from '../../../src/kafka/client/index.js';
-import type { TestBroker } from '../../helpers/kafka-broker.js';
+import { KafkaConnection, fetchPartition, produceRecords } from '../../../src/kafka/client/index.js';
+import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 import { ReplicationCluster } from '../../helpers/replication-cluster.js';
 import { waitFor } from './groups-harness.js';
 
@@ -222,6 +222,28 @@ describe('replication between brokers', () => {
     await caughtUp(cluster, ALL, 10);
     expect((await logBytes(cluster.node(3).broker)).equals(await logBytes(cluster.node(1).broker))).toBe(true);
     await waitFor('broker 3 back in the ISR', () => (cluster!.znode(T, 0)!.isr.includes(3) ? true : undefined), 10_000);
+  });
+
+  test('a broker without a controller (no zookeeper.connect) refuses LeaderAndIsr and StopReplica', async () => {
+    const alone = await startTestBroker();
+    const conn = await KafkaConnection.connect(alone.bootstrap);
+    try {
+      const lai = await conn.send(ApiKey.LeaderAndIsr, 5, {
+        controllerId: 9,
+        controllerEpoch: 1,
+        brokerEpoch: -1,
+        type: 0,
+        topicStates: [{ topicName: T, topicId: '0123456789abcdef0123456789abcdef', partitionStates: [{ partitionIndex: 0, controllerEpoch: 1, leader: 9, leaderEpoch: 1, isr: [9], partitionEpoch: 0, replicas: [9, 0], addingReplicas: [], removingReplicas: [], isNew: false }] }],
+        liveLeaders: [],
+      });
+      expect(lai.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      const stop = await conn.send(ApiKey.StopReplica, 3, { controllerId: 9, controllerEpoch: 1, brokerEpoch: -1, topicStates: [] });
+      expect(stop.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(alone.broker.replicas.partition(T, 0)).toBeUndefined();
+    } finally {
+      conn.close();
+      await alone.close();
+    }
   });
 
   test('LeaderAndIsr answers as Kafka: a stale controller, a stale leader epoch, a broker not among the replicas', async () => {
