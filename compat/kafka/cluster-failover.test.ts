@@ -16,7 +16,7 @@ import { SkeinKafka, SkeinZooKeeper } from '../helpers/skein-process.js';
 const ROUNDS = Number(process.env.FAILOVER_ROUNDS ?? 20);
 const TOPIC = 'failover';
 const CHROOT = '/kafka';
-const SESSION_MS = Number(process.env.FAILOVER_SESSION_MS ?? 2000);
+const SESSION_MS = Number(process.env.FAILOVER_SESSION_MS ?? 1000);
 const PRODUCER = fileURLToPath(new URL('failover_producer.py', import.meta.url));
 
 let zkServer: SkeinZooKeeper;

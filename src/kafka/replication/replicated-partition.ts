@@ -54,8 +54,13 @@ export interface FetchedPartition {
 }
 
 export class ReplicatedPartition {
-  /** Null while the partition has a single replica (the single-node path). */
+  /** Null while the partition has a single replica (the single-node path), or while it is (re)built. */
   private core: PartitionReplication | null = null;
+  /**
+   * The controller gave the partition several replicas. Until its core is built (or while it is rebuilt)
+   * appends are refused, never taken on the single-node path that would acknowledge them alone.
+   */
+  private replicated = false;
   private state: ControlledState | undefined;
   /** A truncation or a rebuild of the core is under way: the fetcher leaves the partition alone. */
   private busy = false;
@@ -87,7 +92,7 @@ export class ReplicatedPartition {
   }
 
   get isReplicated(): boolean {
-    return this.core !== null;
+    return this.replicated;
   }
 
   get leader(): number {
@@ -104,6 +109,7 @@ export class ReplicatedPartition {
   async apply(state: ControlledState): Promise<void> {
     const log = this.partition.log;
     const replicated = state.replicas.length > 1;
+    this.replicated = replicated;
     if (!replicated) {
       this.dropCore(ErrorCode.NOT_LEADER_OR_FOLLOWER);
       log.setHighWatermarkFollowsLogEnd(state.leader === this.host.brokerId);
@@ -193,7 +199,8 @@ export class ReplicatedPartition {
 
   /** Before a leader appends a produce: NONE or the error (NOT_ENOUGH_REPLICAS below min.insync.replicas). */
   checkAppend(acksAll: boolean): number {
-    return this.core ? this.core.checkProduce(acksAll) : ErrorCode.NONE;
+    if (this.core) return this.core.checkProduce(acksAll);
+    return this.replicated ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.NONE;
   }
 
   /**
@@ -203,7 +210,8 @@ export class ReplicatedPartition {
    */
   appended(result: AppendResult, acksAllTimeoutMs?: number): Promise<number> {
     const core = this.core;
-    if (!core) return Promise.resolve(ErrorCode.NONE);
+    // checkAppend refused appends without a core; one appended regardless is not acknowledged here.
+    if (!core) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const now = this.host.now();
     let done: Promise<number> = Promise.resolve(ErrorCode.NONE);
     let waiter: { token: number; deadline: number } | undefined;
