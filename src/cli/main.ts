@@ -4,12 +4,13 @@ import { ConfigError } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
+import { devClusterCommand } from './dev-cluster-command.js';
 import { kafkaCommand } from './kafka-command.js';
 import { startCommand } from './start-command.js';
 import { StartupFailure } from './startup-failure.js';
 import { zookeeperCommand } from './zookeeper-command.js';
 
-const commands: Command[] = [startCommand, kafkaCommand, zookeeperCommand];
+const commands: Command[] = [startCommand, kafkaCommand, zookeeperCommand, devClusterCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`);

@@ -3,6 +3,7 @@
 import { getSystemErrorMap } from 'node:util';
 import { resolve, sep } from 'node:path';
 import { DirLockedError } from '../fs/dir-lock.js';
+import { ClusterJoinError } from '../kafka/cluster/membership.js';
 
 /** A start that failed for a reason outside Skein; its message names the setting and the cause. */
 export class StartupFailure extends Error {
@@ -46,6 +47,8 @@ function named(setting: string | undefined, cause: string): StartupFailure {
 /** The one-line form of `err` if it is a failure of the environment, or undefined for anything else. */
 export function startupFailureOf(err: unknown, settings: StartSettings): StartupFailure | undefined {
   if (err instanceof DirLockedError) return named(settingOfPath(settings, err.dir), err.message);
+  // Its message names the setting already (zookeeper.connect, broker.id).
+  if (err instanceof ClusterJoinError) return new StartupFailure(err.message);
   if (!(err instanceof Error) || typeof (err as NodeJS.ErrnoException).code !== 'string') return undefined;
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
   if (e.syscall === 'listen') return named(settings.listener, listenCause(e));

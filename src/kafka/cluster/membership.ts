@@ -18,15 +18,9 @@ import { parseConnectString } from '../../zookeeper/client/connect-string.js';
 import { ZooKeeperClient } from '../../zookeeper/client/client.js';
 import type { BrokerConfig } from '../broker-config.js';
 
-/** A start refused for a cluster reason the operator can fix; `setting` is the key to look at. */
+/** A start refused for a cluster reason the operator can fix; the message names the setting to look at. */
 export class ClusterJoinError extends Error {
   override readonly name = 'ClusterJoinError';
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Pause between attempts to start a new session after an expiry, while ZooKeeper is unreachable. */
@@ -85,7 +79,7 @@ export class ClusterMembership {
       const started = zk.startNewSession();
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ClusterJoinError('zookeeper.connect', `no ZooKeeper session from ${connect} within ${connectTimeout} ms`)), connectTimeout);
+        timer = setTimeout(() => reject(new ClusterJoinError(`zookeeper.connect: no ZooKeeper session from ${connect} within ${connectTimeout} ms`)), connectTimeout);
       });
       try {
         await Promise.race([started, timeout]);
@@ -93,7 +87,7 @@ export class ClusterMembership {
       } catch (err) {
         await zk.close();
         if (err instanceof ClusterJoinError) throw err;
-        throw new ClusterJoinError('zookeeper.connect', `cannot reach ZooKeeper at ${connect}: ${(err as Error).message}`);
+        throw new ClusterJoinError(`zookeeper.connect: cannot reach ZooKeeper at ${connect}: ${(err as Error).message}`);
       } finally {
         clearTimeout(timer);
       }
@@ -166,7 +160,6 @@ export class ClusterMembership {
       }
       if (Date.now() >= deadline) {
         throw new ClusterJoinError(
-          'broker.id',
           `broker.id ${this.brokerId} is already registered in ZooKeeper (${path}, session 0x${existing?.ephemeralOwner.toString(16) ?? '?'}): another broker runs with this id`,
         );
       }

@@ -130,8 +130,12 @@ export class ControllerCore {
     for (const t of topics) this.topics.set(t.name, t);
     for (const [tp, s] of states) this.states.set(key(tp.topic, tp.partition), s);
     const writes: StateWrite[] = [];
+    // As Kafka's replica state machine starts: replicas on brokers not alive leave leadership and ISRs,
+    // whether they died before or with the previous controller.
+    const offline = new Set(topics.flatMap((t) => t.replicas.flat()).filter((id) => !this.brokers.has(id)));
+    if (offline.size > 0) this.replicasOffline(offline, writes);
     for (const t of topics) t.replicas.forEach((_, p) => this.onlineOrElect(t, p, writes));
-    return this.handOut(writes);
+    return writes;
   }
 
   /** /brokers/ids changed: brokers gone lose their leaderships and ISR places; new ones are told everything. */
@@ -160,7 +164,7 @@ export class ControllerCore {
     for (const t of this.topics.values()) t.replicas.forEach((_, p) => this.onlineOrElect(t, p, writes));
     // Every live broker learns the new broker set even when no partition moved.
     for (const b of this.brokers.values()) this.fullTo.add(b.id);
-    return this.handOut(writes);
+    return writes;
   }
 
   /** /brokers/topics or a topic's assignment changed: new topics and partitions are started. */
@@ -175,7 +179,7 @@ export class ControllerCore {
       const from = before && before.topicId === t.topicId ? before.replicas.length : 0;
       for (let p = from; p < t.replicas.length; p++) this.onlineOrElect(t, p, writes);
     }
-    return { writes: this.handOut(writes), removed };
+    return { writes, removed };
   }
 
   /**
@@ -195,7 +199,7 @@ export class ControllerCore {
       this.toAnnounce.set(k, this.toAnnounce.get(k) ?? false);
       this.onlineOrElect(t, r.partition, writes);
     }
-    return this.handOut(writes);
+    return writes;
   }
 
   /**
@@ -230,7 +234,7 @@ export class ControllerCore {
     }
     const b = this.brokers.get(brokerId)!;
     const stop: BrokerRequest[] = stopping.length > 0 ? [{ kind: 'stopReplica', broker: brokerId, brokerEpoch: b.epoch, partitions: stopping }] : [];
-    return { writes: this.handOut(writes), remaining, stop };
+    return { writes, remaining, stop };
   }
 
   /**
@@ -298,7 +302,7 @@ export class ControllerCore {
       if (!s.isr.includes(preferred) || !this.electable(preferred)) continue;
       this.write(writes, t, p, { leader: preferred, isr: s.isr }, false);
     }
-    return this.handOut(writes);
+    return writes;
   }
 
   /**
@@ -387,12 +391,9 @@ export class ControllerCore {
       expectedVersion: create ?? s!.zkVersion,
     };
     writes.push(w);
+    // Pending at once: a later decision of the same event leaves the partition alone.
+    this.pending.set(k, w);
     this.toAnnounce.set(k, isNew || (this.toAnnounce.get(k) ?? false));
-  }
-
-  private handOut(writes: StateWrite[]): StateWrite[] {
-    for (const w of writes) this.pending.set(key(w.topic, w.partition), w);
-    return writes;
   }
 
   private forgetTopic(name: string): void {

@@ -124,3 +124,20 @@ test('partitions added to a topic are started; a stale write is decided again fr
   expect(again).toEqual([]);
   expect(core.state('t', 3)?.leaderEpoch).toBe(4);
 });
+
+test('a new controller takes replicas on brokers not alive out of leadership and ISRs', () => {
+  const core = new ControllerCore(2, 8, { uncleanElection: () => false, imbalancePercentage: 10 });
+  const state = (leader: number, isr: number[]) => ({ leader, leaderEpoch: 3, isr, controllerEpoch: 7, zkVersion: 3 });
+  const writes = core.start(
+    [broker(2), broker(3)],
+    [topic('t', [[1, 2, 3], [2, 3, 1]])],
+    [
+      [{ topic: 't', partition: 0 }, state(1, [1, 2, 3])],
+      [{ topic: 't', partition: 1 }, state(2, [2, 3, 1])],
+    ],
+  );
+  expect(writes.map((w) => [w.partition, w.state.leader, w.state.isr, w.state.leaderEpoch])).toEqual([
+    [0, 2, [2, 3], 4],
+    [1, 2, [2, 3], 4],
+  ]);
+});
