@@ -106,7 +106,7 @@ export class ReplicatedPartition {
    * partition with one replica drops its core; one with more gets a core built from its log (made
    * durable first: the core counts only what is on disk).
    */
-  async apply(state: ControlledState): Promise<void> {
+  async apply(state: ControlledState, startHighWatermark?: number): Promise<void> {
     const log = this.partition.log;
     const replicated = state.replicas.length > 1;
     this.replicated = replicated;
@@ -118,7 +118,9 @@ export class ReplicatedPartition {
       try {
         log.setHighWatermarkFollowsLogEnd(false);
         await log.flush();
-        this.core = this.buildCore();
+        this.core = this.buildCore(startHighWatermark ?? log.logStartOffset);
+        // From here only the core moves it: consumers read below what it counts as replicated.
+        log.highWatermark = this.core.status().highWatermark;
       } finally {
         this.busy = false;
       }
@@ -154,15 +156,18 @@ export class ReplicatedPartition {
     this.settle();
   }
 
-  private buildCore(): PartitionReplication {
+  /**
+   * `highWatermark`: the checkpointed one at a broker's start (without a checkpoint, the log start: safe,
+   * it rises as soon as the ISR has fetched), the log's own when the core is rebuilt. The core caps it
+   * at the log end.
+   */
+  private buildCore(highWatermark: number): PartitionReplication {
     const log = this.partition.log;
-    // Without a high-watermark checkpoint the safe start is the log start: it rises again as soon as
-    // the ISR has fetched, and no consumer is shown a record not known to be on the ISR.
     return new PartitionReplication(this.config(), {
       logStartOffset: log.logStartOffset,
       logEndOffset: log.logEndOffset,
       epochs: log.leaderEpochEntries(),
-      highWatermark: log.logStartOffset,
+      highWatermark,
     });
   }
 
@@ -185,7 +190,7 @@ export class ReplicatedPartition {
     this.host.log.warn({ partition: this.partition.name, err: reason }, 'replica state and log disagree; rebuilding the replica state from the log');
     this.dropCore(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     if (!this.state) return;
-    void this.apply(this.state).catch((err: unknown) => this.host.log.error({ err, partition: this.partition.name }, 'could not rebuild the replica state'));
+    void this.apply(this.state, this.partition.log.highWatermark).catch((err: unknown) => this.host.log.error({ err, partition: this.partition.name }, 'could not rebuild the replica state'));
   }
 
   /** The topic's configs changed: the core takes min.insync.replicas as it is now. */

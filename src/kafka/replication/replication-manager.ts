@@ -15,6 +15,7 @@ import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
 import type { Partition } from '../partitions/partition.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
+import { readHighWatermarks, writeHighWatermarks, HighWatermarks } from './hw-checkpoint.js';
 import type { IsrWriter } from './isr-writer.js';
 import { ReplicaFetcher, type FetcherSettings } from './replica-fetcher.js';
 import { ReplicatedPartition, type ControlledState, type ReplicaHost } from './replicated-partition.js';
@@ -60,6 +61,12 @@ export class ReplicationManager {
   /** LeaderAndIsr and StopReplica requests apply one after another, in arrival order. */
   private tail: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  /** The high-watermark checkpoint as read at the first LeaderAndIsr, for the cores built from it. */
+  private checkpointed: Promise<HighWatermarks> | undefined;
+  /** The last checkpoint written, so an unchanged one is not written again (nor an empty one at all). */
+  private lastCheckpoint = HighWatermarks.format([]);
+  private writingCheckpoint: Promise<void> | undefined;
   private stopped = false;
   /** Set with a controller to answer to (ZooKeeper mode, or a test playing the controller). */
   private isrWriter: IsrWriter | undefined;
@@ -130,13 +137,14 @@ export class ReplicationManager {
       }
       this.controllerEpoch = request.controllerEpoch;
       this.setBrokerEndpoints(request.liveLeaders.map((l) => ({ id: l.brokerId, host: l.hostName, port: l.port })));
-      const outcomes = await Promise.all(states.map((s) => this.becomeLeaderOrFollower(s)));
+      const hws = await this.highWatermarks();
+      const outcomes = await Promise.all(states.map((s) => this.becomeLeaderOrFollower(s, hws)));
       this.ensureTicking();
       return answer(ErrorCode.NONE, outcomes);
     });
   }
 
-  private async becomeLeaderOrFollower(s: StateOf): Promise<PartitionOutcome> {
+  private async becomeLeaderOrFollower(s: StateOf, hws: HighWatermarks): Promise<PartitionOutcome> {
     const { topic, topicId, state } = s;
     const outcome = (errorCode: number): PartitionOutcome => ({ topic, topicId, partition: s.partition, errorCode });
     const self = this.ctx.config.brokerId;
@@ -154,7 +162,7 @@ export class ReplicationManager {
     const rp = (partition.replication ??= new ReplicatedPartition(partition, () => this.coreConfig(partition), this.host));
     this.fetcherOf(rp)?.remove(rp);
     try {
-      await rp.apply(state);
+      await rp.apply(state, hws.get(topic, s.partition));
     } catch (err) {
       this.ctx.log.error({ err, topic, partition: s.partition }, 'cannot take up the replica role the controller assigned');
       return outcome(ErrorCode.KAFKA_STORAGE_ERROR);
@@ -258,7 +266,43 @@ export class ReplicationManager {
     attempt();
   }
 
+  private highWatermarks(): Promise<HighWatermarks> {
+    this.checkpointed ??= readHighWatermarks(this.ctx.config.dataDir).then((read) => {
+      if (typeof read !== 'string') return read;
+      this.ctx.log.warn({ reason: read }, 'ignoring a damaged high-watermark checkpoint; replicas start at their log start');
+      return new HighWatermarks();
+    });
+    return this.checkpointed;
+  }
+
+  /** Writes every replicated partition's high watermark, unless nothing changed since the last write. */
+  private checkpointHighWatermarks(): Promise<void> {
+    if (this.writingCheckpoint) return this.writingCheckpoint;
+    const entries = this.ctx.replicas
+      .all()
+      .filter((p) => p.replication?.isReplicated)
+      .map((p) => ({ topic: p.topic, partition: p.index, offset: p.log.highWatermark }));
+    const text = HighWatermarks.format(entries);
+    if (text === this.lastCheckpoint) return Promise.resolve();
+    this.writingCheckpoint = writeHighWatermarks(this.ctx.config.dataDir, entries).then(
+      () => {
+        this.lastCheckpoint = text;
+        this.writingCheckpoint = undefined;
+      },
+      (err: unknown) => {
+        this.writingCheckpoint = undefined;
+        this.ctx.log.warn({ err }, 'could not write the high-watermark checkpoint');
+      },
+    );
+    return this.writingCheckpoint;
+  }
+
   private ensureTicking(): void {
+    const every = this.ctx.config.values['replica.high.watermark.checkpoint.interval.ms'];
+    if (!this.checkpointTimer && !this.stopped && every > 0) {
+      this.checkpointTimer = setInterval(() => void this.checkpointHighWatermarks(), Math.min(every, 0x7fff_ffff));
+      this.checkpointTimer.unref();
+    }
     if (this.timer || this.stopped) return;
     this.timer = setInterval(() => {
       const now = this.ctx.now();
@@ -277,10 +321,13 @@ export class ReplicationManager {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    this.timer = undefined;
+    clearInterval(this.checkpointTimer);
+    this.timer = this.checkpointTimer = undefined;
     await this.tail;
     await Promise.all([...this.fetchers.values()].map((f) => f.stop()));
     this.fetchers.clear();
+    await this.writingCheckpoint;
+    await this.checkpointHighWatermarks();
     for (const p of this.ctx.replicas.all()) p.replication?.stop();
   }
 }

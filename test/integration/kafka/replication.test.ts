@@ -246,6 +246,24 @@ describe('replication between brokers', () => {
     }
   });
 
+  test('a restarted leader takes its high watermark from the checkpoint, not its log end or start', async () => {
+    cluster = await ReplicationCluster.start(2);
+    await cluster.createTopic(T);
+    await cluster.elect(T, 0, { leader: 1, leaderEpoch: 1, isr: [1, 2], replicas: [1, 2] });
+    for (let i = 0; i < 5; i++) await produce(cluster, 1, [`c${i}`]);
+    await stopReplica(cluster, 2);
+    // Leader-only and never committed: above the high watermark, and it must stay so after the restart.
+    await produce(cluster, 1, ['uncommitted'], 1);
+    await cluster.stopBroker(2);
+    await cluster.stopBroker(1);
+    await cluster.restartBroker(1);
+    await cluster.elect(T, 0, { leader: 1, leaderEpoch: 2, isr: [1, 2], replicas: [1, 2] }, [1]);
+    // Broker 2 is down and in the ISR: nothing moves the high watermark, yet the committed records show.
+    const read = await fetchPartition(cluster.node(1).conn, T, 0, 0);
+    expect(read.highWatermark).toBe(5);
+    expect(read.nextOffset).toBe(5);
+  });
+
   test('LeaderAndIsr answers as Kafka: a stale controller, a stale leader epoch, a broker not among the replicas', async () => {
     cluster = await ReplicationCluster.start(2);
     await cluster.createTopic(T);
