@@ -249,8 +249,12 @@ export class ReplicatedPartition {
         this.settle();
         this.host.wake(this);
       },
-      // The log failed, closed or truncated these records: the core never hears they are durable.
-      () => undefined,
+      (err: unknown) => {
+        // Truncated meanwhile (the core asked for it and knows), or the log is closing or failed: nothing
+        // to do. Otherwise the log took the records back (a full disk) under the core: rebuild it.
+        if (this.core !== core || log.truncationCount !== truncations || log.stopped) return;
+        this.rebuild(err);
+      },
     );
   }
 
