@@ -190,7 +190,14 @@ export class ReplicatedPartition {
     this.host.log.warn({ partition: this.partition.name, err: reason }, 'replica state and log disagree; rebuilding the replica state from the log');
     this.dropCore(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     if (!this.state) return;
-    void this.apply(this.state, this.partition.log.highWatermark).catch((err: unknown) => this.host.log.error({ err, partition: this.partition.name }, 'could not rebuild the replica state'));
+    const state = this.state;
+    void this.apply(state, this.partition.log.highWatermark).catch((err: unknown) => {
+      // Appends stay refused; try again unless the controller has moved the partition on meanwhile.
+      this.host.log.error({ err, partition: this.partition.name }, 'could not rebuild the replica state; retrying');
+      setTimeout(() => {
+        if (!this.core && this.state === state && !this.partition.log.stopped) this.rebuild(err);
+      }, this.host.fetchBackoffMs).unref();
+    });
   }
 
   /** The topic's configs changed: the core takes min.insync.replicas as it is now. */
