@@ -29,6 +29,7 @@ import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messa
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/37-create-partitions.js';
 import { DeleteGroupsRequestSpec, DeleteGroupsResponseSpec } from './messages/42-delete-groups.js';
+import { ElectLeadersRequestSpec, ElectLeadersResponseSpec } from './messages/43-elect-leaders.js';
 import {
   IncrementalAlterConfigsRequestSpec,
   IncrementalAlterConfigsResponseSpec,
@@ -65,6 +66,7 @@ export const ApiKey = {
   AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  ElectLeaders: 43,
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
   DescribeCluster: 60,
@@ -105,6 +107,7 @@ export const KAFKA_APIS = {
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },
+  [ApiKey.ElectLeaders]: { request: ElectLeadersRequestSpec, response: ElectLeadersResponseSpec },
   [ApiKey.IncrementalAlterConfigs]: {
     request: IncrementalAlterConfigsRequestSpec,
     response: IncrementalAlterConfigsResponseSpec,

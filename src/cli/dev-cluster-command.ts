@@ -1,13 +1,15 @@
 // `skein dev-cluster --nodes 3`: a whole cluster on one machine in one command. ZooKeeper runs in this
 // process; each broker is a child process (`skein kafka --config <its server.properties>`) on consecutive
 // ports, so one can be killed and started again alone with the same command line. The bootstrap string
-// is logged once every broker listens; SIGINT or SIGTERM stops the brokers (each with its controlled
+// is logged once every broker knows every other one and the controller; SIGINT or SIGTERM stops the brokers (each with its controlled
 // shutdown) and then ZooKeeper.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ApiKey } from '../../protocol/kafka/index.js';
 import { parseOverrides } from '../config/schema.js';
+import { KafkaConnection } from '../kafka/client/connection.js';
 import { brokerConfigFrom } from '../kafka/broker-config.js';
 import type { Logger } from '../logger.js';
 import { defaultZooKeeperConfig } from '../zookeeper/config.js';
@@ -79,6 +81,33 @@ function startBroker(id: number, port: number, configFile: string, log: Logger):
   });
 }
 
+/**
+ * Waits until every broker's metadata lists all of them and a controller: only then do clients that go
+ * to the controller (librdkafka's admin requests) find one.
+ */
+async function untilFormed(started: readonly BrokerChild[]): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (const b of started) {
+    for (;;) {
+      let formed = false;
+      const conn = await KafkaConnection.connect(`${HOST}:${b.port}`).catch(() => undefined);
+      if (conn) {
+        try {
+          const m = await conn.send(ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false });
+          formed = m.brokers.length === started.length && m.controllerId >= 0;
+        } catch {
+          // Not answering yet: asked again below.
+        } finally {
+          conn.close();
+        }
+      }
+      if (formed) break;
+      if (Date.now() > deadline) throw new StartupFailure(`broker ${b.id} did not see the whole cluster within ${START_TIMEOUT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 async function stopBroker(b: BrokerChild): Promise<void> {
   if (b.child.exitCode !== null || b.child.signalCode !== null) return;
   b.child.kill('SIGTERM');
@@ -136,6 +165,7 @@ export const devClusterCommand: Command = {
       const results = await Promise.allSettled(starting);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
+      await untilFormed(started);
     } catch (err) {
       await stopAll();
       throw err;

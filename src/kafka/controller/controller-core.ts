@@ -70,6 +70,9 @@ export type BrokerRequest =
   | { kind: 'updateMetadata'; broker: number; brokerEpoch: number; partitions: PartitionAnnouncement[]; brokers: LiveBroker[] }
   | { kind: 'stopReplica'; broker: number; brokerEpoch: number; partitions: (TopicPartition & { leaderEpoch: number; deletePartition: boolean })[] };
 
+/** What an election asked for did: Kafka's NONE, ELECTION_NOT_NEEDED, *_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION. */
+export type ElectionOutcome = 'elected' | 'notNeeded' | 'notAvailable' | 'unknown';
+
 export interface ControllerOptions {
   /** unclean.leader.election.enable for the topic (its override, else the broker's). */
   uncleanElection(topic: string): boolean;
@@ -294,15 +297,47 @@ export class ControllerCore {
       chosen = candidates.filter(({ t, p }) => imbalanced.has(t.replicas[p]![0]!));
     }
     const writes: StateWrite[] = [];
-    for (const { t, p } of chosen) {
-      const k = key(t.name, p);
-      const s = this.states.get(k);
-      const preferred = t.replicas[p]![0]!;
-      if (!s || this.pending.has(k) || s.leader === preferred) continue;
-      if (!s.isr.includes(preferred) || !this.electable(preferred)) continue;
-      this.write(writes, t, p, { leader: preferred, isr: s.isr }, false);
-    }
+    for (const { t, p } of chosen) this.preferredElection(t, p, writes);
     return writes;
+  }
+
+  /**
+   * ElectLeaders: a preferred election (the first replica leads again when alive and in the ISR) or an
+   * unclean one (for a partition without a live leader: an ISR member if one lives, else any live
+   * replica). Each partition's outcome is what Kafka reports for it.
+   */
+  electLeaders(type: 'preferred' | 'unclean', which: readonly TopicPartition[] | 'all'): { writes: StateWrite[]; outcomes: (TopicPartition & { outcome: ElectionOutcome })[] } {
+    const writes: StateWrite[] = [];
+    const asked = which === 'all' ? [...this.topics.values()].flatMap((t) => t.replicas.map((_, partition) => ({ topic: t.name, partition }))) : which;
+    const outcomes = asked.map((tp) => {
+      const t = this.topics.get(tp.topic);
+      if (!t || tp.partition < 0 || tp.partition >= t.replicas.length) return { ...tp, outcome: 'unknown' as const };
+      const outcome = type === 'preferred' ? this.preferredElection(t, tp.partition, writes) : this.uncleanElection(t, tp.partition, writes);
+      return { ...tp, outcome };
+    });
+    return { writes, outcomes };
+  }
+
+  private preferredElection(t: TopicInfo, p: number, writes: StateWrite[]): ElectionOutcome {
+    const s = this.states.get(key(t.name, p));
+    const preferred = t.replicas[p]![0]!;
+    if (!s || this.pending.has(key(t.name, p))) return 'notAvailable';
+    if (s.leader === preferred) return 'notNeeded';
+    if (!s.isr.includes(preferred) || !this.electable(preferred)) return 'notAvailable';
+    this.write(writes, t, p, { leader: preferred, isr: s.isr }, false);
+    return 'elected';
+  }
+
+  private uncleanElection(t: TopicInfo, p: number, writes: StateWrite[]): ElectionOutcome {
+    const s = this.states.get(key(t.name, p));
+    if (!s || this.pending.has(key(t.name, p))) return 'notAvailable';
+    if (s.leader !== NO_LEADER && this.brokers.has(s.leader)) return 'notNeeded';
+    const replicas = t.replicas[p]!;
+    const fromIsr = replicas.find((r) => s.isr.includes(r) && this.electable(r));
+    const leader = fromIsr ?? replicas.find((r) => this.electable(r));
+    if (leader === undefined) return 'notAvailable';
+    this.write(writes, t, p, { leader, isr: fromIsr !== undefined ? s.isr.filter((r) => this.electable(r)) : [leader] }, false);
+    return 'elected';
   }
 
   /**

@@ -36,7 +36,7 @@ import { MultiError, type WatchedEvent, type ZooKeeperClient } from '../../zooke
 import type { BrokerConfig } from '../broker-config.js';
 import { createIfAbsent, isKeeperError, type ClusterMembership } from '../cluster/membership.js';
 import { ControllerChannel } from './channel.js';
-import { ControllerCore, type BrokerRequest, type LiveBroker, type StateRecord, type StateWrite, type TopicInfo, type TopicPartition } from './controller-core.js';
+import { ControllerCore, type BrokerRequest, type ElectionOutcome, type LiveBroker, type StateRecord, type StateWrite, type TopicInfo, type TopicPartition } from './controller-core.js';
 
 /** How often a write lost to a concurrent change is decided again before the event gives up. */
 const MAX_WRITE_ROUNDS = 5;
@@ -118,6 +118,20 @@ export class Controller {
         await this.apply(a, writes);
         this.log.info({ brokerId, remaining: remaining.length }, 'controlled shutdown');
         resolve({ errorCode: 'ok', remaining });
+      }, reject);
+    });
+  }
+
+  /** ElectLeaders on the controller; undefined when this broker is not (NOT_CONTROLLER). */
+  electLeaders(type: 'preferred' | 'unclean', which: readonly TopicPartition[] | 'all'): Promise<(TopicPartition & { outcome: ElectionOutcome })[] | undefined> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => {
+        const a = this.active;
+        if (!a) return resolve(undefined);
+        const { writes, outcomes } = a.core.electLeaders(type, which);
+        await this.apply(a, writes);
+        this.log.info({ type, elected: outcomes.filter((o) => o.outcome === 'elected').length }, 'leader election requested');
+        resolve(outcomes);
       }, reject);
     });
   }

@@ -2,9 +2,15 @@
 // partition states), the controller's elections, and what clients see (kafkajs admin).
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import {
   brokerIdPath,
   CLUSTER_ID_PATH,
+  decodePartitionState,
+  encodeIsrChangeNotification,
+  encodePartitionState,
+  ISR_CHANGE_NOTIFICATION_PATH,
+  ISR_CHANGE_PREFIX,
   CONTROLLER_EPOCH_PATH,
   CONTROLLER_PATH,
   decodeController,
@@ -12,9 +18,11 @@ import {
   topicPath,
 } from '../../../protocol/kafka/zk/znodes.js';
 import type { Broker } from '../../../src/kafka/broker.js';
+import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { controlledShutdown } from '../../../src/kafka/cluster/controlled-shutdown.js';
 import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+import { TcpProxy } from '../../helpers/tcp-proxy.js';
 import { startTestServer, type TestServer } from '../zookeeper/harness.js';
 
 const CHROOT = '/skein';
@@ -174,6 +182,47 @@ test('controlled shutdown moves leadership away while the broker still runs; gon
   for (const p of back.topics[0]!.partitions) expect(p.offlineReplicas).toEqual([]);
 });
 
+test('leaders\' ISR changes reach every broker through /isr_change_notification; ElectLeaders brings preferred leaders back', async () => {
+  // Acting as the leaders would: the replica that came back rejoins every ISR.
+  for (let p = 0; p < 6; p++) {
+    const path = partitionStatePath('orders', p);
+    const { data, stat } = await zk.getData(path);
+    const s = decodePartitionState(data);
+    await zk.setData(path, encodePartitionState({ ...s, isr: [...new Set([...s.isr, 1, 2, 3])] }), stat.version);
+  }
+  await zk.create(`${ISR_CHANGE_NOTIFICATION_PATH}/${ISR_CHANGE_PREFIX}`, encodeIsrChangeNotification([0, 1, 2, 3, 4, 5].map((partition) => ({ topic: 'orders', partition }))), { mode: 'persistentSequential' });
+  await until('every ISR full on every broker', () =>
+    [...brokers.values()].every((b) => [0, 1, 2, 3, 4, 5].every((p) => b.broker.metadata.partition('orders', p)?.isr.length === 3)) || undefined,
+  );
+  await until('the notification consumed', async () => ((await zk.getChildren(ISR_CHANGE_NOTIFICATION_PATH)).length === 0) || undefined);
+
+  const controller = controllerBroker()!;
+  const other = [...brokers.values()].find((b) => b.broker !== controller)!;
+  const elect = async (port: number, topicPartitions: { topic: string; partitions: number[] }[] | null) => {
+    const conn = await KafkaConnection.connect(`127.0.0.1:${port}`);
+    try {
+      return await conn.send(ApiKey.ElectLeaders, 2, { electionType: 0, topicPartitions, timeoutMs: 10_000 });
+    } finally {
+      conn.close();
+    }
+  };
+  const refused = await elect(other.port, [{ topic: 'orders', partitions: [0] }]);
+  expect(refused.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.NOT_CONTROLLER);
+
+  const answer = await elect(controller.config.advertised.port, null);
+  const results = answer.replicaElectionResults.flatMap((r) => r.partitionResult.map((p) => ({ topic: r.topic, ...p })));
+  expect(results.filter((r) => r.topic === 'orders')).toHaveLength(6);
+  expect(results.some((r) => r.errorCode === ErrorCode.NONE)).toBe(true);
+  for (const r of results) expect([ErrorCode.NONE, ErrorCode.ELECTION_NOT_NEEDED]).toContain(r.errorCode);
+  const unknown = await elect(controller.config.advertised.port, [{ topic: 'orders', partitions: [9] }]);
+  expect(unknown.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const m = await until('preferred leaders everywhere', async () => {
+    const md = await admin.fetchTopicMetadata({ topics: ['orders'] });
+    return md.topics[0]!.partitions.every((p) => p.leader === p.replicas[0]) ? md : undefined;
+  });
+  expect(new Set(m.topics[0]!.partitions.map((p) => p.leader))).toEqual(new Set([1, 2, 3]));
+});
+
 test('the controller gone: another broker is elected with the next controller epoch', async () => {
   const old = controllerBroker()!;
   const epochBefore = Number((await zk.getData(CONTROLLER_EPOCH_PATH)).data!.toString());
@@ -190,4 +239,27 @@ test('the controller gone: another broker is elected with the next controller ep
     return md?.topics[0]!.partitions.every((p) => brokers.has(p.leader)) ? md : undefined;
   });
   expect(m.topics[0]!.partitions).toHaveLength(6);
+});
+
+test('a broker cut from ZooKeeper past its session timeout is dropped, then registers again with a new broker epoch', async () => {
+  const proxy = new TcpProxy(zkServer.port);
+  await proxy.listen();
+  const cutOff = await startTestBroker({ ...settings(4), 'zookeeper.connect': `127.0.0.1:${proxy.port}${CHROOT}` });
+  brokers.set(4, cutOff);
+  const live = () => [...brokers.keys()].sort();
+  await allSee(live());
+  const epochBefore = cutOff.broker.cluster!.membership.brokerEpoch;
+  proxy.cut();
+  await until('the others to drop broker 4', () =>
+    [...brokers.values()].filter((b) => b !== cutOff).every((b) => !b.broker.metadata.liveBrokers().some((n) => n.nodeId === 4)) || undefined,
+  );
+  proxy.restore();
+  await until('broker 4 registered again', async () => (await zk.exists(brokerIdPath(4))) ?? undefined);
+  await allSee(live());
+  const { stat } = await zk.getData(brokerIdPath(4));
+  expect(cutOff.broker.cluster!.membership.brokerEpoch).toBe(Number(stat.czxid));
+  expect(cutOff.broker.cluster!.membership.brokerEpoch).toBeGreaterThan(epochBefore);
+  brokers.delete(4);
+  await cutOff.close();
+  await proxy.close();
 });

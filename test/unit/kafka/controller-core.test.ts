@@ -141,3 +141,21 @@ test('a new controller takes replicas on brokers not alive out of leadership and
     [1, 2, [2, 3], 4],
   ]);
 });
+
+test('ElectLeaders: preferred where possible, unclean only for partitions without a live leader', () => {
+  const core = cluster();
+  land(core, core.brokersChanged([broker(1), broker(3)]));
+  land(core, core.brokersChanged([broker(1), broker(2, 900), broker(3)]));
+  // Partition 1's preferred replica 2 is alive but out of the ISR.
+  const preferred = core.electLeaders('preferred', [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }, { topic: 'nope', partition: 0 }]);
+  expect(preferred.outcomes.map((o) => o.outcome)).toEqual(['notNeeded', 'notAvailable', 'unknown']);
+  expect(preferred.writes).toEqual([]);
+  // Offline with only an out-of-sync replica alive: unclean elects it alone.
+  land(core, core.statesRead([{ topic: 't', partition: 2, state: { leader: 3, leaderEpoch: 5, isr: [3], controllerEpoch: 7, zkVersion: 9 } }]));
+  land(core, core.brokersChanged([broker(1), broker(2, 900)]));
+  expect(core.state('t', 2)).toMatchObject({ leader: NO_LEADER, isr: [3] });
+  const unclean = core.electLeaders('unclean', 'all');
+  expect(unclean.outcomes.find((o) => o.partition === 2)?.outcome).toBe('elected');
+  expect(unclean.outcomes.find((o) => o.partition === 0)?.outcome).toBe('notNeeded');
+  expect(unclean.writes).toEqual([{ topic: 't', partition: 2, expectedVersion: 10, state: { leader: 1, leaderEpoch: 7, isr: [1], controllerEpoch: 7 } }]);
+});
