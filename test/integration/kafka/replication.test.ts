@@ -224,6 +224,30 @@ describe('replication between brokers', () => {
     await waitFor('broker 3 back in the ISR', () => (cluster!.znode(T, 0)!.isr.includes(3) ? true : undefined), 10_000);
   });
 
+  test('many partitions led by different brokers, two fetchers per leader: every replica ends byte-identical', async () => {
+    cluster = await ReplicationCluster.start(3, { 'num.replica.fetchers': '2' });
+    const topic = 'spread';
+    const partitions = 6;
+    await cluster.createTopic(topic, partitions);
+    for (let p = 0; p < partitions; p++) {
+      const replicas = [1, 2, 3].map((_, i) => ((p + i) % 3) + 1);
+      await cluster.elect(topic, p, { leader: replicas[0]!, leaderEpoch: 1, isr: replicas, replicas });
+    }
+    await Promise.all(
+      Array.from({ length: partitions }, async (_, p) => {
+        const leader = cluster!.node((p % 3) + 1).conn;
+        for (let i = 0; i < 10; i++) await produceRecords(leader, topic, p, [{ key: null, value: Buffer.from(`${p}-${i}`) }], { acks: -1 });
+      }),
+    );
+    for (let p = 0; p < partitions; p++) {
+      const logs = cluster.brokers.map((b) => b.broker.broker.replicas.partition(topic, p)!.log);
+      // acks=all: each follower had every batch before its answer.
+      expect(logs.map((l) => l.logEndOffset)).toEqual([10, 10, 10]);
+      const bytes = await Promise.all(logs.map(async (l) => Buffer.concat((await l.read(0, 1 << 20)).chunks)));
+      expect(bytes[1]!.equals(bytes[0]!) && bytes[2]!.equals(bytes[0]!)).toBe(true);
+    }
+  });
+
   test('a broker without a controller (no zookeeper.connect) refuses LeaderAndIsr and StopReplica', async () => {
     const alone = await startTestBroker();
     const conn = await KafkaConnection.connect(alone.bootstrap);
