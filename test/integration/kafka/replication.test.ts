@@ -299,6 +299,18 @@ describe('replication between brokers', () => {
     expect(sameEpoch.topics[0]!.partitionErrors[0]!.errorCode).toBe(ErrorCode.STALE_CONTROLLER_EPOCH);
     const notOurs = await cluster.leaderAndIsr(1, T, 0, { ...state, leaderEpoch: 4, replicas: [2], isr: [2], leader: 2 });
     expect(notOurs.topics[0]!.partitionErrors[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    // v0-1 list partitions alone, v2-4 under their topic; up to v4 the answer names topics, not ids.
+    const p = { partitionIndex: 0, controllerEpoch: 1, leader: 1, leaderEpoch: 5, isr: [1, 2], partitionEpoch: 0, replicas: [1, 2], isNew: false };
+    const v1 = await cluster.node(1).conn.send(ApiKey.LeaderAndIsr, 1, { controllerId: 1, controllerEpoch: 1, ungroupedPartitionStates: [{ ...p, topicName: T }], liveLeaders: [] });
+    expect(v1.partitionErrors).toEqual([{ topicName: T, partitionIndex: 0, errorCode: ErrorCode.NONE }]);
+    const v4 = await cluster.node(2).conn.send(ApiKey.LeaderAndIsr, 4, {
+      controllerId: 1,
+      controllerEpoch: 1,
+      brokerEpoch: -1,
+      topicStates: [{ topicName: T, partitionStates: [{ ...p, leaderEpoch: 6, addingReplicas: [], removingReplicas: [] }] }],
+      liveLeaders: [],
+    });
+    expect(v4.partitionErrors).toEqual([{ topicName: T, partitionIndex: 0, errorCode: ErrorCode.NONE }]);
     // StopReplica with an old epoch is fenced.
     const fenced = await cluster.node(2).conn.send(ApiKey.StopReplica, 3, {
       controllerId: 1,
