@@ -52,10 +52,6 @@ export class ReplicaFetcher {
     this.running = this.loop();
   }
 
-  get size(): number {
-    return this.partitions.size;
-  }
-
   add(rp: ReplicatedPartition): void {
     this.partitions.add(rp);
     this.wake();

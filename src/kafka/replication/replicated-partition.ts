@@ -19,7 +19,6 @@ import {
   type IsrChangeResult,
   type PartitionState,
   type ReplicationConfig,
-  type ReplicationStatus,
 } from '../../consensus/partition-replication.js';
 import type { AppendResult } from '../../log/partition-log.js';
 import type { Logger } from '../../logger.js';
@@ -84,11 +83,6 @@ export class ReplicatedPartition {
 
   get controlled(): ControlledState | undefined {
     return this.state;
-  }
-
-  /** The core's view, or undefined for a single-replica partition. */
-  status(): ReplicationStatus | undefined {
-    return this.core?.status();
   }
 
   get isReplicated(): boolean {

@@ -104,8 +104,8 @@ export class ReplicationManager {
     this.isrWriter = writer;
   }
 
-  /** Broker addresses learnt from the controller (UpdateMetadata's live brokers), for the fetchers. */
-  setBrokerEndpoints(brokers: readonly { id: number; host: string; port: number }[]): void {
+  /** Leader addresses from LeaderAndIsr's live leaders, ahead of the metadata the controller sent. */
+  private setBrokerEndpoints(brokers: readonly { id: number; host: string; port: number }[]): void {
     for (const b of brokers) this.endpoints.set(b.id, `${b.host}:${b.port}`);
   }
 
