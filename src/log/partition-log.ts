@@ -337,13 +337,7 @@ export class PartitionLog {
       records += b.header.lastOffsetDelta + 1;
       maxTimestamp = Math.max(maxTimestamp, logAppendTime >= 0 ? now : b.header.maxTimestamp);
     }
-    return this.appendParsed(batches, parsed, now, records, maxTimestamp, logAppendTime, (position, header, offset) => {
-      setBaseOffset(batches, position, offset);
-      if (options.leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, position, options.leaderEpoch);
-      if (logAppendTime < 0) return header.maxTimestamp;
-      stampLogAppendTime(batches, position, header, now);
-      return now;
-    }, options.leaderEpoch);
+    return this.appendParsed(batches, parsed, now, records, maxTimestamp, logAppendTime, { leaderEpoch: options.leaderEpoch });
   }
 
   /**
@@ -372,13 +366,13 @@ export class PartitionLog {
       epoch = header.partitionLeaderEpoch;
       maxTimestamp = Math.max(maxTimestamp, header.maxTimestamp);
     }
-    return this.appendParsed(batches, parsed, now, next - this.logEnd, maxTimestamp, -1, (_position, header) => header.maxTimestamp);
+    return this.appendParsed(batches, parsed, now, next - this.logEnd, maxTimestamp, -1, 'as-sent');
   }
 
   /**
-   * Writes parsed batches at the log end: `place` puts each at its offset (rewriting what it must) and
-   * returns its max timestamp. Batches carrying a leader epoch (or `leaderEpoch` for all) extend the
-   * epoch cache.
+   * Writes parsed batches at the log end. A producer's (`assign`) get their offsets, the leader epoch if
+   * given and, under LogAppendTime, the broker's time written in place; a leader's (`as-sent`) stay as
+   * they are. Batches carrying a leader epoch extend the epoch cache.
    */
   private appendParsed(
     batches: Buffer,
@@ -387,9 +381,9 @@ export class PartitionLog {
     records: number,
     maxTimestamp: number,
     logAppendTime: number,
-    place: (position: number, header: BatchHeader, offset: number) => number,
-    leaderEpoch?: number,
+    assign: { leaderEpoch: number | undefined } | 'as-sent',
   ): AppendResult {
+    const leaderEpoch = assign === 'as-sent' ? undefined : assign.leaderEpoch;
     const cfg = this.cfg;
     const baseOffset = this.logEnd;
     const lastOffset = baseOffset + records - 1;
@@ -398,7 +392,15 @@ export class PartitionLog {
     const seg = this.active;
     let offset = baseOffset;
     for (const { position, header } of parsed) {
-      const batchMaxTimestamp = place(position, header, offset);
+      let batchMaxTimestamp = header.maxTimestamp;
+      if (assign !== 'as-sent') {
+        setBaseOffset(batches, position, offset);
+        if (leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, position, leaderEpoch);
+        if (logAppendTime >= 0) {
+          stampLogAppendTime(batches, position, header, now);
+          batchMaxTimestamp = now;
+        }
+      }
       const epoch = leaderEpoch ?? header.partitionLeaderEpoch;
       if (epoch >= 0) this.epochs.assign(epoch, offset);
       const bytes = batches.subarray(position, position + header.sizeBytes);
