@@ -61,7 +61,7 @@ export class PartitionReplication {
   private reportedHighWatermark: number;
 
   constructor(
-    private readonly cfg: ReplicationConfig,
+    private cfg: ReplicationConfig,
     local?: LocalLog,
   ) {
     this.log = new LocalLogView(local);
@@ -119,6 +119,16 @@ export class PartitionReplication {
     const partitionEpoch = this.leaderSide?.partitionEpoch ?? this.partitionEpoch;
     if (state.partitionEpoch < partitionEpoch || state.leaderEpoch < this.leaderEpoch) return true;
     return this.role === 'leader' && state.leaderEpoch === this.leaderEpoch && state.partitionEpoch === partitionEpoch;
+  }
+
+  /**
+   * New settings (a topic's min.insync.replicas changed, as Kafka reads it on every append); the broker
+   * id must stay. A lower minimum may let the high watermark move at once.
+   */
+  reconfigure(cfg: ReplicationConfig, now: number): void {
+    if (cfg.brokerId !== this.cfg.brokerId) throw new Error(`broker id ${this.cfg.brokerId} cannot become ${cfg.brokerId}`);
+    this.cfg = cfg;
+    this.leaderSide?.reconfigure(cfg, now);
   }
 
   // ---- leader side

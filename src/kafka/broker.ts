@@ -20,6 +20,9 @@ import { ClusterMembership } from './cluster/membership.js';
 import { ZkTopicStore } from './cluster/zk-topic-store.js';
 import { Controller } from './controller/controller.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
+import { produceConfig } from './produce/produce-config.js';
+import { ReplicationManager } from './replication/replication-manager.js';
+import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { TopicManager } from './topics/topic-manager.js';
@@ -37,6 +40,8 @@ export class Broker {
   readonly handlers = new HandlerRegistry(HANDLERS);
   /** Consumer groups: the coordinator and __consumer_offsets. */
   readonly groups = new GroupService(this);
+  /** Leaders, followers and ISR of the partitions the controller assigned here. */
+  readonly replication: ReplicationManager;
 
   constructor(
     readonly config: BrokerConfig,
@@ -48,7 +53,22 @@ export class Broker {
     /** The cluster as clients see it: Metadata, FindCoordinator and DescribeCluster answer from it. */
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
-  ) {}
+  ) {
+    this.replication = new ReplicationManager({
+      config,
+      log,
+      replicas,
+      now: () => this.now(),
+      minInsyncReplicas: (p) => produceConfig(config, topics.get(p.topic)?.configs ?? {}, p.log.config).minInsyncReplicas,
+      brokerEpoch: () => cluster?.membership.brokerEpoch ?? -1,
+      endpointOf: (id) => {
+        const b = metadata.liveBrokers().find((n) => n.nodeId === id);
+        return b && `${b.host}:${b.port}`;
+      },
+      onElection: (partition, epoch) => void this.groups.onElection(partition, epoch),
+      onResignation: (partition, epoch) => this.groups.onResignation(partition, epoch),
+    });
+  }
 
   get brokerId(): number {
     return this.config.brokerId;
@@ -147,6 +167,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
       broker,
       port,
       async stop() {
+        await broker.replication.stop();
         await broker.groups.stop();
         await server.close();
         await logs.close();
@@ -191,6 +212,8 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
       await store.arm();
       await controller.restart();
     });
+    // The leader's ISR changes go to the partition state znodes through this broker's session.
+    broker.replication.useIsrWriter(new ZkIsrWriter(membership.zk));
     server = tcpServerFor(config, log, () => broker);
     const port = await listen(server, config);
     // Registered only once reachable: the controller connects as soon as it sees the registration.
@@ -205,6 +228,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
       port,
       async stop() {
         if (config.values['controlled.shutdown.enable']) await controlledShutdown(cache, membership, config, log);
+        await broker.replication.stop();
         await broker.groups.stop();
         await listening.close();
         await controller.stop();

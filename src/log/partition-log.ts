@@ -18,6 +18,7 @@ import {
   setBaseOffset,
   setPartitionLeaderEpoch,
   TIMESTAMP_TYPE_BIT,
+  validateBatch,
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
 import { batchRecords } from '../../protocol/kafka/records/batch-records.js';
@@ -171,11 +172,12 @@ export class PartitionLog {
   /** The epochs' version the leader-epoch-checkpoint file holds (-1: the file is stale or missing). */
   private epochsStored: number;
   private readonly hwListeners = new Set<(hw: number) => void>();
+  private readonly appendListeners = new Set<(logEnd: number) => void>();
   private cfg: LogConfig;
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly recordLocator: RecordLocator;
-  private readonly hwFollowsLogEnd: boolean;
+  private hwFollowsLogEnd: boolean;
   private readonly onFailure: ((err: Error) => void) | undefined;
   /** Segments scanned batch by batch when this log was opened (0 after a clean shutdown). */
   readonly recoveredSegments: number;
@@ -275,6 +277,24 @@ export class PartitionLog {
     return () => this.hwListeners.delete(listener);
   }
 
+  /**
+   * Called with the new log end after every append. A follower's fetch waits on it at the leader: there
+   * the high watermark moves only after followers fetch, so it cannot be what wakes them.
+   */
+  onAppend(listener: (logEnd: number) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /**
+   * Whether the high watermark follows the log end (one replica: every append is committed) or
+   * replication sets it. Turning it on moves the high watermark to the log end.
+   */
+  setHighWatermarkFollowsLogEnd(follows: boolean): void {
+    this.hwFollowsLogEnd = follows;
+    if (follows) this.advanceHighWatermark(this.logEnd, false);
+  }
+
   /** Bytes on disk and queued, over all segments. */
   get sizeBytes(): number {
     let total = 0;
@@ -310,14 +330,61 @@ export class PartitionLog {
   append(batches: Buffer, now: number, options: { leaderEpoch?: number } = {}): AppendResult {
     this.assertWritable();
     const parsed = this.parseBatches(batches);
-    const cfg = this.cfg;
-    const logAppendTime = cfg.timestampType === 'LogAppendTime' ? now : -1;
+    const logAppendTime = this.cfg.timestampType === 'LogAppendTime' ? now : -1;
     let records = 0;
     let maxTimestamp = -1;
     for (const b of parsed) {
       records += b.header.lastOffsetDelta + 1;
       maxTimestamp = Math.max(maxTimestamp, logAppendTime >= 0 ? now : b.header.maxTimestamp);
     }
+    return this.appendParsed(batches, parsed, now, records, maxTimestamp, logAppendTime, { leaderEpoch: options.leaderEpoch });
+  }
+
+  /**
+   * Appends batches a leader sent this follower, byte for byte: their offsets, leader epochs and
+   * timestamps stay as the leader wrote them (Kafka's appendAsFollower). The first must start at the log
+   * end and each continue the one before, with a valid CRC and epochs that never go down; otherwise
+   * nothing is appended (CorruptRecordError). Durability as for append: waitDurable tells when it is
+   * on disk, and recovery after a crash keeps exactly the batches an fsync covered.
+   */
+  appendAsFollower(batches: Buffer, now: number): AppendResult {
+    this.assertWritable();
+    const parsed = this.parseBatches(batches);
+    let next = this.logEnd;
+    let epoch = this.epochs.latestEpoch ?? -1;
+    let maxTimestamp = -1;
+    for (const { position, header } of parsed) {
+      if (header.baseOffset !== next) throw new CorruptRecordError(`replicated batch at ${header.baseOffset} does not follow the log end ${next}`);
+      if (header.partitionLeaderEpoch < epoch) throw new CorruptRecordError(`replicated batch at ${header.baseOffset} has leader epoch ${header.partitionLeaderEpoch} below ${epoch}`);
+      try {
+        validateBatch(batches, header, position);
+      } catch (err) {
+        if (err instanceof DecodeError) throw new CorruptRecordError(`replicated batch at ${header.baseOffset}: ${err.message}`);
+        throw err;
+      }
+      next = header.baseOffset + header.lastOffsetDelta + 1;
+      epoch = header.partitionLeaderEpoch;
+      maxTimestamp = Math.max(maxTimestamp, header.maxTimestamp);
+    }
+    return this.appendParsed(batches, parsed, now, next - this.logEnd, maxTimestamp, -1, 'as-sent');
+  }
+
+  /**
+   * Writes parsed batches at the log end. A producer's (`assign`) get their offsets, the leader epoch if
+   * given and, under LogAppendTime, the broker's time written in place; a leader's (`as-sent`) stay as
+   * they are. Batches carrying a leader epoch extend the epoch cache.
+   */
+  private appendParsed(
+    batches: Buffer,
+    parsed: ParsedBatch[],
+    now: number,
+    records: number,
+    maxTimestamp: number,
+    logAppendTime: number,
+    assign: { leaderEpoch: number | undefined } | 'as-sent',
+  ): AppendResult {
+    const leaderEpoch = assign === 'as-sent' ? undefined : assign.leaderEpoch;
+    const cfg = this.cfg;
     const baseOffset = this.logEnd;
     const lastOffset = baseOffset + records - 1;
     if (this.shouldRoll(batches.length, maxTimestamp, lastOffset, now)) this.roll(now);
@@ -325,15 +392,17 @@ export class PartitionLog {
     const seg = this.active;
     let offset = baseOffset;
     for (const { position, header } of parsed) {
-      setBaseOffset(batches, position, offset);
-      if (options.leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, position, options.leaderEpoch);
-      const epoch = options.leaderEpoch ?? header.partitionLeaderEpoch;
-      if (epoch >= 0) this.epochs.assign(epoch, offset);
       let batchMaxTimestamp = header.maxTimestamp;
-      if (logAppendTime >= 0) {
-        stampLogAppendTime(batches, position, header, now);
-        batchMaxTimestamp = now;
+      if (assign !== 'as-sent') {
+        setBaseOffset(batches, position, offset);
+        if (leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, position, leaderEpoch);
+        if (logAppendTime >= 0) {
+          stampLogAppendTime(batches, position, header, now);
+          batchMaxTimestamp = now;
+        }
       }
+      const epoch = leaderEpoch ?? header.partitionLeaderEpoch;
+      if (epoch >= 0) this.epochs.assign(epoch, offset);
       const bytes = batches.subarray(position, position + header.sizeBytes);
       const last = offset + header.lastOffsetDelta;
       const filePosition = seg.size;
@@ -346,6 +415,13 @@ export class PartitionLog {
     this.logEnd = offset;
     if (this.hwFollowsLogEnd) this.advanceHighWatermark(offset, false);
     if (this.logEnd - this.pipeline.durableOffset >= cfg.flushMessages) this.pipeline.requestDurable(this.logEnd - 1);
+    for (const listener of this.appendListeners) {
+      try {
+        listener(offset);
+      } catch (err) {
+        this.log.error({ err }, 'append listener threw');
+      }
+    }
     return {
       baseOffset,
       lastOffset,
@@ -765,18 +841,30 @@ export class PartitionLog {
    * rejected. Resolves with the new log end once the truncation is durable.
    */
   truncateTo(offset: number): Promise<number> {
+    return this.cut(offset, false);
+  }
+
+  /**
+   * Drops the whole log and starts it empty at `offset`, which may lie past the log end: a follower
+   * whose leader deleted everything it lacks starts again where the leader's log starts.
+   */
+  restartAt(offset: number): Promise<number> {
+    return this.cut(offset, true);
+  }
+
+  private cut(offset: number, full: boolean): Promise<number> {
     return this.exclusive(async () => {
       if (this.failure) throw this.failure;
       if (this.closing) throw new LogClosedError(`log ${this.dir} is closed`);
       if (offset < 0) throw new RangeError(`cannot truncate to ${offset}`);
-      if (offset >= this.logEnd) return this.logEnd;
+      if (offset >= this.logEnd && !full) return this.logEnd;
       this.truncating = true;
       try {
         await this.pipeline.settleWrites();
         // A sync pass finishing after the cut would declare the removed offsets durable.
         await this.pipeline.pauseSyncs();
         if (this.failure) throw this.failure;
-        if (offset < this.logStart) {
+        if (offset < this.logStart || full) {
           await this.truncateFully(offset);
         } else {
           await this.truncateWithin(offset);
@@ -790,9 +878,13 @@ export class PartitionLog {
         this.firstDirty = Math.min(this.firstDirty, end);
         this.compactedTo = Math.min(this.compactedTo, end);
         this.cache.truncateFrom(end);
-        if (this.hw > end) this.advanceHighWatermark(end, true);
+        const hw = Math.min(Math.max(this.hw, this.logStart), end);
+        if (hw !== this.hw) this.advanceHighWatermark(hw, true);
         this.pipeline.truncated(end, new LogTruncatedError(`records from ${end} were truncated from ${this.dir}`));
         await syncDirectory(this.dir);
+        // An emptied log (restarted at an offset maybe past its old end) is all durable: its one segment
+        // is new and empty, and the directory holding it was just synced.
+        if (this.logStart === end) this.pipeline.allDurable(end);
         await this.persistCheckpoint(false);
         // Reads that overlapped the truncation start over against the new state.
         this.generation++;
@@ -875,6 +967,20 @@ export class PartitionLog {
     const latest = this.epochs.latestEpoch;
     if (latest !== undefined && epoch < latest) throw new RangeError(`leader epoch ${epoch} is older than the log's ${latest}`);
     this.epochs.assign(epoch, this.logEnd);
+  }
+
+  /**
+   * Replication decided the epochs (a follower truncating where the leader says, a leader dropping an
+   * epoch it never wrote in): the cache takes `entries`, persisted with the next checkpoint. Entries
+   * must lie within the log; the same list is a no-op.
+   */
+  replaceLeaderEpochs(entries: readonly EpochEntry[]): void {
+    const current = this.epochs.list();
+    if (current.length === entries.length && current.every((e, i) => e.epoch === entries[i]!.epoch && e.startOffset === entries[i]!.startOffset)) return;
+    const last = entries[entries.length - 1];
+    if (last && last.startOffset > this.logEnd) throw new RangeError(`leader epoch ${last.epoch} starts at ${last.startOffset}, past the log end ${this.logEnd}`);
+    this.epochs.clear();
+    for (const e of entries) this.epochs.assign(e.epoch, e.startOffset);
   }
 
   // ---- compaction ---------------------------------------------------------------------------------
@@ -1009,6 +1115,7 @@ export class PartitionLog {
       await Promise.all(this.segments.map((s) => s.close()));
       this.cache.clear();
       this.hwListeners.clear();
+      this.appendListeners.clear();
       if (this.failure) throw this.failure;
       this.log.info({ logEndOffset: this.logEnd }, 'partition log closed');
     });

@@ -43,7 +43,7 @@ export class LeaderSide {
   private nextShrinkCheck = 0;
 
   constructor(
-    private readonly cfg: ReplicationConfig,
+    private cfg: ReplicationConfig,
     private readonly log: LocalLogView,
     private readonly completed: ProduceCompletion[],
     private readonly isrChanges: IsrChangeRequest[],
@@ -67,6 +67,11 @@ export class LeaderSide {
       this.nextShrinkCheck = now + this.shrinkInterval();
     }
     this.partitionEpoch = state.partitionEpoch;
+    this.maybeIncrementHighWatermark(now);
+  }
+
+  reconfigure(cfg: ReplicationConfig, now: number): void {
+    this.cfg = cfg;
     this.maybeIncrementHighWatermark(now);
   }
 

@@ -41,8 +41,8 @@ export interface FetchedPartition {
   nextOffset: number;
 }
 
-/** Splits a records field into whole batches. */
-function splitBatches(records: Buffer | null): { batches: Buffer[]; headers: BatchHeader[]; sizeBytes: number } {
+/** Splits a records field into whole batches (a follower's fetcher reads the leader's answers with it too). */
+export function splitBatches(records: Buffer | null): { batches: Buffer[]; headers: BatchHeader[]; sizeBytes: number } {
   const batches: Buffer[] = [];
   const headers: BatchHeader[] = [];
   let pos = 0;

@@ -80,6 +80,30 @@ interface Planned {
   partition: Partition | number;
   /** Where the fetcher's last fetched epoch really ended, when its log diverged from this one. */
   diverging: EpochEndOffset | undefined;
+  /** Exclusive end of what may be read: the high watermark for consumers, the leader's log end for a follower. */
+  upTo: number;
+}
+
+type FetchPartition = FetchRequest['topics'][number]['partitions'][number];
+
+/**
+ * A follower's fetch (replica_id >= 0) goes to the partition's replication core, which records where
+ * the follower is (ISR, high watermark) and answers with the range to send, a diverging epoch or
+ * Kafka's error. A partition with no core has a single replica: no follower belongs to it.
+ */
+function followerRead(broker: Broker, topic: string, p: FetchPartition, replicaId: number): { partition: Partition; upTo: number; diverging: EpochEndOffset | undefined } | number {
+  const partition = broker.replicas.partition(topic, p.partition);
+  if (!partition) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  const answer = partition.replication?.onFollowerFetch({
+    replicaId,
+    fetchOffset: p.fetchOffset,
+    lastFetchedEpoch: p.lastFetchedEpoch,
+    currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null,
+    logStartOffset: p.logStartOffset,
+  });
+  if (!answer) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  if (answer.errorCode !== ErrorCode.NONE) return answer.errorCode;
+  return { partition, upTo: answer.toOffset, diverging: answer.divergingEpoch ?? undefined };
 }
 
 /**
@@ -122,8 +146,18 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
   let limits = 0;
   for (const topic of request.topics) {
     for (const p of topic.partitions) {
-      // Followers are the replication issue's: no broker replicates from this one yet.
-      let partition = replicaId >= 0 ? ErrorCode.NOT_LEADER_OR_FOLLOWER : leaderPartition(broker, topic.topic, p.partition, p.currentLeaderEpoch);
+      const limit = Math.max(0, p.partitionMaxBytes);
+      if (replicaId >= 0) {
+        const f = followerRead(broker, topic.topic, p, replicaId);
+        const planned = { topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit };
+        if (typeof f === 'number') plan.push({ ...planned, partition: f, diverging: undefined, upTo: 0 });
+        else {
+          if (!f.diverging) limits += limit;
+          plan.push({ ...planned, ...f });
+        }
+        continue;
+      }
+      let partition = leaderPartition(broker, topic.topic, p.partition, p.currentLeaderEpoch);
       if (typeof partition !== 'number' && ctx.apiVersion < FIRST_FETCH_VERSION_WITH_ZSTD && storesZstd(broker, topic.topic, partition.log)) {
         partition = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
       }
@@ -133,13 +167,13 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
         if (typeof check === 'number') partition = check;
         else diverging = check;
       }
-      const limit = Math.max(0, p.partitionMaxBytes);
       if (typeof partition !== 'number' && !diverging) limits += limit;
-      plan.push({ topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit, partition, diverging });
+      const upTo = typeof partition === 'number' ? 0 : readLimit(partition.log, replicaId);
+      plan.push({ topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit, partition, diverging, upTo });
     }
   }
   const read = (entry: Planned, log: PartitionLog, maxBytes: number, minOneBatch: boolean): Promise<ReadResult | Error> =>
-    log.read(entry.fetchOffset, maxBytes, { upToOffset: readLimit(log, replicaId), minOneBatch }).catch((err: unknown) => err as Error);
+    log.read(entry.fetchOffset, maxBytes, { upToOffset: entry.upTo, minOneBatch }).catch((err: unknown) => err as Error);
   const maxBytes = Math.max(0, Math.min(request.maxBytes, broker.config.values['fetch.max.bytes']));
   const speculative = limits <= maxBytes ? plan.map((e) => (typeof e.partition === 'number' || e.diverging ? undefined : read(e, e.partition.log, e.limit, true))) : [];
 
@@ -181,7 +215,8 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
     if (result.sizeBytes > 0) minOneBatch = false;
     remaining = Math.max(0, remaining - result.sizeBytes);
     bytes += result.sizeBytes;
-    watched.push({ log, maxBytes: entry.limit });
+    // A follower waits for the leader's appends; a consumer for the high watermark to move.
+    watched.push({ log, maxBytes: entry.limit, wakeOnAppend: replicaId >= 0 });
   }
   return { responses, bytes, hasError, watched };
 }

@@ -11,6 +11,8 @@ export interface WatchedPartition {
   log: PartitionLog;
   /** The most this partition may add to the response. */
   maxBytes: number;
+  /** A follower's fetch: woken by appends, since at the leader the high watermark waits for followers. */
+  wakeOnAppend?: boolean;
 }
 
 /**
@@ -40,6 +42,6 @@ export function waitForBytes(watched: readonly WatchedPartition[], neededBytes: 
     if (signal?.aborted) return finish();
     signal?.addEventListener('abort', finish, { once: true });
     timer = setTimeout(finish, maxWaitMs);
-    for (const w of watched) unsubscribes.push(w.log.onHighWatermark(check));
+    for (const w of watched) unsubscribes.push(w.wakeOnAppend ? w.log.onAppend(check) : w.log.onHighWatermark(check));
   });
 }

@@ -9,6 +9,9 @@ import type { Logger } from '../../logger.js';
 import type { Partition } from '../partitions/partition.js';
 import type { AppendRequest } from './api.js';
 
+/** Kafka's offsets.commit.timeout.ms default: how long a group write waits for the ISR. */
+const OFFSETS_COMMIT_TIMEOUT_MS = 5000;
+
 export class ConsumerOffsetsWriter {
   /** The last outcome report queued per partition; later reports wait for it. */
   private readonly tails = new Map<number, Promise<void>>();
@@ -46,8 +49,13 @@ export class ConsumerOffsetsWriter {
     if (!partition) return Promise.resolve(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     try {
       const batch = buildRecordBatch(append.records, { baseTimestamp: append.timestampMs });
-      const { lastOffset } = partition.log.append(batch, nowMs, { leaderEpoch: partition.leaderEpoch });
-      return partition.log.waitDurable(lastOffset).then(
+      // Kafka writes group records with acks=all: on a replicated partition, committed means in the ISR.
+      const replicated = partition.replication?.isReplicated ? partition.replication : undefined;
+      const refusal = replicated?.checkAppend(true) ?? ErrorCode.NONE;
+      if (refusal !== ErrorCode.NONE) return Promise.resolve(refusal);
+      const result = partition.log.append(batch, nowMs, { leaderEpoch: partition.leaderEpoch });
+      if (replicated) return replicated.appended(result, OFFSETS_COMMIT_TIMEOUT_MS);
+      return partition.log.waitDurable(result.lastOffset).then(
         () => ErrorCode.NONE,
         (err: unknown) => this.errorCodeOf(err, append),
       );

@@ -454,7 +454,8 @@ export class GroupService {
       broker.log,
     );
     this.lifecycle = 'open';
-    for (const p of partitions) if (p.leaderId === broker.brokerId) void this.onElection(p.index, p.leaderEpoch);
+    // In a cluster this broker hosts only some partitions: the list has holes.
+    for (const p of partitions) if (p?.leaderId === broker.brokerId) void this.onElection(p.index, p.leaderEpoch);
   }
 
   /** Reads one partition back from its log start to its end. */

@@ -4,7 +4,10 @@
 // the batch is not in, which rewrites it in that codec, and acknowledged by acks:
 //   0  no response at all; a failure closes the connection, the only way Kafka can tell the producer;
 //   1  once the bytes reached the OS (PartitionLog.waitWritten);
-//  -1  once an fsync covered them (PartitionLog.waitDurable, group commit) and min.insync.replicas held.
+//  -1  once an fsync covered them (PartitionLog.waitDurable, group commit) and min.insync.replicas held;
+//      on a replicated partition, once the high watermark covers them (every ISR member has them on
+//      disk), refused with NOT_ENOUGH_REPLICAS before the append while the ISR is below
+//      min.insync.replicas, and REQUEST_TIMED_OUT after the request's timeout_ms.
 //
 // Idempotent and transactional producers are a later issue: InitProducerId is not served, so no client
 // gets a producer id from Skein, and a batch carrying one is refused with UNSUPPORTED_FOR_MESSAGE_FORMAT
@@ -66,7 +69,7 @@ interface Appended {
   done?: Promise<void>;
 }
 
-function appendPartition(ctx: RequestContext, topic: string, data: PartitionData, acks: number, now: number): Appended {
+function appendPartition(ctx: RequestContext, topic: string, data: PartitionData, acks: number, timeoutMs: number, now: number): Appended {
   const { broker } = ctx;
   const { index } = data;
   const partition = leaderPartition(broker, topic, index);
@@ -90,7 +93,11 @@ function appendPartition(ctx: RequestContext, topic: string, data: PartitionData
   if (acks !== ACKS_NONE && acks !== ACKS_LEADER && acks !== ACKS_ALL) return { response: failed(index, ErrorCode.INVALID_REQUIRED_ACKS) };
   if (isInternalTopic(topic)) return { response: failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`) };
   const cfg = produceConfig(broker.config, broker.topics.get(topic)?.configs ?? {}, plog.config);
-  if (acks === ACKS_ALL && partition.isr.length < cfg.minInsyncReplicas) {
+  const replicated = partition.replication?.isReplicated ? partition.replication : undefined;
+  if (replicated) {
+    const refusal = replicated.checkAppend(acks === ACKS_ALL);
+    if (refusal !== ErrorCode.NONE) return { response: failed(index, refusal, refusal === ErrorCode.NOT_ENOUGH_REPLICAS ? `The in-sync replicas are fewer than min.insync.replicas ${cfg.minInsyncReplicas}` : null) };
+  } else if (acks === ACKS_ALL && partition.isr.length < cfg.minInsyncReplicas) {
     return {
       response: failed(index, ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${partition.isr.length} is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas}`),
     };
@@ -119,7 +126,14 @@ function appendPartition(ctx: RequestContext, topic: string, data: PartitionData
     recordErrors: [],
     errorMessage: null,
   };
+  const committed = replicated?.appended(result, acks === ACKS_ALL ? timeoutMs : undefined);
   if (acks === ACKS_NONE) return { response };
+  if (committed && acks === ACKS_ALL) {
+    const done = committed.then((errorCode) => {
+      if (errorCode !== ErrorCode.NONE) Object.assign(response, failed(index, errorCode));
+    });
+    return { response, done };
+  }
   const safe = acks === ACKS_ALL ? plog.waitDurable(result.lastOffset) : plog.waitWritten(result.lastOffset);
   const done = safe.catch((err: unknown) => {
     Object.assign(response, failed(index, errorCodeOf(err, ctx.log, { topic, partition: index }), (err as Error).message));
@@ -139,7 +153,7 @@ export const produceHandler = defineHandler({
     const responses: TopicResponse[] = request.topicData.map((topic) => ({
       name: topic.name,
       partitionResponses: topic.partitionData.map((data) => {
-        const { response, done } = appendPartition(ctx, topic.name, data, acks, now);
+        const { response, done } = appendPartition(ctx, topic.name, data, acks, request.timeoutMs, now);
         if (done) pending.push(done);
         if (response.errorCode !== ErrorCode.NONE) errors.push(`${topic.name}-${data.index}: error ${response.errorCode}`);
         return response;

@@ -4,6 +4,8 @@ import { produceHandler } from './0-produce.js';
 import { fetchHandler } from './1-fetch.js';
 import { listOffsetsHandler } from './2-list-offsets.js';
 import { metadataHandler } from './3-metadata.js';
+import { leaderAndIsrHandler } from './4-leader-and-isr.js';
+import { stopReplicaHandler } from './5-stop-replica.js';
 import { updateMetadataHandler } from './6-update-metadata.js';
 import { controlledShutdownHandler } from './7-controlled-shutdown.js';
 import { offsetCommitHandler } from './8-offset-commit.js';
@@ -34,6 +36,8 @@ export const HANDLERS = [
   fetchHandler,
   listOffsetsHandler,
   metadataHandler,
+  leaderAndIsrHandler,
+  stopReplicaHandler,
   updateMetadataHandler,
   controlledShutdownHandler,
   offsetCommitHandler,

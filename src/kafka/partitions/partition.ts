@@ -1,4 +1,5 @@
 import type { PartitionLog } from '../../log/partition-log.js';
+import type { ReplicatedPartition } from '../replication/replicated-partition.js';
 
 /**
  * One partition this broker hosts: its log plus the replication facts clients see in Metadata. On a
@@ -7,6 +8,8 @@ import type { PartitionLog } from '../../log/partition-log.js';
  */
 export class Partition {
   leaderEpoch = 0;
+  /** Set once the controller has spoken about this partition (LeaderAndIsr): its replication shell. */
+  replication: ReplicatedPartition | undefined;
 
   constructor(
     readonly topic: string,

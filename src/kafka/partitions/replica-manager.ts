@@ -39,6 +39,7 @@ export class ReplicaManager {
   }
 
   all(): Partition[] {
+    // flat() skips the holes of topics this broker hosts only some partitions of.
     return [...this.byTopic.values()].flat();
   }
 
@@ -61,6 +62,35 @@ export class ReplicaManager {
     this.byTopic.set(topic.name, [...now, ...opened.filter((p) => p.index >= now.length)]);
   }
 
+  /**
+   * The partition, opening (creating) its log if this broker does not host it yet, as LeaderAndIsr
+   * does in a cluster where a broker holds only the partitions assigned to it. Leader, ISR and epoch
+   * are the caller's to set.
+   */
+  async openPartition(topic: string, index: number, replicas: readonly number[]): Promise<Partition> {
+    const existing = this.partition(topic, index);
+    if (existing) return existing;
+    const log = await this.logs.create(topic, index);
+    const opened = this.partition(topic, index);
+    if (opened) return opened;
+    const partition = new Partition(topic, index, log, [...replicas], [], -1);
+    partition.leaderEpoch = -1;
+    const list = this.byTopic.get(topic) ?? [];
+    list[index] = partition;
+    this.byTopic.set(topic, list);
+    return partition;
+  }
+
+  /** Forgets one partition at once and deletes its log (StopReplica with delete). */
+  async deletePartition(topic: string, index: number): Promise<void> {
+    const list = this.byTopic.get(topic);
+    if (list?.[index]) {
+      delete list[index];
+      if (!list.some((p) => p !== undefined)) this.byTopic.delete(topic);
+    }
+    await this.logs.delete(topic, index);
+  }
+
   /** Forgets the topic at once (requests in flight see it gone), then deletes its logs. */
   async deleteTopic(name: string): Promise<void> {
     const partitions = this.byTopic.get(name) ?? [];
@@ -71,5 +101,6 @@ export class ReplicaManager {
   /** Applies a topic's changed configs to its open logs. */
   updateConfig(name: string): void {
     this.logs.updateTopicConfig(name);
+    for (const p of this.byTopic.get(name) ?? []) p?.replication?.reconfigure();
   }
 }

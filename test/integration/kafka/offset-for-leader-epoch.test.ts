@@ -56,11 +56,11 @@ async function ask(version: number, asked: Asked[]) {
 
 const ok = (leaderEpoch: number, endOffset: number) => ({ errorCode: ErrorCode.NONE, partition: 0, leaderEpoch, endOffset });
 
-test('ApiVersions advertises OffsetForLeaderEpoch 0-4, and none of the inter-broker APIs no handler serves', async () => {
+test('ApiVersions advertises OffsetForLeaderEpoch 0-4 and the replica-side inter-broker APIs, as a ZooKeeper-mode Kafka broker does', async () => {
   const { apiKeys } = await conn.send(ApiKey.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
   expect(apiKeys.find((k) => k.apiKey === ApiKey.OffsetForLeaderEpoch)).toMatchObject({ minVersion: 0, maxVersion: 4 });
-  const interBroker: number[] = [ApiKey.LeaderAndIsr, ApiKey.StopReplica, ApiKey.UpdateMetadata, ApiKey.ControlledShutdown];
-  expect(apiKeys.filter((k) => interBroker.includes(k.apiKey))).toEqual([]);
+  expect(apiKeys.find((k) => k.apiKey === ApiKey.LeaderAndIsr)).toMatchObject({ minVersion: 0, maxVersion: 7 });
+  expect(apiKeys.find((k) => k.apiKey === ApiKey.StopReplica)).toMatchObject({ minVersion: 0, maxVersion: 4 });
 });
 
 test('each epoch ends where the next starts, the current one at the log end', async () => {
