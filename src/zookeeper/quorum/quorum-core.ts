@@ -311,12 +311,19 @@ export class QuorumCore implements RequestBackend {
       this.touched.clear();
       // A close or an expiry under way may never commit now; the new leader decides again.
       for (const s of this.tracker.values()) s.closing = false;
+      // A session whose createSession this server proposed or forwarded may never commit either: only the
+      // tree's sessions are known to exist (a committed, not yet applied one is added back when applied),
+      // or this server, leading again later, would expire a session nobody created (simulation, F3).
+      for (const s of [...this.tracker.values()]) if (!this.tree.sessions.has(s.id)) this.tracker.remove(s.id);
     }
     this.leader = status.leader;
     this.term = status.term;
     if (wasLeading && !isLeader) {
       this.leading = null;
       this.changes.clear();
+      // Expiries it proposed may never commit, even within its own term; until the leader closes them,
+      // those sessions may resume here (simulation, F2's second shape).
+      for (const s of this.tracker.values()) s.closing = false;
     }
     if (isLeader && !wasLeading) {
       // Its opening entry is the last in its log now; until it is applied the tree may lack earlier terms' writes.
