@@ -8,6 +8,7 @@ import { DurableImage } from '../../../src/consensus/durable-image.js';
 import { RaftNode } from '../../../src/consensus/raft.js';
 import type { Entry, HardState, Membership, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
 import { makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
+import { describeMessage } from '../harness/raft-messages.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
 import { committedDurability } from '../harness/durability.js';
@@ -195,7 +196,7 @@ export class RaftSim {
   private deliver(from: number, to: number, m: Message): void {
     const node = this.nodes.get(to)!;
     if (!node.up) return;
-    this.trace.note(`${from}->${to} ${describe(m)}`);
+    this.trace.note(`${from}->${to} ${describeMessage(m)}`);
     node.core!.step(m);
     this.process(node);
   }
@@ -207,7 +208,7 @@ export class RaftSim {
       const rd = core.ready();
       this.dropped += rd.dropped.length;
       // Correct peers never send what the shape check refuses.
-      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) fail(`server ${node.id} refused ${describe(d.message)}: ${d.reason}`);
+      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) fail(`server ${node.id} refused ${describeMessage(d.message)}: ${d.reason}`);
       if (rd.persist) {
         const p = rd.persist;
         const incarnation = node.incarnation;
@@ -484,20 +485,3 @@ function decodeApp(data: Uint8Array): AppState {
   return JSON.parse(new TextDecoder().decode(data)) as AppState;
 }
 
-function describe(m: Message): string {
-  switch (m.type) {
-    case 'append':
-      return `append t${m.term} prev=${m.prevIndex}@${m.prevTerm} n=${m.entries.length} commit=${m.commit}`;
-    case 'appendResponse':
-      return `appendResponse t${m.term} index=${m.index}${m.reject ? ` reject hint=${m.hintIndex}@${m.hintTerm}` : ''}`;
-    case 'snapshot':
-      return `snapshot t${m.term} at ${m.snapshot.index}`;
-    case 'heartbeat':
-      return `heartbeat t${m.term} commit=${m.commit}`;
-    case 'preVote':
-    case 'vote':
-      return `${m.type} t${m.term} last=${m.lastIndex}@${m.lastTerm}`;
-    default:
-      return `${m.type} t${m.term}${'reject' in m && m.reject ? ' reject' : ''}`;
-  }
-}

@@ -32,6 +32,7 @@ import { formatConfigText, formatServerLine, type EnsembleServer } from '../../.
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
 import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
+import { describeMessage } from '../harness/raft-messages.js';
 import { SimDisk } from '../harness/disk.js';
 import { SimNetwork, type LinkFaults } from '../harness/network.js';
 import { committedDurability } from '../harness/durability.js';
@@ -472,7 +473,7 @@ export class EnsembleSim {
         this.note(() => `${m.from}->${to} ${m.type}${m.type === 'forward' ? ` ${m.sessionId.toString(16)}:${m.cxid}` : ''}`);
         return s.core!.shell(m, this.now());
       default:
-        this.note(() => `${m.from}->${to} ${describe(m)}`);
+        this.note(() => `${m.from}->${to} ${describeMessage(m)}`);
         s.node!.step(m);
         this.checkLeader(s);
         this.kick(s);
@@ -1050,23 +1051,6 @@ function sameData(a: Entry, b: Entry): boolean {
   return Buffer.from(a.data).equals(Buffer.from(b.data));
 }
 
-function describe(m: Message): string {
-  switch (m.type) {
-    case 'append':
-      return `append t${m.term} prev=${m.prevIndex}@${m.prevTerm} n=${m.entries.length} commit=${m.commit}`;
-    case 'appendResponse':
-      return `appendResponse t${m.term} index=${m.index}${m.reject ? ` reject hint=${m.hintIndex}@${m.hintTerm}` : ''}`;
-    case 'snapshot':
-      return `snapshot t${m.term} at ${m.snapshot.index}`;
-    case 'heartbeat':
-      return `heartbeat t${m.term} commit=${m.commit}`;
-    case 'preVote':
-    case 'vote':
-      return `${m.type} t${m.term} last=${m.lastIndex}@${m.lastTerm}`;
-    default:
-      return `${m.type} t${m.term}${'reject' in m && m.reject ? ' reject' : ''}`;
-  }
-}
 
 function show(e: Entry): string {
   return `${e.index}@${e.term}.${e.counter}${e.data === null ? '(no-op)' : `(${e.data.length} bytes)`}`;
