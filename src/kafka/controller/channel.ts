@@ -44,6 +44,12 @@ function endpointOf(b: LiveBroker, listener: string): { host: string; port: numb
   return b.endpoints.find((e) => e.listener === listener);
 }
 
+/** The fields LeaderAndIsr and UpdateMetadata carry alike for one partition (they name the znode version differently). */
+function announcedState(topicName: string, p: PartitionAnnouncement) {
+  const { controllerEpoch, leader, leaderEpoch, isr } = p.state;
+  return { topicName, partitionIndex: p.partition, controllerEpoch, leader, leaderEpoch, isr, replicas: p.replicas };
+}
+
 export function leaderAndIsrBody(ctx: ChannelContext, r: Extract<BrokerRequest, { kind: 'leaderAndIsr' }>): LeaderAndIsrRequestInput {
   return {
     controllerId: ctx.controllerId,
@@ -55,14 +61,8 @@ export function leaderAndIsrBody(ctx: ChannelContext, r: Extract<BrokerRequest, 
       topicName,
       topicId: parts[0]!.topicId,
       partitionStates: parts.map((p) => ({
-        topicName,
-        partitionIndex: p.partition,
-        controllerEpoch: p.state.controllerEpoch,
-        leader: p.state.leader,
-        leaderEpoch: p.state.leaderEpoch,
-        isr: p.state.isr,
+        ...announcedState(topicName, p),
         partitionEpoch: p.state.zkVersion,
-        replicas: p.replicas,
         addingReplicas: [],
         removingReplicas: [],
         isNew: p.isNew,
@@ -86,14 +86,8 @@ export function updateMetadataBody(ctx: ChannelContext, r: Extract<BrokerRequest
       topicName,
       topicId: parts[0]!.topicId,
       partitionStates: parts.map((p) => ({
-        topicName,
-        partitionIndex: p.partition,
-        controllerEpoch: p.state.controllerEpoch,
-        leader: p.state.leader,
-        leaderEpoch: p.state.leaderEpoch,
-        isr: p.state.isr,
+        ...announcedState(topicName, p),
         zkVersion: p.state.zkVersion,
-        replicas: p.replicas,
         offlineReplicas: p.offlineReplicas,
       })),
     })),
