@@ -46,6 +46,26 @@ export function serverIdOf(sessionId: bigint): number {
   return Number(BigInt.asUintN(64, sessionId) >> 56n);
 }
 
+/**
+ * What prep stands on, alike standalone and in an ensemble: the session tracker that says which sessions
+ * live, the pending changes over the applied tree, and the preparer that validates writes against both.
+ */
+export function prepStages(
+  tree: DataTree,
+  config: Pick<RequestCoreConfig, 'tickTime' | 'extendedTypesEnabled' | 'reconfigEnabled' | 'enforceQuota'>,
+): { tracker: SessionTracker; changes: PendingChanges; preparer: Preparer } {
+  const tracker = new SessionTracker(config.tickTime);
+  const changes = new PendingChanges(tree);
+  const preparer = new Preparer({
+    changes,
+    isLive: (id) => tracker.isLive(id),
+    extendedTypesEnabled: config.extendedTypesEnabled,
+    reconfigEnabled: config.reconfigEnabled,
+    enforceQuota: config.enforceQuota,
+  });
+  return { tracker, changes, preparer };
+}
+
 /** The time, read once by the shell and passed in. */
 export interface Now {
   /** Wall-clock ms since the epoch: what transactions record. */
@@ -122,15 +142,7 @@ export class RequestCore implements RequestBackend {
     const { tree, config } = options;
     this.tree = tree;
     this.serverId = config.serverId;
-    this.tracker = new SessionTracker(config.tickTime);
-    this.changes = new PendingChanges(tree);
-    this.preparer = new Preparer({
-      changes: this.changes,
-      isLive: (id) => this.tracker.isLive(id),
-      extendedTypesEnabled: config.extendedTypesEnabled,
-      reconfigEnabled: config.reconfigEnabled,
-      enforceQuota: config.enforceQuota,
-    });
+    ({ tracker: this.tracker, changes: this.changes, preparer: this.preparer } = prepStages(tree, config));
     this.commits = new CommitQueue(options.sink, (txn) => this.apply(txn));
     this.lastProposed = tree.lastProcessedZxid;
     this.nextSession = firstSessionId(config.serverId, options.now.wall);

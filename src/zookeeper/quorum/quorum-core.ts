@@ -32,7 +32,7 @@ import { maxServerId, parseConfigText, parseServerLine, formatConfigText } from 
 import { Fifo } from '../fifo.js';
 import { PendingChanges } from '../pending-changes.js';
 import { Preparer, type PrepOutcome, type WriteRequest } from '../prep.js';
-import { firstSessionId, serverIdOf, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
+import { firstSessionId, prepStages, serverIdOf, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
 import { SessionTracker, type TrackedSession } from '../session-tracker.js';
 
 /** Requests waiting for a leader (being elected, or elected and catching up) before they are refused. */
@@ -120,15 +120,7 @@ export class QuorumCore implements RequestBackend {
   ) {
     this.now = now;
     this.applied = appliedIndex;
-    this.tracker = new SessionTracker(config.tickTime);
-    this.changes = new PendingChanges(tree);
-    this.preparer = new Preparer({
-      changes: this.changes,
-      isLive: (id) => this.tracker.isLive(id),
-      extendedTypesEnabled: config.extendedTypesEnabled,
-      reconfigEnabled: config.reconfigEnabled,
-      enforceQuota: config.enforceQuota,
-    });
+    ({ tracker: this.tracker, changes: this.changes, preparer: this.preparer } = prepStages(tree, config));
     this.nextSession = firstSessionId(config.serverId, now.wall);
     this.trackTreeSessions();
   }
