@@ -39,6 +39,7 @@ export interface ReplicationStatus {
   partitionEpoch: number;
   logStartOffset: number;
   logEndOffset: number;
+  writtenEndOffset: number;
   durableEndOffset: number;
   highWatermark: number;
   /** Leader only: the committed ISR, and the maximal one (with a pending addition). */
@@ -167,7 +168,7 @@ export class PartitionReplication {
 
   // ---- follower side
 
-  /** The fetch to send next, or null: not a follower, fenced, or waiting for an append to be durable. */
+  /** The fetch to send next, or null: not a follower, fenced, or waiting for an append to be written. */
   fetchRequest(): FetchRequest | null {
     return this.role === 'follower' ? this.followerSide.fetchRequest() : null;
   }
@@ -179,11 +180,17 @@ export class PartitionReplication {
 
   // ---- both
 
-  /** The log is durable below `endOffset` (the shell's fsync finished). */
+  /** The log is written below `endOffset` (the shell's write to the file finished; no fsync yet). */
+  onWritten(endOffset: number): void {
+    this.log.writtenEndOffset = Math.max(this.log.writtenEndOffset, Math.min(endOffset, this.log.logEndOffset));
+  }
+
+  /** The log is durable below `endOffset` (the shell's fsync finished); durable is written too. */
   onDurable(endOffset: number, now: number): void {
     const d = Math.min(endOffset, this.log.logEndOffset);
     if (d <= this.log.durableEndOffset) return;
     this.log.durableEndOffset = d;
+    this.onWritten(d);
     this.leaderSide?.maybeIncrementHighWatermark(now);
   }
 
@@ -212,6 +219,7 @@ export class PartitionReplication {
       partitionEpoch: l?.partitionEpoch ?? this.partitionEpoch,
       logStartOffset: this.log.logStartOffset,
       logEndOffset: this.log.logEndOffset,
+      writtenEndOffset: this.log.writtenEndOffset,
       durableEndOffset: this.log.durableEndOffset,
       highWatermark: this.log.highWatermark,
       isr: l ? [...l.isr] : [],

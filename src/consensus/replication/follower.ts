@@ -2,9 +2,10 @@
 // (Fetch v12): it fetches from its log end with the epoch of its last record, appends what the leader
 // sends with the leader's offsets and epochs, and truncates where the leader says the logs diverge.
 //
-// Skein's one strengthening: the next fetch goes out only once what was appended is durable, so the
-// offset a follower reports (which the leader counts towards the high watermark) never includes records
-// a crash could take back.
+// The next fetch goes out once what was appended has been written to the file (not fsynced): the offset
+// a follower reports, which the leader counts towards the high watermark, never includes records a
+// kill -9 of this process could take back. Kafka reports its log end at once, whatever sits in the
+// process; Skein waits for the write, and leaves the fsync to run beside the next fetch.
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import type { LocalLogView } from './local-log.js';
 import { NO_LEADER, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type BatchHeader, type BrokerId, type FetchRequest, type FetchResponse, type FollowerAction } from './types.js';
@@ -24,7 +25,7 @@ export class FollowerSide {
   }
 
   fetchRequest(): FetchRequest | null {
-    if (this.leader === NO_LEADER || this.fenced || this.log.durableEndOffset < this.log.logEndOffset) return null;
+    if (this.leader === NO_LEADER || this.fenced || this.log.writtenEndOffset < this.log.logEndOffset) return null;
     return {
       leader: this.leader,
       fetchOffset: this.log.logEndOffset,

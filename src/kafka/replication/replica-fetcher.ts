@@ -1,7 +1,7 @@
 // A follower's fetcher: one connection to one leader broker, fetching every partition this broker
 // follows there (those Kafka's fetcher-id hash gives it) in one Fetch request with replica_id set, as
 // Kafka's ReplicaFetcherThread does. Each partition's fetch state comes from its replication core; a
-// partition whose last append is not durable yet, that is truncating, or that is backing off after an
+// partition whose last append is not written yet, that is truncating, or that is backing off after an
 // error sits out the round. With none to fetch, the fetcher sleeps until woken.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import type { FetchRequest } from '../../consensus/partition-replication.js';
@@ -95,9 +95,10 @@ export class ReplicaFetcher {
       const now = this.host.now();
       const round: { rp: ReplicatedPartition; req: FetchRequest }[] = [];
       let retry = Infinity;
-      // Partitions fetch together: one whose last append is still being fsynced is waited for (a few
-      // ms) rather than left out of a fetch that may then sit at the leader for replica.fetch.wait.max.ms.
-      if ([...this.partitions].some((rp) => rp.awaitingDurable)) {
+      // Partitions fetch together: one whose last append is still being written is waited for (well
+      // under a ms) rather than left out of a fetch that may then sit at the leader for
+      // replica.fetch.wait.max.ms. The fsync that follows runs beside the next fetch.
+      if ([...this.partitions].some((rp) => rp.awaitingWritten)) {
         await this.sleep(settings.maxWaitMs);
         continue;
       }
@@ -107,7 +108,7 @@ export class ReplicaFetcher {
         else if (rp.retryTime > now) retry = Math.min(retry, rp.retryTime);
       }
       if (round.length === 0) {
-        // Woken by a durable append, a finished truncation or a new partition; a backoff ends by itself.
+        // Woken by a written append, a finished truncation or a new partition; a backoff ends by itself.
         await this.sleep(retry === Infinity ? settings.socketTimeoutMs : retry - now);
         continue;
       }

@@ -39,7 +39,7 @@ export interface ReplicaHost {
   readonly fetchBackoffMs: number;
   /** Send this ISR change to the controller, and keep sending it while the core still waits for it. */
   sendIsrChange(rp: ReplicatedPartition, request: IsrChangeRequest): void;
-  /** The partition may be fetchable again (an append became durable, a truncation finished). */
+  /** The partition may be fetchable again (an append was written, a truncation finished). */
   wake(rp: ReplicatedPartition): void;
 }
 
@@ -238,6 +238,25 @@ export class ReplicatedPartition {
     return done;
   }
 
+  /**
+   * Tells the core once the log is written (handed to the OS) up to `end`, unless a truncation came in
+   * between: a follower's next fetch waits for that, not for the fsync (docs/replication.md, "What an
+   * acknowledgement survives"). A failed write is whenDurable's to handle.
+   */
+  private whenWritten(end: number): void {
+    const log = this.partition.log;
+    const core = this.core;
+    const truncations = log.truncationCount;
+    log.waitWritten(end - 1).then(
+      () => {
+        if (this.core !== core || log.truncationCount !== truncations) return;
+        core!.onWritten(end);
+        this.host.wake(this);
+      },
+      () => undefined,
+    );
+  }
+
   /** Tells the core once the log is durable up to `end`, unless a truncation came in between. */
   private whenDurable(end: number): void {
     const log = this.partition.log;
@@ -277,10 +296,10 @@ export class ReplicatedPartition {
     return this.core.fetchRequest();
   }
 
-  /** A follower whose last append is not yet durable: its next fetch waits for the fsync. */
-  get awaitingDurable(): boolean {
+  /** A follower whose last append is not yet written to the file: its next fetch waits for the write. */
+  get awaitingWritten(): boolean {
     const s = this.core?.status();
-    return s !== undefined && s.role === 'follower' && !this.busy && s.durableEndOffset < s.logEndOffset;
+    return s !== undefined && s.role === 'follower' && !this.busy && s.writtenEndOffset < s.logEndOffset;
   }
 
   /** When the fetcher may try again after a backoff. */
@@ -341,6 +360,7 @@ export class ReplicatedPartition {
           this.rebuild(err);
           return;
         }
+        this.whenWritten(log.logEndOffset);
         this.whenDurable(log.logEndOffset);
         return;
       }

@@ -1,7 +1,7 @@
 // A seeded simulation of one Kafka partition on three brokers (src/consensus/partition-replication)
 // with a ZooKeeper-mode controller (controller-model.ts) on the shared harness. Producers write
-// acks=all, a consumer reads up to the high watermark, while brokers crash (losing unsynced writes)
-// and restart, sessions expire, the network drops, delays, duplicates and partitions messages between
+// acks=all, a consumer reads up to the high watermark, while brokers are killed (kill -9: what they
+// wrote stays with the OS) or lose power (losing unsynced writes, one machine at a time) and restart, sessions expire, the network drops, delays, duplicates and partitions messages between
 // brokers and between a broker and the controller, followers turn slow and disks stall. Invariants are
 // checked after every event; when chaos ends everything heals and restarts, and the run must settle
 // with one leader, every replica in sync, and every acknowledged write in place, linearizably.
@@ -47,6 +47,7 @@ export interface ReplicationSimResult {
   isrExpands: number;
   truncations: number;
   crashes: number;
+  powerLosses: number;
   expiries: number;
   tornWrites: number;
   events: number;
@@ -65,6 +66,8 @@ const FETCH_IDLE_MS = 8;
 const PRODUCE_TIMEOUT_MS = 400;
 const PRODUCERS = 2;
 const NORMAL_DISK = { min: 1, max: 3 };
+/** From a process's write to the OS holding the bytes (the log's write pass). */
+const WRITE_LATENCY = { min: 0, max: 4 };
 const CALM: LinkFaults = { dropRate: 0, duplicateRate: 0, delayMin: 1, delayMax: 3 };
 
 interface Rec {
@@ -138,7 +141,13 @@ export class ReplicationSim {
   private clientsRunning = true;
   private healedAtStep = 0;
   private token = 0;
-  private stats = { refused: 0, consumed: 0, isrShrinks: 0, isrExpands: 0, truncations: 0, crashes: 0, expiries: 0 };
+  private stats = { refused: 0, consumed: 0, isrShrinks: 0, isrExpands: 0, truncations: 0, crashes: 0, powerLosses: 0, expiries: 0 };
+  /** The broker whose power loss the controller has not yet seen, with its incarnation then. */
+  private powerLost: { id: number; incarnation: number } | null = null;
+  /** Until when partitions, cuts and expiries drawn so far last. */
+  private faultsUntil = 0;
+  /** The network's defaults drop, duplicate or delay messages. */
+  private lossy = false;
 
   constructor(private readonly opt: ReplicationSimOptions) {
     this.rng = new Rng(opt.seed);
@@ -165,7 +174,7 @@ export class ReplicationSim {
         waiters: new Map(),
         checkedLeaderEpoch: -1,
       };
-      b.disk = new SimDisk<DiskOp>(this.sched, this.rng.fork(), NORMAL_DISK, (op) => this.write(b, op));
+      b.disk = new SimDisk<DiskOp>(this.sched, this.rng.fork(), NORMAL_DISK, (op) => this.write(b, op), WRITE_LATENCY);
       this.brokers.set(id, b);
       this.start(b);
     }
@@ -223,13 +232,45 @@ export class ReplicationSim {
     heartbeat();
   }
 
-  private crash(b: Broker): void {
-    this.trace.note(`crash ${b.id}`);
+  /**
+   * kill -9 of the broker's process (what it had written stays with the OS), or a power loss of its
+   * machine (only what it had fsynced stays, and maybe some of what it had written).
+   */
+  private crash(b: Broker, how: 'kill' | 'powerLoss'): void {
+    this.trace.note(`${how === 'kill' ? 'kill -9' : 'power loss of'} ${b.id}`);
     this.stats.crashes++;
+    if (how === 'powerLoss') {
+      this.stats.powerLosses++;
+      this.powerLost = { id: b.id, incarnation: b.incarnation };
+    }
     b.up = false;
     b.core = null;
     b.incarnation++;
-    b.disk.crash();
+    if (how === 'kill') b.disk.kill();
+    else b.disk.crash();
+  }
+
+  /**
+   * A power loss is one fault at a time, as replication with followers counting written (not synced)
+   * records promises (docs/replication.md, "What an acknowledgement survives"): it strikes only while
+   * every broker runs and the network is calm, and nothing else goes wrong until the controller has
+   * seen that broker's session end or its restart (and so dropped it from the ISR).
+   */
+  private mayLosePower(): boolean {
+    return this.powerLost === null && this.sched.now() >= this.faultsUntil && !this.lossy && [...this.brokers.values()].every((b) => b.up);
+  }
+
+  private inPowerLossWindow(): boolean {
+    if (this.powerLost === null) return false;
+    if (this.controller.live.get(this.powerLost.id) === this.powerLost.incarnation) return true;
+    this.powerLost = null;
+    return false;
+  }
+
+  /** A fault that lasts `ms` from now: no power loss until it is over. */
+  private faultFor(ms: number): number {
+    this.faultsUntil = Math.max(this.faultsUntil, this.sched.now() + ms);
+    return ms;
   }
 
   private deliver(from: number, to: number, m: Msg): void {
@@ -371,16 +412,28 @@ export class ReplicationSim {
     this.sync(b, { kind: 'truncate', offset });
   }
 
-  /** Queue a write; once durable, tell the core how much of the log is, unless a truncation came since. */
+  /**
+   * Queue a write; once the OS holds it, and again once it is durable, tell the core how much of the
+   * log is, unless a truncation came since.
+   */
   private sync(b: Broker, op: DiskOp): void {
     const incarnation = b.incarnation;
     const truncations = b.truncations;
     const end = b.log.length;
-    b.disk.write(op, () => {
-      if (b.incarnation !== incarnation || b.truncations !== truncations) return;
-      b.core!.onDurable(end, this.sched.now());
-      this.process(b);
-    });
+    const current = () => b.incarnation === incarnation && b.truncations === truncations;
+    b.disk.write(
+      op,
+      () => {
+        if (!current()) return;
+        b.core!.onDurable(end, this.sched.now());
+        this.process(b);
+      },
+      () => {
+        if (!current()) return;
+        b.core!.onWritten(end);
+        this.process(b);
+      },
+    );
   }
 
   private write(b: Broker, op: DiskOp): void {
@@ -446,7 +499,7 @@ export class ReplicationSim {
   private expire(id: number): void {
     this.trace.note(`expire session of ${id}`);
     this.stats.expiries++;
-    this.expiredUntil.set(id, this.sched.now() + this.rng.int(20, 400));
+    this.expiredUntil.set(id, this.sched.now() + this.faultFor(this.rng.int(20, 400)));
     this.controller.brokerDown(id);
     this.told.delete(id);
   }
@@ -524,20 +577,22 @@ export class ReplicationSim {
 
   private chaosStep(): void {
     if (!this.chaos) return;
+    const next = () => this.sched.after(this.harsh ? this.rng.int(10, 100) : this.rng.int(30, 300), () => this.chaosStep());
+    if (this.inPowerLossWindow()) return next();
     const up = [...this.brokers.values()].filter((b) => b.up);
     const roll = this.rng.next();
     const leader = this.brokers.get(this.controller.state.leader);
     if (roll < (this.harsh ? 0.3 : 0.15) && up.length > 0) {
       // Crash the leader more often than not: that is where acknowledged writes are at risk.
       const victim = leader?.up && this.rng.chance(0.6) ? leader : this.rng.pick(up);
-      this.crash(victim);
+      this.crash(victim, this.mayLosePower() && this.rng.chance(0.4) ? 'powerLoss' : 'kill');
       this.sched.after(this.harsh ? this.rng.int(5, 200) : this.rng.int(50, 800), () => this.chaos && !victim.up && this.start(victim));
     } else if (roll < 0.35) {
       const groups: number[][] = [[], []];
       for (const id of [CONTROLLER, ...BROKERS]) groups[this.rng.int(0, 1)]!.push(id);
       this.trace.note(`partition ${groups.map((g) => g.join(',')).join(' | ')}`);
       this.net.partition(groups, [CONTROLLER, ...BROKERS]);
-      this.sched.after(this.rng.int(50, 800), () => this.chaos && this.net.partition([[CONTROLLER, ...BROKERS]], [CONTROLLER, ...BROKERS]));
+      this.sched.after(this.faultFor(this.rng.int(50, 800)), () => this.chaos && this.net.partition([[CONTROLLER, ...BROKERS]], [CONTROLLER, ...BROKERS]));
     } else if (roll < 0.45) {
       // A broker cut from the controller (its ZooKeeper) only, or a broker from one peer.
       const a = this.rng.pick(BROKERS);
@@ -546,7 +601,7 @@ export class ReplicationSim {
       this.trace.note(`cut ${a} from ${z}`);
       this.net.setLink(a, z, cut);
       this.net.setLink(z, a, cut);
-      this.sched.after(this.rng.int(50, 600), () => {
+      this.sched.after(this.faultFor(this.rng.int(50, 600)), () => {
         this.net.setLink(a, z, null);
         this.net.setLink(z, a, null);
       });
@@ -562,12 +617,14 @@ export class ReplicationSim {
       b.disk.latency = { min: 20, max: this.rng.int(40, 250) };
       this.sched.after(this.rng.int(100, 1000), () => (b.disk.latency = NORMAL_DISK));
     } else if (roll < 0.85) {
+      this.lossy = true;
       this.net.setDefaults({ dropRate: this.rng.next() * 0.1, duplicateRate: this.rng.next() * 0.05, delayMin: 1, delayMax: this.rng.int(2, 30) });
     } else {
+      this.lossy = false;
       this.net.heal();
       this.net.setDefaults(CALM);
     }
-    this.sched.after(this.harsh ? this.rng.int(10, 100) : this.rng.int(30, 300), () => this.chaosStep());
+    next();
   }
 
   private heal(): void {
@@ -658,6 +715,7 @@ export class ReplicationSim {
       isrExpands: this.stats.isrExpands,
       truncations: this.stats.truncations,
       crashes: this.stats.crashes,
+      powerLosses: this.stats.powerLosses,
       expiries: this.stats.expiries,
       tornWrites: [...this.brokers.values()].reduce((n, b) => n + b.disk.tornWrites, 0),
       events: this.sched.steps,

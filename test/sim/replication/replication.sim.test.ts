@@ -1,4 +1,5 @@
-// Partition replication under seeded faults: broker crashes that lose unsynced writes, ZooKeeper
+// Partition replication under seeded faults: kill -9 of brokers, power losses that lose unsynced
+// writes (one machine at a time), ZooKeeper
 // session expiries, partitions between brokers and between a broker and the controller, lossy,
 // duplicating and reordering links, slow followers and slow disks.
 // `SIM_SEEDS=10000 nice npx vitest run test/sim/replication`
@@ -14,13 +15,14 @@ const plan = seedPlan(100, 'test/sim/replication');
 const trace = Number(process.env.SIM_TRACE ?? 0);
 
 describe('partition replication simulation', () => {
-  test(`${plan.seeds.length} seeds: crashes, session expiries, partitions and slow followers lose no acknowledged record`, { timeout: 60_000 + plan.seeds.length * 2_000 }, () => {
+  test(`${plan.seeds.length} seeds: kills, power losses, session expiries, partitions and slow followers lose no acknowledged record`, { timeout: 60_000 + plan.seeds.length * 2_000 }, () => {
     let acked = 0;
     let elections = 0;
     let shrinks = 0;
     let expands = 0;
     let truncations = 0;
     let consumed = 0;
+    let powerLosses = 0;
     for (const seed of plan.seeds) {
       let r;
       try {
@@ -34,6 +36,7 @@ describe('partition replication simulation', () => {
       expands += r.isrExpands;
       truncations += r.truncations;
       consumed += r.consumed;
+      powerLosses += r.powerLosses;
     }
     // The runs did exercise what they claim to.
     expect(acked).toBeGreaterThan(plan.seeds.length * 10);
@@ -43,6 +46,7 @@ describe('partition replication simulation', () => {
       expect(shrinks).toBeGreaterThan(0);
       expect(expands).toBeGreaterThan(0);
       expect(truncations).toBeGreaterThan(0);
+      expect(powerLosses).toBeGreaterThan(0);
     }
   });
 

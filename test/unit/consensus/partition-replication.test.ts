@@ -44,14 +44,30 @@ describe('high watermark', () => {
     expect(hw(p, 1)).toBe(2);
   });
 
-  test('a follower reports an offset only once what it appended is durable', () => {
+  test('a follower reports an offset once what it appended is written, and the leader counts it before its fsync', () => {
     const p = threeReplicas();
     p.produce(1, ['a'], false);
+    p.settle([3]);
     p.b(2).holdDisk = true;
     expect(p.fetch(2)?.kind).toBe('append');
     expect(p.b(2).core.fetchRequest()).toBeNull();
-    p.b(2).core.onDurable(1, p.now);
+    p.b(2).core.onWritten(1);
     expect(p.b(2).core.fetchRequest()?.fetchOffset).toBe(1);
+    p.fetch(2);
+    expect(p.b(2).core.status().durableEndOffset).toBe(0);
+    expect(hw(p, 1)).toBe(1);
+  });
+
+  test('a truncation takes back what was written but not yet reported', () => {
+    const p = threeReplicas();
+    p.produce(1, ['a', 'b'], false);
+    p.b(2).holdDisk = true;
+    p.fetch(2);
+    p.b(2).core.onWritten(2);
+    expect(p.b(2).core.status().writtenEndOffset).toBe(2);
+    p.b(2).core.becomeFollower({ leader: 3, leaderEpoch: 2, isr: [2, 3], replicas: [1, 2, 3], partitionEpoch: 2 });
+    expect(p.b(2).core.onFetchResponse(p.b(2).core.fetchRequest()!, { errorCode: 0, highWatermark: 0, logStartOffset: 0, divergingEpoch: { epoch: 1, endOffset: 1 }, batches: [] }).kind).toBe('truncate');
+    expect(p.b(2).core.status().writtenEndOffset).toBe(1);
   });
 });
 
