@@ -53,6 +53,11 @@ export type { LogIoStats } from './write-pipeline.js';
 
 /** Default byte budget of the in-memory tail cache (written batches; unwritten ones are always kept). */
 export const DEFAULT_TAIL_CACHE_BYTES = 1 << 20;
+/**
+ * Its budget for batches above the high watermark of a replicated partition (which followers are about
+ * to fetch): enough for the ~2 s of a busy partition's pipelined acks=all produces a follower may trail.
+ */
+export const DEFAULT_REPLICA_TAIL_CACHE_BYTES = 16 << 20;
 /** Reads restarted because segments were deleted or truncated underneath, before giving up. */
 const MAX_READ_ATTEMPTS = 5;
 
@@ -96,6 +101,8 @@ export interface PartitionLogOptions {
   /** Wall clock (ms) for flush bookkeeping and segment ages; tests inject their own. */
   clock?: () => number;
   tailCacheBytes?: number;
+  /** The tail cache's budget for batches above a replicated partition's high watermark. */
+  replicaTailCacheBytes?: number;
   /** How timestamp lookups pick the record inside a batch; locateRecordInBatch by default. */
   recordLocator?: RecordLocator;
   /** The high watermark follows the log end (a single replica). Default true. */
@@ -204,13 +211,15 @@ export class PartitionLog {
     this.hwFollowsLogEnd = options.highWatermarkFollowsLogEnd ?? true;
     this.hw = this.hwFollowsLogEnd ? logEndOffset : loaded.logStartOffset;
     this.onFailure = options.onFailure;
-    this.cache = new TailCache(options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
+    const tailCacheBytes = options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES;
+    this.cache = new TailCache(tailCacheBytes, Math.max(tailCacheBytes, options.replicaTailCacheBytes ?? DEFAULT_REPLICA_TAIL_CACHE_BYTES));
     this.pipeline = new WritePipeline(
       {
         dir,
         segments: () => this.segments,
         logEnd: () => this.logEnd,
-        written: (offset) => this.cache.evict(offset),
+        // A single-replica log's high watermark is its end: only a replicated one holds batches back.
+        written: (offset) => this.cache.evict(offset, this.hwFollowsLogEnd ? offset : this.hw),
         failed: (err) => this.fail(err),
         diskFull: (cut, err) => this.diskFull(cut, err),
         clock: this.clock,

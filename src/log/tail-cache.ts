@@ -1,6 +1,9 @@
 // The most recently appended batches, as the very buffers producers sent, so consumers at the tail are
 // served without a disk read or a copy. Batches not yet written are always here (a read could not get
-// them from the file); written ones stay until the byte budget pushes them out.
+// them from the file); written ones stay until the byte budget pushes them out, except that those a
+// replicated partition's followers have yet to fetch stay up to a larger budget: with acks=all
+// produces pipelined, a leader runs megabytes ahead of its followers, and reading those back from the
+// segment files cost the leader more CPU than anything else it did for them.
 
 export interface CachedBatch {
   baseOffset: number;
@@ -24,7 +27,11 @@ export class TailCache {
   private head = 0;
   private bytes = 0;
 
-  constructor(private readonly budgetBytes: number) {}
+  constructor(
+    private readonly budgetBytes: number,
+    /** The budget while the oldest batch is one followers still need (at or above `keepFrom`). */
+    private readonly replicaBudgetBytes = budgetBytes,
+  ) {}
 
   get sizeBytes(): number {
     return this.bytes;
@@ -39,10 +46,14 @@ export class TailCache {
     this.bytes += batch.bytes.length;
   }
 
-  /** Drops the oldest batches beyond the budget, but only those below `writtenOffset`. */
-  evict(writtenOffset: number): void {
+  /**
+   * Drops the oldest batches beyond the budget, but only those below `writtenOffset`; those from
+   * `keepFrom` on (not replicated yet) only beyond the replica budget.
+   */
+  evict(writtenOffset: number, keepFrom = writtenOffset): void {
     while (this.bytes > this.budgetBytes && this.head < this.entries.length) {
-      if (this.entries[this.head]!.lastOffset >= writtenOffset) break;
+      const last = this.entries[this.head]!.lastOffset;
+      if (last >= writtenOffset || (last >= keepFrom && this.bytes <= this.replicaBudgetBytes)) break;
       this.dropFront();
     }
   }

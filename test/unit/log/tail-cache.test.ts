@@ -21,6 +21,22 @@ test('serves the newest written batches within the budget and every unwritten on
   expect(cache.read(3, 1000, 10, true)).toBeUndefined();
 });
 
+test('batches followers have yet to fetch stay within the larger replica budget', () => {
+  const cache = new TailCache(250, 650);
+  for (let o = 0; o < 10; o++) cache.push(batch(o, 100));
+  // Everything written, replicated below 6: the budget alone keeps 8 and 9.
+  cache.evict(10, 6);
+  expect(cache.firstOffset).toBe(6);
+  // Replicated below 2 only: the replica budget keeps 4..9 and lets 2 and 3 go past it.
+  const again = new TailCache(250, 650);
+  for (let o = 0; o < 10; o++) again.push(batch(o, 100));
+  again.evict(10, 2);
+  expect(again.firstOffset).toBe(4);
+  // Unwritten batches stay whatever the budgets.
+  again.evict(3, 0);
+  expect(again.firstOffset).toBe(4);
+});
+
 /** Pushes batch 0 and keeps only a weak reference to its buffer. */
 function pushTracked(cache: TailCache): WeakRef<Buffer> {
   const first = batch(0, 64 * 1024);
