@@ -163,7 +163,11 @@ export class WritePipeline {
           seg.logDirty = true;
           touched.add(seg);
         }
-        for (const seg of touched) await this.writeIndexes(seg);
+        // The active segment's index entries serve lookups from memory and recovery rebuilds its
+        // files, so they reach them only when it is sealed or closed: a write pass is one syscall, not
+        // three (for a follower, whose passes are small, the index writes had cost more than the data).
+        const active = this.host.segments().at(-1);
+        for (const seg of touched) if (seg !== active) await this.writeIndexes(seg);
         this.writtenOffset = Math.max(this.writtenOffset, target);
         this.host.written(this.writtenOffset);
         this.writtenWaiters.settleBelow(this.writtenOffset);
