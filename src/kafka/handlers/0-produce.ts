@@ -5,8 +5,8 @@
 //   0  no response at all; a failure closes the connection, the only way Kafka can tell the producer;
 //   1  once the bytes reached the OS (PartitionLog.waitWritten);
 //  -1  once an fsync covered them (PartitionLog.waitDurable, group commit) and min.insync.replicas held;
-//      on a replicated partition, once the high watermark covers them (every ISR member has them on
-//      disk), refused with NOT_ENOUGH_REPLICAS before the append while the ISR is below
+//      on a replicated partition, once the high watermark covers them (fsynced on the leader, written
+//      by every ISR member), refused with NOT_ENOUGH_REPLICAS before the append while the ISR is below
 //      min.insync.replicas, and REQUEST_TIMED_OUT after the request's timeout_ms.
 //
 // Idempotent and transactional producers are a later issue: InitProducerId is not served, so no client

@@ -212,7 +212,7 @@ export class ReplicatedPartition {
   /**
    * The leader appended `result`. With `acksAllTimeoutMs`, resolves with the error code for the
    * producer once the high watermark covers it (or the deadline passes); else resolves at once.
-   * Every leader append is fsynced: the high watermark counts only durable records.
+   * Every leader append is fsynced: the high watermark counts only the leader's durable records.
    */
   appended(result: AppendResult, acksAllTimeoutMs?: number): Promise<number> {
     const core = this.core;
