@@ -233,46 +233,38 @@ export class ReplicatedPartition {
       this.rebuild(err);
       return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
-    this.whenDurable(result.lastOffset + 1);
+    this.whenStored(result.lastOffset + 1);
     this.settle();
     return done;
   }
 
   /**
-   * Tells the core once the log is written (handed to the OS) up to `end`, unless a truncation came in
-   * between: a follower's next fetch waits for that, not for the fsync (docs/replication.md, "What an
-   * acknowledgement survives"). A failed write is whenDurable's to handle.
+   * Tells the core once the log is written (handed to the OS) and once it is durable up to `end`,
+   * unless a truncation came in between. A follower's next fetch waits for the write, not the fsync
+   * (docs/replication.md, "What an acknowledgement survives"); a leader's high watermark for the fsync.
    */
-  private whenWritten(end: number): void {
+  private whenStored(end: number): void {
     const log = this.partition.log;
-    const core = this.core;
+    const core = this.core!;
     const truncations = log.truncationCount;
-    log.waitWritten(end - 1).then(
-      () => {
-        if (this.core !== core || log.truncationCount !== truncations) return;
-        core!.onWritten(end);
-        this.host.wake(this);
-      },
-      () => undefined,
-    );
-  }
-
-  /** Tells the core once the log is durable up to `end`, unless a truncation came in between. */
-  private whenDurable(end: number): void {
-    const log = this.partition.log;
-    const core = this.core;
-    const truncations = log.truncationCount;
+    const current = (): boolean => this.core === core && log.truncationCount === truncations;
+    // A failed write fails the fsync wait too, which handles it.
+    log.waitWritten(end - 1).then(() => {
+      if (!current()) return;
+      core.onWritten(end);
+      this.host.wake(this);
+    }, () => undefined);
     log.waitDurable(end - 1).then(
       () => {
-        if (this.core !== core || log.truncationCount !== truncations) return;
-        core!.onDurable(end, this.host.now());
+        if (!current()) return;
+        core.onDurable(end, this.host.now());
         this.settle();
         this.host.wake(this);
       },
       (err: unknown) => {
         // Truncated meanwhile (the core asked for it and knows), or the log is closing or failed: nothing
         // to do. Otherwise the log took the records back (a full disk) under the core: rebuild it.
-        if (this.core !== core || log.truncationCount !== truncations || log.stopped) return;
+        if (!current() || log.stopped) return;
         this.rebuild(err);
       },
     );
@@ -360,8 +352,7 @@ export class ReplicatedPartition {
           this.rebuild(err);
           return;
         }
-        this.whenWritten(log.logEndOffset);
-        this.whenDurable(log.logEndOffset);
+        this.whenStored(log.logEndOffset);
         return;
       }
       case 'truncate':
