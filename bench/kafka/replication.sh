@@ -9,8 +9,9 @@
 #                                                        several checkouts, each with dist/ built
 # env: RECORDS (per run, default 1000000), SIZE (100), ROUNDS (3), PORT (first of a range of 8 free
 # ports, default 24500), OUT and BENCH_TOOLS as for compare.sh.
-# Prints every run and, per build, the median of each figure and the ratios RF=3/acks=all and
-# RF=3/acks=1. Read ratios, not absolute numbers: the machine is shared.
+# Prints every run (records/s, and in brackets the servers' CPU time per record in microseconds, which
+# other load on the machine disturbs far less) and, per build, the medians and the ratios RF=3/acks=all
+# and RF=3/acks=1. Read ratios, not absolute numbers: the machine is shared.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -60,12 +61,25 @@ await_line() {
   return 1
 }
 
-rate() {
-  local out
-  if out="$("$OUT/kperf" "$@" 2>/dev/null)"; then sed -n 's/.*rec\/s=\([0-9]*\).*/\1/p' <<<"$out" | tail -1; else echo 0; fi
+# CPU ticks (user + system) used so far by the server process and its children still running.
+ticks() {
+  local total=0 pid
+  for pid in "$SERVER_PID" $(pgrep -P "$SERVER_PID" || true); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
 }
 
-single() { # build dir, round -> "acks1 acksall"
+# kperf's records/s (0 for a failed run) and the servers' CPU microseconds per record meanwhile.
+rate() {
+  local out before after rec
+  before="$(ticks)"
+  if out="$("$OUT/kperf" "$@" 2>/dev/null)"; then rec="$(sed -n 's/.*rec\/s=\([0-9]*\).*/\1/p' <<<"$out" | tail -1)"; else rec=0; fi
+  after="$(ticks)"
+  echo "$rec $(awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="$RECORDS" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')"
+}
+
+single() { # build dir, round -> "acks1 cpu acksall cpu"
   local dir="$WORK/single" port="$PORT"
   rm -rf "$dir" && mkdir -p "$dir"
   printf 'listeners=PLAINTEXT://127.0.0.1:%s\nlog.dirs=%s/data\nnum.partitions=%s\n' "$port" "$dir" "$PARTITIONS" >"$dir/server.properties"
@@ -79,7 +93,7 @@ single() { # build dir, round -> "acks1 acksall"
   echo "$a1 $aall"
 }
 
-cluster() { # build dir, round -> "rf3"
+cluster() { # build dir, round -> "rf3 cpu"
   local dir="$WORK/cluster"
   rm -rf "$dir" && mkdir -p "$dir"
   SKEIN_LOG_LEVEL=info node "$1/dist/src/cli/main.js" dev-cluster --nodes 3 --data-dir "$dir/data" \
@@ -97,20 +111,24 @@ cluster() { # build dir, round -> "rf3"
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "n/a"), a / b }'; }
 
-declare -A A1 AALL RF3
-printf '%-6s %-40s %12s %12s %12s\n' round build acks=1 acks=all rf3-acks=all
+medianf() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+declare -A A1 AALL RF3 C1 CALL C3
+printf '%-6s %-36s %18s %18s %18s\n' round build 'acks=1 (us/rec)' 'acks=all (us/rec)' 'rf3 all (us/rec)'
 for round in $(seq "$ROUNDS"); do
   for b in $BUILDS; do
-    read -r a1 aall <<<"$(single "$b" "$round")"
-    rf3="$(cluster "$b" "$round")"
+    read -r a1 c1 aall call <<<"$(single "$b" "$round")"
+    read -r rf3 c3 <<<"$(cluster "$b" "$round")"
     A1[$b]="${A1[$b]:-} $a1"; AALL[$b]="${AALL[$b]:-} $aall"; RF3[$b]="${RF3[$b]:-} $rf3"
-    printf '%-6s %-40s %12s %12s %12s\n' "$round" "$b" "$a1" "$aall" "$rf3"
+    C1[$b]="${C1[$b]:-} $c1"; CALL[$b]="${CALL[$b]:-} $call"; C3[$b]="${C3[$b]:-} $c3"
+    printf '%-6s %-36s %18s %18s %18s\n' "$round" "$b" "$a1 ($c1)" "$aall ($call)" "$rf3 ($c3)"
   done
 done
 echo
-printf '%-40s %12s %12s %12s %14s %12s\n' 'median of' acks=1 acks=all rf3-acks=all rf3/acks=all rf3/acks=1
+printf '%-36s %18s %18s %18s %13s %11s\n' 'median of' acks=1 acks=all 'rf3 acks=all' rf3/acks=all rf3/acks=1
 for b in $BUILDS; do
   # shellcheck disable=SC2086
   m1="$(median ${A1[$b]})"; mall="$(median ${AALL[$b]})"; m3="$(median ${RF3[$b]})"
-  printf '%-40s %12s %12s %12s %14s %12s\n' "$b" "$m1" "$mall" "$m3" "$(ratio "$m3" "$mall")" "$(ratio "$m3" "$m1")"
+  # shellcheck disable=SC2086
+  printf '%-36s %18s %18s %18s %13s %11s\n' "$b" "$m1 ($(medianf ${C1[$b]}))" "$mall ($(medianf ${CALL[$b]}))" "$m3 ($(medianf ${C3[$b]}))" "$(ratio "$m3" "$mall")" "$(ratio "$m3" "$m1")"
 done
