@@ -24,6 +24,8 @@ import { produceConfig } from './produce/produce-config.js';
 import { ReplicationManager } from './replication/replication-manager.js';
 import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
+import type { BrokerServices, MetadataUpdates } from './services.js';
+import { HostedPartitions } from './fetch/partition-access.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { TopicManager } from './topics/topic-manager.js';
 
@@ -36,8 +38,23 @@ export interface ClusterContext {
   controller: Controller;
 }
 
+/** UpdateMetadata's view of a cluster member: its registration's epoch and the controller's cache. */
+function metadataUpdatesOf({ membership, cache }: ClusterContext): MetadataUpdates {
+  return {
+    get brokerEpoch() {
+      return membership.brokerEpoch;
+    },
+    get controllerEpoch() {
+      return cache.controllerEpoch;
+    },
+    update: (request) => cache.update(request),
+  };
+}
+
 export class Broker {
-  readonly handlers = new HandlerRegistry(HANDLERS);
+  readonly handlers: HandlerRegistry;
+  /** The broker's parts as handlers see them; each handler is handed the ones it declares. */
+  readonly services: BrokerServices;
   /** Consumer groups: the coordinator and __consumer_offsets. */
   readonly groups = new GroupService(this);
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
@@ -68,6 +85,20 @@ export class Broker {
       onElection: (partition, epoch) => void this.groups.onElection(partition, epoch),
       onResignation: (partition, epoch) => this.groups.onResignation(partition, epoch),
     });
+    this.services = {
+      clock: this,
+      config,
+      clusterId,
+      metadata,
+      partitions: new HostedPartitions(replicas, config, topics),
+      topics,
+      groups: this.groups,
+      replication: this.replication,
+      metadataUpdates: cluster && metadataUpdatesOf(cluster),
+      controller: cluster?.controller,
+      apiVersions: { supported: () => this.handlers.supported() },
+    };
+    this.handlers = new HandlerRegistry(HANDLERS, this.services);
   }
 
   get brokerId(): number {

@@ -63,7 +63,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
       const apiKey = request.apiKey as ApiKeyType;
       const encode = (result: HandlerResult<ApiKeyType>): Reply =>
         result === NO_RESPONSE ? null : encodeResponseFrame(apiKey, request.apiVersion, request.correlationId, result as never);
-      const result = handler.handle(request.body as never, ctx);
+      const result = handler.handle(request.body, ctx);
       return result instanceof Promise ? result.then(encode) : encode(result);
     },
   });

@@ -9,6 +9,7 @@ import { CONSUMER_OFFSETS_TOPIC, partitionForGroup } from '../../../protocol/kaf
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import type { Broker } from '../broker.js';
 import { PartitionOwnership } from '../coordination/partition-ownership.js';
+import type { CoordinatorLocation, GroupRequests } from '../services.js';
 import type {
   CoordinatorOutput,
   DeleteGroupsRequest,
@@ -83,12 +84,6 @@ interface LoadedPartition {
   unknown: number;
 }
 
-export interface CoordinatorLocation {
-  errorCode: number;
-  /** The broker to ask; undefined with an error (Kafka's Node.noNode). */
-  node: { nodeId: number; host: string; port: number } | undefined;
-}
-
 /** A request waiting for the coordinator's reply: the coordinator's token. */
 interface PendingReply {
   resolve(response: unknown): void;
@@ -96,7 +91,7 @@ interface PendingReply {
   refuse(errorCode: number): void;
 }
 
-export class GroupService {
+export class GroupService implements GroupRequests {
   private lifecycle: Lifecycle = 'absent';
   private coordinator: GroupCoordinator<PendingReply> | undefined;
   private writer: ConsumerOffsetsWriter | undefined;
