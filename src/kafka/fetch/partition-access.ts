@@ -6,7 +6,6 @@ import { InvalidBatchError } from '../../../protocol/kafka/records/batch-validat
 import { LogError } from '../../log/errors.js';
 import type { PartitionLog } from '../../log/partition-log.js';
 import type { Logger } from '../../logger.js';
-import type { Broker } from '../broker.js';
 import type { BrokerConfig } from '../broker-config.js';
 import type { Partition } from '../partitions/partition.js';
 import { produceConfig, type ProduceConfig } from '../produce/produce-config.js';
@@ -41,11 +40,6 @@ export class HostedPartitions implements PartitionAccess {
   produceConfig(topic: string, log: PartitionLog): ProduceConfig {
     return produceConfig(this.config, this.topics.get(topic)?.configs ?? {}, log.config);
   }
-}
-
-/** The partition if this broker leads it, else the error code (PartitionAccess.leader). */
-export function leaderPartition(broker: Broker, topic: string, index: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition | number {
-  return broker.services.partitions.leader(topic, index, currentLeaderEpoch);
 }
 
 /**
