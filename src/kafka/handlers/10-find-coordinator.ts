@@ -20,8 +20,8 @@ export const findCoordinatorHandler = defineHandler({
   apiKey: ApiKey.FindCoordinator,
   minVersion: 0,
   maxVersion: 4,
-  handle(request, ctx): FindCoordinatorResponseInput {
-    const { groups } = ctx.broker;
+  uses: ['groups'],
+  handle(request, ctx, { groups }): FindCoordinatorResponseInput {
     const locate = (key: string): CoordinatorLocation => groups.findCoordinator(request.keyType, key);
     if (ctx.apiVersion >= 4) {
       return {
