@@ -143,7 +143,7 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
   });
 }
 
-function tcpServerFor(config: BrokerConfig, log: Logger, broker: () => Broker): TcpServer {
+function tcpServerFor(config: BrokerConfig, log: Logger, handlers: HandlerRegistry): TcpServer {
   return new TcpServer({
     host: config.listener.host === '' ? '0.0.0.0' : config.listener.host,
     port: config.listener.port,
@@ -156,7 +156,7 @@ function tcpServerFor(config: BrokerConfig, log: Logger, broker: () => Broker): 
       frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
     },
     log,
-    accept: (socket, frames) => serveKafkaConnection(socket, frames, broker()),
+    accept: (socket, frames) => serveKafkaConnection(socket, frames, { handlers, maxInFlight: config.values['queued.max.requests'], log }),
   });
 }
 
@@ -190,7 +190,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
     );
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, metadata);
     store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
-    const server = tcpServerFor(config, log, () => broker);
+    const server = tcpServerFor(config, log, broker.handlers);
     const port = await listen(server, config);
     broker.groups.start();
     logListening(log, config, port, clusterId);
@@ -245,7 +245,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     });
     // The leader's ISR changes go to the partition state znodes through this broker's session.
     broker.replication.useIsrWriter(new ZkIsrWriter(membership.zk));
-    server = tcpServerFor(config, log, () => broker);
+    server = tcpServerFor(config, log, broker.handlers);
     const port = await listen(server, config);
     // Registered only once reachable: the controller connects as soon as it sees the registration.
     await membership.register();

@@ -12,7 +12,6 @@
 // it touches and a unit test fakes just that (test/unit/kafka/handler-services.test.ts).
 import type { ApiKey, RequestOf, ResponseInputOf } from '../../protocol/kafka/index.js';
 import type { Logger } from '../logger.js';
-import type { Broker } from './broker.js';
 import type { BrokerServices, ServiceName } from './services.js';
 
 /** Returned by a handler whose request gets no response on the wire (Produce with acks=0). */
@@ -25,7 +24,6 @@ export interface RequestContext {
   readonly clientId: string | null;
   /** The client's address, for logs. */
   readonly remote: string;
-  readonly broker: Broker;
   readonly log: Logger;
   /** Aborted when the client's connection closes: nobody will read the reply, so stop building it. */
   readonly signal: AbortSignal;
@@ -45,8 +43,8 @@ export interface Handler<K extends ApiKey = ApiKey, S extends ServiceName = Serv
   readonly apiKey: K;
   readonly minVersion: number;
   readonly maxVersion: number;
-  /** The broker services this handler is handed. */
-  readonly uses?: readonly S[];
+  /** The broker services this handler is handed; a handler that needs none says []. */
+  readonly uses: readonly S[];
   /**
    * Serves one request. Effects on shared state happen before the first await that waits on anything
    * other than durability or a long poll, so pipelined requests on one connection see them in order.

@@ -12,7 +12,7 @@ export interface ServedApi {
 
 /** Just the services a handler declared: one it forgot is missing at run time too, not only in its type. */
 function servicesFor(handler: Handler, services: BrokerServices): BrokerServices {
-  return Object.fromEntries((handler.uses ?? []).map((name) => [name, services[name]])) as unknown as BrokerServices;
+  return Object.fromEntries(handler.uses.map((name) => [name, services[name]])) as unknown as BrokerServices;
 }
 
 /** The handlers a broker serves, by API key; the same list answers ApiVersions. */
