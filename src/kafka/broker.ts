@@ -12,7 +12,7 @@ import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
 import { HANDLERS } from './handlers/index.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
 import { loadOrCreateMetaProperties, newClusterId, storedClusterId } from './metadata/meta-properties.js';
-import { LocalMetadata, MetadataCache, type BrokerNode, type MetadataView } from './metadata/metadata-view.js';
+import { LocalMetadata, MetadataCache, type MetadataView } from './metadata/metadata-view.js';
 import type { TopicStore } from './metadata/topic-store.js';
 import { carryOverTopicsFile } from './cluster/carry-over.js';
 import { controlledShutdown } from './cluster/controlled-shutdown.js';
@@ -56,7 +56,7 @@ export class Broker {
   /** The broker's parts as handlers see them; each handler is handed the ones it declares. */
   readonly services: BrokerServices;
   /** Consumer groups: the coordinator and __consumer_offsets. */
-  readonly groups = new GroupService(this);
+  readonly groups: GroupService;
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
   readonly replication: ReplicationManager;
 
@@ -71,6 +71,7 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
+    this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.replication = new ReplicationManager({
       config,
       log,
@@ -108,11 +109,6 @@ export class Broker {
   /** Wall-clock milliseconds; the one place handlers read the time. */
   now(): number {
     return Date.now();
-  }
-
-  /** The brokers clients see in Metadata. */
-  liveBrokers(): BrokerNode[] {
-    return this.metadata.liveBrokers();
   }
 }
 
