@@ -7,6 +7,7 @@ import { ByteBudget } from '../net/byte-budget.js';
 import { TcpServer } from '../net/tcp-server.js';
 import { cleanerConfigOf, type BrokerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
+import { HostedPartitions } from './fetch/partition-access.js';
 import { GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
 import { HANDLERS } from './handlers/index.js';
@@ -20,12 +21,10 @@ import { ClusterMembership } from './cluster/membership.js';
 import { ZkTopicStore } from './cluster/zk-topic-store.js';
 import { Controller } from './controller/controller.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
-import { produceConfig } from './produce/produce-config.js';
 import { ReplicationManager } from './replication/replication-manager.js';
 import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
 import type { BrokerServices, MetadataUpdates } from './services.js';
-import { HostedPartitions } from './fetch/partition-access.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { TopicManager } from './topics/topic-manager.js';
 
@@ -52,9 +51,8 @@ function metadataUpdatesOf({ membership, cache }: ClusterContext): MetadataUpdat
 }
 
 export class Broker {
+  /** Every API served, each handler bound to the services it declares. */
   readonly handlers: HandlerRegistry;
-  /** The broker's parts as handlers see them; each handler is handed the ones it declares. */
-  readonly services: BrokerServices;
   /** Consumer groups: the coordinator and __consumer_offsets. */
   readonly groups: GroupService;
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
@@ -71,13 +69,14 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
+    const partitions = new HostedPartitions(replicas, config, topics);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.replication = new ReplicationManager({
       config,
       log,
       replicas,
       now: () => this.now(),
-      minInsyncReplicas: (p) => produceConfig(config, topics.get(p.topic)?.configs ?? {}, p.log.config).minInsyncReplicas,
+      minInsyncReplicas: (p) => partitions.produceConfig(p.topic, p.log).minInsyncReplicas,
       brokerEpoch: () => cluster?.membership.brokerEpoch ?? -1,
       endpointOf: (id) => {
         const b = metadata.liveBrokers().find((n) => n.nodeId === id);
@@ -86,12 +85,13 @@ export class Broker {
       onElection: (partition, epoch) => void this.groups.onElection(partition, epoch),
       onResignation: (partition, epoch) => this.groups.onResignation(partition, epoch),
     });
-    this.services = {
+    // The broker's parts as handlers see them (services.ts); each handler is handed the ones it declares.
+    const services: BrokerServices = {
       clock: this,
       config,
       clusterId,
       metadata,
-      partitions: new HostedPartitions(replicas, config, topics),
+      partitions,
       topics,
       groups: this.groups,
       replication: this.replication,
@@ -99,14 +99,14 @@ export class Broker {
       controller: cluster?.controller,
       apiVersions: { supported: () => this.handlers.supported() },
     };
-    this.handlers = new HandlerRegistry(HANDLERS, this.services);
+    this.handlers = new HandlerRegistry(HANDLERS, services);
   }
 
   get brokerId(): number {
     return this.config.brokerId;
   }
 
-  /** Wall-clock milliseconds; the one place handlers read the time. */
+  /** Wall-clock milliseconds; the one place handlers (the clock service), groups and replication read the time. */
   now(): number {
     return Date.now();
   }
