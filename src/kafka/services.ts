@@ -12,29 +12,7 @@ import type {
 import type { PartitionLog } from '../log/partition-log.js';
 import type { BrokerConfig } from './broker-config.js';
 import type { ElectionOutcome, TopicPartition } from './controller/controller-core.js';
-import type {
-  DeleteGroupsRequest,
-  DeleteGroupsResponse,
-  DescribeGroupsRequest,
-  DescribeGroupsResponse,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  JoinGroupClient,
-  JoinGroupRequest,
-  JoinGroupResponse,
-  LeaveGroupRequest,
-  LeaveGroupResponse,
-  ListGroupsRequest,
-  ListGroupsResponse,
-  OffsetCommitRequest,
-  OffsetCommitResponse,
-  OffsetDeleteRequest,
-  OffsetDeleteResponse,
-  OffsetFetchRequest,
-  OffsetFetchResponse,
-  SyncGroupRequest,
-  SyncGroupResponse,
-} from './groups/api.js';
+import type * as Groups from './groups/api.js';
 import type { MetadataView } from './metadata/metadata-view.js';
 import type { TopicRecord } from './metadata/topic-store.js';
 import type { Partition } from './partitions/partition.js';
@@ -101,16 +79,16 @@ export interface CoordinatorLocation {
 export interface GroupRequests {
   /** FindCoordinator for one key of a key type (Kafka's CoordinatorType). */
   findCoordinator(keyType: number, key: string): CoordinatorLocation;
-  joinGroup(request: JoinGroupRequest, client: JoinGroupClient): Promise<JoinGroupResponse>;
-  syncGroup(request: SyncGroupRequest): Promise<SyncGroupResponse>;
-  heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse>;
-  leaveGroup(request: LeaveGroupRequest): Promise<LeaveGroupResponse>;
-  offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse>;
-  offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse>;
-  offsetDelete(request: OffsetDeleteRequest): Promise<OffsetDeleteResponse>;
-  describeGroups(request: DescribeGroupsRequest): Promise<DescribeGroupsResponse>;
-  listGroups(request: ListGroupsRequest): Promise<ListGroupsResponse>;
-  deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse>;
+  joinGroup(request: Groups.JoinGroupRequest, client: Groups.JoinGroupClient): Promise<Groups.JoinGroupResponse>;
+  syncGroup(request: Groups.SyncGroupRequest): Promise<Groups.SyncGroupResponse>;
+  heartbeat(request: Groups.HeartbeatRequest): Promise<Groups.HeartbeatResponse>;
+  leaveGroup(request: Groups.LeaveGroupRequest): Promise<Groups.LeaveGroupResponse>;
+  offsetCommit(request: Groups.OffsetCommitRequest): Promise<Groups.OffsetCommitResponse>;
+  offsetFetch(request: Groups.OffsetFetchRequest): Promise<Groups.OffsetFetchResponse>;
+  offsetDelete(request: Groups.OffsetDeleteRequest): Promise<Groups.OffsetDeleteResponse>;
+  describeGroups(request: Groups.DescribeGroupsRequest): Promise<Groups.DescribeGroupsResponse>;
+  listGroups(request: Groups.ListGroupsRequest): Promise<Groups.ListGroupsResponse>;
+  deleteGroups(request: Groups.DeleteGroupsRequest): Promise<Groups.DeleteGroupsResponse>;
 }
 
 /** The controller naming this broker leader or follower of partitions, or telling it to stop being one. */
