@@ -13,17 +13,20 @@ export const NO_LEADER_EPOCH = -1;
 
 /**
  * The partition `topic`/`index` if this broker leads it and the client's view of the leader epoch is
- * current, else the Kafka error code: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, or
- * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH when the client's epoch is older / newer than ours.
+ * current, else the Kafka error code, in the order Kafka 3.9 checks (ReplicaManager.getPartitionOrError,
+ * then Partition.getLocalLog): a partition not hosted here is NOT_LEADER_OR_FOLLOWER when the cluster
+ * has it (the client's metadata is stale) and UNKNOWN_TOPIC_OR_PARTITION when not; the client's epoch
+ * is checked before leadership, so a follower too answers FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH to
+ * an epoch older / newer than the one it was told; only then is a non-leader NOT_LEADER_OR_FOLLOWER.
  */
 export function leaderPartition(broker: Broker, topic: string, index: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition | number {
   const partition = broker.replicas.partition(topic, index);
-  if (!partition) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-  if (partition.leaderId !== broker.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  if (!partition) return broker.metadata.partition(topic, index) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   if (currentLeaderEpoch !== NO_LEADER_EPOCH) {
     if (currentLeaderEpoch < partition.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
     if (currentLeaderEpoch > partition.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
   }
+  if (partition.leaderId !== broker.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   return partition;
 }
 
