@@ -6,10 +6,11 @@
 // truncates what it alone wrote, and rejoins the ISR.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
+import { ErrorCode } from '../../../protocol/kafka/index.js';
 import { brokerIdPath, decodePartitionState, partitionStatePath } from '../../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, produceRecords, recordsOf } from '../../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
+import { errorOf } from '../../helpers/error-code.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 import { TcpProxy } from '../../helpers/tcp-proxy.js';
 import { startTestServer, type TestServer } from '../zookeeper/harness.js';
@@ -43,16 +44,6 @@ async function consumed(conn: KafkaConnection): Promise<string[]> {
     if (fetched.headers.length === 0) return values;
     values.push(...recordsOf(fetched, offset).map((r) => r.value!.toString()));
     offset = fetched.nextOffset;
-  }
-}
-
-async function errorOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return ErrorCode.NONE;
-  } catch (err) {
-    if (err instanceof KafkaProtocolError) return err.code;
-    throw err;
   }
 }
 
