@@ -142,8 +142,8 @@ export class ReplicationSim {
   private healedAtStep = 0;
   private token = 0;
   private stats = { refused: 0, consumed: 0, isrShrinks: 0, isrExpands: 0, truncations: 0, crashes: 0, powerLosses: 0, expiries: 0 };
-  /** The broker whose power loss the controller has not yet seen, with its incarnation then. */
-  private powerLost: { id: number; incarnation: number } | null = null;
+  /** The broker that lost power and is not back in the ISR, with its incarnation then. */
+  private powerLost: { id: number; incarnation: number; seenGone: boolean } | null = null;
   /** Until when partitions, cuts and expiries drawn so far last. */
   private faultsUntil = 0;
   /** The network's defaults drop, duplicate or delay messages. */
@@ -241,7 +241,7 @@ export class ReplicationSim {
     this.stats.crashes++;
     if (how === 'powerLoss') {
       this.stats.powerLosses++;
-      this.powerLost = { id: b.id, incarnation: b.incarnation };
+      this.powerLost = { id: b.id, incarnation: b.incarnation, seenGone: false };
     }
     b.up = false;
     b.core = null;
@@ -253,16 +253,24 @@ export class ReplicationSim {
   /**
    * A power loss is one fault at a time, as replication with followers counting written (not synced)
    * records promises (docs/replication.md, "What an acknowledgement survives"): it strikes only while
-   * every broker runs and the network is calm, and nothing else goes wrong until the controller has
-   * seen that broker's session end or its restart (and so dropped it from the ISR).
+   * every broker runs in the ISR and the network is calm, and nothing else goes wrong until the
+   * controller has seen that broker go (its session end or its restart) and it is back in the ISR.
    */
   private mayLosePower(): boolean {
-    return this.powerLost === null && this.sched.now() >= this.faultsUntil && !this.lossy && [...this.brokers.values()].every((b) => b.up);
+    return (
+      this.powerLost === null &&
+      this.sched.now() >= this.faultsUntil &&
+      !this.lossy &&
+      [...this.brokers.values()].every((b) => b.up) &&
+      this.controller.state.isr.length === BROKERS.length
+    );
   }
 
   private inPowerLossWindow(): boolean {
-    if (this.powerLost === null) return false;
-    if (this.controller.live.get(this.powerLost.id) === this.powerLost.incarnation) return true;
+    const lost = this.powerLost;
+    if (lost === null) return false;
+    if (this.controller.live.get(lost.id) !== lost.incarnation) lost.seenGone = true;
+    if (!lost.seenGone || !this.controller.state.isr.includes(lost.id)) return true;
     this.powerLost = null;
     return false;
   }
