@@ -21,6 +21,8 @@ import { ClusterMembership } from './cluster/membership.js';
 import { ZkTopicStore } from './cluster/zk-topic-store.js';
 import { Controller } from './controller/controller.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
+import { FileBlockSource, ProducerIdAllocator } from './producers/producer-ids.js';
+import { ZkBlockSource } from './producers/zk-producer-id-blocks.js';
 import { ReplicationManager } from './replication/replication-manager.js';
 import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
@@ -98,6 +100,8 @@ export class Broker {
       metadataUpdates: cluster && metadataUpdatesOf(cluster),
       controller: cluster?.controller,
       apiVersions: { supported: () => this.handlers.supported() },
+      // Alone the data directory holds the claimed blocks; in a cluster ZooKeeper does, shared by all brokers.
+      producerIds: new ProducerIdAllocator(cluster ? new ZkBlockSource(() => cluster.membership.zk, config.brokerId) : new FileBlockSource(config.dataDir)),
     };
     this.handlers = new HandlerRegistry(HANDLERS, services);
   }

@@ -114,6 +114,11 @@ export interface ControllerRequests {
   electLeaders(type: 'preferred' | 'unclean', which: readonly TopicPartition[] | 'all'): Promise<(TopicPartition & { outcome: ElectionOutcome })[] | undefined>;
 }
 
+/** Producer ids for InitProducerId: unique in the cluster, never reused (producers/producer-ids.ts). */
+export interface ProducerIds {
+  next(): Promise<number>;
+}
+
 /** The API versions this broker serves, for ApiVersions: the handler registry itself. */
 export interface SupportedApis {
   supported(): ApiVersionRange[];
@@ -139,6 +144,7 @@ export interface BrokerServices {
   /** Absent on a broker without zookeeper.connect: it is the whole cluster and elects nobody. */
   readonly controller: ControllerRequests | undefined;
   readonly apiVersions: SupportedApis;
+  readonly producerIds: ProducerIds;
 }
 
 export type ServiceName = keyof BrokerServices;
