@@ -54,6 +54,8 @@ export const brokerSchema = {
   'log.roll.ms': long('Segment age before a new one is rolled. Overrides hours.', undefined, { min: 1 }),
   'log.roll.hours': int('Segment age in hours before a new one is rolled.', 168, { min: 1 }),
   'log.retention.check.interval.ms': long('How often retention runs.', 300_000, { min: 1 }),
+  'producer.id.expiration.ms': int('How long a partition remembers an idle idempotent producer (its sequence numbers) after its newest batch.', 86_400_000, { min: 1 }),
+  'producer.id.expiration.check.interval.ms': int('How often idle idempotent producers are forgotten.', 600_000, { min: 1 }),
   'log.index.interval.bytes': int('Bytes between offset index entries.', 4096, { min: 0 }),
   'log.flush.interval.messages': long('Records accumulated before an fsync (acks=all always fsyncs first).', LONG_MAX, { min: 1 }),
   'log.flush.interval.ms': long('Age of unflushed data before an fsync; unset means never by time.', undefined, { min: 0 }),

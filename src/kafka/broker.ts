@@ -139,6 +139,8 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
     logger: log,
     retentionCheckIntervalMs: config.values['log.retention.check.interval.ms'],
     flushCheckIntervalMs: config.values['log.flush.scheduler.interval.ms'],
+    producerIdExpirationMs: config.values['producer.id.expiration.ms'],
+    producerIdExpirationCheckIntervalMs: config.values['producer.id.expiration.check.interval.ms'],
     cleaner: cleanerConfigOf(config),
   });
 }
