@@ -1,8 +1,10 @@
 // Three `skein kafka` processes on a `skein zookeeper` process, a topic with replication factor 3 and
-// min.insync.replicas=2. kafkajs (in this process) and librdkafka (confluent-kafka-python) stream keyed
-// acks=all records while the partition's leader is killed with SIGKILL and started again, round after
-// round. Afterwards every acknowledged record is in the log, each key's acknowledged records in the order
-// they were sent, and the time from each kill to the first acknowledged write sent after it is reported.
+// min.insync.replicas=2. kafkajs (in this process) and librdkafka (confluent-kafka-python, one plain and
+// one idempotent producer) stream keyed acks=all records while the partition's leader is killed with
+// SIGKILL and started again, round after round. Afterwards every acknowledged record is in the log, each
+// key's acknowledged records in the order they were sent, no record of the idempotent producer is there
+// twice (its retries to the new leader are deduplicated by the producer state the followers kept), and
+// the time from each kill to the first acknowledged write sent after it is reported.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
@@ -71,7 +73,7 @@ afterAll(async () => {
   await zkServer?.destroy();
 });
 
-test(`${ROUNDS} rounds of kill -9 of the leader under kafkajs and librdkafka acks=all producers: no acknowledged record lost, order per key kept`, async () => {
+test(`${ROUNDS} rounds of kill -9 of the leader under kafkajs and librdkafka acks=all producers: no acknowledged record lost, order per key kept, no idempotent record twice`, async () => {
   const kafka = new Kafka({ brokers: bootstrap().split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
   const admin = kafka.admin();
   await admin.connect();
@@ -100,38 +102,47 @@ test(`${ROUNDS} rounds of kill -9 of the leader under kafkajs and librdkafka ack
     }
   })();
 
-  // librdkafka: a child process printing "ACK key seq" per delivery report without error.
-  const py = spawn(PYTHON, [PRODUCER, bootstrap(), TOPIC, 'p0,p1,p2,p3'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
-  const pyAcked: { key: string; seq: number }[] = [];
-  let pyOut = '';
-  let pyErr = '';
-  py.stdout.on('data', (d: Buffer) => {
-    pyOut += d.toString();
-    const lines = pyOut.split('\n');
-    pyOut = lines.pop()!;
-    for (const line of lines) {
-      const m = /^ACK (\S+) (\d+)$/.exec(line);
-      if (m) pyAcked.push({ key: m[1]!, seq: Number(m[2]) });
-    }
-  });
-  py.stderr.on('data', (d: Buffer) => (pyErr += d.toString()));
-  const pyExit = new Promise<number | null>((r) => py.once('exit', (code) => r(code)));
+  // librdkafka: child processes printing "ACK key seq" per delivery report without error.
+  const startPython = (keys: string, ...mode: string[]) => {
+    const child = spawn(PYTHON, [PRODUCER, bootstrap(), TOPIC, keys, ...mode], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    const acked: { key: string; seq: number }[] = [];
+    let out = '';
+    const run = { child, acked, err: '', exit: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const lines = out.split('\n');
+      out = lines.pop()!;
+      for (const line of lines) {
+        const m = /^ACK (\S+) (\d+)$/.exec(line);
+        if (m) acked.push({ key: m[1]!, seq: Number(m[2]) });
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (run.err += d.toString()));
+    return run;
+  };
+  const plain = startPython('p0,p1,p2,p3');
+  const idempotent = startPython('i0,i1,i2,i3', 'idempotent');
+  const pyAcked = plain.acked;
+  const idemAcked = idempotent.acked;
 
   const recoveries: number[] = [];
   try {
-    await until('both producers acknowledged', () => (jsAcked.length > 10 && pyAcked.length > 10 ? true : undefined));
+    await until('the producers acknowledged', () => (jsAcked.length > 10 && pyAcked.length > 10 && idemAcked.length > 10 ? true : undefined));
     for (let round = 0; round < ROUNDS; round++) {
       const before = (await state())!;
       const victim = brokers.get(before.leader)!;
       const jsBefore = jsAcked.length;
       const pyBefore = pyAcked.length;
+      const idemBefore = idemAcked.length;
       const killedAt = Date.now();
       await victim.kill();
       await until(`round ${round}: a new leader`, async () => {
         const s = await state();
         return s && s.leader >= 0 && s.leader !== before.leader && s.leaderEpoch > before.leaderEpoch ? true : undefined;
       });
-      await until(`round ${round}: writes acknowledged again`, () => (jsAcked.length > jsBefore + 3 && pyAcked.length > pyBefore + 3 ? true : undefined));
+      await until(`round ${round}: writes acknowledged again`, () =>
+        jsAcked.length > jsBefore + 3 && pyAcked.length > pyBefore + 3 && idemAcked.length > idemBefore + 3 ? true : undefined,
+      );
       const firstAfter = jsAcked.find((a) => a.sentAt > killedAt);
       if (firstAfter) recoveries.push(firstAfter.ackedAt - killedAt);
       await victim.launch();
@@ -141,16 +152,20 @@ test(`${ROUNDS} rounds of kill -9 of the leader under kafkajs and librdkafka ack
     stopping = true;
     await js;
     await producer.disconnect();
-    py.kill('SIGTERM');
+    plain.child.kill('SIGTERM');
+    idempotent.child.kill('SIGTERM');
   }
-  expect(await pyExit, pyErr).toBe(0);
+  expect(await plain.exit, plain.err).toBe(0);
+  expect(await idempotent.exit, idempotent.err).toBe(0);
 
   // Read the whole partition from its leader once the high watermark covers everything acknowledged.
   const leader = (await state())!.leader;
   const conn = await KafkaConnection.connect(brokers.get(leader)!.bootstrap);
   const positions = new Map<string, number>();
+  /** How often each record of the idempotent producer is in the log. */
+  const idemCopies = new Map<string, number>();
   try {
-    const wanted = [...jsAcked, ...pyAcked].map((a) => `${a.key}:${a.seq}`);
+    const wanted = [...jsAcked, ...pyAcked, ...idemAcked].map((a) => `${a.key}:${a.seq}`);
     await until('every acknowledged record readable', async () => {
       let offset = positions.size === 0 ? 0 : -1;
       if (offset === -1) return wanted.every((w) => positions.has(w)) ? true : (positions.clear(), undefined);
@@ -161,16 +176,21 @@ test(`${ROUNDS} rounds of kill -9 of the leader under kafkajs and librdkafka ack
         for (const r of recordsOf(fetched, offset)) {
           const v = r.value!.toString();
           if (!positions.has(v)) positions.set(v, i);
+          if (v.startsWith('i')) idemCopies.set(v, (idemCopies.get(v) ?? 0) + 1);
           i++;
         }
         offset = fetched.nextOffset;
       }
-      return wanted.every((w) => positions.has(w)) ? true : (positions.clear(), undefined);
+      if (wanted.every((w) => positions.has(w))) return true;
+      positions.clear();
+      idemCopies.clear();
+      return undefined;
     });
   } finally {
     conn.close();
   }
-  for (const acked of [jsAcked, pyAcked]) {
+  expect([...idemCopies].filter(([, n]) => n > 1), 'records the idempotent producer has in the log more than once').toEqual([]);
+  for (const acked of [jsAcked, pyAcked, idemAcked]) {
     for (const a of acked) expect(positions.has(`${a.key}:${a.seq}`), `${a.key}:${a.seq} acknowledged but missing`).toBe(true);
     for (const key of new Set(acked.map((a) => a.key))) {
       const order = acked.filter((a) => a.key === key).sort((x, y) => x.seq - y.seq).map((a) => positions.get(`${key}:${a.seq}`)!);
@@ -179,7 +199,7 @@ test(`${ROUNDS} rounds of kill -9 of the leader under kafkajs and librdkafka ack
   }
   recoveries.sort((a, b) => a - b);
   console.log(
-    `failover: ${ROUNDS} rounds, session ${SESSION_MS} ms; acknowledged kafkajs ${jsAcked.length}, librdkafka ${pyAcked.length}; ` +
+    `failover: ${ROUNDS} rounds, session ${SESSION_MS} ms; acknowledged kafkajs ${jsAcked.length}, librdkafka ${pyAcked.length}, idempotent librdkafka ${idemAcked.length}; ` +
       `kill -9 to first acknowledged write sent after it: min ${recoveries[0]} ms, median ${recoveries[Math.floor(recoveries.length / 2)]} ms, max ${recoveries.at(-1)} ms`,
   );
 }, 600_000);
