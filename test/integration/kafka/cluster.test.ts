@@ -326,3 +326,22 @@ test('a broker cut from ZooKeeper past its session timeout is dropped, then regi
   await cutOff.close();
   await proxy.close();
 });
+
+test('producer ids come from blocks claimed in /latest_producer_id_block: distinct across brokers, in Kafka\'s JSON', async () => {
+  const conns = await Promise.all([...brokers.values()].map((b) => KafkaConnection.connect(b.bootstrap)));
+  try {
+    // Concurrently on every broker, so their first block claims race on the znode version.
+    const answers = await Promise.all(
+      conns.flatMap((conn) => Array.from({ length: 5 }, () => conn.send(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 }))),
+    );
+    expect(answers.every((a) => a.errorCode === ErrorCode.NONE && a.producerEpoch === 0)).toBe(true);
+    const ids = answers.map((a) => Number(a.producerId));
+    expect(new Set(ids).size).toBe(ids.length);
+    const block = json((await zk.getData('/latest_producer_id_block')).data);
+    expect(block).toMatchObject({ version: 1, block_start: expect.any(String), block_end: expect.any(String) });
+    expect(Number(block.block_end) - Number(block.block_start)).toBe(999);
+    expect(Math.max(...ids)).toBeLessThanOrEqual(Number(block.block_end));
+  } finally {
+    for (const conn of conns) conn.close();
+  }
+});
