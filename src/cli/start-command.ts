@@ -1,5 +1,8 @@
 // `skein start`: one node with everything on loopback: ZooKeeper on 2181 and a Kafka broker on 9092,
-// data under ./data (zookeeper/ and kafka/ inside it).
+// data under ./data (zookeeper/ and kafka/ inside it). The broker is a one-broker cluster on that
+// ZooKeeper (zookeeper.connect points at it), so it runs the same code as every broker of a larger
+// cluster: registration, controller, topics in ZooKeeper. A data dir from a broker that ran alone
+// (topics.json) is carried over at the first start.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseOverrides } from '../config/schema.js';
@@ -37,6 +40,8 @@ export const startCommand: Command = {
     const brokerConfig = brokerConfigFrom([
       { key: 'listeners', value: `PLAINTEXT://${HOST}:${kafkaPort}`, line: 0 },
       { key: 'log.dirs', value: join(dataDir, 'kafka'), line: 0 },
+      // The port is only known once ZooKeeper listens (--zookeeper-port 0); replaced below.
+      { key: 'zookeeper.connect', value: `${HOST}:${zkPort}`, line: 0 },
       ...overrides,
     ]);
     const overridden = new Set(overrides.map((o) => o.key));
@@ -50,6 +55,7 @@ export const startCommand: Command = {
       startZooKeeper(defaultZooKeeperConfig({ dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: HOST }), log),
     );
     try {
+      if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = `${HOST}:${zookeeper.clientPort}`;
       const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
       log.info(
         {
@@ -61,6 +67,7 @@ export const startCommand: Command = {
       );
       return {
         async stop() {
+          // The broker first: its controlled shutdown and its session's close need ZooKeeper.
           await broker.stop();
           await zookeeper.stop();
         },
