@@ -40,8 +40,6 @@ export const startCommand: Command = {
     const brokerConfig = brokerConfigFrom([
       { key: 'listeners', value: `PLAINTEXT://${HOST}:${kafkaPort}`, line: 0 },
       { key: 'log.dirs', value: join(dataDir, 'kafka'), line: 0 },
-      // The port is only known once ZooKeeper listens (--zookeeper-port 0); replaced below.
-      { key: 'zookeeper.connect', value: `${HOST}:${zkPort}`, line: 0 },
       ...overrides,
     ]);
     const overridden = new Set(overrides.map((o) => o.key));
@@ -55,6 +53,7 @@ export const startCommand: Command = {
       startZooKeeper(defaultZooKeeperConfig({ dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: HOST }), log),
     );
     try {
+      // Set once ZooKeeper listens: its port is known only then (--zookeeper-port 0 picks one).
       if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = `${HOST}:${zookeeper.clientPort}`;
       const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
       log.info(
