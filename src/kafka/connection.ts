@@ -14,7 +14,8 @@ import type { FrameReader } from '../net/frame-reader.js';
 import type { Broker } from './broker.js';
 import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.js';
 
-export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker: Broker): FramedConnection {
+/** Serves one connection accepted on the listener named `listener`. */
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker: Broker, listener: string): FramedConnection {
   const log = broker.log;
   return new FramedConnection(socket, frames, {
     maxInFlight: broker.config.values['queued.max.requests'],
@@ -55,6 +56,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
         correlationId: request.correlationId,
         clientId: request.clientId,
         remote: conn.remote,
+        listener,
         broker,
         log,
         signal: inFlight.signal,

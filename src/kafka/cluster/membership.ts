@@ -136,9 +136,12 @@ export class ClusterMembership {
     await this.zk.close();
   }
 
+  /** Every advertised listener: each listener's clients are told the endpoints of its own name. */
   private endpoints(): BrokerEndpoint[] {
-    const { name, host, port } = this.config.advertised;
-    return [{ listener: name, host, port, securityProtocol: 'PLAINTEXT' }];
+    return this.config.listeners
+      .map((l) => l.advertised)
+      .filter((a) => a !== undefined)
+      .map(({ name, host, port }) => ({ listener: name, host, port, securityProtocol: 'PLAINTEXT' }));
   }
 
   private async registerOnce(): Promise<void> {

@@ -22,7 +22,7 @@ export const findCoordinatorHandler = defineHandler({
   maxVersion: 4,
   handle(request, ctx): FindCoordinatorResponseInput {
     const { groups } = ctx.broker;
-    const locate = (key: string): CoordinatorLocation => groups.findCoordinator(request.keyType, key);
+    const locate = (key: string): CoordinatorLocation => groups.findCoordinator(request.keyType, key, ctx.listener);
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,

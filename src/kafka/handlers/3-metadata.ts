@@ -116,7 +116,7 @@ export const metadataHandler = defineHandler({
     const clusterOperations = apiVersion >= 8 && apiVersion <= 10 && request.includeClusterAuthorizedOperations;
     return {
       throttleTimeMs: 0,
-      brokers: broker.metadata.liveBrokers(),
+      brokers: broker.metadata.liveBrokers(ctx.listener),
       clusterId: broker.clusterId,
       controllerId: broker.metadata.controllerId(),
       topics,

@@ -29,7 +29,7 @@ export const describeClusterHandler = defineHandler({
       endpointType: BROKERS_ENDPOINT,
       clusterId: broker.clusterId,
       controllerId: broker.metadata.controllerId(),
-      brokers: broker.metadata.liveBrokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      brokers: broker.metadata.liveBrokers(ctx.listener).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_AUTHORIZED_OPERATIONS : OPERATIONS_NOT_REQUESTED,
     };
   },
