@@ -70,6 +70,9 @@ async function byName(broker: Broker, name: string, mayCreate: boolean): Promise
     try {
       found = await broker.topics.autoCreate(name);
     } catch (err) {
+      // Another broker created it first, and ours has not heard yet: Kafka answers LEADER_NOT_AVAILABLE
+      // (retriable) so the client asks again.
+      if (err instanceof KafkaProtocolError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return missing(name, ZERO_UUID, ErrorCode.LEADER_NOT_AVAILABLE);
       // Kafka reports a failed auto-creation (say, a replication factor above the live brokers) per topic.
       if (err instanceof KafkaProtocolError) return missing(name, ZERO_UUID, err.code);
       throw err;
