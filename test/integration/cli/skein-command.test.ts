@@ -2,7 +2,7 @@
 // line, real clients use both, SIGTERM stops it cleanly; bad configuration is refused naming the key, and
 // a start that fails (port in use, unusable or locked data directory, bad log level) says why in one line.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,30 @@ test('zookeeper --config refuses an ensemble config without myid in one line tha
   expect(noMyid.code).toBe(2);
   expect(noMyid.stderr).toBe(`skein zookeeper: dataDir=${zk} has no myid file: write this server's id (one of 1, 2, 3 from server.N) to ${join(zk, 'myid')}\n`);
   expect(noMyid.stdout).not.toContain('listening');
+});
+
+test('zookeeper --myid writes a missing myid, and refuses a dataDir whose myid names another server', async () => {
+  const zk = join(dir, 'zk-myid');
+  const cfg = join(dir, 'myid.cfg');
+  // Server 2 is this one; 1 and 3 never come up, so the member starts and waits for a quorum.
+  writeFileSync(cfg, `dataDir=${zk}\nclientPort=0\nclientPortAddress=127.0.0.1\ninitLimit=10\nsyncLimit=5\nserver.1=127.0.0.1:1:2\nserver.2=127.0.0.1:${await freePort()}:${await freePort()}\nserver.3=127.0.0.1:4:5\n`);
+  const member = spawn(process.execPath, [MAIN, 'zookeeper', '--config', cfg, '--myid', '2'], { env: { ...process.env, SKEIN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    member.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('"ZooKeeper ensemble member listening"')) resolve();
+    });
+    member.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  const exited = new Promise((resolve) => member.on('exit', resolve));
+  member.kill('SIGTERM');
+  await exited;
+  expect(readFileSync(join(zk, 'myid'), 'utf8')).toBe('2\n');
+  const other = await runToExit(['zookeeper', '--config', cfg, '--myid', '3']);
+  expect(other.code).toBe(2);
+  expect(other.stderr).toBe(`skein zookeeper: --myid 3: ${join(zk, 'myid')} says "2": this dataDir is another server's\n`);
+  expect((await runToExit(['zookeeper', '--config', cfg, '--myid', 'two'])).stderr).toMatch(/--myid must be a server id/);
 });
 
 /** A port something else listens on for the duration of `use`. */
