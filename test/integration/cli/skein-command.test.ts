@@ -32,6 +32,23 @@ function runToExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
   });
 }
 
+/** Runs skein until it prints `ready`, then stops it with SIGTERM; resolves with all it printed. */
+async function runUntilReady(args: string[], ready: string): Promise<string> {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, SKEIN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(ready)) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  child.kill('SIGTERM');
+  await exited;
+  return out;
+}
+
 test('start serves Kafka and ZooKeeper, logs one line saying where, and stops on SIGTERM', async () => {
   const data = join(dir, 'node');
   const child = spawn(process.execPath, [MAIN, 'start', '--data-dir', data, '--kafka-port', '0', '--zookeeper-port', '0'], {
@@ -98,18 +115,7 @@ test('zookeeper --myid writes a missing myid, and refuses a dataDir whose myid n
   const cfg = join(dir, 'myid.cfg');
   // Server 2 is this one; 1 and 3 never come up, so the member starts and waits for a quorum.
   writeFileSync(cfg, `dataDir=${zk}\nclientPort=0\nclientPortAddress=127.0.0.1\ninitLimit=10\nsyncLimit=5\nserver.1=127.0.0.1:1:2\nserver.2=127.0.0.1:${await freePort()}:${await freePort()}\nserver.3=127.0.0.1:4:5\n`);
-  const member = spawn(process.execPath, [MAIN, 'zookeeper', '--config', cfg, '--myid', '2'], { env: { ...process.env, SKEIN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    member.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('"ZooKeeper ensemble member listening"')) resolve();
-    });
-    member.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
-  });
-  const exited = new Promise((resolve) => member.on('exit', resolve));
-  member.kill('SIGTERM');
-  await exited;
+  await runUntilReady(['zookeeper', '--config', cfg, '--myid', '2'], '"ZooKeeper ensemble member listening"');
   expect(readFileSync(join(zk, 'myid'), 'utf8')).toBe('2\n');
   const other = await runToExit(['zookeeper', '--config', cfg, '--myid', '3']);
   expect(other.code).toBe(2);
@@ -212,18 +218,7 @@ test('server.properties keys without effect are reported in one warning', async 
     'num.network.threads=3',
     'background.threads=10',
   ]);
-  const child = spawn(process.execPath, [MAIN, 'kafka', '--config', config], { env: { ...process.env, SKEIN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('kafka broker listening')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
-  });
-  child.kill('SIGTERM');
-  await exited;
+  const out = await runUntilReady(['kafka', '--config', config], 'kafka broker listening');
   const warnings = out
     .split('\n')
     .filter((l) => l.includes('without effect'))
