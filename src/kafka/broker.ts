@@ -264,7 +264,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
       broker,
       port,
       async stop() {
-        if (config.values['controlled.shutdown.enable']) await controlledShutdown(cache, membership, config, log);
+        if (config.values['controlled.shutdown.enable']) await controlledShutdown(membership, config, log);
         await broker.replication.stop();
         await broker.groups.stop();
         await listening.close();
