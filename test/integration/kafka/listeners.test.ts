@@ -25,6 +25,8 @@ function listenerSettings(id: number): Record<string, string> {
     'zookeeper.session.timeout.ms': '3000',
     'offsets.topic.num.partitions': '2',
     'group.initial.rebalance.delay.ms': '0',
+    // The last broker to stop has nowhere to move its leaderships: no retries.
+    'controlled.shutdown.max.retries': '0',
   };
 }
 
