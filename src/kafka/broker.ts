@@ -118,7 +118,7 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
   return new TcpServer({
     host: bind.host === '' ? '0.0.0.0' : bind.host,
     port: bind.port,
-    // Per listener, as Kafka's listener.name.<name>.max.connections would be.
+    // Counted per listener (Kafka counts max.connections over all of them): N listeners admit up to N times as many.
     maxConnections: config.values['max.connections'],
     maxConnectionsPerAddress: config.values['max.connections.per.ip'],
     maxFrameBytes: config.values['socket.request.max.bytes'],
@@ -146,11 +146,17 @@ class Listeners {
    * advertised. Resolves with the inter-broker listener's port.
    */
   async listen(config: BrokerConfig): Promise<number> {
-    for (const [i, server] of this.servers.entries()) {
-      const port = await server.listen();
-      const l = config.listeners[i]!;
-      l.bind = { ...l.bind, port };
-      if (l.advertised?.port === 0) l.advertised = { ...l.advertised, port };
+    try {
+      for (const [i, server] of this.servers.entries()) {
+        const port = await server.listen();
+        const l = config.listeners[i]!;
+        l.bind = { ...l.bind, port };
+        if (l.advertised?.port === 0) l.advertised = { ...l.advertised, port };
+      }
+    } catch (err) {
+      // A later listener's port in use: the ones already listening close with the failed start.
+      await this.close();
+      throw err;
     }
     const interBroker = config.listeners.find((l) => l.bind.name === config.listener.name)!;
     config.listener = interBroker.bind;

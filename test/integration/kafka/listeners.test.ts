@@ -3,11 +3,13 @@
 // clients the endpoints of its own name, as Kafka does: Metadata, DescribeCluster and FindCoordinator
 // asked on EXTERNAL name only EXTERNAL endpoints, of every broker. Here the two listeners of a broker
 // are on 127.0.0.1 and 127.0.0.2, so a host says which listener an answer came from.
+import { createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { decodeBrokerRegistration, brokerIdPath } from '../../../protocol/kafka/zk/znodes.js';
 import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 import { kafkaRequest } from '../../helpers/kafka-request.js';
 import { startTestServer, type TestServer } from '../zookeeper/harness.js';
@@ -120,5 +122,26 @@ test('a broker alone answers each listener with that listener, and one left out 
     expect(answer.brokers).toEqual([]);
   } finally {
     await alone.close();
+  }
+});
+
+test('a listener whose port is taken fails the start and closes the listeners already open', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const first = await freePort();
+  try {
+    const port = (taken.address() as { port: number }).port;
+    await expect(
+      startTestBroker({
+        listeners: `PLAINTEXT://127.0.0.1:${first},SECOND://127.0.0.1:${port}`,
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SECOND:PLAINTEXT',
+      }),
+    ).rejects.toThrow(/EADDRINUSE/);
+    // The first listener's port is free again.
+    const again = createServer();
+    await new Promise<void>((resolve, reject) => again.once('error', reject).listen(first, '127.0.0.1', resolve));
+    await new Promise((resolve) => again.close(resolve));
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
   }
 });
