@@ -6,12 +6,13 @@ import { expect, test } from 'vitest';
 import { ApiKey, ErrorCode, type UpdateMetadataRequest } from '../../../protocol/kafka/index.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../../../src/kafka/handler.js';
 import { electLeadersHandler } from '../../../src/kafka/handlers/43-elect-leaders.js';
+import { initProducerIdHandler } from '../../../src/kafka/handlers/22-init-producer-id.js';
 import { offsetForLeaderEpochHandler } from '../../../src/kafka/handlers/23-offset-for-leader-epoch.js';
 import { updateMetadataHandler } from '../../../src/kafka/handlers/6-update-metadata.js';
 import type { TopicRecord } from '../../../src/kafka/metadata/topic-store.js';
 import type { Partition } from '../../../src/kafka/partitions/partition.js';
 import { HandlerRegistry } from '../../../src/kafka/registry.js';
-import type { BrokerServices, ControllerRequests, MetadataUpdates, PartitionAccess, TopicAdmin } from '../../../src/kafka/services.js';
+import type { BrokerServices, ControllerRequests, MetadataUpdates, PartitionAccess, ProducerIds, TopicAdmin } from '../../../src/kafka/services.js';
 
 /** A fake of T with only the members given; touching any other throws, naming it. */
 function onlyThese<T extends object>(given: Partial<T>): T {
@@ -170,4 +171,22 @@ test('the registry hands each handler the services it declares and no others', a
   await registry.get(ApiKey.ApiVersions)!.handle({ clientSoftwareName: 'x', clientSoftwareVersion: '1' }, ctx(3));
   expect(Object.keys(given!).sort()).toEqual(['clock', 'clusterId']);
   expect((given as BrokerServices).clusterId).toBe('cluster');
+});
+
+const initIdempotent = { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 };
+
+test('InitProducerId: an id at epoch 0 from the allocator; a transactional id is refused without allocating one', async () => {
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds: onlyThese<ProducerIds>({ next: async () => 1234 }) })).toEqual({
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    producerId: 1234,
+    producerEpoch: 0,
+  });
+  const refused = await initProducerIdHandler.handle({ ...initIdempotent, transactionalId: 'txn' }, ctx(4), { producerIds: onlyThese<ProducerIds>({}) });
+  expect(refused).toMatchObject({ errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 });
+});
+
+test('InitProducerId: an allocator that cannot claim a block (ZooKeeper away) is COORDINATOR_NOT_AVAILABLE, which clients retry', async () => {
+  const producerIds = onlyThese<ProducerIds>({ next: () => Promise.reject(new Error('connection loss')) });
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1 });
 });
