@@ -86,6 +86,16 @@ test("Kafka's verdicts: duplicate answered with its original offset and not stor
   expect(await values(topic)).toEqual(['warm-up', 'a', 'b', 'c', 'd', 'e']);
 });
 
+test('batches of one producer pipelined on one connection are checked in the order they arrive', async () => {
+  const topic = 'pipelined';
+  await createTopic(topic);
+  const pid = Number((await initProducerId()).producerId);
+  // Five requests in flight at once, as the Java client and librdkafka send them: none waits for another.
+  const answers = await Promise.all(Array.from({ length: 5 }, (_, seq) => produce(topic, batch(pid, 0, seq * 2, [`a${seq}`, `b${seq}`]))));
+  expect(answers.map((a) => [a.errorCode, Number(a.baseOffset)])).toEqual(Array.from({ length: 5 }, (_, seq) => [ErrorCode.NONE, seq * 2]));
+  expect(await values(topic)).toEqual(Array.from({ length: 5 }, (_, seq) => [`a${seq}`, `b${seq}`]).flat());
+});
+
 test('after a restart a retried batch is still deduplicated, and producer ids are never reused', async () => {
   const topic = 'restart';
   await createTopic(topic);
