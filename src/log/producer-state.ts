@@ -17,6 +17,14 @@ export const RETAINED_BATCHES = 5;
 export const NO_PRODUCER_EPOCH = -1;
 export const NO_SEQUENCE = -1;
 const MAX_SEQUENCE = 0x7fffffff;
+/**
+ * Producers one partition remembers at most. Any client may put any producer id in a batch (Kafka checks
+ * none against what InitProducerId issued), so without a bound a client inventing ids would grow this
+ * without end. Past it the producer idle longest is forgotten first, as if it had expired: a retry of its
+ * last batch would then be stored again. Ten thousand live idempotent producers on one partition is far
+ * beyond common use.
+ */
+export const MAX_PRODUCERS_PER_PARTITION = 10_000;
 
 /** The batch header fields producer state reads; records are never decoded. */
 export interface ProducerBatch {
@@ -60,7 +68,10 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
 }
 
 export class ProducerStateTable {
+  /** In order of last activity, oldest first (an entry written to moves to the end). */
   private readonly producers = new Map<number, ProducerEntry>();
+
+  constructor(private readonly maxProducers = MAX_PRODUCERS_PER_PARTITION) {}
 
   get size(): number {
     return this.producers.size;
@@ -125,10 +136,13 @@ export class ProducerStateTable {
   record(batch: ProducerBatch, firstOffset: number): void {
     const { producerId, producerEpoch: epoch } = batch;
     let entry = this.producers.get(producerId);
-    if (!entry) {
+    if (entry) {
+      this.producers.delete(producerId);
+    } else {
       entry = { producerId, epoch, batches: [], lastTimestamp: batch.maxTimestamp };
-      this.producers.set(producerId, entry);
+      this.evictFor(1);
     }
+    this.producers.set(producerId, entry);
     if (entry.epoch !== epoch) {
       entry.epoch = epoch;
       entry.batches = [];
@@ -146,7 +160,17 @@ export class ProducerStateTable {
 
   /** Restores an entry read from a snapshot (replacing any for the same producer). */
   restore(entry: ProducerEntry): void {
+    this.producers.delete(entry.producerId);
+    this.evictFor(1);
     this.producers.set(entry.producerId, { ...entry, batches: entry.batches.slice(-RETAINED_BATCHES) });
+  }
+
+  /** Makes room for `count` more producers by forgetting the ones idle longest. */
+  private evictFor(count: number): void {
+    for (const id of this.producers.keys()) {
+      if (this.producers.size + count <= this.maxProducers) return;
+      this.producers.delete(id);
+    }
   }
 
   /**

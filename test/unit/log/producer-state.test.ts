@@ -122,3 +122,12 @@ describe('snapshot codec', () => {
     expect(parseSnapshotFileName('1234.snapshot')).toBeUndefined();
   });
 });
+
+test('past its limit the table forgets the producer idle longest, not the busy ones', () => {
+  const t = new ProducerStateTable(3);
+  for (const id of [1, 2, 3]) t.record(batch(id, 0, 0), id);
+  t.record(batch(1, 0, 1), 10); // producer 1 is active again: 2 is now the idlest
+  t.record(batch(4, 0, 0), 11);
+  expect([1, 2, 3, 4].map((id) => t.entry(id) !== undefined)).toEqual([true, false, true, true]);
+  expect(t.size).toBe(3);
+});
