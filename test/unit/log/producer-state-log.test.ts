@@ -3,6 +3,8 @@
 import { readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
+import { useFileLayer } from '../../../src/fs/file-layer.js';
+import { FaultyFiles } from '../../helpers/faulty-files.js';
 import { makeBatch } from './batches.js';
 import { openLog, T0, tempDir } from './fixture.js';
 
@@ -97,4 +99,25 @@ test('expireProducers drops producers idle for producer.id.expiration.ms', async
   log.append(idempotent(0), T0);
   expect(log.expireProducers(T0 + 999, 1000)).toBe(0);
   expect(log.expireProducers(T0 + 1000, 1000)).toBe(1);
+});
+
+test('a batch the full disk refused leaves no producer state: its retry is appended, not taken for a duplicate', async () => {
+  const files = new FaultyFiles((path) => path.endsWith('.log'));
+  const restore = useFileLayer(files);
+  try {
+    const log = await openLog(await tempDir());
+    await log.waitDurable(log.append(idempotent(0), T0).lastOffset);
+    files.room = 0;
+    const refused = log.append(idempotent(1), T0);
+    await expect(log.waitDurable(refused.lastOffset)).rejects.toMatchObject({ errorCode: 56 });
+    expect(log.producers.checkClientBatch({ producerId: 7, producerEpoch: 0, baseSequence: 1, lastOffsetDelta: 0, maxTimestamp: T0 })).toEqual({ kind: 'append' });
+    files.free();
+    await log.checkpoint(); // runs after the rollback: structural changes run one at a time
+    expect(log.producers.entry(7)!.batches.map((b) => b.firstSeq)).toEqual([0]);
+    const retried = log.append(idempotent(1), T0);
+    await log.waitDurable(retried.lastOffset);
+    expect(retried.baseOffset).toBe(1);
+  } finally {
+    restore();
+  }
 });
