@@ -36,7 +36,19 @@ import { MultiError, type WatchedEvent, type ZooKeeperClient } from '../../zooke
 import type { BrokerConfig } from '../broker-config.js';
 import { createIfAbsent, isKeeperError, type ClusterMembership } from '../cluster/membership.js';
 import { ControllerChannel } from './channel.js';
-import { ControllerCore, type BrokerRequest, type ElectionOutcome, type LiveBroker, type StateRecord, type StateWrite, type TopicInfo, type TopicPartition } from './controller-core.js';
+import {
+  ControllerCore,
+  type AssignmentWrite,
+  type BrokerRequest,
+  type ElectionOutcome,
+  type LiveBroker,
+  type ReassignRefusal,
+  type Reassignment,
+  type StateRecord,
+  type StateWrite,
+  type TopicInfo,
+  type TopicPartition,
+} from './controller-core.js';
 
 /** How often a write lost to a concurrent change is decided again before the event gives up. */
 const MAX_WRITE_ROUNDS = 5;
@@ -133,6 +145,32 @@ export class Controller {
         this.log.info({ type, elected: outcomes.filter((o) => o.outcome === 'elected').length }, 'leader election requested');
         resolve(outcomes);
       }, reject);
+    });
+  }
+
+  /**
+   * AlterPartitionReassignments on the controller: the refusal of each partition (undefined: accepted),
+   * or undefined when this broker is not the controller (NOT_CONTROLLER). Answered once the new
+   * assignments are in ZooKeeper, as Kafka answers after its phase U.
+   */
+  reassign(asked: readonly (TopicPartition & { replicas: readonly number[] | null })[]): Promise<(TopicPartition & { refusal: ReassignRefusal | undefined })[] | undefined> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => {
+        const a = this.active;
+        if (!a) return resolve(undefined);
+        const { refusals, assignments, writes } = a.core.reassign(asked);
+        await this.writeAssignments(a, assignments);
+        this.log.info({ partitions: assignments.map((w) => `${w.topic}-${w.partition}:${w.replicas.join(',')}`) }, 'partition reassignment started');
+        await this.apply(a, writes);
+        resolve(refusals);
+      }, reject);
+    });
+  }
+
+  /** ListPartitionReassignments on the controller; undefined when this broker is not (NOT_CONTROLLER). */
+  reassignments(which: readonly TopicPartition[] | 'all'): Promise<Reassignment[] | undefined> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => resolve(this.active?.core.reassignments(which)), reject);
     });
   }
 
@@ -363,13 +401,58 @@ export class Controller {
           else landed.push({ topic: w.topic, partition: w.partition, zkVersion: v });
         }),
       );
-      this.send(a, a.core.written(landed));
-      if (lost.length === 0) return;
+      const announced = a.core.written(landed);
+      // A finished reassignment's RS = TRS goes to ZooKeeper before the removed replicas are told to delete.
+      await this.writeAssignments(a, announced.assignments);
+      this.send(a, announced.requests);
+      if (lost.length === 0 && announced.writes.length === 0) return;
       const read = [];
       for (const tp of lost) read.push({ ...tp, state: await this.readState(tp.topic, tp.partition) });
-      writes = a.core.statesRead(read);
+      writes = [...announced.writes, ...a.core.statesRead(read)];
     }
     this.log.warn('partition state writes kept losing to concurrent changes; leaving them to the next event');
+  }
+
+  /**
+   * Partition assignments into their topic znodes (RS, adding_replicas, removing_replicas), fenced by the
+   * controller epoch. Each topic znode is read and written back conditionally, so partitions added
+   * meanwhile (CreatePartitions writes the same znode) are kept.
+   */
+  private async writeAssignments(a: Active, list: readonly AssignmentWrite[]): Promise<void> {
+    const byTopic = new Map<string, AssignmentWrite[]>();
+    for (const w of list) byTopic.set(w.topic, [...(byTopic.get(w.topic) ?? []), w]);
+    for (const [name, writes] of byTopic) {
+      for (let round = 0; ; round++) {
+        let current;
+        try {
+          const { data, stat } = await this.zk.getData(topicPath(name));
+          current = { assignment: decodeTopicAssignment(name, data), version: stat.version };
+        } catch (err) {
+          // Deleted meanwhile: nothing left to reassign.
+          if (isKeeperError(err, ZkError.noNode)) break;
+          throw err;
+        }
+        const next = { ...current.assignment, partitions: [...current.assignment.partitions], addingReplicas: { ...current.assignment.addingReplicas }, removingReplicas: { ...current.assignment.removingReplicas } };
+        for (const w of writes) {
+          next.partitions[w.partition] = w.replicas;
+          next.addingReplicas[w.partition] = w.adding;
+          next.removingReplicas[w.partition] = w.removing;
+        }
+        const fence = { op: 'check' as const, path: CONTROLLER_EPOCH_PATH, version: a.epochZkVersion };
+        try {
+          await this.zk.multi([fence, { op: 'setData', path: topicPath(name), data: encodeTopicAssignment(next), version: current.version }]);
+          break;
+        } catch (err) {
+          if (!(err instanceof MultiError)) throw err;
+          const check = err.results[0];
+          if (check?.op === 'error' && check.err !== ZkError.ok) throw new ControllerMovedError('controller epoch moved on: another controller was elected');
+          if (err.code !== ZkError.badVersion || round + 1 >= MAX_WRITE_ROUNDS) throw err;
+        }
+      }
+      // The shell's copy follows the core's, so a later topic event does not hand the core an older RS.
+      const info = a.core.topic(name);
+      if (info) a.topics.set(name, info);
+    }
   }
 
   private send(a: Active, requests: BrokerRequest[]): void {
@@ -429,7 +512,7 @@ export class Controller {
         topicId = randomBytes(16).toString('hex');
         await this.zk.setData(topicPath(name), encodeTopicAssignment({ ...a, topicId }), stat.version);
       }
-      return { name, topicId, replicas: a.partitions };
+      return { name, topicId, replicas: a.partitions, addingReplicas: a.addingReplicas, removingReplicas: a.removingReplicas };
     } catch (err) {
       if (isKeeperError(err, ZkError.noNode)) return undefined;
       throw err;
