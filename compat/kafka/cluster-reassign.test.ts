@@ -1,0 +1,188 @@
+// Partition reassignment with real clients: four `skein kafka` processes on a `skein zookeeper` process,
+// a topic with replication factor 3 and min.insync.replicas=2 on brokers 1-3. While kafkajs streams
+// acks=all records into both partitions, kafkajs admin's alterPartitionReassignments moves every replica
+// off broker 1 onto broker 4 (one partition's leader with it). Afterwards: listPartitionReassignments has
+// nothing in progress, the topic znode holds the targets in Kafka's layout with no adding or removing
+// replicas, kcat -L shows the new replicas all in sync, broker 1 has deleted its copies, and every
+// acknowledged record is in the partitions' logs in the order it was acknowledged per partition.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { decodePartitionState, decodeTopicAssignment, partitionStatePath, topicPath } from '../../protocol/kafka/zk/znodes.js';
+import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
+import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
+import { run } from '../helpers/commands.js';
+import { SkeinKafka, SkeinZooKeeper } from '../helpers/skein-process.js';
+
+const TOPIC = 'moving';
+const CHROOT = '/kafka';
+/** From replicas 1-3 to 2-4: partition 0 loses its leader (1), partition 1 keeps its own (2). */
+const BEFORE = [
+  [1, 2, 3],
+  [2, 3, 1],
+];
+const AFTER = [
+  [4, 2, 3],
+  [2, 4, 3],
+];
+
+let zkServer: SkeinZooKeeper;
+let zk: ZooKeeperClient;
+const brokers = new Map<number, SkeinKafka>();
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function state(partition: number): Promise<{ leader: number; leaderEpoch: number; isr: number[] } | undefined> {
+  try {
+    return decodePartitionState((await zk.getData(partitionStatePath(TOPIC, partition))).data);
+  } catch {
+    return undefined;
+  }
+}
+
+const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
+
+beforeAll(async () => {
+  zkServer = await SkeinZooKeeper.start();
+  for (const id of [1, 2, 3, 4]) {
+    brokers.set(
+      id,
+      await SkeinKafka.start({
+        'broker.id': String(id),
+        'zookeeper.connect': `${zkServer.address}${CHROOT}`,
+        'replica.lag.time.max.ms': '5000',
+        'replica.fetch.backoff.ms': '100',
+        'replica.fetch.wait.max.ms': '200',
+        'auto.leader.rebalance.enable': 'false',
+        'offsets.topic.num.partitions': '1',
+      }),
+    );
+  }
+  zk = await ZooKeeperClient.connect(`${zkServer.address}${CHROOT}`);
+});
+
+afterAll(async () => {
+  await zk?.close();
+  for (const b of brokers.values()) await b.destroy();
+  await zkServer?.destroy();
+});
+
+test('kafkajs moves replicas off a broker under an acks=all producer: no acknowledged record lost, kcat sees the new replicas, the old copies are deleted', async () => {
+  const kafka = new Kafka({
+    brokers: [...brokers.values()].map((b) => b.bootstrap),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  await until('four live brokers', async () => ((await admin.describeCluster().catch(() => undefined))?.brokers.length === 4 ? true : undefined));
+  await admin.createTopics({
+    topics: [{ topic: TOPIC, replicaAssignment: BEFORE.map((replicas, partition) => ({ partition, replicas })), configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+  });
+  await until('full ISRs', async () => ((await state(0))?.isr.length === 3 && (await state(1))?.isr.length === 3 ? true : undefined));
+
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const acked: { partition: number; seq: number }[] = [];
+  let stopping = false;
+  let seq = 0;
+  const streaming = (async () => {
+    while (!stopping) {
+      const n = seq++;
+      const partition = n % 2;
+      try {
+        await producer.send({ topic: TOPIC, acks: -1, timeout: 5000, messages: [{ partition, key: `k${partition}`, value: String(n) }] });
+        acked.push({ partition, seq: n });
+      } catch {
+        // Not acknowledged: only acknowledged records are checked.
+      }
+    }
+  })();
+
+  try {
+    await until('records acknowledged before the move', () => (acked.length > 1000 ? true : undefined), 60_000);
+    await admin.alterPartitionReassignments({ topics: [{ topic: TOPIC, partitionAssignment: AFTER.map((replicas, partition) => ({ partition, replicas })) }] });
+    // kafkajs 2.2 hands on the decoded response, whose names differ from its own typings.
+    type Listed = { topics: { name: string; partitions: { partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] }[] };
+    const inFlight = (await admin.listPartitionReassignments({ topics: [{ topic: TOPIC, partitions: [0, 1] }] })) as unknown as Listed;
+    // Still moving, or already done: either way nothing but this topic's partitions, with Kafka's RS = TRS + ORS.
+    for (const t of inFlight.topics) {
+      expect(t.name).toBe(TOPIC);
+      for (const p of t.partitions) {
+        expect(sorted([...p.replicas])).toEqual(sorted([...new Set([...AFTER[p.partition]!, ...BEFORE[p.partition]!])]));
+        expect(p.addingReplicas).toEqual([4]);
+        expect(p.removingReplicas).toEqual([1]);
+      }
+    }
+    console.log(`reassign: ${inFlight.topics.flatMap((t) => t.partitions).length} partitions listed in progress right after the request`);
+    await until('no reassignment in progress', async () => ((await admin.listPartitionReassignments({})).topics.length === 0 ? true : undefined));
+    const before = acked.length;
+    await until('records acknowledged after the move', () => (acked.length > before + 200 ? true : undefined));
+  } finally {
+    stopping = true;
+    await streaming;
+    await producer.disconnect();
+    await admin.disconnect();
+  }
+
+  const znode = decodeTopicAssignment(TOPIC, (await zk.getData(topicPath(TOPIC))).data);
+  expect(znode.partitions).toEqual(AFTER);
+  expect(znode.addingReplicas).toEqual({});
+  expect(znode.removingReplicas).toEqual({});
+  for (const [p, replicas] of AFTER.entries()) {
+    const s = (await until(`partition ${p}: the whole target in sync`, async () => {
+      const got = await state(p);
+      return got && sorted(got.isr).join() === sorted(replicas).join() ? got : undefined;
+    }))!;
+    expect(replicas).toContain(s.leader);
+  }
+
+  // kcat (librdkafka) through the broker that lost its replicas sees the new ones, all in sync.
+  const listed = await until('kcat -L with the new replicas', async () => {
+    const out = await run('kcat', ['-b', brokers.get(1)!.bootstrap, '-L', '-J', '-t', TOPIC]);
+    if (out.code !== 0) return undefined;
+    const kcat = JSON.parse(out.stdout) as { topics: { topic: string; partitions: { partition: number; replicas: { id: number }[]; isrs: { id: number }[] }[] }[] };
+    const parts = kcat.topics.find((t) => t.topic === TOPIC)?.partitions ?? [];
+    const done = parts.length === 2 && parts.every((p) => p.replicas.map((r) => r.id).join() === AFTER[p.partition]!.join() && p.isrs.length === 3);
+    return done ? parts : undefined;
+  });
+  expect(listed).toHaveLength(2);
+
+  // Broker 1 stopped and deleted its replicas; broker 4 holds copies of both partitions.
+  await until('broker 1 deleted its copies', () => (!existsSync(join(brokers.get(1)!.dir, 'data', `${TOPIC}-0`)) && !existsSync(join(brokers.get(1)!.dir, 'data', `${TOPIC}-1`)) ? true : undefined));
+  for (const p of [0, 1]) expect(existsSync(join(brokers.get(4)!.dir, 'data', `${TOPIC}-${p}`))).toBe(true);
+
+  // Every acknowledged record is in its partition, in the order of the acknowledgements.
+  for (const p of [0, 1]) {
+    const leader = (await state(p))!.leader;
+    const conn = await KafkaConnection.connect(brokers.get(leader)!.bootstrap);
+    const values: number[] = [];
+    try {
+      let offset = 0;
+      for (;;) {
+        const fetched = await fetchPartition(conn, TOPIC, p, offset);
+        if (fetched.headers.length === 0) break;
+        for (const r of recordsOf(fetched, offset)) values.push(Number(r.value!.toString()));
+        offset = fetched.nextOffset;
+      }
+    } finally {
+      conn.close();
+    }
+    const mine = acked.filter((a) => a.partition === p).map((a) => a.seq);
+    const present = new Set(values);
+    const lost = mine.filter((s) => !present.has(s));
+    expect(lost, `partition ${p}: acknowledged records missing`).toEqual([]);
+    const positions = mine.map((s) => values.indexOf(s));
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    console.log(`reassign: partition ${p} moved ${BEFORE[p]} -> ${AFTER[p]} under ${mine.length} acknowledged acks=all records, 0 lost`);
+  }
+}, 120_000);
