@@ -186,3 +186,28 @@ test('kafkajs moves replicas off a broker under an acks=all producer: no acknowl
     console.log(`reassign: partition ${p} moved ${BEFORE[p]} -> ${AFTER[p]} under ${mine.length} acknowledged acks=all records, 0 lost`);
   }
 }, 120_000);
+
+test('a replica reassigned away while its broker was down is deleted by that broker once the controller sends it the full picture', async () => {
+  const kafka = new Kafka({ brokers: [...brokers.values()].map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  const three = brokers.get(3)!;
+  const copy = (p: number) => join(three.dir, 'data', `${TOPIC}-${p}`);
+  try {
+    expect(existsSync(copy(0))).toBe(true);
+    await three.kill();
+    await until('broker 3 out of the ISR', async () => ((await state(0))?.isr.includes(3) === false ? true : undefined));
+    // 3 is dead: nobody can tell it to delete its copy of partition 0.
+    await admin.alterPartitionReassignments({ topics: [{ topic: TOPIC, partitionAssignment: [{ partition: 0, replicas: [4, 2, 1] }] }] });
+    await until('the reassignment done', async () => ((await admin.listPartitionReassignments({})).topics.length === 0 ? true : undefined));
+    expect(decodeTopicAssignment(TOPIC, (await zk.getData(topicPath(TOPIC))).data).partitions[0]).toEqual([4, 2, 1]);
+    expect(existsSync(copy(0))).toBe(true);
+    await three.launch();
+    await until('broker 3 deleted its stray copy', () => (!existsSync(copy(0)) ? true : undefined));
+    // Its copy of partition 1, still assigned, stays and comes back into the ISR.
+    expect(existsSync(copy(1))).toBe(true);
+    await until('broker 3 back in the ISR of partition 1', async () => ((await state(1))?.isr.includes(3) ? true : undefined));
+  } finally {
+    await admin.disconnect();
+  }
+}, 120_000);
