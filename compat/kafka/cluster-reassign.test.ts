@@ -4,12 +4,14 @@
 // off broker 1 onto broker 4 (one partition's leader with it). Afterwards: listPartitionReassignments has
 // nothing in progress, the topic znode holds the targets in Kafka's layout with no adding or removing
 // replicas, kcat -L shows the new replicas all in sync, broker 1 has deleted its copies, and every
-// acknowledged record is in the partitions' logs in the order it was acknowledged per partition.
+// acknowledged record is in the partitions' logs in the order it was acknowledged per partition. Then: a
+// replica moved away while its broker was down is deleted when that broker comes back (full
+// LeaderAndIsr), and a reassignment through Kafka 2.x's /admin/reassign_partitions znode is carried out.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { decodePartitionState, decodeTopicAssignment, partitionStatePath, topicPath } from '../../protocol/kafka/zk/znodes.js';
+import { decodePartitionState, decodeTopicAssignment, partitionStatePath, REASSIGN_PARTITIONS_PATH, topicPath } from '../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
 import { run } from '../helpers/commands.js';
@@ -59,6 +61,7 @@ beforeAll(async () => {
       await SkeinKafka.start({
         'broker.id': String(id),
         'zookeeper.connect': `${zkServer.address}${CHROOT}`,
+        'zookeeper.session.timeout.ms': '3000',
         'replica.lag.time.max.ms': '5000',
         'replica.fetch.backoff.ms': '100',
         'replica.fetch.wait.max.ms': '200',
@@ -211,3 +214,13 @@ test('a replica reassigned away while its broker was down is deleted by that bro
     await admin.disconnect();
   }
 }, 120_000);
+
+test('a reassignment written to /admin/reassign_partitions, as Kafka 2.x tools wrote it, is carried out and the znode removed', async () => {
+  const json = JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 1, replicas: [1, 4, 3], log_dirs: ['any', 'any', 'any'] }] });
+  await zk.create(REASSIGN_PARTITIONS_PATH, Buffer.from(json));
+  await until('the znode removed once done', async () => ((await zk.exists(REASSIGN_PARTITIONS_PATH)) === null ? true : undefined));
+  expect(decodeTopicAssignment(TOPIC, (await zk.getData(topicPath(TOPIC))).data).partitions[1]).toEqual([1, 4, 3]);
+  const s = (await state(1))!;
+  expect(sorted(s.isr)).toEqual([1, 3, 4]);
+  await until('broker 2 deleted its copy', () => (!existsSync(join(brokers.get(2)!.dir, 'data', `${TOPIC}-1`)) ? true : undefined));
+}, 60_000);

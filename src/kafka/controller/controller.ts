@@ -15,20 +15,25 @@ import {
   decodeControllerEpoch,
   decodeIsrChangeNotification,
   decodePartitionState,
+  decodeReassignPartitions,
   decodeTopicAssignment,
   deleteTopicPath,
   encodeController,
   encodeControllerEpoch,
   encodePartitionState,
+  encodeReassignPartitions,
   encodeTopicAssignment,
   ISR_CHANGE_NOTIFICATION_PATH,
   partitionPath,
   partitionStatePath,
+  REASSIGN_PARTITIONS_PATH,
   topicConfigPath,
   topicPartitionsPath,
   topicPath,
   TOPICS_PATH,
   type TopicPartitionRef,
+  ZnodeFormatError,
+  type ZkReassignment,
 } from '../../../protocol/kafka/zk/znodes.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
@@ -52,6 +57,8 @@ import {
 
 /** How often a write lost to a concurrent change is decided again before the event gives up. */
 const MAX_WRITE_ROUNDS = 5;
+
+const sameReplicas = (a: readonly number[] | undefined, b: readonly number[]): boolean => a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Thrown inside an event when this broker turns out not to be the controller any more. */
 class ControllerMovedError extends Error {
@@ -99,6 +106,9 @@ export class Controller {
     await this.zk.addWatch(TOPICS_PATH, (e) => this.onTopicsEvent(e), 'persistentRecursive');
     await this.zk.addWatch(ADMIN_DELETE_TOPICS_PATH, (e) => this.whenActive(e, EventType.nodeChildrenChanged, () => this.deletionsRequested()), 'persistent');
     await this.zk.addWatch(ISR_CHANGE_NOTIFICATION_PATH, (e) => this.whenActive(e, EventType.nodeChildrenChanged, () => this.isrChanged()), 'persistent');
+    await this.zk.addWatch(REASSIGN_PARTITIONS_PATH, (e) => {
+      if (e.type === EventType.nodeCreated || e.type === EventType.nodeDataChanged) this.whenActive(e, e.type, () => this.zkReassignment());
+    }, 'persistent');
     this.enqueue(() => this.elect());
   }
 
@@ -159,6 +169,9 @@ export class Controller {
         const a = this.active;
         if (!a) return resolve(undefined);
         const { refusals, assignments, writes } = a.core.reassign(asked);
+        // The latest reassignment wins, as in Kafka 2.4+: one asked through the API replaces a znode entry.
+        const named = new Set(asked.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+        await this.pruneZkReassignment(a, (r) => named.has(`${r.topic}\u0000${r.partition}`));
         await this.writeAssignments(a, assignments);
         this.log.info({ partitions: assignments.map((w) => `${w.topic}-${w.partition}:${w.replicas.join(',')}`) }, 'partition reassignment started');
         await this.apply(a, writes);
@@ -290,6 +303,7 @@ export class Controller {
     await this.apply(a, core.start(brokers, [...a.topics.values()], states));
     await this.deletionsRequested();
     await this.isrChanged();
+    await this.zkReassignment();
     if (this.config.values['auto.leader.rebalance.enable']) {
       const everyMs = this.config.values['leader.imbalance.check.interval.seconds'] * 1000;
       a.rebalanceTimer = setInterval(() => this.enqueue(() => this.rebalance(a)), everyMs);
@@ -355,6 +369,73 @@ export class Controller {
     const read = [];
     for (const tp of changed.values()) read.push({ ...tp, state: await this.readState(tp.topic, tp.partition) });
     await this.apply(a, a.core.statesRead(read));
+  }
+
+  /**
+   * /admin/reassign_partitions, as kafka-reassign-partitions.sh --zookeeper (Kafka 2.x) writes it: each
+   * entry is reassigned as through the API. Entries refused are dropped from the znode at once; the
+   * others when their partition's reassignment is over (writeAssignments), the znode with the last.
+   */
+  private async zkReassignment(): Promise<void> {
+    const a = this.current();
+    let entries: ZkReassignment[];
+    try {
+      entries = decodeReassignPartitions((await this.zk.getData(REASSIGN_PARTITIONS_PATH)).data);
+    } catch (err) {
+      if (isKeeperError(err, ZkError.noNode)) return;
+      if (!(err instanceof ZnodeFormatError)) throw err;
+      this.log.warn({ err }, 'unreadable /admin/reassign_partitions; removing it');
+      await this.pruneZkReassignment(a, () => true);
+      return;
+    }
+    const { refusals, assignments, writes } = a.core.reassign(entries);
+    const refused = refusals.filter((r) => r.refusal !== undefined);
+    if (refused.length > 0) this.log.warn({ refused }, 'reassignments in /admin/reassign_partitions refused');
+    await this.writeAssignments(a, assignments);
+    await this.apply(a, writes);
+    // Refused, or nothing to move (already there): done as far as the znode goes.
+    const moving = new Set(a.core.reassignments('all').map((r) => `${r.topic}\u0000${r.partition}`));
+    await this.pruneZkReassignment(a, (r) => !moving.has(`${r.topic}\u0000${r.partition}`) && (refused.some((x) => x.topic === r.topic && x.partition === r.partition) || sameReplicas(a.core.topic(r.topic)?.replicas[r.partition], r.replicas)));
+  }
+
+  /**
+   * Drops the entries `remove` picks from /admin/reassign_partitions, deleting the znode with the last,
+   * fenced by the controller epoch as Kafka's controller writes it.
+   */
+  private async pruneZkReassignment(a: Active, remove: (r: ZkReassignment) => boolean): Promise<void> {
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      let entries: ZkReassignment[] | undefined;
+      let version: number;
+      try {
+        const { data, stat } = await this.zk.getData(REASSIGN_PARTITIONS_PATH);
+        version = stat.version;
+        try {
+          entries = decodeReassignPartitions(data);
+        } catch (err) {
+          // Unreadable: removed whole.
+          if (!(err instanceof ZnodeFormatError)) throw err;
+          entries = undefined;
+        }
+      } catch (err) {
+        if (isKeeperError(err, ZkError.noNode)) return;
+        throw err;
+      }
+      const keep = entries?.filter((r) => !remove(r)) ?? [];
+      if (entries && keep.length === entries.length) return;
+      const fence = { op: 'check' as const, path: CONTROLLER_EPOCH_PATH, version: a.epochZkVersion };
+      const op = keep.length === 0
+        ? { op: 'delete' as const, path: REASSIGN_PARTITIONS_PATH, version }
+        : { op: 'setData' as const, path: REASSIGN_PARTITIONS_PATH, data: encodeReassignPartitions(keep), version };
+      try {
+        await this.zk.multi([fence, op]);
+        return;
+      } catch (err) {
+        if (!(err instanceof MultiError)) throw err;
+        const check = err.results[0];
+        if (check?.op === 'error' && check.err !== ZkError.ok) throw new ControllerMovedError('controller epoch moved on: another controller was elected');
+        if (err.code !== ZkError.badVersion && err.code !== ZkError.noNode) throw err;
+      }
+    }
   }
 
   /** Topics in /admin/delete_topics: replicas stopped and deleted, then the topic's znodes removed. */
@@ -453,6 +534,9 @@ export class Controller {
       const info = a.core.topic(name);
       if (info) a.topics.set(name, info);
     }
+    // Finished (or cancelled) reassignments leave /admin/reassign_partitions.
+    const over = new Set(list.filter((w) => w.adding.length === 0 && w.removing.length === 0).map((w) => `${w.topic}\u0000${w.partition}`));
+    if (over.size > 0) await this.pruneZkReassignment(a, (r) => over.has(`${r.topic}\u0000${r.partition}`));
   }
 
   private send(a: Active, requests: BrokerRequest[]): void {
