@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { decodePartitionState, decodeTopicAssignment, partitionStatePath, REASSIGN_PARTITIONS_PATH, topicPath } from '../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
+import { waitFor as until } from '../../test/integration/kafka/groups-harness.js';
 import { run } from '../helpers/commands.js';
 import { SkeinKafka, SkeinZooKeeper } from '../helpers/skein-process.js';
 
@@ -32,16 +33,6 @@ const AFTER = [
 let zkServer: SkeinZooKeeper;
 let zk: ZooKeeperClient;
 const brokers = new Map<number, SkeinKafka>();
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function state(partition: number): Promise<{ leader: number; leaderEpoch: number; isr: number[] } | undefined> {
   try {

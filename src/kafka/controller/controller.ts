@@ -3,7 +3,7 @@
 // the same multi) is the controller. The controller reads the cluster, feeds changes to the core one event
 // at a time (Kafka's ControllerEventManager), writes partition states fenced by the controller epoch's
 // znode version (a deposed controller's writes fail), and sends the core's requests through the channel.
-import { ErrorCode as ZkError, EventType } from '../../../protocol/zookeeper/codes.js';
+import { ErrorCode as ZkError, EventType, KeeperError } from '../../../protocol/zookeeper/codes.js';
 import {
   ADMIN_DELETE_TOPICS_PATH,
   BROKER_IDS_PATH,
@@ -37,9 +37,10 @@ import {
 } from '../../../protocol/kafka/zk/znodes.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import { MultiError, type WatchedEvent, type ZooKeeperClient } from '../../zookeeper/client/client.js';
+import { MultiError, type Op, type OpResult, type WatchedEvent, type ZooKeeperClient } from '../../zookeeper/client/client.js';
 import type { BrokerConfig } from '../broker-config.js';
 import { createIfAbsent, isKeeperError, type ClusterMembership } from '../cluster/membership.js';
+import { groupByTopic } from '../topics/group-by-topic.js';
 import { ControllerChannel } from './channel.js';
 import {
   ControllerCore,
@@ -57,6 +58,8 @@ import {
 
 /** How often a write lost to a concurrent change is decided again before the event gives up. */
 const MAX_WRITE_ROUNDS = 5;
+/** What a conditional write fails with when someone else changed the znode first. */
+const LOST_RACE: readonly ZkError[] = [ZkError.badVersion, ZkError.nodeExists, ZkError.noNode];
 
 const sameReplicas = (a: readonly number[] | undefined, b: readonly number[]): boolean => a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -422,19 +425,12 @@ export class Controller {
       }
       const keep = entries?.filter((r) => !remove(r)) ?? [];
       if (entries && keep.length === entries.length) return;
-      const fence = { op: 'check' as const, path: CONTROLLER_EPOCH_PATH, version: a.epochZkVersion };
-      const op = keep.length === 0
-        ? { op: 'delete' as const, path: REASSIGN_PARTITIONS_PATH, version }
-        : { op: 'setData' as const, path: REASSIGN_PARTITIONS_PATH, data: encodeReassignPartitions(keep), version };
-      try {
-        await this.zk.multi([fence, op]);
-        return;
-      } catch (err) {
-        if (!(err instanceof MultiError)) throw err;
-        const check = err.results[0];
-        if (check?.op === 'error' && check.err !== ZkError.ok) throw new ControllerMovedError('controller epoch moved on: another controller was elected');
-        if (err.code !== ZkError.badVersion && err.code !== ZkError.noNode) throw err;
-      }
+      const op: Op = keep.length === 0
+        ? { op: 'delete', path: REASSIGN_PARTITIONS_PATH, version }
+        : { op: 'setData', path: REASSIGN_PARTITIONS_PATH, data: encodeReassignPartitions(keep), version };
+      const outcome = await this.fenced(a, op);
+      if (!('failed' in outcome)) return;
+      if (!LOST_RACE.includes(outcome.failed)) throw new KeeperError(outcome.failed);
     }
   }
 
@@ -500,9 +496,7 @@ export class Controller {
    * meanwhile (CreatePartitions writes the same znode) are kept.
    */
   private async writeAssignments(a: Active, list: readonly AssignmentWrite[]): Promise<void> {
-    const byTopic = new Map<string, AssignmentWrite[]>();
-    for (const w of list) byTopic.set(w.topic, [...(byTopic.get(w.topic) ?? []), w]);
-    for (const [name, writes] of byTopic) {
+    for (const [name, writes] of groupByTopic(list)) {
       for (let round = 0; ; round++) {
         let current;
         try {
@@ -519,16 +513,10 @@ export class Controller {
           next.addingReplicas[w.partition] = w.adding;
           next.removingReplicas[w.partition] = w.removing;
         }
-        const fence = { op: 'check' as const, path: CONTROLLER_EPOCH_PATH, version: a.epochZkVersion };
-        try {
-          await this.zk.multi([fence, { op: 'setData', path: topicPath(name), data: encodeTopicAssignment(next), version: current.version }]);
-          break;
-        } catch (err) {
-          if (!(err instanceof MultiError)) throw err;
-          const check = err.results[0];
-          if (check?.op === 'error' && check.err !== ZkError.ok) throw new ControllerMovedError('controller epoch moved on: another controller was elected');
-          if (err.code !== ZkError.badVersion || round + 1 >= MAX_WRITE_ROUNDS) throw err;
-        }
+        const outcome = await this.fenced(a, { op: 'setData', path: topicPath(name), data: encodeTopicAssignment(next), version: current.version });
+        // Written, or the topic deleted meanwhile.
+        if (!('failed' in outcome) || outcome.failed === ZkError.noNode) break;
+        if (outcome.failed !== ZkError.badVersion || round + 1 >= MAX_WRITE_ROUNDS) throw new KeeperError(outcome.failed);
       }
       // The shell's copy follows the core's, so a later topic event does not hand the core an older RS.
       const info = a.core.topic(name);
@@ -543,28 +531,38 @@ export class Controller {
     if (requests.length > 0) a.channel.send(requests, a.core.liveBrokers());
   }
 
-  /** One state write with the epoch check; the new znode version, or undefined if the state moved. */
-  private async writeState(a: Active, w: StateWrite): Promise<number | undefined> {
-    const data = encodePartitionState(w.state);
-    const path = partitionStatePath(w.topic, w.partition);
-    const fence = { op: 'check' as const, path: CONTROLLER_EPOCH_PATH, version: a.epochZkVersion };
+  /**
+   * `op` in one multi with the check of /controller_epoch's version, as Kafka's controller writes: the
+   * op's result, or the ZooKeeper error it failed with (a lost race the caller handles). A failed check
+   * means another controller was elected.
+   */
+  private async fenced(a: Active, op: Op): Promise<{ result: OpResult | undefined } | { failed: ZkError }> {
     try {
-      if (w.expectedVersion === 'create') {
-        await createIfAbsent(this.zk, topicPartitionsPath(w.topic));
-        await createIfAbsent(this.zk, partitionPath(w.topic, w.partition));
-        await this.zk.multi([fence, { op: 'create', path, data }]);
-        return 0;
-      }
-      const results = await this.zk.multi([fence, { op: 'setData', path, data, version: w.expectedVersion }]);
-      const set = results[1];
-      return set?.op === 'setData' ? set.stat.version : w.expectedVersion + 1;
+      const results = await this.zk.multi([{ op: 'check', path: CONTROLLER_EPOCH_PATH, version: a.epochZkVersion }, op]);
+      return { result: results[1] };
     } catch (err) {
       if (!(err instanceof MultiError)) throw err;
       const check = err.results[0];
       if (check?.op === 'error' && check.err !== ZkError.ok) throw new ControllerMovedError('controller epoch moved on: another controller was elected');
-      if (err.code === ZkError.badVersion || err.code === ZkError.nodeExists || err.code === ZkError.noNode) return undefined;
-      throw err;
+      return { failed: err.code };
     }
+  }
+
+  /** One state write with the epoch check; the new znode version, or undefined if the state moved. */
+  private async writeState(a: Active, w: StateWrite): Promise<number | undefined> {
+    const data = encodePartitionState(w.state);
+    const path = partitionStatePath(w.topic, w.partition);
+    if (w.expectedVersion === 'create') {
+      await createIfAbsent(this.zk, topicPartitionsPath(w.topic));
+      await createIfAbsent(this.zk, partitionPath(w.topic, w.partition));
+    }
+    const outcome = await this.fenced(a, w.expectedVersion === 'create' ? { op: 'create', path, data } : { op: 'setData', path, data, version: w.expectedVersion });
+    if ('failed' in outcome) {
+      if (LOST_RACE.includes(outcome.failed)) return undefined;
+      throw new KeeperError(outcome.failed);
+    }
+    if (w.expectedVersion === 'create') return 0;
+    return outcome.result?.op === 'setData' ? outcome.result.stat.version : w.expectedVersion + 1;
   }
 
   // ---- reads

@@ -6,6 +6,7 @@
 import { ApiKey, ErrorCode, errorInfo, type AlterPartitionReassignmentsResponseInput } from '../../../protocol/kafka/index.js';
 import type { ReassignRefusal } from '../controller/controller-core.js';
 import { defineHandler } from '../handler.js';
+import { groupByTopic } from '../topics/group-by-topic.js';
 
 interface Outcome {
   topic: string;
@@ -15,9 +16,7 @@ interface Outcome {
 }
 
 function grouped(outcomes: readonly Outcome[]): AlterPartitionReassignmentsResponseInput['responses'] {
-  const byTopic = new Map<string, Outcome[]>();
-  for (const o of outcomes) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
-  return [...byTopic].map(([name, list]) => ({
+  return groupByTopic(outcomes).map(([name, list]) => ({
     name,
     partitions: list.map((o) => ({
       partitionIndex: o.partition,

@@ -5,11 +5,10 @@
 import { ApiKey, ErrorCode, errorInfo, type ListPartitionReassignmentsResponseInput } from '../../../protocol/kafka/index.js';
 import type { Reassignment } from '../controller/controller-core.js';
 import { defineHandler } from '../handler.js';
+import { groupByTopic } from '../topics/group-by-topic.js';
 
 function grouped(list: readonly Reassignment[]): ListPartitionReassignmentsResponseInput['topics'] {
-  const byTopic = new Map<string, Reassignment[]>();
-  for (const r of list) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-  return [...byTopic].map(([name, parts]) => ({
+  return groupByTopic(list).map(([name, parts]) => ({
     name,
     partitions: parts.map((r) => ({ partitionIndex: r.partition, replicas: r.replicas, addingReplicas: r.adding, removingReplicas: r.removing })),
   }));
