@@ -588,7 +588,12 @@ export class ControllerCore {
       this.write(writes, t, p, { leader: live[0]!, isr: live }, { isNew: true, create: true });
       return;
     }
-    if (s.leader !== NO_LEADER && this.brokers.has(s.leader)) return;
+    if (s.leader !== NO_LEADER && this.brokers.has(s.leader)) {
+      // Replicas a reassignment dropped while still in the ISR (the controller died between the
+      // assignment and the state write, or the leader re-added one before hearing the new RS) leave it.
+      if (replicas.includes(s.leader) && s.isr.some((r) => !replicas.includes(r))) this.write(writes, t, p, { leader: s.leader, isr: s.isr.filter((r) => replicas.includes(r)) });
+      return;
+    }
     this.elect(t, p, s, writes);
   }
 
@@ -604,9 +609,12 @@ export class ControllerCore {
       if (leader !== undefined) isr = [leader];
     }
     if (leader === undefined) {
-      // Offline. The ISR keeps its last member so that only a replica with every record may lead again.
+      // Offline. The ISR keeps its last member so that only a replica with every record may lead again
+      // (counting only assigned replicas: one a reassignment dropped can never lead).
       if (s.leader === NO_LEADER) return;
-      this.write(writes, t, p, { leader: NO_LEADER, isr: s.isr.length === 1 ? s.isr : s.isr.filter((r) => r !== s.leader) });
+      const assigned = s.isr.filter((r) => replicas.includes(r));
+      const from = assigned.length > 0 ? assigned : s.isr;
+      this.write(writes, t, p, { leader: NO_LEADER, isr: from.length === 1 ? from : from.filter((r) => r !== s.leader) });
       return;
     }
     this.write(writes, t, p, { leader, isr });
