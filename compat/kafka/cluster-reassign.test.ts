@@ -6,12 +6,22 @@
 // replicas, kcat -L shows the new replicas all in sync, broker 1 has deleted its copies, and every
 // acknowledged record is in the partitions' logs in the order it was acknowledged per partition. Then: a
 // replica moved away while its broker was down is deleted when that broker comes back (full
-// LeaderAndIsr), and a reassignment through Kafka 2.x's /admin/reassign_partitions znode is carried out.
+// LeaderAndIsr), a reassignment through Kafka 2.x's /admin/reassign_partitions znode is carried out, and
+// a broker other than the controller answers NOT_CONTROLLER.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { decodePartitionState, decodeTopicAssignment, partitionStatePath, REASSIGN_PARTITIONS_PATH, topicPath } from '../../protocol/kafka/zk/znodes.js';
+import { ApiKey, ErrorCode } from '../../protocol/kafka/index.js';
+import {
+  CONTROLLER_PATH,
+  decodeController,
+  decodePartitionState,
+  decodeTopicAssignment,
+  partitionStatePath,
+  REASSIGN_PARTITIONS_PATH,
+  topicPath,
+} from '../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
 import { waitFor as until } from '../../test/integration/kafka/groups-harness.js';
@@ -215,3 +225,17 @@ test('a reassignment written to /admin/reassign_partitions, as Kafka 2.x tools w
   expect(sorted(s.isr)).toEqual([1, 3, 4]);
   await until('broker 2 deleted its copy', () => (!existsSync(join(brokers.get(2)!.dir, 'data', `${TOPIC}-1`)) ? true : undefined));
 }, 60_000);
+
+test('a broker that is not the controller answers both APIs with NOT_CONTROLLER, as Kafka 2.8 in ZooKeeper mode', async () => {
+  const controller = decodeController((await zk.getData(CONTROLLER_PATH)).data);
+  const other = [...brokers.entries()].find(([id]) => id !== controller)![1];
+  const conn = await KafkaConnection.connect(other.bootstrap);
+  try {
+    const alter = await conn.send(ApiKey.AlterPartitionReassignments, 0, { timeoutMs: 1000, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [1, 2, 3] }] }] });
+    expect(alter).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, responses: [] });
+    const list = await conn.send(ApiKey.ListPartitionReassignments, 0, { timeoutMs: 1000, topics: null });
+    expect(list).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
+  } finally {
+    conn.close();
+  }
+});
