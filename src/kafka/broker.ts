@@ -7,12 +7,13 @@ import { ByteBudget } from '../net/byte-budget.js';
 import { TcpServer } from '../net/tcp-server.js';
 import { cleanerConfigOf, type BrokerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
+import { HostedPartitions } from './fetch/partition-access.js';
 import { GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
 import { HANDLERS } from './handlers/index.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
 import { loadOrCreateMetaProperties, newClusterId, storedClusterId } from './metadata/meta-properties.js';
-import { LocalMetadata, MetadataCache, type BrokerNode, type MetadataView } from './metadata/metadata-view.js';
+import { LocalMetadata, MetadataCache, type MetadataView } from './metadata/metadata-view.js';
 import type { TopicStore } from './metadata/topic-store.js';
 import { carryOverTopicsFile } from './cluster/carry-over.js';
 import { controlledShutdown } from './cluster/controlled-shutdown.js';
@@ -20,10 +21,10 @@ import { ClusterMembership } from './cluster/membership.js';
 import { ZkTopicStore } from './cluster/zk-topic-store.js';
 import { Controller } from './controller/controller.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
-import { produceConfig } from './produce/produce-config.js';
 import { ReplicationManager } from './replication/replication-manager.js';
 import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
+import type { BrokerServices, MetadataUpdates } from './services.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { TopicManager } from './topics/topic-manager.js';
 
@@ -36,10 +37,24 @@ export interface ClusterContext {
   controller: Controller;
 }
 
+/** UpdateMetadata's view of a cluster member: its registration's epoch and the controller's cache. */
+function metadataUpdatesOf({ membership, cache }: ClusterContext): MetadataUpdates {
+  return {
+    get brokerEpoch() {
+      return membership.brokerEpoch;
+    },
+    get controllerEpoch() {
+      return cache.controllerEpoch;
+    },
+    update: (request) => cache.update(request),
+  };
+}
+
 export class Broker {
-  readonly handlers = new HandlerRegistry(HANDLERS);
+  /** Every API served, each handler bound to the services it declares. */
+  readonly handlers: HandlerRegistry;
   /** Consumer groups: the coordinator and __consumer_offsets. */
-  readonly groups = new GroupService(this);
+  readonly groups: GroupService;
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
   readonly replication: ReplicationManager;
 
@@ -54,12 +69,14 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
+    const partitions = new HostedPartitions(replicas, config, topics);
+    this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.replication = new ReplicationManager({
       config,
       log,
       replicas,
       now: () => this.now(),
-      minInsyncReplicas: (p) => produceConfig(config, topics.get(p.topic)?.configs ?? {}, p.log.config).minInsyncReplicas,
+      minInsyncReplicas: (p) => partitions.produceConfig(p.topic, p.log).minInsyncReplicas,
       brokerEpoch: () => cluster?.membership.brokerEpoch ?? -1,
       endpointOf: (id) => {
         const b = metadata.liveBrokers().find((n) => n.nodeId === id);
@@ -68,20 +85,30 @@ export class Broker {
       onElection: (partition, epoch) => void this.groups.onElection(partition, epoch),
       onResignation: (partition, epoch) => this.groups.onResignation(partition, epoch),
     });
+    // The broker's parts as handlers see them (services.ts); each handler is handed the ones it declares.
+    const services: BrokerServices = {
+      clock: this,
+      config,
+      clusterId,
+      metadata,
+      partitions,
+      topics,
+      groups: this.groups,
+      replication: this.replication,
+      metadataUpdates: cluster && metadataUpdatesOf(cluster),
+      controller: cluster?.controller,
+      apiVersions: { supported: () => this.handlers.supported() },
+    };
+    this.handlers = new HandlerRegistry(HANDLERS, services);
   }
 
   get brokerId(): number {
     return this.config.brokerId;
   }
 
-  /** Wall-clock milliseconds; the one place handlers read the time. */
+  /** Wall-clock milliseconds; the one place handlers (the clock service), groups and replication read the time. */
   now(): number {
     return Date.now();
-  }
-
-  /** The brokers clients see in Metadata. */
-  liveBrokers(): BrokerNode[] {
-    return this.metadata.liveBrokers();
   }
 }
 
@@ -112,7 +139,7 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
   });
 }
 
-function tcpServerFor(config: BrokerConfig, log: Logger, broker: () => Broker): TcpServer {
+function tcpServerFor(config: BrokerConfig, log: Logger, handlers: HandlerRegistry): TcpServer {
   return new TcpServer({
     host: config.listener.host === '' ? '0.0.0.0' : config.listener.host,
     port: config.listener.port,
@@ -125,7 +152,7 @@ function tcpServerFor(config: BrokerConfig, log: Logger, broker: () => Broker): 
       frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
     },
     log,
-    accept: (socket, frames) => serveKafkaConnection(socket, frames, broker()),
+    accept: (socket, frames) => serveKafkaConnection(socket, frames, { handlers, maxInFlight: config.values['queued.max.requests'], log }),
   });
 }
 
@@ -159,7 +186,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
     );
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, metadata);
     store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
-    const server = tcpServerFor(config, log, () => broker);
+    const server = tcpServerFor(config, log, broker.handlers);
     const port = await listen(server, config);
     broker.groups.start();
     logListening(log, config, port, clusterId);
@@ -214,7 +241,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     });
     // The leader's ISR changes go to the partition state znodes through this broker's session.
     broker.replication.useIsrWriter(new ZkIsrWriter(membership.zk));
-    server = tcpServerFor(config, log, () => broker);
+    server = tcpServerFor(config, log, broker.handlers);
     const port = await listen(server, config);
     // Registered only once reachable: the controller connects as soon as it sees the registration.
     await membership.register();
