@@ -36,16 +36,15 @@ export const alterPartitionReassignmentsHandler = defineHandler({
   apiKey: ApiKey.AlterPartitionReassignments,
   minVersion: 0,
   maxVersion: 0,
-  async handle(request, ctx): Promise<AlterPartitionReassignmentsResponseInput> {
-    const { broker } = ctx;
+  uses: ['controller', 'topics', 'config'],
+  async handle(request, _ctx, { controller, topics, config }): Promise<AlterPartitionReassignmentsResponseInput> {
     const asked = request.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas })));
     const answer = (outcomes: Outcome[]): AlterPartitionReassignmentsResponseInput => ({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses: grouped(outcomes) });
-    const controller = broker.cluster?.controller;
     if (!controller) {
-      const self = broker.config.brokerId;
+      const self = config.brokerId;
       return answer(
         asked.map((a) => {
-          const known = a.partition >= 0 && a.partition < (broker.topics.get(a.topic)?.replicas.length ?? 0);
+          const known = a.partition >= 0 && a.partition < (topics.get(a.topic)?.replicas.length ?? 0);
           let errorCode: number = ErrorCode.NONE;
           if (!known) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           else if (a.replicas === null) errorCode = ErrorCode.NO_REASSIGNMENT_IN_PROGRESS;

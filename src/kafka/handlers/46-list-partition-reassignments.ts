@@ -18,8 +18,8 @@ export const listPartitionReassignmentsHandler = defineHandler({
   apiKey: ApiKey.ListPartitionReassignments,
   minVersion: 0,
   maxVersion: 0,
-  async handle(request, ctx): Promise<ListPartitionReassignmentsResponseInput> {
-    const controller = ctx.broker.cluster?.controller;
+  uses: ['controller'],
+  async handle(request, _ctx, { controller }): Promise<ListPartitionReassignmentsResponseInput> {
     const which = request.topics === null ? 'all' : request.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
     const list = controller ? await controller.reassignments(which) : [];
     if (list === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: errorInfo(ErrorCode.NOT_CONTROLLER).message, topics: [] };
