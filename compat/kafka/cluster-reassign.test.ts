@@ -1,6 +1,6 @@
 // Partition reassignment with real clients: four `skein kafka` processes on a `skein zookeeper` process,
-// a topic with replication factor 3 and min.insync.replicas=2 on brokers 1-3. While kafkajs streams
-// acks=all records into both partitions, kafkajs admin's alterPartitionReassignments moves every replica
+// a topic with replication factor 3 and min.insync.replicas=2 on brokers 1-3. While kafkajs and librdkafka
+// (confluent-kafka-python) stream acks=all records into both partitions, kafkajs admin's alterPartitionReassignments moves every replica
 // off broker 1 onto broker 4 (one partition's leader with it). Afterwards: listPartitionReassignments has
 // nothing in progress, the topic znode holds the targets in Kafka's layout with no adding or removing
 // replicas, kcat -L shows the new replicas all in sync, broker 1 has deleted its copies, and every
@@ -8,8 +8,10 @@
 // replica moved away while its broker was down is deleted when that broker comes back (full
 // LeaderAndIsr), a reassignment through Kafka 2.x's /admin/reassign_partitions znode is carried out, and
 // a broker other than the controller answers NOT_CONTROLLER.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../protocol/kafka/index.js';
@@ -25,10 +27,11 @@ import {
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
 import { waitFor as until } from '../../test/integration/kafka/groups-harness.js';
-import { run } from '../helpers/commands.js';
+import { PYTHON, run } from '../helpers/commands.js';
 import { SkeinKafka, SkeinZooKeeper } from '../helpers/skein-process.js';
 
 const TOPIC = 'moving';
+const PRODUCER = fileURLToPath(new URL('failover_producer.py', import.meta.url));
 const CHROOT = '/kafka';
 /** From replicas 1-3 to 2-4: partition 0 loses its leader (1), partition 1 keeps its own (2). */
 const BEFORE = [
@@ -80,7 +83,7 @@ afterAll(async () => {
   await zkServer?.destroy();
 });
 
-test('kafkajs moves replicas off a broker under an acks=all producer: no acknowledged record lost, kcat sees the new replicas, the old copies are deleted', async () => {
+test('kafkajs moves replicas off a broker under kafkajs and librdkafka acks=all producers: no acknowledged record lost, kcat sees the new replicas, the old copies are deleted', async () => {
   const kafka = new Kafka({
     brokers: [...brokers.values()].map((b) => b.bootstrap),
     logLevel: logLevel.NOTHING,
@@ -104,7 +107,7 @@ test('kafkajs moves replicas off a broker under an acks=all producer: no acknowl
       const n = seq++;
       const partition = n % 2;
       try {
-        await producer.send({ topic: TOPIC, acks: -1, timeout: 5000, messages: [{ partition, key: `k${partition}`, value: String(n) }] });
+        await producer.send({ topic: TOPIC, acks: -1, timeout: 5000, messages: [{ partition, key: `k${partition}`, value: `js:${n}` }] });
         acked.push({ partition, seq: n });
       } catch {
         // Not acknowledged: only acknowledged records are checked.
@@ -112,8 +115,28 @@ test('kafkajs moves replicas off a broker under an acks=all producer: no acknowl
     }
   })();
 
+  // librdkafka too: a child process printing "ACK key seq" per acknowledged record (keys spread over both partitions).
+  const py = spawn(PYTHON, [PRODUCER, [...brokers.values()].map((b) => b.bootstrap).join(','), TOPIC, 'p0,p1,p2,p3'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  const pyAcked: { key: string; seq: number }[] = [];
+  let pyOut = '';
+  let pyErr = '';
+  py.stdout.on('data', (d: Buffer) => {
+    pyOut += d.toString();
+    const lines = pyOut.split('\n');
+    pyOut = lines.pop()!;
+    for (const line of lines) {
+      const m = /^ACK (\S+) (\d+)$/.exec(line);
+      if (m) pyAcked.push({ key: m[1]!, seq: Number(m[2]) });
+    }
+  });
+  py.stderr.on('data', (d: Buffer) => (pyErr += d.toString()));
+  const pyExit = new Promise<number | null>((r) => py.once('exit', (code) => r(code)));
+
   try {
-    await until('records acknowledged before the move', () => (acked.length > 1000 ? true : undefined), 60_000);
+    await until('records acknowledged before the move', () => (acked.length > 1000 && pyAcked.length > 1000 ? true : undefined), 60_000);
     await admin.alterPartitionReassignments({ topics: [{ topic: TOPIC, partitionAssignment: AFTER.map((replicas, partition) => ({ partition, replicas })) }] });
     // kafkajs 2.2 hands on the decoded response, whose names differ from its own typings.
     type Listed = { topics: { name: string; partitions: { partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] }[] };
@@ -130,13 +153,16 @@ test('kafkajs moves replicas off a broker under an acks=all producer: no acknowl
     console.log(`reassign: ${inFlight.topics.flatMap((t) => t.partitions).length} partitions listed in progress right after the request`);
     await until('no reassignment in progress', async () => ((await admin.listPartitionReassignments({})).topics.length === 0 ? true : undefined));
     const before = acked.length;
-    await until('records acknowledged after the move', () => (acked.length > before + 200 ? true : undefined));
+    const pyBefore = pyAcked.length;
+    await until('records acknowledged after the move', () => (acked.length > before + 200 && pyAcked.length > pyBefore + 200 ? true : undefined));
   } finally {
     stopping = true;
     await streaming;
     await producer.disconnect();
     await admin.disconnect();
+    py.kill('SIGTERM');
   }
+  expect(await pyExit, pyErr).toBe(0);
 
   const znode = decodeTopicAssignment(TOPIC, (await zk.getData(topicPath(TOPIC))).data);
   expect(znode.partitions).toEqual(AFTER);
@@ -165,30 +191,44 @@ test('kafkajs moves replicas off a broker under an acks=all producer: no acknowl
   await until('broker 1 deleted its copies', () => (!existsSync(join(brokers.get(1)!.dir, 'data', `${TOPIC}-0`)) && !existsSync(join(brokers.get(1)!.dir, 'data', `${TOPIC}-1`)) ? true : undefined));
   for (const p of [0, 1]) expect(existsSync(join(brokers.get(4)!.dir, 'data', `${TOPIC}-${p}`))).toBe(true);
 
-  // Every acknowledged record is in its partition, in the order of the acknowledgements.
+  // Every acknowledged record is in its partition: kafkajs's in the order acknowledged per partition,
+  // librdkafka's in the order sent per key.
+  const position = new Map<string, { partition: number; at: number }>();
   for (const p of [0, 1]) {
     const leader = (await state(p))!.leader;
     const conn = await KafkaConnection.connect(brokers.get(leader)!.bootstrap);
-    const values: number[] = [];
     try {
       let offset = 0;
+      let at = 0;
       for (;;) {
         const fetched = await fetchPartition(conn, TOPIC, p, offset);
         if (fetched.headers.length === 0) break;
-        for (const r of recordsOf(fetched, offset)) values.push(Number(r.value!.toString()));
+        for (const r of recordsOf(fetched, offset)) {
+          const v = r.value!.toString();
+          if (!position.has(v)) position.set(v, { partition: p, at });
+          at++;
+        }
         offset = fetched.nextOffset;
       }
     } finally {
       conn.close();
     }
-    const mine = acked.filter((a) => a.partition === p).map((a) => a.seq);
-    const present = new Set(values);
-    const lost = mine.filter((s) => !present.has(s));
-    expect(lost, `partition ${p}: acknowledged records missing`).toEqual([]);
-    const positions = mine.map((s) => values.indexOf(s));
-    expect(positions).toEqual([...positions].sort((a, b) => a - b));
-    console.log(`reassign: partition ${p} moved ${BEFORE[p]} -> ${AFTER[p]} under ${mine.length} acknowledged acks=all records, 0 lost`);
   }
+  const inOrder = (values: string[]): boolean => {
+    const at = values.map((v) => position.get(v)!.at);
+    return at.every((x, i) => i === 0 || at[i - 1]! < x);
+  };
+  for (const p of [0, 1]) {
+    const mine = acked.filter((a) => a.partition === p).map((a) => `js:${a.seq}`);
+    expect(mine.filter((v) => position.get(v)?.partition !== p), `partition ${p}: acknowledged kafkajs records missing`).toEqual([]);
+    expect(inOrder(mine), `partition ${p}: kafkajs order`).toBe(true);
+  }
+  const pyValues = pyAcked.map((a) => `${a.key}:${a.seq}`);
+  expect(pyValues.filter((v) => !position.has(v)), 'acknowledged librdkafka records missing').toEqual([]);
+  for (const key of new Set(pyAcked.map((a) => a.key))) {
+    expect(inOrder(pyAcked.filter((a) => a.key === key).sort((x, y) => x.seq - y.seq).map((a) => `${key}:${a.seq}`)), `order of key ${key}`).toBe(true);
+  }
+  console.log(`reassign: moved ${BEFORE.join(' / ')} -> ${AFTER.join(' / ')} under acks=all writes: kafkajs ${acked.length}, librdkafka ${pyAcked.length} acknowledged, 0 lost`);
 }, 120_000);
 
 test('a replica reassigned away while its broker was down is deleted by that broker once the controller sends it the full picture', async () => {
