@@ -8,10 +8,8 @@
 // replica moved away while its broker was down is deleted when that broker comes back (full
 // LeaderAndIsr), a reassignment through Kafka 2.x's /admin/reassign_partitions znode is carried out, and
 // a broker other than the controller answers NOT_CONTROLLER.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../protocol/kafka/index.js';
@@ -27,11 +25,11 @@ import {
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
 import { waitFor as until } from '../../test/integration/kafka/groups-harness.js';
-import { PYTHON, run } from '../helpers/commands.js';
+import { startAckingProducer } from '../helpers/acking-producer.js';
+import { run } from '../helpers/commands.js';
 import { SkeinKafka, SkeinZooKeeper } from '../helpers/skein-process.js';
 
 const TOPIC = 'moving';
-const PRODUCER = fileURLToPath(new URL('failover_producer.py', import.meta.url));
 const CHROOT = '/kafka';
 /** From replicas 1-3 to 2-4: partition 0 loses its leader (1), partition 1 keeps its own (2). */
 const BEFORE = [
@@ -115,25 +113,10 @@ test('kafkajs moves replicas off a broker under kafkajs and librdkafka acks=all 
     }
   })();
 
-  // librdkafka too: a child process printing "ACK key seq" per acknowledged record (keys spread over both partitions).
-  const py = spawn(PYTHON, [PRODUCER, [...brokers.values()].map((b) => b.bootstrap).join(','), TOPIC, 'p0,p1,p2,p3'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-  });
-  const pyAcked: { key: string; seq: number }[] = [];
-  let pyOut = '';
-  let pyErr = '';
-  py.stdout.on('data', (d: Buffer) => {
-    pyOut += d.toString();
-    const lines = pyOut.split('\n');
-    pyOut = lines.pop()!;
-    for (const line of lines) {
-      const m = /^ACK (\S+) (\d+)$/.exec(line);
-      if (m) pyAcked.push({ key: m[1]!, seq: Number(m[2]) });
-    }
-  });
-  py.stderr.on('data', (d: Buffer) => (pyErr += d.toString()));
-  const pyExit = new Promise<number | null>((r) => py.once('exit', (code) => r(code)));
+  // librdkafka too, with keys spread over both partitions.
+  const py = startAckingProducer([...brokers.values()].map((b) => b.bootstrap).join(','), TOPIC, ['p0', 'p1', 'p2', 'p3']);
+  const pyAcked = py.acked;
+  let pyExit = { code: null as number | null, stderr: 'not stopped' };
 
   try {
     await until('records acknowledged before the move', () => (acked.length > 1000 && pyAcked.length > 1000 ? true : undefined), 60_000);
@@ -160,9 +143,9 @@ test('kafkajs moves replicas off a broker under kafkajs and librdkafka acks=all 
     await streaming;
     await producer.disconnect();
     await admin.disconnect();
-    py.kill('SIGTERM');
+    pyExit = await py.stop();
   }
-  expect(await pyExit, pyErr).toBe(0);
+  expect(pyExit.code, pyExit.stderr).toBe(0);
 
   const znode = decodeTopicAssignment(TOPIC, (await zk.getData(topicPath(TOPIC))).data);
   expect(znode.partitions).toEqual(AFTER);
