@@ -3,18 +3,21 @@
 // acks=all records while the partition's leader is killed with SIGKILL and started again, round after
 // round. Afterwards every acknowledged record is in the log, each key's acknowledged records in the order
 // they were sent, and the time from each kill to the first acknowledged write sent after it is reported.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { decodePartitionState, partitionStatePath } from '../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
-import { startAckingProducer } from '../helpers/acking-producer.js';
+import { PYTHON } from '../helpers/commands.js';
 import { SkeinKafka, SkeinZooKeeper } from '../helpers/skein-process.js';
 
 const ROUNDS = Number(process.env.FAILOVER_ROUNDS ?? 20);
 const TOPIC = 'failover';
 const CHROOT = '/kafka';
 const SESSION_MS = Number(process.env.FAILOVER_SESSION_MS ?? 1000);
+const PRODUCER = fileURLToPath(new URL('failover_producer.py', import.meta.url));
 
 let zkServer: SkeinZooKeeper;
 let zk: ZooKeeperClient;
@@ -98,9 +101,21 @@ test(`${ROUNDS} rounds of kill -9 of the leader under kafkajs and librdkafka ack
   })();
 
   // librdkafka: a child process printing "ACK key seq" per delivery report without error.
-  const py = startAckingProducer(bootstrap(), TOPIC, ['p0', 'p1', 'p2', 'p3']);
-  const pyAcked = py.acked;
-  let pyExit = { code: null as number | null, stderr: 'not stopped' };
+  const py = spawn(PYTHON, [PRODUCER, bootstrap(), TOPIC, 'p0,p1,p2,p3'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  const pyAcked: { key: string; seq: number }[] = [];
+  let pyOut = '';
+  let pyErr = '';
+  py.stdout.on('data', (d: Buffer) => {
+    pyOut += d.toString();
+    const lines = pyOut.split('\n');
+    pyOut = lines.pop()!;
+    for (const line of lines) {
+      const m = /^ACK (\S+) (\d+)$/.exec(line);
+      if (m) pyAcked.push({ key: m[1]!, seq: Number(m[2]) });
+    }
+  });
+  py.stderr.on('data', (d: Buffer) => (pyErr += d.toString()));
+  const pyExit = new Promise<number | null>((r) => py.once('exit', (code) => r(code)));
 
   const recoveries: number[] = [];
   try {
@@ -126,9 +141,9 @@ test(`${ROUNDS} rounds of kill -9 of the leader under kafkajs and librdkafka ack
     stopping = true;
     await js;
     await producer.disconnect();
-    pyExit = await py.stop();
+    py.kill('SIGTERM');
   }
-  expect(pyExit.code, pyExit.stderr).toBe(0);
+  expect(await pyExit, pyErr).toBe(0);
 
   // Read the whole partition from its leader once the high watermark covers everything acknowledged.
   const leader = (await state())!.leader;
