@@ -430,7 +430,9 @@ export class ControllerCore {
 
   /**
    * The writes handed out landed with these versions (the ones missing failed: the shell re-reads
-   * them). Returns the requests announcing every change so far.
+   * them). Returns the requests announcing every change so far, the assignments that follow from what
+   * landed (a finished reassignment's RS = TRS, a deferred one's start), to be written before the
+   * requests are sent, and the state writes decided next (a reassignment that can now finish).
    */
   written(results: readonly (TopicPartition & { zkVersion: number })[]): Announced {
     const assignments: AssignmentWrite[] = [];
