@@ -120,6 +120,7 @@ test('kafkajs moves replicas off a broker under kafkajs and librdkafka acks=all 
 
   try {
     await until('records acknowledged before the move', () => (acked.length > 1000 && pyAcked.length > 1000 ? true : undefined), 60_000);
+    const askedAt = Date.now();
     await admin.alterPartitionReassignments({ topics: [{ topic: TOPIC, partitionAssignment: AFTER.map((replicas, partition) => ({ partition, replicas })) }] });
     // kafkajs 2.2 hands on the decoded response, whose names differ from its own typings.
     type Listed = { topics: { name: string; partitions: { partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] }[] };
@@ -135,6 +136,7 @@ test('kafkajs moves replicas off a broker under kafkajs and librdkafka acks=all 
     }
     console.log(`reassign: ${inFlight.topics.flatMap((t) => t.partitions).length} partitions listed in progress right after the request`);
     await until('no reassignment in progress', async () => ((await admin.listPartitionReassignments({})).topics.length === 0 ? true : undefined));
+    console.log(`reassign: request to nothing in progress ${Date.now() - askedAt} ms (${acked.length + pyAcked.length} records in the log by then)`);
     const before = acked.length;
     const pyBefore = pyAcked.length;
     await until('records acknowledged after the move', () => (acked.length > before + 200 && pyAcked.length > pyBefore + 200 ? true : undefined));
