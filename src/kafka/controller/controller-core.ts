@@ -468,6 +468,18 @@ export class ControllerCore {
     return { requests: this.requests(), assignments, writes };
   }
 
+  /**
+   * Writes the shell gave up on (they kept losing races): no longer pending, so the next event that reads
+   * their partitions decides them afresh instead of leaving them alone for good.
+   */
+  abandon(writes: readonly TopicPartition[]): void {
+    for (const w of writes) {
+      const k = key(w.topic, w.partition);
+      this.pending.delete(k);
+      this.completing.delete(k);
+    }
+  }
+
   // ---- reassignment
 
   /**

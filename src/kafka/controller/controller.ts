@@ -487,6 +487,8 @@ export class Controller {
       for (const tp of lost) read.push({ ...tp, state: await this.readState(tp.topic, tp.partition) });
       writes = [...announced.writes, ...a.core.statesRead(read)];
     }
+    // Not pending any more: the next event that reads these partitions decides them afresh.
+    a.core.abandon(writes);
     this.log.warn('partition state writes kept losing to concurrent changes; leaving them to the next event');
   }
 

@@ -126,3 +126,13 @@ test('a new controller resumes a reassignment from the znodes: announced again i
   expect(writes.map((w) => w.state)).toEqual([{ leader: 4, leaderEpoch: 4, isr: [2, 3, 4], controllerEpoch: 8 }]);
   expect(land(b, writes).assignments).toEqual([{ topic: 't', partition: 0, replicas: [4, 2, 3], adding: [], removing: [] }]);
 });
+
+test('a partition whose write the shell gave up on is not left pending: it can be reassigned again', () => {
+  const core = cluster();
+  const first = core.reassign([{ topic: 't', partition: 0, replicas: [4, 2, 3] }]);
+  expect(core.reassign([{ topic: 't', partition: 0, replicas: [4, 2, 1] }]).refusals[0]!.refusal?.kind).toBe('invalid');
+  core.abandon(first.writes);
+  const again = core.reassign([{ topic: 't', partition: 0, replicas: [4, 2, 1] }]);
+  expect(again.refusals[0]!.refusal).toBeUndefined();
+  expect(again.assignments).toEqual([{ topic: 't', partition: 0, replicas: [4, 2, 1, 3], adding: [4], removing: [3] }]);
+});
