@@ -69,7 +69,7 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
-    const partitions = new HostedPartitions(replicas, config, topics);
+    const partitions = new HostedPartitions(replicas, config, topics, metadata);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.replication = new ReplicationManager({
       config,

@@ -20,20 +20,29 @@ export class HostedPartitions implements PartitionAccess {
     private readonly replicas: { partition(topic: string, index: number): Partition | undefined },
     private readonly config: BrokerConfig,
     private readonly topics: Pick<TopicAdmin, 'get'>,
+    private readonly cluster: { partition(topic: string, index: number): unknown },
   ) {}
 
   hosted(topic: string, index: number): Partition | undefined {
     return this.replicas.partition(topic, index);
   }
 
+  /**
+   * The partition `topic`/`index` if this broker leads it and the client's view of the leader epoch is
+   * current, else the Kafka error code, in the order Kafka 3.9 checks (ReplicaManager.getPartitionOrError,
+   * then Partition.getLocalLog): a partition not hosted here is NOT_LEADER_OR_FOLLOWER when the cluster
+   * has it (the client's metadata is stale) and UNKNOWN_TOPIC_OR_PARTITION when not; the client's epoch
+   * is checked before leadership, so a follower too answers FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH to
+   * an epoch older / newer than the one it was told; only then is a non-leader NOT_LEADER_OR_FOLLOWER.
+   */
   leader(topic: string, index: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition | number {
     const partition = this.replicas.partition(topic, index);
-    if (!partition) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    if (partition.leaderId !== this.config.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (!partition) return this.cluster.partition(topic, index) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     if (currentLeaderEpoch !== NO_LEADER_EPOCH) {
       if (currentLeaderEpoch < partition.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
       if (currentLeaderEpoch > partition.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
     }
+    if (partition.leaderId !== this.config.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     return partition;
   }
 
