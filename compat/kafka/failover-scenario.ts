@@ -6,21 +6,18 @@
 // coordinator (the leader of `__consumer_offsets`) in odd ones, so both move. Afterwards every
 // acknowledged record is in the log, each key's acknowledged records in the order they were sent, every
 // one was consumed, and no committed offset the coordinator acknowledged was ever lost.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CONSUMER_OFFSETS_TOPIC } from '../../protocol/kafka/consumer-offsets/group-partition.js';
 import { decodePartitionState, partitionStatePath } from '../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
-import { PYTHON } from '../helpers/commands.js';
+import { startAckingProducer } from '../helpers/acking-producer.js';
 import { SkeinKafka } from '../helpers/skein-process.js';
 
 const TOPIC = 'failover';
 const GROUP = 'failover-group';
 const CHROOT = '/kafka';
-const PRODUCER = fileURLToPath(new URL('failover_producer.py', import.meta.url));
 
 export interface FailoverOptions {
   /** What the test is called after its rounds. */
@@ -171,21 +168,9 @@ export function failoverSuite(options: FailoverOptions): void {
     })();
 
     // librdkafka: a child process printing "ACK key seq" per delivery report without error.
-    const py = spawn(PYTHON, [PRODUCER, bootstrap.join(','), TOPIC, 'p0,p1,p2,p3'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
-    const pyAcked: { key: string; seq: number }[] = [];
-    let pyOut = '';
-    let pyErr = '';
-    py.stdout.on('data', (d: Buffer) => {
-      pyOut += d.toString();
-      const lines = pyOut.split('\n');
-      pyOut = lines.pop()!;
-      for (const line of lines) {
-        const m = /^ACK (\S+) (\d+)$/.exec(line);
-        if (m) pyAcked.push({ key: m[1]!, seq: Number(m[2]) });
-      }
-    });
-    py.stderr.on('data', (d: Buffer) => (pyErr += d.toString()));
-    const pyExit = new Promise<number | null>((r) => py.once('exit', (code) => r(code)));
+    const py = startAckingProducer(bootstrap.join(','), TOPIC, ['p0', 'p1', 'p2', 'p3']);
+    const pyAcked = py.acked;
+    let pyExit = { code: null as number | null, stderr: 'not stopped' };
 
     const recoveries: number[] = [];
     let coordinatorMoves = 0;
@@ -222,9 +207,9 @@ export function failoverSuite(options: FailoverOptions): void {
       stopping = true;
       await js;
       await producer.disconnect();
-      py.kill('SIGTERM');
+      pyExit = await py.stop();
     }
-    expect(await pyExit, pyErr).toBe(0);
+    expect(pyExit.code, pyExit.stderr).toBe(0);
 
     // Every acknowledged record consumed by the group (at least once), then the final commit checked.
     const wanted = [...jsAcked, ...pyAcked].map((a) => `${a.key}:${a.seq}`);
