@@ -6,8 +6,9 @@
 // replicas, kcat -L shows the new replicas all in sync, broker 1 has deleted its copies, and every
 // acknowledged record is in the partitions' logs in the order it was acknowledged per partition. Then: a
 // replica moved away while its broker was down is deleted when that broker comes back (full
-// LeaderAndIsr), a reassignment through Kafka 2.x's /admin/reassign_partitions znode is carried out, and
-// a broker other than the controller answers NOT_CONTROLLER.
+// LeaderAndIsr), a reassignment through Kafka 2.x's /admin/reassign_partitions znode is carried out,
+// a broker other than the controller answers NOT_CONTROLLER, and a reassignment stuck on a hung replica
+// is listed and cancelled.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -264,3 +265,36 @@ test('a broker that is not the controller answers both APIs with NOT_CONTROLLER,
     conn.close();
   }
 });
+
+test('a reassignment that cannot finish (its new replica hangs) is listed in progress, and cancelling it restores the original replicas', async () => {
+  const controller = decodeController((await zk.getData(CONTROLLER_PATH)).data);
+  // A partition and the one broker it is not on, other than the controller: that broker joins it while
+  // hung (SIGSTOP), so it never catches up; its session lasts a while, so the controller takes it as live.
+  const assigned = decodeTopicAssignment(TOPIC, (await zk.getData(topicPath(TOPIC))).data).partitions;
+  const partition = assigned.findIndex((r) => [1, 2, 3, 4].some((b) => !r.includes(b) && b !== controller));
+  const before = assigned[partition]!;
+  const hung = [1, 2, 3, 4].find((b) => !before.includes(b) && b !== controller)!;
+  const target = [before[0]!, before[1]!, hung];
+  const conn = await KafkaConnection.connect(brokers.get(controller)!.bootstrap);
+  brokers.get(hung)!.pause();
+  try {
+    const moved = await conn.send(ApiKey.AlterPartitionReassignments, 0, { timeoutMs: 5000, topics: [{ name: TOPIC, partitions: [{ partitionIndex: partition, replicas: target }] }] });
+    expect(moved.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    const listed = await conn.send(ApiKey.ListPartitionReassignments, 0, { timeoutMs: 5000, topics: [{ name: TOPIC, partitionIndexes: [partition] }] });
+    expect(listed.topics).toEqual([{ name: TOPIC, partitions: [{ partitionIndex: partition, replicas: [...target, before[2]!], addingReplicas: [hung], removingReplicas: [before[2]!] }] }]);
+    // Null replicas cancel: back to the original replicas, nothing in progress.
+    const cancelled = await conn.send(ApiKey.AlterPartitionReassignments, 0, { timeoutMs: 5000, topics: [{ name: TOPIC, partitions: [{ partitionIndex: partition, replicas: null }] }] });
+    expect(cancelled.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    const after = decodeTopicAssignment(TOPIC, (await zk.getData(topicPath(TOPIC))).data);
+    expect(sorted(after.partitions[partition]!)).toEqual(sorted(before));
+    expect(after.addingReplicas).toEqual({});
+    expect((await conn.send(ApiKey.ListPartitionReassignments, 0, { timeoutMs: 5000, topics: null })).topics).toEqual([]);
+    const again = await conn.send(ApiKey.AlterPartitionReassignments, 0, { timeoutMs: 5000, topics: [{ name: TOPIC, partitions: [{ partitionIndex: partition, replicas: null }] }] });
+    expect(again.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS);
+  } finally {
+    brokers.get(hung)!.resume();
+    conn.close();
+  }
+  // Woken up, the hung broker drops any copy it started (StopReplica, or the next full LeaderAndIsr).
+  await until(`broker ${hung} without a copy of partition ${partition}`, () => (!existsSync(join(brokers.get(hung)!.dir, 'data', `${TOPIC}-${partition}`)) ? true : undefined));
+}, 60_000);
