@@ -78,7 +78,7 @@ export interface CoordinatorLocation {
 /** The group coordinator's requests: membership, offsets and group admin. */
 export interface GroupRequests {
   /** FindCoordinator for one key of a key type (Kafka's CoordinatorType). */
-  findCoordinator(keyType: number, key: string): CoordinatorLocation;
+  findCoordinator(keyType: number, key: string, listener?: string): CoordinatorLocation;
   joinGroup(request: Groups.JoinGroupRequest, client: Groups.JoinGroupClient): Promise<Groups.JoinGroupResponse>;
   syncGroup(request: Groups.SyncGroupRequest): Promise<Groups.SyncGroupResponse>;
   heartbeat(request: Groups.HeartbeatRequest): Promise<Groups.HeartbeatResponse>;

@@ -31,6 +31,11 @@ const CONFIG_TOPICS_PATH = '/config/topics';
  * writer of a new one removes those older, so /config/changes does not grow without bound.
  */
 export const CONFIG_CHANGE_EXPIRY_MS = 15 * 60_000;
+/**
+ * Tries of a topic creation whose ZooKeeper connection drops. Each waits for the client's next
+ * connection, so a few cover a leader election in the ensemble; a session that expires fails them all.
+ */
+const CONNECTION_LOSS_ATTEMPTS = 5;
 
 export type TopicsRemovedListener = (topics: TopicRecord[]) => void;
 export type ConfigsChangedListener = (topic: string) => void;
@@ -108,9 +113,7 @@ export class ZkTopicStore implements TopicStore {
     this.topics.set(topic.name, { ...topic, zkVersion: 0 });
     return (async () => {
       try {
-        await this.writeConfig(topic.name, topic.configs);
-        const assignment = encodeTopicAssignment({ partitions: topic.replicas, addingReplicas: {}, removingReplicas: {}, topicId: topic.topicId });
-        await this.zk.create(topicPath(topic.name), assignment);
+        await this.writeTopic(topic);
       } catch (err) {
         // Ours may never have been written (another broker's came first, or ZooKeeper failed): the cache
         // takes whatever ZooKeeper holds.
@@ -187,6 +190,30 @@ export class ZkTopicStore implements TopicStore {
     const topic = this.topics.get(name);
     if (!topic || this.deleting.has(name)) throw new Error(`no topic ${name}`);
     return topic;
+  }
+
+  /**
+   * Writes the topic's config and assignment. A request lost with its connection (the ZooKeeper server
+   * we talk to died, or lost its leader) may or may not have happened: the assignment carries our topic
+   * id, so reading it back tells; otherwise both writes are made again once connected (the config
+   * write is idempotent), as Kafka's ZooKeeper client retries until connected.
+   */
+  private async writeTopic(topic: TopicRecord): Promise<void> {
+    const assignment = encodeTopicAssignment({ partitions: topic.replicas, addingReplicas: {}, removingReplicas: {}, topicId: topic.topicId });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.writeConfig(topic.name, topic.configs);
+        await this.zk.create(topicPath(topic.name), assignment);
+        return;
+      } catch (err) {
+        if (!isKeeperError(err, ZkError.connectionLoss) || attempt >= CONNECTION_LOSS_ATTEMPTS) throw err;
+      }
+      const written = await this.zk.getData(topicPath(topic.name)).catch((err: unknown) => {
+        if (isKeeperError(err, ZkError.noNode) || isKeeperError(err, ZkError.connectionLoss)) return undefined;
+        throw err;
+      });
+      if (written && decodeTopicAssignment(topic.name, written.data).topicId === topic.topicId) return;
+    }
   }
 
   private async writeConfig(name: string, configs: Record<string, string>): Promise<void> {

@@ -157,8 +157,8 @@ test('controlled shutdown moves leadership away while the broker still runs; gon
   const led = before.topics[0]!.partitions.filter((p) => p.leader === victim).map((p) => p.partitionId);
   expect(led.length).toBeGreaterThan(0);
   const gone = brokers.get(victim)!;
-  const { metadata, cluster, config, log } = gone.broker;
-  expect(await controlledShutdown(metadata, cluster!.membership, config, log)).toBe(true);
+  const { cluster, config, log } = gone.broker;
+  expect(await controlledShutdown(cluster!.membership, config, log)).toBe(true);
   const moved = await admin.fetchTopicMetadata({ topics: ['orders'] });
   for (const p of moved.topics[0]!.partitions) {
     expect(p.leader).not.toBe(victim);

@@ -33,6 +33,7 @@ function ctx(apiVersion: number): RequestContext {
     correlationId: 1,
     clientId: 'test',
     remote: 'test',
+    listener: 'PLAINTEXT',
     log: pino({ level: 'silent' }),
     signal: new AbortController().signal,
     replyTurn: () => Promise.resolve(),
