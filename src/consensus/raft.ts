@@ -303,9 +303,12 @@ export class RaftNode {
     return out;
   }
 
-  /** On a leader: each other member's replication state (empty elsewhere), for the shell's monitoring. */
-  followers(): { id: NodeId; match: number; replicating: boolean }[] {
-    return [...this.progress].map(([id, p]) => ({ id, match: p.match, replicating: p.state === 'replicate' }));
+  /**
+   * On a leader: each other member's replication state (empty elsewhere), for the shell's monitoring
+   * and its reconfiguration checks; `heardTicksAgo` is Infinity for a member never heard from this term.
+   */
+  followers(): { id: NodeId; match: number; replicating: boolean; heardTicksAgo: number }[] {
+    return [...this.progress].map(([id, p]) => ({ id, match: p.match, replicating: p.state === 'replicate', heardTicksAgo: this.ticks - p.heardTick }));
   }
 
   /** Whether `ready()` has anything to hand out. */
@@ -592,6 +595,7 @@ export class RaftNode {
 
   private handleAppendResponse(m: OfType<'appendResponse'>, p: Progress): void {
     p.recentActive = true;
+    p.heardTick = this.ticks;
     if (m.reject) {
       if (p.maybeDecrease(m.index, this.log.findConflictByTerm(m.hintIndex, m.hintTerm))) this.sendAppend(m.from, p);
       return;
@@ -605,10 +609,11 @@ export class RaftNode {
 
   private handleHeartbeatResponse(m: OfType<'heartbeatResponse'>, p: Progress): void {
     p.recentActive = true;
+    p.heardTick = this.ticks;
     p.paused = false;
     // An append may have been lost: free a slot so the stream cannot stall on a full window.
     if (p.state === 'replicate' && p.inflight.length >= this.cfg.inflightMessagesMax) p.inflight.shift();
-    if (p.state === 'snapshot' && this.ticks - p.snapshotSentTick >= this.cfg.electionTicks) p.becomeProbe();
+    if (p.state === 'snapshot' && this.ticks - p.snapshotSentTick >= this.cfg.snapshotTimeoutTicks) p.becomeProbe();
     if (p.match < this.log.lastIndex()) this.sendAppend(m.from, p, true);
   }
 

@@ -29,6 +29,7 @@ import { formatZxid, makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/z
 import { CONFIG_PATH, DataTree } from '../../../src/znode/data-tree.js';
 import { decodeTreeInto } from '../../../src/znode/snapshot-codec.js';
 import { formatConfigText, formatServerLine, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
+import { syncedFollowers } from '../../../src/zookeeper/quorum/peer.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
 import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
@@ -338,6 +339,8 @@ export class EnsembleSim {
         if (r.ok) this.kick(s);
         return r;
       },
+      // syncLimit as the runtime takes it, in consensus ticks: an election timeout here.
+      syncedFollowers: () => syncedFollowers(node, ELECTION_TICKS),
       // The shell's messages ride the peer connection (transport.ts), which may lose but never duplicates or reorders them.
       send: (to, m) => this.net.sendOrdered(s.id, to, { ...m, from: s.id, to, term: node.status().term } as PeerShellMessage),
       compact: (index, data) => {
@@ -360,6 +363,7 @@ export class EnsembleSim {
         dropAll: () => this.dropAll(s),
         // The runtime's peer connections follow the membership; the simulated network reaches every server anyway.
         configChanged: () => undefined,
+        connect: () => undefined,
       },
       this.now(),
       s.applied,

@@ -63,6 +63,10 @@ class FakeLink implements QuorumLink {
     throw new Error('no membership changes in these tests');
   }
 
+  syncedFollowers(): number[] {
+    return [2, 3];
+  }
+
   send(to: number, m: Omit<PeerShellMessage, 'from' | 'to' | 'term'>): void {
     this.sent.push({ to, m: m as Record<string, unknown> });
   }
@@ -74,11 +78,13 @@ function setup(reconfigEnabled = false) {
   const link = new FakeLink();
   const dropped: bigint[] = [];
   const tree = new DataTree();
+  // As an ensemble member starts: /zookeeper/config lists the servers of its membership.
+  tree.setEnsembleConfig(Buffer.from([1, 2, 3].map((id) => `server.${id}=127.0.0.1:${2000 + id}:${3000 + id}:participant;127.0.0.1:${4000 + id}`).join('\n') + '\nversion=0'));
   const core = new QuorumCore(
     tree,
     link,
     { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, enforceQuota: false, snapCount: 1000 },
-    { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {} },
+    { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {}, connect: () => {} },
     now,
     0,
   );
