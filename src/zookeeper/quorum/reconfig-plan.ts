@@ -73,7 +73,8 @@ export function sameMembership(a: Membership, b: Membership): boolean {
  * Single-server changes from `from` to `to`, in an order that keeps a synced majority in every
  * intermediate membership (`synced`: the servers quorumSynced counts, this leader included):
  * new observers; voters that leave or become observers while out of touch (the voter set shrinks
- * and loses no synced member); new and promoted voters (it grows); the other departing voters and
+ * and loses no synced member); new and promoted voters, synced ones first (it grows, and the synced
+ * part never falls behind a majority); the other departing voters and
  * observers (it shrinks); and `self`'s own demotion or removal last, so the leader leads until the
  * change that takes it out, and hands over once that is committed.
  */
@@ -85,7 +86,8 @@ export function planSteps(from: Membership, to: Membership, self: NodeId, synced
   const steps: MembershipChange[] = [
     ...to.learners.filter((id) => !fromAll.includes(id)).map((id) => ({ type: 'addLearner' as const, id })),
     ...from.voters.filter((id) => voterGoes(id) && id !== self && !synced.has(id)).map(leaving),
-    ...to.voters.filter((id) => !from.voters.includes(id)).map((id) => ({ type: 'addVoter' as const, id })),
+    ...to.voters.filter((id) => !from.voters.includes(id) && synced.has(id)).map((id) => ({ type: 'addVoter' as const, id })),
+    ...to.voters.filter((id) => !from.voters.includes(id) && !synced.has(id)).map((id) => ({ type: 'addVoter' as const, id })),
     ...from.voters.filter((id) => voterGoes(id) && id !== self && synced.has(id)).map(leaving),
     ...from.learners.filter((id) => !toAll.has(id)).map((id) => ({ type: 'remove' as const, id })),
   ];
