@@ -94,8 +94,9 @@ interface Held {
 interface Plan {
   readonly steps: MembershipChange[];
   readonly request: { readonly req: WriteRequest; readonly servers: readonly EnsembleServer[]; readonly refuse: () => void } | null;
-  /** The log index of the change in flight. */
+  /** The log index of the change in flight; once `proposedAll`, of the last one (the plan ends when it is applied). */
   index: number;
+  proposedAll: boolean;
   /** Later writes of the reconfiguring session: proposed after the plan's last entry, in order. */
   readonly after: { readonly run: () => void; readonly refuse: () => void }[];
 }
@@ -436,7 +437,7 @@ export class QuorumCore implements RequestBackend {
    */
   private prepareAndPropose(req: WriteRequest, body: Reader, wall: number, refuse: () => void): boolean {
     const plan = this.plan;
-    if (plan?.request?.req.sessionId === req.sessionId) {
+    if (plan?.request?.req.sessionId === req.sessionId && !plan.proposedAll) {
       if (plan.after.length >= HELD_REQUESTS_MAX) return false;
       const bytes = body.bytes(body.remaining);
       plan.after.push({ run: () => this.prepareAndPropose(req, new Reader(bytes), this.now.wall, refuse) || refuse(), refuse });
@@ -489,7 +490,7 @@ export class QuorumCore implements RequestBackend {
       if (err instanceof DecodeError) return refuseTxn(ErrorCode.badArguments);
       throw err;
     }
-    this.plan = { steps, request: { req, servers, refuse }, index: 0, after: [] };
+    this.plan = { steps, request: { req, servers, refuse }, index: 0, proposedAll: false, after: [] };
     // The leader replicates to joining servers from the first step on: it must reach old and new servers alike.
     const current = parseConfigText(this.tree.get(CONFIG_PATH)!.data?.toString() ?? '', Number.MAX_SAFE_INTEGER).servers;
     this.hooks.connect([...current.filter((s) => !servers.some((n) => n.id === s.id)), ...servers]);
@@ -506,7 +507,7 @@ export class QuorumCore implements RequestBackend {
     const target = membershipOf(servers);
     const from = this.link.status().membership;
     if (sameMembership(from, target) || target.voters.length === 0) return;
-    this.plan = { steps: planSteps(from, target, this.config.serverId, new Set(this.link.syncedFollowers())), request: null, index: 0, after: [] };
+    this.plan = { steps: planSteps(from, target, this.config.serverId, new Set(this.link.syncedFollowers())), request: null, index: 0, proposedAll: false, after: [] };
     if (!this.advancePlan()) this.abandonPlan();
   }
 
@@ -533,19 +534,20 @@ export class QuorumCore implements RequestBackend {
       };
       data = encodeTransaction(txn);
     }
-    const r = step ? this.link.proposeMembership(step, data) : data ? this.link.propose(data) : null;
-    if (r && !r.ok) {
+    // A plan has a step, or a request whose configuration changes no role (a new address, or nothing).
+    const r = step ? this.link.proposeMembership(step, data) : this.link.propose(data!);
+    if (!r.ok) {
       // Only a leader losing its role refuses: every step is valid from the membership before it.
       if (r.reason !== 'not-leader') throw new Error(`reconfiguration step ${JSON.stringify(step)} refused: ${r.reason}`);
       return false;
     }
-    if (r && data && makeZxid(r.term, r.counter) !== zxid) throw new Error(`reconfig proposed at 0x${zxid.toString(16)} was logged as 0x${makeZxid(r.term, r.counter).toString(16)}`);
-    if (!last) {
-      plan.index = r!.index;
-      return true;
+    if (data && makeZxid(r.term, r.counter) !== zxid) throw new Error(`reconfig proposed at 0x${zxid.toString(16)} was logged as 0x${makeZxid(r.term, r.counter).toString(16)}`);
+    plan.index = r.index;
+    if (last) {
+      // Later writes of the session follow the last entry; another reconfig waits until it is applied.
+      plan.proposedAll = true;
+      for (const w of plan.after.splice(0)) w.run();
     }
-    this.plan = null;
-    for (const w of plan.after) w.run();
     return true;
   }
 
@@ -576,7 +578,10 @@ export class QuorumCore implements RequestBackend {
     this.applied = e.index;
     this.sinceSnapshot++;
     // The plan's change in flight committed: the next may go (one uncommitted change at a time).
-    if (this.plan && this.plan.index === e.index && this.leading && !this.advancePlan()) this.abandonPlan();
+    if (this.plan?.index === e.index && this.leading) {
+      if (this.plan.proposedAll) this.plan = null;
+      else if (!this.advancePlan()) this.abandonPlan();
+    }
     const zxid = makeZxid(e.term, e.counter);
     if (e.data === null) {
       // A leader's opening entry or a membership change: it takes a zxid, so the tree's last zxid moves too.

@@ -28,8 +28,9 @@ import type { Entry, Membership, Message, Persist, Snapshot } from '../../../src
 import { formatZxid, makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
 import { CONFIG_PATH, DataTree } from '../../../src/znode/data-tree.js';
 import { decodeTreeInto } from '../../../src/znode/snapshot-codec.js';
-import { formatConfigText, formatServerLine, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
+import { formatConfigText, formatServerLine, parseConfigText, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
 import { syncedFollowers } from '../../../src/zookeeper/quorum/peer.js';
+import { membershipOf, sameMembership } from '../../../src/zookeeper/quorum/reconfig-plan.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
 import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
@@ -823,18 +824,33 @@ export class EnsembleSim {
   }
 
   /**
-   * One server changes role, as `zkCli reconfig -add server.N=...:observer|participant` does, keeping at
-   * least three voters: promote an observer, or demote a voter of five or four. The membership is read
-   * from the committed config, so a request may be stale or collide with another; the leader decides.
+   * Role changes, as `zkCli reconfig` sends them, keeping at least three voters: one server (promote an
+   * observer, or demote a voter of five or four), or several at once, as a list of joining lines or as
+   * the whole new membership (`-members`), which the leader carries out as a sequence of single-server
+   * changes, possibly demoting itself last. The membership is read from the committed config, so a
+   * request may be stale or collide with another; the leader decides.
    */
   private reconfig(c: Client, id: string): void {
     const voters = this.memberships.at(-1)?.membership.voters ?? this.membership.voters;
-    const observers = this.ids.filter((x) => !voters.includes(x));
-    const choices = [...observers.map((x) => this.server(x, 'participant')), ...(voters.length > 3 ? voters.map((x) => this.server(x, 'observer')) : [])];
-    if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT), bound: 0n, watch: false });
-    const line = formatServerLine(this.rng.pick(choices));
+    const role = (x: number, voter: boolean) => this.server(x, voter ? 'participant' : 'observer');
+    let request: { joiningServers: string; leavingServers: string; newMembers: string };
+    if (this.rng.chance(0.5)) {
+      const observers = this.ids.filter((x) => !voters.includes(x));
+      const choices = [...observers.map((x) => role(x, true)), ...(voters.length > 3 ? voters.map((x) => role(x, false)) : [])];
+      if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT), bound: 0n, watch: false });
+      request = { joiningServers: formatServerLine(this.rng.pick(choices)), leavingServers: '', newMembers: '' };
+    } else {
+      // A fresh assignment of roles: three voters or more, any of them (the leader included) may go.
+      const next = this.ids.filter(() => this.rng.chance(0.7));
+      for (const x of this.ids) if (next.length < 3 && !next.includes(x)) next.push(x);
+      const lines = this.ids.map((x) => role(x, next.includes(x)));
+      const changed = lines.filter((l) => (l.role === 'participant') !== voters.includes(l.id));
+      request = this.rng.chance(0.5)
+        ? { joiningServers: '', leavingServers: '', newMembers: lines.map(formatServerLine).join(',') }
+        : { joiningServers: changed.map(formatServerLine).join(','), leavingServers: '', newMembers: '' };
+    }
     this.stats.reconfigs++;
-    this.write(c, id, OpCode.reconfig, encode(ReconfigRequest, { joiningServers: line, leavingServers: '', newMembers: '', curConfigId: -1n }), null, null);
+    this.write(c, id, OpCode.reconfig, encode(ReconfigRequest, { ...request, curConfigId: -1n }), null, null);
   }
 
   private write(c: Client, id: string, type: number, body: Buffer, path: string | null, data: string | null): void {
@@ -1016,6 +1032,11 @@ export class EnsembleSim {
       const got = dump(s.tree!);
       if (got !== want) fail(`server ${s.id}'s tree differs from the committed log's:\n${got}\nvs\n${want}`);
     }
+    // A reconfig is atomic for clients: once settled, the membership in force is the one /zookeeper/config
+    // shows (a leader that died within a multi-step change had its successor take it back).
+    const shown = membershipOf(parseConfigText(this.ref.get(CONFIG_PATH)!.data!.toString(), 255).servers);
+    const inForce = leaders[0]!.node!.status().membership;
+    if (!sameMembership(shown, inForce)) fail(`/zookeeper/config shows ${JSON.stringify(shown)} but ${JSON.stringify(inForce)} is in force`);
     if (this.ref.sessions.size > 0) fail(`sessions [${[...this.ref.sessions.keys()].map((id) => id.toString(16))}] outlived their clients`);
     if (this.ref.ephemeralCount > 0) fail(`${this.ref.ephemeralCount} ephemerals outlived their sessions`);
     const violation = checkWriteHistory(this.history, this.order);
