@@ -82,15 +82,18 @@ describe(`reconfig of a real ${IMPL} ensemble`, () => {
   it('zkCli: reconfig -remove takes out the leader and a follower; the other three elect and serve', async () => {
     const leader = await ensemble.leader();
     const follower = ensemble.ids.find((id) => id !== leader)!;
-    const out = await zkCli(ensemble.connectString, [`reconfig -remove ${leader},${follower}`]);
-    expect(out).toContain('Committed new configuration');
-    const config = out.slice(out.indexOf('Committed new configuration'));
     const left = ensemble.ids.filter((id) => id !== leader && id !== follower);
-    expect(members(config)).toEqual(left.map(String));
+    const hosts = left.map((id) => ensemble.server(id).address).join(',');
+    // Through a server that stays. Skein answers once the change is committed; Apache's followers resync
+    // with the new leader and drop their clients first, so zkCli may print ConnectionLoss instead (the
+    // change is committed all the same, as `config` shows after).
+    const out = await zkCli(hosts, [`reconfig -remove ${leader},${follower}`]);
+    expect(out).toMatch(IMPL === 'skein' ? /Committed new configuration/ : /Committed new configuration|ConnectionLoss/);
     await Promise.all([ensemble.kill(leader), ensemble.kill(follower)]);
     const next = await ensemble.leader();
     expect(left).toContain(next);
-    await writeThrough(left.map((id) => ensemble.server(id).address).join(','), '/reconfig-shrunk');
+    await writeThrough(hosts, '/reconfig-shrunk');
+    expect(members(await zkCli(hosts, ['config']))).toEqual(left.map(String));
   }, 180_000);
 
   it('zkCli: reconfig -members with a role change; a member restarted from its rewritten zoo.cfg keeps the membership', async () => {
@@ -100,7 +103,8 @@ describe(`reconfig of a real ${IMPL} ensemble`, () => {
     const observer = left[2]!;
     const lines = left.map((id) => ensemble.server(id).line(id === observer ? 'observer' : 'participant'));
     const out = await zkCli(hosts, [`reconfig -members ${lines.join(',')}`]);
-    expect(members(out.slice(out.indexOf('Committed new configuration')))).toEqual(left.map((id) => `${id}${id === observer ? 'o' : ''}`));
+    expect(out).toMatch(IMPL === 'skein' ? /Committed new configuration/ : /Committed new configuration|ConnectionLoss/);
+    expect(members(await zkCli(hosts, ['config']))).toEqual(left.map((id) => `${id}${id === observer ? 'o' : ''}`));
     await eventually(`server ${observer} observing`, async () => (await ensemble.server(observer).mode()) === 'observer');
     // The member's zoo.cfg now names the dynamic file with the new servers (ZooKeeper writes it the same way).
     const cfg = await readFile(join(ensemble.server(observer).dir, 'zoo.cfg'), 'utf8');
