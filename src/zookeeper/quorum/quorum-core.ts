@@ -27,7 +27,6 @@ import { makeZxid } from '../../consensus/zxid.js';
 import { CONFIG_PATH, type DataTree } from '../../znode/data-tree.js';
 import { decodeTreeInto, encodeTree } from '../../znode/snapshot-codec.js';
 import { checkPermission } from '../acl.js';
-import { ConfigError } from '../../config/schema.js';
 import { maxServerId, parseConfigText, formatConfigText, type EnsembleServer } from '../ensemble-config.js';
 import { Fifo } from '../fifo.js';
 import { PendingChanges } from '../pending-changes.js';
@@ -494,7 +493,10 @@ export class QuorumCore implements RequestBackend {
     // The leader replicates to joining servers from the first step on: it must reach old and new servers alike.
     const current = parseConfigText(this.tree.get(CONFIG_PATH)!.data?.toString() ?? '', Number.MAX_SAFE_INTEGER).servers;
     this.hooks.connect([...current.filter((s) => !servers.some((n) => n.id === s.id)), ...servers]);
-    return this.advancePlan();
+    if (this.advancePlan()) return true;
+    // Stepping down: nothing was proposed, and the caller tells the client.
+    this.plan = null;
+    return false;
   }
 
   /**
