@@ -69,6 +69,8 @@ export interface EnsembleSimResult {
   /** Reconfig requests sent (role changes), and how many committed. */
   reconfigs: number;
   membershipChanges: number;
+  /** Leaders killed right after proposing a step of a multi-server change, before its last entry (the next leader repairs). */
+  midReconfigKills: number;
   /** Watch notifications delivered. */
   notifications: number;
   leaderTerms: number;
@@ -215,7 +217,7 @@ export class EnsembleSim {
   private clientsRunning = true;
   private healedAtStep = 0;
   private readonly harsh: boolean;
-  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, notifications: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
+  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, midReconfigKills: 0, notifications: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
 
   constructor(private readonly opt: EnsembleSimOptions) {
     this.rng = new Rng(opt.seed);
@@ -338,6 +340,9 @@ export class EnsembleSim {
         const r = node.proposeMembership(change, data);
         this.checkLeader(s);
         if (r.ok) this.kick(s);
+        // A step without data is not the last of its plan: now and then the leader dies within the plan,
+        // which is otherwise too brief for random kills to hit, so the next leader's repair runs.
+        if (r.ok && data === null && this.chaos && this.rng.chance(0.5)) this.killWithinPlan(s);
         return r;
       },
       // syncLimit as the runtime takes it, in consensus ticks: an election timeout here.
@@ -403,6 +408,18 @@ export class EnsembleSim {
     s.disk.crash();
     // A killed process's sockets close: its clients notice at once.
     this.dropAll(s);
+  }
+
+  private killWithinPlan(s: Server): void {
+    const incarnation = s.incarnation;
+    this.sched.after(this.rng.int(0, 5), () => {
+      if (s.incarnation !== incarnation || !s.up) return;
+      this.stats.midReconfigKills++;
+      this.crash(s, 'leader kill within a reconfiguration');
+      this.sched.after(this.rng.int(20, 300), () => {
+        if (!s.up) this.start(s);
+      });
+    });
   }
 
   /** As a microtask after every input in peer.ts: drain the core's ready() in one go. */
