@@ -114,8 +114,9 @@ describe(`reconfig of a real ${IMPL} ensemble`, () => {
     expect(members(promoted)).toEqual(left.map(String));
     const version = parseInt(/^version=([0-9a-f]+)$/m.exec(promoted)![1]!, 16);
     const demoted = await kazooReconfig(hosts, { new_members: lines.join(','), from_config: version });
-    expect(demoted.error).toBeUndefined();
-    expect(members(demoted.config!)).toEqual(left.map((id) => `${id}${id === observer ? 'o' : ''}`));
+    // Apache's servers may drop the client while they resync (ConnectionLoss); `config` shows the result.
+    expect(IMPL === 'skein' ? [undefined] : [undefined, 'ConnectionLoss']).toContain(demoted.error);
+    expect(members(await zkCli(hosts, ['config']))).toEqual(left.map((id) => `${id}${id === observer ? 'o' : ''}`));
     await eventually(`server ${observer} observing again`, async () => (await ensemble.server(observer).mode()) === 'observer');
     // The member's zoo.cfg now names the dynamic file with the new servers (ZooKeeper writes it the same
     // way), once the member has applied the change and written both files.
