@@ -1,29 +1,26 @@
 // The failover scenario of issue #9, for any ZooKeeper (one server or an ensemble): three `skein kafka`
 // processes, a topic with replication factor 3 and min.insync.replicas=2, kafkajs (in this process) and
 // librdkafka (confluent-kafka-python, one plain and one idempotent producer) streaming keyed acks=all
-// records, and a kafkajs consumer group
-// committing what it consumed into a `__consumer_offsets` replicated on all three brokers. Round after
+// records, and a kafkajs consumer group committing what it consumed into a `__consumer_offsets`
+// replicated on all three brokers. Round after
 // round a broker is killed with SIGKILL and started again: the topic's leader in even rounds, the group
 // coordinator (the leader of `__consumer_offsets`) in odd ones, so both move. Afterwards every
 // acknowledged record is in the log, each key's acknowledged records in the order they were sent, every
 // one was consumed, no committed offset the coordinator acknowledged was ever lost, and no record of the
 // idempotent producer is in the log twice (its retries to a new leader are deduplicated by the producer
 // state the followers kept).
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CONSUMER_OFFSETS_TOPIC } from '../../protocol/kafka/consumer-offsets/group-partition.js';
 import { decodePartitionState, partitionStatePath } from '../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
-import { PYTHON } from '../helpers/commands.js';
+import { startAckingProducer } from '../helpers/acking-producer.js';
 import { SkeinKafka } from '../helpers/skein-process.js';
 
 const TOPIC = 'failover';
 const GROUP = 'failover-group';
 const CHROOT = '/kafka';
-const PRODUCER = fileURLToPath(new URL('failover_producer.py', import.meta.url));
 
 export interface FailoverOptions {
   /** What the test is called after its rounds. */
@@ -173,28 +170,14 @@ export function failoverSuite(options: FailoverOptions): void {
       }
     })();
 
-    // librdkafka: child processes printing "ACK key seq" per delivery report without error.
-    const startPython = (keys: string, ...mode: string[]) => {
-      const child = spawn(PYTHON, [PRODUCER, bootstrap.join(','), TOPIC, keys, ...mode], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
-      const acked: { key: string; seq: number }[] = [];
-      let out = '';
-      const run = { child, acked, err: '', exit: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const lines = out.split('\n');
-        out = lines.pop()!;
-        for (const line of lines) {
-          const m = /^ACK (\S+) (\d+)$/.exec(line);
-          if (m) acked.push({ key: m[1]!, seq: Number(m[2]) });
-        }
-      });
-      child.stderr.on('data', (d: Buffer) => (run.err += d.toString()));
-      return run;
-    };
-    const plain = startPython('p0,p1,p2,p3');
-    const idempotent = startPython('i0,i1,i2,i3', 'idempotent');
-    const pyAcked = plain.acked;
-    const idemAcked = idempotent.acked;
+    // librdkafka: child processes printing "ACK key seq" per delivery report without error, one plain
+    // and one idempotent.
+    const py = startAckingProducer(bootstrap.join(','), TOPIC, ['p0', 'p1', 'p2', 'p3']);
+    const idem = startAckingProducer(bootstrap.join(','), TOPIC, ['i0', 'i1', 'i2', 'i3'], { idempotent: true });
+    const pyAcked = py.acked;
+    const idemAcked = idem.acked;
+    let pyExit = { code: null as number | null, stderr: 'not stopped' };
+    let idemExit = { code: null as number | null, stderr: 'not stopped' };
 
     const recoveries: number[] = [];
     let coordinatorMoves = 0;
@@ -236,11 +219,11 @@ export function failoverSuite(options: FailoverOptions): void {
       stopping = true;
       await js;
       await producer.disconnect();
-      plain.child.kill('SIGTERM');
-      idempotent.child.kill('SIGTERM');
+      pyExit = await py.stop();
+      idemExit = await idem.stop();
     }
-    expect(await plain.exit, plain.err).toBe(0);
-    expect(await idempotent.exit, idempotent.err).toBe(0);
+    expect(pyExit.code, pyExit.stderr).toBe(0);
+    expect(idemExit.code, idemExit.stderr).toBe(0);
 
     // Every acknowledged record consumed by the group (at least once), then the final commit checked.
     const wanted = [...jsAcked, ...pyAcked, ...idemAcked].map((a) => `${a.key}:${a.seq}`);

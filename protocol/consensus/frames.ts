@@ -27,7 +27,7 @@ export const PEER_FRAME_BYTES_MAX = 64 * 1024 * 1024;
 export type PeerFrame = { readonly kind: 'hello'; readonly hello: PeerHello } | { readonly kind: 'message'; readonly message: PeerWireMessage };
 
 const KINDS = ['hello', 'preVote', 'vote', 'preVoteResponse', 'voteResponse', 'append', 'appendResponse', 'heartbeat', 'heartbeatResponse', 'snapshot',
-  'forward', 'forwardRefused', 'touch', 'syncRequest', 'syncReply'] as const;
+  'forward', 'forwardRefused', 'touch', 'syncRequest', 'syncReply', 'timeoutNow'] as const;
 type MessageType = PeerWireMessage['type'];
 const KIND_OF = new Map<string, number>(KINDS.map((k, i) => [k, i]));
 
@@ -82,6 +82,7 @@ function writeMessage(w: Writer, m: PeerWireMessage): void {
       u64(w, m.commit);
       return;
     case 'heartbeatResponse':
+    case 'timeoutNow':
       return;
     case 'snapshot':
       writeSnapshot(w, m.snapshot);
@@ -215,6 +216,7 @@ function readMessage(r: Reader, type: MessageType): PeerWireMessage {
     case 'heartbeat':
       return { ...base, type, commit: readU64(r) };
     case 'heartbeatResponse':
+    case 'timeoutNow':
       return { ...base, type };
     case 'snapshot':
       return { ...base, type, snapshot: readSnapshot(r) };

@@ -69,6 +69,6 @@ export const zookeeperCommand: Command = {
         { setting: `dataLogDir=${config.dataLogDir}`, dir: config.dataLogDir },
       ],
     };
-    return startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log) : startZooKeeper(config, log)));
+    return startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log, { configFile: path }) : startZooKeeper(config, log)));
   },
 };

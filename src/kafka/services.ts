@@ -11,7 +11,7 @@ import type {
 } from '../../protocol/kafka/index.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { BrokerConfig } from './broker-config.js';
-import type { ElectionOutcome, TopicPartition } from './controller/controller-core.js';
+import type { ElectionOutcome, Reassignment, ReassignRefusal, TopicPartition } from './controller/controller-core.js';
 import type * as Groups from './groups/api.js';
 import type { MetadataView } from './metadata/metadata-view.js';
 import type { TopicRecord } from './metadata/topic-store.js';
@@ -112,6 +112,10 @@ export interface ControllerRequests {
   controlledShutdown(brokerId: number, brokerEpoch: number): Promise<{ errorCode: 'ok' | 'notController' | 'staleBrokerEpoch'; remaining: TopicPartition[] }>;
   /** undefined when this broker is not the active controller. */
   electLeaders(type: 'preferred' | 'unclean', which: readonly TopicPartition[] | 'all'): Promise<(TopicPartition & { outcome: ElectionOutcome })[] | undefined>;
+  /** AlterPartitionReassignments: each partition's refusal (undefined: accepted); undefined when not the active controller. */
+  reassign(asked: readonly (TopicPartition & { replicas: readonly number[] | null })[]): Promise<(TopicPartition & { refusal: ReassignRefusal | undefined })[] | undefined>;
+  /** ListPartitionReassignments; undefined when not the active controller. */
+  reassignments(which: readonly TopicPartition[] | 'all'): Promise<Reassignment[] | undefined>;
 }
 
 /** Producer ids for InitProducerId: unique in the cluster, never reused (producers/producer-ids.ts). */

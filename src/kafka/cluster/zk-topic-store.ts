@@ -47,8 +47,11 @@ function topicOf(root: string, path: string): string | undefined {
   return rest === '' || rest.includes('/') ? undefined : rest;
 }
 
+/** A topic as cached: its record, its znode's version, and whether a reassignment is in progress in it. */
+type Cached = TopicRecord & { zkVersion: number; reassigning?: boolean };
+
 export class ZkTopicStore implements TopicStore {
-  private readonly topics = new Map<string, TopicRecord & { zkVersion: number }>();
+  private readonly topics = new Map<string, Cached>();
   /** Topics marked for deletion: hidden at once, gone from ZooKeeper once the controller is done. */
   private deleting = new Set<string>();
   private readonly removedListeners: TopicsRemovedListener[] = [];
@@ -136,6 +139,8 @@ export class ZkTopicStore implements TopicStore {
 
   addPartitions(name: string, replicas: number[][]): Promise<void> {
     const topic = this.require(name);
+    // As Kafka's CreatePartitions: the assignment must not be rewritten under the controller's reassignment.
+    if (topic.reassigning) throw new KafkaProtocolError(ErrorCode.REASSIGNMENT_IN_PROGRESS, `A partition reassignment is in progress for the topic '${name}'.`);
     const next = { ...topic, replicas: [...topic.replicas, ...replicas] };
     this.topics.set(name, next);
     const data = encodeTopicAssignment({ partitions: next.replicas, addingReplicas: {}, removingReplicas: {}, topicId: topic.topicId });
@@ -181,7 +186,7 @@ export class ZkTopicStore implements TopicStore {
     }
   }
 
-  private require(name: string): TopicRecord & { zkVersion: number } {
+  private require(name: string): Cached {
     const topic = this.topics.get(name);
     if (!topic || this.deleting.has(name)) throw new Error(`no topic ${name}`);
     return topic;
@@ -257,7 +262,8 @@ export class ZkTopicStore implements TopicStore {
     // A topic written by a Kafka older than 2.8 has no id until the controller gives it one (it writes
     // the znode again); meanwhile this broker uses one of its own.
     const topicId = assignment.topicId ?? before?.topicId ?? randomBytes(16).toString('hex');
-    this.topics.set(name, { name, topicId, replicas: assignment.partitions, configs, zkVersion: version });
+    const reassigning = [...Object.values(assignment.addingReplicas), ...Object.values(assignment.removingReplicas)].some((l) => l.length > 0);
+    this.topics.set(name, { name, topicId, replicas: assignment.partitions, configs, zkVersion: version, reassigning });
     if (before && JSON.stringify(before.configs) !== JSON.stringify(configs)) this.configsChanged(name);
   }
 
@@ -293,6 +299,6 @@ export class ZkTopicStore implements TopicStore {
   }
 }
 
-function strip(t: TopicRecord & { zkVersion: number }): TopicRecord {
+function strip(t: Cached): TopicRecord {
   return { name: t.name, topicId: t.topicId, replicas: t.replicas, configs: t.configs };
 }

@@ -51,6 +51,7 @@ describe('peer frames', () => {
       { ...base, type: 'appendResponse', index: 10, reject: true, hintIndex: 4, hintTerm: 2 },
       { ...base, type: 'heartbeat', commit: 99 },
       { ...base, type: 'heartbeatResponse' },
+      { ...base, type: 'timeoutNow' },
       { ...base, type: 'snapshot', snapshot: { index: 40, term: 6, counter: 3, membership, data: new Uint8Array([7, 7]) } },
     ];
     for (const m of messages) expect(roundTrip(msg(m))).toEqual(msg(m));
@@ -157,7 +158,7 @@ describe('peer frames', () => {
       .chain(([b, prevIndex, prevTerm, commit]) => entries(prevIndex).map((es) => ({ ...b, type: 'append' as const, prevIndex, prevTerm, commit, entries: es }))),
     fc.tuple(baseArb, index, fc.boolean(), index, term).map(([b, i, reject, hintIndex, hintTerm]) => ({ ...b, type: 'appendResponse' as const, index: i, reject, hintIndex, hintTerm })),
     fc.tuple(baseArb, index).map(([b, commit]) => ({ ...b, type: 'heartbeat' as const, commit })),
-    baseArb.map((b) => ({ ...b, type: 'heartbeatResponse' as const })),
+    baseArb.chain((b) => fc.constantFrom('heartbeatResponse' as const, 'timeoutNow' as const).map((type) => ({ ...b, type }))),
     fc
       .tuple(baseArb, index, term, term, membership, data)
       .map(([b, i, t, counter, m, d]) => ({ ...b, type: 'snapshot' as const, snapshot: { index: i, term: t, counter, membership: m, data: d } })),
