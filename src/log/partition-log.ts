@@ -426,7 +426,8 @@ export class PartitionLog {
       }
       const epoch = leaderEpoch ?? header.partitionLeaderEpoch;
       if (epoch >= 0) this.epochs.assign(epoch, offset);
-      if (isProducerDataBatch(header)) this.producerState.record(header, offset);
+      // Under LogAppendTime the broker's time is the batch's timestamp, and expiry counts from it, as in Kafka.
+      if (isProducerDataBatch(header)) this.producerState.record(batchMaxTimestamp === header.maxTimestamp ? header : { ...header, maxTimestamp: batchMaxTimestamp }, offset);
       const bytes = batches.subarray(position, position + header.sizeBytes);
       const last = offset + header.lastOffsetDelta;
       const filePosition = seg.size;

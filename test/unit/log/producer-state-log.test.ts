@@ -121,3 +121,9 @@ test('a batch the full disk refused leaves no producer state: its retry is appen
     restore();
   }
 });
+
+test('under LogAppendTime a producer is idle from the broker time of its batch, not its own clock', async () => {
+  const log = await openLog(await tempDir(), { timestampType: 'LogAppendTime' });
+  log.append(idempotent(0), T0 + 50_000);
+  expect(log.producers.entry(7)!.lastTimestamp).toBe(T0 + 50_000);
+});
