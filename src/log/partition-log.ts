@@ -518,21 +518,24 @@ export class PartitionLog {
     this.segments.push(seg);
     this.log.info({ baseOffset: seg.baseOffset, previousBytes: old.size }, 'rolled a new segment');
     if (this.logEnd > this.pipeline.durableOffset) this.pipeline.requestDurable(this.logEnd - 1);
-    if (this.producerState.size > 0) this.snapshotProducers(this.logEnd);
+    this.snapshotProducers(this.logEnd);
   }
 
   /**
    * Writes the producer state as of `offset` (the log end) to `<offset>.snapshot` in the background, as
-   * Kafka does at a roll, and deletes all but the newest SNAPSHOTS_KEPT. A snapshot past what a crash
+   * Kafka does at a roll, and deletes all but the newest SNAPSHOTS_KEPT. With no producers it deletes
+   * them all instead: nothing before `offset` matters, and a load without snapshots replays only the
+   * last segments (producer-state-loader.ts). A snapshot past what a crash
    * leaves of the log is deleted when it is loaded, so it need not wait for the records' fsync.
    */
   private snapshotProducers(offset: number): void {
-    const encoded = encodeSnapshot(this.producerState.entries());
+    const encoded = this.producerState.size > 0 ? encodeSnapshot(this.producerState.entries()) : undefined;
     this.snapshotting = this.snapshotting
       .then(async () => {
-        await writeSnapshot(this.dir, offset, encoded);
+        if (encoded) await writeSnapshot(this.dir, offset, encoded);
         const all = await listSnapshots(this.dir);
-        for (const old of all.slice(0, Math.max(0, all.length - SNAPSHOTS_KEPT))) await deleteSnapshot(this.dir, old);
+        const kept = encoded ? SNAPSHOTS_KEPT : 0;
+        for (const old of all.slice(0, Math.max(0, all.length - kept))) await deleteSnapshot(this.dir, old);
       })
       .catch((err: unknown) => this.log.warn({ err, offset }, 'could not write a producer state snapshot; a restart replays more of the log'));
   }
@@ -1143,7 +1146,7 @@ export class PartitionLog {
       // With refused writes not yet taken back out, the files are not in a state to call clean.
       if (!this.failure && !this.refusedWrite) {
         // As Kafka at a clean shutdown: the next start restores producer state without a replay.
-        if (this.producerState.size > 0) this.snapshotProducers(this.logEnd);
+        this.snapshotProducers(this.logEnd);
         await this.snapshotting;
         try {
           this.active.sealTimeIndex();

@@ -1,8 +1,10 @@
 // Rebuilding a partition's producer state from disk (Kafka's ProducerStateManager.truncateAndReload plus
 // loadProducersFromRecords): snapshots past the log end describe records that are gone and are deleted;
 // the newest remaining snapshot that reads back whole is restored; the batches from its offset to the
-// log end are replayed from their headers (records are never read). Without a usable snapshot the whole
-// log is replayed.
+// log end are replayed from their headers (records are never read). The log snapshots at every roll and
+// clean close while it has producers, and deletes its snapshots when it has none, so without a usable
+// snapshot no producer batch lies before the last roll: only the last two segments are replayed (as Kafka
+// does on upgrading a log without snapshots), never the whole log.
 import { CONTROL_BIT } from '../../protocol/kafka/records/batch-header.js';
 import type { Logger } from '../logger.js';
 import { walkBatchHeaders, type WalkedBatch } from './batch-scan.js';
@@ -18,10 +20,13 @@ export function isProducerDataBatch(batch: { producerId: number; attributes: num
   return batch.producerId >= 0 && (batch.attributes & CONTROL_BIT) === 0;
 }
 
+/** Segments a log without a usable snapshot replays (Kafka's rule for upgrades). */
+const SEGMENTS_REPLAYED_WITHOUT_SNAPSHOT = 2;
+
 export async function loadProducerState(dir: string, segments: readonly Segment[], logEndOffset: number, log: Logger): Promise<ProducerStateTable> {
   const table = new ProducerStateTable();
   const snapshots = await listSnapshots(dir);
-  let from = 0;
+  let from = segments.at(-SEGMENTS_REPLAYED_WITHOUT_SNAPSHOT)?.baseOffset ?? 0;
   while (snapshots.length > 0) {
     const offset = snapshots.pop()!;
     if (offset > logEndOffset) {

@@ -46,7 +46,7 @@ test('a roll snapshots the state at the new segment; loading restores it and rep
   expect(reopened.producers.entry(9)).toBeDefined();
 });
 
-test('without a usable snapshot (a torn one is deleted) the state is rebuilt from the whole log', async () => {
+test('without a usable snapshot (a torn one is deleted) the state is rebuilt from the last segments of the log', async () => {
   const dir = await tempDir();
   const log = await openLog(dir);
   for (let seq = 0; seq < 3; seq++) log.append(idempotent(seq), T0);
@@ -126,4 +126,19 @@ test('under LogAppendTime a producer is idle from the broker time of its batch, 
   const log = await openLog(await tempDir(), { timestampType: 'LogAppendTime' });
   log.append(idempotent(0), T0 + 50_000);
   expect(log.producers.entry(7)!.lastTimestamp).toBe(T0 + 50_000);
+});
+
+test('a log whose producers all expired deletes its snapshots at the next roll, so a restart replays only the last segments', async () => {
+  const dir = await tempDir();
+  const log = await openLog(dir, { segmentBytes: 1024 });
+  for (let seq = 0; seq < 8; seq++) log.append(idempotent(seq), T0);
+  // Snapshots are written in the background after a roll.
+  for (let i = 0; i < 100 && (await snapshots(dir)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  expect((await snapshots(dir)).length).toBeGreaterThan(0);
+  log.expireProducers(T0 + 10_000, 1000);
+  for (let i = 0; i < 8; i++) log.append(makeBatch([{ value: 'plain'.padEnd(200, '.'), timestamp: T0 }]), T0);
+  await log.close();
+  expect(await snapshots(dir)).toEqual([]);
+  const reopened = await openLog(dir, { segmentBytes: 1024 });
+  expect(reopened.producers.size).toBe(0);
 });
