@@ -22,7 +22,7 @@ import type { MultiResult } from '../../../protocol/zookeeper/multi.js';
 import { ReconfigRequest, type Id } from '../../../protocol/zookeeper/records.js';
 import { encodeTransaction, readTransaction, type Transaction, type TxnBody } from '../../../protocol/zookeeper/txn.js';
 import type { RaftStatus } from '../../consensus/raft.js';
-import { NO_NODE, type Entry, type MembershipChange, type NodeId, type ProposeResult, type Snapshot } from '../../consensus/types.js';
+import { NO_NODE, type Entry, type MembershipChange, type NodeId, type ProposeResult, type ReadState, type Snapshot } from '../../consensus/types.js';
 import { makeZxid } from '../../consensus/zxid.js';
 import { CONFIG_PATH, type DataTree } from '../../znode/data-tree.js';
 import { decodeTreeInto, encodeTree } from '../../znode/snapshot-codec.js';
@@ -44,6 +44,8 @@ export interface QuorumLink {
   propose(data: Uint8Array): ProposeResult;
   /** A one-server membership change with the transaction that records it in /zookeeper/config. */
   proposeMembership(change: MembershipChange, data: Uint8Array): ProposeResult;
+  /** Asks consensus to confirm leadership for read `ctx`; answered through QuorumCore.readsConfirmed. */
+  readIndex(ctx: number): boolean;
   send(to: NodeId, message: DistributiveOmit<PeerShellMessage, 'from' | 'to' | 'term'>): void;
   /** The state through `index` (applied) is `data`: log entries up to it may be dropped. */
   compact(index: number, data: Uint8Array): void;
@@ -94,6 +96,20 @@ export class QuorumCore implements RequestBackend {
   /** Syncs asked of the leader, by request id. */
   private readonly syncAsked = new Map<number, { sessionId: bigint; done: () => void }>();
   private nextSyncId = 1;
+  /**
+   * On the leader, syncs waiting for consensus to confirm it still leads (read index), by read ctx: its
+   * own clients' (a session and what to run) and other servers' (whom to answer, under which id).
+   */
+  /**
+   * Sessions with a sync under way, and their writes sent after it, which wait for it to complete: as
+   * ZooKeeper's CommitProcessor holds a session's later requests behind its sync, so the sync's answer
+   * (and a read after it) never shows a later write of the session before that write is answered.
+   * Bounded by the connection's outstanding requests (MAX_OUTSTANDING_PER_CONNECTION).
+   */
+  private readonly syncing = new Map<bigint, { syncs: number; writes: (() => void)[] }>();
+  private deferredCount = 0;
+  private readonly confirming = new Map<number, { sessionId: bigint; done: () => void } | { from: NodeId; id: number }>();
+  private nextReadCtx = 1;
   /** Requests waiting for a leader to be known (and, on the leader, for it to catch up). */
   private readonly held = new Fifo<Held>();
   /** Sessions active on this server since the last touch sent to the leader. */
@@ -126,7 +142,7 @@ export class QuorumCore implements RequestBackend {
   }
 
   get outstanding(): number {
-    return this.waitingCount + this.held.size;
+    return this.waitingCount + this.held.size + this.deferredCount;
   }
 
   /** The index of the last entry applied. */
@@ -136,7 +152,7 @@ export class QuorumCore implements RequestBackend {
 
   /** Syncs waiting on this server (mntr's zk_pending_syncs). */
   get pendingSyncs(): number {
-    return this.syncs.length + this.syncAsked.size;
+    return this.syncs.length + this.syncAsked.size + this.confirming.size;
   }
 
   isLive(sessionId: bigint): boolean {
@@ -182,9 +198,19 @@ export class QuorumCore implements RequestBackend {
       answer({ applied: false, zxid: this.tree.lastProcessedZxid, err: ErrorCode.systemError });
       return;
     }
+    const bytes = body.bytes(body.remaining);
+    const syncing = this.syncing.get(req.sessionId);
+    if (!syncing) return this.writeNow(req, bytes, wall, answer);
+    this.deferredCount++;
+    syncing.writes.push(() => {
+      this.deferredCount--;
+      this.writeNow(req, bytes, wall, answer);
+    });
+  }
+
+  private writeNow(req: WriteRequest, bytes: Buffer, wall: number, answer: (a: WriteAnswer) => void): void {
     this.await(req.sessionId, req.cxid, answer);
     if (req.type === OpCode.closeSession) this.tracker.setClosing(req.sessionId);
-    const bytes = body.bytes(body.remaining);
     this.whenLeader(req.sessionId, () => {
       if (this.leading) {
         if (!this.prepareAndPropose(req, new Reader(bytes), wall)) this.fail([req.sessionId], 'the leader cannot take more proposals');
@@ -195,9 +221,26 @@ export class QuorumCore implements RequestBackend {
     });
   }
 
-  sync(sessionId: bigint, done: () => void): void {
+  /**
+   * ZooKeeper's sync, linearizable: the leader confirms that it still leads (a heartbeat round, see
+   * RaftNode.readIndex) and answers with its last index as of the request; `done` runs once this server
+   * applied through it. A leader deposed without knowing it never confirms, so a sync never answers
+   * from a log a newer leader has overtaken.
+   */
+  sync(sessionId: bigint, whenSynced: () => void): void {
+    let syncing = this.syncing.get(sessionId);
+    if (!syncing) this.syncing.set(sessionId, (syncing = { syncs: 0, writes: [] }));
+    syncing.syncs++;
+    const entry = syncing;
+    const done = () => {
+      whenSynced();
+      // A failed session's entry is gone (or a new one took its place): nothing of it may run.
+      if (this.syncing.get(sessionId) !== entry || --entry.syncs > 0) return;
+      this.syncing.delete(sessionId);
+      for (const w of entry.writes) w();
+    };
     this.whenLeader(sessionId, () => {
-      if (this.leading) return this.syncTo(this.link.status().lastIndex, sessionId, done);
+      if (this.leading) return this.confirmRead({ sessionId, done }) ? undefined : this.fail([sessionId], 'the leader cannot take more syncs');
       const id = this.nextSyncId++;
       this.syncAsked.set(id, { sessionId, done });
       this.link.send(this.leader, { type: 'syncRequest', id });
@@ -257,8 +300,9 @@ export class QuorumCore implements RequestBackend {
         if (this.leading) for (const id of m.sessionIds) this.tracker.touch(id, now.mono);
         return;
       case 'syncRequest':
-        // Not the leader: no answer, and the asking server drops its clients when it learns the leader.
-        if (this.leading) this.link.send(m.from, { type: 'syncReply', id: m.id, index: this.link.status().lastIndex });
+        // Not the leader (or asked in another term): no answer, and the asking server drops its clients
+        // when it learns the leader. Overloaded: no answer either, and the asker's client times out.
+        if (this.leading && m.term === this.term) this.confirmRead({ from: m.from, id: m.id });
         return;
       case 'syncReply': {
         const asked = this.syncAsked.get(m.id);
@@ -270,6 +314,17 @@ export class QuorumCore implements RequestBackend {
   }
 
   // ---- consensus
+
+  /** Consensus confirmed that this server led after these reads were asked (RaftNode.readIndex). */
+  readsConfirmed(reads: readonly ReadState[]): void {
+    for (const r of reads) {
+      const waiter = this.confirming.get(r.ctx);
+      if (!waiter) continue;
+      this.confirming.delete(r.ctx);
+      if ('from' in waiter) this.link.send(waiter.from, { type: 'syncReply', id: waiter.id, index: r.index });
+      else this.syncTo(r.index, waiter.sessionId, waiter.done);
+    }
+  }
 
   /** Committed entries, in log order. */
   apply(entries: readonly Entry[]): void {
@@ -313,6 +368,9 @@ export class QuorumCore implements RequestBackend {
     if (wasLeading && !isLeader) {
       this.leading = null;
       this.changes.clear();
+      // Consensus dropped the reads it had not confirmed: this server's clients retry; other servers'
+      // syncs fail there when they learn the next leader.
+      this.failConfirming();
       // Expiries it proposed may never commit, even within its own term; until the leader closes them,
       // those sessions may resume here (simulation, F2's second shape).
       for (const s of this.tracker.values()) s.closing = false;
@@ -361,6 +419,9 @@ export class QuorumCore implements RequestBackend {
       if (q) this.waitingCount -= q.size;
       this.waiting.delete(id);
       this.opening.delete(id);
+      const syncing = this.syncing.get(id);
+      if (syncing) this.deferredCount -= syncing.writes.length;
+      this.syncing.delete(id);
     }
     this.hooks.dropSessions(ids, reason);
   }
@@ -370,10 +431,26 @@ export class QuorumCore implements RequestBackend {
     const ids = new Set<bigint>([...this.waiting.keys(), ...this.opening.keys()]);
     for (const s of this.syncs) ids.add(s.sessionId);
     for (const s of this.syncAsked.values()) ids.add(s.sessionId);
+    for (const c of this.confirming.values()) if ('sessionId' in c) ids.add(c.sessionId);
+    this.confirming.clear();
     while (this.held.size > 0) ids.add(this.held.shift()!.sessionId);
     this.syncs.length = 0;
     this.syncAsked.clear();
     if (ids.size > 0) this.fail([...ids], reason);
+  }
+
+  private confirmRead(waiter: { sessionId: bigint; done: () => void } | { from: NodeId; id: number }): boolean {
+    const ctx = this.nextReadCtx++;
+    if (!this.link.readIndex(ctx)) return false;
+    this.confirming.set(ctx, waiter);
+    return true;
+  }
+
+  private failConfirming(): void {
+    const ids: bigint[] = [];
+    for (const c of this.confirming.values()) if ('sessionId' in c) ids.push(c.sessionId);
+    this.confirming.clear();
+    if (ids.length > 0) this.fail(ids, 'the leader stepped down before confirming a sync');
   }
 
   private syncTo(index: number, sessionId: bigint, done: () => void): void {

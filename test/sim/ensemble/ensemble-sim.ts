@@ -29,6 +29,8 @@ import { formatZxid, makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/z
 import { CONFIG_PATH, DataTree } from '../../../src/znode/data-tree.js';
 import { decodeTreeInto } from '../../../src/znode/snapshot-codec.js';
 import { formatConfigText, formatServerLine, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
+import { leaderlessMaxMs } from '../../../src/zookeeper/quorum/peer.js';
+import { drainReady, isShellMessage, RoleWatch } from '../../../src/zookeeper/quorum/peer-runtime.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
 import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
@@ -91,8 +93,6 @@ const SESSION_TIMEOUT = 500;
 /** ZooKeeper's clients ping a third of the way into the timeout and give up on a silent connection after two thirds. */
 const PING_MS = Math.round(SESSION_TIMEOUT / 3);
 const READ_TIMEOUT_MS = Math.round((SESSION_TIMEOUT * 2) / 3);
-/** As ensemble-server.ts: a member without a leader for this long closes its clients' connections. */
-const LEADERLESS_MAX_MS = 2 * ELECTION_TICKS * TICK_MS;
 const CLIENT_DELAY = { min: 1, max: 6 };
 const NORMAL_DISK = { min: 1, max: 4 };
 const CALM: LinkFaults = { dropRate: 0, duplicateRate: 0, delayMin: 1, delayMax: 4 };
@@ -116,8 +116,8 @@ interface Server {
   readonly conns: Set<Conn>;
   readonly bySession: Map<bigint, Conn>;
   scheduled: boolean;
-  last: { role: string; term: number; leader: number };
-  leaderlessSince: number | null;
+  /** Role changes and the leaderless clock, as peer.ts keeps them. */
+  roles: RoleWatch;
   serving: boolean;
   snapCount: number;
 }
@@ -248,8 +248,7 @@ export class EnsembleSim {
         conns: new Set(),
         bySession: new Map(),
         scheduled: false,
-        last: { role: '', term: -1, leader: -1 },
-        leaderlessSince: null,
+        roles: new RoleWatch(0, 0),
         serving: true,
         snapCount: this.rng.int(8, 60),
       };
@@ -321,8 +320,8 @@ export class EnsembleSim {
     const watches = new WatchManager();
     s.watches = watches;
     s.applied = image.snapshot?.index ?? 0;
-    s.last = { role: '', term: -1, leader: -1 };
-    s.leaderlessSince = this.sched.now();
+    // As ensemble-server.ts: a member without a leader for this long closes its clients' connections.
+    s.roles = new RoleWatch(leaderlessMaxMs({ tickMs: TICK_MS, electionTicks: ELECTION_TICKS }), this.sched.now());
     s.serving = true;
     const link: QuorumLink = {
       status: () => node.status(),
@@ -337,6 +336,11 @@ export class EnsembleSim {
         this.checkLeader(s);
         if (r.ok) this.kick(s);
         return r;
+      },
+      readIndex: (ctx) => {
+        const ok = node.readIndex(ctx);
+        if (ok) this.kick(s);
+        return ok;
       },
       // The shell's messages ride the peer connection (transport.ts), which may lose but never duplicates or reorders them.
       send: (to, m) => this.net.sendOrdered(s.id, to, { ...m, from: s.id, to, term: node.status().term } as PeerShellMessage),
@@ -415,11 +419,8 @@ export class EnsembleSim {
   private drain(s: Server): void {
     const node = s.node!;
     const core = s.core!;
-    while (node.hasReady()) {
-      const rd = node.ready();
-      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) fail(`server ${s.id} refused ${d.message.type} from ${d.message.from}: ${d.reason}`);
-      if (rd.persist) {
-        const p = rd.persist;
+    drainReady(node, {
+      persist: (p) => {
         const incarnation = s.incarnation;
         s.disk.write(p, () => {
           if (s.incarnation !== incarnation) return;
@@ -427,36 +428,33 @@ export class EnsembleSim {
           this.checkLeader(s);
           this.kick(s);
         });
-      }
-      for (const m of rd.send) {
+      },
+      send: (m) => {
         if (m.type === 'snapshot') this.stats.snapshotsSent++;
         this.net.send(s.id, m.to, m);
-      }
-      if (rd.restore) {
-        this.restored(s, rd.restore);
-        core.restore(rd.restore);
-      }
-      if (rd.commit.length > 0) {
-        for (const e of rd.commit) this.applying(s, e);
-        core.apply(rd.commit);
-      }
-    }
-    this.noticeChange(s);
-  }
-
-  private noticeChange(s: Server): void {
-    const st = s.node!.status();
-    if (st.role === s.last.role && st.term === s.last.term && st.leader === s.last.leader) return;
-    s.last = { role: st.role, term: st.term, leader: st.leader };
+      },
+      dropped: (d) => {
+        if (d.reason.startsWith('malformed')) fail(`server ${s.id} refused ${d.message.type} from ${d.message.from}: ${d.reason}`);
+      },
+      restore: (snapshot) => {
+        this.restored(s, snapshot);
+        core.restore(snapshot);
+      },
+      apply: (entries) => {
+        for (const e of entries) this.applying(s, e);
+        core.apply(entries);
+      },
+      reads: (reads) => core.readsConfirmed(reads),
+    });
+    const st = node.status();
+    if (!s.roles.changed(st, this.sched.now())) return;
     this.note(() => `${s.id} is ${st.role} of term ${st.term}, leader ${st.leader}`);
-    s.core!.changed(st);
-    if (st.leader === 0) s.leaderlessSince ??= this.sched.now();
-    else s.leaderlessSince = null;
+    core.changed(st);
   }
 
   /** ensemble-server.ts's tick: without a leader for too long a member stops serving, and its clients move on. */
   private servingCheck(s: Server): void {
-    const serving = s.leaderlessSince === null || this.sched.now() - s.leaderlessSince <= LEADERLESS_MAX_MS;
+    const serving = s.roles.hasQuorum(this.sched.now());
     if (serving !== s.serving) this.dropAll(s);
     s.serving = serving;
   }
@@ -464,20 +462,14 @@ export class EnsembleSim {
   private deliver(to: number, m: PeerWireMessage): void {
     const s = this.servers.get(to)!;
     if (!s.up) return;
-    switch (m.type) {
-      case 'forward':
-      case 'forwardRefused':
-      case 'touch':
-      case 'syncRequest':
-      case 'syncReply':
-        this.note(() => `${m.from}->${to} ${m.type}${m.type === 'forward' ? ` ${m.sessionId.toString(16)}:${m.cxid}` : ''}`);
-        return s.core!.shell(m, this.now());
-      default:
-        this.note(() => `${m.from}->${to} ${describeMessage(m)}`);
-        s.node!.step(m);
-        this.checkLeader(s);
-        this.kick(s);
+    if (isShellMessage(m)) {
+      this.note(() => `${m.from}->${to} ${m.type}${m.type === 'forward' ? ` ${m.sessionId.toString(16)}:${m.cxid}` : ''}`);
+      return s.core!.shell(m, this.now());
     }
+    this.note(() => `${m.from}->${to} ${describeMessage(m)}`);
+    s.node!.step(m);
+    this.checkLeader(s);
+    this.kick(s);
   }
 
   // ---- what servers apply, checked against the committed log

@@ -59,6 +59,15 @@ class FakeLink implements QuorumLink {
     return e;
   }
 
+  /** Read indexes asked, for the test to confirm (or not). */
+  reads: number[] = [];
+
+  readIndex(ctx: number): boolean {
+    if (this.role !== 'leader') return false;
+    this.reads.push(ctx);
+    return true;
+  }
+
   proposeMembership(): never {
     throw new Error('no membership changes in these tests');
   }
@@ -199,5 +208,37 @@ describe('QuorumCore', () => {
     s.core.apply([{ index: 1, term: 1, counter: 1, data: w.toBuffer() }]);
     expect(s.dropped).toEqual([9n]);
   });
-});
 
+  it('answers a sync only once consensus confirms it still leads, at its last index then; unconfirmed syncs fail when it steps down', () => {
+    const s = setup();
+    const session = leaderWithSession(s);
+    let synced = 0;
+    s.core.sync(session, () => synced++);
+    // A follower's sync too: its reply waits for the same confirmation.
+    s.core.shell({ type: 'syncRequest', id: 4, from: 2, to: 1, term: 1 }, now);
+    expect(s.link.reads).toEqual([1, 2]);
+    expect(synced).toBe(0);
+    expect(s.core.pendingSyncs).toBe(2);
+    const last = s.link.log.length;
+    s.core.readsConfirmed([{ ctx: 1, index: last }, { ctx: 2, index: last }]);
+    expect(synced).toBe(1);
+    expect(s.link.sent).toEqual([{ to: 2, m: { type: 'syncReply', id: 4, index: last } }]);
+    // A sync at an index not yet applied waits for it.
+    s.core.sync(session, () => synced++);
+    s.core.readsConfirmed([{ ctx: 3, index: last + 1 }]);
+    expect(synced).toBe(1);
+    // Deposed (same term, check-quorum) with a sync unconfirmed: its client is dropped, never answered.
+    s.core.sync(session, () => synced++);
+    s.link.role = 'follower';
+    s.link.leader = 0;
+    s.core.changed(s.link.status());
+    expect(s.dropped).toEqual([session]);
+    s.core.readsConfirmed([{ ctx: 4, index: last }]);
+    expect(synced).toBe(1);
+    // A sync request from another term is not answered.
+    const t = setup();
+    leaderWithSession(t);
+    t.core.shell({ type: 'syncRequest', id: 1, from: 2, to: 1, term: 0 }, now);
+    expect(t.link.reads).toEqual([]);
+  });
+});
