@@ -268,27 +268,26 @@ export class ZooKeeperServer implements ConnectionHost {
       return;
     }
     if (type === OpCode.sync && this.ensemble) {
-      // Answered, in order, once this server has applied what the leader had proposed when asked.
+      // Answerable once this server has applied what the leader had proposed when asked; answered in
+      // its turn, from the tree then, so its zxid is not below an earlier write's reply (findings F5).
       const slot = conn.reserve();
-      this.core.sync(conn.sessionId, () => {
-        const res = executeRead(this, conn, type, r);
-        conn.lastOp = opLabel(type);
-        conn.complete(slot, replyFrame(xid, this.tree.lastProcessedZxid, res.err, res.body));
-      });
+      this.core.sync(conn.sessionId, () => conn.completeAtTurn(slot, () => this.readReply(conn, xid, type, r, started)));
       return;
     }
     this.answerRead(conn, xid, type, r, started);
   }
 
   private answerRead(conn: ClientConnection, xid: number, type: number, r: Reader, started: number): void {
-    conn.answer(() => {
-      const res = executeRead(this, conn, type, r);
-      const zxid = this.tree.lastProcessedZxid;
-      conn.lastZxid = zxid;
-      conn.lastOp = opLabel(type);
-      this.stats.replied(performance.now() - started);
-      return replyFrame(xid, zxid, res.err, res.body);
-    });
+    conn.answer(() => this.readReply(conn, xid, type, r, started));
+  }
+
+  private readReply(conn: ClientConnection, xid: number, type: number, r: Reader, started: number): Buffer[] {
+    const res = executeRead(this, conn, type, r);
+    const zxid = this.tree.lastProcessedZxid;
+    conn.lastZxid = zxid;
+    conn.lastOp = opLabel(type);
+    this.stats.replied(performance.now() - started);
+    return replyFrame(xid, zxid, res.err, res.body);
   }
 
   /**

@@ -32,6 +32,7 @@ import { formatConfigText, formatServerLine, type EnsembleServer } from '../../.
 import { leaderlessMaxMs } from '../../../src/zookeeper/quorum/peer.js';
 import { drainReady, isShellMessage, RoleWatch } from '../../../src/zookeeper/quorum/peer-runtime.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
+import { ReplyQueue } from '../../../src/zookeeper/reply-queue.js';
 import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
 import { describeMessage } from '../harness/raft-messages.js';
@@ -130,17 +131,11 @@ interface Conn extends Watcher {
   /** The client has its ConnectResponse. */
   open: boolean;
   closed: boolean;
-  /** Replies in request order, as server.ts's ClientConnection keeps them: a read waits for the writes before it. */
-  readonly slots: Slot[];
+  /** Replies in request order, in server.ts's ClientConnection's queue: a read waits for the writes before it. */
+  replies: ReplyQueue<() => void>;
   /** When the last message to the client, and to the server, arrives: the connection is a TCP stream, in order. */
   lastAt: number;
   lastToServerAt: number;
-}
-
-interface Slot {
-  deliver: (() => void) | null;
-  /** A read's answer, computed when its turn comes. */
-  compute: (() => () => void) | null;
 }
 
 type Request =
@@ -568,33 +563,6 @@ export class EnsembleSim {
     });
   }
 
-  /** A reply slot in request order (server.ts: conn.reserve). */
-  private reserve(conn: Conn): Slot {
-    const slot: Slot = { deliver: null, compute: null };
-    conn.slots.push(slot);
-    return slot;
-  }
-
-  /** A write's answer is ready (server.ts: conn.complete). */
-  private complete(conn: Conn, slot: Slot, deliver: () => void): void {
-    slot.deliver = deliver;
-    this.flush(conn);
-  }
-
-  /** A read: answered now if nothing is pending before it, else when its turn comes (server.ts: conn.answer). */
-  private answer(conn: Conn, compute: () => () => void): void {
-    if (conn.slots.length === 0) return void (conn.closed || this.toClient(conn, compute()));
-    conn.slots.push({ deliver: null, compute });
-  }
-
-  private flush(conn: Conn): void {
-    while (conn.slots.length > 0 && (conn.slots[0]!.deliver !== null || conn.slots[0]!.compute !== null)) {
-      const slot = conn.slots.shift()!;
-      const deliver = slot.deliver ?? slot.compute!();
-      if (!conn.closed) this.toClient(conn, deliver);
-    }
-  }
-
   /** Client -> server, in order after a delay; lost if the connection or the server went meanwhile. */
   private toServer(conn: Conn, run: (s: Server, core: QuorumCore, tree: DataTree) => void): void {
     conn.lastToServerAt = Math.max(conn.lastToServerAt, this.sched.now() + this.rng.int(CLIENT_DELAY.min, CLIENT_DELAY.max));
@@ -650,9 +618,9 @@ export class EnsembleSim {
     const sessionId = conn.sessionId;
     core.touch(sessionId, this.sched.now());
     if (req.kind === 'write') {
-      const slot = this.reserve(conn);
+      const slot = conn.replies.reserve();
       core.write({ sessionId, cxid, type: req.type, auth: conn.client.auth }, new Reader(req.body), this.now().wall, (a) => {
-        this.complete(conn, slot, () => this.written(conn.client, conn, cxid, a));
+        conn.replies.complete(slot, () => this.written(conn.client, conn, cxid, a));
         if (req.type === OpCode.closeSession && a.applied) this.closeConn(conn);
       });
       return;
@@ -666,18 +634,14 @@ export class EnsembleSim {
     if (!core.isLive(sessionId)) {
       const r: ReadAnswer = { zxid: tree.lastProcessedZxid, state: null, err: ErrorCode.sessionExpired };
       const why = this.refusal(s);
-      return this.answer(conn, () => () => this.read(conn.client, conn, cxid, r, why));
+      return conn.replies.answer(() => () => this.read(conn.client, conn, cxid, r, why));
     }
     if (req.kind === 'sync') {
-      // Its answer is made when its turn comes, behind the session's earlier writes, as in ZooKeeper.
-      // (server.ts makes it when the sync completes, which may be before them: findings F5.)
-      const slot = this.reserve(conn);
-      return core.sync(sessionId, () => {
-        slot.compute = () => reply(null);
-        this.flush(conn);
-      });
+      // As server.ts: answered in its turn once synced, from the tree then.
+      const slot = conn.replies.reserve();
+      return core.sync(sessionId, () => conn.replies.completeAtTurn(slot, () => reply(null)));
     }
-    this.answer(conn, () => reply(req.path));
+    conn.replies.answer(() => reply(req.path));
   }
 
   // ---- clients
@@ -692,11 +656,17 @@ export class EnsembleSim {
       sessionId: 0n,
       open: false,
       closed: false,
-      slots: [],
+      replies: null!,
       lastAt: 0,
       lastToServerAt: 0,
       notify: (_type, path) => this.toClient(conn, () => this.notified(c, path)),
     };
+    conn.replies = new ReplyQueue<() => void>({
+      write: (deliver) => conn.closed || this.toClient(conn, deliver),
+      failed: (err) => {
+        throw err;
+      },
+    });
     c.conn = conn;
     this.note(() => `${c.name} connects to ${s.id} with session ${c.session.toString(16)}, last zxid ${formatZxid(c.lastZxidSeen)}`);
     if (!s.up) return this.lost(c, conn);
