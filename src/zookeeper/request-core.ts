@@ -47,6 +47,29 @@ export function serverIdOf(sessionId: bigint): number {
 }
 
 /**
+ * Mints one server's session ids, counted up from firstSessionId at start. The wall clock may have gone
+ * back since ids were last minted here: an id the tree shows was created is never handed out again
+ * (the one guard, for a standalone server and an ensemble member alike). Ids handed out whose creation
+ * the tree has not applied yet are an ensemble leader's to catch (QuorumCore refuses a known id).
+ */
+export class SessionIdMinter {
+  private next: bigint;
+
+  constructor(
+    private readonly serverId: number,
+    wallMs: number,
+  ) {
+    this.next = firstSessionId(serverId, wallMs);
+  }
+
+  mint(tree: DataTree): bigint {
+    const last = tree.lastSessionId;
+    if (last !== 0n && serverIdOf(last) === this.serverId && last >= this.next) this.next = last + 1n;
+    return this.next++;
+  }
+}
+
+/**
  * What prep stands on, alike standalone and in an ensemble: the session tracker that says which sessions
  * live, the pending changes over the applied tree, and the preparer that validates writes against both.
  */
@@ -135,7 +158,7 @@ export class RequestCore implements RequestBackend {
   private readonly commits: CommitQueue;
   private readonly serverId: number;
   private lastProposed: bigint;
-  private nextSession: bigint;
+  private readonly sessionIds: SessionIdMinter;
   private stopped = false;
 
   constructor(private readonly options: RequestCoreOptions) {
@@ -145,10 +168,7 @@ export class RequestCore implements RequestBackend {
     ({ tracker: this.tracker, changes: this.changes, preparer: this.preparer } = prepStages(tree, config));
     this.commits = new CommitQueue(options.sink, (txn) => this.apply(txn));
     this.lastProposed = tree.lastProcessedZxid;
-    this.nextSession = firstSessionId(config.serverId, options.now.wall);
-    // The clock may have gone back since the last run: never hand out an id this server already did.
-    const last = tree.lastSessionId;
-    if (last !== 0n && serverIdOf(last) === config.serverId && last >= this.nextSession) this.nextSession = last + 1n;
+    this.sessionIds = new SessionIdMinter(config.serverId, options.now.wall);
     for (const [id, timeout] of tree.sessions) this.tracker.add(id, timeout, options.now.mono);
   }
 
@@ -186,7 +206,7 @@ export class RequestCore implements RequestBackend {
    * and `opened` runs once it is applied. Returns the new id.
    */
   openSession(timeout: number, now: Now, opened: (id: bigint) => void): bigint {
-    const id = this.nextSession++;
+    const id = this.sessionIds.mint(this.tree);
     this.tracker.add(id, timeout, now.mono);
     this.propose(this.preparer.createSession(id, timeout, this.nextZxid(), now.wall), () => opened(id));
     return id;

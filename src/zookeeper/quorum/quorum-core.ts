@@ -32,7 +32,7 @@ import { maxServerId, parseConfigText, parseServerLine, formatConfigText } from 
 import { Fifo } from '../fifo.js';
 import { PendingChanges } from '../pending-changes.js';
 import { Preparer, type PrepOutcome, type WriteRequest } from '../prep.js';
-import { firstSessionId, prepStages, serverIdOf, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
+import { prepStages, SessionIdMinter, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
 import { SessionTracker, type TrackedSession } from '../session-tracker.js';
 
 /** Requests waiting for a leader (being elected, or elected and catching up) before they are refused. */
@@ -114,7 +114,7 @@ export class QuorumCore implements RequestBackend {
   private readonly held = new Fifo<Held>();
   /** Sessions active on this server since the last touch sent to the leader. */
   private readonly touched = new Set<bigint>();
-  private nextSession: bigint;
+  private readonly sessionIds: SessionIdMinter;
   private applied = 0;
   private sinceSnapshot = 0;
   /** The leader and term the waiting requests were sent to. */
@@ -137,7 +137,7 @@ export class QuorumCore implements RequestBackend {
     this.now = now;
     this.applied = appliedIndex;
     ({ tracker: this.tracker, changes: this.changes, preparer: this.preparer } = prepStages(tree, config));
-    this.nextSession = firstSessionId(config.serverId, now.wall);
+    this.sessionIds = new SessionIdMinter(config.serverId, now.wall);
     this.trackTreeSessions();
   }
 
@@ -175,6 +175,7 @@ export class QuorumCore implements RequestBackend {
     this.opening.set(id, opened);
     this.whenLeader(id, () => {
       if (this.leading) {
+        if (this.sessionKnown(id)) return this.fail([id], 'session id already in use');
         if (!this.proposeTxn(this.preparer.createSession(id, timeout, this.nextZxid(), now.wall))) return this.fail([id], 'the leader cannot take more proposals');
         this.tracker.add(id, timeout, now.mono);
         return;
@@ -461,10 +462,19 @@ export class QuorumCore implements RequestBackend {
   }
 
   private mintSessionId(): bigint {
-    // The clock may have gone back since ids were last minted here: never reuse one the tree knows.
-    const last = this.tree.lastSessionId;
-    if (last !== 0n && serverIdOf(last) === this.config.serverId && last >= this.nextSession) this.nextSession = last + 1n;
-    return this.nextSession++;
+    let id = this.sessionIds.mint(this.tree);
+    // The leader knows every session created or being created: its own ids never collide with them.
+    while (this.leading && this.sessionKnown(id)) id = this.sessionIds.mint(this.tree);
+    return id;
+  }
+
+  /**
+   * A session the leader has created or proposed: another createSession for its id must not commit.
+   * An ensemble member restarted after the wall clock stepped back mints ids from an earlier time, and
+   * may hand out one whose creation it has not applied yet (findings F4).
+   */
+  private sessionKnown(id: bigint): boolean {
+    return this.tree.sessions.has(id) || this.tracker.get(id) !== undefined;
   }
 
   /** The zxid the next proposal will take: the leader's last entry is of its own term (its opening entry at least). */
@@ -552,14 +562,15 @@ export class QuorumCore implements RequestBackend {
   }
 
   private proposeForwarded(m: Extract<PeerShellMessage, { type: 'forward' }>, now: Now): boolean {
-    this.tracker.touch(m.sessionId, now.mono);
     if (m.opType === OpCode.createSession) {
-      if (m.body.length !== 4) return false;
+      // Refused, the client reconnects and its server mints another id.
+      if (m.body.length !== 4 || this.sessionKnown(m.sessionId)) return false;
       const timeout = Buffer.from(m.body).readInt32BE(0);
       if (!this.proposeTxn(this.preparer.createSession(m.sessionId, timeout, this.nextZxid(), now.wall))) return false;
       this.tracker.add(m.sessionId, timeout, now.mono);
       return true;
     }
+    this.tracker.touch(m.sessionId, now.mono);
     const auth: Id[] = m.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
     const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body)), now.wall);
     if (ok && m.opType === OpCode.closeSession) this.tracker.setClosing(m.sessionId);

@@ -910,10 +910,9 @@ export class EnsembleSim {
     } else if (roll < 0.75) {
       this.net.setLink(this.rng.pick(this.ids), this.rng.pick(this.ids), { dropRate: this.rng.next(), duplicateRate: 0.1, delayMin: 1, delayMax: 60 });
     } else if (roll < 0.8) {
-      // The wall clock steps; sessions run on the monotonic one. Forward only for now: a step back
-      // across a restart lets a member mint a session id again (findings F4, as in Apache ZooKeeper);
-      // make the lower bound -3_600_000 again once the leader refuses a createSession for a known id.
-      this.wallOffset += this.rng.int(0, 3_600_000);
+      // The wall clock steps, either way; sessions run on the monotonic one. A member restarted after a
+      // step back mints session ids from an earlier time, which the leader must refuse when known (F4).
+      this.wallOffset += this.rng.int(-3_600_000, 3_600_000);
     } else if (roll < 0.9) {
       this.net.heal();
       this.net.setDefaults(CALM);

@@ -241,4 +241,19 @@ describe('QuorumCore', () => {
     t.core.shell({ type: 'syncRequest', id: 1, from: 2, to: 1, term: 0 }, now);
     expect(t.link.reads).toEqual([]);
   });
+
+  it('refuses a createSession for an id the leader already knows (a member restarted after the clock went back), and mints past its own', () => {
+    const s = setup();
+    const session = leaderWithSession(s);
+    // A follower whose clock went back hands out the same id again: refused, so its client reconnects.
+    s.core.shell({ type: 'forward', sessionId: session, cxid: 0, opType: OpCode.createSession, auth: [], body: new Uint8Array([0, 0, 15, 160]), from: 2, to: 1, term: 1 }, now);
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: session, cxid: 0 } });
+    // Its own minting skips ids it knows, proposed or created.
+    const clockBack = setup();
+    clockBack.tree.sessions.set(session, 4000);
+    leaderWithSession(clockBack);
+    const ids = clockBack.link.log.flatMap((e) => (e.data ? [readTransaction(new Reader(Buffer.from(e.data))).clientId] : []));
+    expect(ids).toHaveLength(1);
+    expect(ids[0]).not.toBe(session);
+  });
 });
