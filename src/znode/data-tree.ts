@@ -117,7 +117,7 @@ export class DataTree {
     const out: string[] = [];
     for (const path of this.containers) {
       const node = this.nodes.get(path);
-      if (node && node.children.size === 0 && node.cversion > 0) out.push(path);
+      if (node && node.children.size === 0 && node.childCreates > 0) out.push(path);
     }
     for (const path of this.ttls) {
       const node = this.nodes.get(path);
@@ -199,9 +199,9 @@ export class DataTree {
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
     if (!parent) return { type: OpCode.error, path, err: ErrorCode.noNode };
-    const cversion = parentCVersion === -1 ? parent.cversion + 1 : parentCVersion;
-    if (cversion > parent.cversion) {
-      parent.cversion = cversion;
+    const creates = parentCVersion === -1 ? parent.childCreates + 1 : parentCVersion;
+    if (creates > parent.childCreates) {
+      parent.childCreates = creates;
       parent.pzxid = meta.zxid;
     }
     if (this.nodes.has(path)) return { type: OpCode.error, path, err: ErrorCode.nodeExists };

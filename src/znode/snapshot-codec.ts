@@ -31,7 +31,7 @@ export function writeNode(w: Writer, path: string, node: ZNode): void {
   buffer.write(w, node.data);
   ACLList.write(w, node.acl.entries);
   w.bigint64(node.czxid).bigint64(node.mzxid).int64(node.ctime).int64(node.mtime);
-  w.int32(node.version).int32(node.cversion).int32(node.aversion);
+  w.int32(node.version).int32(node.childCreates).int32(node.aversion);
   w.bigint64(node.owner).int64(node.ttl).bigint64(node.pzxid);
 }
 
@@ -51,7 +51,7 @@ export function readNodes(r: Reader, tree: DataTree): boolean {
     const ctime = r.int64();
     const mtime = r.int64();
     const version = r.int32();
-    const cversion = r.int32();
+    const childCreates = r.int32();
     const aversion = r.int32();
     const owner = r.bigint64();
     const ttl = r.int64();
@@ -60,7 +60,7 @@ export function readNodes(r: Reader, tree: DataTree): boolean {
     node.mzxid = mzxid;
     node.mtime = mtime;
     node.version = version;
-    node.cversion = cversion;
+    node.childCreates = childCreates;
     node.aversion = aversion;
     node.pzxid = pzxid;
     tree.restoreNode(path, node);

@@ -18,7 +18,11 @@ export class ZNode {
   mzxid: bigint;
   mtime: number;
   version = 0;
-  cversion = 0;
+  /**
+   * Children ever created under this node: what ZooKeeper stores as its cversion, what sequential
+   * names count from and what a create's parentCVersion sets. Clients see `cversion` below.
+   */
+  childCreates = 0;
   aversion = 0;
   pzxid: bigint;
 
@@ -76,6 +80,16 @@ export class ZNode {
 
   get numChildren(): number {
     return this.children.size;
+  }
+
+  /**
+   * The number of changes to the children as Apache ZooKeeper reports it (DataNode.copyStat): every
+   * child created was either deleted or is still here, so creates + deletes = 2 × creates − children.
+   * A delete raises it too; the built-in nodes, whose children were never created by a transaction,
+   * show negative values (/ -1 and /zookeeper -2 on a new server), as ZooKeeper's do.
+   */
+  get cversion(): number {
+    return 2 * this.childCreates - this.numChildren;
   }
 
   /** A copy of the stat as it is now (for results that must not follow later changes). */

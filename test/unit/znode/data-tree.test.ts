@@ -37,6 +37,25 @@ describe('DataTree', () => {
     expect(t.nodeCount).toBe(4);
   });
 
+  it('reports cversion as Apache ZooKeeper 3.8.0 does: creates plus deletes, negative for the built-in nodes', () => {
+    const t = new DataTree();
+    // Values read from a new Apache ZooKeeper 3.8.0 server.
+    expect([t.get('/')!.cversion, t.get('/zookeeper')!.cversion, t.get('/zookeeper/config')!.cversion]).toEqual([-1, -2, 0]);
+    t.apply(txn(create('/p', 1)));
+    t.apply(txn(create('/p/a', 1)));
+    t.apply(txn(create('/p/b', 2)));
+    t.apply(txn({ type: OpCode.delete, path: '/p/a' }));
+    // ZooKeeper showed cversion 3 after two creates and a delete, and named the next sequential child from 2.
+    expect(t.get('/p')!.stat()).toMatchObject({ cversion: 3, numChildren: 1 });
+    expect(t.get('/p')!.childCreates).toBe(2);
+    // An ephemeral's removal with its session counts as a delete too (ZooKeeper: 7, then 8 on close).
+    t.apply(txn({ type: OpCode.createSession, timeOut: 4000 }, 5n));
+    t.apply(txn(create('/p/e', 3, { ephemeral: true }), 5n));
+    expect(t.get('/p')!.cversion).toBe(4);
+    t.apply(txn({ type: OpCode.closeSession, paths2Delete: ['/p/e'] }, 5n));
+    expect(t.get('/p')!.cversion).toBe(5);
+  });
+
   it('creates nodes with every stat field from the transaction and bumps the parent', () => {
     const t = new DataTree();
     const r = t.apply(txn(create('/a', 1, { type: OpCode.create2 }), 7n, 5000));
@@ -55,7 +74,9 @@ describe('DataTree', () => {
       numChildren: 0,
     });
     const root = t.get('/')!;
-    expect(root.cversion).toBe(1);
+    // One child created; / also holds /zookeeper, which no transaction created: 2 × 1 − 2 children.
+    expect(root.childCreates).toBe(1);
+    expect(root.cversion).toBe(0);
     expect(root.pzxid).toBe(zxid);
     expect(t.lastProcessedZxid).toBe(zxid);
   });
@@ -80,7 +101,9 @@ describe('DataTree', () => {
       `${EventType.nodeChildrenChanged}:/`,
     ]);
     expect(t.get('/a')).toBeUndefined();
+    // A delete raises the parent's pzxid and its cversion as clients see it (one create, one delete).
     expect(t.get('/')!.pzxid).toBe(zxid);
+    expect(t.get('/')!.childCreates).toBe(1);
     expect(t.get('/')!.cversion).toBe(1);
   });
 
@@ -142,7 +165,7 @@ describe('DataTree', () => {
     t.apply(txn(create('/a', 1)));
     const again = t.apply(txn(create('/a', 5)));
     expect(again.err).toBe(ErrorCode.nodeExists);
-    expect(t.get('/')!.cversion).toBe(5);
+    expect(t.get('/')!.childCreates).toBe(5);
     expect(t.get('/')!.pzxid).toBe(zxid);
     const gone = t.apply(txn({ type: OpCode.delete, path: '/nope' }));
     expect(gone.err).toBe(ErrorCode.noNode);
