@@ -173,6 +173,30 @@ describe('replication', () => {
     expect(log(c, 3)).toEqual(['1@1:-', '2@1:a']);
   });
 
+  test('a follower whose disk stalls holds nobody back: the others commit and apply past its append window', () => {
+    const c = new TestCluster([1, 2, 3, 4, 5], [], { inflightMessagesMax: 4 });
+    c.campaign(1);
+    settle(c);
+    c.server(5).holdDisk = true;
+    // Far more appends than the slow follower's window; a slow disk on a second one still leaves a majority.
+    c.server(4).holdDisk = true;
+    for (let i = 0; i < 40; i++) {
+      c.propose(1, `w${i}`);
+      c.deliver();
+    }
+    const last = c.core(1).status().lastIndex;
+    expect(c.core(1).status().commit).toBe(last);
+    for (const id of [2, 3]) expect(c.server(id).applied.at(-1)?.index).toBe(last);
+    expect(c.server(5).disk.entries.length).toBeLessThan(2);
+    // Its disk catches up: so does it, without the others waiting for it meanwhile.
+    c.server(4).holdDisk = false;
+    c.server(5).holdDisk = false;
+    c.sync(4);
+    c.sync(5);
+    settle(c, 4);
+    for (const id of [4, 5]) expect(c.server(id).applied.at(-1)?.index).toBe(last);
+  });
+
   test('a candidate asks for votes only once its new term and self-vote are durable', () => {
     const c = new TestCluster([1, 2, 3]);
     c.server(1).holdDisk = true;
