@@ -30,7 +30,7 @@ import { ZkDatabase } from './persistence/database.js';
 import { WRITE_TYPES } from './prep.js';
 import { executeRead } from './reads.js';
 import { body, replyFrame, type Body } from './replies.js';
-import { firstSessionId, RequestCore, STANDALONE_SERVER_ID, type Now, type RequestBackend, type WriteAnswer } from './request-core.js';
+import { RequestCore, SessionIdMinter, STANDALONE_SERVER_ID, type Now, type RequestBackend, type WriteAnswer } from './request-core.js';
 import type { SessionTracker } from './session-tracker.js';
 import { ServerStats } from './stats.js';
 import { WatchManager } from './watch-manager.js';
@@ -75,7 +75,8 @@ export class ZooKeeperServer implements ConnectionHost {
   ensemble: EnsembleRole | undefined;
   /** Connections of sessions opened while this server was read-only. */
   private readonly readOnlyConns = new WeakSet<ClientConnection>();
-  private readOnlyNextSession: bigint | undefined;
+  /** Read-only sessions are never logged; their ids come from a minter of their own, started when first needed. */
+  private readOnlySessionIds: SessionIdMinter | undefined;
 
   constructor(
     readonly config: ZooKeeperConfig,
@@ -308,8 +309,8 @@ export class ZooKeeperServer implements ConnectionHost {
     if (req.readOnly !== true) return conn.close('this server is read-only and the client does not accept that (canBeReadOnly)');
     let id = req.sessionId;
     if (id === 0n) {
-      this.readOnlyNextSession ??= firstSessionId(this.ensemble!.serverId, Date.now());
-      id = this.readOnlyNextSession++;
+      this.readOnlySessionIds ??= new SessionIdMinter(this.ensemble!.serverId, Date.now());
+      id = this.readOnlySessionIds.mint(this.tree);
     } else if (!this.passwordMatches(id, req.passwd)) {
       return conn.refuse(connectFrame(0, 0n, Buffer.alloc(PASSWORD_BYTES), true));
     }
