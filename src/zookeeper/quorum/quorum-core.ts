@@ -97,10 +97,6 @@ export class QuorumCore implements RequestBackend {
   private readonly syncAsked = new Map<number, { sessionId: bigint; done: () => void }>();
   private nextSyncId = 1;
   /**
-   * On the leader, syncs waiting for consensus to confirm it still leads (read index), by read ctx: its
-   * own clients' (a session and what to run) and other servers' (whom to answer, under which id).
-   */
-  /**
    * Sessions with a sync under way, and their writes sent after it, which wait for it to complete: as
    * ZooKeeper's CommitProcessor holds a session's later requests behind its sync, so the sync's answer
    * (and a read after it) never shows a later write of the session before that write is answered.
@@ -108,6 +104,10 @@ export class QuorumCore implements RequestBackend {
    */
   private readonly syncing = new Map<bigint, { syncs: number; writes: (() => void)[] }>();
   private deferredCount = 0;
+  /**
+   * On the leader, syncs waiting for consensus to confirm it still leads (read index), by read ctx: its
+   * own clients' (a session and what to run) and other servers' (whom to answer, under which id).
+   */
   private readonly confirming = new Map<number, { sessionId: bigint; done: () => void } | { from: NodeId; id: number }>();
   private nextReadCtx = 1;
   /** Requests waiting for a leader to be known (and, on the leader, for it to catch up). */
@@ -371,7 +371,8 @@ export class QuorumCore implements RequestBackend {
       this.changes.clear();
       // Consensus dropped the reads it had not confirmed: this server's clients retry; other servers'
       // syncs fail there when they learn the next leader.
-      this.failConfirming();
+      const unconfirmed = this.takeConfirming();
+      if (unconfirmed.length > 0) this.fail(unconfirmed, 'the leader stepped down before confirming a sync');
       // Expiries it proposed may never commit, even within its own term; until the leader closes them,
       // those sessions may resume here (simulation, F2's second shape).
       for (const s of this.tracker.values()) s.closing = false;
@@ -432,8 +433,7 @@ export class QuorumCore implements RequestBackend {
     const ids = new Set<bigint>([...this.waiting.keys(), ...this.opening.keys()]);
     for (const s of this.syncs) ids.add(s.sessionId);
     for (const s of this.syncAsked.values()) ids.add(s.sessionId);
-    for (const c of this.confirming.values()) if ('sessionId' in c) ids.add(c.sessionId);
-    this.confirming.clear();
+    for (const id of this.takeConfirming()) ids.add(id);
     while (this.held.size > 0) ids.add(this.held.shift()!.sessionId);
     this.syncs.length = 0;
     this.syncAsked.clear();
@@ -447,11 +447,11 @@ export class QuorumCore implements RequestBackend {
     return true;
   }
 
-  private failConfirming(): void {
-    const ids: bigint[] = [];
-    for (const c of this.confirming.values()) if ('sessionId' in c) ids.push(c.sessionId);
+  /** Forgets every sync awaiting confirmation; returns the sessions of this server's own. */
+  private takeConfirming(): bigint[] {
+    const ids = [...this.confirming.values()].flatMap((c) => ('sessionId' in c ? [c.sessionId] : []));
     this.confirming.clear();
-    if (ids.length > 0) this.fail(ids, 'the leader stepped down before confirming a sync');
+    return ids;
   }
 
   private syncTo(index: number, sessionId: bigint, done: () => void): void {
