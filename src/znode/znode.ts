@@ -5,6 +5,11 @@ import type { AclSet } from './acl-set.js';
 /** ephemeralOwner of container nodes (Long.MIN_VALUE). */
 export const CONTAINER_OWNER = -(2n ** 63n);
 
+/** The server id in a session id's top byte (the server that minted it). */
+export function serverIdOf(sessionId: bigint): number {
+  return Number(BigInt.asUintN(64, sessionId) >> 56n);
+}
+
 /** Whether an owner is a session: not 0 (persistent) and not the container marker. */
 export function isSessionOwner(owner: bigint): boolean {
   return owner !== 0n && owner !== CONTAINER_OWNER;

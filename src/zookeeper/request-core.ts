@@ -41,10 +41,7 @@ export function firstSessionId(serverId: number, nowMs: number): bigint {
   return id === CONTAINER_OWNER ? id + 1n : id;
 }
 
-/** The server id in a session id's top byte. */
-export function serverIdOf(sessionId: bigint): number {
-  return Number(BigInt.asUintN(64, sessionId) >> 56n);
-}
+export { serverIdOf } from '../znode/znode.js';
 
 /**
  * Mints one server's session ids, counted up from firstSessionId at start. The wall clock may have gone
@@ -63,8 +60,8 @@ export class SessionIdMinter {
   }
 
   mint(tree: DataTree): bigint {
-    const last = tree.lastSessionId;
-    if (last !== 0n && serverIdOf(last) === this.serverId && last >= this.next) this.next = last + 1n;
+    const last = tree.lastSessionIdOf(this.serverId);
+    if (last !== undefined && last >= this.next) this.next = last + 1n;
     return this.next++;
   }
 }

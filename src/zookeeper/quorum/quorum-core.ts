@@ -469,12 +469,13 @@ export class QuorumCore implements RequestBackend {
   }
 
   /**
-   * A session the leader has created or proposed: another createSession for its id must not commit.
-   * An ensemble member restarted after the wall clock stepped back mints ids from an earlier time, and
-   * may hand out one whose creation it has not applied yet (findings F4).
+   * A session id the leader has proposed, or one at or below the highest its server ever had created:
+   * another createSession for it must not commit. An ensemble member restarted after the wall clock
+   * stepped back mints ids from an earlier time, and its tree (what it applied) may lag the ids it or an
+   * earlier incarnation handed out, created, and maybe closed since (findings F4).
    */
   private sessionKnown(id: bigint): boolean {
-    return this.tree.sessions.has(id) || this.tracker.get(id) !== undefined;
+    return this.tracker.get(id) !== undefined || this.tree.sessionIdUsed(id);
   }
 
   /** The zxid the next proposal will take: the leader's last entry is of its own term (its opening entry at least). */

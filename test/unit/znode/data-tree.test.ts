@@ -4,7 +4,7 @@ import type { Transaction, TxnBody } from '../../../protocol/zookeeper/txn.js';
 import { Reader, Writer } from '../../../protocol/bytes.js';
 import { DataTree } from '../../../src/znode/data-tree.js';
 import { StatsTrack } from '../../../src/znode/quota.js';
-import { readNodes, writeEnd, writeNode } from '../../../src/znode/snapshot-codec.js';
+import { decodeTreeInto, encodeTree, readNodes, readSessions, writeEnd, writeNode } from '../../../src/znode/snapshot-codec.js';
 import { CONTAINER_OWNER } from '../../../src/znode/znode.js';
 
 const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
@@ -35,6 +35,24 @@ describe('DataTree', () => {
     expect([...t.get('/zookeeper')!.children].sort()).toEqual(['config', 'quota']);
     expect(t.get('/zookeeper/config')!.acl.worldPerms).toBe(1);
     expect(t.nodeCount).toBe(4);
+  });
+
+  it('keeps each server\'s highest session id ever created, across closes and snapshots, and reads the older one-id layout', () => {
+    const t = new DataTree();
+    const s1 = (1n << 56n) | 5n;
+    const s2 = (2n << 56n) | 9n;
+    t.apply(txn({ type: OpCode.createSession, timeOut: 4000 }, s1 + 1n));
+    t.apply(txn({ type: OpCode.createSession, timeOut: 4000 }, s2));
+    t.apply(txn({ type: OpCode.closeSession, paths2Delete: [] }, s1 + 1n));
+    // Closed, but its id stays used: so does every id below it from the same server, and no other's.
+    expect([t.sessionIdUsed(s1 + 1n), t.sessionIdUsed(s1), t.sessionIdUsed(s1 + 2n), t.sessionIdUsed(s2 + 1n)]).toEqual([true, true, false, false]);
+    const copy = new DataTree();
+    decodeTreeInto(copy, encodeTree(t));
+    expect([copy.lastSessionIdOf(1), copy.lastSessionIdOf(2), copy.lastSessionIdOf(3)]).toEqual([s1 + 1n, s2, undefined]);
+    // A snapshot written before: the highest id of all, then the session table.
+    const old = new DataTree();
+    readSessions(new Reader(new Writer().bigint64(s2).int32(0).toBuffer()), old);
+    expect([old.lastSessionIdOf(2), old.lastSessionIdOf(1)]).toEqual([s2, undefined]);
   });
 
   it('reports cversion as Apache ZooKeeper 3.8.0 does: creates plus deletes, negative for the built-in nodes', () => {

@@ -248,6 +248,10 @@ describe('QuorumCore', () => {
     // A follower whose clock went back hands out the same id again: refused, so its client reconnects.
     s.core.shell({ type: 'forward', sessionId: session, cxid: 0, opType: OpCode.createSession, auth: [], body: new Uint8Array([0, 0, 15, 160]), from: 2, to: 1, term: 1 }, now);
     expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: session, cxid: 0 } });
+    // So is an id at or below the highest its server ever had created, even once that session closed.
+    const older = session - 1n;
+    s.core.shell({ type: 'forward', sessionId: older, cxid: 0, opType: OpCode.createSession, auth: [], body: new Uint8Array([0, 0, 15, 160]), from: 2, to: 1, term: 1 }, now);
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: older, cxid: 0 } });
     // Its own minting skips ids it knows, proposed or created.
     const clockBack = setup();
     clockBack.tree.sessions.set(session, 4000);
