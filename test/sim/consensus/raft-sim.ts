@@ -320,7 +320,7 @@ export class RaftSim {
         this.process(node);
       }
     }
-    this.sched.after(this.rng.int(10, 60), () => this.read());
+    this.sched.after(this.rng.int(50, 250), () => this.read());
   }
 
   private confirmed(node: SimNode, ctx: number, index: number): void {
