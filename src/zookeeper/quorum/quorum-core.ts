@@ -191,6 +191,10 @@ export class QuorumCore implements RequestBackend {
     if (!session || !this.tracker.isLive(id)) return false;
     session.timeout = timeout;
     this.touch(id, mono);
+    // Writes of the previous connection still waiting for its sync went with it (its client saw
+    // ConnectionLoss): a sync that is never answered (its request lost between servers) must not hold
+    // the new connection's writes.
+    this.forgetDeferred(id);
     return true;
   }
 
@@ -421,11 +425,17 @@ export class QuorumCore implements RequestBackend {
       if (q) this.waitingCount -= q.size;
       this.waiting.delete(id);
       this.opening.delete(id);
-      const syncing = this.syncing.get(id);
-      if (syncing) this.deferredCount -= syncing.writes.length;
-      this.syncing.delete(id);
+      this.forgetDeferred(id);
     }
     this.hooks.dropSessions(ids, reason);
+  }
+
+  /** The session's writes waiting for its sync are dropped, and a sync completing later releases nothing. */
+  private forgetDeferred(id: bigint): void {
+    const syncing = this.syncing.get(id);
+    if (!syncing) return;
+    this.deferredCount -= syncing.writes.length;
+    this.syncing.delete(id);
   }
 
   /** The leader changed: nothing this server waits on can be relied on to be answered. */

@@ -260,4 +260,28 @@ describe('QuorumCore', () => {
     expect(ids).toHaveLength(1);
     expect(ids[0]).not.toBe(session);
   });
+
+  it('holds a session\'s writes behind its sync, and lets a reconnected session write even if that sync is never answered', () => {
+    const s = setup();
+    s.link.leader = 2;
+    s.core.changed(s.link.status());
+    s.tree.sessions.set(9n, 4000);
+    s.core.tracker.add(9n, 4000, now.mono);
+    let synced = 0;
+    s.core.sync(9n, () => synced++);
+    s.core.write({ sessionId: 9n, cxid: 2, type: OpCode.create, auth: [] }, createBody('/after-sync'), 5, () => {});
+    // Only the sync went to the leader; the write waits for it.
+    expect(s.link.sent.map((x) => x.m.type)).toEqual(['syncRequest']);
+    expect(s.core.outstanding).toBe(1);
+    s.core.shell({ type: 'syncReply', id: 1, index: 0, from: 2, to: 1, term: 1 }, now);
+    expect(synced).toBe(1);
+    expect(s.link.sent.map((x) => x.m.type)).toEqual(['syncRequest', 'forward']);
+    // A second sync is lost on its way: the client reconnects (here), and its new writes go at once.
+    s.core.sync(9n, () => synced++);
+    s.core.write({ sessionId: 9n, cxid: 4, type: OpCode.create, auth: [] }, createBody('/lost'), 5, () => {});
+    expect(s.core.resumeSession(9n, 4000, now.mono)).toBe(true);
+    s.core.write({ sessionId: 9n, cxid: 5, type: OpCode.create, auth: [] }, createBody('/new-conn'), 5, () => {});
+    expect(s.link.sent.map((x) => x.m.type)).toEqual(['syncRequest', 'forward', 'syncRequest', 'forward']);
+    expect(s.link.sent.at(-1)!.m).toMatchObject({ cxid: 5 });
+  });
 });
