@@ -28,7 +28,7 @@ export const PEER_FRAME_BYTES_MAX = 64 * 1024 * 1024;
 export type PeerFrame = { readonly kind: 'hello'; readonly hello: PeerHello } | { readonly kind: 'message'; readonly message: PeerWireMessage };
 
 const KINDS = ['hello', 'preVote', 'vote', 'preVoteResponse', 'voteResponse', 'append', 'appendResponse', 'heartbeat', 'heartbeatResponse', 'snapshot',
-  'forward', 'forwardRefused', 'touch', 'syncRequest', 'syncReply'] as const;
+  'forward', 'forwardRefused', 'touch', 'syncRequest', 'syncReply', 'timeoutNow'] as const;
 type MessageType = PeerWireMessage['type'];
 const KIND_OF = new Map<string, number>(KINDS.map((k, i) => [k, i]));
 
@@ -85,6 +85,8 @@ function writeMessage(w: Writer, m: PeerWireMessage): void {
       return;
     case 'heartbeatResponse':
       u64(w, m.round);
+      return;
+    case 'timeoutNow':
       return;
     case 'snapshot':
       writeSnapshot(w, m.snapshot);
@@ -219,6 +221,8 @@ function readMessage(r: Reader, type: MessageType): PeerWireMessage {
       return { ...base, type, commit: readU64(r), round: readU64(r) };
     case 'heartbeatResponse':
       return { ...base, type, round: readU64(r) };
+    case 'timeoutNow':
+      return { ...base, type };
     case 'snapshot':
       return { ...base, type, snapshot: readSnapshot(r) };
     case 'forward': {

@@ -56,7 +56,12 @@ export type PeerMessage =
    */
   | (Base & { readonly type: 'heartbeat'; readonly commit: number; readonly round: number })
   | (Base & { readonly type: 'heartbeatResponse'; readonly round: number })
-  | (Base & { readonly type: 'snapshot'; readonly snapshot: PeerSnapshot });
+  | (Base & { readonly type: 'snapshot'; readonly snapshot: PeerSnapshot })
+  /**
+   * Leadership transfer (Raft thesis §3.10): a leader whose own removal or demotion committed tells the
+   * most up-to-date voter left to campaign now, instead of everyone waiting out an election timeout.
+   */
+  | (Base & { readonly type: 'timeoutNow' });
 
 /**
  * Messages of the ZooKeeper shell riding the same connection (not consensus: the core never sees them).

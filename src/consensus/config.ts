@@ -8,6 +8,12 @@ export interface ConsensusConfig {
   /** Ticks without hearing a leader before a voter campaigns; each timeout is drawn from [n, 2n). */
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
+  /**
+   * Ticks a leader waits for a snapshot it sent to be acknowledged before it probes the follower again
+   * (and sends another if still needed): ZooKeeper's initLimit, the time a server has to sync. Defaults
+   * to electionTicks.
+   */
+  readonly snapshotTimeoutTicks: number;
   /** Append messages in flight to one follower before the leader waits for acknowledgements. */
   readonly inflightMessagesMax: number;
   /** Entry bytes per append message; a single larger entry still goes alone. */
@@ -40,7 +46,7 @@ export class ConsensusConfigError extends Error {
 type Input = Pick<ConsensusConfig, 'id' | 'membership'> & Partial<Omit<ConsensusConfig, 'id' | 'membership'>>;
 
 export function consensusConfig(input: Input): ConsensusConfig {
-  const c: ConsensusConfig = { ...CONSENSUS_DEFAULTS, ...input };
+  const c: ConsensusConfig = { ...CONSENSUS_DEFAULTS, snapshotTimeoutTicks: input.electionTicks ?? CONSENSUS_DEFAULTS.electionTicks, ...input };
   const fail = (msg: string): never => {
     throw new ConsensusConfigError(msg);
   };
@@ -56,6 +62,7 @@ export function consensusConfig(input: Input): ConsensusConfig {
   if (!all.has(c.id)) fail(`server ${c.id} is not a member of [${[...all].join(', ')}]`);
   positive('heartbeatTicks', c.heartbeatTicks);
   positive('electionTicks', c.electionTicks);
+  positive('snapshotTimeoutTicks', c.snapshotTimeoutTicks);
   // A follower must hear several heartbeats within one timeout, or one lost message starts an election.
   if (c.electionTicks <= 2 * c.heartbeatTicks) fail(`electionTicks (${c.electionTicks}) must exceed twice heartbeatTicks (${c.heartbeatTicks})`);
   positive('inflightMessagesMax', c.inflightMessagesMax, 1 << 16);

@@ -211,14 +211,17 @@ export class RaftNode {
     // sends are how a lagging server learns the membership that names it. Anything else from an
     // unknown server (votes, answers) is refused.
     const leaderTraffic = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
-    if (!this.isKnown(m.from) && !(leaderTraffic && m.term >= this.term)) return this.drop(m, `from unknown server ${m.from}`);
+    // A leader that removed itself hands over with timeoutNow, after its removal took it out of our membership.
+    const handOver = m.type === 'timeoutNow' && m.from === this.leader;
+    if (!this.isKnown(m.from) && !(leaderTraffic && m.term >= this.term) && !handOver) return this.drop(m, `from unknown server ${m.from}`);
     const bad = malformed(m);
     if (bad !== null) return this.drop(m, `malformed ${m.type}: ${bad}`);
     if (m.term > this.term) {
       if (m.type === 'preVote' || m.type === 'vote') {
         // Leader lease: while we hear from a leader, nobody else can be elected with our help, so a
-        // server that was cut off cannot depose a working leader when it comes back.
-        if (this.leader !== NO_NODE && this.leader !== m.from && this.electionElapsed < this.cfg.electionTicks) {
+        // server that was cut off cannot depose a working leader when it comes back. A leader that is
+        // no voter of our membership has removed or demoted itself and is handing over: no lease.
+        if (this.leader !== NO_NODE && this.leader !== m.from && this.voters.has(this.leader) && this.electionElapsed < this.cfg.electionTicks) {
           return this.drop(m, `${m.type} from ${m.from} while leader ${this.leader} is alive`);
         }
       }
@@ -258,6 +261,9 @@ export class RaftNode {
         if (!p) return this.drop(m, `${m.type} from ${m.from}, no longer a member`);
         return m.type === 'appendResponse' ? this.handleAppendResponse(m, p) : this.handleHeartbeatResponse(m, p);
       }
+      case 'timeoutNow':
+        if (this.role !== 'follower' || m.from !== this.leader || !this.mayCampaign()) return this.drop(m, `timeoutNow from ${m.from}, not this follower's leader or it may not campaign`);
+        return this.becomeCandidate();
       case 'preVoteResponse':
         if (this.role !== 'preCandidate' || m.term !== this.term + (m.reject ? 0 : 1)) return this.drop(m, 'pre-vote response out of its round');
         return this.recordVote(m.from, !m.reject);
@@ -329,9 +335,12 @@ export class RaftNode {
     return out;
   }
 
-  /** On a leader: each other member's replication state (empty elsewhere), for the shell's monitoring. */
-  followers(): { id: NodeId; match: number; replicating: boolean }[] {
-    return [...this.progress].map(([id, p]) => ({ id, match: p.match, replicating: p.state === 'replicate' }));
+  /**
+   * On a leader: each other member's replication state (empty elsewhere), for the shell's monitoring
+   * and its reconfiguration checks; `heardTicksAgo` is Infinity for a member never heard from this term.
+   */
+  followers(): { id: NodeId; match: number; replicating: boolean; heardTicksAgo: number }[] {
+    return [...this.progress].map(([id, p]) => ({ id, match: p.match, replicating: p.state === 'replicate', heardTicksAgo: this.ticks - p.heardTick }));
   }
 
   /** Whether `ready()` has anything to hand out. */
@@ -643,6 +652,7 @@ export class RaftNode {
 
   private handleAppendResponse(m: OfType<'appendResponse'>, p: Progress): void {
     p.recentActive = true;
+    p.heardTick = this.ticks;
     if (m.reject) {
       if (p.maybeDecrease(m.index, this.log.findConflictByTerm(m.hintIndex, m.hintTerm))) this.sendAppend(m.from, p);
       return;
@@ -660,10 +670,11 @@ export class RaftNode {
       this.readAcks.set(m.from, m.round);
       this.maybeConfirmReads();
     }
+    p.heardTick = this.ticks;
     p.paused = false;
     // An append may have been lost: free a slot so the stream cannot stall on a full window.
     if (p.state === 'replicate' && p.inflight.length >= this.cfg.inflightMessagesMax) p.inflight.shift();
-    if (p.state === 'snapshot' && this.ticks - p.snapshotSentTick >= this.cfg.electionTicks) p.becomeProbe();
+    if (p.state === 'snapshot' && this.ticks - p.snapshotSentTick >= this.cfg.snapshotTimeoutTicks) p.becomeProbe();
     if (p.match < this.log.lastIndex()) this.sendAppend(m.from, p, true);
   }
 
@@ -679,8 +690,18 @@ export class RaftNode {
       // sent to a follower is answered only once that follower applies it (etcd's bcastAppend on commit).
       for (const [id, p] of this.progress) if (p.state === 'replicate') this.sendAppend(id, p, true);
     }
-    // A leader that removed itself leads until that change commits, then leaves the others to elect.
-    if (!this.voters.has(this.id) && this.commit >= this.membershipIndex) this.becomeFollower(this.term, NO_NODE);
+    // A leader that removed itself leads until that change commits, then hands over to the voter whose
+    // log is longest (it wins unless a longer one exists, and then an ordinary election follows).
+    if (!this.voters.has(this.id) && this.commit >= this.membershipIndex) {
+      let successor = NO_NODE;
+      let match = -1;
+      for (const v of this.voters) {
+        const p = this.progress.get(v);
+        if (p && p.match > match) [successor, match] = [v, p.match];
+      }
+      if (successor !== NO_NODE) this.send({ type: 'timeoutNow', to: successor });
+      this.becomeFollower(this.term, NO_NODE);
+    }
   }
 
   // ---- output

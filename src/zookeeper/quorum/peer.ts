@@ -35,21 +35,36 @@ export interface PeerTiming {
   readonly tickMs: number;
   /** Ticks without a leader before a voter campaigns (each timeout drawn from [n, 2n)). */
   readonly electionTicks: number;
+  /** initLimit: ticks a leader gives a snapshot it sent to be acknowledged before trying again. */
+  readonly snapshotTimeoutTicks: number;
+  /** syncLimit: ticks within which a leader must have heard from a follower to count it as synced. */
+  readonly syncTicks: number;
 }
 
 /**
- * Consensus timing from zoo.cfg's tickTime. ZooKeeper's followers notice a dead leader by a closed
+ * Consensus timing from zoo.cfg's tickTime, initLimit and syncLimit (the two limits are in units of
+ * tickTime, as in ZooKeeper, and become consensus ticks here). ZooKeeper's followers notice a dead leader by a closed
  * socket and elect in a few hundred ms, whatever tickTime is (2 s in most configs); Raft notices by
  * silence, so its tick is a fraction of tickTime, kept between 20 and 50 ms: an election timeout of
  * 8 ticks (8-16 ticks drawn) is 0.4-0.8 s at tickTime >= 1 s, short enough to fail over in under a
  * second and long enough that a loaded event loop does not depose a live leader.
  */
-export function peerTiming(tickTime: number): PeerTiming {
-  return { tickMs: Math.min(50, Math.max(20, Math.round(tickTime / 20))), electionTicks: 8 };
+export function peerTiming(tickTime: number, initLimit: number, syncLimit: number): PeerTiming {
+  const tickMs = Math.min(50, Math.max(20, Math.round(tickTime / 20)));
+  const ticks = (limit: number) => Math.max(1, Math.ceil((limit * tickTime) / tickMs));
+  return { tickMs, electionTicks: 8, snapshotTimeoutTicks: ticks(initLimit), syncTicks: ticks(syncLimit) };
+}
+
+/**
+ * On a leader, the other members ZooKeeper would call synced: entries stream to them and they answered
+ * within syncLimit. Reconfiguration counts them (NewConfigNoQuorum) and mntr reports the voters among them.
+ */
+export function syncedFollowers(node: RaftNode, syncTicks: number): NodeId[] {
+  return node.followers().filter((f) => f.replicating && f.heardTicksAgo <= syncTicks).map((f) => f.id);
 }
 
 /** Without a leader for longer than the longest election timeout, a member stops serving clients. */
-export function leaderlessMaxMs(timing: PeerTiming): number {
+export function leaderlessMaxMs(timing: Pick<PeerTiming, 'tickMs' | 'electionTicks'>): number {
   return 2 * timing.electionTicks * timing.tickMs;
 }
 
@@ -81,6 +96,7 @@ export class QuorumPeer {
         id: opts.myid,
         membership: opts.membership,
         electionTicks: opts.timing.electionTicks,
+        snapshotTimeoutTicks: opts.timing.snapshotTimeoutTicks,
         heartbeatTicks: 1,
         entryBytesMax: opts.entryBytesMax,
         messageBytesMax: Math.max(opts.entryBytesMax, 1024 * 1024),
@@ -166,7 +182,12 @@ export class QuorumPeer {
     this.transport.setPeers(new Map([...peers].filter(([id]) => id !== this.opts.myid)));
   }
 
-  /** Peers with a working connection (for mntr's synced followers). */
+  /** See syncedFollowers(). */
+  syncedFollowers(): NodeId[] {
+    return syncedFollowers(this.node, this.opts.timing.syncTicks);
+  }
+
+  /** Peers with a working connection (for mntr's followers). */
   connectedPeers(): NodeId[] {
     return this.transport.peerIds().filter((id) => this.transport.stats(id).connected);
   }

@@ -27,13 +27,13 @@ import { makeZxid } from '../../consensus/zxid.js';
 import { CONFIG_PATH, type DataTree } from '../../znode/data-tree.js';
 import { decodeTreeInto, encodeTree } from '../../znode/snapshot-codec.js';
 import { checkPermission } from '../acl.js';
-import { ConfigError } from '../../config/schema.js';
-import { maxServerId, parseConfigText, parseServerLine, formatConfigText } from '../ensemble-config.js';
+import { maxServerId, parseConfigText, formatConfigText, type EnsembleServer } from '../ensemble-config.js';
 import { Fifo } from '../fifo.js';
 import { PendingChanges } from '../pending-changes.js';
 import { Preparer, type PrepOutcome, type WriteRequest } from '../prep.js';
 import { prepStages, SessionIdMinter, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
 import { SessionTracker, type TrackedSession } from '../session-tracker.js';
+import { membershipOf, planSteps, quorumSynced, reconfigTarget, sameMembership } from './reconfig-plan.js';
 
 /** Requests waiting for a leader (being elected, or elected and catching up) before they are refused. */
 export const HELD_REQUESTS_MAX = 10_000;
@@ -42,10 +42,12 @@ export const HELD_REQUESTS_MAX = 10_000;
 export interface QuorumLink {
   status(): RaftStatus;
   propose(data: Uint8Array): ProposeResult;
-  /** A one-server membership change with the transaction that records it in /zookeeper/config. */
-  proposeMembership(change: MembershipChange, data: Uint8Array): ProposeResult;
+  /** A one-server membership change, with the transaction that records the new /zookeeper/config if it is the last of a reconfig. */
+  proposeMembership(change: MembershipChange, data: Uint8Array | null): ProposeResult;
   /** Asks consensus to confirm leadership for read `ctx`; answered through QuorumCore.readsConfirmed. */
   readIndex(ctx: number): boolean;
+  /** On the leader: the other members it streams entries to and heard from within syncLimit (ZooKeeper's synced learners). */
+  syncedFollowers(): readonly NodeId[];
   send(to: NodeId, message: DistributiveOmit<PeerShellMessage, 'from' | 'to' | 'term'>): void;
   /** The state through `index` (applied) is `data`: log entries up to it may be dropped. */
   compact(index: number, data: Uint8Array): void;
@@ -68,8 +70,10 @@ export interface QuorumCoreHooks {
   dropSessions(ids: readonly bigint[], reason: string): void;
   /** Every client connection must go (the state was replaced by a leader's snapshot). */
   dropAll(reason: string): void;
-  /** /zookeeper/config now holds `text` (a reconfiguration was proposed here, or applied). */
+  /** /zookeeper/config now holds `text`: a reconfiguration was applied. */
   configChanged(text: string): void;
+  /** The leader starts a reconfiguration: it must reach `servers` (old and new) until the change is applied. */
+  connect(servers: readonly EnsembleServer[]): void;
 }
 
 interface Waiter {
@@ -80,6 +84,22 @@ interface Waiter {
 interface Held {
   readonly sessionId: bigint;
   readonly run: () => void;
+}
+
+/**
+ * A reconfiguration under way on the leader: single-server membership changes, each proposed once the
+ * previous one is applied; the last carries the new /zookeeper/config, so clients see the whole change
+ * at once. A repair (request null) brings the membership back to /zookeeper/config after a leader died
+ * mid-way.
+ */
+interface Plan {
+  readonly steps: MembershipChange[];
+  readonly request: { readonly req: WriteRequest; readonly servers: readonly EnsembleServer[]; readonly refuse: () => void } | null;
+  /** The log index of the change in flight; once `proposedAll`, of the last one (the plan ends when it is applied). */
+  index: number;
+  proposedAll: boolean;
+  /** Later writes of the reconfiguring session: proposed after the plan's last entry, in order. */
+  readonly after: { readonly run: () => void; readonly refuse: () => void }[];
 }
 
 export class QuorumCore implements RequestBackend {
@@ -122,6 +142,8 @@ export class QuorumCore implements RequestBackend {
   private term = 0;
   /** Set while this server leads: the index of its opening entry, and whether it has applied it. */
   private leading: { readyIndex: number; ready: boolean } | null = null;
+  /** The reconfiguration this leader is carrying out. */
+  private plan: Plan | null = null;
   private now: Now;
   private stopped = false;
 
@@ -218,7 +240,8 @@ export class QuorumCore implements RequestBackend {
     if (req.type === OpCode.closeSession) this.tracker.setClosing(req.sessionId);
     this.whenLeader(req.sessionId, () => {
       if (this.leading) {
-        if (!this.prepareAndPropose(req, new Reader(bytes), wall)) this.fail([req.sessionId], 'the leader cannot take more proposals');
+        const refuse = () => this.fail([req.sessionId], 'the leader cannot take more proposals');
+        if (!this.prepareAndPropose(req, new Reader(bytes), wall, refuse)) refuse();
         return;
       }
       const auth = req.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
@@ -288,10 +311,9 @@ export class QuorumCore implements RequestBackend {
         // A forward from an earlier term was failed at its sender when the term changed (its client was
         // told ConnectionLoss and may have written since): applying it now could reorder the session.
         if (!this.leading || m.term !== this.term) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
+        const refuse = () => this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
         const run = () => {
-          if (!this.leading || !this.proposeForwarded(m, now)) {
-            this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
-          }
+          if (!this.leading || !this.proposeForwarded(m, now, refuse)) refuse();
         };
         if (this.leading.ready) return run();
         if (this.held.size >= HELD_REQUESTS_MAX) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
@@ -347,6 +369,8 @@ export class QuorumCore implements RequestBackend {
     this.failAll('state replaced by the leader\'s snapshot');
     for (const s of [...this.tracker.values()]) this.tracker.remove(s.id);
     this.trackTreeSessions();
+    // The snapshot may hold a reconfiguration this server never applied entry by entry.
+    this.hooks.configChanged(this.tree.get(CONFIG_PATH)!.data?.toString() ?? '');
     this.hooks.dropAll('state replaced by the leader\'s snapshot');
   }
 
@@ -377,6 +401,7 @@ export class QuorumCore implements RequestBackend {
       // syncs fail there when they learn the next leader.
       const unconfirmed = this.takeConfirming();
       if (unconfirmed.length > 0) this.fail(unconfirmed, 'the leader stepped down before confirming a sync');
+      this.abandonPlan();
       // Expiries it proposed may never commit, even within its own term; until the leader closes them,
       // those sessions may resume here (simulation, F2's second shape).
       for (const s of this.tracker.values()) s.closing = false;
@@ -396,6 +421,7 @@ export class QuorumCore implements RequestBackend {
     this.leading!.ready = true;
     // A new leader knows nothing of when sessions were last heard from: each gets a full timeout.
     for (const [id, timeout] of this.tree.sessions) this.tracker.add(id, timeout, this.now.mono);
+    this.repairMembership();
     this.runHeld();
   }
 
@@ -501,9 +527,20 @@ export class QuorumCore implements RequestBackend {
     return true;
   }
 
-  /** Prepares a write on the leader and proposes it, or its refusal; false when nothing could be proposed. */
-  private prepareAndPropose(req: WriteRequest, body: Reader, wall: number): boolean {
-    if (req.type === OpCode.reconfig) return this.reconfig(req, body, wall);
+  /**
+   * Prepares a write on the leader and proposes it, or its refusal; false when nothing could be proposed.
+   * A write of a session whose reconfig is under way waits for it (answers go in request order); if the
+   * plan is abandoned, `refuse` tells its client.
+   */
+  private prepareAndPropose(req: WriteRequest, body: Reader, wall: number, refuse: () => void): boolean {
+    const plan = this.plan;
+    if (plan?.request?.req.sessionId === req.sessionId && !plan.proposedAll) {
+      if (plan.after.length >= HELD_REQUESTS_MAX) return false;
+      const bytes = body.bytes(body.remaining);
+      plan.after.push({ run: () => this.prepareAndPropose(req, new Reader(bytes), this.now.wall, refuse) || refuse(), refuse });
+      return true;
+    }
+    if (req.type === OpCode.reconfig) return this.reconfig(req, body, wall, refuse);
     const zxid = this.nextZxid();
     const mark = this.changes.mark();
     const outcome = this.preparer.prepare(req, body, zxid, wall);
@@ -514,65 +551,115 @@ export class QuorumCore implements RequestBackend {
   }
 
   /**
-   * ZooKeeper's incremental reconfig, one server at a time (consecutive memberships then overlap in a
-   * majority): the new /zookeeper/config text, whose version is this transaction's zxid, and the
-   * membership change travel in one log entry, so they take effect together.
+   * ZooKeeper's reconfig (incremental: joining and leaving lists; or the whole new membership), checked
+   * in ZooKeeper's order, then carried out as single-server membership changes (reconfig-plan.ts): the
+   * last one carries the setData of /zookeeper/config with the new server lines and `version=` its zxid,
+   * so the configuration clients see and the membership in force change together.
    */
-  private reconfig(req: WriteRequest, body: Reader, wall: number): boolean {
-    const zxid = this.nextZxid();
-    const refuse = (err: number) => this.proposeTxn(errorTxn(req, { ok: false, err }, zxid, wall));
-    let change: MembershipChange;
-    let txn: Transaction;
+  private reconfig(req: WriteRequest, body: Reader, wall: number, refuse: () => void): boolean {
+    const refuseTxn = (err: number) => this.proposeTxn(errorTxn(req, { ok: false, err }, this.nextZxid(), wall));
+    let servers: EnsembleServer[];
+    let steps: MembershipChange[];
     try {
       const r = ReconfigRequest.read(body);
       if (!this.config.reconfigEnabled) throw new KeeperError(ErrorCode.reconfigDisabled);
       if (!this.tracker.isLive(req.sessionId)) throw new KeeperError(ErrorCode.sessionExpired);
+      if (this.plan) throw new KeeperError(ErrorCode.reconfigInProgress);
       const node = this.tree.get(CONFIG_PATH)!;
       const current = parseConfigText(node.data?.toString() ?? '', maxServerId(this.config.extendedTypesEnabled));
       if (r.curConfigId !== -1n && r.curConfigId !== current.version) throw new KeeperError(ErrorCode.badVersion, CONFIG_PATH);
-      const joining = r.joiningServers.split(',').map((l) => l.trim()).filter((l) => l !== '');
-      const leaving = r.leavingServers.split(',').map((l) => l.trim()).filter((l) => l !== '');
-      // Non-incremental (newMembers) and several changes at once would need joint consensus.
-      if (r.newMembers.trim() !== '' || joining.length + leaving.length !== 1) throw new KeeperError(ErrorCode.badArguments);
-      const line = joining[0];
-      const eq = line?.indexOf('=') ?? -1;
-      const joiner = line === undefined ? null : parseServerLine(line.slice(0, eq), line.slice(eq + 1), Number.MAX_SAFE_INTEGER);
+      servers = reconfigTarget(current.servers, r);
+      const target = membershipOf(servers);
+      // As ZooKeeper with its default standaloneEnabled=true: a lone voter would be a standalone server.
+      if (target.voters.length < 2) throw new KeeperError(ErrorCode.badArguments);
+      const synced = new Set(this.link.syncedFollowers());
+      if (!quorumSynced(target, this.config.serverId, synced)) throw new KeeperError(ErrorCode.newConfigNoQuorum);
       // /zookeeper/config is world-readable only: in practice the super user reconfigures, as in ZooKeeper.
-      // ZooKeeper checks this after the config version and the server line (BadVersion and BadArguments
+      // ZooKeeper checks this after the config version and the server lines (BadVersion and BadArguments
       // reach any client first; kazoo's own tests expect them without the super user).
       checkPermission(node.acl, Perms.write, req.auth, CONFIG_PATH);
       // Skein's own limit, after the permission (ZooKeeper checks no id range here): a session id carries
       // its server's id in the top byte.
-      if (joiner !== null && joiner.id > maxServerId(this.config.extendedTypesEnabled)) throw new KeeperError(ErrorCode.badArguments);
-      let servers = current.servers;
-      if (joiner !== null) {
-        servers = [...servers.filter((o) => o.id !== joiner.id), joiner];
-        change = { type: joiner.role === 'observer' ? 'addLearner' : 'addVoter', id: joiner.id };
-      } else {
-        const id = Number(leaving[0]);
-        if (!Number.isInteger(id) || !servers.some((s) => s.id === id)) throw new KeeperError(ErrorCode.badArguments);
-        servers = servers.filter((s) => s.id !== id);
-        change = { type: 'remove', id };
-      }
-      const data = Buffer.from(formatConfigText(servers, zxid));
-      txn = { clientId: req.sessionId, cxid: req.cxid, zxid, time: wall, body: { type: OpCode.setData, path: CONFIG_PATH, data, version: node.version + 1 } };
+      if (servers.some((s) => s.id > maxServerId(this.config.extendedTypesEnabled))) throw new KeeperError(ErrorCode.badArguments);
+      steps = planSteps(this.link.status().membership, target, this.config.serverId, synced);
     } catch (err) {
-      if (err instanceof KeeperError) return refuse(err.code);
-      if (err instanceof ConfigError || err instanceof DecodeError) return refuse(ErrorCode.badArguments);
+      if (err instanceof KeeperError) return refuseTxn(err.code);
+      if (err instanceof DecodeError) return refuseTxn(ErrorCode.badArguments);
       throw err;
     }
-    const r = this.link.proposeMembership(change, encodeTransaction(txn));
-    if (!r.ok) {
-      if (r.reason === 'not-leader') return false;
-      return refuse(r.reason === 'membership-change-pending' ? ErrorCode.reconfigInProgress : ErrorCode.badArguments);
+    this.plan = { steps, request: { req, servers, refuse }, index: 0, proposedAll: false, after: [] };
+    // The leader replicates to joining servers from the first step on: it must reach old and new servers alike.
+    const current = parseConfigText(this.tree.get(CONFIG_PATH)!.data?.toString() ?? '', Number.MAX_SAFE_INTEGER).servers;
+    this.hooks.connect([...current.filter((s) => !servers.some((n) => n.id === s.id)), ...servers]);
+    if (this.advancePlan()) return true;
+    // Stepping down: nothing was proposed, and the caller tells the client.
+    this.plan = null;
+    return false;
+  }
+
+  /**
+   * A new leader whose committed membership differs from /zookeeper/config's (its predecessor died
+   * within a reconfig) takes the membership back to the configuration clients were last shown; the
+   * interrupted request's client saw ConnectionLoss and may try again.
+   */
+  private repairMembership(): void {
+    const servers = parseConfigText(this.tree.get(CONFIG_PATH)!.data?.toString() ?? '', Number.MAX_SAFE_INTEGER).servers;
+    const target = membershipOf(servers);
+    const from = this.link.status().membership;
+    if (sameMembership(from, target) || target.voters.length === 0) return;
+    this.plan = { steps: planSteps(from, target, this.config.serverId, new Set(this.link.syncedFollowers())), request: null, index: 0, proposedAll: false, after: [] };
+    if (!this.advancePlan()) this.abandonPlan();
+  }
+
+  /**
+   * Proposes the plan's next step; the last one with the new /zookeeper/config, then the writes that
+   * waited for it. False when the leader could not propose (it is stepping down).
+   */
+  private advancePlan(): boolean {
+    const plan = this.plan!;
+    const step = plan.steps.shift();
+    const last = plan.steps.length === 0;
+    let data: Uint8Array | null = null;
+    let zxid = 0n;
+    if (last && plan.request) {
+      const { req, servers } = plan.request;
+      zxid = this.nextZxid();
+      const node = this.tree.get(CONFIG_PATH)!;
+      const txn: Transaction = {
+        clientId: req.sessionId,
+        cxid: req.cxid,
+        zxid,
+        time: this.now.wall,
+        body: { type: OpCode.setData, path: CONFIG_PATH, data: Buffer.from(formatConfigText(servers, zxid)), version: node.version + 1 },
+      };
+      data = encodeTransaction(txn);
     }
-    if (makeZxid(r.term, r.counter) !== zxid) throw new Error(`reconfig proposed at 0x${zxid.toString(16)} was logged as 0x${makeZxid(r.term, r.counter).toString(16)}`);
-    // The leader replicates to a joining server from now on, so it must be able to reach it now.
-    this.hooks.configChanged(Buffer.from(txn.body.type === OpCode.setData ? txn.body.data! : []).toString());
+    // A plan has a step, or a request whose configuration changes no role (a new address, or nothing).
+    const r = step ? this.link.proposeMembership(step, data) : this.link.propose(data!);
+    if (!r.ok) {
+      // Only a leader losing its role refuses: every step is valid from the membership before it.
+      if (r.reason !== 'not-leader') throw new Error(`reconfiguration step ${JSON.stringify(step)} refused: ${r.reason}`);
+      return false;
+    }
+    if (data && makeZxid(r.term, r.counter) !== zxid) throw new Error(`reconfig proposed at 0x${zxid.toString(16)} was logged as 0x${makeZxid(r.term, r.counter).toString(16)}`);
+    plan.index = r.index;
+    if (last) {
+      // Later writes of the session follow the last entry; another reconfig waits until it is applied.
+      plan.proposedAll = true;
+      for (const w of plan.after.splice(0)) w.run();
+    }
     return true;
   }
 
-  private proposeForwarded(m: Extract<PeerShellMessage, { type: 'forward' }>, now: Now): boolean {
+  /** The leader stepped down within a reconfiguration: whoever waited on it must retry. */
+  private abandonPlan(): void {
+    const plan = this.plan;
+    this.plan = null;
+    plan?.request?.refuse();
+    for (const w of plan?.after ?? []) w.refuse();
+  }
+
+  private proposeForwarded(m: Extract<PeerShellMessage, { type: 'forward' }>, now: Now, refuse: () => void): boolean {
     if (m.opType === OpCode.createSession) {
       // Refused, the client reconnects and its server mints another id.
       if (m.body.length !== 4 || this.sessionKnown(m.sessionId)) return false;
@@ -583,7 +670,7 @@ export class QuorumCore implements RequestBackend {
     }
     this.tracker.touch(m.sessionId, now.mono);
     const auth: Id[] = m.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
-    const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body)), now.wall);
+    const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body)), now.wall, refuse);
     if (ok && m.opType === OpCode.closeSession) this.tracker.setClosing(m.sessionId);
     return ok;
   }
@@ -591,6 +678,11 @@ export class QuorumCore implements RequestBackend {
   private applyEntry(e: Entry): void {
     this.applied = e.index;
     this.sinceSnapshot++;
+    // The plan's change in flight committed: the next may go (one uncommitted change at a time).
+    if (this.plan?.index === e.index && this.leading) {
+      if (this.plan.proposedAll) this.plan = null;
+      else if (!this.advancePlan()) this.abandonPlan();
+    }
     const zxid = makeZxid(e.term, e.counter);
     if (e.data === null) {
       // A leader's opening entry or a membership change: it takes a zxid, so the tree's last zxid moves too.
@@ -602,7 +694,7 @@ export class QuorumCore implements RequestBackend {
     const result = this.tree.apply(txn, (type, path) => this.hooks.trigger(type, path));
     this.changes.applied(zxid);
     const body = txn.body;
-    if (e.membership && body.type === OpCode.setData && body.path === CONFIG_PATH) this.hooks.configChanged(body.data?.toString() ?? '');
+    if (body.type === OpCode.setData && body.path === CONFIG_PATH) this.hooks.configChanged(body.data?.toString() ?? '');
     if (body.type === OpCode.createSession) {
       this.tracker.add(txn.clientId, body.timeOut, this.now.mono);
       const opened = this.opening.get(txn.clientId);

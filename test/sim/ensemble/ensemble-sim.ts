@@ -28,9 +28,10 @@ import type { Entry, Membership, Message, Persist, Snapshot } from '../../../src
 import { formatZxid, makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
 import { CONFIG_PATH, DataTree } from '../../../src/znode/data-tree.js';
 import { decodeTreeInto } from '../../../src/znode/snapshot-codec.js';
-import { formatConfigText, formatServerLine, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
-import { leaderlessMaxMs } from '../../../src/zookeeper/quorum/peer.js';
+import { formatConfigText, formatServerLine, parseConfigText, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
+import { leaderlessMaxMs, syncedFollowers } from '../../../src/zookeeper/quorum/peer.js';
 import { drainReady, isShellMessage, RoleWatch } from '../../../src/zookeeper/quorum/peer-runtime.js';
+import { membershipOf, sameMembership } from '../../../src/zookeeper/quorum/reconfig-plan.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
 import { ReplyQueue } from '../../../src/zookeeper/reply-queue.js';
 import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
@@ -70,6 +71,8 @@ export interface EnsembleSimResult {
   /** Reconfig requests sent (role changes), and how many committed. */
   reconfigs: number;
   membershipChanges: number;
+  /** Leaders killed right after proposing a step of a multi-server change, before its last entry (the next leader repairs). */
+  midReconfigKills: number;
   /** Watch notifications delivered. */
   notifications: number;
   leaderTerms: number;
@@ -208,7 +211,7 @@ export class EnsembleSim {
   private clientsRunning = true;
   private healedAtStep = 0;
   private readonly harsh: boolean;
-  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, notifications: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
+  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, midReconfigKills: 0, notifications: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
 
   constructor(private readonly opt: EnsembleSimOptions) {
     this.rng = new Rng(opt.seed);
@@ -330,6 +333,9 @@ export class EnsembleSim {
         const r = node.proposeMembership(change, data);
         this.checkLeader(s);
         if (r.ok) this.kick(s);
+        // A step without data is not the last of its plan: now and then the leader dies within the plan,
+        // which is otherwise too brief for random kills to hit, so the next leader's repair runs.
+        if (r.ok && data === null && this.chaos && this.rng.chance(0.5)) this.killWithinPlan(s);
         return r;
       },
       readIndex: (ctx) => {
@@ -337,6 +343,8 @@ export class EnsembleSim {
         if (ok) this.kick(s);
         return ok;
       },
+      // syncLimit as the runtime takes it, in consensus ticks: an election timeout here.
+      syncedFollowers: () => syncedFollowers(node, ELECTION_TICKS),
       // The shell's messages ride the peer connection (transport.ts), which may lose but never duplicates or reorders them.
       send: (to, m) => this.net.sendOrdered(s.id, to, { ...m, from: s.id, to, term: node.status().term } as PeerShellMessage),
       compact: (index, data) => {
@@ -359,6 +367,7 @@ export class EnsembleSim {
         dropAll: () => this.dropAll(s),
         // The runtime's peer connections follow the membership; the simulated network reaches every server anyway.
         configChanged: () => undefined,
+        connect: () => undefined,
       },
       this.now(),
       s.applied,
@@ -397,6 +406,18 @@ export class EnsembleSim {
     s.disk.crash();
     // A killed process's sockets close: its clients notice at once.
     this.dropAll(s);
+  }
+
+  private killWithinPlan(s: Server): void {
+    const incarnation = s.incarnation;
+    this.sched.after(this.rng.int(0, 5), () => {
+      if (s.incarnation !== incarnation || !s.up) return;
+      this.stats.midReconfigKills++;
+      this.crash(s, 'leader kill within a reconfiguration');
+      this.sched.after(this.rng.int(20, 300), () => {
+        if (!s.up) this.start(s);
+      });
+    });
   }
 
   /** As a microtask after every input in peer.ts: drain the core's ready() in one go. */
@@ -781,18 +802,33 @@ export class EnsembleSim {
   }
 
   /**
-   * One server changes role, as `zkCli reconfig -add server.N=...:observer|participant` does, keeping at
-   * least three voters: promote an observer, or demote a voter of five or four. The membership is read
-   * from the committed config, so a request may be stale or collide with another; the leader decides.
+   * Role changes, as `zkCli reconfig` sends them, keeping at least three voters: one server (promote an
+   * observer, or demote a voter of five or four), or several at once, as a list of joining lines or as
+   * the whole new membership (`-members`), which the leader carries out as a sequence of single-server
+   * changes, possibly demoting itself last. The membership is read from the committed config, so a
+   * request may be stale or collide with another; the leader decides.
    */
   private reconfig(c: Client, id: string): void {
     const voters = this.memberships.at(-1)?.membership.voters ?? this.membership.voters;
-    const observers = this.ids.filter((x) => !voters.includes(x));
-    const choices = [...observers.map((x) => this.server(x, 'participant')), ...(voters.length > 3 ? voters.map((x) => this.server(x, 'observer')) : [])];
-    if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT), bound: 0n, watch: false });
-    const line = formatServerLine(this.rng.pick(choices));
+    const role = (x: number, voter: boolean) => this.server(x, voter ? 'participant' : 'observer');
+    let request: { joiningServers: string; leavingServers: string; newMembers: string };
+    if (this.rng.chance(0.5)) {
+      const observers = this.ids.filter((x) => !voters.includes(x));
+      const choices = [...observers.map((x) => role(x, true)), ...(voters.length > 3 ? voters.map((x) => role(x, false)) : [])];
+      if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT), bound: 0n, watch: false });
+      request = { joiningServers: formatServerLine(this.rng.pick(choices)), leavingServers: '', newMembers: '' };
+    } else {
+      // A fresh assignment of roles: three voters or more, any of them (the leader included) may go.
+      const next = this.ids.filter(() => this.rng.chance(0.7));
+      for (const x of this.ids) if (next.length < 3 && !next.includes(x)) next.push(x);
+      const lines = this.ids.map((x) => role(x, next.includes(x)));
+      const changed = lines.filter((l) => (l.role === 'participant') !== voters.includes(l.id));
+      request = this.rng.chance(0.5)
+        ? { joiningServers: '', leavingServers: '', newMembers: lines.map(formatServerLine).join(',') }
+        : { joiningServers: changed.map(formatServerLine).join(','), leavingServers: '', newMembers: '' };
+    }
     this.stats.reconfigs++;
-    this.write(c, id, OpCode.reconfig, encode(ReconfigRequest, { joiningServers: line, leavingServers: '', newMembers: '', curConfigId: -1n }), null, null);
+    this.write(c, id, OpCode.reconfig, encode(ReconfigRequest, { ...request, curConfigId: -1n }), null, null);
   }
 
   private write(c: Client, id: string, type: number, body: Buffer, path: string | null, data: string | null): void {
@@ -973,6 +1009,11 @@ export class EnsembleSim {
       const got = dump(s.tree!);
       if (got !== want) fail(`server ${s.id}'s tree differs from the committed log's:\n${got}\nvs\n${want}`);
     }
+    // A reconfig is atomic for clients: once settled, the membership in force is the one /zookeeper/config
+    // shows (a leader that died within a multi-step change had its successor take it back).
+    const shown = membershipOf(parseConfigText(this.ref.get(CONFIG_PATH)!.data!.toString(), 255).servers);
+    const inForce = leaders[0]!.node!.status().membership;
+    if (!sameMembership(shown, inForce)) fail(`/zookeeper/config shows ${JSON.stringify(shown)} but ${JSON.stringify(inForce)} is in force`);
     if (this.ref.sessions.size > 0) fail(`sessions [${[...this.ref.sessions.keys()].map((id) => id.toString(16))}] outlived their clients`);
     if (this.ref.ephemeralCount > 0) fail(`${this.ref.ephemeralCount} ephemerals outlived their sessions`);
     const violation = checkWriteHistory(this.history, this.order);

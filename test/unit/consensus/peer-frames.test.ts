@@ -51,6 +51,7 @@ describe('peer frames', () => {
       { ...base, type: 'appendResponse', index: 10, reject: true, hintIndex: 4, hintTerm: 2 },
       { ...base, type: 'heartbeat', commit: 99, round: 4 },
       { ...base, type: 'heartbeatResponse', round: 4 },
+      { ...base, type: 'timeoutNow' },
       { ...base, type: 'snapshot', snapshot: { index: 40, term: 6, counter: 3, membership, data: new Uint8Array([7, 7]) } },
     ];
     for (const m of messages) expect(roundTrip(msg(m))).toEqual(msg(m));
@@ -158,6 +159,7 @@ describe('peer frames', () => {
     fc.tuple(baseArb, index, fc.boolean(), index, term).map(([b, i, reject, hintIndex, hintTerm]) => ({ ...b, type: 'appendResponse' as const, index: i, reject, hintIndex, hintTerm })),
     fc.tuple(baseArb, index, index).map(([b, commit, round]) => ({ ...b, type: 'heartbeat' as const, commit, round })),
     fc.tuple(baseArb, index).map(([b, round]) => ({ ...b, type: 'heartbeatResponse' as const, round })),
+    baseArb.map((b) => ({ ...b, type: 'timeoutNow' as const })),
     fc
       .tuple(baseArb, index, term, term, membership, data)
       .map(([b, i, t, counter, m, d]) => ({ ...b, type: 'snapshot' as const, snapshot: { index: i, term: t, counter, membership: m, data: d } })),

@@ -250,6 +250,47 @@ describe('replication', () => {
     expect(c.core(3).status()).toMatchObject({ commit: 6, applied: 6 });
   });
 
+  test('a snapshot gets snapshotTimeoutTicks (initLimit) to be acknowledged before the leader probes again', () => {
+    /** Ticks from the snapshot to the leader's next append to server 3, whose acknowledgements are lost. */
+    const probeAfter = (overrides: { snapshotTimeoutTicks?: number }) => {
+      const c = new TestCluster([1, 2, 3], [], overrides);
+      c.campaign(1);
+      settle(c);
+      c.isolate(3);
+      for (const w of ['a', 'b', 'c', 'd']) c.propose(1, w);
+      settle(c);
+      c.core(1).compact(c.core(1).status().applied, new TextEncoder().encode('s'));
+      c.flush(1);
+      c.heal();
+      // Its refusals get through (so the leader finds it needs the snapshot); its acknowledgements do not.
+      const lostAck = (m: Message) => !(m.from === 3 && m.type === 'appendResponse' && !m.reject);
+      let snapshotAt = -1;
+      for (let t = 0; t < 100; t++) {
+        const before = c.sent.length;
+        c.tickAll();
+        c.deliver(lostAck);
+        const sent = c.sent.slice(before).filter((m) => m.to === 3);
+        if (snapshotAt < 0 && sent.some((m) => m.type === 'snapshot')) snapshotAt = t;
+        else if (snapshotAt >= 0 && sent.some((m) => m.type === 'append' || m.type === 'snapshot')) return t - snapshotAt;
+      }
+      return Infinity;
+    };
+    expect(probeAfter({})).toBeLessThanOrEqual(ELECTION + 1);
+    const slow = probeAfter({ snapshotTimeoutTicks: 40 });
+    expect(slow).toBeGreaterThanOrEqual(40);
+    expect(slow).toBeLessThanOrEqual(41);
+  });
+
+  test('followers() tells how many ticks ago the leader heard from each member', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    expect(c.core(1).followers().map((f) => f.heardTicksAgo)).toEqual([0, 0]);
+    c.isolate(3);
+    settle(c, 4);
+    expect(Object.fromEntries(c.core(1).followers().map((f) => [f.id, f.heardTicksAgo]))).toEqual({ 2: 0, 3: 4 });
+  });
+
   test('a spent zxid counter makes the leader start a new epoch at once', () => {
     const c = new TestCluster([1, 2, 3], [], { zxidCounterMax: 3 });
     c.campaign(1);
