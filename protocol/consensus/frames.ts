@@ -18,7 +18,8 @@ import type { PeerEntry, PeerHello, PeerMembership, PeerSnapshot, PeerWireMessag
 
 /** "SKNR": a Skein ensemble peer. Anything else on the quorum port is not one. */
 export const PEER_MAGIC = 0x534b_4e52;
-export const PEER_PROTOCOL_VERSION = 1;
+/** 2: heartbeats carry a read round. */
+export const PEER_PROTOCOL_VERSION = 2;
 /** The length and CRC fields. */
 export const FRAME_HEADER_BYTES = 8;
 /** Frame bytes after the length field the decoder accepts unless told otherwise: a whole snapshot must fit. */
@@ -80,8 +81,11 @@ function writeMessage(w: Writer, m: PeerWireMessage): void {
       return;
     case 'heartbeat':
       u64(w, m.commit);
+      u64(w, m.round);
       return;
     case 'heartbeatResponse':
+      u64(w, m.round);
+      return;
     case 'timeoutNow':
       return;
     case 'snapshot':
@@ -214,8 +218,9 @@ function readMessage(r: Reader, type: MessageType): PeerWireMessage {
     case 'appendResponse':
       return { ...base, type, index: readU64(r), reject: flag(r), hintIndex: readU64(r), hintTerm: r.uint32() };
     case 'heartbeat':
-      return { ...base, type, commit: readU64(r) };
+      return { ...base, type, commit: readU64(r), round: readU64(r) };
     case 'heartbeatResponse':
+      return { ...base, type, round: readU64(r) };
     case 'timeoutNow':
       return { ...base, type };
     case 'snapshot':

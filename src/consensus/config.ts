@@ -24,6 +24,8 @@ export interface ConsensusConfig {
   readonly entryBytesMax: number;
   /** The last zxid counter a leader uses before it starts a new epoch. */
   readonly zxidCounterMax: number;
+  /** Read-index requests (syncs) the leader holds unconfirmed before refusing more. */
+  readonly readsPendingMax: number;
 }
 
 export const CONSENSUS_DEFAULTS = {
@@ -34,6 +36,7 @@ export const CONSENSUS_DEFAULTS = {
   uncommittedEntriesMax: 10_000,
   entryBytesMax: 1024 * 1024,
   zxidCounterMax: ZXID_COUNTER_MAX,
+  readsPendingMax: 10_000,
 } as const;
 
 export class ConsensusConfigError extends Error {
@@ -66,6 +69,7 @@ export function consensusConfig(input: Input): ConsensusConfig {
   positive('messageBytesMax', c.messageBytesMax, 1 << 30);
   positive('uncommittedEntriesMax', c.uncommittedEntriesMax, 1 << 24);
   positive('entryBytesMax', c.entryBytesMax, c.messageBytesMax);
+  positive('readsPendingMax', c.readsPendingMax, 1 << 24);
   // The leader's no-op takes counter 1, so a term needs room for at least one proposal after it.
   if (!Number.isInteger(c.zxidCounterMax) || c.zxidCounterMax < 2 || c.zxidCounterMax > ZXID_COUNTER_MAX) {
     fail(`zxidCounterMax must be an integer from 2 to ${ZXID_COUNTER_MAX}, not ${c.zxidCounterMax}`);

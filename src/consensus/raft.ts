@@ -22,6 +22,7 @@ import {
   type NodeId,
   type Persist,
   type ProposeResult,
+  type ReadState,
   type Ready,
   type Snapshot,
 } from './types.js';
@@ -100,6 +101,14 @@ export class RaftNode {
   /** The last index durable on this server's disk and agreeing with the log as it is now. */
   private stableIndex = 0;
 
+  // ReadIndex: the latest read round started and the latest confirmed (one is in flight when they
+  // differ), the highest round each member echoed this term, and reads waiting for their round.
+  private readRound = 0;
+  private readConfirmed = 0;
+  private readonly readAcks = new Map<NodeId, number>();
+  private readonly readQueue: Array<{ ctx: number; index: number; round: number }> = [];
+  private readsOut: ReadState[] = [];
+
   private readonly held: Array<{ seq: number; message: Message }> = [];
   private outbox: Message[] = [];
   private droppedOut: Dropped[] = [];
@@ -177,6 +186,22 @@ export class RaftNode {
     // through their lease, and its log is the most complete, so it normally wins at once.
     if (e.counter >= this.cfg.zxidCounterMax) this.becomeCandidate();
     return { ok: true, index: e.index, term: e.term, counter: e.counter };
+  }
+
+  /**
+   * ReadIndex (Raft thesis §6.4): confirm that this server still leads before a read relies on its log.
+   * The answer comes in a later ready().reads as `ctx` with the last index as of this call, once a
+   * majority of voters echoed a heartbeat round started after this call: a voter that echoes it is still
+   * in this term, so no later leader was elected without one of them, and nothing was committed that
+   * this log lacks. A leader already replaced never gets its majority and never answers; reads queued
+   * when it stops leading are dropped (the shell sees the role change). Rounds run one at a time, and
+   * every read queued meanwhile shares the next. False when not leader or `readsPendingMax` wait.
+   */
+  readIndex(ctx: number): boolean {
+    if (this.role !== 'leader' || this.readQueue.length >= this.cfg.readsPendingMax) return false;
+    this.readQueue.push({ ctx, index: this.log.lastIndex(), round: this.readRound + 1 });
+    if (this.readConfirmed === this.readRound) this.startReadRound();
+    return true;
   }
 
   step(m: Message): void {
@@ -303,9 +328,10 @@ export class RaftNode {
     // A restarted server may have a long committed tail to apply: hand it out a message's worth at a time.
     const commit = this.commit > this.applied ? this.log.slice(this.applied + 1, this.commit, this.cfg.messageBytesMax) : [];
     this.applied = commit.at(-1)?.index ?? this.applied;
-    const out: Ready = { persist, send: this.outbox, restore, commit, dropped: this.droppedOut };
+    const out: Ready = { persist, send: this.outbox, restore, commit, dropped: this.droppedOut, reads: this.readsOut };
     this.outbox = [];
     this.droppedOut = [];
+    this.readsOut = [];
     return out;
   }
 
@@ -319,7 +345,7 @@ export class RaftNode {
 
   /** Whether `ready()` has anything to hand out. */
   hasReady(): boolean {
-    return this.unpersisted() || this.outbox.length > 0 || this.droppedOut.length > 0 || this.restoreOut !== null || this.commit > this.applied;
+    return this.unpersisted() || this.outbox.length > 0 || this.droppedOut.length > 0 || this.restoreOut !== null || this.commit > this.applied || this.readsOut.length > 0;
   }
 
   status(): RaftStatus {
@@ -396,6 +422,9 @@ export class RaftNode {
     this.votes.clear();
     this.selfVoteSeq = null;
     this.progress.clear();
+    this.readAcks.clear();
+    this.readQueue.length = 0;
+    this.readConfirmed = this.readRound;
     this.resetElectionTimeout();
   }
 
@@ -470,7 +499,7 @@ export class RaftNode {
   private handleHeartbeat(m: OfType<'heartbeat'>): void {
     // The leader sends at most what we acknowledged, which was durable and is still ours this term.
     this.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send({ type: 'heartbeatResponse', to: m.from });
+    this.send({ type: 'heartbeatResponse', to: m.from, round: m.round });
   }
 
   private handleSnapshot(m: OfType<'snapshot'>): void {
@@ -569,7 +598,29 @@ export class RaftNode {
   }
 
   private broadcastHeartbeat(): void {
-    for (const [id, p] of this.progress) this.send({ type: 'heartbeat', to: id, commit: Math.min(p.match, this.commit) });
+    for (const [id, p] of this.progress) this.send({ type: 'heartbeat', to: id, commit: Math.min(p.match, this.commit), round: this.readRound });
+  }
+
+  private startReadRound(): void {
+    this.readRound++;
+    this.broadcastHeartbeat();
+    this.maybeConfirmReads();
+  }
+
+  /** The round in flight is confirmed once a majority of voters (this one included) echoed it. */
+  private maybeConfirmReads(): void {
+    if (this.readConfirmed === this.readRound) return;
+    let echoes = 0;
+    for (const v of this.voters) if (v === this.id || (this.readAcks.get(v) ?? 0) >= this.readRound) echoes++;
+    if (echoes < this.quorum) return;
+    this.readConfirmed = this.readRound;
+    let released = 0;
+    while (released < this.readQueue.length && this.readQueue[released]!.round <= this.readConfirmed) {
+      const r = this.readQueue[released++]!;
+      this.readsOut.push({ ctx: r.ctx, index: r.index });
+    }
+    this.readQueue.splice(0, released);
+    if (this.readQueue.length > 0) this.startReadRound();
   }
 
   /**
@@ -615,6 +666,10 @@ export class RaftNode {
 
   private handleHeartbeatResponse(m: OfType<'heartbeatResponse'>, p: Progress): void {
     p.recentActive = true;
+    if (m.round > (this.readAcks.get(m.from) ?? 0)) {
+      this.readAcks.set(m.from, m.round);
+      this.maybeConfirmReads();
+    }
     p.heardTick = this.ticks;
     p.paused = false;
     // An append may have been lost: free a slot so the stream cannot stall on a full window.

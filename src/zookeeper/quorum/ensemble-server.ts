@@ -84,6 +84,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
           status: () => thePeer.status(),
           propose: (data) => thePeer.propose(data),
           proposeMembership: (change, data) => thePeer.proposeMembership(change, data),
+          readIndex: (ctx) => thePeer.readIndex(ctx),
           syncedFollowers: () => thePeer.syncedFollowers(),
           send: (to, m) => thePeer.send(to, m),
           compact: (index, data) => thePeer.compact(index, data),
@@ -114,10 +115,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
       return core;
     });
     server = zk;
-    // Without a leader for longer than the longest election timeout, the server stops serving.
-    const leaderlessMaxMs = 2 * timing.electionTicks * timing.tickMs;
-    let leaderlessSince: number | null = performance.now();
-    const hasQuorum = () => leaderlessSince === null || performance.now() - leaderlessSince <= leaderlessMaxMs;
+    const hasQuorum = () => thePeer.hasQuorum();
     const role = ensembleRole(ensemble, thePeer, core, hasQuorum, configured);
     let wasState = 'rw';
     zk.ensemble = role;
@@ -125,11 +123,8 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
       apply: (entries) => core.apply(entries),
       restore: (snapshot) => core.restore(snapshot),
       shell: (m) => core.shell(m, clock()),
-      changed: (status: RaftStatus) => {
-        core.changed(status);
-        if (status.leader === 0) leaderlessSince ??= performance.now();
-        else leaderlessSince = null;
-      },
+      readsConfirmed: (reads) => core.readsConfirmed(reads),
+      changed: (status: RaftStatus) => core.changed(status),
       tick: () => {
         // Sessions of one state do not carry over to another: clients reconnect (read-only ones move on
         // to a read-write server, which ZooKeeper's clients look for while on a read-only one).
@@ -140,7 +135,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
           // Connections accepted since the leader became known are read-write already: only read-only ones go.
           zk.dropReadOnly('the quorum is back: read-only sessions end');
         } else {
-          log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
+          log.warn({ leaderlessMs: Math.round(thePeer.leaderlessMs()) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
           zk.dropAll('this server lost contact with the quorum');
         }
         wasState = state;

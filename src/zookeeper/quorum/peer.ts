@@ -8,10 +8,11 @@
 import type { PeerShellMessage, PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import { consensusConfig } from '../../consensus/config.js';
 import { RaftNode, type RaftStatus } from '../../consensus/raft.js';
-import type { Entry, Membership, MembershipChange, NodeId, ProposeResult, Snapshot } from '../../consensus/types.js';
+import type { Entry, Membership, MembershipChange, NodeId, ProposeResult, ReadState, Snapshot } from '../../consensus/types.js';
 import type { Logger } from '../../logger.js';
 import type { HostPort } from '../ensemble-config.js';
 import type { RaftStorage } from './raft-storage.js';
+import { drainReady, isShellMessage, RoleWatch, suspiciousDrop } from './peer-runtime.js';
 import { PeerTransport } from './transport.js';
 
 /** What the runtime hands the application. */
@@ -21,6 +22,8 @@ export interface PeerApp {
   /** Replace the whole state with the snapshot's (a leader sent one: this server lagged too far). */
   restore(snapshot: Snapshot): void;
   shell(message: PeerShellMessage): void;
+  /** Consensus confirmed this server led after these reads were asked (RaftNode.readIndex). */
+  readsConfirmed(reads: readonly ReadState[]): void;
   /** Role, term or leader changed. */
   changed(status: RaftStatus): void;
   /** Once per tick, after the core's. */
@@ -60,6 +63,11 @@ export function syncedFollowers(node: RaftNode, syncTicks: number): NodeId[] {
   return node.followers().filter((f) => f.replicating && f.heardTicksAgo <= syncTicks).map((f) => f.id);
 }
 
+/** Without a leader for longer than the longest election timeout, a member stops serving clients. */
+export function leaderlessMaxMs(timing: Pick<PeerTiming, 'tickMs' | 'electionTicks'>): number {
+  return 2 * timing.electionTicks * timing.tickMs;
+}
+
 export interface QuorumPeerOptions {
   readonly myid: NodeId;
   readonly membership: Membership;
@@ -79,7 +87,7 @@ export class QuorumPeer {
   private app: PeerApp | undefined;
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
-  private last: { role: string; term: number; leader: NodeId } = { role: '', term: -1, leader: -1 };
+  private readonly roles: RoleWatch;
   private stopped = false;
 
   constructor(private readonly opts: QuorumPeerOptions) {
@@ -104,6 +112,7 @@ export class QuorumPeer {
       log: opts.log,
       onMessage: (m) => this.receive(m),
     });
+    this.roles = new RoleWatch(leaderlessMaxMs(opts.timing), performance.now());
   }
 
   get id(): NodeId {
@@ -120,6 +129,22 @@ export class QuorumPeer {
 
   status(): RaftStatus {
     return this.node.status();
+  }
+
+  /** A leader is known, or was lately enough that this member still serves. */
+  hasQuorum(): boolean {
+    return this.roles.hasQuorum(performance.now());
+  }
+
+  /** How long no leader has been known (0 while one is). */
+  leaderlessMs(): number {
+    return this.roles.leaderlessFor(performance.now());
+  }
+
+  readIndex(ctx: number): boolean {
+    const ok = this.node.readIndex(ctx);
+    if (ok) this.kick();
+    return ok;
   }
 
   propose(data: Uint8Array): ProposeResult {
@@ -175,18 +200,9 @@ export class QuorumPeer {
 
   private receive(m: PeerWireMessage): void {
     if (this.stopped) return;
-    switch (m.type) {
-      case 'forward':
-      case 'forwardRefused':
-      case 'touch':
-      case 'syncRequest':
-      case 'syncReply':
-        this.app?.shell(m);
-        return;
-      default:
-        this.node.step(m);
-        this.kick();
-    }
+    if (isShellMessage(m)) return this.app?.shell(m);
+    this.node.step(m);
+    this.kick();
   }
 
   private tick(): void {
@@ -208,25 +224,16 @@ export class QuorumPeer {
   private drain(): void {
     const app = this.app;
     if (!app || this.stopped) return;
-    while (this.node.hasReady()) {
-      const rd = this.node.ready();
-      if (rd.persist) this.opts.storage.write(rd.persist);
-      for (const m of rd.send) this.transport.send(m);
-      for (const d of rd.dropped) {
-        // Stale terms and leftovers of an election are routine; a message no correct peer sends is not.
-        const suspicious = d.reason.startsWith('malformed') || d.reason.startsWith('from unknown server') || d.reason.startsWith('addressed to');
-        this.opts.log[suspicious ? 'warn' : 'debug']({ from: d.message.from, type: d.message.type, term: d.message.term }, `dropped peer message: ${d.reason}`);
-      }
-      if (rd.restore) app.restore(rd.restore);
-      if (rd.commit.length > 0) app.apply(rd.commit);
-    }
-    this.noticeChange(app);
-  }
-
-  private noticeChange(app: PeerApp): void {
+    drainReady(this.node, {
+      persist: (p) => this.opts.storage.write(p),
+      send: (m) => this.transport.send(m),
+      dropped: (d) => this.opts.log[suspiciousDrop(d) ? 'warn' : 'debug']({ from: d.message.from, type: d.message.type, term: d.message.term }, `dropped peer message: ${d.reason}`),
+      restore: (snapshot) => app.restore(snapshot),
+      apply: (entries) => app.apply(entries),
+      reads: (reads) => app.readsConfirmed(reads),
+    });
     const s = this.node.status();
-    if (s.role === this.last.role && s.term === this.last.term && s.leader === this.last.leader) return;
-    this.last = { role: s.role, term: s.term, leader: s.leader };
+    if (!this.roles.changed(s, performance.now())) return;
     this.opts.log.info({ role: s.role, term: s.term, leader: s.leader, lastZxid: `0x${s.lastZxid.toString(16)}` }, 'ensemble role changed');
     app.changed(s);
   }

@@ -22,7 +22,7 @@ import type { MultiResult } from '../../../protocol/zookeeper/multi.js';
 import { ReconfigRequest, type Id } from '../../../protocol/zookeeper/records.js';
 import { encodeTransaction, readTransaction, type Transaction, type TxnBody } from '../../../protocol/zookeeper/txn.js';
 import type { RaftStatus } from '../../consensus/raft.js';
-import { NO_NODE, type Entry, type MembershipChange, type NodeId, type ProposeResult, type Snapshot } from '../../consensus/types.js';
+import { NO_NODE, type Entry, type MembershipChange, type NodeId, type ProposeResult, type ReadState, type Snapshot } from '../../consensus/types.js';
 import { makeZxid } from '../../consensus/zxid.js';
 import { CONFIG_PATH, type DataTree } from '../../znode/data-tree.js';
 import { decodeTreeInto, encodeTree } from '../../znode/snapshot-codec.js';
@@ -31,7 +31,7 @@ import { maxServerId, parseConfigText, formatConfigText, type EnsembleServer } f
 import { Fifo } from '../fifo.js';
 import { PendingChanges } from '../pending-changes.js';
 import { Preparer, type PrepOutcome, type WriteRequest } from '../prep.js';
-import { firstSessionId, prepStages, serverIdOf, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
+import { prepStages, SessionIdMinter, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
 import { SessionTracker, type TrackedSession } from '../session-tracker.js';
 import { membershipOf, planSteps, quorumSynced, reconfigTarget, sameMembership } from './reconfig-plan.js';
 
@@ -44,6 +44,8 @@ export interface QuorumLink {
   propose(data: Uint8Array): ProposeResult;
   /** A one-server membership change, with the transaction that records the new /zookeeper/config if it is the last of a reconfig. */
   proposeMembership(change: MembershipChange, data: Uint8Array | null): ProposeResult;
+  /** Asks consensus to confirm leadership for read `ctx`; answered through QuorumCore.readsConfirmed. */
+  readIndex(ctx: number): boolean;
   /** On the leader: the other members it streams entries to and heard from within syncLimit (ZooKeeper's synced learners). */
   syncedFollowers(): readonly NodeId[];
   send(to: NodeId, message: DistributiveOmit<PeerShellMessage, 'from' | 'to' | 'term'>): void;
@@ -114,11 +116,25 @@ export class QuorumCore implements RequestBackend {
   /** Syncs asked of the leader, by request id. */
   private readonly syncAsked = new Map<number, { sessionId: bigint; done: () => void }>();
   private nextSyncId = 1;
+  /**
+   * Sessions with a sync under way, and their writes sent after it, which wait for it to complete: as
+   * ZooKeeper's CommitProcessor holds a session's later requests behind its sync, so the sync's answer
+   * (and a read after it) never shows a later write of the session before that write is answered.
+   * Bounded by the connection's outstanding requests (MAX_OUTSTANDING_PER_CONNECTION).
+   */
+  private readonly syncing = new Map<bigint, { syncs: number; writes: (() => void)[] }>();
+  private deferredCount = 0;
+  /**
+   * On the leader, syncs waiting for consensus to confirm it still leads (read index), by read ctx: its
+   * own clients' (a session and what to run) and other servers' (whom to answer, under which id).
+   */
+  private readonly confirming = new Map<number, { sessionId: bigint; done: () => void } | { from: NodeId; id: number }>();
+  private nextReadCtx = 1;
   /** Requests waiting for a leader to be known (and, on the leader, for it to catch up). */
   private readonly held = new Fifo<Held>();
   /** Sessions active on this server since the last touch sent to the leader. */
   private readonly touched = new Set<bigint>();
-  private nextSession: bigint;
+  private readonly sessionIds: SessionIdMinter;
   private applied = 0;
   private sinceSnapshot = 0;
   /** The leader and term the waiting requests were sent to. */
@@ -143,12 +159,12 @@ export class QuorumCore implements RequestBackend {
     this.now = now;
     this.applied = appliedIndex;
     ({ tracker: this.tracker, changes: this.changes, preparer: this.preparer } = prepStages(tree, config));
-    this.nextSession = firstSessionId(config.serverId, now.wall);
+    this.sessionIds = new SessionIdMinter(config.serverId, now.wall);
     this.trackTreeSessions();
   }
 
   get outstanding(): number {
-    return this.waitingCount + this.held.size;
+    return this.waitingCount + this.held.size + this.deferredCount;
   }
 
   /** The index of the last entry applied. */
@@ -158,7 +174,7 @@ export class QuorumCore implements RequestBackend {
 
   /** Syncs waiting on this server (mntr's zk_pending_syncs). */
   get pendingSyncs(): number {
-    return this.syncs.length + this.syncAsked.size;
+    return this.syncs.length + this.syncAsked.size + this.confirming.size;
   }
 
   isLive(sessionId: bigint): boolean {
@@ -181,6 +197,7 @@ export class QuorumCore implements RequestBackend {
     this.opening.set(id, opened);
     this.whenLeader(id, () => {
       if (this.leading) {
+        if (this.sessionKnown(id)) return this.fail([id], 'session id already in use');
         if (!this.proposeTxn(this.preparer.createSession(id, timeout, this.nextZxid(), now.wall))) return this.fail([id], 'the leader cannot take more proposals');
         this.tracker.add(id, timeout, now.mono);
         return;
@@ -196,6 +213,10 @@ export class QuorumCore implements RequestBackend {
     if (!session || !this.tracker.isLive(id)) return false;
     session.timeout = timeout;
     this.touch(id, mono);
+    // Writes of the previous connection still waiting for its sync went with it (its client saw
+    // ConnectionLoss): a sync that is never answered (its request lost between servers) must not hold
+    // the new connection's writes.
+    this.forgetDeferred(id);
     return true;
   }
 
@@ -204,9 +225,19 @@ export class QuorumCore implements RequestBackend {
       answer({ applied: false, zxid: this.tree.lastProcessedZxid, err: ErrorCode.systemError });
       return;
     }
+    const bytes = body.bytes(body.remaining);
+    const syncing = this.syncing.get(req.sessionId);
+    if (!syncing) return this.writeNow(req, bytes, wall, answer);
+    this.deferredCount++;
+    syncing.writes.push(() => {
+      this.deferredCount--;
+      this.writeNow(req, bytes, wall, answer);
+    });
+  }
+
+  private writeNow(req: WriteRequest, bytes: Buffer, wall: number, answer: (a: WriteAnswer) => void): void {
     this.await(req.sessionId, req.cxid, answer);
     if (req.type === OpCode.closeSession) this.tracker.setClosing(req.sessionId);
-    const bytes = body.bytes(body.remaining);
     this.whenLeader(req.sessionId, () => {
       if (this.leading) {
         const refuse = () => this.fail([req.sessionId], 'the leader cannot take more proposals');
@@ -218,9 +249,26 @@ export class QuorumCore implements RequestBackend {
     });
   }
 
-  sync(sessionId: bigint, done: () => void): void {
+  /**
+   * ZooKeeper's sync, linearizable: the leader confirms that it still leads (a heartbeat round, see
+   * RaftNode.readIndex) and answers with its last index as of the request; `done` runs once this server
+   * applied through it. A leader deposed without knowing it never confirms, so a sync never answers
+   * from a log a newer leader has overtaken.
+   */
+  sync(sessionId: bigint, whenSynced: () => void): void {
+    let syncing = this.syncing.get(sessionId);
+    if (!syncing) this.syncing.set(sessionId, (syncing = { syncs: 0, writes: [] }));
+    syncing.syncs++;
+    const entry = syncing;
+    const done = () => {
+      whenSynced();
+      // A failed session's entry is gone (or a new one took its place): nothing of it may run.
+      if (this.syncing.get(sessionId) !== entry || --entry.syncs > 0) return;
+      this.syncing.delete(sessionId);
+      for (const w of entry.writes) w();
+    };
     this.whenLeader(sessionId, () => {
-      if (this.leading) return this.syncTo(this.link.status().lastIndex, sessionId, done);
+      if (this.leading) return this.confirmRead({ sessionId, done }) ? undefined : this.fail([sessionId], 'the leader cannot take more syncs');
       const id = this.nextSyncId++;
       this.syncAsked.set(id, { sessionId, done });
       this.link.send(this.leader, { type: 'syncRequest', id });
@@ -279,8 +327,9 @@ export class QuorumCore implements RequestBackend {
         if (this.leading) for (const id of m.sessionIds) this.tracker.touch(id, now.mono);
         return;
       case 'syncRequest':
-        // Not the leader: no answer, and the asking server drops its clients when it learns the leader.
-        if (this.leading) this.link.send(m.from, { type: 'syncReply', id: m.id, index: this.link.status().lastIndex });
+        // Not the leader (or asked in another term): no answer, and the asking server drops its clients
+        // when it learns the leader. Overloaded: no answer either, and the asker's client times out.
+        if (this.leading && m.term === this.term) this.confirmRead({ from: m.from, id: m.id });
         return;
       case 'syncReply': {
         const asked = this.syncAsked.get(m.id);
@@ -292,6 +341,17 @@ export class QuorumCore implements RequestBackend {
   }
 
   // ---- consensus
+
+  /** Consensus confirmed that this server led after these reads were asked (RaftNode.readIndex). */
+  readsConfirmed(reads: readonly ReadState[]): void {
+    for (const r of reads) {
+      const waiter = this.confirming.get(r.ctx);
+      if (!waiter) continue;
+      this.confirming.delete(r.ctx);
+      if ('from' in waiter) this.link.send(waiter.from, { type: 'syncReply', id: waiter.id, index: r.index });
+      else this.syncTo(r.index, waiter.sessionId, waiter.done);
+    }
+  }
 
   /** Committed entries, in log order. */
   apply(entries: readonly Entry[]): void {
@@ -337,6 +397,10 @@ export class QuorumCore implements RequestBackend {
     if (wasLeading && !isLeader) {
       this.leading = null;
       this.changes.clear();
+      // Consensus dropped the reads it had not confirmed: this server's clients retry; other servers'
+      // syncs fail there when they learn the next leader.
+      const unconfirmed = this.takeConfirming();
+      if (unconfirmed.length > 0) this.fail(unconfirmed, 'the leader stepped down before confirming a sync');
       this.abandonPlan();
       // Expiries it proposed may never commit, even within its own term; until the leader closes them,
       // those sessions may resume here (simulation, F2's second shape).
@@ -387,8 +451,17 @@ export class QuorumCore implements RequestBackend {
       if (q) this.waitingCount -= q.size;
       this.waiting.delete(id);
       this.opening.delete(id);
+      this.forgetDeferred(id);
     }
     this.hooks.dropSessions(ids, reason);
+  }
+
+  /** The session's writes waiting for its sync are dropped, and a sync completing later releases nothing. */
+  private forgetDeferred(id: bigint): void {
+    const syncing = this.syncing.get(id);
+    if (!syncing) return;
+    this.deferredCount -= syncing.writes.length;
+    this.syncing.delete(id);
   }
 
   /** The leader changed: nothing this server waits on can be relied on to be answered. */
@@ -396,10 +469,25 @@ export class QuorumCore implements RequestBackend {
     const ids = new Set<bigint>([...this.waiting.keys(), ...this.opening.keys()]);
     for (const s of this.syncs) ids.add(s.sessionId);
     for (const s of this.syncAsked.values()) ids.add(s.sessionId);
+    for (const id of this.takeConfirming()) ids.add(id);
     while (this.held.size > 0) ids.add(this.held.shift()!.sessionId);
     this.syncs.length = 0;
     this.syncAsked.clear();
     if (ids.size > 0) this.fail([...ids], reason);
+  }
+
+  private confirmRead(waiter: { sessionId: bigint; done: () => void } | { from: NodeId; id: number }): boolean {
+    const ctx = this.nextReadCtx++;
+    if (!this.link.readIndex(ctx)) return false;
+    this.confirming.set(ctx, waiter);
+    return true;
+  }
+
+  /** Forgets every sync awaiting confirmation; returns the sessions of this server's own. */
+  private takeConfirming(): bigint[] {
+    const ids = [...this.confirming.values()].flatMap((c) => ('sessionId' in c ? [c.sessionId] : []));
+    this.confirming.clear();
+    return ids;
   }
 
   private syncTo(index: number, sessionId: bigint, done: () => void): void {
@@ -410,10 +498,20 @@ export class QuorumCore implements RequestBackend {
   }
 
   private mintSessionId(): bigint {
-    // The clock may have gone back since ids were last minted here: never reuse one the tree knows.
-    const last = this.tree.lastSessionId;
-    if (last !== 0n && serverIdOf(last) === this.config.serverId && last >= this.nextSession) this.nextSession = last + 1n;
-    return this.nextSession++;
+    let id = this.sessionIds.mint(this.tree);
+    // The leader knows every session created or being created: its own ids never collide with them.
+    while (this.leading && this.sessionKnown(id)) id = this.sessionIds.mint(this.tree);
+    return id;
+  }
+
+  /**
+   * A session id the leader has proposed, or one at or below the highest its server ever had created:
+   * another createSession for it must not commit. An ensemble member restarted after the wall clock
+   * stepped back mints ids from an earlier time, and its tree (what it applied) may lag the ids it or an
+   * earlier incarnation handed out, created, and maybe closed since (findings F4).
+   */
+  private sessionKnown(id: bigint): boolean {
+    return this.tracker.get(id) !== undefined || this.tree.sessionIdUsed(id);
   }
 
   /** The zxid the next proposal will take: the leader's last entry is of its own term (its opening entry at least). */
@@ -562,14 +660,15 @@ export class QuorumCore implements RequestBackend {
   }
 
   private proposeForwarded(m: Extract<PeerShellMessage, { type: 'forward' }>, now: Now, refuse: () => void): boolean {
-    this.tracker.touch(m.sessionId, now.mono);
     if (m.opType === OpCode.createSession) {
-      if (m.body.length !== 4) return false;
+      // Refused, the client reconnects and its server mints another id.
+      if (m.body.length !== 4 || this.sessionKnown(m.sessionId)) return false;
       const timeout = Buffer.from(m.body).readInt32BE(0);
       if (!this.proposeTxn(this.preparer.createSession(m.sessionId, timeout, this.nextZxid(), now.wall))) return false;
       this.tracker.add(m.sessionId, timeout, now.mono);
       return true;
     }
+    this.tracker.touch(m.sessionId, now.mono);
     const auth: Id[] = m.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
     const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body)), now.wall, refuse);
     if (ok && m.opType === OpCode.closeSession) this.tracker.setClosing(m.sessionId);

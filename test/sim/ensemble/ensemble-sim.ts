@@ -29,9 +29,11 @@ import { formatZxid, makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/z
 import { CONFIG_PATH, DataTree } from '../../../src/znode/data-tree.js';
 import { decodeTreeInto } from '../../../src/znode/snapshot-codec.js';
 import { formatConfigText, formatServerLine, parseConfigText, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
-import { syncedFollowers } from '../../../src/zookeeper/quorum/peer.js';
+import { leaderlessMaxMs, syncedFollowers } from '../../../src/zookeeper/quorum/peer.js';
+import { drainReady, isShellMessage, RoleWatch } from '../../../src/zookeeper/quorum/peer-runtime.js';
 import { membershipOf, sameMembership } from '../../../src/zookeeper/quorum/reconfig-plan.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
+import { ReplyQueue } from '../../../src/zookeeper/reply-queue.js';
 import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
 import { describeMessage } from '../harness/raft-messages.js';
@@ -95,8 +97,6 @@ const SESSION_TIMEOUT = 500;
 /** ZooKeeper's clients ping a third of the way into the timeout and give up on a silent connection after two thirds. */
 const PING_MS = Math.round(SESSION_TIMEOUT / 3);
 const READ_TIMEOUT_MS = Math.round((SESSION_TIMEOUT * 2) / 3);
-/** As ensemble-server.ts: a member without a leader for this long closes its clients' connections. */
-const LEADERLESS_MAX_MS = 2 * ELECTION_TICKS * TICK_MS;
 const CLIENT_DELAY = { min: 1, max: 6 };
 const NORMAL_DISK = { min: 1, max: 4 };
 const CALM: LinkFaults = { dropRate: 0, duplicateRate: 0, delayMin: 1, delayMax: 4 };
@@ -120,8 +120,8 @@ interface Server {
   readonly conns: Set<Conn>;
   readonly bySession: Map<bigint, Conn>;
   scheduled: boolean;
-  last: { role: string; term: number; leader: number };
-  leaderlessSince: number | null;
+  /** Role changes and the leaderless clock, as peer.ts keeps them. */
+  roles: RoleWatch;
   serving: boolean;
   snapCount: number;
 }
@@ -134,17 +134,11 @@ interface Conn extends Watcher {
   /** The client has its ConnectResponse. */
   open: boolean;
   closed: boolean;
-  /** Replies in request order, as server.ts's ClientConnection keeps them: a read waits for the writes before it. */
-  readonly slots: Slot[];
+  /** Replies in request order, in server.ts's ClientConnection's queue: a read waits for the writes before it. */
+  replies: ReplyQueue<() => void>;
   /** When the last message to the client, and to the server, arrives: the connection is a TCP stream, in order. */
   lastAt: number;
   lastToServerAt: number;
-}
-
-interface Slot {
-  deliver: (() => void) | null;
-  /** A read's answer, computed when its turn comes. */
-  compute: (() => () => void) | null;
 }
 
 type Request =
@@ -252,8 +246,7 @@ export class EnsembleSim {
         conns: new Set(),
         bySession: new Map(),
         scheduled: false,
-        last: { role: '', term: -1, leader: -1 },
-        leaderlessSince: null,
+        roles: new RoleWatch(0, 0),
         serving: true,
         snapCount: this.rng.int(8, 60),
       };
@@ -325,8 +318,8 @@ export class EnsembleSim {
     const watches = new WatchManager();
     s.watches = watches;
     s.applied = image.snapshot?.index ?? 0;
-    s.last = { role: '', term: -1, leader: -1 };
-    s.leaderlessSince = this.sched.now();
+    // As ensemble-server.ts: a member without a leader for this long closes its clients' connections.
+    s.roles = new RoleWatch(leaderlessMaxMs({ tickMs: TICK_MS, electionTicks: ELECTION_TICKS }), this.sched.now());
     s.serving = true;
     const link: QuorumLink = {
       status: () => node.status(),
@@ -344,6 +337,11 @@ export class EnsembleSim {
         // which is otherwise too brief for random kills to hit, so the next leader's repair runs.
         if (r.ok && data === null && this.chaos && this.rng.chance(0.5)) this.killWithinPlan(s);
         return r;
+      },
+      readIndex: (ctx) => {
+        const ok = node.readIndex(ctx);
+        if (ok) this.kick(s);
+        return ok;
       },
       // syncLimit as the runtime takes it, in consensus ticks: an election timeout here.
       syncedFollowers: () => syncedFollowers(node, ELECTION_TICKS),
@@ -437,11 +435,8 @@ export class EnsembleSim {
   private drain(s: Server): void {
     const node = s.node!;
     const core = s.core!;
-    while (node.hasReady()) {
-      const rd = node.ready();
-      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) fail(`server ${s.id} refused ${d.message.type} from ${d.message.from}: ${d.reason}`);
-      if (rd.persist) {
-        const p = rd.persist;
+    drainReady(node, {
+      persist: (p) => {
         const incarnation = s.incarnation;
         s.disk.write(p, () => {
           if (s.incarnation !== incarnation) return;
@@ -449,36 +444,33 @@ export class EnsembleSim {
           this.checkLeader(s);
           this.kick(s);
         });
-      }
-      for (const m of rd.send) {
+      },
+      send: (m) => {
         if (m.type === 'snapshot') this.stats.snapshotsSent++;
         this.net.send(s.id, m.to, m);
-      }
-      if (rd.restore) {
-        this.restored(s, rd.restore);
-        core.restore(rd.restore);
-      }
-      if (rd.commit.length > 0) {
-        for (const e of rd.commit) this.applying(s, e);
-        core.apply(rd.commit);
-      }
-    }
-    this.noticeChange(s);
-  }
-
-  private noticeChange(s: Server): void {
-    const st = s.node!.status();
-    if (st.role === s.last.role && st.term === s.last.term && st.leader === s.last.leader) return;
-    s.last = { role: st.role, term: st.term, leader: st.leader };
+      },
+      dropped: (d) => {
+        if (d.reason.startsWith('malformed')) fail(`server ${s.id} refused ${d.message.type} from ${d.message.from}: ${d.reason}`);
+      },
+      restore: (snapshot) => {
+        this.restored(s, snapshot);
+        core.restore(snapshot);
+      },
+      apply: (entries) => {
+        for (const e of entries) this.applying(s, e);
+        core.apply(entries);
+      },
+      reads: (reads) => core.readsConfirmed(reads),
+    });
+    const st = node.status();
+    if (!s.roles.changed(st, this.sched.now())) return;
     this.note(() => `${s.id} is ${st.role} of term ${st.term}, leader ${st.leader}`);
-    s.core!.changed(st);
-    if (st.leader === 0) s.leaderlessSince ??= this.sched.now();
-    else s.leaderlessSince = null;
+    core.changed(st);
   }
 
   /** ensemble-server.ts's tick: without a leader for too long a member stops serving, and its clients move on. */
   private servingCheck(s: Server): void {
-    const serving = s.leaderlessSince === null || this.sched.now() - s.leaderlessSince <= LEADERLESS_MAX_MS;
+    const serving = s.roles.hasQuorum(this.sched.now());
     if (serving !== s.serving) this.dropAll(s);
     s.serving = serving;
   }
@@ -486,20 +478,14 @@ export class EnsembleSim {
   private deliver(to: number, m: PeerWireMessage): void {
     const s = this.servers.get(to)!;
     if (!s.up) return;
-    switch (m.type) {
-      case 'forward':
-      case 'forwardRefused':
-      case 'touch':
-      case 'syncRequest':
-      case 'syncReply':
-        this.note(() => `${m.from}->${to} ${m.type}${m.type === 'forward' ? ` ${m.sessionId.toString(16)}:${m.cxid}` : ''}`);
-        return s.core!.shell(m, this.now());
-      default:
-        this.note(() => `${m.from}->${to} ${describeMessage(m)}`);
-        s.node!.step(m);
-        this.checkLeader(s);
-        this.kick(s);
+    if (isShellMessage(m)) {
+      this.note(() => `${m.from}->${to} ${m.type}${m.type === 'forward' ? ` ${m.sessionId.toString(16)}:${m.cxid}` : ''}`);
+      return s.core!.shell(m, this.now());
     }
+    this.note(() => `${m.from}->${to} ${describeMessage(m)}`);
+    s.node!.step(m);
+    this.checkLeader(s);
+    this.kick(s);
   }
 
   // ---- what servers apply, checked against the committed log
@@ -598,33 +584,6 @@ export class EnsembleSim {
     });
   }
 
-  /** A reply slot in request order (server.ts: conn.reserve). */
-  private reserve(conn: Conn): Slot {
-    const slot: Slot = { deliver: null, compute: null };
-    conn.slots.push(slot);
-    return slot;
-  }
-
-  /** A write's answer is ready (server.ts: conn.complete). */
-  private complete(conn: Conn, slot: Slot, deliver: () => void): void {
-    slot.deliver = deliver;
-    this.flush(conn);
-  }
-
-  /** A read: answered now if nothing is pending before it, else when its turn comes (server.ts: conn.answer). */
-  private answer(conn: Conn, compute: () => () => void): void {
-    if (conn.slots.length === 0) return void (conn.closed || this.toClient(conn, compute()));
-    conn.slots.push({ deliver: null, compute });
-  }
-
-  private flush(conn: Conn): void {
-    while (conn.slots.length > 0 && (conn.slots[0]!.deliver !== null || conn.slots[0]!.compute !== null)) {
-      const slot = conn.slots.shift()!;
-      const deliver = slot.deliver ?? slot.compute!();
-      if (!conn.closed) this.toClient(conn, deliver);
-    }
-  }
-
   /** Client -> server, in order after a delay; lost if the connection or the server went meanwhile. */
   private toServer(conn: Conn, run: (s: Server, core: QuorumCore, tree: DataTree) => void): void {
     conn.lastToServerAt = Math.max(conn.lastToServerAt, this.sched.now() + this.rng.int(CLIENT_DELAY.min, CLIENT_DELAY.max));
@@ -680,9 +639,9 @@ export class EnsembleSim {
     const sessionId = conn.sessionId;
     core.touch(sessionId, this.sched.now());
     if (req.kind === 'write') {
-      const slot = this.reserve(conn);
+      const slot = conn.replies.reserve();
       core.write({ sessionId, cxid, type: req.type, auth: conn.client.auth }, new Reader(req.body), this.now().wall, (a) => {
-        this.complete(conn, slot, () => this.written(conn.client, conn, cxid, a));
+        conn.replies.complete(slot, () => this.written(conn.client, conn, cxid, a));
         if (req.type === OpCode.closeSession && a.applied) this.closeConn(conn);
       });
       return;
@@ -696,18 +655,14 @@ export class EnsembleSim {
     if (!core.isLive(sessionId)) {
       const r: ReadAnswer = { zxid: tree.lastProcessedZxid, state: null, err: ErrorCode.sessionExpired };
       const why = this.refusal(s);
-      return this.answer(conn, () => () => this.read(conn.client, conn, cxid, r, why));
+      return conn.replies.answer(() => () => this.read(conn.client, conn, cxid, r, why));
     }
     if (req.kind === 'sync') {
-      // Its answer is made when its turn comes, behind the session's earlier writes, as in ZooKeeper.
-      // (server.ts makes it when the sync completes, which may be before them: findings F5.)
-      const slot = this.reserve(conn);
-      return core.sync(sessionId, () => {
-        slot.compute = () => reply(null);
-        this.flush(conn);
-      });
+      // As server.ts: answered in its turn once synced, from the tree then.
+      const slot = conn.replies.reserve();
+      return core.sync(sessionId, () => conn.replies.completeAtTurn(slot, () => reply(null)));
     }
-    this.answer(conn, () => reply(req.path));
+    conn.replies.answer(() => reply(req.path));
   }
 
   // ---- clients
@@ -722,11 +677,17 @@ export class EnsembleSim {
       sessionId: 0n,
       open: false,
       closed: false,
-      slots: [],
+      replies: null!,
       lastAt: 0,
       lastToServerAt: 0,
       notify: (_type, path) => this.toClient(conn, () => this.notified(c, path)),
     };
+    conn.replies = new ReplyQueue<() => void>({
+      write: (deliver) => conn.closed || this.toClient(conn, deliver),
+      failed: (err) => {
+        throw err;
+      },
+    });
     c.conn = conn;
     this.note(() => `${c.name} connects to ${s.id} with session ${c.session.toString(16)}, last zxid ${formatZxid(c.lastZxidSeen)}`);
     if (!s.up) return this.lost(c, conn);
@@ -985,10 +946,9 @@ export class EnsembleSim {
     } else if (roll < 0.75) {
       this.net.setLink(this.rng.pick(this.ids), this.rng.pick(this.ids), { dropRate: this.rng.next(), duplicateRate: 0.1, delayMin: 1, delayMax: 60 });
     } else if (roll < 0.8) {
-      // The wall clock steps; sessions run on the monotonic one. Forward only for now: a step back
-      // across a restart lets a member mint a session id again (findings F4, as in Apache ZooKeeper);
-      // make the lower bound -3_600_000 again once the leader refuses a createSession for a known id.
-      this.wallOffset += this.rng.int(0, 3_600_000);
+      // The wall clock steps, either way; sessions run on the monotonic one. A member restarted after a
+      // step back mints session ids from an earlier time, which the leader must refuse when known (F4).
+      this.wallOffset += this.rng.int(-3_600_000, 3_600_000);
     } else if (roll < 0.9) {
       this.net.heal();
       this.net.setDefaults(CALM);

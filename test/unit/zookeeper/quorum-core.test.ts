@@ -61,6 +61,15 @@ class FakeLink implements QuorumLink {
     return e;
   }
 
+  /** Read indexes asked, for the test to confirm (or not). */
+  reads: number[] = [];
+
+  readIndex(ctx: number): boolean {
+    if (this.role !== 'leader') return false;
+    this.reads.push(ctx);
+    return true;
+  }
+
   /** As the Raft core: the change is in force once appended. */
   proposeMembership(change: MembershipChange, data: Uint8Array | null) {
     this.changes.push(change);
@@ -214,6 +223,82 @@ describe('QuorumCore', () => {
     writeTransaction(w, txn);
     s.core.apply([{ index: 1, term: 1, counter: 1, data: w.toBuffer() }]);
     expect(s.dropped).toEqual([9n]);
+  });
+
+  it('answers a sync only once consensus confirms it still leads, at its last index then; unconfirmed syncs fail when it steps down', () => {
+    const s = setup();
+    const session = leaderWithSession(s);
+    let synced = 0;
+    s.core.sync(session, () => synced++);
+    // A follower's sync too: its reply waits for the same confirmation.
+    s.core.shell({ type: 'syncRequest', id: 4, from: 2, to: 1, term: 1 }, now);
+    expect(s.link.reads).toEqual([1, 2]);
+    expect(synced).toBe(0);
+    expect(s.core.pendingSyncs).toBe(2);
+    const last = s.link.log.length;
+    s.core.readsConfirmed([{ ctx: 1, index: last }, { ctx: 2, index: last }]);
+    expect(synced).toBe(1);
+    expect(s.link.sent).toEqual([{ to: 2, m: { type: 'syncReply', id: 4, index: last } }]);
+    // A sync at an index not yet applied waits for it.
+    s.core.sync(session, () => synced++);
+    s.core.readsConfirmed([{ ctx: 3, index: last + 1 }]);
+    expect(synced).toBe(1);
+    // Deposed (same term, check-quorum) with a sync unconfirmed: its client is dropped, never answered.
+    s.core.sync(session, () => synced++);
+    s.link.role = 'follower';
+    s.link.leader = 0;
+    s.core.changed(s.link.status());
+    expect(s.dropped).toEqual([session]);
+    s.core.readsConfirmed([{ ctx: 4, index: last }]);
+    expect(synced).toBe(1);
+    // A sync request from another term is not answered.
+    const t = setup();
+    leaderWithSession(t);
+    t.core.shell({ type: 'syncRequest', id: 1, from: 2, to: 1, term: 0 }, now);
+    expect(t.link.reads).toEqual([]);
+  });
+
+  it('refuses a createSession for an id the leader already knows (a member restarted after the clock went back), and mints past its own', () => {
+    const s = setup();
+    const session = leaderWithSession(s);
+    // A follower whose clock went back hands out the same id again: refused, so its client reconnects.
+    s.core.shell({ type: 'forward', sessionId: session, cxid: 0, opType: OpCode.createSession, auth: [], body: new Uint8Array([0, 0, 15, 160]), from: 2, to: 1, term: 1 }, now);
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: session, cxid: 0 } });
+    // So is an id at or below the highest its server ever had created, even once that session closed.
+    const older = session - 1n;
+    s.core.shell({ type: 'forward', sessionId: older, cxid: 0, opType: OpCode.createSession, auth: [], body: new Uint8Array([0, 0, 15, 160]), from: 2, to: 1, term: 1 }, now);
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: older, cxid: 0 } });
+    // Its own minting skips ids it knows, proposed or created.
+    const clockBack = setup();
+    clockBack.tree.sessions.set(session, 4000);
+    leaderWithSession(clockBack);
+    const ids = clockBack.link.log.flatMap((e) => (e.data ? [readTransaction(new Reader(Buffer.from(e.data))).clientId] : []));
+    expect(ids).toHaveLength(1);
+    expect(ids[0]).not.toBe(session);
+  });
+
+  it('holds a session\'s writes behind its sync, and lets a reconnected session write even if that sync is never answered', () => {
+    const s = setup();
+    s.link.leader = 2;
+    s.core.changed(s.link.status());
+    s.tree.sessions.set(9n, 4000);
+    s.core.tracker.add(9n, 4000, now.mono);
+    let synced = 0;
+    s.core.sync(9n, () => synced++);
+    s.core.write({ sessionId: 9n, cxid: 2, type: OpCode.create, auth: [] }, createBody('/after-sync'), 5, () => {});
+    // Only the sync went to the leader; the write waits for it.
+    expect(s.link.sent.map((x) => x.m.type)).toEqual(['syncRequest']);
+    expect(s.core.outstanding).toBe(1);
+    s.core.shell({ type: 'syncReply', id: 1, index: 0, from: 2, to: 1, term: 1 }, now);
+    expect(synced).toBe(1);
+    expect(s.link.sent.map((x) => x.m.type)).toEqual(['syncRequest', 'forward']);
+    // A second sync is lost on its way: the client reconnects (here), and its new writes go at once.
+    s.core.sync(9n, () => synced++);
+    s.core.write({ sessionId: 9n, cxid: 4, type: OpCode.create, auth: [] }, createBody('/lost'), 5, () => {});
+    expect(s.core.resumeSession(9n, 4000, now.mono)).toBe(true);
+    s.core.write({ sessionId: 9n, cxid: 5, type: OpCode.create, auth: [] }, createBody('/new-conn'), 5, () => {});
+    expect(s.link.sent.map((x) => x.m.type)).toEqual(['syncRequest', 'forward', 'syncRequest', 'forward']);
+    expect(s.link.sent.at(-1)!.m).toMatchObject({ cxid: 5 });
   });
 
   it('a new leader takes a membership left half-changed back to /zookeeper/config; a multi-server reconfig goes one server at a time, later writes of its session after it', () => {
