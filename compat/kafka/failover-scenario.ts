@@ -12,6 +12,7 @@
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CONSUMER_OFFSETS_TOPIC } from '../../protocol/kafka/consumer-offsets/group-partition.js';
+import { KafkaProtocolError } from '../../protocol/kafka/errors.js';
 import { decodePartitionState, partitionStatePath } from '../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
@@ -234,14 +235,18 @@ export function failoverSuite(options: FailoverOptions): void {
     await admin.disconnect();
 
     // Read the whole partition from its leader once the high watermark covers everything acknowledged.
-    const conn = await KafkaConnection.connect(brokers.get((await state(TOPIC))!.leader)!.bootstrap);
+    // Leadership may still move under a loaded machine (a session expiring): each attempt asks ZooKeeper
+    // for the leader again, and a read the old leader refuses is retried there.
     const positions = new Map<string, number>();
     /** How often each record of the idempotent producer is in the log. */
     const idemCopies = new Map<string, number>();
-    try {
-      await until('every acknowledged record readable', async () => {
-        positions.clear();
-        idemCopies.clear();
+    await until('every acknowledged record readable', async () => {
+      positions.clear();
+      idemCopies.clear();
+      const leader = brokers.get((await state(TOPIC))?.leader ?? -1);
+      const conn = leader && (await KafkaConnection.connect(leader.bootstrap).catch(() => undefined));
+      if (!conn) return undefined;
+      try {
         let offset = 0;
         let i = 0;
         for (;;) {
@@ -255,11 +260,14 @@ export function failoverSuite(options: FailoverOptions): void {
           }
           offset = fetched.nextOffset;
         }
-        return wanted.every((w) => positions.has(w)) ? true : undefined;
-      });
-    } finally {
-      conn.close();
-    }
+      } catch (err) {
+        if (err instanceof KafkaProtocolError) return undefined;
+        throw err;
+      } finally {
+        conn.close();
+      }
+      return wanted.every((w) => positions.has(w)) ? true : undefined;
+    });
     expect([...idemCopies].filter(([, n]) => n > 1), 'records the idempotent producer has in the log more than once').toEqual([]);
     for (const acked of [jsAcked, pyAcked, idemAcked]) {
       for (const a of acked) expect(positions.has(`${a.key}:${a.seq}`), `${a.key}:${a.seq} acknowledged but missing`).toBe(true);
