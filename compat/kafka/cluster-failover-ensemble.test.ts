@@ -5,7 +5,7 @@ import { ZkEnsemble } from '../../test/helpers/zk-ensemble.js';
 import { failoverSuite } from './failover-scenario.js';
 
 failoverSuite({
-  title: 'kill -9 of the leader or the group coordinator on a 3-server ZooKeeper ensemble: no acknowledged record lost, order per key kept, every record consumed, commits intact',
+  title: 'kill -9 of the leader or the group coordinator on a 3-server ZooKeeper ensemble: no acknowledged record lost, order per key kept, no idempotent record twice, every record consumed, commits intact',
   rounds: Number(process.env.FAILOVER_ENSEMBLE_ROUNDS ?? 4),
   sessionMs: Number(process.env.FAILOVER_SESSION_MS ?? 1000),
   startZooKeeper: async () => {

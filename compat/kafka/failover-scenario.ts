@@ -1,26 +1,27 @@
 // The failover scenario of issue #9, for any ZooKeeper (one server or an ensemble): three `skein kafka`
 // processes, a topic with replication factor 3 and min.insync.replicas=2, kafkajs (in this process) and
-// librdkafka (confluent-kafka-python) streaming keyed acks=all records, and a kafkajs consumer group
-// committing what it consumed into a `__consumer_offsets` replicated on all three brokers. Round after
+// librdkafka (confluent-kafka-python, one plain and one idempotent producer) streaming keyed acks=all
+// records, and a kafkajs consumer group committing what it consumed into a `__consumer_offsets`
+// replicated on all three brokers. Round after
 // round a broker is killed with SIGKILL and started again: the topic's leader in even rounds, the group
 // coordinator (the leader of `__consumer_offsets`) in odd ones, so both move. Afterwards every
 // acknowledged record is in the log, each key's acknowledged records in the order they were sent, every
-// one was consumed, and no committed offset the coordinator acknowledged was ever lost.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// one was consumed, no committed offset the coordinator acknowledged was ever lost, and no record of the
+// idempotent producer is in the log twice (its retries to a new leader are deduplicated by the producer
+// state the followers kept).
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CONSUMER_OFFSETS_TOPIC } from '../../protocol/kafka/consumer-offsets/group-partition.js';
+import { KafkaProtocolError } from '../../protocol/kafka/errors.js';
 import { decodePartitionState, partitionStatePath } from '../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
-import { PYTHON } from '../helpers/commands.js';
+import { startAckingProducer } from '../helpers/acking-producer.js';
 import { SkeinKafka } from '../helpers/skein-process.js';
 
 const TOPIC = 'failover';
 const GROUP = 'failover-group';
 const CHROOT = '/kafka';
-const PRODUCER = fileURLToPath(new URL('failover_producer.py', import.meta.url));
 
 export interface FailoverOptions {
   /** What the test is called after its rounds. */
@@ -170,27 +171,21 @@ export function failoverSuite(options: FailoverOptions): void {
       }
     })();
 
-    // librdkafka: a child process printing "ACK key seq" per delivery report without error.
-    const py = spawn(PYTHON, [PRODUCER, bootstrap.join(','), TOPIC, 'p0,p1,p2,p3'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
-    const pyAcked: { key: string; seq: number }[] = [];
-    let pyOut = '';
-    let pyErr = '';
-    py.stdout.on('data', (d: Buffer) => {
-      pyOut += d.toString();
-      const lines = pyOut.split('\n');
-      pyOut = lines.pop()!;
-      for (const line of lines) {
-        const m = /^ACK (\S+) (\d+)$/.exec(line);
-        if (m) pyAcked.push({ key: m[1]!, seq: Number(m[2]) });
-      }
-    });
-    py.stderr.on('data', (d: Buffer) => (pyErr += d.toString()));
-    const pyExit = new Promise<number | null>((r) => py.once('exit', (code) => r(code)));
+    // librdkafka: child processes printing "ACK key seq" per delivery report without error, one plain
+    // and one idempotent.
+    const py = startAckingProducer(bootstrap.join(','), TOPIC, ['p0', 'p1', 'p2', 'p3']);
+    const idem = startAckingProducer(bootstrap.join(','), TOPIC, ['i0', 'i1', 'i2', 'i3'], { idempotent: true });
+    const pyAcked = py.acked;
+    const idemAcked = idem.acked;
+    let pyExit = { code: null as number | null, stderr: 'not stopped' };
+    let idemExit = { code: null as number | null, stderr: 'not stopped' };
 
     const recoveries: number[] = [];
     let coordinatorMoves = 0;
     try {
-      await until('both producers acknowledged and the group consuming', () => (jsAcked.length > 10 && pyAcked.length > 10 && commitAcked > 0 ? true : undefined));
+      await until('the producers acknowledged and the group consuming', () =>
+        jsAcked.length > 10 && pyAcked.length > 10 && idemAcked.length > 10 && commitAcked > 0 ? true : undefined,
+      );
       await fullIsrs('before the first round');
       for (let round = 0; round < options.rounds; round++) {
         const before = new Map<string, PartitionState>();
@@ -199,6 +194,7 @@ export function failoverSuite(options: FailoverOptions): void {
         const victim = brokers.get(victimId)!;
         const jsBefore = jsAcked.length;
         const pyBefore = pyAcked.length;
+        const idemBefore = idemAcked.length;
         const deliveriesBefore = deliveries;
         const killedAt = Date.now();
         await victim.kill();
@@ -210,7 +206,9 @@ export function failoverSuite(options: FailoverOptions): void {
             return now && now.leader >= 0 && now.leader !== victimId && now.leaderEpoch > s.leaderEpoch ? true : undefined;
           });
         }
-        await until(`round ${round}: writes acknowledged again`, () => (jsAcked.length > jsBefore + 3 && pyAcked.length > pyBefore + 3 ? true : undefined));
+        await until(`round ${round}: writes acknowledged again`, () =>
+          jsAcked.length > jsBefore + 3 && pyAcked.length > pyBefore + 3 && idemAcked.length > idemBefore + 3 ? true : undefined,
+        );
         await until(`round ${round}: the group consuming again`, () => (deliveries > deliveriesBefore + 3 ? true : undefined));
         const firstAfter = jsAcked.find((a) => a.sentAt > killedAt);
         if (firstAfter) recoveries.push(firstAfter.ackedAt - killedAt);
@@ -222,12 +220,14 @@ export function failoverSuite(options: FailoverOptions): void {
       stopping = true;
       await js;
       await producer.disconnect();
-      py.kill('SIGTERM');
+      pyExit = await py.stop();
+      idemExit = await idem.stop();
     }
-    expect(await pyExit, pyErr).toBe(0);
+    expect(pyExit.code, pyExit.stderr).toBe(0);
+    expect(idemExit.code, idemExit.stderr).toBe(0);
 
     // Every acknowledged record consumed by the group (at least once), then the final commit checked.
-    const wanted = [...jsAcked, ...pyAcked].map((a) => `${a.key}:${a.seq}`);
+    const wanted = [...jsAcked, ...pyAcked, ...idemAcked].map((a) => `${a.key}:${a.seq}`);
     await until('the group to consume every acknowledged record', () => (wanted.every((w) => consumed.has(w)) ? true : undefined), 60_000);
     await consumer.stop();
     await checkCommitted('at the end');
@@ -235,11 +235,18 @@ export function failoverSuite(options: FailoverOptions): void {
     await admin.disconnect();
 
     // Read the whole partition from its leader once the high watermark covers everything acknowledged.
-    const conn = await KafkaConnection.connect(brokers.get((await state(TOPIC))!.leader)!.bootstrap);
+    // Leadership may still move under a loaded machine (a session expiring): each attempt asks ZooKeeper
+    // for the leader again, and a read the old leader refuses is retried there.
     const positions = new Map<string, number>();
-    try {
-      await until('every acknowledged record readable', async () => {
-        positions.clear();
+    /** How often each record of the idempotent producer is in the log. */
+    const idemCopies = new Map<string, number>();
+    await until('every acknowledged record readable', async () => {
+      positions.clear();
+      idemCopies.clear();
+      const leader = brokers.get((await state(TOPIC))?.leader ?? -1);
+      const conn = leader && (await KafkaConnection.connect(leader.bootstrap).catch(() => undefined));
+      if (!conn) return undefined;
+      try {
         let offset = 0;
         let i = 0;
         for (;;) {
@@ -248,16 +255,21 @@ export function failoverSuite(options: FailoverOptions): void {
           for (const r of recordsOf(fetched, offset)) {
             const v = r.value!.toString();
             if (!positions.has(v)) positions.set(v, i);
+            if (v.startsWith('i')) idemCopies.set(v, (idemCopies.get(v) ?? 0) + 1);
             i++;
           }
           offset = fetched.nextOffset;
         }
-        return wanted.every((w) => positions.has(w)) ? true : undefined;
-      });
-    } finally {
-      conn.close();
-    }
-    for (const acked of [jsAcked, pyAcked]) {
+      } catch (err) {
+        if (err instanceof KafkaProtocolError) return undefined;
+        throw err;
+      } finally {
+        conn.close();
+      }
+      return wanted.every((w) => positions.has(w)) ? true : undefined;
+    });
+    expect([...idemCopies].filter(([, n]) => n > 1), 'records the idempotent producer has in the log more than once').toEqual([]);
+    for (const acked of [jsAcked, pyAcked, idemAcked]) {
       for (const a of acked) expect(positions.has(`${a.key}:${a.seq}`), `${a.key}:${a.seq} acknowledged but missing`).toBe(true);
       for (const key of new Set(acked.map((a) => a.key))) {
         const order = acked.filter((a) => a.key === key).sort((x, y) => x.seq - y.seq).map((a) => positions.get(`${key}:${a.seq}`)!);
@@ -268,7 +280,7 @@ export function failoverSuite(options: FailoverOptions): void {
     recoveries.sort((a, b) => a - b);
     console.log(
       `failover: ${options.rounds} rounds (${coordinatorMoves} moved the group coordinator), session ${options.sessionMs} ms; ` +
-        `acknowledged kafkajs ${jsAcked.length}, librdkafka ${pyAcked.length}; consumed ${deliveries} deliveries of ${consumed.size} records, last commit ${commitAcked}; ` +
+        `acknowledged kafkajs ${jsAcked.length}, librdkafka ${pyAcked.length}, idempotent librdkafka ${idemAcked.length}; consumed ${deliveries} deliveries of ${consumed.size} records, last commit ${commitAcked}; ` +
         `kill -9 to first acknowledged write sent after it: min ${recoveries[0]} ms, median ${recoveries[Math.floor(recoveries.length / 2)]} ms, max ${recoveries.at(-1)} ms`,
     );
   }, 600_000);

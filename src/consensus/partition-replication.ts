@@ -162,6 +162,15 @@ export class PartitionReplication {
     this.leaderSide!.onAppend(lastOffset, waiter, now);
   }
 
+  /**
+   * A produce answered with records appended earlier (an idempotent producer's retried batch, up to
+   * `lastOffset`): with `waiter` it completes as an acks=all append of those records would.
+   */
+  onDuplicateAppend(lastOffset: number, now: number, waiter?: { token: number; deadline: number }): void {
+    if (this.role !== 'leader') throw new Error(`broker ${this.cfg.brokerId} answered a duplicate as leader while ${this.role}`);
+    this.leaderSide!.onAppend(lastOffset, waiter, now);
+  }
+
   onIsrChangeResult(request: IsrChangeRequest, result: IsrChangeResult, now: number): void {
     this.leaderSide?.onIsrChangeResult(request, result, now);
   }

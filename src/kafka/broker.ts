@@ -5,7 +5,7 @@ import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
 import { ByteBudget } from '../net/byte-budget.js';
 import { TcpServer } from '../net/tcp-server.js';
-import { cleanerConfigOf, type BrokerConfig } from './broker-config.js';
+import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
 import { HostedPartitions } from './fetch/partition-access.js';
 import { GroupService } from './groups/service.js';
@@ -21,6 +21,8 @@ import { ClusterMembership } from './cluster/membership.js';
 import { ZkTopicStore } from './cluster/zk-topic-store.js';
 import { Controller } from './controller/controller.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
+import { FileBlockSource, ProducerIdAllocator } from './producers/producer-ids.js';
+import { ZkBlockSource } from './producers/zk-producer-id-blocks.js';
 import { ReplicationManager } from './replication/replication-manager.js';
 import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
@@ -98,6 +100,8 @@ export class Broker {
       metadataUpdates: cluster && metadataUpdatesOf(cluster),
       controller: cluster?.controller,
       apiVersions: { supported: () => this.handlers.supported() },
+      // Alone the data directory holds the claimed blocks; in a cluster ZooKeeper does, shared by all brokers.
+      producerIds: new ProducerIdAllocator(cluster ? new ZkBlockSource(() => cluster.membership.zk, config.brokerId) : new FileBlockSource(config.dataDir)),
     };
     this.handlers = new HandlerRegistry(HANDLERS, services);
   }
@@ -135,37 +139,80 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
     logger: log,
     retentionCheckIntervalMs: config.values['log.retention.check.interval.ms'],
     flushCheckIntervalMs: config.values['log.flush.scheduler.interval.ms'],
+    producerIdExpirationMs: config.values['producer.id.expiration.ms'],
+    producerIdExpirationCheckIntervalMs: config.values['producer.id.expiration.check.interval.ms'],
     cleaner: cleanerConfigOf(config),
   });
 }
 
-function tcpServerFor(config: BrokerConfig, log: Logger, handlers: HandlerRegistry): TcpServer {
+/** One listener's server; `budget` is shared by all of them, so queued.max.request.bytes bounds the broker. */
+function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, handlers: HandlerRegistry): TcpServer {
+  const { bind } = listener;
   return new TcpServer({
-    host: config.listener.host === '' ? '0.0.0.0' : config.listener.host,
-    port: config.listener.port,
+    host: bind.host === '' ? '0.0.0.0' : bind.host,
+    port: bind.port,
+    // Counted per listener (Kafka counts max.connections over all of them): N listeners admit up to N times as many.
     maxConnections: config.values['max.connections'],
     maxConnectionsPerAddress: config.values['max.connections.per.ip'],
     maxFrameBytes: config.values['socket.request.max.bytes'],
-    requestBudget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])),
+    requestBudget: budget,
     timeouts: {
       idleMs: Math.max(0, config.values['connections.max.idle.ms']),
       frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
     },
     log,
-    accept: (socket, frames) => serveKafkaConnection(socket, frames, { handlers, maxInFlight: config.values['queued.max.requests'], log }),
+    accept: (socket, frames) =>
+      serveKafkaConnection(socket, frames, { handlers, maxInFlight: config.values['queued.max.requests'], log, listener: bind.name }),
   });
 }
 
-/** Listens; listening on port 0 picks a free port (tests do), and the one bound is advertised. */
-async function listen(server: TcpServer, config: BrokerConfig): Promise<number> {
-  const port = await server.listen();
-  if (config.advertised.port === 0) config.advertised = { ...config.advertised, port };
-  return port;
+/** The broker's listeners, one server each. */
+class Listeners {
+  private constructor(private readonly servers: TcpServer[]) {}
+
+  static of(config: BrokerConfig, log: Logger, handlers: HandlerRegistry): Listeners {
+    const budget = new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes']));
+    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, budget, handlers)));
+  }
+
+  /**
+   * Listens on every listener; one on port 0 gets a free port (tests do), and the one bound is
+   * advertised. Resolves with the inter-broker listener's port.
+   */
+  async listen(config: BrokerConfig): Promise<number> {
+    try {
+      for (const [i, server] of this.servers.entries()) {
+        const port = await server.listen();
+        const l = config.listeners[i]!;
+        l.bind = { ...l.bind, port };
+        if (l.advertised?.port === 0) l.advertised = { ...l.advertised, port };
+      }
+    } catch (err) {
+      // A later listener's port in use: the ones already listening close with the failed start.
+      await this.close();
+      throw err;
+    }
+    const interBroker = config.listeners.find((l) => l.bind.name === config.listener.name)!;
+    config.listener = interBroker.bind;
+    config.advertised = interBroker.advertised!;
+    return config.listener.port;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.close()));
+  }
 }
 
 function logListening(log: Logger, config: BrokerConfig, port: number, clusterId: string): void {
   log.info(
-    { listener: `${config.listener.name}://${config.listener.host}:${port}`, advertised: config.advertised, dataDir: config.dataDir, clusterId, brokerId: config.brokerId },
+    {
+      listener: `${config.listener.name}://${config.listener.host}:${port}`,
+      listeners: config.listeners.map((l) => `${l.bind.name}://${l.bind.host}:${l.bind.port}`),
+      advertised: config.advertised,
+      dataDir: config.dataDir,
+      clusterId,
+      brokerId: config.brokerId,
+    },
     'kafka broker listening',
   );
 }
@@ -181,13 +228,16 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
     const self = () => ({ id: config.brokerId, rack: config.values['broker.rack'] ?? null });
     const topics = new TopicManager(store, replicas, config, log, () => [self()], true);
     const metadata = new LocalMetadata(
-      () => ({ nodeId: config.brokerId, host: config.advertised.host, port: config.advertised.port, rack: self().rack }),
+      config.brokerId,
+      (listener) => config.listeners.find((l) => l.bind.name === listener)?.advertised,
+      config.listener.name,
+      self().rack,
       (topic, index) => replicas.partition(topic, index),
     );
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, metadata);
     store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
-    const server = tcpServerFor(config, log, broker.handlers);
-    const port = await listen(server, config);
+    const server = Listeners.of(config, log, broker.handlers);
+    const port = await server.listen(config);
     broker.groups.start();
     logListening(log, config, port, clusterId);
     return {
@@ -214,7 +264,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
 async function startInCluster(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
   const membership = await ClusterMembership.connect(config, log, storedClusterId(config.dataDir) ?? newClusterId());
   let logs: LogManager | undefined;
-  let server: TcpServer | undefined;
+  let server: Listeners | undefined;
   try {
     const store = await ZkTopicStore.open(membership.zk, log);
     await carryOverTopicsFile(config, store, log);
@@ -241,8 +291,8 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     });
     // The leader's ISR changes go to the partition state znodes through this broker's session.
     broker.replication.useIsrWriter(new ZkIsrWriter(membership.zk));
-    server = tcpServerFor(config, log, broker.handlers);
-    const port = await listen(server, config);
+    server = Listeners.of(config, log, broker.handlers);
+    const port = await server.listen(config);
     // Registered only once reachable: the controller connects as soon as it sees the registration.
     await membership.register();
     await controller.start();
@@ -254,7 +304,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
       broker,
       port,
       async stop() {
-        if (config.values['controlled.shutdown.enable']) await controlledShutdown(cache, membership, config, log);
+        if (config.values['controlled.shutdown.enable']) await controlledShutdown(membership, config, log);
         await broker.replication.stop();
         await broker.groups.stop();
         await listening.close();

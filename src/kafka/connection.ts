@@ -20,9 +20,12 @@ export interface KafkaListener {
   /** queued.max.requests: requests read from one connection ahead of its replies. */
   maxInFlight: number;
   log: Logger;
+  /** The listener's name: clients on it are told the endpoints of that name. */
+  listener: string;
 }
 
-export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, maxInFlight, log }: KafkaListener): FramedConnection {
+/** Serves one connection accepted on the listener named `listener`. */
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, maxInFlight, log, listener }: KafkaListener): FramedConnection {
   return new FramedConnection(socket, frames, {
     maxInFlight,
     log,
@@ -62,6 +65,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
         correlationId: request.correlationId,
         clientId: request.clientId,
         remote: conn.remote,
+        listener,
         log,
         signal: inFlight.signal,
         replyTurn: inFlight.replyTurn,

@@ -24,6 +24,8 @@ export interface RequestContext {
   readonly clientId: string | null;
   /** The client's address, for logs. */
   readonly remote: string;
+  /** The name of the listener the connection came in on: clients are told the endpoints of that name. */
+  readonly listener: string;
   readonly log: Logger;
   /** Aborted when the client's connection closes: nobody will read the reply, so stop building it. */
   readonly signal: AbortSignal;

@@ -11,7 +11,7 @@ import type {
 } from '../../protocol/kafka/index.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { BrokerConfig } from './broker-config.js';
-import type { ElectionOutcome, TopicPartition } from './controller/controller-core.js';
+import type { ElectionOutcome, Reassignment, ReassignRefusal, TopicPartition } from './controller/controller-core.js';
 import type * as Groups from './groups/api.js';
 import type { MetadataView } from './metadata/metadata-view.js';
 import type { TopicRecord } from './metadata/topic-store.js';
@@ -78,7 +78,7 @@ export interface CoordinatorLocation {
 /** The group coordinator's requests: membership, offsets and group admin. */
 export interface GroupRequests {
   /** FindCoordinator for one key of a key type (Kafka's CoordinatorType). */
-  findCoordinator(keyType: number, key: string): CoordinatorLocation;
+  findCoordinator(keyType: number, key: string, listener?: string): CoordinatorLocation;
   joinGroup(request: Groups.JoinGroupRequest, client: Groups.JoinGroupClient): Promise<Groups.JoinGroupResponse>;
   syncGroup(request: Groups.SyncGroupRequest): Promise<Groups.SyncGroupResponse>;
   heartbeat(request: Groups.HeartbeatRequest): Promise<Groups.HeartbeatResponse>;
@@ -112,6 +112,15 @@ export interface ControllerRequests {
   controlledShutdown(brokerId: number, brokerEpoch: number): Promise<{ errorCode: 'ok' | 'notController' | 'staleBrokerEpoch'; remaining: TopicPartition[] }>;
   /** undefined when this broker is not the active controller. */
   electLeaders(type: 'preferred' | 'unclean', which: readonly TopicPartition[] | 'all'): Promise<(TopicPartition & { outcome: ElectionOutcome })[] | undefined>;
+  /** AlterPartitionReassignments: each partition's refusal (undefined: accepted); undefined when not the active controller. */
+  reassign(asked: readonly (TopicPartition & { replicas: readonly number[] | null })[]): Promise<(TopicPartition & { refusal: ReassignRefusal | undefined })[] | undefined>;
+  /** ListPartitionReassignments; undefined when not the active controller. */
+  reassignments(which: readonly TopicPartition[] | 'all'): Promise<Reassignment[] | undefined>;
+}
+
+/** Producer ids for InitProducerId: unique in the cluster, never reused (producers/producer-ids.ts). */
+export interface ProducerIds {
+  next(): Promise<number>;
 }
 
 /** The API versions this broker serves, for ApiVersions: the handler registry itself. */
@@ -139,6 +148,7 @@ export interface BrokerServices {
   /** Absent on a broker without zookeeper.connect: it is the whole cluster and elects nobody. */
   readonly controller: ControllerRequests | undefined;
   readonly apiVersions: SupportedApis;
+  readonly producerIds: ProducerIds;
 }
 
 export type ServiceName = keyof BrokerServices;

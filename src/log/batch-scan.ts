@@ -4,12 +4,18 @@
 import type { FileHandle } from 'node:fs/promises';
 import { DecodeError, readInt64 } from '../../protocol/bytes.js';
 import {
+  ATTRIBUTES_AT,
   BASE_OFFSET_AT,
+  BASE_SEQUENCE_AT,
   BATCH_HEADER_BYTES,
   BATCH_LENGTH_AT,
   BATCH_LENGTH_OVERHEAD,
   computeBatchCrc,
+  LAST_OFFSET_DELTA_AT,
+  MAX_TIMESTAMP_AT,
   PARTITION_LEADER_EPOCH_AT,
+  PRODUCER_EPOCH_AT,
+  PRODUCER_ID_AT,
   readBatchHeader,
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
@@ -103,10 +109,20 @@ export function validateStoredBatch(bytes: Buffer, header: BatchHeader): void {
   }
 }
 
-/** What walkBatchHeaders reports of each batch: enough to follow leader epochs. */
+/** What recovery reports of each batch: enough to follow leader epochs. */
 export interface BatchPosition {
   baseOffset: number;
   partitionLeaderEpoch: number;
+}
+
+/** What walkBatchHeaders reports of each batch: leader epochs and the fields producer state replays. */
+export interface WalkedBatch extends BatchPosition {
+  attributes: number;
+  lastOffsetDelta: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
 }
 
 /**
@@ -114,7 +130,7 @@ export interface BatchPosition {
  * trusts, reading only the fixed fields at each batch's start (windows of `windowBytes`; a batch larger
  * than that costs one small read), never the records. Stops at the first length that does not fit.
  */
-export async function walkBatchHeaders(file: FileHandle, endPosition: number, windowBytes: number, onBatch: (batch: BatchPosition) => void): Promise<void> {
+export async function walkBatchHeaders(file: FileHandle, endPosition: number, windowBytes: number, onBatch: (batch: WalkedBatch) => void): Promise<void> {
   let window: Buffer = Buffer.alloc(0);
   let windowStart = 0;
   let position = 0;
@@ -127,7 +143,16 @@ export async function walkBatchHeaders(file: FileHandle, endPosition: number, wi
     const at = position - windowStart;
     const sizeBytes = window.readInt32BE(at + BATCH_LENGTH_AT) + BATCH_LENGTH_OVERHEAD;
     if (sizeBytes < BATCH_HEADER_BYTES || sizeBytes > endPosition - position) return;
-    onBatch({ baseOffset: readInt64(window, at + BASE_OFFSET_AT), partitionLeaderEpoch: window.readInt32BE(at + PARTITION_LEADER_EPOCH_AT) });
+    onBatch({
+      baseOffset: readInt64(window, at + BASE_OFFSET_AT),
+      partitionLeaderEpoch: window.readInt32BE(at + PARTITION_LEADER_EPOCH_AT),
+      attributes: window.readInt16BE(at + ATTRIBUTES_AT),
+      lastOffsetDelta: window.readInt32BE(at + LAST_OFFSET_DELTA_AT),
+      maxTimestamp: readInt64(window, at + MAX_TIMESTAMP_AT),
+      producerId: readInt64(window, at + PRODUCER_ID_AT),
+      producerEpoch: window.readInt16BE(at + PRODUCER_EPOCH_AT),
+      baseSequence: window.readInt32BE(at + BASE_SEQUENCE_AT),
+    });
     position += sizeBytes;
   }
 }

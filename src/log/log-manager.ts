@@ -19,6 +19,9 @@ import { topicNameProblem } from './topic-name.js';
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
 /** Kafka's log.retention.check.interval.ms default. */
 export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
+/** Kafka's producer.id.expiration.ms (one day) and producer.id.expiration.check.interval.ms (ten minutes). */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+export const DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000;
 /** Node timers cannot wait longer; longer intervals (Kafka's Long.MAX "never") schedule nothing. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Partition logs opened at once at start. */
@@ -46,6 +49,10 @@ export interface LogManagerOptions {
   /** log.flush.scheduler.interval.ms; Kafka's default (Long.MAX) never checks. */
   flushCheckIntervalMs?: number;
   checkpointIntervalMs?: number;
+  /** producer.id.expiration.ms: an idempotent producer idle this long is forgotten by a partition. */
+  producerIdExpirationMs?: number;
+  /** producer.id.expiration.check.interval.ms */
+  producerIdExpirationCheckIntervalMs?: number;
   /** The log cleaner's settings; Kafka's defaults if absent. */
   cleaner?: CleanerConfig;
   /** Run the periodic work on timers (default true). Tests call runRetention & co. themselves. */
@@ -250,6 +257,17 @@ export class LogManager {
     return deleted;
   }
 
+  /**
+   * Forgets, in every log, idempotent producers whose newest batch is producer.id.expiration.ms old
+   * (Kafka's removeExpiredProducers); resolves with how many went.
+   */
+  runProducerExpiration(now = this.clock()): number {
+    const expirationMs = this.options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
+    let removed = 0;
+    for (const e of this.entries.values()) removed += e.log.expireProducers(now, expirationMs);
+    return removed;
+  }
+
   /** Kafka's flush.ms check: starts an fsync of every log whose unflushed data is old enough. */
   runFlushChecks(now = this.clock()): void {
     for (const e of this.entries.values()) e.log.flushIfDue(now);
@@ -279,6 +297,7 @@ export class LogManager {
     this.every(o.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS, () => this.runRetention());
     this.every(o.flushCheckIntervalMs ?? Number.MAX_VALUE, async () => this.runFlushChecks());
     this.every(o.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS, () => this.checkpointAll());
+    this.every(o.producerIdExpirationCheckIntervalMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, async () => this.runProducerExpiration());
     this.cleaner.start();
   }
 

@@ -42,6 +42,9 @@ import type { EpochEndOffset, EpochEntry, LeaderEpochCache } from './leader-epoc
 import { writeLeaderEpochFile } from './leader-epoch-file.js';
 import { maxSegmentMs, type LogConfig } from './log-config.js';
 import { loadLog, type LoadedLog } from './log-loader.js';
+import { deleteSnapshot, encodeSnapshot, listSnapshots, SNAPSHOTS_KEPT, writeSnapshot } from './producer-snapshot.js';
+import { isProducerDataBatch, loadProducerState } from './producer-state-loader.js';
+import type { ProducerStateTable } from './producer-state.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
 import { readSegment, searchTimestamp, type ReadResult, type TimestampAndOffset } from './segment-reads.js';
 import { cutSegment, truncateSegment } from './segment-truncation.js';
@@ -186,15 +189,21 @@ export class PartitionLog {
   private readonly recordLocator: RecordLocator;
   private hwFollowsLogEnd: boolean;
   private readonly onFailure: ((err: Error) => void) | undefined;
+  /** Idempotent producers' epochs and last batches, as of the log end (producer-state.ts). */
+  private producerState: ProducerStateTable;
+  /** Snapshot writes in order; truncation and close wait for them. */
+  private snapshotting: Promise<void> = Promise.resolve();
   /** Segments scanned batch by batch when this log was opened (0 after a clean shutdown). */
   readonly recoveredSegments: number;
 
   private constructor(
     readonly dir: string,
     loaded: LoadedLog,
+    producers: ProducerStateTable,
     options: PartitionLogOptions,
     log: Logger,
   ) {
+    this.producerState = producers;
     this.segments = loaded.segments;
     this.logStart = loaded.logStartOffset;
     this.logEnd = loaded.logEndOffset;
@@ -237,9 +246,10 @@ export class PartitionLog {
     const created = await mkdir(dir, { recursive: true });
     if (created !== undefined) await syncDirectory(dirname(dir));
     const loaded = await loadLog(dir, options.config.indexIntervalBytes, log, (options.clock ?? Date.now)());
+    const producers = await loadProducerState(dir, loaded.segments, loaded.logEndOffset, log);
     // Recovery truncated files, deleted segments or created one: make that durable before going on.
     await syncDirectory(dir);
-    const plog = new PartitionLog(dir, loaded, options, log);
+    const plog = new PartitionLog(dir, loaded, producers, options, log);
     // From now on the files change, so the on-disk state must no longer claim a clean shutdown.
     await plog.persistCheckpoint(false);
     log.info(
@@ -251,6 +261,19 @@ export class PartitionLog {
 
   get config(): LogConfig {
     return this.cfg;
+  }
+
+  /**
+   * The idempotent producers' state as of the log end. A produce request checks its batch against it
+   * (checkClientBatch) right before append, in the same turn: nothing can come between the two.
+   */
+  get producers(): ProducerStateTable {
+    return this.producerState;
+  }
+
+  /** Forgets producers idle for `expirationMs` (producer.id.expiration.ms); returns how many. */
+  expireProducers(now: number, expirationMs: number): number {
+    return this.producerState.expire(now, expirationMs);
   }
 
   /** New topic configs take effect for the next append, roll, retention pass and flush check. */
@@ -412,6 +435,8 @@ export class PartitionLog {
       }
       const epoch = leaderEpoch ?? header.partitionLeaderEpoch;
       if (epoch >= 0) this.epochs.assign(epoch, offset);
+      // Under LogAppendTime the broker's time is the batch's timestamp, and expiry counts from it, as in Kafka.
+      if (isProducerDataBatch(header)) this.producerState.record(batchMaxTimestamp === header.maxTimestamp ? header : { ...header, maxTimestamp: batchMaxTimestamp }, offset);
       const bytes = batches.subarray(position, position + header.sizeBytes);
       const last = offset + header.lastOffsetDelta;
       const filePosition = seg.size;
@@ -502,6 +527,26 @@ export class PartitionLog {
     this.segments.push(seg);
     this.log.info({ baseOffset: seg.baseOffset, previousBytes: old.size }, 'rolled a new segment');
     if (this.logEnd > this.pipeline.durableOffset) this.pipeline.requestDurable(this.logEnd - 1);
+    this.snapshotProducers(this.logEnd);
+  }
+
+  /**
+   * Writes the producer state as of `offset` (the log end) to `<offset>.snapshot` in the background, as
+   * Kafka does at a roll, and deletes all but the newest SNAPSHOTS_KEPT. With no producers it deletes
+   * them all instead: nothing before `offset` matters, and a load without snapshots replays only the
+   * last segments (producer-state-loader.ts). A snapshot past what a crash
+   * leaves of the log is deleted when it is loaded, so it need not wait for the records' fsync.
+   */
+  private snapshotProducers(offset: number): void {
+    const encoded = this.producerState.size > 0 ? encodeSnapshot(this.producerState.entries()) : undefined;
+    this.snapshotting = this.snapshotting
+      .then(async () => {
+        if (encoded) await writeSnapshot(this.dir, offset, encoded);
+        const all = await listSnapshots(this.dir);
+        const kept = encoded ? SNAPSHOTS_KEPT : 0;
+        for (const old of all.slice(0, Math.max(0, all.length - kept))) await deleteSnapshot(this.dir, old);
+      })
+      .catch((err: unknown) => this.log.warn({ err, offset }, 'could not write a producer state snapshot; a restart replays more of the log'));
   }
 
   // ---- durability ---------------------------------------------------------------------------------
@@ -563,6 +608,8 @@ export class PartitionLog {
     this.logEnd = cut.offset;
     this.epochs.truncateFromEnd(cut.offset);
     this.cache.truncateFrom(cut.offset);
+    // No retry may be answered as a duplicate of a batch the disk refused; rollBack restores the rest.
+    this.producerState.truncateFrom(cut.offset);
     if (this.hw > cut.offset) this.advanceHighWatermark(cut.offset, true);
     this.generation++;
     this.exclusive(() => this.rollBack(cut, refused)).catch((rollbackErr: unknown) => this.fail(rollbackErr));
@@ -593,6 +640,8 @@ export class PartitionLog {
       }
       // Reads never reach past a segment's written bytes, so cutting the torn piece disturbs none.
       if (later.length > 0) await syncDirectory(this.dir);
+      await this.snapshotting;
+      this.producerState = await loadProducerState(this.dir, this.segments, this.logEnd, this.log);
       this.log.info({ logEndOffset: this.logEnd }, 'took back the writes the disk refused; appends are accepted again');
     } finally {
       if (this.refusedWrite === refused) this.refusedWrite = undefined;
@@ -883,6 +932,9 @@ export class PartitionLog {
         const end = this.logEnd;
         this.truncations++;
         this.epochs.truncateFromEnd(end);
+        // Kafka's truncateAndReload: the state of the batches still stored, from a snapshot and the log.
+        await this.snapshotting;
+        this.producerState = await loadProducerState(this.dir, this.segments, end, this.log);
         // Gaps and cleaned records now lie below the new end at most (Kafka's maybeTruncateCheckpoint).
         this.firstDirty = Math.min(this.firstDirty, end);
         this.compactedTo = Math.min(this.compactedTo, end);
@@ -932,6 +984,9 @@ export class PartitionLog {
     this.epochs.clear();
     this.logStart = offset;
     this.logEnd = offset;
+    // Every snapshot describes records that are gone now (Kafka's truncateFullyAndStartAt).
+    await this.snapshotting;
+    for (const old of await listSnapshots(this.dir)) await deleteSnapshot(this.dir, old);
   }
 
   private advanceHighWatermark(offset: number, allowDecrease: boolean): void {
@@ -1099,6 +1154,9 @@ export class PartitionLog {
       await this.pipeline.pauseSyncs();
       // With refused writes not yet taken back out, the files are not in a state to call clean.
       if (!this.failure && !this.refusedWrite) {
+        // As Kafka at a clean shutdown: the next start restores producer state without a replay.
+        this.snapshotProducers(this.logEnd);
+        await this.snapshotting;
         try {
           this.active.sealTimeIndex();
           const work: Promise<void>[] = [];

@@ -188,14 +188,14 @@ export class GroupService implements GroupRequests {
    * this broker is where their coordinator lives, and a client that goes on to InitProducerId learns
    * from ApiVersions that it is not served yet.
    */
-  findCoordinator(keyType: number, key: string): CoordinatorLocation {
-    if (keyType === CoordinatorKeyType.TRANSACTION) return this.at(this.broker.config.brokerId);
+  findCoordinator(keyType: number, key: string, listener?: string): CoordinatorLocation {
+    if (keyType === CoordinatorKeyType.TRANSACTION) return this.at(this.broker.config.brokerId, listener);
     if (keyType !== CoordinatorKeyType.GROUP) return { errorCode: ErrorCode.INVALID_REQUEST, node: undefined };
     this.ensureTopic();
     if (this.lifecycle !== 'open') return this.unavailable();
     const count = this.broker.topics.get(CONSUMER_OFFSETS_TOPIC)?.replicas.length ?? 0;
     const partition = count > 0 ? this.broker.metadata.partition(CONSUMER_OFFSETS_TOPIC, partitionForGroup(key, count)) : undefined;
-    return partition ? this.at(partition.leader) : this.unavailable();
+    return partition ? this.at(partition.leader, listener) : this.unavailable();
   }
 
   // Each API answers a group whose partition is not served here as Kafka's GroupCoordinator does:
@@ -406,8 +406,9 @@ export class GroupService implements GroupRequests {
 
   // ---- __consumer_offsets: creation and loading
 
-  private at(nodeId: number): CoordinatorLocation {
-    const node = this.broker.metadata.liveBrokers().find((b) => b.nodeId === nodeId);
+  /** Where `nodeId` is for clients of `listener` (the inter-broker one when unset). */
+  private at(nodeId: number, listener?: string): CoordinatorLocation {
+    const node = this.broker.metadata.liveBrokers(listener).find((b) => b.nodeId === nodeId);
     return node ? { errorCode: ErrorCode.NONE, node } : this.unavailable();
   }
 

@@ -9,10 +9,12 @@
 //      by every ISR member), refused with NOT_ENOUGH_REPLICAS before the append while the ISR is below
 //      min.insync.replicas, and REQUEST_TIMED_OUT after the request's timeout_ms.
 //
-// Idempotent and transactional producers are a later issue: InitProducerId is not served, so no client
-// gets a producer id from Skein, and a batch carrying one is refused with UNSUPPORTED_FOR_MESSAGE_FORMAT
-// (what Kafka answers when a log's message format cannot hold idempotent or transactional batches) rather
-// than stored without the sequence checks that would make it safe.
+// A batch carrying a producer id (an idempotent producer's) is checked against the partition's producer
+// state right before the append, in the same turn, so batches are checked in the order they are appended
+// (producer-state.ts): a retried batch already written is answered with its original offsets and not
+// written again, once it is as safe as acks asks; an old epoch or a sequence gap is refused. Transactional
+// batches are refused with INVALID_TXN_STATE: transactions are not served yet (InitProducerId refuses
+// transactional ids, so no real client sends one).
 //
 // v0-2 are served because librdkafka before 2.10 (Debian's 2.0.2: kcat, confluent-kafka) only compresses
 // with gzip, snappy or lz4 when the broker's Produce range includes v0, and otherwise sends those batches
@@ -20,7 +22,7 @@
 // are refused with UNSUPPORTED_FOR_MESSAGE_FORMAT: Kafka would convert them to v2 batches, which means
 // re-encoding every record, and Skein stores batches only as they were produced.
 import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponseInput } from '../../../protocol/kafka/index.js';
-import { MAGIC_AT } from '../../../protocol/kafka/records/batch-header.js';
+import { MAGIC_AT, TRANSACTIONAL_BIT } from '../../../protocol/kafka/records/batch-header.js';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { recompressBatch } from '../../../protocol/kafka/records/batch-recompression.js';
 import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
@@ -31,6 +33,7 @@ import { checkKeysForCompaction } from '../produce/compacted-keys.js';
 import type { Recompression } from '../produce/produce-config.js';
 import { checkTimestamps, type BatchRejection, type RecordError } from '../produce/timestamp-check.js';
 import type { PartitionAccess } from '../services.js';
+import type { AppendResult, PartitionLog } from '../../log/partition-log.js';
 
 type TopicResponse = NonNullable<ProduceResponseInput['responses']>[number];
 type PartitionResponse = NonNullable<TopicResponse['partitionResponses']>[number];
@@ -64,6 +67,12 @@ function recompressed(batch: Buffer, to: Recompression): Buffer | string {
   }
 }
 
+/** What a duplicate batch is answered with: its original offsets, no append time (Kafka's NO_TIMESTAMP). */
+function duplicateOf(dup: { firstOffset: number; lastOffset: number }, plog: PartitionLog): AppendResult {
+  const recordCount = dup.lastOffset - dup.firstOffset + 1;
+  return { baseOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime: -1, logStartOffset: plog.logStartOffset, recordCount, batchCount: 1, sizeBytes: 0 };
+}
+
 interface Appended {
   response: PartitionResponse;
   /** Settles once the write is as safe as acks asks; it marks `response` failed if it is not. */
@@ -95,8 +104,8 @@ function appendPartition(
     if (err instanceof InvalidBatchError) return { response: failed(index, err.code, err.message) };
     throw err;
   }
-  if (header.producerId >= 0) {
-    return { response: failed(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'idempotent and transactional producers are not supported yet') };
+  if ((header.attributes & TRANSACTIONAL_BIT) !== 0) {
+    return { response: failed(index, ErrorCode.INVALID_TXN_STATE, 'transactional producers are not supported yet') };
   }
   if (acks !== ACKS_NONE && acks !== ACKS_LEADER && acks !== ACKS_ALL) return { response: failed(index, ErrorCode.INVALID_REQUIRED_ACKS) };
   if (isInternalTopic(topic)) return { response: failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`) };
@@ -119,9 +128,11 @@ function appendPartition(
   if (stored.length > plog.config.maxMessageBytes) {
     return { response: failed(index, ErrorCode.MESSAGE_TOO_LARGE, `recompressed record batch of ${stored.length} bytes exceeds ${plog.config.maxMessageBytes}`) };
   }
-  let result;
+  const verdict = header.producerId >= 0 ? plog.producers.checkClientBatch(header) : undefined;
+  if (verdict?.kind === 'refused') return { response: failed(index, verdict.errorCode, verdict.message) };
+  let result: AppendResult;
   try {
-    result = plog.append(stored, now, { leaderEpoch: partition.leaderEpoch });
+    result = verdict?.kind === 'duplicate' ? duplicateOf(verdict, plog) : plog.append(stored, now, { leaderEpoch: partition.leaderEpoch });
   } catch (err) {
     return { response: failed(index, errorCodeOf(err, ctx.log, { topic, partition: index }), (err as Error).message) };
   }
@@ -134,7 +145,8 @@ function appendPartition(
     recordErrors: [],
     errorMessage: null,
   };
-  const committed = replicated?.appended(result, acks === ACKS_ALL ? timeoutMs : undefined);
+  // A duplicate is acknowledged once its original is as safe as acks asks (Kafka waits the same way).
+  const committed = verdict?.kind === 'duplicate' ? replicated?.duplicate(result.lastOffset, acks === ACKS_ALL ? timeoutMs : undefined) : replicated?.appended(result, acks === ACKS_ALL ? timeoutMs : undefined);
   if (acks === ACKS_NONE) return { response };
   if (committed && acks === ACKS_ALL) {
     const done = committed.then((errorCode) => {

@@ -22,7 +22,7 @@ export const findCoordinatorHandler = defineHandler({
   maxVersion: 4,
   uses: ['groups'],
   handle(request, ctx, { groups }): FindCoordinatorResponseInput {
-    const locate = (key: string): CoordinatorLocation => groups.findCoordinator(request.keyType, key);
+    const locate = (key: string): CoordinatorLocation => groups.findCoordinator(request.keyType, key, ctx.listener);
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,

@@ -71,6 +71,9 @@ async function byName(topics: TopicAdmin, metadata: MetadataView, name: string, 
     try {
       found = await topics.autoCreate(name);
     } catch (err) {
+      // Another broker created it first, and ours has not heard yet: Kafka answers LEADER_NOT_AVAILABLE
+      // (retriable) so the client asks again.
+      if (err instanceof KafkaProtocolError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return missing(name, ZERO_UUID, ErrorCode.LEADER_NOT_AVAILABLE);
       // Kafka reports a failed auto-creation (say, a replication factor above the live brokers) per topic.
       if (err instanceof KafkaProtocolError) return missing(name, ZERO_UUID, err.code);
       throw err;
@@ -118,7 +121,7 @@ export const metadataHandler = defineHandler({
     const clusterOperations = apiVersion >= 8 && apiVersion <= 10 && request.includeClusterAuthorizedOperations;
     return {
       throttleTimeMs: 0,
-      brokers: metadata.liveBrokers(),
+      brokers: metadata.liveBrokers(ctx.listener),
       clusterId,
       controllerId: metadata.controllerId(),
       topics,

@@ -12,7 +12,7 @@ export const describeClusterHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   uses: ['metadata', 'clusterId'],
-  handle(request, _ctx, { metadata, clusterId }) {
+  handle(request, ctx, { metadata, clusterId }) {
     if (request.endpointType !== BROKERS_ENDPOINT) {
       return {
         throttleTimeMs: 0,
@@ -29,7 +29,7 @@ export const describeClusterHandler = defineHandler({
       endpointType: BROKERS_ENDPOINT,
       clusterId,
       controllerId: metadata.controllerId(),
-      brokers: metadata.liveBrokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      brokers: metadata.liveBrokers(ctx.listener).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_AUTHORIZED_OPERATIONS : OPERATIONS_NOT_REQUESTED,
     };
   },

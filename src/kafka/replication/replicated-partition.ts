@@ -215,6 +215,23 @@ export class ReplicatedPartition {
    * Every leader append is fsynced: the high watermark counts only the leader's durable records.
    */
   appended(result: AppendResult, acksAllTimeoutMs?: number): Promise<number> {
+    return this.completion(acksAllTimeoutMs, (core, now, waiter) => core.onLocalAppend(result.baseOffset, result.lastOffset, now, waiter), result.lastOffset);
+  }
+
+  /**
+   * A produce answered with records the leader appended earlier, up to `lastOffset` (a producer's retried
+   * batch): resolves as `appended` would for them.
+   */
+  duplicate(lastOffset: number, acksAllTimeoutMs?: number): Promise<number> {
+    return this.completion(acksAllTimeoutMs, (core, now, waiter) => core.onDuplicateAppend(lastOffset, now, waiter), undefined);
+  }
+
+  /** Tells the core of a produce (`step`) and resolves once acks=all is met; `lastAppended` is the new records' end, to report their fsync. */
+  private completion(
+    acksAllTimeoutMs: number | undefined,
+    step: (core: PartitionReplication, now: number, waiter: { token: number; deadline: number } | undefined) => void,
+    lastAppended: number | undefined,
+  ): Promise<number> {
     const core = this.core;
     // checkAppend refused appends without a core; one appended regardless is not acknowledged here.
     if (!core) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -227,13 +244,13 @@ export class ReplicatedPartition {
       done = new Promise((resolve) => this.waiters.set(token, resolve));
     }
     try {
-      core.onLocalAppend(result.baseOffset, result.lastOffset, now, waiter);
+      step(core, now, waiter);
     } catch (err) {
       if (waiter) this.waiters.delete(waiter.token);
       this.rebuild(err);
       return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
-    this.whenStored(result.lastOffset + 1);
+    if (lastAppended !== undefined) this.whenStored(lastAppended + 1);
     this.settle();
     return done;
   }

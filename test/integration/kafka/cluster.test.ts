@@ -18,6 +18,7 @@ import {
   partitionStatePath,
   topicPath,
 } from '../../../protocol/kafka/zk/znodes.js';
+import { ErrorCode as ZkErrorCode, KeeperError } from '../../../protocol/zookeeper/codes.js';
 import type { Broker } from '../../../src/kafka/broker.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { controlledShutdown } from '../../../src/kafka/cluster/controlled-shutdown.js';
@@ -157,8 +158,8 @@ test('controlled shutdown moves leadership away while the broker still runs; gon
   const led = before.topics[0]!.partitions.filter((p) => p.leader === victim).map((p) => p.partitionId);
   expect(led.length).toBeGreaterThan(0);
   const gone = brokers.get(victim)!;
-  const { metadata, cluster, config, log } = gone.broker;
-  expect(await controlledShutdown(metadata, cluster!.membership, config, log)).toBe(true);
+  const { cluster, config, log } = gone.broker;
+  expect(await controlledShutdown(cluster!.membership, config, log)).toBe(true);
   const moved = await admin.fetchTopicMetadata({ topics: ['orders'] });
   for (const p of moved.topics[0]!.partitions) {
     expect(p.leader).not.toBe(victim);
@@ -186,12 +187,21 @@ test('controlled shutdown moves leadership away while the broker still runs; gon
 });
 
 test('leaders\' ISR changes reach every broker through /isr_change_notification; ElectLeaders brings preferred leaders back', async () => {
-  // Acting as the leaders would: the replica that came back rejoins every ISR.
+  // Acting as the leaders would: the replica that came back rejoins every ISR. The real leaders may
+  // write the same znode meanwhile (their own ISR changes): a lost race is read again and retried.
   for (let p = 0; p < 6; p++) {
     const path = partitionStatePath('orders', p);
-    const { data, stat } = await zk.getData(path);
-    const s = decodePartitionState(data);
-    await zk.setData(path, encodePartitionState({ ...s, isr: [...new Set([...s.isr, 1, 2, 3])] }), stat.version);
+    await until(`partition ${p}'s ISR written`, async () => {
+      const { data, stat } = await zk.getData(path);
+      const s = decodePartitionState(data);
+      return zk.setData(path, encodePartitionState({ ...s, isr: [...new Set([...s.isr, 1, 2, 3])] }), stat.version).then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof KeeperError && err.code === ZkErrorCode.badVersion) return undefined;
+          throw err;
+        },
+      );
+    });
   }
   await zk.create(`${ISR_CHANGE_NOTIFICATION_PATH}/${ISR_CHANGE_PREFIX}`, encodeIsrChangeNotification([0, 1, 2, 3, 4, 5].map((partition) => ({ topic: 'orders', partition }))), { mode: 'persistentSequential' });
   await until('every ISR full on every broker', () =>
@@ -325,4 +335,23 @@ test('a broker cut from ZooKeeper past its session timeout is dropped, then regi
   brokers.delete(4);
   await cutOff.close();
   await proxy.close();
+});
+
+test('producer ids come from blocks claimed in /latest_producer_id_block: distinct across brokers, in Kafka\'s JSON', async () => {
+  const conns = await Promise.all([...brokers.values()].map((b) => KafkaConnection.connect(b.bootstrap)));
+  try {
+    // Concurrently on every broker, so their first block claims race on the znode version.
+    const answers = await Promise.all(
+      conns.flatMap((conn) => Array.from({ length: 5 }, () => conn.send(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 }))),
+    );
+    expect(answers.every((a) => a.errorCode === ErrorCode.NONE && a.producerEpoch === 0)).toBe(true);
+    const ids = answers.map((a) => Number(a.producerId));
+    expect(new Set(ids).size).toBe(ids.length);
+    const block = json((await zk.getData('/latest_producer_id_block')).data);
+    expect(block).toMatchObject({ version: 1, block_start: expect.any(String), block_end: expect.any(String) });
+    expect(Number(block.block_end) - Number(block.block_start)).toBe(999);
+    expect(Math.max(...ids)).toBeLessThanOrEqual(Number(block.block_end));
+  } finally {
+    for (const conn of conns) conn.close();
+  }
 });

@@ -1,6 +1,6 @@
 // Produce end to end: kafkajs' producer (keys, acks 0/1/all, gzip) read back with our client, and raw
 // requests for the edges: batch checks, unknown partitions, acks, min.insync.replicas, timestamps,
-// LogAppendTime, keyless records on compacted topics, producer ids.
+// LogAppendTime, keyless records on compacted topics, transactional batches (idempotent ones: idempotent-produce.test.ts).
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
@@ -231,13 +231,11 @@ describe('raw produce requests', () => {
     expect(recordsOf(fetched).map((r) => r.timestamp)).toEqual([response.logAppendTimeMs]);
   });
 
-  test('idempotent and transactional batches are refused with UNSUPPORTED_FOR_MESSAGE_FORMAT', async () => {
-    const idempotent = batchOf([{ value: Buffer.from('i') }], { producerId: 4000, producerEpoch: 0, baseSequence: 0 });
-    const response = await produceRaw('raw', 0, idempotent);
-    expect(response.errorCode).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+  test('transactional batches are refused with INVALID_TXN_STATE: transactions are not served yet', async () => {
+    const transactional = batchOf([{ value: Buffer.from('t') }], { producerId: 4000, producerEpoch: 0, baseSequence: 0, transactional: true });
+    const response = await produceRaw('raw', 0, transactional);
+    expect(response.errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
     expect(response.errorMessage).toMatch(/not supported/);
-    const transactional = batchOf([{ value: Buffer.from('t') }], { producerId: 4000, producerEpoch: 0, baseSequence: 1, transactional: true });
-    expect((await produceRaw('raw', 0, transactional)).errorCode).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
   });
 
   test('a compacted topic refuses keyless records, compressed or not, naming them (v8+)', async () => {

@@ -6,12 +6,15 @@ import { expect, test } from 'vitest';
 import { ApiKey, ErrorCode, type UpdateMetadataRequest } from '../../../protocol/kafka/index.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../../../src/kafka/handler.js';
 import { electLeadersHandler } from '../../../src/kafka/handlers/43-elect-leaders.js';
+import { alterPartitionReassignmentsHandler } from '../../../src/kafka/handlers/45-alter-partition-reassignments.js';
+import { listPartitionReassignmentsHandler } from '../../../src/kafka/handlers/46-list-partition-reassignments.js';
+import { initProducerIdHandler } from '../../../src/kafka/handlers/22-init-producer-id.js';
 import { offsetForLeaderEpochHandler } from '../../../src/kafka/handlers/23-offset-for-leader-epoch.js';
 import { updateMetadataHandler } from '../../../src/kafka/handlers/6-update-metadata.js';
 import type { TopicRecord } from '../../../src/kafka/metadata/topic-store.js';
 import type { Partition } from '../../../src/kafka/partitions/partition.js';
 import { HandlerRegistry } from '../../../src/kafka/registry.js';
-import type { BrokerServices, ControllerRequests, MetadataUpdates, PartitionAccess, TopicAdmin } from '../../../src/kafka/services.js';
+import type { BrokerServices, ControllerRequests, MetadataUpdates, PartitionAccess, ProducerIds, TopicAdmin } from '../../../src/kafka/services.js';
 
 /** A fake of T with only the members given; touching any other throws, naming it. */
 function onlyThese<T extends object>(given: Partial<T>): T {
@@ -31,6 +34,7 @@ function ctx(apiVersion: number): RequestContext {
     correlationId: 1,
     clientId: 'test',
     remote: 'test',
+    listener: 'PLAINTEXT',
     log: pino({ level: 'silent' }),
     signal: new AbortController().signal,
     replyTurn: () => Promise.resolve(),
@@ -169,4 +173,72 @@ test('the registry hands each handler the services it declares and no others', a
   await registry.get(ApiKey.ApiVersions)!.handle({ clientSoftwareName: 'x', clientSoftwareVersion: '1' }, ctx(3));
   expect(Object.keys(given!).sort()).toEqual(['clock', 'clusterId']);
   expect((given as BrokerServices).clusterId).toBe('cluster');
+});
+
+const initIdempotent = { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 };
+
+test('InitProducerId: an id at epoch 0 from the allocator; a transactional id is refused without allocating one', async () => {
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds: onlyThese<ProducerIds>({ next: async () => 1234 }) })).toEqual({
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    producerId: 1234,
+    producerEpoch: 0,
+  });
+  const refused = await initProducerIdHandler.handle({ ...initIdempotent, transactionalId: 'txn' }, ctx(4), { producerIds: onlyThese<ProducerIds>({}) });
+  expect(refused).toMatchObject({ errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 });
+});
+
+test('InitProducerId: an allocator that cannot claim a block (ZooKeeper away) is COORDINATOR_NOT_AVAILABLE, which clients retry', async () => {
+  const producerIds = onlyThese<ProducerIds>({ next: () => Promise.reject(new Error('connection loss')) });
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1 });
+});
+
+const reassignAsked = {
+  timeoutMs: 1000,
+  topics: [{ name: 'a', partitions: [{ partitionIndex: 0, replicas: [2, 3] }, { partitionIndex: 1, replicas: null }, { partitionIndex: 2, replicas: [9] }] }],
+};
+
+test('AlterPartitionReassignments maps the controller\'s refusals to Kafka\'s codes, and answers NOT_CONTROLLER when it is not the controller', async () => {
+  const refusing = onlyThese<ControllerRequests>({
+    reassign: (asked) =>
+      Promise.resolve(
+        asked.map((a) => ({
+          topic: a.topic,
+          partition: a.partition,
+          refusal: a.partition === 0 ? undefined : a.partition === 1 ? { kind: 'noneInProgress' as const } : { kind: 'invalid' as const, message: 'no broker 9' },
+        })),
+      ),
+  });
+  const services = { controller: refusing, topics: onlyThese<TopicAdmin>({}), config: onlyThese<BrokerServices['config']>({}) };
+  const response = answered(await alterPartitionReassignmentsHandler.handle(reassignAsked, ctx(0), services));
+  expect(response).toEqual({
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    responses: [
+      {
+        name: 'a',
+        partitions: [
+          { partitionIndex: 0, errorCode: ErrorCode.NONE, errorMessage: null },
+          { partitionIndex: 1, errorCode: ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, errorMessage: 'No partition reassignment is in progress.' },
+          { partitionIndex: 2, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'no broker 9' },
+        ],
+      },
+    ],
+  });
+  const deposed = onlyThese<ControllerRequests>({ reassign: () => Promise.resolve(undefined), reassignments: () => Promise.resolve(undefined) });
+  const refused = answered(await alterPartitionReassignmentsHandler.handle(reassignAsked, ctx(0), { ...services, controller: deposed }));
+  expect(refused).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, responses: [] });
+  const listed = answered(await listPartitionReassignmentsHandler.handle({ timeoutMs: 1000, topics: null }, ctx(0), { controller: deposed }));
+  expect(listed).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
+});
+
+test('AlterPartitionReassignments on a broker alone: only "here" is an assignment it can take', async () => {
+  const services = { controller: undefined, topics: topicsOf(topicRecord('a', 2)), config: onlyThese<BrokerServices['config']>({ brokerId: 2 }) };
+  const response = answered(await alterPartitionReassignmentsHandler.handle(reassignAsked, ctx(0), services));
+  expect(response.responses![0]!.partitions!.map((p) => p.errorCode)).toEqual([ErrorCode.INVALID_REPLICA_ASSIGNMENT, ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+  const here = { timeoutMs: 1000, topics: [{ name: 'a', partitions: [{ partitionIndex: 1, replicas: [2] }] }] };
+  expect(answered(await alterPartitionReassignmentsHandler.handle(here, ctx(0), services)).responses![0]!.partitions![0]!.errorCode).toBe(ErrorCode.NONE);
+  const listed = answered(await listPartitionReassignmentsHandler.handle({ timeoutMs: 1000, topics: null }, ctx(0), { controller: undefined }));
+  expect(listed).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] });
 });

@@ -1,0 +1,119 @@
+// Producer-state snapshots: `<20-digit offset>.snapshot` in the partition directory, named as Kafka names
+// them, holding every producer's state as of that offset (the log end when it was taken, at a segment
+// roll). Loading restores the newest one not past the log end and replays only the batches after it, so a
+// restart does not read the whole log. Skein's own layout (Kafka's keeps only each producer's last batch;
+// this keeps the last five, so retries of any of them stay deduplicated across a restart):
+//   int16 version (1) | uint32 CRC-32C of what follows | int32 producer count | per producer:
+//   int64 producerId | int16 epoch | int64 lastTimestamp | int8 batch count | per batch:
+//   int32 firstSeq | int32 lastSeq | int64 firstOffset | int32 lastOffset - firstOffset | int64 timestamp
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readInt64, writeInt64 } from '../../protocol/bytes.js';
+import { crc32c } from '../../protocol/checksum/crc32c.js';
+import { writeFileAtomic } from '../fs/atomic-file.js';
+import { RETAINED_BATCHES, type ProducerEntry } from './producer-state.js';
+import { unlinkIfExists } from './segment.js';
+
+export const SNAPSHOT_SUFFIX = '.snapshot';
+const VERSION = 1;
+const HEADER_BYTES = 2 + 4 + 4;
+const ENTRY_BYTES = 8 + 2 + 8 + 1;
+const BATCH_BYTES = 4 + 4 + 8 + 4 + 8;
+const NAME_DIGITS = 20;
+/** Snapshots kept: the newest serves a restart, the one before it a truncation below the newest. */
+export const SNAPSHOTS_KEPT = 2;
+
+export function snapshotFileName(offset: number): string {
+  return String(offset).padStart(NAME_DIGITS, '0') + SNAPSHOT_SUFFIX;
+}
+
+export function parseSnapshotFileName(name: string): number | undefined {
+  if (!name.endsWith(SNAPSHOT_SUFFIX)) return undefined;
+  const digits = name.slice(0, -SNAPSHOT_SUFFIX.length);
+  if (digits.length !== NAME_DIGITS || !/^\d+$/.test(digits)) return undefined;
+  const offset = Number(digits);
+  return Number.isSafeInteger(offset) ? offset : undefined;
+}
+
+export function encodeSnapshot(entries: Iterable<ProducerEntry>): Buffer {
+  const list = [...entries];
+  let size = HEADER_BYTES;
+  for (const e of list) size += ENTRY_BYTES + e.batches.length * BATCH_BYTES;
+  const buf = Buffer.alloc(size);
+  buf.writeInt16BE(VERSION, 0);
+  buf.writeInt32BE(list.length, 6);
+  let at = HEADER_BYTES;
+  for (const e of list) {
+    writeInt64(buf, at, e.producerId);
+    buf.writeInt16BE(e.epoch, at + 8);
+    writeInt64(buf, at + 10, e.lastTimestamp);
+    buf.writeInt8(e.batches.length, at + 18);
+    at += ENTRY_BYTES;
+    for (const b of e.batches) {
+      buf.writeInt32BE(b.firstSeq, at);
+      buf.writeInt32BE(b.lastSeq, at + 4);
+      writeInt64(buf, at + 8, b.firstOffset);
+      buf.writeInt32BE(b.lastOffset - b.firstOffset, at + 16);
+      writeInt64(buf, at + 20, b.timestamp);
+      at += BATCH_BYTES;
+    }
+  }
+  buf.writeUInt32BE(crc32c(buf.subarray(6)), 2);
+  return buf;
+}
+
+/** The entries of a snapshot, or why it is unusable (a torn or foreign file is never trusted). */
+export function decodeSnapshot(buf: Buffer): ProducerEntry[] | string {
+  if (buf.length < HEADER_BYTES) return `snapshot of ${buf.length} bytes is truncated`;
+  const version = buf.readInt16BE(0);
+  if (version !== VERSION) return `snapshot version ${version} is not ${VERSION}`;
+  if (crc32c(buf.subarray(6)) !== buf.readUInt32BE(2)) return 'snapshot CRC mismatch';
+  const count = buf.readInt32BE(6);
+  const out: ProducerEntry[] = [];
+  let at = HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    if (buf.length - at < ENTRY_BYTES) return 'snapshot entry is truncated';
+    const batchCount = buf.readInt8(at + 18);
+    if (batchCount < 0 || batchCount > RETAINED_BATCHES) return `snapshot entry holds ${batchCount} batches`;
+    const entry: ProducerEntry = { producerId: readInt64(buf, at), epoch: buf.readInt16BE(at + 8), lastTimestamp: readInt64(buf, at + 10), batches: [] };
+    at += ENTRY_BYTES;
+    if (buf.length - at < batchCount * BATCH_BYTES) return 'snapshot batches are truncated';
+    for (let j = 0; j < batchCount; j++) {
+      const firstOffset = readInt64(buf, at + 8);
+      entry.batches.push({
+        firstSeq: buf.readInt32BE(at),
+        lastSeq: buf.readInt32BE(at + 4),
+        firstOffset,
+        lastOffset: firstOffset + buf.readInt32BE(at + 16),
+        timestamp: readInt64(buf, at + 20),
+      });
+      at += BATCH_BYTES;
+    }
+    out.push(entry);
+  }
+  if (at !== buf.length) return `snapshot has ${buf.length - at} trailing bytes`;
+  return out;
+}
+
+/** Offsets of the snapshots in `dir`, ascending. */
+export async function listSnapshots(dir: string): Promise<number[]> {
+  const offsets: number[] = [];
+  for (const name of await readdir(dir)) {
+    const offset = parseSnapshotFileName(name);
+    if (offset !== undefined) offsets.push(offset);
+  }
+  return offsets.sort((a, b) => a - b);
+}
+
+export async function readSnapshot(dir: string, offset: number): Promise<ProducerEntry[] | string> {
+  return decodeSnapshot(await readFile(join(dir, snapshotFileName(offset))));
+}
+
+/** Writes the snapshot durably (temp file, fsync, rename, directory fsync). */
+export function writeSnapshot(dir: string, offset: number, encoded: Buffer): Promise<void> {
+  return writeFileAtomic(join(dir, snapshotFileName(offset)), encoded);
+}
+
+export function deleteSnapshot(dir: string, offset: number): Promise<void> {
+  return unlinkIfExists(join(dir, snapshotFileName(offset)));
+}
