@@ -1,9 +1,9 @@
 // The ensemble's durable Raft storage: what it reopens to after clean restarts, torn writes at any
 // record boundary, a full disk at chosen bytes and a failing device; that a truncation or a leader's
-// snapshot never half-survives; that queued Persists share fsyncs; and that damage which is not a torn
-// tail is refused rather than served.
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+// snapshot never half-survives; that queued Persists share fsyncs (each pass one O_DSYNC write); and
+// that damage which is not a torn tail is refused rather than served.
+import { constants, existsSync } from 'node:fs';
+import { cp, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -153,6 +153,34 @@ describe('Raft storage', () => {
     const again = await Opened.open(dir);
     expect(again.storage.durable.entries).toEqual(images[200]!.entries);
     await again.storage.close();
+  });
+
+  it('makes each pass durable in its write: segments are opened with O_DSYNC unless forceSync is off', async () => {
+    const opened: { path: string; flags: string | number }[] = [];
+    const restore = useFileLayer({
+      open: (path, flags) => {
+        opened.push({ path, flags });
+        return open(path, flags);
+      },
+    });
+    try {
+      const { persists } = generate(5, 3, { snapshots: false, restores: false });
+      for (const forceSync of [undefined, false]) {
+        opened.length = 0;
+        const d = await mkdtemp(join(BASE, 'skein-raft-dsync-'));
+        const o = await openRaftStorage(d, { log, forceSync, onDurable: () => {}, onFailure: () => {} });
+        o.write(persists[0]!);
+        await o.close();
+        const segments = opened.filter((f) => /raft-log\.[0-9a-f]{16}$/.test(f.path));
+        expect(segments).toHaveLength(1);
+        const flags = segments[0]!.flags;
+        expect(typeof flags).toBe('number');
+        expect(((flags as number) & constants.O_DSYNC) !== 0).toBe(forceSync !== false);
+        await rm(d, { recursive: true, force: true });
+      }
+    } finally {
+      restore();
+    }
   });
 
   it('a pass torn at any record boundary (or inside a record) opens to the state before it or after it, a leader snapshot included', async () => {
