@@ -183,6 +183,59 @@ describe('Raft storage', () => {
     }
   });
 
+  it('starts a pass while earlier ones are on their way to the disk, and reports them durable in order only', async () => {
+    const { persists, images } = generate(7, 5, { snapshots: false, restores: false, truncations: false });
+    // Hold every write until released, recording where each goes.
+    const held: { position: number; release: () => void }[] = [];
+    const restore = useFileLayer({
+      open: async (path, flags) => {
+        const handle = await open(path, flags);
+        return new Proxy(handle, {
+          get: (target, prop) => {
+            if (prop === 'writev') {
+              return async (buffers: Buffer[], position: number) => {
+                await new Promise<void>((release) => held.push({ position, release }));
+                return target.writev(buffers, position);
+              };
+            }
+            const value: unknown = Reflect.get(target, prop, target);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+      },
+    });
+    const p = await Opened.open(dir);
+    // The first pass starts the segment (opened through the layer above; header, zero fill): it runs alone.
+    p.storage.write(persists[0]!);
+    while (p.acked < 1) {
+      for (const h of held.splice(0)) h.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    restore();
+    for (const q of persists.slice(1, 4)) {
+      p.storage.write(q);
+      await new Promise((r) => setImmediate(r));
+    }
+    // Three passes written at once, at increasing positions, none reported yet.
+    while (held.length < 3) await new Promise((r) => setImmediate(r));
+    expect(held.map((h) => h.position)).toEqual([...held.map((h) => h.position)].sort((a, b) => a - b));
+    expect(p.reports).toEqual([1]);
+    // The last one lands first: nothing is reported until the ones before it have landed too.
+    held[2]!.release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(p.acked).toBe(1);
+    held[0]!.release();
+    await p.settled(2);
+    expect(p.acked).toBe(2);
+    held[1]!.release();
+    await p.settled(4);
+    expect(p.reports).toEqual([1, 2, 3, 4]);
+    await p.storage.close();
+    const again = await Opened.open(dir);
+    expect(again.storage.durable).toEqual(images[4]);
+    await again.storage.close();
+  });
+
   it('a pass torn at any record boundary (or inside a record) opens to the state before it or after it, a leader snapshot included', async () => {
     // Run the workload until a leader's snapshot (which replaces the log) has just been written: it
     // starts the last segment, so cuts in that segment tear it and the passes after it.
