@@ -345,7 +345,7 @@ class FileRaftStorage implements RaftStorage {
   private lastIndex: number;
   private queue: Persist[] = [];
   private lastSeq = 0;
-  /** A pump of the queue is due at the end of this turn of the event loop. */
+  /** A pump of the queue is due once the current callback returns. */
   private scheduled = false;
   /** Passes written or being written, oldest first, until reported durable (in this order). */
   private readonly passes: Pass[] = [];
@@ -396,8 +396,9 @@ class FileRaftStorage implements RaftStorage {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // Whatever else is queued in this turn of the event loop joins the pass.
-    setImmediate(() => {
+    // Whatever else the current callback queues (the runtime's whole drain of ready()) joins the pass,
+    // which starts as soon as that callback returns rather than after another poll of the event loop.
+    queueMicrotask(() => {
       this.scheduled = false;
       this.pump();
     });
