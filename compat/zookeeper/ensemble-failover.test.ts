@@ -133,13 +133,14 @@ describe(`3-server ${IMPL} ensemble`, () => {
     await kz.process.stop();
 
     // The killed client's ephemerals: gone after its session timeout, and each exists-watch (set before
-    // the rounds, carried across the writer's moves) fired once. (The parent's cversion is not checked
-    // against a count: Apache counts deletes in it, Skein does not yet; the restart test checks it stays.)
+    // the rounds, carried across the writer's moves) fired once; the parent's cversion counts each
+    // ephemeral's one create and one delete, as Apache ZooKeeper's does (the restart test checks it stays).
     await eventually(
       'the killed client’s ephemerals deleted',
       async () => (await answered<string[]>('getChildren /ens/eph', (cb) => admin.getChildren('/ens/eph', undefined, (e, c) => cb(e, c)))).length === 0,
     );
     const parent = await answered<Stat | null>('exists /ens/eph', (cb) => admin.exists('/ens/eph', undefined, cb));
+    expect(parent!.cversion).toBe(2 * EPHEMERALS.length);
     ephemeralsGone = { cversion: parent!.cversion };
     await eventually('every ephemeral’s watch fired', () => EPHEMERALS.every((p) => watches.of(p).length > 0));
     for (const path of EPHEMERALS) expect(watches.of(path), path).toEqual(['NODE_DELETED']);

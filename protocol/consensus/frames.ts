@@ -18,7 +18,8 @@ import type { PeerEntry, PeerHello, PeerMembership, PeerSnapshot, PeerWireMessag
 
 /** "SKNR": a Skein ensemble peer. Anything else on the quorum port is not one. */
 export const PEER_MAGIC = 0x534b_4e52;
-export const PEER_PROTOCOL_VERSION = 1;
+/** 2: heartbeats carry a read round. */
+export const PEER_PROTOCOL_VERSION = 2;
 /** The length and CRC fields. */
 export const FRAME_HEADER_BYTES = 8;
 /** Frame bytes after the length field the decoder accepts unless told otherwise: a whole snapshot must fit. */
@@ -27,7 +28,7 @@ export const PEER_FRAME_BYTES_MAX = 64 * 1024 * 1024;
 export type PeerFrame = { readonly kind: 'hello'; readonly hello: PeerHello } | { readonly kind: 'message'; readonly message: PeerWireMessage };
 
 const KINDS = ['hello', 'preVote', 'vote', 'preVoteResponse', 'voteResponse', 'append', 'appendResponse', 'heartbeat', 'heartbeatResponse', 'snapshot',
-  'forward', 'forwardRefused', 'touch', 'syncRequest', 'syncReply'] as const;
+  'forward', 'forwardRefused', 'touch', 'syncRequest', 'syncReply', 'timeoutNow'] as const;
 type MessageType = PeerWireMessage['type'];
 const KIND_OF = new Map<string, number>(KINDS.map((k, i) => [k, i]));
 
@@ -80,8 +81,12 @@ function writeMessage(w: Writer, m: PeerWireMessage): void {
       return;
     case 'heartbeat':
       u64(w, m.commit);
+      u64(w, m.round);
       return;
     case 'heartbeatResponse':
+      u64(w, m.round);
+      return;
+    case 'timeoutNow':
       return;
     case 'snapshot':
       writeSnapshot(w, m.snapshot);
@@ -213,8 +218,10 @@ function readMessage(r: Reader, type: MessageType): PeerWireMessage {
     case 'appendResponse':
       return { ...base, type, index: readU64(r), reject: flag(r), hintIndex: readU64(r), hintTerm: r.uint32() };
     case 'heartbeat':
-      return { ...base, type, commit: readU64(r) };
+      return { ...base, type, commit: readU64(r), round: readU64(r) };
     case 'heartbeatResponse':
+      return { ...base, type, round: readU64(r) };
+    case 'timeoutNow':
       return { ...base, type };
     case 'snapshot':
       return { ...base, type, snapshot: readSnapshot(r) };

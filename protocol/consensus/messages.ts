@@ -50,9 +50,18 @@ export type PeerMessage =
    * hint is where the follower's log may still agree, so a diverged tail is skipped a term at a time.
    */
   | (Base & { readonly type: 'appendResponse'; readonly index: number; readonly reject: boolean; readonly hintIndex: number; readonly hintTerm: number })
-  | (Base & { readonly type: 'heartbeat'; readonly commit: number })
-  | (Base & { readonly type: 'heartbeatResponse' })
-  | (Base & { readonly type: 'snapshot'; readonly snapshot: PeerSnapshot });
+  /**
+   * `round` is the leader's latest read round (0 before any): a response echoes it, and a majority of
+   * echoes confirms the leader still led after every read index it handed out for that round.
+   */
+  | (Base & { readonly type: 'heartbeat'; readonly commit: number; readonly round: number })
+  | (Base & { readonly type: 'heartbeatResponse'; readonly round: number })
+  | (Base & { readonly type: 'snapshot'; readonly snapshot: PeerSnapshot })
+  /**
+   * Leadership transfer (Raft thesis §3.10): a leader whose own removal or demotion committed tells the
+   * most up-to-date voter left to campaign now, instead of everyone waiting out an election timeout.
+   */
+  | (Base & { readonly type: 'timeoutNow' });
 
 /**
  * Messages of the ZooKeeper shell riding the same connection (not consensus: the core never sees them).
@@ -74,7 +83,10 @@ export type PeerShellMessage =
   | (Base & { readonly type: 'forwardRefused'; readonly sessionId: bigint; readonly cxid: number })
   /** Sessions that showed life on the sender since its last touch, for the leader's expiry clock. */
   | (Base & { readonly type: 'touch'; readonly sessionIds: readonly bigint[] })
-  /** A client's sync: the leader answers with the index of its last proposed entry. */
+  /**
+   * A client's sync: the leader answers with the index of its last proposed entry once a heartbeat round
+   * confirmed that it still leads (a deposed leader unaware of it never answers).
+   */
   | (Base & { readonly type: 'syncRequest'; readonly id: number })
   | (Base & { readonly type: 'syncReply'; readonly id: number; readonly index: number });
 

@@ -34,6 +34,14 @@ import {
   IncrementalAlterConfigsRequestSpec,
   IncrementalAlterConfigsResponseSpec,
 } from './messages/44-incremental-alter-configs.js';
+import {
+  AlterPartitionReassignmentsRequestSpec,
+  AlterPartitionReassignmentsResponseSpec,
+} from './messages/45-alter-partition-reassignments.js';
+import {
+  ListPartitionReassignmentsRequestSpec,
+  ListPartitionReassignmentsResponseSpec,
+} from './messages/46-list-partition-reassignments.js';
 import { OffsetDeleteRequestSpec, OffsetDeleteResponseSpec } from './messages/47-offset-delete.js';
 import { DescribeClusterRequestSpec, DescribeClusterResponseSpec } from './messages/60-describe-cluster.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
@@ -68,6 +76,8 @@ export const ApiKey = {
   DeleteGroups: 42,
   ElectLeaders: 43,
   IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
   OffsetDelete: 47,
   DescribeCluster: 60,
 } as const;
@@ -111,6 +121,14 @@ export const KAFKA_APIS = {
   [ApiKey.IncrementalAlterConfigs]: {
     request: IncrementalAlterConfigsRequestSpec,
     response: IncrementalAlterConfigsResponseSpec,
+  },
+  [ApiKey.AlterPartitionReassignments]: {
+    request: AlterPartitionReassignmentsRequestSpec,
+    response: AlterPartitionReassignmentsResponseSpec,
+  },
+  [ApiKey.ListPartitionReassignments]: {
+    request: ListPartitionReassignmentsRequestSpec,
+    response: ListPartitionReassignmentsResponseSpec,
   },
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequestSpec, response: DescribeClusterResponseSpec },

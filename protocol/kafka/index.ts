@@ -44,5 +44,7 @@ export * from './messages/37-create-partitions.js';
 export * from './messages/42-delete-groups.js';
 export * from './messages/43-elect-leaders.js';
 export * from './messages/44-incremental-alter-configs.js';
+export * from './messages/45-alter-partition-reassignments.js';
+export * from './messages/46-list-partition-reassignments.js';
 export * from './messages/47-offset-delete.js';
 export * from './messages/60-describe-cluster.js';

@@ -1,8 +1,10 @@
-// `skein dev-cluster --nodes 3`: a whole cluster on one machine in one command. ZooKeeper runs in this
-// process; each broker is a child process (`skein kafka --config <its server.properties>`) on consecutive
-// ports, so one can be killed and started again alone with the same command line. The bootstrap string
-// is logged once every broker knows every other one and the controller; SIGINT or SIGTERM stops the brokers (each with its controlled
-// shutdown) and then ZooKeeper.
+// `skein dev-cluster --nodes 3`: a whole cluster on one machine in one command: a ZooKeeper ensemble
+// (3 servers when there are 3 brokers or more, one otherwise; --zookeeper-nodes picks) and N brokers whose
+// zookeeper.connect lists every ZooKeeper server. Each server is a child process started from the config
+// file written for it (`skein zookeeper --config <zoo.cfg>`, `skein kafka --config <server.properties>`)
+// on consecutive ports, so one can be killed and started again alone with the same command line. The
+// bootstrap and ZooKeeper connect strings are logged once every broker knows every other one and the
+// controller; SIGINT or SIGTERM stops the brokers (each with its controlled shutdown) and then ZooKeeper.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,16 +14,16 @@ import { parseOverrides } from '../config/schema.js';
 import { KafkaConnection } from '../kafka/client/connection.js';
 import { brokerConfigFrom } from '../kafka/broker-config.js';
 import type { Logger } from '../logger.js';
-import { defaultZooKeeperConfig } from '../zookeeper/config.js';
-import { startZooKeeper } from '../zookeeper/server.js';
 import { flag, parseArgs, portFlag, UsageError } from './args.js';
 import type { Command } from './command.js';
-import { StartupFailure, startNaming } from './startup-failure.js';
+import { StartupFailure } from './startup-failure.js';
 
 const HOST = '127.0.0.1';
 /** Brokers one command starts at most: each is a Node process. */
 const MAX_NODES = 9;
-/** How long a broker may take to listen, and to stop before it is killed. */
+/** ZooKeeper ensemble sizes offered: a majority of an odd number survives the loss of the rest. */
+const ZOOKEEPER_SIZES = [1, 3, 5, 7];
+/** How long a server may take to listen, and to stop before it is killed. */
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 60_000;
 /**
@@ -30,8 +32,21 @@ const STOP_TIMEOUT_MS = 60_000;
  */
 const ZOOKEEPER_TICK_MS = 500;
 const ZOOKEEPER_SESSION_BOUNDS = { minSessionTimeout: 1000, maxSessionTimeout: 60_000 };
+/** Ticks an ensemble member has to sync with its leader, and may lag it: ZooKeeper's sample zoo.cfg values. */
+const ZOOKEEPER_INIT_LIMIT = 10;
+const ZOOKEEPER_SYNC_LIMIT = 5;
+/** The first quorum port of ensemble members (ZooKeeper's 2888); election ports follow the quorum ports. */
+const DEFAULT_QUORUM_PORT = 2888;
 
-interface BrokerChild {
+/** What a server process logs once it accepts clients. */
+const READY = {
+  kafka: ['"kafka broker listening"'],
+  zookeeper: ['"ZooKeeper server listening"', '"ZooKeeper ensemble member listening"'],
+};
+
+interface ServerChild {
+  /** `broker 2`, `zookeeper 1`: for messages. */
+  name: string;
   id: number;
   port: number;
   configFile: string;
@@ -39,21 +54,40 @@ interface BrokerChild {
   exited: Promise<number | null>;
 }
 
-/** The server.properties of broker `id`, written where an operator can restart it from. */
-function brokerProperties(id: number, port: number, dataDir: string, zkPort: number, overrides: readonly string[]): string {
+/** The zoo.cfg of ensemble member `id` (no server lines when the ensemble is one server: standalone). */
+function zooCfg(id: number, dataDir: string, clientPorts: readonly number[], quorumPort: number): string {
+  const size = clientPorts.length;
+  const servers =
+    size === 1
+      ? []
+      : [
+          `initLimit=${ZOOKEEPER_INIT_LIMIT}`,
+          `syncLimit=${ZOOKEEPER_SYNC_LIMIT}`,
+          ...clientPorts.map((client, i) => `server.${i + 1}=${HOST}:${quorumPort + i}:${quorumPort + size + i};${HOST}:${client}`),
+        ];
   return [
-    `broker.id=${id}`,
-    `listeners=PLAINTEXT://${HOST}:${port}`,
-    `log.dirs=${dataDir}`,
-    `zookeeper.connect=${HOST}:${zkPort}`,
-    ...overrides,
+    `tickTime=${ZOOKEEPER_TICK_MS}`,
+    `minSessionTimeout=${ZOOKEEPER_SESSION_BOUNDS.minSessionTimeout}`,
+    `maxSessionTimeout=${ZOOKEEPER_SESSION_BOUNDS.maxSessionTimeout}`,
+    `dataDir=${dataDir}`,
+    `clientPort=${clientPorts[id - 1]}`,
+    `clientPortAddress=${HOST}`,
+    '4lw.commands.whitelist=*',
+    ...servers,
     '',
   ].join('\n');
 }
 
-function startBroker(id: number, port: number, configFile: string, log: Logger): Promise<BrokerChild> {
+/** The server.properties of broker `id`, written where an operator can restart it from. */
+function brokerProperties(id: number, port: number, dataDir: string, zookeeperConnect: string, overrides: readonly string[]): string {
+  return [`broker.id=${id}`, `listeners=PLAINTEXT://${HOST}:${port}`, `log.dirs=${dataDir}`, `zookeeper.connect=${zookeeperConnect}`, ...overrides, ''].join('\n');
+}
+
+/** Starts `skein <command> --config <configFile>` and resolves once it logs that it serves. */
+function startServer(command: 'kafka' | 'zookeeper', id: number, port: number, configFile: string, log: Logger): Promise<ServerChild> {
+  const name = `${command === 'kafka' ? 'broker' : 'zookeeper'} ${id}`;
   // The same entry point this process runs: dist's main.js, or whatever script started us.
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'kafka', '--config', configFile], {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, command, '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });
@@ -64,28 +98,40 @@ function startBroker(id: number, port: number, configFile: string, log: Logger):
     process.stderr.write(d);
   });
   return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new StartupFailure(`broker ${id} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new StartupFailure(`${name} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       process.stdout.write(`${line}\n`);
-      if (line.includes('"kafka broker listening"')) {
+      if (READY[command].some((ready) => line.includes(ready))) {
         clearTimeout(timer);
-        resolveStart({ id, port, configFile, child, exited });
+        resolveStart({ name, id, port, configFile, child, exited });
       }
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new StartupFailure(`broker ${id} exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+      reject(new StartupFailure(`${name} exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
     });
-    log.debug({ id, pid: child.pid }, 'broker process started');
+    log.debug({ server: name, pid: child.pid }, 'server process started');
   });
+}
+
+/** Starts every server of one kind at once; if any fails, the ones that started are stopped. */
+async function startAll(starting: Promise<ServerChild>[]): Promise<ServerChild[]> {
+  const results = await Promise.allSettled(starting);
+  const started = results.filter((r): r is PromiseFulfilledResult<ServerChild> => r.status === 'fulfilled').map((r) => r.value);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map(stopServer));
+    throw failed.reason;
+  }
+  return started.sort((a, b) => a.id - b.id);
 }
 
 /**
  * Waits until every broker's metadata lists all of them and a controller: only then do clients that go
  * to the controller (librdkafka's admin requests) find one.
  */
-async function untilFormed(started: readonly BrokerChild[]): Promise<void> {
+async function untilFormed(started: readonly ServerChild[]): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (const b of started) {
     for (;;) {
@@ -102,13 +148,13 @@ async function untilFormed(started: readonly BrokerChild[]): Promise<void> {
         }
       }
       if (formed) break;
-      if (Date.now() > deadline) throw new StartupFailure(`broker ${b.id} did not see the whole cluster within ${START_TIMEOUT_MS} ms`);
+      if (Date.now() > deadline) throw new StartupFailure(`${b.name} did not see the whole cluster within ${START_TIMEOUT_MS} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 }
 
-async function stopBroker(b: BrokerChild): Promise<void> {
+async function stopServer(b: ServerChild): Promise<void> {
   if (b.child.exitCode !== null || b.child.signalCode !== null) return;
   b.child.kill('SIGTERM');
   const timer = setTimeout(() => b.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
@@ -116,72 +162,86 @@ async function stopBroker(b: BrokerChild): Promise<void> {
   clearTimeout(timer);
 }
 
+/** A count flag that must be one of `allowed`. */
+function countFlag(raw: string, name: string, allowed: (n: number) => boolean, what: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !allowed(n)) throw new UsageError(`--${name} must be ${what}, got "${raw}"`);
+  return n;
+}
+
+/** `count` consecutive ports from `base`, or a usage error naming the flag. */
+function portRange(base: number, count: number, name: string): number[] {
+  if (base === 0 || base + count - 1 > 65535) throw new UsageError(`--${name} must leave ${count} consecutive ports, got ${base}`);
+  return Array.from({ length: count }, (_, i) => base + i);
+}
+
 export const devClusterCommand: Command = {
   name: 'dev-cluster',
-  usage: 'dev-cluster [--nodes N] [--data-dir DIR] [--kafka-port N] [--zookeeper-port N] [--override key=value]...',
-  summary: 'run ZooKeeper and N brokers (default 3) on consecutive ports, for trying a cluster',
+  usage: 'dev-cluster [--nodes N] [--zookeeper-nodes 1|3|5|7] [--data-dir DIR] [--kafka-port N] [--zookeeper-port N] [--quorum-port N] [--override key=value]...',
+  summary: 'run a ZooKeeper ensemble and N brokers (default 3 and 3) on consecutive ports, for trying a cluster',
   async run(argv, log) {
-    const args = parseArgs(argv, ['nodes', 'data-dir', 'kafka-port', 'zookeeper-port', 'override']);
-    const nodesRaw = flag(args, 'nodes') ?? '3';
-    const nodes = Number(nodesRaw);
-    if (!/^\d+$/.test(nodesRaw) || nodes < 1 || nodes > MAX_NODES) throw new UsageError(`--nodes must be 1 to ${MAX_NODES}, got "${nodesRaw}"`);
+    const args = parseArgs(argv, ['nodes', 'zookeeper-nodes', 'data-dir', 'kafka-port', 'zookeeper-port', 'quorum-port', 'override']);
+    const nodes = countFlag(flag(args, 'nodes') ?? '3', 'nodes', (n) => n >= 1 && n <= MAX_NODES, `1 to ${MAX_NODES}`);
+    const zkNodes = countFlag(flag(args, 'zookeeper-nodes') ?? (nodes >= 3 ? '3' : '1'), 'zookeeper-nodes', (n) => ZOOKEEPER_SIZES.includes(n), ZOOKEEPER_SIZES.join(', '));
     const dataDir = resolve(flag(args, 'data-dir') ?? './data/dev-cluster');
-    const basePort = portFlag(args, 'kafka-port') ?? 9092;
-    if (basePort === 0 || basePort + nodes - 1 > 65535) throw new UsageError(`--kafka-port must leave ${nodes} consecutive ports, got ${basePort}`);
-    const zkPort = portFlag(args, 'zookeeper-port') ?? 2181;
+    const kafkaPorts = portRange(portFlag(args, 'kafka-port') ?? 9092, nodes, 'kafka-port');
+    const zkPorts = portRange(portFlag(args, 'zookeeper-port') ?? 2181, zkNodes, 'zookeeper-port');
+    // Quorum ports, then election ports (unused by Skein, but zoo.cfg names them).
+    const quorumPort = portRange(portFlag(args, 'quorum-port') ?? DEFAULT_QUORUM_PORT, zkNodes > 1 ? 2 * zkNodes : 1, 'quorum-port')[0]!;
+    const zookeeperConnect = zkPorts.map((p) => `${HOST}:${p}`).join(',');
     const overrides = args.flags.get('override') ?? [];
     // Every broker setting is checked here, before anything starts.
     parseOverrides(overrides);
     for (let i = 1; i <= nodes; i++) {
       brokerConfigFrom([
         { key: 'broker.id', value: String(i), line: 0 },
-        { key: 'zookeeper.connect', value: `${HOST}:${zkPort}`, line: 0 },
+        { key: 'listeners', value: `PLAINTEXT://${HOST}:${kafkaPorts[i - 1]}`, line: 0 },
+        { key: 'zookeeper.connect', value: zookeeperConnect, line: 0 },
         ...parseOverrides(overrides),
       ]);
     }
-    const zkDir = join(dataDir, 'zookeeper');
-    await mkdir(zkDir, { recursive: true });
-    const zookeeper = await startNaming({ listener: `--zookeeper-port=${zkPort}`, dirs: [{ setting: `--data-dir=${dataDir}`, dir: dataDir }] }, () =>
-      startZooKeeper(
-        defaultZooKeeperConfig({ dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: HOST, tickTime: ZOOKEEPER_TICK_MS, ...ZOOKEEPER_SESSION_BOUNDS }),
-        log,
-      ),
-    );
-    const started: BrokerChild[] = [];
+    const zookeeperStarts = [];
+    for (let i = 1; i <= zkNodes; i++) {
+      const dir = join(dataDir, `zookeeper-${i}`);
+      await mkdir(dir, { recursive: true });
+      // As an operator sets up each member: its id in dataDir/myid, its zoo.cfg beside it.
+      if (zkNodes > 1) await writeFile(join(dir, 'myid'), `${i}\n`);
+      const configFile = join(dir, 'zoo.cfg');
+      await writeFile(configFile, zooCfg(i, dir, zkPorts, quorumPort));
+      zookeeperStarts.push(startServer('zookeeper', i, zkPorts[i - 1]!, configFile, log));
+    }
+    const zookeepers = await startAll(zookeeperStarts);
+    let brokers: ServerChild[] = [];
     const stopAll = async () => {
-      await Promise.all(started.map(stopBroker));
-      await zookeeper.stop();
+      // Brokers first: their controlled shutdown and session close need ZooKeeper.
+      await Promise.all(brokers.map(stopServer));
+      await Promise.all(zookeepers.map(stopServer));
     };
     try {
-      const starting = [];
+      const brokerStarts = [];
       for (let i = 1; i <= nodes; i++) {
         const dir = join(dataDir, `broker-${i}`);
         await mkdir(dir, { recursive: true });
         const configFile = join(dir, 'server.properties');
-        const port = basePort + i - 1;
-        await writeFile(configFile, brokerProperties(i, port, dir, zookeeper.clientPort, overrides.map((o) => o.trim())));
-        starting.push(startBroker(i, port, configFile, log).then((b) => void started.push(b)));
+        await writeFile(configFile, brokerProperties(i, kafkaPorts[i - 1]!, dir, zookeeperConnect, overrides.map((o) => o.trim())));
+        brokerStarts.push(startServer('kafka', i, kafkaPorts[i - 1]!, configFile, log));
       }
-      const results = await Promise.allSettled(starting);
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      await untilFormed(started);
+      brokers = await startAll(brokerStarts);
+      await untilFormed(brokers);
     } catch (err) {
       await stopAll();
       throw err;
     }
-    started.sort((a, b) => a.id - b.id);
-    const bootstrap = started.map((b) => `${HOST}:${b.port}`).join(',');
+    const bootstrap = brokers.map((b) => `${HOST}:${b.port}`).join(',');
     let stopping = false;
-    for (const b of started) {
-      void b.exited.then((code) => {
-        if (!stopping) log.warn({ brokerId: b.id, code, restart: `skein kafka --config ${b.configFile}` }, 'broker process exited');
+    for (const s of [...zookeepers, ...brokers]) {
+      void s.exited.then((code) => {
+        const command = s.name.startsWith('broker') ? 'kafka' : 'zookeeper';
+        if (!stopping) log.warn({ server: s.name, code, restart: `skein ${command} --config ${s.configFile}` }, 'server process exited');
       });
     }
-    log.info(
-      { bootstrap, zookeeper: `${HOST}:${zookeeper.clientPort}`, brokers: started.map((b) => ({ id: b.id, port: b.port, pid: b.child.pid, config: b.configFile })), dataDir },
-      'dev cluster started',
-    );
+    const described = (s: ServerChild) => ({ id: s.id, port: s.port, pid: s.child.pid, config: s.configFile });
+    log.info({ bootstrap, zookeeper: zookeeperConnect, brokers: brokers.map(described), zookeepers: zookeepers.map(described), dataDir }, 'dev cluster started');
     return {
       async stop() {
         stopping = true;

@@ -1,5 +1,8 @@
 // `skein start`: one node with everything on loopback: ZooKeeper on 2181 and a Kafka broker on 9092,
-// data under ./data (zookeeper/ and kafka/ inside it).
+// data under ./data (zookeeper/ and kafka/ inside it). The broker is a one-broker cluster on that
+// ZooKeeper (zookeeper.connect points at it), so it runs the same code as every broker of a larger
+// cluster: registration, controller, topics in ZooKeeper. A data dir from a broker that ran alone
+// (topics.json) is carried over at the first start.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseOverrides } from '../config/schema.js';
@@ -50,6 +53,8 @@ export const startCommand: Command = {
       startZooKeeper(defaultZooKeeperConfig({ dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: HOST }), log),
     );
     try {
+      // Set once ZooKeeper listens: its port is known only then (--zookeeper-port 0 picks one).
+      if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = `${HOST}:${zookeeper.clientPort}`;
       const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
       log.info(
         {
@@ -61,6 +66,7 @@ export const startCommand: Command = {
       );
       return {
         async stop() {
+          // The broker first: its controlled shutdown and its session's close need ZooKeeper.
           await broker.stop();
           await zookeeper.stop();
         },

@@ -1,21 +1,47 @@
-// `skein zookeeper --config zoo.cfg`: the ZooKeeper-compatible server on its own.
-import { readFile } from 'node:fs/promises';
+// `skein zookeeper --config zoo.cfg [--myid N]`: the ZooKeeper-compatible server, alone or as one member
+// of an ensemble. --myid is for containers, where every member runs the same image and zoo.cfg and the
+// data volume starts empty (the official image's ZOO_MY_ID does the same job): it writes dataDir/myid
+// when there is none and refuses a dataDir whose myid names another server.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { ConfigError } from '../config/schema.js';
 import { parseZooCfg } from '../zookeeper/config.js';
-import { DISK_FILES } from '../zookeeper/ensemble-config.js';
+import { DISK_FILES, type ConfigFiles } from '../zookeeper/ensemble-config.js';
 import { startEnsembleMember } from '../zookeeper/quorum/ensemble-server.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { flag, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { startNaming } from './startup-failure.js';
 
+/**
+ * The disk, except that a missing dataDir/myid reads as `myid` (and is noted in `missing`, to be written
+ * once the config is known good), and one naming another server is refused.
+ */
+function filesWithMyid(myid: string, missing: string[]): ConfigFiles {
+  return {
+    read(path) {
+      const text = DISK_FILES.read(path);
+      if (basename(path) !== 'myid') return text;
+      if (text === undefined) {
+        missing.push(path);
+        return `${myid}\n`;
+      }
+      const first = text.split(/\r\n|\r|\n/)[0]!;
+      if (first !== myid) throw new ConfigError(`--myid ${myid}: ${path} says ${JSON.stringify(first.slice(0, 40))}: this dataDir is another server's`);
+      return text;
+    },
+  };
+}
+
 export const zookeeperCommand: Command = {
   name: 'zookeeper',
-  usage: 'zookeeper --config <zoo.cfg> [--override key=value]...',
+  usage: 'zookeeper --config <zoo.cfg> [--myid N] [--override key=value]...',
   summary: 'run the ZooKeeper-compatible server, alone or as one member of an ensemble',
   async run(argv, log) {
-    const args = parseArgs(argv, ['config', 'override']);
+    const args = parseArgs(argv, ['config', 'myid', 'override']);
     const path = flag(args, 'config');
+    const myid = flag(args, 'myid');
+    if (myid !== undefined && !/^\d+$/.test(myid)) throw new UsageError(`--myid must be a server id from server.N, got "${myid}"`);
     if (path === undefined) throw new UsageError('--config <zoo.cfg> is required');
     let text: string;
     try {
@@ -23,10 +49,17 @@ export const zookeeperCommand: Command = {
     } catch (err) {
       throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
     }
-    const parsed = parseZooCfg(text, args.flags.get('override') ?? [], DISK_FILES);
+    const missingMyid: string[] = [];
+    const parsed = parseZooCfg(text, args.flags.get('override') ?? [], myid === undefined ? DISK_FILES : filesWithMyid(myid, missingMyid));
     for (const warning of parsed.warnings) log.warn(warning);
     const { config, ensemble, unusedKeys } = parsed;
     if (unusedKeys.length > 0) log.warn({ keys: unusedKeys }, 'ignoring zoo.cfg keys that have no effect in Skein');
+    if (myid !== undefined && !ensemble) log.warn({ myid }, '--myid has no effect: zoo.cfg names no servers, so this server runs standalone');
+    for (const file of missingMyid) {
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, `${myid}\n`);
+      log.info({ file, myid }, 'wrote myid from --myid');
+    }
     const settings = {
       listener: ensemble
         ? `clientPortAddress=${config.clientPortAddress} clientPort=${config.clientPort}, quorum address of server.${ensemble.myid}`
@@ -36,6 +69,6 @@ export const zookeeperCommand: Command = {
         { setting: `dataLogDir=${config.dataLogDir}`, dir: config.dataLogDir },
       ],
     };
-    return startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log) : startZooKeeper(config, log)));
+    return startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log, { configFile: path }) : startZooKeeper(config, log)));
   },
 };

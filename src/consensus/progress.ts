@@ -17,6 +17,8 @@ export class Progress {
   readonly inflight: number[] = [];
   /** Heard from since the last check-quorum round. */
   recentActive = false;
+  /** The leader's tick when the follower last answered (ZooKeeper's "synced" looks at this against syncLimit). */
+  heardTick = Number.NEGATIVE_INFINITY;
   pendingSnapshot = 0;
   snapshotSentTick = 0;
 

@@ -22,6 +22,7 @@ import {
   type NodeId,
   type Persist,
   type ProposeResult,
+  type ReadState,
   type Ready,
   type Snapshot,
 } from './types.js';
@@ -99,6 +100,14 @@ export class RaftNode {
   private readonly issued: Array<{ seq: number; lastIndex: number; lastTerm: number }> = [];
   /** The last index durable on this server's disk and agreeing with the log as it is now. */
   private stableIndex = 0;
+
+  // ReadIndex: the latest read round started and the latest confirmed (one is in flight when they
+  // differ), the highest round each member echoed this term, and reads waiting for their round.
+  private readRound = 0;
+  private readConfirmed = 0;
+  private readonly readAcks = new Map<NodeId, number>();
+  private readonly readQueue: Array<{ ctx: number; index: number; round: number }> = [];
+  private readsOut: ReadState[] = [];
 
   private readonly held: Array<{ seq: number; message: Message }> = [];
   private outbox: Message[] = [];
@@ -186,6 +195,22 @@ export class RaftNode {
     return { ok: true, index: e.index, term: e.term, counter: e.counter };
   }
 
+  /**
+   * ReadIndex (Raft thesis §6.4): confirm that this server still leads before a read relies on its log.
+   * The answer comes in a later ready().reads as `ctx` with the last index as of this call, once a
+   * majority of voters echoed a heartbeat round started after this call: a voter that echoes it is still
+   * in this term, so no later leader was elected without one of them, and nothing was committed that
+   * this log lacks. A leader already replaced never gets its majority and never answers; reads queued
+   * when it stops leading are dropped (the shell sees the role change). Rounds run one at a time, and
+   * every read queued meanwhile shares the next. False when not leader or `readsPendingMax` wait.
+   */
+  readIndex(ctx: number): boolean {
+    if (this.role !== 'leader' || this.readQueue.length >= this.cfg.readsPendingMax) return false;
+    this.readQueue.push({ ctx, index: this.log.lastIndex(), round: this.readRound + 1 });
+    if (this.readConfirmed === this.readRound) this.startReadRound();
+    return true;
+  }
+
   step(m: Message): void {
     if (m.to !== this.id) return this.drop(m, `addressed to server ${m.to}`);
     if (m.from === this.id) return this.drop(m, 'from this server');
@@ -193,14 +218,17 @@ export class RaftNode {
     // sends are how a lagging server learns the membership that names it. Anything else from an
     // unknown server (votes, answers) is refused.
     const leaderTraffic = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
-    if (!this.isKnown(m.from) && !(leaderTraffic && m.term >= this.term)) return this.drop(m, `from unknown server ${m.from}`);
+    // A leader that removed itself hands over with timeoutNow, after its removal took it out of our membership.
+    const handOver = m.type === 'timeoutNow' && m.from === this.leader;
+    if (!this.isKnown(m.from) && !(leaderTraffic && m.term >= this.term) && !handOver) return this.drop(m, `from unknown server ${m.from}`);
     const bad = malformed(m);
     if (bad !== null) return this.drop(m, `malformed ${m.type}: ${bad}`);
     if (m.term > this.term) {
       if (m.type === 'preVote' || m.type === 'vote') {
         // Leader lease: while we hear from a leader, nobody else can be elected with our help, so a
-        // server that was cut off cannot depose a working leader when it comes back.
-        if (this.leader !== NO_NODE && this.leader !== m.from && this.electionElapsed < this.cfg.electionTicks) {
+        // server that was cut off cannot depose a working leader when it comes back. A leader that is
+        // no voter of our membership has removed or demoted itself and is handing over: no lease.
+        if (this.leader !== NO_NODE && this.leader !== m.from && this.voters.has(this.leader) && this.electionElapsed < this.cfg.electionTicks) {
           return this.drop(m, `${m.type} from ${m.from} while leader ${this.leader} is alive`);
         }
       }
@@ -240,6 +268,9 @@ export class RaftNode {
         if (!p) return this.drop(m, `${m.type} from ${m.from}, no longer a member`);
         return m.type === 'appendResponse' ? this.handleAppendResponse(m, p) : this.handleHeartbeatResponse(m, p);
       }
+      case 'timeoutNow':
+        if (this.role !== 'follower' || m.from !== this.leader || !this.mayCampaign()) return this.drop(m, `timeoutNow from ${m.from}, not this follower's leader or it may not campaign`);
+        return this.becomeCandidate();
       case 'preVoteResponse':
         if (this.role !== 'preCandidate' || m.term !== this.term + (m.reject ? 0 : 1)) return this.drop(m, 'pre-vote response out of its round');
         return this.recordVote(m.from, !m.reject);
@@ -283,14 +314,7 @@ export class RaftNode {
   }
 
   ready(): Ready {
-    for (const [id, commitNotice] of this.appendDue) {
-      const p = this.progress.get(id);
-      if (!p) continue;
-      this.sendAppend(id, p, commitNotice);
-      // More than one message's worth goes as several, as far as the window allows.
-      while (p.state === 'replicate' && p.next <= this.log.lastIndex() && p.inflight.length < this.cfg.inflightMessagesMax) this.sendAppend(id, p);
-    }
-    this.appendDue.clear();
+    this.sendOwed();
     let persist: Persist | null = null;
     if (this.unpersisted()) {
       const truncateFrom = this.batchFrom === null ? null : Math.max(this.batchFrom, this.log.firstIndex());
@@ -312,20 +336,32 @@ export class RaftNode {
     // A restarted server may have a long committed tail to apply: hand it out a message's worth at a time.
     const commit = this.commit > this.applied ? this.log.slice(this.applied + 1, this.commit, this.cfg.messageBytesMax) : [];
     this.applied = commit.at(-1)?.index ?? this.applied;
-    const out: Ready = { persist, send: this.outbox, restore, commit, dropped: this.droppedOut };
+    const out: Ready = { persist, send: this.outbox, restore, commit, dropped: this.droppedOut, reads: this.readsOut };
     this.outbox = [];
     this.droppedOut = [];
+    this.readsOut = [];
     return out;
   }
 
-  /** On a leader: each other member's replication state (empty elsewhere), for the shell's monitoring. */
-  followers(): { id: NodeId; match: number; replicating: boolean }[] {
-    return [...this.progress].map(([id, p]) => ({ id, match: p.match, replicating: p.state === 'replicate' }));
+  /**
+   * On a leader: each other member's replication state (empty elsewhere), for the shell's monitoring
+   * and its reconfiguration checks; `heardTicksAgo` is Infinity for a member never heard from this term.
+   */
+  followers(): { id: NodeId; match: number; replicating: boolean; heardTicksAgo: number }[] {
+    return [...this.progress].map(([id, p]) => ({ id, match: p.match, replicating: p.state === 'replicate', heardTicksAgo: this.ticks - p.heardTick }));
   }
 
   /** Whether `ready()` has anything to hand out. */
   hasReady(): boolean {
-    return this.unpersisted() || this.appendDue.size > 0 || this.outbox.length > 0 || this.droppedOut.length > 0 || this.restoreOut !== null || this.commit > this.applied;
+    return (
+      this.unpersisted() ||
+      this.appendDue.size > 0 ||
+      this.outbox.length > 0 ||
+      this.droppedOut.length > 0 ||
+      this.restoreOut !== null ||
+      this.commit > this.applied ||
+      this.readsOut.length > 0
+    );
   }
 
   status(): RaftStatus {
@@ -403,6 +439,9 @@ export class RaftNode {
     this.selfVoteSeq = null;
     this.progress.clear();
     this.appendDue.clear();
+    this.readAcks.clear();
+    this.readQueue.length = 0;
+    this.readConfirmed = this.readRound;
     this.resetElectionTimeout();
   }
 
@@ -477,7 +516,7 @@ export class RaftNode {
   private handleHeartbeat(m: OfType<'heartbeat'>): void {
     // The leader sends at most what we acknowledged, which was durable and is still ours this term.
     this.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send({ type: 'heartbeatResponse', to: m.from });
+    this.send({ type: 'heartbeatResponse', to: m.from, round: m.round });
   }
 
   private handleSnapshot(m: OfType<'snapshot'>): void {
@@ -572,6 +611,18 @@ export class RaftNode {
   }
 
   /** An append to `to` at the next ready(); `commitNotice`: even with no new entries. */
+  /** Sends the appends owed since the last ready(): one per follower, several where the window allows. */
+  private sendOwed(): void {
+    for (const [id, commitNotice] of this.appendDue) {
+      const p = this.progress.get(id);
+      if (!p) continue;
+      this.sendAppend(id, p, commitNotice);
+      // More than one message's worth goes as several, as far as the window allows.
+      while (p.state === 'replicate' && p.next <= this.log.lastIndex() && p.inflight.length < this.cfg.inflightMessagesMax) this.sendAppend(id, p);
+    }
+    this.appendDue.clear();
+  }
+
   private owe(to: NodeId, commitNotice: boolean): void {
     this.appendDue.set(to, commitNotice || (this.appendDue.get(to) ?? false));
   }
@@ -581,7 +632,29 @@ export class RaftNode {
   }
 
   private broadcastHeartbeat(): void {
-    for (const [id, p] of this.progress) this.send({ type: 'heartbeat', to: id, commit: Math.min(p.match, this.commit) });
+    for (const [id, p] of this.progress) this.send({ type: 'heartbeat', to: id, commit: Math.min(p.match, this.commit), round: this.readRound });
+  }
+
+  private startReadRound(): void {
+    this.readRound++;
+    this.broadcastHeartbeat();
+    this.maybeConfirmReads();
+  }
+
+  /** The round in flight is confirmed once a majority of voters (this one included) echoed it. */
+  private maybeConfirmReads(): void {
+    if (this.readConfirmed === this.readRound) return;
+    let echoes = 0;
+    for (const v of this.voters) if (v === this.id || (this.readAcks.get(v) ?? 0) >= this.readRound) echoes++;
+    if (echoes < this.quorum) return;
+    this.readConfirmed = this.readRound;
+    let released = 0;
+    while (released < this.readQueue.length && this.readQueue[released]!.round <= this.readConfirmed) {
+      const r = this.readQueue[released++]!;
+      this.readsOut.push({ ctx: r.ctx, index: r.index });
+    }
+    this.readQueue.splice(0, released);
+    if (this.readQueue.length > 0) this.startReadRound();
   }
 
   /**
@@ -613,6 +686,7 @@ export class RaftNode {
 
   private handleAppendResponse(m: OfType<'appendResponse'>, p: Progress): void {
     p.recentActive = true;
+    p.heardTick = this.ticks;
     if (m.reject) {
       if (p.maybeDecrease(m.index, this.log.findConflictByTerm(m.hintIndex, m.hintTerm))) this.sendAppend(m.from, p);
       return;
@@ -626,10 +700,15 @@ export class RaftNode {
 
   private handleHeartbeatResponse(m: OfType<'heartbeatResponse'>, p: Progress): void {
     p.recentActive = true;
+    if (m.round > (this.readAcks.get(m.from) ?? 0)) {
+      this.readAcks.set(m.from, m.round);
+      this.maybeConfirmReads();
+    }
+    p.heardTick = this.ticks;
     p.paused = false;
     // An append may have been lost: free a slot so the stream cannot stall on a full window.
     if (p.state === 'replicate' && p.inflight.length >= this.cfg.inflightMessagesMax) p.inflight.shift();
-    if (p.state === 'snapshot' && this.ticks - p.snapshotSentTick >= this.cfg.electionTicks) p.becomeProbe();
+    if (p.state === 'snapshot' && this.ticks - p.snapshotSentTick >= this.cfg.snapshotTimeoutTicks) p.becomeProbe();
     if (p.match < this.log.lastIndex()) this.sendAppend(m.from, p, true);
   }
 
@@ -645,8 +724,21 @@ export class RaftNode {
       // sent to a follower is answered only once that follower applies it (etcd's bcastAppend on commit).
       for (const [id, p] of this.progress) if (p.state === 'replicate') this.owe(id, true);
     }
-    // A leader that removed itself leads until that change commits, then leaves the others to elect.
-    if (!this.voters.has(this.id) && this.commit >= this.membershipIndex) this.becomeFollower(this.term, NO_NODE);
+    // A leader that removed itself leads until that change commits, then hands over to the voter whose
+    // log is longest (it wins unless a longer one exists, and then an ordinary election follows).
+    if (!this.voters.has(this.id) && this.commit >= this.membershipIndex) {
+      let successor = NO_NODE;
+      let match = -1;
+      for (const v of this.voters) {
+        const p = this.progress.get(v);
+        if (p && p.match > match) [successor, match] = [v, p.match];
+      }
+      // Owed appends go first: stepping down forgets them, and the members (observers too) learn that
+      // the change committed from them, not only once the next leader commits something of its own.
+      this.sendOwed();
+      if (successor !== NO_NODE) this.send({ type: 'timeoutNow', to: successor });
+      this.becomeFollower(this.term, NO_NODE);
+    }
   }
 
   // ---- output

@@ -50,6 +50,18 @@ export interface Ready {
   /** Committed entries to apply, in log order, each handed out exactly once. */
   readonly commit: readonly Entry[];
   readonly dropped: readonly Dropped[];
+  /** Read indexes confirmed (see RaftNode.readIndex), in request order. */
+  readonly reads: readonly ReadState[];
+}
+
+/**
+ * A read request `ctx` (the shell's number) is confirmed: this server led after the request was made,
+ * and `index` was its last log index then. Once the reader applied through `index` it has seen every
+ * entry committed before the request (ZooKeeper's sync).
+ */
+export interface ReadState {
+  readonly ctx: number;
+  readonly index: number;
 }
 
 /** What a restarted server read back from its disk. */

@@ -17,7 +17,9 @@ export function malformed(m: Message): string | null {
     case 'appendResponse':
       return index(m.index) && index(m.hintIndex) && term(m.hintTerm) ? null : 'index out of range';
     case 'heartbeat':
-      return index(m.commit) ? null : 'commit out of range';
+      return !index(m.commit) ? 'commit out of range' : index(m.round) ? null : 'read round out of range';
+    case 'heartbeatResponse':
+      return index(m.round) ? null : 'read round out of range';
     case 'snapshot':
       return index(m.snapshot.index) && m.snapshot.index > 0 && term(m.snapshot.term) && m.snapshot.term <= m.term ? null : 'snapshot position out of range';
     case 'append':

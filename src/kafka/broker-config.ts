@@ -37,9 +37,9 @@ function cleanupPolicy(doc: string, def: string[]): KeyDef<string[]> {
 /** Keys Skein reads. Where Kafka derives one key from another (retention hours -> ms) so do we. */
 export const brokerSchema = {
   'broker.id': int('This broker\'s id; unique in a cluster.', 0, { min: 0 }),
-  listeners: list('Where to listen, as NAME://host:port; an empty host means every interface.', ['PLAINTEXT://127.0.0.1:9092']),
-  'advertised.listeners': list('What clients are told to connect to; defaults to listeners.', []),
-  'listener.security.protocol.map': list('Listener name to security protocol; only PLAINTEXT is served.', []),
+  listeners: list('Where to listen, as NAME://host:port,...; an empty host means every interface. Each listener tells its clients the endpoints of its own name.', ['PLAINTEXT://127.0.0.1:9092']),
+  'advertised.listeners': list('What clients of each listener are told to connect to, as NAME://host:port,...; defaults to listeners.', []),
+  'listener.security.protocol.map': list('Listener name to security protocol, NAME:PROTOCOL,...; only PLAINTEXT is served.', []),
   'log.dirs': list('Data directories; Skein uses the first.', []),
   'log.dir': str('Data directory when log.dirs is unset.', './data'),
   'num.partitions': int('Partitions of an auto-created topic.', 1, { min: 1 }),
@@ -101,7 +101,7 @@ export const brokerSchema = {
   'zookeeper.session.timeout.ms': int('Session timeout of the broker\'s ZooKeeper session: how long after a broker dies its partitions move.', 18_000, { min: 1 }),
   'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start; unset takes the session timeout.', undefined, { min: 1 }),
   'broker.rack': str('Rack of this broker; replicas of a partition are spread over racks when every broker has one.', undefined),
-  'inter.broker.listener.name': str('Listener other brokers and the controller reach this broker on; unset takes the one listener.', undefined),
+  'inter.broker.listener.name': str('Listener other brokers and the controller reach this broker on; unset takes the one listener, or the one named PLAINTEXT.', undefined),
   'unclean.leader.election.enable': bool('Let the controller elect a replica outside the ISR when no ISR member is alive, losing records.', false),
   'controlled.shutdown.enable': bool('On SIGTERM, ask the controller to move leadership away before stopping.', true),
   'controlled.shutdown.max.retries': int('Controlled shutdown attempts before stopping anyway.', 3, { min: 0 }),
@@ -147,11 +147,21 @@ export interface Listener {
   port: number;
 }
 
+/** One of `listeners` and what clients of it are told (absent when advertised.listeners leaves it out). */
+export interface ListenerConfig {
+  bind: Listener;
+  advertised: Listener | undefined;
+}
+
 export interface BrokerConfig {
   values: BrokerConfigValues;
   brokerId: number;
   dataDir: string;
+  /** Every listener, in `listeners` order. */
+  listeners: ListenerConfig[];
+  /** The inter-broker listener (inter.broker.listener.name): the controller and followers reach this broker there. */
   listener: Listener;
+  /** What the inter-broker listener advertises. */
   advertised: Listener;
   retentionMs: number;
   rollMs: number;
@@ -171,12 +181,60 @@ export function parseListener(spec: string, key: string): Listener {
   return { name: m[1]!.toUpperCase(), host: m[2]!.replace(/^\[|\]$/g, ''), port };
 }
 
+/**
+ * listener.security.protocol.map as Kafka reads it: unset, a listener named after a protocol uses that
+ * protocol (PLAINTEXT://...); set, it must name every listener.
+ */
 function securityProtocolOf(name: string, map: readonly string[]): string {
+  if (map.length === 0) return name;
   for (const entry of map) {
     const [listenerName, protocol] = entry.split(':');
-    if (listenerName?.toUpperCase() === name) return (protocol ?? '').toUpperCase();
+    if (listenerName?.trim().toUpperCase() === name) return (protocol ?? '').trim().toUpperCase();
   }
-  return name;
+  throw new ConfigError(`listener.security.protocol.map: no security protocol for listener ${name}`);
+}
+
+/**
+ * The listeners with what each advertises, and the inter-broker one, checked as Kafka checks them:
+ * distinct names and ports, advertised names among the listeners, the inter-broker listener advertised.
+ */
+function listenersOf(values: BrokerConfigValues): { listeners: ListenerConfig[]; interBroker: ListenerConfig & { advertised: Listener } } {
+  if (values.listeners.length === 0) throw new ConfigError('listeners: at least one listener is needed');
+  const binds = values.listeners.map((l) => parseListener(l, 'listeners'));
+  const names = new Set<string>();
+  const ports = new Set<number>();
+  for (const l of binds) {
+    if (names.has(l.name)) throw new ConfigError(`listeners: listener name ${l.name} appears twice`);
+    names.add(l.name);
+    // Port 0 picks a free port for each, so several may ask for it.
+    if (l.port !== 0 && ports.has(l.port)) throw new ConfigError(`listeners: port ${l.port} is used by two listeners`);
+    ports.add(l.port);
+    const protocol = securityProtocolOf(l.name, values['listener.security.protocol.map']);
+    if (protocol !== 'PLAINTEXT') throw new ConfigError(`listeners: security protocol ${protocol} of listener ${l.name} is not supported; use PLAINTEXT`);
+  }
+  const advertisedByName = new Map<string, Listener>();
+  for (const a of values['advertised.listeners'].map((spec) => parseListener(spec, 'advertised.listeners'))) {
+    if (!names.has(a.name)) throw new ConfigError(`advertised.listeners: ${a.name} is not a listener (listeners has ${[...names].join(', ')})`);
+    if (advertisedByName.has(a.name)) throw new ConfigError(`advertised.listeners: listener name ${a.name} appears twice`);
+    if (a.host === '0.0.0.0' || a.host === '::') throw new ConfigError(`advertised.listeners: ${a.name} advertises the meta-address ${a.host}; name a host clients can reach`);
+    advertisedByName.set(a.name, a);
+  }
+  const listeners = binds.map((bind): ListenerConfig => {
+    if (values['advertised.listeners'].length > 0) return { bind, advertised: advertisedByName.get(bind.name) };
+    // Kafka advertises the machine's name for a listener on every interface.
+    return { bind, advertised: { ...bind, host: bind.host === '' || bind.host === '0.0.0.0' ? hostname() : bind.host } };
+  });
+  // Kafka's default is the listener named after security.inter.broker.protocol (PLAINTEXT); Skein also
+  // takes a lone listener of any name, as it always has.
+  const interName = values['inter.broker.listener.name']?.toUpperCase() ?? (listeners.length === 1 ? listeners[0]!.bind.name : 'PLAINTEXT');
+  const interBroker = listeners.find((l) => l.bind.name === interName);
+  if (!interBroker) {
+    const why = values['inter.broker.listener.name'] === undefined ? 'is unset and no listener is named PLAINTEXT' : 'is not a listener';
+    throw new ConfigError(`inter.broker.listener.name: ${interName} ${why} (listeners has ${[...names].join(', ')})`);
+  }
+  const { advertised } = interBroker;
+  if (!advertised) throw new ConfigError(`advertised.listeners: the inter-broker listener ${interName} must be advertised`);
+  return { listeners, interBroker: { ...interBroker, advertised } };
 }
 
 /** Builds the broker config from properties entries (file first, then overrides). */
@@ -188,38 +246,17 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     else known.push(e);
   }
   const { values, unknown } = parseConfig(brokerSchema, known);
-  if (values.listeners.length !== 1) {
-    throw new ConfigError(`listeners: Skein serves exactly one listener, got ${values.listeners.length}`);
-  }
   const queuedBytes = values['queued.max.request.bytes'];
   if (queuedBytes !== -1 && queuedBytes < values['socket.request.max.bytes']) {
     throw new ConfigError(`queued.max.request.bytes (${queuedBytes}) must be -1 or at least socket.request.max.bytes (${values['socket.request.max.bytes']})`);
   }
-  const listener = parseListener(values.listeners[0]!, 'listeners');
-  const protocol = securityProtocolOf(listener.name, values['listener.security.protocol.map']);
-  if (protocol !== 'PLAINTEXT') {
-    throw new ConfigError(`listeners: security protocol ${protocol} is not supported; use PLAINTEXT`);
-  }
-  const interBroker = values['inter.broker.listener.name'];
-  if (interBroker !== undefined && interBroker.toUpperCase() !== listener.name) {
-    throw new ConfigError(`inter.broker.listener.name: ${interBroker} is not a listener (listeners has ${listener.name})`);
-  }
+  const { listeners, interBroker } = listenersOf(values);
   if (values['zookeeper.connect'] !== undefined) {
     try {
       parseConnectString(values['zookeeper.connect']);
     } catch (err) {
       throw new ConfigError(`zookeeper.connect: ${(err as Error).message}`);
     }
-  }
-  let advertised: Listener;
-  if (values['advertised.listeners'].length > 0) {
-    const matching = values['advertised.listeners']
-      .map((a) => parseListener(a, 'advertised.listeners'))
-      .find((a) => a.name === listener.name);
-    if (!matching) throw new ConfigError(`advertised.listeners: no entry for listener ${listener.name}`);
-    advertised = matching;
-  } else {
-    advertised = { ...listener, host: listener.host === '' || listener.host === '0.0.0.0' ? hostname() : listener.host };
   }
   const retentionMs =
     values['log.retention.ms'] ??
@@ -231,8 +268,9 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     values,
     brokerId: values['broker.id'],
     dataDir: values['log.dirs'][0] ?? values['log.dir'],
-    listener,
-    advertised,
+    listeners,
+    listener: interBroker.bind,
+    advertised: interBroker.advertised,
     retentionMs,
     rollMs,
     explicitKeys: new Set(known.map((e) => e.key)),

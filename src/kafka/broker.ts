@@ -5,14 +5,15 @@ import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
 import { ByteBudget } from '../net/byte-budget.js';
 import { TcpServer } from '../net/tcp-server.js';
-import { cleanerConfigOf, type BrokerConfig } from './broker-config.js';
+import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
+import { HostedPartitions } from './fetch/partition-access.js';
 import { GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
 import { HANDLERS } from './handlers/index.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
 import { loadOrCreateMetaProperties, newClusterId, storedClusterId } from './metadata/meta-properties.js';
-import { LocalMetadata, MetadataCache, type BrokerNode, type MetadataView } from './metadata/metadata-view.js';
+import { LocalMetadata, MetadataCache, type MetadataView } from './metadata/metadata-view.js';
 import type { TopicStore } from './metadata/topic-store.js';
 import { carryOverTopicsFile } from './cluster/carry-over.js';
 import { controlledShutdown } from './cluster/controlled-shutdown.js';
@@ -20,10 +21,10 @@ import { ClusterMembership } from './cluster/membership.js';
 import { ZkTopicStore } from './cluster/zk-topic-store.js';
 import { Controller } from './controller/controller.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
-import { produceConfig } from './produce/produce-config.js';
 import { ReplicationManager } from './replication/replication-manager.js';
 import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
+import type { BrokerServices, MetadataUpdates } from './services.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { TopicManager } from './topics/topic-manager.js';
 
@@ -36,10 +37,24 @@ export interface ClusterContext {
   controller: Controller;
 }
 
+/** UpdateMetadata's view of a cluster member: its registration's epoch and the controller's cache. */
+function metadataUpdatesOf({ membership, cache }: ClusterContext): MetadataUpdates {
+  return {
+    get brokerEpoch() {
+      return membership.brokerEpoch;
+    },
+    get controllerEpoch() {
+      return cache.controllerEpoch;
+    },
+    update: (request) => cache.update(request),
+  };
+}
+
 export class Broker {
-  readonly handlers = new HandlerRegistry(HANDLERS);
+  /** Every API served, each handler bound to the services it declares. */
+  readonly handlers: HandlerRegistry;
   /** Consumer groups: the coordinator and __consumer_offsets. */
-  readonly groups = new GroupService(this);
+  readonly groups: GroupService;
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
   readonly replication: ReplicationManager;
 
@@ -54,12 +69,14 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
+    const partitions = new HostedPartitions(replicas, config, topics, metadata);
+    this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.replication = new ReplicationManager({
       config,
       log,
       replicas,
       now: () => this.now(),
-      minInsyncReplicas: (p) => produceConfig(config, topics.get(p.topic)?.configs ?? {}, p.log.config).minInsyncReplicas,
+      minInsyncReplicas: (p) => partitions.produceConfig(p.topic, p.log).minInsyncReplicas,
       brokerEpoch: () => cluster?.membership.brokerEpoch ?? -1,
       endpointOf: (id) => {
         const b = metadata.liveBrokers().find((n) => n.nodeId === id);
@@ -68,20 +85,30 @@ export class Broker {
       onElection: (partition, epoch) => void this.groups.onElection(partition, epoch),
       onResignation: (partition, epoch) => this.groups.onResignation(partition, epoch),
     });
+    // The broker's parts as handlers see them (services.ts); each handler is handed the ones it declares.
+    const services: BrokerServices = {
+      clock: this,
+      config,
+      clusterId,
+      metadata,
+      partitions,
+      topics,
+      groups: this.groups,
+      replication: this.replication,
+      metadataUpdates: cluster && metadataUpdatesOf(cluster),
+      controller: cluster?.controller,
+      apiVersions: { supported: () => this.handlers.supported() },
+    };
+    this.handlers = new HandlerRegistry(HANDLERS, services);
   }
 
   get brokerId(): number {
     return this.config.brokerId;
   }
 
-  /** Wall-clock milliseconds; the one place handlers read the time. */
+  /** Wall-clock milliseconds; the one place handlers (the clock service), groups and replication read the time. */
   now(): number {
     return Date.now();
-  }
-
-  /** The brokers clients see in Metadata. */
-  liveBrokers(): BrokerNode[] {
-    return this.metadata.liveBrokers();
   }
 }
 
@@ -112,33 +139,74 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
   });
 }
 
-function tcpServerFor(config: BrokerConfig, log: Logger, broker: () => Broker): TcpServer {
+/** One listener's server; `budget` is shared by all of them, so queued.max.request.bytes bounds the broker. */
+function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, handlers: HandlerRegistry): TcpServer {
+  const { bind } = listener;
   return new TcpServer({
-    host: config.listener.host === '' ? '0.0.0.0' : config.listener.host,
-    port: config.listener.port,
+    host: bind.host === '' ? '0.0.0.0' : bind.host,
+    port: bind.port,
+    // Counted per listener (Kafka counts max.connections over all of them): N listeners admit up to N times as many.
     maxConnections: config.values['max.connections'],
     maxConnectionsPerAddress: config.values['max.connections.per.ip'],
     maxFrameBytes: config.values['socket.request.max.bytes'],
-    requestBudget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])),
+    requestBudget: budget,
     timeouts: {
       idleMs: Math.max(0, config.values['connections.max.idle.ms']),
       frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
     },
     log,
-    accept: (socket, frames) => serveKafkaConnection(socket, frames, broker()),
+    accept: (socket, frames) =>
+      serveKafkaConnection(socket, frames, { handlers, maxInFlight: config.values['queued.max.requests'], log, listener: bind.name }),
   });
 }
 
-/** Listens; listening on port 0 picks a free port (tests do), and the one bound is advertised. */
-async function listen(server: TcpServer, config: BrokerConfig): Promise<number> {
-  const port = await server.listen();
-  if (config.advertised.port === 0) config.advertised = { ...config.advertised, port };
-  return port;
+/** The broker's listeners, one server each. */
+class Listeners {
+  private constructor(private readonly servers: TcpServer[]) {}
+
+  static of(config: BrokerConfig, log: Logger, handlers: HandlerRegistry): Listeners {
+    const budget = new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes']));
+    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, budget, handlers)));
+  }
+
+  /**
+   * Listens on every listener; one on port 0 gets a free port (tests do), and the one bound is
+   * advertised. Resolves with the inter-broker listener's port.
+   */
+  async listen(config: BrokerConfig): Promise<number> {
+    try {
+      for (const [i, server] of this.servers.entries()) {
+        const port = await server.listen();
+        const l = config.listeners[i]!;
+        l.bind = { ...l.bind, port };
+        if (l.advertised?.port === 0) l.advertised = { ...l.advertised, port };
+      }
+    } catch (err) {
+      // A later listener's port in use: the ones already listening close with the failed start.
+      await this.close();
+      throw err;
+    }
+    const interBroker = config.listeners.find((l) => l.bind.name === config.listener.name)!;
+    config.listener = interBroker.bind;
+    config.advertised = interBroker.advertised!;
+    return config.listener.port;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.close()));
+  }
 }
 
 function logListening(log: Logger, config: BrokerConfig, port: number, clusterId: string): void {
   log.info(
-    { listener: `${config.listener.name}://${config.listener.host}:${port}`, advertised: config.advertised, dataDir: config.dataDir, clusterId, brokerId: config.brokerId },
+    {
+      listener: `${config.listener.name}://${config.listener.host}:${port}`,
+      listeners: config.listeners.map((l) => `${l.bind.name}://${l.bind.host}:${l.bind.port}`),
+      advertised: config.advertised,
+      dataDir: config.dataDir,
+      clusterId,
+      brokerId: config.brokerId,
+    },
     'kafka broker listening',
   );
 }
@@ -154,13 +222,16 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
     const self = () => ({ id: config.brokerId, rack: config.values['broker.rack'] ?? null });
     const topics = new TopicManager(store, replicas, config, log, () => [self()], true);
     const metadata = new LocalMetadata(
-      () => ({ nodeId: config.brokerId, host: config.advertised.host, port: config.advertised.port, rack: self().rack }),
+      config.brokerId,
+      (listener) => config.listeners.find((l) => l.bind.name === listener)?.advertised,
+      config.listener.name,
+      self().rack,
       (topic, index) => replicas.partition(topic, index),
     );
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, metadata);
     store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
-    const server = tcpServerFor(config, log, () => broker);
-    const port = await listen(server, config);
+    const server = Listeners.of(config, log, broker.handlers);
+    const port = await server.listen(config);
     broker.groups.start();
     logListening(log, config, port, clusterId);
     return {
@@ -187,7 +258,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
 async function startInCluster(config: BrokerConfig, log: Logger): Promise<RunningKafka> {
   const membership = await ClusterMembership.connect(config, log, storedClusterId(config.dataDir) ?? newClusterId());
   let logs: LogManager | undefined;
-  let server: TcpServer | undefined;
+  let server: Listeners | undefined;
   try {
     const store = await ZkTopicStore.open(membership.zk, log);
     await carryOverTopicsFile(config, store, log);
@@ -214,8 +285,8 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     });
     // The leader's ISR changes go to the partition state znodes through this broker's session.
     broker.replication.useIsrWriter(new ZkIsrWriter(membership.zk));
-    server = tcpServerFor(config, log, () => broker);
-    const port = await listen(server, config);
+    server = Listeners.of(config, log, broker.handlers);
+    const port = await server.listen(config);
     // Registered only once reachable: the controller connects as soon as it sees the registration.
     await membership.register();
     await controller.start();
@@ -227,7 +298,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
       broker,
       port,
       async stop() {
-        if (config.values['controlled.shutdown.enable']) await controlledShutdown(cache, membership, config, log);
+        if (config.values['controlled.shutdown.enable']) await controlledShutdown(membership, config, log);
         await broker.replication.stop();
         await broker.groups.stop();
         await listening.close();

@@ -11,13 +11,23 @@ import {
 } from '../../protocol/kafka/index.js';
 import { FramedConnection, type Reply } from '../net/framed-connection.js';
 import type { FrameReader } from '../net/frame-reader.js';
-import type { Broker } from './broker.js';
+import type { Logger } from '../logger.js';
 import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.js';
+import type { HandlerRegistry } from './registry.js';
 
-export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker: Broker): FramedConnection {
-  const log = broker.log;
+export interface KafkaListener {
+  handlers: HandlerRegistry;
+  /** queued.max.requests: requests read from one connection ahead of its replies. */
+  maxInFlight: number;
+  log: Logger;
+  /** The listener's name: clients on it are told the endpoints of that name. */
+  listener: string;
+}
+
+/** Serves one connection accepted on the listener named `listener`. */
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, maxInFlight, log, listener }: KafkaListener): FramedConnection {
   return new FramedConnection(socket, frames, {
-    maxInFlight: broker.config.values['queued.max.requests'],
+    maxInFlight,
     log,
     onFrame(frame, conn, inFlight): Reply | Promise<Reply> {
       let head: { apiKey: number; apiVersion: number; correlationId: number };
@@ -27,7 +37,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
         inFlight.closeConnection('request too short for a header', { err: (err as Error).message });
         return null;
       }
-      const handler = broker.handlers.get(head.apiKey);
+      const handler = handlers.get(head.apiKey);
       if (!handler) {
         // Kafka drops a connection that sends an API it does not serve; the client re-reads ApiVersions.
         inFlight.closeConnection('unsupported API key', head);
@@ -35,7 +45,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
       }
       if (head.apiVersion < handler.minVersion || head.apiVersion > handler.maxVersion) {
         if (head.apiKey === ApiKey.ApiVersions) {
-          return encodeApiVersionsUnsupportedFrame(head.correlationId, broker.handlers.supported());
+          return encodeApiVersionsUnsupportedFrame(head.correlationId, handlers.supported());
         }
         inFlight.closeConnection('unsupported API version', head);
         return null;
@@ -55,7 +65,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
         correlationId: request.correlationId,
         clientId: request.clientId,
         remote: conn.remote,
-        broker,
+        listener,
         log,
         signal: inFlight.signal,
         replyTurn: inFlight.replyTurn,
@@ -63,7 +73,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, broker
       const apiKey = request.apiKey as ApiKeyType;
       const encode = (result: HandlerResult<ApiKeyType>): Reply =>
         result === NO_RESPONSE ? null : encodeResponseFrame(apiKey, request.apiVersion, request.correlationId, result as never);
-      const result = handler.handle(request.body as never, ctx);
+      const result = handler.handle(request.body, ctx);
       return result instanceof Promise ? result.then(encode) : encode(result);
     },
   });

@@ -11,7 +11,7 @@ import type { ACL, Stat } from '../../protocol/zookeeper/records.js';
 import type { Transaction, TxnBody, TxnMeta } from '../../protocol/zookeeper/txn.js';
 import { AclCache, OPEN_ACL, READ_ACL } from './acl-set.js';
 import { QUOTA_PATH, quotaNodeOf, quotaPrefixOf, StatsTrack, statPath } from './quota.js';
-import { CONTAINER_OWNER, ZNode } from './znode.js';
+import { CONTAINER_OWNER, serverIdOf, ZNode } from './znode.js';
 
 export const ZOOKEEPER_PATH = '/zookeeper';
 export const CONFIG_PATH = '/zookeeper/config';
@@ -46,8 +46,12 @@ export class DataTree {
   readonly ttls = new Set<string>();
   /** Live sessions and their negotiated timeouts (ms); sessions are transactions too. */
   readonly sessions = new Map<bigint, number>();
-  /** Highest session id ever created, so ids are never reused after a restart. */
-  lastSessionId = 0n;
+  /**
+   * Per server (a session id's top byte), the highest session id ever created there. Ids come from the
+   * wall clock, which may go back: a server never mints at or below its own, and an ensemble's leader
+   * never lets a createSession at or below one commit, so no id is created twice.
+   */
+  private readonly sessionIdHighs = new Map<number, bigint>();
   lastProcessedZxid = 0n;
   private dataBytes = 0;
   /** Paths with a quota (a zookeeper_limits node), whose zookeeper_stats node applying keeps current. */
@@ -65,6 +69,29 @@ export class DataTree {
     const node = new ZNode(Buffer.alloc(0), this.aclCache.acquire(acl), 0n, 0, 0n, 0);
     this.nodes.get(parentOf(path))!.addChild(nameOf(path));
     this.nodes.set(path, node);
+  }
+
+  /** The highest session id `serverId` has had created, if any. */
+  lastSessionIdOf(serverId: number): bigint | undefined {
+    return this.sessionIdHighs.get(serverId);
+  }
+
+  /** Whether a session with this id was ever created (it is at or below its server's highest). */
+  sessionIdUsed(id: bigint): boolean {
+    const high = this.sessionIdHighs.get(serverIdOf(id));
+    return high !== undefined && id <= high;
+  }
+
+  /** Every server's highest session id, for snapshots. */
+  sessionIdHighEntries(): IterableIterator<[number, bigint]> {
+    return this.sessionIdHighs.entries();
+  }
+
+  /** Records that session `id` was created (applying its createSession, or restoring a snapshot). */
+  noteSessionId(id: bigint): void {
+    const server = serverIdOf(id);
+    const high = this.sessionIdHighs.get(server);
+    if (high === undefined || id > high) this.sessionIdHighs.set(server, id);
   }
 
   get(path: string): ZNode | undefined {
@@ -117,7 +144,7 @@ export class DataTree {
     const out: string[] = [];
     for (const path of this.containers) {
       const node = this.nodes.get(path);
-      if (node && node.children.size === 0 && node.cversion > 0) out.push(path);
+      if (node && node.children.size === 0 && node.childCreates > 0) out.push(path);
     }
     for (const path of this.ttls) {
       const node = this.nodes.get(path);
@@ -165,7 +192,7 @@ export class DataTree {
         return { type: body.type, path: body.path, err: ErrorCode.ok };
       case OpCode.createSession:
         this.sessions.set(meta.clientId, body.timeOut);
-        if (meta.clientId > this.lastSessionId) this.lastSessionId = meta.clientId;
+        this.noteSessionId(meta.clientId);
         return { type: body.type, err: ErrorCode.ok };
       case OpCode.closeSession:
         this.closeSession(meta, body.paths2Delete, observe);
@@ -199,9 +226,9 @@ export class DataTree {
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
     if (!parent) return { type: OpCode.error, path, err: ErrorCode.noNode };
-    const cversion = parentCVersion === -1 ? parent.cversion + 1 : parentCVersion;
-    if (cversion > parent.cversion) {
-      parent.cversion = cversion;
+    const creates = parentCVersion === -1 ? parent.childCreates + 1 : parentCVersion;
+    if (creates > parent.childCreates) {
+      parent.childCreates = creates;
       parent.pzxid = meta.zxid;
     }
     if (this.nodes.has(path)) return { type: OpCode.error, path, err: ErrorCode.nodeExists };
@@ -359,7 +386,7 @@ export class DataTree {
     this.sessions.clear();
     this.quotas.clear();
     this.dataBytes = 0;
-    this.lastSessionId = 0n;
+    this.sessionIdHighs.clear();
     this.lastProcessedZxid = 0n;
   }
 

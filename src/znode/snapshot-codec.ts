@@ -6,20 +6,41 @@ import { DecodeError, Reader, Writer } from '../../protocol/bytes.js';
 import { ACLList } from '../../protocol/zookeeper/records.js';
 import { buffer, ustring } from '../../protocol/zookeeper/jute.js';
 import { ownBytes, type DataTree } from './data-tree.js';
-import { ZNode } from './znode.js';
+import { CONTAINER_OWNER, serverIdOf, ZNode } from './znode.js';
 
 const NODE = 1;
 const END = 0;
 
-/** The session table (id -> timeout) and the highest session id handed out. */
+/**
+ * Opens the session table with each server's highest session id. Earlier snapshots held one id there,
+ * the highest of all; no session id is Long.MIN_VALUE (containers' owner), so it marks the newer layout.
+ */
+const SESSION_ID_HIGHS = CONTAINER_OWNER;
+
+/** Each server's highest session id created, then the session table (id -> timeout). */
 export function writeSessions(w: Writer, tree: DataTree): void {
-  w.bigint64(tree.lastSessionId);
+  const highs = [...tree.sessionIdHighEntries()];
+  w.bigint64(SESSION_ID_HIGHS).int32(highs.length);
+  for (const [server, id] of highs) w.uint8(server).bigint64(id);
   w.int32(tree.sessions.size);
   for (const [id, timeout] of tree.sessions) w.bigint64(id).int32(timeout);
 }
 
 export function readSessions(r: Reader, tree: DataTree): void {
-  tree.lastSessionId = r.bigint64();
+  const first = r.bigint64();
+  if (first === SESSION_ID_HIGHS) {
+    const servers = r.int32();
+    if (servers < 0 || servers > 256 || servers * 9 > r.remaining) throw new DecodeError(`bad session id high count ${servers}`);
+    for (let i = 0; i < servers; i++) {
+      const server = r.uint8();
+      const id = r.bigint64();
+      if (serverIdOf(id) !== server) throw new DecodeError(`session id ${id.toString(16)} listed as server ${server}'s highest`);
+      tree.noteSessionId(id);
+    }
+  } else if (first !== 0n) {
+    // An earlier snapshot: only the highest id of all, which is at least its own server's highest.
+    tree.noteSessionId(first);
+  }
   const n = r.int32();
   if (n < 0 || n * 12 > r.remaining) throw new DecodeError(`bad session count ${n}`);
   for (let i = 0; i < n; i++) tree.sessions.set(r.bigint64(), r.int32());
@@ -31,7 +52,7 @@ export function writeNode(w: Writer, path: string, node: ZNode): void {
   buffer.write(w, node.data);
   ACLList.write(w, node.acl.entries);
   w.bigint64(node.czxid).bigint64(node.mzxid).int64(node.ctime).int64(node.mtime);
-  w.int32(node.version).int32(node.cversion).int32(node.aversion);
+  w.int32(node.version).int32(node.childCreates).int32(node.aversion);
   w.bigint64(node.owner).int64(node.ttl).bigint64(node.pzxid);
 }
 
@@ -51,7 +72,7 @@ export function readNodes(r: Reader, tree: DataTree): boolean {
     const ctime = r.int64();
     const mtime = r.int64();
     const version = r.int32();
-    const cversion = r.int32();
+    const childCreates = r.int32();
     const aversion = r.int32();
     const owner = r.bigint64();
     const ttl = r.int64();
@@ -60,7 +81,7 @@ export function readNodes(r: Reader, tree: DataTree): boolean {
     node.mzxid = mzxid;
     node.mtime = mtime;
     node.version = version;
-    node.cversion = cversion;
+    node.childCreates = childCreates;
     node.aversion = aversion;
     node.pzxid = pzxid;
     tree.restoreNode(path, node);

@@ -5,6 +5,11 @@ import type { AclSet } from './acl-set.js';
 /** ephemeralOwner of container nodes (Long.MIN_VALUE). */
 export const CONTAINER_OWNER = -(2n ** 63n);
 
+/** The server id in a session id's top byte (the server that minted it). */
+export function serverIdOf(sessionId: bigint): number {
+  return Number(BigInt.asUintN(64, sessionId) >> 56n);
+}
+
 /** Whether an owner is a session: not 0 (persistent) and not the container marker. */
 export function isSessionOwner(owner: bigint): boolean {
   return owner !== 0n && owner !== CONTAINER_OWNER;
@@ -18,7 +23,11 @@ export class ZNode {
   mzxid: bigint;
   mtime: number;
   version = 0;
-  cversion = 0;
+  /**
+   * Children ever created under this node: what ZooKeeper stores as its cversion, what sequential
+   * names count from and what a create's parentCVersion sets. Clients see `cversion` below.
+   */
+  childCreates = 0;
   aversion = 0;
   pzxid: bigint;
 
@@ -76,6 +85,16 @@ export class ZNode {
 
   get numChildren(): number {
     return this.children.size;
+  }
+
+  /**
+   * The number of changes to the children as Apache ZooKeeper reports it (DataNode.copyStat): every
+   * child created was either deleted or is still here, so creates + deletes = 2 × creates − children.
+   * A delete raises it too; the built-in nodes, whose children were never created by a transaction,
+   * show negative values (/ -1 and /zookeeper -2 on a new server), as ZooKeeper's do.
+   */
+  get cversion(): number {
+    return 2 * this.childCreates - this.numChildren;
   }
 
   /** A copy of the stat as it is now (for results that must not follow later changes). */

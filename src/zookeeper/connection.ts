@@ -9,8 +9,8 @@ import type { Logger } from '../logger.js';
 import type { EventType } from '../../protocol/zookeeper/codes.js';
 import { fourLetterWordOf, type FourLetterWord } from '../../protocol/zookeeper/four-letter.js';
 import type { Id } from '../../protocol/zookeeper/records.js';
-import { Fifo } from './fifo.js';
 import { eventFrame } from './replies.js';
+import { ReplyQueue, type ReplySlot } from './reply-queue.js';
 import type { Requester } from './reads.js';
 
 /** Requests read but not answered yet; reading pauses at this many (ZooKeeper's outstanding limit). */
@@ -23,13 +23,6 @@ export interface ConnectionHost {
   request(conn: ClientConnection, frame: Buffer): void;
   fourLetterWord(word: FourLetterWord): string;
   closed(conn: ClientConnection): void;
-}
-
-interface Slot {
-  /** The reply frame once known; null when the request gets none. */
-  frame: Buffer[] | null | undefined;
-  /** A read waiting for the requests before it; run when it reaches the head. */
-  run: (() => Buffer[]) | undefined;
 }
 
 type Phase = 'start' | 'handshake' | 'open' | 'closed';
@@ -50,7 +43,7 @@ export class ClientConnection implements Requester {
 
   private phase: Phase = 'start';
   private held: Buffer[] = [];
-  private readonly slots = new Fifo<Slot>();
+  private readonly replies = new ReplyQueue<Buffer[]>({ write: (frame) => this.write(frame), failed: (err) => this.fail(err) });
   private corked = false;
   private endWhenFlushed = false;
 
@@ -98,7 +91,7 @@ export class ClientConnection implements Requester {
 
   /** Requests received and not yet answered. */
   get outstanding(): number {
-    return this.slots.size;
+    return this.replies.size;
   }
 
   private dispatch(frames: readonly Buffer[]): void {
@@ -155,60 +148,45 @@ export class ClientConnection implements Requester {
     this.closeWhenFlushed();
   }
 
-  /** A reply slot in request order; fill it with complete(). */
-  reserve(): Slot {
-    const slot: Slot = { frame: undefined, run: undefined };
-    this.slots.push(slot);
-    return slot;
+  /** A reply slot in request order; fill it with complete() or completeAtTurn(). */
+  reserve(): ReplySlot<Buffer[]> {
+    return this.replies.reserve();
   }
 
-  complete(slot: Slot, frame: Buffer[] | null): void {
-    slot.frame = frame;
-    this.drain();
+  complete(slot: ReplySlot<Buffer[]>, frame: Buffer[] | null): void {
+    this.replies.complete(slot, frame);
+    this.drained();
+  }
+
+  /** The slot's reply is made from the state when its turn comes (a completed sync). */
+  completeAtTurn(slot: ReplySlot<Buffer[]>, run: () => Buffer[] | null): void {
+    this.replies.completeAtTurn(slot, run);
+    this.drained();
   }
 
   /** Answers at once if nothing is pending before it, else when its turn comes. */
   answer(run: () => Buffer[]): void {
-    if (this.slots.size === 0) {
-      this.write(run());
-      return;
-    }
-    this.slots.push({ frame: undefined, run });
+    this.replies.answer(run);
   }
 
   /** A reply already known, kept in order behind pending ones. */
   reply(frame: Buffer[]): void {
-    if (this.slots.size === 0) this.write(frame);
-    else this.slots.push({ frame, run: undefined });
+    this.replies.reply(frame);
   }
 
   notify(type: EventType, path: string): void {
     this.write(eventFrame(type, path));
   }
 
-  private drain(): void {
-    for (let slot = this.slots.peek(); slot; slot = this.slots.peek()) {
-      if (slot.frame === undefined) {
-        if (!slot.run) break;
-        // A read that waited behind writes runs here, called from their commit, outside dispatch's guard.
-        try {
-          slot.frame = slot.run();
-        } catch (err) {
-          return this.fail(err);
-        }
-        slot.run = undefined;
-      }
-      this.slots.shift();
-      if (slot.frame) this.write(slot.frame);
-    }
-    if (this.slots.size === 0 && this.endWhenFlushed) this.socket.end();
+  private drained(): void {
+    if (this.replies.size === 0 && this.endWhenFlushed && this.phase !== 'closed') this.socket.end();
     this.updateFlow();
   }
 
   /** Closes after every pending reply is written (closeSession, a refused handshake, shutdown). */
   closeWhenFlushed(): void {
     this.endWhenFlushed = true;
-    if (this.slots.size === 0 && this.phase !== 'closed') this.socket.end();
+    if (this.replies.size === 0 && this.phase !== 'closed') this.socket.end();
   }
 
   /**

@@ -239,7 +239,7 @@ function port(text: string, fail: (why: string) => never): number {
 const hostKey = (a: HostPort) => `${a.host.toLowerCase()}:${a.port}`;
 
 /** No two servers (nor one server's two ports) may claim one address; wildcard client addresses bind every host alike. */
-function checkAddresses(servers: readonly EnsembleServer[]): void {
+export function checkAddresses(servers: readonly EnsembleServer[]): void {
   const owner = new Map<string, string>();
   for (const s of servers) {
     const addresses: [string, HostPort][] = [

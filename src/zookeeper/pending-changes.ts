@@ -9,7 +9,8 @@ import { Fifo } from './fifo.js';
 /** The facts about a node that validating a write depends on (a ZNode is one). */
 export interface NodeView {
   readonly version: number;
-  readonly cversion: number;
+  /** Children ever created (ZNode.childCreates): sequential names and parentCVersion count from it. */
+  readonly childCreates: number;
   readonly aversion: number;
   /** Session id for ephemerals, CONTAINER_OWNER for containers, else 0. */
   readonly owner: bigint;
@@ -23,7 +24,7 @@ export interface NodeView {
 export function changedView(view: NodeView, changes: Partial<NodeView>): NodeView {
   return {
     version: changes.version ?? view.version,
-    cversion: changes.cversion ?? view.cversion,
+    childCreates: changes.childCreates ?? view.childCreates,
     aversion: changes.aversion ?? view.aversion,
     owner: view.owner,
     ttl: view.ttl,

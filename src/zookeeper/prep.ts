@@ -171,21 +171,21 @@ export class Preparer {
     const acl = fixupACL(path, body.acl, req.auth);
     const parent = this.node(parentPath);
     checkPermission(parent.acl, Perms.create, req.auth, path);
-    if (mode.sequential) path += sequenceSuffix(parent.cversion);
+    if (mode.sequential) path += sequenceSuffix(parent.childCreates);
     validPath(path);
     if (this.ctx.changes.get(path)) throw new KeeperError(ErrorCode.nodeExists, path);
     if (isSessionOwner(parent.owner)) throw new KeeperError(ErrorCode.noChildrenForEphemerals, path);
     this.checkQuota(path, 1, body.data === null ? 0 : body.data.length);
-    const parentCVersion = parent.cversion + 1;
+    const parentCVersion = parent.childCreates + 1;
     const owner = mode.container ? CONTAINER_OWNER : mode.ephemeral ? req.sessionId : 0n;
     this.ctx.changes.set(
       zxid,
       parentPath,
-      changedView(parent, { cversion: parentCVersion, numChildren: parent.numChildren + 1 }),
+      changedView(parent, { childCreates: parentCVersion, numChildren: parent.numChildren + 1 }),
     );
     this.ctx.changes.set(zxid, path, {
       version: 0,
-      cversion: 0,
+      childCreates: 0,
       aversion: 0,
       owner,
       ttl: mode.ttl ? ttl : 0,

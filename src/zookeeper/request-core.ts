@@ -41,9 +41,29 @@ export function firstSessionId(serverId: number, nowMs: number): bigint {
   return id === CONTAINER_OWNER ? id + 1n : id;
 }
 
-/** The server id in a session id's top byte. */
-export function serverIdOf(sessionId: bigint): number {
-  return Number(BigInt.asUintN(64, sessionId) >> 56n);
+export { serverIdOf } from '../znode/znode.js';
+
+/**
+ * Mints one server's session ids, counted up from firstSessionId at start. The wall clock may have gone
+ * back since ids were last minted here: an id the tree shows was created is never handed out again
+ * (the one guard, for a standalone server and an ensemble member alike). Ids handed out whose creation
+ * the tree has not applied yet are an ensemble leader's to catch (QuorumCore refuses a known id).
+ */
+export class SessionIdMinter {
+  private next: bigint;
+
+  constructor(
+    private readonly serverId: number,
+    wallMs: number,
+  ) {
+    this.next = firstSessionId(serverId, wallMs);
+  }
+
+  mint(tree: DataTree): bigint {
+    const last = tree.lastSessionIdOf(this.serverId);
+    if (last !== undefined && last >= this.next) this.next = last + 1n;
+    return this.next++;
+  }
 }
 
 /**
@@ -135,7 +155,7 @@ export class RequestCore implements RequestBackend {
   private readonly commits: CommitQueue;
   private readonly serverId: number;
   private lastProposed: bigint;
-  private nextSession: bigint;
+  private readonly sessionIds: SessionIdMinter;
   private stopped = false;
 
   constructor(private readonly options: RequestCoreOptions) {
@@ -145,10 +165,7 @@ export class RequestCore implements RequestBackend {
     ({ tracker: this.tracker, changes: this.changes, preparer: this.preparer } = prepStages(tree, config));
     this.commits = new CommitQueue(options.sink, (txn) => this.apply(txn));
     this.lastProposed = tree.lastProcessedZxid;
-    this.nextSession = firstSessionId(config.serverId, options.now.wall);
-    // The clock may have gone back since the last run: never hand out an id this server already did.
-    const last = tree.lastSessionId;
-    if (last !== 0n && serverIdOf(last) === config.serverId && last >= this.nextSession) this.nextSession = last + 1n;
+    this.sessionIds = new SessionIdMinter(config.serverId, options.now.wall);
     for (const [id, timeout] of tree.sessions) this.tracker.add(id, timeout, options.now.mono);
   }
 
@@ -186,7 +203,7 @@ export class RequestCore implements RequestBackend {
    * and `opened` runs once it is applied. Returns the new id.
    */
   openSession(timeout: number, now: Now, opened: (id: bigint) => void): bigint {
-    const id = this.nextSession++;
+    const id = this.sessionIds.mint(this.tree);
     this.tracker.add(id, timeout, now.mono);
     this.propose(this.preparer.createSession(id, timeout, this.nextZxid(), now.wall), () => opened(id));
     return id;

@@ -30,7 +30,7 @@ import { ZkDatabase } from './persistence/database.js';
 import { WRITE_TYPES } from './prep.js';
 import { executeRead } from './reads.js';
 import { body, replyFrame, type Body } from './replies.js';
-import { firstSessionId, RequestCore, STANDALONE_SERVER_ID, type Now, type RequestBackend, type WriteAnswer } from './request-core.js';
+import { RequestCore, SessionIdMinter, STANDALONE_SERVER_ID, type Now, type RequestBackend, type WriteAnswer } from './request-core.js';
 import type { SessionTracker } from './session-tracker.js';
 import { ServerStats } from './stats.js';
 import { WatchManager } from './watch-manager.js';
@@ -75,7 +75,8 @@ export class ZooKeeperServer implements ConnectionHost {
   ensemble: EnsembleRole | undefined;
   /** Connections of sessions opened while this server was read-only. */
   private readonly readOnlyConns = new WeakSet<ClientConnection>();
-  private readOnlyNextSession: bigint | undefined;
+  /** Read-only sessions are never logged; their ids come from a minter of their own, started when first needed. */
+  private readOnlySessionIds: SessionIdMinter | undefined;
 
   constructor(
     readonly config: ZooKeeperConfig,
@@ -268,27 +269,26 @@ export class ZooKeeperServer implements ConnectionHost {
       return;
     }
     if (type === OpCode.sync && this.ensemble) {
-      // Answered, in order, once this server has applied what the leader had proposed when asked.
+      // Answerable once this server has applied what the leader had proposed when asked; answered in
+      // its turn, from the tree then, so its zxid is not below an earlier write's reply (findings F5).
       const slot = conn.reserve();
-      this.core.sync(conn.sessionId, () => {
-        const res = executeRead(this, conn, type, r);
-        conn.lastOp = opLabel(type);
-        conn.complete(slot, replyFrame(xid, this.tree.lastProcessedZxid, res.err, res.body));
-      });
+      this.core.sync(conn.sessionId, () => conn.completeAtTurn(slot, () => this.readReply(conn, xid, type, r, started)));
       return;
     }
     this.answerRead(conn, xid, type, r, started);
   }
 
   private answerRead(conn: ClientConnection, xid: number, type: number, r: Reader, started: number): void {
-    conn.answer(() => {
-      const res = executeRead(this, conn, type, r);
-      const zxid = this.tree.lastProcessedZxid;
-      conn.lastZxid = zxid;
-      conn.lastOp = opLabel(type);
-      this.stats.replied(performance.now() - started);
-      return replyFrame(xid, zxid, res.err, res.body);
-    });
+    conn.answer(() => this.readReply(conn, xid, type, r, started));
+  }
+
+  private readReply(conn: ClientConnection, xid: number, type: number, r: Reader, started: number): Buffer[] {
+    const res = executeRead(this, conn, type, r);
+    const zxid = this.tree.lastProcessedZxid;
+    conn.lastZxid = zxid;
+    conn.lastOp = opLabel(type);
+    this.stats.replied(performance.now() - started);
+    return replyFrame(xid, zxid, res.err, res.body);
   }
 
   /**
@@ -309,8 +309,8 @@ export class ZooKeeperServer implements ConnectionHost {
     if (req.readOnly !== true) return conn.close('this server is read-only and the client does not accept that (canBeReadOnly)');
     let id = req.sessionId;
     if (id === 0n) {
-      this.readOnlyNextSession ??= firstSessionId(this.ensemble!.serverId, Date.now());
-      id = this.readOnlyNextSession++;
+      this.readOnlySessionIds ??= new SessionIdMinter(this.ensemble!.serverId, Date.now());
+      id = this.readOnlySessionIds.mint(this.tree);
     } else if (!this.passwordMatches(id, req.passwd)) {
       return conn.refuse(connectFrame(0, 0n, Buffer.alloc(PASSWORD_BYTES), true));
     }

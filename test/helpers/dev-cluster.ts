@@ -1,15 +1,17 @@
 // `skein dev-cluster` as a child process for tests: started on free consecutive ports in a temp dir,
-// its brokers' pids and config files read from the "dev cluster started" line, so a test can kill -9 one
-// broker and start it again with `skein kafka --config`, as an operator would.
+// its brokers' and ZooKeeper servers' pids and config files read from the "dev cluster started" line, so
+// a test can kill -9 one broker and start it again with `skein kafka --config`, as an operator would, or
+// kill -9 a ZooKeeper server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './crash.js';
-import { freePort, freePortRange } from './free-port.js';
+import { freePortRange } from './free-port.js';
 
 export const MAIN = join(ROOT, 'dist/src/cli/main.js');
 
+/** A broker or ZooKeeper server of the cluster. */
 export interface DevBroker {
   id: number;
   port: number;
@@ -19,11 +21,16 @@ export interface DevBroker {
 
 export interface DevCluster {
   bootstrap: string;
+  /** The ZooKeeper connect string the brokers use: every server of the ensemble. */
+  zookeeper: string;
   brokers: DevBroker[];
+  zookeepers: DevBroker[];
   /** Everything printed so far, for a failing test's message. */
   output(): string;
   /** kill -9 of one broker process. */
   kill(id: number): void;
+  /** kill -9 of one ZooKeeper server process. */
+  killZooKeeper(id: number): void;
   /** Starts a killed broker again from its server.properties; resolves once it listens. */
   restart(id: number): Promise<void>;
   /** SIGINT, as Ctrl-C; resolves with the exit code. */
@@ -53,11 +60,25 @@ function waitForLine(child: ChildProcess, text: string, collect: (s: string) => 
   });
 }
 
-export async function startDevCluster(nodes: number, overrides: string[] = []): Promise<DevCluster> {
+/** `zookeeperNodes`: the ensemble's size; unset, dev-cluster's default (3 from 3 brokers up). */
+export async function startDevCluster(nodes: number, overrides: string[] = [], zookeeperNodes?: number): Promise<DevCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'skein-dev-cluster-'));
-  const base = await freePortRange(nodes);
-  const zkPort = await freePort();
-  const args = ['dev-cluster', '--nodes', String(nodes), '--data-dir', dir, '--kafka-port', String(base), '--zookeeper-port', String(zkPort)];
+  const zkNodes = zookeeperNodes ?? (nodes >= 3 ? 3 : 1);
+  const args = [
+    'dev-cluster',
+    '--nodes',
+    String(nodes),
+    '--zookeeper-nodes',
+    String(zkNodes),
+    '--data-dir',
+    dir,
+    '--kafka-port',
+    String(await freePortRange(nodes)),
+    '--zookeeper-port',
+    String(await freePortRange(zkNodes)),
+    '--quorum-port',
+    String(await freePortRange(2 * zkNodes)),
+  ];
   for (const o of overrides) args.push('--override', o);
   const env = { ...process.env, SKEIN_LOG_LEVEL: 'info' };
   const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,15 +87,20 @@ export async function startDevCluster(nodes: number, overrides: string[] = []): 
   child.stderr!.on('data', (d: Buffer) => collect(d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const line = await waitForLine(child, '"dev cluster started"', collect, 60_000);
-  const started = JSON.parse(line) as { bootstrap: string; brokers: DevBroker[] };
+  const started = JSON.parse(line) as { bootstrap: string; zookeeper: string; brokers: DevBroker[]; zookeepers: DevBroker[] };
   const restarted: ChildProcess[] = [];
   const cluster: DevCluster = {
     bootstrap: started.bootstrap,
+    zookeeper: started.zookeeper,
     brokers: started.brokers,
+    zookeepers: started.zookeepers,
     output: () => out,
     kill(id) {
       const b = cluster.brokers.find((x) => x.id === id)!;
       process.kill(b.pid, 'SIGKILL');
+    },
+    killZooKeeper(id) {
+      process.kill(cluster.zookeepers.find((x) => x.id === id)!.pid, 'SIGKILL');
     },
     async restart(id) {
       const b = cluster.brokers.find((x) => x.id === id)!;

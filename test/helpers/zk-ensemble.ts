@@ -41,6 +41,11 @@ export interface EnsembleOptions {
   extra?: string[];
   /** Where the temp dir goes (the system's temp dir by default). */
   parent?: string;
+  /**
+   * Servers 1..initial form the ensemble and start (all `size` by default); the others are configured
+   * as ZooKeeper's servers joining by reconfig are (every server, themselves included) and wait for start().
+   */
+  initial?: number;
 }
 
 /** How long a whole ensemble may take to elect its first leader: JVMs start slowly on a busy machine. */
@@ -65,8 +70,15 @@ export class EnsembleServer extends ServerProcess {
     readonly dir: string,
     readonly clientPort: number,
     private readonly impl: EnsembleImpl,
+    /** `host:quorumPort:electionPort` of its server.N line. */
+    readonly peerAddress: string,
   ) {
     super();
+  }
+
+  /** Its line for a reconfig: `server.N=host:quorumPort:electionPort:role;host:clientPort`. */
+  line(role: 'participant' | 'observer' = 'participant'): string {
+    return `server.${this.id}=${this.peerAddress}:${role};${this.address}`;
   }
 
   get address(): string {
@@ -167,13 +179,14 @@ export class ZkEnsemble {
 
   /** Writes N configs and myid files, starts every server and waits for a leader. */
   static async start(options: EnsembleOptions): Promise<ZkEnsemble> {
-    const { size, impl = ensembleImpl(), tickTime = 500, extra = [], parent = tmpdir() } = options;
+    const { size, impl = ensembleImpl(), tickTime = 500, extra = [], parent = tmpdir(), initial = size } = options;
     if (impl === 'skein' && !existsSync(SKEIN_MAIN)) throw new Error(`${SKEIN_MAIN} is missing: run npx tsc -p tsconfig.build.json first`);
     if (impl === 'apache' && !existsSync(APACHE_ZOOKEEPER_JAR)) throw new Error(`${APACHE_ZOOKEEPER_JAR} is missing: apt-get install zookeeper`);
     const dir = await mkdtemp(join(parent, `zk-ensemble-${impl}-`));
     const ports = await distinctFreePorts(3 * size);
     const ids = Array.from({ length: size }, (_, k) => k + 1);
-    const serverLines = ids.map((id) => `server.${id}=127.0.0.1:${ports[size + id - 1]}:${ports[2 * size + id - 1]}`);
+    const peerAddress = (id: number) => `127.0.0.1:${ports[size + id - 1]}:${ports[2 * size + id - 1]}`;
+    const serverLines = ids.map((id) => `server.${id}=${peerAddress(id)}`);
     const servers = await Promise.all(
       ids.map(async (id) => {
         const serverDir = join(dir, `zk${id}`);
@@ -194,16 +207,16 @@ export class ZkEnsemble {
           '4lw.commands.whitelist=*',
           // Apache's admin server would listen on port 8080, shared by every server on the machine.
           'admin.enableServer=false',
-          ...serverLines,
+          ...(id <= initial ? serverLines.slice(0, initial) : serverLines),
           ...extra,
         ];
         await writeFile(join(serverDir, 'zoo.cfg'), `${config.join('\n')}\n`);
-        return new EnsembleServer(id, serverDir, clientPort, impl);
+        return new EnsembleServer(id, serverDir, clientPort, impl, peerAddress(id));
       }),
     );
     const ensemble = new ZkEnsemble(impl, dir, servers);
     try {
-      await Promise.all(servers.map((s) => s.launch()));
+      await Promise.all(servers.slice(0, initial).map((s) => s.launch()));
       await ensemble.leader(FORM_MS);
     } catch (err) {
       await ensemble.destroy();

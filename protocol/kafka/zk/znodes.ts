@@ -18,6 +18,8 @@ export const CONFIG_PATH = '/config';
 export const CONFIG_CHANGES_PATH = '/config/changes';
 export const CONFIG_CHANGE_PREFIX = 'config_change_';
 export const ADMIN_DELETE_TOPICS_PATH = '/admin/delete_topics';
+/** Kafka 2.x's reassignments through ZooKeeper (kafka-reassign-partitions.sh --zookeeper), still read by 2.4-2.8 controllers. */
+export const REASSIGN_PARTITIONS_PATH = '/admin/reassign_partitions';
 export const ISR_CHANGE_NOTIFICATION_PATH = '/isr_change_notification';
 export const ISR_CHANGE_PREFIX = 'isr_change_';
 
@@ -338,5 +340,28 @@ export function decodeIsrChangeNotification(bytes: Buffer | null): TopicPartitio
   return o.partitions.map((p: Json) => {
     const e = object(what, p, 'partitions[]');
     return { topic: str(what, e, 'topic'), partition: int(what, e, 'partition') };
+  });
+}
+
+// --- /admin/reassign_partitions -------------------------------------------------------------------------
+
+export interface ZkReassignment {
+  topic: string;
+  partition: number;
+  replicas: number[];
+}
+
+export function encodeReassignPartitions(list: readonly ZkReassignment[]): Buffer {
+  return json({ version: 1, partitions: list.map((r) => ({ topic: r.topic, partition: r.partition, replicas: r.replicas })) });
+}
+
+/** Reads what kafka-reassign-partitions.sh --zookeeper writes; its optional log_dirs are ignored (one log dir here). */
+export function decodeReassignPartitions(bytes: Buffer | null): ZkReassignment[] {
+  const what = REASSIGN_PARTITIONS_PATH;
+  const o = parse(what, bytes);
+  if (!Array.isArray(o.partitions)) throw new ZnodeFormatError(`${what}: "partitions" is not a list`);
+  return o.partitions.map((p: Json) => {
+    const e = object(what, p, 'partitions[]');
+    return { topic: str(what, e, 'topic'), partition: int(what, e, 'partition'), replicas: intArray(what, e.replicas, 'replicas') };
   });
 }

@@ -7,6 +7,7 @@ import { ErrorCode as ZkError, KeeperError } from '../../../protocol/zookeeper/c
 import {
   brokerIdPath,
   CLUSTER_ID_PATH,
+  CONTROLLER_PATH,
   decodeClusterId,
   encodeBrokerRegistration,
   encodeClusterId,
@@ -17,6 +18,7 @@ import type { Logger } from '../../logger.js';
 import { parseConnectString } from '../../zookeeper/client/connect-string.js';
 import { ZooKeeperClient } from '../../zookeeper/client/client.js';
 import type { BrokerConfig } from '../broker-config.js';
+import { clearPreviousSession, rememberSession } from './previous-session.js';
 
 /** A start refused for a cluster reason the operator can fix; the message names the setting to look at. */
 export class ClusterJoinError extends Error {
@@ -115,6 +117,8 @@ export class ClusterMembership {
 
   /** Registers /brokers/ids/<id> and keeps it registered across session expiries. */
   async register(): Promise<void> {
+    // What a killed process of ours left would otherwise make us wait a whole session timeout.
+    await clearPreviousSession(this.zk, this.config.dataDir, [brokerIdPath(this.brokerId), CONTROLLER_PATH], this.log);
     await this.registerOnce();
     this.zk.on('state', (s) => {
       if (s === 'expired' && !this.closed) void this.recover();
@@ -132,21 +136,27 @@ export class ClusterMembership {
     await this.zk.close();
   }
 
+  /** Every advertised listener: each listener's clients are told the endpoints of its own name. */
   private endpoints(): BrokerEndpoint[] {
-    const { name, host, port } = this.config.advertised;
-    return [{ listener: name, host, port, securityProtocol: 'PLAINTEXT' }];
+    return this.config.listeners
+      .map((l) => l.advertised)
+      .filter((a) => a !== undefined)
+      .map(({ name, host, port }) => ({ listener: name, host, port, securityProtocol: 'PLAINTEXT' }));
   }
 
   private async registerOnce(): Promise<void> {
     const path = brokerIdPath(this.brokerId);
     const data = encodeBrokerRegistration({ id: this.brokerId, endpoints: this.endpoints(), rack: this.config.values['broker.rack'] ?? null, timestamp: Date.now() });
     // A broker killed and restarted at once finds its old registration until that session times out:
-    // wait that long for it to go. A live broker with our id keeps its node, and we are refused.
-    const deadline = Date.now() + this.zk.sessionTimeoutMs + RESESSION_RETRY_MS;
+    // wait that long for it to go. ZooKeeper expires sessions on tick boundaries, up to a tick late, and
+    // a session timeout is at least two ticks, so half a timeout more covers it. A live broker with our
+    // id keeps its node, and we are refused.
+    const deadline = Date.now() + this.zk.sessionTimeoutMs * 1.5 + RESESSION_RETRY_MS;
     for (;;) {
       try {
         const { stat } = await this.zk.createWithStat(path, data, { mode: 'ephemeral' });
         this.brokerEpoch = Number(stat.czxid);
+        await rememberSession(this.config.dataDir, this.zk.sessionId);
         this.log.info({ brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, path }, 'registered in ZooKeeper');
         return;
       } catch (err) {
@@ -156,6 +166,7 @@ export class ClusterMembership {
       if (existing && existing.ephemeralOwner === this.zk.sessionId) {
         // Our own create that got through before a connection loss.
         this.brokerEpoch = Number(existing.czxid);
+        await rememberSession(this.config.dataDir, this.zk.sessionId);
         return;
       }
       if (Date.now() >= deadline) {

@@ -31,6 +31,11 @@ const CONFIG_TOPICS_PATH = '/config/topics';
  * writer of a new one removes those older, so /config/changes does not grow without bound.
  */
 export const CONFIG_CHANGE_EXPIRY_MS = 15 * 60_000;
+/**
+ * Tries of a topic creation whose ZooKeeper connection drops. Each waits for the client's next
+ * connection, so a few cover a leader election in the ensemble; a session that expires fails them all.
+ */
+const CONNECTION_LOSS_ATTEMPTS = 5;
 
 export type TopicsRemovedListener = (topics: TopicRecord[]) => void;
 export type ConfigsChangedListener = (topic: string) => void;
@@ -42,8 +47,11 @@ function topicOf(root: string, path: string): string | undefined {
   return rest === '' || rest.includes('/') ? undefined : rest;
 }
 
+/** A topic as cached: its record, its znode's version, and whether a reassignment is in progress in it. */
+type Cached = TopicRecord & { zkVersion: number; reassigning?: boolean };
+
 export class ZkTopicStore implements TopicStore {
-  private readonly topics = new Map<string, TopicRecord & { zkVersion: number }>();
+  private readonly topics = new Map<string, Cached>();
   /** Topics marked for deletion: hidden at once, gone from ZooKeeper once the controller is done. */
   private deleting = new Set<string>();
   private readonly removedListeners: TopicsRemovedListener[] = [];
@@ -105,9 +113,7 @@ export class ZkTopicStore implements TopicStore {
     this.topics.set(topic.name, { ...topic, zkVersion: 0 });
     return (async () => {
       try {
-        await this.writeConfig(topic.name, topic.configs);
-        const assignment = encodeTopicAssignment({ partitions: topic.replicas, addingReplicas: {}, removingReplicas: {}, topicId: topic.topicId });
-        await this.zk.create(topicPath(topic.name), assignment);
+        await this.writeTopic(topic);
       } catch (err) {
         // Ours may never have been written (another broker's came first, or ZooKeeper failed): the cache
         // takes whatever ZooKeeper holds.
@@ -133,6 +139,8 @@ export class ZkTopicStore implements TopicStore {
 
   addPartitions(name: string, replicas: number[][]): Promise<void> {
     const topic = this.require(name);
+    // As Kafka's CreatePartitions: the assignment must not be rewritten under the controller's reassignment.
+    if (topic.reassigning) throw new KafkaProtocolError(ErrorCode.REASSIGNMENT_IN_PROGRESS, `A partition reassignment is in progress for the topic '${name}'.`);
     const next = { ...topic, replicas: [...topic.replicas, ...replicas] };
     this.topics.set(name, next);
     const data = encodeTopicAssignment({ partitions: next.replicas, addingReplicas: {}, removingReplicas: {}, topicId: topic.topicId });
@@ -178,10 +186,34 @@ export class ZkTopicStore implements TopicStore {
     }
   }
 
-  private require(name: string): TopicRecord & { zkVersion: number } {
+  private require(name: string): Cached {
     const topic = this.topics.get(name);
     if (!topic || this.deleting.has(name)) throw new Error(`no topic ${name}`);
     return topic;
+  }
+
+  /**
+   * Writes the topic's config and assignment. A request lost with its connection (the ZooKeeper server
+   * we talk to died, or lost its leader) may or may not have happened: the assignment carries our topic
+   * id, so reading it back tells; otherwise both writes are made again once connected (the config
+   * write is idempotent), as Kafka's ZooKeeper client retries until connected.
+   */
+  private async writeTopic(topic: TopicRecord): Promise<void> {
+    const assignment = encodeTopicAssignment({ partitions: topic.replicas, addingReplicas: {}, removingReplicas: {}, topicId: topic.topicId });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.writeConfig(topic.name, topic.configs);
+        await this.zk.create(topicPath(topic.name), assignment);
+        return;
+      } catch (err) {
+        if (!isKeeperError(err, ZkError.connectionLoss) || attempt >= CONNECTION_LOSS_ATTEMPTS) throw err;
+      }
+      const written = await this.zk.getData(topicPath(topic.name)).catch((err: unknown) => {
+        if (isKeeperError(err, ZkError.noNode) || isKeeperError(err, ZkError.connectionLoss)) return undefined;
+        throw err;
+      });
+      if (written && decodeTopicAssignment(topic.name, written.data).topicId === topic.topicId) return;
+    }
   }
 
   private async writeConfig(name: string, configs: Record<string, string>): Promise<void> {
@@ -230,7 +262,8 @@ export class ZkTopicStore implements TopicStore {
     // A topic written by a Kafka older than 2.8 has no id until the controller gives it one (it writes
     // the znode again); meanwhile this broker uses one of its own.
     const topicId = assignment.topicId ?? before?.topicId ?? randomBytes(16).toString('hex');
-    this.topics.set(name, { name, topicId, replicas: assignment.partitions, configs, zkVersion: version });
+    const reassigning = [...Object.values(assignment.addingReplicas), ...Object.values(assignment.removingReplicas)].some((l) => l.length > 0);
+    this.topics.set(name, { name, topicId, replicas: assignment.partitions, configs, zkVersion: version, reassigning });
     if (before && JSON.stringify(before.configs) !== JSON.stringify(configs)) this.configsChanged(name);
   }
 
@@ -266,6 +299,6 @@ export class ZkTopicStore implements TopicStore {
   }
 }
 
-function strip(t: TopicRecord & { zkVersion: number }): TopicRecord {
+function strip(t: Cached): TopicRecord {
   return { name: t.name, topicId: t.topicId, replicas: t.replicas, configs: t.configs };
 }

@@ -3,7 +3,7 @@
 // the same multi) is the controller. The controller reads the cluster, feeds changes to the core one event
 // at a time (Kafka's ControllerEventManager), writes partition states fenced by the controller epoch's
 // znode version (a deposed controller's writes fail), and sends the core's requests through the channel.
-import { ErrorCode as ZkError, EventType } from '../../../protocol/zookeeper/codes.js';
+import { ErrorCode as ZkError, EventType, KeeperError } from '../../../protocol/zookeeper/codes.js';
 import {
   ADMIN_DELETE_TOPICS_PATH,
   BROKER_IDS_PATH,
@@ -15,31 +15,53 @@ import {
   decodeControllerEpoch,
   decodeIsrChangeNotification,
   decodePartitionState,
+  decodeReassignPartitions,
   decodeTopicAssignment,
   deleteTopicPath,
   encodeController,
   encodeControllerEpoch,
   encodePartitionState,
+  encodeReassignPartitions,
   encodeTopicAssignment,
   ISR_CHANGE_NOTIFICATION_PATH,
   partitionPath,
   partitionStatePath,
+  REASSIGN_PARTITIONS_PATH,
   topicConfigPath,
   topicPartitionsPath,
   topicPath,
   TOPICS_PATH,
   type TopicPartitionRef,
+  ZnodeFormatError,
+  type ZkReassignment,
 } from '../../../protocol/kafka/zk/znodes.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import { MultiError, type WatchedEvent, type ZooKeeperClient } from '../../zookeeper/client/client.js';
+import { MultiError, type Op, type OpResult, type WatchedEvent, type ZooKeeperClient } from '../../zookeeper/client/client.js';
 import type { BrokerConfig } from '../broker-config.js';
 import { createIfAbsent, isKeeperError, type ClusterMembership } from '../cluster/membership.js';
+import { groupByTopic } from '../topics/group-by-topic.js';
 import { ControllerChannel } from './channel.js';
-import { ControllerCore, type BrokerRequest, type ElectionOutcome, type LiveBroker, type StateRecord, type StateWrite, type TopicInfo, type TopicPartition } from './controller-core.js';
+import {
+  ControllerCore,
+  type AssignmentWrite,
+  type BrokerRequest,
+  type ElectionOutcome,
+  type LiveBroker,
+  type ReassignRefusal,
+  type Reassignment,
+  type StateRecord,
+  type StateWrite,
+  type TopicInfo,
+  type TopicPartition,
+} from './controller-core.js';
 
 /** How often a write lost to a concurrent change is decided again before the event gives up. */
 const MAX_WRITE_ROUNDS = 5;
+/** What a conditional write fails with when someone else changed the znode first. */
+const LOST_RACE: readonly ZkError[] = [ZkError.badVersion, ZkError.nodeExists, ZkError.noNode];
+
+const sameReplicas = (a: readonly number[] | undefined, b: readonly number[]): boolean => a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Thrown inside an event when this broker turns out not to be the controller any more. */
 class ControllerMovedError extends Error {
@@ -87,6 +109,9 @@ export class Controller {
     await this.zk.addWatch(TOPICS_PATH, (e) => this.onTopicsEvent(e), 'persistentRecursive');
     await this.zk.addWatch(ADMIN_DELETE_TOPICS_PATH, (e) => this.whenActive(e, EventType.nodeChildrenChanged, () => this.deletionsRequested()), 'persistent');
     await this.zk.addWatch(ISR_CHANGE_NOTIFICATION_PATH, (e) => this.whenActive(e, EventType.nodeChildrenChanged, () => this.isrChanged()), 'persistent');
+    await this.zk.addWatch(REASSIGN_PARTITIONS_PATH, (e) => {
+      if (e.type === EventType.nodeCreated || e.type === EventType.nodeDataChanged) this.whenActive(e, e.type, () => this.zkReassignment());
+    }, 'persistent');
     this.enqueue(() => this.elect());
   }
 
@@ -133,6 +158,35 @@ export class Controller {
         this.log.info({ type, elected: outcomes.filter((o) => o.outcome === 'elected').length }, 'leader election requested');
         resolve(outcomes);
       }, reject);
+    });
+  }
+
+  /**
+   * AlterPartitionReassignments on the controller: the refusal of each partition (undefined: accepted),
+   * or undefined when this broker is not the controller (NOT_CONTROLLER). Answered once the new
+   * assignments are in ZooKeeper, as Kafka answers after its phase U.
+   */
+  reassign(asked: readonly (TopicPartition & { replicas: readonly number[] | null })[]): Promise<(TopicPartition & { refusal: ReassignRefusal | undefined })[] | undefined> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => {
+        const a = this.active;
+        if (!a) return resolve(undefined);
+        const { refusals, assignments, writes } = a.core.reassign(asked);
+        // The latest reassignment wins, as in Kafka 2.4+: one asked through the API replaces a znode entry.
+        const named = new Set(asked.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+        await this.pruneZkReassignment(a, (r) => named.has(`${r.topic}\u0000${r.partition}`));
+        await this.writeAssignments(a, assignments);
+        this.log.info({ partitions: assignments.map((w) => `${w.topic}-${w.partition}:${w.replicas.join(',')}`) }, 'partition reassignment started');
+        await this.apply(a, writes);
+        resolve(refusals);
+      }, reject);
+    });
+  }
+
+  /** ListPartitionReassignments on the controller; undefined when this broker is not (NOT_CONTROLLER). */
+  reassignments(which: readonly TopicPartition[] | 'all'): Promise<Reassignment[] | undefined> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => resolve(this.active?.core.reassignments(which)), reject);
     });
   }
 
@@ -252,6 +306,7 @@ export class Controller {
     await this.apply(a, core.start(brokers, [...a.topics.values()], states));
     await this.deletionsRequested();
     await this.isrChanged();
+    await this.zkReassignment();
     if (this.config.values['auto.leader.rebalance.enable']) {
       const everyMs = this.config.values['leader.imbalance.check.interval.seconds'] * 1000;
       a.rebalanceTimer = setInterval(() => this.enqueue(() => this.rebalance(a)), everyMs);
@@ -319,6 +374,66 @@ export class Controller {
     await this.apply(a, a.core.statesRead(read));
   }
 
+  /**
+   * /admin/reassign_partitions, as kafka-reassign-partitions.sh --zookeeper (Kafka 2.x) writes it: each
+   * entry is reassigned as through the API. Entries refused are dropped from the znode at once; the
+   * others when their partition's reassignment is over (writeAssignments), the znode with the last.
+   */
+  private async zkReassignment(): Promise<void> {
+    const a = this.current();
+    let entries: ZkReassignment[];
+    try {
+      entries = decodeReassignPartitions((await this.zk.getData(REASSIGN_PARTITIONS_PATH)).data);
+    } catch (err) {
+      if (isKeeperError(err, ZkError.noNode)) return;
+      if (!(err instanceof ZnodeFormatError)) throw err;
+      this.log.warn({ err }, 'unreadable /admin/reassign_partitions; removing it');
+      await this.pruneZkReassignment(a, () => true);
+      return;
+    }
+    const { refusals, assignments, writes } = a.core.reassign(entries);
+    const refused = refusals.filter((r) => r.refusal !== undefined);
+    if (refused.length > 0) this.log.warn({ refused }, 'reassignments in /admin/reassign_partitions refused');
+    await this.writeAssignments(a, assignments);
+    await this.apply(a, writes);
+    // Refused, or nothing to move (already there): done as far as the znode goes.
+    const moving = new Set(a.core.reassignments('all').map((r) => `${r.topic}\u0000${r.partition}`));
+    await this.pruneZkReassignment(a, (r) => !moving.has(`${r.topic}\u0000${r.partition}`) && (refused.some((x) => x.topic === r.topic && x.partition === r.partition) || sameReplicas(a.core.topic(r.topic)?.replicas[r.partition], r.replicas)));
+  }
+
+  /**
+   * Drops the entries `remove` picks from /admin/reassign_partitions, deleting the znode with the last,
+   * fenced by the controller epoch as Kafka's controller writes it.
+   */
+  private async pruneZkReassignment(a: Active, remove: (r: ZkReassignment) => boolean): Promise<void> {
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      let entries: ZkReassignment[] | undefined;
+      let version: number;
+      try {
+        const { data, stat } = await this.zk.getData(REASSIGN_PARTITIONS_PATH);
+        version = stat.version;
+        try {
+          entries = decodeReassignPartitions(data);
+        } catch (err) {
+          // Unreadable: removed whole.
+          if (!(err instanceof ZnodeFormatError)) throw err;
+          entries = undefined;
+        }
+      } catch (err) {
+        if (isKeeperError(err, ZkError.noNode)) return;
+        throw err;
+      }
+      const keep = entries?.filter((r) => !remove(r)) ?? [];
+      if (entries && keep.length === entries.length) return;
+      const op: Op = keep.length === 0
+        ? { op: 'delete', path: REASSIGN_PARTITIONS_PATH, version }
+        : { op: 'setData', path: REASSIGN_PARTITIONS_PATH, data: encodeReassignPartitions(keep), version };
+      const outcome = await this.fenced(a, op);
+      if (!('failed' in outcome)) return;
+      if (!LOST_RACE.includes(outcome.failed)) throw new KeeperError(outcome.failed);
+    }
+  }
+
   /** Topics in /admin/delete_topics: replicas stopped and deleted, then the topic's znodes removed. */
   private async deletionsRequested(): Promise<void> {
     const a = this.current();
@@ -363,41 +478,93 @@ export class Controller {
           else landed.push({ topic: w.topic, partition: w.partition, zkVersion: v });
         }),
       );
-      this.send(a, a.core.written(landed));
-      if (lost.length === 0) return;
+      const announced = a.core.written(landed);
+      // A finished reassignment's RS = TRS goes to ZooKeeper before the removed replicas are told to delete.
+      await this.writeAssignments(a, announced.assignments);
+      this.send(a, announced.requests);
+      if (lost.length === 0 && announced.writes.length === 0) return;
       const read = [];
       for (const tp of lost) read.push({ ...tp, state: await this.readState(tp.topic, tp.partition) });
-      writes = a.core.statesRead(read);
+      writes = [...announced.writes, ...a.core.statesRead(read)];
     }
+    // Not pending any more: the next event that reads these partitions decides them afresh.
+    a.core.abandon(writes);
     this.log.warn('partition state writes kept losing to concurrent changes; leaving them to the next event');
+  }
+
+  /**
+   * Partition assignments into their topic znodes (RS, adding_replicas, removing_replicas), fenced by the
+   * controller epoch. Each topic znode is read and written back conditionally, so partitions added
+   * meanwhile (CreatePartitions writes the same znode) are kept.
+   */
+  private async writeAssignments(a: Active, list: readonly AssignmentWrite[]): Promise<void> {
+    for (const [name, writes] of groupByTopic(list)) {
+      for (let round = 0; ; round++) {
+        let current;
+        try {
+          const { data, stat } = await this.zk.getData(topicPath(name));
+          current = { assignment: decodeTopicAssignment(name, data), version: stat.version };
+        } catch (err) {
+          // Deleted meanwhile: nothing left to reassign.
+          if (isKeeperError(err, ZkError.noNode)) break;
+          throw err;
+        }
+        const next = { ...current.assignment, partitions: [...current.assignment.partitions], addingReplicas: { ...current.assignment.addingReplicas }, removingReplicas: { ...current.assignment.removingReplicas } };
+        for (const w of writes) {
+          next.partitions[w.partition] = w.replicas;
+          next.addingReplicas[w.partition] = w.adding;
+          next.removingReplicas[w.partition] = w.removing;
+        }
+        const outcome = await this.fenced(a, { op: 'setData', path: topicPath(name), data: encodeTopicAssignment(next), version: current.version });
+        // Written, or the topic deleted meanwhile.
+        if (!('failed' in outcome) || outcome.failed === ZkError.noNode) break;
+        if (outcome.failed !== ZkError.badVersion || round + 1 >= MAX_WRITE_ROUNDS) throw new KeeperError(outcome.failed);
+      }
+      // The shell's copy follows the core's, so a later topic event does not hand the core an older RS.
+      const info = a.core.topic(name);
+      if (info) a.topics.set(name, info);
+    }
+    // Finished (or cancelled) reassignments leave /admin/reassign_partitions.
+    const over = new Set(list.filter((w) => w.adding.length === 0 && w.removing.length === 0).map((w) => `${w.topic}\u0000${w.partition}`));
+    if (over.size > 0) await this.pruneZkReassignment(a, (r) => over.has(`${r.topic}\u0000${r.partition}`));
   }
 
   private send(a: Active, requests: BrokerRequest[]): void {
     if (requests.length > 0) a.channel.send(requests, a.core.liveBrokers());
   }
 
-  /** One state write with the epoch check; the new znode version, or undefined if the state moved. */
-  private async writeState(a: Active, w: StateWrite): Promise<number | undefined> {
-    const data = encodePartitionState(w.state);
-    const path = partitionStatePath(w.topic, w.partition);
-    const fence = { op: 'check' as const, path: CONTROLLER_EPOCH_PATH, version: a.epochZkVersion };
+  /**
+   * `op` in one multi with the check of /controller_epoch's version, as Kafka's controller writes: the
+   * op's result, or the ZooKeeper error it failed with (a lost race the caller handles). A failed check
+   * means another controller was elected.
+   */
+  private async fenced(a: Active, op: Op): Promise<{ result: OpResult | undefined } | { failed: ZkError }> {
     try {
-      if (w.expectedVersion === 'create') {
-        await createIfAbsent(this.zk, topicPartitionsPath(w.topic));
-        await createIfAbsent(this.zk, partitionPath(w.topic, w.partition));
-        await this.zk.multi([fence, { op: 'create', path, data }]);
-        return 0;
-      }
-      const results = await this.zk.multi([fence, { op: 'setData', path, data, version: w.expectedVersion }]);
-      const set = results[1];
-      return set?.op === 'setData' ? set.stat.version : w.expectedVersion + 1;
+      const results = await this.zk.multi([{ op: 'check', path: CONTROLLER_EPOCH_PATH, version: a.epochZkVersion }, op]);
+      return { result: results[1] };
     } catch (err) {
       if (!(err instanceof MultiError)) throw err;
       const check = err.results[0];
       if (check?.op === 'error' && check.err !== ZkError.ok) throw new ControllerMovedError('controller epoch moved on: another controller was elected');
-      if (err.code === ZkError.badVersion || err.code === ZkError.nodeExists || err.code === ZkError.noNode) return undefined;
-      throw err;
+      return { failed: err.code };
     }
+  }
+
+  /** One state write with the epoch check; the new znode version, or undefined if the state moved. */
+  private async writeState(a: Active, w: StateWrite): Promise<number | undefined> {
+    const data = encodePartitionState(w.state);
+    const path = partitionStatePath(w.topic, w.partition);
+    if (w.expectedVersion === 'create') {
+      await createIfAbsent(this.zk, topicPartitionsPath(w.topic));
+      await createIfAbsent(this.zk, partitionPath(w.topic, w.partition));
+    }
+    const outcome = await this.fenced(a, w.expectedVersion === 'create' ? { op: 'create', path, data } : { op: 'setData', path, data, version: w.expectedVersion });
+    if ('failed' in outcome) {
+      if (LOST_RACE.includes(outcome.failed)) return undefined;
+      throw new KeeperError(outcome.failed);
+    }
+    if (w.expectedVersion === 'create') return 0;
+    return outcome.result?.op === 'setData' ? outcome.result.stat.version : w.expectedVersion + 1;
   }
 
   // ---- reads
@@ -429,7 +596,7 @@ export class Controller {
         topicId = randomBytes(16).toString('hex');
         await this.zk.setData(topicPath(name), encodeTopicAssignment({ ...a, topicId }), stat.version);
       }
-      return { name, topicId, replicas: a.partitions };
+      return { name, topicId, replicas: a.partitions, addingReplicas: a.addingReplicas, removingReplicas: a.removingReplicas };
     } catch (err) {
       if (isKeeperError(err, ZkError.noNode)) return undefined;
       throw err;

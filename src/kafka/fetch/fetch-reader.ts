@@ -6,12 +6,11 @@ import { ErrorCode, type FetchRequest, type FetchResponseInput } from '../../../
 import { Compression } from '../../../protocol/kafka/records/batch-header.js';
 import type { EpochEndOffset } from '../../log/leader-epoch-cache.js';
 import type { PartitionLog, ReadResult } from '../../log/partition-log.js';
-import type { Broker } from '../broker.js';
-import { produceConfig } from '../produce/produce-config.js';
 import type { Partition } from '../partitions/partition.js';
-import type { RequestContext } from '../handler.js';
+import type { RequestContext, ServicesOf } from '../handler.js';
+import type { PartitionAccess } from '../services.js';
 import type { WatchedPartition } from './long-poll.js';
-import { errorCodeOf, leaderPartition } from './partition-access.js';
+import { errorCodeOf } from './partition-access.js';
 
 type TopicResponse = NonNullable<FetchResponseInput['responses']>[number];
 type PartitionResponse = NonNullable<TopicResponse['partitions']>[number];
@@ -91,8 +90,8 @@ type FetchPartition = FetchRequest['topics'][number]['partitions'][number];
  * the follower is (ISR, high watermark) and answers with the range to send, a diverging epoch or
  * Kafka's error. A partition with no core has a single replica: no follower belongs to it.
  */
-function followerRead(broker: Broker, topic: string, p: FetchPartition, replicaId: number): { partition: Partition; upTo: number; diverging: EpochEndOffset | undefined } | number {
-  const partition = broker.replicas.partition(topic, p.partition);
+function followerRead(partitions: PartitionAccess, topic: string, p: FetchPartition, replicaId: number): { partition: Partition; upTo: number; diverging: EpochEndOffset | undefined } | number {
+  const partition = partitions.hosted(topic, p.partition);
   if (!partition) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   const answer = partition.replication?.onFollowerFetch({
     replicaId,
@@ -134,12 +133,11 @@ const FIRST_FETCH_VERSION_WITH_ZSTD = 10;
  * Whether the topic's compression.type is zstd: Kafka answers older fetches of such a topic with
  * UNSUPPORTED_COMPRESSION_TYPE rather than batches the client cannot read.
  */
-function storesZstd(broker: Broker, topic: string, log: PartitionLog): boolean {
-  return produceConfig(broker.config, broker.topics.get(topic)?.configs ?? {}, log.config).recompression?.codec === Compression.Zstd;
+function storesZstd(partitions: PartitionAccess, topic: string, log: PartitionLog): boolean {
+  return partitions.produceConfig(topic, log).recompression?.codec === Compression.Zstd;
 }
 
-export async function readFetch(ctx: RequestContext, request: FetchRequest): Promise<FetchRead> {
-  const { broker } = ctx;
+export async function readFetch(ctx: RequestContext, request: FetchRequest, { partitions, config }: ServicesOf<'partitions' | 'config'>): Promise<FetchRead> {
   const replicaId = request.replicaId;
   const readCommitted = request.isolationLevel === IsolationLevel.ReadCommitted;
   const plan: Planned[] = [];
@@ -148,7 +146,7 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
     for (const p of topic.partitions) {
       const limit = Math.max(0, p.partitionMaxBytes);
       if (replicaId >= 0) {
-        const f = followerRead(broker, topic.topic, p, replicaId);
+        const f = followerRead(partitions, topic.topic, p, replicaId);
         const planned = { topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit };
         if (typeof f === 'number') plan.push({ ...planned, partition: f, diverging: undefined, upTo: 0 });
         else {
@@ -157,8 +155,8 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
         }
         continue;
       }
-      let partition = leaderPartition(broker, topic.topic, p.partition, p.currentLeaderEpoch);
-      if (typeof partition !== 'number' && ctx.apiVersion < FIRST_FETCH_VERSION_WITH_ZSTD && storesZstd(broker, topic.topic, partition.log)) {
+      let partition = partitions.leader(topic.topic, p.partition, p.currentLeaderEpoch);
+      if (typeof partition !== 'number' && ctx.apiVersion < FIRST_FETCH_VERSION_WITH_ZSTD && storesZstd(partitions, topic.topic, partition.log)) {
         partition = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
       }
       let diverging: EpochEndOffset | undefined;
@@ -174,7 +172,7 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest): Pro
   }
   const read = (entry: Planned, log: PartitionLog, maxBytes: number, minOneBatch: boolean): Promise<ReadResult | Error> =>
     log.read(entry.fetchOffset, maxBytes, { upToOffset: entry.upTo, minOneBatch }).catch((err: unknown) => err as Error);
-  const maxBytes = Math.max(0, Math.min(request.maxBytes, broker.config.values['fetch.max.bytes']));
+  const maxBytes = Math.max(0, Math.min(request.maxBytes, config.values['fetch.max.bytes']));
   const speculative = limits <= maxBytes ? plan.map((e) => (typeof e.partition === 'number' || e.diverging ? undefined : read(e, e.partition.log, e.limit, true))) : [];
 
   let remaining = maxBytes;

@@ -4,27 +4,51 @@
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import { InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
 import { LogError } from '../../log/errors.js';
+import type { PartitionLog } from '../../log/partition-log.js';
 import type { Logger } from '../../logger.js';
-import type { Broker } from '../broker.js';
+import type { BrokerConfig } from '../broker-config.js';
 import type { Partition } from '../partitions/partition.js';
+import { produceConfig, type ProduceConfig } from '../produce/produce-config.js';
+import type { PartitionAccess, TopicAdmin } from '../services.js';
 
 /** Clients that name no leader epoch send -1: they skip the fencing check. */
 export const NO_LEADER_EPOCH = -1;
 
-/**
- * The partition `topic`/`index` if this broker leads it and the client's view of the leader epoch is
- * current, else the Kafka error code: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, or
- * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH when the client's epoch is older / newer than ours.
- */
-export function leaderPartition(broker: Broker, topic: string, index: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition | number {
-  const partition = broker.replicas.partition(topic, index);
-  if (!partition) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-  if (partition.leaderId !== broker.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-  if (currentLeaderEpoch !== NO_LEADER_EPOCH) {
-    if (currentLeaderEpoch < partition.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
-    if (currentLeaderEpoch > partition.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
+/** The partitions this broker hosts, as the data-path handlers reach them. */
+export class HostedPartitions implements PartitionAccess {
+  constructor(
+    private readonly replicas: { partition(topic: string, index: number): Partition | undefined },
+    private readonly config: BrokerConfig,
+    private readonly topics: Pick<TopicAdmin, 'get'>,
+    private readonly cluster: { partition(topic: string, index: number): unknown },
+  ) {}
+
+  hosted(topic: string, index: number): Partition | undefined {
+    return this.replicas.partition(topic, index);
   }
-  return partition;
+
+  /**
+   * The partition `topic`/`index` if this broker leads it and the client's view of the leader epoch is
+   * current, else the Kafka error code, in the order Kafka 3.9 checks (ReplicaManager.getPartitionOrError,
+   * then Partition.getLocalLog): a partition not hosted here is NOT_LEADER_OR_FOLLOWER when the cluster
+   * has it (the client's metadata is stale) and UNKNOWN_TOPIC_OR_PARTITION when not; the client's epoch
+   * is checked before leadership, so a follower too answers FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH to
+   * an epoch older / newer than the one it was told; only then is a non-leader NOT_LEADER_OR_FOLLOWER.
+   */
+  leader(topic: string, index: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition | number {
+    const partition = this.replicas.partition(topic, index);
+    if (!partition) return this.cluster.partition(topic, index) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (currentLeaderEpoch !== NO_LEADER_EPOCH) {
+      if (currentLeaderEpoch < partition.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
+      if (currentLeaderEpoch > partition.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
+    }
+    if (partition.leaderId !== this.config.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    return partition;
+  }
+
+  produceConfig(topic: string, log: PartitionLog): ProduceConfig {
+    return produceConfig(this.config, this.topics.get(topic)?.configs ?? {}, log.config);
+  }
 }
 
 /**

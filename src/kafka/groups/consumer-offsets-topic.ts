@@ -3,7 +3,14 @@
 import { CONSUMER_OFFSETS_TOPIC } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import type { BrokerConfigValues } from '../broker-config.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
-import type { TopicManager } from '../topics/topic-manager.js';
+import type { NewTopic } from '../topics/topic-manager.js';
+
+/** Where __consumer_offsets is looked up and created. */
+export interface ConsumerOffsetsTopics {
+  get(name: string): TopicRecord | undefined;
+  /** Creates a topic durably and opens its partitions. */
+  create(t: NewTopic): Promise<TopicRecord>;
+}
 
 /**
  * Creates __consumer_offsets with offsets.topic.num.partitions partitions and a replication factor of
@@ -12,7 +19,7 @@ import type { TopicManager } from '../topics/topic-manager.js';
  * tombstones in time, and retention never deletes a commit still in force) with the offsets segment
  * size. Settles once the topic is durable and its partition logs are open.
  */
-export function createConsumerOffsetsTopic(topics: TopicManager, values: BrokerConfigValues, liveBrokers: number): Promise<TopicRecord> {
+export function createConsumerOffsetsTopic(topics: ConsumerOffsetsTopics, values: BrokerConfigValues, liveBrokers: number): Promise<TopicRecord> {
   return topics.create({
     name: CONSUMER_OFFSETS_TOPIC,
     numPartitions: values['offsets.topic.num.partitions'],

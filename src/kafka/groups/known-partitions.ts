@@ -2,7 +2,7 @@
 // UNKNOWN_TOPIC_OR_PARTITION themselves and hand only the rest to the coordinator; this splits a
 // request that way and puts the two sets of answers back together in request order.
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
-import type { TopicManager } from '../topics/topic-manager.js';
+import type { TopicAdmin } from '../services.js';
 
 interface Topic<P> {
   name: string;
@@ -15,7 +15,7 @@ interface PartitionAnswer {
 }
 
 /** Whether the broker has this partition (Kafka: metadataCache.getPartitionInfo). */
-export function partitionExists(topics: TopicManager, topic: string, partition: number): boolean {
+export function partitionExists(topics: TopicAdmin, topic: string, partition: number): boolean {
   const record = topics.get(topic);
   return record !== undefined && partition >= 0 && partition < record.replicas.length;
 }
@@ -27,7 +27,7 @@ export class KnownPartitions<P extends { partitionIndex: number }> {
 
   constructor(
     private readonly requested: ReadonlyArray<Topic<P>>,
-    topics: TopicManager,
+    topics: TopicAdmin,
   ) {
     this.exists = requested.map((t) => t.partitions.map((p) => partitionExists(topics, t.name, p.partitionIndex)));
     requested.forEach((t, ti) => {

@@ -7,8 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { CONSUMER_OFFSETS_TOPIC, partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
-import type { Broker } from '../broker.js';
+import type { Logger } from '../../logger.js';
+import type { BrokerConfig } from '../broker-config.js';
 import { PartitionOwnership } from '../coordination/partition-ownership.js';
+import type { MetadataView } from '../metadata/metadata-view.js';
+import type { ReplicaManager } from '../partitions/replica-manager.js';
+import type { CoordinatorLocation, GroupRequests } from '../services.js';
 import type {
   CoordinatorOutput,
   DeleteGroupsRequest,
@@ -36,7 +40,7 @@ import type {
 import { groupCoordinatorConfigFrom } from './config.js';
 import { isValidGroupId } from './group-id.js';
 import { loadConsumerOffsets } from './consumer-offsets-loader.js';
-import { createConsumerOffsetsTopic } from './consumer-offsets-topic.js';
+import { createConsumerOffsetsTopic, type ConsumerOffsetsTopics } from './consumer-offsets-topic.js';
 import { ConsumerOffsetsWriter } from './consumer-offsets-writer.js';
 import { GroupCoordinator, type GroupSnapshot } from './coordinator.js';
 import type { LoadStats } from './consumer-offsets-loader.js';
@@ -83,10 +87,16 @@ interface LoadedPartition {
   unknown: number;
 }
 
-export interface CoordinatorLocation {
-  errorCode: number;
-  /** The broker to ask; undefined with an error (Kafka's Node.noNode). */
-  node: { nodeId: number; host: string; port: number } | undefined;
+/** The parts of its broker the group service uses: __consumer_offsets' definition and partitions, the brokers, the clock. */
+export interface GroupServiceBroker {
+  readonly config: BrokerConfig;
+  readonly log: Logger;
+  /** No zookeeper.connect: the broker opens every partition of a topic itself, so a load waits for all of them. */
+  readonly alone: boolean;
+  readonly topics: ConsumerOffsetsTopics;
+  readonly metadata: MetadataView;
+  readonly replicas: Pick<ReplicaManager, 'partition' | 'partitionsOf'>;
+  now(): number;
 }
 
 /** A request waiting for the coordinator's reply: the coordinator's token. */
@@ -96,7 +106,7 @@ interface PendingReply {
   refuse(errorCode: number): void;
 }
 
-export class GroupService {
+export class GroupService implements GroupRequests {
   private lifecycle: Lifecycle = 'absent';
   private coordinator: GroupCoordinator<PendingReply> | undefined;
   private writer: ConsumerOffsetsWriter | undefined;
@@ -118,7 +128,7 @@ export class GroupService {
   private readonly pending = new Set<PendingReply>();
 
   /** The broker's parts are read from start() on, never during construction. */
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly broker: GroupServiceBroker) {}
 
   get state(): GroupServiceState {
     if (this.lifecycle !== 'open') return this.lifecycle;
@@ -178,14 +188,14 @@ export class GroupService {
    * this broker is where their coordinator lives, and a client that goes on to InitProducerId learns
    * from ApiVersions that it is not served yet.
    */
-  findCoordinator(keyType: number, key: string): CoordinatorLocation {
-    if (keyType === CoordinatorKeyType.TRANSACTION) return this.at(this.broker.brokerId);
+  findCoordinator(keyType: number, key: string, listener?: string): CoordinatorLocation {
+    if (keyType === CoordinatorKeyType.TRANSACTION) return this.at(this.broker.config.brokerId, listener);
     if (keyType !== CoordinatorKeyType.GROUP) return { errorCode: ErrorCode.INVALID_REQUEST, node: undefined };
     this.ensureTopic();
     if (this.lifecycle !== 'open') return this.unavailable();
     const count = this.broker.topics.get(CONSUMER_OFFSETS_TOPIC)?.replicas.length ?? 0;
     const partition = count > 0 ? this.broker.metadata.partition(CONSUMER_OFFSETS_TOPIC, partitionForGroup(key, count)) : undefined;
-    return partition ? this.at(partition.leader) : this.unavailable();
+    return partition ? this.at(partition.leader, listener) : this.unavailable();
   }
 
   // Each API answers a group whose partition is not served here as Kafka's GroupCoordinator does:
@@ -396,8 +406,9 @@ export class GroupService {
 
   // ---- __consumer_offsets: creation and loading
 
-  private at(nodeId: number): CoordinatorLocation {
-    const node = this.broker.liveBrokers().find((b) => b.nodeId === nodeId);
+  /** Where `nodeId` is for clients of `listener` (the inter-broker one when unset). */
+  private at(nodeId: number, listener?: string): CoordinatorLocation {
+    const node = this.broker.metadata.liveBrokers(listener).find((b) => b.nodeId === nodeId);
     return node ? { errorCode: ErrorCode.NONE, node } : this.unavailable();
   }
 
@@ -410,7 +421,7 @@ export class GroupService {
     if (this.lifecycle !== 'absent' || this.openIfPresent()) return;
     const { broker } = this;
     this.lifecycle = 'creating';
-    this.preparing = createConsumerOffsetsTopic(broker.topics, broker.config.values, broker.liveBrokers().length).then(
+    this.preparing = createConsumerOffsetsTopic(broker.topics, broker.config.values, broker.metadata.liveBrokers().length).then(
       (record) => {
         broker.log.info({ partitions: record.replicas.length }, 'created __consumer_offsets');
         if (this.lifecycle === 'creating') this.open();
@@ -431,7 +442,7 @@ export class GroupService {
   private openIfPresent(): boolean {
     const record = this.broker.topics.get(CONSUMER_OFFSETS_TOPIC);
     const open = this.broker.replicas.partitionsOf(CONSUMER_OFFSETS_TOPIC)?.length ?? 0;
-    if (!record || (this.broker.cluster === undefined && open < record.replicas.length)) return record !== undefined;
+    if (!record || (this.broker.alone && open < record.replicas.length)) return record !== undefined;
     this.open();
     return true;
   }
@@ -455,7 +466,7 @@ export class GroupService {
     );
     this.lifecycle = 'open';
     // In a cluster this broker hosts only some partitions: the list has holes.
-    for (const p of partitions) if (p?.leaderId === broker.brokerId) void this.onElection(p.index, p.leaderEpoch);
+    for (const p of partitions) if (p?.leaderId === broker.config.brokerId) void this.onElection(p.index, p.leaderEpoch);
   }
 
   /** Reads one partition back from its log start to its end. */

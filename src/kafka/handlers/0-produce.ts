@@ -26,10 +26,11 @@ import { recompressBatch } from '../../../protocol/kafka/records/batch-recompres
 import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
 import { NO_RESPONSE, defineHandler, type RequestContext } from '../handler.js';
 import { isInternalTopic } from '../metadata/topic-name.js';
-import { errorCodeOf, leaderPartition } from '../fetch/partition-access.js';
+import { errorCodeOf } from '../fetch/partition-access.js';
 import { checkKeysForCompaction } from '../produce/compacted-keys.js';
-import { produceConfig, type Recompression } from '../produce/produce-config.js';
+import type { Recompression } from '../produce/produce-config.js';
 import { checkTimestamps, type BatchRejection, type RecordError } from '../produce/timestamp-check.js';
+import type { PartitionAccess } from '../services.js';
 
 type TopicResponse = NonNullable<ProduceResponseInput['responses']>[number];
 type PartitionResponse = NonNullable<TopicResponse['partitionResponses']>[number];
@@ -69,10 +70,17 @@ interface Appended {
   done?: Promise<void>;
 }
 
-function appendPartition(ctx: RequestContext, topic: string, data: PartitionData, acks: number, timeoutMs: number, now: number): Appended {
-  const { broker } = ctx;
+function appendPartition(
+  ctx: RequestContext,
+  partitions: PartitionAccess,
+  topic: string,
+  data: PartitionData,
+  acks: number,
+  timeoutMs: number,
+  now: number,
+): Appended {
   const { index } = data;
-  const partition = leaderPartition(broker, topic, index);
+  const partition = partitions.leader(topic, index);
   if (typeof partition === 'number') return { response: failed(index, partition) };
   const plog = partition.log;
   const records = data.records;
@@ -92,7 +100,7 @@ function appendPartition(ctx: RequestContext, topic: string, data: PartitionData
   }
   if (acks !== ACKS_NONE && acks !== ACKS_LEADER && acks !== ACKS_ALL) return { response: failed(index, ErrorCode.INVALID_REQUIRED_ACKS) };
   if (isInternalTopic(topic)) return { response: failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`) };
-  const cfg = produceConfig(broker.config, broker.topics.get(topic)?.configs ?? {}, plog.config);
+  const cfg = partitions.produceConfig(topic, plog);
   const replicated = partition.replication?.isReplicated ? partition.replication : undefined;
   if (replicated) {
     const refusal = replicated.checkAppend(acks === ACKS_ALL);
@@ -145,15 +153,16 @@ export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
   minVersion: 0,
   maxVersion: 9,
-  handle(request, ctx) {
-    const now = ctx.broker.now();
+  uses: ['partitions', 'clock'],
+  handle(request, ctx, { partitions, clock }) {
+    const now = clock.now();
     const acks = request.acks;
     const pending: Promise<void>[] = [];
     const errors: string[] = [];
     const responses: TopicResponse[] = request.topicData.map((topic) => ({
       name: topic.name,
       partitionResponses: topic.partitionData.map((data) => {
-        const { response, done } = appendPartition(ctx, topic.name, data, acks, request.timeoutMs, now);
+        const { response, done } = appendPartition(ctx, partitions, topic.name, data, acks, request.timeoutMs, now);
         if (done) pending.push(done);
         if (response.errorCode !== ErrorCode.NONE) errors.push(`${topic.name}-${data.index}: error ${response.errorCode}`);
         return response;

@@ -24,7 +24,8 @@ export const fetchHandler = defineHandler({
   apiKey: ApiKey.Fetch,
   minVersion: 4,
   maxVersion: 12,
-  async handle(request, ctx) {
+  uses: ['partitions', 'config'],
+  async handle(request, ctx, services) {
     const epoch = request.sessionEpoch;
     if (ctx.apiVersion >= 7 && epoch !== INITIAL_EPOCH && epoch !== FINAL_EPOCH) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: NO_SESSION, responses: [] };
@@ -32,12 +33,12 @@ export const fetchHandler = defineHandler({
     // A response can be as large as fetch.max.bytes: build one per connection at a time, and only for a
     // client that takes its replies, so pipelined fetches from a client that never reads cost nothing.
     await ctx.replyTurn();
-    let read = await readFetch(ctx, request);
+    let read = await readFetch(ctx, request, services);
     const answerNow = request.maxWaitMs <= 0 || read.bytes >= request.minBytes || read.hasError || read.watched.length === 0;
     if (!answerNow) {
       await waitForBytes(read.watched, request.minBytes - read.bytes, request.maxWaitMs, ctx.signal);
       ctx.signal.throwIfAborted();
-      read = await readFetch(ctx, request);
+      read = await readFetch(ctx, request, services);
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses: read.responses };
   },

@@ -2,8 +2,8 @@
 // The first lookup for a group creates __consumer_offsets and is answered COORDINATOR_NOT_AVAILABLE
 // until it exists, as Kafka does; clients retry.
 import { ApiKey, ErrorCode, errorInfo, type FindCoordinatorResponseInput } from '../../../protocol/kafka/index.js';
-import type { CoordinatorLocation } from '../groups/service.js';
 import { defineHandler } from '../handler.js';
+import type { CoordinatorLocation } from '../services.js';
 
 /** Kafka's Node.noNode, which an error carries in place of a broker. */
 const NO_NODE = { nodeId: -1, host: '', port: -1 };
@@ -20,9 +20,9 @@ export const findCoordinatorHandler = defineHandler({
   apiKey: ApiKey.FindCoordinator,
   minVersion: 0,
   maxVersion: 4,
-  handle(request, ctx): FindCoordinatorResponseInput {
-    const { groups } = ctx.broker;
-    const locate = (key: string): CoordinatorLocation => groups.findCoordinator(request.keyType, key);
+  uses: ['groups'],
+  handle(request, ctx, { groups }): FindCoordinatorResponseInput {
+    const locate = (key: string): CoordinatorLocation => groups.findCoordinator(request.keyType, key, ctx.listener);
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,

@@ -21,9 +21,10 @@ export const joinGroupHandler = defineHandler({
   apiKey: ApiKey.JoinGroup,
   minVersion: 0,
   maxVersion: 9,
-  async handle(request, ctx) {
+  uses: ['groups'],
+  async handle(request, ctx, { groups }) {
     const client = { clientId: ctx.clientId ?? '', clientHost: clientHostOf(ctx.remote), apiVersion: ctx.apiVersion };
-    const response = await ctx.broker.groups.joinGroup(request, client);
+    const response = await groups.joinGroup(request, client);
     const protocolName = ctx.apiVersion >= NULLABLE_PROTOCOL_NAME_MIN_VERSION ? response.protocolName : (response.protocolName ?? '');
     return { throttleTimeMs: 0, ...response, protocolName };
   },

@@ -6,8 +6,9 @@ export const heartbeatHandler = defineHandler({
   apiKey: ApiKey.Heartbeat,
   minVersion: 0,
   maxVersion: 4,
-  async handle(request, ctx) {
-    const { errorCode } = await ctx.broker.groups.heartbeat(request);
+  uses: ['groups'],
+  async handle(request, _ctx, { groups }) {
+    const { errorCode } = await groups.heartbeat(request);
     return { throttleTimeMs: 0, errorCode };
   },
 });

@@ -10,10 +10,11 @@ export const leaveGroupHandler = defineHandler({
   apiKey: ApiKey.LeaveGroup,
   minVersion: 0,
   maxVersion: 5,
-  async handle(request, ctx) {
+  uses: ['groups'],
+  async handle(request, ctx, { groups }) {
     const batched = ctx.apiVersion >= BATCHED_MIN_VERSION;
     const members = batched ? request.members : [{ memberId: request.memberId, groupInstanceId: null }];
-    const response = await ctx.broker.groups.leaveGroup({ groupId: request.groupId, members });
+    const response = await groups.leaveGroup({ groupId: request.groupId, members });
     if (batched) return { throttleTimeMs: 0, ...response };
     // Without per-member errors, the member's error is the request's (Kafka: LeaveGroupResponse.getError).
     const memberError = response.members.find((m) => m.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;

@@ -11,12 +11,13 @@ export const syncGroupHandler = defineHandler({
   apiKey: ApiKey.SyncGroup,
   minVersion: 0,
   maxVersion: 5,
-  async handle(request, ctx) {
+  uses: ['groups'],
+  async handle(request, ctx, { groups }) {
     const missingProtocol = request.protocolType === null || request.protocolName === null;
     const response =
       ctx.apiVersion >= PROTOCOL_REQUIRED_MIN_VERSION && missingProtocol
         ? refuseSyncGroup(ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
-        : await ctx.broker.groups.syncGroup(request);
+        : await groups.syncGroup(request);
     return { throttleTimeMs: 0, ...response };
   },
 });

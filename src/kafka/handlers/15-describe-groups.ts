@@ -8,8 +8,9 @@ export const describeGroupsHandler = defineHandler({
   apiKey: ApiKey.DescribeGroups,
   minVersion: 0,
   maxVersion: 5,
-  async handle(request, ctx) {
-    const response = await ctx.broker.groups.describeGroups({ groups: request.groups });
+  uses: ['groups'],
+  async handle(request, _ctx, { groups }) {
+    const response = await groups.describeGroups({ groups: request.groups });
     const wantOperations = request.includeAuthorizedOperations;
     return {
       throttleTimeMs: 0,

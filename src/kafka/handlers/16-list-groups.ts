@@ -7,8 +7,9 @@ export const listGroupsHandler = defineHandler({
   apiKey: ApiKey.ListGroups,
   minVersion: 0,
   maxVersion: 4,
-  async handle(request, ctx) {
-    const response = await ctx.broker.groups.listGroups({ statesFilter: request.statesFilter });
+  uses: ['groups'],
+  async handle(request, _ctx, { groups }) {
+    const response = await groups.listGroups({ statesFilter: request.statesFilter });
     return { throttleTimeMs: 0, ...response };
   },
 });

@@ -10,10 +10,11 @@ export const apiVersionsHandler = defineHandler({
   apiKey: ApiKey.ApiVersions,
   minVersion: 0,
   maxVersion: 3,
-  handle(request, ctx) {
+  uses: ['apiVersions'],
+  handle(request, ctx, { apiVersions }) {
     if (ctx.apiVersion >= 3 && !(SOFTWARE_FIELD.test(request.clientSoftwareName) && SOFTWARE_FIELD.test(request.clientSoftwareVersion))) {
       return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [], throttleTimeMs: 0 };
     }
-    return { errorCode: ErrorCode.NONE, apiKeys: ctx.broker.handlers.supported(), throttleTimeMs: 0 };
+    return { errorCode: ErrorCode.NONE, apiKeys: apiVersions.supported(), throttleTimeMs: 0 };
   },
 });

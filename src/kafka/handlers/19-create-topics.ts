@@ -2,7 +2,7 @@
 // message, v1+); v5+ answers carry the partition count, replication factor and effective configs, v7
 // the topic id. A name given twice is refused for every entry; validateOnly checks without creating.
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type CreateTopicsResponseInput } from '../../../protocol/kafka/index.js';
-import type { Broker } from '../broker.js';
+import type { BrokerConfig } from '../broker-config.js';
 import { defineHandler } from '../handler.js';
 import { describeTopicConfigs } from '../metadata/config-description.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
@@ -15,7 +15,7 @@ function refused(name: string, errorCode: number, errorMessage: string | null): 
   return { name, topicId: ZERO_UUID, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: [] };
 }
 
-function accepted(broker: Broker, record: TopicRecord, validateOnly: boolean): TopicResult {
+function accepted(config: BrokerConfig, record: TopicRecord, validateOnly: boolean): TopicResult {
   return {
     name: record.name,
     // A topic only validated does not exist, so it has no id.
@@ -24,7 +24,7 @@ function accepted(broker: Broker, record: TopicRecord, validateOnly: boolean): T
     errorMessage: null,
     numPartitions: record.replicas.length,
     replicationFactor: record.replicas[0]!.length,
-    configs: describeTopicConfigs(broker.config, record.configs).map((c) => ({
+    configs: describeTopicConfigs(config, record.configs).map((c) => ({
       name: c.name,
       value: c.value,
       readOnly: c.readOnly,
@@ -38,8 +38,8 @@ export const createTopicsHandler = defineHandler({
   apiKey: ApiKey.CreateTopics,
   minVersion: 0,
   maxVersion: 7,
-  async handle(request, ctx) {
-    const { broker } = ctx;
+  uses: ['topics', 'config'],
+  async handle(request, ctx, { topics, config }) {
     const twice = repeated(request.topics.map((t) => t.name));
     const results: TopicResult[] = [];
     const changes = new Map<string, Promise<void>>();
@@ -49,7 +49,7 @@ export const createTopicsHandler = defineHandler({
         continue;
       }
       try {
-        const record = broker.topics.validateNew({
+        const record = topics.validateNew({
           name: t.name,
           numPartitions: t.numPartitions,
           replicationFactor: t.replicationFactor,
@@ -57,8 +57,8 @@ export const createTopicsHandler = defineHandler({
           configs: Object.fromEntries(t.configs.map((c) => [c.name, c.value])),
         });
         // Created one by one, so a later topic in the request sees the earlier ones (name collisions).
-        if (!request.validateOnly) changes.set(t.name, broker.topics.commitNew(record));
-        results.push(accepted(broker, record, request.validateOnly));
+        if (!request.validateOnly) changes.set(t.name, topics.commitNew(record));
+        results.push(accepted(config, record, request.validateOnly));
       } catch (err) {
         if (!(err instanceof KafkaProtocolError)) throw err;
         ctx.log.info({ topic: t.name, error: err.errorName, reason: err.message, client: ctx.clientId }, 'topic creation refused');

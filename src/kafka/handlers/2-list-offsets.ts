@@ -9,9 +9,10 @@
 // times, which the log does not keep; Skein answers it with the offset the time index gives (or the end).
 import { ApiKey, ErrorCode, type ListOffsetsRequest, type ListOffsetsResponseInput } from '../../../protocol/kafka/index.js';
 import type { TimestampAndOffset } from '../../log/partition-log.js';
-import { errorCodeOf, leaderPartition } from '../fetch/partition-access.js';
+import { errorCodeOf } from '../fetch/partition-access.js';
 import { CONSUMER_REPLICA_ID } from '../fetch/fetch-reader.js';
 import { defineHandler, type RequestContext } from '../handler.js';
+import type { PartitionAccess } from '../services.js';
 import type { Partition } from '../partitions/partition.js';
 
 type TopicResponse = NonNullable<ListOffsetsResponseInput['topics']>[number];
@@ -67,10 +68,17 @@ async function legacyOffsets(partition: Partition, timestamp: number, maxNumOffs
   return offsets.slice(0, Math.max(0, maxNumOffsets));
 }
 
-async function listPartition(ctx: RequestContext, request: ListOffsetsRequest, topic: string, p: PartitionRequest, duplicate: boolean): Promise<PartitionResponse> {
+async function listPartition(
+  ctx: RequestContext,
+  partitions: PartitionAccess,
+  request: ListOffsetsRequest,
+  topic: string,
+  p: PartitionRequest,
+  duplicate: boolean,
+): Promise<PartitionResponse> {
   const index = p.partitionIndex;
   if (duplicate) return failed(index, ErrorCode.INVALID_REQUEST);
-  const partition = leaderPartition(ctx.broker, topic, index, p.currentLeaderEpoch);
+  const partition = partitions.leader(topic, index, p.currentLeaderEpoch);
   if (typeof partition === 'number') return failed(index, partition);
   // Only consumers are held to the high watermark; with no transactions the last stable offset that
   // READ_COMMITTED stops at is the same offset.
@@ -90,7 +98,8 @@ export const listOffsetsHandler = defineHandler({
   apiKey: ApiKey.ListOffsets,
   minVersion: 0,
   maxVersion: 7,
-  async handle(request, ctx) {
+  uses: ['partitions'],
+  async handle(request, ctx, { partitions }) {
     // Kafka refuses a partition named twice in one request (v1+) rather than answer it twice.
     const key = (topic: string, index: number): string => `${topic}\0${index}`;
     const seen = new Map<string, number>();
@@ -99,7 +108,7 @@ export const listOffsetsHandler = defineHandler({
     const topics: TopicResponse[] = await Promise.all(
       request.topics.map(async (t) => ({
         name: t.name,
-        partitions: await Promise.all(t.partitions.map((p) => listPartition(ctx, request, t.name, p, isDuplicate(t.name, p.partitionIndex)))),
+        partitions: await Promise.all(t.partitions.map((p) => listPartition(ctx, partitions, request, t.name, p, isDuplicate(t.name, p.partitionIndex)))),
       })),
     );
     return { throttleTimeMs: 0, topics };

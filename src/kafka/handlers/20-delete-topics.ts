@@ -18,8 +18,8 @@ export const deleteTopicsHandler = defineHandler({
   apiKey: ApiKey.DeleteTopics,
   minVersion: 0,
   maxVersion: 6,
-  async handle(request, ctx) {
-    const { topics } = ctx.broker;
+  uses: ['topics'],
+  async handle(request, ctx, { topics }) {
     const targets: Target[] =
       ctx.apiVersion >= 6 ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const result = (t: Target, errorCode: number, errorMessage: string | null = null): TopicResult => ({ name: t.name, topicId: t.topicId, errorCode, errorMessage });

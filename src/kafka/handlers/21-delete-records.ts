@@ -4,7 +4,7 @@
 // Kafka waits for every replica's log start to follow; on a single node the leader's is all there is.
 import { ApiKey, ErrorCode, type DeleteRecordsResponseInput } from '../../../protocol/kafka/index.js';
 import { OffsetOutOfRangeError } from '../../log/errors.js';
-import { errorCodeOf, leaderPartition } from '../fetch/partition-access.js';
+import { errorCodeOf } from '../fetch/partition-access.js';
 import { defineHandler } from '../handler.js';
 
 type TopicResult = NonNullable<DeleteRecordsResponseInput['topics']>[number];
@@ -17,14 +17,15 @@ export const deleteRecordsHandler = defineHandler({
   apiKey: ApiKey.DeleteRecords,
   minVersion: 0,
   maxVersion: 2,
-  async handle(request, ctx) {
+  uses: ['partitions'],
+  async handle(request, ctx, { partitions }) {
     const topics: TopicResult[] = await Promise.all(
       request.topics.map(async (t) => ({
         name: t.name,
         partitions: await Promise.all(
           t.partitions.map(async ({ partitionIndex, offset }) => {
             const failed = (errorCode: number) => ({ partitionIndex, lowWatermark: UNKNOWN_LOW_WATERMARK, errorCode });
-            const partition = leaderPartition(ctx.broker, t.name, partitionIndex);
+            const partition = partitions.leader(t.name, partitionIndex);
             if (typeof partition === 'number') return failed(partition);
             const log = partition.log;
             const target = offset === HIGH_WATERMARK ? log.highWatermark : offset;

@@ -5,7 +5,6 @@
 // follower truncates to it (KIP-101/279). current_leader_epoch fences stale clients like Fetch does.
 import { ApiKey, ErrorCode, type OffsetForLeaderEpochResponseInput } from '../../../protocol/kafka/index.js';
 import { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from '../../log/leader-epoch-cache.js';
-import { leaderPartition } from '../fetch/partition-access.js';
 import { defineHandler } from '../handler.js';
 
 type TopicResult = NonNullable<OffsetForLeaderEpochResponseInput['topics']>[number];
@@ -15,14 +14,15 @@ export const offsetForLeaderEpochHandler = defineHandler({
   apiKey: ApiKey.OffsetForLeaderEpoch,
   minVersion: 0,
   maxVersion: 4,
-  handle(request, ctx) {
+  uses: ['partitions'],
+  handle(request, _ctx, { partitions }) {
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map(({ partition: index, currentLeaderEpoch, leaderEpoch }): PartitionResult => {
           const undefinedEnd = { partition: index, leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
-          const partition = leaderPartition(ctx.broker, t.topic, index, currentLeaderEpoch);
+          const partition = partitions.leader(t.topic, index, currentLeaderEpoch);
           if (typeof partition === 'number') return { ...undefinedEnd, errorCode: partition };
           const end = partition.log.endOffsetForEpoch(leaderEpoch);
           if (!end) return { ...undefinedEnd, errorCode: ErrorCode.NONE };

@@ -5,10 +5,11 @@
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type MetadataRequest, type MetadataResponseInput } from '../../../protocol/kafka/index.js';
 import { CLUSTER_AUTHORIZED_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
 import { topicNameProblem } from '../../log/topic-name.js';
-import type { Broker } from '../broker.js';
 import { defineHandler } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import { isInternalTopic } from '../metadata/topic-name.js';
+import type { MetadataView } from '../metadata/metadata-view.js';
+import type { TopicAdmin } from '../services.js';
 
 type TopicOut = NonNullable<MetadataResponseInput['topics']>[number];
 type TopicIn = NonNullable<MetadataRequest['topics']>[number];
@@ -16,15 +17,15 @@ type TopicIn = NonNullable<MetadataRequest['topics']>[number];
 /** The first version whose requests may name topics by id (and whose responses may omit names). */
 const TOPIC_IDS_VERSION = 12;
 
-function describeTopic(broker: Broker, topic: TopicRecord): TopicOut {
-  const live = new Set(broker.metadata.liveBrokers().map((b) => b.nodeId));
+function describeTopic(metadata: MetadataView, topic: TopicRecord): TopicOut {
+  const live = new Set(metadata.liveBrokers().map((b) => b.nodeId));
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
     isInternal: isInternalTopic(topic.name),
     partitions: topic.replicas.map((replicas, index) => {
-      const p = broker.metadata.partition(topic.name, index);
+      const p = metadata.partition(topic.name, index);
       // A partition still being created, or whose leader is not alive, has no leader yet; clients
       // retry, as with Kafka's elections.
       if (!p || !live.has(p.leader)) {
@@ -63,27 +64,31 @@ function refuseAll(topics: readonly TopicIn[], errorCode: number): MetadataRespo
   return { throttleTimeMs: 0, topics: topics.map((t) => missing(t.name ?? '', t.topicId, errorCode)) };
 }
 
-async function byName(broker: Broker, name: string, mayCreate: boolean): Promise<TopicOut> {
+async function byName(topics: TopicAdmin, metadata: MetadataView, name: string, mayCreate: boolean): Promise<TopicOut> {
   if (topicNameProblem(name)) return missing(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
-  let found = broker.topics.get(name);
+  let found = topics.get(name);
   if (!found && mayCreate) {
     try {
-      found = await broker.topics.autoCreate(name);
+      found = await topics.autoCreate(name);
     } catch (err) {
+      // Another broker created it first, and ours has not heard yet: Kafka answers LEADER_NOT_AVAILABLE
+      // (retriable) so the client asks again.
+      if (err instanceof KafkaProtocolError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return missing(name, ZERO_UUID, ErrorCode.LEADER_NOT_AVAILABLE);
       // Kafka reports a failed auto-creation (say, a replication factor above the live brokers) per topic.
       if (err instanceof KafkaProtocolError) return missing(name, ZERO_UUID, err.code);
       throw err;
     }
   }
-  return found ? describeTopic(broker, found) : missing(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  return found ? describeTopic(metadata, found) : missing(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 }
 
 export const metadataHandler = defineHandler({
   apiKey: ApiKey.Metadata,
   minVersion: 0,
   maxVersion: 12,
-  async handle(request, ctx) {
-    const { broker, apiVersion } = ctx;
+  uses: ['topics', 'metadata', 'clusterId'],
+  async handle(request, ctx, { topics: topicAdmin, metadata, clusterId }) {
+    const { apiVersion } = ctx;
     // v0 asks for every topic with an empty list; v1+ with null (an empty list then means none).
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     const asked = request.topics ?? [];
@@ -94,21 +99,21 @@ export const metadataHandler = defineHandler({
     const byIdUnknown = new Set<TopicOut>();
     let topics: TopicOut[];
     if (all) {
-      topics = broker.topics.list().map((t) => describeTopic(broker, t));
+      topics = topicAdmin.list().map((t) => describeTopic(metadata, t));
     } else if (asked.some((t) => t.topicId !== ZERO_UUID || t.name === null)) {
       // As Kafka, a request naming any topic by id is answered for its ids only.
       topics = asked
         .filter((t) => t.topicId !== ZERO_UUID || t.name === null)
         .map(({ topicId }) => {
-          const found = broker.topics.getById(topicId);
-          if (found) return describeTopic(broker, found);
+          const found = topicAdmin.getById(topicId);
+          if (found) return describeTopic(metadata, found);
           const unknown = missing(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
           byIdUnknown.add(unknown);
           return unknown;
         });
     } else {
       const mayCreate = request.allowAutoTopicCreation;
-      topics = await Promise.all(asked.map(({ name }) => byName(broker, name!, mayCreate)));
+      topics = await Promise.all(asked.map(({ name }) => byName(topicAdmin, metadata, name!, mayCreate)));
     }
     if (apiVersion >= 8 && request.includeTopicAuthorizedOperations) {
       for (const t of topics) if (!byIdUnknown.has(t)) t.topicAuthorizedOperations = TOPIC_AUTHORIZED_OPERATIONS;
@@ -116,9 +121,9 @@ export const metadataHandler = defineHandler({
     const clusterOperations = apiVersion >= 8 && apiVersion <= 10 && request.includeClusterAuthorizedOperations;
     return {
       throttleTimeMs: 0,
-      brokers: broker.metadata.liveBrokers(),
-      clusterId: broker.clusterId,
-      controllerId: broker.metadata.controllerId(),
+      brokers: metadata.liveBrokers(ctx.listener),
+      clusterId,
+      controllerId: metadata.controllerId(),
       topics,
       clusterAuthorizedOperations: clusterOperations ? CLUSTER_AUTHORIZED_OPERATIONS : OPERATIONS_NOT_REQUESTED,
     };

@@ -15,8 +15,8 @@ export const describeConfigsHandler = defineHandler({
   apiKey: ApiKey.DescribeConfigs,
   minVersion: 0,
   maxVersion: 4,
-  handle(request, ctx) {
-    const { broker } = ctx;
+  uses: ['topics', 'config'],
+  handle(request, ctx, { topics, config }) {
     const toWire = (c: ConfigDescription): ConfigResult => ({
       name: c.name,
       value: c.value,
@@ -35,11 +35,11 @@ export const describeConfigsHandler = defineHandler({
         if (resourceType === ConfigResourceType.TOPIC) {
           const problem = topicNameProblem(resourceName);
           if (problem) throw new KafkaProtocolError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
-          const topic = broker.topics.get(resourceName);
+          const topic = topics.get(resourceName);
           if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, resourceType, resourceName, configs: [] };
-          configs = describeTopicConfigs(broker.config, topic.configs);
+          configs = describeTopicConfigs(config, topic.configs);
         } else if (resourceType === ConfigResourceType.BROKER) {
-          configs = namesThisBroker(resourceName, broker.brokerId) ? describeBrokerConfigs(broker.config) : [];
+          configs = namesThisBroker(resourceName, config.brokerId) ? describeBrokerConfigs(config) : [];
         } else {
           refuseResourceType(resourceType);
         }

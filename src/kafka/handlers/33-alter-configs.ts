@@ -9,8 +9,9 @@ export const alterConfigsHandler = defineHandler({
   apiKey: ApiKey.AlterConfigs,
   minVersion: 0,
   maxVersion: 2,
-  async handle(request, ctx) {
-    const responses = await alterConfigs(ctx.broker, request.resources, request.validateOnly, ctx.log, {
+  uses: ['topics', 'config'],
+  async handle(request, ctx, services) {
+    const responses = await alterConfigs(services, request.resources, request.validateOnly, ctx.log, {
       check: (resource) => checkConfigEntries(resource.configs, () => true),
       topicConfigs: (resource) => Object.fromEntries(resource.configs.map((c) => [c.name, c.value!])),
       brokerConfigsSet: (resource) => resource.configs.map((c) => c.name),

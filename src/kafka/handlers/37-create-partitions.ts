@@ -12,8 +12,8 @@ export const createPartitionsHandler = defineHandler({
   apiKey: ApiKey.CreatePartitions,
   minVersion: 0,
   maxVersion: 3,
-  async handle(request, ctx) {
-    const { topics } = ctx.broker;
+  uses: ['topics'],
+  async handle(request, ctx, { topics }) {
     const twice = repeated(request.topics.map((t) => t.name));
     const results: TopicResult[] = [];
     const duplicatesAnswered = new Set<string>();

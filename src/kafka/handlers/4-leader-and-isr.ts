@@ -8,7 +8,8 @@ export const leaderAndIsrHandler = defineHandler({
   apiKey: ApiKey.LeaderAndIsr,
   minVersion: 0,
   maxVersion: 7,
-  handle(request, ctx) {
-    return ctx.broker.replication.leaderAndIsr(request, ctx.apiVersion);
+  uses: ['replication'],
+  handle(request, ctx, { replication }) {
+    return replication.leaderAndIsr(request, ctx.apiVersion);
   },
 });

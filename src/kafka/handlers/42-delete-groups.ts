@@ -7,8 +7,9 @@ export const deleteGroupsHandler = defineHandler({
   apiKey: ApiKey.DeleteGroups,
   minVersion: 0,
   maxVersion: 2,
-  async handle(request, ctx) {
-    const response = await ctx.broker.groups.deleteGroups({ groupsNames: request.groupsNames });
+  uses: ['groups'],
+  async handle(request, _ctx, { groups }) {
+    const response = await groups.deleteGroups({ groupsNames: request.groupsNames });
     return { throttleTimeMs: 0, ...response };
   },
 });

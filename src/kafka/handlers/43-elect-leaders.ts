@@ -28,16 +28,15 @@ export const electLeadersHandler = defineHandler({
   apiKey: ApiKey.ElectLeaders,
   minVersion: 0,
   maxVersion: 2,
-  async handle(request, ctx): Promise<ElectLeadersResponseInput> {
-    const { broker } = ctx;
+  uses: ['controller', 'topics'],
+  async handle(request, _ctx, { controller, topics }): Promise<ElectLeadersResponseInput> {
     const asked =
       request.topicPartitions === null
         ? 'all'
         : request.topicPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
-    const controller = broker.cluster?.controller;
     if (!controller) {
-      const all = asked === 'all' ? broker.topics.list().flatMap((t) => t.replicas.map((_, partition) => ({ topic: t.name, partition }))) : asked;
-      const known = (tp: { topic: string; partition: number }) => tp.partition >= 0 && tp.partition < (broker.topics.get(tp.topic)?.replicas.length ?? 0);
+      const all = asked === 'all' ? topics.list().flatMap((t) => t.replicas.map((_, partition) => ({ topic: t.name, partition }))) : asked;
+      const known = (tp: { topic: string; partition: number }) => tp.partition >= 0 && tp.partition < (topics.get(tp.topic)?.replicas.length ?? 0);
       return {
         throttleTimeMs: 0,
         replicaElectionResults: grouped(all.map((tp) => ({ ...tp, errorCode: known(tp) ? ErrorCode.ELECTION_NOT_NEEDED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }))),

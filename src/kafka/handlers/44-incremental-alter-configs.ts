@@ -11,15 +11,16 @@ export const incrementalAlterConfigsHandler = defineHandler({
   apiKey: ApiKey.IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,
-  async handle(request, ctx) {
+  uses: ['topics', 'config'],
+  async handle(request, ctx, services) {
     const opsOf = (resource: (typeof request.resources)[number]): ConfigOp[] =>
       resource.configs.map((c) => ({ name: c.name, operation: c.configOperation, value: c.value }));
-    const responses = await alterConfigs(ctx.broker, request.resources, request.validateOnly, ctx.log, {
+    const responses = await alterConfigs(services, request.resources, request.validateOnly, ctx.log, {
       check(resource) {
         checkConfigEntries(resource.configs, (i) => resource.configs[i]!.configOperation !== ConfigOperation.DELETE);
         checkOperations(opsOf(resource));
       },
-      topicConfigs: (resource, current) => applyConfigOps(ctx.broker.config, current, opsOf(resource)),
+      topicConfigs: (resource, current) => applyConfigOps(services.config, current, opsOf(resource)),
       brokerConfigsSet: (resource) => opsOf(resource).filter((op) => op.operation !== ConfigOperation.DELETE).map((op) => op.name),
     });
     return { throttleTimeMs: 0, responses };

@@ -9,10 +9,10 @@ export const offsetDeleteHandler = defineHandler({
   apiKey: ApiKey.OffsetDelete,
   minVersion: 0,
   maxVersion: 0,
-  async handle(request, ctx) {
-    const { broker } = ctx;
-    const split = new KnownPartitions(request.topics, broker.topics);
-    const deleted = await broker.groups.offsetDelete({ groupId: request.groupId, topics: split.known });
+  uses: ['groups', 'topics'],
+  async handle(request, _ctx, { groups, topics }) {
+    const split = new KnownPartitions(request.topics, topics);
+    const deleted = await groups.offsetDelete({ groupId: request.groupId, topics: split.known });
     if (deleted.errorCode !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: deleted.errorCode, topics: [] };
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics: split.merge(deleted.topics) };
   },

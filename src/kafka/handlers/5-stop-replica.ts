@@ -7,7 +7,8 @@ export const stopReplicaHandler = defineHandler({
   apiKey: ApiKey.StopReplica,
   minVersion: 0,
   maxVersion: 4,
-  handle(request, ctx) {
-    return ctx.broker.replication.stopReplica(request);
+  uses: ['replication'],
+  handle(request, _ctx, { replication }) {
+    return replication.stopReplica(request);
   },
 });

@@ -9,13 +9,13 @@ export const updateMetadataHandler = defineHandler({
   apiKey: ApiKey.UpdateMetadata,
   minVersion: 0,
   maxVersion: 8,
-  handle(request, ctx) {
-    const cluster = ctx.broker.cluster;
+  uses: ['metadataUpdates'],
+  handle(request, _ctx, { metadataUpdates }) {
     // A broker without zookeeper.connect is its own cluster: there is no controller to hear from.
-    if (!cluster) return { errorCode: ErrorCode.INVALID_REQUEST };
-    if (request.brokerEpoch !== -1 && request.brokerEpoch < cluster.membership.brokerEpoch) return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
-    if (request.controllerEpoch < cluster.cache.controllerEpoch) return { errorCode: ErrorCode.STALE_CONTROLLER_EPOCH };
-    cluster.cache.update(request);
+    if (!metadataUpdates) return { errorCode: ErrorCode.INVALID_REQUEST };
+    if (request.brokerEpoch !== -1 && request.brokerEpoch < metadataUpdates.brokerEpoch) return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
+    if (request.controllerEpoch < metadataUpdates.controllerEpoch) return { errorCode: ErrorCode.STALE_CONTROLLER_EPOCH };
+    metadataUpdates.update(request);
     return { errorCode: ErrorCode.NONE };
   },
 });

@@ -11,15 +11,15 @@ export const describeClusterHandler = defineHandler({
   apiKey: ApiKey.DescribeCluster,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, ctx) {
-    const { broker } = ctx;
+  uses: ['metadata', 'clusterId'],
+  handle(request, ctx, { metadata, clusterId }) {
     if (request.endpointType !== BROKERS_ENDPOINT) {
       return {
         throttleTimeMs: 0,
         errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
         errorMessage: 'The broker only supports DescribeCluster for brokers.',
         endpointType: request.endpointType,
-        clusterId: broker.clusterId,
+        clusterId,
         brokers: [],
       };
     }
@@ -27,9 +27,9 @@ export const describeClusterHandler = defineHandler({
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       endpointType: BROKERS_ENDPOINT,
-      clusterId: broker.clusterId,
-      controllerId: broker.metadata.controllerId(),
-      brokers: broker.metadata.liveBrokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterId,
+      controllerId: metadata.controllerId(),
+      brokers: metadata.liveBrokers(ctx.listener).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_AUTHORIZED_OPERATIONS : OPERATIONS_NOT_REQUESTED,
     };
   },

@@ -8,8 +8,8 @@ export const controlledShutdownHandler = defineHandler({
   apiKey: ApiKey.ControlledShutdown,
   minVersion: 0,
   maxVersion: 3,
-  async handle(request, ctx): Promise<ControlledShutdownResponseInput> {
-    const controller = ctx.broker.cluster?.controller;
+  uses: ['controller'],
+  async handle(request, _ctx, { controller }): Promise<ControlledShutdownResponseInput> {
     if (!controller?.isActive) return { errorCode: ErrorCode.NOT_CONTROLLER, remainingPartitions: [] };
     const { errorCode, remaining } = await controller.controlledShutdown(request.brokerId, request.brokerEpoch);
     const code = errorCode === 'ok' ? ErrorCode.NONE : errorCode === 'notController' ? ErrorCode.NOT_CONTROLLER : ErrorCode.STALE_BROKER_EPOCH;

@@ -9,10 +9,10 @@ export const offsetCommitHandler = defineHandler({
   apiKey: ApiKey.OffsetCommit,
   minVersion: 0,
   maxVersion: 8,
-  async handle(request, ctx) {
-    const { broker } = ctx;
-    const split = new KnownPartitions(request.topics, broker.topics);
-    const committed = split.known.length > 0 ? await broker.groups.offsetCommit({ ...request, topics: split.known }) : { topics: [] };
+  uses: ['groups', 'topics'],
+  async handle(request, _ctx, { groups, topics }) {
+    const split = new KnownPartitions(request.topics, topics);
+    const committed = split.known.length > 0 ? await groups.offsetCommit({ ...request, topics: split.known }) : { topics: [] };
     return { throttleTimeMs: 0, topics: split.merge(committed.topics) };
   },
 });

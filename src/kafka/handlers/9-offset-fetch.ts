@@ -25,8 +25,8 @@ export const offsetFetchHandler = defineHandler({
   apiKey: ApiKey.OffsetFetch,
   minVersion: 0,
   maxVersion: 8,
-  async handle(request, ctx): Promise<OffsetFetchResponseInput> {
-    const { groups } = ctx.broker;
+  uses: ['groups'],
+  async handle(request, ctx, { groups }): Promise<OffsetFetchResponseInput> {
     const { requireStable } = request;
     if (ctx.apiVersion >= BATCHED_MIN_VERSION) {
       const response = await groups.offsetFetch({ groups: request.groups.map((g) => ({ groupId: g.groupId, topics: g.topics })), requireStable });

@@ -22,7 +22,12 @@ export interface PartitionView {
 }
 
 export interface MetadataView {
-  liveBrokers(): BrokerNode[];
+  /**
+   * The live brokers as clients of `listener` reach them (Kafka answers each listener with the endpoints
+   * of its own name; a broker without one is left out). Unset: the inter-broker listener, which is how
+   * brokers reach each other.
+   */
+  liveBrokers(listener?: string): BrokerNode[];
   /** The controller's id, or -1 while none is known. */
   controllerId(): number;
   partition(topic: string, index: number): PartitionView | undefined;
@@ -31,16 +36,21 @@ export interface MetadataView {
 /** A single broker: it leads every partition it has open and is the controller. */
 export class LocalMetadata implements MetadataView {
   constructor(
-    private readonly self: () => BrokerNode,
+    private readonly nodeId: number,
+    /** What a listener advertises (read at each call: a listener on port 0 learns its port when it listens). */
+    private readonly advertised: (listener: string) => { host: string; port: number } | undefined,
+    private readonly interBrokerListener: string,
+    private readonly rack: string | null,
     private readonly local: (topic: string, index: number) => Partition | undefined,
   ) {}
 
-  liveBrokers(): BrokerNode[] {
-    return [this.self()];
+  liveBrokers(listener = this.interBrokerListener): BrokerNode[] {
+    const endpoint = this.advertised(listener);
+    return endpoint ? [{ nodeId: this.nodeId, host: endpoint.host, port: endpoint.port, rack: this.rack }] : [];
   }
 
   controllerId(): number {
-    return this.self().nodeId;
+    return this.nodeId;
   }
 
   partition(topic: string, index: number): PartitionView | undefined {
@@ -52,9 +62,11 @@ export class LocalMetadata implements MetadataView {
 
 type PartitionState = UpdateMetadataRequest['topicStates'][number]['partitionStates'][number];
 
-/** The partition states and brokers the controller sent; the listener named is the one clients use. */
+type LiveBroker = UpdateMetadataRequest['liveBrokers'][number];
+
+/** The partition states and brokers the controller sent; the listener named is the inter-broker one. */
 export class MetadataCache implements MetadataView {
-  private brokers: BrokerNode[] = [];
+  private brokers: readonly LiveBroker[] = [];
   private controller = -1;
   private readonly partitions = new Map<string, Map<number, PartitionView>>();
   /** The controller epoch of the last accepted UpdateMetadata: older controllers are refused. */
@@ -62,8 +74,15 @@ export class MetadataCache implements MetadataView {
 
   constructor(private readonly listener: string) {}
 
-  liveBrokers(): BrokerNode[] {
-    return this.brokers;
+  liveBrokers(listener = this.listener): BrokerNode[] {
+    return this.brokers
+      .map((b) => {
+        // A broker without this listener is not reachable by its clients (Kafka's LISTENER_NOT_FOUND).
+        const endpoint = b.endpoints.find((e) => e.listener === listener);
+        return endpoint ? { nodeId: b.id, host: endpoint.host, port: endpoint.port, rack: b.rack } : undefined;
+      })
+      .filter((b) => b !== undefined)
+      .sort((a, b) => a.nodeId - b.nodeId);
   }
 
   controllerId(): number {
@@ -78,14 +97,7 @@ export class MetadataCache implements MetadataView {
   update(request: UpdateMetadataRequest): void {
     this.controller = request.controllerId;
     this.controllerEpoch = request.controllerEpoch;
-    this.brokers = request.liveBrokers
-      .map((b) => {
-        // A broker without our listener is not reachable by our clients (Kafka's LISTENER_NOT_FOUND).
-        const endpoint = b.endpoints.find((e) => e.listener === this.listener);
-        return endpoint ? { nodeId: b.id, host: endpoint.host, port: endpoint.port, rack: b.rack } : undefined;
-      })
-      .filter((b) => b !== undefined)
-      .sort((a, b) => a.nodeId - b.nodeId);
+    this.brokers = request.liveBrokers;
     const states: (PartitionState & { topic: string })[] = [
       ...request.ungroupedPartitionStates.map((s) => ({ ...s, topic: s.topicName })),
       ...request.topicStates.flatMap((t) => t.partitionStates.map((s) => ({ ...s, topic: t.topicName }))),

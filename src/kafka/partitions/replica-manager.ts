@@ -81,6 +81,11 @@ export class ReplicaManager {
     return partition;
   }
 
+  /** Every partition with a log in this broker's log dirs, open or not. */
+  stored(): { topic: string; partition: number }[] {
+    return this.logs.partitions();
+  }
+
   /** Forgets one partition at once and deletes its log (StopReplica with delete). */
   async deletePartition(topic: string, index: number): Promise<void> {
     const list = this.byTopic.get(topic);

@@ -25,6 +25,8 @@ export const REPLICATION_TICK_MS = 100;
 /** LeaderAndIsr's and StopReplica's "no epoch" (older versions) and "the topic is being deleted". */
 const NO_EPOCH = -1;
 const EPOCH_DURING_DELETE = -2;
+/** LeaderAndIsr v5+'s type: every partition this broker holds (1) or only those changed (0). */
+const FULL = 1;
 
 /** What the manager needs of the broker; the group coordinator's election hooks included. */
 export interface ReplicationContext {
@@ -139,6 +141,7 @@ export class ReplicationManager {
       this.setBrokerEndpoints(request.liveLeaders.map((l) => ({ id: l.brokerId, host: l.hostName, port: l.port })));
       const hws = await this.highWatermarks();
       const outcomes = await Promise.all(states.map((s) => this.becomeLeaderOrFollower(s, hws)));
+      if (version >= 5 && request.type === FULL) await this.deleteStrays(states);
       this.ensureTicking();
       return answer(ErrorCode.NONE, outcomes);
     });
@@ -174,6 +177,21 @@ export class ReplicationManager {
     }
     this.ctx.log.info({ topic, partition: s.partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr }, state.leader === self ? 'leading partition' : 'following partition');
     return outcome(ErrorCode.NONE);
+  }
+
+  /**
+   * A full LeaderAndIsr names every partition the current controller assigns here, so a log this broker
+   * holds of any other partition is a stray: a replica reassigned away or a topic deleted while this
+   * broker was down, when no StopReplica could reach it. It is stopped and deleted, as Kafka deletes
+   * stray logs. Only a full request does this: an incremental one names just what changed.
+   */
+  private async deleteStrays(states: readonly StateOf[]): Promise<void> {
+    const assigned = new Set(states.map((s) => `${s.topic}\u0000${s.partition}`));
+    for (const { topic, partition } of this.ctx.replicas.stored()) {
+      if (assigned.has(`${topic}\u0000${partition}`)) continue;
+      this.ctx.log.warn({ topic, partition }, 'deleting a stray log: the controller does not assign this partition here');
+      await this.stopPartition(topic, partition, EPOCH_DURING_DELETE, true);
+    }
   }
 
   /** A request meant for an earlier registration of this broker (Kafka: -1 skips the check). */

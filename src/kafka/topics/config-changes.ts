@@ -3,10 +3,9 @@
 // broker configs, which Skein reads from server.properties only.
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
-import type { Broker } from '../broker.js';
 import { failureOutcome, type ChangeOutcome } from './change-deadline.js';
 import { repeated } from './repeated.js';
-import type { TopicManager } from './topic-manager.js';
+import type { BrokerServices, TopicAdmin } from '../services.js';
 
 const DONE: ChangeOutcome = { errorCode: ErrorCode.NONE, errorMessage: null };
 
@@ -79,7 +78,7 @@ export interface ConfigAlteration<R extends ConfigResourceRef> {
 
 /** Replaces a topic's overrides after Kafka's checks; returns the change to wait for, or undefined for validateOnly. */
 function changeTopicConfigs(
-  topics: TopicManager,
+  topics: TopicAdmin,
   name: string,
   next: (current: Readonly<Record<string, string>>) => Record<string, string>,
   validateOnly: boolean,
@@ -97,7 +96,7 @@ function changeTopicConfigs(
  * with its error: repeated resources, unknown types and bad entries refused as Kafka refuses them.
  */
 export async function alterConfigs<R extends ConfigResourceRef>(
-  broker: Broker,
+  { topics, config }: Pick<BrokerServices, 'topics' | 'config'>,
   resources: readonly R[],
   validateOnly: boolean,
   log: Logger,
@@ -109,9 +108,9 @@ export async function alterConfigs<R extends ConfigResourceRef>(
     how.check(r);
     switch (r.resourceType) {
       case ConfigResourceType.TOPIC:
-        return changeTopicConfigs(broker.topics, r.resourceName, (current) => how.topicConfigs(r, current), validateOnly);
+        return changeTopicConfigs(topics, r.resourceName, (current) => how.topicConfigs(r, current), validateOnly);
       case ConfigResourceType.BROKER:
-        namesThisBroker(r.resourceName, broker.brokerId);
+        namesThisBroker(r.resourceName, config.brokerId);
         refuseBrokerConfigChanges(how.brokerConfigsSet(r));
         return undefined;
       default:

@@ -881,12 +881,13 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
   }
 
   /**
-   * Changes the ensemble (ZooKeeper 3.5's incremental reconfig): `joining` is comma-separated
-   * `server.N=...` lines, `leaving` comma-separated ids; `fromConfig` the version expected (-1: any).
-   * Resolves with the new configuration text and /zookeeper/config's Stat.
+   * Changes the ensemble (ZooKeeper 3.5's reconfig): incrementally, `joining` is comma-separated
+   * `server.N=...` lines, `leaving` comma-separated ids; or `newMembers`, the whole new list of server
+   * lines; `fromConfig` the version expected (-1: any). Resolves with the new configuration text and
+   * /zookeeper/config's Stat.
    */
-  reconfig(joining: string, leaving: string, fromConfig = -1n): Promise<{ data: Buffer | null; stat: Stat }> {
-    return this.request(OpCode.reconfig, ReconfigRequest, { joiningServers: joining, leavingServers: leaving, newMembers: '', curConfigId: fromConfig }, (r) =>
+  reconfig(joining: string, leaving: string, fromConfig = -1n, newMembers = ''): Promise<{ data: Buffer | null; stat: Stat }> {
+    return this.request(OpCode.reconfig, ReconfigRequest, { joiningServers: joining, leavingServers: leaving, newMembers, curConfigId: fromConfig }, (r) =>
       GetDataResponse.read(r),
     );
   }

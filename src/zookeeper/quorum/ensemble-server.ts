@@ -14,6 +14,7 @@ import { formatConfigText, formatHostPort, formatServerLine, maxServerId, parseC
 import type { EnsembleRole } from '../four-letter-words.js';
 import { clock, serveClients, storageFailureHandler, ZooKeeperServer, type ClientListener, type RunningZooKeeper, type ZooKeeperOptions } from '../server.js';
 import { openRaftStorage, RECORD_SLACK_BYTES, type RaftStorage } from './raft-storage.js';
+import { DynamicConfigWriter } from './dynamic-config-file.js';
 import { peerTiming, QuorumPeer } from './peer.js';
 import { QuorumCore } from './quorum-core.js';
 
@@ -36,7 +37,12 @@ export interface RunningEnsembleMember extends RunningZooKeeper {
   readonly server: ZooKeeperServer;
 }
 
-export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ensemble, log: Logger, options: ZooKeeperOptions = {}): Promise<RunningEnsembleMember> {
+export interface EnsembleMemberOptions extends ZooKeeperOptions {
+  /** The zoo.cfg this member started from: a reconfiguration rewrites it to name a new dynamicConfigFile. */
+  configFile?: string;
+}
+
+export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ensemble, log: Logger, options: EnsembleMemberOptions = {}): Promise<RunningEnsembleMember> {
   await mkdir(config.dataDir, { recursive: true });
   const locks = await DirLock.acquireAll([config.dataDir]);
   let peer: QuorumPeer | undefined;
@@ -54,9 +60,10 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     if (!tree.get(CONFIG_PATH)!.data?.length) tree.setEnsembleConfig(Buffer.from(formatConfigText(ensemble.servers, ensemble.version)));
     const maxId = maxServerId(config.extendedTypesEnabled);
     const configured = () => parseConfigText(tree.get(CONFIG_PATH)!.data?.toString() ?? '', maxId);
-    const timing = peerTiming(config.tickTime);
+    const timing = peerTiming(config.tickTime, ensemble.initLimit, ensemble.syncLimit);
     const quorumAddresses = (servers: readonly EnsembleServer[]) => new Map<number, HostPort>(servers.filter((s) => s.id !== ensemble.myid).map((s) => [s.id, s.quorum]));
     const peers = quorumAddresses(configured().servers);
+    const dynamicFile = options.configFile === undefined ? null : new DynamicConfigWriter(options.configFile, ensemble.version, log);
     const thePeer = new QuorumPeer({
       myid: ensemble.myid,
       membership: ensemble.membership,
@@ -77,6 +84,8 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
           status: () => thePeer.status(),
           propose: (data) => thePeer.propose(data),
           proposeMembership: (change, data) => thePeer.proposeMembership(change, data),
+          readIndex: (ctx) => thePeer.readIndex(ctx),
+          syncedFollowers: () => thePeer.syncedFollowers(),
           send: (to, m) => thePeer.send(to, m),
           compact: (index, data) => thePeer.compact(index, data),
         },
@@ -94,8 +103,11 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
           dropAll: (reason) => s.dropAll(reason),
           configChanged: (text) => {
             log.info({ config: text }, 'ensemble configuration changed');
-            thePeer.setPeers(quorumAddresses(parseConfigText(text, maxId).servers));
+            const { servers, version } = parseConfigText(text, maxId);
+            thePeer.setPeers(quorumAddresses(servers));
+            dynamicFile?.write(servers, version);
           },
+          connect: (servers) => thePeer.setPeers(quorumAddresses(servers)),
         },
         clock(),
         durable.snapshot?.index ?? 0,
@@ -103,10 +115,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
       return core;
     });
     server = zk;
-    // Without a leader for longer than the longest election timeout, the server stops serving.
-    const leaderlessMaxMs = 2 * timing.electionTicks * timing.tickMs;
-    let leaderlessSince: number | null = performance.now();
-    const hasQuorum = () => leaderlessSince === null || performance.now() - leaderlessSince <= leaderlessMaxMs;
+    const hasQuorum = () => thePeer.hasQuorum();
     const role = ensembleRole(ensemble, thePeer, core, hasQuorum, configured);
     let wasState = 'rw';
     zk.ensemble = role;
@@ -114,11 +123,8 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
       apply: (entries) => core.apply(entries),
       restore: (snapshot) => core.restore(snapshot),
       shell: (m) => core.shell(m, clock()),
-      changed: (status: RaftStatus) => {
-        core.changed(status);
-        if (status.leader === 0) leaderlessSince ??= performance.now();
-        else leaderlessSince = null;
-      },
+      readsConfirmed: (reads) => core.readsConfirmed(reads),
+      changed: (status: RaftStatus) => core.changed(status),
       tick: () => {
         // Sessions of one state do not carry over to another: clients reconnect (read-only ones move on
         // to a read-write server, which ZooKeeper's clients look for while on a read-only one).
@@ -129,7 +135,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
           // Connections accepted since the leader became known are read-write already: only read-only ones go.
           zk.dropReadOnly('the quorum is back: read-only sessions end');
         } else {
-          log.warn({ leaderlessMs: Math.round(performance.now() - (leaderlessSince ?? 0)) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
+          log.warn({ leaderlessMs: Math.round(thePeer.leaderlessMs()) }, state === 'ro' ? 'no leader: serving reads only until one is elected' : 'no leader: closing client connections until one is elected');
           zk.dropAll('this server lost contact with the quorum');
         }
         wasState = state;
@@ -151,6 +157,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
         zk.dropAll('server shutting down');
         await listener.close();
         await thePeer.stop();
+        await dynamicFile?.flushed();
         await theStorage.close();
         await Promise.all(locks.map((l) => l.release()));
         log.info('ZooKeeper ensemble member stopped');
@@ -192,10 +199,10 @@ function ensembleRole(
       return s.membership.learners.includes(ensemble.myid) ? 'observer' : 'follower';
     },
     followers: () => peer.connectedPeers().length,
-    // Voters whose log the leader knows matches its own and streams entries to (ZooKeeper's synced followers).
+    // Voters the leader streams entries to and heard from within syncLimit (ZooKeeper's synced followers).
     syncedFollowers() {
       const voters = peer.status().membership.voters;
-      return peer.node.followers().filter((f) => f.replicating && voters.includes(f.id)).length;
+      return peer.syncedFollowers().filter((id) => voters.includes(id)).length;
     },
     pendingSyncs: () => core.pendingSyncs,
     quorumSize: () => peer.status().membership.voters.length,

@@ -9,10 +9,11 @@
 import type { PeerShellMessage, PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import { consensusConfig } from '../../consensus/config.js';
 import { RaftNode, type RaftStatus } from '../../consensus/raft.js';
-import type { Entry, Membership, MembershipChange, NodeId, ProposeResult, Snapshot } from '../../consensus/types.js';
+import type { Entry, Membership, MembershipChange, NodeId, ProposeResult, ReadState, Snapshot } from '../../consensus/types.js';
 import type { Logger } from '../../logger.js';
 import type { HostPort } from '../ensemble-config.js';
 import type { RaftStorage } from './raft-storage.js';
+import { drainReady, isShellMessage, RoleWatch, suspiciousDrop } from './peer-runtime.js';
 import { PeerTransport } from './transport.js';
 
 /** What the runtime hands the application. */
@@ -22,6 +23,8 @@ export interface PeerApp {
   /** Replace the whole state with the snapshot's (a leader sent one: this server lagged too far). */
   restore(snapshot: Snapshot): void;
   shell(message: PeerShellMessage): void;
+  /** Consensus confirmed this server led after these reads were asked (RaftNode.readIndex). */
+  readsConfirmed(reads: readonly ReadState[]): void;
   /** Role, term or leader changed. */
   changed(status: RaftStatus): void;
   /** Once per tick, after the core's. */
@@ -33,17 +36,37 @@ export interface PeerTiming {
   readonly tickMs: number;
   /** Ticks without a leader before a voter campaigns (each timeout drawn from [n, 2n)). */
   readonly electionTicks: number;
+  /** initLimit: ticks a leader gives a snapshot it sent to be acknowledged before trying again. */
+  readonly snapshotTimeoutTicks: number;
+  /** syncLimit: ticks within which a leader must have heard from a follower to count it as synced. */
+  readonly syncTicks: number;
 }
 
 /**
- * Consensus timing from zoo.cfg's tickTime. ZooKeeper's followers notice a dead leader by a closed
+ * Consensus timing from zoo.cfg's tickTime, initLimit and syncLimit (the two limits are in units of
+ * tickTime, as in ZooKeeper, and become consensus ticks here). ZooKeeper's followers notice a dead leader by a closed
  * socket and elect in a few hundred ms, whatever tickTime is (2 s in most configs); Raft notices by
  * silence, so its tick is a fraction of tickTime, kept between 20 and 50 ms: an election timeout of
  * 8 ticks (8-16 ticks drawn) is 0.4-0.8 s at tickTime >= 1 s, short enough to fail over in under a
  * second and long enough that a loaded event loop does not depose a live leader.
  */
-export function peerTiming(tickTime: number): PeerTiming {
-  return { tickMs: Math.min(50, Math.max(20, Math.round(tickTime / 20))), electionTicks: 8 };
+export function peerTiming(tickTime: number, initLimit: number, syncLimit: number): PeerTiming {
+  const tickMs = Math.min(50, Math.max(20, Math.round(tickTime / 20)));
+  const ticks = (limit: number) => Math.max(1, Math.ceil((limit * tickTime) / tickMs));
+  return { tickMs, electionTicks: 8, snapshotTimeoutTicks: ticks(initLimit), syncTicks: ticks(syncLimit) };
+}
+
+/**
+ * On a leader, the other members ZooKeeper would call synced: entries stream to them and they answered
+ * within syncLimit. Reconfiguration counts them (NewConfigNoQuorum) and mntr reports the voters among them.
+ */
+export function syncedFollowers(node: RaftNode, syncTicks: number): NodeId[] {
+  return node.followers().filter((f) => f.replicating && f.heardTicksAgo <= syncTicks).map((f) => f.id);
+}
+
+/** Without a leader for longer than the longest election timeout, a member stops serving clients. */
+export function leaderlessMaxMs(timing: Pick<PeerTiming, 'tickMs' | 'electionTicks'>): number {
+  return 2 * timing.electionTicks * timing.tickMs;
 }
 
 export interface QuorumPeerOptions {
@@ -65,7 +88,7 @@ export class QuorumPeer {
   private app: PeerApp | undefined;
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
-  private last: { role: string; term: number; leader: NodeId } = { role: '', term: -1, leader: -1 };
+  private readonly roles: RoleWatch;
   private stopped = false;
 
   constructor(private readonly opts: QuorumPeerOptions) {
@@ -74,6 +97,7 @@ export class QuorumPeer {
         id: opts.myid,
         membership: opts.membership,
         electionTicks: opts.timing.electionTicks,
+        snapshotTimeoutTicks: opts.timing.snapshotTimeoutTicks,
         heartbeatTicks: 1,
         entryBytesMax: opts.entryBytesMax,
         messageBytesMax: Math.max(opts.entryBytesMax, 1024 * 1024),
@@ -89,6 +113,7 @@ export class QuorumPeer {
       log: opts.log,
       onMessage: (m) => this.receive(m),
     });
+    this.roles = new RoleWatch(leaderlessMaxMs(opts.timing), performance.now());
   }
 
   get id(): NodeId {
@@ -105,6 +130,22 @@ export class QuorumPeer {
 
   status(): RaftStatus {
     return this.node.status();
+  }
+
+  /** A leader is known, or was lately enough that this member still serves. */
+  hasQuorum(): boolean {
+    return this.roles.hasQuorum(performance.now());
+  }
+
+  /** How long no leader has been known (0 while one is). */
+  leaderlessMs(): number {
+    return this.roles.leaderlessFor(performance.now());
+  }
+
+  readIndex(ctx: number): boolean {
+    const ok = this.node.readIndex(ctx);
+    if (ok) this.kick();
+    return ok;
   }
 
   propose(data: Uint8Array): ProposeResult {
@@ -142,7 +183,12 @@ export class QuorumPeer {
     this.transport.setPeers(new Map([...peers].filter(([id]) => id !== this.opts.myid)));
   }
 
-  /** Peers with a working connection (for mntr's synced followers). */
+  /** See syncedFollowers(). */
+  syncedFollowers(): NodeId[] {
+    return syncedFollowers(this.node, this.opts.timing.syncTicks);
+  }
+
+  /** Peers with a working connection (for mntr's followers). */
   connectedPeers(): NodeId[] {
     return this.transport.peerIds().filter((id) => this.transport.stats(id).connected);
   }
@@ -155,18 +201,9 @@ export class QuorumPeer {
 
   private receive(m: PeerWireMessage): void {
     if (this.stopped) return;
-    switch (m.type) {
-      case 'forward':
-      case 'forwardRefused':
-      case 'touch':
-      case 'syncRequest':
-      case 'syncReply':
-        this.app?.shell(m);
-        return;
-      default:
-        this.node.step(m);
-        this.kick();
-    }
+    if (isShellMessage(m)) return this.app?.shell(m);
+    this.node.step(m);
+    this.kick();
   }
 
   private tick(): void {
@@ -188,27 +225,18 @@ export class QuorumPeer {
   private drain(): void {
     const app = this.app;
     if (!app || this.stopped) return;
-    while (this.node.hasReady()) {
-      const rd = this.node.ready();
-      if (rd.persist) this.opts.storage.write(rd.persist);
-      for (const m of rd.send) this.transport.send(m);
-      for (const d of rd.dropped) {
-        // Stale terms and leftovers of an election are routine; a message no correct peer sends is not.
-        const suspicious = d.reason.startsWith('malformed') || d.reason.startsWith('from unknown server') || d.reason.startsWith('addressed to');
-        this.opts.log[suspicious ? 'warn' : 'debug']({ from: d.message.from, type: d.message.type, term: d.message.term }, `dropped peer message: ${d.reason}`);
-      }
-      if (rd.restore) app.restore(rd.restore);
-      if (rd.commit.length > 0) app.apply(rd.commit);
-    }
+    drainReady(this.node, {
+      persist: (p) => this.opts.storage.write(p),
+      send: (m) => this.transport.send(m),
+      dropped: (d) => this.opts.log[suspiciousDrop(d) ? 'warn' : 'debug']({ from: d.message.from, type: d.message.type, term: d.message.term }, `dropped peer message: ${d.reason}`),
+      restore: (snapshot) => app.restore(snapshot),
+      apply: (entries) => app.apply(entries),
+      reads: (reads) => app.readsConfirmed(reads),
+    });
     // Sent now, not at the next iteration: this runs in the check phase, where new immediates wait a turn.
     this.transport.flushQueued();
-    this.noticeChange(app);
-  }
-
-  private noticeChange(app: PeerApp): void {
     const s = this.node.status();
-    if (s.role === this.last.role && s.term === this.last.term && s.leader === this.last.leader) return;
-    this.last = { role: s.role, term: s.term, leader: s.leader };
+    if (!this.roles.changed(s, performance.now())) return;
     this.opts.log.info({ role: s.role, term: s.term, leader: s.leader, lastZxid: `0x${s.lastZxid.toString(16)}` }, 'ensemble role changed');
     app.changed(s);
   }

@@ -22,18 +22,18 @@ import type { MultiResult } from '../../../protocol/zookeeper/multi.js';
 import { ReconfigRequest, type Id } from '../../../protocol/zookeeper/records.js';
 import { encodeTransaction, readTransaction, type Transaction, type TxnBody } from '../../../protocol/zookeeper/txn.js';
 import type { RaftStatus } from '../../consensus/raft.js';
-import { NO_NODE, type Entry, type MembershipChange, type NodeId, type ProposeResult, type Snapshot } from '../../consensus/types.js';
+import { NO_NODE, type Entry, type MembershipChange, type NodeId, type ProposeResult, type ReadState, type Snapshot } from '../../consensus/types.js';
 import { makeZxid } from '../../consensus/zxid.js';
 import { CONFIG_PATH, type DataTree } from '../../znode/data-tree.js';
 import { decodeTreeInto, encodeTree } from '../../znode/snapshot-codec.js';
 import { checkPermission } from '../acl.js';
-import { ConfigError } from '../../config/schema.js';
-import { maxServerId, parseConfigText, parseServerLine, formatConfigText } from '../ensemble-config.js';
+import { maxServerId, parseConfigText, formatConfigText, type EnsembleServer } from '../ensemble-config.js';
 import { Fifo } from '../fifo.js';
 import { PendingChanges } from '../pending-changes.js';
 import { Preparer, type PrepOutcome, type WriteRequest } from '../prep.js';
-import { firstSessionId, prepStages, serverIdOf, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
+import { prepStages, SessionIdMinter, type Now, type RequestBackend, type WriteAnswer } from '../request-core.js';
 import { SessionTracker, type TrackedSession } from '../session-tracker.js';
+import { membershipOf, planSteps, quorumSynced, reconfigTarget, sameMembership } from './reconfig-plan.js';
 
 /** Requests waiting for a leader (being elected, or elected and catching up) before they are refused. */
 export const HELD_REQUESTS_MAX = 10_000;
@@ -42,8 +42,12 @@ export const HELD_REQUESTS_MAX = 10_000;
 export interface QuorumLink {
   status(): RaftStatus;
   propose(data: Uint8Array): ProposeResult;
-  /** A one-server membership change with the transaction that records it in /zookeeper/config. */
-  proposeMembership(change: MembershipChange, data: Uint8Array): ProposeResult;
+  /** A one-server membership change, with the transaction that records the new /zookeeper/config if it is the last of a reconfig. */
+  proposeMembership(change: MembershipChange, data: Uint8Array | null): ProposeResult;
+  /** Asks consensus to confirm leadership for read `ctx`; answered through QuorumCore.readsConfirmed. */
+  readIndex(ctx: number): boolean;
+  /** On the leader: the other members it streams entries to and heard from within syncLimit (ZooKeeper's synced learners). */
+  syncedFollowers(): readonly NodeId[];
   send(to: NodeId, message: DistributiveOmit<PeerShellMessage, 'from' | 'to' | 'term'>): void;
   /** The state through `index` (applied) is `data`: log entries up to it may be dropped. */
   compact(index: number, data: Uint8Array): void;
@@ -66,8 +70,10 @@ export interface QuorumCoreHooks {
   dropSessions(ids: readonly bigint[], reason: string): void;
   /** Every client connection must go (the state was replaced by a leader's snapshot). */
   dropAll(reason: string): void;
-  /** /zookeeper/config now holds `text` (a reconfiguration was proposed here, or applied). */
+  /** /zookeeper/config now holds `text`: a reconfiguration was applied. */
   configChanged(text: string): void;
+  /** The leader starts a reconfiguration: it must reach `servers` (old and new) until the change is applied. */
+  connect(servers: readonly EnsembleServer[]): void;
 }
 
 interface Waiter {
@@ -78,6 +84,22 @@ interface Waiter {
 interface Held {
   readonly sessionId: bigint;
   readonly run: () => void;
+}
+
+/**
+ * A reconfiguration under way on the leader: single-server membership changes, each proposed once the
+ * previous one is applied; the last carries the new /zookeeper/config, so clients see the whole change
+ * at once. A repair (request null) brings the membership back to /zookeeper/config after a leader died
+ * mid-way.
+ */
+interface Plan {
+  readonly steps: MembershipChange[];
+  readonly request: { readonly req: WriteRequest; readonly servers: readonly EnsembleServer[]; readonly refuse: () => void } | null;
+  /** The log index of the change in flight; once `proposedAll`, of the last one (the plan ends when it is applied). */
+  index: number;
+  proposedAll: boolean;
+  /** Later writes of the reconfiguring session: proposed after the plan's last entry, in order. */
+  readonly after: { readonly run: () => void; readonly refuse: () => void }[];
 }
 
 export class QuorumCore implements RequestBackend {
@@ -94,11 +116,25 @@ export class QuorumCore implements RequestBackend {
   /** Syncs asked of the leader, by request id. */
   private readonly syncAsked = new Map<number, { sessionId: bigint; done: () => void }>();
   private nextSyncId = 1;
+  /**
+   * Sessions with a sync under way, and their writes sent after it, which wait for it to complete: as
+   * ZooKeeper's CommitProcessor holds a session's later requests behind its sync, so the sync's answer
+   * (and a read after it) never shows a later write of the session before that write is answered.
+   * Bounded by the connection's outstanding requests (MAX_OUTSTANDING_PER_CONNECTION).
+   */
+  private readonly syncing = new Map<bigint, { syncs: number; writes: (() => void)[] }>();
+  private deferredCount = 0;
+  /**
+   * On the leader, syncs waiting for consensus to confirm it still leads (read index), by read ctx: its
+   * own clients' (a session and what to run) and other servers' (whom to answer, under which id).
+   */
+  private readonly confirming = new Map<number, { sessionId: bigint; done: () => void } | { from: NodeId; id: number }>();
+  private nextReadCtx = 1;
   /** Requests waiting for a leader to be known (and, on the leader, for it to catch up). */
   private readonly held = new Fifo<Held>();
   /** Sessions active on this server since the last touch sent to the leader. */
   private readonly touched = new Set<bigint>();
-  private nextSession: bigint;
+  private readonly sessionIds: SessionIdMinter;
   private applied = 0;
   private sinceSnapshot = 0;
   /** The leader and term the waiting requests were sent to. */
@@ -106,6 +142,8 @@ export class QuorumCore implements RequestBackend {
   private term = 0;
   /** Set while this server leads: the index of its opening entry, and whether it has applied it. */
   private leading: { readyIndex: number; ready: boolean } | null = null;
+  /** The reconfiguration this leader is carrying out. */
+  private plan: Plan | null = null;
   private now: Now;
   private stopped = false;
 
@@ -121,12 +159,12 @@ export class QuorumCore implements RequestBackend {
     this.now = now;
     this.applied = appliedIndex;
     ({ tracker: this.tracker, changes: this.changes, preparer: this.preparer } = prepStages(tree, config));
-    this.nextSession = firstSessionId(config.serverId, now.wall);
+    this.sessionIds = new SessionIdMinter(config.serverId, now.wall);
     this.trackTreeSessions();
   }
 
   get outstanding(): number {
-    return this.waitingCount + this.held.size;
+    return this.waitingCount + this.held.size + this.deferredCount;
   }
 
   /** The index of the last entry applied. */
@@ -136,7 +174,7 @@ export class QuorumCore implements RequestBackend {
 
   /** Syncs waiting on this server (mntr's zk_pending_syncs). */
   get pendingSyncs(): number {
-    return this.syncs.length + this.syncAsked.size;
+    return this.syncs.length + this.syncAsked.size + this.confirming.size;
   }
 
   isLive(sessionId: bigint): boolean {
@@ -159,6 +197,7 @@ export class QuorumCore implements RequestBackend {
     this.opening.set(id, opened);
     this.whenLeader(id, () => {
       if (this.leading) {
+        if (this.sessionKnown(id)) return this.fail([id], 'session id already in use');
         if (!this.proposeTxn(this.preparer.createSession(id, timeout, this.nextZxid(), now.wall))) return this.fail([id], 'the leader cannot take more proposals');
         this.tracker.add(id, timeout, now.mono);
         return;
@@ -174,6 +213,10 @@ export class QuorumCore implements RequestBackend {
     if (!session || !this.tracker.isLive(id)) return false;
     session.timeout = timeout;
     this.touch(id, mono);
+    // Writes of the previous connection still waiting for its sync went with it (its client saw
+    // ConnectionLoss): a sync that is never answered (its request lost between servers) must not hold
+    // the new connection's writes.
+    this.forgetDeferred(id);
     return true;
   }
 
@@ -182,12 +225,23 @@ export class QuorumCore implements RequestBackend {
       answer({ applied: false, zxid: this.tree.lastProcessedZxid, err: ErrorCode.systemError });
       return;
     }
+    const bytes = body.bytes(body.remaining);
+    const syncing = this.syncing.get(req.sessionId);
+    if (!syncing) return this.writeNow(req, bytes, wall, answer);
+    this.deferredCount++;
+    syncing.writes.push(() => {
+      this.deferredCount--;
+      this.writeNow(req, bytes, wall, answer);
+    });
+  }
+
+  private writeNow(req: WriteRequest, bytes: Buffer, wall: number, answer: (a: WriteAnswer) => void): void {
     this.await(req.sessionId, req.cxid, answer);
     if (req.type === OpCode.closeSession) this.tracker.setClosing(req.sessionId);
-    const bytes = body.bytes(body.remaining);
     this.whenLeader(req.sessionId, () => {
       if (this.leading) {
-        if (!this.prepareAndPropose(req, new Reader(bytes), wall)) this.fail([req.sessionId], 'the leader cannot take more proposals');
+        const refuse = () => this.fail([req.sessionId], 'the leader cannot take more proposals');
+        if (!this.prepareAndPropose(req, new Reader(bytes), wall, refuse)) refuse();
         return;
       }
       const auth = req.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
@@ -195,9 +249,26 @@ export class QuorumCore implements RequestBackend {
     });
   }
 
-  sync(sessionId: bigint, done: () => void): void {
+  /**
+   * ZooKeeper's sync, linearizable: the leader confirms that it still leads (a heartbeat round, see
+   * RaftNode.readIndex) and answers with its last index as of the request; `done` runs once this server
+   * applied through it. A leader deposed without knowing it never confirms, so a sync never answers
+   * from a log a newer leader has overtaken.
+   */
+  sync(sessionId: bigint, whenSynced: () => void): void {
+    let syncing = this.syncing.get(sessionId);
+    if (!syncing) this.syncing.set(sessionId, (syncing = { syncs: 0, writes: [] }));
+    syncing.syncs++;
+    const entry = syncing;
+    const done = () => {
+      whenSynced();
+      // A failed session's entry is gone (or a new one took its place): nothing of it may run.
+      if (this.syncing.get(sessionId) !== entry || --entry.syncs > 0) return;
+      this.syncing.delete(sessionId);
+      for (const w of entry.writes) w();
+    };
     this.whenLeader(sessionId, () => {
-      if (this.leading) return this.syncTo(this.link.status().lastIndex, sessionId, done);
+      if (this.leading) return this.confirmRead({ sessionId, done }) ? undefined : this.fail([sessionId], 'the leader cannot take more syncs');
       const id = this.nextSyncId++;
       this.syncAsked.set(id, { sessionId, done });
       this.link.send(this.leader, { type: 'syncRequest', id });
@@ -240,10 +311,9 @@ export class QuorumCore implements RequestBackend {
         // A forward from an earlier term was failed at its sender when the term changed (its client was
         // told ConnectionLoss and may have written since): applying it now could reorder the session.
         if (!this.leading || m.term !== this.term) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
+        const refuse = () => this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
         const run = () => {
-          if (!this.leading || !this.proposeForwarded(m, now)) {
-            this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
-          }
+          if (!this.leading || !this.proposeForwarded(m, now, refuse)) refuse();
         };
         if (this.leading.ready) return run();
         if (this.held.size >= HELD_REQUESTS_MAX) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
@@ -257,8 +327,9 @@ export class QuorumCore implements RequestBackend {
         if (this.leading) for (const id of m.sessionIds) this.tracker.touch(id, now.mono);
         return;
       case 'syncRequest':
-        // Not the leader: no answer, and the asking server drops its clients when it learns the leader.
-        if (this.leading) this.link.send(m.from, { type: 'syncReply', id: m.id, index: this.link.status().lastIndex });
+        // Not the leader (or asked in another term): no answer, and the asking server drops its clients
+        // when it learns the leader. Overloaded: no answer either, and the asker's client times out.
+        if (this.leading && m.term === this.term) this.confirmRead({ from: m.from, id: m.id });
         return;
       case 'syncReply': {
         const asked = this.syncAsked.get(m.id);
@@ -270,6 +341,17 @@ export class QuorumCore implements RequestBackend {
   }
 
   // ---- consensus
+
+  /** Consensus confirmed that this server led after these reads were asked (RaftNode.readIndex). */
+  readsConfirmed(reads: readonly ReadState[]): void {
+    for (const r of reads) {
+      const waiter = this.confirming.get(r.ctx);
+      if (!waiter) continue;
+      this.confirming.delete(r.ctx);
+      if ('from' in waiter) this.link.send(waiter.from, { type: 'syncReply', id: waiter.id, index: r.index });
+      else this.syncTo(r.index, waiter.sessionId, waiter.done);
+    }
+  }
 
   /** Committed entries, in log order. */
   apply(entries: readonly Entry[]): void {
@@ -287,6 +369,8 @@ export class QuorumCore implements RequestBackend {
     this.failAll('state replaced by the leader\'s snapshot');
     for (const s of [...this.tracker.values()]) this.tracker.remove(s.id);
     this.trackTreeSessions();
+    // The snapshot may hold a reconfiguration this server never applied entry by entry.
+    this.hooks.configChanged(this.tree.get(CONFIG_PATH)!.data?.toString() ?? '');
     this.hooks.dropAll('state replaced by the leader\'s snapshot');
   }
 
@@ -313,6 +397,11 @@ export class QuorumCore implements RequestBackend {
     if (wasLeading && !isLeader) {
       this.leading = null;
       this.changes.clear();
+      // Consensus dropped the reads it had not confirmed: this server's clients retry; other servers'
+      // syncs fail there when they learn the next leader.
+      const unconfirmed = this.takeConfirming();
+      if (unconfirmed.length > 0) this.fail(unconfirmed, 'the leader stepped down before confirming a sync');
+      this.abandonPlan();
       // Expiries it proposed may never commit, even within its own term; until the leader closes them,
       // those sessions may resume here (simulation, F2's second shape).
       for (const s of this.tracker.values()) s.closing = false;
@@ -332,6 +421,7 @@ export class QuorumCore implements RequestBackend {
     this.leading!.ready = true;
     // A new leader knows nothing of when sessions were last heard from: each gets a full timeout.
     for (const [id, timeout] of this.tree.sessions) this.tracker.add(id, timeout, this.now.mono);
+    this.repairMembership();
     this.runHeld();
   }
 
@@ -361,8 +451,17 @@ export class QuorumCore implements RequestBackend {
       if (q) this.waitingCount -= q.size;
       this.waiting.delete(id);
       this.opening.delete(id);
+      this.forgetDeferred(id);
     }
     this.hooks.dropSessions(ids, reason);
+  }
+
+  /** The session's writes waiting for its sync are dropped, and a sync completing later releases nothing. */
+  private forgetDeferred(id: bigint): void {
+    const syncing = this.syncing.get(id);
+    if (!syncing) return;
+    this.deferredCount -= syncing.writes.length;
+    this.syncing.delete(id);
   }
 
   /** The leader changed: nothing this server waits on can be relied on to be answered. */
@@ -370,10 +469,25 @@ export class QuorumCore implements RequestBackend {
     const ids = new Set<bigint>([...this.waiting.keys(), ...this.opening.keys()]);
     for (const s of this.syncs) ids.add(s.sessionId);
     for (const s of this.syncAsked.values()) ids.add(s.sessionId);
+    for (const id of this.takeConfirming()) ids.add(id);
     while (this.held.size > 0) ids.add(this.held.shift()!.sessionId);
     this.syncs.length = 0;
     this.syncAsked.clear();
     if (ids.size > 0) this.fail([...ids], reason);
+  }
+
+  private confirmRead(waiter: { sessionId: bigint; done: () => void } | { from: NodeId; id: number }): boolean {
+    const ctx = this.nextReadCtx++;
+    if (!this.link.readIndex(ctx)) return false;
+    this.confirming.set(ctx, waiter);
+    return true;
+  }
+
+  /** Forgets every sync awaiting confirmation; returns the sessions of this server's own. */
+  private takeConfirming(): bigint[] {
+    const ids = [...this.confirming.values()].flatMap((c) => ('sessionId' in c ? [c.sessionId] : []));
+    this.confirming.clear();
+    return ids;
   }
 
   private syncTo(index: number, sessionId: bigint, done: () => void): void {
@@ -384,10 +498,20 @@ export class QuorumCore implements RequestBackend {
   }
 
   private mintSessionId(): bigint {
-    // The clock may have gone back since ids were last minted here: never reuse one the tree knows.
-    const last = this.tree.lastSessionId;
-    if (last !== 0n && serverIdOf(last) === this.config.serverId && last >= this.nextSession) this.nextSession = last + 1n;
-    return this.nextSession++;
+    let id = this.sessionIds.mint(this.tree);
+    // The leader knows every session created or being created: its own ids never collide with them.
+    while (this.leading && this.sessionKnown(id)) id = this.sessionIds.mint(this.tree);
+    return id;
+  }
+
+  /**
+   * A session id the leader has proposed, or one at or below the highest its server ever had created:
+   * another createSession for it must not commit. An ensemble member restarted after the wall clock
+   * stepped back mints ids from an earlier time, and its tree (what it applied) may lag the ids it or an
+   * earlier incarnation handed out, created, and maybe closed since (findings F4).
+   */
+  private sessionKnown(id: bigint): boolean {
+    return this.tracker.get(id) !== undefined || this.tree.sessionIdUsed(id);
   }
 
   /** The zxid the next proposal will take: the leader's last entry is of its own term (its opening entry at least). */
@@ -403,9 +527,20 @@ export class QuorumCore implements RequestBackend {
     return true;
   }
 
-  /** Prepares a write on the leader and proposes it, or its refusal; false when nothing could be proposed. */
-  private prepareAndPropose(req: WriteRequest, body: Reader, wall: number): boolean {
-    if (req.type === OpCode.reconfig) return this.reconfig(req, body, wall);
+  /**
+   * Prepares a write on the leader and proposes it, or its refusal; false when nothing could be proposed.
+   * A write of a session whose reconfig is under way waits for it (answers go in request order); if the
+   * plan is abandoned, `refuse` tells its client.
+   */
+  private prepareAndPropose(req: WriteRequest, body: Reader, wall: number, refuse: () => void): boolean {
+    const plan = this.plan;
+    if (plan?.request?.req.sessionId === req.sessionId && !plan.proposedAll) {
+      if (plan.after.length >= HELD_REQUESTS_MAX) return false;
+      const bytes = body.bytes(body.remaining);
+      plan.after.push({ run: () => this.prepareAndPropose(req, new Reader(bytes), this.now.wall, refuse) || refuse(), refuse });
+      return true;
+    }
+    if (req.type === OpCode.reconfig) return this.reconfig(req, body, wall, refuse);
     const zxid = this.nextZxid();
     const mark = this.changes.mark();
     const outcome = this.preparer.prepare(req, body, zxid, wall);
@@ -416,75 +551,126 @@ export class QuorumCore implements RequestBackend {
   }
 
   /**
-   * ZooKeeper's incremental reconfig, one server at a time (consecutive memberships then overlap in a
-   * majority): the new /zookeeper/config text, whose version is this transaction's zxid, and the
-   * membership change travel in one log entry, so they take effect together.
+   * ZooKeeper's reconfig (incremental: joining and leaving lists; or the whole new membership), checked
+   * in ZooKeeper's order, then carried out as single-server membership changes (reconfig-plan.ts): the
+   * last one carries the setData of /zookeeper/config with the new server lines and `version=` its zxid,
+   * so the configuration clients see and the membership in force change together.
    */
-  private reconfig(req: WriteRequest, body: Reader, wall: number): boolean {
-    const zxid = this.nextZxid();
-    const refuse = (err: number) => this.proposeTxn(errorTxn(req, { ok: false, err }, zxid, wall));
-    let change: MembershipChange;
-    let txn: Transaction;
+  private reconfig(req: WriteRequest, body: Reader, wall: number, refuse: () => void): boolean {
+    const refuseTxn = (err: number) => this.proposeTxn(errorTxn(req, { ok: false, err }, this.nextZxid(), wall));
+    let servers: EnsembleServer[];
+    let steps: MembershipChange[];
     try {
       const r = ReconfigRequest.read(body);
       if (!this.config.reconfigEnabled) throw new KeeperError(ErrorCode.reconfigDisabled);
       if (!this.tracker.isLive(req.sessionId)) throw new KeeperError(ErrorCode.sessionExpired);
+      if (this.plan) throw new KeeperError(ErrorCode.reconfigInProgress);
       const node = this.tree.get(CONFIG_PATH)!;
       const current = parseConfigText(node.data?.toString() ?? '', maxServerId(this.config.extendedTypesEnabled));
       if (r.curConfigId !== -1n && r.curConfigId !== current.version) throw new KeeperError(ErrorCode.badVersion, CONFIG_PATH);
-      const joining = r.joiningServers.split(',').map((l) => l.trim()).filter((l) => l !== '');
-      const leaving = r.leavingServers.split(',').map((l) => l.trim()).filter((l) => l !== '');
-      // Non-incremental (newMembers) and several changes at once would need joint consensus.
-      if (r.newMembers.trim() !== '' || joining.length + leaving.length !== 1) throw new KeeperError(ErrorCode.badArguments);
-      const line = joining[0];
-      const eq = line?.indexOf('=') ?? -1;
-      const joiner = line === undefined ? null : parseServerLine(line.slice(0, eq), line.slice(eq + 1), Number.MAX_SAFE_INTEGER);
+      servers = reconfigTarget(current.servers, r);
+      const target = membershipOf(servers);
+      // As ZooKeeper with its default standaloneEnabled=true: a lone voter would be a standalone server.
+      if (target.voters.length < 2) throw new KeeperError(ErrorCode.badArguments);
+      const synced = new Set(this.link.syncedFollowers());
+      if (!quorumSynced(target, this.config.serverId, synced)) throw new KeeperError(ErrorCode.newConfigNoQuorum);
       // /zookeeper/config is world-readable only: in practice the super user reconfigures, as in ZooKeeper.
-      // ZooKeeper checks this after the config version and the server line (BadVersion and BadArguments
+      // ZooKeeper checks this after the config version and the server lines (BadVersion and BadArguments
       // reach any client first; kazoo's own tests expect them without the super user).
       checkPermission(node.acl, Perms.write, req.auth, CONFIG_PATH);
       // Skein's own limit, after the permission (ZooKeeper checks no id range here): a session id carries
       // its server's id in the top byte.
-      if (joiner !== null && joiner.id > maxServerId(this.config.extendedTypesEnabled)) throw new KeeperError(ErrorCode.badArguments);
-      let servers = current.servers;
-      if (joiner !== null) {
-        servers = [...servers.filter((o) => o.id !== joiner.id), joiner];
-        change = { type: joiner.role === 'observer' ? 'addLearner' : 'addVoter', id: joiner.id };
-      } else {
-        const id = Number(leaving[0]);
-        if (!Number.isInteger(id) || !servers.some((s) => s.id === id)) throw new KeeperError(ErrorCode.badArguments);
-        servers = servers.filter((s) => s.id !== id);
-        change = { type: 'remove', id };
-      }
-      const data = Buffer.from(formatConfigText(servers, zxid));
-      txn = { clientId: req.sessionId, cxid: req.cxid, zxid, time: wall, body: { type: OpCode.setData, path: CONFIG_PATH, data, version: node.version + 1 } };
+      if (servers.some((s) => s.id > maxServerId(this.config.extendedTypesEnabled))) throw new KeeperError(ErrorCode.badArguments);
+      steps = planSteps(this.link.status().membership, target, this.config.serverId, synced);
     } catch (err) {
-      if (err instanceof KeeperError) return refuse(err.code);
-      if (err instanceof ConfigError || err instanceof DecodeError) return refuse(ErrorCode.badArguments);
+      if (err instanceof KeeperError) return refuseTxn(err.code);
+      if (err instanceof DecodeError) return refuseTxn(ErrorCode.badArguments);
       throw err;
     }
-    const r = this.link.proposeMembership(change, encodeTransaction(txn));
-    if (!r.ok) {
-      if (r.reason === 'not-leader') return false;
-      return refuse(r.reason === 'membership-change-pending' ? ErrorCode.reconfigInProgress : ErrorCode.badArguments);
+    this.plan = { steps, request: { req, servers, refuse }, index: 0, proposedAll: false, after: [] };
+    // The leader replicates to joining servers from the first step on: it must reach old and new servers alike.
+    const current = parseConfigText(this.tree.get(CONFIG_PATH)!.data?.toString() ?? '', Number.MAX_SAFE_INTEGER).servers;
+    this.hooks.connect([...current.filter((s) => !servers.some((n) => n.id === s.id)), ...servers]);
+    if (this.advancePlan()) return true;
+    // Stepping down: nothing was proposed, and the caller tells the client.
+    this.plan = null;
+    return false;
+  }
+
+  /**
+   * A new leader whose committed membership differs from /zookeeper/config's (its predecessor died
+   * within a reconfig) takes the membership back to the configuration clients were last shown; the
+   * interrupted request's client saw ConnectionLoss and may try again.
+   */
+  private repairMembership(): void {
+    const servers = parseConfigText(this.tree.get(CONFIG_PATH)!.data?.toString() ?? '', Number.MAX_SAFE_INTEGER).servers;
+    const target = membershipOf(servers);
+    const from = this.link.status().membership;
+    if (sameMembership(from, target) || target.voters.length === 0) return;
+    this.plan = { steps: planSteps(from, target, this.config.serverId, new Set(this.link.syncedFollowers())), request: null, index: 0, proposedAll: false, after: [] };
+    if (!this.advancePlan()) this.abandonPlan();
+  }
+
+  /**
+   * Proposes the plan's next step; the last one with the new /zookeeper/config, then the writes that
+   * waited for it. False when the leader could not propose (it is stepping down).
+   */
+  private advancePlan(): boolean {
+    const plan = this.plan!;
+    const step = plan.steps.shift();
+    const last = plan.steps.length === 0;
+    let data: Uint8Array | null = null;
+    let zxid = 0n;
+    if (last && plan.request) {
+      const { req, servers } = plan.request;
+      zxid = this.nextZxid();
+      const node = this.tree.get(CONFIG_PATH)!;
+      const txn: Transaction = {
+        clientId: req.sessionId,
+        cxid: req.cxid,
+        zxid,
+        time: this.now.wall,
+        body: { type: OpCode.setData, path: CONFIG_PATH, data: Buffer.from(formatConfigText(servers, zxid)), version: node.version + 1 },
+      };
+      data = encodeTransaction(txn);
     }
-    if (makeZxid(r.term, r.counter) !== zxid) throw new Error(`reconfig proposed at 0x${zxid.toString(16)} was logged as 0x${makeZxid(r.term, r.counter).toString(16)}`);
-    // The leader replicates to a joining server from now on, so it must be able to reach it now.
-    this.hooks.configChanged(Buffer.from(txn.body.type === OpCode.setData ? txn.body.data! : []).toString());
+    // A plan has a step, or a request whose configuration changes no role (a new address, or nothing).
+    const r = step ? this.link.proposeMembership(step, data) : this.link.propose(data!);
+    if (!r.ok) {
+      // Only a leader losing its role refuses: every step is valid from the membership before it.
+      if (r.reason !== 'not-leader') throw new Error(`reconfiguration step ${JSON.stringify(step)} refused: ${r.reason}`);
+      return false;
+    }
+    if (data && makeZxid(r.term, r.counter) !== zxid) throw new Error(`reconfig proposed at 0x${zxid.toString(16)} was logged as 0x${makeZxid(r.term, r.counter).toString(16)}`);
+    plan.index = r.index;
+    if (last) {
+      // Later writes of the session follow the last entry; another reconfig waits until it is applied.
+      plan.proposedAll = true;
+      for (const w of plan.after.splice(0)) w.run();
+    }
     return true;
   }
 
-  private proposeForwarded(m: Extract<PeerShellMessage, { type: 'forward' }>, now: Now): boolean {
-    this.tracker.touch(m.sessionId, now.mono);
+  /** The leader stepped down within a reconfiguration: whoever waited on it must retry. */
+  private abandonPlan(): void {
+    const plan = this.plan;
+    this.plan = null;
+    plan?.request?.refuse();
+    for (const w of plan?.after ?? []) w.refuse();
+  }
+
+  private proposeForwarded(m: Extract<PeerShellMessage, { type: 'forward' }>, now: Now, refuse: () => void): boolean {
     if (m.opType === OpCode.createSession) {
-      if (m.body.length !== 4) return false;
+      // Refused, the client reconnects and its server mints another id.
+      if (m.body.length !== 4 || this.sessionKnown(m.sessionId)) return false;
       const timeout = Buffer.from(m.body).readInt32BE(0);
       if (!this.proposeTxn(this.preparer.createSession(m.sessionId, timeout, this.nextZxid(), now.wall))) return false;
       this.tracker.add(m.sessionId, timeout, now.mono);
       return true;
     }
+    this.tracker.touch(m.sessionId, now.mono);
     const auth: Id[] = m.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
-    const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body)), now.wall);
+    const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body)), now.wall, refuse);
     if (ok && m.opType === OpCode.closeSession) this.tracker.setClosing(m.sessionId);
     return ok;
   }
@@ -492,6 +678,11 @@ export class QuorumCore implements RequestBackend {
   private applyEntry(e: Entry): void {
     this.applied = e.index;
     this.sinceSnapshot++;
+    // The plan's change in flight committed: the next may go (one uncommitted change at a time).
+    if (this.plan?.index === e.index && this.leading) {
+      if (this.plan.proposedAll) this.plan = null;
+      else if (!this.advancePlan()) this.abandonPlan();
+    }
     const zxid = makeZxid(e.term, e.counter);
     if (e.data === null) {
       // A leader's opening entry or a membership change: it takes a zxid, so the tree's last zxid moves too.
@@ -503,7 +694,7 @@ export class QuorumCore implements RequestBackend {
     const result = this.tree.apply(txn, (type, path) => this.hooks.trigger(type, path));
     this.changes.applied(zxid);
     const body = txn.body;
-    if (e.membership && body.type === OpCode.setData && body.path === CONFIG_PATH) this.hooks.configChanged(body.data?.toString() ?? '');
+    if (body.type === OpCode.setData && body.path === CONFIG_PATH) this.hooks.configChanged(body.data?.toString() ?? '');
     if (body.type === OpCode.createSession) {
       this.tracker.add(txn.clientId, body.timeOut, this.now.mono);
       const opened = this.opening.get(txn.clientId);

@@ -1,11 +1,14 @@
-// `skein dev-cluster --nodes 3` as a user runs it: ZooKeeper and three broker processes, kafkajs sees one
-// cluster with leaders on every broker; a broker killed with kill -9 loses its leaderships once its
-// ZooKeeper session times out, and joins again when started from its server.properties; Ctrl-C stops all.
+// `skein dev-cluster --nodes 3` as a user runs it: a 3-server ZooKeeper ensemble and three broker
+// processes, kafkajs sees one cluster with leaders on every broker; a broker killed with kill -9 loses its
+// leaderships once its ZooKeeper session times out, and joins again when started from its
+// server.properties; the ZooKeeper leader killed with kill -9, the brokers carry on through the other two;
+// Ctrl-C stops all.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { startDevCluster, type DevCluster } from '../../helpers/dev-cluster.js';
+import { fourLetterWord } from '../../helpers/four-letter-word.js';
 
 const SESSION_TIMEOUT_MS = 2000;
 let cluster: DevCluster;
@@ -76,6 +79,18 @@ test('three brokers, leaders spread; kill -9 of a leader moves its partitions; r
   }
   expect((await admin.describeCluster()).brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
   for (const p of await leaders('spread')) expect(p.offlineReplicas ?? []).toEqual([]);
+
+  // The brokers' zookeeper.connect lists the whole ensemble: losing its leader loses no broker session.
+  expect(cluster.zookeeper.split(',')).toHaveLength(3);
+  const modes = await Promise.all(cluster.zookeepers.map(async (z) => /Mode: (\w+)/.exec(await fourLetterWord(z.port, 'srvr'))![1]));
+  expect(modes.sort()).toEqual(['follower', 'follower', 'leader']);
+  cluster.killZooKeeper(cluster.zookeepers[modes.indexOf('leader')]!.id);
+  await admin.createTopics({ topics: [{ topic: 'after-zk-leader', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+  const producer = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  await producer.send({ topic: 'after-zk-leader', acks: -1, messages: [{ key: 'k', value: 'v' }] });
+  await producer.disconnect();
+  expect((await admin.describeCluster()).brokers).toHaveLength(3);
 
   await admin.disconnect();
   const stoppedAt = Date.now();

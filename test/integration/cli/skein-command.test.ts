@@ -2,7 +2,7 @@
 // line, real clients use both, SIGTERM stops it cleanly; bad configuration is refused naming the key, and
 // a start that fails (port in use, unusable or locked data directory, bad log level) says why in one line.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,23 @@ function runToExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs skein until it prints `ready`, then stops it with SIGTERM; resolves with all it printed. */
+async function runUntilReady(args: string[], ready: string): Promise<string> {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, SKEIN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(ready)) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  child.kill('SIGTERM');
+  await exited;
+  return out;
 }
 
 test('start serves Kafka and ZooKeeper, logs one line saying where, and stops on SIGTERM', async () => {
@@ -91,6 +108,19 @@ test('zookeeper --config refuses an ensemble config without myid in one line tha
   expect(noMyid.code).toBe(2);
   expect(noMyid.stderr).toBe(`skein zookeeper: dataDir=${zk} has no myid file: write this server's id (one of 1, 2, 3 from server.N) to ${join(zk, 'myid')}\n`);
   expect(noMyid.stdout).not.toContain('listening');
+});
+
+test('zookeeper --myid writes a missing myid, and refuses a dataDir whose myid names another server', async () => {
+  const zk = join(dir, 'zk-myid');
+  const cfg = join(dir, 'myid.cfg');
+  // Server 2 is this one; 1 and 3 never come up, so the member starts and waits for a quorum.
+  writeFileSync(cfg, `dataDir=${zk}\nclientPort=0\nclientPortAddress=127.0.0.1\ninitLimit=10\nsyncLimit=5\nserver.1=127.0.0.1:1:2\nserver.2=127.0.0.1:${await freePort()}:${await freePort()}\nserver.3=127.0.0.1:4:5\n`);
+  await runUntilReady(['zookeeper', '--config', cfg, '--myid', '2'], '"ZooKeeper ensemble member listening"');
+  expect(readFileSync(join(zk, 'myid'), 'utf8')).toBe('2\n');
+  const other = await runToExit(['zookeeper', '--config', cfg, '--myid', '3']);
+  expect(other.code).toBe(2);
+  expect(other.stderr).toBe(`skein zookeeper: --myid 3: ${join(zk, 'myid')} says "2": this dataDir is another server's\n`);
+  expect((await runToExit(['zookeeper', '--config', cfg, '--myid', 'two'])).stderr).toMatch(/--myid must be a server id/);
 });
 
 /** A port something else listens on for the duration of `use`. */
@@ -188,18 +218,7 @@ test('server.properties keys without effect are reported in one warning', async 
     'num.network.threads=3',
     'background.threads=10',
   ]);
-  const child = spawn(process.execPath, [MAIN, 'kafka', '--config', config], { env: { ...process.env, SKEIN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('kafka broker listening')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
-  });
-  child.kill('SIGTERM');
-  await exited;
+  const out = await runUntilReady(['kafka', '--config', config], 'kafka broker listening');
   const warnings = out
     .split('\n')
     .filter((l) => l.includes('without effect'))

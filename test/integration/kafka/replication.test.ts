@@ -3,8 +3,9 @@
 // byte, the high watermark follows the ISR, acks=all waits for it, consumers never read above it, a
 // follower that stops leaves the ISR and comes back, and a deposed leader truncates what it alone had.
 import { afterEach, describe, expect, test } from 'vitest';
-import { ApiKey, ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KafkaConnection, fetchPartition, produceRecords } from '../../../src/kafka/client/index.js';
+import { errorOf } from '../../helpers/error-code.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 import { ReplicationCluster } from '../../helpers/replication-cluster.js';
 import { waitFor } from './groups-harness.js';
@@ -45,16 +46,6 @@ function produce(c: ReplicationCluster, id: number, values: string[], acks = -1,
     values.map((v) => ({ key: Buffer.from(v), value: Buffer.from(v) })),
     { acks, timeoutMs },
   );
-}
-
-async function errorOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return ErrorCode.NONE;
-  } catch (err) {
-    if (err instanceof KafkaProtocolError) return err.code;
-    throw err;
-  }
 }
 
 /** StopReplica v3 without an epoch and without deleting: the replica stops fetching. */

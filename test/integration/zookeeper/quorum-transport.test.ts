@@ -58,7 +58,7 @@ async function startNode(id: NodeId, all: Map<NodeId, HostPort>, extra: Partial<
   return { transport, received, logged };
 }
 
-const heartbeat = (from: NodeId, to: NodeId, commit: number): Message => ({ type: 'heartbeat', from, to, term: 3, commit });
+const heartbeat = (from: NodeId, to: NodeId, commit: number): Message => ({ type: 'heartbeat', from, to, term: 3, commit, round: 0 });
 const hello = (from: NodeId, to: NodeId, version = PEER_PROTOCOL_VERSION) =>
   encodeFrame({ kind: 'hello', hello: { version, from, to, configVersion: 0x1_0000_0000n } });
 
@@ -157,7 +157,7 @@ describe('peer transport', () => {
 
     // A peer of another protocol version: its hello fails to decode.
     await cutOff(hello(2, 1, 7));
-    expect(one.logged).toContain('closing quorum connection: garbled frame: peer protocol version 7, this server speaks 1');
+    expect(one.logged).toContain('closing quorum connection: garbled frame: peer protocol version 7, this server speaks 2');
 
     // Connections that never say hello: a bounded number wait, the rest are closed at once.
     const silent = await Promise.all(Array.from({ length: UNIDENTIFIED_CONNECTIONS_MAX }, () => rawSocket(address)));

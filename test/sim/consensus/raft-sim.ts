@@ -37,6 +37,8 @@ export interface RaftSimResult {
   crashes: number;
   tornWrites: number;
   snapshotsSent: number;
+  /** Read indexes (syncs) confirmed, each checked to cover every entry committed before it was asked. */
+  readsConfirmed: number;
   dropped: number;
   events: number;
   finalHash: number;
@@ -111,6 +113,10 @@ export class RaftSim {
   private snapshotsSent = 0;
   private dropped = 0;
   private reconfigs = 0;
+  /** Read indexes asked and not yet confirmed, by server, incarnation and ctx: the top committed index then. */
+  private readonly reads = new Map<string, number>();
+  private nextRead = 1;
+  private readsConfirmed = 0;
 
   constructor(private readonly opt: RaftSimOptions) {
     this.rng = new Rng(opt.seed);
@@ -150,6 +156,7 @@ export class RaftSim {
       this.clients.push(client);
       this.sched.after(this.rng.int(50, 300), () => this.request(client));
     }
+    this.sched.after(this.rng.int(50, 300), () => this.read());
   }
 
   run(): RaftSimResult {
@@ -224,6 +231,7 @@ export class RaftSim {
       }
       if (rd.restore) node.app = this.restoreApp(node, rd.restore);
       for (const e of rd.commit) this.apply(node, e);
+      for (const r of rd.reads) this.confirmed(node, r.ctx, r.index);
       if (node.app.index - core.status().snapshotIndex >= node.compactEvery) core.compact(node.app.index, encodeApp(node.app));
     }
   }
@@ -294,6 +302,34 @@ export class RaftSim {
         this.request(client);
       });
     });
+  }
+
+  /**
+   * A sync asked of a random server: only a leader takes it, and whenever it confirms it, its index must
+   * reach every entry some server applied before the sync was asked (a deposed leader unaware of it
+   * would answer from a log a newer leader has overtaken).
+   */
+  private read(): void {
+    if (!this.clientsRunning) return;
+    const up = [...this.nodes.values()].filter((n) => n.up);
+    if (up.length > 0) {
+      const node = this.rng.pick(up);
+      const ctx = this.nextRead++;
+      if (node.core!.readIndex(ctx)) {
+        this.reads.set(`${node.id}:${node.incarnation}:${ctx}`, this.committed.length - 1);
+        this.process(node);
+      }
+    }
+    this.sched.after(this.rng.int(50, 250), () => this.read());
+  }
+
+  private confirmed(node: SimNode, ctx: number, index: number): void {
+    const key = `${node.id}:${node.incarnation}:${ctx}`;
+    const bound = this.reads.get(key);
+    if (bound === undefined) fail(`server ${node.id} confirmed read ${ctx}, which it was never asked`);
+    this.reads.delete(key);
+    if (index < bound) fail(`server ${node.id} confirmed read ${ctx} at index ${index}, but ${bound} was committed before it was asked`);
+    this.readsConfirmed++;
   }
 
   // ---- chaos
@@ -454,6 +490,7 @@ export class RaftSim {
       crashes: this.crashes,
       tornWrites: [...this.nodes.values()].reduce((n, x) => n + x.disk.tornWrites, 0),
       snapshotsSent: this.snapshotsSent,
+      readsConfirmed: this.readsConfirmed,
       dropped: this.dropped,
       events: this.sched.steps,
       finalHash: this.prefixHash[top]!,

@@ -18,6 +18,7 @@ describe('Raft ensemble simulation', () => {
     let snapshots = 0;
     let terms = 0;
     let reconfigs = 0;
+    let reads = 0;
     for (const seed of plan.seeds) {
       let r;
       try {
@@ -29,6 +30,7 @@ describe('Raft ensemble simulation', () => {
       snapshots += r.snapshotsSent;
       terms += r.leaderTerms;
       reconfigs += r.reconfigs;
+      reads += r.readsConfirmed;
     }
     // The runs did exercise what they claim to.
     expect(acked).toBeGreaterThan(plan.seeds.length * 10);
@@ -36,6 +38,7 @@ describe('Raft ensemble simulation', () => {
     if (plan.seeds.length >= 20) {
       expect(snapshots).toBeGreaterThan(0);
       expect(reconfigs).toBeGreaterThan(0);
+      expect(reads).toBeGreaterThan(0);
     }
   });
 

@@ -28,8 +28,12 @@ import type { Entry, Membership, Message, Persist, Snapshot } from '../../../src
 import { formatZxid, makeZxid, ZXID_COUNTER_MAX } from '../../../src/consensus/zxid.js';
 import { CONFIG_PATH, DataTree } from '../../../src/znode/data-tree.js';
 import { decodeTreeInto } from '../../../src/znode/snapshot-codec.js';
-import { formatConfigText, formatServerLine, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
+import { formatConfigText, formatServerLine, parseConfigText, type EnsembleServer } from '../../../src/zookeeper/ensemble-config.js';
+import { leaderlessMaxMs, syncedFollowers } from '../../../src/zookeeper/quorum/peer.js';
+import { drainReady, isShellMessage, RoleWatch } from '../../../src/zookeeper/quorum/peer-runtime.js';
+import { membershipOf, sameMembership } from '../../../src/zookeeper/quorum/reconfig-plan.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
+import { ReplyQueue } from '../../../src/zookeeper/reply-queue.js';
 import { WatchManager, type Watcher } from '../../../src/zookeeper/watch-manager.js';
 import type { Now, WriteAnswer } from '../../../src/zookeeper/request-core.js';
 import { describeMessage } from '../harness/raft-messages.js';
@@ -67,6 +71,8 @@ export interface EnsembleSimResult {
   /** Reconfig requests sent (role changes), and how many committed. */
   reconfigs: number;
   membershipChanges: number;
+  /** Leaders killed right after proposing a step of a multi-server change, before its last entry (the next leader repairs). */
+  midReconfigKills: number;
   /** Watch notifications delivered. */
   notifications: number;
   leaderTerms: number;
@@ -91,8 +97,6 @@ const SESSION_TIMEOUT = 500;
 /** ZooKeeper's clients ping a third of the way into the timeout and give up on a silent connection after two thirds. */
 const PING_MS = Math.round(SESSION_TIMEOUT / 3);
 const READ_TIMEOUT_MS = Math.round((SESSION_TIMEOUT * 2) / 3);
-/** As ensemble-server.ts: a member without a leader for this long closes its clients' connections. */
-const LEADERLESS_MAX_MS = 2 * ELECTION_TICKS * TICK_MS;
 const CLIENT_DELAY = { min: 1, max: 6 };
 const NORMAL_DISK = { min: 1, max: 4 };
 const CALM: LinkFaults = { dropRate: 0, duplicateRate: 0, delayMin: 1, delayMax: 4 };
@@ -116,8 +120,8 @@ interface Server {
   readonly conns: Set<Conn>;
   readonly bySession: Map<bigint, Conn>;
   scheduled: boolean;
-  last: { role: string; term: number; leader: number };
-  leaderlessSince: number | null;
+  /** Role changes and the leaderless clock, as peer.ts keeps them. */
+  roles: RoleWatch;
   serving: boolean;
   snapCount: number;
 }
@@ -130,17 +134,11 @@ interface Conn extends Watcher {
   /** The client has its ConnectResponse. */
   open: boolean;
   closed: boolean;
-  /** Replies in request order, as server.ts's ClientConnection keeps them: a read waits for the writes before it. */
-  readonly slots: Slot[];
+  /** Replies in request order, in server.ts's ClientConnection's queue: a read waits for the writes before it. */
+  replies: ReplyQueue<() => void>;
   /** When the last message to the client, and to the server, arrives: the connection is a TCP stream, in order. */
   lastAt: number;
   lastToServerAt: number;
-}
-
-interface Slot {
-  deliver: (() => void) | null;
-  /** A read's answer, computed when its turn comes. */
-  compute: (() => () => void) | null;
 }
 
 type Request =
@@ -213,7 +211,7 @@ export class EnsembleSim {
   private clientsRunning = true;
   private healedAtStep = 0;
   private readonly harsh: boolean;
-  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, notifications: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
+  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, midReconfigKills: 0, notifications: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
 
   constructor(private readonly opt: EnsembleSimOptions) {
     this.rng = new Rng(opt.seed);
@@ -248,8 +246,7 @@ export class EnsembleSim {
         conns: new Set(),
         bySession: new Map(),
         scheduled: false,
-        last: { role: '', term: -1, leader: -1 },
-        leaderlessSince: null,
+        roles: new RoleWatch(0, 0),
         serving: true,
         snapCount: this.rng.int(8, 60),
       };
@@ -321,8 +318,8 @@ export class EnsembleSim {
     const watches = new WatchManager();
     s.watches = watches;
     s.applied = image.snapshot?.index ?? 0;
-    s.last = { role: '', term: -1, leader: -1 };
-    s.leaderlessSince = this.sched.now();
+    // As ensemble-server.ts: a member without a leader for this long closes its clients' connections.
+    s.roles = new RoleWatch(leaderlessMaxMs({ tickMs: TICK_MS, electionTicks: ELECTION_TICKS }), this.sched.now());
     s.serving = true;
     const link: QuorumLink = {
       status: () => node.status(),
@@ -336,8 +333,18 @@ export class EnsembleSim {
         const r = node.proposeMembership(change, data);
         this.checkLeader(s);
         if (r.ok) this.kick(s);
+        // A step without data is not the last of its plan: now and then the leader dies within the plan,
+        // which is otherwise too brief for random kills to hit, so the next leader's repair runs.
+        if (r.ok && data === null && this.chaos && this.rng.chance(0.5)) this.killWithinPlan(s);
         return r;
       },
+      readIndex: (ctx) => {
+        const ok = node.readIndex(ctx);
+        if (ok) this.kick(s);
+        return ok;
+      },
+      // syncLimit as the runtime takes it, in consensus ticks: an election timeout here.
+      syncedFollowers: () => syncedFollowers(node, ELECTION_TICKS),
       // The shell's messages ride the peer connection (transport.ts), which may lose but never duplicates or reorders them.
       send: (to, m) => this.net.sendOrdered(s.id, to, { ...m, from: s.id, to, term: node.status().term } as PeerShellMessage),
       compact: (index, data) => {
@@ -360,6 +367,7 @@ export class EnsembleSim {
         dropAll: () => this.dropAll(s),
         // The runtime's peer connections follow the membership; the simulated network reaches every server anyway.
         configChanged: () => undefined,
+        connect: () => undefined,
       },
       this.now(),
       s.applied,
@@ -400,6 +408,18 @@ export class EnsembleSim {
     this.dropAll(s);
   }
 
+  private killWithinPlan(s: Server): void {
+    const incarnation = s.incarnation;
+    this.sched.after(this.rng.int(0, 5), () => {
+      if (s.incarnation !== incarnation || !s.up) return;
+      this.stats.midReconfigKills++;
+      this.crash(s, 'leader kill within a reconfiguration');
+      this.sched.after(this.rng.int(20, 300), () => {
+        if (!s.up) this.start(s);
+      });
+    });
+  }
+
   /** As a microtask after every input in peer.ts: drain the core's ready() in one go. */
   private kick(s: Server): void {
     if (s.scheduled || !s.up) return;
@@ -415,11 +435,8 @@ export class EnsembleSim {
   private drain(s: Server): void {
     const node = s.node!;
     const core = s.core!;
-    while (node.hasReady()) {
-      const rd = node.ready();
-      for (const d of rd.dropped) if (d.reason.startsWith('malformed')) fail(`server ${s.id} refused ${d.message.type} from ${d.message.from}: ${d.reason}`);
-      if (rd.persist) {
-        const p = rd.persist;
+    drainReady(node, {
+      persist: (p) => {
         const incarnation = s.incarnation;
         s.disk.write(p, () => {
           if (s.incarnation !== incarnation) return;
@@ -427,36 +444,33 @@ export class EnsembleSim {
           this.checkLeader(s);
           this.kick(s);
         });
-      }
-      for (const m of rd.send) {
+      },
+      send: (m) => {
         if (m.type === 'snapshot') this.stats.snapshotsSent++;
         this.net.send(s.id, m.to, m);
-      }
-      if (rd.restore) {
-        this.restored(s, rd.restore);
-        core.restore(rd.restore);
-      }
-      if (rd.commit.length > 0) {
-        for (const e of rd.commit) this.applying(s, e);
-        core.apply(rd.commit);
-      }
-    }
-    this.noticeChange(s);
-  }
-
-  private noticeChange(s: Server): void {
-    const st = s.node!.status();
-    if (st.role === s.last.role && st.term === s.last.term && st.leader === s.last.leader) return;
-    s.last = { role: st.role, term: st.term, leader: st.leader };
+      },
+      dropped: (d) => {
+        if (d.reason.startsWith('malformed')) fail(`server ${s.id} refused ${d.message.type} from ${d.message.from}: ${d.reason}`);
+      },
+      restore: (snapshot) => {
+        this.restored(s, snapshot);
+        core.restore(snapshot);
+      },
+      apply: (entries) => {
+        for (const e of entries) this.applying(s, e);
+        core.apply(entries);
+      },
+      reads: (reads) => core.readsConfirmed(reads),
+    });
+    const st = node.status();
+    if (!s.roles.changed(st, this.sched.now())) return;
     this.note(() => `${s.id} is ${st.role} of term ${st.term}, leader ${st.leader}`);
-    s.core!.changed(st);
-    if (st.leader === 0) s.leaderlessSince ??= this.sched.now();
-    else s.leaderlessSince = null;
+    core.changed(st);
   }
 
   /** ensemble-server.ts's tick: without a leader for too long a member stops serving, and its clients move on. */
   private servingCheck(s: Server): void {
-    const serving = s.leaderlessSince === null || this.sched.now() - s.leaderlessSince <= LEADERLESS_MAX_MS;
+    const serving = s.roles.hasQuorum(this.sched.now());
     if (serving !== s.serving) this.dropAll(s);
     s.serving = serving;
   }
@@ -464,20 +478,14 @@ export class EnsembleSim {
   private deliver(to: number, m: PeerWireMessage): void {
     const s = this.servers.get(to)!;
     if (!s.up) return;
-    switch (m.type) {
-      case 'forward':
-      case 'forwardRefused':
-      case 'touch':
-      case 'syncRequest':
-      case 'syncReply':
-        this.note(() => `${m.from}->${to} ${m.type}${m.type === 'forward' ? ` ${m.sessionId.toString(16)}:${m.cxid}` : ''}`);
-        return s.core!.shell(m, this.now());
-      default:
-        this.note(() => `${m.from}->${to} ${describeMessage(m)}`);
-        s.node!.step(m);
-        this.checkLeader(s);
-        this.kick(s);
+    if (isShellMessage(m)) {
+      this.note(() => `${m.from}->${to} ${m.type}${m.type === 'forward' ? ` ${m.sessionId.toString(16)}:${m.cxid}` : ''}`);
+      return s.core!.shell(m, this.now());
     }
+    this.note(() => `${m.from}->${to} ${describeMessage(m)}`);
+    s.node!.step(m);
+    this.checkLeader(s);
+    this.kick(s);
   }
 
   // ---- what servers apply, checked against the committed log
@@ -576,33 +584,6 @@ export class EnsembleSim {
     });
   }
 
-  /** A reply slot in request order (server.ts: conn.reserve). */
-  private reserve(conn: Conn): Slot {
-    const slot: Slot = { deliver: null, compute: null };
-    conn.slots.push(slot);
-    return slot;
-  }
-
-  /** A write's answer is ready (server.ts: conn.complete). */
-  private complete(conn: Conn, slot: Slot, deliver: () => void): void {
-    slot.deliver = deliver;
-    this.flush(conn);
-  }
-
-  /** A read: answered now if nothing is pending before it, else when its turn comes (server.ts: conn.answer). */
-  private answer(conn: Conn, compute: () => () => void): void {
-    if (conn.slots.length === 0) return void (conn.closed || this.toClient(conn, compute()));
-    conn.slots.push({ deliver: null, compute });
-  }
-
-  private flush(conn: Conn): void {
-    while (conn.slots.length > 0 && (conn.slots[0]!.deliver !== null || conn.slots[0]!.compute !== null)) {
-      const slot = conn.slots.shift()!;
-      const deliver = slot.deliver ?? slot.compute!();
-      if (!conn.closed) this.toClient(conn, deliver);
-    }
-  }
-
   /** Client -> server, in order after a delay; lost if the connection or the server went meanwhile. */
   private toServer(conn: Conn, run: (s: Server, core: QuorumCore, tree: DataTree) => void): void {
     conn.lastToServerAt = Math.max(conn.lastToServerAt, this.sched.now() + this.rng.int(CLIENT_DELAY.min, CLIENT_DELAY.max));
@@ -658,9 +639,9 @@ export class EnsembleSim {
     const sessionId = conn.sessionId;
     core.touch(sessionId, this.sched.now());
     if (req.kind === 'write') {
-      const slot = this.reserve(conn);
+      const slot = conn.replies.reserve();
       core.write({ sessionId, cxid, type: req.type, auth: conn.client.auth }, new Reader(req.body), this.now().wall, (a) => {
-        this.complete(conn, slot, () => this.written(conn.client, conn, cxid, a));
+        conn.replies.complete(slot, () => this.written(conn.client, conn, cxid, a));
         if (req.type === OpCode.closeSession && a.applied) this.closeConn(conn);
       });
       return;
@@ -674,18 +655,14 @@ export class EnsembleSim {
     if (!core.isLive(sessionId)) {
       const r: ReadAnswer = { zxid: tree.lastProcessedZxid, state: null, err: ErrorCode.sessionExpired };
       const why = this.refusal(s);
-      return this.answer(conn, () => () => this.read(conn.client, conn, cxid, r, why));
+      return conn.replies.answer(() => () => this.read(conn.client, conn, cxid, r, why));
     }
     if (req.kind === 'sync') {
-      // Its answer is made when its turn comes, behind the session's earlier writes, as in ZooKeeper.
-      // (server.ts makes it when the sync completes, which may be before them: findings F5.)
-      const slot = this.reserve(conn);
-      return core.sync(sessionId, () => {
-        slot.compute = () => reply(null);
-        this.flush(conn);
-      });
+      // As server.ts: answered in its turn once synced, from the tree then.
+      const slot = conn.replies.reserve();
+      return core.sync(sessionId, () => conn.replies.completeAtTurn(slot, () => reply(null)));
     }
-    this.answer(conn, () => reply(req.path));
+    conn.replies.answer(() => reply(req.path));
   }
 
   // ---- clients
@@ -700,11 +677,17 @@ export class EnsembleSim {
       sessionId: 0n,
       open: false,
       closed: false,
-      slots: [],
+      replies: null!,
       lastAt: 0,
       lastToServerAt: 0,
       notify: (_type, path) => this.toClient(conn, () => this.notified(c, path)),
     };
+    conn.replies = new ReplyQueue<() => void>({
+      write: (deliver) => conn.closed || this.toClient(conn, deliver),
+      failed: (err) => {
+        throw err;
+      },
+    });
     c.conn = conn;
     this.note(() => `${c.name} connects to ${s.id} with session ${c.session.toString(16)}, last zxid ${formatZxid(c.lastZxidSeen)}`);
     if (!s.up) return this.lost(c, conn);
@@ -819,18 +802,33 @@ export class EnsembleSim {
   }
 
   /**
-   * One server changes role, as `zkCli reconfig -add server.N=...:observer|participant` does, keeping at
-   * least three voters: promote an observer, or demote a voter of five or four. The membership is read
-   * from the committed config, so a request may be stale or collide with another; the leader decides.
+   * Role changes, as `zkCli reconfig` sends them, keeping at least three voters: one server (promote an
+   * observer, or demote a voter of five or four), or several at once, as a list of joining lines or as
+   * the whole new membership (`-members`), which the leader carries out as a sequence of single-server
+   * changes, possibly demoting itself last. The membership is read from the committed config, so a
+   * request may be stale or collide with another; the leader decides.
    */
   private reconfig(c: Client, id: string): void {
     const voters = this.memberships.at(-1)?.membership.voters ?? this.membership.voters;
-    const observers = this.ids.filter((x) => !voters.includes(x));
-    const choices = [...observers.map((x) => this.server(x, 'participant')), ...(voters.length > 3 ? voters.map((x) => this.server(x, 'observer')) : [])];
-    if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT), bound: 0n, watch: false });
-    const line = formatServerLine(this.rng.pick(choices));
+    const role = (x: number, voter: boolean) => this.server(x, voter ? 'participant' : 'observer');
+    let request: { joiningServers: string; leavingServers: string; newMembers: string };
+    if (this.rng.chance(0.5)) {
+      const observers = this.ids.filter((x) => !voters.includes(x));
+      const choices = [...observers.map((x) => role(x, true)), ...(voters.length > 3 ? voters.map((x) => role(x, false)) : [])];
+      if (choices.length === 0) return this.send(c, { kind: 'read', path: this.rng.pick(PERSISTENT), bound: 0n, watch: false });
+      request = { joiningServers: formatServerLine(this.rng.pick(choices)), leavingServers: '', newMembers: '' };
+    } else {
+      // A fresh assignment of roles: three voters or more, any of them (the leader included) may go.
+      const next = this.ids.filter(() => this.rng.chance(0.7));
+      for (const x of this.ids) if (next.length < 3 && !next.includes(x)) next.push(x);
+      const lines = this.ids.map((x) => role(x, next.includes(x)));
+      const changed = lines.filter((l) => (l.role === 'participant') !== voters.includes(l.id));
+      request = this.rng.chance(0.5)
+        ? { joiningServers: '', leavingServers: '', newMembers: lines.map(formatServerLine).join(',') }
+        : { joiningServers: changed.map(formatServerLine).join(','), leavingServers: '', newMembers: '' };
+    }
     this.stats.reconfigs++;
-    this.write(c, id, OpCode.reconfig, encode(ReconfigRequest, { joiningServers: line, leavingServers: '', newMembers: '', curConfigId: -1n }), null, null);
+    this.write(c, id, OpCode.reconfig, encode(ReconfigRequest, { ...request, curConfigId: -1n }), null, null);
   }
 
   private write(c: Client, id: string, type: number, body: Buffer, path: string | null, data: string | null): void {
@@ -948,10 +946,9 @@ export class EnsembleSim {
     } else if (roll < 0.75) {
       this.net.setLink(this.rng.pick(this.ids), this.rng.pick(this.ids), { dropRate: this.rng.next(), duplicateRate: 0.1, delayMin: 1, delayMax: 60 });
     } else if (roll < 0.8) {
-      // The wall clock steps; sessions run on the monotonic one. Forward only for now: a step back
-      // across a restart lets a member mint a session id again (findings F4, as in Apache ZooKeeper);
-      // make the lower bound -3_600_000 again once the leader refuses a createSession for a known id.
-      this.wallOffset += this.rng.int(0, 3_600_000);
+      // The wall clock steps, either way; sessions run on the monotonic one. A member restarted after a
+      // step back mints session ids from an earlier time, which the leader must refuse when known (F4).
+      this.wallOffset += this.rng.int(-3_600_000, 3_600_000);
     } else if (roll < 0.9) {
       this.net.heal();
       this.net.setDefaults(CALM);
@@ -1012,6 +1009,11 @@ export class EnsembleSim {
       const got = dump(s.tree!);
       if (got !== want) fail(`server ${s.id}'s tree differs from the committed log's:\n${got}\nvs\n${want}`);
     }
+    // A reconfig is atomic for clients: once settled, the membership in force is the one /zookeeper/config
+    // shows (a leader that died within a multi-step change had its successor take it back).
+    const shown = membershipOf(parseConfigText(this.ref.get(CONFIG_PATH)!.data!.toString(), 255).servers);
+    const inForce = leaders[0]!.node!.status().membership;
+    if (!sameMembership(shown, inForce)) fail(`/zookeeper/config shows ${JSON.stringify(shown)} but ${JSON.stringify(inForce)} is in force`);
     if (this.ref.sessions.size > 0) fail(`sessions [${[...this.ref.sessions.keys()].map((id) => id.toString(16))}] outlived their clients`);
     if (this.ref.ephemeralCount > 0) fail(`${this.ref.ephemeralCount} ephemerals outlived their sessions`);
     const violation = checkWriteHistory(this.history, this.order);

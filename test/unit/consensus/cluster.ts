@@ -2,7 +2,7 @@
 // server's disk syncs at once unless it is held, so a test chooses exactly what happens when.
 import { consensusConfig, type ConsensusConfig } from '../../../src/consensus/config.js';
 import { RaftNode } from '../../../src/consensus/raft.js';
-import type { DurableState, Entry, HardState, Message, Persist, Snapshot } from '../../../src/consensus/types.js';
+import type { DurableState, Entry, HardState, Message, Persist, ReadState, Snapshot } from '../../../src/consensus/types.js';
 
 export interface TestServer {
   core: RaftNode;
@@ -13,6 +13,8 @@ export interface TestServer {
   applied: Entry[];
   restored: Snapshot[];
   dropped: string[];
+  /** Read indexes confirmed, in order. */
+  reads: ReadState[];
 }
 
 export class TestCluster {
@@ -47,6 +49,7 @@ export class TestCluster {
       applied: [],
       restored: [],
       dropped: [],
+      reads: [],
     });
     this.flush(id);
   }
@@ -67,6 +70,7 @@ export class TestCluster {
     for (const d of rd.dropped) s.dropped.push(d.reason);
     if (rd.restore) s.restored.push(rd.restore);
     s.applied.push(...rd.commit);
+    s.reads.push(...rd.reads);
     for (const m of rd.send) {
       this.sent.push(m);
       this.queue.push(m);

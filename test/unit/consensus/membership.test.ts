@@ -174,7 +174,11 @@ describe('single-server membership changes', () => {
     settle(c);
     c.core(1).proposeMembership({ type: 'remove', id: 1 });
     c.flush(1);
-    settle(c);
+    // Without its hand-over (timeoutNow to 2, whom 3 knows), so that 4 is the one elected.
+    for (let i = 0; i < 3; i++) {
+      c.tickAll();
+      c.deliver((m) => m.type !== 'timeoutNow');
+    }
     // 1 left; 4 is elected by 2 and 4 of {2, 3, 4}; 3, cut off all along, has never heard of 4.
     expect(c.core(1).status().role).toBe('follower');
     c.tick(2, ELECTION);
@@ -185,5 +189,33 @@ describe('single-server membership changes', () => {
     settle(c);
     expect(c.core(3).status()).toMatchObject({ leader: 4, membership: { voters: [2, 3, 4], learners: [] } });
     expect(c.core(3).status().commit).toBe(c.core(4).status().commit);
+  });
+
+  test('a leader that removes itself hands over: the most up-to-date voter left campaigns at once and wins despite the lease', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    c.isolate(3);
+    c.propose(1, 'only on 1 and 2');
+    c.deliver();
+    c.heal();
+    c.core(1).proposeMembership({ type: 'remove', id: 1 });
+    c.flush(1);
+    // No tick: the commit, the hand-over and the election all follow from the messages alone.
+    c.deliver();
+    expect(c.sent.filter((m) => m.type === 'timeoutNow').map((m) => [m.from, m.to])).toEqual([[1, 2]]);
+    expect(c.core(2).status()).toMatchObject({ role: 'leader', term: 2, membership: { voters: [2, 3], learners: [] } });
+    expect(c.core(3).status()).toMatchObject({ role: 'follower', leader: 2, term: 2 });
+    expect(c.core(1).status().role).toBe('follower');
+  });
+
+  test('timeoutNow from anyone but this follower\'s leader is dropped', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    c.core(2).step({ type: 'timeoutNow', from: 3, to: 2, term: 1 });
+    c.flush(2);
+    expect(c.core(2).status()).toMatchObject({ role: 'follower', term: 1, leader: 1 });
+    expect(c.server(2).dropped.at(-1)).toMatch(/timeoutNow from 3/);
   });
 });

@@ -49,8 +49,9 @@ describe('peer frames', () => {
       { ...base, term: 0xffff_ffff, type: 'append', prevIndex: 2 ** 53 - 4, prevTerm: 3, commit: 12, entries },
       { ...base, type: 'append', prevIndex: 0, prevTerm: 0, commit: 0, entries: [] },
       { ...base, type: 'appendResponse', index: 10, reject: true, hintIndex: 4, hintTerm: 2 },
-      { ...base, type: 'heartbeat', commit: 99 },
-      { ...base, type: 'heartbeatResponse' },
+      { ...base, type: 'heartbeat', commit: 99, round: 4 },
+      { ...base, type: 'heartbeatResponse', round: 4 },
+      { ...base, type: 'timeoutNow' },
       { ...base, type: 'snapshot', snapshot: { index: 40, term: 6, counter: 3, membership, data: new Uint8Array([7, 7]) } },
     ];
     for (const m of messages) expect(roundTrip(msg(m))).toEqual(msg(m));
@@ -97,7 +98,7 @@ describe('peer frames', () => {
   });
 
   it('measure a frame from its length field and refuse impossible lengths before buffering them', () => {
-    const buf = encodeFrame(msg({ ...base, type: 'heartbeatResponse' }));
+    const buf = encodeFrame(msg({ ...base, type: 'heartbeatResponse', round: 4 }));
     expect(frameSize(buf.subarray(0, 3))).toBeNull();
     expect(frameSize(buf.subarray(0, 4))).toBe(buf.length);
     expect(() => frameSize(Buffer.from([0xff, 0xff, 0xff, 0xff]))).toThrow(new DecodeError('frame length 4294967295 exceeds the limit of 67108864 bytes'));
@@ -108,7 +109,7 @@ describe('peer frames', () => {
   });
 
   it('refuse truncation, a bad CRC, unknown kinds, leftovers, a wrong magic or version, id 0 and indexes past 2^53', () => {
-    const good = encodeFrame(msg({ ...base, type: 'heartbeat', commit: 5 }));
+    const good = encodeFrame(msg({ ...base, type: 'heartbeat', commit: 5, round: 0 }));
     expect(() => decodeFrame(good.subarray(0, good.length - 1))).toThrow(/does not match its length field/);
     const flipped = Buffer.from(good);
     flipped[good.length - 1]! ^= 1;
@@ -125,11 +126,11 @@ describe('peer frames', () => {
     };
     const u32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
     expect(() => decodeFrame(frame([42]))).toThrow('unknown frame kind 42');
-    expect(() => decodeFrame(frame([8, ...u32(1), ...u32(2), ...u32(3), 0]))).toThrow('1 bytes left over after a heartbeatResponse frame');
-    expect(() => decodeFrame(frame([8, ...u32(0), ...u32(2), ...u32(3)]))).toThrow('server id 0');
+    expect(() => decodeFrame(frame([8, ...u32(1), ...u32(2), ...u32(3), ...u32(0), ...u32(4), 0]))).toThrow('1 bytes left over after a heartbeatResponse frame');
+    expect(() => decodeFrame(frame([8, ...u32(0), ...u32(2), ...u32(3), ...u32(0), ...u32(4)]))).toThrow('server id 0');
     expect(() => decodeFrame(frame([0, ...u32(0x12345678), 0, 1]))).toThrow('not a Skein peer: magic 0x12345678');
-    expect(() => decodeFrame(frame([0, ...u32(PEER_MAGIC), 0, 2, ...u32(1), ...u32(2), ...u32(0), ...u32(0)]))).toThrow(
-      'peer protocol version 2, this server speaks 1',
+    expect(() => decodeFrame(frame([0, ...u32(PEER_MAGIC), 0, 1, ...u32(1), ...u32(2), ...u32(0), ...u32(0)]))).toThrow(
+      'peer protocol version 1, this server speaks 2',
     );
     expect(() => decodeFrame(frame([7, ...u32(1), ...u32(2), ...u32(3), ...u32(0x20_0000), ...u32(0)]))).toThrow(/beyond 2\^53/);
     expect(() => decodeFrame(frame([3, ...u32(1), ...u32(2), ...u32(3), 2]))).toThrow('boolean byte 2');
@@ -164,8 +165,9 @@ describe('peer frames', () => {
       .tuple(baseArb, fc.integer({ min: 0, max: 2 ** 40 }), term, index)
       .chain(([b, prevIndex, prevTerm, commit]) => entries(prevIndex).map((es) => ({ ...b, type: 'append' as const, prevIndex, prevTerm, commit, entries: es }))),
     fc.tuple(baseArb, index, fc.boolean(), index, term).map(([b, i, reject, hintIndex, hintTerm]) => ({ ...b, type: 'appendResponse' as const, index: i, reject, hintIndex, hintTerm })),
-    fc.tuple(baseArb, index).map(([b, commit]) => ({ ...b, type: 'heartbeat' as const, commit })),
-    baseArb.map((b) => ({ ...b, type: 'heartbeatResponse' as const })),
+    fc.tuple(baseArb, index, index).map(([b, commit, round]) => ({ ...b, type: 'heartbeat' as const, commit, round })),
+    fc.tuple(baseArb, index).map(([b, round]) => ({ ...b, type: 'heartbeatResponse' as const, round })),
+    baseArb.map((b) => ({ ...b, type: 'timeoutNow' as const })),
     fc
       .tuple(baseArb, index, term, term, membership, data)
       .map(([b, i, t, counter, m, d]) => ({ ...b, type: 'snapshot' as const, snapshot: { index: i, term: t, counter, membership: m, data: d } })),

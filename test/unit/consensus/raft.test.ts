@@ -193,6 +193,30 @@ describe('replication', () => {
     expect(log(c, 3)).toEqual(['1@1:-', '2@1:a']);
   });
 
+  test('a follower whose disk stalls holds nobody back: the others commit and apply past its append window', () => {
+    const c = new TestCluster([1, 2, 3, 4, 5], [], { inflightMessagesMax: 4 });
+    c.campaign(1);
+    settle(c);
+    c.server(5).holdDisk = true;
+    // Far more appends than the slow follower's window; a slow disk on a second one still leaves a majority.
+    c.server(4).holdDisk = true;
+    for (let i = 0; i < 40; i++) {
+      c.propose(1, `w${i}`);
+      c.deliver();
+    }
+    const last = c.core(1).status().lastIndex;
+    expect(c.core(1).status().commit).toBe(last);
+    for (const id of [2, 3]) expect(c.server(id).applied.at(-1)?.index).toBe(last);
+    expect(c.server(5).disk.entries.length).toBeLessThan(2);
+    // Its disk catches up: so does it, without the others waiting for it meanwhile.
+    c.server(4).holdDisk = false;
+    c.server(5).holdDisk = false;
+    c.sync(4);
+    c.sync(5);
+    settle(c, 4);
+    for (const id of [4, 5]) expect(c.server(id).applied.at(-1)?.index).toBe(last);
+  });
+
   test('a candidate asks for votes only once its new term and self-vote are durable', () => {
     const c = new TestCluster([1, 2, 3]);
     c.server(1).holdDisk = true;
@@ -246,6 +270,47 @@ describe('replication', () => {
     expect(c.core(3).status()).toMatchObject({ commit: 6, applied: 6 });
   });
 
+  test('a snapshot gets snapshotTimeoutTicks (initLimit) to be acknowledged before the leader probes again', () => {
+    /** Ticks from the snapshot to the leader's next append to server 3, whose acknowledgements are lost. */
+    const probeAfter = (overrides: { snapshotTimeoutTicks?: number }) => {
+      const c = new TestCluster([1, 2, 3], [], overrides);
+      c.campaign(1);
+      settle(c);
+      c.isolate(3);
+      for (const w of ['a', 'b', 'c', 'd']) c.propose(1, w);
+      settle(c);
+      c.core(1).compact(c.core(1).status().applied, new TextEncoder().encode('s'));
+      c.flush(1);
+      c.heal();
+      // Its refusals get through (so the leader finds it needs the snapshot); its acknowledgements do not.
+      const lostAck = (m: Message) => !(m.from === 3 && m.type === 'appendResponse' && !m.reject);
+      let snapshotAt = -1;
+      for (let t = 0; t < 100; t++) {
+        const before = c.sent.length;
+        c.tickAll();
+        c.deliver(lostAck);
+        const sent = c.sent.slice(before).filter((m) => m.to === 3);
+        if (snapshotAt < 0 && sent.some((m) => m.type === 'snapshot')) snapshotAt = t;
+        else if (snapshotAt >= 0 && sent.some((m) => m.type === 'append' || m.type === 'snapshot')) return t - snapshotAt;
+      }
+      return Infinity;
+    };
+    expect(probeAfter({})).toBeLessThanOrEqual(ELECTION + 1);
+    const slow = probeAfter({ snapshotTimeoutTicks: 40 });
+    expect(slow).toBeGreaterThanOrEqual(40);
+    expect(slow).toBeLessThanOrEqual(41);
+  });
+
+  test('followers() tells how many ticks ago the leader heard from each member', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    expect(c.core(1).followers().map((f) => f.heardTicksAgo)).toEqual([0, 0]);
+    c.isolate(3);
+    settle(c, 4);
+    expect(Object.fromEntries(c.core(1).followers().map((f) => [f.id, f.heardTicksAgo]))).toEqual({ 2: 0, 3: 4 });
+  });
+
   test('a spent zxid counter makes the leader start a new epoch at once', () => {
     const c = new TestCluster([1, 2, 3], [], { zxidCounterMax: 3 });
     c.campaign(1);
@@ -290,6 +355,85 @@ describe('replication', () => {
   });
 });
 
+describe('read index (sync)', () => {
+  test('a leader confirms a read once a majority echoed a heartbeat round started after it, with its last index then', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    c.propose(1, 'x');
+    expect(c.core(1).readIndex(7)).toBe(true);
+    c.flush(1);
+    // Nothing before the echoes: a heartbeat of the new round went out to both followers.
+    expect(c.server(1).reads).toEqual([]);
+    expect(c.queue.filter((m) => m.type === 'heartbeat').map((m) => m.type === 'heartbeat' && m.round)).toEqual([1, 1]);
+    c.deliver((m) => m.type !== 'heartbeatResponse' || m.from === 2);
+    expect(c.server(1).reads).toEqual([{ ctx: 7, index: 2 }]);
+    // Not a leader: refused.
+    expect(c.core(2).readIndex(1)).toBe(false);
+  });
+
+  test('reads asked while a round is in flight wait for the next round; an echo of an older round confirms nothing', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    c.core(1).readIndex(1);
+    c.flush(1);
+    const firstRound = c.queue.splice(0);
+    c.core(1).readIndex(2);
+    c.flush(1);
+    expect(c.queue).toEqual([]);
+    // Round 1's echoes confirm read 1 only, and start round 2 for read 2.
+    c.queue = firstRound;
+    c.deliver((m) => m.type !== 'heartbeat' || m.round === 1);
+    expect(c.server(1).reads.map((r) => r.ctx)).toEqual([1]);
+    c.deliver();
+    expect(c.server(1).reads.map((r) => r.ctx)).toEqual([1]);
+    const round2 = c.sent.filter((m) => m.type === 'heartbeat' && m.round === 2);
+    expect(round2.length).toBe(2);
+    for (const m of round2) c.queue.push(m);
+    c.deliver();
+    expect(c.server(1).reads.map((r) => r.ctx)).toEqual([1, 2]);
+  });
+
+  test('a leader deposed without knowing it never confirms a read; its queued reads go when it steps down', () => {
+    const c = new TestCluster([1, 2, 3], [], {}, { 3: 5 });
+    c.campaign(1);
+    settle(c);
+    c.isolate(1);
+    c.tick(3, ELECTION);
+    c.campaign(2);
+    c.propose(2, 'y');
+    settle(c);
+    expect(c.core(1).status()).toMatchObject({ role: 'leader', term: 1 });
+    expect(c.core(1).readIndex(9)).toBe(true);
+    c.flush(1);
+    c.deliver();
+    c.tick(1, 2);
+    c.deliver();
+    expect(c.server(1).reads).toEqual([]);
+    // Healed: the others answer in term 2, and the old leader steps down with the read unconfirmed.
+    c.heal();
+    c.tick(1, 2);
+    c.deliver();
+    settle(c, 2);
+    expect(c.core(1).status()).toMatchObject({ role: 'follower', term: 2, leader: 2 });
+    expect(c.server(1).reads).toEqual([]);
+  });
+
+  test('a single voter confirms at once; at readsPendingMax unconfirmed reads more are refused', () => {
+    const one = new TestCluster([1]);
+    one.campaign(1);
+    expect(one.core(1).readIndex(3)).toBe(true);
+    one.flush(1);
+    expect(one.server(1).reads).toEqual([{ ctx: 3, index: 1 }]);
+    const c = new TestCluster([1, 2, 3], [], { readsPendingMax: 2 });
+    c.campaign(1);
+    settle(c);
+    c.isolate(1);
+    expect([1, 2, 3].map((ctx) => c.core(1).readIndex(ctx))).toEqual([true, true, false]);
+  });
+});
+
 describe('bad input', () => {
   test('messages from unknown servers, for other servers, or of an old term are dropped with a reason', () => {
     const c = new TestCluster([1, 2, 3]);
@@ -297,9 +441,9 @@ describe('bad input', () => {
     settle(c);
     const before = c.core(2).status();
     c.core(2).step({ type: 'vote', from: 9, to: 2, term: 7, lastIndex: 99, lastTerm: 7 });
-    c.core(2).step({ type: 'heartbeat', from: 1, to: 3, term: 7, commit: 99 });
+    c.core(2).step({ type: 'heartbeat', from: 1, to: 3, term: 7, commit: 99, round: 0 });
     c.core(2).step({ type: 'append', from: 3, to: 2, term: 0, prevIndex: 0, prevTerm: 0, entries: [], commit: 0 });
-    c.core(2).step({ type: 'heartbeat', from: 9, to: 2, term: 0, commit: 0 });
+    c.core(2).step({ type: 'heartbeat', from: 9, to: 2, term: 0, commit: 0, round: 0 });
     c.flush(2);
     expect(c.server(2).dropped).toEqual(['from unknown server 9', 'addressed to server 3', 'stale term 0 < 1', 'from unknown server 9']);
     expect(c.core(2).status()).toEqual(before);
@@ -317,7 +461,8 @@ describe('malformed messages', () => {
     [{ type: 'append', prevIndex: 1, prevTerm: 1, entries: [entry(2, 2, 1), entry(3, 2, 5)], commit: 1 }, /entry 3 has counter 5/],
     [{ type: 'append', prevIndex: 1, prevTerm: 1, entries: [entry(2, 2, 4)], commit: 1 }, /entry 2 has counter 4/],
     [{ type: 'append', prevIndex: -1, prevTerm: 1, entries: [], commit: 1 }, /previous entry out of range/],
-    [{ type: 'heartbeat', commit: Number.NaN }, /commit out of range/],
+    [{ type: 'heartbeat', commit: Number.NaN, round: 0 }, /commit out of range/],
+    [{ type: 'heartbeat', commit: 0, round: -1 }, /read round out of range/],
     [{ type: 'vote', lastIndex: 1.5, lastTerm: 1 }, /last entry out of range/],
   ])('%o is dropped, not applied', (fields, reason) => {
     const c = new TestCluster([1, 2, 3]);
@@ -332,7 +477,7 @@ describe('malformed messages', () => {
 
   test('a term beyond the last epoch (its zxids would be negative longs) is refused', () => {
     const c = new TestCluster([1, 2, 3]);
-    c.core(2).step({ type: 'heartbeat', from: 1, to: 2, term: 2 ** 32, commit: 0 });
+    c.core(2).step({ type: 'heartbeat', from: 1, to: 2, term: 2 ** 32, commit: 0, round: 0 });
     c.core(2).step({ type: 'vote', from: 1, to: 2, term: 2 ** 31, lastIndex: 0, lastTerm: 0 });
     c.flush(2);
     expect(c.server(2).dropped).toEqual(['malformed heartbeat: term 4294967296 out of range', 'malformed vote: term 2147483648 out of range']);

@@ -50,6 +50,40 @@ test('cluster keys take Kafka\'s defaults and are checked', () => {
   expect(brokerConfigFromText('inter.broker.listener.name=plaintext\nzookeeper.connect=127.0.0.1:2181/kafka').values['zookeeper.connect']).toBe('127.0.0.1:2181/kafka');
 });
 
+test('several listeners: each advertises its own endpoint, the inter-broker one is named or PLAINTEXT', () => {
+  const cfg = brokerConfigFromText(
+    [
+      'listeners=INTERNAL://0.0.0.0:19092,EXTERNAL://0.0.0.0:9092',
+      'advertised.listeners=INTERNAL://kafka1:19092,EXTERNAL://localhost:9092',
+      'listener.security.protocol.map=INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT',
+      'inter.broker.listener.name=INTERNAL',
+    ].join('\n'),
+  );
+  expect(cfg.listeners.map((l) => [l.bind.name, l.bind.port, l.advertised?.host])).toEqual([
+    ['INTERNAL', 19092, 'kafka1'],
+    ['EXTERNAL', 9092, 'localhost'],
+  ]);
+  expect(cfg.listener).toEqual({ name: 'INTERNAL', host: '0.0.0.0', port: 19092 });
+  expect(cfg.advertised).toEqual({ name: 'INTERNAL', host: 'kafka1', port: 19092 });
+  // Kafka's default inter-broker listener is the one named PLAINTEXT.
+  expect(brokerConfigFromText('listeners=PLAINTEXT://127.0.0.1:9092,PLAINTEXT_HOST://127.0.0.1:29092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT').listener.name).toBe('PLAINTEXT');
+  // A listener advertised.listeners leaves out is served but not advertised.
+  expect(brokerConfigFromText('listeners=PLAINTEXT://:9092,OTHER://:9093\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT\nadvertised.listeners=PLAINTEXT://h:9092').listeners[1]!.advertised).toBeUndefined();
+});
+
+test('listener mistakes are refused naming the key', () => {
+  const both = 'listeners=A://:9092,B://:9093\nlistener.security.protocol.map=A:PLAINTEXT,B:PLAINTEXT';
+  expect(() => brokerConfigFromText(both)).toThrow(/inter.broker.listener.name: PLAINTEXT is unset and no listener is named PLAINTEXT/);
+  expect(() => brokerConfigFromText(`${both}\ninter.broker.listener.name=C`)).toThrow(/inter.broker.listener.name: C is not a listener/);
+  expect(() => brokerConfigFromText('listeners=A://:9092,B://:9093\nlistener.security.protocol.map=A:PLAINTEXT')).toThrow(/listener.security.protocol.map: no security protocol for listener B/);
+  expect(() => brokerConfigFromText('listeners=PLAINTEXT://:9092,PLAINTEXT://:9093')).toThrow(/listener name PLAINTEXT appears twice/);
+  expect(() => brokerConfigFromText(`listeners=A://:9092,B://h:9092\nlistener.security.protocol.map=A:PLAINTEXT,B:PLAINTEXT\ninter.broker.listener.name=A`)).toThrow(/port 9092 is used by two listeners/);
+  expect(() => brokerConfigFromText(`${both}\ninter.broker.listener.name=A\nadvertised.listeners=C://h:1`)).toThrow(/advertised.listeners: C is not a listener/);
+  expect(() => brokerConfigFromText(`${both}\ninter.broker.listener.name=A\nadvertised.listeners=B://h:1`)).toThrow(/inter-broker listener A must be advertised/);
+  expect(() => brokerConfigFromText('advertised.listeners=PLAINTEXT://0.0.0.0:9092')).toThrow(/meta-address/);
+  expect(() => brokerConfigFromText('listeners=A://:9092,B://:9093\nlistener.security.protocol.map=A:PLAINTEXT,B:SSL\ninter.broker.listener.name=A')).toThrow(/security protocol SSL of listener B is not supported/);
+});
+
 test('retention.ms beats minutes beats hours, and -1 means forever', () => {
   expect(brokerConfigFromText('log.retention.hours=1\nlog.retention.minutes=5').retentionMs).toBe(300_000);
   expect(brokerConfigFromText('log.retention.minutes=5\nlog.retention.ms=42').retentionMs).toBe(42);

@@ -12,7 +12,7 @@ const topic = (name: string, replicas: number[][]): TopicInfo => ({ name, topicI
 
 /** Applies writes as ZooKeeper would (versions count up from 0) and returns the requests. */
 function land(core: ControllerCore, writes: StateWrite[]): BrokerRequest[] {
-  return core.written(writes.map((w) => ({ topic: w.topic, partition: w.partition, zkVersion: w.expectedVersion === 'create' ? 0 : w.expectedVersion + 1 })));
+  return core.written(writes.map((w) => ({ topic: w.topic, partition: w.partition, zkVersion: w.expectedVersion === 'create' ? 0 : w.expectedVersion + 1 }))).requests;
 }
 
 function cluster(unclean = false): ControllerCore {

@@ -4,7 +4,7 @@ import type { Transaction, TxnBody } from '../../../protocol/zookeeper/txn.js';
 import { Reader, Writer } from '../../../protocol/bytes.js';
 import { DataTree } from '../../../src/znode/data-tree.js';
 import { StatsTrack } from '../../../src/znode/quota.js';
-import { readNodes, writeEnd, writeNode } from '../../../src/znode/snapshot-codec.js';
+import { decodeTreeInto, encodeTree, readNodes, readSessions, writeEnd, writeNode } from '../../../src/znode/snapshot-codec.js';
 import { CONTAINER_OWNER } from '../../../src/znode/znode.js';
 
 const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
@@ -37,6 +37,43 @@ describe('DataTree', () => {
     expect(t.nodeCount).toBe(4);
   });
 
+  it('keeps each server\'s highest session id ever created, across closes and snapshots, and reads the older one-id layout', () => {
+    const t = new DataTree();
+    const s1 = (1n << 56n) | 5n;
+    const s2 = (2n << 56n) | 9n;
+    t.apply(txn({ type: OpCode.createSession, timeOut: 4000 }, s1 + 1n));
+    t.apply(txn({ type: OpCode.createSession, timeOut: 4000 }, s2));
+    t.apply(txn({ type: OpCode.closeSession, paths2Delete: [] }, s1 + 1n));
+    // Closed, but its id stays used: so does every id below it from the same server, and no other's.
+    expect([t.sessionIdUsed(s1 + 1n), t.sessionIdUsed(s1), t.sessionIdUsed(s1 + 2n), t.sessionIdUsed(s2 + 1n)]).toEqual([true, true, false, false]);
+    const copy = new DataTree();
+    decodeTreeInto(copy, encodeTree(t));
+    expect([copy.lastSessionIdOf(1), copy.lastSessionIdOf(2), copy.lastSessionIdOf(3)]).toEqual([s1 + 1n, s2, undefined]);
+    // A snapshot written before: the highest id of all, then the session table.
+    const old = new DataTree();
+    readSessions(new Reader(new Writer().bigint64(s2).int32(0).toBuffer()), old);
+    expect([old.lastSessionIdOf(2), old.lastSessionIdOf(1)]).toEqual([s2, undefined]);
+  });
+
+  it('reports cversion as Apache ZooKeeper 3.8.0 does: creates plus deletes, negative for the built-in nodes', () => {
+    const t = new DataTree();
+    // Values read from a new Apache ZooKeeper 3.8.0 server.
+    expect([t.get('/')!.cversion, t.get('/zookeeper')!.cversion, t.get('/zookeeper/config')!.cversion]).toEqual([-1, -2, 0]);
+    t.apply(txn(create('/p', 1)));
+    t.apply(txn(create('/p/a', 1)));
+    t.apply(txn(create('/p/b', 2)));
+    t.apply(txn({ type: OpCode.delete, path: '/p/a' }));
+    // ZooKeeper showed cversion 3 after two creates and a delete, and named the next sequential child from 2.
+    expect(t.get('/p')!.stat()).toMatchObject({ cversion: 3, numChildren: 1 });
+    expect(t.get('/p')!.childCreates).toBe(2);
+    // An ephemeral's removal with its session counts as a delete too (ZooKeeper: 7, then 8 on close).
+    t.apply(txn({ type: OpCode.createSession, timeOut: 4000 }, 5n));
+    t.apply(txn(create('/p/e', 3, { ephemeral: true }), 5n));
+    expect(t.get('/p')!.cversion).toBe(4);
+    t.apply(txn({ type: OpCode.closeSession, paths2Delete: ['/p/e'] }, 5n));
+    expect(t.get('/p')!.cversion).toBe(5);
+  });
+
   it('creates nodes with every stat field from the transaction and bumps the parent', () => {
     const t = new DataTree();
     const r = t.apply(txn(create('/a', 1, { type: OpCode.create2 }), 7n, 5000));
@@ -55,7 +92,9 @@ describe('DataTree', () => {
       numChildren: 0,
     });
     const root = t.get('/')!;
-    expect(root.cversion).toBe(1);
+    // One child created; / also holds /zookeeper, which no transaction created: 2 × 1 − 2 children.
+    expect(root.childCreates).toBe(1);
+    expect(root.cversion).toBe(0);
     expect(root.pzxid).toBe(zxid);
     expect(t.lastProcessedZxid).toBe(zxid);
   });
@@ -80,7 +119,9 @@ describe('DataTree', () => {
       `${EventType.nodeChildrenChanged}:/`,
     ]);
     expect(t.get('/a')).toBeUndefined();
+    // A delete raises the parent's pzxid and its cversion as clients see it (one create, one delete).
     expect(t.get('/')!.pzxid).toBe(zxid);
+    expect(t.get('/')!.childCreates).toBe(1);
     expect(t.get('/')!.cversion).toBe(1);
   });
 
@@ -142,7 +183,7 @@ describe('DataTree', () => {
     t.apply(txn(create('/a', 1)));
     const again = t.apply(txn(create('/a', 5)));
     expect(again.err).toBe(ErrorCode.nodeExists);
-    expect(t.get('/')!.cversion).toBe(5);
+    expect(t.get('/')!.childCreates).toBe(5);
     expect(t.get('/')!.pzxid).toBe(zxid);
     const gone = t.apply(txn({ type: OpCode.delete, path: '/nope' }));
     expect(gone.err).toBe(ErrorCode.noNode);

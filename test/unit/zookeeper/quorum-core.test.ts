@@ -7,7 +7,7 @@ import { ErrorCode, OpCode } from '../../../protocol/zookeeper/codes.js';
 import { CreateRequest, ReconfigRequest } from '../../../protocol/zookeeper/records.js';
 import { readTransaction, writeTransaction, type Transaction } from '../../../protocol/zookeeper/txn.js';
 import type { RaftStatus } from '../../../src/consensus/raft.js';
-import type { Entry } from '../../../src/consensus/types.js';
+import type { Entry, Membership, MembershipChange } from '../../../src/consensus/types.js';
 import { makeZxid } from '../../../src/consensus/zxid.js';
 import { DataTree } from '../../../src/znode/data-tree.js';
 import { QuorumCore, type QuorumLink } from '../../../src/zookeeper/quorum/quorum-core.js';
@@ -27,6 +27,8 @@ class FakeLink implements QuorumLink {
   log: Entry[] = [];
   sent: { to: number; m: Record<string, unknown> }[] = [];
   role: RaftStatus['role'] = 'follower';
+  membership: Membership = { voters: [1, 2, 3], learners: [] };
+  changes: MembershipChange[] = [];
   term = 1;
   leader = 0;
 
@@ -42,7 +44,7 @@ class FakeLink implements QuorumLink {
       snapshotIndex: 0,
       lastIndex: this.log.length,
       lastZxid: last ? makeZxid(last.term, last.counter) : 0n,
-      membership: { voters: [1, 2, 3], learners: [] },
+      membership: this.membership,
       lastEpoch: false,
     };
   }
@@ -52,15 +54,36 @@ class FakeLink implements QuorumLink {
     return { ok: true as const, index: e.index, term: e.term, counter: e.counter };
   }
 
-  append(data: Uint8Array | null, term = this.term): Entry {
+  append(data: Uint8Array | null, term = this.term, membership?: Membership): Entry {
     const last = this.log.at(-1);
-    const e: Entry = { index: this.log.length + 1, term, counter: last && last.term === term ? last.counter + 1 : 1, data };
+    const e: Entry = { index: this.log.length + 1, term, counter: last && last.term === term ? last.counter + 1 : 1, data, ...(membership ? { membership } : {}) };
     this.log.push(e);
     return e;
   }
 
-  proposeMembership(): never {
-    throw new Error('no membership changes in these tests');
+  /** Read indexes asked, for the test to confirm (or not). */
+  reads: number[] = [];
+
+  readIndex(ctx: number): boolean {
+    if (this.role !== 'leader') return false;
+    this.reads.push(ctx);
+    return true;
+  }
+
+  /** As the Raft core: the change is in force once appended. */
+  proposeMembership(change: MembershipChange, data: Uint8Array | null) {
+    this.changes.push(change);
+    const voters = this.membership.voters.filter((v) => v !== change.id);
+    const learners = this.membership.learners.filter((l) => l !== change.id);
+    if (change.type === 'addVoter') voters.push(change.id);
+    if (change.type === 'addLearner') learners.push(change.id);
+    this.membership = { voters: voters.sort(), learners: learners.sort() };
+    const e = this.append(data, this.term, this.membership);
+    return { ok: true as const, index: e.index, term: e.term, counter: e.counter };
+  }
+
+  syncedFollowers(): number[] {
+    return [2, 3];
   }
 
   send(to: number, m: Omit<PeerShellMessage, 'from' | 'to' | 'term'>): void {
@@ -74,11 +97,13 @@ function setup(reconfigEnabled = false) {
   const link = new FakeLink();
   const dropped: bigint[] = [];
   const tree = new DataTree();
+  // As an ensemble member starts: /zookeeper/config lists the servers of its membership.
+  tree.setEnsembleConfig(Buffer.from([1, 2, 3].map((id) => `server.${id}=127.0.0.1:${2000 + id}:${3000 + id}:participant;127.0.0.1:${4000 + id}`).join('\n') + '\nversion=0'));
   const core = new QuorumCore(
     tree,
     link,
     { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, enforceQuota: false, snapCount: 1000 },
-    { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {} },
+    { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {}, connect: () => {} },
     now,
     0,
   );
@@ -199,5 +224,115 @@ describe('QuorumCore', () => {
     s.core.apply([{ index: 1, term: 1, counter: 1, data: w.toBuffer() }]);
     expect(s.dropped).toEqual([9n]);
   });
-});
 
+  it('answers a sync only once consensus confirms it still leads, at its last index then; unconfirmed syncs fail when it steps down', () => {
+    const s = setup();
+    const session = leaderWithSession(s);
+    let synced = 0;
+    s.core.sync(session, () => synced++);
+    // A follower's sync too: its reply waits for the same confirmation.
+    s.core.shell({ type: 'syncRequest', id: 4, from: 2, to: 1, term: 1 }, now);
+    expect(s.link.reads).toEqual([1, 2]);
+    expect(synced).toBe(0);
+    expect(s.core.pendingSyncs).toBe(2);
+    const last = s.link.log.length;
+    s.core.readsConfirmed([{ ctx: 1, index: last }, { ctx: 2, index: last }]);
+    expect(synced).toBe(1);
+    expect(s.link.sent).toEqual([{ to: 2, m: { type: 'syncReply', id: 4, index: last } }]);
+    // A sync at an index not yet applied waits for it.
+    s.core.sync(session, () => synced++);
+    s.core.readsConfirmed([{ ctx: 3, index: last + 1 }]);
+    expect(synced).toBe(1);
+    // Deposed (same term, check-quorum) with a sync unconfirmed: its client is dropped, never answered.
+    s.core.sync(session, () => synced++);
+    s.link.role = 'follower';
+    s.link.leader = 0;
+    s.core.changed(s.link.status());
+    expect(s.dropped).toEqual([session]);
+    s.core.readsConfirmed([{ ctx: 4, index: last }]);
+    expect(synced).toBe(1);
+    // A sync request from another term is not answered.
+    const t = setup();
+    leaderWithSession(t);
+    t.core.shell({ type: 'syncRequest', id: 1, from: 2, to: 1, term: 0 }, now);
+    expect(t.link.reads).toEqual([]);
+  });
+
+  it('refuses a createSession for an id the leader already knows (a member restarted after the clock went back), and mints past its own', () => {
+    const s = setup();
+    const session = leaderWithSession(s);
+    // A follower whose clock went back hands out the same id again: refused, so its client reconnects.
+    s.core.shell({ type: 'forward', sessionId: session, cxid: 0, opType: OpCode.createSession, auth: [], body: new Uint8Array([0, 0, 15, 160]), from: 2, to: 1, term: 1 }, now);
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: session, cxid: 0 } });
+    // So is an id at or below the highest its server ever had created, even once that session closed.
+    const older = session - 1n;
+    s.core.shell({ type: 'forward', sessionId: older, cxid: 0, opType: OpCode.createSession, auth: [], body: new Uint8Array([0, 0, 15, 160]), from: 2, to: 1, term: 1 }, now);
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: older, cxid: 0 } });
+    // Its own minting skips ids it knows, proposed or created.
+    const clockBack = setup();
+    clockBack.tree.sessions.set(session, 4000);
+    leaderWithSession(clockBack);
+    const ids = clockBack.link.log.flatMap((e) => (e.data ? [readTransaction(new Reader(Buffer.from(e.data))).clientId] : []));
+    expect(ids).toHaveLength(1);
+    expect(ids[0]).not.toBe(session);
+  });
+
+  it('holds a session\'s writes behind its sync, and lets a reconnected session write even if that sync is never answered', () => {
+    const s = setup();
+    s.link.leader = 2;
+    s.core.changed(s.link.status());
+    s.tree.sessions.set(9n, 4000);
+    s.core.tracker.add(9n, 4000, now.mono);
+    let synced = 0;
+    s.core.sync(9n, () => synced++);
+    s.core.write({ sessionId: 9n, cxid: 2, type: OpCode.create, auth: [] }, createBody('/after-sync'), 5, () => {});
+    // Only the sync went to the leader; the write waits for it.
+    expect(s.link.sent.map((x) => x.m.type)).toEqual(['syncRequest']);
+    expect(s.core.outstanding).toBe(1);
+    s.core.shell({ type: 'syncReply', id: 1, index: 0, from: 2, to: 1, term: 1 }, now);
+    expect(synced).toBe(1);
+    expect(s.link.sent.map((x) => x.m.type)).toEqual(['syncRequest', 'forward']);
+    // A second sync is lost on its way: the client reconnects (here), and its new writes go at once.
+    s.core.sync(9n, () => synced++);
+    s.core.write({ sessionId: 9n, cxid: 4, type: OpCode.create, auth: [] }, createBody('/lost'), 5, () => {});
+    expect(s.core.resumeSession(9n, 4000, now.mono)).toBe(true);
+    s.core.write({ sessionId: 9n, cxid: 5, type: OpCode.create, auth: [] }, createBody('/new-conn'), 5, () => {});
+    expect(s.link.sent.map((x) => x.m.type)).toEqual(['syncRequest', 'forward', 'syncRequest', 'forward']);
+    expect(s.link.sent.at(-1)!.m).toMatchObject({ cxid: 5 });
+  });
+
+  it('a new leader takes a membership left half-changed back to /zookeeper/config; a multi-server reconfig goes one server at a time, later writes of its session after it', () => {
+    const s = setup(true);
+    // The previous leader died after adding 4, before the entry with the new /zookeeper/config.
+    s.link.membership = { voters: [1, 2, 3, 4], learners: [] };
+    s.link.role = 'leader';
+    s.link.leader = 1;
+    const opening = s.link.append(null);
+    s.core.changed(s.link.status());
+    s.core.apply([opening]);
+    expect(s.link.changes).toEqual([{ type: 'remove', id: 4 }]);
+    s.core.apply([s.link.log.at(-1)!]);
+    let session = 0n;
+    s.core.openSession(4000, now, (id) => (session = id));
+    s.core.apply([s.link.log.at(-1)!]);
+
+    const line = (id: number) => `server.${id}=127.0.0.1:${2000 + id}:${3000 + id}:participant;127.0.0.1:${4000 + id}`;
+    const w = new Writer();
+    ReconfigRequest.write(w, { joiningServers: `${line(4)},${line(5)}`, leavingServers: '', newMembers: '', curConfigId: -1n });
+    const answers: string[] = [];
+    const auth = [{ scheme: 'super', id: '' }];
+    s.core.write({ sessionId: session, cxid: 1, type: OpCode.reconfig, auth }, new Reader(w.toBuffer()), 5, (a) => answers.push(`reconfig ${a.applied}`));
+    s.core.write({ sessionId: session, cxid: 2, type: OpCode.create, auth }, createBody('/after'), 5, (a) => answers.push(`create ${a.applied}`));
+    // One change in flight: the create waits behind the reconfig.
+    expect(s.link.changes.slice(1)).toEqual([{ type: 'addVoter', id: 4 }]);
+    const before = s.link.log.length;
+    s.core.apply([s.link.log.at(-1)!]);
+    expect(s.link.changes.slice(1)).toEqual([{ type: 'addVoter', id: 4 }, { type: 'addVoter', id: 5 }]);
+    const [last, create] = s.link.log.slice(before);
+    expect(last!.membership).toEqual({ voters: [1, 2, 3, 4, 5], learners: [] });
+    expect(readTransaction(new Reader(Buffer.from(create!.data!))).body.type).toBe(OpCode.create);
+    s.core.apply([last!, create!]);
+    expect(answers).toEqual(['reconfig true', 'create true']);
+    expect(s.tree.get('/zookeeper/config')!.data!.toString()).toMatch(/server\.5=.*\nversion=[0-9a-f]+$/);
+  });
+});

@@ -126,6 +126,8 @@ test('the registry holds at least the versions the broker is to serve', () => {
     22: [0, 4],
     23: [0, 4],
     43: [0, 2],
+    45: [0, 0],
+    46: [0, 0],
     60: [0, 1],
     // Inter-broker, at the versions Kafka 3.9 speaks in ZooKeeper mode.
     4: [0, 7],

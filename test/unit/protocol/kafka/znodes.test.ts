@@ -6,11 +6,13 @@ import {
   decodeEntityConfig,
   decodeIsrChangeNotification,
   decodePartitionState,
+  decodeReassignPartitions,
   decodeTopicAssignment,
   encodeBrokerRegistration,
   encodeConfigChange,
   encodeIsrChangeNotification,
   encodePartitionState,
+  encodeReassignPartitions,
   encodeTopicAssignment,
   kafkaUuidString,
   ZnodeFormatError,
@@ -73,4 +75,13 @@ test('partition state, cluster id, controller epoch, configs and notifications',
   expect(JSON.parse(encodeConfigChange('topics/t').toString())).toEqual({ version: 2, entity_path: 'topics/t' });
   const tps = [{ topic: 'a', partition: 0 }, { topic: 'b', partition: 3 }];
   expect(decodeIsrChangeNotification(encodeIsrChangeNotification(tps))).toEqual(tps);
+});
+
+test('/admin/reassign_partitions as kafka-reassign-partitions.sh --zookeeper writes it (log_dirs ignored); damage is refused', () => {
+  const written = Buffer.from('{"version":1,"partitions":[{"topic":"foo","partition":1,"replicas":[0,1,3],"log_dirs":["any","any","any"]}]}');
+  expect(decodeReassignPartitions(written)).toEqual([{ topic: 'foo', partition: 1, replicas: [0, 1, 3] }]);
+  const ours = [{ topic: 'a', partition: 0, replicas: [2, 1] }];
+  expect(decodeReassignPartitions(encodeReassignPartitions(ours))).toEqual(ours);
+  expect(() => decodeReassignPartitions(Buffer.from('{"version":1,"partitions":[{"topic":"a","partition":"0","replicas":[1]}]}'))).toThrow(ZnodeFormatError);
+  expect(() => decodeReassignPartitions(Buffer.from('{"version":1}'))).toThrow(ZnodeFormatError);
 });
