@@ -212,8 +212,8 @@ function readMessage(r: Reader, type: MessageType): PeerWireMessage {
       if (count * ENTRY_BYTES_MIN > r.remaining) throw new DecodeError(`${count} entries cannot fit in ${r.remaining} bytes`);
       if (prevIndex + count > Number.MAX_SAFE_INTEGER) throw new DecodeError('entry index beyond 2^53');
       const entries: PeerEntry[] = [];
-      for (let i = 1; i <= count; i++) entries.push(readEntry(r, prevIndex + i));
-      return { ...base, type, prevIndex, prevTerm, commit, entries };
+      for (let i = 1; i <= count; i++) entries.push(readEntry(r, prevIndex + i, false));
+      return { ...base, type, prevIndex, prevTerm, commit, entries: withOwnData(entries) };
     }
     case 'appendResponse':
       return { ...base, type, index: readU64(r), reject: flag(r), hintIndex: readU64(r), hintTerm: r.uint32() };
@@ -256,12 +256,13 @@ export function readSnapshot(r: Reader): PeerSnapshot {
   return { index, term, counter, membership, data: copy(r, r.uint32()) };
 }
 
-export function readEntry(r: Reader, index: number): PeerEntry {
+/** `copyData` false: the data is a view into the reader's buffer, for the caller to copy out. */
+export function readEntry(r: Reader, index: number, copyData = true): PeerEntry {
   const term = r.uint32();
   const counter = r.uint32();
   const flags = r.uint8();
   if (flags & ~(HAS_DATA | HAS_MEMBERSHIP)) throw new DecodeError(`entry ${index} has unknown flags ${flags}`);
-  const data = flags & HAS_DATA ? copy(r, r.uint32()) : null;
+  const data = flags & HAS_DATA ? (copyData ? copy(r, r.uint32()) : r.bytes(r.uint32())) : null;
   return flags & HAS_MEMBERSHIP ? { index, term, counter, data, membership: readMembership(r) } : { index, term, counter, data };
 }
 
@@ -272,6 +273,26 @@ function readMembership(r: Reader): PeerMembership {
     return Array.from({ length: n }, () => serverId(r));
   };
   return { voters: ids(), learners: ids() };
+}
+
+/**
+ * `entries` with their data copied out of the receive buffer into one block for the message rather than
+ * one allocation each: a follower's log keeps entries until a snapshot covers them, and under load that
+ * was hundreds of thousands of tiny ArrayBuffers, each a cost to every garbage collection. The log drops
+ * entries oldest first, so a block goes once its last entry does (znodes keep copies of their own).
+ */
+function withOwnData(entries: PeerEntry[]): PeerEntry[] {
+  let total = 0;
+  for (const e of entries) total += e.data?.length ?? 0;
+  const block = new Uint8Array(total);
+  let at = 0;
+  return entries.map((e) => {
+    if (!e.data) return e;
+    block.set(e.data, at);
+    const data = block.subarray(at, at + e.data.length);
+    at += e.data.length;
+    return { ...e, data };
+  });
 }
 
 /** The bytes copied out, so an entry the core keeps does not pin the receive buffer. */

@@ -111,6 +111,13 @@ export class RaftNode {
 
   private readonly held: Array<{ seq: number; message: Message }> = [];
   private outbox: Message[] = [];
+  /**
+   * On a leader: followers owed an append, sent at the next ready() (true: even an empty one, to carry
+   * a new commit index). Proposals, acknowledgements and commits between two ready() calls then cost
+   * one append per follower, not one each: under load a ready() batch holds hundreds of proposals, and
+   * every append costs an encode, a decode and an acknowledgement.
+   */
+  private readonly appendDue = new Map<NodeId, boolean>();
   private droppedOut: Dropped[] = [];
   private restoreOut: Snapshot | null = null;
 
@@ -181,7 +188,7 @@ export class RaftNode {
 
   private proposeEntry(data: Uint8Array | null, membership: Membership | undefined): ProposeResult {
     const e = this.appendEntry(data, membership);
-    this.broadcastAppend();
+    for (const id of this.progress.keys()) this.owe(id, false);
     // The zxid counter is spent: start a new epoch now. Followers let their own leader's vote request
     // through their lease, and its log is the most complete, so it normally wins at once.
     if (e.counter >= this.cfg.zxidCounterMax) this.becomeCandidate();
@@ -307,6 +314,7 @@ export class RaftNode {
   }
 
   ready(): Ready {
+    this.sendOwed();
     let persist: Persist | null = null;
     if (this.unpersisted()) {
       const truncateFrom = this.batchFrom === null ? null : Math.max(this.batchFrom, this.log.firstIndex());
@@ -345,7 +353,15 @@ export class RaftNode {
 
   /** Whether `ready()` has anything to hand out. */
   hasReady(): boolean {
-    return this.unpersisted() || this.outbox.length > 0 || this.droppedOut.length > 0 || this.restoreOut !== null || this.commit > this.applied || this.readsOut.length > 0;
+    return (
+      this.unpersisted() ||
+      this.appendDue.size > 0 ||
+      this.outbox.length > 0 ||
+      this.droppedOut.length > 0 ||
+      this.restoreOut !== null ||
+      this.commit > this.applied ||
+      this.readsOut.length > 0
+    );
   }
 
   status(): RaftStatus {
@@ -422,6 +438,7 @@ export class RaftNode {
     this.votes.clear();
     this.selfVoteSeq = null;
     this.progress.clear();
+    this.appendDue.clear();
     this.readAcks.clear();
     this.readQueue.length = 0;
     this.readConfirmed = this.readRound;
@@ -593,6 +610,23 @@ export class RaftNode {
     }
   }
 
+  /** An append to `to` at the next ready(); `commitNotice`: even with no new entries. */
+  /** Sends the appends owed since the last ready(): one per follower, several where the window allows. */
+  private sendOwed(): void {
+    for (const [id, commitNotice] of this.appendDue) {
+      const p = this.progress.get(id);
+      if (!p) continue;
+      this.sendAppend(id, p, commitNotice);
+      // More than one message's worth goes as several, as far as the window allows.
+      while (p.state === 'replicate' && p.next <= this.log.lastIndex() && p.inflight.length < this.cfg.inflightMessagesMax) this.sendAppend(id, p);
+    }
+    this.appendDue.clear();
+  }
+
+  private owe(to: NodeId, commitNotice: boolean): void {
+    this.appendDue.set(to, commitNotice || (this.appendDue.get(to) ?? false));
+  }
+
   private broadcastAppend(): void {
     for (const [id, p] of this.progress) this.sendAppend(id, p);
   }
@@ -661,7 +695,7 @@ export class RaftNode {
     if (p.state === 'probe' || (p.state === 'snapshot' && p.match >= p.pendingSnapshot)) p.becomeReplicate();
     this.maybeCommit();
     // The commit may have moved the leader on (or it stepped down on a spent counter).
-    if (this.role === 'leader') this.sendAppend(m.from, p);
+    if (this.role === 'leader') this.owe(m.from, false);
   }
 
   private handleHeartbeatResponse(m: OfType<'heartbeatResponse'>, p: Progress): void {
@@ -688,7 +722,7 @@ export class RaftNode {
       this.commit = index;
       // Followers learn the new commit point now rather than at the next heartbeat: a ZooKeeper write
       // sent to a follower is answered only once that follower applies it (etcd's bcastAppend on commit).
-      for (const [id, p] of this.progress) if (p.state === 'replicate') this.sendAppend(id, p, true);
+      for (const [id, p] of this.progress) if (p.state === 'replicate') this.owe(id, true);
     }
     // A leader that removed itself leads until that change commits, then hands over to the voter whose
     // log is longest (it wins unless a longer one exists, and then an ordinary election follows).
@@ -699,6 +733,9 @@ export class RaftNode {
         const p = this.progress.get(v);
         if (p && p.match > match) [successor, match] = [v, p.match];
       }
+      // Owed appends go first: stepping down forgets them, and the members (observers too) learn that
+      // the change committed from them, not only once the next leader commits something of its own.
+      this.sendOwed();
       if (successor !== NO_NODE) this.send({ type: 'timeoutNow', to: successor });
       this.becomeFollower(this.term, NO_NODE);
     }

@@ -4,14 +4,14 @@
 import { open, type FileHandle } from 'node:fs/promises';
 
 export interface FileLayer {
-  open(path: string, flags: string): Promise<FileHandle>;
+  open(path: string, flags: string | number): Promise<FileHandle>;
 }
 
 const nodeFiles: FileLayer = { open: (path, flags) => open(path, flags) };
 let current: FileLayer = nodeFiles;
 
-/** Opens `path` (flags as node:fs takes them) through the current layer. */
-export function openFile(path: string, flags: string): Promise<FileHandle> {
+/** Opens `path` (flags as node:fs takes them: a string, or O_* constants or-ed) through the current layer. */
+export function openFile(path: string, flags: string | number): Promise<FileHandle> {
   return current.open(path, flags);
 }
 

@@ -37,7 +37,7 @@ export class FaultyFiles implements FileLayer {
     this.room = Number.POSITIVE_INFINITY;
   }
 
-  async open(path: string, flags: string): Promise<FileHandle> {
+  async open(path: string, flags: string | number): Promise<FileHandle> {
     const handle = await open(path, flags);
     return new Proxy(handle, {
       get: (target, prop) => {

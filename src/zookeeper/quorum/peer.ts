@@ -2,9 +2,10 @@
 // the three things it lacks, a clock (a tick timer), a network (the peer transport) and a disk (Raft
 // storage). It knows nothing of ZooKeeper: committed entries, snapshots to restore, shell messages and
 // role changes go to the application (quorum-core.ts through the ensemble server), which proposes
-// entries back. Every input (a message, a tick, a proposal, a write made durable) is followed, in a
-// microtask, by draining the core's ready() in a loop, so proposals made in one turn of the event loop
-// share one Persist (group commit) and one append per follower.
+// entries back. Inputs (messages, ticks, proposals, writes made durable) are followed by draining the
+// core's ready() in a loop once per iteration of the event loop, after its poll phase (setImmediate):
+// everything every socket read of the iteration brought in or proposed shares one Persist (group
+// commit), one append per follower and one acknowledgement back, instead of one of each per read.
 import type { PeerShellMessage, PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import { consensusConfig } from '../../consensus/config.js';
 import { RaftNode, type RaftStatus } from '../../consensus/raft.js';
@@ -215,7 +216,7 @@ export class QuorumPeer {
   private kick(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.scheduled = false;
       this.drain();
     });
@@ -232,6 +233,8 @@ export class QuorumPeer {
       apply: (entries) => app.apply(entries),
       reads: (reads) => app.readsConfirmed(reads),
     });
+    // Sent now, not at the next iteration: this runs in the check phase, where new immediates wait a turn.
+    this.transport.flushQueued();
     const s = this.node.status();
     if (!this.roles.changed(s, performance.now())) return;
     this.opts.log.info({ role: s.role, term: s.term, leader: s.leader, lastZxid: `0x${s.lastZxid.toString(16)}` }, 'ensemble role changed');

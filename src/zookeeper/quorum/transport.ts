@@ -75,8 +75,6 @@ interface Peer {
   queueBytes: number;
   sentFrames: number;
   droppedFrames: number;
-  /** A flush is due at the end of this tick. */
-  flushScheduled: boolean;
   /** Dialling side only. */
   attempts: number;
   timer: NodeJS.Timeout | undefined;
@@ -91,13 +89,16 @@ export class PeerTransport {
   private closed = false;
   private readonly queueMax: number;
   private readonly maxFrameBytes: number;
+  /** Peers with frames queued since the last flush. */
+  private readonly unflushed = new Set<Peer>();
+  private flushScheduled = false;
 
   constructor(private readonly opts: PeerTransportOptions) {
     this.queueMax = opts.sendQueueBytesMax ?? PEER_SEND_QUEUE_BYTES_MAX;
     this.maxFrameBytes = opts.maxFrameBytes ?? PEER_FRAME_BYTES_MAX;
     for (const [id, address] of opts.peers) {
       if (id === opts.myid) throw new RangeError(`server ${id} cannot be its own peer`);
-      this.peers.set(id, { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, flushScheduled: false, attempts: 0, timer: undefined });
+      this.peers.set(id, { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, attempts: 0, timer: undefined });
     }
   }
 
@@ -136,14 +137,21 @@ export class PeerTransport {
     }
     peer.queue.push(frame);
     peer.queueBytes += frame.length;
-    // Frames sent in one turn of the event loop (a ready() batch, answers to one read) leave in one writev.
-    if (!peer.flushScheduled) {
-      peer.flushScheduled = true;
-      process.nextTick(() => {
-        peer.flushScheduled = false;
-        this.flush(peer);
-      });
+    this.unflushed.add(peer);
+    // Frames queued in one iteration of the event loop (by every socket read and timer of it) leave in
+    // one writev per peer, after the poll phase: a syscall per peer per iteration rather than per read.
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushQueued());
     }
+  }
+
+  /** Hands every queued frame to its socket now (the runtime calls this at the end of a ready() batch). */
+  flushQueued(): void {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    for (const peer of this.unflushed) this.flush(peer);
+    this.unflushed.clear();
   }
 
   /** Every peer this transport talks to. */
@@ -160,12 +168,13 @@ export class PeerTransport {
       const next = peers.get(id);
       if (next && next.host === peer.address.host && next.port === peer.address.port) continue;
       this.peers.delete(id);
+      this.unflushed.delete(peer);
       clearTimeout(peer.timer);
       peer.socket?.destroy();
     }
     for (const [id, address] of peers) {
       if (this.peers.has(id) || id === this.opts.myid) continue;
-      const peer: Peer = { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, flushScheduled: false, attempts: 0, timer: undefined };
+      const peer: Peer = { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, attempts: 0, timer: undefined };
       this.peers.set(id, peer);
       if (!this.closed && this.server && id < this.opts.myid) this.dial(peer);
     }

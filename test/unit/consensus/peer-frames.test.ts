@@ -82,11 +82,19 @@ describe('peer frames', () => {
     expect(decodeOrError(touch)).toBeInstanceOf(DecodeError);
   });
 
-  it('copies entry payloads out of the receive buffer', () => {
-    const buf = encodeFrame(msg({ ...base, type: 'append', prevIndex: 0, prevTerm: 0, commit: 0, entries: [{ index: 1, term: 7, counter: 1, data: new Uint8Array([5]) }] }));
+  it('copies entry payloads out of the receive buffer, into one block per append rather than one each', () => {
+    const entries = [
+      { index: 1, term: 7, counter: 1, data: new Uint8Array([5]) },
+      { index: 2, term: 7, counter: 2, data: null },
+      { index: 3, term: 7, counter: 3, data: new Uint8Array([6, 7]) },
+    ];
+    const buf = encodeFrame(msg({ ...base, type: 'append', prevIndex: 0, prevTerm: 0, commit: 0, entries }));
     const decoded = decodeFrame(buf);
     buf.fill(0);
-    expect(decoded.kind === 'message' && decoded.message.type === 'append' && decoded.message.entries[0]!.data).toEqual(new Uint8Array([5]));
+    const got = decoded.kind === 'message' && decoded.message.type === 'append' ? decoded.message.entries : [];
+    expect(got.map((e) => e.data)).toEqual([new Uint8Array([5]), null, new Uint8Array([6, 7])]);
+    expect(got[0]!.data!.buffer).toBe(got[2]!.data!.buffer);
+    expect(got[0]!.data!.buffer.byteLength).toBe(3);
   });
 
   it('measure a frame from its length field and refuse impossible lengths before buffering them', () => {

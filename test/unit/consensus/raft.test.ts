@@ -98,6 +98,26 @@ describe('replication', () => {
     for (const id of [2, 3]) expect(c.server(id).applied.map((e) => c.text(e)).at(-1)).toBe('x');
   });
 
+  test('proposals and acknowledgements between two ready() calls cost one append per follower, larger batches as many as the window allows', () => {
+    const c = new TestCluster([1, 2, 3], [], { messageBytesMax: 256, entryBytesMax: 8 });
+    c.campaign(1);
+    settle(c);
+    const appendsTo = (id: number) => c.sent.filter((m) => m.type === 'append' && m.to === id && m.entries.length > 0).length;
+    const before = appendsTo(2);
+    const enc = new TextEncoder();
+    for (const w of ['a', 'b', 'c']) c.core(1).propose(enc.encode(w));
+    c.flush(1);
+    expect(appendsTo(2) - before).toBe(1);
+    // 40 entries do not fit one 256-byte message: several go at once, none waits for an acknowledgement.
+    for (let i = 0; i < 40; i++) c.core(1).propose(enc.encode(`e${i}`));
+    c.flush(1);
+    const batch = c.sent.filter((m) => m.type === 'append' && m.to === 2).slice(-(appendsTo(2) - before - 1));
+    expect(batch.length).toBeGreaterThan(1);
+    expect(batch.flatMap((m) => (m.type === 'append' ? m.entries : [])).length).toBe(40);
+    c.deliver();
+    for (const id of [2, 3]) expect(c.server(id).applied.map((e) => c.text(e)).at(-1)).toBe('e39');
+  });
+
   test('a deposed leader truncates its diverged uncommitted tail to the new leader\'s log', () => {
     // 3 times out later than the others: its lease on a leader lapses before it campaigns itself.
     const c = new TestCluster([1, 2, 3], [], {}, { 3: 5 });

@@ -1,9 +1,9 @@
 // The ensemble's durable Raft storage: what it reopens to after clean restarts, torn writes at any
 // record boundary, a full disk at chosen bytes and a failing device; that a truncation or a leader's
-// snapshot never half-survives; that queued Persists share fsyncs; and that damage which is not a torn
-// tail is refused rather than served.
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+// snapshot never half-survives; that queued Persists share fsyncs (each pass one O_DSYNC write); and
+// that damage which is not a torn tail is refused rather than served.
+import { constants, existsSync } from 'node:fs';
+import { cp, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -152,6 +152,87 @@ describe('Raft storage', () => {
     await o.storage.close();
     const again = await Opened.open(dir);
     expect(again.storage.durable.entries).toEqual(images[200]!.entries);
+    await again.storage.close();
+  });
+
+  it('makes each pass durable in its write: segments are opened with O_DSYNC unless forceSync is off', async () => {
+    const opened: { path: string; flags: string | number }[] = [];
+    const restore = useFileLayer({
+      open: (path, flags) => {
+        opened.push({ path, flags });
+        return open(path, flags);
+      },
+    });
+    try {
+      const { persists } = generate(5, 3, { snapshots: false, restores: false });
+      for (const forceSync of [undefined, false]) {
+        opened.length = 0;
+        const d = await mkdtemp(join(BASE, 'skein-raft-dsync-'));
+        const o = await openRaftStorage(d, { log, forceSync, onDurable: () => {}, onFailure: () => {} });
+        o.write(persists[0]!);
+        await o.close();
+        const segments = opened.filter((f) => /raft-log\.[0-9a-f]{16}$/.test(f.path));
+        expect(segments).toHaveLength(1);
+        const flags = segments[0]!.flags;
+        expect(typeof flags).toBe('number');
+        expect(((flags as number) & constants.O_DSYNC) !== 0).toBe(forceSync !== false);
+        await rm(d, { recursive: true, force: true });
+      }
+    } finally {
+      restore();
+    }
+  });
+
+  it('starts a pass while earlier ones are on their way to the disk, and reports them durable in order only', async () => {
+    const { persists, images } = generate(7, 5, { snapshots: false, restores: false, truncations: false });
+    // Hold every write until released, recording where each goes.
+    const held: { position: number; release: () => void }[] = [];
+    const restore = useFileLayer({
+      open: async (path, flags) => {
+        const handle = await open(path, flags);
+        return new Proxy(handle, {
+          get: (target, prop) => {
+            if (prop === 'writev') {
+              return async (buffers: Buffer[], position: number) => {
+                await new Promise<void>((release) => held.push({ position, release }));
+                return target.writev(buffers, position);
+              };
+            }
+            const value: unknown = Reflect.get(target, prop, target);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+      },
+    });
+    const p = await Opened.open(dir);
+    // The first pass starts the segment (opened through the layer above; header, zero fill): it runs alone.
+    p.storage.write(persists[0]!);
+    while (p.acked < 1) {
+      for (const h of held.splice(0)) h.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    restore();
+    for (const q of persists.slice(1, 4)) {
+      p.storage.write(q);
+      await new Promise((r) => setImmediate(r));
+    }
+    // Three passes written at once, at increasing positions, none reported yet.
+    while (held.length < 3) await new Promise((r) => setImmediate(r));
+    expect(held.map((h) => h.position)).toEqual([...held.map((h) => h.position)].sort((a, b) => a - b));
+    expect(p.reports).toEqual([1]);
+    // The last one lands first: nothing is reported until the ones before it have landed too.
+    held[2]!.release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(p.acked).toBe(1);
+    held[0]!.release();
+    await p.settled(2);
+    expect(p.acked).toBe(2);
+    held[1]!.release();
+    await p.settled(4);
+    expect(p.reports).toEqual([1, 2, 3, 4]);
+    await p.storage.close();
+    const again = await Opened.open(dir);
+    expect(again.storage.durable).toEqual(images[4]);
     await again.storage.close();
   });
 
