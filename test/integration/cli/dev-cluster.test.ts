@@ -85,7 +85,9 @@ test('three brokers, leaders spread; kill -9 of a leader moves its partitions; r
   const modes = await Promise.all(cluster.zookeepers.map(async (z) => /Mode: (\w+)/.exec(await fourLetterWord(z.port, 'srvr'))![1]));
   expect(modes.sort()).toEqual(['follower', 'follower', 'leader']);
   cluster.killZooKeeper(cluster.zookeepers[modes.indexOf('leader')]!.id);
-  await admin.createTopics({ topics: [{ topic: 'after-zk-leader', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+  // kafkajs waits 5 s for leaders by default; on a loaded machine the ZooKeeper election, the controller's
+  // reconnection and the creation together can take longer, and only that they happen is under test.
+  await admin.createTopics({ topics: [{ topic: 'after-zk-leader', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true, timeout: 30_000 });
   const producer = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   await producer.send({ topic: 'after-zk-leader', acks: -1, messages: [{ key: 'k', value: 'v' }] });
