@@ -29,6 +29,9 @@ const ENTRY_SLACK_BYTES = 1024;
  */
 const ENSEMBLE_SESSION_SECRET = createHash('sha256').update('skein zookeeper ensemble session password').digest();
 
+/** ZooKeeper's lower bound on how long a peer without a leader waits before serving read-only. */
+const READ_ONLY_GRACE_MS = 2000;
+
 /** The consensus log and snapshots live here, under dataDir (dataLogDir is the standalone transaction log's). */
 export const RAFT_DIR = 'raft';
 
@@ -116,10 +119,17 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     server = zk;
     // Without a leader for longer than the longest election timeout, the server stops serving.
     const leaderlessMaxMs = 2 * timing.electionTicks * timing.tickMs;
+    // With readonlymode.enabled it serves reads only once leaderless for ZooKeeper's grace period,
+    // max(2000 ms, tickTime) (its read-only server starts that long after the peer began LOOKING).
+    // Until then requests wait for a leader as in an election: an ensemble still electing its first
+    // leader (its servers started together on a busy machine) must not hand out read-only sessions.
+    const readOnlyAfterMs = Math.max(leaderlessMaxMs, READ_ONLY_GRACE_MS, config.tickTime);
     let leaderlessSince: number | null = performance.now();
-    const hasQuorum = () => leaderlessSince === null || performance.now() - leaderlessSince <= leaderlessMaxMs;
-    const role = ensembleRole(ensemble, thePeer, core, hasQuorum, configured);
-    let wasState = 'rw';
+    const leaderlessMs = () => (leaderlessSince === null ? 0 : performance.now() - leaderlessSince);
+    const hasQuorum = () => leaderlessMs() <= leaderlessMaxMs;
+    const readOnly = () => ensemble.readOnlyModeEnabled && leaderlessMs() > readOnlyAfterMs;
+    const role = ensembleRole(ensemble, thePeer, core, hasQuorum, readOnly, configured);
+    let wasState: 'rw' | 'ro' | 'down' = 'rw';
     zk.ensemble = role;
     await thePeer.start({
       apply: (entries) => core.apply(entries),
@@ -133,7 +143,8 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
       tick: () => {
         // Sessions of one state do not carry over to another: clients reconnect (read-only ones move on
         // to a read-write server, which ZooKeeper's clients look for while on a read-only one).
-        const state = hasQuorum() ? 'rw' : role.readOnly() ? 'ro' : 'down';
+        // Within the read-only grace period a server with readonlymode.enabled keeps its clients (state rw).
+        const state = readOnly() ? 'ro' : role.serving() ? 'rw' : 'down';
         if (state === wasState) return;
         if (state === 'rw') {
           log.info('leader known again: serving reads and writes');
@@ -182,9 +193,9 @@ function ensembleRole(
   peer: QuorumPeer,
   core: QuorumCore,
   hasQuorum: () => boolean,
+  readOnly: () => boolean,
   configured: () => { servers: EnsembleServer[]; version: bigint },
 ): EnsembleRole {
-  const readOnly = () => ensemble.readOnlyModeEnabled && !hasQuorum();
   return {
     serverId: ensemble.myid,
     get serverLines() {
