@@ -46,10 +46,6 @@ const ENSEMBLE_FAILS: Record<string, string> = {
   // request_queuing tests (three handlers) had 0, 3 and 4 of them failing on that wait.
   'test_client.py::TestClient::test_request_queuing_session_expired': 'a restarted member must serve within 5 s: fails intermittently against Apache ZooKeeper 3.8.0 too',
   'test_client.py::TestClient::test_request_queuing_session_recovered': 'a restarted member must serve within 5 s: fails intermittently against Apache ZooKeeper 3.8.0 too',
-  // Stops servers 2 and 3 and gives the client 6 s to be connected read-only to server 1: the server must
-  // see the quorum gone and the client find it. Apache ZooKeeper 3.8.0 failed it in both full runs here;
-  // Skein failed it in 4 of 14 runs, never when run alone.
-  'test_connection.py::TestReadOnlyMode::test_read_only': 'the read-only switch must happen within 6 s: fails against Apache ZooKeeper 3.8.0 too',
   'test_sasl.py::TestLegacySASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
   'test_sasl.py::TestLegacySASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
   'test_sasl.py::TestSASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,

@@ -141,6 +141,8 @@ export interface RequestBackend {
   write(req: WriteRequest, body: Reader, wall: number, answer: (a: WriteAnswer) => void): void;
   /** `done` runs once this server has applied every write the ensemble committed before the sync. */
   sync(sessionId: bigint, done: () => void): void;
+  /** The session's connection to this server closed (an ensemble member drops what it held for a leader). */
+  disconnected?(sessionId: bigint): void;
   /** Returns the sessions whose connections must be dropped now. */
   tick(now: Now): TrackedSession[];
   sweepContainers(wall: number): void;

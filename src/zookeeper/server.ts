@@ -156,7 +156,10 @@ export class ZooKeeperServer implements ConnectionHost {
     this.connections.delete(conn);
     this.watches.removeWatcher(conn);
     this.stats.addClosed(conn);
-    if (conn.sessionId !== 0n && this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
+    if (conn.sessionId !== 0n && this.bySession.get(conn.sessionId) === conn) {
+      this.bySession.delete(conn.sessionId);
+      this.core.disconnected?.(conn.sessionId);
+    }
   }
 
   fourLetterWord(word: FourLetterWord): string {

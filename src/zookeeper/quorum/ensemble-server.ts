@@ -15,7 +15,7 @@ import type { EnsembleRole } from '../four-letter-words.js';
 import { clock, serveClients, storageFailureHandler, ZooKeeperServer, type ClientListener, type RunningZooKeeper, type ZooKeeperOptions } from '../server.js';
 import { openRaftStorage, RECORD_SLACK_BYTES, type RaftStorage } from './raft-storage.js';
 import { DynamicConfigWriter } from './dynamic-config-file.js';
-import { peerTiming, QuorumPeer } from './peer.js';
+import { leaderlessMaxMs, peerTiming, QuorumPeer } from './peer.js';
 import { QuorumCore } from './quorum-core.js';
 
 /** A transaction's header and record framing around the largest znode data jute.maxbuffer allows. */
@@ -28,6 +28,9 @@ const ENTRY_SLACK_BYTES = 1024;
  * password keeps sessions apart, it is not a credential: ACLs and authentication are).
  */
 const ENSEMBLE_SESSION_SECRET = createHash('sha256').update('skein zookeeper ensemble session password').digest();
+
+/** ZooKeeper's lower bound on how long a peer without a leader waits before serving read-only. */
+const READ_ONLY_GRACE_MS = 2000;
 
 /** The consensus log and snapshots live here, under dataDir (dataLogDir is the standalone transaction log's). */
 export const RAFT_DIR = 'raft';
@@ -116,8 +119,14 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     });
     server = zk;
     const hasQuorum = () => thePeer.hasQuorum();
-    const role = ensembleRole(ensemble, thePeer, core, hasQuorum, configured);
-    let wasState = 'rw';
+    // With readonlymode.enabled it serves reads only once leaderless for ZooKeeper's grace period,
+    // max(2000 ms, tickTime) (its read-only server starts that long after the peer began LOOKING).
+    // Until then requests wait for a leader as in an election: an ensemble still electing its first
+    // leader (its servers started together on a busy machine) must not hand out read-only sessions.
+    const readOnlyAfterMs = Math.max(leaderlessMaxMs(timing), READ_ONLY_GRACE_MS, config.tickTime);
+    const readOnly = () => ensemble.readOnlyModeEnabled && thePeer.leaderlessMs() > readOnlyAfterMs;
+    const role = ensembleRole(ensemble, thePeer, core, hasQuorum, readOnly, configured);
+    let wasState: 'rw' | 'ro' | 'down' = 'rw';
     zk.ensemble = role;
     await thePeer.start({
       apply: (entries) => core.apply(entries),
@@ -128,7 +137,8 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
       tick: () => {
         // Sessions of one state do not carry over to another: clients reconnect (read-only ones move on
         // to a read-write server, which ZooKeeper's clients look for while on a read-only one).
-        const state = hasQuorum() ? 'rw' : role.readOnly() ? 'ro' : 'down';
+        // Within the read-only grace period a server with readonlymode.enabled keeps its clients (state rw).
+        const state = readOnly() ? 'ro' : role.serving() ? 'rw' : 'down';
         if (state === wasState) return;
         if (state === 'rw') {
           log.info('leader known again: serving reads and writes');
@@ -177,9 +187,9 @@ function ensembleRole(
   peer: QuorumPeer,
   core: QuorumCore,
   hasQuorum: () => boolean,
+  readOnly: () => boolean,
   configured: () => { servers: EnsembleServer[]; version: bigint },
 ): EnsembleRole {
-  const readOnly = () => ensemble.readOnlyModeEnabled && !hasQuorum();
   return {
     serverId: ensemble.myid,
     get serverLines() {

@@ -13,8 +13,9 @@
 //   transaction of earlier terms; meanwhile requests wait (bounded).
 // - Sessions: createSession and closeSession are transactions. Other servers relay their clients'
 //   activity (touch); the leader alone expires sessions and, when elected, gives every one a full timeout.
-// - Whenever the leader changes, writes, syncs and session openings this server was waiting on may
+// - Whenever the leader changes, writes, syncs and session openings this server sent to the old one may
 //   never be answered; their clients' connections are dropped so they retry (ZooKeeper's ConnectionLoss).
+//   Requests held while no leader was known were sent nowhere: they go to the next leader.
 import { DecodeError, Reader, Writer } from '../../../protocol/bytes.js';
 import type { PeerShellMessage } from '../../../protocol/consensus/messages.js';
 import { ErrorCode, KeeperError, OpCode, Perms, type EventType } from '../../../protocol/zookeeper/codes.js';
@@ -84,6 +85,8 @@ interface Waiter {
 interface Held {
   readonly sessionId: bigint;
   readonly run: () => void;
+  /** A forward from another server: valid only in the term it arrived in (its sender fails it on a new one). */
+  readonly forwarded: boolean;
 }
 
 /**
@@ -190,12 +193,18 @@ export class QuorumCore implements RequestBackend {
     this.stopped = true;
   }
 
+  /** The session's connection to this server closed: what it holds for a leader would answer no one, and must not run. */
+  disconnected(sessionId: bigint): void {
+    this.keepHeld((h) => h.forwarded || h.sessionId !== sessionId);
+    this.forgetDeferred(sessionId);
+  }
+
   // ---- requests from this server's clients
 
   openSession(timeout: number, now: Now, opened: (id: bigint) => void): bigint {
     const id = this.mintSessionId();
-    this.opening.set(id, opened);
     this.whenLeader(id, () => {
+      this.opening.set(id, opened);
       if (this.leading) {
         if (this.sessionKnown(id)) return this.fail([id], 'session id already in use');
         if (!this.proposeTxn(this.preparer.createSession(id, timeout, this.nextZxid(), now.wall))) return this.fail([id], 'the leader cannot take more proposals');
@@ -236,9 +245,10 @@ export class QuorumCore implements RequestBackend {
   }
 
   private writeNow(req: WriteRequest, bytes: Buffer, wall: number, answer: (a: WriteAnswer) => void): void {
-    this.await(req.sessionId, req.cxid, answer);
     if (req.type === OpCode.closeSession) this.tracker.setClosing(req.sessionId);
     this.whenLeader(req.sessionId, () => {
+      // Awaited from when it is proposed or forwarded: only then may a leader change leave its fate unknown.
+      this.await(req.sessionId, req.cxid, answer);
       if (this.leading) {
         const refuse = () => this.fail([req.sessionId], 'the leader cannot take more proposals');
         if (!this.prepareAndPropose(req, new Reader(bytes), wall, refuse)) refuse();
@@ -317,7 +327,7 @@ export class QuorumCore implements RequestBackend {
         };
         if (this.leading.ready) return run();
         if (this.held.size >= HELD_REQUESTS_MAX) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
-        this.held.push({ sessionId: m.sessionId, run });
+        this.held.push({ sessionId: m.sessionId, run, forwarded: true });
         return;
       }
       case 'forwardRefused':
@@ -366,7 +376,9 @@ export class QuorumCore implements RequestBackend {
     this.applied = snapshot.index;
     this.sinceSnapshot = 0;
     this.changes.clear();
-    this.failAll('state replaced by the leader\'s snapshot');
+    this.failSent('state replaced by the leader\'s snapshot');
+    // Every connection goes (below): requests held for a leader go with them.
+    this.keepHeld(() => false);
     for (const s of [...this.tracker.values()]) this.tracker.remove(s.id);
     this.trackTreeSessions();
     // The snapshot may hold a reconfiguration this server never applied entry by entry.
@@ -383,7 +395,7 @@ export class QuorumCore implements RequestBackend {
     // the leader lives) keeps what it forwarded, which may still commit. A new term may have a leader
     // without those requests, so their outcome is unknown.
     if (status.term !== this.term) {
-      this.failAll(`leader changed from ${this.leader} in epoch ${this.term} to ${status.leader} in epoch ${status.term}`);
+      this.failSent(`leader changed from ${this.leader} in epoch ${this.term} to ${status.leader} in epoch ${status.term}`);
       this.touched.clear();
       // A close or an expiry under way may never commit now; the new leader decides again.
       for (const s of this.tracker.values()) s.closing = false;
@@ -429,7 +441,7 @@ export class QuorumCore implements RequestBackend {
   private whenLeader(sessionId: bigint, action: () => void): void {
     if ((this.leading?.ready || (this.leader !== NO_NODE && !this.leading)) && this.held.size === 0) return action();
     if (this.held.size >= HELD_REQUESTS_MAX) return this.fail([sessionId], 'too many requests waiting for a leader');
-    this.held.push({ sessionId, run: action });
+    this.held.push({ sessionId, run: action, forwarded: false });
     if (this.leader !== NO_NODE && (!this.leading || this.leading.ready)) this.runHeld();
   }
 
@@ -444,7 +456,7 @@ export class QuorumCore implements RequestBackend {
     this.waitingCount++;
   }
 
-  /** Drops the requests of `ids` this server waits on, and their connections. */
+  /** Drops the requests of `ids` this server waits on or holds, and their connections. */
   private fail(ids: readonly bigint[], reason: string): void {
     for (const id of ids) {
       const q = this.waiting.get(id);
@@ -453,6 +465,9 @@ export class QuorumCore implements RequestBackend {
       this.opening.delete(id);
       this.forgetDeferred(id);
     }
+    // A held request of a failed session must not run later: its client saw ConnectionLoss before it.
+    const failed = new Set(ids);
+    this.keepHeld((h) => !failed.has(h.sessionId));
     this.hooks.dropSessions(ids, reason);
   }
 
@@ -464,15 +479,19 @@ export class QuorumCore implements RequestBackend {
     this.syncing.delete(id);
   }
 
-  /** The leader changed: nothing this server waits on can be relied on to be answered. */
-  private failAll(reason: string): void {
+  /**
+   * The leader changed: nothing this server sent to the old one can be relied on to be answered. What it
+   * holds for a leader was sent nowhere and waits for the next one (a role change that left this server
+   * without a leader for a moment costs its clients nothing), except forwards of the old term.
+   */
+  private failSent(reason: string): void {
     const ids = new Set<bigint>([...this.waiting.keys(), ...this.opening.keys()]);
     for (const s of this.syncs) ids.add(s.sessionId);
     for (const s of this.syncAsked.values()) ids.add(s.sessionId);
     for (const id of this.takeConfirming()) ids.add(id);
-    while (this.held.size > 0) ids.add(this.held.shift()!.sessionId);
     this.syncs.length = 0;
     this.syncAsked.clear();
+    this.keepHeld((h) => !h.forwarded);
     if (ids.size > 0) this.fail([...ids], reason);
   }
 
@@ -488,6 +507,15 @@ export class QuorumCore implements RequestBackend {
     const ids = [...this.confirming.values()].flatMap((c) => ('sessionId' in c ? [c.sessionId] : []));
     this.confirming.clear();
     return ids;
+  }
+
+  private keepHeld(keep: (h: Held) => boolean): void {
+    const kept: Held[] = [];
+    while (this.held.size > 0) {
+      const h = this.held.shift()!;
+      if (keep(h)) kept.push(h);
+    }
+    for (const h of kept) this.held.push(h);
   }
 
   private syncTo(index: number, sessionId: bigint, done: () => void): void {

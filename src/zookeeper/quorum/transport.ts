@@ -229,7 +229,11 @@ export class PeerTransport {
   private redial(peer: Peer): void {
     if (this.closed || peer.timer) return;
     const min = this.opts.reconnectMinMs ?? 100;
-    const max = this.opts.reconnectMaxMs ?? 5_000;
+    // Only the higher id dials, so a restarted member rejoins when its peers' next attempt comes: a
+    // 5 s cap left one without a leader (and read-only, refusing clients that had seen newer zxids) for
+    // up to 10 s after a restart in kazoo's suite. ZooKeeper dials back at once when a lower id calls;
+    // an attempt per second to a dead peer is cheap.
+    const max = this.opts.reconnectMaxMs ?? 1_000;
     // Jitter, so servers restarted together do not dial in lockstep.
     const delay = Math.min(max, min * 2 ** Math.min(peer.attempts, 20)) * (0.5 + Math.random() / 2);
     peer.attempts++;

@@ -569,7 +569,10 @@ export class EnsembleSim {
     const s = conn.server;
     s.conns.delete(conn);
     s.watches?.removeWatcher(conn);
-    if (s.bySession.get(conn.sessionId) === conn) s.bySession.delete(conn.sessionId);
+    if (s.bySession.get(conn.sessionId) === conn) {
+      s.bySession.delete(conn.sessionId);
+      s.core?.disconnected(conn.sessionId);
+    }
     this.toClient(conn, () => {
       lastWords?.();
       this.lost(conn.client, conn);
