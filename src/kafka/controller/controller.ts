@@ -58,6 +58,8 @@ import {
 
 /** How often a write lost to a concurrent change is decided again before the event gives up. */
 const MAX_WRITE_ROUNDS = 5;
+/** Between attempts to give up /controller while ZooKeeper is unreachable. */
+const ABDICATE_RETRY_MS = 100;
 /** What a conditional write fails with when someone else changed the znode first. */
 const LOST_RACE: readonly ZkError[] = [ZkError.badVersion, ZkError.nodeExists, ZkError.noNode];
 
@@ -323,14 +325,28 @@ export class Controller {
     this.log.info({ why, controllerEpoch: a.epoch }, 'no longer controller');
   }
 
-  /** Gives up /controller if it is ours, so that an election starts (ours included). */
+  /**
+   * Gives up /controller if it is ours, so that an election starts (ours included). Retried through a
+   * lost connection: having resigned, this broker no longer acts as controller, and a /controller it
+   * still owns (its session lives on through a ZooKeeper leader change) would keep everyone else from
+   * being elected, leaving the cluster without a controller until the session ended.
+   */
   private async abdicate(): Promise<void> {
-    const stat = await this.zk.exists(CONTROLLER_PATH);
-    if (!stat || stat.ephemeralOwner !== this.zk.sessionId) return;
-    // Conditional on the version read, so a /controller created by someone else meanwhile stays.
-    await this.zk.delete(CONTROLLER_PATH, stat.version).catch((err: unknown) => {
-      if (!isKeeperError(err, ZkError.noNode) && !isKeeperError(err, ZkError.badVersion)) throw err;
-    });
+    for (;;) {
+      try {
+        const stat = await this.zk.exists(CONTROLLER_PATH);
+        if (!stat || stat.ephemeralOwner !== this.zk.sessionId) return;
+        // Conditional on the version read, so a /controller created by someone else meanwhile stays.
+        await this.zk.delete(CONTROLLER_PATH, stat.version).catch((err: unknown) => {
+          if (!isKeeperError(err, ZkError.noNode) && !isKeeperError(err, ZkError.badVersion)) throw err;
+        });
+        return;
+      } catch (err) {
+        if (this.stopped || !isKeeperError(err, ZkError.connectionLoss)) throw err;
+        this.log.warn('connection to ZooKeeper lost while giving up /controller: retrying');
+        await new Promise((r) => setTimeout(r, ABDICATE_RETRY_MS));
+      }
+    }
   }
 
   private async brokersChanged(): Promise<void> {
