@@ -6,9 +6,10 @@
 // when the next one holding the lock reads it: ephemerals owned by that session are stale and are
 // removed at once (with their version, so only the very node seen). Nodes of any other session are left
 // alone: another broker with our id is still refused after the wait.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode as ZkError, KeeperError } from '../../../protocol/zookeeper/codes.js';
+import { writeFileAtomic } from '../../fs/atomic-file.js';
 import type { Logger } from '../../logger.js';
 import type { ZooKeeperClient } from '../../zookeeper/client/client.js';
 
@@ -24,11 +25,9 @@ async function read(dataDir: string): Promise<bigint | undefined> {
   }
 }
 
-/** Records the session our registration belongs to; written whole (rename) so a crash leaves old or new. */
+/** Records the session our registration belongs to; replaced whole so a crash leaves old or new. */
 export async function rememberSession(dataDir: string, sessionId: bigint): Promise<void> {
-  const path = join(dataDir, FILE_NAME);
-  await writeFile(`${path}.tmp`, `0x${sessionId.toString(16)}\n`);
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(join(dataDir, FILE_NAME), `0x${sessionId.toString(16)}\n`);
 }
 
 /** Deletes those of `paths` that the previous process's session still owns. The caller holds the data dir lock. */
