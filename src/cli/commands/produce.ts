@@ -1,0 +1,180 @@
+// `skein produce TOPIC`: one record per input line (stdin or --file), keyed with --key-delimiter, sent
+// in batches to each partition's leader as Kafka's producers send them. Keyed records go where Kafka's
+// default partitioner puts them; keyless ones fill one partition's batch and move to the next (the
+// sticky partitioner). A progress line on a terminal shows records/s and MB/s.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Option, type Command } from 'commander';
+import { initCompression } from '../../../protocol/kafka/compression/codecs.js';
+import { buildRecordBatch, type RecordInput } from '../../../protocol/kafka/records/batch-builder.js';
+import { Compression } from '../../../protocol/kafka/records/batch-header.js';
+import type { RecordHeader } from '../../../protocol/kafka/records/record.js';
+import type { KafkaAdmin, TopicInfo } from '../../kafka/client/admin.js';
+import { partitionForKey } from '../../kafka/client/partitioner.js';
+import { produceBatch } from '../../kafka/client/producer.js';
+import { collectKeyValue, intIn } from '../args.js';
+import { withExamples, withKafkaConnection, type KafkaConnectOptions } from '../client-options.js';
+import { CommandFailure } from '../failure.js';
+import { formatOption, renderJson, type OutputFormat } from '../output.js';
+import { withAdmin } from './connect.js';
+import { Progress } from './progress.js';
+
+/** A batch is sent once it holds this many records or bytes (Kafka's batch.size is 16 KiB; bigger batches suit a bulk load). */
+export const BATCH_RECORDS_MAX = 10_000;
+export const BATCH_BYTES_MAX = 1024 * 1024;
+/** Produce requests awaiting their answer at most; reading input pauses beyond it. */
+export const IN_FLIGHT_MAX = 8;
+/** Longest input line: a longer one is refused rather than buffered without end. */
+export const LINE_BYTES_MAX = 16 * 1024 * 1024;
+
+const COMPRESSIONS = { none: Compression.None, gzip: Compression.Gzip, snappy: Compression.Snappy, lz4: Compression.Lz4, zstd: Compression.Zstd } as const;
+const ACKS = { all: -1, '-1': -1, '1': 1, '0': 0 } as const;
+
+interface ProduceOptions extends KafkaConnectOptions {
+  file?: string;
+  keyDelimiter?: string;
+  header: { name: string; value: string }[];
+  partition?: number;
+  compression: keyof typeof COMPRESSIONS;
+  acks: keyof typeof ACKS;
+  format: OutputFormat;
+  progress: boolean;
+}
+
+/** A line as a record: split at the first key delimiter when there is one. */
+export function lineRecord(line: string, keyDelimiter: string | undefined, headers: RecordHeader[]): RecordInput & { value: Buffer } {
+  if (keyDelimiter !== undefined) {
+    const at = line.indexOf(keyDelimiter);
+    if (at >= 0) return { key: Buffer.from(line.slice(0, at)), value: Buffer.from(line.slice(at + keyDelimiter.length)), headers };
+  }
+  return { key: null, value: Buffer.from(line), headers };
+}
+
+interface Pending {
+  records: RecordInput[];
+  bytes: number;
+}
+
+/** What was written to each partition: first and last offset (acks=0 learns none). */
+type Written = Map<number, { first: number; last: number; records: number }>;
+
+class BatchSender {
+  private readonly pending = new Map<number, Pending>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+  private sticky = 0;
+  readonly written: Written = new Map();
+
+  constructor(
+    private readonly admin: KafkaAdmin,
+    private readonly topic: TopicInfo,
+    private readonly options: ProduceOptions,
+  ) {}
+
+  async add(record: RecordInput & { value: Buffer }): Promise<void> {
+    const partitions = this.topic.partitions.length;
+    const partition = this.options.partition ?? (record.key ? partitionForKey(record.key, partitions) : this.sticky);
+    let p = this.pending.get(partition);
+    if (!p) this.pending.set(partition, (p = { records: [], bytes: 0 }));
+    p.records.push(record);
+    p.bytes += record.value.length + (record.key?.length ?? 0);
+    if (p.records.length >= BATCH_RECORDS_MAX || p.bytes >= BATCH_BYTES_MAX) {
+      if (partition === this.sticky) this.sticky = (this.sticky + 1) % partitions;
+      await this.send(partition);
+    }
+  }
+
+  async finish(): Promise<void> {
+    for (const partition of [...this.pending.keys()]) await this.send(partition);
+    await Promise.all(this.inFlight);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private async send(partition: number): Promise<void> {
+    const p = this.pending.get(partition);
+    this.pending.delete(partition);
+    if (!p || p.records.length === 0) return;
+    while (this.inFlight.size >= IN_FLIGHT_MAX) await Promise.race(this.inFlight);
+    if (this.failure !== undefined) throw this.failure;
+    const leader = this.topic.partitions.find((x) => x.partition === partition)?.leader ?? -1;
+    const batch = buildRecordBatch(p.records, { baseTimestamp: Date.now(), compression: COMPRESSIONS[this.options.compression] });
+    const count = p.records.length;
+    const request = (async () => {
+      const conn = await this.admin.broker(leader);
+      const result = await produceBatch(conn, this.topic.name, partition, batch, { acks: ACKS[this.options.acks] });
+      const w = this.written.get(partition);
+      const last = result.baseOffset < 0 ? -1 : result.baseOffset + count - 1;
+      if (w) this.written.set(partition, { first: w.first, last, records: w.records + count });
+      else this.written.set(partition, { first: result.baseOffset, last, records: count });
+    })().catch((err: unknown) => {
+      this.failure ??= err;
+    });
+    const tracked = request.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+}
+
+async function produce(admin: KafkaAdmin, topicName: string, o: ProduceOptions): Promise<void> {
+  const topic = await admin.topic(topicName);
+  if (o.partition !== undefined && !topic.partitions.some((p) => p.partition === o.partition)) {
+    throw new CommandFailure(`${topicName} has no partition ${o.partition} (it has ${topic.partitions.length})`);
+  }
+  if (o.compression === 'zstd') await initCompression();
+  const headers: RecordHeader[] = o.header.map((h) => ({ key: h.name, value: Buffer.from(h.value) }));
+  const totalBytes = o.file === undefined ? undefined : (await stat(o.file)).size;
+  const input = o.file === undefined ? process.stdin : createReadStream(o.file);
+  const progress = o.progress && process.stderr.isTTY ? new Progress(process.stderr, totalBytes) : undefined;
+  const sender = new BatchSender(admin, topic, o);
+  const started = performance.now();
+  let records = 0;
+  let bytes = 0;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      if (line.length > LINE_BYTES_MAX) throw new CommandFailure(`line ${records + 1} is longer than ${LINE_BYTES_MAX} bytes`);
+      await sender.add(lineRecord(line, o.keyDelimiter, headers));
+      records++;
+      bytes += Buffer.byteLength(line) + 1;
+      progress?.update(records, bytes);
+    }
+    await sender.finish();
+  } finally {
+    progress?.done();
+    lines.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const partitions = [...sender.written].sort(([a], [b]) => a - b).map(([partition, w]) => ({ partition, records: w.records, firstOffset: w.first, lastOffset: w.last }));
+  if (o.format === 'json') {
+    process.stdout.write(renderJson({ topic: topicName, records, bytes, seconds, partitions }));
+  } else {
+    const rate = seconds > 0 ? ` (${Math.round(records / seconds)} records/s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s)` : '';
+    process.stderr.write(`produced ${records} records (${bytes} bytes) to ${topicName} in ${seconds.toFixed(2)} s${rate}\n`);
+  }
+}
+
+export function registerProduceCommand(program: Command): void {
+  withExamples(
+    withKafkaConnection(
+      program
+        .command('produce')
+        .description('write records to a topic, one per line of stdin or a file')
+        .argument('<topic>')
+        .option('-f, --file <file>', 'read lines from a file instead of stdin')
+        .option('-k, --key-delimiter <text>', 'split each line at the first <text>: key before, value after')
+        .option('-H, --header <key=value>', 'a header on every record (repeatable)', collectKeyValue, [])
+        .addOption(new Option('-p, --partition <n>', 'write every record to this partition (default: by key, or spread)').argParser(intIn(0, 0x7fffffff)))
+        .addOption(new Option('-z, --compression <codec>', 'compress batches').choices(Object.keys(COMPRESSIONS)).default('none'))
+        .addOption(new Option('--acks <acks>', 'acknowledgements to wait for: all (the in-sync replicas), 1 (the leader) or 0 (none)').choices(Object.keys(ACKS)).default('all'))
+        .option('--no-progress', 'no progress line on a terminal')
+        .addOption(formatOption()),
+    ),
+    [
+      ['echo hello | skein produce greetings', 'one record'],
+      ['skein produce users -k : < users.txt', 'lines like "42:Ada": key 42, value Ada'],
+      ['skein produce events -f events.jsonl -z zstd -H source=import', 'a big file, compressed, with a header'],
+    ],
+  ).action(async (topic: string, o: ProduceOptions) => {
+    await withAdmin(o, (admin) => produce(admin, topic, o));
+  });
+}
