@@ -9,13 +9,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ApiKey } from '../../protocol/kafka/index.js';
 import { parseOverrides } from '../config/schema.js';
-import { KafkaConnection } from '../kafka/client/connection.js';
 import { brokerConfigFrom } from '../kafka/broker-config.js';
 import { prettyLine, type Logger } from '../logger.js';
 import { InvalidArgumentError, Option } from 'commander';
 import { collect, intIn, parsePort, UsageError } from './args.js';
+import { untilFormed } from './cluster-formed.js';
 import type { ServerCommand } from './command.js';
 import { StartupFailure } from './startup-failure.js';
 
@@ -128,29 +127,12 @@ async function startAll(starting: Promise<ServerChild>[]): Promise<ServerChild[]
   return started.sort((a, b) => a.id - b.id);
 }
 
-/**
- * Waits until every broker's metadata lists all of them and a controller: only then do clients that go
- * to the controller (librdkafka's admin requests) find one.
- */
-async function untilFormed(started: readonly ServerChild[]): Promise<void> {
+/** Waits until every broker sees the whole cluster, its controller and every partition's leader. */
+async function untilAllFormed(started: readonly ServerChild[]): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (const b of started) {
-    for (;;) {
-      let formed = false;
-      const conn = await KafkaConnection.connect(`${HOST}:${b.port}`).catch(() => undefined);
-      if (conn) {
-        try {
-          const m = await conn.send(ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false });
-          formed = m.brokers.length === started.length && m.controllerId >= 0;
-        } catch {
-          // Not answering yet: asked again below.
-        } finally {
-          conn.close();
-        }
-      }
-      if (formed) break;
-      if (Date.now() > deadline) throw new StartupFailure(`${b.name} did not see the whole cluster within ${START_TIMEOUT_MS} ms`);
-      await new Promise((r) => setTimeout(r, 50));
+    if (!(await untilFormed(`${HOST}:${b.port}`, started.length, deadline - Date.now()))) {
+      throw new StartupFailure(`${b.name} did not see the whole cluster within ${START_TIMEOUT_MS} ms`);
     }
   }
 }
@@ -251,7 +233,7 @@ export const devClusterCommand: ServerCommand<DevClusterOptions> = {
         brokerStarts.push(startServer('kafka', i, kafkaPorts[i - 1]!, configFile, log, show));
       }
       brokers = await startAll(brokerStarts);
-      await untilFormed(brokers);
+      await untilAllFormed(brokers);
     } catch (err) {
       await stopAll();
       throw err;

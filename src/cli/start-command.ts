@@ -12,11 +12,14 @@ import { defaultZooKeeperConfig } from '../zookeeper/config.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { Option } from 'commander';
 import { collect, parsePort } from './args.js';
+import { untilFormed } from './cluster-formed.js';
 import type { ServerCommand } from './command.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
 import { startNaming } from './startup-failure.js';
 
 const HOST = '127.0.0.1';
+/** How long the start summary waits for the broker to lead its partitions. */
+const READY_TIMEOUT_MS = 30_000;
 
 /** Creates each directory and checks that it can be locked, so neither server starts when the other could not. */
 async function checkDataDirs(dirs: string[]): Promise<void> {
@@ -72,6 +75,8 @@ export const startCommand: ServerCommand<StartOptions> = {
       // Set once ZooKeeper listens: its port is known only then (--zookeeper-port 0 picks one).
       if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = `${HOST}:${zookeeper.clientPort}`;
       const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
+      // The summary is the start's last line: printed once the broker is controller and leads its partitions.
+      if (!(await untilFormed(`${HOST}:${broker.port}`, 1, READY_TIMEOUT_MS))) log.warn({ waitedMs: READY_TIMEOUT_MS }, 'the broker has not taken up its partitions yet');
       log.info(
         {
           kafka: `${HOST}:${broker.port}`,
