@@ -108,7 +108,7 @@ export function buildProgram(): Command {
 }
 
 /** Commander's own errors (unknown option, missing argument) as one line naming the command. */
-function oneLineCommanderErrors(command: Command): void {
+export function oneLineCommanderErrors(command: Command): void {
   command.configureOutput({
     outputError: (text, write) => {
       const message = text.replace(/^error: /, '').trim();

@@ -93,7 +93,7 @@ test('kafka --config refuses a bad value naming the key; usage mistakes exit 2',
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(/num\.partitions \(line 1\): expected an integer/);
 
-  expect((await runToExit(['kafka'])).stderr).toMatch(/--config <server.properties> is required/);
+  expect((await runToExit(['kafka'])).stderr).toMatch(/^skein kafka: required option '--config <server.properties>' not specified/);
   expect((await runToExit(['frobnicate'])).code).toBe(2);
   const help = await runToExit(['--help']);
   expect(help.code).toBe(0);
