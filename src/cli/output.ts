@@ -17,12 +17,13 @@ function cellText(cell: Cell): string {
 }
 
 /**
- * Columns padded to their widest cell, numbers right-aligned, headers in capitals as kafka-topics and
+ * Columns padded to their widest cell, numbers (and the - of a missing one) right-aligned, headers in capitals as kafka-topics and
  * rpk print them. No row: just the headers, so a script's `tail -n +2` still works.
  */
 export function renderTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const texts = rows.map((row) => headers.map((_, i) => cellText(row[i])));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number' || typeof row[i] === 'bigint'));
+  const isNumber = (c: Cell) => typeof c === 'number' || typeof c === 'bigint';
+  const numeric = headers.map((_, i) => rows.some((row) => isNumber(row[i])) && rows.every((row) => isNumber(row[i]) || row[i] === null || row[i] === undefined));
   const widths = headers.map((h, i) => Math.max(h.length, ...texts.map((t) => t[i]!.length)));
   const line = (cells: readonly string[], header: boolean) =>
     cells

@@ -28,20 +28,22 @@ export function configSourceName(source: number): string {
 
 const INT32_MAX = 0x7fffffff;
 
-/** Runs one change per topic, reporting each topic's outcome; fails (exit 1) if any did. */
+/** Runs one change per topic and prints each topic's outcome; then fails with the first error, if any. */
 async function perTopic(format: OutputFormat, names: readonly string[], change: (name: string) => Promise<void>): Promise<void> {
-  const results: { topic: string; status: string; error?: string }[] = [];
+  const results: { topic: string; status: string }[] = [];
+  const errors: KafkaProtocolError[] = [];
   for (const name of names) {
     try {
       await change(name);
       results.push({ topic: name, status: 'OK' });
     } catch (err) {
       if (!(err instanceof KafkaProtocolError)) throw err;
-      results.push({ topic: name, status: err.errorName, error: err.message });
+      results.push({ topic: name, status: err.errorName });
+      errors.push(err);
     }
   }
-  printResult(format, results, () => renderTable(['topic', 'status'], results.map((r) => [r.topic, r.error ?? r.status])));
-  if (results.some((r) => r.status !== 'OK')) process.exitCode = 1;
+  printResult(format, results, () => renderTable(['topic', 'status'], results.map((r) => [r.topic, r.status])));
+  if (errors.length > 0) throw errors[0];
 }
 
 function describeTopic(topic: TopicInfo, offsets: Map<number, { earliest: number; latest: number }>) {

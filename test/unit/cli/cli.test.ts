@@ -118,7 +118,7 @@ describe('argument parsers', () => {
 describe('output', () => {
   test('tables pad columns, right-align numbers and print - for missing cells', () => {
     expect(renderTable(['name', 'partitions', 'leader'], [['orders', 6, null], ['a', 12, 3]])).toBe(
-      ['NAME    PARTITIONS  LEADER', 'orders           6  -', 'a               12  3', ''].join('\n'),
+      ['NAME    PARTITIONS  LEADER', 'orders           6       -', 'a               12       3', ''].join('\n'),
     );
     expect(renderTable(['group', 'state'], [])).toBe('GROUP  STATE\n');
   });
