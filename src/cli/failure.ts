@@ -35,6 +35,7 @@ const ZK_HINTS: Partial<Record<number, string>> = {
   [ZkErrorCode.noChildrenForEphemerals]: 'ephemeral znodes cannot have children',
   [ZkErrorCode.connectionLoss]: 'lost the connection to ZooKeeper (is it running? --server or SKEIN_ZOOKEEPER says where)',
   [ZkErrorCode.invalidACL]: 'that ACL is not valid',
+  [ZkErrorCode.unimplemented]: 'the server does not offer this (TTL nodes need extendedTypesEnabled=true in its zoo.cfg)',
 };
 
 function zkCodeName(code: number): string {

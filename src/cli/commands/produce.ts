@@ -20,9 +20,15 @@ import { formatOption, renderJson, type OutputFormat } from '../output.js';
 import { withAdmin } from './connect.js';
 import { Progress } from './progress.js';
 
-/** A batch is sent once it holds this many records or bytes (Kafka's batch.size is 16 KiB; bigger batches suit a bulk load). */
+/**
+ * A batch is sent once it holds this many records or bytes (Kafka's batch.size is 16 KiB; bigger batches
+ * suit a bulk load). Half of the broker's default max.message.bytes (1 MiB), so the batch with its record
+ * framing stays well under it even uncompressed.
+ */
 export const BATCH_RECORDS_MAX = 10_000;
-export const BATCH_BYTES_MAX = 1024 * 1024;
+export const BATCH_BYTES_MAX = 512 * 1024;
+/** A record's framing in a batch at most: length, attributes, deltas and lengths as varints, header counts. */
+const RECORD_OVERHEAD_BYTES = 24;
 /** Produce requests awaiting their answer at most; reading input pauses beyond it. */
 export const IN_FLIGHT_MAX = 8;
 /** Longest input line: a longer one is refused rather than buffered without end. */
@@ -64,13 +70,17 @@ class BatchSender {
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown;
   private sticky = 0;
+  /** Bytes the headers (the same on every record) add to each record. */
+  private readonly headerBytes: number;
   readonly written: Written = new Map();
 
   constructor(
     private readonly admin: KafkaAdmin,
     private readonly topic: TopicInfo,
     private readonly options: ProduceOptions,
-  ) {}
+  ) {
+    this.headerBytes = options.header.reduce((n, h) => n + RECORD_OVERHEAD_BYTES + Buffer.byteLength(h.name) + Buffer.byteLength(h.value), 0);
+  }
 
   async add(record: RecordInput & { value: Buffer }): Promise<void> {
     const partitions = this.topic.partitions.length;
@@ -78,7 +88,7 @@ class BatchSender {
     let p = this.pending.get(partition);
     if (!p) this.pending.set(partition, (p = { records: [], bytes: 0 }));
     p.records.push(record);
-    p.bytes += record.value.length + (record.key?.length ?? 0);
+    p.bytes += RECORD_OVERHEAD_BYTES + record.value.length + (record.key?.length ?? 0) + this.headerBytes;
     if (p.records.length >= BATCH_RECORDS_MAX || p.bytes >= BATCH_BYTES_MAX) {
       if (partition === this.sticky) this.sticky = (this.sticky + 1) % partitions;
       await this.send(partition);

@@ -18,7 +18,8 @@ export function progressLine(records: number, bytes: number, seconds: number, to
 
 export class Progress {
   private readonly started = performance.now();
-  private lastDraw = 0;
+  /** Nothing is drawn in the first REDRAW_MS: a small input is done before a bar would be worth showing. */
+  private lastDraw = performance.now();
   private drawn = false;
 
   constructor(

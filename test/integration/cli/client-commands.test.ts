@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { partitionForKey } from '../../../src/kafka/client/partitioner.js';
 import { SKEIN_MAIN } from '../../helpers/server-process.js';
@@ -189,6 +190,28 @@ test("a group: consume in it, its lag per partition, seek with a dry run, delete
 
   expect((await skein(node, ['group', 'delete', 'billing'])).code).toBe(0);
   expect((await skeinJson<{ groupId: string }[]>(node, ['group', 'list'])).map((x) => x.groupId)).not.toContain('billing');
+});
+
+test("a group with a live member (kafkajs): describe shows it and its partitions, seek refuses to move its offsets", async () => {
+  expect((await skein(node, ['topic', 'create', 'live-topic', '-p', '2'])).code).toBe(0);
+  const consumer = new Kafka({ brokers: [node.kafka], clientId: 'live-client', logLevel: logLevel.NOTHING }).consumer({ groupId: 'live', maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    let assigned!: () => void;
+    const joined = new Promise<void>((resolve) => (assigned = resolve));
+    consumer.on(consumer.events.GROUP_JOIN, () => assigned());
+    await consumer.subscribe({ topic: 'live-topic', fromBeginning: true });
+    await consumer.run({ eachMessage: async () => {} });
+    await joined;
+    type Group = { state: string; members: { clientId: string; assignment: { topic: string; partitions: number[] }[] }[] };
+    const g = await skeinJson<Group>(node, ['group', 'describe', 'live']);
+    expect(g.state).toBe('Stable');
+    expect(g.members).toEqual([expect.objectContaining({ clientId: 'live-client', assignment: [{ topic: 'live-topic', partitions: [0, 1] }] })]);
+    expect((await skein(node, ['group', 'describe', 'live'])).stdout).toMatch(/live-client\s+\S+\s+live-topic:0,1/);
+    expectOneLine(await skein(node, ['group', 'seek', 'live', '--to', 'earliest', '-t', 'live-topic']), 1, /^skein group seek: group live is Stable with 1 member\(s\): stop its consumers/);
+  } finally {
+    await consumer.disconnect();
+  }
 });
 
 test('cluster info and health, with the ZooKeeper server', async () => {
