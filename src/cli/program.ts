@@ -132,7 +132,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     throw err;
   });
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    // Plain `skein` is a request for help, not a mistake.
+    await program.parseAsync(argv.length === 0 ? ['--help'] : [...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with 0; a usage mistake (already printed in one line) with 2.

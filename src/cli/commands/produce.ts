@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Option, type Command } from 'commander';
 import { initCompression } from '../../../protocol/kafka/compression/codecs.js';
+import { ApiKey } from '../../../protocol/kafka/index.js';
 import { buildRecordBatch, type RecordInput } from '../../../protocol/kafka/records/batch-builder.js';
 import { Compression } from '../../../protocol/kafka/records/batch-header.js';
 import type { RecordHeader } from '../../../protocol/kafka/records/record.js';
@@ -99,6 +100,13 @@ class BatchSender {
     for (const partition of [...this.pending.keys()]) await this.send(partition);
     await Promise.all(this.inFlight);
     if (this.failure !== undefined) throw this.failure;
+    if (ACKS[this.options.acks] === 0) {
+      // acks=0 gets no answer, and closing the socket could drop requests still in its buffer. A broker
+      // answers a connection's requests in order, so once a later request is answered every batch before
+      // it has arrived.
+      const leaders = new Set(this.topic.partitions.filter((p) => this.written.has(p.partition)).map((p) => p.leader));
+      await Promise.all([...leaders].map(async (leader) => this.admin.send(await this.admin.broker(leader), ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false })));
+    }
   }
 
   private async send(partition: number): Promise<void> {
