@@ -42,9 +42,11 @@ export class SkeinNode implements CliTarget {
     readonly startOutput: string,
   ) {}
 
-  static async start(): Promise<SkeinNode> {
+  /** Starts a node; `overrides` are server.properties settings for its broker. */
+  static async start(overrides: Record<string, string> = {}): Promise<SkeinNode> {
     const dir = await mkdtemp(join(tmpdir(), 'skein-cli-node-'));
-    const child = spawn(process.execPath, [SKEIN_MAIN, 'start', '--data-dir', dir, '--kafka-port', '0', '--zookeeper-port', '0'], {
+    const settings = Object.entries(overrides).flatMap(([key, value]) => ['--override', `${key}=${value}`]);
+    const child = spawn(process.execPath, [SKEIN_MAIN, 'start', '--data-dir', dir, '--kafka-port', '0', '--zookeeper-port', '0', ...settings], {
       env: skeinEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,8 +1,8 @@
 // `skein consume TOPIC`: reads partitions from the beginning (or --offset / --from), prints each record
 // through a kcat-style template or as JSON lines, and stops at the end offsets it found when it started
-// (or after --num records), unless --follow keeps it waiting for more. With --group it starts from the
-// group's committed offsets and commits what it printed, as a consumer with manually assigned
-// partitions does; it does not join the group's rebalancing.
+// (or after --num records), unless --follow keeps it waiting for more. With --group it is a member of
+// that consumer group: it reads the partitions the group gives it, from the group's committed offsets,
+// commits what it printed, and leaves the group when it ends.
 import { Option, type Command } from 'commander';
 import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import { batchRecords, type BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
@@ -12,6 +12,7 @@ import { intIn, parsePartitionList, UsageError } from '../args.js';
 import { withExamples, withKafkaConnection, type KafkaConnectOptions } from '../client-options.js';
 import { CommandFailure } from '../failure.js';
 import { renderJson } from '../output.js';
+import { GroupMember } from '../../kafka/client/group-member.js';
 import { withAdmin } from './connect.js';
 
 /** How long one fetch waits on the broker for new records when caught up (the long poll). */
@@ -187,7 +188,10 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
   const topic = await admin.topic(topicName);
   const all = topic.partitions.map((p) => p.partition);
   for (const p of o.partitions ?? []) if (!all.includes(p)) throw new CommandFailure(`${topicName} has no partition ${p} (it has ${all.length})`);
-  const positions = await startPositions(admin, topic, o.partitions ?? all, o);
+  const member = o.group === undefined ? undefined : new GroupMember(admin, o.group, [topicName]);
+  // In a group, the group decides which partitions this reads, at every rebalance.
+  const assigned = async () => (member ? (await member.join()).filter((tp) => tp.topic === topicName).map((tp) => tp.partition) : (o.partitions ?? all));
+  let positions = await startPositions(admin, topic, await assigned(), o);
   const json = o.format === 'json';
   const template = json ? '' : o.format;
   let printed = 0;
@@ -196,13 +200,26 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const commit = async () => {
-    if (o.group !== undefined) await admin.commitOffsets(o.group, positions.map((p) => ({ topic: topicName, partition: p.partition, offset: p.next })));
+    if (member && positions.length > 0) await member.commit(positions.map((p) => ({ topic: topicName, partition: p.partition, offset: p.next })));
   };
   let lastCommit = performance.now();
   try {
     while (!stopped) {
+      if (member && (await member.heartbeat()) === 'rejoin') {
+        // The group is rebalancing: what was read so far is committed if the old generation still may, then
+        // this member takes whatever partitions the new generation gives it, from their committed offsets.
+        await commit().catch(() => undefined);
+        positions = await startPositions(admin, topic, await assigned(), o);
+        continue;
+      }
       const open = o.follow ? positions : positions.filter((p) => p.next < p.end);
-      if (open.length === 0 || (o.num !== undefined && printed >= o.num)) break;
+      if (o.num !== undefined && printed >= o.num) break;
+      if (open.length === 0) {
+        if (!o.follow) break;
+        // Following with no partitions (more members than partitions): wait for a rebalance to give some.
+        await new Promise((resolve) => setTimeout(resolve, FETCH_WAIT_MS));
+        continue;
+      }
       const byLeader = new Map<number, Position[]>();
       for (const p of open) {
         const leader = topic.partitions.find((x) => x.partition === p.partition)!.leader;
@@ -235,6 +252,8 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    // Best effort: a member that cannot say goodbye is dropped when its session times out anyway.
+    await member?.leave().catch(() => undefined);
   }
 }
 
@@ -248,7 +267,7 @@ export function registerConsumeCommand(program: Command): void {
         .option('-p, --partitions <list>', 'read only these partitions, e.g. 0,2 (default: all)', parsePartitionList)
         .option('-o, --offset <start>', 'where to start: beginning, end, an offset, or -N for N records before the end', 'beginning')
         .addOption(new Option('--from <time>', 'start at the first record at or after this time (ISO date or epoch ms)').argParser(parseTime))
-        .option('-g, --group <group>', "start from this group's committed offsets and commit what was printed")
+        .option('-g, --group <group>', "read as a member of this consumer group: its share of the partitions, from the group's committed offsets, committing what was printed")
         .addOption(new Option('-n, --num <n>', 'stop after this many records').argParser(intIn(1, Number.MAX_SAFE_INTEGER)))
         .option('-f, --follow', 'keep waiting for new records (Ctrl-C stops)')
         .option('--format <template>', 'json (one object per line), or a template: %t topic, %p partition, %o offset, %k key, %v value, %h headers, %T timestamp, %d date, %K/%S key/value length', DEFAULT_TEMPLATE),
@@ -258,10 +277,11 @@ export function registerConsumeCommand(program: Command): void {
       ['skein consume orders -f -o end', 'new records as they arrive'],
       ['skein consume orders --format "%p:%o %k=%v\\n" -n 10', 'ten records with partition, offset and key'],
       ['skein consume orders --from 2026-12-03T09:00:00Z --format json', 'since 9:00 UTC, as JSON lines'],
-      ['skein consume orders -g audit', 'what group audit has not read yet, and commit it'],
+      ['skein consume orders -g audit -f', 'as a member of group audit, sharing the partitions with its other consumers'],
     ],
   ).action(async (topic: string, o: ConsumeOptions) => {
     if (o.from !== undefined && o.offset !== 'beginning') throw new UsageError('give --offset or --from, not both');
+    if (o.group !== undefined && o.partitions !== undefined) throw new UsageError('a group member reads the partitions its group assigns: give --group or --partitions, not both');
     parseStartOffset(o.offset);
     await withAdmin(o, (admin) => consume(admin, topic, o));
   });

@@ -4,7 +4,7 @@
 // coordinator). Every version is negotiated with ApiVersions, so it works against Apache Kafka as well
 // as Skein. Per-topic and per-partition errors come back as KafkaProtocolError naming the topic.
 import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError, type RequestInputOf, type ResponseOf } from '../../../protocol/kafka/index.js';
-import { ConnectionClosedError, KafkaConnection, type ConnectionOptions } from './connection.js';
+import { ConnectionClosedError, KafkaConnection, type ConnectionOptions, type SendOptions } from './connection.js';
 import { LIST_OFFSETS_VERSION } from './consumer.js';
 
 export interface BrokerInfo {
@@ -79,7 +79,8 @@ const COORDINATOR_RETRIABLE: ReadonlySet<number> = new Set([ErrorCode.COORDINATO
 /** How long the controller may take to create, delete or grow topics (the tools' default). */
 export const ADMIN_TIMEOUT_MS = 30_000;
 
-function check(code: number, what: string, message?: string | null): void {
+/** Throws KafkaProtocolError naming `what` unless `code` is NONE. */
+export function check(code: number, what: string, message?: string | null): void {
   if (code !== ErrorCode.NONE) throw new KafkaProtocolError(code, `${what}: ${(message ?? errorInfo(code).message).replace(/\.$/, '')}`);
 }
 
@@ -118,9 +119,9 @@ export class KafkaAdmin {
   }
 
   /** Sends at the newest version both sides speak (at most `atMost`). */
-  async send<K extends ApiKey>(conn: KafkaConnection, apiKey: K, body: RequestInputOf<K>, atMost?: number): Promise<ResponseOf<K>> {
+  async send<K extends ApiKey>(conn: KafkaConnection, apiKey: K, body: RequestInputOf<K>, atMost?: number, options?: SendOptions): Promise<ResponseOf<K>> {
     await conn.apiVersions();
-    return conn.send(apiKey, conn.versionFor(apiKey, atMost), body);
+    return conn.send(apiKey, conn.versionFor(apiKey, atMost), body, options);
   }
 
   /** Metadata for `topics` (every topic when null); the brokers it lists become reachable by id. */
@@ -188,7 +189,7 @@ export class KafkaAdmin {
    * Runs a request to group `groupId`'s coordinator, finding it again and retrying while it is not ready
    * (the first group request of a cluster creates __consumer_offsets, and its partitions take a moment).
    */
-  private async toCoordinator<T>(groupId: string, request: (conn: KafkaConnection) => Promise<T>): Promise<T> {
+  async toCoordinator<T>(groupId: string, request: (conn: KafkaConnection) => Promise<T>): Promise<T> {
     const deadline = Date.now() + COORDINATOR_RETRY_MS;
     for (;;) {
       try {
@@ -378,17 +379,17 @@ export class KafkaAdmin {
   }
 
   /**
-   * Commits offsets for `groupId` as a consumer outside the group's membership does (generation -1, no
-   * member id): Kafka accepts it while the group has no active members.
+   * Commits offsets for `groupId`: as the member `member` names, or as a consumer outside the group's
+   * membership (generation -1, no member id), which Kafka accepts while the group has no active members.
    */
-  async commitOffsets(groupId: string, offsets: readonly (TopicPartition & { offset: number })[]): Promise<void> {
+  async commitOffsets(groupId: string, offsets: readonly (TopicPartition & { offset: number })[], member = { generationId: -1, memberId: '' }): Promise<void> {
     const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedMetadata: string }[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: '' }]);
     await this.toCoordinator(groupId, async (conn) => {
       const r = await this.send(conn, ApiKey.OffsetCommit, {
         groupId,
-        generationIdOrMemberEpoch: -1,
-        memberId: '',
+        generationIdOrMemberEpoch: member.generationId,
+        memberId: member.memberId,
         groupInstanceId: null,
         topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
       });

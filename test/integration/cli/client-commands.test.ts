@@ -13,7 +13,8 @@ import { skein, skeinJson, SkeinNode } from '../../helpers/skein-cli.js';
 let node: SkeinNode;
 
 beforeAll(async () => {
-  node = await SkeinNode.start();
+  // No wait for more members before an empty group's first rebalance: each `consume -g` would pay 3 s.
+  node = await SkeinNode.start({ 'group.initial.rebalance.delay.ms': '0' });
 }, 90_000);
 afterAll(async () => {
   await node?.stop();
@@ -166,18 +167,23 @@ test("a group: consume in it, its lag per partition, seek with a dry run, delete
   const input = Array.from({ length: 20 }, (_, i) => `o${i}`).join('\n');
   expect((await skein(node, ['produce', 'orders', '-p', '0'], input)).code).toBe(0);
   expect((await skein(node, ['produce', 'orders', '-p', '1'], input)).code).toBe(0);
-  expect((await skein(node, ['consume', 'orders', '-g', 'billing', '-p', '0', '-n', '15'])).stdout.split('\n').filter(Boolean)).toHaveLength(15);
+  // The only member of the group: both partitions are its.
+  expect((await skein(node, ['consume', 'orders', '-g', 'billing', '-n', '15'])).stdout.split('\n').filter(Boolean)).toHaveLength(15);
 
   type Group = { state: string; totalLag: number; partitions: { topic: string; partition: number; currentOffset: number | null; logEndOffset: number; lag: number | null }[] };
   let g = await skeinJson<Group>(node, ['group', 'describe', 'billing']);
   expect(g.state).toBe('Empty');
-  expect(g.partitions).toEqual([expect.objectContaining({ topic: 'orders', partition: 0, currentOffset: 15, logEndOffset: 20, lag: 5 })]);
+  expect(g.totalLag).toBe(25);
+  expect(g.partitions.map((p) => [p.topic, p.partition, p.logEndOffset])).toEqual([
+    ['orders', 0, 20],
+    ['orders', 1, 20],
+  ]);
   // The group resumes where it committed.
-  expect((await skein(node, ['consume', 'orders', '-g', 'billing', '-p', '0', '--format', '%o\\n'])).stdout).toBe('15\n16\n17\n18\n19\n');
+  expect((await skein(node, ['consume', 'orders', '-g', 'billing'])).stdout.split('\n').filter(Boolean)).toHaveLength(25);
   expect((await skeinJson<{ groupId: string }[]>(node, ['group', 'list'])).map((x) => x.groupId)).toContain('billing');
 
   const plan = await skein(node, ['group', 'seek', 'billing', '--to', 'earliest', '--dry-run']);
-  expect(plan.stdout).toMatch(/orders\s+0\s+20\s+0\norders\s+1\s+-\s+0\n\(dry run/);
+  expect(plan.stdout).toMatch(/orders\s+0\s+20\s+0\norders\s+1\s+20\s+0\n\(dry run/);
   expect((await skeinJson<Group>(node, ['group', 'describe', 'billing'])).totalLag).toBe(0);
   expect((await skein(node, ['group', 'seek', 'billing', '--to', '3', '-t', 'orders'])).code).toBe(0);
   g = await skeinJson<Group>(node, ['group', 'describe', 'billing']);
@@ -212,6 +218,38 @@ test("a group with a live member (kafkajs): describe shows it and its partitions
   } finally {
     await consumer.disconnect();
   }
+});
+
+test('two `consume --group --follow` share the partitions as group members and leave on Ctrl-C', async () => {
+  expect((await skein(node, ['topic', 'create', 'shared-topic', '-p', '2'])).code).toBe(0);
+  const members = [0, 1].map(() => {
+    const child = spawn(process.execPath, [SKEIN_MAIN, 'consume', 'shared-topic', '-g', 'shared', '-f', '--format', '%p %v\\n'], { env: { ...process.env, SKEIN_BROKERS: node.kafka }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const m = { child, out: '', exited: new Promise<number | null>((resolve) => child.once('exit', resolve)) };
+    child.stdout.on('data', (d: Buffer) => (m.out += d.toString()));
+    return m;
+  });
+  try {
+    type Group = { state: string; members: { assignment: { topic: string; partitions: number[] }[] }[] };
+    // Both have joined once the group is stable with two members, one partition each.
+    for (let i = 0; ; i++) {
+      expect(i).toBeLessThan(150);
+      const g = await skeinJson<Group>(node, ['group', 'describe', 'shared']).catch(() => undefined);
+      if (g?.state === 'Stable' && g.members.length === 2 && g.members.every((m) => m.assignment[0]?.partitions.length === 1)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await skein(node, ['produce', 'shared-topic', '-p', '0'], 'zero\n');
+    await skein(node, ['produce', 'shared-topic', '-p', '1'], 'one\n');
+    for (let i = 0; !members.every((m) => m.out.trim() !== ''); i++) {
+      expect(i).toBeLessThan(150);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(members.map((m) => m.out).sort()).toEqual(['0 zero\n', '1 one\n']);
+  } finally {
+    for (const m of members) m.child.kill('SIGINT');
+  }
+  expect(await Promise.all(members.map((m) => m.exited))).toEqual([0, 0]);
+  const after = await skeinJson<{ state: string; members: unknown[]; totalLag: number }>(node, ['group', 'describe', 'shared']);
+  expect(after).toMatchObject({ state: 'Empty', members: [], totalLag: 0 });
 });
 
 test('cluster info and health, with the ZooKeeper server', async () => {

@@ -13,6 +13,7 @@ import { statRecord } from '../../../src/cli/commands/zk.js';
 import { CommandFailure, failureOf } from '../../../src/cli/failure.js';
 import { renderJson, renderTable } from '../../../src/cli/output.js';
 import { buildProgram, oneLineCommanderErrors, skeinVersion } from '../../../src/cli/program.js';
+import { rangeAssign } from '../../../src/kafka/client/group-member.js';
 import { murmur2, partitionForKey } from '../../../src/kafka/client/partitioner.js';
 import type { BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
 
@@ -189,5 +190,27 @@ describe("Kafka's default partitioner", () => {
     ];
     for (const [key, hash] of cases) expect(murmur2(Buffer.from(key)), key).toBe(hash);
     expect(partitionForKey(Buffer.from('foobar'), 6)).toBe((-790332482 & 0x7fffffff) % 6);
+  });
+});
+
+describe("Kafka's range assignor", () => {
+  test('members in id order take runs of partitions, the first ones one more; only subscribers of a topic get it', () => {
+    const plan = rangeAssign(
+      [
+        { memberId: 'b', topics: ['t', 'u'] },
+        { memberId: 'a', topics: ['t'] },
+        { memberId: 'c', topics: ['t', 'u'] },
+      ],
+      new Map([
+        ['t', 7],
+        ['u', 1],
+      ]),
+    );
+    expect(plan.get('a')).toEqual([{ topic: 't', partitions: [0, 1, 2] }]);
+    expect(plan.get('b')).toEqual([
+      { topic: 't', partitions: [3, 4] },
+      { topic: 'u', partitions: [0] },
+    ]);
+    expect(plan.get('c')).toEqual([{ topic: 't', partitions: [5, 6] }]);
   });
 });
