@@ -82,6 +82,8 @@ export const startCommand: ServerCommand<StartOptions> = {
           kafka: `${HOST}:${broker.port}`,
           zookeeper: `${HOST}:${zookeeper.clientPort}`,
           dataDir: resolve(dataDir),
+          // What kind of node this is, as `skein cluster info` would find it.
+          mode: 'ZooKeeper standalone and a one-broker Kafka cluster on it',
         },
         'skein node started',
       );

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import { ErrorCode as ZkErrorCode, KeeperError } from '../../../protocol/zookeeper/codes.js';
 import { parsePort, parseKeyValue, parsePartitionList } from '../../../src/cli/args.js';
+import { bootstrapOf, zooKeeperOf } from '../../../src/cli/client-options.js';
 import { parseSrvr } from '../../../src/cli/commands/cluster.js';
 import { parseStartOffset, parseTime, renderRecord } from '../../../src/cli/commands/consume.js';
 import { lineRecord } from '../../../src/cli/commands/produce.js';
@@ -89,6 +90,34 @@ describe('the command tree', () => {
       expect(err(), args.join(' ')).toMatch(message);
       expect(err().trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
     }
+  });
+});
+
+describe('connection options', () => {
+  test('--bootstrap-server and --server, their env variables, and the aliases --brokers and --zookeeper', () => {
+    const parsed = (args: string[], env: Record<string, string> = {}) => {
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      try {
+        const program = buildProgram();
+        let opts: Record<string, unknown> = {};
+        const leaf = program.commands.find((c) => c.name() === args[0])!.commands.find((c) => c.name() === args[1])!;
+        leaf.action((...a: unknown[]) => {
+          opts = (a[a.length - 2] as Record<string, unknown>) ?? {};
+        });
+        program.parse(args, { from: 'user' });
+        return opts;
+      } finally {
+        process.env = saved;
+      }
+    };
+    expect(bootstrapOf(parsed(['topic', 'list']) as never)).toEqual(['127.0.0.1:9092']);
+    expect(bootstrapOf(parsed(['topic', 'list'], { SKEIN_BROKERS: 'a:1,b:2' }) as never)).toEqual(['a:1', 'b:2']);
+    expect(bootstrapOf(parsed(['topic', 'list', '-b', 'c:3'], { SKEIN_BROKERS: 'a:1' }) as never)).toEqual(['c:3']);
+    expect(bootstrapOf(parsed(['topic', 'list', '--brokers', 'd:4']) as never)).toEqual(['d:4']);
+    expect(zooKeeperOf(parsed(['zk', 'stat', '/x']) as never)).toBe('127.0.0.1:2181');
+    expect(zooKeeperOf(parsed(['zk', 'stat', '/x'], { SKEIN_ZOOKEEPER: 'z:1/chroot' }) as never)).toBe('z:1/chroot');
+    expect(zooKeeperOf(parsed(['zk', 'stat', '/x', '--zookeeper', 'y:2']) as never)).toBe('y:2');
   });
 });
 
