@@ -6,7 +6,7 @@
 import { Option, type Command } from 'commander';
 import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import { batchRecords, type BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
-import type { KafkaAdmin, TopicInfo } from '../../kafka/client/admin.js';
+import { isRetriable, type KafkaAdmin, type TopicInfo } from '../../kafka/client/admin.js';
 import { FETCH_VERSION, splitBatches } from '../../kafka/client/consumer.js';
 import { intIn, parsePartitionList, UsageError } from '../args.js';
 import { withExamples, withKafkaConnection, type KafkaConnectOptions } from '../client-options.js';
@@ -20,6 +20,9 @@ const FETCH_WAIT_MS = 500;
 /** Bytes one fetch answer carries at most, and per partition (the consumer defaults). */
 const FETCH_MAX_BYTES = 50 * 1024 * 1024;
 const PARTITION_FETCH_MAX_BYTES = 1024 * 1024;
+/** Fetch rounds in a row that may fail on a moved leader before the command gives up, and the pause after each. */
+const FETCH_ATTEMPTS_MAX = 10;
+const RETRY_BACKOFF_MS = 300;
 /** In --follow with --group, offsets are committed this often (the consumer's auto.commit.interval.ms). */
 const COMMIT_INTERVAL_MS = 5000;
 
@@ -147,9 +150,10 @@ interface Fetched {
   nextOffset: number;
 }
 
-/** Fetches from every partition `leader` leads in one request; returns each partition's records from its position. */
-async function fetchFrom(admin: KafkaAdmin, topic: string, leader: number, positions: Position[], waitMs: number): Promise<Map<number, Fetched>> {
-  const conn = await admin.broker(leader);
+/** Fetches from partitions that share a leader in one request; returns each partition's records from its position. */
+async function fetchFrom(admin: KafkaAdmin, topicInfo: TopicInfo, positions: Position[], waitMs: number): Promise<Map<number, Fetched>> {
+  const topic = topicInfo.name;
+  const conn = await admin.leader(topicInfo, positions[0]!.partition);
   await conn.apiVersions();
   const r = await conn.send(
     ApiKey.Fetch,
@@ -168,7 +172,7 @@ async function fetchFrom(admin: KafkaAdmin, topic: string, leader: number, posit
     },
     { timeoutMs: 30_000 + waitMs },
   );
-  if (r.errorCode !== ErrorCode.NONE) throw new KafkaProtocolError(r.errorCode, `fetch from broker ${leader}: ${errorInfo(r.errorCode).name}`);
+  if (r.errorCode !== ErrorCode.NONE) throw new KafkaProtocolError(r.errorCode, `fetch from ${conn.address}: ${errorInfo(r.errorCode).name}`);
   const out = new Map<number, Fetched>();
   for (const t of r.responses) {
     for (const p of t.partitions) {
@@ -185,7 +189,7 @@ async function fetchFrom(admin: KafkaAdmin, topic: string, leader: number, posit
 }
 
 async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions): Promise<void> {
-  const topic = await admin.topic(topicName);
+  let topic = await admin.topic(topicName);
   const all = topic.partitions.map((p) => p.partition);
   for (const p of o.partitions ?? []) if (!all.includes(p)) throw new CommandFailure(`${topicName} has no partition ${p} (it has ${all.length})`);
   const member = o.group === undefined ? undefined : new GroupMember(admin, o.group, [topicName]);
@@ -203,6 +207,7 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
     if (member && positions.length > 0) await member.commit(positions.map((p) => ({ topic: topicName, partition: p.partition, offset: p.next })));
   };
   let lastCommit = performance.now();
+  let failedFetches = 0;
   try {
     while (!stopped) {
       if (member && (await member.heartbeat()) === 'rejoin') {
@@ -225,8 +230,18 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
         const leader = topic.partitions.find((x) => x.partition === p.partition)!.leader;
         byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
       }
-      // Caught-up partitions in follow mode long-poll; otherwise records are there to read at once.
-      const fetched = await Promise.all([...byLeader].map(([leader, ps]) => fetchFrom(admin, topicName, leader, ps, o.follow ? FETCH_WAIT_MS : 0)));
+      let fetched: Map<number, Fetched>[];
+      try {
+        // Caught-up partitions in follow mode long-poll; otherwise records are there to read at once.
+        fetched = await Promise.all([...byLeader.values()].map((ps) => fetchFrom(admin, topic, ps, o.follow ? FETCH_WAIT_MS : 0)));
+        failedFetches = 0;
+      } catch (err) {
+        // A leader moved or its broker went away: find the new leaders and go on from the same positions.
+        if (!isRetriable(err) || ++failedFetches >= FETCH_ATTEMPTS_MAX) throw err;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS));
+        topic = await admin.topic(topicName);
+        continue;
+      }
       for (const answer of fetched) {
         for (const [partition, { records, nextOffset }] of answer) {
           const position = positions.find((p) => p.partition === partition)!;

@@ -11,9 +11,9 @@ import { ApiKey } from '../../../protocol/kafka/index.js';
 import { buildRecordBatch, type RecordInput } from '../../../protocol/kafka/records/batch-builder.js';
 import { Compression } from '../../../protocol/kafka/records/batch-header.js';
 import type { RecordHeader } from '../../../protocol/kafka/records/record.js';
-import type { KafkaAdmin, TopicInfo } from '../../kafka/client/admin.js';
+import { isRetriable, type KafkaAdmin, type TopicInfo } from '../../kafka/client/admin.js';
 import { partitionForKey } from '../../kafka/client/partitioner.js';
-import { produceBatch } from '../../kafka/client/producer.js';
+import { produceBatch, type ProduceResult } from '../../kafka/client/producer.js';
 import { collectKeyValue, intIn } from '../args.js';
 import { withExamples, withKafkaConnection, type KafkaConnectOptions } from '../client-options.js';
 import { CommandFailure } from '../failure.js';
@@ -30,8 +30,17 @@ export const BATCH_RECORDS_MAX = 10_000;
 export const BATCH_BYTES_MAX = 512 * 1024;
 /** A record's framing in a batch at most: length, attributes, deltas and lengths as varints, header counts. */
 const RECORD_OVERHEAD_BYTES = 24;
+/** How long a record waits for more to join its batch before the batch goes anyway (Kafka's linger.ms). */
+const LINGER_MS = 100;
 /** Produce requests awaiting their answer at most; reading input pauses beyond it. */
 export const IN_FLIGHT_MAX = 8;
+/**
+ * Sends of one batch at most: a batch refused because its partition's leader moved (or whose broker went
+ * away) is sent again to the new leader after a metadata refresh, as Kafka's producer retries. Without
+ * idempotence a retry after a lost answer may store the batch twice: at least once, as its producer does.
+ */
+const SEND_ATTEMPTS_MAX = 10;
+const RETRY_BACKOFF_MS = 300;
 /** Longest input line: a longer one is refused rather than buffered without end. */
 export const LINE_BYTES_MAX = 16 * 1024 * 1024;
 
@@ -69,6 +78,9 @@ type Written = Map<number, { first: number; last: number; records: number }>;
 class BatchSender {
   private readonly pending = new Map<number, Pending>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Batches leave in the order they were closed, so each partition's records keep their order. */
+  private queue: Promise<void> = Promise.resolve();
+  private lingerTimer: NodeJS.Timeout | undefined;
   private failure: unknown;
   private sticky = 0;
   /** Bytes the headers (the same on every record) add to each record. */
@@ -77,13 +89,15 @@ class BatchSender {
 
   constructor(
     private readonly admin: KafkaAdmin,
-    private readonly topic: TopicInfo,
+    private topic: TopicInfo,
     private readonly options: ProduceOptions,
   ) {
     this.headerBytes = options.header.reduce((n, h) => n + RECORD_OVERHEAD_BYTES + Buffer.byteLength(h.name) + Buffer.byteLength(h.value), 0);
   }
 
+  /** Adds a record to its partition's batch; resolves once there is room for more (a full batch is on its way). */
   async add(record: RecordInput & { value: Buffer }): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
     const partitions = this.topic.partitions.length;
     const partition = this.options.partition ?? (record.key ? partitionForKey(record.key, partitions) : this.sticky);
     let p = this.pending.get(partition);
@@ -92,12 +106,19 @@ class BatchSender {
     p.bytes += RECORD_OVERHEAD_BYTES + record.value.length + (record.key?.length ?? 0) + this.headerBytes;
     if (p.records.length >= BATCH_RECORDS_MAX || p.bytes >= BATCH_BYTES_MAX) {
       if (partition === this.sticky) this.sticky = (this.sticky + 1) % partitions;
-      await this.send(partition);
+      await this.close([partition]);
+    } else {
+      // Input that trickles in (`tail -f | skein produce`) is sent after a short wait, not when a batch fills.
+      this.lingerTimer ??= setTimeout(() => {
+        this.lingerTimer = undefined;
+        void this.close([...this.pending.keys()]);
+      }, LINGER_MS);
     }
   }
 
   async finish(): Promise<void> {
-    for (const partition of [...this.pending.keys()]) await this.send(partition);
+    this.stop();
+    await this.close([...this.pending.keys()]);
     await Promise.all(this.inFlight);
     if (this.failure !== undefined) throw this.failure;
     if (ACKS[this.options.acks] === 0) {
@@ -109,18 +130,34 @@ class BatchSender {
     }
   }
 
-  private async send(partition: number): Promise<void> {
-    const p = this.pending.get(partition);
-    this.pending.delete(partition);
-    if (!p || p.records.length === 0) return;
+  /** Cancels the linger wait (the command is ending). */
+  stop(): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+  }
+
+  /** Closes these partitions' batches now and queues them; resolves once they are sent or waiting for an answer. */
+  private close(partitions: readonly number[]): Promise<void> {
+    const batches: [number, Pending][] = [];
+    for (const partition of partitions) {
+      const p = this.pending.get(partition);
+      this.pending.delete(partition);
+      if (p && p.records.length > 0) batches.push([partition, p]);
+    }
+    this.queue = this.queue.then(async () => {
+      for (const [partition, p] of batches) await this.launch(partition, p);
+    });
+    return this.queue;
+  }
+
+  /** Sends one batch once fewer than IN_FLIGHT_MAX are unanswered; its failure is kept for add() and finish(). */
+  private async launch(partition: number, p: Pending): Promise<void> {
     while (this.inFlight.size >= IN_FLIGHT_MAX) await Promise.race(this.inFlight);
-    if (this.failure !== undefined) throw this.failure;
-    const leader = this.topic.partitions.find((x) => x.partition === partition)?.leader ?? -1;
+    if (this.failure !== undefined) return;
     const batch = buildRecordBatch(p.records, { baseTimestamp: Date.now(), compression: COMPRESSIONS[this.options.compression] });
     const count = p.records.length;
     const request = (async () => {
-      const conn = await this.admin.broker(leader);
-      const result = await produceBatch(conn, this.topic.name, partition, batch, { acks: ACKS[this.options.acks] });
+      const result = await this.sendBatch(partition, batch);
       const w = this.written.get(partition);
       const last = result.baseOffset < 0 ? -1 : result.baseOffset + count - 1;
       if (w) this.written.set(partition, { first: w.first, last, records: w.records + count });
@@ -130,6 +167,19 @@ class BatchSender {
     });
     const tracked = request.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
+  }
+
+  /** Sends one batch to its partition's leader, following the leader through retriable failures. */
+  private async sendBatch(partition: number, batch: Buffer): Promise<ProduceResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await produceBatch(await this.admin.leader(this.topic, partition), this.topic.name, partition, batch, { acks: ACKS[this.options.acks] });
+      } catch (err) {
+        if (attempt >= SEND_ATTEMPTS_MAX || !isRetriable(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS));
+        this.topic = await this.admin.topic(this.topic.name);
+      }
+    }
   }
 }
 
@@ -158,6 +208,7 @@ async function produce(admin: KafkaAdmin, topicName: string, o: ProduceOptions):
     }
     await sender.finish();
   } finally {
+    sender.stop();
     progress?.done();
     lines.close();
   }

@@ -4,7 +4,7 @@
 // coordinator). Every version is negotiated with ApiVersions, so it works against Apache Kafka as well
 // as Skein. Per-topic and per-partition errors come back as KafkaProtocolError naming the topic.
 import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError, type RequestInputOf, type ResponseOf } from '../../../protocol/kafka/index.js';
-import { ConnectionClosedError, KafkaConnection, type ConnectionOptions, type SendOptions } from './connection.js';
+import { ConnectionClosedError, KafkaConnection, RequestTimeoutError, type ConnectionOptions, type SendOptions } from './connection.js';
 import { LIST_OFFSETS_VERSION } from './consumer.js';
 
 export interface BrokerInfo {
@@ -73,11 +73,15 @@ const DELETE_TOPICS_MAX = 5;
 /** How long group requests retry while the coordinator is loading or moving (a consumer's default.api.timeout.ms is 60 s). */
 export const COORDINATOR_RETRY_MS = 20_000;
 const COORDINATOR_BACKOFF_MS = 200;
-/** The errors a group request is retried on: the group's coordinator is starting, loading or elsewhere. */
-const COORDINATOR_RETRIABLE: ReadonlySet<number> = new Set([ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR]);
 
 /** How long the controller may take to create, delete or grow topics (the tools' default). */
 export const ADMIN_TIMEOUT_MS = 30_000;
+
+/** Whether a request that failed with `err` may succeed if sent again after a metadata refresh (a leader moved, a broker restarted). */
+export function isRetriable(err: unknown): boolean {
+  if (err instanceof KafkaProtocolError) return err.retriable;
+  return err instanceof ConnectionClosedError || err instanceof RequestTimeoutError;
+}
 
 /** Throws KafkaProtocolError naming `what` unless `code` is NONE. */
 export function check(code: number, what: string, message?: string | null): void {
@@ -89,27 +93,48 @@ export class KafkaAdmin {
   private readonly brokers = new Map<number, BrokerInfo>();
 
   private constructor(
-    private readonly bootstrap: KafkaConnection,
+    /** Where metadata and cluster-wide requests go; replaced by another broker's connection if it closes. */
+    private bootstrap: KafkaConnection,
+    private readonly addresses: readonly string[],
     private readonly options: ConnectionOptions,
   ) {}
 
   /** Connects to the first bootstrap address that answers ApiVersions. */
   static async connect(bootstrap: readonly string[], options: ConnectionOptions = {}): Promise<KafkaAdmin> {
-    if (bootstrap.length === 0) throw new RangeError('no bootstrap address');
+    return new KafkaAdmin(await KafkaAdmin.firstAnswering(bootstrap, options), bootstrap, options);
+  }
+
+  private static async firstAnswering(addresses: readonly string[], options: ConnectionOptions): Promise<KafkaConnection> {
+    if (addresses.length === 0) throw new RangeError('no bootstrap address');
     let last: Error | undefined;
-    for (const address of bootstrap) {
+    for (const address of addresses) {
       let conn: KafkaConnection | undefined;
       try {
         conn = await KafkaConnection.connect(address, { clientId: 'skein-cli', ...options });
         await conn.apiVersions();
-        return new KafkaAdmin(conn, options);
+        return conn;
       } catch (err) {
         conn?.close();
         if (!(err instanceof ConnectionClosedError)) throw err;
         last = err;
       }
     }
-    throw new ConnectionClosedError(bootstrap.length === 1 ? last!.message : `cannot connect to any of ${bootstrap.join(', ')}: ${last!.message}`);
+    throw new ConnectionClosedError(addresses.length === 1 ? last!.message : `cannot connect to any of ${addresses.join(', ')}: ${last!.message}`);
+  }
+
+  /** The bootstrap connection while it is open; after its broker went away, any broker that answers. */
+  private async anyBroker(): Promise<KafkaConnection> {
+    if (!this.bootstrap.closed) return this.bootstrap;
+    for (const nodeId of this.brokers.keys()) {
+      try {
+        const conn = await this.broker(nodeId);
+        await conn.apiVersions();
+        return (this.bootstrap = conn);
+      } catch {
+        // That one is gone too: the next.
+      }
+    }
+    return (this.bootstrap = await KafkaAdmin.firstAnswering(this.addresses, this.options));
   }
 
   close(): void {
@@ -126,7 +151,7 @@ export class KafkaAdmin {
 
   /** Metadata for `topics` (every topic when null); the brokers it lists become reachable by id. */
   async metadata(topics: readonly string[] | null = null): Promise<ClusterInfo> {
-    const m = await this.send(this.bootstrap, ApiKey.Metadata, {
+    const m = await this.send(await this.anyBroker(), ApiKey.Metadata, {
       topics: topics === null ? null : topics.map((name) => ({ name })),
       allowAutoTopicCreation: false,
     });
@@ -171,11 +196,24 @@ export class KafkaAdmin {
       const b = this.brokers.get(nodeId);
       if (!b) return Promise.reject(new KafkaProtocolError(ErrorCode.BROKER_NOT_AVAILABLE, `broker ${nodeId} is not in the cluster's metadata`));
       const address = b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`;
-      conn = KafkaConnection.connect(address, { clientId: 'skein-cli', ...this.options });
-      this.connections.set(nodeId, conn);
-      conn.catch(() => this.connections.delete(nodeId));
+      const opening = KafkaConnection.connect(address, { clientId: 'skein-cli', ...this.options });
+      // A connection that fails or later closes (its broker died) is forgotten, so the next use reconnects.
+      const forget = () => {
+        if (this.connections.get(nodeId) === opening) this.connections.delete(nodeId);
+      };
+      opening.then((c) => c.onClose(forget), forget);
+      this.connections.set(nodeId, opening);
+      conn = opening;
     }
     return conn;
+  }
+
+  /** The leader of `topic`-`partition` as `topic`'s metadata has it. */
+  leader(topic: TopicInfo, partition: number): Promise<KafkaConnection> {
+    const p = topic.partitions.find((x) => x.partition === partition);
+    if (!p) return Promise.reject(new KafkaProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic.name} has no partition ${partition}`));
+    if (p.leader < 0) return Promise.reject(new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE, `${topic.name}-${partition} has no leader right now`));
+    return this.broker(p.leader);
   }
 
   /** The active controller, where topic changes go. */
@@ -187,7 +225,8 @@ export class KafkaAdmin {
 
   /**
    * Runs a request to group `groupId`'s coordinator, finding it again and retrying while it is not ready
-   * (the first group request of a cluster creates __consumer_offsets, and its partitions take a moment).
+   * or has moved (the first group request of a cluster creates __consumer_offsets, and its partitions
+   * take a moment; a coordinator's broker may stop).
    */
   async toCoordinator<T>(groupId: string, request: (conn: KafkaConnection) => Promise<T>): Promise<T> {
     const deadline = Date.now() + COORDINATOR_RETRY_MS;
@@ -195,7 +234,7 @@ export class KafkaAdmin {
       try {
         return await request(await this.coordinator(groupId));
       } catch (err) {
-        if (!(err instanceof KafkaProtocolError && COORDINATOR_RETRIABLE.has(err.code)) || Date.now() > deadline) throw err;
+        if (!isRetriable(err) || Date.now() > deadline) throw err;
         await new Promise((resolve) => setTimeout(resolve, COORDINATOR_BACKOFF_MS));
       }
     }
@@ -203,7 +242,7 @@ export class KafkaAdmin {
 
   /** The coordinator of group `groupId`. */
   private async coordinator(groupId: string): Promise<KafkaConnection> {
-    const r = await this.send(this.bootstrap, ApiKey.FindCoordinator, { key: groupId, keyType: 0 }, FIND_COORDINATOR_MAX);
+    const r = await this.send(await this.anyBroker(), ApiKey.FindCoordinator, { key: groupId, keyType: 0 }, FIND_COORDINATOR_MAX);
     check(r.errorCode, `coordinator of group ${groupId}`, r.errorMessage);
     this.brokers.set(r.nodeId, { nodeId: r.nodeId, host: r.host, port: r.port, rack: null });
     return this.broker(r.nodeId);
@@ -234,7 +273,7 @@ export class KafkaAdmin {
 
   /** Every config of a topic (or broker), with where its value comes from. */
   async describeConfigs(resourceType: number, resourceName: string): Promise<ConfigEntry[]> {
-    const conn = resourceType === ResourceType.BROKER ? await this.broker(Number(resourceName)) : this.bootstrap;
+    const conn = resourceType === ResourceType.BROKER ? await this.broker(Number(resourceName)) : await this.anyBroker();
     const r = await this.send(conn, ApiKey.DescribeConfigs, {
       resources: [{ resourceType, resourceName, configurationKeys: null }],
       includeSynonyms: false,
@@ -250,7 +289,7 @@ export class KafkaAdmin {
 
   /** Sets and removes (back to the default) topic configs. */
   async alterTopicConfigs(topic: string, set: readonly { name: string; value: string }[], remove: readonly string[]): Promise<void> {
-    const r = await this.send(this.bootstrap, ApiKey.IncrementalAlterConfigs, {
+    const r = await this.send(await this.anyBroker(), ApiKey.IncrementalAlterConfigs, {
       resources: [
         {
           resourceType: ResourceType.TOPIC,
