@@ -20,8 +20,8 @@ const FETCH_WAIT_MS = 500;
 /** Bytes one fetch answer carries at most, and per partition (the consumer defaults). */
 const FETCH_MAX_BYTES = 50 * 1024 * 1024;
 const PARTITION_FETCH_MAX_BYTES = 1024 * 1024;
-/** Fetch rounds in a row that may fail on a moved leader before the command gives up, and the pause after each. */
-const FETCH_ATTEMPTS_MAX = 10;
+/** How long fetches may fail on a moved leader before the command gives up (a dead leader is replaced once its ZooKeeper session expires), and the pause after each. */
+const FETCH_RETRY_MS = 60_000;
 const RETRY_BACKOFF_MS = 300;
 /** In --follow with --group, offsets are committed this often (the consumer's auto.commit.interval.ms). */
 const COMMIT_INTERVAL_MS = 5000;
@@ -207,7 +207,7 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
     if (member && positions.length > 0) await member.commit(positions.map((p) => ({ topic: topicName, partition: p.partition, offset: p.next })));
   };
   let lastCommit = performance.now();
-  let failedFetches = 0;
+  let failingSince: number | undefined;
   try {
     while (!stopped) {
       if (member && (await member.heartbeat()) === 'rejoin') {
@@ -234,10 +234,11 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
       try {
         // Caught-up partitions in follow mode long-poll; otherwise records are there to read at once.
         fetched = await Promise.all([...byLeader.values()].map((ps) => fetchFrom(admin, topic, ps, o.follow ? FETCH_WAIT_MS : 0)));
-        failedFetches = 0;
+        failingSince = undefined;
       } catch (err) {
         // A leader moved or its broker went away: find the new leaders and go on from the same positions.
-        if (!isRetriable(err) || ++failedFetches >= FETCH_ATTEMPTS_MAX) throw err;
+        failingSince ??= Date.now();
+        if (!isRetriable(err) || Date.now() - failingSince > FETCH_RETRY_MS) throw err;
         await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS));
         topic = await admin.topic(topicName);
         continue;

@@ -35,11 +35,12 @@ const LINGER_MS = 100;
 /** Produce requests awaiting their answer at most; reading input pauses beyond it. */
 export const IN_FLIGHT_MAX = 8;
 /**
- * Sends of one batch at most: a batch refused because its partition's leader moved (or whose broker went
- * away) is sent again to the new leader after a metadata refresh, as Kafka's producer retries. Without
+ * How long one batch is retried: a batch refused because its partition's leader moved (or whose broker
+ * went away) is sent again to the new leader after a metadata refresh, as Kafka's producer retries (a dead
+ * leader is replaced once its ZooKeeper session expires, 18 s by default). Without
  * idempotence a retry after a lost answer may store the batch twice: at least once, as its producer does.
  */
-const SEND_ATTEMPTS_MAX = 10;
+const SEND_RETRY_MS = 60_000;
 const RETRY_BACKOFF_MS = 300;
 /** Longest input line: a longer one is refused rather than buffered without end. */
 export const LINE_BYTES_MAX = 16 * 1024 * 1024;
@@ -171,11 +172,12 @@ class BatchSender {
 
   /** Sends one batch to its partition's leader, following the leader through retriable failures. */
   private async sendBatch(partition: number, batch: Buffer): Promise<ProduceResult> {
-    for (let attempt = 1; ; attempt++) {
+    const deadline = Date.now() + SEND_RETRY_MS;
+    for (;;) {
       try {
         return await produceBatch(await this.admin.leader(this.topic, partition), this.topic.name, partition, batch, { acks: ACKS[this.options.acks] });
       } catch (err) {
-        if (attempt >= SEND_ATTEMPTS_MAX || !isRetriable(err)) throw err;
+        if (Date.now() > deadline || !isRetriable(err)) throw err;
         await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS));
         this.topic = await this.admin.topic(this.topic.name);
       }
