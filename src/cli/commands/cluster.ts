@@ -1,8 +1,10 @@
-// `skein cluster info|health`: the brokers, the controller, and (given --server) each ZooKeeper
-// server's mode from its `srvr` answer; health checks what an operator checks first.
+// `skein cluster info|health`: the brokers, the controller, and each ZooKeeper server's mode from its
+// `srvr` answer (the servers of --server, or of the controller's zookeeper.connect); health checks what an
+// operator checks first.
 import { Option, type Command } from 'commander';
 import { KafkaConnection } from '../../kafka/client/connection.js';
-import type { ClusterInfo, KafkaAdmin } from '../../kafka/client/admin.js';
+import { KafkaProtocolError } from '../../../protocol/kafka/index.js';
+import { ResourceType, type ClusterInfo, type KafkaAdmin } from '../../kafka/client/admin.js';
 import { parseConnectString } from '../../zookeeper/client/connect-string.js';
 import { fourLetterWord } from '../../zookeeper/client/four-letter-word.js';
 import { withExamples, withKafkaConnection, type KafkaConnectOptions } from '../client-options.js';
@@ -66,12 +68,31 @@ async function brokerReachability(info: ClusterInfo): Promise<{ id: number; addr
 }
 
 function zooKeeperOption(): Option {
-  return new Option('--server <host:port,...>', 'also report these ZooKeeper servers (the cluster\'s zookeeper.connect)').env('SKEIN_ZOOKEEPER');
+  return new Option('--server <host:port,...>', "the cluster's ZooKeeper servers (default: the controller's zookeeper.connect)").env('SKEIN_ZOOKEEPER');
+}
+
+/**
+ * The ZooKeeper servers to report: --server, else the zookeeper.connect the controller (or any broker)
+ * was configured with, read through DescribeConfigs; none for a broker that runs without ZooKeeper.
+ */
+async function zooKeeperServers(admin: KafkaAdmin, cluster: ClusterInfo, server: string | undefined): Promise<string | undefined> {
+  if (server !== undefined) return server;
+  const id = cluster.controllerId >= 0 ? cluster.controllerId : cluster.brokers[0]?.nodeId;
+  if (id === undefined) return undefined;
+  try {
+    const value = (await admin.describeConfigs(ResourceType.BROKER, String(id))).find((c) => c.name === 'zookeeper.connect')?.value;
+    return value || undefined;
+  } catch (err) {
+    // A broker that does not describe itself (or refuses to): the report goes on without ZooKeeper.
+    if (err instanceof KafkaProtocolError) return undefined;
+    throw err;
+  }
 }
 
 async function info(admin: KafkaAdmin, o: Options): Promise<void> {
   const cluster = await admin.metadata(null);
-  const zookeeper = o.server === undefined ? undefined : await zooKeeperStates(o.server);
+  const servers = await zooKeeperServers(admin, cluster, o.server);
+  const zookeeper = servers === undefined ? undefined : await zooKeeperStates(servers);
   const brokers = cluster.brokers.map((b) => ({ ...b, controller: b.nodeId === cluster.controllerId }));
   const result = {
     clusterId: cluster.clusterId,
@@ -114,8 +135,9 @@ async function health(admin: KafkaAdmin, o: Options): Promise<void> {
   const names = (ps: { name: string }[]) => (ps.length <= 5 ? ps.map((p) => p.name).join(', ') : `${ps.slice(0, 5).map((p) => p.name).join(', ')} and ${ps.length - 5} more`);
   checks.push({ check: 'offline partitions', ok: offline.length === 0, detail: offline.length === 0 ? `none of ${partitions.length}` : `${offline.length}: ${names(offline)}` });
   checks.push({ check: 'under-replicated partitions', ok: under.length === 0, detail: under.length === 0 ? `none of ${partitions.length}` : `${under.length}: ${names(under)}` });
-  if (o.server !== undefined) {
-    const zk = await zooKeeperStates(o.server);
+  const servers = await zooKeeperServers(admin, cluster, o.server);
+  if (servers !== undefined) {
+    const zk = await zooKeeperStates(servers);
     const serving = zk.filter((z) => z.mode !== null);
     // An ensemble serves while a majority of it does; a standalone server is an ensemble of one.
     checks.push({
@@ -131,9 +153,9 @@ async function health(admin: KafkaAdmin, o: Options): Promise<void> {
 
 export function registerClusterCommands(program: Command): void {
   const cluster = program.command('cluster').description('the brokers, the controller, ZooKeeper, and whether all is well');
-  withExamples(withKafkaConnection(cluster.command('info').description('cluster id, controller, brokers and (with --server) each ZooKeeper server\'s mode').addOption(zooKeeperOption()).addOption(formatOption())), [
-    ['skein cluster info', 'brokers and controller'],
-    ['skein cluster info --server 127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183', 'and the ensemble: leader, followers'],
+  withExamples(withKafkaConnection(cluster.command('info').description("cluster id, controller, brokers and each ZooKeeper server's mode").addOption(zooKeeperOption()).addOption(formatOption())), [
+    ['skein cluster info', "brokers, controller, and the ZooKeeper servers of the controller's zookeeper.connect"],
+    ['skein cluster info --server 127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183', 'the ensemble named explicitly: leader, followers'],
   ]).action(async (o: Options) => {
     await withAdmin(o, (admin) => info(admin, o));
   });

@@ -252,12 +252,14 @@ test('two `consume --group --follow` share the partitions as group members and l
   expect(after).toMatchObject({ state: 'Empty', members: [], totalLag: 0 });
 });
 
-test('cluster info and health, with the ZooKeeper server', async () => {
-  const info = await skeinJson<{ controllerId: number; brokers: { nodeId: number; controller: boolean }[]; zookeeper: { mode: string }[] }>(node, ['cluster', 'info', '--server', node.zookeeper]);
+test('cluster info and health, with the ZooKeeper server found through the controller or named', async () => {
+  // The ZooKeeper servers come from the controller's zookeeper.connect when --server does not name them.
+  const info = await skeinJson<{ controllerId: number; brokers: { nodeId: number; controller: boolean }[]; zookeeper: { mode: string }[] }>(node, ['cluster', 'info']);
   expect(info.controllerId).toBe(0);
   expect(info.brokers).toEqual([expect.objectContaining({ nodeId: 0, controller: true })]);
   expect(info.zookeeper).toEqual([expect.objectContaining({ server: node.zookeeper, mode: 'standalone' })]);
   const health = await skein(node, ['cluster', 'health', '--server', node.zookeeper]);
+  expect((await skein(node, ['cluster', 'health', '--server', '127.0.0.1:1'])).stdout).toMatch(/zookeeper quorum\s+FAILED\s+127\.0\.0\.1:1 down/);
   expect(health.code).toBe(0);
   expect(health.stdout).toMatch(/zookeeper quorum\s+ok/);
   expect(health.stdout).toMatch(/healthy\n$/);
