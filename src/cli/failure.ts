@@ -46,13 +46,11 @@ export interface Failure {
   /** The line to print, without the command's name. */
   message: string;
   exitCode: number;
-  /** Whether it is a bug rather than a condition of the environment or input (then --debug shows a stack). */
-  unexpected: boolean;
 }
 
 /** The one-line form of any error a command may throw. */
 export function failureOf(err: unknown): Failure {
-  const known = (message: string, exitCode = 1): Failure => ({ message, exitCode, unexpected: false });
+  const known = (message: string, exitCode = 1): Failure => ({ message, exitCode });
   if (err instanceof UsageError || err instanceof ConfigError || err instanceof ConnectStringError) return known(err.message, 2);
   if (err instanceof CommandFailure || err instanceof StartupFailure) return known(err.message);
   if (err instanceof KafkaProtocolError) {
@@ -67,5 +65,6 @@ export function failureOf(err: unknown): Failure {
     return known(`${err.message} (is a broker running there? --bootstrap-server or SKEIN_BROKERS says where)`);
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { message: `${message} (this looks like a bug in skein; --debug shows where)`, exitCode: 1, unexpected: true };
+  // Anything else is a bug: still one line, and --debug shows where.
+  return { message: `${message} (this looks like a bug in skein; --debug shows where)`, exitCode: 1 };
 }

@@ -4,7 +4,7 @@ import { CommanderError, type Command } from 'commander';
 import { describe, expect, test } from 'vitest';
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import { ErrorCode as ZkErrorCode, KeeperError } from '../../../protocol/zookeeper/codes.js';
-import { parsePort, parseKeyValue, parsePartitionList } from '../../../src/cli/args.js';
+import { parsePort, parseKeyValue, parsePartitionList, UsageError } from '../../../src/cli/args.js';
 import { bootstrapOf, zooKeeperOf } from '../../../src/cli/client-options.js';
 import { parseSrvr } from '../../../src/cli/commands/cluster.js';
 import { parseStartOffset, parseTime, renderRecord } from '../../../src/cli/commands/consume.js';
@@ -194,15 +194,15 @@ describe('output', () => {
 });
 
 describe('failures', () => {
-  test('each kind is one line with an exit code; only bugs point at --debug', () => {
+  test('each kind is one line with an exit code: 2 for usage, 1 otherwise; bugs point at --debug', () => {
     expect(failureOf(new KafkaProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'topic nope'))).toEqual({
       message: 'topic nope (UNKNOWN_TOPIC_OR_PARTITION); `skein topic list` shows the topics',
       exitCode: 1,
-      unexpected: false,
     });
     expect(failureOf(new KeeperError(ZkErrorCode.noNode, '/a'))).toMatchObject({ message: '/a: no such znode (`skein zk ls` lists them)', exitCode: 1 });
-    expect(failureOf(new CommandFailure('offset 9 is outside t-0'))).toMatchObject({ exitCode: 1, unexpected: false });
-    expect(failureOf(new TypeError('x is undefined'))).toMatchObject({ exitCode: 1, unexpected: true, message: expect.stringMatching(/--debug/) });
+    expect(failureOf(new CommandFailure('offset 9 is outside t-0'))).toEqual({ message: 'offset 9 is outside t-0', exitCode: 1 });
+    expect(failureOf(new TypeError('x is undefined'))).toEqual({ exitCode: 1, message: 'x is undefined (this looks like a bug in skein; --debug shows where)' });
+    expect(failureOf(new UsageError('give --to or --to-time'))).toEqual({ message: 'give --to or --to-time', exitCode: 2 });
   });
 });
 
