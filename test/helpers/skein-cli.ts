@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { run, type RunResult } from './run-command.js';
 import { SKEIN_MAIN, skeinEnv } from './server-process.js';
 
@@ -21,6 +22,14 @@ export interface CliTarget {
 export function skein(target: CliTarget | undefined, args: string[], input: string | Buffer = '', env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   const targetEnv = target ? { SKEIN_BROKERS: target.kafka, SKEIN_ZOOKEEPER: target.zookeeper } : {};
   return run(process.execPath, [SKEIN_MAIN, ...args], input, COMMAND_TIMEOUT_MS, { ...process.env, ...targetEnv, ...env });
+}
+
+/** Expects a failure as a user should see it: exit `code`, one line on stderr matching `pattern`, no stack trace. */
+export function expectOneLine(r: { code: number | null; stderr: string }, code: number, pattern: RegExp): void {
+  expect(r.code).toBe(code);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
 /** Runs a command that must succeed and parses its JSON output. */

@@ -23,7 +23,7 @@ const PARTITION_FETCH_MAX_BYTES = 1024 * 1024;
 /** How long fetches may fail on a moved leader before the command gives up (a dead leader is replaced once its ZooKeeper session expires), and the pause after each. */
 const FETCH_RETRY_MS = 60_000;
 const RETRY_BACKOFF_MS = 300;
-/** In --follow with --group, offsets are committed this often (the consumer's auto.commit.interval.ms). */
+/** With --group, offsets are committed this often (the consumer's auto.commit.interval.ms), and at the end. */
 const COMMIT_INTERVAL_MS = 5000;
 
 export const DEFAULT_TEMPLATE = '%v\\n';
@@ -203,8 +203,10 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
   const stop = () => (stopped = true);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const commit = async () => {
-    if (member && positions.length > 0) await member.commit(positions.map((p) => ({ topic: topicName, partition: p.partition, offset: p.next })));
+  /** Commits the positions; 'rejoin' if the group rebalanced first (they are read again by whoever gets them). */
+  const commit = async (): Promise<'ok' | 'rejoin'> => {
+    if (!member || positions.length === 0) return 'ok';
+    return member.commit(positions.map((p) => ({ topic: topicName, partition: p.partition, offset: p.next })));
   };
   let lastCommit = performance.now();
   let failingSince: number | undefined;
@@ -213,7 +215,7 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
       if (member && (await member.heartbeat()) === 'rejoin') {
         // The group is rebalancing: what was read so far is committed if the old generation still may, then
         // this member takes whatever partitions the new generation gives it, from their committed offsets.
-        await commit().catch(() => undefined);
+        await commit();
         positions = await startPositions(admin, topic, await assigned(), o);
         continue;
       }
@@ -259,12 +261,15 @@ async function consume(admin: KafkaAdmin, topicName: string, o: ConsumeOptions):
           if (!cut) position.next = Math.max(position.next, o.follow ? nextOffset : Math.min(nextOffset, position.end));
         }
       }
-      if (o.follow && performance.now() - lastCommit >= COMMIT_INTERVAL_MS) {
+      if (member && performance.now() - lastCommit >= COMMIT_INTERVAL_MS) {
+        // A refusal because the group rebalanced shows at the next heartbeat, which rejoins.
         await commit();
         lastCommit = performance.now();
       }
     }
-    await commit();
+    if ((await commit()) === 'rejoin') {
+      process.stderr.write(`skein consume: group ${o.group} rebalanced before the last offsets were committed; those records will be read again\n`);
+    }
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -22,6 +22,8 @@ export const REBALANCE_TIMEOUT_MS = 30_000;
 /** Join rounds tried before giving up: each is a rebalance the coordinator restarted under us. */
 const JOIN_ATTEMPTS_MAX = 20;
 export const RANGE_ASSIGNOR = 'range';
+/** What a commit from an old generation is refused with once the group has rebalanced. */
+const REBALANCED: ReadonlySet<number> = new Set([ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID]);
 
 /** Kafka's RangeAssignor: per topic, members in id order each take a run of partitions, the first ones one more. */
 export function rangeAssign(members: readonly { memberId: string; topics: readonly string[] }[], partitions: ReadonlyMap<string, number>): Map<string, TopicPartitions[]> {
@@ -137,9 +139,15 @@ export class GroupMember {
     return 'ok';
   }
 
-  /** Commits under this member's generation. */
-  commit(offsets: readonly (TopicPartition & { offset: number })[]): Promise<void> {
-    return this.admin.commitOffsets(this.groupId, offsets, { generationId: this.generationId, memberId: this.memberId });
+  /** Commits under this member's generation; 'rejoin' when the group has moved on to another one (nothing was committed). */
+  async commit(offsets: readonly (TopicPartition & { offset: number })[]): Promise<'ok' | 'rejoin'> {
+    try {
+      await this.admin.commitOffsets(this.groupId, offsets, { generationId: this.generationId, memberId: this.memberId });
+      return 'ok';
+    } catch (err) {
+      if (err instanceof KafkaProtocolError && REBALANCED.has(err.code)) return 'rejoin';
+      throw err;
+    }
   }
 
   /** Leaves the group, so the others take its partitions at once instead of after its session times out. */
