@@ -5,7 +5,7 @@ import { BATCH_LENGTH_AT, BATCH_LENGTH_OVERHEAD, readBatchHeader, type BatchHead
 import { batchRecords, type BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
 import type { KafkaConnection } from './connection.js';
 
-/** The newest Fetch version this client writes (v13+ name topics by id); v12 is the newest Skein serves. */
+/** The Fetch version this client writes: the newest that names topics (v13+ name them by id). */
 export const FETCH_VERSION = 12;
 /** The newest ListOffsets version Skein serves. */
 export const LIST_OFFSETS_VERSION = 7;
