@@ -7,7 +7,7 @@ import type { KafkaConnection } from './connection.js';
 
 /** The Fetch version this client writes: the newest that names topics (v13+ name them by id). */
 export const FETCH_VERSION = 12;
-/** The newest ListOffsets version Skein serves. */
+/** The ListOffsets version this client writes (v8-10 add only the tiered-storage specs). */
 export const LIST_OFFSETS_VERSION = 7;
 
 export const EARLIEST = -2;
