@@ -10,12 +10,12 @@
 //   the endpoints of those leaders, so the client need not wait for a metadata refresh.
 // - v17 (KIP-853) adds the fetcher's replica directory id, which a broker without KRaft ignores.
 import { ErrorCode, type FetchRequest, type FetchResponseInput } from '../../../protocol/kafka/index.js';
+import { leaderHints, type NodeEndpoint } from '../metadata/leader-hints.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
 import type { TopicAdmin } from '../services.js';
 
 type TopicResponse = NonNullable<FetchResponseInput['responses']>[number];
 type PartitionResponse = NonNullable<TopicResponse['partitions']>[number];
-type NodeEndpoint = NonNullable<FetchResponseInput['nodeEndpoints']>[number];
 
 export const FIRST_FETCH_VERSION_WITH_TOPIC_IDS = 13;
 export const FIRST_FETCH_VERSION_WITH_REPLICA_STATE = 15;
@@ -73,26 +73,12 @@ export function withTopicIds(named: NamedFetch, responses: TopicResponse[]): Top
 }
 
 /** The errors after which a v16+ client is told the current leader (Kafka's KafkaApis.handleFetch). */
-const WRONG_LEADER = new Set<number>([ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.FENCED_LEADER_EPOCH]);
+const WRONG_LEADER: ReadonlySet<number> = new Set([ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.FENCED_LEADER_EPOCH]);
 
-/**
- * KIP-951: fills CurrentLeader of each partition answered with a wrong-leader error, from the cluster
- * metadata, and returns the endpoints of those leaders as the client's listener reaches them.
- */
-export function leaderHints(responses: TopicResponse[], metadata: MetadataView, listener: string): NodeEndpoint[] {
-  const wanted = new Set<number>();
-  for (const t of responses) {
-    for (const p of (t.partitions ?? []) as PartitionResponse[]) {
-      if (!WRONG_LEADER.has(p.errorCode ?? ErrorCode.NONE) || t.topic === undefined) continue;
-      const view = metadata.partition(t.topic, p.partitionIndex!);
-      if (!view || view.leader < 0) continue;
-      p.currentLeader = { leaderId: view.leader, leaderEpoch: view.leaderEpoch };
-      wanted.add(view.leader);
-    }
-  }
-  if (wanted.size === 0) return [];
-  return metadata
-    .liveBrokers(listener)
-    .filter((b) => wanted.has(b.nodeId))
-    .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+/** KIP-951 for Fetch: the current leader of each partition at the wrong broker, and the leaders' endpoints. */
+export function fetchLeaderHints(responses: TopicResponse[], metadata: MetadataView, listener: string): NodeEndpoint[] {
+  const answers = responses.flatMap((t) =>
+    t.topic === undefined ? [] : ((t.partitions ?? []) as PartitionResponse[]).map((p) => ({ topic: t.topic!, partition: p.partitionIndex!, answer: p })),
+  );
+  return leaderHints(answers, WRONG_LEADER, metadata, listener);
 }

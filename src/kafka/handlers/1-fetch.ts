@@ -15,7 +15,7 @@
 // translated to and from what the reader takes in fetch-versions.ts.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { readFetch } from '../fetch/fetch-reader.js';
-import { FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS, leaderHints, nameTopics, withTopicIds } from '../fetch/fetch-versions.js';
+import { FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS, fetchLeaderHints, nameTopics, withTopicIds } from '../fetch/fetch-versions.js';
 import { waitForBytes } from '../fetch/long-poll.js';
 import { defineHandler } from '../handler.js';
 
@@ -47,7 +47,7 @@ export const fetchHandler = defineHandler({
       read = await readFetch(ctx, request, services);
     }
     const responses = withTopicIds(named, read.responses);
-    const nodeEndpoints = ctx.apiVersion >= FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS ? leaderHints(responses, services.metadata, ctx.listener) : [];
+    const nodeEndpoints = ctx.apiVersion >= FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS ? fetchLeaderHints(responses, services.metadata, ctx.listener) : [];
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses, nodeEndpoints };
   },
 });

@@ -1,7 +1,7 @@
 // fetch-versions.ts alone: KIP-951's leader hints from a metadata view, and the v13+ naming of topics.
 import { describe, expect, test } from 'vitest';
 import { ErrorCode, type FetchRequest, type FetchResponseInput } from '../../../protocol/kafka/index.js';
-import { leaderHints, nameTopics, withTopicIds } from '../../../src/kafka/fetch/fetch-versions.js';
+import { fetchLeaderHints, nameTopics, withTopicIds } from '../../../src/kafka/fetch/fetch-versions.js';
 import type { MetadataView } from '../../../src/kafka/metadata/metadata-view.js';
 
 type TopicResponse = NonNullable<FetchResponseInput['responses']>[number];
@@ -29,7 +29,7 @@ describe('leader hints (Fetch v16+)', () => {
       },
       { topic: 'gone', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER }] },
     ];
-    const endpoints = leaderHints(responses, metadata, 'CLIENTS');
+    const endpoints = fetchLeaderHints(responses, metadata, 'CLIENTS');
     expect(endpoints).toEqual([{ nodeId: 2, host: 'CLIENTS-two', port: 9093, rack: 'r2' }]);
     const [p0, p1, p2] = responses[0]!.partitions!;
     expect(p0!.currentLeader).toEqual({ leaderId: 2, leaderEpoch: 5 });
@@ -40,7 +40,7 @@ describe('leader hints (Fetch v16+)', () => {
   });
 
   test('no wrong-leader error: no endpoints', () => {
-    expect(leaderHints([{ topic: 't', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE }] }], metadata, 'X')).toEqual([]);
+    expect(fetchLeaderHints([{ topic: 't', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE }] }], metadata, 'X')).toEqual([]);
   });
 });
 

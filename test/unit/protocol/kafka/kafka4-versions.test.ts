@@ -3,6 +3,7 @@
 // Kafka's message JSON: each next to the version before it, so the difference is the new field.
 import { describe, expect, test } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../../../protocol/kafka/index.js';
+import { ProduceRequestSpec, ProduceResponseSpec } from '../../../../protocol/kafka/messages/0-produce.js';
 import { MetadataResponseSpec } from '../../../../protocol/kafka/messages/3-metadata.js';
 
 const hex = (chunks: Buffer[]) => Buffer.concat(chunks).toString('hex');
@@ -19,5 +20,28 @@ describe('Metadata response v13 (KIP-1102): a top-level error code after the top
     expect(hex(encodeMessage(MetadataResponseSpec, 13, value))).toBe(bytes);
     const rebootstrap = common + '0081' + '00';
     expect(decodeMessage(MetadataResponseSpec, 13, Buffer.from(rebootstrap, 'hex')).errorCode).toBe(129);
+  });
+});
+
+describe('Produce v13 (KIP-516): the topic id in place of the name', () => {
+  const id = '0102030405060708090a0b0c0d0e0f10';
+  test('request', () => {
+    const value = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'a', topicId: id, partitionData: [{ index: 0, records: null }] }] };
+    // transactional id null, acks -1, timeout, topics[1]
+    const head = '00' + 'ffff' + '000003e8' + '02';
+    // partitions[1] {index 0, records null, tags}, topic tags, message tags
+    const tail = '02' + '00000000' + '00' + '00' + '00' + '00';
+    expect(hex(encodeMessage(ProduceRequestSpec, 12, value))).toBe(head + '0261' + tail);
+    expect(hex(encodeMessage(ProduceRequestSpec, 13, value))).toBe(head + id + tail);
+    expect(decodeMessage(ProduceRequestSpec, 13, Buffer.from(head + id + tail, 'hex')).topicData[0]).toEqual({ name: '', topicId: id, partitionData: [{ index: 0, records: null }] });
+  });
+  test('response', () => {
+    const partition = { index: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null };
+    const value = { responses: [{ name: 'a', topicId: id, partitionResponses: [partition] }], throttleTimeMs: 0 };
+    // partitions[1] {index, error, base offset, append time, log start, record errors[0], message null, tags}, topic tags
+    const partitions = '02' + '00000000' + '0000' + '0000000000000005' + 'ffffffffffffffff' + '0000000000000000' + '01' + '00' + '00' + '00';
+    const end = '00000000' + '00';
+    expect(hex(encodeMessage(ProduceResponseSpec, 12, value))).toBe('02' + '0261' + partitions + end);
+    expect(hex(encodeMessage(ProduceResponseSpec, 13, value))).toBe('02' + id + partitions + end);
   });
 });
