@@ -95,13 +95,15 @@ function appendPartition(
   ctx: RequestContext,
   partitions: PartitionAccess,
   topic: string,
+  /** v13+: the id the producer named the topic by; the zero id before. */
+  topicId: string,
   data: PartitionData,
   acks: number,
   timeoutMs: number,
   now: number,
 ): Appended {
   const { index } = data;
-  const partition = partitions.leader(topic, index);
+  const partition = partitions.leader(topic, index, undefined, topicId);
   if (typeof partition === 'number') return { response: failed(index, partition) };
   const plog = partition.log;
   const records = data.records;
@@ -195,7 +197,7 @@ export const produceHandler = defineHandler({
           let response: PartitionResponse;
           if (name === undefined) response = failed(data.index, ErrorCode.UNKNOWN_TOPIC_ID);
           else {
-            const appended = appendPartition(ctx, partitions, name, data, acks, request.timeoutMs, now);
+            const appended = appendPartition(ctx, partitions, name, topic.topicId, data, acks, request.timeoutMs, now);
             if (appended.done) pending.push(appended.done);
             response = appended.response;
             answers.push({ topic: name, partition: data.index, answer: response });
