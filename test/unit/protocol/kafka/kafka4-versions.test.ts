@@ -5,6 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../../../protocol/kafka/index.js';
 import { ProduceRequestSpec, ProduceResponseSpec } from '../../../../protocol/kafka/messages/0-produce.js';
 import { MetadataResponseSpec } from '../../../../protocol/kafka/messages/3-metadata.js';
+import { OffsetCommitRequestSpec } from '../../../../protocol/kafka/messages/8-offset-commit.js';
+import { OffsetFetchResponseSpec } from '../../../../protocol/kafka/messages/9-offset-fetch.js';
 
 const hex = (chunks: Buffer[]) => Buffer.concat(chunks).toString('hex');
 
@@ -43,5 +45,35 @@ describe('Produce v13 (KIP-516): the topic id in place of the name', () => {
     const end = '00000000' + '00';
     expect(hex(encodeMessage(ProduceResponseSpec, 12, value))).toBe('02' + '0261' + partitions + end);
     expect(hex(encodeMessage(ProduceResponseSpec, 13, value))).toBe('02' + id + partitions + end);
+  });
+});
+
+describe('OffsetCommit and OffsetFetch v10: the topic id in place of the name', () => {
+  const id = '0102030405060708090a0b0c0d0e0f10';
+  test('OffsetCommit request', () => {
+    const value = {
+      groupId: 'g',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [{ name: 'a', topicId: id, partitions: [{ partitionIndex: 0, committedOffset: 5, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    };
+    // group "g", epoch -1, member "", instance null, topics[1]
+    const head = '0267' + 'ffffffff' + '01' + '00' + '02';
+    // partitions[1] {index, offset 5, epoch -1, metadata null, tags}, topic tags, message tags
+    const tail = '02' + '00000000' + '0000000000000005' + 'ffffffff' + '00' + '00' + '00' + '00';
+    expect(hex(encodeMessage(OffsetCommitRequestSpec, 9, value))).toBe(head + '0261' + tail);
+    expect(hex(encodeMessage(OffsetCommitRequestSpec, 10, value))).toBe(head + id + tail);
+  });
+  test('OffsetFetch response', () => {
+    const partition = { partitionIndex: 0, committedOffset: 5, committedLeaderEpoch: -1, metadata: '', errorCode: 0 };
+    const value = { throttleTimeMs: 0, groups: [{ groupId: 'g', topics: [{ name: 'a', topicId: id, partitions: [partition] }], errorCode: 0 }] };
+    // throttle, groups[1] {"g", topics[1]
+    const head = '00000000' + '02' + '0267' + '02';
+    // partitions[1] {index, offset 5, epoch -1, metadata "", error, tags}, topic tags, group error, group tags, message tags
+    const tail = '02' + '00000000' + '0000000000000005' + 'ffffffff' + '01' + '0000' + '00' + '00' + '0000' + '00' + '00';
+    expect(hex(encodeMessage(OffsetFetchResponseSpec, 9, value))).toBe(head + '0261' + tail);
+    expect(hex(encodeMessage(OffsetFetchResponseSpec, 10, value))).toBe(head + id + tail);
+    expect(decodeMessage(OffsetFetchResponseSpec, 10, Buffer.from(head + id + tail, 'hex')).groups[0]!.topics[0]!.topicId).toBe(id);
   });
 });
