@@ -17,8 +17,8 @@ import type { TopicAdmin } from '../services.js';
 type TopicResponse = NonNullable<FetchResponseInput['responses']>[number];
 type PartitionResponse = NonNullable<TopicResponse['partitions']>[number];
 
-export const FIRST_FETCH_VERSION_WITH_TOPIC_IDS = 13;
-export const FIRST_FETCH_VERSION_WITH_REPLICA_STATE = 15;
+const FIRST_FETCH_VERSION_WITH_TOPIC_IDS = 13;
+const FIRST_FETCH_VERSION_WITH_REPLICA_STATE = 15;
 export const FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS = 16;
 
 /** A Fetch request with every topic named, and what could not be named. */

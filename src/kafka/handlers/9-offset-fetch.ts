@@ -1,10 +1,11 @@
-// OffsetFetch (9), v0-9: a group's committed offsets (-1 where none), for named partitions or, with null
+// OffsetFetch (9), v0-10: a group's committed offsets (-1 where none), for named partitions or, with null
 // topics (v2+), every partition the group committed. v8 asks for several groups at once; before, one
-// group travels at the top level. v9 adds the asking member's id and epoch, which only KIP-848 groups
-// check (Kafka's ClassicGroup.validateOffsetFetch ignores them), so a classic group answers as for v8.
-// v10 names topics by id (KIP-516): an id this broker does not know is UNKNOWN_TOPIC_ID for each partition
-// asked, and a group's offsets for a topic the broker no longer has (no id to name it by) are left out. v0-1 have no top-level error code, so a group's error goes on every
-// partition asked for (Kafka: OffsetFetchRequest.getErrorResponse).
+// group travels at the top level. v0-1 have no top-level error code, so a group's error goes on every
+// partition asked for (Kafka: OffsetFetchRequest.getErrorResponse). v9 adds the asking member's id and
+// epoch, which only KIP-848 groups check (Kafka's ClassicGroup.validateOffsetFetch ignores them), so a
+// classic group answers as for v8. v10 names topics by id (KIP-516): an id this broker does not know is
+// UNKNOWN_TOPIC_ID for each partition asked, and a group's offsets for a topic the broker no longer has
+// (no id to name it by) are left out.
 import { ApiKey, ErrorCode, type OffsetFetchRequest, type OffsetFetchResponseInput } from '../../../protocol/kafka/index.js';
 import type { OffsetFetchRequestGroup, OffsetFetchRequestTopic, OffsetFetchResponseGroup } from '../groups/api.js';
 import { defineHandler } from '../handler.js';
