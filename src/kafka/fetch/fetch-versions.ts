@@ -1,4 +1,4 @@
-// What Fetch v13-17 add over v12, kept apart from the read itself (fetch-reader.ts reads by topic name):
+// What Fetch v13-18 add over v12, kept apart from the read itself (fetch-reader.ts reads by topic name):
 //
 // - v13 (KIP-516) names topics by id, in the request and in the response. An id this broker does not know
 //   (never created, or a topic deleted and re-created under the same name, which gets a new id) is
@@ -9,6 +9,8 @@
 //   NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH carries the current leader and epoch, and the response
 //   the endpoints of those leaders, so the client need not wait for a metadata refresh.
 // - v17 (KIP-853) adds the fetcher's replica directory id, which a broker without KRaft ignores.
+// - v18 (KIP-1166) adds the high watermark a follower knows, so a leader can answer its long poll when
+//   the watermark moves; Skein's followers fetch with v12, and a consumer's value means nothing.
 import { ErrorCode, type FetchRequest, type FetchResponseInput } from '../../../protocol/kafka/index.js';
 import { leaderHints, type NodeEndpoint } from '../metadata/leader-hints.js';
 import type { MetadataView } from '../metadata/metadata-view.js';

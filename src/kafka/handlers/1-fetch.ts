@@ -1,4 +1,4 @@
-// Fetch (1), v4-17: stored batches as they are, up to the high watermark (the last stable offset too,
+// Fetch (1), v4-18: stored batches as they are, up to the high watermark (the last stable offset too,
 // with no transactions), within max_bytes and partition_max_bytes (KIP-74: the first batch even if
 // larger). With less than min_bytes readable it long-polls until appends bring enough or max_wait_ms
 // passes, then reads again.
@@ -11,8 +11,8 @@
 //
 // As in Kafka, the broker's fetch.max.bytes caps the client's max_bytes.
 //
-// v13-17 (topic ids, the replica state, leader endpoints for a client at the wrong broker) are
-// translated to and from what the reader takes in fetch-versions.ts.
+// v13-18 (topic ids, the replica state, leader endpoints for a client at the wrong broker, a follower's
+// high watermark) are translated to and from what the reader takes in fetch-versions.ts.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { readFetch } from '../fetch/fetch-reader.js';
 import { FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS, fetchLeaderHints, nameTopics, withTopicIds } from '../fetch/fetch-versions.js';
@@ -27,7 +27,7 @@ const NO_SESSION = 0;
 export const fetchHandler = defineHandler({
   apiKey: ApiKey.Fetch,
   minVersion: 4,
-  maxVersion: 17,
+  maxVersion: 18,
   uses: ['partitions', 'config', 'topics', 'metadata'],
   async handle(asked, ctx, services) {
     const named = nameTopics(asked, ctx.apiVersion, services.topics);

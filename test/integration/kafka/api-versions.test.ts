@@ -19,7 +19,7 @@ test('v4 answers the list v3 does, with Kafka 4.x topic-id versions, and no feat
   expect(v4.errorCode).toBe(ErrorCode.NONE);
   expect(v4.apiKeys).toEqual(v3.apiKeys);
   const range = (key: number) => v4.apiKeys.find((k) => k.apiKey === key);
-  expect(range(ApiKey.Fetch)).toEqual({ apiKey: ApiKey.Fetch, minVersion: 4, maxVersion: 17 });
+  expect(range(ApiKey.Fetch)).toEqual({ apiKey: ApiKey.Fetch, minVersion: 4, maxVersion: 18 });
   expect(range(ApiKey.Metadata)).toEqual({ apiKey: ApiKey.Metadata, minVersion: 0, maxVersion: 13 });
   expect(range(ApiKey.ListOffsets)).toEqual({ apiKey: ApiKey.ListOffsets, minVersion: 0, maxVersion: 10 });
   expect(range(ApiKey.ApiVersions)).toEqual({ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 4 });

@@ -40,7 +40,7 @@ function byId(topicId: string, partitions: number[], extra: Partial<FetchRequest
 }
 
 describe('Fetch by topic id', () => {
-  test.each([13, 14, 15, 16, 17])('v%i reads the records of the topic the id names, and answers with the id', async (version) => {
+  test.each([13, 14, 15, 16, 17, 18])('v%i reads the records of the topic the id names, and answers with the id', async (version) => {
     const response = await conn.send(ApiKey.Fetch, version, byId(idOf('by-id'), [0, 1]));
     expect(response.errorCode).toBe(ErrorCode.NONE);
     expect(response.responses).toHaveLength(1);
@@ -68,6 +68,15 @@ describe('Fetch by topic id', () => {
       [0, ErrorCode.UNKNOWN_TOPIC_ID],
       [3, ErrorCode.UNKNOWN_TOPIC_ID],
     ]);
+  });
+
+  test('v18 takes the fetcher\'s high watermark (KIP-1166), which a consumer\'s fetch ignores', async () => {
+    for (const highWatermark of [-1, 0, 2 ** 63]) {
+      const request = byId(idOf('by-id'), [1]);
+      request.topics![0]!.partitions![0]!.highWatermark = highWatermark;
+      const response = await conn.send(ApiKey.Fetch, 18, request);
+      expect(response.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 2 });
+    }
   });
 
   test('the zero id names no topic', async () => {

@@ -48,7 +48,7 @@ describe('naming topics', () => {
   const request = (topics: FetchRequest['topics']): FetchRequest =>
     ({ replicaId: 4, replicaState: { replicaId: 9, replicaEpoch: 1 }, topics }) as unknown as FetchRequest;
   const topics = { getById: (id: string) => (id === 'aa' ? { name: 'alpha', topicId: 'aa', replicas: [[1]], configs: {} } : undefined) };
-  const partition = { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1, replicaDirectoryId: '' };
+  const partition = { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1, replicaDirectoryId: '', highWatermark: -1 };
 
   test('v12 keeps names and the top-level replica id', () => {
     const named = nameTopics(request([{ topic: 'alpha', topicId: '', partitions: [partition] }]), 12, topics);

@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../../../protocol/kafka/index.js';
 import { ProduceRequestSpec, ProduceResponseSpec } from '../../../../protocol/kafka/messages/0-produce.js';
+import { FetchRequestSpec } from '../../../../protocol/kafka/messages/1-fetch.js';
 import { MetadataResponseSpec } from '../../../../protocol/kafka/messages/3-metadata.js';
 import { OffsetCommitRequestSpec } from '../../../../protocol/kafka/messages/8-offset-commit.js';
 import { OffsetFetchResponseSpec } from '../../../../protocol/kafka/messages/9-offset-fetch.js';
@@ -75,5 +76,32 @@ describe('OffsetCommit and OffsetFetch v10: the topic id in place of the name', 
     expect(hex(encodeMessage(OffsetFetchResponseSpec, 9, value))).toBe(head + '0261' + tail);
     expect(hex(encodeMessage(OffsetFetchResponseSpec, 10, value))).toBe(head + id + tail);
     expect(decodeMessage(OffsetFetchResponseSpec, 10, Buffer.from(head + id + tail, 'hex')).groups[0]!.topics[0]!.topicId).toBe(id);
+  });
+});
+
+describe('Fetch request v18 (KIP-1166): the fetcher\'s high watermark, a tagged field of each partition', () => {
+  const id = '0102030405060708090a0b0c0d0e0f10';
+  const request = (highWatermark: number) => ({
+    maxWaitMs: 0,
+    minBytes: 1,
+    maxBytes: 100,
+    sessionEpoch: -1,
+    topics: [{ topicId: id, partitions: [{ partition: 0, fetchOffset: 7, partitionMaxBytes: 100, highWatermark }] }],
+  });
+  // cluster id (tag 0) and replica state (tag 1) left out: wait, min, max bytes, isolation, session, epoch, topics[1]
+  const head = '00000000' + '00000001' + '00000064' + '00' + '00000000' + 'ffffffff' + '02' + id;
+  // partition 0, current epoch -1, offset 7, last fetched epoch -1, log start -1, max bytes
+  const partition = '02' + '00000000' + 'ffffffff' + '0000000000000007' + 'ffffffff' + 'ffffffffffffffff' + '00000064';
+  // topic tags, forgotten topics[0], rack "", message tags
+  const tail = '00' + '01' + '01' + '00';
+  test('the default (int64 max: "not supported") is left out, as in v17', () => {
+    expect(hex(encodeMessage(FetchRequestSpec, 17, request(2 ** 63)))).toBe(head + partition + '00' + tail);
+    expect(hex(encodeMessage(FetchRequestSpec, 18, request(2 ** 63)))).toBe(head + partition + '00' + tail);
+  });
+  test('a known high watermark travels as tag 1', () => {
+    const bytes = head + partition + '01' + '01' + '08' + '0000000000000005' + tail;
+    expect(hex(encodeMessage(FetchRequestSpec, 18, request(5)))).toBe(bytes);
+    expect(decodeMessage(FetchRequestSpec, 18, Buffer.from(bytes, 'hex')).topics[0]!.partitions[0]!.highWatermark).toBe(5);
+    expect(decodeMessage(FetchRequestSpec, 18, Buffer.from(head + partition + '00' + tail, 'hex')).topics[0]!.partitions[0]!.highWatermark).toBe(2 ** 63);
   });
 });
