@@ -4,8 +4,8 @@
 //
 // One-shot modes print one JSON document:
 //   admin    {bootstrap, topic, partitions}: create, metadata, list, delete -> what the client reported
-//   create   {bootstrap, topic, partitions}
-//   produce  {bootstrap, topic, records: [{key, value, partition}]}: idempotent, acks=all -> offsets
+//   produce  {bootstrap, sends: [{topic, compression, records: [{key, value, partition}]}]}: an idempotent
+//            acks=all producer per send -> the offsets of each
 // member   {bootstrap, topic, groupId, clientId}: a group consumer's stream from the committed offsets,
 //          printing JSON lines: {"event":"joined","partitions":[...]} at each assignment, and
 //          {"event":"record",...} for each record once its offset is committed. "stop" on stdin closes
@@ -39,24 +39,19 @@ async function admin() {
   }
 }
 
-async function create() {
-  const client = new Admin(common);
-  try {
-    await client.createTopics({ topics: [input.topic], partitions: input.partitions, replicas: 1 });
-    return {};
-  } finally {
-    await client.close();
-  }
-}
-
 async function produce() {
-  const client = new Producer({ ...common, serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL });
-  try {
-    const result = await client.send({ messages: input.records.map((r) => ({ topic: input.topic, ...r })) });
-    return { offsets: result.offsets ?? [] };
-  } finally {
-    await client.close();
+  // One idempotent acks=all producer per codec asked for, each sending its records in one call.
+  const results = [];
+  for (const send of input.sends) {
+    const client = new Producer({ ...common, serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL, compression: send.compression });
+    try {
+      const result = await client.send({ messages: send.records.map((r) => ({ topic: send.topic, ...r })) });
+      results.push({ offsets: result.offsets ?? [] });
+    } finally {
+      await client.close();
+    }
   }
+  return results;
 }
 
 const print = (event) => process.stdout.write(`${JSON.stringify({ t: Date.now(), ...event })}\n`);
@@ -89,4 +84,4 @@ async function member() {
 
 if (mode === 'member') await member();
 // Offsets come back as BigInt, which JSON cannot hold; they fit a double here.
-else process.stdout.write(JSON.stringify(await { admin, create, produce }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
+else process.stdout.write(JSON.stringify(await { admin, produce }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
