@@ -65,10 +65,14 @@ export interface TopicPartition {
   partition: number;
 }
 
-/** Versions whose shape this client reads: FindCoordinator before batching (v4), OffsetFetch before groups (v8), DeleteTopics by name (v5). */
+/**
+ * Versions whose shape this client writes and reads: FindCoordinator before batching (v4), OffsetFetch
+ * before groups (v8), topics by name in DeleteTopics (v6 adds ids) and OffsetCommit (v10 names them by id).
+ */
 const FIND_COORDINATOR_MAX = 3;
 const OFFSET_FETCH_MAX = 7;
 const DELETE_TOPICS_MAX = 5;
+const OFFSET_COMMIT_MAX = 9;
 
 /** How long group requests retry while the coordinator is loading or moving (a consumer's default.api.timeout.ms is 60 s). */
 export const COORDINATOR_RETRY_MS = 20_000;
@@ -155,6 +159,8 @@ export class KafkaAdmin {
       topics: topics === null ? null : topics.map((name) => ({ name })),
       allowAutoTopicCreation: false,
     });
+    // v13+ answers a request-wide failure (an unauthorized cluster) in one code.
+    check(m.errorCode, 'metadata');
     for (const b of m.brokers) this.brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
     return {
       clusterId: m.clusterId,
@@ -425,13 +431,18 @@ export class KafkaAdmin {
     const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedMetadata: string }[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: '' }]);
     await this.toCoordinator(groupId, async (conn) => {
-      const r = await this.send(conn, ApiKey.OffsetCommit, {
-        groupId,
-        generationIdOrMemberEpoch: member.generationId,
-        memberId: member.memberId,
-        groupInstanceId: null,
-        topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
-      });
+      const r = await this.send(
+        conn,
+        ApiKey.OffsetCommit,
+        {
+          groupId,
+          generationIdOrMemberEpoch: member.generationId,
+          memberId: member.memberId,
+          groupInstanceId: null,
+          topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+        },
+        OFFSET_COMMIT_MAX,
+      );
       for (const t of r.topics) for (const p of t.partitions) check(p.errorCode, `committing group ${groupId}'s offset on ${t.name}-${p.partitionIndex}`);
     });
   }
