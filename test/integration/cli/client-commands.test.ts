@@ -190,4 +190,6 @@ test('mistakes are one line with a non-zero exit and no stack trace', async () =
   expectOneLine(await skein(node, ['topic', 'list', '--bogus']), 2, /^skein topic list: unknown option '--bogus'/);
   expectOneLine(await skein(undefined, ['topic', 'list', '-b', '127.0.0.1:1']), 1, /^skein topic list: cannot connect to 127\.0\.0\.1:1: .*--bootstrap-server or SKEIN_BROKERS/);
   expectOneLine(await skein(undefined, ['group', 'seek', 'g', '--to', 'x', '--to-time', '1', '-b', node.kafka]), 2, /^skein group seek: give one of --to/);
+  expectOneLine(await skein(undefined, ['zk', 'ls', '/', '--server', '127.0.0.1:1']), 1, /^skein zk ls: cannot connect to ZooKeeper \(127\.0\.0\.1:1: .*ECONNREFUSED.*\): is it running\?/);
+  expectOneLine(await skein(node, ['produce', 'events', '-f', '/nonexistent/input.txt']), 1, /^skein produce: cannot read \/nonexistent\/input\.txt: no such file or directory\n$/);
 });
