@@ -6,6 +6,7 @@ import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import { buildRecordBatch } from '../../../protocol/kafka/records/batch-builder.js';
 import { LogError } from '../../log/errors.js';
 import type { Logger } from '../../logger.js';
+import { appendAcksAll } from '../partitions/durable-append.js';
 import type { Partition } from '../partitions/partition.js';
 import type { AppendRequest } from './api.js';
 
@@ -47,21 +48,8 @@ export class ConsumerOffsetsWriter {
     if (this.closed) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const partition = this.partitionOf(append.partition);
     if (!partition) return Promise.resolve(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    try {
-      const batch = buildRecordBatch(append.records, { baseTimestamp: append.timestampMs });
-      // Kafka writes group records with acks=all: on a replicated partition, committed means in the ISR.
-      const replicated = partition.replication?.isReplicated ? partition.replication : undefined;
-      const refusal = replicated?.checkAppend(true) ?? ErrorCode.NONE;
-      if (refusal !== ErrorCode.NONE) return Promise.resolve(refusal);
-      const result = partition.log.append(batch, nowMs, { leaderEpoch: partition.leaderEpoch });
-      if (replicated) return replicated.appended(result, OFFSETS_COMMIT_TIMEOUT_MS);
-      return partition.log.waitDurable(result.lastOffset).then(
-        () => ErrorCode.NONE,
-        (err: unknown) => this.errorCodeOf(err, append),
-      );
-    } catch (err) {
-      return Promise.resolve(this.errorCodeOf(err, append));
-    }
+    const batch = buildRecordBatch(append.records, { baseTimestamp: append.timestampMs });
+    return appendAcksAll(partition, batch, nowMs, OFFSETS_COMMIT_TIMEOUT_MS, (err) => this.errorCodeOf(err, append));
   }
 
   private errorCodeOf(err: unknown, append: AppendRequest): number {

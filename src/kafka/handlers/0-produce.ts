@@ -12,9 +12,11 @@
 // A batch carrying a producer id (an idempotent producer's) is checked against the partition's producer
 // state right before the append, in the same turn, so batches are checked in the order they are appended
 // (producer-state.ts): a retried batch already written is answered with its original offsets and not
-// written again, once it is as safe as acks asks; an old epoch or a sequence gap is refused. Transactional
-// batches are refused with INVALID_TXN_STATE: transactions are not served yet (InitProducerId refuses
-// transactional ids, so no real client sends one).
+// written again, once it is as safe as acks asks; an old epoch or a sequence gap is refused. A
+// transactional batch opens the producer's transaction on the partition (its first offset holds the last
+// stable offset back until the coordinator's marker); a plain batch from a producer whose transaction is
+// open is INVALID_TXN_STATE. As in Kafka 3.x without KIP-890, the broker does not ask the coordinator
+// whether the partition was added to the transaction.
 //
 // v0-2 are served because librdkafka before 2.10 (Debian's 2.0.2: kcat, confluent-kafka) only compresses
 // with gzip, snappy or lz4 when the broker's Produce range includes v0, and otherwise sends those batches
@@ -22,7 +24,7 @@
 // are refused with UNSUPPORTED_FOR_MESSAGE_FORMAT: Kafka would convert them to v2 batches, which means
 // re-encoding every record, and Skein stores batches only as they were produced.
 import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponseInput } from '../../../protocol/kafka/index.js';
-import { MAGIC_AT, TRANSACTIONAL_BIT } from '../../../protocol/kafka/records/batch-header.js';
+import { MAGIC_AT } from '../../../protocol/kafka/records/batch-header.js';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { recompressBatch } from '../../../protocol/kafka/records/batch-recompression.js';
 import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
@@ -103,9 +105,6 @@ function appendPartition(
   } catch (err) {
     if (err instanceof InvalidBatchError) return { response: failed(index, err.code, err.message) };
     throw err;
-  }
-  if ((header.attributes & TRANSACTIONAL_BIT) !== 0) {
-    return { response: failed(index, ErrorCode.INVALID_TXN_STATE, 'transactional producers are not supported yet') };
   }
   if (acks !== ACKS_NONE && acks !== ACKS_LEADER && acks !== ACKS_ALL) return { response: failed(index, ErrorCode.INVALID_REQUIRED_ACKS) };
   if (isInternalTopic(topic)) return { response: failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`) };

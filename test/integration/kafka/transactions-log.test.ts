@@ -1,0 +1,154 @@
+// Transactions on the partition side, end to end through the wire: transactional batches open a
+// producer's transaction, WriteTxnMarkers closes it, the last stable offset holds read_committed
+// readers (Fetch and ListOffsets) back meanwhile, and a read_committed Fetch names the aborted
+// transactions among what it returns. A restart keeps the open transaction and the aborted index.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { buildRecordBatch } from '../../../protocol/kafka/records/batch-builder.js';
+import { CONTROL_BIT } from '../../../protocol/kafka/records/batch-header.js';
+import { KafkaConnection } from '../../../src/kafka/client/connection.js';
+import { fetchPartition, LATEST, listOffset, recordsOf } from '../../../src/kafka/client/consumer.js';
+import { produceBatch } from '../../../src/kafka/client/producer.js';
+import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+
+let broker: TestBroker;
+let conn: KafkaConnection;
+
+beforeAll(async () => {
+  broker = await startTestBroker();
+  conn = await KafkaConnection.connect(broker.bootstrap);
+  const topics = ['txn-commit', 'txn-abort', 'txn-refusals', 'txn-restart'].map((name) => ({ name, numPartitions: 1, replicationFactor: 1 }));
+  await conn.send(ApiKey.CreateTopics, 4, { topics, timeoutMs: 5_000 });
+});
+afterAll(async () => {
+  conn.close();
+  await broker.close();
+});
+
+const sequences = new Map<number, number>();
+
+/** A batch of `values` from producer `producerId` at `epoch`, transactional unless said otherwise. */
+function batch(producerId: number, values: string[], options: { epoch?: number; transactional?: boolean } = {}): Buffer {
+  const seq = sequences.get(producerId) ?? 0;
+  sequences.set(producerId, seq + values.length);
+  return buildRecordBatch(
+    values.map((v) => ({ value: Buffer.from(v) })),
+    { baseTimestamp: Date.now(), producerId, producerEpoch: options.epoch ?? 0, baseSequence: seq, transactional: options.transactional ?? true },
+  );
+}
+
+async function produce(topic: string, b: Buffer): Promise<number> {
+  const result = await produceBatch(conn, topic, 0, b);
+  return result.baseOffset;
+}
+
+async function produceError(topic: string, b: Buffer): Promise<number> {
+  const response = await conn.send(ApiKey.Produce, 9, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records: b }] }],
+  });
+  return response.responses[0]!.partitionResponses[0]!.errorCode;
+}
+
+async function marker(topic: string, producerId: number, commit: boolean, options: { epoch?: number; coordinatorEpoch?: number } = {}): Promise<number> {
+  const response = await conn.send(ApiKey.WriteTxnMarkers, 1, {
+    markers: [{ producerId, producerEpoch: options.epoch ?? 0, transactionResult: commit, coordinatorEpoch: options.coordinatorEpoch ?? 0, topics: [{ name: topic, partitionIndexes: [0] }] }],
+  });
+  return response.markers[0]!.topics[0]!.partitions[0]!.errorCode;
+}
+
+/** The values a read_committed consumer keeps: records of aborted transactions and markers dropped, as clients do. */
+async function readCommitted(topic: string): Promise<{ values: string[]; lso: number; hw: number }> {
+  const fetched = await fetchPartition(conn, topic, 0, 0, { isolationLevel: 1 });
+  const aborted = new Map<number, number>((fetched.abortedTransactions ?? []).map((a) => [a.producerId, a.firstOffset]));
+  const abortedNow = new Set<number>();
+  const values: string[] = [];
+  for (let i = 0; i < fetched.batches.length; i++) {
+    const h = fetched.headers[i]!;
+    const start = aborted.get(h.producerId);
+    if (start !== undefined && h.baseOffset >= start) abortedNow.add(h.producerId);
+    if ((h.attributes & CONTROL_BIT) !== 0) {
+      abortedNow.delete(h.producerId);
+      continue;
+    }
+    if (abortedNow.has(h.producerId)) continue;
+    for (const r of recordsOf({ batches: [fetched.batches[i]!] })) values.push(r.value!.toString());
+  }
+  return { values, lso: fetched.lastStableOffset, hw: fetched.highWatermark };
+}
+
+describe('transactions on a partition', () => {
+  test('an open transaction holds the last stable offset; a commit releases it', async () => {
+    const topic = 'txn-commit';
+    await produce(topic, buildRecordBatch([{ value: Buffer.from('plain') }], { baseTimestamp: Date.now() }));
+    const first = await produce(topic, batch(100, ['a', 'b']));
+    await produce(topic, batch(100, ['c']));
+    let read = await readCommitted(topic);
+    expect(read).toEqual({ values: ['plain'], lso: first, hw: 4 });
+    expect((await listOffset(conn, topic, 0, LATEST, { isolationLevel: 1 })).offset).toBe(first);
+    expect((await listOffset(conn, topic, 0, LATEST, { isolationLevel: 0 })).offset).toBe(4);
+    expect(await marker(topic, 100, true)).toBe(ErrorCode.NONE);
+    read = await readCommitted(topic);
+    expect(read).toEqual({ values: ['plain', 'a', 'b', 'c'], lso: 5, hw: 5 });
+  });
+
+  test('an aborted transaction is named to read_committed readers, which drop its records', async () => {
+    const topic = 'txn-abort';
+    await produce(topic, batch(200, ['x1']));
+    await produce(topic, batch(201, ['y1']));
+    await produce(topic, batch(200, ['x2']));
+    expect(await marker(topic, 200, false)).toBe(ErrorCode.NONE);
+    // Producer 201 is still open: the last stable offset stays at its first offset.
+    let read = await readCommitted(topic);
+    expect(read.lso).toBe(1);
+    expect(read.values).toEqual([]);
+    expect(await marker(topic, 201, true)).toBe(ErrorCode.NONE);
+    read = await readCommitted(topic);
+    expect(read.values).toEqual(['y1']);
+    expect(read.lso).toBe(5);
+    const fetched = await fetchPartition(conn, topic, 0, 0, { isolationLevel: 1 });
+    expect(fetched.abortedTransactions).toEqual([{ producerId: 200, firstOffset: 0 }]);
+    // read_uncommitted sees everything and gets no aborted list.
+    const uncommitted = await fetchPartition(conn, topic, 0, 0);
+    expect(uncommitted.abortedTransactions).toBeNull();
+    expect(uncommitted.headers.map((h) => (h.attributes & CONTROL_BIT) !== 0)).toEqual([false, false, false, true, true]);
+    expect(recordsOf({ batches: uncommitted.batches.slice(0, 3) }).map((r) => r.value?.toString())).toEqual(['x1', 'y1', 'x2']);
+  });
+
+  test('a plain batch inside an open transaction is INVALID_TXN_STATE; old epochs are refused', async () => {
+    const topic = 'txn-refusals';
+    await produce(topic, batch(300, ['t'], { epoch: 1 }));
+    expect(await produceError(topic, batch(300, ['plain'], { epoch: 1, transactional: false }))).toBe(ErrorCode.INVALID_TXN_STATE);
+    sequences.set(300, 1);
+    expect(await marker(topic, 300, true, { epoch: 0 })).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(await marker(topic, 300, false, { epoch: 1, coordinatorEpoch: 5 })).toBe(ErrorCode.NONE);
+    expect(await marker(topic, 300, false, { epoch: 1, coordinatorEpoch: 4 })).toBe(ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+    expect(await marker('no-such-topic-here', 300, true)).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  test('clients cannot write markers through Produce (INVALID_RECORD, as Kafka)', async () => {
+    const control = buildRecordBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], {
+      baseTimestamp: Date.now(), producerId: 400, producerEpoch: 0, baseSequence: -1, transactional: true, control: true,
+    });
+    expect(await produceError('txn-commit', control)).toBe(ErrorCode.INVALID_RECORD);
+  });
+
+  test('a restart keeps the open transaction and the aborted index', async () => {
+    const topic = 'txn-restart';
+    await produce(topic, batch(500, ['gone']));
+    expect(await marker(topic, 500, false)).toBe(ErrorCode.NONE);
+    await produce(topic, batch(501, ['kept']));
+    await produce(topic, batch(502, ['open']));
+    expect(await marker(topic, 501, true)).toBe(ErrorCode.NONE);
+    const before = await readCommitted(topic);
+    expect(before).toEqual({ values: ['kept'], lso: 3, hw: 5 });
+    conn.close();
+    broker = await broker.restart();
+    conn = await KafkaConnection.connect(broker.bootstrap);
+    expect(await readCommitted(topic)).toEqual(before);
+    expect(await marker(topic, 502, true)).toBe(ErrorCode.NONE);
+    expect((await readCommitted(topic)).values).toEqual(['kept', 'open']);
+  });
+});
