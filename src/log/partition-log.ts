@@ -497,13 +497,7 @@ export class PartitionLog {
 
   /** A control batch written at `offset`: its marker closes the producer's transaction. */
   private recordMarker(batches: Buffer, position: number, header: BatchHeader, offset: number, timestamp: number): void {
-    let marker;
-    try {
-      marker = readEndTxnMarkerBatch(batches, position);
-    } catch (err) {
-      if (err instanceof DecodeError) return;
-      throw err;
-    }
+    const marker = readEndTxnMarkerBatch(batches, position);
     if (!marker) return;
     const before = this.aborted.size;
     applyMarker(this.producerState, this.aborted, { producerId: header.producerId, producerEpoch: header.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, commit: marker.commit, timestamp }, offset);
