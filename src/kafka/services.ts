@@ -13,6 +13,7 @@ import type { PartitionLog } from '../log/partition-log.js';
 import type { BrokerConfig } from './broker-config.js';
 import type { ElectionOutcome, Reassignment, ReassignRefusal, TopicPartition } from './controller/controller-core.js';
 import type * as Groups from './groups/api.js';
+import type * as Txn from './txn/api.js';
 import type { MetadataView } from './metadata/metadata-view.js';
 import type { TopicRecord } from './metadata/topic-store.js';
 import type { Partition } from './partitions/partition.js';
@@ -97,6 +98,24 @@ export interface GroupRequests {
   deleteGroups(request: Groups.DeleteGroupsRequest): Promise<Groups.DeleteGroupsResponse>;
 }
 
+/**
+ * The transaction coordinator's requests (transactions/service.ts). Each refuses an id whose
+ * __transaction_state partition this broker does not serve: NOT_COORDINATOR, or
+ * COORDINATOR_LOAD_IN_PROGRESS while it loads.
+ */
+export interface TransactionRequests {
+  /** FindCoordinator key type 1; creates __transaction_state on first need. */
+  findCoordinator(transactionalId: string, listener?: string): CoordinatorLocation;
+  initProducerId(request: Txn.InitProducerIdRequest): Promise<Txn.InitProducerIdResponse>;
+  /** AddPartitionsToTxn, and AddOffsetsToTxn as the group's __consumer_offsets partition: the error code. */
+  addPartitions(request: Txn.AddPartitionsRequest): Promise<number>;
+  /** AddPartitionsToTxn v4+ verifyOnly: one error for all partitions, or each partition's. */
+  verifyPartitions(request: Txn.AddPartitionsRequest): number | Txn.MarkerOutcome[];
+  endTxn(request: Txn.EndTxnRequest): Promise<number>;
+  describe(transactionalId: string): { errorCode: number; transaction: Txn.TransactionDescription | undefined };
+  list(stateFilters: readonly string[], producerIdFilters: readonly number[], durationFilterMs: number): { errorCode: number; unknownStateFilters: string[]; transactions: Txn.TransactionDescription[] };
+}
+
 /** The controller naming this broker leader or follower of partitions, or telling it to stop being one. */
 export interface ReplicaRoles {
   leaderAndIsr(request: LeaderAndIsrRequest, version: number): Promise<LeaderAndIsrResponseInput>;
@@ -148,6 +167,7 @@ export interface BrokerServices {
   readonly partitions: PartitionAccess;
   readonly topics: TopicAdmin;
   readonly groups: GroupRequests;
+  readonly transactions: TransactionRequests;
   readonly replication: ReplicaRoles;
   /** Absent on a broker without zookeeper.connect: there is no controller to hear from. */
   readonly metadataUpdates: MetadataUpdates | undefined;

@@ -7,7 +7,11 @@ import { readEndTxnMarkerBatch } from '../../../protocol/kafka/records/control-r
 import { readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
 import { batchRecords, type BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
 import type { PartitionLog } from '../../log/partition-log.js';
-import type { ConsumerOffsetsReplay } from './replay.js';
+
+/** What a load feeds each record to (the groups' replay, or the transaction state's). */
+export interface RecordReplay {
+  apply(record: BatchRecord): void;
+}
 
 /** Kafka's offsets.load.buffer.size default: the most one read of the log brings in while loading. */
 export const OFFSETS_LOAD_BUFFER_BYTES = 5 * 1024 * 1024;
@@ -20,13 +24,13 @@ export interface LoadStats {
 }
 
 /** Feeds every record of `logs` to `replay`, each log in offset order. */
-export async function loadConsumerOffsets(logs: readonly PartitionLog[], replay: ConsumerOffsetsReplay): Promise<LoadStats> {
+export async function loadConsumerOffsets(logs: readonly PartitionLog[], replay: RecordReplay): Promise<LoadStats> {
   const stats: LoadStats = { batches: 0, records: 0, unreadableBatches: 0 };
   for (const log of logs) await loadPartition(log, replay, stats);
   return stats;
 }
 
-async function loadPartition(log: PartitionLog, replay: ConsumerOffsetsReplay, stats: LoadStats): Promise<void> {
+async function loadPartition(log: PartitionLog, replay: RecordReplay, stats: LoadStats): Promise<void> {
   const start = log.logStartOffset;
   const end = log.logEndOffset;
   let offset = start;
@@ -39,7 +43,7 @@ async function loadPartition(log: PartitionLog, replay: ConsumerOffsetsReplay, s
 }
 
 /** A chunk holds whole batches back to back, as the log returns them. */
-function applyBatches(chunk: Buffer, logStart: number, replay: ConsumerOffsetsReplay, stats: LoadStats): void {
+function applyBatches(chunk: Buffer, logStart: number, replay: RecordReplay, stats: LoadStats): void {
   for (let pos = 0; pos < chunk.length; ) {
     const header = readBatchHeader(chunk, pos);
     stats.batches++;

@@ -183,14 +183,11 @@ export class GroupService implements GroupRequests {
   }
 
   /**
-   * FindCoordinator for one key. On a single node this broker is every coordinator; a group's is the
-   * leader of its __consumer_offsets partition, which must exist first (Kafka creates the topic on this
-   * request and answers COORDINATOR_NOT_AVAILABLE until it does). Transactions come in a later issue:
-   * this broker is where their coordinator lives, and a client that goes on to InitProducerId learns
-   * from ApiVersions that it is not served yet.
+   * FindCoordinator for a group: the leader of its __consumer_offsets partition, which must exist first
+   * (Kafka creates the topic on this request and answers COORDINATOR_NOT_AVAILABLE until it does).
+   * Transactional ids are the transaction service's; any other key type is INVALID_REQUEST here.
    */
   findCoordinator(keyType: number, key: string, listener?: string): CoordinatorLocation {
-    if (keyType === CoordinatorKeyType.TRANSACTION) return this.at(this.broker.config.brokerId, listener);
     if (keyType !== CoordinatorKeyType.GROUP) return { errorCode: ErrorCode.INVALID_REQUEST, node: undefined };
     this.ensureTopic();
     if (this.lifecycle !== 'open') return this.unavailable();

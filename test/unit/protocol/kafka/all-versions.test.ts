@@ -129,6 +129,11 @@ test('the registry holds at least the versions the broker is to serve', () => {
     45: [0, 0],
     46: [0, 0],
     60: [0, 1],
+    24: [0, 5],
+    25: [0, 4],
+    26: [0, 4],
+    65: [0, 0],
+    66: [0, 1],
     // Inter-broker, at the versions Kafka 3.9 speaks in ZooKeeper mode.
     4: [0, 7],
     5: [0, 4],
