@@ -10,7 +10,10 @@ import type { PartitionLog } from '../../log/partition-log.js';
 
 /** What a load feeds each record to (the groups' replay, or the transaction state's). */
 export interface RecordReplay {
-  apply(record: BatchRecord): void;
+  /** `producerId` when the record came in a transactional batch (a TxnOffsetCommit's). */
+  apply(record: BatchRecord, producerId?: number): void;
+  /** A transaction marker of `producerId` (only the groups' replay has transactional records to settle). */
+  applyMarker?(producerId: number, commit: boolean): void;
 }
 
 /** Kafka's offsets.load.buffer.size default: the most one read of the log brings in while loading. */
@@ -50,7 +53,7 @@ function applyBatches(chunk: Buffer, logStart: number, replay: RecordReplay, sta
     if (isControl(header.attributes)) {
       // A transaction marker settles the producer's transactional offsets (TxnOffsetCommit).
       const marker = header.producerId >= 0 && header.baseOffset >= logStart ? readEndTxnMarkerBatch(chunk, pos) : undefined;
-      if (marker) replay.applyMarker(header.producerId, marker.commit);
+      if (marker) replay.applyMarker?.(header.producerId, marker.commit);
     } else {
       const records = decodedOrUndefined(chunk, pos);
       if (!records) stats.unreadableBatches++;
