@@ -137,6 +137,8 @@ export interface CleanerView {
   cleanableEnd: number;
   /** Changes whenever the log is truncated; a swap planned before one is refused. */
   truncations: number;
+  /** The aborted transactions in the log, so a cleaning drops their records and keeps them out of its map. */
+  abortedTxns: readonly AbortedTxn[];
 }
 
 /** A cleaned segment to swap in, and what its cleaning round was planned against. */
@@ -1125,6 +1127,7 @@ export class PartitionLog {
       firstDirtyOffset: this.firstDirty,
       cleanableEnd: Math.min(this.lastStableOffset, this.pipeline.durableOffset),
       truncations: this.truncations,
+      abortedTxns: [...this.aborted.all()],
     };
   }
 
