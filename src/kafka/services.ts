@@ -85,6 +85,12 @@ export interface GroupRequests {
   heartbeat(request: Groups.HeartbeatRequest): Promise<Groups.HeartbeatResponse>;
   leaveGroup(request: Groups.LeaveGroupRequest): Promise<Groups.LeaveGroupResponse>;
   offsetCommit(request: Groups.OffsetCommitRequest): Promise<Groups.OffsetCommitResponse>;
+  txnOffsetCommit(request: Groups.TxnOffsetCommitRequest): Promise<Groups.OffsetCommitResponse>;
+  /**
+   * A transaction marker of `producerId` was written to these __consumer_offsets partitions: the
+   * producer's pending transactional offsets there take effect (commit) or are dropped.
+   */
+  completeTransaction(producerId: number, partitions: readonly number[], commit: boolean): void;
   offsetFetch(request: Groups.OffsetFetchRequest): Promise<Groups.OffsetFetchResponse>;
   offsetDelete(request: Groups.OffsetDeleteRequest): Promise<Groups.OffsetDeleteResponse>;
   describeGroups(request: Groups.DescribeGroupsRequest): Promise<Groups.DescribeGroupsResponse>;

@@ -149,7 +149,7 @@ export async function walkBatchHeaders(file: FileHandle, endPosition: number, wi
     if (sizeBytes < BATCH_HEADER_BYTES || sizeBytes > endPosition - position) return;
     const attributes = window.readInt16BE(at + ATTRIBUTES_AT);
     // Producer state needs a marker's type and coordinator epoch: a control batch is read whole (it is tiny).
-    const endTxn = (attributes & CONTROL_BIT) !== 0 ? markerAt(await readAt(file, position, sizeBytes)) : undefined;
+    const endTxn = (attributes & CONTROL_BIT) !== 0 ? readEndTxnMarkerBatch(await readAt(file, position, sizeBytes)) : undefined;
     onBatch({
       ...(endTxn && { endTxn }),
       baseOffset: readInt64(window, at + BASE_OFFSET_AT),
@@ -162,14 +162,5 @@ export async function walkBatchHeaders(file: FileHandle, endPosition: number, wi
       baseSequence: window.readInt32BE(at + BASE_SEQUENCE_AT),
     });
     position += sizeBytes;
-  }
-}
-
-function markerAt(batch: Buffer): EndTxnMarkerOfBatch | undefined {
-  try {
-    return readEndTxnMarkerBatch(batch);
-  } catch (err) {
-    if (err instanceof DecodeError) return undefined;
-    throw err;
   }
 }

@@ -137,6 +137,8 @@ export interface CleanerView {
   cleanableEnd: number;
   /** Changes whenever the log is truncated; a swap planned before one is refused. */
   truncations: number;
+  /** The aborted transactions in the log, so a cleaning drops their records and keeps them out of its map. */
+  abortedTxns: readonly AbortedTxn[];
 }
 
 /** A cleaned segment to swap in, and what its cleaning round was planned against. */
@@ -497,13 +499,7 @@ export class PartitionLog {
 
   /** A control batch written at `offset`: its marker closes the producer's transaction. */
   private recordMarker(batches: Buffer, position: number, header: BatchHeader, offset: number, timestamp: number): void {
-    let marker;
-    try {
-      marker = readEndTxnMarkerBatch(batches, position);
-    } catch (err) {
-      if (err instanceof DecodeError) return;
-      throw err;
-    }
+    const marker = readEndTxnMarkerBatch(batches, position);
     if (!marker) return;
     const before = this.aborted.size;
     applyMarker(this.producerState, this.aborted, { producerId: header.producerId, producerEpoch: header.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, commit: marker.commit, timestamp }, offset);
@@ -1131,6 +1127,7 @@ export class PartitionLog {
       firstDirtyOffset: this.firstDirty,
       cleanableEnd: Math.min(this.lastStableOffset, this.pipeline.durableOffset),
       truncations: this.truncations,
+      abortedTxns: [...this.aborted.all()],
     };
   }
 

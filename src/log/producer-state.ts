@@ -222,15 +222,24 @@ export class ProducerStateTable {
   }
 
   /**
+   * INVALID_PRODUCER_EPOCH when `epoch` is below the producer's here (Kafka's checkProducerEpoch, which
+   * also guards the coordinator's own writes: markers and transactional offset commits).
+   */
+  checkEpoch(producerId: number, epoch: number): Refusal | undefined {
+    const entry = this.producers.get(producerId);
+    if (!entry || epoch >= entry.epoch) return undefined;
+    return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: `Epoch of producer ${producerId} is ${epoch}, which is smaller than the last seen epoch ${entry.epoch}` };
+  }
+
+  /**
    * Why a coordinator's marker for `marker.producerId` must not be written, or undefined (Kafka's
    * appendEndTxnMarker checks): an older producer epoch, or an older coordinator epoch.
    */
   checkMarker(marker: TxnMarker): Refusal | undefined {
     const entry = this.producers.get(marker.producerId);
     if (!entry) return undefined;
-    if (marker.producerEpoch < entry.epoch) {
-      return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: `Epoch of producer ${marker.producerId} in its transaction marker is ${marker.producerEpoch}, which is smaller than the last seen epoch ${entry.epoch}` };
-    }
+    const stale = this.checkEpoch(marker.producerId, marker.producerEpoch);
+    if (stale) return stale;
     if (entry.coordinatorEpoch > marker.coordinatorEpoch) {
       return {
         errorCode: ErrorCode.TRANSACTION_COORDINATOR_FENCED,

@@ -88,13 +88,18 @@ export interface EndTxnMarkerOfBatch {
 
 /**
  * The end-transaction marker a control batch carries (its first record), or undefined when its control
- * record is of another type (KRaft's). Throws DecodeError for a malformed record.
+ * record is of another type (KRaft's) or does not decode: such a batch ends no transaction.
  */
 export function readEndTxnMarkerBatch(batch: Buffer, pos = 0): EndTxnMarkerOfBatch | undefined {
-  for (const record of batchRecords(batch, pos)) {
-    const key = decodeControlRecordKey(record.key);
-    if (key.type !== ControlRecordType.Abort && key.type !== ControlRecordType.Commit) return undefined;
-    return { commit: key.type === ControlRecordType.Commit, coordinatorEpoch: decodeEndTxnMarker(record.value).coordinatorEpoch };
+  try {
+    for (const record of batchRecords(batch, pos)) {
+      const key = decodeControlRecordKey(record.key);
+      if (key.type !== ControlRecordType.Abort && key.type !== ControlRecordType.Commit) return undefined;
+      return { commit: key.type === ControlRecordType.Commit, coordinatorEpoch: decodeEndTxnMarker(record.value).coordinatorEpoch };
+    }
+    return undefined;
+  } catch (err) {
+    if (err instanceof DecodeError) return undefined;
+    throw err;
   }
-  return undefined;
 }

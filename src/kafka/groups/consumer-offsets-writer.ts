@@ -52,8 +52,13 @@ export class ConsumerOffsetsWriter {
     if (this.closed) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const partition = this.partitionOf(append.partition);
     if (!partition) return Promise.resolve(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    const batch = buildRecordBatch(append.records, { baseTimestamp: append.timestampMs });
-    return appendAcksAll(partition, batch, nowMs, OFFSETS_COMMIT_TIMEOUT_MS, (err) => this.errorCodeOf(err, append));
+    // Transactional offsets go in the producer's transactional batch (sequence 0, as Kafka writes them:
+    // the coordinator's appends are not sequence-checked), so its marker on this partition settles them.
+    const txn = append.producer && { producerId: append.producer.producerId, producerEpoch: append.producer.producerEpoch, baseSequence: 0, transactional: true };
+    const batch = buildRecordBatch(append.records, { baseTimestamp: append.timestampMs, ...txn });
+    const producer = append.producer;
+    const checkEpoch = producer && (() => partition.log.producers.checkEpoch(producer.producerId, producer.producerEpoch)?.errorCode ?? ErrorCode.NONE);
+    return appendAcksAll(partition, batch, nowMs, OFFSETS_COMMIT_TIMEOUT_MS, (err) => this.errorCodeOf(err, append), checkEpoch);
   }
 
   private errorCodeOf(err: unknown, append: AppendRequest): number {

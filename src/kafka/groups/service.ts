@@ -36,6 +36,7 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
+  TxnOffsetCommitRequest,
 } from './api.js';
 import { groupCoordinatorConfigFrom } from './config.js';
 import { isValidGroupId } from './group-id.js';
@@ -233,6 +234,23 @@ export class GroupService implements GroupRequests {
       (c, now, token) => c.offsetCommit(now, token, request),
       (code) => refuseOffsetCommit(request, code),
     );
+  }
+
+  txnOffsetCommit(request: TxnOffsetCommitRequest): Promise<OffsetCommitResponse> {
+    return this.submit(
+      this.groupRefusal(request.groupId, OFFSETS_OR_ADMIN),
+      (c, now, token) => c.txnOffsetCommit(now, token, request),
+      (code) => refuseOffsetCommit(request, code),
+    );
+  }
+
+  completeTransaction(producerId: number, partitions: readonly number[], commit: boolean): void {
+    if (this.lifecycle !== 'open') return;
+    try {
+      this.absorb(this.coordinator!.completeTransaction(this.broker.now(), producerId, partitions, commit));
+    } catch (err) {
+      this.broker.log.error({ err, producerId, partitions }, 'group coordinator failed settling transactional offsets');
+    }
   }
 
   async offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {

@@ -6,11 +6,13 @@
 // INVALID_PRODUCER_EPOCH for a marker older than the producer's epoch there,
 // TRANSACTION_COORDINATOR_FENCED for one from an older coordinator epoch, NOT_ENOUGH_REPLICAS or
 // REQUEST_TIMED_OUT as for a produce. Markers are written in request order, each partition's in the
-// same turn as its checks. Clients cannot write markers through Produce (checkProduceBatch refuses
+// same turn as its checks. Once a marker is in a __consumer_offsets partition the group coordinator
+// settles the producer's transactional offsets there (commit: they take effect; abort: dropped). Clients cannot write markers through Produce (checkProduceBatch refuses
 // control batches with INVALID_RECORD, as Kafka's LogValidator does).
 import { ApiKey, ErrorCode, type WriteTxnMarkersResponseInput } from '../../../protocol/kafka/index.js';
 import { buildEndTxnMarkerBatch, ControlRecordType } from '../../../protocol/kafka/records/control-record.js';
 import { errorCodeOf } from '../fetch/partition-access.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { appendAcksAll } from '../partitions/durable-append.js';
 import type { PartitionAccess } from '../services.js';
@@ -40,20 +42,22 @@ export const writeTxnMarkersHandler = defineHandler({
   apiKey: ApiKey.WriteTxnMarkers,
   minVersion: 0,
   maxVersion: 1,
-  uses: ['partitions', 'clock'],
-  async handle(request, ctx, { partitions, clock }) {
+  uses: ['partitions', 'clock', 'groups'],
+  async handle(request, ctx, { partitions, clock, groups }) {
     const now = clock.now();
-    const markers: Promise<MarkerResult>[] = request.markers.map(async (marker) => ({
-      producerId: marker.producerId,
-      topics: await Promise.all(
+    const markers: Promise<MarkerResult>[] = request.markers.map(async (marker) => {
+      const topics = await Promise.all(
         marker.topics.map(async (t) => ({
           name: t.name,
           partitions: await Promise.all(
             t.partitionIndexes.map(async (partitionIndex) => ({ partitionIndex, errorCode: await writeMarker(ctx, partitions, marker, t.name, partitionIndex, now) })),
           ),
         })),
-      ),
-    }));
+      );
+      const offsetsPartitions = topics.filter((t) => t.name === CONSUMER_OFFSETS_TOPIC).flatMap((t) => t.partitions.filter((p) => p.errorCode === ErrorCode.NONE).map((p) => p.partitionIndex));
+      if (offsetsPartitions.length > 0) groups.completeTransaction(marker.producerId, offsetsPartitions, marker.transactionResult);
+      return { producerId: marker.producerId, topics };
+    });
     return { markers: await Promise.all(markers) };
   },
 });

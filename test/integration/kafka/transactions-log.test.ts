@@ -2,6 +2,7 @@
 // producer's transaction, WriteTxnMarkers closes it, the last stable offset holds read_committed
 // readers (Fetch and ListOffsets) back meanwhile, and a read_committed Fetch names the aborted
 // transactions among what it returns. A restart keeps the open transaction and the aborted index.
+// TxnOffsetCommit's offsets wait in the group for the marker on __consumer_offsets, across a restart too.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { buildRecordBatch } from '../../../protocol/kafka/records/batch-builder.js';
@@ -10,12 +11,14 @@ import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { fetchPartition, LATEST, listOffset, recordsOf } from '../../../src/kafka/client/consumer.js';
 import { produceBatch } from '../../../src/kafka/client/producer.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+import { findCoordinator } from './groups-harness.js';
 
 let broker: TestBroker;
 let conn: KafkaConnection;
 
 beforeAll(async () => {
-  broker = await startTestBroker();
+  // One __consumer_offsets partition: every group's markers go to partition 0.
+  broker = await startTestBroker({ 'offsets.topic.num.partitions': '1' });
   conn = await KafkaConnection.connect(broker.bootstrap);
   const topics = ['txn-commit', 'txn-abort', 'txn-refusals', 'txn-restart'].map((name) => ({ name, numPartitions: 1, replicationFactor: 1 }));
   await conn.send(ApiKey.CreateTopics, 4, { topics, timeoutMs: 5_000 });
@@ -150,5 +153,62 @@ describe('transactions on a partition', () => {
     expect(await readCommitted(topic)).toEqual(before);
     expect(await marker(topic, 502, true)).toBe(ErrorCode.NONE);
     expect((await readCommitted(topic)).values).toEqual(['kept', 'open']);
+  });
+});
+
+describe('transactional offset commits', () => {
+  async function txnCommit(groupId: string, producerId: number, offset: number): Promise<number> {
+    const response = await conn.send(ApiKey.TxnOffsetCommit, 3, {
+      transactionalId: `tx-${producerId}`,
+      groupId,
+      producerId,
+      producerEpoch: 0,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [{ name: 'txn-commit', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    });
+    return response.topics[0]!.partitions[0]!.errorCode;
+  }
+
+  async function fetchOffset(groupId: string, requireStable: boolean): Promise<{ offset: number; errorCode: number }> {
+    const response = await conn.send(ApiKey.OffsetFetch, 7, { groupId, topics: [{ name: 'txn-commit', partitionIndexes: [0] }], requireStable });
+    const p = response.topics[0]!.partitions[0]!;
+    return { offset: p.committedOffset, errorCode: p.errorCode };
+  }
+
+  test('offsets become visible with the COMMIT marker and vanish with an ABORT, also across a restart', async () => {
+    await findCoordinator(conn, 'g-commit');
+    expect(await txnCommit('g-commit', 700, 3)).toBe(ErrorCode.NONE);
+    expect(await fetchOffset('g-commit', false)).toEqual({ offset: -1, errorCode: ErrorCode.NONE });
+    expect((await fetchOffset('g-commit', true)).errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
+    expect(await marker('__consumer_offsets', 700, true)).toBe(ErrorCode.NONE);
+    expect(await fetchOffset('g-commit', true)).toEqual({ offset: 3, errorCode: ErrorCode.NONE });
+
+    expect(await txnCommit('g-commit', 701, 9)).toBe(ErrorCode.NONE);
+    expect(await marker('__consumer_offsets', 701, false)).toBe(ErrorCode.NONE);
+    expect(await fetchOffset('g-commit', true)).toEqual({ offset: 3, errorCode: ErrorCode.NONE });
+
+    // An open transaction's offsets are read back as pending, and its marker still settles them.
+    expect(await txnCommit('g-commit', 702, 4)).toBe(ErrorCode.NONE);
+    conn.close();
+    broker = await broker.restart();
+    conn = await KafkaConnection.connect(broker.bootstrap);
+    await findCoordinator(conn, 'g-commit');
+    expect((await fetchOffset('g-commit', true)).errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
+    expect(await fetchOffset('g-commit', false)).toEqual({ offset: 3, errorCode: ErrorCode.NONE });
+    expect(await marker('__consumer_offsets', 702, true)).toBe(ErrorCode.NONE);
+    expect(await fetchOffset('g-commit', true)).toEqual({ offset: 4, errorCode: ErrorCode.NONE });
+  });
+
+  test('a member that is not in the group is UNKNOWN_MEMBER_ID, a stale generation ILLEGAL_GENERATION', async () => {
+    await findCoordinator(conn, 'g-members');
+    const send = (memberId: string, generationId: number) =>
+      conn.send(ApiKey.TxnOffsetCommit, 3, {
+        transactionalId: 'tx', groupId: 'g-members', producerId: 800, producerEpoch: 0, generationId, memberId, groupInstanceId: null,
+        topics: [{ name: 'txn-commit', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      });
+    expect((await send('nobody', -1)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect((await send('', 3)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
   });
 });
