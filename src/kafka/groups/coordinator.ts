@@ -927,7 +927,8 @@ export class GroupCoordinator<T> {
           topics: req.topics.map((t, ti) => ({ name: t.name, partitions: t.partitions.map((p, pi) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(ti, pi) })) })),
         },
       });
-    if (!isValidGroupId(req.groupId, false)) return respond(() => ErrorCode.INVALID_GROUP_ID);
+    // Unlike OffsetCommit, Kafka refuses the empty group id here (it is not one of its legacy offset APIs).
+    if (!isValidGroupId(req.groupId, true)) return respond(() => ErrorCode.INVALID_GROUP_ID);
     let group = this.groups.get(req.groupId);
     if (!group) {
       group = new ClassicGroup<T>(req.groupId, this.now);
