@@ -12,7 +12,7 @@ import { run, runPythonJson } from '../helpers/commands.js';
 import { createTopic, withConnection } from '../helpers/kafka-admin.js';
 import { kafkaForTests } from '../helpers/skein-process.js';
 
-const DRIVER = new URL('confluent_transactions.py', import.meta.url);
+const DRIVER = new URL('confluent_read_committed.py', import.meta.url);
 const kafka = kafkaForTests({ 'offsets.topic.num.partitions': '1', 'transaction.state.log.num.partitions': '1', 'group.initial.rebalance.delay.ms': '0' });
 
 /** partition 0 of `topic` as kcat prints it (one value per line) at an isolation level, up to where it may read. */
