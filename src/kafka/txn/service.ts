@@ -9,6 +9,8 @@ import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import { encodeTransactionLogKey, encodeTransactionLogValue, type TransactionLogValue } from '../../../protocol/kafka/transaction-state/records.js';
 import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
+import { DeadlineTimer } from '../coordination/deadline-timer.js';
+import { InternalTopic, type TopicLifecycle } from '../coordination/internal-topic.js';
 import { PartitionOwnership } from '../coordination/partition-ownership.js';
 import { loadConsumerOffsets } from '../groups/consumer-offsets-loader.js';
 import type { ConsumerOffsetsTopics } from '../groups/consumer-offsets-topic.js';
@@ -29,11 +31,6 @@ import type {
 import { txnCoordinatorConfigFrom } from './config.js';
 import { TransactionCoordinator } from './coordinator.js';
 import { createTransactionStateTopic, TRANSACTION_STATE_TOPIC, TransactionStateReplay } from './transaction-state-topic.js';
-
-/** Node timers take at most a signed 32-bit delay; a later deadline is reached by waking up early. */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-
-type Lifecycle = 'absent' | 'creating' | 'open' | 'stopped';
 
 /** Writes WriteTxnMarkers to partition leaders; never rejects: a failure is each partition's error code. */
 export interface MarkerChannel {
@@ -61,10 +58,9 @@ interface PendingReply {
 }
 
 export class TransactionService implements TransactionRequests {
-  private lifecycle: Lifecycle = 'absent';
+  private readonly topic: InternalTopic;
   private coordinator: TransactionCoordinator<PendingReply> | undefined;
   private writer: ConsumerOffsetsWriter | undefined;
-  private preparing: Promise<void> | undefined;
   private readonly ownership = new PartitionOwnership<Map<string, TransactionLogValue>>({
     load: (partition) => this.readPartition(partition),
     loaded: (partition, epoch, entries) => this.absorb((c, now) => c.partitionLoaded(now, partition, epoch, entries), 'loading a partition'),
@@ -72,15 +68,31 @@ export class TransactionService implements TransactionRequests {
     loadFailed: (partition, epoch, err) =>
       this.broker.log.error({ err, partition, epoch }, 'could not load a __transaction_state partition; its transactional ids are not served here'),
   });
-  private timer: NodeJS.Timeout | undefined;
-  private timerDeadline = Infinity;
+  private readonly timer = new DeadlineTimer(
+    () => this.broker.now(),
+    () => {
+      if (this.lifecycle === 'open') this.absorb((c, now) => c.tick(now), 'a clock tick');
+    },
+  );
   private readonly pending = new Set<PendingReply>();
 
-  constructor(private readonly broker: TxnServiceBroker) {}
+  /** The broker's parts are read from start() on, never during construction. */
+  constructor(private readonly broker: TxnServiceBroker) {
+    this.topic = new InternalTopic({
+      name: TRANSACTION_STATE_TOPIC,
+      host: broker,
+      create: () => createTransactionStateTopic(broker.topics, broker.config.values, broker.metadata.liveBrokers().length),
+      opened: () => this.open(),
+    });
+  }
+
+  private get lifecycle(): TopicLifecycle {
+    return this.topic.lifecycle;
+  }
 
   /** Begins loading __transaction_state if it exists; otherwise it is created on first need. */
   start(): void {
-    if (this.lifecycle === 'absent') this.openIfPresent();
+    if (this.lifecycle === 'absent') this.topic.openIfPresent();
   }
 
   /** This broker leads __transaction_state partition `partition` from `epoch` (the coordinator epoch) on. */
@@ -95,10 +107,8 @@ export class TransactionService implements TransactionRequests {
   }
 
   async stop(): Promise<void> {
-    this.lifecycle = 'stopped';
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.preparing;
+    this.timer.stop();
+    await this.topic.stop();
     await this.ownership.settled();
     await this.writer?.close();
     this.broker.markers.close();
@@ -107,7 +117,7 @@ export class TransactionService implements TransactionRequests {
 
   /** FindCoordinator key type 1: the leader of the id's __transaction_state partition (created on first need). */
   findCoordinator(transactionalId: string, listener?: string): CoordinatorLocation {
-    this.ensureTopic();
+    this.topic.ensure();
     const unavailable = { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, node: undefined };
     if (this.lifecycle !== 'open') return unavailable;
     const count = this.partitionCount();
@@ -218,48 +228,13 @@ export class TransactionService implements TransactionRequests {
   }
 
   private armTimer(): void {
-    const next = this.coordinator?.nextDeadline();
-    if (next === undefined || this.lifecycle === 'stopped') return;
-    if (this.timer !== undefined && this.timerDeadline <= next) return;
-    clearTimeout(this.timer);
-    this.timerDeadline = next;
-    const delay = Math.min(Math.max(next - this.broker.now(), 0), MAX_TIMER_DELAY_MS);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerDeadline = Infinity;
-      if (this.lifecycle === 'open') this.absorb((c, now) => c.tick(now), 'a clock tick');
-    }, delay);
-    this.timer.unref();
+    if (this.lifecycle !== 'stopped') this.timer.arm(this.coordinator?.nextDeadline());
   }
 
   // ---- __transaction_state: creation and loading
 
   private partitionCount(): number {
     return this.broker.topics.get(TRANSACTION_STATE_TOPIC)?.replicas.length ?? 0;
-  }
-
-  private ensureTopic(): void {
-    if (this.lifecycle !== 'absent' || this.openIfPresent()) return;
-    const { broker } = this;
-    this.lifecycle = 'creating';
-    this.preparing = createTransactionStateTopic(broker.topics, broker.config.values, broker.metadata.liveBrokers().length).then(
-      (record) => {
-        broker.log.info({ partitions: record.replicas.length }, 'created __transaction_state');
-        if (this.lifecycle === 'creating') this.open();
-      },
-      (err: unknown) => {
-        broker.log.error({ err }, 'could not create __transaction_state');
-        if (this.lifecycle === 'creating') this.lifecycle = 'absent';
-      },
-    );
-  }
-
-  private openIfPresent(): boolean {
-    const record = this.broker.topics.get(TRANSACTION_STATE_TOPIC);
-    const open = this.broker.replicas.partitionsOf(TRANSACTION_STATE_TOPIC)?.length ?? 0;
-    if (!record || (this.broker.alone && open < record.replicas.length)) return record !== undefined;
-    this.open();
-    return true;
   }
 
   /** Starts the coordinator with no ids, then elects this broker for every partition it leads. */
@@ -274,7 +249,6 @@ export class TransactionService implements TransactionRequests {
       broker.log,
       TRANSACTION_STATE_TOPIC,
     );
-    this.lifecycle = 'open';
     for (const p of partitions) if (p?.leaderId === broker.config.brokerId) void this.onElection(p.index, p.leaderEpoch);
   }
 

@@ -1,5 +1,5 @@
 // kafkajs transactions against one Skein broker: a committed transaction is read by a read_committed
-// consumer, an aborted one never; a second producer with the
+// consumer, an aborted one never; offsets sent in a transaction count only once it commits; a second producer with the
 // same transactional.id fences the first; DescribeTransactions and ListTransactions see the ids; a
 // restart keeps the coordinator's state.
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
@@ -63,6 +63,30 @@ test('commit is visible to read_committed readers, abort never is', async () => 
   expect(await readCommitted('out', 3)).toEqual(['c1', 'c2', 'c3']);
 }, 60_000);
 
+test('offsets sent in a transaction are committed with it, and not when it aborts', async () => {
+  const producer = transactional('tx-offsets');
+  await producer.connect();
+  const aborted = await producer.transaction();
+  await aborted.sendOffsets({ consumerGroupId: 'ctp', topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '3' }] }] });
+  await aborted.abort();
+  const txn = await producer.transaction();
+  await txn.send({ topic: 'in', messages: [{ value: 'v' }] });
+  await txn.sendOffsets({ consumerGroupId: 'ctp', topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '5' }] }] });
+  await txn.commit();
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offset = await waitFor('the offset committed by the transaction', async () => {
+      const offsets = await admin.fetchOffsets({ groupId: 'ctp', topics: ['in'] });
+      const got = offsets[0]?.partitions.find((p) => p.partition === 0)?.offset;
+      return got === '-1' ? undefined : got;
+    });
+    expect(offset).toBe('5');
+  } finally {
+    await admin.disconnect();
+  }
+}, 60_000);
+
 test('a second producer with the same transactional.id fences the first', async () => {
   const first = transactional('tx-fence');
   await first.connect();
@@ -99,7 +123,7 @@ test('DescribeTransactions and ListTransactions show the ids, and a restart keep
   });
   expect(before.described.transactionStates[0]).toMatchObject({ errorCode: ErrorCode.NONE, transactionalId: 'tx-basic', transactionState: 'CompleteCommit', producerEpoch: 0 });
   expect(before.described.transactionStates[1]).toMatchObject({ errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND });
-  expect(before.listed.transactionStates.map((t) => t.transactionalId).sort()).toEqual(['tx-basic', 'tx-fence']);
+  expect(before.listed.transactionStates.map((t) => t.transactionalId).sort()).toEqual(['tx-basic', 'tx-fence', 'tx-offsets']);
   broker = await broker.restart();
   await waitFor('the coordinator loaded again', async () => ((await ask()).listed.errorCode === ErrorCode.NONE ? true : undefined));
   const after = await ask();
