@@ -250,3 +250,17 @@ describe('a partition log with transactions', () => {
     expect((await readdir(dir)).some((n) => n.endsWith('.txnindex'))).toBe(false);
   });
 });
+
+test('after a crash, transactions the replay closes below the log end do not hold a single replica\'s last stable offset', async () => {
+  const dir = await tempDir();
+  const log = await openLog(dir);
+  log.append(makeBatch([{ value: 'a', timestamp: T0 }], { producerId: 1, producerEpoch: 0, baseSequence: 0, transactional: true }), T0);
+  log.append(buildEndTxnMarkerBatch({ type: ControlRecordType.Commit, coordinatorEpoch: 0, producerId: 1, producerEpoch: 0, timestamp: T0 }), T0);
+  await log.flush();
+  const copy = await tempDir();
+  await copyDir(dir, copy);
+  // No snapshot: the replay closes the transaction again, and the high watermark (the log end) covers it.
+  expect((await readdir(copy)).filter((n) => n.endsWith('.snapshot'))).toEqual([]);
+  const reopened = await openLog(copy);
+  expect(reopened.lastStableOffset).toBe(2);
+});
