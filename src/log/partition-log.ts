@@ -229,6 +229,8 @@ export class PartitionLog {
     this.recordLocator = options.recordLocator ?? locateRecordInBatch;
     this.hwFollowsLogEnd = options.highWatermarkFollowsLogEnd ?? true;
     this.hw = this.hwFollowsLogEnd ? logEndOffset : loaded.logStartOffset;
+    // Transactions the replay closed are settled once the high watermark covers their markers.
+    this.producerState.onHighWatermark(this.hw);
     this.onFailure = options.onFailure;
     const tailCacheBytes = options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES;
     this.cache = new TailCache(tailCacheBytes, Math.max(tailCacheBytes, options.replicaTailCacheBytes ?? DEFAULT_REPLICA_TAIL_CACHE_BYTES));

@@ -219,7 +219,7 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest, { pa
     remaining = Math.max(0, remaining - result.sizeBytes);
     bytes += result.sizeBytes;
     // A follower waits for the leader's appends; a consumer for the high watermark to move.
-    watched.push({ log, maxBytes: entry.limit, wakeOnAppend: replicaId >= 0 });
+    watched.push({ log, maxBytes: entry.limit, wakeOnAppend: replicaId >= 0, readCommitted: readCommitted && replicaId < 0 });
   }
   return { responses, bytes, hasError, watched };
 }

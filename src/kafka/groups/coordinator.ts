@@ -878,20 +878,23 @@ export class GroupCoordinator<T> {
 
   // ---- offsets
 
+  /** Answers an OffsetCommit or TxnOffsetCommit partition by partition, in request order. */
+  private commitResponder(token: T, api: 'offsetCommit' | 'txnOffsetCommit', topics: OffsetCommitRequest['topics'] | TxnOffsetCommitRequest['topics']) {
+    return (codeOf: (topic: number, partition: number) => number): void => {
+      const response = {
+        topics: topics.map(
+          (t, ti): OffsetCommitResponseTopic => ({
+            name: t.name,
+            partitions: t.partitions.map((p, pi) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(ti, pi) })),
+          }),
+        ),
+      };
+      this.reply(api === 'offsetCommit' ? { token, api, response } : { token, api, response });
+    };
+  }
+
   private handleOffsetCommit(token: T, req: OffsetCommitRequest): void {
-    const respond = (codeOf: (topic: number, partition: number) => number) =>
-      this.reply({
-        token,
-        api: 'offsetCommit',
-        response: {
-          topics: req.topics.map(
-            (t, ti): OffsetCommitResponseTopic => ({
-              name: t.name,
-              partitions: t.partitions.map((p, pi) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(ti, pi) })),
-            }),
-          ),
-        },
-      });
+    const respond = this.commitResponder(token, 'offsetCommit', req.topics);
     if (!isValidGroupId(req.groupId, false)) return respond(() => ErrorCode.INVALID_GROUP_ID);
     let group = this.groups.get(req.groupId);
     if (!group) {
@@ -919,15 +922,9 @@ export class GroupCoordinator<T> {
    * and generation, when given (v3+), must be current.
    */
   private handleTxnOffsetCommit(token: T, req: TxnOffsetCommitRequest): void {
-    const respond = (codeOf: (topic: number, partition: number) => number) =>
-      this.reply({
-        token,
-        api: 'txnOffsetCommit',
-        response: {
-          topics: req.topics.map((t, ti) => ({ name: t.name, partitions: t.partitions.map((p, pi) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(ti, pi) })) })),
-        },
-      });
-    if (!isValidGroupId(req.groupId, false)) return respond(() => ErrorCode.INVALID_GROUP_ID);
+    const respond = this.commitResponder(token, 'txnOffsetCommit', req.topics);
+    // Unlike OffsetCommit, Kafka refuses the empty group id here (it is not one of its legacy offset APIs).
+    if (!isValidGroupId(req.groupId, true)) return respond(() => ErrorCode.INVALID_GROUP_ID);
     let group = this.groups.get(req.groupId);
     if (!group) {
       group = new ClassicGroup<T>(req.groupId, this.now);

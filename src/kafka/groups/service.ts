@@ -65,7 +65,7 @@ import { ConsumerOffsetsReplay, type ReplayedGroup } from './replay.js';
 /** FindCoordinator's key types (Kafka's CoordinatorType). */
 export const CoordinatorKeyType = { GROUP: 0, TRANSACTION: 1 } as const;
 
-/** The membership APIs and OffsetDelete refuse an empty group id; the offset and admin APIs take it. */
+/** The membership APIs, OffsetDelete and TxnOffsetCommit refuse an empty group id; the offset and admin APIs take it. */
 const MEMBERSHIP = true;
 const OFFSETS_OR_ADMIN = false;
 
@@ -243,7 +243,7 @@ export class GroupService implements GroupRequests {
 
   txnOffsetCommit(request: TxnOffsetCommitRequest): Promise<OffsetCommitResponse> {
     return this.submit(
-      this.groupRefusal(request.groupId, OFFSETS_OR_ADMIN),
+      this.groupRefusal(request.groupId, MEMBERSHIP),
       (c, now, token) => c.txnOffsetCommit(now, token, request),
       (code) => refuseOffsetCommit(request, code),
     );

@@ -131,6 +131,31 @@ describe('transactions on a partition', () => {
     expect(await marker('no-such-topic-here', 300, true)).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
+  test('a read_committed long poll is answered when the marker makes records readable, not by appends inside the transaction', async () => {
+    const topic = 'txn-refusals';
+    const start = (await fetchPartition(conn, topic, 0, 0, { isolationLevel: 1 })).lastStableOffset;
+    const poll = fetchPartition(conn, topic, 0, start, { isolationLevel: 1, maxWaitMs: 10_000, minBytes: 1 });
+    let answered = false;
+    void poll.then(() => (answered = true));
+    // A second connection: the first waits for the poll's reply in order.
+    const other = await KafkaConnection.connect(broker.bootstrap);
+    try {
+      await produceBatch(other, topic, 0, batch(600, ['inside']));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      const began = Date.now();
+      const response = await other.send(ApiKey.WriteTxnMarkers, 1, {
+        markers: [{ producerId: 600, producerEpoch: 0, transactionResult: true, coordinatorEpoch: 0, topics: [{ name: topic, partitionIndexes: [0] }] }],
+      });
+      expect(response.markers[0]!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+      const fetched = await poll;
+      expect(Date.now() - began).toBeLessThan(5_000);
+      expect(recordsOf(fetched).map((r) => r.value?.toString())).toContain('inside');
+    } finally {
+      other.close();
+    }
+  });
+
   test('clients cannot write markers through Produce (INVALID_RECORD, as Kafka)', async () => {
     const control = buildRecordBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], {
       baseTimestamp: Date.now(), producerId: 400, producerEpoch: 0, baseSequence: -1, transactional: true, control: true,

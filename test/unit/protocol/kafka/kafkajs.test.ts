@@ -940,6 +940,26 @@ describe('EndTxn', () => {
   });
 });
 
+describe('TxnOffsetCommit', () => {
+  test.each(versionsOf('txnOffsetCommit'))('v%i', async (v) => {
+    const { request, response } = await exchange(
+      'txnOffsetCommit',
+      ApiKey.TxnOffsetCommit,
+      v,
+      { transactionalId: 'tx', groupId: 'g', producerId: 77, producerEpoch: 2, topics: [{ topic: 't', partitions: [{ partition: 3, offset: '42', metadata: null }] }] },
+      { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 3, errorCode: 0 }] }] },
+    );
+    expect(request).toMatchObject({
+      transactionalId: 'tx',
+      groupId: 'g',
+      producerId: 77,
+      producerEpoch: 2,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 3, committedOffset: 42, committedMetadata: null }] }],
+    });
+    expect(response).toMatchObject({ topics: [{ topic: 't', partitions: [{ partition: 3, errorCode: 0 }] }] });
+  });
+});
+
 describe('AlterPartitionReassignments', () => {
   test.each(versionsOf('alterPartitionReassignments'))('v%i', async (v) => {
     const { request, response } = await exchange(
@@ -985,7 +1005,7 @@ test('the unread-bytes watch catches a response with a byte too many', async () 
   await expect(kafkajsDecodes(response, payload)).rejects.toThrow(/left bytes of our response unread/);
 });
 
-test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders, DescribeCluster, DescribeTransactions and ListTransactions', () => {
+test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders, DescribeCluster, DescribeProducers, DescribeTransactions and ListTransactions', () => {
   const covered = [
     'apiVersions',
     'metadata',
@@ -1012,9 +1032,11 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
     'addPartitionsToTxn',
     'addOffsetsToTxn',
     'endTxn',
+    'txnOffsetCommit',
     'alterPartitionReassignments',
     'listPartitionReassignments',
   ];
-  // + the four inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown).
-  expect(covered.length + 7 + 4).toBe(Object.keys(ApiKey).length);
+  // + the five inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown, WriteTxnMarkers)
+  // and DescribeProducers (the Java Admin's).
+  expect(covered.length + 7 + 5 + 1).toBe(Object.keys(ApiKey).length);
 });
