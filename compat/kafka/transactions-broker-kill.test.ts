@@ -14,7 +14,7 @@ import { createTopic } from '../helpers/kafka-admin.js';
 import { SkeinKafka } from '../helpers/skein-process.js';
 
 const DRIVER = new URL('confluent_transactions.py', import.meta.url);
-const BROKER_KILLS = Number(process.env.TXN_BROKER_KILLS ?? 6);
+const BROKER_KILLS = Number(process.env.TXN_BROKER_KILLS ?? 20);
 
 let kafka: SkeinKafka;
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 test(`consume-transform-produce A -> B while the broker is killed with kill -9 ${BROKER_KILLS} times: B holds every record of A exactly once`, async () => {
   const partitions = 2;
-  const count = 4_000;
+  const count = 8_000;
   await createTopic(kafka.bootstrap, 'kb-a', partitions);
   await createTopic(kafka.bootstrap, 'kb-b', partitions);
   const client = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING });
