@@ -4,26 +4,18 @@
 // abort every transaction it finds open or prepared (re-sending markers after recovery); the transform
 // process, restarted when a failure ends it, resumes from the offsets the last committed transaction
 // stored. B must hold every record of A exactly once.
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { PYTHON, runPythonJson } from '../helpers/commands.js';
 import { JsonLinesChild } from '../helpers/json-lines-child.js';
-import { createTopic } from '../helpers/kafka-admin.js';
-import { SkeinKafka } from '../helpers/skein-process.js';
+import type { SkeinKafka } from '../helpers/skein-process.js';
+import { expectExactlyOnce, fillSource, startTransform, startTxnBroker } from './exactly-once.js';
 
-const DRIVER = new URL('confluent_transactions.py', import.meta.url);
 const BROKER_KILLS = Number(process.env.TXN_BROKER_KILLS ?? 20);
 
 let kafka: SkeinKafka;
 
 beforeAll(async () => {
-  kafka = await SkeinKafka.start({
-    'offsets.topic.num.partitions': '2',
-    'transaction.state.log.num.partitions': '2',
-    'group.initial.rebalance.delay.ms': '0',
-  });
+  kafka = await startTxnBroker();
 });
 afterAll(async () => {
   await JsonLinesChild.killAll();
@@ -33,17 +25,8 @@ afterAll(async () => {
 test(`consume-transform-produce A -> B while the broker is killed with kill -9 ${BROKER_KILLS} times: B holds every record of A exactly once`, async () => {
   const partitions = 2;
   const count = 8_000;
-  await createTopic(kafka.bootstrap, 'kb-a', partitions);
-  await createTopic(kafka.bootstrap, 'kb-b', partitions);
-  const client = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING });
-  const source = client.producer();
-  await source.connect();
-  for (let i = 0; i < count; i += 500) {
-    await source.send({ topic: 'kb-a', acks: -1, messages: Array.from({ length: 500 }, (_, j) => ({ value: `a${i + j}`, partition: (i + j) % partitions })) });
-  }
-  await source.disconnect();
-  const args = JSON.stringify({ bootstrap: kafka.bootstrap, source: 'kb-a', sink: 'kb-b', partitions, group: 'kb-group', transactionalId: 'kb-transform' });
-  const start = () => new JsonLinesChild('transform', PYTHON, [fileURLToPath(DRIVER), 'transform', args], { ...process.env, PYTHONDONTWRITEBYTECODE: '1' });
+  await fillSource(kafka.bootstrap, 'kb-a', 'kb-b', partitions, count);
+  const start = () => startTransform(kafka.bootstrap, 'kb-a', 'kb-b', partitions, 'kb-transform');
   let child = start();
   let killsMidStream = 0;
   for (let kill = 0; kill < BROKER_KILLS; kill++) {
@@ -64,11 +47,5 @@ test(`consume-transform-produce A -> B while the broker is killed with kill -9 $
   await child.waitFor('done', (e) => e.event === 'done', 60_000);
   await child.kill();
   expect(killsMidStream).toBeGreaterThanOrEqual(Math.ceil(BROKER_KILLS / 2));
-  const { values, complete } = await runPythonJson<{ values: string[]; complete: boolean }>(DRIVER, { mode: 'read', bootstrap: kafka.bootstrap, topic: 'kb-b', partitions });
-  expect(complete).toBe(true);
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  const duplicated = [...counts].filter(([, n]) => n > 1).map(([v]) => v);
-  const missing = Array.from({ length: count }, (_, i) => `Ta${i}`).filter((v) => !counts.has(v));
-  expect({ duplicated: duplicated.slice(0, 10), missing: missing.slice(0, 10), total: values.length }).toEqual({ duplicated: [], missing: [], total: count });
+  await expectExactlyOnce(kafka.bootstrap, 'kb-b', partitions, count);
 }, 120_000);

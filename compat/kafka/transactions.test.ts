@@ -4,35 +4,26 @@
 // sendOffsets, commit and abort, read back by a read_committed consumer group. And the exactly-once
 // loop: a confluent-kafka consume-transform-produce process from topic A to topic B is killed with
 // kill -9 at random 20 times mid-stream and restarted; B must hold every record of A exactly once.
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { PYTHON, runPythonJson } from '../helpers/commands.js';
+import { runPythonJson } from '../helpers/commands.js';
 import { JsonLinesChild } from '../helpers/json-lines-child.js';
 import { createTopic } from '../helpers/kafka-admin.js';
-import { SkeinKafka } from '../helpers/skein-process.js';
+import type { SkeinKafka } from '../helpers/skein-process.js';
+import { expectExactlyOnce, fillSource, readCommitted, startTransform, startTxnBroker, TXN_DRIVER as DRIVER } from './exactly-once.js';
 
-const DRIVER = new URL('confluent_transactions.py', import.meta.url);
 const KILLS = Number(process.env.TXN_KILLS ?? 20);
 
 let kafka: SkeinKafka;
 
 beforeAll(async () => {
-  kafka = await SkeinKafka.start({
-    'offsets.topic.num.partitions': '2',
-    'transaction.state.log.num.partitions': '2',
-    'group.initial.rebalance.delay.ms': '0',
-  });
+  kafka = await startTxnBroker();
 });
 afterAll(async () => {
   await JsonLinesChild.killAll();
   await kafka?.destroy();
 });
-
-function readCommitted(topic: string, partitions: number): Promise<{ values: string[]; complete: boolean }> {
-  return runPythonJson(DRIVER, { mode: 'read', bootstrap: kafka.bootstrap, topic, partitions });
-}
 
 test('confluent-kafka-python: commit, abort, send_offsets_to_transaction and fencing; read_committed sees the committed records only', async () => {
   const topic = 'txn-confluent';
@@ -40,7 +31,7 @@ test('confluent-kafka-python: commit, abort, send_offsets_to_transaction and fen
   const result = await runPythonJson<{ fencedError: string | null; committedOffset: number }>(DRIVER, { mode: 'basic', bootstrap: kafka.bootstrap, topic, group: 'txn-confluent-group' });
   expect(result.committedOffset).toBe(7);
   expect(result.fencedError).toMatch(/fenced/i);
-  expect(await readCommitted(topic, 1)).toEqual({ values: ['c0', 'c1', 'c2', 'c3', 'c4'], complete: true });
+  expect(await readCommitted(kafka.bootstrap, topic, 1)).toEqual({ values: ['c0', 'c1', 'c2', 'c3', 'c4'], complete: true });
 }, 60_000);
 
 test('kafkajs producer.transaction(): send, sendOffsets, commit and abort, read by a read_committed group', async () => {
@@ -79,17 +70,8 @@ test('kafkajs producer.transaction(): send, sendOffsets, commit and abort, read 
 test(`consume-transform-produce A -> B killed with kill -9 ${KILLS} times: B holds every record of A exactly once`, async () => {
   const partitions = 2;
   const count = 6_000;
-  await createTopic(kafka.bootstrap, 'ctp-a', partitions);
-  await createTopic(kafka.bootstrap, 'ctp-b', partitions);
-  const client = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING });
-  const source = client.producer();
-  await source.connect();
-  for (let i = 0; i < count; i += 500) {
-    await source.send({ topic: 'ctp-a', acks: -1, messages: Array.from({ length: 500 }, (_, j) => ({ key: String((i + j) % partitions), value: `a${i + j}`, partition: (i + j) % partitions })) });
-  }
-  await source.disconnect();
-  const args = JSON.stringify({ bootstrap: kafka.bootstrap, source: 'ctp-a', sink: 'ctp-b', partitions, group: 'ctp-group', transactionalId: 'ctp-transform' });
-  const start = () => new JsonLinesChild('transform', PYTHON, [fileURLToPath(DRIVER), 'transform', args], { ...process.env, PYTHONDONTWRITEBYTECODE: '1' });
+  await fillSource(kafka.bootstrap, 'ctp-a', 'ctp-b', partitions, count);
+  const start = () => startTransform(kafka.bootstrap, 'ctp-a', 'ctp-b', partitions, 'ctp-transform');
   let killsMidStream = 0;
   for (let kill = 0; kill < KILLS; kill++) {
     const child = start();
@@ -106,11 +88,5 @@ test(`consume-transform-produce A -> B killed with kill -9 ${KILLS} times: B hol
   await last.kill();
   // Most kills must have hit a loop at work, or the test proves little.
   expect(killsMidStream).toBeGreaterThanOrEqual(Math.ceil(KILLS * 0.75));
-  const { values, complete } = await readCommitted('ctp-b', partitions);
-  expect(complete).toBe(true);
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  const duplicated = [...counts].filter(([, n]) => n > 1).map(([v]) => v);
-  const missing = Array.from({ length: count }, (_, i) => `Ta${i}`).filter((v) => !counts.has(v));
-  expect({ duplicated: duplicated.slice(0, 10), missing: missing.slice(0, 10), total: values.length }).toEqual({ duplicated: [], missing: [], total: count });
+  await expectExactlyOnce(kafka.bootstrap, 'ctp-b', partitions, count);
 }, 120_000);
