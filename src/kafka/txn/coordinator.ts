@@ -413,10 +413,10 @@ export class TransactionCoordinator<T> {
     txn.pending = undefined;
     // The coordinator's own abort bumped the epoch in memory; the next try must not bump it again.
     if (after.kind === 'end' && (after.fence || after.token === undefined)) txn.hasFailedEpochFence = true;
-    if (after.kind === 'expire') this.scheduleIdle(txn);
-    else if ('token' in after && after.token !== undefined) this.reply(after.token, errorCode);
-    // An abort the coordinator started itself is tried again at the next timeout check.
-    if (txn.state === 'Ongoing') this.scheduleIdle(txn, nowMs + this.config.retryBackoffMs);
+    if ('token' in after && after.token !== undefined) this.reply(after.token, errorCode);
+    // An abort the coordinator started itself is tried again at the next timeout check; an idle id (one
+    // whose first InitProducerId was never written included) keeps its expiry.
+    this.scheduleIdle(txn, txn.state === 'Ongoing' ? nowMs + this.config.retryBackoffMs : undefined);
   }
 
   /** PrepareCommit/PrepareAbort is durable: markers go to every partition of the transaction. */

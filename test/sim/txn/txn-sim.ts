@@ -1,6 +1,6 @@
 // A seeded world around the pure TransactionCoordinator: transactional producers (and zombies of them),
 // data partitions that apply markers as a partition leader does, a lossy network, a __transaction_state
-// log whose unacknowledged writes a crash may lose, and coordinator crashes that reload from that log
+// log whose writes sometimes fail and whose unacknowledged writes a crash may lose, and coordinator crashes that reload from that log
 // at a higher coordinator epoch. Everything runs on the shared Scheduler, so a seed replays exactly.
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import type { TransactionLogValue } from '../../../protocol/kafka/transaction-state/records.js';
@@ -32,6 +32,7 @@ const TXN_TIMEOUT_MS = 2_000;
 const REQUEST_TIMEOUT_MS = 500;
 const LATENCY_MS = [1, 20] as const;
 const LOSS = 0.05;
+const APPEND_FAILURE = 0.03;
 const CONFIG = { maxTimeoutMs: 900_000, idExpirationMs: 10 * 60_000, retryBackoffMs: 100, logPartitions: 1 };
 /** Errors after which a client asks again (clients treat them as retriable). */
 const RETRIABLE = new Set<number>([ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.UNKNOWN_SERVER_ERROR]);
@@ -113,10 +114,15 @@ export class TxnSim {
     for (const a of out.appends) {
       const record: LogRecord = { id: a.id, transactionalId: a.transactionalId, value: a.value, durable: false };
       this.log.push(record);
+      // Some writes fail: refused before the append (nothing in the log), or appended by the leader but
+      // not replicated in time (in its log, not acknowledged, and a crash may or may not keep it).
+      const fails = this.chaos && this.rng.chance(APPEND_FAILURE);
+      const refused = fails && this.rng.chance(0.5);
       this.sched.after(this.rng.int(1, 15), () => {
         if (incarnation !== this.incarnation) return;
-        record.durable = true;
-        this.feed(this.coordinator.appendCompleted(this.sched.now(), a.id, ErrorCode.NONE));
+        if (refused) this.log.splice(this.log.indexOf(record), 1);
+        else if (!fails) record.durable = true;
+        this.feed(this.coordinator.appendCompleted(this.sched.now(), a.id, fails ? ErrorCode.NOT_ENOUGH_REPLICAS : ErrorCode.NONE));
       });
     }
     for (const m of out.markers) this.sendMarkers(m, incarnation);
