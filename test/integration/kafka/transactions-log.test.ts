@@ -156,6 +156,20 @@ describe('transactions on a partition', () => {
     }
   });
 
+  test('DescribeProducers lists each producer with its open transaction\'s first offset', async () => {
+    const response = await conn.send(ApiKey.DescribeProducers, 0, { topics: [{ name: 'txn-abort', partitionIndexes: [0, 7] }] });
+    const [known, unknown] = response.topics[0]!.partitions;
+    expect(unknown!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(known!.errorCode).toBe(ErrorCode.NONE);
+    expect(known!.activeProducers.map((p) => [p.producerId, p.producerEpoch, p.lastSequence, p.currentTxnStartOffset]).sort()).toEqual([
+      [200, 0, 1, -1],
+      [201, 0, 0, -1],
+    ]);
+    await produce('txn-abort', batch(202, ['open']));
+    const again = await conn.send(ApiKey.DescribeProducers, 0, { topics: [{ name: 'txn-abort', partitionIndexes: [0] }] });
+    expect(again.topics[0]!.partitions[0]!.activeProducers.find((p) => p.producerId === 202)?.currentTxnStartOffset).toBe(5);
+  });
+
   test('clients cannot write markers through Produce (INVALID_RECORD, as Kafka)', async () => {
     const control = buildRecordBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], {
       baseTimestamp: Date.now(), producerId: 400, producerEpoch: 0, baseSequence: -1, transactional: true, control: true,
