@@ -50,7 +50,7 @@ test('an open transaction holds read_committed readers at its first offset until
     const batch = (value: string, producerId?: number) =>
       buildRecordBatch([{ value: Buffer.from(value) }], { baseTimestamp: Date.now(), ...(producerId !== undefined && { producerId, producerEpoch: 0, baseSequence: 0, transactional: true }) });
     await produceBatch(conn, topic, 0, batch('before'));
-    await produceBatch(conn, topic, 0, batch('in-txn', 123_456));
+    await produceBatch(conn, topic, 0, batch('in-txn', 123_456), { transactionalId: 'hanging' });
     await produceBatch(conn, topic, 0, batch('after'));
     expect(await kcatRead(topic, 'read_committed')).toEqual(['before']);
     expect(await confluentRead(topic, 'read_committed')).toEqual(['before']);

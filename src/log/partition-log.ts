@@ -592,7 +592,7 @@ export class PartitionLog {
    * leaves of the log is deleted when it is loaded, so it need not wait for the records' fsync.
    */
   private snapshotProducers(offset: number): void {
-    const encoded = this.producerState.size > 0 ? encodeSnapshot(this.producerState.entries()) : undefined;
+    const encoded = this.producerState.size > 0 ? encodeSnapshot(this.producerState.entries(), this.producerState.unsettledTxns()) : undefined;
     this.snapshotting = this.snapshotting
       .then(async () => {
         if (encoded) await writeSnapshot(this.dir, offset, encoded);

@@ -7,14 +7,19 @@
 //   int64 producerId | int16 epoch | int64 lastTimestamp | int64 currentTxnFirstOffset (-1: none) |
 //   int32 coordinatorEpoch | int8 batch count | per batch:
 //   int32 firstSeq | int32 lastSeq | int64 firstOffset | int32 lastOffset - firstOffset | int64 timestamp
-// Version 1 (before transactions) lacks the two transaction fields and is still read: its producers
-// have no open transaction.
+//   then int32 count | per transaction closed but not yet below the high watermark:
+//   int64 producerId | int64 firstOffset | int64 marker offset | int8 aborted
+// The last section keeps the last stable offset where it was across a restart: such a transaction's
+// records stay hidden from read_committed readers until the high watermark passes its marker, even when
+// the snapshot was taken after the marker (Kafka's snapshots do not carry it).
+// Version 1 (before transactions) lacks the transaction fields and is still read: its producers have no
+// open transaction.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readInt64, writeInt64 } from '../../protocol/bytes.js';
 import { crc32c } from '../../protocol/checksum/crc32c.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
-import { NO_COORDINATOR_EPOCH, NO_OFFSET, RETAINED_BATCHES, type ProducerEntry } from './producer-state.js';
+import { NO_COORDINATOR_EPOCH, NO_OFFSET, RETAINED_BATCHES, type CompletedTxn, type ProducerEntry } from './producer-state.js';
 import { unlinkIfExists } from './segment.js';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
@@ -24,6 +29,7 @@ const HEADER_BYTES = 2 + 4 + 4;
 const ENTRY_BYTES = 8 + 2 + 8 + 8 + 4 + 1;
 const ENTRY_BYTES_WITHOUT_TXNS = 8 + 2 + 8 + 1;
 const BATCH_BYTES = 4 + 4 + 8 + 4 + 8;
+const UNSETTLED_BYTES = 8 + 8 + 8 + 1;
 const NAME_DIGITS = 20;
 /** Snapshots kept: the newest serves a restart, the one before it a truncation below the newest. */
 export const SNAPSHOTS_KEPT = 2;
@@ -40,9 +46,15 @@ export function parseSnapshotFileName(name: string): number | undefined {
   return Number.isSafeInteger(offset) ? offset : undefined;
 }
 
-export function encodeSnapshot(entries: Iterable<ProducerEntry>): Buffer {
+/** A snapshot's content: the producers, and the closed transactions the high watermark did not cover yet. */
+export interface SnapshotState {
+  producers: ProducerEntry[];
+  unsettled: CompletedTxn[];
+}
+
+export function encodeSnapshot(entries: Iterable<ProducerEntry>, unsettled: readonly CompletedTxn[] = []): Buffer {
   const list = [...entries];
-  let size = HEADER_BYTES;
+  let size = HEADER_BYTES + 4 + unsettled.length * UNSETTLED_BYTES;
   for (const e of list) size += ENTRY_BYTES + e.batches.length * BATCH_BYTES;
   const buf = Buffer.alloc(size);
   buf.writeInt16BE(VERSION, 0);
@@ -65,12 +77,21 @@ export function encodeSnapshot(entries: Iterable<ProducerEntry>): Buffer {
       at += BATCH_BYTES;
     }
   }
+  buf.writeInt32BE(unsettled.length, at);
+  at += 4;
+  for (const t of unsettled) {
+    writeInt64(buf, at, t.producerId);
+    writeInt64(buf, at + 8, t.firstOffset);
+    writeInt64(buf, at + 16, t.lastOffset);
+    buf.writeInt8(t.aborted ? 1 : 0, at + 24);
+    at += UNSETTLED_BYTES;
+  }
   buf.writeUInt32BE(crc32c(buf.subarray(6)), 2);
   return buf;
 }
 
-/** The entries of a snapshot, or why it is unusable (a torn or foreign file is never trusted). */
-export function decodeSnapshot(buf: Buffer): ProducerEntry[] | string {
+/** What a snapshot holds, or why it is unusable (a torn or foreign file is never trusted). */
+export function decodeSnapshot(buf: Buffer): SnapshotState | string {
   if (buf.length < HEADER_BYTES) return `snapshot of ${buf.length} bytes is truncated`;
   const version = buf.readInt16BE(0);
   if (version !== VERSION && version !== VERSION_WITHOUT_TXNS) return `snapshot version ${version} is not ${VERSION}`;
@@ -107,8 +128,18 @@ export function decodeSnapshot(buf: Buffer): ProducerEntry[] | string {
     }
     out.push(entry);
   }
+  const unsettled: CompletedTxn[] = [];
+  if (txns) {
+    if (buf.length - at < 4) return 'snapshot transactions are truncated';
+    const n = buf.readInt32BE(at);
+    at += 4;
+    if (n < 0 || buf.length - at < n * UNSETTLED_BYTES) return 'snapshot transactions are truncated';
+    for (let i = 0; i < n; i++, at += UNSETTLED_BYTES) {
+      unsettled.push({ producerId: readInt64(buf, at), firstOffset: readInt64(buf, at + 8), lastOffset: readInt64(buf, at + 16), aborted: buf.readInt8(at + 24) !== 0 });
+    }
+  }
   if (at !== buf.length) return `snapshot has ${buf.length - at} trailing bytes`;
-  return out;
+  return { producers: out, unsettled };
 }
 
 /** Offsets of the snapshots in `dir`, ascending. */
@@ -121,7 +152,7 @@ export async function listSnapshots(dir: string): Promise<number[]> {
   return offsets.sort((a, b) => a - b);
 }
 
-export async function readSnapshot(dir: string, offset: number): Promise<ProducerEntry[] | string> {
+export async function readSnapshot(dir: string, offset: number): Promise<SnapshotState | string> {
   return decodeSnapshot(await readFile(join(dir, snapshotFileName(offset))));
 }
 

@@ -51,13 +51,14 @@ export async function loadProducerState(dir: string, segments: readonly Segment[
       await deleteSnapshot(dir, offset);
       continue;
     }
-    const entries = await readSnapshot(dir, offset);
-    if (typeof entries === 'string') {
-      log.warn({ dir, offset, reason: entries }, 'unusable producer state snapshot; deleting it');
+    const state = await readSnapshot(dir, offset);
+    if (typeof state === 'string') {
+      log.warn({ dir, offset, reason: state }, 'unusable producer state snapshot; deleting it');
       await deleteSnapshot(dir, offset);
       continue;
     }
-    for (const entry of entries) table.restore(entry);
+    for (const entry of state.producers) table.restore(entry);
+    table.restoreUnsettled(state.unsettled);
     from = offset;
     break;
   }

@@ -282,6 +282,16 @@ export class ProducerStateTable {
     return markerOffset + 1;
   }
 
+  /** Closed transactions whose marker the high watermark does not cover yet, for snapshots. */
+  unsettledTxns(): readonly CompletedTxn[] {
+    return this.unreplicated;
+  }
+
+  /** Restores closed transactions a snapshot held as not yet below the high watermark. */
+  restoreUnsettled(txns: readonly CompletedTxn[]): void {
+    this.unreplicated.push(...txns);
+  }
+
   /** Transactions whose marker lies below the high watermark can no longer change fate. */
   onHighWatermark(hw: number): void {
     if (this.unreplicated.length === 0) return;

@@ -16,7 +16,9 @@
 // transactional batch opens the producer's transaction on the partition (its first offset holds the last
 // stable offset back until the coordinator's marker); a plain batch from a producer whose transaction is
 // open is INVALID_TXN_STATE. As in Kafka 3.x without KIP-890, the broker does not ask the coordinator
-// whether the partition was added to the transaction.
+// whether the partition was added to the transaction. A request carrying transactional batches without a
+// transactional_id is refused whole with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka's handler does
+// (it authorizes the transactional id before anything else).
 //
 // v0-2 are served because librdkafka before 2.10 (Debian's 2.0.2: kcat, confluent-kafka) only compresses
 // with gzip, snappy or lz4 when the broker's Produce range includes v0, and otherwise sends those batches
@@ -24,7 +26,7 @@
 // are refused with UNSUPPORTED_FOR_MESSAGE_FORMAT: Kafka would convert them to v2 batches, which means
 // re-encoding every record, and Skein stores batches only as they were produced.
 import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponseInput } from '../../../protocol/kafka/index.js';
-import { MAGIC_AT } from '../../../protocol/kafka/records/batch-header.js';
+import { ATTRIBUTES_AT, BATCH_HEADER_BYTES, MAGIC_AT, TRANSACTIONAL_BIT } from '../../../protocol/kafka/records/batch-header.js';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { recompressBatch } from '../../../protocol/kafka/records/batch-recompression.js';
 import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
@@ -160,6 +162,13 @@ function appendPartition(
   return { response, done };
 }
 
+/** Kafka's RequestUtils.hasTransactionalRecords, from the attributes of each partition's (first) batch. */
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  return request.topicData.some((t) =>
+    t.partitionData.some(({ records }) => records !== null && records.length >= BATCH_HEADER_BYTES && records[MAGIC_AT] === RECORD_BATCH_MAGIC && (records.readInt16BE(ATTRIBUTES_AT) & TRANSACTIONAL_BIT) !== 0),
+  );
+}
+
 export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
   minVersion: 0,
@@ -168,6 +177,11 @@ export const produceHandler = defineHandler({
   handle(request, ctx, { partitions, clock }) {
     const now = clock.now();
     const acks = request.acks;
+    if (request.transactionalId === null && hasTransactionalRecords(request)) {
+      const refused = request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => failed(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) }));
+      if (acks === ACKS_NONE) throw new Error('acks=0 produce of transactional batches without a transactional id; closing the connection as Kafka does');
+      return { responses: refused, throttleTimeMs: 0 };
+    }
     const pending: Promise<void>[] = [];
     const errors: string[] = [];
     const responses: TopicResponse[] = request.topicData.map((topic) => ({

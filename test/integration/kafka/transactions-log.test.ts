@@ -41,13 +41,13 @@ function batch(producerId: number, values: string[], options: { epoch?: number; 
 }
 
 async function produce(topic: string, b: Buffer): Promise<number> {
-  const result = await produceBatch(conn, topic, 0, b);
+  const result = await produceBatch(conn, topic, 0, b, { transactionalId: 'tx' });
   return result.baseOffset;
 }
 
-async function produceError(topic: string, b: Buffer): Promise<number> {
+async function produceError(topic: string, b: Buffer, transactionalId: string | null = 'tx'): Promise<number> {
   const response = await conn.send(ApiKey.Produce, 9, {
-    transactionalId: null,
+    transactionalId,
     acks: -1,
     timeoutMs: 5000,
     topicData: [{ name: topic, partitionData: [{ index: 0, records: b }] }],
@@ -140,7 +140,7 @@ describe('transactions on a partition', () => {
     // A second connection: the first waits for the poll's reply in order.
     const other = await KafkaConnection.connect(broker.bootstrap);
     try {
-      await produceBatch(other, topic, 0, batch(600, ['inside']));
+      await produceBatch(other, topic, 0, batch(600, ['inside']), { transactionalId: 'tx' });
       await new Promise((r) => setTimeout(r, 300));
       expect(answered).toBe(false);
       const began = Date.now();
@@ -154,6 +154,26 @@ describe('transactions on a partition', () => {
     } finally {
       other.close();
     }
+  });
+
+  test('DescribeProducers lists each producer with its open transaction\'s first offset', async () => {
+    const response = await conn.send(ApiKey.DescribeProducers, 0, { topics: [{ name: 'txn-abort', partitionIndexes: [0, 7] }] });
+    const [known, unknown] = response.topics[0]!.partitions;
+    expect(unknown!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(known!.errorCode).toBe(ErrorCode.NONE);
+    expect(known!.activeProducers.map((p) => [p.producerId, p.producerEpoch, p.lastSequence, p.currentTxnStartOffset]).sort()).toEqual([
+      [200, 0, 1, -1],
+      [201, 0, 0, -1],
+    ]);
+    await produce('txn-abort', batch(202, ['open']));
+    const again = await conn.send(ApiKey.DescribeProducers, 0, { topics: [{ name: 'txn-abort', partitionIndexes: [0] }] });
+    expect(again.topics[0]!.partitions[0]!.activeProducers.find((p) => p.producerId === 202)?.currentTxnStartOffset).toBe(5);
+  });
+
+  test('transactional batches in a request without a transactional id are TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as in Kafka', async () => {
+    expect(await produceError('txn-refusals', batch(900, ['t']), null)).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    sequences.delete(900);
+    expect(await produceError('txn-refusals', buildRecordBatch([{ value: Buffer.from('plain') }], { baseTimestamp: Date.now() }), null)).toBe(ErrorCode.NONE);
   });
 
   test('clients cannot write markers through Produce (INVALID_RECORD, as Kafka)', async () => {

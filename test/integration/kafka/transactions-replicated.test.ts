@@ -74,9 +74,9 @@ test('a new leader knows the open transaction and the aborted ones, and closes t
   const { leader, leaderEpoch } = await state();
   const conn = await KafkaConnection.connect(brokers.get(leader)!.bootstrap);
   try {
-    await produceBatch(conn, TOPIC, 0, data(1, 'aborted'), { acks: -1 });
+    await produceBatch(conn, TOPIC, 0, data(1, 'aborted'), { acks: -1, transactionalId: 'tx' });
     expect(await marker(conn, 1, false)).toBe(ErrorCode.NONE);
-    await produceBatch(conn, TOPIC, 0, data(2, 'open'), { acks: -1 });
+    await produceBatch(conn, TOPIC, 0, data(2, 'open'), { acks: -1, transactionalId: 'tx' });
     const before = await fetchPartition(conn, TOPIC, 0, 0, { isolationLevel: 1 });
     expect(before.lastStableOffset).toBe(2);
     expect(before.abortedTransactions).toEqual([{ producerId: 1, firstOffset: 0 }]);

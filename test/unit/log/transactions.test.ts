@@ -103,10 +103,14 @@ describe('producer state with transactions', () => {
     t.record(txnBatch(2, 0), 7);
     t.record(txnBatch(1, 0), 3);
     t.recordMarker(marker(4, true, 0, 9), 8);
-    const entries = decodeSnapshot(encodeSnapshot(t.entries()));
-    expect(entries).toEqual([...t.entries()]);
+    t.record(txnBatch(5, 0), 9);
+    t.recordMarker(marker(5, false), 10);
+    const state = decodeSnapshot(encodeSnapshot(t.entries(), t.unsettledTxns()));
+    if (typeof state === 'string') throw new Error(state);
+    expect(state).toEqual({ producers: [...t.entries()], unsettled: [{ producerId: 5, firstOffset: 9, lastOffset: 10, aborted: true }] });
     const restored = new ProducerStateTable();
-    for (const e of entries as never[]) restored.restore(e);
+    for (const e of state.producers) restored.restore(e);
+    restored.restoreUnsettled(state.unsettled);
     expect(restored.firstUnstableOffset()).toBe(3);
     expect(restored.lastStableOffsetAfter(1, 9)).toBe(7);
     expect(restored.entry(4)!.coordinatorEpoch).toBe(9);
@@ -126,9 +130,10 @@ describe('producer state with transactions', () => {
     v1.writeInt32BE(4, 45);
     writeInt64(v1, 49, T0);
     v1.writeUInt32BE(crc32c(v1.subarray(6)), 2);
-    expect(decodeSnapshot(v1)).toEqual([
-      { producerId: 42, epoch: 3, lastTimestamp: T0, currentTxnFirstOffset: NO_OFFSET, coordinatorEpoch: -1, batches: [{ firstSeq: 0, lastSeq: 4, firstOffset: 100, lastOffset: 104, timestamp: T0 }] },
-    ]);
+    expect(decodeSnapshot(v1)).toEqual({
+      producers: [{ producerId: 42, epoch: 3, lastTimestamp: T0, currentTxnFirstOffset: NO_OFFSET, coordinatorEpoch: -1, batches: [{ firstSeq: 0, lastSeq: 4, firstOffset: 100, lastOffset: 104, timestamp: T0 }] }],
+      unsettled: [],
+    });
   });
 });
 
