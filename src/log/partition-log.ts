@@ -45,7 +45,7 @@ import { loadLog, type LoadedLog } from './log-loader.js';
 import { deleteSnapshot, encodeSnapshot, listSnapshots, SNAPSHOTS_KEPT, writeSnapshot } from './producer-snapshot.js';
 import { applyMarker, isProducerDataBatch, loadProducerState, type TransactionState } from './producer-state-loader.js';
 import type { ProducerStateTable } from './producer-state.js';
-import { persistTxnIndex, type AbortedTxn, type AbortedTxnIndex, type AbortedTxnRef } from './txn-index.js';
+import { persistTxnIndex, syncTxnIndexFiles, type AbortedTxn, type AbortedTxnIndex, type AbortedTxnRef, type TxnIndexFiles } from './txn-index.js';
 import { readEndTxnMarkerBatch } from '../../protocol/kafka/records/control-record.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
 import { readSegment, searchTimestamp, type ReadResult, type TimestampAndOffset } from './segment-reads.js';
@@ -197,8 +197,8 @@ export class PartitionLog {
   private producerState: ProducerStateTable;
   /** The aborted transactions whose markers are in the log (txn-index.ts). */
   private aborted: AbortedTxnIndex;
-  /** What the .txnindex files hold by segment base, so only files that change are rewritten. */
-  private txnIndexFiles: Map<number, AbortedTxn[]>;
+  /** What the .txnindex files hold by segment base, so only what changed is written. */
+  private txnIndexFiles: TxnIndexFiles;
   /** Snapshot writes in order; truncation and close wait for them. */
   private snapshotting: Promise<void> = Promise.resolve();
   /** Segments scanned batch by batch when this log was opened (0 after a clean shutdown). */
@@ -516,7 +516,7 @@ export class PartitionLog {
   private persistAbortedTxns(): void {
     this.snapshotting = this.snapshotting
       .then(async () => {
-        this.txnIndexFiles = await persistTxnIndex(this.dir, this.aborted, this.segments.map((seg) => seg.baseOffset), this.txnIndexFiles);
+        await persistTxnIndex(this.dir, this.aborted, this.segments.map((seg) => seg.baseOffset), this.txnIndexFiles);
       })
       .catch((err: unknown) => this.log.warn({ err }, 'could not write the aborted transaction index; a restart rebuilds what the snapshots allow'));
   }
@@ -595,6 +595,8 @@ export class PartitionLog {
     const encoded = this.producerState.size > 0 ? encodeSnapshot(this.producerState.entries(), this.producerState.unsettledTxns()) : undefined;
     this.snapshotting = this.snapshotting
       .then(async () => {
+        // The snapshot vouches for the index entries below it (loading replays only what follows it).
+        await syncTxnIndexFiles(this.dir, this.txnIndexFiles);
         if (encoded) await writeSnapshot(this.dir, offset, encoded);
         const all = await listSnapshots(this.dir);
         const kept = encoded ? SNAPSHOTS_KEPT : 0;
