@@ -45,7 +45,7 @@ import { loadLog, type LoadedLog } from './log-loader.js';
 import { deleteSnapshot, encodeSnapshot, listSnapshots, SNAPSHOTS_KEPT, writeSnapshot } from './producer-snapshot.js';
 import { applyMarker, isProducerDataBatch, loadProducerState, type TransactionState } from './producer-state-loader.js';
 import type { ProducerStateTable } from './producer-state.js';
-import { persistTxnIndex, syncTxnIndexFiles, type AbortedTxn, type AbortedTxnIndex, type AbortedTxnRef, type TxnIndexFiles } from './txn-index.js';
+import { appendTxnIndexEntry, persistTxnIndex, syncTxnIndexFiles, type AbortedTxn, type AbortedTxnIndex, type AbortedTxnRef, type TxnIndexFiles } from './txn-index.js';
 import { readEndTxnMarkerBatch } from '../../protocol/kafka/records/control-record.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
 import { readSegment, searchTimestamp, type ReadResult, type TimestampAndOffset } from './segment-reads.js';
@@ -505,7 +505,11 @@ export class PartitionLog {
     if (!marker) return;
     const before = this.aborted.size;
     applyMarker(this.producerState, this.aborted, { producerId: header.producerId, producerEpoch: header.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, commit: marker.commit, timestamp }, offset);
-    if (this.aborted.size !== before) this.persistAbortedTxns();
+    if (this.aborted.size === before) return;
+    // The marker is in the active segment: its entry goes at the end of that segment's file.
+    const entry = this.aborted.all().at(-1)!;
+    const base = this.active.baseOffset;
+    this.writeTxnIndex(() => appendTxnIndexEntry(this.dir, base, entry, this.txnIndexFiles));
   }
 
   /**
@@ -514,10 +518,13 @@ export class PartitionLog {
    * what loading relies on (it replays only the markers past the snapshot).
    */
   private persistAbortedTxns(): void {
+    this.writeTxnIndex(() => persistTxnIndex(this.dir, this.aborted, this.segments.map((seg) => seg.baseOffset), this.txnIndexFiles));
+  }
+
+  /** Index file work runs in order with snapshot writes (see persistAbortedTxns). */
+  private writeTxnIndex(work: () => Promise<void>): void {
     this.snapshotting = this.snapshotting
-      .then(async () => {
-        await persistTxnIndex(this.dir, this.aborted, this.segments.map((seg) => seg.baseOffset), this.txnIndexFiles);
-      })
+      .then(work)
       .catch((err: unknown) => this.log.warn({ err }, 'could not write the aborted transaction index; a restart rebuilds what the snapshots allow'));
   }
 

@@ -99,11 +99,6 @@ export class AbortedTxnIndex {
     this.entries.push(txn);
   }
 
-  /** Entries whose marker lies in [from, to). */
-  between(from: number, to: number): AbortedTxn[] {
-    return this.entries.filter((e) => e.lastOffset >= from && e.lastOffset < to);
-  }
-
   /**
    * The aborted transactions a read of [fetchOffset, upperBound) overlaps (Kafka's collectAbortedTxns):
    * marker at or after fetchOffset, first offset below upperBound. The walk ends at the first entry whose
@@ -192,10 +187,16 @@ async function appendEntries(path: string, at: number, entries: readonly Aborted
  * the file noted unsynced); a file that differs otherwise is replaced atomically. Updates `files`.
  */
 export async function persistTxnIndex(dir: string, index: AbortedTxnIndex, bases: readonly number[], files: TxnIndexFiles): Promise<void> {
+  // Entries and bases both ascend: one walk puts each entry in the segment holding its marker.
   const wanted = new Map<number, AbortedTxn[]>();
-  for (let i = 0; i < bases.length; i++) {
-    const entries = index.between(bases[i]!, bases[i + 1] ?? Number.POSITIVE_INFINITY);
-    if (entries.length > 0) wanted.set(bases[i]!, entries);
+  let segment = 0;
+  for (const entry of index.all()) {
+    while (segment + 1 < bases.length && bases[segment + 1]! <= entry.lastOffset) segment++;
+    const base = bases[segment];
+    if (base === undefined || entry.lastOffset < base) continue;
+    let list = wanted.get(base);
+    if (!list) wanted.set(base, (list = []));
+    list.push(entry);
   }
   for (const [base, entries] of wanted) {
     const current = files.onDisk.get(base);
@@ -216,6 +217,25 @@ export async function persistTxnIndex(dir: string, index: AbortedTxnIndex, bases
     files.onDisk.delete(base);
     files.unsynced.delete(base);
   }
+}
+
+/**
+ * Adds one new entry (a marker just written) to the file of segment `base`: appended, or the file
+ * created; nothing if the file has it already (a full persist ran after the entry was indexed).
+ */
+export async function appendTxnIndexEntry(dir: string, base: number, entry: AbortedTxn, files: TxnIndexFiles): Promise<void> {
+  const current = files.onDisk.get(base);
+  if (current && current.length > 0 && current.at(-1)!.lastOffset >= entry.lastOffset) return;
+  const path = join(dir, txnIndexFileName(base));
+  if (current && current.length > 0) {
+    await appendEntries(path, current.length, [entry]);
+    files.unsynced.add(base);
+    current.push(entry);
+    return;
+  }
+  await writeFileAtomic(path, encodeTxnIndex([entry]));
+  files.unsynced.delete(base);
+  files.onDisk.set(base, [entry]);
 }
 
 /** fsyncs the files appended to since their last fsync (before a snapshot that relies on them). */
