@@ -17,8 +17,8 @@ import {
   writeString,
 } from '../primitives.js';
 
-export const TRANSACTION_LOG_KEY_VERSION = 0;
-export const TRANSACTION_LOG_VALUE_MAX_VERSION = 1;
+const TRANSACTION_LOG_KEY_VERSION = 0;
+const TRANSACTION_LOG_VALUE_MAX_VERSION = 1;
 
 /** TransactionState ids as Kafka stores them in transactionStatus. */
 export const TxnStatus = {

@@ -13,7 +13,7 @@ export interface TxnCoordinatorConfig {
 }
 
 /** Kafka's retry.backoff.ms default, which its marker channel waits between sends. */
-export const TXN_RETRY_BACKOFF_MS = 100;
+const TXN_RETRY_BACKOFF_MS = 100;
 
 export function txnCoordinatorConfigFrom(values: BrokerConfigValues, logPartitions: number): TxnCoordinatorConfig {
   return {

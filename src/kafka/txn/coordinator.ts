@@ -70,7 +70,7 @@ const STATES: readonly TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'Prepa
 const MARKER_OBSOLETE: ReadonlySet<number> = new Set([ErrorCode.INVALID_PRODUCER_EPOCH, ErrorCode.TRANSACTION_COORDINATOR_FENCED]);
 
 /** What a client is told when writing to __transaction_state failed (TransactionStateManager.appendTransactionToLog). */
-export function txnErrorForAppendError(appendError: number): number {
+function txnErrorForAppendError(appendError: number): number {
   switch (appendError) {
     case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
     case ErrorCode.NOT_ENOUGH_REPLICAS:
