@@ -89,7 +89,7 @@ export interface TxnMarker {
   timestamp: number;
 }
 
-export type Refusal = { errorCode: number; message: string };
+type Refusal = { errorCode: number; message: string };
 
 export type ClientBatchVerdict =
   | { kind: 'append' }

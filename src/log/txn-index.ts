@@ -21,10 +21,10 @@ import { openFile } from '../fs/file-layer.js';
 import { writeAll } from '../fs/write-all.js';
 import { unlinkIfExists } from './segment.js';
 
-export const TXN_INDEX_SUFFIX = '.txnindex';
+const TXN_INDEX_SUFFIX = '.txnindex';
 const NAME_DIGITS = 20;
 const VERSION = 0;
-export const ABORTED_TXN_BYTES = 34;
+const ABORTED_TXN_BYTES = 34;
 
 export interface AbortedTxn {
   producerId: number;
@@ -40,7 +40,7 @@ export interface AbortedTxnRef {
   firstOffset: number;
 }
 
-export function txnIndexFileName(baseOffset: number): string {
+function txnIndexFileName(baseOffset: number): string {
   return String(baseOffset).padStart(NAME_DIGITS, '0') + TXN_INDEX_SUFFIX;
 }
 
