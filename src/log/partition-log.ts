@@ -318,7 +318,9 @@ export class PartitionLog {
    */
   get lastStableOffset(): number {
     const unstable = this.producerState.firstUnstableOffset();
-    return unstable !== undefined && unstable < this.hw ? unstable : this.hw;
+    // Retention or DeleteRecords may have moved the log start past an open transaction's first offset:
+    // as Kafka's maybeIncrementFirstUnstableOffset, the last stable offset is then the log start.
+    return unstable !== undefined && unstable < this.hw ? Math.max(unstable, this.logStart) : this.hw;
   }
 
   /**

@@ -288,3 +288,12 @@ test('many aborts in one segment are appended to its .txnindex, which a crash co
   const reopened = await openLog(copy);
   expect(reopened.abortedTransactions(0, reopened.logEndOffset)).toHaveLength(ABORTS);
 });
+
+test('the last stable offset never falls below a log start moved past an open transaction', async () => {
+  const log = await openLog(await tempDir());
+  log.append(makeBatch([{ value: 'open', timestamp: T0 }], { producerId: 1, producerEpoch: 0, baseSequence: 0, transactional: true }), T0);
+  log.append(makeBatch(['a', 'b']), T0);
+  expect(log.lastStableOffset).toBe(0);
+  await log.deleteRecordsBefore(2);
+  expect(log.lastStableOffset).toBe(2);
+});
