@@ -31,11 +31,12 @@ export interface Clock {
  */
 export interface PartitionAccess {
   /**
-   * The partition if this broker leads it and the client's leader epoch (-1: none given) is current,
-   * else Kafka's error code: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH,
+   * The partition if this broker leads it, the client's leader epoch (-1: none given) is current and the
+   * topic id the client named (the zero id: none) is the log's, else Kafka's error code:
+   * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, INCONSISTENT_TOPIC_ID, FENCED_LEADER_EPOCH,
    * UNKNOWN_LEADER_EPOCH.
    */
-  leader(topic: string, index: number, currentLeaderEpoch?: number): Partition | number;
+  leader(topic: string, index: number, currentLeaderEpoch?: number, topicId?: string): Partition | number;
   /** The partition if this broker hosts it in any role: a follower's fetch reaches the leader's replica state through it. */
   hosted(topic: string, index: number): Partition | undefined;
   /** The produce-path settings in force for the topic whose log this is (broker defaults under topic overrides). */

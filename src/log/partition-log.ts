@@ -266,7 +266,9 @@ export class PartitionLog {
     await plog.snapshotting;
     // From now on the files change, so the on-disk state must no longer claim a clean shutdown.
     await plog.persistCheckpoint(false);
-    log.info(
+    // One line per partition floods a start with many partitions ("partition logs loaded" sums them up);
+    // a partition that needed recovery is worth a line of its own.
+    log[loaded.recovered > 0 ? 'info' : 'debug'](
       { logStartOffset: plog.logStart, logEndOffset: plog.logEnd, segments: plog.segments.length, recoveredSegments: loaded.recovered },
       'partition log opened',
     );

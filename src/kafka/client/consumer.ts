@@ -5,9 +5,9 @@ import { BATCH_LENGTH_AT, BATCH_LENGTH_OVERHEAD, readBatchHeader, type BatchHead
 import { batchRecords, type BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
 import type { KafkaConnection } from './connection.js';
 
-/** The newest Fetch version this client writes (v13+ name topics by id); v12 is the newest Skein serves. */
+/** The Fetch version this client writes: the newest that names topics (v13+ name them by id). */
 export const FETCH_VERSION = 12;
-/** The newest ListOffsets version Skein serves. */
+/** The ListOffsets version this client writes (v8-10 add only the tiered-storage specs). */
 export const LIST_OFFSETS_VERSION = 7;
 
 export const EARLIEST = -2;

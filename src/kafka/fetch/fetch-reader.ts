@@ -160,7 +160,7 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest, { pa
         }
         continue;
       }
-      let partition = partitions.leader(topic.topic, p.partition, p.currentLeaderEpoch);
+      let partition = partitions.leader(topic.topic, p.partition, p.currentLeaderEpoch, topic.topicId);
       if (typeof partition !== 'number' && ctx.apiVersion < FIRST_FETCH_VERSION_WITH_ZSTD && storesZstd(partitions, topic.topic, partition.log)) {
         partition = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
       }

@@ -131,6 +131,8 @@ export interface OffsetCommitRequest {
   /** v2-4 only; -1 means the broker's offsets.retention.minutes. */
   retentionTimeMs: number;
   topics: OffsetCommitRequestTopic[];
+  /** The request's version where it changes an answer (v9+: GROUP_ID_NOT_FOUND); absent, an older one. */
+  apiVersion?: number;
 }
 
 export interface OffsetCommitResponsePartition {

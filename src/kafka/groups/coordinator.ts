@@ -66,6 +66,8 @@ export interface GroupCoordinatorOptions {
 const MEMBER_ID_REQUIRED_MIN_VERSION = 4;
 /** JoinGroup v9+ lets a rejoining static leader skip the assignment (KIP-814). */
 const SKIP_ASSIGNMENT_MIN_VERSION = 9;
+/** OffsetCommit v9+: a commit to a group the coordinator does not have is GROUP_ID_NOT_FOUND. */
+const GROUP_ID_NOT_FOUND_MIN_COMMIT_VERSION = 9;
 /** What each protocol entry costs besides its name and metadata, so thousands of empty ones still count. */
 const PROTOCOL_ENTRY_OVERHEAD_BYTES = 8;
 /**
@@ -899,8 +901,12 @@ export class GroupCoordinator<T> {
     let group = this.groups.get(req.groupId);
     if (!group) {
       // Without group management (generation -1) a commit creates a group that only stores offsets;
-      // a commit claiming a generation of a group we do not have is from a bygone generation.
-      if (req.generationIdOrMemberEpoch >= 0) return respond(() => ErrorCode.ILLEGAL_GENERATION);
+      // a commit claiming a generation of a group we do not have is from a bygone generation, which
+      // v9+ (the version of KIP-848's protocol) names GROUP_ID_NOT_FOUND, as Kafka 4 does for both protocols.
+      if (req.generationIdOrMemberEpoch >= 0) {
+        const missing = (req.apiVersion ?? 0) >= GROUP_ID_NOT_FOUND_MIN_COMMIT_VERSION ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION;
+        return respond(() => missing);
+      }
       group = new ClassicGroup<T>(req.groupId, this.now);
       this.groups.set(req.groupId, group);
     }

@@ -500,7 +500,8 @@ export class GroupService implements GroupRequests {
     const { broker } = this;
     const { groups, stats } = loaded;
     const skipped = { malformedRecords: loaded.malformed, unknownRecords: loaded.unknown, unreadableBatches: stats.unreadableBatches };
-    const level = stats.unreadableBatches + loaded.malformed > 0 ? 'warn' : 'info';
+    // Debug when all went well: a start loads every partition of __consumer_offsets (50 lines).
+    const level = stats.unreadableBatches + loaded.malformed > 0 ? 'warn' : 'debug';
     broker.log[level]({ partition, epoch, groups: groups.length, records: stats.records, ...skipped }, 'loaded __consumer_offsets partition');
     if (this.lifecycle !== 'open') return;
     try {

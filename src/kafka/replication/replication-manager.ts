@@ -4,6 +4,7 @@
 // controller speaks about a partition it keeps the single-node behaviour (leader here, ISR = [here]).
 import {
   ErrorCode,
+  ZERO_UUID,
   type LeaderAndIsrRequest,
   type LeaderAndIsrResponseInput,
   type StopReplicaRequest,
@@ -154,9 +155,16 @@ export class ReplicationManager {
     const hosted = this.ctx.replicas.partition(topic, s.partition);
     // Kafka 3.9 (ZooKeeper mode) answers a leader epoch not above its own with STALE_CONTROLLER_EPOCH.
     if (hosted?.replication && state.leaderEpoch <= hosted.replication.leaderEpoch) return outcome(ErrorCode.STALE_CONTROLLER_EPOCH);
+    // LeaderAndIsr v5+ names the topic's id: a log of another life of the topic is not this partition
+    // (Kafka's Partition.checkTopicId); one whose id nobody gave yet takes it.
+    const knownId = topicId !== undefined && topicId !== ZERO_UUID ? topicId : undefined;
+    if (hosted && knownId !== undefined) {
+      if (hosted.topicId !== undefined && hosted.topicId !== knownId) return outcome(ErrorCode.INCONSISTENT_TOPIC_ID);
+      hosted.topicId = knownId;
+    }
     let partition: Partition;
     try {
-      partition = hosted ?? (await this.ctx.replicas.openPartition(topic, s.partition, state.replicas));
+      partition = hosted ?? (await this.ctx.replicas.openPartition(topic, s.partition, state.replicas, knownId));
     } catch (err) {
       this.ctx.log.error({ err, topic, partition: s.partition }, 'cannot open the log of a partition the controller assigned here');
       return outcome(ErrorCode.KAFKA_STORAGE_ERROR);
