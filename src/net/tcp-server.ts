@@ -1,4 +1,5 @@
 import { createServer, Socket, type Server, type SocketConstructorOpts } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from '../logger.js';
 import type { ByteBudget } from './byte-budget.js';
 import { FrameReader, onreadFor } from './frame-reader.js';
@@ -23,6 +24,18 @@ export interface ConnectionTimeouts {
 const MAX_SWEEP_MS = 1000;
 const MIN_SWEEP_MS = 10;
 
+/** How a TLS listener shakes hands; absent for plaintext. */
+export interface TlsHandshake {
+  /** The context of the next handshake: a renewed certificate takes effect for connections from then on. */
+  context(): SecureContext;
+  /** Ask the client for a certificate (ssl.client.auth requested or required). */
+  requestCert: boolean;
+  /** Refuse a client that sends none (required). A certificate that does not verify is refused either way. */
+  requireCert: boolean;
+  /** A handshake not finished this long after accept closes the connection (a client that never speaks TLS). */
+  timeoutMs: number;
+}
+
 export interface TcpServerOptions {
   host: string;
   port: number;
@@ -35,6 +48,8 @@ export interface TcpServerOptions {
   /** Bytes of requests read and not yet answered, across all connections; unset for no bound. */
   requestBudget?: ByteBudget;
   timeouts?: ConnectionTimeouts;
+  /** Speak TLS on this port: the protocol's connection is accepted once the handshake is done. */
+  tls?: TlsHandshake;
   log: Logger;
   /**
    * Takes over an accepted socket, whose frames arrive through `frames` (set its sink before returning);
@@ -52,22 +67,36 @@ interface Open {
 /**
  * net.Server offers no `onread` option, yet onread is the only way to choose where a socket's reads
  * land. So the accepted socket, created paused and never read from, hands its handle to a socket made
- * with onread, and is dropped (which also settles net.Server's connection count).
+ * with onread, and is dropped (which also settles net.Server's connection count). `_handle` is Node's
+ * private field: where it is missing, undefined says so and the caller reads by copying instead.
  */
-function adoptWithReader(accepted: Socket, reader: FrameReader): Socket {
+function adoptWithReader(accepted: Socket, reader: FrameReader): Socket | undefined {
   const internal = accepted as unknown as { _handle: unknown };
   const handle = internal._handle;
-  if (!handle) throw new Error('accepted socket has no handle to adopt');
+  if (!handle) return undefined;
   internal._handle = null;
   accepted.destroy();
   const options = { handle, readable: true, writable: true, onread: onreadFor(reader) };
   return new Socket(options as SocketConstructorOpts);
 }
 
+/**
+ * The way every socket without a handle of its own reads (a TLS socket decrypts into buffers Node
+ * allocates): each 'data' chunk is copied into the reader's buffers. Pausing the socket (the read gate)
+ * stops the chunks.
+ */
+function readByCopy(socket: Socket, reader: FrameReader): Socket {
+  socket.on('data', (chunk: Buffer) => reader.push(chunk));
+  socket.resume();
+  return socket;
+}
+
 /** A listening socket with connection limits and a graceful stop, shared by the Kafka and ZooKeeper front ends. */
 export class TcpServer {
   private server: Server | undefined;
   private readonly open = new Map<Socket, Open>();
+  /** TLS connections whose handshake is under way: not yet the protocol's, counted against the limits. */
+  private readonly handshaking = new Set<Socket>();
   private readonly perAddress = new Map<string, number>();
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -93,14 +122,14 @@ export class TcpServer {
   }
 
   get connectionCount(): number {
-    return this.open.size;
+    return this.open.size + this.handshaking.size;
   }
 
   private onSocket(accepted: Socket): void {
     const address = accepted.remoteAddress ?? 'unknown';
     const fromAddress = this.perAddress.get(address) ?? 0;
     const limit = this.opts.maxConnectionsPerAddress;
-    if (this.open.size >= this.opts.maxConnections || (limit > 0 && fromAddress >= limit)) {
+    if (this.open.size + this.handshaking.size >= this.opts.maxConnections || (limit > 0 && fromAddress >= limit)) {
       this.opts.log.warn(
         { remote: address, open: this.open.size, fromAddress },
         'refusing connection: connection limit reached',
@@ -108,15 +137,59 @@ export class TcpServer {
       accepted.destroy();
       return;
     }
-    const frames = new FrameReader(this.opts.maxFrameBytes, this.opts.requestBudget);
-    const socket = adoptWithReader(accepted, frames);
-    frames.gate.socket = socket;
     this.perAddress.set(address, fromAddress + 1);
+    const frames = new FrameReader(this.opts.maxFrameBytes, this.opts.requestBudget);
+    if (this.opts.tls) return this.shakeHands(accepted, address, frames, this.opts.tls);
+    const socket = adoptWithReader(accepted, frames) ?? readByCopy(accepted, frames);
+    this.admit(socket, address, frames);
+  }
+
+  /**
+   * Wraps the accepted socket in TLS and hands it to the protocol once the handshake is done. A handshake
+   * that fails (plaintext sent to a TLS port, an untrusted client certificate) or does not finish within
+   * its timeout closes the connection with a log line naming the address.
+   */
+  private shakeHands(accepted: Socket, address: string, frames: FrameReader, tls: TlsHandshake): void {
+    const remote = `${address}:${accepted.remotePort}`;
+    accepted.once('close', () => this.left(address));
+    const socket = new TLSSocket(accepted, {
+      isServer: true,
+      secureContext: tls.context(),
+      requestCert: tls.requestCert,
+      rejectUnauthorized: tls.requireCert,
+    });
+    this.handshaking.add(socket);
+    const refuse = (reason: string, fields: Record<string, unknown> = {}): void => {
+      this.opts.log.warn({ remote, ...fields }, `closing TLS connection: ${reason}`);
+      socket.destroy();
+    };
+    const timer = setTimeout(() => refuse('handshake not finished in time', { timeoutMs: tls.timeoutMs }), tls.timeoutMs);
+    const failed = (err: Error): void => refuse('handshake failed', { err: err.message });
+    socket.once('error', failed);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.handshaking.delete(socket);
+    });
+    socket.once('secure', () => {
+      clearTimeout(timer);
+      this.handshaking.delete(socket);
+      socket.off('error', failed);
+      // With ssl.client.auth=requested a client may send no certificate, but one it sends must verify.
+      if (tls.requestCert && socket.authorizationError && socket.getPeerCertificate().raw !== undefined) {
+        return refuse('client certificate not trusted', { err: String(socket.authorizationError) });
+      }
+      if (this.server === undefined) return void socket.destroy();
+      this.admit(readByCopy(socket, frames), address, frames, false);
+    });
+    accepted.resume();
+  }
+
+  /** Hands a socket whose frames arrive through `frames` to the protocol. */
+  private admit(socket: Socket, address: string, frames: FrameReader, countsOnClose = true): void {
+    frames.gate.socket = socket;
     socket.once('close', () => {
       this.open.delete(socket);
-      const n = (this.perAddress.get(address) ?? 1) - 1;
-      if (n === 0) this.perAddress.delete(address);
-      else this.perAddress.set(address, n);
+      if (countsOnClose) this.left(address);
     });
     const conn = this.opts.accept(socket, frames);
     this.open.set(socket, { conn, frames, acceptedAt: Date.now() });
@@ -125,6 +198,12 @@ export class TcpServer {
       // Node's socket timeout restarts on every read and completed write: exactly "idle".
       socket.setTimeout(idleMs, () => conn.close('idle', { idleMs }));
     }
+  }
+
+  private left(address: string): void {
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n === 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, n);
   }
 
   /** Checks the deadlines that activity does not restart (first frame, frame completion) on a timer. */
@@ -154,6 +233,7 @@ export class TcpServer {
     this.server = undefined;
     clearInterval(this.sweeper);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.handshaking) socket.destroy();
     for (const { conn } of this.open.values()) conn.end();
     const timer = setTimeout(() => {
       for (const socket of this.open.keys()) socket.destroy();
