@@ -7,7 +7,7 @@ export class ConfigError extends Error {
 }
 
 /** A value's type as Kafka's ConfigDef names it (DescribeConfigs reports it). */
-export type ValueType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'LIST';
+export type ValueType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'LIST' | 'PASSWORD';
 
 export interface KeyDef<T> {
   readonly default: T;

@@ -4,7 +4,8 @@ import { initCompression } from '../../protocol/kafka/compression/codecs.js';
 import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
 import { ByteBudget } from '../net/byte-budget.js';
-import { TcpServer } from '../net/tcp-server.js';
+import { TcpServer, type TlsHandshake } from '../net/tcp-server.js';
+import { ReloadingContext } from '../security/tls-material.js';
 import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
 import { HostedPartitions } from './fetch/partition-access.js';
@@ -145,6 +146,25 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
   });
 }
 
+/**
+ * Kafka has no setting for it (a Java broker's handshake is bounded by connections.max.idle.ms); ten
+ * seconds is generous for a handshake on any network and keeps silent sockets from holding a slot.
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** An SSL listener's handshake: its key material (re-read when renewed on disk) and ssl.client.auth. */
+function tlsHandshakeOf(listener: ListenerConfig, log: Logger): TlsHandshake | undefined {
+  if (!listener.tls) return undefined;
+  const { spec } = listener.tls;
+  const material = new ReloadingContext(spec, log.child({ listener: listener.bind.name }));
+  return {
+    context: () => material.context(),
+    requestCert: spec.clientAuth !== 'none',
+    requireCert: spec.clientAuth === 'required',
+    timeoutMs: TLS_HANDSHAKE_TIMEOUT_MS,
+  };
+}
+
 /** One listener's server; `budget` is shared by all of them, so queued.max.request.bytes bounds the broker. */
 function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, handlers: HandlerRegistry): TcpServer {
   const { bind } = listener;
@@ -160,9 +180,16 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
       idleMs: Math.max(0, config.values['connections.max.idle.ms']),
       frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
     },
+    tls: tlsHandshakeOf(listener, log),
     log,
     accept: (socket, frames) =>
-      serveKafkaConnection(socket, frames, { handlers, maxInFlight: config.values['queued.max.requests'], log, listener: bind.name }),
+      serveKafkaConnection(socket, frames, {
+        handlers,
+        maxInFlight: config.values['queued.max.requests'],
+        log,
+        listener: bind.name,
+        principals: listener.tls?.principals,
+      }),
   });
 }
 

@@ -1,7 +1,8 @@
 // One Kafka client connection on Skein's codec: typed requests pipelined on one socket, each answer
 // matched to its request by correlation id, with a timeout per request. Tests, the perf tools and
 // (later) follower fetches speak to brokers through it.
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls, type SecureContext } from 'node:tls';
 import {
   ApiKey,
   apiVersionRange,
@@ -22,8 +23,16 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 /** Correlation ids wrap within the positive int32 range. */
 const MAX_CORRELATION_ID = 0x7fffffff;
 
+/** TLS for a connection to an SSL listener. The server's chain is always verified. */
+export interface ConnectTls {
+  context: SecureContext;
+  /** Check the certificate names the host connected to (Kafka's ssl.endpoint.identification.algorithm=https). */
+  verifyHostname: boolean;
+}
+
 export interface ConnectionOptions {
   clientId?: string | null;
+  tls?: ConnectTls;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
   maxResponseBytes?: number;
@@ -70,7 +79,7 @@ export class KafkaConnection {
     private readonly socket: Socket,
     private readonly frames: FrameReader,
     readonly address: string,
-    private readonly options: Required<ConnectionOptions>,
+    private readonly options: Required<Omit<ConnectionOptions, 'tls'>>,
   ) {
     socket.setNoDelay(true);
     frames.sink = {
@@ -84,7 +93,7 @@ export class KafkaConnection {
   /** Opens a connection to `address` ("host:port"). */
   static connect(address: string, options: ConnectionOptions = {}): Promise<KafkaConnection> {
     const { host, port } = parseAddress(address);
-    const full: Required<ConnectionOptions> = {
+    const full: Required<Omit<ConnectionOptions, 'tls'>> = {
       clientId: options.clientId === undefined ? 'skein-client' : options.clientId,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -92,7 +101,17 @@ export class KafkaConnection {
     };
     return new Promise((resolve, reject) => {
       const frames = new FrameReader(full.maxResponseBytes);
-      const socket = connect({ host, port, onread: onreadFor(frames) });
+      const tls = options.tls;
+      // A TLS socket decrypts into buffers of its own, so its frames are copied in from 'data' events.
+      const socket = tls
+        ? connectTls({
+            host,
+            port,
+            secureContext: tls.context,
+            servername: isIP(host) ? undefined : host,
+            ...(!tls.verifyHostname && { checkServerIdentity: () => undefined }),
+          }).on('data', (chunk: Buffer) => frames.push(chunk))
+        : connect({ host, port, onread: onreadFor(frames) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectionClosedError(`connecting to ${address} timed out after ${full.connectTimeoutMs} ms`));
@@ -101,7 +120,7 @@ export class KafkaConnection {
         clearTimeout(timer);
         reject(new ConnectionClosedError(`cannot connect to ${address}: ${err.message}`));
       });
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new KafkaConnection(socket, frames, address, full));

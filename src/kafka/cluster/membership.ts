@@ -138,10 +138,9 @@ export class ClusterMembership {
 
   /** Every advertised listener: each listener's clients are told the endpoints of its own name. */
   private endpoints(): BrokerEndpoint[] {
-    return this.config.listeners
-      .map((l) => l.advertised)
-      .filter((a) => a !== undefined)
-      .map(({ name, host, port }) => ({ listener: name, host, port, securityProtocol: 'PLAINTEXT' }));
+    return this.config.listeners.flatMap(({ advertised, securityProtocol }) =>
+      advertised ? [{ listener: advertised.name, host: advertised.host, port: advertised.port, securityProtocol }] : [],
+    );
   }
 
   private async registerOnce(): Promise<void> {
