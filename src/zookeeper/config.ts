@@ -4,6 +4,7 @@ import { parseProperties } from '../config/properties.js';
 import { bool, ConfigError, int, list, parseConfig, parseOverrides, str, type KeyDef } from '../config/schema.js';
 import { FOUR_LETTER_WORDS } from '../../protocol/zookeeper/four-letter.js';
 import { NO_FILES, parseEnsemble, type ConfigFiles, type Ensemble, type PeerRole } from './ensemble-config.js';
+import { securePortOf, zooTlsSchema, type SecurePort } from './tls-config.js';
 
 /** Four-letter words answered when zoo.cfg names none: read-only status, nothing naming sessions or paths. */
 export const DEFAULT_FOUR_LETTER_WORDS = ['srvr', 'stat', 'ruok', 'conf', 'envi', 'isro', 'mntr', 'wchs', 'dirs'];
@@ -65,6 +66,7 @@ export const zooCfgSchema = {
   enforceQuota: bool('Refuse creates and setData past a hard quota with QuotaExceeded', false),
   'zookeeper.enforceQuota': bool('enforceQuota by its Java system property name', false),
   'nio.sessionlessCnxnTimeout': int('Milliseconds a new connection has to send its ConnectRequest before it is closed', 10_000, { min: 1 }),
+  ...zooTlsSchema,
 };
 
 export interface ZooKeeperConfig {
@@ -90,6 +92,13 @@ export interface ZooKeeperConfig {
   enforceQuota: boolean;
   /** A connection that sends no ConnectRequest within this is closed (ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout). */
   sessionlessCnxnTimeoutMs: number;
+  /**
+   * Whether the plaintext clientPort is served: as in ZooKeeper, a zoo.cfg with secureClientPort and no
+   * clientPort (nor a client address on its server.N line) serves TLS only.
+   */
+  servePlaintext: boolean;
+  /** The TLS client port (secureClientPort), if any. */
+  secure: SecurePort | undefined;
 }
 
 export interface ParsedZooCfg {
@@ -168,6 +177,8 @@ export function parseZooCfg(text: string, overrides: readonly string[] = [], fil
       reconfigEnabled: values.reconfigEnabled,
       enforceQuota: values.enforceQuota || values['zookeeper.enforceQuota'],
       sessionlessCnxnTimeoutMs: values['nio.sessionlessCnxnTimeout'],
+      servePlaintext: clientPortSet || Boolean(client) || values.secureClientPort === undefined,
+      secure: securePortOf(values),
     },
     ensemble,
     warnings,
