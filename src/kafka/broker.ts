@@ -5,7 +5,7 @@ import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
 import { ByteBudget } from '../net/byte-budget.js';
 import { TcpServer, type TlsHandshake } from '../net/tcp-server.js';
-import { ReloadingContext } from '../security/tls-material.js';
+import { ReloadingTlsOptions } from '../security/tls-material.js';
 import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
 import { HostedPartitions } from './fetch/partition-access.js';
@@ -156,9 +156,9 @@ export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 function tlsHandshakeOf(listener: ListenerConfig, log: Logger): TlsHandshake | undefined {
   if (!listener.tls) return undefined;
   const { spec } = listener.tls;
-  const material = new ReloadingContext(spec, log.child({ listener: listener.bind.name }));
+  const material = new ReloadingTlsOptions(spec, log.child({ listener: listener.bind.name }));
   return {
-    context: () => material.context(),
+    options: () => material.options(),
     requestCert: spec.clientAuth !== 'none',
     requireCert: spec.clientAuth === 'required',
     timeoutMs: TLS_HANDSHAKE_TIMEOUT_MS,

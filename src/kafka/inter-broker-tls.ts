@@ -3,7 +3,7 @@
 // that ask for one), truststore, protocols and cipher suites, as Kafka does.
 import type { ConnectTls } from './client/connection.js';
 import type { BrokerConfig } from './broker-config.js';
-import { secureContextOf } from '../security/tls-material.js';
+import { loadTlsOptions } from '../security/tls-material.js';
 
 /**
  * TLS for a new connection to another broker, or undefined when the inter-broker listener is PLAINTEXT.
@@ -12,5 +12,5 @@ import { secureContextOf } from '../security/tls-material.js';
  */
 export function interBrokerTls(config: BrokerConfig): ConnectTls | undefined {
   const tls = config.listeners.find((l) => l.bind.name === config.listener.name)?.tls;
-  return tls && { context: secureContextOf(tls.spec), verifyHostname: tls.verifyHostname };
+  return tls && { options: loadTlsOptions(tls.spec), verifyHostname: tls.verifyHostname };
 }

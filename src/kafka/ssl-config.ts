@@ -5,7 +5,7 @@
 import type { PropertyLine } from '../config/properties.js';
 import { ConfigError, list, oneOf, parseConfig, str, type ConfigValues, type KeyDef } from '../config/schema.js';
 import { PrincipalMapper, PrincipalMappingError } from '../security/principal-mapping.js';
-import { cipherList, protocolRange, secureContextOf, TlsConfigError, type StoreType, type TlsSpec } from '../security/tls-material.js';
+import { cipherList, loadTlsOptions, protocolRange, TlsConfigError, type StoreType, type TlsSpec } from '../security/tls-material.js';
 
 /** A secret: DescribeConfigs reports it as sensitive, with no value, as Kafka does. */
 function password(doc: string): KeyDef<string | undefined> {
@@ -151,7 +151,7 @@ export function listenerTlsOf(v: SslValues, listener: string): ListenerTls {
     if (algorithm !== '' && algorithm !== 'https') throw new TlsConfigError(`${name('ssl.endpoint.identification.algorithm')}: expected https or empty, got "${algorithm}"`);
     const principals = PrincipalMapper.parse(v['ssl.principal.mapping.rules']);
     // Read the stores now, so a wrong path or password stops the start before anything listens.
-    secureContextOf(spec);
+    loadTlsOptions(spec);
     return { spec, principals, verifyHostname: algorithm === 'https' };
   } catch (err) {
     if (err instanceof TlsConfigError) throw new ConfigError(err.message);

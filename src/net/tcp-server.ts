@@ -1,5 +1,5 @@
 import { createServer, Socket, type Server, type SocketConstructorOpts } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from '../logger.js';
 import type { ByteBudget } from './byte-budget.js';
 import { FrameReader, onreadFor } from './frame-reader.js';
@@ -26,8 +26,11 @@ const MIN_SWEEP_MS = 10;
 
 /** How a TLS listener shakes hands; absent for plaintext. */
 export interface TlsHandshake {
-  /** The context of the next handshake: a renewed certificate takes effect for connections from then on. */
-  context(): SecureContext;
+  /**
+   * The key material for the next handshake. A new object (a renewed certificate) replaces the
+   * listener's context from that connection on; the same object again changes nothing.
+   */
+  options(): SecureContextOptions;
   /** Ask the client for a certificate (ssl.client.auth requested or required). */
   requestCert: boolean;
   /** Refuse a client that sends none (required). A certificate that does not verify is refused either way. */
@@ -95,8 +98,10 @@ function readByCopy(socket: Socket, reader: FrameReader): Socket {
 export class TcpServer {
   private server: Server | undefined;
   private readonly open = new Map<Socket, Open>();
-  /** TLS connections whose handshake is under way: not yet the protocol's, counted against the limits. */
-  private readonly handshaking = new Set<Socket>();
+  /** TLS connections whose handshake is under way, by remote address and port: not yet the protocol's, counted against the limits. */
+  private readonly handshaking = new Map<string, { socket: Socket; frames: FrameReader }>();
+  /** The tls.Server that shakes hands for a TLS listener, and the key material it has. */
+  private tls: { server: TlsServer; options: SecureContextOptions } | undefined;
   private readonly perAddress = new Map<string, number>();
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -145,43 +150,53 @@ export class TcpServer {
   }
 
   /**
-   * Wraps the accepted socket in TLS and hands it to the protocol once the handshake is done. A handshake
-   * that fails (plaintext sent to a TLS port, an untrusted client certificate) or does not finish within
-   * its timeout closes the connection with a log line naming the address.
+   * Hands the accepted socket to a tls.Server that never listens (injecting a connection through its
+   * 'connection' event is Node's documented way), which shakes hands and verifies the client's
+   * certificate as Node's TLS servers do. A handshake that fails (plaintext sent to a TLS port, an
+   * untrusted certificate) or does not finish within its timeout closes the connection with a log line
+   * naming the address; a finished one is handed to the protocol.
    */
   private shakeHands(accepted: Socket, address: string, frames: FrameReader, tls: TlsHandshake): void {
     const remote = `${address}:${accepted.remotePort}`;
-    accepted.once('close', () => this.left(address));
-    const socket = new TLSSocket(accepted, {
-      isServer: true,
-      secureContext: tls.context(),
-      requestCert: tls.requestCert,
-      rejectUnauthorized: tls.requireCert,
+    accepted.once('close', () => {
+      // Node's TLS server drops a client whose certificate does not verify without an event of its own.
+      if (this.handshaking.delete(remote)) this.opts.log.warn({ remote }, 'closing TLS connection: closed before the handshake finished (untrusted client certificate?)');
+      this.left(address);
     });
-    this.handshaking.add(socket);
-    const refuse = (reason: string, fields: Record<string, unknown> = {}): void => {
-      this.opts.log.warn({ remote, ...fields }, `closing TLS connection: ${reason}`);
-      socket.destroy();
-    };
-    const timer = setTimeout(() => refuse('handshake not finished in time', { timeoutMs: tls.timeoutMs }), tls.timeoutMs);
-    const failed = (err: Error): void => refuse('handshake failed', { err: err.message });
-    socket.once('error', failed);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      this.handshaking.delete(socket);
-    });
-    socket.once('secure', () => {
-      clearTimeout(timer);
-      this.handshaking.delete(socket);
-      socket.off('error', failed);
-      // With ssl.client.auth=requested a client may send no certificate, but one it sends must verify.
-      if (tls.requestCert && socket.authorizationError && socket.getPeerCertificate().raw !== undefined) {
-        return refuse('client certificate not trusted', { err: String(socket.authorizationError) });
-      }
-      if (this.server === undefined) return void socket.destroy();
-      this.admit(readByCopy(socket, frames), address, frames, false);
-    });
+    this.handshaking.set(remote, { socket: accepted, frames });
+    const server = this.tlsServerFor(tls);
+    server.emit('connection', accepted);
     accepted.resume();
+  }
+
+  private tlsServerFor(tls: TlsHandshake): TlsServer {
+    const options = tls.options();
+    if (this.tls && this.tls.options === options) return this.tls.server;
+    if (this.tls) {
+      this.tls.server.setSecureContext(options);
+      this.tls.options = options;
+      return this.tls.server;
+    }
+    const server = createTlsServer({ ...options, requestCert: tls.requestCert, rejectUnauthorized: tls.requireCert, handshakeTimeout: tls.timeoutMs });
+    server.on('tlsClientError', (err, socket) => {
+      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+      this.handshaking.delete(remote);
+      this.opts.log.warn({ remote, err: err.message }, 'closing TLS connection: handshake failed');
+    });
+    server.on('secureConnection', (socket: TLSSocket) => {
+      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+      const waiting = this.handshaking.get(remote);
+      this.handshaking.delete(remote);
+      // With ssl.client.auth=requested a client may send no certificate, but one it sends must verify.
+      if (tls.requestCert && !socket.authorized && socket.getPeerCertificate().raw !== undefined) {
+        this.opts.log.warn({ remote, err: String(socket.authorizationError) }, 'closing TLS connection: client certificate not trusted');
+        return void socket.destroy();
+      }
+      if (!waiting || this.server === undefined) return void socket.destroy();
+      this.admit(readByCopy(socket, waiting.frames), socket.remoteAddress ?? 'unknown', waiting.frames, false);
+    });
+    this.tls = { server, options };
+    return server;
   }
 
   /** Hands a socket whose frames arrive through `frames` to the protocol. */
@@ -233,7 +248,7 @@ export class TcpServer {
     this.server = undefined;
     clearInterval(this.sweeper);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.handshaking) socket.destroy();
+    for (const { socket } of this.handshaking.values()) socket.destroy();
     for (const { conn } of this.open.values()) conn.end();
     const timer = setTimeout(() => {
       for (const socket of this.open.keys()) socket.destroy();

@@ -3,7 +3,7 @@
 // Files are read when a context is made; a listener re-reads them when they change on disk, so a renewed
 // certificate takes effect for new connections without a restart.
 import { readFileSync, statSync } from 'node:fs';
-import { createSecureContext, getCiphers, type SecureContext, type SecureContextOptions, type SecureVersion } from 'node:tls';
+import { createSecureContext, getCiphers, type SecureContextOptions, type SecureVersion } from 'node:tls';
 import type { Logger } from '../logger.js';
 import { Pkcs12Error, pkcs12Certificates } from './pkcs12-certificates.js';
 
@@ -157,34 +157,35 @@ function trustOptions(ts: TrustStoreSpec, key: string): SecureContextOptions {
   }
 }
 
-/** Node's options for a spec, reading its files now. Throws TlsConfigError naming the setting (never a password). */
-export function secureContextOptions(spec: TlsSpec): SecureContextOptions {
-  return {
+/**
+ * Node's options for a spec, its files read now and checked by making a context of them. Throws
+ * TlsConfigError naming the setting to fix (never a password): a missing file, a wrong password, a key
+ * that does not match its certificate.
+ */
+export function loadTlsOptions(spec: TlsSpec): SecureContextOptions {
+  const options: SecureContextOptions = {
     ...(spec.keystore && keyOptions(spec.keystore, spec.keyNames.keystore)),
     ...(spec.truststore && trustOptions(spec.truststore, spec.keyNames.truststore)),
     minVersion: spec.minVersion,
     maxVersion: spec.maxVersion,
     ...(spec.ciphers !== undefined && { ciphers: spec.ciphers }),
   };
-}
-
-/** A secure context for a spec; errors from OpenSSL (a wrong password, a key not matching its certificate) name the keystore setting. */
-export function secureContextOf(spec: TlsSpec): SecureContext {
-  const options = secureContextOptions(spec);
   try {
-    return createSecureContext(options);
+    createSecureContext(options);
   } catch (err) {
     const where = spec.keystore ? spec.keyNames.keystore : spec.keyNames.truststore;
     throw new TlsConfigError(`${where}: ${(err as Error).message} (wrong password, or a key that does not match its certificate?)`);
   }
+  return options;
 }
 
 /**
- * A listener's context, made again when its files change on disk (checked at most every RELOAD_CHECK_MS,
- * at a handshake). Material that fails to load (a renewal half written) keeps the previous context.
+ * A listener's key material, read again when its files change on disk (checked at most every
+ * RELOAD_CHECK_MS, at a handshake). Material that fails to load (a renewal half written) keeps the
+ * previous one. options() returns the same object until something changed.
  */
-export class ReloadingContext {
-  private current: SecureContext;
+export class ReloadingTlsOptions {
+  private current: SecureContextOptions;
   private stamps: string;
   private checkedAt = Date.now();
 
@@ -192,18 +193,18 @@ export class ReloadingContext {
     private readonly spec: TlsSpec,
     private readonly log: Logger,
   ) {
-    this.current = secureContextOf(spec);
+    this.current = loadTlsOptions(spec);
     this.stamps = this.fileStamps();
   }
 
-  context(): SecureContext {
+  options(): SecureContextOptions {
     const now = Date.now();
     if (now - this.checkedAt < RELOAD_CHECK_MS) return this.current;
     this.checkedAt = now;
     const stamps = this.fileStamps();
     if (stamps === this.stamps) return this.current;
     try {
-      this.current = secureContextOf(this.spec);
+      this.current = loadTlsOptions(this.spec);
       this.stamps = stamps;
       this.log.info({ files: filesOf(this.spec) }, 'TLS key material changed on disk; new connections use it');
     } catch (err) {

@@ -21,7 +21,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { FrameReader } from '../net/frame-reader.js';
 import { TcpServer, type AcceptedConnection, type TlsHandshake } from '../net/tcp-server.js';
-import { ReloadingContext } from '../security/tls-material.js';
+import { ReloadingTlsOptions } from '../security/tls-material.js';
 import { CONFIG_PATH, type ApplyResult, type DataTree } from '../znode/data-tree.js';
 import { authenticate } from './acl.js';
 import type { ZooKeeperConfig } from './config.js';
@@ -594,9 +594,9 @@ export async function serveClients(zk: ZooKeeperServer, config: ZooKeeperConfig,
     }
     const secure = config.secure;
     if (secure) {
-      const material = new ReloadingContext(secure.spec, log.child({ port: 'secureClientPort' }));
+      const material = new ReloadingTlsOptions(secure.spec, log.child({ port: 'secureClientPort' }));
       const tls: TlsHandshake = {
-        context: () => material.context(),
+        options: () => material.options(),
         requestCert: secure.spec.clientAuth !== 'none',
         requireCert: secure.spec.clientAuth === 'required',
         timeoutMs: secure.handshakeTimeoutMs,

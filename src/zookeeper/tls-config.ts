@@ -2,7 +2,7 @@
 // (they are Java system properties there, zoo.cfg keys as ZooKeeper 3.5+ also reads them). ZooKeeper
 // serves TLS only with the Netty connection factory, so serverCnxnFactory names it (or is unset).
 import { ConfigError, int, list, str, type KeyDef } from '../config/schema.js';
-import { cipherList, protocolRange, secureContextOf, TlsConfigError, type ClientAuth, type StoreType, type TlsSpec } from '../security/tls-material.js';
+import { cipherList, loadTlsOptions, protocolRange, TlsConfigError, type ClientAuth, type StoreType, type TlsSpec } from '../security/tls-material.js';
 
 /** ZooKeeper's ssl.clientAuth: NONE, WANT or NEED (its default), any case. */
 const clientAuth: KeyDef<ClientAuth> = {
@@ -98,7 +98,7 @@ export function securePortOf(v: Values): SecurePort | undefined {
       keyNames: { keystore: 'ssl.keyStore.location', truststore: 'ssl.trustStore.location', protocols: 'ssl.enabledProtocols', ciphers: 'ssl.ciphersuites' },
     };
     // Read the stores now, so a wrong path or password stops the start before anything listens.
-    secureContextOf(spec);
+    loadTlsOptions(spec);
     return { port: v.secureClientPort, address: v.secureClientPortAddress, spec, handshakeTimeoutMs: v['ssl.handshakeDetectionTimeoutMillis'] };
   } catch (err) {
     if (err instanceof TlsConfigError) throw new ConfigError(err.message);

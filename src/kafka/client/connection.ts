@@ -2,7 +2,7 @@
 // matched to its request by correlation id, with a timeout per request. Tests, the perf tools and
 // (later) follower fetches speak to brokers through it.
 import { connect, isIP, type Socket } from 'node:net';
-import { connect as connectTls, type SecureContext } from 'node:tls';
+import { connect as connectTls, type SecureContextOptions } from 'node:tls';
 import {
   ApiKey,
   apiVersionRange,
@@ -25,7 +25,8 @@ const MAX_CORRELATION_ID = 0x7fffffff;
 
 /** TLS for a connection to an SSL listener. The server's chain is always verified. */
 export interface ConnectTls {
-  context: SecureContext;
+  /** Key material: this side's certificate (for servers that ask), the certificates trusted, protocols, ciphers. */
+  options: SecureContextOptions;
   /** Check the certificate names the host connected to (Kafka's ssl.endpoint.identification.algorithm=https). */
   verifyHostname: boolean;
 }
@@ -107,7 +108,7 @@ export class KafkaConnection {
         ? connectTls({
             host,
             port,
-            secureContext: tls.context,
+            ...tls.options,
             servername: isIP(host) ? undefined : host,
             ...(!tls.verifyHostname && { checkServerIdentity: () => undefined }),
           }).on('data', (chunk: Buffer) => frames.push(chunk))
