@@ -2,7 +2,7 @@
 // certificate for localhost and 127.0.0.1, client certificates signed by the CA, and a client from a CA
 // nobody trusts; each as PEM, PKCS#12 keystore, and the CA as PEM and PKCS#12 truststore.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,9 +22,14 @@ export interface Identity {
 
 export interface TestPki {
   dir: string;
-  /** The CA certificate as PEM, and as a PKCS#12 truststore. */
+  /** The CA certificate as PEM, and as a PKCS#12 truststore (openssl's). */
   caPem: string;
   truststoreP12: string;
+  /**
+   * The CA as a PKCS#12 truststore written by Java's keytool: Java trusts only certificates marked as
+   * trusted entries, which openssl does not write, so Java clients need this one. Made on first call.
+   */
+  javaTruststore(): string;
   server: Identity;
   /** Subject CN=alice,OU=Eng,O=Skein Test (RFC 2253 order). */
   alice: Identity;
@@ -64,6 +69,16 @@ export function makeTestPki(): TestPki {
     server: identity(dir, 'server', '/O=Skein Test/CN=localhost', 'ca', serverExt),
     alice: identity(dir, 'alice', '/O=Skein Test/OU=Eng/CN=alice', 'ca', 'extendedKeyUsage=clientAuth\n'),
     stranger: identity(dir, 'stranger', '/CN=mallory', 'other-ca', undefined),
+    javaTruststore() {
+      const path = join(dir, 'java-truststore.p12');
+      if (!existsSync(path)) {
+        execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'ca', '-file', 'ca.pem', '-keystore', path, '-storetype', 'PKCS12', '-storepass', STORE_PASSWORD], {
+          cwd: dir,
+          stdio: 'ignore',
+        });
+      }
+      return path;
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
