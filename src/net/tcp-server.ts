@@ -182,6 +182,8 @@ export class TcpServer {
       const remote = `${socket.remoteAddress}:${socket.remotePort}`;
       this.handshaking.delete(remote);
       this.opts.log.warn({ remote, err: err.message }, 'closing TLS connection: handshake failed');
+      // Node leaves the socket open after a handshake timeout.
+      socket.destroy();
     });
     server.on('secureConnection', (socket: TLSSocket) => {
       const remote = `${socket.remoteAddress}:${socket.remotePort}`;
