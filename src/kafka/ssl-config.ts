@@ -108,6 +108,12 @@ export function listenerTlsOf(v: SslValues, listener: string): ListenerTls {
     throw new ConfigError(`${name('ssl.keystore.location')}: listener ${listener} speaks SSL and needs a keystore (or ssl.keystore.type=PEM with ssl.keystore.certificate.chain and ssl.keystore.key)`);
   }
   if (hasPemInline && v['ssl.keystore.type'] !== 'PEM') throw new ConfigError(`${name('ssl.keystore.type')}: must be PEM when the key and chain are given in the config`);
+  if (hasPemInline && v['ssl.keystore.location'] !== undefined) {
+    throw new ConfigError(`${name('ssl.keystore.location')}: give either a keystore file or ssl.keystore.key with ssl.keystore.certificate.chain, not both`);
+  }
+  if (v['ssl.truststore.certificates'] !== undefined && v['ssl.truststore.location'] !== undefined) {
+    throw new ConfigError(`${name('ssl.truststore.location')}: give either a truststore file or ssl.truststore.certificates, not both`);
+  }
   if (v['ssl.truststore.certificates'] !== undefined && v['ssl.truststore.type'] !== 'PEM') {
     throw new ConfigError(`${name('ssl.truststore.type')}: must be PEM when ssl.truststore.certificates is given`);
   }
