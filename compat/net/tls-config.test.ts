@@ -43,6 +43,9 @@ test('listener.name.<l>.ssl.* wins over ssl.* for that listener; PEM may be give
   expect(internal!.tls!.verifyHostname).toBe(false);
   expect(cfg.unknownKeys).toEqual([]);
   expect(() => brokerConfigFromText(`listeners=SSL://127.0.0.1:0\nssl.keystore.type=PEM\nssl.keystore.location=${pki.server.pem}\nssl.keystore.key=x`)).toThrow(/not both/);
+  const pem = `listeners=SSL://127.0.0.1:0\nssl.keystore.type=PEM\nssl.keystore.location=${pki.server.pem}`;
+  expect(brokerConfigFromText(`${pem}\nssl.protocol=TLSv1.2`).listeners[0]!.tls!.spec).toMatchObject({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
+  expect(() => brokerConfigFromText(`${pem}\nssl.protocol=TLSv1.2\nssl.enabled.protocols=TLSv1.3`)).toThrow(/ssl.protocol .*TLSv1.2 is below every protocol/);
   expect(() => brokerConfigFromText(`listeners=SSL://127.0.0.1:0\nssl.keystore.type=PKCS12\nssl.keystore.location=${pki.server.p12}\nssl.keystore.password=wrong`)).toThrow(
     /ssl.keystore.location \(or listener.name.ssl.ssl.keystore.location\): .*wrong password/,
   );

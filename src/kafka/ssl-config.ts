@@ -2,10 +2,11 @@
 // as listener.name.<listener>.ssl.<key> (listener name lower-cased), which wins for that listener, as in
 // Kafka. A listener whose security protocol is SSL speaks TLS with them; the inter-broker listener's
 // settings are also what this broker's own connections to other brokers use as a client.
+import type { SecureVersion } from 'node:tls';
 import type { PropertyLine } from '../config/properties.js';
 import { ConfigError, list, oneOf, parseConfig, str, type ConfigValues, type KeyDef } from '../config/schema.js';
 import { PrincipalMapper, PrincipalMappingError } from '../security/principal-mapping.js';
-import { cipherList, loadTlsOptions, protocolRange, TlsConfigError, type StoreType, type TlsSpec } from '../security/tls-material.js';
+import { cipherList, loadTlsOptions, protocolRange, PROTOCOLS, TlsConfigError, type StoreType, type TlsSpec } from '../security/tls-material.js';
 
 /** A secret: DescribeConfigs reports it as sensitive, with no value, as Kafka does. */
 function password(doc: string): KeyDef<string | undefined> {
@@ -118,13 +119,14 @@ export function listenerTlsOf(v: SslValues, listener: string): ListenerTls {
     throw new ConfigError(`${name('ssl.truststore.type')}: must be PEM when ssl.truststore.certificates is given`);
   }
   try {
-    let range = protocolRange(v['ssl.enabled.protocols'], name('ssl.enabled.protocols'));
+    const enabled = v['ssl.enabled.protocols'];
+    protocolRange(enabled, name('ssl.enabled.protocols'));
+    // ssl.protocol caps the versions (an SSLContext for TLSv1.2 offers nothing newer); TLS caps nothing.
     const cap = v['ssl.protocol'];
-    if (cap !== 'TLS') {
-      const capped = protocolRange([cap], name('ssl.protocol'));
-      if (capped.maxVersion < range.minVersion) throw new TlsConfigError(`${name('ssl.protocol')}: ${cap} is below every protocol in ssl.enabled.protocols`);
-      if (capped.maxVersion < range.maxVersion) range = { ...range, maxVersion: capped.maxVersion };
-    }
+    const capIndex = cap === 'TLS' ? PROTOCOLS.length : PROTOCOLS.indexOf(protocolRange([cap], name('ssl.protocol')).maxVersion);
+    const allowed = enabled.filter((p) => PROTOCOLS.indexOf(p as SecureVersion) <= capIndex);
+    if (allowed.length === 0) throw new TlsConfigError(`${name('ssl.protocol')}: ${cap} is below every protocol in ssl.enabled.protocols`);
+    const range = protocolRange(allowed, name('ssl.enabled.protocols'));
     const spec: TlsSpec = {
       keystore: {
         type: v['ssl.keystore.type'] === 'PEM' ? 'PEM' : 'PKCS12',

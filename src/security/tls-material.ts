@@ -48,7 +48,7 @@ export class TlsConfigError extends Error {
 }
 
 /** Java's protocol names, in order. */
-const PROTOCOLS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+export const PROTOCOLS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 /** A JKS file starts with these bytes; Node cannot read one. */
 const JKS_MAGIC = 0xfeedfeed;
 /** How often a listener looks at its key and certificate files for a renewal, at most. */
