@@ -4,8 +4,8 @@ import { initCompression } from '../../protocol/kafka/compression/codecs.js';
 import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
 import { ByteBudget } from '../net/byte-budget.js';
-import { TcpServer, type TlsHandshake } from '../net/tcp-server.js';
-import { ReloadingTlsOptions } from '../security/tls-material.js';
+import { TcpServer } from '../net/tcp-server.js';
+import { tlsHandshakeOf } from '../security/tls-material.js';
 import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
 import { HostedPartitions } from './fetch/partition-access.js';
@@ -152,19 +152,6 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
  */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** An SSL listener's handshake: its key material (re-read when renewed on disk) and ssl.client.auth. */
-function tlsHandshakeOf(listener: ListenerConfig, log: Logger): TlsHandshake | undefined {
-  if (!listener.tls) return undefined;
-  const { spec } = listener.tls;
-  const material = new ReloadingTlsOptions(spec, log.child({ listener: listener.bind.name }));
-  return {
-    options: () => material.options(),
-    requestCert: spec.clientAuth !== 'none',
-    requireCert: spec.clientAuth === 'required',
-    timeoutMs: TLS_HANDSHAKE_TIMEOUT_MS,
-  };
-}
-
 /** One listener's server; `budget` is shared by all of them, so queued.max.request.bytes bounds the broker. */
 function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, handlers: HandlerRegistry): TcpServer {
   const { bind } = listener;
@@ -180,7 +167,7 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
       idleMs: Math.max(0, config.values['connections.max.idle.ms']),
       frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
     },
-    tls: tlsHandshakeOf(listener, log),
+    tls: listener.tls && tlsHandshakeOf(listener.tls.spec, TLS_HANDSHAKE_TIMEOUT_MS, log.child({ listener: bind.name })),
     log,
     accept: (socket, frames) =>
       serveKafkaConnection(socket, frames, {

@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createSecureContext, getCiphers, type SecureContextOptions, type SecureVersion } from 'node:tls';
 import type { Logger } from '../logger.js';
+import type { TlsHandshake } from '../net/tcp-server.js';
 import { Pkcs12Error, pkcs12Certificates } from './pkcs12-certificates.js';
 
 export type StoreType = 'PEM' | 'PKCS12' | 'JKS';
@@ -225,4 +226,15 @@ export class ReloadingTlsOptions {
       })
       .join('|');
   }
+}
+
+/** A TLS port's handshake from its spec: key material re-read when renewed, client certificates per clientAuth. */
+export function tlsHandshakeOf(spec: TlsSpec, timeoutMs: number, log: Logger): TlsHandshake {
+  const material = new ReloadingTlsOptions(spec, log);
+  return {
+    options: () => material.options(),
+    requestCert: spec.clientAuth !== 'none',
+    requireCert: spec.clientAuth === 'required',
+    timeoutMs,
+  };
 }

@@ -21,7 +21,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { FrameReader } from '../net/frame-reader.js';
 import { TcpServer, type AcceptedConnection, type TlsHandshake } from '../net/tcp-server.js';
-import { ReloadingTlsOptions } from '../security/tls-material.js';
+import { tlsHandshakeOf } from '../security/tls-material.js';
 import { CONFIG_PATH, type ApplyResult, type DataTree } from '../znode/data-tree.js';
 import { authenticate } from './acl.js';
 import type { ZooKeeperConfig } from './config.js';
@@ -594,13 +594,7 @@ export async function serveClients(zk: ZooKeeperServer, config: ZooKeeperConfig,
     }
     const secure = config.secure;
     if (secure) {
-      const material = new ReloadingTlsOptions(secure.spec, log.child({ port: 'secureClientPort' }));
-      const tls: TlsHandshake = {
-        options: () => material.options(),
-        requestCert: secure.spec.clientAuth !== 'none',
-        requireCert: secure.spec.clientAuth === 'required',
-        timeoutMs: secure.handshakeTimeoutMs,
-      };
+      const tls = tlsHandshakeOf(secure.spec, secure.handshakeTimeoutMs, log.child({ port: 'secureClientPort' }));
       const server = tcpFor(secure.address ?? config.clientPortAddress, secure.port, tls);
       servers.push(server);
       securePort = await server.listen();
