@@ -75,3 +75,22 @@ test('a replicated topic over an SSL inter-broker listener: acks=all writes, bot
   // Without a client certificate the same listener refuses Skein's client too.
   await expect(KafkaConnection.connect(leader.bootstrap, { tls: { options: { ca: ssl.ca }, verifyHostname: true }, connectTimeoutMs: 5000 }).then((c) => c.apiVersions())).rejects.toThrow();
 }, 60_000);
+
+test('a client certificate no ssl.principal.mapping.rules rule maps is refused: the connection closes before any answer', async () => {
+  const alone = await startTestBroker({
+    listeners: 'SSL://127.0.0.1:0',
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': pki.server.pem,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': pki.caPem,
+    'ssl.client.auth': 'required',
+    'ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),OU=Ops,.*$/$1/',
+  });
+  try {
+    const options = { ca: readFileSync(pki.caPem, 'utf8'), cert: readFileSync(pki.alice.cert, 'utf8'), key: readFileSync(pki.alice.key, 'utf8') };
+    const conn = await KafkaConnection.connect(alone.bootstrap, { tls: { options, verifyHostname: true } });
+    await expect(conn.apiVersions()).rejects.toThrow(/closed/);
+  } finally {
+    await alone.close();
+  }
+});
