@@ -106,12 +106,13 @@ test('a keystore renewed on disk is served to new connections without a restart'
   // The live keystore starts as the first PKI's server certificate; clients trust both CAs.
   const live = `${pki.dir}/live.p12`;
   copyFileSync(pki.server.p12, live);
-  const material = new ReloadingTlsOptions(spec(pki, live, 'none'), log);
-  const { port } = await principalServer({ options: () => material.options(), requestCert: false, requireCert: false, timeoutMs: 1000 }, PrincipalMapper.parse('DEFAULT'));
+  const material = new ReloadingTlsOptions(spec(pki, live, 'required'), log);
+  const { port } = await principalServer({ options: () => material.options(), requestCert: true, requireCert: true, timeoutMs: 1000 }, PrincipalMapper.parse('DEFAULT'));
   const bothCas = Buffer.concat([readFileSync(pki.caPem), readFileSync(renewed.caPem)]);
+  const alice = { cert: readFileSync(pki.alice.cert), key: readFileSync(pki.alice.key) };
   const serverCertOf = () =>
     new Promise<string>((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port, ca: bothCas }, () => {
+      const s = connect({ host: '127.0.0.1', port, ca: bothCas, ...alice }, () => {
         resolve(s.getPeerX509Certificate()!.fingerprint256);
         s.destroy();
       });
@@ -125,4 +126,6 @@ test('a keystore renewed on disk is served to new connections without a restart'
   const after = await serverCertOf();
   expect(after).not.toBe(before);
   expect(after).toBe(new (await import('node:crypto')).X509Certificate(readFileSync(renewed.server.cert)).fingerprint256);
+  // The renewed context still requires a client certificate.
+  expect((await ask(port, renewed)).name).toBeUndefined();
 }, 30_000);

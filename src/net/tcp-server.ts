@@ -166,18 +166,21 @@ export class TcpServer {
     this.handshaking.set(remote, { socket: accepted, frames });
     const server = this.tlsServerFor(tls);
     server.emit('connection', accepted);
+    // Accepted paused (pauseOnConnect); the TLS socket reads through it from now on.
     accepted.resume();
   }
 
   private tlsServerFor(tls: TlsHandshake): TlsServer {
     const options = tls.options();
     if (this.tls && this.tls.options === options) return this.tls.server;
+    // Client certificate checks go with every context, as setSecureContext may reset them.
+    const withChecks = { ...options, requestCert: tls.requestCert, rejectUnauthorized: tls.requireCert };
     if (this.tls) {
-      this.tls.server.setSecureContext(options);
+      this.tls.server.setSecureContext(withChecks);
       this.tls.options = options;
       return this.tls.server;
     }
-    const server = createTlsServer({ ...options, requestCert: tls.requestCert, rejectUnauthorized: tls.requireCert, handshakeTimeout: tls.timeoutMs });
+    const server = createTlsServer({ ...withChecks, handshakeTimeout: tls.timeoutMs });
     server.on('tlsClientError', (err, socket) => {
       const remote = `${socket.remoteAddress}:${socket.remotePort}`;
       this.handshaking.delete(remote);
