@@ -1,7 +1,9 @@
-// Two brokers whose only listener is SSL with ssl.client.auth=required, so every inter-broker
-// connection (the controller's LeaderAndIsr and UpdateMetadata, followers' fetches) is mutual TLS with
-// host name verification, PEM keystore and truststore files. A replicated topic takes acks=all writes
-// (the follower fetches over TLS to stay in the ISR) and Skein's own client reads them back over TLS.
+// A cluster with no plaintext anywhere: ZooKeeper serves only its secureClientPort (client certificates
+// needed) and the brokers reach it with Kafka's zookeeper.ssl.* settings; two brokers whose only listener
+// is SSL with ssl.client.auth=required, so every inter-broker connection (the controller's LeaderAndIsr
+// and UpdateMetadata, followers' fetches) is mutual TLS with host name verification, PEM keystore and
+// truststore files. A replicated topic takes acks=all writes (the follower fetches over TLS to stay in the
+// ISR) and Skein's own client reads them back over TLS.
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -9,7 +11,8 @@ import { KafkaConnection } from '../../src/kafka/client/connection.js';
 import { fetchPartition, recordsOf } from '../../src/kafka/client/consumer.js';
 import { startTestBroker, type TestBroker } from '../../test/helpers/kafka-broker.js';
 import { startTestServer, type TestServer } from '../../test/integration/zookeeper/harness.js';
-import { makeTestPki, type TestPki } from '../helpers/certificates.js';
+import { parseZooCfg } from '../../src/zookeeper/config.js';
+import { makeTestPki, STORE_PASSWORD, type TestPki } from '../helpers/certificates.js';
 
 let pki: TestPki;
 let zk: TestServer;
@@ -17,7 +20,8 @@ const brokers: TestBroker[] = [];
 
 beforeAll(async () => {
   pki = makeTestPki();
-  zk = await startTestServer();
+  const tlsOnly = parseZooCfg([`secureClientPort=0`, `ssl.keyStore.location=${pki.server.p12}`, `ssl.keyStore.password=${STORE_PASSWORD}`, `ssl.trustStore.location=${pki.caPem}`].join('\n')).config;
+  zk = await startTestServer({ servePlaintext: false, secure: { ...tlsOnly.secure!, address: '127.0.0.1' } });
   for (const id of [1, 2]) {
     brokers.push(
       await startTestBroker({
@@ -31,6 +35,11 @@ beforeAll(async () => {
         'ssl.truststore.location': pki.caPem,
         'ssl.client.auth': 'required',
         'zookeeper.connect': `127.0.0.1:${zk.port}/tls`,
+        'zookeeper.ssl.client.enable': 'true',
+        'zookeeper.clientCnxnSocket': 'org.apache.zookeeper.ClientCnxnSocketNetty',
+        'zookeeper.ssl.keystore.location': pki.server.pem,
+        'zookeeper.ssl.truststore.location': pki.truststoreP12,
+        'zookeeper.ssl.truststore.password': STORE_PASSWORD,
         'zookeeper.session.timeout.ms': '3000',
         'controlled.shutdown.max.retries': '0',
       }),

@@ -8,6 +8,8 @@ import { COMPRESSION_TYPES } from './metadata/config-values.js';
 import { topicDefaultKeys } from './metadata/topic-default-keys.js';
 import { parseConnectString } from '../zookeeper/client/connect-string.js';
 import { listenerTlsOf, splitListenerEntries, SSL_NOT_APPLICABLE, sslSchema, sslValuesFor, type ListenerTls } from './ssl-config.js';
+import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from './zookeeper-tls-config.js';
+import type { ConnectTls } from '../net/client-socket.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -128,6 +130,7 @@ export const brokerSchema = {
   'num.replica.fetchers': int('Fetcher connections per source broker.', 1, { min: 1 }),
   ...topicDefaultKeys,
   ...sslSchema,
+  ...zookeeperSslSchema,
 };
 
 /**
@@ -145,6 +148,7 @@ const NOT_APPLICABLE = new Set([
   'transaction.state.log.replication.factor',
   'transaction.state.log.min.isr',
   ...SSL_NOT_APPLICABLE,
+  ...ZOOKEEPER_SSL_NOT_APPLICABLE,
   // KRaft's (Kafka 4.x files): Skein's cluster is coordinated through ZooKeeper.
   'process.roles',
   'controller.quorum.voters',
@@ -183,6 +187,8 @@ export interface BrokerConfig {
   listener: Listener;
   /** What the inter-broker listener advertises. */
   advertised: Listener;
+  /** TLS to ZooKeeper (zookeeper.ssl.client.enable), its stores read when the config was. */
+  zookeeperTls: ConnectTls | undefined;
   retentionMs: number;
   rollMs: number;
   /** Keys the file or overrides set, so DescribeConfigs can tell a broker setting from a default. */
@@ -317,6 +323,7 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     listeners,
     listener: interBroker.bind,
     advertised: interBroker.advertised,
+    zookeeperTls: zookeeperTlsOf(values),
     retentionMs,
     rollMs,
     explicitKeys: new Set(known.map((e) => e.key)),

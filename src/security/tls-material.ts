@@ -48,6 +48,15 @@ export class TlsConfigError extends Error {
   override readonly name = 'TlsConfigError';
 }
 
+/**
+ * ZooKeeper's inference of a store's type from its file name when none is given: .pem is PEM, anything
+ * else PKCS12 (ZooKeeper takes .jks and unknown names for JKS; a PKCS12 file under such a name is still
+ * read here, a real JKS file refused with how to convert it).
+ */
+export function storeTypeFromName(location: string): StoreType {
+  return location.toLowerCase().endsWith('.pem') ? 'PEM' : 'PKCS12';
+}
+
 /** Java's protocol names, in order. */
 export const PROTOCOLS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 /** A JKS file starts with these bytes; Node cannot read one. */

@@ -2,7 +2,7 @@
 // (they are Java system properties there, zoo.cfg keys as ZooKeeper 3.5+ also reads them). ZooKeeper
 // serves TLS only with the Netty connection factory, so serverCnxnFactory names it (or is unset).
 import { ConfigError, int, list, str, type KeyDef } from '../config/schema.js';
-import { cipherList, loadTlsOptions, protocolRange, TlsConfigError, type ClientAuth, type StoreType, type TlsSpec } from '../security/tls-material.js';
+import { cipherList, loadTlsOptions, protocolRange, storeTypeFromName, TlsConfigError, type ClientAuth, type StoreType, type TlsSpec } from '../security/tls-material.js';
 
 /** ZooKeeper's ssl.clientAuth: NONE, WANT or NEED (its default), any case. */
 const clientAuth: KeyDef<ClientAuth> = {
@@ -65,15 +65,6 @@ export const zooTlsSchema = {
 
 type Values = { [K in keyof typeof zooTlsSchema]: (typeof zooTlsSchema)[K] extends KeyDef<infer T> ? T : never };
 
-/** ZooKeeper's inference from a store file's name when its type is not given (JKS otherwise). */
-function inferredType(location: string): StoreType {
-  const lower = location.toLowerCase();
-  if (lower.endsWith('.pem')) return 'PEM';
-  if (lower.endsWith('.p12') || lower.endsWith('.pfx')) return 'PKCS12';
-  // A .jks name (or none) is JKS to ZooKeeper; a PKCS12 file under such a name is still read, a real JKS file refused.
-  return 'PKCS12';
-}
-
 export interface SecurePort {
   port: number;
   address: string | undefined;
@@ -90,8 +81,8 @@ export function securePortOf(v: Values): SecurePort | undefined {
   try {
     const protocols = v['ssl.enabledProtocols'].length > 0 ? v['ssl.enabledProtocols'] : v['ssl.protocol'] === 'TLSv1.3' ? ['TLSv1.2', 'TLSv1.3'] : [v['ssl.protocol']];
     const spec: TlsSpec = {
-      keystore: { type: v['ssl.keyStore.type'] ?? inferredType(keystore), location: keystore, password: v['ssl.keyStore.password'] },
-      truststore: truststore === undefined ? undefined : { type: v['ssl.trustStore.type'] ?? inferredType(truststore), location: truststore, password: v['ssl.trustStore.password'] },
+      keystore: { type: v['ssl.keyStore.type'] ?? storeTypeFromName(keystore), location: keystore, password: v['ssl.keyStore.password'] },
+      truststore: truststore === undefined ? undefined : { type: v['ssl.trustStore.type'] ?? storeTypeFromName(truststore), location: truststore, password: v['ssl.trustStore.password'] },
       ...protocolRange(protocols, v['ssl.enabledProtocols'].length > 0 ? 'ssl.enabledProtocols' : 'ssl.protocol'),
       ciphers: cipherList(v['ssl.ciphersuites'], 'ssl.ciphersuites'),
       clientAuth: v['ssl.clientAuth'],

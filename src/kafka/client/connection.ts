@@ -1,8 +1,7 @@
 // One Kafka client connection on Skein's codec: typed requests pipelined on one socket, each answer
 // matched to its request by correlation id, with a timeout per request. Tests, the perf tools and
 // (later) follower fetches speak to brokers through it.
-import { connect, isIP, type Socket } from 'node:net';
-import { connect as connectTls, type SecureContextOptions } from 'node:tls';
+import type { Socket } from 'node:net';
 import {
   ApiKey,
   apiVersionRange,
@@ -13,7 +12,8 @@ import {
   type RequestInputOf,
   type ResponseOf,
 } from '../../../protocol/kafka/index.js';
-import { FrameReader, onreadFor } from '../../net/frame-reader.js';
+import { connectFramed, type ConnectTls } from '../../net/client-socket.js';
+import { FrameReader } from '../../net/frame-reader.js';
 import { writeFrame } from '../../net/frame-writer.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -23,16 +23,11 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 /** Correlation ids wrap within the positive int32 range. */
 const MAX_CORRELATION_ID = 0x7fffffff;
 
-/** TLS for a connection to an SSL listener. The server's chain is always verified. */
-export interface ConnectTls {
-  /** Key material: this side's certificate (for servers that ask), the certificates trusted, protocols, ciphers. */
-  options: SecureContextOptions;
-  /** Check the certificate names the host connected to (Kafka's ssl.endpoint.identification.algorithm=https). */
-  verifyHostname: boolean;
-}
+export type { ConnectTls };
 
 export interface ConnectionOptions {
   clientId?: string | null;
+  /** TLS, for a listener whose security protocol is SSL. */
   tls?: ConnectTls;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -102,17 +97,7 @@ export class KafkaConnection {
     };
     return new Promise((resolve, reject) => {
       const frames = new FrameReader(full.maxResponseBytes);
-      const tls = options.tls;
-      // A TLS socket decrypts into buffers of its own, so its frames are copied in from 'data' events.
-      const socket = tls
-        ? connectTls({
-            host,
-            port,
-            ...tls.options,
-            servername: isIP(host) ? undefined : host,
-            ...(!tls.verifyHostname && { checkServerIdentity: () => undefined }),
-          }).on('data', (chunk: Buffer) => frames.push(chunk))
-        : connect({ host, port, onread: onreadFor(frames) });
+      const { socket, ready } = connectFramed(host, port, frames, options.tls);
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectionClosedError(`connecting to ${address} timed out after ${full.connectTimeoutMs} ms`));
@@ -121,7 +106,7 @@ export class KafkaConnection {
         clearTimeout(timer);
         reject(new ConnectionClosedError(`cannot connect to ${address}: ${err.message}`));
       });
-      socket.once(tls ? 'secureConnect' : 'connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new KafkaConnection(socket, frames, address, full));

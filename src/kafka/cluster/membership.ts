@@ -77,7 +77,7 @@ export class ClusterMembership {
     const connectTimeout = config.values['zookeeper.connection.timeout.ms'] ?? sessionTimeoutMs;
     const { chroot } = parseConnectString(connect);
     const open = async (connectString: string): Promise<ZooKeeperClient> => {
-      const zk = new ZooKeeperClient(connectString, { sessionTimeoutMs });
+      const zk = new ZooKeeperClient(connectString, { sessionTimeoutMs, tls: config.zookeeperTls });
       const started = zk.startNewSession();
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

@@ -90,6 +90,10 @@ test('listener mistakes are refused naming the key', () => {
   expect(() => brokerConfigFromText('listeners=SSL://:9092\nssl.keystore.type=PEM\nssl.keystore.key=x\nssl.keystore.certificate.chain=y')).toThrow(/no PEM private key found/);
   expect(() => brokerConfigFromText('listeners=SSL://:9092\nssl.keystore.key=x')).toThrow(/ssl.keystore.type .*must be PEM/);
   expect(() => brokerConfigFromText('ssl.client.auth=maybe')).toThrow(/ssl.client.auth.*expected one of none, requested, required/);
+  expect(brokerConfigFromText('zookeeper.ssl.client.enable=true').zookeeperTls).toMatchObject({ verifyHostname: true, options: { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } });
+  expect(brokerConfigFromText('').zookeeperTls).toBeUndefined();
+  expect(() => brokerConfigFromText('zookeeper.ssl.client.enable=true\nzookeeper.ssl.endpoint.identification.algorithm=ldaps')).toThrow(/expected HTTPS or empty/);
+  expect(() => brokerConfigFromText('zookeeper.ssl.client.enable=true\nzookeeper.ssl.truststore.location=/nonexistent/t.p12')).toThrow(/zookeeper.ssl.truststore.location: cannot read/);
 });
 
 test('a Kafka 4.x (KRaft) file: the controller listener, its settings and the KRaft keys are reported as not applicable', () => {
