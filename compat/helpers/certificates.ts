@@ -1,6 +1,6 @@
 // Test certificates made at test time with Debian's openssl (nothing is committed): a CA, a server
-// certificate for localhost and 127.0.0.1, client certificates signed by the CA, and a client from a CA
-// nobody trusts; each as PEM, PKCS#12 keystore, and the CA as PEM and PKCS#12 truststore.
+// certificate for localhost and 127.0.0.1, client certificates signed by the CA (one expired), and a
+// client from a CA nobody trusts; each as PEM, PKCS#12 keystore, and the CA as PEM and PKCS#12 truststore.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,8 @@ export interface TestPki {
   alice: Identity;
   /** Signed by a CA the server does not trust. */
   stranger: Identity;
+  /** Signed by the trusted CA, expired (valid for no time at all). */
+  expired: Identity;
   remove(): void;
 }
 
@@ -42,10 +44,10 @@ function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-function identity(dir: string, name: string, subject: string, ca: string, extensions: string | undefined): Identity {
+function identity(dir: string, name: string, subject: string, ca: string, extensions: string | undefined, days = 2): Identity {
   openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
   const ext = extensions === undefined ? [] : (writeFileSync(join(dir, `${name}.ext`), extensions), ['-extfile', `${name}.ext`]);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', ...ext]);
+  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', String(days), ...ext]);
   openssl(dir, ['pkcs12', '-export', '-in', `${name}.pem`, '-inkey', `${name}.key`, '-out', `${name}.p12`, '-passout', `pass:${STORE_PASSWORD}`]);
   execFileSync('sh', ['-c', `cat ${name}.key ${name}.pem > ${name}-keystore.pem`], { cwd: dir });
   return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`), p12: join(dir, `${name}.p12`), pem: join(dir, `${name}-keystore.pem`) };
@@ -69,6 +71,7 @@ export function makeTestPki(): TestPki {
     server: identity(dir, 'server', '/O=Skein Test/CN=localhost', 'ca', serverExt),
     alice: identity(dir, 'alice', '/O=Skein Test/OU=Eng/CN=alice', 'ca', 'extendedKeyUsage=clientAuth\n'),
     stranger: identity(dir, 'stranger', '/CN=mallory', 'other-ca', undefined),
+    expired: identity(dir, 'expired', '/O=Skein Test/CN=expired', 'ca', 'extendedKeyUsage=clientAuth\n', 0),
     javaTruststore() {
       const path = join(dir, 'java-truststore.p12');
       if (!existsSync(path)) {

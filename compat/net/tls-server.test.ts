@@ -1,5 +1,5 @@
 // TcpServer's TLS path with certificates made by openssl: the certificate principal of Kafka's rules,
-// ssl.client.auth=requested (no certificate is fine, an untrusted one is not), a handshake that never
+// ssl.client.auth=requested (no certificate is fine, an untrusted or expired one is not), a handshake that never
 // comes (timeout), connection counts back to zero after refusals, and a renewed keystore picked up by
 // new connections without a restart.
 import { copyFileSync } from 'node:fs';
@@ -78,7 +78,7 @@ function ask(port: number, pki: TestPki, identity?: { cert: string; key: string 
   });
 }
 
-test('requested client auth: the certificate names the principal by the mapping rules, none is anonymous, an untrusted one is refused', async () => {
+test('requested client auth: the certificate names the principal by the mapping rules, none is anonymous, an untrusted or expired one is refused', async () => {
   const pki = makeTestPki();
   cleanups.push(() => pki.remove());
   const material = new ReloadingTlsOptions(spec(pki, pki.server.p12, 'requested'), log);
@@ -87,6 +87,7 @@ test('requested client auth: the certificate names the principal by the mapping 
   expect((await ask(port, pki, pki.alice)).name).toBe('ALICE@ENG');
   expect((await ask(port, pki)).name).toBe('ANONYMOUS');
   expect((await ask(port, pki, pki.stranger)).name).toBeUndefined();
+  expect((await ask(port, pki, pki.expired)).name).toBeUndefined();
   // A client that never starts a handshake is closed after the timeout.
   const silent = connectPlain({ host: '127.0.0.1', port });
   const closedAfter = await new Promise<number>((resolve) => {

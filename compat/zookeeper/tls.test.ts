@@ -52,6 +52,7 @@ test('kazoo with use_ssl and a client certificate creates and reads a node; with
   const refused = await run(PYTHON, ['-c', KAZOO, JSON.stringify({ hosts, ca: pki.caPem })], '', 30_000);
   expect(refused.code).not.toBe(0);
   expect(zk.log).toMatch(/closing TLS connection.*"remote":"127\.0\.0\.1:\d+"|"remote":"127\.0\.0\.1:\d+".*closing TLS connection/);
+  expect(zk.log).not.toContain(STORE_PASSWORD);
 });
 
 /**
