@@ -1,7 +1,8 @@
 // ZooKeeper's secure client port (secureClientPort, Netty factory named in zoo.cfg) with the keystore as
 // PKCS#12 and the truststore as Java's keytool writes it, ssl.clientAuth=need: kazoo with use_ssl and
 // zkCli with ZooKeeper's Netty client socket and its keystore properties both work over it, a client
-// without a certificate is refused, and the plaintext clientPort beside it still serves.
+// without a certificate is refused, the certificate's name is an x509 ACL identity, and the plaintext
+// clientPort beside it still serves.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { freePort } from '../../test/helpers/free-port.js';
 import { fourLetterWord } from '../../test/helpers/four-letter-word.js';
@@ -53,6 +54,35 @@ test('kazoo with use_ssl and a client certificate creates and reads a node; with
   expect(refused.code).not.toBe(0);
   expect(zk.log).toMatch(/closing TLS connection.*"remote":"127\.0\.0\.1:\d+"|"remote":"127\.0\.0\.1:\d+".*closing TLS connection/);
   expect(zk.log).not.toContain(STORE_PASSWORD);
+});
+
+const KAZOO_X509 = `
+import json, sys
+from kazoo.client import KazooClient
+from kazoo.security import make_acl
+from kazoo.exceptions import NoAuthError
+a = json.loads(sys.argv[1])
+tls = KazooClient(hosts=a['secure'], use_ssl=True, ca=a['ca'], certfile=a['cert'], keyfile=a['key'], timeout=5)
+tls.start(timeout=5)
+tls.create('/tls-x509', b'alice only', acl=[make_acl('x509', a['dn'], all=True)])
+mine = tls.get('/tls-x509')[0].decode()
+tls.stop()
+plain = KazooClient(hosts=a['plain'], timeout=5)
+plain.start(timeout=5)
+try:
+    plain.get('/tls-x509')
+    other = 'read'
+except NoAuthError:
+    other = 'NoAuth'
+plain.stop()
+print(json.dumps({'mine': mine, 'other': other}))
+`;
+
+test('a client certificate authenticates as x509:<its X.500 name>: a node only that name may read', async () => {
+  const args = { secure: `127.0.0.1:${securePort}`, plain: zk.address, ca: pki.caPem, cert: pki.alice.cert, key: pki.alice.key, dn: 'CN=alice,OU=Eng,O=Skein Test' };
+  const r = await run(PYTHON, ['-c', KAZOO_X509, JSON.stringify(args)], '', 30_000);
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout)).toEqual({ mine: 'alice only', other: 'NoAuth' });
 });
 
 /**

@@ -53,6 +53,7 @@ export const zooCfgSchema = {
   forceSync: yesNo('fdatasync the log before acknowledging writes', true),
   extendedTypesEnabled: bool('Allow TTL nodes (Skein enables them by default, ZooKeeper does not)', true),
   'DigestAuthenticationProvider.superDigest': str('super:<digest> granting the super user every permission', undefined),
+  'X509AuthenticationProvider.superUser': str('X.500 name (RFC 2253) of a client certificate granted every permission on the secure port', undefined),
   'znode.container.checkIntervalMs': int('Interval of the sweep deleting empty containers and expired TTL nodes', 60_000, {
     min: 1,
   }),
@@ -87,6 +88,8 @@ export interface ZooKeeperConfig {
   forceSync: boolean;
   extendedTypesEnabled: boolean;
   superDigest: string | undefined;
+  /** A TLS client whose certificate names this is the super user (X509AuthenticationProvider.superUser). */
+  x509SuperUser: string | undefined;
   containerCheckIntervalMs: number;
   reconfigEnabled: boolean;
   enforceQuota: boolean;
@@ -173,6 +176,7 @@ export function parseZooCfg(text: string, overrides: readonly string[] = [], fil
       forceSync: values.forceSync,
       extendedTypesEnabled: values.extendedTypesEnabled,
       superDigest: values['DigestAuthenticationProvider.superDigest'],
+      x509SuperUser: values['X509AuthenticationProvider.superUser'],
       containerCheckIntervalMs: values['znode.container.checkIntervalMs'],
       reconfigEnabled: values.reconfigEnabled,
       enforceQuota: values.enforceQuota || values['zookeeper.enforceQuota'],

@@ -5,6 +5,8 @@
 // shell owns connections, session passwords, the clock and timers, and the log the core's sink is.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { distinguishedName } from '../security/principal-mapping.js';
 import { DecodeError, Reader, Writer } from '../../protocol/bytes.js';
 import { ErrorCode, OpCode } from '../../protocol/zookeeper/codes.js';
 import { readConnectRequest, writeConnectResponse, type ConnectRequest } from '../../protocol/zookeeper/connect.js';
@@ -23,7 +25,7 @@ import type { FrameReader } from '../net/frame-reader.js';
 import { TcpServer, type AcceptedConnection, type TlsHandshake } from '../net/tcp-server.js';
 import { tlsHandshakeOf } from '../security/tls-material.js';
 import { CONFIG_PATH, type ApplyResult, type DataTree } from '../znode/data-tree.js';
-import { authenticate } from './acl.js';
+import { authenticate, x509Ids } from './acl.js';
 import type { ZooKeeperConfig } from './config.js';
 import { ClientConnection, type ConnectionHost } from './connection.js';
 import { fourLetterWordText, type EnsembleRole } from './four-letter-words.js';
@@ -153,6 +155,9 @@ export class ZooKeeperServer implements ConnectionHost {
 
   accept(socket: Socket, frames: FrameReader): AcceptedConnection {
     const conn = new ClientConnection(socket, frames, this);
+    // On the secure port a verified client certificate authenticates the connection (the x509 scheme).
+    const cert = socket instanceof TLSSocket ? socket.getPeerX509Certificate() : undefined;
+    if (cert) conn.auth.push(...x509Ids(distinguishedName(cert), this.config.x509SuperUser));
     this.connections.add(conn);
     return { end: () => conn.closeWhenFlushed(), close: (reason, fields) => conn.close(reason, fields) };
   }
