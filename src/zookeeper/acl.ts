@@ -1,5 +1,6 @@
-// Access control as ZooKeeper's checkACL and auth providers do it: schemes world, auth, digest and ip,
-// plus the super identity a superDigest grants. Pure: identities come from the connection.
+// Access control as ZooKeeper's checkACL and auth providers do it: schemes world, auth, digest, ip and
+// x509 (a TLS client's certificate), plus the super identity a superDigest or the x509 super user
+// grants. Pure: identities come from the connection.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ErrorCode, KeeperError } from '../../protocol/zookeeper/codes.js';
