@@ -121,6 +121,11 @@ export function str<T extends string | undefined>(doc: string, def: T): KeyDef<s
   return { doc, default: def, type: 'STRING', parse: (raw) => raw };
 }
 
+/** A secret (a password, a private key): reported as sensitive, its value never shown. Unset by default. */
+export function password(doc: string): KeyDef<string | undefined> {
+  return { doc, default: undefined, type: 'PASSWORD', parse: (raw) => raw };
+}
+
 /** Comma-separated; blanks dropped. */
 export function list(doc: string, def: string[]): KeyDef<string[]> {
   return {

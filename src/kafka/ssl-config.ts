@@ -4,14 +4,9 @@
 // settings are also what this broker's own connections to other brokers use as a client.
 import type { SecureVersion } from 'node:tls';
 import type { PropertyLine } from '../config/properties.js';
-import { ConfigError, list, oneOf, parseConfig, str, type ConfigValues, type KeyDef } from '../config/schema.js';
+import { ConfigError, list, oneOf, parseConfig, password, str, type ConfigValues, type KeyDef } from '../config/schema.js';
 import { PrincipalMapper, PrincipalMappingError } from '../security/principal-mapping.js';
 import { cipherList, loadTlsOptions, protocolRange, PROTOCOLS, TlsConfigError, type StoreType, type TlsSpec } from '../security/tls-material.js';
-
-/** A secret: DescribeConfigs reports it as sensitive, with no value, as Kafka does. */
-function password(doc: string): KeyDef<string | undefined> {
-  return { doc, default: undefined, type: 'PASSWORD', parse: (raw) => raw };
-}
 
 const STORE_TYPES = ['JKS', 'PKCS12', 'PEM'] as const;
 

@@ -1,6 +1,6 @@
 // The broker as a TLS client of ZooKeeper (KIP-515): Kafka's zookeeper.ssl.* settings, for a ZooKeeper
 // that serves clients on its secureClientPort. zookeeper.connect then names the secure ports.
-import { bool, ConfigError, list, str, type ConfigValues, type KeyDef } from '../config/schema.js';
+import { bool, ConfigError, list, password, str, type ConfigValues, type KeyDef } from '../config/schema.js';
 import type { ConnectTls } from '../net/client-socket.js';
 import { cipherList, loadTlsOptions, protocolRange, storeTypeFromName, TlsConfigError, type StoreType } from '../security/tls-material.js';
 
@@ -15,10 +15,6 @@ function storeType(doc: string): KeyDef<StoreType | undefined> {
       return v;
     },
   };
-}
-
-function password(doc: string): KeyDef<string | undefined> {
-  return { doc, default: undefined, type: 'PASSWORD', parse: (raw) => raw };
 }
 
 export const zookeeperSslSchema = {
