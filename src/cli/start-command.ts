@@ -10,12 +10,16 @@ import { DirLock } from '../fs/dir-lock.js';
 import { brokerConfigFrom } from '../kafka/broker-config.js';
 import { defaultZooKeeperConfig } from '../zookeeper/config.js';
 import { startZooKeeper } from '../zookeeper/server.js';
-import { flag, parseArgs, portFlag } from './args.js';
-import type { Command } from './command.js';
+import { Option } from 'commander';
+import { collect, parsePort } from './args.js';
+import { untilFormed } from './cluster-formed.js';
+import type { ServerCommand } from './command.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
 import { startNaming } from './startup-failure.js';
 
 const HOST = '127.0.0.1';
+/** How long the start summary waits for the broker to lead its partitions. */
+const READY_TIMEOUT_MS = 30_000;
 
 /** Creates each directory and checks that it can be locked, so neither server starts when the other could not. */
 async function checkDataDirs(dirs: string[]): Promise<void> {
@@ -25,17 +29,32 @@ async function checkDataDirs(dirs: string[]): Promise<void> {
   }
 }
 
-export const startCommand: Command = {
+interface StartOptions {
+  dataDir: string;
+  kafkaPort: number;
+  zookeeperPort: number;
+  override: string[];
+}
+
+export const startCommand: ServerCommand<StartOptions> = {
   name: 'start',
-  usage: 'start [--data-dir DIR] [--kafka-port N] [--zookeeper-port N] [--override key=value]...',
   summary: 'run a whole node: ZooKeeper and a Kafka broker',
-  async run(argv, log) {
-    const args = parseArgs(argv, ['data-dir', 'kafka-port', 'zookeeper-port', 'override']);
-    const dataDir = flag(args, 'data-dir') ?? './data';
-    const kafkaPort = portFlag(args, 'kafka-port') ?? 9092;
-    const zkPort = portFlag(args, 'zookeeper-port') ?? 2181;
+  examples: [
+    ['skein start', 'ZooKeeper on 127.0.0.1:2181, Kafka on 127.0.0.1:9092, data in ./data'],
+    ['skein start --data-dir /var/lib/skein --kafka-port 19092', 'elsewhere'],
+    ['skein start --override num.partitions=6 --override log.retention.hours=24', 'with server.properties settings'],
+  ],
+  declare(command) {
+    command
+      .option('--data-dir <dir>', 'data directory (zookeeper/ and kafka/ inside)', './data')
+      .addOption(new Option('--kafka-port <port>', 'Kafka port on 127.0.0.1 (0: any free port)').argParser(parsePort).default(9092))
+      .addOption(new Option('--zookeeper-port <port>', 'ZooKeeper port on 127.0.0.1 (0: any free port)').argParser(parsePort).default(2181))
+      .option('--override <key=value>', 'a server.properties setting for the broker (repeatable)', collect, []);
+  },
+  async run(options, log) {
+    const { dataDir, kafkaPort, zookeeperPort: zkPort } = options;
     const zkDir = join(dataDir, 'zookeeper');
-    const overrides = parseOverrides(args.flags.get('override') ?? []);
+    const overrides = parseOverrides(options.override);
     // Every setting is checked before anything listens.
     const brokerConfig = brokerConfigFrom([
       { key: 'listeners', value: `PLAINTEXT://${HOST}:${kafkaPort}`, line: 0 },
@@ -56,11 +75,15 @@ export const startCommand: Command = {
       // Set once ZooKeeper listens: its port is known only then (--zookeeper-port 0 picks one).
       if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = `${HOST}:${zookeeper.clientPort}`;
       const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
+      // The summary is the start's last line: printed once the broker is controller and leads its partitions.
+      if (!(await untilFormed(`${HOST}:${broker.port}`, 1, READY_TIMEOUT_MS))) log.warn({ waitedMs: READY_TIMEOUT_MS }, 'the broker has not taken up its partitions yet');
       log.info(
         {
           kafka: `${HOST}:${broker.port}`,
           zookeeper: `${HOST}:${zookeeper.clientPort}`,
           dataDir: resolve(dataDir),
+          // What kind of node this is, as `skein cluster info` would find it.
+          mode: 'ZooKeeper standalone and a one-broker Kafka cluster on it',
         },
         'skein node started',
       );

@@ -116,7 +116,8 @@ export class ReplicationCluster {
       topicStates: [
         {
           topicName: topic,
-          topicId: '0123456789abcdef0123456789abcdef',
+          // Each broker created the topic itself (createTopic), under an id of its own.
+          topicId: this.node(id).broker.broker.topics.get(topic)!.topicId,
           partitionStates: [{ partitionIndex: partition, controllerEpoch, leader: s.leader, leaderEpoch: s.leaderEpoch, isr: s.isr, partitionEpoch: s.partitionEpoch, replicas: s.replicas, addingReplicas: [], removingReplicas: [], isNew: false }],
         },
       ],

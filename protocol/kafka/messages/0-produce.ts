@@ -6,7 +6,7 @@ export const ProduceRequestSpec = {
   apiKey: 0,
   type: 'request',
   name: 'ProduceRequest',
-  validVersions: '0-11',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     { name: 'TransactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
@@ -15,7 +15,8 @@ export const ProduceRequestSpec = {
     {
       name: 'TopicData', type: '[]TopicProduceData', versions: '0+',
       fields: [
-        { name: 'Name', type: 'string', versions: '0+' },
+        { name: 'Name', type: 'string', versions: '0-12' },
+        { name: 'TopicId', type: 'uuid', versions: '13+' },
         {
           name: 'PartitionData', type: '[]PartitionProduceData', versions: '0+',
           fields: [
@@ -32,13 +33,14 @@ export const ProduceResponseSpec = {
   apiKey: 0,
   type: 'response',
   name: 'ProduceResponse',
-  validVersions: '0-11',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     {
       name: 'Responses', type: '[]TopicProduceResponse', versions: '0+',
       fields: [
-        { name: 'Name', type: 'string', versions: '0+' },
+        { name: 'Name', type: 'string', versions: '0-12' },
+        { name: 'TopicId', type: 'uuid', versions: '13+' },
         {
           name: 'PartitionResponses', type: '[]PartitionProduceResponse', versions: '0+',
           fields: [

@@ -6,7 +6,7 @@ export const FetchRequestSpec = {
   apiKey: 1,
   type: 'request',
   name: 'FetchRequest',
-  validVersions: '0-17',
+  validVersions: '0-18',
   flexibleVersions: '12+',
   fields: [
     {
@@ -47,6 +47,8 @@ export const FetchRequestSpec = {
             { name: 'LogStartOffset', type: 'int64', versions: '5+', default: -1 },
             { name: 'PartitionMaxBytes', type: 'int32', versions: '0+' },
             { name: 'ReplicaDirectoryId', type: 'uuid', versions: '17+', taggedVersions: '17+', tag: 0 },
+            // The fetcher's high watermark (KIP-1166): -1 unknown, int64's maximum (saturated) "not supported".
+            { name: 'HighWatermark', type: 'int64', versions: '18+', taggedVersions: '18+', tag: 1, default: 2 ** 63 },
           ],
         },
       ],
@@ -67,7 +69,7 @@ export const FetchResponseSpec = {
   apiKey: 1,
   type: 'response',
   name: 'FetchResponse',
-  validVersions: '0-17',
+  validVersions: '0-18',
   flexibleVersions: '12+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '1+' },

@@ -6,7 +6,7 @@ export const MetadataRequestSpec = {
   apiKey: 3,
   type: 'request',
   name: 'MetadataRequest',
-  validVersions: '0-12',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     {
@@ -26,7 +26,7 @@ export const MetadataResponseSpec = {
   apiKey: 3,
   type: 'response',
   name: 'MetadataResponse',
-  validVersions: '0-12',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '3+' },
@@ -64,6 +64,7 @@ export const MetadataResponseSpec = {
       ],
     },
     { name: 'ClusterAuthorizedOperations', type: 'int32', versions: '8-10', default: -2147483648 },
+    { name: 'ErrorCode', type: 'int16', versions: '13+' },
   ],
 } as const satisfies MessageSpec;
 

@@ -6,7 +6,7 @@ export const OffsetCommitRequestSpec = {
   apiKey: 8,
   type: 'request',
   name: 'OffsetCommitRequest',
-  validVersions: '0-9',
+  validVersions: '0-10',
   flexibleVersions: '8+',
   fields: [
     { name: 'GroupId', type: 'string', versions: '0+' },
@@ -17,7 +17,8 @@ export const OffsetCommitRequestSpec = {
     {
       name: 'Topics', type: '[]OffsetCommitRequestTopic', versions: '0+',
       fields: [
-        { name: 'Name', type: 'string', versions: '0+' },
+        { name: 'Name', type: 'string', versions: '0-9' },
+        { name: 'TopicId', type: 'uuid', versions: '10+' },
         {
           name: 'Partitions', type: '[]OffsetCommitRequestPartition', versions: '0+',
           fields: [
@@ -37,14 +38,15 @@ export const OffsetCommitResponseSpec = {
   apiKey: 8,
   type: 'response',
   name: 'OffsetCommitResponse',
-  validVersions: '0-9',
+  validVersions: '0-10',
   flexibleVersions: '8+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '3+' },
     {
       name: 'Topics', type: '[]OffsetCommitResponseTopic', versions: '0+',
       fields: [
-        { name: 'Name', type: 'string', versions: '0+' },
+        { name: 'Name', type: 'string', versions: '0-9' },
+        { name: 'TopicId', type: 'uuid', versions: '10+' },
         {
           name: 'Partitions', type: '[]OffsetCommitResponsePartition', versions: '0+',
           fields: [

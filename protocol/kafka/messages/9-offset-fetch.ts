@@ -6,7 +6,7 @@ export const OffsetFetchRequestSpec = {
   apiKey: 9,
   type: 'request',
   name: 'OffsetFetchRequest',
-  validVersions: '0-9',
+  validVersions: '0-10',
   flexibleVersions: '6+',
   fields: [
     { name: 'GroupId', type: 'string', versions: '0-7' },
@@ -26,7 +26,8 @@ export const OffsetFetchRequestSpec = {
         {
           name: 'Topics', type: '[]OffsetFetchRequestTopics', versions: '8+', nullableVersions: '8+',
           fields: [
-            { name: 'Name', type: 'string', versions: '8+' },
+            { name: 'Name', type: 'string', versions: '8-9' },
+            { name: 'TopicId', type: 'uuid', versions: '10+' },
             { name: 'PartitionIndexes', type: '[]int32', versions: '8+' },
           ],
         },
@@ -40,7 +41,7 @@ export const OffsetFetchResponseSpec = {
   apiKey: 9,
   type: 'response',
   name: 'OffsetFetchResponse',
-  validVersions: '0-9',
+  validVersions: '0-10',
   flexibleVersions: '6+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '3+' },
@@ -68,7 +69,8 @@ export const OffsetFetchResponseSpec = {
         {
           name: 'Topics', type: '[]OffsetFetchResponseTopics', versions: '8+',
           fields: [
-            { name: 'Name', type: 'string', versions: '8+' },
+            { name: 'Name', type: 'string', versions: '8-9' },
+            { name: 'TopicId', type: 'uuid', versions: '10+' },
             {
               name: 'Partitions', type: '[]OffsetFetchResponsePartitions', versions: '8+',
               fields: [

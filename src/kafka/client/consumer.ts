@@ -5,9 +5,9 @@ import { BATCH_LENGTH_AT, BATCH_LENGTH_OVERHEAD, readBatchHeader, type BatchHead
 import { batchRecords, type BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
 import type { KafkaConnection } from './connection.js';
 
-/** The newest Fetch version this client writes (v13+ name topics by id); v12 is the newest Skein serves. */
+/** The Fetch version this client writes: the newest that names topics (v13+ name them by id). */
 export const FETCH_VERSION = 12;
-/** The newest ListOffsets version Skein serves. */
+/** The ListOffsets version this client writes (v8-10 add only the tiered-storage specs). */
 export const LIST_OFFSETS_VERSION = 7;
 
 export const EARLIEST = -2;
@@ -31,6 +31,8 @@ export interface FetchedPartition {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** read_committed: the aborted transactions among the batches returned; null for read_uncommitted. */
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
   /** The whole batches returned, as stored; a partial batch at the end (Kafka may send one) is left out. */
   batches: Buffer[];
   /** Headers of `batches`, in order. */
@@ -97,6 +99,7 @@ export async function fetchPartition(conn: KafkaConnection, topic: string, parti
     highWatermark: p.highWatermark,
     lastStableOffset: p.lastStableOffset,
     logStartOffset: p.logStartOffset,
+    abortedTransactions: p.abortedTransactions?.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset })) ?? null,
     batches,
     headers,
     sizeBytes,

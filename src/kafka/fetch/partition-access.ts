@@ -1,7 +1,7 @@
 // Which partition a data-path request (Produce, Fetch, ListOffsets, DeleteRecords) reaches, and the error
 // code it gets instead when this broker cannot serve it: the checks Kafka's ReplicaManager makes before
 // touching a log.
-import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
+import { ErrorCode, KafkaProtocolError, ZERO_UUID } from '../../../protocol/kafka/index.js';
 import { InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
 import { LogError } from '../../log/errors.js';
 import type { PartitionLog } from '../../log/partition-log.js';
@@ -31,13 +31,16 @@ export class HostedPartitions implements PartitionAccess {
    * The partition `topic`/`index` if this broker leads it and the client's view of the leader epoch is
    * current, else the Kafka error code, in the order Kafka 3.9 checks (ReplicaManager.getPartitionOrError,
    * then Partition.getLocalLog): a partition not hosted here is NOT_LEADER_OR_FOLLOWER when the cluster
-   * has it (the client's metadata is stale) and UNKNOWN_TOPIC_OR_PARTITION when not; the client's epoch
-   * is checked before leadership, so a follower too answers FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH to
-   * an epoch older / newer than the one it was told; only then is a non-leader NOT_LEADER_OR_FOLLOWER.
+   * has it (the client's metadata is stale) and UNKNOWN_TOPIC_OR_PARTITION when not; a request naming the
+   * topic by an id other than the log's is for another life of the topic, INCONSISTENT_TOPIC_ID; the
+   * client's epoch is checked before leadership, so a follower too answers FENCED_LEADER_EPOCH /
+   * UNKNOWN_LEADER_EPOCH to an epoch older / newer than the one it was told; only then is a non-leader
+   * NOT_LEADER_OR_FOLLOWER.
    */
-  leader(topic: string, index: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition | number {
+  leader(topic: string, index: number, currentLeaderEpoch = NO_LEADER_EPOCH, topicId = ZERO_UUID): Partition | number {
     const partition = this.replicas.partition(topic, index);
     if (!partition) return this.cluster.partition(topic, index) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (topicId !== ZERO_UUID && partition.topicId !== undefined && partition.topicId !== topicId) return ErrorCode.INCONSISTENT_TOPIC_ID;
     if (currentLeaderEpoch !== NO_LEADER_EPOCH) {
       if (currentLeaderEpoch < partition.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
       if (currentLeaderEpoch > partition.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;

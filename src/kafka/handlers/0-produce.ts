@@ -1,4 +1,4 @@
-// Produce (0), v0-9: one v2 record batch per partition, checked without decompressing (CRC, size, codec,
+// Produce (0), v0-13: one v2 record batch per partition, checked without decompressing (CRC, size, codec,
 // counts, CreateTime bounds), appended as received (only its offsets, leader epoch and, under
 // LogAppendTime, its timestamp are rewritten in place) unless the topic's compression.type names a codec
 // the batch is not in, which rewrites it in that codec, and acknowledged by acks:
@@ -12,22 +12,33 @@
 // A batch carrying a producer id (an idempotent producer's) is checked against the partition's producer
 // state right before the append, in the same turn, so batches are checked in the order they are appended
 // (producer-state.ts): a retried batch already written is answered with its original offsets and not
-// written again, once it is as safe as acks asks; an old epoch or a sequence gap is refused. Transactional
-// batches are refused with INVALID_TXN_STATE: transactions are not served yet (InitProducerId refuses
-// transactional ids, so no real client sends one).
+// written again, once it is as safe as acks asks; an old epoch or a sequence gap is refused. A
+// transactional batch opens the producer's transaction on the partition (its first offset holds the last
+// stable offset back until the coordinator's marker); a plain batch from a producer whose transaction is
+// open is INVALID_TXN_STATE. As in Kafka 3.x without KIP-890, the broker does not ask the coordinator
+// whether the partition was added to the transaction. A request carrying transactional batches without a
+// transactional_id is refused whole with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka's handler does
+// (it authorizes the transactional id before anything else).
 //
 // v0-2 are served because librdkafka before 2.10 (Debian's 2.0.2: kcat, confluent-kafka) only compresses
 // with gzip, snappy or lz4 when the broker's Produce range includes v0, and otherwise sends those batches
 // uncompressed. Like Kafka, v0-2 requests may carry v2 batches. The v0/v1 message sets of pre-0.11 clients
 // are refused with UNSUPPORTED_FOR_MESSAGE_FORMAT: Kafka would convert them to v2 batches, which means
 // re-encoding every record, and Skein stores batches only as they were produced.
+//
+// v10 (KIP-951) answers NOT_LEADER_OR_FOLLOWER with the current leader and its endpoint. v11 and v12 only
+// allow errors of transactions Skein does not serve (KIP-890's TRANSACTION_ABORTABLE, and adding a
+// partition to a transaction implicitly, which clients do only when transaction.version 2 is finalized,
+// and Skein finalizes no feature). v13 (KIP-516) names topics by id: an id this broker does not know is
+// UNKNOWN_TOPIC_ID for each of its partitions.
 import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponseInput } from '../../../protocol/kafka/index.js';
-import { MAGIC_AT, TRANSACTIONAL_BIT } from '../../../protocol/kafka/records/batch-header.js';
+import { ATTRIBUTES_AT, BATCH_HEADER_BYTES, MAGIC_AT, TRANSACTIONAL_BIT } from '../../../protocol/kafka/records/batch-header.js';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { recompressBatch } from '../../../protocol/kafka/records/batch-recompression.js';
 import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
 import { NO_RESPONSE, defineHandler, type RequestContext } from '../handler.js';
 import { isInternalTopic } from '../metadata/topic-name.js';
+import { leaderHints, type PartitionAnswer } from '../metadata/leader-hints.js';
 import { errorCodeOf } from '../fetch/partition-access.js';
 import { checkKeysForCompaction } from '../produce/compacted-keys.js';
 import type { Recompression } from '../produce/produce-config.js';
@@ -38,6 +49,11 @@ import type { AppendResult, PartitionLog } from '../../log/partition-log.js';
 type TopicResponse = NonNullable<ProduceResponseInput['responses']>[number];
 type PartitionResponse = NonNullable<TopicResponse['partitionResponses']>[number];
 type PartitionData = ProduceRequest['topicData'][number]['partitionData'][number];
+
+const FIRST_VERSION_WITH_LEADER_ENDPOINTS = 10;
+const FIRST_VERSION_WITH_TOPIC_IDS = 13;
+/** Kafka tells a producer the current leader after this error only (KafkaApis.handleProduceRequest). */
+const WRONG_LEADER: ReadonlySet<number> = new Set([ErrorCode.NOT_LEADER_OR_FOLLOWER]);
 
 const ACKS_NONE = 0;
 const ACKS_LEADER = 1;
@@ -83,13 +99,15 @@ function appendPartition(
   ctx: RequestContext,
   partitions: PartitionAccess,
   topic: string,
+  /** v13+: the id the producer named the topic by; the zero id before. */
+  topicId: string,
   data: PartitionData,
   acks: number,
   timeoutMs: number,
   now: number,
 ): Appended {
   const { index } = data;
-  const partition = partitions.leader(topic, index);
+  const partition = partitions.leader(topic, index, undefined, topicId);
   if (typeof partition === 'number') return { response: failed(index, partition) };
   const plog = partition.log;
   const records = data.records;
@@ -103,9 +121,6 @@ function appendPartition(
   } catch (err) {
     if (err instanceof InvalidBatchError) return { response: failed(index, err.code, err.message) };
     throw err;
-  }
-  if ((header.attributes & TRANSACTIONAL_BIT) !== 0) {
-    return { response: failed(index, ErrorCode.INVALID_TXN_STATE, 'transactional producers are not supported yet') };
   }
   if (acks !== ACKS_NONE && acks !== ACKS_LEADER && acks !== ACKS_ALL) return { response: failed(index, ErrorCode.INVALID_REQUIRED_ACKS) };
   if (isInternalTopic(topic)) return { response: failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`) };
@@ -161,33 +176,63 @@ function appendPartition(
   return { response, done };
 }
 
+/** Kafka's RequestUtils.hasTransactionalRecords, from the attributes of each partition's (first) batch. */
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  return request.topicData.some((t) =>
+    t.partitionData.some(({ records }) => records !== null && records.length >= BATCH_HEADER_BYTES && records[MAGIC_AT] === RECORD_BATCH_MAGIC && (records.readInt16BE(ATTRIBUTES_AT) & TRANSACTIONAL_BIT) !== 0),
+  );
+}
+
 export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
   minVersion: 0,
-  maxVersion: 9,
-  uses: ['partitions', 'clock'],
-  handle(request, ctx, { partitions, clock }) {
+  maxVersion: 13,
+  uses: ['partitions', 'clock', 'topics', 'metadata'],
+  handle(request, ctx, { partitions, clock, topics, metadata }) {
     const now = clock.now();
     const acks = request.acks;
+    if (request.transactionalId === null && hasTransactionalRecords(request)) {
+      const refused = request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => failed(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) }));
+      if (acks === ACKS_NONE) throw new Error('acks=0 produce of transactional batches without a transactional id; closing the connection as Kafka does');
+      return { responses: refused, throttleTimeMs: 0 };
+    }
     const pending: Promise<void>[] = [];
     const errors: string[] = [];
-    const responses: TopicResponse[] = request.topicData.map((topic) => ({
-      name: topic.name,
-      partitionResponses: topic.partitionData.map((data) => {
-        const { response, done } = appendPartition(ctx, partitions, topic.name, data, acks, request.timeoutMs, now);
-        if (done) pending.push(done);
-        if (response.errorCode !== ErrorCode.NONE) errors.push(`${topic.name}-${data.index}: error ${response.errorCode}`);
-        return response;
-      }),
-    }));
+    const byId = ctx.apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS;
+    const answers: PartitionAnswer[] = [];
+    const responses: TopicResponse[] = request.topicData.map((topic) => {
+      const name = byId ? topics.getById(topic.topicId)?.name : topic.name;
+      const label = name ?? `topic id ${topic.topicId}`;
+      return {
+        name: topic.name,
+        topicId: topic.topicId,
+        partitionResponses: topic.partitionData.map((data) => {
+          let response: PartitionResponse;
+          if (name === undefined) response = failed(data.index, ErrorCode.UNKNOWN_TOPIC_ID);
+          else {
+            const appended = appendPartition(ctx, partitions, name, topic.topicId, data, acks, request.timeoutMs, now);
+            if (appended.done) pending.push(appended.done);
+            response = appended.response;
+            answers.push({ topic: name, partition: data.index, answer: response });
+          }
+          if (response.errorCode !== ErrorCode.NONE) errors.push(`${label}-${data.index}: error ${response.errorCode}`);
+          return response;
+        }),
+      };
+    });
     if (errors.length > 0) ctx.log.debug({ clientId: ctx.clientId, acks, errors }, 'produce request had partition errors');
     if (acks === ACKS_NONE) {
       // Kafka closes the connection: with acks=0 there is no other way to tell the producer.
       if (errors.length > 0) throw new Error(`acks=0 produce failed (${errors.join(', ')}); closing the connection as Kafka does`);
       return NO_RESPONSE;
     }
-    const response: ProduceResponseInput = { responses, throttleTimeMs: 0 };
-    if (pending.length === 0) return response;
-    return Promise.all(pending).then(() => response);
+    // After the waits: an acks=all answer may turn NOT_LEADER_OR_FOLLOWER while it waits for the ISR.
+    const answer = (): ProduceResponseInput => ({
+      responses,
+      throttleTimeMs: 0,
+      nodeEndpoints: ctx.apiVersion >= FIRST_VERSION_WITH_LEADER_ENDPOINTS ? leaderHints(answers, WRONG_LEADER, metadata, ctx.listener) : [],
+    });
+    if (pending.length === 0) return answer();
+    return Promise.all(pending).then(answer);
   },
 });

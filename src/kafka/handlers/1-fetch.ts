@@ -1,6 +1,6 @@
-// Fetch (1), v4-12: stored batches as they are, up to the high watermark (the last stable offset too,
-// with no transactions), within max_bytes and partition_max_bytes (KIP-74: the first batch even if
-// larger). With less than min_bytes readable it long-polls until appends bring enough or max_wait_ms
+// Fetch (1), v4-18: stored batches as they are, up to the high watermark (read_committed: the last stable
+// offset, with the aborted transactions among the batches returned), within max_bytes and
+// partition_max_bytes (KIP-74: the first batch even if larger). With less than min_bytes readable it long-polls until appends bring enough or max_wait_ms
 // passes, then reads again.
 //
 // Fetch sessions (KIP-227, v7+): librdkafka, kafkajs and kafka-python send session id 0 with epoch -1
@@ -10,8 +10,12 @@
 // names one this broker never gave out, so it gets FETCH_SESSION_ID_NOT_FOUND.
 //
 // As in Kafka, the broker's fetch.max.bytes caps the client's max_bytes.
+//
+// v13-18 (topic ids, the replica state, leader endpoints for a client at the wrong broker, a follower's
+// high watermark) are translated to and from what the reader takes in fetch-versions.ts.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { readFetch } from '../fetch/fetch-reader.js';
+import { FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS, fetchLeaderHints, nameTopics, withTopicIds } from '../fetch/fetch-versions.js';
 import { waitForBytes } from '../fetch/long-poll.js';
 import { defineHandler } from '../handler.js';
 
@@ -23,9 +27,11 @@ const NO_SESSION = 0;
 export const fetchHandler = defineHandler({
   apiKey: ApiKey.Fetch,
   minVersion: 4,
-  maxVersion: 12,
-  uses: ['partitions', 'config'],
-  async handle(request, ctx, services) {
+  maxVersion: 18,
+  uses: ['partitions', 'config', 'topics', 'metadata'],
+  async handle(asked, ctx, services) {
+    const named = nameTopics(asked, ctx.apiVersion, services.topics);
+    const request = named.request;
     const epoch = request.sessionEpoch;
     if (ctx.apiVersion >= 7 && epoch !== INITIAL_EPOCH && epoch !== FINAL_EPOCH) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: NO_SESSION, responses: [] };
@@ -34,12 +40,14 @@ export const fetchHandler = defineHandler({
     // client that takes its replies, so pipelined fetches from a client that never reads cost nothing.
     await ctx.replyTurn();
     let read = await readFetch(ctx, request, services);
-    const answerNow = request.maxWaitMs <= 0 || read.bytes >= request.minBytes || read.hasError || read.watched.length === 0;
+    const answerNow = request.maxWaitMs <= 0 || read.bytes >= request.minBytes || read.hasError || read.watched.length === 0 || named.unknown.length > 0;
     if (!answerNow) {
       await waitForBytes(read.watched, request.minBytes - read.bytes, request.maxWaitMs, ctx.signal);
       ctx.signal.throwIfAborted();
       read = await readFetch(ctx, request, services);
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses: read.responses };
+    const responses = withTopicIds(named, read.responses);
+    const nodeEndpoints = ctx.apiVersion >= FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS ? fetchLeaderHints(responses, services.metadata, ctx.listener) : [];
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses, nodeEndpoints };
   },
 });

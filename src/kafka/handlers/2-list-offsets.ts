@@ -1,7 +1,13 @@
-// ListOffsets (2), v0-7: the log start (-2, EARLIEST), the end a client may read to (-1, LATEST: the
-// high watermark, or the last stable offset under READ_COMMITTED, which equals it with no transactions;
-// the log end for replicas and debugging tools), the record with the largest timestamp (-3,
-// MAX_TIMESTAMP), or the first record at or after a timestamp, found through the time index.
+// ListOffsets (2), v0-10: the log start (-2, EARLIEST), the end a client may read to (-1, LATEST: the
+// high watermark, or the last stable offset under READ_COMMITTED (v2+); the log end for replicas and
+// debugging tools), the record with the largest timestamp (-3, MAX_TIMESTAMP, KIP-734), or the first
+// record at or after a timestamp, found through the time index.
+//
+// The tiered-storage specs are answered as Kafka answers them for a log without remote storage, which
+// every Skein log is: the earliest local offset (-4, EARLIEST_LOCAL, KIP-405, v8+) is the log start, and
+// the latest tiered offset (-5, LATEST_TIERED, KIP-1005, v9+) is -1 with no epoch, as nothing is tiered.
+// v10 adds timeout_ms, the wait for a remote-storage lookup (KIP-1075); with no remote reads there is
+// nothing to wait for.
 //
 // v0 answers with a list of offsets (old_style_offsets), as Kafka's legacy lookup does: for LATEST the
 // log end then the segment base offsets below it, newest first, for EARLIEST the log start, at most
@@ -10,7 +16,7 @@
 import { ApiKey, ErrorCode, type ListOffsetsRequest, type ListOffsetsResponseInput } from '../../../protocol/kafka/index.js';
 import type { TimestampAndOffset } from '../../log/partition-log.js';
 import { errorCodeOf } from '../fetch/partition-access.js';
-import { CONSUMER_REPLICA_ID } from '../fetch/fetch-reader.js';
+import { CONSUMER_REPLICA_ID, IsolationLevel } from '../fetch/fetch-reader.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { PartitionAccess } from '../services.js';
 import type { Partition } from '../partitions/partition.js';
@@ -22,6 +28,8 @@ type PartitionRequest = ListOffsetsRequest['topics'][number]['partitions'][numbe
 export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
 export const MAX_TIMESTAMP = -3;
+export const EARLIEST_LOCAL_TIMESTAMP = -4;
+export const LATEST_TIERED_TIMESTAMP = -5;
 const UNKNOWN = -1;
 
 function failed(partitionIndex: number, errorCode: number): PartitionResponse {
@@ -44,7 +52,10 @@ async function lookup(partition: Partition, timestamp: number, readableEnd: numb
     case LATEST_TIMESTAMP:
       return { offset: readableEnd ?? log.logEndOffset, timestamp: UNKNOWN, leaderEpoch: epoch };
     case EARLIEST_TIMESTAMP:
+    case EARLIEST_LOCAL_TIMESTAMP:
       return { offset: log.logStartOffset, timestamp: UNKNOWN, leaderEpoch: epoch };
+    case LATEST_TIERED_TIMESTAMP:
+      return { offset: UNKNOWN, timestamp: UNKNOWN, leaderEpoch: UNKNOWN };
     default: {
       const at = timestamp === MAX_TIMESTAMP ? await log.maxTimestampOffset() : await log.offsetForTimestamp(timestamp);
       return at && (readableEnd === undefined || at.offset < readableEnd) ? at : undefined;
@@ -80,9 +91,10 @@ async function listPartition(
   if (duplicate) return failed(index, ErrorCode.INVALID_REQUEST);
   const partition = partitions.leader(topic, index, p.currentLeaderEpoch);
   if (typeof partition === 'number') return failed(index, partition);
-  // Only consumers are held to the high watermark; with no transactions the last stable offset that
-  // READ_COMMITTED stops at is the same offset.
-  const readableEnd = request.replicaId === CONSUMER_REPLICA_ID ? partition.log.highWatermark : undefined;
+  // Only consumers are held to the high watermark, read_committed ones to the last stable offset.
+  const log = partition.log;
+  const readCommitted = ctx.apiVersion >= 2 && request.isolationLevel === IsolationLevel.ReadCommitted;
+  const readableEnd = request.replicaId === CONSUMER_REPLICA_ID ? (readCommitted ? log.lastStableOffset : log.highWatermark) : undefined;
   try {
     if (ctx.apiVersion === 0) {
       const offsets = await legacyOffsets(partition, p.timestamp, p.maxNumOffsets, readableEnd);
@@ -97,7 +109,7 @@ async function listPartition(
 export const listOffsetsHandler = defineHandler({
   apiKey: ApiKey.ListOffsets,
   minVersion: 0,
-  maxVersion: 7,
+  maxVersion: 10,
   uses: ['partitions'],
   async handle(request, ctx, { partitions }) {
     // Kafka refuses a partition named twice in one request (v1+) rather than answer it twice.

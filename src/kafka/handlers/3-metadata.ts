@@ -1,7 +1,8 @@
-// Metadata (3), v0-12: brokers, cluster id, controller, and topics with their partitions' leaders and
+// Metadata (3), v0-13: brokers, cluster id, controller, and topics with their partitions' leaders and
 // replicas, from the broker's metadata view (in a cluster, what the controller last sent). Names a
 // client asks for that do not exist are auto-created when the broker and (v4+) the request allow it. v12 may name topics by id instead; v10 and v11 carry the id field but Kafka refuses
-// ids (and null names) there with INVALID_REQUEST.
+// ids (and null names) there with INVALID_REQUEST. v13 adds a top-level error code (KIP-1102), which a
+// broker sets only to send clients back to their bootstrap servers (REBOOTSTRAP_REQUIRED); Skein never does.
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type MetadataRequest, type MetadataResponseInput } from '../../../protocol/kafka/index.js';
 import { CLUSTER_AUTHORIZED_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
 import { topicNameProblem } from '../../log/topic-name.js';
@@ -85,7 +86,7 @@ async function byName(topics: TopicAdmin, metadata: MetadataView, name: string, 
 export const metadataHandler = defineHandler({
   apiKey: ApiKey.Metadata,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   uses: ['topics', 'metadata', 'clusterId'],
   async handle(request, ctx, { topics: topicAdmin, metadata, clusterId }) {
     const { apiVersion } = ctx;
@@ -126,6 +127,7 @@ export const metadataHandler = defineHandler({
       controllerId: metadata.controllerId(),
       topics,
       clusterAuthorizedOperations: clusterOperations ? CLUSTER_AUTHORIZED_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+      errorCode: ErrorCode.NONE,
     };
   },
 });

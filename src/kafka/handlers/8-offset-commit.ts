@@ -1,18 +1,35 @@
-// OffsetCommit (8), v0-8: a group's consumed positions, acknowledged once durable in __consumer_offsets.
+// OffsetCommit (8), v0-10: a group's consumed positions, acknowledged once durable in __consumer_offsets.
 // As in Kafka's handler, partitions of topics that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION
 // here and only the rest go to the coordinator; a request left with nothing to commit never reaches it.
-import { ApiKey } from '../../../protocol/kafka/index.js';
+// v9 carries a KIP-848 member epoch where v8 has the generation; for a classic group it is the
+// generation, and a commit naming one for a group the coordinator does not have is GROUP_ID_NOT_FOUND.
+// v10 names topics by id (KIP-516): an id this broker does not know is UNKNOWN_TOPIC_ID.
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KnownPartitions } from '../groups/known-partitions.js';
 import { defineHandler } from '../handler.js';
+
+const TOPIC_IDS_MIN_VERSION = 10;
+/** Never a topic's name (topic-name.ts refuses the empty name): stands for an id no topic has. */
+const NO_TOPIC = '';
 
 export const offsetCommitHandler = defineHandler({
   apiKey: ApiKey.OffsetCommit,
   minVersion: 0,
-  maxVersion: 8,
+  maxVersion: 10,
   uses: ['groups', 'topics'],
-  async handle(request, _ctx, { groups, topics }) {
-    const split = new KnownPartitions(request.topics, topics);
-    const committed = split.known.length > 0 ? await groups.offsetCommit({ ...request, topics: split.known }) : { topics: [] };
-    return { throttleTimeMs: 0, topics: split.merge(committed.topics) };
+  async handle(request, ctx, { groups, topics }) {
+    const byId = ctx.apiVersion >= TOPIC_IDS_MIN_VERSION;
+    const asked = byId ? request.topics.map((t) => ({ ...t, name: topics.getById(t.topicId)?.name ?? NO_TOPIC })) : request.topics;
+    const split = new KnownPartitions(asked, topics);
+    const committed = split.known.length > 0 ? await groups.offsetCommit({ ...request, topics: split.known, apiVersion: ctx.apiVersion }) : { topics: [] };
+    const answered = split.merge(committed.topics);
+    if (!byId) return { throttleTimeMs: 0, topics: answered };
+    return {
+      throttleTimeMs: 0,
+      topics: answered.map((t, i) => ({
+        topicId: request.topics[i]!.topicId,
+        partitions: t.name === NO_TOPIC ? t.partitions.map((p) => ({ ...p, errorCode: ErrorCode.UNKNOWN_TOPIC_ID })) : t.partitions,
+      })),
+    };
   },
 });

@@ -10,6 +10,12 @@ export class Partition {
   leaderEpoch = 0;
   /** Set once the controller has spoken about this partition (LeaderAndIsr): its replication shell. */
   replication: ReplicatedPartition | undefined;
+  /**
+   * The id of the topic this log belongs to; undefined while no one has said (a LeaderAndIsr before v5).
+   * A request naming another id is for another life of the topic (deleted and re-created under the same
+   * name) and gets INCONSISTENT_TOPIC_ID, as Kafka's Partition.checkTopicId answers.
+   */
+  topicId: string | undefined;
 
   constructor(
     readonly topic: string,

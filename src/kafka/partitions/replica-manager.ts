@@ -51,6 +51,7 @@ export class ReplicaManager {
         const index = existing.length + i;
         const log = await this.logs.create(topic.name, index);
         const partition = new Partition(topic.name, index, log, replicas, [this.brokerId], this.brokerId);
+        partition.topicId = topic.topicId;
         // A leader never goes back below an epoch its log already holds; leading starts the epoch at the
         // log end, as Kafka's makeLeader records it.
         partition.leaderEpoch = Math.max(partition.leaderEpoch, log.latestLeaderEpoch ?? 0);
@@ -67,7 +68,7 @@ export class ReplicaManager {
    * does in a cluster where a broker holds only the partitions assigned to it. Leader, ISR and epoch
    * are the caller's to set.
    */
-  async openPartition(topic: string, index: number, replicas: readonly number[]): Promise<Partition> {
+  async openPartition(topic: string, index: number, replicas: readonly number[], topicId: string | undefined): Promise<Partition> {
     const existing = this.partition(topic, index);
     if (existing) return existing;
     const log = await this.logs.create(topic, index);
@@ -75,6 +76,7 @@ export class ReplicaManager {
     if (opened) return opened;
     const partition = new Partition(topic, index, log, [...replicas], [], -1);
     partition.leaderEpoch = -1;
+    partition.topicId = topicId;
     const list = this.byTopic.get(topic) ?? [];
     list[index] = partition;
     this.byTopic.set(topic, list);

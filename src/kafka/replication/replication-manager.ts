@@ -3,9 +3,9 @@
 // fetchers that follow leaders, ISR changes sent on, and the clock that drives every core. Until the
 // controller speaks about a partition it keeps the single-node behaviour (leader here, ISR = [here]).
 import { interBrokerTls } from '../inter-broker-tls.js';
-import { CONSUMER_OFFSETS_TOPIC } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import {
   ErrorCode,
+  ZERO_UUID,
   type LeaderAndIsrRequest,
   type LeaderAndIsrResponseInput,
   type StopReplicaRequest,
@@ -41,9 +41,9 @@ export interface ReplicationContext {
   brokerEpoch(): number;
   /** host:port of a live broker as the controller last described the cluster, if known. */
   endpointOf(brokerId: number): string | undefined;
-  /** The group coordinator: it loads a __consumer_offsets partition this broker comes to lead. */
-  onElection(partition: number, epoch: number): void;
-  onResignation(partition: number, epoch: number): void;
+  /** The coordinators (groups, transactions): each loads a partition of its internal topic this broker comes to lead. */
+  onElection(topic: string, partition: number, epoch: number): void;
+  onResignation(topic: string, partition: number, epoch: number): void;
 }
 
 type PartitionOutcome = { topic: string; topicId?: string; partition: number; errorCode: number };
@@ -157,9 +157,16 @@ export class ReplicationManager {
     const hosted = this.ctx.replicas.partition(topic, s.partition);
     // Kafka 3.9 (ZooKeeper mode) answers a leader epoch not above its own with STALE_CONTROLLER_EPOCH.
     if (hosted?.replication && state.leaderEpoch <= hosted.replication.leaderEpoch) return outcome(ErrorCode.STALE_CONTROLLER_EPOCH);
+    // LeaderAndIsr v5+ names the topic's id: a log of another life of the topic is not this partition
+    // (Kafka's Partition.checkTopicId); one whose id nobody gave yet takes it.
+    const knownId = topicId !== undefined && topicId !== ZERO_UUID ? topicId : undefined;
+    if (hosted && knownId !== undefined) {
+      if (hosted.topicId !== undefined && hosted.topicId !== knownId) return outcome(ErrorCode.INCONSISTENT_TOPIC_ID);
+      hosted.topicId = knownId;
+    }
     let partition: Partition;
     try {
-      partition = hosted ?? (await this.ctx.replicas.openPartition(topic, s.partition, state.replicas));
+      partition = hosted ?? (await this.ctx.replicas.openPartition(topic, s.partition, state.replicas, knownId));
     } catch (err) {
       this.ctx.log.error({ err, topic, partition: s.partition }, 'cannot open the log of a partition the controller assigned here');
       return outcome(ErrorCode.KAFKA_STORAGE_ERROR);
@@ -173,10 +180,8 @@ export class ReplicationManager {
       return outcome(ErrorCode.KAFKA_STORAGE_ERROR);
     }
     if (state.leader !== self && state.leader >= 0 && rp.isReplicated) this.fetcher(rp, state.leader).add(rp);
-    if (topic === CONSUMER_OFFSETS_TOPIC) {
-      if (state.leader === self) this.ctx.onElection(s.partition, state.leaderEpoch);
-      else this.ctx.onResignation(s.partition, state.leaderEpoch);
-    }
+    if (state.leader === self) this.ctx.onElection(topic, s.partition, state.leaderEpoch);
+    else this.ctx.onResignation(topic, s.partition, state.leaderEpoch);
     this.ctx.log.info({ topic, partition: s.partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr }, state.leader === self ? 'leading partition' : 'following partition');
     return outcome(ErrorCode.NONE);
   }
@@ -228,7 +233,7 @@ export class ReplicationManager {
     if (rp) {
       this.fetcherOf(rp)?.remove(rp);
       rp.stop();
-      if (topic === CONSUMER_OFFSETS_TOPIC) this.ctx.onResignation(index, Math.max(leaderEpoch, rp.leaderEpoch));
+      this.ctx.onResignation(topic, index, Math.max(leaderEpoch, rp.leaderEpoch));
     }
     if (!deletePartition) return ErrorCode.NONE;
     try {

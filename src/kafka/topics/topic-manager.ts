@@ -34,6 +34,10 @@ function fail(code: number, message: string): never {
 export class TopicManager {
   /** Auto-creations under way, so concurrent requests naming one new topic create it once. */
   private readonly autoCreating = new Map<string, Promise<TopicRecord>>();
+  /** Topic id -> name, as last read from the store; checked against the store at each use. */
+  private readonly nameOfId = new Map<string, string>();
+  /** The id map was read again in this turn of the event loop. */
+  private idsReadThisTurn = false;
   /** The last partition open or delete per topic name, so each starts after the one before it. */
   private readonly partitionWork = new Map<string, Promise<void>>();
   /** Partitions this broker may hold: every creation that would pass it is refused before anything changes. */
@@ -97,8 +101,26 @@ export class TopicManager {
     return this.store.get(name);
   }
 
+  /**
+   * Fetch and Produce v13+ look a topic up by id in every request: the names of ids seen are kept, and a
+   * name still holding that id answers at once. A miss (an unknown id, a topic re-created) reads the whole
+   * list again, at most once per turn of the event loop: a request naming thousands of unknown ids costs
+   * one pass over the topics, not one per id (the store cannot change within a turn).
+   */
   getById(topicId: string): TopicRecord | undefined {
-    return this.store.list().find((t) => t.topicId === topicId);
+    const name = this.nameOfId.get(topicId);
+    const hit = name === undefined ? undefined : this.store.get(name);
+    if (hit?.topicId === topicId) return hit;
+    if (this.idsReadThisTurn) return undefined;
+    this.idsReadThisTurn = true;
+    queueMicrotask(() => (this.idsReadThisTurn = false));
+    this.nameOfId.clear();
+    let found: TopicRecord | undefined;
+    for (const t of this.store.list()) {
+      this.nameOfId.set(t.topicId, t.name);
+      if (t.topicId === topicId) found = t;
+    }
+    return found;
   }
 
   /**

@@ -129,6 +129,33 @@ test('Fetch, ListOffsets and OffsetForLeaderEpoch with current_leader_epoch: the
   expect([await fetch(2, e, 10), await listOffsets(2, e), await offsetForLeaderEpoch(2, e)]).toEqual([NOT_LEADER, NOT_LEADER, NOT_LEADER]);
 });
 
+test('KIP-951: Produce v10+ and Fetch v16+ at a broker without the partition name the current leader, and the response its endpoint', async () => {
+  const { leader, leaderEpoch } = (await state())!;
+  await waitFor('broker 3 to know the partition', () => (brokers.get(3)!.broker.metadata.partition(TOPIC, 0) ? true : undefined));
+  const leaderEndpoint = { nodeId: leader, host: '127.0.0.1', port: brokers.get(leader)!.port, rack: null };
+  const produced = await conns.get(3)!.send(ApiKey.Produce, 10, {
+    acks: 1,
+    timeoutMs: 5000,
+    topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: null }] }],
+  });
+  expect(produced.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId: leader, leaderEpoch } });
+  expect(produced.nodeEndpoints).toEqual([leaderEndpoint]);
+  const topicId = brokers.get(3)!.broker.topics.get(TOPIC)!.topicId;
+  const fetched = await conns.get(3)!.send(ApiKey.Fetch, 16, {
+    maxWaitMs: 0,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    sessionEpoch: -1,
+    topics: [{ topicId, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+  });
+  expect(fetched.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId: leader, leaderEpoch } });
+  expect(fetched.nodeEndpoints).toEqual([leaderEndpoint]);
+  // Before these versions the fields are not on the wire.
+  const v9 = await conns.get(3)!.send(ApiKey.Produce, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: null }] }] });
+  expect(v9.nodeEndpoints).toEqual([]);
+  expect(v9.responses[0]!.partitionResponses[0]!.currentLeader).toEqual({ leaderId: -1, leaderEpoch: -1 });
+});
+
 /** Each partition's replica list in the topic's znode, Kafka's assignment JSON. */
 async function assignment(topic: string): Promise<number[][]> {
   const json = JSON.parse((await zk.getData(topicPath(topic))).data!.toString('utf8')) as { partitions: Record<string, number[]> };

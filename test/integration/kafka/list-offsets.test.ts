@@ -1,5 +1,6 @@
 // ListOffsets end to end: kafkajs' admin (fetchTopicOffsets, fetchTopicOffsetsByTimestamp) and raw
-// requests for every version: earliest, latest, by timestamp, max timestamp (v7), v0's offset lists.
+// requests for every version: earliest, latest, by timestamp, max timestamp (v7), the tiered-storage
+// specs of v8-v10 on logs without remote storage, v0's offset lists.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
@@ -85,8 +86,15 @@ test('max timestamp (v7): the record with the largest timestamp; an empty partit
   expect(await listOffset(conn, 'empty', 0, -1)).toEqual({ offset: 0, timestamp: -1, leaderEpoch: 0 });
 });
 
-test('every version from 1 to 7 answers latest and earliest alike', async () => {
-  for (let version = 1; version <= 7; version++) {
+test('earliest local (-4, v8+) is the log start and latest tiered (-5, v9+) is -1 with no epoch: nothing is tiered', async () => {
+  for (const version of [8, 9, 10]) {
+    expect(await listOffset(conn, 'timed', 0, -4, { version })).toEqual({ offset: 0, timestamp: -1, leaderEpoch: 0 });
+    expect(await listOffset(conn, 'timed', 0, -5, { version })).toEqual({ offset: -1, timestamp: -1, leaderEpoch: -1 });
+  }
+});
+
+test('every version from 1 to 10 answers latest and earliest alike', async () => {
+  for (let version = 1; version <= 10; version++) {
     expect((await listOffset(conn, 'timed', 1, -1, { version })).offset).toBe(1);
     expect((await listOffset(conn, 'timed', 1, -2, { version })).offset).toBe(0);
   }
@@ -136,6 +144,7 @@ test('a partition named twice is INVALID_REQUEST; unknown ones and stale epochs 
 test('the earliest offset follows DeleteRecords', async () => {
   await broker.broker.replicas.partition('segmented', 0)!.log.deleteRecordsBefore(4);
   expect((await listOffset(conn, 'segmented', 0, -2)).offset).toBe(4);
+  expect((await listOffset(conn, 'segmented', 0, -4, { version: 10 })).offset).toBe(4);
   const [offsets] = await admin.fetchTopicOffsets('segmented');
   expect(offsets).toMatchObject({ low: '4', high: '6' });
 });

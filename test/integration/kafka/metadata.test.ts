@@ -66,10 +66,10 @@ test('v10 and v11 refuse a null name or a topic id with INVALID_REQUEST, as Kafk
   }
 });
 
-test('v12 looks topics up by id: an unknown id is UNKNOWN_TOPIC_ID with a null name', async () => {
+test.each([12, 13])('v%i looks topics up by id: an unknown id is UNKNOWN_TOPIC_ID with a null name', async (version) => {
   const known = broker.broker.topics.get('auto-made')!;
   const unknownId = '0123456789abcdef0123456789abcdef';
-  const r = await kafkaRequest(broker.bootstrap, ApiKey.Metadata, 12, {
+  const r = await kafkaRequest(broker.bootstrap, ApiKey.Metadata, version, {
     topics: [{ name: null, topicId: unknownId }, { name: null, topicId: known.topicId }],
     includeTopicAuthorizedOperations: true,
   });
@@ -79,6 +79,8 @@ test('v12 looks topics up by id: an unknown id is UNKNOWN_TOPIC_ID with a null n
   ]);
   // Kafka computes operations only for the topics it found by id.
   expect(r.topics.map((t) => t.topicAuthorizedOperations)).toEqual([-2147483648, TOPIC_OPERATIONS]);
+  // v13's top-level error (KIP-1102) is never set.
+  expect(r.errorCode).toBe(ErrorCode.NONE);
 });
 
 const bits = (...codes: number[]): number => codes.reduce((b, c) => b | (1 << c), 0);
@@ -88,7 +90,7 @@ const TOPIC_OPERATIONS = bits(3, 4, 5, 6, 7, 8, 10, 11);
 const CLUSTER_OPERATIONS = bits(5, 7, 8, 9, 10, 11, 12);
 
 test('v8+ report every operation as authorized when asked, as Kafka without an authorizer does', async () => {
-  for (let version = 8; version <= 12; version++) {
+  for (let version = 8; version <= 13; version++) {
     const asked = await kafkaRequest(broker.bootstrap, ApiKey.Metadata, version, {
       topics: [{ name: 'auto-made' }, { name: 'never-made' }],
       allowAutoTopicCreation: false,

@@ -1,6 +1,7 @@
 // Produce end to end: kafkajs' producer (keys, acks 0/1/all, gzip) read back with our client, and raw
 // requests for the edges: batch checks, unknown partitions, acks, min.insync.replicas, timestamps,
-// LogAppendTime, keyless records on compacted topics, transactional batches (idempotent ones: idempotent-produce.test.ts).
+// LogAppendTime, keyless records on compacted topics (idempotent batches: idempotent-produce.test.ts; transactional
+// ones: transactions-log.test.ts).
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
@@ -154,7 +155,7 @@ describe('raw produce requests', () => {
 
   test('Produce v0-2 is advertised and takes v2 batches; the v0/v1 message sets of pre-0.11 clients are UNSUPPORTED_FOR_MESSAGE_FORMAT', async () => {
     // librdkafka < 2.10 sends gzip, snappy and lz4 uncompressed to a broker whose Produce range lacks v0.
-    expect((await conn.apiVersions()).get(ApiKey.Produce)).toEqual({ min: 0, max: 9 });
+    expect((await conn.apiVersions()).get(ApiKey.Produce)).toEqual({ min: 0, max: 13 });
     const gzip = batchOf([{ value: Buffer.from('g') }], { compression: Compression.Gzip });
     for (const version of [0, 1, 2]) expect((await produceRaw('raw', 0, gzip, -1, version)).errorCode).toBe(0);
     // One magic 1 message: offset, size, crc, magic, attributes, timestamp, null key, value "v1".
@@ -178,6 +179,31 @@ describe('raw produce requests', () => {
       ['raw', [[0, 0], [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
       ['no-such-topic', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
     ]);
+  });
+
+  test('v13 names topics by id (KIP-516): the records land in the topic the id names; an unknown id is UNKNOWN_TOPIC_ID, per partition', async () => {
+    const raw = broker.broker.topics.get('raw')!;
+    const unknown = 'ffffffffffffffffffffffffffffffff';
+    const before = (await fetchPartition(conn, 'raw', 0, 0)).highWatermark;
+    const response = await conn.send(ApiKey.Produce, 13, {
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [
+        { topicId: raw.topicId, partitionData: [{ index: 0, records: batchOf([{ value: Buffer.from('by id') }]) }, { index: 7, records: batchOf([{ value: Buffer.from('no') }]) }] },
+        { topicId: unknown, partitionData: [{ index: 0, records: batchOf([{ value: Buffer.from('no') }]) }, { index: 1, records: batchOf([{ value: Buffer.from('no') }]) }] },
+      ],
+    });
+    expect(response.responses.map((t) => [t.topicId, t.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset])])).toEqual([
+      [raw.topicId, [[0, 0, before], [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]]],
+      [unknown, [[0, ErrorCode.UNKNOWN_TOPIC_ID, -1], [1, ErrorCode.UNKNOWN_TOPIC_ID, -1]]],
+    ]);
+    expect(response.nodeEndpoints).toEqual([]);
+    const fetched = await fetchPartition(conn, 'raw', 0, before);
+    expect(recordsOf(fetched).map((r) => r.value!.toString())).toEqual(['by id']);
+  });
+
+  test('v10-12 answer as v9 by name', async () => {
+    for (const version of [10, 11, 12]) expect((await produceRaw('raw', 0, batchOf([{ value: Buffer.from(`v${version}`) }]), -1, version)).errorCode).toBe(0);
   });
 
   test('acks other than 0, 1, -1 is INVALID_REQUIRED_ACKS', async () => {
@@ -229,13 +255,6 @@ describe('raw produce requests', () => {
     const fetched = await fetchPartition(conn, 'appendtime', 0, 0);
     expect(fetched.headers[0]!.attributes & TIMESTAMP_TYPE_BIT).toBe(TIMESTAMP_TYPE_BIT);
     expect(recordsOf(fetched).map((r) => r.timestamp)).toEqual([response.logAppendTimeMs]);
-  });
-
-  test('transactional batches are refused with INVALID_TXN_STATE: transactions are not served yet', async () => {
-    const transactional = batchOf([{ value: Buffer.from('t') }], { producerId: 4000, producerEpoch: 0, baseSequence: 0, transactional: true });
-    const response = await produceRaw('raw', 0, transactional);
-    expect(response.errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
-    expect(response.errorMessage).toMatch(/not supported/);
   });
 
   test('a compacted topic refuses keyless records, compressed or not, naming them (v8+)', async () => {

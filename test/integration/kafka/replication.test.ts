@@ -279,7 +279,7 @@ describe('replication between brokers', () => {
     expect(read.nextOffset).toBe(5);
   });
 
-  test('LeaderAndIsr answers as Kafka: a stale controller, a stale leader epoch, a broker not among the replicas', async () => {
+  test('LeaderAndIsr answers as Kafka: a stale controller, a stale leader epoch, a broker not among the replicas, another topic id', async () => {
     cluster = await ReplicationCluster.start(2);
     await cluster.createTopic(T);
     await cluster.elect(T, 0, { leader: 1, leaderEpoch: 3, isr: [1, 2], replicas: [1, 2] });
@@ -290,6 +290,16 @@ describe('replication between brokers', () => {
     expect(sameEpoch.topics[0]!.partitionErrors[0]!.errorCode).toBe(ErrorCode.STALE_CONTROLLER_EPOCH);
     const notOurs = await cluster.leaderAndIsr(1, T, 0, { ...state, leaderEpoch: 4, replicas: [2], isr: [2], leader: 2 });
     expect(notOurs.topics[0]!.partitionErrors[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    // Another topic id under the same name is another life of the topic: not this log (v5+).
+    const otherLife = await cluster.node(1).conn.send(ApiKey.LeaderAndIsr, 5, {
+      controllerId: 1,
+      controllerEpoch: cluster.controllerEpoch,
+      brokerEpoch: -1,
+      type: 0,
+      topicStates: [{ topicName: T, topicId: 'ffffffffffffffffffffffffffffffff', partitionStates: [{ partitionIndex: 0, controllerEpoch: cluster.controllerEpoch, leader: 1, leaderEpoch: 9, isr: [1, 2], partitionEpoch: 0, replicas: [1, 2], addingReplicas: [], removingReplicas: [], isNew: false }] }],
+      liveLeaders: [],
+    });
+    expect(otherLife.topics[0]!.partitionErrors[0]!.errorCode).toBe(ErrorCode.INCONSISTENT_TOPIC_ID);
     // v0-1 list partitions alone, v2-4 under their topic; up to v4 the answer names topics, not ids.
     const p = { partitionIndex: 0, controllerEpoch: 1, leader: 1, leaderEpoch: 5, isr: [1, 2], partitionEpoch: 0, replicas: [1, 2], isNew: false };
     const v1 = await cluster.node(1).conn.send(ApiKey.LeaderAndIsr, 1, { controllerId: 1, controllerEpoch: 1, ungroupedPartitionStates: [{ ...p, topicName: T }], liveLeaders: [] });

@@ -110,7 +110,7 @@ test('versionFor picks the highest version both sides speak', async () => {
   await conn.apiVersions();
   expect(conn.versionFor(ApiKey.Fetch)).toBe(11);
   expect(conn.versionFor(ApiKey.Fetch, 7)).toBe(7);
-  expect(conn.versionFor(ApiKey.Produce)).toBe(11);
+  expect(conn.versionFor(ApiKey.Produce)).toBe(13);
   expect(() => conn.versionFor(ApiKey.Fetch, 3)).toThrow(/no version/);
   expect(() => conn.versionFor(ApiKey.DeleteRecords)).toThrow(/no version/);
   conn.close();

@@ -144,3 +144,30 @@ test('a change still running at the deadline is answered REQUEST_TIMED_OUT; one 
   const immediate = await awaitChanges(new Map([['any', Promise.resolve()]]), 0, log);
   expect(immediate.get('any')!.errorCode).toBe(ErrorCode.REQUEST_TIMED_OUT);
 });
+
+test('getById: a topic by its id; after a re-creation under the same name the new id, not the old one', async () => {
+  const { topics, store } = withDeferredReplicas();
+  const record = (name: string, id: string): TopicRecord => ({ name, topicId: id.repeat(32), replicas: [[0]], configs: {} });
+  store.topics.set('a', record('a', '1'));
+  store.topics.set('b', record('b', '2'));
+  expect(topics.getById('1'.repeat(32))?.name).toBe('a');
+  expect(topics.getById('2'.repeat(32))?.name).toBe('b');
+  await Promise.resolve();
+  store.topics.set('a', record('a', '3'));
+  expect(topics.getById('1'.repeat(32))).toBeUndefined();
+  await Promise.resolve();
+  expect(topics.getById('3'.repeat(32))?.name).toBe('a');
+});
+
+test('getById: unknown ids read the topic list once per turn of the event loop, however many a request names', async () => {
+  const { topics, store } = withDeferredReplicas();
+  for (let i = 0; i < 100; i++) store.topics.set(`t${i}`, { name: `t${i}`, topicId: i.toString(16).padStart(32, '0'), replicas: [[0]], configs: {} });
+  const list = vi.spyOn(store, 'list');
+  for (let i = 0; i < 1000; i++) expect(topics.getById(`f${i}`.padStart(32, 'f'))).toBeUndefined();
+  // Known ids still answer from the map the one read made.
+  expect(topics.getById((42).toString(16).padStart(32, '0'))?.name).toBe('t42');
+  expect(list).toHaveBeenCalledTimes(1);
+  await Promise.resolve();
+  expect(topics.getById('f'.repeat(32))).toBeUndefined();
+  expect(list).toHaveBeenCalledTimes(2);
+});

@@ -200,7 +200,7 @@ describe('compilation', () => {
   });
 
   test('versions outside the spec are UNSUPPORTED_VERSION', () => {
-    for (const version of [-1, 18, 1.5]) {
+    for (const version of [-1, 19, 1.5]) {
       try {
         messageCodec(FetchRequestSpec, version);
         expect.unreachable();

@@ -1,0 +1,87 @@
+// Drives @platformatic/kafka (a pure JavaScript client that speaks Kafka 3.5-4.1's newest versions: Fetch
+// by topic id, Metadata v12, flexible group APIs) for compat/kafka/platformatic.test.ts. The package lives
+// in compat/clients, a package of compat's own. Usage: node platformatic_kafka.mjs MODE JSON
+//
+// One-shot modes print one JSON document:
+//   admin    {bootstrap, topic, partitions}: create, metadata, list, delete -> what the client reported
+//   produce  {bootstrap, sends: [{topic, compression, records: [{key, value, partition}]}]}: an idempotent
+//            acks=all producer per send -> the offsets of each
+// member   {bootstrap, topic, groupId, clientId}: a group consumer's stream from the committed offsets,
+//          printing JSON lines: {"event":"joined","partitions":[...]} at each assignment, and
+//          {"event":"record",...} for each record once its offset is committed. "stop" on stdin closes
+//          it (leaving the group) and prints {"event":"closed"}.
+import { createInterface } from 'node:readline';
+
+const [mode, json] = process.argv.slice(2);
+const input = JSON.parse(json);
+const kafka = await import(new URL('../clients/node_modules/@platformatic/kafka/dist/index.js', import.meta.url).href);
+const { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers } = kafka;
+const common = { clientId: input.clientId ?? 'skein-compat', bootstrapBrokers: [input.bootstrap], retries: 10, retryDelay: 200 };
+
+async function admin() {
+  const client = new Admin(common);
+  try {
+    const created = await client.createTopics({ topics: [input.topic], partitions: input.partitions, replicas: 1 });
+    const metadata = await client.metadata({ topics: [input.topic] });
+    const topic = metadata.topics.get(input.topic);
+    const listed = await client.listTopics();
+    await client.deleteTopics({ topics: [input.topic] });
+    const after = await client.listTopics();
+    return {
+      created: created.map((t) => ({ name: t.name, id: t.id, partitions: t.partitions })),
+      metadataId: topic?.id,
+      metadataPartitions: topic?.partitionsCount,
+      listed: listed.includes(input.topic),
+      listedAfterDelete: after.includes(input.topic),
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+async function produce() {
+  // One idempotent acks=all producer per codec asked for, each sending its records in one call.
+  const results = [];
+  for (const send of input.sends) {
+    const client = new Producer({ ...common, serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL, compression: send.compression });
+    try {
+      const result = await client.send({ messages: send.records.map((r) => ({ topic: send.topic, ...r })) });
+      results.push({ offsets: result.offsets ?? [] });
+    } finally {
+      await client.close();
+    }
+  }
+  return results;
+}
+
+const print = (event) => process.stdout.write(`${JSON.stringify({ t: Date.now(), ...event })}\n`);
+
+async function member() {
+  const client = new Consumer({ ...common, groupId: input.groupId, deserializers: stringDeserializers, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  client.on('consumer:group:join', () => {
+    const partitions = (client.assignments ?? []).filter((a) => a.topic === input.topic).flatMap((a) => [...a.partitions]);
+    print({ event: 'joined', partitions: partitions.sort((a, b) => a - b) });
+  });
+  // Resume from the group's committed offsets; the earliest where none is committed yet.
+  const stream = await client.consume({ topics: [input.topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false, maxWaitTime: 200 });
+  stream.on('error', (error) => print({ event: 'error', message: String(error) }));
+  // Records are handled one at a time: each is reported only once its offset is committed.
+  const reading = (async () => {
+    for await (const m of stream) {
+      await m.commit();
+      print({ event: 'record', partition: m.partition, offset: Number(m.offset), key: m.key, value: m.value });
+    }
+  })();
+  for await (const line of createInterface({ input: process.stdin })) if (line.trim() === 'stop') break;
+  // Closing the stream ends the loop above; closing the consumer sends LeaveGroup.
+  await stream.close();
+  await reading;
+  await client.close();
+  print({ event: 'closed' });
+  // stdin, still open to the test, would keep the process alive.
+  process.stdin.destroy();
+}
+
+if (mode === 'member') await member();
+// Offsets come back as BigInt, which JSON cannot hold; they fit a double here.
+else process.stdout.write(JSON.stringify(await { admin, produce }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));

@@ -1,0 +1,29 @@
+// ApiVersions v4 as Kafka 4.x clients send it: the same list as v3, and no feature flags supported or
+// finalized (18-api-versions.ts says why).
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { kafkaRequest } from '../../helpers/kafka-request.js';
+import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+
+let broker: TestBroker;
+beforeAll(async () => {
+  broker = await startTestBroker();
+});
+afterAll(() => broker.close());
+
+const software = { clientSoftwareName: 'apache-kafka-java', clientSoftwareVersion: '4.1.0' };
+
+test('v4 answers the list v3 does, with Kafka 4.x topic-id versions, and no feature flags', async () => {
+  const v3 = await kafkaRequest(broker.bootstrap, ApiKey.ApiVersions, 3, software);
+  const v4 = await kafkaRequest(broker.bootstrap, ApiKey.ApiVersions, 4, software);
+  expect(v4.errorCode).toBe(ErrorCode.NONE);
+  expect(v4.apiKeys).toEqual(v3.apiKeys);
+  const range = (key: number) => v4.apiKeys.find((k) => k.apiKey === key);
+  expect(range(ApiKey.Fetch)).toEqual({ apiKey: ApiKey.Fetch, minVersion: 4, maxVersion: 18 });
+  expect(range(ApiKey.Metadata)).toEqual({ apiKey: ApiKey.Metadata, minVersion: 0, maxVersion: 13 });
+  expect(range(ApiKey.ListOffsets)).toEqual({ apiKey: ApiKey.ListOffsets, minVersion: 0, maxVersion: 10 });
+  expect(range(ApiKey.ApiVersions)).toEqual({ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 4 });
+  expect(v4.supportedFeatures).toEqual([]);
+  expect(v4.finalizedFeatures).toEqual([]);
+  expect(v4.finalizedFeaturesEpoch).toBe(-1);
+});
