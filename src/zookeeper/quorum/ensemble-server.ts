@@ -160,6 +160,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     const theStorage = storage;
     return {
       clientPort: listener.port,
+      secureClientPort: listener.securePort,
       peer: thePeer,
       server: zk,
       async stop() {
