@@ -322,7 +322,8 @@ export class EnsembleSim {
     s.applied = image.snapshot?.index ?? 0;
     // As ensemble-server.ts: a member without a leader for this long closes its clients' connections.
     s.roles = new RoleWatch(leaderlessMaxMs({ tickMs: TICK_MS, electionTicks: ELECTION_TICKS }), this.sched.now());
-    s.serving = true;
+    // As ensemble-server.ts: serving only once a leader is known.
+    s.serving = false;
     const link: QuorumLink = {
       status: () => node.status(),
       propose: (data) => {
