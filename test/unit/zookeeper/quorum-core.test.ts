@@ -124,6 +124,15 @@ function leaderWithSession(s: ReturnType<typeof setup>): bigint {
   return id;
 }
 
+/** A core following leader 2 in term 1, whose tree holds session 9. */
+function followerWithSession9(): ReturnType<typeof setup> {
+  const s = setup();
+  s.link.leader = 2;
+  s.core.changed(s.link.status());
+  s.tree.sessions.set(9n, 4000);
+  return s;
+}
+
 describe('QuorumCore', () => {
   it('refuses a reconfig for its config version and server line before checking WRITE on /zookeeper/config, as ZooKeeper does', () => {
     const s = setup(true);
@@ -184,10 +193,7 @@ describe('QuorumCore', () => {
   });
 
   it('on a follower, forwards a write and answers it when the matching transaction applies; a new term drops the waiting client', () => {
-    const s = setup();
-    s.link.leader = 2;
-    s.core.changed(s.link.status());
-    s.tree.sessions.set(9n, 4000);
+    const s = followerWithSession9();
     const answers: WriteAnswer[] = [];
     s.core.write({ sessionId: 9n, cxid: 1, type: OpCode.create, auth: [{ scheme: 'ip', id: '127.0.0.1' }] }, createBody('/x'), 5, (a) => answers.push(a));
     expect(s.link.sent).toMatchObject([{ to: 2, m: { type: 'forward', sessionId: 9n, cxid: 1, opType: OpCode.create, auth: [{ scheme: 'ip', id: '127.0.0.1' }] } }]);
@@ -212,10 +218,7 @@ describe('QuorumCore', () => {
   });
 
   it('sends writes and session openings that a leader refused as no longer leading to the next leader, in order; drops the client on any other refusal', () => {
-    const s = setup();
-    s.link.leader = 2;
-    s.core.changed(s.link.status());
-    s.tree.sessions.set(9n, 4000);
+    const s = followerWithSession9();
     const answers: number[] = [];
     const write = (cxid: number, path: string) => s.core.write({ sessionId: 9n, cxid, type: OpCode.create, auth: [] }, createBody(path), 5, () => answers.push(cxid));
     const forwards = () => s.link.sent.filter((x) => x.m.type === 'forward').map((x) => `${x.to}:${x.m.cxid}`);
@@ -265,10 +268,7 @@ describe('QuorumCore', () => {
     expect(answers).toEqual([1, 2, 3]);
 
     // Any other refusal (overloaded, an id in use, a reconfig abandoned) drops the client: it retries.
-    const t = setup();
-    t.link.leader = 2;
-    t.core.changed(t.link.status());
-    t.tree.sessions.set(9n, 4000);
+    const t = followerWithSession9();
     t.core.write({ sessionId: 9n, cxid: 1, type: OpCode.create, auth: [] }, createBody('/a'), 5, () => {});
     t.core.shell({ type: 'forwardRefused', from: 2, to: 1, term: 1, sessionId: 9n, cxid: 1, notLeader: false }, now);
     expect(t.dropped).toEqual([9n]);
@@ -296,10 +296,7 @@ describe('QuorumCore', () => {
   });
 
   it('drops a client whose earlier forwarded write was lost, when a later one of its connection commits first', () => {
-    const s = setup();
-    s.link.leader = 2;
-    s.core.changed(s.link.status());
-    s.tree.sessions.set(9n, 4000);
+    const s = followerWithSession9();
     s.core.write({ sessionId: 9n, cxid: 5, type: OpCode.create, auth: [] }, createBody('/lost'), 5, () => {});
     s.core.write({ sessionId: 9n, cxid: 6, type: OpCode.create, auth: [] }, createBody('/kept'), 5, () => {});
     const w = new Writer();
@@ -362,10 +359,7 @@ describe('QuorumCore', () => {
   });
 
   it('holds a session\'s writes behind its sync, and lets a reconnected session write even if that sync is never answered', () => {
-    const s = setup();
-    s.link.leader = 2;
-    s.core.changed(s.link.status());
-    s.tree.sessions.set(9n, 4000);
+    const s = followerWithSession9();
     s.core.tracker.add(9n, 4000, now.mono);
     let synced = 0;
     s.core.sync(9n, () => synced++);
