@@ -97,6 +97,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
           tickTime: config.tickTime,
           extendedTypesEnabled: config.extendedTypesEnabled,
           reconfigEnabled: config.reconfigEnabled,
+          standaloneEnabled: ensemble.standaloneEnabled,
           enforceQuota: config.enforceQuota,
           snapCount: config.snapCount,
         },

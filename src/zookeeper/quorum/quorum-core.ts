@@ -61,6 +61,8 @@ export interface QuorumCoreConfig {
   tickTime: number;
   extendedTypesEnabled: boolean;
   reconfigEnabled: boolean;
+  /** zoo.cfg's standaloneEnabled: true (the default) keeps a reconfig from leaving fewer than two voters. */
+  standaloneEnabled: boolean;
   enforceQuota: boolean;
   /** Entries applied between consensus snapshots (zoo.cfg's snapCount). */
   snapCount: number;
@@ -656,8 +658,9 @@ export class QuorumCore implements RequestBackend {
       if (r.curConfigId !== -1n && r.curConfigId !== current.version) throw new KeeperError(ErrorCode.badVersion, CONFIG_PATH);
       servers = reconfigTarget(current.servers, r);
       const target = membershipOf(servers);
-      // As ZooKeeper with its default standaloneEnabled=true: a lone voter would be a standalone server.
-      if (target.voters.length < 2) throw new KeeperError(ErrorCode.badArguments);
+      // As ZooKeeper: with standaloneEnabled (its default) a lone voter would be a standalone server, so
+      // two are needed; without it one voter is a quorum of one. None is never a quorum.
+      if (target.voters.length < (this.config.standaloneEnabled ? 2 : 1)) throw new KeeperError(ErrorCode.badArguments);
       const synced = new Set(this.link.syncedFollowers());
       if (!quorumSynced(target, this.config.serverId, synced)) throw new KeeperError(ErrorCode.newConfigNoQuorum);
       // /zookeeper/config is world-readable only: in practice the super user reconfigures, as in ZooKeeper.

@@ -102,7 +102,7 @@ function setup(reconfigEnabled = false) {
   const core = new QuorumCore(
     tree,
     link,
-    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, enforceQuota: false, snapCount: 1000 },
+    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, standaloneEnabled: true, enforceQuota: false, snapCount: 1000 },
     { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {}, connect: () => {} },
     now,
     0,
