@@ -1,6 +1,7 @@
 // What a failed command prints: one line saying what is wrong and, where there is one, what to do, and
 // the exit code (2 for a usage or configuration mistake, 1 for anything else). Stacks only with --debug:
 // a user who mistyped a topic name needs the name, not a trace.
+import { getSystemErrorMap } from 'node:util';
 import { ErrorCode as KafkaErrorCode, KafkaProtocolError } from '../../protocol/kafka/index.js';
 import { ErrorCode as ZkErrorCode, KeeperError } from '../../protocol/zookeeper/codes.js';
 import { ConfigError } from '../config/schema.js';
@@ -38,6 +39,10 @@ const ZK_HINTS: Partial<Record<number, string>> = {
   [ZkErrorCode.unimplemented]: 'the server does not offer this (TTL nodes need extendedTypesEnabled=true in its zoo.cfg)',
 };
 
+function systemMessage(err: NodeJS.ErrnoException): string {
+  return getSystemErrorMap().get(err.errno ?? 0)?.[1] ?? err.message;
+}
+
 function zkCodeName(code: number): string {
   return Object.entries(ZkErrorCode).find(([, c]) => c === code)?.[0] ?? String(code);
 }
@@ -64,6 +69,9 @@ export function failureOf(err: unknown): Failure {
   if (err instanceof ConnectionClosedError || err instanceof RequestTimeoutError) {
     return known(`${err.message} (is a broker running there? --bootstrap-server or SKEIN_BROKERS says where)`);
   }
+  const e = err as NodeJS.ErrnoException;
+  // A file named on the command line that cannot be read (--file, --config).
+  if (err instanceof Error && typeof e.code === 'string' && e.path !== undefined) return known(`cannot read ${e.path}: ${systemMessage(e)}`);
   const message = err instanceof Error ? err.message : String(err);
   // Anything else is a bug: still one line, and --debug shows where.
   return { message: `${message} (this looks like a bug in skein; --debug shows where)`, exitCode: 1 };

@@ -4,7 +4,6 @@
 // sticky partitioner). A progress line on a terminal shows records/s and MB/s.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { Option, type Command } from 'commander';
 import { initCompression } from '../../../protocol/kafka/compression/codecs.js';
 import { ApiKey } from '../../../protocol/kafka/index.js';
@@ -66,6 +65,29 @@ export function lineRecord(line: string, keyDelimiter: string | undefined, heade
     if (at >= 0) return { key: Buffer.from(line.slice(0, at)), value: Buffer.from(line.slice(at + keyDelimiter.length)), headers };
   }
   return { key: null, value: Buffer.from(line), headers };
+}
+
+/**
+ * The lines of `input` (without their \n or \r\n), refusing one longer than `maxBytes` before buffering
+ * more of it: readline would hold a line without end in memory.
+ */
+export async function* boundedLines(input: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<string> {
+  let pending = Buffer.alloc(0);
+  let number = 1;
+  for await (const chunk of input) {
+    let data = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+    for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a)) {
+      const end = nl > 0 && data[nl - 1] === 0x0d ? nl - 1 : nl;
+      if (end > maxBytes) throw new CommandFailure(`line ${number} is longer than ${maxBytes} bytes`);
+      yield data.toString('utf8', 0, end);
+      number++;
+      data = data.subarray(nl + 1);
+    }
+    if (data.length > maxBytes) throw new CommandFailure(`line ${number} is longer than ${maxBytes} bytes`);
+    pending = data;
+  }
+  // The last line may end without a newline.
+  if (pending.length > 0) yield pending.toString('utf8');
 }
 
 interface Pending {
@@ -199,10 +221,8 @@ async function produce(admin: KafkaAdmin, topicName: string, o: ProduceOptions):
   const started = performance.now();
   let records = 0;
   let bytes = 0;
-  const lines = createInterface({ input, crlfDelay: Infinity });
   try {
-    for await (const line of lines) {
-      if (line.length > LINE_BYTES_MAX) throw new CommandFailure(`line ${records + 1} is longer than ${LINE_BYTES_MAX} bytes`);
+    for await (const line of boundedLines(input, LINE_BYTES_MAX)) {
       await sender.add(lineRecord(line, o.keyDelimiter, headers));
       records++;
       bytes += Buffer.byteLength(line) + 1;
@@ -212,7 +232,7 @@ async function produce(admin: KafkaAdmin, topicName: string, o: ProduceOptions):
   } finally {
     sender.stop();
     progress?.done();
-    lines.close();
+    input.destroy();
   }
   const seconds = (performance.now() - started) / 1000;
   const partitions = [...sender.written].sort(([a], [b]) => a - b).map(([partition, w]) => ({ partition, records: w.records, firstOffset: w.first, lastOffset: w.last }));

@@ -183,8 +183,7 @@ export class ReplicationManager {
       if (state.leader === self) this.ctx.onElection(s.partition, state.leaderEpoch);
       else this.ctx.onResignation(s.partition, state.leaderEpoch);
     }
-    // Debug: a start takes up every partition's role at once, one line each would bury the start summary.
-    this.ctx.log.debug({ topic, partition: s.partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr }, state.leader === self ? 'leading partition' : 'following partition');
+    this.ctx.log.info({ topic, partition: s.partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr }, state.leader === self ? 'leading partition' : 'following partition');
     return outcome(ErrorCode.NONE);
   }
 

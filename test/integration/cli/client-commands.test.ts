@@ -181,6 +181,35 @@ test('znodes: create with parents and sequence, get, set, stat, ls -R, delete -R
   expectOneLine(await skein(node, ['zk', 'get', '/cli']), 1, /^skein zk get: \/cli: no such znode/);
 });
 
+test('zk watch prints every change below a znode until Ctrl-C', async () => {
+  const child = spawn(process.execPath, [SKEIN_MAIN, 'zk', 'watch', '/watched', '--format', 'json'], { env: { ...process.env, SKEIN_ZOOKEEPER: node.zookeeper }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  for (let i = 0; !err.includes('watching /watched'); i++) {
+    expect(i).toBeLessThan(100);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect((await skein(node, ['zk', 'create', '/watched/a', 'x', '--parents'])).code).toBe(0);
+  expect((await skein(node, ['zk', 'set', '/watched/a', 'y'])).code).toBe(0);
+  expect((await skein(node, ['zk', 'delete', '-R', '/watched'])).code).toBe(0);
+  for (let i = 0; out.split('\n').filter(Boolean).length < 5; i++) {
+    expect(i, out).toBeLessThan(100);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGINT');
+  expect(await exited).toBe(0);
+  expect(jsonLines<{ type: string; path: string }>(out).map((e) => `${e.type} ${e.path}`)).toEqual([
+    'nodeCreated /watched',
+    'nodeCreated /watched/a',
+    'nodeDataChanged /watched/a',
+    'nodeDeleted /watched/a',
+    'nodeDeleted /watched',
+  ]);
+});
+
 test('mistakes are one line with a non-zero exit and no stack trace', async () => {
   expectOneLine(await skein(node, ['topic', 'describe', 'nope']), 1, /^skein topic describe: topic nope.*UNKNOWN_TOPIC_OR_PARTITION.*skein topic list/);
   expectOneLine(await skein(node, ['consume', 'nope']), 1, /^skein consume: topic nope/);
@@ -190,4 +219,6 @@ test('mistakes are one line with a non-zero exit and no stack trace', async () =
   expectOneLine(await skein(node, ['topic', 'list', '--bogus']), 2, /^skein topic list: unknown option '--bogus'/);
   expectOneLine(await skein(undefined, ['topic', 'list', '-b', '127.0.0.1:1']), 1, /^skein topic list: cannot connect to 127\.0\.0\.1:1: .*--bootstrap-server or SKEIN_BROKERS/);
   expectOneLine(await skein(undefined, ['group', 'seek', 'g', '--to', 'x', '--to-time', '1', '-b', node.kafka]), 2, /^skein group seek: give one of --to/);
+  expectOneLine(await skein(undefined, ['zk', 'ls', '/', '--server', '127.0.0.1:1']), 1, /^skein zk ls: cannot connect to ZooKeeper \(127\.0\.0\.1:1: .*ECONNREFUSED.*\): is it running\?/);
+  expectOneLine(await skein(node, ['produce', 'events', '-f', '/nonexistent/input.txt']), 1, /^skein produce: cannot read \/nonexistent\/input\.txt: no such file or directory\n$/);
 });

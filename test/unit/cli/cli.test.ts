@@ -8,7 +8,7 @@ import { parsePort, parseKeyValue, parsePartitionList, UsageError } from '../../
 import { bootstrapOf, zooKeeperOf } from '../../../src/cli/client-options.js';
 import { parseSrvr } from '../../../src/cli/commands/cluster.js';
 import { parseStartOffset, parseTime, renderRecord } from '../../../src/cli/commands/consume.js';
-import { lineRecord } from '../../../src/cli/commands/produce.js';
+import { boundedLines, lineRecord } from '../../../src/cli/commands/produce.js';
 import { progressLine } from '../../../src/cli/commands/progress.js';
 import { statRecord } from '../../../src/cli/commands/zk.js';
 import { CommandFailure, failureOf } from '../../../src/cli/failure.js';
@@ -174,6 +174,19 @@ describe('output', () => {
     expect(renderRecord('%k|%v\\t\\\\', 't', 0, { ...r, key: null, value: null })).toBe('|\t\\');
   });
 
+  test('input lines: \\n or \\r\\n, split across chunks, a last line without newline; a line over the limit is refused', async () => {
+    async function* chunks(...parts: string[]) {
+      for (const p of parts) yield Buffer.from(p);
+    }
+    const all = async (it: AsyncGenerator<string>) => {
+      const out: string[] = [];
+      for await (const l of it) out.push(l);
+      return out;
+    };
+    expect(await all(boundedLines(chunks('a\r\nb', 'c\n\nd'), 10))).toEqual(['a', 'bc', '', 'd']);
+    await expect(all(boundedLines(chunks('ok\n', '0123456789', 'x'), 10))).rejects.toThrow('line 2 is longer than 10 bytes');
+  });
+
   test('lines split at the first key delimiter; no delimiter, no key', () => {
     expect(lineRecord('42:Ada:Lovelace', ':', [])).toMatchObject({ key: Buffer.from('42'), value: Buffer.from('Ada:Lovelace') });
     expect(lineRecord('no key', ':', [])).toMatchObject({ key: null, value: Buffer.from('no key') });
@@ -203,6 +216,8 @@ describe('failures', () => {
     expect(failureOf(new CommandFailure('offset 9 is outside t-0'))).toEqual({ message: 'offset 9 is outside t-0', exitCode: 1 });
     expect(failureOf(new TypeError('x is undefined'))).toEqual({ exitCode: 1, message: 'x is undefined (this looks like a bug in skein; --debug shows where)' });
     expect(failureOf(new UsageError('give --to or --to-time'))).toEqual({ message: 'give --to or --to-time', exitCode: 2 });
+    const missing = Object.assign(new Error("ENOENT: no such file or directory, open 'x.txt'"), { code: 'ENOENT', errno: -2, path: 'x.txt', syscall: 'open' });
+    expect(failureOf(missing)).toEqual({ message: 'cannot read x.txt: no such file or directory', exitCode: 1 });
   });
 });
 
