@@ -77,6 +77,8 @@ function zxidFiles(dir: string, names: string[], prefix: string, suffixes: boole
 }
 
 async function loadSnapshot(file: ZxidNamed): Promise<ApacheSnapshot> {
+  const { size } = await stat(file.path);
+  if (size > SNAPSHOT_BYTES_MAX) throw new ImportError(file.path, undefined, `${size} bytes is more than the ${SNAPSHOT_BYTES_MAX} an import reads`);
   const raw = await readFile(file.path);
   let bytes: Buffer;
   try {
