@@ -62,7 +62,7 @@ export interface ApacheSnapshot {
 }
 
 /** Runs `read`, turning any decode failure into an ApacheFormatError at the reader's position. */
-export function at<T>(r: Reader, what: string, read: () => T): T {
+function at<T>(r: Reader, what: string, read: () => T): T {
   const start = r.pos;
   try {
     return read();

@@ -5,12 +5,12 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { Reader } from '../../../protocol/bytes.js';
+import { DecodeError, Reader } from '../../../protocol/bytes.js';
 import { snappyDecompress } from '../../../protocol/kafka/compression/snappy.js';
-import { ApacheFormatError, at, decodeSnapshot, ttlOf, type ApacheSnapshot } from '../../../protocol/zookeeper/apache-snapshot.js';
+import { ApacheFormatError, decodeSnapshot, ttlOf, type ApacheSnapshot } from '../../../protocol/zookeeper/apache-snapshot.js';
 import { decodeLogHeader, LOG_HEADER_BYTES, nextLogRecord } from '../../../protocol/zookeeper/apache-txn-log.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
-import { readTransaction } from '../../../protocol/zookeeper/txn.js';
+import { readTransaction, type Transaction } from '../../../protocol/zookeeper/txn.js';
 import { formatZxid, zxidFollows } from '../../consensus/zxid.js';
 import { DataTree, ownBytes } from '../../znode/data-tree.js';
 import { isSessionOwner, ZNode } from '../../znode/znode.js';
@@ -132,6 +132,16 @@ function neededLogs(logs: ZxidNamed[], snapshotZxid: bigint): ZxidNamed[] {
   return logs.slice(first);
 }
 
+/** The transaction in a log entry; one Skein cannot read (e.g. reconfig's) is refused at the record's offset. */
+function readRecord(entry: Buffer, path: string, pos: number): Transaction {
+  try {
+    return readTransaction(new Reader(entry));
+  } catch (err) {
+    if (err instanceof DecodeError) throw new ImportError(path, pos, `transaction record: ${err.message}`);
+    throw err;
+  }
+}
+
 /**
  * Applies every transaction of one log file after the tree's last zxid. Returns the torn tail's offset
  * when the file ends in a record a crash cut off.
@@ -163,8 +173,7 @@ async function replayLog(path: string, tree: DataTree, snapshotZxid: bigint, las
         if (!last) throw new ImportError(path, pos, 'a record without its end marker, before later log files');
         return { replayed, tornAt: pos };
       }
-      const r = new Reader(step.entry);
-      const txn = at(r, 'transaction', () => readTransaction(r));
+      const txn = readRecord(step.entry, path, pos);
       const prev = tree.lastProcessedZxid;
       if (txn.zxid > snapshotZxid) {
         if (txn.zxid <= prev || !zxidFollows(prev, txn.zxid)) {

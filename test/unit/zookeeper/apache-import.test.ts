@@ -223,6 +223,12 @@ describe('import of a data directory', () => {
     const target = join(dir, 'out');
     await expect(importApacheZooKeeper({ from, dataDir: target })).rejects.toThrow(new ImportError(join(from, 'version-2', 'log.7'), gapAt, 'transaction 0x9 does not follow 0x7: transactions are missing'));
 
+    // A transaction type Skein has no record for (99), with a valid checksum: refused at its record.
+    const unknown = apacheLogEntry(logTxns[2]!);
+    unknown.writeInt32BE(99, 8 + 4 + 8 + 8);
+    await put('log.7', apacheLog([unknown]));
+    await expect(importApacheZooKeeper({ from, dataDir: target })).rejects.toThrow(`log.7 at byte 16: transaction record: unknown transaction type 99`);
+
     const snap = apacheSnapshot(CONTENTS);
     snap[snap.length - 20]! ^= 1;
     await put('snapshot.6', snap);
