@@ -10,6 +10,7 @@ import { snappyDecompress } from '../../../protocol/kafka/compression/snappy.js'
 import { ApacheFormatError, decodeSnapshot, ttlOf, type ApacheSnapshot } from '../../../protocol/zookeeper/apache-snapshot.js';
 import { decodeLogHeader, LOG_HEADER_BYTES, nextLogRecord } from '../../../protocol/zookeeper/apache-txn-log.js';
 import { OpCode } from '../../../protocol/zookeeper/codes.js';
+import { SetDataTxn, TxnHeader } from '../../../protocol/zookeeper/records.js';
 import { readTransaction, type Transaction } from '../../../protocol/zookeeper/txn.js';
 import { formatZxid, zxidFollows } from '../../consensus/zxid.js';
 import { DataTree, ownBytes } from '../../znode/data-tree.js';
@@ -132,10 +133,16 @@ function neededLogs(logs: ZxidNamed[], snapshotZxid: bigint): ZxidNamed[] {
   return logs.slice(first);
 }
 
-/** The transaction in a log entry; one Skein cannot read (e.g. reconfig's) is refused at the record's offset. */
+/**
+ * The transaction in a log entry; one Skein cannot read is refused at the record's offset. An ensemble's
+ * reconfig is a SetDataTxn of /zookeeper/config under its own type, and Apache applies it as that setData.
+ */
 function readRecord(entry: Buffer, path: string, pos: number): Transaction {
   try {
-    return readTransaction(new Reader(entry));
+    const r = new Reader(entry);
+    const h = TxnHeader.read(r);
+    if (h.type !== OpCode.reconfig) return readTransaction(new Reader(entry));
+    return { clientId: h.clientId, cxid: h.cxid, zxid: h.zxid, time: h.time, body: { type: OpCode.setData, ...SetDataTxn.read(r) } };
   } catch (err) {
     if (err instanceof DecodeError) throw new ImportError(path, pos, `transaction record: ${err.message}`);
     throw err;

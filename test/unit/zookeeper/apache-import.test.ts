@@ -171,6 +171,15 @@ describe('import of a data directory', () => {
     expect(tree.sessions.get(0x0100_0000_0000_0008n)).toBe(20_000);
   });
 
+  it("applies an ensemble's reconfig as the setData of /zookeeper/config it is", async () => {
+    await put('snapshot.6', apacheSnapshot({ ...CONTENTS, nodes: [...CONTENTS.nodes, { path: '/zookeeper/config', data: Buffer.alloc(0), aclKey: 1n, stat: {} }] }));
+    const reconfig = apacheLogEntry(txn(7n, { type: OpCode.setData, path: '/zookeeper/config', data: Buffer.from('server.1=a:1:2\nversion=7'), version: 1 }));
+    reconfig.writeInt32BE(OpCode.reconfig, 28);
+    await put('log.7', apacheLog([reconfig]));
+    const { tree } = await readApacheDataDir(from);
+    expect([tree.get('/zookeeper/config')?.data?.toString(), tree.get('/zookeeper/config')?.version]).toEqual(['server.1=a:1:2\nversion=7', 1]);
+  });
+
   it("deletes ephemerals of sessions that are gone, as Apache's loadData does", async () => {
     await put('snapshot.6', apacheSnapshot({ ...CONTENTS, sessions: [] }));
     const { tree, deadSessions } = await readApacheDataDir(from);
@@ -225,7 +234,7 @@ describe('import of a data directory', () => {
 
     // A transaction type Skein has no record for (99), with a valid checksum: refused at its record.
     const unknown = apacheLogEntry(logTxns[2]!);
-    unknown.writeInt32BE(99, 8 + 4 + 8 + 8);
+    unknown.writeInt32BE(99, 28); // TxnHeader: clientId, cxid, zxid, time, then type
     await put('log.7', apacheLog([unknown]));
     await expect(importApacheZooKeeper({ from, dataDir: target })).rejects.toThrow(`log.7 at byte 16: transaction record: unknown transaction type 99`);
 
