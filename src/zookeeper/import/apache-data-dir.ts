@@ -77,6 +77,12 @@ function zxidFiles(dir: string, names: string[], prefix: string, suffixes: boole
   return out.sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
 }
 
+/**
+ * ZooKeeper writes snapshots under their final name, so one it was writing when it died is cut short and
+ * ZooKeeper itself starts from the one before. The import does not guess that: it says how to ask for it.
+ */
+const SNAPSHOT_HINT = '; if ZooKeeper stopped while writing it, move it out of the directory and import again (the snapshot before it and the logs after that are read then)';
+
 async function loadSnapshot(file: ZxidNamed): Promise<ApacheSnapshot> {
   const { size } = await stat(file.path);
   if (size > SNAPSHOT_BYTES_MAX) throw new ImportError(file.path, undefined, `${size} bytes is more than the ${SNAPSHOT_BYTES_MAX} an import reads`);
@@ -87,13 +93,13 @@ async function loadSnapshot(file: ZxidNamed): Promise<ApacheSnapshot> {
     else if (file.compression === 'snappy') bytes = snappyDecompress(raw, SNAPSHOT_BYTES_MAX);
     else bytes = raw;
   } catch (err) {
-    throw new ImportError(file.path, undefined, `cannot decompress (${file.compression}): ${(err as Error).message}`);
+    throw new ImportError(file.path, undefined, `cannot decompress (${file.compression}): ${(err as Error).message}${SNAPSHOT_HINT}`);
   }
   try {
     return decodeSnapshot(bytes);
   } catch (err) {
     if (err instanceof ApacheFormatError) {
-      const where = file.compression ? `${err.detail} (byte ${err.offset} of the decompressed snapshot)` : err.detail;
+      const where = (file.compression ? `${err.detail} (byte ${err.offset} of the decompressed snapshot)` : err.detail) + SNAPSHOT_HINT;
       throw new ImportError(file.path, file.compression ? undefined : err.offset, where);
     }
     throw err;

@@ -171,6 +171,16 @@ describe('import of a data directory', () => {
     expect(tree.sessions.get(0x0100_0000_0000_0008n)).toBe(20_000);
   });
 
+  it('refuses a newest snapshot cut short, saying how to import from the one before it', async () => {
+    await put('snapshot.4', apacheSnapshot(CONTENTS));
+    await put('snapshot.6', apacheSnapshot(CONTENTS).subarray(0, 100));
+    await put('log.5', apacheLog(logTxns.map(apacheLogEntry)));
+    await expect(readApacheDataDir(from)).rejects.toThrow(/snapshot\.6 at byte \d+: .*move it out of the directory and import again/);
+    await rm(join(from, 'version-2', 'snapshot.6'));
+    const read = await readApacheDataDir(from);
+    expect([read.replayed, read.tree.get('/a/old')?.czxid, read.tree.lastProcessedZxid]).toEqual([6, 5n, 0xan]);
+  });
+
   it("applies an ensemble's reconfig as the setData of /zookeeper/config it is", async () => {
     await put('snapshot.6', apacheSnapshot({ ...CONTENTS, nodes: [...CONTENTS.nodes, { path: '/zookeeper/config', data: Buffer.alloc(0), aclKey: 1n, stat: {} }] }));
     const reconfig = apacheLogEntry(txn(7n, { type: OpCode.setData, path: '/zookeeper/config', data: Buffer.from('server.1=a:1:2\nversion=7'), version: 1 }));
