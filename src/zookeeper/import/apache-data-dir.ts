@@ -164,19 +164,24 @@ async function replayLog(path: string, tree: DataTree, snapshotZxid: bigint, las
   try {
     const size = (await fh.stat()).size;
     let bytes = Buffer.alloc(0);
+    let eof = size === 0;
+    // The bytes read so far stay whole, so offsets are the file's; they grow by doubling, so a log full
+    // of records is copied O(its size) times in all, and a mostly-zero one is read only to its last record.
     const fill = async (until: number): Promise<void> => {
       if (until <= bytes.length) return;
-      const want = Math.min(size, Math.max(until, bytes.length + LOG_CHUNK_BYTES)) - bytes.length;
+      const want = Math.min(size, Math.max(until, 2 * bytes.length, LOG_CHUNK_BYTES)) - bytes.length;
       const more = Buffer.alloc(want);
       const { bytesRead } = await fh.read(more, 0, want, bytes.length);
       bytes = Buffer.concat([bytes, more.subarray(0, bytesRead)]);
+      // A file that shrank under the import ends where reading ends.
+      eof = bytes.length >= size || bytesRead === 0;
     };
     await fill(LOG_HEADER_BYTES);
     decodeLogHeader(bytes);
     let pos = LOG_HEADER_BYTES;
     let replayed = 0;
     for (;;) {
-      const step = nextLogRecord(bytes, pos, bytes.length >= size, LOG_ENTRY_BYTES_MAX);
+      const step = nextLogRecord(bytes, pos, eof, LOG_ENTRY_BYTES_MAX);
       if (step.kind === 'more') {
         await fill(step.until);
         continue;
