@@ -190,6 +190,15 @@ describe('import of a data directory', () => {
     expect([tree.get('/zookeeper/config')?.data?.toString(), tree.get('/zookeeper/config')?.version]).toEqual(['server.1=a:1:2\nversion=7', 1]);
   });
 
+  it("reads the logs from zoo.cfg's dataLogDir when they live apart", async () => {
+    await put('snapshot.6', apacheSnapshot(CONTENTS));
+    const logDir = join(dir, 'apache-logs');
+    await mkdir(join(logDir, 'version-2'), { recursive: true });
+    await writeFile(join(logDir, 'version-2', 'log.5'), apacheLog(logTxns.map(apacheLogEntry)));
+    const read = await readApacheDataDir(from, logDir);
+    expect([read.replayed, read.tree.lastProcessedZxid, read.logs]).toEqual([4, 0xan, [join(logDir, 'version-2', 'log.5')]]);
+  });
+
   it("deletes ephemerals of sessions that are gone, as Apache's loadData does", async () => {
     await put('snapshot.6', apacheSnapshot({ ...CONTENTS, sessions: [] }));
     const { tree, deadSessions } = await readApacheDataDir(from);
