@@ -46,5 +46,7 @@ export function effectiveSettings(schema: Schema, lines: readonly SourcedLine[],
     return set ? { key, value: set.value.trim(), source: set.source, known: true } : { key, value: defaultText(def.default), source: 'default', known: true };
   });
   for (const [key, set] of winner) if (!Object.hasOwn(schema, key)) settings.push({ key, value: set.value.trim(), source: set.source, known: isKnown(key) });
-  return settings.map((s) => (s.value !== null && s.value !== '' && isSecretKey(s.key) ? { ...s, value: MASK } : s));
+  // A key the schema types PASSWORD is a secret whatever its name (Kafka's ConfigDef rule).
+  const secret = (key: string) => isSecretKey(key) || (Object.hasOwn(schema, key) && schema[key]!.type === 'PASSWORD');
+  return settings.map((s) => (s.value !== null && s.value !== '' && secret(s.key) ? { ...s, value: MASK } : s));
 }

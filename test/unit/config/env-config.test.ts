@@ -76,11 +76,14 @@ test('config show lists defaults, unknown keys and masks secrets', () => {
       KAFKA_CFG_LISTENER_NAME_SASL__PLAINTEXT_PLAIN_SASL_JAAS_CONFIG: 'org.apache... password="x";',
       KAFKA_CFG_SSL_KEYSTORE_KEY: '-----BEGIN PRIVATE KEY-----',
       KAFKA_CFG_SSL_KEYSTORE_LOCATION: '/etc/ks.jks',
+      KAFKA_CFG_SSL_KEYSTORE_CERTIFICATE_CHAIN: '-----BEGIN CERTIFICATE-----',
     },
     overrides: [],
   });
   const shown = new Map(effectiveSettings(brokerSchema, lines).map((s) => [s.key, s]));
-  expect(shown.get('ssl.key.password')).toMatchObject({ value: MASK, known: false });
+  expect(shown.get('ssl.key.password')).toMatchObject({ value: MASK, known: true });
+  // Typed PASSWORD in the schema: hidden whatever its name says.
+  expect(shown.get('ssl.keystore.certificate.chain')?.value).toBe(MASK);
   expect(shown.get('listener.name.sasl_plaintext.plain.sasl.jaas.config')?.value).toBe(MASK);
   expect(shown.get('ssl.keystore.key')?.value).toBe(MASK);
   // Where the key store is is not a secret.
