@@ -28,6 +28,8 @@ import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
 import type { BrokerServices, MetadataUpdates } from './services.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
+import { RequestMetrics } from '../metrics/request-metrics.js';
+import { TopicTraffic } from '../metrics/topic-traffic.js';
 import { TopicManager } from './topics/topic-manager.js';
 
 /** A broker's part in a ZooKeeper-mode cluster; absent when it runs alone. */
@@ -59,6 +61,10 @@ export class Broker {
   readonly groups: GroupService;
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
   readonly replication: ReplicationManager;
+  /** Records and bytes in and out per topic, counted on the data path for /metrics. */
+  readonly traffic = new TopicTraffic();
+  /** Requests and their latency per API, counted by the connections for /metrics. */
+  readonly requests = new RequestMetrics();
 
   constructor(
     readonly config: BrokerConfig,
@@ -71,7 +77,7 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
-    const partitions = new HostedPartitions(replicas, config, topics, metadata);
+    const partitions = new HostedPartitions(replicas, config, topics, metadata, this.traffic);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.replication = new ReplicationManager({
       config,
@@ -146,7 +152,7 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
 }
 
 /** One listener's server; `budget` is shared by all of them, so queued.max.request.bytes bounds the broker. */
-function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, handlers: HandlerRegistry): TcpServer {
+function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, broker: Broker): TcpServer {
   const { bind } = listener;
   return new TcpServer({
     host: bind.host === '' ? '0.0.0.0' : bind.host,
@@ -162,7 +168,13 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
     },
     log,
     accept: (socket, frames) =>
-      serveKafkaConnection(socket, frames, { handlers, maxInFlight: config.values['queued.max.requests'], log, listener: bind.name }),
+      serveKafkaConnection(socket, frames, {
+        handlers: broker.handlers,
+        requests: broker.requests,
+        maxInFlight: config.values['queued.max.requests'],
+        log,
+        listener: bind.name,
+      }),
   });
 }
 
@@ -170,9 +182,9 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
 class Listeners {
   private constructor(private readonly servers: TcpServer[]) {}
 
-  static of(config: BrokerConfig, log: Logger, handlers: HandlerRegistry): Listeners {
+  static of(config: BrokerConfig, log: Logger, broker: Broker): Listeners {
     const budget = new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes']));
-    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, budget, handlers)));
+    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, budget, broker)));
   }
 
   /**
@@ -236,7 +248,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
     );
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, metadata);
     store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
-    const server = Listeners.of(config, log, broker.handlers);
+    const server = Listeners.of(config, log, broker);
     const port = await server.listen(config);
     broker.groups.start();
     logListening(log, config, port, clusterId);
@@ -291,7 +303,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     });
     // The leader's ISR changes go to the partition state znodes through this broker's session.
     broker.replication.useIsrWriter(new ZkIsrWriter(membership.zk));
-    server = Listeners.of(config, log, broker.handlers);
+    server = Listeners.of(config, log, broker);
     const port = await server.listen(config);
     // Registered only once reachable: the controller connects as soon as it sees the registration.
     await membership.register();

@@ -12,11 +12,14 @@ import {
 import { FramedConnection, type Reply } from '../net/framed-connection.js';
 import type { FrameReader } from '../net/frame-reader.js';
 import type { Logger } from '../logger.js';
+import type { RequestMetrics } from '../metrics/request-metrics.js';
 import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.js';
 import type { HandlerRegistry } from './registry.js';
 
 export interface KafkaListener {
   handlers: HandlerRegistry;
+  /** Where each answered request's API and latency are counted. */
+  requests: RequestMetrics;
   /** queued.max.requests: requests read from one connection ahead of its replies. */
   maxInFlight: number;
   log: Logger;
@@ -25,7 +28,7 @@ export interface KafkaListener {
 }
 
 /** Serves one connection accepted on the listener named `listener`. */
-export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, maxInFlight, log, listener }: KafkaListener): FramedConnection {
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, requests, maxInFlight, log, listener }: KafkaListener): FramedConnection {
   return new FramedConnection(socket, frames, {
     maxInFlight,
     log,
@@ -71,8 +74,12 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
         replyTurn: inFlight.replyTurn,
       };
       const apiKey = request.apiKey as ApiKeyType;
-      const encode = (result: HandlerResult<ApiKeyType>): Reply =>
-        result === NO_RESPONSE ? null : encodeResponseFrame(apiKey, request.apiVersion, request.correlationId, result as never);
+      const started = performance.now();
+      const encode = (result: HandlerResult<ApiKeyType>): Reply => {
+        const frame = result === NO_RESPONSE ? null : encodeResponseFrame(apiKey, request.apiVersion, request.correlationId, result as never);
+        requests.record(apiKey, performance.now() - started);
+        return frame;
+      };
       const result = handler.handle(request.body, ctx);
       return result instanceof Promise ? result.then(encode) : encode(result);
     },
