@@ -6,6 +6,7 @@ import { brokerConfigFromText, type BrokerConfig } from '../kafka/broker-config.
 import { startKafka, type RunningKafka } from '../kafka/broker.js';
 import { flag, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { withHttp } from './http-endpoint.js';
 import { startNaming, type StartSettings } from './startup-failure.js';
 
 /** The broker's listener and data directory as server.properties names them. */
@@ -39,6 +40,9 @@ export const kafkaCommand: Command = {
       throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
     }
     const config = brokerConfigFromText(text, parseOverrides(args.flags.get('override') ?? []));
-    return startBrokerFromConfig(config, log);
+    const running = await startBrokerFromConfig(config, log);
+    const port = config.values['http.port'];
+    const http = port === undefined ? undefined : { host: config.values['http.host'], port, setting: `http.port=${port}` };
+    return withHttp(running, http, { broker: running.broker, dataDirs: [config.dataDir] }, log);
   },
 };

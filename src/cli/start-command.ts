@@ -12,10 +12,12 @@ import { defaultZooKeeperConfig } from '../zookeeper/config.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { flag, parseArgs, portFlag } from './args.js';
 import type { Command } from './command.js';
+import { withHttp } from './http-endpoint.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
 import { startNaming } from './startup-failure.js';
 
 const HOST = '127.0.0.1';
+const DEFAULT_HTTP_PORT = 8080;
 
 /** Creates each directory and checks that it can be locked, so neither server starts when the other could not. */
 async function checkDataDirs(dirs: string[]): Promise<void> {
@@ -27,10 +29,10 @@ async function checkDataDirs(dirs: string[]): Promise<void> {
 
 export const startCommand: Command = {
   name: 'start',
-  usage: 'start [--data-dir DIR] [--kafka-port N] [--zookeeper-port N] [--override key=value]...',
+  usage: 'start [--data-dir DIR] [--kafka-port N] [--zookeeper-port N] [--http-port N] [--override key=value]...',
   summary: 'run a whole node: ZooKeeper and a Kafka broker',
   async run(argv, log) {
-    const args = parseArgs(argv, ['data-dir', 'kafka-port', 'zookeeper-port', 'override']);
+    const args = parseArgs(argv, ['data-dir', 'kafka-port', 'zookeeper-port', 'http-port', 'override']);
     const dataDir = flag(args, 'data-dir') ?? './data';
     const kafkaPort = portFlag(args, 'kafka-port') ?? 9092;
     const zkPort = portFlag(args, 'zookeeper-port') ?? 2181;
@@ -43,6 +45,10 @@ export const startCommand: Command = {
       ...overrides,
     ]);
     const overridden = new Set(overrides.map((o) => o.key));
+    // On by default here (not for skein kafka / zookeeper): a whole node is what a new user runs and scrapes.
+    const httpFlag = portFlag(args, 'http-port');
+    const httpPort = httpFlag ?? brokerConfig.values['http.port'] ?? DEFAULT_HTTP_PORT;
+    const http = { host: brokerConfig.values['http.host'], port: httpPort, setting: httpFlag === undefined && overridden.has('http.port') ? `http.port=${httpPort}` : `--http-port=${httpPort}` };
     const dataDirSetting = { setting: `--data-dir=${dataDir}`, dir: dataDir };
     const kafkaSettings = brokerSettings(brokerConfig);
     if (!overridden.has('listeners')) kafkaSettings.listener = `--kafka-port=${kafkaPort}`;
@@ -56,6 +62,18 @@ export const startCommand: Command = {
       // Set once ZooKeeper listens: its port is known only then (--zookeeper-port 0 picks one).
       if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = `${HOST}:${zookeeper.clientPort}`;
       const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
+      const node = await withHttp(
+        {
+          async stop() {
+            // The broker first: its controlled shutdown and its session's close need ZooKeeper.
+            await broker.stop();
+            await zookeeper.stop();
+          },
+        },
+        http,
+        { broker: broker.broker, zookeeper: zookeeper.server, dataDirs: [zkDir, brokerConfig.dataDir] },
+        log,
+      );
       log.info(
         {
           kafka: `${HOST}:${broker.port}`,
@@ -64,13 +82,7 @@ export const startCommand: Command = {
         },
         'skein node started',
       );
-      return {
-        async stop() {
-          // The broker first: its controlled shutdown and its session's close need ZooKeeper.
-          await broker.stop();
-          await zookeeper.stop();
-        },
-      };
+      return node;
     } catch (err) {
       await zookeeper.stop();
       throw err;

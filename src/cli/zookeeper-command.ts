@@ -11,6 +11,7 @@ import { startEnsembleMember } from '../zookeeper/quorum/ensemble-server.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { flag, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { withHttp } from './http-endpoint.js';
 import { startNaming } from './startup-failure.js';
 
 /**
@@ -69,6 +70,9 @@ export const zookeeperCommand: Command = {
         { setting: `dataLogDir=${config.dataLogDir}`, dir: config.dataLogDir },
       ],
     };
-    return startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log, { configFile: path }) : startZooKeeper(config, log)));
+    const running = await startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log, { configFile: path }) : startZooKeeper(config, log)));
+    const { host, port } = config.http;
+    const http = port === undefined ? undefined : { host, port, setting: `http.port=${port}` };
+    return withHttp(running, http, { zookeeper: running.server, dataDirs: [config.dataDir, config.dataLogDir] }, log);
   },
 };

@@ -65,6 +65,9 @@ export const zooCfgSchema = {
   enforceQuota: bool('Refuse creates and setData past a hard quota with QuotaExceeded', false),
   'zookeeper.enforceQuota': bool('enforceQuota by its Java system property name', false),
   'nio.sessionlessCnxnTimeout': int('Milliseconds a new connection has to send its ConnectRequest before it is closed', 10_000, { min: 1 }),
+  // Skein's own: one HTTP listener for /metrics, the AdminServer's /commands, /healthz and /readyz.
+  'http.port': int('Port of the HTTP listener (/metrics, /commands/<name>, /healthz, /readyz); unset: none', undefined, { min: 0, max: 65535 }),
+  'http.host': str('Address the HTTP listener binds', '127.0.0.1'),
 };
 
 export interface ZooKeeperConfig {
@@ -90,6 +93,8 @@ export interface ZooKeeperConfig {
   enforceQuota: boolean;
   /** A connection that sends no ConnectRequest within this is closed (ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout). */
   sessionlessCnxnTimeoutMs: number;
+  /** The HTTP listener's address; no listener when the port is undefined. */
+  http: { host: string; port: number | undefined };
 }
 
 export interface ParsedZooCfg {
@@ -168,6 +173,7 @@ export function parseZooCfg(text: string, overrides: readonly string[] = [], fil
       reconfigEnabled: values.reconfigEnabled,
       enforceQuota: values.enforceQuota || values['zookeeper.enforceQuota'],
       sessionlessCnxnTimeoutMs: values['nio.sessionlessCnxnTimeout'],
+      http: { host: values['http.host'], port: values['http.port'] },
     },
     ensemble,
     warnings,

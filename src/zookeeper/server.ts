@@ -60,6 +60,8 @@ export interface ZooKeeperOptions {
 export interface RunningZooKeeper {
   /** The bound client port (useful when configured as 0). */
   clientPort: number;
+  /** What /metrics and the AdminServer commands report on. */
+  server: ZooKeeperServer;
   stop(): Promise<void>;
 }
 
@@ -290,7 +292,7 @@ export class ZooKeeperServer implements ConnectionHost {
     const zxid = this.tree.lastProcessedZxid;
     conn.lastZxid = zxid;
     conn.lastOp = opLabel(type);
-    this.stats.replied(performance.now() - started);
+    this.stats.replied(performance.now() - started, false);
     return replyFrame(xid, zxid, res.err, res.body);
   }
 
@@ -352,7 +354,7 @@ export class ZooKeeperServer implements ConnectionHost {
       }
       conn.lastZxid = a.zxid;
       conn.lastOp = opLabel(type);
-      this.stats.replied(performance.now() - started);
+      this.stats.replied(performance.now() - started, true);
       conn.complete(slot, replyFrame(xid, a.zxid, a.result.err, this.writeBody(type, a.result)));
       if (type === OpCode.closeSession) {
         if (this.bySession.get(sessionId) === conn) this.bySession.delete(sessionId);
@@ -491,6 +493,7 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, optio
     log,
     onDurable: (zxid) => core?.committed(zxid),
     onFatal: (err) => server?.fatal(err),
+    onSynced: (ms) => server?.stats.synced(ms),
   });
   const zk = new ZooKeeperServer(config, db.tree, db.sessionSecret, log, storageFailureHandler(options, log), (s) => {
     core = new RequestCore({
@@ -530,6 +533,7 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, optio
   );
   return {
     clientPort: clients.port,
+    server: zk,
     async stop() {
       for (const t of timers) clearInterval(t);
       await clients.close();
