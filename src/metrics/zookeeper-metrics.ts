@@ -30,7 +30,7 @@ function summary(name: string, help: string, sum: DurationSum): ScrapedMetric {
 export function zookeeperMetrics(s: ServerView): ScrapedMetric[] {
   return [
     gauge('znode_count', 'Znodes in the tree.', () => s.tree.nodeCount),
-    gauge('watch_count', 'Watches set by clients.', () => s.watches.summary().watches),
+    gauge('watch_count', 'Data and child watches set by clients.', () => s.watches.totalWatches),
     gauge('ephemerals_count', 'Ephemeral znodes.', () => s.tree.ephemeralCount),
     gauge('approximate_data_size', 'Bytes of znode paths and data.', () => s.tree.approximateDataSize),
     gauge('outstanding_requests', 'Requests read and not yet answered.', () => s.outstandingRequests),

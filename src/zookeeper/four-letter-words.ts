@@ -138,7 +138,6 @@ function durationValues(name: string, d: DurationSum): [string, number][] {
 
 /** mntr's entries (without the zk_ prefix), shared by the four-letter word and the AdminServer's monitor. */
 export function monitorValues(s: ServerView): [string, string | number][] {
-  const w = s.watches.summary();
   const values: [string, string | number][] = [
     ['version', `${ZOOKEEPER_VERSION}, ${BUILT_ON}`],
     ['server_state', s.mode],
@@ -150,7 +149,8 @@ export function monitorValues(s: ServerView): [string, string | number][] {
     ['num_alive_connections', s.connections.size],
     ['outstanding_requests', s.outstandingRequests],
     ['znode_count', s.tree.nodeCount],
-    ['watch_count', w.watches],
+    // Data and child watches, as ZooKeeper's DataTree counts them (wchs counts data watches only).
+    ['watch_count', s.watches.totalWatches],
     ['ephemerals_count', s.tree.ephemeralCount],
     ['approximate_data_size', s.tree.approximateDataSize],
     ['open_file_descriptor_count', openFileDescriptors()],
