@@ -1,5 +1,5 @@
 // Option parsing and the process wrapper both perf tools share.
-import { flag, parseArgs, UsageError, type ParsedArgs } from '../../src/cli/args.js';
+import { flag, parseArgs, UsageError, type ParsedArgs } from '../bench-args.js';
 
 export { flag, parseArgs, UsageError, type ParsedArgs };
 

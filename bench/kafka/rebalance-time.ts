@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { flag, parseArgs, UsageError, type ParsedArgs } from '../../src/cli/args.js';
+import { flag, parseArgs, UsageError, type ParsedArgs } from '../bench-args.js';
 import { brokerConfigFrom } from '../../src/kafka/broker-config.js';
 import { startKafka } from '../../src/kafka/broker.js';
 import { createLogger } from '../../src/logger.js';

@@ -4,13 +4,11 @@ JSON out on stdout.
   {"mode": "produce", "bootstrap", "topic", "count"}
       -> {"delivered": n, "errors": [first few delivery errors]}: values "0".."count-1" to partition 0 with
          enable.idempotence=True (acks=all, retries, up to 5 requests in flight)
-  {"mode": "transactional", "bootstrap"}
-      -> {"error": what init_transactions raised, or null}
 """
 import json
 import sys
 
-from confluent_kafka import KafkaException, Producer
+from confluent_kafka import Producer
 
 TIMEOUT_S = 50
 
@@ -47,18 +45,9 @@ def produce(args):
     return state
 
 
-def transactional(args):
-    producer = Producer({'bootstrap.servers': args['bootstrap'], 'transactional.id': 'compat-txn'})
-    try:
-        producer.init_transactions(20)
-        return {'error': None}
-    except KafkaException as e:
-        return {'error': str(e.args[0])}
-
-
 def main():
     args = json.load(sys.stdin)
-    result = {'produce': produce, 'transactional': transactional}[args['mode']](args)
+    result = {'produce': produce}[args['mode']](args)
     json.dump(result, sys.stdout)
 
 

@@ -2,8 +2,8 @@
 // fault-injecting proxy that withholds Produce responses after the broker appended the batch and cuts
 // the connection, so the producer retries batches already stored: the topic must hold every record
 // exactly once, in order (0 duplicates, 0 gaps). librdkafka (confluent-kafka-python) writes 100,000
-// records with 5 requests in flight, kafkajs 20,000; kcat writes directly (see its test). A
-// transactional id is refused with an error each client reports at once.
+// records with 5 requests in flight, kafkajs 20,000; kcat writes directly (see its test). Transactional
+// producers are transactions.test.ts'.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fetchPartition, recordsOf } from '../../src/kafka/client/consumer.js';
@@ -98,17 +98,4 @@ test('kcat -X enable.idempotence=true: every line stored once, in order, in batc
   const r = await run('kcat', ['-b', kafka.bootstrap, '-P', '-t', topic, '-p', '0', '-X', 'enable.idempotence=true', '-X', 'linger.ms=5'], input, 50_000);
   expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
   await expectOnceInOrder(topic, count);
-}, 60_000);
-
-test('a transactional.id is refused at once with an error naming it (transactions are not served yet)', async () => {
-  const { error } = await runPythonJson<{ error: string | null }>(DRIVER, { mode: 'transactional', bootstrap: kafka.bootstrap });
-  expect(error).toMatch(/Transactional Id authorization failed/i);
-  const client = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 20 } });
-  const producer = client.producer({ transactionalId: 'kafkajs-txn', idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  try {
-    await expect(producer.transaction()).rejects.toThrow(/TransactionalId|transactional id/i);
-  } finally {
-    await producer.disconnect();
-  }
 }, 60_000);

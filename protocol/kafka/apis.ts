@@ -25,6 +25,11 @@ import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './messages/20
 import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from './messages/21-delete-records.js';
 import { InitProducerIdRequestSpec, InitProducerIdResponseSpec } from './messages/22-init-producer-id.js';
 import { OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec } from './messages/23-offset-for-leader-epoch.js';
+import { AddPartitionsToTxnRequestSpec, AddPartitionsToTxnResponseSpec } from './messages/24-add-partitions-to-txn.js';
+import { AddOffsetsToTxnRequestSpec, AddOffsetsToTxnResponseSpec } from './messages/25-add-offsets-to-txn.js';
+import { EndTxnRequestSpec, EndTxnResponseSpec } from './messages/26-end-txn.js';
+import { WriteTxnMarkersRequestSpec, WriteTxnMarkersResponseSpec } from './messages/27-write-txn-markers.js';
+import { TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec } from './messages/28-txn-offset-commit.js';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/32-describe-configs.js';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/37-create-partitions.js';
@@ -44,6 +49,9 @@ import {
 } from './messages/46-list-partition-reassignments.js';
 import { OffsetDeleteRequestSpec, OffsetDeleteResponseSpec } from './messages/47-offset-delete.js';
 import { DescribeClusterRequestSpec, DescribeClusterResponseSpec } from './messages/60-describe-cluster.js';
+import { DescribeProducersRequestSpec, DescribeProducersResponseSpec } from './messages/61-describe-producers.js';
+import { DescribeTransactionsRequestSpec, DescribeTransactionsResponseSpec } from './messages/65-describe-transactions.js';
+import { ListTransactionsRequestSpec, ListTransactionsResponseSpec } from './messages/66-list-transactions.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -70,6 +78,11 @@ export const ApiKey = {
   DeleteRecords: 21,
   InitProducerId: 22,
   OffsetForLeaderEpoch: 23,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  WriteTxnMarkers: 27,
+  TxnOffsetCommit: 28,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   CreatePartitions: 37,
@@ -80,6 +93,9 @@ export const ApiKey = {
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
   DescribeCluster: 60,
+  DescribeProducers: 61,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -113,6 +129,11 @@ export const KAFKA_APIS = {
   [ApiKey.DeleteRecords]: { request: DeleteRecordsRequestSpec, response: DeleteRecordsResponseSpec },
   [ApiKey.InitProducerId]: { request: InitProducerIdRequestSpec, response: InitProducerIdResponseSpec },
   [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequestSpec, response: OffsetForLeaderEpochResponseSpec },
+  [ApiKey.AddPartitionsToTxn]: { request: AddPartitionsToTxnRequestSpec, response: AddPartitionsToTxnResponseSpec },
+  [ApiKey.AddOffsetsToTxn]: { request: AddOffsetsToTxnRequestSpec, response: AddOffsetsToTxnResponseSpec },
+  [ApiKey.EndTxn]: { request: EndTxnRequestSpec, response: EndTxnResponseSpec },
+  [ApiKey.WriteTxnMarkers]: { request: WriteTxnMarkersRequestSpec, response: WriteTxnMarkersResponseSpec },
+  [ApiKey.TxnOffsetCommit]: { request: TxnOffsetCommitRequestSpec, response: TxnOffsetCommitResponseSpec },
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
@@ -132,6 +153,9 @@ export const KAFKA_APIS = {
   },
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequestSpec, response: DescribeClusterResponseSpec },
+  [ApiKey.DescribeProducers]: { request: DescribeProducersRequestSpec, response: DescribeProducersResponseSpec },
+  [ApiKey.DescribeTransactions]: { request: DescribeTransactionsRequestSpec, response: DescribeTransactionsResponseSpec },
+  [ApiKey.ListTransactions]: { request: ListTransactionsRequestSpec, response: ListTransactionsResponseSpec },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

@@ -1,44 +1,47 @@
-// Minimal `--flag value` / `--flag=value` parsing; repeated flags collect (for --override).
+// Argument parsers for commander options: each turns the text a user typed into a value or throws
+// InvalidArgumentError, which commander reports as one line naming the option.
+import { InvalidArgumentError } from 'commander';
 
+/** A usage mistake found after parsing (a missing combination of options, a file that is not one). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export interface ParsedArgs {
-  flags: Map<string, string[]>;
-  positionals: string[];
+/** A TCP port, 0 (any free port) to 65535. */
+export function parsePort(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new InvalidArgumentError('must be a port number');
+  return Number(raw);
 }
 
-export function parseArgs(argv: readonly string[], known: readonly string[]): ParsedArgs {
-  const flags = new Map<string, string[]>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) value = argv[++i]!;
-    else throw new UsageError(`--${name} needs a value`);
-    flags.set(name, [...(flags.get(name) ?? []), value]);
-  }
-  return { flags, positionals };
+/** A whole number within [min, max]. */
+export function intIn(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    const n = Number(raw);
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    return n;
+  };
 }
 
-export function flag(args: ParsedArgs, name: string): string | undefined {
-  const values = args.flags.get(name);
-  return values?.[values.length - 1];
+/** For options given several times (--override a=1 --override b=2): collects them in order. */
+export function collect(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, value];
 }
 
-export function portFlag(args: ParsedArgs, name: string): number | undefined {
-  const raw = flag(args, name);
-  if (raw === undefined) return undefined;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65535) throw new UsageError(`--${name} must be a port number, got "${raw}"`);
-  return port;
+/** `key=value` (the value may contain '='), as --config and --set take it. */
+export function parseKeyValue(raw: string): { name: string; value: string } {
+  const eq = raw.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('must be key=value');
+  return { name: raw.slice(0, eq), value: raw.slice(eq + 1) };
+}
+
+/** A repeatable key=value option's parser: collects the pairs in order. */
+export function collectKeyValue(raw: string, previous: readonly { name: string; value: string }[] = []): { name: string; value: string }[] {
+  return [...previous, parseKeyValue(raw)];
+}
+
+/** A comma-separated list of partition numbers ("0,2,5"). */
+export function parsePartitionList(raw: string): number[] {
+  const parts = raw.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) throw new InvalidArgumentError('must be partition numbers separated by commas');
+  return parts.map(Number);
 }

@@ -9,13 +9,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ApiKey } from '../../protocol/kafka/index.js';
 import { parseOverrides } from '../config/schema.js';
-import { KafkaConnection } from '../kafka/client/connection.js';
 import { brokerConfigFrom } from '../kafka/broker-config.js';
-import type { Logger } from '../logger.js';
-import { flag, parseArgs, portFlag, UsageError } from './args.js';
-import type { Command } from './command.js';
+import { prettyLine, type Logger } from '../logger.js';
+import { InvalidArgumentError, Option } from 'commander';
+import { collect, intIn, parsePort, UsageError } from './args.js';
+import { untilFormed } from './cluster-formed.js';
+import type { ServerCommand } from './command.js';
 import { StartupFailure } from './startup-failure.js';
 
 const HOST = '127.0.0.1';
@@ -84,7 +84,7 @@ function brokerProperties(id: number, port: number, dataDir: string, zookeeperCo
 }
 
 /** Starts `skein <command> --config <configFile>` and resolves once it logs that it serves. */
-function startServer(command: 'kafka' | 'zookeeper', id: number, port: number, configFile: string, log: Logger): Promise<ServerChild> {
+function startServer(command: 'kafka' | 'zookeeper', id: number, port: number, configFile: string, log: Logger, show: (line: string) => string): Promise<ServerChild> {
   const name = `${command === 'kafka' ? 'broker' : 'zookeeper'} ${id}`;
   // The same entry point this process runs: dist's main.js, or whatever script started us.
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, command, '--config', configFile], {
@@ -101,7 +101,7 @@ function startServer(command: 'kafka' | 'zookeeper', id: number, port: number, c
     const timer = setTimeout(() => reject(new StartupFailure(`${name} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      process.stdout.write(`${line}\n`);
+      process.stdout.write(show(line));
       if (READY[command].some((ready) => line.includes(ready))) {
         clearTimeout(timer);
         resolveStart({ name, id, port, configFile, child, exited });
@@ -127,29 +127,12 @@ async function startAll(starting: Promise<ServerChild>[]): Promise<ServerChild[]
   return started.sort((a, b) => a.id - b.id);
 }
 
-/**
- * Waits until every broker's metadata lists all of them and a controller: only then do clients that go
- * to the controller (librdkafka's admin requests) find one.
- */
-async function untilFormed(started: readonly ServerChild[]): Promise<void> {
+/** Waits until every broker sees the whole cluster, its controller and every partition's leader. */
+async function untilAllFormed(started: readonly ServerChild[]): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (const b of started) {
-    for (;;) {
-      let formed = false;
-      const conn = await KafkaConnection.connect(`${HOST}:${b.port}`).catch(() => undefined);
-      if (conn) {
-        try {
-          const m = await conn.send(ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false });
-          formed = m.brokers.length === started.length && m.controllerId >= 0;
-        } catch {
-          // Not answering yet: asked again below.
-        } finally {
-          conn.close();
-        }
-      }
-      if (formed) break;
-      if (Date.now() > deadline) throw new StartupFailure(`${b.name} did not see the whole cluster within ${START_TIMEOUT_MS} ms`);
-      await new Promise((r) => setTimeout(r, 50));
+    if (!(await untilFormed(`${HOST}:${b.port}`, started.length, deadline - Date.now()))) {
+      throw new StartupFailure(`${b.name} did not see the whole cluster within ${START_TIMEOUT_MS} ms`);
     }
   }
 }
@@ -162,10 +145,9 @@ async function stopServer(b: ServerChild): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A count flag that must be one of `allowed`. */
-function countFlag(raw: string, name: string, allowed: (n: number) => boolean, what: string): number {
+function ensembleSize(raw: string): number {
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !allowed(n)) throw new UsageError(`--${name} must be ${what}, got "${raw}"`);
+  if (!ZOOKEEPER_SIZES.includes(n) || !/^\d+$/.test(raw)) throw new InvalidArgumentError(`must be one of ${ZOOKEEPER_SIZES.join(', ')}`);
   return n;
 }
 
@@ -175,21 +157,45 @@ function portRange(base: number, count: number, name: string): number[] {
   return Array.from({ length: count }, (_, i) => base + i);
 }
 
-export const devClusterCommand: Command = {
+interface DevClusterOptions {
+  nodes: number;
+  zookeeperNodes?: number;
+  dataDir: string;
+  kafkaPort: number;
+  zookeeperPort: number;
+  quorumPort: number;
+  override: string[];
+}
+
+export const devClusterCommand: ServerCommand<DevClusterOptions> = {
   name: 'dev-cluster',
-  usage: 'dev-cluster [--nodes N] [--zookeeper-nodes 1|3|5|7] [--data-dir DIR] [--kafka-port N] [--zookeeper-port N] [--quorum-port N] [--override key=value]...',
   summary: 'run a ZooKeeper ensemble and N brokers (default 3 and 3) on consecutive ports, for trying a cluster',
-  async run(argv, log) {
-    const args = parseArgs(argv, ['nodes', 'zookeeper-nodes', 'data-dir', 'kafka-port', 'zookeeper-port', 'quorum-port', 'override']);
-    const nodes = countFlag(flag(args, 'nodes') ?? '3', 'nodes', (n) => n >= 1 && n <= MAX_NODES, `1 to ${MAX_NODES}`);
-    const zkNodes = countFlag(flag(args, 'zookeeper-nodes') ?? (nodes >= 3 ? '3' : '1'), 'zookeeper-nodes', (n) => ZOOKEEPER_SIZES.includes(n), ZOOKEEPER_SIZES.join(', '));
-    const dataDir = resolve(flag(args, 'data-dir') ?? './data/dev-cluster');
-    const kafkaPorts = portRange(portFlag(args, 'kafka-port') ?? 9092, nodes, 'kafka-port');
-    const zkPorts = portRange(portFlag(args, 'zookeeper-port') ?? 2181, zkNodes, 'zookeeper-port');
+  examples: [
+    ['skein dev-cluster', 'ZooKeeper on 127.0.0.1:2181-2183, brokers on 127.0.0.1:9092-9094'],
+    ['skein dev-cluster --nodes 5 --zookeeper-nodes 5 --data-dir /tmp/c5', 'a bigger one elsewhere'],
+  ],
+  declare(command) {
+    command
+      .addOption(new Option('--nodes <n>', `brokers, 1 to ${MAX_NODES}`).argParser(intIn(1, MAX_NODES)).default(3))
+      .addOption(new Option('--zookeeper-nodes <n>', `ZooKeeper servers, ${ZOOKEEPER_SIZES.join(', ')} (default 3 with 3 brokers or more, else 1)`).argParser(ensembleSize))
+      .option('--data-dir <dir>', 'where each server gets a directory and its config file', './data/dev-cluster')
+      .addOption(new Option('--kafka-port <port>', "the first broker's port").argParser(parsePort).default(9092))
+      .addOption(new Option('--zookeeper-port <port>', "the first ZooKeeper server's client port").argParser(parsePort).default(2181))
+      .addOption(new Option('--quorum-port <port>', 'the first ensemble quorum port (election ports follow)').argParser(parsePort).default(DEFAULT_QUORUM_PORT))
+      .option('--override <key=value>', 'a server.properties setting for every broker (repeatable)', collect, []);
+  },
+  async run(options, log, logFormat) {
+    // Children log JSON lines (their stdout is a pipe); shown as this process logs.
+    const show = logFormat === 'pretty' ? prettyLine() : (line: string) => `${line}\n`;
+    const nodes = options.nodes;
+    const zkNodes = options.zookeeperNodes ?? (nodes >= 3 ? 3 : 1);
+    const dataDir = resolve(options.dataDir);
+    const kafkaPorts = portRange(options.kafkaPort, nodes, 'kafka-port');
+    const zkPorts = portRange(options.zookeeperPort, zkNodes, 'zookeeper-port');
     // Quorum ports, then election ports (unused by Skein, but zoo.cfg names them).
-    const quorumPort = portRange(portFlag(args, 'quorum-port') ?? DEFAULT_QUORUM_PORT, zkNodes > 1 ? 2 * zkNodes : 1, 'quorum-port')[0]!;
+    const quorumPort = portRange(options.quorumPort, zkNodes > 1 ? 2 * zkNodes : 1, 'quorum-port')[0]!;
     const zookeeperConnect = zkPorts.map((p) => `${HOST}:${p}`).join(',');
-    const overrides = args.flags.get('override') ?? [];
+    const overrides = options.override;
     // Every broker setting is checked here, before anything starts.
     parseOverrides(overrides);
     for (let i = 1; i <= nodes; i++) {
@@ -208,7 +214,7 @@ export const devClusterCommand: Command = {
       if (zkNodes > 1) await writeFile(join(dir, 'myid'), `${i}\n`);
       const configFile = join(dir, 'zoo.cfg');
       await writeFile(configFile, zooCfg(i, dir, zkPorts, quorumPort));
-      zookeeperStarts.push(startServer('zookeeper', i, zkPorts[i - 1]!, configFile, log));
+      zookeeperStarts.push(startServer('zookeeper', i, zkPorts[i - 1]!, configFile, log, show));
     }
     const zookeepers = await startAll(zookeeperStarts);
     let brokers: ServerChild[] = [];
@@ -224,10 +230,10 @@ export const devClusterCommand: Command = {
         await mkdir(dir, { recursive: true });
         const configFile = join(dir, 'server.properties');
         await writeFile(configFile, brokerProperties(i, kafkaPorts[i - 1]!, dir, zookeeperConnect, overrides.map((o) => o.trim())));
-        brokerStarts.push(startServer('kafka', i, kafkaPorts[i - 1]!, configFile, log));
+        brokerStarts.push(startServer('kafka', i, kafkaPorts[i - 1]!, configFile, log, show));
       }
       brokers = await startAll(brokerStarts);
-      await untilFormed(brokers);
+      await untilAllFormed(brokers);
     } catch (err) {
       await stopAll();
       throw err;

@@ -12,8 +12,13 @@ export interface HttpSetting {
   setting: string;
 }
 
-export async function withHttp(running: Running, http: HttpSetting | undefined, parts: ProcessParts, log: Logger): Promise<Running> {
-  if (http === undefined) return running;
+/** `running` with the HTTP listener's bound port (undefined: none was asked for). */
+export interface RunningWithHttp extends Running {
+  readonly httpPort: number | undefined;
+}
+
+export async function withHttp(running: Running, http: HttpSetting | undefined, parts: ProcessParts, log: Logger): Promise<RunningWithHttp> {
+  if (http === undefined) return { httpPort: undefined, stop: () => running.stop() };
   let listener;
   try {
     listener = await startNaming({ listener: http.setting, dirs: [] }, () => startProcessHttp(http, parts, log));
@@ -23,6 +28,7 @@ export async function withHttp(running: Running, http: HttpSetting | undefined, 
   }
   const open = listener;
   return {
+    httpPort: open.port,
     async stop() {
       await open.close();
       await running.stop();

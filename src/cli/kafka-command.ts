@@ -4,8 +4,8 @@ import { ConfigError, parseOverrides } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { brokerConfigFromText, type BrokerConfig } from '../kafka/broker-config.js';
 import { startKafka, type RunningKafka } from '../kafka/broker.js';
-import { flag, parseArgs, UsageError } from './args.js';
-import type { Command } from './command.js';
+import { collect } from './args.js';
+import type { ServerCommand } from './command.js';
 import { withHttp } from './http-endpoint.js';
 import { startNaming, type StartSettings } from './startup-failure.js';
 
@@ -25,21 +25,26 @@ export function startBrokerFromConfig(config: BrokerConfig, log: Logger, setting
   return startNaming(settings, () => startKafka(config, log));
 }
 
-export const kafkaCommand: Command = {
+export const kafkaCommand: ServerCommand<{ config: string; override: string[] }> = {
   name: 'kafka',
-  usage: 'kafka --config <server.properties> [--override key=value]...',
-  summary: 'run the Kafka broker alone',
-  async run(argv, log) {
-    const args = parseArgs(argv, ['config', 'override']);
-    const path = flag(args, 'config');
-    if (path === undefined) throw new UsageError('--config <server.properties> is required');
+  summary: 'run the Kafka broker alone, configured by an Apache Kafka server.properties',
+  examples: [
+    ['skein kafka --config config/server.properties', 'a broker as the file says'],
+    ['skein kafka --config server.properties --override broker.id=2', 'with a setting changed'],
+  ],
+  declare(command) {
+    command
+      .requiredOption('--config <server.properties>', "Apache Kafka's broker configuration file")
+      .option('--override <key=value>', 'a server.properties setting that wins over the file (repeatable)', collect, []);
+  },
+  async run({ config: path, override }, log) {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
       throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
     }
-    const config = brokerConfigFromText(text, parseOverrides(args.flags.get('override') ?? []));
+    const config = brokerConfigFromText(text, parseOverrides(override));
     const running = await startBrokerFromConfig(config, log);
     const port = config.values['http.port'];
     const http = port === undefined ? undefined : { host: config.values['http.host'], port, setting: `http.port=${port}` };

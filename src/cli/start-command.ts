@@ -10,13 +10,19 @@ import { DirLock } from '../fs/dir-lock.js';
 import { brokerConfigFrom } from '../kafka/broker-config.js';
 import { defaultZooKeeperConfig } from '../zookeeper/config.js';
 import { startZooKeeper } from '../zookeeper/server.js';
-import { flag, parseArgs, portFlag } from './args.js';
-import type { Command } from './command.js';
+import { Option } from 'commander';
+import { collect, parsePort } from './args.js';
+import { untilFormed } from './cluster-formed.js';
+import type { ServerCommand } from './command.js';
 import { withHttp } from './http-endpoint.js';
+import type { RunningKafka } from '../kafka/broker.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
 import { startNaming } from './startup-failure.js';
 
 const HOST = '127.0.0.1';
+/** How long the start summary waits for the broker to lead its partitions. */
+const READY_TIMEOUT_MS = 30_000;
+/** The HTTP listener's port unless --http-port or http.port says otherwise. */
 const DEFAULT_HTTP_PORT = 8080;
 
 /** Creates each directory and checks that it can be locked, so neither server starts when the other could not. */
@@ -27,17 +33,34 @@ async function checkDataDirs(dirs: string[]): Promise<void> {
   }
 }
 
-export const startCommand: Command = {
+interface StartOptions {
+  dataDir: string;
+  kafkaPort: number;
+  zookeeperPort: number;
+  httpPort: number | undefined;
+  override: string[];
+}
+
+export const startCommand: ServerCommand<StartOptions> = {
   name: 'start',
-  usage: 'start [--data-dir DIR] [--kafka-port N] [--zookeeper-port N] [--http-port N] [--override key=value]...',
   summary: 'run a whole node: ZooKeeper and a Kafka broker',
-  async run(argv, log) {
-    const args = parseArgs(argv, ['data-dir', 'kafka-port', 'zookeeper-port', 'http-port', 'override']);
-    const dataDir = flag(args, 'data-dir') ?? './data';
-    const kafkaPort = portFlag(args, 'kafka-port') ?? 9092;
-    const zkPort = portFlag(args, 'zookeeper-port') ?? 2181;
+  examples: [
+    ['skein start', 'ZooKeeper on 127.0.0.1:2181, Kafka on 127.0.0.1:9092, data in ./data'],
+    ['skein start --data-dir /var/lib/skein --kafka-port 19092', 'elsewhere'],
+    ['skein start --override num.partitions=6 --override log.retention.hours=24', 'with server.properties settings'],
+  ],
+  declare(command) {
+    command
+      .option('--data-dir <dir>', 'data directory (zookeeper/ and kafka/ inside)', './data')
+      .addOption(new Option('--kafka-port <port>', 'Kafka port on 127.0.0.1 (0: any free port)').argParser(parsePort).default(9092))
+      .addOption(new Option('--zookeeper-port <port>', 'ZooKeeper port on 127.0.0.1 (0: any free port)').argParser(parsePort).default(2181))
+      .addOption(new Option('--http-port <port>', `HTTP port for /metrics, /healthz, /readyz and /commands (0: any free port; default ${DEFAULT_HTTP_PORT}, or http.port)`).argParser(parsePort))
+      .option('--override <key=value>', 'a server.properties setting for the broker (repeatable)', collect, []);
+  },
+  async run(options, log) {
+    const { dataDir, kafkaPort, zookeeperPort: zkPort } = options;
     const zkDir = join(dataDir, 'zookeeper');
-    const overrides = parseOverrides(args.flags.get('override') ?? []);
+    const overrides = parseOverrides(options.override);
     // Every setting is checked before anything listens.
     const brokerConfig = brokerConfigFrom([
       { key: 'listeners', value: `PLAINTEXT://${HOST}:${kafkaPort}`, line: 0 },
@@ -46,9 +69,9 @@ export const startCommand: Command = {
     ]);
     const overridden = new Set(overrides.map((o) => o.key));
     // On by default here (not for skein kafka / zookeeper): a whole node is what a new user runs and scrapes.
-    const httpFlag = portFlag(args, 'http-port');
-    const httpPort = httpFlag ?? brokerConfig.values['http.port'] ?? DEFAULT_HTTP_PORT;
-    const http = { host: brokerConfig.values['http.host'], port: httpPort, setting: httpFlag === undefined && overridden.has('http.port') ? `http.port=${httpPort}` : `--http-port=${httpPort}` };
+    const httpPort = options.httpPort ?? brokerConfig.values['http.port'] ?? DEFAULT_HTTP_PORT;
+    const httpSetting = options.httpPort === undefined && overridden.has('http.port') ? `http.port=${httpPort}` : `--http-port=${httpPort}`;
+    const http = { host: brokerConfig.values['http.host'], port: httpPort, setting: httpSetting };
     const dataDirSetting = { setting: `--data-dir=${dataDir}`, dir: dataDir };
     const kafkaSettings = brokerSettings(brokerConfig);
     if (!overridden.has('listeners')) kafkaSettings.listener = `--kafka-port=${kafkaPort}`;
@@ -58,34 +81,42 @@ export const startCommand: Command = {
     const zookeeper = await startNaming(zkSettings, () =>
       startZooKeeper(defaultZooKeeperConfig({ dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: HOST }), log),
     );
+    let broker: RunningKafka;
     try {
       // Set once ZooKeeper listens: its port is known only then (--zookeeper-port 0 picks one).
       if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = `${HOST}:${zookeeper.clientPort}`;
-      const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
-      const node = await withHttp(
-        {
-          async stop() {
-            // The broker first: its controlled shutdown and its session's close need ZooKeeper.
-            await broker.stop();
-            await zookeeper.stop();
-          },
-        },
-        http,
-        { broker: broker.broker, zookeeper: zookeeper.server, dataDirs: [zkDir, brokerConfig.dataDir] },
-        log,
-      );
-      log.info(
-        {
-          kafka: `${HOST}:${broker.port}`,
-          zookeeper: `${HOST}:${zookeeper.clientPort}`,
-          dataDir: resolve(dataDir),
-        },
-        'skein node started',
-      );
-      return node;
+      broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
     } catch (err) {
       await zookeeper.stop();
       throw err;
     }
+    const running = broker;
+    // Stops both servers itself if the HTTP listener cannot open.
+    const node = await withHttp(
+      {
+        async stop() {
+          // The broker first: its controlled shutdown and its session's close need ZooKeeper.
+          await running.stop();
+          await zookeeper.stop();
+        },
+      },
+      http,
+      { broker: running.broker, zookeeper: zookeeper.server, dataDirs: [zkDir, brokerConfig.dataDir] },
+      log,
+    );
+    // The summary is the start's last line: printed once the broker is controller and leads its partitions.
+    if (!(await untilFormed(`${HOST}:${running.port}`, 1, READY_TIMEOUT_MS))) log.warn({ waitedMs: READY_TIMEOUT_MS }, 'the broker has not taken up its partitions yet');
+    log.info(
+      {
+        kafka: `${HOST}:${running.port}`,
+        zookeeper: `${HOST}:${zookeeper.clientPort}`,
+        dataDir: resolve(dataDir),
+        http: `${http.host}:${node.httpPort}`,
+        // What kind of node this is, as `skein cluster info` would find it.
+        mode: 'ZooKeeper standalone and a one-broker Kafka cluster on it',
+      },
+      'skein node started',
+    );
+    return node;
   },
 };

@@ -9,8 +9,8 @@ import { parseZooCfg } from '../zookeeper/config.js';
 import { DISK_FILES, type ConfigFiles } from '../zookeeper/ensemble-config.js';
 import { startEnsembleMember } from '../zookeeper/quorum/ensemble-server.js';
 import { startZooKeeper } from '../zookeeper/server.js';
-import { flag, parseArgs, UsageError } from './args.js';
-import type { Command } from './command.js';
+import { collect, UsageError } from './args.js';
+import type { ServerCommand } from './command.js';
 import { withHttp } from './http-endpoint.js';
 import { startNaming } from './startup-failure.js';
 
@@ -34,16 +34,21 @@ function filesWithMyid(myid: string, missing: string[]): ConfigFiles {
   };
 }
 
-export const zookeeperCommand: Command = {
+export const zookeeperCommand: ServerCommand<{ config: string; myid?: string; override: string[] }> = {
   name: 'zookeeper',
-  usage: 'zookeeper --config <zoo.cfg> [--myid N] [--override key=value]...',
   summary: 'run the ZooKeeper-compatible server, alone or as one member of an ensemble',
-  async run(argv, log) {
-    const args = parseArgs(argv, ['config', 'myid', 'override']);
-    const path = flag(args, 'config');
-    const myid = flag(args, 'myid');
+  examples: [
+    ['skein zookeeper --config config/zoo.cfg', 'a standalone server as the file says'],
+    ['skein zookeeper --config zoo.cfg --myid 2', 'member 2 of the ensemble zoo.cfg lists (writes dataDir/myid)'],
+  ],
+  declare(command) {
+    command
+      .requiredOption('--config <zoo.cfg>', "Apache ZooKeeper's configuration file")
+      .option('--myid <id>', 'this server\'s id among zoo.cfg\'s server.N lines, written to dataDir/myid if missing')
+      .option('--override <key=value>', 'a zoo.cfg setting that wins over the file (repeatable)', collect, []);
+  },
+  async run({ config: path, myid, override }, log) {
     if (myid !== undefined && !/^\d+$/.test(myid)) throw new UsageError(`--myid must be a server id from server.N, got "${myid}"`);
-    if (path === undefined) throw new UsageError('--config <zoo.cfg> is required');
     let text: string;
     try {
       text = await readFile(path, 'utf8');
@@ -51,7 +56,7 @@ export const zookeeperCommand: Command = {
       throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
     }
     const missingMyid: string[] = [];
-    const parsed = parseZooCfg(text, args.flags.get('override') ?? [], myid === undefined ? DISK_FILES : filesWithMyid(myid, missingMyid));
+    const parsed = parseZooCfg(text, override, myid === undefined ? DISK_FILES : filesWithMyid(myid, missingMyid));
     for (const warning of parsed.warnings) log.warn(warning);
     const { config, ensemble, unusedKeys } = parsed;
     if (unusedKeys.length > 0) log.warn({ keys: unusedKeys }, 'ignoring zoo.cfg keys that have no effect in Skein');

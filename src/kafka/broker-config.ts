@@ -97,6 +97,12 @@ export const brokerSchema = {
   'group.min.session.timeout.ms': int('Smallest session timeout a member may ask for.', 6_000, { min: 0 }),
   'group.max.session.timeout.ms': int('Largest session timeout a member may ask for.', 1_800_000, { min: 0 }),
   'group.max.size': int('Members in one group at most.', 2_147_483_647, { min: 1 }),
+  'transaction.state.log.num.partitions': int('Partitions of __transaction_state.', 50, { min: 1 }),
+  'transaction.state.log.replication.factor': int('Replication factor of __transaction_state (capped by live brokers).', 3, { min: 1 }),
+  'transaction.state.log.min.isr': int('min.insync.replicas of __transaction_state (capped by its replication factor).', 2, { min: 1 }),
+  'transaction.state.log.segment.bytes': int('Segment size of __transaction_state.', 104_857_600, { min: 1 }),
+  'transaction.max.timeout.ms': int('Largest transaction.timeout.ms a producer may ask for (INVALID_TRANSACTION_TIMEOUT beyond).', 900_000, { min: 1 }),
+  'transactional.id.expiration.ms': int('A transactional id idle this long (no transaction open) is forgotten.', 604_800_000, { min: 1 }),
   // The cluster (ZooKeeper mode). Without zookeeper.connect the broker runs alone with its topics in
   // topics.json; with it, brokers register in ZooKeeper and one of them is the controller.
   'zookeeper.connect': str('ZooKeeper connection string, host:port[,host:port...][/chroot]; unset runs the broker alone.', undefined),
@@ -140,8 +146,6 @@ const NOT_APPLICABLE = new Set([
   'socket.receive.buffer.bytes',
   'background.threads',
   'log.cleaner.threads',
-  'transaction.state.log.replication.factor',
-  'transaction.state.log.min.isr',
 ]);
 
 export type BrokerConfigValues = ConfigValues<typeof brokerSchema>;

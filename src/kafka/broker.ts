@@ -1,6 +1,7 @@
 // A Kafka broker: its config, identity, topics, partition logs, API handlers and listener, started and
 // stopped as one.
 import { initCompression } from '../../protocol/kafka/compression/codecs.js';
+import { ApiKey } from '../../protocol/kafka/index.js';
 import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
 import { ByteBudget } from '../net/byte-budget.js';
@@ -20,12 +21,16 @@ import { controlledShutdown } from './cluster/controlled-shutdown.js';
 import { ClusterMembership } from './cluster/membership.js';
 import { ZkTopicStore } from './cluster/zk-topic-store.js';
 import { Controller } from './controller/controller.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../../protocol/kafka/consumer-offsets/group-partition.js';
 import { ReplicaManager } from './partitions/replica-manager.js';
 import { FileBlockSource, ProducerIdAllocator } from './producers/producer-ids.js';
 import { ZkBlockSource } from './producers/zk-producer-id-blocks.js';
 import { ReplicationManager } from './replication/replication-manager.js';
 import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
+import { WriteTxnMarkersChannel } from './txn/marker-channel.js';
+import { TransactionService } from './txn/service.js';
+import { TRANSACTION_STATE_TOPIC } from './txn/transaction-state-topic.js';
 import type { BrokerServices, MetadataUpdates } from './services.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { RequestMetrics } from '../metrics/request-metrics.js';
@@ -59,6 +64,8 @@ export class Broker {
   readonly handlers: HandlerRegistry;
   /** Consumer groups: the coordinator and __consumer_offsets. */
   readonly groups: GroupService;
+  /** Transactions: the coordinator and __transaction_state. */
+  readonly transactions: TransactionService;
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
   readonly replication: ReplicationManager;
   /** Records and bytes in and out per topic, counted on the data path for /metrics. */
@@ -79,6 +86,20 @@ export class Broker {
   ) {
     const partitions = new HostedPartitions(replicas, config, topics, metadata, this.traffic);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
+    // Alone the data directory holds the claimed blocks; in a cluster ZooKeeper does, shared by all brokers.
+    const producerIds = new ProducerIdAllocator(cluster ? new ZkBlockSource(() => cluster.membership.zk, config.brokerId) : new FileBlockSource(config.dataDir));
+    this.transactions = new TransactionService({
+      config,
+      log,
+      alone: cluster === undefined,
+      topics,
+      metadata,
+      replicas,
+      producerIds,
+      // Markers for partitions this broker leads go straight to its own WriteTxnMarkers handler.
+      markers: new WriteTxnMarkersChannel({ brokerId: config.brokerId, metadata, log, localHandler: () => this.handlers.get(ApiKey.WriteTxnMarkers) }),
+      now: () => this.now(),
+    });
     this.replication = new ReplicationManager({
       config,
       log,
@@ -90,8 +111,8 @@ export class Broker {
         const b = metadata.liveBrokers().find((n) => n.nodeId === id);
         return b && `${b.host}:${b.port}`;
       },
-      onElection: (partition, epoch) => void this.groups.onElection(partition, epoch),
-      onResignation: (partition, epoch) => this.groups.onResignation(partition, epoch),
+      onElection: (topic, partition, epoch) => void this.coordinatorOf(topic)?.onElection(partition, epoch),
+      onResignation: (topic, partition, epoch) => this.coordinatorOf(topic)?.onResignation(partition, epoch),
     });
     // The broker's parts as handlers see them (services.ts); each handler is handed the ones it declares.
     const services: BrokerServices = {
@@ -102,14 +123,21 @@ export class Broker {
       partitions,
       topics,
       groups: this.groups,
+      transactions: this.transactions,
       replication: this.replication,
       metadataUpdates: cluster && metadataUpdatesOf(cluster),
       controller: cluster?.controller,
       apiVersions: { supported: () => this.handlers.supported() },
-      // Alone the data directory holds the claimed blocks; in a cluster ZooKeeper does, shared by all brokers.
-      producerIds: new ProducerIdAllocator(cluster ? new ZkBlockSource(() => cluster.membership.zk, config.brokerId) : new FileBlockSource(config.dataDir)),
+      producerIds,
     };
     this.handlers = new HandlerRegistry(HANDLERS, services);
+  }
+
+  /** The coordinator whose state lives in `topic`, which loads a partition of it this broker comes to lead. */
+  private coordinatorOf(topic: string): GroupService | TransactionService | undefined {
+    if (topic === CONSUMER_OFFSETS_TOPIC) return this.groups;
+    if (topic === TRANSACTION_STATE_TOPIC) return this.transactions;
+    return undefined;
   }
 
   get brokerId(): number {
@@ -251,12 +279,14 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
     const server = Listeners.of(config, log, broker);
     const port = await server.listen(config);
     broker.groups.start();
+    broker.transactions.start();
     logListening(log, config, port, clusterId);
     return {
       broker,
       port,
       async stop() {
         await broker.replication.stop();
+        await broker.transactions.stop();
         await broker.groups.stop();
         await server.close();
         await logs.close();
@@ -309,6 +339,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     await membership.register();
     await controller.start();
     broker.groups.start();
+    broker.transactions.start();
     logListening(log, config, port, clusterId);
     const openLogs = logs;
     const listening = server;
@@ -318,6 +349,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
       async stop() {
         if (config.values['controlled.shutdown.enable']) await controlledShutdown(membership, config, log);
         await broker.replication.stop();
+        await broker.transactions.stop();
         await broker.groups.stop();
         await listening.close();
         await controller.stop();

@@ -14,6 +14,7 @@ import type { TopicTraffic } from '../metrics/topic-traffic.js';
 import type { BrokerConfig } from './broker-config.js';
 import type { ElectionOutcome, Reassignment, ReassignRefusal, TopicPartition } from './controller/controller-core.js';
 import type * as Groups from './groups/api.js';
+import type * as Txn from './txn/api.js';
 import type { MetadataView } from './metadata/metadata-view.js';
 import type { TopicRecord } from './metadata/topic-store.js';
 import type { Partition } from './partitions/partition.js';
@@ -88,11 +89,35 @@ export interface GroupRequests {
   heartbeat(request: Groups.HeartbeatRequest): Promise<Groups.HeartbeatResponse>;
   leaveGroup(request: Groups.LeaveGroupRequest): Promise<Groups.LeaveGroupResponse>;
   offsetCommit(request: Groups.OffsetCommitRequest): Promise<Groups.OffsetCommitResponse>;
+  txnOffsetCommit(request: Groups.TxnOffsetCommitRequest): Promise<Groups.OffsetCommitResponse>;
+  /**
+   * A transaction marker of `producerId` was written to these __consumer_offsets partitions: the
+   * producer's pending transactional offsets there take effect (commit) or are dropped.
+   */
+  completeTransaction(producerId: number, partitions: readonly number[], commit: boolean): void;
   offsetFetch(request: Groups.OffsetFetchRequest): Promise<Groups.OffsetFetchResponse>;
   offsetDelete(request: Groups.OffsetDeleteRequest): Promise<Groups.OffsetDeleteResponse>;
   describeGroups(request: Groups.DescribeGroupsRequest): Promise<Groups.DescribeGroupsResponse>;
   listGroups(request: Groups.ListGroupsRequest): Promise<Groups.ListGroupsResponse>;
   deleteGroups(request: Groups.DeleteGroupsRequest): Promise<Groups.DeleteGroupsResponse>;
+}
+
+/**
+ * The transaction coordinator's requests (transactions/service.ts). Each refuses an id whose
+ * __transaction_state partition this broker does not serve: NOT_COORDINATOR, or
+ * COORDINATOR_LOAD_IN_PROGRESS while it loads.
+ */
+export interface TransactionRequests {
+  /** FindCoordinator key type 1; creates __transaction_state on first need. */
+  findCoordinator(transactionalId: string, listener?: string): CoordinatorLocation;
+  initProducerId(request: Txn.InitProducerIdRequest): Promise<Txn.InitProducerIdResponse>;
+  /** AddPartitionsToTxn, and AddOffsetsToTxn as the group's __consumer_offsets partition: the error code. */
+  addPartitions(request: Txn.AddPartitionsRequest): Promise<number>;
+  /** AddPartitionsToTxn v4+ verifyOnly: one error for all partitions, or each partition's. */
+  verifyPartitions(request: Txn.AddPartitionsRequest): number | Txn.MarkerOutcome[];
+  endTxn(request: Txn.EndTxnRequest): Promise<number>;
+  describe(transactionalId: string): { errorCode: number; transaction: Txn.TransactionDescription | undefined };
+  list(stateFilters: readonly string[], producerIdFilters: readonly number[], durationFilterMs: number): { errorCode: number; unknownStateFilters: string[]; transactions: Txn.TransactionDescription[] };
 }
 
 /** The controller naming this broker leader or follower of partitions, or telling it to stop being one. */
@@ -146,6 +171,7 @@ export interface BrokerServices {
   readonly partitions: PartitionAccess;
   readonly topics: TopicAdmin;
   readonly groups: GroupRequests;
+  readonly transactions: TransactionRequests;
   readonly replication: ReplicaRoles;
   /** Absent on a broker without zookeeper.connect: there is no controller to hear from. */
   readonly metadataUpdates: MetadataUpdates | undefined;

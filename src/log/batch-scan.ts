@@ -11,6 +11,7 @@ import {
   BATCH_LENGTH_AT,
   BATCH_LENGTH_OVERHEAD,
   computeBatchCrc,
+  CONTROL_BIT,
   LAST_OFFSET_DELTA_AT,
   MAX_TIMESTAMP_AT,
   PARTITION_LEADER_EPOCH_AT,
@@ -19,6 +20,7 @@ import {
   readBatchHeader,
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
+import { readEndTxnMarkerBatch, type EndTxnMarkerOfBatch } from '../../protocol/kafka/records/control-record.js';
 
 /** Reads `length` bytes at `position`; shorter only if the file ends first. */
 export async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
@@ -117,6 +119,8 @@ export interface BatchPosition {
 
 /** What walkBatchHeaders reports of each batch: leader epochs and the fields producer state replays. */
 export interface WalkedBatch extends BatchPosition {
+  /** A control batch's end-transaction marker, when it carries one that decodes. */
+  endTxn?: EndTxnMarkerOfBatch;
   attributes: number;
   lastOffsetDelta: number;
   maxTimestamp: number;
@@ -143,10 +147,14 @@ export async function walkBatchHeaders(file: FileHandle, endPosition: number, wi
     const at = position - windowStart;
     const sizeBytes = window.readInt32BE(at + BATCH_LENGTH_AT) + BATCH_LENGTH_OVERHEAD;
     if (sizeBytes < BATCH_HEADER_BYTES || sizeBytes > endPosition - position) return;
+    const attributes = window.readInt16BE(at + ATTRIBUTES_AT);
+    // Producer state needs a marker's type and coordinator epoch: a control batch is read whole (it is tiny).
+    const endTxn = (attributes & CONTROL_BIT) !== 0 ? readEndTxnMarkerBatch(await readAt(file, position, sizeBytes)) : undefined;
     onBatch({
+      ...(endTxn && { endTxn }),
       baseOffset: readInt64(window, at + BASE_OFFSET_AT),
       partitionLeaderEpoch: window.readInt32BE(at + PARTITION_LEADER_EPOCH_AT),
-      attributes: window.readInt16BE(at + ATTRIBUTES_AT),
+      attributes,
       lastOffsetDelta: window.readInt32BE(at + LAST_OFFSET_DELTA_AT),
       maxTimestamp: readInt64(window, at + MAX_TIMESTAMP_AT),
       producerId: readInt64(window, at + PRODUCER_ID_AT),

@@ -43,8 +43,10 @@ import { writeLeaderEpochFile } from './leader-epoch-file.js';
 import { maxSegmentMs, type LogConfig } from './log-config.js';
 import { loadLog, type LoadedLog } from './log-loader.js';
 import { deleteSnapshot, encodeSnapshot, listSnapshots, SNAPSHOTS_KEPT, writeSnapshot } from './producer-snapshot.js';
-import { isProducerDataBatch, loadProducerState } from './producer-state-loader.js';
+import { applyMarker, isProducerDataBatch, loadProducerState, type TransactionState } from './producer-state-loader.js';
 import type { ProducerStateTable } from './producer-state.js';
+import { persistTxnIndex, type AbortedTxn, type AbortedTxnIndex, type AbortedTxnRef } from './txn-index.js';
+import { readEndTxnMarkerBatch } from '../../protocol/kafka/records/control-record.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
 import { readSegment, searchTimestamp, type ReadResult, type TimestampAndOffset } from './segment-reads.js';
 import { cutSegment, truncateSegment } from './segment-truncation.js';
@@ -129,12 +131,14 @@ export interface CleanerView {
   /** The cleaner's first dirty offset as last recorded (it may lie outside the log after truncations). */
   firstDirtyOffset: number;
   /**
-   * The cleaner rewrites only below this: the high watermark (the last stable offset, as there are no
-   * transactions yet) and the recovery point, so what it rewrites was acknowledged and is on disk.
+   * The cleaner rewrites only below this: the last stable offset (no open transaction, every marker
+   * replicated) and the recovery point, so what it rewrites was acknowledged, settled and is on disk.
    */
   cleanableEnd: number;
   /** Changes whenever the log is truncated; a swap planned before one is refused. */
   truncations: number;
+  /** The aborted transactions in the log, so a cleaning drops their records and keeps them out of its map. */
+  abortedTxns: readonly AbortedTxn[];
 }
 
 /** A cleaned segment to swap in, and what its cleaning round was planned against. */
@@ -191,6 +195,10 @@ export class PartitionLog {
   private readonly onFailure: ((err: Error) => void) | undefined;
   /** Idempotent producers' epochs and last batches, as of the log end (producer-state.ts). */
   private producerState: ProducerStateTable;
+  /** The aborted transactions whose markers are in the log (txn-index.ts). */
+  private aborted: AbortedTxnIndex;
+  /** What the .txnindex files hold by segment base, so only files that change are rewritten. */
+  private txnIndexFiles: Map<number, AbortedTxn[]>;
   /** Snapshot writes in order; truncation and close wait for them. */
   private snapshotting: Promise<void> = Promise.resolve();
   /** Segments scanned batch by batch when this log was opened (0 after a clean shutdown). */
@@ -199,11 +207,13 @@ export class PartitionLog {
   private constructor(
     readonly dir: string,
     loaded: LoadedLog,
-    producers: ProducerStateTable,
+    txns: TransactionState,
     options: PartitionLogOptions,
     log: Logger,
   ) {
-    this.producerState = producers;
+    this.producerState = txns.producers;
+    this.aborted = txns.aborted;
+    this.txnIndexFiles = txns.txnIndexFiles;
     this.segments = loaded.segments;
     this.logStart = loaded.logStartOffset;
     this.logEnd = loaded.logEndOffset;
@@ -219,6 +229,8 @@ export class PartitionLog {
     this.recordLocator = options.recordLocator ?? locateRecordInBatch;
     this.hwFollowsLogEnd = options.highWatermarkFollowsLogEnd ?? true;
     this.hw = this.hwFollowsLogEnd ? logEndOffset : loaded.logStartOffset;
+    // Transactions the replay closed are settled once the high watermark covers their markers.
+    this.producerState.onHighWatermark(this.hw);
     this.onFailure = options.onFailure;
     const tailCacheBytes = options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES;
     this.cache = new TailCache(tailCacheBytes, Math.max(tailCacheBytes, options.replicaTailCacheBytes ?? DEFAULT_REPLICA_TAIL_CACHE_BYTES));
@@ -246,13 +258,17 @@ export class PartitionLog {
     const created = await mkdir(dir, { recursive: true });
     if (created !== undefined) await syncDirectory(dirname(dir));
     const loaded = await loadLog(dir, options.config.indexIntervalBytes, log, (options.clock ?? Date.now)());
-    const producers = await loadProducerState(dir, loaded.segments, loaded.logEndOffset, log);
+    const txns = await loadProducerState(dir, loaded.segments, loaded.logStartOffset, loaded.logEndOffset, log);
     // Recovery truncated files, deleted segments or created one: make that durable before going on.
     await syncDirectory(dir);
-    const plog = new PartitionLog(dir, loaded, producers, options, log);
+    const plog = new PartitionLog(dir, loaded, txns, options, log);
+    plog.persistAbortedTxns();
+    await plog.snapshotting;
     // From now on the files change, so the on-disk state must no longer claim a clean shutdown.
     await plog.persistCheckpoint(false);
-    log.info(
+    // One line per partition floods a start with many partitions ("partition logs loaded" sums them up);
+    // a partition that needed recovery is worth a line of its own.
+    log[loaded.recovered > 0 ? 'info' : 'debug'](
       { logStartOffset: plog.logStart, logEndOffset: plog.logEnd, segments: plog.segments.length, recoveredSegments: loaded.recovered },
       'partition log opened',
     );
@@ -296,6 +312,23 @@ export class PartitionLog {
 
   get highWatermark(): number {
     return this.hw;
+  }
+
+  /**
+   * The last stable offset: read_committed readers stop below it. The high watermark, held back to the
+   * first offset of any transaction still open or whose marker the high watermark does not cover yet.
+   */
+  get lastStableOffset(): number {
+    const unstable = this.producerState.firstUnstableOffset();
+    return unstable !== undefined && unstable < this.hw ? unstable : this.hw;
+  }
+
+  /**
+   * The aborted transactions a read_committed Fetch that read [fetchOffset, upperBound) returns: their
+   * records in that range are to be dropped by the consumer.
+   */
+  abortedTransactions(fetchOffset: number, upperBound: number): AbortedTxnRef[] {
+    return this.aborted.collect(fetchOffset, upperBound);
   }
 
   /** Sets the high watermark (replication drives it); clamped to [logStartOffset, logEndOffset]. */
@@ -437,6 +470,7 @@ export class PartitionLog {
       if (epoch >= 0) this.epochs.assign(epoch, offset);
       // Under LogAppendTime the broker's time is the batch's timestamp, and expiry counts from it, as in Kafka.
       if (isProducerDataBatch(header)) this.producerState.record(batchMaxTimestamp === header.maxTimestamp ? header : { ...header, maxTimestamp: batchMaxTimestamp }, offset);
+      else if (header.producerId >= 0) this.recordMarker(batches, position, header, offset, batchMaxTimestamp);
       const bytes = batches.subarray(position, position + header.sizeBytes);
       const last = offset + header.lastOffsetDelta;
       const filePosition = seg.size;
@@ -465,6 +499,28 @@ export class PartitionLog {
       batchCount: parsed.length,
       sizeBytes: batches.length,
     };
+  }
+
+  /** A control batch written at `offset`: its marker closes the producer's transaction. */
+  private recordMarker(batches: Buffer, position: number, header: BatchHeader, offset: number, timestamp: number): void {
+    const marker = readEndTxnMarkerBatch(batches, position);
+    if (!marker) return;
+    const before = this.aborted.size;
+    applyMarker(this.producerState, this.aborted, { producerId: header.producerId, producerEpoch: header.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, commit: marker.commit, timestamp }, offset);
+    if (this.aborted.size !== before) this.persistAbortedTxns();
+  }
+
+  /**
+   * Brings the .txnindex files in line with the aborted-transaction index, in order with the snapshot
+   * writes: a snapshot at offset X is only written after every entry below X is in its file, which is
+   * what loading relies on (it replays only the markers past the snapshot).
+   */
+  private persistAbortedTxns(): void {
+    this.snapshotting = this.snapshotting
+      .then(async () => {
+        this.txnIndexFiles = await persistTxnIndex(this.dir, this.aborted, this.segments.map((seg) => seg.baseOffset), this.txnIndexFiles);
+      })
+      .catch((err: unknown) => this.log.warn({ err }, 'could not write the aborted transaction index; a restart rebuilds what the snapshots allow'));
   }
 
   private assertWritable(): void {
@@ -538,7 +594,7 @@ export class PartitionLog {
    * leaves of the log is deleted when it is loaded, so it need not wait for the records' fsync.
    */
   private snapshotProducers(offset: number): void {
-    const encoded = this.producerState.size > 0 ? encodeSnapshot(this.producerState.entries()) : undefined;
+    const encoded = this.producerState.size > 0 ? encodeSnapshot(this.producerState.entries(), this.producerState.unsettledTxns()) : undefined;
     this.snapshotting = this.snapshotting
       .then(async () => {
         if (encoded) await writeSnapshot(this.dir, offset, encoded);
@@ -641,7 +697,7 @@ export class PartitionLog {
       // Reads never reach past a segment's written bytes, so cutting the torn piece disturbs none.
       if (later.length > 0) await syncDirectory(this.dir);
       await this.snapshotting;
-      this.producerState = await loadProducerState(this.dir, this.segments, this.logEnd, this.log);
+      this.reloadTransactions(await loadProducerState(this.dir, this.segments, this.logStart, this.logEnd, this.log));
       this.log.info({ logEndOffset: this.logEnd }, 'took back the writes the disk refused; appends are accepted again');
     } finally {
       if (this.refusedWrite === refused) this.refusedWrite = undefined;
@@ -824,6 +880,8 @@ export class PartitionLog {
     this.generation++;
     this.logStart = Math.max(this.logStart, this.segments[0]!.baseOffset);
     this.epochs.truncateFromStart(this.logStart);
+    this.aborted.dropBelow(this.logStart);
+    this.persistAbortedTxns();
     for (const seg of victims) {
       this.log.info({ baseOffset: seg.baseOffset, bytes: seg.size, reason }, 'deleting segment');
       await seg.delete();
@@ -934,7 +992,7 @@ export class PartitionLog {
         this.epochs.truncateFromEnd(end);
         // Kafka's truncateAndReload: the state of the batches still stored, from a snapshot and the log.
         await this.snapshotting;
-        this.producerState = await loadProducerState(this.dir, this.segments, end, this.log);
+        this.reloadTransactions(await loadProducerState(this.dir, this.segments, this.logStart, end, this.log));
         // Gaps and cleaned records now lie below the new end at most (Kafka's maybeTruncateCheckpoint).
         this.firstDirty = Math.min(this.firstDirty, end);
         this.compactedTo = Math.min(this.compactedTo, end);
@@ -989,9 +1047,19 @@ export class PartitionLog {
     for (const old of await listSnapshots(this.dir)) await deleteSnapshot(this.dir, old);
   }
 
+  /** Producer state and aborted transactions rebuilt from disk (after a truncation), their files brought in line. */
+  private reloadTransactions(txns: TransactionState): void {
+    this.producerState = txns.producers;
+    this.producerState.onHighWatermark(this.hw);
+    this.aborted = txns.aborted;
+    this.txnIndexFiles = txns.txnIndexFiles;
+    this.persistAbortedTxns();
+  }
+
   private advanceHighWatermark(offset: number, allowDecrease: boolean): void {
     if (offset === this.hw || (offset < this.hw && !allowDecrease)) return;
     this.hw = offset;
+    this.producerState.onHighWatermark(offset);
     for (const listener of this.hwListeners) {
       try {
         listener(offset);
@@ -1061,8 +1129,9 @@ export class PartitionLog {
       logStartOffset: this.logStart,
       logEndOffset: this.logEnd,
       firstDirtyOffset: this.firstDirty,
-      cleanableEnd: Math.min(this.hw, this.pipeline.durableOffset),
+      cleanableEnd: Math.min(this.lastStableOffset, this.pipeline.durableOffset),
       truncations: this.truncations,
+      abortedTxns: [...this.aborted.all()],
     };
   }
 
@@ -1122,6 +1191,8 @@ export class PartitionLog {
       cleaned.nextOffset = next.baseOffset;
       this.segments.splice(first, replaced.length, cleaned);
       this.generation++;
+      // The replaced segments' aborted transactions now belong to the cleaned one's file.
+      this.persistAbortedTxns();
       this.cache.dropBelow(next.baseOffset);
       try {
         await finishSwap(this.dir, cleaned, replaced);

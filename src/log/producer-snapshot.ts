@@ -3,22 +3,33 @@
 // roll). Loading restores the newest one not past the log end and replays only the batches after it, so a
 // restart does not read the whole log. Skein's own layout (Kafka's keeps only each producer's last batch;
 // this keeps the last five, so retries of any of them stay deduplicated across a restart):
-//   int16 version (1) | uint32 CRC-32C of what follows | int32 producer count | per producer:
-//   int64 producerId | int16 epoch | int64 lastTimestamp | int8 batch count | per batch:
+//   int16 version (2) | uint32 CRC-32C of what follows | int32 producer count | per producer:
+//   int64 producerId | int16 epoch | int64 lastTimestamp | int64 currentTxnFirstOffset (-1: none) |
+//   int32 coordinatorEpoch | int8 batch count | per batch:
 //   int32 firstSeq | int32 lastSeq | int64 firstOffset | int32 lastOffset - firstOffset | int64 timestamp
+//   then int32 count | per transaction closed but not yet below the high watermark:
+//   int64 producerId | int64 firstOffset | int64 marker offset | int8 aborted
+// The last section keeps the last stable offset where it was across a restart: such a transaction's
+// records stay hidden from read_committed readers until the high watermark passes its marker, even when
+// the snapshot was taken after the marker (Kafka's snapshots do not carry it).
+// Version 1 (before transactions) lacks the transaction fields and is still read: its producers have no
+// open transaction.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readInt64, writeInt64 } from '../../protocol/bytes.js';
 import { crc32c } from '../../protocol/checksum/crc32c.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
-import { RETAINED_BATCHES, type ProducerEntry } from './producer-state.js';
+import { NO_COORDINATOR_EPOCH, NO_OFFSET, RETAINED_BATCHES, type CompletedTxn, type ProducerEntry } from './producer-state.js';
 import { unlinkIfExists } from './segment.js';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
-const VERSION = 1;
+const VERSION = 2;
+const VERSION_WITHOUT_TXNS = 1;
 const HEADER_BYTES = 2 + 4 + 4;
-const ENTRY_BYTES = 8 + 2 + 8 + 1;
+const ENTRY_BYTES = 8 + 2 + 8 + 8 + 4 + 1;
+const ENTRY_BYTES_WITHOUT_TXNS = 8 + 2 + 8 + 1;
 const BATCH_BYTES = 4 + 4 + 8 + 4 + 8;
+const UNSETTLED_BYTES = 8 + 8 + 8 + 1;
 const NAME_DIGITS = 20;
 /** Snapshots kept: the newest serves a restart, the one before it a truncation below the newest. */
 export const SNAPSHOTS_KEPT = 2;
@@ -35,9 +46,15 @@ export function parseSnapshotFileName(name: string): number | undefined {
   return Number.isSafeInteger(offset) ? offset : undefined;
 }
 
-export function encodeSnapshot(entries: Iterable<ProducerEntry>): Buffer {
+/** A snapshot's content: the producers, and the closed transactions the high watermark did not cover yet. */
+export interface SnapshotState {
+  producers: ProducerEntry[];
+  unsettled: CompletedTxn[];
+}
+
+export function encodeSnapshot(entries: Iterable<ProducerEntry>, unsettled: readonly CompletedTxn[] = []): Buffer {
   const list = [...entries];
-  let size = HEADER_BYTES;
+  let size = HEADER_BYTES + 4 + unsettled.length * UNSETTLED_BYTES;
   for (const e of list) size += ENTRY_BYTES + e.batches.length * BATCH_BYTES;
   const buf = Buffer.alloc(size);
   buf.writeInt16BE(VERSION, 0);
@@ -47,7 +64,9 @@ export function encodeSnapshot(entries: Iterable<ProducerEntry>): Buffer {
     writeInt64(buf, at, e.producerId);
     buf.writeInt16BE(e.epoch, at + 8);
     writeInt64(buf, at + 10, e.lastTimestamp);
-    buf.writeInt8(e.batches.length, at + 18);
+    writeInt64(buf, at + 18, e.currentTxnFirstOffset);
+    buf.writeInt32BE(e.coordinatorEpoch, at + 26);
+    buf.writeInt8(e.batches.length, at + 30);
     at += ENTRY_BYTES;
     for (const b of e.batches) {
       buf.writeInt32BE(b.firstSeq, at);
@@ -58,25 +77,43 @@ export function encodeSnapshot(entries: Iterable<ProducerEntry>): Buffer {
       at += BATCH_BYTES;
     }
   }
+  buf.writeInt32BE(unsettled.length, at);
+  at += 4;
+  for (const t of unsettled) {
+    writeInt64(buf, at, t.producerId);
+    writeInt64(buf, at + 8, t.firstOffset);
+    writeInt64(buf, at + 16, t.lastOffset);
+    buf.writeInt8(t.aborted ? 1 : 0, at + 24);
+    at += UNSETTLED_BYTES;
+  }
   buf.writeUInt32BE(crc32c(buf.subarray(6)), 2);
   return buf;
 }
 
-/** The entries of a snapshot, or why it is unusable (a torn or foreign file is never trusted). */
-export function decodeSnapshot(buf: Buffer): ProducerEntry[] | string {
+/** What a snapshot holds, or why it is unusable (a torn or foreign file is never trusted). */
+export function decodeSnapshot(buf: Buffer): SnapshotState | string {
   if (buf.length < HEADER_BYTES) return `snapshot of ${buf.length} bytes is truncated`;
   const version = buf.readInt16BE(0);
-  if (version !== VERSION) return `snapshot version ${version} is not ${VERSION}`;
+  if (version !== VERSION && version !== VERSION_WITHOUT_TXNS) return `snapshot version ${version} is not ${VERSION}`;
+  const txns = version === VERSION;
+  const entryBytes = txns ? ENTRY_BYTES : ENTRY_BYTES_WITHOUT_TXNS;
   if (crc32c(buf.subarray(6)) !== buf.readUInt32BE(2)) return 'snapshot CRC mismatch';
   const count = buf.readInt32BE(6);
   const out: ProducerEntry[] = [];
   let at = HEADER_BYTES;
   for (let i = 0; i < count; i++) {
-    if (buf.length - at < ENTRY_BYTES) return 'snapshot entry is truncated';
-    const batchCount = buf.readInt8(at + 18);
+    if (buf.length - at < entryBytes) return 'snapshot entry is truncated';
+    const batchCount = buf.readInt8(at + entryBytes - 1);
     if (batchCount < 0 || batchCount > RETAINED_BATCHES) return `snapshot entry holds ${batchCount} batches`;
-    const entry: ProducerEntry = { producerId: readInt64(buf, at), epoch: buf.readInt16BE(at + 8), lastTimestamp: readInt64(buf, at + 10), batches: [] };
-    at += ENTRY_BYTES;
+    const entry: ProducerEntry = {
+      producerId: readInt64(buf, at),
+      epoch: buf.readInt16BE(at + 8),
+      lastTimestamp: readInt64(buf, at + 10),
+      batches: [],
+      currentTxnFirstOffset: txns ? readInt64(buf, at + 18) : NO_OFFSET,
+      coordinatorEpoch: txns ? buf.readInt32BE(at + 26) : NO_COORDINATOR_EPOCH,
+    };
+    at += entryBytes;
     if (buf.length - at < batchCount * BATCH_BYTES) return 'snapshot batches are truncated';
     for (let j = 0; j < batchCount; j++) {
       const firstOffset = readInt64(buf, at + 8);
@@ -91,8 +128,18 @@ export function decodeSnapshot(buf: Buffer): ProducerEntry[] | string {
     }
     out.push(entry);
   }
+  const unsettled: CompletedTxn[] = [];
+  if (txns) {
+    if (buf.length - at < 4) return 'snapshot transactions are truncated';
+    const n = buf.readInt32BE(at);
+    at += 4;
+    if (n < 0 || buf.length - at < n * UNSETTLED_BYTES) return 'snapshot transactions are truncated';
+    for (let i = 0; i < n; i++, at += UNSETTLED_BYTES) {
+      unsettled.push({ producerId: readInt64(buf, at), firstOffset: readInt64(buf, at + 8), lastOffset: readInt64(buf, at + 16), aborted: buf.readInt8(at + 24) !== 0 });
+    }
+  }
   if (at !== buf.length) return `snapshot has ${buf.length - at} trailing bytes`;
-  return out;
+  return { producers: out, unsettled };
 }
 
 /** Offsets of the snapshots in `dir`, ascending. */
@@ -105,7 +152,7 @@ export async function listSnapshots(dir: string): Promise<number[]> {
   return offsets.sort((a, b) => a - b);
 }
 
-export async function readSnapshot(dir: string, offset: number): Promise<ProducerEntry[] | string> {
+export async function readSnapshot(dir: string, offset: number): Promise<SnapshotState | string> {
   return decodeSnapshot(await readFile(join(dir, snapshotFileName(offset))));
 }
 

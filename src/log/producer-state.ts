@@ -9,7 +9,16 @@
 // last sequence + 1 (wrapping after 2^31-1), else OUT_OF_ORDER_SEQUENCE_NUMBER. A producer the partition
 // does not know (new, or expired / truncated away) is accepted at any sequence: since KIP-360 (Kafka 2.5)
 // the broker no longer answers UNKNOWN_PRODUCER_ID to Produce, and clients rely on that to resume.
+//
+// Transactions (Kafka 3.x without KIP-890's verification): a producer's first transactional batch opens
+// its transaction at that batch's offset (currentTxnFirstOffset); a COMMIT or ABORT marker closes it. A
+// plain batch from a producer with an open transaction is INVALID_TXN_STATE; a marker with an epoch
+// below the producer's is INVALID_PRODUCER_EPOCH, one from an older coordinator epoch
+// TRANSACTION_COORDINATOR_FENCED. The first offset of every open transaction, and of every closed one
+// whose marker the high watermark does not cover yet, holds the last stable offset back: a
+// read_committed consumer never reads a record whose fate could still change with a leader change.
 import { ErrorCode } from '../../protocol/kafka/index.js';
+import { isTransactional } from '../../protocol/kafka/records/batch-attributes.js';
 
 /** Kafka's NUM_BATCHES_TO_RETAIN: the producer keeps at most five batches in flight per partition. */
 export const RETAINED_BATCHES = 5;
@@ -28,6 +37,8 @@ export const MAX_PRODUCERS_PER_PARTITION = 10_000;
 
 /** The batch header fields producer state reads; records are never decoded. */
 export interface ProducerBatch {
+  /** The batch's attributes (only the transactional bit is read); absent for a plain batch. */
+  attributes?: number;
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
@@ -50,7 +61,35 @@ export interface ProducerEntry {
   batches: BatchMetadata[];
   /** Newest batch timestamp: producer.id.expiration.ms counts from it. */
   lastTimestamp: number;
+  /** Offset of the first batch of the producer's open transaction; NO_OFFSET when none is open. */
+  currentTxnFirstOffset: number;
+  /** Epoch of the transaction coordinator that wrote the producer's last marker (-1: none yet). */
+  coordinatorEpoch: number;
 }
+
+/** No offset: no open transaction. */
+export const NO_OFFSET = -1;
+export const NO_COORDINATOR_EPOCH = -1;
+
+/** A transaction a marker closed: its producer, first data offset and the marker's offset. */
+export interface CompletedTxn {
+  producerId: number;
+  firstOffset: number;
+  /** The marker's offset. */
+  lastOffset: number;
+  aborted: boolean;
+}
+
+/** A COMMIT or ABORT marker as producer state reads it. */
+export interface TxnMarker {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  commit: boolean;
+  timestamp: number;
+}
+
+export type Refusal = { errorCode: number; message: string };
 
 export type ClientBatchVerdict =
   | { kind: 'append' }
@@ -70,6 +109,10 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
 export class ProducerStateTable {
   /** In order of last activity, oldest first (an entry written to moves to the end). */
   private readonly producers = new Map<number, ProducerEntry>();
+  /** Open transactions: first offset -> producer id, in first-offset order. */
+  private readonly ongoing = new Map<number, number>();
+  /** Closed transactions whose marker the high watermark does not cover yet, in marker order. */
+  private unreplicated: CompletedTxn[] = [];
 
   constructor(private readonly maxProducers = MAX_PRODUCERS_PER_PARTITION) {}
 
@@ -115,7 +158,7 @@ export class ProducerStateTable {
           message: `Invalid sequence number for new epoch of producer ${producerId}: ${epoch} (request epoch), ${baseSequence} (seq. number), ${entry.epoch} (current producer epoch)`,
         };
       }
-      return { kind: 'append' };
+      return this.checkTxnState(entry, batch);
     }
     const currentLastSeq = entry.batches.at(-1)?.lastSeq ?? NO_SEQUENCE;
     if (!inSequence(currentLastSeq, baseSequence)) {
@@ -125,7 +168,17 @@ export class ProducerStateTable {
         message: `Out of order sequence number for producer ${producerId}: ${baseSequence} (incoming seq. number), ${currentLastSeq} (current end sequence number)`,
       };
     }
-    return { kind: 'append' };
+    return this.checkTxnState(entry, batch);
+  }
+
+  /** After the sequence checks, as in Kafka: a plain batch may not land inside an open transaction. */
+  private checkTxnState(entry: ProducerEntry, batch: ProducerBatch): ClientBatchVerdict {
+    if (entry.currentTxnFirstOffset === NO_OFFSET || isTransactional(batch.attributes ?? 0)) return { kind: 'append' };
+    return {
+      kind: 'refused',
+      errorCode: ErrorCode.INVALID_TXN_STATE,
+      message: `Expected transactional write from producer ${entry.producerId}: its transaction opened at offset ${entry.currentTxnFirstOffset} is not complete`,
+    };
   }
 
   /**
@@ -135,17 +188,14 @@ export class ProducerStateTable {
    */
   record(batch: ProducerBatch, firstOffset: number): void {
     const { producerId, producerEpoch: epoch } = batch;
-    let entry = this.producers.get(producerId);
-    if (entry) {
-      this.producers.delete(producerId);
-    } else {
-      entry = { producerId, epoch, batches: [], lastTimestamp: batch.maxTimestamp };
-      this.evictFor(1);
-    }
-    this.producers.set(producerId, entry);
+    const entry = this.touch(producerId, epoch, batch.maxTimestamp);
     if (entry.epoch !== epoch) {
       entry.epoch = epoch;
       entry.batches = [];
+    }
+    if (isTransactional(batch.attributes ?? 0) && entry.currentTxnFirstOffset === NO_OFFSET) {
+      entry.currentTxnFirstOffset = firstOffset;
+      this.ongoing.set(firstOffset, producerId);
     }
     entry.batches.push({
       firstSeq: batch.baseSequence,
@@ -158,18 +208,135 @@ export class ProducerStateTable {
     entry.lastTimestamp = batch.maxTimestamp;
   }
 
+  /** The producer's entry moved to the newest end, created (making room) if it has none. */
+  private touch(producerId: number, epoch: number, timestamp: number): ProducerEntry {
+    let entry = this.producers.get(producerId);
+    if (entry) {
+      this.producers.delete(producerId);
+    } else {
+      entry = { producerId, epoch, batches: [], lastTimestamp: timestamp, currentTxnFirstOffset: NO_OFFSET, coordinatorEpoch: NO_COORDINATOR_EPOCH };
+      this.evictFor(1);
+    }
+    this.producers.set(producerId, entry);
+    return entry;
+  }
+
+  /**
+   * INVALID_PRODUCER_EPOCH when `epoch` is below the producer's here (Kafka's checkProducerEpoch, which
+   * also guards the coordinator's own writes: markers and transactional offset commits).
+   */
+  checkEpoch(producerId: number, epoch: number): Refusal | undefined {
+    const entry = this.producers.get(producerId);
+    if (!entry || epoch >= entry.epoch) return undefined;
+    return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: `Epoch of producer ${producerId} is ${epoch}, which is smaller than the last seen epoch ${entry.epoch}` };
+  }
+
+  /**
+   * Why a coordinator's marker for `marker.producerId` must not be written, or undefined (Kafka's
+   * appendEndTxnMarker checks): an older producer epoch, or an older coordinator epoch.
+   */
+  checkMarker(marker: TxnMarker): Refusal | undefined {
+    const entry = this.producers.get(marker.producerId);
+    if (!entry) return undefined;
+    const stale = this.checkEpoch(marker.producerId, marker.producerEpoch);
+    if (stale) return stale;
+    if (entry.coordinatorEpoch > marker.coordinatorEpoch) {
+      return {
+        errorCode: ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+        message: `Coordinator epoch ${marker.coordinatorEpoch} of a marker for producer ${marker.producerId} is below the last seen ${entry.coordinatorEpoch}`,
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * A marker was written at `offset`: it closes the producer's open transaction, if any (a marker
+   * without data leaves no trace in the last stable offset or the aborted index, as in Kafka), and
+   * carries the producer to the marker's epoch. Returns the transaction it closed.
+   */
+  recordMarker(marker: TxnMarker, offset: number): CompletedTxn | undefined {
+    const entry = this.touch(marker.producerId, marker.producerEpoch, marker.timestamp);
+    let completed: CompletedTxn | undefined;
+    if (entry.currentTxnFirstOffset !== NO_OFFSET) {
+      completed = { producerId: entry.producerId, firstOffset: entry.currentTxnFirstOffset, lastOffset: offset, aborted: !marker.commit };
+      this.ongoing.delete(entry.currentTxnFirstOffset);
+      this.unreplicated.push(completed);
+    }
+    if (entry.epoch !== marker.producerEpoch) {
+      entry.epoch = marker.producerEpoch;
+      entry.batches = [];
+    }
+    entry.currentTxnFirstOffset = NO_OFFSET;
+    entry.coordinatorEpoch = marker.coordinatorEpoch;
+    entry.lastTimestamp = marker.timestamp;
+    return completed;
+  }
+
+  /**
+   * The last stable offset to record with an aborted transaction (Kafka's lastStableOffset(completedTxn)):
+   * the first offset of the earliest other open transaction, else the offset after the marker. Asked
+   * before recordMarker closes it.
+   */
+  lastStableOffsetAfter(producerId: number, markerOffset: number): number {
+    for (const [firstOffset, id] of this.ongoing) if (id !== producerId) return firstOffset;
+    return markerOffset + 1;
+  }
+
+  /** Closed transactions whose marker the high watermark does not cover yet, for snapshots. */
+  unsettledTxns(): readonly CompletedTxn[] {
+    return this.unreplicated;
+  }
+
+  /** Restores closed transactions a snapshot held as not yet below the high watermark. */
+  restoreUnsettled(txns: readonly CompletedTxn[]): void {
+    this.unreplicated.push(...txns);
+  }
+
+  /** Transactions whose marker lies below the high watermark can no longer change fate. */
+  onHighWatermark(hw: number): void {
+    if (this.unreplicated.length === 0) return;
+    this.unreplicated = this.unreplicated.filter((t) => t.lastOffset >= hw);
+  }
+
+  /**
+   * The first offset a read_committed reader must not pass: the earliest first offset of an open
+   * transaction or of a closed one whose marker is not yet below the high watermark.
+   */
+  firstUnstableOffset(): number | undefined {
+    let first: number | undefined = this.ongoing.keys().next().value;
+    for (const t of this.unreplicated) if (first === undefined || t.firstOffset < first) first = t.firstOffset;
+    return first;
+  }
+
   /** Restores an entry read from a snapshot (replacing any for the same producer). */
   restore(entry: ProducerEntry): void {
+    const old = this.producers.get(entry.producerId);
+    if (old && old.currentTxnFirstOffset !== NO_OFFSET) this.ongoing.delete(old.currentTxnFirstOffset);
     this.producers.delete(entry.producerId);
     this.evictFor(1);
     this.producers.set(entry.producerId, { ...entry, batches: entry.batches.slice(-RETAINED_BATCHES) });
+    if (entry.currentTxnFirstOffset !== NO_OFFSET) this.addOngoing(entry.currentTxnFirstOffset, entry.producerId);
   }
 
-  /** Makes room for `count` more producers by forgetting the ones idle longest. */
+  /** Keeps `ongoing` in first-offset order (appends arrive in order; restores may not). */
+  private addOngoing(firstOffset: number, producerId: number): void {
+    const last = [...this.ongoing.keys()].at(-1);
+    this.ongoing.set(firstOffset, producerId);
+    if (last !== undefined && last > firstOffset) {
+      const sorted = [...this.ongoing].sort((a, b) => a[0] - b[0]);
+      this.ongoing.clear();
+      for (const [o, id] of sorted) this.ongoing.set(o, id);
+    }
+  }
+
+  /**
+   * Makes room for `count` more producers by forgetting the ones idle longest. A producer with an open
+   * transaction is never forgotten: its first offset holds the last stable offset until a marker.
+   */
   private evictFor(count: number): void {
-    for (const id of this.producers.keys()) {
+    for (const [id, entry] of this.producers) {
       if (this.producers.size + count <= this.maxProducers) return;
-      this.producers.delete(id);
+      if (entry.currentTxnFirstOffset === NO_OFFSET) this.producers.delete(id);
     }
   }
 
@@ -180,12 +347,19 @@ export class ProducerStateTable {
   truncateFrom(offset: number): void {
     for (const [id, entry] of this.producers) {
       entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
-      if (entry.batches.length === 0) this.producers.delete(id);
+      if (entry.currentTxnFirstOffset >= offset) {
+        this.ongoing.delete(entry.currentTxnFirstOffset);
+        entry.currentTxnFirstOffset = NO_OFFSET;
+      }
+      if (entry.batches.length === 0 && entry.currentTxnFirstOffset === NO_OFFSET) this.producers.delete(id);
     }
+    this.unreplicated = this.unreplicated.filter((t) => t.lastOffset < offset);
   }
 
   clear(): void {
     this.producers.clear();
+    this.ongoing.clear();
+    this.unreplicated = [];
   }
 
   /**
@@ -195,7 +369,8 @@ export class ProducerStateTable {
   expire(now: number, expirationMs: number): number {
     let removed = 0;
     for (const [id, entry] of this.producers) {
-      if (now - entry.lastTimestamp >= expirationMs) {
+      // Kafka's isProducerExpired: an open transaction keeps its producer (the coordinator aborts it).
+      if (entry.currentTxnFirstOffset === NO_OFFSET && now - entry.lastTimestamp >= expirationMs) {
         this.producers.delete(id);
         removed++;
       }

@@ -3,6 +3,7 @@
 // transaction marker's value is (version int16, coordinatorEpoch int32).
 import { DecodeError } from '../../bytes.js';
 import { buildRecordBatch } from './batch-builder.js';
+import { batchRecords } from './batch-records.js';
 
 export const ControlRecordType = { Abort: 0, Commit: 1 } as const;
 export type ControlRecordType = (typeof ControlRecordType)[keyof typeof ControlRecordType];
@@ -77,4 +78,28 @@ export function buildEndTxnMarkerBatch(o: EndTxnMarkerBatchOptions): Buffer {
       control: true,
     },
   );
+}
+
+/** What an end-transaction marker batch says: COMMIT or ABORT, and the coordinator epoch that wrote it. */
+export interface EndTxnMarkerOfBatch {
+  commit: boolean;
+  coordinatorEpoch: number;
+}
+
+/**
+ * The end-transaction marker a control batch carries (its first record), or undefined when its control
+ * record is of another type (KRaft's) or does not decode: such a batch ends no transaction.
+ */
+export function readEndTxnMarkerBatch(batch: Buffer, pos = 0): EndTxnMarkerOfBatch | undefined {
+  try {
+    for (const record of batchRecords(batch, pos)) {
+      const key = decodeControlRecordKey(record.key);
+      if (key.type !== ControlRecordType.Abort && key.type !== ControlRecordType.Commit) return undefined;
+      return { commit: key.type === ControlRecordType.Commit, coordinatorEpoch: decodeEndTxnMarker(record.value).coordinatorEpoch };
+    }
+    return undefined;
+  } catch (err) {
+    if (err instanceof DecodeError) return undefined;
+    throw err;
+  }
 }

@@ -31,6 +31,8 @@ export interface FetchedPartition {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** read_committed: the aborted transactions among the batches returned; null for read_uncommitted. */
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
   /** The whole batches returned, as stored; a partial batch at the end (Kafka may send one) is left out. */
   batches: Buffer[];
   /** Headers of `batches`, in order. */
@@ -97,6 +99,7 @@ export async function fetchPartition(conn: KafkaConnection, topic: string, parti
     highWatermark: p.highWatermark,
     lastStableOffset: p.lastStableOffset,
     logStartOffset: p.logStartOffset,
+    abortedTransactions: p.abortedTransactions?.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset })) ?? null,
     batches,
     headers,
     sizeBytes,

@@ -2,3 +2,4 @@
 export * from './connection.js';
 export * from './consumer.js';
 export * from './producer.js';
+export * from './admin.js';

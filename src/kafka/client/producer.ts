@@ -13,6 +13,8 @@ export interface ProduceOptions {
   /** How long the broker may wait for replication (Kafka's timeout_ms). */
   timeoutMs?: number;
   version?: number;
+  /** A transactional producer's id: Kafka refuses transactional batches in a request without one. */
+  transactionalId?: string;
 }
 
 export interface ProduceResult {
@@ -29,7 +31,7 @@ export interface ProduceResult {
 export async function produceBatch(conn: KafkaConnection, topic: string, partition: number, batch: Buffer, options: ProduceOptions = {}): Promise<ProduceResult> {
   const acks = options.acks ?? -1;
   const version = options.version ?? PRODUCE_VERSION;
-  const body = { transactionalId: null, acks, timeoutMs: options.timeoutMs ?? 30_000, topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }] };
+  const body = { transactionalId: options.transactionalId ?? null, acks, timeoutMs: options.timeoutMs ?? 30_000, topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }] };
   if (acks === 0) {
     conn.sendWithoutResponse(ApiKey.Produce, version, body);
     return { baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };

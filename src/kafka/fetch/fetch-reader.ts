@@ -47,27 +47,32 @@ function failed(partitionIndex: number, errorCode: number): PartitionResponse {
   };
 }
 
-/** A partition's answer without error: its watermarks and `records`. */
-function answered(partitionIndex: number, log: PartitionLog, readCommitted: boolean, records: PartitionResponse['records']): PartitionResponse {
-  const highWatermark = log.highWatermark;
+/**
+ * A partition's answer without error: its watermarks and `records`. A read_committed fetch that read
+ * [fetchOffset, readEnd) also gets the aborted transactions overlapping it, whose records the consumer
+ * drops (Kafka's collectAbortedTransactions with the end of the fetched data as upper bound).
+ */
+function answered(partitionIndex: number, log: PartitionLog, readCommitted: boolean, records: PartitionResponse['records'], read?: { fetchOffset: number; readEnd: number }): PartitionResponse {
+  const aborted = readCommitted && read && read.readEnd > read.fetchOffset ? log.abortedTransactions(read.fetchOffset, read.readEnd) : [];
   return {
     partitionIndex,
     errorCode: ErrorCode.NONE,
-    highWatermark,
-    lastStableOffset: highWatermark,
+    highWatermark: log.highWatermark,
+    lastStableOffset: log.lastStableOffset,
     logStartOffset: log.logStartOffset,
-    abortedTransactions: readCommitted ? [] : null,
+    abortedTransactions: readCommitted ? aborted : null,
     preferredReadReplica: -1,
     records,
   };
 }
 
 /**
- * The offset a fetcher may read up to (exclusive). Without transactions the last stable offset is the
- * high watermark, so both isolation levels stop there.
+ * The offset a fetcher may read up to (exclusive): the last stable offset for read_committed consumers,
+ * the high watermark for the others, the log end for a debugging tool.
  */
-function readLimit(log: PartitionLog, replicaId: number): number {
-  return replicaId === DEBUGGING_REPLICA_ID ? log.logEndOffset : log.highWatermark;
+function readLimit(log: PartitionLog, replicaId: number, readCommitted: boolean): number {
+  if (replicaId === DEBUGGING_REPLICA_ID) return log.logEndOffset;
+  return readCommitted ? log.lastStableOffset : log.highWatermark;
 }
 
 interface Planned {
@@ -167,7 +172,7 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest, { pa
         else diverging = check;
       }
       if (typeof partition !== 'number' && !diverging) limits += limit;
-      const upTo = typeof partition === 'number' ? 0 : readLimit(partition.log, replicaId);
+      const upTo = typeof partition === 'number' ? 0 : readLimit(partition.log, replicaId, readCommitted);
       plan.push({ topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit, partition, diverging, upTo });
     }
   }
@@ -210,14 +215,14 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest, { pa
       partitions.push(failed(entry.partitionIndex, errorCodeOf(result, ctx.log, { topic: entry.topic, partition: entry.partitionIndex, fetchOffset: entry.fetchOffset })));
       continue;
     }
-    partitions.push(answered(entry.partitionIndex, log, readCommitted, result.chunks));
+    partitions.push(answered(entry.partitionIndex, log, readCommitted, result.chunks, { fetchOffset: entry.fetchOffset, readEnd: result.nextOffset }));
     if (result.sizeBytes > 0) minOneBatch = false;
     remaining = Math.max(0, remaining - result.sizeBytes);
     bytes += result.sizeBytes;
     // BytesOut counts what consumers read; followers' fetches are replication traffic, as in Kafka.
     if (replicaId < 0 && result.sizeBytes > 0) traffic.of(entry.topic).bytesOut += result.sizeBytes;
     // A follower waits for the leader's appends; a consumer for the high watermark to move.
-    watched.push({ log, maxBytes: entry.limit, wakeOnAppend: replicaId >= 0 });
+    watched.push({ log, maxBytes: entry.limit, wakeOnAppend: replicaId >= 0, readCommitted: readCommitted && replicaId < 0 });
   }
   return { responses, bytes, hasError, watched };
 }

@@ -149,6 +149,23 @@ export interface OffsetCommitResponse {
   topics: OffsetCommitResponseTopic[];
 }
 
+/** TxnOffsetCommit: a transactional producer's offsets, pending until its transaction's marker. */
+export interface TxnOffsetCommitRequest {
+  transactionalId: string;
+  groupId: string;
+  producerId: number;
+  producerEpoch: number;
+  /** -1 (before v3, or a producer outside the group's generation) skips the generation check. */
+  generationId: number;
+  /** '' (before v3) skips the member check. */
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: Array<{
+    name: string;
+    partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }>;
+  }>;
+}
+
 export interface OffsetFetchRequestTopic {
   name: string;
   partitionIndexes: number[];
@@ -272,6 +289,7 @@ export type Reply<T> =
   | { token: T; api: 'heartbeat'; response: HeartbeatResponse }
   | { token: T; api: 'leaveGroup'; response: LeaveGroupResponse }
   | { token: T; api: 'offsetCommit'; response: OffsetCommitResponse }
+  | { token: T; api: 'txnOffsetCommit'; response: OffsetCommitResponse }
   | { token: T; api: 'offsetFetch'; response: OffsetFetchResponse }
   | { token: T; api: 'describeGroups'; response: DescribeGroupsResponse }
   | { token: T; api: 'listGroups'; response: ListGroupsResponse }
@@ -298,6 +316,8 @@ export interface AppendRequest {
   /** CreateTime of the records. */
   timestampMs: number;
   records: ConsumerOffsetsRecord[];
+  /** A transactional producer's offsets: written as its transactional batch, settled by its marker. */
+  producer?: { producerId: number; producerEpoch: number };
 }
 
 /** What one input produced: replies to deliver now, and records to persist. */

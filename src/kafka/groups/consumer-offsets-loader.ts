@@ -2,11 +2,19 @@
 // batch, each record handed to the replay that rebuilds the groups (Kafka: GroupMetadataManager's
 // doLoadGroupsAndOffsets, reading offsets.load.buffer.size at a time).
 import { DecodeError } from '../../../protocol/bytes.js';
-import { isControl } from '../../../protocol/kafka/records/batch-attributes.js';
+import { isControl, isTransactional } from '../../../protocol/kafka/records/batch-attributes.js';
+import { readEndTxnMarkerBatch } from '../../../protocol/kafka/records/control-record.js';
 import { readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
 import { batchRecords, type BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
 import type { PartitionLog } from '../../log/partition-log.js';
-import type { ConsumerOffsetsReplay } from './replay.js';
+
+/** What a load feeds each record to (the groups' replay, or the transaction state's). */
+export interface RecordReplay {
+  /** `producerId` when the record came in a transactional batch (a TxnOffsetCommit's). */
+  apply(record: BatchRecord, producerId?: number): void;
+  /** A transaction marker of `producerId` (only the groups' replay has transactional records to settle). */
+  applyMarker?(producerId: number, commit: boolean): void;
+}
 
 /** Kafka's offsets.load.buffer.size default: the most one read of the log brings in while loading. */
 export const OFFSETS_LOAD_BUFFER_BYTES = 5 * 1024 * 1024;
@@ -19,13 +27,13 @@ export interface LoadStats {
 }
 
 /** Feeds every record of `logs` to `replay`, each log in offset order. */
-export async function loadConsumerOffsets(logs: readonly PartitionLog[], replay: ConsumerOffsetsReplay): Promise<LoadStats> {
+export async function loadConsumerOffsets(logs: readonly PartitionLog[], replay: RecordReplay): Promise<LoadStats> {
   const stats: LoadStats = { batches: 0, records: 0, unreadableBatches: 0 };
   for (const log of logs) await loadPartition(log, replay, stats);
   return stats;
 }
 
-async function loadPartition(log: PartitionLog, replay: ConsumerOffsetsReplay, stats: LoadStats): Promise<void> {
+async function loadPartition(log: PartitionLog, replay: RecordReplay, stats: LoadStats): Promise<void> {
   const start = log.logStartOffset;
   const end = log.logEndOffset;
   let offset = start;
@@ -38,18 +46,22 @@ async function loadPartition(log: PartitionLog, replay: ConsumerOffsetsReplay, s
 }
 
 /** A chunk holds whole batches back to back, as the log returns them. */
-function applyBatches(chunk: Buffer, logStart: number, replay: ConsumerOffsetsReplay, stats: LoadStats): void {
+function applyBatches(chunk: Buffer, logStart: number, replay: RecordReplay, stats: LoadStats): void {
   for (let pos = 0; pos < chunk.length; ) {
     const header = readBatchHeader(chunk, pos);
     stats.batches++;
-    // Control batches (transaction markers) carry no group state; transactional offset commits are a later issue.
-    if (!isControl(header.attributes)) {
+    if (isControl(header.attributes)) {
+      // A transaction marker settles the producer's transactional offsets (TxnOffsetCommit).
+      const marker = header.producerId >= 0 && header.baseOffset >= logStart ? readEndTxnMarkerBatch(chunk, pos) : undefined;
+      if (marker) replay.applyMarker?.(header.producerId, marker.commit);
+    } else {
       const records = decodedOrUndefined(chunk, pos);
       if (!records) stats.unreadableBatches++;
+      const producerId = isTransactional(header.attributes) ? header.producerId : undefined;
       for (const record of records ?? []) {
         // The first batch may begin below a log start that DeleteRecords moved into it.
         if (record.offset < logStart) continue;
-        replay.apply(record);
+        replay.apply(record, producerId);
         stats.records++;
       }
     }

@@ -35,6 +35,7 @@ import type {
   Reply,
   SyncGroupRequest,
   SyncGroupResponse,
+  TxnOffsetCommitRequest,
 } from './api.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.js';
 import { commitErrorForAppendError, groupErrorForAppendError } from './append-errors.js';
@@ -191,6 +192,26 @@ export class GroupCoordinator<T> {
     return this.run(nowMs, () => this.handleOffsetCommit(token, request));
   }
 
+  /** A transactional producer's offsets: written in its transaction, in effect once its marker commits. */
+  txnOffsetCommit(nowMs: number, token: T, request: TxnOffsetCommitRequest): CoordinatorOutput<T> {
+    return this.run(nowMs, () => this.handleTxnOffsetCommit(token, request));
+  }
+
+  /**
+   * A marker for `producerId` was written to __consumer_offsets partitions `partitions`: its pending
+   * offsets in the groups there take effect (COMMIT) or are dropped (ABORT) (Kafka: handleTxnCompletion).
+   */
+  completeTransaction(nowMs: number, producerId: number, partitions: readonly number[], commit: boolean): CoordinatorOutput<T> {
+    return this.run(nowMs, () => {
+      const settled = new Set(partitions);
+      for (const group of [...this.groups.values()]) {
+        if (!settled.has(this.partitionOf(group.groupId)) || !group.offsets.hasPendingTxnOf(producerId)) continue;
+        group.offsets.completeTxn(producerId, commit);
+        this.dropIfUnused(group);
+      }
+    });
+  }
+
   offsetFetch(nowMs: number, token: T, request: OffsetFetchRequest): CoordinatorOutput<T> {
     return this.run(nowMs, () =>
       this.reply({
@@ -305,10 +326,10 @@ export class GroupCoordinator<T> {
     this.reply({ token: waiter.token, api: 'syncGroup', response });
   }
 
-  private append(groupId: string, records: ConsumerOffsetsRecord[], onDone?: (appendError: number) => void): void {
+  private append(groupId: string, records: ConsumerOffsetsRecord[], onDone?: (appendError: number) => void, producer?: { producerId: number; producerEpoch: number }): void {
     const id = this.nextAppendId++;
     const partition = this.partitionOf(groupId);
-    this.out.appends.push({ id, partition, timestampMs: this.now, records });
+    this.out.appends.push({ id, partition, timestampMs: this.now, records, ...(producer && { producer }) });
     if (onDone) this.appendCallbacks.set(id, { partition, done: onDone });
   }
 
@@ -859,20 +880,23 @@ export class GroupCoordinator<T> {
 
   // ---- offsets
 
+  /** Answers an OffsetCommit or TxnOffsetCommit partition by partition, in request order. */
+  private commitResponder(token: T, api: 'offsetCommit' | 'txnOffsetCommit', topics: OffsetCommitRequest['topics'] | TxnOffsetCommitRequest['topics']) {
+    return (codeOf: (topic: number, partition: number) => number): void => {
+      const response = {
+        topics: topics.map(
+          (t, ti): OffsetCommitResponseTopic => ({
+            name: t.name,
+            partitions: t.partitions.map((p, pi) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(ti, pi) })),
+          }),
+        ),
+      };
+      this.reply(api === 'offsetCommit' ? { token, api, response } : { token, api, response });
+    };
+  }
+
   private handleOffsetCommit(token: T, req: OffsetCommitRequest): void {
-    const respond = (codeOf: (topic: number, partition: number) => number) =>
-      this.reply({
-        token,
-        api: 'offsetCommit',
-        response: {
-          topics: req.topics.map(
-            (t, ti): OffsetCommitResponseTopic => ({
-              name: t.name,
-              partitions: t.partitions.map((p, pi) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(ti, pi) })),
-            }),
-          ),
-        },
-      });
+    const respond = this.commitResponder(token, 'offsetCommit', req.topics);
     if (!isValidGroupId(req.groupId, false)) return respond(() => ErrorCode.INVALID_GROUP_ID);
     let group = this.groups.get(req.groupId);
     if (!group) {
@@ -894,7 +918,33 @@ export class GroupCoordinator<T> {
     } else {
       const member = group.member(req.memberId);
       if (member) this.scheduleHeartbeat(group, member);
-      this.storeOffsets(group, req, respond);
+      this.storeOffsets(group, req.topics, req.retentionTimeMs, respond);
+    }
+    this.dropIfUnused(group);
+  }
+
+  /**
+   * Kafka's handleTxnCommitOffsets: a group it does not have is created to hold the offsets; a member
+   * and generation, when given (v3+), must be current.
+   */
+  private handleTxnOffsetCommit(token: T, req: TxnOffsetCommitRequest): void {
+    const respond = this.commitResponder(token, 'txnOffsetCommit', req.topics);
+    // Unlike OffsetCommit, Kafka refuses the empty group id here (it is not one of its legacy offset APIs).
+    if (!isValidGroupId(req.groupId, true)) return respond(() => ErrorCode.INVALID_GROUP_ID);
+    let group = this.groups.get(req.groupId);
+    if (!group) {
+      group = new ClassicGroup<T>(req.groupId, this.now);
+      this.groups.set(req.groupId, group);
+    }
+    const staticMemberId = req.groupInstanceId === null ? undefined : group.staticMemberId(req.groupInstanceId);
+    let error: number = ErrorCode.NONE;
+    if (staticMemberId !== undefined && staticMemberId !== req.memberId) error = ErrorCode.FENCED_INSTANCE_ID;
+    else if (req.memberId !== '' && !group.members.has(req.memberId)) error = ErrorCode.UNKNOWN_MEMBER_ID;
+    else if (req.generationId >= 0 && req.generationId !== group.generationId) error = ErrorCode.ILLEGAL_GENERATION;
+    if (error !== ErrorCode.NONE) respond(() => error);
+    else {
+      const topics = req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ ...p, commitTimestamp: -1 })) }));
+      this.storeOffsets(group, topics, -1, respond, { producerId: req.producerId, producerEpoch: req.producerEpoch });
     }
     this.dropIfUnused(group);
   }
@@ -912,18 +962,24 @@ export class GroupCoordinator<T> {
     return ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
+  /**
+   * Writes the offsets and answers once they are durable. A plain commit takes effect then; a
+   * transactional producer's (`producer`) waits for its transaction's marker (completeTransaction).
+   */
   private storeOffsets(
     group: ClassicGroup<T>,
-    req: OffsetCommitRequest,
+    topics: OffsetCommitRequest['topics'],
+    retentionTimeMs: number,
     respond: (codeOf: (topic: number, partition: number) => number) => void,
+    producer?: { producerId: number; producerEpoch: number },
   ): void {
-    const expireTimestampMs = req.retentionTimeMs === -1 ? -1 : this.now + req.retentionTimeMs;
+    const expireTimestampMs = retentionTimeMs === -1 ? -1 : this.now + retentionTimeMs;
     const commitId = this.nextAppendId;
     const staged: Array<{ tp: TopicPartition; offset: OffsetAndMetadata }> = [];
     // Kafka measures the limit in string length; the record also needs it to fit a Kafka string.
     const metadataTooLarge = (m: string) => m.length > this.config.offsetMetadataMaxBytes || Buffer.byteLength(m) > MAX_STRING_BYTES;
     // No topic can have a name that does not fit a Kafka string; the handler checks the others exist.
-    const errors = req.topics.map((t) =>
+    const errors = topics.map((t) =>
       t.partitions.map((p) => {
         const metadata = p.committedMetadata ?? '';
         if (Buffer.byteLength(t.name) > MAX_STRING_BYTES) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -948,12 +1004,20 @@ export class GroupCoordinator<T> {
     if (staged.length === 0) return respond(codeFor(ErrorCode.NONE));
     for (const s of staged) group.offsets.beginCommit(s.tp.topic, s.tp.partition, commitId);
     const records = staged.map((s) => offsetCommitRecord(group.groupId, s.tp, s.offset));
-    this.append(group.groupId, records, (appendError) => {
-      const ok = appendError === ErrorCode.NONE && !group.is('Dead');
-      for (const s of staged) group.offsets.endCommit(s.tp.topic, s.tp.partition, commitId, ok ? s.offset : undefined);
-      respond(codeFor(appendError === ErrorCode.NONE ? ErrorCode.NONE : commitErrorForAppendError(appendError)));
-      this.dropIfUnused(group);
-    });
+    this.append(
+      group.groupId,
+      records,
+      (appendError) => {
+        const ok = appendError === ErrorCode.NONE && !group.is('Dead');
+        for (const s of staged) {
+          group.offsets.endCommit(s.tp.topic, s.tp.partition, commitId, ok && !producer ? s.offset : undefined);
+          if (ok && producer) group.offsets.addPendingTxn(producer.producerId, s.tp.topic, s.tp.partition, s.offset);
+        }
+        respond(codeFor(appendError === ErrorCode.NONE ? ErrorCode.NONE : commitErrorForAppendError(appendError)));
+        this.dropIfUnused(group);
+      },
+      producer,
+    );
   }
 
   private handleOffsetDelete(token: T, req: OffsetDeleteRequest): void {

@@ -1,9 +1,15 @@
 // A group as __consumer_offsets remembers it: its last metadata record (members with their chosen
 // protocol's metadata and assignment) and its offsets. A group with members comes back Stable, one
 // without comes back Empty (Kafka: GroupMetadataManager.readGroupMessageValue and loadGroup).
+import type { OffsetCommitValue } from '../../../protocol/kafka/consumer-offsets/offset-commit.js';
 import { ClassicGroup } from './group.js';
 import { GroupMember } from './member.js';
+import type { OffsetAndMetadata } from './group-offsets.js';
 import type { ReplayedGroup } from './replay.js';
+
+function offsetOf(v: OffsetCommitValue): OffsetAndMetadata {
+  return { offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestampMs: v.commitTimestamp, expireTimestampMs: v.expireTimestamp };
+}
 
 export function groupFromReplay<T>(replayed: ReplayedGroup, nowMs: number): ClassicGroup<T> {
   const group = new ClassicGroup<T>(replayed.groupId, nowMs);
@@ -35,14 +41,11 @@ export function groupFromReplay<T>(replayed: ReplayedGroup, nowMs: number): Clas
     group.subscribedTopics = group.computeSubscribedTopics();
   }
   for (const [topic, partitions] of replayed.offsets) {
-    for (const [partition, v] of partitions) {
-      group.offsets.load(topic, partition, {
-        offset: v.offset,
-        leaderEpoch: v.leaderEpoch,
-        metadata: v.metadata,
-        commitTimestampMs: v.commitTimestamp,
-        expireTimestampMs: v.expireTimestamp,
-      });
+    for (const [partition, v] of partitions) group.offsets.load(topic, partition, offsetOf(v));
+  }
+  for (const [producerId, topics] of replayed.pendingTxnOffsets) {
+    for (const [topic, partitions] of topics) {
+      for (const [partition, v] of partitions) group.offsets.addPendingTxn(producerId, topic, partition, offsetOf(v));
     }
   }
   return group;

@@ -1,4 +1,9 @@
-// A group's committed offsets, and the commits still on their way to __consumer_offsets.
+// A group's committed offsets, the commits still on their way to __consumer_offsets, and the offsets
+// transactional producers committed (TxnOffsetCommit) that wait for their transaction's marker: a COMMIT
+// makes them the group's offsets, an ABORT drops them (Kafka's pendingTransactionalOffsetCommits). As
+// Skein does not track where each offset record lies in the log, a committed transaction's offsets
+// replace the partition's offset whatever came between; Kafka keeps a plain commit appended after the
+// transactional one. The same rule applies when the log is read back, so a restart agrees.
 
 export interface OffsetAndMetadata {
   offset: number;
@@ -19,10 +24,37 @@ export class GroupOffsets {
   private readonly committed = new Map<string, Map<number, OffsetAndMetadata>>();
   /** Commits appended but not yet durable, by commit id per partition. */
   private readonly inFlight = new Map<string, Map<number, Set<number>>>();
+  /** Transactional offsets by producer id, waiting for the transaction's marker. */
+  private readonly pendingTxn = new Map<number, Map<string, Map<number, OffsetAndMetadata>>>();
 
   /** Whether anything is committed or on its way: such a group is not forgotten. */
   get isEmpty(): boolean {
-    return this.committed.size === 0 && this.inFlight.size === 0;
+    return this.committed.size === 0 && this.inFlight.size === 0 && this.pendingTxn.size === 0;
+  }
+
+  /** A transactional producer's offset for the partition, in the log now, waiting for its marker. */
+  addPendingTxn(producerId: number, topic: string, partition: number, offset: OffsetAndMetadata): void {
+    partitionsOf(getOrCreate(this.pendingTxn, producerId, () => new Map()), topic).set(partition, offset);
+  }
+
+  /** Whether a transaction has an offset for the partition that its marker has not settled yet. */
+  hasPendingTxn(topic: string, partition: number): boolean {
+    for (const topics of this.pendingTxn.values()) if (topics.get(topic)?.has(partition)) return true;
+    return false;
+  }
+
+  /** Whether the producer has offsets waiting for its marker in this group. */
+  hasPendingTxnOf(producerId: number): boolean {
+    return this.pendingTxn.has(producerId);
+  }
+
+  /** The producer's transaction ended: its offsets become the group's (COMMIT) or are dropped (ABORT). */
+  completeTxn(producerId: number, commit: boolean): void {
+    const topics = this.pendingTxn.get(producerId);
+    if (!topics) return;
+    this.pendingTxn.delete(producerId);
+    if (!commit) return;
+    for (const [topic, partitions] of topics) for (const [partition, offset] of partitions) partitionsOf(this.committed, topic).set(partition, offset);
   }
 
   get(topic: string, partition: number): OffsetAndMetadata | undefined {
@@ -78,7 +110,12 @@ export class GroupOffsets {
     for (const tp of partitions) {
       const hadCommitted = deleteNested(this.committed, tp);
       const hadInFlight = deleteNested(this.inFlight, tp);
-      if (hadCommitted || hadInFlight) removed.push(tp);
+      let hadPending = false;
+      for (const [producerId, topics] of this.pendingTxn) {
+        if (deleteNested(topics, tp)) hadPending = true;
+        if (topics.size === 0) this.pendingTxn.delete(producerId);
+      }
+      if (hadCommitted || hadInFlight || hadPending) removed.push(tp);
     }
     return removed;
   }
@@ -86,7 +123,7 @@ export class GroupOffsets {
   /** Every partition with an offset, committed or in flight. */
   partitions(): TopicPartition[] {
     const seen = new Map<string, Set<number>>();
-    for (const source of [this.committed, this.inFlight] as Array<Map<string, Map<number, unknown>>>) {
+    for (const source of [this.committed, this.inFlight, ...this.pendingTxn.values()] as Array<Map<string, Map<number, unknown>>>) {
       for (const [topic, partitions] of source) {
         for (const p of partitions.keys()) getOrCreate(seen, topic, () => new Set<number>()).add(p);
       }
@@ -109,7 +146,7 @@ export class GroupOffsets {
   ): TopicPartition[] {
     const out: TopicPartition[] = [];
     for (const [tp, offset] of this.all()) {
-      if (keepTopics.has(tp.topic) || this.isInFlight(tp.topic, tp.partition)) continue;
+      if (keepTopics.has(tp.topic) || this.isInFlight(tp.topic, tp.partition) || this.hasPendingTxn(tp.topic, tp.partition)) continue;
       const due =
         offset.expireTimestampMs >= 0 ? nowMs >= offset.expireTimestampMs : nowMs - since(offset) >= retentionMs;
       if (due) out.push(tp);

@@ -47,7 +47,7 @@ export function refuseLeaveGroup(errorCode: number): LeaveGroupResponse {
   return { errorCode, members: [] };
 }
 
-export function refuseOffsetCommit(request: Pick<OffsetCommitRequest, 'topics'>, errorCode: number): OffsetCommitResponse {
+export function refuseOffsetCommit(request: { topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionIndex: number }> }> }, errorCode: number): OffsetCommitResponse {
   return {
     topics: request.topics.map((t) => ({
       name: t.name,

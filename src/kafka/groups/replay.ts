@@ -2,6 +2,9 @@
 // the last group metadata record of a group and the last commit of each of its partitions win, and a
 // tombstone deletes (Kafka: GroupMetadataManager.doLoadGroupsAndOffsets). The broker feeds it the
 // partition logs at start and hands the result to the GroupCoordinator.
+//
+// Offset records of a transactional producer (TxnOffsetCommit) wait for the producer's marker: a COMMIT
+// makes them the group's offsets, an ABORT drops them; those still waiting at the end stay pending.
 import { DecodeError } from '../../../protocol/bytes.js';
 import type { GroupMetadataValue } from '../../../protocol/kafka/consumer-offsets/group-metadata.js';
 import type { OffsetCommitValue } from '../../../protocol/kafka/consumer-offsets/offset-commit.js';
@@ -14,7 +17,11 @@ export interface ReplayedGroup {
   metadata: GroupMetadataValue | null;
   /** Offsets by topic and partition. */
   offsets: Map<string, Map<number, OffsetCommitValue>>;
+  /** Transactional offsets whose marker the log does not hold yet, by producer id, topic and partition. */
+  pendingTxnOffsets: Map<number, Map<string, Map<number, OffsetCommitValue>>>;
 }
+
+type Offsets = Map<string, Map<number, OffsetCommitValue>>;
 
 export class ConsumerOffsetsReplay {
   private readonly byGroup = new Map<string, ReplayedGroup>();
@@ -23,7 +30,11 @@ export class ConsumerOffsetsReplay {
   /** Records with a key version this broker does not know, left out as Kafka leaves them. */
   unknown = 0;
 
-  apply(record: { key: Buffer | null; value: Buffer | null }): void {
+  /**
+   * One record; `producerId` when it came in a transactional batch (its offsets then wait for the
+   * producer's marker).
+   */
+  apply(record: { key: Buffer | null; value: Buffer | null }, producerId?: number): void {
     if (record.key === null) {
       this.malformed++;
       return;
@@ -39,14 +50,13 @@ export class ConsumerOffsetsReplay {
     switch (entry.type) {
       case 'offset': {
         const group = this.group(entry.group);
-        let partitions = group.offsets.get(entry.topic);
-        if (entry.value !== null) {
-          if (!partitions) group.offsets.set(entry.topic, (partitions = new Map()));
-          partitions.set(entry.partition, entry.value);
-        } else if (partitions) {
-          partitions.delete(entry.partition);
-          if (partitions.size === 0) group.offsets.delete(entry.topic);
+        let offsets = group.offsets;
+        if (producerId !== undefined) {
+          let pending = group.pendingTxnOffsets.get(producerId);
+          if (!pending) group.pendingTxnOffsets.set(producerId, (pending = new Map()));
+          offsets = pending;
         }
+        setOffset(offsets, entry.topic, entry.partition, entry.value);
         break;
       }
       case 'group':
@@ -58,15 +68,38 @@ export class ConsumerOffsetsReplay {
     }
   }
 
+  /** A marker of `producerId` in this partition: its waiting offsets take effect (commit) or go. */
+  applyMarker(producerId: number, commit: boolean): void {
+    for (const group of this.byGroup.values()) {
+      const pending = group.pendingTxnOffsets.get(producerId);
+      if (!pending) continue;
+      group.pendingTxnOffsets.delete(producerId);
+      if (!commit) continue;
+      for (const [topic, partitions] of pending) for (const [partition, value] of partitions) setOffset(group.offsets, topic, partition, value);
+    }
+  }
+
   /** Groups that have metadata or offsets, in the order they first appeared. */
   groups(): ReplayedGroup[] {
-    return [...this.byGroup.values()].filter((g) => g.metadata !== null || g.offsets.size > 0);
+    return [...this.byGroup.values()].filter((g) => g.metadata !== null || g.offsets.size > 0 || g.pendingTxnOffsets.size > 0);
   }
 
   private group(groupId: string): ReplayedGroup {
     let g = this.byGroup.get(groupId);
-    if (!g) this.byGroup.set(groupId, (g = { groupId, metadata: null, offsets: new Map() }));
+    if (!g) this.byGroup.set(groupId, (g = { groupId, metadata: null, offsets: new Map(), pendingTxnOffsets: new Map() }));
     return g;
+  }
+}
+
+/** Sets (or, with a null value, deletes) one partition's offset. */
+function setOffset(offsets: Offsets, topic: string, partition: number, value: OffsetCommitValue | null): void {
+  let partitions = offsets.get(topic);
+  if (value !== null) {
+    if (!partitions) offsets.set(topic, (partitions = new Map()));
+    partitions.set(partition, value);
+  } else if (partitions) {
+    partitions.delete(partition);
+    if (partitions.size === 0) offsets.delete(topic);
   }
 }
 

@@ -9,6 +9,8 @@ import { CONSUMER_OFFSETS_TOPIC, partitionForGroup } from '../../../protocol/kaf
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
 import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
+import { DeadlineTimer } from '../coordination/deadline-timer.js';
+import { InternalTopic, type TopicLifecycle } from '../coordination/internal-topic.js';
 import { PartitionOwnership } from '../coordination/partition-ownership.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
@@ -36,6 +38,7 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
+  TxnOffsetCommitRequest,
 } from './api.js';
 import { groupCoordinatorConfigFrom } from './config.js';
 import { isValidGroupId } from './group-id.js';
@@ -62,12 +65,10 @@ import { ConsumerOffsetsReplay, type ReplayedGroup } from './replay.js';
 /** FindCoordinator's key types (Kafka's CoordinatorType). */
 export const CoordinatorKeyType = { GROUP: 0, TRANSACTION: 1 } as const;
 
-/** The membership APIs and OffsetDelete refuse an empty group id; the offset and admin APIs take it. */
+/** The membership APIs, OffsetDelete and TxnOffsetCommit refuse an empty group id; the offset and admin APIs take it. */
 const MEMBERSHIP = true;
 const OFFSETS_OR_ADMIN = false;
 
-/** Node timers take at most a signed 32-bit delay; a later deadline is reached by waking up early. */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * absent: __consumer_offsets does not exist (no group has ever been used); creating: it is being
@@ -76,8 +77,6 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
  */
 export type GroupServiceState = 'absent' | 'creating' | 'loading' | 'ready' | 'stopped';
 
-/** The service's own life, apart from which partitions it owns: open once __consumer_offsets is. */
-type Lifecycle = 'absent' | 'creating' | 'open' | 'stopped';
 
 /** One partition read back: its groups and what reading it met. */
 interface LoadedPartition {
@@ -107,11 +106,10 @@ interface PendingReply {
 }
 
 export class GroupService implements GroupRequests {
-  private lifecycle: Lifecycle = 'absent';
+  /** The service's own life, apart from which partitions it owns: open once __consumer_offsets is. */
+  private readonly topic: InternalTopic;
   private coordinator: GroupCoordinator<PendingReply> | undefined;
   private writer: ConsumerOffsetsWriter | undefined;
-  /** Creating __consumer_offsets, while under way: stop() waits for it. */
-  private preparing: Promise<void> | undefined;
   /** Which __consumer_offsets partitions this broker serves. */
   private readonly ownership = new PartitionOwnership<LoadedPartition>({
     load: (partition) => this.readPartition(partition),
@@ -122,13 +120,23 @@ export class GroupService implements GroupRequests {
   });
   /** Topic deletions seen while a partition loads, applied again to the groups each load brings in. */
   private deletedWhileLoading: TopicPartition[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private timerDeadline = Infinity;
+  private readonly timer = new DeadlineTimer(() => this.broker.now(), () => this.tick());
   /** Requests the coordinator has not answered yet (parked JoinGroups, SyncGroups, writes under way). */
   private readonly pending = new Set<PendingReply>();
 
   /** The broker's parts are read from start() on, never during construction. */
-  constructor(private readonly broker: GroupServiceBroker) {}
+  constructor(private readonly broker: GroupServiceBroker) {
+    this.topic = new InternalTopic({
+      name: CONSUMER_OFFSETS_TOPIC,
+      host: broker,
+      create: () => createConsumerOffsetsTopic(broker.topics, broker.config.values, broker.metadata.liveBrokers().length),
+      opened: () => this.open(),
+    });
+  }
+
+  private get lifecycle(): TopicLifecycle {
+    return this.topic.lifecycle;
+  }
 
   get state(): GroupServiceState {
     if (this.lifecycle !== 'open') return this.lifecycle;
@@ -137,7 +145,7 @@ export class GroupService implements GroupRequests {
 
   /** Begins loading __consumer_offsets if it exists; otherwise it is created on first need. */
   start(): void {
-    if (this.lifecycle === 'absent') this.openIfPresent();
+    if (this.lifecycle === 'absent') this.topic.openIfPresent();
   }
 
   /**
@@ -167,10 +175,8 @@ export class GroupService implements GroupRequests {
    * clients look for the coordinator again instead of waiting on a connection about to close.
    */
   async stop(): Promise<void> {
-    this.lifecycle = 'stopped';
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.preparing;
+    this.timer.stop();
+    await this.topic.stop();
     await this.ownership.settled();
     await this.writer?.close();
     for (const token of [...this.pending]) token.refuse(ErrorCode.NOT_COORDINATOR);
@@ -182,14 +188,11 @@ export class GroupService implements GroupRequests {
   }
 
   /**
-   * FindCoordinator for one key. On a single node this broker is every coordinator; a group's is the
-   * leader of its __consumer_offsets partition, which must exist first (Kafka creates the topic on this
-   * request and answers COORDINATOR_NOT_AVAILABLE until it does). Transactions come in a later issue:
-   * this broker is where their coordinator lives, and a client that goes on to InitProducerId learns
-   * from ApiVersions that it is not served yet.
+   * FindCoordinator for a group: the leader of its __consumer_offsets partition, which must exist first
+   * (Kafka creates the topic on this request and answers COORDINATOR_NOT_AVAILABLE until it does).
+   * Transactional ids are the transaction service's; any other key type is INVALID_REQUEST here.
    */
   findCoordinator(keyType: number, key: string, listener?: string): CoordinatorLocation {
-    if (keyType === CoordinatorKeyType.TRANSACTION) return this.at(this.broker.config.brokerId, listener);
     if (keyType !== CoordinatorKeyType.GROUP) return { errorCode: ErrorCode.INVALID_REQUEST, node: undefined };
     this.ensureTopic();
     if (this.lifecycle !== 'open') return this.unavailable();
@@ -236,6 +239,23 @@ export class GroupService implements GroupRequests {
       (c, now, token) => c.offsetCommit(now, token, request),
       (code) => refuseOffsetCommit(request, code),
     );
+  }
+
+  txnOffsetCommit(request: TxnOffsetCommitRequest): Promise<OffsetCommitResponse> {
+    return this.submit(
+      this.groupRefusal(request.groupId, MEMBERSHIP),
+      (c, now, token) => c.txnOffsetCommit(now, token, request),
+      (code) => refuseOffsetCommit(request, code),
+    );
+  }
+
+  completeTransaction(producerId: number, partitions: readonly number[], commit: boolean): void {
+    if (this.lifecycle !== 'open') return;
+    try {
+      this.absorb(this.coordinator!.completeTransaction(this.broker.now(), producerId, partitions, commit));
+    } catch (err) {
+      this.broker.log.error({ err, producerId, partitions }, 'group coordinator failed settling transactional offsets');
+    }
   }
 
   async offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
@@ -378,22 +398,13 @@ export class GroupService implements GroupRequests {
     }
   }
 
-  /** One timer, at the coordinator's next deadline; re-armed only when a deadline comes earlier. */
+  /** One timer, at the coordinator's next deadline. */
   private armTimer(): void {
-    const next = this.coordinator?.nextDeadline();
-    if (next === undefined || this.lifecycle === 'stopped') return;
-    if (this.timer !== undefined && this.timerDeadline <= next) return;
-    clearTimeout(this.timer);
-    this.timerDeadline = next;
-    const delay = Math.min(Math.max(next - this.broker.now(), 0), MAX_TIMER_DELAY_MS);
-    this.timer = setTimeout(() => this.tick(), delay);
-    // The broker's listener keeps the process alive; group deadlines alone should not.
-    this.timer.unref();
+    if (this.lifecycle !== 'stopped') this.timer.arm(this.coordinator?.nextDeadline());
   }
 
   /** Fires the coordinator's deadlines that are due. */
   private tick(): void {
-    this.timer = undefined;
     const coordinator = this.coordinator;
     if (!coordinator || this.lifecycle !== 'open') return;
     try {
@@ -418,33 +429,7 @@ export class GroupService implements GroupRequests {
 
   /** Creates __consumer_offsets if it does not exist yet, then opens it. */
   private ensureTopic(): void {
-    if (this.lifecycle !== 'absent' || this.openIfPresent()) return;
-    const { broker } = this;
-    this.lifecycle = 'creating';
-    this.preparing = createConsumerOffsetsTopic(broker.topics, broker.config.values, broker.metadata.liveBrokers().length).then(
-      (record) => {
-        broker.log.info({ partitions: record.replicas.length }, 'created __consumer_offsets');
-        if (this.lifecycle === 'creating') this.open();
-      },
-      (err: unknown) => {
-        // Clients keep hearing COORDINATOR_NOT_AVAILABLE; their next request tries again.
-        broker.log.error({ err }, 'could not create __consumer_offsets');
-        if (this.lifecycle === 'creating') this.lifecycle = 'absent';
-      },
-    );
-  }
-
-  /**
-   * Opens the topic if it exists (alone: with all its partitions open; in a cluster partitions open here
-   * as the controller names this broker their replica, and load as it becomes their leader); whether it
-   * exists.
-   */
-  private openIfPresent(): boolean {
-    const record = this.broker.topics.get(CONSUMER_OFFSETS_TOPIC);
-    const open = this.broker.replicas.partitionsOf(CONSUMER_OFFSETS_TOPIC)?.length ?? 0;
-    if (!record || (this.broker.alone && open < record.replicas.length)) return record !== undefined;
-    this.open();
-    return true;
+    this.topic.ensure();
   }
 
   /**
@@ -464,7 +449,6 @@ export class GroupService implements GroupRequests {
       (appendId, errorCode) => this.appendCompleted(appendId, errorCode),
       broker.log,
     );
-    this.lifecycle = 'open';
     // In a cluster this broker hosts only some partitions: the list has holes.
     for (const p of partitions) if (p?.leaderId === broker.config.brokerId) void this.onElection(p.index, p.leaderEpoch);
   }
@@ -490,7 +474,8 @@ export class GroupService implements GroupRequests {
     const { broker } = this;
     const { groups, stats } = loaded;
     const skipped = { malformedRecords: loaded.malformed, unknownRecords: loaded.unknown, unreadableBatches: stats.unreadableBatches };
-    const level = stats.unreadableBatches + loaded.malformed > 0 ? 'warn' : 'info';
+    // Debug when all went well: a start loads every partition of __consumer_offsets (50 lines).
+    const level = stats.unreadableBatches + loaded.malformed > 0 ? 'warn' : 'debug';
     broker.log[level]({ partition, epoch, groups: groups.length, records: stats.records, ...skipped }, 'loaded __consumer_offsets partition');
     if (this.lifecycle !== 'open') return;
     try {

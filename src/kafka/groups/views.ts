@@ -95,14 +95,17 @@ export function fetchGroupOffsets<T>(groups: Groups<T>, req: OffsetFetchRequestG
   return { groupId: req.groupId, topics, errorCode: ErrorCode.NONE };
 }
 
-/** With requireStable, a partition with a commit on its way is reported unstable rather than stale. */
+/**
+ * With requireStable, a partition with a commit on its way, or a transaction's offset its marker has
+ * not settled, is reported unstable (UNSTABLE_OFFSET_COMMIT, retriable) rather than stale.
+ */
 function fetchOffset<T>(
   group: ClassicGroup<T> | undefined,
   topic: string,
   partition: number,
   requireStable: boolean,
 ): OffsetFetchResponsePartition {
-  const unstable = requireStable && group?.offsets.isInFlight(topic, partition) === true;
+  const unstable = requireStable && group !== undefined && (group.offsets.isInFlight(topic, partition) || group.offsets.hasPendingTxn(topic, partition));
   const o = unstable ? undefined : group?.offsets.get(topic, partition);
   return {
     partitionIndex: partition,

@@ -12,9 +12,13 @@
 // A batch carrying a producer id (an idempotent producer's) is checked against the partition's producer
 // state right before the append, in the same turn, so batches are checked in the order they are appended
 // (producer-state.ts): a retried batch already written is answered with its original offsets and not
-// written again, once it is as safe as acks asks; an old epoch or a sequence gap is refused. Transactional
-// batches are refused with INVALID_TXN_STATE: transactions are not served yet (InitProducerId refuses
-// transactional ids, so no real client sends one).
+// written again, once it is as safe as acks asks; an old epoch or a sequence gap is refused. A
+// transactional batch opens the producer's transaction on the partition (its first offset holds the last
+// stable offset back until the coordinator's marker); a plain batch from a producer whose transaction is
+// open is INVALID_TXN_STATE. As in Kafka 3.x without KIP-890, the broker does not ask the coordinator
+// whether the partition was added to the transaction. A request carrying transactional batches without a
+// transactional_id is refused whole with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka's handler does
+// (it authorizes the transactional id before anything else).
 //
 // v0-2 are served because librdkafka before 2.10 (Debian's 2.0.2: kcat, confluent-kafka) only compresses
 // with gzip, snappy or lz4 when the broker's Produce range includes v0, and otherwise sends those batches
@@ -28,7 +32,7 @@
 // and Skein finalizes no feature). v13 (KIP-516) names topics by id: an id this broker does not know is
 // UNKNOWN_TOPIC_ID for each of its partitions.
 import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponseInput } from '../../../protocol/kafka/index.js';
-import { MAGIC_AT, TRANSACTIONAL_BIT } from '../../../protocol/kafka/records/batch-header.js';
+import { ATTRIBUTES_AT, BATCH_HEADER_BYTES, MAGIC_AT, TRANSACTIONAL_BIT } from '../../../protocol/kafka/records/batch-header.js';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { recompressBatch } from '../../../protocol/kafka/records/batch-recompression.js';
 import { checkProduceBatch, InvalidBatchError } from '../../../protocol/kafka/records/batch-validation.js';
@@ -118,9 +122,6 @@ function appendPartition(
     if (err instanceof InvalidBatchError) return { response: failed(index, err.code, err.message) };
     throw err;
   }
-  if ((header.attributes & TRANSACTIONAL_BIT) !== 0) {
-    return { response: failed(index, ErrorCode.INVALID_TXN_STATE, 'transactional producers are not supported yet') };
-  }
   if (acks !== ACKS_NONE && acks !== ACKS_LEADER && acks !== ACKS_ALL) return { response: failed(index, ErrorCode.INVALID_REQUIRED_ACKS) };
   if (isInternalTopic(topic)) return { response: failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`) };
   const cfg = partitions.produceConfig(topic, plog);
@@ -180,6 +181,13 @@ function appendPartition(
   return { response, done };
 }
 
+/** Kafka's RequestUtils.hasTransactionalRecords, from the attributes of each partition's (first) batch. */
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  return request.topicData.some((t) =>
+    t.partitionData.some(({ records }) => records !== null && records.length >= BATCH_HEADER_BYTES && records[MAGIC_AT] === RECORD_BATCH_MAGIC && (records.readInt16BE(ATTRIBUTES_AT) & TRANSACTIONAL_BIT) !== 0),
+  );
+}
+
 export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
   minVersion: 0,
@@ -188,6 +196,11 @@ export const produceHandler = defineHandler({
   handle(request, ctx, { partitions, clock, topics, metadata }) {
     const now = clock.now();
     const acks = request.acks;
+    if (request.transactionalId === null && hasTransactionalRecords(request)) {
+      const refused = request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => failed(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) }));
+      if (acks === ACKS_NONE) throw new Error('acks=0 produce of transactional batches without a transactional id; closing the connection as Kafka does');
+      return { responses: refused, throttleTimeMs: 0 };
+    }
     const pending: Promise<void>[] = [];
     const errors: string[] = [];
     const byId = ctx.apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS;

@@ -1,6 +1,6 @@
-// Fetch (1), v4-18: stored batches as they are, up to the high watermark (the last stable offset too,
-// with no transactions), within max_bytes and partition_max_bytes (KIP-74: the first batch even if
-// larger). With less than min_bytes readable it long-polls until appends bring enough or max_wait_ms
+// Fetch (1), v4-18: stored batches as they are, up to the high watermark (read_committed: the last stable
+// offset, with the aborted transactions among the batches returned), within max_bytes and
+// partition_max_bytes (KIP-74: the first batch even if larger). With less than min_bytes readable it long-polls until appends bring enough or max_wait_ms
 // passes, then reads again.
 //
 // Fetch sessions (KIP-227, v7+): librdkafka, kafkajs and kafka-python send session id 0 with epoch -1

@@ -1,9 +1,12 @@
 // FindCoordinator (10), v0-4: where a group's (or a transactional id's) coordinator is. v4 batches keys.
-// The first lookup for a group creates __consumer_offsets and is answered COORDINATOR_NOT_AVAILABLE
-// until it exists, as Kafka does; clients retry.
+// The first lookup for a group (a transactional id) creates __consumer_offsets (__transaction_state)
+// and is answered COORDINATOR_NOT_AVAILABLE until it exists, as Kafka does; clients retry.
 import { ApiKey, ErrorCode, errorInfo, type FindCoordinatorResponseInput } from '../../../protocol/kafka/index.js';
 import { defineHandler } from '../handler.js';
 import type { CoordinatorLocation } from '../services.js';
+
+/** Kafka's CoordinatorType.TRANSACTION: the key is a transactional id (0, GROUP, is the group service's). */
+const TRANSACTION_KEY_TYPE = 1;
 
 /** Kafka's Node.noNode, which an error carries in place of a broker. */
 const NO_NODE = { nodeId: -1, host: '', port: -1 };
@@ -20,9 +23,10 @@ export const findCoordinatorHandler = defineHandler({
   apiKey: ApiKey.FindCoordinator,
   minVersion: 0,
   maxVersion: 4,
-  uses: ['groups'],
-  handle(request, ctx, { groups }): FindCoordinatorResponseInput {
-    const locate = (key: string): CoordinatorLocation => groups.findCoordinator(request.keyType, key, ctx.listener);
+  uses: ['groups', 'transactions'],
+  handle(request, ctx, { groups, transactions }): FindCoordinatorResponseInput {
+    const locate = (key: string): CoordinatorLocation =>
+      request.keyType === TRANSACTION_KEY_TYPE ? transactions.findCoordinator(key, ctx.listener) : groups.findCoordinator(request.keyType, key, ctx.listener);
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,

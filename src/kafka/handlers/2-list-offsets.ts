@@ -1,7 +1,7 @@
 // ListOffsets (2), v0-10: the log start (-2, EARLIEST), the end a client may read to (-1, LATEST: the
-// high watermark, or the last stable offset under READ_COMMITTED, which equals it with no transactions;
-// the log end for replicas and debugging tools), the record with the largest timestamp (-3,
-// MAX_TIMESTAMP, KIP-734), or the first record at or after a timestamp, found through the time index.
+// high watermark, or the last stable offset under READ_COMMITTED (v2+); the log end for replicas and
+// debugging tools), the record with the largest timestamp (-3, MAX_TIMESTAMP, KIP-734), or the first
+// record at or after a timestamp, found through the time index.
 //
 // The tiered-storage specs are answered as Kafka answers them for a log without remote storage, which
 // every Skein log is: the earliest local offset (-4, EARLIEST_LOCAL, KIP-405, v8+) is the log start, and
@@ -16,7 +16,7 @@
 import { ApiKey, ErrorCode, type ListOffsetsRequest, type ListOffsetsResponseInput } from '../../../protocol/kafka/index.js';
 import type { TimestampAndOffset } from '../../log/partition-log.js';
 import { errorCodeOf } from '../fetch/partition-access.js';
-import { CONSUMER_REPLICA_ID } from '../fetch/fetch-reader.js';
+import { CONSUMER_REPLICA_ID, IsolationLevel } from '../fetch/fetch-reader.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { PartitionAccess } from '../services.js';
 import type { Partition } from '../partitions/partition.js';
@@ -91,9 +91,10 @@ async function listPartition(
   if (duplicate) return failed(index, ErrorCode.INVALID_REQUEST);
   const partition = partitions.leader(topic, index, p.currentLeaderEpoch);
   if (typeof partition === 'number') return failed(index, partition);
-  // Only consumers are held to the high watermark; with no transactions the last stable offset that
-  // READ_COMMITTED stops at is the same offset.
-  const readableEnd = request.replicaId === CONSUMER_REPLICA_ID ? partition.log.highWatermark : undefined;
+  // Only consumers are held to the high watermark, read_committed ones to the last stable offset.
+  const log = partition.log;
+  const readCommitted = ctx.apiVersion >= 2 && request.isolationLevel === IsolationLevel.ReadCommitted;
+  const readableEnd = request.replicaId === CONSUMER_REPLICA_ID ? (readCommitted ? log.lastStableOffset : log.highWatermark) : undefined;
   try {
     if (ctx.apiVersion === 0) {
       const offsets = await legacyOffsets(partition, p.timestamp, p.maxNumOffsets, readableEnd);

@@ -1,4 +1,4 @@
-// InitProducerId (22), v0-5: a producer id and epoch for an idempotent producer.
+// InitProducerId (22), v0-5: a producer id and epoch for an idempotent or transactional producer.
 //
 // Without a transactional.id Kafka's TransactionCoordinator "blindly accepts" the request: every call,
 // also a KIP-360 retry that names its current producer id and epoch (v3+), gets a NEW producer id at
@@ -6,16 +6,18 @@
 // highest epoch; librdkafka asks again after a failed batch. Either way the partitions see a producer
 // they check from sequence 0.
 //
-// Transactions are not served yet: a request with a transactional.id is answered
-// TRANSACTIONAL_ID_AUTHORIZATION_FAILED, what Kafka answers when a producer may not use its
-// transactional.id. It is fatal and immediate in every client (kafkajs throws it from
-// producer.transaction(), librdkafka's init_transactions fails with "Transactional Id authorization
-// failed"), where a retriable COORDINATOR_NOT_AVAILABLE would leave them retrying until their timeout.
+// With a transactional.id the transaction coordinator answers (src/kafka/txn): the id's producer id
+// with its epoch bumped, fencing an older producer of the same id (an open transaction of it is aborted
+// first; the caller is told CONCURRENT_TRANSACTIONS until that is done). Before v4 a fenced producer
+// hears INVALID_PRODUCER_EPOCH, the code it knows, where v4+ hears PRODUCER_FENCED (as KafkaApis maps it).
 import { ApiKey, ErrorCode, type InitProducerIdResponseInput } from '../../../protocol/kafka/index.js';
 import { defineHandler } from '../handler.js';
+import { fencedForVersion } from '../txn/legacy-errors.js';
 
 const NO_PRODUCER_ID = -1;
 const NO_PRODUCER_EPOCH = -1;
+/** The first version that knows PRODUCER_FENCED. */
+const PRODUCER_FENCED_VERSION = 4;
 
 function failed(errorCode: number): InitProducerIdResponseInput {
   return { throttleTimeMs: 0, errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH };
@@ -25,11 +27,17 @@ export const initProducerIdHandler = defineHandler({
   apiKey: ApiKey.InitProducerId,
   minVersion: 0,
   maxVersion: 5,
-  uses: ['producerIds'],
-  async handle(request, ctx, { producerIds }): Promise<InitProducerIdResponseInput> {
+  uses: ['producerIds', 'transactions'],
+  async handle(request, ctx, { producerIds, transactions }): Promise<InitProducerIdResponseInput> {
     if (request.transactionalId !== null) {
-      ctx.log.debug({ clientId: ctx.clientId, transactionalId: request.transactionalId }, 'transactional producers are not served yet');
-      return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      const answer = await transactions.initProducerId({
+        transactionalId: request.transactionalId,
+        transactionTimeoutMs: request.transactionTimeoutMs,
+        producerId: request.producerId,
+        producerEpoch: request.producerEpoch,
+      });
+      const errorCode = fencedForVersion(answer.errorCode, ctx.apiVersion, PRODUCER_FENCED_VERSION);
+      return errorCode === ErrorCode.NONE ? { throttleTimeMs: 0, errorCode, producerId: answer.producerId, producerEpoch: answer.producerEpoch } : failed(errorCode);
     }
     let producerId;
     try {

@@ -2,7 +2,6 @@
 // (Kafka's ReplicaManager.becomeLeaderOrFollower and stopReplicas in ZooKeeper mode), the replica
 // fetchers that follow leaders, ISR changes sent on, and the clock that drives every core. Until the
 // controller speaks about a partition it keeps the single-node behaviour (leader here, ISR = [here]).
-import { CONSUMER_OFFSETS_TOPIC } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import {
   ErrorCode,
   ZERO_UUID,
@@ -41,9 +40,9 @@ export interface ReplicationContext {
   brokerEpoch(): number;
   /** host:port of a live broker as the controller last described the cluster, if known. */
   endpointOf(brokerId: number): string | undefined;
-  /** The group coordinator: it loads a __consumer_offsets partition this broker comes to lead. */
-  onElection(partition: number, epoch: number): void;
-  onResignation(partition: number, epoch: number): void;
+  /** The coordinators (groups, transactions): each loads a partition of its internal topic this broker comes to lead. */
+  onElection(topic: string, partition: number, epoch: number): void;
+  onResignation(topic: string, partition: number, epoch: number): void;
 }
 
 type PartitionOutcome = { topic: string; topicId?: string; partition: number; errorCode: number };
@@ -182,10 +181,8 @@ export class ReplicationManager {
       return outcome(ErrorCode.KAFKA_STORAGE_ERROR);
     }
     if (state.leader !== self && state.leader >= 0 && rp.isReplicated) this.fetcher(rp, state.leader).add(rp);
-    if (topic === CONSUMER_OFFSETS_TOPIC) {
-      if (state.leader === self) this.ctx.onElection(s.partition, state.leaderEpoch);
-      else this.ctx.onResignation(s.partition, state.leaderEpoch);
-    }
+    if (state.leader === self) this.ctx.onElection(topic, s.partition, state.leaderEpoch);
+    else this.ctx.onResignation(topic, s.partition, state.leaderEpoch);
     this.ctx.log.info({ topic, partition: s.partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr }, state.leader === self ? 'leading partition' : 'following partition');
     return outcome(ErrorCode.NONE);
   }
@@ -237,7 +234,7 @@ export class ReplicationManager {
     if (rp) {
       this.fetcherOf(rp)?.remove(rp);
       rp.stop();
-      if (topic === CONSUMER_OFFSETS_TOPIC) this.ctx.onResignation(index, Math.max(leaderEpoch, rp.leaderEpoch));
+      this.ctx.onResignation(topic, index, Math.max(leaderEpoch, rp.leaderEpoch));
     }
     if (!deletePartition) return ErrorCode.NONE;
     try {

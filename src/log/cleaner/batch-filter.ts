@@ -6,6 +6,10 @@
 // visible). A tombstone's batch gets its delete horizon the first time a cleaning keeps it: the base
 // timestamp becomes now + delete.retention.ms and attribute bit 6 says so (KIP-534); record timestamps
 // stay the same, as they are stored relative to the base timestamp.
+//
+// Transactions (Kafka's cleaner does the same): a batch of an aborted transaction goes whole, as no
+// read_committed reader ever sees it; markers are kept (the aborted-transaction index and producer state
+// of a reloaded log still name them). Committed transactional records are compacted like any others.
 import { isControl, isTransactional, timestampTypeOf, TimestampType } from '../../../protocol/kafka/records/batch-attributes.js';
 import { buildRecordBatch } from '../../../protocol/kafka/records/batch-builder.js';
 import {
@@ -19,6 +23,7 @@ import {
   LAST_OFFSET_DELTA_AT,
 } from '../../../protocol/kafka/records/batch-header.js';
 import { batchRecords, type BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
+import type { AbortedRanges } from './aborted-ranges.js';
 
 /** The newest offset of a key, from the cleaning round's offset map. */
 export interface KeyOffsets {
@@ -30,6 +35,8 @@ export interface KeyOffsets {
 
 export interface FilterContext {
   map: KeyOffsets;
+  /** The aborted transactions of the cleaned section; without it no batch counts as aborted. */
+  aborted?: AbortedRanges;
   /** The cleaning's clock (ms), compared with delete horizons. */
   now: number;
   deleteRetentionMs: number;
@@ -57,13 +64,19 @@ function keep(record: BatchRecord, horizon: number | undefined, ctx: FilterConte
   return record.value !== null || horizon === undefined || ctx.now < horizon;
 }
 
+/** Whether `header` is a data batch of an aborted transaction. */
+export function isAbortedBatch(header: BatchHeader, aborted: AbortedRanges | undefined): boolean {
+  return aborted !== undefined && isTransactional(header.attributes) && !isControl(header.attributes) && aborted.contains(header.producerId, header.baseOffset);
+}
+
 /**
  * Filters the stored batch `batch` (whole, header `header`). Control batches (transaction markers) are
- * kept as they are: without a transaction index nothing tells when one may go. Throws DecodeError for
- * records that do not decode (the caller treats the segment as uncleanable).
+ * kept as they are; an aborted transaction's batch goes. Throws DecodeError for records that do not
+ * decode (the caller treats the segment as uncleanable).
  */
 export function filterBatch(batch: Buffer, header: BatchHeader, ctx: FilterContext): FilterResult {
   if (isControl(header.attributes)) return { bytes: batch, recordsRead: header.recordCount, recordsKept: header.recordCount, keyless: 0 };
+  if (isAbortedBatch(header, ctx.aborted)) return { bytes: undefined, recordsRead: header.recordCount, recordsKept: 0, keyless: 0 };
   const horizon = deleteHorizonOf(header);
   const kept: BatchRecord[] = [];
   let recordsRead = 0;

@@ -5,7 +5,7 @@
 // so appends go on meanwhile; segments are read in windows of half log.cleaner.io.buffer.size, and
 // reads and writes are throttled to log.cleaner.io.max.bytes.per.second.
 import { utimes } from 'node:fs/promises';
-import { isControl, isTransactional } from '../../../protocol/kafka/records/batch-attributes.js';
+import { isControl } from '../../../protocol/kafka/records/batch-attributes.js';
 import { readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
 import { batchRecords } from '../../../protocol/kafka/records/batch-records.js';
 import { writeAll } from '../../fs/write-all.js';
@@ -13,7 +13,8 @@ import { BatchScanner, type ScannedBatch } from '../batch-scan.js';
 import { StorageError } from '../errors.js';
 import type { CleanerView, PartitionLog } from '../partition-log.js';
 import { LOG_SUFFIX, MAX_RELATIVE_OFFSET, Segment } from '../segment.js';
-import { filterBatch, type FilterContext } from './batch-filter.js';
+import { AbortedRanges } from './aborted-ranges.js';
+import { filterBatch, isAbortedBatch, type FilterContext } from './batch-filter.js';
 import type { CleaningPlan } from './cleanable.js';
 import { segmentsIn } from './cleanable.js';
 import { mapCapacity, type CleanerConfig } from './cleaner-config.js';
@@ -89,6 +90,7 @@ export function groupSegments<S extends { baseOffset: number; size: number }>(se
 class Round {
   readonly stats: CleaningStats;
   private readonly windowBytes: number;
+  private readonly aborted: AbortedRanges;
 
   constructor(
     private readonly plog: PartitionLog,
@@ -97,6 +99,7 @@ class Round {
     private readonly run: CleaningRun,
   ) {
     this.windowBytes = Math.max(1, Math.floor(run.config.ioBufferBytes / 2));
+    this.aborted = new AbortedRanges(view.abortedTxns);
     this.stats = {
       firstDirtyOffset: plan.firstDirtyOffset,
       endOffset: plan.firstDirtyOffset,
@@ -113,9 +116,10 @@ class Round {
   }
 
   /**
-   * Maps every key in the dirty section to its latest offset, until the map is full. Control and
-   * transactional batches add no key: without a transaction index, a transactional record might belong
-   * to an aborted transaction, and must not make an older record of its key obsolete.
+   * Maps every key in the dirty section to its latest offset, until the map is full. Control batches
+   * and aborted transactions' batches add no key: an aborted record must not make an older record of
+   * its key obsolete. Everything here lies below the last stable offset, so every other transactional
+   * record was committed.
    */
   private async buildOffsetMap(dirty: readonly Segment[]): Promise<{ map: OffsetMap; full: boolean }> {
     const { firstDirtyOffset: start, firstUncleanableOffset: end } = this.plan;
@@ -131,7 +135,7 @@ class Round {
         await this.run.throttler.maybeThrottle(batch.bytes.length);
         if (batch.lastOffset < start) continue;
         const attributes = batch.header.attributes;
-        if (!isControl(attributes) && !isTransactional(attributes)) {
+        if (!isControl(attributes) && !isAbortedBatch(batch.header, this.aborted)) {
           for (const record of batchRecords(batch.bytes)) {
             if (record.key === null || record.offset < start) continue;
             if (map.size >= capacity) return { map, full: true };
@@ -226,7 +230,7 @@ class Round {
     const groups = groupSegments(toClean, this.view.config.segmentBytes, endOf);
     // Every offset gap this round may leave lies below the segment after the last one it rewrites.
     const compactedTo = endOf(toClean.length - 1);
-    const ctx: FilterContext = { map, now: this.run.now, deleteRetentionMs: this.view.config.deleteRetentionMs };
+    const ctx: FilterContext = { map, aborted: this.aborted, now: this.run.now, deleteRetentionMs: this.view.config.deleteRetentionMs };
     for (const group of groups) {
       const cleaned = await this.cleanGroup(group, ctx);
       const swapped = await this.plog.replaceSegments({ cleaned, replaced: group, truncations: this.view.truncations, compactedTo });

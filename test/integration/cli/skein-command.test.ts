@@ -93,11 +93,18 @@ test('kafka --config refuses a bad value naming the key; usage mistakes exit 2',
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(/num\.partitions \(line 1\): expected an integer/);
 
-  expect((await runToExit(['kafka'])).stderr).toMatch(/--config <server.properties> is required/);
+  expect((await runToExit(['kafka'])).stderr).toMatch(/^skein kafka: required option '--config <server.properties>' not specified/);
   expect((await runToExit(['frobnicate'])).code).toBe(2);
   const help = await runToExit(['--help']);
   expect(help.code).toBe(0);
   expect(help.stdout).toMatch(/start .*zookeeper/s);
+  const startHelp = await runToExit(['start', '--help']);
+  expect(startHelp.code).toBe(0);
+  expect(startHelp.stdout).toMatch(/^Usage: skein start \[options\]/);
+  expect(startHelp.stdout).toMatch(/--data-dir <dir>[\s\S]*--log-format <format>[\s\S]*Examples:\n {2}\$ skein start/);
+  const version = await runToExit(['--version']);
+  expect(version.code).toBe(0);
+  expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
 });
 
 test('zookeeper --config refuses an ensemble config without myid in one line that says where myid goes', async () => {

@@ -63,7 +63,14 @@ describe('__consumer_offsets and FindCoordinator', () => {
     expect(batched.coordinators).toEqual(['a', 'b', ''].map((key) => ({ key, ...node, errorCode: 0, errorMessage: null })));
   });
 
-  test('transactional ids are located here too; an unknown key type is INVALID_REQUEST', async () => {
+  test('transactional ids are located here too, once __transaction_state is created; an unknown key type is INVALID_REQUEST', async () => {
+    // The first lookup creates the topic and hears COORDINATOR_NOT_AVAILABLE, as in Kafka; clients retry.
+    expect(await conn.send(ApiKey.FindCoordinator, 3, { key: 'tx-1', keyType: 1 })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, nodeId: -1 });
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      const found = await conn.send(ApiKey.FindCoordinator, 3, { key: 'tx-1', keyType: 1 });
+      if (found.errorCode === ErrorCode.NONE) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     expect(await conn.send(ApiKey.FindCoordinator, 3, { key: 'tx-1', keyType: 1 })).toMatchObject({ errorCode: 0, nodeId: 0 });
     expect(await conn.send(ApiKey.FindCoordinator, 2, { key: 'x', keyType: 7 })).toMatchObject({
       errorCode: ErrorCode.INVALID_REQUEST,

@@ -1,6 +1,6 @@
 // The idempotent producer end to end on one broker: InitProducerId, then raw Produce requests for each of
 // Kafka's verdicts (duplicate with its original offsets, gap, old epoch, new epoch), a retried batch
-// deduplicated after a restart, transactional ids refused, and kafkajs' idempotent producer.
+// deduplicated after a restart, and kafkajs' idempotent producer.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
@@ -28,8 +28,8 @@ async function createTopic(topic: string): Promise<void> {
   await admin.disconnect();
 }
 
-async function initProducerId(version = 4, transactionalId: string | null = null) {
-  return conn.send(ApiKey.InitProducerId, version, { transactionalId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+async function initProducerId(version = 4) {
+  return conn.send(ApiKey.InitProducerId, version, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
 }
 
 function batch(producerId: number, producerEpoch: number, baseSequence: number, values: string[]): Buffer {
@@ -61,10 +61,6 @@ test('InitProducerId hands out distinct ids at epoch 0 (v0-5), and a new id for 
   expect(retried.errorCode).toBe(ErrorCode.NONE);
   ids.add(Number(retried.producerId));
   expect(ids.size).toBe(7);
-});
-
-test('a transactional id is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED until transactions are served', async () => {
-  expect((await initProducerId(4, 'txn-1')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
 });
 
 test("Kafka's verdicts: duplicate answered with its original offset and not stored, gap, old epoch, new epoch", async () => {

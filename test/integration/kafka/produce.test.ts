@@ -1,6 +1,7 @@
 // Produce end to end: kafkajs' producer (keys, acks 0/1/all, gzip) read back with our client, and raw
 // requests for the edges: batch checks, unknown partitions, acks, min.insync.replicas, timestamps,
-// LogAppendTime, keyless records on compacted topics, transactional batches (idempotent ones: idempotent-produce.test.ts).
+// LogAppendTime, keyless records on compacted topics (idempotent batches: idempotent-produce.test.ts; transactional
+// ones: transactions-log.test.ts).
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
@@ -254,13 +255,6 @@ describe('raw produce requests', () => {
     const fetched = await fetchPartition(conn, 'appendtime', 0, 0);
     expect(fetched.headers[0]!.attributes & TIMESTAMP_TYPE_BIT).toBe(TIMESTAMP_TYPE_BIT);
     expect(recordsOf(fetched).map((r) => r.timestamp)).toEqual([response.logAppendTimeMs]);
-  });
-
-  test('transactional batches are refused with INVALID_TXN_STATE: transactions are not served yet', async () => {
-    const transactional = batchOf([{ value: Buffer.from('t') }], { producerId: 4000, producerEpoch: 0, baseSequence: 0, transactional: true });
-    const response = await produceRaw('raw', 0, transactional);
-    expect(response.errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
-    expect(response.errorMessage).toMatch(/not supported/);
   });
 
   test('a compacted topic refuses keyless records, compressed or not, naming them (v8+)', async () => {

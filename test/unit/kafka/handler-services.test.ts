@@ -14,7 +14,7 @@ import { updateMetadataHandler } from '../../../src/kafka/handlers/6-update-meta
 import type { TopicRecord } from '../../../src/kafka/metadata/topic-store.js';
 import type { Partition } from '../../../src/kafka/partitions/partition.js';
 import { HandlerRegistry } from '../../../src/kafka/registry.js';
-import type { BrokerServices, ControllerRequests, MetadataUpdates, PartitionAccess, ProducerIds, TopicAdmin } from '../../../src/kafka/services.js';
+import type { BrokerServices, ControllerRequests, MetadataUpdates, PartitionAccess, ProducerIds, TopicAdmin, TransactionRequests } from '../../../src/kafka/services.js';
 
 /** A fake of T with only the members given; touching any other throws, naming it. */
 function onlyThese<T extends object>(given: Partial<T>): T {
@@ -177,20 +177,24 @@ test('the registry hands each handler the services it declares and no others', a
 
 const initIdempotent = { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 };
 
-test('InitProducerId: an id at epoch 0 from the allocator; a transactional id is refused without allocating one', async () => {
-  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds: onlyThese<ProducerIds>({ next: async () => 1234 }) })).toEqual({
+test('InitProducerId: an id at epoch 0 from the allocator; a transactional id goes to the transaction coordinator', async () => {
+  const transactions = onlyThese<TransactionRequests>({});
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds: onlyThese<ProducerIds>({ next: async () => 1234 }), transactions })).toEqual({
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     producerId: 1234,
     producerEpoch: 0,
   });
-  const refused = await initProducerIdHandler.handle({ ...initIdempotent, transactionalId: 'txn' }, ctx(4), { producerIds: onlyThese<ProducerIds>({}) });
-  expect(refused).toMatchObject({ errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 });
+  const fencing = onlyThese<TransactionRequests>({ initProducerId: async () => ({ errorCode: ErrorCode.PRODUCER_FENCED, producerId: -1, producerEpoch: -1 }) });
+  const asked = { ...initIdempotent, transactionalId: 'txn' };
+  expect(await initProducerIdHandler.handle(asked, ctx(4), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing })).toMatchObject({ errorCode: ErrorCode.PRODUCER_FENCED });
+  // Before v4 a fenced producer hears the code it knows.
+  expect(await initProducerIdHandler.handle(asked, ctx(3), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing })).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
 });
 
 test('InitProducerId: an allocator that cannot claim a block (ZooKeeper away) is COORDINATOR_NOT_AVAILABLE, which clients retry', async () => {
   const producerIds = onlyThese<ProducerIds>({ next: () => Promise.reject(new Error('connection loss')) });
-  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1 });
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds, transactions: onlyThese<TransactionRequests>({}) })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1 });
 });
 
 const reassignAsked = {

@@ -72,3 +72,15 @@ test('ends after max_wait with nothing appended, unsubscribed', async () => {
   await waitForBytes([{ log: a.asLog(), maxBytes: 1 << 20 }], 1, 30);
   expect(a.listeners.size).toBe(0);
 });
+
+test('a read_committed wait ends when the last stable offset moves, not on appends behind an open transaction', async () => {
+  const log = new FakeLog() as FakeLog & { lastStableOffset: number };
+  log.lastStableOffset = 0;
+  const { done, end } = settled(waitForBytes([{ log: log.asLog(), maxBytes: 1 << 20, readCommitted: true }], 1, 60_000));
+  log.append(5000);
+  await Promise.resolve();
+  expect(done()).toBe(false);
+  log.lastStableOffset = 2;
+  log.append(100);
+  await end;
+});

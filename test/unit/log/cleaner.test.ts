@@ -142,23 +142,29 @@ describe('compaction', () => {
     expect((await log.read(0, 1)).firstOffset).toBe(1);
   });
 
-  it('never lets a transactional record make an older one obsolete (it might belong to an aborted transaction)', async () => {
+  it('stops at an open transaction, drops aborted transactions and compacts committed ones', async () => {
     const log = await openLog(await tempDir(), COMPACT);
-    appendKVs(log, [['a', 'plain-1']]);
-    log.append(kvBatch([['a', 'in-txn']], { transactional: true, producerId: 7, producerEpoch: 0, baseSequence: 0 }), T0);
-    appendKVs(log, [['b', 'plain-2'], ...Array.from({ length: 20 }, (_, i): KV => [`f${i}`, 'y'.repeat(60)])]);
+    const marker = (producerId: number, type: ControlRecordType) => buildEndTxnMarkerBatch({ type, coordinatorEpoch: 0, producerId, producerEpoch: 0, timestamp: T0 });
+    const filler = (prefix: string): KV[] => Array.from({ length: 20 }, (_, i): KV => [`${prefix}${i}`, 'y'.repeat(60)]);
+    appendKVs(log, [['a', 'plain-1'], ['b', 'plain-1']]);
+    log.append(kvBatch([['a', 'aborted']], { transactional: true, producerId: 7, producerEpoch: 0, baseSequence: 0 }), T0);
+    log.append(kvBatch([['b', 'committed']], { transactional: true, producerId: 8, producerEpoch: 0, baseSequence: 0 }), T0);
+    appendKVs(log, filler('f'));
+    await log.flush();
+    // Both transactions are open: the last stable offset (2) bounds the cleaning.
+    expect(log.lastStableOffset).toBe(2);
+    await cleanerFor([log]).runPass(T0);
+    expect((await readRecords(log)).filter((r) => r.key === 'a' || r.key === 'b').map((r) => r.value)).toEqual(['plain-1', 'plain-1', 'aborted', 'committed']);
+    log.append(marker(7, ControlRecordType.Abort), T0);
+    log.append(marker(8, ControlRecordType.Commit), T0);
+    appendKVs(log, filler('g'));
     await log.flush();
     await cleanerFor([log]).runPass(T0);
-    expect(triples(await readRecords(log)).slice(0, 3)).toEqual([
-      [0, 'a', 'plain-1'],
-      [1, 'a', 'in-txn'],
-      [2, 'b', 'plain-2'],
+    // The aborted record is gone and made nothing obsolete; the committed one replaced b's older value.
+    expect((await readRecords(log)).filter((r) => r.key === 'a' || r.key === 'b').map((r) => [r.key, r.value])).toEqual([
+      ['a', 'plain-1'],
+      ['b', 'committed'],
     ]);
-    // A later plain record of the key does make the transactional one obsolete.
-    appendKVs(log, [['a', 'plain-3'], ...Array.from({ length: 20 }, (_, i): KV => [`g${i}`, 'y'.repeat(60)])]);
-    await log.flush();
-    await cleanerFor([log]).runPass(T0);
-    expect((await readRecords(log)).filter((r) => r.key === 'a').map((r) => r.value)).toEqual(['plain-3']);
   });
 
   it('removes records without a key and keeps control batches', async () => {

@@ -102,7 +102,7 @@ describe('snapshot codec', () => {
     const t = written(6);
     t.record(batch(2 ** 40, 32767, MAX_INT, 1, 2 ** 42), 100);
     const decoded = decodeSnapshot(encodeSnapshot(t.entries()));
-    expect(decoded).toEqual([...t.entries()]);
+    expect(decoded).toEqual({ producers: [...t.entries()], unsettled: [] });
   });
 
   test('refuses a flipped byte, a torn file and trailing bytes', () => {

@@ -129,11 +129,19 @@ test('the registry holds at least the versions the broker is to serve', () => {
     45: [0, 0],
     46: [0, 0],
     60: [0, 1],
+    24: [0, 5],
+    25: [0, 4],
+    26: [0, 4],
+    65: [0, 0],
+    66: [0, 1],
+    28: [0, 3],
+    61: [0, 0],
     // Inter-broker, at the versions Kafka 3.9 speaks in ZooKeeper mode.
     4: [0, 7],
     5: [0, 4],
     6: [0, 8],
     7: [0, 3],
+    27: [0, 1],
   };
   for (const [key, [min, max]] of Object.entries(needed)) {
     const api = KAFKA_APIS[Number(key) as keyof typeof KAFKA_APIS];

@@ -898,6 +898,68 @@ describe('InitProducerId', () => {
   });
 });
 
+describe('AddPartitionsToTxn', () => {
+  test.each(versionsOf('addPartitionsToTxn'))('v%i', async (v) => {
+    const { request, response } = await exchange(
+      'addPartitionsToTxn',
+      ApiKey.AddPartitionsToTxn,
+      v,
+      { transactionalId: 'tx', producerId: 77, producerEpoch: 2, topics: [{ topic: 't', partitions: [0, 3] }] },
+      { throttleTimeMs: 0, errorCode: 0, resultsByTransaction: [], resultsByTopicV3AndBelow: [{ name: 't', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: 0 }, { partitionIndex: 3, partitionErrorCode: 0 }] }] },
+    );
+    expect(request).toMatchObject({ v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: 77, v3AndBelowProducerEpoch: 2, v3AndBelowTopics: [{ name: 't', partitions: [0, 3] }] });
+    expect(response).toMatchObject({ errors: [{ topic: 't', partitionErrors: [{ partition: 0, errorCode: 0 }, { partition: 3, errorCode: 0 }] }] });
+  });
+});
+
+describe('AddOffsetsToTxn', () => {
+  test.each(versionsOf('addOffsetsToTxn'))('v%i', async (v) => {
+    const { request, response } = await exchange(
+      'addOffsetsToTxn',
+      ApiKey.AddOffsetsToTxn,
+      v,
+      { transactionalId: 'tx', producerId: 77, producerEpoch: 2, groupId: 'g' },
+      { throttleTimeMs: 0, errorCode: 0 },
+    );
+    expect(request).toEqual({ transactionalId: 'tx', producerId: 77, producerEpoch: 2, groupId: 'g' });
+    expect(response).toMatchObject({ errorCode: 0 });
+  });
+});
+
+describe('EndTxn', () => {
+  test.each(versionsOf('endTxn'))('v%i', async (v) => {
+    const { request, response } = await exchange(
+      'endTxn',
+      ApiKey.EndTxn,
+      v,
+      { transactionalId: 'tx', producerId: 77, producerEpoch: 2, transactionResult: true },
+      { throttleTimeMs: 0, errorCode: 0 },
+    );
+    expect(request).toEqual({ transactionalId: 'tx', producerId: 77, producerEpoch: 2, committed: true });
+    expect(response).toMatchObject({ errorCode: 0 });
+  });
+});
+
+describe('TxnOffsetCommit', () => {
+  test.each(versionsOf('txnOffsetCommit'))('v%i', async (v) => {
+    const { request, response } = await exchange(
+      'txnOffsetCommit',
+      ApiKey.TxnOffsetCommit,
+      v,
+      { transactionalId: 'tx', groupId: 'g', producerId: 77, producerEpoch: 2, topics: [{ topic: 't', partitions: [{ partition: 3, offset: '42', metadata: null }] }] },
+      { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 3, errorCode: 0 }] }] },
+    );
+    expect(request).toMatchObject({
+      transactionalId: 'tx',
+      groupId: 'g',
+      producerId: 77,
+      producerEpoch: 2,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 3, committedOffset: 42, committedMetadata: null }] }],
+    });
+    expect(response).toMatchObject({ topics: [{ topic: 't', partitions: [{ partition: 3, errorCode: 0 }] }] });
+  });
+});
+
 describe('AlterPartitionReassignments', () => {
   test.each(versionsOf('alterPartitionReassignments'))('v%i', async (v) => {
     const { request, response } = await exchange(
@@ -943,7 +1005,7 @@ test('the unread-bytes watch catches a response with a byte too many', async () 
   await expect(kafkajsDecodes(response, payload)).rejects.toThrow(/left bytes of our response unread/);
 });
 
-test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders and DescribeCluster', () => {
+test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders, DescribeCluster, DescribeProducers, DescribeTransactions and ListTransactions', () => {
   const covered = [
     'apiVersions',
     'metadata',
@@ -967,9 +1029,14 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
     'listGroups',
     'deleteGroups',
     'initProducerId',
+    'addPartitionsToTxn',
+    'addOffsetsToTxn',
+    'endTxn',
+    'txnOffsetCommit',
     'alterPartitionReassignments',
     'listPartitionReassignments',
   ];
-  // + the four inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown).
-  expect(covered.length + 5 + 4).toBe(Object.keys(ApiKey).length);
+  // + the five inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown, WriteTxnMarkers)
+  // and DescribeProducers (the Java Admin's).
+  expect(covered.length + 7 + 5 + 1).toBe(Object.keys(ApiKey).length);
 });

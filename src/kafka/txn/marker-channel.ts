@@ -1,0 +1,135 @@
+// Delivering a transaction's markers (Kafka's TransactionMarkerChannelManager, minus the retry policy,
+// which is the pure coordinator's): one WriteTxnMarkers per partition leader, handed straight to this
+// broker's own handler when it leads the partition, else sent over an inter-broker connection kept per
+// broker. Every failure becomes a per-partition error code so the coordinator decides what to retry; a
+// partition the cluster no longer has (its topic deleted) counts as written, as Kafka drops it.
+import { ApiKey, ErrorCode, type WriteTxnMarkersRequestInput, type WriteTxnMarkersResponse } from '../../../protocol/kafka/index.js';
+import type { Logger } from '../../logger.js';
+import { KafkaConnection } from '../client/connection.js';
+import type { RequestContext } from '../handler.js';
+import type { MetadataView } from '../metadata/metadata-view.js';
+import type { ServedApi } from '../registry.js';
+import type { MarkerOutcome, MarkerRequest, TopicPartition } from './api.js';
+import type { MarkerChannel } from './service.js';
+
+/** WriteTxnMarkers v1 (flexible) is what Kafka 3.x brokers send each other. */
+const WRITE_TXN_MARKERS_VERSION = 1;
+/** Kafka's request.timeout.ms default for the marker channel's requests. */
+const MARKER_REQUEST_TIMEOUT_MS = 30_000;
+/** An unreachable leader: the coordinator retries after its backoff. */
+const UNREACHABLE = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+
+export interface MarkerChannelContext {
+  readonly brokerId: number;
+  readonly metadata: MetadataView;
+  /** The WriteTxnMarkers handler of this broker, for partitions it leads. */
+  localHandler(): ServedApi | undefined;
+  readonly log: Logger;
+}
+
+export class WriteTxnMarkersChannel implements MarkerChannel {
+  private readonly connections = new Map<number, Promise<KafkaConnection>>();
+  private closed = false;
+
+  constructor(private readonly ctx: MarkerChannelContext) {}
+
+  async send(request: MarkerRequest): Promise<MarkerOutcome[]> {
+    const outcomes: MarkerOutcome[] = [];
+    const byLeader = new Map<number, TopicPartition[]>();
+    for (const p of request.partitions) {
+      const view = this.ctx.metadata.partition(p.topic, p.partition);
+      if (!view) outcomes.push({ ...p, errorCode: ErrorCode.NONE });
+      else if (view.leader < 0) outcomes.push({ ...p, errorCode: ErrorCode.LEADER_NOT_AVAILABLE });
+      else byLeader.set(view.leader, [...(byLeader.get(view.leader) ?? []), p]);
+    }
+    const answers = await Promise.all([...byLeader].map(([leader, partitions]) => this.sendTo(leader, request, partitions)));
+    return outcomes.concat(...answers);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const conn of this.connections.values()) void conn.then((c) => c.close(), () => undefined);
+    this.connections.clear();
+  }
+
+  private async sendTo(leader: number, request: MarkerRequest, partitions: TopicPartition[]): Promise<MarkerOutcome[]> {
+    const body = requestBody(request, partitions);
+    try {
+      const response = leader === this.ctx.brokerId ? await this.local(body) : await this.remote(leader, body);
+      return outcomesOf(response, request.producerId, partitions);
+    } catch (err) {
+      this.ctx.log.warn({ leader, transactionalId: request.transactionalId, err: (err as Error).message }, 'could not deliver transaction markers; retrying');
+      return partitions.map((p) => ({ ...p, errorCode: UNREACHABLE }));
+    }
+  }
+
+  private async local(body: WriteTxnMarkersRequestInput): Promise<WriteTxnMarkersResponse> {
+    const handler = this.ctx.localHandler();
+    if (!handler) throw new Error('this broker serves no WriteTxnMarkers');
+    const ctx: RequestContext = {
+      apiVersion: WRITE_TXN_MARKERS_VERSION,
+      correlationId: 0,
+      clientId: `skein-txn-coordinator-${this.ctx.brokerId}`,
+      remote: 'in-process',
+      listener: '',
+      log: this.ctx.log,
+      signal: new AbortController().signal,
+      replyTurn: () => Promise.resolve(),
+    };
+    return (await handler.handle(body, ctx)) as WriteTxnMarkersResponse;
+  }
+
+  private async remote(leader: number, body: WriteTxnMarkersRequestInput): Promise<WriteTxnMarkersResponse> {
+    const conn = await this.connection(leader);
+    try {
+      return await conn.send(ApiKey.WriteTxnMarkers, WRITE_TXN_MARKERS_VERSION, body, { timeoutMs: MARKER_REQUEST_TIMEOUT_MS });
+    } catch (err) {
+      // A broken connection is opened again on the next try.
+      if (conn.closed) this.connections.delete(leader);
+      throw err;
+    }
+  }
+
+  private connection(leader: number): Promise<KafkaConnection> {
+    const cached = this.connections.get(leader);
+    if (cached) return cached;
+    const node = this.ctx.metadata.liveBrokers().find((b) => b.nodeId === leader);
+    if (!node || this.closed) return Promise.reject(new Error(`broker ${leader} is not reachable`));
+    const host = node.host.includes(':') ? `[${node.host}]` : node.host;
+    const conn = KafkaConnection.connect(`${host}:${node.port}`, { clientId: `skein-txn-coordinator-${this.ctx.brokerId}`, requestTimeoutMs: MARKER_REQUEST_TIMEOUT_MS });
+    this.connections.set(leader, conn);
+    conn.then(
+      (c) => c.onClose(() => {
+        if (this.connections.get(leader) === conn) this.connections.delete(leader);
+      }),
+      () => this.connections.delete(leader),
+    );
+    return conn;
+  }
+}
+
+function requestBody(request: MarkerRequest, partitions: readonly TopicPartition[]): WriteTxnMarkersRequestInput {
+  const byTopic = new Map<string, number[]>();
+  for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+  return {
+    markers: [
+      {
+        producerId: request.producerId,
+        producerEpoch: request.producerEpoch,
+        transactionResult: request.committed,
+        topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        coordinatorEpoch: request.coordinatorEpoch,
+      },
+    ],
+  };
+}
+
+/** Each asked partition's error; one the response leaves out is retried. */
+function outcomesOf(response: WriteTxnMarkersResponse, producerId: number, partitions: readonly TopicPartition[]): MarkerOutcome[] {
+  const codes = new Map<string, number>();
+  for (const marker of response.markers) {
+    if (marker.producerId !== producerId) continue;
+    for (const t of marker.topics) for (const p of t.partitions) codes.set(`${p.partitionIndex}:${t.name}`, p.errorCode);
+  }
+  return partitions.map((p) => ({ ...p, errorCode: codes.get(`${p.partition}:${p.topic}`) ?? UNREACHABLE }));
+}
