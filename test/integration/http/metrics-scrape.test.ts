@@ -1,6 +1,7 @@
 // /metrics of a whole node (ZooKeeper and a broker in ZooKeeper mode, as skein start runs them), scraped
 // while kafkajs produces and consumes and parsed by a Prometheus text-format parser that is not
 // prom-client: the counters must equal what the clients moved, the gauges the logs and groups.
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startProcessHttp } from '../../../src/http/process-endpoints.js';
@@ -162,4 +163,18 @@ test('health, readiness, bad paths and methods', async () => {
   res = await fetch(`${base}/healthz`, { headers: { 'x-big': 'y'.repeat(20_000) } });
   expect(res.status).toBe(431);
   await res.text();
+});
+
+test('every metric the Grafana dashboard in docs/grafana queries is one the node exports', async () => {
+  const dashboard = readFileSync(new URL('../../../docs/grafana/skein.json', import.meta.url), 'utf8');
+  const { panels } = JSON.parse(dashboard) as { panels: { targets?: { expr: string }[] }[] };
+  const exprs = panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+  const labels = new Set(['topic', 'request', 'le', 'consumergroup', 'instance']);
+  const names = new Set(exprs.flatMap((e) => [...e.matchAll(/([a-z][a-z0-9_]+)(?=\{|\)|\[| \*)/g)].map((m) => m[1]!)).filter((n) => !labels.has(n)));
+  expect(names.size).toBeGreaterThan(20);
+  const text = (await scrape(http.port)).text;
+  for (const name of names) {
+    const family = name.replace(/_(bucket|sum|count)$/, '');
+    expect(text, name).toMatch(new RegExp(`^# TYPE (${name}|${family}) `, 'm'));
+  }
 });
