@@ -1,14 +1,14 @@
 // The AdminServer's /commands/<name> JSON of Skein beside Apache ZooKeeper 3.8.0's (Debian's jar, its
 // Jetty AdminServer enabled), after the same znodes, ephemeral and watches through one client each:
 // same command names and aliases, same field names and JSON types, same values where the two must agree.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zookeeper, { type Client } from 'node-zookeeper-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { freePort } from '../../test/helpers/free-port.js';
 import { SkeinZooKeeper } from '../../test/helpers/skein-process.js';
+import { spawnJavaServer } from '../helpers/java-server.js';
 import { call } from '../../test/integration/zookeeper/harness.js';
 
 const JARS = ['zookeeper', 'slf4j-simple', 'servlet-api', 'jetty9-server', 'jetty9-servlet', 'jetty9-http', 'jetty9-io', 'jetty9-util', 'jetty9-security', 'jetty9-util-ajax', 'jackson-databind', 'jackson-core', 'jackson-annotations'];
@@ -55,16 +55,7 @@ async function startApache(): Promise<Server> {
     cfg,
     [`tickTime=2000`, `dataDir=${dir}`, `clientPort=${port}`, 'clientPortAddress=127.0.0.1', 'admin.enableServer=true', 'admin.serverAddress=127.0.0.1', `admin.serverPort=${http}`].join('\n') + '\n',
   );
-  const child: ChildProcess = spawn('java', ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', CLASSPATH, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const orphaned = (): void => void child.kill('SIGKILL');
-  process.once('exit', orphaned);
-  const stop = async (): Promise<void> => {
-    process.off('exit', orphaned);
-    child.kill('SIGTERM');
-    await exited;
-    await rm(dir, { recursive: true, force: true });
-  };
+  const { stop } = spawnJavaServer(['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', CLASSPATH, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg], dir);
   try {
     await until(async () => (await fetch(`http://127.0.0.1:${http}/commands/ruok`)).ok, START_MS);
   } catch (e) {
