@@ -11,6 +11,9 @@ type Json = null | boolean | number | bigint | string | Json[] | { [key: string]
 /** What a command answers: its fields, then `command` (its primary name) and `error`, as ZooKeeper appends them. */
 type CommandBody = Record<string, Json>;
 
+/** As Java prints a long: session ids with the top bit set are negative there. */
+const javaLong = (n: bigint): string => BigInt.asIntN(64, n).toString();
+
 function connectionInfo(c: ClientConnection, full: boolean): Record<string, Json> {
   const info: Record<string, Json> = {
     remote_socket_address: c.remote,
@@ -136,14 +139,11 @@ const BY_NAME: ReadonlyMap<string, AdminCommand> = new Map(COMMANDS.flatMap((c) 
 /** The primary names, for the /commands index. */
 export const ADMIN_COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.names[0]!).sort();
 
-/** As Java prints a long: session ids with the top bit set are negative there. */
-const javaLong = (n: bigint): string => BigInt.asIntN(64, n).toString();
-
 /**
  * JSON with 64-bit integers (session ids, zxids) written as exact numbers, as Jackson writes Java longs:
  * JSON.stringify cannot, and a double would round them.
  */
-function toJson(value: Json): string {
+export function toJson(value: Json): string {
   const marker = '\u0000bigint:';
   const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${marker}${javaLong(v)}` : v), 2);
   return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');

@@ -2,10 +2,11 @@
 // while kafkajs produces and consumes and parsed by a Prometheus text-format parser that is not
 // prom-client: the counters must equal what the clients moved, the gauges the logs and groups.
 import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startProcessHttp } from '../../../src/http/process-endpoints.js';
-import type { RunningHttp } from '../../../src/http/http-listener.js';
+import { HTTP_CONNECTIONS_MAX, type RunningHttp } from '../../../src/http/http-listener.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 import { scrape } from '../../helpers/prometheus.js';
 import { startTestServer, type TestServer } from '../zookeeper/harness.js';
@@ -177,4 +178,21 @@ test('every metric the Grafana dashboard in docs/grafana queries is one the node
     const family = name.replace(/_(bucket|sum|count)$/, '');
     expect(text, name).toMatch(new RegExp(`^# TYPE (${name}|${family}) `, 'm'));
   }
+});
+
+test('connections past the limit are closed at once, and the listener serves again when they go', async () => {
+  const open = (): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(http.port, '127.0.0.1', () => resolve(socket));
+      socket.once('error', reject);
+    });
+  const held: Socket[] = [];
+  for (let i = 0; i < HTTP_CONNECTIONS_MAX; i++) held.push(await open());
+  // Let the server count them all before the one over the limit arrives.
+  await new Promise((r) => setTimeout(r, 100));
+  const extra = await open();
+  await new Promise<void>((resolve) => extra.once('close', () => resolve()));
+  for (const socket of held) socket.destroy();
+  await new Promise((r) => setTimeout(r, 100));
+  expect((await fetch(`http://127.0.0.1:${http.port}/healthz`)).status).toBe(200);
 });
