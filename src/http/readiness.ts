@@ -25,7 +25,7 @@ export async function storageWritable(dir: string): Promise<ReadinessCheck> {
   }
 }
 
-/** The broker's ZooKeeper session (cluster mode) is connected, and its coordinators have loaded their state. */
+/** The broker's ZooKeeper session (cluster mode) is connected, and its group and transaction coordinators have loaded their state. */
 export function brokerChecks(broker: Broker): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [];
   const cluster = broker.cluster;
@@ -33,9 +33,11 @@ export function brokerChecks(broker: Broker): ReadinessCheck[] {
     const state = cluster.membership.zk.state;
     checks.push({ name: 'zookeeper reachable', ok: state === 'connected', detail: `session ${state}` });
   }
-  // absent: __consumer_offsets does not exist yet, so there is nothing to load.
+  // absent: the internal topic does not exist yet, so there is nothing to load.
   const groups = broker.groups.state;
   checks.push({ name: 'group state loaded', ok: groups === 'ready' || groups === 'absent', detail: groups });
+  const transactions = broker.transactions.state;
+  checks.push({ name: 'transaction state loaded', ok: transactions === 'ready' || transactions === 'absent', detail: transactions });
   return checks;
 }
 

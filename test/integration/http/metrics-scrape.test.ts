@@ -150,7 +150,7 @@ test('health, readiness, bad paths and methods', async () => {
   expect(res.status).toBe(200);
   expect(ready.status).toBe('ready');
   expect(ready.checks.map((c) => c.name)).toEqual(
-    expect.arrayContaining([`storage writable: ${zk.dir}`, `storage writable: ${broker.dataDir}`, 'zookeeper serving', 'zookeeper reachable', 'group state loaded']),
+    expect.arrayContaining([`storage writable: ${zk.dir}`, `storage writable: ${broker.dataDir}`, 'zookeeper serving', 'zookeeper reachable', 'group state loaded', 'transaction state loaded']),
   );
   for (const path of ['/', '/metricsx', '/metrics/..%2f..', '/commandsx']) {
     res = await fetch(`${base}${path}`);
