@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, expect, test } from 'vitest';
 import { toJson } from '../../../src/http/admin-commands.js';
+import { startHttp } from '../../../src/http/http-listener.js';
 import { storageWritable } from '../../../src/http/readiness.js';
+import { createLogger } from '../../../src/logger.js';
 import { LATENCY_BUCKETS_MS, RequestMetrics } from '../../../src/metrics/request-metrics.js';
 import { histogramSamples, registerScraped } from '../../../src/metrics/scraped.js';
 import { TopicTraffic } from '../../../src/metrics/topic-traffic.js';
@@ -66,4 +68,22 @@ test('64-bit integers are written exactly, as Java longs (signed)', () => {
   expect(toJson({ id: 72058691625943040n, top: 0xffff_ffff_ffff_fffen, n: 1, s: 'x' })).toBe(
     '{\n  "id": 72058691625943040,\n  "top": -2,\n  "n": 1,\n  "s": "x"\n}',
   );
+});
+
+test('/readyz answers 503 naming the failed check; /commands is absent without a ZooKeeper server', async () => {
+  const running = await startHttp(
+    { host: '127.0.0.1', port: 0, log: createLogger('silent') },
+    { registry: new Registry(), readiness: () => Promise.resolve([{ name: 'storage writable: /x', ok: false, detail: 'EROFS' }]) },
+  );
+  try {
+    const res = await fetch(`http://127.0.0.1:${running.port}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'not ready', checks: [{ name: 'storage writable: /x', ok: false, detail: 'EROFS' }] });
+    expect((await fetch(`http://127.0.0.1:${running.port}/commands/ruok`)).status).toBe(404);
+    const head = await fetch(`http://127.0.0.1:${running.port}/metrics`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  } finally {
+    await running.close();
+  }
 });
