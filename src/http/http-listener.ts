@@ -54,7 +54,12 @@ export async function startHttp(options: HttpListenerOptions, endpoints: HttpEnd
     }));
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      return json(res, 400, { error: 'malformed request target' });
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return json(res, 405, { error: `method ${req.method} not allowed` });
@@ -72,7 +77,7 @@ export async function startHttp(options: HttpListenerOptions, endpoints: HttpEnd
       return send(res, 200, 'text/html', links);
     }
     if (zk && path.startsWith('/commands/')) {
-      return send(res, 200, 'application/json', runAdminCommand(decodeURIComponent(path.slice('/commands/'.length)), zk));
+      return send(res, 200, 'application/json', runAdminCommand(path.slice('/commands/'.length), zk));
     }
     return json(res, 404, { error: `no such path: ${path}` });
   }

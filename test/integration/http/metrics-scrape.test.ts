@@ -152,11 +152,15 @@ test('health, readiness, bad paths and methods', async () => {
   expect(ready.checks.map((c) => c.name)).toEqual(
     expect.arrayContaining([`storage writable: ${zk.dir}`, `storage writable: ${broker.dataDir}`, 'zookeeper serving', 'zookeeper reachable', 'group state loaded', 'transaction state loaded']),
   );
-  for (const path of ['/', '/metricsx', '/metrics/..%2f..', '/commandsx']) {
+  for (const path of ['/', '/metricsx', '/metrics/..%2f..', '/commandsx', '/%zz']) {
     res = await fetch(`${base}${path}`);
     expect(res.status, path).toBe(404);
     await res.text();
   }
+  // Percent signs that decode to nothing are an unknown command, not a failure.
+  res = await fetch(`${base}/commands/%E0%A4%A`);
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { error: string }).error).toBe('Unknown command: %E0%A4%A');
   res = await fetch(`${base}/metrics`, { method: 'POST', body: 'x'.repeat(100_000) });
   expect(res.status).toBe(405);
   await res.text();
