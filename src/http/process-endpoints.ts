@@ -1,7 +1,7 @@
 // What one Skein process serves over HTTP: a broker's metrics, a ZooKeeper server's metrics and
 // AdminServer commands, or both (skein start), plus Node's process metrics, health and readiness.
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { Broker } from '../kafka/broker.js';
+import type { BrokerView } from '../metrics/broker-view.js';
 import type { Logger } from '../logger.js';
 import { kafkaMetrics } from '../metrics/kafka-metrics.js';
 import { registerScraped } from '../metrics/scraped.js';
@@ -11,7 +11,7 @@ import { startHttp, type RunningHttp } from './http-listener.js';
 import { brokerChecks, storageWritable, zookeeperChecks } from './readiness.js';
 
 export interface ProcessParts {
-  readonly broker?: Broker;
+  readonly broker?: BrokerView;
   readonly zookeeper?: ServerView;
   /** Every data directory the process writes: /readyz checks each is writable. */
   readonly dataDirs: readonly string[];

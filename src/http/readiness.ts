@@ -2,7 +2,7 @@
 // says which one fails. Bounded work: one small file written per data directory, in-memory state otherwise.
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Broker } from '../kafka/broker.js';
+import type { BrokerView } from '../metrics/broker-view.js';
 import type { ServerView } from '../zookeeper/four-letter-words.js';
 
 export interface ReadinessCheck {
@@ -26,7 +26,7 @@ export async function storageWritable(dir: string): Promise<ReadinessCheck> {
 }
 
 /** The broker's ZooKeeper session (cluster mode) is connected, and its group and transaction coordinators have loaded their state. */
-export function brokerChecks(broker: Broker): ReadinessCheck[] {
+export function brokerChecks(broker: BrokerView): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [];
   const cluster = broker.cluster;
   if (cluster) {

@@ -5,7 +5,7 @@
 // kafka_exporter (kafka_consumergroup_lag). Counters come from fields bumped on the request path; every
 // gauge is computed here, at scrape time, from state the broker already holds.
 import { ApiKey } from '../../protocol/kafka/index.js';
-import type { Broker } from '../kafka/broker.js';
+import type { BrokerView } from './broker-view.js';
 import type { Partition } from '../kafka/partitions/partition.js';
 import { LATENCY_BUCKETS_MS } from './request-metrics.js';
 import { histogramSamples, type Sample, type ScrapedMetric } from './scraped.js';
@@ -15,12 +15,12 @@ export const PARTITION_SERIES_MAX = 20_000;
 
 const API_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(ApiKey).map(([name, key]) => [key, name]));
 
-function hostedPartitions(broker: Broker): Partition[] {
+function hostedPartitions(broker: BrokerView): Partition[] {
   const all = broker.replicas.all();
   return all.length > PARTITION_SERIES_MAX ? all.slice(0, PARTITION_SERIES_MAX) : all;
 }
 
-function partitionGauge(broker: Broker, name: string, help: string, value: (p: Partition) => number): ScrapedMetric {
+function partitionGauge(broker: BrokerView, name: string, help: string, value: (p: Partition) => number): ScrapedMetric {
   return {
     name,
     help,
@@ -29,12 +29,12 @@ function partitionGauge(broker: Broker, name: string, help: string, value: (p: P
   };
 }
 
-function isActiveController(broker: Broker): boolean {
+function isActiveController(broker: BrokerView): boolean {
   return broker.cluster === undefined || broker.cluster.controller.isActive;
 }
 
 /** Partitions without a live leader, counted by the active controller only, as Kafka's OfflinePartitionsCount is. */
-function offlinePartitions(broker: Broker): number {
+function offlinePartitions(broker: BrokerView): number {
   if (!isActiveController(broker)) return 0;
   const live = new Set(broker.metadata.liveBrokers().map((b) => b.nodeId));
   let offline = 0;
@@ -48,14 +48,14 @@ function offlinePartitions(broker: Broker): number {
 }
 
 /** Partitions this broker leads whose ISR is smaller than their replica set. */
-function underReplicated(broker: Broker): number {
+function underReplicated(broker: BrokerView): number {
   let n = 0;
   for (const p of broker.replicas.all()) if (p.leaderId === broker.brokerId && p.isr.length < p.replicas.length) n++;
   return n;
 }
 
 /** Committed offset and lag of every group's partitions this broker hosts (lag against the log end, as kafka_exporter reports it). */
-function groupOffsets(broker: Broker): { current: Sample[]; lag: Sample[] } {
+function groupOffsets(broker: BrokerView): { current: Sample[]; lag: Sample[] } {
   const current: Sample[] = [];
   const lag: Sample[] = [];
   for (const group of broker.groups.snapshot()) {
@@ -70,7 +70,7 @@ function groupOffsets(broker: Broker): { current: Sample[]; lag: Sample[] } {
   return { current, lag };
 }
 
-export function kafkaMetrics(broker: Broker): ScrapedMetric[] {
+export function kafkaMetrics(broker: BrokerView): ScrapedMetric[] {
   const { traffic, requests } = broker;
   const perTopic = (name: string, help: string, field: 'messagesIn' | 'bytesIn' | 'bytesOut' | 'failedProduce'): ScrapedMetric => ({
     name,
