@@ -1,12 +1,12 @@
 // Skein's own ZooKeeper client against Apache ZooKeeper 3.8 (Debian `zookeeper` package): the suite that
 // runs against Skein's server in test/integration/zookeeper-client, here proving the client speaks
 // ZooKeeper itself rather than only what Skein's server accepts.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../test/helpers/free-port.js';
+import { spawnJavaServer } from '../helpers/java-server.js';
 import { clientSuite, until } from '../../test/integration/zookeeper-client/suite.js';
 
 const CLASSPATH = '/usr/share/java/zookeeper.jar:/usr/share/java/zookeeper-jute.jar:/etc/zookeeper/conf';
@@ -40,21 +40,7 @@ async function startApache(): Promise<{ port: number; stop(): Promise<void> }> {
       '4lw.commands.whitelist=ruok',
     ].join('\n') + '\n',
   );
-  const child: ChildProcess = spawn(
-    'java',
-    ['-Dzookeeper.extendedTypesEnabled=true', '-cp', CLASSPATH, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg],
-    { stdio: 'ignore' },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // A test worker that dies before afterAll must not leave a JVM behind.
-  const orphaned = (): void => void child.kill('SIGKILL');
-  process.once('exit', orphaned);
-  const stop = async (): Promise<void> => {
-    process.off('exit', orphaned);
-    child.kill('SIGTERM');
-    await exited;
-    await rm(dir, { recursive: true, force: true });
-  };
+  const { stop } = spawnJavaServer(['-Dzookeeper.extendedTypesEnabled=true', '-cp', CLASSPATH, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg], dir);
   try {
     await until(() => ruok(port), 60_000);
   } catch (e) {

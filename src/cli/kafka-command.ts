@@ -7,6 +7,7 @@ import { brokerConfigFrom, type BrokerConfig } from '../kafka/broker-config.js';
 import { startKafka, type RunningKafka } from '../kafka/broker.js';
 import { collect } from './args.js';
 import type { ServerCommand } from './command.js';
+import { withHttp } from './http-endpoint.js';
 import { startNaming, type StartSettings } from './startup-failure.js';
 
 /** The broker's listener and data directory as server.properties names them. */
@@ -46,6 +47,9 @@ export const kafkaCommand: ServerCommand<{ config: string; override: string[] }>
       throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
     }
     const config = brokerConfigFrom(kafkaLayers({ file: { text, path }, env: process.env, overrides: override }));
-    return startBrokerFromConfig(config, log);
+    const running = await startBrokerFromConfig(config, log);
+    const port = config.values['http.port'];
+    const http = port === undefined ? undefined : { host: config.values['http.host'], port, setting: `http.port=${port}` };
+    return withHttp(running, http, { broker: running.broker, dataDirs: [config.dataDir] }, log);
   },
 };

@@ -15,12 +15,16 @@ import { collect, parsePort } from './args.js';
 import { untilFormed } from './cluster-formed.js';
 import type { ServerCommand } from './command.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
+import { withHttp } from './http-endpoint.js';
+import type { RunningKafka } from '../kafka/broker.js';
 import { startNaming } from './startup-failure.js';
 
 /** The listen address unless --host says otherwise: a first start should not be reachable from the network. */
 const DEFAULT_HOST = '127.0.0.1';
 /** How long the start summary waits for the broker to lead its partitions. */
 const READY_TIMEOUT_MS = 30_000;
+/** The HTTP listener's port unless --http-port or http.port says otherwise. */
+const DEFAULT_HTTP_PORT = 8080;
 
 /** Creates each directory and checks that it can be locked, so neither server starts when the other could not. */
 async function checkDataDirs(dirs: string[]): Promise<void> {
@@ -36,6 +40,7 @@ interface StartOptions {
   advertisedHost?: string;
   kafkaPort: number;
   zookeeperPort: number;
+  httpPort: number | undefined;
   override: string[];
 }
 
@@ -65,6 +70,11 @@ export const startCommand: ServerCommand<StartOptions> = {
       )
       .addOption(new Option('--kafka-port <port>', 'Kafka port (0: any free port)').env('SKEIN_KAFKA_PORT').argParser(parsePort).default(9092))
       .addOption(new Option('--zookeeper-port <port>', 'ZooKeeper port (0: any free port)').env('SKEIN_ZOOKEEPER_PORT').argParser(parsePort).default(2181))
+      .addOption(
+        new Option('--http-port <port>', `HTTP port for /metrics, /healthz, /readyz and /commands (0: any free port; default ${DEFAULT_HTTP_PORT}, or http.port)`)
+          .env('SKEIN_HTTP_PORT')
+          .argParser(parsePort),
+      )
       .option('--override <key=value>', 'a server.properties setting for the broker, over KAFKA_CFG_* (repeatable)', collect, []);
   },
   async run(options, log) {
@@ -79,6 +89,12 @@ export const startCommand: ServerCommand<StartOptions> = {
       ...layers,
     ]);
     const overridden = new Set(layers.map((o) => o.key));
+    // On by default here (not for skein kafka / zookeeper): a whole node is what a new user runs and scrapes.
+    const httpPort = options.httpPort ?? brokerConfig.values['http.port'] ?? DEFAULT_HTTP_PORT;
+    const httpSetting = options.httpPort === undefined && overridden.has('http.port') ? `http.port=${httpPort}` : `--http-port=${httpPort}`;
+    // Where both servers listen (--host) unless http.host says otherwise: the Docker image's /metrics is
+    // then reachable from outside the container like its Kafka and ZooKeeper ports.
+    const http = { host: overridden.has('http.host') ? brokerConfig.values['http.host'] : host, port: httpPort, setting: httpSetting };
     const dataDirSetting = { setting: `--data-dir=${dataDir}`, dir: dataDir };
     const kafkaSettings = brokerSettings(brokerConfig);
     if (!overridden.has('listeners')) kafkaSettings.listener = `--kafka-port=${kafkaPort}`;
@@ -89,33 +105,43 @@ export const startCommand: ServerCommand<StartOptions> = {
     const zooEnv = zooLayers({ env: process.env, overrides: [] }, Object.keys(zooCfgSchema));
     const zkConfig = { ...parseZooCfgLines(zooEnv).config, dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: host };
     const zookeeper = await startNaming(zkSettings, () => startZooKeeper(zkConfig, log));
+    let broker: RunningKafka;
     try {
       // Set once ZooKeeper listens: its port is known only then (--zookeeper-port 0 picks one).
       if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = localAddress(host, zookeeper.clientPort);
-      const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
-      // The summary is the start's last line: printed once the broker is controller and leads its partitions.
-      if (!(await untilFormed(localAddress(host, broker.port), 1, READY_TIMEOUT_MS))) log.warn({ waitedMs: READY_TIMEOUT_MS }, 'the broker has not taken up its partitions yet');
-      log.info(
-        {
-          kafka: `${host}:${broker.port}`,
-          advertised: `${brokerConfig.advertised.host}:${brokerConfig.advertised.port}`,
-          zookeeper: `${host}:${zookeeper.clientPort}`,
-          dataDir: resolve(dataDir),
-          // What kind of node this is, as `skein cluster info` would find it.
-          mode: 'ZooKeeper standalone and a one-broker Kafka cluster on it',
-        },
-        'skein node started',
-      );
-      return {
-        async stop() {
-          // The broker first: its controlled shutdown and its session's close need ZooKeeper.
-          await broker.stop();
-          await zookeeper.stop();
-        },
-      };
+      broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
     } catch (err) {
       await zookeeper.stop();
       throw err;
     }
+    const running = broker;
+    // Stops both servers itself if the HTTP listener cannot open.
+    const node = await withHttp(
+      {
+        async stop() {
+          // The broker first: its controlled shutdown and its session's close need ZooKeeper.
+          await running.stop();
+          await zookeeper.stop();
+        },
+      },
+      http,
+      { broker: running.broker, zookeeper: zookeeper.server, dataDirs: [zkDir, brokerConfig.dataDir] },
+      log,
+    );
+    // The summary is the start's last line: printed once the broker is controller and leads its partitions.
+    if (!(await untilFormed(localAddress(host, running.port), 1, READY_TIMEOUT_MS))) log.warn({ waitedMs: READY_TIMEOUT_MS }, 'the broker has not taken up its partitions yet');
+    log.info(
+      {
+        kafka: `${host}:${running.port}`,
+        advertised: `${brokerConfig.advertised.host}:${brokerConfig.advertised.port}`,
+        zookeeper: `${host}:${zookeeper.clientPort}`,
+        dataDir: resolve(dataDir),
+        http: `${http.host}:${node.httpPort}`,
+        // What kind of node this is, as `skein cluster info` would find it.
+        mode: 'ZooKeeper standalone and a one-broker Kafka cluster on it',
+      },
+      'skein node started',
+    );
+    return node;
   },
 };

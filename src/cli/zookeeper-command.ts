@@ -12,6 +12,7 @@ import { startEnsembleMember } from '../zookeeper/quorum/ensemble-server.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { collect, UsageError } from './args.js';
 import type { ServerCommand } from './command.js';
+import { withHttp } from './http-endpoint.js';
 import { startNaming } from './startup-failure.js';
 
 /**
@@ -77,6 +78,9 @@ export const zookeeperCommand: ServerCommand<{ config: string; myid?: string; ov
         { setting: `dataLogDir=${config.dataLogDir}`, dir: config.dataLogDir },
       ],
     };
-    return startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log, { configFile: path }) : startZooKeeper(config, log)));
+    const running = await startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log, { configFile: path }) : startZooKeeper(config, log)));
+    const { host, port } = config.http;
+    const http = port === undefined ? undefined : { host, port, setting: `http.port=${port}` };
+    return withHttp(running, http, { zookeeper: running.server, dataDirs: [config.dataDir, config.dataLogDir] }, log);
   },
 };

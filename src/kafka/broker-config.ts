@@ -115,6 +115,9 @@ export const brokerSchema = {
   'zookeeper.session.timeout.ms': int('Session timeout of the broker\'s ZooKeeper session: how long after a broker dies its partitions move.', 18_000, { min: 1 }),
   'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start; unset takes the session timeout.', undefined, { min: 1 }),
   'broker.rack': str('Rack of this broker; replicas of a partition are spread over racks when every broker has one.', undefined),
+  // Skein's own: one HTTP listener for /metrics, /healthz and /readyz (skein kafka: off unless set).
+  'http.port': int('Port of the HTTP listener serving /metrics, /healthz and /readyz; unset: none (skein start: 8080).', undefined, { min: 0, max: 65535 }),
+  'http.host': str('Address the HTTP listener binds.', '127.0.0.1'),
   'inter.broker.listener.name': str('Listener other brokers and the controller reach this broker on; unset takes the one listener, or the one named PLAINTEXT.', undefined),
   'unclean.leader.election.enable': bool('Let the controller elect a replica outside the ISR when no ISR member is alive, losing records.', false),
   'controlled.shutdown.enable': bool('On SIGTERM, ask the controller to move leadership away before stopping.', true),

@@ -35,6 +35,8 @@ import { TransactionService } from './txn/service.js';
 import { TRANSACTION_STATE_TOPIC } from './txn/transaction-state-topic.js';
 import type { BrokerServices, MetadataUpdates } from './services.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
+import { RequestMetrics } from '../metrics/request-metrics.js';
+import { TopicTraffic } from '../metrics/topic-traffic.js';
 import { TopicManager } from './topics/topic-manager.js';
 
 /** A broker's part in a ZooKeeper-mode cluster; absent when it runs alone. */
@@ -68,6 +70,10 @@ export class Broker {
   readonly transactions: TransactionService;
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
   readonly replication: ReplicationManager;
+  /** Records and bytes in and out per topic, counted on the data path for /metrics. */
+  readonly traffic = new TopicTraffic();
+  /** Requests and their latency per API, counted by the connections for /metrics. */
+  readonly requests = new RequestMetrics();
 
   constructor(
     readonly config: BrokerConfig,
@@ -80,7 +86,7 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
-    const partitions = new HostedPartitions(replicas, config, topics, metadata);
+    const partitions = new HostedPartitions(replicas, config, topics, metadata, this.traffic);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     // Alone the data directory holds the claimed blocks; in a cluster ZooKeeper does, shared by all brokers.
     const producerIds = new ProducerIdAllocator(cluster ? new ZkBlockSource(() => cluster.membership.zk, config.brokerId) : new FileBlockSource(config.dataDir));
@@ -188,7 +194,7 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** One listener's server; `budget` is shared by all of them, so queued.max.request.bytes bounds the broker. */
-function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, handlers: HandlerRegistry): TcpServer {
+function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, broker: Broker): TcpServer {
   const { bind } = listener;
   return new TcpServer({
     host: bind.host === '' ? '0.0.0.0' : bind.host,
@@ -206,7 +212,8 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
     log,
     accept: (socket, frames) =>
       serveKafkaConnection(socket, frames, {
-        handlers,
+        handlers: broker.handlers,
+        requests: broker.requests,
         maxInFlight: config.values['queued.max.requests'],
         log,
         listener: bind.name,
@@ -219,9 +226,9 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
 class Listeners {
   private constructor(private readonly servers: TcpServer[]) {}
 
-  static of(config: BrokerConfig, log: Logger, handlers: HandlerRegistry): Listeners {
+  static of(config: BrokerConfig, log: Logger, broker: Broker): Listeners {
     const budget = new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes']));
-    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, budget, handlers)));
+    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, budget, broker)));
   }
 
   /**
@@ -285,7 +292,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
     );
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, metadata);
     store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
-    const server = Listeners.of(config, log, broker.handlers);
+    const server = Listeners.of(config, log, broker);
     const port = await server.listen(config);
     broker.groups.start();
     broker.transactions.start();
@@ -342,7 +349,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     });
     // The leader's ISR changes go to the partition state znodes through this broker's session.
     broker.replication.useIsrWriter(new ZkIsrWriter(membership.zk));
-    server = Listeners.of(config, log, broker.handlers);
+    server = Listeners.of(config, log, broker);
     const port = await server.listen(config);
     // Registered only once reachable: the controller connects as soon as it sees the registration.
     await membership.register();

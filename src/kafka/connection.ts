@@ -12,6 +12,7 @@ import {
 import { FramedConnection, type Reply } from '../net/framed-connection.js';
 import type { FrameReader } from '../net/frame-reader.js';
 import type { Logger } from '../logger.js';
+import type { RequestMetrics } from '../metrics/request-metrics.js';
 import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.js';
 import { principalOf, type KafkaPrincipal } from './principal.js';
 import type { PrincipalMapper } from '../security/principal-mapping.js';
@@ -19,6 +20,8 @@ import type { HandlerRegistry } from './registry.js';
 
 export interface KafkaListener {
   handlers: HandlerRegistry;
+  /** Where each answered request's API and latency are counted. */
+  requests: RequestMetrics;
   /** queued.max.requests: requests read from one connection ahead of its replies. */
   maxInFlight: number;
   log: Logger;
@@ -29,7 +32,7 @@ export interface KafkaListener {
 }
 
 /** Serves one connection accepted on the listener named `listener`. */
-export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, maxInFlight, log, listener, principals }: KafkaListener): FramedConnection {
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, requests, maxInFlight, log, listener, principals }: KafkaListener): FramedConnection {
   let principal: KafkaPrincipal | undefined;
   let refusal: string | undefined;
   try {
@@ -88,8 +91,12 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
         replyTurn: inFlight.replyTurn,
       };
       const apiKey = request.apiKey as ApiKeyType;
-      const encode = (result: HandlerResult<ApiKeyType>): Reply =>
-        result === NO_RESPONSE ? null : encodeResponseFrame(apiKey, request.apiVersion, request.correlationId, result as never);
+      const started = performance.now();
+      const encode = (result: HandlerResult<ApiKeyType>): Reply => {
+        const frame = result === NO_RESPONSE ? null : encodeResponseFrame(apiKey, request.apiVersion, request.correlationId, result as never);
+        requests.record(apiKey, performance.now() - started);
+        return frame;
+      };
       const result = handler.handle(request.body, ctx);
       return result instanceof Promise ? result.then(encode) : encode(result);
     },

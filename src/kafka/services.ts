@@ -10,6 +10,7 @@ import type {
   UpdateMetadataRequest,
 } from '../../protocol/kafka/index.js';
 import type { PartitionLog } from '../log/partition-log.js';
+import type { TopicTraffic } from '../metrics/topic-traffic.js';
 import type { BrokerConfig } from './broker-config.js';
 import type { ElectionOutcome, Reassignment, ReassignRefusal, TopicPartition } from './controller/controller-core.js';
 import type * as Groups from './groups/api.js';
@@ -41,6 +42,8 @@ export interface PartitionAccess {
   hosted(topic: string, index: number): Partition | undefined;
   /** The produce-path settings in force for the topic whose log this is (broker defaults under topic overrides). */
   produceConfig(topic: string, log: PartitionLog): ProduceConfig;
+  /** Per-topic counts of what producers and consumers moved, for /metrics. */
+  readonly traffic: TopicTraffic;
 }
 
 /** Topic definitions: looked up by Metadata and the offset APIs, changed by the admin APIs (Kafka's AdminManager). */

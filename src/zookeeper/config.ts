@@ -68,6 +68,9 @@ export const zooCfgSchema = {
   'zookeeper.enforceQuota': bool('enforceQuota by its Java system property name', false),
   'nio.sessionlessCnxnTimeout': int('Milliseconds a new connection has to send its ConnectRequest before it is closed', 10_000, { min: 1 }),
   ...zooTlsSchema,
+  // Skein's own: one HTTP listener for /metrics, the AdminServer's /commands, /healthz and /readyz.
+  'http.port': int('Port of the HTTP listener (/metrics, /commands/<name>, /healthz, /readyz); unset: none', undefined, { min: 0, max: 65535 }),
+  'http.host': str('Address the HTTP listener binds', '127.0.0.1'),
 };
 
 export interface ZooKeeperConfig {
@@ -102,6 +105,8 @@ export interface ZooKeeperConfig {
   servePlaintext: boolean;
   /** The TLS client port (secureClientPort), if any. */
   secure: SecurePort | undefined;
+  /** The HTTP listener's address; no listener when the port is undefined. */
+  http: { host: string; port: number | undefined };
 }
 
 export interface ParsedZooCfg {
@@ -187,6 +192,7 @@ export function parseZooCfgLines(lines: readonly PropertyLine[], files: ConfigFi
       sessionlessCnxnTimeoutMs: values['nio.sessionlessCnxnTimeout'],
       servePlaintext: clientPortSet || Boolean(client) || values.secureClientPort === undefined,
       secure: securePortOf(values),
+      http: { host: values['http.host'], port: values['http.port'] },
     },
     ensemble,
     warnings,

@@ -8,7 +8,7 @@ import type { DataTree } from '../znode/data-tree.js';
 import type { ZooKeeperConfig } from './config.js';
 import type { ClientConnection } from './connection.js';
 import type { SessionTracker } from './session-tracker.js';
-import type { ServerStats } from './stats.js';
+import type { DurationSum, ServerStats } from './stats.js';
 import type { WatchManager } from './watch-manager.js';
 
 /** The protocol version Skein speaks; tools read the leading digits of zookeeper.version. */
@@ -60,7 +60,7 @@ export interface ServerView {
 /** As Java's Long.toHexString: 64-bit values (session ids may have the top bit set) print unsigned. */
 const hex = (n: number | bigint) => `0x${(typeof n === 'bigint' ? BigInt.asUintN(64, n) : n).toString(16)}`;
 
-function dirSize(dir: string): number {
+export function dirSize(dir: string): number {
   let total = 0;
   try {
     for (const name of readdirSync(dir)) {
@@ -117,14 +117,28 @@ function ensembleConf(e: EnsembleRole): string {
   );
 }
 
-function monitor(s: ServerView): string {
-  const w = s.watches.summary();
-  let fds = 0;
+/** The open file descriptors of this process, 0 where /proc is absent. */
+function openFileDescriptors(): number {
   try {
-    fds = readdirSync('/proc/self/fd').length;
+    return readdirSync('/proc/self/fd').length;
   } catch {
-    fds = 0;
+    return 0;
   }
+}
+
+/** A duration's avg_/min_/max_/cnt_/sum_ entries, as ZooKeeper's summaries appear in mntr. */
+function durationValues(name: string, d: DurationSum): [string, number][] {
+  return [
+    [`avg_${name}`, d.count === 0 ? 0 : d.totalMs / d.count],
+    [`min_${name}`, Math.round(d.minMs)],
+    [`max_${name}`, Math.round(d.maxMs)],
+    [`cnt_${name}`, d.count],
+    [`sum_${name}`, Math.round(d.totalMs)],
+  ];
+}
+
+/** mntr's entries (without the zk_ prefix), shared by the four-letter word and the AdminServer's monitor. */
+export function monitorValues(s: ServerView): [string, string | number][] {
   const values: [string, string | number][] = [
     ['version', `${ZOOKEEPER_VERSION}, ${BUILT_ON}`],
     ['server_state', s.mode],
@@ -136,12 +150,16 @@ function monitor(s: ServerView): string {
     ['num_alive_connections', s.connections.size],
     ['outstanding_requests', s.outstandingRequests],
     ['znode_count', s.tree.nodeCount],
-    ['watch_count', w.watches],
+    // Data and child watches, as ZooKeeper's DataTree counts them (wchs counts data watches only).
+    ['watch_count', s.watches.totalWatches],
     ['ephemerals_count', s.tree.ephemeralCount],
     ['approximate_data_size', s.tree.approximateDataSize],
-    ['open_file_descriptor_count', fds],
+    ['open_file_descriptor_count', openFileDescriptors()],
     ['global_sessions', s.tracker.size],
-    ['last_zxid', hex(s.tree.lastProcessedZxid)],
+    ['uptime', Math.round(s.stats.uptimeMs)],
+    ...durationValues('fsynctime', s.stats.fsyncTime),
+    ...durationValues('readlatency', s.stats.readLatency),
+    ...durationValues('updatelatency', s.stats.updateLatency),
   ];
   const e = s.ensemble;
   if (e) {
@@ -150,10 +168,17 @@ function monitor(s: ServerView): string {
       values.push(['followers', e.followers()], ['synced_followers', e.syncedFollowers()], ['pending_syncs', e.pendingSyncs()]);
     }
   }
+  return values;
+}
+
+function monitor(s: ServerView): string {
+  const values = monitorValues(s);
+  values.push(['last_zxid', hex(s.tree.lastProcessedZxid)]);
   return values.map(([k, v]) => `zk_${k}\t${v}\n`).join('');
 }
 
-function environment(): string {
+/** envi's entries, shared by the four-letter word and the AdminServer's environment. */
+export function environmentEntries(): [string, string][] {
   let user = '<NA>';
   let home = '<NA>';
   try {
@@ -161,7 +186,7 @@ function environment(): string {
   } catch {
     // No passwd entry for the uid (containers): keep <NA> as ZooKeeper prints for missing values.
   }
-  const entries: [string, string][] = [
+  return [
     ['zookeeper.version', `${ZOOKEEPER_VERSION}, ${BUILT_ON}`],
     ['host.name', hostname()],
     ['node.version', process.version],
@@ -173,7 +198,10 @@ function environment(): string {
     ['user.dir', process.cwd()],
     ['process.memory.rss', `${Math.round(process.memoryUsage().rss / 1048576)}MB`],
   ];
-  return `Environment:\n${entries.map(([k, v]) => `${k}=${v}\n`).join('')}`;
+}
+
+function environment(): string {
+  return `Environment:\n${environmentEntries().map(([k, v]) => `${k}=${v}\n`).join('')}`;
 }
 
 function dump(s: ServerView): string {

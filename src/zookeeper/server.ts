@@ -65,6 +65,8 @@ export interface RunningZooKeeper {
   clientPort: number;
   /** The bound secureClientPort, when configured. */
   secureClientPort?: number;
+  /** What /metrics and the AdminServer commands report on. */
+  server: ZooKeeperServer;
   stop(): Promise<void>;
 }
 
@@ -300,7 +302,7 @@ export class ZooKeeperServer implements ConnectionHost {
     const zxid = this.tree.lastProcessedZxid;
     conn.lastZxid = zxid;
     conn.lastOp = opLabel(type);
-    this.stats.replied(performance.now() - started);
+    this.stats.replied(performance.now() - started, false);
     return replyFrame(xid, zxid, res.err, res.body);
   }
 
@@ -362,7 +364,7 @@ export class ZooKeeperServer implements ConnectionHost {
       }
       conn.lastZxid = a.zxid;
       conn.lastOp = opLabel(type);
-      this.stats.replied(performance.now() - started);
+      this.stats.replied(performance.now() - started, true);
       conn.complete(slot, replyFrame(xid, a.zxid, a.result.err, this.writeBody(type, a.result)));
       if (type === OpCode.closeSession) {
         if (this.bySession.get(sessionId) === conn) this.bySession.delete(sessionId);
@@ -501,6 +503,7 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, optio
     log,
     onDurable: (zxid) => core?.committed(zxid),
     onFatal: (err) => server?.fatal(err),
+    onSynced: (ms) => server?.stats.synced(ms),
   });
   const zk = new ZooKeeperServer(config, db.tree, db.sessionSecret, log, storageFailureHandler(options, log), (s) => {
     core = new RequestCore({
@@ -541,6 +544,7 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, optio
   return {
     clientPort: clients.port,
     secureClientPort: clients.securePort,
+    server: zk,
     async stop() {
       for (const t of timers) clearInterval(t);
       await clients.close();

@@ -55,7 +55,7 @@ export class SkeinNode implements CliTarget {
   static async start(overrides: Record<string, string> = {}): Promise<SkeinNode> {
     const dir = await mkdtemp(join(tmpdir(), 'skein-cli-node-'));
     const settings = Object.entries(overrides).flatMap(([key, value]) => ['--override', `${key}=${value}`]);
-    const child = spawn(process.execPath, [SKEIN_MAIN, 'start', '--data-dir', dir, '--kafka-port', '0', '--zookeeper-port', '0', ...settings], {
+    const child = spawn(process.execPath, [SKEIN_MAIN, 'start', '--data-dir', dir, '--kafka-port', '0', '--zookeeper-port', '0', '--http-port', '0', ...settings], {
       env: skeinEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -144,6 +144,7 @@ function storesZstd(partitions: PartitionAccess, topic: string, log: PartitionLo
 
 export async function readFetch(ctx: RequestContext, request: FetchRequest, { partitions, config }: ServicesOf<'partitions' | 'config'>): Promise<FetchRead> {
   const replicaId = request.replicaId;
+  const traffic = partitions.traffic;
   const readCommitted = request.isolationLevel === IsolationLevel.ReadCommitted;
   const plan: Planned[] = [];
   let limits = 0;
@@ -218,6 +219,8 @@ export async function readFetch(ctx: RequestContext, request: FetchRequest, { pa
     if (result.sizeBytes > 0) minOneBatch = false;
     remaining = Math.max(0, remaining - result.sizeBytes);
     bytes += result.sizeBytes;
+    // BytesOut counts what consumers read; followers' fetches are replication traffic, as in Kafka.
+    if (replicaId < 0 && result.sizeBytes > 0) traffic.of(entry.topic).bytesOut += result.sizeBytes;
     // A follower waits for the leader's appends; a consumer for the high watermark to move.
     watched.push({ log, maxBytes: entry.limit, wakeOnAppend: replicaId >= 0, readCommitted: readCommitted && replicaId < 0 });
   }

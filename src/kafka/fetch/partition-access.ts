@@ -9,6 +9,7 @@ import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
 import type { Partition } from '../partitions/partition.js';
 import { produceConfig, type ProduceConfig } from '../produce/produce-config.js';
+import type { TopicTraffic } from '../../metrics/topic-traffic.js';
 import type { PartitionAccess, TopicAdmin } from '../services.js';
 
 /** Clients that name no leader epoch send -1: they skip the fencing check. */
@@ -21,6 +22,7 @@ export class HostedPartitions implements PartitionAccess {
     private readonly config: BrokerConfig,
     private readonly topics: Pick<TopicAdmin, 'get'>,
     private readonly cluster: { partition(topic: string, index: number): unknown },
+    readonly traffic: TopicTraffic,
   ) {}
 
   hosted(topic: string, index: number): Partition | undefined {

@@ -151,6 +151,11 @@ function appendPartition(
   } catch (err) {
     return { response: failed(index, errorCodeOf(err, ctx.log, { topic, partition: index }), (err as Error).message) };
   }
+  if (verdict?.kind !== 'duplicate') {
+    const counts = partitions.traffic.of(topic);
+    counts.messagesIn += header.recordCount;
+    counts.bytesIn += stored.length;
+  }
   const response: PartitionResponse = {
     index,
     errorCode: ErrorCode.NONE,
@@ -215,7 +220,11 @@ export const produceHandler = defineHandler({
             response = appended.response;
             answers.push({ topic: name, partition: data.index, answer: response });
           }
-          if (response.errorCode !== ErrorCode.NONE) errors.push(`${label}-${data.index}: error ${response.errorCode}`);
+          if (response.errorCode !== ErrorCode.NONE) {
+            errors.push(`${label}-${data.index}: error ${response.errorCode}`);
+            // Only topics that exist are counted: unknown names must not grow the metrics.
+            if (name !== undefined && topics.get(name) !== undefined) partitions.traffic.of(name).failedProduce++;
+          }
           return response;
         }),
       };

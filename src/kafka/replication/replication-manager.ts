@@ -56,6 +56,9 @@ function fetcherIdFor(topic: string, partition: number, fetchers: number): numbe
 }
 
 export class ReplicationManager {
+  /** ISR changes this broker made as leader and the controller accepted (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
+  isrShrinks = 0;
+  isrExpands = 0;
   /** The highest controller epoch seen: requests from an older controller are refused. */
   private controllerEpoch = -1;
   private readonly endpoints = new Map<number, string>();
@@ -280,6 +283,11 @@ export class ReplicationManager {
       writer.write(topic, index, { leader: request.leader, leaderEpoch: request.leaderEpoch, isr: request.isr, controllerEpoch }, request.partitionEpoch).then(
         (result) => {
           this.ctx.log.info({ topic, partition: index, isr: request.isr, result }, 'ISR change answered');
+          const before = rp.controlled?.isr.length;
+          if (result.ok && before !== undefined) {
+            if (request.isr.length < before) this.isrShrinks++;
+            else if (request.isr.length > before) this.isrExpands++;
+          }
           rp.onIsrChangeResult(request, result);
         },
         (err: unknown) => {

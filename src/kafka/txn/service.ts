@@ -90,6 +90,12 @@ export class TransactionService implements TransactionRequests {
     return this.topic.lifecycle;
   }
 
+  /** For /readyz: 'loading' while a __transaction_state partition this broker leads is being read back. */
+  get state(): Exclude<TopicLifecycle, 'open'> | 'loading' | 'ready' {
+    if (this.lifecycle !== 'open') return this.lifecycle;
+    return this.ownership.anyLoading ? 'loading' : 'ready';
+  }
+
   /** Begins loading __transaction_state if it exists; otherwise it is created on first need. */
   start(): void {
     if (this.lifecycle === 'absent') this.topic.openIfPresent();

@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   /** Every appended transaction up to `zxid` is durable. */
   onDurable(zxid: bigint): void;
   onFatal(err: Error): void;
+  /** An fdatasync of the transaction log took `ms`. */
+  onSynced?(ms: number): void;
 }
 
 const SECRET_FILE = 'session-secret';
@@ -76,6 +78,7 @@ export class ZkDatabase {
         log: opts.log,
         onDurable: opts.onDurable,
         onFatal: opts.onFatal,
+        onSynced: opts.onSynced,
       },
       tail,
     );

@@ -23,6 +23,8 @@ export interface TxnLogOptions {
   dir: string;
   /** fdatasync each batch before acknowledging it (ZooKeeper's forceSync); off only for tests. */
   forceSync: boolean;
+  /** An fdatasync took `ms` (ZooKeeper's fsynctime metric). */
+  onSynced?(ms: number): void;
   /** Start a new segment once one grows past this. */
   segmentBytes: number;
   log: Logger;
@@ -143,7 +145,11 @@ export class TxnLog {
     seg.allocated = await zeroFillTo(seg.file, seg.allocated, end + RECORD_OVERHEAD_BYTES);
     await writeAll(seg.file, [out], seg.pos);
     seg.pos = end;
-    if (this.opts.forceSync) await seg.file.datasync();
+    if (this.opts.forceSync) {
+      const started = performance.now();
+      await seg.file.datasync();
+      this.opts.onSynced?.(performance.now() - started);
+    }
     if (fresh) await syncDirectory(this.opts.dir);
   }
 

@@ -52,7 +52,11 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
   let server: ZooKeeperServer | undefined;
   let storage: RaftStorage | undefined;
   let clients: ClientListener | undefined;
-  const hooks = { onDurable: (seq: number) => peer?.persisted(seq), onFailure: (err: Error) => server?.fatal(err) };
+  const hooks = {
+    onDurable: (seq: number) => peer?.persisted(seq),
+    onFailure: (err: Error) => server?.fatal(err),
+    onSynced: (ms: number) => server?.stats.synced(ms),
+  };
   try {
     const entryBytesMax = config.juteMaxBuffer + ENTRY_SLACK_BYTES;
     storage = await openRaftStorage(join(config.dataDir, RAFT_DIR), { ...hooks, log, forceSync: config.forceSync, recordBytesMax: entryBytesMax + RECORD_SLACK_BYTES });

@@ -101,6 +101,8 @@ export interface RaftStorageOptions extends Partial<RaftStorageLimits> {
   onFailure(err: Error): void;
   /** Make each pass durable before reporting it (O_DSYNC; ZooKeeper's forceSync); off only for tests. */
   forceSync?: boolean;
+  /** A pass took `ms` to write and make durable (ZooKeeper's fsynctime metric). */
+  onSynced?(ms: number): void;
 }
 
 /** The directory holds damage that is not a torn tail: starting would lose what was reported durable. */
@@ -436,9 +438,13 @@ class FileRaftStorage implements RaftStorage {
       const pass: Pass = { seq: batch.at(-1)!.seq, done: false, snapshot: plan.snapshot };
       this.passes.push(pass);
       this.alone = !plain;
+      const started = performance.now();
       const written = plain ? this.writePlain(plan) : this.writeAlone(batch, plan);
       written.then(
-        () => void this.finished(pass),
+        () => {
+          this.opts.onSynced?.(performance.now() - started);
+          void this.finished(pass);
+        },
         (err: Error) => this.fail(err),
       );
     }

@@ -51,7 +51,7 @@ async function runUntilReady(args: string[], ready: string): Promise<string> {
 
 test('start serves Kafka and ZooKeeper, logs one line saying where, and stops on SIGTERM', async () => {
   const data = join(dir, 'node');
-  const child = spawn(process.execPath, [MAIN, 'start', '--data-dir', data, '--kafka-port', '0', '--zookeeper-port', '0'], {
+  const child = spawn(process.execPath, [MAIN, 'start', '--data-dir', data, '--kafka-port', '0', '--zookeeper-port', '0', '--http-port', '0'], {
     env: { ...process.env, SKEIN_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -24,7 +24,7 @@ class SkeinStart extends ServerProcess {
   }
 
   protected override commandLine(): CommandLine {
-    const args = [SKEIN_MAIN, 'start', '--data-dir', this.dataDir, '--kafka-port', String(this.kafkaPort), '--zookeeper-port', String(this.zkPort)];
+    const args = [SKEIN_MAIN, 'start', '--data-dir', this.dataDir, '--kafka-port', String(this.kafkaPort), '--zookeeper-port', String(this.zkPort), '--http-port', '0'];
     return { file: process.execPath, args, cwd: ROOT, env: skeinEnv() };
   }
 }

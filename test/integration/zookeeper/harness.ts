@@ -7,7 +7,7 @@ import zookeeper, { type Client, type Exception, type Stat } from 'node-zookeepe
 import { FOUR_LETTER_WORDS } from '../../../protocol/zookeeper/four-letter.js';
 import { createLogger, type Logger } from '../../../src/logger.js';
 import { defaultZooKeeperConfig, type ZooKeeperConfig } from '../../../src/zookeeper/config.js';
-import { startZooKeeper } from '../../../src/zookeeper/server.js';
+import { startZooKeeper, type ZooKeeperServer } from '../../../src/zookeeper/server.js';
 
 export const log = createLogger(process.env.SKEIN_LOG_LEVEL ?? 'silent');
 
@@ -15,6 +15,8 @@ export interface TestServer {
   port: number;
   dir: string;
   config: ZooKeeperConfig;
+  /** The running server (a new one after restart()). */
+  readonly server: ZooKeeperServer;
   stop(): Promise<void>;
   /** Stops and starts again on the same data directory and port. */
   restart(): Promise<void>;
@@ -40,6 +42,9 @@ export async function startTestServer(overrides: Partial<ZooKeeperConfig> = {}, 
     port: running.clientPort,
     dir,
     config: { ...base, clientPort: running.clientPort },
+    get server() {
+      return running.server;
+    },
     stop: () => running.stop(),
     async restart() {
       await running.stop();

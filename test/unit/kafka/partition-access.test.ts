@@ -5,6 +5,7 @@ import { ErrorCode, ZERO_UUID } from '../../../protocol/kafka/index.js';
 import type { BrokerConfig } from '../../../src/kafka/broker-config.js';
 import { HostedPartitions } from '../../../src/kafka/fetch/partition-access.js';
 import { Partition } from '../../../src/kafka/partitions/partition.js';
+import { TopicTraffic } from '../../../src/metrics/topic-traffic.js';
 import type { PartitionLog } from '../../../src/log/partition-log.js';
 
 const ID = '11111111111111111111111111111111';
@@ -16,6 +17,7 @@ function hosted(partition: Partition | undefined, inCluster = false): HostedPart
     { brokerId: 1 } as BrokerConfig,
     { get: () => undefined },
     { partition: () => (inCluster ? {} : undefined) },
+    new TopicTraffic(),
   );
 }
 

@@ -1,0 +1,37 @@
+// The HTTP listener (/metrics, /healthz, /readyz, /commands) next to what a command started: it opens
+// once the servers run, closes before them, and a port in use stops the start with one line naming the setting.
+import type { Logger } from '../logger.js';
+import { startProcessHttp, type ProcessParts } from '../http/process-endpoints.js';
+import type { Running } from './command.js';
+import { startNaming } from './startup-failure.js';
+
+export interface HttpSetting {
+  host: string;
+  port: number;
+  /** The setting as the operator wrote it, for a failure's message (`--http-port=8080`, `http.port=8080`). */
+  setting: string;
+}
+
+/** `running` with the HTTP listener's bound port (undefined: none was asked for). */
+export interface RunningWithHttp extends Running {
+  readonly httpPort: number | undefined;
+}
+
+export async function withHttp(running: Running, http: HttpSetting | undefined, parts: ProcessParts, log: Logger): Promise<RunningWithHttp> {
+  if (http === undefined) return { httpPort: undefined, stop: () => running.stop() };
+  let listener;
+  try {
+    listener = await startNaming({ listener: http.setting, dirs: [] }, () => startProcessHttp(http, parts, log));
+  } catch (err) {
+    await running.stop();
+    throw err;
+  }
+  const open = listener;
+  return {
+    httpPort: open.port,
+    async stop() {
+      await open.close();
+      await running.stop();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// What one Skein process serves over HTTP: a broker's metrics, a ZooKeeper server's metrics and
+// AdminServer commands, or both (skein start), plus Node's process metrics, health and readiness.
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { BrokerView } from '../metrics/broker-view.js';
+import type { Logger } from '../logger.js';
+import { kafkaMetrics } from '../metrics/kafka-metrics.js';
+import { registerScraped } from '../metrics/scraped.js';
+import { zookeeperMetrics } from '../metrics/zookeeper-metrics.js';
+import type { ServerView } from '../zookeeper/four-letter-words.js';
+import { startHttp, type RunningHttp } from './http-listener.js';
+import { brokerChecks, storageWritable, zookeeperChecks } from './readiness.js';
+
+export interface ProcessParts {
+  readonly broker?: BrokerView;
+  readonly zookeeper?: ServerView;
+  /** Every data directory the process writes: /readyz checks each is writable. */
+  readonly dataDirs: readonly string[];
+}
+
+export function processRegistry(parts: ProcessParts): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = [...(parts.broker ? kafkaMetrics(parts.broker) : []), ...(parts.zookeeper ? zookeeperMetrics(parts.zookeeper) : [])];
+  for (const m of metrics) registerScraped(registry, m);
+  return registry;
+}
+
+export function startProcessHttp(address: { host: string; port: number }, parts: ProcessParts, log: Logger): Promise<RunningHttp> {
+  const dirs = [...new Set(parts.dataDirs)];
+  return startHttp(
+    { ...address, log },
+    {
+      registry: processRegistry(parts),
+      zookeeper: parts.zookeeper,
+      async readiness() {
+        const storage = await Promise.all(dirs.map(storageWritable));
+        return [...storage, ...(parts.zookeeper ? zookeeperChecks(parts.zookeeper) : []), ...(parts.broker ? brokerChecks(parts.broker) : [])];
+      },
+    },
+  );
+}
