@@ -19,6 +19,7 @@ import {
 } from '../client-options.js';
 import { CommandFailure } from '../failure.js';
 import { formatOption, printResult, renderJson, renderTable, type OutputFormat } from '../output.js';
+import { withZooKeeper } from './connect.js';
 import { ACKS, COMPRESSIONS } from './produce.js';
 import { Progress } from './progress.js';
 
@@ -128,6 +129,8 @@ export function parseZkModes(modes: readonly string[]): ZkLoadMode[] {
 async function perfZk(modeArgs: string[], o: ZkOptions): Promise<void> {
   const modes = parseZkModes(modeArgs);
   if (o.sessions * o.outstanding > ZK_LOOPS_MAX) throw new UsageError(`--sessions × --outstanding is at most ${ZK_LOOPS_MAX}`);
+  // One session first: an unreachable ensemble is then one clear line, not every load session's retries.
+  await withZooKeeper(o, async () => undefined);
   const results: ZkLoadResult[] = [];
   for (const mode of modes) {
     const progress = progressFor(o);
