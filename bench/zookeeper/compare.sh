@@ -67,9 +67,10 @@ PIDS+=($!)
 
 wait_ruok "$ZK_PORT"
 wait_ruok "$SKEIN_PORT"
-# loadgen PORT MODE SECONDS: `skein perf zk`'s result row (MODE OPS OPS/S P50_US P99_US ERRORS).
+# loadgen PORT MODE SECONDS: `skein perf zk`'s result row, in zkperf's key=value line so the two align.
 loadgen() {
-  "${CLIENT_CPU[@]}" node dist/src/cli/main.js perf zk "$2" --server "127.0.0.1:$1" --sessions "$SESSIONS" --outstanding "$OUTSTANDING" --seconds "$3" --no-progress | tail -n 1
+  "${CLIENT_CPU[@]}" node dist/src/cli/main.js perf zk "$2" --server "127.0.0.1:$1" --sessions "$SESSIONS" --outstanding "$OUTSTANDING" --seconds "$3" --no-progress |
+    awk -v s="$SESSIONS" -v o="$OUTSTANDING" 'NR == 2 { printf "loadgen %s sessions=%s outstanding=%s ops=%s ops/s=%s p50_us=%s p99_us=%s errors=%s\n", $1, s, o, $2, $3, $4, $5, $6 }'
 }
 # Warm-up, unmeasured: the JVM needs its JIT as much as Node does.
 for port in "$ZK_PORT" "$SKEIN_PORT"; do
@@ -82,6 +83,6 @@ for mode in "${MODES[@]}"; do
     echo "apache-zookeeper-3.8.0 $("${CLIENT_CPU[@]}" "$ZKPERF" "127.0.0.1:$ZK_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
     echo "skein                  $("${CLIENT_CPU[@]}" "$ZKPERF" "127.0.0.1:$SKEIN_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
   fi
-  echo "apache-zookeeper-3.8.0 loadgen $(loadgen "$ZK_PORT" "$mode" "$SECONDS_PER_RUN")"
-  echo "skein                  loadgen $(loadgen "$SKEIN_PORT" "$mode" "$SECONDS_PER_RUN")"
+  echo "apache-zookeeper-3.8.0 $(loadgen "$ZK_PORT" "$mode" "$SECONDS_PER_RUN")"
+  echo "skein                  $(loadgen "$SKEIN_PORT" "$mode" "$SECONDS_PER_RUN")"
 done
