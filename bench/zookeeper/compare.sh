@@ -2,7 +2,7 @@
 # Side-by-side ZooKeeper benchmark: Apache ZooKeeper 3.8.0 (Debian `zookeeper` package) and Skein, each
 # on a fresh data directory with fsync on, driven by the same clients in the same run:
 #   - zkperf, the Apache C client load generator (/work/shared/bench/build.sh builds it), if present
-#   - loadgen, Skein's own TypeScript load generator (bench/zookeeper/loadgen.ts)
+#   - loadgen: `skein perf zk`, Skein's own TypeScript load generator (src/perf/zookeeper-load.ts)
 # Both servers are warmed up first; runs then alternate between them so that machine noise hits both
 # alike.
 #
@@ -67,9 +67,14 @@ PIDS+=($!)
 
 wait_ruok "$ZK_PORT"
 wait_ruok "$SKEIN_PORT"
+# loadgen PORT MODE SECONDS: `skein perf zk`'s result row, in zkperf's key=value line so the two align.
+loadgen() {
+  "${CLIENT_CPU[@]}" node dist/src/cli/main.js perf zk "$2" --server "127.0.0.1:$1" --sessions "$SESSIONS" --outstanding "$OUTSTANDING" --seconds "$3" --no-progress |
+    awk -v s="$SESSIONS" -v o="$OUTSTANDING" 'NR == 2 { printf "loadgen %s sessions=%s outstanding=%s ops=%s ops/s=%s p50_us=%s p99_us=%s errors=%s\n", $1, s, o, $2, $3, $4, $5, $6 }'
+}
 # Warm-up, unmeasured: the JVM needs its JIT as much as Node does.
 for port in "$ZK_PORT" "$SKEIN_PORT"; do
-  for mode in get set; do "${CLIENT_CPU[@]}" node dist/bench/zookeeper/loadgen.js "127.0.0.1:$port" "$mode" "$SESSIONS" "$OUTSTANDING" 5 >/dev/null; done
+  for mode in get set; do loadgen "$port" "$mode" 5 >/dev/null; done
 done
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); ${SESSIONS} sessions x ${OUTSTANDING} outstanding, ${SECONDS_PER_RUN}s per run, PIN=${PIN:-0}"
 
@@ -78,6 +83,6 @@ for mode in "${MODES[@]}"; do
     echo "apache-zookeeper-3.8.0 $("${CLIENT_CPU[@]}" "$ZKPERF" "127.0.0.1:$ZK_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
     echo "skein                  $("${CLIENT_CPU[@]}" "$ZKPERF" "127.0.0.1:$SKEIN_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
   fi
-  echo "apache-zookeeper-3.8.0 $("${CLIENT_CPU[@]}" node dist/bench/zookeeper/loadgen.js "127.0.0.1:$ZK_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
-  echo "skein                  $("${CLIENT_CPU[@]}" node dist/bench/zookeeper/loadgen.js "127.0.0.1:$SKEIN_PORT" "$mode" "$SESSIONS" "$OUTSTANDING" "$SECONDS_PER_RUN")"
+  echo "apache-zookeeper-3.8.0 $(loadgen "$ZK_PORT" "$mode" "$SECONDS_PER_RUN")"
+  echo "skein                  $(loadgen "$SKEIN_PORT" "$mode" "$SECONDS_PER_RUN")"
 done

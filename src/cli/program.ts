@@ -1,5 +1,5 @@
 // The `skein` command line on commander: the servers (start, kafka, zookeeper, dev-cluster) and the
-// client commands (`skein <noun> <verb>`: topic, produce, consume, group, cluster, zk). Commander does
+// client commands (`skein <noun> <verb>`: topic, produce, consume, group, cluster, zk, perf). Commander does
 // the parsing, --help and --version; this file wires the commands and turns every failure into one line
 // and an exit code.
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { registerClusterCommands } from './commands/cluster.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerConsumeCommand } from './commands/consume.js';
 import { registerGroupCommands } from './commands/group.js';
+import { registerPerfCommands } from './commands/perf.js';
 import { registerProduceCommand } from './commands/produce.js';
 import { registerTopicCommands } from './commands/topic.js';
 import { registerZkCommands } from './commands/zk.js';
@@ -100,6 +101,8 @@ export function buildProgram(): Command {
   registerClusterCommands(program);
   program.commandsGroup('ZooKeeper client (any ZooKeeper):');
   registerZkCommands(program);
+  program.commandsGroup('Load tests:');
+  registerPerfCommands(program);
   withExamples(program, [
     ['skein start', 'a whole node on 127.0.0.1: ZooKeeper :2181, Kafka :9092'],
     ['skein topic create orders --partitions 6', 'a topic'],

@@ -44,8 +44,8 @@ const RETRY_BACKOFF_MS = 300;
 /** Longest input line: a longer one is refused rather than buffered without end. */
 export const LINE_BYTES_MAX = 16 * 1024 * 1024;
 
-const COMPRESSIONS = { none: Compression.None, gzip: Compression.Gzip, snappy: Compression.Snappy, lz4: Compression.Lz4, zstd: Compression.Zstd } as const;
-const ACKS = { all: -1, '-1': -1, '1': 1, '0': 0 } as const;
+export const COMPRESSIONS = { none: Compression.None, gzip: Compression.Gzip, snappy: Compression.Snappy, lz4: Compression.Lz4, zstd: Compression.Zstd } as const;
+export const ACKS = { all: -1, '-1': -1, '1': 1, '0': 0 } as const;
 
 interface ProduceOptions extends KafkaConnectOptions {
   file?: string;

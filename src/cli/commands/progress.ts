@@ -28,11 +28,16 @@ export class Progress {
   ) {}
 
   update(records: number, bytes: number): void {
+    this.show((seconds) => progressLine(records, bytes, seconds, this.totalBytes));
+  }
+
+  /** Draws the line `render` makes from the seconds since the start, unless one was drawn too recently. */
+  show(render: (seconds: number) => string): void {
     const now = performance.now();
     if (now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     this.drawn = true;
-    this.out.write(`\r${progressLine(records, bytes, (now - this.started) / 1000, this.totalBytes)}\x1b[K`);
+    this.out.write(`\r${render((now - this.started) / 1000)}\x1b[K`);
   }
 
   /** Erases the line, so what is printed next starts clean. */

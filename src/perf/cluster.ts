@@ -1,6 +1,6 @@
-// What the perf tools need to know about a cluster: a topic's partitions and a connection to each leader.
+// What the perf commands need to know about a cluster: a topic's partitions and a connection to each leader.
 import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError } from '../../protocol/kafka/index.js';
-import { KafkaConnection } from '../../src/kafka/client/connection.js';
+import { KafkaConnection } from '../kafka/client/connection.js';
 
 /** How long to wait for an auto-created topic's partitions to get leaders. */
 const METADATA_RETRY_MS = 10_000;
@@ -18,10 +18,19 @@ export class Cluster {
     private readonly clientId: string,
   ) {}
 
-  static async connect(bootstrap: string, clientId: string): Promise<Cluster> {
-    const conn = await KafkaConnection.connect(bootstrap, { clientId });
-    await conn.apiVersions();
-    return new Cluster(conn, clientId);
+  /** Connects to the first of `bootstrap` that answers, as Kafka's clients pick a bootstrap server. */
+  static async connect(bootstrap: readonly string[], clientId: string): Promise<Cluster> {
+    let lastError: unknown = new Error('no bootstrap server given');
+    for (const address of bootstrap) {
+      try {
+        const conn = await KafkaConnection.connect(address, { clientId });
+        await conn.apiVersions();
+        return new Cluster(conn, clientId);
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   /** The topic's partitions with their leaders' connections; asks for auto-creation, as clients do. */

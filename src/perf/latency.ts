@@ -1,5 +1,15 @@
-// Latency and throughput bookkeeping for the perf tools: every sample kept (a Float64Array sized up
-// front), percentiles by sorting once at the end, and Kafka's report lines.
+// Latency bookkeeping for the perf commands: every sample kept (a Float64Array sized up front, so a long
+// run costs one allocation and no garbage), percentiles by sorting once at the end.
+
+/** The figures Kafka's perf tools print for a latency distribution, in milliseconds. */
+export interface LatencySummary {
+  avgMs: number;
+  maxMs: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  p999: number;
+}
 
 export class LatencyRecorder {
   private readonly samples: Float64Array;
@@ -10,6 +20,7 @@ export class LatencyRecorder {
   private windowSum = 0;
   private windowMax = 0;
 
+  /** Keeps the first `capacity` samples for percentiles; the count, average and maximum see every sample. */
   constructor(capacity: number) {
     this.samples = new Float64Array(Math.max(1, capacity));
   }
@@ -37,7 +48,7 @@ export class LatencyRecorder {
     return out;
   }
 
-  summary(): { avgMs: number; maxMs: number; p50: number; p95: number; p99: number; p999: number } {
+  summary(): LatencySummary {
     const n = Math.min(this.count, this.samples.length);
     const sorted = this.samples.subarray(0, n).sort();
     const at = (q: number): number => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.floor(q * n))]!);
@@ -45,19 +56,10 @@ export class LatencyRecorder {
   }
 }
 
-/** Kafka's final producer-perf line: counts, rates, average/maximum latency and percentiles. */
-export function formatSummary(records: number, bytes: number, elapsedMs: number, latency: LatencyRecorder): string {
-  const s = latency.summary();
-  const seconds = elapsedMs / 1000;
+/** Kafka's latency tail: "2.10 ms avg latency, 9.00 ms max latency, 2 ms 50th, 4 ms 95th, 6 ms 99th, 9 ms 99.9th." */
+export function formatLatency(s: LatencySummary): string {
   return (
-    `${records} records sent, ${(records / seconds).toFixed(1)} records/sec (${(bytes / seconds / (1024 * 1024)).toFixed(2)} MB/sec), ` +
     `${s.avgMs.toFixed(2)} ms avg latency, ${s.maxMs.toFixed(2)} ms max latency, ` +
     `${s.p50.toFixed(0)} ms 50th, ${s.p95.toFixed(0)} ms 95th, ${s.p99.toFixed(0)} ms 99th, ${s.p999.toFixed(0)} ms 99.9th.`
   );
-}
-
-/** Kafka's periodic producer-perf line. */
-export function formatWindow(records: number, bytes: number, elapsedMs: number, avgMs: number, maxMs: number): string {
-  const seconds = elapsedMs / 1000;
-  return `${records} records sent, ${(records / seconds).toFixed(1)} records/sec (${(bytes / seconds / (1024 * 1024)).toFixed(2)} MB/sec), ${avgMs.toFixed(1)} ms avg latency, ${maxMs.toFixed(1)} ms max latency.`;
 }
