@@ -19,6 +19,7 @@ import type { TopicRecord } from './metadata/topic-store.js';
 import type { Partition } from './partitions/partition.js';
 import type { ProduceConfig } from './produce/produce-config.js';
 import type { NewTopic } from './topics/topic-manager.js';
+import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResponse } from './groups/consumer/coordinator.js';
 
 /** Wall-clock milliseconds: the one place handlers read the time, so a test can set it. */
 export interface Clock {
@@ -97,6 +98,8 @@ export interface GroupRequests {
   describeGroups(request: Groups.DescribeGroupsRequest): Promise<Groups.DescribeGroupsResponse>;
   listGroups(request: Groups.ListGroupsRequest): Promise<Groups.ListGroupsResponse>;
   deleteGroups(request: Groups.DeleteGroupsRequest): Promise<Groups.DeleteGroupsResponse>;
+  /** ConsumerGroupHeartbeat (KIP-848): a member of a consumer group joins, heartbeats, reconciles or leaves. */
+  consumerGroupHeartbeat(request: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResponse>;
 }
 
 /**

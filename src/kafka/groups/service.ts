@@ -40,7 +40,9 @@ import type {
   SyncGroupResponse,
   TxnOffsetCommitRequest,
 } from './api.js';
-import { groupCoordinatorConfigFrom } from './config.js';
+import { consumerGroupConfigFrom, groupCoordinatorConfigFrom } from './config.js';
+import { ConsumerGroupCoordinator, type ConsumerHeartbeatRequest, type ConsumerHeartbeatResponse } from './consumer/coordinator.js';
+import type { TopicRecord } from '../metadata/topic-store.js';
 import { isValidGroupId } from './group-id.js';
 import { loadConsumerOffsets } from './consumer-offsets-loader.js';
 import { createConsumerOffsetsTopic, type ConsumerOffsetsTopics } from './consumer-offsets-topic.js';
@@ -92,7 +94,8 @@ export interface GroupServiceBroker {
   readonly log: Logger;
   /** No zookeeper.connect: the broker opens every partition of a topic itself, so a load waits for all of them. */
   readonly alone: boolean;
-  readonly topics: ConsumerOffsetsTopics;
+  /** Also every topic: KIP-848 groups are assigned by the server from them. */
+  readonly topics: ConsumerOffsetsTopics & { list(): TopicRecord[] };
   readonly metadata: MetadataView;
   readonly replicas: Pick<ReplicaManager, 'partition' | 'partitionsOf'>;
   now(): number;
@@ -109,6 +112,8 @@ export class GroupService implements GroupRequests {
   /** The service's own life, apart from which partitions it owns: open once __consumer_offsets is. */
   private readonly topic: InternalTopic;
   private coordinator: GroupCoordinator<PendingReply> | undefined;
+  /** KIP-848 consumer groups (ConsumerGroupHeartbeat), beside the classic groups. */
+  private consumer: ConsumerGroupCoordinator | undefined;
   private writer: ConsumerOffsetsWriter | undefined;
   /** Which __consumer_offsets partitions this broker serves. */
   private readonly ownership = new PartitionOwnership<LoadedPartition>({
@@ -206,8 +211,11 @@ export class GroupService implements GroupRequests {
   // where noted.
 
   joinGroup(request: JoinGroupRequest, client: JoinGroupClient): Promise<JoinGroupResponse> {
+    // A classic member may not join a group whose members speak KIP-848 (Skein does not convert groups).
+    const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
+    const mixed = refusal === ErrorCode.NONE && this.consumer?.hasMembers(request.groupId) === true;
     return this.submit(
-      this.groupRefusal(request.groupId, MEMBERSHIP),
+      mixed ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : refusal,
       (c, now, token) => c.joinGroup(now, token, request, client),
       (code) => refuseJoinGroup(request, code),
     );
@@ -234,11 +242,35 @@ export class GroupService implements GroupRequests {
   }
 
   offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse> {
-    return this.submit(
-      this.groupRefusal(request.groupId, OFFSETS_OR_ADMIN),
-      (c, now, token) => c.offsetCommit(now, token, request),
-      (code) => refuseOffsetCommit(request, code),
-    );
+    const refusal = this.groupRefusal(request.groupId, OFFSETS_OR_ADMIN);
+    const consumer = this.consumer;
+    if (refusal === ErrorCode.NONE && consumer?.has(request.groupId)) {
+      // A KIP-848 group checks the member and its epoch itself; the offsets are then stored as a
+      // commit outside a classic generation, which the classic coordinator keeps for the group id.
+      const invalid = consumer.validateOffsetRequest(request.groupId, request.memberId, request.generationIdOrMemberEpoch, true);
+      if (invalid !== ErrorCode.NONE) return Promise.resolve(refuseOffsetCommit(request, invalid));
+      const simple = { ...request, memberId: '', generationIdOrMemberEpoch: -1, groupInstanceId: null };
+      return this.submit(ErrorCode.NONE, (c, now, token) => c.offsetCommit(now, token, simple), (code) => refuseOffsetCommit(request, code));
+    }
+    return this.submit(refusal, (c, now, token) => c.offsetCommit(now, token, request), (code) => refuseOffsetCommit(request, code));
+  }
+
+  /**
+   * ConsumerGroupHeartbeat (KIP-848): answered at once by the consumer group coordinator. A group id
+   * held by a classic group with members is not a consumer group (GROUP_ID_NOT_FOUND, as Kafka answers
+   * when it does not convert the group).
+   */
+  consumerGroupHeartbeat(request: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResponse> {
+    const refuse = (errorCode: number): ConsumerHeartbeatResponse => ({ errorCode, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
+    const refusal = request.groupId === '' ? ErrorCode.NONE : this.groupRefusal(request.groupId, MEMBERSHIP);
+    const consumer = this.consumer;
+    if (refusal !== ErrorCode.NONE || !consumer) return Promise.resolve(refuse(refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal));
+    if (!consumer.has(request.groupId) && this.coordinator!.snapshot().some((g) => g.groupId === request.groupId && g.members.length > 0)) {
+      return Promise.resolve({ ...refuse(ErrorCode.GROUP_ID_NOT_FOUND), errorMessage: `Group ${request.groupId} is not a consumer group.` });
+    }
+    const response = consumer.heartbeat(this.broker.now(), request);
+    this.armTimer();
+    return Promise.resolve(response);
   }
 
   txnOffsetCommit(request: TxnOffsetCommitRequest): Promise<OffsetCommitResponse> {
@@ -400,7 +432,9 @@ export class GroupService implements GroupRequests {
 
   /** One timer, at the coordinator's next deadline. */
   private armTimer(): void {
-    if (this.lifecycle !== 'stopped') this.timer.arm(this.coordinator?.nextDeadline());
+    if (this.lifecycle === 'stopped') return;
+    const deadlines = [this.coordinator?.nextDeadline(), this.consumer?.nextDeadline()].filter((d) => d !== undefined);
+    this.timer.arm(deadlines.length > 0 ? Math.min(...deadlines) : undefined);
   }
 
   /** Fires the coordinator's deadlines that are due. */
@@ -408,6 +442,7 @@ export class GroupService implements GroupRequests {
     const coordinator = this.coordinator;
     if (!coordinator || this.lifecycle !== 'open') return;
     try {
+      this.consumer?.tick(this.broker.now());
       this.absorb(coordinator.tick(this.broker.now()));
     } catch (err) {
       this.broker.log.error({ err }, 'group coordinator failed on a clock tick');
@@ -443,6 +478,7 @@ export class GroupService implements GroupRequests {
     // Groups are spread over the partitions the topic has, whatever offsets.topic.num.partitions says now.
     const config = { ...groupCoordinatorConfigFrom(broker.config.values), offsetsTopicNumPartitions: count };
     this.coordinator = new GroupCoordinator<PendingReply>({ config, memberIdSuffix: randomUUID }, broker.now());
+    this.consumer = new ConsumerGroupCoordinator(consumerGroupConfigFrom(broker.config.values), { topics: () => this.assignableTopics() }, randomUUID);
     this.writer = new ConsumerOffsetsWriter(
       // Looked up on each write: in a cluster a partition opens here after the topic does.
       (index) => broker.replicas.partition(CONSUMER_OFFSETS_TOPIC, index),
@@ -451,6 +487,11 @@ export class GroupService implements GroupRequests {
     );
     // In a cluster this broker hosts only some partitions: the list has holes.
     for (const p of partitions) if (p?.leaderId === broker.config.brokerId) void this.onElection(p.index, p.leaderEpoch);
+  }
+
+  /** Every topic with its id and partition count, for KIP-848's server-side assignment. */
+  private assignableTopics(): Map<string, { id: string; partitions: number }> {
+    return new Map(this.broker.topics.list().map((t) => [t.name, { id: t.topicId, partitions: t.replicas.length }]));
   }
 
   /** Reads one partition back from its log start to its end. */
@@ -493,6 +534,7 @@ export class GroupService implements GroupRequests {
   private partitionUnloaded(partition: number, epoch: number): void {
     const { broker } = this;
     try {
+      this.consumer!.forget((groupId) => this.partitionOf(groupId) !== partition);
       this.absorb(this.coordinator!.partitionUnloaded(broker.now(), partition));
     } catch (err) {
       broker.log.error({ err, partition }, 'group coordinator failed unloading a partition');

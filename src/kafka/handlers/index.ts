@@ -41,6 +41,7 @@ import { describeClusterHandler } from './60-describe-cluster.js';
 import { describeProducersHandler } from './61-describe-producers.js';
 import { describeTransactionsHandler } from './65-describe-transactions.js';
 import { listTransactionsHandler } from './66-list-transactions.js';
+import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
 
 export const HANDLERS = [
   produceHandler,
@@ -84,4 +85,5 @@ export const HANDLERS = [
   describeProducersHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
+  consumerGroupHeartbeatHandler,
 ] as readonly Handler[];
