@@ -1,0 +1,67 @@
+// Drives @confluentinc/kafka-javascript (Confluent's client over librdkafka 2.15, its KafkaJS-compatible
+// API) for compat/kafka/confluent-javascript.test.ts. The package lives in compat/clients, built against
+// Debian's libraries (CKJS_LINKING=dynamic). Usage: node confluent_javascript.mjs MODE JSON
+//
+//   produce {bootstrap, topic, compression, records: [{key, value, partition}]}: one acks=all producer
+//           -> {count}
+//   member  {bootstrap, topic, groupId, clientId, protocol}: a group consumer (`group.protocol` classic
+//           or consumer) printing JSON lines: {"event":"assigned","partitions":[...]} whenever its
+//           assignment changes, {"event":"record",...} once a record's offset is committed. "stop" on stdin disconnects (leaving the group) and prints {"event":"closed"}.
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+
+const [mode, json] = process.argv.slice(2);
+const input = JSON.parse(json);
+const require = createRequire(new URL('../clients/package.json', import.meta.url));
+const { KafkaJS } = require('@confluentinc/kafka-javascript');
+const print = (event) => process.stdout.write(`${JSON.stringify({ t: Date.now(), ...event })}\n`);
+const quiet = { logLevel: KafkaJS.logLevel.NOTHING };
+
+async function produce() {
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: [input.bootstrap], clientId: 'skein-ckjs', ...quiet } });
+  const producer = kafka.producer({ 'compression.codec': input.compression, kafkaJS: { acks: -1 } });
+  await producer.connect();
+  try {
+    await producer.send({ topic: input.topic, messages: input.records.map((r) => ({ key: r.key, value: r.value, partition: r.partition })) });
+  } finally {
+    await producer.disconnect();
+  }
+  return { count: input.records.length };
+}
+
+async function member() {
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: [input.bootstrap], clientId: input.clientId, ...quiet } });
+  const protocolConfig =
+    input.protocol === 'consumer'
+      ? { 'group.protocol': 'consumer' }
+      : { 'group.protocol': 'classic', 'session.timeout.ms': 10_000, 'heartbeat.interval.ms': 500 };
+  const consumer = kafka.consumer({
+    ...protocolConfig,
+    kafkaJS: { groupId: input.groupId, fromBeginning: true, autoCommit: false },
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: input.topic });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
+      print({ event: 'record', partition, offset: Number(message.offset), key: message.key?.toString(), value: message.value?.toString() });
+    },
+  });
+  // The assignment as librdkafka holds it, printed whenever it changes (both protocols, one way).
+  let last = '';
+  const watch = setInterval(() => {
+    const partitions = consumer.assignment().filter((a) => a.topic === input.topic).flatMap((a) => a.partitions ?? [a.partition]).sort((a, b) => a - b);
+    if (JSON.stringify(partitions) !== last) {
+      last = JSON.stringify(partitions);
+      print({ event: 'assigned', partitions });
+    }
+  }, 100);
+  for await (const line of createInterface({ input: process.stdin })) if (line.trim() === 'stop') break;
+  clearInterval(watch);
+  await consumer.disconnect();
+  print({ event: 'closed' });
+  process.stdin.destroy();
+}
+
+if (mode === 'member') await member();
+else process.stdout.write(JSON.stringify(await { produce }[mode]()));
