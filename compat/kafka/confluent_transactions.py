@@ -22,6 +22,8 @@ import time
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition, OFFSET_BEGINNING
 
 TIMEOUT_S = 30
+# Records per transaction in transform mode.
+TRANSACTION_RECORDS = 50
 
 
 def emit(event, **fields):
@@ -117,7 +119,9 @@ def transform(args):
     at_end = set()
     while True:
         batch = []
-        for m in consumer.consume(200, 0.2):
+        # Small transactions: the kill loop's 20 kills after at most a few commits each must not finish the
+        # source (a loaded machine fills every consume), or later kills would hit an idle process.
+        for m in consumer.consume(TRANSACTION_RECORDS, 0.2):
             if m.error():
                 if m.error().code() == -191:
                     at_end.add(m.partition())

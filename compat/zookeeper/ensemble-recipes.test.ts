@@ -107,6 +107,9 @@ describe(`recipes on a 3-server ${IMPL} ensemble across a leader kill`, () => {
   it('zkCli: commands work again after the kill, in the same session (its ephemeral node stays)', async () => {
     const cli = new JsonLinesChild('zkCli', 'sh', ['-c', 'exec "$0" "$@" 2>&1', ZKCLI, '-server', ensemble.connectString]);
     const line = (text: string) => (e: ClientEvent) => e.event === 'line' && String(e.text).includes(text);
+    // A command typed before the session is established fails with ConnectionLoss if the first server
+    // tried turns the connection away (ZooKeeper's client fails what it queued), as a user would wait.
+    await cli.waitFor('zkCli connected', line('state:SyncConnected'));
     cli.send('create /cli-ha');
     cli.send('create -e /cli-ha/eph owned');
     await cli.waitFor('the ephemeral created', line('Created /cli-ha/eph'));

@@ -3,6 +3,7 @@
 // takes two out (the leader among them: it hands over), `reconfig -members`, `-add` and kazoo's
 // new_members change a role back and forth. Writes go on throughout; a member restarted from its rewritten zoo.cfg (which now
 // names the dynamic config file ZooKeeper's way) comes back with the latest membership.
+// With standaloneEnabled=false, zkCli takes an ensemble down to a single voter that goes on alone.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -132,5 +133,29 @@ describe(`reconfig of a real ${IMPL} ensemble`, () => {
     await ensemble.server(participant).launch();
     await eventually(`server ${participant} serving again`, async () => ['leader', 'follower'].includes((await ensemble.server(participant).mode()) ?? ''));
     await writeThrough(ensemble.server(participant).address, '/reconfig-restarted');
+  }, 180_000);
+});
+
+describe(`standaloneEnabled=false on a real ${IMPL} ensemble`, () => {
+  let alone: ZkEnsemble;
+
+  beforeAll(async () => {
+    alone = await ZkEnsemble.start({ size: 3, extra: ['reconfigEnabled=true', `DigestAuthenticationProvider.superDigest=${DIGEST}`, 'standaloneEnabled=false'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await alone?.destroy();
+  });
+
+  it('zkCli: reconfig -remove down to one voter, which leads a quorum of one and takes writes; kazoo cannot remove the last one (BadArguments)', async () => {
+    const leader = await alone.leader();
+    const others = alone.ids.filter((id) => id !== leader);
+    const hosts = alone.server(leader).address;
+    expect(await zkCli(hosts, [`reconfig -remove ${others.join(',')}`])).toMatch(/Committed new configuration/);
+    expect(members(await zkCli(hosts, ['config']))).toEqual([String(leader)]);
+    await Promise.all(others.map((id) => alone.kill(id)));
+    expect(await alone.server(leader).mode()).toBe('leader');
+    await writeThrough(hosts, '/quorum-of-one');
+    expect((await kazooReconfig(hosts, { leaving: String(leader) })).error).toBe('BadArgumentsError');
   }, 180_000);
 });

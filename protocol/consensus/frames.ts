@@ -18,8 +18,8 @@ import type { PeerEntry, PeerHello, PeerMembership, PeerSnapshot, PeerWireMessag
 
 /** "SKNR": a Skein ensemble peer. Anything else on the quorum port is not one. */
 export const PEER_MAGIC = 0x534b_4e52;
-/** 2: heartbeats carry a read round. */
-export const PEER_PROTOCOL_VERSION = 2;
+/** 2: heartbeats carry a read round. 3: forwardRefused says whether its sender was not leading. */
+export const PEER_PROTOCOL_VERSION = 3;
 /** The length and CRC fields. */
 export const FRAME_HEADER_BYTES = 8;
 /** Frame bytes after the length field the decoder accepts unless told otherwise: a whole snapshot must fit. */
@@ -100,7 +100,7 @@ function writeMessage(w: Writer, m: PeerWireMessage): void {
       w.uint32(m.body.length).raw(m.body);
       return;
     case 'forwardRefused':
-      w.bigint64(m.sessionId).int32(m.cxid);
+      w.bigint64(m.sessionId).int32(m.cxid).uint8(m.notLeader ? 1 : 0);
       return;
     case 'touch':
       w.uint32(m.sessionIds.length);
@@ -235,7 +235,7 @@ function readMessage(r: Reader, type: MessageType): PeerWireMessage {
       return { ...base, type, sessionId, cxid, opType, auth, body: copy(r, r.uint32()) };
     }
     case 'forwardRefused':
-      return { ...base, type, sessionId: r.bigint64(), cxid: r.int32() };
+      return { ...base, type, sessionId: r.bigint64(), cxid: r.int32(), notLeader: flag(r) };
     case 'touch': {
       const n = r.uint32();
       r.need(n * 8);

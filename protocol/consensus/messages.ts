@@ -79,8 +79,13 @@ export type PeerShellMessage =
       readonly auth: readonly { readonly scheme: string; readonly id: string }[];
       readonly body: Uint8Array;
     })
-  /** The leader could not propose a forwarded write (overloaded or stepping down): the client must retry. */
-  | (Base & { readonly type: 'forwardRefused'; readonly sessionId: bigint; readonly cxid: number })
+  /**
+   * The receiver did not propose a forwarded write. `notLeader`: it did not lead in the forward's term
+   * when the forward arrived, so it never will in that term, and the sender may send the write (and the
+   * session's later ones, refused in turn) to the next leader. Otherwise (overloaded, a session id
+   * already in use, a reconfiguration abandoned) the client must retry: its connection is dropped.
+   */
+  | (Base & { readonly type: 'forwardRefused'; readonly sessionId: bigint; readonly cxid: number; readonly notLeader: boolean })
   /** Sessions that showed life on the sender since its last touch, for the leader's expiry clock. */
   | (Base & { readonly type: 'touch'; readonly sessionIds: readonly bigint[] })
   /**

@@ -7,7 +7,7 @@ export class ConfigError extends Error {
 }
 
 /** A value's type as Kafka's ConfigDef names it (DescribeConfigs reports it). */
-export type ValueType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'LIST';
+export type ValueType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'LIST' | 'PASSWORD';
 
 export interface KeyDef<T> {
   readonly default: T;
@@ -119,6 +119,11 @@ export function bool(doc: string, def: boolean): KeyDef<boolean> {
 
 export function str<T extends string | undefined>(doc: string, def: T): KeyDef<string | T> {
   return { doc, default: def, type: 'STRING', parse: (raw) => raw };
+}
+
+/** A secret (a password, a private key): reported as sensitive, its value never shown. Unset by default. */
+export function password(doc: string): KeyDef<string | undefined> {
+  return { doc, default: undefined, type: 'PASSWORD', parse: (raw) => raw };
 }
 
 /** Comma-separated; blanks dropped. */

@@ -8,6 +8,9 @@ import { COMPRESSION_TYPES } from './metadata/config-values.js';
 import { topicDefaultKeys } from './metadata/topic-default-keys.js';
 import { parseConnectString } from '../zookeeper/client/connect-string.js';
 import { isAssignorName } from './groups/consumer/assignors.js';
+import { listenerTlsOf, splitListenerEntries, SSL_NOT_APPLICABLE, sslSchema, sslValuesFor, type ListenerTls } from './ssl-config.js';
+import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from './zookeeper-tls-config.js';
+import type { ConnectTls } from '../net/client-socket.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -62,9 +65,12 @@ function consumerAssignors(doc: string, def: string[]): KeyDef<string[]> {
 /** Keys Skein reads. Where Kafka derives one key from another (retention hours -> ms) so do we. */
 export const brokerSchema = {
   'broker.id': int('This broker\'s id; unique in a cluster.', 0, { min: 0 }),
+  'node.id': int('KRaft\'s name for the broker id, used when broker.id is unset (Kafka 4.x files).', undefined, { min: 0 }),
   listeners: list('Where to listen, as NAME://host:port,...; an empty host means every interface. Each listener tells its clients the endpoints of its own name.', ['PLAINTEXT://127.0.0.1:9092']),
   'advertised.listeners': list('What clients of each listener are told to connect to, as NAME://host:port,...; defaults to listeners.', []),
-  'listener.security.protocol.map': list('Listener name to security protocol, NAME:PROTOCOL,...; only PLAINTEXT is served.', []),
+  'listener.security.protocol.map': list('Listener name to security protocol, NAME:PROTOCOL,...; PLAINTEXT and SSL are served.', []),
+  'security.inter.broker.protocol': oneOf('Security protocol between brokers when inter.broker.listener.name is unset: the listener of that name is used.', 'PLAINTEXT', ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']),
+  'controller.listener.names': list('KRaft controller listeners (Kafka 4.x files): not served, since Skein\'s controller works through ZooKeeper.', []),
   'log.dirs': list('Data directories; Skein uses the first.', []),
   'log.dir': str('Data directory when log.dirs is unset.', './data'),
   'num.partitions': int('Partitions of an auto-created topic.', 1, { min: 1 }),
@@ -158,6 +164,8 @@ export const brokerSchema = {
   'replica.high.watermark.checkpoint.interval.ms': long('How often high watermarks are written to disk.', 5000, { min: 0 }),
   'num.replica.fetchers': int('Fetcher connections per source broker.', 1, { min: 1 }),
   ...topicDefaultKeys,
+  ...sslSchema,
+  ...zookeeperSslSchema,
 };
 
 /**
@@ -172,6 +180,15 @@ const NOT_APPLICABLE = new Set([
   'socket.receive.buffer.bytes',
   'background.threads',
   'log.cleaner.threads',
+  ...SSL_NOT_APPLICABLE,
+  ...ZOOKEEPER_SSL_NOT_APPLICABLE,
+  // KRaft's (Kafka 4.x files): Skein's cluster is coordinated through ZooKeeper.
+  'process.roles',
+  'controller.quorum.voters',
+  'controller.quorum.bootstrap.servers',
+  'controller.quorum.election.timeout.ms',
+  'controller.quorum.fetch.timeout.ms',
+  'metadata.log.dir',
 ]);
 
 export type BrokerConfigValues = ConfigValues<typeof brokerSchema>;
@@ -182,22 +199,29 @@ export interface Listener {
   port: number;
 }
 
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL';
+
 /** One of `listeners` and what clients of it are told (absent when advertised.listeners leaves it out). */
 export interface ListenerConfig {
   bind: Listener;
   advertised: Listener | undefined;
+  securityProtocol: SecurityProtocol;
+  /** Its TLS settings when its protocol is SSL. */
+  tls: ListenerTls | undefined;
 }
 
 export interface BrokerConfig {
   values: BrokerConfigValues;
   brokerId: number;
   dataDir: string;
-  /** Every listener, in `listeners` order. */
+  /** Every listener served, in `listeners` order (KRaft controller listeners left out). */
   listeners: ListenerConfig[];
   /** The inter-broker listener (inter.broker.listener.name): the controller and followers reach this broker there. */
   listener: Listener;
   /** What the inter-broker listener advertises. */
   advertised: Listener;
+  /** TLS to ZooKeeper (zookeeper.ssl.client.enable), its stores read when the config was. */
+  zookeeperTls: ConnectTls | undefined;
   retentionMs: number;
   rollMs: number;
   /** Keys the file or overrides set, so DescribeConfigs can tell a broker setting from a default. */
@@ -220,51 +244,65 @@ export function parseListener(spec: string, key: string): Listener {
  * listener.security.protocol.map as Kafka reads it: unset, a listener named after a protocol uses that
  * protocol (PLAINTEXT://...); set, it must name every listener.
  */
-function securityProtocolOf(name: string, map: readonly string[]): string {
-  if (map.length === 0) return name;
+function securityProtocolOf(name: string, map: readonly string[]): SecurityProtocol {
+  let protocol = map.length === 0 ? name : undefined;
   for (const entry of map) {
-    const [listenerName, protocol] = entry.split(':');
-    if (listenerName?.trim().toUpperCase() === name) return (protocol ?? '').trim().toUpperCase();
+    const [listenerName, p] = entry.split(':');
+    if (listenerName?.trim().toUpperCase() === name) protocol = (p ?? '').trim().toUpperCase();
   }
-  throw new ConfigError(`listener.security.protocol.map: no security protocol for listener ${name}`);
+  if (protocol === undefined) throw new ConfigError(`listener.security.protocol.map: no security protocol for listener ${name}`);
+  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return protocol;
+  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
+    throw new ConfigError(`listeners: listener ${name} uses ${protocol}, but SASL is not supported yet; use PLAINTEXT or SSL`);
+  }
+  throw new ConfigError(`listener.security.protocol.map: ${name} maps to unknown security protocol "${protocol}" (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)`);
 }
 
 /**
  * The listeners with what each advertises, and the inter-broker one, checked as Kafka checks them:
  * distinct names and ports, advertised names among the listeners, the inter-broker listener advertised.
  */
-function listenersOf(values: BrokerConfigValues): { listeners: ListenerConfig[]; interBroker: ListenerConfig & { advertised: Listener } } {
+function listenersOf(
+  values: BrokerConfigValues,
+  tlsOf: (listener: string) => ListenerTls,
+): { listeners: ListenerConfig[]; interBroker: ListenerConfig & { advertised: Listener } } {
   if (values.listeners.length === 0) throw new ConfigError('listeners: at least one listener is needed');
-  const binds = values.listeners.map((l) => parseListener(l, 'listeners'));
+  const controllerNames = new Set(values['controller.listener.names'].map((n) => n.toUpperCase()));
+  const binds = values.listeners.map((l) => parseListener(l, 'listeners')).filter((l) => !controllerNames.has(l.name));
+  if (binds.length === 0) throw new ConfigError('listeners: every listener is a controller listener (controller.listener.names); a broker listener is needed');
   const names = new Set<string>();
   const ports = new Set<number>();
+  const protocols = new Map<string, SecurityProtocol>();
   for (const l of binds) {
     if (names.has(l.name)) throw new ConfigError(`listeners: listener name ${l.name} appears twice`);
     names.add(l.name);
     // Port 0 picks a free port for each, so several may ask for it.
     if (l.port !== 0 && ports.has(l.port)) throw new ConfigError(`listeners: port ${l.port} is used by two listeners`);
     ports.add(l.port);
-    const protocol = securityProtocolOf(l.name, values['listener.security.protocol.map']);
-    if (protocol !== 'PLAINTEXT') throw new ConfigError(`listeners: security protocol ${protocol} of listener ${l.name} is not supported; use PLAINTEXT`);
+    protocols.set(l.name, securityProtocolOf(l.name, values['listener.security.protocol.map']));
   }
   const advertisedByName = new Map<string, Listener>();
-  for (const a of values['advertised.listeners'].map((spec) => parseListener(spec, 'advertised.listeners'))) {
+  const advertisedSpecs = values['advertised.listeners'].map((spec) => parseListener(spec, 'advertised.listeners')).filter((a) => !controllerNames.has(a.name));
+  for (const a of advertisedSpecs) {
     if (!names.has(a.name)) throw new ConfigError(`advertised.listeners: ${a.name} is not a listener (listeners has ${[...names].join(', ')})`);
     if (advertisedByName.has(a.name)) throw new ConfigError(`advertised.listeners: listener name ${a.name} appears twice`);
     if (a.host === '0.0.0.0' || a.host === '::') throw new ConfigError(`advertised.listeners: ${a.name} advertises the meta-address ${a.host}; name a host clients can reach`);
     advertisedByName.set(a.name, a);
   }
   const listeners = binds.map((bind): ListenerConfig => {
-    if (values['advertised.listeners'].length > 0) return { bind, advertised: advertisedByName.get(bind.name) };
+    const securityProtocol = protocols.get(bind.name)!;
+    const security = { securityProtocol, tls: securityProtocol === 'SSL' ? tlsOf(bind.name) : undefined };
+    if (values['advertised.listeners'].length > 0) return { bind, advertised: advertisedByName.get(bind.name), ...security };
     // Kafka advertises the machine's name for a listener on every interface.
-    return { bind, advertised: { ...bind, host: bind.host === '' || bind.host === '0.0.0.0' ? hostname() : bind.host } };
+    return { bind, advertised: { ...bind, host: bind.host === '' || bind.host === '0.0.0.0' ? hostname() : bind.host }, ...security };
   });
   // Kafka's default is the listener named after security.inter.broker.protocol (PLAINTEXT); Skein also
   // takes a lone listener of any name, as it always has.
-  const interName = values['inter.broker.listener.name']?.toUpperCase() ?? (listeners.length === 1 ? listeners[0]!.bind.name : 'PLAINTEXT');
+  const byProtocol = values['security.inter.broker.protocol'];
+  const interName = values['inter.broker.listener.name']?.toUpperCase() ?? (listeners.length === 1 ? listeners[0]!.bind.name : byProtocol);
   const interBroker = listeners.find((l) => l.bind.name === interName);
   if (!interBroker) {
-    const why = values['inter.broker.listener.name'] === undefined ? 'is unset and no listener is named PLAINTEXT' : 'is not a listener';
+    const why = values['inter.broker.listener.name'] === undefined ? `is unset and no listener is named ${byProtocol} (security.inter.broker.protocol)` : 'is not a listener';
     throw new ConfigError(`inter.broker.listener.name: ${interName} ${why} (listeners has ${[...names].join(', ')})`);
   }
   const { advertised } = interBroker;
@@ -276,16 +314,28 @@ function listenersOf(values: BrokerConfigValues): { listeners: ListenerConfig[];
 export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig {
   const known: PropertyLine[] = [];
   const ignoredKeys: string[] = [];
-  for (const e of entries) {
+  const { global, byListener, other } = splitListenerEntries(entries);
+  for (const e of global) {
     if (NOT_APPLICABLE.has(e.key)) ignoredKeys.push(e.key);
     else known.push(e);
   }
   const { values, unknown } = parseConfig(brokerSchema, known);
+  const controllerNames = new Set(values['controller.listener.names'].map((n) => n.toUpperCase()));
+  // A KRaft controller listener's own settings (listener.name.controller.*) do not apply here.
+  const listenerOf = (key: string) => /^listener\.name\.([^.]+)\./.exec(key)![1]!.toUpperCase();
+  for (const e of other) {
+    if (controllerNames.has(listenerOf(e.key))) ignoredKeys.push(e.key);
+    else unknown.push(e);
+  }
+  for (const [listener, own] of byListener) {
+    if (controllerNames.has(listener)) ignoredKeys.push(...own.map((e) => `listener.name.${listener.toLowerCase()}.${e.key}`));
+  }
+  if (values['controller.listener.names'].length > 0) ignoredKeys.push('controller.listener.names');
   const queuedBytes = values['queued.max.request.bytes'];
   if (queuedBytes !== -1 && queuedBytes < values['socket.request.max.bytes']) {
     throw new ConfigError(`queued.max.request.bytes (${queuedBytes}) must be -1 or at least socket.request.max.bytes (${values['socket.request.max.bytes']})`);
   }
-  const { listeners, interBroker } = listenersOf(values);
+  const { listeners, interBroker } = listenersOf(values, (listener) => listenerTlsOf(sslValuesFor(known, byListener.get(listener) ?? [], listener), listener));
   if (values['zookeeper.connect'] !== undefined) {
     try {
       parseConnectString(values['zookeeper.connect']);
@@ -301,11 +351,12 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
   const rollMs = values['log.roll.ms'] ?? values['log.roll.hours'] * HOUR_MS;
   return {
     values,
-    brokerId: values['broker.id'],
+    brokerId: known.some((e) => e.key === 'broker.id') ? values['broker.id'] : (values['node.id'] ?? values['broker.id']),
     dataDir: values['log.dirs'][0] ?? values['log.dir'],
     listeners,
     listener: interBroker.bind,
     advertised: interBroker.advertised,
+    zookeeperTls: zookeeperTlsOf(values),
     retentionMs,
     rollMs,
     explicitKeys: new Set(known.map((e) => e.key)),

@@ -6,8 +6,10 @@ import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
 import { ByteBudget } from '../net/byte-budget.js';
 import { TcpServer } from '../net/tcp-server.js';
+import { tlsHandshakeOf } from '../security/tls-material.js';
 import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
+import { interBrokerTls } from './inter-broker-tls.js';
 import { HostedPartitions } from './fetch/partition-access.js';
 import { GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
@@ -91,7 +93,13 @@ export class Broker {
       replicas,
       producerIds,
       // Markers for partitions this broker leads go straight to its own WriteTxnMarkers handler.
-      markers: new WriteTxnMarkersChannel({ brokerId: config.brokerId, metadata, log, localHandler: () => this.handlers.get(ApiKey.WriteTxnMarkers) }),
+      markers: new WriteTxnMarkersChannel({
+        brokerId: config.brokerId,
+        metadata,
+        log,
+        localHandler: () => this.handlers.get(ApiKey.WriteTxnMarkers),
+        tls: () => interBrokerTls(config),
+      }),
       now: () => this.now(),
     });
     this.replication = new ReplicationManager({
@@ -173,6 +181,12 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
   });
 }
 
+/**
+ * Kafka has no setting for it (a Java broker's handshake is bounded by connections.max.idle.ms); ten
+ * seconds is generous for a handshake on any network and keeps silent sockets from holding a slot.
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** One listener's server; `budget` is shared by all of them, so queued.max.request.bytes bounds the broker. */
 function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, handlers: HandlerRegistry): TcpServer {
   const { bind } = listener;
@@ -188,9 +202,16 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
       idleMs: Math.max(0, config.values['connections.max.idle.ms']),
       frameMs: Math.max(0, config.values['socket.request.read.timeout.ms']),
     },
+    tls: listener.tls && tlsHandshakeOf(listener.tls.spec, TLS_HANDSHAKE_TIMEOUT_MS, log.child({ listener: bind.name })),
     log,
     accept: (socket, frames) =>
-      serveKafkaConnection(socket, frames, { handlers, maxInFlight: config.values['queued.max.requests'], log, listener: bind.name }),
+      serveKafkaConnection(socket, frames, {
+        handlers,
+        maxInFlight: config.values['queued.max.requests'],
+        log,
+        listener: bind.name,
+        principals: listener.tls?.principals,
+      }),
   });
 }
 

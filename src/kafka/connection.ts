@@ -13,6 +13,8 @@ import { FramedConnection, type Reply } from '../net/framed-connection.js';
 import type { FrameReader } from '../net/frame-reader.js';
 import type { Logger } from '../logger.js';
 import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.js';
+import { principalOf, type KafkaPrincipal } from './principal.js';
+import type { PrincipalMapper } from '../security/principal-mapping.js';
 import type { HandlerRegistry } from './registry.js';
 
 export interface KafkaListener {
@@ -22,14 +24,28 @@ export interface KafkaListener {
   log: Logger;
   /** The listener's name: clients on it are told the endpoints of that name. */
   listener: string;
+  /** An SSL listener's ssl.principal.mapping.rules: client certificates name the connection's principal. */
+  principals?: PrincipalMapper;
 }
 
 /** Serves one connection accepted on the listener named `listener`. */
-export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, maxInFlight, log, listener }: KafkaListener): FramedConnection {
-  return new FramedConnection(socket, frames, {
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, maxInFlight, log, listener, principals }: KafkaListener): FramedConnection {
+  let principal: KafkaPrincipal | undefined;
+  let refusal: string | undefined;
+  try {
+    principal = principalOf(socket, principals);
+  } catch (err) {
+    refusal = (err as Error).message;
+  }
+  const connection = new FramedConnection(socket, frames, {
     maxInFlight,
     log,
     onFrame(frame, conn, inFlight): Reply | Promise<Reply> {
+      // Only after a refusal (closed below, before any request is read) is there no principal.
+      if (principal === undefined) {
+        inFlight.closeConnection('client certificate maps to no principal');
+        return null;
+      }
       let head: { apiKey: number; apiVersion: number; correlationId: number };
       try {
         head = peekRequestHeader(frame);
@@ -66,6 +82,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
         clientId: request.clientId,
         remote: conn.remote,
         listener,
+        principal,
         log,
         signal: inFlight.signal,
         replyTurn: inFlight.replyTurn,
@@ -77,4 +94,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
       return result instanceof Promise ? result.then(encode) : encode(result);
     },
   });
+  // Kafka closes a connection whose certificate no mapping rule names, before any request.
+  if (refusal !== undefined) connection.close('client certificate maps to no principal', { err: refusal });
+  return connection;
 }

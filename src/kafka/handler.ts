@@ -12,6 +12,7 @@
 // it touches and a unit test fakes just that (test/unit/kafka/handler-services.test.ts).
 import type { ApiKey, RequestOf, ResponseInputOf } from '../../protocol/kafka/index.js';
 import type { Logger } from '../logger.js';
+import type { KafkaPrincipal } from './principal.js';
 import type { BrokerServices, ServiceName } from './services.js';
 
 /** Returned by a handler whose request gets no response on the wire (Produce with acks=0). */
@@ -26,6 +27,8 @@ export interface RequestContext {
   readonly remote: string;
   /** The name of the listener the connection came in on: clients are told the endpoints of that name. */
   readonly listener: string;
+  /** Who the connection speaks for (User:ANONYMOUS unless a client certificate names someone); for authorization. */
+  readonly principal: KafkaPrincipal;
   readonly log: Logger;
   /** Aborted when the client's connection closes: nobody will read the reply, so stop building it. */
   readonly signal: AbortSignal;

@@ -45,7 +45,7 @@ import { loadLog, type LoadedLog } from './log-loader.js';
 import { deleteSnapshot, encodeSnapshot, listSnapshots, SNAPSHOTS_KEPT, writeSnapshot } from './producer-snapshot.js';
 import { applyMarker, isProducerDataBatch, loadProducerState, type TransactionState } from './producer-state-loader.js';
 import type { ProducerStateTable } from './producer-state.js';
-import { persistTxnIndex, type AbortedTxn, type AbortedTxnIndex, type AbortedTxnRef } from './txn-index.js';
+import { appendTxnIndexEntry, persistTxnIndex, syncTxnIndexFiles, type AbortedTxn, type AbortedTxnIndex, type AbortedTxnRef, type TxnIndexFiles } from './txn-index.js';
 import { readEndTxnMarkerBatch } from '../../protocol/kafka/records/control-record.js';
 import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
 import { readSegment, searchTimestamp, type ReadResult, type TimestampAndOffset } from './segment-reads.js';
@@ -197,8 +197,8 @@ export class PartitionLog {
   private producerState: ProducerStateTable;
   /** The aborted transactions whose markers are in the log (txn-index.ts). */
   private aborted: AbortedTxnIndex;
-  /** What the .txnindex files hold by segment base, so only files that change are rewritten. */
-  private txnIndexFiles: Map<number, AbortedTxn[]>;
+  /** What the .txnindex files hold by segment base, so only what changed is written. */
+  private txnIndexFiles: TxnIndexFiles;
   /** Snapshot writes in order; truncation and close wait for them. */
   private snapshotting: Promise<void> = Promise.resolve();
   /** Segments scanned batch by batch when this log was opened (0 after a clean shutdown). */
@@ -320,7 +320,9 @@ export class PartitionLog {
    */
   get lastStableOffset(): number {
     const unstable = this.producerState.firstUnstableOffset();
-    return unstable !== undefined && unstable < this.hw ? unstable : this.hw;
+    // Retention or DeleteRecords may have moved the log start past an open transaction's first offset:
+    // as Kafka's maybeIncrementFirstUnstableOffset, the last stable offset is then the log start.
+    return unstable !== undefined && unstable < this.hw ? Math.max(unstable, this.logStart) : this.hw;
   }
 
   /**
@@ -507,7 +509,11 @@ export class PartitionLog {
     if (!marker) return;
     const before = this.aborted.size;
     applyMarker(this.producerState, this.aborted, { producerId: header.producerId, producerEpoch: header.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, commit: marker.commit, timestamp }, offset);
-    if (this.aborted.size !== before) this.persistAbortedTxns();
+    if (this.aborted.size === before) return;
+    // The marker is in the active segment: its entry goes at the end of that segment's file.
+    const entry = this.aborted.all().at(-1)!;
+    const base = this.active.baseOffset;
+    this.writeTxnIndex(() => appendTxnIndexEntry(this.dir, base, entry, this.txnIndexFiles));
   }
 
   /**
@@ -516,10 +522,13 @@ export class PartitionLog {
    * what loading relies on (it replays only the markers past the snapshot).
    */
   private persistAbortedTxns(): void {
+    this.writeTxnIndex(() => persistTxnIndex(this.dir, this.aborted, this.segments.map((seg) => seg.baseOffset), this.txnIndexFiles));
+  }
+
+  /** Index file work runs in order with snapshot writes (see persistAbortedTxns). */
+  private writeTxnIndex(work: () => Promise<void>): void {
     this.snapshotting = this.snapshotting
-      .then(async () => {
-        this.txnIndexFiles = await persistTxnIndex(this.dir, this.aborted, this.segments.map((seg) => seg.baseOffset), this.txnIndexFiles);
-      })
+      .then(work)
       .catch((err: unknown) => this.log.warn({ err }, 'could not write the aborted transaction index; a restart rebuilds what the snapshots allow'));
   }
 
@@ -597,6 +606,8 @@ export class PartitionLog {
     const encoded = this.producerState.size > 0 ? encodeSnapshot(this.producerState.entries(), this.producerState.unsettledTxns()) : undefined;
     this.snapshotting = this.snapshotting
       .then(async () => {
+        // The snapshot vouches for the index entries below it (loading replays only what follows it).
+        await syncTxnIndexFiles(this.dir, this.txnIndexFiles);
         if (encoded) await writeSnapshot(this.dir, offset, encoded);
         const all = await listSnapshots(this.dir);
         const kept = encoded ? SNAPSHOTS_KEPT : 0;

@@ -14,7 +14,7 @@ import { walkBatchHeaders, type WalkedBatch } from './batch-scan.js';
 import { deleteSnapshot, listSnapshots, readSnapshot } from './producer-snapshot.js';
 import { ProducerStateTable, type TxnMarker } from './producer-state.js';
 import type { Segment } from './segment.js';
-import { AbortedTxnIndex, readTxnIndexFiles, type AbortedTxn } from './txn-index.js';
+import { AbortedTxnIndex, readTxnIndexFiles, type TxnIndexFiles } from './txn-index.js';
 
 /** Window for walking batch headers during a replay. */
 const REPLAY_READ_BYTES = 64 * 1024;
@@ -37,8 +37,8 @@ export function applyMarker(table: ProducerStateTable, aborted: AbortedTxnIndex,
 export interface TransactionState {
   producers: ProducerStateTable;
   aborted: AbortedTxnIndex;
-  /** What the .txnindex files hold, by segment base. */
-  txnIndexFiles: Map<number, AbortedTxn[]>;
+  /** What the .txnindex files hold. */
+  txnIndexFiles: TxnIndexFiles;
 }
 
 export async function loadProducerState(dir: string, segments: readonly Segment[], logStartOffset: number, logEndOffset: number, log: Logger): Promise<TransactionState> {

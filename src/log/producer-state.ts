@@ -89,7 +89,7 @@ export interface TxnMarker {
   timestamp: number;
 }
 
-export type Refusal = { errorCode: number; message: string };
+type Refusal = { errorCode: number; message: string };
 
 export type ClientBatchVerdict =
   | { kind: 'append' }
@@ -112,7 +112,7 @@ export class ProducerStateTable {
   /** Open transactions: first offset -> producer id, in first-offset order. */
   private readonly ongoing = new Map<number, number>();
   /** Closed transactions whose marker the high watermark does not cover yet, in marker order. */
-  private unreplicated: CompletedTxn[] = [];
+  private unsettled: CompletedTxn[] = [];
 
   constructor(private readonly maxProducers = MAX_PRODUCERS_PER_PARTITION) {}
 
@@ -260,7 +260,7 @@ export class ProducerStateTable {
     if (entry.currentTxnFirstOffset !== NO_OFFSET) {
       completed = { producerId: entry.producerId, firstOffset: entry.currentTxnFirstOffset, lastOffset: offset, aborted: !marker.commit };
       this.ongoing.delete(entry.currentTxnFirstOffset);
-      this.unreplicated.push(completed);
+      this.unsettled.push(completed);
     }
     if (entry.epoch !== marker.producerEpoch) {
       entry.epoch = marker.producerEpoch;
@@ -284,18 +284,18 @@ export class ProducerStateTable {
 
   /** Closed transactions whose marker the high watermark does not cover yet, for snapshots. */
   unsettledTxns(): readonly CompletedTxn[] {
-    return this.unreplicated;
+    return this.unsettled;
   }
 
   /** Restores closed transactions a snapshot held as not yet below the high watermark. */
   restoreUnsettled(txns: readonly CompletedTxn[]): void {
-    this.unreplicated.push(...txns);
+    this.unsettled.push(...txns);
   }
 
   /** Transactions whose marker lies below the high watermark can no longer change fate. */
   onHighWatermark(hw: number): void {
-    if (this.unreplicated.length === 0) return;
-    this.unreplicated = this.unreplicated.filter((t) => t.lastOffset >= hw);
+    if (this.unsettled.length === 0) return;
+    this.unsettled = this.unsettled.filter((t) => t.lastOffset >= hw);
   }
 
   /**
@@ -304,7 +304,7 @@ export class ProducerStateTable {
    */
   firstUnstableOffset(): number | undefined {
     let first: number | undefined = this.ongoing.keys().next().value;
-    for (const t of this.unreplicated) if (first === undefined || t.firstOffset < first) first = t.firstOffset;
+    for (const t of this.unsettled) if (first === undefined || t.firstOffset < first) first = t.firstOffset;
     return first;
   }
 
@@ -353,13 +353,13 @@ export class ProducerStateTable {
       }
       if (entry.batches.length === 0 && entry.currentTxnFirstOffset === NO_OFFSET) this.producers.delete(id);
     }
-    this.unreplicated = this.unreplicated.filter((t) => t.lastOffset < offset);
+    this.unsettled = this.unsettled.filter((t) => t.lastOffset < offset);
   }
 
   clear(): void {
     this.producers.clear();
     this.ongoing.clear();
-    this.unreplicated = [];
+    this.unsettled = [];
   }
 
   /**

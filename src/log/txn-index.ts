@@ -6,21 +6,25 @@
 // On disk it is Kafka's `<20-digit segment base>.txnindex` beside each segment, holding the entries whose
 // marker lies in that segment, 34 bytes each:
 //   int16 version (0) | int64 producerId | int64 firstOffset | int64 lastOffset | int64 lastStableOffset
-// In memory all entries of the log are kept in marker order (aborts are rare: 34 bytes per aborted
-// transaction still in the log). A file is rewritten whole, atomically, when its entries change; a crash
-// can lose at most the entries of markers after the newest producer-state snapshot, which loading
-// replays from the log anyway, so loading reads every file, keeps the entries the replay does not
+// In memory all entries of the log are kept in marker order (34 bytes per aborted transaction still in
+// the log). New entries are appended to their file (the active segment's) without an fsync; every file
+// appended to is fsynced before the next producer-state snapshot is written, and a file whose entries
+// changed otherwise (truncation, a cleaned segment, a first entry) is rewritten whole, atomically. So a
+// crash loses at most entries of markers after the newest snapshot, which loading replays from the log
+// anyway: loading reads every file (a torn last entry is ignored), keeps the entries the replay does not
 // cover, and rewrites the files that disagree with the result.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readInt64, writeInt64 } from '../../protocol/bytes.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
+import { openFile } from '../fs/file-layer.js';
+import { writeAll } from '../fs/write-all.js';
 import { unlinkIfExists } from './segment.js';
 
-export const TXN_INDEX_SUFFIX = '.txnindex';
+const TXN_INDEX_SUFFIX = '.txnindex';
 const NAME_DIGITS = 20;
 const VERSION = 0;
-export const ABORTED_TXN_BYTES = 34;
+const ABORTED_TXN_BYTES = 34;
 
 export interface AbortedTxn {
   producerId: number;
@@ -36,7 +40,7 @@ export interface AbortedTxnRef {
   firstOffset: number;
 }
 
-export function txnIndexFileName(baseOffset: number): string {
+function txnIndexFileName(baseOffset: number): string {
   return String(baseOffset).padStart(NAME_DIGITS, '0') + TXN_INDEX_SUFFIX;
 }
 
@@ -95,11 +99,6 @@ export class AbortedTxnIndex {
     this.entries.push(txn);
   }
 
-  /** Entries whose marker lies in [from, to). */
-  between(from: number, to: number): AbortedTxn[] {
-    return this.entries.filter((e) => e.lastOffset >= from && e.lastOffset < to);
-  }
-
   /**
    * The aborted transactions a read of [fetchOffset, upperBound) overlaps (Kafka's collectAbortedTxns):
    * marker at or after fetchOffset, first offset below upperBound. The walk ends at the first entry whose
@@ -139,7 +138,7 @@ export class AbortedTxnIndex {
 }
 
 /** Every entry of every .txnindex file in `dir`, deduplicated by marker offset, with the files' bases. */
-export async function readTxnIndexFiles(dir: string): Promise<{ entries: AbortedTxn[]; files: Map<number, AbortedTxn[]>; problems: string[] }> {
+export async function readTxnIndexFiles(dir: string): Promise<{ entries: AbortedTxn[]; files: TxnIndexFiles; problems: string[] }> {
   const files = new Map<number, AbortedTxn[]>();
   const byMarker = new Map<number, AbortedTxn>();
   const problems: string[] = [];
@@ -155,28 +154,99 @@ export async function readTxnIndexFiles(dir: string): Promise<{ entries: Aborted
     files.set(base, decoded);
     for (const e of decoded) byMarker.set(e.lastOffset, e);
   }
-  return { entries: [...byMarker.values()], files, problems };
+  return { entries: [...byMarker.values()], files: { onDisk: files, unsynced: new Set() }, problems };
 }
 
-function sameEntries(a: readonly AbortedTxn[], b: readonly AbortedTxn[]): boolean {
-  return a.length === b.length && a.every((e, i) => e.producerId === b[i]!.producerId && e.firstOffset === b[i]!.firstOffset && e.lastOffset === b[i]!.lastOffset && e.lastStableOffset === b[i]!.lastStableOffset);
+/** What the .txnindex files of a log hold, by segment base, and which were appended to since their fsync. */
+export interface TxnIndexFiles {
+  onDisk: Map<number, AbortedTxn[]>;
+  unsynced: Set<number>;
+}
+
+function sameEntry(a: AbortedTxn, b: AbortedTxn): boolean {
+  return a.producerId === b.producerId && a.firstOffset === b.firstOffset && a.lastOffset === b.lastOffset && a.lastStableOffset === b.lastStableOffset;
+}
+
+/** Whether `prefix` is where `entries` begin. */
+function startsWith(entries: readonly AbortedTxn[], prefix: readonly AbortedTxn[]): boolean {
+  return prefix.length <= entries.length && prefix.every((e, i) => sameEntry(e, entries[i]!));
+}
+
+async function appendEntries(path: string, at: number, entries: readonly AbortedTxn[]): Promise<void> {
+  const file = await openFile(path, 'r+');
+  try {
+    await writeAll(file, [encodeTxnIndex(entries)], at * ABORTED_TXN_BYTES);
+  } finally {
+    await file.close();
+  }
 }
 
 /**
  * Makes the .txnindex files of `dir` hold `index` split by segment (`bases` ascending): a file per
- * segment with entries, none for the others. `onDisk` is what the files hold now (by base); only files
- * that differ are written or removed.
+ * segment with entries, none for the others. Entries added after a file's last one are appended (and
+ * the file noted unsynced); a file that differs otherwise is replaced atomically. Updates `files`.
  */
-export async function persistTxnIndex(dir: string, index: AbortedTxnIndex, bases: readonly number[], onDisk: ReadonlyMap<number, readonly AbortedTxn[]>): Promise<Map<number, AbortedTxn[]>> {
+export async function persistTxnIndex(dir: string, index: AbortedTxnIndex, bases: readonly number[], files: TxnIndexFiles): Promise<void> {
+  // Entries and bases both ascend: one walk puts each entry in the segment holding its marker.
   const wanted = new Map<number, AbortedTxn[]>();
-  for (let i = 0; i < bases.length; i++) {
-    const entries = index.between(bases[i]!, bases[i + 1] ?? Number.POSITIVE_INFINITY);
-    if (entries.length > 0) wanted.set(bases[i]!, entries);
+  let segment = 0;
+  for (const entry of index.all()) {
+    while (segment + 1 < bases.length && bases[segment + 1]! <= entry.lastOffset) segment++;
+    const base = bases[segment];
+    if (base === undefined || entry.lastOffset < base) continue;
+    let list = wanted.get(base);
+    if (!list) wanted.set(base, (list = []));
+    list.push(entry);
   }
   for (const [base, entries] of wanted) {
-    const current = onDisk.get(base);
-    if (!current || !sameEntries(current, entries)) await writeFileAtomic(join(dir, txnIndexFileName(base)), encodeTxnIndex(entries));
+    const current = files.onDisk.get(base);
+    const path = join(dir, txnIndexFileName(base));
+    if (current && current.length > 0 && startsWith(entries, current)) {
+      if (entries.length === current.length) continue;
+      await appendEntries(path, current.length, entries.slice(current.length));
+      files.unsynced.add(base);
+    } else {
+      await writeFileAtomic(path, encodeTxnIndex(entries));
+      files.unsynced.delete(base);
+    }
+    files.onDisk.set(base, entries);
   }
-  for (const base of onDisk.keys()) if (!wanted.has(base)) await unlinkIfExists(join(dir, txnIndexFileName(base)));
-  return wanted;
+  for (const base of [...files.onDisk.keys()]) {
+    if (wanted.has(base)) continue;
+    await unlinkIfExists(join(dir, txnIndexFileName(base)));
+    files.onDisk.delete(base);
+    files.unsynced.delete(base);
+  }
+}
+
+/**
+ * Adds one new entry (a marker just written) to the file of segment `base`: appended, or the file
+ * created; nothing if the file has it already (a full persist ran after the entry was indexed).
+ */
+export async function appendTxnIndexEntry(dir: string, base: number, entry: AbortedTxn, files: TxnIndexFiles): Promise<void> {
+  const current = files.onDisk.get(base);
+  if (current && current.length > 0 && current.at(-1)!.lastOffset >= entry.lastOffset) return;
+  const path = join(dir, txnIndexFileName(base));
+  if (current && current.length > 0) {
+    await appendEntries(path, current.length, [entry]);
+    files.unsynced.add(base);
+    current.push(entry);
+    return;
+  }
+  await writeFileAtomic(path, encodeTxnIndex([entry]));
+  files.unsynced.delete(base);
+  files.onDisk.set(base, [entry]);
+}
+
+/** fsyncs the files appended to since their last fsync (before a snapshot that relies on them). */
+export async function syncTxnIndexFiles(dir: string, files: TxnIndexFiles): Promise<void> {
+  for (const base of [...files.unsynced]) {
+    const file = await openFile(join(dir, txnIndexFileName(base)), 'r+');
+    try {
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    files.unsynced.delete(base);
+  }
 }

@@ -76,6 +76,8 @@ export class FrameReader {
   private budgetWait: BudgetWait | undefined;
   private wordSeen = false;
   private stopped = false;
+  /** Pushed bytes that arrived while a frame waited for memory (see push). */
+  private held: Buffer[] = [];
 
   constructor(
     private readonly maxFrameBytes: number,
@@ -91,6 +93,7 @@ export class FrameReader {
     this.reserved = 0;
     this.direct = undefined;
     this.partialSince = undefined;
+    this.held = [];
     // Whatever arrives from now on lands in scratch and is dropped, a whole scratch buffer per read.
     this.start = this.end = 0;
   }
@@ -123,10 +126,23 @@ export class FrameReader {
     this.markPartial();
   };
 
-  /** Feeds bytes that arrived some other way (a 'data' event, a test), as if read. */
+  /**
+   * Feeds bytes that arrived some other way (a TLS socket's 'data' events, a test), copied in as if read.
+   * Bytes past a frame that waits for memory are kept and fed once it is granted: the gate has paused the
+   * socket by then, so at most the rest of the chunk in hand waits here.
+   */
   push(chunk: Buffer): void {
+    if (this.stopped) return;
+    if (this.budgetWait) {
+      this.held.push(chunk);
+      return;
+    }
     let at = 0;
-    while (at < chunk.length && !this.stopped && !this.budgetWait) {
+    while (at < chunk.length && !this.stopped) {
+      if (this.budgetWait) {
+        this.held.push(chunk.subarray(at));
+        return;
+      }
       const into = this.nextBuffer();
       const n = chunk.copy(into, 0, at);
       at += n;
@@ -206,6 +222,7 @@ export class FrameReader {
         if (this.stopped) return;
         resume();
         this.markPartial();
+        for (const chunk of this.held.splice(0)) this.push(chunk);
         if (!this.budgetWait) this.gate.hold('memory', false);
       });
     });

@@ -73,10 +73,13 @@ export class ZNode {
 
   // With the three getters below a ZNode is itself a Stat, so replies encode it without a copy.
 
-  /** ephemeralOwner as clients see it: TTL nodes carry 0xFF in the top byte and the TTL below. */
+  /**
+   * ephemeralOwner as clients see it: the owning session, else 0. ZooKeeper stores containers' and TTL
+   * nodes' markers in the same field but shows them to clients as 0 (DataNode.copyStat), which a real
+   * Apache ZooKeeper 3.8.0 confirms in compat/zookeeper/apache-import.test.ts.
+   */
   get ephemeralOwner(): bigint {
-    if (this.ttl > 0) return BigInt.asIntN(64, (0xffn << 56n) | BigInt(this.ttl));
-    return this.owner;
+    return this.isEphemeral ? this.owner : 0n;
   }
 
   get dataLength(): number {

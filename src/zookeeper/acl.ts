@@ -1,5 +1,6 @@
-// Access control as ZooKeeper's checkACL and auth providers do it: schemes world, auth, digest and ip,
-// plus the super identity a superDigest grants. Pure: identities come from the connection.
+// Access control as ZooKeeper's checkACL and auth providers do it: schemes world, auth, digest, ip and
+// x509 (a TLS client's certificate), plus the super identity a superDigest or the x509 super user
+// grants. Pure: identities come from the connection.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ErrorCode, KeeperError } from '../../protocol/zookeeper/codes.js';
@@ -83,7 +84,7 @@ export function ipMatches(ip: string, expr: string): boolean {
 }
 
 function matches(scheme: string, authId: string, aclId: string): boolean {
-  if (scheme === 'digest') return authId === aclId;
+  if (scheme === 'digest' || scheme === 'x509') return authId === aclId;
   if (scheme === 'ip') return ipMatches(authId, aclId);
   return false;
 }
@@ -105,7 +106,7 @@ export function checkPermission(acl: AclView, perm: number, auth: readonly Id[],
 
 /**
  * Validates an ACL list a client asks for and expands "auth" entries into the caller's authenticated
- * identities (digest ones; an ip identity does not count as authenticated). Throws InvalidACL.
+ * identities (digest and x509 ones; an ip identity does not count as authenticated). Throws InvalidACL.
  */
 export function fixupACL(path: string, acl: readonly ACL[], auth: readonly Id[]): readonly ACL[] {
   if (acl.length === 1 && acl[0]!.id.scheme === 'world' && acl[0]!.id.id === 'anyone') return acl;
@@ -119,10 +120,10 @@ export function fixupACL(path: string, acl: readonly ACL[], auth: readonly Id[])
     const { scheme, id } = a.id;
     if (scheme === 'world' && id === 'anyone') out.push(a);
     else if (scheme === 'auth') {
-      const authenticated = auth.filter((i) => i.scheme === 'digest');
+      const authenticated = auth.filter((i) => i.scheme === 'digest' || i.scheme === 'x509');
       if (authenticated.length === 0) throw new KeeperError(ErrorCode.invalidACL, path);
       for (const i of authenticated) out.push({ perms: a.perms, id: i });
-    } else if ((scheme === 'digest' && validDigestId(id)) || (scheme === 'ip' && parseIpExpr(id))) out.push(a);
+    } else if ((scheme === 'digest' && validDigestId(id)) || (scheme === 'ip' && parseIpExpr(id)) || (scheme === 'x509' && validX500Name(id))) out.push(a);
     else throw new KeeperError(ErrorCode.invalidACL, path);
   }
   return out;
@@ -149,6 +150,26 @@ export function authenticate(
   }
   if (scheme === 'ip') return [{ scheme: 'ip', id: remoteIp }];
   return undefined;
+}
+
+/**
+ * Whether an x509 ACL id is an X.500 name as Java's X500Principal accepts it: RDNs of type=value,
+ * separated by unescaped commas (or plus signs within one RDN), the type a keyword or a dotted OID.
+ */
+function validX500Name(id: string): boolean {
+  const rdns = id.split(/(?<!\\)[,+]/);
+  return id.trim() !== '' && rdns.every((rdn) => /^\s*(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)\s*=/.test(rdn));
+}
+
+/**
+ * The identities a verified client certificate gives a TLS connection, as ZooKeeper's
+ * X509AuthenticationProvider sets them: x509:<the subject's X.500 name>, and super when that name is the
+ * configured X509AuthenticationProvider.superUser.
+ */
+export function x509Ids(distinguishedName: string, superUser: string | undefined): Id[] {
+  const ids: Id[] = [{ scheme: 'x509', id: distinguishedName }];
+  if (superUser !== undefined && distinguishedName === superUser) ids.push({ scheme: 'super', id: distinguishedName });
+  return ids;
 }
 
 /** whoAmI's answer: each identity as (scheme, user name). */

@@ -4,6 +4,7 @@ import { parseProperties } from '../config/properties.js';
 import { bool, ConfigError, int, list, parseConfig, parseOverrides, str, type KeyDef } from '../config/schema.js';
 import { FOUR_LETTER_WORDS } from '../../protocol/zookeeper/four-letter.js';
 import { NO_FILES, parseEnsemble, type ConfigFiles, type Ensemble, type PeerRole } from './ensemble-config.js';
+import { securePortOf, zooTlsSchema, type SecurePort } from './tls-config.js';
 
 /** Four-letter words answered when zoo.cfg names none: read-only status, nothing naming sessions or paths. */
 export const DEFAULT_FOUR_LETTER_WORDS = ['srvr', 'stat', 'ruok', 'conf', 'envi', 'isro', 'mntr', 'wchs', 'dirs'];
@@ -52,6 +53,7 @@ export const zooCfgSchema = {
   forceSync: yesNo('fdatasync the log before acknowledging writes', true),
   extendedTypesEnabled: bool('Allow TTL nodes (Skein enables them by default, ZooKeeper does not)', true),
   'DigestAuthenticationProvider.superDigest': str('super:<digest> granting the super user every permission', undefined),
+  'X509AuthenticationProvider.superUser': str('X.500 name (RFC 2253) of a client certificate granted every permission on the secure port', undefined),
   'znode.container.checkIntervalMs': int('Interval of the sweep deleting empty containers and expired TTL nodes', 60_000, {
     min: 1,
   }),
@@ -65,6 +67,7 @@ export const zooCfgSchema = {
   enforceQuota: bool('Refuse creates and setData past a hard quota with QuotaExceeded', false),
   'zookeeper.enforceQuota': bool('enforceQuota by its Java system property name', false),
   'nio.sessionlessCnxnTimeout': int('Milliseconds a new connection has to send its ConnectRequest before it is closed', 10_000, { min: 1 }),
+  ...zooTlsSchema,
 };
 
 export interface ZooKeeperConfig {
@@ -85,11 +88,20 @@ export interface ZooKeeperConfig {
   forceSync: boolean;
   extendedTypesEnabled: boolean;
   superDigest: string | undefined;
+  /** A TLS client whose certificate names this is the super user (X509AuthenticationProvider.superUser). */
+  x509SuperUser: string | undefined;
   containerCheckIntervalMs: number;
   reconfigEnabled: boolean;
   enforceQuota: boolean;
   /** A connection that sends no ConnectRequest within this is closed (ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout). */
   sessionlessCnxnTimeoutMs: number;
+  /**
+   * Whether the plaintext clientPort is served: as in ZooKeeper, a zoo.cfg with secureClientPort and no
+   * clientPort (nor a client address on its server.N line) serves TLS only.
+   */
+  servePlaintext: boolean;
+  /** The TLS client port (secureClientPort), if any. */
+  secure: SecurePort | undefined;
 }
 
 export interface ParsedZooCfg {
@@ -164,10 +176,13 @@ export function parseZooCfg(text: string, overrides: readonly string[] = [], fil
       forceSync: values.forceSync,
       extendedTypesEnabled: values.extendedTypesEnabled,
       superDigest: values['DigestAuthenticationProvider.superDigest'],
+      x509SuperUser: values['X509AuthenticationProvider.superUser'],
       containerCheckIntervalMs: values['znode.container.checkIntervalMs'],
       reconfigEnabled: values.reconfigEnabled,
       enforceQuota: values.enforceQuota || values['zookeeper.enforceQuota'],
       sessionlessCnxnTimeoutMs: values['nio.sessionlessCnxnTimeout'],
+      servePlaintext: clientPortSet || Boolean(client) || values.secureClientPort === undefined,
+      secure: securePortOf(values),
     },
     ensemble,
     warnings,

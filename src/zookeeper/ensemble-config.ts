@@ -43,6 +43,8 @@ export interface Ensemble {
   /** Ticks a follower may lag the leader before it is dropped. */
   readonly syncLimit: number;
   readonly readOnlyModeEnabled: boolean;
+  /** false: one participant still runs the quorum, and a reconfig may leave a single voter (as ZooKeeper). */
+  readonly standaloneEnabled: boolean;
 }
 
 /** Reads a config file's text; undefined when there is no such file. */
@@ -152,6 +154,7 @@ export function parseEnsemble(input: EnsembleInput): EnsembleResult {
       initLimit,
       syncLimit,
       readOnlyModeEnabled: input.readOnlyModeEnabled,
+      standaloneEnabled: input.standaloneEnabled,
     },
     warnings,
   };

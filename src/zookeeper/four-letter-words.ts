@@ -49,6 +49,7 @@ export interface ServerView {
   readonly connections: ReadonlySet<ClientConnection>;
   readonly outstandingRequests: number;
   readonly clientPort: number;
+  readonly secureClientPort: number;
   /** False once storage failed and the server stopped serving. */
   readonly serving: boolean;
   /** srvr's and mntr's state: standalone, or the ensemble member's role. */
@@ -212,7 +213,7 @@ export function fourLetterWordText(word: FourLetterWord, s: ServerView): string 
     case 'conf':
       return (
         `clientPort=${s.clientPort}\n` +
-        `secureClientPort=-1\n` +
+        `secureClientPort=${s.secureClientPort}\n` +
         `dataDir=${c.dataDir}\n` +
         `dataDirSize=${dirSize(c.dataDir)}\n` +
         `dataLogDir=${c.dataLogDir}\n` +

@@ -5,6 +5,8 @@
 // shell owns connections, session passwords, the clock and timers, and the log the core's sink is.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { distinguishedName } from '../security/principal-mapping.js';
 import { DecodeError, Reader, Writer } from '../../protocol/bytes.js';
 import { ErrorCode, OpCode } from '../../protocol/zookeeper/codes.js';
 import { readConnectRequest, writeConnectResponse, type ConnectRequest } from '../../protocol/zookeeper/connect.js';
@@ -20,9 +22,10 @@ import {
 } from '../../protocol/zookeeper/records.js';
 import type { Logger } from '../logger.js';
 import type { FrameReader } from '../net/frame-reader.js';
-import { TcpServer, type AcceptedConnection } from '../net/tcp-server.js';
+import { TcpServer, type AcceptedConnection, type TlsHandshake } from '../net/tcp-server.js';
+import { tlsHandshakeOf } from '../security/tls-material.js';
 import { CONFIG_PATH, type ApplyResult, type DataTree } from '../znode/data-tree.js';
-import { authenticate } from './acl.js';
+import { authenticate, x509Ids } from './acl.js';
 import type { ZooKeeperConfig } from './config.js';
 import { ClientConnection, type ConnectionHost } from './connection.js';
 import { fourLetterWordText, type EnsembleRole } from './four-letter-words.js';
@@ -58,8 +61,10 @@ export interface ZooKeeperOptions {
 }
 
 export interface RunningZooKeeper {
-  /** The bound client port (useful when configured as 0). */
+  /** The bound client port (useful when configured as 0); the secure one when only that is served. */
   clientPort: number;
+  /** The bound secureClientPort, when configured. */
+  secureClientPort?: number;
   stop(): Promise<void>;
 }
 
@@ -71,6 +76,8 @@ export class ZooKeeperServer implements ConnectionHost {
   private readonly bySession = new Map<bigint, ClientConnection>();
   private failed = false;
   clientPort = 0;
+  /** The bound secureClientPort, or -1 without one (as conf prints it). */
+  secureClientPort = -1;
   /** Set on an ensemble member; a standalone server has none. */
   ensemble: EnsembleRole | undefined;
   /** Connections of sessions opened while this server was read-only. */
@@ -148,6 +155,9 @@ export class ZooKeeperServer implements ConnectionHost {
 
   accept(socket: Socket, frames: FrameReader): AcceptedConnection {
     const conn = new ClientConnection(socket, frames, this);
+    // On the secure port a verified client certificate authenticates the connection (the x509 scheme).
+    const cert = socket instanceof TLSSocket ? socket.getPeerX509Certificate() : undefined;
+    if (cert) conn.auth.push(...x509Ids(distinguishedName(cert), this.config.x509SuperUser));
     this.connections.add(conn);
     return { end: () => conn.closeWhenFlushed(), close: (reason, fields) => conn.close(reason, fields) };
   }
@@ -525,11 +535,12 @@ export async function startZooKeeper(config: ZooKeeperConfig, log: Logger, optio
     timers.push(setInterval(() => void db.purge(config.snapRetainCount), config.purgeIntervalHours * 3_600_000));
   }
   log.info(
-    { clientPort: clients.port, address: config.clientPortAddress, dataDir: config.dataDir, zxid: zk.tree.lastProcessedZxid.toString(16) },
+    { clientPort: clients.port, secureClientPort: clients.securePort, address: config.clientPortAddress, dataDir: config.dataDir, zxid: zk.tree.lastProcessedZxid.toString(16) },
     'ZooKeeper server listening',
   );
   return {
     clientPort: clients.port,
+    secureClientPort: clients.securePort,
     async stop() {
       for (const t of timers) clearInterval(t);
       await clients.close();
@@ -551,35 +562,64 @@ export function storageFailureHandler(options: ZooKeeperOptions, log: Logger): (
 }
 
 export interface ClientListener {
+  /** The plaintext client port, or the secure one when only that is served. */
   port: number;
+  /** The secure client port, when secureClientPort is set. */
+  securePort: number | undefined;
   close(): Promise<void>;
 }
 
-/** The client port and the timers of session expiry and the container sweep, for a standalone server or an ensemble member. */
+/**
+ * The client port, the secure client port (TLS) when configured, and the timers of session expiry and the
+ * container sweep, for a standalone server or an ensemble member.
+ */
 export async function serveClients(zk: ZooKeeperServer, config: ZooKeeperConfig, log: Logger): Promise<ClientListener> {
-  const tcp = new TcpServer({
-    host: config.clientPortAddress,
-    port: config.clientPort,
-    maxConnections: config.maxCnxns === 0 ? Number.MAX_SAFE_INTEGER : config.maxCnxns,
-    maxConnectionsPerAddress: config.maxClientCnxns,
-    maxFrameBytes: config.juteMaxBuffer,
-    // A session's connection needs no timer of its own: with no complete request its session expires and
-    // takes the connection with it. Before the session exists, this is all that bounds it.
-    timeouts: { firstFrameMs: config.sessionlessCnxnTimeoutMs },
-    log,
-    accept: (socket, frames) => zk.accept(socket, frames),
-  });
-  const port = await tcp.listen();
-  zk.clientPort = port;
+  const tcpFor = (host: string, port: number, tls?: TlsHandshake) =>
+    new TcpServer({
+      host,
+      port,
+      maxConnections: config.maxCnxns === 0 ? Number.MAX_SAFE_INTEGER : config.maxCnxns,
+      maxConnectionsPerAddress: config.maxClientCnxns,
+      maxFrameBytes: config.juteMaxBuffer,
+      // A session's connection needs no timer of its own: with no complete request its session expires and
+      // takes the connection with it. Before the session exists, this is all that bounds it.
+      timeouts: { firstFrameMs: config.sessionlessCnxnTimeoutMs },
+      tls,
+      log,
+      accept: (socket, frames) => zk.accept(socket, frames),
+    });
+  const servers: TcpServer[] = [];
+  const closeAll = () => Promise.all(servers.map((s) => s.close()));
+  let port: number | undefined;
+  let securePort: number | undefined;
+  try {
+    if (config.servePlaintext) {
+      servers.push(tcpFor(config.clientPortAddress, config.clientPort));
+      port = await servers[0]!.listen();
+    }
+    const secure = config.secure;
+    if (secure) {
+      const tls = tlsHandshakeOf(secure.spec, secure.handshakeTimeoutMs, log.child({ port: 'secureClientPort' }));
+      const server = tcpFor(secure.address ?? config.clientPortAddress, secure.port, tls);
+      servers.push(server);
+      securePort = await server.listen();
+      zk.secureClientPort = securePort;
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  zk.clientPort = port ?? securePort!;
   const timers = [
     setInterval(() => zk.expireSessions(clock()), Math.max(1, Math.min(config.tickTime, 1000))),
     setInterval(() => zk.sweepContainers(Date.now()), config.containerCheckIntervalMs),
   ];
   return {
-    port,
+    port: zk.clientPort,
+    securePort,
     async close() {
       for (const t of timers) clearInterval(t);
-      await tcp.close();
+      await closeAll();
     },
   };
 }

@@ -67,11 +67,15 @@ const ZOOKEEPER: Service = { command: 'zookeeper', configName: 'zoo.cfg', readyL
 const KAFKA: Service = { command: 'kafka', configName: 'server.properties', readyLine: 'kafka broker listening' };
 
 export class SkeinZooKeeper extends SkeinProcess {
-  /** Writes zoo.cfg (`extra` lines appended) in a new dir under `parent` and starts the server. */
+  /**
+   * Writes zoo.cfg (`extra` lines appended) in a new dir under `parent` and starts the server. The data
+   * is in the new dir unless `extra` names a dataDir (one made beforehand, such as an import's).
+   */
   static async start(extra: string[] = [], parent?: string): Promise<SkeinZooKeeper> {
+    const ownDataDir = !extra.some((line) => line.startsWith('dataDir='));
     const { dir, port } = await SkeinProcess.prepare(ZOOKEEPER, (d, p) => [
       'tickTime=200',
-      `dataDir=${join(d, 'data')}`,
+      ...(ownDataDir ? [`dataDir=${join(d, 'data')}`] : []),
       `clientPort=${p}`,
       'clientPortAddress=127.0.0.1',
       'maxSessionTimeout=60000',

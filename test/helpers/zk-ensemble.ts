@@ -25,8 +25,8 @@ export function ensembleImpl(): EnsembleImpl {
   return impl;
 }
 
-const APACHE_ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
-const APACHE_SLF4J_BINDING = '/usr/share/java/slf4j-simple.jar';
+export const APACHE_ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
+export const APACHE_SLF4J_BINDING = '/usr/share/java/slf4j-simple.jar';
 
 /** `Mode:` in srvr, as ZooKeeper prints it. */
 export type Mode = 'leader' | 'follower' | 'observer' | 'standalone' | 'read-only';

@@ -8,6 +8,7 @@ import { intIn, UsageError } from '../args.js';
 import { withExamples, withZooKeeperConnection, type ZooKeeperConnectOptions } from '../client-options.js';
 import { formatOption, printResult, renderJson, renderTable, type OutputFormat } from '../output.js';
 import { withZooKeeper } from './connect.js';
+import { registerZkImport } from './zk-import.js';
 
 type Options = ZooKeeperConnectOptions & { format: OutputFormat };
 
@@ -97,6 +98,7 @@ export function registerZkCommands(program: Command): void {
     ['skein zk create /app/config \'{"mode":"on"}\' --parents', 'a znode and its parents'],
     ['skein zk get /app/config', 'its data'],
   ]);
+  registerZkImport(zk);
 
   withExamples(
     withZooKeeperConnection(zk.command('ls').description('list the children of a znode, or with -R the tree below it').argument('[path]', 'znode', '/').option('-R, --recursive', 'the whole tree, as a tree').addOption(formatOption())),

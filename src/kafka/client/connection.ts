@@ -1,7 +1,7 @@
 // One Kafka client connection on Skein's codec: typed requests pipelined on one socket, each answer
 // matched to its request by correlation id, with a timeout per request. Tests, the perf tools and
 // (later) follower fetches speak to brokers through it.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   ApiKey,
   apiVersionRange,
@@ -12,7 +12,8 @@ import {
   type RequestInputOf,
   type ResponseOf,
 } from '../../../protocol/kafka/index.js';
-import { FrameReader, onreadFor } from '../../net/frame-reader.js';
+import { connectFramed, type ConnectTls } from '../../net/client-socket.js';
+import { FrameReader } from '../../net/frame-reader.js';
 import { writeFrame } from '../../net/frame-writer.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -22,8 +23,12 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 /** Correlation ids wrap within the positive int32 range. */
 const MAX_CORRELATION_ID = 0x7fffffff;
 
+export type { ConnectTls };
+
 export interface ConnectionOptions {
   clientId?: string | null;
+  /** TLS, for a listener whose security protocol is SSL. */
+  tls?: ConnectTls;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
   maxResponseBytes?: number;
@@ -70,7 +75,7 @@ export class KafkaConnection {
     private readonly socket: Socket,
     private readonly frames: FrameReader,
     readonly address: string,
-    private readonly options: Required<ConnectionOptions>,
+    private readonly options: Required<Omit<ConnectionOptions, 'tls'>>,
   ) {
     socket.setNoDelay(true);
     frames.sink = {
@@ -84,7 +89,7 @@ export class KafkaConnection {
   /** Opens a connection to `address` ("host:port"). */
   static connect(address: string, options: ConnectionOptions = {}): Promise<KafkaConnection> {
     const { host, port } = parseAddress(address);
-    const full: Required<ConnectionOptions> = {
+    const full: Required<Omit<ConnectionOptions, 'tls'>> = {
       clientId: options.clientId === undefined ? 'skein-client' : options.clientId,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -92,7 +97,7 @@ export class KafkaConnection {
     };
     return new Promise((resolve, reject) => {
       const frames = new FrameReader(full.maxResponseBytes);
-      const socket = connect({ host, port, onread: onreadFor(frames) });
+      const { socket, ready } = connectFramed(host, port, frames, options.tls);
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectionClosedError(`connecting to ${address} timed out after ${full.connectTimeoutMs} ms`));
@@ -101,7 +106,7 @@ export class KafkaConnection {
         clearTimeout(timer);
         reject(new ConnectionClosedError(`cannot connect to ${address}: ${err.message}`));
       });
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new KafkaConnection(socket, frames, address, full));

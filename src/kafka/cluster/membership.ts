@@ -77,7 +77,7 @@ export class ClusterMembership {
     const connectTimeout = config.values['zookeeper.connection.timeout.ms'] ?? sessionTimeoutMs;
     const { chroot } = parseConnectString(connect);
     const open = async (connectString: string): Promise<ZooKeeperClient> => {
-      const zk = new ZooKeeperClient(connectString, { sessionTimeoutMs });
+      const zk = new ZooKeeperClient(connectString, { sessionTimeoutMs, tls: config.zookeeperTls });
       const started = zk.startNewSession();
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -138,10 +138,9 @@ export class ClusterMembership {
 
   /** Every advertised listener: each listener's clients are told the endpoints of its own name. */
   private endpoints(): BrokerEndpoint[] {
-    return this.config.listeners
-      .map((l) => l.advertised)
-      .filter((a) => a !== undefined)
-      .map(({ name, host, port }) => ({ listener: name, host, port, securityProtocol: 'PLAINTEXT' }));
+    return this.config.listeners.flatMap(({ advertised, securityProtocol }) =>
+      advertised ? [{ listener: advertised.name, host: advertised.host, port: advertised.port, securityProtocol }] : [],
+    );
   }
 
   private async registerOnce(): Promise<void> {

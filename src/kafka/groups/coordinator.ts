@@ -944,7 +944,9 @@ export class GroupCoordinator<T> {
     if (error !== ErrorCode.NONE) respond(() => error);
     else {
       const topics = req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ ...p, commitTimestamp: -1 })) }));
-      this.storeOffsets(group, topics, -1, respond, { producerId: req.producerId, producerEpoch: req.producerEpoch });
+      // Kafka's storeOffsets: without a producer id (-1) the offsets are an ordinary commit.
+      const producer = req.producerId >= 0 ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : undefined;
+      this.storeOffsets(group, topics, -1, respond, producer);
     }
     this.dropIfUnused(group);
   }

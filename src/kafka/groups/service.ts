@@ -70,6 +70,11 @@ export const CoordinatorKeyType = { GROUP: 0, TRANSACTION: 1 } as const;
 /** The membership APIs, OffsetDelete and TxnOffsetCommit refuse an empty group id; the offset and admin APIs take it. */
 const MEMBERSHIP = true;
 const OFFSETS_OR_ADMIN = false;
+/**
+ * Markers one __consumer_offsets partition may receive while it loads that wait to settle its groups; a
+ * load takes seconds, and a producer sends its next marker only after its last one was answered.
+ */
+const MAX_SETTLEMENTS_WHILE_LOADING = 100_000;
 
 
 /**
@@ -125,6 +130,8 @@ export class GroupService implements GroupRequests {
   });
   /** Topic deletions seen while a partition loads, applied again to the groups each load brings in. */
   private deletedWhileLoading: TopicPartition[] = [];
+  /** Transaction markers written to a __consumer_offsets partition while it loads, settled once loaded. */
+  private readonly settledWhileLoading = new Map<number, Array<{ producerId: number; commit: boolean }>>();
   private readonly timer = new DeadlineTimer(() => this.broker.now(), () => this.tick());
   /** Requests the coordinator has not answered yet (parked JoinGroups, SyncGroups, writes under way). */
   private readonly pending = new Set<PendingReply>();
@@ -283,6 +290,25 @@ export class GroupService implements GroupRequests {
 
   completeTransaction(producerId: number, partitions: readonly number[], commit: boolean): void {
     if (this.lifecycle !== 'open') return;
+    // A partition still loading may have been read before the marker: settle its groups once loaded.
+    const now: number[] = [];
+    for (const partition of partitions) {
+      if (this.ownership.status(partition) !== 'loading') {
+        now.push(partition);
+        continue;
+      }
+      let waiting = this.settledWhileLoading.get(partition);
+      if (!waiting) this.settledWhileLoading.set(partition, (waiting = []));
+      if (waiting.length >= MAX_SETTLEMENTS_WHILE_LOADING) {
+        this.broker.log.error({ partition, producerId }, 'too many transaction markers during a __consumer_offsets load; dropping the oldest settlement');
+        waiting.shift();
+      }
+      waiting.push({ producerId, commit });
+    }
+    if (now.length > 0) this.settle(producerId, now, commit);
+  }
+
+  private settle(producerId: number, partitions: readonly number[], commit: boolean): void {
     try {
       this.absorb(this.coordinator!.completeTransaction(this.broker.now(), producerId, partitions, commit));
     } catch (err) {
@@ -525,6 +551,9 @@ export class GroupService implements GroupRequests {
     } catch (err) {
       broker.log.error({ err, partition }, 'group coordinator failed taking in loaded groups');
     }
+    // Markers written to the partition while it was read settle its groups now (again, if the read saw them).
+    for (const { producerId, commit } of this.settledWhileLoading.get(partition) ?? []) this.settle(producerId, [partition], commit);
+    this.settledWhileLoading.delete(partition);
     // The loaded groups may hold offsets of topics deleted while they were being read.
     const deleted = this.deletedWhileLoading;
     if (!this.ownership.anyLoading) this.deletedWhileLoading = [];
@@ -533,6 +562,7 @@ export class GroupService implements GroupRequests {
 
   private partitionUnloaded(partition: number, epoch: number): void {
     const { broker } = this;
+    this.settledWhileLoading.delete(partition);
     try {
       this.consumer!.forget((groupId) => this.partitionOf(groupId) !== partition);
       this.absorb(this.coordinator!.partitionUnloaded(broker.now(), partition));

@@ -21,7 +21,7 @@ type MarkerResult = NonNullable<WriteTxnMarkersResponseInput['markers']>[number]
 type Marker = { producerId: number; producerEpoch: number; transactionResult: boolean; coordinatorEpoch: number };
 
 /** Kafka's request.timeout.ms default, the time it gives a marker to reach the ISR. */
-export const MARKER_APPEND_TIMEOUT_MS = 30_000;
+const MARKER_APPEND_TIMEOUT_MS = 30_000;
 
 function writeMarker(ctx: RequestContext, partitions: PartitionAccess, marker: Marker, topic: string, index: number, now: number): Promise<number> {
   const partition = partitions.leader(topic, index);

@@ -62,14 +62,16 @@ export function describeTopicConfigs(cfg: BrokerConfig, overrides: Readonly<Reco
 export function describeBrokerConfigs(cfg: BrokerConfig): ConfigDescription[] {
   return Object.entries(brokerSchema)
     .map(([name, def]): ConfigDescription => {
-      const synonyms = brokerSynonymChain(cfg, name);
       const type: ValueType | undefined = def.type;
+      // Passwords and keys are never sent, as Kafka never sends them: the value and synonyms' values are null.
+      const isSensitive = type === 'PASSWORD';
+      const synonyms = brokerSynonymChain(cfg, name).map((s) => (isSensitive ? { ...s, value: null } : s));
       return {
         name,
-        value: brokerValueString((cfg.values as Record<string, unknown>)[name]),
+        value: isSensitive ? null : brokerValueString((cfg.values as Record<string, unknown>)[name]),
         source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
         readOnly: true,
-        isSensitive: false,
+        isSensitive,
         synonyms,
         type: CONFIG_TYPE_IDS[type ?? 'UNKNOWN'],
         doc: def.doc,

@@ -5,8 +5,9 @@
 // partition the cluster no longer has (its topic deleted) counts as written, as Kafka drops it.
 import { ApiKey, ErrorCode, type WriteTxnMarkersRequestInput, type WriteTxnMarkersResponse } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
-import { KafkaConnection } from '../client/connection.js';
+import { KafkaConnection, type ConnectTls } from '../client/connection.js';
 import type { RequestContext } from '../handler.js';
+import { ANONYMOUS } from '../principal.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
 import type { ServedApi } from '../registry.js';
 import type { MarkerOutcome, MarkerRequest, TopicPartition } from './api.js';
@@ -24,6 +25,8 @@ export interface MarkerChannelContext {
   readonly metadata: MetadataView;
   /** The WriteTxnMarkers handler of this broker, for partitions it leads. */
   localHandler(): ServedApi | undefined;
+  /** TLS for connections to other brokers when the inter-broker listener is SSL. */
+  tls(): ConnectTls | undefined;
   readonly log: Logger;
 }
 
@@ -72,6 +75,8 @@ export class WriteTxnMarkersChannel implements MarkerChannel {
       clientId: `skein-txn-coordinator-${this.ctx.brokerId}`,
       remote: 'in-process',
       listener: '',
+      // The broker's own request, made in-process: no connection, so no certificate to name it by.
+      principal: ANONYMOUS,
       log: this.ctx.log,
       signal: new AbortController().signal,
       replyTurn: () => Promise.resolve(),
@@ -96,7 +101,11 @@ export class WriteTxnMarkersChannel implements MarkerChannel {
     const node = this.ctx.metadata.liveBrokers().find((b) => b.nodeId === leader);
     if (!node || this.closed) return Promise.reject(new Error(`broker ${leader} is not reachable`));
     const host = node.host.includes(':') ? `[${node.host}]` : node.host;
-    const conn = KafkaConnection.connect(`${host}:${node.port}`, { clientId: `skein-txn-coordinator-${this.ctx.brokerId}`, requestTimeoutMs: MARKER_REQUEST_TIMEOUT_MS });
+    const conn = KafkaConnection.connect(`${host}:${node.port}`, {
+      clientId: `skein-txn-coordinator-${this.ctx.brokerId}`,
+      requestTimeoutMs: MARKER_REQUEST_TIMEOUT_MS,
+      tls: this.ctx.tls(),
+    });
     this.connections.set(leader, conn);
     conn.then(
       (c) => c.onClose(() => {

@@ -11,6 +11,7 @@
 // - watches are registered when their reply arrives, fired in the order the server sends events, and
 //   handed back to the server after a reconnect (SetWatches, relative to the last zxid seen) so that
 //   changes made while disconnected still fire.
+import type { ConnectTls } from '../../net/client-socket.js';
 import { EventEmitter } from 'node:events';
 import type { Reader } from '../../../protocol/bytes.js';
 import {
@@ -95,6 +96,8 @@ export interface ZooKeeperClientOptions {
   maxReplyBytes?: number;
   /** Random source for the server order (tests pass a fixed one). */
   random?: () => number;
+  /** TLS to every server (their secureClientPort), as ZooKeeper's client.secure. */
+  tls?: ConnectTls;
 }
 
 export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
@@ -336,6 +339,7 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
         connectTimeoutMs,
         maxOutstanding: this.maxOutstanding,
         maxReplyBytes: this.opts.maxReplyBytes,
+        tls: this.opts.tls,
       });
     } catch {
       return false;

@@ -2,7 +2,7 @@
 // requests matched to replies by xid, notifications handed on as they come. It never reconnects; the
 // session client (client.ts) builds sessions, reconnects and watches on top of it, and the load
 // generator and the server's protocol tests use it directly where they need control over every frame.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Reader, Writer } from '../../../protocol/bytes.js';
 import { ErrorCode, KeeperError, Xid } from '../../../protocol/zookeeper/codes.js';
 import {
@@ -13,7 +13,8 @@ import {
 } from '../../../protocol/zookeeper/connect.js';
 import type { JuteType } from '../../../protocol/zookeeper/jute.js';
 import { ReplyHeader, WatcherEvent } from '../../../protocol/zookeeper/records.js';
-import { FrameReader, onreadFor } from '../../net/frame-reader.js';
+import { connectFramed, type ConnectTls } from '../../net/client-socket.js';
+import { FrameReader } from '../../net/frame-reader.js';
 import { DEFAULT_JUTE_MAX_BUFFER } from '../config.js';
 
 export interface Reply {
@@ -47,8 +48,10 @@ export const DEFAULT_MAX_OUTSTANDING_REQUESTS = 1000;
 export interface ConnectionOptions {
   maxReplyBytes?: number;
   maxOutstanding?: number;
-  /** Give up on the TCP connect after this long (ms). */
+  /** Give up on the TCP connect (and TLS handshake) after this long (ms). */
   connectTimeoutMs?: number;
+  /** TLS, for a server's secureClientPort. */
+  tls?: ConnectTls;
 }
 
 export interface Waiter {
@@ -102,14 +105,14 @@ export class ZooKeeperConnection {
   static open(port: number, host = '127.0.0.1', opts: ConnectionOptions = {}): Promise<ZooKeeperConnection> {
     return new Promise((resolve, reject) => {
       const frames = new FrameReader(opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES);
-      const socket = connect({ port, host, onread: onreadFor(frames) });
+      const { socket, ready } = connectFramed(host, port, frames, opts.tls);
       const fail = (): void => {
         socket.destroy();
         reject(new KeeperError(ErrorCode.connectionLoss));
       };
       if (opts.connectTimeoutMs !== undefined) socket.setTimeout(opts.connectTimeoutMs, fail);
       socket.once('error', fail);
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         socket.off('error', fail);
         socket.setTimeout(0);
         resolve(new ZooKeeperConnection(socket, frames, opts));

@@ -97,6 +97,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
           tickTime: config.tickTime,
           extendedTypesEnabled: config.extendedTypesEnabled,
           reconfigEnabled: config.reconfigEnabled,
+          standaloneEnabled: ensemble.standaloneEnabled,
           enforceQuota: config.enforceQuota,
           snapCount: config.snapCount,
         },
@@ -126,7 +127,8 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     const readOnlyAfterMs = Math.max(leaderlessMaxMs(timing), READ_ONLY_GRACE_MS, config.tickTime);
     const readOnly = () => ensemble.readOnlyModeEnabled && thePeer.leaderlessMs() > readOnlyAfterMs;
     const role = ensembleRole(ensemble, thePeer, core, hasQuorum, readOnly, configured);
-    let wasState: 'rw' | 'ro' | 'down' = 'rw';
+    // Not serving until a leader is known (RoleWatch): no client connection is accepted before that.
+    let wasState: 'rw' | 'ro' | 'down' = 'down';
     zk.ensemble = role;
     await thePeer.start({
       apply: (entries) => core.apply(entries),
@@ -141,7 +143,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
         const state = readOnly() ? 'ro' : role.serving() ? 'rw' : 'down';
         if (state === wasState) return;
         if (state === 'rw') {
-          log.info('leader known again: serving reads and writes');
+          log.info('leader known: serving reads and writes');
           // Connections accepted since the leader became known are read-write already: only read-only ones go.
           zk.dropReadOnly('the quorum is back: read-only sessions end');
         } else {
@@ -160,6 +162,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
     const theStorage = storage;
     return {
       clientPort: listener.port,
+      secureClientPort: listener.securePort,
       peer: thePeer,
       server: zk,
       async stop() {

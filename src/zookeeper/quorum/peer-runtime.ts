@@ -48,13 +48,20 @@ export function suspiciousDrop(d: Dropped): boolean {
 
 /**
  * Whether the role, term or leader changed since the last call (QuorumCore.changed must hear each
- * change once), and for how long no leader has been known: a member leaderless for longer than
- * `leaderlessMaxMs` stops serving clients.
+ * change once), and for how long no leader has been known: a member serves clients once it has known
+ * a leader, and stops when leaderless for longer than `leaderlessMaxMs`.
  */
 export class RoleWatch {
   private last: { role: string; term: number; leader: number } = { role: '', term: -1, leader: -1 };
   /** Since when no leader has been known (ms on the caller's clock), or null while one is. */
   private leaderlessSince: number | null;
+  /**
+   * A leader was known since the member started. Until then it does not serve, as ZooKeeper's server
+   * does not before it has joined a leader (srvr: not serving): a client connecting to a member just
+   * (re)started and still looking for the leader is refused at once and tries another server, instead
+   * of being held and then dropped (ConnectionLoss) when the leaderless grace below runs out.
+   */
+  private leaderSeen = false;
 
   constructor(
     private readonly leaderlessMaxMs: number,
@@ -68,13 +75,16 @@ export class RoleWatch {
     if (s.role === this.last.role && s.term === this.last.term && s.leader === this.last.leader) return false;
     this.last = { role: s.role, term: s.term, leader: s.leader };
     if (s.leader === 0) this.leaderlessSince ??= now;
-    else this.leaderlessSince = null;
+    else {
+      this.leaderlessSince = null;
+      this.leaderSeen = true;
+    }
     return true;
   }
 
-  /** A leader is known, or was within the last `leaderlessMaxMs`. */
+  /** A leader is known, or was within the last `leaderlessMaxMs` (and one was known since the start). */
   hasQuorum(now: number): boolean {
-    return this.leaderlessSince === null || now - this.leaderlessSince <= this.leaderlessMaxMs;
+    return this.leaderSeen && (this.leaderlessSince === null || now - this.leaderlessSince <= this.leaderlessMaxMs);
   }
 
   leaderlessFor(now: number): number {

@@ -15,7 +15,9 @@
 //   activity (touch); the leader alone expires sessions and, when elected, gives every one a full timeout.
 // - Whenever the leader changes, writes, syncs and session openings this server sent to the old one may
 //   never be answered; their clients' connections are dropped so they retry (ZooKeeper's ConnectionLoss).
-//   Requests held while no leader was known were sent nowhere: they go to the next leader.
+//   Requests held while no leader was known were sent nowhere: they go to the next leader. So do writes
+//   forwarded to a leader that had stepped down when they arrived (it refuses them as not leading, and
+//   cannot lead again in that term, so they were never proposed).
 import { DecodeError, Reader, Writer } from '../../../protocol/bytes.js';
 import type { PeerShellMessage } from '../../../protocol/consensus/messages.js';
 import { ErrorCode, KeeperError, OpCode, Perms, type EventType } from '../../../protocol/zookeeper/codes.js';
@@ -59,6 +61,8 @@ export interface QuorumCoreConfig {
   tickTime: number;
   extendedTypesEnabled: boolean;
   reconfigEnabled: boolean;
+  /** zoo.cfg's standaloneEnabled: true (the default) keeps a reconfig from leaving fewer than two voters. */
+  standaloneEnabled: boolean;
   enforceQuota: boolean;
   /** Entries applied between consensus snapshots (zoo.cfg's snapCount). */
   snapCount: number;
@@ -80,6 +84,15 @@ export interface QuorumCoreHooks {
 interface Waiter {
   readonly cxid: number;
   readonly answer: (a: WriteAnswer) => void;
+  /** Sends the write again once a leader is known (the one it was forwarded to refused it as not leading). */
+  readonly resend: () => void;
+}
+
+/** A session being opened from this server. */
+interface Opening {
+  readonly opened: (id: bigint) => void;
+  /** Sends the createSession again once a leader is known (as Waiter.resend). */
+  readonly resend: () => void;
 }
 
 interface Held {
@@ -113,7 +126,7 @@ export class QuorumCore implements RequestBackend {
   private readonly waiting = new Map<bigint, Fifo<Waiter>>();
   private waitingCount = 0;
   /** Sessions being opened from this server: createSession proposed or forwarded. */
-  private readonly opening = new Map<bigint, (id: bigint) => void>();
+  private readonly opening = new Map<bigint, Opening>();
   /** Syncs waiting to apply up to an index, in index order. */
   private readonly syncs: { index: number; sessionId: bigint; done: () => void }[] = [];
   /** Syncs asked of the leader, by request id. */
@@ -143,6 +156,11 @@ export class QuorumCore implements RequestBackend {
   /** The leader and term the waiting requests were sent to. */
   private leader: NodeId = NO_NODE;
   private term = 0;
+  /**
+   * That leader refused a forward because it no longer leads (it stepped down within the term, and this
+   * server has not heard of the next one yet): requests are held for the next leader, not sent to it.
+   */
+  private leaderGone = false;
   /** Set while this server leads: the index of its opening entry, and whether it has applied it. */
   private leading: { readyIndex: number; ready: boolean } | null = null;
   /** The reconfiguration this leader is carrying out. */
@@ -203,8 +221,8 @@ export class QuorumCore implements RequestBackend {
 
   openSession(timeout: number, now: Now, opened: (id: bigint) => void): bigint {
     const id = this.mintSessionId();
-    this.whenLeader(id, () => {
-      this.opening.set(id, opened);
+    const send = () => {
+      this.opening.set(id, { opened, resend: send });
       if (this.leading) {
         if (this.sessionKnown(id)) return this.fail([id], 'session id already in use');
         if (!this.proposeTxn(this.preparer.createSession(id, timeout, this.nextZxid(), now.wall))) return this.fail([id], 'the leader cannot take more proposals');
@@ -213,7 +231,8 @@ export class QuorumCore implements RequestBackend {
       }
       const body = new Writer(4).int32(timeout).toBuffer();
       this.link.send(this.leader, { type: 'forward', sessionId: id, cxid: 0, opType: OpCode.createSession, auth: [], body });
-    });
+    };
+    this.whenLeader(id, send);
     return id;
   }
 
@@ -246,9 +265,9 @@ export class QuorumCore implements RequestBackend {
 
   private writeNow(req: WriteRequest, bytes: Buffer, wall: number, answer: (a: WriteAnswer) => void): void {
     if (req.type === OpCode.closeSession) this.tracker.setClosing(req.sessionId);
-    this.whenLeader(req.sessionId, () => {
+    const send = () => {
       // Awaited from when it is proposed or forwarded: only then may a leader change leave its fate unknown.
-      this.await(req.sessionId, req.cxid, answer);
+      this.await(req.sessionId, { cxid: req.cxid, answer, resend: send });
       if (this.leading) {
         const refuse = () => this.fail([req.sessionId], 'the leader cannot take more proposals');
         if (!this.prepareAndPropose(req, new Reader(bytes), wall, refuse)) refuse();
@@ -256,7 +275,8 @@ export class QuorumCore implements RequestBackend {
       }
       const auth = req.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
       this.link.send(this.leader, { type: 'forward', sessionId: req.sessionId, cxid: req.cxid, opType: req.type, auth, body: bytes });
-    });
+    };
+    this.whenLeader(req.sessionId, send);
   }
 
   /**
@@ -296,7 +316,7 @@ export class QuorumCore implements RequestBackend {
         s.closing = false;
         this.tracker.touch(s.id, now.mono);
       }
-    } else if (this.leader !== NO_NODE && !this.leading && this.touched.size > 0) {
+    } else if (this.leader !== NO_NODE && !this.leading && !this.leaderGone && this.touched.size > 0) {
       this.link.send(this.leader, { type: 'touch', sessionIds: [...this.touched] });
       this.touched.clear();
     }
@@ -320,18 +340,22 @@ export class QuorumCore implements RequestBackend {
       case 'forward': {
         // A forward from an earlier term was failed at its sender when the term changed (its client was
         // told ConnectionLoss and may have written since): applying it now could reorder the session.
-        if (!this.leading || m.term !== this.term) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
-        const refuse = () => this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
+        const refuse = (notLeader = false) => this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid, notLeader });
+        // Not leading in the forward's term (or leading in a later one): the sender only acts on this
+        // refusal while still in that term, when it means this server stepped down within it.
+        if (!this.leading || m.term !== this.term) return refuse(true);
         const run = () => {
-          if (!this.leading || !this.proposeForwarded(m, now, refuse)) refuse();
+          if (!this.leading) return refuse(true);
+          if (!this.proposeForwarded(m, now, refuse)) refuse();
         };
         if (this.leading.ready) return run();
-        if (this.held.size >= HELD_REQUESTS_MAX) return this.link.send(m.from, { type: 'forwardRefused', sessionId: m.sessionId, cxid: m.cxid });
+        if (this.held.size >= HELD_REQUESTS_MAX) return refuse();
         this.held.push({ sessionId: m.sessionId, run, forwarded: true });
         return;
       }
       case 'forwardRefused':
         if (m.term !== this.term || m.from !== this.leader) return;
+        if (m.notLeader) return this.resendRefused(m.sessionId, m.cxid);
         return this.fail([m.sessionId], 'the leader refused a forwarded request');
       case 'touch':
         if (this.leading) for (const id of m.sessionIds) this.tracker.touch(id, now.mono);
@@ -404,6 +428,7 @@ export class QuorumCore implements RequestBackend {
       // or this server, leading again later, would expire a session nobody created (simulation, F3).
       for (const s of [...this.tracker.values()]) if (!this.tree.sessions.has(s.id)) this.tracker.remove(s.id);
     }
+    if (status.leader !== this.leader || status.term !== this.term) this.leaderGone = false;
     this.leader = status.leader;
     this.term = status.term;
     if (wasLeading && !isLeader) {
@@ -437,23 +462,58 @@ export class QuorumCore implements RequestBackend {
     this.runHeld();
   }
 
+  /** A leader is known that takes requests: this server, caught up, or another that has not refused as not leading. */
+  private leaderReady(): boolean {
+    return this.leading ? this.leading.ready : this.leader !== NO_NODE && !this.leaderGone;
+  }
+
   /** Runs `action` once a leader is known (and, if it is this server, caught up); else holds it. */
   private whenLeader(sessionId: bigint, action: () => void): void {
-    if ((this.leading?.ready || (this.leader !== NO_NODE && !this.leading)) && this.held.size === 0) return action();
+    if (this.leaderReady() && this.held.size === 0) return action();
     if (this.held.size >= HELD_REQUESTS_MAX) return this.fail([sessionId], 'too many requests waiting for a leader');
     this.held.push({ sessionId, run: action, forwarded: false });
-    if (this.leader !== NO_NODE && (!this.leading || this.leading.ready)) this.runHeld();
+    if (this.leaderReady()) this.runHeld();
   }
 
   private runHeld(): void {
     while (this.held.size > 0) this.held.shift()!.run();
   }
 
-  private await(sessionId: bigint, cxid: number, answer: (a: WriteAnswer) => void): void {
+  private await(sessionId: bigint, waiter: Waiter): void {
     let q = this.waiting.get(sessionId);
     if (!q) this.waiting.set(sessionId, (q = new Fifo()));
-    q.push({ cxid, answer });
+    q.push(waiter);
     this.waitingCount++;
+  }
+
+  /**
+   * The leader of this term refused the session's forward `cxid` because it no longer leads: it stepped
+   * down within the term and cannot lead again in it, so that forward, and the session's later ones
+   * (sent after it on the same ordered peer connection, so refused as well or lost), were never
+   * proposed. They are taken back and held, ahead of anything held since, for the next leader; nothing
+   * more goes to this one. The session's earlier writes may still commit; if they are not applied by the
+   * time a new leader is known, their fate is unknown and the session is failed, these with it.
+   */
+  private resendRefused(sessionId: bigint, cxid: number): void {
+    this.leaderGone = true;
+    const again: Held[] = [];
+    const opening = this.opening.get(sessionId);
+    if (cxid === 0 && opening) {
+      this.opening.delete(sessionId);
+      again.push({ sessionId, run: opening.resend, forwarded: false });
+    } else {
+      const q = this.waiting.get(sessionId);
+      const at = q ? [...q].findIndex((w) => w.cxid === cxid) : -1;
+      // Not waited on: taken back with an earlier refusal of the session, or failed meanwhile.
+      if (!q || at < 0) return;
+      const taken = q.popTo(at).reverse();
+      this.waitingCount -= taken.length;
+      if (q.size === 0) this.waiting.delete(sessionId);
+      for (const w of taken) again.push({ sessionId, run: w.resend, forwarded: false });
+    }
+    const later = [...this.held];
+    this.keepHeld(() => false);
+    for (const h of [...again, ...later]) this.held.push(h);
   }
 
   /** Drops the requests of `ids` this server waits on or holds, and their connections. */
@@ -598,8 +658,9 @@ export class QuorumCore implements RequestBackend {
       if (r.curConfigId !== -1n && r.curConfigId !== current.version) throw new KeeperError(ErrorCode.badVersion, CONFIG_PATH);
       servers = reconfigTarget(current.servers, r);
       const target = membershipOf(servers);
-      // As ZooKeeper with its default standaloneEnabled=true: a lone voter would be a standalone server.
-      if (target.voters.length < 2) throw new KeeperError(ErrorCode.badArguments);
+      // As ZooKeeper: with standaloneEnabled (its default) a lone voter would be a standalone server, so
+      // two are needed; without it one voter is a quorum of one. None is never a quorum.
+      if (target.voters.length < (this.config.standaloneEnabled ? 2 : 1)) throw new KeeperError(ErrorCode.badArguments);
       const synced = new Set(this.link.syncedFollowers());
       if (!quorumSynced(target, this.config.serverId, synced)) throw new KeeperError(ErrorCode.newConfigNoQuorum);
       // /zookeeper/config is world-readable only: in practice the super user reconfigures, as in ZooKeeper.
@@ -725,9 +786,9 @@ export class QuorumCore implements RequestBackend {
     if (body.type === OpCode.setData && body.path === CONFIG_PATH) this.hooks.configChanged(body.data?.toString() ?? '');
     if (body.type === OpCode.createSession) {
       this.tracker.add(txn.clientId, body.timeOut, this.now.mono);
-      const opened = this.opening.get(txn.clientId);
+      const opening = this.opening.get(txn.clientId);
       this.opening.delete(txn.clientId);
-      opened?.(txn.clientId);
+      opening?.opened(txn.clientId);
     }
     const waiter = this.waiting.get(txn.clientId)?.peek();
     if (waiter && waiter.cxid === txn.cxid && body.type !== OpCode.createSession) {

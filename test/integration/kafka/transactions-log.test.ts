@@ -11,7 +11,8 @@ import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { fetchPartition, LATEST, listOffset, recordsOf } from '../../../src/kafka/client/consumer.js';
 import { produceBatch } from '../../../src/kafka/client/producer.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
-import { findCoordinator } from './groups-harness.js';
+import { GroupService } from '../../../src/kafka/groups/service.js';
+import { findCoordinator, waitFor } from './groups-harness.js';
 
 let broker: TestBroker;
 let conn: KafkaConnection;
@@ -244,6 +245,24 @@ describe('transactional offset commits', () => {
     expect(await fetchOffset('g-commit', false)).toEqual({ offset: 3, errorCode: ErrorCode.NONE });
     expect(await marker('__consumer_offsets', 702, true)).toBe(ErrorCode.NONE);
     expect(await fetchOffset('g-commit', true)).toEqual({ offset: 4, errorCode: ErrorCode.NONE });
+  });
+
+  test('a marker that reaches __consumer_offsets while it loads settles the loaded groups afterwards', async () => {
+    await findCoordinator(conn, 'g-loading');
+    expect(await txnCommit('g-loading', 703, 6)).toBe(ErrorCode.NONE);
+    // A second service over the running broker's topic starts loading at once; the marker comes meanwhile.
+    const { config, log, topics, metadata, replicas } = broker.broker;
+    const service = new GroupService({ config, log, alone: true, topics, metadata, replicas, now: () => Date.now() });
+    service.start();
+    try {
+      expect(service.state).toBe('loading');
+      service.completeTransaction(703, [0], true);
+      await waitFor('the load', () => (service.state === 'ready' ? true : undefined));
+      const fetched = await service.offsetFetch({ groups: [{ groupId: 'g-loading', topics: [{ name: 'txn-commit', partitionIndexes: [0] }] }], requireStable: true });
+      expect(fetched.groups[0]!.topics[0]!.partitions[0]).toMatchObject({ committedOffset: 6, errorCode: ErrorCode.NONE });
+    } finally {
+      await service.stop();
+    }
   });
 
   test('a member that is not in the group is UNKNOWN_MEMBER_ID, a stale generation ILLEGAL_GENERATION', async () => {

@@ -74,6 +74,8 @@ test('a new leader knows the open transaction and the aborted ones, and closes t
   const { leader, leaderEpoch } = await state();
   const conn = await KafkaConnection.connect(brokers.get(leader)!.bootstrap);
   try {
+    // ZooKeeper names the leader before its broker has taken LeaderAndIsr: wait until it serves.
+    await waitFor('the leader serving the partition', () => fetchPartition(conn, TOPIC, 0, 0).then(() => true, () => undefined), 15_000);
     await produceBatch(conn, TOPIC, 0, data(1, 'aborted'), { acks: -1, transactionalId: 'tx' });
     expect(await marker(conn, 1, false)).toBe(ErrorCode.NONE);
     await produceBatch(conn, TOPIC, 0, data(2, 'open'), { acks: -1, transactionalId: 'tx' });

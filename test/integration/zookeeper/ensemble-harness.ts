@@ -40,12 +40,23 @@ export interface EnsembleOptions {
 
 export async function startEnsemble(size = 3, { extraCfg = '', observers = 0 }: EnsembleOptions = {}): Promise<TestEnsemble> {
   const dir = await mkdtemp(join(tmpdir(), 'skein-zk-ens-'));
+  // freePort may hand out a port again once it was released, and election ports are never bound here.
+  const used = new Set<number>();
+  const freshPorts = async (): Promise<[number, number, number]> => {
+    const got: number[] = [];
+    while (got.length < 3) {
+      const port = await freePort();
+      if (!used.has(port)) got.push(port);
+      used.add(port);
+    }
+    return got as [number, number, number];
+  };
   const ids = Array.from({ length: size + observers }, (_, i) => i + 1);
   const ports = new Map<number, number>();
   const linesOf = new Map<number, string>();
   const lines: string[] = [];
   for (const id of ids) {
-    const [quorum, election, client] = [await freePort(), await freePort(), await freePort()];
+    const [quorum, election, client] = await freshPorts();
     ports.set(id, client);
     lines.push(`server.${id}=127.0.0.1:${quorum}:${election}${id > size ? ':observer' : ''};127.0.0.1:${client}`);
     linesOf.set(id, lines.at(-1)!);
@@ -94,7 +105,7 @@ export async function startEnsemble(size = 3, { extraCfg = '', observers = 0 }: 
     },
     async addMember(role = 'participant') {
       const id = ports.size + 1;
-      const [quorum, election, client] = [await freePort(), await freePort(), await freePort()];
+      const [quorum, election, client] = await freshPorts();
       ports.set(id, client);
       const line = `server.${id}=127.0.0.1:${quorum}:${election}:${role};127.0.0.1:${client}`;
       linesOf.set(id, line);

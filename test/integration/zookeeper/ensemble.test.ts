@@ -135,6 +135,27 @@ describe('ZooKeeper ensemble of 3', () => {
     expect(await c.create('/back')).toBe('/back');
   });
 
+  // A member used to claim "Mode: follower" and take clients from its start, then drop them (ConnectionLoss)
+  // once leaderless for 2 election timeouts: a restarted server still looking for the leader did that to
+  // zkCli in compat/zookeeper/ensemble-recipes.test.ts. ZooKeeper serves only once it has joined a leader.
+  it('does not serve after a start until it knows a leader, as ZooKeeper while looking: srvr says so, and clients go elsewhere', async () => {
+    ens = await startEnsemble(3);
+    await ens.leader();
+    for (const id of [1, 2, 3]) await ens.stop(id);
+    await ens.start(1);
+    const port = ens.ports.get(1)!;
+    const notServing = 'This ZooKeeper instance is not currently serving requests\n';
+    // Alone, it never finds one: not serving from the start on (not only after a grace).
+    expect(await fourLetterWord(port, 'srvr')).toBe(notServing);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await fourLetterWord(port, 'srvr')).toBe(notServing);
+    await ens.start(2);
+    await ens.leader();
+    expect(await fourLetterWord(port, 'srvr')).toMatch(/^Mode: (leader|follower)$/m);
+    const c = await ens.client({ only: [1] });
+    expect(await c.create('/after-restart')).toBe('/after-restart');
+  });
+
   it('fires the watches of a client that moved to another server for what changed meanwhile (setWatches)', async () => {
     ens = await startEnsemble(3);
     const leader = await ens.leader();

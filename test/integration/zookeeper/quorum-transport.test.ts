@@ -157,7 +157,7 @@ describe('peer transport', () => {
 
     // A peer of another protocol version: its hello fails to decode.
     await cutOff(hello(2, 1, 7));
-    expect(one.logged).toContain('closing quorum connection: garbled frame: peer protocol version 7, this server speaks 2');
+    expect(one.logged).toContain(`closing quorum connection: garbled frame: peer protocol version 7, this server speaks ${PEER_PROTOCOL_VERSION}`);
 
     // Connections that never say hello: a bounded number wait, the rest are closed at once.
     const silent = await Promise.all(Array.from({ length: UNIDENTIFIED_CONNECTIONS_MAX }, () => rawSocket(address)));

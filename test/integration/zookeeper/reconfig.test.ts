@@ -34,11 +34,27 @@ async function createAcrossFailover(c: Awaited<ReturnType<TestEnsemble['client']
 /** Rounds of the role-change test; RECONFIG_ROLE_ROUNDS for a longer run. */
 const ROLE_ROUNDS = Number(process.env.RECONFIG_ROLE_ROUNDS ?? 6);
 const mode = async (port: number) => /^Mode: (\S+)$/m.exec(await fourLetterWord(port, 'srvr'))?.[1];
+/**
+ * Waits until the leader counts every other voter as synced (mntr): a reconfig needs a synced majority of
+ * its new voters (NewConfigNoQuorum otherwise), and a server counts once its log is known to the leader,
+ * which on a loaded disk can be well after it reports its new role. ZooKeeper's followers report
+ * `Mode: follower` only once synced, so there the role change alone implies this.
+ */
+async function everyVoterSynced(e: TestEnsemble): Promise<void> {
+  for (let i = 0; ; i++) {
+    const mntr = await fourLetterWord(e.ports.get(await e.leader())!, 'mntr');
+    const voters = Number(/^zk_quorum_size\t(\d+)$/m.exec(mntr)?.[1]);
+    if (Number(/^zk_synced_followers\t(\d+)$/m.exec(mntr)?.[1]) === voters - 1) return;
+    if (i > 250) throw new Error(`voters not synced: ${mntr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('ZooKeeper reconfig of several servers', () => {
   it('3 -> 5 in one request, then a role change and a removal together, then newMembers without the leader: it hands over and writes go on', async () => {
     ens = await startEnsemble(3, { extraCfg: RECONFIG });
     const leader = await ens.leader();
+    await everyVoterSynced(ens);
     const c = await ens.client();
     await c.addAuth('digest', 'super:test');
     const four = await ens.addMember();
@@ -88,7 +104,7 @@ describe('ZooKeeper reconfig of several servers', () => {
 
   it('refuses a change whose new voters have no synced majority (NewConfigNoQuorum), and a change to fewer than two voters', async () => {
     ens = await startEnsemble(3, { extraCfg: RECONFIG });
-    await ens.leader();
+    await everyVoterSynced(ens);
     const c = await ens.client();
     await c.addAuth('digest', 'super:test');
     // Three voters that are not running would make six, of which only three are synced.
@@ -101,6 +117,38 @@ describe('ZooKeeper reconfig of several servers', () => {
     await c.reconfig('', '7,8');
     await expect(c.reconfig('', '1,2')).rejects.toMatchObject({ code: ErrorCode.badArguments });
     expect(await c.create('/still-writable')).toBe('/still-writable');
+  });
+
+  it('with standaloneEnabled=false, as ZooKeeper: one server is a quorum of one (Mode leader), grows through observers, and a reconfig may leave one voter but not none', async () => {
+    ens = await startEnsemble(1, { extraCfg: `${RECONFIG}\nstandaloneEnabled=false` });
+    const port = ens.ports.get(await ens.leader())!;
+    expect(await mode(port)).toBe('leader');
+    expect(await fourLetterWord(port, 'mntr')).toMatch(/zk_quorum_size\t1\n/);
+    const c = await ens.client();
+    await c.addAuth('digest', 'super:test');
+    expect(await c.create('/alone')).toBe('/alone');
+    // New servers vote once synced: they join as observers (the leader streams to them), then are promoted.
+    const two = await ens.addMember('observer');
+    const three = await ens.addMember('observer');
+    await c.reconfig(`${two.line},${three.line}`, '');
+    const promote = [two, three].map((m) => m.line.replace(':observer;', ':participant;')).join(',');
+    let grown;
+    for (let attempt = 0; !grown; attempt++) {
+      grown = await c.reconfig(promote, '').catch((err: { code?: number }) => {
+        if (err.code !== ErrorCode.newConfigNoQuorum || attempt > 100) throw err;
+        return new Promise<undefined>((r) => setTimeout(() => r(undefined), 50));
+      });
+    }
+    expect(serverIds(grown.data!.toString())).toEqual(['1', '2', '3']);
+    expect(await fourLetterWord(port, 'mntr')).toMatch(/zk_quorum_size\t3\n/);
+    // Back to a quorum of one, which goes on alone; leaving no voter is refused.
+    const shrunk = await c.reconfig('', `${two.id},${three.id}`);
+    expect(serverIds(shrunk.data!.toString())).toEqual(['1']);
+    await ens.stop(two.id);
+    await ens.stop(three.id);
+    expect(await c.create('/alone-again')).toBe('/alone-again');
+    expect(await mode(port)).toBe('leader');
+    await expect(c.reconfig('', '1')).rejects.toMatchObject({ code: ErrorCode.badArguments });
   });
 
   // A leader that demotes itself hands over, and a server may learn of that before it learns the new
@@ -123,6 +171,7 @@ describe('ZooKeeper reconfig of several servers', () => {
         { role: 'participant', via: ((round * 2 + target) % 3) + 1, mode: /^(leader|follower)$/ },
       ];
       for (const { role, via, mode: want } of steps) {
+        await everyVoterSynced(ens);
         const c = clients.get(via)!;
         const config = (await c.getData('/zookeeper/config')).data!.toString();
         const line = config

@@ -66,6 +66,8 @@ export interface EnsembleSimResult {
   sessionsExpired: number;
   reconnects: number;
   staleRefusals: number;
+  /** Forwards refused by a server no longer leading in their term, sent again to the next leader by their server. */
+  notLeaderRefusals: number;
   /** Clients told their live session expired by a server that marked it for expiry while it led this epoch (findings F2). */
   staleLeaderExpiries: number;
   /** Reconfig requests sent (role changes), and how many committed. */
@@ -211,7 +213,7 @@ export class EnsembleSim {
   private clientsRunning = true;
   private healedAtStep = 0;
   private readonly harsh: boolean;
-  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, midReconfigKills: 0, notifications: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
+  private readonly stats = { readsChecked: 0, syncs: 0, sessions: 0, sessionsExpired: 0, reconnects: 0, staleRefusals: 0, notLeaderRefusals: 0, staleLeaderExpiries: 0, reconfigs: 0, midReconfigKills: 0, notifications: 0, crashes: 0, leaderKills: 0, snapshotsSent: 0 };
 
   constructor(private readonly opt: EnsembleSimOptions) {
     this.rng = new Rng(opt.seed);
@@ -320,7 +322,8 @@ export class EnsembleSim {
     s.applied = image.snapshot?.index ?? 0;
     // As ensemble-server.ts: a member without a leader for this long closes its clients' connections.
     s.roles = new RoleWatch(leaderlessMaxMs({ tickMs: TICK_MS, electionTicks: ELECTION_TICKS }), this.sched.now());
-    s.serving = true;
+    // As ensemble-server.ts: serving only once a leader is known.
+    s.serving = false;
     const link: QuorumLink = {
       status: () => node.status(),
       propose: (data) => {
@@ -355,7 +358,7 @@ export class EnsembleSim {
     s.core = new QuorumCore(
       tree,
       link,
-      { serverId: s.id, tickTime: TICK_TIME, extendedTypesEnabled: true, reconfigEnabled: true, enforceQuota: false, snapCount: s.snapCount },
+      { serverId: s.id, tickTime: TICK_TIME, extendedTypesEnabled: true, reconfigEnabled: true, standaloneEnabled: true, enforceQuota: false, snapCount: s.snapCount },
       {
         trigger: (type, path) => watches.trigger(type, path),
         dropSessions: (ids) => {
@@ -479,7 +482,8 @@ export class EnsembleSim {
     const s = this.servers.get(to)!;
     if (!s.up) return;
     if (isShellMessage(m)) {
-      this.note(() => `${m.from}->${to} ${m.type}${m.type === 'forward' ? ` ${m.sessionId.toString(16)}:${m.cxid}` : ''}`);
+      this.note(() => `${m.from}->${to} ${m.type}${m.type === 'forward' || m.type === 'forwardRefused' ? ` ${m.sessionId.toString(16)}:${m.cxid}` : ''}${m.type === 'forwardRefused' && m.notLeader ? ' (not leading)' : ''}`);
+      if (m.type === 'forwardRefused' && m.notLeader) this.stats.notLeaderRefusals++;
       return s.core!.shell(m, this.now());
     }
     this.note(() => `${m.from}->${to} ${describeMessage(m)}`);

@@ -68,7 +68,8 @@ describe('peer frames', () => {
         auth: [{ scheme: 'ip', id: '127.0.0.1' }, { scheme: 'digest', id: 'bob:é' }],
         body: new Uint8Array([1, 2, 3]),
       },
-      { ...base, type: 'forwardRefused', sessionId: 0x0100_0000_0000_0001n, cxid: 7 },
+      { ...base, type: 'forwardRefused', sessionId: 0x0100_0000_0000_0001n, cxid: 7, notLeader: false },
+      { ...base, type: 'forwardRefused', sessionId: -1n, cxid: 0, notLeader: true },
       { ...base, type: 'touch', sessionIds: [1n, 2n ** 63n - 1n, -1n] },
       { ...base, type: 'touch', sessionIds: [] },
       { ...base, type: 'syncRequest', id: 2 ** 53 - 1 },
@@ -130,7 +131,7 @@ describe('peer frames', () => {
     expect(() => decodeFrame(frame([8, ...u32(0), ...u32(2), ...u32(3), ...u32(0), ...u32(4)]))).toThrow('server id 0');
     expect(() => decodeFrame(frame([0, ...u32(0x12345678), 0, 1]))).toThrow('not a Skein peer: magic 0x12345678');
     expect(() => decodeFrame(frame([0, ...u32(PEER_MAGIC), 0, 1, ...u32(1), ...u32(2), ...u32(0), ...u32(0)]))).toThrow(
-      'peer protocol version 1, this server speaks 2',
+      'peer protocol version 1, this server speaks 3',
     );
     expect(() => decodeFrame(frame([7, ...u32(1), ...u32(2), ...u32(3), ...u32(0x20_0000), ...u32(0)]))).toThrow(/beyond 2\^53/);
     expect(() => decodeFrame(frame([3, ...u32(1), ...u32(2), ...u32(3), 2]))).toThrow('boolean byte 2');

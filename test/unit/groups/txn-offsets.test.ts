@@ -51,6 +51,13 @@ describe('TxnOffsetCommit', () => {
     expect(h.fetch('g', [{ name: 't', partitionIndexes: [0] }], true).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
   });
 
+  test('without a producer id (-1) the offsets are an ordinary commit, as in Kafka', () => {
+    const h = new Harness();
+    const token = txnCommit(h, -1, 4);
+    expect(errorOf(h, token)).toBe(ErrorCode.NONE);
+    expect(h.committed('t', 0)).toBe(4);
+  });
+
   test('a failed write leaves nothing pending', () => {
     const h = new Harness({ autoAppend: false });
     const token = txnCommit(h, 9, 5);

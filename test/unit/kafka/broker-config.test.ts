@@ -81,7 +81,48 @@ test('listener mistakes are refused naming the key', () => {
   expect(() => brokerConfigFromText(`${both}\ninter.broker.listener.name=A\nadvertised.listeners=C://h:1`)).toThrow(/advertised.listeners: C is not a listener/);
   expect(() => brokerConfigFromText(`${both}\ninter.broker.listener.name=A\nadvertised.listeners=B://h:1`)).toThrow(/inter-broker listener A must be advertised/);
   expect(() => brokerConfigFromText('advertised.listeners=PLAINTEXT://0.0.0.0:9092')).toThrow(/meta-address/);
-  expect(() => brokerConfigFromText('listeners=A://:9092,B://:9093\nlistener.security.protocol.map=A:PLAINTEXT,B:SSL\ninter.broker.listener.name=A')).toThrow(/security protocol SSL of listener B is not supported/);
+  expect(() => brokerConfigFromText('listeners=A://:9092,B://:9093\nlistener.security.protocol.map=A:PLAINTEXT,B:SSL\ninter.broker.listener.name=A')).toThrow(
+    /ssl.keystore.location \(or listener.name.b.ssl.keystore.location\): listener B speaks SSL and needs a keystore/,
+  );
+  expect(() => brokerConfigFromText('listeners=A://:9092\nlistener.security.protocol.map=A:SASL_SSL')).toThrow(/listener A uses SASL_SSL, but SASL is not supported yet/);
+  expect(() => brokerConfigFromText('listeners=A://:9092\nlistener.security.protocol.map=A:TLS')).toThrow(/unknown security protocol "TLS"/);
+  expect(() => brokerConfigFromText('listeners=SSL://:9092\nssl.keystore.location=/nonexistent/ks.p12')).toThrow(/ssl.keystore.location .*cannot read \/nonexistent\/ks.p12: ENOENT/);
+  expect(() => brokerConfigFromText('listeners=SSL://:9092\nssl.keystore.type=PEM\nssl.keystore.key=x\nssl.keystore.certificate.chain=y')).toThrow(/no PEM private key found/);
+  expect(() => brokerConfigFromText('listeners=SSL://:9092\nssl.keystore.key=x')).toThrow(/ssl.keystore.type .*must be PEM/);
+  expect(() => brokerConfigFromText('ssl.client.auth=maybe')).toThrow(/ssl.client.auth.*expected one of none, requested, required/);
+  expect(brokerConfigFromText('zookeeper.ssl.client.enable=true').zookeeperTls).toMatchObject({ verifyHostname: true, options: { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } });
+  expect(brokerConfigFromText('').zookeeperTls).toBeUndefined();
+  expect(() => brokerConfigFromText('zookeeper.ssl.client.enable=true\nzookeeper.ssl.endpoint.identification.algorithm=ldaps')).toThrow(/expected HTTPS or empty/);
+  expect(() => brokerConfigFromText('zookeeper.ssl.client.enable=true\nzookeeper.ssl.truststore.location=/nonexistent/t.p12')).toThrow(/zookeeper.ssl.truststore.location: cannot read/);
+});
+
+test('a Kafka 4.x (KRaft) file: the controller listener, its settings and the KRaft keys are reported as not applicable', () => {
+  const cfg = brokerConfigFromText(
+    [
+      'process.roles=broker,controller',
+      'node.id=3',
+      'controller.quorum.voters=3@localhost:9093',
+      'listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093',
+      'advertised.listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093',
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'listener.name.controller.ssl.client.auth=required',
+      'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    ].join('\n'),
+  );
+  expect(cfg.brokerId).toBe(3);
+  expect(cfg.listeners.map((l) => l.bind.name)).toEqual(['PLAINTEXT']);
+  expect(cfg.unknownKeys).toEqual([]);
+  expect(cfg.ignoredKeys.sort()).toEqual(
+    [
+      'controller.listener.names',
+      'controller.quorum.voters',
+      'listener.name.controller.sasl.enabled.mechanisms',
+      'listener.name.controller.ssl.client.auth',
+      'process.roles',
+    ].sort(),
+  );
 });
 
 test('retention.ms beats minutes beats hours, and -1 means forever', () => {

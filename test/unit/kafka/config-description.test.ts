@@ -62,5 +62,16 @@ test('broker configs: the value as set or defaulted (null with neither), read-on
   expect(broker.get('log.dirs')).toMatchObject({ value: '/a,/b', type: 7 });
   expect(broker.get('log.retention.ms')).toMatchObject({ value: null, source: DEFAULT_CONFIG, type: 5, synonyms: [] });
   expect(broker.get('delete.topic.enable')).toMatchObject({ value: 'true', type: 1 });
-  expect([...broker.values()].every((c) => c.readOnly && !c.isSensitive && c.doc.length > 0)).toBe(true);
+  expect([...broker.values()].every((c) => c.readOnly && c.doc.length > 0)).toBe(true);
+  expect([...broker.values()].filter((c) => c.isSensitive).map((c) => c.name)).toContain('ssl.keystore.password');
+});
+
+test('passwords and keys are sensitive: DescribeConfigs never carries their value', () => {
+  const cfg = brokerConfigFromText('ssl.keystore.password=hunter2\nssl.keystore.key=-----BEGIN PRIVATE KEY-----');
+  for (const name of ['ssl.keystore.password', 'ssl.keystore.key']) {
+    const c = describeBrokerConfigs(cfg).find((d) => d.name === name)!;
+    expect(c).toMatchObject({ value: null, isSensitive: true, type: 9, source: STATIC_BROKER_CONFIG });
+    expect(c.synonyms.every((s) => s.value === null)).toBe(true);
+  }
+  expect(JSON.stringify(describeBrokerConfigs(cfg))).not.toContain('hunter2');
 });

@@ -1,6 +1,7 @@
 // Handlers against fakes of just the services they declare: no broker, no sockets, no logs on disk. A fake
 // built with onlyThese() throws on any member it was not given, so each test also shows which parts of a
 // service the handler really touches. The registry hands a handler only what it declares in `uses`.
+import { ANONYMOUS } from '../../../src/kafka/principal.js';
 import { pino } from 'pino';
 import { expect, test } from 'vitest';
 import { ApiKey, ErrorCode, type UpdateMetadataRequest } from '../../../protocol/kafka/index.js';
@@ -35,6 +36,7 @@ function ctx(apiVersion: number): RequestContext {
     clientId: 'test',
     remote: 'test',
     listener: 'PLAINTEXT',
+    principal: ANONYMOUS,
     log: pino({ level: 'silent' }),
     signal: new AbortController().signal,
     replyTurn: () => Promise.resolve(),

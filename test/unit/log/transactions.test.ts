@@ -269,3 +269,31 @@ test('after a crash, transactions the replay closes below the log end do not hol
   const reopened = await openLog(copy);
   expect(reopened.lastStableOffset).toBe(2);
 });
+
+test('many aborts in one segment are appended to its .txnindex, which a crash copy reads back whole', async () => {
+  const dir = await tempDir();
+  const log = await openLog(dir);
+  const ABORTS = 50;
+  for (let i = 0; i < ABORTS; i++) {
+    log.append(makeBatch([{ value: `v${i}`, timestamp: T0 }], { producerId: 1, producerEpoch: 0, baseSequence: i, transactional: true }), T0);
+    log.append(buildEndTxnMarkerBatch({ type: ControlRecordType.Abort, coordinatorEpoch: 0, producerId: 1, producerEpoch: 0, timestamp: T0 }), T0);
+  }
+  await log.flush();
+  const file = join(dir, '00000000000000000000.txnindex');
+  await vi.waitFor(async () => expect(decodeTxnIndex(await readFile(file))).toHaveLength(ABORTS));
+  const entries = decodeTxnIndex(await readFile(file));
+  expect(entries).toEqual(Array.from({ length: ABORTS }, (_, i) => ({ producerId: 1, firstOffset: 2 * i, lastOffset: 2 * i + 1, lastStableOffset: 2 * i + 2 })));
+  const copy = await tempDir();
+  await copyDir(dir, copy);
+  const reopened = await openLog(copy);
+  expect(reopened.abortedTransactions(0, reopened.logEndOffset)).toHaveLength(ABORTS);
+});
+
+test('the last stable offset never falls below a log start moved past an open transaction', async () => {
+  const log = await openLog(await tempDir());
+  log.append(makeBatch([{ value: 'open', timestamp: T0 }], { producerId: 1, producerEpoch: 0, baseSequence: 0, transactional: true }), T0);
+  log.append(makeBatch(['a', 'b']), T0);
+  expect(log.lastStableOffset).toBe(0);
+  await log.deleteRecordsBefore(2);
+  expect(log.lastStableOffset).toBe(2);
+});

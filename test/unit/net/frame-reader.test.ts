@@ -143,6 +143,25 @@ test('frames take their size from a shared budget; a reader with no room stops u
   });
 });
 
+test('pushed bytes past a frame that waits for memory are kept and read once it is granted (TLS reads by copy)', async () => {
+  const budget = new ByteBudget(10_000);
+  const other = new FrameReader(1 << 20, budget);
+  const reader = new FrameReader(1 << 20, budget);
+  collect(other);
+  const got = collect(reader);
+  other.push(frame(Buffer.alloc(8_000)));
+  // One chunk holding a frame that does not fit yet and two more behind it, then a chunk while paused.
+  reader.push(Buffer.concat([frame(Buffer.alloc(5_000, 1)), frame(Buffer.from('b')), frame(Buffer.from('c'))]));
+  reader.push(frame(Buffer.from('d')));
+  expect(reader.gate.held).toBe(true);
+  expect(got.frames).toHaveLength(0);
+  other.done(8_000);
+  await Promise.resolve();
+  expect(reader.gate.held).toBe(false);
+  expect(got.frames.map((f) => f.length)).toEqual([5_000, 1, 1, 1]);
+  expect(got.frames.slice(1).map((f) => f.toString())).toEqual(['b', 'c', 'd']);
+});
+
 test('a large frame takes its first MiB of budget at once and the rest only once that MiB has arrived', () => {
   const budget = new ByteBudget(4 * GROWN_FRAME_START_BYTES);
   const reader = new FrameReader(1 << 30, budget);

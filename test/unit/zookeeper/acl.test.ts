@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, Perms } from '../../../protocol/zookeeper/codes.js';
-import { aclView, authenticate, digestOf, fixupACL, ipMatches, permitted } from '../../../src/zookeeper/acl.js';
+import { aclView, authenticate, digestOf, fixupACL, ipMatches, permitted, x509Ids } from '../../../src/zookeeper/acl.js';
 
 const world = (perms: number) => ({ perms, id: { scheme: 'world', id: 'anyone' } });
 
@@ -11,6 +11,19 @@ describe('ACL checks', () => {
     expect(authenticate('digest', Buffer.from('u:p'), '1.2.3.4', digestOf('u:p'))![0]).toEqual({ scheme: 'super', id: '' });
     expect(authenticate('digest', Buffer.from('nocolon'), '1.2.3.4', undefined)).toBeUndefined();
     expect(authenticate('sasl', null, '1.2.3.4', undefined)).toBeUndefined();
+  });
+
+  it('x509: a certificate\'s X.500 name is an authenticated identity, matched exactly; the configured super user is super', () => {
+    const alice = x509Ids('CN=alice,O=Skein', 'CN=root,O=Skein');
+    expect(alice).toEqual([{ scheme: 'x509', id: 'CN=alice,O=Skein' }]);
+    const acl = aclView([{ perms: Perms.read, id: { scheme: 'x509', id: 'CN=alice,O=Skein' } }]);
+    expect(permitted(acl, Perms.read, alice)).toBe(true);
+    expect(permitted(acl, Perms.read, x509Ids('CN=alice,O=Other', undefined))).toBe(false);
+    expect(permitted(acl, Perms.write, x509Ids('CN=root,O=Skein', 'CN=root,O=Skein'))).toBe(true);
+    // The auth scheme expands to the certificate's identity, as to a digest one.
+    expect(fixupACL('/p', [{ perms: Perms.all, id: { scheme: 'auth', id: '' } }], [{ scheme: 'ip', id: '1.2.3.4' }, ...alice])).toEqual([
+      { perms: Perms.all, id: { scheme: 'x509', id: 'CN=alice,O=Skein' } },
+    ]);
   });
 
   it('matches ip ACLs by address and prefix, IPv4 and IPv6', () => {
@@ -59,6 +72,7 @@ describe('ACL checks', () => {
     expect(invalid([{ perms: 1, id: { scheme: 'digest', id: 'a:' } }])).toBe(ErrorCode.invalidACL);
     expect(invalid([{ perms: 1, id: { scheme: 'ip', id: '1.2.3.4/33' } }])).toBe(ErrorCode.invalidACL);
     expect(invalid([{ perms: 1, id: { scheme: 'x509', id: 'cn' } }])).toBe(ErrorCode.invalidACL);
+    expect(invalid([{ perms: 1, id: { scheme: 'x509', id: 'CN=a\\,b,OU=x+UID=1,2.5.4.3=y' } }])).toBe(0);
     expect(invalid([{ perms: 1, id: { scheme: 'digest', id: ':h' } }])).toBe(0);
   });
 });

@@ -102,7 +102,7 @@ function setup(reconfigEnabled = false) {
   const core = new QuorumCore(
     tree,
     link,
-    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, enforceQuota: false, snapCount: 1000 },
+    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, standaloneEnabled: true, enforceQuota: false, snapCount: 1000 },
     { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {}, connect: () => {} },
     now,
     0,
@@ -122,6 +122,15 @@ function leaderWithSession(s: ReturnType<typeof setup>): bigint {
   s.core.apply([s.link.log.at(-1)!]);
   expect(opened).toBe(id);
   return id;
+}
+
+/** A core following leader 2 in term 1, whose tree holds session 9. */
+function followerWithSession9(): ReturnType<typeof setup> {
+  const s = setup();
+  s.link.leader = 2;
+  s.core.changed(s.link.status());
+  s.tree.sessions.set(9n, 4000);
+  return s;
 }
 
 describe('QuorumCore', () => {
@@ -180,14 +189,11 @@ describe('QuorumCore', () => {
     // A forward sent in an earlier term (its sender has since failed it) is refused, not proposed.
     s.core.shell({ type: 'forward', from: 2, to: 1, term: 0, sessionId: 7n, cxid: 2, opType: OpCode.create, auth: [], body: w.toBuffer() }, now);
     expect(s.link.log).toHaveLength(2);
-    expect(s.link.sent.at(-1)).toMatchObject({ to: 2, m: { type: 'forwardRefused', sessionId: 7n, cxid: 2 } });
+    expect(s.link.sent.at(-1)).toMatchObject({ to: 2, m: { type: 'forwardRefused', sessionId: 7n, cxid: 2, notLeader: true } });
   });
 
   it('on a follower, forwards a write and answers it when the matching transaction applies; a new term drops the waiting client', () => {
-    const s = setup();
-    s.link.leader = 2;
-    s.core.changed(s.link.status());
-    s.tree.sessions.set(9n, 4000);
+    const s = followerWithSession9();
     const answers: WriteAnswer[] = [];
     s.core.write({ sessionId: 9n, cxid: 1, type: OpCode.create, auth: [{ scheme: 'ip', id: '127.0.0.1' }] }, createBody('/x'), 5, (a) => answers.push(a));
     expect(s.link.sent).toMatchObject([{ to: 2, m: { type: 'forward', sessionId: 9n, cxid: 1, opType: OpCode.create, auth: [{ scheme: 'ip', id: '127.0.0.1' }] } }]);
@@ -211,11 +217,86 @@ describe('QuorumCore', () => {
     expect(s.dropped).toEqual([9n]);
   });
 
-  it('drops a client whose earlier forwarded write was lost, when a later one of its connection commits first', () => {
+  it('sends writes and session openings that a leader refused as no longer leading to the next leader, in order; drops the client on any other refusal', () => {
+    const s = followerWithSession9();
+    const answers: number[] = [];
+    const write = (cxid: number, path: string) => s.core.write({ sessionId: 9n, cxid, type: OpCode.create, auth: [] }, createBody(path), 5, () => answers.push(cxid));
+    const forwards = () => s.link.sent.filter((x) => x.m.type === 'forward').map((x) => `${x.to}:${x.m.cxid}`);
+    write(1, '/a');
+    write(2, '/b');
+    let opened = 0n;
+    const opening = s.core.openSession(4000, now, (id) => (opened = id));
+    expect(forwards()).toEqual(['2:1', '2:2', '2:0']);
+    // Server 2 stepped down within term 1 (it demoted itself) before the first arrived: both were refused
+    // unproposed. Nothing more goes to it; a later write waits behind them.
+    const refusal = (sessionId: bigint, cxid: number, notLeader: boolean, { from = 2, term = 1 } = {}) => s.core.shell({ type: 'forwardRefused', from, to: 1, term, sessionId, cxid, notLeader }, now);
+    refusal(9n, 1, true);
+    write(3, '/c');
+    refusal(9n, 2, true);
+    refusal(opening, 0, true);
+    expect(s.dropped).toEqual([]);
+    expect(forwards()).toEqual(['2:1', '2:2', '2:0']);
+    // The next leader gets them, each session's in its order, and its transactions answer them.
+    s.link.leader = 3;
+    s.link.term = 2;
+    s.core.changed(s.link.status());
+    expect(s.dropped).toEqual([]);
+    expect(forwards()).toEqual(['2:1', '2:2', '2:0', '3:0', '3:1', '3:2', '3:3']);
+    const leader = setup();
+    leader.tree.sessions.set(9n, 4000);
+    leaderWithSession(leader);
+    for (const x of s.link.sent.slice(-4)) leader.core.shell({ ...(x.m as unknown as PeerShellMessage & { type: 'forward' }), from: 3, to: 1, term: 1 }, now);
+    s.core.apply(leader.link.log);
+    expect(answers).toEqual([1, 2, 3]);
+    expect(opened).toBe(opening);
+
+    // A write refused as not leading while an earlier one of the session may still commit: held, and if
+    // that one's fate is unknown when the next leader is known, the session fails with both.
+    write(4, '/d');
+    write(5, '/e');
+    refusal(9n, 5, true, { from: 3, term: 2 });
+    // A refusal again for what is no longer waited on, or of another term, or not from the leader, changes nothing.
+    refusal(9n, 5, true, { from: 3, term: 2 });
+    refusal(9n, 4, false, { from: 3, term: 1 });
+    refusal(9n, 4, false, { from: 2, term: 2 });
+    expect(s.dropped).toEqual([]);
+    s.link.leader = 2;
+    s.link.term = 3;
+    s.core.changed(s.link.status());
+    expect(s.dropped).toEqual([9n]);
+    expect(forwards().slice(-2)).toEqual(['3:4', '3:5']);
+    expect(answers).toEqual([1, 2, 3]);
+
+    // Any other refusal (overloaded, an id in use, a reconfig abandoned) drops the client: it retries.
+    const t = followerWithSession9();
+    t.core.write({ sessionId: 9n, cxid: 1, type: OpCode.create, auth: [] }, createBody('/a'), 5, () => {});
+    t.core.shell({ type: 'forwardRefused', from: 2, to: 1, term: 1, sessionId: 9n, cxid: 1, notLeader: false }, now);
+    expect(t.dropped).toEqual([9n]);
+  });
+
+  it('refuses a forward as not leading when it does not lead, or no longer leads by the time a held one runs', () => {
     const s = setup();
     s.link.leader = 2;
     s.core.changed(s.link.status());
-    s.tree.sessions.set(9n, 4000);
+    const forward = { type: 'forward' as const, from: 2, to: 1, term: 1, sessionId: 9n, cxid: 4, opType: OpCode.create, auth: [], body: new Uint8Array(createBody('/a').bytes(0)) };
+    s.core.shell(forward, now);
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: 9n, cxid: 4, notLeader: true } });
+    // Elected, it holds forwards until it applied its opening entry; it steps down first (same term).
+    s.link.role = 'leader';
+    s.link.leader = 1;
+    s.link.append(null);
+    s.core.changed(s.link.status());
+    s.core.shell({ ...forward, cxid: 5 }, now);
+    expect(s.link.sent).toHaveLength(1);
+    s.link.role = 'follower';
+    s.link.leader = 3;
+    s.core.changed(s.link.status());
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: 9n, cxid: 5, notLeader: true } });
+    expect(s.link.log).toHaveLength(1);
+  });
+
+  it('drops a client whose earlier forwarded write was lost, when a later one of its connection commits first', () => {
+    const s = followerWithSession9();
     s.core.write({ sessionId: 9n, cxid: 5, type: OpCode.create, auth: [] }, createBody('/lost'), 5, () => {});
     s.core.write({ sessionId: 9n, cxid: 6, type: OpCode.create, auth: [] }, createBody('/kept'), 5, () => {});
     const w = new Writer();
@@ -263,11 +344,11 @@ describe('QuorumCore', () => {
     const session = leaderWithSession(s);
     // A follower whose clock went back hands out the same id again: refused, so its client reconnects.
     s.core.shell({ type: 'forward', sessionId: session, cxid: 0, opType: OpCode.createSession, auth: [], body: new Uint8Array([0, 0, 15, 160]), from: 2, to: 1, term: 1 }, now);
-    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: session, cxid: 0 } });
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: session, cxid: 0, notLeader: false } });
     // So is an id at or below the highest its server ever had created, even once that session closed.
     const older = session - 1n;
     s.core.shell({ type: 'forward', sessionId: older, cxid: 0, opType: OpCode.createSession, auth: [], body: new Uint8Array([0, 0, 15, 160]), from: 2, to: 1, term: 1 }, now);
-    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: older, cxid: 0 } });
+    expect(s.link.sent.at(-1)).toEqual({ to: 2, m: { type: 'forwardRefused', sessionId: older, cxid: 0, notLeader: false } });
     // Its own minting skips ids it knows, proposed or created.
     const clockBack = setup();
     clockBack.tree.sessions.set(session, 4000);
@@ -278,10 +359,7 @@ describe('QuorumCore', () => {
   });
 
   it('holds a session\'s writes behind its sync, and lets a reconnected session write even if that sync is never answered', () => {
-    const s = setup();
-    s.link.leader = 2;
-    s.core.changed(s.link.status());
-    s.tree.sessions.set(9n, 4000);
+    const s = followerWithSession9();
     s.core.tracker.add(9n, 4000, now.mono);
     let synced = 0;
     s.core.sync(9n, () => synced++);
