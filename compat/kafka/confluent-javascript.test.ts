@@ -2,7 +2,8 @@
 // KafkaJS-compatible API) against a `skein kafka` process: consumer groups with the classic protocol and
 // with KIP-848's (`group.protocol=consumer`: ConsumerGroupHeartbeat, server-side assignment). Three
 // members join and leave one by one while records flow; every record is consumed, and none twice once
-// committed, as the partitions move between members.
+// committed, as the partitions move between members; the admin describes each group as its kind
+// (ConsumerGroupDescribe 69 for the KIP-848 group).
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
 import { JsonLinesChild } from '../helpers/json-lines-child.js';
@@ -67,6 +68,12 @@ async function joinAndLeave(protocol: 'classic' | 'consumer'): Promise<void> {
   const c = member(topic, groupId, `${protocol}-c`, protocol);
   const members = [a, b, c];
   await until('three members splitting the partitions', () => members.every((m) => lastAssignment(m).length > 0) && partitionsSplit(members), members);
+  // librdkafka's admin asks ConsumerGroupDescribe first and falls back to DescribeGroups on
+  // GROUP_ID_NOT_FOUND: the group's type tells which answered (ConsumerGroupTypes: 1 consumer, 2 classic).
+  const described = await runNodeJson<Array<{ type: number; members: Array<{ clientId: string; partitions: number[] }> }>>(DRIVER, 'describe', { bootstrap: kafka().bootstrap, groupId });
+  expect(described[0]!.type).toBe(protocol === 'consumer' ? 1 : 2);
+  expect(described[0]!.members.map((m) => m.clientId).sort()).toEqual(members.map((m) => m.name).sort());
+  expect(described[0]!.members.flatMap((m) => m.partitions).sort()).toEqual(Array.from({ length: PARTITIONS }, (_, i) => i));
   await produce(topic, all.slice(20, 40));
   await until('the first 40 records read', () => new Set(keysReadBy(members)).size >= 40, members);
   await b.stop();

@@ -4,6 +4,7 @@
 //
 //   produce {bootstrap, topic, compression, records: [{key, value, partition}]}: one acks=all producer
 //           -> {count}
+//   describe {bootstrap, groupId}: the admin's describeGroups -> [{groupId, state, type, members}]
 //   member  {bootstrap, topic, groupId, clientId, protocol}: a group consumer (`group.protocol` classic
 //           or consumer) printing JSON lines: {"event":"assigned","partitions":[...]} whenever its
 //           assignment changes, {"event":"record",...} once a record's offset is committed. "stop" on stdin disconnects (leaving the group) and prints {"event":"closed"}.
@@ -27,6 +28,23 @@ async function produce() {
     await producer.disconnect();
   }
   return { count: input.records.length };
+}
+
+async function describe() {
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: [input.bootstrap], clientId: 'skein-ckjs-admin', ...quiet } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([input.groupId]);
+    return groups.map((g) => ({
+      groupId: g.groupId,
+      state: g.state,
+      type: g.type,
+      members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, partitions: (m.memberAssignment?.topicPartitions ?? m.assignment?.topicPartitions ?? []).flatMap((t) => t.partitions ?? [t.partition]) })),
+    }));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function member() {
@@ -64,4 +82,4 @@ async function member() {
 }
 
 if (mode === 'member') await member();
-else process.stdout.write(JSON.stringify(await { produce }[mode]()));
+else process.stdout.write(JSON.stringify(await { produce, describe }[mode]()));

@@ -56,6 +56,7 @@ import {
   ConsumerGroupHeartbeatRequestSpec,
   ConsumerGroupHeartbeatResponseSpec,
 } from './messages/68-consumer-group-heartbeat.js';
+import { ConsumerGroupDescribeRequestSpec, ConsumerGroupDescribeResponseSpec } from './messages/69-consumer-group-describe.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -101,6 +102,7 @@ export const ApiKey = {
   DescribeTransactions: 65,
   ListTransactions: 66,
   ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -165,6 +167,7 @@ export const KAFKA_APIS = {
     request: ConsumerGroupHeartbeatRequestSpec,
     response: ConsumerGroupHeartbeatResponseSpec,
   },
+  [ApiKey.ConsumerGroupDescribe]: { request: ConsumerGroupDescribeRequestSpec, response: ConsumerGroupDescribeResponseSpec },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

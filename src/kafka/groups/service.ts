@@ -42,6 +42,7 @@ import type {
 } from './api.js';
 import { consumerGroupConfigFrom, groupCoordinatorConfigFrom } from './config.js';
 import { ConsumerGroupCoordinator, type ConsumerHeartbeatRequest, type ConsumerHeartbeatResponse } from './consumer/coordinator.js';
+import { describedConsumerGroup, type DescribedConsumerGroup } from './consumer/described-group.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import { isValidGroupId } from './group-id.js';
 import { loadConsumerOffsets } from './consumer-offsets-loader.js';
@@ -513,6 +514,22 @@ export class GroupService implements GroupRequests {
     );
     // In a cluster this broker hosts only some partitions: the list has holes.
     for (const p of partitions) if (p?.leaderId === broker.config.brokerId) void this.onElection(p.index, p.leaderEpoch);
+  }
+
+  /**
+   * ConsumerGroupDescribe (KIP-848): each group as the consumer group coordinator holds it; a group id it
+   * does not have is GROUP_ID_NOT_FOUND, as Kafka answers it for a missing or a classic group.
+   */
+  consumerGroupDescribe(groupIds: readonly string[]): Promise<DescribedConsumerGroup[]> {
+    const names = new Map(this.broker.topics.list().map((t) => [t.topicId, t.name]));
+    return Promise.resolve(
+      groupIds.map((groupId) => {
+        const refusal = this.groupRefusal(groupId, OFFSETS_OR_ADMIN);
+        const view = refusal === ErrorCode.NONE ? this.consumer?.describe(groupId) : undefined;
+        const errorCode = refusal !== ErrorCode.NONE ? refusal : view ? ErrorCode.NONE : ErrorCode.GROUP_ID_NOT_FOUND;
+        return describedConsumerGroup(groupId, errorCode, view, (id) => names.get(id) ?? '');
+      }),
+    );
   }
 
   /** Every topic with its id and partition count, for KIP-848's server-side assignment. */

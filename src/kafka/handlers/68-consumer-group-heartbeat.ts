@@ -3,13 +3,14 @@
 // or -2 for a static member that will be back). v1 adds the topic regex.
 import { ApiKey } from '../../../protocol/kafka/index.js';
 import { defineHandler } from '../handler.js';
+import { clientHostOf } from './11-join-group.js';
 
 export const consumerGroupHeartbeatHandler = defineHandler({
   apiKey: ApiKey.ConsumerGroupHeartbeat,
   minVersion: 0,
   maxVersion: 1,
   uses: ['groups'],
-  async handle(request, _ctx, { groups }) {
+  async handle(request, ctx, { groups }) {
     const response = await groups.consumerGroupHeartbeat({
       groupId: request.groupId,
       memberId: request.memberId,
@@ -21,6 +22,8 @@ export const consumerGroupHeartbeatHandler = defineHandler({
       subscribedTopicRegex: request.subscribedTopicRegex,
       serverAssignor: request.serverAssignor,
       topicPartitions: request.topicPartitions === null ? null : request.topicPartitions.map((t) => ({ topicId: t.topicId, partitions: [...t.partitions] })),
+      clientId: ctx.clientId ?? '',
+      clientHost: clientHostOf(ctx.remote),
     });
     return { throttleTimeMs: 0, ...response };
   },

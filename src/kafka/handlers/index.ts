@@ -42,6 +42,7 @@ import { describeProducersHandler } from './61-describe-producers.js';
 import { describeTransactionsHandler } from './65-describe-transactions.js';
 import { listTransactionsHandler } from './66-list-transactions.js';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
+import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
 
 export const HANDLERS = [
   produceHandler,
@@ -86,4 +87,5 @@ export const HANDLERS = [
   describeTransactionsHandler,
   listTransactionsHandler,
   consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
 ] as readonly Handler[];

@@ -150,6 +150,8 @@ export class ConsumerGroupSim {
       subscribedTopicRegex: null,
       serverAssignor: null,
       topicPartitions: [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions })),
+      clientId: client.name,
+      clientHost: '/127.0.0.1',
     };
     const response = this.coordinator.heartbeat(this.now, request);
     if (client.leaving) {

@@ -49,6 +49,9 @@ export interface ConsumerHeartbeatRequest {
   subscribedTopicRegex: string | null;
   serverAssignor: string | null;
   topicPartitions: Array<{ topicId: string; partitions: number[] }> | null;
+  /** From the request header and the connection, for ConsumerGroupDescribe. */
+  clientId: string;
+  clientHost: string;
 }
 
 export interface ConsumerHeartbeatResponse {
@@ -65,6 +68,9 @@ type MemberState = 'stable' | 'unrevoked' | 'unreleased';
 interface Member {
   memberId: string;
   instanceId: string | null;
+  rackId: string | null;
+  clientId: string;
+  clientHost: string;
   memberEpoch: number;
   previousMemberEpoch: number;
   state: MemberState;
@@ -95,6 +101,10 @@ interface ConsumerGroup {
 export interface ConsumerMemberView {
   memberId: string;
   instanceId: string | null;
+  rackId: string | null;
+  clientId: string;
+  clientHost: string;
+  subscribedTopicRegex: string | null;
   memberEpoch: number;
   state: MemberState;
   assigned: PartitionKey[];
@@ -182,6 +192,9 @@ export class ConsumerGroupCoordinator {
       }
     }
     member.sessionDeadline = nowMs + this.config.sessionTimeoutMs;
+    member.clientId = request.clientId;
+    member.clientHost = request.clientHost;
+    if (request.rackId !== null) member.rackId = request.rackId;
     if (request.rebalanceTimeoutMs > 0) member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
     if (this.updateSubscription(member, request)) group!.groupEpoch++;
     this.refreshTarget(group!);
@@ -230,6 +243,10 @@ export class ConsumerGroupCoordinator {
     const members = [...group.members.values()].map((m) => ({
       memberId: m.memberId,
       instanceId: m.instanceId,
+      rackId: m.rackId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      subscribedTopicRegex: m.regexSource,
       memberEpoch: m.memberEpoch,
       state: m.state,
       assigned: [...m.assigned].sort(),
@@ -306,6 +323,9 @@ export class ConsumerGroupCoordinator {
     const member: Member = {
       memberId,
       instanceId: request.instanceId,
+      rackId: request.rackId,
+      clientId: request.clientId,
+      clientHost: request.clientHost,
       memberEpoch: 0,
       previousMemberEpoch: 0,
       state: 'stable',

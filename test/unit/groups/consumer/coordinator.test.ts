@@ -28,6 +28,8 @@ function hb(over: Partial<ConsumerHeartbeatRequest>): ConsumerHeartbeatRequest {
     subscribedTopicRegex: null,
     serverAssignor: null,
     topicPartitions: [],
+    clientId: 'client',
+    clientHost: '/127.0.0.1',
     ...over,
   };
 }
