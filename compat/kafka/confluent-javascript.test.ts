@@ -42,13 +42,8 @@ function member(topic: string, groupId: string, clientId: string, protocol: stri
 const keysReadBy = (members: JsonLinesChild[]): string[] => members.flatMap((m) => m.all('record')).map((e) => String(e.key));
 const lastAssignment = (m: JsonLinesChild): number[] => (m.all('assigned').at(-1)?.partitions as number[] | undefined) ?? [];
 
-async function until(what: string, condition: () => boolean, members: JsonLinesChild[], timeoutMs = 25_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms\n${members.map((m) => m.report()).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, condition: () => boolean, members: JsonLinesChild[], timeoutMs = 25_000): Promise<void> =>
+  JsonLinesChild.until(what, condition, members, timeoutMs);
 
 /** Every partition owned by exactly one of `members`. */
 function partitionsSplit(members: JsonLinesChild[]): boolean {
