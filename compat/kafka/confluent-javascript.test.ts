@@ -65,8 +65,10 @@ async function joinAndLeave(protocol: 'classic' | 'consumer'): Promise<void> {
   await until('three members splitting the partitions', () => members.every((m) => lastAssignment(m).length > 0) && partitionsSplit(members), members);
   // librdkafka's admin asks ConsumerGroupDescribe first and falls back to DescribeGroups on
   // GROUP_ID_NOT_FOUND: the group's type tells which answered (ConsumerGroupTypes: 1 consumer, 2 classic).
-  const described = await runNodeJson<Array<{ type: number; members: Array<{ clientId: string; partitions: number[] }> }>>(DRIVER, 'describe', { bootstrap: kafka().bootstrap, groupId });
+  const described = await runNodeJson<Array<{ type: number; listed: Array<{ type: number }>; members: Array<{ clientId: string; partitions: number[] }> }>>(DRIVER, 'describe', { bootstrap: kafka().bootstrap, groupId });
   expect(described[0]!.type).toBe(protocol === 'consumer' ? 1 : 2);
+  // ListGroups v5 reports the type too.
+  expect(described[0]!.listed.map((l) => l.type)).toEqual([protocol === 'consumer' ? 1 : 2]);
   expect(described[0]!.members.map((m) => m.clientId).sort()).toEqual(members.map((m) => m.name).sort());
   expect(described[0]!.members.flatMap((m) => m.partitions).sort()).toEqual(Array.from({ length: PARTITIONS }, (_, i) => i));
   await produce(topic, all.slice(20, 40));

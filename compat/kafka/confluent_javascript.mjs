@@ -4,7 +4,8 @@
 //
 //   produce {bootstrap, topic, compression, records: [{key, value, partition}]}: one acks=all producer
 //           -> {count}
-//   describe {bootstrap, groupId}: the admin's describeGroups -> [{groupId, state, type, members}]
+//   describe {bootstrap, groupId}: the admin's describeGroups -> [{groupId, state, type, members, listed}]
+//            where listed is the group as listGroups reports it
 //   member  {bootstrap, topic, groupId, clientId, protocol}: a group consumer (`group.protocol` classic
 //           or consumer) printing JSON lines: {"event":"assigned","partitions":[...]} whenever its
 //           assignment changes, {"event":"record",...} once a record's offset is committed. "stop" on stdin disconnects (leaving the group) and prints {"event":"closed"}.
@@ -36,7 +37,9 @@ async function describe() {
   await admin.connect();
   try {
     const { groups } = await admin.describeGroups([input.groupId]);
+    const listed = (await admin.listGroups()).groups.filter((g) => g.groupId === input.groupId);
     return groups.map((g) => ({
+      listed: listed.map((l) => ({ protocolType: l.protocolType, type: l.type, state: l.state })),
       groupId: g.groupId,
       state: g.state,
       type: g.type,

@@ -42,7 +42,7 @@ import type {
 } from './api.js';
 import { consumerGroupConfigFrom, groupCoordinatorConfigFrom } from './config.js';
 import { ConsumerGroupCoordinator, type ConsumerHeartbeatRequest, type ConsumerHeartbeatResponse } from './consumer/coordinator.js';
-import { describedConsumerGroup, type DescribedConsumerGroup } from './consumer/described-group.js';
+import { consumerGroupStateName, describedConsumerGroup, type DescribedConsumerGroup } from './consumer/described-group.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import { isValidGroupId } from './group-id.js';
 import { loadConsumerOffsets } from './consumer-offsets-loader.js';
@@ -342,9 +342,30 @@ export class GroupService implements GroupRequests {
     if (this.lifecycle === 'absent') return Promise.resolve(refuseListGroups(ErrorCode.NONE));
     // The groups loaded so far are listed; while a partition loads the list is flagged incomplete.
     const loading = this.ownership.anyLoading;
-    return this.submit(this.serviceRefusal(), (c, now, token) => c.listGroups(now, token, request), refuseListGroups).then((response) =>
-      loading && response.errorCode === ErrorCode.NONE ? { ...response, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS } : response,
-    );
+    return this.submit(this.serviceRefusal(), (c, now, token) => c.listGroups(now, token, request), refuseListGroups).then((response) => {
+      const listed = { ...response, groups: this.withConsumerGroups(response.groups, request) };
+      return loading && response.errorCode === ErrorCode.NONE ? { ...listed, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS } : listed;
+    });
+  }
+
+  /**
+   * The classic coordinator's list with the KIP-848 groups in: a consumer group's id also names the
+   * classic record of its committed offsets, listed once, as the consumer group it is. Filters by state
+   * and type as Kafka does, case-insensitively.
+   */
+  private withConsumerGroups(classic: ListGroupsResponse['groups'], request: ListGroupsRequest): ListGroupsResponse['groups'] {
+    const consumer = this.consumer;
+    const classicIds = new Set(classic.map((g) => g.groupId));
+    // An empty consumer group beside a classic one with members (a classic member joined after the last
+    // KIP-848 member left) is listed as the classic group.
+    const ids = new Set((consumer?.groupIds() ?? []).filter((id) => consumer!.hasMembers(id) || !classicIds.has(id)));
+    const states = new Set(request.statesFilter.map((s) => s.toLowerCase()));
+    const types = new Set((request.typesFilter ?? []).map((t) => t.toLowerCase()));
+    const groups = [
+      ...classic.filter((g) => !ids.has(g.groupId)).map((g) => ({ ...g, groupType: 'classic' })),
+      ...[...ids].map((groupId) => ({ groupId, protocolType: 'consumer', groupState: consumerGroupStateName(consumer!.describe(groupId)!.state), groupType: 'consumer' })),
+    ];
+    return groups.filter((g) => (states.size === 0 || states.has(g.groupState.toLowerCase())) && (types.size === 0 || types.has(g.groupType)));
   }
 
   async deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {

@@ -33,6 +33,10 @@ export interface DescribedConsumerGroup {
 
 /** Kafka's ConsumerGroup.ConsumerGroupState names, as ConsumerGroupDescribe and ListGroups spell them. */
 const STATE_NAMES = { empty: 'Empty', assigning: 'Assigning', reconciling: 'Reconciling', stable: 'Stable' } as const;
+
+export function consumerGroupStateName(state: ConsumerGroupView['state']): string {
+  return STATE_NAMES[state];
+}
 const CONSUMER_MEMBER_TYPE = 1;
 
 function described(keys: readonly PartitionKey[], nameOf: (topicId: string) => string): DescribedAssignment {
@@ -53,7 +57,7 @@ export function describedConsumerGroup(groupId: string, errorCode: number, view:
     errorCode,
     errorMessage: null,
     groupId,
-    groupState: STATE_NAMES[view.state],
+    groupState: consumerGroupStateName(view.state),
     groupEpoch: view.groupEpoch,
     assignmentEpoch: view.assignmentEpoch,
     assignorName: view.assignor,
