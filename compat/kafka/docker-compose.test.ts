@@ -15,6 +15,8 @@ import { PYTHON, run } from '../helpers/commands.js';
 
 interface Service {
   command: string[];
+  /** The container's variables (KAFKA_CFG_* for the brokers). */
+  environment?: Record<string, string>;
   ports: string[];
   volumes: string[];
 }
@@ -33,12 +35,13 @@ class Container extends ServerProcess {
   constructor(
     readonly name: string,
     private readonly args: string[],
+    private readonly env: Record<string, string>,
   ) {
     super(name.startsWith('kafka') ? '"kafka broker listening"' : '"ZooKeeper ensemble member listening"');
   }
 
   protected override commandLine(): CommandLine {
-    return { file: process.execPath, args: [SKEIN_MAIN, ...this.args], cwd: ROOT, env: skeinEnv() };
+    return { file: process.execPath, args: [SKEIN_MAIN, ...this.args], cwd: ROOT, env: { ...skeinEnv(), ...this.env } };
   }
 }
 
@@ -74,7 +77,8 @@ beforeAll(async () => {
       const text = readFileSync(join(ROOT, 'config/docker', file), 'utf8');
       writeFileSync(join(dir, name, file), inContainer(name, text, published));
     }
-    containers.push(new Container(name, s.command.map((arg) => inContainer(name, arg, published))));
+    const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, inContainer(name, v, published)]));
+    containers.push(new Container(name, s.command.map((arg) => inContainer(name, arg, published)), env));
   }
   copyFileSync(join(ROOT, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
   // The ensemble first, all at once (each waits for a quorum), then the brokers: compose's depends_on.
@@ -99,7 +103,7 @@ test('each ZooKeeper member got its myid from --myid, each broker a distinct id 
   }
   const ids = Object.entries(services)
     .filter(([name]) => name.startsWith('kafka'))
-    .map(([, s]) => s.command.find((a) => a.startsWith('--override=broker.id=')));
+    .map(([, s]) => s.environment?.KAFKA_CFG_BROKER_ID);
   expect(new Set(ids).size).toBe(3);
   expect(new Set(Object.values(services).map((s) => s.volumes[0]!.split(':')[0])).size).toBe(6);
 });

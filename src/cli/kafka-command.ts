@@ -1,8 +1,9 @@
 // `skein kafka --config server.properties`: the Kafka broker alone, configured as Apache Kafka is.
 import { readFile } from 'node:fs/promises';
-import { ConfigError, parseOverrides } from '../config/schema.js';
+import { kafkaLayers } from '../config/layers.js';
+import { ConfigError } from '../config/schema.js';
 import type { Logger } from '../logger.js';
-import { brokerConfigFromText, type BrokerConfig } from '../kafka/broker-config.js';
+import { brokerConfigFrom, type BrokerConfig } from '../kafka/broker-config.js';
 import { startKafka, type RunningKafka } from '../kafka/broker.js';
 import { collect } from './args.js';
 import type { ServerCommand } from './command.js';
@@ -30,11 +31,12 @@ export const kafkaCommand: ServerCommand<{ config: string; override: string[] }>
   examples: [
     ['skein kafka --config config/server.properties', 'a broker as the file says'],
     ['skein kafka --config server.properties --override broker.id=2', 'with a setting changed'],
+    ['KAFKA_CFG_BROKER_ID=2 skein kafka --config server.properties', 'the same from the environment (Bitnami\'s names)'],
   ],
   declare(command) {
     command
       .requiredOption('--config <server.properties>', "Apache Kafka's broker configuration file")
-      .option('--override <key=value>', 'a server.properties setting that wins over the file (repeatable)', collect, []);
+      .option('--override <key=value>', 'a server.properties setting that wins over the file and KAFKA_CFG_* (repeatable)', collect, []);
   },
   async run({ config: path, override }, log) {
     let text: string;
@@ -43,7 +45,7 @@ export const kafkaCommand: ServerCommand<{ config: string; override: string[] }>
     } catch (err) {
       throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
     }
-    const config = brokerConfigFromText(text, parseOverrides(override));
+    const config = brokerConfigFrom(kafkaLayers({ file: { text, path }, env: process.env, overrides: override }));
     return startBrokerFromConfig(config, log);
   },
 };

@@ -10,6 +10,7 @@ import { createLogger, defaultLogFormat, LOG_FORMATS, type LogFormat } from '../
 import { withExamples } from './client-options.js';
 import type { ServerCommand } from './command.js';
 import { registerClusterCommands } from './commands/cluster.js';
+import { registerConfigCommands } from './commands/config.js';
 import { registerConsumeCommand } from './commands/consume.js';
 import { registerGroupCommands } from './commands/group.js';
 import { registerProduceCommand } from './commands/produce.js';
@@ -48,7 +49,9 @@ function addServerCommand<O>(program: Command, server: ServerCommand<O>): void {
   const command = program.command(server.name).description(server.summary);
   server.declare(command);
   command.addOption(
-    new Option('--log-format <format>', 'log as JSON lines, or as readable lines (default: readable on a terminal, JSON otherwise)').choices(LOG_FORMATS),
+    new Option('--log-format <format>', 'log as JSON lines, or as readable lines (default: readable on a terminal, JSON otherwise)')
+      .choices(LOG_FORMATS)
+      .env('SKEIN_LOG_FORMAT'),
   );
   withExamples(command, server.examples);
   command.action(async (options: O & { logFormat?: LogFormat }) => {
@@ -88,6 +91,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true);
   program.commandsGroup('Servers:');
   for (const server of [startCommand, kafkaCommand, zookeeperCommand, devClusterCommand] as ServerCommand<never>[]) addServerCommand(program, server);
+  registerConfigCommands(program);
   program.commandsGroup('Kafka clients (any Kafka: Skein or Apache):');
   registerTopicCommands(program);
   registerProduceCommand(program);

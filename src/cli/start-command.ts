@@ -1,14 +1,14 @@
-// `skein start`: one node with everything on loopback: ZooKeeper on 2181 and a Kafka broker on 9092,
-// data under ./data (zookeeper/ and kafka/ inside it). The broker is a one-broker cluster on that
+// `skein start`: one node, on loopback unless --host says otherwise: ZooKeeper on 2181 and a Kafka
+// broker on 9092, data under ./data (zookeeper/ and kafka/ inside it). The broker is a one-broker cluster on that
 // ZooKeeper (zookeeper.connect points at it), so it runs the same code as every broker of a larger
 // cluster: registration, controller, topics in ZooKeeper. A data dir from a broker that ran alone
 // (topics.json) is carried over at the first start.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseOverrides } from '../config/schema.js';
+import { kafkaLayers, zooLayers } from '../config/layers.js';
 import { DirLock } from '../fs/dir-lock.js';
 import { brokerConfigFrom } from '../kafka/broker-config.js';
-import { defaultZooKeeperConfig } from '../zookeeper/config.js';
+import { parseZooCfgLines, zooCfgSchema } from '../zookeeper/config.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { Option } from 'commander';
 import { collect, parsePort } from './args.js';
@@ -17,7 +17,8 @@ import type { ServerCommand } from './command.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
 import { startNaming } from './startup-failure.js';
 
-const HOST = '127.0.0.1';
+/** The listen address unless --host says otherwise: a first start should not be reachable from the network. */
+const DEFAULT_HOST = '127.0.0.1';
 /** How long the start summary waits for the broker to lead its partitions. */
 const READY_TIMEOUT_MS = 30_000;
 
@@ -31,9 +32,16 @@ async function checkDataDirs(dirs: string[]): Promise<void> {
 
 interface StartOptions {
   dataDir: string;
+  host: string;
+  advertisedHost?: string;
   kafkaPort: number;
   zookeeperPort: number;
   override: string[];
+}
+
+/** Where a client on this machine reaches a server listening on `host`. */
+function localAddress(host: string, port: number): string {
+  return `${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 }
 
 export const startCommand: ServerCommand<StartOptions> = {
@@ -43,44 +51,55 @@ export const startCommand: ServerCommand<StartOptions> = {
     ['skein start', 'ZooKeeper on 127.0.0.1:2181, Kafka on 127.0.0.1:9092, data in ./data'],
     ['skein start --data-dir /var/lib/skein --kafka-port 19092', 'elsewhere'],
     ['skein start --override num.partitions=6 --override log.retention.hours=24', 'with server.properties settings'],
+    ['skein start --host 0.0.0.0 --advertised-host broker.example.com', 'reachable from other machines (as in the Docker image)'],
+    ['KAFKA_CFG_NUM_PARTITIONS=6 skein start', 'a server.properties setting from the environment'],
   ],
   declare(command) {
     command
-      .option('--data-dir <dir>', 'data directory (zookeeper/ and kafka/ inside)', './data')
-      .addOption(new Option('--kafka-port <port>', 'Kafka port on 127.0.0.1 (0: any free port)').argParser(parsePort).default(9092))
-      .addOption(new Option('--zookeeper-port <port>', 'ZooKeeper port on 127.0.0.1 (0: any free port)').argParser(parsePort).default(2181))
-      .option('--override <key=value>', 'a server.properties setting for the broker (repeatable)', collect, []);
+      .addOption(new Option('--data-dir <dir>', 'data directory (zookeeper/ and kafka/ inside)').env('SKEIN_DATA_DIR').default('./data'))
+      .addOption(new Option('--host <address>', 'address both servers listen on (0.0.0.0: every interface)').env('SKEIN_HOST').default(DEFAULT_HOST))
+      .addOption(
+        new Option('--advertised-host <host>', 'host name Kafka clients are told to connect to (default: --host, or this machine\'s name for 0.0.0.0)').env(
+          'SKEIN_ADVERTISED_HOST',
+        ),
+      )
+      .addOption(new Option('--kafka-port <port>', 'Kafka port (0: any free port)').env('SKEIN_KAFKA_PORT').argParser(parsePort).default(9092))
+      .addOption(new Option('--zookeeper-port <port>', 'ZooKeeper port (0: any free port)').env('SKEIN_ZOOKEEPER_PORT').argParser(parsePort).default(2181))
+      .option('--override <key=value>', 'a server.properties setting for the broker, over KAFKA_CFG_* (repeatable)', collect, []);
   },
   async run(options, log) {
-    const { dataDir, kafkaPort, zookeeperPort: zkPort } = options;
+    const { dataDir, host, advertisedHost, kafkaPort, zookeeperPort: zkPort } = options;
     const zkDir = join(dataDir, 'zookeeper');
-    const overrides = parseOverrides(options.override);
-    // Every setting is checked before anything listens.
+    const layers = kafkaLayers({ env: process.env, overrides: options.override });
+    // Every setting is checked before anything listens. Precedence: start's own < environment < --override.
     const brokerConfig = brokerConfigFrom([
-      { key: 'listeners', value: `PLAINTEXT://${HOST}:${kafkaPort}`, line: 0 },
+      { key: 'listeners', value: `PLAINTEXT://${host}:${kafkaPort}`, line: 0 },
+      ...(advertisedHost === undefined ? [] : [{ key: 'advertised.listeners', value: `PLAINTEXT://${advertisedHost}:${kafkaPort}`, line: 0 }]),
       { key: 'log.dirs', value: join(dataDir, 'kafka'), line: 0 },
-      ...overrides,
+      ...layers,
     ]);
-    const overridden = new Set(overrides.map((o) => o.key));
+    const overridden = new Set(layers.map((o) => o.key));
     const dataDirSetting = { setting: `--data-dir=${dataDir}`, dir: dataDir };
     const kafkaSettings = brokerSettings(brokerConfig);
     if (!overridden.has('listeners')) kafkaSettings.listener = `--kafka-port=${kafkaPort}`;
     if (!overridden.has('log.dirs') && !overridden.has('log.dir')) kafkaSettings.dirs = [dataDirSetting];
     const zkSettings = { listener: `--zookeeper-port=${zkPort}`, dirs: [dataDirSetting] };
     await startNaming({ dirs: [...zkSettings.dirs, ...kafkaSettings.dirs] }, () => checkDataDirs([zkDir, brokerConfig.dataDir]));
-    const zookeeper = await startNaming(zkSettings, () =>
-      startZooKeeper(defaultZooKeeperConfig({ dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: HOST }), log),
-    );
+    // ZOO_CFG_* tune the ZooKeeper server; where it listens and keeps its data stay start's to say.
+    const zooEnv = zooLayers({ env: process.env, overrides: [] }, Object.keys(zooCfgSchema));
+    const zkConfig = { ...parseZooCfgLines(zooEnv).config, dataDir: zkDir, dataLogDir: zkDir, clientPort: zkPort, clientPortAddress: host };
+    const zookeeper = await startNaming(zkSettings, () => startZooKeeper(zkConfig, log));
     try {
       // Set once ZooKeeper listens: its port is known only then (--zookeeper-port 0 picks one).
-      if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = `${HOST}:${zookeeper.clientPort}`;
+      if (!overridden.has('zookeeper.connect')) brokerConfig.values['zookeeper.connect'] = localAddress(host, zookeeper.clientPort);
       const broker = await startBrokerFromConfig(brokerConfig, log, kafkaSettings);
       // The summary is the start's last line: printed once the broker is controller and leads its partitions.
-      if (!(await untilFormed(`${HOST}:${broker.port}`, 1, READY_TIMEOUT_MS))) log.warn({ waitedMs: READY_TIMEOUT_MS }, 'the broker has not taken up its partitions yet');
+      if (!(await untilFormed(localAddress(host, broker.port), 1, READY_TIMEOUT_MS))) log.warn({ waitedMs: READY_TIMEOUT_MS }, 'the broker has not taken up its partitions yet');
       log.info(
         {
-          kafka: `${HOST}:${broker.port}`,
-          zookeeper: `${HOST}:${zookeeper.clientPort}`,
+          kafka: `${host}:${broker.port}`,
+          advertised: `${brokerConfig.advertised.host}:${brokerConfig.advertised.port}`,
+          zookeeper: `${host}:${zookeeper.clientPort}`,
           dataDir: resolve(dataDir),
           // What kind of node this is, as `skein cluster info` would find it.
           mode: 'ZooKeeper standalone and a one-broker Kafka cluster on it',

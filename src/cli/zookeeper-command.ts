@@ -5,7 +5,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { ConfigError } from '../config/schema.js';
-import { parseZooCfg } from '../zookeeper/config.js';
+import { zooLayers } from '../config/layers.js';
+import { parseZooCfgLines, zooCfgSchema } from '../zookeeper/config.js';
 import { DISK_FILES, type ConfigFiles } from '../zookeeper/ensemble-config.js';
 import { startEnsembleMember } from '../zookeeper/quorum/ensemble-server.js';
 import { startZooKeeper } from '../zookeeper/server.js';
@@ -39,12 +40,13 @@ export const zookeeperCommand: ServerCommand<{ config: string; myid?: string; ov
   examples: [
     ['skein zookeeper --config config/zoo.cfg', 'a standalone server as the file says'],
     ['skein zookeeper --config zoo.cfg --myid 2', 'member 2 of the ensemble zoo.cfg lists (writes dataDir/myid)'],
+    ['ZOO_CFG_TICK_TIME=500 skein zookeeper --config zoo.cfg', 'a zoo.cfg setting from the environment (tickTime)'],
   ],
   declare(command) {
     command
       .requiredOption('--config <zoo.cfg>', "Apache ZooKeeper's configuration file")
       .option('--myid <id>', 'this server\'s id among zoo.cfg\'s server.N lines, written to dataDir/myid if missing')
-      .option('--override <key=value>', 'a zoo.cfg setting that wins over the file (repeatable)', collect, []);
+      .option('--override <key=value>', 'a zoo.cfg setting that wins over the file and ZOO_CFG_* (repeatable)', collect, []);
   },
   async run({ config: path, myid, override }, log) {
     if (myid !== undefined && !/^\d+$/.test(myid)) throw new UsageError(`--myid must be a server id from server.N, got "${myid}"`);
@@ -55,7 +57,8 @@ export const zookeeperCommand: ServerCommand<{ config: string; myid?: string; ov
       throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
     }
     const missingMyid: string[] = [];
-    const parsed = parseZooCfg(text, override, myid === undefined ? DISK_FILES : filesWithMyid(myid, missingMyid));
+    const lines = zooLayers({ file: { text, path }, env: process.env, overrides: override }, Object.keys(zooCfgSchema));
+    const parsed = parseZooCfgLines(lines, myid === undefined ? DISK_FILES : filesWithMyid(myid, missingMyid));
     for (const warning of parsed.warnings) log.warn(warning);
     const { config, ensemble, unusedKeys } = parsed;
     if (unusedKeys.length > 0) log.warn({ keys: unusedKeys }, 'ignoring zoo.cfg keys that have no effect in Skein');

@@ -4,7 +4,10 @@
 export interface PropertyLine {
   key: string;
   value: string;
+  /** 1-based line in the file; 0 for a setting from elsewhere. */
   line: number;
+  /** Where a setting not from the file came from (`env KAFKA_CFG_NUM_PARTITIONS`), for messages. */
+  source?: string;
 }
 
 /** Parses properties text into entries in file order; a repeated key appears twice (the last wins). */

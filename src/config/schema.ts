@@ -36,7 +36,7 @@ export function parseConfig<S extends Schema>(
     try {
       values[entry.key] = def.parse(entry.value.trim());
     } catch (err) {
-      const where = entry.line > 0 ? ` (line ${entry.line})` : '';
+      const where = entry.line > 0 ? ` (line ${entry.line})` : entry.source ? ` (${entry.source})` : '';
       throw new ConfigError(`${entry.key}${where}: ${(err as Error).message}`);
     }
   }

@@ -1,6 +1,6 @@
 // zoo.cfg: the keys Skein's ZooKeeper server understands, with ZooKeeper's names and defaults except
 // where noted (four-letter-word whitelist, extended types).
-import { parseProperties } from '../config/properties.js';
+import { parseProperties, type PropertyLine } from '../config/properties.js';
 import { bool, ConfigError, int, list, parseConfig, parseOverrides, str, type KeyDef } from '../config/schema.js';
 import { FOUR_LETTER_WORDS } from '../../protocol/zookeeper/four-letter.js';
 import { NO_FILES, parseEnsemble, type ConfigFiles, type Ensemble, type PeerRole } from './ensemble-config.js';
@@ -122,7 +122,11 @@ const ENSEMBLE_KEYS = new Set(['dynamicConfigFile', 'initLimit', 'syncLimit', 'p
  * `files` when the config names servers. Throws ConfigError naming the bad key.
  */
 export function parseZooCfg(text: string, overrides: readonly string[] = [], files: ConfigFiles = NO_FILES): ParsedZooCfg {
-  const lines = [...parseProperties(text), ...parseOverrides(overrides)];
+  return parseZooCfgLines([...parseProperties(text), ...parseOverrides(overrides)], files);
+}
+
+/** As parseZooCfg, from entries already layered (file, environment, overrides: the last for a key wins). */
+export function parseZooCfgLines(lines: readonly PropertyLine[], files: ConfigFiles = NO_FILES): ParsedZooCfg {
   const { values, unknown } = parseConfig(zooCfgSchema, lines);
   // ZooKeeper takes zoo.cfg's client address into account only when clientPort is set there.
   const clientPortSet = lines.some((l) => l.key === 'clientPort');
@@ -190,7 +194,7 @@ export function parseZooCfg(text: string, overrides: readonly string[] = [], fil
   };
 }
 
-/** The configuration zoo.cfg defaults give, with `overrides` on top (for `skein start`). */
+/** The configuration zoo.cfg defaults give, with `overrides` on top. */
 export function defaultZooKeeperConfig(overrides: Partial<ZooKeeperConfig> = {}): ZooKeeperConfig {
   return { ...parseZooCfg('').config, ...overrides };
 }

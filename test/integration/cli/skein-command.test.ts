@@ -213,7 +213,7 @@ test('a data directory locked by another process is one line naming the holder',
 
 test('every setting is checked before anything listens, the log level included', async () => {
   const args = ['start', '--data-dir', join(dir, 'checked-node'), '--kafka-port', '0', '--zookeeper-port', '0'];
-  const stdout = await expectFailure([...args, '--override', 'num.partitions=many'], 'skein start: num.partitions: expected an integer, got "many"');
+  const stdout = await expectFailure([...args, '--override', 'num.partitions=many'], 'skein start: num.partitions (--override): expected an integer, got "many"');
   expect(stdout).not.toContain('listening');
   await expectFailure(args, 'skein start: SKEIN_LOG_LEVEL=nonsense: not a log level (trace, debug, info, warn, error, fatal, silent)', { SKEIN_LOG_LEVEL: 'nonsense' });
 });
