@@ -64,6 +64,18 @@ export class JsonLinesChild {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /**
+   * Waits until `condition` holds, polling; after `timeoutMs` fails with the recent output of each of
+   * `programs`, the clients whose behaviour the condition is about.
+   */
+  static async until(what: string, condition: () => boolean, programs: readonly JsonLinesChild[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms\n${programs.map((p) => p.report()).join('\n')}`);
+      await sleep(POLL_MS);
+    }
+  }
+
   /** Events named `event`. */
   all(event: string): ClientEvent[] {
     return this.events.filter((e) => e.event === event);

@@ -59,13 +59,8 @@ const readBy = (members: JsonLinesChild[]): ReadRecord[] =>
 const byPosition = (a: ReadRecord, b: ReadRecord) => a.partition - b.partition || a.offset - b.offset;
 const lastJoin = (m: JsonLinesChild): number[] => (m.all('joined').at(-1)?.partitions as number[] | undefined) ?? [];
 
-async function until(what: string, condition: () => boolean, members: JsonLinesChild[], timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms\n${members.map((m) => m.report()).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, condition: () => boolean, members: JsonLinesChild[], timeoutMs = 60_000): Promise<void> =>
+  JsonLinesChild.until(what, condition, members, timeoutMs);
 
 test('admin: the topic id CreateTopics gives is the one Metadata reports; list and delete', async () => {
   const out = await runNodeJson<{ created: { name: string; id: string; partitions: number }[]; metadataId: string; metadataPartitions: number; listed: boolean; listedAfterDelete: boolean }>(

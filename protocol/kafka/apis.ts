@@ -52,6 +52,11 @@ import { DescribeClusterRequestSpec, DescribeClusterResponseSpec } from './messa
 import { DescribeProducersRequestSpec, DescribeProducersResponseSpec } from './messages/61-describe-producers.js';
 import { DescribeTransactionsRequestSpec, DescribeTransactionsResponseSpec } from './messages/65-describe-transactions.js';
 import { ListTransactionsRequestSpec, ListTransactionsResponseSpec } from './messages/66-list-transactions.js';
+import {
+  ConsumerGroupHeartbeatRequestSpec,
+  ConsumerGroupHeartbeatResponseSpec,
+} from './messages/68-consumer-group-heartbeat.js';
+import { ConsumerGroupDescribeRequestSpec, ConsumerGroupDescribeResponseSpec } from './messages/69-consumer-group-describe.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -96,6 +101,8 @@ export const ApiKey = {
   DescribeProducers: 61,
   DescribeTransactions: 65,
   ListTransactions: 66,
+  ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -156,6 +163,11 @@ export const KAFKA_APIS = {
   [ApiKey.DescribeProducers]: { request: DescribeProducersRequestSpec, response: DescribeProducersResponseSpec },
   [ApiKey.DescribeTransactions]: { request: DescribeTransactionsRequestSpec, response: DescribeTransactionsResponseSpec },
   [ApiKey.ListTransactions]: { request: ListTransactionsRequestSpec, response: ListTransactionsResponseSpec },
+  [ApiKey.ConsumerGroupHeartbeat]: {
+    request: ConsumerGroupHeartbeatRequestSpec,
+    response: ConsumerGroupHeartbeatResponseSpec,
+  },
+  [ApiKey.ConsumerGroupDescribe]: { request: ConsumerGroupDescribeRequestSpec, response: ConsumerGroupDescribeResponseSpec },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

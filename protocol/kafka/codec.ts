@@ -291,6 +291,26 @@ function compileStruct(fields: readonly FieldSpec[], version: number, flexible: 
   };
 }
 
+/** Kafka writes a nullable struct behind one int8: -1 for null, 1 for a struct that follows. */
+function nullableStructCodec(struct: TypeCodec): TypeCodec {
+  return {
+    minBytes: 1,
+    read(r) {
+      const marker = r.int8();
+      if (marker < 0) return null;
+      return struct.read(r);
+    },
+    write(w, value) {
+      if (value === null) {
+        w.int8(-1);
+        return;
+      }
+      w.int8(1);
+      struct.write(w, value);
+    },
+  };
+}
+
 function fieldCodec(field: FieldSpec, version: number, flexible: boolean, where: string): TypeCodec {
   const nullable = inVersions(field.nullableVersions, version);
   if (field.type.startsWith('[]')) {
@@ -300,8 +320,8 @@ function fieldCodec(field: FieldSpec, version: number, flexible: boolean, where:
     return arrayCodec(element, flexible, nullable);
   }
   if (field.fields) {
-    if (nullable) throw new Error(`${where}: nullable structs are not supported`);
-    return compileStruct(field.fields, version, flexible, where);
+    const struct = compileStruct(field.fields, version, flexible, where);
+    return nullable ? nullableStructCodec(struct) : struct;
   }
   return scalarCodec(field.type, flexible, nullable, where);
 }

@@ -89,7 +89,7 @@ type DecodedField<F extends FieldSpec> = F['type'] extends `[]${infer E}`
   ? (F extends { readonly fields: readonly FieldSpec[] } ? StructValue<Fields<F>> : ScalarValue<E, Buffer>)[]
     | NullIfNullable<F>
   : F extends { readonly fields: readonly FieldSpec[] }
-    ? StructValue<Fields<F>>
+    ? StructValue<Fields<F>> | NullIfNullable<F>
     : ScalarValue<F['type'], Buffer> | NullIfNullable<F>;
 
 type InputField<F extends FieldSpec> = F['type'] extends `[]${infer E}`
@@ -99,7 +99,7 @@ type InputField<F extends FieldSpec> = F['type'] extends `[]${infer E}`
           : ScalarValue<E, Uint8Array | readonly Uint8Array[]>)[]
       | NullIfNullable<F>
   : F extends { readonly fields: readonly FieldSpec[] }
-    ? StructInput<Fields<F>>
+    ? StructInput<Fields<F>> | NullIfNullable<F>
     : ScalarValue<F['type'], Uint8Array | readonly Uint8Array[]> | NullIfNullable<F>;
 
 /** A decoded structure: every field present, records as a view of the frame (or null). */

@@ -7,6 +7,7 @@ import { parseCleanupPolicy } from '../log/log-config.js';
 import { COMPRESSION_TYPES } from './metadata/config-values.js';
 import { topicDefaultKeys } from './metadata/topic-default-keys.js';
 import { parseConnectString } from '../zookeeper/client/connect-string.js';
+import { isAssignorName } from './groups/consumer/assignors.js';
 import { listenerTlsOf, splitListenerEntries, SSL_NOT_APPLICABLE, sslSchema, sslValuesFor, type ListenerTls } from './ssl-config.js';
 import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from './zookeeper-tls-config.js';
 import type { ConnectTls } from '../net/client-socket.js';
@@ -24,6 +25,15 @@ const DOUBLE_MAX = Number.MAX_VALUE;
  */
 export const DEFAULT_QUEUED_MAX_REQUEST_BYTES = 104_857_600;
 
+/** Kafka names its assignors by class; the short names are what group.consumer.assignors documents. */
+function consumerAssignorName(name: string): string {
+  const known: Record<string, string> = {
+    'org.apache.kafka.coordinator.group.assignor.UniformAssignor': 'uniform',
+    'org.apache.kafka.coordinator.group.assignor.RangeAssignor': 'range',
+  };
+  return known[name] ?? name;
+}
+
 /** log.cleanup.policy: a list of compact and delete. */
 function cleanupPolicy(doc: string, def: string[]): KeyDef<string[]> {
   const base = list(doc, def);
@@ -33,6 +43,21 @@ function cleanupPolicy(doc: string, def: string[]): KeyDef<string[]> {
       const problem = parseCleanupPolicy(raw);
       if (typeof problem === 'string') throw new Error(problem);
       return base.parse(raw);
+    },
+  };
+}
+
+/** group.consumer.assignors: KIP-848's server-side assignors, by short name or Kafka's class name. */
+function consumerAssignors(doc: string, def: string[]): KeyDef<string[]> {
+  const base = list(doc, def);
+  return {
+    ...base,
+    parse(raw) {
+      const names = base.parse(raw).map(consumerAssignorName);
+      const unknown = names.find((n) => !isAssignorName(n));
+      if (unknown !== undefined) throw new Error(`unknown assignor ${unknown}; Skein has uniform and range`);
+      if (names.length === 0) throw new Error('at least one assignor is needed');
+      return names;
     },
   };
 }
@@ -103,6 +128,10 @@ export const brokerSchema = {
   'group.min.session.timeout.ms': int('Smallest session timeout a member may ask for.', 6_000, { min: 0 }),
   'group.max.session.timeout.ms': int('Largest session timeout a member may ask for.', 1_800_000, { min: 0 }),
   'group.max.size': int('Members in one group at most.', 2_147_483_647, { min: 1 }),
+  'group.consumer.session.timeout.ms': int('KIP-848 consumer groups: a member silent this long is removed.', 45_000, { min: 1 }),
+  'group.consumer.heartbeat.interval.ms': int('KIP-848 consumer groups: how often members are told to heartbeat.', 5_000, { min: 1 }),
+  'group.consumer.assignors': consumerAssignors('KIP-848 consumer groups: server-side assignors, the first the default (uniform, range).', ['uniform', 'range']),
+  'group.consumer.max.size': int('KIP-848 consumer groups: members in one group at most.', 2_147_483_647, { min: 1 }),
   'transaction.state.log.num.partitions': int('Partitions of __transaction_state.', 50, { min: 1 }),
   'transaction.state.log.replication.factor': int('Replication factor of __transaction_state (capped by live brokers).', 3, { min: 1 }),
   'transaction.state.log.min.isr': int('min.insync.replicas of __transaction_state (capped by its replication factor).', 2, { min: 1 }),

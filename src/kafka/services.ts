@@ -20,6 +20,8 @@ import type { TopicRecord } from './metadata/topic-store.js';
 import type { Partition } from './partitions/partition.js';
 import type { ProduceConfig } from './produce/produce-config.js';
 import type { NewTopic } from './topics/topic-manager.js';
+import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResponse } from './groups/consumer/coordinator.js';
+import type { DescribedConsumerGroup } from './groups/consumer/described-group.js';
 
 /** Wall-clock milliseconds: the one place handlers read the time, so a test can set it. */
 export interface Clock {
@@ -100,6 +102,10 @@ export interface GroupRequests {
   describeGroups(request: Groups.DescribeGroupsRequest): Promise<Groups.DescribeGroupsResponse>;
   listGroups(request: Groups.ListGroupsRequest): Promise<Groups.ListGroupsResponse>;
   deleteGroups(request: Groups.DeleteGroupsRequest): Promise<Groups.DeleteGroupsResponse>;
+  /** ConsumerGroupHeartbeat (KIP-848): a member of a consumer group joins, heartbeats, reconciles or leaves. */
+  consumerGroupHeartbeat(request: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResponse>;
+  /** ConsumerGroupDescribe (KIP-848): the consumer groups named, in order. */
+  consumerGroupDescribe(groupIds: readonly string[]): Promise<DescribedConsumerGroup[]>;
 }
 
 /**

@@ -236,12 +236,16 @@ export interface DescribeGroupsResponse {
 export interface ListGroupsRequest {
   /** Empty lists every group; otherwise group states, compared case-insensitively. */
   statesFilter: string[];
+  /** v5: empty lists both kinds; otherwise `classic` and/or `consumer`, compared case-insensitively. */
+  typesFilter?: string[];
 }
 
 export interface ListedGroup {
   groupId: string;
   protocolType: string;
   groupState: string;
+  /** v5: `classic` or `consumer` (KIP-848). */
+  groupType?: string;
 }
 
 export interface ListGroupsResponse {

@@ -1,5 +1,7 @@
 // The group coordinator's settings, named and defaulted as Kafka's broker keys are.
 import type { BrokerConfigValues } from '../broker-config.js';
+import type { AssignorName } from './consumer/assignors.js';
+import { DEFAULT_CONSUMER_GROUP_CONFIG, type ConsumerGroupConfig } from './consumer/coordinator.js';
 
 export interface GroupCoordinatorConfig {
   /** group.min.session.timeout.ms: a JoinGroup asking for less gets INVALID_SESSION_TIMEOUT. */
@@ -62,5 +64,16 @@ export function groupCoordinatorConfigFrom(values: BrokerConfigValues): GroupCoo
     offsetsRetentionMs: values['offsets.retention.minutes'] * 60_000,
     offsetsRetentionCheckIntervalMs: values['offsets.retention.check.interval.ms'],
     offsetsTopicNumPartitions: values['offsets.topic.num.partitions'],
+  };
+}
+
+/** The KIP-848 consumer group coordinator's settings (group.consumer.*). */
+export function consumerGroupConfigFrom(values: BrokerConfigValues): ConsumerGroupConfig {
+  return {
+    ...DEFAULT_CONSUMER_GROUP_CONFIG,
+    sessionTimeoutMs: values['group.consumer.session.timeout.ms'],
+    heartbeatIntervalMs: values['group.consumer.heartbeat.interval.ms'],
+    assignors: values['group.consumer.assignors'] as AssignorName[],
+    maxSize: values['group.consumer.max.size'],
   };
 }

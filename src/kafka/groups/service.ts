@@ -40,7 +40,10 @@ import type {
   SyncGroupResponse,
   TxnOffsetCommitRequest,
 } from './api.js';
-import { groupCoordinatorConfigFrom } from './config.js';
+import { consumerGroupConfigFrom, groupCoordinatorConfigFrom } from './config.js';
+import { ConsumerGroupCoordinator, type ConsumerHeartbeatRequest, type ConsumerHeartbeatResponse } from './consumer/coordinator.js';
+import { consumerGroupStateName, describedConsumerGroup, type DescribedConsumerGroup } from './consumer/described-group.js';
+import type { TopicRecord } from '../metadata/topic-store.js';
 import { isValidGroupId } from './group-id.js';
 import { loadConsumerOffsets } from './consumer-offsets-loader.js';
 import { createConsumerOffsetsTopic, type ConsumerOffsetsTopics } from './consumer-offsets-topic.js';
@@ -97,7 +100,8 @@ export interface GroupServiceBroker {
   readonly log: Logger;
   /** No zookeeper.connect: the broker opens every partition of a topic itself, so a load waits for all of them. */
   readonly alone: boolean;
-  readonly topics: ConsumerOffsetsTopics;
+  /** Also every topic: KIP-848 groups are assigned by the server from them. */
+  readonly topics: ConsumerOffsetsTopics & { list(): TopicRecord[] };
   readonly metadata: MetadataView;
   readonly replicas: Pick<ReplicaManager, 'partition' | 'partitionsOf'>;
   now(): number;
@@ -114,6 +118,8 @@ export class GroupService implements GroupRequests {
   /** The service's own life, apart from which partitions it owns: open once __consumer_offsets is. */
   private readonly topic: InternalTopic;
   private coordinator: GroupCoordinator<PendingReply> | undefined;
+  /** KIP-848 consumer groups (ConsumerGroupHeartbeat), beside the classic groups. */
+  private consumer: ConsumerGroupCoordinator | undefined;
   private writer: ConsumerOffsetsWriter | undefined;
   /** Which __consumer_offsets partitions this broker serves. */
   private readonly ownership = new PartitionOwnership<LoadedPartition>({
@@ -213,8 +219,11 @@ export class GroupService implements GroupRequests {
   // where noted.
 
   joinGroup(request: JoinGroupRequest, client: JoinGroupClient): Promise<JoinGroupResponse> {
+    // A classic member may not join a group whose members speak KIP-848 (Skein does not convert groups).
+    const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
+    const mixed = refusal === ErrorCode.NONE && this.consumer?.hasMembers(request.groupId) === true;
     return this.submit(
-      this.groupRefusal(request.groupId, MEMBERSHIP),
+      mixed ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : refusal,
       (c, now, token) => c.joinGroup(now, token, request, client),
       (code) => refuseJoinGroup(request, code),
     );
@@ -241,11 +250,35 @@ export class GroupService implements GroupRequests {
   }
 
   offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse> {
-    return this.submit(
-      this.groupRefusal(request.groupId, OFFSETS_OR_ADMIN),
-      (c, now, token) => c.offsetCommit(now, token, request),
-      (code) => refuseOffsetCommit(request, code),
-    );
+    const refusal = this.groupRefusal(request.groupId, OFFSETS_OR_ADMIN);
+    const consumer = this.consumer;
+    if (refusal === ErrorCode.NONE && consumer?.has(request.groupId)) {
+      // A KIP-848 group checks the member and its epoch itself; the offsets are then stored as a
+      // commit outside a classic generation, which the classic coordinator keeps for the group id.
+      const invalid = consumer.validateOffsetRequest(request.groupId, request.memberId, request.generationIdOrMemberEpoch, true);
+      if (invalid !== ErrorCode.NONE) return Promise.resolve(refuseOffsetCommit(request, invalid));
+      const simple = { ...request, memberId: '', generationIdOrMemberEpoch: -1, groupInstanceId: null };
+      return this.submit(ErrorCode.NONE, (c, now, token) => c.offsetCommit(now, token, simple), (code) => refuseOffsetCommit(request, code));
+    }
+    return this.submit(refusal, (c, now, token) => c.offsetCommit(now, token, request), (code) => refuseOffsetCommit(request, code));
+  }
+
+  /**
+   * ConsumerGroupHeartbeat (KIP-848): answered at once by the consumer group coordinator. A group id
+   * held by a classic group with members is not a consumer group (GROUP_ID_NOT_FOUND, as Kafka answers
+   * when it does not convert the group).
+   */
+  consumerGroupHeartbeat(request: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResponse> {
+    const refuse = (errorCode: number): ConsumerHeartbeatResponse => ({ errorCode, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
+    const refusal = request.groupId === '' ? ErrorCode.NONE : this.groupRefusal(request.groupId, MEMBERSHIP);
+    const consumer = this.consumer;
+    if (refusal !== ErrorCode.NONE || !consumer) return Promise.resolve(refuse(refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal));
+    if (!consumer.has(request.groupId) && this.coordinator!.snapshot().some((g) => g.groupId === request.groupId && g.members.length > 0)) {
+      return Promise.resolve({ ...refuse(ErrorCode.GROUP_ID_NOT_FOUND), errorMessage: `Group ${request.groupId} is not a consumer group.` });
+    }
+    const response = consumer.heartbeat(this.broker.now(), request);
+    this.armTimer();
+    return Promise.resolve(response);
   }
 
   txnOffsetCommit(request: TxnOffsetCommitRequest): Promise<OffsetCommitResponse> {
@@ -309,9 +342,30 @@ export class GroupService implements GroupRequests {
     if (this.lifecycle === 'absent') return Promise.resolve(refuseListGroups(ErrorCode.NONE));
     // The groups loaded so far are listed; while a partition loads the list is flagged incomplete.
     const loading = this.ownership.anyLoading;
-    return this.submit(this.serviceRefusal(), (c, now, token) => c.listGroups(now, token, request), refuseListGroups).then((response) =>
-      loading && response.errorCode === ErrorCode.NONE ? { ...response, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS } : response,
-    );
+    return this.submit(this.serviceRefusal(), (c, now, token) => c.listGroups(now, token, request), refuseListGroups).then((response) => {
+      const listed = { ...response, groups: this.withConsumerGroups(response.groups, request) };
+      return loading && response.errorCode === ErrorCode.NONE ? { ...listed, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS } : listed;
+    });
+  }
+
+  /**
+   * The classic coordinator's list with the KIP-848 groups in: a consumer group's id also names the
+   * classic record of its committed offsets, listed once, as the consumer group it is. Filters by state
+   * and type as Kafka does, case-insensitively.
+   */
+  private withConsumerGroups(classic: ListGroupsResponse['groups'], request: ListGroupsRequest): ListGroupsResponse['groups'] {
+    const consumer = this.consumer;
+    const classicIds = new Set(classic.map((g) => g.groupId));
+    // An empty consumer group beside a classic one with members (a classic member joined after the last
+    // KIP-848 member left) is listed as the classic group.
+    const ids = new Set((consumer?.groupIds() ?? []).filter((id) => consumer!.hasMembers(id) || !classicIds.has(id)));
+    const states = new Set(request.statesFilter.map((s) => s.toLowerCase()));
+    const types = new Set((request.typesFilter ?? []).map((t) => t.toLowerCase()));
+    const groups = [
+      ...classic.filter((g) => !ids.has(g.groupId)).map((g) => ({ ...g, groupType: 'classic' })),
+      ...[...ids].map((groupId) => ({ groupId, protocolType: 'consumer', groupState: consumerGroupStateName(consumer!.describe(groupId)!.state), groupType: 'consumer' })),
+    ];
+    return groups.filter((g) => (states.size === 0 || states.has(g.groupState.toLowerCase())) && (types.size === 0 || types.has(g.groupType)));
   }
 
   async deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
@@ -426,7 +480,9 @@ export class GroupService implements GroupRequests {
 
   /** One timer, at the coordinator's next deadline. */
   private armTimer(): void {
-    if (this.lifecycle !== 'stopped') this.timer.arm(this.coordinator?.nextDeadline());
+    if (this.lifecycle === 'stopped') return;
+    const deadlines = [this.coordinator?.nextDeadline(), this.consumer?.nextDeadline()].filter((d) => d !== undefined);
+    this.timer.arm(deadlines.length > 0 ? Math.min(...deadlines) : undefined);
   }
 
   /** Fires the coordinator's deadlines that are due. */
@@ -434,6 +490,7 @@ export class GroupService implements GroupRequests {
     const coordinator = this.coordinator;
     if (!coordinator || this.lifecycle !== 'open') return;
     try {
+      this.consumer?.tick(this.broker.now());
       this.absorb(coordinator.tick(this.broker.now()));
     } catch (err) {
       this.broker.log.error({ err }, 'group coordinator failed on a clock tick');
@@ -469,6 +526,7 @@ export class GroupService implements GroupRequests {
     // Groups are spread over the partitions the topic has, whatever offsets.topic.num.partitions says now.
     const config = { ...groupCoordinatorConfigFrom(broker.config.values), offsetsTopicNumPartitions: count };
     this.coordinator = new GroupCoordinator<PendingReply>({ config, memberIdSuffix: randomUUID }, broker.now());
+    this.consumer = new ConsumerGroupCoordinator(consumerGroupConfigFrom(broker.config.values), { topics: () => this.assignableTopics() }, randomUUID);
     this.writer = new ConsumerOffsetsWriter(
       // Looked up on each write: in a cluster a partition opens here after the topic does.
       (index) => broker.replicas.partition(CONSUMER_OFFSETS_TOPIC, index),
@@ -477,6 +535,27 @@ export class GroupService implements GroupRequests {
     );
     // In a cluster this broker hosts only some partitions: the list has holes.
     for (const p of partitions) if (p?.leaderId === broker.config.brokerId) void this.onElection(p.index, p.leaderEpoch);
+  }
+
+  /**
+   * ConsumerGroupDescribe (KIP-848): each group as the consumer group coordinator holds it; a group id it
+   * does not have is GROUP_ID_NOT_FOUND, as Kafka answers it for a missing or a classic group.
+   */
+  consumerGroupDescribe(groupIds: readonly string[]): Promise<DescribedConsumerGroup[]> {
+    const names = new Map(this.broker.topics.list().map((t) => [t.topicId, t.name]));
+    return Promise.resolve(
+      groupIds.map((groupId) => {
+        const refusal = this.groupRefusal(groupId, OFFSETS_OR_ADMIN);
+        const view = refusal === ErrorCode.NONE ? this.consumer?.describe(groupId) : undefined;
+        const errorCode = refusal !== ErrorCode.NONE ? refusal : view ? ErrorCode.NONE : ErrorCode.GROUP_ID_NOT_FOUND;
+        return describedConsumerGroup(groupId, errorCode, view, (id) => names.get(id) ?? '');
+      }),
+    );
+  }
+
+  /** Every topic with its id and partition count, for KIP-848's server-side assignment. */
+  private assignableTopics(): Map<string, { id: string; partitions: number }> {
+    return new Map(this.broker.topics.list().map((t) => [t.name, { id: t.topicId, partitions: t.replicas.length }]));
   }
 
   /** Reads one partition back from its log start to its end. */
@@ -523,6 +602,7 @@ export class GroupService implements GroupRequests {
     const { broker } = this;
     this.settledWhileLoading.delete(partition);
     try {
+      this.consumer!.forget((groupId) => this.partitionOf(groupId) !== partition);
       this.absorb(this.coordinator!.partitionUnloaded(broker.now(), partition));
     } catch (err) {
       broker.log.error({ err, partition }, 'group coordinator failed unloading a partition');

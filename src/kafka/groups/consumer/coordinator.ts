@@ -1,0 +1,508 @@
+// The KIP-848 consumer group coordinator: a pure state machine beside the classic one. Requests and
+// clock ticks go in with the time; responses come out. The server computes a target assignment per
+// group epoch and brings each member to it incrementally: a member first gives up what it must
+// revoke, and a partition is handed to its new owner only once its old owner has released it, so no
+// partition is ever owned by two members at once. Kafka's facts (GroupMetadataManager,
+// CurrentAssignmentBuilder); our own code.
+import { ErrorCode } from '../../../../protocol/kafka/errors.js';
+import { assign, isAssignorName, parsePartitionKey, partitionKey, type AssignorName, type PartitionKey, type TargetAssignment } from './assignors.js';
+
+/** Epochs a member sends to leave: -1 for good, -2 a static member that will be back. */
+export const LEAVE_EPOCH = -1;
+export const STATIC_LEAVE_EPOCH = -2;
+
+export interface ConsumerGroupConfig {
+  /** group.consumer.session.timeout.ms: a member silent this long is removed. */
+  sessionTimeoutMs: number;
+  /** group.consumer.heartbeat.interval.ms: told to every member. */
+  heartbeatIntervalMs: number;
+  /** group.consumer.assignors: the first is the default; a member may ask for another listed one. */
+  assignors: AssignorName[];
+  /** group.consumer.max.size: members in one group at most. */
+  maxSize: number;
+  /** Longest subscribed_topic_regex accepted: bounds the cost of matching it against every topic. */
+  maxRegexLength: number;
+}
+
+export const DEFAULT_CONSUMER_GROUP_CONFIG: Readonly<ConsumerGroupConfig> = {
+  sessionTimeoutMs: 45_000,
+  heartbeatIntervalMs: 5_000,
+  assignors: ['uniform', 'range'],
+  maxSize: 2_147_483_647,
+  maxRegexLength: 1_000,
+};
+
+/** The topics the coordinator may assign: looked up on each request, since topics come and go. */
+export interface TopicCatalog {
+  /** Every topic by name: its id and partition count. */
+  topics(): ReadonlyMap<string, { id: string; partitions: number }>;
+}
+
+export interface ConsumerHeartbeatRequest {
+  groupId: string;
+  memberId: string;
+  memberEpoch: number;
+  instanceId: string | null;
+  rackId: string | null;
+  rebalanceTimeoutMs: number;
+  subscribedTopicNames: string[] | null;
+  subscribedTopicRegex: string | null;
+  serverAssignor: string | null;
+  topicPartitions: Array<{ topicId: string; partitions: number[] }> | null;
+  /** From the request header and the connection, for ConsumerGroupDescribe. */
+  clientId: string;
+  clientHost: string;
+}
+
+export interface ConsumerHeartbeatResponse {
+  errorCode: number;
+  errorMessage: string | null;
+  memberId: string | null;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  assignment: { topicPartitions: Array<{ topicId: string; partitions: number[] }> } | null;
+}
+
+type MemberState = 'stable' | 'unrevoked' | 'unreleased';
+
+interface Member {
+  memberId: string;
+  instanceId: string | null;
+  rackId: string | null;
+  clientId: string;
+  clientHost: string;
+  memberEpoch: number;
+  previousMemberEpoch: number;
+  state: MemberState;
+  subscribedTopicNames: string[];
+  subscribedTopicRegex: RegExp | null;
+  regexSource: string | null;
+  serverAssignor: string | null;
+  rebalanceTimeoutMs: number;
+  /** What the member has been told it owns. */
+  assigned: Set<PartitionKey>;
+  /** What it must give up before it gets more. */
+  revoking: Set<PartitionKey>;
+  sessionDeadline: number;
+  /** Set while revoking: a member that does not revoke in its rebalance timeout is removed. */
+  revocationDeadline: number | undefined;
+}
+
+interface ConsumerGroup {
+  groupId: string;
+  groupEpoch: number;
+  assignmentEpoch: number;
+  members: Map<string, Member>;
+  target: TargetAssignment;
+  /** The subscribed topics' ids and sizes when the target was computed: a change means a new epoch. */
+  metadataKey: string;
+}
+
+export interface ConsumerMemberView {
+  memberId: string;
+  instanceId: string | null;
+  rackId: string | null;
+  clientId: string;
+  clientHost: string;
+  subscribedTopicRegex: string | null;
+  memberEpoch: number;
+  state: MemberState;
+  assigned: PartitionKey[];
+  revoking: PartitionKey[];
+  target: PartitionKey[];
+  subscribedTopicNames: string[];
+}
+
+export interface ConsumerGroupView {
+  groupId: string;
+  groupEpoch: number;
+  assignmentEpoch: number;
+  state: 'empty' | 'assigning' | 'reconciling' | 'stable';
+  assignor: AssignorName;
+  members: ConsumerMemberView[];
+}
+
+function fail(errorCode: number, errorMessage: string, memberEpoch = 0): ConsumerHeartbeatResponse {
+  return { errorCode, errorMessage, memberId: null, memberEpoch, heartbeatIntervalMs: 0, assignment: null };
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+export class ConsumerGroupCoordinator {
+  private readonly groups = new Map<string, ConsumerGroup>();
+
+  constructor(
+    readonly config: ConsumerGroupConfig,
+    private readonly catalog: TopicCatalog,
+    /** A fresh member id for v0 joins that bring none (v1 clients make their own). */
+    private readonly newMemberId: () => string,
+  ) {}
+
+  /** Whether `groupId` is a consumer group here (with or without members). */
+  has(groupId: string): boolean {
+    return this.groups.has(groupId);
+  }
+
+  /** Whether the group has members: a classic join for it is refused then. */
+  hasMembers(groupId: string): boolean {
+    return (this.groups.get(groupId)?.members.size ?? 0) > 0;
+  }
+
+  /**
+   * OffsetCommit/OffsetFetch v9+ from a member of a consumer group: NONE when the member and epoch
+   * are current (or the request is not from a member), else Kafka's error for it.
+   */
+  validateOffsetRequest(groupId: string, memberId: string, memberEpoch: number, isCommit: boolean): number {
+    const group = this.groups.get(groupId);
+    if (!group) return ErrorCode.NONE;
+    if (memberId === '' && memberEpoch < 0) return ErrorCode.NONE;
+    const member = group.members.get(memberId);
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    // A commit from the previous epoch is fine while the member still reconciles (Kafka allows it for
+    // the partitions it still owns; the client commits before revoking).
+    if (memberEpoch === member.memberEpoch) return ErrorCode.NONE;
+    if (isCommit && memberEpoch === member.previousMemberEpoch) return ErrorCode.NONE;
+    return ErrorCode.STALE_MEMBER_EPOCH;
+  }
+
+  heartbeat(nowMs: number, request: ConsumerHeartbeatRequest): ConsumerHeartbeatResponse {
+    const invalid = this.validate(request);
+    if (invalid) return invalid;
+    if (request.memberEpoch === LEAVE_EPOCH || request.memberEpoch === STATIC_LEAVE_EPOCH) return this.leave(nowMs, request);
+    let group = this.groups.get(request.groupId);
+    let member: Member | undefined;
+    if (request.memberEpoch === 0) {
+      if (!group) {
+        group = { groupId: request.groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), target: new Map(), metadataKey: '' };
+        this.groups.set(request.groupId, group);
+      }
+      const joined = this.join(nowMs, group, request);
+      if ('errorCode' in joined) return joined;
+      member = joined;
+    } else {
+      member = group?.members.get(request.memberId);
+      if (!group || !member) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `member ${request.memberId} is not in group ${request.groupId}`);
+      if (request.memberEpoch !== member.memberEpoch) {
+        // A member whose last response was lost sends the previous epoch: fine while it owns no more than it was told.
+        const owned = this.ownedKeys(request.topicPartitions);
+        const lostResponse = request.memberEpoch === member.previousMemberEpoch && (owned === null || [...owned].every((k) => member!.assigned.has(k) || member!.revoking.has(k)));
+        if (!lostResponse) return fail(ErrorCode.FENCED_MEMBER_EPOCH, `member epoch ${request.memberEpoch} is fenced (current ${member.memberEpoch})`);
+      }
+    }
+    member.sessionDeadline = nowMs + this.config.sessionTimeoutMs;
+    member.clientId = request.clientId;
+    member.clientHost = request.clientHost;
+    if (request.rackId !== null) member.rackId = request.rackId;
+    if (request.rebalanceTimeoutMs > 0) member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
+    if (this.updateSubscription(member, request)) group!.groupEpoch++;
+    this.refreshTarget(group!);
+    this.reconcile(nowMs, group!, member, this.ownedKeys(request.topicPartitions));
+    return this.answer(member);
+  }
+
+  /** Removes members whose session or revocation time ran out. */
+  tick(nowMs: number): void {
+    for (const group of this.groups.values()) {
+      for (const member of [...group.members.values()]) {
+        const revocationLate = member.revocationDeadline !== undefined && member.revocationDeadline <= nowMs;
+        if (member.sessionDeadline <= nowMs || revocationLate) this.remove(group, member);
+      }
+    }
+  }
+
+  nextDeadline(): number | undefined {
+    let next: number | undefined;
+    for (const group of this.groups.values()) {
+      for (const m of group.members.values()) {
+        for (const d of [m.sessionDeadline, m.revocationDeadline]) if (d !== undefined && (next === undefined || d < next)) next = d;
+      }
+    }
+    return next;
+  }
+
+  /** Forgets the groups of a __consumer_offsets partition this broker no longer leads. */
+  forget(belongsHere: (groupId: string) => boolean): void {
+    for (const groupId of [...this.groups.keys()]) if (!belongsHere(groupId)) this.groups.delete(groupId);
+  }
+
+  /** Deletes an empty group (DeleteGroups); false when it has members. */
+  delete(groupId: string): boolean {
+    if (this.hasMembers(groupId)) return false;
+    return this.groups.delete(groupId);
+  }
+
+  groupIds(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  describe(groupId: string): ConsumerGroupView | undefined {
+    const group = this.groups.get(groupId);
+    if (!group) return undefined;
+    const members = [...group.members.values()].map((m) => ({
+      memberId: m.memberId,
+      instanceId: m.instanceId,
+      rackId: m.rackId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      subscribedTopicRegex: m.regexSource,
+      memberEpoch: m.memberEpoch,
+      state: m.state,
+      assigned: [...m.assigned].sort(),
+      revoking: [...m.revoking].sort(),
+      target: [...(group.target.get(m.memberId) ?? [])].sort(),
+      subscribedTopicNames: m.subscribedTopicNames,
+    }));
+    const state =
+      members.length === 0
+        ? 'empty'
+        : group.assignmentEpoch < group.groupEpoch
+          ? 'assigning'
+          : members.some((m) => m.memberEpoch !== group.assignmentEpoch || m.state !== 'stable')
+            ? 'reconciling'
+            : 'stable';
+    return { groupId, groupEpoch: group.groupEpoch, assignmentEpoch: group.assignmentEpoch, state, assignor: this.assignorOf(group), members };
+  }
+
+  // ---- steps of a heartbeat
+
+  private validate(request: ConsumerHeartbeatRequest): ConsumerHeartbeatResponse | undefined {
+    if (request.groupId === '') return fail(ErrorCode.INVALID_REQUEST, 'GroupId can not be empty.');
+    if (request.memberEpoch < STATIC_LEAVE_EPOCH) return fail(ErrorCode.INVALID_REQUEST, 'MemberEpoch is invalid.');
+    if (request.memberEpoch !== 0 && request.memberId === '') return fail(ErrorCode.INVALID_REQUEST, 'MemberId can not be empty.');
+    if (request.memberEpoch === 0) {
+      if (request.rebalanceTimeoutMs === -1) return fail(ErrorCode.INVALID_REQUEST, 'RebalanceTimeoutMs must be provided in first request.');
+      if (request.topicPartitions === null) return fail(ErrorCode.INVALID_REQUEST, 'TopicPartitions must be empty when (re-)joining.');
+      if (request.topicPartitions.length > 0) return fail(ErrorCode.INVALID_REQUEST, 'TopicPartitions must be empty when (re-)joining.');
+      if (request.subscribedTopicNames === null && request.subscribedTopicRegex === null) {
+        return fail(ErrorCode.INVALID_REQUEST, 'SubscribedTopicNames or SubscribedTopicRegex must be set in first request.');
+      }
+    }
+    if (request.memberEpoch === STATIC_LEAVE_EPOCH && request.instanceId === null) return fail(ErrorCode.INVALID_REQUEST, 'InstanceId can not be null.');
+    if (request.serverAssignor !== null && !this.config.assignors.includes(request.serverAssignor as AssignorName)) {
+      return fail(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${request.serverAssignor} is not supported.`);
+    }
+    if (request.subscribedTopicRegex !== null) {
+      if (request.subscribedTopicRegex.length > this.config.maxRegexLength) return fail(ErrorCode.INVALID_REGULAR_EXPRESSION, 'SubscribedTopicRegex is too long.');
+      if (compileRegex(request.subscribedTopicRegex) === null) return fail(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${request.subscribedTopicRegex} is invalid.`);
+    }
+    return undefined;
+  }
+
+  private join(nowMs: number, group: ConsumerGroup, request: ConsumerHeartbeatRequest): Member | ConsumerHeartbeatResponse {
+    const memberId = request.memberId === '' ? this.newMemberId() : request.memberId;
+    if (request.instanceId !== null) {
+      const previous = [...group.members.values()].find((m) => m.instanceId === request.instanceId);
+      if (previous && previous.memberId !== memberId) {
+        if (previous.memberEpoch !== STATIC_LEAVE_EPOCH) {
+          return fail(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${request.instanceId} is still in use by ${previous.memberId}.`);
+        }
+        // The static member is back under a new member id: it takes over its predecessor's place and assignment.
+        group.members.delete(previous.memberId);
+        const target = group.target.get(previous.memberId);
+        group.target.delete(previous.memberId);
+        if (target) group.target.set(memberId, target);
+        const member: Member = { ...previous, memberId, memberEpoch: previous.previousMemberEpoch, sessionDeadline: nowMs + this.config.sessionTimeoutMs };
+        group.members.set(memberId, member);
+        return member;
+      }
+    }
+    const existing = group.members.get(memberId);
+    if (existing) {
+      // A member rejoining with epoch 0 has dropped everything it owned: it starts over.
+      existing.assigned.clear();
+      existing.revoking.clear();
+      existing.revocationDeadline = undefined;
+      existing.state = 'stable';
+      existing.memberEpoch = 0;
+      existing.previousMemberEpoch = 0;
+      return existing;
+    }
+    if (group.members.size >= this.config.maxSize) return fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`);
+    const member: Member = {
+      memberId,
+      instanceId: request.instanceId,
+      rackId: request.rackId,
+      clientId: request.clientId,
+      clientHost: request.clientHost,
+      memberEpoch: 0,
+      previousMemberEpoch: 0,
+      state: 'stable',
+      subscribedTopicNames: [],
+      subscribedTopicRegex: null,
+      regexSource: null,
+      serverAssignor: null,
+      rebalanceTimeoutMs: request.rebalanceTimeoutMs,
+      assigned: new Set(),
+      revoking: new Set(),
+      sessionDeadline: nowMs + this.config.sessionTimeoutMs,
+      revocationDeadline: undefined,
+    };
+    group.members.set(memberId, member);
+    // Its subscription, set next, moves the group epoch: a join is one new epoch.
+    return member;
+  }
+
+  private leave(nowMs: number, request: ConsumerHeartbeatRequest): ConsumerHeartbeatResponse {
+    const group = this.groups.get(request.groupId);
+    const member = group?.members.get(request.memberId);
+    if (!group || !member) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `member ${request.memberId} is not in group ${request.groupId}`, request.memberEpoch);
+    if (request.memberEpoch === STATIC_LEAVE_EPOCH && member.instanceId !== null) {
+      // A static member keeps its place and partitions for a session timeout, waiting for its return.
+      member.previousMemberEpoch = member.memberEpoch;
+      member.memberEpoch = STATIC_LEAVE_EPOCH;
+      member.sessionDeadline = nowMs + this.config.sessionTimeoutMs;
+    } else {
+      this.remove(group, member);
+    }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: request.memberId, memberEpoch: request.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
+  }
+
+  private remove(group: ConsumerGroup, member: Member): void {
+    group.members.delete(member.memberId);
+    group.target.delete(member.memberId);
+    group.groupEpoch++;
+    this.refreshTarget(group);
+  }
+
+  /** Whether the member's subscription changed. */
+  private updateSubscription(member: Member, request: ConsumerHeartbeatRequest): boolean {
+    let changed = false;
+    if (request.subscribedTopicNames !== null) {
+      const names = [...new Set(request.subscribedTopicNames)].sort();
+      if (names.join('\0') !== member.subscribedTopicNames.join('\0')) changed = true;
+      member.subscribedTopicNames = names;
+    }
+    if (request.subscribedTopicRegex !== null && request.subscribedTopicRegex !== member.regexSource) {
+      member.regexSource = request.subscribedTopicRegex === '' ? null : request.subscribedTopicRegex;
+      member.subscribedTopicRegex = member.regexSource === null ? null : compileRegex(member.regexSource);
+      changed = true;
+    }
+    if (request.serverAssignor !== null && request.serverAssignor !== member.serverAssignor) {
+      member.serverAssignor = request.serverAssignor;
+      changed = true;
+    }
+    return changed;
+  }
+
+  private assignorOf(group: ConsumerGroup): AssignorName {
+    // Kafka picks the assignor most members ask for; ties and no preference go to the configured default.
+    const votes = new Map<string, number>();
+    for (const m of group.members.values()) if (m.serverAssignor !== null) votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
+    let best: AssignorName = this.config.assignors[0]!;
+    let bestVotes = 0;
+    for (const [name, n] of votes) if (n > bestVotes && isAssignorName(name)) [best, bestVotes] = [name, n];
+    return best;
+  }
+
+  /** The member's subscribed topic names that exist, by explicit name and by regex. */
+  private subscribedTopics(member: Member, topics: ReadonlyMap<string, { id: string; partitions: number }>): string[] {
+    const names = new Set(member.subscribedTopicNames.filter((n) => topics.has(n)));
+    const regex = member.subscribedTopicRegex;
+    if (regex) for (const name of topics.keys()) if (!name.startsWith('__') && regex.test(name)) names.add(name);
+    return [...names];
+  }
+
+  /** Recomputes the target when the group epoch moved or a subscribed topic changed size or id. */
+  private refreshTarget(group: ConsumerGroup): void {
+    const topics = this.catalog.topics();
+    const subscriptions = new Map<string, Set<string>>();
+    const used = new Map<string, { id: string; partitions: number }>();
+    for (const m of group.members.values()) {
+      const names = this.subscribedTopics(m, topics);
+      subscriptions.set(m.memberId, new Set(names.map((n) => topics.get(n)!.id)));
+      for (const n of names) used.set(topics.get(n)!.id, topics.get(n)!);
+    }
+    const metadataKey = [...used.values()].map((t) => `${t.id}/${t.partitions}`).sort().join(',');
+    if (metadataKey !== group.metadataKey) {
+      group.metadataKey = metadataKey;
+      if (group.assignmentEpoch === group.groupEpoch) group.groupEpoch++;
+    }
+    if (group.assignmentEpoch === group.groupEpoch) return;
+    group.target = assign(this.assignorOf(group), { subscriptions, topics: used, previous: group.target });
+    group.assignmentEpoch = group.groupEpoch;
+  }
+
+  /** Partitions another member of the group still holds (assigned or being revoked). */
+  private heldByOthers(group: ConsumerGroup, member: Member): Set<PartitionKey> {
+    const held = new Set<PartitionKey>();
+    for (const other of group.members.values()) {
+      if (other === member) continue;
+      for (const k of other.assigned) held.add(k);
+      for (const k of other.revoking) held.add(k);
+    }
+    return held;
+  }
+
+  /**
+   * Moves the member one step toward its target (Kafka's CurrentAssignmentBuilder): revocations are
+   * confirmed by the partitions the member reports owning; then it gets what is free of its target.
+   */
+  private reconcile(nowMs: number, group: ConsumerGroup, member: Member, owned: Set<PartitionKey> | null): void {
+    if (member.state === 'unrevoked') {
+      const stillOwned = owned === null ? member.revoking : new Set([...member.revoking].filter((k) => owned.has(k)));
+      if (stillOwned.size > 0) return;
+      member.revoking.clear();
+      member.revocationDeadline = undefined;
+      member.state = 'stable';
+    }
+    const target = group.target.get(member.memberId) ?? new Set<PartitionKey>();
+    const toRevoke = [...member.assigned].filter((k) => !target.has(k));
+    if (toRevoke.length > 0) {
+      for (const k of toRevoke) {
+        member.assigned.delete(k);
+        member.revoking.add(k);
+      }
+      member.state = 'unrevoked';
+      member.revocationDeadline = nowMs + member.rebalanceTimeoutMs;
+      return;
+    }
+    const held = this.heldByOthers(group, member);
+    let withheld = false;
+    for (const k of target) {
+      if (member.assigned.has(k)) continue;
+      if (held.has(k)) withheld = true;
+      else member.assigned.add(k);
+    }
+    if (member.memberEpoch !== group.assignmentEpoch) {
+      member.previousMemberEpoch = member.memberEpoch;
+      member.memberEpoch = group.assignmentEpoch;
+    }
+    member.state = withheld ? 'unreleased' : 'stable';
+  }
+
+  private ownedKeys(topicPartitions: ConsumerHeartbeatRequest['topicPartitions']): Set<PartitionKey> | null {
+    if (topicPartitions === null) return null;
+    return new Set(topicPartitions.flatMap((t) => t.partitions.map((p) => partitionKey(t.topicId, p))));
+  }
+
+  private answer(member: Member): ConsumerHeartbeatResponse {
+    const byTopic = new Map<string, number[]>();
+    for (const key of [...member.assigned].sort()) {
+      const { topicId, partition } = parsePartitionKey(key);
+      byTopic.set(topicId, [...(byTopic.get(topicId) ?? []), partition]);
+    }
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId: member.memberId,
+      memberEpoch: member.memberEpoch,
+      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      assignment: { topicPartitions: [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions: partitions.sort((a, b) => a - b) })) },
+    };
+  }
+}
+
+/**
+ * KIP-848's regexes are RE2's; JavaScript's engine backtracks, so only the RE2-safe subset is taken:
+ * no backreferences or lookaround, and the length is bounded by the caller. Null when invalid.
+ */
+function compileRegex(source: string): RegExp | null {
+  if (/\\[1-9]|\(\?[=!<]/.test(source)) return null;
+  try {
+    return new RegExp(`^(?:${source})$`);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,78 @@
+// KIP-848 consumer groups on the wire, request by request: ConsumerGroupHeartbeat and
+// ConsumerGroupDescribe in a running broker, commits checked against member epochs, ListGroups v5, and
+// a group id kept to one protocol (Kafka's refusals when a classic member meets a consumer group).
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { KafkaConnection } from '../../../src/kafka/client/connection.js';
+import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+import { findCoordinator, join } from './groups-harness.js';
+
+let broker: TestBroker;
+let conn: KafkaConnection;
+let topicId: string;
+
+beforeAll(async () => {
+  broker = await startTestBroker({ 'offsets.topic.num.partitions': '2', 'group.initial.rebalance.delay.ms': '0' });
+  conn = await KafkaConnection.connect(broker.bootstrap, { clientId: 'skein-test' });
+  const created = await conn.send(ApiKey.CreateTopics, 7, { topics: [{ name: 'kt', numPartitions: 4, replicationFactor: 1 }], timeoutMs: 5_000 });
+  topicId = created.topics[0]!.topicId;
+  await findCoordinator(conn, 'cg');
+});
+
+afterAll(async () => {
+  conn.close();
+  await broker.close();
+});
+
+function heartbeat(over: Record<string, unknown>) {
+  return conn.send(ApiKey.ConsumerGroupHeartbeat, 1, {
+    groupId: 'cg',
+    memberId: 'member-1',
+    memberEpoch: 0,
+    rebalanceTimeoutMs: 30_000,
+    subscribedTopicNames: ['kt'],
+    topicPartitions: [],
+    ...over,
+  });
+}
+
+test('a member joins, owns every partition, commits with its epoch, and is described and listed as a consumer group', async () => {
+  const joined = await heartbeat({});
+  expect(joined).toMatchObject({ errorCode: ErrorCode.NONE, memberId: 'member-1', memberEpoch: 1, heartbeatIntervalMs: 5_000 });
+  expect(joined.assignment?.topicPartitions).toEqual([{ topicId, partitions: [0, 1, 2, 3] }]);
+
+  const commit = (memberEpoch: number, memberId = 'member-1') =>
+    conn.send(ApiKey.OffsetCommit, 9, { groupId: 'cg', generationIdOrMemberEpoch: memberEpoch, memberId, topics: [{ name: 'kt', partitions: [{ partitionIndex: 0, committedOffset: 5 }] }] });
+  expect((await commit(1)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+  expect((await commit(7)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.STALE_MEMBER_EPOCH);
+  expect((await commit(1, 'nobody')).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  const fetched = await conn.send(ApiKey.OffsetFetch, 8, { groups: [{ groupId: 'cg', topics: [{ name: 'kt', partitionIndexes: [0] }] }], requireStable: false });
+  expect(fetched.groups[0]!.topics[0]!.partitions[0]!.committedOffset).toBe(5);
+
+  const described = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: ['cg', 'missing'], includeAuthorizedOperations: false });
+  expect(described.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Stable', groupEpoch: 1, assignmentEpoch: 1, assignorName: 'uniform' });
+  expect(described.groups[0]!.members[0]).toMatchObject({ memberId: 'member-1', clientId: 'skein-test', memberEpoch: 1, subscribedTopicNames: ['kt'], memberType: 1 });
+  expect(described.groups[0]!.members[0]!.assignment.topicPartitions).toEqual([{ topicId, topicName: 'kt', partitions: [0, 1, 2, 3] }]);
+  expect(described.groups[1]).toMatchObject({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND, groupId: 'missing' });
+
+  const listed = await conn.send(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: ['consumer'] });
+  expect(listed.groups).toEqual([{ groupId: 'cg', protocolType: 'consumer', groupState: 'Stable', groupType: 'consumer' }]);
+  const classicOnly = await conn.send(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: ['classic'] });
+  expect(classicOnly.groups.map((g) => g.groupId)).not.toContain('cg');
+});
+
+test('a classic JoinGroup for a consumer group with members is refused, and a heartbeat for a classic group', async () => {
+  expect((await join(conn, 'cg', 9)).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  await findCoordinator(conn, 'classic-g');
+  expect((await join(conn, 'classic-g', 9)).errorCode).toBe(ErrorCode.NONE);
+  expect((await heartbeat({ groupId: 'classic-g' })).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+});
+
+test('bad input gets Kafka\'s codes and the group keeps serving', async () => {
+  expect((await heartbeat({ memberId: 'member-2', serverAssignor: 'nope' })).errorCode).toBe(ErrorCode.UNSUPPORTED_ASSIGNOR);
+  expect((await heartbeat({ memberId: 'member-2', subscribedTopicNames: null, subscribedTopicRegex: '(unclosed' })).errorCode).toBe(ErrorCode.INVALID_REGULAR_EXPRESSION);
+  expect((await heartbeat({ memberId: 'member-1', memberEpoch: 99, topicPartitions: null, subscribedTopicNames: null })).errorCode).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
+  expect((await heartbeat({ memberId: 'member-1', memberEpoch: -1 })).memberEpoch).toBe(-1);
+  const described = await conn.send(ApiKey.ConsumerGroupDescribe, 0, { groupIds: ['cg'], includeAuthorizedOperations: false });
+  expect(described.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Empty', members: [] });
+});

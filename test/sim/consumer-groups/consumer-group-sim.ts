@@ -1,0 +1,213 @@
+// A seeded simulation of KIP-848 consumer groups: the pure ConsumerGroupCoordinator and clients that
+// behave as librdkafka's does (one heartbeat in flight, revoke what the response no longer lists before
+// taking anything new, report what they own, rejoin at epoch 0 when fenced, drop everything when their
+// own session runs out). Chaos: members join, leave, crash; responses are delayed or lost; a topic
+// grows. Checked at every step: no partition held by two members, neither in the coordinator's view nor
+// in the clients'. After chaos: every partition owned, every member stable.
+import { ErrorCode } from '../../../protocol/kafka/errors.js';
+import { partitionKey } from '../../../src/kafka/groups/consumer/assignors.js';
+import {
+  ConsumerGroupCoordinator,
+  DEFAULT_CONSUMER_GROUP_CONFIG,
+  type ConsumerHeartbeatRequest,
+  type ConsumerHeartbeatResponse,
+} from '../../../src/kafka/groups/consumer/coordinator.js';
+import { Rng } from '../harness/rng.js';
+
+export const STEP_MS = 50;
+export const HEARTBEAT_MS = 500;
+export const SESSION_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 1_000;
+const TOPIC_A = '0000000000000000000000000000000a';
+const TOPIC_B = '0000000000000000000000000000000b';
+
+export interface ConsumerSimOptions {
+  seed: number;
+  chaosMs: number;
+  settleMs: number;
+  maxClients: number;
+  assignor: 'uniform' | 'range';
+}
+
+interface InFlight {
+  arrivesAt: number;
+  /** Lost on the way back: the client times out instead. */
+  lost: boolean;
+  sentAt: number;
+  response: ConsumerHeartbeatResponse;
+}
+
+interface Client {
+  name: string;
+  memberId: string;
+  epoch: number;
+  owned: Set<string>;
+  nextHeartbeatAt: number;
+  inFlight: InFlight | undefined;
+  /** When the client last sent a heartbeat that was answered: its own session runs from there. */
+  lastAnsweredSendAt: number;
+  leaving: boolean;
+}
+
+export interface ConsumerSimResult {
+  steps: number;
+  joins: number;
+  settledAtMs: number;
+  liveClients: number;
+  finalEpoch: number;
+}
+
+export class ConsumerGroupSim {
+  private readonly rng: Rng;
+  private readonly topics = new Map([
+    ['a', { id: TOPIC_A, partitions: 6 }],
+    ['b', { id: TOPIC_B, partitions: 3 }],
+  ]);
+  private readonly coordinator: ConsumerGroupCoordinator;
+  private readonly clients: Client[] = [];
+  private now = 0;
+  private joins = 0;
+  private nextName = 0;
+
+  constructor(private readonly options: ConsumerSimOptions) {
+    this.rng = new Rng(options.seed);
+    const config = { ...DEFAULT_CONSUMER_GROUP_CONFIG, sessionTimeoutMs: SESSION_MS, heartbeatIntervalMs: HEARTBEAT_MS, assignors: [options.assignor] };
+    this.coordinator = new ConsumerGroupCoordinator(config, { topics: () => this.topics }, () => `m${this.nextName++}`);
+  }
+
+  run(): ConsumerSimResult {
+    const { chaosMs, settleMs } = this.options;
+    let steps = 0;
+    this.addClient();
+    for (; this.now < chaosMs; this.now += STEP_MS, steps++) {
+      this.chaos();
+      this.step(true);
+    }
+    if (this.clients.length === 0) this.addClient();
+    let settledAtMs = -1;
+    for (; this.now < chaosMs + settleMs; this.now += STEP_MS, steps++) {
+      this.step(false);
+      if (this.settled()) {
+        settledAtMs = this.now - chaosMs;
+        break;
+      }
+    }
+    if (settledAtMs < 0) throw new Error(`seed ${this.options.seed}: not settled ${settleMs} ms after chaos: ${JSON.stringify(this.coordinator.describe('g'))}`);
+    return { steps, joins: this.joins, settledAtMs, liveClients: this.clients.length, finalEpoch: this.coordinator.describe('g')!.groupEpoch };
+  }
+
+  private addClient(): void {
+    this.joins++;
+    this.clients.push({ name: `c${this.joins}`, memberId: `c${this.joins}`, epoch: 0, owned: new Set(), nextHeartbeatAt: this.now, inFlight: undefined, lastAnsweredSendAt: this.now, leaving: false });
+  }
+
+  private chaos(): void {
+    const r = this.rng;
+    if (this.clients.length < this.options.maxClients && r.chance(0.01)) this.addClient();
+    if (this.clients.length > 0 && r.chance(0.004)) {
+      // A crash: the client is gone without a word; its session expires on the coordinator.
+      this.clients.splice(r.below(this.clients.length), 1);
+    }
+    if (this.clients.length > 1 && r.chance(0.004)) this.clients[r.below(this.clients.length)]!.leaving = true;
+    if (r.chance(0.001)) this.topics.get('b')!.partitions++;
+  }
+
+  private step(chaos: boolean): void {
+    this.coordinator.tick(this.now);
+    for (const client of [...this.clients]) {
+      // The client's own session: no answer for that long and it gives up what it owns.
+      if (this.now - client.lastAnsweredSendAt >= SESSION_MS && client.owned.size > 0) {
+        client.owned.clear();
+        client.epoch = 0;
+      }
+      const f = client.inFlight;
+      if (f && !f.lost && f.arrivesAt <= this.now) {
+        client.inFlight = undefined;
+        this.receive(client, f);
+      } else if (f && f.lost && this.now - f.sentAt >= REQUEST_TIMEOUT_MS) {
+        client.inFlight = undefined;
+      }
+      if (!client.inFlight && client.nextHeartbeatAt <= this.now) this.send(client, chaos);
+    }
+    this.checkOwnership();
+  }
+
+  private send(client: Client, chaos: boolean): void {
+    const epoch = client.leaving ? -1 : client.epoch;
+    const byTopic = new Map<string, number[]>();
+    for (const key of client.owned) {
+      const [topicId, p] = key.split(':') as [string, string];
+      byTopic.set(topicId, [...(byTopic.get(topicId) ?? []), Number(p)]);
+    }
+    const request: ConsumerHeartbeatRequest = {
+      groupId: 'g',
+      memberId: client.memberId,
+      memberEpoch: epoch,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: 5_000,
+      subscribedTopicNames: epoch === 0 ? ['a', 'b'] : null,
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      topicPartitions: [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions })),
+      clientId: client.name,
+      clientHost: '/127.0.0.1',
+    };
+    const response = this.coordinator.heartbeat(this.now, request);
+    if (client.leaving) {
+      this.clients.splice(this.clients.indexOf(client), 1);
+      return;
+    }
+    const delay = chaos ? this.rng.int(0, 400) : this.rng.int(0, 50);
+    client.inFlight = { arrivesAt: this.now + delay, lost: chaos && this.rng.chance(0.05), sentAt: this.now, response };
+    client.nextHeartbeatAt = this.now + HEARTBEAT_MS;
+  }
+
+  private receive(client: Client, f: InFlight): void {
+    const r = f.response;
+    if (r.errorCode === ErrorCode.FENCED_MEMBER_EPOCH || r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
+      client.owned.clear();
+      client.epoch = 0;
+      client.nextHeartbeatAt = this.now;
+      return;
+    }
+    if (r.errorCode !== ErrorCode.NONE) throw new Error(`seed ${this.options.seed}: ${client.name} got error ${r.errorCode}: ${r.errorMessage}`);
+    client.lastAnsweredSendAt = f.sentAt;
+    client.epoch = r.memberEpoch;
+    if (r.assignment) {
+      const next = new Set(r.assignment.topicPartitions.flatMap((t) => t.partitions.map((p) => partitionKey(t.topicId, p))));
+      const revoked = [...client.owned].some((k) => !next.has(k));
+      client.owned = next;
+      // A client that gave something up says so at once, as librdkafka does.
+      if (revoked) client.nextHeartbeatAt = this.now;
+    }
+  }
+
+  private checkOwnership(): void {
+    const view = this.coordinator.describe('g');
+    const held = new Map<string, string>();
+    for (const m of view?.members ?? []) {
+      for (const k of [...m.assigned, ...m.revoking]) {
+        const other = held.get(k);
+        if (other !== undefined) throw new Error(`seed ${this.options.seed} at ${this.now} ms: ${k} held by ${other} and ${m.memberId} in the coordinator`);
+        held.set(k, m.memberId);
+      }
+    }
+    const owners = new Map<string, string>();
+    for (const c of this.clients) {
+      for (const k of c.owned) {
+        const other = owners.get(k);
+        if (other !== undefined) throw new Error(`seed ${this.options.seed} at ${this.now} ms: ${k} owned by clients ${other} and ${c.name}`);
+        owners.set(k, c.name);
+      }
+    }
+  }
+
+  private settled(): boolean {
+    const view = this.coordinator.describe('g');
+    if (!view || view.state !== 'stable' || view.members.length !== this.clients.length) return false;
+    const total = [...this.topics.values()].reduce((n, t) => n + t.partitions, 0);
+    const owned = this.clients.reduce((n, c) => n + c.owned.size, 0);
+    return owned === total && this.clients.every((c) => c.epoch === view.assignmentEpoch);
+  }
+}
