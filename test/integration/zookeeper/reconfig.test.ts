@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/zookeeper/codes.js';
-import { startEnsemble, type TestEnsemble } from './ensemble-harness.js';
+import { everyVoterSynced, startEnsemble, type TestEnsemble } from './ensemble-harness.js';
 import { fourLetterWord } from './harness.js';
 
 let ens: TestEnsemble | undefined;
@@ -34,21 +34,6 @@ async function createAcrossFailover(c: Awaited<ReturnType<TestEnsemble['client']
 /** Rounds of the role-change test; RECONFIG_ROLE_ROUNDS for a longer run. */
 const ROLE_ROUNDS = Number(process.env.RECONFIG_ROLE_ROUNDS ?? 6);
 const mode = async (port: number) => /^Mode: (\S+)$/m.exec(await fourLetterWord(port, 'srvr'))?.[1];
-/**
- * Waits until the leader counts every other voter as synced (mntr): a reconfig needs a synced majority of
- * its new voters (NewConfigNoQuorum otherwise), and a server counts once its log is known to the leader,
- * which on a loaded disk can be well after it reports its new role. ZooKeeper's followers report
- * `Mode: follower` only once synced, so there the role change alone implies this.
- */
-async function everyVoterSynced(e: TestEnsemble): Promise<void> {
-  for (let i = 0; ; i++) {
-    const mntr = await fourLetterWord(e.ports.get(await e.leader())!, 'mntr');
-    const voters = Number(/^zk_quorum_size\t(\d+)$/m.exec(mntr)?.[1]);
-    if (Number(/^zk_synced_followers\t(\d+)$/m.exec(mntr)?.[1]) === voters - 1) return;
-    if (i > 250) throw new Error(`voters not synced: ${mntr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('ZooKeeper reconfig of several servers', () => {
   it('3 -> 5 in one request, then a role change and a removal together, then newMembers without the leader: it hands over and writes go on', async () => {
