@@ -7,8 +7,12 @@ import { NO_FILES, parseEnsemble, type ConfigFiles, type Ensemble, type PeerRole
 import { securePortOf, zooTlsSchema, type SecurePort } from './tls-config.js';
 import { isAuthProviderKey, zooAuthOf, zooAuthSchema, type ZooAuthConfig } from './auth-config.js';
 
-/** Four-letter words answered when zoo.cfg names none: read-only status, nothing naming sessions or paths. */
-export const DEFAULT_FOUR_LETTER_WORDS = ['srvr', 'stat', 'ruok', 'conf', 'envi', 'isro', 'mntr', 'wchs', 'dirs'];
+/**
+ * Four-letter words answered when zoo.cfg names none: health and counts only. Nothing that names a client
+ * address (stat, cons), a session or path (dump, wch*), a file path or setting (conf) or the host, user and
+ * directories (envi); ZooKeeper's own default is srvr alone.
+ */
+export const DEFAULT_FOUR_LETTER_WORDS = ['srvr', 'ruok', 'isro', 'mntr', 'wchs', 'dirs'];
 
 /** ZooKeeper's jute.maxbuffer default: 0xfffff bytes. */
 export const DEFAULT_JUTE_MAX_BUFFER = 0xfffff;

@@ -93,6 +93,6 @@ test('config show lists defaults, unknown keys and masks secrets', () => {
     k.startsWith('server.'),
   );
   expect(zoo.find((s) => s.key === 'server.1')).toMatchObject({ known: true, source: 'zoo.cfg:1' });
-  expect(zoo.find((s) => s.key === '4lw.commands.whitelist')?.value).toBe('srvr,stat,ruok,conf,envi,isro,mntr,wchs,dirs');
+  expect(zoo.find((s) => s.key === '4lw.commands.whitelist')?.value).toBe('srvr,ruok,isro,mntr,wchs,dirs');
   expect(zoo.find((s) => s.key === 'dataLogDir')?.value).toBeNull();
 });
