@@ -45,16 +45,11 @@ type AuthValues = ConfigValues<typeof zooAuthSchema>;
 export interface ZooAuthConfig {
   /** SASL DIGEST-MD5 users and their passwords; undefined without a JAAS Server section (SASL logins fail). */
   saslUsers: ReadonlyMap<string, string> | undefined;
-  /** Schemes with an authentication provider: the built-in ones and those authProvider.N adds. */
-  schemes: ReadonlySet<string>;
   /** With enforce.auth.enabled, the schemes a connection must have authenticated with before its first request. */
   enforceSchemes: ReadonlySet<string> | undefined;
   /** The SASL user that is also the super user (zookeeper.superUser). */
   saslSuperUser: string | undefined;
 }
-
-/** No SASL users, nothing enforced: what a zoo.cfg without authentication settings gives. */
-export const NO_AUTH: ZooAuthConfig = { saslUsers: undefined, schemes: new Set(BUILT_IN_SCHEMES), enforceSchemes: undefined, saslSuperUser: undefined };
 
 /** Whether `key` is an authProvider.N line (not in the schema: N is any name). */
 export function isAuthProviderKey(key: string): boolean {
@@ -82,7 +77,10 @@ function saslUsersOf(values: AuthValues, files: ConfigFiles, warnings: string[])
   return users;
 }
 
-/** The authentication settings from parsed values and the zoo.cfg lines (for authProvider.N). */
+/**
+ * The authentication settings from parsed values and the zoo.cfg lines. authProvider.N decides which
+ * schemes enforce.auth.schemes may name (ZooKeeper refuses to start on a scheme without its provider).
+ */
 export function zooAuthOf(values: AuthValues, lines: readonly PropertyLine[], files: ConfigFiles, warnings: string[]): ZooAuthConfig {
   const schemes = new Set(BUILT_IN_SCHEMES);
   for (const line of lines) {
@@ -102,7 +100,6 @@ export function zooAuthOf(values: AuthValues, lines: readonly PropertyLine[], fi
   }
   return {
     saslUsers: saslUsersOf(values, files, warnings),
-    schemes,
     enforceSchemes,
     saslSuperUser: values['zookeeper.superUser'] ?? values.superUser,
   };

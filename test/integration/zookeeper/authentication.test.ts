@@ -14,7 +14,6 @@ import {
 } from '../../../protocol/zookeeper/records.js';
 import { digestMd5Response, digestMd5ResponseAuth, parseDirectives } from '../../../src/security/digest-md5.js';
 import { ZooKeeperConnection } from '../../../src/zookeeper/client/connection.js';
-import { NO_AUTH } from '../../../src/zookeeper/auth-config.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const USERS = new Map([
@@ -28,8 +27,8 @@ let enforced: TestServer;
 
 beforeAll(async () => {
   [open, enforced] = await Promise.all([
-    startTestServer({ auth: { ...NO_AUTH, schemes: new Set([...NO_AUTH.schemes, 'sasl']), saslUsers: USERS, saslSuperUser: 'super' } }),
-    startTestServer({ auth: { ...NO_AUTH, schemes: new Set([...NO_AUTH.schemes, 'sasl']), saslUsers: USERS, enforceSchemes: new Set(['sasl', 'digest']) } }),
+    startTestServer({ auth: { saslUsers: USERS, saslSuperUser: 'super', enforceSchemes: undefined } }),
+    startTestServer({ auth: { saslUsers: USERS, saslSuperUser: undefined, enforceSchemes: new Set(['sasl', 'digest']) } }),
   ]);
 });
 afterAll(async () => {

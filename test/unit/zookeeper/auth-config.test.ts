@@ -17,7 +17,7 @@ const SASL_PROVIDER = 'org.apache.zookeeper.server.auth.SASLAuthenticationProvid
 describe('zoo.cfg authentication settings', () => {
   it('has no SASL users and enforces nothing by default', () => {
     const { auth } = parseZooCfg('').config;
-    expect(auth).toEqual({ saslUsers: undefined, schemes: new Set(['ip', 'digest', 'x509']), enforceSchemes: undefined, saslSuperUser: undefined });
+    expect(auth).toEqual({ saslUsers: undefined, enforceSchemes: undefined, saslSuperUser: undefined });
   });
 
   it("reads the JAAS file's Server users, authProvider.N, enforce.auth and superUser under both names", () => {
@@ -31,7 +31,6 @@ describe('zoo.cfg authentication settings', () => {
     ].join('\n');
     const { config, unusedKeys, warnings } = parseZooCfg(cfg, [], files({ '/etc/zk/jaas.conf': JAAS }));
     expect(Object.fromEntries(config.auth.saslUsers!)).toEqual({ super: 'super_secret', alice: 'alice_secret' });
-    expect([...config.auth.schemes].sort()).toEqual(['digest', 'ip', 'sasl', 'x509']);
     expect([...config.auth.enforceSchemes!].sort()).toEqual(['digest', 'sasl']);
     expect(config.auth.saslSuperUser).toBe('super');
     expect(unusedKeys).toEqual([]);
@@ -46,8 +45,7 @@ describe('zoo.cfg authentication settings', () => {
   });
 
   it('warns about provider classes it does not have, as ZooKeeper logs those it cannot load', () => {
-    const { config, warnings } = parseZooCfg('authProvider.1=com.example.KerberosProvider');
-    expect([...config.auth.schemes].sort()).toEqual(['digest', 'ip', 'x509']);
+    const { warnings } = parseZooCfg('authProvider.1=com.example.KerberosProvider');
     expect(warnings.join('\n')).toMatch(/authProvider\.1=com\.example\.KerberosProvider: not a provider Skein has/);
   });
 
@@ -58,5 +56,7 @@ describe('zoo.cfg authentication settings', () => {
     expect(bad).not.toThrow(/s3cret/);
     expect(() => parseZooCfg('enforce.auth.enabled=true')).toThrow(/needs enforce.auth.schemes/);
     expect(() => parseZooCfg('enforce.auth.enabled=true\nenforce.auth.schemes=sasl')).toThrow(/scheme sasl is not available/);
+    expect(parseZooCfg(`enforce.auth.enabled=true\nenforce.auth.schemes=sasl\nauthProvider.sasl=${SASL_PROVIDER}`).config.auth.enforceSchemes).toEqual(new Set(['sasl']));
+    expect(parseZooCfg('enforce.auth.enabled=true\nenforce.auth.schemes=x509,digest,ip').config.auth.enforceSchemes?.size).toBe(3);
   });
 });
