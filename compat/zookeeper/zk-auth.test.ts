@@ -2,9 +2,9 @@
 // java.security.auth.login.config, authProvider.1=SASLAuthenticationProvider, zookeeper.superUser) and one
 // that also enforces authentication (enforce.auth.enabled, schemes sasl and digest): kazoo's sasl_options
 // and legacy auth_data logins, a wrong password, Curator's digest authentication with creator-only ACLs,
-// the Java client's SASL login from a JAAS Client section, and an anonymous Java client refused with
-// SessionClosedRequireSaslAuth. Every expectation below is what Apache ZooKeeper 3.8.0 answered to the
-// same clients and configuration on this machine. No password reaches Skein's log.
+// the Java client's SASL login from a JAAS Client section (Curator, zkCli), and an anonymous Java client refused with
+// SessionClosedRequireSaslAuth. The kazoo and Curator expectations are what Apache ZooKeeper 3.8.0
+// answered to the same clients and configuration on this machine. No password reaches Skein's log.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,13 +62,13 @@ test('kazoo: sasl_options and legacy auth_data log in, sasl ACLs and the super u
   expect(open.log).toMatch(/"reason":"wrong password for user \\"alice\\"".*SASL authentication failed/);
 }, 40_000);
 
-test("Curator: digest auth with creator ACLs, the Java client's SASL login from JAAS, and enforce.auth refusing an anonymous client", async () => {
-  const r = await run(
-    'java',
-    ['-XX:TieredStopAtLevel=1', `-Djava.security.auth.login.config=${join(dir, 'client.jaas')}`, '-cp', [...CURATOR_CLASSPATH, dir].join(':'), 'CuratorAuth', open.address, enforced.address],
-    '',
-    40_000,
-  );
+test("Curator and zkCli: digest auth with creator ACLs, the Java client's SASL login from JAAS, and enforce.auth refusing an anonymous client", async () => {
+  const jaas = `-Djava.security.auth.login.config=${join(dir, 'client.jaas')}`;
+  const [r, zkCli] = await Promise.all([
+    run('java', ['-XX:TieredStopAtLevel=1', jaas, '-cp', [...CURATOR_CLASSPATH, dir].join(':'), 'CuratorAuth', open.address, enforced.address], '', 40_000),
+    run('java', ['-XX:TieredStopAtLevel=1', jaas, '-cp', '/usr/share/java/zookeeper.jar', 'org.apache.zookeeper.ZooKeeperMain', '-server', enforced.address, 'whoami'], '', 40_000),
+  ]);
+  expect(zkCli.stdout.split('\n'), zkCli.stderr).toEqual(expect.arrayContaining(['Auth scheme: User', 'ip: 127.0.0.1', 'sasl: alice']));
   expect(r.code, r.stderr).toBe(0);
   expect(JSON.parse(r.stdout)).toEqual({
     digestRead: "alice's",
