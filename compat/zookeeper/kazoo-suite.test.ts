@@ -23,7 +23,6 @@ const TEST_TIMEOUT_S = 60;
 
 const NEEDS_SECOND_SERVER =
   'stops the first server and expects the client to carry on with another one: fails against a single Apache ZooKeeper 3.8.0 too';
-const NEEDS_SASL = "SASL digest authentication (opcode 102): Skein has none yet (the security issue, WAVE2.md's 'SASL and TLS')";
 
 /** Tests that do not pass against one standalone server, and why. Keys are pytest ids under kazoo/tests. */
 const SINGLE_SERVER_FAILS: Record<string, string> = {
@@ -32,10 +31,6 @@ const SINGLE_SERVER_FAILS: Record<string, string> = {
   'test_client.py::TestReconfig::test_bad_input': 'reconfig on a standalone server is Unimplemented, as in Apache ZooKeeper 3.8.0',
   'test_client.py::TestReconfig::test_no_super_auth': 'reconfig on a standalone server is Unimplemented, as in Apache ZooKeeper 3.8.0',
   'test_connection.py::TestReadOnlyMode::test_read_only': 'stops servers 2 and 3 of the harness (IndexError with one): fails against a single Apache ZooKeeper 3.8.0 too',
-  'test_sasl.py::TestLegacySASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestLegacySASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestSASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestSASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
 };
 
 /** Tests that do not pass against a 3-server ensemble, and why. */
@@ -45,10 +40,6 @@ const ENSEMBLE_FAILS: Record<string, string> = {
   // request_queuing tests (three handlers) had 0, 3 and 4 of them failing on that wait.
   'test_client.py::TestClient::test_request_queuing_session_expired': 'a restarted member must serve within 5 s: fails intermittently against Apache ZooKeeper 3.8.0 too',
   'test_client.py::TestClient::test_request_queuing_session_recovered': 'a restarted member must serve within 5 s: fails intermittently against Apache ZooKeeper 3.8.0 too',
-  'test_sasl.py::TestLegacySASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestLegacySASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestSASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestSASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
 };
 
 /** Skipped by the suite itself whatever the server (Apache ZooKeeper 3.8.0 skips the same three). */
