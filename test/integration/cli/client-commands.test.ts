@@ -2,7 +2,7 @@
 // `skein start` node: topics through their whole life, produce and consume round trips, a group's lag
 // and seeks, the cluster's state, znodes; and every kind of mistake answered in one line with exit 1 or 2.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { partitionForKey } from '../../../src/kafka/client/partitioner.js';
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 interface Described {
-  partitions: { partition: number; leader: number; isr: number[]; logStartOffset: number; highWatermark: number }[];
+  partitions: { partition: number; leader: number; isr: number[]; logStartOffset: number; highWatermark: number; sizeBytes: number | null; replicaSizes: Record<string, number> }[];
   configs: { name: string; value: string | null; source: string }[];
 }
 
@@ -104,6 +104,20 @@ describe('produce and consume', () => {
       const expected = lines.filter((l) => partitionForKey(Buffer.from(l.split(':')[0]!), 4) === p).map((l) => l.slice(l.indexOf(':') + 1));
       expect(mine.map((r) => r.value)).toEqual(expected);
     }
+  });
+
+  test('describe shows the size on disk of each partition, as its log segments hold it (DescribeLogDirs)', async () => {
+    const d = await skeinJson<Described>(node, ['topic', 'describe', 'events']);
+    for (const p of d.partitions) {
+      const dir = join(node.dataDir, 'kafka', `events-${p.partition}`);
+      const onDisk = readdirSync(dir).filter((f) => f.endsWith('.log')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+      expect(onDisk).toBeGreaterThan(0);
+      expect(p.sizeBytes).toBe(onDisk);
+      expect(p.replicaSizes).toEqual({ 0: onDisk });
+    }
+    const table = await skein(node, ['topic', 'describe', 'events']);
+    expect(table.stdout).toMatch(/HIGH-WATERMARK\s+RECORDS\s+SIZE-BYTES\n/);
+    expect(table.stdout).toMatch(new RegExp(`\\n +0 +0 +.* ${d.partitions[0]!.sizeBytes}\\n`));
   });
 
   test('templates, --num, --offset (absolute and from the end), --partitions and --from', async () => {
