@@ -10,7 +10,7 @@ import { afterEach, expect, test } from 'vitest';
 import { ApiKey } from '../../protocol/kafka/index.js';
 import { JsonLinesChild, type ClientEvent } from '../helpers/json-lines-child.js';
 import { createTopic, storedAs, withConnection } from '../helpers/kafka-admin.js';
-import { fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
+import { fetchPartition, produceRecords, recordsOf } from '../../src/kafka/client/index.js';
 import { runNodeJson } from '../helpers/npm-clients.js';
 import { kafkaForTests } from '../helpers/skein-process.js';
 
@@ -82,7 +82,11 @@ test('admin: the topic id CreateTopics gives is the one Metadata reports; list a
 test('describeLogDirs (DescribeLogDirs v4): the log dir, each partition\'s size as its segments hold it, the volume\'s total and usable bytes', async () => {
   const topic = 'pk-sizes';
   await createTopic(kafka().bootstrap, topic, 2);
-  await produce(topic, Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `sized ${i} `.repeat(20), partition: i % 3 === 0 ? 1 : 0 })));
+  // Written by Skein's own client: the sizes, not the producer, are what this test is about.
+  await withConnection(kafka().bootstrap, async (conn) => {
+    await produceRecords(conn, topic, 0, Array.from({ length: 20 }, (_, i) => ({ value: Buffer.from(`sized ${i} `.repeat(20)) })));
+    await produceRecords(conn, topic, 1, [{ value: Buffer.from('one') }]);
+  });
   const out = await runNodeJson<{ broker: number; results: { logDir: string; topics: { name: string; partitions: { partitionIndex: number; partitionSize: number; offsetLag: number; isFutureKey: boolean }[] }[]; totalBytes: number; usableBytes: number }[] }[]>(
     DRIVER,
     'logDirs',
