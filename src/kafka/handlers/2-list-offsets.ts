@@ -47,6 +47,14 @@ const SPEC_MIN_VERSION = new Map<number, number>([
 ]);
 const UNKNOWN = -1;
 
+/**
+ * Kafka 4.x's isListOffsetsTimestampUnsupported. v0, gone from Kafka 4.0 and kept here for old clients,
+ * is Kafka 3.x's legacy lookup, which took any timestamp.
+ */
+function unsupportedSpec(timestamp: number, version: number): boolean {
+  return version >= 1 && timestamp < 0 && version < (SPEC_MIN_VERSION.get(timestamp) ?? Infinity);
+}
+
 function failed(partitionIndex: number, errorCode: number): PartitionResponse {
   return { partitionIndex, errorCode, oldStyleOffsets: [], timestamp: UNKNOWN, offset: UNKNOWN, leaderEpoch: UNKNOWN };
 }
@@ -105,7 +113,7 @@ async function listPartition(
 ): Promise<PartitionResponse> {
   const index = p.partitionIndex;
   if (duplicate) return failed(index, ErrorCode.INVALID_REQUEST);
-  if (ctx.apiVersion >= 1 && p.timestamp < 0 && !(ctx.apiVersion >= (SPEC_MIN_VERSION.get(p.timestamp) ?? Infinity))) return failed(index, ErrorCode.UNSUPPORTED_VERSION);
+  if (unsupportedSpec(p.timestamp, ctx.apiVersion)) return failed(index, ErrorCode.UNSUPPORTED_VERSION);
   const partition = partitions.leader(topic, index, p.currentLeaderEpoch);
   if (typeof partition === 'number') return failed(index, partition);
   // Only consumers are held to the high watermark, read_committed ones to the last stable offset.
