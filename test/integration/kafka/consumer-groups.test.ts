@@ -1,7 +1,9 @@
 // KIP-848 consumer groups on the wire, request by request: ConsumerGroupHeartbeat and
 // ConsumerGroupDescribe in a running broker, commits checked against member epochs, ListGroups v5, and
-// a group id kept to one protocol (Kafka's refusals when a classic member meets a consumer group).
+// a group id kept to one protocol (Kafka's refusals when a classic member meets a consumer group), and
+// the group's records in __consumer_offsets: read back when the coordinator moves, so members carry on.
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
@@ -75,4 +77,42 @@ test('bad input gets Kafka\'s codes and the group keeps serving', async () => {
   expect((await heartbeat({ memberId: 'member-1', memberEpoch: -1 })).memberEpoch).toBe(-1);
   const described = await conn.send(ApiKey.ConsumerGroupDescribe, 0, { groupIds: ['cg'], includeAuthorizedOperations: false });
   expect(described.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Empty', members: [] });
+});
+
+test('the coordinator moving away and back reloads the group from __consumer_offsets: members keep their epochs and partitions', async () => {
+  const groupId = 'moving-cg';
+  await findCoordinator(conn, groupId);
+  const hb = (over: Record<string, unknown>) => heartbeat({ groupId, ...over });
+  const a = await hb({ memberId: 'a' });
+  const b = await hb({ memberId: 'b', instanceId: 'static-b' });
+  // a is told to revoke half its partitions for b; the coordinator then moves before a confirms.
+  const aRevoking = await hb({ memberId: 'a', memberEpoch: a.memberEpoch, topicPartitions: a.assignment!.topicPartitions, subscribedTopicNames: null });
+  const kept = aRevoking.assignment!.topicPartitions[0]!.partitions;
+  expect(kept.length).toBe(2);
+  const { groups } = broker.broker;
+  const partition = partitionForGroup(groupId, 2);
+  const before = (await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false })).groups[0]!;
+
+  groups.onResignation(partition, 1);
+  expect((await hb({ memberId: 'a', memberEpoch: aRevoking.memberEpoch, subscribedTopicNames: null, topicPartitions: null })).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+  await groups.onElection(partition, 2);
+
+  const after = (await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false })).groups[0]!;
+  expect(after).toEqual(before);
+  // a confirms the revocation to the reloaded coordinator; b then gets the released partitions, same epoch.
+  const aDone = await hb({ memberId: 'a', memberEpoch: aRevoking.memberEpoch, subscribedTopicNames: null, topicPartitions: [{ topicId, partitions: kept }] });
+  expect(aDone).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: before.assignmentEpoch });
+  const bDone = await hb({ memberId: 'b', instanceId: 'static-b', memberEpoch: b.memberEpoch, subscribedTopicNames: null, topicPartitions: [] });
+  expect(bDone).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: before.assignmentEpoch });
+  expect(bDone.assignment!.topicPartitions[0]!.partitions.length).toBe(2);
+
+  // Once empty the group can be deleted: its records become tombstones, and a reload finds nothing.
+  await hb({ memberId: 'a', memberEpoch: -1 });
+  expect((await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: [groupId] })).results[0]!.errorCode).toBe(ErrorCode.NON_EMPTY_GROUP);
+  await hb({ memberId: 'b', instanceId: 'static-b', memberEpoch: -1 });
+  expect((await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: [groupId] })).results[0]!.errorCode).toBe(ErrorCode.NONE);
+  groups.onResignation(partition, 3);
+  await groups.onElection(partition, 4);
+  const gone = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
+  expect(gone.groups[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
 });
