@@ -11,7 +11,7 @@ import { assign, isAssignorName, parsePartitionKey, partitionKey, type AssignorN
 import type { ConsumerOffsetsRecord } from '../api.js';
 import type { ConsumerGroupRecords } from '../replay.js';
 import { groupFromRecords, groupRecordKeys, groupRecords, memberRecordKeys, recordChanges, type RecordSet } from './group-records.js';
-import { compileRegex, subscribedTopicsChanged, type ConsumerGroup, type Member, type MemberState, type SubscribedTopic } from './group-state.js';
+import { compileRegex, newMember, subscribedTopicsChanged, type ConsumerGroup, type Member, type MemberState, type SubscribedTopic } from './group-state.js';
 
 /** Epochs a member sends to leave: -1 for good, -2 a static member that will be back. */
 export const LEAVE_EPOCH = -1;
@@ -351,25 +351,13 @@ export class ConsumerGroupCoordinator {
       return existing;
     }
     if (group.members.size >= this.config.maxSize) return fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`);
-    const member: Member = {
-      memberId,
+    const member = newMember(memberId, nowMs + this.config.sessionTimeoutMs, {
       instanceId: request.instanceId,
       rackId: request.rackId,
       clientId: request.clientId,
       clientHost: request.clientHost,
-      memberEpoch: 0,
-      previousMemberEpoch: 0,
-      state: 'stable',
-      subscribedTopicNames: [],
-      subscribedTopicRegex: null,
-      regexSource: null,
-      serverAssignor: null,
       rebalanceTimeoutMs: request.rebalanceTimeoutMs,
-      assigned: new Set(),
-      revoking: new Set(),
-      sessionDeadline: nowMs + this.config.sessionTimeoutMs,
-      revocationDeadline: undefined,
-    };
+    });
     group.members.set(memberId, member);
     // Its subscription, set next, moves the group epoch: a join is one new epoch.
     return member;

@@ -15,7 +15,7 @@ import {
 import type { ConsumerOffsetsRecord } from '../api.js';
 import type { ConsumerGroupRecords } from '../replay.js';
 import { parsePartitionKey, partitionKey, type PartitionKey } from './assignors.js';
-import { compileRegex, type ConsumerGroup, type Member, type MemberState } from './group-state.js';
+import { compileRegex, newMember, type ConsumerGroup, type Member, type MemberState } from './group-state.js';
 
 /** Record bytes by the hex of their key: what describes a group, or what was last written for it. */
 export type RecordSet = Map<string, ConsumerOffsetsRecord & { value: Buffer }>;
@@ -140,28 +140,6 @@ export interface LoadedConsumerGroup {
   malformed: number;
 }
 
-function emptyMember(memberId: string, nowMs: number, sessionTimeoutMs: number): Member {
-  return {
-    memberId,
-    instanceId: null,
-    rackId: null,
-    clientId: '',
-    clientHost: '',
-    memberEpoch: 0,
-    previousMemberEpoch: 0,
-    state: 'stable',
-    subscribedTopicNames: [],
-    subscribedTopicRegex: null,
-    regexSource: null,
-    serverAssignor: null,
-    rebalanceTimeoutMs: -1,
-    assigned: new Set(),
-    revoking: new Set(),
-    sessionDeadline: nowMs + sessionTimeoutMs,
-    revocationDeadline: undefined,
-  };
-}
-
 /**
  * Rebuilds a group from its live records. A member exists by its MemberMetadata record (Kafka creates
  * it on any of its records, but never writes the others without it); its session, and its revocation
@@ -189,8 +167,7 @@ export function groupFromRecords(groupId: string, records: ConsumerGroupRecords,
           break;
         case Type.MemberMetadata: {
           const v = decodeConsumerGroupRecordValue(key.recordType, value);
-          const m = emptyMember(key.memberId, nowMs, sessionTimeoutMs);
-          Object.assign(m, {
+          const m = newMember(key.memberId, nowMs + sessionTimeoutMs, {
             instanceId: v.instanceId,
             rackId: v.rackId,
             clientId: v.clientId,

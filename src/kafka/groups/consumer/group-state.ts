@@ -28,6 +28,30 @@ export interface Member {
   revocationDeadline: number | undefined;
 }
 
+/** A member that owns nothing yet, at epoch 0, with `facts` from its heartbeat or its records. */
+export function newMember(memberId: string, sessionDeadline: number, facts: Partial<Member>): Member {
+  return {
+    memberId,
+    instanceId: null,
+    rackId: null,
+    clientId: '',
+    clientHost: '',
+    memberEpoch: 0,
+    previousMemberEpoch: 0,
+    state: 'stable',
+    subscribedTopicNames: [],
+    subscribedTopicRegex: null,
+    regexSource: null,
+    serverAssignor: null,
+    rebalanceTimeoutMs: -1,
+    assigned: new Set(),
+    revoking: new Set(),
+    sessionDeadline,
+    revocationDeadline: undefined,
+    ...facts,
+  };
+}
+
 /** A subscribed topic as the target assignment saw it. */
 export interface SubscribedTopic {
   id: string;

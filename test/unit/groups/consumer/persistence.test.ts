@@ -10,6 +10,7 @@ import {
   type ConsumerHeartbeatRequest,
   type ConsumerHeartbeatResponse,
 } from '../../../../src/kafka/groups/consumer/coordinator.js';
+import { followUp, hb } from './heartbeats.js';
 import { ConsumerOffsetsReplay } from '../../../../src/kafka/groups/replay.js';
 
 const T1 = '000000000000000000000000000000a1';
@@ -20,26 +21,8 @@ function coordinator(): ConsumerGroupCoordinator {
   return new ConsumerGroupCoordinator(DEFAULT_CONSUMER_GROUP_CONFIG, { topics: () => topics }, () => `m${++ids}`);
 }
 
-function hb(over: Partial<ConsumerHeartbeatRequest>): ConsumerHeartbeatRequest {
-  return {
-    groupId: 'g',
-    memberId: '',
-    memberEpoch: 0,
-    instanceId: null,
-    rackId: null,
-    rebalanceTimeoutMs: 30_000,
-    subscribedTopicNames: ['t'],
-    subscribedTopicRegex: null,
-    serverAssignor: null,
-    topicPartitions: [],
-    clientId: 'client',
-    clientHost: '/127.0.0.1',
-    ...over,
-  };
-}
-
 function next(r: ConsumerHeartbeatResponse, parts: number[]): Partial<ConsumerHeartbeatRequest> {
-  return { memberId: r.memberId!, memberEpoch: r.memberEpoch, subscribedTopicNames: null, topicPartitions: [{ topicId: T1, partitions: parts }] };
+  return followUp(T1, r, parts);
 }
 
 /** A log: every drained batch appended in order. */
