@@ -228,9 +228,12 @@ export class GroupService implements GroupRequests {
   // where noted.
 
   joinGroup(request: JoinGroupRequest, client: JoinGroupClient): Promise<JoinGroupResponse> {
-    // A classic member may not join a group whose members speak KIP-848 (Skein does not convert groups).
+    // A classic member may not join a group whose members speak KIP-848 (Skein converts only empty groups).
     const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
     const mixed = refusal === ErrorCode.NONE && this.consumer?.hasMembers(request.groupId) === true;
+    // An empty consumer group becomes a classic one, as Kafka converts it: its records are tombstoned
+    // (ahead of the classic group's own writes on the same partition) and its committed offsets stay.
+    if (refusal === ErrorCode.NONE && !mixed && this.consumer?.delete(request.groupId) === true) this.writeConsumerRecords();
     return this.submit(
       mixed ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : refusal,
       (c, now, token) => c.joinGroup(now, token, request, client),
@@ -273,9 +276,9 @@ export class GroupService implements GroupRequests {
   }
 
   /**
-   * ConsumerGroupHeartbeat (KIP-848): answered at once by the consumer group coordinator. A group id
-   * held by a classic group with members is not a consumer group (GROUP_ID_NOT_FOUND, as Kafka answers
-   * when it does not convert the group).
+   * ConsumerGroupHeartbeat (KIP-848): answered by the consumer group coordinator once the records of
+   * what changed are durable. A group id held by a classic group with members is not a consumer group
+   * (GROUP_ID_NOT_FOUND, as Kafka answers when it does not convert the group).
    */
   consumerGroupHeartbeat(request: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResponse> {
     const refuse = (errorCode: number): ConsumerHeartbeatResponse => ({ errorCode, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });

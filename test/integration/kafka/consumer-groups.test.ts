@@ -116,3 +116,27 @@ test('the coordinator moving away and back reloads the group from __consumer_off
   const gone = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
   expect(gone.groups[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
 });
+
+test('an empty consumer group becomes a classic group when a classic member joins, its records tombstoned and its offsets kept', async () => {
+  const groupId = 'converted';
+  await findCoordinator(conn, groupId);
+  const joined = await heartbeat({ groupId, memberId: 'c-1' });
+  expect(joined.errorCode).toBe(ErrorCode.NONE);
+  const commit = await conn.send(ApiKey.OffsetCommit, 9, { groupId, generationIdOrMemberEpoch: joined.memberEpoch, memberId: 'c-1', topics: [{ name: 'kt', partitions: [{ partitionIndex: 1, committedOffset: 3 }] }] });
+  expect(commit.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+  await heartbeat({ groupId, memberId: 'c-1', memberEpoch: -1 });
+
+  expect((await join(conn, groupId, 9)).errorCode).toBe(ErrorCode.NONE);
+  const described = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
+  expect(described.groups[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  const listed = await conn.send(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: [] });
+  expect(listed.groups.filter((g) => g.groupId === groupId).map((g) => g.groupType)).toEqual(['classic']);
+  const fetched = await conn.send(ApiKey.OffsetFetch, 8, { groups: [{ groupId, topics: [{ name: 'kt', partitionIndexes: [1] }] }], requireStable: false });
+  expect(fetched.groups[0]!.topics[0]!.partitions[0]!.committedOffset).toBe(3);
+  // Moved and reloaded, the group id is still the classic group's alone.
+  const partition = partitionForGroup(groupId, 2);
+  broker.broker.groups.onResignation(partition, 5);
+  await broker.broker.groups.onElection(partition, 6);
+  const again = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
+  expect(again.groups[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+});
