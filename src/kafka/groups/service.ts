@@ -369,7 +369,16 @@ export class GroupService implements GroupRequests {
       async (served) => (await this.submit(ErrorCode.NONE, (c, now, token) => c.describeGroups(now, token, { ...request, groups: served }), (code) => refuseDescribeGroups({ ...request, groups: served }, code))).groups,
       (groupId, code) => refuseDescribeGroups({ ...request, groups: [groupId] }, code).groups[0]!,
     );
-    return { groups };
+    // A KIP-848 group is not described here (its committed offsets make a classic record without
+    // members under the same id): Kafka answers GROUP_ID_NOT_FOUND, Dead before v6 (the handler's).
+    const consumer = this.consumer;
+    return {
+      groups: groups.map((g) =>
+        g.errorCode === ErrorCode.NONE && g.members.length === 0 && consumer?.has(g.groupId) === true
+          ? { ...g, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${g.groupId} is not a classic group.`, groupState: 'Dead', protocolType: '', protocolData: '' }
+          : g,
+      ),
+    };
   }
 
   listGroups(request: ListGroupsRequest): Promise<ListGroupsResponse> {

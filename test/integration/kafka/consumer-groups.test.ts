@@ -70,6 +70,20 @@ test('a classic JoinGroup for a consumer group with members is refused, and a he
   expect((await heartbeat({ groupId: 'classic-g' })).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
 });
 
+test('DescribeGroups: a consumer group is not a classic group (v6 GROUP_ID_NOT_FOUND with a message, Dead before)', async () => {
+  const v6 = await conn.send(ApiKey.DescribeGroups, 6, { groups: ['cg', 'classic-g', 'missing'], includeAuthorizedOperations: false });
+  expect(v6.groups.map((g) => [g.groupId, g.errorCode, g.errorMessage])).toEqual([
+    ['cg', ErrorCode.GROUP_ID_NOT_FOUND, 'Group cg is not a classic group.'],
+    ['classic-g', ErrorCode.NONE, null],
+    ['missing', ErrorCode.GROUP_ID_NOT_FOUND, 'Group missing not found.'],
+  ]);
+  const v5 = await conn.send(ApiKey.DescribeGroups, 5, { groups: ['cg', 'missing'], includeAuthorizedOperations: false });
+  expect(v5.groups.map((g) => [g.groupId, g.errorCode, g.groupState, g.members.length])).toEqual([
+    ['cg', ErrorCode.NONE, 'Dead', 0],
+    ['missing', ErrorCode.NONE, 'Dead', 0],
+  ]);
+});
+
 test('bad input gets Kafka\'s codes and the group keeps serving', async () => {
   expect((await heartbeat({ memberId: 'member-2', serverAssignor: 'nope' })).errorCode).toBe(ErrorCode.UNSUPPORTED_ASSIGNOR);
   expect((await heartbeat({ memberId: 'member-2', subscribedTopicNames: null, subscribedTopicRegex: '(unclosed' })).errorCode).toBe(ErrorCode.INVALID_REGULAR_EXPRESSION);
