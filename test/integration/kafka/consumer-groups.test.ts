@@ -65,6 +65,8 @@ test('a member joins, owns every partition, commits with its epoch, and is descr
 
 test('a classic JoinGroup for a consumer group with members is refused, and a heartbeat for a classic group', async () => {
   expect((await join(conn, 'cg', 9)).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  // A classic heartbeat naming a consumer group's member: not a classic member (Kafka: UNKNOWN_MEMBER_ID).
+  expect((await conn.send(ApiKey.Heartbeat, 4, { groupId: 'cg', generationId: 1, memberId: 'member-1', groupInstanceId: null })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   await findCoordinator(conn, 'classic-g');
   expect((await join(conn, 'classic-g', 9)).errorCode).toBe(ErrorCode.NONE);
   expect((await heartbeat({ groupId: 'classic-g' })).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
