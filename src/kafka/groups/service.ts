@@ -294,9 +294,7 @@ export class GroupService implements GroupRequests {
     const written = this.writeConsumerRecords().get(request.groupId);
     this.armTimer();
     if (!written) return Promise.resolve(response);
-    return written.then((appendError) =>
-      appendError === ErrorCode.NONE ? response : { ...refuse(consumerGroupErrorForAppendError(appendError)), memberEpoch: response.memberEpoch },
-    );
+    return written.then((appendError) => (appendError === ErrorCode.NONE ? response : refuse(consumerGroupErrorForAppendError(appendError))));
   }
 
   /**
