@@ -46,6 +46,7 @@ class FakeLink implements QuorumLink {
       lastZxid: last ? makeZxid(last.term, last.counter) : 0n,
       membership: this.membership,
       lastEpoch: false,
+      synced: this.role === 'leader' || this.leader !== 0,
     };
   }
 
