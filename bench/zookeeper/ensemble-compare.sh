@@ -17,6 +17,10 @@
 # Each run also prints the CPU time (user + system) per operation of zkperf (client_us) and of the three
 # servers together (server_us): on a machine with fewer cores than the client and the servers can use,
 # the rate is about cores / (client_us + server_us), so these say which side a difference comes from.
+# PER_SERVER=1 runs one zkperf per server instead, each with one host in its connection string and a third
+# of the sessions (ops/s summed; p50 and p99 the largest of the three): the C client re-resolves every host
+# of its connection string before each reply it reads, which with three hosts costs it about as much CPU
+# as all the rest of a get, so this measures the servers with less of the client's own overhead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS="${1:-5}"
@@ -86,7 +90,24 @@ if [ -n "${SKEIN_BEFORE:-}" ]; then
   start_skein before "$SKEIN_BEFORE_BASE" "$SKEIN_BEFORE"
 fi
 
-run() { "$ZKPERF" "$(connect_string "${BASE[$1]}")" "$2" "$SESSIONS" "$OUTSTANDING" "$3"; }
+# zkperf IMPL MODE SECONDS: one zkperf over the three servers, or with PER_SERVER=1 one per server, merged.
+zkperf() {
+  if [ "${PER_SERVER:-0}" != 1 ]; then
+    "$ZKPERF" "$(connect_string "${BASE[$1]}")" "$2" "$SESSIONS" "$OUTSTANDING" "$3"
+    return
+  fi
+  local n
+  {
+    for n in 1 2 3; do "$ZKPERF" "127.0.0.1:$((BASE[$1] + n))" "$2" "$(((SESSIONS + 3 - n) / 3))" "$OUTSTANDING" "$3" & done
+    wait
+  } | awk -v mode="$2" -v out="$OUTSTANDING" '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      ops += v["ops"]; rate += v["ops/s"]; sessions += v["sessions"]; errors += v["errors"]
+      if (v["p50_us"] > p50) p50 = v["p50_us"]; if (v["p99_us"] > p99) p99 = v["p99_us"] }
+    END { printf "zkperf %s sessions=%d outstanding=%d ops=%d ops/s=%d p50_us=%d p99_us=%d errors=%d\n", mode, sessions, out, ops, rate, p50, p99, errors }'
+}
+
+run() { zkperf "$@"; }
 
 # CPU ticks (user + system, 1/CLK_TCK s) the given processes used so far.
 cpu_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
@@ -97,7 +118,8 @@ measure() {
   hz="$(getconf CLK_TCK)"
   # shellcheck disable=SC2086 # the pid list splits into words on purpose
   before="$(cpu_ticks ${SERVER_PIDS[$1]})"
-  line="$( { /usr/bin/time -f 'client_cpu_s=%U+%S' "$ZKPERF" "$(connect_string "${BASE[$1]}")" "$2" "$SESSIONS" "$OUTSTANDING" "$3"; } 2>&1)"
+  # time's figures include the children its shell waited for (PER_SERVER's three zkperf processes).
+  line="$( { /usr/bin/time -f 'client_cpu_s=%U+%S' bash -c "$(declare -p BASE SESSIONS OUTSTANDING ZKPERF PER_SERVER 2>/dev/null); $(declare -f zkperf connect_string); zkperf \"\$@\"" _ "$1" "$2" "$3"; } 2>&1)"
   # shellcheck disable=SC2086
   after="$(cpu_ticks ${SERVER_PIDS[$1]})"
   ops="$(sed -n 's/.* ops=\([0-9]*\).*/\1/p' <<<"$line")"
