@@ -150,8 +150,8 @@ export class ZooKeeperServer implements ConnectionHost {
   }
 
   /** srvr's Mode line. */
-  get mode(): string {
-    return this.ensemble?.mode() ?? 'standalone';
+  get mode(): string | null {
+    return this.ensemble ? this.ensemble.mode() : 'standalone';
   }
 
   get outstandingRequests(): number {

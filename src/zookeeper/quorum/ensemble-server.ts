@@ -213,9 +213,11 @@ function ensembleRole(
     mode() {
       if (readOnly()) return 'read-only';
       const s = peer.status();
+      if (!s.synced) return null;
       if (s.role === 'leader') return 'leader';
       return s.membership.learners.includes(ensemble.myid) ? 'observer' : 'follower';
     },
+    observer: () => peer.status().membership.learners.includes(ensemble.myid),
     followers: () => peer.connectedPeers().length,
     // Voters the leader streams entries to and heard from within syncLimit (ZooKeeper's synced followers).
     syncedFollowers() {
