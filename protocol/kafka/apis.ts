@@ -57,6 +57,10 @@ import {
   ConsumerGroupHeartbeatResponseSpec,
 } from './messages/68-consumer-group-heartbeat.js';
 import { ConsumerGroupDescribeRequestSpec, ConsumerGroupDescribeResponseSpec } from './messages/69-consumer-group-describe.js';
+import { ShareGroupHeartbeatRequestSpec, ShareGroupHeartbeatResponseSpec } from './messages/76-share-group-heartbeat.js';
+import { ShareGroupDescribeRequestSpec, ShareGroupDescribeResponseSpec } from './messages/77-share-group-describe.js';
+import { ShareFetchRequestSpec, ShareFetchResponseSpec } from './messages/78-share-fetch.js';
+import { ShareAcknowledgeRequestSpec, ShareAcknowledgeResponseSpec } from './messages/79-share-acknowledge.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -103,6 +107,10 @@ export const ApiKey = {
   ListTransactions: 66,
   ConsumerGroupHeartbeat: 68,
   ConsumerGroupDescribe: 69,
+  ShareGroupHeartbeat: 76,
+  ShareGroupDescribe: 77,
+  ShareFetch: 78,
+  ShareAcknowledge: 79,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -168,6 +176,10 @@ export const KAFKA_APIS = {
     response: ConsumerGroupHeartbeatResponseSpec,
   },
   [ApiKey.ConsumerGroupDescribe]: { request: ConsumerGroupDescribeRequestSpec, response: ConsumerGroupDescribeResponseSpec },
+  [ApiKey.ShareGroupHeartbeat]: { request: ShareGroupHeartbeatRequestSpec, response: ShareGroupHeartbeatResponseSpec },
+  [ApiKey.ShareGroupDescribe]: { request: ShareGroupDescribeRequestSpec, response: ShareGroupDescribeResponseSpec },
+  [ApiKey.ShareFetch]: { request: ShareFetchRequestSpec, response: ShareFetchResponseSpec },
+  [ApiKey.ShareAcknowledge]: { request: ShareAcknowledgeRequestSpec, response: ShareAcknowledgeResponseSpec },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

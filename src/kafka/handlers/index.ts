@@ -43,6 +43,10 @@ import { describeTransactionsHandler } from './65-describe-transactions.js';
 import { listTransactionsHandler } from './66-list-transactions.js';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
+import { shareGroupHeartbeatHandler } from './76-share-group-heartbeat.js';
+import { shareGroupDescribeHandler } from './77-share-group-describe.js';
+import { shareFetchHandler } from './78-share-fetch.js';
+import { shareAcknowledgeHandler } from './79-share-acknowledge.js';
 
 export const HANDLERS = [
   produceHandler,
@@ -88,4 +92,16 @@ export const HANDLERS = [
   listTransactionsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  shareGroupHeartbeatHandler,
+  shareGroupDescribeHandler,
+  shareFetchHandler,
+  shareAcknowledgeHandler,
 ] as readonly Handler[];
+
+/** The share group APIs (KIP-932): served only while share.version is finalized at 1 or more, as Kafka gates them. */
+export const SHARE_GROUP_API_KEYS: ReadonlySet<number> = new Set([
+  shareGroupHeartbeatHandler.apiKey,
+  shareGroupDescribeHandler.apiKey,
+  shareFetchHandler.apiKey,
+  shareAcknowledgeHandler.apiKey,
+]);
