@@ -91,7 +91,9 @@ export class SharePartition {
     const sp = new SharePartition(limits, snapshot.startOffset, snapshot.stateEpoch + 1);
     for (const b of snapshot.stateBatches) {
       for (let o = Math.max(b.firstOffset, sp.start); o <= b.lastOffset; o++) {
-        const state = b.deliveryState === DeliveryState.Acknowledged ? 'acknowledged' : b.deliveryState === DeliveryState.Archived ? 'archived' : 'available';
+        // A record in flight at its last allowed delivery when the state was written is done, as if its lock had run out.
+        const spent = b.deliveryCount >= limits.deliveryCountLimit;
+        const state = b.deliveryState === DeliveryState.Acknowledged ? 'acknowledged' : b.deliveryState === DeliveryState.Archived || spent ? 'archived' : 'available';
         sp.records.set(o, { state, deliveryCount: b.deliveryCount, owner: undefined, lockExpiresAt: 0 });
         sp.end = Math.max(sp.end, o + 1);
       }
