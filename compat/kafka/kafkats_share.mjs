@@ -3,7 +3,7 @@
 // a package of compat's own. Usage: node kafkats_share.mjs MODE JSON
 //
 //   produce {bootstrap, topic, from, count, partitions}: records "v<from>".."v<from+count-1>", record i
-//           to partition i % partitions, one send per record -> {"produced": count}
+//           to partition i % partitions, ten records a send -> {"produced": count}
 //   member  {bootstrap, topic, groupId, clientId}: a share consumer printing JSON lines:
 //           {"event":"assigned","partitions":[...]} when it gets partitions, {"event":"record",...} for each
 //           record it processed (acknowledged as accepted when the handler returns). "hold" on stdin makes
@@ -20,8 +20,11 @@ const print = (event) => process.stdout.write(`${JSON.stringify({ t: Date.now(),
 
 async function produce() {
   const producer = client.producer({ lingerMs: 0 });
-  for (let i = input.from; i < input.from + input.count; i++) {
-    await producer.send(input.topic, [{ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), partition: i % input.partitions }]);
+  // Ten records a send: several batches per partition, so the work comes in pieces members share.
+  for (let i = input.from; i < input.from + input.count; i += 10) {
+    const records = [];
+    for (let j = i; j < Math.min(i + 10, input.from + input.count); j++) records.push({ key: Buffer.from(`k${j}`), value: Buffer.from(`v${j}`), partition: j % input.partitions });
+    await producer.send(input.topic, records);
   }
   await producer.disconnect();
   await client.disconnect();
