@@ -97,3 +97,15 @@ test("a consumer killed while holding records: they go to the others and each is
   }
   await Promise.all(others.map((m) => m.stop()));
 });
+
+test('kill -9 of the broker: no record acknowledged before is delivered again, and new records flow', async () => {
+  await kafka().kill();
+  await kafka().launch();
+  const late = new JsonLinesChild('share-late', process.execPath, [fileURLToPath(DRIVER), 'member', JSON.stringify({ bootstrap: kafka().bootstrap, topic: TOPIC, groupId: GROUP, clientId: 'share-late' })]);
+  await late.waitFor('assigned', (e) => e.event === 'assigned');
+  await produce(1000, 20);
+  await JsonLinesChild.until('the new records', () => new Set(values(late.all('record'))).size === 20, [late], 30_000);
+  // Every record before 1000 was accepted and its acknowledgement answered: the durable state says so.
+  expect(values(late.all('record')).filter((v) => Number(v.slice(1)) < 1000)).toEqual([]);
+  await late.stop();
+});
