@@ -192,6 +192,12 @@ const NOT_CAPTURED: number[] = [
   // KIP-848: librdkafka 2.15 (@confluentinc/kafka-javascript) sends them; compat/kafka/confluent-javascript.test.ts drives them.
   ApiKey.ConsumerGroupHeartbeat,
   ApiKey.ConsumerGroupDescribe,
+  // KIP-932: @kafkats/client 0.12's ShareConsumer sends 76, 78 and 79; compat/kafka/share-groups.test.ts drives
+  // them and ShareGroupDescribe; all-versions.test.ts round-trips every version.
+  ApiKey.ShareGroupHeartbeat,
+  ApiKey.ShareGroupDescribe,
+  ApiKey.ShareFetch,
+  ApiKey.ShareAcknowledge,
 ];
 
 test('the fixtures cover every API but the uncaptured ones, and the flexible versions clients use', () => {
