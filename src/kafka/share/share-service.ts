@@ -50,6 +50,19 @@ export interface ShareServiceDeps {
   now(): number;
 }
 
+/** A refusal of a whole ShareFetch or ShareAcknowledge: both responses have this top level. */
+function refusal(errorCode: number, errorMessage: string | null, lockMs: number): ShareFetchResponseInput & ShareAcknowledgeResponseInput {
+  return { throttleTimeMs: 0, errorCode, errorMessage, acquisitionLockTimeoutMs: lockMs, responses: [], nodeEndpoints: [] };
+}
+
+/** Both requests name a group and a member: without either, Kafka's INVALID_GROUP_ID or INVALID_REQUEST. */
+function idsOf(request: { groupId: string | null; memberId: string | null }): { groupId: string; memberId: string } | { errorCode: number; errorMessage: string } {
+  const { groupId, memberId } = request;
+  if (groupId === null || groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'The group id is missing.' };
+  if (memberId === null || memberId === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'The member id is missing.' };
+  return { groupId, memberId };
+}
+
 interface Held {
   readonly groupId: string;
   readonly topicId: string;
@@ -123,11 +136,10 @@ export class ShareService implements ShareRequests {
 
   async fetch(request: ShareFetchRequest, ctx: RequestContext): Promise<ShareFetchResponseInput> {
     const lockMs = this.limits.lockDurationMs;
-    const refuse = (errorCode: number, errorMessage: string | null = null): ShareFetchResponseInput => ({ throttleTimeMs: 0, errorCode, errorMessage, acquisitionLockTimeoutMs: lockMs, responses: [], nodeEndpoints: [] });
-    const groupId = request.groupId;
-    const memberId = request.memberId;
-    if (groupId === null || groupId === '') return refuse(ErrorCode.INVALID_GROUP_ID, 'The group id is missing.');
-    if (memberId === null || memberId === '') return refuse(ErrorCode.INVALID_REQUEST, 'The member id is missing.');
+    const refuse = (errorCode: number, errorMessage: string | null = null): ShareFetchResponseInput => refusal(errorCode, errorMessage, lockMs);
+    const ids = idsOf(request);
+    if ('errorCode' in ids) return refuse(ids.errorCode, ids.errorMessage);
+    const { groupId, memberId } = ids;
     if (request.maxRecords <= 0) return refuse(ErrorCode.INVALID_REQUEST, 'MaxRecords must be positive.');
     const acks = request.topics.flatMap((t) => t.partitions.filter((p) => p.acknowledgementBatches.length > 0).map((p) => ({ topicId: t.topicId, partition: p.partitionIndex, batches: p.acknowledgementBatches })));
     let session: ShareSession | number;
@@ -175,11 +187,10 @@ export class ShareService implements ShareRequests {
 
   async acknowledge(request: ShareAcknowledgeRequest, ctx: RequestContext): Promise<ShareAcknowledgeResponseInput> {
     const lockMs = this.limits.lockDurationMs;
-    const refuse = (errorCode: number, errorMessage: string | null = null): ShareAcknowledgeResponseInput => ({ throttleTimeMs: 0, errorCode, errorMessage, acquisitionLockTimeoutMs: lockMs, responses: [], nodeEndpoints: [] });
-    const groupId = request.groupId;
-    const memberId = request.memberId;
-    if (groupId === null || groupId === '') return refuse(ErrorCode.INVALID_GROUP_ID, 'The group id is missing.');
-    if (memberId === null || memberId === '') return refuse(ErrorCode.INVALID_REQUEST, 'The member id is missing.');
+    const refuse = (errorCode: number, errorMessage: string | null = null): ShareAcknowledgeResponseInput => refusal(errorCode, errorMessage, lockMs);
+    const ids = idsOf(request);
+    if ('errorCode' in ids) return refuse(ids.errorCode, ids.errorMessage);
+    const { groupId, memberId } = ids;
     // A session is opened by ShareFetch only: acknowledging at epoch 0 names records no session fetched.
     if (request.shareSessionEpoch === INITIAL_SHARE_SESSION_EPOCH) return refuse(ErrorCode.INVALID_SHARE_SESSION_EPOCH);
     const session = this.sessions.advance(groupId, memberId, request.shareSessionEpoch);
