@@ -249,6 +249,7 @@ export class ShareService implements ShareRequests {
         const found = await this.sharePartition(groupId, topicId, partition);
         if (typeof found === 'number') return { topicId, partition, code: found, leader: { leaderId: -1, leaderEpoch: -1 } };
         const leader = { leaderId: this.deps.config.brokerId, leaderEpoch: found.leaderEpoch };
+        if (batches.length === 0) return { topicId, partition, code: ErrorCode.NONE, leader };
         let code: number = ErrorCode.NONE;
         let released = false;
         for (const b of batches) {
