@@ -61,6 +61,7 @@ import { ShareGroupHeartbeatRequestSpec, ShareGroupHeartbeatResponseSpec } from 
 import { ShareGroupDescribeRequestSpec, ShareGroupDescribeResponseSpec } from './messages/77-share-group-describe.js';
 import { ShareFetchRequestSpec, ShareFetchResponseSpec } from './messages/78-share-fetch.js';
 import { ShareAcknowledgeRequestSpec, ShareAcknowledgeResponseSpec } from './messages/79-share-acknowledge.js';
+import { DescribeShareGroupOffsetsRequestSpec, DescribeShareGroupOffsetsResponseSpec } from './messages/90-describe-share-group-offsets.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -111,6 +112,7 @@ export const ApiKey = {
   ShareGroupDescribe: 77,
   ShareFetch: 78,
   ShareAcknowledge: 79,
+  DescribeShareGroupOffsets: 90,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -180,6 +182,10 @@ export const KAFKA_APIS = {
   [ApiKey.ShareGroupDescribe]: { request: ShareGroupDescribeRequestSpec, response: ShareGroupDescribeResponseSpec },
   [ApiKey.ShareFetch]: { request: ShareFetchRequestSpec, response: ShareFetchResponseSpec },
   [ApiKey.ShareAcknowledge]: { request: ShareAcknowledgeRequestSpec, response: ShareAcknowledgeResponseSpec },
+  [ApiKey.DescribeShareGroupOffsets]: {
+    request: DescribeShareGroupOffsetsRequestSpec,
+    response: DescribeShareGroupOffsetsResponseSpec,
+  },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

@@ -47,6 +47,7 @@ import { shareGroupHeartbeatHandler } from './76-share-group-heartbeat.js';
 import { shareGroupDescribeHandler } from './77-share-group-describe.js';
 import { shareFetchHandler } from './78-share-fetch.js';
 import { shareAcknowledgeHandler } from './79-share-acknowledge.js';
+import { describeShareGroupOffsetsHandler } from './90-describe-share-group-offsets.js';
 
 export const HANDLERS = [
   produceHandler,
@@ -96,6 +97,7 @@ export const HANDLERS = [
   shareGroupDescribeHandler,
   shareFetchHandler,
   shareAcknowledgeHandler,
+  describeShareGroupOffsetsHandler,
 ] as readonly Handler[];
 
 /** The share group APIs (KIP-932): served only while share.version is finalized at 1 or more, as Kafka gates them. */
@@ -104,4 +106,5 @@ export const SHARE_GROUP_API_KEYS: ReadonlySet<number> = new Set([
   shareGroupDescribeHandler.apiKey,
   shareFetchHandler.apiKey,
   shareAcknowledgeHandler.apiKey,
+  describeShareGroupOffsetsHandler.apiKey,
 ]);

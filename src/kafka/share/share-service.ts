@@ -9,7 +9,7 @@
 // session's records as soon as the connection under it closes, so a crashed consumer's work reaches
 // the others at once. Acknowledgements are durable before they are answered: a record a member was
 // told is accepted is never delivered again, across a restart too.
-import { ErrorCode, type ShareFetchRequest, type ShareFetchResponseInput, type ShareAcknowledgeRequest, type ShareAcknowledgeResponseInput } from '../../../protocol/kafka/index.js';
+import { ErrorCode, ZERO_UUID, type DescribeShareGroupOffsetsRequest, type DescribeShareGroupOffsetsResponseInput, type ShareFetchRequest, type ShareFetchResponseInput, type ShareAcknowledgeRequest, type ShareAcknowledgeResponseInput } from '../../../protocol/kafka/index.js';
 import type { PartitionLog } from '../../log/partition-log.js';
 import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
@@ -38,6 +38,7 @@ export interface ShareRequests {
   list(): Array<{ groupId: string; groupState: string }>;
   fetch(request: ShareFetchRequest, ctx: RequestContext): Promise<ShareFetchResponseInput>;
   acknowledge(request: ShareAcknowledgeRequest, ctx: RequestContext): Promise<ShareAcknowledgeResponseInput>;
+  describeOffsets(groups: DescribeShareGroupOffsetsRequest['groups']): Promise<DescribeShareGroupOffsetsResponseInput['groups']>;
 }
 
 export interface ShareServiceDeps {
@@ -209,6 +210,49 @@ export class ShareService implements ShareRequests {
     }
     ctx.log.debug({ groupId, memberId, partitions: results.length }, 'share acknowledge');
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, acquisitionLockTimeoutMs: lockMs, responses, nodeEndpoints: [] };
+  }
+
+  /**
+   * DescribeShareGroupOffsets: each share-partition's start offset (-1 where the group never fetched it),
+   * for the partitions named or, with null topics, every one the group has state for here. The state is
+   * kept by each partition's leader: a partition led by another broker is NOT_LEADER_OR_FOLLOWER.
+   */
+  async describeOffsets(groups: DescribeShareGroupOffsetsRequest['groups']): Promise<DescribeShareGroupOffsetsResponseInput['groups']> {
+    type Topic = NonNullable<NonNullable<DescribeShareGroupOffsetsResponseInput['groups']>[number]['topics']>[number];
+    return Promise.all(
+      groups.map(async ({ groupId, topics }) => {
+        const refusal = this.deps.coordinatorError(groupId);
+        const errorCode = refusal !== ErrorCode.NONE ? refusal : this.coordinator.has(groupId) ? ErrorCode.NONE : ErrorCode.GROUP_ID_NOT_FOUND;
+        if (errorCode !== ErrorCode.NONE) return { groupId, topics: [], errorCode, errorMessage: null };
+        const wanted = topics ?? (await this.storedTopics(groupId));
+        const out: Topic[] = [];
+        for (const { topicName, partitions } of wanted) {
+          const topic = this.deps.topics.list().find((t) => t.name === topicName);
+          const answers = await Promise.all(
+            partitions.map(async (partitionIndex) => {
+              if (!topic) return { partitionIndex, startOffset: -1, leaderEpoch: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null };
+              const p = this.deps.partitions.leader(topic.name, partitionIndex);
+              if (typeof p === 'number') return { partitionIndex, startOffset: -1, leaderEpoch: -1, errorCode: p, errorMessage: null };
+              const held = this.held.get(`${groupId}\0${topic.topicId}\0${partitionIndex}`);
+              const startOffset = held ? (await held).sp.startOffset : ((await this.store.load(groupId, topic.topicId, partitionIndex))?.startOffset ?? -1);
+              return { partitionIndex, startOffset, leaderEpoch: p.leaderEpoch, errorCode: ErrorCode.NONE, errorMessage: null };
+            }),
+          );
+          out.push({ topicName, topicId: topic?.topicId ?? ZERO_UUID, partitions: answers });
+        }
+        return { groupId, topics: out, errorCode: ErrorCode.NONE, errorMessage: null };
+      }),
+    );
+  }
+
+  /** The topics and partitions the group has durable state for here, by topic name. */
+  private async storedTopics(groupId: string): Promise<Array<{ topicName: string; partitions: number[] }>> {
+    const byName = new Map<string, number[]>();
+    for (const { topicId, partition } of await this.store.partitionsOf(groupId)) {
+      const name = this.deps.topics.getById(topicId)?.name;
+      if (name !== undefined) byName.set(name, [...(byName.get(name) ?? []), partition].sort((a, b) => a - b));
+    }
+    return [...byName].map(([topicName, partitions]) => ({ topicName, partitions }));
   }
 
   /** A new session for the member; its records are released when the connection it came on closes. */

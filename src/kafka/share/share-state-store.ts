@@ -5,7 +5,7 @@
 // one share-partition are serialized and coalesced: while one is on disk, later snapshots replace each
 // other and the newest goes next, so a burst of acknowledgements costs two writes, not one per request.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-file.js';
 import { DeliveryState, type SharePartitionSnapshot, type StateBatch } from './share-partition.js';
@@ -28,6 +28,10 @@ function isBatch(b: unknown): b is StateBatch {
   return typeof x === 'object' && x !== null && Number.isSafeInteger(x.firstOffset) && Number.isSafeInteger(x.lastOffset) && x.lastOffset >= x.firstOffset && states.includes(x.deliveryState) && Number.isSafeInteger(x.deliveryCount);
 }
 
+function groupHash(groupId: string): string {
+  return createHash('sha256').update(groupId).digest('hex').slice(0, 32);
+}
+
 export class ShareStateStore {
   private readonly dir: string;
   private readonly slots = new Map<string, Slot>();
@@ -39,8 +43,23 @@ export class ShareStateStore {
 
   /** The file of one share-partition: the group id hashed, since ids may hold any character and be long. */
   private pathOf(groupId: string, topicId: string, partition: number): string {
-    const group = createHash('sha256').update(groupId).digest('hex').slice(0, 32);
-    return join(this.dir, `${group}-${topicId}-${partition}.json`);
+    return join(this.dir, `${groupHash(groupId)}-${topicId}-${partition}.json`);
+  }
+
+  /** The share-partitions the group has state for on this broker. */
+  async partitionsOf(groupId: string): Promise<Array<{ topicId: string; partition: number }>> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const prefix = `${groupHash(groupId)}-`;
+    return names.flatMap((name) => {
+      const m = name.startsWith(prefix) ? /^([0-9a-f]{32})-(\d+)\.json$/.exec(name.slice(prefix.length)) : null;
+      return m ? [{ topicId: m[1]!, partition: Number(m[2]) }] : [];
+    });
   }
 
   /** The persisted snapshot, or undefined when the group never used this partition here (or the file is not one this store wrote). */

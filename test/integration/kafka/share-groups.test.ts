@@ -145,3 +145,16 @@ test('an unknown topic id is refused per partition', async () => {
   expect(r.errorCode).toBe(ErrorCode.NONE);
   expect(r.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_ID);
 });
+
+test('DescribeShareGroupOffsets: the share-partition start offset, -1 where the group never fetched, GROUP_ID_NOT_FOUND', async () => {
+  const all = await conn.send(ApiKey.DescribeShareGroupOffsets, 0, { groups: [{ groupId: GROUP, topics: null }, { groupId: 'no-such-share-group', topics: null }] });
+  expect(all.groups[0]!.errorCode).toBe(ErrorCode.NONE);
+  // 0-4 and 8-9 are accepted, 5-7 still held by m2: the start is 5.
+  expect(all.groups[0]!.topics).toEqual([{ topicName: 'sq', topicId, partitions: [{ partitionIndex: 0, startOffset: 5, leaderEpoch: 0, errorCode: 0, errorMessage: null }] }]);
+  expect(all.groups[1]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  const named = await conn.send(ApiKey.DescribeShareGroupOffsets, 0, { groups: [{ groupId: GROUP, topics: [{ topicName: 'sq', partitions: [0, 7] }] }] });
+  expect(named.groups[0]!.topics[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode])).toEqual([
+    [0, ErrorCode.NONE],
+    [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+  ]);
+});

@@ -198,6 +198,8 @@ const NOT_CAPTURED: number[] = [
   ApiKey.ShareGroupDescribe,
   ApiKey.ShareFetch,
   ApiKey.ShareAcknowledge,
+  // The Java Admin's (kafka-share-groups.sh); test/integration/kafka/share-groups.test.ts sends it.
+  ApiKey.DescribeShareGroupOffsets,
 ];
 
 test('the fixtures cover every API but the uncaptured ones, and the flexible versions clients use', () => {
