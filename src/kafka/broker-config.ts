@@ -137,6 +137,7 @@ export const brokerSchema = {
   'group.share.session.timeout.ms': int('Share groups: a member silent this long is removed.', 45_000, { min: 1 }),
   'group.share.heartbeat.interval.ms': int('Share groups: how often members are told to heartbeat.', 5_000, { min: 1 }),
   'group.share.max.size': int('Share groups: members in one group at most.', 200, { min: 1 }),
+  'group.share.max.groups': int('Share groups this broker holds at most (membership and share-partitions).', 10, { min: 1 }),
   'group.share.record.lock.duration.ms': int('Share groups: how long a delivered record stays locked to its member before it is offered again.', 30_000, { min: 1_000 }),
   'group.share.delivery.count.limit': int('Share groups: deliveries of one record at most; then it is archived (never offered again).', 5, { min: 2, max: 10 }),
   'group.share.partition.max.record.locks': int('Share groups: records of one partition in flight (delivered, not yet acknowledged) at most.', 2_000, { min: 100 }),

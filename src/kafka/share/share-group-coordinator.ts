@@ -18,6 +18,8 @@ export interface ShareGroupConfig {
   heartbeatIntervalMs: number;
   /** group.share.max.size */
   maxSize: number;
+  /** group.share.max.groups: share groups at most, so group ids cannot grow memory without bound. */
+  maxGroups: number;
 }
 
 export interface ShareHeartbeatRequest {
@@ -137,6 +139,7 @@ export class ShareGroupCoordinator {
         return failure(ErrorCode.FENCED_MEMBER_EPOCH, `The share group member has a different epoch (${request.memberEpoch}) than the one known (${member.memberEpoch}).`);
       }
     }
+    if (!group && this.groups.size >= this.config.maxGroups) return failure(ErrorCode.GROUP_MAX_SIZE_REACHED, `The broker holds its maximum of ${this.config.maxGroups} share groups.`);
     const g = group ?? this.create(request.groupId);
     if (!member) {
       if (g.members.size >= this.config.maxSize) return failure(ErrorCode.GROUP_MAX_SIZE_REACHED, `The share group has reached its maximum capacity of ${this.config.maxSize} members.`);

@@ -83,11 +83,12 @@ export class ShareService implements ShareRequests {
   /** Per session: stops watching its connection when the session is replaced or closed. */
   private readonly unwatch = new Map<ShareSession, () => void>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly maxGroups: number;
 
   constructor(private readonly deps: ShareServiceDeps) {
     const v = deps.config.values;
     this.coordinator = new ShareGroupCoordinator(
-      { sessionTimeoutMs: v['group.share.session.timeout.ms'], heartbeatIntervalMs: v['group.share.heartbeat.interval.ms'], maxSize: v['group.share.max.size'] },
+      { sessionTimeoutMs: v['group.share.session.timeout.ms'], heartbeatIntervalMs: v['group.share.heartbeat.interval.ms'], maxSize: v['group.share.max.size'], maxGroups: v['group.share.max.groups'] },
       { topics: () => new Map(deps.topics.list().map((t) => [t.name, { id: t.topicId, partitions: t.replicas.length }])) },
     );
     this.limits = {
@@ -96,6 +97,7 @@ export class ShareService implements ShareRequests {
       maxInFlight: v['group.share.partition.max.record.locks'],
     };
     this.sessions = new ShareSessionCache(v['group.share.max.share.sessions']);
+    this.maxGroups = v['group.share.max.groups'];
     this.store = new ShareStateStore(deps.config.dataDir);
   }
 
@@ -151,7 +153,6 @@ export class ShareService implements ShareRequests {
       session = this.sessions.advance(groupId, memberId, request.shareSessionEpoch);
     }
     if (typeof session === 'number') return refuse(session);
-    for (const t of request.topics) for (const p of t.partitions) session.partitions.set(sessionPartitionKey(t.topicId, p.partitionIndex), { topicId: t.topicId, partition: p.partitionIndex });
     for (const t of request.forgottenTopicsData) for (const p of t.partitions) session.partitions.delete(sessionPartitionKey(t.topicId, p));
 
     const answers = new Map<string, FetchPartitionAnswer & { topicId: string }>();
@@ -164,6 +165,15 @@ export class ShareService implements ShareRequests {
       }
       return a;
     };
+    // Only partitions that exist join the session: it never holds more than the cluster has.
+    for (const t of request.topics) {
+      const topic = this.deps.topics.getById(t.topicId);
+      for (const p of t.partitions) {
+        if (!topic) answerOf(t.topicId, p.partitionIndex).errorCode = ErrorCode.UNKNOWN_TOPIC_ID;
+        else if (p.partitionIndex < 0 || p.partitionIndex >= topic.replicas.length) answerOf(t.topicId, p.partitionIndex).errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else session.partitions.set(sessionPartitionKey(t.topicId, p.partitionIndex), { topicId: t.topicId, partition: p.partitionIndex });
+      }
+    }
     for (const { topicId, partition, code } of await this.applyAcks(groupId, memberId, acks)) answerOf(topicId, partition).acknowledgeErrorCode = code;
     if (request.shareSessionEpoch === FINAL_SHARE_SESSION_EPOCH) {
       this.endSession(session);
@@ -399,6 +409,7 @@ export class ShareService implements ShareRequests {
       return p;
     }
     let entry = this.held.get(key);
+    if (!entry && !this.heldGroups().has(groupId) && this.heldGroups().size >= this.maxGroups) return ErrorCode.GROUP_MAX_SIZE_REACHED;
     if (!entry) {
       const loading = this.load(groupId, topicId, partition, p.log);
       this.held.set(key, loading);
@@ -418,6 +429,11 @@ export class ShareService implements ShareRequests {
       this.deps.log.error({ err, groupId, topicId, partition }, 'share-partition state could not be read');
       return ErrorCode.KAFKA_STORAGE_ERROR;
     }
+  }
+
+  /** The groups that have share-partitions here: at most group.share.max.groups, so group ids cannot grow memory without bound. */
+  private heldGroups(): Set<string> {
+    return new Set([...this.held.keys()].map((key) => key.slice(0, key.indexOf('\0'))));
   }
 
   private async load(groupId: string, topicId: string, partition: number, log: PartitionLog): Promise<Held> {

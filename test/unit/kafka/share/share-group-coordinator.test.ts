@@ -30,7 +30,7 @@ describe('assignShared', () => {
 });
 
 describe('ShareGroupCoordinator', () => {
-  const config = { sessionTimeoutMs: 1_000, heartbeatIntervalMs: 100, maxSize: 2 };
+  const config = { sessionTimeoutMs: 1_000, heartbeatIntervalMs: 100, maxSize: 2, maxGroups: 2 };
   const join = (c: ShareGroupCoordinator, memberId: string, now: number) =>
     c.heartbeat({ groupId: 'g', memberId, memberEpoch: 0, rackId: null, subscribedTopicNames: ['t'], clientId: 'c', clientHost: '/127.0.0.1' }, now);
 
@@ -52,5 +52,13 @@ describe('ShareGroupCoordinator', () => {
     expect(join(c, 'x', 0).errorCode).toBe(ErrorCode.GROUP_MAX_SIZE_REACHED);
     expect(c.heartbeat({ groupId: 'g', memberId: 'b', memberEpoch: -1, rackId: null, subscribedTopicNames: null, clientId: 'c', clientHost: 'h' }, 1).memberEpoch).toBe(-1);
     expect(join(c, 'x', 2).errorCode).toBe(ErrorCode.NONE);
+  });
+
+  test('a new share group beyond group.share.max.groups is refused', () => {
+    const c = new ShareGroupCoordinator(config, { topics: () => catalog(2) });
+    for (const groupId of ['g1', 'g2', 'g3']) {
+      const r = c.heartbeat({ groupId, memberId: 'a', memberEpoch: 0, rackId: null, subscribedTopicNames: ['t'], clientId: 'c', clientHost: 'h' }, 0);
+      expect(r.errorCode).toBe(groupId === 'g3' ? ErrorCode.GROUP_MAX_SIZE_REACHED : ErrorCode.NONE);
+    }
   });
 });
