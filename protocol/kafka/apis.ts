@@ -62,6 +62,11 @@ import {
   DescribeTopicPartitionsRequestSpec,
   DescribeTopicPartitionsResponseSpec,
 } from './messages/75-describe-topic-partitions.js';
+import { ShareGroupHeartbeatRequestSpec, ShareGroupHeartbeatResponseSpec } from './messages/76-share-group-heartbeat.js';
+import { ShareGroupDescribeRequestSpec, ShareGroupDescribeResponseSpec } from './messages/77-share-group-describe.js';
+import { ShareFetchRequestSpec, ShareFetchResponseSpec } from './messages/78-share-fetch.js';
+import { ShareAcknowledgeRequestSpec, ShareAcknowledgeResponseSpec } from './messages/79-share-acknowledge.js';
+import { DescribeShareGroupOffsetsRequestSpec, DescribeShareGroupOffsetsResponseSpec } from './messages/90-describe-share-group-offsets.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -110,6 +115,11 @@ export const ApiKey = {
   ConsumerGroupHeartbeat: 68,
   ConsumerGroupDescribe: 69,
   DescribeTopicPartitions: 75,
+  ShareGroupHeartbeat: 76,
+  ShareGroupDescribe: 77,
+  ShareFetch: 78,
+  ShareAcknowledge: 79,
+  DescribeShareGroupOffsets: 90,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -179,6 +189,14 @@ export const KAFKA_APIS = {
   [ApiKey.DescribeTopicPartitions]: {
     request: DescribeTopicPartitionsRequestSpec,
     response: DescribeTopicPartitionsResponseSpec,
+  },
+  [ApiKey.ShareGroupHeartbeat]: { request: ShareGroupHeartbeatRequestSpec, response: ShareGroupHeartbeatResponseSpec },
+  [ApiKey.ShareGroupDescribe]: { request: ShareGroupDescribeRequestSpec, response: ShareGroupDescribeResponseSpec },
+  [ApiKey.ShareFetch]: { request: ShareFetchRequestSpec, response: ShareFetchResponseSpec },
+  [ApiKey.ShareAcknowledge]: { request: ShareAcknowledgeRequestSpec, response: ShareAcknowledgeResponseSpec },
+  [ApiKey.DescribeShareGroupOffsets]: {
+    request: DescribeShareGroupOffsetsRequestSpec,
+    response: DescribeShareGroupOffsetsResponseSpec,
   },
 } as const satisfies Record<ApiKey, ApiSpec>;
 

@@ -58,3 +58,8 @@ export * from './messages/61-describe-producers.js';
 export * from './messages/65-describe-transactions.js';
 export * from './messages/66-list-transactions.js';
 export * from './messages/75-describe-topic-partitions.js';
+export * from './messages/76-share-group-heartbeat.js';
+export * from './messages/77-share-group-describe.js';
+export * from './messages/78-share-fetch.js';
+export * from './messages/79-share-acknowledge.js';
+export * from './messages/90-describe-share-group-offsets.js';

@@ -133,6 +133,18 @@ export const brokerSchema = {
   'group.consumer.heartbeat.interval.ms': int('KIP-848 consumer groups: how often members are told to heartbeat.', 5_000, { min: 1 }),
   'group.consumer.assignors': consumerAssignors('KIP-848 consumer groups: server-side assignors, the first the default (uniform, range).', ['uniform', 'range']),
   'group.consumer.max.size': int('KIP-848 consumer groups: members in one group at most.', 2_147_483_647, { min: 1 }),
+  // KIP-932 share groups (src/kafka/share); the names and defaults are Kafka 4.x's.
+  'share.version': int('KIP-932 share groups: the finalized share.version feature level; 0 turns share groups off, 1 serves them.', 1, { min: 0, max: 1 }),
+  'group.share.session.timeout.ms': int('Share groups: a member silent this long is removed.', 45_000, { min: 1 }),
+  'group.share.heartbeat.interval.ms': int('Share groups: how often members are told to heartbeat.', 5_000, { min: 1 }),
+  'group.share.max.size': int('Share groups: members in one group at most.', 200, { min: 1 }),
+  'group.share.max.groups': int('Share groups this broker holds at most (membership and share-partitions).', 10, { min: 1 }),
+  'group.share.record.lock.duration.ms': int('Share groups: how long a delivered record stays locked to its member before it is offered again.', 30_000, { min: 1_000 }),
+  'group.share.delivery.count.limit': int('Share groups: deliveries of one record at most; then it is archived (never offered again).', 5, { min: 2, max: 10 }),
+  'group.share.partition.max.record.locks': int('Share groups: records of one partition in flight (delivered, not yet acknowledged) at most.', 2_000, { min: 100 }),
+  'group.share.max.share.sessions': int('Share sessions (one per member and broker) this broker keeps at most.', 2_000, { min: 1 }),
+  // Kafka sets this per group (share.auto.offset.reset); Skein has no group configs yet, so it is broker-wide.
+  'share.auto.offset.reset': oneOf('Share groups: where a partition new to a group starts: latest (Kafka\'s default) or earliest.', 'latest', ['latest', 'earliest']),
   'transaction.state.log.num.partitions': int('Partitions of __transaction_state.', 50, { min: 1 }),
   'transaction.state.log.replication.factor': int('Replication factor of __transaction_state (capped by live brokers).', 3, { min: 1 }),
   'transaction.state.log.min.isr': int('min.insync.replicas of __transaction_state (capped by its replication factor).', 2, { min: 1 }),

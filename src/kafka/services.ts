@@ -22,6 +22,7 @@ import type { ProduceConfig } from './produce/produce-config.js';
 import type { NewTopic } from './topics/topic-manager.js';
 import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResponse } from './groups/consumer/coordinator.js';
 import type { DescribedConsumerGroup } from './groups/consumer/described-group.js';
+import type { ShareRequests } from './share/share-service.js';
 
 /** Wall-clock milliseconds: the one place handlers read the time, so a test can set it. */
 export interface Clock {
@@ -195,6 +196,8 @@ export interface BrokerServices {
   readonly logDirs: LogDirs;
   readonly topics: TopicAdmin;
   readonly groups: GroupRequests;
+  /** Share groups (KIP-932): their membership and the share-partitions of the partitions led here. */
+  readonly shares: ShareRequests;
   readonly transactions: TransactionRequests;
   readonly replication: ReplicaRoles;
   /** Absent on a broker without zookeeper.connect: there is no controller to hear from. */

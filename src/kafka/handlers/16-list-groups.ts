@@ -1,5 +1,5 @@
 // ListGroups (16), v0-5: every group this coordinator has, with its state from v4, which may also filter
-// by state, and its type (classic or KIP-848 consumer) from v5, which may filter by type.
+// by state, and its type (classic, KIP-848 consumer or KIP-932 share) from v5, which may filter by type.
 import { ApiKey } from '../../../protocol/kafka/index.js';
 import { defineHandler } from '../handler.js';
 
@@ -7,9 +7,20 @@ export const listGroupsHandler = defineHandler({
   apiKey: ApiKey.ListGroups,
   minVersion: 0,
   maxVersion: 5,
-  uses: ['groups'],
-  async handle(request, _ctx, { groups }) {
+  uses: ['groups', 'shares'],
+  async handle(request, _ctx, { groups, shares }) {
     const response = await groups.listGroups({ statesFilter: request.statesFilter, typesFilter: request.typesFilter });
-    return { throttleTimeMs: 0, errorCode: response.errorCode, groups: response.groups.map((g) => ({ ...g, groupType: g.groupType ?? 'classic' })) };
+    // Share groups, filtered as Kafka filters every type: by state and type, case-insensitively.
+    const states = new Set(request.statesFilter.map((s) => s.toLowerCase()));
+    const types = new Set((request.typesFilter ?? []).map((t) => t.toLowerCase()));
+    const shareGroups = types.size > 0 && !types.has('share') ? [] : shares.list().filter((g) => states.size === 0 || states.has(g.groupState.toLowerCase()));
+    return {
+      throttleTimeMs: 0,
+      errorCode: response.errorCode,
+      groups: [
+        ...response.groups.map((g) => ({ ...g, groupType: g.groupType ?? 'classic' })),
+        ...shareGroups.map((g) => ({ groupId: g.groupId, protocolType: 'share', groupState: g.groupState, groupType: 'share' })),
+      ],
+    };
   },
 });

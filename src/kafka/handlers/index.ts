@@ -45,6 +45,11 @@ import { listTransactionsHandler } from './66-list-transactions.js';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
+import { shareGroupHeartbeatHandler } from './76-share-group-heartbeat.js';
+import { shareGroupDescribeHandler } from './77-share-group-describe.js';
+import { shareFetchHandler } from './78-share-fetch.js';
+import { shareAcknowledgeHandler } from './79-share-acknowledge.js';
+import { describeShareGroupOffsetsHandler } from './90-describe-share-group-offsets.js';
 
 export const HANDLERS = [
   produceHandler,
@@ -92,4 +97,18 @@ export const HANDLERS = [
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
   describeTopicPartitionsHandler,
+  shareGroupHeartbeatHandler,
+  shareGroupDescribeHandler,
+  shareFetchHandler,
+  shareAcknowledgeHandler,
+  describeShareGroupOffsetsHandler,
 ] as readonly Handler[];
+
+/** The share group APIs (KIP-932): served only while share.version is finalized at 1 or more, as Kafka gates them. */
+export const SHARE_GROUP_API_KEYS: ReadonlySet<number> = new Set([
+  shareGroupHeartbeatHandler.apiKey,
+  shareGroupDescribeHandler.apiKey,
+  shareFetchHandler.apiKey,
+  shareAcknowledgeHandler.apiKey,
+  describeShareGroupOffsetsHandler.apiKey,
+]);
