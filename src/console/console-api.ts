@@ -1,0 +1,285 @@
+// The web console's JSON API (/api/...) and its static front end (/): one handler the HTTP listener
+// hands every console path. Parameters are validated in params.ts, writes pass permission.ts, live
+// pages subscribe to live-streams.ts. The console is a client of its own node: a Kafka admin client and
+// a ZooKeeper client, connected on first use and reconnected after a failure, so a broker that went away
+// while a page is open is an error message on the page, not a hung request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { KafkaAdmin } from '../kafka/client/admin.js';
+import { ConnectionClosedError } from '../kafka/client/connection.js';
+import { ZooKeeperClient } from '../zookeeper/client/client.js';
+import type { OffsetTarget } from '../kafka/client/group-offsets.js';
+import { ApiError, badRequest, notFound } from './api-error.js';
+import * as kafka from './kafka-api.js';
+import { LiveStreams } from './live-streams.js';
+import { overview, throughputSampler, type NodeParts } from './overview.js';
+import { field, groupId, int, intValue, jsonObject, oneOf, str, topicName, znodePath, type Query } from './params.js';
+import { checkWrite, type ConsolePermissions } from './permission.js';
+import { consoleAssetsDir, serveAsset } from './static-assets.js';
+import * as zookeeper from './zookeeper-api.js';
+
+/** A request body is read up to this (a znode's data, 1 MiB, as a JSON string, or a test message). */
+export const BODY_BYTES_MAX = 3 * 1024 * 1024;
+/** The console's ZooKeeper session: short, so a console that went away frees its session soon. */
+const ZK_SESSION_TIMEOUT_MS = 10_000;
+const TIMESTAMP_MAX = 8.64e15;
+const OFFSET_MAX = Number.MAX_SAFE_INTEGER;
+
+export interface ConsoleOptions extends NodeParts, ConsolePermissions {
+  /** The node's own Kafka listener and ZooKeeper client port, as host:port. */
+  readonly bootstrap: string;
+  readonly zookeeperConnect: string;
+  /** Only requests naming a loopback Host are served: a web page elsewhere cannot reach the console by DNS rebinding. */
+  readonly loopbackOnly: boolean;
+}
+
+export interface ConsoleHandler {
+  /** Whether `path` is the console's (the listener then hands the request to handle()). */
+  owns(path: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Handler = (q: Query, body: () => Promise<Record<string, unknown>>, match: string[], res: ServerResponse) => Promise<unknown>;
+
+function isLoopbackHost(hostHeader: string | undefined): boolean {
+  if (hostHeader === undefined) return false;
+  const host = hostHeader.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new ApiError(415, 'send the body as application/json');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > BODY_BYTES_MAX) throw new ApiError(413, `the body is larger than ${BODY_BYTES_MAX} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function offsetTarget(o: Record<string, unknown>): OffsetTarget {
+  switch (o.to) {
+    case 'earliest':
+    case 'latest':
+      return o.to;
+    case 'offset':
+      return intValue(o.offset, 'offset', 0, OFFSET_MAX);
+    case 'timestamp':
+      return { time: intValue(o.timestamp, 'timestamp', 0, TIMESTAMP_MAX) };
+    default:
+      throw badRequest('to must be earliest, latest, offset or timestamp');
+  }
+}
+
+function stringList(v: unknown, name: string, max: number): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.length > max || v.some((x) => typeof x !== 'string')) throw badRequest(`${name} must be a list of at most ${max} strings`);
+  return v as string[];
+}
+
+function headersField(v: unknown): { key: string; value: string }[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.length > 64) throw badRequest('headers must be a list of at most 64 {key, value}');
+  return v.map((h: unknown) => {
+    if (typeof h !== 'object' || h === null) throw badRequest('each header must be {key, value}');
+    const o = h as Record<string, unknown>;
+    return { key: field(o, 'key', 1024)!, value: field(o, 'value', 64 * 1024)! };
+  });
+}
+
+export function createConsole(options: ConsoleOptions): ConsoleHandler {
+  const assets = consoleAssetsDir();
+  let admin: Promise<KafkaAdmin> | undefined;
+  let zk: Promise<ZooKeeperClient> | undefined;
+
+  /** Runs `call` with the admin client, dropping a client whose connections all closed so the next call reconnects. */
+  async function withAdmin<T>(call: (a: KafkaAdmin) => Promise<T>): Promise<T> {
+    const current = (admin ??= KafkaAdmin.connect([options.bootstrap], { clientId: 'skein-console' }));
+    try {
+      return await call(await current);
+    } catch (err) {
+      if (err instanceof ConnectionClosedError && admin === current) {
+        admin = undefined;
+        void current.then((a) => a.close(), () => undefined);
+      }
+      if (err instanceof ConnectionClosedError) throw new ApiError(503, `the broker at ${options.bootstrap} cannot be reached: ${err.message}`);
+      throw err;
+    }
+  }
+  async function withZk<T>(call: (c: ZooKeeperClient) => Promise<T>): Promise<T> {
+    const current = (zk ??= ZooKeeperClient.connect(options.zookeeperConnect, { sessionTimeoutMs: ZK_SESSION_TIMEOUT_MS }));
+    current.catch(() => {
+      if (zk === current) zk = undefined;
+    });
+    return call(await current);
+  }
+
+  const throughput = throughputSampler(options.broker);
+  const streams = new LiveStreams(async (key) => {
+    if (key === 'overview') {
+      const point = throughput();
+      return { ...point, overview: await withAdmin((a) => overview(a, options)) };
+    }
+    return withAdmin((a) => kafka.groupLagSample(a, key.slice('group:'.length)));
+  });
+
+  const local = options.broker;
+  const GET: [RegExp, Handler][] = [
+    [/^\/api\/settings$/, async () => ({ readOnly: options.readOnly })],
+    [/^\/api\/overview$/, async () => withAdmin((a) => overview(a, options))],
+    [/^\/api\/topics$/, async (q) => withAdmin((a) => kafka.listTopics(a, local, str(q, 'q', ''), int(q, 'page', 0, 1_000_000, 0), int(q, 'limit', 1, kafka.TOPICS_PAGE_MAX, 50)))],
+    [/^\/api\/topics\/([^/]+)$/, async (_q, _b, [name]) => withAdmin((a) => kafka.describeTopic(a, local, topicName(name!)))],
+    [
+      /^\/api\/topics\/([^/]+)\/messages$/,
+      async (q, _b, [name]) => {
+        const partition = int(q, 'partition', 0, 1_000_000);
+        const from = q.has('timestamp') ? { timestamp: int(q, 'timestamp', 0, TIMESTAMP_MAX) } : { offset: int(q, 'offset', 0, OFFSET_MAX, 0) };
+        return withAdmin((a) => kafka.browseMessages(a, topicName(name!), partition, from, int(q, 'limit', 1, kafka.MESSAGES_PAGE_MAX, 20)));
+      },
+    ],
+    [
+      /^\/api\/topics\/([^/]+)\/messages\/value$/,
+      async (q, _b, [name], res) => {
+        const topic = topicName(name!);
+        const partition = int(q, 'partition', 0, 1_000_000);
+        const offset = int(q, 'offset', 0, OFFSET_MAX);
+        const value = await withAdmin((a) => kafka.recordValue(a, topic, partition, offset));
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-length': value.length,
+          'content-disposition': `attachment; filename="${topic}-${partition}-${offset}.bin"`,
+          'cache-control': 'no-store',
+        });
+        res.end(value);
+        return undefined;
+      },
+    ],
+    [/^\/api\/groups$/, async () => withAdmin((a) => kafka.listGroups(a))],
+    [/^\/api\/groups\/([^/]+)$/, async (_q, _b, [id]) => withAdmin((a) => kafka.describeGroup(a, groupId(id!)))],
+    [/^\/api\/zk\/node$/, async (q) => withZk((c) => zookeeper.describeZnode(c, znodePath(str(q, 'path', '/')), int(q, 'page', 0, 1_000_000, 0), int(q, 'limit', 1, zookeeper.CHILDREN_PAGE_MAX, 100)))],
+    [
+      /^\/api\/zk\/sessions$/,
+      async () => {
+        if (!options.zookeeper) throw notFound('this node runs no ZooKeeper server');
+        return zookeeper.sessionsAndWatches(options.zookeeper);
+      },
+    ],
+    [
+      /^\/api\/events$/,
+      async (q, _b, _m, res) => {
+        const stream = oneOf(q, 'stream', ['overview', 'group'], 'overview');
+        const key = stream === 'overview' ? 'overview' : `group:${groupId(str(q, 'group'))}`;
+        if (!streams.subscribe(key, res)) throw new ApiError(429, 'too many live pages are open on this node: close some and reload');
+        return undefined;
+      },
+    ],
+  ];
+  const WRITE: [string, RegExp, string, Handler][] = [
+    [
+      'POST',
+      /^\/api\/topics\/([^/]+)\/messages$/,
+      'produce',
+      async (_q, body, [name]) => {
+        const b = await body();
+        const partition = b.partition === undefined || b.partition === null ? null : intValue(b.partition, 'partition', 0, 1_000_000);
+        return withAdmin((a) => kafka.produceTestMessage(a, topicName(name!), { partition, key: field(b, 'key', 64 * 1024, true), value: field(b, 'value', 1024 * 1024)!, headers: headersField(b.headers) }));
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/groups\/([^/]+)\/reset$/,
+      'reset offsets',
+      async (_q, body, [id]) => {
+        const b = await body();
+        const topics = stringList(b.topics, 'topics', 1000).map(topicName);
+        return withAdmin((a) => kafka.resetGroupOffsets(a, groupId(id!), topics, offsetTarget(b), b.preview !== false));
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/zk\/node$/,
+      'create znodes',
+      async (_q, body) => {
+        const b = await body();
+        const data = Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_MAX, true) ?? '');
+        return withZk((c) => zookeeper.createZnode(c, znodePath(field(b, 'path', 4096)!), data, b.sequential === true ? 'persistentSequential' : 'persistent'));
+      },
+    ],
+    [
+      'PUT',
+      /^\/api\/zk\/node$/,
+      'change znodes',
+      async (_q, body) => {
+        const b = await body();
+        const data = Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_MAX)!);
+        return withZk((c) => zookeeper.setZnodeData(c, znodePath(field(b, 'path', 4096)!), data, intValue(b.version, 'version', -1, 0x7fffffff)));
+      },
+    ],
+    [
+      'DELETE',
+      /^\/api\/zk\/node$/,
+      'delete znodes',
+      async (q) => withZk((c) => zookeeper.deleteZnode(c, znodePath(str(q, 'path')), int(q, 'version', -1, 0x7fffffff))),
+    ],
+  ];
+
+  function answer(res: ServerResponse, status: number, value: unknown): void {
+    const text = `${JSON.stringify(value)}\n`;
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+    res.end(res.req.method === 'HEAD' ? undefined : text);
+  }
+
+  return {
+    owns: (path) => path === '/' || path === '/index.html' || path.startsWith('/api/') || path.startsWith('/assets/'),
+    async handle(req, res, url) {
+      const path = url.pathname;
+      const method = req.method ?? 'GET';
+      try {
+        if (options.loopbackOnly && !isLoopbackHost(req.headers.host)) throw new ApiError(403, 'the console answers only requests to a loopback address (localhost, 127.0.0.1, [::1])');
+        if (!path.startsWith('/api/')) {
+          if (method !== 'GET' && method !== 'HEAD') throw new ApiError(405, `method ${method} not allowed`);
+          if (assets === undefined) throw notFound('the console was not built: run npm run build');
+          if (!(await serveAsset(assets, path, res))) throw notFound(`no such path: ${path}`);
+          return;
+        }
+        const body = () => readBody(req).then(jsonObject);
+        if (method === 'GET' || method === 'HEAD') {
+          req.resume();
+          for (const [pattern, handler] of GET) {
+            const m = pattern.exec(path);
+            if (!m) continue;
+            const result = await handler(url.searchParams, body, m.slice(1).map(decodeURIComponent), res);
+            if (result !== undefined) answer(res, 200, result);
+            return;
+          }
+          throw notFound(`no such path: ${path}`);
+        }
+        for (const [verb, pattern, what, handler] of WRITE) {
+          const m = pattern.exec(path);
+          if (!m || verb !== method) continue;
+          checkWrite(options, what);
+          return answer(res, 200, await handler(url.searchParams, body, m.slice(1).map(decodeURIComponent), res));
+        }
+        req.resume();
+        throw new ApiError(405, `${method} ${path} is not an operation of the console`);
+      } catch (err) {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (err instanceof ApiError) return answer(res, err.status, { error: err.message });
+        if (err instanceof URIError) return answer(res, 400, { error: 'malformed percent-encoding in the path' });
+        // The cluster refused or failed: the page shows the message (a KafkaProtocolError names what failed).
+        return answer(res, 502, { error: err instanceof Error ? err.message : String(err) });
+      }
+    },
+    async close() {
+      streams.close();
+      const [a, z] = [admin, zk];
+      admin = zk = undefined;
+      await Promise.all([a?.then((c) => c.close(), () => undefined), z?.then((c) => c.close(), () => undefined)]);
+    },
+  };
+}
