@@ -213,10 +213,9 @@ export async function describeGroup(admin: KafkaAdmin, groupId: string) {
   return { groupId, type: listed?.type ?? 'classic', state, protocol, members, totalLag, partitions };
 }
 
-/** The live lag stream's sample: the lag per partition now. */
+/** The live group stream's sample: the whole group page now, so an open page makes no requests of its own. */
 export async function groupLagSample(admin: KafkaAdmin, groupId: string) {
-  const g = await describeGroup(admin, groupId);
-  return { t: Date.now(), state: g.state, totalLag: g.totalLag, lag: g.partitions.map((p) => ({ topic: p.topic, partition: p.partition, lag: p.lag })) };
+  return { t: Date.now(), ...(await describeGroup(admin, groupId)) };
 }
 
 /** Moves an idle group's offsets (or with `preview` only says where they would go). */
