@@ -1,7 +1,7 @@
 // The console's shell: a hash router (#/topics/NAME, #/groups/ID, #/zookeeper?path=...) so every page
 // has a link, a skip link and navigation landmarks for keyboard users, and the node's settings.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import { GroupPage, GroupsPage } from './groups';
 import { OverviewPage } from './overview';
@@ -47,6 +47,7 @@ function focusHeading(): void {
 
 function App() {
   const hash = useHash();
+  const first = useRef(true);
   const [settings, setSettings] = useState<Settings>({ readOnly: true });
   useEffect(() => {
     api<Settings>('/api/settings').then(setSettings, () => undefined);
@@ -54,8 +55,9 @@ function App() {
   const section = '#/' + (hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '');
   useEffect(() => {
     document.title = `Skein · ${LINKS.find(([h]) => h === section)?.[1] ?? 'Overview'}`;
-    // Focus moves to the new page's heading, as a screen reader user expects after following a link.
-    focusHeading();
+    // Focus moves to the new page's heading, as a screen reader user expects after following a link (not on the first load).
+    if (!first.current) focusHeading();
+    first.current = false;
   }, [hash]);
   return (
     <SettingsContext.Provider value={settings}>

@@ -44,7 +44,7 @@ export function ZooKeeperPage({ path }: { path: string }) {
       </form>
       <nav aria-label="breadcrumbs" class="crumbs">
         {['/', ...path.split('/').filter(Boolean).map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`)].map((p) => (
-          <a href={`#/zookeeper?${q({ path: p })}`}>{p === '/' ? '/' : p.slice(p.lastIndexOf('/') + 1)}</a>
+          <a href={`#/zookeeper?${q({ path: p })}`} aria-current={p === path ? 'page' : undefined}>{p === '/' ? 'root' : p.slice(p.lastIndexOf('/') + 1)}</a>
         ))}
       </nav>
       <Problem message={error} />
@@ -61,7 +61,7 @@ export function ZooKeeperPage({ path }: { path: string }) {
             <Pager page={page} pages={Math.ceil(data.children.total / PAGE)} setPage={setPage} />
           </Section>
           <div>
-            <Data node={data} />
+            <Data key={data.path} node={data} />
             <Section title="ACL">
               <table>
                 <thead>
@@ -93,7 +93,7 @@ export function ZooKeeperPage({ path }: { path: string }) {
               </dl>
               {data.ephemeral && <p>Ephemeral: owned by session {String(data.stat.ephemeralOwner)}.</p>}
             </Section>
-            <Changes node={data} done={reload} />
+            <Changes key={`${data.path}@${String(data.stat.mZxid)}`} node={data} done={reload} />
           </div>
         </div>
       )}

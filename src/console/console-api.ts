@@ -21,6 +21,8 @@ import * as zookeeper from './zookeeper-api.js';
 export const BODY_BYTES_MAX = 3 * 1024 * 1024;
 /** The console's ZooKeeper session: short, so a console that went away frees its session soon. */
 const ZK_SESSION_TIMEOUT_MS = 10_000;
+/** A ZooKeeper call (with connecting) answers within this, or the page is told the server cannot be reached. */
+const ZK_CALL_TIMEOUT_MS = 10_000;
 const TIMESTAMP_MAX = 8.64e15;
 const OFFSET_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -49,14 +51,22 @@ function isLoopbackHost(hostHeader: string | undefined): boolean {
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new ApiError(415, 'send the body as application/json');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_BYTES_MAX) throw new ApiError(413, `the body is larger than ${BODY_BYTES_MAX} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const take = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_BYTES_MAX) return void chunks.push(chunk);
+      // The rest is read and dropped (the request timeout bounds it), so the 413 reaches the client.
+      req.off('data', take);
+      req.resume();
+      chunks.length = 0;
+      reject(new ApiError(413, `the body is larger than ${BODY_BYTES_MAX} bytes`));
+    };
+    req.on('data', take);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
 
 function offsetTarget(o: Record<string, unknown>): OffsetTarget {
@@ -108,12 +118,24 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       throw err;
     }
   }
+  /** Runs `call` with the ZooKeeper client; a server that does not answer in time is a 503, and the client is made anew. */
   async function withZk<T>(call: (c: ZooKeeperClient) => Promise<T>): Promise<T> {
     const current = (zk ??= ZooKeeperClient.connect(options.zookeeperConnect, { sessionTimeoutMs: ZK_SESSION_TIMEOUT_MS }));
-    current.catch(() => {
-      if (zk === current) zk = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ApiError(503, `ZooKeeper at ${options.zookeeperConnect} did not answer within ${ZK_CALL_TIMEOUT_MS} ms`)), ZK_CALL_TIMEOUT_MS);
     });
-    return call(await current);
+    try {
+      return await Promise.race([current.then(call), late]);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 503 && zk === current) {
+        zk = undefined;
+        void current.then((c) => c.close(), () => undefined);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   const throughput = throughputSampler(options.broker);
@@ -129,14 +151,28 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
   const GET: [RegExp, Handler][] = [
     [/^\/api\/settings$/, async () => ({ readOnly: options.readOnly })],
     [/^\/api\/overview$/, async () => withAdmin((a) => overview(a, options))],
-    [/^\/api\/topics$/, async (q) => withAdmin((a) => kafka.listTopics(a, local, str(q, 'q', ''), int(q, 'page', 0, 1_000_000, 0), int(q, 'limit', 1, kafka.TOPICS_PAGE_MAX, 50)))],
-    [/^\/api\/topics\/([^/]+)$/, async (_q, _b, [name]) => withAdmin((a) => kafka.describeTopic(a, local, topicName(name!)))],
+    [
+      /^\/api\/topics$/,
+      async (q) => {
+        const [search, page, limit] = [str(q, 'q', ''), int(q, 'page', 0, 1_000_000, 0), int(q, 'limit', 1, kafka.TOPICS_PAGE_MAX, 50)];
+        return withAdmin((a) => kafka.listTopics(a, local, search, page, limit));
+      },
+    ],
+    [
+      /^\/api\/topics\/([^/]+)$/,
+      async (_q, _b, [name]) => {
+        const topic = topicName(name!);
+        return withAdmin((a) => kafka.describeTopic(a, local, topic));
+      },
+    ],
     [
       /^\/api\/topics\/([^/]+)\/messages$/,
       async (q, _b, [name]) => {
+        const topic = topicName(name!);
         const partition = int(q, 'partition', 0, 1_000_000);
         const from = q.has('timestamp') ? { timestamp: int(q, 'timestamp', 0, TIMESTAMP_MAX) } : { offset: int(q, 'offset', 0, OFFSET_MAX, 0) };
-        return withAdmin((a) => kafka.browseMessages(a, topicName(name!), partition, from, int(q, 'limit', 1, kafka.MESSAGES_PAGE_MAX, 20)));
+        const limit = int(q, 'limit', 1, kafka.MESSAGES_PAGE_MAX, 20);
+        return withAdmin((a) => kafka.browseMessages(a, topic, partition, from, limit));
       },
     ],
     [
@@ -157,8 +193,20 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       },
     ],
     [/^\/api\/groups$/, async () => withAdmin((a) => kafka.listGroups(a))],
-    [/^\/api\/groups\/([^/]+)$/, async (_q, _b, [id]) => withAdmin((a) => kafka.describeGroup(a, groupId(id!)))],
-    [/^\/api\/zk\/node$/, async (q) => withZk((c) => zookeeper.describeZnode(c, znodePath(str(q, 'path', '/')), int(q, 'page', 0, 1_000_000, 0), int(q, 'limit', 1, zookeeper.CHILDREN_PAGE_MAX, 100)))],
+    [
+      /^\/api\/groups\/([^/]+)$/,
+      async (_q, _b, [id]) => {
+        const group = groupId(id!);
+        return withAdmin((a) => kafka.describeGroup(a, group));
+      },
+    ],
+    [
+      /^\/api\/zk\/node$/,
+      async (q) => {
+        const [path, page, limit] = [znodePath(str(q, 'path', '/')), int(q, 'page', 0, 1_000_000, 0), int(q, 'limit', 1, zookeeper.CHILDREN_PAGE_MAX, 100)];
+        return withZk((c) => zookeeper.describeZnode(c, path, page, limit));
+      },
+    ],
     [
       /^\/api\/zk\/sessions$/,
       async () => {
@@ -182,9 +230,11 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       /^\/api\/topics\/([^/]+)\/messages$/,
       'produce',
       async (_q, body, [name]) => {
+        const topic = topicName(name!);
         const b = await body();
         const partition = b.partition === undefined || b.partition === null ? null : intValue(b.partition, 'partition', 0, 1_000_000);
-        return withAdmin((a) => kafka.produceTestMessage(a, topicName(name!), { partition, key: field(b, 'key', 64 * 1024, true), value: field(b, 'value', 1024 * 1024)!, headers: headersField(b.headers) }));
+        const message = { partition, key: field(b, 'key', 64 * 1024, true), value: field(b, 'value', 1024 * 1024)!, headers: headersField(b.headers) };
+        return withAdmin((a) => kafka.produceTestMessage(a, topic, message));
       },
     ],
     [
@@ -192,9 +242,11 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       /^\/api\/groups\/([^/]+)\/reset$/,
       'reset offsets',
       async (_q, body, [id]) => {
+        const group = groupId(id!);
         const b = await body();
         const topics = stringList(b.topics, 'topics', 1000).map(topicName);
-        return withAdmin((a) => kafka.resetGroupOffsets(a, groupId(id!), topics, offsetTarget(b), b.preview !== false));
+        const target = offsetTarget(b);
+        return withAdmin((a) => kafka.resetGroupOffsets(a, group, topics, target, b.preview !== false));
       },
     ],
     [
@@ -203,8 +255,8 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'create znodes',
       async (_q, body) => {
         const b = await body();
-        const data = Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_MAX, true) ?? '');
-        return withZk((c) => zookeeper.createZnode(c, znodePath(field(b, 'path', 4096)!), data, b.sequential === true ? 'persistentSequential' : 'persistent'));
+        const [path, data] = [znodePath(field(b, 'path', 4096)!), Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_MAX, true) ?? '')];
+        return withZk((c) => zookeeper.createZnode(c, path, data, b.sequential === true ? 'persistentSequential' : 'persistent'));
       },
     ],
     [
@@ -213,21 +265,25 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'change znodes',
       async (_q, body) => {
         const b = await body();
-        const data = Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_MAX)!);
-        return withZk((c) => zookeeper.setZnodeData(c, znodePath(field(b, 'path', 4096)!), data, intValue(b.version, 'version', -1, 0x7fffffff)));
+        const [path, data, version] = [znodePath(field(b, 'path', 4096)!), Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_MAX)!), intValue(b.version, 'version', -1, 0x7fffffff)];
+        return withZk((c) => zookeeper.setZnodeData(c, path, data, version));
       },
     ],
     [
       'DELETE',
       /^\/api\/zk\/node$/,
       'delete znodes',
-      async (q) => withZk((c) => zookeeper.deleteZnode(c, znodePath(str(q, 'path')), int(q, 'version', -1, 0x7fffffff))),
+      async (q) => {
+        const [path, version] = [znodePath(str(q, 'path')), int(q, 'version', -1, 0x7fffffff)];
+        return withZk((c) => zookeeper.deleteZnode(c, path, version));
+      },
     ],
   ];
 
   function answer(res: ServerResponse, status: number, value: unknown): void {
     const text = `${JSON.stringify(value)}\n`;
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+    // After a refused body the connection is not reused: the client may still be sending it.
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...(status === 413 ? { connection: 'close' } : {}) });
     res.end(res.req.method === 'HEAD' ? undefined : text);
   }
 
