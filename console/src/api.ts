@@ -1,5 +1,5 @@
 // Calls to the node's /api: JSON in and out, a refusal thrown as an Error carrying the server's message
-// (the pages show it), and live streams by EventSource.
+// (the pages show it). Live streams are useLive (components.tsx).
 
 export class ApiFailure extends Error {
   constructor(
@@ -24,13 +24,3 @@ export async function api<T>(path: string, init?: { method: string; body?: unkno
 
 export const q = (params: Record<string, string | number | undefined>): string =>
   new URLSearchParams(Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)])).toString();
-
-/** Subscribes to a live stream: `history` once, then `sample` every interval; returns the unsubscribe. */
-export function live<T>(params: string, onHistory: (h: T[]) => void, onSample: (s: T) => void, onError: (message: string) => void): () => void {
-  const source = new EventSource(`/api/events?${params}`);
-  source.addEventListener('history', (e) => onHistory(JSON.parse((e as MessageEvent<string>).data) as T[]));
-  source.addEventListener('sample', (e) => onSample(JSON.parse((e as MessageEvent<string>).data) as T));
-  // EventSource reconnects by itself; the page says so meanwhile.
-  source.onerror = () => onError('live updates interrupted: reconnecting…');
-  return () => source.close();
-}

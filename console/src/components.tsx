@@ -4,6 +4,10 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import type { Shown } from './format';
+
+/** Samples a page keeps for its chart: as many as the node remembers per stream. */
+const SAMPLES_KEPT = 150;
 
 /** Loads `load()` whenever `deps` change; `reload` loads again. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: string | undefined; reload: () => void } {
@@ -102,5 +106,61 @@ export function Chart({ title, series, x, ys, format }: { title: string; series:
       <figcaption>{title}</figcaption>
       <div ref={box} role="img" aria-label={`${title}: ${series.map((s, i) => `${s.label} ${ys[i]?.[ys[i]!.length - 1] ?? 'no data'}`).join(', ')}`} />
     </figure>
+  );
+}
+
+/**
+ * A live stream of samples (server-sent events): the node's history when it opens (again after a
+ * reconnect), then one sample per interval. `latest` is the newest good sample; `error` says why the
+ * newest failed or why the stream is down.
+ */
+export function useLive<T extends { t: number; error?: string }>(params: string): { samples: T[]; latest: T | undefined; error: string | undefined } {
+  const [samples, setSamples] = useState<T[]>([]);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    setSamples([]);
+    const source = new EventSource(`/api/events?${params}`);
+    source.addEventListener('history', (e) => {
+      const h = JSON.parse((e as MessageEvent<string>).data) as T[];
+      setSamples(h);
+      setError(h[h.length - 1]?.error);
+    });
+    source.addEventListener('sample', (e) => {
+      const s = JSON.parse((e as MessageEvent<string>).data) as T;
+      setSamples((old) => [...old.slice(1 - SAMPLES_KEPT), s]);
+      setError(s.error);
+    });
+    // EventSource reconnects by itself after a dropped stream; a refused one (429: too many pages) it gives up.
+    source.onerror = () => setError(source.readyState === EventSource.CLOSED ? 'live updates refused: too many console pages are open on this node' : 'live updates interrupted: reconnecting…');
+    return () => source.close();
+  }, [params]);
+  const good = samples.filter((s) => !s.error);
+  return { samples: good, latest: good[good.length - 1], error };
+}
+
+/** Buttons choosing how bytes are shown, the detected choice pressed until the user picks another. */
+export function FormatToggle({ label, shown, set, note }: { label: string; shown: Shown; set: (s: Shown) => void; note: string }) {
+  return (
+    <div class="as" role="radiogroup" aria-label={`show ${label} as`}>
+      {(['text', 'json', 'hex'] as const).map((k) => (
+        <button type="button" role="radio" aria-checked={shown === k} class={shown === k ? 'on' : ''} onClick={() => set(k)}>
+          {k}
+        </button>
+      ))}
+      <span>{note}</span>
+    </div>
+  );
+}
+
+/** A table's column headings. */
+export function Head({ cols }: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th scope="col">{c}</th>
+        ))}
+      </tr>
+    </thead>
   );
 }

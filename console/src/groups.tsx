@@ -1,8 +1,8 @@
 // Consumer groups: the list, and a group's page with members, assignments, the lag table, a live lag
 // chart (from the group's stream) and offset resets with a preview.
-import { useEffect, useState } from 'preact/hooks';
-import { api, live } from './api';
-import { Chart, ConfirmButton, Problem, Section, useLoad } from './components';
+import { useState } from 'preact/hooks';
+import { api } from './api';
+import { Chart, ConfirmButton, Head, Problem, Section, useLive, useLoad } from './components';
 import { num } from './format';
 import { useSettings } from './settings';
 
@@ -23,14 +23,7 @@ export function GroupsPage() {
       {data && (
         <table>
           <caption>{data.groups.length} groups</caption>
-          <thead>
-            <tr>
-              <th scope="col">Group</th>
-              <th scope="col">State</th>
-              <th scope="col">Protocol</th>
-              <th scope="col">Coordinator</th>
-            </tr>
-          </thead>
+          <Head cols={['Group', 'State', 'Protocol', 'Coordinator']} />
           <tbody>
             {data.groups.map((g) => (
               <tr key={g.groupId}>
@@ -62,34 +55,13 @@ type LagSample = { t: number; error?: string } & Partial<Group>;
 
 export function GroupPage({ id }: { id: string }) {
   const loaded = useLoad(() => api<Group>(`/api/groups/${encodeURIComponent(id)}`), [id]);
-  const [current, setCurrent] = useState<Group>();
-  const [samples, setSamples] = useState<LagSample[]>([]);
-  const [liveError, setLiveError] = useState<string>();
-  const data = current ?? loaded.data;
+  // The stream carries the whole group each interval: the page shows the newest without requests of its own.
+  const stream = useLive<LagSample>(`stream=group&group=${encodeURIComponent(id)}`);
+  const data = (stream.latest as Group | undefined) ?? loaded.data;
   const error = loaded.error;
+  const liveError = stream.error;
   const reload = loaded.reload;
-  useEffect(() => {
-    setCurrent(undefined);
-    // The stream carries the whole group each interval: the page shows the newest.
-    const take = (s: LagSample) => {
-      setLiveError(s.error);
-      if (!s.error) setCurrent(s as Group);
-    };
-    return live<LagSample>(
-      `stream=group&group=${encodeURIComponent(id)}`,
-      (h) => {
-        setSamples(h);
-        const last = h[h.length - 1];
-        if (last) take(last);
-      },
-      (s) => {
-        setSamples((old) => [...old.slice(-149), s]);
-        take(s);
-      },
-      setLiveError,
-    );
-  }, [id]);
-  const points = samples.filter((s) => s.totalLag !== undefined);
+  const points = stream.samples;
   return (
     <main>
       <h1>Group {id}</h1>
@@ -103,16 +75,7 @@ export function GroupPage({ id }: { id: string }) {
           <Chart title="Total lag (records)" series={[{ label: 'lag', color: '#b91c1c' }]} x={points.map((s) => s.t / 1000)} ys={[points.map((s) => s.totalLag ?? null)]} />
           <Section title="Lag per partition">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Topic</th>
-                  <th scope="col">Partition</th>
-                  <th scope="col">Committed</th>
-                  <th scope="col">End</th>
-                  <th scope="col">Lag</th>
-                  <th scope="col">Member</th>
-                </tr>
-              </thead>
+              <Head cols={['Topic', 'Partition', 'Committed', 'End', 'Lag', 'Member']} />
               <tbody>
                 {data.partitions.map((p) => (
                   <tr key={`${p.topic}-${p.partition}`}>
@@ -129,14 +92,7 @@ export function GroupPage({ id }: { id: string }) {
           </Section>
           <Section title={`Members (${data.members.length})`}>
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Member</th>
-                  <th scope="col">Client</th>
-                  <th scope="col">Host</th>
-                  <th scope="col">Assignment</th>
-                </tr>
-              </thead>
+              <Head cols={['Member', 'Client', 'Host', 'Assignment']} />
               <tbody>
                 {data.members.slice(0, 1000).map((m) => (
                   <tr key={m.memberId}>
@@ -201,14 +157,7 @@ function Reset({ id, state, done }: { id: string; state: string; done: () => voi
       {plan && (
         <table>
           <caption>{plan.preview ? 'Preview: nothing changed yet' : 'Applied'}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Topic</th>
-              <th scope="col">Partition</th>
-              <th scope="col">Now</th>
-              <th scope="col">New</th>
-            </tr>
-          </thead>
+          <Head cols={['Topic', 'Partition', 'Now', 'New']} />
           <tbody>
             {plan.offsets.map((o) => (
               <tr>

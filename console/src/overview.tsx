@@ -1,7 +1,6 @@
 // The overview: brokers and the ZooKeeper server, totals, and live throughput, all from the overview stream.
-import { useEffect, useState } from 'preact/hooks';
-import { api, live } from './api';
-import { Chart, Problem, Section } from './components';
+import { api } from './api';
+import { Chart, Head, Problem, Section, useLive, useLoad } from './components';
 import { bytes, duration, num } from './format';
 
 export interface Overview {
@@ -35,31 +34,11 @@ const TOTALS: [string, string][] = [
 ];
 
 export function OverviewPage() {
-  const [view, setView] = useState<Overview>();
-  const [samples, setSamples] = useState<Sample[]>([]);
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    api<Overview>('/api/overview').then(setView, (e: Error) => setError(e.message));
-    const take = (s: Sample) => {
-      if (s.error) return setError(s.error);
-      setError(undefined);
-      if (s.overview) setView(s.overview);
-    };
-    return live<Sample>(
-      'stream=overview',
-      (h) => {
-        setSamples(h);
-        const last = h[h.length - 1];
-        if (last) take(last);
-      },
-      (s) => {
-        setSamples((old) => [...old.slice(-149), s]);
-        take(s);
-      },
-      setError,
-    );
-  }, []);
-  const points = samples.filter((s) => !s.error);
+  const initial = useLoad(() => api<Overview>('/api/overview'), []);
+  const stream = useLive<Sample>('stream=overview');
+  const view = stream.latest?.overview ?? initial.data;
+  const error = stream.error ?? (stream.latest ? undefined : initial.error);
+  const points = stream.samples;
   const x = points.map((s) => s.t / 1000);
   return (
     <main>
@@ -92,16 +71,7 @@ export function OverviewPage() {
           <Section title="Nodes">
             <table>
               <caption>Cluster {view.clusterId ?? ''}: brokers and this node's ZooKeeper server</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Node</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Uptime</th>
-                  <th scope="col">Log size</th>
-                </tr>
-              </thead>
+              <Head cols={['Node', 'Address', 'Role', 'State', 'Uptime', 'Log size']} />
               <tbody>
                 {view.brokers.map((b) => (
                   <tr key={b.id}>

@@ -1,7 +1,7 @@
 // The topic list (searchable, paged) and a topic's page: partitions, configs, the message browser and a test producer.
 import { useState } from 'preact/hooks';
 import { api, q } from './api';
-import { ConfirmButton, Problem, Section, useLoad } from './components';
+import { ConfirmButton, FormatToggle, Head, Problem, Section, useLoad } from './components';
 import { bytes, detect, fromBase64, num, render, type Shown } from './format';
 import { useSettings } from './settings';
 
@@ -33,16 +33,7 @@ export function TopicsPage() {
         <>
           <table>
             <caption>{num(data.total)} topics</caption>
-            <thead>
-              <tr>
-                <th scope="col">Topic</th>
-                <th scope="col">Partitions</th>
-                <th scope="col">Replication</th>
-                <th scope="col">Under-replicated</th>
-                <th scope="col">Messages</th>
-                <th scope="col">Size here</th>
-              </tr>
-            </thead>
+            <Head cols={['Topic', 'Partitions', 'Replication', 'Under-replicated', 'Messages', 'Size here']} />
             <tbody>
               {data.topics.map((t) => (
                 <tr key={t.name}>
@@ -100,17 +91,7 @@ export function TopicPage({ name }: { name: string }) {
         <>
           <Section title="Partitions">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Partition</th>
-                  <th scope="col">Leader</th>
-                  <th scope="col">Replicas</th>
-                  <th scope="col">ISR</th>
-                  <th scope="col">Start offset</th>
-                  <th scope="col">End offset</th>
-                  <th scope="col">Size here</th>
-                </tr>
-              </thead>
+              <Head cols={['Partition', 'Leader', 'Replicas', 'ISR', 'Start offset', 'End offset', 'Size here']} />
               <tbody>
                 {data.partitions.map((p) => (
                   <tr key={p.partition} class={p.leader < 0 || p.isr.length < p.replicas.length ? 'bad' : ''}>
@@ -133,13 +114,7 @@ export function TopicPage({ name }: { name: string }) {
               <input type="checkbox" checked={showDefaults} onChange={(e) => setShowDefaults(e.currentTarget.checked)} /> show defaults
             </label>
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Source</th>
-                </tr>
-              </thead>
+              <Head cols={['Name', 'Value', 'Source']} />
               <tbody>
                 {data.configs
                   .filter((c) => showDefaults || c.source !== 'DEFAULT_CONFIG')
@@ -186,14 +161,7 @@ function Shown({ b, label, download }: { b: Bytes | null; label: string; downloa
   const shown = as ?? detect(bytesOf);
   return (
     <div class="bytes">
-      <div class="as" role="radiogroup" aria-label={`show ${label} as`}>
-        {(['text', 'json', 'hex'] as const).map((k) => (
-          <button type="button" role="radio" aria-checked={shown === k} class={shown === k ? 'on' : ''} onClick={() => setAs(k)}>
-            {k}
-          </button>
-        ))}
-        <span>{bytes(b.size)}</span>
-      </div>
+      <FormatToggle label={label} shown={shown} set={setAs} note={bytes(b.size)} />
       <pre data-field={label}>{render(bytesOf, shown)}</pre>
       {b.truncated && (
         <p>

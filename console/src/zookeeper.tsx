@@ -3,7 +3,7 @@
 // confirmation when the console may write; and the server's sessions and watches.
 import { useState } from 'preact/hooks';
 import { api, q } from './api';
-import { ConfirmButton, Problem, Section, useLoad } from './components';
+import { ConfirmButton, FormatToggle, Head, Problem, Section, useLoad } from './components';
 import { detect, fromBase64, num, render, type Shown } from './format';
 import { useSettings } from './settings';
 import { Pager } from './topics';
@@ -64,13 +64,7 @@ export function ZooKeeperPage({ path }: { path: string }) {
             <Data key={data.path} node={data} />
             <Section title="ACL">
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Scheme</th>
-                    <th scope="col">Id</th>
-                    <th scope="col">Permissions</th>
-                  </tr>
-                </thead>
+                <Head cols={['Scheme', 'Id', 'Permissions']} />
                 <tbody>
                   {data.acl.map((a) => (
                     <tr data-acl={`${a.scheme}:${a.id}`}>
@@ -112,14 +106,7 @@ function Data({ node }: { node: Znode }) {
         <p>No data (null).</p>
       ) : (
         <>
-          <div class="as" role="radiogroup" aria-label="show data as">
-            {(['text', 'json', 'hex'] as const).map((k) => (
-              <button type="button" role="radio" aria-checked={shown === k} class={shown === k ? 'on' : ''} onClick={() => setAs(k)}>
-                {k}
-              </button>
-            ))}
-            <span>{bytes.length} bytes, shown as {shown}</span>
-          </div>
+          <FormatToggle label="data" shown={shown} set={setAs} note={`${bytes.length} bytes, shown as ${shown}`} />
           <pre data-field="znode-data">{render(bytes, shown)}</pre>
         </>
       )}
@@ -174,14 +161,7 @@ function Sessions() {
             {num(data.total)} sessions; {num(data.watches.watches)} watches on {num(data.watches.paths)} paths.
           </p>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Session</th>
-                <th scope="col">Client</th>
-                <th scope="col">Connected</th>
-                <th scope="col">Timeout</th>
-              </tr>
-            </thead>
+            <Head cols={['Session', 'Client', 'Connected', 'Timeout']} />
             <tbody>
               {data.sessions.map((s) => (
                 <tr key={s.sessionId}>
