@@ -12,6 +12,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY protocol protocol
 COPY src src
 COPY bench bench
+COPY console console
 RUN npm run build
 
 # The image: production dependencies and the compiled JavaScript only.
@@ -22,6 +23,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /skein/dist/src dist/src
 COPY --from=build /skein/dist/protocol dist/protocol
+COPY --from=build /skein/dist/console dist/console
 COPY config config
 # The image's user `node` (uid 1000) owns the data; a named volume starts as a copy of this directory.
 RUN mkdir /data && chown node:node /data

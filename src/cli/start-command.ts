@@ -129,7 +129,7 @@ export const startCommand: ServerCommand<StartOptions> = {
         broker: running.broker,
         zookeeper: zookeeper.server,
         dataDirs: [zkDir, brokerConfig.dataDir],
-        console: { bootstrap: localAddress(host, running.port), zookeeperConnect: localAddress(host, zookeeper.clientPort), readOnly: brokerConfig.values['console.read.only'] },
+        console: { bootstrap: localAddress(host, running.port), zookeeperConnect: localAddress(host, zookeeper.clientPort), readOnly: overridden.has('console.read.only') ? brokerConfig.values['console.read.only'] : undefined },
       },
       log,
     );

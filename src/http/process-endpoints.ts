@@ -16,8 +16,11 @@ export interface ProcessParts {
   readonly zookeeper?: ServerView;
   /** Every data directory the process writes: /readyz checks each is writable. */
   readonly dataDirs: readonly string[];
-  /** Set to serve the web console: the node's own Kafka and ZooKeeper addresses, and whether it may change anything. */
-  readonly console?: { readonly bootstrap: string; readonly zookeeperConnect: string; readonly readOnly: boolean };
+  /**
+   * Set to serve the web console: the node's own Kafka and ZooKeeper addresses, and whether it may change
+   * anything (console.read.only; unset: it may on a loopback listener, not on one others can reach).
+   */
+  readonly console?: { readonly bootstrap: string; readonly zookeeperConnect: string; readonly readOnly: boolean | undefined };
 }
 
 /** Loopback addresses: the console then refuses requests naming any other host (DNS rebinding). */
@@ -34,7 +37,8 @@ export function processRegistry(parts: ProcessParts): Registry {
 export function startProcessHttp(address: { host: string; port: number }, parts: ProcessParts, log: Logger): Promise<RunningHttp> {
   const dirs = [...new Set(parts.dataDirs)];
   const c = parts.console;
-  const web = c && createConsole({ ...c, broker: parts.broker, zookeeper: parts.zookeeper, dataDirs: dirs, startedAt: Date.now(), loopbackOnly: isLoopback(address.host) });
+  const loopback = isLoopback(address.host);
+  const web = c && createConsole({ ...c, readOnly: c.readOnly ?? !loopback, broker: parts.broker, zookeeper: parts.zookeeper, dataDirs: dirs, startedAt: Date.now(), loopbackOnly: loopback });
   return startHttp(
     { ...address, log },
     {
