@@ -1,7 +1,8 @@
 // The web console in a real browser (Debian's chromium driven by playwright-core) on a `skein start`
 // node that real clients use: kafkajs produces records with keys and headers and consumes in a group,
 // node-zookeeper-client creates a znode with an ACL, and the pages must show what they did: the
-// overview's totals, the topic found by search, the known record's key/value/headers, the group's lag
+// overview's totals, the topic found by search, the known record's key/value/headers, a topic config
+// edited on the page as kafkajs then describes it, the group's lag
 // falling to zero on the live chart's stream as the consumer catches up, and the znode's data and ACL.
 // With SKEIN_SCREENSHOTS=DIR it saves each page as DIR/<page>.png (docs/console holds the committed ones).
 import { execFile } from 'node:child_process';
@@ -107,6 +108,21 @@ test('a topic is found by search, and the known record shows its key, JSON value
   await record.getByRole('radio', { name: 'hex' }).first().click();
   expect(await record.locator('pre[data-field="key"]').textContent()).toContain('6f 72 64 65 72 2d 34 32');
   await shot('topic');
+});
+
+test('a topic config edited on the page (with confirmation) is what kafkajs then describes', async () => {
+  await page.getByLabel('show defaults').check();
+  await page.getByRole('button', { name: 'edit retention.ms' }).click();
+  await page.getByLabel('new value of retention.ms').fill('3600000');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Yes, save' }).click();
+  const row = page.locator('tr', { has: page.getByRole('rowheader', { name: 'retention.ms', exact: true }) });
+  await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('DYNAMIC_TOPIC_CONFIG');
+  const admin = kafka.admin();
+  await admin.connect();
+  const described = await admin.describeConfigs({ resources: [{ type: 2, name: 'orders', configNames: ['retention.ms'] }], includeSynonyms: false });
+  await admin.disconnect();
+  expect(described.resources[0]!.configEntries[0]!.configValue).toBe('3600000');
 });
 
 test("a group's lag falls to zero on the live page as a kafkajs consumer catches up", async () => {

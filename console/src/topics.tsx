@@ -82,7 +82,6 @@ interface Topic {
 
 export function TopicPage({ name }: { name: string }) {
   const { data, error, reload } = useLoad(() => api<Topic>(`/api/topics/${encodeURIComponent(name)}`), [name]);
-  const [showDefaults, setShowDefaults] = useState(false);
   return (
     <main>
       <h1>Topic {name}</h1>
@@ -109,28 +108,70 @@ export function TopicPage({ name }: { name: string }) {
           </Section>
           <Messages topic={data} />
           <Produce topic={data} done={reload} />
-          <Section title="Configs">
-            <label>
-              <input type="checkbox" checked={showDefaults} onChange={(e) => setShowDefaults(e.currentTarget.checked)} /> show defaults
-            </label>
-            <table>
-              <Head cols={['Name', 'Value', 'Source']} />
-              <tbody>
-                {data.configs
-                  .filter((c) => showDefaults || c.source !== 'DEFAULT_CONFIG')
-                  .map((c) => (
-                    <tr key={c.name}>
-                      <th scope="row">{c.name}</th>
-                      <td>{c.sensitive ? '(hidden)' : c.value}</td>
-                      <td>{c.source}</td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          </Section>
+          <Configs topic={data} done={reload} />
         </>
       )}
     </main>
+  );
+}
+
+function Configs({ topic, done }: { topic: Topic; done: () => void }) {
+  const { readOnly } = useSettings();
+  const [showDefaults, setShowDefaults] = useState(false);
+  const [editing, setEditing] = useState<{ name: string; value: string }>();
+  const [error, setError] = useState<string>();
+  const change = (name: string, value: string | null) =>
+    api(`/api/topics/${encodeURIComponent(topic.name)}/configs`, { method: 'PUT', body: { name, value } }).then(
+      () => (setEditing(undefined), setError(undefined), done()),
+      (e: Error) => setError(e.message),
+    );
+  return (
+    <Section title="Configs">
+      <label>
+        <input type="checkbox" checked={showDefaults} onChange={(e) => setShowDefaults(e.currentTarget.checked)} /> show defaults
+      </label>
+      <Problem message={error} />
+      <table>
+        <Head cols={['Name', 'Value', 'Source', readOnly ? '' : 'Change']} />
+        <tbody>
+          {topic.configs
+            .filter((c) => showDefaults || c.source !== 'DEFAULT_CONFIG')
+            .map((c) => (
+              <tr key={c.name}>
+                <th scope="row">{c.name}</th>
+                <td>
+                  {editing?.name === c.name ? (
+                    <input aria-label={`new value of ${c.name}`} value={editing.value} onInput={(e) => setEditing({ name: c.name, value: e.currentTarget.value })} />
+                  ) : c.sensitive ? (
+                    '(hidden)'
+                  ) : (
+                    c.value
+                  )}
+                </td>
+                <td>{c.source}</td>
+                <td>
+                  {!readOnly && !c.readOnly && editing?.name !== c.name && (
+                    <button type="button" aria-label={`edit ${c.name}`} onClick={() => setEditing({ name: c.name, value: c.value ?? '' })}>
+                      Edit
+                    </button>
+                  )}
+                  {editing?.name === c.name && (
+                    <>
+                      <ConfirmButton label="Save" confirm={`Set ${c.name} of ${topic.name} to ${editing.value}?`} onConfirm={() => void change(c.name, editing.value)} />{' '}
+                      <button type="button" onClick={() => setEditing(undefined)}>
+                        Cancel
+                      </button>
+                    </>
+                  )}
+                  {!readOnly && c.source === 'DYNAMIC_TOPIC_CONFIG' && editing?.name !== c.name && (
+                    <ConfirmButton label="Reset" confirm={`Remove ${topic.name}'s own ${c.name}?`} onConfirm={() => void change(c.name, null)} />
+                  )}
+                </td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+    </Section>
   );
 }
 

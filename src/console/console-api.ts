@@ -12,7 +12,7 @@ import { ApiError, badRequest, notFound } from './api-error.js';
 import * as kafka from './kafka-api.js';
 import { LiveStreams } from './live-streams.js';
 import { overview, throughputSampler, type NodeParts } from './overview.js';
-import { field, groupId, int, intValue, jsonObject, oneOf, str, topicName, znodePath, type Query } from './params.js';
+import { configName, field, groupId, int, intValue, jsonObject, oneOf, str, topicName, znodePath, type Query } from './params.js';
 import { checkWrite, type ConsolePermissions } from './permission.js';
 import { consoleAssetsDir, serveAsset } from './static-assets.js';
 import * as zookeeper from './zookeeper-api.js';
@@ -225,6 +225,17 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     ],
   ];
   const WRITE: [string, RegExp, string, Handler][] = [
+    [
+      'PUT',
+      /^\/api\/topics\/([^/]+)\/configs$/,
+      'change topic configs',
+      async (_q, body, [name]) => {
+        const topic = topicName(name!);
+        const b = await body();
+        const [config, value] = [configName(field(b, 'name', 255)!), field(b, 'value', 64 * 1024, true)];
+        return withAdmin((a) => kafka.alterTopicConfig(a, topic, config, value));
+      },
+    ],
     [
       'POST',
       /^\/api\/topics\/([^/]+)\/messages$/,

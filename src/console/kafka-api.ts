@@ -3,7 +3,7 @@
 // client). Sizes come from this broker's logs where it hosts the partition. Every answer is bounded:
 // lists are paged, a message page holds at most MESSAGES_PAGE_MAX records and each key/value at most
 // PREVIEW_BYTES (the rest is a download).
-import { ApiKey, KafkaProtocolError } from '../../protocol/kafka/index.js';
+import { ApiKey, ErrorCode, KafkaProtocolError } from '../../protocol/kafka/index.js';
 import { CONTROL_BIT } from '../../protocol/kafka/records/batch-header.js';
 import { batchRecords, type BatchRecord } from '../../protocol/kafka/records/batch-records.js';
 import { check, ResourceType, type KafkaAdmin, type TopicInfo } from '../kafka/client/admin.js';
@@ -36,7 +36,7 @@ async function topicOrNotFound(admin: KafkaAdmin, name: string): Promise<TopicIn
   try {
     return await admin.topic(name);
   } catch (err) {
-    if (err instanceof KafkaProtocolError && err.code === 3) throw notFound(`no topic ${name}`);
+    if (err instanceof KafkaProtocolError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw notFound(`no topic ${name}`);
     throw err;
   }
 }
@@ -151,6 +151,13 @@ export async function recordValue(admin: KafkaAdmin, name: string, partition: nu
   const r = records[0];
   if (r === undefined || r.offset !== offset) throw notFound(`no record at ${name}-${partition} offset ${offset}`);
   return r.value ?? Buffer.alloc(0);
+}
+
+/** Sets one topic config, or with `value` null removes the topic's own value so the broker's applies again. */
+export async function alterTopicConfig(admin: KafkaAdmin, name: string, config: string, value: string | null) {
+  await topicOrNotFound(admin, name);
+  await admin.alterTopicConfigs(name, value === null ? [] : [{ name: config, value }], value === null ? [config] : []);
+  return { topic: name, config, value };
 }
 
 export interface TestMessage {

@@ -46,6 +46,12 @@ export function topicName(raw: string): string {
   return raw;
 }
 
+/** A config name as Kafka spells them (lower case, dots); the broker says whether it knows it. */
+export function configName(raw: string): string {
+  if (!/^[a-z0-9._-]{1,255}$/.test(raw)) throw badRequest(`not a config name: ${JSON.stringify(raw.slice(0, 300))}`);
+  return raw;
+}
+
 /** A group id: any non-empty string Kafka would take, bounded. */
 export function groupId(raw: string): string {
   if (raw.length === 0 || raw.length > 1024) throw badRequest('a group id must have 1 to 1024 characters');

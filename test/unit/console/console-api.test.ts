@@ -80,6 +80,8 @@ test.each([
   ['POST', '/api/zk/node', { path: 'nope' }, 400, /must start with/],
   ['PUT', '/api/zk/node', { path: '/a', data: 'x' }, 400, /version must be an integer/],
   ['PATCH', '/api/zk/node', { path: '/a' }, 405, /not an operation of the console/],
+  ['PUT', '/api/topics/t/configs', { name: 'Retention Ms', value: '1' }, 400, /not a config name/],
+  ['PUT', '/api/topics/t/configs', { name: 'retention.ms', value: 7 }, 400, /field value must be a string/],
 ])('%s %s %j is refused with %i', async (method, path, body, status, message) => {
   const r = await call(writable, path, json(method, body));
   expect(r.status).toBe(status);
@@ -98,6 +100,7 @@ test('a read-only console refuses every change with 403 and says why, and still 
     ['POST', '/api/groups/g/reset', { to: 'earliest' }],
     ['POST', '/api/zk/node', { path: '/a' }],
     ['PUT', '/api/zk/node', { path: '/a', data: '', version: 0 }],
+    ['PUT', '/api/topics/t/configs', { name: 'retention.ms', value: '1000' }],
   ] as const) {
     const r = await call(readOnly, path, json(method, body));
     expect(r.status).toBe(403);
