@@ -20,6 +20,9 @@ import { SkeinNode } from '../../test/helpers/skein-cli.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = process.env.SKEIN_SCREENSHOTS;
 const LAGGED = 30;
+const HUGE = Buffer.alloc(100_000, 'x');
+const BINARY_KEY = Buffer.from([0x00, 0xff, 0x10, 0x80]);
+const KIDS = 250;
 
 let node: SkeinNode;
 let browser: Browser;
@@ -34,7 +37,8 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-async function createZnode(connect: string, path: string, data: string): Promise<void> {
+/** Creates `path` and, in one multi, `kids` children under it. */
+async function createZnode(connect: string, path: string, data: string, kids: number): Promise<void> {
   const client = zookeeper.createClient(connect);
   await new Promise<void>((resolve) => {
     client.once('connected', () => resolve());
@@ -42,6 +46,9 @@ async function createZnode(connect: string, path: string, data: string): Promise
   });
   const acl = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('ip', '127.0.0.1')), new zookeeper.ACL(zookeeper.Permission.READ, new zookeeper.Id('world', 'anyone'))];
   await new Promise<void>((resolve, reject) => client.create(path, Buffer.from(data), acl, zookeeper.CreateMode.PERSISTENT, (err) => (err ? reject(err) : resolve())));
+  const multi = client.transaction();
+  for (let i = 0; i < kids; i++) multi.create(`${path}/kid-${String(i).padStart(4, '0')}`);
+  await new Promise<void>((resolve, reject) => multi.commit((err) => (err ? reject(err) : resolve())));
   client.close();
 }
 
@@ -59,11 +66,13 @@ beforeAll(async () => {
   await producer.connect();
   await producer.send({ topic: 'orders', messages: [{ partition: 1, key: 'order-42', value: JSON.stringify({ id: 42, item: 'tea', qty: 3 }), headers: { source: 'compat', trace: 'abc-123' } }] });
   await producer.send({ topic: 'events', messages: Array.from({ length: LAGGED }, (_, i) => ({ value: `event ${i}` })) });
+  // A value larger than the page shows, under a key that is not text.
+  await producer.send({ topic: 'orders', messages: [{ partition: 2, key: BINARY_KEY, value: HUGE }] });
   await producer.disconnect();
   // The group starts at offset 0 of events: all LAGGED records behind, before any consumer runs.
   await admin.setOffsets({ groupId: 'watchers', topic: 'events', partitions: [{ partition: 0, offset: '0' }] });
   await admin.disconnect();
-  await createZnode(node.zookeeper, '/console-test', '{"service":"billing","port":8080}');
+  await createZnode(node.zookeeper, '/console-test', '{"service":"billing","port":8080}', KIDS);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
 });
@@ -150,4 +159,20 @@ test('a znode made by node-zookeeper-client shows its data, detected as JSON, an
   expect(await page.locator('tr[data-acl="ip:127.0.0.1"] td').last().textContent()).toBe('READ, WRITE, CREATE, DELETE, ADMIN');
   expect(await page.locator('tr[data-acl="world:anyone"] td').last().textContent()).toBe('READ');
   await shot('zookeeper');
+});
+
+test('a huge value comes as its first bytes with the whole one downloadable, a binary key intact, and children a page at a time', async () => {
+  const get = async (path: string) => (await fetch(base + path)).json() as Promise<Record<string, unknown>>;
+  const pageOf = (await get('/api/topics/orders/messages?partition=2&offset=0&limit=5')) as { records: { key: { base64: string }; value: { size: number; truncated: boolean; base64: string } }[] };
+  const r = pageOf.records[0]!;
+  expect(Buffer.from(r.key.base64, 'base64')).toEqual(BINARY_KEY);
+  expect(r.value.size).toBe(HUGE.length);
+  expect(r.value.truncated).toBe(true);
+  expect(Buffer.from(r.value.base64, 'base64').length).toBe(8192);
+  const download = await fetch(`${base}/api/topics/orders/messages/value?partition=2&offset=0`);
+  expect(download.headers.get('content-disposition')).toMatch(/attachment/);
+  expect(Buffer.from(await download.arrayBuffer())).toEqual(HUGE);
+  const kids = (await get('/api/zk/node?path=/console-test&page=2&limit=100')) as { children: { total: number; names: string[] } };
+  expect(kids.children.total).toBe(KIDS);
+  expect(kids.children.names).toEqual(Array.from({ length: 50 }, (_, i) => `kid-${String(200 + i).padStart(4, '0')}`));
 });
