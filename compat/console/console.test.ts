@@ -3,7 +3,8 @@
 // node-zookeeper-client creates a znode with an ACL, and the pages must show what they did: the
 // overview's totals, the topic found by search, the known record's key/value/headers, a topic config
 // edited on the page as kafkajs then describes it, the group's lag
-// falling to zero on the live chart's stream as the consumer catches up, and the znode's data and ACL.
+// falling to zero on the live chart's stream as the consumer catches up, the znode's data and ACL, and a
+// KIP-848 group described through ConsumerGroupDescribe.
 // With SKEIN_SCREENSHOTS=DIR it saves each page as DIR/<page>.png (docs/console holds the committed ones).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiKey, ErrorCode } from '../../protocol/kafka/index.js';
+import { KafkaConnection } from '../../src/kafka/client/connection.js';
 import { SkeinNode } from '../../test/helpers/skein-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -175,4 +178,19 @@ test('a huge value comes as its first bytes with the whole one downloadable, a b
   const kids = (await get('/api/zk/node?path=/console-test&page=2&limit=100')) as { children: { total: number; names: string[] } };
   expect(kids.children.total).toBe(KIDS);
   expect(kids.children.names).toEqual(Array.from({ length: 50 }, (_, i) => `kid-${String(200 + i).padStart(4, '0')}`));
+});
+
+test('a KIP-848 group is described by ConsumerGroupDescribe: its protocol, member and assignment by topic name', async () => {
+  const conn = await KafkaConnection.connect(node.kafka, { clientId: 'kip848-member' });
+  try {
+    const heartbeat = () =>
+      conn.send(ApiKey.ConsumerGroupHeartbeat, 1, { groupId: 'kip848', memberId: 'member-1', memberEpoch: 0, rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['events'], topicPartitions: [] });
+    await expect.poll(async () => (await heartbeat()).errorCode, { timeout: 10_000 }).toBe(ErrorCode.NONE);
+    const group = (await (await fetch(`${base}/api/groups/kip848`)).json()) as { type: string; protocol: string; members: { memberId: string; assignment: unknown }[] };
+    expect(group.type).toBe('consumer');
+    expect(group.protocol).toBe('uniform');
+    expect(group.members).toMatchObject([{ memberId: 'member-1', assignment: [{ topic: 'events', partitions: [0] }] }]);
+  } finally {
+    conn.close();
+  }
 });
