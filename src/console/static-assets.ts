@@ -1,5 +1,6 @@
-// The console's compiled front end (console/ built by Vite into dist/console) served from memory-free
-// reads of its files: hashed assets are cached for a year, index.html never (it names the current hashes).
+// The console's compiled front end (console/ built by Vite into dist/console), read from disk per
+// request (a handful of small files): hashed assets are cached for a year, index.html is revalidated
+// every time (it names the current hashes).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
