@@ -5,7 +5,9 @@
 // while a page is open is an error message on the page, not a hung request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KafkaAdmin } from '../kafka/client/admin.js';
-import { ConnectionClosedError } from '../kafka/client/connection.js';
+import { KafkaProtocolError } from '../../protocol/kafka/index.js';
+import { ConnectionClosedError, RequestTimeoutError } from '../kafka/client/connection.js';
+import type { Logger } from '../logger.js';
 import { ZooKeeperClient } from '../zookeeper/client/client.js';
 import type { OffsetTarget } from '../kafka/client/group-offsets.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
@@ -32,6 +34,7 @@ export interface ConsoleOptions extends NodeParts, ConsolePermissions {
   readonly zookeeperConnect: string;
   /** Only requests naming a loopback Host are served: a web page elsewhere cannot reach the console by DNS rebinding. */
   readonly loopbackOnly: boolean;
+  readonly log: Logger;
 }
 
 export interface ConsoleHandler {
@@ -336,10 +339,16 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
           res.destroy();
           return;
         }
+        // A body left unread (a refusal before it was needed) is drained so the connection can be reused.
+        req.resume();
         if (err instanceof ApiError) return answer(res, err.status, { error: err.message });
         if (err instanceof URIError) return answer(res, 400, { error: 'malformed percent-encoding in the path' });
-        // The cluster refused or failed: the page shows the message (a KafkaProtocolError names what failed).
-        return answer(res, 502, { error: err instanceof Error ? err.message : String(err) });
+        // The cluster refused: a moved leader or a loading coordinator may pass on retry (503); anything else
+        // it refused for a reason its message names (409), such as an invalid config value.
+        if (err instanceof KafkaProtocolError) return answer(res, err.retriable ? 503 : 409, { error: err.message });
+        if (err instanceof RequestTimeoutError) return answer(res, 504, { error: err.message });
+        options.log.error({ err, url: req.url }, 'console request failed');
+        return answer(res, 500, { error: 'internal error (logged by the node)' });
       }
     },
     async close() {

@@ -38,7 +38,7 @@ export function startProcessHttp(address: { host: string; port: number }, parts:
   const dirs = [...new Set(parts.dataDirs)];
   const c = parts.console;
   const loopback = isLoopback(address.host);
-  const web = c && createConsole({ ...c, readOnly: c.readOnly ?? !loopback, broker: parts.broker, zookeeper: parts.zookeeper, dataDirs: dirs, startedAt: Date.now(), loopbackOnly: loopback });
+  const web = c && createConsole({ ...c, readOnly: c.readOnly ?? !loopback, broker: parts.broker, zookeeper: parts.zookeeper, dataDirs: dirs, startedAt: Date.now(), loopbackOnly: loopback, log });
   return startHttp(
     { ...address, log },
     {

@@ -26,7 +26,7 @@ let readOnly = '';
 
 async function consoleAt(ro: boolean): Promise<string> {
   const dead = await closedPort();
-  const web = createConsole({ bootstrap: `127.0.0.1:${dead}`, zookeeperConnect: `127.0.0.1:${dead}`, readOnly: ro, loopbackOnly: true, broker: undefined, zookeeper: undefined, dataDirs: [], startedAt: Date.now() });
+  const web = createConsole({ bootstrap: `127.0.0.1:${dead}`, zookeeperConnect: `127.0.0.1:${dead}`, readOnly: ro, loopbackOnly: true, log: createLogger('silent'), broker: undefined, zookeeper: undefined, dataDirs: [], startedAt: Date.now() });
   const http = await startHttp({ host: '127.0.0.1', port: 0, log: createLogger('silent') }, { registry: new Registry(), readiness: async () => [], console: web });
   servers.push(http);
   return `http://127.0.0.1:${http.port}`;
