@@ -1,7 +1,7 @@
 // The topic list (searchable, paged) and a topic's page: partitions, configs, the message browser and a test producer.
 import { useState } from 'preact/hooks';
 import { api, q } from './api';
-import { ConfirmButton, FormatToggle, Head, Problem, Section, useLoad } from './components';
+import { ConfirmButton, FormatToggle, Head, Problem, Section, useLive, useLoad } from './components';
 import { bytes, detect, fromBase64, num, render, type Shown } from './format';
 import { useSettings } from './settings';
 
@@ -22,6 +22,7 @@ export function TopicsPage() {
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(0);
   const { data, error } = useLoad(() => api<{ total: number; topics: TopicRow[] }>(`/api/topics?${q({ q: search, page, limit: PAGE })}`), [search, page]);
+  const rates = useLive<{ t: number; error?: string; topics: Record<string, { bytesIn: number; bytesOut: number; messagesIn: number }> }>('stream=rates').latest?.topics ?? {};
   return (
     <main>
       <h1>Topics</h1>
@@ -33,7 +34,7 @@ export function TopicsPage() {
         <>
           <table>
             <caption>{num(data.total)} topics</caption>
-            <Head cols={['Topic', 'Partitions', 'Replication', 'Under-replicated', 'Messages', 'Size here']} />
+            <Head cols={['Topic', 'Partitions', 'Replication', 'Under-replicated', 'Messages', 'Size here', 'In/s here', 'Out/s here']} />
             <tbody>
               {data.topics.map((t) => (
                 <tr key={t.name}>
@@ -46,6 +47,8 @@ export function TopicsPage() {
                   <td class={t.underReplicated || t.offline ? 'bad' : ''}>{t.underReplicated}{t.offline ? `, ${t.offline} offline` : ''}</td>
                   <td>{num(t.messages)}</td>
                   <td>{bytes(t.sizeBytes)}</td>
+                  <td>{rates[t.name] ? `${num(Math.round(rates[t.name]!.messagesIn))} msg, ${bytes(Math.round(rates[t.name]!.bytesIn))}` : '–'}</td>
+                  <td>{rates[t.name] ? bytes(Math.round(rates[t.name]!.bytesOut)) : '–'}</td>
                 </tr>
               ))}
             </tbody>

@@ -13,7 +13,7 @@ import type { OffsetTarget } from '../kafka/client/group-offsets.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import * as kafka from './kafka-api.js';
 import { LiveStreams } from './live-streams.js';
-import { overview, throughputSampler, type NodeParts } from './overview.js';
+import { overview, trafficSampler, type NodeParts } from './overview.js';
 import { configName, field, groupId, int, intValue, jsonObject, oneOf, str, topicName, znodePath, type Query } from './params.js';
 import { checkWrite, type ConsolePermissions } from './permission.js';
 import { consoleAssetsDir, serveAsset } from './static-assets.js';
@@ -141,12 +141,16 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     }
   }
 
-  const throughput = throughputSampler(options.broker);
+  // One sampler per stream: each keeps the counters of its own previous sample.
+  const overviewTraffic = trafficSampler(options.broker);
+  const topicTraffic = trafficSampler(options.broker);
   const streams = new LiveStreams(async (key) => {
     if (key === 'overview') {
-      const point = throughput();
-      return { ...point, overview: await withAdmin((a) => overview(a, options)) };
+      const { t, total } = overviewTraffic();
+      return { t, bytesIn: total?.bytesIn ?? null, bytesOut: total?.bytesOut ?? null, messagesIn: total?.messagesIn ?? null, overview: await withAdmin((a) => overview(a, options)) };
     }
+    // Rates only, from this process's counters: an open topic list asks the cluster nothing each interval.
+    if (key === 'rates') return topicTraffic();
     return withAdmin((a) => kafka.groupLagSample(a, key.slice('group:'.length)));
   });
 
@@ -220,8 +224,8 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     [
       /^\/api\/events$/,
       async (q, _b, _m, res) => {
-        const stream = oneOf(q, 'stream', ['overview', 'group'], 'overview');
-        const key = stream === 'overview' ? 'overview' : `group:${groupId(str(q, 'group'))}`;
+        const stream = oneOf(q, 'stream', ['overview', 'rates', 'group'], 'overview');
+        const key = stream === 'group' ? `group:${groupId(str(q, 'group'))}` : stream;
         if (!streams.subscribe(key, res)) throw new ApiError(429, 'too many live pages are open on this node: close some and reload');
         return undefined;
       },

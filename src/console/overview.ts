@@ -1,6 +1,6 @@
 // The overview page and its live stream: the cluster's brokers and this node's ZooKeeper server with
 // their roles, state, uptime and disk use; the totals; and throughput in and out, as rates between two
-// samples of this broker's traffic counters (the stream's sampler is the only caller, so "previous" is one).
+// samples of this broker's traffic counters, in total for the overview and per topic for the topic list.
 import { statfs } from 'node:fs/promises';
 import type { KafkaAdmin } from '../kafka/client/admin.js';
 import type { BrokerView } from '../metrics/broker-view.js';
@@ -65,21 +65,43 @@ export async function overview(admin: KafkaAdmin, parts: NodeParts) {
   };
 }
 
-/** Throughput of this broker since the previous call, from its traffic counters. */
-export function throughputSampler(broker: BrokerView | undefined): () => { t: number; bytesIn: number | null; bytesOut: number | null; messagesIn: number | null } {
-  let previous: { t: number; bytesIn: number; bytesOut: number; messagesIn: number } | undefined;
+/** Per second, over the interval between two samples. */
+export interface Rates {
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+}
+
+/** Topics a traffic sample lists rates for at most (the whole broker's total counts them all). */
+export const RATE_TOPICS_MAX = 2000;
+
+type Counts = Map<string, Rates>;
+
+/**
+ * Throughput of this broker, in total and per topic, since the previous call, from its traffic counters.
+ * Each stream has its own sampler (the first call of each has no rates yet: null).
+ */
+export function trafficSampler(broker: BrokerView | undefined): () => { t: number; total: Rates | null; topics: Record<string, Rates> } {
+  let previous: { t: number; counts: Counts } | undefined;
   return () => {
-    const now = { t: Date.now(), bytesIn: 0, bytesOut: 0, messagesIn: 0 };
-    if (broker === undefined) return { t: now.t, bytesIn: null, bytesOut: null, messagesIn: null };
-    for (const [, c] of broker.traffic.live((t) => broker.topics.get(t) !== undefined)) {
-      now.bytesIn += c.bytesIn;
-      now.bytesOut += c.bytesOut;
-      now.messagesIn += c.messagesIn;
-    }
+    const t = Date.now();
+    if (broker === undefined) return { t, total: null, topics: {} };
+    const counts: Counts = new Map();
+    for (const [topic, c] of broker.traffic.live((name) => broker.topics.get(name) !== undefined)) counts.set(topic, { bytesIn: c.bytesIn, bytesOut: c.bytesOut, messagesIn: c.messagesIn });
     const before = previous;
-    previous = now;
-    if (before === undefined) return { t: now.t, bytesIn: null, bytesOut: null, messagesIn: null };
-    const s = (now.t - before.t) / 1000;
-    return { t: now.t, bytesIn: (now.bytesIn - before.bytesIn) / s, bytesOut: (now.bytesOut - before.bytesOut) / s, messagesIn: (now.messagesIn - before.messagesIn) / s };
+    previous = { t, counts };
+    if (before === undefined) return { t, total: null, topics: {} };
+    const seconds = (t - before.t) / 1000;
+    const total: Rates = { bytesIn: 0, bytesOut: 0, messagesIn: 0 };
+    const topics: Record<string, Rates> = {};
+    for (const [topic, now] of counts) {
+      const was = before.counts.get(topic) ?? { bytesIn: 0, bytesOut: 0, messagesIn: 0 };
+      const r = { bytesIn: (now.bytesIn - was.bytesIn) / seconds, bytesOut: (now.bytesOut - was.bytesOut) / seconds, messagesIn: (now.messagesIn - was.messagesIn) / seconds };
+      total.bytesIn += r.bytesIn;
+      total.bytesOut += r.bytesOut;
+      total.messagesIn += r.messagesIn;
+      if (Object.keys(topics).length < RATE_TOPICS_MAX) topics[topic] = r;
+    }
+    return { t, total, topics };
   };
 }

@@ -59,7 +59,7 @@ test.each([
   ['/api/zk/node?path=/a//b', /empty segment/],
   ['/api/zk/node?path=/a/../b', /relative segment/],
   ['/api/zk/node?path=/a&limit=501', /limit must be/],
-  ['/api/events?stream=everything', /stream must be one of overview, group/],
+  ['/api/events?stream=everything', /stream must be one of overview, rates, group/],
   ['/api/events?stream=group', /parameter group is required/],
   ['/api/topics/%E0%A4%A', /malformed percent-encoding/],
 ])('GET %s is refused with 400', async (path, message) => {
