@@ -273,7 +273,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'create znodes',
       async (_q, body) => {
         const b = await body();
-        const [path, data] = [znodePath(field(b, 'path', 4096)!), Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_MAX, true) ?? '')];
+        const [path, data] = [znodePath(field(b, 'path', 4096)!), Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_BYTES_MAX, true) ?? '')];
         return withZk((c) => zookeeper.createZnode(c, path, data, b.sequential === true ? 'persistentSequential' : 'persistent'));
       },
     ],
@@ -283,7 +283,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'change znodes',
       async (_q, body) => {
         const b = await body();
-        const [path, data, version] = [znodePath(field(b, 'path', 4096)!), Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_MAX)!), intValue(b.version, 'version', -1, 0x7fffffff)];
+        const [path, data, version] = [znodePath(field(b, 'path', 4096)!), Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_BYTES_MAX)!), intValue(b.version, 'version', -1, 0x7fffffff)];
         return withZk((c) => zookeeper.setZnodeData(c, path, data, version));
       },
     ],

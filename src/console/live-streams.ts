@@ -13,7 +13,7 @@ export const SAMPLE_INTERVAL_MS = 2000;
 /** Samples a stream remembers for a page that opens later: 5 minutes at the interval above. */
 export const HISTORY_MAX = 150;
 /** A subscriber whose socket buffers more than this is too slow to read its stream and is dropped. */
-const SUBSCRIBER_BUFFER_MAX = 1024 * 1024;
+const SUBSCRIBER_BUFFER_BYTES_MAX = 1024 * 1024;
 
 interface Stream {
   readonly subscribers: Set<ServerResponse>;
@@ -81,7 +81,7 @@ export class LiveStreams {
     stream.history.push(data);
     if (stream.history.length > HISTORY_MAX) stream.history.shift();
     for (const res of stream.subscribers) {
-      if (res.writableLength > SUBSCRIBER_BUFFER_MAX) res.destroy();
+      if (res.writableLength > SUBSCRIBER_BUFFER_BYTES_MAX) res.destroy();
       else res.write(`event: sample\ndata: ${data}\n\n`);
     }
   }

@@ -4,7 +4,7 @@
 import { badRequest } from './api-error.js';
 
 /** Longest string parameter (a topic name is at most 249 characters, a znode path a few hundred). */
-export const STRING_PARAM_MAX = 4096;
+export const STRING_PARAM_CHARS_MAX = 4096;
 
 export type Query = URLSearchParams;
 
@@ -14,7 +14,7 @@ export function str(q: Query, name: string, fallback?: string): string {
     if (fallback !== undefined) return fallback;
     throw badRequest(`parameter ${name} is required`);
   }
-  if (raw.length > STRING_PARAM_MAX) throw badRequest(`parameter ${name} is longer than ${STRING_PARAM_MAX} characters`);
+  if (raw.length > STRING_PARAM_CHARS_MAX) throw badRequest(`parameter ${name} is longer than ${STRING_PARAM_CHARS_MAX} characters`);
   return raw;
 }
 
@@ -62,7 +62,7 @@ export function groupId(raw: string): string {
 export function znodePath(raw: string): string {
   const bad = (why: string) => badRequest(`not a valid znode path ${JSON.stringify(raw.slice(0, 300))}: ${why}`);
   if (!raw.startsWith('/')) throw bad('must start with /');
-  if (raw.length > STRING_PARAM_MAX) throw bad(`longer than ${STRING_PARAM_MAX}`);
+  if (raw.length > STRING_PARAM_CHARS_MAX) throw bad(`longer than ${STRING_PARAM_CHARS_MAX}`);
   if (raw === '/') return raw;
   if (raw.endsWith('/')) throw bad('must not end with /');
   for (const part of raw.slice(1).split('/')) {

@@ -13,7 +13,7 @@ export const CHILDREN_PAGE_MAX = 500;
 /** Sessions listed at most. */
 export const SESSIONS_MAX = 1000;
 /** Data bytes a znode may be given from the console (ZooKeeper's default jute.maxbuffer). */
-export const ZNODE_DATA_MAX = 1024 * 1024;
+export const ZNODE_DATA_BYTES_MAX = 1024 * 1024;
 
 const STATUS: ReadonlyMap<number, number> = new Map([
   [ErrorCode.noNode, 404],
