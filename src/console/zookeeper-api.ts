@@ -24,6 +24,11 @@ const STATUS: ReadonlyMap<number, number> = new Map([
   [ErrorCode.noChildrenForEphemerals, 400],
   [ErrorCode.invalidACL, 400],
   [ErrorCode.badArguments, 400],
+  // The server went away or is slow: a later try may pass.
+  [ErrorCode.connectionLoss, 503],
+  [ErrorCode.sessionExpired, 503],
+  [ErrorCode.operationTimeout, 503],
+  [ErrorCode.requestTimeout, 503],
 ]);
 const NAMES: ReadonlyMap<number, string> = new Map(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
 
