@@ -32,6 +32,7 @@ import { WriteTxnMarkersRequestSpec, WriteTxnMarkersResponseSpec } from './messa
 import { TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec } from './messages/28-txn-offset-commit.js';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/32-describe-configs.js';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
+import { DescribeLogDirsRequestSpec, DescribeLogDirsResponseSpec } from './messages/35-describe-log-dirs.js';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/37-create-partitions.js';
 import { DeleteGroupsRequestSpec, DeleteGroupsResponseSpec } from './messages/42-delete-groups.js';
 import { ElectLeadersRequestSpec, ElectLeadersResponseSpec } from './messages/43-elect-leaders.js';
@@ -57,6 +58,10 @@ import {
   ConsumerGroupHeartbeatResponseSpec,
 } from './messages/68-consumer-group-heartbeat.js';
 import { ConsumerGroupDescribeRequestSpec, ConsumerGroupDescribeResponseSpec } from './messages/69-consumer-group-describe.js';
+import {
+  DescribeTopicPartitionsRequestSpec,
+  DescribeTopicPartitionsResponseSpec,
+} from './messages/75-describe-topic-partitions.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -90,6 +95,7 @@ export const ApiKey = {
   TxnOffsetCommit: 28,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  DescribeLogDirs: 35,
   CreatePartitions: 37,
   DeleteGroups: 42,
   ElectLeaders: 43,
@@ -103,6 +109,7 @@ export const ApiKey = {
   ListTransactions: 66,
   ConsumerGroupHeartbeat: 68,
   ConsumerGroupDescribe: 69,
+  DescribeTopicPartitions: 75,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -143,6 +150,7 @@ export const KAFKA_APIS = {
   [ApiKey.TxnOffsetCommit]: { request: TxnOffsetCommitRequestSpec, response: TxnOffsetCommitResponseSpec },
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
+  [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequestSpec, response: DescribeLogDirsResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },
   [ApiKey.ElectLeaders]: { request: ElectLeadersRequestSpec, response: ElectLeadersResponseSpec },
@@ -168,6 +176,10 @@ export const KAFKA_APIS = {
     response: ConsumerGroupHeartbeatResponseSpec,
   },
   [ApiKey.ConsumerGroupDescribe]: { request: ConsumerGroupDescribeRequestSpec, response: ConsumerGroupDescribeResponseSpec },
+  [ApiKey.DescribeTopicPartitions]: {
+    request: DescribeTopicPartitionsRequestSpec,
+    response: DescribeTopicPartitionsResponseSpec,
+  },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

@@ -116,6 +116,7 @@ export const brokerSchema = {
   'queued.max.requests': int('Unanswered requests per connection before reading pauses.', 500, { min: 1 }),
   // Memory and time a client may hold: see "Limits and bad input" in the README for why these defaults.
   'queued.max.request.bytes': long('Bytes of requests read and not yet answered, all connections together; -1 removes the bound (Kafka\'s default).', DEFAULT_QUEUED_MAX_REQUEST_BYTES, { min: -1 }),
+  'max.request.partition.size.limit': int('Most partitions one DescribeTopicPartitions answer describes, whatever the client asks.', 2000, { min: 1 }),
   'fetch.max.bytes': int('Most bytes of records one Fetch response carries, whatever the client asks.', 57_671_680, { min: 1024 }),
   'connections.max.idle.ms': long('A connection with nothing read or written for this long is closed; -1 never.', 600_000, { min: -1 }),
   'socket.request.read.timeout.ms': long('A request must arrive whole this long after its first byte, or the connection is closed; -1 never.', 30_000, { min: -1 }),

@@ -34,6 +34,7 @@ import { WriteTxnMarkersChannel } from './txn/marker-channel.js';
 import { TransactionService } from './txn/service.js';
 import { TRANSACTION_STATE_TOPIC } from './txn/transaction-state-topic.js';
 import type { BrokerServices, MetadataUpdates } from './services.js';
+import { BrokerLogDirs } from './partitions/log-dirs.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { RequestMetrics } from '../metrics/request-metrics.js';
 import { TopicTraffic } from '../metrics/topic-traffic.js';
@@ -129,6 +130,7 @@ export class Broker {
       clusterId,
       metadata,
       partitions,
+      logDirs: new BrokerLogDirs(logs, log),
       topics,
       groups: this.groups,
       transactions: this.transactions,

@@ -158,6 +158,23 @@ export interface ProducerIds {
   next(): Promise<number>;
 }
 
+/** One directory of log.dirs as DescribeLogDirs reports it. */
+export interface LogDirDescription {
+  /** The absolute path. */
+  path: string;
+  /** NONE, or KAFKA_STORAGE_ERROR when the directory cannot be read. */
+  errorCode: number;
+  /** The size of the volume the directory is on and the bytes usable there; -1 when unknown. */
+  totalBytes: number;
+  usableBytes: number;
+  partitions: { topic: string; partition: number; sizeBytes: number; offsetLag: number }[];
+}
+
+/** The log directories and the partition logs in them (partitions/log-dirs.ts). */
+export interface LogDirs {
+  describe(which: readonly TopicPartition[] | 'all'): Promise<LogDirDescription[]>;
+}
+
 /** The API versions this broker serves, for ApiVersions: the handler registry itself. */
 export interface SupportedApis {
   supported(): ApiVersionRange[];
@@ -175,6 +192,7 @@ export interface BrokerServices {
   /** The cluster as clients see it: live brokers, the controller, each partition's leader and replicas. */
   readonly metadata: MetadataView;
   readonly partitions: PartitionAccess;
+  readonly logDirs: LogDirs;
   readonly topics: TopicAdmin;
   readonly groups: GroupRequests;
   readonly transactions: TransactionRequests;

@@ -37,6 +37,8 @@ export interface EnsembleRole {
   pendingSyncs(): number;
   /** Voters in the ensemble. */
   quorumSize(): number;
+  /** The leader this server follows or is, by id, and the host of its quorum address; -1 and "" while none is known (as ZooKeeper's admin `leader`). */
+  leader(): { id: number; host: string };
 }
 
 /** What the words report on. */

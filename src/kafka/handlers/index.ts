@@ -30,6 +30,7 @@ import { writeTxnMarkersHandler } from './27-write-txn-markers.js';
 import { txnOffsetCommitHandler } from './28-txn-offset-commit.js';
 import { describeConfigsHandler } from './32-describe-configs.js';
 import { alterConfigsHandler } from './33-alter-configs.js';
+import { describeLogDirsHandler } from './35-describe-log-dirs.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
 import { deleteGroupsHandler } from './42-delete-groups.js';
 import { electLeadersHandler } from './43-elect-leaders.js';
@@ -43,6 +44,7 @@ import { describeTransactionsHandler } from './65-describe-transactions.js';
 import { listTransactionsHandler } from './66-list-transactions.js';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
+import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 
 export const HANDLERS = [
   produceHandler,
@@ -75,6 +77,7 @@ export const HANDLERS = [
   txnOffsetCommitHandler,
   describeConfigsHandler,
   alterConfigsHandler,
+  describeLogDirsHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
   electLeadersHandler,
@@ -88,4 +91,5 @@ export const HANDLERS = [
   listTransactionsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  describeTopicPartitionsHandler,
 ] as readonly Handler[];

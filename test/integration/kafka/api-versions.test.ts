@@ -21,7 +21,7 @@ test('v4 answers the list v3 does, with Kafka 4.x topic-id versions, and no feat
   const range = (key: number) => v4.apiKeys.find((k) => k.apiKey === key);
   expect(range(ApiKey.Fetch)).toEqual({ apiKey: ApiKey.Fetch, minVersion: 4, maxVersion: 18 });
   expect(range(ApiKey.Metadata)).toEqual({ apiKey: ApiKey.Metadata, minVersion: 0, maxVersion: 13 });
-  expect(range(ApiKey.ListOffsets)).toEqual({ apiKey: ApiKey.ListOffsets, minVersion: 0, maxVersion: 10 });
+  expect(range(ApiKey.ListOffsets)).toEqual({ apiKey: ApiKey.ListOffsets, minVersion: 0, maxVersion: 11 });
   expect(range(ApiKey.ApiVersions)).toEqual({ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 4 });
   expect(v4.supportedFeatures).toEqual([]);
   expect(v4.finalizedFeatures).toEqual([]);

@@ -192,6 +192,10 @@ const NOT_CAPTURED: number[] = [
   // KIP-848: librdkafka 2.15 (@confluentinc/kafka-javascript) sends them; compat/kafka/confluent-javascript.test.ts drives them.
   ApiKey.ConsumerGroupHeartbeat,
   ApiKey.ConsumerGroupDescribe,
+  // Newer than the captures: @platformatic/kafka's admin sends DescribeLogDirs v4 (compat/kafka/platformatic.test.ts
+  // drives it), the Java Admin DescribeTopicPartitions; cluster-admin.test.ts holds their golden bytes.
+  ApiKey.DescribeLogDirs,
+  ApiKey.DescribeTopicPartitions,
 ];
 
 test('the fixtures cover every API but the uncaptured ones, and the flexible versions clients use', () => {
