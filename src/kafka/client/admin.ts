@@ -409,14 +409,14 @@ export class KafkaAdmin {
     return out;
   }
 
-  /** Every group of every broker. */
-  async listGroups(): Promise<{ groupId: string; protocolType: string; state: string; coordinator: number }[]> {
+  /** Every group of every broker; `type` is classic or consumer (KIP-848), as ListGroups v5 says (classic before it). */
+  async listGroups(): Promise<{ groupId: string; protocolType: string; state: string; type: string; coordinator: number }[]> {
     const { brokers } = await this.metadata([]);
     const lists = await Promise.all(
       brokers.map(async (b) => {
         const r = await this.send(await this.broker(b.nodeId), ApiKey.ListGroups, { statesFilter: [], typesFilter: [] });
         check(r.errorCode, `groups of broker ${b.nodeId}`);
-        return r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, coordinator: b.nodeId }));
+        return r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, type: g.groupType || 'classic', coordinator: b.nodeId }));
       }),
     );
     return lists.flat().sort((a, b) => a.groupId.localeCompare(b.groupId));
