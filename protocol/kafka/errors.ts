@@ -134,6 +134,10 @@ const ROWS = [
   [126, 'DUPLICATE_VOTER', false, 'The voter is already in the voter set.'],
   [127, 'VOTER_NOT_FOUND', false, 'The voter is not in the voter set.'],
   [128, 'INVALID_REGULAR_EXPRESSION', false, 'The regular expression is not valid.'],
+  [129, 'REBOOTSTRAP_REQUIRED', false, 'The client metadata is stale; the client should bootstrap again.'],
+  [130, 'STREAMS_INVALID_TOPOLOGY', false, 'The Streams topology is not valid.'],
+  [131, 'STREAMS_INVALID_TOPOLOGY_EPOCH', false, 'The Streams topology epoch is not valid.'],
+  [132, 'STREAMS_TOPOLOGY_FENCED', false, 'The Streams topology epoch is out of date.'],
   [133, 'SHARE_SESSION_LIMIT_REACHED', true, 'The broker holds as many share sessions as it may.'],
 ] as const satisfies readonly ErrorRow[];
 
