@@ -15,6 +15,7 @@ import { updateMetadataHandler } from '../../../src/kafka/handlers/6-update-meta
 import type { TopicRecord } from '../../../src/kafka/metadata/topic-store.js';
 import type { Partition } from '../../../src/kafka/partitions/partition.js';
 import { HandlerRegistry } from '../../../src/kafka/registry.js';
+import { AclService } from '../../../src/kafka/acl/acl-service.js';
 import type { BrokerServices, ControllerRequests, MetadataUpdates, PartitionAccess, ProducerIds, TopicAdmin, TransactionRequests } from '../../../src/kafka/services.js';
 
 /** A fake of T with only the members given; touching any other throws, naming it. */
@@ -109,9 +110,10 @@ function updateMetadata(brokerEpoch: number, controllerEpoch: number): UpdateMet
 test('UpdateMetadata is refused alone, from an older registration or controller, and applied otherwise', () => {
   const applied: UpdateMetadataRequest[] = [];
   const metadataUpdates = onlyThese<MetadataUpdates>({ brokerEpoch: 40, controllerEpoch: 3, update: (r) => applied.push(r) });
-  const answer = (r: UpdateMetadataRequest, services: Pick<BrokerServices, 'metadataUpdates'> = { metadataUpdates }) => updateMetadataHandler.handle(r, ctx(7), services);
+  const acls = new AclService(undefined);
+  const answer = (r: UpdateMetadataRequest, services: Pick<BrokerServices, 'metadataUpdates' | 'acls'> = { metadataUpdates, acls }) => updateMetadataHandler.handle(r, ctx(7), services);
 
-  expect(answer(updateMetadata(40, 3), { metadataUpdates: undefined })).toEqual({ errorCode: ErrorCode.INVALID_REQUEST });
+  expect(answer(updateMetadata(40, 3), { metadataUpdates: undefined, acls })).toEqual({ errorCode: ErrorCode.INVALID_REQUEST });
   expect(answer(updateMetadata(39, 3))).toEqual({ errorCode: ErrorCode.STALE_BROKER_EPOCH });
   expect(answer(updateMetadata(40, 2))).toEqual({ errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
   expect(applied).toEqual([]);
@@ -181,7 +183,7 @@ const initIdempotent = { transactionalId: null, transactionTimeoutMs: 60_000, pr
 
 test('InitProducerId: an id at epoch 0 from the allocator; a transactional id goes to the transaction coordinator', async () => {
   const transactions = onlyThese<TransactionRequests>({});
-  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds: onlyThese<ProducerIds>({ next: async () => 1234 }), transactions })).toEqual({
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds: onlyThese<ProducerIds>({ next: async () => 1234 }), transactions, acls: new AclService(undefined) })).toEqual({
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     producerId: 1234,
@@ -189,14 +191,14 @@ test('InitProducerId: an id at epoch 0 from the allocator; a transactional id go
   });
   const fencing = onlyThese<TransactionRequests>({ initProducerId: async () => ({ errorCode: ErrorCode.PRODUCER_FENCED, producerId: -1, producerEpoch: -1 }) });
   const asked = { ...initIdempotent, transactionalId: 'txn' };
-  expect(await initProducerIdHandler.handle(asked, ctx(4), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing })).toMatchObject({ errorCode: ErrorCode.PRODUCER_FENCED });
+  expect(await initProducerIdHandler.handle(asked, ctx(4), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing, acls: new AclService(undefined) })).toMatchObject({ errorCode: ErrorCode.PRODUCER_FENCED });
   // Before v4 a fenced producer hears the code it knows.
-  expect(await initProducerIdHandler.handle(asked, ctx(3), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing })).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
+  expect(await initProducerIdHandler.handle(asked, ctx(3), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing, acls: new AclService(undefined) })).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
 });
 
 test('InitProducerId: an allocator that cannot claim a block (ZooKeeper away) is COORDINATOR_NOT_AVAILABLE, which clients retry', async () => {
   const producerIds = onlyThese<ProducerIds>({ next: () => Promise.reject(new Error('connection loss')) });
-  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds, transactions: onlyThese<TransactionRequests>({}) })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1 });
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds, transactions: onlyThese<TransactionRequests>({}), acls: new AclService(undefined) })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1 });
 });
 
 const reassignAsked = {
