@@ -73,7 +73,7 @@ test('super users bypass every check, deny included; allow.everyone.if.no.acl.fo
 test('authorized operations are the bit field of the supported operations allowed', () => {
   const a = authorizer();
   a.setEntries(topic('t'), [allow('User:alice', Op.READ), allow('User:alice', Op.ALTER_CONFIGS)]);
-  const bits = (...ops: Op[]) => ops.reduce((b, op) => b | (1 << op), 0);
+  const bits = (...ops: Op[]) => ops.reduce<number>((b, op) => b | (1 << op), 0);
   expect(a.authorizedOperations(alice, ResourceType.TOPIC, 't')).toBe(bits(Op.READ, Op.DESCRIBE, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS));
   expect(a.authorizedOperations(bob, ResourceType.TOPIC, 't')).toBe(0);
 });
