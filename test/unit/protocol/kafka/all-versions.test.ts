@@ -136,6 +136,9 @@ test('the registry holds at least the versions the broker is to serve', () => {
     66: [0, 1],
     28: [0, 3],
     61: [0, 0],
+    29: [0, 3],
+    30: [0, 3],
+    31: [0, 3],
     68: [0, 1],
     69: [0, 1],
     // Inter-broker, at the versions Kafka 3.9 speaks in ZooKeeper mode.
