@@ -117,6 +117,10 @@ test('without ACLs alice is refused where Kafka refuses, and Metadata does not s
   expect((await alice.get(1)!.send(ApiKey.CreateAcls, 3, { creations: [acl] })).results[0]!.errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
   const described = await alice.get(1)!.send(ApiKey.DescribeAcls, 3, { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 });
   expect(described.errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  const configs = await alice.get(1)!.send(ApiKey.DescribeConfigs, 4, { resources: [{ resourceType: 2, resourceName: 'orders-1', configurationKeys: null }, { resourceType: 4, resourceName: '1', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+  expect(configs.results.map((r) => r.errorCode)).toEqual([ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
+  const offsets = await alice.get(1)!.send(ApiKey.OffsetFetch, 8, { groups: [{ groupId: 'g', topics: null }], requireStable: false });
+  expect(offsets.groups[0]!.errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   // An inter-broker request from a client: CLUSTER_ACTION is the brokers'.
   const update = await alice.get(1)!.send(ApiKey.UpdateMetadata, 7, { controllerId: 1, isKRaftController: false, type: 0, controllerEpoch: 99, brokerEpoch: -1, ungroupedPartitionStates: [], topicStates: [], liveBrokers: [] });
   expect(update.errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
