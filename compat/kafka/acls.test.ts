@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { freePort } from '../../test/helpers/free-port.js';
-import { makeTestPki, STORE_PASSWORD, type TestPki } from '../helpers/certificates.js';
+import { brokerSslSettings, makeTestPki, type TestPki } from '../helpers/certificates.js';
 import { run } from '../helpers/commands.js';
 import { SkeinKafka, SkeinZooKeeper } from '../helpers/skein-process.js';
 
@@ -30,15 +30,7 @@ beforeAll(async () => {
     'inter.broker.listener.name': 'PLAINTEXT',
     'zookeeper.connect': zk.address,
     'broker.id': '1',
-    'ssl.keystore.type': 'PKCS12',
-    'ssl.keystore.location': pki.server.p12,
-    'ssl.keystore.password': STORE_PASSWORD,
-    'ssl.key.password': STORE_PASSWORD,
-    'ssl.truststore.type': 'PKCS12',
-    'ssl.truststore.location': pki.truststoreP12,
-    'ssl.truststore.password': STORE_PASSWORD,
-    'ssl.client.auth': 'required',
-    'ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),.*$/$1/L,DEFAULT',
+    ...brokerSslSettings(pki),
     'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
     'super.users': 'User:ANONYMOUS',
     'group.initial.rebalance.delay.ms': '0',

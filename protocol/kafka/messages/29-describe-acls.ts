@@ -1,6 +1,17 @@
 // DescribeAcls (API key 29): request and response, field for field as in Kafka's DescribeAclsRequest.json
 // and DescribeAclsResponse.json. v1 adds the pattern type (KIP-290, PREFIXED); v2 is flexible.
-import type { MessageInput, MessageSpec, MessageValue } from '../spec.js';
+import type { FieldSpec, MessageInput, MessageSpec, MessageValue } from '../spec.js';
+
+/** An ACL binding filter: DescribeAcls' request, and each of DeleteAcls' filters. */
+export const ACL_FILTER_FIELDS = [
+  { name: 'ResourceTypeFilter', type: 'int8', versions: '0+' },
+  { name: 'ResourceNameFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'PatternTypeFilter', type: 'int8', versions: '1+', default: 3 },
+  { name: 'PrincipalFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'HostFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'Operation', type: 'int8', versions: '0+' },
+  { name: 'PermissionType', type: 'int8', versions: '0+' },
+] as const satisfies readonly FieldSpec[];
 
 export const DescribeAclsRequestSpec = {
   apiKey: 29,
@@ -8,15 +19,7 @@ export const DescribeAclsRequestSpec = {
   name: 'DescribeAclsRequest',
   validVersions: '0-3',
   flexibleVersions: '2+',
-  fields: [
-    { name: 'ResourceTypeFilter', type: 'int8', versions: '0+' },
-    { name: 'ResourceNameFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-    { name: 'PatternTypeFilter', type: 'int8', versions: '1+', default: 3 },
-    { name: 'PrincipalFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-    { name: 'HostFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-    { name: 'Operation', type: 'int8', versions: '0+' },
-    { name: 'PermissionType', type: 'int8', versions: '0+' },
-  ],
+  fields: ACL_FILTER_FIELDS,
 } as const satisfies MessageSpec;
 
 export const DescribeAclsResponseSpec = {

@@ -1,6 +1,7 @@
 // DeleteAcls (API key 31): request and response, field for field as in Kafka's DeleteAclsRequest.json and
 // DeleteAclsResponse.json. v1 adds the pattern type (KIP-290, PREFIXED); v2 is flexible.
 import type { MessageInput, MessageSpec, MessageValue } from '../spec.js';
+import { ACL_FILTER_FIELDS } from './29-describe-acls.js';
 
 export const DeleteAclsRequestSpec = {
   apiKey: 31,
@@ -11,15 +12,7 @@ export const DeleteAclsRequestSpec = {
   fields: [
     {
       name: 'Filters', type: '[]DeleteAclsFilter', versions: '0+',
-      fields: [
-        { name: 'ResourceTypeFilter', type: 'int8', versions: '0+' },
-        { name: 'ResourceNameFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-        { name: 'PatternTypeFilter', type: 'int8', versions: '1+', default: 3 },
-        { name: 'PrincipalFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-        { name: 'HostFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-        { name: 'Operation', type: 'int8', versions: '0+' },
-        { name: 'PermissionType', type: 'int8', versions: '0+' },
-      ],
+      fields: ACL_FILTER_FIELDS,
     },
   ],
 } as const satisfies MessageSpec;

@@ -44,6 +44,29 @@ export function bindingOf(c: AclCreation): AclBinding | string {
   };
 }
 
+/** A filter as DescribeAcls and DeleteAcls carry it on the wire. */
+export interface WireAclFilter {
+  resourceTypeFilter: number;
+  resourceNameFilter: string | null;
+  patternTypeFilter: number;
+  principalFilter: string | null;
+  hostFilter: string | null;
+  operation: number;
+  permissionType: number;
+}
+
+export function filterOf(f: WireAclFilter): AclBindingFilter {
+  return {
+    resourceType: f.resourceTypeFilter,
+    name: f.resourceNameFilter,
+    patternType: f.patternTypeFilter,
+    principal: f.principalFilter,
+    host: f.hostFilter,
+    operation: f.operation,
+    permission: f.permissionType,
+  };
+}
+
 /** Why Kafka refuses a filter (INVALID_REQUEST), or undefined. */
 export function filterProblem(f: AclBindingFilter): string | undefined {
   if (f.resourceType === ResourceType.UNKNOWN || f.patternType === PatternType.UNKNOWN || f.operation === AclOperation.UNKNOWN || f.permission === PermissionType.UNKNOWN) {

@@ -2,7 +2,7 @@
 // the cluster (CLUSTER_AUTHORIZATION_FAILED); SECURITY_DISABLED without an authorizer; INVALID_REQUEST
 // for a filter with UNKNOWN elements.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
-import { filterProblem } from '../acl/acl-requests.js';
+import { filterOf, filterProblem } from '../acl/acl-requests.js';
 import { AclOperation, CLUSTER_NAME, ResourceType, type AclBinding } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 
@@ -29,15 +29,7 @@ export const describeAclsHandler = defineHandler({
     const refuse = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, errorCode, errorMessage, resources: [] });
     if (!acls.enabled) return refuse(ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured on the broker');
     if (!acls.authorize(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return refuse(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, null);
-    const filter = {
-      resourceType: request.resourceTypeFilter,
-      name: request.resourceNameFilter,
-      patternType: request.patternTypeFilter,
-      principal: request.principalFilter,
-      host: request.hostFilter,
-      operation: request.operation,
-      permission: request.permissionType,
-    };
+    const filter = filterOf(request);
     const problem = filterProblem(filter);
     if (problem) return refuse(ErrorCode.INVALID_REQUEST, problem);
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, resources: grouped(acls.describe(filter)) };

@@ -2,7 +2,7 @@
 // cluster (CLUSTER_AUTHORIZATION_FAILED for each filter); SECURITY_DISABLED without an authorizer;
 // INVALID_REQUEST for a filter with UNKNOWN elements.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
-import { filterProblem } from '../acl/acl-requests.js';
+import { filterOf, filterProblem } from '../acl/acl-requests.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 
@@ -17,15 +17,7 @@ export const deleteAclsHandler = defineHandler({
     if (!acls.authorize(ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) return all(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, null);
     const filterResults = [];
     for (const f of request.filters) {
-      const filter = {
-        resourceType: f.resourceTypeFilter,
-        name: f.resourceNameFilter,
-        patternType: f.patternTypeFilter,
-        principal: f.principalFilter,
-        host: f.hostFilter,
-        operation: f.operation,
-        permission: f.permissionType,
-      };
+      const filter = filterOf(f);
       const problem = filterProblem(filter);
       if (problem) {
         filterResults.push({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: problem, matchingAcls: [] });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode, ZERO_UUID } from '../../../protocol/kafka/index.js';
 import { KafkaConnection, fetchPartition, produceRecords } from '../../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
-import { makeTestPki, STORE_PASSWORD, type TestPki } from '../../../compat/helpers/certificates.js';
+import { brokerSslSettings, makeTestPki, type TestPki } from '../../../compat/helpers/certificates.js';
 import { errorOf } from '../../helpers/error-code.js';
 import { freePort } from '../../helpers/free-port.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
@@ -35,15 +35,7 @@ function settings(id: number, dataDir?: string): Record<string, string> {
     'zookeeper.session.timeout.ms': '1500',
     listeners: `PLAINTEXT://127.0.0.1:${plain},SSL://127.0.0.1:${ssl}`,
     'inter.broker.listener.name': 'PLAINTEXT',
-    'ssl.keystore.type': 'PKCS12',
-    'ssl.keystore.location': pki.server.p12,
-    'ssl.keystore.password': STORE_PASSWORD,
-    'ssl.key.password': STORE_PASSWORD,
-    'ssl.truststore.type': 'PKCS12',
-    'ssl.truststore.location': pki.truststoreP12,
-    'ssl.truststore.password': STORE_PASSWORD,
-    'ssl.client.auth': 'required',
-    'ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),.*$/$1/L,DEFAULT',
+    ...brokerSslSettings(pki),
     'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
     'super.users': 'User:ANONYMOUS',
     'auto.leader.rebalance.enable': 'false',
