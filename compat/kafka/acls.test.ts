@@ -61,7 +61,6 @@ const aliceKafkajs = () =>
     brokers: [ssl()],
     clientId: 'alice',
     logLevel: logLevel.NOTHING,
-    retry: { retries: 1 },
     ssl: { ca: [readFileSync(pki.caPem, 'utf8')], cert: readFileSync(pki.alice.cert, 'utf8'), key: readFileSync(pki.alice.key, 'utf8') },
   });
 
