@@ -146,7 +146,7 @@ test("OffsetForLeaderEpoch answers from the leader's epoch cache, and with the p
       },
     ],
   };
-  const response = offsetForLeaderEpochHandler.handle(request, ctx(4), { partitions });
+  const response = offsetForLeaderEpochHandler.handle(request, ctx(4), { partitions, acls: NO_AUTHORIZER });
   expect(response).toEqual({
     throttleTimeMs: 0,
     topics: [
