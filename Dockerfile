@@ -6,13 +6,14 @@
 # Build stage: dev dependencies and the TypeScript compiler, thrown away with it.
 FROM node:20-bookworm-slim AS build
 WORKDIR /skein
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json tsconfig.image.json ./
 # --ignore-scripts: `prepare` builds, and the sources are not copied yet.
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY protocol protocol
 COPY src src
-COPY bench bench
-RUN npm run build
+COPY console console
+# Only what the image ships: the bench tools (tsconfig.build.json) import test helpers.
+RUN node_modules/.bin/tsc -p tsconfig.image.json && node_modules/.bin/vite build --config console/vite.config.ts
 
 # The image: production dependencies and the compiled JavaScript only.
 FROM node:20-bookworm-slim
@@ -22,6 +23,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /skein/dist/src dist/src
 COPY --from=build /skein/dist/protocol dist/protocol
+COPY --from=build /skein/dist/console dist/console
 COPY config config
 # The image's user `node` (uid 1000) owns the data; a named volume starts as a copy of this directory.
 RUN mkdir /data && chown node:node /data

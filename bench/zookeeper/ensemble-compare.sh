@@ -14,6 +14,13 @@
 # APACHE_BASE / SKEIN_BASE: each ensemble's ports are BASE+1..3 (clients), +11..13 (quorum), +21..23
 # (election); defaults 32181 and 32281. SKEIN_BEFORE=DIR adds a third ensemble run from DIR/dist (another
 # build of Skein, e.g. before a change), on SKEIN_BEFORE_BASE (default 32381).
+# Each run also prints the CPU time (user + system) per operation of zkperf (client_us) and of the three
+# servers together (server_us): on a machine with fewer cores than the client and the servers can use,
+# the rate is about cores / (client_us + server_us), so these say which side a difference comes from.
+# PER_SERVER=1 runs one zkperf per server instead, each with one host in its connection string and a third
+# of the sessions (ops/s summed; p50 and p99 the largest of the three): the C client re-resolves every host
+# of its connection string before each reply it reads, which with three hosts costs it about as much CPU
+# as all the rest of a get, so this measures the servers with less of the client's own overhead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS="${1:-5}"
@@ -59,6 +66,7 @@ start_skein() {
       for m in 1 2 3; do echo "server.$m=127.0.0.1:$((base + 10 + m)):$((base + 20 + m))"; done; } >"$d/zoo.cfg"
     SKEIN_LOG_LEVEL=warn node "$root/dist/src/cli/main.js" zookeeper --config "$d/zoo.cfg" >"$d/out.log" 2>&1 &
     SKEIN_PIDS+=($!)
+    SERVER_PIDS[$name]="${SERVER_PIDS[$name]:-} $!"
   done
   for _ in $(seq 1 150); do
     local modes=""
@@ -72,7 +80,9 @@ start_skein() {
 
 IMPLS=(apache skein)
 declare -A BASE=([apache]="$APACHE_BASE" [skein]="$SKEIN_BASE")
+declare -A SERVER_PIDS=()
 "$BENCH_TOOLS/realzk-ensemble.sh" start "$WORK/apache" "$APACHE_BASE" >/dev/null
+SERVER_PIDS[apache]="$(cat "$WORK"/apache/zk{1,2,3}/pid | tr '\n' ' ')"
 start_skein skein "$SKEIN_BASE" .
 if [ -n "${SKEIN_BEFORE:-}" ]; then
   IMPLS+=(before)
@@ -80,7 +90,43 @@ if [ -n "${SKEIN_BEFORE:-}" ]; then
   start_skein before "$SKEIN_BEFORE_BASE" "$SKEIN_BEFORE"
 fi
 
-run() { "$ZKPERF" "$(connect_string "${BASE[$1]}")" "$2" "$SESSIONS" "$OUTSTANDING" "$3"; }
+# zkperf IMPL MODE SECONDS: one zkperf over the three servers, or with PER_SERVER=1 one per server, merged.
+zkperf() {
+  if [ "${PER_SERVER:-0}" != 1 ]; then
+    "$ZKPERF" "$(connect_string "${BASE[$1]}")" "$2" "$SESSIONS" "$OUTSTANDING" "$3"
+    return
+  fi
+  local n
+  {
+    for n in 1 2 3; do "$ZKPERF" "127.0.0.1:$((BASE[$1] + n))" "$2" "$(((SESSIONS + 3 - n) / 3))" "$OUTSTANDING" "$3" & done
+    wait
+  } | awk -v mode="$2" -v out="$OUTSTANDING" '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      ops += v["ops"]; rate += v["ops/s"]; sessions += v["sessions"]; errors += v["errors"]
+      if (v["p50_us"] > p50) p50 = v["p50_us"]; if (v["p99_us"] > p99) p99 = v["p99_us"] }
+    END { printf "zkperf %s sessions=%d outstanding=%d ops=%d ops/s=%d p50_us=%d p99_us=%d errors=%d\n", mode, sessions, out, ops, rate, p50, p99, errors }'
+}
+
+run() { zkperf "$@"; }
+
+# CPU ticks (user + system, 1/CLK_TCK s) the given processes used so far.
+cpu_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
+
+# measure IMPL MODE SECONDS: zkperf's line plus client_us and server_us (CPU time per operation).
+measure() {
+  local hz before after line client ops
+  hz="$(getconf CLK_TCK)"
+  # shellcheck disable=SC2086 # the pid list splits into words on purpose
+  before="$(cpu_ticks ${SERVER_PIDS[$1]})"
+  # time's figures include the children its shell waited for (PER_SERVER's three zkperf processes).
+  line="$( { /usr/bin/time -f 'client_cpu_s=%U+%S' bash -c "$(declare -p BASE SESSIONS OUTSTANDING ZKPERF PER_SERVER 2>/dev/null); $(declare -f zkperf connect_string); zkperf \"\$@\"" _ "$1" "$2" "$3"; } 2>&1)"
+  # shellcheck disable=SC2086
+  after="$(cpu_ticks ${SERVER_PIDS[$1]})"
+  ops="$(sed -n 's/.* ops=\([0-9]*\).*/\1/p' <<<"$line")"
+  client="$(sed -n 's/^client_cpu_s=\(.*\)$/\1/p' <<<"$line")"
+  # zkperf runs a second past its measured window (answers still in flight), counted on both sides alike.
+  echo "$(grep '^zkperf' <<<"$line") client_us=$(awk -v c="$client" -v n="$ops" 'BEGIN { split(c, p, "+"); printf "%.1f", (p[1] + p[2]) * 1e6 / n }') server_us=$(awk -v t="$((after - before))" -v hz="$hz" -v n="$ops" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
+}
 
 # Warm-up, unmeasured: the JVM needs its JIT as much as Node does.
 for impl in "${IMPLS[@]}"; do for mode in get set; do run "$impl" "$mode" 5 >/dev/null; done; done
@@ -94,12 +140,14 @@ for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) = 0 ]; then order=(); for ((i = ${#IMPLS[@]} - 1; i >= 0; i--)); do order+=("${IMPLS[$i]}"); done; fi
   for mode in "${MODES[@]}"; do
     for impl in "${order[@]}"; do
-      line="$(run "$impl" "$mode" "$SECONDS_PER_RUN")"
+      line="$(measure "$impl" "$mode" "$SECONDS_PER_RUN")"
       printf 'round %s %-7s %s\n' "$round" "$impl" "$line"
       ops="$(sed -n 's/.*ops\/s=\([0-9]*\).*/\1/p' <<<"$line")"
       p50="$(sed -n 's/.*p50_us=\([0-9]*\).*/\1/p' <<<"$line")"
       p99="$(sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' <<<"$line")"
-      echo "$round $mode $impl $ops $p50 $p99" >>"$RESULTS"
+      client="$(sed -n 's/.*client_us=\([0-9.]*\).*/\1/p' <<<"$line")"
+      server="$(sed -n 's/.*server_us=\([0-9.]*\).*/\1/p' <<<"$line")"
+      echo "$round $mode $impl $ops $p50 $p99 $client $server" >>"$RESULTS"
     done
   done
 done
@@ -112,7 +160,7 @@ const impls = rest.slice(0, sep);
 const modes = rest.slice(sep + 1);
 const rows = require('fs').readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' '));
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const get = (mode, impl) => rows.filter((r) => r[1] === mode && r[2] === impl).map((r) => ({ round: r[0], ops: +r[3], p50: +r[4] / 1000, p99: +r[5] / 1000 }));
+const get = (mode, impl) => rows.filter((r) => r[1] === mode && r[2] === impl).map((r) => ({ round: r[0], ops: +r[3], p50: +r[4] / 1000, p99: +r[5] / 1000, client: +r[6], server: +r[7] }));
 const cell = (runs) => `${Math.round(median(runs.map((r) => r.ops))).toLocaleString('en-US')} (${median(runs.map((r) => r.p50)).toFixed(1)} / ${median(runs.map((r) => r.p99)).toFixed(1)})`;
 console.log(`| load | ${impls.map((i) => (i === 'apache' ? 'Apache ZooKeeper 3.8.0' : i === 'skein' ? 'Skein' : 'Skein before')).map((n) => `${n} ops/s (p50 / p99 ms)`).join(' | ')} | Skein / Apache ops/s | p99 ratio |`);
 console.log(`|---|${impls.map(() => '---|').join('')}---|---|`);
@@ -122,5 +170,9 @@ for (const mode of modes) {
   const ratio = (f) => median(s.map((r) => f(r) / f(a.find((x) => x.round === r.round))));
   const range = (f) => { const xs = s.map((r) => f(r) / f(a.find((x) => x.round === r.round))); return `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`; };
   console.log(`| zkperf ${mode === 'create' ? 'create+delete' : mode} | ${impls.map((i) => cell(get(mode, i))).join(' | ')} | ${ratio((r) => r.ops).toFixed(2)} (${range((r) => r.ops)}) | ${ratio((r) => r.p99).toFixed(2)} (${range((r) => r.p99)}) |`);
+}
+console.log('\nCPU time per operation (us, medians): zkperf / the three servers');
+for (const mode of modes) {
+  console.log(`${mode}: ${impls.map((i) => { const runs = get(mode, i); return `${i} ${median(runs.map((r) => r.client)).toFixed(1)} / ${median(runs.map((r) => r.server)).toFixed(1)}`; }).join(', ')}`);
 }
 EOF

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { run } from '../../test/helpers/run-command.js';
 
 export const CLIENTS_DIR = fileURLToPath(new URL('../clients/', import.meta.url));
+const ROOT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * npm ci of the pinned clients: @confluentinc/kafka-javascript compiles its bundled librdkafka (about
  * 8 minutes measured on 2 busy cores, a minute or two on an idle machine); the rest takes seconds.
@@ -23,14 +24,16 @@ function installed(): boolean {
   return Object.entries(wanted.packages).every(([path, p]) => path === '' || have.packages[path]?.version === p.version || (p as { optional?: boolean }).optional === true);
 }
 
-/** vitest globalSetup: installs compat/clients unless already installed. Optional (native) dependencies are left out. */
+/**
+ * vitest globalSetup: installs compat/clients unless already installed (`npm run compat:install`, which .ci/run
+ * starts early). Optional (native) dependencies are left out; CKJS_LINKING=dynamic there makes
+ * @confluentinc/kafka-javascript build librdkafka against Debian's zlib, zstd, lz4, OpenSSL and SASL
+ * (.ci/install-clients) instead of downloading a prebuilt binary.
+ */
 export default async function installNpmClients(): Promise<void> {
   if (installed()) return;
-  // CKJS_LINKING=dynamic: @confluentinc/kafka-javascript builds librdkafka against Debian's zlib, zstd,
-  // lz4, OpenSSL and SASL (.ci/install-clients) instead of downloading a prebuilt binary.
-  const env = { ...process.env, CKJS_LINKING: 'dynamic' };
-  const r = await run('npm', ['ci', '--omit=optional', '--no-audit', '--no-fund', '--prefix', CLIENTS_DIR], '', INSTALL_TIMEOUT_MS, env);
-  if (r.code !== 0) throw new Error(`npm ci in ${CLIENTS_DIR} failed (${r.code}):\n${r.stderr}`);
+  const r = await run('npm', ['run', 'compat:install', '--prefix', ROOT_DIR], '', INSTALL_TIMEOUT_MS);
+  if (r.code !== 0) throw new Error(`npm run compat:install failed (${r.code}):\n${r.stderr}`);
 }
 
 /**

@@ -3,12 +3,15 @@
 // with KIP-848's (`group.protocol=consumer`: ConsumerGroupHeartbeat, server-side assignment). Three
 // members join and leave one by one while records flow; every record is consumed, and none twice once
 // committed, as the partitions move between members; the admin describes each group as its kind
-// (ConsumerGroupDescribe 69 for the KIP-848 group).
+// (ConsumerGroupDescribe 69 for the KIP-848 group). Its node-rdkafka API: the admin creates and
+// deletes topics, a producer writes in every codec, an assign() consumer reads it all back and asks
+// the watermarks and offsets by timestamp.
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
 import { JsonLinesChild } from '../helpers/json-lines-child.js';
-import { createTopic } from '../helpers/kafka-admin.js';
+import { createTopic, metadata, storedCodecs } from '../helpers/kafka-admin.js';
 import { runNodeJson } from '../helpers/npm-clients.js';
+import { CODECS } from '../helpers/records.js';
 import { kafkaForTests } from '../helpers/skein-process.js';
 
 const DRIVER = new URL('confluent_javascript.mjs', import.meta.url);
@@ -91,4 +94,34 @@ test('group.protocol=consumer (KIP-848): three members join and leave, every rec
 
 test('group.protocol=classic: the same with JoinGroup/SyncGroup', async () => {
   await joinAndLeave('classic');
+}, 60_000);
+
+test('node-rdkafka and KafkaJS admin APIs: topics created and deleted, every codec produced and read back, watermarks and offsets by timestamp', async () => {
+  const topic = 'ckjs-rdkafka';
+  type Read = { partition: number; offset: number; value: string; timestamp: number };
+  type Sent = { codec: string; value: string; timestamp: number };
+  const r = await runNodeJson<{ created: string[]; read: Read[]; sent: Sent[]; watermarks: { low: number; high: number }; byTime: number[]; afterLast: number }>(DRIVER, 'rdkafka', {
+    bootstrap: kafka().bootstrap,
+    topic,
+    codecs: CODECS,
+  });
+  const topics = (await metadata(kafka().bootstrap)).topics.map((t) => t.name);
+  expect(topics).toContain(topic);
+  expect(topics).not.toContain(`${topic}-scratch`);
+  // Stored as produced: a batch in each codec (attributes' codec ids 0 to 4).
+  expect((await storedCodecs(kafka().bootstrap, topic, 1)).sort()).toEqual([0, 1, 2, 3, 4]);
+  expect(r.read.map((m) => ({ value: m.value, timestamp: m.timestamp }))).toEqual(r.sent.map((s) => ({ value: s.value, timestamp: s.timestamp })));
+  expect(r.read.map((m) => m.offset)).toEqual(r.sent.map((_, i) => i));
+  expect(r.watermarks).toEqual({ low: 0, high: r.sent.length });
+  // Each record's own timestamp finds it (ListOffsets by time); one past the last finds none (-1).
+  expect(r.byTime).toEqual(r.sent.map((_, i) => i));
+  expect(r.afterLast).toBe(-1);
+
+  // The same through the KafkaJS-compatible admin.
+  const k = await runNodeJson<{ listedAfterCreate: boolean; listedAfterDelete: boolean; offsets: unknown[]; byTime: unknown[] }>(DRIVER, 'offsets', {
+    bootstrap: kafka().bootstrap,
+    topic,
+    timestamp: r.sent[4]!.timestamp,
+  });
+  expect(k).toEqual({ listedAfterCreate: true, listedAfterDelete: false, offsets: [{ partition: 0, low: 0, high: r.sent.length }], byTime: [{ partition: 0, offset: 4 }] });
 }, 60_000);

@@ -9,13 +9,21 @@
 //   member  {bootstrap, topic, groupId, clientId, protocol}: a group consumer (`group.protocol` classic
 //           or consumer) printing JSON lines: {"event":"assigned","partitions":[...]} whenever its
 //           assignment changes, {"event":"record",...} once a record's offset is committed. "stop" on stdin disconnects (leaving the group) and prints {"event":"closed"}.
+//   offsets {bootstrap, topic, timestamp}: the KafkaJS-compatible admin: createTopics and deleteTopics of a
+//           scratch topic (listTopics after each), fetchTopicOffsets and fetchTopicOffsetsByTimestamp of
+//           `topic` -> {listedAfterCreate, listedAfterDelete, offsets: [{partition, low, high}], byTime: [{partition, offset}]}
+//   rdkafka {bootstrap, topic, codecs}: the node-rdkafka API: AdminClient creates `topic` and a scratch
+//           topic and deletes the scratch one; a Producer writes two records per codec, with timestamps a
+//           second apart; a KafkaConsumer reads them all back (assign, no group), asks the watermarks
+//           (ListOffsets) and offsetsForTimes -> {created, deleted, read: [{partition, offset, value}],
+//           watermarks: {low, high}, byTime: [offset]}
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 
 const [mode, json] = process.argv.slice(2);
 const input = JSON.parse(json);
 const require = createRequire(new URL('../clients/package.json', import.meta.url));
-const { KafkaJS } = require('@confluentinc/kafka-javascript');
+const { KafkaJS, AdminClient, Producer, KafkaConsumer } = require('@confluentinc/kafka-javascript');
 const print = (event) => process.stdout.write(`${JSON.stringify({ t: Date.now(), ...event })}\n`);
 const quiet = { logLevel: KafkaJS.logLevel.NOTHING };
 
@@ -84,5 +92,75 @@ async function member() {
   process.stdin.destroy();
 }
 
+async function offsets() {
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: [input.bootstrap], clientId: 'skein-ckjs-admin', ...quiet } });
+  const admin = kafka.admin();
+  await admin.connect();
+  const scratch = `${input.topic}-kafkajs-scratch`;
+  try {
+    await admin.createTopics({ topics: [{ topic: scratch, numPartitions: 3 }] });
+    const listedAfterCreate = (await admin.listTopics()).includes(scratch);
+    await admin.deleteTopics({ topics: [scratch] });
+    const listedAfterDelete = (await admin.listTopics()).includes(scratch);
+    const offsets = (await admin.fetchTopicOffsets(input.topic)).map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
+    const byTime = (await admin.fetchTopicOffsetsByTimestamp(input.topic, input.timestamp)).map((o) => ({ partition: o.partition, offset: Number(o.offset) }));
+    return { listedAfterCreate, listedAfterDelete, offsets, byTime };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A node-rdkafka style callback call as a promise. */
+const called = (fn) => new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+
+async function rdkafka() {
+  const admin = AdminClient.create({ 'bootstrap.servers': input.bootstrap, 'client.id': 'skein-rdkafka-admin' });
+  const scratch = `${input.topic}-scratch`;
+  try {
+    await called((cb) => admin.createTopic({ topic: input.topic, num_partitions: 1, replication_factor: 1 }, cb));
+    await called((cb) => admin.createTopic({ topic: scratch, num_partitions: 2, replication_factor: 1 }, cb));
+    await called((cb) => admin.deleteTopic(scratch, cb));
+  } finally {
+    admin.disconnect();
+  }
+  // Timestamps a second apart from a fixed start, so offsetsForTimes has a known answer per record.
+  const start = Date.now() - 60_000;
+  // Values that compress well: librdkafka sends a batch uncompressed when the codec would not shrink it.
+  const sent = input.codecs.flatMap((codec, i) => [0, 1].map((j) => ({ codec, value: `${codec}-${j} ${'compressible '.repeat(40)}`, timestamp: start + (2 * i + j) * 1000 })));
+  for (const codec of input.codecs) {
+    const producer = new Producer({ 'bootstrap.servers': input.bootstrap, 'compression.codec': codec, 'linger.ms': 50, acks: -1, dr_cb: true });
+    await called((cb) => producer.connect({}, cb));
+    const delivered = new Promise((resolve, reject) => {
+      let n = 0;
+      producer.on('delivery-report', (err) => (err ? reject(err) : ++n === 2 && resolve()));
+    });
+    producer.setPollInterval(20);
+    // Both in one batch (linger.ms): the codec compresses a real batch.
+    for (const r of sent.filter((r) => r.codec === codec)) producer.produce(input.topic, 0, Buffer.from(r.value), null, r.timestamp);
+    await delivered;
+    await called((cb) => producer.disconnect(cb));
+  }
+  const consumer = new KafkaConsumer({ 'bootstrap.servers': input.bootstrap, 'group.id': 'skein-rdkafka-unused', 'enable.auto.commit': false }, { 'auto.offset.reset': 'earliest' });
+  await called((cb) => consumer.connect({}, cb));
+  try {
+    consumer.assign([{ topic: input.topic, partition: 0, offset: 0 }]);
+    const read = [];
+    while (read.length < sent.length) {
+      const batch = await called((cb) => consumer.consume(sent.length, cb));
+      for (const m of batch) read.push({ partition: m.partition, offset: m.offset, value: m.value.toString(), timestamp: m.timestamp });
+    }
+    const watermarks = await called((cb) => consumer.queryWatermarkOffsets(input.topic, 0, 5000, cb));
+    const byTime = [];
+    for (const r of sent) {
+      const [found] = await called((cb) => consumer.offsetsForTimes([{ topic: input.topic, partition: 0, offset: r.timestamp }], 5000, cb));
+      byTime.push(found.offset);
+    }
+    const late = await called((cb) => consumer.offsetsForTimes([{ topic: input.topic, partition: 0, offset: Date.now() + 3_600_000 }], 5000, cb));
+    return { created: [input.topic, scratch], read, sent, watermarks: { low: watermarks.lowOffset, high: watermarks.highOffset }, byTime, afterLast: late[0].offset };
+  } finally {
+    await called((cb) => consumer.disconnect(cb));
+  }
+}
+
 if (mode === 'member') await member();
-else process.stdout.write(JSON.stringify(await { produce, describe }[mode]()));
+else process.stdout.write(JSON.stringify(await { produce, describe, offsets, rdkafka }[mode]()));

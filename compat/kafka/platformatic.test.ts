@@ -3,12 +3,14 @@
 // `skein kafka` process: admin round trip with topic ids, an idempotent acks=all producer in each codec it
 // has, and consumer group members that split the partitions, hand them over when one leaves, and resume
 // from the offsets they committed. Before Fetch v13+ this client could create, produce and join but not read a record.
+import { readdirSync, statfsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
 import { ApiKey } from '../../protocol/kafka/index.js';
 import { JsonLinesChild, type ClientEvent } from '../helpers/json-lines-child.js';
 import { createTopic, storedAs, withConnection } from '../helpers/kafka-admin.js';
-import { fetchPartition, recordsOf } from '../../src/kafka/client/index.js';
+import { fetchPartition, produceRecords, recordsOf } from '../../src/kafka/client/index.js';
 import { runNodeJson } from '../helpers/npm-clients.js';
 import { kafkaForTests } from '../helpers/skein-process.js';
 
@@ -75,6 +77,39 @@ test('admin: the topic id CreateTopics gives is the one Metadata reports; list a
   expect(out.metadataPartitions).toBe(PARTITIONS);
   expect(out.listed).toBe(true);
   expect(out.listedAfterDelete).toBe(false);
+});
+
+test('describeLogDirs (DescribeLogDirs v4): the log dir, each partition\'s size as its segments hold it, the volume\'s total and usable bytes', async () => {
+  const topic = 'pk-sizes';
+  await createTopic(kafka().bootstrap, topic, 2);
+  // Written by Skein's own client: the sizes, not the producer, are what this test is about.
+  await withConnection(kafka().bootstrap, async (conn) => {
+    await produceRecords(conn, topic, 0, Array.from({ length: 20 }, (_, i) => ({ value: Buffer.from(`sized ${i} `.repeat(20)) })));
+    await produceRecords(conn, topic, 1, [{ value: Buffer.from('one') }]);
+  });
+  const out = await runNodeJson<{ broker: number; results: { logDir: string; topics: { name: string; partitions: { partitionIndex: number; partitionSize: number; offsetLag: number; isFutureKey: boolean }[] }[]; totalBytes: number; usableBytes: number }[] }[]>(
+    DRIVER,
+    'logDirs',
+    { bootstrap: kafka().bootstrap, topics: [{ name: topic, partitions: [0, 1] }] },
+  );
+  const logDir = join(kafka().dir, 'data');
+  const onDisk = (p: number) => readdirSync(join(logDir, `${topic}-${p}`)).filter((f) => f.endsWith('.log')).reduce((n, f) => n + statSync(join(logDir, `${topic}-${p}`, f)).size, 0);
+  const volume = statfsSync(logDir);
+  expect(out).toHaveLength(1);
+  const [dir] = out[0]!.results;
+  expect(out[0]!.broker).toBe(0);
+  expect(dir!.logDir).toBe(logDir);
+  expect(dir!.totalBytes).toBe(volume.blocks * volume.bsize);
+  expect(dir!.usableBytes).toBeGreaterThan(0);
+  expect(dir!.usableBytes).toBeLessThanOrEqual(dir!.totalBytes);
+  expect(dir!.topics).toEqual([
+    {
+      name: topic,
+      partitions: [0, 1].map((p) => ({ partitionIndex: p, partitionSize: onDisk(p), offsetLag: 0, isFutureKey: false })),
+    },
+  ]);
+  expect(onDisk(0)).toBeGreaterThan(onDisk(1));
+  expect(onDisk(1)).toBeGreaterThan(0);
 });
 
 /**

@@ -6,6 +6,8 @@
 //   admin    {bootstrap, topic, partitions}: create, metadata, list, delete -> what the client reported
 //   produce  {bootstrap, sends: [{topic, compression, records: [{key, value, partition}]}]}: an idempotent
 //            acks=all producer per send -> the offsets of each
+//   logDirs  {bootstrap, topics: [{name, partitions}]}: Admin.describeLogDirs (DescribeLogDirs v4 to every
+//            broker) -> what the client reported per broker
 // member   {bootstrap, topic, groupId, clientId}: a group consumer's stream from the committed offsets,
 //          printing JSON lines: {"event":"joined","partitions":[...]} at each assignment, and
 //          {"event":"record",...} for each record once its offset is committed. "stop" on stdin closes
@@ -54,6 +56,15 @@ async function produce() {
   return results;
 }
 
+async function logDirs() {
+  const client = new Admin(common);
+  try {
+    return await client.describeLogDirs({ topics: input.topics });
+  } finally {
+    await client.close();
+  }
+}
+
 const print = (event) => process.stdout.write(`${JSON.stringify({ t: Date.now(), ...event })}\n`);
 
 async function member() {
@@ -84,4 +95,4 @@ async function member() {
 
 if (mode === 'member') await member();
 // Offsets come back as BigInt, which JSON cannot hold; they fit a double here.
-else process.stdout.write(JSON.stringify(await { admin, produce }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
+else process.stdout.write(JSON.stringify(await { admin, produce, logDirs }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));

@@ -1,9 +1,10 @@
 // kazoo's own test suite (Debian's python3-kazoo 2.8 ships it as kazoo.tests: 479 tests of the client, its
 // recipes and its three I/O handlers) against Skein, through kazoo's unchanged harness: kazoo-suite/run.py
 // puts a `java` shim first on PATH that runs Skein from the zoo.cfg the harness writes. Once against one
-// standalone server (the whole suite), once against a 3-server ensemble (all but the eventlet and gevent
-// handler modules, which repeat test_client's tests through other client I/O loops: the single-server run
-// has them, and they would add 70 s). Every test Skein does not pass must be listed below with the reason:
+// standalone server, once against a 3-server ensemble; both leave out the eventlet and gevent handler
+// modules, which repeat test_client's tests through other client I/O loops (the server sees the same
+// requests as from the threading handler; they would add 70 s to each run). Every test Skein does not
+// pass must be listed below with the reason:
 // it fails against Apache ZooKeeper 3.8.0 on the same machine in the same mode too (`kazoo-suite/run.py
 // apache 1|3` gives that baseline), or it needs a feature Skein deliberately lacks. A test that stops
 // passing anywhere else fails this file.
@@ -22,21 +23,14 @@ const TEST_TIMEOUT_S = 60;
 
 const NEEDS_SECOND_SERVER =
   'stops the first server and expects the client to carry on with another one: fails against a single Apache ZooKeeper 3.8.0 too';
-const NEEDS_SASL = "SASL digest authentication (opcode 102): Skein has none yet (the security issue, WAVE2.md's 'SASL and TLS')";
 
 /** Tests that do not pass against one standalone server, and why. Keys are pytest ids under kazoo/tests. */
 const SINGLE_SERVER_FAILS: Record<string, string> = {
   'test_client.py::TestClient::test_update_host_list': NEEDS_SECOND_SERVER,
-  'test_eventlet_handler.py::TestEventletClient::test_update_host_list': NEEDS_SECOND_SERVER,
-  'test_gevent_handler.py::TestGeventClient::test_update_host_list': NEEDS_SECOND_SERVER,
   'test_client.py::TestReconfig::test_add_remove_observer': 'reconfig on a standalone server is Unimplemented, as in Apache ZooKeeper 3.8.0',
   'test_client.py::TestReconfig::test_bad_input': 'reconfig on a standalone server is Unimplemented, as in Apache ZooKeeper 3.8.0',
   'test_client.py::TestReconfig::test_no_super_auth': 'reconfig on a standalone server is Unimplemented, as in Apache ZooKeeper 3.8.0',
   'test_connection.py::TestReadOnlyMode::test_read_only': 'stops servers 2 and 3 of the harness (IndexError with one): fails against a single Apache ZooKeeper 3.8.0 too',
-  'test_sasl.py::TestLegacySASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestLegacySASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestSASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestSASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
 };
 
 /** Tests that do not pass against a 3-server ensemble, and why. */
@@ -46,10 +40,6 @@ const ENSEMBLE_FAILS: Record<string, string> = {
   // request_queuing tests (three handlers) had 0, 3 and 4 of them failing on that wait.
   'test_client.py::TestClient::test_request_queuing_session_expired': 'a restarted member must serve within 5 s: fails intermittently against Apache ZooKeeper 3.8.0 too',
   'test_client.py::TestClient::test_request_queuing_session_recovered': 'a restarted member must serve within 5 s: fails intermittently against Apache ZooKeeper 3.8.0 too',
-  'test_sasl.py::TestLegacySASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestLegacySASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestSASLDigestAuthentication::test_connect_sasl_auth': NEEDS_SASL,
-  'test_sasl.py::TestSASLDigestAuthentication::test_invalid_sasl_auth': NEEDS_SASL,
 };
 
 /** Skipped by the suite itself whatever the server (Apache ZooKeeper 3.8.0 skips the same three). */
@@ -105,14 +95,12 @@ function judge(outcomes: Map<string, Outcome>, mayFail: Record<string, string>) 
   };
 }
 
+/** kazoo's client through its eventlet and gevent I/O loops: the same requests as its threading handler's. */
+const SAME_REQUESTS_OTHER_LOOPS = ['-k', 'not test_eventlet_handler and not test_gevent_handler'];
+
 const MODES = [
-  { name: 'single server', size: 1, pytestArgs: [], mayFail: SINGLE_SERVER_FAILS },
-  {
-    name: '3-server ensemble',
-    size: 3,
-    pytestArgs: ['-k', 'not test_eventlet_handler and not test_gevent_handler'],
-    mayFail: ENSEMBLE_FAILS,
-  },
+  { name: 'single server', size: 1, pytestArgs: SAME_REQUESTS_OTHER_LOOPS, mayFail: SINGLE_SERVER_FAILS },
+  { name: '3-server ensemble', size: 3, pytestArgs: SAME_REQUESTS_OTHER_LOOPS, mayFail: ENSEMBLE_FAILS },
 ];
 
 for (const { name, size, pytestArgs, mayFail } of MODES) {

@@ -35,6 +35,7 @@ import { CreateAclsRequestSpec, CreateAclsResponseSpec } from './messages/30-cre
 import { DeleteAclsRequestSpec, DeleteAclsResponseSpec } from './messages/31-delete-acls.js';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/32-describe-configs.js';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
+import { DescribeLogDirsRequestSpec, DescribeLogDirsResponseSpec } from './messages/35-describe-log-dirs.js';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/37-create-partitions.js';
 import { DeleteGroupsRequestSpec, DeleteGroupsResponseSpec } from './messages/42-delete-groups.js';
 import { ElectLeadersRequestSpec, ElectLeadersResponseSpec } from './messages/43-elect-leaders.js';
@@ -60,6 +61,15 @@ import {
   ConsumerGroupHeartbeatResponseSpec,
 } from './messages/68-consumer-group-heartbeat.js';
 import { ConsumerGroupDescribeRequestSpec, ConsumerGroupDescribeResponseSpec } from './messages/69-consumer-group-describe.js';
+import {
+  DescribeTopicPartitionsRequestSpec,
+  DescribeTopicPartitionsResponseSpec,
+} from './messages/75-describe-topic-partitions.js';
+import { ShareGroupHeartbeatRequestSpec, ShareGroupHeartbeatResponseSpec } from './messages/76-share-group-heartbeat.js';
+import { ShareGroupDescribeRequestSpec, ShareGroupDescribeResponseSpec } from './messages/77-share-group-describe.js';
+import { ShareFetchRequestSpec, ShareFetchResponseSpec } from './messages/78-share-fetch.js';
+import { ShareAcknowledgeRequestSpec, ShareAcknowledgeResponseSpec } from './messages/79-share-acknowledge.js';
+import { DescribeShareGroupOffsetsRequestSpec, DescribeShareGroupOffsetsResponseSpec } from './messages/90-describe-share-group-offsets.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
 export const ApiKey = {
@@ -96,6 +106,7 @@ export const ApiKey = {
   DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  DescribeLogDirs: 35,
   CreatePartitions: 37,
   DeleteGroups: 42,
   ElectLeaders: 43,
@@ -109,6 +120,12 @@ export const ApiKey = {
   ListTransactions: 66,
   ConsumerGroupHeartbeat: 68,
   ConsumerGroupDescribe: 69,
+  DescribeTopicPartitions: 75,
+  ShareGroupHeartbeat: 76,
+  ShareGroupDescribe: 77,
+  ShareFetch: 78,
+  ShareAcknowledge: 79,
+  DescribeShareGroupOffsets: 90,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -152,6 +169,7 @@ export const KAFKA_APIS = {
   [ApiKey.DeleteAcls]: { request: DeleteAclsRequestSpec, response: DeleteAclsResponseSpec },
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
+  [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequestSpec, response: DescribeLogDirsResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },
   [ApiKey.ElectLeaders]: { request: ElectLeadersRequestSpec, response: ElectLeadersResponseSpec },
@@ -177,6 +195,18 @@ export const KAFKA_APIS = {
     response: ConsumerGroupHeartbeatResponseSpec,
   },
   [ApiKey.ConsumerGroupDescribe]: { request: ConsumerGroupDescribeRequestSpec, response: ConsumerGroupDescribeResponseSpec },
+  [ApiKey.DescribeTopicPartitions]: {
+    request: DescribeTopicPartitionsRequestSpec,
+    response: DescribeTopicPartitionsResponseSpec,
+  },
+  [ApiKey.ShareGroupHeartbeat]: { request: ShareGroupHeartbeatRequestSpec, response: ShareGroupHeartbeatResponseSpec },
+  [ApiKey.ShareGroupDescribe]: { request: ShareGroupDescribeRequestSpec, response: ShareGroupDescribeResponseSpec },
+  [ApiKey.ShareFetch]: { request: ShareFetchRequestSpec, response: ShareFetchResponseSpec },
+  [ApiKey.ShareAcknowledge]: { request: ShareAcknowledgeRequestSpec, response: ShareAcknowledgeResponseSpec },
+  [ApiKey.DescribeShareGroupOffsets]: {
+    request: DescribeShareGroupOffsetsRequestSpec,
+    response: DescribeShareGroupOffsetsResponseSpec,
+  },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

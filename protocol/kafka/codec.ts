@@ -9,7 +9,7 @@ import {
   valueKey,
   type FieldSpec,
   type MessageInput,
-  type MessageSpec,
+  type DataSpec,
   type MessageValue,
 } from './spec.js';
 
@@ -23,7 +23,7 @@ interface TypeCodec {
   readonly minBytes: number;
 }
 
-export interface MessageCodec<S extends MessageSpec = MessageSpec> {
+export interface MessageCodec<S extends DataSpec = DataSpec> {
   readonly spec: S;
   readonly version: number;
   /** Compact strings/arrays and tagged fields (KIP-482) in this version. */
@@ -328,10 +328,10 @@ function fieldCodec(field: FieldSpec, version: number, flexible: boolean, where:
 
 // ---- messages
 
-const compiled = new WeakMap<MessageSpec, Array<MessageCodec | undefined>>();
+const compiled = new WeakMap<DataSpec, Array<MessageCodec | undefined>>();
 
 /** The codec for one version of a message, compiled on first use. Unknown versions are UNSUPPORTED_VERSION. */
-export function messageCodec<S extends MessageSpec>(spec: S, version: number): MessageCodec<S> {
+export function messageCodec<S extends DataSpec>(spec: S, version: number): MessageCodec<S> {
   let byVersion = compiled.get(spec);
   if (!byVersion) {
     byVersion = [];
@@ -356,19 +356,19 @@ export function messageCodec<S extends MessageSpec>(spec: S, version: number): M
 }
 
 /** Whether the message carries compact fields and tagged sections in `version`. */
-export function isFlexible(spec: MessageSpec, version: number): boolean {
+export function isFlexible(spec: DataSpec, version: number): boolean {
   return inVersions(spec.flexibleVersions, version);
 }
 
 /** Encodes a whole message to chunks (large byte fields and records by reference). */
-export function encodeMessage<S extends MessageSpec>(spec: S, version: number, value: MessageInput<S>): Buffer[] {
+export function encodeMessage<S extends DataSpec>(spec: S, version: number, value: MessageInput<S>): Buffer[] {
   const w = new Writer();
   messageCodec(spec, version).encode(w, value);
   return w.chunksOut();
 }
 
 /** Decodes a buffer that holds exactly one message; trailing bytes are malformed. */
-export function decodeMessage<S extends MessageSpec>(spec: S, version: number, buf: Buffer): MessageValue<S> {
+export function decodeMessage<S extends DataSpec>(spec: S, version: number, buf: Buffer): MessageValue<S> {
   const r = new Reader(buf);
   const value = messageCodec(spec, version).decode(r);
   if (r.remaining !== 0) throw new DecodeError(`${spec.name} v${version} has ${r.remaining} trailing bytes`);

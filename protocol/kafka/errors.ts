@@ -134,6 +134,7 @@ const ROWS = [
   [126, 'DUPLICATE_VOTER', false, 'The voter is already in the voter set.'],
   [127, 'VOTER_NOT_FOUND', false, 'The voter is not in the voter set.'],
   [128, 'INVALID_REGULAR_EXPRESSION', false, 'The regular expression is not valid.'],
+  [133, 'SHARE_SESSION_LIMIT_REACHED', true, 'The broker holds as many share sessions as it may.'],
 ] as const satisfies readonly ErrorRow[];
 
 type Row = (typeof ROWS)[number];

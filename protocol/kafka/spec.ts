@@ -35,13 +35,20 @@ export interface FieldSpec {
   readonly fields?: readonly FieldSpec[];
 }
 
-export interface MessageSpec {
-  readonly apiKey: number;
-  readonly type: 'request' | 'response';
+/**
+ * A structure with versions: Kafka's "data" JSON (the records coordinators write to their internal
+ * topics) and, with an API key, every request and response.
+ */
+export interface DataSpec {
   readonly name: string;
   readonly validVersions: VersionRange;
   readonly flexibleVersions: VersionRange;
   readonly fields: readonly FieldSpec[];
+}
+
+export interface MessageSpec extends DataSpec {
+  readonly apiKey: number;
+  readonly type: 'request' | 'response';
 }
 
 /** Whether `version` lies in a Kafka version range. */
@@ -116,6 +123,6 @@ export type StructInput<Fs extends readonly FieldSpec[]> = {
 };
 
 /** The value a message decodes to. */
-export type MessageValue<S extends MessageSpec> = StructValue<S['fields']>;
+export type MessageValue<S extends DataSpec> = StructValue<S['fields']>;
 /** What the encoder accepts for a message. */
-export type MessageInput<S extends MessageSpec> = StructInput<S['fields']>;
+export type MessageInput<S extends DataSpec> = StructInput<S['fields']>;

@@ -43,6 +43,10 @@ export type MultiHeader = JuteValue<typeof MultiHeader>;
 export const AuthPacket = record({ type: int, scheme: ustring, auth: buffer });
 export type AuthPacket = JuteValue<typeof AuthPacket>;
 
+/** A client's SASL token (GetSASLRequest, opcode 102) and the server's answer (SetSASLResponse). */
+export const GetSASLRequest = record({ token: buffer });
+export const SetSASLResponse = record({ token: buffer });
+
 const strings = vector(ustring);
 
 export const SetWatches = record({

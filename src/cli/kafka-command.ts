@@ -50,6 +50,19 @@ export const kafkaCommand: ServerCommand<{ config: string; override: string[] }>
     const running = await startBrokerFromConfig(config, log);
     const port = config.values['http.port'];
     const http = port === undefined ? undefined : { host: config.values['http.host'], port, setting: `http.port=${port}` };
-    return withHttp(running, http, { broker: running.broker, dataDirs: [config.dataDir] }, log);
+    const node = await withHttp(running, http, { broker: running.broker, dataDirs: [config.dataDir] }, log);
+    // The last line of a start, whatever the broker logged before it: where it listens and what it serves.
+    log.info(
+      {
+        brokerId: config.brokerId,
+        listeners: config.values.listeners,
+        advertised: `${config.advertised.host}:${config.advertised.port}`,
+        zookeeper: config.values['zookeeper.connect'] ?? 'none (a broker alone)',
+        dataDir: config.dataDir,
+        http: node.httpPort === undefined ? 'off' : `${config.values['http.host']}:${node.httpPort}`,
+      },
+      'skein kafka started',
+    );
+    return node;
   },
 };

@@ -125,7 +125,12 @@ export const startCommand: ServerCommand<StartOptions> = {
         },
       },
       http,
-      { broker: running.broker, zookeeper: zookeeper.server, dataDirs: [zkDir, brokerConfig.dataDir] },
+      {
+        broker: running.broker,
+        zookeeper: zookeeper.server,
+        dataDirs: [zkDir, brokerConfig.dataDir],
+        console: { bootstrap: localAddress(host, running.port), zookeeperConnect: localAddress(host, zookeeper.clientPort), readOnly: overridden.has('console.read.only') ? brokerConfig.values['console.read.only'] : undefined },
+      },
       log,
     );
     // The summary is the start's last line: printed once the broker is controller and leads its partitions.

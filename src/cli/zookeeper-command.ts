@@ -81,6 +81,18 @@ export const zookeeperCommand: ServerCommand<{ config: string; myid?: string; ov
     const running = await startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log, { configFile: path }) : startZooKeeper(config, log)));
     const { host, port } = config.http;
     const http = port === undefined ? undefined : { host, port, setting: `http.port=${port}` };
-    return withHttp(running, http, { zookeeper: running.server, dataDirs: [config.dataDir, config.dataLogDir] }, log);
+    const node = await withHttp(running, http, { zookeeper: running.server, dataDirs: [config.dataDir, config.dataLogDir] }, log);
+    // The last line of a start, whatever the server logged before it: where it listens and what it is.
+    log.info(
+      {
+        clientPort: config.servePlaintext ? `${config.clientPortAddress}:${config.clientPort}` : 'off',
+        ...(config.secure === undefined ? {} : { secureClientPort: `${config.secure.address ?? config.clientPortAddress}:${config.secure.port}` }),
+        dataDir: config.dataDir,
+        mode: ensemble ? `member ${ensemble.myid} of a ${ensemble.servers.length}-server ensemble` : 'standalone',
+        http: node.httpPort === undefined ? 'off' : `${host}:${node.httpPort}`,
+      },
+      'skein zookeeper started',
+    );
+    return node;
   },
 };

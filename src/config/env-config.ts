@@ -1,5 +1,6 @@
 // Configuration from the environment, as container users set it: `KAFKA_CFG_<KEY>` for server.properties
-// keys and `ZOO_CFG_<KEY>` for zoo.cfg keys. The entries come after the file's and before --override's,
+// keys and `ZOO_CFG_<KEY>` for zoo.cfg keys, and the `-Dkey=value` Java system properties that zkServer.sh
+// users put in SERVER_JVMFLAGS / JVMFLAGS. The entries come after the file's and before --override's,
 // so the precedence is file < environment < --override. Each entry keeps the variable it came from, so
 // `skein config show` and error messages can name it.
 import type { PropertyLine } from './properties.js';
@@ -60,8 +61,35 @@ export function zooKeyOf(suffix: string, knownKeys: Iterable<string>): string {
   return kafkaKeyOf(suffix);
 }
 
-/** ZOO_CFG_* as zoo.cfg entries, keys matched against `knownKeys` (the zoo.cfg schema's). */
+/** zkServer.sh passes both to the server's JVM, SERVER_JVMFLAGS first, so a later -D of JVMFLAGS wins. */
+const JVM_FLAG_VARIABLES = ['SERVER_JVMFLAGS', 'JVMFLAGS'];
+
+/**
+ * The `-Dkey=value` flags of SERVER_JVMFLAGS and JVMFLAGS that are zoo.cfg settings: ZooKeeper reads many
+ * of its settings as system properties (java.security.auth.login.config, zookeeper.superUser,
+ * zookeeper.authProvider.N, readonlymode.enabled). Keys that are known, or ZooKeeper's own `zookeeper.*`
+ * (reported as unused when Skein has no use for them), count; the JVM's other flags (-Xmx, log4j) do not.
+ * Values cannot contain spaces: the shell splits these variables on whitespace, as zkServer.sh does.
+ */
+function jvmFlagSettings(env: Environment, knownKeys: ReadonlySet<string>): EnvSetting[] {
+  const settings: EnvSetting[] = [];
+  for (const variable of JVM_FLAG_VARIABLES) {
+    for (const flag of (env[variable] ?? '').split(/\s+/)) {
+      const m = /^-D([^=]+)=(.*)$/.exec(flag);
+      if (m && (knownKeys.has(m[1]!) || m[1]!.startsWith('zookeeper.'))) settings.push({ key: m[1]!, value: m[2]!, line: 0, variable });
+    }
+  }
+  return settings;
+}
+
+/**
+ * zoo.cfg entries from the environment: SERVER_JVMFLAGS / JVMFLAGS system properties, then ZOO_CFG_* (keys
+ * matched against `knownKeys`, the zoo.cfg schema's), which win.
+ */
 export function zooEnvSettings(env: Environment, knownKeys: Iterable<string>): EnvSetting[] {
   const keys = [...knownKeys];
-  return prefixed(env, ZOO_ENV_PREFIX).map(([variable, value]) => ({ key: zooKeyOf(variable.slice(ZOO_ENV_PREFIX.length), keys), value, line: 0, variable }));
+  return [
+    ...jvmFlagSettings(env, new Set(keys)),
+    ...prefixed(env, ZOO_ENV_PREFIX).map(([variable, value]) => ({ key: zooKeyOf(variable.slice(ZOO_ENV_PREFIX.length), keys), value, line: 0, variable })),
+  ];
 }

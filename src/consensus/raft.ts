@@ -54,6 +54,12 @@ export interface RaftStatus {
    * zxid counter is spent the ensemble has no leader until an operator intervenes. For the shell to say so.
    */
   lastEpoch: boolean;
+  /**
+   * In sync with this term's leader, as ZooKeeper means it when a server reports its role: on a leader,
+   * a quorum holds an entry of its term (it committed one); on a follower or learner, the leader counts
+   * its log matched (see `leaderHasUs`). ZooKeeper's srvr shows no role before that.
+   */
+  synced: boolean;
 }
 
 type OfType<T extends Message['type']> = Extract<Message, { type: T }>;
@@ -108,6 +114,12 @@ export class RaftNode {
   private readonly readAcks = new Map<NodeId, number>();
   private readonly readQueue: Array<{ ctx: number; index: number; round: number }> = [];
   private readsOut: ReadState[] = [];
+  /**
+   * On a follower or learner: this term's leader has shown that it holds our log matched past an entry
+   * of its term, i.e. it counts us replicating (ZooKeeper's synced learner). Its heartbeats carry a commit
+   * index capped at what we acknowledged, so one reaching an entry of this term says so.
+   */
+  private leaderHasUs = false;
 
   private readonly held: Array<{ seq: number; message: Message }> = [];
   private outbox: Message[] = [];
@@ -377,6 +389,7 @@ export class RaftNode {
       lastZxid: makeZxid(this.log.lastTerm(), this.log.lastCounter()),
       membership: this.membership,
       lastEpoch: this.term >= EPOCH_MAX,
+      synced: this.role === 'leader' ? this.log.term(this.commit) === this.term : this.leaderHasUs,
     };
   }
 
@@ -442,6 +455,7 @@ export class RaftNode {
     this.readAcks.clear();
     this.readQueue.length = 0;
     this.readConfirmed = this.readRound;
+    this.leaderHasUs = false;
     this.resetElectionTimeout();
   }
 
@@ -515,7 +529,9 @@ export class RaftNode {
 
   private handleHeartbeat(m: OfType<'heartbeat'>): void {
     // The leader sends at most what we acknowledged, which was durable and is still ours this term.
-    this.commitTo(Math.min(m.commit, this.log.lastIndex()));
+    const acknowledged = Math.min(m.commit, this.log.lastIndex());
+    this.commitTo(acknowledged);
+    if (this.log.term(acknowledged) === this.term) this.leaderHasUs = true;
     this.send({ type: 'heartbeatResponse', to: m.from, round: m.round });
   }
 

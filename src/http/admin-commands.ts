@@ -95,7 +95,11 @@ const COMMANDS: readonly AdminCommand[] = [
   {
     names: ['leader', 'lead'],
     // ZooKeeper answers a standalone server so: only a quorum member has a leader.
-    run: (s): CommandBody | { error: string } => (s.ensemble ? { is_leader: s.mode === 'leader' } : { error: 'server is not initialized' }),
+    run(s): CommandBody | { error: string } {
+      if (!s.ensemble) return { error: 'server is not initialized' };
+      const leader = s.ensemble.leader();
+      return { is_leader: s.mode === 'leader', leader_id: leader.id, leader_ip: leader.host };
+    },
   },
   { names: ['environment', 'env', 'envi'], run: () => Object.fromEntries(environmentEntries()) },
   {

@@ -1,5 +1,5 @@
-// The one HTTP listener of a Skein process: /metrics (Prometheus text), /healthz, /readyz and, on a
-// ZooKeeper server, the AdminServer's /commands/<name>. It shares the event loop with the broker, so
+// The one HTTP listener of a Skein process: /metrics (Prometheus text), /healthz, /readyz, on a
+// ZooKeeper server the AdminServer's /commands/<name>, and on `skein start` the web console (/, /api/...). It shares the event loop with the broker, so
 // every request is bounded work: a scrape walks at most PARTITION_SERIES_MAX series, concurrent scrapes
 // share one rendering, connections and header sizes are capped, and slow clients are timed out.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { ServerView } from '../zookeeper/four-letter-words.js';
+import type { ConsoleHandler } from '../console/console-api.js';
 import { ADMIN_COMMAND_NAMES, runAdminCommand } from './admin-commands.js';
 import type { ReadinessCheck } from './readiness.js';
 
@@ -24,6 +25,8 @@ export interface HttpEndpoints {
   /** Set on a process that serves ZooKeeper: /commands/<name> answers about it. */
   readonly zookeeper?: ServerView | undefined;
   readiness(): Promise<ReadinessCheck[]>;
+  /** Set where the web console is served: / and /api/... are its. */
+  readonly console?: ConsoleHandler | undefined;
 }
 
 export interface HttpListenerOptions {
@@ -60,6 +63,10 @@ export async function startHttp(options: HttpListenerOptions, endpoints: HttpEnd
     } catch {
       return json(res, 400, { error: 'malformed request target' });
     }
+    const web = endpoints.console;
+    if (web?.owns(path)) return web.handle(req, res, new URL(req.url ?? '/', 'http://localhost'));
+    // A body is never read outside the console: drain it so the connection can be reused, without holding it in memory.
+    req.resume();
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return json(res, 405, { error: `method ${req.method} not allowed` });
@@ -85,8 +92,6 @@ export async function startHttp(options: HttpListenerOptions, endpoints: HttpEnd
   const server: Server = createServer(
     { maxHeaderSize: HTTP_HEADER_BYTES_MAX, requestTimeout: HTTP_REQUEST_TIMEOUT_MS, headersTimeout: HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeout: HTTP_KEEP_ALIVE_MS },
     (req, res) => {
-      // A body is never read: drain it so the connection can be reused, without holding it in memory.
-      req.resume();
       route(req, res).catch((err: unknown) => {
         log.error({ err, url: req.url }, 'HTTP request failed');
         if (!res.headersSent) json(res, 500, { error: 'internal error' });
@@ -104,13 +109,17 @@ export async function startHttp(options: HttpListenerOptions, endpoints: HttpEnd
   });
   server.on('error', (err) => log.error({ err }, 'HTTP listener error'));
   const port = (server.address() as AddressInfo).port;
-  log.info({ http: `${options.host}:${port}`, paths: endpoints.zookeeper ? ['/metrics', '/healthz', '/readyz', '/commands'] : ['/metrics', '/healthz', '/readyz'] }, 'HTTP listener for metrics and health');
+  const paths = [...(endpoints.console ? ['/ (console)'] : []), '/metrics', '/healthz', '/readyz', ...(endpoints.zookeeper ? ['/commands'] : [])];
+  log.info({ http: `${options.host}:${port}`, paths }, 'HTTP listener for metrics and health');
   return {
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      // The console's event streams end first: server.close() waits for open responses.
+      await endpoints.console?.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

@@ -7,6 +7,7 @@ import { kafkaMetrics } from '../metrics/kafka-metrics.js';
 import { registerScraped } from '../metrics/scraped.js';
 import { zookeeperMetrics } from '../metrics/zookeeper-metrics.js';
 import type { ServerView } from '../zookeeper/four-letter-words.js';
+import { createConsole } from '../console/console-api.js';
 import { startHttp, type RunningHttp } from './http-listener.js';
 import { brokerChecks, storageWritable, zookeeperChecks } from './readiness.js';
 
@@ -15,7 +16,15 @@ export interface ProcessParts {
   readonly zookeeper?: ServerView;
   /** Every data directory the process writes: /readyz checks each is writable. */
   readonly dataDirs: readonly string[];
+  /**
+   * Set to serve the web console: the node's own Kafka and ZooKeeper addresses, and whether it may change
+   * anything (console.read.only; unset: it may on a loopback listener, not on one others can reach).
+   */
+  readonly console?: { readonly bootstrap: string; readonly zookeeperConnect: string; readonly readOnly: boolean | undefined };
 }
+
+/** Loopback addresses: the console then refuses requests naming any other host (DNS rebinding). */
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 export function processRegistry(parts: ProcessParts): Registry {
   const registry = new Registry();
@@ -27,11 +36,15 @@ export function processRegistry(parts: ProcessParts): Registry {
 
 export function startProcessHttp(address: { host: string; port: number }, parts: ProcessParts, log: Logger): Promise<RunningHttp> {
   const dirs = [...new Set(parts.dataDirs)];
+  const c = parts.console;
+  const loopback = isLoopback(address.host);
+  const web = c && createConsole({ ...c, readOnly: c.readOnly ?? !loopback, broker: parts.broker, zookeeper: parts.zookeeper, dataDirs: dirs, startedAt: Date.now(), loopbackOnly: loopback, log });
   return startHttp(
     { ...address, log },
     {
       registry: processRegistry(parts),
       zookeeper: parts.zookeeper,
+      console: web,
       async readiness() {
         const storage = await Promise.all(dirs.map(storageWritable));
         return [...storage, ...(parts.zookeeper ? zookeeperChecks(parts.zookeeper) : []), ...(parts.broker ? brokerChecks(parts.broker) : [])];

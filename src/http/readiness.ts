@@ -43,5 +43,5 @@ export function brokerChecks(broker: BrokerView): ReadinessCheck[] {
 
 /** The ZooKeeper server serves (an ensemble member: it has a quorum, or serves read-only by choice). */
 export function zookeeperChecks(s: ServerView): ReadinessCheck[] {
-  return [{ name: 'zookeeper serving', ok: s.serving && (s.ensemble?.serving() ?? true), detail: s.mode }];
+  return [{ name: 'zookeeper serving', ok: s.serving && (s.ensemble?.serving() ?? true), detail: s.mode ?? 'not in sync with a leader' }];
 }

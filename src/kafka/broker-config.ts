@@ -118,6 +118,7 @@ export const brokerSchema = {
   'queued.max.requests': int('Unanswered requests per connection before reading pauses.', 500, { min: 1 }),
   // Memory and time a client may hold: see "Limits and bad input" in the README for why these defaults.
   'queued.max.request.bytes': long('Bytes of requests read and not yet answered, all connections together; -1 removes the bound (Kafka\'s default).', DEFAULT_QUEUED_MAX_REQUEST_BYTES, { min: -1 }),
+  'max.request.partition.size.limit': int('Most partitions one DescribeTopicPartitions answer describes, whatever the client asks.', 2000, { min: 1 }),
   'fetch.max.bytes': int('Most bytes of records one Fetch response carries, whatever the client asks.', 57_671_680, { min: 1024 }),
   'connections.max.idle.ms': long('A connection with nothing read or written for this long is closed; -1 never.', 600_000, { min: -1 }),
   'socket.request.read.timeout.ms': long('A request must arrive whole this long after its first byte, or the connection is closed; -1 never.', 30_000, { min: -1 }),
@@ -134,6 +135,18 @@ export const brokerSchema = {
   'group.consumer.heartbeat.interval.ms': int('KIP-848 consumer groups: how often members are told to heartbeat.', 5_000, { min: 1 }),
   'group.consumer.assignors': consumerAssignors('KIP-848 consumer groups: server-side assignors, the first the default (uniform, range).', ['uniform', 'range']),
   'group.consumer.max.size': int('KIP-848 consumer groups: members in one group at most.', 2_147_483_647, { min: 1 }),
+  // KIP-932 share groups (src/kafka/share); the names and defaults are Kafka 4.x's.
+  'share.version': int('KIP-932 share groups: the finalized share.version feature level; 0 turns share groups off, 1 serves them.', 1, { min: 0, max: 1 }),
+  'group.share.session.timeout.ms': int('Share groups: a member silent this long is removed.', 45_000, { min: 1 }),
+  'group.share.heartbeat.interval.ms': int('Share groups: how often members are told to heartbeat.', 5_000, { min: 1 }),
+  'group.share.max.size': int('Share groups: members in one group at most.', 200, { min: 1 }),
+  'group.share.max.groups': int('Share groups this broker holds at most (membership and share-partitions).', 10, { min: 1 }),
+  'group.share.record.lock.duration.ms': int('Share groups: how long a delivered record stays locked to its member before it is offered again.', 30_000, { min: 1_000 }),
+  'group.share.delivery.count.limit': int('Share groups: deliveries of one record at most; then it is archived (never offered again).', 5, { min: 2, max: 10 }),
+  'group.share.partition.max.record.locks': int('Share groups: records of one partition in flight (delivered, not yet acknowledged) at most.', 2_000, { min: 100 }),
+  'group.share.max.share.sessions': int('Share sessions (one per member and broker) this broker keeps at most.', 2_000, { min: 1 }),
+  // Kafka sets this per group (share.auto.offset.reset); Skein has no group configs yet, so it is broker-wide.
+  'share.auto.offset.reset': oneOf('Share groups: where a partition new to a group starts: latest (Kafka\'s default) or earliest.', 'latest', ['latest', 'earliest']),
   'transaction.state.log.num.partitions': int('Partitions of __transaction_state.', 50, { min: 1 }),
   'transaction.state.log.replication.factor': int('Replication factor of __transaction_state (capped by live brokers).', 3, { min: 1 }),
   'transaction.state.log.min.isr': int('min.insync.replicas of __transaction_state (capped by its replication factor).', 2, { min: 1 }),
@@ -149,6 +162,7 @@ export const brokerSchema = {
   // Skein's own: one HTTP listener for /metrics, /healthz and /readyz (skein kafka: off unless set).
   'http.port': int('Port of the HTTP listener serving /metrics, /healthz and /readyz; unset: none (skein start: 8080).', undefined, { min: 0, max: 65535 }),
   'http.host': str('Address the HTTP listener binds.', '127.0.0.1'),
+  'console.read.only': bool('The web console at / of the HTTP listener (skein start) only reads: producing, resetting offsets and changing znodes are refused. Unset: false on a loopback http.host, true on any other.', false),
   'inter.broker.listener.name': str('Listener other brokers and the controller reach this broker on; unset takes the one listener, or the one named PLAINTEXT.', undefined),
   'unclean.leader.election.enable': bool('Let the controller elect a replica outside the ISR when no ISR member is alive, losing records.', false),
   'controlled.shutdown.enable': bool('On SIGTERM, ask the controller to move leadership away before stopping.', true),

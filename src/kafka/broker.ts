@@ -1,7 +1,7 @@
 // A Kafka broker: its config, identity, topics, partition logs, API handlers and listener, started and
 // stopped as one.
 import { initCompression } from '../../protocol/kafka/compression/codecs.js';
-import { ApiKey } from '../../protocol/kafka/index.js';
+import { ApiKey, ErrorCode } from '../../protocol/kafka/index.js';
 import { LogManager } from '../log/log-manager.js';
 import type { Logger } from '../logger.js';
 import { ByteBudget } from '../net/byte-budget.js';
@@ -11,9 +11,10 @@ import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broke
 import { serveKafkaConnection } from './connection.js';
 import { interBrokerTls } from './inter-broker-tls.js';
 import { HostedPartitions } from './fetch/partition-access.js';
-import { GroupService } from './groups/service.js';
+import { CoordinatorKeyType, GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
-import { HANDLERS } from './handlers/index.js';
+import { HANDLERS, SHARE_GROUP_API_KEYS } from './handlers/index.js';
+import { ShareService } from './share/share-service.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
 import { loadOrCreateMetaProperties, newClusterId, storedClusterId } from './metadata/meta-properties.js';
 import { LocalMetadata, MetadataCache, type MetadataView } from './metadata/metadata-view.js';
@@ -37,6 +38,7 @@ import { WriteTxnMarkersChannel } from './txn/marker-channel.js';
 import { TransactionService } from './txn/service.js';
 import { TRANSACTION_STATE_TOPIC } from './txn/transaction-state-topic.js';
 import type { BrokerServices, MetadataUpdates } from './services.js';
+import { BrokerLogDirs } from './partitions/log-dirs.js';
 import { logConfigForTopic } from './topics/topic-log-config.js';
 import { RequestMetrics } from '../metrics/request-metrics.js';
 import { TopicTraffic } from '../metrics/topic-traffic.js';
@@ -71,6 +73,8 @@ export class Broker {
   readonly handlers: HandlerRegistry;
   /** Consumer groups: the coordinator and __consumer_offsets. */
   readonly groups: GroupService;
+  /** Share groups (KIP-932): membership, share-partitions and share sessions. */
+  readonly shares: ShareService;
   /** Transactions: the coordinator and __transaction_state. */
   readonly transactions: TransactionService;
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
@@ -93,6 +97,19 @@ export class Broker {
   ) {
     const partitions = new HostedPartitions(replicas, config, topics, metadata, this.traffic);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
+    this.shares = new ShareService({
+      config,
+      log,
+      topics,
+      partitions,
+      // Share groups live on the group coordinator of their id, as Kafka places them.
+      coordinatorError: (groupId) => {
+        const at = this.groups.findCoordinator(CoordinatorKeyType.GROUP, groupId);
+        if (at.errorCode !== ErrorCode.NONE) return at.errorCode;
+        return at.node?.nodeId === config.brokerId ? ErrorCode.NONE : ErrorCode.NOT_COORDINATOR;
+      },
+      now: () => this.now(),
+    });
     // Alone the data directory holds the claimed blocks; in a cluster ZooKeeper does, shared by all brokers.
     const producerIds = new ProducerIdAllocator(cluster ? new ZkBlockSource(() => cluster.membership.zk, config.brokerId) : new FileBlockSource(config.dataDir));
     this.transactions = new TransactionService({
@@ -134,8 +151,10 @@ export class Broker {
       clusterId,
       metadata,
       partitions,
+      logDirs: new BrokerLogDirs(logs, log),
       topics,
       groups: this.groups,
+      shares: this.shares,
       transactions: this.transactions,
       replication: this.replication,
       metadataUpdates: cluster && metadataUpdatesOf(cluster),
@@ -144,7 +163,8 @@ export class Broker {
       producerIds,
       acls: new AclService(cluster?.acl),
     };
-    this.handlers = new HandlerRegistry(HANDLERS, services);
+    const shareGroups = config.values['share.version'] >= 1;
+    this.handlers = new HandlerRegistry(shareGroups ? HANDLERS : HANDLERS.filter((h) => !SHARE_GROUP_API_KEYS.has(h.apiKey)), services);
   }
 
   /** The coordinator whose state lives in `topic`, which loads a partition of it this broker comes to lead. */
@@ -301,6 +321,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
     const server = Listeners.of(config, log, broker);
     const port = await server.listen(config);
     broker.groups.start();
+    broker.shares.start();
     broker.transactions.start();
     logListening(log, config, port, clusterId);
     return {
@@ -310,6 +331,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
         await broker.replication.stop();
         await broker.transactions.stop();
         await broker.groups.stop();
+        broker.shares.stop();
         await server.close();
         await logs.close();
       },
@@ -366,6 +388,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     await membership.register();
     await controller.start();
     broker.groups.start();
+    broker.shares.start();
     broker.transactions.start();
     logListening(log, config, port, clusterId);
     const openLogs = logs;
@@ -378,6 +401,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
         await broker.replication.stop();
         await broker.transactions.stop();
         await broker.groups.stop();
+        broker.shares.stop();
         await listening.close();
         await controller.stop();
         await membership.close();

@@ -24,6 +24,7 @@ import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResponse } from './grou
 import type { DescribedConsumerGroup } from './groups/consumer/described-group.js';
 import type { RequestContext } from './handler.js';
 import type { AclBinding, AclBindingFilter, AclOperation, ConcreteResourceType } from './acl/model.js';
+import type { ShareRequests } from './share/share-service.js';
 
 /** Wall-clock milliseconds: the one place handlers read the time, so a test can set it. */
 export interface Clock {
@@ -160,6 +161,23 @@ export interface ProducerIds {
   next(): Promise<number>;
 }
 
+/** One directory of log.dirs as DescribeLogDirs reports it. */
+export interface LogDirDescription {
+  /** The absolute path. */
+  path: string;
+  /** NONE, or KAFKA_STORAGE_ERROR when the directory cannot be read. */
+  errorCode: number;
+  /** The size of the volume the directory is on and the bytes usable there; -1 when unknown. */
+  totalBytes: number;
+  usableBytes: number;
+  partitions: { topic: string; partition: number; sizeBytes: number; offsetLag: number }[];
+}
+
+/** The log directories and the partition logs in them (partitions/log-dirs.ts). */
+export interface LogDirs {
+  describe(which: readonly TopicPartition[] | 'all'): Promise<LogDirDescription[]>;
+}
+
 /** The API versions this broker serves, for ApiVersions: the handler registry itself. */
 export interface SupportedApis {
   supported(): ApiVersionRange[];
@@ -198,8 +216,11 @@ export interface BrokerServices {
   /** The cluster as clients see it: live brokers, the controller, each partition's leader and replicas. */
   readonly metadata: MetadataView;
   readonly partitions: PartitionAccess;
+  readonly logDirs: LogDirs;
   readonly topics: TopicAdmin;
   readonly groups: GroupRequests;
+  /** Share groups (KIP-932): their membership and the share-partitions of the partitions led here. */
+  readonly shares: ShareRequests;
   readonly transactions: TransactionRequests;
   readonly replication: ReplicaRoles;
   /** Absent on a broker without zookeeper.connect: there is no controller to hear from. */

@@ -5,7 +5,7 @@
 // (log.flush.offset.checkpoint.interval.ms) and the log cleaner for compacted topics (log.cleaner.*).
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DirLock } from '../fs/dir-lock.js';
 import type { Logger } from '../logger.js';
 import { checkCleanerConfig, DEFAULT_CLEANER_CONFIG, type CleanerConfig } from './cleaner/cleaner-config.js';
@@ -171,6 +171,16 @@ export class LogManager {
   /** Every partition with a log here. */
   partitions(): TopicPartition[] {
     return [...this.entries.values()].map((e) => ({ ...e.tp }));
+  }
+
+  /** log.dirs, as configured. */
+  get dirs(): readonly string[] {
+    return this.options.dirs;
+  }
+
+  /** Every partition log with the directory of log.dirs holding it (DescribeLogDirs groups them so). */
+  placed(): { tp: TopicPartition; root: string; log: PartitionLog }[] {
+    return [...this.entries.values()].map((e) => ({ tp: { ...e.tp }, root: dirname(e.dir), log: e.log }));
   }
 
   /** The directory holding a partition's log. */

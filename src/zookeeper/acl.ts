@@ -1,5 +1,5 @@
-// Access control as ZooKeeper's checkACL and auth providers do it: schemes world, auth, digest, ip and
-// x509 (a TLS client's certificate), plus the super identity a superDigest or the x509 super user
+// Access control as ZooKeeper's checkACL and auth providers do it: schemes world, auth, digest, ip,
+// x509 (a TLS client's certificate) and sasl (a SASL login's user), plus the super identity a superDigest or the x509 super user
 // grants. Pure: identities come from the connection.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -84,7 +84,7 @@ export function ipMatches(ip: string, expr: string): boolean {
 }
 
 function matches(scheme: string, authId: string, aclId: string): boolean {
-  if (scheme === 'digest' || scheme === 'x509') return authId === aclId;
+  if (scheme === 'digest' || scheme === 'x509' || scheme === 'sasl') return authId === aclId;
   if (scheme === 'ip') return ipMatches(authId, aclId);
   return false;
 }
@@ -104,9 +104,12 @@ export function checkPermission(acl: AclView, perm: number, auth: readonly Id[],
   if (!permitted(acl, perm, auth)) throw new KeeperError(ErrorCode.noAuth, path);
 }
 
+/** Schemes whose identities an "auth" ACL entry stands for (their providers' isAuthenticated()). */
+const AUTHENTICATED_SCHEMES = new Set(['digest', 'x509', 'sasl']);
+
 /**
  * Validates an ACL list a client asks for and expands "auth" entries into the caller's authenticated
- * identities (digest and x509 ones; an ip identity does not count as authenticated). Throws InvalidACL.
+ * identities (digest, x509 and sasl ones; an ip identity does not count as authenticated). Throws InvalidACL.
  */
 export function fixupACL(path: string, acl: readonly ACL[], auth: readonly Id[]): readonly ACL[] {
   if (acl.length === 1 && acl[0]!.id.scheme === 'world' && acl[0]!.id.id === 'anyone') return acl;
@@ -120,11 +123,19 @@ export function fixupACL(path: string, acl: readonly ACL[], auth: readonly Id[])
     const { scheme, id } = a.id;
     if (scheme === 'world' && id === 'anyone') out.push(a);
     else if (scheme === 'auth') {
-      const authenticated = auth.filter((i) => i.scheme === 'digest' || i.scheme === 'x509');
+      const authenticated = auth.filter((i) => AUTHENTICATED_SCHEMES.has(i.scheme));
       if (authenticated.length === 0) throw new KeeperError(ErrorCode.invalidACL, path);
       for (const i of authenticated) out.push({ perms: a.perms, id: i });
-    } else if ((scheme === 'digest' && validDigestId(id)) || (scheme === 'ip' && parseIpExpr(id)) || (scheme === 'x509' && validX500Name(id))) out.push(a);
-    else throw new KeeperError(ErrorCode.invalidACL, path);
+    } else if (
+      (scheme === 'digest' && validDigestId(id)) ||
+      (scheme === 'ip' && parseIpExpr(id)) ||
+      (scheme === 'x509' && validX500Name(id)) ||
+      (scheme === 'sasl' && id !== '')
+    ) {
+      out.push(a);
+    } else {
+      throw new KeeperError(ErrorCode.invalidACL, path);
+    }
   }
   return out;
 }

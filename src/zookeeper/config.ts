@@ -5,9 +5,14 @@ import { bool, ConfigError, int, list, parseConfig, parseOverrides, str, type Ke
 import { FOUR_LETTER_WORDS } from '../../protocol/zookeeper/four-letter.js';
 import { NO_FILES, parseEnsemble, type ConfigFiles, type Ensemble, type PeerRole } from './ensemble-config.js';
 import { securePortOf, zooTlsSchema, type SecurePort } from './tls-config.js';
+import { isAuthProviderKey, zooAuthOf, zooAuthSchema, type ZooAuthConfig } from './auth-config.js';
 
-/** Four-letter words answered when zoo.cfg names none: read-only status, nothing naming sessions or paths. */
-export const DEFAULT_FOUR_LETTER_WORDS = ['srvr', 'stat', 'ruok', 'conf', 'envi', 'isro', 'mntr', 'wchs', 'dirs'];
+/**
+ * Four-letter words answered when zoo.cfg names none: health and counts only. Nothing that names a client
+ * address (stat, cons), a session or path (dump, wch*), a file path or setting (conf) or the host, user and
+ * directories (envi); ZooKeeper's own default is srvr alone.
+ */
+export const DEFAULT_FOUR_LETTER_WORDS = ['srvr', 'ruok', 'isro', 'mntr', 'wchs', 'dirs'];
 
 /** ZooKeeper's jute.maxbuffer default: 0xfffff bytes. */
 export const DEFAULT_JUTE_MAX_BUFFER = 0xfffff;
@@ -68,6 +73,7 @@ export const zooCfgSchema = {
   'zookeeper.enforceQuota': bool('enforceQuota by its Java system property name', false),
   'nio.sessionlessCnxnTimeout': int('Milliseconds a new connection has to send its ConnectRequest before it is closed', 10_000, { min: 1 }),
   ...zooTlsSchema,
+  ...zooAuthSchema,
   // Skein's own: one HTTP listener for /metrics, the AdminServer's /commands, /healthz and /readyz.
   'http.port': int('Port of the HTTP listener (/metrics, /commands/<name>, /healthz, /readyz); unset: none', undefined, { min: 0, max: 65535 }),
   'http.host': str('Address the HTTP listener binds', '127.0.0.1'),
@@ -93,6 +99,8 @@ export interface ZooKeeperConfig {
   superDigest: string | undefined;
   /** A TLS client whose certificate names this is the super user (X509AuthenticationProvider.superUser). */
   x509SuperUser: string | undefined;
+  /** SASL users, authentication providers, enforce.auth and the SASL super user. */
+  auth: ZooAuthConfig;
   containerCheckIntervalMs: number;
   reconfigEnabled: boolean;
   enforceQuota: boolean;
@@ -152,6 +160,7 @@ export function parseZooCfgLines(lines: readonly PropertyLine[], files: ConfigFi
     ...new Set(
       lines
         .map((l) => l.key)
+        .filter((k) => !isAuthProviderKey(k))
         .filter((k) => (ensemble ? unknownKeys.has(k) && !k.startsWith('server.') : unknownKeys.has(k) || ENSEMBLE_KEYS.has(k))),
     ),
   ];
@@ -162,6 +171,8 @@ export function parseZooCfgLines(lines: readonly PropertyLine[], files: ConfigFi
   if (minSessionTimeout > maxSessionTimeout) {
     throw new ConfigError(`minSessionTimeout (${minSessionTimeout}) is above maxSessionTimeout (${maxSessionTimeout})`);
   }
+  const authWarnings: string[] = [];
+  const auth = zooAuthOf(values, lines, files, authWarnings);
   const words = values['4lw.commands.whitelist'];
   const fourLetterWords = new Set<string>(words.includes('*') ? FOUR_LETTER_WORDS : words);
   // zkServer.sh status depends on srvr, so ZooKeeper always answers it.
@@ -184,8 +195,9 @@ export function parseZooCfgLines(lines: readonly PropertyLine[], files: ConfigFi
       snapCount: values.snapCount,
       forceSync: values.forceSync,
       extendedTypesEnabled: values.extendedTypesEnabled,
-      superDigest: values['DigestAuthenticationProvider.superDigest'],
+      superDigest: values['zookeeper.DigestAuthenticationProvider.superDigest'] ?? values['DigestAuthenticationProvider.superDigest'],
       x509SuperUser: values['X509AuthenticationProvider.superUser'],
+      auth,
       containerCheckIntervalMs: values['znode.container.checkIntervalMs'],
       reconfigEnabled: values.reconfigEnabled,
       enforceQuota: values.enforceQuota || values['zookeeper.enforceQuota'],
@@ -195,7 +207,7 @@ export function parseZooCfgLines(lines: readonly PropertyLine[], files: ConfigFi
       http: { host: values['http.host'], port: values['http.port'] },
     },
     ensemble,
-    warnings,
+    warnings: [...warnings, ...authWarnings],
     unusedKeys,
   };
 }

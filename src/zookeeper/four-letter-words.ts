@@ -19,8 +19,14 @@ export const NOT_SERVING = 'This ZooKeeper instance is not currently serving req
 
 /** What only an ensemble member has: its role and its view of the others. */
 export interface EnsembleRole {
-  /** srvr's Mode: leader, follower or observer (read-only without a quorum, when allowed). */
-  mode(): 'leader' | 'follower' | 'observer' | 'read-only';
+  /**
+   * srvr's Mode: leader, follower or observer (read-only without a quorum, when allowed); null while
+   * the member is not in sync with a leader (looking for one, or syncing with it): ZooKeeper's srvr,
+   * stat and mntr say it is not serving then, and tools wait for the role to mean the member is synced.
+   */
+  mode(): 'leader' | 'follower' | 'observer' | 'read-only' | null;
+  /** A non-voting member (peerType=observer). */
+  observer(): boolean;
   /** False while the server has been without a leader too long to serve (and may not serve read-only). */
   serving(): boolean;
   /** Cut off from the quorum, serving reads only (readonlymode.enabled). */
@@ -37,6 +43,8 @@ export interface EnsembleRole {
   pendingSyncs(): number;
   /** Voters in the ensemble. */
   quorumSize(): number;
+  /** The leader this server follows or is, by id, and the host of its quorum address; -1 and "" while none is known (as ZooKeeper's admin `leader`). */
+  leader(): { id: number; host: string };
 }
 
 /** What the words report on. */
@@ -52,8 +60,8 @@ export interface ServerView {
   readonly secureClientPort: number;
   /** False once storage failed and the server stopped serving. */
   readonly serving: boolean;
-  /** srvr's and mntr's state: standalone, or the ensemble member's role. */
-  readonly mode: string;
+  /** srvr's and mntr's state: standalone, or the ensemble member's role (null: not in sync, see EnsembleRole). */
+  readonly mode: string | null;
   readonly ensemble: EnsembleRole | undefined;
 }
 
@@ -110,7 +118,7 @@ function ensembleConf(e: EnsembleRole): string {
     `electionAlg=3\n` +
     `electionPort=-1\n` +
     `quorumPort=-1\n` +
-    `peerType=${e.mode() === 'observer' ? 1 : 0}\n` +
+    `peerType=${e.observer() ? 1 : 0}\n` +
     `membership: \n` +
     e.serverLines.map((l) => `${l}\n`).join('') +
     `version=${e.configVersion.toString(16)}\n`
@@ -141,7 +149,8 @@ function durationValues(name: string, d: DurationSum): [string, number][] {
 export function monitorValues(s: ServerView): [string, string | number][] {
   const values: [string, string | number][] = [
     ['version', `${ZOOKEEPER_VERSION}, ${BUILT_ON}`],
-    ['server_state', s.mode],
+    // Null only reaches here through the AdminServer's monitor: mntr itself says not serving then.
+    ['server_state', s.mode ?? 'not serving'],
     ['avg_latency', s.stats.avgLatency],
     ['max_latency', Math.round(s.stats.maxLatency)],
     ['min_latency', Math.round(s.stats.minLatency)],
@@ -229,10 +238,10 @@ export function fourLetterWordText(word: FourLetterWord, s: ServerView): string 
     case 'isro':
       return s.mode === 'read-only' ? 'ro' : 'rw';
     case 'srvr':
-      if (!s.serving) return NOT_SERVING;
+      if (!s.serving || s.mode === null) return NOT_SERVING;
       return `Zookeeper version: ${ZOOKEEPER_VERSION}, ${BUILT_ON}\n${serverSummary(s)}`;
     case 'stat': {
-      if (!s.serving) return NOT_SERVING;
+      if (!s.serving || s.mode === null) return NOT_SERVING;
       const clients = [...s.connections].map((conn) => `${connectionLine(conn, true)}\n`).join('');
       return `Zookeeper version: ${ZOOKEEPER_VERSION}, ${BUILT_ON}\nClients:\n${clients}\n${serverSummary(s)}`;
     }
@@ -256,7 +265,7 @@ export function fourLetterWordText(word: FourLetterWord, s: ServerView): string 
     case 'envi':
       return environment();
     case 'mntr':
-      return s.serving ? monitor(s) : NOT_SERVING;
+      return s.serving && s.mode !== null ? monitor(s) : NOT_SERVING;
     case 'dirs':
       return `datadir_size: ${dirSize(c.dataDir)}\nlogdir_size: ${dirSize(c.dataLogDir)}\n`;
     case 'wchs': {

@@ -26,6 +26,7 @@ import { TcpServer, type AcceptedConnection, type TlsHandshake } from '../net/tc
 import { tlsHandshakeOf } from '../security/tls-material.js';
 import { CONFIG_PATH, type ApplyResult, type DataTree } from '../znode/data-tree.js';
 import { authenticate, x509Ids } from './acl.js';
+import { addIds, Authenticator } from './authentication.js';
 import type { ZooKeeperConfig } from './config.js';
 import { ClientConnection, type ConnectionHost } from './connection.js';
 import { fourLetterWordText, type EnsembleRole } from './four-letter-words.js';
@@ -76,6 +77,7 @@ export class ZooKeeperServer implements ConnectionHost {
   readonly connections = new Set<ClientConnection>();
   private readonly core: RequestBackend;
   private readonly bySession = new Map<bigint, ClientConnection>();
+  private readonly authenticator: Authenticator;
   private failed = false;
   clientPort = 0;
   /** The bound secureClientPort, or -1 without one (as conf prints it). */
@@ -97,6 +99,7 @@ export class ZooKeeperServer implements ConnectionHost {
     backend: (server: ZooKeeperServer) => RequestBackend,
   ) {
     this.core = backend(this);
+    this.authenticator = new Authenticator(config.auth, log);
   }
 
   /** Sessions and their deadlines (the dump and mntr words read it). */
@@ -147,8 +150,8 @@ export class ZooKeeperServer implements ConnectionHost {
   }
 
   /** srvr's Mode line. */
-  get mode(): string {
-    return this.ensemble?.mode() ?? 'standalone';
+  get mode(): string | null {
+    return this.ensemble ? this.ensemble.mode() : 'standalone';
   }
 
   get outstandingRequests(): number {
@@ -277,6 +280,8 @@ export class ZooKeeperServer implements ConnectionHost {
     this.stats.received++;
     this.core.touch(conn.sessionId, performance.now());
     if (type === OpCode.auth) return this.auth(conn, xid, r);
+    if (type === OpCode.sasl) return this.authenticator.sasl(conn, xid, r);
+    if (!this.authenticator.admit(conn, xid)) return;
     if (this.readOnlyConns.has(conn)) return this.readOnlyRequest(conn, xid, type, r, started);
     if (WRITE_TYPES.has(type)) return this.write(conn, xid, type, r, started);
     if (!this.core.isLive(conn.sessionId)) {
@@ -348,9 +353,7 @@ export class ZooKeeperServer implements ConnectionHost {
       conn.closeWhenFlushed();
       return;
     }
-    for (const id of ids) {
-      if (!conn.auth.some((a) => a.scheme === id.scheme && a.id === id.id)) conn.auth.push(id);
-    }
+    addIds(conn, ids);
     conn.reply(replyFrame(xid, 0n, ErrorCode.ok));
   }
 

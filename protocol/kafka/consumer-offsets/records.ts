@@ -1,18 +1,22 @@
 // Telling __consumer_offsets records apart by their key's version prefix: 0 and 1 are offset commits,
-// 2 is group metadata (Kafka: GroupMetadataManager.readMessageKey). Other versions are left for a
-// newer broker; a reader skips them, as Kafka does.
+// 2 is group metadata (Kafka: GroupMetadataManager.readMessageKey), 3 to 8 are KIP-848 consumer group
+// records (consumer-group.ts; their values are decoded by whoever rebuilds the group). Other versions
+// are left for a newer broker; a reader skips them, as Kafka does.
 import { Reader } from '../../bytes.js';
+import { isConsumerGroupRecordType, readConsumerGroupRecordKeyFields, type ConsumerGroupRecordKey } from './consumer-group.js';
 import { decodeGroupMetadataValue, readGroupMetadataKeyFields, type GroupMetadataValue } from './group-metadata.js';
 import { decodeOffsetCommitValue, readOffsetCommitKeyFields, type OffsetCommitValue } from './offset-commit.js';
 
 export type ConsumerOffsetsKey =
   | { type: 'offset'; group: string; topic: string; partition: number }
   | { type: 'group'; group: string }
+  | ({ type: 'consumerGroup' } & ConsumerGroupRecordKey)
   | { type: 'unknown'; version: number };
 
 export type ConsumerOffsetsEntry =
   | { type: 'offset'; group: string; topic: string; partition: number; value: OffsetCommitValue | null }
   | { type: 'group'; group: string; value: GroupMetadataValue | null }
+  | ({ type: 'consumerGroup'; value: Buffer | null } & ConsumerGroupRecordKey)
   | { type: 'unknown'; version: number };
 
 export function decodeConsumerOffsetsKey(buf: Buffer): ConsumerOffsetsKey {
@@ -20,6 +24,7 @@ export function decodeConsumerOffsetsKey(buf: Buffer): ConsumerOffsetsKey {
   const version = r.int16();
   if (version === 0 || version === 1) return { type: 'offset', ...readOffsetCommitKeyFields(r) };
   if (version === 2) return { type: 'group', group: readGroupMetadataKeyFields(r) };
+  if (isConsumerGroupRecordType(version)) return { type: 'consumerGroup', ...readConsumerGroupRecordKeyFields(r, version) };
   return { type: 'unknown', version };
 }
 
@@ -31,6 +36,8 @@ export function decodeConsumerOffsetsRecord(key: Buffer, value: Buffer | null): 
       return { ...k, value: value === null ? null : decodeOffsetCommitValue(value) };
     case 'group':
       return { ...k, value: value === null ? null : decodeGroupMetadataValue(value) };
+    case 'consumerGroup':
+      return { ...k, value };
     default:
       return k;
   }

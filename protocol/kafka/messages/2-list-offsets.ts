@@ -6,7 +6,7 @@ export const ListOffsetsRequestSpec = {
   apiKey: 2,
   type: 'request',
   name: 'ListOffsetsRequest',
-  validVersions: '0-10',
+  validVersions: '0-11',
   flexibleVersions: '6+',
   fields: [
     { name: 'ReplicaId', type: 'int32', versions: '0+' },
@@ -34,7 +34,7 @@ export const ListOffsetsResponseSpec = {
   apiKey: 2,
   type: 'response',
   name: 'ListOffsetsResponse',
-  validVersions: '0-10',
+  validVersions: '0-11',
   flexibleVersions: '6+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '2+' },

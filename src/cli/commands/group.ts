@@ -2,9 +2,8 @@
 // members and their assignments with its committed offsets and the partitions' end offsets, for the lag
 // per partition; seek moves an idle group's offsets (with --dry-run to see the plan first).
 import { Option, type Command } from 'commander';
-import { decodeConsumerAssignment } from '../../../protocol/kafka/consumer-offsets/consumer-protocol.js';
-import { KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import type { KafkaAdmin } from '../../kafka/client/admin.js';
+import { lagOf, membersOf, offsetPlan } from '../../kafka/client/group-offsets.js';
 import { collect, parsePartitionList, UsageError } from '../args.js';
 import { withExamples, withKafkaConnection, type KafkaConnectOptions } from '../client-options.js';
 import { CommandFailure } from '../failure.js';
@@ -13,71 +12,6 @@ import { parseTime } from './consume.js';
 import { withAdmin } from './connect.js';
 
 type Options = KafkaConnectOptions & { format: OutputFormat };
-
-interface Member {
-  memberId: string;
-  clientId: string;
-  host: string;
-  assignment: { topic: string; partitions: number[] }[];
-}
-
-/** Members with their assignments decoded (only the "consumer" protocol's are readable). */
-function membersOf(group: Awaited<ReturnType<KafkaAdmin['describeGroup']>>): Member[] {
-  return group.members.map((m) => {
-    let assignment: Member['assignment'] = [];
-    if (group.protocolType === 'consumer' && m.memberAssignment.length > 0) {
-      try {
-        assignment = decodeConsumerAssignment(m.memberAssignment).assignedPartitions.map((a) => ({ topic: a.topic, partitions: [...a.partitions] }));
-      } catch {
-        // An assignment in some other format: the member is still listed, without partitions.
-      }
-    }
-    return { memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment };
-  });
-}
-
-/** Committed offset, end offset and lag of every partition the group has an offset for or a member owns. */
-async function lagOf(admin: KafkaAdmin, groupId: string, members: Member[]) {
-  const committed = await admin.committedOffsets(groupId);
-  const owner = new Map<string, Member>();
-  const keys = new Set<string>();
-  for (const c of committed) keys.add(`${c.topic}\0${c.partition}`);
-  for (const m of members) for (const a of m.assignment) for (const p of a.partitions) {
-    owner.set(`${a.topic}\0${p}`, m);
-    keys.add(`${a.topic}\0${p}`);
-  }
-  const byTopic = new Map<string, number[]>();
-  for (const key of keys) {
-    const [topic, p] = key.split('\0') as [string, string];
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(p)]);
-  }
-  const rows = [];
-  for (const [topicName, partitions] of [...byTopic].sort(([a], [b]) => a.localeCompare(b))) {
-    let ends: Map<number, { offset: number }> | undefined;
-    try {
-      ends = await admin.listOffsets(await admin.topic(topicName), partitions, -1);
-    } catch (err) {
-      // A topic deleted since the group committed: its offsets are shown without an end.
-      if (!(err instanceof KafkaProtocolError)) throw err;
-    }
-    for (const partition of partitions.sort((a, b) => a - b)) {
-      const current = committed.find((c) => c.topic === topicName && c.partition === partition)?.offset ?? null;
-      const end = ends?.get(partition)?.offset ?? null;
-      const m = owner.get(`${topicName}\0${partition}`);
-      rows.push({
-        topic: topicName,
-        partition,
-        currentOffset: current,
-        logEndOffset: end,
-        lag: current === null || end === null ? null : Math.max(0, end - current),
-        memberId: m?.memberId ?? null,
-        clientId: m?.clientId ?? null,
-        host: m?.host ?? null,
-      });
-    }
-  }
-  return rows;
-}
 
 async function describe(admin: KafkaAdmin, groupId: string, o: Options): Promise<void> {
   const group = await admin.describeGroup(groupId);
@@ -128,24 +62,7 @@ async function seek(admin: KafkaAdmin, groupId: string, o: SeekOptions): Promise
   const committed = await admin.committedOffsets(groupId);
   const topics = o.topic.length > 0 ? o.topic : [...new Set(committed.map((c) => c.topic))];
   if (topics.length === 0) throw new UsageError(`group ${groupId} has no committed offsets: name the topics with --topic`);
-  const plan: { topic: string; partition: number; currentOffset: number | null; newOffset: number }[] = [];
-  for (const name of topics.sort()) {
-    const topic = await admin.topic(name);
-    const partitions = o.partitions ?? topic.partitions.map((p) => p.partition);
-    const [earliest, latest] = await Promise.all([admin.listOffsets(topic, partitions, -2), admin.listOffsets(topic, partitions, -1)]);
-    const byTime = o.toTime === undefined ? undefined : await admin.listOffsets(topic, partitions, o.toTime);
-    for (const partition of partitions) {
-      const low = earliest.get(partition)!.offset;
-      const high = latest.get(partition)!.offset;
-      let offset: number;
-      if (byTime) offset = byTime.get(partition)!.offset < 0 ? high : byTime.get(partition)!.offset;
-      else if (target === 'earliest') offset = low;
-      else if (target === 'latest') offset = high;
-      // An offset beyond either end is clamped, as kafka-consumer-groups --to-offset does.
-      else offset = Math.min(Math.max(target!, low), high);
-      plan.push({ topic: name, partition, currentOffset: committed.find((c) => c.topic === name && c.partition === partition)?.offset ?? null, newOffset: offset });
-    }
-  }
+  const plan = await offsetPlan(admin, committed, topics, o.partitions, o.toTime === undefined ? target! : { time: o.toTime });
   if (!o.dryRun) await admin.commitOffsets(groupId, plan.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.newOffset })));
   printResult(o.format, { group: groupId, dryRun: Boolean(o.dryRun), offsets: plan }, () =>
     renderTable(['topic', 'partition', 'current-offset', 'new-offset'], plan.map((p) => [p.topic, p.partition, p.currentOffset, p.newOffset])) +

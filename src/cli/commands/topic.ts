@@ -46,7 +46,11 @@ async function perTopic(format: OutputFormat, names: readonly string[], change: 
   if (errors.length > 0) throw errors[0];
 }
 
-function describeTopic(topic: TopicInfo, offsets: Map<number, { earliest: number; latest: number }>) {
+/**
+ * `sizes`: partition → broker → bytes on disk (DescribeLogDirs). A partition's size is its leader's
+ * replica's, what a consumer reads from; each replica's is in `replicaSizes`. null where a broker did not say.
+ */
+function describeTopic(topic: TopicInfo, offsets: Map<number, { earliest: number; latest: number }>, sizes: Map<number, Map<number, number>>) {
   return {
     name: topic.name,
     internal: topic.isInternal,
@@ -59,14 +63,16 @@ function describeTopic(topic: TopicInfo, offsets: Map<number, { earliest: number
       offline: p.offline,
       logStartOffset: offsets.get(p.partition)?.earliest ?? null,
       highWatermark: offsets.get(p.partition)?.latest ?? null,
+      sizeBytes: sizes.get(p.partition)?.get(p.leader) ?? null,
+      replicaSizes: Object.fromEntries(sizes.get(p.partition) ?? []),
     })),
   };
 }
 
 async function describe(admin: KafkaAdmin, name: string, format: OutputFormat): Promise<void> {
   const topic = await admin.topic(name);
-  const [offsets, configs] = await Promise.all([admin.partitionOffsets(topic), admin.describeConfigs(ResourceType.TOPIC, name)]);
-  const described = describeTopic(topic, new Map(offsets.map((o) => [o.partition, o])));
+  const [offsets, configs, sizes] = await Promise.all([admin.partitionOffsets(topic), admin.describeConfigs(ResourceType.TOPIC, name), admin.replicaSizes(topic)]);
+  const described = describeTopic(topic, new Map(offsets.map((o) => [o.partition, o])), sizes);
   const configRows = configs.map((c) => ({ name: c.name, value: c.sensitive ? null : c.value, source: configSourceName(c.source), readOnly: c.readOnly }));
   printResult(format, { ...described, configs: configRows }, () =>
     renderSections([
@@ -77,7 +83,7 @@ async function describe(admin: KafkaAdmin, name: string, format: OutputFormat): 
       {
         title: 'PARTITIONS',
         body: renderTable(
-          ['partition', 'leader', 'epoch', 'replicas', 'isr', 'offline', 'log-start', 'high-watermark', 'records'],
+          ['partition', 'leader', 'epoch', 'replicas', 'isr', 'offline', 'log-start', 'high-watermark', 'records', 'size-bytes'],
           described.partitions.map((p) => [
             p.partition,
             p.leader,
@@ -88,6 +94,7 @@ async function describe(admin: KafkaAdmin, name: string, format: OutputFormat): 
             p.logStartOffset,
             p.highWatermark,
             p.highWatermark === null || p.logStartOffset === null ? null : p.highWatermark - p.logStartOffset,
+            p.sizeBytes,
           ]),
         ),
       },
@@ -150,7 +157,7 @@ export function registerTopicCommands(program: Command): void {
     });
   });
 
-  withExamples(withKafkaConnection(topic.command('describe').description('show a topic: partitions, leaders, replicas, ISR, offsets and configs with their sources').argument('<topic>').addOption(formatOption())), [
+  withExamples(withKafkaConnection(topic.command('describe').description('show a topic: partitions, leaders, replicas, ISR, offsets, sizes on disk and configs with their sources').argument('<topic>').addOption(formatOption())), [
     ['skein topic describe orders', 'as tables'],
     ['skein topic describe orders --format json', 'as JSON'],
   ]).action(async (name: string, o: Options) => {

@@ -356,6 +356,39 @@ export class KafkaAdmin {
     return all.map((partition) => ({ partition, earliest: earliest.get(partition)!.offset, latest: latest.get(partition)!.offset }));
   }
 
+  /**
+   * The size on disk of every replica of `topic`: DescribeLogDirs to each broker holding one, as
+   * kafka-log-dirs.sh asks. Partition → broker id → bytes (summed over that broker's log dirs); a broker
+   * that does not serve DescribeLogDirs, or cannot be reached, is left out rather than failing the call.
+   */
+  async replicaSizes(topic: TopicInfo): Promise<Map<number, Map<number, number>>> {
+    const sizes = new Map<number, Map<number, number>>(topic.partitions.map((p) => [p.partition, new Map()]));
+    const brokers = [...new Set(topic.partitions.flatMap((p) => p.replicas))];
+    const request = { topics: [{ topic: topic.name, partitions: topic.partitions.map((p) => p.partition) }] };
+    await Promise.all(
+      brokers.map(async (nodeId) => {
+        let r;
+        try {
+          r = await this.send(await this.broker(nodeId), ApiKey.DescribeLogDirs, request);
+        } catch (err) {
+          if (err instanceof KafkaProtocolError || err instanceof ConnectionClosedError) return;
+          throw err;
+        }
+        for (const dir of r.results) {
+          if (dir.errorCode !== ErrorCode.NONE) continue;
+          for (const t of dir.topics) {
+            if (t.name !== topic.name) continue;
+            for (const p of t.partitions) {
+              const perBroker = sizes.get(p.partitionIndex);
+              perBroker?.set(nodeId, (perBroker.get(nodeId) ?? 0) + p.partitionSize);
+            }
+          }
+        }
+      }),
+    );
+    return sizes;
+  }
+
   /** Deletes the records before `offsets` (partition → offset, -1 for the high watermark); returns the new log start offsets. */
   async deleteRecords(topic: TopicInfo, offsets: ReadonlyMap<number, number>): Promise<Map<number, number>> {
     const out = new Map<number, number>();
@@ -376,14 +409,14 @@ export class KafkaAdmin {
     return out;
   }
 
-  /** Every group of every broker. */
-  async listGroups(): Promise<{ groupId: string; protocolType: string; state: string; coordinator: number }[]> {
+  /** Every group of every broker; `type` is classic or consumer (KIP-848), as ListGroups v5 says (classic before it). */
+  async listGroups(): Promise<{ groupId: string; protocolType: string; state: string; type: string; coordinator: number }[]> {
     const { brokers } = await this.metadata([]);
     const lists = await Promise.all(
       brokers.map(async (b) => {
         const r = await this.send(await this.broker(b.nodeId), ApiKey.ListGroups, { statesFilter: [], typesFilter: [] });
         check(r.errorCode, `groups of broker ${b.nodeId}`);
-        return r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, coordinator: b.nodeId }));
+        return r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, type: g.groupType || 'classic', coordinator: b.nodeId }));
       }),
     );
     return lists.flat().sort((a, b) => a.groupId.localeCompare(b.groupId));

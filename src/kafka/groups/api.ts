@@ -222,6 +222,8 @@ export interface DescribedGroupMember {
 
 export interface DescribedGroup {
   errorCode: number;
+  /** DescribeGroups v6+: why the group is not described (a KIP-848 group is "not a classic group"). */
+  errorMessage?: string | null;
   groupId: string;
   groupState: string;
   protocolType: string;

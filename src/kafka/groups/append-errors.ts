@@ -37,3 +37,12 @@ export function commitErrorForAppendError(appendError: number): number {
 export function groupErrorForAppendError(appendError: number): number {
   return mapAppendError(appendError, ErrorCode.UNKNOWN_SERVER_ERROR, ErrorCode.REBALANCE_IN_PROGRESS);
 }
+
+/**
+ * What a KIP-848 member is told when its group's records could not be written (Kafka's coordinator
+ * runtime): a write that timed out or found too few replicas means "try again", an oversized one is the
+ * server's fault.
+ */
+export function consumerGroupErrorForAppendError(appendError: number): number {
+  return mapAppendError(appendError, ErrorCode.UNKNOWN_SERVER_ERROR, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+}

@@ -3,11 +3,15 @@
 // tombstone deletes (Kafka: GroupMetadataManager.doLoadGroupsAndOffsets). The broker feeds it the
 // partition logs at start and hands the result to the GroupCoordinator.
 //
+// KIP-848 consumer group records are kept by key, last value winning and a tombstone deleting, for
+// the consumer group coordinator to rebuild its groups from (consumer/group-records.ts).
+//
 // Offset records of a transactional producer (TxnOffsetCommit) wait for the producer's marker: a COMMIT
 // makes them the group's offsets, an ABORT drops them; those still waiting at the end stay pending.
 import { DecodeError } from '../../../protocol/bytes.js';
 import type { GroupMetadataValue } from '../../../protocol/kafka/consumer-offsets/group-metadata.js';
 import type { OffsetCommitValue } from '../../../protocol/kafka/consumer-offsets/offset-commit.js';
+import type { ConsumerGroupRecordKey } from '../../../protocol/kafka/consumer-offsets/consumer-group.js';
 import { decodeConsumerOffsetsRecord } from '../../../protocol/kafka/consumer-offsets/records.js';
 import type { ConsumerOffsetsRecord } from './api.js';
 
@@ -23,8 +27,12 @@ export interface ReplayedGroup {
 
 type Offsets = Map<string, Map<number, OffsetCommitValue>>;
 
+/** One consumer group's live records: its key's bytes (hex) to the decoded key and the value's bytes. */
+export type ConsumerGroupRecords = Map<string, { key: ConsumerGroupRecordKey; value: Buffer }>;
+
 export class ConsumerOffsetsReplay {
   private readonly byGroup = new Map<string, ReplayedGroup>();
+  private readonly consumerGroupRecords = new Map<string, ConsumerGroupRecords>();
   /** Records that could not be read (no key, malformed bytes): left out, as a torn write would be. */
   malformed = 0;
   /** Records with a key version this broker does not know, left out as Kafka leaves them. */
@@ -62,10 +70,25 @@ export class ConsumerOffsetsReplay {
       case 'group':
         this.group(entry.group).metadata = entry.value === null ? null : ownBuffers(entry.value);
         break;
+      case 'consumerGroup': {
+        const { type: _type, value, ...key } = entry;
+        let records = this.consumerGroupRecords.get(key.group);
+        if (!records) this.consumerGroupRecords.set(key.group, (records = new Map()));
+        const id = record.key.toString('hex');
+        if (value === null) records.delete(id);
+        else records.set(id, { key, value: Buffer.from(value) });
+        if (records.size === 0) this.consumerGroupRecords.delete(key.group);
+        break;
+      }
       case 'unknown':
         this.unknown++;
         break;
     }
+  }
+
+  /** KIP-848 consumer groups with live records, by group id. */
+  consumerGroups(): Map<string, ConsumerGroupRecords> {
+    return this.consumerGroupRecords;
   }
 
   /** A marker of `producerId` in this partition: its waiting offsets take effect (commit) or go. */

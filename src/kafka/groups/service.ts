@@ -40,6 +40,7 @@ import type {
   SyncGroupResponse,
   TxnOffsetCommitRequest,
 } from './api.js';
+import { consumerGroupErrorForAppendError } from './append-errors.js';
 import { consumerGroupConfigFrom, groupCoordinatorConfigFrom } from './config.js';
 import { ConsumerGroupCoordinator, type ConsumerHeartbeatRequest, type ConsumerHeartbeatResponse } from './consumer/coordinator.js';
 import { consumerGroupStateName, describedConsumerGroup, type DescribedConsumerGroup } from './consumer/described-group.js';
@@ -63,7 +64,7 @@ import {
   refuseOffsetFetch,
   refuseSyncGroup,
 } from './refusals.js';
-import { ConsumerOffsetsReplay, type ReplayedGroup } from './replay.js';
+import { ConsumerOffsetsReplay, type ConsumerGroupRecords, type ReplayedGroup } from './replay.js';
 
 /** FindCoordinator's key types (Kafka's CoordinatorType). */
 export const CoordinatorKeyType = { GROUP: 0, TRANSACTION: 1 } as const;
@@ -89,6 +90,8 @@ export type GroupServiceState = 'absent' | 'creating' | 'loading' | 'ready' | 's
 /** One partition read back: its groups and what reading it met. */
 interface LoadedPartition {
   groups: ReplayedGroup[];
+  /** KIP-848 consumer groups, by their live records. */
+  consumerGroups: Map<string, ConsumerGroupRecords>;
   stats: LoadStats;
   malformed: number;
   unknown: number;
@@ -136,6 +139,12 @@ export class GroupService implements GroupRequests {
   private readonly timer = new DeadlineTimer(() => this.broker.now(), () => this.tick());
   /** Requests the coordinator has not answered yet (parked JoinGroups, SyncGroups, writes under way). */
   private readonly pending = new Set<PendingReply>();
+  /**
+   * Consumer group writes under way, by append id: negative ids, so the classic coordinator's (which
+   * count up from 1) and these share the writer and its per-partition order.
+   */
+  private readonly consumerWrites = new Map<number, (errorCode: number) => void>();
+  private nextConsumerWriteId = -1;
 
   /** The broker's parts are read from start() on, never during construction. */
   constructor(private readonly broker: GroupServiceBroker) {
@@ -219,9 +228,12 @@ export class GroupService implements GroupRequests {
   // where noted.
 
   joinGroup(request: JoinGroupRequest, client: JoinGroupClient): Promise<JoinGroupResponse> {
-    // A classic member may not join a group whose members speak KIP-848 (Skein does not convert groups).
+    // A classic member may not join a group whose members speak KIP-848 (Skein converts only empty groups).
     const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
     const mixed = refusal === ErrorCode.NONE && this.consumer?.hasMembers(request.groupId) === true;
+    // An empty consumer group becomes a classic one, as Kafka converts it: its records are tombstoned
+    // (ahead of the classic group's own writes on the same partition) and its committed offsets stay.
+    if (refusal === ErrorCode.NONE && !mixed && this.consumer?.delete(request.groupId) === true) this.writeConsumerRecords();
     return this.submit(
       mixed ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : refusal,
       (c, now, token) => c.joinGroup(now, token, request, client),
@@ -264,9 +276,9 @@ export class GroupService implements GroupRequests {
   }
 
   /**
-   * ConsumerGroupHeartbeat (KIP-848): answered at once by the consumer group coordinator. A group id
-   * held by a classic group with members is not a consumer group (GROUP_ID_NOT_FOUND, as Kafka answers
-   * when it does not convert the group).
+   * ConsumerGroupHeartbeat (KIP-848): answered by the consumer group coordinator once the records of
+   * what changed are durable. A group id held by a classic group with members is not a consumer group
+   * (GROUP_ID_NOT_FOUND, as Kafka answers when it does not convert the group).
    */
   consumerGroupHeartbeat(request: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResponse> {
     const refuse = (errorCode: number): ConsumerHeartbeatResponse => ({ errorCode, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
@@ -277,8 +289,29 @@ export class GroupService implements GroupRequests {
       return Promise.resolve({ ...refuse(ErrorCode.GROUP_ID_NOT_FOUND), errorMessage: `Group ${request.groupId} is not a consumer group.` });
     }
     const response = consumer.heartbeat(this.broker.now(), request);
+    // As Kafka, the member hears of a change only once its records are durable: a coordinator that
+    // takes over after that has the epoch and partitions the member was told.
+    const written = this.writeConsumerRecords().get(request.groupId);
     this.armTimer();
-    return Promise.resolve(response);
+    if (!written) return Promise.resolve(response);
+    return written.then((appendError) => (appendError === ErrorCode.NONE ? response : refuse(consumerGroupErrorForAppendError(appendError))));
+  }
+
+  /**
+   * Appends what the consumer group coordinator changed, a batch per group on the group's partition;
+   * resolves per group with the append's error code once it is durable (or failed).
+   */
+  private writeConsumerRecords(): Map<string, Promise<number>> {
+    const written = new Map<string, Promise<number>>();
+    const consumer = this.consumer;
+    if (!consumer) return written;
+    const now = this.broker.now();
+    for (const { groupId, records } of consumer.drainRecords()) {
+      const id = this.nextConsumerWriteId--;
+      written.set(groupId, new Promise((resolve) => this.consumerWrites.set(id, resolve)));
+      this.writer!.write({ id, partition: this.partitionOf(groupId), timestampMs: now, records }, now);
+    }
+    return written;
   }
 
   txnOffsetCommit(request: TxnOffsetCommitRequest): Promise<OffsetCommitResponse> {
@@ -334,7 +367,16 @@ export class GroupService implements GroupRequests {
       async (served) => (await this.submit(ErrorCode.NONE, (c, now, token) => c.describeGroups(now, token, { ...request, groups: served }), (code) => refuseDescribeGroups({ ...request, groups: served }, code))).groups,
       (groupId, code) => refuseDescribeGroups({ ...request, groups: [groupId] }, code).groups[0]!,
     );
-    return { groups };
+    // A KIP-848 group is not described here (its committed offsets make a classic record without
+    // members under the same id): Kafka answers GROUP_ID_NOT_FOUND, Dead before v6 (the handler's).
+    const consumer = this.consumer;
+    return {
+      groups: groups.map((g) =>
+        g.errorCode === ErrorCode.NONE && g.members.length === 0 && consumer?.has(g.groupId) === true
+          ? { ...g, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${g.groupId} is not a classic group.`, groupState: 'Dead', protocolType: '', protocolData: '' }
+          : g,
+      ),
+    };
   }
 
   listGroups(request: ListGroupsRequest): Promise<ListGroupsResponse> {
@@ -373,7 +415,27 @@ export class GroupService implements GroupRequests {
     const results = await this.perGroup(
       [...new Set(request.groupsNames)],
       (groupId) => groupId,
-      async (served) => (await this.submit(ErrorCode.NONE, (c, now, token) => c.deleteGroups(now, token, { groupsNames: served }), (code) => refuseDeleteGroups({ groupsNames: served }, code))).results,
+      async (served) => {
+        // A consumer group with members is not deleted; an empty one goes with its offsets (which the
+        // classic coordinator holds), its records tombstoned.
+        const consumer = this.consumer!;
+        const busy = new Set(served.filter((groupId) => consumer.hasMembers(groupId)));
+        const classic = served.filter((groupId) => !busy.has(groupId));
+        const deleted = classic.length === 0 ? [] : (await this.submit(ErrorCode.NONE, (c, now, token) => c.deleteGroups(now, token, { groupsNames: classic }), (code) => refuseDeleteGroups({ groupsNames: classic }, code))).results;
+        const byId = new Map(deleted.map((r) => [r.groupId, r.errorCode]));
+        for (const groupId of classic) {
+          if (byId.get(groupId) === ErrorCode.GROUP_ID_NOT_FOUND || byId.get(groupId) === ErrorCode.NONE) {
+            if (consumer.delete(groupId)) byId.set(groupId, ErrorCode.NONE);
+          }
+        }
+        const tombstones = [...this.writeConsumerRecords()];
+        const failed = new Map(await Promise.all(tombstones.map(async ([groupId, w]) => [groupId, await w] as const)));
+        return served.map((groupId) => {
+          if (busy.has(groupId)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+          const appendError = failed.get(groupId) ?? ErrorCode.NONE;
+          return { groupId, errorCode: appendError !== ErrorCode.NONE ? consumerGroupErrorForAppendError(appendError) : byId.get(groupId)! };
+        });
+      },
       (groupId, code) => ({ groupId, errorCode: code }),
     );
     return { results };
@@ -470,6 +532,13 @@ export class GroupService implements GroupRequests {
   }
 
   private appendCompleted(appendId: number, errorCode: number): void {
+    const consumerWrite = this.consumerWrites.get(appendId);
+    if (consumerWrite) {
+      this.consumerWrites.delete(appendId);
+      if (errorCode !== ErrorCode.NONE) this.broker.log.warn({ appendId, errorCode }, 'a consumer group write to __consumer_offsets failed');
+      consumerWrite(errorCode);
+      return;
+    }
     const coordinator = this.coordinator!;
     try {
       this.absorb(coordinator.appendCompleted(this.broker.now(), appendId, errorCode));
@@ -491,6 +560,8 @@ export class GroupService implements GroupRequests {
     if (!coordinator || this.lifecycle !== 'open') return;
     try {
       this.consumer?.tick(this.broker.now());
+      // Members whose sessions ended leave the log too; nobody waits for that write.
+      this.writeConsumerRecords();
       this.absorb(coordinator.tick(this.broker.now()));
     } catch (err) {
       this.broker.log.error({ err }, 'group coordinator failed on a clock tick');
@@ -564,7 +635,7 @@ export class GroupService implements GroupRequests {
     if (!log) throw new Error(`__consumer_offsets partition ${partition} is not open on this broker`);
     const replay = new ConsumerOffsetsReplay();
     const stats = await loadConsumerOffsets([log], replay);
-    return { groups: replay.groups(), stats, malformed: replay.malformed, unknown: replay.unknown };
+    return { groups: replay.groups(), consumerGroups: replay.consumerGroups(), stats, malformed: replay.malformed, unknown: replay.unknown };
   }
 
   private removeOffsetsOf(partitions: TopicPartition[]): void {
@@ -578,10 +649,13 @@ export class GroupService implements GroupRequests {
   private partitionLoaded(partition: number, epoch: number, loaded: LoadedPartition): void {
     const { broker } = this;
     const { groups, stats } = loaded;
-    const skipped = { malformedRecords: loaded.malformed, unknownRecords: loaded.unknown, unreadableBatches: stats.unreadableBatches };
+    // Consumer groups come back with the epochs and partitions their members were told.
+    const malformed = loaded.malformed + (this.lifecycle === 'open' ? this.consumer!.load(broker.now(), loaded.consumerGroups) : 0);
+    const skipped = { malformedRecords: malformed, unknownRecords: loaded.unknown, unreadableBatches: stats.unreadableBatches };
     // Debug when all went well: a start loads every partition of __consumer_offsets (50 lines).
-    const level = stats.unreadableBatches + loaded.malformed > 0 ? 'warn' : 'debug';
-    broker.log[level]({ partition, epoch, groups: groups.length, records: stats.records, ...skipped }, 'loaded __consumer_offsets partition');
+    const level = stats.unreadableBatches + malformed > 0 ? 'warn' : 'debug';
+    const counts = { groups: groups.length, consumerGroups: loaded.consumerGroups.size, records: stats.records };
+    broker.log[level]({ partition, epoch, ...counts, ...skipped }, 'loaded __consumer_offsets partition');
     if (this.lifecycle !== 'open') return;
     try {
       // Loading may start rebalances of groups over the size limit: their output goes out now.

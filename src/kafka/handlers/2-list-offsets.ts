@@ -1,13 +1,18 @@
-// ListOffsets (2), v0-10: the log start (-2, EARLIEST), the end a client may read to (-1, LATEST: the
+// ListOffsets (2), v0-11: the log start (-2, EARLIEST), the end a client may read to (-1, LATEST: the
 // high watermark, or the last stable offset under READ_COMMITTED (v2+); the log end for replicas and
 // debugging tools), the record with the largest timestamp (-3, MAX_TIMESTAMP, KIP-734), or the first
 // record at or after a timestamp, found through the time index.
 //
 // The tiered-storage specs are answered as Kafka answers them for a log without remote storage, which
 // every Skein log is: the earliest local offset (-4, EARLIEST_LOCAL, KIP-405, v8+) is the log start, and
-// the latest tiered offset (-5, LATEST_TIERED, KIP-1005, v9+) is -1 with no epoch, as nothing is tiered.
-// v10 adds timeout_ms, the wait for a remote-storage lookup (KIP-1075); with no remote reads there is
-// nothing to wait for.
+// the latest tiered offset (-5, LATEST_TIERED, KIP-1005, v9+) and the earliest offset pending upload
+// (-6, EARLIEST_PENDING_UPLOAD, KIP-1023, v11, which adds no field) are -1 with no epoch, as nothing is
+// tiered. v10 adds timeout_ms, the wait for a remote-storage lookup (KIP-1075); with no remote reads
+// there is nothing to wait for.
+//
+// From v1, a negative timestamp that is none of these specs, or one asked in a version older than the
+// one that introduced it, is UNSUPPORTED_VERSION for that partition (Kafka 4.x's
+// ReplicaManager.isListOffsetsTimestampUnsupported), checked after duplicates and before leadership.
 //
 // v0 answers with a list of offsets (old_style_offsets), as Kafka's legacy lookup does: for LATEST the
 // log end then the segment base offsets below it, newest first, for EARLIEST the log start, at most
@@ -31,7 +36,25 @@ export const EARLIEST_TIMESTAMP = -2;
 export const MAX_TIMESTAMP = -3;
 export const EARLIEST_LOCAL_TIMESTAMP = -4;
 export const LATEST_TIERED_TIMESTAMP = -5;
+export const EARLIEST_PENDING_UPLOAD_TIMESTAMP = -6;
+/** The first version each spec may be asked in (Kafka's timestampMinSupportedVersion). */
+const SPEC_MIN_VERSION = new Map<number, number>([
+  [EARLIEST_TIMESTAMP, 1],
+  [LATEST_TIMESTAMP, 1],
+  [MAX_TIMESTAMP, 7],
+  [EARLIEST_LOCAL_TIMESTAMP, 8],
+  [LATEST_TIERED_TIMESTAMP, 9],
+  [EARLIEST_PENDING_UPLOAD_TIMESTAMP, 11],
+]);
 const UNKNOWN = -1;
+
+/**
+ * Kafka 4.x's isListOffsetsTimestampUnsupported. v0, gone from Kafka 4.0 and kept here for old clients,
+ * is Kafka 3.x's legacy lookup, which took any timestamp.
+ */
+function unsupportedSpec(timestamp: number, version: number): boolean {
+  return version >= 1 && timestamp < 0 && version < (SPEC_MIN_VERSION.get(timestamp) ?? Infinity);
+}
 
 function failed(partitionIndex: number, errorCode: number): PartitionResponse {
   return { partitionIndex, errorCode, oldStyleOffsets: [], timestamp: UNKNOWN, offset: UNKNOWN, leaderEpoch: UNKNOWN };
@@ -56,6 +79,7 @@ async function lookup(partition: Partition, timestamp: number, readableEnd: numb
     case EARLIEST_LOCAL_TIMESTAMP:
       return { offset: log.logStartOffset, timestamp: UNKNOWN, leaderEpoch: epoch };
     case LATEST_TIERED_TIMESTAMP:
+    case EARLIEST_PENDING_UPLOAD_TIMESTAMP:
       return { offset: UNKNOWN, timestamp: UNKNOWN, leaderEpoch: UNKNOWN };
     default: {
       const at = timestamp === MAX_TIMESTAMP ? await log.maxTimestampOffset() : await log.offsetForTimestamp(timestamp);
@@ -90,6 +114,7 @@ async function listPartition(
 ): Promise<PartitionResponse> {
   const index = p.partitionIndex;
   if (duplicate) return failed(index, ErrorCode.INVALID_REQUEST);
+  if (unsupportedSpec(p.timestamp, ctx.apiVersion)) return failed(index, ErrorCode.UNSUPPORTED_VERSION);
   const partition = partitions.leader(topic, index, p.currentLeaderEpoch);
   if (typeof partition === 'number') return failed(index, partition);
   // Only consumers are held to the high watermark, read_committed ones to the last stable offset.
@@ -110,7 +135,7 @@ async function listPartition(
 export const listOffsetsHandler = defineHandler({
   apiKey: ApiKey.ListOffsets,
   minVersion: 0,
-  maxVersion: 10,
+  maxVersion: 11,
   uses: ['partitions', 'acls'],
   async handle(request, ctx, { partitions, acls }) {
     // Kafka refuses a partition named twice in one request (v1+) rather than answer it twice.

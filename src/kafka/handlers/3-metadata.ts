@@ -11,6 +11,7 @@ import { defineHandler } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import { isInternalTopic } from '../metadata/topic-name.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
+import { describePartitions } from '../metadata/partition-description.js';
 import type { Asker, Authorization, TopicAdmin } from '../services.js';
 
 type TopicOut = NonNullable<MetadataResponseInput['topics']>[number];
@@ -20,37 +21,14 @@ type TopicIn = NonNullable<MetadataRequest['topics']>[number];
 const TOPIC_IDS_VERSION = 12;
 
 function describeTopic(metadata: MetadataView, topic: TopicRecord): TopicOut {
-  const live = new Set(metadata.liveBrokers().map((b) => b.nodeId));
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
     isInternal: isInternalTopic(topic.name),
-    partitions: topic.replicas.map((replicas, index) => {
-      const p = metadata.partition(topic.name, index);
-      // A partition still being created, or whose leader is not alive, has no leader yet; clients
-      // retry, as with Kafka's elections.
-      if (!p || !live.has(p.leader)) {
-        return {
-          errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
-          partitionIndex: index,
-          leaderId: -1,
-          leaderEpoch: p?.leaderEpoch ?? -1,
-          replicaNodes: p?.replicas ?? replicas,
-          isrNodes: p?.isr ?? [],
-          offlineReplicas: p?.offlineReplicas ?? [],
-        };
-      }
-      return {
-        errorCode: ErrorCode.NONE,
-        partitionIndex: index,
-        leaderId: p.leader,
-        leaderEpoch: p.leaderEpoch,
-        replicaNodes: p.replicas,
-        isrNodes: p.isr,
-        offlineReplicas: p.offlineReplicas,
-      };
-    }),
+    // A partition still being created, or whose leader is not alive, has no leader yet; clients retry,
+    // as with Kafka's elections.
+    partitions: describePartitions(metadata, topic).map(({ led, ...p }) => ({ errorCode: led ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE, ...p })),
   };
 }
 

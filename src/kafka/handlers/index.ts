@@ -33,6 +33,7 @@ import { createAclsHandler } from './30-create-acls.js';
 import { deleteAclsHandler } from './31-delete-acls.js';
 import { describeConfigsHandler } from './32-describe-configs.js';
 import { alterConfigsHandler } from './33-alter-configs.js';
+import { describeLogDirsHandler } from './35-describe-log-dirs.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
 import { deleteGroupsHandler } from './42-delete-groups.js';
 import { electLeadersHandler } from './43-elect-leaders.js';
@@ -46,6 +47,12 @@ import { describeTransactionsHandler } from './65-describe-transactions.js';
 import { listTransactionsHandler } from './66-list-transactions.js';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
+import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
+import { shareGroupHeartbeatHandler } from './76-share-group-heartbeat.js';
+import { shareGroupDescribeHandler } from './77-share-group-describe.js';
+import { shareFetchHandler } from './78-share-fetch.js';
+import { shareAcknowledgeHandler } from './79-share-acknowledge.js';
+import { describeShareGroupOffsetsHandler } from './90-describe-share-group-offsets.js';
 
 export const HANDLERS = [
   produceHandler,
@@ -81,6 +88,7 @@ export const HANDLERS = [
   deleteAclsHandler,
   describeConfigsHandler,
   alterConfigsHandler,
+  describeLogDirsHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
   electLeadersHandler,
@@ -94,4 +102,19 @@ export const HANDLERS = [
   listTransactionsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  describeTopicPartitionsHandler,
+  shareGroupHeartbeatHandler,
+  shareGroupDescribeHandler,
+  shareFetchHandler,
+  shareAcknowledgeHandler,
+  describeShareGroupOffsetsHandler,
 ] as readonly Handler[];
+
+/** The share group APIs (KIP-932): served only while share.version is finalized at 1 or more, as Kafka gates them. */
+export const SHARE_GROUP_API_KEYS: ReadonlySet<number> = new Set([
+  shareGroupHeartbeatHandler.apiKey,
+  shareGroupDescribeHandler.apiKey,
+  shareFetchHandler.apiKey,
+  shareAcknowledgeHandler.apiKey,
+  describeShareGroupOffsetsHandler.apiKey,
+]);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RaftStatus } from '../../consensus/raft.js';
+import { NO_NODE } from '../../consensus/types.js';
 import { DirLock } from '../../fs/dir-lock.js';
 import type { Logger } from '../../logger.js';
 import { CONFIG_PATH, DataTree } from '../../znode/data-tree.js';
@@ -212,9 +213,11 @@ function ensembleRole(
     mode() {
       if (readOnly()) return 'read-only';
       const s = peer.status();
+      if (!s.synced) return null;
       if (s.role === 'leader') return 'leader';
       return s.membership.learners.includes(ensemble.myid) ? 'observer' : 'follower';
     },
+    observer: () => peer.status().membership.learners.includes(ensemble.myid),
     followers: () => peer.connectedPeers().length,
     // Voters the leader streams entries to and heard from within syncLimit (ZooKeeper's synced followers).
     syncedFollowers() {
@@ -223,5 +226,10 @@ function ensembleRole(
     },
     pendingSyncs: () => core.pendingSyncs,
     quorumSize: () => peer.status().membership.voters.length,
+    leader() {
+      const id = peer.status().leader;
+      const server = id === NO_NODE ? undefined : configured().servers.find((s) => s.id === id);
+      return server ? { id, host: server.quorum.host } : { id: -1, host: '' };
+    },
   };
 }

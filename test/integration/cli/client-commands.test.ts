@@ -2,7 +2,7 @@
 // `skein start` node: topics through their whole life, produce and consume round trips, a group's lag
 // and seeks, the cluster's state, znodes; and every kind of mistake answered in one line with exit 1 or 2.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { partitionForKey } from '../../../src/kafka/client/partitioner.js';
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 interface Described {
-  partitions: { partition: number; leader: number; isr: number[]; logStartOffset: number; highWatermark: number }[];
+  partitions: { partition: number; leader: number; isr: number[]; logStartOffset: number; highWatermark: number; sizeBytes: number | null; replicaSizes: Record<string, number> }[];
   configs: { name: string; value: string | null; source: string }[];
 }
 
@@ -62,7 +62,7 @@ test('a topic from create to delete: list, describe with configs and sources, al
   expect(d.configs).toContainEqual({ name: 'retention.ms', value: '3600000', source: 'DYNAMIC_TOPIC_CONFIG', readOnly: false });
   expect(d.configs).toContainEqual(expect.objectContaining({ name: 'cleanup.policy', value: 'delete', source: 'DEFAULT_CONFIG' }));
   const table = await skein(node, ['topic', 'describe', 'life']);
-  expect(table.stdout).toMatch(/PARTITIONS\nPARTITION\s+LEADER\s+EPOCH\s+REPLICAS\s+ISR/);
+  expect(table.stdout).toMatch(/PARTITIONS\nPARTITION\s+LEADER\s+EPOCH\s+REPLICAS\s+ISR\s+OFFLINE\s+LOG-START\s+HIGH-WATERMARK\s+RECORDS\s+SIZE-BYTES\n +0 +0 +\d+ +0 +0 +- +0 +0 +0 +0\n/);
   expect(table.stdout).toMatch(/retention\.ms\s+3600000\s+DYNAMIC_TOPIC_CONFIG/);
 
   expect((await skein(node, ['topic', 'alter-config', 'life', '--set', 'cleanup.policy=compact', '--delete', 'retention.ms'])).code).toBe(0);
@@ -112,6 +112,13 @@ describe('produce and consume', () => {
     expect(first.stdout).toMatch(/^1\/0 key-\d+=value \d+\|source=test\n1\/1 /);
     const tail = await skein(node, ['consume', 'events', '-p', '2', '-o', '-2', '--format', '%o\\n']);
     const d = await skeinJson<Described>(node, ['topic', 'describe', 'events']);
+    // Each partition's size is what its segment files hold (DescribeLogDirs).
+    for (const p of d.partitions) {
+      const dir = join(node.dataDir, 'kafka', `events-${p.partition}`);
+      const onDisk = readdirSync(dir).filter((f) => f.endsWith('.log')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+      expect(onDisk).toBeGreaterThan(0);
+      expect([p.sizeBytes, p.replicaSizes]).toEqual([onDisk, { 0: onDisk }]);
+    }
     const hw = d.partitions[2]!.highWatermark;
     expect(tail.stdout).toBe(`${hw - 2}\n${hw - 1}\n`);
     expect((await skein(node, ['consume', 'events', '-p', '2', '-o', String(hw - 1), '--format', '%o\\n'])).stdout).toBe(`${hw - 1}\n`);

@@ -49,6 +49,16 @@ async function runUntilReady(args: string[], ready: string): Promise<string> {
   return out;
 }
 
+/** The start's summary line: the last one logged before the SIGTERM that runUntilReady sends. */
+function startSummary(out: string, msg: string): Record<string, unknown> {
+  const lines = out.trim().split('\n');
+  const stopping = lines.findIndex((l) => l.includes('"shutting down"'));
+  const beforeStop = stopping < 0 ? lines : lines.slice(0, stopping);
+  const summary = JSON.parse(beforeStop.at(-1)!) as Record<string, unknown>;
+  expect(summary.msg).toBe(msg);
+  return summary;
+}
+
 test('start serves Kafka and ZooKeeper, logs one line saying where, and stops on SIGTERM', async () => {
   const data = join(dir, 'node');
   const child = spawn(process.execPath, [MAIN, 'start', '--data-dir', data, '--kafka-port', '0', '--zookeeper-port', '0', '--http-port', '0'], {
@@ -122,8 +132,11 @@ test('zookeeper --myid writes a missing myid, and refuses a dataDir whose myid n
   const cfg = join(dir, 'myid.cfg');
   // Server 2 is this one; 1 and 3 never come up, so the member starts and waits for a quorum.
   writeFileSync(cfg, `dataDir=${zk}\nclientPort=0\nclientPortAddress=127.0.0.1\ninitLimit=10\nsyncLimit=5\nserver.1=127.0.0.1:1:2\nserver.2=127.0.0.1:${await freePort()}:${await freePort()}\nserver.3=127.0.0.1:4:5\n`);
-  await runUntilReady(['zookeeper', '--config', cfg, '--myid', '2'], '"ZooKeeper ensemble member listening"');
+  const out = await runUntilReady(['zookeeper', '--config', cfg, '--myid', '2'], '"skein zookeeper started"');
   expect(readFileSync(join(zk, 'myid'), 'utf8')).toBe('2\n');
+  // The start's summary (its election goes on logging after it: servers 1 and 3 never come).
+  const summary = out.split('\n').find((l) => l.includes('"skein zookeeper started"'))!;
+  expect(JSON.parse(summary)).toMatchObject({ mode: 'member 2 of a 3-server ensemble', dataDir: zk, http: 'off' });
   const other = await runToExit(['zookeeper', '--config', cfg, '--myid', '3']);
   expect(other.code).toBe(2);
   expect(other.stderr).toBe(`skein zookeeper: --myid 3: ${join(zk, 'myid')} says "2": this dataDir is another server's\n`);
@@ -225,7 +238,8 @@ test('server.properties keys without effect are reported in one warning', async 
     'num.network.threads=3',
     'background.threads=10',
   ]);
-  const out = await runUntilReady(['kafka', '--config', config], 'kafka broker listening');
+  const out = await runUntilReady(['kafka', '--config', config], '"skein kafka started"');
+  expect(startSummary(out, 'skein kafka started')).toMatchObject({ brokerId: 0, listeners: ['PLAINTEXT://127.0.0.1:0'], zookeeper: 'none (a broker alone)', dataDir: join(dir, 'zk-keys') });
   const warnings = out
     .split('\n')
     .filter((l) => l.includes('without effect'))

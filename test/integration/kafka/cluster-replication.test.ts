@@ -1,9 +1,11 @@
 // Replication under the real controller: three in-process brokers on one Skein ZooKeeper, a topic with
 // replication factor 3 and min.insync.replicas=2, kafkajs producing keyed records with acks=all while the
 // leader broker goes away without a controlled shutdown and comes back. Every acknowledged record is
-// read back afterwards, in order per key, and the replicas' logs agree byte for byte.
+// read back afterwards, in order per key, and the replicas' logs agree byte for byte. Groups then move
+// with __consumer_offsets' leader: committed offsets, and a KIP-848 member's epoch and partitions.
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { decodePartitionState, partitionStatePath } from '../../../protocol/kafka/zk/znodes.js';
 import { KafkaConnection, fetchPartition, recordsOf } from '../../../src/kafka/client/index.js';
 import { ZooKeeperClient } from '../../../src/zookeeper/client/client.js';
@@ -167,4 +169,54 @@ test('group offsets are written to a replicated __consumer_offsets and served by
   expect(await waitFor('the offset from the new coordinator', async () => (await committed().catch(() => undefined)) ?? undefined, 20_000)).toBe(offset);
   dirs.set(offsets.leader, dir);
   await start(offsets.leader);
+}, 60_000);
+
+/** A connection to the group's coordinator, found through any live broker. */
+async function coordinatorOf(groupId: string): Promise<{ conn: KafkaConnection; nodeId: number }> {
+  const any = await KafkaConnection.connect([...brokers.values()][0]!.bootstrap);
+  try {
+    const found = await waitFor(`the coordinator of ${groupId}`, async () => {
+      const r = await any.send(ApiKey.FindCoordinator, 3, { key: groupId, keyType: 0 }).catch(() => undefined);
+      return r?.errorCode === ErrorCode.NONE && brokers.has(r.nodeId) ? r : undefined;
+    }, 15_000);
+    return { conn: await KafkaConnection.connect(`${found.host}:${found.port}`), nodeId: found.nodeId };
+  } finally {
+    any.close();
+  }
+}
+
+test('a KIP-848 member keeps its epoch and partitions when __consumer_offsets moves to another broker', async () => {
+  const groupId = 'kip848-readers';
+  const heartbeat = (conn: KafkaConnection, over: Record<string, unknown>) =>
+    conn.send(ApiKey.ConsumerGroupHeartbeat, 1, { groupId, memberId: 'reader-1', memberEpoch: 0, rebalanceTimeoutMs: 30_000, subscribedTopicNames: [TOPIC], topicPartitions: [], ...over });
+  const first = await coordinatorOf(groupId);
+  const joined = await waitFor('the member to join', async () => {
+    const r = await heartbeat(first.conn, {});
+    return r.errorCode === ErrorCode.NONE ? r : undefined;
+  });
+  expect(joined.memberEpoch).toBe(1);
+  const owned = joined.assignment!.topicPartitions;
+  expect(owned[0]!.partitions).toEqual([0]);
+  // The heartbeat was answered once its records were on the ISR: the coordinator's broker may now go.
+  first.conn.close();
+  const dir = dirs.get(first.nodeId)!;
+  await brokers.get(first.nodeId)!.stop();
+  brokers.delete(first.nodeId);
+
+  const next = await coordinatorOf(groupId);
+  expect(next.nodeId).not.toBe(first.nodeId);
+  try {
+    // The member carries on where it was, with no rejoin: same epoch, same partitions.
+    const carriedOn = await waitFor('the new coordinator to know the member', async () => {
+      const r = await heartbeat(next.conn, { memberEpoch: joined.memberEpoch, subscribedTopicNames: null, topicPartitions: owned });
+      return r.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS || r.errorCode === ErrorCode.NOT_COORDINATOR ? undefined : r;
+    });
+    expect(carriedOn).toMatchObject({ errorCode: ErrorCode.NONE, memberId: 'reader-1', memberEpoch: joined.memberEpoch });
+    expect(carriedOn.assignment!.topicPartitions).toEqual(owned);
+    expect((await heartbeat(next.conn, { memberEpoch: -1 })).errorCode).toBe(ErrorCode.NONE);
+  } finally {
+    next.conn.close();
+  }
+  dirs.set(first.nodeId, dir);
+  await start(first.nodeId);
 }, 60_000);

@@ -1,7 +1,9 @@
 // KIP-848 consumer groups on the wire, request by request: ConsumerGroupHeartbeat and
 // ConsumerGroupDescribe in a running broker, commits checked against member epochs, ListGroups v5, and
-// a group id kept to one protocol (Kafka's refusals when a classic member meets a consumer group).
+// a group id kept to one protocol (Kafka's refusals when a classic member meets a consumer group), and
+// the group's records in __consumer_offsets: read back when the coordinator moves, so members carry on.
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { partitionForGroup } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
@@ -63,9 +65,25 @@ test('a member joins, owns every partition, commits with its epoch, and is descr
 
 test('a classic JoinGroup for a consumer group with members is refused, and a heartbeat for a classic group', async () => {
   expect((await join(conn, 'cg', 9)).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  // A classic heartbeat naming a consumer group's member: not a classic member (Kafka: UNKNOWN_MEMBER_ID).
+  expect((await conn.send(ApiKey.Heartbeat, 4, { groupId: 'cg', generationId: 1, memberId: 'member-1', groupInstanceId: null })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   await findCoordinator(conn, 'classic-g');
   expect((await join(conn, 'classic-g', 9)).errorCode).toBe(ErrorCode.NONE);
   expect((await heartbeat({ groupId: 'classic-g' })).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+});
+
+test('DescribeGroups: a consumer group is not a classic group (v6 GROUP_ID_NOT_FOUND with a message, Dead before)', async () => {
+  const v6 = await conn.send(ApiKey.DescribeGroups, 6, { groups: ['cg', 'classic-g', 'missing'], includeAuthorizedOperations: false });
+  expect(v6.groups.map((g) => [g.groupId, g.errorCode, g.errorMessage])).toEqual([
+    ['cg', ErrorCode.GROUP_ID_NOT_FOUND, 'Group cg is not a classic group.'],
+    ['classic-g', ErrorCode.NONE, null],
+    ['missing', ErrorCode.GROUP_ID_NOT_FOUND, 'Group missing not found.'],
+  ]);
+  const v5 = await conn.send(ApiKey.DescribeGroups, 5, { groups: ['cg', 'missing'], includeAuthorizedOperations: false });
+  expect(v5.groups.map((g) => [g.groupId, g.errorCode, g.groupState, g.members.length])).toEqual([
+    ['cg', ErrorCode.NONE, 'Dead', 0],
+    ['missing', ErrorCode.NONE, 'Dead', 0],
+  ]);
 });
 
 test('bad input gets Kafka\'s codes and the group keeps serving', async () => {
@@ -75,4 +93,66 @@ test('bad input gets Kafka\'s codes and the group keeps serving', async () => {
   expect((await heartbeat({ memberId: 'member-1', memberEpoch: -1 })).memberEpoch).toBe(-1);
   const described = await conn.send(ApiKey.ConsumerGroupDescribe, 0, { groupIds: ['cg'], includeAuthorizedOperations: false });
   expect(described.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Empty', members: [] });
+});
+
+test('the coordinator moving away and back reloads the group from __consumer_offsets: members keep their epochs and partitions', async () => {
+  const groupId = 'moving-cg';
+  await findCoordinator(conn, groupId);
+  const hb = (over: Record<string, unknown>) => heartbeat({ groupId, ...over });
+  const a = await hb({ memberId: 'a' });
+  const b = await hb({ memberId: 'b', instanceId: 'static-b' });
+  // a is told to revoke half its partitions for b; the coordinator then moves before a confirms.
+  const aRevoking = await hb({ memberId: 'a', memberEpoch: a.memberEpoch, topicPartitions: a.assignment!.topicPartitions, subscribedTopicNames: null });
+  const kept = aRevoking.assignment!.topicPartitions[0]!.partitions;
+  expect(kept.length).toBe(2);
+  const { groups } = broker.broker;
+  const partition = partitionForGroup(groupId, 2);
+  const before = (await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false })).groups[0]!;
+
+  groups.onResignation(partition, 1);
+  expect((await hb({ memberId: 'a', memberEpoch: aRevoking.memberEpoch, subscribedTopicNames: null, topicPartitions: null })).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+  await groups.onElection(partition, 2);
+
+  const after = (await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false })).groups[0]!;
+  expect(after).toEqual(before);
+  // a confirms the revocation to the reloaded coordinator; b then gets the released partitions, same epoch.
+  const aDone = await hb({ memberId: 'a', memberEpoch: aRevoking.memberEpoch, subscribedTopicNames: null, topicPartitions: [{ topicId, partitions: kept }] });
+  expect(aDone).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: before.assignmentEpoch });
+  const bDone = await hb({ memberId: 'b', instanceId: 'static-b', memberEpoch: b.memberEpoch, subscribedTopicNames: null, topicPartitions: [] });
+  expect(bDone).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: before.assignmentEpoch });
+  expect(bDone.assignment!.topicPartitions[0]!.partitions.length).toBe(2);
+
+  // Once empty the group can be deleted: its records become tombstones, and a reload finds nothing.
+  await hb({ memberId: 'a', memberEpoch: -1 });
+  expect((await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: [groupId] })).results[0]!.errorCode).toBe(ErrorCode.NON_EMPTY_GROUP);
+  await hb({ memberId: 'b', instanceId: 'static-b', memberEpoch: -1 });
+  expect((await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: [groupId] })).results[0]!.errorCode).toBe(ErrorCode.NONE);
+  groups.onResignation(partition, 3);
+  await groups.onElection(partition, 4);
+  const gone = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
+  expect(gone.groups[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+});
+
+test('an empty consumer group becomes a classic group when a classic member joins, its records tombstoned and its offsets kept', async () => {
+  const groupId = 'converted';
+  await findCoordinator(conn, groupId);
+  const joined = await heartbeat({ groupId, memberId: 'c-1' });
+  expect(joined.errorCode).toBe(ErrorCode.NONE);
+  const commit = await conn.send(ApiKey.OffsetCommit, 9, { groupId, generationIdOrMemberEpoch: joined.memberEpoch, memberId: 'c-1', topics: [{ name: 'kt', partitions: [{ partitionIndex: 1, committedOffset: 3 }] }] });
+  expect(commit.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+  await heartbeat({ groupId, memberId: 'c-1', memberEpoch: -1 });
+
+  expect((await join(conn, groupId, 9)).errorCode).toBe(ErrorCode.NONE);
+  const described = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
+  expect(described.groups[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  const listed = await conn.send(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: [] });
+  expect(listed.groups.filter((g) => g.groupId === groupId).map((g) => g.groupType)).toEqual(['classic']);
+  const fetched = await conn.send(ApiKey.OffsetFetch, 8, { groups: [{ groupId, topics: [{ name: 'kt', partitionIndexes: [1] }] }], requireStable: false });
+  expect(fetched.groups[0]!.topics[0]!.partitions[0]!.committedOffset).toBe(3);
+  // Moved and reloaded, the group id is still the classic group's alone.
+  const partition = partitionForGroup(groupId, 2);
+  broker.broker.groups.onResignation(partition, 5);
+  await broker.broker.groups.onElection(partition, 6);
+  const again = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
+  expect(again.groups[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
 });

@@ -58,6 +58,10 @@ test('a restart resumes every group where it was: members, generation, assignmen
   expect((await commit('stable', 1, member.memberId, [10, 20])).topics[0]!.partitions.map((p) => p.errorCode)).toEqual([0, 0]);
   await commit('stable', 1, member.memberId, [11, 21]);
   await commit('offsets-only', -1, '', [5, 6]);
+  // A KIP-848 member, answered once its group's records are durable.
+  const kip848 = () => ({ groupId: 'kip848', memberId: 'next-gen', rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['t'], topicPartitions: [] });
+  const joined = await conn.send(ApiKey.ConsumerGroupHeartbeat, 1, { ...kip848(), memberEpoch: 0 });
+  expect(joined).toMatchObject({ errorCode: 0, memberEpoch: 1 });
   await commit('deleted', -1, '', [1, 1]);
   expect((await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: ['deleted'] })).results[0]!.errorCode).toBe(0);
   await conn.send(ApiKey.OffsetDelete, 0, { groupId: 'offsets-only', topics: [{ name: 't', partitions: [{ partitionIndex: 1 }] }] });
@@ -73,9 +77,13 @@ test('a restart resumes every group where it was: members, generation, assignmen
   expect(await committed('deleted')).toEqual([-1, -1]);
   const listed = await conn.send(ApiKey.ListGroups, 4, { statesFilter: [] });
   expect(listed.groups.map((g) => [g.groupId, g.groupState]).sort()).toEqual([
+    ['kip848', 'Stable'],
     ['offsets-only', 'Empty'],
     ['stable', 'Stable'],
   ]);
+  // The KIP-848 member carries on with its epoch and partitions too.
+  const beat848 = await conn.send(ApiKey.ConsumerGroupHeartbeat, 1, { ...kip848(), memberEpoch: 1, subscribedTopicNames: null, topicPartitions: joined.assignment!.topicPartitions });
+  expect(beat848).toMatchObject({ errorCode: 0, memberEpoch: 1, assignment: joined.assignment });
 
   // The member carries on with the generation it had: no rejoin, same assignment.
   const beat = await conn.send(ApiKey.Heartbeat, 4, { groupId: 'stable', generationId: 1, memberId: member.memberId });

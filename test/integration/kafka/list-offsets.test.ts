@@ -1,6 +1,6 @@
 // ListOffsets end to end: kafkajs' admin (fetchTopicOffsets, fetchTopicOffsetsByTimestamp) and raw
 // requests for every version: earliest, latest, by timestamp, max timestamp (v7), the tiered-storage
-// specs of v8-v10 on logs without remote storage, v0's offset lists.
+// specs of v8-v11 on logs without remote storage (and the versions that may ask them), v0's offset lists.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
@@ -87,14 +87,32 @@ test('max timestamp (v7): the record with the largest timestamp; an empty partit
 });
 
 test('earliest local (-4, v8+) is the log start and latest tiered (-5, v9+) is -1 with no epoch: nothing is tiered', async () => {
-  for (const version of [8, 9, 10]) {
+  for (const version of [8, 9, 10, 11]) {
     expect(await listOffset(conn, 'timed', 0, -4, { version })).toEqual({ offset: 0, timestamp: -1, leaderEpoch: 0 });
-    expect(await listOffset(conn, 'timed', 0, -5, { version })).toEqual({ offset: -1, timestamp: -1, leaderEpoch: -1 });
+    if (version >= 9) expect(await listOffset(conn, 'timed', 0, -5, { version })).toEqual({ offset: -1, timestamp: -1, leaderEpoch: -1 });
   }
 });
 
-test('every version from 1 to 10 answers latest and earliest alike', async () => {
-  for (let version = 1; version <= 10; version++) {
+test('earliest pending upload (-6, v11, KIP-1023) is -1 with no epoch: nothing waits for tiered storage', async () => {
+  expect(await listOffset(conn, 'timed', 0, -6, { version: 11 })).toEqual({ offset: -1, timestamp: -1, leaderEpoch: -1 });
+});
+
+test('a spec older than the version asking, or a negative timestamp that is no spec, is UNSUPPORTED_VERSION for its partition', async () => {
+  const refused: [number, number][] = [[6, -3], [7, -4], [8, -5], [10, -6], [11, -7], [1, -100]];
+  for (const [version, timestamp] of refused) {
+    const response = await conn.send(ApiKey.ListOffsets, version, request([{ topic: 'timed', partition: 0, timestamp }, { topic: 'timed', partition: 1, timestamp: -1 }]));
+    expect(response.topics[0]!.partitions.map((p) => [p.errorCode, p.offset]), `v${version} ${timestamp}`).toEqual([
+      [ErrorCode.UNSUPPORTED_VERSION, -1],
+      [ErrorCode.NONE, 1],
+    ]);
+  }
+  // Checked before leadership, as Kafka checks it: an unknown partition asked a refused spec hears UNSUPPORTED_VERSION.
+  const unknown = await conn.send(ApiKey.ListOffsets, 11, request([{ topic: 'timed', partition: 9, timestamp: -8 }]));
+  expect(unknown.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+});
+
+test('every version from 1 to 11 answers latest and earliest alike', async () => {
+  for (let version = 1; version <= 11; version++) {
     expect((await listOffset(conn, 'timed', 1, -1, { version })).offset).toBe(1);
     expect((await listOffset(conn, 'timed', 1, -2, { version })).offset).toBe(0);
   }

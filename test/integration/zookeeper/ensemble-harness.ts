@@ -8,7 +8,7 @@ import type { ConfigFiles } from '../../../src/zookeeper/ensemble-config.js';
 import { startEnsembleMember, type RunningEnsembleMember } from '../../../src/zookeeper/quorum/ensemble-server.js';
 import { ZooKeeperClient, type ZooKeeperClientOptions } from '../../../src/zookeeper/client/client.js';
 import { freePort } from '../../helpers/free-port.js';
-import { fourLetterWord, log } from './harness.js';
+import { log } from './harness.js';
 
 export interface TestEnsemble {
   readonly size: number;
@@ -83,7 +83,9 @@ export async function startEnsemble(size = 3, { extraCfg = '', observers = 0 }: 
       for (;;) {
         const running = [...members.values()].map((m) => m.peer.status());
         const leaders = running.filter((s) => s.role === 'leader');
-        if (leaders.length === 1 && running.every((s) => s.leader === leaders[0]!.id)) {
+        // Every member in sync with it, as ZooKeeper's srvr shows a role only then: a reconfig needs a synced
+        // majority of its new voters (NewConfigNoQuorum otherwise).
+        if (leaders.length === 1 && running.every((s) => s.leader === leaders[0]!.id && s.synced)) {
           // It leads once its opening entry is applied: wait for a write through it to be possible.
           if (members.get(leaders[0]!.id)!.server.serving) return leaders[0]!.id;
         }
@@ -120,20 +122,4 @@ export async function startEnsemble(size = 3, { extraCfg = '', observers = 0 }: 
     },
   };
   return e;
-}
-
-/**
- * Waits until the leader counts every other voter as synced (mntr): a reconfig needs a synced majority of
- * its new voters (NewConfigNoQuorum otherwise), and a server counts once its log is known to the leader,
- * which on a loaded disk can be well after it reports its new role. ZooKeeper's followers report
- * `Mode: follower` only once synced, so there the role change alone implies this.
- */
-export async function everyVoterSynced(e: TestEnsemble): Promise<void> {
-  for (let i = 0; ; i++) {
-    const mntr = await fourLetterWord(e.ports.get(await e.leader())!, 'mntr');
-    const voters = Number(/^zk_quorum_size\t(\d+)$/m.exec(mntr)?.[1]);
-    if (Number(/^zk_synced_followers\t(\d+)$/m.exec(mntr)?.[1]) === voters - 1) return;
-    if (i > 250) throw new Error(`voters not synced: ${mntr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

@@ -2,9 +2,11 @@
 // behave as librdkafka's does (one heartbeat in flight, revoke what the response no longer lists before
 // taking anything new, report what they own, rejoin at epoch 0 when fenced, drop everything when their
 // own session runs out). Chaos: members join, leave, crash; responses are delayed or lost; a topic
-// grows. Checked at every step: no partition held by two members, neither in the coordinator's view nor
+// grows; the coordinator fails over: a new one is built from the records the old one wrote (the log
+// compacted, as Kafka's cleaner leaves it) and must hold the same group. Checked at every step: no partition held by two members, neither in the coordinator's view nor
 // in the clients'. After chaos: every partition owned, every member stable.
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
+import type { ConsumerOffsetsRecord } from '../../../src/kafka/groups/api.js';
 import { partitionKey } from '../../../src/kafka/groups/consumer/assignors.js';
 import {
   ConsumerGroupCoordinator,
@@ -12,6 +14,7 @@ import {
   type ConsumerHeartbeatRequest,
   type ConsumerHeartbeatResponse,
 } from '../../../src/kafka/groups/consumer/coordinator.js';
+import { ConsumerOffsetsReplay } from '../../../src/kafka/groups/replay.js';
 import { Rng } from '../harness/rng.js';
 
 export const STEP_MS = 50;
@@ -55,6 +58,7 @@ export interface ConsumerSimResult {
   settledAtMs: number;
   liveClients: number;
   finalEpoch: number;
+  failovers: number;
 }
 
 export class ConsumerGroupSim {
@@ -63,7 +67,10 @@ export class ConsumerGroupSim {
     ['a', { id: TOPIC_A, partitions: 6 }],
     ['b', { id: TOPIC_B, partitions: 3 }],
   ]);
-  private readonly coordinator: ConsumerGroupCoordinator;
+  private coordinator: ConsumerGroupCoordinator;
+  /** __consumer_offsets as the coordinators wrote it, by key hex (compacted as it goes). */
+  private readonly log = new Map<string, ConsumerOffsetsRecord>();
+  private failovers = 0;
   private readonly clients: Client[] = [];
   private now = 0;
   private joins = 0;
@@ -71,8 +78,24 @@ export class ConsumerGroupSim {
 
   constructor(private readonly options: ConsumerSimOptions) {
     this.rng = new Rng(options.seed);
-    const config = { ...DEFAULT_CONSUMER_GROUP_CONFIG, sessionTimeoutMs: SESSION_MS, heartbeatIntervalMs: HEARTBEAT_MS, assignors: [options.assignor] };
-    this.coordinator = new ConsumerGroupCoordinator(config, { topics: () => this.topics }, () => `m${this.nextName++}`);
+    this.coordinator = this.newCoordinator();
+  }
+
+  private newCoordinator(): ConsumerGroupCoordinator {
+    const config = { ...DEFAULT_CONSUMER_GROUP_CONFIG, sessionTimeoutMs: SESSION_MS, heartbeatIntervalMs: HEARTBEAT_MS, assignors: [this.options.assignor] };
+    return new ConsumerGroupCoordinator(config, { topics: () => this.topics }, () => `m${this.nextName++}`);
+  }
+
+  /** The coordinator moves: the next one knows only what the log holds. */
+  private failover(): void {
+    const before = JSON.stringify(this.coordinator.describe('g'));
+    const replay = new ConsumerOffsetsReplay();
+    for (const record of this.log.values()) replay.apply(record);
+    this.coordinator = this.newCoordinator();
+    const malformed = this.coordinator.load(this.now, replay.consumerGroups());
+    const after = JSON.stringify(this.coordinator.describe('g'));
+    if (malformed > 0 || after !== before) throw new Error(`seed ${this.options.seed} at ${this.now} ms: reloaded group differs:\n${before}\n${after}`);
+    this.failovers++;
   }
 
   run(): ConsumerSimResult {
@@ -93,7 +116,7 @@ export class ConsumerGroupSim {
       }
     }
     if (settledAtMs < 0) throw new Error(`seed ${this.options.seed}: not settled ${settleMs} ms after chaos: ${JSON.stringify(this.coordinator.describe('g'))}`);
-    return { steps, joins: this.joins, settledAtMs, liveClients: this.clients.length, finalEpoch: this.coordinator.describe('g')!.groupEpoch };
+    return { steps, joins: this.joins, settledAtMs, liveClients: this.clients.length, finalEpoch: this.coordinator.describe('g')!.groupEpoch, failovers: this.failovers };
   }
 
   private addClient(): void {
@@ -110,6 +133,7 @@ export class ConsumerGroupSim {
     }
     if (this.clients.length > 1 && r.chance(0.004)) this.clients[r.below(this.clients.length)]!.leaving = true;
     if (r.chance(0.001)) this.topics.get('b')!.partitions++;
+    if (r.chance(0.002)) this.failover();
   }
 
   private step(chaos: boolean): void {
@@ -128,6 +152,14 @@ export class ConsumerGroupSim {
         client.inFlight = undefined;
       }
       if (!client.inFlight && client.nextHeartbeatAt <= this.now) this.send(client, chaos);
+    }
+    // Responses in flight count as sent once durable: every change is in the log before the next step.
+    for (const { records } of this.coordinator.drainRecords()) {
+      for (const record of records) {
+        const key = record.key.toString('hex');
+        if (record.value === null) this.log.delete(key);
+        else this.log.set(key, record);
+      }
     }
     this.checkOwnership();
   }

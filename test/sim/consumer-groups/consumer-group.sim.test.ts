@@ -12,18 +12,23 @@ const plan = seedPlan(30, 'test/sim/consumer-groups');
 
 describe('KIP-848 consumer group simulation', () => {
   for (const assignor of ['uniform', 'range'] as const) {
-    test(`${plan.seeds.length} seeds (${assignor}): no partition owned twice, every partition assigned once chaos stops`, { timeout: 30_000 + plan.seeds.length * 2_000 }, () => {
+    test(`${plan.seeds.length} seeds (${assignor}): no partition owned twice, every partition assigned once chaos stops, failovers lose nothing`, { timeout: 30_000 + plan.seeds.length * 2_000 }, () => {
       let joins = 0;
+      let failovers = 0;
       for (const seed of plan.seeds) {
         try {
           const result = new ConsumerGroupSim({ seed, chaosMs: 30_000, settleMs: SETTLE_MS, maxClients: 6, assignor }).run();
           expect(result.liveClients).toBeGreaterThan(0);
           joins += result.joins;
+          failovers += result.failovers;
         } catch (e) {
           throw new Error(`${(e as Error).message}\nreplay: ${plan.replay(seed)}`, { cause: e });
         }
       }
-      if (plan.seeds.length >= 10) expect(joins).toBeGreaterThan(plan.seeds.length * 3);
+      if (plan.seeds.length >= 10) {
+        expect(joins).toBeGreaterThan(plan.seeds.length * 3);
+        expect(failovers).toBeGreaterThan(plan.seeds.length / 2);
+      }
     });
   }
 

@@ -69,6 +69,22 @@ test('ZOO_CFG_ settings configure the ZooKeeper server, under --override', () =>
   expect(config.clientPort).toBe(2183);
 });
 
+test("SERVER_JVMFLAGS and JVMFLAGS system properties set ZooKeeper's settings; the JVM's own flags are left alone", () => {
+  const env = {
+    SERVER_JVMFLAGS: '-Xmx1g -Djava.security.auth.login.config=/etc/zk/jaas.conf -Dzookeeper.superUser=admin -Dlog4j.configuration=file:/x',
+    JVMFLAGS: ' -Dzookeeper.superUser=root -Dzookeeper.authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider ',
+    ZOO_CFG_ZOOKEEPER_SUPER_USER: 'zoo',
+  };
+  const lines = zooLayers({ file: { text: 'tickTime=2000\n', path: 'zoo.cfg' }, env, overrides: [] }, ZOO_KEYS);
+  expect(lines.slice(1).map((l) => `${l.source} ${l.key}=${l.value}`)).toEqual([
+    'env SERVER_JVMFLAGS java.security.auth.login.config=/etc/zk/jaas.conf',
+    'env SERVER_JVMFLAGS zookeeper.superUser=admin',
+    'env JVMFLAGS zookeeper.superUser=root',
+    'env JVMFLAGS zookeeper.authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider',
+    'env ZOO_CFG_ZOOKEEPER_SUPER_USER zookeeper.superUser=zoo',
+  ]);
+});
+
 test('config show lists defaults, unknown keys and masks secrets', () => {
   const lines = kafkaLayers({
     env: {
@@ -93,6 +109,6 @@ test('config show lists defaults, unknown keys and masks secrets', () => {
     k.startsWith('server.'),
   );
   expect(zoo.find((s) => s.key === 'server.1')).toMatchObject({ known: true, source: 'zoo.cfg:1' });
-  expect(zoo.find((s) => s.key === '4lw.commands.whitelist')?.value).toBe('srvr,stat,ruok,conf,envi,isro,mntr,wchs,dirs');
+  expect(zoo.find((s) => s.key === '4lw.commands.whitelist')?.value).toBe('srvr,ruok,isro,mntr,wchs,dirs');
   expect(zoo.find((s) => s.key === 'dataLogDir')?.value).toBeNull();
 });

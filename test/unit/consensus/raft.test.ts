@@ -85,6 +85,25 @@ describe('election', () => {
     // A learner is asked for no vote.
     expect(c.sent.some((m) => m.to === 3 && (m.type === 'vote' || m.type === 'preVote'))).toBe(false);
   });
+
+  test("synced: a leader once it commits an entry of its term, a follower once the leader's heartbeat shows it counts its log", () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.isolate(3);
+    // Votes flow, the no-op goes out, but no heartbeat yet: the followers cannot know the leader holds them.
+    c.campaign(1);
+    expect(c.core(1).status()).toMatchObject({ role: 'leader', synced: true });
+    expect(c.core(2).status()).toMatchObject({ role: 'follower', leader: 1, synced: false });
+    settle(c);
+    expect(c.core(2).status().synced).toBe(true);
+    // The cut-off member has no leader; once healed it is synced only after the leader heard its log.
+    expect(c.core(3).status()).toMatchObject({ leader: 0, synced: false });
+    c.heal();
+    c.tick(1);
+    c.deliver((m) => m.type !== 'heartbeatResponse' && m.type !== 'appendResponse');
+    expect(c.core(3).status()).toMatchObject({ leader: 1, synced: false });
+    settle(c);
+    expect(c.core(3).status().synced).toBe(true);
+  });
 });
 
 describe('replication', () => {

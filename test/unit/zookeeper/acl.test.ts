@@ -74,5 +74,19 @@ describe('ACL checks', () => {
     expect(invalid([{ perms: 1, id: { scheme: 'x509', id: 'cn' } }])).toBe(ErrorCode.invalidACL);
     expect(invalid([{ perms: 1, id: { scheme: 'x509', id: 'CN=a\\,b,OU=x+UID=1,2.5.4.3=y' } }])).toBe(0);
     expect(invalid([{ perms: 1, id: { scheme: 'digest', id: ':h' } }])).toBe(0);
+    expect(invalid([{ perms: 1, id: { scheme: 'sasl', id: '' } }])).toBe(ErrorCode.invalidACL);
+    expect(invalid([{ perms: 1, id: { scheme: 'sasl', id: 'jaasuser' } }])).toBe(0);
+  });
+
+  it('sasl: a SASL login is an authenticated identity, matched by user name, that auth ACLs expand to', () => {
+    const ids = [
+      { scheme: 'ip', id: '127.0.0.1' },
+      { scheme: 'sasl', id: 'alice' },
+    ];
+    const acl = aclView([{ perms: Perms.read, id: { scheme: 'sasl', id: 'alice' } }]);
+    expect(permitted(acl, Perms.read, ids)).toBe(true);
+    expect(permitted(acl, Perms.read, [{ scheme: 'sasl', id: 'bob' }])).toBe(false);
+    expect(permitted(acl, Perms.read, [{ scheme: 'digest', id: 'alice' }])).toBe(false);
+    expect(fixupACL('/p', [{ perms: 31, id: { scheme: 'auth', id: '' } }], ids)).toEqual([{ perms: 31, id: { scheme: 'sasl', id: 'alice' } }]);
   });
 });

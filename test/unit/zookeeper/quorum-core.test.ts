@@ -46,6 +46,7 @@ class FakeLink implements QuorumLink {
       lastZxid: last ? makeZxid(last.term, last.counter) : 0n,
       membership: this.membership,
       lastEpoch: false,
+      synced: this.role === 'leader' || this.leader !== 0,
     };
   }
 
@@ -412,5 +413,39 @@ describe('QuorumCore', () => {
     s.core.apply([last!, create!]);
     expect(answers).toEqual(['reconfig true', 'create true']);
     expect(s.tree.get('/zookeeper/config')!.data!.toString()).toMatch(/server\.5=.*\nversion=[0-9a-f]+$/);
+  });
+
+  // ZooKeeper 3.8.0's leader and followers close every client connection when the leader changes
+  // (Leader.shutdown, Learner.shutdown: closeAllConnections), so its reconfig client sees ConnectionLoss.
+  it('a reconfig cut short by its leader stepping down costs the client its connection, as in ZooKeeper; another one meanwhile is ReconfigInProgress', () => {
+    const s = setup(true);
+    const first = leaderWithSession(s);
+    let second = 0n;
+    s.core.openSession(4000, now, (id) => (second = id));
+    s.core.apply([s.link.log.at(-1)!]);
+    const line = (id: number) => `server.${id}=127.0.0.1:${2000 + id}:${3000 + id}:participant;127.0.0.1:${4000 + id}`;
+    const reconfig = (sessionId: bigint, joining: string, answers: string[]) => {
+      const w = new Writer();
+      ReconfigRequest.write(w, { joiningServers: joining, leavingServers: '', newMembers: '', curConfigId: -1n });
+      s.core.write({ sessionId, cxid: 1, type: OpCode.reconfig, auth: [{ scheme: 'super', id: '' }] }, new Reader(w.toBuffer()), 5, (a) =>
+        answers.push(a.applied ? `applied ${a.result.err}` : `refused ${a.err}`),
+      );
+    };
+    const answers: string[] = [];
+    reconfig(first, `${line(4)},${line(5)}`, answers);
+    s.core.apply([s.link.log.at(-1)!]);
+    expect(s.link.changes).toEqual([{ type: 'addVoter', id: 4 }, { type: 'addVoter', id: 5 }]);
+    const others: string[] = [];
+    reconfig(second, line(6), others);
+    s.core.apply([s.link.log.at(-1)!]);
+    expect(others).toEqual([`refused ${ErrorCode.reconfigInProgress}`]);
+    // The first step committed, the last (with the new /zookeeper/config) is in flight when the leader
+    // loses its role within the term.
+    s.link.role = 'follower';
+    s.link.leader = 0;
+    s.core.changed(s.link.status());
+    expect(answers).toEqual([]);
+    expect(s.dropped).toEqual([first]);
+    expect(s.tree.get('/zookeeper/config')!.data!.toString()).not.toContain('server.5=');
   });
 });

@@ -2,10 +2,16 @@
 // clock ticks go in with the time; responses come out. The server computes a target assignment per
 // group epoch and brings each member to it incrementally: a member first gives up what it must
 // revoke, and a partition is handed to its new owner only once its old owner has released it, so no
-// partition is ever owned by two members at once. Kafka's facts (GroupMetadataManager,
+// partition is ever owned by two members at once. Every change is also a set of __consumer_offsets
+// records (drainRecords), as Kafka writes them, from which a new coordinator rebuilds the groups after a
+// failover (load) so members keep their epochs and partitions. Kafka's facts (GroupMetadataManager,
 // CurrentAssignmentBuilder); our own code.
 import { ErrorCode } from '../../../../protocol/kafka/errors.js';
-import { assign, isAssignorName, parsePartitionKey, partitionKey, type AssignorName, type PartitionKey, type TargetAssignment } from './assignors.js';
+import { assign, isAssignorName, parsePartitionKey, partitionKey, type AssignorName, type PartitionKey } from './assignors.js';
+import type { ConsumerOffsetsRecord } from '../api.js';
+import type { ConsumerGroupRecords } from '../replay.js';
+import { groupFromRecords, groupRecordKeys, groupRecords, memberRecordKeys, recordChanges, type RecordSet } from './group-records.js';
+import { compileRegex, newMember, subscribedTopicsChanged, type ConsumerGroup, type Member, type MemberState, type SubscribedTopic } from './group-state.js';
 
 /** Epochs a member sends to leave: -1 for good, -2 a static member that will be back. */
 export const LEAVE_EPOCH = -1;
@@ -63,41 +69,6 @@ export interface ConsumerHeartbeatResponse {
   assignment: { topicPartitions: Array<{ topicId: string; partitions: number[] }> } | null;
 }
 
-type MemberState = 'stable' | 'unrevoked' | 'unreleased';
-
-interface Member {
-  memberId: string;
-  instanceId: string | null;
-  rackId: string | null;
-  clientId: string;
-  clientHost: string;
-  memberEpoch: number;
-  previousMemberEpoch: number;
-  state: MemberState;
-  subscribedTopicNames: string[];
-  subscribedTopicRegex: RegExp | null;
-  regexSource: string | null;
-  serverAssignor: string | null;
-  rebalanceTimeoutMs: number;
-  /** What the member has been told it owns. */
-  assigned: Set<PartitionKey>;
-  /** What it must give up before it gets more. */
-  revoking: Set<PartitionKey>;
-  sessionDeadline: number;
-  /** Set while revoking: a member that does not revoke in its rebalance timeout is removed. */
-  revocationDeadline: number | undefined;
-}
-
-interface ConsumerGroup {
-  groupId: string;
-  groupEpoch: number;
-  assignmentEpoch: number;
-  members: Map<string, Member>;
-  target: TargetAssignment;
-  /** The subscribed topics' ids and sizes when the target was computed: a change means a new epoch. */
-  metadataKey: string;
-}
-
 export interface ConsumerMemberView {
   memberId: string;
   instanceId: string | null;
@@ -130,8 +101,18 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((x) => b.has(x));
 }
 
+/** Records to append for one group, in one batch. */
+export interface ConsumerGroupAppend {
+  groupId: string;
+  records: ConsumerOffsetsRecord[];
+}
+
 export class ConsumerGroupCoordinator {
   private readonly groups = new Map<string, ConsumerGroup>();
+  /** What __consumer_offsets holds for each group (written here or loaded). */
+  private readonly written = new Map<string, RecordSet>();
+  /** Groups changed since the last drainRecords: the members whose records may differ, or all of them. */
+  private readonly dirty = new Map<string, Set<string> | 'all'>();
 
   constructor(
     readonly config: ConsumerGroupConfig,
@@ -175,7 +156,7 @@ export class ConsumerGroupCoordinator {
     let member: Member | undefined;
     if (request.memberEpoch === 0) {
       if (!group) {
-        group = { groupId: request.groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), target: new Map(), metadataKey: '' };
+        group = { groupId: request.groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), target: new Map(), subscribedTopics: new Map() };
         this.groups.set(request.groupId, group);
       }
       const joined = this.join(nowMs, group, request);
@@ -199,6 +180,7 @@ export class ConsumerGroupCoordinator {
     if (this.updateSubscription(member, request)) group!.groupEpoch++;
     this.refreshTarget(group!);
     this.reconcile(nowMs, group!, member, this.ownedKeys(request.topicPartitions));
+    this.touch(group!.groupId, member.memberId);
     return this.answer(member);
   }
 
@@ -222,15 +204,63 @@ export class ConsumerGroupCoordinator {
     return next;
   }
 
-  /** Forgets the groups of a __consumer_offsets partition this broker no longer leads. */
+  /**
+   * Forgets the groups of a __consumer_offsets partition this broker no longer leads: their records
+   * stay in the log for the next leader; changes not drained yet are dropped with them.
+   */
   forget(belongsHere: (groupId: string) => boolean): void {
-    for (const groupId of [...this.groups.keys()]) if (!belongsHere(groupId)) this.groups.delete(groupId);
+    for (const groupId of new Set([...this.groups.keys(), ...this.written.keys()])) {
+      if (belongsHere(groupId)) continue;
+      this.groups.delete(groupId);
+      this.written.delete(groupId);
+      this.dirty.delete(groupId);
+    }
   }
 
-  /** Deletes an empty group (DeleteGroups); false when it has members. */
+  /** Deletes an empty group (DeleteGroups), with tombstones for its records; false when it has members. */
   delete(groupId: string): boolean {
     if (this.hasMembers(groupId)) return false;
-    return this.groups.delete(groupId);
+    if (!this.groups.delete(groupId)) return false;
+    this.dirty.set(groupId, 'all');
+    return true;
+  }
+
+  /**
+   * Takes in the groups of a __consumer_offsets partition this broker now leads, as its records hold
+   * them (ConsumerOffsetsReplay.consumerGroups). Members' sessions run from `nowMs`. Returns how many
+   * records could not be read.
+   */
+  load(nowMs: number, groups: ReadonlyMap<string, ConsumerGroupRecords>): number {
+    let malformed = 0;
+    for (const [groupId, records] of groups) {
+      const loaded = groupFromRecords(groupId, records, nowMs, this.config.sessionTimeoutMs);
+      malformed += loaded.malformed;
+      this.groups.set(groupId, loaded.group);
+      this.written.set(groupId, loaded.written);
+      this.dirty.delete(groupId);
+    }
+    return malformed;
+  }
+
+  /**
+   * The records every change since the last call needs, one batch per group: what changed, and
+   * tombstones for members gone and groups deleted. The caller appends them to the group's partition.
+   */
+  drainRecords(): ConsumerGroupAppend[] {
+    const out: ConsumerGroupAppend[] = [];
+    for (const [groupId, members] of this.dirty) {
+      const group = this.groups.get(groupId);
+      let written = this.written.get(groupId);
+      if (!written) this.written.set(groupId, (written = new Map()));
+      const all = members === 'all' || !group;
+      const wanted = group ? groupRecords(group, all ? undefined : members) : new Map();
+      const scope = all ? [...written.keys(), ...wanted.keys()] : [...groupRecordKeys(groupId), ...[...members].flatMap((m) => memberRecordKeys(groupId, m))];
+      const records = recordChanges(written, wanted, scope);
+      if (written.size === 0) this.written.delete(groupId);
+      if (records.length > 0) out.push({ groupId, records });
+    }
+    this.dirty.clear();
+    return out;
   }
 
   groupIds(): string[] {
@@ -305,6 +335,7 @@ export class ConsumerGroupCoordinator {
         if (target) group.target.set(memberId, target);
         const member: Member = { ...previous, memberId, memberEpoch: previous.previousMemberEpoch, sessionDeadline: nowMs + this.config.sessionTimeoutMs };
         group.members.set(memberId, member);
+        this.touch(group.groupId);
         return member;
       }
     }
@@ -320,25 +351,13 @@ export class ConsumerGroupCoordinator {
       return existing;
     }
     if (group.members.size >= this.config.maxSize) return fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`);
-    const member: Member = {
-      memberId,
+    const member = newMember(memberId, nowMs + this.config.sessionTimeoutMs, {
       instanceId: request.instanceId,
       rackId: request.rackId,
       clientId: request.clientId,
       clientHost: request.clientHost,
-      memberEpoch: 0,
-      previousMemberEpoch: 0,
-      state: 'stable',
-      subscribedTopicNames: [],
-      subscribedTopicRegex: null,
-      regexSource: null,
-      serverAssignor: null,
       rebalanceTimeoutMs: request.rebalanceTimeoutMs,
-      assigned: new Set(),
-      revoking: new Set(),
-      sessionDeadline: nowMs + this.config.sessionTimeoutMs,
-      revocationDeadline: undefined,
-    };
+    });
     group.members.set(memberId, member);
     // Its subscription, set next, moves the group epoch: a join is one new epoch.
     return member;
@@ -353,6 +372,7 @@ export class ConsumerGroupCoordinator {
       member.previousMemberEpoch = member.memberEpoch;
       member.memberEpoch = STATIC_LEAVE_EPOCH;
       member.sessionDeadline = nowMs + this.config.sessionTimeoutMs;
+      this.touch(group.groupId, member.memberId);
     } else {
       this.remove(group, member);
     }
@@ -364,6 +384,16 @@ export class ConsumerGroupCoordinator {
     group.target.delete(member.memberId);
     group.groupEpoch++;
     this.refreshTarget(group);
+    this.touch(group.groupId);
+  }
+
+  /** Marks a member's records (or, without one, the whole group's) for the next drainRecords. */
+  private touch(groupId: string, memberId?: string): void {
+    const dirty = this.dirty.get(groupId);
+    if (dirty === 'all') return;
+    if (memberId === undefined) this.dirty.set(groupId, 'all');
+    else if (dirty) dirty.add(memberId);
+    else this.dirty.set(groupId, new Set([memberId]));
   }
 
   /** Whether the member's subscription changed. */
@@ -408,20 +438,24 @@ export class ConsumerGroupCoordinator {
   private refreshTarget(group: ConsumerGroup): void {
     const topics = this.catalog.topics();
     const subscriptions = new Map<string, Set<string>>();
-    const used = new Map<string, { id: string; partitions: number }>();
+    const used = new Map<string, SubscribedTopic>();
     for (const m of group.members.values()) {
       const names = this.subscribedTopics(m, topics);
       subscriptions.set(m.memberId, new Set(names.map((n) => topics.get(n)!.id)));
-      for (const n of names) used.set(topics.get(n)!.id, topics.get(n)!);
+      for (const name of names) {
+        const { id, partitions } = topics.get(name)!;
+        used.set(id, { id, name, partitions });
+      }
     }
-    const metadataKey = [...used.values()].map((t) => `${t.id}/${t.partitions}`).sort().join(',');
-    if (metadataKey !== group.metadataKey) {
-      group.metadataKey = metadataKey;
+    if (subscribedTopicsChanged(group, used)) {
+      group.subscribedTopics = used;
       if (group.assignmentEpoch === group.groupEpoch) group.groupEpoch++;
     }
     if (group.assignmentEpoch === group.groupEpoch) return;
     group.target = assign(this.assignorOf(group), { subscriptions, topics: used, previous: group.target });
     group.assignmentEpoch = group.groupEpoch;
+    // Every member's target may have moved.
+    this.touch(group.groupId);
   }
 
   /** Partitions another member of the group still holds (assigned or being revoked). */
@@ -491,18 +525,5 @@ export class ConsumerGroupCoordinator {
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       assignment: { topicPartitions: [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions: partitions.sort((a, b) => a - b) })) },
     };
-  }
-}
-
-/**
- * KIP-848's regexes are RE2's; JavaScript's engine backtracks, so only the RE2-safe subset is taken:
- * no backreferences or lookaround, and the length is bounded by the caller. Null when invalid.
- */
-function compileRegex(source: string): RegExp | null {
-  if (/\\[1-9]|\(\?[=!<]/.test(source)) return null;
-  try {
-    return new RegExp(`^(?:${source})$`);
-  } catch {
-    return null;
   }
 }

@@ -6,6 +6,7 @@ import {
   type ConsumerHeartbeatRequest,
   type ConsumerHeartbeatResponse,
 } from '../../../../src/kafka/groups/consumer/coordinator.js';
+import { followUp, hb } from './heartbeats.js';
 
 const T1 = '00000000-0000-0000-0000-000000000001';
 
@@ -16,31 +17,12 @@ function setup(partitions = 4, config = {}) {
   return { c, topics };
 }
 
-function hb(over: Partial<ConsumerHeartbeatRequest>): ConsumerHeartbeatRequest {
-  return {
-    groupId: 'g',
-    memberId: '',
-    memberEpoch: 0,
-    instanceId: null,
-    rackId: null,
-    rebalanceTimeoutMs: 30_000,
-    subscribedTopicNames: ['t'],
-    subscribedTopicRegex: null,
-    serverAssignor: null,
-    topicPartitions: [],
-    clientId: 'client',
-    clientHost: '/127.0.0.1',
-    ...over,
-  };
-}
-
 function owned(r: ConsumerHeartbeatResponse): number[] {
   return r.assignment?.topicPartitions.flatMap((t) => t.partitions) ?? [];
 }
 
-/** A follow-up heartbeat reporting `parts` as owned. */
 function next(r: ConsumerHeartbeatResponse, parts: number[]): Partial<ConsumerHeartbeatRequest> {
-  return { memberId: r.memberId!, memberEpoch: r.memberEpoch, subscribedTopicNames: null, topicPartitions: [{ topicId: T1, partitions: parts }] };
+  return followUp(T1, r, parts);
 }
 
 describe('ConsumerGroupCoordinator', () => {

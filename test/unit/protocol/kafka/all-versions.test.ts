@@ -141,6 +141,14 @@ test('the registry holds at least the versions the broker is to serve', () => {
     31: [0, 3],
     68: [0, 1],
     69: [0, 1],
+    35: [0, 4],
+    75: [0, 0],
+    // KIP-932 share groups: v0 was Kafka 4.0's early access, removed in 4.1.
+    76: [1, 1],
+    77: [1, 1],
+    78: [1, 2],
+    79: [1, 2],
+    90: [0, 0],
     // Inter-broker, at the versions Kafka 3.9 speaks in ZooKeeper mode.
     4: [0, 7],
     5: [0, 4],

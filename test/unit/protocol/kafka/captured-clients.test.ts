@@ -1,4 +1,4 @@
-// Request frames captured from real clients (librdkafka, kafka-python, @platformatic/kafka; see
+// Request frames captured from real clients (librdkafka, kafka-python, @platformatic/kafka, @kafkats/client's ShareConsumer; see
 // test/fixtures/kafka/README.md) decode completely, carry what the clients were asked to send, and
 // re-encode to the very same bytes.
 import { readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ function load(name: string): Fixture {
   ) as Fixture;
 }
 
-const FIXTURES = ['librdkafka.json', 'kafka-python.json', 'platformatic-kafka.json'].map(
+const FIXTURES = ['librdkafka.json', 'kafka-python.json', 'platformatic-kafka.json', 'kafkats-share.json'].map(
   (name) => [name, load(name)] as const,
 );
 
@@ -136,6 +136,16 @@ function checkContent(req: KafkaRequest): void {
       break;
     case ApiKey.ListGroups:
       break;
+    case ApiKey.ShareGroupHeartbeat:
+      expect(req.body.groupId).toBe('share-capture-group');
+      expect(req.body.memberId).not.toBe('');
+      if (req.body.memberEpoch === 0) expect(req.body.subscribedTopicNames).toEqual(['share-capture']);
+      break;
+    case ApiKey.ShareFetch:
+    case ApiKey.ShareAcknowledge:
+      expect(req.body.groupId).toBe('share-capture-group');
+      for (const t of req.body.topics) for (const p of t.partitions) for (const b of p.acknowledgementBatches) expect(b.lastOffset).toBeGreaterThanOrEqual(b.firstOffset);
+      break;
   }
 }
 
@@ -196,6 +206,15 @@ const NOT_CAPTURED: number[] = [
   ApiKey.DescribeAcls,
   ApiKey.CreateAcls,
   ApiKey.DeleteAcls,
+  // Newer than the captures: @platformatic/kafka's admin sends DescribeLogDirs v4 (compat/kafka/platformatic.test.ts
+  // drives it), the Java Admin DescribeTopicPartitions; cluster-admin.test.ts holds their golden bytes.
+  ApiKey.DescribeLogDirs,
+  ApiKey.DescribeTopicPartitions,
+  // KIP-932: @kafkats/client's ShareConsumer (kafkats-share.json) sends 76, 78 and 79, not ShareGroupDescribe,
+  // which compat/kafka/share-groups.test.ts sends; all-versions.test.ts round-trips every version.
+  ApiKey.ShareGroupDescribe,
+  // The Java Admin's (kafka-share-groups.sh); test/integration/kafka/share-groups.test.ts sends it.
+  ApiKey.DescribeShareGroupOffsets,
 ];
 
 test('the fixtures cover every API but the uncaptured ones, and the flexible versions clients use', () => {

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../../../protocol/kafka/index.js';
 import { ProduceRequestSpec, ProduceResponseSpec } from '../../../../protocol/kafka/messages/0-produce.js';
 import { FetchRequestSpec } from '../../../../protocol/kafka/messages/1-fetch.js';
+import { ListOffsetsRequestSpec, ListOffsetsResponseSpec } from '../../../../protocol/kafka/messages/2-list-offsets.js';
 import { MetadataResponseSpec } from '../../../../protocol/kafka/messages/3-metadata.js';
 import { OffsetCommitRequestSpec } from '../../../../protocol/kafka/messages/8-offset-commit.js';
 import { OffsetFetchResponseSpec } from '../../../../protocol/kafka/messages/9-offset-fetch.js';
@@ -23,6 +24,22 @@ describe('Metadata response v13 (KIP-1102): a top-level error code after the top
     expect(hex(encodeMessage(MetadataResponseSpec, 13, value))).toBe(bytes);
     const rebootstrap = common + '0081' + '00';
     expect(decodeMessage(MetadataResponseSpec, 13, Buffer.from(rebootstrap, 'hex')).errorCode).toBe(129);
+  });
+});
+
+describe('ListOffsets v11 (KIP-1023): the bytes of v10; the version only admits the -6 spec', () => {
+  test('request: replica, isolation, topics[1] {name, partitions[1] {index, epoch, timestamp -6}}, timeout_ms', () => {
+    const value = { replicaId: -1, isolationLevel: 0, topics: [{ name: 'a', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -6, maxNumOffsets: 1 }] }], timeoutMs: 500 };
+    const bytes = 'ffffffff' + '00' + '02' + '0261' + '02' + '00000000' + 'ffffffff' + 'fffffffffffffffa' + '00' + '00' + '000001f4' + '00';
+    expect(hex(encodeMessage(ListOffsetsRequestSpec, 10, value))).toBe(bytes);
+    expect(hex(encodeMessage(ListOffsetsRequestSpec, 11, value))).toBe(bytes);
+    expect(decodeMessage(ListOffsetsRequestSpec, 11, Buffer.from(bytes, 'hex'))).toEqual({ ...value, topics: [{ name: 'a', partitions: [{ ...value.topics[0]!.partitions[0]! }] }] });
+  });
+  test('response: nothing pending upload on a log without tiered storage', () => {
+    const value = { throttleTimeMs: 0, topics: [{ name: 'a', partitions: [{ partitionIndex: 0, errorCode: 0, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 }] }] };
+    const bytes = '00000000' + '02' + '0261' + '02' + '00000000' + '0000' + 'ffffffffffffffff' + 'ffffffffffffffff' + 'ffffffff' + '00' + '00' + '00';
+    expect(hex(encodeMessage(ListOffsetsResponseSpec, 10, value))).toBe(bytes);
+    expect(hex(encodeMessage(ListOffsetsResponseSpec, 11, value))).toBe(bytes);
   });
 });
 

@@ -1,0 +1,272 @@
+// The share group coordinator (KIP-932): membership of share groups, a pure state machine. Heartbeats
+// and clock ticks go in with the time; responses come out. Unlike a consumer group, members of a share
+// group may share partitions (each record still goes to one member at a time: share-partition.ts), so
+// there is no revocation phase: a member moves straight to its target assignment at the next group
+// epoch. The assignment is KIP-932's SimpleAssignor's balance: with no more members than partitions,
+// each partition goes to one member, round-robin; with more members, every member gets a partition
+// and each partition is shared by as few members as possible, so the "idle fifth consumer" of a
+// consumer group gets work. Kafka's facts (GroupMetadataManager.shareGroupHeartbeat); our own code.
+import { ErrorCode } from '../../../protocol/kafka/index.js';
+import type { TopicCatalog } from '../groups/consumer/coordinator.js';
+
+export const SHARE_LEAVE_EPOCH = -1;
+
+export interface ShareGroupConfig {
+  /** group.share.session.timeout.ms */
+  sessionTimeoutMs: number;
+  /** group.share.heartbeat.interval.ms */
+  heartbeatIntervalMs: number;
+  /** group.share.max.size */
+  maxSize: number;
+  /** group.share.max.groups: share groups at most, so group ids cannot grow memory without bound. */
+  maxGroups: number;
+}
+
+export interface ShareHeartbeatRequest {
+  groupId: string;
+  memberId: string;
+  memberEpoch: number;
+  rackId: string | null;
+  subscribedTopicNames: string[] | null;
+  clientId: string;
+  clientHost: string;
+}
+
+export interface ShareAssignment {
+  topicPartitions: Array<{ topicId: string; partitions: number[] }>;
+}
+
+export interface ShareHeartbeatResponse {
+  errorCode: number;
+  errorMessage: string | null;
+  memberId: string | null;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  assignment: ShareAssignment | null;
+}
+
+interface ShareMember {
+  memberId: string;
+  memberEpoch: number;
+  rackId: string | null;
+  clientId: string;
+  clientHost: string;
+  subscribedTopicNames: string[];
+  /** topic id -> partitions, as last computed for the group epoch. */
+  assignment: Map<string, number[]>;
+  sessionDeadline: number;
+}
+
+interface ShareGroup {
+  groupId: string;
+  groupEpoch: number;
+  assignmentEpoch: number;
+  members: Map<string, ShareMember>;
+  /** The subscribed topics' ids and partition counts the assignment was computed from. */
+  topicsSeen: string;
+}
+
+export interface DescribedShareGroup {
+  groupId: string;
+  errorCode: number;
+  groupState: string;
+  groupEpoch: number;
+  assignmentEpoch: number;
+  members: Array<{
+    memberId: string;
+    rackId: string | null;
+    memberEpoch: number;
+    clientId: string;
+    clientHost: string;
+    subscribedTopicNames: string[];
+    assignment: Array<{ topicId: string; topicName: string; partitions: number[] }>;
+  }>;
+}
+
+/** KIP-932's SimpleAssignor name, as ShareGroupDescribe reports it. */
+export const SIMPLE_ASSIGNOR = 'simple';
+
+function failure(errorCode: number, errorMessage: string, memberId: string | null = null): ShareHeartbeatResponse {
+  return { errorCode, errorMessage, memberId, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
+}
+
+/**
+ * Every member gets partitions of the topics it subscribes to: partitions dealt round-robin over the
+ * members, and when members outnumber partitions, members dealt round-robin over the partitions
+ * instead, so nobody idles. Members sorted by id: the same group gives the same assignment.
+ */
+export function assignShared(members: ReadonlyArray<{ memberId: string; subscribedTopicNames: readonly string[] }>, catalog: ReadonlyMap<string, { id: string; partitions: number }>): Map<string, Map<string, number[]>> {
+  const out = new Map<string, Map<string, number[]>>(members.map((m) => [m.memberId, new Map()]));
+  const topics = [...new Set(members.flatMap((m) => m.subscribedTopicNames))].sort();
+  for (const name of topics) {
+    const topic = catalog.get(name);
+    if (!topic || topic.partitions === 0) continue;
+    const subscribers = members.filter((m) => m.subscribedTopicNames.includes(name)).map((m) => m.memberId).sort();
+    const give = (member: string, partition: number): void => {
+      const byTopic = out.get(member)!;
+      const list = byTopic.get(topic.id) ?? [];
+      list.push(partition);
+      byTopic.set(topic.id, list);
+    };
+    const deals = Math.max(topic.partitions, subscribers.length);
+    for (let i = 0; i < deals; i++) give(subscribers[i % subscribers.length]!, i % topic.partitions);
+  }
+  return out;
+}
+
+export class ShareGroupCoordinator {
+  private readonly groups = new Map<string, ShareGroup>();
+
+  constructor(
+    private readonly config: ShareGroupConfig,
+    private readonly catalog: TopicCatalog,
+  ) {}
+
+  /** ShareGroupHeartbeat: join (epoch 0), heartbeat (the member's epoch) or leave (-1). */
+  heartbeat(request: ShareHeartbeatRequest, now: number): ShareHeartbeatResponse {
+    if (request.groupId === '') return failure(ErrorCode.INVALID_REQUEST, 'GroupId can not be empty.');
+    if (request.memberId === '') return failure(ErrorCode.INVALID_REQUEST, 'MemberId can not be empty.');
+    if (request.memberEpoch < SHARE_LEAVE_EPOCH) return failure(ErrorCode.INVALID_REQUEST, `MemberEpoch is invalid: ${request.memberEpoch}.`);
+    if (request.memberEpoch === 0 && (request.subscribedTopicNames === null || request.subscribedTopicNames.length === 0)) {
+      return failure(ErrorCode.INVALID_REQUEST, 'SubscribedTopicNames must be set in first request.');
+    }
+    const group = this.groups.get(request.groupId);
+    if (request.memberEpoch === SHARE_LEAVE_EPOCH) return this.leave(group, request.memberId);
+    let member = group?.members.get(request.memberId);
+    if (request.memberEpoch > 0) {
+      if (!member) return failure(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${request.memberId} is not a member of share group ${request.groupId}.`);
+      if (request.memberEpoch !== member.memberEpoch) {
+        return failure(ErrorCode.FENCED_MEMBER_EPOCH, `The share group member has a different epoch (${request.memberEpoch}) than the one known (${member.memberEpoch}).`);
+      }
+    }
+    if (!group && this.groups.size >= this.config.maxGroups) return failure(ErrorCode.GROUP_MAX_SIZE_REACHED, `The broker holds its maximum of ${this.config.maxGroups} share groups.`);
+    const g = group ?? this.create(request.groupId);
+    if (!member) {
+      if (g.members.size >= this.config.maxSize) return failure(ErrorCode.GROUP_MAX_SIZE_REACHED, `The share group has reached its maximum capacity of ${this.config.maxSize} members.`);
+      member = {
+        memberId: request.memberId,
+        memberEpoch: 0,
+        rackId: request.rackId,
+        clientId: request.clientId,
+        clientHost: request.clientHost,
+        subscribedTopicNames: [],
+        assignment: new Map(),
+        sessionDeadline: 0,
+      };
+      g.members.set(member.memberId, member);
+      g.groupEpoch++;
+    }
+    const joining = request.memberEpoch === 0;
+    member.sessionDeadline = now + this.config.sessionTimeoutMs;
+    member.rackId = request.rackId ?? member.rackId;
+    if (request.subscribedTopicNames !== null) {
+      const names = [...new Set(request.subscribedTopicNames)].sort();
+      if (names.join('\0') !== member.subscribedTopicNames.join('\0')) {
+        member.subscribedTopicNames = names;
+        g.groupEpoch++;
+      }
+    }
+    this.reassignIfNeeded(g);
+    const moved = member.memberEpoch !== g.assignmentEpoch;
+    member.memberEpoch = g.assignmentEpoch;
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId: member.memberId,
+      memberEpoch: member.memberEpoch,
+      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      assignment: joining || moved ? { topicPartitions: [...member.assignment].map(([topicId, partitions]) => ({ topicId, partitions: [...partitions] })) } : null,
+    };
+  }
+
+  /** Removes the members whose session ran out by `now`. The ids removed, by group. */
+  tick(now: number): Array<{ groupId: string; memberId: string }> {
+    const expired: Array<{ groupId: string; memberId: string }> = [];
+    for (const g of this.groups.values()) {
+      for (const m of [...g.members.values()]) {
+        if (m.sessionDeadline <= now) {
+          g.members.delete(m.memberId);
+          g.groupEpoch++;
+          expired.push({ groupId: g.groupId, memberId: m.memberId });
+        }
+      }
+      if (expired.length > 0) this.reassignIfNeeded(g);
+    }
+    return expired;
+  }
+
+  /** The earliest session deadline, for the shell's timer. */
+  nextDeadline(): number | undefined {
+    let next: number | undefined;
+    for (const g of this.groups.values()) for (const m of g.members.values()) if (next === undefined || m.sessionDeadline < next) next = m.sessionDeadline;
+    return next;
+  }
+
+  /** ShareGroupDescribe for one group id: GROUP_ID_NOT_FOUND when no share group has it. */
+  describe(groupId: string): DescribedShareGroup {
+    const g = this.groups.get(groupId);
+    if (!g) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, groupState: 'Dead', groupEpoch: -1, assignmentEpoch: -1, members: [] };
+    const names = new Map([...this.catalog.topics()].map(([name, t]) => [t.id, name]));
+    return {
+      groupId,
+      errorCode: ErrorCode.NONE,
+      groupState: g.members.size === 0 ? 'Empty' : 'Stable',
+      groupEpoch: g.groupEpoch,
+      assignmentEpoch: g.assignmentEpoch,
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        rackId: m.rackId,
+        memberEpoch: m.memberEpoch,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        subscribedTopicNames: [...m.subscribedTopicNames],
+        assignment: [...m.assignment].map(([topicId, partitions]) => ({ topicId, topicName: names.get(topicId) ?? '', partitions: [...partitions] })),
+      })),
+    };
+  }
+
+  /** Every share group with its state, for ListGroups. */
+  list(): Array<{ groupId: string; groupState: string }> {
+    return [...this.groups.values()].map((g) => ({ groupId: g.groupId, groupState: g.members.size === 0 ? 'Empty' : 'Stable' }));
+  }
+
+  has(groupId: string): boolean {
+    return this.groups.has(groupId);
+  }
+
+  private create(groupId: string): ShareGroup {
+    const g: ShareGroup = { groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), topicsSeen: '' };
+    this.groups.set(groupId, g);
+    return g;
+  }
+
+  private leave(group: ShareGroup | undefined, memberId: string): ShareHeartbeatResponse {
+    if (group?.members.delete(memberId)) {
+      group.groupEpoch++;
+      this.reassignIfNeeded(group);
+    }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, memberId, memberEpoch: SHARE_LEAVE_EPOCH, heartbeatIntervalMs: 0, assignment: null };
+  }
+
+  /**
+   * A new target assignment when the group epoch moved or the subscribed topics changed (created,
+   * deleted, given partitions): the catalog is read on every heartbeat, as Kafka refreshes its
+   * subscription metadata, so new partitions reach members without a rejoin.
+   */
+  private reassignIfNeeded(g: ShareGroup): void {
+    const catalog = this.catalog.topics();
+    const subscribed = [...new Set([...g.members.values()].flatMap((m) => m.subscribedTopicNames))].sort();
+    const seen = subscribed.map((name) => {
+      const t = catalog.get(name);
+      return t ? `${name}:${t.id}:${t.partitions}` : `${name}:-`;
+    }).join(',');
+    if (seen !== g.topicsSeen) {
+      g.topicsSeen = seen;
+      g.groupEpoch++;
+    }
+    if (g.assignmentEpoch === g.groupEpoch) return;
+    const assignment = assignShared([...g.members.values()], catalog);
+    for (const m of g.members.values()) m.assignment = assignment.get(m.memberId)!;
+    g.assignmentEpoch = g.groupEpoch;
+  }
+}

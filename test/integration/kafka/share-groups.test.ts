@@ -1,0 +1,160 @@
+// Share groups (KIP-932) on the wire, request by request: membership epochs and their refusals, share
+// session epochs, acquisition and acknowledgement with Kafka's error codes for records a member does
+// not hold, ListGroups' share type, ShareGroupDescribe of an unknown id. Real clients: compat/kafka/share-groups.test.ts.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { KafkaConnection } from '../../../src/kafka/client/connection.js';
+import { produceRecords } from '../../../src/kafka/client/producer.js';
+import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+
+let broker: TestBroker;
+let conn: KafkaConnection;
+let topicId: string;
+const GROUP = 'sg-wire';
+
+beforeAll(async () => {
+  broker = await startTestBroker({ 'offsets.topic.num.partitions': '1', 'share.auto.offset.reset': 'earliest', 'group.share.record.lock.duration.ms': '1000' });
+  conn = await KafkaConnection.connect(broker.bootstrap, { clientId: 'share-test' });
+  const created = await conn.send(ApiKey.CreateTopics, 7, { topics: [{ name: 'sq', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+  expect(created.topics[0]!.errorCode).toBe(0);
+  topicId = created.topics[0]!.topicId;
+  await produceRecords(conn, 'sq', 0, Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(`v${i}`) })));
+});
+afterAll(async () => {
+  conn.close();
+  await broker.close();
+});
+
+const heartbeat = (memberId: string, memberEpoch: number, subscribedTopicNames: string[] | null = ['sq']) =>
+  conn.send(ApiKey.ShareGroupHeartbeat, 1, { groupId: GROUP, memberId, memberEpoch, rackId: null, subscribedTopicNames });
+
+/** The first heartbeat of the broker's first group waits while __consumer_offsets is created and loaded, as a client retries. */
+async function firstHeartbeat(memberId: string) {
+  for (;;) {
+    const r = await heartbeat(memberId, 0);
+    if (r.errorCode !== ErrorCode.COORDINATOR_NOT_AVAILABLE && r.errorCode !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return r;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function fetch(c: KafkaConnection, memberId: string, shareSessionEpoch: number, acks: { first: number; last: number; type: number }[] = [], maxRecords = 4) {
+  return c.send(ApiKey.ShareFetch, 2, {
+    groupId: GROUP,
+    memberId,
+    shareSessionEpoch,
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: 1 << 20,
+    maxRecords,
+    batchSize: maxRecords,
+    shareAcquireMode: 1,
+    isRenewAck: false,
+    topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: acks.map((a) => ({ firstOffset: a.first, lastOffset: a.last, acknowledgeTypes: [a.type] })) }] }],
+    forgottenTopicsData: [],
+  });
+}
+
+const acknowledge = (c: KafkaConnection, memberId: string, shareSessionEpoch: number, first: number, last: number, type: number) =>
+  c.send(ApiKey.ShareAcknowledge, 2, { groupId: GROUP, memberId, shareSessionEpoch, isRenewAck: false, topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: [{ firstOffset: first, lastOffset: last, acknowledgeTypes: [type] }] }] }] });
+
+test('membership: join at epoch 0 gets the partition, a stale epoch is fenced, an unknown member refused, leaving at -1', async () => {
+  const a = await firstHeartbeat('member-a');
+  expect(a.errorCode).toBe(ErrorCode.NONE);
+  expect(a.memberEpoch).toBeGreaterThan(0);
+  expect(a.assignment?.topicPartitions).toEqual([{ topicId, partitions: [0] }]);
+  const b = await heartbeat('member-b', 0);
+  // Both share the only partition: a share group gives every member work.
+  expect(b.assignment?.topicPartitions).toEqual([{ topicId, partitions: [0] }]);
+  expect((await heartbeat('member-a', a.memberEpoch + 5, null)).errorCode).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
+  expect((await heartbeat('member-x', 3, null)).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  expect((await heartbeat('member-c', 0, null)).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  // member-a's next heartbeat with its epoch moves it to the group's new epoch (b joined).
+  const again = await heartbeat('member-a', a.memberEpoch, null);
+  expect(again.errorCode).toBe(ErrorCode.NONE);
+  expect(again.memberEpoch).toBeGreaterThan(a.memberEpoch);
+  const described = await conn.send(ApiKey.ShareGroupDescribe, 1, { groupIds: [GROUP, 'no-such-share-group'], includeAuthorizedOperations: false });
+  expect(described.groups.map((g) => g.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.GROUP_ID_NOT_FOUND]);
+  expect(described.groups[0]!.members.map((m) => m.memberId).sort()).toEqual(['member-a', 'member-b']);
+  const listed = await conn.send(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: ['share'] });
+  expect(listed.groups).toContainEqual({ groupId: GROUP, protocolType: 'share', groupState: 'Stable', groupType: 'share' });
+  expect((await heartbeat('member-b', -1, null)).memberEpoch).toBe(-1);
+});
+
+test('share sessions and acknowledgements: one holder per record, refusals for records not held, release and lock expiry redeliver', async () => {
+  const other = await KafkaConnection.connect(broker.bootstrap, { clientId: 'share-test-2' });
+  try {
+    // An epoch before the session opened, and acknowledging at epoch 0, are refused.
+    expect((await fetch(conn, 'm1', 5)).errorCode).toBe(ErrorCode.SHARE_SESSION_NOT_FOUND);
+    expect((await acknowledge(conn, 'm1', 0, 0, 0, 1)).errorCode).toBe(ErrorCode.INVALID_SHARE_SESSION_EPOCH);
+    expect((await fetch(conn, 'm1', 0, [{ first: 0, last: 0, type: 1 }])).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+
+    const first = await fetch(conn, 'm1', 0);
+    expect(first.errorCode).toBe(ErrorCode.NONE);
+    expect(first.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 3, deliveryCount: 1 }]);
+    const second = await fetch(other, 'm2', 0);
+    expect(second.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 4, lastOffset: 7, deliveryCount: 1 }]);
+    // A replayed epoch is refused and changes nothing.
+    expect((await fetch(conn, 'm1', 5)).errorCode).toBe(ErrorCode.INVALID_SHARE_SESSION_EPOCH);
+    // m2 cannot acknowledge m1's records.
+    const stolen = await acknowledge(other, 'm2', 1, 0, 0, 1);
+    expect(stolen.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INVALID_RECORD_STATE);
+    // m1 accepts 0-1 and releases 2-3 (piggybacked on its next fetch, which gets 2-3 again, delivery 2).
+    const next = await fetch(conn, 'm1', 1, [{ first: 0, last: 1, type: 1 }, { first: 2, last: 3, type: 2 }]);
+    const p = next.responses[0]!.partitions[0]!;
+    expect(p.acknowledgeErrorCode).toBe(ErrorCode.NONE);
+    expect(p.acquiredRecords).toEqual([
+      { firstOffset: 2, lastOffset: 3, deliveryCount: 2 },
+      { firstOffset: 8, lastOffset: 9, deliveryCount: 1 },
+    ]);
+    expect((await acknowledge(conn, 'm1', 2, 2, 3, 1)).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    // Accepting again what is already accepted is refused.
+    expect((await acknowledge(conn, 'm1', 3, 0, 0, 1)).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INVALID_RECORD_STATE);
+    expect((await acknowledge(conn, 'm1', 4, 8, 9, 1)).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    // m2 never acknowledges: its locks (1 s here) run out and 4-7 are offered again.
+    const deadline = Date.now() + 10_000;
+    let redelivered: { firstOffset: number; lastOffset: number; deliveryCount: number }[] = [];
+    let epoch = 5;
+    while (redelivered.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      redelivered = (await fetch(conn, 'm1', epoch++)).responses[0]?.partitions[0]?.acquiredRecords ?? [];
+    }
+    expect(redelivered).toEqual([{ firstOffset: 4, lastOffset: 7, deliveryCount: 2 }]);
+    // Closing the session (epoch -1, here accepting 4 on the way) releases what m1 still holds, at once.
+    const closed = await acknowledge(conn, 'm1', -1, 4, 4, 1);
+    expect(closed.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    const reopened = await fetch(other, 'm2', 0);
+    expect(reopened.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 5, lastOffset: 7, deliveryCount: 3 }]);
+  } finally {
+    other.close();
+  }
+});
+
+test('an unknown topic id is refused per partition', async () => {
+  const r = await conn.send(ApiKey.ShareFetch, 1, {
+    groupId: GROUP,
+    memberId: 'm9',
+    shareSessionEpoch: 0,
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: 1 << 20,
+    maxRecords: 10,
+    batchSize: 10,
+    topics: [{ topicId: '0123456789abcdef0123456789abcdef', partitions: [{ partitionIndex: 0, acknowledgementBatches: [] }] }],
+    forgottenTopicsData: [],
+  });
+  expect(r.errorCode).toBe(ErrorCode.NONE);
+  expect(r.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_ID);
+});
+
+test('DescribeShareGroupOffsets: the share-partition start offset, -1 where the group never fetched, GROUP_ID_NOT_FOUND', async () => {
+  const all = await conn.send(ApiKey.DescribeShareGroupOffsets, 0, { groups: [{ groupId: GROUP, topics: null }, { groupId: 'no-such-share-group', topics: null }] });
+  expect(all.groups[0]!.errorCode).toBe(ErrorCode.NONE);
+  // 0-4 and 8-9 are accepted, 5-7 still held by m2: the start is 5.
+  expect(all.groups[0]!.topics).toEqual([{ topicName: 'sq', topicId, partitions: [{ partitionIndex: 0, startOffset: 5, leaderEpoch: 0, errorCode: 0, errorMessage: null }] }]);
+  expect(all.groups[1]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  const named = await conn.send(ApiKey.DescribeShareGroupOffsets, 0, { groups: [{ groupId: GROUP, topics: [{ topicName: 'sq', partitions: [0, 7] }] }] });
+  expect(named.groups[0]!.topics[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode])).toEqual([
+    [0, ErrorCode.NONE],
+    [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+  ]);
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { JaasError, parseJaasFile, usersOf } from '../../../src/security/jaas.js';
+
+const DIGEST = 'org.apache.zookeeper.server.auth.DigestLoginModule';
+
+describe('parseJaasFile', () => {
+  it("reads ZooKeeper's Server section with comments, quoting and several modules", () => {
+    const text = `
+// the server's users
+Server {
+    org.apache.zookeeper.server.auth.DigestLoginModule required
+    user_super="super_secret"
+    user_jaasuser="jaas_password"  # inline comment
+    user_quote="a\\"b;c";
+};
+/* a client section
+   spanning lines */
+Client { org.apache.zookeeper.server.auth.DigestLoginModule Optional username=bob password='pw'; other.Module sufficient; };`;
+    const sections = parseJaasFile(text);
+    expect(sections.map((s) => s.name)).toEqual(['Server', 'Client']);
+    expect(sections[1]!.modules.map((m) => [m.className, m.flag])).toEqual([
+      [DIGEST, 'optional'],
+      ['other.Module', 'sufficient'],
+    ]);
+    expect(Object.fromEntries(usersOf(sections[0]!.modules, DIGEST))).toEqual({ super: 'super_secret', jaasuser: 'jaas_password', quote: 'a"b;c' });
+    expect(usersOf(sections[0]!.modules, 'other.Module').size).toBe(0);
+  });
+
+  it('reads an empty file as no sections', () => {
+    expect(parseJaasFile('')).toEqual([]);
+    expect(parseJaasFile('  // nothing\n')).toEqual([]);
+  });
+
+  it.each([
+    ['a missing flag', `Server { ${DIGEST} user_a="s3cret"; };`, /line 1: expected a control flag/],
+    ['an unknown flag', `Server { ${DIGEST} always user_a="s3cret"; };`, /control flag/],
+    ['a missing =', `Server { ${DIGEST} required user_a "s3cret"; };`, /expected "="/],
+    ['a missing ;', `Server { ${DIGEST} required user_a="s3cret" };`, /expected an option name or ";"/],
+    ['an unclosed quote', `Server { ${DIGEST} required user_a="s3cret; };`, /quoted value not closed/],
+    ['an unclosed section', `Server { ${DIGEST} required user_a="s3cret";`, /unexpected end of file/],
+    ['an unclosed comment', `/* Server {`, /comment not closed/],
+  ])('refuses %s without echoing a value', (_what, text, message) => {
+    let err: unknown;
+    try {
+      parseJaasFile(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(JaasError);
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).not.toContain('s3cret');
+  });
+});
