@@ -85,3 +85,21 @@ export function makeTestPki(): TestPki {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * server.properties keys of a broker whose SSL listeners present the test server certificate, require a
+ * client certificate and name its principal by CN (alice's certificate is User:alice).
+ */
+export function brokerSslSettings(pki: TestPki): Record<string, string> {
+  return {
+    'ssl.keystore.type': 'PKCS12',
+    'ssl.keystore.location': pki.server.p12,
+    'ssl.keystore.password': STORE_PASSWORD,
+    'ssl.key.password': STORE_PASSWORD,
+    'ssl.truststore.type': 'PKCS12',
+    'ssl.truststore.location': pki.truststoreP12,
+    'ssl.truststore.password': STORE_PASSWORD,
+    'ssl.client.auth': 'required',
+    'ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),.*$/$1/L,DEFAULT',
+  };
+}

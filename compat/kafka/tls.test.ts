@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { freePort } from '../../test/helpers/free-port.js';
-import { makeTestPki, STORE_PASSWORD, type TestPki } from '../helpers/certificates.js';
+import { brokerSslSettings, makeTestPki, STORE_PASSWORD, type TestPki } from '../helpers/certificates.js';
 import { PYTHON, run } from '../helpers/commands.js';
 import { SkeinKafka } from '../helpers/skein-process.js';
 
@@ -24,15 +24,7 @@ beforeAll(async () => {
   kafka = await SkeinKafka.start({
     listeners: `PLAINTEXT://127.0.0.1:${plainPort},SSL://127.0.0.1:${sslPort}`,
     'inter.broker.listener.name': 'PLAINTEXT',
-    'ssl.keystore.type': 'PKCS12',
-    'ssl.keystore.location': pki.server.p12,
-    'ssl.keystore.password': STORE_PASSWORD,
-    'ssl.key.password': STORE_PASSWORD,
-    'ssl.truststore.type': 'PKCS12',
-    'ssl.truststore.location': pki.truststoreP12,
-    'ssl.truststore.password': STORE_PASSWORD,
-    'ssl.client.auth': 'required',
-    'ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),.*$/$1/L,DEFAULT',
+    ...brokerSslSettings(pki),
     'group.initial.rebalance.delay.ms': '0',
     'offsets.topic.num.partitions': '1',
   });

@@ -30,6 +30,9 @@ import { AddOffsetsToTxnRequestSpec, AddOffsetsToTxnResponseSpec } from './messa
 import { EndTxnRequestSpec, EndTxnResponseSpec } from './messages/26-end-txn.js';
 import { WriteTxnMarkersRequestSpec, WriteTxnMarkersResponseSpec } from './messages/27-write-txn-markers.js';
 import { TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec } from './messages/28-txn-offset-commit.js';
+import { DescribeAclsRequestSpec, DescribeAclsResponseSpec } from './messages/29-describe-acls.js';
+import { CreateAclsRequestSpec, CreateAclsResponseSpec } from './messages/30-create-acls.js';
+import { DeleteAclsRequestSpec, DeleteAclsResponseSpec } from './messages/31-delete-acls.js';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/32-describe-configs.js';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
 import { DescribeLogDirsRequestSpec, DescribeLogDirsResponseSpec } from './messages/35-describe-log-dirs.js';
@@ -98,6 +101,9 @@ export const ApiKey = {
   EndTxn: 26,
   WriteTxnMarkers: 27,
   TxnOffsetCommit: 28,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   DescribeLogDirs: 35,
@@ -158,6 +164,9 @@ export const KAFKA_APIS = {
   [ApiKey.EndTxn]: { request: EndTxnRequestSpec, response: EndTxnResponseSpec },
   [ApiKey.WriteTxnMarkers]: { request: WriteTxnMarkersRequestSpec, response: WriteTxnMarkersResponseSpec },
   [ApiKey.TxnOffsetCommit]: { request: TxnOffsetCommitRequestSpec, response: TxnOffsetCommitResponseSpec },
+  [ApiKey.DescribeAcls]: { request: DescribeAclsRequestSpec, response: DescribeAclsResponseSpec },
+  [ApiKey.CreateAcls]: { request: CreateAclsRequestSpec, response: CreateAclsResponseSpec },
+  [ApiKey.DeleteAcls]: { request: DeleteAclsRequestSpec, response: DeleteAclsResponseSpec },
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequestSpec, response: DescribeLogDirsResponseSpec },

@@ -11,6 +11,8 @@ import { isAssignorName } from './groups/consumer/assignors.js';
 import { listenerTlsOf, splitListenerEntries, SSL_NOT_APPLICABLE, sslSchema, sslValuesFor, type ListenerTls } from './ssl-config.js';
 import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from './zookeeper-tls-config.js';
 import type { ConnectTls } from '../net/client-socket.js';
+import { aclSchema, authorizerSettingsOf } from './acl/acl-config.js';
+import type { AuthorizerSettings } from './acl/authorizer.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -183,6 +185,7 @@ export const brokerSchema = {
   ...topicDefaultKeys,
   ...sslSchema,
   ...zookeeperSslSchema,
+  ...aclSchema,
 };
 
 /**
@@ -239,6 +242,8 @@ export interface BrokerConfig {
   advertised: Listener;
   /** TLS to ZooKeeper (zookeeper.ssl.client.enable), its stores read when the config was. */
   zookeeperTls: ConnectTls | undefined;
+  /** authorizer.class.name and its settings; undefined: no authorization. */
+  authorizer: AuthorizerSettings | undefined;
   retentionMs: number;
   rollMs: number;
   /** Keys the file or overrides set, so DescribeConfigs can tell a broker setting from a default. */
@@ -374,6 +379,7 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     listener: interBroker.bind,
     advertised: interBroker.advertised,
     zookeeperTls: zookeeperTlsOf(values),
+    authorizer: authorizerSettingsOf(values),
     retentionMs,
     rollMs,
     explicitKeys: new Set(known.map((e) => e.key)),

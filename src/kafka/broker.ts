@@ -31,6 +31,9 @@ import { ZkBlockSource } from './producers/zk-producer-id-blocks.js';
 import { ReplicationManager } from './replication/replication-manager.js';
 import { ZkIsrWriter } from './replication/zk-isr-writer.js';
 import { HandlerRegistry } from './registry.js';
+import { AclService } from './acl/acl-service.js';
+import { Authorizer } from './acl/authorizer.js';
+import { ZkAclStore } from './acl/zk-acl-store.js';
 import { WriteTxnMarkersChannel } from './txn/marker-channel.js';
 import { TransactionService } from './txn/service.js';
 import { TRANSACTION_STATE_TOPIC } from './txn/transaction-state-topic.js';
@@ -48,6 +51,8 @@ export interface ClusterContext {
   cache: MetadataCache;
   /** Runs for controller; acts as one while elected. */
   controller: Controller;
+  /** With authorizer.class.name: the ACL cache the checks read, and its ZooKeeper store. */
+  acl?: { authorizer: Authorizer; store: ZkAclStore };
 }
 
 /** UpdateMetadata's view of a cluster member: its registration's epoch and the controller's cache. */
@@ -156,6 +161,7 @@ export class Broker {
       controller: cluster?.controller,
       apiVersions: { supported: () => this.handlers.supported() },
       producerIds,
+      acls: new AclService(cluster?.acl),
     };
     const shareGroups = config.values['share.version'] >= 1;
     this.handlers = new HandlerRegistry(shareGroups ? HANDLERS : HANDLERS.filter((h) => !SHARE_GROUP_API_KEYS.has(h.apiKey)), services);
@@ -358,7 +364,11 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
       const override = store.get(topic)?.configs['unclean.leader.election.enable'];
       return override === undefined ? config.values['unclean.leader.election.enable'] : override.trim().toLowerCase() === 'true';
     });
-    const broker = new Broker(config, log, clusterId, logs, replicas, topics, cache, { membership, cache, controller });
+    const authorizer = config.authorizer && new Authorizer(config.authorizer);
+    const acl = authorizer && { authorizer, store: new ZkAclStore(membership.zk, authorizer, log) };
+    // Every ACL is read before the listeners open: no request is checked against a partial cache.
+    await acl?.store.arm();
+    const broker = new Broker(config, log, clusterId, logs, replicas, topics, cache, { membership, cache, controller, acl });
     store.onTopicsRemoved((removed) => {
       for (const t of removed) cache.forgetTopic(t.name);
       const partitions = removed.flatMap((t) => t.replicas.map((_, partition) => ({ topic: t.name, partition })));
@@ -367,6 +377,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     store.onConfigsChanged((topic) => replicas.updateConfig(topic));
     membership.onNewSession(async () => {
       await store.arm();
+      await acl?.store.arm();
       await controller.restart();
     });
     // The leader's ISR changes go to the partition state znodes through this broker's session.

@@ -22,6 +22,8 @@ import type { ProduceConfig } from './produce/produce-config.js';
 import type { NewTopic } from './topics/topic-manager.js';
 import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResponse } from './groups/consumer/coordinator.js';
 import type { DescribedConsumerGroup } from './groups/consumer/described-group.js';
+import type { RequestContext } from './handler.js';
+import type { AclBinding, AclBindingFilter, AclOperation, ConcreteResourceType } from './acl/model.js';
 import type { ShareRequests } from './share/share-service.js';
 
 /** Wall-clock milliseconds: the one place handlers read the time, so a test can set it. */
@@ -181,6 +183,27 @@ export interface SupportedApis {
   supported(): ApiVersionRange[];
 }
 
+/** Who a request speaks for: its connection's principal and address. */
+export type Asker = Pick<RequestContext, 'principal' | 'remote'>;
+
+/**
+ * Authorization (acl/acl-service.ts): the checks Kafka's KafkaApis makes through its Authorizer, and the
+ * ACL admin APIs. Without authorizer.class.name every check allows.
+ */
+export interface Authorization {
+  readonly enabled: boolean;
+  authorize(asker: Asker, op: AclOperation, resourceType: ConcreteResourceType, name: string): boolean;
+  /** Whether the operation is allowed on some resource of the type (Kafka's authorizeByResourceType). */
+  allowedOnSome(asker: Asker, op: AclOperation, resourceType: ConcreteResourceType): boolean;
+  /** The AuthorizedOperations bit field of one resource. */
+  authorizedOperations(asker: Asker, resourceType: ConcreteResourceType, name: string): number;
+  /** The following throw SECURITY_DISABLED without an authorizer. */
+  describe(filter: AclBindingFilter): AclBinding[];
+  create(binding: AclBinding): Promise<void>;
+  /** The bindings removed. */
+  delete(filter: AclBindingFilter): Promise<AclBinding[]>;
+}
+
 /**
  * Everything a handler may be given, by the name it declares in `uses`. Plain values (config,
  * clusterId) are services too: a handler names them like any other.
@@ -206,6 +229,7 @@ export interface BrokerServices {
   readonly controller: ControllerRequests | undefined;
   readonly apiVersions: SupportedApis;
   readonly producerIds: ProducerIds;
+  readonly acls: Authorization;
 }
 
 export type ServiceName = keyof BrokerServices;

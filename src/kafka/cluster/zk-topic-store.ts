@@ -23,14 +23,12 @@ import {
 import type { Logger } from '../../logger.js';
 import type { WatchedEvent, ZooKeeperClient } from '../../zookeeper/client/client.js';
 import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
+import { CHANGE_NOTIFICATION_EXPIRY_MS, purgeExpiredChanges } from './change-notifications.js';
 import { createIfAbsent, isKeeperError } from './membership.js';
 
 const CONFIG_TOPICS_PATH = '/config/topics';
-/**
- * How long a config change notification stays (Kafka's ZkNodeChangeNotificationListener default): the
- * writer of a new one removes those older, so /config/changes does not grow without bound.
- */
-export const CONFIG_CHANGE_EXPIRY_MS = 15 * 60_000;
+/** How long a config change notification stays (change-notifications.ts). */
+export const CONFIG_CHANGE_EXPIRY_MS = CHANGE_NOTIFICATION_EXPIRY_MS;
 /**
  * Tries of a topic creation whose ZooKeeper connection drops. Each waits for the client's next
  * connection, so a few cover a leader election in the ensemble; a session that expires fails them all.
@@ -169,21 +167,8 @@ export class ZkTopicStore implements TopicStore {
         throw err;
       }
       const created = await this.zk.create(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`topics/${name}`), { mode: 'persistentSequential' });
-      await this.purgeExpiredChanges(Date.now(), created);
+      await purgeExpiredChanges(this.zk, CONFIG_CHANGES_PATH, CONFIG_CHANGE_PREFIX, created, Date.now(), this.changeExpiryMs);
     })();
-  }
-
-  /** Removes config change notifications but `keep` older than the expiry; one gone meanwhile is fine. */
-  private async purgeExpiredChanges(now: number, keep: string): Promise<void> {
-    for (const child of await this.zk.getChildren(CONFIG_CHANGES_PATH)) {
-      const path = `${CONFIG_CHANGES_PATH}/${child}`;
-      if (!child.startsWith(CONFIG_CHANGE_PREFIX) || path === keep) continue;
-      const stat = await this.zk.exists(path);
-      if (!stat || now - Number(stat.ctime) <= this.changeExpiryMs) continue;
-      await this.zk.delete(path, stat.version).catch((err: unknown) => {
-        if (!isKeeperError(err, ZkError.noNode) && !isKeeperError(err, ZkError.badVersion)) throw err;
-      });
-    }
   }
 
   private require(name: string): Cached {

@@ -142,15 +142,24 @@ function storesZstd(partitions: PartitionAccess, topic: string, log: PartitionLo
   return partitions.produceConfig(topic, log).recompression?.codec === Compression.Zstd;
 }
 
-export async function readFetch(ctx: RequestContext, request: FetchRequest, { partitions, config }: ServicesOf<'partitions' | 'config'>): Promise<FetchRead> {
+/**
+ * Reads what a Fetch asks for; a topic `mayRead` refuses is TOPIC_AUTHORIZATION_FAILED for each of its
+ * partitions (Kafka's answer to a consumer without READ, and to a follower without CLUSTER_ACTION).
+ */
+export async function readFetch(ctx: RequestContext, request: FetchRequest, { partitions, config }: ServicesOf<'partitions' | 'config'>, mayRead: (topic: string) => boolean): Promise<FetchRead> {
   const replicaId = request.replicaId;
   const traffic = partitions.traffic;
   const readCommitted = request.isolationLevel === IsolationLevel.ReadCommitted;
   const plan: Planned[] = [];
   let limits = 0;
   for (const topic of request.topics) {
+    const allowed = mayRead(topic.topic);
     for (const p of topic.partitions) {
       const limit = Math.max(0, p.partitionMaxBytes);
+      if (!allowed) {
+        plan.push({ topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit, partition: ErrorCode.TOPIC_AUTHORIZATION_FAILED, diverging: undefined, upTo: 0 });
+        continue;
+      }
       if (replicaId >= 0) {
         const f = followerRead(partitions, topic.topic, p, replicaId);
         const planned = { topic: topic.topic, partitionIndex: p.partition, fetchOffset: p.fetchOffset, limit };

@@ -18,7 +18,8 @@
 // open is INVALID_TXN_STATE. As in Kafka 3.x without KIP-890, the broker does not ask the coordinator
 // whether the partition was added to the transaction. A request carrying transactional batches without a
 // transactional_id is refused whole with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka's handler does
-// (it authorizes the transactional id before anything else).
+// (it authorizes the transactional id before anything else); so is one whose principal may not WRITE the
+// transactional id. A topic the principal may not WRITE is TOPIC_AUTHORIZATION_FAILED for its partitions.
 //
 // v0-2 are served because librdkafka before 2.10 (Debian's 2.0.2: kcat, confluent-kafka) only compresses
 // with gzip, snappy or lz4 when the broker's Produce range includes v0, and otherwise sends those batches
@@ -40,6 +41,7 @@ import { NO_RESPONSE, defineHandler, type RequestContext } from '../handler.js';
 import { isInternalTopic } from '../metadata/topic-name.js';
 import { leaderHints, type PartitionAnswer } from '../metadata/leader-hints.js';
 import { errorCodeOf } from '../fetch/partition-access.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
 import { checkKeysForCompaction } from '../produce/compacted-keys.js';
 import type { Recompression } from '../produce/produce-config.js';
 import { checkTimestamps, type BatchRejection, type RecordError } from '../produce/timestamp-check.js';
@@ -192,13 +194,14 @@ export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
   minVersion: 0,
   maxVersion: 13,
-  uses: ['partitions', 'clock', 'topics', 'metadata'],
-  handle(request, ctx, { partitions, clock, topics, metadata }) {
+  uses: ['partitions', 'clock', 'topics', 'metadata', 'acls'],
+  handle(request, ctx, { partitions, clock, topics, metadata, acls }) {
     const now = clock.now();
     const acks = request.acks;
-    if (request.transactionalId === null && hasTransactionalRecords(request)) {
+    const txnIdRefused = request.transactionalId === null ? hasTransactionalRecords(request) : !acls.authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId);
+    if (txnIdRefused) {
       const refused = request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => failed(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) }));
-      if (acks === ACKS_NONE) throw new Error('acks=0 produce of transactional batches without a transactional id; closing the connection as Kafka does');
+      if (acks === ACKS_NONE) throw new Error('acks=0 produce refused for its transactional id; closing the connection as Kafka does');
       return { responses: refused, throttleTimeMs: 0 };
     }
     const pending: Promise<void>[] = [];
@@ -214,6 +217,7 @@ export const produceHandler = defineHandler({
         partitionResponses: topic.partitionData.map((data) => {
           let response: PartitionResponse;
           if (name === undefined) response = failed(data.index, ErrorCode.UNKNOWN_TOPIC_ID);
+          else if (!acls.authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, name)) response = failed(data.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           else {
             const appended = appendPartition(ctx, partitions, name, topic.topicId, data, acks, request.timeoutMs, now);
             if (appended.done) pending.push(appended.done);

@@ -18,6 +18,7 @@ import { readFetch } from '../fetch/fetch-reader.js';
 import { FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS, fetchLeaderHints, nameTopics, withTopicIds } from '../fetch/fetch-versions.js';
 import { waitForBytes } from '../fetch/long-poll.js';
 import { defineHandler } from '../handler.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 
 /** Session epochs that ask for a full fetch: open a new session (0) or fetch without one (-1). */
 const INITIAL_EPOCH = 0;
@@ -28,7 +29,7 @@ export const fetchHandler = defineHandler({
   apiKey: ApiKey.Fetch,
   minVersion: 4,
   maxVersion: 18,
-  uses: ['partitions', 'config', 'topics', 'metadata'],
+  uses: ['partitions', 'config', 'topics', 'metadata', 'acls'],
   async handle(asked, ctx, services) {
     const named = nameTopics(asked, ctx.apiVersion, services.topics);
     const request = named.request;
@@ -39,12 +40,16 @@ export const fetchHandler = defineHandler({
     // A response can be as large as fetch.max.bytes: build one per connection at a time, and only for a
     // client that takes its replies, so pipelined fetches from a client that never reads cost nothing.
     await ctx.replyTurn();
-    let read = await readFetch(ctx, request, services);
+    // A follower (replica id >= 0) needs CLUSTER_ACTION on the cluster for everything, a consumer READ on each topic.
+    const { acls } = services;
+    const followerAllowed = request.replicaId >= 0 && acls.authorize(ctx, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+    const mayRead = (topic: string) => (request.replicaId >= 0 ? followerAllowed : acls.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, topic));
+    let read = await readFetch(ctx, request, services, mayRead);
     const answerNow = request.maxWaitMs <= 0 || read.bytes >= request.minBytes || read.hasError || read.watched.length === 0 || named.unknown.length > 0;
     if (!answerNow) {
       await waitForBytes(read.watched, request.minBytes - read.bytes, request.maxWaitMs, ctx.signal);
       ctx.signal.throwIfAborted();
-      read = await readFetch(ctx, request, services);
+      read = await readFetch(ctx, request, services, mayRead);
     }
     const responses = withTopicIds(named, read.responses);
     const nodeEndpoints = ctx.apiVersion >= FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS ? fetchLeaderHints(responses, services.metadata, ctx.listener) : [];

@@ -2,6 +2,7 @@
 // The first lookup for a group (a transactional id) creates __consumer_offsets (__transaction_state)
 // and is answered COORDINATOR_NOT_AVAILABLE until it exists, as Kafka does; clients retry.
 import { ApiKey, ErrorCode, errorInfo, type FindCoordinatorResponseInput } from '../../../protocol/kafka/index.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 import type { CoordinatorLocation } from '../services.js';
 
@@ -23,10 +24,16 @@ export const findCoordinatorHandler = defineHandler({
   apiKey: ApiKey.FindCoordinator,
   minVersion: 0,
   maxVersion: 4,
-  uses: ['groups', 'transactions'],
-  handle(request, ctx, { groups, transactions }): FindCoordinatorResponseInput {
-    const locate = (key: string): CoordinatorLocation =>
-      request.keyType === TRANSACTION_KEY_TYPE ? transactions.findCoordinator(key, ctx.listener) : groups.findCoordinator(request.keyType, key, ctx.listener);
+  uses: ['groups', 'transactions', 'acls'],
+  handle(request, ctx, { groups, transactions, acls }): FindCoordinatorResponseInput {
+    const txn = request.keyType === TRANSACTION_KEY_TYPE;
+    // DESCRIBE on the group or transactional id, checked before anything is located (or created).
+    const locate = (key: string): CoordinatorLocation => {
+      if (!acls.authorize(ctx, AclOperation.DESCRIBE, txn ? ResourceType.TRANSACTIONAL_ID : ResourceType.GROUP, key)) {
+        return { errorCode: txn ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : ErrorCode.GROUP_AUTHORIZATION_FAILED, node: undefined };
+      }
+      return txn ? transactions.findCoordinator(key, ctx.listener) : groups.findCoordinator(request.keyType, key, ctx.listener);
+    };
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,

@@ -1,7 +1,9 @@
 // JoinGroup (11), v0-9: a member joins (or rejoins) a group and, once the rebalance completes, learns its
 // generation and whether it leads. The reply waits for the rebalance. v4+ first joins get
 // MEMBER_ID_REQUIRED with an id to come back with; v5+ carry group.instance.id (static membership).
-import { ApiKey } from '../../../protocol/kafka/index.js';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
+import { refuseJoinGroup } from '../groups/refusals.js';
 import { defineHandler } from '../handler.js';
 
 /** Protocol names became nullable in v7; before, Kafka sends '' for "none chosen". */
@@ -21,8 +23,11 @@ export const joinGroupHandler = defineHandler({
   apiKey: ApiKey.JoinGroup,
   minVersion: 0,
   maxVersion: 9,
-  uses: ['groups'],
-  async handle(request, ctx, { groups }) {
+  uses: ['groups', 'acls'],
+  async handle(request, ctx, { groups, acls }) {
+    if (!acls.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return { throttleTimeMs: 0, ...refuseJoinGroup(request, ErrorCode.GROUP_AUTHORIZATION_FAILED), protocolName: ctx.apiVersion >= NULLABLE_PROTOCOL_NAME_MIN_VERSION ? null : '' };
+    }
     const client = { clientId: ctx.clientId ?? '', clientHost: clientHostOf(ctx.remote), apiVersion: ctx.apiVersion };
     const response = await groups.joinGroup(request, client);
     const protocolName = ctx.apiVersion >= NULLABLE_PROTOCOL_NAME_MIN_VERSION ? response.protocolName : (response.protocolName ?? '');

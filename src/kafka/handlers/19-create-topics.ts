@@ -3,6 +3,7 @@
 // the topic id. A name given twice is refused for every entry; validateOnly checks without creating.
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type CreateTopicsResponseInput } from '../../../protocol/kafka/index.js';
 import type { BrokerConfig } from '../broker-config.js';
+import { mayCreateTopic } from './3-metadata.js';
 import { defineHandler } from '../handler.js';
 import { describeTopicConfigs } from '../metadata/config-description.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
@@ -38,14 +39,18 @@ export const createTopicsHandler = defineHandler({
   apiKey: ApiKey.CreateTopics,
   minVersion: 0,
   maxVersion: 7,
-  uses: ['topics', 'config'],
-  async handle(request, ctx, { topics, config }) {
+  uses: ['topics', 'config', 'acls'],
+  async handle(request, ctx, { topics, config, acls }) {
     const twice = repeated(request.topics.map((t) => t.name));
     const results: TopicResult[] = [];
     const changes = new Map<string, Promise<void>>();
     for (const t of request.topics) {
       if (twice.has(t.name)) {
         results.push(refused(t.name, ErrorCode.INVALID_REQUEST, 'Found multiple entries for this topic.'));
+        continue;
+      }
+      if (!mayCreateTopic(acls, ctx, t.name)) {
+        results.push(refused(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
         continue;
       }
       try {

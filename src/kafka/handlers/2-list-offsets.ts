@@ -22,6 +22,7 @@ import { ApiKey, ErrorCode, type ListOffsetsRequest, type ListOffsetsResponseInp
 import type { TimestampAndOffset } from '../../log/partition-log.js';
 import { errorCodeOf } from '../fetch/partition-access.js';
 import { CONSUMER_REPLICA_ID, IsolationLevel } from '../fetch/fetch-reader.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { PartitionAccess } from '../services.js';
 import type { Partition } from '../partitions/partition.js';
@@ -135,8 +136,8 @@ export const listOffsetsHandler = defineHandler({
   apiKey: ApiKey.ListOffsets,
   minVersion: 0,
   maxVersion: 11,
-  uses: ['partitions'],
-  async handle(request, ctx, { partitions }) {
+  uses: ['partitions', 'acls'],
+  async handle(request, ctx, { partitions, acls }) {
     // Kafka refuses a partition named twice in one request (v1+) rather than answer it twice.
     const key = (topic: string, index: number): string => `${topic}\0${index}`;
     const seen = new Map<string, number>();
@@ -145,7 +146,9 @@ export const listOffsetsHandler = defineHandler({
     const topics: TopicResponse[] = await Promise.all(
       request.topics.map(async (t) => ({
         name: t.name,
-        partitions: await Promise.all(t.partitions.map((p) => listPartition(ctx, partitions, request, t.name, p, isDuplicate(t.name, p.partitionIndex)))),
+        partitions: acls.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)
+          ? await Promise.all(t.partitions.map((p) => listPartition(ctx, partitions, request, t.name, p, isDuplicate(t.name, p.partitionIndex))))
+          : t.partitions.map((p) => failed(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED)),
       })),
     );
     return { throttleTimeMs: 0, topics };

@@ -3,6 +3,7 @@
 // with both or neither, is refused as Kafka's controller refuses it. With delete.topic.enable=false every
 // entry gets TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3, which lacks that code).
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type DeleteTopicsResponseInput } from '../../../protocol/kafka/index.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 import { awaitChanges } from '../topics/change-deadline.js';
 import { repeated } from '../topics/repeated.js';
@@ -18,8 +19,9 @@ export const deleteTopicsHandler = defineHandler({
   apiKey: ApiKey.DeleteTopics,
   minVersion: 0,
   maxVersion: 6,
-  uses: ['topics'],
-  async handle(request, ctx, { topics }) {
+  uses: ['topics', 'acls'],
+  async handle(request, ctx, { topics, acls }) {
+    const mayDelete = (name: string) => acls.authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, name);
     const targets: Target[] =
       ctx.apiVersion >= 6 ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const result = (t: Target, errorCode: number, errorMessage: string | null = null): TopicResult => ({ name: t.name, topicId: t.topicId, errorCode, errorMessage });
@@ -56,7 +58,16 @@ export const deleteTopicsHandler = defineHandler({
         responses.push(result(t, ErrorCode.INVALID_REQUEST, t.name !== null ? 'Duplicate topic name.' : 'Duplicate topic id.'));
         continue;
       }
+      // Checked before existence, so whether a topic exists does not leak to who may not delete it.
+      if (t.name !== null && !mayDelete(t.name)) {
+        responses.push(result(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+        continue;
+      }
       const record = t.name !== null ? topics.get(t.name) : topics.getById(t.topicId);
+      if (record && t.name === null && !mayDelete(record.name)) {
+        responses.push(result(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+        continue;
+      }
       if (!record) {
         responses.push(t.name !== null ? result(t, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) : result(t, ErrorCode.UNKNOWN_TOPIC_ID));
         continue;

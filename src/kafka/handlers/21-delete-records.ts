@@ -5,6 +5,7 @@
 import { ApiKey, ErrorCode, type DeleteRecordsResponseInput } from '../../../protocol/kafka/index.js';
 import { OffsetOutOfRangeError } from '../../log/errors.js';
 import { errorCodeOf } from '../fetch/partition-access.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 
 type TopicResult = NonNullable<DeleteRecordsResponseInput['topics']>[number];
@@ -17,14 +18,15 @@ export const deleteRecordsHandler = defineHandler({
   apiKey: ApiKey.DeleteRecords,
   minVersion: 0,
   maxVersion: 2,
-  uses: ['partitions'],
-  async handle(request, ctx, { partitions }) {
+  uses: ['partitions', 'acls'],
+  async handle(request, ctx, { partitions, acls }) {
     const topics: TopicResult[] = await Promise.all(
       request.topics.map(async (t) => ({
         name: t.name,
         partitions: await Promise.all(
           t.partitions.map(async ({ partitionIndex, offset }) => {
             const failed = (errorCode: number) => ({ partitionIndex, lowWatermark: UNKNOWN_LOW_WATERMARK, errorCode });
+            if (!acls.authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, t.name)) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
             const partition = partitions.leader(t.name, partitionIndex);
             if (typeof partition === 'number') return failed(partition);
             const log = partition.log;

@@ -11,6 +11,7 @@
 // first; the caller is told CONCURRENT_TRANSACTIONS until that is done). Before v4 a fenced producer
 // hears INVALID_PRODUCER_EPOCH, the code it knows, where v4+ hears PRODUCER_FENCED (as KafkaApis maps it).
 import { ApiKey, ErrorCode, type InitProducerIdResponseInput } from '../../../protocol/kafka/index.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 import { fencedForVersion } from '../txn/legacy-errors.js';
 
@@ -27,9 +28,10 @@ export const initProducerIdHandler = defineHandler({
   apiKey: ApiKey.InitProducerId,
   minVersion: 0,
   maxVersion: 5,
-  uses: ['producerIds', 'transactions'],
-  async handle(request, ctx, { producerIds, transactions }): Promise<InitProducerIdResponseInput> {
+  uses: ['producerIds', 'transactions', 'acls'],
+  async handle(request, ctx, { producerIds, transactions, acls }): Promise<InitProducerIdResponseInput> {
     if (request.transactionalId !== null) {
+      if (!acls.authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId)) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
       const answer = await transactions.initProducerId({
         transactionalId: request.transactionalId,
         transactionTimeoutMs: request.transactionTimeoutMs,
@@ -39,6 +41,9 @@ export const initProducerIdHandler = defineHandler({
       const errorCode = fencedForVersion(answer.errorCode, ctx.apiVersion, PRODUCER_FENCED_VERSION);
       return errorCode === ErrorCode.NONE ? { throttleTimeMs: 0, errorCode, producerId: answer.producerId, producerEpoch: answer.producerEpoch } : failed(errorCode);
     }
+    // An idempotent producer needs IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (KIP-679).
+    const idempotent = acls.authorize(ctx, AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME) || acls.allowedOnSome(ctx, AclOperation.WRITE, ResourceType.TOPIC);
+    if (!idempotent) return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     let producerId;
     try {
       producerId = await producerIds.next();

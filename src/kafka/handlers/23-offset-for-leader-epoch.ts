@@ -5,6 +5,7 @@
 // follower truncates to it (KIP-101/279). current_leader_epoch fences stale clients like Fetch does.
 import { ApiKey, ErrorCode, type OffsetForLeaderEpochResponseInput } from '../../../protocol/kafka/index.js';
 import { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from '../../log/leader-epoch-cache.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 
 type TopicResult = NonNullable<OffsetForLeaderEpochResponseInput['topics']>[number];
@@ -14,14 +15,23 @@ export const offsetForLeaderEpochHandler = defineHandler({
   apiKey: ApiKey.OffsetForLeaderEpoch,
   minVersion: 0,
   maxVersion: 4,
-  uses: ['partitions'],
-  handle(request, _ctx, { partitions }) {
+  uses: ['partitions', 'acls'],
+  handle(request, ctx, { partitions, acls }) {
+    // A follower's request (replica id >= 0) needs CLUSTER_ACTION; a consumer's DESCRIBE on each topic.
+    const follower = request.replicaId >= 0;
+    const clusterAction = follower && acls.authorize(ctx, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+    const refusalOf = (topic: string) => {
+      if (follower) return clusterAction ? undefined : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+      return acls.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic) ? undefined : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+    };
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map(({ partition: index, currentLeaderEpoch, leaderEpoch }): PartitionResult => {
           const undefinedEnd = { partition: index, leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
+          const refusal = refusalOf(t.topic);
+          if (refusal !== undefined) return { ...undefinedEnd, errorCode: refusal };
           const partition = partitions.leader(t.topic, index, currentLeaderEpoch);
           if (typeof partition === 'number') return { ...undefinedEnd, errorCode: partition };
           const end = partition.log.endOffsetForEpoch(leaderEpoch);

@@ -4,6 +4,7 @@
 // whole transaction's request fail, those partitions UNKNOWN_TOPIC_OR_PARTITION and the rest
 // OPERATION_NOT_ATTEMPTED; otherwise the coordinator's one answer goes to every partition.
 import { ApiKey, ErrorCode, type AddPartitionsToTxnResponseInput } from '../../../protocol/kafka/index.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
 import type { TransactionRequests } from '../services.js';
@@ -36,7 +37,13 @@ function topicResults(answers: readonly (TopicPartition & { errorCode: number })
   return [...byTopic.values()];
 }
 
-async function answer(txn: Transaction, version: number, transactions: TransactionRequests, metadata: MetadataView): Promise<TopicResult[]> {
+/** What the requester may do: WRITE the transactional id, and WRITE which topics. */
+interface Allowed {
+  transactionalId(id: string): boolean;
+  topic(name: string): boolean;
+}
+
+async function answer(txn: Transaction, version: number, transactions: TransactionRequests, metadata: MetadataView, allowed: Allowed): Promise<TopicResult[]> {
   const seen = new Set<string>();
   const partitions: TopicPartition[] = [];
   for (const t of txn.topics) {
@@ -45,6 +52,12 @@ async function answer(txn: Transaction, version: number, transactions: Transacti
       if (!seen.has(key)) partitions.push({ topic: t.name, partition });
       seen.add(key);
     }
+  }
+  // Kafka's order: the transactional id, then each topic (the others are not attempted), then existence.
+  if (!allowed.transactionalId(txn.transactionalId)) return topicResults(partitions.map((p) => ({ ...p, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED })));
+  const refused = partitions.filter((p) => !allowed.topic(p.topic));
+  if (refused.length > 0) {
+    return topicResults(partitions.map((p) => ({ ...p, errorCode: refused.includes(p) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED })));
   }
   const unknown = partitions.filter((p) => metadata.partition(p.topic, p.partition) === undefined);
   if (unknown.length > 0) {
@@ -66,8 +79,12 @@ export const addPartitionsToTxnHandler = defineHandler({
   apiKey: ApiKey.AddPartitionsToTxn,
   minVersion: 0,
   maxVersion: 5,
-  uses: ['transactions', 'metadata'],
-  async handle(request, ctx, { transactions, metadata }): Promise<AddPartitionsToTxnResponseInput> {
+  uses: ['transactions', 'metadata', 'acls'],
+  async handle(request, ctx, { transactions, metadata, acls }): Promise<AddPartitionsToTxnResponseInput> {
+    const allowed: Allowed = {
+      transactionalId: (id) => acls.authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, id),
+      topic: (name) => acls.authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, name),
+    };
     if (ctx.apiVersion < BATCHED_VERSION) {
       const txn: Transaction = {
         transactionalId: request.v3AndBelowTransactionalId,
@@ -76,10 +93,14 @@ export const addPartitionsToTxnHandler = defineHandler({
         verifyOnly: false,
         topics: request.v3AndBelowTopics,
       };
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction: [], resultsByTopicV3AndBelow: await answer(txn, ctx.apiVersion, transactions, metadata) };
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction: [], resultsByTopicV3AndBelow: await answer(txn, ctx.apiVersion, transactions, metadata, allowed) };
+    }
+    // v4+ is sent by brokers verifying partitions (KIP-890): an inter-broker request.
+    if (!acls.authorize(ctx, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, resultsByTransaction: [], resultsByTopicV3AndBelow: [] };
     }
     const resultsByTransaction = await Promise.all(
-      request.transactions.map(async (txn) => ({ transactionalId: txn.transactionalId, topicResults: await answer(txn, ctx.apiVersion, transactions, metadata) })),
+      request.transactions.map(async (txn) => ({ transactionalId: txn.transactionalId, topicResults: await answer(txn, ctx.apiVersion, transactions, metadata, allowed) })),
     );
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction, resultsByTopicV3AndBelow: [] };
   },

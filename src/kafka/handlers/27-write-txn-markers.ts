@@ -13,6 +13,7 @@ import { ApiKey, ErrorCode, type WriteTxnMarkersResponseInput } from '../../../p
 import { buildEndTxnMarkerBatch, ControlRecordType } from '../../../protocol/kafka/records/control-record.js';
 import { errorCodeOf } from '../fetch/partition-access.js';
 import { CONSUMER_OFFSETS_TOPIC } from '../../../protocol/kafka/consumer-offsets/group-partition.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { appendAcksAll } from '../partitions/durable-append.js';
 import type { PartitionAccess } from '../services.js';
@@ -42,8 +43,12 @@ export const writeTxnMarkersHandler = defineHandler({
   apiKey: ApiKey.WriteTxnMarkers,
   minVersion: 0,
   maxVersion: 1,
-  uses: ['partitions', 'clock', 'groups'],
-  async handle(request, ctx, { partitions, clock, groups }) {
+  uses: ['partitions', 'clock', 'groups', 'acls'],
+  async handle(request, ctx, { partitions, clock, groups, acls }) {
+    if (!acls.authorize(ctx, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) {
+      const refused = (t: { name: string; partitionIndexes: number[] }) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED })) });
+      return { markers: request.markers.map((m) => ({ producerId: m.producerId, topics: m.topics.map(refused) })) };
+    }
     const now = clock.now();
     const markers: Promise<MarkerResult>[] = request.markers.map(async (marker) => {
       const topics = await Promise.all(

@@ -3,10 +3,11 @@
 // asked). The empty broker name is the cluster-wide dynamic default, which in Skein is always empty.
 import { ApiKey, ErrorCode, KafkaProtocolError, type DescribeConfigsResponseInput } from '../../../protocol/kafka/index.js';
 import { topicNameProblem } from '../../log/topic-name.js';
+import { AclOperation } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 import { describeBrokerConfigs, describeTopicConfigs, type ConfigDescription } from '../metadata/config-description.js';
 import { ConfigSource } from '../metadata/config-synonyms.js';
-import { ConfigResourceType, namesThisBroker, refuseResourceType } from '../topics/config-changes.js';
+import { checkConfigAccess, ConfigResourceType, namesThisBroker, refuseResourceType } from '../topics/config-changes.js';
 
 type ResourceResult = NonNullable<DescribeConfigsResponseInput['results']>[number];
 type ConfigResult = NonNullable<ResourceResult['configs']>[number];
@@ -15,8 +16,8 @@ export const describeConfigsHandler = defineHandler({
   apiKey: ApiKey.DescribeConfigs,
   minVersion: 0,
   maxVersion: 4,
-  uses: ['topics', 'config'],
-  handle(request, ctx, { topics, config }) {
+  uses: ['topics', 'config', 'acls'],
+  handle(request, ctx, { topics, config, acls }) {
     const toWire = (c: ConfigDescription): ConfigResult => ({
       name: c.name,
       value: c.value,
@@ -31,6 +32,7 @@ export const describeConfigsHandler = defineHandler({
     const results = request.resources.map((resource): ResourceResult => {
       const { resourceType, resourceName } = resource;
       try {
+        checkConfigAccess(acls, ctx, AclOperation.DESCRIBE_CONFIGS, resource);
         let configs: ConfigDescription[];
         if (resourceType === ConfigResourceType.TOPIC) {
           const problem = topicNameProblem(resourceName);

@@ -9,9 +9,9 @@ export const alterConfigsHandler = defineHandler({
   apiKey: ApiKey.AlterConfigs,
   minVersion: 0,
   maxVersion: 2,
-  uses: ['topics', 'config'],
+  uses: ['topics', 'config', 'acls'],
   async handle(request, ctx, services) {
-    const responses = await alterConfigs(services, request.resources, request.validateOnly, ctx.log, {
+    const responses = await alterConfigs(services, ctx, request.resources, request.validateOnly, ctx.log, {
       check: (resource) => checkConfigEntries(resource.configs, () => true),
       topicConfigs: (resource) => Object.fromEntries(resource.configs.map((c) => [c.name, c.value!])),
       brokerConfigsSet: (resource) => resource.configs.map((c) => c.name),

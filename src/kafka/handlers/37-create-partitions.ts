@@ -2,6 +2,7 @@
 // taking the given assignments. A count that is not an increase is INVALID_PARTITIONS; a topic named
 // twice gets one INVALID_REQUEST; validateOnly checks without changing anything.
 import { ApiKey, ErrorCode, KafkaProtocolError, type CreatePartitionsResponseInput } from '../../../protocol/kafka/index.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 import { awaitChanges } from '../topics/change-deadline.js';
 import { repeated } from '../topics/repeated.js';
@@ -12,8 +13,8 @@ export const createPartitionsHandler = defineHandler({
   apiKey: ApiKey.CreatePartitions,
   minVersion: 0,
   maxVersion: 3,
-  uses: ['topics'],
-  async handle(request, ctx, { topics }) {
+  uses: ['topics', 'acls'],
+  async handle(request, ctx, { topics, acls }) {
     const twice = repeated(request.topics.map((t) => t.name));
     const results: TopicResult[] = [];
     const duplicatesAnswered = new Set<string>();
@@ -24,6 +25,10 @@ export const createPartitionsHandler = defineHandler({
           duplicatesAnswered.add(t.name);
           results.push({ name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' });
         }
+        continue;
+      }
+      if (!acls.authorize(ctx, AclOperation.ALTER, ResourceType.TOPIC, t.name)) {
+        results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
         continue;
       }
       try {

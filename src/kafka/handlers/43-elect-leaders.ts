@@ -4,6 +4,7 @@
 // broker alone leads everything already: ELECTION_NOT_NEEDED.
 import { ApiKey, ErrorCode, errorInfo, type ElectLeadersResponseInput } from '../../../protocol/kafka/index.js';
 import type { ElectionOutcome } from '../controller/controller-core.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 
 const UNCLEAN = 1;
@@ -28,8 +29,10 @@ export const electLeadersHandler = defineHandler({
   apiKey: ApiKey.ElectLeaders,
   minVersion: 0,
   maxVersion: 2,
-  uses: ['controller', 'topics'],
-  async handle(request, _ctx, { controller, topics }): Promise<ElectLeadersResponseInput> {
+  uses: ['controller', 'topics', 'acls'],
+  async handle(request, ctx, { controller, topics, acls }): Promise<ElectLeadersResponseInput> {
+    // ALTER on the cluster, else Kafka answers with a top-level CLUSTER_AUTHORIZATION_FAILED and no results.
+    if (!acls.authorize(ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, replicaElectionResults: [] };
     const asked =
       request.topicPartitions === null
         ? 'all'

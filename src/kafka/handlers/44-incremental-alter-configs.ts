@@ -11,11 +11,11 @@ export const incrementalAlterConfigsHandler = defineHandler({
   apiKey: ApiKey.IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,
-  uses: ['topics', 'config'],
+  uses: ['topics', 'config', 'acls'],
   async handle(request, ctx, services) {
     const opsOf = (resource: (typeof request.resources)[number]): ConfigOp[] =>
       resource.configs.map((c) => ({ name: c.name, operation: c.configOperation, value: c.value }));
-    const responses = await alterConfigs(services, request.resources, request.validateOnly, ctx.log, {
+    const responses = await alterConfigs(services, ctx, request.resources, request.validateOnly, ctx.log, {
       check(resource) {
         checkConfigEntries(resource.configs, (i) => resource.configs[i]!.configOperation !== ConfigOperation.DELETE);
         checkOperations(opsOf(resource));

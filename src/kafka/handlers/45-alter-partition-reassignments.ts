@@ -5,6 +5,7 @@
 // there changes nothing, anywhere else names a broker that does not exist.
 import { ApiKey, ErrorCode, errorInfo, type AlterPartitionReassignmentsResponseInput } from '../../../protocol/kafka/index.js';
 import type { ReassignRefusal } from '../controller/controller-core.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 import { groupByTopic } from '../topics/group-by-topic.js';
 
@@ -36,8 +37,9 @@ export const alterPartitionReassignmentsHandler = defineHandler({
   apiKey: ApiKey.AlterPartitionReassignments,
   minVersion: 0,
   maxVersion: 0,
-  uses: ['controller', 'topics', 'config'],
-  async handle(request, _ctx, { controller, topics, config }): Promise<AlterPartitionReassignmentsResponseInput> {
+  uses: ['controller', 'topics', 'config', 'acls'],
+  async handle(request, ctx, { controller, topics, config, acls }): Promise<AlterPartitionReassignmentsResponseInput> {
+    if (!acls.authorize(ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, responses: [] };
     const asked = request.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas })));
     const answer = (outcomes: Outcome[]): AlterPartitionReassignmentsResponseInput => ({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses: grouped(outcomes) });
     if (!controller) {

@@ -4,6 +4,7 @@
 // broker alone has none in progress.
 import { ApiKey, ErrorCode, errorInfo, type ListPartitionReassignmentsResponseInput } from '../../../protocol/kafka/index.js';
 import type { Reassignment } from '../controller/controller-core.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 import { groupByTopic } from '../topics/group-by-topic.js';
 
@@ -18,8 +19,9 @@ export const listPartitionReassignmentsHandler = defineHandler({
   apiKey: ApiKey.ListPartitionReassignments,
   minVersion: 0,
   maxVersion: 0,
-  uses: ['controller'],
-  async handle(request, _ctx, { controller }): Promise<ListPartitionReassignmentsResponseInput> {
+  uses: ['controller', 'acls'],
+  async handle(request, ctx, { controller, acls }): Promise<ListPartitionReassignmentsResponseInput> {
+    if (!acls.authorize(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, topics: [] };
     const which = request.topics === null ? 'all' : request.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
     const list = controller ? await controller.reassignments(which) : [];
     if (list === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: errorInfo(ErrorCode.NOT_CONTROLLER).message, topics: [] };

@@ -3,14 +3,16 @@
 // Kafka refuses it, from a controller older than the last one heard (STALE_CONTROLLER_EPOCH) or for an
 // earlier registration of this broker (STALE_BROKER_EPOCH).
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 
 export const updateMetadataHandler = defineHandler({
   apiKey: ApiKey.UpdateMetadata,
   minVersion: 0,
   maxVersion: 8,
-  uses: ['metadataUpdates'],
-  handle(request, _ctx, { metadataUpdates }) {
+  uses: ['metadataUpdates', 'acls'],
+  handle(request, ctx, { metadataUpdates, acls }) {
+    if (!acls.authorize(ctx, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED };
     // A broker without zookeeper.connect is its own cluster: there is no controller to hear from.
     if (!metadataUpdates) return { errorCode: ErrorCode.INVALID_REQUEST };
     if (request.brokerEpoch !== -1 && request.brokerEpoch < metadataUpdates.brokerEpoch) return { errorCode: ErrorCode.STALE_BROKER_EPOCH };

@@ -2,7 +2,8 @@
 // ZooKeeper mode only brokers are described; asking for controllers (endpoint type 2) is refused as
 // Kafka's ZooKeeper-mode broker refuses it.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
-import { CLUSTER_AUTHORIZED_OPERATIONS, OPERATIONS_NOT_REQUESTED } from '../authorized-operations.js';
+import { OPERATIONS_NOT_REQUESTED } from '../authorized-operations.js';
+import { CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 
 const BROKERS_ENDPOINT = 1;
@@ -11,8 +12,8 @@ export const describeClusterHandler = defineHandler({
   apiKey: ApiKey.DescribeCluster,
   minVersion: 0,
   maxVersion: 1,
-  uses: ['metadata', 'clusterId'],
-  handle(request, ctx, { metadata, clusterId }) {
+  uses: ['metadata', 'clusterId', 'acls'],
+  handle(request, ctx, { metadata, clusterId, acls }) {
     if (request.endpointType !== BROKERS_ENDPOINT) {
       return {
         throttleTimeMs: 0,
@@ -30,7 +31,7 @@ export const describeClusterHandler = defineHandler({
       clusterId,
       controllerId: metadata.controllerId(),
       brokers: metadata.liveBrokers(ctx.listener).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_AUTHORIZED_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? acls.authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME) : OPERATIONS_NOT_REQUESTED,
     };
   },
 });

@@ -6,6 +6,7 @@
 // UNKNOWN_TOPIC_OR_PARTITION.
 import { ApiKey, ErrorCode, type DescribeProducersResponseInput } from '../../../protocol/kafka/index.js';
 import { NO_SEQUENCE } from '../../log/producer-state.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 
 type PartitionResponse = NonNullable<NonNullable<DescribeProducersResponseInput['topics']>[number]['partitions']>[number];
@@ -14,11 +15,12 @@ export const describeProducersHandler = defineHandler({
   apiKey: ApiKey.DescribeProducers,
   minVersion: 0,
   maxVersion: 0,
-  uses: ['partitions'],
-  handle(request, _ctx, { partitions }) {
+  uses: ['partitions', 'acls'],
+  handle(request, ctx, { partitions, acls }) {
     const topics = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitionIndexes.map((partitionIndex): PartitionResponse => {
+        if (!acls.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, t.name)) return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] };
         const partition = partitions.leader(t.name, partitionIndex);
         if (typeof partition === 'number') return { partitionIndex, errorCode: partition, errorMessage: null, activeProducers: [] };
         const activeProducers = [...partition.log.producers.entries()].map((e) => ({

@@ -6,6 +6,8 @@
 // v10 names topics by id (KIP-516): an id this broker does not know is UNKNOWN_TOPIC_ID.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KnownPartitions } from '../groups/known-partitions.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
+import { refuseOffsetCommit } from '../groups/refusals.js';
 import { defineHandler } from '../handler.js';
 
 const TOPIC_IDS_MIN_VERSION = 10;
@@ -16,13 +18,18 @@ export const offsetCommitHandler = defineHandler({
   apiKey: ApiKey.OffsetCommit,
   minVersion: 0,
   maxVersion: 10,
-  uses: ['groups', 'topics'],
-  async handle(request, ctx, { groups, topics }) {
+  uses: ['groups', 'topics', 'acls'],
+  async handle(request, ctx, { groups, topics, acls }) {
     const byId = ctx.apiVersion >= TOPIC_IDS_MIN_VERSION;
     const asked = byId ? request.topics.map((t) => ({ ...t, name: topics.getById(t.topicId)?.name ?? NO_TOPIC })) : request.topics;
-    const split = new KnownPartitions(asked, topics);
-    const committed = split.known.length > 0 ? await groups.offsetCommit({ ...request, topics: split.known, apiVersion: ctx.apiVersion }) : { topics: [] };
-    const answered = split.merge(committed.topics);
+    let answered;
+    // As Kafka: READ on the group, then READ on each topic (TOPIC_AUTHORIZATION_FAILED for its partitions).
+    if (!acls.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) answered = refuseOffsetCommit({ topics: asked }, ErrorCode.GROUP_AUTHORIZATION_FAILED).topics;
+    else {
+      const split = new KnownPartitions(asked, topics, (t) => t === NO_TOPIC || acls.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, t));
+      const committed = split.known.length > 0 ? await groups.offsetCommit({ ...request, topics: split.known, apiVersion: ctx.apiVersion }) : { topics: [] };
+      answered = split.merge(committed.topics);
+    }
     if (!byId) return { throttleTimeMs: 0, topics: answered };
     return {
       throttleTimeMs: 0,

@@ -8,6 +8,7 @@
 // (no id to name it by) are left out.
 import { ApiKey, ErrorCode, type OffsetFetchRequest, type OffsetFetchResponseInput } from '../../../protocol/kafka/index.js';
 import type { OffsetFetchRequestGroup, OffsetFetchRequestTopic, OffsetFetchResponseGroup } from '../groups/api.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 import type { TopicAdmin } from '../services.js';
 
@@ -62,21 +63,49 @@ async function byTopicIds(request: OffsetFetchRequest, topics: Pick<TopicAdmin, 
   return { throttleTimeMs: 0, groups };
 }
 
+/**
+ * The coordinator's answers, as Kafka filters them: a group the principal may not DESCRIBE gets
+ * GROUP_AUTHORIZATION_FAILED; a topic it may not DESCRIBE is left out of an all-topics answer and
+ * TOPIC_AUTHORIZATION_FAILED where it was named.
+ */
+async function authorizedOffsets(
+  asked: OffsetFetchRequestGroup[],
+  fetch: (groups: OffsetFetchRequestGroup[]) => Promise<OffsetFetchResponseGroup[]>,
+  mayDescribe: (type: typeof ResourceType.GROUP | typeof ResourceType.TOPIC, name: string) => boolean,
+): Promise<OffsetFetchResponseGroup[]> {
+  const allowed = asked.filter((g) => mayDescribe(ResourceType.GROUP, g.groupId));
+  const answered = allowed.length > 0 ? await fetch(allowed) : [];
+  let next = 0;
+  return asked.map((g) => {
+    if (!allowed.includes(g)) return { groupId: g.groupId, topics: [], errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+    const answer = answered[next++]!;
+    const topics = answer.topics.flatMap((t) => {
+      if (mayDescribe(ResourceType.TOPIC, t.name)) return [t];
+      return g.topics === null ? [] : [{ name: t.name, partitions: t.partitions.map((p) => partitionWithError(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) }];
+    });
+    return { ...answer, topics };
+  });
+}
+
 export const offsetFetchHandler = defineHandler({
   apiKey: ApiKey.OffsetFetch,
   minVersion: 0,
   maxVersion: 10,
-  uses: ['groups', 'topics'],
-  async handle(request, ctx, { groups, topics: topicAdmin }): Promise<OffsetFetchResponseInput> {
+  uses: ['groups', 'topics', 'acls'],
+  async handle(request, ctx, { groups, topics: topicAdmin, acls }): Promise<OffsetFetchResponseInput> {
     const { requireStable } = request;
+    const mayDescribe = (type: typeof ResourceType.GROUP | typeof ResourceType.TOPIC, name: string) => acls.authorize(ctx, AclOperation.DESCRIBE, type, name);
+    const offsetFetch = async (asked: OffsetFetchRequestGroup[]) => ({
+      groups: await authorizedOffsets(asked, async (allowed) => (await groups.offsetFetch({ groups: allowed, requireStable })).groups, mayDescribe),
+    });
     if (ctx.apiVersion >= TOPIC_IDS_MIN_VERSION) {
-      return byTopicIds(request, topicAdmin, async (asked) => (await groups.offsetFetch({ groups: asked, requireStable })).groups);
+      return byTopicIds(request, topicAdmin, async (asked) => (await offsetFetch(asked)).groups);
     }
     if (ctx.apiVersion >= BATCHED_MIN_VERSION) {
-      const response = await groups.offsetFetch({ groups: request.groups.map((g) => ({ groupId: g.groupId, topics: g.topics })), requireStable });
+      const response = await offsetFetch(request.groups.map((g) => ({ groupId: g.groupId, topics: g.topics })));
       return { throttleTimeMs: 0, groups: response.groups };
     }
-    const response = await groups.offsetFetch({ groups: [{ groupId: request.groupId, topics: request.topics }], requireStable });
+    const response = await offsetFetch([{ groupId: request.groupId, topics: request.topics }]);
     const { topics, errorCode } = response.groups[0]!;
     if (ctx.apiVersion < TOP_LEVEL_ERROR_MIN_VERSION && errorCode !== ErrorCode.NONE) {
       return { throttleTimeMs: 0, topics: partitionsWithError(request.topics ?? [], errorCode) };

@@ -5,7 +5,8 @@ import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js'
 import type { Logger } from '../../logger.js';
 import { failureOutcome, type ChangeOutcome } from './change-deadline.js';
 import { repeated } from './repeated.js';
-import type { BrokerServices, TopicAdmin } from '../services.js';
+import type { Asker, Authorization, BrokerServices, TopicAdmin } from '../services.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 
 const DONE: ChangeOutcome = { errorCode: ErrorCode.NONE, errorMessage: null };
 
@@ -60,6 +61,17 @@ function refuseBrokerConfigChanges(names: readonly string[]): void {
   );
 }
 
+/**
+ * Kafka's check of a config resource: the operation (DESCRIBE_CONFIGS, ALTER_CONFIGS) on the topic
+ * (TOPIC_AUTHORIZATION_FAILED), or on the cluster for a broker's configs (CLUSTER_AUTHORIZATION_FAILED).
+ * Throws; other resource types are refused later by type.
+ */
+export function checkConfigAccess(acls: Authorization, asker: Asker, op: AclOperation, r: ConfigResourceRef): void {
+  if (r.resourceType === ConfigResourceType.TOPIC && !acls.authorize(asker, op, ResourceType.TOPIC, r.resourceName)) fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
+  const brokerLevel = r.resourceType === ConfigResourceType.BROKER || r.resourceType === ConfigResourceType.BROKER_LOGGER;
+  if (brokerLevel && !acls.authorize(asker, op, ResourceType.CLUSTER, CLUSTER_NAME)) fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Authorization failed.');
+}
+
 /** Throws INVALID_REQUEST for a resource type other than TOPIC and BROKER. */
 export function refuseResourceType(resourceType: number): never {
   const known = Object.entries(ConfigResourceType).find(([, id]) => id === resourceType && id !== ConfigResourceType.UNKNOWN);
@@ -96,7 +108,8 @@ function changeTopicConfigs(
  * with its error: repeated resources, unknown types and bad entries refused as Kafka refuses them.
  */
 export async function alterConfigs<R extends ConfigResourceRef>(
-  { topics, config }: Pick<BrokerServices, 'topics' | 'config'>,
+  { topics, config, acls }: Pick<BrokerServices, 'topics' | 'config' | 'acls'>,
+  asker: Asker,
   resources: readonly R[],
   validateOnly: boolean,
   log: Logger,
@@ -105,6 +118,7 @@ export async function alterConfigs<R extends ConfigResourceRef>(
   const twice = repeated(resources.map(resourceKey));
   const alter = (r: R): Promise<void> | undefined => {
     if (twice.has(resourceKey(r))) fail(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
+    checkConfigAccess(acls, asker, AclOperation.ALTER_CONFIGS, r);
     how.check(r);
     switch (r.resourceType) {
       case ConfigResourceType.TOPIC:

@@ -15,6 +15,7 @@ import { updateMetadataHandler } from '../../../src/kafka/handlers/6-update-meta
 import type { TopicRecord } from '../../../src/kafka/metadata/topic-store.js';
 import type { Partition } from '../../../src/kafka/partitions/partition.js';
 import { HandlerRegistry } from '../../../src/kafka/registry.js';
+import { AclService } from '../../../src/kafka/acl/acl-service.js';
 import type { BrokerServices, ControllerRequests, MetadataUpdates, PartitionAccess, ProducerIds, TopicAdmin, TransactionRequests } from '../../../src/kafka/services.js';
 
 /** A fake of T with only the members given; touching any other throws, naming it. */
@@ -28,6 +29,9 @@ function onlyThese<T extends object>(given: Partial<T>): T {
     },
   }) as T;
 }
+
+/** authorizer.class.name empty: every check allows. */
+const NO_AUTHORIZER = new AclService(undefined);
 
 function ctx(apiVersion: number): RequestContext {
   return {
@@ -64,7 +68,7 @@ const electAll = { electionType: 0, topicPartitions: null, timeoutMs: 1000 };
 
 test('ElectLeaders on a broker without a controller answers from topics alone: every known partition needs no election', async () => {
   const asked = { ...electAll, topicPartitions: [{ topic: 'a', partitions: [0, 5] }, { topic: 'gone', partitions: [0] }] };
-  const response = await electLeadersHandler.handle(asked, ctx(1), { controller: undefined, topics: topicsOf(topicRecord('a', 2)) });
+  const response = await electLeadersHandler.handle(asked, ctx(1), { controller: undefined, topics: topicsOf(topicRecord('a', 2)), acls: NO_AUTHORIZER });
   expect(response).toEqual({
     throttleTimeMs: 0,
     replicaElectionResults: [
@@ -93,12 +97,12 @@ test("ElectLeaders passes the controller's outcomes through as Kafka's codes, an
       ]);
     },
   });
-  const elected = answered(await electLeadersHandler.handle(asked, ctx(1), { controller: active, topics }));
+  const elected = answered(await electLeadersHandler.handle(asked, ctx(1), { controller: active, topics, acls: NO_AUTHORIZER }));
   expect(calls).toEqual([['preferred', [{ topic: 'a', partition: 0 }, { topic: 'a', partition: 1 }]]]);
   expect(elected.replicaElectionResults?.[0]?.partitionResult?.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE]);
 
   const standby = onlyThese<ControllerRequests>({ electLeaders: () => Promise.resolve(undefined) });
-  const refused = answered(await electLeadersHandler.handle(asked, ctx(1), { controller: standby, topics }));
+  const refused = answered(await electLeadersHandler.handle(asked, ctx(1), { controller: standby, topics, acls: NO_AUTHORIZER }));
   expect(refused.replicaElectionResults?.[0]?.partitionResult?.map((p) => p.errorCode)).toEqual([ErrorCode.NOT_CONTROLLER, ErrorCode.NOT_CONTROLLER]);
 });
 
@@ -109,9 +113,10 @@ function updateMetadata(brokerEpoch: number, controllerEpoch: number): UpdateMet
 test('UpdateMetadata is refused alone, from an older registration or controller, and applied otherwise', () => {
   const applied: UpdateMetadataRequest[] = [];
   const metadataUpdates = onlyThese<MetadataUpdates>({ brokerEpoch: 40, controllerEpoch: 3, update: (r) => applied.push(r) });
-  const answer = (r: UpdateMetadataRequest, services: Pick<BrokerServices, 'metadataUpdates'> = { metadataUpdates }) => updateMetadataHandler.handle(r, ctx(7), services);
+  const acls = NO_AUTHORIZER;
+  const answer = (r: UpdateMetadataRequest, services: Pick<BrokerServices, 'metadataUpdates' | 'acls'> = { metadataUpdates, acls }) => updateMetadataHandler.handle(r, ctx(7), services);
 
-  expect(answer(updateMetadata(40, 3), { metadataUpdates: undefined })).toEqual({ errorCode: ErrorCode.INVALID_REQUEST });
+  expect(answer(updateMetadata(40, 3), { metadataUpdates: undefined, acls })).toEqual({ errorCode: ErrorCode.INVALID_REQUEST });
   expect(answer(updateMetadata(39, 3))).toEqual({ errorCode: ErrorCode.STALE_BROKER_EPOCH });
   expect(answer(updateMetadata(40, 2))).toEqual({ errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
   expect(applied).toEqual([]);
@@ -141,7 +146,7 @@ test("OffsetForLeaderEpoch answers from the leader's epoch cache, and with the p
       },
     ],
   };
-  const response = offsetForLeaderEpochHandler.handle(request, ctx(4), { partitions });
+  const response = offsetForLeaderEpochHandler.handle(request, ctx(4), { partitions, acls: NO_AUTHORIZER });
   expect(response).toEqual({
     throttleTimeMs: 0,
     topics: [
@@ -181,7 +186,7 @@ const initIdempotent = { transactionalId: null, transactionTimeoutMs: 60_000, pr
 
 test('InitProducerId: an id at epoch 0 from the allocator; a transactional id goes to the transaction coordinator', async () => {
   const transactions = onlyThese<TransactionRequests>({});
-  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds: onlyThese<ProducerIds>({ next: async () => 1234 }), transactions })).toEqual({
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds: onlyThese<ProducerIds>({ next: async () => 1234 }), transactions, acls: NO_AUTHORIZER })).toEqual({
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     producerId: 1234,
@@ -189,14 +194,14 @@ test('InitProducerId: an id at epoch 0 from the allocator; a transactional id go
   });
   const fencing = onlyThese<TransactionRequests>({ initProducerId: async () => ({ errorCode: ErrorCode.PRODUCER_FENCED, producerId: -1, producerEpoch: -1 }) });
   const asked = { ...initIdempotent, transactionalId: 'txn' };
-  expect(await initProducerIdHandler.handle(asked, ctx(4), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing })).toMatchObject({ errorCode: ErrorCode.PRODUCER_FENCED });
+  expect(await initProducerIdHandler.handle(asked, ctx(4), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing, acls: NO_AUTHORIZER })).toMatchObject({ errorCode: ErrorCode.PRODUCER_FENCED });
   // Before v4 a fenced producer hears the code it knows.
-  expect(await initProducerIdHandler.handle(asked, ctx(3), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing })).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
+  expect(await initProducerIdHandler.handle(asked, ctx(3), { producerIds: onlyThese<ProducerIds>({}), transactions: fencing, acls: NO_AUTHORIZER })).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
 });
 
 test('InitProducerId: an allocator that cannot claim a block (ZooKeeper away) is COORDINATOR_NOT_AVAILABLE, which clients retry', async () => {
   const producerIds = onlyThese<ProducerIds>({ next: () => Promise.reject(new Error('connection loss')) });
-  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds, transactions: onlyThese<TransactionRequests>({}) })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1 });
+  expect(await initProducerIdHandler.handle(initIdempotent, ctx(4), { producerIds, transactions: onlyThese<TransactionRequests>({}), acls: NO_AUTHORIZER })).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1 });
 });
 
 const reassignAsked = {
@@ -215,7 +220,7 @@ test('AlterPartitionReassignments maps the controller\'s refusals to Kafka\'s co
         })),
       ),
   });
-  const services = { controller: refusing, topics: onlyThese<TopicAdmin>({}), config: onlyThese<BrokerServices['config']>({}) };
+  const services = { controller: refusing, topics: onlyThese<TopicAdmin>({}), config: onlyThese<BrokerServices['config']>({}), acls: NO_AUTHORIZER };
   const response = answered(await alterPartitionReassignmentsHandler.handle(reassignAsked, ctx(0), services));
   expect(response).toEqual({
     throttleTimeMs: 0,
@@ -235,16 +240,16 @@ test('AlterPartitionReassignments maps the controller\'s refusals to Kafka\'s co
   const deposed = onlyThese<ControllerRequests>({ reassign: () => Promise.resolve(undefined), reassignments: () => Promise.resolve(undefined) });
   const refused = answered(await alterPartitionReassignmentsHandler.handle(reassignAsked, ctx(0), { ...services, controller: deposed }));
   expect(refused).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, responses: [] });
-  const listed = answered(await listPartitionReassignmentsHandler.handle({ timeoutMs: 1000, topics: null }, ctx(0), { controller: deposed }));
+  const listed = answered(await listPartitionReassignmentsHandler.handle({ timeoutMs: 1000, topics: null }, ctx(0), { controller: deposed, acls: NO_AUTHORIZER }));
   expect(listed).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
 });
 
 test('AlterPartitionReassignments on a broker alone: only "here" is an assignment it can take', async () => {
-  const services = { controller: undefined, topics: topicsOf(topicRecord('a', 2)), config: onlyThese<BrokerServices['config']>({ brokerId: 2 }) };
+  const services = { controller: undefined, topics: topicsOf(topicRecord('a', 2)), config: onlyThese<BrokerServices['config']>({ brokerId: 2 }), acls: NO_AUTHORIZER };
   const response = answered(await alterPartitionReassignmentsHandler.handle(reassignAsked, ctx(0), services));
   expect(response.responses![0]!.partitions!.map((p) => p.errorCode)).toEqual([ErrorCode.INVALID_REPLICA_ASSIGNMENT, ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
   const here = { timeoutMs: 1000, topics: [{ name: 'a', partitions: [{ partitionIndex: 1, replicas: [2] }] }] };
   expect(answered(await alterPartitionReassignmentsHandler.handle(here, ctx(0), services)).responses![0]!.partitions![0]!.errorCode).toBe(ErrorCode.NONE);
-  const listed = answered(await listPartitionReassignmentsHandler.handle({ timeoutMs: 1000, topics: null }, ctx(0), { controller: undefined }));
+  const listed = answered(await listPartitionReassignmentsHandler.handle({ timeoutMs: 1000, topics: null }, ctx(0), { controller: undefined, acls: NO_AUTHORIZER }));
   expect(listed).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] });
 });

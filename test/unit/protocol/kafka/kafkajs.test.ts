@@ -983,6 +983,41 @@ describe('AlterPartitionReassignments', () => {
   });
 });
 
+describe('CreateAcls, DescribeAcls and DeleteAcls', () => {
+  const acl = { resourceType: 2, resourceName: 'orders-', resourcePatternType: 4, principal: 'User:alice', host: '*', operation: 4, permissionType: 3 };
+  const filter = { resourceType: 2, resourceName: 'orders-1', resourcePatternType: 2, principal: null, host: null, operation: 1, permissionType: 1 };
+  /** v0 has no pattern type: the request decodes with LITERAL (3), the filter's default. */
+  const patternOf = (v: number, type: number) => (v === 0 ? 3 : type);
+
+  test.each(versionsOf('createAcls'))('CreateAcls v%i', async (v) => {
+    const { request, response } = await exchange('createAcls', ApiKey.CreateAcls, v, { creations: [acl] }, { throttleTimeMs: 0, results: [{ errorCode: 0, errorMessage: null }] });
+    expect(request.creations).toEqual([{ ...acl, resourcePatternType: patternOf(v, 4) }]);
+    expect(response).toMatchObject({ creationResponses: [{ errorCode: 0 }] });
+  });
+
+  test.each(versionsOf('describeAcls'))('DescribeAcls v%i', async (v) => {
+    const resources = [{ resourceType: 2, resourceName: 'orders-', patternType: patternOf(v, 4), acls: [{ principal: 'User:alice', host: '*', operation: 4, permissionType: 3 }] }];
+    const { request, response } = await exchange('describeAcls', ApiKey.DescribeAcls, v, filter, { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources });
+    expect(request).toEqual({
+      resourceTypeFilter: 2,
+      resourceNameFilter: 'orders-1',
+      patternTypeFilter: patternOf(v, 2),
+      principalFilter: null,
+      hostFilter: null,
+      operation: 1,
+      permissionType: 1,
+    });
+    expect(response).toMatchObject({ errorCode: 0, resources: [{ resourceType: 2, resourceName: 'orders-', acls: [{ principal: 'User:alice', operation: 4 }] }] });
+  });
+
+  test.each(versionsOf('deleteAcls'))('DeleteAcls v%i', async (v) => {
+    const matchingAcls = [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders-', patternType: patternOf(v, 4), principal: 'User:alice', host: '*', operation: 4, permissionType: 3 }];
+    const { request, response } = await exchange('deleteAcls', ApiKey.DeleteAcls, v, { filters: [filter] }, { throttleTimeMs: 0, filterResults: [{ errorCode: 0, errorMessage: null, matchingAcls }] });
+    expect(request.filters[0]).toMatchObject({ resourceTypeFilter: 2, resourceNameFilter: 'orders-1', patternTypeFilter: patternOf(v, 2), principalFilter: null });
+    expect(response).toMatchObject({ filterResponses: [{ errorCode: 0, matchingAcls: [{ resourceName: 'orders-', principal: 'User:alice' }] }] });
+  });
+});
+
 describe('ListPartitionReassignments', () => {
   test.each(versionsOf('listPartitionReassignments'))('v%i: named partitions and all', async (v) => {
     const ongoing = [{ name: 't', partitions: [{ partitionIndex: 2, replicas: [4, 1, 2], addingReplicas: [4], removingReplicas: [1] }] }];
@@ -1035,6 +1070,9 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
     'txnOffsetCommit',
     'alterPartitionReassignments',
     'listPartitionReassignments',
+    'createAcls',
+    'describeAcls',
+    'deleteAcls',
   ];
   // + the five inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown, WriteTxnMarkers)
   // DescribeProducers (the Java Admin's), ConsumerGroupHeartbeat and ConsumerGroupDescribe (KIP-848, newer than kafkajs),
