@@ -19,6 +19,7 @@ import { LeaveGroupRequestSpec, LeaveGroupResponseSpec } from './messages/13-lea
 import { SyncGroupRequestSpec, SyncGroupResponseSpec } from './messages/14-sync-group.js';
 import { DescribeGroupsRequestSpec, DescribeGroupsResponseSpec } from './messages/15-describe-groups.js';
 import { ListGroupsRequestSpec, ListGroupsResponseSpec } from './messages/16-list-groups.js';
+import { SaslHandshakeRequestSpec, SaslHandshakeResponseSpec } from './messages/17-sasl-handshake.js';
 import { ApiVersionsRequestSpec, ApiVersionsResponseSpec } from './messages/18-api-versions.js';
 import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './messages/19-create-topics.js';
 import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './messages/20-delete-topics.js';
@@ -30,6 +31,7 @@ import { AddOffsetsToTxnRequestSpec, AddOffsetsToTxnResponseSpec } from './messa
 import { EndTxnRequestSpec, EndTxnResponseSpec } from './messages/26-end-txn.js';
 import { WriteTxnMarkersRequestSpec, WriteTxnMarkersResponseSpec } from './messages/27-write-txn-markers.js';
 import { TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec } from './messages/28-txn-offset-commit.js';
+import { SaslAuthenticateRequestSpec, SaslAuthenticateResponseSpec } from './messages/36-sasl-authenticate.js';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/32-describe-configs.js';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './messages/37-create-partitions.js';
@@ -77,6 +79,7 @@ export const ApiKey = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -90,6 +93,7 @@ export const ApiKey = {
   TxnOffsetCommit: 28,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
   ElectLeaders: 43,
@@ -130,6 +134,7 @@ export const KAFKA_APIS = {
   [ApiKey.SyncGroup]: { request: SyncGroupRequestSpec, response: SyncGroupResponseSpec },
   [ApiKey.DescribeGroups]: { request: DescribeGroupsRequestSpec, response: DescribeGroupsResponseSpec },
   [ApiKey.ListGroups]: { request: ListGroupsRequestSpec, response: ListGroupsResponseSpec },
+  [ApiKey.SaslHandshake]: { request: SaslHandshakeRequestSpec, response: SaslHandshakeResponseSpec },
   [ApiKey.ApiVersions]: { request: ApiVersionsRequestSpec, response: ApiVersionsResponseSpec },
   [ApiKey.CreateTopics]: { request: CreateTopicsRequestSpec, response: CreateTopicsResponseSpec },
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequestSpec, response: DeleteTopicsResponseSpec },
@@ -143,6 +148,7 @@ export const KAFKA_APIS = {
   [ApiKey.TxnOffsetCommit]: { request: TxnOffsetCommitRequestSpec, response: TxnOffsetCommitResponseSpec },
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
+  [ApiKey.SaslAuthenticate]: { request: SaslAuthenticateRequestSpec, response: SaslAuthenticateResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },
   [ApiKey.ElectLeaders]: { request: ElectLeadersRequestSpec, response: ElectLeadersResponseSpec },

@@ -9,6 +9,7 @@ import { TcpServer } from '../net/tcp-server.js';
 import { tlsHandshakeOf } from '../security/tls-material.js';
 import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
+import { AuthFailureLimit } from './sasl/failure-limit.js';
 import { interBrokerTls } from './inter-broker-tls.js';
 import { HostedPartitions } from './fetch/partition-access.js';
 import { GroupService } from './groups/service.js';
@@ -193,8 +194,21 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
  */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** One listener's server; `budget` is shared by all of them, so queued.max.request.bytes bounds the broker. */
-function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, broker: Broker): TcpServer {
+/**
+ * Kafka has no setting for it either (connections.max.idle.ms bounds a silent one): a SASL client that
+ * keeps talking without authenticating would otherwise hold its connection for ever. Thirty seconds covers
+ * any real exchange, SCRAM's iterations included.
+ */
+export const SASL_AUTHENTICATION_TIMEOUT_MS = 30_000;
+
+/** What every listener shares: the request budget (queued.max.request.bytes bounds the broker) and the SASL failure counts. */
+interface SharedLimits {
+  budget: ByteBudget;
+  authFailures: AuthFailureLimit;
+}
+
+/** One listener's server. */
+function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, { budget, authFailures }: SharedLimits, broker: Broker): TcpServer {
   const { bind } = listener;
   return new TcpServer({
     host: bind.host === '' ? '0.0.0.0' : bind.host,
@@ -218,6 +232,15 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
         log,
         listener: bind.name,
         principals: listener.tls?.principals,
+        sasl: listener.sasl && {
+          mechanisms: listener.sasl.mechanisms,
+          policy: {
+            maxReceiveBytes: config.values['sasl.server.max.receive.size'],
+            failureDelayMs: config.values['connection.failed.authentication.delay.ms'],
+            failures: authFailures,
+          },
+          timeoutMs: SASL_AUTHENTICATION_TIMEOUT_MS,
+        },
       }),
   });
 }
@@ -227,8 +250,8 @@ class Listeners {
   private constructor(private readonly servers: TcpServer[]) {}
 
   static of(config: BrokerConfig, log: Logger, broker: Broker): Listeners {
-    const budget = new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes']));
-    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, budget, broker)));
+    const limits = { budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])), authFailures: new AuthFailureLimit() };
+    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, limits, broker)));
   }
 
   /**
