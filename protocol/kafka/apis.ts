@@ -50,6 +50,14 @@ import {
   ListPartitionReassignmentsResponseSpec,
 } from './messages/46-list-partition-reassignments.js';
 import { OffsetDeleteRequestSpec, OffsetDeleteResponseSpec } from './messages/47-offset-delete.js';
+import {
+  DescribeUserScramCredentialsRequestSpec,
+  DescribeUserScramCredentialsResponseSpec,
+} from './messages/50-describe-user-scram-credentials.js';
+import {
+  AlterUserScramCredentialsRequestSpec,
+  AlterUserScramCredentialsResponseSpec,
+} from './messages/51-alter-user-scram-credentials.js';
 import { DescribeClusterRequestSpec, DescribeClusterResponseSpec } from './messages/60-describe-cluster.js';
 import { DescribeProducersRequestSpec, DescribeProducersResponseSpec } from './messages/61-describe-producers.js';
 import { DescribeTransactionsRequestSpec, DescribeTransactionsResponseSpec } from './messages/65-describe-transactions.js';
@@ -101,6 +109,8 @@ export const ApiKey = {
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
+  DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
   DescribeCluster: 60,
   DescribeProducers: 61,
   DescribeTransactions: 65,
@@ -165,6 +175,14 @@ export const KAFKA_APIS = {
     response: ListPartitionReassignmentsResponseSpec,
   },
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
+  [ApiKey.DescribeUserScramCredentials]: {
+    request: DescribeUserScramCredentialsRequestSpec,
+    response: DescribeUserScramCredentialsResponseSpec,
+  },
+  [ApiKey.AlterUserScramCredentials]: {
+    request: AlterUserScramCredentialsRequestSpec,
+    response: AlterUserScramCredentialsResponseSpec,
+  },
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequestSpec, response: DescribeClusterResponseSpec },
   [ApiKey.DescribeProducers]: { request: DescribeProducersRequestSpec, response: DescribeProducersResponseSpec },
   [ApiKey.DescribeTransactions]: { request: DescribeTransactionsRequestSpec, response: DescribeTransactionsResponseSpec },

@@ -54,6 +54,8 @@ export * from './messages/44-incremental-alter-configs.js';
 export * from './messages/45-alter-partition-reassignments.js';
 export * from './messages/46-list-partition-reassignments.js';
 export * from './messages/47-offset-delete.js';
+export * from './messages/50-describe-user-scram-credentials.js';
+export * from './messages/51-alter-user-scram-credentials.js';
 export * from './messages/60-describe-cluster.js';
 export * from './messages/61-describe-producers.js';
 export * from './messages/65-describe-transactions.js';

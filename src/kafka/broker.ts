@@ -10,6 +10,9 @@ import { tlsHandshakeOf } from '../security/tls-material.js';
 import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
 import { AuthFailureLimit } from './sasl/failure-limit.js';
+import { mechanismsOf } from './sasl/sasl-config.js';
+import { ScramCredentials } from './sasl/scram-credentials.js';
+import { FileUserConfigStore, ZkUserConfigStore } from './sasl/user-store.js';
 import { interBrokerTls } from './inter-broker-tls.js';
 import { HostedPartitions } from './fetch/partition-access.js';
 import { GroupService } from './groups/service.js';
@@ -75,6 +78,8 @@ export class Broker {
   readonly traffic = new TopicTraffic();
   /** Requests and their latency per API, counted by the connections for /metrics. */
   readonly requests = new RequestMetrics();
+  /** SCRAM credentials: in ZooKeeper as Kafka keeps them, or users.json for a broker alone. */
+  readonly scram: ScramCredentials;
 
   constructor(
     readonly config: BrokerConfig,
@@ -87,6 +92,7 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
+    this.scram = new ScramCredentials(cluster ? new ZkUserConfigStore(() => cluster.membership.zk) : new FileUserConfigStore(config.dataDir));
     const partitions = new HostedPartitions(replicas, config, topics, metadata, this.traffic);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     // Alone the data directory holds the claimed blocks; in a cluster ZooKeeper does, shared by all brokers.
@@ -138,6 +144,7 @@ export class Broker {
       controller: cluster?.controller,
       apiVersions: { supported: () => this.handlers.supported() },
       producerIds,
+      scram: this.scram,
     };
     this.handlers = new HandlerRegistry(HANDLERS, services);
   }
@@ -233,7 +240,7 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
         listener: bind.name,
         principals: listener.tls?.principals,
         sasl: listener.sasl && {
-          mechanisms: listener.sasl.mechanisms,
+          mechanisms: mechanismsOf(listener.sasl, (user, mechanism) => broker.scram.lookup(user, mechanism)),
           policy: {
             maxReceiveBytes: config.values['sasl.server.max.receive.size'],
             failureDelayMs: config.values['connection.failed.authentication.delay.ms'],

@@ -8,12 +8,9 @@ import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js'
 import { ErrorCode as ZkError } from '../../../protocol/zookeeper/codes.js';
 import {
   ADMIN_DELETE_TOPICS_PATH,
-  CONFIG_CHANGE_PREFIX,
-  CONFIG_CHANGES_PATH,
   decodeEntityConfig,
   decodeTopicAssignment,
   deleteTopicPath,
-  encodeConfigChange,
   encodeEntityConfig,
   encodeTopicAssignment,
   topicConfigPath,
@@ -23,14 +20,10 @@ import {
 import type { Logger } from '../../logger.js';
 import type { WatchedEvent, ZooKeeperClient } from '../../zookeeper/client/client.js';
 import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
+import { announceConfigChange, CONFIG_CHANGE_EXPIRY_MS } from './config-changes.js';
 import { createIfAbsent, isKeeperError } from './membership.js';
 
 const CONFIG_TOPICS_PATH = '/config/topics';
-/**
- * How long a config change notification stays (Kafka's ZkNodeChangeNotificationListener default): the
- * writer of a new one removes those older, so /config/changes does not grow without bound.
- */
-export const CONFIG_CHANGE_EXPIRY_MS = 15 * 60_000;
 /**
  * Tries of a topic creation whose ZooKeeper connection drops. Each waits for the client's next
  * connection, so a few cover a leader election in the ensemble; a session that expires fails them all.
@@ -168,22 +161,8 @@ export class ZkTopicStore implements TopicStore {
         void this.queue(() => this.readConfig(name));
         throw err;
       }
-      const created = await this.zk.create(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`topics/${name}`), { mode: 'persistentSequential' });
-      await this.purgeExpiredChanges(Date.now(), created);
+      await announceConfigChange(this.zk, `topics/${name}`, this.changeExpiryMs);
     })();
-  }
-
-  /** Removes config change notifications but `keep` older than the expiry; one gone meanwhile is fine. */
-  private async purgeExpiredChanges(now: number, keep: string): Promise<void> {
-    for (const child of await this.zk.getChildren(CONFIG_CHANGES_PATH)) {
-      const path = `${CONFIG_CHANGES_PATH}/${child}`;
-      if (!child.startsWith(CONFIG_CHANGE_PREFIX) || path === keep) continue;
-      const stat = await this.zk.exists(path);
-      if (!stat || now - Number(stat.ctime) <= this.changeExpiryMs) continue;
-      await this.zk.delete(path, stat.version).catch((err: unknown) => {
-        if (!isKeeperError(err, ZkError.noNode) && !isKeeperError(err, ZkError.badVersion)) throw err;
-      });
-    }
   }
 
   private require(name: string): Cached {

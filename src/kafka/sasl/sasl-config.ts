@@ -1,19 +1,21 @@
 // Kafka's sasl.* broker settings with Kafka's names and defaults. A SASL_PLAINTEXT or SASL_SSL listener
 // serves the mechanisms of sasl.enabled.mechanisms (or listener.name.<l>.sasl.enabled.mechanisms), each
 // with the login module entry of listener.name.<l>.<mechanism>.sasl.jaas.config, falling back to the
-// plain sasl.jaas.config. Like Kafka, the default mechanism is GSSAPI, which Skein does not serve: a
+// plain sasl.jaas.config (PLAIN's users live there; SCRAM's in ZooKeeper, see user-store.ts). Like Kafka, the default mechanism is GSSAPI, which Skein does not serve: a
 // SASL listener must name its mechanisms.
 import type { PropertyLine } from '../../config/properties.js';
 import { ConfigError, int, list, long, password, str } from '../../config/schema.js';
 import { JaasConfigError, parseJaasConfig } from './jaas.js';
 import { PlainMechanism } from './plain.js';
+import type { SaslMechanism } from './mechanism.js';
+import { SCRAM_MECHANISMS, ScramMechanism, type CredentialLookup } from './scram.js';
 
 /** What Skein serves, in Kafka's names. */
-export const SERVED_MECHANISMS = ['PLAIN'] as const;
+export const SERVED_MECHANISMS = ['PLAIN', ...SCRAM_MECHANISMS] as const;
 export type ServedMechanism = (typeof SERVED_MECHANISMS)[number];
 
 export const saslSchema = {
-  'sasl.enabled.mechanisms': list('SASL mechanisms SASL listeners serve (PLAIN); Kafka\'s default GSSAPI is not served.', ['GSSAPI']),
+  'sasl.enabled.mechanisms': list('SASL mechanisms SASL listeners serve (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512); Kafka\'s default GSSAPI is not served.', ['GSSAPI']),
   'sasl.mechanism.inter.broker.protocol': str('SASL mechanism between brokers when the inter-broker listener is SASL (not served yet: make the inter-broker listener PLAINTEXT or SSL).', 'GSSAPI'),
   'sasl.jaas.config': password('JAAS login module entry for every SASL listener and mechanism without a listener.name.<l>.<mechanism>.sasl.jaas.config.'),
   'sasl.server.max.receive.size': int('Largest frame a client may send before it is authenticated.', 524_288, { min: 1 }),
@@ -21,9 +23,11 @@ export const saslSchema = {
   'connections.max.reauth.ms': long('Session lifetime told to SASL clients (KIP-368); 0 never expires a session.', 0, { min: 0 }),
 };
 
-/** A SASL listener's mechanisms, in sasl.enabled.mechanisms order. */
+/** A SASL listener's mechanisms, in sasl.enabled.mechanisms order; SCRAM's credentials come from the broker's user store. */
 export interface ListenerSasl {
-  mechanisms: ReadonlyMap<ServedMechanism, PlainMechanism>;
+  mechanisms: readonly ServedMechanism[];
+  /** PLAIN's users, when PLAIN is enabled. */
+  plain: PlainMechanism | undefined;
 }
 
 const LISTENER_SASL_KEY = /^listener\.name\.([^.]+)\.(?:(sasl\.enabled\.mechanisms)|([^.]+)\.(sasl\.jaas\.config))$/;
@@ -56,20 +60,29 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
   const enabled = (ownMechanisms === undefined ? global.mechanisms : ownMechanisms.split(',').map((m) => m.trim()).filter((m) => m !== '')).map((m) => m.toUpperCase());
   const mechanismsKey = ownMechanisms === undefined ? 'sasl.enabled.mechanisms' : `${prefix}sasl.enabled.mechanisms`;
   if (enabled.length === 0) throw new ConfigError(`${mechanismsKey}: listener ${listener} speaks SASL and needs at least one mechanism`);
-  const mechanisms = new Map<ServedMechanism, PlainMechanism>();
+  const mechanisms: ServedMechanism[] = [];
+  let plain: PlainMechanism | undefined;
   for (const name of enabled) {
     if (name === 'GSSAPI') throw new ConfigError(`${mechanismsKey}: GSSAPI (Kerberos) is not served; name the mechanisms of listener ${listener} (${SERVED_MECHANISMS.join(', ')})`);
     const served = SERVED_MECHANISMS.find((m) => m === name);
     if (!served) throw new ConfigError(`${mechanismsKey}: unknown or unserved SASL mechanism ${name} (${SERVED_MECHANISMS.join(', ')})`);
+    mechanisms.push(served);
+    // SCRAM's users are in ZooKeeper; its login module entry is only the broker's own client login.
+    if (served !== 'PLAIN') continue;
     const jaasKey = `${prefix}${name.toLowerCase()}.sasl.jaas.config`;
     const text = ownValue(`${name.toLowerCase()}.sasl.jaas.config`) ?? global.jaas;
     if (text === undefined) throw new ConfigError(`${jaasKey} (or sasl.jaas.config): listener ${listener} serves ${name} and needs its login module entry`);
     try {
-      mechanisms.set(served, PlainMechanism.fromJaas(parseJaasConfig(text)));
+      plain = PlainMechanism.fromJaas(parseJaasConfig(text));
     } catch (err) {
       if (err instanceof JaasConfigError) throw new ConfigError(`${ownValue(`${name.toLowerCase()}.sasl.jaas.config`) === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
       throw err;
     }
   }
-  return { mechanisms };
+  return { mechanisms, plain };
+}
+
+/** The listener's mechanisms as its connections use them, SCRAM's reading credentials from `scram`. */
+export function mechanismsOf(sasl: ListenerSasl, scram: CredentialLookup): Map<string, SaslMechanism> {
+  return new Map(sasl.mechanisms.map((name): [string, SaslMechanism] => [name, name === 'PLAIN' ? sasl.plain! : new ScramMechanism(name, scram)]));
 }
