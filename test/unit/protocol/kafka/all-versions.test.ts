@@ -138,6 +138,10 @@ test('the registry holds at least the versions the broker is to serve', () => {
     61: [0, 0],
     68: [0, 1],
     69: [0, 1],
+    17: [0, 1],
+    36: [0, 2],
+    50: [0, 0],
+    51: [0, 0],
     // Inter-broker, at the versions Kafka 3.9 speaks in ZooKeeper mode.
     4: [0, 7],
     5: [0, 4],

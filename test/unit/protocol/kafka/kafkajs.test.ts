@@ -1005,7 +1005,7 @@ test('the unread-bytes watch catches a response with a byte too many', async () 
   await expect(kafkajsDecodes(response, payload)).rejects.toThrow(/left bytes of our response unread/);
 });
 
-test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders, DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions, ConsumerGroupHeartbeat and ConsumerGroupDescribe', () => {
+test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders, DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions, ConsumerGroupHeartbeat, ConsumerGroupDescribe and the SCRAM credential APIs', () => {
   const covered = [
     'apiVersions',
     'metadata',
@@ -1035,8 +1035,11 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
     'txnOffsetCommit',
     'alterPartitionReassignments',
     'listPartitionReassignments',
+    'saslHandshake',
+    'saslAuthenticate',
   ];
   // + the five inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown, WriteTxnMarkers)
-  // DescribeProducers (the Java Admin's), ConsumerGroupHeartbeat and ConsumerGroupDescribe (KIP-848, newer than kafkajs).
-  expect(covered.length + 7 + 5 + 3).toBe(Object.keys(ApiKey).length);
+  // DescribeProducers (the Java Admin's), ConsumerGroupHeartbeat and ConsumerGroupDescribe (KIP-848, newer than kafkajs),
+  // DescribeUserScramCredentials and AlterUserScramCredentials (the Java Admin's).
+  expect(covered.length + 7 + 5 + 3 + 2).toBe(Object.keys(ApiKey).length);
 });
