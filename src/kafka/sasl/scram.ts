@@ -129,7 +129,9 @@ class ScramExchange implements SaslExchange {
     if (state.step !== 'final') return this.refuse();
     const m = CLIENT_FINAL.exec(text);
     if (!m || !state.credential) return this.refuse();
-    if (m[3] !== state.nonce || Buffer.from(m[2]!, 'base64').toString('utf8') !== state.gs2Header) return this.refuse();
+    // Kafka accepts any r ending with the server-first nonce (ScramSaslServer: endsWith), and librdkafka
+    // relies on it: it sends its own nonce again in front. The server's fresh part still defeats replays.
+    if (!m[3]!.endsWith(state.nonce) || Buffer.from(m[2]!, 'base64').toString('utf8') !== state.gs2Header) return this.refuse();
     const hash = HASH[this.mechanism];
     const authMessage = `${state.clientFirstBare},${state.serverFirst},${m[1]!}`;
     const proof = Buffer.from(m[4]!, 'base64');

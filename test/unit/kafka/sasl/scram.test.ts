@@ -24,6 +24,20 @@ describe('SCRAM-SHA-256 (RFC 7677 example)', () => {
     expect(final).toEqual({ done: true, challenge: token(SERVER_FINAL), user: 'user' });
   });
 
+  test('a client-final nonce with more in front of the server-first one is accepted, as Kafka does (librdkafka sends that)', async () => {
+    const exchange = mechanism.start();
+    await exchange.respond(token(CLIENT_FIRST));
+    // The proof covers the client-final as sent, so it is recomputed here for the longer nonce.
+    const { createHmac, createHash } = await import('node:crypto');
+    const salted = saltedPassword('SCRAM-SHA-256', 'pencil', SALT, 4096);
+    const withoutProof = `c=biws,r=rOprNGfwEbeRWgbNEkqOrOprNGfwEbeRWgbNEkqO${SERVER_NONCE}`;
+    const authMessage = `n=user,r=rOprNGfwEbeRWgbNEkqO,${SERVER_FIRST},${withoutProof}`;
+    const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+    const signature = createHmac('sha256', createHash('sha256').update(clientKey).digest()).update(authMessage).digest();
+    const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]!));
+    expect(await exchange.respond(token(`${withoutProof},p=${proof.toString('base64')}`))).toMatchObject({ done: true, user: 'user' });
+  });
+
   test('the credential survives Kafka\'s text form', () => {
     const text = formatCredential(credential);
     expect(text).toMatch(/^salt=W22ZaJ0SNY7soEsUEjb6gQ==,stored_key=[^,]+,server_key=[^,]+,iterations=4096$/);
