@@ -1,7 +1,8 @@
 // Real clients over SASL, one broker for all: a SASL_SSL listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512,
 // the server certificate made for the test with openssl), a SASL_PLAINTEXT one (PLAIN), and a PLAINTEXT one
 // (inter-broker) where the SCRAM users are made with AlterUserScramCredentials as Kafka's tools do. kcat
-// and confluent-kafka-python (librdkafka) use SCRAM over SASL_SSL, kafka-python PLAIN over SASL_PLAINTEXT,
+// and confluent-kafka-python (librdkafka) use SCRAM over SASL_SSL (kcat also OAUTHBEARER with its unsecured
+// token), kafka-python PLAIN over SASL_PLAINTEXT,
 // kafkajs SCRAM over SASL_SSL; wrong passwords are refused, the broker logs the address and no secret.
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ beforeAll(async () => {
     'ssl.keystore.type': 'PKCS12',
     'ssl.keystore.location': pki.server.p12,
     'ssl.keystore.password': STORE_PASSWORD,
-    'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+    'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
     'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'PLAIN',
     'sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required user_bob="${BOB}";`,
     'group.initial.rebalance.delay.ms': '0',
@@ -73,6 +74,18 @@ test('kcat: SCRAM-SHA-256 over SASL_SSL produces and consumes', async () => {
   const consumed = await run('kcat', ['-b', saslSsl, ...conf, '-C', '-t', 'sasl-kcat', '-o', 'beginning', '-c', '50', '-e'], '', 30_000);
   expect(consumed.code, consumed.stderr).toBe(0);
   expect(consumed.stdout.trim().split('\n')).toEqual(lines);
+});
+
+test('kcat: OAUTHBEARER with librdkafka\'s unsecured token over SASL_SSL', async () => {
+  const conf = {
+    'security.protocol': 'sasl_ssl',
+    'ssl.ca.location': pki.caPem,
+    'sasl.mechanisms': 'OAUTHBEARER',
+    'enable.sasl.oauthbearer.unsecure.jwt': 'true',
+    'sasl.oauthbearer.config': 'principal=dora',
+  };
+  const meta = await run('kcat', ['-b', saslSsl, ...kcatArgs(conf), '-L', '-m', '15'], '', 30_000);
+  expect(meta.code, meta.stderr).toBe(0);
 });
 
 test('confluent-kafka-python SCRAM-SHA-512 over SASL_SSL, kafka-python PLAIN over SASL_PLAINTEXT', async () => {

@@ -25,7 +25,7 @@ beforeAll(async () => {
   broker = await startTestBroker(
     {
       listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.2:0',
-      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config':
         `org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="${ADMIN_PASSWORD}" ` +
         `user_admin="${ADMIN_PASSWORD}" user_alice="alice-secret-\\"quoted\\"";`,
@@ -109,7 +109,7 @@ test('an unknown mechanism is answered with the enabled ones, then the connectio
   const answer = await conn.send(request(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-1' }));
   expect(decodeResponseFrame(ApiKey.SaslHandshake, 1, answer!).body).toEqual({
     errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM,
-    mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+    mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'],
   });
   expect(await conn.send(request(ApiKey.ApiVersions, 0, {}))).toBeNull();
 });
@@ -154,6 +154,23 @@ test('SCRAM: credentials made by AlterUserScramCredentials let kafkajs in with S
     { user: 'bob', errorCode: 0, errorMessage: null, credentialInfos: [{ mechanism: 1, iterations: 4096 }, { mechanism: 2, iterations: 8192 }] },
     { user: 'nobody', errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: 'Attempt to describe a user credential that does not exist', credentialInfos: [] },
   ]);
+});
+
+test('OAUTHBEARER: kafkajs with an unsecured token gets in as its subject; an expired one is refused', async () => {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const token = (exp: number) => `${b64({ alg: 'none' })}.${b64({ sub: 'dora', exp })}.`;
+  const withToken = (value: string) =>
+    new Kafka({ brokers: [saslAddress], logLevel: logLevel.NOTHING, retry: { retries: 0 }, sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value }) } });
+  const admin = withToken(token(Math.floor(Date.now() / 1000) + 300)).admin();
+  await admin.connect();
+  await admin.listTopics();
+  await admin.disconnect();
+  // kafkajs takes the broker's error challenge (answered without an error code, as Kafka answers it) for
+  // success; the connection is closed at its next request.
+  const expired = withToken(token(Math.floor(Date.now() / 1000) - 300)).admin();
+  await expect(expired.connect().then(() => expired.listTopics())).rejects.toThrow();
+  await expired.disconnect();
+  expect(logged.some((l) => l.includes('Unexpected Kafka request during SASL authentication') && l.includes('"state":"tokens"'))).toBe(true);
 });
 
 test('SCRAM: AlterUserScramCredentials refuses as Kafka does, per user', async () => {
