@@ -245,6 +245,7 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
             maxReceiveBytes: config.values['sasl.server.max.receive.size'],
             failureDelayMs: config.values['connection.failed.authentication.delay.ms'],
             failures: authFailures,
+            reauthMs: config.values['connections.max.reauth.ms'],
           },
           timeoutMs: SASL_AUTHENTICATION_TIMEOUT_MS,
         },

@@ -55,13 +55,24 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
   // Set while the connection still has to authenticate; dropped once it has.
   let authenticator = sasl && new SaslAuthenticator(sasl.mechanisms, sasl.policy, socket.remoteAddress ?? '');
   let authTimer: NodeJS.Timeout | undefined;
+  // KIP-368: when the session the client was told ends, and whether it may re-authenticate.
+  let sessionEnds: number | undefined;
+  let reauthenticating = false;
   /** Acts on what the authenticator made of a frame; a success names the connection's principal (User:<name>). */
   const afterAuth = (step: AuthStep, inFlight: { closeConnection(reason: string, fields?: Record<string, unknown>): void }) => {
     if (step.close) inFlight.closeConnection(step.close.reason, step.close.fields);
     const user = authenticator?.user;
     if (user !== undefined) {
+      // Kafka: re-authentication may not change who the connection speaks for.
+      if (reauthenticating && user !== principal?.name) {
+        inFlight.closeConnection('re-authentication named another principal');
+        return null;
+      }
+      const lifetimeMs = authenticator!.sessionLifetimeMs;
+      sessionEnds = lifetimeMs > 0 ? Date.now() + lifetimeMs : undefined;
       principal = { type: 'User', name: user };
       authenticator = undefined;
+      reauthenticating = false;
       clearTimeout(authTimer);
     }
     return step.reply;
@@ -74,6 +85,17 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
       if (principal === undefined) {
         inFlight.closeConnection('client certificate maps to no principal');
         return null;
+      }
+      if (sasl && !authenticator && sessionEnds !== undefined) {
+        // A SaslHandshake on an authenticated connection told a lifetime starts re-authentication; any
+        // other request after the session ended closes the connection, as Kafka's does.
+        if (frame.length >= 2 && frame.readInt16BE(0) === ApiKey.SaslHandshake) {
+          authenticator = new SaslAuthenticator(sasl.mechanisms, sasl.policy, socket.remoteAddress ?? '');
+          reauthenticating = true;
+        } else if (Date.now() > sessionEnds) {
+          inFlight.closeConnection('SASL session expired (connections.max.reauth.ms)');
+          return null;
+        }
       }
       if (authenticator) {
         const step = authenticator.onFrame(frame);

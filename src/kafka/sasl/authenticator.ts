@@ -19,6 +19,8 @@ export interface SaslPolicy {
   /** connection.failed.authentication.delay.ms. */
   failureDelayMs: number;
   failures: AuthFailureLimit;
+  /** connections.max.reauth.ms (KIP-368): the session lifetime told to SaslAuthenticate v1+ clients; 0 for none. */
+  reauthMs: number;
 }
 
 /** What the connection does with a frame the authenticator took. */
@@ -38,7 +40,7 @@ const LOGGED_NAME_CHARS = 64;
 type State =
   | { name: 'handshake' }
   | { name: 'tokens'; mechanism: string; exchange: SaslExchange; raw: boolean }
-  | { name: 'authenticated'; user: string }
+  | { name: 'authenticated'; user: string; lifetimeMs: number }
   | { name: 'failed' };
 
 export class SaslAuthenticator {
@@ -54,6 +56,11 @@ export class SaslAuthenticator {
   /** The authenticated user, once there is one. */
   get user(): string | undefined {
     return this.state.name === 'authenticated' ? this.state.user : undefined;
+  }
+
+  /** The session lifetime the client was told (KIP-368); 0 when none (v0 clients, or reauth off). */
+  get sessionLifetimeMs(): number {
+    return this.state.name === 'authenticated' ? this.state.lifetimeMs : 0;
   }
 
   /** Takes a frame that arrived before authentication completed. */
@@ -109,8 +116,8 @@ export class SaslAuthenticator {
     request: { apiVersion: number; correlationId: number } | null,
   ): Promise<AuthStep> {
     // A raw token is answered by a raw frame (empty when the mechanism has nothing more to say).
-    const answer = (body: { errorCode: number; errorMessage: string | null; authBytes: Buffer }): Reply =>
-      request ? encodeResponseFrame(ApiKey.SaslAuthenticate, request.apiVersion, request.correlationId, { ...body, sessionLifetimeMs: 0 }) : [body.authBytes];
+    const answer = (body: { errorCode: number; errorMessage: string | null; authBytes: Buffer }, sessionLifetimeMs = 0): Reply =>
+      request ? encodeResponseFrame(ApiKey.SaslAuthenticate, request.apiVersion, request.correlationId, { ...body, sessionLifetimeMs }) : [body.authBytes];
     let refusal: string;
     if (this.policy.failures.blocked(this.address)) {
       refusal = 'Authentication failed: too many failed attempts from this address, try again later';
@@ -118,8 +125,10 @@ export class SaslAuthenticator {
       try {
         const step = await state.exchange.respond(token);
         if (!step.done) return { reply: answer({ errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge }) };
-        this.state = { name: 'authenticated', user: step.user };
-        return { reply: answer({ errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge }) };
+        // Only SaslAuthenticate v1+ carries a lifetime, and only such clients can re-authenticate (KIP-368).
+        const lifetimeMs = request && request.apiVersion >= 1 ? this.policy.reauthMs : 0;
+        this.state = { name: 'authenticated', user: step.user, lifetimeMs };
+        return { reply: answer({ errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge }, lifetimeMs) };
       } catch (err) {
         if (!(err instanceof SaslAuthenticationError)) throw err;
         refusal = err.message;

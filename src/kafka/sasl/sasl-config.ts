@@ -4,7 +4,7 @@
 // plain sasl.jaas.config (PLAIN's users live there; SCRAM's in ZooKeeper, see user-store.ts). Like Kafka, the default mechanism is GSSAPI, which Skein does not serve: a
 // SASL listener must name its mechanisms.
 import type { PropertyLine } from '../../config/properties.js';
-import { ConfigError, int, list, password, str } from '../../config/schema.js';
+import { ConfigError, int, list, long, password, str } from '../../config/schema.js';
 import { JaasConfigError, parseJaasConfig } from './jaas.js';
 import { PlainMechanism } from './plain.js';
 import type { SaslMechanism } from './mechanism.js';
@@ -20,6 +20,7 @@ export const saslSchema = {
   'sasl.mechanism.inter.broker.protocol': str('SASL mechanism between brokers when the inter-broker listener is SASL (not served yet: make the inter-broker listener PLAINTEXT or SSL).', 'GSSAPI'),
   'sasl.jaas.config': password('JAAS login module entry for every SASL listener and mechanism without a listener.name.<l>.<mechanism>.sasl.jaas.config.'),
   'sasl.server.max.receive.size': int('Largest frame a client may send before it is authenticated.', 524_288, { min: 1 }),
+  'connections.max.reauth.ms': long('Session lifetime told to SASL clients (KIP-368): they re-authenticate before it ends, other connections are closed at their next request after it; 0 never expires a session.', 0, { min: 0 }),
   'connection.failed.authentication.delay.ms': int('Delay before a failed authentication\'s answer and close, which slows password guessing.', 100, { min: 0 }),
 };
 

@@ -11,10 +11,13 @@ import { AuthFailureLimit, MAX_FAILURES_PER_ADDRESS } from '../../../../src/kafk
 import { PlainMechanism } from '../../../../src/kafka/sasl/plain.js';
 import { RequestMetrics } from '../../../../src/metrics/request-metrics.js';
 import { TcpServer } from '../../../../src/net/tcp-server.js';
+import { FrameReader } from '../../../../src/net/frame-reader.js';
+import { apiVersionsHandler } from '../../../../src/kafka/handlers/18-api-versions.js';
+import { sizePrefixed } from '../../../helpers/raw-exchange.js';
 
-const plain = new PlainMechanism(new Map([['alice', 'pw']]));
+const plain = new PlainMechanism(new Map([['alice', 'pw'], ['bob', 'pw']]));
 const newAuthenticator = (failures = new AuthFailureLimit()) =>
-  new SaslAuthenticator(new Map([['PLAIN', plain]]), { maxReceiveBytes: 1024, failureDelayMs: 0, failures }, '10.0.0.9');
+  new SaslAuthenticator(new Map([['PLAIN', plain]]), { maxReceiveBytes: 1024, failureDelayMs: 0, failures, reauthMs: 0 }, '10.0.0.9');
 const frame = <K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestInputOf<K>) =>
   Buffer.concat(encodeRequestFrame({ apiKey, apiVersion, correlationId: 1, clientId: 't' }, body));
 const step = async (a: SaslAuthenticator, f: Buffer): Promise<AuthStep> => {
@@ -66,9 +69,11 @@ describe('SaslAuthenticator', () => {
   });
 });
 
-test('a connection that does not authenticate within the timeout is closed', async () => {
+/** A SASL listener serving ApiVersions only, with the given authentication timeout and session lifetime. */
+async function saslServer(timeoutMs: number, reauthMs: number) {
   const lines: string[] = [];
   const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+  const handlers = new HandlerRegistry([apiVersionsHandler as never], { apiVersions: { supported: () => [] } } as never);
   const server = new TcpServer({
     host: '127.0.0.1',
     port: 0,
@@ -78,22 +83,68 @@ test('a connection that does not authenticate within the timeout is closed', asy
     log,
     accept: (socket, frames) =>
       serveKafkaConnection(socket, frames, {
-        handlers: new HandlerRegistry([], {} as never),
+        handlers,
         requests: new RequestMetrics(),
         maxInFlight: 10,
         log,
         listener: 'SASL_PLAINTEXT',
-        sasl: { mechanisms: new Map([['PLAIN', plain]]), policy: { maxReceiveBytes: 1024, failureDelayMs: 0, failures: new AuthFailureLimit() }, timeoutMs: 100 },
+        sasl: { mechanisms: new Map([['PLAIN', plain]]), policy: { maxReceiveBytes: 1024, failureDelayMs: 0, failures: new AuthFailureLimit(), reauthMs }, timeoutMs },
       }),
   });
-  const port = await server.listen();
+  return { server, lines, port: await server.listen() };
+}
+
+/** Sends one frame at a time over `port`, resolving with the answer or null once the server closed. */
+async function client(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  const reader = new FrameReader(1 << 20);
+  const waiting: Array<(f: Buffer | null) => void> = [];
+  reader.sink = { frame: (f) => waiting.shift()?.(Buffer.from(f)), invalid: () => socket.destroy() };
+  socket.on('data', (chunk: Buffer) => reader.push(chunk));
+  socket.on('close', () => waiting.splice(0).forEach((w) => w(null)));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return {
+    socket,
+    send: (f: Buffer) => new Promise<Buffer | null>((resolve) => { waiting.push(resolve); socket.write(sizePrefixed(f)); }),
+  };
+}
+
+test('a connection that does not authenticate within the timeout is closed', async () => {
+  const { server, lines, port } = await saslServer(100, 0);
   try {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('error', () => {});
+    const { socket } = await client(port);
     const started = Date.now();
     await new Promise((resolve) => socket.once('close', resolve));
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(lines.some((l) => l.includes('SASL authentication not completed in time'))).toBe(true);
+  } finally {
+    await server.close(0);
+  }
+});
+
+test('KIP-368: v1 clients are told the session lifetime, may re-authenticate as themselves, and are closed once it has passed', async () => {
+  const { server, lines, port } = await saslServer(10_000, 300);
+  try {
+    const c = await client(port);
+    const login = async () => {
+      await c.send(frame(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' }));
+      return decodeResponseFrame(ApiKey.SaslAuthenticate, 1, (await c.send(frame(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from('\0alice\0pw') })))!).body;
+    };
+    expect(await login()).toMatchObject({ errorCode: 0, sessionLifetimeMs: 300 });
+    expect(await c.send(frame(ApiKey.ApiVersions, 0, {}))).not.toBeNull();
+    // Re-authenticating on the same connection starts a new session.
+    expect(await login()).toMatchObject({ errorCode: 0, sessionLifetimeMs: 300 });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await c.send(frame(ApiKey.ApiVersions, 0, {}))).toBeNull();
+    expect(lines.some((l) => l.includes('SASL session expired'))).toBe(true);
+    // Re-authenticating as someone else closes the connection.
+    const other = await client(port);
+    await other.send(frame(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' }));
+    await other.send(frame(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from('\0alice\0pw') }));
+    await other.send(frame(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' }));
+    expect(await other.send(frame(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from('\0bob\0pw') }))).toBeNull();
+    expect(lines.some((l) => l.includes('re-authentication named another principal'))).toBe(true);
   } finally {
     await server.close(0);
   }
