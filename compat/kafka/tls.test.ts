@@ -8,7 +8,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { freePort } from '../../test/helpers/free-port.js';
 import { brokerSslSettings, makeTestPki, STORE_PASSWORD, type TestPki } from '../helpers/certificates.js';
-import { PYTHON, run } from '../helpers/commands.js';
+import { run } from '../helpers/commands.js';
+import { roundTrip } from '../helpers/secured-roundtrip.js';
 import { SkeinKafka } from '../helpers/skein-process.js';
 
 let pki: TestPki;
@@ -77,46 +78,11 @@ test('refused: no client certificate, an untrusted one, plaintext to the SSL por
 });
 
 test('confluent-kafka-python and kafka-python produce and consume over mutual TLS', async () => {
-  const confluent = `
-import json, sys
-from confluent_kafka import Producer, Consumer
-conf = json.loads(sys.argv[1])
-p = Producer({**conf, 'acks': 'all'})
-for i in range(20): p.produce('tls-confluent', value=b'c%d' % i)
-assert p.flush(30) == 0
-c = Consumer({**conf, 'group.id': 'tls-g', 'auto.offset.reset': 'earliest'})
-c.subscribe(['tls-confluent'])
-got = []
-while len(got) < 20:
-    m = c.poll(20)
-    assert m is not None, 'timed out'
-    assert m.error() is None, m.error()
-    got.append(m.value().decode())
-c.close()
-print(json.dumps(got))
-`;
-  const r1 = await run(PYTHON, ['-c', confluent, JSON.stringify({ 'bootstrap.servers': ssl(), ...rdkafkaTls() })], '', 60_000);
+  const r1 = await roundTrip('confluent', { 'bootstrap.servers': ssl(), ...rdkafkaTls() }, 'tls-confluent', 'c');
   expect(r1.code, r1.stderr).toBe(0);
   expect(JSON.parse(r1.stdout)).toEqual(Array.from({ length: 20 }, (_, i) => `c${i}`));
-
-  const kafkaPython = `
-import json, sys
-from kafka import KafkaProducer, KafkaConsumer
-a = json.loads(sys.argv[1])
-tls = dict(security_protocol='SSL', ssl_cafile=a['ca'], ssl_certfile=a['cert'], ssl_keyfile=a['key'])
-p = KafkaProducer(bootstrap_servers=a['bootstrap'], acks='all', **tls)
-for i in range(20): p.send('tls-kafka-python', b'k%d' % i)
-p.flush(30)
-c = KafkaConsumer('tls-kafka-python', bootstrap_servers=a['bootstrap'], auto_offset_reset='earliest', consumer_timeout_ms=20000, **tls)
-got = []
-for m in c:
-    got.append(m.value.decode())
-    if len(got) == 20: break
-c.close(); p.close()
-print(json.dumps(got))
-`;
-  const args = { bootstrap: ssl(), ca: pki.caPem, cert: pki.alice.cert, key: pki.alice.key };
-  const r2 = await run(PYTHON, ['-c', kafkaPython, JSON.stringify(args)], '', 60_000);
+  const tls = { bootstrap_servers: ssl(), security_protocol: 'SSL', ssl_cafile: pki.caPem, ssl_certfile: pki.alice.cert, ssl_keyfile: pki.alice.key };
+  const r2 = await roundTrip('kafka-python', tls, 'tls-kafka-python', 'k');
   expect(r2.code, r2.stderr).toBe(0);
   expect(JSON.parse(r2.stdout)).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`));
 });

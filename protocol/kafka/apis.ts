@@ -19,6 +19,7 @@ import { LeaveGroupRequestSpec, LeaveGroupResponseSpec } from './messages/13-lea
 import { SyncGroupRequestSpec, SyncGroupResponseSpec } from './messages/14-sync-group.js';
 import { DescribeGroupsRequestSpec, DescribeGroupsResponseSpec } from './messages/15-describe-groups.js';
 import { ListGroupsRequestSpec, ListGroupsResponseSpec } from './messages/16-list-groups.js';
+import { SaslHandshakeRequestSpec, SaslHandshakeResponseSpec } from './messages/17-sasl-handshake.js';
 import { ApiVersionsRequestSpec, ApiVersionsResponseSpec } from './messages/18-api-versions.js';
 import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './messages/19-create-topics.js';
 import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './messages/20-delete-topics.js';
@@ -33,6 +34,7 @@ import { TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec } from './messa
 import { DescribeAclsRequestSpec, DescribeAclsResponseSpec } from './messages/29-describe-acls.js';
 import { CreateAclsRequestSpec, CreateAclsResponseSpec } from './messages/30-create-acls.js';
 import { DeleteAclsRequestSpec, DeleteAclsResponseSpec } from './messages/31-delete-acls.js';
+import { SaslAuthenticateRequestSpec, SaslAuthenticateResponseSpec } from './messages/36-sasl-authenticate.js';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './messages/32-describe-configs.js';
 import { AlterConfigsRequestSpec, AlterConfigsResponseSpec } from './messages/33-alter-configs.js';
 import { DescribeLogDirsRequestSpec, DescribeLogDirsResponseSpec } from './messages/35-describe-log-dirs.js';
@@ -52,6 +54,14 @@ import {
   ListPartitionReassignmentsResponseSpec,
 } from './messages/46-list-partition-reassignments.js';
 import { OffsetDeleteRequestSpec, OffsetDeleteResponseSpec } from './messages/47-offset-delete.js';
+import {
+  DescribeUserScramCredentialsRequestSpec,
+  DescribeUserScramCredentialsResponseSpec,
+} from './messages/50-describe-user-scram-credentials.js';
+import {
+  AlterUserScramCredentialsRequestSpec,
+  AlterUserScramCredentialsResponseSpec,
+} from './messages/51-alter-user-scram-credentials.js';
 import { DescribeClusterRequestSpec, DescribeClusterResponseSpec } from './messages/60-describe-cluster.js';
 import { DescribeProducersRequestSpec, DescribeProducersResponseSpec } from './messages/61-describe-producers.js';
 import { DescribeTransactionsRequestSpec, DescribeTransactionsResponseSpec } from './messages/65-describe-transactions.js';
@@ -90,6 +100,7 @@ export const ApiKey = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -107,6 +118,7 @@ export const ApiKey = {
   DescribeConfigs: 32,
   AlterConfigs: 33,
   DescribeLogDirs: 35,
+  SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
   ElectLeaders: 43,
@@ -114,6 +126,8 @@ export const ApiKey = {
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
+  DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
   DescribeCluster: 60,
   DescribeProducers: 61,
   DescribeTransactions: 65,
@@ -153,6 +167,7 @@ export const KAFKA_APIS = {
   [ApiKey.SyncGroup]: { request: SyncGroupRequestSpec, response: SyncGroupResponseSpec },
   [ApiKey.DescribeGroups]: { request: DescribeGroupsRequestSpec, response: DescribeGroupsResponseSpec },
   [ApiKey.ListGroups]: { request: ListGroupsRequestSpec, response: ListGroupsResponseSpec },
+  [ApiKey.SaslHandshake]: { request: SaslHandshakeRequestSpec, response: SaslHandshakeResponseSpec },
   [ApiKey.ApiVersions]: { request: ApiVersionsRequestSpec, response: ApiVersionsResponseSpec },
   [ApiKey.CreateTopics]: { request: CreateTopicsRequestSpec, response: CreateTopicsResponseSpec },
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequestSpec, response: DeleteTopicsResponseSpec },
@@ -170,6 +185,7 @@ export const KAFKA_APIS = {
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequestSpec, response: DescribeConfigsResponseSpec },
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequestSpec, response: AlterConfigsResponseSpec },
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequestSpec, response: DescribeLogDirsResponseSpec },
+  [ApiKey.SaslAuthenticate]: { request: SaslAuthenticateRequestSpec, response: SaslAuthenticateResponseSpec },
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequestSpec, response: CreatePartitionsResponseSpec },
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequestSpec, response: DeleteGroupsResponseSpec },
   [ApiKey.ElectLeaders]: { request: ElectLeadersRequestSpec, response: ElectLeadersResponseSpec },
@@ -186,6 +202,14 @@ export const KAFKA_APIS = {
     response: ListPartitionReassignmentsResponseSpec,
   },
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
+  [ApiKey.DescribeUserScramCredentials]: {
+    request: DescribeUserScramCredentialsRequestSpec,
+    response: DescribeUserScramCredentialsResponseSpec,
+  },
+  [ApiKey.AlterUserScramCredentials]: {
+    request: AlterUserScramCredentialsRequestSpec,
+    response: AlterUserScramCredentialsResponseSpec,
+  },
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequestSpec, response: DescribeClusterResponseSpec },
   [ApiKey.DescribeProducers]: { request: DescribeProducersRequestSpec, response: DescribeProducersResponseSpec },
   [ApiKey.DescribeTransactions]: { request: DescribeTransactionsRequestSpec, response: DescribeTransactionsResponseSpec },

@@ -13,6 +13,7 @@ import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from
 import type { ConnectTls } from '../net/client-socket.js';
 import { aclSchema, authorizerSettingsOf } from './acl/acl-config.js';
 import type { AuthorizerSettings } from './acl/authorizer.js';
+import { listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -70,7 +71,7 @@ export const brokerSchema = {
   'node.id': int('KRaft\'s name for the broker id, used when broker.id is unset (Kafka 4.x files).', undefined, { min: 0 }),
   listeners: list('Where to listen, as NAME://host:port,...; an empty host means every interface. Each listener tells its clients the endpoints of its own name.', ['PLAINTEXT://127.0.0.1:9092']),
   'advertised.listeners': list('What clients of each listener are told to connect to, as NAME://host:port,...; defaults to listeners.', []),
-  'listener.security.protocol.map': list('Listener name to security protocol, NAME:PROTOCOL,...; PLAINTEXT and SSL are served.', []),
+  'listener.security.protocol.map': list('Listener name to security protocol, NAME:PROTOCOL,...; PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL are served.', []),
   'security.inter.broker.protocol': oneOf('Security protocol between brokers when inter.broker.listener.name is unset: the listener of that name is used.', 'PLAINTEXT', ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']),
   'controller.listener.names': list('KRaft controller listeners (Kafka 4.x files): not served, since Skein\'s controller works through ZooKeeper.', []),
   'log.dirs': list('Data directories; Skein uses the first.', []),
@@ -184,6 +185,7 @@ export const brokerSchema = {
   'num.replica.fetchers': int('Fetcher connections per source broker.', 1, { min: 1 }),
   ...topicDefaultKeys,
   ...sslSchema,
+  ...saslSchema,
   ...zookeeperSslSchema,
   ...aclSchema,
 };
@@ -219,15 +221,17 @@ export interface Listener {
   port: number;
 }
 
-export type SecurityProtocol = 'PLAINTEXT' | 'SSL';
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 
 /** One of `listeners` and what clients of it are told (absent when advertised.listeners leaves it out). */
 export interface ListenerConfig {
   bind: Listener;
   advertised: Listener | undefined;
   securityProtocol: SecurityProtocol;
-  /** Its TLS settings when its protocol is SSL. */
+  /** Its TLS settings when its protocol is SSL or SASL_SSL. */
   tls: ListenerTls | undefined;
+  /** Its SASL mechanisms when its protocol is SASL_PLAINTEXT or SASL_SSL. */
+  sasl: ListenerSasl | undefined;
 }
 
 export interface BrokerConfig {
@@ -273,10 +277,7 @@ function securityProtocolOf(name: string, map: readonly string[]): SecurityProto
     if (listenerName?.trim().toUpperCase() === name) protocol = (p ?? '').trim().toUpperCase();
   }
   if (protocol === undefined) throw new ConfigError(`listener.security.protocol.map: no security protocol for listener ${name}`);
-  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return protocol;
-  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
-    throw new ConfigError(`listeners: listener ${name} uses ${protocol}, but SASL is not supported yet; use PLAINTEXT or SSL`);
-  }
+  if (protocol === 'PLAINTEXT' || protocol === 'SSL' || protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') return protocol;
   throw new ConfigError(`listener.security.protocol.map: ${name} maps to unknown security protocol "${protocol}" (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)`);
 }
 
@@ -287,6 +288,7 @@ function securityProtocolOf(name: string, map: readonly string[]): SecurityProto
 function listenersOf(
   values: BrokerConfigValues,
   tlsOf: (listener: string) => ListenerTls,
+  saslOf: (listener: string) => ListenerSasl,
 ): { listeners: ListenerConfig[]; interBroker: ListenerConfig & { advertised: Listener } } {
   if (values.listeners.length === 0) throw new ConfigError('listeners: at least one listener is needed');
   const controllerNames = new Set(values['controller.listener.names'].map((n) => n.toUpperCase()));
@@ -313,7 +315,11 @@ function listenersOf(
   }
   const listeners = binds.map((bind): ListenerConfig => {
     const securityProtocol = protocols.get(bind.name)!;
-    const security = { securityProtocol, tls: securityProtocol === 'SSL' ? tlsOf(bind.name) : undefined };
+    const security = {
+      securityProtocol,
+      tls: securityProtocol === 'SSL' || securityProtocol === 'SASL_SSL' ? tlsOf(bind.name) : undefined,
+      sasl: securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL' ? saslOf(bind.name) : undefined,
+    };
     if (values['advertised.listeners'].length > 0) return { bind, advertised: advertisedByName.get(bind.name), ...security };
     // Kafka advertises the machine's name for a listener on every interface.
     return { bind, advertised: { ...bind, host: bind.host === '' || bind.host === '0.0.0.0' ? hostname() : bind.host }, ...security };
@@ -336,7 +342,8 @@ function listenersOf(
 export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig {
   const known: PropertyLine[] = [];
   const ignoredKeys: string[] = [];
-  const { global, byListener, other } = splitListenerEntries(entries);
+  const { global, byListener, other: notSsl } = splitListenerEntries(entries);
+  const { byListener: saslByListener, rest: other } = splitListenerSasl(notSsl);
   for (const e of global) {
     if (NOT_APPLICABLE.has(e.key)) ignoredKeys.push(e.key);
     else known.push(e);
@@ -349,7 +356,7 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     if (controllerNames.has(listenerOf(e.key))) ignoredKeys.push(e.key);
     else unknown.push(e);
   }
-  for (const [listener, own] of byListener) {
+  for (const [listener, own] of [...byListener, ...saslByListener]) {
     if (controllerNames.has(listener)) ignoredKeys.push(...own.map((e) => `listener.name.${listener.toLowerCase()}.${e.key}`));
   }
   if (values['controller.listener.names'].length > 0) ignoredKeys.push('controller.listener.names');
@@ -357,7 +364,18 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
   if (queuedBytes !== -1 && queuedBytes < values['socket.request.max.bytes']) {
     throw new ConfigError(`queued.max.request.bytes (${queuedBytes}) must be -1 or at least socket.request.max.bytes (${values['socket.request.max.bytes']})`);
   }
-  const { listeners, interBroker } = listenersOf(values, (listener) => listenerTlsOf(sslValuesFor(known, byListener.get(listener) ?? [], listener), listener));
+  const { listeners, interBroker } = listenersOf(
+    values,
+    (listener) => listenerTlsOf(sslValuesFor(known, byListener.get(listener) ?? [], listener), listener),
+    (listener) => listenerSaslOf({ mechanisms: values['sasl.enabled.mechanisms'], jaas: values['sasl.jaas.config'] }, saslByListener.get(listener) ?? [], listener),
+  );
+  // This broker's own connections to other brokers (replica fetchers, the controller) do not speak SASL
+  // yet, so a cluster's inter-broker listener must not ask for it. A broker alone has no such connections.
+  if (values['zookeeper.connect'] !== undefined && interBroker.sasl) {
+    throw new ConfigError(
+      `inter.broker.listener.name: the inter-broker listener ${interBroker.bind.name} is ${interBroker.securityProtocol}, but brokers do not authenticate to each other with SASL yet (sasl.mechanism.inter.broker.protocol); make the inter-broker listener PLAINTEXT or SSL`,
+    );
+  }
   if (values['zookeeper.connect'] !== undefined) {
     try {
       parseConnectString(values['zookeeper.connect']);

@@ -9,6 +9,10 @@ import { TcpServer } from '../net/tcp-server.js';
 import { tlsHandshakeOf } from '../security/tls-material.js';
 import { cleanerConfigOf, type BrokerConfig, type ListenerConfig } from './broker-config.js';
 import { serveKafkaConnection } from './connection.js';
+import { AuthFailureLimit } from './sasl/failure-limit.js';
+import { mechanismsOf } from './sasl/sasl-config.js';
+import { ScramCredentials } from './sasl/scram-credentials.js';
+import { FileUserConfigStore, ZkUserConfigStore } from './sasl/user-store.js';
 import { interBrokerTls } from './inter-broker-tls.js';
 import { HostedPartitions } from './fetch/partition-access.js';
 import { CoordinatorKeyType, GroupService } from './groups/service.js';
@@ -83,6 +87,8 @@ export class Broker {
   readonly traffic = new TopicTraffic();
   /** Requests and their latency per API, counted by the connections for /metrics. */
   readonly requests = new RequestMetrics();
+  /** SCRAM credentials: in ZooKeeper as Kafka keeps them, or users.json for a broker alone. */
+  readonly scram: ScramCredentials;
 
   constructor(
     readonly config: BrokerConfig,
@@ -95,6 +101,7 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
+    this.scram = new ScramCredentials(cluster ? new ZkUserConfigStore(() => cluster.membership.zk) : new FileUserConfigStore(config.dataDir));
     const partitions = new HostedPartitions(replicas, config, topics, metadata, this.traffic);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.shares = new ShareService({
@@ -162,6 +169,7 @@ export class Broker {
       apiVersions: { supported: () => this.handlers.supported() },
       producerIds,
       acls: new AclService(cluster?.acl),
+      scram: this.scram,
     };
     const shareGroups = config.values['share.version'] >= 1;
     this.handlers = new HandlerRegistry(shareGroups ? HANDLERS : HANDLERS.filter((h) => !SHARE_GROUP_API_KEYS.has(h.apiKey)), services);
@@ -219,8 +227,21 @@ function logManagerFor(config: BrokerConfig, log: Logger, store: TopicStore): Pr
  */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** One listener's server; `budget` is shared by all of them, so queued.max.request.bytes bounds the broker. */
-function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, budget: ByteBudget, broker: Broker): TcpServer {
+/**
+ * Kafka has no setting for it either (connections.max.idle.ms bounds a silent one): a SASL client that
+ * keeps talking without authenticating would otherwise hold its connection for ever. Thirty seconds covers
+ * any real exchange, SCRAM's iterations included.
+ */
+export const SASL_AUTHENTICATION_TIMEOUT_MS = 30_000;
+
+/** What every listener shares: the request budget (queued.max.request.bytes bounds the broker) and the SASL failure counts. */
+interface SharedLimits {
+  budget: ByteBudget;
+  authFailures: AuthFailureLimit;
+}
+
+/** One listener's server. */
+function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, { budget, authFailures }: SharedLimits, broker: Broker): TcpServer {
   const { bind } = listener;
   return new TcpServer({
     host: bind.host === '' ? '0.0.0.0' : bind.host,
@@ -244,6 +265,16 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
         log,
         listener: bind.name,
         principals: listener.tls?.principals,
+        sasl: listener.sasl && {
+          mechanisms: mechanismsOf(listener.sasl, (user, mechanism) => broker.scram.lookup(user, mechanism)),
+          policy: {
+            maxReceiveBytes: config.values['sasl.server.max.receive.size'],
+            failureDelayMs: config.values['connection.failed.authentication.delay.ms'],
+            failures: authFailures,
+            reauthMs: config.values['connections.max.reauth.ms'],
+          },
+          timeoutMs: SASL_AUTHENTICATION_TIMEOUT_MS,
+        },
       }),
   });
 }
@@ -253,8 +284,8 @@ class Listeners {
   private constructor(private readonly servers: TcpServer[]) {}
 
   static of(config: BrokerConfig, log: Logger, broker: Broker): Listeners {
-    const budget = new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes']));
-    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, budget, broker)));
+    const limits = { budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])), authFailures: new AuthFailureLimit() };
+    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, limits, broker)));
   }
 
   /**

@@ -17,6 +17,16 @@ import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.
 import { principalOf, type KafkaPrincipal } from './principal.js';
 import type { PrincipalMapper } from '../security/principal-mapping.js';
 import type { HandlerRegistry } from './registry.js';
+import { SaslAuthenticator, SERVE, type AuthStep, type SaslPolicy } from './sasl/authenticator.js';
+import type { SaslMechanism } from './sasl/mechanism.js';
+
+/** A SASL listener's mechanisms and the broker-wide rules for authenticating on it. */
+export interface ListenerAuthentication {
+  mechanisms: ReadonlyMap<string, SaslMechanism>;
+  policy: SaslPolicy;
+  /** A connection not authenticated this long after it opened is closed. */
+  timeoutMs: number;
+}
 
 export interface KafkaListener {
   handlers: HandlerRegistry;
@@ -29,10 +39,12 @@ export interface KafkaListener {
   listener: string;
   /** An SSL listener's ssl.principal.mapping.rules: client certificates name the connection's principal. */
   principals?: PrincipalMapper;
+  /** A SASL_PLAINTEXT or SASL_SSL listener's authentication: nothing but ApiVersions is served before it. */
+  sasl?: ListenerAuthentication;
 }
 
 /** Serves one connection accepted on the listener named `listener`. */
-export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, requests, maxInFlight, log, listener, principals }: KafkaListener): FramedConnection {
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, requests, maxInFlight, log, listener, principals, sasl }: KafkaListener): FramedConnection {
   let principal: KafkaPrincipal | undefined;
   let refusal: string | undefined;
   try {
@@ -40,6 +52,31 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
   } catch (err) {
     refusal = (err as Error).message;
   }
+  // Set while the connection still has to authenticate; dropped once it has.
+  let authenticator = sasl && new SaslAuthenticator(sasl.mechanisms, sasl.policy, socket.remoteAddress ?? '');
+  let authTimer: NodeJS.Timeout | undefined;
+  // KIP-368: when the session the client was told ends, and whether it may re-authenticate.
+  let sessionEnds: number | undefined;
+  let reauthenticating = false;
+  /** Acts on what the authenticator made of a frame; a success names the connection's principal (User:<name>). */
+  const afterAuth = (step: AuthStep, inFlight: { closeConnection(reason: string, fields?: Record<string, unknown>): void }) => {
+    if (step.close) inFlight.closeConnection(step.close.reason, step.close.fields);
+    const user = authenticator?.user;
+    if (user !== undefined) {
+      // Kafka: re-authentication may not change who the connection speaks for.
+      if (reauthenticating && user !== principal?.name) {
+        inFlight.closeConnection('re-authentication named another principal');
+        return null;
+      }
+      const lifetimeMs = authenticator!.sessionLifetimeMs;
+      sessionEnds = lifetimeMs > 0 ? Date.now() + lifetimeMs : undefined;
+      principal = { type: 'User', name: user };
+      authenticator = undefined;
+      reauthenticating = false;
+      clearTimeout(authTimer);
+    }
+    return step.reply;
+  };
   const connection = new FramedConnection(socket, frames, {
     maxInFlight,
     log,
@@ -48,6 +85,21 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
       if (principal === undefined) {
         inFlight.closeConnection('client certificate maps to no principal');
         return null;
+      }
+      if (sasl && !authenticator && sessionEnds !== undefined) {
+        // A SaslHandshake on an authenticated connection told a lifetime starts re-authentication; any
+        // other request after the session ended closes the connection, as Kafka's does.
+        if (frame.length >= 2 && frame.readInt16BE(0) === ApiKey.SaslHandshake) {
+          authenticator = new SaslAuthenticator(sasl.mechanisms, sasl.policy, socket.remoteAddress ?? '');
+          reauthenticating = true;
+        } else if (Date.now() > sessionEnds) {
+          inFlight.closeConnection('SASL session expired (connections.max.reauth.ms)');
+          return null;
+        }
+      }
+      if (authenticator) {
+        const step = authenticator.onFrame(frame);
+        if (step !== SERVE) return step instanceof Promise ? step.then((s) => afterAuth(s, inFlight)) : afterAuth(step, inFlight);
       }
       let head: { apiKey: number; apiVersion: number; correlationId: number };
       try {
@@ -103,5 +155,9 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
   });
   // Kafka closes a connection whose certificate no mapping rule names, before any request.
   if (refusal !== undefined) connection.close('client certificate maps to no principal', { err: refusal });
+  else if (sasl) {
+    authTimer = setTimeout(() => connection.close('SASL authentication not completed in time', { timeoutMs: sasl.timeoutMs }), sasl.timeoutMs);
+    socket.once('close', () => clearTimeout(authTimer));
+  }
   return connection;
 }

@@ -20,6 +20,7 @@ import type { TopicRecord } from './metadata/topic-store.js';
 import type { Partition } from './partitions/partition.js';
 import type { ProduceConfig } from './produce/produce-config.js';
 import type { NewTopic } from './topics/topic-manager.js';
+import type { ScramCredentials } from './sasl/scram-credentials.js';
 import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResponse } from './groups/consumer/coordinator.js';
 import type { DescribedConsumerGroup } from './groups/consumer/described-group.js';
 import type { RequestContext } from './handler.js';
@@ -208,6 +209,9 @@ export interface Authorization {
  * Everything a handler may be given, by the name it declares in `uses`. Plain values (config,
  * clusterId) are services too: a handler names them like any other.
  */
+/** SCRAM credentials by user, in ZooKeeper (or users.json alone); answers shaped as the wire's results. */
+export type ScramCredentialAdmin = Pick<ScramCredentials, 'describe' | 'alter'>;
+
 export interface BrokerServices {
   readonly clock: Clock;
   /** The broker's settings as started (server.properties and overrides); broker.id among them. */
@@ -230,6 +234,8 @@ export interface BrokerServices {
   readonly apiVersions: SupportedApis;
   readonly producerIds: ProducerIds;
   readonly acls: Authorization;
+  /** SCRAM credentials (DescribeUserScramCredentials, AlterUserScramCredentials). */
+  readonly scram: ScramCredentialAdmin;
 }
 
 export type ServiceName = keyof BrokerServices;

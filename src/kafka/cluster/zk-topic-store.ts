@@ -8,12 +8,9 @@ import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js'
 import { ErrorCode as ZkError } from '../../../protocol/zookeeper/codes.js';
 import {
   ADMIN_DELETE_TOPICS_PATH,
-  CONFIG_CHANGE_PREFIX,
-  CONFIG_CHANGES_PATH,
   decodeEntityConfig,
   decodeTopicAssignment,
   deleteTopicPath,
-  encodeConfigChange,
   encodeEntityConfig,
   encodeTopicAssignment,
   topicConfigPath,
@@ -23,12 +20,10 @@ import {
 import type { Logger } from '../../logger.js';
 import type { WatchedEvent, ZooKeeperClient } from '../../zookeeper/client/client.js';
 import type { TopicRecord, TopicStore } from '../metadata/topic-store.js';
-import { CHANGE_NOTIFICATION_EXPIRY_MS, purgeExpiredChanges } from './change-notifications.js';
+import { announceConfigChange, CONFIG_CHANGE_EXPIRY_MS } from './config-changes.js';
 import { createIfAbsent, isKeeperError } from './membership.js';
 
 const CONFIG_TOPICS_PATH = '/config/topics';
-/** How long a config change notification stays (change-notifications.ts). */
-export const CONFIG_CHANGE_EXPIRY_MS = CHANGE_NOTIFICATION_EXPIRY_MS;
 /**
  * Tries of a topic creation whose ZooKeeper connection drops. Each waits for the client's next
  * connection, so a few cover a leader election in the ensemble; a session that expires fails them all.
@@ -166,8 +161,7 @@ export class ZkTopicStore implements TopicStore {
         void this.queue(() => this.readConfig(name));
         throw err;
       }
-      const created = await this.zk.create(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`topics/${name}`), { mode: 'persistentSequential' });
-      await purgeExpiredChanges(this.zk, CONFIG_CHANGES_PATH, CONFIG_CHANGE_PREFIX, created, Date.now(), this.changeExpiryMs);
+      await announceConfigChange(this.zk, `topics/${name}`, this.changeExpiryMs);
     })();
   }
 

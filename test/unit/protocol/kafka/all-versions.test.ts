@@ -149,6 +149,10 @@ test('the registry holds at least the versions the broker is to serve', () => {
     78: [1, 2],
     79: [1, 2],
     90: [0, 0],
+    17: [0, 1],
+    36: [0, 2],
+    50: [0, 0],
+    51: [0, 0],
     // Inter-broker, at the versions Kafka 3.9 speaks in ZooKeeper mode.
     4: [0, 7],
     5: [0, 4],

@@ -1040,7 +1040,7 @@ test('the unread-bytes watch catches a response with a byte too many', async () 
   await expect(kafkajsDecodes(response, payload)).rejects.toThrow(/left bytes of our response unread/);
 });
 
-test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders, DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions, ConsumerGroupHeartbeat, ConsumerGroupDescribe, DescribeLogDirs, DescribeTopicPartitions and the share group APIs', () => {
+test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders, DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions, ConsumerGroupHeartbeat, ConsumerGroupDescribe, DescribeLogDirs, DescribeTopicPartitions, the share group APIs and the SCRAM credential APIs', () => {
   const covered = [
     'apiVersions',
     'metadata',
@@ -1073,9 +1073,12 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
     'createAcls',
     'describeAcls',
     'deleteAcls',
+    'saslHandshake',
+    'saslAuthenticate',
   ];
   // + the five inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown, WriteTxnMarkers)
   // DescribeProducers (the Java Admin's), ConsumerGroupHeartbeat and ConsumerGroupDescribe (KIP-848, newer than kafkajs),
-  // DescribeLogDirs and DescribeTopicPartitions (kafkajs has neither), and KIP-932's five share group APIs.
-  expect(covered.length + 7 + 5 + 3 + 2 + 5).toBe(Object.keys(ApiKey).length);
+  // DescribeLogDirs and DescribeTopicPartitions (kafkajs has neither), KIP-932's five share group APIs, and
+  // DescribeUserScramCredentials and AlterUserScramCredentials (the Java Admin's).
+  expect(covered.length + 7 + 5 + 3 + 2 + 5 + 2).toBe(Object.keys(ApiKey).length);
 });

@@ -1,0 +1,19 @@
+// What a SASL mechanism is to the broker: per connection, an exchange that turns each client token into
+// a challenge until it names the authenticated user or refuses. Refusals carry a message meant for the
+// client, so it must never hold a password, token or proof.
+
+/** One step of an exchange: a challenge to send, and the user once the client is authenticated. */
+export type SaslStep = { done: false; challenge: Buffer } | { done: true; challenge: Buffer; user: string };
+
+/** A refused authentication; `message` goes to the client (SaslAuthenticate's error message) and the log. */
+export class SaslAuthenticationError extends Error {}
+
+export interface SaslExchange {
+  respond(token: Buffer): SaslStep | Promise<SaslStep>;
+}
+
+export interface SaslMechanism {
+  /** Kafka's name: PLAIN, SCRAM-SHA-256, ... */
+  readonly name: string;
+  start(): SaslExchange;
+}

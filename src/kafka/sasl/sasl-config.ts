@@ -1,0 +1,107 @@
+// Kafka's sasl.* broker settings with Kafka's names and defaults. A SASL_PLAINTEXT or SASL_SSL listener
+// serves the mechanisms of sasl.enabled.mechanisms (or listener.name.<l>.sasl.enabled.mechanisms), each
+// with the login module entry of listener.name.<l>.<mechanism>.sasl.jaas.config, falling back to the
+// plain sasl.jaas.config (PLAIN's users live there; SCRAM's in ZooKeeper, see user-store.ts). Like Kafka, the default mechanism is GSSAPI, which Skein does not serve: a
+// SASL listener must name its mechanisms.
+import type { PropertyLine } from '../../config/properties.js';
+import { ConfigError, int, list, long, password, str } from '../../config/schema.js';
+import { JaasConfigError, parseJaasConfig } from './jaas.js';
+import { PlainMechanism } from './plain.js';
+import type { SaslMechanism } from './mechanism.js';
+import { DEFAULT_UNSECURED_OPTIONS, OAuthBearerMechanism, unsecuredOptionsOf } from './oauthbearer.js';
+import { SCRAM_MECHANISMS, ScramMechanism, type CredentialLookup } from './scram.js';
+
+/** What Skein serves, in Kafka's names. */
+export const SERVED_MECHANISMS = ['PLAIN', ...SCRAM_MECHANISMS, 'OAUTHBEARER'] as const;
+export type ServedMechanism = (typeof SERVED_MECHANISMS)[number];
+
+export const saslSchema = {
+  'sasl.enabled.mechanisms': list('SASL mechanisms SASL listeners serve (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER with unsecured tokens); Kafka\'s default GSSAPI is not served.', ['GSSAPI']),
+  'sasl.mechanism.inter.broker.protocol': str('SASL mechanism between brokers when the inter-broker listener is SASL (not served yet: make the inter-broker listener PLAINTEXT or SSL).', 'GSSAPI'),
+  'sasl.jaas.config': password('JAAS login module entry for every SASL listener and mechanism without a listener.name.<l>.<mechanism>.sasl.jaas.config.'),
+  'sasl.server.max.receive.size': int('Largest frame a client may send before it is authenticated.', 524_288, { min: 1 }),
+  'connections.max.reauth.ms': long('Session lifetime told to SASL clients (KIP-368): they re-authenticate before it ends, other connections are closed at their next request after it; 0 never expires a session.', 0, { min: 0 }),
+  'connection.failed.authentication.delay.ms': int('Delay before a failed authentication\'s answer and close, which slows password guessing.', 100, { min: 0 }),
+};
+
+/** A SASL listener's mechanisms, in sasl.enabled.mechanisms order; SCRAM's credentials come from the broker's user store. */
+export interface ListenerSasl {
+  mechanisms: readonly ServedMechanism[];
+  /** PLAIN's users, when PLAIN is enabled. */
+  plain: PlainMechanism | undefined;
+  /** OAUTHBEARER's, when it is enabled. */
+  oauthbearer: OAuthBearerMechanism | undefined;
+}
+
+const LISTENER_SASL_KEY = /^listener\.name\.([^.]+)\.(?:(sasl\.enabled\.mechanisms)|([^.]+)\.(sasl\.jaas\.config))$/;
+
+/** Per-listener SASL entries, keyed by listener (upper case); entries that are not SASL ones are returned as `rest`. */
+export function splitListenerSasl(entries: readonly PropertyLine[]): { byListener: Map<string, PropertyLine[]>; rest: PropertyLine[] } {
+  const byListener = new Map<string, PropertyLine[]>();
+  const rest: PropertyLine[] = [];
+  for (const e of entries) {
+    const m = LISTENER_SASL_KEY.exec(e.key);
+    if (!m) {
+      rest.push(e);
+      continue;
+    }
+    const listener = m[1]!.toUpperCase();
+    const key = m[2] ?? `${m[3]!.toLowerCase()}.${m[4]!}`;
+    byListener.set(listener, [...(byListener.get(listener) ?? []), { ...e, key }]);
+  }
+  return { byListener, rest };
+}
+
+/**
+ * A SASL listener's mechanisms from the global settings and its own (listener.name.<l>.*, key without the
+ * prefix). Errors name the key but never its value, which may hold passwords.
+ */
+export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | undefined }, own: readonly PropertyLine[], listener: string): ListenerSasl {
+  const prefix = `listener.name.${listener.toLowerCase()}.`;
+  const ownValue = (key: string) => own.findLast((e) => e.key === key)?.value;
+  const ownMechanisms = ownValue('sasl.enabled.mechanisms');
+  const enabled = (ownMechanisms === undefined ? global.mechanisms : ownMechanisms.split(',').map((m) => m.trim()).filter((m) => m !== '')).map((m) => m.toUpperCase());
+  const mechanismsKey = ownMechanisms === undefined ? 'sasl.enabled.mechanisms' : `${prefix}sasl.enabled.mechanisms`;
+  if (enabled.length === 0) throw new ConfigError(`${mechanismsKey}: listener ${listener} speaks SASL and needs at least one mechanism`);
+  const mechanisms: ServedMechanism[] = [];
+  let plain: PlainMechanism | undefined;
+  let oauthbearer: OAuthBearerMechanism | undefined;
+  for (const name of enabled) {
+    if (name === 'GSSAPI') throw new ConfigError(`${mechanismsKey}: GSSAPI (Kerberos) is not served; name the mechanisms of listener ${listener} (${SERVED_MECHANISMS.join(', ')})`);
+    const served = SERVED_MECHANISMS.find((m) => m === name);
+    if (!served) throw new ConfigError(`${mechanismsKey}: unknown or unserved SASL mechanism ${name} (${SERVED_MECHANISMS.join(', ')})`);
+    mechanisms.push(served);
+    const jaasKey = `${prefix}${name.toLowerCase()}.sasl.jaas.config`;
+    const own = ownValue(`${name.toLowerCase()}.sasl.jaas.config`);
+    if (served === 'OAUTHBEARER') {
+      // Kafka's unsecured validator options, from the mechanism's own entry, or the plain one when it is
+      // an OAuthBearerLoginModule; without either, the validator's defaults (sub, no required scope).
+      const text = own ?? (global.jaas?.includes('OAuthBearerLoginModule') ? global.jaas : undefined);
+      try {
+        oauthbearer = new OAuthBearerMechanism(text === undefined ? DEFAULT_UNSECURED_OPTIONS : unsecuredOptionsOf(parseJaasConfig(text)));
+      } catch (err) {
+        if (err instanceof JaasConfigError) throw new ConfigError(`${own === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
+        throw err;
+      }
+      continue;
+    }
+    // SCRAM's users are in ZooKeeper; its login module entry is only the broker's own client login.
+    if (served !== 'PLAIN') continue;
+    const text = own ?? global.jaas;
+    if (text === undefined) throw new ConfigError(`${jaasKey} (or sasl.jaas.config): listener ${listener} serves ${name} and needs its login module entry`);
+    try {
+      plain = PlainMechanism.fromJaas(parseJaasConfig(text));
+    } catch (err) {
+      if (err instanceof JaasConfigError) throw new ConfigError(`${own === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
+      throw err;
+    }
+  }
+  return { mechanisms, plain, oauthbearer };
+}
+
+/** The listener's mechanisms as its connections use them, SCRAM's reading credentials from `scram`. */
+export function mechanismsOf(sasl: ListenerSasl, scram: CredentialLookup): Map<string, SaslMechanism> {
+  return new Map(
+    sasl.mechanisms.map((name): [string, SaslMechanism] => [name, name === 'PLAIN' ? sasl.plain! : name === 'OAUTHBEARER' ? sasl.oauthbearer! : new ScramMechanism(name, scram)]),
+  );
+}
