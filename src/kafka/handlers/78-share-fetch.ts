@@ -2,15 +2,20 @@
 // acknowledges what it processed (piggybacked), and the leader acquires records for it under an
 // acquisition lock, within its share session. v2's acquire modes and renew flag are accepted; records
 // are always acquired batch-aligned within max_records, which both modes allow.
-import { ApiKey } from '../../../protocol/kafka/index.js';
+import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
 
 export const shareFetchHandler = defineHandler({
   apiKey: ApiKey.ShareFetch,
   minVersion: 1,
   maxVersion: 2,
-  uses: ['shares'],
-  handle(request, ctx, { shares }) {
+  uses: ['shares', 'acls'],
+  handle(request, ctx, { shares, acls }) {
+    // Kafka: READ on the group (the topics' READ is not checked yet: docs/acls.md).
+    if (!acls.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId ?? '')) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+    }
     return shares.fetch(request, ctx);
   },
 });

@@ -116,6 +116,15 @@ test('without ACLs alice is refused where Kafka refuses, and Metadata does not s
   // An inter-broker request from a client: CLUSTER_ACTION is the brokers'.
   const update = await alice.get(1)!.send(ApiKey.UpdateMetadata, 7, { controllerId: 1, isKRaftController: false, type: 0, controllerEpoch: 99, brokerEpoch: -1, ungroupedPartitionStates: [], topicStates: [], liveBrokers: [] });
   expect(update.errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  // Cluster-level admin reads and writes, and a share group alice may not read.
+  expect((await alice.get(1)!.send(ApiKey.DescribeLogDirs, 4, { topics: null })).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  expect((await alice.get(1)!.send(ApiKey.DescribeUserScramCredentials, 0, { users: null })).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  const scram = await alice.get(1)!.send(ApiKey.AlterUserScramCredentials, 0, { deletions: [{ name: 'bob', mechanism: 1 }], upsertions: [] });
+  expect(scram.results).toEqual([{ user: 'bob', errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null }]);
+  const share = await alice.get(1)!.send(ApiKey.ShareGroupHeartbeat, 1, { groupId: 'sg', memberId: 'm1', memberEpoch: 0, rackId: null, subscribedTopicNames: ['orders-1'] });
+  expect(share.errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  const shareFetch = await alice.get(1)!.send(ApiKey.ShareFetch, 1, { groupId: 'sg', memberId: 'm1', shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 1, maxBytes: 1024, maxRecords: 10, batchSize: 10, topics: [], forgottenTopicsData: [] });
+  expect(shareFetch.errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
 });
 
 test('ACLs made through kafkajs are stored as AclAuthorizer stores them, let alice in, deny still wins, and reach the other broker', async () => {
