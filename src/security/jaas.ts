@@ -1,7 +1,10 @@
-// JAAS login configuration files, as Java's ConfigFile reads them:
+// JAAS login configuration, as Java's ConfigFile (a file of sections) and Kafka's JaasConfig (one login
+// module entry in sasl.jaas.config) read it:
 //   Section { class.Name flag key=value key="value" ...; another.Class flag ...; };
-// with `//`, `/* */` and `#` comments. ZooKeeper's server reads its DIGEST-MD5 users from the `Server`
-// section (DigestLoginModule's user_<name>="<password>" options). Errors name the line and what was expected, never an option's value (a password).
+// with `//`, `/* */` and `#` comments and StreamTokenizer's backslash escapes in quoted values. ZooKeeper's
+// server reads its DIGEST-MD5 users from the `Server` section (DigestLoginModule's user_<name>="<password>"
+// options), Kafka's PLAIN users from PlainLoginModule's. Errors name the line and what was expected, never
+// an option's value (a password).
 
 export class JaasError extends Error {
   override readonly name = 'JaasError';
@@ -24,6 +27,8 @@ export interface JaasSection {
 const MAX_ENTRIES = 10_000;
 
 const FLAGS = new Set<string>(['required', 'requisite', 'sufficient', 'optional']);
+/** StreamTokenizer's escapes in quoted strings; any other escaped character stands for itself. */
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' };
 
 interface Token {
   /** A word, a quoted string, or one of { } ; = */
@@ -58,9 +63,10 @@ function tokenize(text: string): Token[] {
       let value = '';
       i++;
       while (i < text.length && text[i] !== c) {
-        if (text[i] === '\\' && i + 1 < text.length) i++;
+        const escaped = text[i] === '\\' && i + 1 < text.length;
+        if (escaped) i++;
         if (text[i] === '\n') line++;
-        value += text[i];
+        value += escaped ? (ESCAPES[text[i]!] ?? text[i]) : text[i];
         i++;
       }
       if (i >= text.length) throw new JaasError(`line ${start}: quoted value not closed`);
@@ -141,6 +147,18 @@ export function parseJaasFile(text: string): JaasSection[] {
     if (sections.length > MAX_ENTRIES) throw new JaasError(`more than ${MAX_ENTRIES} sections`);
   }
   return sections;
+}
+
+/**
+ * The one login module entry of Kafka's sasl.jaas.config (`Class flag key=value ...;`), as Kafka takes it:
+ * a second entry is an error. Throws JaasError.
+ */
+export function parseLoginModuleEntry(text: string): LoginModule {
+  const c = new Cursor(tokenize(text));
+  const modules = readModules(c);
+  if (!c.done) throw new JaasError(`line ${c.peek()!.line}: expected a login module class name`);
+  if (modules.length !== 1) throw new JaasError(modules.length === 0 ? 'expected a login module class name' : 'sasl.jaas.config must hold exactly one login module');
+  return modules[0]!;
 }
 
 /**

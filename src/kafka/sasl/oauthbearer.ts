@@ -4,7 +4,7 @@
 // with alg "none", the principal claim (sub), exp in seconds (with the allowed clock skew), and the
 // required scopes. A refused token is answered with Kafka's JSON error challenge; the client's "\x01"
 // then ends the exchange with that JSON as the failure message. Tokens are never logged or echoed.
-import { JaasConfigError, type JaasEntry } from './jaas.js';
+import { JaasError, type LoginModule } from '../../security/jaas.js';
 import { SaslAuthenticationError, type SaslExchange, type SaslMechanism, type SaslStep } from './mechanism.js';
 
 export const OAUTHBEARER_LOGIN_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
@@ -19,11 +19,11 @@ export interface UnsecuredValidatorOptions {
 export const DEFAULT_UNSECURED_OPTIONS: UnsecuredValidatorOptions = { principalClaim: 'sub', scopeClaim: 'scope', requiredScope: [], allowableClockSkewMs: 0 };
 
 /** Kafka's unsecuredValidator* options of an OAuthBearerLoginModule entry. */
-export function unsecuredOptionsOf(entry: JaasEntry): UnsecuredValidatorOptions {
-  if (entry.loginModule !== OAUTHBEARER_LOGIN_MODULE) throw new JaasConfigError(`OAUTHBEARER needs ${OAUTHBEARER_LOGIN_MODULE}, not ${entry.loginModule}`);
+export function unsecuredOptionsOf(entry: LoginModule): UnsecuredValidatorOptions {
+  if (entry.className !== OAUTHBEARER_LOGIN_MODULE) throw new JaasError(`OAUTHBEARER needs ${OAUTHBEARER_LOGIN_MODULE}, not ${entry.className}`);
   const o = entry.options;
   const skew = Number(o.get('unsecuredValidatorAllowableClockSkewMs') ?? '0');
-  if (!Number.isInteger(skew) || skew < 0) throw new JaasConfigError('unsecuredValidatorAllowableClockSkewMs must be a non-negative integer');
+  if (!Number.isInteger(skew) || skew < 0) throw new JaasError('unsecuredValidatorAllowableClockSkewMs must be a non-negative integer');
   return {
     principalClaim: o.get('unsecuredValidatorPrincipalClaimName') ?? 'sub',
     scopeClaim: o.get('unsecuredValidatorScopeClaimName') ?? 'scope',

@@ -2,7 +2,7 @@
 // checked against the user_<name>="<password>" options of the listener's PlainLoginModule entry. The
 // refusals use Kafka's own messages, none of which repeats what the client sent.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { JaasConfigError, type JaasEntry } from './jaas.js';
+import { JaasError, type LoginModule } from '../../security/jaas.js';
 import { SaslAuthenticationError, type SaslExchange, type SaslMechanism, type SaslStep } from './mechanism.js';
 
 export const PLAIN_LOGIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
@@ -19,8 +19,8 @@ export class PlainMechanism implements SaslMechanism {
   constructor(private readonly users: ReadonlyMap<string, string>) {}
 
   /** The users of a PlainLoginModule entry (its username/password options are the broker's own client login). */
-  static fromJaas(entry: JaasEntry): PlainMechanism {
-    if (entry.loginModule !== PLAIN_LOGIN_MODULE) throw new JaasConfigError(`PLAIN needs ${PLAIN_LOGIN_MODULE}, not ${entry.loginModule}`);
+  static fromJaas(entry: LoginModule): PlainMechanism {
+    if (entry.className !== PLAIN_LOGIN_MODULE) throw new JaasError(`PLAIN needs ${PLAIN_LOGIN_MODULE}, not ${entry.className}`);
     const users = new Map<string, string>();
     for (const [key, value] of entry.options) if (key.startsWith('user_')) users.set(key.slice('user_'.length), value);
     return new PlainMechanism(users);

@@ -5,7 +5,7 @@
 // SASL listener must name its mechanisms.
 import type { PropertyLine } from '../../config/properties.js';
 import { ConfigError, int, list, long, password, str } from '../../config/schema.js';
-import { JaasConfigError, parseJaasConfig } from './jaas.js';
+import { JaasError, parseLoginModuleEntry } from '../../security/jaas.js';
 import { PlainMechanism } from './plain.js';
 import type { SaslMechanism } from './mechanism.js';
 import { DEFAULT_UNSECURED_OPTIONS, OAuthBearerMechanism, unsecuredOptionsOf } from './oauthbearer.js';
@@ -78,9 +78,9 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
       // an OAuthBearerLoginModule; without either, the validator's defaults (sub, no required scope).
       const text = own ?? (global.jaas?.includes('OAuthBearerLoginModule') ? global.jaas : undefined);
       try {
-        oauthbearer = new OAuthBearerMechanism(text === undefined ? DEFAULT_UNSECURED_OPTIONS : unsecuredOptionsOf(parseJaasConfig(text)));
+        oauthbearer = new OAuthBearerMechanism(text === undefined ? DEFAULT_UNSECURED_OPTIONS : unsecuredOptionsOf(parseLoginModuleEntry(text)));
       } catch (err) {
-        if (err instanceof JaasConfigError) throw new ConfigError(`${own === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
+        if (err instanceof JaasError) throw new ConfigError(`${own === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
         throw err;
       }
       continue;
@@ -90,9 +90,9 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
     const text = own ?? global.jaas;
     if (text === undefined) throw new ConfigError(`${jaasKey} (or sasl.jaas.config): listener ${listener} serves ${name} and needs its login module entry`);
     try {
-      plain = PlainMechanism.fromJaas(parseJaasConfig(text));
+      plain = PlainMechanism.fromJaas(parseLoginModuleEntry(text));
     } catch (err) {
-      if (err instanceof JaasConfigError) throw new ConfigError(`${own === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
+      if (err instanceof JaasError) throw new ConfigError(`${own === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
       throw err;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JaasError, parseJaasFile, usersOf } from '../../../src/security/jaas.js';
+import { JaasError, parseJaasFile, parseLoginModuleEntry, usersOf } from '../../../src/security/jaas.js';
 
 const DIGEST = 'org.apache.zookeeper.server.auth.DigestLoginModule';
 
@@ -49,5 +49,36 @@ Client { org.apache.zookeeper.server.auth.DigestLoginModule Optional username=bo
     expect(err).toBeInstanceOf(JaasError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).not.toContain('s3cret');
+  });
+});
+
+describe('parseLoginModuleEntry (sasl.jaas.config)', () => {
+  it('module, flag and options, quoted and not, with escapes and comments', () => {
+    const entry = parseLoginModuleEntry(
+      `org.apache.kafka.common.security.plain.PlainLoginModule required /* broker's own login */
+         username="admin" password='a;b "c"' // the users:
+         user_admin="x\\"y\\\\z" user_bob=plain-word_1.2;`,
+    );
+    expect(entry.className).toBe('org.apache.kafka.common.security.plain.PlainLoginModule');
+    expect(entry.flag).toBe('required');
+    expect(Object.fromEntries(entry.options)).toEqual({ username: 'admin', password: 'a;b "c"', user_admin: 'x"y\\z', user_bob: 'plain-word_1.2' });
+  });
+
+  it('errors name what is wrong, never a value', () => {
+    const cases = [
+      ['', /login module class name/],
+      ['Mod', /control flag/],
+      ['Mod sometimes a=1;', /control flag/],
+      ['Mod required a="secret-value', /quoted value not closed/],
+      ['Mod required a="secret-value"', /unexpected end of file: expected an option or ";"/],
+      ['Mod required a;', /expected "="/],
+      ['Mod required a=1; Other required b=2;', /exactly one login module/],
+      ['Mod required /* never closed', /comment not closed/],
+    ] as const;
+    for (const [text, message] of cases) {
+      expect(() => parseLoginModuleEntry(text), text).toThrow(JaasError);
+      expect(() => parseLoginModuleEntry(text), text).toThrow(message);
+    }
+    expect(() => parseLoginModuleEntry('Mod required a="secret-value')).not.toThrow(/secret-value/);
   });
 });

@@ -1,7 +1,7 @@
 // OAUTHBEARER with unsecured JWS tokens, as Kafka's default validator: what gets in, and the JSON error
 // challenge then failure for a token that does not.
 import { describe, expect, test } from 'vitest';
-import { parseJaasConfig } from '../../../../src/kafka/sasl/jaas.js';
+import { parseLoginModuleEntry } from '../../../../src/security/jaas.js';
 import { SaslAuthenticationError } from '../../../../src/kafka/sasl/mechanism.js';
 import { DEFAULT_UNSECURED_OPTIONS, OAuthBearerMechanism, unsecuredOptionsOf } from '../../../../src/kafka/sasl/oauthbearer.js';
 
@@ -34,7 +34,7 @@ describe('OAUTHBEARER (unsecured)', () => {
 
   test('required scopes and another principal claim, from the login module options', async () => {
     const options = unsecuredOptionsOf(
-      parseJaasConfig(
+      parseLoginModuleEntry(
         'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredValidatorPrincipalClaimName="user" unsecuredValidatorRequiredScope="read,write";',
       ),
     );
