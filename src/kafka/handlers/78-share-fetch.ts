@@ -5,6 +5,16 @@
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
+import type { Asker, Authorization } from '../services.js';
+
+/**
+ * ShareFetch's and ShareAcknowledge's answer when the asker may not READ the group (Kafka's first check;
+ * the topics' READ is not checked yet: docs/acls.md), else undefined.
+ */
+export function refusedShareRead(acls: Authorization, ctx: Asker, groupId: string | null) {
+  if (acls.authorize(ctx, AclOperation.READ, ResourceType.GROUP, groupId ?? '')) return undefined;
+  return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+}
 
 export const shareFetchHandler = defineHandler({
   apiKey: ApiKey.ShareFetch,
@@ -12,10 +22,6 @@ export const shareFetchHandler = defineHandler({
   maxVersion: 2,
   uses: ['shares', 'acls'],
   handle(request, ctx, { shares, acls }) {
-    // Kafka: READ on the group (the topics' READ is not checked yet: docs/acls.md).
-    if (!acls.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId ?? '')) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
-    }
-    return shares.fetch(request, ctx);
+    return refusedShareRead(acls, ctx, request.groupId) ?? shares.fetch(request, ctx);
   },
 });
