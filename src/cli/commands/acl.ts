@@ -116,8 +116,12 @@ export function filtersOf(o: AclOptions): AclBindingFilter[] {
 /** Bindings once each, in a stable order: by resource, then principal, then operation. */
 function distinctSorted(bindings: readonly AclBinding[]): AclBinding[] {
   const byKey = new Map(bindings.map((b) => [bindingKey(b), b]));
-  const sortKey = (b: AclBinding) => [b.pattern.resourceType, b.pattern.name, b.pattern.patternType, b.entry.principal, b.entry.host, b.entry.operation, b.entry.permission].join('\u0000');
-  return [...byKey.values()].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+  const sortKey = (b: AclBinding) => [b.pattern.resourceType, b.pattern.name, b.pattern.patternType, b.entry.principal, b.entry.host, b.entry.operation, b.entry.permission];
+  const compare = (x: string | number, y: string | number) => (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y)));
+  return [...byKey.values()].sort((a, b) => {
+    const [ka, kb] = [sortKey(a), sortKey(b)];
+    return ka.reduce<number>((order, x, i) => order || compare(x, kb[i]!), 0);
+  });
 }
 
 function printBindings(format: OutputFormat, bindings: readonly AclBinding[]): void {

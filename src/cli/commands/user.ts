@@ -109,7 +109,8 @@ export function registerUserCommands(program: Command): void {
     ],
   ).action(async (name: string, o: Options & { mechanism?: ScramMechanismName[] }) => {
     await withAdmin(o, async (admin) => {
-      const [existing] = await describeScramUsers(admin, [name]);
+      // Every user, not just this one: Kafka answers a named user without credentials with an error.
+      const existing = (await describeScramUsers(admin)).find((u) => u.user === name);
       const deleted = (existing?.credentials ?? []).filter((c) => o.mechanism === undefined || (o.mechanism as string[]).includes(c.mechanism));
       if (deleted.length === 0) throw new CommandFailure(`user ${name} has no ${o.mechanism?.join(' or ') ?? 'SCRAM'} credential (\`skein user list\` shows the users)`);
       await alterScramUsers(admin, [], deleted.map((c) => ({ user: name, mechanism: c.mechanism as ScramMechanismName })));
