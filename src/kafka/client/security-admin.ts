@@ -6,11 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { ApiKey } from '../../../protocol/kafka/index.js';
 import type { AclBinding, AclBindingFilter, ConcretePatternType, ConcreteResourceType } from '../acl/model.js';
-import { saltedPassword, SCRAM_MECHANISMS, type ScramMechanismName } from '../sasl/scram.js';
+import { MECHANISM_IDS, saltedPassword, SCRAM_MECHANISMS, type ScramMechanismName } from '../sasl/scram.js';
 import { check, type KafkaAdmin } from './admin.js';
 
-/** Kafka's ScramMechanism ids on the wire. */
-const MECHANISM_IDS: Record<ScramMechanismName, number> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
 const mechanismName = (id: number): string => SCRAM_MECHANISMS.find((m) => MECHANISM_IDS[m] === id) ?? `UNKNOWN(${id})`;
 
 /** Salt length in bytes; Kafka's AdminClient sends a random salt of about this size. */
