@@ -2,10 +2,10 @@
 // --alter --add-config 'SCRAM-SHA-256=[password=...]'` does. The password is salted and hashed here
 // (RFC 5802's Hi(), a fresh random salt) and only the salted form goes to the broker; list shows users,
 // mechanisms and iterations, which is all Kafka ever answers.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { alterScramUsers, describeScramUsers, type ScramUser } from '../../kafka/client/security-admin.js';
 import { MAX_ITERATIONS, MIN_ITERATIONS, SCRAM_MECHANISMS, type ScramMechanismName } from '../../kafka/sasl/scram.js';
-import { collect, intIn, UsageError } from '../args.js';
+import { intIn, UsageError } from '../args.js';
 import { withExamples, withKafkaConnection, type KafkaConnectOptions } from '../client-options.js';
 import { CommandFailure } from '../failure.js';
 import { formatOption, printResult, renderTable, type OutputFormat } from '../output.js';
@@ -15,10 +15,17 @@ import { withAdmin } from './connect.js';
 /** A password read from stdin is its first line; anything longer than this is not a password. */
 const MAX_PASSWORD_BYTES = 64 * 1024;
 
+/** `--mechanism`, repeatable: SCRAM-SHA-256 or SCRAM-SHA-512 in any case. */
+export function parseMechanism(raw: string, previous: readonly ScramMechanismName[] = []): ScramMechanismName[] {
+  const mechanism = SCRAM_MECHANISMS.find((m) => m === raw.toUpperCase());
+  if (mechanism === undefined) throw new InvalidArgumentError(`must be ${SCRAM_MECHANISMS.join(' or ')}`);
+  return [...previous, mechanism];
+}
+
 type Options = KafkaConnectOptions & { format: OutputFormat };
 
 interface CreateOptions extends Options {
-  mechanism: ScramMechanismName[];
+  mechanism?: ScramMechanismName[];
   password?: string;
   passwordStdin?: boolean;
   iterations: number;
@@ -59,7 +66,7 @@ export function registerUserCommands(program: Command): void {
     ['skein user list', 'users and their mechanisms'],
     ['skein user delete alice', 'every credential of alice'],
   ]);
-  const mechanismOption = (what: string) => new Option('--mechanism <mechanism>', what).choices(SCRAM_MECHANISMS).argParser(collect as (v: string, p: string[]) => string[]);
+  const mechanismOption = (what: string) => new Option('--mechanism <mechanism>', what).argParser(parseMechanism);
   const withUserFlags = (command: Command) => withKafkaConnection(command.addOption(formatOption())).addHelpText('after', `\n${NO_SASL_NOTE}\n`);
 
   withExamples(
@@ -80,7 +87,7 @@ export function registerUserCommands(program: Command): void {
     ],
   ).action(async (name: string, o: CreateOptions) => {
     const password = await passwordOf(o);
-    const mechanisms = o.mechanism === undefined || o.mechanism.length === 0 ? (['SCRAM-SHA-256'] as const) : o.mechanism;
+    const mechanisms = o.mechanism ?? (['SCRAM-SHA-256'] as const);
     await withAdmin(o, async (admin) => {
       await alterScramUsers(admin, mechanisms.map((mechanism) => ({ user: name, mechanism, password, iterations: o.iterations })));
       printUsers(o.format, [{ user: name, credentials: mechanisms.map((mechanism) => ({ mechanism, iterations: o.iterations })) }]);
@@ -111,7 +118,7 @@ export function registerUserCommands(program: Command): void {
     await withAdmin(o, async (admin) => {
       // Every user, not just this one: Kafka answers a named user without credentials with an error.
       const existing = (await describeScramUsers(admin)).find((u) => u.user === name);
-      const deleted = (existing?.credentials ?? []).filter((c) => o.mechanism === undefined || (o.mechanism as string[]).includes(c.mechanism));
+      const deleted = (existing?.credentials ?? []).filter((c) => o.mechanism === undefined || (o.mechanism as readonly string[]).includes(c.mechanism));
       if (deleted.length === 0) throw new CommandFailure(`user ${name} has no ${o.mechanism?.join(' or ') ?? 'SCRAM'} credential (\`skein user list\` shows the users)`);
       await alterScramUsers(admin, [], deleted.map((c) => ({ user: name, mechanism: c.mechanism as ScramMechanismName })));
       printUsers(o.format, [{ user: name, credentials: deleted }]);

@@ -1,10 +1,11 @@
 // `skein acl`'s flags as kafka-acls.sh reads them: the bindings create makes, the filters list and
-// delete send, and the mistakes refused before anything is sent.
+// delete send, and the mistakes refused before anything is sent; `skein user`'s --mechanism.
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, test } from 'vitest';
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import { UsageError } from '../../../src/cli/args.js';
 import { bindingsToCreate, filtersOf, parseOperation, parsePrincipal, type AclOptions } from '../../../src/cli/commands/acl.js';
+import { parseMechanism } from '../../../src/cli/commands/user.js';
 import { failureOf } from '../../../src/cli/failure.js';
 import { AclOperation, PatternType, PermissionType, ResourceType } from '../../../src/kafka/acl/model.js';
 
@@ -18,6 +19,11 @@ describe('parsers', () => {
     expect(parseOperation('all')).toEqual([AclOperation.ALL]);
     expect(() => parseOperation('any')).toThrow(InvalidArgumentError);
     expect(() => parseOperation('Fly')).toThrow(/must be one of ALL, READ, WRITE/);
+  });
+
+  test('SCRAM mechanisms, repeatable, in any case', () => {
+    expect(parseMechanism('scram-sha-512', ['SCRAM-SHA-256'])).toEqual(['SCRAM-SHA-256', 'SCRAM-SHA-512']);
+    expect(() => parseMechanism('PLAIN')).toThrow(/must be SCRAM-SHA-256 or SCRAM-SHA-512/);
   });
 
   test('principals are Type:name', () => {
