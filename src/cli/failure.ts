@@ -25,6 +25,8 @@ const KAFKA_HINTS: Partial<Record<number, string>> = {
   [KafkaErrorCode.UNKNOWN_MEMBER_ID]: 'the group has active members: stop its consumers first',
   [KafkaErrorCode.ILLEGAL_GENERATION]: 'the group has active members: stop its consumers first',
   [KafkaErrorCode.OFFSET_OUT_OF_RANGE]: '`skein topic describe` shows the partitions\' offsets',
+  [KafkaErrorCode.SECURITY_DISABLED]: 'the broker has no authorizer: set authorizer.class.name (docs/acls.md)',
+  [KafkaErrorCode.CLUSTER_AUTHORIZATION_FAILED]: 'this connection\'s principal may not do that on the cluster: use a listener whose principal is in super.users',
 };
 
 const ZK_HINTS: Partial<Record<number, string>> = {

@@ -1,5 +1,5 @@
 // The `skein` command line on commander: the servers (start, kafka, zookeeper, dev-cluster) and the
-// client commands (`skein <noun> <verb>`: topic, produce, consume, group, cluster, zk, perf). Commander does
+// client commands (`skein <noun> <verb>`: topic, produce, consume, group, cluster, acl, user, zk, perf). Commander does
 // the parsing, --help and --version; this file wires the commands and turns every failure into one line
 // and an exit code.
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createLogger, defaultLogFormat, LOG_FORMATS, type LogFormat } from '../logger.js';
 import { withExamples } from './client-options.js';
 import type { ServerCommand } from './command.js';
+import { registerAclCommands } from './commands/acl.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerConsumeCommand } from './commands/consume.js';
@@ -16,6 +17,7 @@ import { registerGroupCommands } from './commands/group.js';
 import { registerPerfCommands } from './commands/perf.js';
 import { registerProduceCommand } from './commands/produce.js';
 import { registerTopicCommands } from './commands/topic.js';
+import { registerUserCommands } from './commands/user.js';
 import { registerZkCommands } from './commands/zk.js';
 import { devClusterCommand } from './dev-cluster-command.js';
 import { failureOf } from './failure.js';
@@ -99,6 +101,8 @@ export function buildProgram(): Command {
   registerConsumeCommand(program);
   registerGroupCommands(program);
   registerClusterCommands(program);
+  registerAclCommands(program);
+  registerUserCommands(program);
   program.commandsGroup('ZooKeeper client (any ZooKeeper):');
   registerZkCommands(program);
   program.commandsGroup('Load tests:');

@@ -49,6 +49,9 @@ function localAddress(host: string, port: number): string {
   return `${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 }
 
+/** ZooKeeper's usual client port, where start's runs unless --zookeeper-port says otherwise. */
+const DEFAULT_ZOOKEEPER_PORT = 2181;
+
 export const startCommand: ServerCommand<StartOptions> = {
   name: 'start',
   summary: 'run a whole node: ZooKeeper and a Kafka broker',
@@ -69,7 +72,7 @@ export const startCommand: ServerCommand<StartOptions> = {
         ),
       )
       .addOption(new Option('--kafka-port <port>', 'Kafka port (0: any free port)').env('SKEIN_KAFKA_PORT').argParser(parsePort).default(9092))
-      .addOption(new Option('--zookeeper-port <port>', 'ZooKeeper port (0: any free port)').env('SKEIN_ZOOKEEPER_PORT').argParser(parsePort).default(2181))
+      .addOption(new Option('--zookeeper-port <port>', 'ZooKeeper port (0: any free port)').env('SKEIN_ZOOKEEPER_PORT').argParser(parsePort).default(DEFAULT_ZOOKEEPER_PORT))
       .addOption(
         new Option('--http-port <port>', `HTTP port for /metrics, /healthz, /readyz and /commands (0: any free port; default ${DEFAULT_HTTP_PORT}, or http.port)`)
           .env('SKEIN_HTTP_PORT')
@@ -86,6 +89,9 @@ export const startCommand: ServerCommand<StartOptions> = {
       { key: 'listeners', value: `PLAINTEXT://${host}:${kafkaPort}`, line: 0 },
       ...(advertisedHost === undefined ? [] : [{ key: 'advertised.listeners', value: `PLAINTEXT://${advertisedHost}:${kafkaPort}`, line: 0 }]),
       { key: 'log.dirs', value: join(dataDir, 'kafka'), line: 0 },
+      // The node's own ZooKeeper, so the checks that need one (an authorizer) pass. With --zookeeper-port 0
+      // the port is unknown until it listens: a stand-in that parses, replaced below before the broker starts.
+      { key: 'zookeeper.connect', value: localAddress(host, zkPort === 0 ? DEFAULT_ZOOKEEPER_PORT : zkPort), line: 0 },
       ...layers,
     ]);
     const overridden = new Set(layers.map((o) => o.key));

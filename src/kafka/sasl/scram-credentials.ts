@@ -2,11 +2,9 @@
 // with Kafka's checks and error codes, and as the SCRAM mechanisms look them up. A credential is stored
 // in Kafka's text form under the mechanism's name in the user's config (user-store.ts).
 import { ErrorCode } from '../../../protocol/kafka/index.js';
-import { credentialFromSalted, formatCredential, MAX_ITERATIONS, MIN_ITERATIONS, parseCredential, SCRAM_MECHANISMS, type ScramCredential, type ScramMechanismName } from './scram.js';
+import { credentialFromSalted, formatCredential, MAX_ITERATIONS, MECHANISM_IDS, MIN_ITERATIONS, parseCredential, SCRAM_MECHANISMS, type ScramCredential, type ScramMechanismName } from './scram.js';
 import type { UserConfigStore } from './user-store.js';
 
-/** Kafka's ScramMechanism ids on the wire (0 is UNKNOWN). */
-const MECHANISM_IDS: Record<ScramMechanismName, number> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
 const mechanismOfId = (id: number): ScramMechanismName | undefined => SCRAM_MECHANISMS.find((m) => MECHANISM_IDS[m] === id);
 
 export interface UserResult {

@@ -12,6 +12,8 @@ import { SaslAuthenticationError, type SaslExchange, type SaslMechanism, type Sa
 
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type ScramMechanismName = (typeof SCRAM_MECHANISMS)[number];
+/** Kafka's ScramMechanism ids, as the SCRAM credential APIs carry them (0 is UNKNOWN). */
+export const MECHANISM_IDS: Readonly<Record<ScramMechanismName, number>> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
 
 /** Kafka's bounds on a credential's iterations (ScramMechanism.minIterations / maxIterations). */
 export const MIN_ITERATIONS = 4096;

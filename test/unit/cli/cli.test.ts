@@ -50,6 +50,7 @@ describe('the command tree', () => {
       'produce', 'consume',
       'group list', 'group describe', 'group seek', 'group delete',
       'cluster info', 'cluster health',
+      'acl create', 'acl list', 'acl delete', 'user create', 'user list', 'user delete',
       'zk ls', 'zk get', 'zk set', 'zk create', 'zk delete', 'zk stat', 'zk acl', 'zk watch',
     ]) expect(names).toContain(expected);
   });
