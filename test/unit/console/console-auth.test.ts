@@ -2,8 +2,6 @@
 // listens, so a request that passes the login and the authorizer ends in "cannot be reached" (503), and
 // one that does not is answered 401, 403 or 429 before anything is sent.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createConsole } from '../../../src/console/console-api.js';
@@ -15,14 +13,7 @@ import { AuthFailureLimit, MAX_FAILURES_PER_ADDRESS } from '../../../src/kafka/s
 import { PlainMechanism } from '../../../src/kafka/sasl/plain.js';
 import { credentialFromSalted, MIN_ITERATIONS, saltedPassword, type ScramCredential } from '../../../src/kafka/sasl/scram.js';
 import { createLogger } from '../../../src/logger.js';
-
-async function closedPort(): Promise<number> {
-  const s: Server = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort } from '../../helpers/free-port.js';
 
 const salt = randomBytes(16);
 const bobCredential: ScramCredential = credentialFromSalted('SCRAM-SHA-256', saltedPassword('SCRAM-SHA-256', 'bob-secret', salt, MIN_ITERATIONS), salt, MIN_ITERATIONS);
@@ -49,7 +40,8 @@ const servers: RunningHttp[] = [];
 let base = '';
 
 async function securedConsole(): Promise<string> {
-  const dead = await closedPort();
+  // A port nothing listens on: free a moment ago.
+  const dead = await freePort();
   const web = createConsole({ bootstrap: `127.0.0.1:${dead}`, zookeeperConnect: `127.0.0.1:${dead}`, readOnly: false, security: security(), loopbackOnly: true, log: createLogger('silent'), broker: undefined, zookeeper: undefined, dataDirs: [], startedAt: Date.now() });
   const http = await startHttp({ host: '127.0.0.1', port: 0, log: createLogger('silent') }, { registry: new Registry(), readiness: async () => [], console: web });
   servers.push(http);
