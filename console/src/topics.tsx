@@ -81,7 +81,7 @@ interface Topic {
   partitions: { partition: number; leader: number; replicas: number[]; isr: number[]; offline: number[]; earliest: number | null; latest: number | null; sizeBytes: number | null }[];
   configs: { name: string; value: string | null; source: string; readOnly: boolean; sensitive: boolean }[];
   /** What this user may do here (false on a read-only console). */
-  may: { read: boolean; write: boolean; alterConfigs: boolean };
+  may: { describeConfigs: boolean; read: boolean; write: boolean; alterConfigs: boolean };
 }
 
 export function TopicPage({ name }: { name: string }) {
@@ -112,7 +112,7 @@ export function TopicPage({ name }: { name: string }) {
           </Section>
           {data.may.read ? <Messages topic={data} /> : <Section title="Messages"><p>You may not read this topic's messages.</p></Section>}
           <Produce topic={data} done={reload} />
-          <Configs topic={data} done={reload} />
+          {data.may.describeConfigs && <Configs topic={data} done={reload} />}
         </>
       )}
     </main>

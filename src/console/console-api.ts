@@ -183,9 +183,10 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       /^\/api\/topics\/([^/]+)$/,
       async (_q, _b, [name], _r, who) => {
         const topic = topicName(name!);
-        checkAccess(options, who, topicAccess(AclOperation.DESCRIBE, topic), topicAccess(AclOperation.DESCRIBE_CONFIGS, topic));
-        const may = (op: AclOperation) => !options.readOnly && allowed(options, who, topicAccess(op, topic));
-        return { ...(await withAdmin((a) => kafka.describeTopic(a, local, topic))), may: { read: may(AclOperation.READ), write: may(AclOperation.WRITE), alterConfigs: may(AclOperation.ALTER_CONFIGS) } };
+        checkAccess(options, who, topicAccess(AclOperation.DESCRIBE, topic));
+        const can = (op: AclOperation) => allowed(options, who, topicAccess(op, topic));
+        const may = { describeConfigs: can(AclOperation.DESCRIBE_CONFIGS), read: can(AclOperation.READ), write: !options.readOnly && can(AclOperation.WRITE), alterConfigs: !options.readOnly && can(AclOperation.ALTER_CONFIGS) };
+        return { ...(await withAdmin((a) => kafka.describeTopic(a, local, topic, may.describeConfigs))), may };
       },
     ],
     [

@@ -71,9 +71,10 @@ export async function listTopics(admin: KafkaAdmin, local: BrokerSizes, search: 
   return { total: matching.length, page, limit, topics: rows };
 }
 
-export async function describeTopic(admin: KafkaAdmin, local: BrokerSizes, name: string) {
+/** `withConfigs` false: configs left out (the requester may not DESCRIBE_CONFIGS). */
+export async function describeTopic(admin: KafkaAdmin, local: BrokerSizes, name: string, withConfigs: boolean) {
   const topic = await topicOrNotFound(admin, name);
-  const [offsets, configs] = await Promise.all([admin.partitionOffsets(topic).catch(() => []), admin.describeConfigs(ResourceType.TOPIC, name)]);
+  const [offsets, configs] = await Promise.all([admin.partitionOffsets(topic).catch(() => []), withConfigs ? admin.describeConfigs(ResourceType.TOPIC, name) : []]);
   return {
     name,
     internal: topic.isInternal,
