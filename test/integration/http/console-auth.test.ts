@@ -46,6 +46,8 @@ beforeAll(async () => {
     b.log,
   );
   base = `http://127.0.0.1:${http.port}`;
+  // kafkajs asks the controller to create topics: wait until the broker has elected itself.
+  await vi.waitFor(() => expect(b.metadata.controllerId()).toBeGreaterThanOrEqual(0), { timeout: 10_000, interval: 20 });
   admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 50 } }).admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'orders' }, { topic: 'secret' }] });
