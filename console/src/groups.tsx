@@ -4,7 +4,6 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { Chart, ConfirmButton, Head, Problem, Section, useLive, useLoad } from './components';
 import { num } from './format';
-import { useSettings } from './settings';
 
 interface Listed {
   groupId: string;
@@ -50,6 +49,8 @@ interface Group {
   members: { memberId: string; clientId: string; host: string; assignment: { topic: string; partitions: number[] }[] }[];
   totalLag: number;
   partitions: { topic: string; partition: number; currentOffset: number | null; logEndOffset: number | null; lag: number | null; memberId: string | null }[];
+  /** What this user may do here: on the page's own load, not on the live samples. */
+  may?: { resetOffsets: boolean };
 }
 type LagSample = { t: number; error?: string } & Partial<Group>;
 
@@ -105,7 +106,7 @@ export function GroupPage({ id }: { id: string }) {
               </tbody>
             </table>
           </Section>
-          <Reset id={id} state={data.state} done={reload} />
+          {loaded.data?.may?.resetOffsets && <Reset id={id} state={data.state} done={reload} />}
         </>
       )}
     </main>
@@ -118,12 +119,10 @@ interface Plan {
 }
 
 function Reset({ id, state, done }: { id: string; state: string; done: () => void }) {
-  const { readOnly } = useSettings();
   const [to, setTo] = useState('earliest');
   const [value, setValue] = useState('');
   const [plan, setPlan] = useState<Plan>();
   const [error, setError] = useState<string>();
-  if (readOnly) return null;
   const body = (preview: boolean) => ({ to, preview, offset: to === 'offset' ? Number(value) : undefined, timestamp: to === 'timestamp' ? Date.parse(value) || Number(value) : undefined });
   const run = (preview: boolean) =>
     api<Plan>(`/api/groups/${encodeURIComponent(id)}/reset`, { method: 'POST', body: body(preview) }).then(

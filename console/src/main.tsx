@@ -48,7 +48,7 @@ function focusHeading(): void {
 function App() {
   const hash = useHash();
   const first = useRef(true);
-  const [settings, setSettings] = useState<Settings>({ readOnly: true });
+  const [settings, setSettings] = useState<Settings>({ readOnly: true, principal: null, zookeeper: true });
   useEffect(() => {
     api<Settings>('/api/settings').then(setSettings, () => undefined);
   }, []);
@@ -67,13 +67,14 @@ function App() {
       <header class="top">
         <strong>Skein</strong>
         <nav aria-label="sections">
-          {LINKS.map(([h, label]) => (
+          {LINKS.filter(([h]) => h !== '#/zookeeper' || settings.zookeeper).map(([h, label]) => (
             <a href={h} aria-current={section === h || (h === '#/' && section === '#/') ? 'page' : undefined}>
               {label}
             </a>
           ))}
         </nav>
         {settings.readOnly && <span class="badge">read-only</span>}
+        {settings.principal && <span class="badge">{settings.principal}</span>}
       </header>
       <div id="content">
         <Page hash={hash} />

@@ -3,7 +3,6 @@ import { useState } from 'preact/hooks';
 import { api, q } from './api';
 import { ConfirmButton, FormatToggle, Head, Problem, Section, useLive, useLoad } from './components';
 import { bytes, detect, fromBase64, num, render, type Shown } from './format';
-import { useSettings } from './settings';
 
 interface TopicRow {
   name: string;
@@ -81,6 +80,8 @@ interface Topic {
   name: string;
   partitions: { partition: number; leader: number; replicas: number[]; isr: number[]; offline: number[]; earliest: number | null; latest: number | null; sizeBytes: number | null }[];
   configs: { name: string; value: string | null; source: string; readOnly: boolean; sensitive: boolean }[];
+  /** What this user may do here (false on a read-only console). */
+  may: { describeConfigs: boolean; read: boolean; write: boolean; alterConfigs: boolean };
 }
 
 export function TopicPage({ name }: { name: string }) {
@@ -109,9 +110,9 @@ export function TopicPage({ name }: { name: string }) {
               </tbody>
             </table>
           </Section>
-          <Messages topic={data} />
+          {data.may.read ? <Messages topic={data} /> : <Section title="Messages"><p>You may not read this topic's messages.</p></Section>}
           <Produce topic={data} done={reload} />
-          <Configs topic={data} done={reload} />
+          {data.may.describeConfigs && <Configs topic={data} done={reload} />}
         </>
       )}
     </main>
@@ -119,7 +120,7 @@ export function TopicPage({ name }: { name: string }) {
 }
 
 function Configs({ topic, done }: { topic: Topic; done: () => void }) {
-  const { readOnly } = useSettings();
+  const readOnly = !topic.may.alterConfigs;
   const [showDefaults, setShowDefaults] = useState(false);
   const [editing, setEditing] = useState<{ name: string; value: string }>();
   const [error, setError] = useState<string>();
@@ -308,7 +309,7 @@ function Messages({ topic }: { topic: Topic }) {
 }
 
 function Produce({ topic, done }: { topic: Topic; done: () => void }) {
-  const { readOnly } = useSettings();
+  const readOnly = !topic.may.write;
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
   const [header, setHeader] = useState('');

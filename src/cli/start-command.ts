@@ -15,6 +15,7 @@ import { collect, parsePort } from './args.js';
 import { untilFormed } from './cluster-formed.js';
 import type { ServerCommand } from './command.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
+import { consoleSecurityOf } from './console-security.js';
 import { withHttp } from './http-endpoint.js';
 import type { RunningKafka } from '../kafka/broker.js';
 import { startNaming } from './startup-failure.js';
@@ -135,7 +136,12 @@ export const startCommand: ServerCommand<StartOptions> = {
         broker: running.broker,
         zookeeper: zookeeper.server,
         dataDirs: [zkDir, brokerConfig.dataDir],
-        console: { bootstrap: localAddress(host, running.port), zookeeperConnect: localAddress(host, zookeeper.clientPort), readOnly: overridden.has('console.read.only') ? brokerConfig.values['console.read.only'] : undefined },
+        console: {
+          bootstrap: localAddress(host, running.port),
+          zookeeperConnect: localAddress(host, zookeeper.clientPort),
+          readOnly: overridden.has('console.read.only') ? brokerConfig.values['console.read.only'] : undefined,
+          security: consoleSecurityOf(brokerConfig, running.broker),
+        },
       },
       log,
     );

@@ -15,7 +15,10 @@ import * as kafka from './kafka-api.js';
 import { LiveStreams } from './live-streams.js';
 import { overview, trafficSampler, type NodeParts } from './overview.js';
 import { configName, field, groupId, int, intValue, jsonObject, oneOf, str, topicName, znodePath, type Query } from './params.js';
-import { checkWrite, type ConsolePermissions } from './permission.js';
+import { AclOperation } from '../kafka/acl/model.js';
+import type { Requester } from '../kafka/acl/authorizer.js';
+import { authenticate, REALM, Unauthenticated } from './console-auth.js';
+import { allowed, checkAccess, checkWrite, checkZooKeeper, CLUSTER_DESCRIBE, groupAccess, mayUseZooKeeper, topicAccess, type ConsolePermissions } from './permission.js';
 import { consoleAssetsDir, serveAsset } from './static-assets.js';
 import * as zookeeper from './zookeeper-api.js';
 
@@ -44,7 +47,8 @@ export interface ConsoleHandler {
   close(): Promise<void>;
 }
 
-type Handler = (q: Query, body: () => Promise<Record<string, unknown>>, match: string[], res: ServerResponse) => Promise<unknown>;
+/** `who`: the authenticated requester, undefined when the console requires no login. */
+type Handler = (q: Query, body: () => Promise<Record<string, unknown>>, match: string[], res: ServerResponse, who: Requester | undefined) => Promise<unknown>;
 
 function isLoopbackHost(hostHeader: string | undefined): boolean {
   if (hostHeader === undefined) return false;
@@ -156,26 +160,40 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
 
   const local = options.broker;
   const GET: [RegExp, Handler][] = [
-    [/^\/api\/settings$/, async () => ({ readOnly: options.readOnly })],
-    [/^\/api\/overview$/, async () => withAdmin((a) => overview(a, options))],
+    [
+      /^\/api\/settings$/,
+      // What the page shows and offers: per-resource write rights come with each topic and group.
+      async (_q, _b, _m, _r, who) => ({ readOnly: options.readOnly, principal: who?.principal ?? null, zookeeper: mayUseZooKeeper(options, who) }),
+    ],
+    [
+      /^\/api\/overview$/,
+      async (_q, _b, _m, _r, who) => {
+        checkAccess(options, who, CLUSTER_DESCRIBE);
+        return withAdmin((a) => overview(a, options));
+      },
+    ],
     [
       /^\/api\/topics$/,
-      async (q) => {
+      async (q, _b, _m, _r, who) => {
         const [search, page, limit] = [str(q, 'q', ''), int(q, 'page', 0, 1_000_000, 0), int(q, 'limit', 1, kafka.TOPICS_PAGE_MAX, 50)];
-        return withAdmin((a) => kafka.listTopics(a, local, search, page, limit));
+        return withAdmin((a) => kafka.listTopics(a, local, search, page, limit, (t) => allowed(options, who, topicAccess(AclOperation.DESCRIBE, t))));
       },
     ],
     [
       /^\/api\/topics\/([^/]+)$/,
-      async (_q, _b, [name]) => {
+      async (_q, _b, [name], _r, who) => {
         const topic = topicName(name!);
-        return withAdmin((a) => kafka.describeTopic(a, local, topic));
+        checkAccess(options, who, topicAccess(AclOperation.DESCRIBE, topic));
+        const can = (op: AclOperation) => allowed(options, who, topicAccess(op, topic));
+        const may = { describeConfigs: can(AclOperation.DESCRIBE_CONFIGS), read: can(AclOperation.READ), write: !options.readOnly && can(AclOperation.WRITE), alterConfigs: !options.readOnly && can(AclOperation.ALTER_CONFIGS) };
+        return { ...(await withAdmin((a) => kafka.describeTopic(a, local, topic, may.describeConfigs))), may };
       },
     ],
     [
       /^\/api\/topics\/([^/]+)\/messages$/,
-      async (q, _b, [name]) => {
+      async (q, _b, [name], _r, who) => {
         const topic = topicName(name!);
+        checkAccess(options, who, topicAccess(AclOperation.READ, topic));
         const partition = int(q, 'partition', 0, 1_000_000);
         const from = q.has('timestamp') ? { timestamp: int(q, 'timestamp', 0, TIMESTAMP_MAX) } : { offset: int(q, 'offset', 0, OFFSET_MAX, 0) };
         const limit = int(q, 'limit', 1, kafka.MESSAGES_PAGE_MAX, 20);
@@ -184,8 +202,9 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     ],
     [
       /^\/api\/topics\/([^/]+)\/messages\/value$/,
-      async (q, _b, [name], res) => {
+      async (q, _b, [name], res, who) => {
         const topic = topicName(name!);
+        checkAccess(options, who, topicAccess(AclOperation.READ, topic));
         const partition = int(q, 'partition', 0, 1_000_000);
         const offset = int(q, 'offset', 0, OFFSET_MAX);
         const value = await withAdmin((a) => kafka.recordValue(a, topic, partition, offset));
@@ -199,33 +218,40 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
         return undefined;
       },
     ],
-    [/^\/api\/groups$/, async () => withAdmin((a) => kafka.listGroups(a))],
+    [/^\/api\/groups$/, async (_q, _b, _m, _r, who) => withAdmin((a) => kafka.listGroups(a, (g) => allowed(options, who, groupAccess(AclOperation.DESCRIBE, g))))],
     [
       /^\/api\/groups\/([^/]+)$/,
-      async (_q, _b, [id]) => {
+      async (_q, _b, [id], _r, who) => {
         const group = groupId(id!);
-        return withAdmin((a) => kafka.describeGroup(a, group));
+        checkAccess(options, who, groupAccess(AclOperation.DESCRIBE, group));
+        const resetOffsets = !options.readOnly && allowed(options, who, groupAccess(AclOperation.READ, group));
+        return { ...(await withAdmin((a) => kafka.describeGroup(a, group))), may: { resetOffsets } };
       },
     ],
     [
       /^\/api\/zk\/node$/,
-      async (q) => {
+      async (q, _b, _m, _r, who) => {
+        checkZooKeeper(options, who);
         const [path, page, limit] = [znodePath(str(q, 'path', '/')), int(q, 'page', 0, 1_000_000, 0), int(q, 'limit', 1, zookeeper.CHILDREN_PAGE_MAX, 100)];
         return withZk((c) => zookeeper.describeZnode(c, path, page, limit));
       },
     ],
     [
       /^\/api\/zk\/sessions$/,
-      async () => {
+      async (_q, _b, _m, _r, who) => {
+        checkZooKeeper(options, who);
         if (!options.zookeeper) throw notFound('this node runs no ZooKeeper server');
         return zookeeper.sessionsAndWatches(options.zookeeper);
       },
     ],
     [
       /^\/api\/events$/,
-      async (q, _b, _m, res) => {
+      async (q, _b, _m, res, who) => {
         const stream = oneOf(q, 'stream', ['overview', 'rates', 'group'], 'overview');
-        const key = stream === 'group' ? `group:${groupId(str(q, 'group'))}` : stream;
+        const group = stream === 'group' ? groupId(str(q, 'group')) : undefined;
+        // A group's lag names its topics' offsets: Kafka's OffsetFetch wants DESCRIBE on the group.
+        checkAccess(options, who, group === undefined ? CLUSTER_DESCRIBE : groupAccess(AclOperation.DESCRIBE, group));
+        const key = group === undefined ? stream : `group:${group}`;
         if (!streams.subscribe(key, res)) throw new ApiError(429, 'too many live pages are open on this node: close some and reload');
         return undefined;
       },
@@ -236,8 +262,9 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'PUT',
       /^\/api\/topics\/([^/]+)\/configs$/,
       'change topic configs',
-      async (_q, body, [name]) => {
+      async (_q, body, [name], _r, who) => {
         const topic = topicName(name!);
+        checkAccess(options, who, topicAccess(AclOperation.ALTER_CONFIGS, topic));
         const b = await body();
         const [config, value] = [configName(field(b, 'name', 255)!), field(b, 'value', 64 * 1024, true)];
         return withAdmin((a) => kafka.alterTopicConfig(a, topic, config, value));
@@ -247,8 +274,9 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'POST',
       /^\/api\/topics\/([^/]+)\/messages$/,
       'produce',
-      async (_q, body, [name]) => {
+      async (_q, body, [name], _r, who) => {
         const topic = topicName(name!);
+        checkAccess(options, who, topicAccess(AclOperation.WRITE, topic));
         const b = await body();
         const partition = b.partition === undefined || b.partition === null ? null : intValue(b.partition, 'partition', 0, 1_000_000);
         const message = { partition, key: field(b, 'key', 64 * 1024, true), value: field(b, 'value', 1024 * 1024)!, headers: headersField(b.headers) };
@@ -259,10 +287,12 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'POST',
       /^\/api\/groups\/([^/]+)\/reset$/,
       'reset offsets',
-      async (_q, body, [id]) => {
+      async (_q, body, [id], _r, who) => {
         const group = groupId(id!);
         const b = await body();
         const topics = stringList(b.topics, 'topics', 1000).map(topicName);
+        // What committing the offsets takes on Kafka (OffsetCommit): READ on the group and on each topic.
+        checkAccess(options, who, groupAccess(AclOperation.READ, group), ...topics.map((t) => topicAccess(AclOperation.READ, t)));
         const target = offsetTarget(b);
         return withAdmin((a) => kafka.resetGroupOffsets(a, group, topics, target, b.preview !== false));
       },
@@ -271,7 +301,8 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'POST',
       /^\/api\/zk\/node$/,
       'create znodes',
-      async (_q, body) => {
+      async (_q, body, _m, _r, who) => {
+        checkZooKeeper(options, who);
         const b = await body();
         const [path, data] = [znodePath(field(b, 'path', 4096)!), Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_BYTES_MAX, true) ?? '')];
         return withZk((c) => zookeeper.createZnode(c, path, data, b.sequential === true ? 'persistentSequential' : 'persistent'));
@@ -281,7 +312,8 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'PUT',
       /^\/api\/zk\/node$/,
       'change znodes',
-      async (_q, body) => {
+      async (_q, body, _m, _r, who) => {
+        checkZooKeeper(options, who);
         const b = await body();
         const [path, data, version] = [znodePath(field(b, 'path', 4096)!), Buffer.from(field(b, 'data', zookeeper.ZNODE_DATA_BYTES_MAX)!), intValue(b.version, 'version', -1, 0x7fffffff)];
         return withZk((c) => zookeeper.setZnodeData(c, path, data, version));
@@ -291,7 +323,8 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       'DELETE',
       /^\/api\/zk\/node$/,
       'delete znodes',
-      async (q) => {
+      async (q, _b, _m, _r, who) => {
+        checkZooKeeper(options, who);
         const [path, version] = [znodePath(str(q, 'path')), int(q, 'version', -1, 0x7fffffff)];
         return withZk((c) => zookeeper.deleteZnode(c, path, version));
       },
@@ -312,6 +345,8 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       const method = req.method ?? 'GET';
       try {
         if (options.loopbackOnly && !isLoopbackHost(req.headers.host)) throw new ApiError(403, 'the console answers only requests to a loopback address (localhost, 127.0.0.1, [::1])');
+        // The page too: the browser asks for the login once, before the app loads, and sends it with every call.
+        const who = options.security && (await authenticate(options.security, req));
         if (!path.startsWith('/api/')) {
           if (method !== 'GET' && method !== 'HEAD') throw new ApiError(405, `method ${method} not allowed`);
           if (assets === undefined) throw notFound('the console was not built: run npm run build');
@@ -324,7 +359,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
           for (const [pattern, handler] of GET) {
             const m = pattern.exec(path);
             if (!m) continue;
-            const result = await handler(url.searchParams, body, m.slice(1).map(decodeURIComponent), res);
+            const result = await handler(url.searchParams, body, m.slice(1).map(decodeURIComponent), res, who);
             if (result !== undefined) answer(res, 200, result);
             return;
           }
@@ -334,7 +369,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
           const m = pattern.exec(path);
           if (!m || verb !== method) continue;
           checkWrite(options, what);
-          return answer(res, 200, await handler(url.searchParams, body, m.slice(1).map(decodeURIComponent), res));
+          return answer(res, 200, await handler(url.searchParams, body, m.slice(1).map(decodeURIComponent), res, who));
         }
         req.resume();
         throw new ApiError(405, `${method} ${path} is not an operation of the console`);
@@ -345,6 +380,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
         }
         // A body left unread (a refusal before it was needed) is drained so the connection can be reused.
         req.resume();
+        if (err instanceof Unauthenticated) res.setHeader('www-authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
         if (err instanceof ApiError) return answer(res, err.status, { error: err.message });
         if (err instanceof URIError) return answer(res, 400, { error: 'malformed percent-encoding in the path' });
         // The cluster refused: a moved leader or a loading coordinator may pass on retry (503); anything else

@@ -41,10 +41,11 @@ async function topicOrNotFound(admin: KafkaAdmin, name: string): Promise<TopicIn
   }
 }
 
-export async function listTopics(admin: KafkaAdmin, local: BrokerSizes, search: string, page: number, limit: number) {
+/** `visible`: the topics the requester may describe (the others are left out, as Kafka's Metadata does). */
+export async function listTopics(admin: KafkaAdmin, local: BrokerSizes, search: string, page: number, limit: number, visible: (topic: string) => boolean) {
   const { topics } = await admin.metadata();
   const needle = search.toLowerCase();
-  const matching = topics.filter((t) => t.name.toLowerCase().includes(needle)).sort((a, b) => a.name.localeCompare(b.name));
+  const matching = topics.filter((t) => visible(t.name) && t.name.toLowerCase().includes(needle)).sort((a, b) => a.name.localeCompare(b.name));
   const slice = matching.slice(page * limit, (page + 1) * limit);
   const rows = await Promise.all(
     slice.map(async (t) => {
@@ -70,9 +71,10 @@ export async function listTopics(admin: KafkaAdmin, local: BrokerSizes, search: 
   return { total: matching.length, page, limit, topics: rows };
 }
 
-export async function describeTopic(admin: KafkaAdmin, local: BrokerSizes, name: string) {
+/** `withConfigs` false: configs left out (the requester may not DESCRIBE_CONFIGS). */
+export async function describeTopic(admin: KafkaAdmin, local: BrokerSizes, name: string, withConfigs: boolean) {
   const topic = await topicOrNotFound(admin, name);
-  const [offsets, configs] = await Promise.all([admin.partitionOffsets(topic).catch(() => []), admin.describeConfigs(ResourceType.TOPIC, name)]);
+  const [offsets, configs] = await Promise.all([admin.partitionOffsets(topic).catch(() => []), withConfigs ? admin.describeConfigs(ResourceType.TOPIC, name) : []]);
   return {
     name,
     internal: topic.isInternal,
@@ -177,8 +179,9 @@ export async function produceTestMessage(admin: KafkaAdmin, name: string, m: Tes
   return { partition, offset: r.baseOffset };
 }
 
-export async function listGroups(admin: KafkaAdmin) {
-  return { groups: await admin.listGroups() };
+/** `visible`: the groups the requester may describe (as Kafka's ListGroups leaves the others out). */
+export async function listGroups(admin: KafkaAdmin, visible: (group: string) => boolean) {
+  return { groups: (await admin.listGroups()).filter((g) => visible(g.groupId)) };
 }
 
 /** KIP-848 groups' members with their current assignments, by ConsumerGroupDescribe. */

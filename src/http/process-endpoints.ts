@@ -8,6 +8,7 @@ import { registerScraped } from '../metrics/scraped.js';
 import { zookeeperMetrics } from '../metrics/zookeeper-metrics.js';
 import type { ServerView } from '../zookeeper/four-letter-words.js';
 import { createConsole } from '../console/console-api.js';
+import type { ConsoleSecurity } from '../console/console-auth.js';
 import { startHttp, type RunningHttp } from './http-listener.js';
 import { brokerChecks, storageWritable, zookeeperChecks } from './readiness.js';
 
@@ -20,7 +21,13 @@ export interface ProcessParts {
    * Set to serve the web console: the node's own Kafka and ZooKeeper addresses, and whether it may change
    * anything (console.read.only; unset: it may on a loopback listener, not on one others can reach).
    */
-  readonly console?: { readonly bootstrap: string; readonly zookeeperConnect: string; readonly readOnly: boolean | undefined };
+  readonly console?: {
+    readonly bootstrap: string;
+    readonly zookeeperConnect: string;
+    readonly readOnly: boolean | undefined;
+    /** Set when the broker has a SASL listener or an authorizer: the console then requires a login. */
+    readonly security: ConsoleSecurity | undefined;
+  };
 }
 
 /** Loopback addresses: the console then refuses requests naming any other host (DNS rebinding). */
@@ -38,7 +45,8 @@ export function startProcessHttp(address: { host: string; port: number }, parts:
   const dirs = [...new Set(parts.dataDirs)];
   const c = parts.console;
   const loopback = isLoopback(address.host);
-  const web = c && createConsole({ ...c, readOnly: c.readOnly ?? !loopback, broker: parts.broker, zookeeper: parts.zookeeper, dataDirs: dirs, startedAt: Date.now(), loopbackOnly: loopback, log });
+  // With a login, the authorizer decides who may write; without, a console others can reach is read-only.
+  const web = c && createConsole({ ...c, readOnly: c.readOnly ?? (c.security === undefined && !loopback), broker: parts.broker, zookeeper: parts.zookeeper, dataDirs: dirs, startedAt: Date.now(), loopbackOnly: loopback, log });
   return startHttp(
     { ...address, log },
     {

@@ -163,7 +163,7 @@ export const brokerSchema = {
   // Skein's own: one HTTP listener for /metrics, /healthz and /readyz (skein kafka: off unless set).
   'http.port': int('Port of the HTTP listener serving /metrics, /healthz and /readyz; unset: none (skein start: 8080).', undefined, { min: 0, max: 65535 }),
   'http.host': str('Address the HTTP listener binds.', '127.0.0.1'),
-  'console.read.only': bool('The web console at / of the HTTP listener (skein start) only reads: producing, resetting offsets and changing znodes are refused. Unset: false on a loopback http.host, true on any other.', false),
+  'console.read.only': bool('The web console at / of the HTTP listener (skein start) only reads: producing, resetting offsets and changing znodes are refused. Unset: false on a loopback http.host or when the console requires a login (a SASL listener or an authorizer: the ACLs then decide), true otherwise.', false),
   'inter.broker.listener.name': str('Listener other brokers and the controller reach this broker on; unset takes the one listener, or the one named PLAINTEXT.', undefined),
   'unclean.leader.election.enable': bool('Let the controller elect a replica outside the ISR when no ISR member is alive, losing records.', false),
   'controlled.shutdown.enable': bool('On SIGTERM, ask the controller to move leadership away before stopping.', true),

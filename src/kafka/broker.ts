@@ -89,6 +89,8 @@ export class Broker {
   readonly requests = new RequestMetrics();
   /** SCRAM credentials: in ZooKeeper as Kafka keeps them, or users.json for a broker alone. */
   readonly scram: ScramCredentials;
+  /** Failed SASL authentications per address, shared by every listener and the console's login. */
+  readonly authFailures = new AuthFailureLimit();
 
   constructor(
     readonly config: BrokerConfig,
@@ -284,7 +286,7 @@ class Listeners {
   private constructor(private readonly servers: TcpServer[]) {}
 
   static of(config: BrokerConfig, log: Logger, broker: Broker): Listeners {
-    const limits = { budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])), authFailures: new AuthFailureLimit() };
+    const limits = { budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])), authFailures: broker.authFailures };
     return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, limits, broker)));
   }
 

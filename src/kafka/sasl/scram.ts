@@ -42,6 +42,15 @@ export function credentialFromSalted(mechanism: ScramMechanismName, salted: Buff
   return { salt, storedKey: createHash(hash).update(clientKey).digest(), serverKey: hmac(hash, salted, 'Server Key'), iterations };
 }
 
+/**
+ * Whether `password` is the one a stored credential was made from: what a SCRAM exchange proves, checked
+ * directly where the password itself arrives (the console's HTTP Basic authentication).
+ */
+export function passwordMatches(mechanism: ScramMechanismName, password: string, c: ScramCredential): boolean {
+  const { storedKey } = credentialFromSalted(mechanism, saltedPassword(mechanism, password, c.salt, c.iterations), c.salt, c.iterations);
+  return storedKey.length === c.storedKey.length && timingSafeEqual(storedKey, c.storedKey);
+}
+
 /** Kafka's text form in /config/users/<user>: salt=..,stored_key=..,server_key=..,iterations=.. */
 export function formatCredential(c: ScramCredential): string {
   return `salt=${c.salt.toString('base64')},stored_key=${c.storedKey.toString('base64')},server_key=${c.serverKey.toString('base64')},iterations=${c.iterations}`;
