@@ -8,7 +8,9 @@
 //           {"event":"assigned","partitions":[...]} when it gets partitions, {"event":"record",...} for each
 //           record it processed (acknowledged as accepted when the handler returns). "hold" on stdin makes
 //           it keep every later record without acknowledging ({"event":"held",...}): the test then kills
-//           it, as a consumer that crashed mid-work. "stop" stops it (leaving the group) and prints "closed".
+//           it, as a consumer that crashed mid-work. "pause" makes it keep the next records it gets
+//           unprocessed (its fetches stop while they wait; prints "paused"), "resume" processes them and goes
+//           on (prints "resumed"). "stop" stops it (leaving the group) and prints "closed".
 import { createInterface } from 'node:readline';
 
 const [mode, json] = process.argv.slice(2);
@@ -35,12 +37,24 @@ async function member() {
   // Few records per fetch and a little time per record: the work spreads over the members, as a queue's should.
   const consumer = client.shareConsumer({ groupId: input.groupId, maxRecords: 5, batchSize: 5, maxWaitMs: 500 });
   let holding = false;
+  /** While paused: the promise records wait on, and what resumes them. */
+  let paused;
+  let resume = () => {};
   consumer.on('partitionsAssigned', (tps) => print({ event: 'assigned', partitions: tps.map((tp) => tp.partition) }));
   consumer.on('error', (err) => print({ event: 'error', message: String(err?.message ?? err) }));
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === 'hold') {
       holding = true;
       print({ event: 'holding' });
+    }
+    if (line.trim() === 'pause') {
+      paused = new Promise((resolve) => (resume = resolve));
+      print({ event: 'paused' });
+    }
+    if (line.trim() === 'resume') {
+      paused = undefined;
+      resume();
+      print({ event: 'resumed' });
     }
     if (line.trim() === 'stop') {
       void consumer.stop().then(async () => {
@@ -56,6 +70,7 @@ async function member() {
       print({ event: 'held', ...record });
       await new Promise(() => {});
     }
+    if (paused !== undefined) await paused;
     await new Promise((resolve) => setTimeout(resolve, 5));
     print({ event: 'record', ...record });
   });
