@@ -1,10 +1,10 @@
 // The metrics clients pushed (KIP-714), held per client instance for /metrics: the latest value of each
 // series, named as Prometheus names OpenTelemetry metrics (dots to underscores, monotonic sums as
 // counters ending in _total) and labelled with the client instance id, the client id and the data
-// point's and resource's attributes. Bounded twice: series across all clients (seriesMax; a push that
-// would add more keeps its known series up to date and drops the new ones) and metric families
-// (FAMILIES_MAX), because each family becomes a registered metric of the scrape.
-import type { Attributes, OtlpMetric } from '../../../protocol/otlp/metrics-data.js';
+// point's and resource's attributes. Bounded twice: series across all clients (seriesMax; the points of a
+// push beyond it are dropped and counted) and metric families (FAMILIES_MAX), because each family becomes
+// a registered metric of the scrape.
+import type { Attributes, HistogramPoint, NumberPoint, OtlpMetric } from '../../../protocol/otlp/metrics-data.js';
 import { Temporality } from '../../../protocol/otlp/metrics-data.js';
 
 /** Distinct metric names across all clients: the Java client and librdkafka send a few dozen each. */
@@ -22,16 +22,16 @@ export type Labels = Readonly<Record<string, string>>;
 
 interface NumberSeries {
   readonly labels: Labels;
-  value: number;
+  readonly value: number;
 }
 
 interface HistogramSeries {
   readonly labels: Labels;
-  bounds: readonly number[];
+  readonly bounds: readonly number[];
   /** Per bucket, not cumulative; one more than bounds. */
-  counts: number[];
-  sum: number;
-  count: number;
+  readonly counts: readonly number[];
+  readonly sum: number;
+  readonly count: number;
 }
 
 type Series = NumberSeries | HistogramSeries;
@@ -39,13 +39,13 @@ type Series = NumberSeries | HistogramSeries;
 interface ClientSeries {
   /** Family name -> series key -> series. */
   readonly byFamily: Map<string, Map<string, Series>>;
+  /** Series across its families. */
   size: number;
 }
 
-/** What one push changed: series it updated, series it added, series it dropped at the limit. */
+/** What one push left: the client's series kept, and points dropped (at the series limit, or a family name taken by another type). */
 export interface PushOutcome {
-  updated: number;
-  added: number;
+  kept: number;
   dropped: number;
 }
 
@@ -75,6 +75,14 @@ function labelsOf(own: Labels, point: Attributes, resource: Attributes): Labels 
   return out;
 }
 
+/** A histogram point as a series; added to `base` (the series a delta point continues) when its buckets match. */
+function histogramSeries(labels: Labels, p: HistogramPoint, base: HistogramSeries | undefined): HistogramSeries {
+  const counts = p.bucketCounts.length > 0 ? [...p.bucketCounts] : new Array<number>(p.bounds.length + 1).fill(0);
+  const continues = base !== undefined && base.bounds.length === p.bounds.length && base.bounds.every((b, i) => b === p.bounds[i]);
+  if (!continues) return { labels, bounds: p.bounds, counts, sum: p.sum, count: p.count };
+  return { labels, bounds: p.bounds, counts: counts.map((c, i) => c + base.counts[i]!), sum: p.sum + base.sum, count: p.count + base.count };
+}
+
 function seriesKey(labels: Labels): string {
   return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -99,55 +107,45 @@ export class PushedMetrics {
     for (const f of this.families.values()) watch(f);
   }
 
-  /** Takes one push of a client; `own` labels are the client's (client_instance_id, client_id). */
+  /**
+   * Takes one push of a client; `own` labels are the client's (client_instance_id, client_id). The push
+   * replaces the client's series: clients are asked for cumulative values, so the latest push is the
+   * whole picture, and series the client stopped sending (a member id it no longer has) go with it.
+   * A delta sum or histogram (a client sending deltas anyway) is added to the series it continues.
+   */
   record(clientInstanceId: string, own: Labels, metrics: readonly OtlpMetric[]): PushOutcome {
-    let client = this.clients.get(clientInstanceId);
-    if (!client) this.clients.set(clientInstanceId, (client = { byFamily: new Map(), size: 0 }));
-    const outcome: PushOutcome = { updated: 0, added: 0, dropped: 0 };
+    const prev = this.clients.get(clientInstanceId);
+    const next: ClientSeries = { byFamily: new Map(), size: 0 };
+    const room = this.seriesMax - (this.seriesCount - (prev?.size ?? 0));
+    const outcome: PushOutcome = { kept: 0, dropped: 0 };
     for (const m of metrics) {
       const family = this.family(m);
       if (!family) {
         outcome.dropped += m.points.length;
         continue;
       }
-      let series = client.byFamily.get(family.name);
-      if (!series) client.byFamily.set(family.name, (series = new Map()));
+      const before = prev?.byFamily.get(family.name);
+      let series = next.byFamily.get(family.name);
+      if (!series) next.byFamily.set(family.name, (series = new Map()));
+      const delta = m.kind !== 'gauge' && m.temporality === Temporality.Delta;
       for (const p of m.points) {
         const labels = labelsOf(own, p.attributes, m.resource);
         const key = seriesKey(labels);
-        const known = series.get(key);
-        if (!known && this.seriesCount >= this.seriesMax) {
-          outcome.dropped++;
-          this.droppedSeries++;
-          continue;
+        const known = series.get(key) ?? before?.get(key);
+        if (!series.has(key)) {
+          if (next.size >= room) {
+            outcome.dropped++;
+            continue;
+          }
+          next.size++;
         }
-        const delta = m.kind !== 'gauge' && m.temporality === Temporality.Delta;
-        if (m.kind === 'histogram') {
-          const hp = p as (typeof m.points)[number];
-          const prev = known as HistogramSeries | undefined;
-          const sameBuckets = prev !== undefined && prev.bounds.length === hp.bounds.length && prev.bounds.every((b, i) => b === hp.bounds[i]);
-          const counts = hp.bucketCounts.length > 0 ? [...hp.bucketCounts] : new Array<number>(hp.bounds.length + 1).fill(0);
-          if (delta && prev && sameBuckets) {
-            prev.counts = prev.counts.map((c, i) => c + counts[i]!);
-            prev.sum += hp.sum;
-            prev.count += hp.count;
-          } else if (prev) {
-            Object.assign(prev, { bounds: hp.bounds, counts, sum: hp.sum, count: hp.count });
-          } else series.set(key, { labels, bounds: hp.bounds, counts, sum: hp.sum, count: hp.count });
-        } else {
-          const value = (p as { value: number }).value;
-          const prev = known as NumberSeries | undefined;
-          if (prev) prev.value = delta ? prev.value + value : value;
-          else series.set(key, { labels, value });
-        }
-        if (known) outcome.updated++;
-        else {
-          outcome.added++;
-          client.size++;
-          this.seriesCount++;
-        }
+        series.set(key, m.kind === 'histogram' ? histogramSeries(labels, p as HistogramPoint, delta ? (known as HistogramSeries | undefined) : undefined) : { labels, value: (p as NumberPoint).value + (delta && known && 'value' in known ? known.value : 0) });
       }
     }
+    this.droppedSeries += outcome.dropped;
+    outcome.kept = next.size;
+    this.seriesCount += next.size - (prev?.size ?? 0);
+    this.clients.set(clientInstanceId, next);
     return outcome;
   }
 
