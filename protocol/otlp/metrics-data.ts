@@ -144,19 +144,18 @@ function numberPoint(r: ProtoReader): NumberPoint {
 }
 
 /** A repeated fixed64 or double: packed (one length-delimited run) or one value per tag, as protobuf allows. */
-function repeated64(r: ProtoReader, tag: FieldTag, out: number[], read: (r: ProtoReader) => number): void {
+function repeated64(r: ProtoReader, tag: FieldTag, out: number[], max: number, read: (r: ProtoReader) => number): void {
+  const push = (v: number) => {
+    if (out.length >= max) throw new DecodeError(`histogram has more than ${BUCKETS_MAX} buckets`);
+    out.push(v);
+  };
   if (tag.wireType === WireType.Len) {
     const run = r.sub();
-    while (!run.done) pushBounded(out, read(run));
+    while (!run.done) push(read(run));
   } else {
     ProtoReader.expect(tag, WireType.Fixed64);
-    pushBounded(out, read(r));
+    push(read(r));
   }
-}
-
-function pushBounded(out: number[], v: number): void {
-  if (out.length >= BUCKETS_MAX + 1) throw new DecodeError(`histogram has more than ${BUCKETS_MAX} buckets`);
-  out.push(v);
 }
 
 function histogramPoint(r: ProtoReader): HistogramPoint {
@@ -185,10 +184,10 @@ function histogramPoint(r: ProtoReader): HistogramPoint {
         sum = r.double();
         return;
       case 6:
-        repeated64(r, tag, bucketCounts, (x) => Number(x.fixed64()));
+        repeated64(r, tag, bucketCounts, BUCKETS_MAX, (x) => Number(x.fixed64()));
         return;
       case 7:
-        repeated64(r, tag, bounds, (x) => x.double());
+        repeated64(r, tag, bounds, BUCKETS_MAX - 1, (x) => x.double());
         return;
       default:
         r.skip(tag.wireType);
