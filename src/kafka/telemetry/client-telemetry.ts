@@ -97,7 +97,7 @@ export class ClientTelemetry {
     // Kafka's throttle: one request per push interval, except right after an error the client can fix.
     const sinceLast = now - Math.max(instance.lastGetMs, instance.lastPushMs);
     const fixing = instance.lastError === ErrorCode.UNKNOWN_SUBSCRIPTION_ID || instance.lastError === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
-    if (instance.lastGetMs > 0 && sinceLast < this.settings.pushIntervalMs && !fixing) {
+    if (sinceLast < this.settings.pushIntervalMs && !fixing) {
       return { errorCode: (instance.lastError = ErrorCode.THROTTLING_QUOTA_EXCEEDED), clientInstanceId: id };
     }
     instance.lastGetMs = now;
@@ -169,7 +169,8 @@ export class ClientTelemetry {
         const oldest = this.instances.keys().next().value!;
         this.forget(oldest);
       }
-      instance = { subscriptionId: this.subscriptionId(id), lastGetMs: 0, lastPushMs: 0, lastSeenMs: now, terminating: false, lastError: ErrorCode.NONE };
+      // Never asked nor pushed: -Infinity, so the first of each is never throttled.
+      instance = { subscriptionId: this.subscriptionId(id), lastGetMs: -Infinity, lastPushMs: -Infinity, lastSeenMs: now, terminating: false, lastError: ErrorCode.NONE };
     }
     instance.lastSeenMs = now;
     // Map order is recency order: re-inserted on every request, the first entry is the least recently heard.
