@@ -61,101 +61,86 @@ class Budget {
   }
 }
 
-function fields(r: ProtoReader, each: (tag: FieldTag) => void): void {
-  while (!r.done) each(r.tag());
+/** Any wire type: a repeated number may come packed (one length-delimited run) or one value per tag. */
+const ANY_WIRE = -1;
+const { Varint: VARINT, Fixed64: FIXED64, Len: LEN } = WireType;
+
+/** Per field number: the wire type the schema gives it (or ANY_WIRE) and how to read it. */
+type FieldReaders = Readonly<Record<number, readonly [wireType: number, read: (r: ProtoReader, tag: FieldTag) => void]>>;
+
+/** Reads a message's fields in whatever order they come; unknown fields are skipped, as protobuf requires. */
+function message(r: ProtoReader, readers: FieldReaders): void {
+  while (!r.done) {
+    const tag = r.tag();
+    const reader = readers[tag.field];
+    if (!reader) {
+      r.skip(tag.wireType);
+      continue;
+    }
+    if (reader[0] !== ANY_WIRE) ProtoReader.expect(tag, reader[0]);
+    reader[1](r, tag);
+  }
 }
 
 /** AnyValue as text; arrays and key-value lists (never sent by Kafka clients) are left out (undefined). */
 function anyValue(r: ProtoReader): string | undefined {
   let value: string | undefined;
-  fields(r, (tag) => {
-    switch (tag.field) {
-      case 1:
-        ProtoReader.expect(tag, WireType.Len);
-        value = r.string();
-        return;
-      case 2:
-        ProtoReader.expect(tag, WireType.Varint);
-        value = String(r.bool());
-        return;
-      case 3:
-        ProtoReader.expect(tag, WireType.Varint);
-        value = BigInt.asIntN(64, r.varintBig()).toString();
-        return;
-      case 4:
-        ProtoReader.expect(tag, WireType.Fixed64);
-        value = String(r.double());
-        return;
-      case 7:
-        ProtoReader.expect(tag, WireType.Len);
-        value = r.bytes().toString('base64');
-        return;
-      default:
-        r.skip(tag.wireType);
-    }
+  message(r, {
+    1: [LEN, (x) => (value = x.string())],
+    2: [VARINT, (x) => (value = String(x.bool()))],
+    3: [VARINT, (x) => (value = BigInt.asIntN(64, x.varintBig()).toString())],
+    4: [FIXED64, (x) => (value = String(x.double()))],
+    7: [LEN, (x) => (value = x.bytes().toString('base64'))],
   });
   return value;
 }
 
-function keyValue(r: ProtoReader, into: Record<string, string>): void {
-  let key = '';
-  let value: string | undefined;
-  fields(r, (tag) => {
-    if (tag.field === 1) {
-      ProtoReader.expect(tag, WireType.Len);
-      key = r.string();
-    } else if (tag.field === 2) {
-      ProtoReader.expect(tag, WireType.Len);
-      value = anyValue(r.sub());
-    } else r.skip(tag.wireType);
-  });
-  if (value === undefined) return;
-  if (!(key in into) && Object.keys(into).length >= ATTRIBUTES_MAX) throw new DecodeError(`more than ${ATTRIBUTES_MAX} attributes`);
-  into[key] = value;
+/** A repeated KeyValue field, read into `into`. */
+function attributesInto(into: Record<string, string>): readonly [number, (r: ProtoReader) => void] {
+  return [
+    LEN,
+    (r) => {
+      let key = '';
+      let value: string | undefined;
+      message(r.sub(), { 1: [LEN, (x) => (key = x.string())], 2: [LEN, (x) => (value = anyValue(x.sub()))] });
+      if (value === undefined) return;
+      if (!(key in into) && Object.keys(into).length >= ATTRIBUTES_MAX) throw new DecodeError(`more than ${ATTRIBUTES_MAX} attributes`);
+      into[key] = value;
+    },
+  ];
 }
 
 function numberPoint(r: ProtoReader): NumberPoint {
   const attributes: Record<string, string> = {};
   let value = 0;
   let timeUnixNano = 0n;
-  fields(r, (tag) => {
-    switch (tag.field) {
-      case 7:
-        ProtoReader.expect(tag, WireType.Len);
-        keyValue(r.sub(), attributes);
-        return;
-      case 3:
-        ProtoReader.expect(tag, WireType.Fixed64);
-        timeUnixNano = r.fixed64();
-        return;
-      case 4:
-        ProtoReader.expect(tag, WireType.Fixed64);
-        value = r.double();
-        return;
-      case 6:
-        ProtoReader.expect(tag, WireType.Fixed64);
-        value = r.sfixed64();
-        return;
-      default:
-        r.skip(tag.wireType);
-    }
+  message(r, {
+    7: attributesInto(attributes),
+    3: [FIXED64, (x) => (timeUnixNano = x.fixed64())],
+    4: [FIXED64, (x) => (value = x.double())],
+    6: [FIXED64, (x) => (value = x.sfixed64())],
   });
   return { attributes, value, timeUnixNano };
 }
 
-/** A repeated fixed64 or double: packed (one length-delimited run) or one value per tag, as protobuf allows. */
-function repeated64(r: ProtoReader, tag: FieldTag, out: number[], max: number, read: (r: ProtoReader) => number): void {
+/** A repeated fixed64 or double field of at most `max` values, packed or not. */
+function repeated64(out: number[], max: number, read: (r: ProtoReader) => number): readonly [number, (r: ProtoReader, tag: FieldTag) => void] {
   const push = (v: number) => {
     if (out.length >= max) throw new DecodeError(`histogram has more than ${BUCKETS_MAX} buckets`);
     out.push(v);
   };
-  if (tag.wireType === WireType.Len) {
-    const run = r.sub();
-    while (!run.done) push(read(run));
-  } else {
-    ProtoReader.expect(tag, WireType.Fixed64);
-    push(read(r));
-  }
+  return [
+    ANY_WIRE,
+    (r, tag) => {
+      if (tag.wireType === LEN) {
+        const run = r.sub();
+        while (!run.done) push(read(run));
+      } else {
+        ProtoReader.expect(tag, FIXED64);
+        push(read(r));
+      }
+    },
+  ];
 }
 
 function histogramPoint(r: ProtoReader): HistogramPoint {
@@ -165,33 +150,13 @@ function histogramPoint(r: ProtoReader): HistogramPoint {
   let count = 0;
   let sum = 0;
   let timeUnixNano = 0n;
-  fields(r, (tag) => {
-    switch (tag.field) {
-      case 9:
-        ProtoReader.expect(tag, WireType.Len);
-        keyValue(r.sub(), attributes);
-        return;
-      case 3:
-        ProtoReader.expect(tag, WireType.Fixed64);
-        timeUnixNano = r.fixed64();
-        return;
-      case 4:
-        ProtoReader.expect(tag, WireType.Fixed64);
-        count = Number(r.fixed64());
-        return;
-      case 5:
-        ProtoReader.expect(tag, WireType.Fixed64);
-        sum = r.double();
-        return;
-      case 6:
-        repeated64(r, tag, bucketCounts, BUCKETS_MAX, (x) => Number(x.fixed64()));
-        return;
-      case 7:
-        repeated64(r, tag, bounds, BUCKETS_MAX - 1, (x) => x.double());
-        return;
-      default:
-        r.skip(tag.wireType);
-    }
+  message(r, {
+    9: attributesInto(attributes),
+    3: [FIXED64, (x) => (timeUnixNano = x.fixed64())],
+    4: [FIXED64, (x) => (count = Number(x.fixed64()))],
+    5: [FIXED64, (x) => (sum = x.double())],
+    6: repeated64(bucketCounts, BUCKETS_MAX, (x) => Number(x.fixed64())),
+    7: repeated64(bounds, BUCKETS_MAX - 1, (x) => x.double()),
   });
   // OTLP: bucket_counts is empty or has exactly one more entry than explicit_bounds.
   if (bucketCounts.length !== 0 && bucketCounts.length !== bounds.length + 1) {
@@ -205,122 +170,89 @@ function points<P>(r: ProtoReader, budget: Budget, point: (r: ProtoReader) => P)
   const out: P[] = [];
   let temporality: number = Temporality.Unspecified;
   let monotonic = false;
-  fields(r, (tag) => {
-    if (tag.field === 1) {
-      ProtoReader.expect(tag, WireType.Len);
-      budget.point();
-      out.push(point(r.sub()));
-    } else if (tag.field === 2) {
-      ProtoReader.expect(tag, WireType.Varint);
-      temporality = r.uint32();
-    } else if (tag.field === 3) {
-      ProtoReader.expect(tag, WireType.Varint);
-      monotonic = r.bool();
-    } else r.skip(tag.wireType);
+  message(r, {
+    1: [
+      LEN,
+      (x) => {
+        budget.point();
+        out.push(point(x.sub()));
+      },
+    ],
+    2: [VARINT, (x) => (temporality = x.uint32())],
+    3: [VARINT, (x) => (monotonic = x.bool())],
   });
   return { points: out, temporality, monotonic };
 }
+
+/** A metric's data without its name, description, unit and resource (each kind's own fields). */
+type MetricData = OtlpMetric extends infer M ? (M extends OtlpMetric ? Omit<M, keyof MetricBase> : never) : never;
 
 function metric(r: ProtoReader, resource: Attributes, budget: Budget): OtlpMetric | undefined {
   let name = '';
   let description = '';
   let unit = '';
-  let data: OtlpMetric | undefined;
+  let data: MetricData | undefined;
   let skipped = false;
-  fields(r, (tag) => {
-    switch (tag.field) {
-      case 1:
-        ProtoReader.expect(tag, WireType.Len);
-        name = r.string();
-        return;
-      case 2:
-        ProtoReader.expect(tag, WireType.Len);
-        description = r.string();
-        return;
-      case 3:
-        ProtoReader.expect(tag, WireType.Len);
-        unit = r.string();
-        return;
-      case 5: {
-        ProtoReader.expect(tag, WireType.Len);
-        const g = points(r.sub(), budget, numberPoint);
-        data = { kind: 'gauge', name, description, unit, resource, points: g.points };
-        return;
-      }
-      case 7: {
-        ProtoReader.expect(tag, WireType.Len);
-        const s = points(r.sub(), budget, numberPoint);
-        data = { kind: 'sum', name, description, unit, resource, points: s.points, temporality: s.temporality, monotonic: s.monotonic };
-        return;
-      }
-      case 9: {
-        ProtoReader.expect(tag, WireType.Len);
-        const h = points(r.sub(), budget, histogramPoint);
-        data = { kind: 'histogram', name, description, unit, resource, points: h.points, temporality: h.temporality };
-        return;
-      }
-      case 10:
-      case 11:
-        skipped = true;
-        r.skip(tag.wireType);
-        return;
-      default:
-        r.skip(tag.wireType);
-    }
+  // Exponential histograms and summaries: read past, counted.
+  const skipKind = (x: ProtoReader) => {
+    x.sub();
+    skipped = true;
+  };
+  message(r, {
+    1: [LEN, (x) => (name = x.string())],
+    2: [LEN, (x) => (description = x.string())],
+    3: [LEN, (x) => (unit = x.string())],
+    5: [LEN, (x) => (data = { kind: 'gauge', points: points(x.sub(), budget, numberPoint).points })],
+    7: [
+      LEN,
+      (x) => {
+        const s = points(x.sub(), budget, numberPoint);
+        data = { kind: 'sum', points: s.points, temporality: s.temporality, monotonic: s.monotonic };
+      },
+    ],
+    9: [
+      LEN,
+      (x) => {
+        const h = points(x.sub(), budget, histogramPoint);
+        data = { kind: 'histogram', points: h.points, temporality: h.temporality };
+      },
+    ],
+    10: [LEN, skipKind],
+    11: [LEN, skipKind],
   });
   if (data === undefined) {
     if (skipped) budget.skipped++;
     return undefined;
   }
-  // Name, description and unit may follow the data on the wire (field order is not guaranteed).
-  return { ...data, name, description, unit };
-}
-
-function scopeMetrics(r: ProtoReader, resource: Attributes, budget: Budget, out: OtlpMetric[]): void {
-  fields(r, (tag) => {
-    if (tag.field === 2) {
-      ProtoReader.expect(tag, WireType.Len);
-      const m = metric(r.sub(), resource, budget);
-      if (m) out.push(m);
-    } else r.skip(tag.wireType);
-  });
-}
-
-function resourceAttributes(r: ProtoReader, into: Record<string, string>): void {
-  fields(r, (tag) => {
-    if (tag.field === 1) {
-      ProtoReader.expect(tag, WireType.Len);
-      keyValue(r.sub(), into);
-    } else r.skip(tag.wireType);
-  });
+  // Name, description and unit may follow the data on the wire: attached once the whole metric is read.
+  return { ...(data as MetricData), name, description, unit, resource };
 }
 
 function resourceMetrics(r: ProtoReader, budget: Budget, out: OtlpMetric[]): void {
   // The resource may come after its scope metrics on the wire: collect both, then attach.
   const resource: Record<string, string> = {};
   const scopes: ProtoReader[] = [];
-  fields(r, (tag) => {
-    if (tag.field === 1) {
-      ProtoReader.expect(tag, WireType.Len);
-      resourceAttributes(r.sub(), resource);
-    } else if (tag.field === 2) {
-      ProtoReader.expect(tag, WireType.Len);
-      scopes.push(r.sub());
-    } else r.skip(tag.wireType);
+  message(r, {
+    1: [LEN, (x) => message(x.sub(), { 1: attributesInto(resource) })],
+    2: [LEN, (x) => scopes.push(x.sub())],
   });
-  for (const s of scopes) scopeMetrics(s, resource, budget, out);
+  for (const scope of scopes) {
+    message(scope, {
+      2: [
+        LEN,
+        (x) => {
+          const m = metric(x.sub(), resource, budget);
+          if (m) out.push(m);
+        },
+      ],
+    });
+  }
 }
 
 /** Decodes an (uncompressed) OTLP MetricsData; throws DecodeError on malformed input or beyond the limits. */
 export function decodeMetricsData(payload: Buffer): MetricsData {
-  const r = new ProtoReader(payload);
   const budget = new Budget();
   const metrics: OtlpMetric[] = [];
-  fields(r, (tag) => {
-    if (tag.field === 1) {
-      ProtoReader.expect(tag, WireType.Len);
-      resourceMetrics(r.sub(), budget, metrics);
-    } else r.skip(tag.wireType);
-  });
+  message(new ProtoReader(payload), { 1: [LEN, (x) => resourceMetrics(x.sub(), budget, metrics)] });
   return { metrics, skipped: budget.skipped };
 }
