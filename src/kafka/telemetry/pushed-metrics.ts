@@ -9,6 +9,15 @@ import { Temporality } from '../../../protocol/otlp/metrics-data.js';
 
 /** Distinct metric names across all clients: the Java client and librdkafka send a few dozen each. */
 export const FAMILIES_MAX = 1_000;
+/** A longer metric name is not kept: Kafka's clients' longest is about 70 characters. */
+export const NAME_CHARS_MAX = 256;
+/** A family's help text (the client's description and unit) is cut to this. */
+export const HELP_CHARS_MAX = 1_024;
+/**
+ * Characters of the attribute labels of one series (names and values); attributes past it are left off.
+ * With telemetry.max.series this bounds a scrape: a client's attributes are a few hundred characters.
+ */
+export const ATTRIBUTE_LABEL_CHARS_MAX = 1_024;
 
 export type FamilyType = 'gauge' | 'counter' | 'histogram';
 
@@ -57,19 +66,25 @@ export function prometheusName(name: string): string {
 
 function familyOf(m: OtlpMetric): Family {
   const base = prometheusName(m.name);
-  const help = (m.description || `Pushed by clients as ${m.name}.`) + (m.unit ? ` Unit: ${m.unit}.` : '');
+  const help = ((m.description || `Pushed by clients as ${m.name}.`) + (m.unit ? ` Unit: ${m.unit}.` : '')).slice(0, HELP_CHARS_MAX);
   if (m.kind === 'sum' && m.monotonic) return { name: base.endsWith('_total') ? base : `${base}_total`, type: 'counter', help };
   if (m.kind === 'histogram') return { name: base, type: 'histogram', help };
   return { name: base, type: 'gauge', help };
 }
 
-/** Series labels: ours first (they cannot be overridden), then the point's attributes, then the resource's. */
+/**
+ * Series labels: ours first (they cannot be overridden), then the point's attributes (node_id), then the
+ * resource's, up to ATTRIBUTE_LABEL_CHARS_MAX characters of attributes.
+ */
 function labelsOf(own: Labels, point: Attributes, resource: Attributes): Labels {
   const out: Record<string, string> = { ...own };
+  let chars = 0;
   for (const attrs of [point, resource]) {
     for (const [k, v] of Object.entries(attrs)) {
       const name = prometheusName(k);
-      if (!(name in out)) out[name] = v;
+      if (name in out || chars + name.length + v.length > ATTRIBUTE_LABEL_CHARS_MAX) continue;
+      chars += name.length + v.length;
+      out[name] = v;
     }
   }
   return out;
@@ -179,8 +194,12 @@ export class PushedMetrics {
     return out;
   }
 
-  /** The family a metric belongs to, learnt on first sight; undefined when its name is taken by another type or FAMILIES_MAX is reached. */
+  /**
+   * The family a metric belongs to, learnt on first sight; undefined when its name is too long, taken by
+   * another type, or FAMILIES_MAX is reached.
+   */
   private family(m: OtlpMetric): Family | undefined {
+    if (m.name.length > NAME_CHARS_MAX) return undefined;
     const wanted = familyOf(m);
     const known = this.families.get(wanted.name);
     if (known) return known.type === wanted.type ? known : undefined;

@@ -8,7 +8,7 @@ import { compress, initCompression } from '../../../protocol/kafka/compression/c
 import { Compression } from '../../../protocol/kafka/records/batch-header.js';
 import { Temporality, type OtlpMetric } from '../../../protocol/otlp/metrics-data.js';
 import { ACCEPTED_COMPRESSION, ClientTelemetry, EXPIRY_MS_MIN, type TelemetrySettings } from '../../../src/kafka/telemetry/client-telemetry.js';
-import { PushedMetrics } from '../../../src/kafka/telemetry/pushed-metrics.js';
+import { ATTRIBUTE_LABEL_CHARS_MAX, HELP_CHARS_MAX, NAME_CHARS_MAX, PushedMetrics, type Family } from '../../../src/kafka/telemetry/pushed-metrics.js';
 
 const PRODUCER_PUSH = readFileSync(new URL('../../fixtures/otlp/librdkafka-2.15-producer.bin', import.meta.url));
 const INTERVAL = 1_000;
@@ -197,5 +197,24 @@ describe('what /metrics gets', () => {
     const outcome = m.record('i', own, [sum(1, Temporality.Cumulative)]);
     expect(outcome).toEqual({ kept: 0, dropped: 1 });
     expect(m.series).toBe(0);
+  });
+});
+
+describe('what a client can make /metrics hold', () => {
+  const own = { client_instance_id: 'id', client_id: 'c' };
+  const point = (attributes: Record<string, string>) => ({ attributes, value: 1, timeUnixNano: 0n });
+
+  test('attribute labels past ATTRIBUTE_LABEL_CHARS_MAX are left off, the point\'s first; long names and help are not kept whole', () => {
+    const m = new PushedMetrics(100);
+    const families: Family[] = [];
+    m.watchFamilies((f) => families.push(f));
+    const huge = 'x'.repeat(ATTRIBUTE_LABEL_CHARS_MAX);
+    const outcome = m.record('i', own, [
+      { kind: 'gauge', name: 'g', description: 'd'.repeat(HELP_CHARS_MAX * 2), unit: '', resource: { big: huge, small: 's' }, points: [point({ 'node.id': '1' })] },
+      { kind: 'gauge', name: 'n'.repeat(NAME_CHARS_MAX + 1), description: '', unit: '', resource: {}, points: [point({})] },
+    ]);
+    expect(outcome).toEqual({ kept: 1, dropped: 1 });
+    expect(m.samples(families[0]!)[0]!.labels).toEqual({ ...own, node_id: '1', small: 's' });
+    expect(families.map((f) => [f.name, f.help.length])).toEqual([['g', HELP_CHARS_MAX]]);
   });
 });
