@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { BrokerView } from '../metrics/broker-view.js';
 import type { Logger } from '../logger.js';
 import { kafkaMetrics } from '../metrics/kafka-metrics.js';
+import { clientTelemetryMetrics, registerPushedFamilies } from '../metrics/client-telemetry-metrics.js';
 import { registerScraped } from '../metrics/scraped.js';
 import { zookeeperMetrics } from '../metrics/zookeeper-metrics.js';
 import type { ServerView } from '../zookeeper/four-letter-words.js';
@@ -36,8 +37,11 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || h
 export function processRegistry(parts: ProcessParts): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const metrics = [...(parts.broker ? kafkaMetrics(parts.broker) : []), ...(parts.zookeeper ? zookeeperMetrics(parts.zookeeper) : [])];
+  const broker = parts.broker ? [...kafkaMetrics(parts.broker), ...clientTelemetryMetrics(parts.broker)] : [];
+  const metrics = [...broker, ...(parts.zookeeper ? zookeeperMetrics(parts.zookeeper) : [])];
   for (const m of metrics) registerScraped(registry, m);
+  // After Skein's own, so a pushed family never takes one of their names.
+  if (parts.broker) registerPushedFamilies(registry, parts.broker);
   return registry;
 }
 
