@@ -367,7 +367,13 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
   const { listeners, interBroker } = listenersOf(
     values,
     (listener) => listenerTlsOf(sslValuesFor(known, byListener.get(listener) ?? [], listener), listener),
-    (listener) => listenerSaslOf({ mechanisms: values['sasl.enabled.mechanisms'], jaas: values['sasl.jaas.config'] }, saslByListener.get(listener) ?? [], listener),
+    (listener) => listenerSaslOf(
+        {
+          mechanisms: values['sasl.enabled.mechanisms'],
+          jaas: values['sasl.jaas.config'],
+          kerberos: { serviceName: values['sasl.kerberos.service.name'], rules: values['sasl.kerberos.principal.to.local.rules'] },
+        },
+        saslByListener.get(listener) ?? [], listener),
   );
   // This broker's own connections to other brokers (replica fetchers, the controller) do not speak SASL
   // yet, so a cluster's inter-broker listener must not ask for it. A broker alone has no such connections.
