@@ -110,9 +110,12 @@ function accept(options: AcceptorOptions, token: Buffer, nowMs: number, random: 
   if (replay === 'replay') throw new KerberosAuthError(`authenticator of ${client} was already used (replay)`);
   if (replay === 'full') throw new KerberosAuthError('replay cache is full; try again later');
   const contextKey = auth.subkey ? aesKeyOf(auth.subkey.etype, auth.subkey.key, 'authenticator subkey') : sessionKey;
-  const sequence = random(4).readUInt32BE(0) & 0x3fff_ffff;
+  const mutual = apReq.mutualRequired || (flags & GSS_MUTUAL_FLAG) !== 0;
+  // The acceptor's first sequence number travels in the AP-REP; without one the initiator assumes its
+  // own (RFC 1964 1.2.1.2, as MIT and Java do), so the acceptor must start from that.
+  const sequence = mutual ? random(4).readUInt32BE(0) & 0x3fff_ffff : (auth.seqNumber ?? 0);
   let replyToken: Buffer | undefined;
-  if (apReq.mutualRequired || flags & GSS_MUTUAL_FLAG) {
+  if (mutual) {
     const encPart = encodeEncApRepPart({ ctimeMs: auth.ctimeMs, cusec: auth.cusec, seqNumber: sequence });
     replyToken = apRepToken(encodeApRep(sessionKey.etype, sessionKey.encrypt(KeyUsage.AP_REP_ENC_PART, encPart, random(CONFOUNDER_BYTES))));
   }
