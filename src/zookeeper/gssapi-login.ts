@@ -26,6 +26,6 @@ export class GssapiLogin {
     const [user, ...rest] = step.client.components;
     const host = rest.length > 0 && !this.kerberos.removeHost ? `/${rest.join('/')}` : '';
     this.id = `${user}${host}${this.kerberos.removeRealm ? '' : `@${step.client.realm}`}`;
-    return null;
+    return step.challenge;
   }
 }

@@ -2,12 +2,11 @@
 // for Kafka and ZooKeeper: the client's initial context token is answered with the AP-REP token (or an
 // empty token); the client's next token (empty) with a Wrap token of the security layers offered (only
 // "no security layer": Kafka and ZooKeeper protect the connection with TLS, not SASL) and the largest
-// message accepted; the client's Wrap token choosing a layer and naming its authorization id completes the
-// exchange. Errors are SaslGssapiError with a message fit for the client and the log.
+// message accepted; the client's Wrap token choosing a layer (and naming an authorization id, which is
+// ignored) completes the exchange. Errors are SaslGssapiError with a message fit for the client and the log.
 import { randomBytes } from 'node:crypto';
 import { acceptSecContext, KerberosAuthError, type AcceptorOptions, type GssContext, type KerberosClient } from './acceptor.js';
 import { GssTokenError } from './gss-tokens.js';
-import { principalText } from './keytab.js';
 
 export class SaslGssapiError extends Error {
   override readonly name = 'SaslGssapiError';
@@ -18,7 +17,8 @@ const LAYER_NONE = 0x01;
 /** The largest wrapped message offered to the client (Java's default receive buffer). */
 const MAX_BUFFER_BYTES = 65_536;
 
-export type GssapiStep = { done: false; challenge: Buffer } | { done: true; challenge: Buffer; client: KerberosClient; principal: string };
+/** The last step's challenge is null: RFC 4752 has the server say nothing more once the client chose its layer. */
+export type GssapiStep = { done: false; challenge: Buffer } | { done: true; challenge: null; client: KerberosClient };
 
 type State =
   | { name: 'context' }
@@ -65,12 +65,11 @@ export class SaslGssapiServer {
         const answer = state.context.unwrap(token);
         if (answer.length < 4) throw new SaslGssapiError('GSSAPI: security layer answer is shorter than 4 bytes');
         if (answer[0] !== LAYER_NONE) throw new SaslGssapiError(`GSSAPI: client chose security layer 0x${answer[0]!.toString(16)}; only none (0x01) is offered`);
-        const principal = principalText(state.client.components, state.client.realm);
-        const authorizationId = answer.subarray(4).toString('utf8');
-        // As Kafka's and ZooKeeper's callback handlers: a client may act only as itself.
-        if (authorizationId !== '' && authorizationId !== principal) throw new SaslGssapiError(`GSSAPI: ${principal} may not act as another authorization id`);
+        // The authorization id after the 4 bytes is not used: Kafka's and ZooKeeper's callback handlers
+        // authorize every client as the principal it authenticated as (kafka-python sends the service's
+        // name there), so no client can act as someone else.
         this.state = { name: 'done' };
-        return { done: true, challenge: Buffer.alloc(0), client: state.client, principal };
+        return { done: true, challenge: null, client: state.client };
       }
       case 'done':
         throw new SaslGssapiError('GSSAPI: token after the exchange ended');
