@@ -30,10 +30,7 @@ export class GssapiMechanism implements SaslMechanism {
   /** The mechanism of a Krb5LoginModule entry; JaasError says what is missing or wrong (never a key). */
   static fromJaas(entry: LoginModule, settings: GssapiSettings): GssapiMechanism {
     if (settings.serviceName === undefined) throw new JaasError('GSSAPI needs sasl.kerberos.service.name (the first component of the broker principal, usually kafka)');
-    const service = serviceKeysOf(entry);
-    if (service.serviceName !== undefined && service.serviceName !== settings.serviceName) {
-      throw new JaasError(`principal ${service.principal} does not start with sasl.kerberos.service.name ${settings.serviceName}`);
-    }
+    const service = serviceKeysOf(entry, settings.serviceName);
     try {
       return new GssapiMechanism(service.keys, KerberosShortNamer.parse(settings.rules, service.realm));
     } catch (err) {
