@@ -13,7 +13,7 @@ import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from
 import type { ConnectTls } from '../net/client-socket.js';
 import { aclSchema, authorizerSettingsOf } from './acl/acl-config.js';
 import type { AuthorizerSettings } from './acl/authorizer.js';
-import { listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
+import { KERBEROS_LOGIN_NOT_APPLICABLE, listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -211,6 +211,7 @@ const NOT_APPLICABLE = new Set([
   'controller.quorum.election.timeout.ms',
   'controller.quorum.fetch.timeout.ms',
   'metadata.log.dir',
+  ...KERBEROS_LOGIN_NOT_APPLICABLE,
 ]);
 
 export type BrokerConfigValues = ConfigValues<typeof brokerSchema>;

@@ -27,6 +27,14 @@ export const saslSchema = {
   'connection.failed.authentication.delay.ms': int('Delay before a failed authentication\'s answer and close, which slows password guessing.', 100, { min: 0 }),
 };
 
+/** GSSAPI settings of a Kerberos client login (kinit, ticket renewal): a broker only accepts tickets, from its keytab. */
+export const KERBEROS_LOGIN_NOT_APPLICABLE = [
+  'sasl.kerberos.kinit.cmd',
+  'sasl.kerberos.ticket.renew.window.factor',
+  'sasl.kerberos.ticket.renew.jitter',
+  'sasl.kerberos.min.time.before.relogin',
+];
+
 /** A SASL listener's mechanisms, in sasl.enabled.mechanisms order; SCRAM's credentials come from the broker's user store. */
 export interface ListenerSasl {
   mechanisms: readonly ServedMechanism[];
