@@ -12,7 +12,7 @@ import { KerberosShortNamer, ShortNameError } from '../../security/kerberos/shor
 import { SaslAuthenticationError, type SaslExchange, type SaslMechanism } from './mechanism.js';
 
 export interface GssapiSettings {
-  /** sasl.kerberos.service.name: the first component of the broker's principal. */
+  /** sasl.kerberos.service.name: the first component of the broker's principal (or the entry's serviceName option). */
   serviceName: string | undefined;
   /** sasl.kerberos.principal.to.local.rules. */
   rules: readonly string[];
@@ -29,8 +29,14 @@ export class GssapiMechanism implements SaslMechanism {
 
   /** The mechanism of a Krb5LoginModule entry; JaasError says what is missing or wrong (never a key). */
   static fromJaas(entry: LoginModule, settings: GssapiSettings): GssapiMechanism {
-    if (settings.serviceName === undefined) throw new JaasError('GSSAPI needs sasl.kerberos.service.name (the first component of the broker principal, usually kafka)');
-    const service = serviceKeysOf(entry, settings.serviceName);
+    // As Kafka's SaslChannelBuilder: the service name from the entry's serviceName option or the setting, equal if both.
+    const fromJaas = entry.options.get('serviceName');
+    if (fromJaas !== undefined && settings.serviceName !== undefined && fromJaas !== settings.serviceName) {
+      throw new JaasError(`serviceName ${fromJaas} differs from sasl.kerberos.service.name ${settings.serviceName}`);
+    }
+    const serviceName = fromJaas ?? settings.serviceName;
+    if (serviceName === undefined) throw new JaasError('GSSAPI needs sasl.kerberos.service.name (the first component of the broker principal, usually kafka)');
+    const service = serviceKeysOf(entry, serviceName);
     try {
       return new GssapiMechanism(service.keys, KerberosShortNamer.parse(settings.rules, service.realm));
     } catch (err) {

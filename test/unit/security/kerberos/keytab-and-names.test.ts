@@ -122,6 +122,7 @@ describe('the broker\'s GSSAPI listener from server.properties', () => {
     ['a principal without realm', krb5(`useKeyTab=true keyTab="${keytab}" principal="kafka/broker1.example"`), /needs its realm/],
     ['a principal the keytab lacks', krb5(`useKeyTab=true keyTab="${keytab}" principal="kafka/other@EXAMPLE.COM"`), /holds no key for kafka\/other@EXAMPLE.COM/],
     ['another service name', krb5(`useKeyTab=true keyTab="${keytab}" principal="zk/broker1.example@EXAMPLE.COM"`), /does not start with the service name kafka/],
+    ['a serviceName option other than sasl.kerberos.service.name', krb5(`useKeyTab=true keyTab="${keytab}" serviceName="zk" principal="zk/h@EXAMPLE.COM"`), /serviceName zk differs from sasl.kerberos.service.name kafka/],
     ['another login module', 'org.apache.kafka.common.security.plain.PlainLoginModule required;', /GSSAPI needs com.sun.security.auth.module.Krb5LoginModule/],
   ])('refuses %s, naming the key', (_name, jaas, message) => {
     expect(() => config(jaas)).toThrow(message);
