@@ -1,4 +1,5 @@
 // An MIT Kerberos KDC (Debian's krb5-kdc) for one test file: a realm in a temp dir with its own krb5.conf,
+// the AES encryption types with SHA-1 (RFC 3962) and SHA-2 (RFC 8009),
 // kdc.conf and database (a random master password), principals with random keys exported to keytabs by
 // kadmin.local, and krb5kdc run in the foreground on a free loopback port. Nothing needs root. Clients
 // find it through KRB5_CONFIG (MIT: kinit, librdkafka's Cyrus SASL, python-gssapi, pykerberos) or
@@ -31,7 +32,7 @@ export class TestKdc extends ServerProcess {
     const dir = await mkdtemp(join(tmpdir(), 'skein-kdc-'));
     const port = await freePort();
     const kdc = new TestKdc(dir, port);
-    const enctypes = 'aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96';
+    const enctypes = 'aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha384-192 aes128-cts-hmac-sha256-128';
     await writeFile(
       kdc.krb5Conf,
       `[libdefaults]
@@ -61,7 +62,7 @@ export class TestKdc extends ServerProcess {
   ${REALM} = {
     database_name = ${join(dir, 'principal')}
     key_stash_file = ${join(dir, 'stash')}
-    supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
+    supported_enctypes = ${enctypes.split(' ').map((e) => `${e}:normal`).join(' ')}
     max_life = 1h
   }
 [logging]
@@ -88,10 +89,14 @@ export class TestKdc extends ServerProcess {
     if (r.code !== 0 || /error|not found|does not exist/i.test(r.stderr)) throw new Error(`kadmin.local failed:\n${r.stderr}`);
   }
 
-  /** Adds principals with random keys and exports their keys (a new key version each) to `keytab` in the realm's dir. */
-  async keytab(name: string, principals: string[]): Promise<string> {
+  /**
+   * Adds principals with random keys (of `enctypes`, e.g. `aes256-cts-hmac-sha384-192:normal`, or all the
+   * realm's) and exports their keys (a new key version each) to `keytab` in the realm's dir.
+   */
+  async keytab(name: string, principals: string[], enctypes?: string): Promise<string> {
     const path = join(this.dir, name);
-    await this.admin([...principals.map((p) => `addprinc -randkey ${p}@${REALM}`), `ktadd -k ${path} ${principals.map((p) => `${p}@${REALM}`).join(' ')}`]);
+    const only = enctypes === undefined ? '' : ` -e ${enctypes}`;
+    await this.admin([...principals.map((p) => `addprinc -randkey${only} ${p}@${REALM}`), `ktadd -k ${path}${only} ${principals.map((p) => `${p}@${REALM}`).join(' ')}`]);
     return path;
   }
 

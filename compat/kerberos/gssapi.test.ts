@@ -6,7 +6,8 @@
 // Kafka: kcat and confluent-kafka-python (librdkafka over Cyrus SASL's GSSAPI plugin, kinit from a keytab),
 // kafka-python (python-gssapi, the raw-token flow). ZooKeeper: kazoo (puresasl over pykerberos) and zkCli
 // (Java's Krb5LoginModule). Refused: a ticket sealed with a key the broker's keytab does not hold (a stale
-// keytab), and an authenticated principal without ACLs. No key reaches either log.
+// keytab), and an authenticated principal without ACLs. Kafka's logins use RFC 8009's aes-sha2 etypes,
+// ZooKeeper's RFC 3962's aes-sha1 ones. No key reaches either log.
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,12 +29,18 @@ const keytabs: Record<'kafka' | 'zookeeper' | 'client' | 'reader', string> = { k
 beforeAll(async () => {
   kdc = await TestKdc.start();
   [keytabs.kafka, keytabs.zookeeper, keytabs.client, keytabs.reader] = await Promise.all([
-    kdc.keytab('kafka.keytab', ['kafka/127.0.0.1', 'kafka/localhost']),
+    // The broker's own name has RFC 8009's SHA-2 keys only, so Kafka's logins use them; ZooKeeper's and the
+    // clients' have all four etypes, and the clients list the SHA-1 ones first, so ZooKeeper's logins use those.
+    kdc.keytab('kafka.keytab', ['kafka/127.0.0.1'], 'aes256-cts-hmac-sha384-192:normal,aes128-cts-hmac-sha256-128:normal'),
     // Java's client asks for zookeeper/<canonical name of 127.0.0.1>, kazoo for zookeeper/127.0.0.1.
     kdc.keytab('zookeeper.keytab', ['zookeeper/localhost', 'zookeeper/127.0.0.1']),
     kdc.keytab('client.keytab', ['client']),
     kdc.keytab('reader.keytab', ['reader']),
   ]);
+  // The broker's second name, added to its keytab (after the first: both write the file).
+  await kdc.keytab('kafka.keytab', ['kafka/localhost']);
+  // Session keys (and so the clients' subkeys and Wrap tokens) of the broker's own name are aes-sha2 too.
+  await kdc.admin([`setstr kafka/127.0.0.1@${REALM} session_enctypes aes256-cts-hmac-sha384-192`]);
   // A new key for kafka/localhost that the broker's keytab never gets: its keytab is now stale for that name.
   await kdc.admin([`cpw -randkey kafka/localhost@${REALM}`]);
   const jaas = join(kdc.dir, 'zookeeper.jaas');
@@ -104,6 +111,9 @@ test('Kafka: kcat, confluent-kafka-python and kafka-python produce and consume o
   const consumed = await kcat(['-C', '-t', 'gssapi-kcat', '-o', 'beginning', '-c', '20', '-e']);
   expect(consumed.code, consumed.stderr).toBe(0);
   expect(consumed.stdout.trim().split('\n')).toEqual(lines);
+  // What the KDC issued: RFC 8009 tickets and session keys for the broker.
+  expect(kdc.log).toMatch(/tkt=aes256-cts-hmac-sha384-192\(20\), ses=aes256-cts-hmac-sha384-192\(20\)\}, client@SKEIN\.TEST for kafka\/127\.0\.0\.1@SKEIN\.TEST/);
+  expect(kdc.log).not.toMatch(/sha1-96\(\d+\)\}, client@SKEIN\.TEST for kafka\/127\.0\.0\.1/);
 
   // The authorized client first: the stale keytab's failures then count towards the broker's limit of 10
   // failures a minute per address only after it, and the slow reconnect keeps them to a few.
@@ -163,6 +173,7 @@ print(json.dumps({'mine': mine, 'anonymous': other}))
   expect(py.code, py.stderr).toBe(0);
   expect(JSON.parse(py.stdout)).toEqual({ mine: 'mine', anonymous: 'NoAuth' });
   expect(zkCli.stdout).toMatch(/SaslAuthenticated/);
+  expect(kdc.log).toMatch(/ses=aes256-cts-hmac-sha1-96\(18\)\}, client@SKEIN\.TEST for zookeeper\/localhost@SKEIN\.TEST/);
   expect(zkCli.stdout.split('\n'), zkCli.stderr).toEqual(expect.arrayContaining([`sasl: client@${REALM}`]));
 });
 

@@ -4,7 +4,8 @@
 // and answers with an AP-REP when the client asked for mutual authentication. The context it returns
 // wraps and unwraps the messages that follow under the client's subkey (or the session key). No clock or
 // randomness of its own: the caller passes both in. Refusals name what failed, never key material.
-import { AesKey, aesKeyBytes, CONFOUNDER_BYTES, KerberosCryptoError } from './aes-cts-hmac-sha1.js';
+import { CONFOUNDER_BYTES, KerberosCryptoError, type KerberosKey } from './aes-cts-hmac-sha1.js';
+import { kerberosKey, SERVED_ETYPES } from './enctypes.js';
 import { apRepToken, apReqOfInitialToken, GSS_MUTUAL_FLAG, gssFlagsOf, GssTokenError, unwrapFromInitiator, wrapFromAcceptor } from './gss-tokens.js';
 import { principalText, type KeytabEntry } from './keytab.js';
 import { decodeApReq, decodeAuthenticator, decodeEncTicketPart, encodeApRep, encodeEncApRepPart, KerberosMessageError, KeyUsage, type PrincipalName } from './messages.js';
@@ -40,7 +41,7 @@ export interface Accepted {
 /** An established context's per-message protection (the SASL GSSAPI negotiation's two Wrap tokens). */
 export class GssContext {
   constructor(
-    private readonly key: AesKey,
+    private readonly key: KerberosKey,
     private sequence: bigint,
   ) {}
 
@@ -83,7 +84,7 @@ function accept(options: AcceptorOptions, token: Buffer, nowMs: number, random: 
   let encTicket: Buffer | undefined;
   for (const entry of tries) {
     try {
-      encTicket = new AesKey(entry.etype, entry.key).decrypt(KeyUsage.TICKET, ticket.encPart.cipher);
+      encTicket = keyOf(entry.etype, entry.key, `keytab key of ${server}`).decrypt(KeyUsage.TICKET, ticket.encPart.cipher);
       break;
     } catch (err) {
       if (!(err instanceof KerberosCryptoError)) throw err;
@@ -91,7 +92,7 @@ function accept(options: AcceptorOptions, token: Buffer, nowMs: number, random: 
   }
   if (!encTicket) throw new KerberosAuthError(`ticket for ${server} does not open with the keytab's key (kvno ${ticket.encPart.kvno ?? 'unset'}); is the keytab current?`);
   const part = decodeEncTicketPart(encTicket);
-  const sessionKey = aesKeyOf(part.key.etype, part.key.key, 'ticket session key');
+  const sessionKey = keyOf(part.key.etype, part.key.key, 'ticket session key');
   let plainAuthenticator: Buffer;
   try {
     plainAuthenticator = sessionKey.decrypt(KeyUsage.AP_REQ_AUTHENTICATOR, apReq.authenticator.cipher);
@@ -109,7 +110,7 @@ function accept(options: AcceptorOptions, token: Buffer, nowMs: number, random: 
   const replay = options.replayCache.check(apReq.authenticator.cipher, nowMs, auth.ctimeMs + skew);
   if (replay === 'replay') throw new KerberosAuthError(`authenticator of ${client} was already used (replay)`);
   if (replay === 'full') throw new KerberosAuthError('replay cache is full; try again later');
-  const contextKey = auth.subkey ? aesKeyOf(auth.subkey.etype, auth.subkey.key, 'authenticator subkey') : sessionKey;
+  const contextKey = auth.subkey ? keyOf(auth.subkey.etype, auth.subkey.key, 'authenticator subkey') : sessionKey;
   const mutual = apReq.mutualRequired || (flags & GSS_MUTUAL_FLAG) !== 0;
   // The acceptor's first sequence number travels in the AP-REP; without one the initiator assumes its
   // own (RFC 1964 1.2.1.2, as MIT and Java do), so the acceptor must start from that.
@@ -122,7 +123,8 @@ function accept(options: AcceptorOptions, token: Buffer, nowMs: number, random: 
   return { client: { components: part.cname.components, realm: part.crealm }, replyToken, context: new GssContext(contextKey, BigInt(sequence)) };
 }
 
-function aesKeyOf(etype: number, key: Buffer, what: string): AesKey {
-  if (aesKeyBytes(etype) !== key.length) throw new KerberosAuthError(`${what} has etype ${etype}; Skein serves aes128-cts-hmac-sha1-96 (17) and aes256-cts-hmac-sha1-96 (18)`);
-  return new AesKey(etype, key);
+function keyOf(etype: number, key: Buffer, what: string): KerberosKey {
+  const k = kerberosKey(etype, key);
+  if (!k) throw new KerberosAuthError(`${what} has etype ${etype} (${key.length} bytes); Skein serves ${SERVED_ETYPES}`);
+  return k;
 }

@@ -121,8 +121,19 @@ function aesEcbDecrypt(key: Buffer, block: Buffer): Buffer {
   return Buffer.concat([d.update(block), d.final()]);
 }
 
+/** A key of one encryption type: RFC 3961's encrypt, decrypt and keyed checksum, per key usage. */
+export interface KerberosKey {
+  readonly etype: number;
+  readonly key: Buffer;
+  /** The ciphertext of confounder | plaintext with its integrity tag. */
+  encrypt(usage: number, plaintext: Buffer, confounder: Buffer): Buffer;
+  /** The plaintext, or KerberosCryptoError when the integrity check fails (wrong key, tampering). */
+  decrypt(usage: number, ciphertext: Buffer): Buffer;
+  checksum(usage: number, data: Buffer): Buffer;
+}
+
 /** A base key with its derived keys cached per usage (a context uses the same few usages many times). */
-export class AesKey {
+export class AesKey implements KerberosKey {
   private readonly derived = new Map<number, Buffer>();
 
   constructor(

@@ -4,7 +4,7 @@
 // with and without confidentiality. Pure: keys, sequence numbers and confounders come from the caller.
 import { timingSafeEqual } from 'node:crypto';
 import { derElement, DerError, derRoot } from '../der.js';
-import { AesKey, KerberosCryptoError } from './aes-cts-hmac-sha1.js';
+import { KerberosCryptoError, type KerberosKey } from './aes-cts-hmac-sha1.js';
 
 /** 1.2.840.113554.1.2.2, the Kerberos V5 GSS-API mechanism, as a DER element. */
 const KRB5_MECH_OID = Buffer.from('06092a864886f712010202', 'hex');
@@ -58,7 +58,7 @@ export function gssFlagsOf(checksum: { type: number; value: Buffer } | undefined
 }
 
 /** An acceptor's Wrap token without confidentiality (what SASL GSSAPI's negotiation sends). */
-export function wrapFromAcceptor(key: AesKey, message: Buffer, sequence: bigint): Buffer {
+export function wrapFromAcceptor(key: KerberosKey, message: Buffer, sequence: bigint): Buffer {
   const header = wrapHeader(WrapFlag.SENT_BY_ACCEPTOR, 0, 0, sequence);
   const checksum = key.checksum(WrapUsage.ACCEPTOR_SEAL, Buffer.concat([message, header]));
   header.writeUInt16BE(checksum.length, 4); // EC: the trailing checksum's length
@@ -77,7 +77,7 @@ function wrapHeader(flags: number, ec: number, rrc: number, sequence: bigint): B
 }
 
 /** The message of an initiator's Wrap token, sealed or not; GssTokenError when it is not genuine. */
-export function unwrapFromInitiator(key: AesKey, token: Buffer): Buffer {
+export function unwrapFromInitiator(key: KerberosKey, token: Buffer): Buffer {
   if (token.length < WRAP_HEADER_BYTES || token.readUInt16BE(0) !== TOK_WRAP || token[3] !== 0xff) throw new GssTokenError('not a Wrap token');
   const flags = token[2]!;
   if (flags & WrapFlag.SENT_BY_ACCEPTOR) throw new GssTokenError('Wrap token claims to come from the acceptor');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AesSha2Key, ETYPE_AES128_CTS_HMAC_SHA256_128, ETYPE_AES256_CTS_HMAC_SHA384_192, kdfHmacSha2 } from '../../../../src/security/kerberos/aes-cts-hmac-sha2.js';
 import { AesKey, ctsDecrypt, ctsEncrypt, ETYPE_AES128_CTS_HMAC_SHA1_96, ETYPE_AES256_CTS_HMAC_SHA1_96, KerberosCryptoError, nFold } from '../../../../src/security/kerberos/aes-cts-hmac-sha1.js';
 
 describe('n-fold (RFC 3961 appendix A.1 vectors)', () => {
@@ -53,5 +54,30 @@ describe('AesKey', () => {
   });
   it('refuses a key of the wrong size', () => {
     expect(() => new AesKey(ETYPE_AES256_CTS_HMAC_SHA1_96, Buffer.alloc(16))).toThrow(KerberosCryptoError);
+  });
+});
+
+describe('RFC 8009 aes-sha2', () => {
+  const label = (kind: number) => Buffer.from([0, 0, 0, 2, kind]);
+  it('derives the key-usage 2 keys of RFC 8009 appendix A', () => {
+    const base128 = Buffer.from('3705d96080c17728a0e800eab6e0d23c', 'hex');
+    expect(kdfHmacSha2('sha256', base128, label(0x99), 16).toString('hex')).toBe('b31a018a48f54776f403e9a396325dc3');
+    expect(kdfHmacSha2('sha256', base128, label(0xaa), 16).toString('hex')).toBe('9b197dd1e8c5609d6e67c3e37c62c72e');
+    expect(kdfHmacSha2('sha256', base128, label(0x55), 16).toString('hex')).toBe('9fda0e56ab2d85e1569a688696c26a6c');
+    const base256 = Buffer.from('6d404d37faf79f9df0d33568d320669800eb4836472ea8a026d16b7182460c52', 'hex');
+    expect(kdfHmacSha2('sha384', base256, label(0x99), 24).toString('hex')).toBe('ef5718be86cc84963d8bbb5031e9f5c4ba41f28faf69e73d');
+    expect(kdfHmacSha2('sha384', base256, label(0xaa), 32).toString('hex')).toBe('56ab22bee63d82d7bc5227f6773f8ea7a5eb1c825160c38312980c442e5c7e49');
+    expect(kdfHmacSha2('sha384', base256, label(0x55), 24).toString('hex')).toBe('69b16514e3cd8e56b82010d5c73012b622c4d00ffc23ed1f');
+  });
+
+  it.each([ETYPE_AES128_CTS_HMAC_SHA256_128, ETYPE_AES256_CTS_HMAC_SHA384_192])('etype %i round-trips and refuses tampering', (etype) => {
+    const key = new AesSha2Key(etype, Buffer.alloc(etype === ETYPE_AES128_CTS_HMAC_SHA256_128 ? 16 : 32, 9));
+    for (const length of [0, 1, 16, 33]) {
+      const sealed = key.encrypt(11, Buffer.alloc(length, 1), Buffer.alloc(16, 2));
+      expect(key.decrypt(11, sealed).equals(Buffer.alloc(length, 1))).toBe(true);
+      sealed[sealed.length - 1]! ^= 1;
+      expect(() => key.decrypt(11, sealed)).toThrow(KerberosCryptoError);
+    }
+    expect(key.checksum(22, Buffer.from('x'))).toHaveLength(etype === ETYPE_AES128_CTS_HMAC_SHA256_128 ? 16 : 24);
   });
 });
