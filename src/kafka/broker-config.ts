@@ -13,7 +13,7 @@ import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from
 import type { ConnectTls } from '../net/client-socket.js';
 import { aclSchema, authorizerSettingsOf } from './acl/acl-config.js';
 import type { AuthorizerSettings } from './acl/authorizer.js';
-import { listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
+import { KERBEROS_LOGIN_NOT_APPLICABLE, listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -219,6 +219,7 @@ const NOT_APPLICABLE = new Set([
   'controller.quorum.election.timeout.ms',
   'controller.quorum.fetch.timeout.ms',
   'metadata.log.dir',
+  ...KERBEROS_LOGIN_NOT_APPLICABLE,
 ]);
 
 export type BrokerConfigValues = ConfigValues<typeof brokerSchema>;
@@ -375,7 +376,13 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
   const { listeners, interBroker } = listenersOf(
     values,
     (listener) => listenerTlsOf(sslValuesFor(known, byListener.get(listener) ?? [], listener), listener),
-    (listener) => listenerSaslOf({ mechanisms: values['sasl.enabled.mechanisms'], jaas: values['sasl.jaas.config'] }, saslByListener.get(listener) ?? [], listener),
+    (listener) => listenerSaslOf(
+        {
+          mechanisms: values['sasl.enabled.mechanisms'],
+          jaas: values['sasl.jaas.config'],
+          kerberos: { serviceName: values['sasl.kerberos.service.name'], rules: values['sasl.kerberos.principal.to.local.rules'] },
+        },
+        saslByListener.get(listener) ?? [], listener),
   );
   // This broker's own connections to other brokers (replica fetchers, the controller) do not speak SASL
   // yet, so a cluster's inter-broker listener must not ask for it. A broker alone has no such connections.

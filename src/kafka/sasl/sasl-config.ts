@@ -1,28 +1,39 @@
 // Kafka's sasl.* broker settings with Kafka's names and defaults. A SASL_PLAINTEXT or SASL_SSL listener
 // serves the mechanisms of sasl.enabled.mechanisms (or listener.name.<l>.sasl.enabled.mechanisms), each
 // with the login module entry of listener.name.<l>.<mechanism>.sasl.jaas.config, falling back to the
-// plain sasl.jaas.config (PLAIN's users live there; SCRAM's in ZooKeeper, see user-store.ts). Like Kafka, the default mechanism is GSSAPI, which Skein does not serve: a
-// SASL listener must name its mechanisms.
+// plain sasl.jaas.config (PLAIN's users live there; SCRAM's in ZooKeeper, see user-store.ts; GSSAPI's
+// keytab and principal in a Krb5LoginModule entry).
 import type { PropertyLine } from '../../config/properties.js';
 import { ConfigError, int, list, long, password, str } from '../../config/schema.js';
 import { JaasError, parseLoginModuleEntry } from '../../security/jaas.js';
+import { GssapiMechanism, type GssapiSettings } from './gssapi.js';
 import { PlainMechanism } from './plain.js';
 import type { SaslMechanism } from './mechanism.js';
 import { DEFAULT_UNSECURED_OPTIONS, OAuthBearerMechanism, unsecuredOptionsOf } from './oauthbearer.js';
 import { SCRAM_MECHANISMS, ScramMechanism, type CredentialLookup } from './scram.js';
 
 /** What Skein serves, in Kafka's names. */
-export const SERVED_MECHANISMS = ['PLAIN', ...SCRAM_MECHANISMS, 'OAUTHBEARER'] as const;
+export const SERVED_MECHANISMS = ['PLAIN', ...SCRAM_MECHANISMS, 'OAUTHBEARER', 'GSSAPI'] as const;
 export type ServedMechanism = (typeof SERVED_MECHANISMS)[number];
 
 export const saslSchema = {
-  'sasl.enabled.mechanisms': list('SASL mechanisms SASL listeners serve (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER with unsecured tokens); Kafka\'s default GSSAPI is not served.', ['GSSAPI']),
+  'sasl.enabled.mechanisms': list('SASL mechanisms SASL listeners serve (GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER with unsecured tokens).', ['GSSAPI']),
+  'sasl.kerberos.service.name': str('GSSAPI: the first component of the broker\'s Kerberos principal (usually kafka).', undefined),
+  'sasl.kerberos.principal.to.local.rules': list('GSSAPI: rules mapping Kerberos principals to user names (DEFAULT: the first component when the realm is the broker principal\'s).', ['DEFAULT']),
   'sasl.mechanism.inter.broker.protocol': str('SASL mechanism between brokers when the inter-broker listener is SASL (not served yet: make the inter-broker listener PLAINTEXT or SSL).', 'GSSAPI'),
   'sasl.jaas.config': password('JAAS login module entry for every SASL listener and mechanism without a listener.name.<l>.<mechanism>.sasl.jaas.config.'),
   'sasl.server.max.receive.size': int('Largest frame a client may send before it is authenticated.', 524_288, { min: 1 }),
   'connections.max.reauth.ms': long('Session lifetime told to SASL clients (KIP-368): they re-authenticate before it ends, other connections are closed at their next request after it; 0 never expires a session.', 0, { min: 0 }),
   'connection.failed.authentication.delay.ms': int('Delay before a failed authentication\'s answer and close, which slows password guessing.', 100, { min: 0 }),
 };
+
+/** GSSAPI settings of a Kerberos client login (kinit, ticket renewal): a broker only accepts tickets, from its keytab. */
+export const KERBEROS_LOGIN_NOT_APPLICABLE = [
+  'sasl.kerberos.kinit.cmd',
+  'sasl.kerberos.ticket.renew.window.factor',
+  'sasl.kerberos.ticket.renew.jitter',
+  'sasl.kerberos.min.time.before.relogin',
+];
 
 /** A SASL listener's mechanisms, in sasl.enabled.mechanisms order; SCRAM's credentials come from the broker's user store. */
 export interface ListenerSasl {
@@ -31,6 +42,8 @@ export interface ListenerSasl {
   plain: PlainMechanism | undefined;
   /** OAUTHBEARER's, when it is enabled. */
   oauthbearer: OAuthBearerMechanism | undefined;
+  /** GSSAPI's (with the listener's keytab keys and replay cache), when it is enabled. */
+  gssapi: GssapiMechanism | undefined;
 }
 
 const LISTENER_SASL_KEY = /^listener\.name\.([^.]+)\.(?:(sasl\.enabled\.mechanisms)|([^.]+)\.(sasl\.jaas\.config))$/;
@@ -56,7 +69,7 @@ export function splitListenerSasl(entries: readonly PropertyLine[]): { byListene
  * A SASL listener's mechanisms from the global settings and its own (listener.name.<l>.*, key without the
  * prefix). Errors name the key but never its value, which may hold passwords.
  */
-export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | undefined }, own: readonly PropertyLine[], listener: string): ListenerSasl {
+export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | undefined; kerberos: GssapiSettings }, own: readonly PropertyLine[], listener: string): ListenerSasl {
   const prefix = `listener.name.${listener.toLowerCase()}.`;
   const ownValue = (key: string) => own.findLast((e) => e.key === key)?.value;
   const ownMechanisms = ownValue('sasl.enabled.mechanisms');
@@ -66,8 +79,8 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
   const mechanisms: ServedMechanism[] = [];
   let plain: PlainMechanism | undefined;
   let oauthbearer: OAuthBearerMechanism | undefined;
+  let gssapi: GssapiMechanism | undefined;
   for (const name of enabled) {
-    if (name === 'GSSAPI') throw new ConfigError(`${mechanismsKey}: GSSAPI (Kerberos) is not served; name the mechanisms of listener ${listener} (${SERVED_MECHANISMS.join(', ')})`);
     const served = SERVED_MECHANISMS.find((m) => m === name);
     if (!served) throw new ConfigError(`${mechanismsKey}: unknown or unserved SASL mechanism ${name} (${SERVED_MECHANISMS.join(', ')})`);
     mechanisms.push(served);
@@ -85,6 +98,17 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
       }
       continue;
     }
+    if (served === 'GSSAPI') {
+      const text = own ?? (global.jaas?.includes('Krb5LoginModule') ? global.jaas : undefined);
+      if (text === undefined) throw new ConfigError(`${jaasKey} (or sasl.jaas.config): listener ${listener} serves GSSAPI and needs a Krb5LoginModule entry with its keytab and principal`);
+      try {
+        gssapi = GssapiMechanism.fromJaas(parseLoginModuleEntry(text), global.kerberos);
+      } catch (err) {
+        if (err instanceof JaasError) throw new ConfigError(`${own === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
+        throw err;
+      }
+      continue;
+    }
     // SCRAM's users are in ZooKeeper; its login module entry is only the broker's own client login.
     if (served !== 'PLAIN') continue;
     const text = own ?? global.jaas;
@@ -96,12 +120,15 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
       throw err;
     }
   }
-  return { mechanisms, plain, oauthbearer };
+  return { mechanisms, plain, oauthbearer, gssapi };
 }
 
 /** The listener's mechanisms as its connections use them, SCRAM's reading credentials from `scram`. */
 export function mechanismsOf(sasl: ListenerSasl, scram: CredentialLookup): Map<string, SaslMechanism> {
   return new Map(
-    sasl.mechanisms.map((name): [string, SaslMechanism] => [name, name === 'PLAIN' ? sasl.plain! : name === 'OAUTHBEARER' ? sasl.oauthbearer! : new ScramMechanism(name, scram)]),
+    sasl.mechanisms.map((name): [string, SaslMechanism] => [
+      name,
+      name === 'PLAIN' ? sasl.plain! : name === 'OAUTHBEARER' ? sasl.oauthbearer! : name === 'GSSAPI' ? sasl.gssapi! : new ScramMechanism(name, scram),
+    ]),
   );
 }

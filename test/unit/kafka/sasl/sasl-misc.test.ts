@@ -59,7 +59,17 @@ describe('server.properties SASL keys', () => {
   });
 
   test.each([
-    ['GSSAPI, Kafka\'s default, is refused by name', base, /GSSAPI \(Kerberos\) is not served/],
+    ['GSSAPI, Kafka\'s default, without its Krb5LoginModule entry', base, /serves GSSAPI and needs a Krb5LoginModule entry/],
+    [
+      'GSSAPI without sasl.kerberos.service.name',
+      base + 'sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/nonexistent" principal="kafka/h@R";\n',
+      /GSSAPI needs sasl\.kerberos\.service\.name/,
+    ],
+    [
+      'GSSAPI with a keytab that is not there',
+      base + 'sasl.kerberos.service.name=kafka\nsasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/nonexistent" principal="kafka/h@R";\n',
+      /keyTab \/nonexistent: ENOENT/,
+    ],
     ['an unknown mechanism', base + 'sasl.enabled.mechanisms=DIGEST-MD5\n', /unknown or unserved SASL mechanism DIGEST-MD5/],
     ['PLAIN without its login module', base + 'sasl.enabled.mechanisms=PLAIN\n', /plain\.sasl\.jaas\.config \(or sasl\.jaas\.config\)/],
     ['PLAIN with another module', base + 'sasl.enabled.mechanisms=PLAIN\nsasl.jaas.config=com.example.Other required a="secret";\n', /PLAIN needs org\.apache/],
