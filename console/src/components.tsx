@@ -152,6 +152,36 @@ export function FormatToggle({ label, shown, set, note }: { label: string; shown
   );
 }
 
+/** Earlier/later buttons for a paged list; nothing when it fits one page. */
+export function Pager({ page, pages, setPage, label = 'pages' }: { page: number; pages: number; setPage: (p: number) => void; label?: string }) {
+  if (pages <= 1) return null;
+  return (
+    <nav class="pager" aria-label={label}>
+      <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+        ← Previous
+      </button>
+      <span>
+        page {page + 1} of {pages}
+      </span>
+      <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
+        Next →
+      </button>
+    </nav>
+  );
+}
+
+/**
+ * One page of `items` and the pager for them: long lists (3,000 partitions, 1,000 members) render a page
+ * of rows, not all, so the page stays quick to draw and to update live. The page is kept when the items
+ * change (a live sample) and pulled back when the list shrinks.
+ */
+export function usePaged<T>(items: readonly T[], size: number, label: string): { shown: readonly T[]; pager: ComponentChildren } {
+  const [page, setPage] = useState(0);
+  const pages = Math.ceil(items.length / size);
+  const at = Math.min(page, Math.max(0, pages - 1));
+  return { shown: items.slice(at * size, (at + 1) * size), pager: <Pager page={at} pages={pages} setPage={setPage} label={label} /> };
+}
+
 /** A table's column headings. */
 export function Head({ cols }: { cols: string[] }) {
   return (

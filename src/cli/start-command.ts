@@ -16,7 +16,7 @@ import { untilFormed } from './cluster-formed.js';
 import type { ServerCommand } from './command.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
 import { consoleSecurityOf } from './console-security.js';
-import { withHttp } from './http-endpoint.js';
+import { localAddress, withHttp } from './http-endpoint.js';
 import type { RunningKafka } from '../kafka/broker.js';
 import { startNaming } from './startup-failure.js';
 
@@ -45,10 +45,6 @@ interface StartOptions {
   override: string[];
 }
 
-/** Where a client on this machine reaches a server listening on `host`. */
-function localAddress(host: string, port: number): string {
-  return `${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
-}
 
 /** ZooKeeper's usual client port, where start's runs unless --zookeeper-port says otherwise. */
 const DEFAULT_ZOOKEEPER_PORT = 2181;

@@ -79,9 +79,9 @@ test('without valid credentials every path, the page included, is a 401 asking f
 });
 
 test('PLAIN users from the JAAS entry and SCRAM users from the credential store log in as User:<name>', async () => {
-  expect((await call('/api/settings', ALICE)).body).toEqual({ readOnly: false, principal: 'User:alice', zookeeper: false });
-  expect((await call('/api/settings', BOB)).body).toEqual({ readOnly: false, principal: 'User:bob', zookeeper: false });
-  expect((await call('/api/settings', ADMIN)).body).toEqual({ readOnly: false, principal: 'User:admin', zookeeper: true });
+  expect((await call('/api/settings', ALICE)).body).toEqual({ readOnly: false, principal: 'User:alice', kafka: true, zookeeper: false, sessions: false });
+  expect((await call('/api/settings', BOB)).body).toEqual({ readOnly: false, principal: 'User:bob', kafka: true, zookeeper: false, sessions: false });
+  expect((await call('/api/settings', ADMIN)).body).toEqual({ readOnly: false, principal: 'User:admin', kafka: true, zookeeper: true, sessions: false });
 });
 
 test.each([
