@@ -50,16 +50,17 @@ interface Sample {
   error?: string;
 }
 
-const TOTALS: [string, string][] = [
-  ['brokers', 'Brokers'],
-  ['topics', 'Topics'],
-  ['partitions', 'Partitions'],
-  ['underReplicated', 'Under-replicated'],
-  ['offline', 'Offline'],
-  ['groups', 'Consumer groups'],
-  ['sessions', 'ZooKeeper sessions'],
-  ['znodes', 'Znodes'],
-  ['watches', 'Watches'],
+/** [key, label, a Kafka total (shown when the node has a broker; else shown when known)]. */
+const TOTALS: [string, string, boolean][] = [
+  ['brokers', 'Brokers', true],
+  ['topics', 'Topics', true],
+  ['partitions', 'Partitions', true],
+  ['underReplicated', 'Under-replicated', true],
+  ['offline', 'Offline', true],
+  ['groups', 'Consumer groups', true],
+  ['sessions', 'ZooKeeper sessions', false],
+  ['znodes', 'Znodes', false],
+  ['watches', 'Watches', false],
 ];
 
 const disk = (free: number | null, total: number | null) => (total === null ? '–' : `${bytes(free)} free of ${bytes(total)}`);
@@ -87,7 +88,7 @@ export function OverviewPage() {
         <>
           <Section title="Totals">
             <dl class="totals">
-              {TOTALS.filter(([key]) => view.totals[key] !== null).map(([key, label]) => (
+              {TOTALS.filter(([key, , ofKafka]) => (ofKafka ? kafka : view.totals[key] !== null)).map(([key, label]) => (
                 <div key={key} class={key === 'offline' || key === 'underReplicated' ? (view.totals[key] ? 'bad' : '') : ''}>
                   <dt>{label}</dt>
                   <dd data-total={key}>{num(view.totals[key])}</dd>

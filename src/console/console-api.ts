@@ -158,7 +158,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     }
   }
 
-  const sources = { ...options, kafka: options.bootstrap === undefined ? undefined : withAdmin, zk: options.zookeeperConnect === undefined ? undefined : withZk };
+  const sources = { ...options, kafka: options.bootstrap === undefined ? undefined : withAdmin, zk: options.zookeeperConnect === undefined ? undefined : withZk, seenBrokers: new Map<number, string>() };
   // One sampler per stream: each keeps the counters of its own previous sample.
   const overviewTraffic = trafficSampler(options.broker);
   const topicTraffic = trafficSampler(options.broker);

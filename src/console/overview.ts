@@ -30,7 +30,12 @@ export interface OverviewSources extends NodeParts {
   readonly zk: With<ZooKeeperClient> | undefined;
   /** The connect string the console's ZooKeeper client uses (its servers are probed when this node is no ensemble member). */
   readonly zookeeperConnect: string | undefined;
+  /** Brokers this console has seen registered (id → address): one that is no longer registered is shown down. */
+  readonly seenBrokers: Map<number, string>;
 }
+
+/** Brokers remembered as seen at most (a cluster has far fewer; ids beyond are not remembered). */
+export const SEEN_BROKERS_MAX = 1000;
 
 /** Brokers whose log directories are described at most (one DescribeLogDirs each per sample). */
 export const DESCRIBED_BROKERS_MAX = 50;
@@ -87,9 +92,11 @@ async function registrations(client: ZooKeeperClient): Promise<Map<number, numbe
 }
 
 async function kafkaView(admin: KafkaAdmin, parts: OverviewSources) {
-  const [cluster, groups] = await Promise.all([admin.metadata(), admin.listGroups()]);
+  // ListGroups asks every broker: one that went away leaves the count unknown, not the page empty.
+  const [cluster, groups] = await Promise.all([admin.metadata(), admin.listGroups().catch(() => null)]);
   const now = Date.now();
   const registered = new Set(cluster.brokers.map((b) => b.nodeId));
+  for (const b of cluster.brokers) if (parts.seenBrokers.size < SEEN_BROKERS_MAX || parts.seenBrokers.has(b.nodeId)) parts.seenBrokers.set(b.nodeId, `${b.host}:${b.port}`);
   const [registeredAt, dirs] = await Promise.all([
     parts.zk ? orElse(parts.zk(registrations), new Map<number, number>()) : new Map<number, number>(),
     Promise.all(cluster.brokers.slice(0, DESCRIBED_BROKERS_MAX).map((b) => orElse<LogDirs | null>(logDirs(admin, b.nodeId), null))),
@@ -111,9 +118,9 @@ async function kafkaView(admin: KafkaAdmin, parts: OverviewSources) {
       diskFreeBytes: d?.usableBytes ?? null,
     };
   });
-  // A replica's broker that is not registered has gone away: the cluster still counts on it.
-  const missing = [...new Set(partitions.flatMap((p) => p.replicas))].filter((id) => !registered.has(id)).sort((a, b) => a - b);
-  const down = missing.map((id) => ({ id, address: null, role: 'broker', state: 'down', self: false, uptimeMs: null, logBytes: null, diskTotalBytes: null, diskFreeBytes: null }));
+  // A broker seen before, or holding replicas, that is not registered has gone away: the cluster still counts on it.
+  const missing = [...new Set([...parts.seenBrokers.keys(), ...partitions.flatMap((p) => p.replicas)])].filter((id) => !registered.has(id)).sort((a, b) => a - b);
+  const down = missing.map((id) => ({ id, address: parts.seenBrokers.get(id) ?? null, role: 'broker', state: 'down', self: false, uptimeMs: null, logBytes: null, diskTotalBytes: null, diskFreeBytes: null }));
   return {
     clusterId: cluster.clusterId,
     controller: cluster.controllerId,
@@ -124,7 +131,7 @@ async function kafkaView(admin: KafkaAdmin, parts: OverviewSources) {
       partitions: partitions.length,
       underReplicated: partitions.filter((p) => p.isr.length < p.replicas.length).length,
       offline: partitions.filter((p) => p.leader < 0).length,
-      groups: groups.length,
+      groups: groups === null ? null : groups.length,
     },
   };
 }
