@@ -18,6 +18,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../src/kafka/client/connection.js';
+import { ZooKeeperClient, type Op } from '../../src/zookeeper/client/client.js';
 import { SkeinNode } from '../../test/helpers/skein-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,6 +27,12 @@ const LAGGED = 30;
 const HUGE = Buffer.alloc(100_000, 'x');
 const BINARY_KEY = Buffer.from([0x00, 0xff, 0x10, 0x80]);
 const KIDS = 250;
+/** The issue's bad input: a topic of thousands of partitions, a znode with 100,000 children, a group of 1,000 members. */
+const WIDE_PARTITIONS = 3000;
+const WIDE_CHILDREN = 100_000;
+const CROWD = 1000;
+/** Rows a page draws at once (the console's page size for partitions, children and members). */
+const ROWS = 100;
 
 let node: SkeinNode;
 let browser: Browser;
@@ -193,4 +200,90 @@ test('a KIP-848 group is described by ConsumerGroupDescribe: its protocol, membe
   } finally {
     conn.close();
   }
+});
+
+/** Milliseconds `ready` takes after the page is opened at `hash`. */
+async function timeToShow(hash: string, ready: () => Promise<unknown>): Promise<number> {
+  const start = Date.now();
+  await page.goto(`${base}/${hash}`);
+  await ready();
+  return Date.now() - start;
+}
+
+test('the node going away while a page is open: the page says so, and recovers when the node is back', async () => {
+  await consumer?.disconnect();
+  consumer = undefined;
+  await page.goto(`${base}/`);
+  const topics = page.locator('[data-total="topics"]');
+  await expect.poll(() => topics.textContent()).toMatch(/^\d+$/);
+  const before = await topics.textContent();
+  const problem = page.locator('.problem');
+  const stopped = node.exit();
+  await expect.poll(() => problem.textContent(), { timeout: 20_000 }).toMatch(/cannot be reached/);
+  await stopped;
+  // The same ports and data: the live stream reconnects by itself, without a reload.
+  node = await node.restart();
+  await expect.poll(() => problem.count(), { timeout: 30_000 }).toBe(0);
+  await expect.poll(() => topics.textContent(), { timeout: 10_000 }).toBe(before);
+});
+
+/**
+ * Answers the console's `path` in this page with `body` (the API's own shape), a live stream with it as
+ * its history: the page's handling of a huge answer is what is tested, without making the broker build
+ * 3,000 partitions or take 1,000 members (tens of seconds of CI; the broker's side of such answers is
+ * its own tests').
+ */
+async function serve(path: string, body: unknown, stream?: string): Promise<void> {
+  await page.route(`${base}${path}`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(body) }));
+  if (stream !== undefined) {
+    const history = `retry: 600000\nevent: history\ndata: [${JSON.stringify({ t: Date.now(), ...(body as object) })}]\n\n`;
+    await page.route(`${base}/api/events?${stream}`, (route) => route.fulfill({ contentType: 'text/event-stream', body: history }));
+  }
+}
+
+test('a topic of 3,000 partitions shows them 100 at a time and says how many there are', async () => {
+  const partitions = Array.from({ length: WIDE_PARTITIONS }, (_, p) => ({ partition: p, leader: 0, leaderEpoch: 0, replicas: [0], isr: [0], offline: [], earliest: 0, latest: p, sizeBytes: 0 }));
+  await serve('/api/topics/wide', { name: 'wide', internal: false, partitions, configs: [], may: { describeConfigs: false, read: true, write: false, alterConfigs: false } });
+  const ms = await timeToShow('#/topics/wide', () => page.getByRole('heading', { name: `Partitions (${WIDE_PARTITIONS.toLocaleString('en')})` }).waitFor());
+  const rows = page.locator('section[aria-labelledby^="h-partitions"] tbody tr');
+  expect(await rows.count()).toBe(ROWS);
+  const pager = page.getByRole('navigation', { name: 'partition pages' });
+  expect(await pager.textContent()).toContain(`page 1 of ${WIDE_PARTITIONS / ROWS}`);
+  await pager.getByRole('button', { name: 'Next →' }).click();
+  await expect.poll(() => rows.first().locator('th').textContent()).toBe(String(ROWS));
+  // The message browser takes a partition number instead of a list of 3,000.
+  expect(await page.getByRole('spinbutton', { name: 'Partition' }).getAttribute('max')).toBe(String(WIDE_PARTITIONS - 1));
+  console.log(`console: topic of ${WIDE_PARTITIONS} partitions shown in ${ms} ms`);
+});
+
+test('a group of 1,000 members shows them 100 at a time, from its live stream', async () => {
+  const members = Array.from({ length: CROWD }, (_, i) => ({ memberId: `crowd-${i}`, clientId: 'crowd', host: '/127.0.0.1', assignment: [{ topic: 'events', partitions: [i] }] }));
+  const group = { groupId: 'crowd', type: 'consumer', state: 'Stable', protocol: 'uniform', members, totalLag: 0, partitions: [], may: { resetOffsets: false } };
+  await serve('/api/groups/crowd', group, 'stream=group&group=crowd');
+  const ms = await timeToShow('#/groups/crowd', () => page.getByRole('heading', { name: `Members (${CROWD.toLocaleString('en')})` }).waitFor());
+  expect(await page.locator('section[aria-labelledby^="h-members"] tbody tr').count()).toBe(ROWS);
+  expect(await page.getByRole('navigation', { name: 'member pages' }).textContent()).toContain(`page 1 of ${CROWD / ROWS}`);
+  console.log(`console: group of ${CROWD} members shown in ${ms} ms`);
+});
+
+test('a znode with 100,000 children shows a page of them and their number', async () => {
+  let built = Date.now();
+  const client = await ZooKeeperClient.connect(node.zookeeper);
+  try {
+    await client.create('/wide', Buffer.from('many'));
+    // Multis of 10,000 creates: each well under jute.maxbuffer, ten round trips in all.
+    for (let from = 0; from < WIDE_CHILDREN; from += 10_000) {
+      const ops: Op[] = Array.from({ length: 10_000 }, (_, i) => ({ op: 'create', path: `/wide/c-${String(from + i).padStart(6, '0')}`, data: null }));
+      await client.multi(ops);
+    }
+  } finally {
+    await client.close();
+  }
+  built = Date.now() - built;
+  const ms = await timeToShow(`#/zookeeper?path=${encodeURIComponent('/wide')}`, () => page.getByRole('heading', { name: `Children (${WIDE_CHILDREN.toLocaleString('en')})` }).waitFor());
+  const children = page.locator('ul.children li');
+  expect(await children.count()).toBe(ROWS);
+  await page.getByRole('navigation', { name: 'pages' }).getByRole('button', { name: 'Next →' }).click();
+  await expect.poll(() => children.first().textContent()).toBe(`c-${String(ROWS).padStart(6, '0')}`);
+  console.log(`console: znode with ${WIDE_CHILDREN} children made in ${built} ms, shown in ${ms} ms`);
 });

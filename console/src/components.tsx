@@ -131,7 +131,7 @@ export function useLive<T extends { t: number; error?: string }>(params: string)
       setError(s.error);
     });
     // EventSource reconnects by itself after a dropped stream; a refused one (429: too many pages) it gives up.
-    source.onerror = () => setError(source.readyState === EventSource.CLOSED ? 'live updates refused: too many console pages are open on this node' : 'live updates interrupted: reconnecting…');
+    source.onerror = () => setError(source.readyState === EventSource.CLOSED ? 'live updates refused: too many console pages are open on this node' : 'the node cannot be reached: live updates stopped, and resume when it is back');
     return () => source.close();
   }, [params]);
   const good = samples.filter((s) => !s.error);

@@ -137,7 +137,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     // The client would retry an ensemble where nothing listens until its session timeout: a page is told at once.
     const current = (zk ??= anyServerListening(connect).then((listening) => {
       if (!listening) throw new ApiError(503, `ZooKeeper at ${connect} cannot be reached: nothing accepts connections there`);
-      return ZooKeeperClient.connect(connect, { sessionTimeoutMs: ZK_SESSION_TIMEOUT_MS }).catch((err: Error) => {
+      return ZooKeeperClient.connect(connect, { sessionTimeoutMs: ZK_SESSION_TIMEOUT_MS, maxReplyBytes: zookeeper.REPLY_BYTES_MAX }).catch((err: Error) => {
         throw new ApiError(503, `ZooKeeper at ${connect} cannot be reached: ${err.message}`);
       });
     }));
