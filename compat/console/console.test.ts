@@ -210,6 +210,26 @@ async function timeToShow(hash: string, ready: () => Promise<unknown>): Promise<
   return Date.now() - start;
 }
 
+test('keyboard and labels: every control has a name, the skip link comes first and moves focus to the page heading', async () => {
+  for (const hash of ['#/', '#/topics/orders', '#/groups/watchers', `#/zookeeper?path=${encodeURIComponent('/console-test')}`]) {
+    // A fresh load each (a hash change alone keeps focus where it was): the first Tab then starts at the top.
+    await page.goto('about:blank');
+    await page.goto(`${base}/${hash}`);
+    await page.locator('main section').first().waitFor();
+    // What a screen reader would announce for each control: its label, aria-label or text; none may be empty.
+    const unnamed = await page.evaluate<string[]>(`
+      [...document.querySelectorAll('input, select, textarea, button, a[href], [role="img"]')]
+        .filter((el) => !(el.getAttribute('aria-label') ?? (el.labels && el.labels.length > 0 ? el.labels[0].textContent : el.textContent))?.trim())
+        .map((el) => el.outerHTML.slice(0, 100))
+    `);
+    expect(unnamed, hash).toEqual([]);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent.trim()'), hash).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate<string>('document.activeElement.tagName'), hash).toBe('H1');
+  }
+});
+
 test('the node going away while a page is open: the page says so, and recovers when the node is back', async () => {
   await consumer?.disconnect();
   consumer = undefined;
@@ -283,7 +303,9 @@ test('a znode with 100,000 children shows a page of them and their number', asyn
   const ms = await timeToShow(`#/zookeeper?path=${encodeURIComponent('/wide')}`, () => page.getByRole('heading', { name: `Children (${WIDE_CHILDREN.toLocaleString('en')})` }).waitFor());
   const children = page.locator('ul.children li');
   expect(await children.count()).toBe(ROWS);
-  await page.getByRole('navigation', { name: 'pages' }).getByRole('button', { name: 'Next →' }).click();
+  // By keyboard: the pager's button takes Enter.
+  await page.getByRole('navigation', { name: 'pages' }).getByRole('button', { name: 'Next →' }).focus();
+  await page.keyboard.press('Enter');
   await expect.poll(() => children.first().textContent()).toBe(`c-${String(ROWS).padStart(6, '0')}`);
   console.log(`console: znode with ${WIDE_CHILDREN} children made in ${built} ms, shown in ${ms} ms`);
 });

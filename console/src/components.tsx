@@ -160,7 +160,8 @@ export function Pager({ page, pages, setPage, label = 'pages' }: { page: number;
       <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
         ← Previous
       </button>
-      <span>
+      {/* Announced when it changes: a screen reader hears which page the buttons brought. */}
+      <span aria-live="polite">
         page {page + 1} of {pages}
       </span>
       <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
