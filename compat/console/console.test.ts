@@ -41,10 +41,10 @@ let base: string;
 let kafka: Kafka;
 let consumer: Consumer | undefined;
 
-async function shot(name: string): Promise<void> {
+async function shot(name: string, fullPage = false): Promise<void> {
   if (!SHOTS) return;
   await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** Creates `path` and, in one multi, `kids` children under it. */
@@ -103,7 +103,10 @@ test('the overview shows the totals of what the clients made, and the throughput
   expect(await total('groups').textContent()).toBe('1');
   expect(await total('offline').textContent()).toBe('0');
   expect(await page.locator('figure.chart canvas').count()).toBe(1);
-  await shot('overview');
+  // This node's broker and ZooKeeper server are the cluster's nodes, each with its role and state.
+  expect(await page.locator('tr[data-broker="0"] [data-field="state"]').textContent()).toBe('alive');
+  expect(await page.locator('tr[data-zookeeper] [data-field="state"]').allTextContents()).toEqual(['serving']);
+  await shot('overview', true);
 });
 
 test('a topic is found by search, and the known record shows its key, JSON value and headers', async () => {
