@@ -144,6 +144,7 @@ export async function overview(parts: OverviewSources) {
     diskUse(parts.dataDirs),
   ]);
   const leader = servers.find((s) => s.mode === 'leader' || s.mode === 'standalone');
+  const told = leader ?? servers.find((s) => s.state === 'serving');
   const ownPort = zk?.clientPort;
   return {
     clusterId: kafka?.clusterId ?? null,
@@ -159,9 +160,10 @@ export async function overview(parts: OverviewSources) {
       underReplicated: kafka?.totals.underReplicated ?? null,
       offline: kafka?.totals.offline ?? null,
       groups: kafka?.totals.groups ?? null,
-      sessions: zk ? zk.tracker.size : null,
-      znodes: zk ? zk.tree.nodeCount : (servers.find((s) => s.znodes !== null)?.znodes ?? null),
-      watches: zk ? zk.watches.summary().watches : null,
+      // This node's server when it runs one; else what the ensemble's leader (or any serving server) says.
+      sessions: zk ? zk.tracker.size : (told?.sessions ?? null),
+      znodes: zk ? zk.tree.nodeCount : (told?.znodes ?? null),
+      watches: zk ? zk.watches.summary().watches : (told?.watches ?? null),
     },
   };
 }

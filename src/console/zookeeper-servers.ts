@@ -24,6 +24,9 @@ export interface ZooKeeperServerState {
   uptimeMs: number | null;
   znodes: number | null;
   connections: number | null;
+  /** Sessions of the whole ensemble as this server knows them (global_sessions), and its own watches. */
+  sessions: number | null;
+  watches: number | null;
   /** Bytes of its snapshots and transaction logs (`dirs`). */
   diskBytes: number | null;
   error?: string;
@@ -62,7 +65,7 @@ const numberOf = (v: string | undefined): number | null => (v === undefined || !
 
 async function probe(t: Target): Promise<ZooKeeperServerState> {
   const address = `${t.address.host}:${t.address.port}`;
-  const down = (error: string): ZooKeeperServerState => ({ id: t.id, address, mode: null, state: 'down', uptimeMs: null, znodes: null, connections: null, diskBytes: null, error });
+  const down = (error: string): ZooKeeperServerState => ({ id: t.id, address, mode: null, state: 'down', uptimeMs: null, znodes: null, connections: null, sessions: null, watches: null, diskBytes: null, error });
   let mntr: string;
   try {
     mntr = await fourLetterWord(t.address, 'mntr', { timeoutMs: PROBE_TIMEOUT_MS });
@@ -85,6 +88,8 @@ async function probe(t: Target): Promise<ZooKeeperServerState> {
     uptimeMs: numberOf(m.get('uptime')),
     znodes: numberOf(m.get('znode_count')),
     connections: numberOf(m.get('num_alive_connections')),
+    sessions: numberOf(m.get('global_sessions')),
+    watches: numberOf(m.get('watch_count')),
     diskBytes: data === null && log === null ? null : (data ?? 0) + (log ?? 0),
   };
 }

@@ -80,6 +80,9 @@ test('every broker and ZooKeeper server of the cluster is on a broker console, a
   expect(o.zookeeper.every((z) => z.state === 'serving' && z.uptimeMs! > 0 && z.znodes! > 0)).toBe(true);
   expect(o.zookeeper.map((z) => z.mode).sort()).toEqual(['follower', 'follower', 'leader']);
   expect(o.quorumLeader!.address).toBe(o.zookeeper.find((z) => z.mode === 'leader')!.address);
+  // ZooKeeper's totals on a broker's console come from the leader: the three brokers' sessions at least.
+  expect(o.totals.sessions).toBeGreaterThanOrEqual(3);
+  expect(o.totals.znodes).toBeGreaterThan(0);
 
   // A follower of the ensemble and a broker other than this console's go away.
   const follower = cluster.zookeepers.find((z) => o.zookeeper.find((s) => s.mode === 'follower' && s.address.endsWith(`:${z.port}`)))!;
