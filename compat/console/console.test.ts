@@ -233,6 +233,22 @@ test('keyboard and labels: every control has a name, the skip link comes first a
   }
 });
 
+test("a ZooKeeper server's console (settings without Kafka) offers only the overview and the znode pages", async () => {
+  const settings = `${base}/api/settings`;
+  await page.route(settings, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ readOnly: false, principal: null, kafka: false, zookeeper: true, sessions: true }) }));
+  try {
+    await page.goto('about:blank');
+    await page.goto(`${base}/`);
+    const nav = page.getByRole('navigation', { name: 'sections' });
+    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['Overview', 'ZooKeeper']);
+    await page.locator('[data-total="znodes"]').waitFor();
+    expect(await page.locator('[data-total]').evaluateAll((els) => els.map((e) => e.getAttribute('data-total')))).toEqual(['sessions', 'znodes', 'watches']);
+    expect(await page.locator('figure.chart').count()).toBe(0);
+  } finally {
+    await page.unroute(settings);
+  }
+});
+
 test('the node going away while a page is open: the page says so, and recovers when the node is back', async () => {
   await consumer?.disconnect();
   consumer = undefined;
