@@ -45,7 +45,6 @@ interface StartOptions {
   override: string[];
 }
 
-
 /** ZooKeeper's usual client port, where start's runs unless --zookeeper-port says otherwise. */
 const DEFAULT_ZOOKEEPER_PORT = 2181;
 
