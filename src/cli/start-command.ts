@@ -16,7 +16,7 @@ import { untilFormed } from './cluster-formed.js';
 import type { ServerCommand } from './command.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
 import { consoleSecurityOf } from './console-security.js';
-import { withHttp } from './http-endpoint.js';
+import { localAddress, withHttp } from './http-endpoint.js';
 import type { RunningKafka } from '../kafka/broker.js';
 import { startNaming } from './startup-failure.js';
 
@@ -43,11 +43,6 @@ interface StartOptions {
   zookeeperPort: number;
   httpPort: number | undefined;
   override: string[];
-}
-
-/** Where a client on this machine reaches a server listening on `host`. */
-function localAddress(host: string, port: number): string {
-  return `${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 }
 
 /** ZooKeeper's usual client port, where start's runs unless --zookeeper-port says otherwise. */

@@ -23,8 +23,10 @@ export interface ProcessParts {
    * anything (console.read.only; unset: it may on a loopback listener, not on one others can reach).
    */
   readonly console?: {
-    readonly bootstrap: string;
-    readonly zookeeperConnect: string;
+    /** Undefined on a ZooKeeper server alone (its console has no Kafka pages). */
+    readonly bootstrap: string | undefined;
+    /** Undefined for a broker without zookeeper.connect (its console has no ZooKeeper pages). */
+    readonly zookeeperConnect: string | undefined;
     readonly readOnly: boolean | undefined;
     /** Set when the broker has a SASL listener or an authorizer: the console then requires a login. */
     readonly security: ConsoleSecurity | undefined;

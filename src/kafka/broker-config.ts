@@ -169,9 +169,9 @@ export const brokerSchema = {
   'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start; unset takes the session timeout.', undefined, { min: 1 }),
   'broker.rack': str('Rack of this broker; replicas of a partition are spread over racks when every broker has one.', undefined),
   // Skein's own: one HTTP listener for /metrics, /healthz and /readyz (skein kafka: off unless set).
-  'http.port': int('Port of the HTTP listener serving /metrics, /healthz and /readyz; unset: none (skein start: 8080).', undefined, { min: 0, max: 65535 }),
+  'http.port': int('Port of the HTTP listener serving /metrics, /healthz, /readyz and the web console; unset: none (skein start: 8080).', undefined, { min: 0, max: 65535 }),
   'http.host': str('Address the HTTP listener binds.', '127.0.0.1'),
-  'console.read.only': bool('The web console at / of the HTTP listener (skein start) only reads: producing, resetting offsets and changing znodes are refused. Unset: false on a loopback http.host or when the console requires a login (a SASL listener or an authorizer: the ACLs then decide), true otherwise.', false),
+  'console.read.only': bool('The web console at / of the HTTP listener (skein start, and skein kafka with http.port) only reads: producing, resetting offsets and changing znodes are refused. Unset: false on a loopback http.host or when the console requires a login (a SASL listener or an authorizer: the ACLs then decide), true otherwise.', false),
   'inter.broker.listener.name': str('Listener other brokers and the controller reach this broker on; unset takes the one listener, or the one named PLAINTEXT.', undefined),
   'unclean.leader.election.enable': bool('Let the controller elect a replica outside the ISR when no ISR member is alive, losing records.', false),
   'controlled.shutdown.enable': bool('On SIGTERM, ask the controller to move leadership away before stopping.', true),
