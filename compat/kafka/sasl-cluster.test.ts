@@ -1,6 +1,6 @@
 // Issue #12's secured cluster: three `skein kafka` processes whose only listener is SASL_SSL, brokers
 // logging in to each other with SCRAM-SHA-512 (sasl.mechanism.inter.broker.protocol) as User:broker, a
-// super user of the ACL authorizer, and re-authenticating every connections.max.reauth.ms. The SCRAM
+// super user of the ACL authorizer, and re-authenticating every connections.max.reauth.ms (4 s). The SCRAM
 // users are written to ZooKeeper before any broker starts, as `kafka-configs --zookeeper` writes them.
 // kafkajs, logged in as alice (SCRAM-SHA-256) with ACLs for one topic only, produces acks=all into a
 // replication-factor-3 topic while its leader is killed with SIGKILL and started again: nothing
@@ -77,7 +77,7 @@ beforeAll(async () => {
         'sasl.enabled.mechanisms': 'SCRAM-SHA-256,SCRAM-SHA-512',
         'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
         'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': `org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="${PASSWORDS.broker}";`,
-        'connections.max.reauth.ms': '2000',
+        'connections.max.reauth.ms': '4000',
         'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
         'super.users': 'User:broker;User:admin',
         'zookeeper.connect': `${zkServer.address}${CHROOT}`,
@@ -208,7 +208,7 @@ test('SASL_SSL only, SCRAM between brokers: kill -9 of the leader under an acks=
     }
   });
   expect(acked.filter((v) => !values.has(v))).toEqual([]);
-  // Every inter-broker connection re-authenticated (sessions of 2 s, the test several times longer): no
+  // Every inter-broker connection re-authenticated (sessions of 4 s, shorter than the test): no
   // follower lost its connection to a leader that was not killed, which the leader closes at the first
   // request after a session ended without a new login.
   const dropped = [...brokers.values()].flatMap((b) =>
