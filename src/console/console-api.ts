@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KafkaAdmin } from '../kafka/client/admin.js';
 import { KafkaProtocolError } from '../../protocol/kafka/index.js';
-import { ConnectionClosedError, RequestTimeoutError } from '../kafka/client/connection.js';
+import { ConnectionClosedError, RequestTimeoutError, type ConnectionSecurity } from '../kafka/client/connection.js';
 import type { Logger } from '../logger.js';
 import { ZooKeeperClient } from '../zookeeper/client/client.js';
 import type { OffsetTarget } from '../kafka/client/group-offsets.js';
@@ -34,6 +34,8 @@ const OFFSET_MAX = Number.MAX_SAFE_INTEGER;
 export interface ConsoleOptions extends NodeParts, ConsolePermissions {
   /** The node's own Kafka listener and ZooKeeper client port, as host:port. */
   readonly bootstrap: string;
+  /** How `bootstrap` is reached: TLS and a SASL login when the listener asks for them. */
+  readonly kafkaSecurity?: ConnectionSecurity;
   readonly zookeeperConnect: string;
   /** Only requests naming a loopback Host are served: a web page elsewhere cannot reach the console by DNS rebinding. */
   readonly loopbackOnly: boolean;
@@ -113,7 +115,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
 
   /** Runs `call` with the admin client, dropping a client whose connections all closed so the next call reconnects. */
   async function withAdmin<T>(call: (a: KafkaAdmin) => Promise<T>): Promise<T> {
-    const current = (admin ??= KafkaAdmin.connect([options.bootstrap], { clientId: 'skein-console' }));
+    const current = (admin ??= KafkaAdmin.connect([options.bootstrap], { clientId: 'skein-console', ...options.kafkaSecurity }));
     try {
       return await call(await current);
     } catch (err) {

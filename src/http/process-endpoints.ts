@@ -3,6 +3,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { BrokerView } from '../metrics/broker-view.js';
 import type { Logger } from '../logger.js';
+import type { ConnectionSecurity } from '../kafka/client/connection.js';
 import { kafkaMetrics } from '../metrics/kafka-metrics.js';
 import { registerScraped } from '../metrics/scraped.js';
 import { zookeeperMetrics } from '../metrics/zookeeper-metrics.js';
@@ -23,6 +24,8 @@ export interface ProcessParts {
    */
   readonly console?: {
     readonly bootstrap: string;
+    /** How `bootstrap` is reached (TLS, SASL login), as brokers reach each other. */
+    readonly kafkaSecurity?: ConnectionSecurity;
     readonly zookeeperConnect: string;
     readonly readOnly: boolean | undefined;
     /** Set when the broker has a SASL listener or an authorizer: the console then requires a login. */

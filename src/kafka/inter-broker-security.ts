@@ -3,19 +3,16 @@
 // listener's keystore (its certificate, for peers that ask for one), truststore, protocols and cipher
 // suites. SASL: logged in with sasl.mechanism.inter.broker.protocol and its login module's username and
 // password, re-authenticating when the peer's connections.max.reauth.ms ends the session.
-import type { ConnectionOptions } from './client/connection.js';
+import type { ConnectionSecurity } from './client/connection.js';
 import type { BrokerConfig } from './broker-config.js';
 import { loadTlsOptions } from '../security/tls-material.js';
-
-/** What a connection to another broker needs besides its address. */
-export type InterBrokerSecurity = Pick<ConnectionOptions, 'tls' | 'sasl'>;
 
 /**
  * TLS and SASL for a new connection to another broker (neither when the inter-broker listener is
  * PLAINTEXT). The TLS files are read per connection (a handful, reconnecting rarely), so a renewed
  * certificate is used from the next connection on. Throws TlsConfigError when they no longer load.
  */
-export function interBrokerSecurity(config: BrokerConfig): InterBrokerSecurity {
+export function interBrokerSecurity(config: BrokerConfig): ConnectionSecurity {
   const tls = config.listeners.find((l) => l.bind.name === config.listener.name)?.tls;
   return { tls: tls && { options: loadTlsOptions(tls.spec), verifyHostname: tls.verifyHostname }, sasl: config.interBrokerSasl };
 }

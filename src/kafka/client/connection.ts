@@ -38,6 +38,9 @@ export interface ConnectionOptions {
   maxResponseBytes?: number;
 }
 
+/** How a connection authenticates: TLS and SASL, as the listener's security protocol asks. */
+export type ConnectionSecurity = Pick<ConnectionOptions, 'tls' | 'sasl'>;
+
 export interface SendOptions {
   /** Overrides the connection's request timeout (a long-polling fetch adds its max wait). */
   timeoutMs?: number;

@@ -4,8 +4,7 @@
 // The core's requests become Kafka's inter-broker messages here.
 import { ApiKey, type LeaderAndIsrRequestInput, type StopReplicaRequestInput, type UpdateMetadataRequestInput } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
-import { KafkaConnection } from '../client/connection.js';
-import type { InterBrokerSecurity } from '../inter-broker-security.js';
+import { KafkaConnection, type ConnectionSecurity } from '../client/connection.js';
 import type { BrokerRequest, LiveBroker, PartitionAnnouncement } from './controller-core.js';
 
 /** Requests waiting for one broker at most; beyond it the oldest are dropped (a full picture follows a restart). */
@@ -26,7 +25,7 @@ export interface ChannelContext {
   listener: string;
   timeoutMs: number;
   /** TLS and SASL for each new connection to a broker, as the inter-broker listener asks. */
-  security(): InterBrokerSecurity;
+  security(): ConnectionSecurity;
   /** Whether `broker` is still in the cluster with `epoch` (a request for an older incarnation is dropped). */
   isLive(broker: number, epoch: number): boolean;
   log: Logger;

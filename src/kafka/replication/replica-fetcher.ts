@@ -6,8 +6,7 @@
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import type { FetchRequest } from '../../consensus/partition-replication.js';
 import type { Logger } from '../../logger.js';
-import { KafkaConnection } from '../client/connection.js';
-import type { InterBrokerSecurity } from '../inter-broker-security.js';
+import { KafkaConnection, type ConnectionSecurity } from '../client/connection.js';
 import type { ReplicatedPartition } from './replicated-partition.js';
 
 /** Fetch v12: the last version naming topics (not ids), with last_fetched_epoch and diverging epochs (KIP-320/595). */
@@ -30,7 +29,7 @@ export interface FetcherSettings {
   readonly backoffMs: number;
   readonly socketTimeoutMs: number;
   /** TLS and SASL for each new connection to a leader, as the inter-broker listener asks. */
-  security(): InterBrokerSecurity;
+  security(): ConnectionSecurity;
 }
 
 export interface FetcherHost {

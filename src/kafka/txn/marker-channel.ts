@@ -5,8 +5,7 @@
 // partition the cluster no longer has (its topic deleted) counts as written, as Kafka drops it.
 import { ApiKey, ErrorCode, type WriteTxnMarkersRequestInput, type WriteTxnMarkersResponse } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
-import { KafkaConnection } from '../client/connection.js';
-import type { InterBrokerSecurity } from '../inter-broker-security.js';
+import { KafkaConnection, type ConnectionSecurity } from '../client/connection.js';
 import type { RequestContext } from '../handler.js';
 import { ANONYMOUS } from '../principal.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
@@ -27,7 +26,7 @@ export interface MarkerChannelContext {
   /** The WriteTxnMarkers handler of this broker, for partitions it leads. */
   localHandler(): ServedApi | undefined;
   /** TLS and SASL for connections to other brokers, as the inter-broker listener asks. */
-  security(): InterBrokerSecurity;
+  security(): ConnectionSecurity;
   readonly log: Logger;
 }
 
