@@ -15,6 +15,7 @@ import { KafkaConnection, fetchPartition, recordsOf } from '../../src/kafka/clie
 import { credentialFromSalted, formatCredential, saltedPassword, type ScramMechanismName } from '../../src/kafka/sasl/scram.js';
 import { ZooKeeperClient } from '../../src/zookeeper/client/client.js';
 import { freePort } from '../../test/helpers/free-port.js';
+import { waitFor } from '../../test/integration/kafka/groups-harness.js';
 import { makeTestPki, STORE_PASSWORD, type TestPki } from '../helpers/certificates.js';
 import { SkeinKafka, SkeinZooKeeper } from '../helpers/skein-process.js';
 
@@ -26,16 +27,6 @@ let pki: TestPki;
 let zkServer: SkeinZooKeeper;
 let zk: ZooKeeperClient;
 const brokers = new Map<number, { process: SkeinKafka; address: string }>();
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function partitionState(): Promise<{ leader: number; leaderEpoch: number; isr: number[] } | undefined> {
   return zk.getData(partitionStatePath(TOPIC, 0)).then(
@@ -114,7 +105,7 @@ test('SASL_SSL only, SCRAM between brokers: kill -9 of the leader under an acks=
   await admin.connect();
   try {
     // Every broker registered and told of the others by the controller over SASL.
-    await until('three live brokers', async () => ((await admin.describeCluster().catch(() => undefined))?.brokers.length === 3 ? true : undefined));
+    await waitFor('three live brokers', async () => ((await admin.describeCluster().catch(() => undefined))?.brokers.length === 3 ? true : undefined));
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
     // alice may write and describe this topic, nothing else.
     await admin.createAcls({
@@ -132,7 +123,7 @@ test('SASL_SSL only, SCRAM between brokers: kill -9 of the leader under an acks=
     await admin.disconnect();
   }
   // Followers fetch from the leader over SASL_SSL as User:broker, a super user: the ISR fills.
-  await until('the full ISR', async () => ((await partitionState())?.isr.length === 3 ? true : undefined));
+  await waitFor('the full ISR', async () => ((await partitionState())?.isr.length === 3 ? true : undefined));
 
   const alice = kafkaAs('alice', 'scram-sha-256');
   // Without CREATE on the cluster alice cannot make topics.
@@ -161,20 +152,20 @@ test('SASL_SSL only, SCRAM between brokers: kill -9 of the leader under an acks=
     }
   })();
   try {
-    await until('writes acknowledged', () => (acked.length > 10 ? true : undefined));
+    await waitFor('writes acknowledged', () => (acked.length > 10 ? true : undefined));
     const before = (await partitionState())!;
     victimId = before.leader;
     const victim = brokers.get(victimId)!;
     const ackedBefore = acked.length;
     await victim.process.kill();
-    await until('a new leader', async () => {
+    await waitFor('a new leader', async () => {
       const now = await partitionState();
       return now && now.leader >= 0 && now.leader !== before.leader && now.leaderEpoch > before.leaderEpoch ? true : undefined;
-    });
-    await until('writes acknowledged by the new leader', () => (acked.length > ackedBefore + 10 ? true : undefined));
+    }, 30_000);
+    await waitFor('writes acknowledged by the new leader', () => (acked.length > ackedBefore + 10 ? true : undefined));
     await victim.process.launch();
     // The restarted broker logs in to the new leader and catches up: back in the ISR.
-    await until('the restarted broker back in the ISR', async () => ((await partitionState())?.isr.length === 3 ? true : undefined));
+    await waitFor('the restarted broker back in the ISR', async () => ((await partitionState())?.isr.length === 3 ? true : undefined), 30_000);
   } finally {
     stopping = true;
     await sending;
@@ -182,7 +173,7 @@ test('SASL_SSL only, SCRAM between brokers: kill -9 of the leader under an acks=
   }
 
   // Read back by Skein's client, over SASL_SSL as admin, from the current leader.
-  const values = await until('every acknowledged record readable', async () => {
+  const values = await waitFor('every acknowledged record readable', async () => {
     const leader = brokers.get((await partitionState())?.leader ?? -1);
     const conn =
       leader &&
