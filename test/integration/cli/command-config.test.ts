@@ -1,4 +1,4 @@
-// `skein user`, `skein acl`, `skein topic` and `skein produce` against a node whose only Kafka listener is
+// `skein user`, `skein acl`, `skein topic`, `skein produce` and `skein perf produce` against a node whose only Kafka listener is
 // SASL_SSL (brokers log in to each other with PLAIN as admin, a super user), with Kafka tools' client
 // properties files given as --command-config (or SKEIN_COMMAND_CONFIG): admin's (PLAIN, PEM truststore)
 // makes a SCRAM user and grants it one topic; alice's (SCRAM-SHA-256, PKCS12 truststore) produces there
@@ -82,6 +82,11 @@ test('admin makes a SCRAM user and grants it a topic over SASL_SSL; the user pro
   expect(produced.code, produced.stderr).toBe(0);
   const read = await asAdmin(['consume', 'granted', '-n', '2']);
   expect(read.stdout, read.stderr).toBe('one\ntwo\n');
+
+  // The perf tool logs in the same way (kafka-producer-perf-test's --producer.config).
+  const perf = await skein(target, ['perf', 'produce', 'granted', '-n', '1000', '--acks', 'all', '--format', 'json', '--command-config', configs.alice]);
+  expect(perf.code, perf.stderr).toBe(0);
+  expect(JSON.parse(perf.stdout)).toMatchObject({ records: 1000, failed: 0 });
 
   const refused = await skein(target, ['topic', 'create', 'not-granted', '--command-config', configs.alice]);
   expectOneLine(refused, 1, /TOPIC_AUTHORIZATION_FAILED/);
