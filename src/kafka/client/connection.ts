@@ -1,6 +1,7 @@
 // One Kafka client connection on Skein's codec: typed requests pipelined on one socket, each answer
-// matched to its request by correlation id, with a timeout per request. Tests, the perf tools and
-// (later) follower fetches speak to brokers through it.
+// matched to its request by correlation id, with a timeout per request; over TLS, and logged in with SASL
+// (sasl.ts) and re-authenticated before the broker's session ends (KIP-368) when asked. The CLI, the
+// console, the perf tools and the brokers themselves (followers, the controller) speak through it.
 import type { Socket } from 'node:net';
 import {
   ApiKey,
