@@ -1,6 +1,8 @@
 // Issue #12's secured cluster: three `skein kafka` processes whose only listener is SASL_SSL, brokers
 // logging in to each other with SCRAM-SHA-512 (sasl.mechanism.inter.broker.protocol) as User:broker, a
-// super user of the ACL authorizer, and re-authenticating every connections.max.reauth.ms (4 s). The SCRAM
+// super user of the ACL authorizer, and re-authenticating every connections.max.reauth.ms (4 s, so the
+// followers' connections do during the test; that each re-authentication succeeds is checked at the
+// broker's log in test/integration/kafka/sasl-client.test.ts). The SCRAM
 // users are written to ZooKeeper before any broker starts, as `kafka-configs --zookeeper` writes them.
 // kafkajs, logged in as alice (SCRAM-SHA-256) with ACLs for one topic only, produces acks=all into a
 // replication-factor-3 topic while its leader is killed with SIGKILL and started again: nothing
@@ -139,7 +141,6 @@ test('SASL_SSL only, SCRAM between brokers: kill -9 of the leader under an acks=
   const acked: string[] = [];
   let stopping = false;
   let seq = 0;
-  let victimId = -1;
   const sending = (async () => {
     while (!stopping) {
       const value = `v${seq++}`;
@@ -154,8 +155,7 @@ test('SASL_SSL only, SCRAM between brokers: kill -9 of the leader under an acks=
   try {
     await waitFor('writes acknowledged', () => (acked.length > 10 ? true : undefined));
     const before = (await partitionState())!;
-    victimId = before.leader;
-    const victim = brokers.get(victimId)!;
+    const victim = brokers.get(before.leader)!;
     const ackedBefore = acked.length;
     await victim.process.kill();
     await waitFor('a new leader', async () => {
@@ -199,12 +199,5 @@ test('SASL_SSL only, SCRAM between brokers: kill -9 of the leader under an acks=
     }
   });
   expect(acked.filter((v) => !values.has(v))).toEqual([]);
-  // Every inter-broker connection re-authenticated (sessions of 4 s, shorter than the test): no
-  // follower lost its connection to a leader that was not killed, which the leader closes at the first
-  // request after a session ended without a new login.
-  const dropped = [...brokers.values()].flatMap((b) =>
-    b.process.log.split('\n').filter((line) => line.includes('replica fetch failed') && line.includes(' closed"') && !line.includes(`"leader":${victimId},`)),
-  );
-  expect(dropped).toEqual([]);
   console.log(`sasl cluster: ${acked.length} acks=all records acknowledged across a kill -9 of the leader, all read back`);
 }, 120_000);
