@@ -3,6 +3,7 @@
 // properties files given as --command-config (or SKEIN_COMMAND_CONFIG): admin's (PLAIN, PEM truststore)
 // makes a SCRAM user and grants it one topic; alice's (SCRAM-SHA-256, PKCS12 truststore) produces there
 // and is refused elsewhere; a wrong password gets Kafka's error and a hint, the password in no output.
+// The node's own readiness check and its console reach the broker over SASL_SSL too.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -70,8 +71,15 @@ afterAll(async () => {
 });
 
 test('admin makes a SCRAM user and grants it a topic over SASL_SSL; the user produces there and is refused elsewhere', async () => {
+  // skein start's readiness check logged in to its own SASL_SSL listener: no timeout warning.
+  expect(node.startOutput).not.toContain('has not taken up its partitions yet');
   const asAdmin = (args: string[], input = '') => skein(target, [...args, '--command-config', configs.admin], input);
   expect((await asAdmin(['topic', 'create', 'granted'])).code).toBe(0);
+  // The console reaches the broker as brokers do (SASL_SSL, PLAIN as admin) and serves a logged-in user.
+  const http = (JSON.parse(node.startOutput.split('\n').find((l) => l.includes('"HTTP listener for metrics and health"'))!) as { http: string }).http;
+  const topics = await fetch(`http://${http}/api/topics`, { headers: { authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` } });
+  expect(topics.status).toBe(200);
+  expect(JSON.stringify(await topics.json())).toContain('"granted"');
   expect((await asAdmin(['user', 'create', 'alice', '--password-stdin'], `${ALICE_PASSWORD}\n`)).code).toBe(0);
   const acl = await asAdmin(['acl', 'create', '--allow-principal', 'User:alice', '--operation', 'Write', '--operation', 'Describe', '--topic', 'granted']);
   expect(acl.code, acl.stderr).toBe(0);
