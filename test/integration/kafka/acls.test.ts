@@ -211,7 +211,7 @@ test('without an authorizer every request is allowed and the ACL APIs answer SEC
   }
 });
 
-test('share groups: ShareGroupHeartbeat needs DESCRIBE on each subscribed topic, ShareFetch and ShareAcknowledge READ on each topic, per partition', async () => {
+test('share groups: ShareGroupHeartbeat and DescribeShareGroupOffsets need DESCRIBE on each topic, ShareFetch and ShareAcknowledge READ, per partition', async () => {
   const base = { principal: 'User:alice', host: '*', resourcePatternType: ResourcePatternTypes.LITERAL, permissionType: AclPermissionTypes.ALLOW };
   await admin.createAcls({
     acl: [
@@ -257,5 +257,16 @@ test('share groups: ShareGroupHeartbeat needs DESCRIBE on each subscribed topic,
   });
   expect(acked.errorCode).toBe(ErrorCode.NONE);
   expect(codes(acked.responses)).toEqual({ secret: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+  // DescribeShareGroupOffsets: DESCRIBE on each named topic; orders-2's id is not given away.
+  // (Asked at the group's coordinator; orders-1's offsets are its leader's, broker 1, so another
+  // coordinator answers NOT_LEADER_OR_FOLLOWER for it.)
+  const offsets = await alice.get(coordinator)!.send(ApiKey.DescribeShareGroupOffsets, 0, {
+    groups: [{ groupId: 'shared', topics: [{ topicName: 'orders-1', partitions: [0] }, { topicName: 'orders-2', partitions: [0] }] }],
+  });
+  expect(offsets.groups[0]!.errorCode).toBe(ErrorCode.NONE);
+  expect(offsets.groups[0]!.topics.map((t) => [t.topicName, t.topicId, t.partitions[0]!.errorCode])).toEqual([
+    ['orders-1', topicIds.get('orders-1'), coordinator === 1 ? ErrorCode.NONE : ErrorCode.NOT_LEADER_OR_FOLLOWER],
+    ['orders-2', ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED],
+  ]);
   await admin.deleteAcls({ filters: [{ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, principal: 'User:alice', operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }] });
 });
