@@ -7,6 +7,7 @@ import { brokerConfigFrom, type BrokerConfig } from '../kafka/broker-config.js';
 import { startKafka, type RunningKafka } from '../kafka/broker.js';
 import { collect } from './args.js';
 import type { ServerCommand } from './command.js';
+import { interBrokerSecurity } from '../kafka/inter-broker-security.js';
 import { consoleSecurityOf } from './console-security.js';
 import { localAddress, withHttp } from './http-endpoint.js';
 import { startNaming, type StartSettings } from './startup-failure.js';
@@ -61,6 +62,7 @@ export const kafkaCommand: ServerCommand<{ config: string; override: string[] }>
         // The console asks the cluster through this broker's inter-broker listener, and browses the ZooKeeper the broker uses.
         console: {
           bootstrap: localAddress(config.listener.host, running.port),
+          kafkaSecurity: interBrokerSecurity(config),
           zookeeperConnect,
           readOnly: config.explicitKeys.has('console.read.only') ? config.values['console.read.only'] : undefined,
           security: consoleSecurityOf(config, running.broker),

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KafkaAdmin } from '../kafka/client/admin.js';
 import { KafkaProtocolError } from '../../protocol/kafka/index.js';
-import { ConnectionClosedError, RequestTimeoutError } from '../kafka/client/connection.js';
+import { ConnectionClosedError, RequestTimeoutError, type ConnectionSecurity } from '../kafka/client/connection.js';
 import type { Logger } from '../logger.js';
 import { ZooKeeperClient } from '../zookeeper/client/client.js';
 import type { OffsetTarget } from '../kafka/client/group-offsets.js';
@@ -35,6 +35,8 @@ const OFFSET_MAX = Number.MAX_SAFE_INTEGER;
 export interface ConsoleOptions extends NodeParts, ConsolePermissions {
   /** The node's own Kafka listener (host:port); undefined on a ZooKeeper server alone, which then has no Kafka pages. */
   readonly bootstrap: string | undefined;
+  /** How `bootstrap` is reached: TLS and a SASL login when the listener asks for them. */
+  readonly kafkaSecurity?: ConnectionSecurity;
   /** The ZooKeeper the pages browse (the node's own server, or its broker's zookeeper.connect); undefined for a broker alone. */
   readonly zookeeperConnect: string | undefined;
   /** Only requests naming a loopback Host are served: a web page elsewhere cannot reach the console by DNS rebinding. */
@@ -118,7 +120,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
   async function withAdmin<T>(call: (a: KafkaAdmin) => Promise<T>): Promise<T> {
     const bootstrap = options.bootstrap;
     if (bootstrap === undefined) throw notFound('this node runs no Kafka broker: its console shows ZooKeeper only');
-    const current = (admin ??= KafkaAdmin.connect([bootstrap], { clientId: 'skein-console' }));
+    const current = (admin ??= KafkaAdmin.connect([bootstrap], { clientId: 'skein-console', ...options.kafkaSecurity }));
     try {
       return await call(await current);
     } catch (err) {

@@ -3,6 +3,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { BrokerView } from '../metrics/broker-view.js';
 import type { Logger } from '../logger.js';
+import type { ConnectionSecurity } from '../kafka/client/connection.js';
 import { kafkaMetrics } from '../metrics/kafka-metrics.js';
 import { clientTelemetryMetrics, registerPushedFamilies } from '../metrics/client-telemetry-metrics.js';
 import { registerScraped } from '../metrics/scraped.js';
@@ -25,6 +26,8 @@ export interface ProcessParts {
   readonly console?: {
     /** Undefined on a ZooKeeper server alone (its console has no Kafka pages). */
     readonly bootstrap: string | undefined;
+    /** How `bootstrap` is reached (TLS, SASL login), as brokers reach each other. */
+    readonly kafkaSecurity?: ConnectionSecurity;
     /** Undefined for a broker without zookeeper.connect (its console has no ZooKeeper pages). */
     readonly zookeeperConnect: string | undefined;
     readonly readOnly: boolean | undefined;

@@ -13,7 +13,8 @@ import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from
 import type { ConnectTls } from '../net/client-socket.js';
 import { aclSchema, authorizerSettingsOf } from './acl/acl-config.js';
 import type { AuthorizerSettings } from './acl/authorizer.js';
-import { KERBEROS_LOGIN_NOT_APPLICABLE, listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
+import { interBrokerSaslOf, KERBEROS_LOGIN_NOT_APPLICABLE, listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
+import type { ClientSasl } from './client/sasl.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -253,6 +254,8 @@ export interface BrokerConfig {
   listener: Listener;
   /** What the inter-broker listener advertises. */
   advertised: Listener;
+  /** This broker's login to the others when the inter-broker listener is SASL (in a cluster). */
+  interBrokerSasl: ClientSasl | undefined;
   /** TLS to ZooKeeper (zookeeper.ssl.client.enable), its stores read when the config was. */
   zookeeperTls: ConnectTls | undefined;
   /** authorizer.class.name and its settings; undefined: no authorization. */
@@ -384,13 +387,12 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
         },
         saslByListener.get(listener) ?? [], listener),
   );
-  // This broker's own connections to other brokers (replica fetchers, the controller) do not speak SASL
-  // yet, so a cluster's inter-broker listener must not ask for it. A broker alone has no such connections.
-  if (values['zookeeper.connect'] !== undefined && interBroker.sasl) {
-    throw new ConfigError(
-      `inter.broker.listener.name: the inter-broker listener ${interBroker.bind.name} is ${interBroker.securityProtocol}, but brokers do not authenticate to each other with SASL yet (sasl.mechanism.inter.broker.protocol); make the inter-broker listener PLAINTEXT or SSL`,
-    );
-  }
+  // This broker's own login to the others (replica fetchers, the controller, controlled shutdown), in a
+  // cluster whose inter-broker listener speaks SASL. A broker alone has no such connections.
+  const interBrokerSasl =
+    values['zookeeper.connect'] !== undefined && interBroker.sasl
+      ? interBrokerSaslOf(values['sasl.mechanism.inter.broker.protocol'], interBroker.sasl, { jaas: values['sasl.jaas.config'] }, saslByListener.get(interBroker.bind.name) ?? [], interBroker.bind.name)
+      : undefined;
   if (values['zookeeper.connect'] !== undefined) {
     try {
       parseConnectString(values['zookeeper.connect']);
@@ -411,6 +413,7 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     listeners,
     listener: interBroker.bind,
     advertised: interBroker.advertised,
+    interBrokerSasl,
     zookeeperTls: zookeeperTlsOf(values),
     authorizer: authorizerSettingsOf(values),
     retentionMs,

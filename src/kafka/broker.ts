@@ -13,7 +13,7 @@ import { AuthFailureLimit } from './sasl/failure-limit.js';
 import { mechanismsOf } from './sasl/sasl-config.js';
 import { ScramCredentials } from './sasl/scram-credentials.js';
 import { FileUserConfigStore, ZkUserConfigStore } from './sasl/user-store.js';
-import { interBrokerTls } from './inter-broker-tls.js';
+import { interBrokerSecurity } from './inter-broker-security.js';
 import { HostedPartitions } from './fetch/partition-access.js';
 import { CoordinatorKeyType, GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
@@ -138,7 +138,7 @@ export class Broker {
         metadata,
         log,
         localHandler: () => this.handlers.get(ApiKey.WriteTxnMarkers),
-        tls: () => interBrokerTls(config),
+        security: () => interBrokerSecurity(config),
       }),
       now: () => this.now(),
     });

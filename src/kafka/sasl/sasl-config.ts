@@ -7,6 +7,8 @@ import type { PropertyLine } from '../../config/properties.js';
 import { ConfigError, int, list, long, password, str } from '../../config/schema.js';
 import { JaasError, parseLoginModuleEntry } from '../../security/jaas.js';
 import { GssapiMechanism, type GssapiSettings } from './gssapi.js';
+import type { ClientSasl } from '../client/sasl.js';
+import { clientSaslOf } from '../client/sasl-login.js';
 import { PlainMechanism } from './plain.js';
 import type { SaslMechanism } from './mechanism.js';
 import { DEFAULT_UNSECURED_OPTIONS, OAuthBearerMechanism, unsecuredOptionsOf } from './oauthbearer.js';
@@ -20,7 +22,7 @@ export const saslSchema = {
   'sasl.enabled.mechanisms': list('SASL mechanisms SASL listeners serve (GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER with unsecured tokens).', ['GSSAPI']),
   'sasl.kerberos.service.name': str('GSSAPI: the first component of the broker\'s Kerberos principal (usually kafka).', undefined),
   'sasl.kerberos.principal.to.local.rules': list('GSSAPI: rules mapping Kerberos principals to user names (DEFAULT: the first component when the realm is the broker principal\'s).', ['DEFAULT']),
-  'sasl.mechanism.inter.broker.protocol': str('SASL mechanism between brokers when the inter-broker listener is SASL (not served yet: make the inter-broker listener PLAINTEXT or SSL).', 'GSSAPI'),
+  'sasl.mechanism.inter.broker.protocol': str('SASL mechanism brokers log in to each other with when the inter-broker listener is SASL (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, one of the listener\'s; brokers do not log in to each other with GSSAPI), with the username and password of its login module entry.', 'GSSAPI'),
   'sasl.jaas.config': password('JAAS login module entry for every SASL listener and mechanism without a listener.name.<l>.<mechanism>.sasl.jaas.config.'),
   'sasl.server.max.receive.size': int('Largest frame a client may send before it is authenticated.', 524_288, { min: 1 }),
   'connections.max.reauth.ms': long('Session lifetime told to SASL clients (KIP-368): they re-authenticate before it ends, other connections are closed at their next request after it; 0 never expires a session.', 0, { min: 0 }),
@@ -131,4 +133,20 @@ export function mechanismsOf(sasl: ListenerSasl, scram: CredentialLookup): Map<s
       name === 'PLAIN' ? sasl.plain! : name === 'OAUTHBEARER' ? sasl.oauthbearer! : name === 'GSSAPI' ? sasl.gssapi! : new ScramMechanism(name, scram),
     ]),
   );
+}
+
+/**
+ * The broker's own login on the SASL inter-broker listener `listener` of other brokers: the mechanism of
+ * sasl.mechanism.inter.broker.protocol, which the listener must enable (Kafka's check), with the username
+ * and password of its login module entry (listener.name.<l>.<mechanism>.sasl.jaas.config, else
+ * sasl.jaas.config), as Kafka's inter-broker client reads them.
+ */
+export function interBrokerSaslOf(mechanism: string, sasl: ListenerSasl, global: { jaas: string | undefined }, own: readonly PropertyLine[], listener: string): ClientSasl {
+  const name = mechanism.toUpperCase();
+  const key = 'sasl.mechanism.inter.broker.protocol';
+  if (name === 'GSSAPI') throw new ConfigError(`${key}: brokers do not log in to each other with GSSAPI (Kafka's default); name the mechanism brokers log in to each other with (one of ${sasl.mechanisms.join(', ')})`);
+  if (!sasl.mechanisms.some((m) => m === name)) throw new ConfigError(`${key}: ${name} must be one of the inter-broker listener ${listener}'s enabled mechanisms (${sasl.mechanisms.join(', ')})`);
+  const ownKey = `${name.toLowerCase()}.sasl.jaas.config`;
+  const text = own.findLast((e) => e.key === ownKey)?.value;
+  return clientSaslOf(name, text ?? global.jaas, { mechanism: key, jaas: text === undefined ? 'sasl.jaas.config' : `listener.name.${listener.toLowerCase()}.${ownKey}` });
 }
