@@ -26,6 +26,8 @@ import type { DescribedConsumerGroup } from './groups/consumer/described-group.j
 import type { RequestContext } from './handler.js';
 import type { AclBinding, AclBindingFilter, AclOperation, ConcreteResourceType } from './acl/model.js';
 import type { ShareRequests } from './share/share-service.js';
+import type { ClientQuotas } from './quotas/client-quotas.js';
+import type { ClientQuotaManager } from './quotas/quota-manager.js';
 
 /** Wall-clock milliseconds: the one place handlers read the time, so a test can set it. */
 export interface Clock {
@@ -236,6 +238,10 @@ export interface BrokerServices {
   readonly acls: Authorization;
   /** SCRAM credentials (DescribeUserScramCredentials, AlterUserScramCredentials). */
   readonly scram: ScramCredentialAdmin;
+  /** Client quotas as admins see them (DescribeClientQuotas, AlterClientQuotas). */
+  readonly clientQuotas: Pick<ClientQuotas, 'describe' | 'alter'>;
+  /** Client quota enforcement: the rates Produce and Fetch record and the throttle times they earn. */
+  readonly quotas: Pick<ClientQuotaManager, 'enforces' | 'record' | 'unrecord' | 'maxValueInWindow'>;
 }
 
 export type ServiceName = keyof BrokerServices;

@@ -32,6 +32,11 @@ export interface InFlightRequest {
    * Logs `reason`.
    */
   closeConnection(reason: string, fields?: Record<string, unknown>): void;
+  /**
+   * Reads no further request for `ms` (a quota's throttle time; Kafka mutes the channel as long), or
+   * longer if an earlier mute lasts longer. Requests already read are still answered.
+   */
+  mute(ms: number): void;
 }
 
 export interface FramedConnectionOptions {
@@ -66,6 +71,9 @@ export class FramedConnection {
   /** Bounds that wait (FLUSH_BEFORE_CLOSE_MS), and the wait for the client to hang up after. */
   private closeTimer: NodeJS.Timeout | undefined;
   private readonly aborter = new AbortController();
+  /** Ends the current mute(); its end time, for a later mute to extend it only. */
+  private muteTimer: NodeJS.Timeout | undefined;
+  private mutedUntilMs = 0;
   readonly remote: string;
 
   constructor(
@@ -152,6 +160,7 @@ export class FramedConnection {
   private shutDown(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.muteTimer);
     this.frames.stop();
     for (const slot of this.slots) this.frames.done(slot.frameBytes);
     this.slots = [];
@@ -171,6 +180,7 @@ export class FramedConnection {
       signal: this.aborter.signal,
       replyTurn: () => this.replyTurn(slot),
       closeConnection: (reason, fields) => this.closeAfter(slot, reason, fields),
+      mute: (ms) => this.mute(ms),
     };
     let result: Reply | Promise<Reply>;
     try {
@@ -186,6 +196,18 @@ export class FramedConnection {
     } else {
       this.settle(slot, result);
     }
+  }
+
+  private mute(ms: number): void {
+    const until = Date.now() + ms;
+    if (this.closed || this.lastOwed || until <= this.mutedUntilMs) return;
+    this.mutedUntilMs = until;
+    this.frames.gate.hold('throttle', true);
+    clearTimeout(this.muteTimer);
+    this.muteTimer = setTimeout(() => {
+      this.mutedUntilMs = 0;
+      if (!this.closed && !this.lastOwed) this.frames.gate.hold('throttle', false);
+    }, ms);
   }
 
   private replyTurn(slot: Slot): Promise<void> {
