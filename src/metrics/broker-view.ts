@@ -6,6 +6,7 @@ import type { ReplicaManager } from '../kafka/partitions/replica-manager.js';
 import type { ReplicationManager } from '../kafka/replication/replication-manager.js';
 import type { TopicManager } from '../kafka/topics/topic-manager.js';
 import type { TransactionService } from '../kafka/txn/service.js';
+import type { ClientQuotaManager } from '../kafka/quotas/quota-manager.js';
 import type { ClientState } from '../zookeeper/client/client.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { TopicTraffic } from './topic-traffic.js';
@@ -20,6 +21,8 @@ export interface BrokerView {
   readonly replication: Pick<ReplicationManager, 'isrShrinks' | 'isrExpands'>;
   readonly groups: Pick<GroupService, 'snapshot' | 'state'>;
   readonly transactions: Pick<TransactionService, 'state'>;
+  /** Client quotas' rates and throttle times, per entity. */
+  readonly quotaManager: Pick<ClientQuotaManager, 'all'>;
   /** Absent on a broker without zookeeper.connect. */
   readonly cluster: { readonly controller: { readonly isActive: boolean }; readonly membership: { readonly zk: { readonly state: ClientState } } } | undefined;
 }

@@ -33,8 +33,11 @@ export interface InFlightRequest {
    */
   closeConnection(reason: string, fields?: Record<string, unknown>): void;
   /**
-   * Reads no further request for `ms` (a quota's throttle time; Kafka mutes the channel as long), or
-   * longer if an earlier mute lasts longer. Requests already read are still answered.
+   * Holds the connection for `ms` after this request's reply (a quota's throttle time; Kafka mutes the
+   * channel as long), or longer if an earlier hold lasts longer: no further request is read, and the
+   * replies of requests read after this one wait. Kafka reads a connection's next request only once the
+   * last is answered, so its mute holds everything after; Skein reads ahead (pipelining), so it holds
+   * back what it read ahead of the reply instead.
    */
   mute(ms: number): void;
 }
@@ -74,6 +77,10 @@ export class FramedConnection {
   /** Ends the current mute(); its end time, for a later mute to extend it only. */
   private muteTimer: NodeJS.Timeout | undefined;
   private mutedUntilMs = 0;
+  /** The request whose reply the mute follows; once it is written, replies wait for the mute to end. */
+  private muteAfter: Slot | undefined;
+  /** Set while replies wait for a mute to end. */
+  private repliesHeld = false;
   readonly remote: string;
 
   constructor(
@@ -180,7 +187,7 @@ export class FramedConnection {
       signal: this.aborter.signal,
       replyTurn: () => this.replyTurn(slot),
       closeConnection: (reason, fields) => this.closeAfter(slot, reason, fields),
-      mute: (ms) => this.mute(ms),
+      mute: (ms) => this.mute(slot, ms),
     };
     let result: Reply | Promise<Reply>;
     try {
@@ -198,15 +205,21 @@ export class FramedConnection {
     }
   }
 
-  private mute(ms: number): void {
+  private mute(slot: Slot, ms: number): void {
     const until = Date.now() + ms;
     if (this.closed || this.lastOwed || until <= this.mutedUntilMs) return;
     this.mutedUntilMs = until;
+    // A later request's mute only extends the time: the replies after the first muted one stay held.
+    this.muteAfter ??= slot;
     this.frames.gate.hold('throttle', true);
     clearTimeout(this.muteTimer);
     this.muteTimer = setTimeout(() => {
       this.mutedUntilMs = 0;
-      if (!this.closed && !this.lastOwed) this.frames.gate.hold('throttle', false);
+      this.muteAfter = undefined;
+      this.repliesHeld = false;
+      if (this.closed || this.lastOwed) return;
+      this.frames.gate.hold('throttle', false);
+      this.writeReady();
     }, ms);
   }
 
@@ -248,13 +261,19 @@ export class FramedConnection {
     slot.ready = true;
     slot.reply = reply;
     if (this.closed || this.slots[0] !== slot) return;
+    this.writeReady();
+  }
+
+  /** Writes the replies ready at the head, in order, up to a mute's hold. */
+  private writeReady(): void {
     this.socket.cork();
     let lastOwedWritten = false;
-    while (this.slots.length > 0 && this.slots[0]!.ready && !lastOwedWritten) {
+    while (this.slots.length > 0 && this.slots[0]!.ready && !lastOwedWritten && !this.repliesHeld) {
       const done = this.slots.shift()!;
       if (done.reply) writeFrame(this.socket, done.reply);
       this.frames.done(done.frameBytes);
       lastOwedWritten = done === this.lastOwed;
+      if (done === this.muteAfter) this.repliesHeld = true;
     }
     this.socket.uncork();
     if (lastOwedWritten) return this.endClosed();

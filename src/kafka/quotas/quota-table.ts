@@ -22,7 +22,6 @@ export class QuotaTable {
   private readonly byPath = new Map<string, QuotaEntry>();
   /** Entities setting each key: a key nobody sets costs a request one lookup. */
   private readonly keyCounts = new Map<string, number>();
-  private readonly listeners: (() => void)[] = [];
 
   /** Replaces an entity's quotas (none: the entity is dropped). */
   set(entity: QuotaEntity, quotas: ReadonlyMap<string, number>): void {
@@ -32,12 +31,6 @@ export class QuotaTable {
     if (quotas.size === 0) this.byPath.delete(path);
     else this.byPath.set(path, { entity, quotas });
     for (const key of quotas.keys()) this.keyCounts.set(key, (this.keyCounts.get(key) ?? 0) + 1);
-    for (const listener of this.listeners) listener();
-  }
-
-  /** Called after every change (the connection limits follow ip quotas). */
-  onChange(listener: () => void): void {
-    this.listeners.push(listener);
   }
 
   get(entity: QuotaEntity): QuotaEntry | undefined {
