@@ -152,7 +152,11 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
         // Nothing is recorded, and nothing allocated, while no produce or request quota is set.
         const recorded =
           quotas && (quotas.enforces('produce') || quotas.enforces('request'))
-            ? requestThrottleMs(quotas, { apiKey, user: ctx.principal.name, clientId: ctx.clientId ?? '', frameBytes: frame.length, handlerMs }, Date.now())
+            ? requestThrottleMs(
+                quotas,
+                { apiKey, apiVersion: request.apiVersion, body: request.body, user: ctx.principal.name, clientId: ctx.clientId ?? '', frameBytes: frame.length, handlerMs },
+                Date.now(),
+              )
             : 0;
         const throttled = result as { throttleTimeMs?: number };
         const throttleMs = Math.max(recorded, result === NO_RESPONSE ? 0 : (throttled.throttleTimeMs ?? 0));

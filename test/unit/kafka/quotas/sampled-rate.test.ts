@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ApiKey } from '../../../../protocol/kafka/index.js';
+import { requestThrottleMs } from '../../../../src/kafka/quotas/throttling.js';
 import { ClientQuotaManager } from '../../../../src/kafka/quotas/quota-manager.js';
 import { QuotaTable } from '../../../../src/kafka/quotas/quota-table.js';
 import { SampledRate, throttleTimeMs } from '../../../../src/kafka/quotas/sampled-rate.js';
@@ -75,5 +77,22 @@ describe('ClientQuotaManager', () => {
     expect(admitted).toBe(10);
     expect(m.admitsConnection('10.0.0.2', 0)).toBe(true);
     expect(m.admitsConnection('10.0.0.1', 11_000)).toBe(true);
+  });
+});
+
+describe('requestThrottleMs', () => {
+  it("records produce bytes and handler time, leaving out what Kafka exempts: ApiVersions and followers' fetches", () => {
+    const t = new QuotaTable();
+    t.set({ clientId: null }, new Map([['request_percentage', 1], ['producer_byte_rate', 1000]]));
+    const m = new ClientQuotaManager(t, windows);
+    const usage = (apiKey: number, body: unknown, handlerMs: number, frameBytes = 10) => ({ apiKey, apiVersion: 12, body, user: 'ANONYMOUS', clientId: 'c', frameBytes, handlerMs });
+    // 1% of a thread over the 10 s minimum span is 100 ms of handler time.
+    expect(requestThrottleMs(m, usage(ApiKey.ApiVersions, {}, 5000), 0)).toBe(0);
+    expect(requestThrottleMs(m, usage(ApiKey.Fetch, { replicaId: 1 }, 5000), 0)).toBe(0);
+    expect(requestThrottleMs(m, usage(ApiKey.Fetch, { replicaId: -1 }, 100), 0)).toBe(0);
+    // Past the quota: throttled, at most one window for request time.
+    expect(requestThrottleMs(m, usage(ApiKey.Metadata, {}, 5000), 0)).toBe(1000);
+    // Produce: the larger of its byte-rate throttle and its request-time throttle.
+    expect(requestThrottleMs(m, usage(ApiKey.Produce, {}, 0, 20_000), 0)).toBe(10_000);
   });
 });
