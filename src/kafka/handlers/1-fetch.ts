@@ -29,6 +29,11 @@ const INITIAL_EPOCH = 0;
 const FINAL_EPOCH = -1;
 const NO_SESSION = 0;
 
+function recordBytes(records: Uint8Array | readonly Uint8Array[] | null | undefined): number {
+  if (records === null || records === undefined) return 0;
+  return records instanceof Uint8Array ? records.byteLength : records.reduce((sum, c) => sum + c.byteLength, 0);
+}
+
 export const fetchHandler = defineHandler({
   apiKey: ApiKey.Fetch,
   minVersion: 4,
@@ -64,6 +69,13 @@ export const fetchHandler = defineHandler({
       const throttleTimeMs = quotas.record('fetch', user, clientId, read.bytes, now);
       if (throttleTimeMs > 0) {
         quotas.unrecord('fetch', user, clientId, read.bytes, now);
+        // The records read are not sent: take them back off the topics' BytesOut.
+        for (const t of read.responses) {
+          for (const p of t.partitions ?? []) {
+            const sent = recordBytes(p.records);
+            if (sent > 0 && t.topic !== undefined) services.partitions.traffic.of(t.topic).bytesOut -= sent;
+          }
+        }
         return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses: [], nodeEndpoints: [] };
       }
     }
