@@ -217,8 +217,9 @@ export class FramedConnection {
       this.mutedUntilMs = 0;
       this.muteAfter = undefined;
       this.repliesHeld = false;
-      if (this.closed || this.lastOwed) return;
-      this.frames.gate.hold('throttle', false);
+      if (this.closed) return;
+      // Closing over a later request: the replies owed before it go out now, and nothing more is read anyway.
+      if (!this.lastOwed) this.frames.gate.hold('throttle', false);
       this.writeReady();
     }, ms);
   }

@@ -188,3 +188,21 @@ test('a muted connection (a quota throttle) sends the reply muted after, holds t
   s.pending[3]!.answer();
   await until(() => expect(s.replies.map((r) => r[0])).toEqual([1, 2, 3, 4]));
 });
+
+test('a connection closing over a request while muted answers the requests before it once the mute ends, then ends', async () => {
+  const s = await setUp();
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  s.client.write(Buffer.concat([good(1), good(2), good(3)]));
+  await until(() => expect(s.pending).toHaveLength(3));
+  s.pending[0]!.request.mute(1000);
+  s.pending[0]!.answer();
+  s.pending[1]!.answer();
+  await until(() => expect(s.replies.map((r) => r[0])).toEqual([1]));
+  s.pending[2]!.fail(new Error('handler bug'));
+  await until(() => expect(s.logged).toContain('closing connection: request handling failed'));
+  expect(s.replies.map((r) => r[0])).toEqual([1]);
+  vi.advanceTimersByTime(1000);
+  await s.serverEnded;
+  expect(s.replies.map((r) => r[0])).toEqual([1, 2]);
+  expect(s.budget.usedBytes).toBe(0);
+});
