@@ -92,7 +92,7 @@ describe('server.properties SASL keys', () => {
     ['an unknown mechanism', base + 'sasl.enabled.mechanisms=DIGEST-MD5\n', /unknown or unserved SASL mechanism DIGEST-MD5/],
     ['PLAIN without its login module', base + 'sasl.enabled.mechanisms=PLAIN\n', /plain\.sasl\.jaas\.config \(or sasl\.jaas\.config\)/],
     ['PLAIN with another module', base + 'sasl.enabled.mechanisms=PLAIN\nsasl.jaas.config=com.example.Other required a="secret";\n', /PLAIN needs org\.apache/],
-    ['a SASL inter-broker listener in a cluster with Kafka\'s default GSSAPI between brokers', cluster, /sasl\.mechanism\.inter\.broker\.protocol: GSSAPI \(Kafka's default\) is not served/],
+    ['a SASL inter-broker listener in a cluster with Kafka\'s default GSSAPI between brokers', cluster, /sasl\.mechanism\.inter\.broker\.protocol: brokers do not log in to each other with GSSAPI \(Kafka's default\)/],
     [
       'an inter-broker mechanism the listener does not enable',
       cluster + 'sasl.mechanism.inter.broker.protocol=PLAIN\n',
