@@ -79,6 +79,8 @@ import { ShareGroupHeartbeatRequestSpec, ShareGroupHeartbeatResponseSpec } from 
 import { ShareGroupDescribeRequestSpec, ShareGroupDescribeResponseSpec } from './messages/77-share-group-describe.js';
 import { ShareFetchRequestSpec, ShareFetchResponseSpec } from './messages/78-share-fetch.js';
 import { ShareAcknowledgeRequestSpec, ShareAcknowledgeResponseSpec } from './messages/79-share-acknowledge.js';
+import { ReadShareGroupStateRequestSpec, ReadShareGroupStateResponseSpec } from './messages/84-read-share-group-state.js';
+import { WriteShareGroupStateRequestSpec, WriteShareGroupStateResponseSpec } from './messages/85-write-share-group-state.js';
 import { DescribeShareGroupOffsetsRequestSpec, DescribeShareGroupOffsetsResponseSpec } from './messages/90-describe-share-group-offsets.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
@@ -139,6 +141,8 @@ export const ApiKey = {
   ShareGroupDescribe: 77,
   ShareFetch: 78,
   ShareAcknowledge: 79,
+  ReadShareGroupState: 84,
+  WriteShareGroupState: 85,
   DescribeShareGroupOffsets: 90,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
@@ -227,6 +231,8 @@ export const KAFKA_APIS = {
   [ApiKey.ShareGroupDescribe]: { request: ShareGroupDescribeRequestSpec, response: ShareGroupDescribeResponseSpec },
   [ApiKey.ShareFetch]: { request: ShareFetchRequestSpec, response: ShareFetchResponseSpec },
   [ApiKey.ShareAcknowledge]: { request: ShareAcknowledgeRequestSpec, response: ShareAcknowledgeResponseSpec },
+  [ApiKey.ReadShareGroupState]: { request: ReadShareGroupStateRequestSpec, response: ReadShareGroupStateResponseSpec },
+  [ApiKey.WriteShareGroupState]: { request: WriteShareGroupStateRequestSpec, response: WriteShareGroupStateResponseSpec },
   [ApiKey.DescribeShareGroupOffsets]: {
     request: DescribeShareGroupOffsetsRequestSpec,
     response: DescribeShareGroupOffsetsResponseSpec,

@@ -69,4 +69,6 @@ export * from './messages/76-share-group-heartbeat.js';
 export * from './messages/77-share-group-describe.js';
 export * from './messages/78-share-fetch.js';
 export * from './messages/79-share-acknowledge.js';
+export * from './messages/84-read-share-group-state.js';
+export * from './messages/85-write-share-group-state.js';
 export * from './messages/90-describe-share-group-offsets.js';

@@ -148,6 +148,11 @@ export const brokerSchema = {
   'group.share.max.share.sessions': int('Share sessions (one per member and broker) this broker keeps at most.', 2_000, { min: 1 }),
   // Kafka sets this per group (share.auto.offset.reset); Skein has no group configs yet, so it is broker-wide.
   'share.auto.offset.reset': oneOf('Share groups: where a partition new to a group starts: latest (Kafka\'s default) or earliest.', 'latest', ['latest', 'earliest']),
+  'share.coordinator.state.topic.num.partitions': int('Partitions of __share_group_state (share-partition state, KIP-932).', 50, { min: 1 }),
+  'share.coordinator.state.topic.replication.factor': int('Replication factor of __share_group_state (capped by live brokers).', 3, { min: 1 }),
+  'share.coordinator.state.topic.min.isr': int('min.insync.replicas of __share_group_state (capped by its replication factor).', 2, { min: 1 }),
+  'share.coordinator.state.topic.segment.bytes': int('Segment size of __share_group_state.', 104_857_600, { min: 1 }),
+  'share.coordinator.write.timeout.ms': int('How long a share-partition state write waits for the ISR of its __share_group_state partition.', 5_000, { min: 1 }),
   'transaction.state.log.num.partitions': int('Partitions of __transaction_state.', 50, { min: 1 }),
   'transaction.state.log.replication.factor': int('Replication factor of __transaction_state (capped by live brokers).', 3, { min: 1 }),
   'transaction.state.log.min.isr': int('min.insync.replicas of __transaction_state (capped by its replication factor).', 2, { min: 1 }),

@@ -56,6 +56,8 @@ import { shareGroupHeartbeatHandler } from './76-share-group-heartbeat.js';
 import { shareGroupDescribeHandler } from './77-share-group-describe.js';
 import { shareFetchHandler } from './78-share-fetch.js';
 import { shareAcknowledgeHandler } from './79-share-acknowledge.js';
+import { readShareGroupStateHandler } from './84-read-share-group-state.js';
+import { writeShareGroupStateHandler } from './85-write-share-group-state.js';
 import { describeShareGroupOffsetsHandler } from './90-describe-share-group-offsets.js';
 
 export const HANDLERS = [
@@ -115,6 +117,8 @@ export const HANDLERS = [
   shareGroupDescribeHandler,
   shareFetchHandler,
   shareAcknowledgeHandler,
+  readShareGroupStateHandler,
+  writeShareGroupStateHandler,
   describeShareGroupOffsetsHandler,
 ] as readonly Handler[];
 
@@ -124,5 +128,7 @@ export const SHARE_GROUP_API_KEYS: ReadonlySet<number> = new Set([
   shareGroupDescribeHandler.apiKey,
   shareFetchHandler.apiKey,
   shareAcknowledgeHandler.apiKey,
+  readShareGroupStateHandler.apiKey,
+  writeShareGroupStateHandler.apiKey,
   describeShareGroupOffsetsHandler.apiKey,
 ]);

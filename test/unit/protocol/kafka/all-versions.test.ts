@@ -159,6 +159,9 @@ test('the registry holds at least the versions the broker is to serve', () => {
     6: [0, 8],
     7: [0, 3],
     27: [0, 1],
+    // KIP-932's share coordinator, between Skein brokers (Kafka 4.x speaks v0 and v1; Skein v0).
+    84: [0, 0],
+    85: [0, 0],
   };
   for (const [key, [min, max]] of Object.entries(needed)) {
     const api = KAFKA_APIS[Number(key) as keyof typeof KAFKA_APIS];

@@ -215,6 +215,10 @@ const NOT_CAPTURED: number[] = [
   ApiKey.ShareGroupDescribe,
   // The Java Admin's (kafka-share-groups.sh); test/integration/kafka/share-groups.test.ts sends it.
   ApiKey.DescribeShareGroupOffsets,
+  // Inter-broker (a share-partition leader to a share coordinator); all-versions.test.ts round-trips them,
+  // test/integration/kafka/share-state-cluster.test.ts drives them between brokers.
+  ApiKey.ReadShareGroupState,
+  ApiKey.WriteShareGroupState,
   // SASL: the captures were made on a PLAINTEXT listener; test/integration/kafka/sasl.test.ts drives kafkajs
   // through them. The SCRAM credential APIs come from the Java Admin only (kafka-configs.sh).
   ApiKey.SaslHandshake,

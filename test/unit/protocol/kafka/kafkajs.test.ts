@@ -1079,6 +1079,7 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
   // + the five inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown, WriteTxnMarkers)
   // DescribeProducers (the Java Admin's), ConsumerGroupHeartbeat and ConsumerGroupDescribe (KIP-848, newer than kafkajs),
   // DescribeLogDirs and DescribeTopicPartitions (kafkajs has neither), KIP-932's five share group APIs, and
-  // DescribeUserScramCredentials and AlterUserScramCredentials (the Java Admin's).
-  expect(covered.length + 7 + 5 + 3 + 2 + 5 + 2).toBe(Object.keys(ApiKey).length);
+  // DescribeUserScramCredentials and AlterUserScramCredentials (the Java Admin's), and the share coordinator's
+  // two inter-broker APIs (ReadShareGroupState, WriteShareGroupState).
+  expect(covered.length + 7 + 5 + 3 + 2 + 5 + 2 + 2).toBe(Object.keys(ApiKey).length);
 });

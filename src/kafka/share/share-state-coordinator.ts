@@ -1,0 +1,269 @@
+// The share coordinator (KIP-932): keeps share-partitions' durable state in the internal topic
+// __share_group_state, replicated like __consumer_offsets, so the state survives the broker that led a
+// partition. A share-partition's key ("groupId:topicId:partition") hashes to one partition of the topic;
+// the leader of that partition is the key's coordinator. It reads its partitions back when it becomes
+// their leader (the latest ShareSnapshot per key wins) and forgets them when it stops, so the
+// coordinator moves with leadership as the group and transaction coordinators do. Partition leaders
+// ask it through ReadShareGroupState (84) and WriteShareGroupState (85).
+//
+// Why a write replaces the whole state: Skein's share-partition leaders always send their complete
+// snapshot (Kafka's may send only changed batches, which its coordinator merges and records as
+// ShareUpdate deltas); each write becomes one ShareSnapshot record, answered once the ISR has it.
+// Why leader epochs are checked: after a leadership move the old leader may still try to write; a
+// write (or read) with a leader epoch above the stored one fences every older writer, as Kafka fences
+// them with FENCED_LEADER_EPOCH, so a deposed leader cannot overwrite the new leader's state.
+import { DecodeError } from '../../../protocol/bytes.js';
+import {
+  ErrorCode,
+  type ReadShareGroupStateRequest,
+  type ReadShareGroupStateResponseInput,
+  type WriteShareGroupStateRequest,
+  type WriteShareGroupStateResponseInput,
+} from '../../../protocol/kafka/index.js';
+import { buildRecordBatch } from '../../../protocol/kafka/records/batch-builder.js';
+import type { BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
+import {
+  decodeShareSnapshotValue,
+  decodeShareStateKey,
+  encodeShareSnapshotKey,
+  encodeShareSnapshotValue,
+  SHARE_GROUP_STATE_TOPIC,
+  shareStatePartition,
+} from '../../../protocol/kafka/share-group-state/records.js';
+import { LogError } from '../../log/errors.js';
+import type { Logger } from '../../logger.js';
+import type { BrokerConfig } from '../broker-config.js';
+import { InternalTopic } from '../coordination/internal-topic.js';
+import { PartitionOwnership } from '../coordination/partition-ownership.js';
+import { loadConsumerOffsets } from '../groups/consumer-offsets-loader.js';
+import type { ConsumerOffsetsTopics } from '../groups/consumer-offsets-topic.js';
+import type { MetadataView } from '../metadata/metadata-view.js';
+import type { TopicRecord } from '../metadata/topic-store.js';
+import { appendAcksAll } from '../partitions/durable-append.js';
+import type { ReplicaManager } from '../partitions/replica-manager.js';
+import { DeliveryState, type SharePartitionSnapshot, type StateBatch } from './share-partition.js';
+
+/** A share-partition's durable state as the coordinator keeps it: the snapshot and the leader epoch that wrote or read it last. */
+export interface StoredShareState extends SharePartitionSnapshot {
+  leaderEpoch: number;
+}
+
+/** The parts of its broker the share coordinator uses. */
+export interface ShareStateCoordinatorBroker {
+  readonly config: BrokerConfig;
+  readonly log: Logger;
+  /** No zookeeper.connect: the broker opens every partition of a topic itself. */
+  readonly alone: boolean;
+  readonly topics: ConsumerOffsetsTopics;
+  readonly metadata: MetadataView;
+  readonly replicas: Pick<ReplicaManager, 'partition' | 'partitionsOf'>;
+  now(): number;
+}
+
+type ReadPartition = NonNullable<NonNullable<ReadShareGroupStateResponseInput['results']>[number]['partitions']>[number];
+type WritePartition = WriteShareGroupStateRequest['topics'][number]['partitions'][number];
+
+const DELIVERY_STATES: readonly number[] = Object.values(DeliveryState);
+
+function keyOf(groupId: string, topicId: string, partition: number): string {
+  return `${groupId}\0${topicId}\0${partition}`;
+}
+
+/** Whether state batches from the wire are ones a share-partition could have written: ordered, disjoint, known states, at most `max` offsets in all. */
+export function validStateBatches(batches: ReadonlyArray<Omit<StateBatch, 'deliveryState'> & { deliveryState: number }>, startOffset: number, max: number): boolean {
+  let next = startOffset;
+  let offsets = 0;
+  for (const b of batches) {
+    if (!Number.isSafeInteger(b.firstOffset) || !Number.isSafeInteger(b.lastOffset) || b.firstOffset < next || b.lastOffset < b.firstOffset) return false;
+    if (!DELIVERY_STATES.includes(b.deliveryState) || b.deliveryCount < 0) return false;
+    offsets += b.lastOffset - b.firstOffset + 1;
+    if (offsets > max) return false;
+    next = b.lastOffset + 1;
+  }
+  return true;
+}
+
+/**
+ * Creates __share_group_state with share.coordinator.state.topic.num.partitions partitions, a replication
+ * factor of share.coordinator.state.topic.replication.factor capped by the live brokers (Kafka refuses
+ * instead; a single broker could then never use share groups), its min.isr capped by that factor, and
+ * Kafka's overrides: compacted (each share-partition's latest snapshot is kept) with its segment size.
+ */
+function createShareStateTopic(topics: ConsumerOffsetsTopics, values: BrokerConfig['values'], liveBrokers: number): Promise<TopicRecord> {
+  const replicationFactor = Math.min(values['share.coordinator.state.topic.replication.factor'], Math.max(liveBrokers, 1));
+  return topics.create({
+    name: SHARE_GROUP_STATE_TOPIC,
+    numPartitions: values['share.coordinator.state.topic.num.partitions'],
+    replicationFactor,
+    configs: {
+      'cleanup.policy': 'compact',
+      'segment.bytes': String(values['share.coordinator.state.topic.segment.bytes']),
+      'min.insync.replicas': String(Math.min(values['share.coordinator.state.topic.min.isr'], replicationFactor)),
+    },
+  });
+}
+
+export class ShareStateCoordinator {
+  private readonly topic: InternalTopic;
+  /** The states of the __share_group_state partitions this broker leads, by partition, then by key. */
+  private readonly states = new Map<number, Map<string, StoredShareState>>();
+  private readonly ownership = new PartitionOwnership<Map<string, StoredShareState>>({
+    load: (partition) => this.readPartition(partition),
+    loaded: (partition, _epoch, state) => this.states.set(partition, state),
+    unloaded: (partition) => this.states.delete(partition),
+    loadFailed: (partition, epoch, err) => this.broker.log.error({ err, partition, epoch }, `could not load a ${SHARE_GROUP_STATE_TOPIC} partition; its share-partitions are not served here`),
+  });
+
+  constructor(private readonly broker: ShareStateCoordinatorBroker) {
+    this.topic = new InternalTopic({
+      name: SHARE_GROUP_STATE_TOPIC,
+      host: broker,
+      create: () => createShareStateTopic(broker.topics, broker.config.values, broker.metadata.liveBrokers().length),
+      opened: () => this.open(),
+    });
+  }
+
+  /** Begins loading __share_group_state if it exists; otherwise it is created on first need. */
+  start(): void {
+    if (this.topic.lifecycle === 'absent') this.topic.openIfPresent();
+  }
+
+  async stop(): Promise<void> {
+    await this.topic.stop();
+    await this.ownership.settled();
+  }
+
+  onElection(partition: number, epoch: number): Promise<void> {
+    if (this.topic.lifecycle !== 'open') return Promise.resolve();
+    return this.ownership.onElection(partition, epoch);
+  }
+
+  onResignation(partition: number, epoch: number): void {
+    if (this.topic.lifecycle !== 'open') return;
+    this.ownership.onResignation(partition, epoch);
+  }
+
+  /**
+   * The __share_group_state partition of a share-partition, creating the topic if it does not exist yet
+   * (then undefined: the caller retries, as Kafka answers COORDINATOR_NOT_AVAILABLE meanwhile).
+   */
+  partitionOf(groupId: string, topicId: string, partition: number): number | undefined {
+    this.topic.ensure();
+    const count = this.broker.topics.get(SHARE_GROUP_STATE_TOPIC)?.replicas.length;
+    return count === undefined || this.topic.lifecycle !== 'open' ? undefined : shareStatePartition(groupId, topicId, partition, count);
+  }
+
+  /** ReadShareGroupState: each share-partition's state; a start offset of -1 where none was written. */
+  read(request: ReadShareGroupStateRequest): ReadShareGroupStateResponseInput {
+    return {
+      results: request.topics.map((t) => ({
+        topicId: t.topicId,
+        partitions: t.partitions.map(({ partition, leaderEpoch }): ReadPartition => {
+          const none = { partition, errorMessage: null, stateEpoch: 0, startOffset: -1, stateBatches: [] };
+          const found = this.stateOf(request.groupId, t.topicId, partition);
+          if (typeof found === 'number') return { ...none, errorCode: found };
+          const stored = found.get(keyOf(request.groupId, t.topicId, partition));
+          if (stored && leaderEpoch < stored.leaderEpoch) return { ...none, errorCode: ErrorCode.FENCED_LEADER_EPOCH };
+          // The reader is the partition's new leader: writers of older epochs are fenced from now on.
+          if (stored) stored.leaderEpoch = leaderEpoch;
+          return stored ? { ...none, errorCode: ErrorCode.NONE, stateEpoch: stored.stateEpoch, startOffset: stored.startOffset, stateBatches: stored.stateBatches } : { ...none, errorCode: ErrorCode.NONE };
+        }),
+      })),
+    };
+  }
+
+  /** WriteShareGroupState: each share-partition's state made durable (in the ISR of its partition) before it is answered. */
+  async write(request: WriteShareGroupStateRequest): Promise<WriteShareGroupStateResponseInput> {
+    const maxOffsets = this.broker.config.values['group.share.partition.max.record.locks'];
+    return {
+      results: await Promise.all(
+        request.topics.map(async (t) => ({
+          topicId: t.topicId,
+          partitions: await Promise.all(
+            t.partitions.map(async (p) => {
+              const errorCode = validStateBatches(p.stateBatches, p.startOffset, maxOffsets) && p.startOffset >= 0 ? await this.writeOne(request.groupId, t.topicId, p) : ErrorCode.INVALID_REQUEST;
+              return { partition: p.partition, errorCode, errorMessage: null };
+            }),
+          ),
+        })),
+      ),
+    };
+  }
+
+  private async writeOne(groupId: string, topicId: string, p: WritePartition): Promise<number> {
+    const found = this.stateOf(groupId, topicId, p.partition);
+    if (typeof found === 'number') return found;
+    const key = keyOf(groupId, topicId, p.partition);
+    const stored = found.get(key);
+    if (stored && p.leaderEpoch < stored.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
+    if (stored && p.stateEpoch < stored.stateEpoch) return ErrorCode.FENCED_STATE_EPOCH;
+    const state: StoredShareState = { startOffset: p.startOffset, stateEpoch: p.stateEpoch, leaderEpoch: p.leaderEpoch, stateBatches: p.stateBatches.map((b) => ({ ...b, deliveryState: b.deliveryState as DeliveryState })) };
+    const statePartition = shareStatePartition(groupId, topicId, p.partition, this.broker.topics.get(SHARE_GROUP_STATE_TOPIC)!.replicas.length);
+    const partition = this.broker.replicas.partition(SHARE_GROUP_STATE_TOPIC, statePartition);
+    if (!partition) return ErrorCode.NOT_COORDINATOR;
+    const now = this.broker.now();
+    const batch = buildRecordBatch(
+      [
+        {
+          key: encodeShareSnapshotKey({ groupId, topicId, partition: p.partition }),
+          value: encodeShareSnapshotValue({ snapshotEpoch: 0, stateEpoch: state.stateEpoch, leaderEpoch: state.leaderEpoch, startOffset: state.startOffset, stateBatches: state.stateBatches }),
+        },
+      ],
+      { baseTimestamp: now },
+    );
+    // Appended in this turn, so writes of one key land in the order they arrived.
+    const errorCode = await appendAcksAll(partition, batch, now, this.broker.config.values['share.coordinator.write.timeout.ms'], (err) => this.errorCodeOf(err));
+    // The state counts once durable; a later write that was answered first stays (writes of a key are one at a time).
+    if (errorCode === ErrorCode.NONE && (found.get(key)?.leaderEpoch ?? -1) <= state.leaderEpoch) found.set(key, state);
+    return errorCode;
+  }
+
+  private errorCodeOf(err: unknown): number {
+    if (err instanceof LogError) return err.errorCode;
+    this.broker.log.error({ err }, `unexpected failure writing to ${SHARE_GROUP_STATE_TOPIC}`);
+    return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+
+  /** The loaded states of the key's partition, or why it is not served here (Kafka's coordinator errors). */
+  private stateOf(groupId: string, topicId: string, partition: number): Map<string, StoredShareState> | number {
+    const statePartition = this.partitionOf(groupId, topicId, partition);
+    if (statePartition === undefined) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const refusal = this.ownership.refusal(statePartition);
+    if (refusal !== ErrorCode.NONE) return refusal;
+    return this.states.get(statePartition) ?? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+  }
+
+  /** Elects this broker for every partition it leads (alone: all of them). */
+  private open(): void {
+    const { broker } = this;
+    for (const p of broker.replicas.partitionsOf(SHARE_GROUP_STATE_TOPIC) ?? []) if (p?.leaderId === broker.config.brokerId) void this.onElection(p.index, p.leaderEpoch);
+  }
+
+  /** Reads one partition back from its log start to its end: the latest snapshot of each key. */
+  private async readPartition(partition: number): Promise<Map<string, StoredShareState>> {
+    const log = this.broker.replicas.partition(SHARE_GROUP_STATE_TOPIC, partition)?.log;
+    if (!log) throw new Error(`${SHARE_GROUP_STATE_TOPIC} partition ${partition} is not open on this broker`);
+    const states = new Map<string, StoredShareState>();
+    let malformed = 0;
+    const apply = (record: BatchRecord): void => {
+      try {
+        const key = record.key && decodeShareStateKey(record.key).snapshot;
+        if (!key) return;
+        const k = keyOf(key.groupId, key.topicId, key.partition);
+        if (!record.value) {
+          states.delete(k);
+          return;
+        }
+        const v = decodeShareSnapshotValue(record.value);
+        states.set(k, { startOffset: v.startOffset, stateEpoch: v.stateEpoch, leaderEpoch: v.leaderEpoch, stateBatches: v.stateBatches.map((b) => ({ ...b, deliveryState: b.deliveryState as DeliveryState })) });
+      } catch (err) {
+        if (!(err instanceof DecodeError) && !(err instanceof RangeError)) throw err;
+        malformed++;
+      }
+    };
+    const stats = await loadConsumerOffsets([log], { apply });
+    const level = malformed + stats.unreadableBatches > 0 ? 'warn' : 'debug';
+    this.broker.log[level]({ partition, states: states.size, records: stats.records, malformed, unreadableBatches: stats.unreadableBatches }, `loaded ${SHARE_GROUP_STATE_TOPIC} partition`);
+    return states;
+  }
+}
