@@ -159,7 +159,7 @@ test('the registry holds at least the versions the broker is to serve', () => {
     6: [0, 8],
     7: [0, 3],
     27: [0, 1],
-    // KIP-932's share coordinator, between Skein brokers (Kafka 4.x speaks v0 and v1; Skein v0).
+    // KIP-932 share coordinator requests, between Skein brokers.
     84: [0, 0],
     85: [0, 0],
   };
