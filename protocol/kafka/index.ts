@@ -71,4 +71,7 @@ export * from './messages/78-share-fetch.js';
 export * from './messages/79-share-acknowledge.js';
 export * from './messages/84-read-share-group-state.js';
 export * from './messages/85-write-share-group-state.js';
+export * from './messages/86-delete-share-group-state.js';
 export * from './messages/90-describe-share-group-offsets.js';
+export * from './messages/91-alter-share-group-offsets.js';
+export * from './messages/92-delete-share-group-offsets.js';

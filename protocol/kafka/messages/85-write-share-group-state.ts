@@ -4,6 +4,21 @@
 import type { MessageInput, MessageSpec, MessageValue } from '../spec.js';
 import { STATE_BATCH_FIELDS } from './84-read-share-group-state.js';
 
+/** Each topic's partitions with an error code: the results of 85 and 86 alike. */
+export const STATE_RESULT_FIELDS = [
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
+  {
+    name: 'Partitions',
+    type: '[]PartitionResult',
+    versions: '0+',
+    fields: [
+      { name: 'Partition', type: 'int32', versions: '0+' },
+      { name: 'ErrorCode', type: 'int16', versions: '0+' },
+      { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+    ],
+  },
+] as const;
+
 export const WriteShareGroupStateRequestSpec = {
   apiKey: 85,
   type: 'request',
@@ -41,26 +56,7 @@ export const WriteShareGroupStateResponseSpec = {
   name: 'WriteShareGroupStateResponse',
   validVersions: '0',
   flexibleVersions: '0+',
-  fields: [
-    {
-      name: 'Results',
-      type: '[]WriteStateResult',
-      versions: '0+',
-      fields: [
-        { name: 'TopicId', type: 'uuid', versions: '0+' },
-        {
-          name: 'Partitions',
-          type: '[]PartitionResult',
-          versions: '0+',
-          fields: [
-            { name: 'Partition', type: 'int32', versions: '0+' },
-            { name: 'ErrorCode', type: 'int16', versions: '0+' },
-            { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
-          ],
-        },
-      ],
-    },
-  ],
+  fields: [{ name: 'Results', type: '[]WriteStateResult', versions: '0+', fields: STATE_RESULT_FIELDS }],
 } as const satisfies MessageSpec;
 
 export type WriteShareGroupStateRequest = MessageValue<typeof WriteShareGroupStateRequestSpec>;

@@ -10,7 +10,7 @@
 // session's records as soon as the connection under it closes, so a crashed consumer's work reaches
 // the others at once. Acknowledgements are durable before they are answered: a record a member was
 // told is accepted is never delivered again, across a restart or a move of the partition's leadership too.
-import { ErrorCode, ZERO_UUID, type ReadShareGroupStateRequest, type ReadShareGroupStateResponseInput, type WriteShareGroupStateRequest, type WriteShareGroupStateResponseInput, type DescribeShareGroupOffsetsRequest, type DescribeShareGroupOffsetsResponseInput, type ShareFetchRequest, type ShareFetchResponseInput, type ShareAcknowledgeRequest, type ShareAcknowledgeResponseInput } from '../../../protocol/kafka/index.js';
+import { ErrorCode, ZERO_UUID, type AlterShareGroupOffsetsRequest, type AlterShareGroupOffsetsResponseInput, type DeleteShareGroupOffsetsRequest, type DeleteShareGroupOffsetsResponseInput, type DeleteShareGroupStateRequest, type DeleteShareGroupStateResponseInput, type ReadShareGroupStateRequest, type ReadShareGroupStateResponseInput, type WriteShareGroupStateRequest, type WriteShareGroupStateResponseInput, type DescribeShareGroupOffsetsRequest, type DescribeShareGroupOffsetsResponseInput, type ShareFetchRequest, type ShareFetchResponseInput, type ShareAcknowledgeRequest, type ShareAcknowledgeResponseInput } from '../../../protocol/kafka/index.js';
 import type { PartitionLog } from '../../log/partition-log.js';
 import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
@@ -20,7 +20,7 @@ import type { RequestContext } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import type { PartitionAccess } from '../services.js';
 import { ShareGroupCoordinator, type DescribedShareGroup, type ShareHeartbeatRequest, type ShareHeartbeatResponse } from './share-group-coordinator.js';
-import { SharePartition, type AcquiredRange, type SharePartitionLimits } from './share-partition.js';
+import { DeliveryState, SharePartition, type AcquiredRange, type SharePartitionLimits, type SharePartitionSnapshot } from './share-partition.js';
 import { FINAL_SHARE_SESSION_EPOCH, INITIAL_SHARE_SESSION_EPOCH, sessionPartitionKey, ShareSessionCache, type ShareSession } from './share-sessions.js';
 import type { ShareStateCoordinator } from './share-state-coordinator.js';
 import { ShareStateError, ShareStatePersister } from './share-state-persister.js';
@@ -43,10 +43,18 @@ export interface ShareRequests {
   fetch(request: ShareFetchRequest, ctx: RequestContext): Promise<ShareFetchResponseInput>;
   acknowledge(request: ShareAcknowledgeRequest, ctx: RequestContext): Promise<ShareAcknowledgeResponseInput>;
   describeOffsets(groups: DescribeShareGroupOffsetsRequest['groups']): Promise<DescribeShareGroupOffsetsResponseInput['groups']>;
-  /** ReadShareGroupState / WriteShareGroupState from other brokers: this broker's share coordinator answers. */
+  /** AlterShareGroupOffsets for the topics the caller may read: the top-level error and each partition's. */
+  alterOffsets(groupId: string, topics: AlterShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: AlterResponseTopic[] }>;
+  /** DeleteShareGroupOffsets for the topics the caller may read: the top-level error and each topic's. */
+  deleteOffsets(groupId: string, topics: DeleteShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: DeleteResponseTopic[] }>;
+  /** Read-, Write- and DeleteShareGroupState from other brokers: this broker's share coordinator answers. */
   readState(request: ReadShareGroupStateRequest): ReadShareGroupStateResponseInput;
   writeState(request: WriteShareGroupStateRequest): Promise<WriteShareGroupStateResponseInput>;
+  deleteState(request: DeleteShareGroupStateRequest): Promise<DeleteShareGroupStateResponseInput>;
 }
+
+type AlterResponseTopic = NonNullable<AlterShareGroupOffsetsResponseInput['responses']>[number];
+type DeleteResponseTopic = NonNullable<DeleteShareGroupOffsetsResponseInput['responses']>[number];
 
 export interface ShareServiceDeps {
   config: BrokerConfig;
@@ -61,6 +69,21 @@ export interface ShareServiceDeps {
   /** NONE when this broker coordinates the group id, else NOT_COORDINATOR or why no coordinator is available. */
   coordinatorError(groupId: string): number;
   now(): number;
+}
+
+/**
+ * A share-partition's lag (DescribeShareGroupOffsets v1): the records below the high watermark not yet
+ * done with, i.e. from the start offset on, less those acknowledged or archived.
+ */
+function shareLag(state: SharePartitionSnapshot, highWatermark: number): number {
+  let done = 0;
+  for (const b of state.stateBatches) {
+    if (b.deliveryState === DeliveryState.Available) continue;
+    const from = Math.max(b.firstOffset, state.startOffset);
+    const to = Math.min(b.lastOffset + 1, highWatermark);
+    if (to > from) done += to - from;
+  }
+  return Math.max(0, highWatermark - state.startOffset - done);
 }
 
 /** A refusal of a whole ShareFetch or ShareAcknowledge: both responses have this top level. */
@@ -143,6 +166,79 @@ export class ShareService implements ShareRequests {
 
   writeState(request: WriteShareGroupStateRequest): Promise<WriteShareGroupStateResponseInput> {
     return this.deps.stateCoordinator.write(request);
+  }
+
+  deleteState(request: DeleteShareGroupStateRequest): Promise<DeleteShareGroupStateResponseInput> {
+    return this.deps.stateCoordinator.delete(request);
+  }
+
+  /**
+   * Why the group's offsets cannot be altered or deleted here: the group coordinator's errors, then
+   * NON_EMPTY_GROUP while it has members (their share-partitions are in use). A group this coordinator
+   * does not know is empty: its share-partition state may outlive its membership (kept in memory only).
+   */
+  private offsetsRefusal(groupId: string): number {
+    const refusal = this.deps.coordinatorError(groupId);
+    if (refusal !== ErrorCode.NONE) return refusal;
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    return this.coordinator.has(groupId) && this.coordinator.describe(groupId).members.length > 0 ? ErrorCode.NON_EMPTY_GROUP : ErrorCode.NONE;
+  }
+
+  async alterOffsets(groupId: string, topics: AlterShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: AlterResponseTopic[] }> {
+    const refusal = this.offsetsRefusal(groupId);
+    const responses = await Promise.all(
+      topics.map(async ({ topicName, partitions }) => {
+        const topic = this.deps.topics.list().find((t) => t.name === topicName);
+        return {
+          topicName,
+          topicId: topic?.topicId ?? ZERO_UUID,
+          partitions: await Promise.all(
+            partitions.map(async ({ partitionIndex, startOffset }) => {
+              const answer = (errorCode: number) => ({ partitionIndex, errorCode, errorMessage: null });
+              if (refusal !== ErrorCode.NONE) return answer(refusal);
+              if (!topic || partitionIndex < 0 || partitionIndex >= topic.replicas.length) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+              if (startOffset < 0) return answer(ErrorCode.INVALID_REQUEST);
+              const code = await this.stateCall(() => this.persister.reset({ groupId, topicId: topic.topicId, partition: partitionIndex }, startOffset));
+              this.forget(groupId, (h) => h.topicId === topic.topicId && h.partition === partitionIndex);
+              return answer(code);
+            }),
+          ),
+        };
+      }),
+    );
+    return { errorCode: refusal, errorMessage: null, responses };
+  }
+
+  async deleteOffsets(groupId: string, topics: DeleteShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: DeleteResponseTopic[] }> {
+    const refusal = this.offsetsRefusal(groupId);
+    if (refusal !== ErrorCode.NONE) return { errorCode: refusal, errorMessage: null, responses: [] };
+    const responses = await Promise.all(
+      topics.map(async ({ topicName }) => {
+        const topic = this.deps.topics.list().find((t) => t.name === topicName);
+        if (!topic) return { topicName, topicId: ZERO_UUID, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null };
+        const codes = await Promise.all(topic.replicas.map((_, partition) => this.stateCall(() => this.persister.delete({ groupId, topicId: topic.topicId, partition }))));
+        this.forget(groupId, (h) => h.topicId === topic.topicId);
+        return { topicName, topicId: topic.topicId, errorCode: codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE, errorMessage: null };
+      }),
+    );
+    return { errorCode: ErrorCode.NONE, errorMessage: null, responses };
+  }
+
+  /** Drops the group's share-partitions held here that `which` picks; their next use reads the durable state. */
+  private forget(groupId: string, which: (h: Held) => boolean): void {
+    for (const [key, h] of this.held) if (!(h instanceof Promise) && h.groupId === groupId && which(h)) this.held.delete(key);
+  }
+
+  /** NONE once a share coordinator call succeeded, else its error code. */
+  private async stateCall(call: () => Promise<void>): Promise<number> {
+    try {
+      await call();
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (err instanceof ShareStateError) return err.errorCode;
+      this.deps.log.error({ err }, 'share coordinator call failed');
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    }
   }
 
   /** Member sessions and acquisition locks that ran out: members leave, records are offered again. */
@@ -274,14 +370,15 @@ export class ShareService implements ShareRequests {
           const topic = this.deps.topics.list().find((t) => t.name === topicName);
           const answers = await Promise.all(
             partitions.map(async (partitionIndex) => {
-              const none = { partitionIndex, startOffset: -1, leaderEpoch: -1, errorMessage: null };
+              const none = { partitionIndex, startOffset: -1, leaderEpoch: -1, lag: -1, errorMessage: null };
               if (!topic || partitionIndex < 0 || partitionIndex >= topic.replicas.length) return { ...none, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
               const leaderEpoch = this.deps.metadata.partition(topic.name, partitionIndex)?.leaderEpoch ?? -1;
               const held = this.held.get(`${groupId}\0${topic.topicId}\0${partitionIndex}`);
               try {
-                // The share-partition's leader may hold a start ahead of its last write only in memory; what is durable is what counts.
-                const startOffset = held ? (await held).sp.startOffset : ((await this.persister.load({ groupId, topicId: topic.topicId, partition: partitionIndex }, -1))?.startOffset ?? -1);
-                return { ...none, startOffset, leaderEpoch, errorCode: ErrorCode.NONE };
+                const state = held ? (await held).sp.snapshot() : await this.persister.load({ groupId, topicId: topic.topicId, partition: partitionIndex }, -1);
+                const log = this.deps.partitions.leader(topic.name, partitionIndex);
+                const lag = state && typeof log !== 'number' ? shareLag(state, log.log.highWatermark) : -1;
+                return { ...none, startOffset: state?.startOffset ?? -1, leaderEpoch, lag, errorCode: ErrorCode.NONE };
               } catch (err) {
                 return { ...none, errorCode: err instanceof ShareStateError ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR };
               }
@@ -305,6 +402,9 @@ export class ShareService implements ShareRequests {
 
   /** A new session for the member; its records are released when the connection it came on closes. */
   private openSession(groupId: string, memberId: string, ctx: RequestContext): ShareSession | number {
+    // A group whose sessions here hold no partitions holds no records here: its share-partitions are read
+    // again from the durable state, which an admin may have reset or deleted meanwhile on another broker.
+    if (!this.sessions.groupInUse(groupId)) this.forget(groupId, () => true);
     const old = this.sessions.get(groupId, memberId);
     if (old) this.unwatch.get(old)?.();
     const session = this.sessions.open(groupId, memberId);
@@ -485,7 +585,7 @@ export class ShareService implements ShareRequests {
    * leader means this broker no longer leads the partition (NOT_LEADER_OR_FOLLOWER: the client looks again).
    */
   private stateFailure(groupId: string, topicId: string, partition: number, err: unknown): number {
-    this.held.delete(`${groupId}\0${topicId}\0${partition}`);
+    this.forget(groupId, (h) => h.topicId === topicId && h.partition === partition);
     if (!(err instanceof ShareStateError)) return ErrorCode.UNKNOWN_SERVER_ERROR;
     return err.errorCode === ErrorCode.FENCED_LEADER_EPOCH ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.COORDINATOR_NOT_AVAILABLE;
   }

@@ -11,10 +11,15 @@
 // ShareUpdate deltas); each write becomes one ShareSnapshot record, answered once the ISR has it.
 // Why leader epochs are checked: after a leadership move the old leader may still try to write; a
 // write (or read) with a leader epoch above the stored one fences every older writer, as Kafka fences
-// them with FENCED_LEADER_EPOCH, so a deposed leader cannot overwrite the new leader's state.
+// them with FENCED_LEADER_EPOCH, so a deposed leader cannot overwrite the new leader's state. Leader
+// epoch -1 is the group coordinator's (an admin's reset or describe): not a partition leader, so it
+// fences nobody and is fenced by nobody; a reset moves the state epoch on instead, which fences the
+// leader's older state (FENCED_STATE_EPOCH: it reads the state again).
 import { DecodeError } from '../../../protocol/bytes.js';
 import {
   ErrorCode,
+  type DeleteShareGroupStateRequest,
+  type DeleteShareGroupStateResponseInput,
   type ReadShareGroupStateRequest,
   type ReadShareGroupStateResponseInput,
   type WriteShareGroupStateRequest,
@@ -163,9 +168,9 @@ export class ShareStateCoordinator {
           const found = this.stateOf(request.groupId, t.topicId, partition);
           if (typeof found === 'number') return { ...none, errorCode: found };
           const stored = found.get(keyOf(request.groupId, t.topicId, partition));
-          if (stored && leaderEpoch < stored.leaderEpoch) return { ...none, errorCode: ErrorCode.FENCED_LEADER_EPOCH };
+          if (stored && leaderEpoch >= 0 && leaderEpoch < stored.leaderEpoch) return { ...none, errorCode: ErrorCode.FENCED_LEADER_EPOCH };
           // The reader is the partition's new leader: writers of older epochs are fenced from now on.
-          if (stored) stored.leaderEpoch = leaderEpoch;
+          if (stored && leaderEpoch >= 0) stored.leaderEpoch = leaderEpoch;
           return stored ? { ...none, errorCode: ErrorCode.NONE, stateEpoch: stored.stateEpoch, startOffset: stored.startOffset, stateBatches: stored.stateBatches } : { ...none, errorCode: ErrorCode.NONE };
         }),
       })),
@@ -195,27 +200,45 @@ export class ShareStateCoordinator {
     if (typeof found === 'number') return found;
     const key = keyOf(groupId, topicId, p.partition);
     const stored = found.get(key);
-    if (stored && p.leaderEpoch < stored.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
-    if (stored && p.stateEpoch < stored.stateEpoch) return ErrorCode.FENCED_STATE_EPOCH;
-    const state: StoredShareState = { startOffset: p.startOffset, stateEpoch: p.stateEpoch, leaderEpoch: p.leaderEpoch, stateBatches: p.stateBatches.map((b) => ({ ...b, deliveryState: b.deliveryState as DeliveryState })) };
-    const statePartition = shareStatePartition(groupId, topicId, p.partition, this.broker.topics.get(SHARE_GROUP_STATE_TOPIC)!.replicas.length);
-    const partition = this.broker.replicas.partition(SHARE_GROUP_STATE_TOPIC, statePartition);
-    if (!partition) return ErrorCode.NOT_COORDINATOR;
-    const now = this.broker.now();
-    const batch = buildRecordBatch(
-      [
-        {
-          key: encodeShareSnapshotKey({ groupId, topicId, partition: p.partition }),
-          value: encodeShareSnapshotValue({ snapshotEpoch: 0, stateEpoch: state.stateEpoch, leaderEpoch: state.leaderEpoch, startOffset: state.startOffset, stateBatches: state.stateBatches }),
-        },
-      ],
-      { baseTimestamp: now },
-    );
-    // Appended in this turn, so writes of one key land in the order they arrived.
-    const errorCode = await appendAcksAll(partition, batch, now, this.broker.config.values['share.coordinator.write.timeout.ms'], (err) => this.errorCodeOf(err));
+    const admin = p.leaderEpoch < 0;
+    if (stored && !admin && p.leaderEpoch < stored.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
+    if (stored && (admin ? p.stateEpoch <= stored.stateEpoch : p.stateEpoch < stored.stateEpoch)) return ErrorCode.FENCED_STATE_EPOCH;
+    const leaderEpoch = admin ? (stored?.leaderEpoch ?? -1) : p.leaderEpoch;
+    const state: StoredShareState = { startOffset: p.startOffset, stateEpoch: p.stateEpoch, leaderEpoch, stateBatches: p.stateBatches.map((b) => ({ ...b, deliveryState: b.deliveryState as DeliveryState })) };
+    const value = encodeShareSnapshotValue({ snapshotEpoch: 0, stateEpoch: state.stateEpoch, leaderEpoch, startOffset: state.startOffset, stateBatches: state.stateBatches });
+    const errorCode = await this.append(groupId, topicId, p.partition, value);
     // The state counts once durable; a later write that was answered first stays (writes of a key are one at a time).
     if (errorCode === ErrorCode.NONE && (found.get(key)?.leaderEpoch ?? -1) <= state.leaderEpoch) found.set(key, state);
     return errorCode;
+  }
+
+  /** DeleteShareGroupState: each share-partition's state forgotten (a tombstone, durable before it is answered). */
+  async delete(request: DeleteShareGroupStateRequest): Promise<DeleteShareGroupStateResponseInput> {
+    return {
+      results: await Promise.all(
+        request.topics.map(async (t) => ({
+          topicId: t.topicId,
+          partitions: await Promise.all(
+            t.partitions.map(async ({ partition }) => {
+              const found = this.stateOf(request.groupId, t.topicId, partition);
+              const errorCode = typeof found === 'number' ? found : await this.append(request.groupId, t.topicId, partition, null);
+              if (errorCode === ErrorCode.NONE && typeof found !== 'number') found.delete(keyOf(request.groupId, t.topicId, partition));
+              return { partition, errorCode, errorMessage: null };
+            }),
+          ),
+        })),
+      ),
+    };
+  }
+
+  /** Appends a share-partition's snapshot (or its tombstone) in this turn, so writes of one key land in the order they arrived; NONE once the ISR has it. */
+  private append(groupId: string, topicId: string, partition: number, value: Buffer | null): Promise<number> {
+    const statePartition = shareStatePartition(groupId, topicId, partition, this.broker.topics.get(SHARE_GROUP_STATE_TOPIC)!.replicas.length);
+    const log = this.broker.replicas.partition(SHARE_GROUP_STATE_TOPIC, statePartition);
+    if (!log) return Promise.resolve(ErrorCode.NOT_COORDINATOR);
+    const now = this.broker.now();
+    const batch = buildRecordBatch([{ key: encodeShareSnapshotKey({ groupId, topicId, partition }), value }], { baseTimestamp: now });
+    return appendAcksAll(log, batch, now, this.broker.config.values['share.coordinator.write.timeout.ms'], (err) => this.errorCodeOf(err));
   }
 
   private errorCodeOf(err: unknown): number {

@@ -8,7 +8,7 @@
 // replace each other and the newest goes next, so a burst of acknowledgements costs two writes, not one
 // per request. A coordinator that is moving, loading or not created yet is retried with a backoff for
 // up to share.coordinator.write.timeout.ms and a little more, as Kafka's persister retries it.
-import { ApiKey, ErrorCode, errorInfo, type ReadShareGroupStateResponseInput, type WriteShareGroupStateResponseInput } from '../../../protocol/kafka/index.js';
+import { ApiKey, ErrorCode, errorInfo, type DeleteShareGroupStateResponseInput, type ReadShareGroupStateResponseInput, type WriteShareGroupStateResponseInput } from '../../../protocol/kafka/index.js';
 import { SHARE_GROUP_STATE_TOPIC } from '../../../protocol/kafka/share-group-state/records.js';
 import type { Logger } from '../../logger.js';
 import type { BrokerConnections } from '../cluster/broker-connections.js';
@@ -133,6 +133,25 @@ export class ShareStatePersister {
     };
     await this.retrying(key, 'writing share-partition state', async (leader) => {
       const response: WriteShareGroupStateResponseInput = leader === this.deps.brokerId ? await this.deps.coordinator.write(body) : await this.deps.connections.with(leader, (conn) => conn.send(ApiKey.WriteShareGroupState, 0, body));
+      return { errorCode: response.results?.[0]?.partitions?.[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, value: undefined };
+    });
+  }
+
+  /**
+   * Moves the share-partition's start to `startOffset`, every record before it done and none after it
+   * delivered yet (AlterShareGroupOffsets), as the group coordinator: leader epoch -1, the state epoch one
+   * on, so the partition leader's older state is fenced and read again.
+   */
+  async reset(key: ShareStateKey, startOffset: number): Promise<void> {
+    const current = await this.load(key, -1);
+    await this.write(key, -1, { startOffset, stateEpoch: (current?.stateEpoch ?? 0) + 1, stateBatches: [] });
+  }
+
+  /** Forgets the share-partition's state (DeleteShareGroupOffsets): its next use starts as a new one. */
+  async delete(key: ShareStateKey): Promise<void> {
+    const body = { groupId: key.groupId, topics: [{ topicId: key.topicId, partitions: [{ partition: key.partition }] }] };
+    await this.retrying(key, 'deleting share-partition state', async (leader) => {
+      const response: DeleteShareGroupStateResponseInput = leader === this.deps.brokerId ? await this.deps.coordinator.delete(body) : await this.deps.connections.with(leader, (conn) => conn.send(ApiKey.DeleteShareGroupState, 0, body));
       return { errorCode: response.results?.[0]?.partitions?.[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, value: undefined };
     });
   }

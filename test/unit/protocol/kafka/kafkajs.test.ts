@@ -1078,8 +1078,8 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
   ];
   // + the five inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown, WriteTxnMarkers)
   // DescribeProducers (the Java Admin's), ConsumerGroupHeartbeat and ConsumerGroupDescribe (KIP-848, newer than kafkajs),
-  // DescribeLogDirs and DescribeTopicPartitions (kafkajs has neither), KIP-932's five share group APIs, and
+  // DescribeLogDirs and DescribeTopicPartitions (kafkajs has neither), KIP-932's seven share group APIs,
   // DescribeUserScramCredentials and AlterUserScramCredentials (the Java Admin's), and the share coordinator's
-  // two inter-broker APIs (ReadShareGroupState, WriteShareGroupState).
-  expect(covered.length + 7 + 5 + 3 + 2 + 5 + 2 + 2).toBe(Object.keys(ApiKey).length);
+  // three inter-broker APIs (Read-, Write- and DeleteShareGroupState).
+  expect(covered.length + 7 + 5 + 3 + 2 + 7 + 2 + 3).toBe(Object.keys(ApiKey).length);
 });
