@@ -4,6 +4,7 @@
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
+import { refusedStates } from '../share/share-state-coordinator.js';
 
 export const readShareGroupStateHandler = defineHandler({
   apiKey: ApiKey.ReadShareGroupState,
@@ -11,10 +12,7 @@ export const readShareGroupStateHandler = defineHandler({
   maxVersion: 0,
   uses: ['shares', 'acls'],
   handle(request, ctx, { shares, acls }) {
-    if (!acls.authorize(ctx, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) {
-      const refused = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, stateEpoch: 0, startOffset: -1, stateBatches: [] };
-      return { results: request.topics.map((t) => ({ topicId: t.topicId, partitions: t.partitions.map((p) => ({ partition: p.partition, ...refused })) })) };
-    }
+    if (!acls.authorize(ctx, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) return refusedStates(request.topics, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, { stateEpoch: 0, startOffset: -1, stateBatches: [] });
     return shares.readState(request);
   },
 });

@@ -4,6 +4,7 @@
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
+import { refusedStates } from '../share/share-state-coordinator.js';
 
 export const deleteShareGroupStateHandler = defineHandler({
   apiKey: ApiKey.DeleteShareGroupState,
@@ -11,10 +12,7 @@ export const deleteShareGroupStateHandler = defineHandler({
   maxVersion: 0,
   uses: ['shares', 'acls'],
   async handle(request, ctx, { shares, acls }) {
-    if (!acls.authorize(ctx, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) {
-      const refused = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null };
-      return { results: request.topics.map((t) => ({ topicId: t.topicId, partitions: t.partitions.map((p) => ({ partition: p.partition, ...refused })) })) };
-    }
+    if (!acls.authorize(ctx, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) return refusedStates(request.topics, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, {});
     return shares.deleteState(request);
   },
 });

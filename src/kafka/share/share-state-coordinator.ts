@@ -36,14 +36,11 @@ import {
   shareStatePartition,
 } from '../../../protocol/kafka/share-group-state/records.js';
 import { LogError } from '../../log/errors.js';
-import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
-import { InternalTopic } from '../coordination/internal-topic.js';
+import { createStateTopic, InternalTopic, type InternalTopicHost } from '../coordination/internal-topic.js';
 import { PartitionOwnership } from '../coordination/partition-ownership.js';
 import { loadConsumerOffsets } from '../groups/consumer-offsets-loader.js';
-import type { ConsumerOffsetsTopics } from '../groups/consumer-offsets-topic.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
-import type { TopicRecord } from '../metadata/topic-store.js';
 import { appendAcksAll } from '../partitions/durable-append.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
 import { DeliveryState, type SharePartitionSnapshot, type StateBatch } from './share-partition.js';
@@ -53,13 +50,9 @@ export interface StoredShareState extends SharePartitionSnapshot {
   leaderEpoch: number;
 }
 
-/** The parts of its broker the share coordinator uses. */
-export interface ShareStateCoordinatorBroker {
+/** The parts of its broker the share coordinator uses: its state topic's host, the config, the brokers, the clock. */
+export interface ShareStateCoordinatorBroker extends InternalTopicHost {
   readonly config: BrokerConfig;
-  readonly log: Logger;
-  /** No zookeeper.connect: the broker opens every partition of a topic itself. */
-  readonly alone: boolean;
-  readonly topics: ConsumerOffsetsTopics;
   readonly metadata: MetadataView;
   readonly replicas: Pick<ReplicaManager, 'partition' | 'partitionsOf'>;
   now(): number;
@@ -88,24 +81,9 @@ export function validStateBatches(batches: ReadonlyArray<Omit<StateBatch, 'deliv
   return true;
 }
 
-/**
- * Creates __share_group_state with share.coordinator.state.topic.num.partitions partitions, a replication
- * factor of share.coordinator.state.topic.replication.factor capped by the live brokers (Kafka refuses
- * instead; a single broker could then never use share groups), its min.isr capped by that factor, and
- * Kafka's overrides: compacted (each share-partition's latest snapshot is kept) with its segment size.
- */
-function createShareStateTopic(topics: ConsumerOffsetsTopics, values: BrokerConfig['values'], liveBrokers: number): Promise<TopicRecord> {
-  const replicationFactor = Math.min(values['share.coordinator.state.topic.replication.factor'], Math.max(liveBrokers, 1));
-  return topics.create({
-    name: SHARE_GROUP_STATE_TOPIC,
-    numPartitions: values['share.coordinator.state.topic.num.partitions'],
-    replicationFactor,
-    configs: {
-      'cleanup.policy': 'compact',
-      'segment.bytes': String(values['share.coordinator.state.topic.segment.bytes']),
-      'min.insync.replicas': String(Math.min(values['share.coordinator.state.topic.min.isr'], replicationFactor)),
-    },
-  });
+/** Every share-partition a Read-, Write- or DeleteShareGroupState names, answered with one error (and `extra` fields, for a Read's state). */
+export function refusedStates<E extends object>(topics: ReadonlyArray<{ topicId: string; partitions: ReadonlyArray<{ partition: number }> }>, errorCode: number, extra: E): { results: Array<{ topicId: string; partitions: Array<{ partition: number; errorCode: number; errorMessage: null } & E> }> } {
+  return { results: topics.map((t) => ({ topicId: t.topicId, partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode, errorMessage: null, ...extra })) })) };
 }
 
 export class ShareStateCoordinator {
@@ -123,7 +101,18 @@ export class ShareStateCoordinator {
     this.topic = new InternalTopic({
       name: SHARE_GROUP_STATE_TOPIC,
       host: broker,
-      create: () => createShareStateTopic(broker.topics, broker.config.values, broker.metadata.liveBrokers().length),
+      // Kafka's share.coordinator.state.topic.* settings (see createStateTopic).
+      create: () => {
+        const v = broker.config.values;
+        const spec = {
+          name: SHARE_GROUP_STATE_TOPIC,
+          partitions: v['share.coordinator.state.topic.num.partitions'],
+          replicationFactor: v['share.coordinator.state.topic.replication.factor'],
+          minIsr: v['share.coordinator.state.topic.min.isr'],
+          segmentBytes: v['share.coordinator.state.topic.segment.bytes'],
+        };
+        return createStateTopic(broker.topics, spec, broker.metadata.liveBrokers().length);
+      },
       opened: () => this.open(),
     });
   }
