@@ -195,3 +195,36 @@ test('DescribeShareGroupOffsets v1 lag; AlterShareGroupOffsets and DeleteShareGr
   const again = await fetch(conn, 'm5', 1);
   expect(again.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 3, deliveryCount: 1 }]);
 });
+
+test("the share coordinator's inter-broker APIs: state written and read back, bad batches refused, older leader and state epochs fenced", async () => {
+  const key = { groupId: 'sg-state', topicId: '0123456789abcdef0123456789abcdef' };
+  const write = (leaderEpoch: number, stateEpoch: number, stateBatches: { firstOffset: number; lastOffset: number; deliveryState: number; deliveryCount: number }[], startOffset = 10) =>
+    conn.send(ApiKey.WriteShareGroupState, 0, { groupId: key.groupId, topics: [{ topicId: key.topicId, partitions: [{ partition: 3, stateEpoch, leaderEpoch, startOffset, stateBatches }] }] }).then((r) => r.results[0]!.partitions[0]!.errorCode);
+  const read = (leaderEpoch: number) => conn.send(ApiKey.ReadShareGroupState, 0, { groupId: key.groupId, topics: [{ topicId: key.topicId, partitions: [{ partition: 3, leaderEpoch }] }] }).then((r) => r.results[0]!.partitions[0]!);
+  // A share-partition never written reads as none (start -1); the first read may wait for the topic to be made.
+  const first = await waitForState(() => read(5));
+  expect(first).toMatchObject({ startOffset: -1, stateBatches: [] });
+  const batches = [{ firstOffset: 10, lastOffset: 12, deliveryState: 2, deliveryCount: 1 }, { firstOffset: 13, lastOffset: 13, deliveryState: 0, deliveryCount: 2 }];
+  expect(await write(5, 1, batches)).toBe(ErrorCode.NONE);
+  expect(await read(5)).toMatchObject({ errorCode: ErrorCode.NONE, stateEpoch: 1, startOffset: 10, stateBatches: batches });
+  // Overlapping, below the start, or of an unknown state: INVALID_REQUEST, nothing written.
+  expect(await write(5, 1, [batches[0]!, batches[0]!])).toBe(ErrorCode.INVALID_REQUEST);
+  expect(await write(5, 1, [{ firstOffset: 2, lastOffset: 3, deliveryState: 2, deliveryCount: 1 }])).toBe(ErrorCode.INVALID_REQUEST);
+  expect(await write(5, 1, [{ firstOffset: 10, lastOffset: 10, deliveryState: 7, deliveryCount: 1 }])).toBe(ErrorCode.INVALID_REQUEST);
+  // A deposed leader (older leader epoch) and an older state epoch are fenced; a newer leader's read fences older writers.
+  expect(await write(4, 1, [])).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+  expect(await write(5, 0, [])).toBe(ErrorCode.FENCED_STATE_EPOCH);
+  expect((await read(7)).errorCode).toBe(ErrorCode.NONE);
+  expect(await write(6, 1, [])).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+  expect((await read(6)).errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+  expect(await read(7)).toMatchObject({ stateEpoch: 1, startOffset: 10, stateBatches: batches });
+});
+
+/** Asks again while the share coordinator's topic is made and loaded, as a partition leader retries. */
+async function waitForState<T extends { errorCode: number }>(ask: () => Promise<T>): Promise<T> {
+  for (;;) {
+    const r = await ask();
+    if (r.errorCode !== ErrorCode.COORDINATOR_NOT_AVAILABLE && r.errorCode !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return r;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
