@@ -63,6 +63,19 @@ type WritePartition = WriteShareGroupStateRequest['topics'][number]['partitions'
 
 const DELIVERY_STATES: readonly number[] = Object.values(DeliveryState);
 
+/**
+ * The share-partition states one share coordinator holds in memory at most, counted in state batches
+ * (a state costs one unit plus one per batch; each state's batches are bounded by
+ * group.share.partition.max.record.locks): about 100 MB. Writes that would go beyond are refused with
+ * GROUP_MAX_SIZE_REACHED, as share-partitions beyond group.share.max.groups are on the leaders, so
+ * whatever keys a sender makes up, memory stays bounded.
+ */
+export const MAX_SHARE_STATE_UNITS = 1_000_000;
+
+function unitsOf(state: StoredShareState | undefined): number {
+  return state ? 1 + state.stateBatches.length : 0;
+}
+
 function keyOf(groupId: string, topicId: string, partition: number): string {
   return `${groupId}\0${topicId}\0${partition}`;
 }
@@ -90,10 +103,18 @@ export class ShareStateCoordinator {
   private readonly topic: InternalTopic;
   /** The states of the __share_group_state partitions this broker leads, by partition, then by key. */
   private readonly states = new Map<number, Map<string, StoredShareState>>();
+  /** What the states hold, in MAX_SHARE_STATE_UNITS' units. */
+  private units = 0;
   private readonly ownership = new PartitionOwnership<Map<string, StoredShareState>>({
     load: (partition) => this.readPartition(partition),
-    loaded: (partition, _epoch, state) => this.states.set(partition, state),
-    unloaded: (partition) => this.states.delete(partition),
+    loaded: (partition, _epoch, state) => {
+      this.states.set(partition, state);
+      for (const s of state.values()) this.units += unitsOf(s);
+    },
+    unloaded: (partition) => {
+      for (const s of this.states.get(partition)?.values() ?? []) this.units -= unitsOf(s);
+      this.states.delete(partition);
+    },
     loadFailed: (partition, epoch, err) => this.broker.log.error({ err, partition, epoch }, `could not load a ${SHARE_GROUP_STATE_TOPIC} partition; its share-partitions are not served here`),
   });
 
@@ -194,10 +215,11 @@ export class ShareStateCoordinator {
     if (stored && (admin ? p.stateEpoch <= stored.stateEpoch : p.stateEpoch < stored.stateEpoch)) return ErrorCode.FENCED_STATE_EPOCH;
     const leaderEpoch = admin ? (stored?.leaderEpoch ?? -1) : p.leaderEpoch;
     const state: StoredShareState = { startOffset: p.startOffset, stateEpoch: p.stateEpoch, leaderEpoch, stateBatches: p.stateBatches.map((b) => ({ ...b, deliveryState: b.deliveryState as DeliveryState })) };
+    if (this.units - unitsOf(stored) + unitsOf(state) > MAX_SHARE_STATE_UNITS) return ErrorCode.GROUP_MAX_SIZE_REACHED;
     const value = encodeShareSnapshotValue({ snapshotEpoch: 0, stateEpoch: state.stateEpoch, leaderEpoch, startOffset: state.startOffset, stateBatches: state.stateBatches });
     const errorCode = await this.append(groupId, topicId, p.partition, value);
     // The state counts once durable; a later write that was answered first stays (writes of a key are one at a time).
-    if (errorCode === ErrorCode.NONE && (found.get(key)?.leaderEpoch ?? -1) <= state.leaderEpoch) found.set(key, state);
+    if (errorCode === ErrorCode.NONE && (found.get(key)?.leaderEpoch ?? -1) <= state.leaderEpoch) this.put(found, key, state);
     return errorCode;
   }
 
@@ -211,7 +233,7 @@ export class ShareStateCoordinator {
             t.partitions.map(async ({ partition }) => {
               const found = this.stateOf(request.groupId, t.topicId, partition);
               const errorCode = typeof found === 'number' ? found : await this.append(request.groupId, t.topicId, partition, null);
-              if (errorCode === ErrorCode.NONE && typeof found !== 'number') found.delete(keyOf(request.groupId, t.topicId, partition));
+              if (errorCode === ErrorCode.NONE && typeof found !== 'number') this.put(found, keyOf(request.groupId, t.topicId, partition), undefined);
               return { partition, errorCode, errorMessage: null };
             }),
           ),
@@ -234,6 +256,14 @@ export class ShareStateCoordinator {
     if (err instanceof LogError) return err.errorCode;
     this.broker.log.error({ err }, `unexpected failure writing to ${SHARE_GROUP_STATE_TOPIC}`);
     return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+
+  /** Sets (or with undefined removes) a key's state, keeping the count of units. */
+  private put(states: Map<string, StoredShareState>, key: string, state: StoredShareState | undefined): void {
+    // A write that finishes after its partition was unloaded changes a map no longer held, nor counted.
+    if ([...this.states.values()].includes(states)) this.units += unitsOf(state) - unitsOf(states.get(key));
+    if (state) states.set(key, state);
+    else states.delete(key);
   }
 
   /** The loaded states of the key's partition, or why it is not served here (Kafka's coordinator errors). */
