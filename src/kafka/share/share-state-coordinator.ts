@@ -9,12 +9,7 @@
 // Why a write replaces the whole state: Skein's share-partition leaders always send their complete
 // snapshot (Kafka's may send only changed batches, which its coordinator merges and records as
 // ShareUpdate deltas); each write becomes one ShareSnapshot record, answered once the ISR has it.
-// Why leader epochs are checked: after a leadership move the old leader may still try to write; a
-// write (or read) with a leader epoch above the stored one fences every older writer, as Kafka fences
-// them with FENCED_LEADER_EPOCH, so a deposed leader cannot overwrite the new leader's state. Leader
-// epoch -1 is the group coordinator's (an admin's reset or describe): not a partition leader, so it
-// fences nobody and is fenced by nobody; a reset moves the state epoch on instead, which fences the
-// leader's older state (FENCED_STATE_EPOCH: it reads the state again).
+// The fencing rules (leader and state epochs) are pure, in share-state-rules.ts.
 import { DecodeError } from '../../../protocol/bytes.js';
 import {
   ErrorCode,
@@ -43,12 +38,8 @@ import { loadConsumerOffsets } from '../groups/consumer-offsets-loader.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
 import { appendAcksAll } from '../partitions/durable-append.js';
 import type { ReplicaManager } from '../partitions/replica-manager.js';
-import { DeliveryState, type SharePartitionSnapshot, type StateBatch } from './share-partition.js';
-
-/** A share-partition's durable state as the coordinator keeps it: the snapshot and the leader epoch that wrote or read it last. */
-export interface StoredShareState extends SharePartitionSnapshot {
-  leaderEpoch: number;
-}
+import { DeliveryState } from './share-partition.js';
+import { admitRead, admitWrite, type StoredShareState } from './share-state-rules.js';
 
 /** The parts of its broker the share coordinator uses: its state topic's host, the config, the brokers, the clock. */
 export interface ShareStateCoordinatorBroker extends InternalTopicHost {
@@ -60,8 +51,6 @@ export interface ShareStateCoordinatorBroker extends InternalTopicHost {
 
 type ReadPartition = NonNullable<NonNullable<ReadShareGroupStateResponseInput['results']>[number]['partitions']>[number];
 type WritePartition = WriteShareGroupStateRequest['topics'][number]['partitions'][number];
-
-const DELIVERY_STATES: readonly number[] = Object.values(DeliveryState);
 
 /**
  * The share-partition states one share coordinator holds in memory at most, counted in state batches
@@ -78,20 +67,6 @@ function unitsOf(state: StoredShareState | undefined): number {
 
 function keyOf(groupId: string, topicId: string, partition: number): string {
   return `${groupId}\0${topicId}\0${partition}`;
-}
-
-/** Whether state batches from the wire are ones a share-partition could have written: ordered, disjoint, known states, at most `max` offsets in all. */
-export function validStateBatches(batches: ReadonlyArray<Omit<StateBatch, 'deliveryState'> & { deliveryState: number }>, startOffset: number, max: number): boolean {
-  let next = startOffset;
-  let offsets = 0;
-  for (const b of batches) {
-    if (!Number.isSafeInteger(b.firstOffset) || !Number.isSafeInteger(b.lastOffset) || b.firstOffset < next || b.lastOffset < b.firstOffset) return false;
-    if (!DELIVERY_STATES.includes(b.deliveryState) || b.deliveryCount < 0) return false;
-    offsets += b.lastOffset - b.firstOffset + 1;
-    if (offsets > max) return false;
-    next = b.lastOffset + 1;
-  }
-  return true;
 }
 
 /** Every share-partition a Read-, Write- or DeleteShareGroupState names, answered with one error (and `extra` fields, for a Read's state). */
@@ -178,9 +153,8 @@ export class ShareStateCoordinator {
           const found = this.stateOf(request.groupId, t.topicId, partition);
           if (typeof found === 'number') return { ...none, errorCode: found };
           const stored = found.get(keyOf(request.groupId, t.topicId, partition));
-          if (stored && leaderEpoch >= 0 && leaderEpoch < stored.leaderEpoch) return { ...none, errorCode: ErrorCode.FENCED_LEADER_EPOCH };
-          // The reader is the partition's new leader: writers of older epochs are fenced from now on.
-          if (stored && leaderEpoch >= 0) stored.leaderEpoch = leaderEpoch;
+          const fenced = admitRead(stored, leaderEpoch);
+          if (fenced !== ErrorCode.NONE) return { ...none, errorCode: fenced };
           return stored ? { ...none, errorCode: ErrorCode.NONE, stateEpoch: stored.stateEpoch, startOffset: stored.startOffset, stateBatches: stored.stateBatches } : { ...none, errorCode: ErrorCode.NONE };
         }),
       })),
@@ -196,7 +170,7 @@ export class ShareStateCoordinator {
           topicId: t.topicId,
           partitions: await Promise.all(
             t.partitions.map(async (p) => {
-              const errorCode = validStateBatches(p.stateBatches, p.startOffset, maxOffsets) && p.startOffset >= 0 ? await this.writeOne(request.groupId, t.topicId, p) : ErrorCode.INVALID_REQUEST;
+              const errorCode = await this.writeOne(request.groupId, t.topicId, p, maxOffsets);
               return { partition: p.partition, errorCode, errorMessage: null };
             }),
           ),
@@ -205,18 +179,15 @@ export class ShareStateCoordinator {
     };
   }
 
-  private async writeOne(groupId: string, topicId: string, p: WritePartition): Promise<number> {
+  private async writeOne(groupId: string, topicId: string, p: WritePartition, maxOffsets: number): Promise<number> {
     const found = this.stateOf(groupId, topicId, p.partition);
     if (typeof found === 'number') return found;
     const key = keyOf(groupId, topicId, p.partition);
     const stored = found.get(key);
-    const admin = p.leaderEpoch < 0;
-    if (stored && !admin && p.leaderEpoch < stored.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
-    if (stored && (admin ? p.stateEpoch <= stored.stateEpoch : p.stateEpoch < stored.stateEpoch)) return ErrorCode.FENCED_STATE_EPOCH;
-    const leaderEpoch = admin ? (stored?.leaderEpoch ?? -1) : p.leaderEpoch;
-    const state: StoredShareState = { startOffset: p.startOffset, stateEpoch: p.stateEpoch, leaderEpoch, stateBatches: p.stateBatches.map((b) => ({ ...b, deliveryState: b.deliveryState as DeliveryState })) };
+    const state = admitWrite(stored, p, maxOffsets);
+    if (typeof state === 'number') return state;
     if (this.units - unitsOf(stored) + unitsOf(state) > MAX_SHARE_STATE_UNITS) return ErrorCode.GROUP_MAX_SIZE_REACHED;
-    const value = encodeShareSnapshotValue({ snapshotEpoch: 0, stateEpoch: state.stateEpoch, leaderEpoch, startOffset: state.startOffset, stateBatches: state.stateBatches });
+    const value = encodeShareSnapshotValue({ snapshotEpoch: 0, stateEpoch: state.stateEpoch, leaderEpoch: state.leaderEpoch, startOffset: state.startOffset, stateBatches: state.stateBatches });
     const errorCode = await this.append(groupId, topicId, p.partition, value);
     // The state counts once durable; a later write that was answered first stays (writes of a key are one at a time).
     if (errorCode === ErrorCode.NONE && (found.get(key)?.leaderEpoch ?? -1) <= state.leaderEpoch) this.put(found, key, state);
