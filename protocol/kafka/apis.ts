@@ -86,6 +86,11 @@ import { ShareGroupHeartbeatRequestSpec, ShareGroupHeartbeatResponseSpec } from 
 import { ShareGroupDescribeRequestSpec, ShareGroupDescribeResponseSpec } from './messages/77-share-group-describe.js';
 import { ShareFetchRequestSpec, ShareFetchResponseSpec } from './messages/78-share-fetch.js';
 import { ShareAcknowledgeRequestSpec, ShareAcknowledgeResponseSpec } from './messages/79-share-acknowledge.js';
+import { ReadShareGroupStateRequestSpec, ReadShareGroupStateResponseSpec } from './messages/84-read-share-group-state.js';
+import { WriteShareGroupStateRequestSpec, WriteShareGroupStateResponseSpec } from './messages/85-write-share-group-state.js';
+import { AlterShareGroupOffsetsRequestSpec, AlterShareGroupOffsetsResponseSpec } from './messages/91-alter-share-group-offsets.js';
+import { DeleteShareGroupOffsetsRequestSpec, DeleteShareGroupOffsetsResponseSpec } from './messages/92-delete-share-group-offsets.js';
+import { DeleteShareGroupStateRequestSpec, DeleteShareGroupStateResponseSpec } from './messages/86-delete-share-group-state.js';
 import { DescribeShareGroupOffsetsRequestSpec, DescribeShareGroupOffsetsResponseSpec } from './messages/90-describe-share-group-offsets.js';
 import { versionBounds, type MessageInput, type MessageSpec, type MessageValue } from './spec.js';
 
@@ -150,7 +155,12 @@ export const ApiKey = {
   ShareGroupDescribe: 77,
   ShareFetch: 78,
   ShareAcknowledge: 79,
+  ReadShareGroupState: 84,
+  WriteShareGroupState: 85,
+  DeleteShareGroupState: 86,
   DescribeShareGroupOffsets: 90,
+  AlterShareGroupOffsets: 91,
+  DeleteShareGroupOffsets: 92,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -245,10 +255,15 @@ export const KAFKA_APIS = {
   [ApiKey.ShareGroupDescribe]: { request: ShareGroupDescribeRequestSpec, response: ShareGroupDescribeResponseSpec },
   [ApiKey.ShareFetch]: { request: ShareFetchRequestSpec, response: ShareFetchResponseSpec },
   [ApiKey.ShareAcknowledge]: { request: ShareAcknowledgeRequestSpec, response: ShareAcknowledgeResponseSpec },
+  [ApiKey.ReadShareGroupState]: { request: ReadShareGroupStateRequestSpec, response: ReadShareGroupStateResponseSpec },
+  [ApiKey.WriteShareGroupState]: { request: WriteShareGroupStateRequestSpec, response: WriteShareGroupStateResponseSpec },
+  [ApiKey.DeleteShareGroupState]: { request: DeleteShareGroupStateRequestSpec, response: DeleteShareGroupStateResponseSpec },
   [ApiKey.DescribeShareGroupOffsets]: {
     request: DescribeShareGroupOffsetsRequestSpec,
     response: DescribeShareGroupOffsetsResponseSpec,
   },
+  [ApiKey.AlterShareGroupOffsets]: { request: AlterShareGroupOffsetsRequestSpec, response: AlterShareGroupOffsetsResponseSpec },
+  [ApiKey.DeleteShareGroupOffsets]: { request: DeleteShareGroupOffsetsRequestSpec, response: DeleteShareGroupOffsetsResponseSpec },
 } as const satisfies Record<ApiKey, ApiSpec>;
 
 type Apis = typeof KAFKA_APIS;

@@ -20,6 +20,9 @@ import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
 import { HANDLERS, SHARE_GROUP_API_KEYS, TELEMETRY_API_KEYS } from './handlers/index.js';
 import { ClientTelemetry } from './telemetry/client-telemetry.js';
 import { ShareService } from './share/share-service.js';
+import { ShareStateCoordinator } from './share/share-state-coordinator.js';
+import { BrokerConnections } from './cluster/broker-connections.js';
+import { SHARE_GROUP_STATE_TOPIC } from '../../protocol/kafka/share-group-state/records.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
 import { loadOrCreateMetaProperties, newClusterId, storedClusterId } from './metadata/meta-properties.js';
 import { LocalMetadata, MetadataCache, type MetadataView } from './metadata/metadata-view.js';
@@ -87,6 +90,8 @@ export class Broker {
   readonly groups: GroupService;
   /** Share groups (KIP-932): membership, share-partitions and share sessions. */
   readonly shares: ShareService;
+  /** The share coordinator: share-partition state in __share_group_state, for the partitions of it this broker leads. */
+  readonly shareState: ShareStateCoordinator;
   /** Transactions: the coordinator and __transaction_state. */
   readonly transactions: TransactionService;
   /** Leaders, followers and ISR of the partitions the controller assigned here. */
@@ -128,11 +133,15 @@ export class Broker {
     });
     const partitions = new HostedPartitions(replicas, config, topics, metadata, this.traffic);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
+    this.shareState = new ShareStateCoordinator({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.shares = new ShareService({
       config,
       log,
       topics,
       partitions,
+      metadata,
+      stateCoordinator: this.shareState,
+      connections: new BrokerConnections({ metadata, clientId: `skein-share-persister-${config.brokerId}`, requestTimeoutMs: SHARE_STATE_REQUEST_TIMEOUT_MS, security: () => interBrokerSecurity(config) }),
       // Share groups live on the group coordinator of their id, as Kafka places them.
       coordinatorError: (groupId) => {
         const at = this.groups.findCoordinator(CoordinatorKeyType.GROUP, groupId);
@@ -212,9 +221,10 @@ export class Broker {
   }
 
   /** The coordinator whose state lives in `topic`, which loads a partition of it this broker comes to lead. */
-  private coordinatorOf(topic: string): GroupService | TransactionService | undefined {
+  private coordinatorOf(topic: string): GroupService | TransactionService | ShareStateCoordinator | undefined {
     if (topic === CONSUMER_OFFSETS_TOPIC) return this.groups;
     if (topic === TRANSACTION_STATE_TOPIC) return this.transactions;
+    if (topic === SHARE_GROUP_STATE_TOPIC) return this.shareState;
     return undefined;
   }
 
@@ -227,6 +237,9 @@ export class Broker {
     return Date.now();
   }
 }
+
+/** Kafka's request.timeout.ms default, for share-partition state requests to other brokers' share coordinators. */
+const SHARE_STATE_REQUEST_TIMEOUT_MS = 30_000;
 
 function unlimitedIfNegative(bytes: number): number {
   return bytes < 0 ? Infinity : bytes;
@@ -410,7 +423,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
         await broker.replication.stop();
         await broker.transactions.stop();
         await broker.groups.stop();
-        broker.shares.stop();
+        await broker.shares.stop();
         await server.close();
         await logs.close();
       },
@@ -484,7 +497,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
         await broker.replication.stop();
         await broker.transactions.stop();
         await broker.groups.stop();
-        broker.shares.stop();
+        await broker.shares.stop();
         await listening.close();
         await controller.stop();
         await membership.close();

@@ -1,12 +1,12 @@
 // DescribeShareGroupOffsets (API key 90, KIP-932): request and response, field for field as in Kafka's
-// DescribeShareGroupOffsetsRequest.json and DescribeShareGroupOffsetsResponse.json (v0).
+// DescribeShareGroupOffsetsRequest.json and DescribeShareGroupOffsetsResponse.json (v0; v1 adds each share-partition's lag).
 import type { MessageInput, MessageSpec, MessageValue } from '../spec.js';
 
 export const DescribeShareGroupOffsetsRequestSpec = {
   apiKey: 90,
   type: 'request',
   name: 'DescribeShareGroupOffsetsRequest',
-  validVersions: '0',
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     {
@@ -34,7 +34,7 @@ export const DescribeShareGroupOffsetsResponseSpec = {
   apiKey: 90,
   type: 'response',
   name: 'DescribeShareGroupOffsetsResponse',
-  validVersions: '0',
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
@@ -59,6 +59,7 @@ export const DescribeShareGroupOffsetsResponseSpec = {
                 { name: 'PartitionIndex', type: 'int32', versions: '0+' },
                 { name: 'StartOffset', type: 'int64', versions: '0+' },
                 { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
+                { name: 'Lag', type: 'int64', versions: '1+', default: -1 },
                 { name: 'ErrorCode', type: 'int16', versions: '0+' },
                 { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
               ],

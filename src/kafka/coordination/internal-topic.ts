@@ -73,3 +73,32 @@ export class InternalTopic {
     await this.preparing;
   }
 }
+
+/** How a coordinator's compacted state topic is made (__transaction_state, __share_group_state). */
+export interface StateTopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  minIsr: number;
+  segmentBytes: number;
+}
+
+/**
+ * Creates a coordinator's state topic with its replication factor capped by the live brokers (Kafka
+ * refuses instead; a single broker could then never use the coordinator), min.insync.replicas capped by
+ * that factor, and Kafka's overrides: compacted (each key's latest record is kept, tombstones drop in
+ * time) with the topic's own segment size. Settles once durable and open.
+ */
+export function createStateTopic(topics: ConsumerOffsetsTopics, spec: StateTopicSpec, liveBrokers: number): Promise<TopicRecord> {
+  const replicationFactor = Math.min(spec.replicationFactor, Math.max(liveBrokers, 1));
+  return topics.create({
+    name: spec.name,
+    numPartitions: spec.partitions,
+    replicationFactor,
+    configs: {
+      'cleanup.policy': 'compact',
+      'segment.bytes': String(spec.segmentBytes),
+      'min.insync.replicas': String(Math.min(spec.minIsr, replicationFactor)),
+    },
+  });
+}

@@ -60,7 +60,12 @@ import { shareGroupHeartbeatHandler } from './76-share-group-heartbeat.js';
 import { shareGroupDescribeHandler } from './77-share-group-describe.js';
 import { shareFetchHandler } from './78-share-fetch.js';
 import { shareAcknowledgeHandler } from './79-share-acknowledge.js';
+import { readShareGroupStateHandler } from './84-read-share-group-state.js';
+import { writeShareGroupStateHandler } from './85-write-share-group-state.js';
+import { deleteShareGroupStateHandler } from './86-delete-share-group-state.js';
 import { describeShareGroupOffsetsHandler } from './90-describe-share-group-offsets.js';
+import { alterShareGroupOffsetsHandler } from './91-alter-share-group-offsets.js';
+import { deleteShareGroupOffsetsHandler } from './92-delete-share-group-offsets.js';
 
 export const HANDLERS = [
   produceHandler,
@@ -123,7 +128,12 @@ export const HANDLERS = [
   shareGroupDescribeHandler,
   shareFetchHandler,
   shareAcknowledgeHandler,
+  readShareGroupStateHandler,
+  writeShareGroupStateHandler,
+  deleteShareGroupStateHandler,
   describeShareGroupOffsetsHandler,
+  alterShareGroupOffsetsHandler,
+  deleteShareGroupOffsetsHandler,
 ] as readonly Handler[];
 
 /** The share group APIs (KIP-932): served only while share.version is finalized at 1 or more, as Kafka gates them. */
@@ -132,7 +142,12 @@ export const SHARE_GROUP_API_KEYS: ReadonlySet<number> = new Set([
   shareGroupDescribeHandler.apiKey,
   shareFetchHandler.apiKey,
   shareAcknowledgeHandler.apiKey,
+  readShareGroupStateHandler.apiKey,
+  writeShareGroupStateHandler.apiKey,
+  deleteShareGroupStateHandler.apiKey,
   describeShareGroupOffsetsHandler.apiKey,
+  alterShareGroupOffsetsHandler.apiKey,
+  deleteShareGroupOffsetsHandler.apiKey,
 ]);
 
 /** The client telemetry APIs (KIP-714): advertised only with telemetry.enable, as Kafka advertises them only with a telemetry reporter. */

@@ -1,6 +1,7 @@
 // The I/O shell of share groups (KIP-932): the membership core (share-group-coordinator.ts) for the
 // groups this broker coordinates, and, for the partitions this broker leads, each group's
-// share-partition (share-partition.ts) with its durable state (share-state-store.ts) and the members'
+// share-partition (share-partition.ts) with its durable state (kept by the share coordinator of
+// share-state-coordinator.ts in __share_group_state, reached through share-state-persister.ts) and the members'
 // share sessions (share-sessions.ts). The cores are pure; here are the clock, the timer, the log reads,
 // the disk and the waits.
 //
@@ -8,8 +9,8 @@
 // records until their locks run out (group.share.record.lock.duration.ms); Kafka releases a
 // session's records as soon as the connection under it closes, so a crashed consumer's work reaches
 // the others at once. Acknowledgements are durable before they are answered: a record a member was
-// told is accepted is never delivered again, across a restart too.
-import { ErrorCode, ZERO_UUID, type DescribeShareGroupOffsetsRequest, type DescribeShareGroupOffsetsResponseInput, type ShareFetchRequest, type ShareFetchResponseInput, type ShareAcknowledgeRequest, type ShareAcknowledgeResponseInput } from '../../../protocol/kafka/index.js';
+// told is accepted is never delivered again, across a restart or a move of the partition's leadership too.
+import { ErrorCode, ZERO_UUID, type AlterShareGroupOffsetsRequest, type AlterShareGroupOffsetsResponseInput, type DeleteShareGroupOffsetsRequest, type DeleteShareGroupOffsetsResponseInput, type DeleteShareGroupStateRequest, type DeleteShareGroupStateResponseInput, type ReadShareGroupStateRequest, type ReadShareGroupStateResponseInput, type WriteShareGroupStateRequest, type WriteShareGroupStateResponseInput, type DescribeShareGroupOffsetsRequest, type DescribeShareGroupOffsetsResponseInput, type ShareFetchRequest, type ShareFetchResponseInput, type ShareAcknowledgeRequest, type ShareAcknowledgeResponseInput } from '../../../protocol/kafka/index.js';
 import type { PartitionLog } from '../../log/partition-log.js';
 import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
@@ -19,9 +20,12 @@ import type { RequestContext } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import type { PartitionAccess } from '../services.js';
 import { ShareGroupCoordinator, type DescribedShareGroup, type ShareHeartbeatRequest, type ShareHeartbeatResponse } from './share-group-coordinator.js';
-import { SharePartition, type AcquiredRange, type SharePartitionLimits } from './share-partition.js';
+import { DeliveryState, SharePartition, type AcquiredRange, type SharePartitionLimits, type SharePartitionSnapshot } from './share-partition.js';
 import { FINAL_SHARE_SESSION_EPOCH, INITIAL_SHARE_SESSION_EPOCH, sessionPartitionKey, ShareSessionCache, type ShareSession } from './share-sessions.js';
-import { ShareStateStore } from './share-state-store.js';
+import type { ShareStateCoordinator } from './share-state-coordinator.js';
+import { ShareStateError, ShareStatePersister } from './share-state-persister.js';
+import type { BrokerConnections } from '../cluster/broker-connections.js';
+import type { MetadataView } from '../metadata/metadata-view.js';
 
 /** How often lock expiries and member sessions are checked: a fraction of the shortest lock Kafka allows (1 s). */
 const TICK_MS = 100;
@@ -40,16 +44,47 @@ export interface ShareRequests {
   fetch(request: ShareFetchRequest, ctx: RequestContext, mayRead: (topic: string) => boolean): Promise<ShareFetchResponseInput>;
   acknowledge(request: ShareAcknowledgeRequest, ctx: RequestContext, mayRead: (topic: string) => boolean): Promise<ShareAcknowledgeResponseInput>;
   describeOffsets(groups: DescribeShareGroupOffsetsRequest['groups']): Promise<DescribeShareGroupOffsetsResponseInput['groups']>;
+  /** AlterShareGroupOffsets for the topics the caller may read: the top-level error and each partition's. */
+  alterOffsets(groupId: string, topics: AlterShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: AlterResponseTopic[] }>;
+  /** DeleteShareGroupOffsets for the topics the caller may read: the top-level error and each topic's. */
+  deleteOffsets(groupId: string, topics: DeleteShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: DeleteResponseTopic[] }>;
+  /** Read-, Write- and DeleteShareGroupState from other brokers: this broker's share coordinator answers. */
+  readState(request: ReadShareGroupStateRequest): ReadShareGroupStateResponseInput;
+  writeState(request: WriteShareGroupStateRequest): Promise<WriteShareGroupStateResponseInput>;
+  deleteState(request: DeleteShareGroupStateRequest): Promise<DeleteShareGroupStateResponseInput>;
 }
+
+type AlterResponseTopic = NonNullable<AlterShareGroupOffsetsResponseInput['responses']>[number];
+type DeleteResponseTopic = NonNullable<DeleteShareGroupOffsetsResponseInput['responses']>[number];
 
 export interface ShareServiceDeps {
   config: BrokerConfig;
   log: Logger;
   topics: { list(): TopicRecord[]; getById(topicId: string): TopicRecord | undefined };
   partitions: PartitionAccess;
+  metadata: MetadataView;
+  /** The share coordinator of this broker (the share-partition state in __share_group_state). */
+  stateCoordinator: ShareStateCoordinator;
+  /** To the share coordinators on other brokers. */
+  connections: BrokerConnections;
   /** NONE when this broker coordinates the group id, else NOT_COORDINATOR or why no coordinator is available. */
   coordinatorError(groupId: string): number;
   now(): number;
+}
+
+/**
+ * A share-partition's lag (DescribeShareGroupOffsets v1): the records below the high watermark not yet
+ * done with, i.e. from the start offset on, less those acknowledged or archived.
+ */
+function shareLag(state: SharePartitionSnapshot, highWatermark: number): number {
+  let done = 0;
+  for (const b of state.stateBatches) {
+    if (b.deliveryState === DeliveryState.Available) continue;
+    const from = Math.max(b.firstOffset, state.startOffset);
+    const to = Math.min(b.lastOffset + 1, highWatermark);
+    if (to > from) done += to - from;
+  }
+  return Math.max(0, highWatermark - state.startOffset - done);
 }
 
 /** A refusal of a whole ShareFetch or ShareAcknowledge: both responses have this top level. */
@@ -69,6 +104,8 @@ interface Held {
   readonly groupId: string;
   readonly topicId: string;
   readonly partition: number;
+  /** The leader epoch of the partition this share-partition was loaded in. */
+  readonly leaderEpoch: number;
   readonly sp: SharePartition;
 }
 
@@ -76,7 +113,7 @@ export class ShareService implements ShareRequests {
   readonly coordinator: ShareGroupCoordinator;
   private readonly limits: SharePartitionLimits;
   private readonly sessions: ShareSessionCache;
-  private readonly store: ShareStateStore;
+  private readonly persister: ShareStatePersister;
   /** Share-partitions by group, topic id and partition; loading ones as promises, so two fetches load once. */
   private readonly held = new Map<string, Held | Promise<Held>>();
   /** Fetches parked with nothing to deliver, woken when records become available again. */
@@ -99,17 +136,110 @@ export class ShareService implements ShareRequests {
     };
     this.sessions = new ShareSessionCache(v['group.share.max.share.sessions']);
     this.maxGroups = v['group.share.max.groups'];
-    this.store = new ShareStateStore(deps.config.dataDir);
+    this.persister = new ShareStatePersister({
+      brokerId: deps.config.brokerId,
+      metadata: deps.metadata,
+      coordinator: deps.stateCoordinator,
+      connections: deps.connections,
+      writeTimeoutMs: v['share.coordinator.write.timeout.ms'],
+      log: deps.log,
+      now: deps.now,
+    });
   }
 
   start(): void {
+    this.deps.stateCoordinator.start();
     this.timer = setInterval(() => this.tick(this.deps.now()), TICK_MS);
     this.timer.unref();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.persister.stop();
     for (const wake of [...this.waiters]) wake();
+    this.deps.connections.close();
+    await this.deps.stateCoordinator.stop();
+  }
+
+  readState(request: ReadShareGroupStateRequest): ReadShareGroupStateResponseInput {
+    return this.deps.stateCoordinator.read(request);
+  }
+
+  writeState(request: WriteShareGroupStateRequest): Promise<WriteShareGroupStateResponseInput> {
+    return this.deps.stateCoordinator.write(request);
+  }
+
+  deleteState(request: DeleteShareGroupStateRequest): Promise<DeleteShareGroupStateResponseInput> {
+    return this.deps.stateCoordinator.delete(request);
+  }
+
+  /**
+   * Why the group's offsets cannot be altered or deleted here: the group coordinator's errors, then
+   * NON_EMPTY_GROUP while it has members (their share-partitions are in use). A group this coordinator
+   * does not know is empty: its share-partition state may outlive its membership (kept in memory only).
+   */
+  private offsetsRefusal(groupId: string): number {
+    const refusal = this.deps.coordinatorError(groupId);
+    if (refusal !== ErrorCode.NONE) return refusal;
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    return this.coordinator.has(groupId) && this.coordinator.describe(groupId).members.length > 0 ? ErrorCode.NON_EMPTY_GROUP : ErrorCode.NONE;
+  }
+
+  async alterOffsets(groupId: string, topics: AlterShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: AlterResponseTopic[] }> {
+    const refusal = this.offsetsRefusal(groupId);
+    const responses = await Promise.all(
+      topics.map(async ({ topicName, partitions }) => {
+        const topic = this.deps.topics.list().find((t) => t.name === topicName);
+        return {
+          topicName,
+          topicId: topic?.topicId ?? ZERO_UUID,
+          partitions: await Promise.all(
+            partitions.map(async ({ partitionIndex, startOffset }) => {
+              const answer = (errorCode: number) => ({ partitionIndex, errorCode, errorMessage: null });
+              if (refusal !== ErrorCode.NONE) return answer(refusal);
+              if (!topic || partitionIndex < 0 || partitionIndex >= topic.replicas.length) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+              if (startOffset < 0) return answer(ErrorCode.INVALID_REQUEST);
+              const code = await this.stateCall(() => this.persister.reset({ groupId, topicId: topic.topicId, partition: partitionIndex }, startOffset));
+              this.forget(groupId, (h) => h.topicId === topic.topicId && h.partition === partitionIndex);
+              return answer(code);
+            }),
+          ),
+        };
+      }),
+    );
+    return { errorCode: refusal, errorMessage: null, responses };
+  }
+
+  async deleteOffsets(groupId: string, topics: DeleteShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: DeleteResponseTopic[] }> {
+    const refusal = this.offsetsRefusal(groupId);
+    if (refusal !== ErrorCode.NONE) return { errorCode: refusal, errorMessage: null, responses: [] };
+    const responses = await Promise.all(
+      topics.map(async ({ topicName }) => {
+        const topic = this.deps.topics.list().find((t) => t.name === topicName);
+        if (!topic) return { topicName, topicId: ZERO_UUID, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null };
+        const codes = await Promise.all(topic.replicas.map((_, partition) => this.stateCall(() => this.persister.delete({ groupId, topicId: topic.topicId, partition }))));
+        this.forget(groupId, (h) => h.topicId === topic.topicId);
+        return { topicName, topicId: topic.topicId, errorCode: codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE, errorMessage: null };
+      }),
+    );
+    return { errorCode: ErrorCode.NONE, errorMessage: null, responses };
+  }
+
+  /** Drops the group's share-partitions held here that `which` picks; their next use reads the durable state. */
+  private forget(groupId: string, which: (h: Held) => boolean): void {
+    for (const [key, h] of this.held) if (!(h instanceof Promise) && h.groupId === groupId && which(h)) this.held.delete(key);
+  }
+
+  /** NONE once a share coordinator call succeeded, else its error code. */
+  private async stateCall(call: () => Promise<void>): Promise<number> {
+    try {
+      await call();
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (err instanceof ShareStateError) return err.errorCode;
+      this.deps.log.error({ err }, 'share coordinator call failed');
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    }
   }
 
   /** Member sessions and acquisition locks that ran out: members leave, records are offered again. */
@@ -227,8 +357,8 @@ export class ShareService implements ShareRequests {
 
   /**
    * DescribeShareGroupOffsets: each share-partition's start offset (-1 where the group never fetched it),
-   * for the partitions named or, with null topics, every one the group has state for here. The state is
-   * kept by each partition's leader: a partition led by another broker is NOT_LEADER_OR_FOLLOWER.
+   * for the partitions named or, with null topics, every partition of the topics the group's members
+   * subscribe to; read from the share coordinators, wherever the partitions are led.
    */
   async describeOffsets(groups: DescribeShareGroupOffsetsRequest['groups']): Promise<DescribeShareGroupOffsetsResponseInput['groups']> {
     type Topic = NonNullable<NonNullable<DescribeShareGroupOffsetsResponseInput['groups']>[number]['topics']>[number];
@@ -237,18 +367,24 @@ export class ShareService implements ShareRequests {
         const refusal = this.deps.coordinatorError(groupId);
         const errorCode = refusal !== ErrorCode.NONE ? refusal : this.coordinator.has(groupId) ? ErrorCode.NONE : ErrorCode.GROUP_ID_NOT_FOUND;
         if (errorCode !== ErrorCode.NONE) return { groupId, topics: [], errorCode, errorMessage: null };
-        const wanted = topics ?? (await this.storedTopics(groupId));
+        const wanted = topics ?? this.subscribedTopics(groupId);
         const out: Topic[] = [];
         for (const { topicName, partitions } of wanted) {
           const topic = this.deps.topics.list().find((t) => t.name === topicName);
           const answers = await Promise.all(
             partitions.map(async (partitionIndex) => {
-              if (!topic) return { partitionIndex, startOffset: -1, leaderEpoch: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null };
-              const p = this.deps.partitions.leader(topic.name, partitionIndex);
-              if (typeof p === 'number') return { partitionIndex, startOffset: -1, leaderEpoch: -1, errorCode: p, errorMessage: null };
+              const none = { partitionIndex, startOffset: -1, leaderEpoch: -1, lag: -1, errorMessage: null };
+              if (!topic || partitionIndex < 0 || partitionIndex >= topic.replicas.length) return { ...none, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+              const leaderEpoch = this.deps.metadata.partition(topic.name, partitionIndex)?.leaderEpoch ?? -1;
               const held = this.held.get(`${groupId}\0${topic.topicId}\0${partitionIndex}`);
-              const startOffset = held ? (await held).sp.startOffset : ((await this.store.load(groupId, topic.topicId, partitionIndex))?.startOffset ?? -1);
-              return { partitionIndex, startOffset, leaderEpoch: p.leaderEpoch, errorCode: ErrorCode.NONE, errorMessage: null };
+              try {
+                const state = held ? (await held).sp.snapshot() : await this.persister.load({ groupId, topicId: topic.topicId, partition: partitionIndex }, -1);
+                const log = this.deps.partitions.leader(topic.name, partitionIndex);
+                const lag = state && typeof log !== 'number' ? shareLag(state, log.log.highWatermark) : -1;
+                return { ...none, startOffset: state?.startOffset ?? -1, leaderEpoch, lag, errorCode: ErrorCode.NONE };
+              } catch (err) {
+                return { ...none, errorCode: err instanceof ShareStateError ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR };
+              }
             }),
           );
           out.push({ topicName, topicId: topic?.topicId ?? ZERO_UUID, partitions: answers });
@@ -258,14 +394,13 @@ export class ShareService implements ShareRequests {
     );
   }
 
-  /** The topics and partitions the group has durable state for here, by topic name. */
-  private async storedTopics(groupId: string): Promise<Array<{ topicName: string; partitions: number[] }>> {
-    const byName = new Map<string, number[]>();
-    for (const { topicId, partition } of await this.store.partitionsOf(groupId)) {
-      const name = this.deps.topics.getById(topicId)?.name;
-      if (name !== undefined) byName.set(name, [...(byName.get(name) ?? []), partition].sort((a, b) => a - b));
-    }
-    return [...byName].map(([topicName, partitions]) => ({ topicName, partitions }));
+  /** Every partition of the topics the group's members subscribe to, by topic name. */
+  private subscribedTopics(groupId: string): Array<{ topicName: string; partitions: number[] }> {
+    const names = new Set(this.coordinator.describe(groupId).members.flatMap((m) => m.subscribedTopicNames));
+    return this.deps.topics
+      .list()
+      .filter((t) => names.has(t.name))
+      .map((t) => ({ topicName: t.name, partitions: t.replicas.map((_, i) => i) }));
   }
 
   /** Whether a topic (by id) exists and the asker may not READ it: TOPIC_AUTHORIZATION_FAILED, as Kafka answers per partition. */
@@ -278,6 +413,9 @@ export class ShareService implements ShareRequests {
 
   /** A new session for the member; its records are released when the connection it came on closes. */
   private openSession(groupId: string, memberId: string, ctx: RequestContext): ShareSession | number {
+    // A group whose sessions here hold no partitions holds no records here: its share-partitions are read
+    // again from the durable state, which an admin may have reset or deleted meanwhile on another broker.
+    if (!this.sessions.groupInUse(groupId)) this.forget(groupId, () => true);
     const old = this.sessions.get(groupId, memberId);
     if (old) this.unwatch.get(old)?.();
     const session = this.sessions.open(groupId, memberId);
@@ -330,10 +468,10 @@ export class ShareService implements ShareRequests {
         }
         if (released) this.wake();
         try {
-          await this.store.save(groupId, topicId, partition, found.held.sp.snapshot());
+          await this.persister.save({ groupId, topicId, partition }, found.leaderEpoch, found.held.sp.snapshot());
         } catch (err) {
           this.deps.log.error({ err, groupId, topicId, partition }, 'share-partition state could not be written');
-          return { topicId, partition, code: ErrorCode.KAFKA_STORAGE_ERROR, leader };
+          return { topicId, partition, code: this.stateFailure(groupId, topicId, partition, err), leader };
         }
         return { topicId, partition, code, leader };
       }),
@@ -437,9 +575,14 @@ export class ShareService implements ShareRequests {
       return p;
     }
     let entry = this.held.get(key);
+    // Led here again after another broker led it: that broker's state counts, not what this one held before.
+    if (entry && !(entry instanceof Promise) && entry.leaderEpoch !== p.leaderEpoch) {
+      this.held.delete(key);
+      entry = undefined;
+    }
     if (!entry && !this.heldGroups().has(groupId) && this.heldGroups().size >= this.maxGroups) return ErrorCode.GROUP_MAX_SIZE_REACHED;
     if (!entry) {
-      const loading = this.load(groupId, topicId, partition, p.log);
+      const loading = this.load(groupId, topicId, partition, p.log, p.leaderEpoch);
       this.held.set(key, loading);
       entry = loading;
       loading.then(
@@ -455,7 +598,7 @@ export class ShareService implements ShareRequests {
       return { held: await entry, log: p.log, leaderEpoch: p.leaderEpoch };
     } catch (err) {
       this.deps.log.error({ err, groupId, topicId, partition }, 'share-partition state could not be read');
-      return ErrorCode.KAFKA_STORAGE_ERROR;
+      return this.stateFailure(groupId, topicId, partition, err);
     }
   }
 
@@ -464,12 +607,23 @@ export class ShareService implements ShareRequests {
     return new Set([...this.held.keys()].map((key) => key.slice(0, key.indexOf('\0'))));
   }
 
-  private async load(groupId: string, topicId: string, partition: number, log: PartitionLog): Promise<Held> {
-    const snapshot = await this.store.load(groupId, topicId, partition);
+  /**
+   * The error a request gets when a share-partition's state could not be read or written. The
+   * share-partition is dropped, so its next use reads the durable state again; a write fenced by a newer
+   * leader means this broker no longer leads the partition (NOT_LEADER_OR_FOLLOWER: the client looks again).
+   */
+  private stateFailure(groupId: string, topicId: string, partition: number, err: unknown): number {
+    this.forget(groupId, (h) => h.topicId === topicId && h.partition === partition);
+    if (!(err instanceof ShareStateError)) return ErrorCode.UNKNOWN_SERVER_ERROR;
+    return err.errorCode === ErrorCode.FENCED_LEADER_EPOCH ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  private async load(groupId: string, topicId: string, partition: number, log: PartitionLog, leaderEpoch: number): Promise<Held> {
+    const snapshot = await this.persister.load({ groupId, topicId, partition }, leaderEpoch);
     const earliest = this.deps.config.values['share.auto.offset.reset'] === 'earliest';
     const sp = snapshot ? SharePartition.restore(this.limits, snapshot) : SharePartition.fresh(this.limits, earliest ? log.logStartOffset : log.highWatermark);
     // A new start is written at once: after a restart the group goes on from here, not from a later log end.
-    if (!snapshot) await this.store.save(groupId, topicId, partition, sp.snapshot());
-    return { groupId, topicId, partition, sp };
+    if (!snapshot) await this.persister.save({ groupId, topicId, partition }, leaderEpoch, sp.snapshot());
+    return { groupId, topicId, partition, leaderEpoch, sp };
   }
 }

@@ -71,6 +71,12 @@ export class ShareSessionCache {
     return session;
   }
 
+  /** Whether any member of the group has a session here with partitions in it (and so may hold records here). */
+  groupInUse(groupId: string): boolean {
+    for (const s of this.sessions.values()) if (s.groupId === groupId && s.partitions.size > 0) return true;
+    return false;
+  }
+
   /** Removes `session` if it is still the member's current one; whether it was. */
   close(session: ShareSession): boolean {
     const key = sessionKey(session.groupId, session.memberId);

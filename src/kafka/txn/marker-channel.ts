@@ -5,7 +5,8 @@
 // partition the cluster no longer has (its topic deleted) counts as written, as Kafka drops it.
 import { ApiKey, ErrorCode, type WriteTxnMarkersRequestInput, type WriteTxnMarkersResponse } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
-import { KafkaConnection, type ConnectionSecurity } from '../client/connection.js';
+import type { ConnectionSecurity } from '../client/connection.js';
+import { BrokerConnections } from '../cluster/broker-connections.js';
 import type { RequestContext } from '../handler.js';
 import { ANONYMOUS } from '../principal.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
@@ -31,10 +32,11 @@ export interface MarkerChannelContext {
 }
 
 export class WriteTxnMarkersChannel implements MarkerChannel {
-  private readonly connections = new Map<number, Promise<KafkaConnection>>();
-  private closed = false;
+  private readonly connections: BrokerConnections;
 
-  constructor(private readonly ctx: MarkerChannelContext) {}
+  constructor(private readonly ctx: MarkerChannelContext) {
+    this.connections = new BrokerConnections({ metadata: ctx.metadata, clientId: `skein-txn-coordinator-${ctx.brokerId}`, requestTimeoutMs: MARKER_REQUEST_TIMEOUT_MS, security: ctx.security });
+  }
 
   async send(request: MarkerRequest): Promise<MarkerOutcome[]> {
     const outcomes: MarkerOutcome[] = [];
@@ -50,9 +52,7 @@ export class WriteTxnMarkersChannel implements MarkerChannel {
   }
 
   close(): void {
-    this.closed = true;
-    for (const conn of this.connections.values()) void conn.then((c) => c.close(), () => undefined);
-    this.connections.clear();
+    this.connections.close();
   }
 
   private async sendTo(leader: number, request: MarkerRequest, partitions: TopicPartition[]): Promise<MarkerOutcome[]> {
@@ -84,36 +84,8 @@ export class WriteTxnMarkersChannel implements MarkerChannel {
     return (await handler.handle(body, ctx)) as WriteTxnMarkersResponse;
   }
 
-  private async remote(leader: number, body: WriteTxnMarkersRequestInput): Promise<WriteTxnMarkersResponse> {
-    const conn = await this.connection(leader);
-    try {
-      return await conn.send(ApiKey.WriteTxnMarkers, WRITE_TXN_MARKERS_VERSION, body, { timeoutMs: MARKER_REQUEST_TIMEOUT_MS });
-    } catch (err) {
-      // A broken connection is opened again on the next try.
-      if (conn.closed) this.connections.delete(leader);
-      throw err;
-    }
-  }
-
-  private connection(leader: number): Promise<KafkaConnection> {
-    const cached = this.connections.get(leader);
-    if (cached) return cached;
-    const node = this.ctx.metadata.liveBrokers().find((b) => b.nodeId === leader);
-    if (!node || this.closed) return Promise.reject(new Error(`broker ${leader} is not reachable`));
-    const host = node.host.includes(':') ? `[${node.host}]` : node.host;
-    const conn = KafkaConnection.connect(`${host}:${node.port}`, {
-      clientId: `skein-txn-coordinator-${this.ctx.brokerId}`,
-      requestTimeoutMs: MARKER_REQUEST_TIMEOUT_MS,
-      ...this.ctx.security(),
-    });
-    this.connections.set(leader, conn);
-    conn.then(
-      (c) => c.onClose(() => {
-        if (this.connections.get(leader) === conn) this.connections.delete(leader);
-      }),
-      () => this.connections.delete(leader),
-    );
-    return conn;
+  private remote(leader: number, body: WriteTxnMarkersRequestInput): Promise<WriteTxnMarkersResponse> {
+    return this.connections.with(leader, (conn) => conn.send(ApiKey.WriteTxnMarkers, WRITE_TXN_MARKERS_VERSION, body, { timeoutMs: MARKER_REQUEST_TIMEOUT_MS }));
   }
 }
 

@@ -1,6 +1,7 @@
 // The internal topic __transaction_state: created on first need (the first FindCoordinator for a
 // transactional id), as Kafka's auto topic creation makes it, and read back per partition on leadership.
 import type { BrokerConfigValues } from '../broker-config.js';
+import { createStateTopic } from '../coordination/internal-topic.js';
 import type { ConsumerOffsetsTopics } from '../groups/consumer-offsets-topic.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import type { BatchRecord } from '../../../protocol/kafka/records/batch-records.js';
@@ -13,25 +14,19 @@ import {
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 
-/**
- * Creates __transaction_state with transaction.state.log.num.partitions partitions, a replication factor
- * of transaction.state.log.replication.factor capped by the live brokers (Kafka refuses instead; a
- * single broker could then never run transactions), min.insync.replicas of transaction.state.log.min.isr
- * capped by that factor, and Kafka's overrides: compacted (each id's latest record is kept, tombstones
- * of expired ids drop in time) with the log's segment size. Settles once durable and open.
- */
+/** Creates __transaction_state with the transaction.state.log.* settings (see createStateTopic). */
 export function createTransactionStateTopic(topics: ConsumerOffsetsTopics, values: BrokerConfigValues, liveBrokers: number): Promise<TopicRecord> {
-  const replicationFactor = Math.min(values['transaction.state.log.replication.factor'], Math.max(liveBrokers, 1));
-  return topics.create({
-    name: TRANSACTION_STATE_TOPIC,
-    numPartitions: values['transaction.state.log.num.partitions'],
-    replicationFactor,
-    configs: {
-      'cleanup.policy': 'compact',
-      'segment.bytes': String(values['transaction.state.log.segment.bytes']),
-      'min.insync.replicas': String(Math.min(values['transaction.state.log.min.isr'], replicationFactor)),
+  return createStateTopic(
+    topics,
+    {
+      name: TRANSACTION_STATE_TOPIC,
+      partitions: values['transaction.state.log.num.partitions'],
+      replicationFactor: values['transaction.state.log.replication.factor'],
+      minIsr: values['transaction.state.log.min.isr'],
+      segmentBytes: values['transaction.state.log.segment.bytes'],
     },
-  });
+    liveBrokers,
+  );
 }
 
 /** Rebuilds each transactional id's latest state from a partition's records, the last one winning. */

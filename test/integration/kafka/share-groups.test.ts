@@ -1,6 +1,7 @@
 // Share groups (KIP-932) on the wire, request by request: membership epochs and their refusals, share
 // session epochs, acquisition and acknowledgement with Kafka's error codes for records a member does
-// not hold, ListGroups' share type, ShareGroupDescribe of an unknown id. Real clients: compat/kafka/share-groups.test.ts.
+// not hold, ListGroups' share type, ShareGroupDescribe of an unknown id, the offsets admin APIs (describe with
+// the lag, reset and delete of an empty group's offsets). Real clients: compat/kafka/share-groups.test.ts.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
@@ -150,7 +151,7 @@ test('DescribeShareGroupOffsets: the share-partition start offset, -1 where the 
   const all = await conn.send(ApiKey.DescribeShareGroupOffsets, 0, { groups: [{ groupId: GROUP, topics: null }, { groupId: 'no-such-share-group', topics: null }] });
   expect(all.groups[0]!.errorCode).toBe(ErrorCode.NONE);
   // 0-4 and 8-9 are accepted, 5-7 still held by m2: the start is 5.
-  expect(all.groups[0]!.topics).toEqual([{ topicName: 'sq', topicId, partitions: [{ partitionIndex: 0, startOffset: 5, leaderEpoch: 0, errorCode: 0, errorMessage: null }] }]);
+  expect(all.groups[0]!.topics).toEqual([{ topicName: 'sq', topicId, partitions: [{ partitionIndex: 0, startOffset: 5, leaderEpoch: 0, lag: -1, errorCode: 0, errorMessage: null }] }]);
   expect(all.groups[1]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
   const named = await conn.send(ApiKey.DescribeShareGroupOffsets, 0, { groups: [{ groupId: GROUP, topics: [{ topicName: 'sq', partitions: [0, 7] }] }] });
   expect(named.groups[0]!.topics[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode])).toEqual([
@@ -158,3 +159,72 @@ test('DescribeShareGroupOffsets: the share-partition start offset, -1 where the 
     [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
   ]);
 });
+
+test('DescribeShareGroupOffsets v1 lag; AlterShareGroupOffsets and DeleteShareGroupOffsets of an empty group, refused while it has members', async () => {
+  // 5-7 are held by m2 (not done), 8-9 accepted, the high watermark 10: three records to go.
+  const v1 = await conn.send(ApiKey.DescribeShareGroupOffsets, 1, { groups: [{ groupId: GROUP, topics: [{ topicName: 'sq', partitions: [0] }] }] });
+  expect(v1.groups[0]!.topics[0]!.partitions[0]).toMatchObject({ startOffset: 5, lag: 3, errorCode: ErrorCode.NONE });
+
+  const alter = (startOffset: number, topicName = 'sq') => conn.send(ApiKey.AlterShareGroupOffsets, 0, { groupId: GROUP, topics: [{ topicName, partitions: [{ partitionIndex: 0, startOffset }] }] });
+  const busy = await alter(2);
+  expect(busy.errorCode).toBe(ErrorCode.NON_EMPTY_GROUP);
+  expect(busy.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NON_EMPTY_GROUP);
+  expect((await conn.send(ApiKey.DeleteShareGroupOffsets, 0, { groupId: GROUP, topics: [{ topicName: 'sq' }] })).errorCode).toBe(ErrorCode.NON_EMPTY_GROUP);
+  expect((await heartbeat('member-a', -1, null)).memberEpoch).toBe(-1);
+
+  expect((await alter(-3)).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  expect((await alter(2, 'no-such-topic')).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const reset = await alter(2);
+  expect(reset.errorCode).toBe(ErrorCode.NONE);
+  expect(reset.responses).toEqual([{ topicName: 'sq', topicId, partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE, errorMessage: null }] }]);
+  const described = await conn.send(ApiKey.DescribeShareGroupOffsets, 1, { groups: [{ groupId: GROUP, topics: [{ topicName: 'sq', partitions: [0] }] }] });
+  expect(described.groups[0]!.topics[0]!.partitions[0]).toMatchObject({ startOffset: 2, lag: 8 });
+  // The next session starts from the reset: 2 on, each record a first delivery again.
+  const fresh = await fetch(conn, 'm5', 0);
+  expect(fresh.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 2, lastOffset: 5, deliveryCount: 1 }]);
+
+  const deleted = await conn.send(ApiKey.DeleteShareGroupOffsets, 0, { groupId: GROUP, topics: [{ topicName: 'sq' }, { topicName: 'no-such-topic' }] });
+  expect(deleted.errorCode).toBe(ErrorCode.NONE);
+  expect(deleted.responses.map((t) => [t.topicName, t.errorCode])).toEqual([
+    ['sq', ErrorCode.NONE],
+    ['no-such-topic', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+  ]);
+  const gone = await conn.send(ApiKey.DescribeShareGroupOffsets, 1, { groups: [{ groupId: GROUP, topics: [{ topicName: 'sq', partitions: [0] }] }] });
+  expect(gone.groups[0]!.topics[0]!.partitions[0]).toMatchObject({ startOffset: -1, lag: -1 });
+  // Deleted: the partition starts over as new to the group (share.auto.offset.reset=earliest here).
+  const again = await fetch(conn, 'm5', 1);
+  expect(again.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 3, deliveryCount: 1 }]);
+});
+
+test("the share coordinator's inter-broker APIs: state written and read back, bad batches refused, older leader and state epochs fenced", async () => {
+  const key = { groupId: 'sg-state', topicId: '0123456789abcdef0123456789abcdef' };
+  const write = (leaderEpoch: number, stateEpoch: number, stateBatches: { firstOffset: number; lastOffset: number; deliveryState: number; deliveryCount: number }[], startOffset = 10) =>
+    conn.send(ApiKey.WriteShareGroupState, 0, { groupId: key.groupId, topics: [{ topicId: key.topicId, partitions: [{ partition: 3, stateEpoch, leaderEpoch, startOffset, stateBatches }] }] }).then((r) => r.results[0]!.partitions[0]!.errorCode);
+  const read = (leaderEpoch: number) => conn.send(ApiKey.ReadShareGroupState, 0, { groupId: key.groupId, topics: [{ topicId: key.topicId, partitions: [{ partition: 3, leaderEpoch }] }] }).then((r) => r.results[0]!.partitions[0]!);
+  // A share-partition never written reads as none (start -1); the first read may wait for the topic to be made.
+  const first = await waitForState(() => read(5));
+  expect(first).toMatchObject({ startOffset: -1, stateBatches: [] });
+  const batches = [{ firstOffset: 10, lastOffset: 12, deliveryState: 2, deliveryCount: 1 }, { firstOffset: 13, lastOffset: 13, deliveryState: 0, deliveryCount: 2 }];
+  expect(await write(5, 1, batches)).toBe(ErrorCode.NONE);
+  expect(await read(5)).toMatchObject({ errorCode: ErrorCode.NONE, stateEpoch: 1, startOffset: 10, stateBatches: batches });
+  // Overlapping, below the start, or of an unknown state: INVALID_REQUEST, nothing written.
+  expect(await write(5, 1, [batches[0]!, batches[0]!])).toBe(ErrorCode.INVALID_REQUEST);
+  expect(await write(5, 1, [{ firstOffset: 2, lastOffset: 3, deliveryState: 2, deliveryCount: 1 }])).toBe(ErrorCode.INVALID_REQUEST);
+  expect(await write(5, 1, [{ firstOffset: 10, lastOffset: 10, deliveryState: 7, deliveryCount: 1 }])).toBe(ErrorCode.INVALID_REQUEST);
+  // A deposed leader (older leader epoch) and an older state epoch are fenced; a newer leader's read fences older writers.
+  expect(await write(4, 1, [])).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+  expect(await write(5, 0, [])).toBe(ErrorCode.FENCED_STATE_EPOCH);
+  expect((await read(7)).errorCode).toBe(ErrorCode.NONE);
+  expect(await write(6, 1, [])).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+  expect((await read(6)).errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+  expect(await read(7)).toMatchObject({ stateEpoch: 1, startOffset: 10, stateBatches: batches });
+});
+
+/** Asks again while the share coordinator's topic is made and loaded, as a partition leader retries. */
+async function waitForState<T extends { errorCode: number }>(ask: () => Promise<T>): Promise<T> {
+  for (;;) {
+    const r = await ask();
+    if (r.errorCode !== ErrorCode.COORDINATOR_NOT_AVAILABLE && r.errorCode !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return r;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

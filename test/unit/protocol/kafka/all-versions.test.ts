@@ -151,7 +151,9 @@ test('the registry holds at least the versions the broker is to serve', () => {
     77: [1, 1],
     78: [1, 2],
     79: [1, 2],
-    90: [0, 0],
+    90: [0, 1],
+    91: [0, 0],
+    92: [0, 0],
     17: [0, 1],
     36: [0, 2],
     48: [0, 1],
@@ -164,6 +166,10 @@ test('the registry holds at least the versions the broker is to serve', () => {
     6: [0, 8],
     7: [0, 3],
     27: [0, 1],
+    // KIP-932 share coordinator requests, between Skein brokers.
+    84: [0, 0],
+    85: [0, 0],
+    86: [0, 0],
   };
   for (const [key, [min, max]] of Object.entries(needed)) {
     const api = KAFKA_APIS[Number(key) as keyof typeof KAFKA_APIS];

@@ -228,8 +228,15 @@ const NOT_CAPTURED: number[] = [
   // KIP-932: @kafkats/client's ShareConsumer (kafkats-share.json) sends 76, 78 and 79, not ShareGroupDescribe,
   // which compat/kafka/share-groups.test.ts sends; all-versions.test.ts round-trips every version.
   ApiKey.ShareGroupDescribe,
-  // The Java Admin's (kafka-share-groups.sh); test/integration/kafka/share-groups.test.ts sends it.
+  // The Java Admin's (kafka-share-groups.sh); test/integration/kafka/share-groups.test.ts sends them.
   ApiKey.DescribeShareGroupOffsets,
+  ApiKey.AlterShareGroupOffsets,
+  ApiKey.DeleteShareGroupOffsets,
+  // Inter-broker (a share-partition leader to a share coordinator); all-versions.test.ts round-trips them,
+  // test/integration/kafka/share-state-cluster.test.ts drives them between brokers.
+  ApiKey.ReadShareGroupState,
+  ApiKey.WriteShareGroupState,
+  ApiKey.DeleteShareGroupState,
   // SASL: the captures were made on a PLAINTEXT listener; test/integration/kafka/sasl.test.ts drives kafkajs
   // through them. The SCRAM credential APIs come from the Java Admin only (kafka-configs.sh).
   ApiKey.SaslHandshake,

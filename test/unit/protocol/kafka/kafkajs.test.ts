@@ -1078,9 +1078,10 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
   ];
   // + the five inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown, WriteTxnMarkers)
   // DescribeProducers (the Java Admin's), ConsumerGroupHeartbeat and ConsumerGroupDescribe (KIP-848, newer than kafkajs),
-  // DescribeLogDirs and DescribeTopicPartitions (kafkajs has neither), KIP-932's five share group APIs, and
+  // DescribeLogDirs and DescribeTopicPartitions (kafkajs has neither), KIP-932's seven share group APIs,
   // DescribeUserScramCredentials and AlterUserScramCredentials (the Java Admin's), DescribeClientQuotas and
-  // AlterClientQuotas (kafkajs has neither), and KIP-714's GetTelemetrySubscriptions and PushTelemetry
-  // (librdkafka's and the Java client's, newer than kafkajs).
-  expect(covered.length + 7 + 5 + 3 + 2 + 5 + 2 + 2 + 2).toBe(Object.keys(ApiKey).length);
+  // AlterClientQuotas (kafkajs has neither), KIP-714's GetTelemetrySubscriptions and PushTelemetry
+  // (librdkafka's and the Java client's, newer than kafkajs), and the share coordinator's three inter-broker
+  // APIs (Read-, Write- and DeleteShareGroupState).
+  expect(covered.length + 7 + 5 + 3 + 2 + 7 + 2 + 2 + 2 + 3).toBe(Object.keys(ApiKey).length);
 });
