@@ -136,6 +136,11 @@ export const brokerSchema = {
   'group.consumer.heartbeat.interval.ms': int('KIP-848 consumer groups: how often members are told to heartbeat.', 5_000, { min: 1 }),
   'group.consumer.assignors': consumerAssignors('KIP-848 consumer groups: server-side assignors, the first the default (uniform, range).', ['uniform', 'range']),
   'group.consumer.max.size': int('KIP-848 consumer groups: members in one group at most.', 2_147_483_647, { min: 1 }),
+  'group.consumer.migration.policy': oneOf(
+    'Online conversion between classic and KIP-848 consumer groups with members: bidirectional, upgrade, downgrade or disabled.',
+    'bidirectional',
+    ['bidirectional', 'upgrade', 'downgrade', 'disabled'],
+  ),
   // KIP-932 share groups (src/kafka/share); the names and defaults are Kafka 4.x's.
   'share.version': int('KIP-932 share groups: the finalized share.version feature level; 0 turns share groups off, 1 serves them.', 1, { min: 0, max: 1 }),
   'group.share.session.timeout.ms': int('Share groups: a member silent this long is removed.', 45_000, { min: 1 }),
