@@ -349,7 +349,8 @@ export class ConsumerGroupCoordinator {
       return refuse(request.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     if (!member) {
-      if (request.memberId !== '') return refuse(request.memberId, ErrorCode.UNKNOWN_MEMBER_ID);
+      // An id handed out with MEMBER_ID_REQUIRED is not remembered: Kafka creates the member on the
+      // JoinGroup that brings it (getOrMaybeSubscribeDynamicConsumerGroupMember).
       if (group.members.size >= this.config.maxSize) return refuse('', ErrorCode.GROUP_MAX_SIZE_REACHED);
       member = newMember(memberId, 0, { instanceId: request.groupInstanceId });
       group.members.set(memberId, member);
