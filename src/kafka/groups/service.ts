@@ -256,9 +256,7 @@ export class GroupService implements GroupRequests {
     const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
     if (refusal === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return Promise.resolve(refuseHeartbeat(ErrorCode.NONE));
     if (refusal === ErrorCode.NONE && this.consumer?.hasMembers(request.groupId)) {
-      const response = this.consumer.classicHeartbeat(this.broker.now(), request);
-      this.armTimer();
-      return Promise.resolve(response);
+      return this.afterConsumerChange(request.groupId, this.consumer.classicHeartbeat(this.broker.now(), request), refuseHeartbeat);
     }
     return this.submit(refusal, (c, now, token) => c.heartbeat(now, token, request), refuseHeartbeat);
   }

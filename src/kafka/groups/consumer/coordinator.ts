@@ -418,6 +418,9 @@ export class ConsumerGroupCoordinator {
     const member = found;
     if (request.generationId !== member.memberEpoch) return { errorCode: ErrorCode.ILLEGAL_GENERATION };
     member.sessionDeadline = nowMs + member.classic!.sessionTimeoutMs;
+    // A subscribed topic that grew or was re-created starts a new epoch, as a KIP-848 heartbeat would
+    // find: classic members may be all the group has.
+    this.refreshTarget(group!);
     const released = member.state === 'unreleased' && ![...(group!.target.get(member.memberId) ?? [])].some((k) => !member.assigned.has(k) && this.heldByOthers(group!, member).has(k));
     const rejoin = member.memberEpoch < group!.groupEpoch || member.state === 'unrevoked' || released;
     return { errorCode: rejoin ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE };
