@@ -4,7 +4,7 @@
 // group whose members use the "consumer" embedded protocol; a downgrade when the last KIP-848 member
 // leaves a consumer group whose other members speak the classic protocol. Committed offsets stay where
 // they are (the classic coordinator keeps them for both kinds).
-import type { JoinGroupProtocol } from './api.js';
+import type { MemberInit } from './member.js';
 
 /** group.consumer.migration.policy: which conversions of groups with members are allowed. */
 export type MigrationPolicy = 'bidirectional' | 'upgrade' | 'downgrade' | 'disabled';
@@ -17,19 +17,11 @@ export function downgradeAllowed(policy: MigrationPolicy): boolean {
   return policy === 'bidirectional' || policy === 'downgrade';
 }
 
-/** A classic member as it moves between the coordinators. */
-export interface MigratingMember {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  rebalanceTimeoutMs: number;
-  sessionTimeoutMs: number;
-  /** The member's JoinGroup protocols, in its order of preference. */
-  protocols: JoinGroupProtocol[];
-  /** Its current assignment in the "consumer" protocol's encoding (empty: none). */
-  assignment: Buffer;
-}
+/**
+ * A classic member as it moves between the coordinators: what a classic member is made of, with its
+ * current assignment in the "consumer" protocol's encoding (empty: none).
+ */
+export type MigratingMember = Omit<MemberInit, 'protocolType' | 'assignment'> & { assignment: Buffer };
 
 /** A group's classic members and generation: what a conversion carries from one coordinator to the other. */
 export interface MigratingGroup {

@@ -304,16 +304,11 @@ export class GroupService implements GroupRequests {
     const refusal = request.groupId === '' ? ErrorCode.NONE : this.groupRefusal(request.groupId, MEMBERSHIP);
     const consumer = this.consumer;
     if (refusal !== ErrorCode.NONE || !consumer) return Promise.resolve(refuse(refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal));
+    // A classic group with members becomes a consumer group if the migration policy allows (online
+    // upgrade); its group record is tombstoned ahead of the consumer group's records, on the same partition.
     const classic = consumer.has(request.groupId) ? undefined : this.coordinator!.migratingGroup(request.groupId);
-    if (classic) {
-      // A classic group with members becomes a consumer group if the migration policy allows (online
-      // upgrade); its group record is tombstoned ahead of the consumer group's records, on the same partition.
-      const why = request.memberEpoch === 0 ? consumer.upgradeRefusal(classic.group, classic.protocolType) : `Group ${request.groupId} is not a consumer group.`;
-      if (why !== undefined) return Promise.resolve({ ...refuse(ErrorCode.GROUP_ID_NOT_FOUND), errorMessage: why });
-      consumer.upgrade(this.broker.now(), classic.group);
-      this.absorb(this.coordinator!.handOver(this.broker.now(), request.groupId));
-    }
-    const response = consumer.heartbeat(this.broker.now(), request);
+    const response = consumer.heartbeat(this.broker.now(), request, classic);
+    if (classic && consumer.has(request.groupId)) this.absorb(this.coordinator!.handOver(this.broker.now(), request.groupId));
     // As Kafka, the member hears of a change only once its records are durable: a coordinator that
     // takes over after that has the epoch and partitions the member was told.
     return this.afterConsumerChange(request.groupId, response, refuse);

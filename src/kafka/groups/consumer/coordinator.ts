@@ -183,9 +183,18 @@ export class ConsumerGroupCoordinator {
     return ErrorCode.STALE_MEMBER_EPOCH;
   }
 
-  heartbeat(nowMs: number, request: ConsumerHeartbeatRequest): ConsumerHeartbeatResponse {
+  /**
+   * `classic` is the classic group holding the group id with members, if any: a valid first heartbeat
+   * converts it when the migration policy allows (online upgrade), else gets GROUP_ID_NOT_FOUND.
+   */
+  heartbeat(nowMs: number, request: ConsumerHeartbeatRequest, classic?: { group: MigratingGroup; protocolType: string | null }): ConsumerHeartbeatResponse {
     const invalid = this.validate(request);
     if (invalid) return invalid;
+    if (classic && !this.groups.has(request.groupId)) {
+      const why = request.memberEpoch === 0 ? this.upgradeRefusal(classic.group, classic.protocolType) : `Group ${request.groupId} is not a consumer group.`;
+      if (why !== undefined) return fail(ErrorCode.GROUP_ID_NOT_FOUND, why);
+      this.upgrade(nowMs, classic.group);
+    }
     if (request.memberEpoch === LEAVE_EPOCH || request.memberEpoch === STATIC_LEAVE_EPOCH) return this.leave(nowMs, request);
     let group = this.groups.get(request.groupId);
     let member: Member | undefined;
@@ -244,7 +253,7 @@ export class ConsumerGroupCoordinator {
    * Why the classic group `classic` may not become a consumer group now (Kafka: validateOnlineUpgrade),
    * undefined when it may. Its members must speak the "consumer" embedded protocol in readable metadata.
    */
-  upgradeRefusal(classic: MigratingGroup, protocolType: string | null): string | undefined {
+  private upgradeRefusal(classic: MigratingGroup, protocolType: string | null): string | undefined {
     const groupId = classic.groupId;
     if (!upgradeAllowed(this.config.migrationPolicy)) return `Cannot upgrade classic group ${groupId} to consumer group because the online upgrade is disabled.`;
     if (protocolType !== CONSUMER_PROTOCOL_TYPE || classic.protocolName === null) {
@@ -267,9 +276,9 @@ export class ConsumerGroupCoordinator {
    * Online upgrade (Kafka: ConsumerGroup.fromClassicGroup): the classic group's members become classic
    * members of a new consumer group at its generation, each owning and targeted at what it was last
    * assigned. The KIP-848 member whose heartbeat caused it then joins, which starts a new epoch; the
-   * classic members learn of it on their next heartbeat. Check upgradeRefusal first.
+   * classic members learn of it on their next heartbeat.
    */
-  upgrade(nowMs: number, classic: MigratingGroup): void {
+  private upgrade(nowMs: number, classic: MigratingGroup): void {
     const topics = this.catalog.topics();
     const group: ConsumerGroup = { groupId: classic.groupId, groupEpoch: classic.generationId, assignmentEpoch: classic.generationId, members: new Map(), target: new Map(), subscribedTopics: new Map() };
     const taken = new Set<PartitionKey>();

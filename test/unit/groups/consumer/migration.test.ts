@@ -46,21 +46,31 @@ function classicGroup(): MigratingGroup {
 const assignedBy = (c: ConsumerGroupCoordinator) => Object.fromEntries(c.describe('g')!.members.map((m) => [m.memberId, m.assigned]));
 
 describe('online upgrade', () => {
-  it('is refused with GROUP_ID_NOT_FOUND reasons when the policy, the protocol type or the metadata forbid it', () => {
-    expect(coordinator('downgrade').upgradeRefusal(classicGroup(), 'consumer')).toMatch(/online upgrade is disabled/);
-    expect(coordinator('disabled').upgradeRefusal(classicGroup(), 'consumer')).toMatch(/online upgrade is disabled/);
-    expect(coordinator().upgradeRefusal(classicGroup(), 'connect')).toMatch(/does not use the consumer embedded protocol/);
+  it('is refused with GROUP_ID_NOT_FOUND and the reason when the policy, the protocol type, the metadata or the size forbid it', () => {
+    const refusal = (c: ConsumerGroupCoordinator, group: MigratingGroup, protocolType = 'consumer') => {
+      const r = c.heartbeat(0, hb({ memberId: 'new' }), { group, protocolType });
+      expect(r.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+      expect(c.has('g')).toBe(false);
+      return r.errorMessage;
+    };
+    expect(refusal(coordinator('downgrade'), classicGroup())).toMatch(/online upgrade is disabled/);
+    expect(refusal(coordinator('disabled'), classicGroup())).toMatch(/online upgrade is disabled/);
+    expect(refusal(coordinator(), classicGroup(), 'connect')).toMatch(/does not use the consumer embedded protocol/);
     const garbled = classicGroup();
     garbled.members[0]!.protocols = [{ name: 'range', metadata: Buffer.from([0, 0, 0]) }];
-    expect(coordinator().upgradeRefusal(garbled, 'consumer')).toMatch(/malformed/);
-    expect(coordinator('bidirectional', { maxSize: 1 }).upgradeRefusal(classicGroup(), 'consumer')).toMatch(/maximum size/);
-    expect(coordinator('upgrade').upgradeRefusal(classicGroup(), 'consumer')).toBeUndefined();
+    expect(refusal(coordinator(), garbled)).toMatch(/malformed/);
+    expect(refusal(coordinator('bidirectional', { maxSize: 1 }), classicGroup())).toMatch(/maximum size/);
+    // Only a first heartbeat converts; an invalid one converts nothing.
+    const c = coordinator('upgrade');
+    expect(c.heartbeat(0, hb({ memberId: 'new', rebalanceTimeoutMs: -1 }), { group: classicGroup(), protocolType: 'consumer' }).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(c.heartbeat(0, hb({ memberId: 'new', memberEpoch: 3, topicPartitions: null }), { group: classicGroup(), protocolType: 'consumer' }).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    expect(c.has('g')).toBe(false);
+    expect(c.heartbeat(0, hb({ memberId: 'new' }), { group: classicGroup(), protocolType: 'consumer' }).errorCode).toBe(ErrorCode.NONE);
   });
 
   it('keeps the classic members with their partitions; the KIP-848 member gets only what they release, and they rejoin to release it', () => {
     const c = coordinator();
-    c.upgrade(0, classicGroup());
-    const joined = c.heartbeat(0, hb({ memberId: 'new' }));
+    const joined = c.heartbeat(0, hb({ memberId: 'new' }), { group: classicGroup(), protocolType: 'consumer' });
     expect(joined).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: 4, assignment: { topicPartitions: [] } });
     // The classic members hear of the new epoch on their heartbeats, and SyncGroup refuses them until they rejoin.
     expect(c.classicHeartbeat(0, { groupId: 'g', generationId: 3, memberId: 'a', groupInstanceId: null }).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
@@ -152,16 +162,10 @@ describe('classic members of a consumer group', () => {
 });
 
 describe('online downgrade', () => {
-  function mixed(policy: MigrationPolicy): ConsumerGroupCoordinator {
-    const c = coordinator(policy);
-    c.upgrade(0, classicGroup());
-    c.heartbeat(0, hb({ memberId: 'kip848' }));
-    c.drainRecords();
-    return c;
-  }
-
   it('hands the classic members back with what they own when the last KIP-848 member leaves, tombstoning the group', () => {
-    const c = mixed('bidirectional');
+    const c = coordinator('bidirectional');
+    c.heartbeat(0, hb({ memberId: 'kip848' }), { group: classicGroup(), protocolType: 'consumer' });
+    c.drainRecords();
     c.heartbeat(0, hb({ memberId: 'kip848', memberEpoch: -1 }));
     expect(c.has('g')).toBe(false);
     const [down] = c.drainDowngrades();
@@ -185,7 +189,10 @@ describe('online downgrade', () => {
 
   it('does not happen when the policy forbids it: the group stays a consumer group of classic members', () => {
     for (const policy of ['upgrade', 'disabled'] as const) {
-      const c = mixed(policy);
+      // Classic members join a consumer group whatever the policy.
+      const c = coordinator(policy);
+      c.heartbeat(0, hb({ memberId: 'kip848' }));
+      for (const memberId of ['a', 'b']) expect(c.classicJoin(0, classicJoin({ memberId }), CLIENT).errorCode).toBe(ErrorCode.NONE);
       c.heartbeat(0, hb({ memberId: 'kip848', memberEpoch: -1 }));
       expect(c.drainDowngrades()).toEqual([]);
       expect(c.describe('g')!.members.map((m) => m.memberId).sort()).toEqual(['a', 'b']);
