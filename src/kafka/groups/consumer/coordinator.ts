@@ -376,6 +376,8 @@ export class ConsumerGroupCoordinator {
       group.groupEpoch++;
     }
     this.refreshTarget(group);
+    // Rejoining is what a REBALANCE_IN_PROGRESS asked for; a revocation under way keeps its own deadline.
+    if (member.state !== 'unrevoked') member.revocationDeadline = undefined;
     const owned = keysOfNamed(subscription.ownedPartitions, this.catalog.topics());
     this.reconcile(nowMs, group, member, owned);
     // What it must revoke and did not list as owned, it has already given up: it rejoined without it.
@@ -432,7 +434,10 @@ export class ConsumerGroupCoordinator {
     this.refreshTarget(group!);
     const released = member.state === 'unreleased' && ![...(group!.target.get(member.memberId) ?? [])].some((k) => !member.assigned.has(k) && this.heldByOthers(group!, member).has(k));
     const rejoin = member.memberEpoch < group!.groupEpoch || member.state === 'unrevoked' || released;
-    return { errorCode: rejoin ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE };
+    if (!rejoin) return { errorCode: ErrorCode.NONE };
+    // It must rejoin within its rebalance timeout (Kafka's join timeout), or it is removed and what it holds is freed.
+    member.revocationDeadline ??= nowMs + member.rebalanceTimeoutMs;
+    return { errorCode: ErrorCode.REBALANCE_IN_PROGRESS };
   }
 
   /** LeaveGroup for classic members: each leaves, and the group moves to a new epoch without it. */

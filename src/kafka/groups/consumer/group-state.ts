@@ -35,7 +35,10 @@ export interface Member {
   revoking: Set<PartitionKey>;
   /** Not persisted: a loaded member's session runs from the load, as after a Kafka failover. */
   sessionDeadline: number;
-  /** Set while revoking: a member that does not revoke in its rebalance timeout is removed. */
+  /**
+   * Set while revoking, and while a classic member is asked to rejoin: a member that does not revoke
+   * (or rejoin) within its rebalance timeout is removed.
+   */
   revocationDeadline: number | undefined;
   /** Set for a classic member of a converted group; null for a KIP-848 member. */
   classic: ClassicMembership | null;

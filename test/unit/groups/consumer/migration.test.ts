@@ -146,6 +146,23 @@ describe('classic members of a consumer group', () => {
     expect(c.describe('g')!.members.map((m) => m.memberId)).toEqual(['kip848']);
   });
 
+  it('are removed when told to rejoin and they do not within their rebalance timeout, freeing their partitions', () => {
+    const c = coordinator();
+    c.heartbeat(0, hb({ memberId: 'new' }), { group: classicGroup(), protocolType: 'consumer' });
+    const heartbeat = (nowMs: number, memberId: string) => c.classicHeartbeat(nowMs, { groupId: 'g', generationId: 3, memberId, groupInstanceId: null }).errorCode;
+    expect(heartbeat(0, 'a')).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    expect(heartbeat(0, 'b')).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    // b rejoins; a keeps heartbeating instead, past its rebalance timeout (30 s).
+    c.classicJoin(1_000, classicJoin({ memberId: 'b' }), CLIENT);
+    for (let t = 5_000; t <= 30_000; t += 5_000) {
+      heartbeat(t, 'a');
+      c.heartbeat(t, hb({ memberId: 'new', memberEpoch: c.describe('g')!.members.find((m) => m.memberId === 'new')!.memberEpoch, subscribedTopicNames: null, topicPartitions: null }));
+      c.classicHeartbeat(t, { groupId: 'g', generationId: c.describe('g')!.members.find((m) => m.memberId === 'b')!.memberEpoch, memberId: 'b', groupInstanceId: null });
+    }
+    c.tick(30_000);
+    expect(c.describe('g')!.members.map((m) => m.memberId).sort()).toEqual(['b', 'new']);
+  });
+
   it('are written with their ClassicMemberMetadata and read back the same', () => {
     const c = withConsumerMember();
     c.classicJoin(0, classicJoin({ memberId: 'k' }), CLIENT);
