@@ -382,6 +382,8 @@ export class ConsumerGroupCoordinator {
     this.reconcile(nowMs, group, member, owned);
     // What it must revoke and did not list as owned, it has already given up: it rejoined without it.
     if (member.state === 'unrevoked') this.reconcile(nowMs, group, member, owned);
+    // Its SyncGroup is due within its rebalance timeout.
+    member.revocationDeadline ??= nowMs + member.rebalanceTimeoutMs;
     this.touch(group.groupId, memberId);
     return {
       errorCode: ErrorCode.NONE,
@@ -410,6 +412,7 @@ export class ConsumerGroupCoordinator {
     // A new epoch began since it joined: it must rejoin first, unless it is still revoking (Kafka's throwIfRebalanceInProgress).
     if (group!.groupEpoch > member.memberEpoch && member.state !== 'unrevoked') return refuse(ErrorCode.REBALANCE_IN_PROGRESS);
     member.sessionDeadline = nowMs + member.classic!.sessionTimeoutMs;
+    if (member.state !== 'unrevoked') member.revocationDeadline = undefined;
     return {
       errorCode: ErrorCode.NONE,
       protocolType: CONSUMER_PROTOCOL_TYPE,

@@ -36,8 +36,9 @@ export interface Member {
   /** Not persisted: a loaded member's session runs from the load, as after a Kafka failover. */
   sessionDeadline: number;
   /**
-   * Set while revoking, and while a classic member is asked to rejoin: a member that does not revoke
-   * (or rejoin) within its rebalance timeout is removed.
+   * Set while the member owes the coordinator a step: revoking, or for a classic member a rejoin it was
+   * asked for or the SyncGroup after its JoinGroup (Kafka's join and sync timeouts). A member that does
+   * not take it within its rebalance timeout is removed.
    */
   revocationDeadline: number | undefined;
   /** Set for a classic member of a converted group; null for a KIP-848 member. */

@@ -163,6 +163,18 @@ describe('classic members of a consumer group', () => {
     expect(c.describe('g')!.members.map((m) => m.memberId).sort()).toEqual(['b', 'new']);
   });
 
+  it('are removed when they do not send SyncGroup within their rebalance timeout after JoinGroup', () => {
+    const c = withConsumerMember();
+    const sync = (nowMs: number, memberId: string, generationId: number) =>
+      c.classicSync(nowMs, { groupId: 'g', generationId, memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] });
+    const silent = c.classicJoin(0, classicJoin({ memberId: 'silent', rebalanceTimeoutMs: 10_000 }), CLIENT);
+    const synced = c.classicJoin(0, classicJoin({ memberId: 'synced', rebalanceTimeoutMs: 10_000 }), CLIENT);
+    expect(sync(1_000, 'synced', synced.generationId).errorCode).toBe(ErrorCode.NONE);
+    c.classicHeartbeat(5_000, { groupId: 'g', generationId: silent.generationId, memberId: 'silent', groupInstanceId: null });
+    c.tick(10_000);
+    expect(c.describe('g')!.members.map((m) => m.memberId).sort()).toEqual(['kip848', 'synced']);
+  });
+
   it('are written with their ClassicMemberMetadata and read back the same', () => {
     const c = withConsumerMember();
     c.classicJoin(0, classicJoin({ memberId: 'k' }), CLIENT);
