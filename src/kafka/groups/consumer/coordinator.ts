@@ -233,6 +233,8 @@ export class ConsumerGroupCoordinator {
   tick(nowMs: number): void {
     for (const group of this.groups.values()) {
       for (const member of [...group.members.values()]) {
+        // A downgrade hands the group over: its remaining members are the classic coordinator's now.
+        if (this.groups.get(group.groupId) !== group) break;
         const revocationLate = member.revocationDeadline !== undefined && member.revocationDeadline <= nowMs;
         if (member.sessionDeadline <= nowMs || revocationLate) this.removeAndMaybeDowngrade(group, member);
       }
