@@ -144,7 +144,10 @@ export class ConsumerGroupCoordinator {
   private readonly written = new Map<string, RecordSet>();
   /** Groups changed since the last drainRecords: the members whose records may differ, or all of them. */
   private readonly dirty = new Map<string, Set<string> | 'all'>();
-  /** Groups converted to classic ones since the last drainDowngrades, for the classic coordinator. */
+  /**
+   * Groups converted to classic ones since the last drainDowngrades, for the classic coordinator: at
+   * most one entry per group, which is gone from here once handed back.
+   */
   private downgraded: MigratingGroup[] = [];
 
   constructor(
