@@ -633,6 +633,8 @@ export class ConsumerGroupCoordinator {
       existing.state = 'stable';
       existing.memberEpoch = 0;
       existing.previousMemberEpoch = 0;
+      // A classic member that comes back over ConsumerGroupHeartbeat speaks KIP-848 from now on.
+      existing.classic = null;
       return existing;
     }
     if (group.members.size >= this.config.maxSize) return fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`);
