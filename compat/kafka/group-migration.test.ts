@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, afterEach, expect, test } from 'vitest';
 import { JsonLinesChild } from '../helpers/json-lines-child.js';
-import { createTopic } from '../helpers/kafka-admin.js';
+import { ApiKey } from '../../protocol/kafka/index.js';
+import { createTopic, withConnection } from '../helpers/kafka-admin.js';
 import { runNodeJson } from '../helpers/npm-clients.js';
 import { kafkaForTests } from '../helpers/skein-process.js';
 
@@ -113,7 +114,15 @@ function expectEachRecordOnceInOrder(reads: Read[], sent: string[]): void {
   }
 }
 
-async function scenario(topic: string, body: (producer: ReturnType<Kafka['producer']>, sent: string[]) => Promise<Read[]>): Promise<void> {
+/** What the group has committed on each partition, as OffsetFetch answers. */
+function committed(groupId: string, topic: string): Promise<number[]> {
+  return withConnection(kafka().bootstrap, async (conn) => {
+    const r = await conn.send(ApiKey.OffsetFetch, 8, { groups: [{ groupId, topics: [{ name: topic, partitionIndexes: Array.from({ length: PARTITIONS }, (_, i) => i) }] }], requireStable: true });
+    return r.groups[0]!.topics[0]!.partitions.map((p) => Number(p.committedOffset));
+  });
+}
+
+async function scenario(topic: string, groupId: string, body: (producer: ReturnType<Kafka['producer']>, sent: string[]) => Promise<Read[]>): Promise<void> {
   await createTopic(kafka().bootstrap, topic, PARTITIONS);
   const producer = new Kafka({ brokers: [kafka().bootstrap], clientId: `${topic}-producer`, logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
@@ -121,6 +130,8 @@ async function scenario(topic: string, body: (producer: ReturnType<Kafka['produc
     const sent: string[] = [];
     const reads = await body(producer, sent);
     expectEachRecordOnceInOrder(reads, sent);
+    // Whichever kind of member read a partition last, the group's commits reached its end.
+    expect(await committed(groupId, topic)).toEqual(Array.from({ length: PARTITIONS }, (_, p) => sent.filter((_, i) => i % PARTITIONS === p).length));
   } finally {
     await producer.disconnect();
   }
@@ -129,7 +140,7 @@ async function scenario(topic: string, body: (producer: ReturnType<Kafka['produc
 test('rolling upgrade: a KIP-848 member joins a kafkajs group and the kafkajs members leave one by one', async () => {
   const topic = 'migrate-up';
   const groupId = 'migrate-up-group';
-  await scenario(topic, async (producer, sent) => {
+  await scenario(topic, groupId, async (producer, sent) => {
     sent.push(...(await produce(producer, topic, 0, 20)));
     const k1 = await KafkajsMember.start('kafkajs-1', topic, groupId);
     running.push(k1);
@@ -138,10 +149,16 @@ test('rolling upgrade: a KIP-848 member joins a kafkajs group and the kafkajs me
     await until('two kafkajs members splitting the partitions', () => split([k1, k2]), []);
     const c = kip848Member('ckjs-1', topic, groupId);
     await until('the KIP-848 member sharing the partitions with both kafkajs members', () => split([k1, k2, c]), [c]);
-    // The group is a consumer group now, its kafkajs members classic members of it.
+    // The group is a consumer group now, as librdkafka's admin sees it, its kafkajs members classic
+    // members of it (ConsumerGroupDescribe's member type 0).
     const described = await runNodeJson<Array<{ type: number; members: Array<{ clientId: string }> }>>(CKJS, 'describe', { bootstrap: kafka().bootstrap, groupId });
     expect(described[0]!.type).toBe(1);
     expect(described[0]!.members.map((m) => m.clientId).sort()).toEqual(['ckjs-1', 'kafkajs-1', 'kafkajs-2']);
+    const types = await withConnection(kafka().bootstrap, async (conn) => {
+      const r = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
+      return r.groups[0]!.members.map((m) => [m.clientId, m.memberType]).sort();
+    });
+    expect(types).toEqual([['ckjs-1', 1], ['kafkajs-1', 0], ['kafkajs-2', 0]]);
     sent.push(...(await produce(producer, topic, 20, 20)));
     await until('the first 40 records read', () => readsOf([k1, k2], [c]).length >= 40, [c]);
     await k1.stop();
@@ -159,7 +176,7 @@ test('rolling upgrade: a KIP-848 member joins a kafkajs group and the kafkajs me
 test('rolling downgrade: kafkajs members join a KIP-848 group, the KIP-848 members leave, and the group is classic again', async () => {
   const topic = 'migrate-down';
   const groupId = 'migrate-down-group';
-  await scenario(topic, async (producer, sent) => {
+  await scenario(topic, groupId, async (producer, sent) => {
     sent.push(...(await produce(producer, topic, 0, 20)));
     const c1 = kip848Member('ckjs-1', topic, groupId);
     const c2 = kip848Member('ckjs-2', topic, groupId);
