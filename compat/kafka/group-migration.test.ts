@@ -4,10 +4,11 @@
 // (ConsumerGroupHeartbeat) in one group while records flow. Upgrade: a KIP-848 member joins the kafkajs
 // group, which becomes a consumer group serving the kafkajs members as classic members, and the kafkajs
 // members leave one by one. Downgrade: kafkajs members join a KIP-848 group, the KIP-848 members leave,
-// and the group is classic again. Every member commits each record before reporting it, so: no record
-// is lost, none is read twice (commits carry over from one kind of member to the other), and on each
-// partition the offsets read, in the order they were read across all members, only go up (no partition
-// is consumed by two members at once).
+// and the group is classic again; the same with librdkafka's classic protocol (group.protocol=classic).
+// Every member commits each record before reporting it, so: no record is lost, none is read twice
+// (commits carry over from one kind of member to the other), and on each partition the offsets read, in
+// the order they were read across all members, only go up (no partition is consumed by two members at
+// once).
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, afterEach, expect, test } from 'vitest';
@@ -69,9 +70,9 @@ class KafkajsMember {
   }
 }
 
-/** A @confluentinc/kafka-javascript member with group.protocol=consumer, in a child process. */
-function kip848Member(name: string, topic: string, groupId: string): JsonLinesChild {
-  const input = { bootstrap: kafka().bootstrap, topic, groupId, clientId: name, protocol: 'consumer' };
+/** A @confluentinc/kafka-javascript member, group.protocol=consumer unless told classic, in a child process. */
+function kip848Member(name: string, topic: string, groupId: string, protocol: 'consumer' | 'classic' = 'consumer'): JsonLinesChild {
+  const input = { bootstrap: kafka().bootstrap, topic, groupId, clientId: name, protocol };
   return new JsonLinesChild(name, process.execPath, [fileURLToPath(CKJS), 'member', JSON.stringify(input)]);
 }
 
@@ -201,5 +202,27 @@ test('rolling downgrade: kafkajs members join a KIP-848 group, the KIP-848 membe
     await k1.stop();
     await k2.stop();
     return readsOf([k1, k2], [c1, c2]);
+  });
+}, 60_000);
+
+test('librdkafka on both sides: a group.protocol=classic member joins a KIP-848 one, which leaves, and the group is classic for the next', async () => {
+  const topic = 'migrate-rdkafka';
+  const groupId = 'migrate-rdkafka-group';
+  await scenario(topic, groupId, async (producer, sent) => {
+    sent.push(...(await produce(producer, topic, 0, 20)));
+    const c = kip848Member('ckjs-consumer', topic, groupId);
+    await until('the KIP-848 member owning every partition', () => split([c]), [c]);
+    const k1 = kip848Member('ckjs-classic-1', topic, groupId, 'classic');
+    await until('a librdkafka classic member sharing the partitions with the KIP-848 one', () => split([c, k1]), [c, k1]);
+    sent.push(...(await produce(producer, topic, 20, 20)));
+    await c.stop();
+    await until('the classic member owning every partition', () => split([k1]), [k1]);
+    const k2 = kip848Member('ckjs-classic-2', topic, groupId, 'classic');
+    await until('two classic members splitting the partitions', () => split([k1, k2]), [k1, k2]);
+    sent.push(...(await produce(producer, topic, 40, 20)));
+    await until('every record read', () => readsOf([], [c, k1, k2]).length >= sent.length, [k1, k2]);
+    await k1.stop();
+    await k2.stop();
+    return readsOf([], [c, k1, k2]);
   });
 }, 60_000);
