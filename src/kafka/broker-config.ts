@@ -8,6 +8,7 @@ import { COMPRESSION_TYPES } from './metadata/config-values.js';
 import { topicDefaultKeys } from './metadata/topic-default-keys.js';
 import { parseConnectString } from '../zookeeper/client/connect-string.js';
 import { isAssignorName } from './groups/consumer/assignors.js';
+import type { MigrationPolicy } from './groups/migration.js';
 import { listenerTlsOf, splitListenerEntries, SSL_NOT_APPLICABLE, sslSchema, sslValuesFor, type ListenerTls } from './ssl-config.js';
 import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from './zookeeper-tls-config.js';
 import type { ConnectTls } from '../net/client-socket.js';
@@ -36,6 +37,12 @@ function consumerAssignorName(name: string): string {
     'org.apache.kafka.coordinator.group.assignor.RangeAssignor': 'range',
   };
   return known[name] ?? name;
+}
+
+/** group.consumer.migration.policy: Kafka reads it case-insensitively. */
+function migrationPolicy(doc: string, def: MigrationPolicy): KeyDef<MigrationPolicy> {
+  const base = oneOf<MigrationPolicy>(doc, def, ['bidirectional', 'upgrade', 'downgrade', 'disabled']);
+  return { ...base, parse: (raw) => base.parse(raw.toLowerCase()) };
 }
 
 /** log.cleanup.policy: a list of compact and delete. */
@@ -162,6 +169,10 @@ export const brokerSchema = {
   'group.consumer.heartbeat.interval.ms': int('KIP-848 consumer groups: how often members are told to heartbeat.', 5_000, { min: 1 }),
   'group.consumer.assignors': consumerAssignors('KIP-848 consumer groups: server-side assignors, the first the default (uniform, range).', ['uniform', 'range']),
   'group.consumer.max.size': int('KIP-848 consumer groups: members in one group at most.', 2_147_483_647, { min: 1 }),
+  'group.consumer.migration.policy': migrationPolicy(
+    'Online conversion between classic and KIP-848 consumer groups with members: bidirectional, upgrade, downgrade or disabled.',
+    'bidirectional',
+  ),
   // KIP-932 share groups (src/kafka/share); the names and defaults are Kafka 4.x's.
   'share.version': int('KIP-932 share groups: the finalized share.version feature level; 0 turns share groups off, 1 serves them.', 1, { min: 0, max: 1 }),
   'group.share.session.timeout.ms': int('Share groups: a member silent this long is removed.', 45_000, { min: 1 }),

@@ -62,8 +62,8 @@ export const ConsumerGroupPartitionMetadataValueSpec = valueSpec('ConsumerGroupP
   },
 ] as const);
 
-// ClassicMemberMetadata (tag 0) is written only for classic members of a converted group, which Skein
-// does not make; a record that has it is read with the tag skipped.
+// ClassicMemberMetadata (tag 0) is written only for classic members of a converted group (online
+// migration): their session timeout and JoinGroup protocols, null (absent) for KIP-848 members.
 export const ConsumerGroupMemberMetadataValueSpec = valueSpec('ConsumerGroupMemberMetadataValue', [
   { name: 'InstanceId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
   { name: 'RackId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
@@ -73,6 +73,27 @@ export const ConsumerGroupMemberMetadataValueSpec = valueSpec('ConsumerGroupMemb
   { name: 'SubscribedTopicRegex', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
   { name: 'RebalanceTimeoutMs', type: 'int32', versions: '0+', default: -1 },
   { name: 'ServerAssignor', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+  {
+    name: 'ClassicMemberMetadata',
+    type: 'ClassicMemberMetadata',
+    versions: '0+',
+    nullableVersions: '0+',
+    default: null,
+    taggedVersions: '0+',
+    tag: 0,
+    fields: [
+      { name: 'SessionTimeoutMs', type: 'int32', versions: '0+' },
+      {
+        name: 'SupportedProtocols',
+        type: '[]ClassicProtocol',
+        versions: '0+',
+        fields: [
+          { name: 'Name', type: 'string', versions: '0+' },
+          { name: 'Metadata', type: 'bytes', versions: '0+' },
+        ],
+      },
+    ],
+  },
 ] as const);
 
 export const ConsumerGroupTargetAssignmentMetadataValueSpec = valueSpec('ConsumerGroupTargetAssignmentMetadataValue', [

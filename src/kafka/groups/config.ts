@@ -75,5 +75,11 @@ export function consumerGroupConfigFrom(values: BrokerConfigValues): ConsumerGro
     heartbeatIntervalMs: values['group.consumer.heartbeat.interval.ms'],
     assignors: values['group.consumer.assignors'] as AssignorName[],
     maxSize: values['group.consumer.max.size'],
+    migrationPolicy: values['group.consumer.migration.policy'],
+    classic: {
+      maxSize: values['group.max.size'],
+      minSessionTimeoutMs: values['group.min.session.timeout.ms'],
+      maxSessionTimeoutMs: values['group.max.session.timeout.ms'],
+    },
   };
 }

@@ -47,6 +47,7 @@ import { GroupMember, type Waiter } from './member.js';
 import { expiredOffsets } from './offset-expiry.js';
 import { refuseJoinGroup, refuseSyncGroup } from './refusals.js';
 import { groupMetadataRecord, groupTombstone, offsetCommitRecord, offsetTombstone } from './records.js';
+import type { MigratingGroup } from './migration.js';
 import type { ReplayedGroup } from './replay.js';
 import { TimerQueue } from './timer-queue.js';
 import { describeGroup, fetchGroupOffsets, listGroups, snapshotGroups, type GroupSnapshot } from './views.js';
@@ -281,6 +282,86 @@ export class GroupCoordinator<T> {
       }
       // What the failures above set off for these groups (a rebalance, a tombstone) is the next leader's to decide.
       this.out.appends = this.out.appends.filter((a) => a.partition !== partition);
+    });
+  }
+
+  /**
+   * The group's members, generation and protocol as an online upgrade would carry them, with its
+   * protocol type; undefined when it has no members.
+   */
+  migratingGroup(groupId: string): { group: MigratingGroup; protocolType: string | null } | undefined {
+    const group = this.groups.get(groupId);
+    if (!group || group.size === 0) return undefined;
+    const members = [...group.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+      sessionTimeoutMs: m.sessionTimeoutMs,
+      protocols: m.protocols,
+      assignment: m.assignment,
+    }));
+    return { group: { groupId, generationId: group.generationId, protocolName: group.protocolName, members }, protocolType: group.protocolType };
+  }
+
+  /**
+   * Online upgrade (Kafka: convertToConsumerGroup): the group's members leave for the consumer group
+   * coordinator, which took them from migratingGroup. What they have parked is answered
+   * REBALANCE_IN_PROGRESS (they rejoin the consumer group), the group's metadata record is tombstoned,
+   * and its committed offsets stay here, where the consumer group's are kept.
+   */
+  handOver(nowMs: number, groupId: string): CoordinatorOutput<T> {
+    return this.run(nowMs, () => {
+      const group = this.groups.get(groupId);
+      if (!group) return;
+      for (const member of [...group.members.values()]) {
+        const join = group.takeJoinWaiter(member);
+        if (join) this.replyJoin(join, joinError(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
+        if (member.syncWaiter) this.replySync(member.syncWaiter, refuseSyncGroup(ErrorCode.REBALANCE_IN_PROGRESS));
+        member.syncWaiter = undefined;
+        group.remove(member.memberId);
+        this.timers.cancel(heartbeatKey(groupId, member.memberId));
+      }
+      for (const memberId of group.pendingMembers) this.timers.cancel(heartbeatKey(groupId, memberId));
+      group.pendingMembers.clear();
+      this.clearPendingSync(group);
+      this.timers.cancel(joinKey(groupId));
+      const hadRecord = group.generationId > 0;
+      group.generationId = 0;
+      group.protocolType = null;
+      group.protocolName = null;
+      group.leaderId = null;
+      group.subscribedTopics = null;
+      group.restoreState('Empty', this.now);
+      if (hadRecord) this.append(groupId, [groupTombstone(groupId)]);
+      this.dropIfUnused(group);
+    });
+  }
+
+  /**
+   * Online downgrade (Kafka: convertToClassicGroup): a consumer group's classic members become this
+   * group's members at its epoch, with what they own as their assignment, and a rebalance starts so
+   * they rejoin (their heartbeats say REBALANCE_IN_PROGRESS) and the leader assigns anew.
+   */
+  takeIn(nowMs: number, migrating: MigratingGroup): CoordinatorOutput<T> {
+    return this.run(nowMs, () => {
+      let group = this.groups.get(migrating.groupId);
+      if (!group) {
+        group = new ClassicGroup<T>(migrating.groupId, this.now);
+        this.groups.set(migrating.groupId, group);
+      }
+      for (const m of migrating.members) {
+        const member = new GroupMember<T>({ ...m, protocolType: CONSUMER_PROTOCOL_TYPE });
+        group.add(member);
+        this.scheduleHeartbeat(group, member);
+      }
+      group.generationId = migrating.generationId;
+      group.protocolName = migrating.protocolName ?? group.selectProtocol();
+      group.subscribedTopics = group.computeSubscribedTopics();
+      group.restoreState('Stable', this.now);
+      this.append(group.groupId, [groupMetadataRecord(group, new Map(migrating.members.map((m) => [m.memberId, m.assignment])))]);
+      this.prepareRebalance(group);
     });
   }
 

@@ -228,17 +228,17 @@ export class GroupService implements GroupRequests {
   // where noted.
 
   joinGroup(request: JoinGroupRequest, client: JoinGroupClient): Promise<JoinGroupResponse> {
-    // A classic member may not join a group whose members speak KIP-848 (Skein converts only empty groups).
     const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
-    const mixed = refusal === ErrorCode.NONE && this.consumer?.hasMembers(request.groupId) === true;
+    const consumer = this.consumer;
+    // A consumer group with members serves classic members itself (online migration), once their records are durable.
+    if (refusal === ErrorCode.NONE && consumer?.hasMembers(request.groupId)) {
+      const response = consumer.classicJoin(this.broker.now(), request, client);
+      return this.afterConsumerChange(request.groupId, response, (code) => refuseJoinGroup(request, code));
+    }
     // An empty consumer group becomes a classic one, as Kafka converts it: its records are tombstoned
     // (ahead of the classic group's own writes on the same partition) and its committed offsets stay.
-    if (refusal === ErrorCode.NONE && !mixed && this.consumer?.delete(request.groupId) === true) this.writeConsumerRecords();
-    return this.submit(
-      mixed ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : refusal,
-      (c, now, token) => c.joinGroup(now, token, request, client),
-      (code) => refuseJoinGroup(request, code),
-    );
+    if (refusal === ErrorCode.NONE && consumer?.delete(request.groupId) === true) this.writeConsumerRecords();
+    return this.submit(refusal, (c, now, token) => c.joinGroup(now, token, request, client), (code) => refuseJoinGroup(request, code));
   }
 
   syncGroup(request: SyncGroupRequest): Promise<SyncGroupResponse> {
@@ -246,6 +246,7 @@ export class GroupService implements GroupRequests {
     // to JoinGroup here, which old clients understand where COORDINATOR_LOAD_IN_PROGRESS they would not.
     const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
     const code = refusal === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.REBALANCE_IN_PROGRESS : refusal;
+    if (code === ErrorCode.NONE && this.consumer?.hasMembers(request.groupId)) return Promise.resolve(this.consumer.classicSync(this.broker.now(), request));
     return this.submit(code, (c, now, token) => c.syncGroup(now, token, request), refuseSyncGroup);
   }
 
@@ -254,11 +255,29 @@ export class GroupService implements GroupRequests {
     // session and finds out on its next real request.
     const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
     if (refusal === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return Promise.resolve(refuseHeartbeat(ErrorCode.NONE));
+    if (refusal === ErrorCode.NONE && this.consumer?.hasMembers(request.groupId)) {
+      return this.afterConsumerChange(request.groupId, this.consumer.classicHeartbeat(this.broker.now(), request), refuseHeartbeat);
+    }
     return this.submit(refusal, (c, now, token) => c.heartbeat(now, token, request), refuseHeartbeat);
   }
 
   leaveGroup(request: LeaveGroupRequest): Promise<LeaveGroupResponse> {
-    return this.submit(this.groupRefusal(request.groupId, MEMBERSHIP), (c, now, token) => c.leaveGroup(now, token, request), refuseLeaveGroup);
+    const refusal = this.groupRefusal(request.groupId, MEMBERSHIP);
+    if (refusal === ErrorCode.NONE && this.consumer?.hasMembers(request.groupId)) {
+      return this.afterConsumerChange(request.groupId, this.consumer.classicLeave(request), refuseLeaveGroup);
+    }
+    return this.submit(refusal, (c, now, token) => c.leaveGroup(now, token, request), refuseLeaveGroup);
+  }
+
+  /**
+   * Writes what the consumer group coordinator changed (and hands the groups it converted back to the
+   * classic coordinator); `response` goes out once the group's records are durable, as Kafka answers.
+   */
+  private afterConsumerChange<R>(groupId: string, response: R, refuse: (errorCode: number) => R): Promise<R> {
+    const written = this.writeConsumerRecords().get(groupId);
+    this.armTimer();
+    if (!written) return Promise.resolve(response);
+    return written.then((appendError) => (appendError === ErrorCode.NONE ? response : refuse(consumerGroupErrorForAppendError(appendError))));
   }
 
   offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse> {
@@ -285,16 +304,14 @@ export class GroupService implements GroupRequests {
     const refusal = request.groupId === '' ? ErrorCode.NONE : this.groupRefusal(request.groupId, MEMBERSHIP);
     const consumer = this.consumer;
     if (refusal !== ErrorCode.NONE || !consumer) return Promise.resolve(refuse(refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal));
-    if (!consumer.has(request.groupId) && this.coordinator!.snapshot().some((g) => g.groupId === request.groupId && g.members.length > 0)) {
-      return Promise.resolve({ ...refuse(ErrorCode.GROUP_ID_NOT_FOUND), errorMessage: `Group ${request.groupId} is not a consumer group.` });
-    }
-    const response = consumer.heartbeat(this.broker.now(), request);
+    // A classic group with members becomes a consumer group if the migration policy allows (online
+    // upgrade); its group record is tombstoned ahead of the consumer group's records, on the same partition.
+    const classic = consumer.has(request.groupId) ? undefined : this.coordinator!.migratingGroup(request.groupId);
+    const response = consumer.heartbeat(this.broker.now(), request, classic);
+    if (classic && consumer.has(request.groupId)) this.absorb(this.coordinator!.handOver(this.broker.now(), request.groupId));
     // As Kafka, the member hears of a change only once its records are durable: a coordinator that
     // takes over after that has the epoch and partitions the member was told.
-    const written = this.writeConsumerRecords().get(request.groupId);
-    this.armTimer();
-    if (!written) return Promise.resolve(response);
-    return written.then((appendError) => (appendError === ErrorCode.NONE ? response : refuse(consumerGroupErrorForAppendError(appendError))));
+    return this.afterConsumerChange(request.groupId, response, refuse);
   }
 
   /**
@@ -311,6 +328,8 @@ export class GroupService implements GroupRequests {
       written.set(groupId, new Promise((resolve) => this.consumerWrites.set(id, resolve)));
       this.writer!.write({ id, partition: this.partitionOf(groupId), timestampMs: now, records }, now);
     }
+    // Groups gone back to classic (online downgrade): the classic group's record follows the tombstones above.
+    for (const group of consumer.drainDowngrades()) this.absorb(this.coordinator!.takeIn(now, group));
     return written;
   }
 

@@ -7,7 +7,8 @@ import { partitionForGroup } from '../../../protocol/kafka/consumer-offsets/grou
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
-import { findCoordinator, join } from './groups-harness.js';
+import { decodeConsumerAssignment } from '../../../protocol/kafka/consumer-offsets/consumer-protocol.js';
+import { assignment, findCoordinator, join, subscription } from './groups-harness.js';
 
 let broker: TestBroker;
 let conn: KafkaConnection;
@@ -63,12 +64,14 @@ test('a member joins, owns every partition, commits with its epoch, and is descr
   expect(classicOnly.groups.map((g) => g.groupId)).not.toContain('cg');
 });
 
-test('a classic JoinGroup for a consumer group with members is refused, and a heartbeat for a classic group', async () => {
-  expect((await join(conn, 'cg', 9)).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+test('a group id keeps to the \"consumer\" embedded protocol across kinds: other protocol types are refused', async () => {
+  // A classic member of another protocol type cannot join a consumer group (Kafka: INCONSISTENT_GROUP_PROTOCOL).
+  expect((await join(conn, 'cg', 9, { protocolType: 'connect' })).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   // A classic heartbeat naming a consumer group's member: not a classic member (Kafka: UNKNOWN_MEMBER_ID).
   expect((await conn.send(ApiKey.Heartbeat, 4, { groupId: 'cg', generationId: 1, memberId: 'member-1', groupInstanceId: null })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  // A classic group of another protocol type is not upgraded when a KIP-848 member comes.
   await findCoordinator(conn, 'classic-g');
-  expect((await join(conn, 'classic-g', 9)).errorCode).toBe(ErrorCode.NONE);
+  expect((await join(conn, 'classic-g', 9, { protocolType: 'connect' })).errorCode).toBe(ErrorCode.NONE);
   expect((await heartbeat({ groupId: 'classic-g' })).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
 });
 
@@ -155,4 +158,57 @@ test('an empty consumer group becomes a classic group when a classic member join
   await broker.broker.groups.onElection(partition, 6);
   const again = await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false });
   expect(again.groups[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+});
+
+test('online migration: a KIP-848 member upgrades a classic group, the classic member is served by the consumer group, and the group goes back to classic when the KIP-848 member leaves', async () => {
+  const groupId = 'migrating';
+  await findCoordinator(conn, groupId);
+  const protocols = [{ name: 'range', metadata: subscription('kt') }];
+  // A classic member leads its group and takes every partition, then commits.
+  const joined = await join(conn, groupId, 9, { protocols });
+  const memberId = joined.memberId;
+  const sync = (generationId: number, assignments: Array<{ memberId: string; assignment: Buffer }> = []) =>
+    conn.send(ApiKey.SyncGroup, 5, { groupId, generationId, memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments });
+  expect((await sync(joined.generationId, [{ memberId, assignment: assignment('kt', 0, 1, 2, 3) }])).errorCode).toBe(ErrorCode.NONE);
+  const classicHeartbeat = (generationId: number) => conn.send(ApiKey.Heartbeat, 4, { groupId, generationId, memberId, groupInstanceId: null });
+  const commit = (generationId: number, offset: number) =>
+    conn.send(ApiKey.OffsetCommit, 8, { groupId, generationIdOrMemberEpoch: generationId, memberId, groupInstanceId: null, topics: [{ name: 'kt', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+  expect((await commit(joined.generationId, 10)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+
+  // A KIP-848 member joins: the group is a consumer group now; what the classic member owns is not given away.
+  const c = await heartbeat({ groupId, memberId: 'kip848' });
+  expect(c).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: joined.generationId + 1, assignment: { topicPartitions: [] } });
+  expect((await classicHeartbeat(joined.generationId)).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+  // It rejoins (an eager client owns nothing then) and is handed its half, at the new epoch.
+  const rejoined = await conn.send(ApiKey.JoinGroup, 9, { groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null, protocolType: 'consumer', protocols });
+  expect(rejoined).toMatchObject({ errorCode: ErrorCode.NONE, generationId: c.memberEpoch, protocolName: 'range', leader: '', members: [] });
+  const handed = decodeConsumerAssignment((await sync(rejoined.generationId)).assignment).assignedPartitions;
+  expect(handed.length === 1 && handed[0]!.topic === 'kt' && handed[0]!.partitions.length === 2).toBe(true);
+  const rest = [0, 1, 2, 3].filter((p) => !handed[0]!.partitions.includes(p));
+  expect((await classicHeartbeat(rejoined.generationId)).errorCode).toBe(ErrorCode.NONE);
+  expect((await commit(joined.generationId, 11)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
+  expect((await commit(rejoined.generationId, 12)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+  const got = await heartbeat({ groupId, memberId: 'kip848', memberEpoch: c.memberEpoch, subscribedTopicNames: null, topicPartitions: [] });
+  expect(got.assignment!.topicPartitions).toEqual([{ topicId, partitions: rest }]);
+
+  // Both kinds are described; a coordinator move reloads the classic member from its records.
+  const describe = async () => (await conn.send(ApiKey.ConsumerGroupDescribe, 1, { groupIds: [groupId], includeAuthorizedOperations: false })).groups[0]!;
+  const before = await describe();
+  expect(before.members.map((m) => [m.memberId, m.memberType]).sort()).toEqual([[memberId, 0], ['kip848', 1]].sort());
+  const partition = partitionForGroup(groupId, 2);
+  broker.broker.groups.onResignation(partition, 11);
+  await broker.broker.groups.onElection(partition, 12);
+  expect(await describe()).toEqual(before);
+  expect((await classicHeartbeat(rejoined.generationId)).errorCode).toBe(ErrorCode.NONE);
+
+  // The KIP-848 member leaves: the group is classic again and rebalances; the offsets stayed throughout.
+  await heartbeat({ groupId, memberId: 'kip848', memberEpoch: -1 });
+  expect((await describe()).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  expect((await classicHeartbeat(rejoined.generationId)).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+  const back = await conn.send(ApiKey.JoinGroup, 9, { groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null, protocolType: 'consumer', protocols });
+  expect(back).toMatchObject({ errorCode: ErrorCode.NONE, leader: memberId, generationId: rejoined.generationId + 1 });
+  const listed = await conn.send(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: [] });
+  expect(listed.groups.filter((g) => g.groupId === groupId).map((g) => g.groupType)).toEqual(['classic']);
+  const fetched = await conn.send(ApiKey.OffsetFetch, 8, { groups: [{ groupId, topics: [{ name: 'kt', partitionIndexes: [0] }] }], requireStable: false });
+  expect(fetched.groups[0]!.topics[0]!.partitions[0]!.committedOffset).toBe(12);
 });

@@ -3,10 +3,16 @@
 // taking anything new, report what they own, rejoin at epoch 0 when fenced, drop everything when their
 // own session runs out). Chaos: members join, leave, crash; responses are delayed or lost; a topic
 // grows; the coordinator fails over: a new one is built from the records the old one wrote (the log
-// compacted, as Kafka's cleaner leaves it) and must hold the same group. Checked at every step: no partition held by two members, neither in the coordinator's view nor
-// in the clients'. After chaos: every partition owned, every member stable.
+// compacted, as Kafka's cleaner leaves it) and must hold the same group. With `classicShare`, some clients
+// are classic members of the group (online migration) that behave as kafkajs does: eager, they drop
+// everything they own before each JoinGroup, take what SyncGroup hands them, and rejoin when a heartbeat
+// says REBALANCE_IN_PROGRESS. The policy is `upgrade`, so the group stays a consumer group when only
+// classic members remain (a downgrade hands it to the classic coordinator, tested elsewhere). Checked at
+// every step: no partition held by two members, neither in the coordinator's view nor in the clients'
+// (of both kinds). After chaos: every partition owned, every member stable.
+import { decodeConsumerAssignment, encodeConsumerSubscription } from '../../../protocol/kafka/consumer-offsets/consumer-protocol.js';
 import { ErrorCode } from '../../../protocol/kafka/errors.js';
-import type { ConsumerOffsetsRecord } from '../../../src/kafka/groups/api.js';
+import type { ConsumerOffsetsRecord, HeartbeatResponse, JoinGroupResponse, SyncGroupResponse } from '../../../src/kafka/groups/api.js';
 import { partitionKey } from '../../../src/kafka/groups/consumer/assignors.js';
 import {
   ConsumerGroupCoordinator,
@@ -30,14 +36,25 @@ export interface ConsumerSimOptions {
   settleMs: number;
   maxClients: number;
   assignor: 'uniform' | 'range';
+  /** The chance that a new client is a classic one (0: KIP-848 members only). */
+  classicShare: number;
 }
+
+/** What a classic client is doing: the request it has in flight or, when stable, heartbeating. */
+type ClassicPhase = 'join' | 'sync' | 'stable';
+
+type Response =
+  | { api: 'consumer'; body: ConsumerHeartbeatResponse }
+  | { api: 'join'; body: JoinGroupResponse }
+  | { api: 'sync'; body: SyncGroupResponse }
+  | { api: 'heartbeat'; body: HeartbeatResponse };
 
 interface InFlight {
   arrivesAt: number;
   /** Lost on the way back: the client times out instead. */
   lost: boolean;
   sentAt: number;
-  response: ConsumerHeartbeatResponse;
+  response: Response;
 }
 
 interface Client {
@@ -50,6 +67,8 @@ interface Client {
   /** When the client last sent a heartbeat that was answered: its own session runs from there. */
   lastAnsweredSendAt: number;
   leaving: boolean;
+  /** Set for a classic client: its phase; its epoch is its generation. */
+  classic: ClassicPhase | undefined;
 }
 
 export interface ConsumerSimResult {
@@ -82,7 +101,14 @@ export class ConsumerGroupSim {
   }
 
   private newCoordinator(): ConsumerGroupCoordinator {
-    const config = { ...DEFAULT_CONSUMER_GROUP_CONFIG, sessionTimeoutMs: SESSION_MS, heartbeatIntervalMs: HEARTBEAT_MS, assignors: [this.options.assignor] };
+    const config = {
+      ...DEFAULT_CONSUMER_GROUP_CONFIG,
+      sessionTimeoutMs: SESSION_MS,
+      heartbeatIntervalMs: HEARTBEAT_MS,
+      assignors: [this.options.assignor],
+      migrationPolicy: 'upgrade' as const,
+      classic: { ...DEFAULT_CONSUMER_GROUP_CONFIG.classic, minSessionTimeoutMs: SESSION_MS },
+    };
     return new ConsumerGroupCoordinator(config, { topics: () => this.topics }, () => `m${this.nextName++}`);
   }
 
@@ -115,13 +141,28 @@ export class ConsumerGroupSim {
         break;
       }
     }
-    if (settledAtMs < 0) throw new Error(`seed ${this.options.seed}: not settled ${settleMs} ms after chaos: ${JSON.stringify(this.coordinator.describe('g'))}`);
+    if (settledAtMs < 0) {
+      const clients = this.clients.map((c) => ({ name: c.name, memberId: c.memberId, epoch: c.epoch, phase: c.classic, owned: c.owned.size }));
+      throw new Error(`seed ${this.options.seed}: not settled ${settleMs} ms after chaos: ${JSON.stringify(this.coordinator.describe('g'))}\nclients: ${JSON.stringify(clients)}`);
+    }
     return { steps, joins: this.joins, settledAtMs, liveClients: this.clients.length, finalEpoch: this.coordinator.describe('g')!.groupEpoch, failovers: this.failovers };
   }
 
+  /** The first client speaks KIP-848: it makes the consumer group the classic ones join. */
   private addClient(): void {
     this.joins++;
-    this.clients.push({ name: `c${this.joins}`, memberId: `c${this.joins}`, epoch: 0, owned: new Set(), nextHeartbeatAt: this.now, inFlight: undefined, lastAnsweredSendAt: this.now, leaving: false });
+    const classic = this.joins > 1 && this.rng.chance(this.options.classicShare);
+    this.clients.push({
+      name: `${classic ? 'classic' : 'c'}${this.joins}`,
+      memberId: classic ? '' : `c${this.joins}`,
+      epoch: 0,
+      owned: new Set(),
+      nextHeartbeatAt: this.now,
+      inFlight: undefined,
+      lastAnsweredSendAt: this.now,
+      leaving: false,
+      classic: classic ? 'join' : undefined,
+    });
   }
 
   private chaos(): void {
@@ -165,6 +206,38 @@ export class ConsumerGroupSim {
   }
 
   private send(client: Client, chaos: boolean): void {
+    const response = client.classic ? this.sendClassic(client) : this.sendConsumer(client);
+    if (client.leaving) {
+      this.clients.splice(this.clients.indexOf(client), 1);
+      return;
+    }
+    const delay = chaos ? this.rng.int(0, 400) : this.rng.int(0, 50);
+    client.inFlight = { arrivesAt: this.now + delay, lost: chaos && this.rng.chance(0.05), sentAt: this.now, response: response! };
+    client.nextHeartbeatAt = this.now + HEARTBEAT_MS;
+  }
+
+  private sendClassic(client: Client): Response | undefined {
+    const groupId = 'g';
+    if (client.leaving) {
+      this.coordinator.classicLeave({ groupId, members: [{ memberId: client.memberId, groupInstanceId: null }] });
+      return undefined;
+    }
+    switch (client.classic!) {
+      case 'join': {
+        // Eager: whatever it owned is given up before it asks to join.
+        client.owned.clear();
+        const metadata = encodeConsumerSubscription({ version: 0, topics: ['a', 'b'] });
+        const request = { groupId, sessionTimeoutMs: SESSION_MS, rebalanceTimeoutMs: 5_000, memberId: client.memberId, groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata }] };
+        return { api: 'join', body: this.coordinator.classicJoin(this.now, request, { clientId: client.name, clientHost: '/127.0.0.1', apiVersion: 5 }) };
+      }
+      case 'sync':
+        return { api: 'sync', body: this.coordinator.classicSync(this.now, { groupId, generationId: client.epoch, memberId: client.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] }) };
+      case 'stable':
+        return { api: 'heartbeat', body: this.coordinator.classicHeartbeat(this.now, { groupId, generationId: client.epoch, memberId: client.memberId, groupInstanceId: null }) };
+    }
+  }
+
+  private sendConsumer(client: Client): Response {
     const epoch = client.leaving ? -1 : client.epoch;
     const byTopic = new Map<string, number[]>();
     for (const key of client.owned) {
@@ -185,18 +258,13 @@ export class ConsumerGroupSim {
       clientId: client.name,
       clientHost: '/127.0.0.1',
     };
-    const response = this.coordinator.heartbeat(this.now, request);
-    if (client.leaving) {
-      this.clients.splice(this.clients.indexOf(client), 1);
-      return;
-    }
-    const delay = chaos ? this.rng.int(0, 400) : this.rng.int(0, 50);
-    client.inFlight = { arrivesAt: this.now + delay, lost: chaos && this.rng.chance(0.05), sentAt: this.now, response };
-    client.nextHeartbeatAt = this.now + HEARTBEAT_MS;
+    return { api: 'consumer', body: this.coordinator.heartbeat(this.now, request) };
   }
 
   private receive(client: Client, f: InFlight): void {
-    const r = f.response;
+    const response = f.response;
+    if (response.api !== 'consumer') return this.receiveClassic(client, f.sentAt, response);
+    const r = response.body;
     if (r.errorCode === ErrorCode.FENCED_MEMBER_EPOCH || r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
       client.owned.clear();
       client.epoch = 0;
@@ -212,6 +280,36 @@ export class ConsumerGroupSim {
       client.owned = next;
       // A client that gave something up says so at once, as librdkafka does.
       if (revoked) client.nextHeartbeatAt = this.now;
+    }
+  }
+
+  /** As kafkajs: a JoinGroup answered leads to SyncGroup, whose assignment it takes; any trouble means a rejoin. */
+  private receiveClassic(client: Client, sentAt: number, response: Exclude<Response, { api: 'consumer' }>): void {
+    const rejoin = (forgetId: boolean) => {
+      client.owned.clear();
+      if (forgetId) client.memberId = '';
+      client.classic = 'join';
+      client.nextHeartbeatAt = this.now;
+    };
+    const errorCode = response.body.errorCode;
+    if (response.api === 'join' && errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
+      client.memberId = response.body.memberId;
+      return rejoin(false);
+    }
+    if (errorCode === ErrorCode.UNKNOWN_MEMBER_ID) return rejoin(true);
+    if (errorCode === ErrorCode.REBALANCE_IN_PROGRESS || errorCode === ErrorCode.ILLEGAL_GENERATION) return rejoin(false);
+    if (errorCode !== ErrorCode.NONE) throw new Error(`seed ${this.options.seed}: ${client.name} got error ${errorCode} on ${response.api}`);
+    client.lastAnsweredSendAt = sentAt;
+    if (response.api === 'join') {
+      client.memberId = response.body.memberId;
+      client.epoch = response.body.generationId;
+      client.classic = 'sync';
+      client.nextHeartbeatAt = this.now;
+    } else if (response.api === 'sync') {
+      const names = new Map([...this.topics].map(([name, t]) => [name, t.id]));
+      const { assignedPartitions } = decodeConsumerAssignment(response.body.assignment);
+      client.owned = new Set(assignedPartitions.flatMap((t) => t.partitions.map((p) => partitionKey(names.get(t.topic)!, p))));
+      client.classic = 'stable';
     }
   }
 
@@ -240,6 +338,6 @@ export class ConsumerGroupSim {
     if (!view || view.state !== 'stable' || view.members.length !== this.clients.length) return false;
     const total = [...this.topics.values()].reduce((n, t) => n + t.partitions, 0);
     const owned = this.clients.reduce((n, c) => n + c.owned.size, 0);
-    return owned === total && this.clients.every((c) => c.epoch === view.assignmentEpoch);
+    return owned === total && this.clients.every((c) => c.epoch === view.assignmentEpoch && (c.classic === undefined || c.classic === 'stable'));
   }
 }

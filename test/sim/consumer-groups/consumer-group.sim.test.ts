@@ -17,7 +17,7 @@ describe('KIP-848 consumer group simulation', () => {
       let failovers = 0;
       for (const seed of plan.seeds) {
         try {
-          const result = new ConsumerGroupSim({ seed, chaosMs: 30_000, settleMs: SETTLE_MS, maxClients: 6, assignor }).run();
+          const result = new ConsumerGroupSim({ seed, chaosMs: 30_000, settleMs: SETTLE_MS, maxClients: 6, assignor, classicShare: 0 }).run();
           expect(result.liveClients).toBeGreaterThan(0);
           joins += result.joins;
           failovers += result.failovers;
@@ -32,9 +32,23 @@ describe('KIP-848 consumer group simulation', () => {
     });
   }
 
+  test(`${plan.seeds.length} seeds with classic members (online migration): eager kafkajs-like members beside KIP-848 ones, no partition owned twice`, { timeout: 30_000 + plan.seeds.length * 2_000 }, () => {
+    let joins = 0;
+    for (const seed of plan.seeds) {
+      try {
+        const result = new ConsumerGroupSim({ seed, chaosMs: 30_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform', classicShare: 0.5 }).run();
+        expect(result.liveClients).toBeGreaterThan(0);
+        joins += result.joins;
+      } catch (e) {
+        throw new Error(`${(e as Error).message}\nreplay: ${plan.replay(seed)}`, { cause: e });
+      }
+    }
+    if (plan.seeds.length >= 10) expect(joins).toBeGreaterThan(plan.seeds.length * 3);
+  });
+
   test('the same seed gives the same run', () => {
-    const a = new ConsumerGroupSim({ seed: 7, chaosMs: 10_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform' }).run();
-    const b = new ConsumerGroupSim({ seed: 7, chaosMs: 10_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform' }).run();
+    const a = new ConsumerGroupSim({ seed: 7, chaosMs: 10_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform', classicShare: 0.5 }).run();
+    const b = new ConsumerGroupSim({ seed: 7, chaosMs: 10_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform', classicShare: 0.5 }).run();
     expect(b).toEqual(a);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { brokerConfigFromText } from '../../../src/kafka/broker-config.js';
-import { DEFAULT_GROUP_COORDINATOR_CONFIG, groupCoordinatorConfigFrom } from '../../../src/kafka/groups/config.js';
+import { consumerGroupConfigFrom, DEFAULT_GROUP_COORDINATOR_CONFIG, groupCoordinatorConfigFrom } from '../../../src/kafka/groups/config.js';
+import { DEFAULT_CONSUMER_GROUP_CONFIG } from '../../../src/kafka/groups/consumer/coordinator.js';
 
 describe('group coordinator config', () => {
   test("Kafka's defaults when server.properties says nothing", () => {
@@ -27,5 +28,12 @@ describe('group coordinator config', () => {
       offsetsRetentionCheckIntervalMs: 5000,
       offsetsTopicNumPartitions: 3,
     });
+  });
+
+  test('group.consumer.migration.policy: bidirectional by default (Kafka 4.0), the classic limits its classic members keep', () => {
+    expect(consumerGroupConfigFrom(brokerConfigFromText('').values)).toEqual(DEFAULT_CONSUMER_GROUP_CONFIG);
+    const text = ['group.consumer.migration.policy=UPGRADE', 'group.max.size=7', 'group.min.session.timeout.ms=1000'].join('\n');
+    expect(consumerGroupConfigFrom(brokerConfigFromText(text).values)).toMatchObject({ migrationPolicy: 'upgrade', classic: { maxSize: 7, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1_800_000 } });
+    expect(() => brokerConfigFromText('group.consumer.migration.policy=sideways')).toThrow(/group.consumer.migration.policy/);
   });
 });

@@ -42,15 +42,30 @@ describe('KIP-848 consumer group records', () => {
       subscribedTopicRegex: null,
       rebalanceTimeoutMs: 300000,
       serverAssignor: 'uniform',
+      classicMemberMetadata: null,
     };
+    // A KIP-848 member: no ClassicMemberMetadata, so no tagged field.
     const bytes = hex('0000 00 02 72 02 63 03 2f68 02 02 74 00 000493e0 08 756e69666f726d 00');
     expect(encodeConsumerGroupRecordValue(Type.MemberMetadata, value)).toEqual(bytes);
     expect(decodeConsumerGroupRecordValue(Type.MemberMetadata, bytes)).toEqual(value);
   });
 
-  test('a MemberMetadata value with ClassicMemberMetadata (tag 0) is read with the tag skipped', () => {
-    const tagged = hex('0000 00 00 02 63 03 2f68 01 00 ffffffff 00 01 00 05 00000000 00');
-    expect(decodeConsumerGroupRecordValue(Type.MemberMetadata, tagged)).toMatchObject({ clientId: 'c', rebalanceTimeoutMs: -1, subscribedTopicNames: [] });
+  test('a classic member of a converted group: ClassicMemberMetadata in tag 0, a nullable struct as Kafka writes it tagged (size + 1, then 1)', () => {
+    const value = {
+      instanceId: null,
+      rackId: null,
+      clientId: 'c',
+      clientHost: '/h',
+      subscribedTopicNames: [],
+      subscribedTopicRegex: null,
+      rebalanceTimeoutMs: -1,
+      serverAssignor: null,
+      classicMemberMetadata: { sessionTimeoutMs: 6000, supportedProtocols: [{ name: 'range', metadata: Buffer.from('abc') }] },
+    };
+    // tags: 1, tag 0, 18 bytes: present (1), session timeout, one protocol (name, metadata, its tags), the struct's tags.
+    const bytes = hex('0000 00 00 02 63 03 2f68 01 00 ffffffff 00 01 00 12 01 00001770 02 06 72616e6765 04 616263 00 00');
+    expect(encodeConsumerGroupRecordValue(Type.MemberMetadata, value)).toEqual(bytes);
+    expect(decodeConsumerGroupRecordValue(Type.MemberMetadata, bytes)).toEqual(value);
   });
 
   test('ConsumerGroupPartitionMetadataValue', () => {

@@ -6,9 +6,24 @@
 // records (drainRecords), as Kafka writes them, from which a new coordinator rebuilds the groups after a
 // failover (load) so members keep their epochs and partitions. Kafka's facts (GroupMetadataManager,
 // CurrentAssignmentBuilder); our own code.
+import { DecodeError } from '../../../../protocol/bytes.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeConsumerSubscription, type ConsumerSubscription } from '../../../../protocol/kafka/consumer-offsets/consumer-protocol.js';
 import { ErrorCode } from '../../../../protocol/kafka/errors.js';
 import { assign, isAssignorName, parsePartitionKey, partitionKey, type AssignorName, type PartitionKey } from './assignors.js';
-import type { ConsumerOffsetsRecord } from '../api.js';
+import type {
+  ConsumerOffsetsRecord,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JoinGroupClient,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  LeaveGroupRequest,
+  LeaveGroupResponse,
+  SyncGroupRequest,
+  SyncGroupResponse,
+} from '../api.js';
+import { downgradeAllowed, upgradeAllowed, type MigratingGroup, type MigrationPolicy } from '../migration.js';
+import { decodeClassicAssignment, encodeClassicAssignment, keysOfNamed } from './classic-protocol.js';
 import type { ConsumerGroupRecords } from '../replay.js';
 import { groupFromRecords, groupRecordKeys, groupRecords, memberRecordKeys, recordChanges, type RecordSet } from './group-records.js';
 import { compileRegex, newMember, subscribedTopicsChanged, type ConsumerGroup, type Member, type MemberState, type SubscribedTopic } from './group-state.js';
@@ -28,6 +43,10 @@ export interface ConsumerGroupConfig {
   maxSize: number;
   /** Longest subscribed_topic_regex accepted: bounds the cost of matching it against every topic. */
   maxRegexLength: number;
+  /** group.consumer.migration.policy: online conversion of groups with members to and from classic ones. */
+  migrationPolicy: MigrationPolicy;
+  /** The classic settings its classic members are held to: group.max.size and the session timeout bounds. */
+  classic: { maxSize: number; minSessionTimeoutMs: number; maxSessionTimeoutMs: number };
 }
 
 export const DEFAULT_CONSUMER_GROUP_CONFIG: Readonly<ConsumerGroupConfig> = {
@@ -36,7 +55,12 @@ export const DEFAULT_CONSUMER_GROUP_CONFIG: Readonly<ConsumerGroupConfig> = {
   assignors: ['uniform', 'range'],
   maxSize: 2_147_483_647,
   maxRegexLength: 1_000,
+  migrationPolicy: 'bidirectional',
+  classic: { maxSize: 2_147_483_647, minSessionTimeoutMs: 6_000, maxSessionTimeoutMs: 1_800_000 },
 };
+
+/** JoinGroup v4+ makes a new dynamic member come back with the id it is given (KIP-394). */
+const MEMBER_ID_REQUIRED_MIN_VERSION = 4;
 
 /** The topics the coordinator may assign: looked up on each request, since topics come and go. */
 export interface TopicCatalog {
@@ -78,6 +102,8 @@ export interface ConsumerMemberView {
   subscribedTopicRegex: string | null;
   memberEpoch: number;
   state: MemberState;
+  /** A classic member of a converted group. */
+  classic: boolean;
   assigned: PartitionKey[];
   revoking: PartitionKey[];
   target: PartitionKey[];
@@ -97,6 +123,11 @@ function fail(errorCode: number, errorMessage: string, memberEpoch = 0): Consume
   return { errorCode, errorMessage, memberId: null, memberEpoch, heartbeatIntervalMs: 0, assignment: null };
 }
 
+/** The member's metadata for `protocol`, or its first choice's. */
+function metadataOf(protocols: readonly { name: string; metadata: Buffer }[], protocol: string): Buffer {
+  return (protocols.find((p) => p.name === protocol) ?? protocols[0]!).metadata;
+}
+
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((x) => b.has(x));
 }
@@ -113,6 +144,11 @@ export class ConsumerGroupCoordinator {
   private readonly written = new Map<string, RecordSet>();
   /** Groups changed since the last drainRecords: the members whose records may differ, or all of them. */
   private readonly dirty = new Map<string, Set<string> | 'all'>();
+  /**
+   * Groups converted to classic ones since the last drainDowngrades, for the classic coordinator: at
+   * most one entry per group, which is gone from here once handed back.
+   */
+  private downgraded: MigratingGroup[] = [];
 
   constructor(
     readonly config: ConsumerGroupConfig,
@@ -141,6 +177,8 @@ export class ConsumerGroupCoordinator {
     if (memberId === '' && memberEpoch < 0) return ErrorCode.NONE;
     const member = group.members.get(memberId);
     if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    // A classic member commits with its generation, which is its member epoch (Kafka: ILLEGAL_GENERATION otherwise).
+    if (member.classic) return memberEpoch === member.memberEpoch ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     // A commit from the previous epoch is fine while the member still reconciles (Kafka allows it for
     // the partitions it still owns; the client commits before revoking).
     if (memberEpoch === member.memberEpoch) return ErrorCode.NONE;
@@ -148,9 +186,18 @@ export class ConsumerGroupCoordinator {
     return ErrorCode.STALE_MEMBER_EPOCH;
   }
 
-  heartbeat(nowMs: number, request: ConsumerHeartbeatRequest): ConsumerHeartbeatResponse {
+  /**
+   * `classic` is the classic group holding the group id with members, if any: a valid first heartbeat
+   * converts it when the migration policy allows (online upgrade), else gets GROUP_ID_NOT_FOUND.
+   */
+  heartbeat(nowMs: number, request: ConsumerHeartbeatRequest, classic?: { group: MigratingGroup; protocolType: string | null }): ConsumerHeartbeatResponse {
     const invalid = this.validate(request);
     if (invalid) return invalid;
+    if (classic && !this.groups.has(request.groupId)) {
+      const why = request.memberEpoch === 0 ? this.upgradeRefusal(classic.group, classic.protocolType) : `Group ${request.groupId} is not a consumer group.`;
+      if (why !== undefined) return fail(ErrorCode.GROUP_ID_NOT_FOUND, why);
+      this.upgrade(nowMs, classic.group);
+    }
     if (request.memberEpoch === LEAVE_EPOCH || request.memberEpoch === STATIC_LEAVE_EPOCH) return this.leave(nowMs, request);
     let group = this.groups.get(request.groupId);
     let member: Member | undefined;
@@ -165,6 +212,7 @@ export class ConsumerGroupCoordinator {
     } else {
       member = group?.members.get(request.memberId);
       if (!group || !member) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `member ${request.memberId} is not in group ${request.groupId}`);
+      if (member.classic) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${request.memberId} uses the classic protocol.`);
       if (request.memberEpoch !== member.memberEpoch) {
         // A member whose last response was lost sends the previous epoch: fine while it owns no more than it was told.
         const owned = this.ownedKeys(request.topicPartitions);
@@ -188,10 +236,246 @@ export class ConsumerGroupCoordinator {
   tick(nowMs: number): void {
     for (const group of this.groups.values()) {
       for (const member of [...group.members.values()]) {
+        // A downgrade hands the group over: its remaining members are the classic coordinator's now.
+        if (this.groups.get(group.groupId) !== group) break;
         const revocationLate = member.revocationDeadline !== undefined && member.revocationDeadline <= nowMs;
-        if (member.sessionDeadline <= nowMs || revocationLate) this.remove(group, member);
+        if (member.sessionDeadline <= nowMs || revocationLate) this.removeAndMaybeDowngrade(group, member);
       }
     }
+  }
+
+  /**
+   * The groups converted to classic ones since the last call (a KIP-848 member left a group of classic
+   * members): the classic coordinator takes them in, after this coordinator's tombstones for them.
+   */
+  drainDowngrades(): MigratingGroup[] {
+    const out = this.downgraded;
+    this.downgraded = [];
+    return out;
+  }
+
+  /**
+   * Why the classic group `classic` may not become a consumer group now (Kafka: validateOnlineUpgrade),
+   * undefined when it may. Its members must speak the "consumer" embedded protocol in readable metadata.
+   */
+  private upgradeRefusal(classic: MigratingGroup, protocolType: string | null): string | undefined {
+    const groupId = classic.groupId;
+    if (!upgradeAllowed(this.config.migrationPolicy)) return `Cannot upgrade classic group ${groupId} to consumer group because the online upgrade is disabled.`;
+    if (protocolType !== CONSUMER_PROTOCOL_TYPE || classic.protocolName === null) {
+      return `Cannot upgrade classic group ${groupId} to consumer group because the group does not use the consumer embedded protocol.`;
+    }
+    if (classic.members.length > this.config.maxSize) return `Cannot upgrade classic group ${groupId} to consumer group because the group size exceeds the consumer group maximum size.`;
+    try {
+      for (const m of classic.members) {
+        decodeConsumerSubscription(metadataOf(m.protocols, classic.protocolName));
+        decodeClassicAssignment(m.assignment, this.catalog.topics());
+      }
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      return `Cannot upgrade the classic group ${groupId} to consumer group because the embedded consumer protocol is malformed.`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Online upgrade (Kafka: ConsumerGroup.fromClassicGroup): the classic group's members become classic
+   * members of a new consumer group at its generation, each owning and targeted at what it was last
+   * assigned. The KIP-848 member whose heartbeat caused it then joins, which starts a new epoch; the
+   * classic members learn of it on their next heartbeat.
+   */
+  private upgrade(nowMs: number, classic: MigratingGroup): void {
+    const topics = this.catalog.topics();
+    const group: ConsumerGroup = { groupId: classic.groupId, groupEpoch: classic.generationId, assignmentEpoch: classic.generationId, members: new Map(), target: new Map(), subscribedTopics: new Map() };
+    const taken = new Set<PartitionKey>();
+    for (const m of classic.members) {
+      const subscription = decodeConsumerSubscription(metadataOf(m.protocols, classic.protocolName!));
+      // A leader's assignment that gave a partition twice is not carried over twice: one owner each.
+      const assigned = new Set([...decodeClassicAssignment(m.assignment, topics)].filter((k) => !taken.has(k)));
+      for (const k of assigned) taken.add(k);
+      const member = newMember(m.memberId, nowMs + m.sessionTimeoutMs, {
+        instanceId: m.groupInstanceId,
+        rackId: subscription.rackId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        subscribedTopicNames: [...new Set(subscription.topics)].sort(),
+        memberEpoch: classic.generationId,
+        previousMemberEpoch: classic.generationId,
+        assigned,
+        classic: { sessionTimeoutMs: m.sessionTimeoutMs, protocols: m.protocols },
+      });
+      group.members.set(m.memberId, member);
+      group.target.set(m.memberId, new Set(assigned));
+    }
+    this.groups.set(group.groupId, group);
+    this.touch(group.groupId);
+  }
+
+  // ---- classic members of a consumer group (Kafka: classicGroup*ToConsumerGroup)
+
+  /**
+   * JoinGroup from a classic member: it is added or updated, the group moves to a new epoch if its
+   * subscription changed, and it is reconciled with what it reports owning (an eager client owns nothing
+   * when it joins, a cooperative one lists what it kept). It is its own leader of nothing: the server
+   * assigns, and SyncGroup hands out the result.
+   */
+  classicJoin(nowMs: number, request: JoinGroupRequest, client: JoinGroupClient): JoinGroupResponse {
+    const refuse = (memberId: string, errorCode: number): JoinGroupResponse => ({
+      errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId, members: [],
+    });
+    const group = this.groups.get(request.groupId);
+    if (!group) return refuse(request.memberId, ErrorCode.UNKNOWN_MEMBER_ID);
+    const { classic } = this.config;
+    if (request.sessionTimeoutMs < classic.minSessionTimeoutMs || request.sessionTimeoutMs > classic.maxSessionTimeoutMs) return refuse(request.memberId, ErrorCode.INVALID_SESSION_TIMEOUT);
+    if (request.protocolType !== CONSUMER_PROTOCOL_TYPE || request.protocols.length === 0) return refuse(request.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    let subscription: ConsumerSubscription;
+    try {
+      subscription = decodeConsumerSubscription(request.protocols[0]!.metadata);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      return refuse(request.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    let memberId = request.memberId;
+    if (memberId === '') {
+      memberId = `${(request.groupInstanceId ?? client.clientId).slice(0, 255)}-${this.newMemberId()}`;
+      if (request.groupInstanceId === null && client.apiVersion >= MEMBER_ID_REQUIRED_MIN_VERSION) return refuse(memberId, ErrorCode.MEMBER_ID_REQUIRED);
+    }
+    let member = group.members.get(memberId);
+    if (request.groupInstanceId !== null) {
+      const previous = [...group.members.values()].find((m) => m.instanceId === request.groupInstanceId);
+      if (previous && previous.memberId !== memberId) {
+        if (request.memberId !== '') return refuse(request.memberId, ErrorCode.FENCED_INSTANCE_ID);
+        // A static member back under a new id takes its predecessor's place and partitions.
+        group.members.delete(previous.memberId);
+        const target = group.target.get(previous.memberId);
+        group.target.delete(previous.memberId);
+        if (target) group.target.set(memberId, target);
+        member = { ...previous, memberId };
+        group.members.set(memberId, member);
+        this.touch(group.groupId);
+      }
+    }
+    if (member && !member.classic) return refuse(memberId, ErrorCode.UNKNOWN_MEMBER_ID);
+    // Its classic peers must share a protocol with it, so the group can go back to classic (Kafka: supportsClassicProtocols).
+    const offered = new Set(request.protocols.map((p) => p.name));
+    const peers = [...group.members.values()].filter((m) => m.classic !== null && m.memberId !== memberId);
+    if (![...offered].some((name) => peers.every((m) => m.classic!.protocols.some((p) => p.name === name)))) {
+      return refuse(request.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    if (!member) {
+      // An id handed out with MEMBER_ID_REQUIRED is not remembered: Kafka creates the member on the
+      // JoinGroup that brings it (getOrMaybeSubscribeDynamicConsumerGroupMember).
+      if (group.members.size >= this.config.maxSize) return refuse('', ErrorCode.GROUP_MAX_SIZE_REACHED);
+      member = newMember(memberId, 0, { instanceId: request.groupInstanceId });
+      group.members.set(memberId, member);
+    }
+    member.classic = { sessionTimeoutMs: request.sessionTimeoutMs, protocols: request.protocols };
+    member.sessionDeadline = nowMs + request.sessionTimeoutMs;
+    member.clientId = client.clientId;
+    member.clientHost = client.clientHost;
+    if (subscription.rackId !== null) member.rackId = subscription.rackId;
+    member.rebalanceTimeoutMs = request.rebalanceTimeoutMs === -1 ? request.sessionTimeoutMs : request.rebalanceTimeoutMs;
+    const names = [...new Set(subscription.topics)].sort();
+    if (names.join('\0') !== member.subscribedTopicNames.join('\0')) {
+      member.subscribedTopicNames = names;
+      group.groupEpoch++;
+    }
+    this.refreshTarget(group);
+    // Rejoining is what a REBALANCE_IN_PROGRESS asked for; a revocation under way keeps its own deadline.
+    if (member.state !== 'unrevoked') member.revocationDeadline = undefined;
+    const owned = keysOfNamed(subscription.ownedPartitions, this.catalog.topics());
+    this.reconcile(nowMs, group, member, owned);
+    // What it must revoke and did not list as owned, it has already given up: it rejoined without it.
+    if (member.state === 'unrevoked') this.reconcile(nowMs, group, member, owned);
+    // Its SyncGroup is due within its rebalance timeout.
+    member.revocationDeadline ??= nowMs + member.rebalanceTimeoutMs;
+    this.touch(group.groupId, memberId);
+    return {
+      errorCode: ErrorCode.NONE,
+      generationId: member.memberEpoch,
+      protocolType: CONSUMER_PROTOCOL_TYPE,
+      protocolName: member.classic.protocols[0]!.name,
+      leader: '',
+      skipAssignment: false,
+      memberId,
+      members: [],
+    };
+  }
+
+  /** SyncGroup from a classic member: its current partitions, in its own protocol's encoding. */
+  classicSync(nowMs: number, request: SyncGroupRequest): SyncGroupResponse {
+    const refuse = (errorCode: number): SyncGroupResponse => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+    const group = this.groups.get(request.groupId);
+    const found = this.classicMember(group, request.memberId, request.groupInstanceId);
+    if (typeof found === 'number') return refuse(found);
+    const member = found;
+    const protocol = member.classic!.protocols[0]!;
+    if (request.generationId !== member.memberEpoch) return refuse(ErrorCode.ILLEGAL_GENERATION);
+    if ((request.protocolType !== null && request.protocolType !== CONSUMER_PROTOCOL_TYPE) || (request.protocolName !== null && request.protocolName !== protocol.name)) {
+      return refuse(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    // A new epoch began since it joined: it must rejoin first, unless it is still revoking (Kafka's throwIfRebalanceInProgress).
+    if (group!.groupEpoch > member.memberEpoch && member.state !== 'unrevoked') return refuse(ErrorCode.REBALANCE_IN_PROGRESS);
+    member.sessionDeadline = nowMs + member.classic!.sessionTimeoutMs;
+    if (member.state !== 'unrevoked') member.revocationDeadline = undefined;
+    return {
+      errorCode: ErrorCode.NONE,
+      protocolType: CONSUMER_PROTOCOL_TYPE,
+      protocolName: protocol.name,
+      assignment: encodeClassicAssignment(member.assigned, this.catalog.topics(), protocol.metadata),
+    };
+  }
+
+  /**
+   * Heartbeat from a classic member: REBALANCE_IN_PROGRESS when it must rejoin to move toward its
+   * target: a new epoch, partitions to revoke, or partitions it waited for that are free now.
+   */
+  classicHeartbeat(nowMs: number, request: HeartbeatRequest): HeartbeatResponse {
+    const group = this.groups.get(request.groupId);
+    const found = this.classicMember(group, request.memberId, request.groupInstanceId);
+    if (typeof found === 'number') return { errorCode: found };
+    const member = found;
+    if (request.generationId !== member.memberEpoch) return { errorCode: ErrorCode.ILLEGAL_GENERATION };
+    member.sessionDeadline = nowMs + member.classic!.sessionTimeoutMs;
+    // A subscribed topic that grew or was re-created starts a new epoch, as a KIP-848 heartbeat would
+    // find: classic members may be all the group has.
+    this.refreshTarget(group!);
+    const released = member.state === 'unreleased' && ![...(group!.target.get(member.memberId) ?? [])].some((k) => !member.assigned.has(k) && this.heldByOthers(group!, member).has(k));
+    const rejoin = member.memberEpoch < group!.groupEpoch || member.state === 'unrevoked' || released;
+    if (!rejoin) return { errorCode: ErrorCode.NONE };
+    // It must rejoin within its rebalance timeout (Kafka's join timeout), or it is removed and what it holds is freed.
+    member.revocationDeadline ??= nowMs + member.rebalanceTimeoutMs;
+    return { errorCode: ErrorCode.REBALANCE_IN_PROGRESS };
+  }
+
+  /** LeaveGroup for classic members: each leaves, and the group moves to a new epoch without it. */
+  classicLeave(request: LeaveGroupRequest): LeaveGroupResponse {
+    const group = this.groups.get(request.groupId);
+    const members = request.members.map((identity) => {
+      const found = this.classicMember(group, identity.memberId, identity.groupInstanceId, true);
+      if (typeof found === 'number') return { memberId: identity.memberId, groupInstanceId: identity.groupInstanceId, errorCode: found };
+      this.remove(group!, found);
+      return { memberId: found.memberId, groupInstanceId: identity.groupInstanceId, errorCode: ErrorCode.NONE };
+    });
+    return { errorCode: ErrorCode.NONE, members };
+  }
+
+  /**
+   * The classic member a request names (Kafka: validateConsumerGroupMember): by instance id when it has
+   * one (whose member id must match, unless `adminRemoval` and none is given), else by member id.
+   */
+  private classicMember(group: ConsumerGroup | undefined, memberId: string, instanceId: string | null, adminRemoval = false): Member | number {
+    if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
+    let member: Member | undefined;
+    if (instanceId !== null) {
+      member = [...group.members.values()].find((m) => m.instanceId === instanceId);
+      if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (member.memberId !== memberId && !(adminRemoval && memberId === '')) return ErrorCode.FENCED_INSTANCE_ID;
+    } else {
+      member = group.members.get(memberId);
+    }
+    if (!member?.classic) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return member;
   }
 
   nextDeadline(): number | undefined {
@@ -279,6 +563,7 @@ export class ConsumerGroupCoordinator {
       subscribedTopicRegex: m.regexSource,
       memberEpoch: m.memberEpoch,
       state: m.state,
+      classic: m.classic !== null,
       assigned: [...m.assigned].sort(),
       revoking: [...m.revoking].sort(),
       target: [...(group.target.get(m.memberId) ?? [])].sort(),
@@ -348,6 +633,8 @@ export class ConsumerGroupCoordinator {
       existing.state = 'stable';
       existing.memberEpoch = 0;
       existing.previousMemberEpoch = 0;
+      // A classic member that comes back over ConsumerGroupHeartbeat speaks KIP-848 from now on.
+      existing.classic = null;
       return existing;
     }
     if (group.members.size >= this.config.maxSize) return fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`);
@@ -374,7 +661,7 @@ export class ConsumerGroupCoordinator {
       member.sessionDeadline = nowMs + this.config.sessionTimeoutMs;
       this.touch(group.groupId, member.memberId);
     } else {
-      this.remove(group, member);
+      this.removeAndMaybeDowngrade(group, member);
     }
     return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: request.memberId, memberEpoch: request.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
   }
@@ -385,6 +672,40 @@ export class ConsumerGroupCoordinator {
     group.groupEpoch++;
     this.refreshTarget(group);
     this.touch(group.groupId);
+  }
+
+  /**
+   * Removes a member; when it was the last KIP-848 one and classic members remain, the group becomes a
+   * classic group again if the policy allows (Kafka: validateOnlineDowngradeWithFencedMember,
+   * convertToClassicGroup): its records are tombstoned and the classic members go to the classic
+   * coordinator with what they own, to rebalance there.
+   */
+  private removeAndMaybeDowngrade(group: ConsumerGroup, member: Member): void {
+    // The classic group continues from the epoch its members know, the one before this removal.
+    const epoch = group.groupEpoch;
+    this.remove(group, member);
+    if (member.classic !== null || group.members.size === 0) return;
+    if ([...group.members.values()].some((m) => m.classic === null)) return;
+    if (!downgradeAllowed(this.config.migrationPolicy) || group.members.size > this.config.classic.maxSize) return;
+    const topics = this.catalog.topics();
+    this.downgraded.push({
+      groupId: group.groupId,
+      generationId: epoch,
+      protocolName: null,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.instanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        sessionTimeoutMs: m.classic!.sessionTimeoutMs,
+        protocols: m.classic!.protocols,
+        // What it still revokes it still owns until it rejoins the classic group.
+        assignment: encodeClassicAssignment([...m.assigned, ...m.revoking], topics, m.classic!.protocols[0]!.metadata),
+      })),
+    });
+    this.groups.delete(group.groupId);
+    this.dirty.set(group.groupId, 'all');
   }
 
   /** Marks a member's records (or, without one, the whole group's) for the next drainRecords. */

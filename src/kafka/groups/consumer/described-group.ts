@@ -26,7 +26,7 @@ export interface DescribedConsumerGroup {
     subscribedTopicRegex: string | null;
     assignment: DescribedAssignment;
     targetAssignment: DescribedAssignment;
-    /** v1: 1 for a member of the consumer protocol (0 would be a classic member in a converted group). */
+    /** v1: 1 for a member of the consumer protocol, 0 for a classic member of a converted group. */
     memberType: number;
   }>;
 }
@@ -38,6 +38,7 @@ export function consumerGroupStateName(state: ConsumerGroupView['state']): strin
   return STATE_NAMES[state];
 }
 const CONSUMER_MEMBER_TYPE = 1;
+const CLASSIC_MEMBER_TYPE = 0;
 
 function described(keys: readonly PartitionKey[], nameOf: (topicId: string) => string): DescribedAssignment {
   const byTopic = new Map<string, number[]>();
@@ -73,7 +74,7 @@ export function describedConsumerGroup(groupId: string, errorCode: number, view:
       // What the member owns includes what it is still revoking, as Kafka's current assignment does.
       assignment: described([...m.assigned, ...m.revoking], nameOf),
       targetAssignment: described(m.target, nameOf),
-      memberType: CONSUMER_MEMBER_TYPE,
+      memberType: m.classic ? CLASSIC_MEMBER_TYPE : CONSUMER_MEMBER_TYPE,
     })),
   };
 }

@@ -79,6 +79,10 @@ export function groupRecords(group: ConsumerGroup, memberIds?: Iterable<string>)
         subscribedTopicRegex: m.regexSource,
         rebalanceTimeoutMs: m.rebalanceTimeoutMs,
         serverAssignor: m.serverAssignor,
+        classicMemberMetadata: m.classic && {
+          sessionTimeoutMs: m.classic.sessionTimeoutMs,
+          supportedProtocols: m.classic.protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
+        },
       }),
     );
     const target = group.target.get(memberId);
@@ -167,7 +171,7 @@ export function groupFromRecords(groupId: string, records: ConsumerGroupRecords,
           break;
         case Type.MemberMetadata: {
           const v = decodeConsumerGroupRecordValue(key.recordType, value);
-          const m = newMember(key.memberId, nowMs + sessionTimeoutMs, {
+          const m = newMember(key.memberId, nowMs + (v.classicMemberMetadata?.sessionTimeoutMs ?? sessionTimeoutMs), {
             instanceId: v.instanceId,
             rackId: v.rackId,
             clientId: v.clientId,
@@ -177,6 +181,10 @@ export function groupFromRecords(groupId: string, records: ConsumerGroupRecords,
             subscribedTopicRegex: v.subscribedTopicRegex === null ? null : compileRegex(v.subscribedTopicRegex),
             rebalanceTimeoutMs: v.rebalanceTimeoutMs,
             serverAssignor: v.serverAssignor,
+            classic: v.classicMemberMetadata && {
+              sessionTimeoutMs: v.classicMemberMetadata.sessionTimeoutMs,
+              protocols: v.classicMemberMetadata.supportedProtocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
+            },
           });
           group.members.set(key.memberId, m);
           break;

@@ -1,8 +1,19 @@
 // What the KIP-848 coordinator holds per consumer group and member: the state its heartbeats move,
 // which __consumer_offsets records describe (group-records.ts) and a new coordinator reads back.
+import type { JoinGroupProtocol } from '../api.js';
 import type { PartitionKey, TargetAssignment } from './assignors.js';
 
 export type MemberState = 'stable' | 'unrevoked' | 'unreleased';
+
+/**
+ * What a member that speaks the classic protocol (JoinGroup/SyncGroup/Heartbeat) inside a consumer
+ * group brought (Kafka's ClassicMemberMetadata): its session timeout and its JoinGroup protocols, the
+ * first of which names the assignment it is handed.
+ */
+export interface ClassicMembership {
+  sessionTimeoutMs: number;
+  protocols: JoinGroupProtocol[];
+}
 
 export interface Member {
   memberId: string;
@@ -24,8 +35,14 @@ export interface Member {
   revoking: Set<PartitionKey>;
   /** Not persisted: a loaded member's session runs from the load, as after a Kafka failover. */
   sessionDeadline: number;
-  /** Set while revoking: a member that does not revoke in its rebalance timeout is removed. */
+  /**
+   * Set while the member owes the coordinator a step: revoking, or for a classic member a rejoin it was
+   * asked for or the SyncGroup after its JoinGroup (Kafka's join and sync timeouts). A member that does
+   * not take it within its rebalance timeout is removed.
+   */
   revocationDeadline: number | undefined;
+  /** Set for a classic member of a converted group; null for a KIP-848 member. */
+  classic: ClassicMembership | null;
 }
 
 /** A member that owns nothing yet, at epoch 0, with `facts` from its heartbeat or its records. */
@@ -48,6 +65,7 @@ export function newMember(memberId: string, sessionDeadline: number, facts: Part
     revoking: new Set(),
     sessionDeadline,
     revocationDeadline: undefined,
+    classic: null,
     ...facts,
   };
 }
