@@ -119,6 +119,7 @@ export class SaslAuthenticator {
     const answer = (body: { errorCode: number; errorMessage: string | null; authBytes: Buffer }, sessionLifetimeMs = 0): Reply =>
       request ? encodeResponseFrame(ApiKey.SaslAuthenticate, request.apiVersion, request.correlationId, { ...body, sessionLifetimeMs }) : [body.authBytes];
     let refusal: string;
+    let detail: string | undefined;
     if (this.policy.failures.blocked(this.address)) {
       refusal = 'Authentication failed: too many failed attempts from this address, try again later';
     } else {
@@ -132,13 +133,14 @@ export class SaslAuthenticator {
       } catch (err) {
         if (!(err instanceof SaslAuthenticationError)) throw err;
         refusal = err.message;
+        detail = err.detail;
         this.policy.failures.record(this.address);
       }
     }
     this.state = { name: 'failed' };
     // Kafka's answer to an old (raw-token) client is the closed connection itself.
     const reply = request ? answer({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: refusal, authBytes: Buffer.alloc(0) }) : null;
-    return this.fail({ reply, close: { reason: 'SASL authentication failed', fields: { mechanism: state.mechanism, why: refusal } } });
+    return this.fail({ reply, close: { reason: 'SASL authentication failed', fields: { mechanism: state.mechanism, why: refusal, ...(detail !== undefined && { detail }) } } });
   }
 
   /** A refusal, answered after the failure delay so a client cannot retry at full speed. */

@@ -8,7 +8,9 @@ import { ConfigError, int, list, long, password, str } from '../../config/schema
 import { JaasError, parseLoginModuleEntry } from '../../security/jaas.js';
 import { PlainMechanism } from './plain.js';
 import type { SaslMechanism } from './mechanism.js';
-import { DEFAULT_UNSECURED_OPTIONS, OAuthBearerMechanism, unsecuredOptionsOf } from './oauthbearer.js';
+import type { OAuthBearerMechanism } from './oauthbearer.js';
+import { listenerOAuthBearerOf, oauthBearerSchema, type OAuthBearerSettings } from './oauthbearer-config.js';
+import type { JwksKeys } from './jwks-keys.js';
 import { SCRAM_MECHANISMS, ScramMechanism, type CredentialLookup } from './scram.js';
 
 /** What Skein serves, in Kafka's names. */
@@ -16,12 +18,13 @@ export const SERVED_MECHANISMS = ['PLAIN', ...SCRAM_MECHANISMS, 'OAUTHBEARER'] a
 export type ServedMechanism = (typeof SERVED_MECHANISMS)[number];
 
 export const saslSchema = {
-  'sasl.enabled.mechanisms': list('SASL mechanisms SASL listeners serve (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER with unsecured tokens); Kafka\'s default GSSAPI is not served.', ['GSSAPI']),
+  'sasl.enabled.mechanisms': list('SASL mechanisms SASL listeners serve (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER); Kafka\'s default GSSAPI is not served.', ['GSSAPI']),
   'sasl.mechanism.inter.broker.protocol': str('SASL mechanism between brokers when the inter-broker listener is SASL (not served yet: make the inter-broker listener PLAINTEXT or SSL).', 'GSSAPI'),
   'sasl.jaas.config': password('JAAS login module entry for every SASL listener and mechanism without a listener.name.<l>.<mechanism>.sasl.jaas.config.'),
   'sasl.server.max.receive.size': int('Largest frame a client may send before it is authenticated.', 524_288, { min: 1 }),
   'connections.max.reauth.ms': long('Session lifetime told to SASL clients (KIP-368): they re-authenticate before it ends, other connections are closed at their next request after it; 0 never expires a session.', 0, { min: 0 }),
   'connection.failed.authentication.delay.ms': int('Delay before a failed authentication\'s answer and close, which slows password guessing.', 100, { min: 0 }),
+  ...oauthBearerSchema,
 };
 
 /** A SASL listener's mechanisms, in sasl.enabled.mechanisms order; SCRAM's credentials come from the broker's user store. */
@@ -31,9 +34,11 @@ export interface ListenerSasl {
   plain: PlainMechanism | undefined;
   /** OAUTHBEARER's, when it is enabled. */
   oauthbearer: OAuthBearerMechanism | undefined;
+  /** The identity provider's keys OAUTHBEARER checks signed tokens with: opened before the listener serves, closed with it. */
+  jwks: JwksKeys | undefined;
 }
 
-const LISTENER_SASL_KEY = /^listener\.name\.([^.]+)\.(?:(sasl\.enabled\.mechanisms)|([^.]+)\.(sasl\.jaas\.config))$/;
+const LISTENER_SASL_KEY = /^listener\.name\.([^.]+)\.(?:(sasl\.enabled\.mechanisms)|([^.]+)\.(sasl\.jaas\.config|sasl\.server\.callback\.handler\.class))$/;
 
 /** Per-listener SASL entries, keyed by listener (upper case); entries that are not SASL ones are returned as `rest`. */
 export function splitListenerSasl(entries: readonly PropertyLine[]): { byListener: Map<string, PropertyLine[]>; rest: PropertyLine[] } {
@@ -56,7 +61,7 @@ export function splitListenerSasl(entries: readonly PropertyLine[]): { byListene
  * A SASL listener's mechanisms from the global settings and its own (listener.name.<l>.*, key without the
  * prefix). Errors name the key but never its value, which may hold passwords.
  */
-export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | undefined }, own: readonly PropertyLine[], listener: string): ListenerSasl {
+export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | undefined; oauthbearer: OAuthBearerSettings }, own: readonly PropertyLine[], listener: string): ListenerSasl {
   const prefix = `listener.name.${listener.toLowerCase()}.`;
   const ownValue = (key: string) => own.findLast((e) => e.key === key)?.value;
   const ownMechanisms = ownValue('sasl.enabled.mechanisms');
@@ -66,6 +71,7 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
   const mechanisms: ServedMechanism[] = [];
   let plain: PlainMechanism | undefined;
   let oauthbearer: OAuthBearerMechanism | undefined;
+  let jwks: JwksKeys | undefined;
   for (const name of enabled) {
     if (name === 'GSSAPI') throw new ConfigError(`${mechanismsKey}: GSSAPI (Kerberos) is not served; name the mechanisms of listener ${listener} (${SERVED_MECHANISMS.join(', ')})`);
     const served = SERVED_MECHANISMS.find((m) => m === name);
@@ -73,17 +79,20 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
     mechanisms.push(served);
     const jaasKey = `${prefix}${name.toLowerCase()}.sasl.jaas.config`;
     const own = ownValue(`${name.toLowerCase()}.sasl.jaas.config`);
+    const handlerKey = `${name.toLowerCase()}.sasl.server.callback.handler.class`;
     if (served === 'OAUTHBEARER') {
-      // Kafka's unsecured validator options, from the mechanism's own entry, or the plain one when it is
-      // an OAuthBearerLoginModule; without either, the validator's defaults (sub, no required scope).
+      // The mechanism's own entry, or the plain one when it is an OAuthBearerLoginModule; without either,
+      // the unsecured validator's defaults (sub, no required scope).
       const text = own ?? (global.jaas?.includes('OAuthBearerLoginModule') ? global.jaas : undefined);
-      try {
-        oauthbearer = new OAuthBearerMechanism(text === undefined ? DEFAULT_UNSECURED_OPTIONS : unsecuredOptionsOf(parseLoginModuleEntry(text)));
-      } catch (err) {
-        if (err instanceof JaasError) throw new ConfigError(`${own === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
-        throw err;
-      }
+      ({ mechanism: oauthbearer, jwks } = listenerOAuthBearerOf(
+        global.oauthbearer,
+        { text, key: own === undefined ? 'sasl.jaas.config' : jaasKey },
+        { className: ownValue(handlerKey), key: `${prefix}${handlerKey}` },
+      ));
       continue;
+    }
+    if (ownValue(handlerKey) !== undefined) {
+      throw new ConfigError(`${prefix}${handlerKey}: custom callback handlers are Java classes; ${name} uses Skein's built-in one`);
     }
     // SCRAM's users are in ZooKeeper; its login module entry is only the broker's own client login.
     if (served !== 'PLAIN') continue;
@@ -96,7 +105,7 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
       throw err;
     }
   }
-  return { mechanisms, plain, oauthbearer };
+  return { mechanisms, plain, oauthbearer, jwks };
 }
 
 /** The listener's mechanisms as its connections use them, SCRAM's reading credentials from `scram`. */
