@@ -14,7 +14,6 @@ import type { ConnectTls } from '../net/client-socket.js';
 import { aclSchema, authorizerSettingsOf } from './acl/acl-config.js';
 import type { AuthorizerSettings } from './acl/authorizer.js';
 import { listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
-import { oauthBearerSettingsOf } from './sasl/oauthbearer-config.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -368,7 +367,7 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
   const { listeners, interBroker } = listenersOf(
     values,
     (listener) => listenerTlsOf(sslValuesFor(known, byListener.get(listener) ?? [], listener), listener),
-    (listener) => listenerSaslOf({ mechanisms: values['sasl.enabled.mechanisms'], jaas: values['sasl.jaas.config'], oauthbearer: oauthBearerSettingsOf(values) }, saslByListener.get(listener) ?? [], listener),
+    (listener) => listenerSaslOf({ mechanisms: values['sasl.enabled.mechanisms'], jaas: values['sasl.jaas.config'], oauthbearer: values }, saslByListener.get(listener) ?? [], listener),
   );
   // This broker's own connections to other brokers (replica fetchers, the controller) do not speak SASL
   // yet, so a cluster's inter-broker listener must not ask for it. A broker alone has no such connections.

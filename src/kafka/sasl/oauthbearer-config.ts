@@ -5,7 +5,8 @@
 // sasl.oauthbearer.* settings, with the JAAS entry's ssl.truststore.* options trusting an https JWKS endpoint
 // as Kafka's JaasOptionsUtils does.
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError, int, list, long, str } from '../../config/schema.js';
+import type { PropertyLine } from '../../config/properties.js';
+import { ConfigError, int, list, long, parseConfig, str, type ConfigValues } from '../../config/schema.js';
 import { JaasError, parseLoginModuleEntry, type LoginModule } from '../../security/jaas.js';
 import { storeTypeFromName, TlsConfigError, trustOptions, type StoreType } from '../../security/tls-material.js';
 import { JwksKeys } from './jwks-keys.js';
@@ -37,7 +38,21 @@ export interface OAuthBearerSettings {
   subClaim: string;
 }
 
-export function oauthBearerSettingsOf(values: { [K in keyof typeof oauthBearerSchema]: ReturnType<(typeof oauthBearerSchema)[K]['parse']> }): OAuthBearerSettings {
+export type OAuthBearerValues = ConfigValues<typeof oauthBearerSchema>;
+
+/**
+ * The sasl.oauthbearer.* values a listener's validator uses: the broker's, overridden by the listener's
+ * own listener.name.<l>.sasl.oauthbearer.* and then listener.name.<l>.oauthbearer.sasl.oauthbearer.* (the
+ * order Kafka's ConfigurationUtils looks them up in; `own` holds them without the listener prefix).
+ */
+export function listenerOAuthBearerSettings(global: OAuthBearerValues, own: readonly PropertyLine[], prefix: string): OAuthBearerSettings {
+  const plain = own.filter((e) => e.key.startsWith('sasl.oauthbearer.'));
+  const byMechanism = own.filter((e) => e.key.startsWith('oauthbearer.sasl.oauthbearer.')).map((e) => ({ ...e, key: e.key.slice('oauthbearer.'.length) }));
+  const overrides = [...plain, ...byMechanism];
+  const { values: parsed, unknown } = parseConfig(oauthBearerSchema, overrides);
+  if (unknown.length > 0) throw new ConfigError(`${prefix}${unknown[0]!.key}: not a sasl.oauthbearer.* setting`);
+  const values: OAuthBearerValues = { ...global };
+  for (const { key } of overrides) Object.assign(values, { [key]: parsed[key as keyof OAuthBearerValues] });
   return {
     jwksUrl: values['sasl.oauthbearer.jwks.endpoint.url'],
     refreshMs: values['sasl.oauthbearer.jwks.endpoint.refresh.ms'],

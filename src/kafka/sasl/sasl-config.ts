@@ -9,7 +9,7 @@ import { JaasError, parseLoginModuleEntry } from '../../security/jaas.js';
 import { PlainMechanism } from './plain.js';
 import type { SaslMechanism } from './mechanism.js';
 import type { OAuthBearerMechanism } from './oauthbearer.js';
-import { listenerOAuthBearerOf, oauthBearerSchema, type OAuthBearerSettings } from './oauthbearer-config.js';
+import { listenerOAuthBearerOf, listenerOAuthBearerSettings, oauthBearerSchema, type OAuthBearerValues } from './oauthbearer-config.js';
 import type { JwksKeys } from './jwks-keys.js';
 import { SCRAM_MECHANISMS, ScramMechanism, type CredentialLookup } from './scram.js';
 
@@ -38,7 +38,8 @@ export interface ListenerSasl {
   jwks: JwksKeys | undefined;
 }
 
-const LISTENER_SASL_KEY = /^listener\.name\.([^.]+)\.(?:(sasl\.enabled\.mechanisms)|([^.]+)\.(sasl\.jaas\.config|sasl\.server\.callback\.handler\.class))$/;
+const LISTENER_SASL_KEY =
+  /^listener\.name\.([^.]+)\.(?:(sasl\.enabled\.mechanisms|(?:oauthbearer\.)?sasl\.oauthbearer\.[a-z.]+)|([^.]+)\.(sasl\.jaas\.config|sasl\.server\.callback\.handler\.class))$/;
 
 /** Per-listener SASL entries, keyed by listener (upper case); entries that are not SASL ones are returned as `rest`. */
 export function splitListenerSasl(entries: readonly PropertyLine[]): { byListener: Map<string, PropertyLine[]>; rest: PropertyLine[] } {
@@ -61,7 +62,7 @@ export function splitListenerSasl(entries: readonly PropertyLine[]): { byListene
  * A SASL listener's mechanisms from the global settings and its own (listener.name.<l>.*, key without the
  * prefix). Errors name the key but never its value, which may hold passwords.
  */
-export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | undefined; oauthbearer: OAuthBearerSettings }, own: readonly PropertyLine[], listener: string): ListenerSasl {
+export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | undefined; oauthbearer: OAuthBearerValues }, own: readonly PropertyLine[], listener: string): ListenerSasl {
   const prefix = `listener.name.${listener.toLowerCase()}.`;
   const ownValue = (key: string) => own.findLast((e) => e.key === key)?.value;
   const ownMechanisms = ownValue('sasl.enabled.mechanisms');
@@ -78,15 +79,15 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
     if (!served) throw new ConfigError(`${mechanismsKey}: unknown or unserved SASL mechanism ${name} (${SERVED_MECHANISMS.join(', ')})`);
     mechanisms.push(served);
     const jaasKey = `${prefix}${name.toLowerCase()}.sasl.jaas.config`;
-    const own = ownValue(`${name.toLowerCase()}.sasl.jaas.config`);
+    const ownJaas = ownValue(`${name.toLowerCase()}.sasl.jaas.config`);
     const handlerKey = `${name.toLowerCase()}.sasl.server.callback.handler.class`;
     if (served === 'OAUTHBEARER') {
       // The mechanism's own entry, or the plain one when it is an OAuthBearerLoginModule; without either,
       // the unsecured validator's defaults (sub, no required scope).
-      const text = own ?? (global.jaas?.includes('OAuthBearerLoginModule') ? global.jaas : undefined);
+      const text = ownJaas ?? (global.jaas?.includes('OAuthBearerLoginModule') ? global.jaas : undefined);
       ({ mechanism: oauthbearer, jwks } = listenerOAuthBearerOf(
-        global.oauthbearer,
-        { text, key: own === undefined ? 'sasl.jaas.config' : jaasKey },
+        listenerOAuthBearerSettings(global.oauthbearer, own, prefix),
+        { text, key: ownJaas === undefined ? 'sasl.jaas.config' : jaasKey },
         { className: ownValue(handlerKey), key: `${prefix}${handlerKey}` },
       ));
       continue;
@@ -96,12 +97,12 @@ export function listenerSaslOf(global: { mechanisms: string[]; jaas: string | un
     }
     // SCRAM's users are in ZooKeeper; its login module entry is only the broker's own client login.
     if (served !== 'PLAIN') continue;
-    const text = own ?? global.jaas;
+    const text = ownJaas ?? global.jaas;
     if (text === undefined) throw new ConfigError(`${jaasKey} (or sasl.jaas.config): listener ${listener} serves ${name} and needs its login module entry`);
     try {
       plain = PlainMechanism.fromJaas(parseLoginModuleEntry(text));
     } catch (err) {
-      if (err instanceof JaasError) throw new ConfigError(`${own === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
+      if (err instanceof JaasError) throw new ConfigError(`${ownJaas === undefined ? 'sasl.jaas.config' : jaasKey}: ${err.message}`);
       throw err;
     }
   }

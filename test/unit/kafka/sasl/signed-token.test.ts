@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { brokerConfigFromText } from '../../../../src/kafka/broker-config.js';
 import { createLogger } from '../../../../src/logger.js';
 import { JwksKeys } from '../../../../src/kafka/sasl/jwks-keys.js';
 import { verificationKeysOf } from '../../../../src/kafka/sasl/jws.js';
@@ -179,5 +180,46 @@ describe('the key set', () => {
     expect(await validator.validate(signed('RS256', rsa.privateKey, 'rotated-away', good))).toMatchObject({ status: 'invalid_token' });
     expect(await validator.validate(signed('RS256', rsaOther.privateKey, 'rsa-2', good))).toEqual({ user: 'alice' });
     keys.close();
+  });
+});
+
+describe('server.properties', () => {
+  const base =
+    'inter.broker.listener.name=PLAINTEXT\nlisteners=SASL_PLAINTEXT://127.0.0.1:9093,PLAINTEXT://127.0.0.1:9092\nsasl.enabled.mechanisms=OAUTHBEARER\n' +
+    'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required ;\n';
+  const handler = (className: string) => `listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class=${className}\n`;
+
+  test.each(['org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler', 'org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerValidatorCallbackHandler'])(
+    '%s selects the OIDC validator with its sasl.oauthbearer.* settings',
+    (className) => {
+      const config = brokerConfigFromText(`${base}${handler(className)}sasl.oauthbearer.jwks.endpoint.url=https://idp.test/jwks\nsasl.oauthbearer.expected.audience=kafka,other\n`);
+      const listener = config.listeners.find((l) => l.bind.name === 'SASL_PLAINTEXT')!;
+      expect(listener.sasl?.jwks?.location).toBe('https://idp.test/jwks');
+      expect(config.values['sasl.oauthbearer.expected.audience']).toEqual(['kafka', 'other']);
+      expect(config.unknownKeys).toEqual([]);
+    },
+  );
+
+  test('listener.name.<l>.[oauthbearer.]sasl.oauthbearer.* override the broker\'s, the mechanism-prefixed one last', () => {
+    const config = brokerConfigFromText(
+      `${base}${handler('org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler')}sasl.oauthbearer.jwks.endpoint.url=https://idp.test/jwks\n` +
+        'listener.name.sasl_plaintext.oauthbearer.sasl.oauthbearer.jwks.endpoint.url=file:///etc/kafka/jwks.json\n' +
+        'listener.name.sasl_plaintext.sasl.oauthbearer.jwks.endpoint.url=https://other.test/jwks\n',
+    );
+    expect(config.listeners.find((l) => l.bind.name === 'SASL_PLAINTEXT')!.sasl?.jwks?.location).toBe('file:///etc/kafka/jwks.json');
+    expect(config.unknownKeys).toEqual([]);
+    expect(() => brokerConfigFromText(`${base}listener.name.sasl_plaintext.sasl.oauthbearer.no.such=1\n`)).toThrow(/sasl\.oauthbearer\.no\.such: not a sasl\.oauthbearer/);
+  });
+
+  test('without a handler class, the unsecured default', () => {
+    expect(brokerConfigFromText(base).listeners.find((l) => l.bind.name === 'SASL_PLAINTEXT')!.sasl?.jwks).toBeUndefined();
+  });
+
+  test.each([
+    ['the OIDC validator without a JWKS URL', handler('org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler'), /sasl\.oauthbearer\.jwks\.endpoint\.url: .* needs/],
+    ['a JWKS URL of another scheme', `${handler('org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler')}sasl.oauthbearer.jwks.endpoint.url=ftp://idp.test/jwks\n`, /ftp: URLs are not read/],
+    ['a custom handler class', handler('com.example.MyValidator'), /com\.example\.MyValidator is not served/],
+  ])('refused: %s', (_name, extra, message) => {
+    expect(() => brokerConfigFromText(base + extra)).toThrow(message);
   });
 });
