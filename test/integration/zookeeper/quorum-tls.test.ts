@@ -4,16 +4,13 @@
 // whichever side dials; portUnification takes TLS and plaintext peers on one port. Certificates are made
 // with openssl at test time.
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki, STORE_PASSWORD, type Identity, type TestPki } from '../../../compat/helpers/certificates.js';
 import type { Message, NodeId } from '../../../src/consensus/types.js';
-import type { PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import { parseZooCfg } from '../../../src/zookeeper/config.js';
 import type { HostPort } from '../../../src/zookeeper/ensemble-config.js';
-import { PeerTransport } from '../../../src/zookeeper/quorum/transport.js';
 import type { QuorumTls } from '../../../src/zookeeper/tls-config.js';
-import { freePort } from '../../helpers/free-port.js';
+import { addresses, closeTransports, startPeer, until, type TestPeer } from './peer-transports.js';
 
 let pki: TestPki;
 beforeAll(() => {
@@ -21,24 +18,7 @@ beforeAll(() => {
 });
 afterAll(() => pki?.remove());
 
-interface Node {
-  transport: PeerTransport;
-  received: PeerWireMessage[];
-  logged: string[];
-}
-
-const open: PeerTransport[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((t) => t.close()));
-});
-
-async function until(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+afterEach(closeTransports);
 
 /** Quorum TLS as a zoo.cfg with these lines gives it. */
 function quorumTls(identity: Identity, lines: string[] = ['sslQuorum=true'], truststore = pki.caPem): QuorumTls | undefined {
@@ -56,33 +36,12 @@ function quorumTls(identity: Identity, lines: string[] = ['sslQuorum=true'], tru
   return parseZooCfg(text, [], { read: (path) => (path.endsWith('myid') ? '1\n' : undefined) }).config.quorumTls;
 }
 
-async function addresses(n: number): Promise<Map<NodeId, HostPort>> {
-  const out = new Map<NodeId, HostPort>();
-  for (let id = 1; id <= n; id++) out.set(id, { host: '127.0.0.1', port: await freePort() });
-  return out;
-}
-
-async function startNode(id: NodeId, all: Map<NodeId, HostPort>, tls: QuorumTls | undefined): Promise<Node> {
-  const received: PeerWireMessage[] = [];
-  const logged: string[] = [];
-  const transport = new PeerTransport({
-    myid: id,
-    configVersion: 0x1_0000_0000n,
-    listen: all.get(id)!,
-    peers: new Map([...all].filter(([peer]) => peer !== id)),
-    log: pino({ level: 'info' }, { write: (line: string) => void logged.push(line) }),
-    onMessage: (m) => received.push(m),
-    reconnectMinMs: 20,
-    reconnectMaxMs: 200,
-    ...(tls && { tls }),
-  });
-  await transport.start();
-  open.push(transport);
-  return { transport, received, logged };
+async function startNode(id: NodeId, all: Map<NodeId, HostPort>, tls: QuorumTls | undefined): Promise<TestPeer> {
+  return startPeer(id, all, tls && { tls });
 }
 
 const heartbeat = (from: NodeId, to: NodeId): Message => ({ type: 'heartbeat', from, to, term: 3, commit: 7, round: 0 });
-const connected = (node: Node, peer: NodeId) => node.transport.stats(peer).connected;
+const connected = (node: TestPeer, peer: NodeId) => node.transport.stats(peer).connected;
 
 describe('quorum TLS', () => {
   it('three servers with certificates from the trusted CA exchange messages over mutual TLS', async () => {
@@ -93,7 +52,7 @@ describe('quorum TLS', () => {
     for (const from of [1, 2, 3]) for (const to of [1, 2, 3]) if (from !== to) nodes[from - 1]!.transport.send(heartbeat(from, to));
     await until('every pair delivered', () => nodes.every((n) => n.received.length === 2));
     for (const [i, n] of nodes.entries()) expect(n.received.map((m) => m.from).sort()).toEqual([1, 2, 3].filter((id) => id !== i + 1));
-    expect(nodes.flatMap((n) => n.logged).join('\n')).toContain('quorum connection up');
+    expect(nodes.flatMap((n) => n.logged)).toContain('quorum connection up');
   });
 
   it('a server with a certificate from another CA is refused whichever side dials, with a log line on both', async () => {
@@ -105,11 +64,11 @@ describe('quorum TLS', () => {
     // Server 3 dials 1 and 2 (the larger id dials): they refuse its certificate, it refuses theirs.
     await until('refusals logged', () => one!.logged.some((l) => l.includes('quorum TLS handshake refused')) && stranger.logged.some((l) => l.includes('quorum TLS connection refused')));
     expect(connected(one!, 3) || connected(two!, 3) || connected(stranger, 1)).toBe(false);
-    const refusal = JSON.parse(one!.logged.find((l) => l.includes('quorum TLS handshake refused'))!) as { remote: string; err: string };
+    const refusal = JSON.parse(one!.lines.find((l) => l.includes('quorum TLS handshake refused'))!) as { remote: string; err: string };
     expect(refusal.remote).toMatch(/^127\.0\.0\.1:\d+$/);
     // Retried every ~200 ms here, but warned about once per address.
     await new Promise((r) => setTimeout(r, 600));
-    expect(one!.logged.filter((l) => l.includes('"level":40') && l.includes('quorum TLS handshake refused'))).toHaveLength(1);
+    expect(one!.lines.filter((l) => l.includes('"level":40') && l.includes('quorum TLS handshake refused'))).toHaveLength(1);
   });
 
   it('a plaintext server is refused by a TLS quorum port; with portUnification the port takes both', async () => {
@@ -118,7 +77,7 @@ describe('quorum TLS', () => {
     const plainTwo = await startNode(2, all, undefined);
     await until('refusal logged', () => tlsOne.logged.some((l) => l.includes('quorum TLS handshake refused')));
     expect(connected(tlsOne, 2)).toBe(false);
-    await Promise.all(open.splice(0).map((t) => t.close()));
+    await closeTransports();
 
     // Server 1 accepts TLS and plaintext (turning sslQuorum on one server at a time); 2 dials with TLS, 3 without.
     const unified = await startNode(1, all, quorumTls(pki.server, ['portUnification=true']));
@@ -137,9 +96,9 @@ describe('quorum TLS', () => {
     // alice's certificate is signed by the trusted CA but names no address.
     const one = await startNode(1, all, quorumTls(pki.server));
     const alice = await startNode(2, all, quorumTls(pki.alice));
-    await until('refusal logged', () => one.logged.some((l) => l.includes('quorum TLS handshake refused') && l.includes('127.0.0.1')));
+    await until('refusal logged', () => one.lines.some((l) => l.includes('quorum TLS handshake refused') && l.includes('127.0.0.1')));
     expect(connected(one, 2)).toBe(false);
-    await Promise.all(open.splice(0).map((t) => t.close()));
+    await closeTransports();
     void alice;
     const lenient = await startNode(1, all, quorumTls(pki.server, ['sslQuorum=true', 'ssl.quorum.hostnameVerification=false']));
     await startNode(2, all, quorumTls(pki.alice, ['sslQuorum=true', 'ssl.quorum.hostnameVerification=false']));
