@@ -5,7 +5,6 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
 import type { Message, NodeId } from '../../../src/consensus/types.js';
-import type { PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import type { HostPort } from '../../../src/zookeeper/ensemble-config.js';
 import { UNIDENTIFIED_CONNECTIONS_MAX } from '../../../src/zookeeper/quorum/transport.js';
 import { addresses, closeTransports, startPeer, until } from './peer-transports.js';
