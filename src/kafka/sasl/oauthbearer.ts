@@ -117,12 +117,12 @@ export class OAuthBearerMechanism implements SaslMechanism {
   /** The token and authorization id of the client's initial response; a malformed one is refused at once. */
   private bearerOf(response: Buffer): { token: string; authzid: string | undefined } {
     const malformed = () => new SaslAuthenticationError('Authentication failed: invalid OAUTHBEARER client response');
-    if (response.length > OAUTH_TOKEN_CHARS_MAX + 1024) throw new SaslAuthenticationError(`Authentication failed: OAUTHBEARER token longer than ${OAUTH_TOKEN_CHARS_MAX} characters`);
     const m = INITIAL_RESPONSE.exec(response.toString('utf8'));
     if (!m) throw malformed();
     const fields = new Map(m[2]!.split('\x01').filter((kv) => kv !== '').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     const auth = /^Bearer +([\x21-\x7e]+) *$/i.exec(fields.get('auth') ?? '');
     if (!auth) throw malformed();
+    if (auth[1]!.length > OAUTH_TOKEN_CHARS_MAX) throw new SaslAuthenticationError(`Authentication failed: OAUTHBEARER token longer than ${OAUTH_TOKEN_CHARS_MAX} characters`);
     return { token: auth[1]!, authzid: m[1] };
   }
 }

@@ -285,7 +285,19 @@ export class PeerTransport {
       return;
     }
     if (!tls.acceptPlaintext) return this.acceptTls(socket, socket, remote);
+    // Until its first byte, the connection is a handshake in progress: counted, and closed if silent.
+    this.handshaking++;
+    let routed = false;
+    const silent = setTimeout(() => socket.destroy(), tls.handshakeTimeoutMs);
+    socket.once('close', () => {
+      clearTimeout(silent);
+      if (!routed) this.handshaking--;
+      routed = true;
+    });
     socket.once('data', (first: Buffer) => {
+      clearTimeout(silent);
+      if (!routed) this.handshaking--;
+      routed = true;
       if (first[0] !== TLS_HANDSHAKE_RECORD) {
         socket.unshift(first);
         return this.adopt(socket, undefined);

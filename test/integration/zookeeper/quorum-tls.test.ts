@@ -3,6 +3,7 @@
 // certificate does not name its address (ssl.quorum.hostnameVerification) are refused with a log line,
 // whichever side dials; portUnification takes TLS and plaintext peers on one port. Certificates are made
 // with openssl at test time.
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki, STORE_PASSWORD, type Identity, type TestPki } from '../../../compat/helpers/certificates.js';
@@ -80,7 +81,7 @@ describe('quorum TLS', () => {
     await closeTransports();
 
     // Server 1 accepts TLS and plaintext (turning sslQuorum on one server at a time); 2 dials with TLS, 3 without.
-    const unified = await startNode(1, all, quorumTls(pki.server, ['portUnification=true']));
+    const unified = await startNode(1, all, quorumTls(pki.server, ['portUnification=true', 'ssl.quorum.handshakeDetectionTimeoutMillis=300']));
     const tlsTwo = await startNode(2, all, quorumTls(pki.server));
     const plainThree = await startNode(3, all, undefined);
     await until('both connected to server 1', () => connected(unified, 2) && connected(unified, 3));
@@ -88,6 +89,9 @@ describe('quorum TLS', () => {
     unified.transport.send(heartbeat(1, 3));
     tlsTwo.transport.send(heartbeat(2, 1));
     await until('messages both ways', () => tlsTwo.received.length === 1 && plainThree.received.length === 1 && unified.received.length === 1);
+    // A connection that never says which it is gets ssl.quorum.handshakeDetectionTimeoutMillis, then is closed.
+    const silent = connect(all.get(1)!.port, '127.0.0.1');
+    await new Promise<void>((resolve) => silent.once('close', () => resolve()).resume());
     void plainTwo;
   });
 

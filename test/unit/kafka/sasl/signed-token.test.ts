@@ -13,7 +13,7 @@ import { createLogger } from '../../../../src/logger.js';
 import { JwksKeys } from '../../../../src/kafka/sasl/jwks-keys.js';
 import { verificationKeysOf } from '../../../../src/kafka/sasl/jws.js';
 import { SaslAuthenticationError } from '../../../../src/kafka/sasl/mechanism.js';
-import { OAuthBearerMechanism } from '../../../../src/kafka/sasl/oauthbearer.js';
+import { OAUTH_TOKEN_CHARS_MAX, OAuthBearerMechanism } from '../../../../src/kafka/sasl/oauthbearer.js';
 import { SignedTokenValidator, type SignedTokenOptions } from '../../../../src/kafka/sasl/signed-token-validator.js';
 
 const NOW = 1_800_000_000_000;
@@ -112,6 +112,8 @@ describe('signed token validation', () => {
     expect((failure as SaslAuthenticationError).detail).not.toContain(token.split('.')[2]);
     const ok = await mechanism.start().respond(Buffer.from(`n,a=alice,\x01auth=Bearer ${signed('ES256', ec256.privateKey, 'ec-1', good)}\x01\x01`));
     expect(ok).toMatchObject({ done: true, user: 'alice' });
+    const huge = `${b64({ alg: 'RS256' })}.${'A'.repeat(OAUTH_TOKEN_CHARS_MAX)}.sig`;
+    await expect(Promise.resolve(mechanism.start().respond(Buffer.from(`n,,\x01auth=Bearer ${huge}\x01\x01`)))).rejects.toThrow(/longer than/);
   });
 });
 
