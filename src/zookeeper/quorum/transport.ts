@@ -28,7 +28,7 @@
 import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, createServer as createTlsServer, type PeerCertificate, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { Duplex } from 'node:stream';
-import { loadTlsOptions } from '../../security/tls-material.js';
+import { ReloadingTlsOptions } from '../../security/tls-material.js';
 import type { QuorumTls } from '../tls-config.js';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { decodeFrame, encodeFrame, frameSize, PEER_FRAME_BYTES_MAX, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
@@ -115,9 +115,10 @@ export class PeerTransport {
   /** Peers with frames queued since the last flush. */
   private readonly unflushed = new Set<Peer>();
   private flushScheduled = false;
-  /** This server's certificate and the CAs it trusts, when the quorum speaks TLS. */
-  private readonly tlsOptions: SecureContextOptions | undefined;
-  private readonly secureContext: SecureContext | undefined;
+  /** This server's certificate and the CAs it trusts, when the quorum speaks TLS; re-read when the files change. */
+  private readonly tlsMaterial: ReloadingTlsOptions | undefined;
+  /** The context made of the material's current options (a new one only when they changed). */
+  private context: { options: SecureContextOptions; context: SecureContext } | undefined;
   /** Remote address -> when its TLS refusal was last warned about. */
   private readonly refusalsWarned = new Map<string, number>();
 
@@ -128,8 +129,7 @@ export class PeerTransport {
       if (id === opts.myid) throw new RangeError(`server ${id} cannot be its own peer`);
       this.peers.set(id, { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, attempts: 0, timer: undefined, lastDialError: undefined });
     }
-    this.tlsOptions = opts.tls && loadTlsOptions(opts.tls.spec);
-    this.secureContext = this.tlsOptions && createSecureContext(this.tlsOptions);
+    this.tlsMaterial = opts.tls && new ReloadingTlsOptions(opts.tls.spec, opts.log);
   }
 
   /** Listens on the quorum address and starts dialling the peers with smaller ids. */
@@ -250,7 +250,7 @@ export class PeerTransport {
       ? tlsConnect({
           host,
           port,
-          secureContext: this.secureContext,
+          secureContext: this.secureContext(),
           // An IP address is checked against the certificate's IP entries; no SNI is sent for one.
           ...(isIP(host) === 0 ? { servername: host } : {}),
           checkServerIdentity: tls.hostnameVerification ? checkServerIdentity : () => undefined,
@@ -345,7 +345,7 @@ export class PeerTransport {
     tcp.once('close', settle);
     const server = createTlsServer(
       {
-        ...this.tlsOptions!,
+        ...this.tlsMaterial!.options(),
         requestCert: tls.spec.clientAuth !== 'none',
         rejectUnauthorized: tls.spec.clientAuth === 'required',
         handshakeTimeout: tls.handshakeTimeoutMs,
@@ -363,6 +363,13 @@ export class PeerTransport {
     );
     server.on('tlsClientError', (err, socket) => refuse(err, socket));
     server.emit('connection', transport);
+  }
+
+  /** A renewed certificate (checked at most every few seconds) takes effect for the next connections. */
+  private secureContext(): SecureContext {
+    const options = this.tlsMaterial!.options();
+    if (this.context?.options !== options) this.context = { options, context: createSecureContext(options) };
+    return this.context.context;
   }
 
   private warnRefused(remote: string, reason: string): void {
