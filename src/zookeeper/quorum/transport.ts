@@ -26,16 +26,16 @@
 // connection buffers at most one frame of at most `maxFrameBytes`, and before its hello one of at most a
 // hello's size; at most UNIDENTIFIED_CONNECTIONS_MAX connections may be waiting for their hello.
 import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, createServer as createTlsServer, type PeerCertificate, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { Duplex } from 'node:stream';
-import { ReloadingTlsOptions } from '../../security/tls-material.js';
-import type { QuorumTls } from '../tls-config.js';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, createServer as createTlsServer, type PeerCertificate, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { decodeFrame, encodeFrame, frameSize, PEER_FRAME_BYTES_MAX, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
 import type { PeerHello, PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import type { NodeId } from '../../consensus/types.js';
 import type { Logger } from '../../logger.js';
+import { ReloadingTlsOptions } from '../../security/tls-material.js';
 import { formatHostPort, type HostPort } from '../ensemble-config.js';
+import type { QuorumTls } from '../tls-config.js';
 
 /** Bytes queued for one peer (frames waiting plus the socket's unsent bytes) before the oldest are dropped. */
 export const PEER_SEND_QUEUE_BYTES_MAX = 16 * 1024 * 1024;
@@ -284,6 +284,9 @@ export class PeerTransport {
       socket.destroy();
       return;
     }
+    // Tracked from the start, so close() does not wait for a handshake in progress to time out.
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     if (!tls.acceptPlaintext) return this.acceptTls(socket, socket, remote);
     // Until its first byte, the connection is a handshake in progress: counted, and closed if silent.
     this.handshaking++;
