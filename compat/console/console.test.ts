@@ -18,6 +18,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../src/kafka/client/connection.js';
+import { ZooKeeperClient, type Op } from '../../src/zookeeper/client/client.js';
 import { SkeinNode } from '../../test/helpers/skein-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,6 +27,12 @@ const LAGGED = 30;
 const HUGE = Buffer.alloc(100_000, 'x');
 const BINARY_KEY = Buffer.from([0x00, 0xff, 0x10, 0x80]);
 const KIDS = 250;
+/** The issue's bad input: a topic of thousands of partitions, a znode with 100,000 children, a group of 1,000 members. */
+const WIDE_PARTITIONS = 3000;
+const WIDE_CHILDREN = 100_000;
+const CROWD = 1000;
+/** Rows a page draws at once (the console's page size for partitions, children and members). */
+const ROWS = 100;
 
 let node: SkeinNode;
 let browser: Browser;
@@ -34,10 +41,10 @@ let base: string;
 let kafka: Kafka;
 let consumer: Consumer | undefined;
 
-async function shot(name: string): Promise<void> {
+async function shot(name: string, fullPage = false): Promise<void> {
   if (!SHOTS) return;
   await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** Creates `path` and, in one multi, `kids` children under it. */
@@ -96,7 +103,10 @@ test('the overview shows the totals of what the clients made, and the throughput
   expect(await total('groups').textContent()).toBe('1');
   expect(await total('offline').textContent()).toBe('0');
   expect(await page.locator('figure.chart canvas').count()).toBe(1);
-  await shot('overview');
+  // This node's broker and ZooKeeper server are the cluster's nodes, each with its role and state.
+  expect(await page.locator('tr[data-broker="0"] [data-field="state"]').textContent()).toBe('alive');
+  expect(await page.locator('tr[data-zookeeper] [data-field="state"]').allTextContents()).toEqual(['serving']);
+  await shot('overview', true);
 });
 
 test('a topic is found by search, and the known record shows its key, JSON value and headers', async () => {
@@ -193,4 +203,126 @@ test('a KIP-848 group is described by ConsumerGroupDescribe: its protocol, membe
   } finally {
     conn.close();
   }
+});
+
+/** Milliseconds `ready` takes after the page is opened at `hash`. */
+async function timeToShow(hash: string, ready: () => Promise<unknown>): Promise<number> {
+  const start = Date.now();
+  await page.goto(`${base}/${hash}`);
+  await ready();
+  return Date.now() - start;
+}
+
+test('keyboard and labels: every control has a name, the skip link comes first and moves focus to the page heading', async () => {
+  for (const hash of ['#/', '#/topics/orders', '#/groups/watchers', `#/zookeeper?path=${encodeURIComponent('/console-test')}`]) {
+    // A fresh load each (a hash change alone keeps focus where it was): the first Tab then starts at the top.
+    await page.goto('about:blank');
+    await page.goto(`${base}/${hash}`);
+    await page.locator('main section').first().waitFor();
+    // What a screen reader would announce for each control: its label, aria-label or text; none may be empty.
+    const unnamed = await page.evaluate<string[]>(`
+      [...document.querySelectorAll('input, select, textarea, button, a[href], [role="img"]')]
+        .filter((el) => !(el.getAttribute('aria-label') ?? (el.labels && el.labels.length > 0 ? el.labels[0].textContent : el.textContent))?.trim())
+        .map((el) => el.outerHTML.slice(0, 100))
+    `);
+    expect(unnamed, hash).toEqual([]);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent.trim()'), hash).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate<string>('document.activeElement.tagName'), hash).toBe('H1');
+  }
+});
+
+test("a ZooKeeper server's console (settings without Kafka) offers only the overview and the znode pages", async () => {
+  const settings = `${base}/api/settings`;
+  await page.route(settings, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ readOnly: false, principal: null, kafka: false, zookeeper: true, sessions: true }) }));
+  try {
+    await page.goto('about:blank');
+    await page.goto(`${base}/`);
+    const nav = page.getByRole('navigation', { name: 'sections' });
+    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['Overview', 'ZooKeeper']);
+    await page.locator('[data-total="znodes"]').waitFor();
+    expect(await page.locator('[data-total]').evaluateAll((els) => els.map((e) => e.getAttribute('data-total')))).toEqual(['sessions', 'znodes', 'watches']);
+    expect(await page.locator('figure.chart').count()).toBe(0);
+  } finally {
+    await page.unroute(settings);
+  }
+});
+
+test('the node going away while a page is open: the page says so, and recovers when the node is back', async () => {
+  await consumer?.disconnect();
+  consumer = undefined;
+  await page.goto(`${base}/`);
+  const topics = page.locator('[data-total="topics"]');
+  await expect.poll(() => topics.textContent()).toMatch(/^\d+$/);
+  const before = await topics.textContent();
+  const problem = page.locator('.problem');
+  const stopped = node.exit();
+  await expect.poll(() => problem.textContent(), { timeout: 20_000 }).toMatch(/cannot be reached/);
+  await stopped;
+  // The same ports and data: the live stream reconnects by itself, without a reload.
+  node = await node.restart();
+  await expect.poll(() => problem.count(), { timeout: 30_000 }).toBe(0);
+  await expect.poll(() => topics.textContent(), { timeout: 10_000 }).toBe(before);
+});
+
+/**
+ * Answers the console's `path` in this page with `body` (the API's own shape), a live stream with it as
+ * its history: the page's handling of a huge answer is what is tested, without making the broker build
+ * 3,000 partitions or take 1,000 members (tens of seconds of CI; the broker's side of such answers is
+ * its own tests').
+ */
+async function serve(path: string, body: unknown, stream?: string): Promise<void> {
+  await page.route(`${base}${path}`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(body) }));
+  if (stream !== undefined) {
+    const history = `retry: 600000\nevent: history\ndata: [${JSON.stringify({ t: Date.now(), ...(body as object) })}]\n\n`;
+    await page.route(`${base}/api/events?${stream}`, (route) => route.fulfill({ contentType: 'text/event-stream', body: history }));
+  }
+}
+
+test('a topic of 3,000 partitions shows them 100 at a time and says how many there are', async () => {
+  const partitions = Array.from({ length: WIDE_PARTITIONS }, (_, p) => ({ partition: p, leader: 0, leaderEpoch: 0, replicas: [0], isr: [0], offline: [], earliest: 0, latest: p, sizeBytes: 0 }));
+  await serve('/api/topics/wide', { name: 'wide', internal: false, partitions, configs: [], may: { describeConfigs: false, read: true, write: false, alterConfigs: false } });
+  const ms = await timeToShow('#/topics/wide', () => page.getByRole('heading', { name: `Partitions (${WIDE_PARTITIONS.toLocaleString('en')})` }).waitFor());
+  const rows = page.locator('section[aria-labelledby^="h-partitions"] tbody tr');
+  expect(await rows.count()).toBe(ROWS);
+  const pager = page.getByRole('navigation', { name: 'partition pages' });
+  expect(await pager.textContent()).toContain(`page 1 of ${WIDE_PARTITIONS / ROWS}`);
+  await pager.getByRole('button', { name: 'Next →' }).click();
+  await expect.poll(() => rows.first().locator('th').textContent()).toBe(String(ROWS));
+  // The message browser takes a partition number instead of a list of 3,000.
+  expect(await page.getByRole('spinbutton', { name: 'Partition' }).getAttribute('max')).toBe(String(WIDE_PARTITIONS - 1));
+  console.log(`console: topic of ${WIDE_PARTITIONS} partitions shown in ${ms} ms`);
+});
+
+test('a group of 1,000 members shows them 100 at a time, from its live stream', async () => {
+  const members = Array.from({ length: CROWD }, (_, i) => ({ memberId: `crowd-${i}`, clientId: 'crowd', host: '/127.0.0.1', assignment: [{ topic: 'events', partitions: [i] }] }));
+  const group = { groupId: 'crowd', type: 'consumer', state: 'Stable', protocol: 'uniform', members, totalLag: 0, partitions: [], may: { resetOffsets: false } };
+  await serve('/api/groups/crowd', group, 'stream=group&group=crowd');
+  const ms = await timeToShow('#/groups/crowd', () => page.getByRole('heading', { name: `Members (${CROWD.toLocaleString('en')})` }).waitFor());
+  expect(await page.locator('section[aria-labelledby^="h-members"] tbody tr').count()).toBe(ROWS);
+  expect(await page.getByRole('navigation', { name: 'member pages' }).textContent()).toContain(`page 1 of ${CROWD / ROWS}`);
+  console.log(`console: group of ${CROWD} members shown in ${ms} ms`);
+});
+
+test('a znode with 100,000 children shows a page of them and their number', async () => {
+  let built = Date.now();
+  const client = await ZooKeeperClient.connect(node.zookeeper);
+  try {
+    await client.create('/wide', Buffer.from('many'));
+    // Ten multis of 10,000 creates, each well under jute.maxbuffer, pipelined on the one session.
+    const batch = (from: number): Op[] => Array.from({ length: 10_000 }, (_, i) => ({ op: 'create', path: `/wide/c-${String(from + i).padStart(6, '0')}`, data: null }));
+    await Promise.all(Array.from({ length: WIDE_CHILDREN / 10_000 }, (_, k) => client.multi(batch(k * 10_000))));
+  } finally {
+    await client.close();
+  }
+  built = Date.now() - built;
+  const ms = await timeToShow(`#/zookeeper?path=${encodeURIComponent('/wide')}`, () => page.getByRole('heading', { name: `Children (${WIDE_CHILDREN.toLocaleString('en')})` }).waitFor());
+  const children = page.locator('ul.children li');
+  expect(await children.count()).toBe(ROWS);
+  // By keyboard: the pager's button takes Enter.
+  await page.getByRole('navigation', { name: 'pages' }).getByRole('button', { name: 'Next →' }).focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => children.first().textContent()).toBe(`c-${String(ROWS).padStart(6, '0')}`);
+  console.log(`console: znode with ${WIDE_CHILDREN} children made in ${built} ms, shown in ${ms} ms`);
 });

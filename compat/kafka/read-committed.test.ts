@@ -71,10 +71,16 @@ test('consume-transform-produce with send_offsets_to_transaction: output and gro
   await run('kcat', ['-b', kafka().bootstrap, '-P', '-t', input, '-p', '0'], Buffer.from(values('r', 10).join('\n') + '\n'));
   const step = (commit: boolean, count: number) =>
     runPythonJson<{ consumed: number }>(DRIVER, { mode: 'transform', bootstrap: kafka().bootstrap, input, output, group: 'ctp', txid: 'ctp-txn', count, commit });
+  // EndTxn answers once the decision is logged; the markers follow, and until the one in __consumer_offsets
+  // lands a stable OffsetFetch answers UNSTABLE_OFFSET_COMMIT, which clients retry (as Kafka's do).
   const committedOffset = () =>
     withConnection(kafka().bootstrap, async (conn) => {
-      const r = await conn.send(ApiKey.OffsetFetch, 7, { groupId: 'ctp', topics: [{ name: input, partitionIndexes: [0] }], requireStable: true });
-      return r.topics[0]!.partitions[0]!.committedOffset;
+      for (let attempt = 0; ; attempt++) {
+        const r = await conn.send(ApiKey.OffsetFetch, 7, { groupId: 'ctp', topics: [{ name: input, partitionIndexes: [0] }], requireStable: true });
+        const answer = r.topics[0]!.partitions[0]!;
+        if (answer.errorCode !== ErrorCode.UNSTABLE_OFFSET_COMMIT || attempt === 200) return answer.committedOffset;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     });
   expect(await step(false, 10)).toEqual({ consumed: 10 });
   expect(await committedOffset()).toBe(-1);

@@ -8,6 +8,8 @@ import type { Shown } from './format';
 
 /** Samples a page keeps for its chart: as many as the node remembers per stream. */
 const SAMPLES_KEPT = 150;
+/** A live stream the node refused is asked for again after this long (a few requests a minute per page). */
+const REOPEN_MS = 10_000;
 
 /** Loads `load()` whenever `deps` change; `reload` loads again. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: string | undefined; reload: () => void } {
@@ -117,6 +119,7 @@ export function Chart({ title, series, x, ys, format }: { title: string; series:
 export function useLive<T extends { t: number; error?: string }>(params: string): { samples: T[]; latest: T | undefined; error: string | undefined } {
   const [samples, setSamples] = useState<T[]>([]);
   const [error, setError] = useState<string>();
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     setSamples([]);
     const source = new EventSource(`/api/events?${params}`);
@@ -130,10 +133,16 @@ export function useLive<T extends { t: number; error?: string }>(params: string)
       setSamples((old) => [...old.slice(1 - SAMPLES_KEPT), s]);
       setError(s.error);
     });
-    // EventSource reconnects by itself after a dropped stream; a refused one (429: too many pages) it gives up.
-    source.onerror = () => setError(source.readyState === EventSource.CLOSED ? 'live updates refused: too many console pages are open on this node' : 'live updates interrupted: reconnecting…');
-    return () => source.close();
-  }, [params]);
+    // EventSource reconnects by itself after a dropped stream; one answered with an error (429: too many
+    // pages; a proxy's 502 while the node restarts) it gives up, so the page opens a new one a while later.
+    let again: ReturnType<typeof setTimeout> | undefined;
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED) return setError('the node cannot be reached: live updates stopped, and resume when it is back');
+      setError('live updates refused (too many console pages open on this node, or it is restarting): trying again');
+      again = setTimeout(() => setAttempt((n) => n + 1), REOPEN_MS);
+    };
+    return () => (clearTimeout(again), source.close());
+  }, [params, attempt]);
   const good = samples.filter((s) => !s.error);
   return { samples: good, latest: good[good.length - 1], error };
 }
@@ -150,6 +159,37 @@ export function FormatToggle({ label, shown, set, note }: { label: string; shown
       <span>{note}</span>
     </div>
   );
+}
+
+/** Earlier/later buttons for a paged list; nothing when it fits one page. */
+export function Pager({ page, pages, setPage, label = 'pages' }: { page: number; pages: number; setPage: (p: number) => void; label?: string }) {
+  if (pages <= 1) return null;
+  return (
+    <nav class="pager" aria-label={label}>
+      <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+        ← Previous
+      </button>
+      {/* Announced when it changes: a screen reader hears which page the buttons brought. */}
+      <span aria-live="polite">
+        page {page + 1} of {pages}
+      </span>
+      <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
+        Next →
+      </button>
+    </nav>
+  );
+}
+
+/**
+ * One page of `items` and the pager for them: long lists (3,000 partitions, 1,000 members) render a page
+ * of rows, not all, so the page stays quick to draw and to update live. The page is kept when the items
+ * change (a live sample) and pulled back when the list shrinks.
+ */
+export function usePaged<T>(items: readonly T[], size: number, label: string): { shown: readonly T[]; pager: ComponentChildren } {
+  const [page, setPage] = useState(0);
+  const pages = Math.ceil(items.length / size);
+  const at = Math.min(page, Math.max(0, pages - 1));
+  return { shown: items.slice(at * size, (at + 1) * size), pager: <Pager page={at} pages={pages} setPage={setPage} label={label} /> };
 }
 
 /** A table's column headings. */

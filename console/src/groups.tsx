@@ -2,7 +2,7 @@
 // chart (from the group's stream) and offset resets with a preview.
 import { useState } from 'preact/hooks';
 import { api } from './api';
-import { Chart, ConfirmButton, Head, Problem, Section, useLive, useLoad } from './components';
+import { Chart, ConfirmButton, Head, Problem, Section, useLive, useLoad, usePaged } from './components';
 import { num } from './format';
 
 interface Listed {
@@ -74,42 +74,61 @@ export function GroupPage({ id }: { id: string }) {
             {data.protocol ? ` · ${data.protocol}` : ''} · total lag <strong data-field="total-lag">{num(data.totalLag)}</strong>
           </p>
           <Chart title="Total lag (records)" series={[{ label: 'lag', color: '#b91c1c' }]} x={points.map((s) => s.t / 1000)} ys={[points.map((s) => s.totalLag ?? null)]} />
-          <Section title="Lag per partition">
-            <table>
-              <Head cols={['Topic', 'Partition', 'Committed', 'End', 'Lag', 'Member']} />
-              <tbody>
-                {data.partitions.map((p) => (
-                  <tr key={`${p.topic}-${p.partition}`}>
-                    <th scope="row">{p.topic}</th>
-                    <td>{p.partition}</td>
-                    <td>{num(p.currentOffset)}</td>
-                    <td>{num(p.logEndOffset)}</td>
-                    <td data-lag={`${p.topic}-${p.partition}`}>{num(p.lag)}</td>
-                    <td>{p.memberId ?? '–'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Section>
-          <Section title={`Members (${data.members.length})`}>
-            <table>
-              <Head cols={['Member', 'Client', 'Host', 'Assignment']} />
-              <tbody>
-                {data.members.slice(0, 1000).map((m) => (
-                  <tr key={m.memberId}>
-                    <th scope="row">{m.memberId}</th>
-                    <td>{m.clientId}</td>
-                    <td>{m.host}</td>
-                    <td>{m.assignment.map((a) => `${a.topic}: ${a.partitions.join(', ')}`).join('; ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Section>
+          <Lag partitions={data.partitions} />
+          <Members members={data.members} />
           {loaded.data?.may?.resetOffsets && <Reset id={id} state={data.state} done={reload} />}
         </>
       )}
     </main>
+  );
+}
+
+/** Rows drawn at once: a group of 1,000 members (or lag on thousands of partitions) shows a page at a time, redrawn each live sample. */
+const ROWS_PAGE = 100;
+
+function Lag({ partitions }: { partitions: Group['partitions'] }) {
+  const { shown, pager } = usePaged(partitions, ROWS_PAGE, 'lag pages');
+  return (
+    <Section title={`Lag per partition (${num(partitions.length)})`}>
+      <table>
+        <Head cols={['Topic', 'Partition', 'Committed', 'End', 'Lag', 'Member']} />
+        <tbody>
+          {shown.map((p) => (
+            <tr key={`${p.topic}-${p.partition}`}>
+              <th scope="row">{p.topic}</th>
+              <td>{p.partition}</td>
+              <td>{num(p.currentOffset)}</td>
+              <td>{num(p.logEndOffset)}</td>
+              <td data-lag={`${p.topic}-${p.partition}`}>{num(p.lag)}</td>
+              <td>{p.memberId ?? '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {pager}
+    </Section>
+  );
+}
+
+function Members({ members }: { members: Group['members'] }) {
+  const { shown, pager } = usePaged(members, ROWS_PAGE, 'member pages');
+  return (
+    <Section title={`Members (${num(members.length)})`}>
+      <table>
+        <Head cols={['Member', 'Client', 'Host', 'Assignment']} />
+        <tbody>
+          {shown.map((m) => (
+            <tr key={m.memberId}>
+              <th scope="row">{m.memberId}</th>
+              <td>{m.clientId}</td>
+              <td>{m.host}</td>
+              <td>{m.assignment.map((a) => `${a.topic}: ${a.partitions.join(', ')}`).join('; ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {pager}
+    </Section>
   );
 }
 

@@ -31,11 +31,11 @@ function Page({ hash }: { hash: string }) {
   return <OverviewPage />;
 }
 
-const LINKS: [string, string][] = [
-  ['#/', 'Overview'],
-  ['#/topics', 'Topics'],
-  ['#/groups', 'Consumer groups'],
-  ['#/zookeeper', 'ZooKeeper'],
+const LINKS: [string, string, (s: Settings) => boolean][] = [
+  ['#/', 'Overview', () => true],
+  ['#/topics', 'Topics', (s) => s.kafka],
+  ['#/groups', 'Consumer groups', (s) => s.kafka],
+  ['#/zookeeper', 'ZooKeeper', (s) => s.zookeeper],
 ];
 
 function focusHeading(): void {
@@ -48,7 +48,7 @@ function focusHeading(): void {
 function App() {
   const hash = useHash();
   const first = useRef(true);
-  const [settings, setSettings] = useState<Settings>({ readOnly: true, principal: null, zookeeper: true });
+  const [settings, setSettings] = useState<Settings>({ readOnly: true, principal: null, kafka: true, zookeeper: true, sessions: true });
   useEffect(() => {
     api<Settings>('/api/settings').then(setSettings, () => undefined);
   }, []);
@@ -67,7 +67,7 @@ function App() {
       <header class="top">
         <strong>Skein</strong>
         <nav aria-label="sections">
-          {LINKS.filter(([h]) => h !== '#/zookeeper' || settings.zookeeper).map(([h, label]) => (
+          {LINKS.filter(([, , shown]) => shown(settings)).map(([h, label]) => (
             <a href={h} aria-current={section === h || (h === '#/' && section === '#/') ? 'page' : undefined}>
               {label}
             </a>

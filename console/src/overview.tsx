@@ -1,13 +1,42 @@
-// The overview: brokers and the ZooKeeper server, totals, and live throughput, all from the overview stream.
+// The overview: every broker and ZooKeeper server with role, state, uptime and disk use, the controller
+// and quorum leader, totals, and live throughput, all from the overview stream. A node without a broker
+// (a ZooKeeper server alone) shows its ensemble and the ZooKeeper totals.
 import { api } from './api';
 import { Chart, Head, Problem, Section, useLive, useLoad } from './components';
 import { bytes, duration, num } from './format';
+import { useSettings } from './settings';
+
+interface BrokerRow {
+  id: number;
+  address: string | null;
+  role: string;
+  state: string;
+  self: boolean;
+  uptimeMs: number | null;
+  logBytes: number | null;
+  diskTotalBytes: number | null;
+  diskFreeBytes: number | null;
+}
+
+interface ZooKeeperRow {
+  id: number | null;
+  address: string;
+  mode: string | null;
+  state: string;
+  self: boolean;
+  uptimeMs: number | null;
+  znodes: number | null;
+  connections: number | null;
+  diskBytes: number | null;
+  error?: string;
+}
 
 export interface Overview {
   clusterId: string | null;
-  controller: number;
-  brokers: { id: number; address: string; role: string; state: string; self: boolean; uptimeMs: number | null; logBytes: number | null }[];
-  zookeeper: { mode: string; serving: boolean; serverId: number | null; clientPort: number; uptimeMs: number; quorumLeader: number | string | null } | null;
+  controller: number | null;
+  brokers: BrokerRow[];
+  zookeeper: ZooKeeperRow[];
+  quorumLeader: { id: number | null; address: string; mode: string } | null;
   disks: { dir: string; totalBytes: number | null; freeBytes: number | null }[];
   totals: Record<string, number | null>;
 }
@@ -21,19 +50,30 @@ interface Sample {
   error?: string;
 }
 
-const TOTALS: [string, string][] = [
-  ['brokers', 'Brokers'],
-  ['topics', 'Topics'],
-  ['partitions', 'Partitions'],
-  ['underReplicated', 'Under-replicated'],
-  ['offline', 'Offline'],
-  ['groups', 'Consumer groups'],
-  ['sessions', 'ZooKeeper sessions'],
-  ['znodes', 'Znodes'],
-  ['watches', 'Watches'],
+/** [key, label, a Kafka total (shown when the node has a broker; else shown when known)]. */
+const TOTALS: [string, string, boolean][] = [
+  ['brokers', 'Brokers', true],
+  ['topics', 'Topics', true],
+  ['partitions', 'Partitions', true],
+  ['underReplicated', 'Under-replicated', true],
+  ['offline', 'Offline', true],
+  ['groups', 'Consumer groups', true],
+  ['sessions', 'ZooKeeper sessions', false],
+  ['znodes', 'Znodes', false],
+  ['watches', 'Watches', false],
 ];
 
+const disk = (free: number | null, total: number | null) => (total === null ? '–' : `${bytes(free)} free of ${bytes(total)}`);
+
+function quorumLeader(view: Overview): string {
+  const l = view.quorumLeader;
+  if (l === null) return view.zookeeper.length === 0 ? 'no ZooKeeper' : 'none answering';
+  if (l.mode === 'standalone') return `standalone server at ${l.address}`;
+  return l.id === null ? `server at ${l.address}` : `server ${l.id} at ${l.address}`;
+}
+
 export function OverviewPage() {
+  const { kafka } = useSettings();
   const initial = useLoad(() => api<Overview>('/api/overview'), []);
   const stream = useLive<Sample>('stream=overview');
   const view = stream.latest?.overview ?? initial.data;
@@ -48,7 +88,7 @@ export function OverviewPage() {
         <>
           <Section title="Totals">
             <dl class="totals">
-              {TOTALS.map(([key, label]) => (
+              {TOTALS.filter(([key, , ofKafka]) => (ofKafka ? kafka : view.totals[key] !== null)).map(([key, label]) => (
                 <div key={key} class={key === 'offline' || key === 'underReplicated' ? (view.totals[key] ? 'bad' : '') : ''}>
                   <dt>{label}</dt>
                   <dd data-total={key}>{num(view.totals[key])}</dd>
@@ -56,52 +96,68 @@ export function OverviewPage() {
               ))}
             </dl>
           </Section>
-          <Section title="Throughput">
-            <Chart
-              title="Bytes per second on this broker"
-              series={[
-                { label: 'in', color: '#1f6feb' },
-                { label: 'out', color: '#d97706' },
-              ]}
-              x={x}
-              ys={[points.map((s) => s.bytesIn), points.map((s) => s.bytesOut)]}
-              format={(v) => `${bytes(v)}/s`}
-            />
-          </Section>
+          {kafka && (
+            <Section title="Throughput">
+              <Chart
+                title="Bytes per second on this broker"
+                series={[
+                  { label: 'in', color: '#1f6feb' },
+                  { label: 'out', color: '#d97706' },
+                ]}
+                x={x}
+                ys={[points.map((s) => s.bytesIn), points.map((s) => s.bytesOut)]}
+                format={(v) => `${bytes(v)}/s`}
+              />
+            </Section>
+          )}
           <Section title="Nodes">
-            <table>
-              <caption>Cluster {view.clusterId ?? ''}: brokers and this node's ZooKeeper server</caption>
-              <Head cols={['Node', 'Address', 'Role', 'State', 'Uptime', 'Log size']} />
-              <tbody>
-                {view.brokers.map((b) => (
-                  <tr key={b.id}>
-                    <th scope="row">broker {b.id}{b.self ? ' (this node)' : ''}</th>
-                    <td>{b.address}</td>
-                    <td>{b.role}</td>
-                    <td>{b.state}</td>
-                    <td>{duration(b.uptimeMs)}</td>
-                    <td>{bytes(b.logBytes)}</td>
-                  </tr>
-                ))}
-                {view.zookeeper && (
-                  <tr>
-                    <th scope="row">ZooKeeper{view.zookeeper.serverId === null ? '' : ` ${view.zookeeper.serverId}`} (this node)</th>
-                    <td>port {view.zookeeper.clientPort}</td>
-                    <td>{view.zookeeper.mode}</td>
-                    <td>{view.zookeeper.serving ? 'serving' : 'not serving'}</td>
-                    <td>{duration(view.zookeeper.uptimeMs)}</td>
-                    <td>–</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
             <p>
-              Controller: broker {view.controller}. ZooKeeper quorum leader: {String(view.zookeeper?.quorumLeader ?? 'unknown')}.
+              {view.controller !== null && <>Controller: <strong data-field="controller">{view.controller < 0 ? 'none' : `broker ${view.controller}`}</strong>. </>}
+              ZooKeeper quorum leader: <strong data-field="quorum-leader">{quorumLeader(view)}</strong>.
             </p>
-            <ul class="disks">
+            {view.brokers.length > 0 && (
+              <table>
+                <caption>Brokers of cluster {view.clusterId ?? ''} (uptime since each registered in ZooKeeper)</caption>
+                <Head cols={['Broker', 'Address', 'Role', 'State', 'Uptime', 'Log size', 'Disk']} />
+                <tbody>
+                  {view.brokers.map((b) => (
+                    <tr key={b.id} data-broker={b.id} class={b.state === 'alive' ? '' : 'bad'}>
+                      <th scope="row">broker {b.id}{b.self ? ' (this node)' : ''}</th>
+                      <td>{b.address ?? '–'}</td>
+                      <td>{b.role}</td>
+                      <td data-field="state">{b.state}</td>
+                      <td>{duration(b.uptimeMs)}</td>
+                      <td>{bytes(b.logBytes)}</td>
+                      <td>{disk(b.diskFreeBytes, b.diskTotalBytes)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {view.zookeeper.length > 0 && (
+              <table>
+                <caption>ZooKeeper servers</caption>
+                <Head cols={['Server', 'Address', 'Role', 'State', 'Uptime', 'Znodes', 'Connections', 'Data on disk']} />
+                <tbody>
+                  {view.zookeeper.map((z) => (
+                    <tr key={z.address} data-zookeeper={z.address} class={z.state === 'serving' ? '' : 'bad'}>
+                      <th scope="row">ZooKeeper{z.id === null ? '' : ` ${z.id}`}{z.self ? ' (this node)' : ''}</th>
+                      <td>{z.address}</td>
+                      <td>{z.mode ?? '–'}</td>
+                      <td data-field="state" title={z.error}>{z.state}{z.error && z.state === 'down' ? `: ${z.error}` : ''}</td>
+                      <td>{duration(z.uptimeMs)}</td>
+                      <td>{num(z.znodes)}</td>
+                      <td>{num(z.connections)}</td>
+                      <td>{bytes(z.diskBytes)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <ul class="disks" aria-label="this node's data directories">
               {view.disks.map((d) => (
                 <li key={d.dir}>
-                  {d.dir}: {bytes(d.freeBytes)} free of {bytes(d.totalBytes)}
+                  {d.dir} (this node): {disk(d.freeBytes, d.totalBytes)}
                 </li>
               ))}
             </ul>

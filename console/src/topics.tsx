@@ -1,7 +1,7 @@
 // The topic list (searchable, paged) and a topic's page: partitions, configs, the message browser and a test producer.
 import { useState } from 'preact/hooks';
 import { api, q } from './api';
-import { ConfirmButton, FormatToggle, Head, Problem, Section, useLive, useLoad } from './components';
+import { ConfirmButton, FormatToggle, Head, Pager, Problem, Section, useLive, useLoad, usePaged } from './components';
 import { bytes, detect, fromBase64, num, render, type Shown } from './format';
 
 interface TopicRow {
@@ -16,6 +16,10 @@ interface TopicRow {
 }
 
 const PAGE = 50;
+/** Partition rows drawn at once: a topic of thousands of partitions shows them a page at a time. */
+const PARTITIONS_PAGE = 100;
+/** Up to this many partitions the message browser offers a list to pick from; beyond, a number field. */
+const PARTITION_LIST_MAX = 200;
 
 export function TopicsPage() {
   const [search, setSearch] = useState('');
@@ -59,23 +63,6 @@ export function TopicsPage() {
   );
 }
 
-export function Pager({ page, pages, setPage }: { page: number; pages: number; setPage: (p: number) => void }) {
-  if (pages <= 1) return null;
-  return (
-    <nav class="pager" aria-label="pages">
-      <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
-        ← Previous
-      </button>
-      <span>
-        page {page + 1} of {pages}
-      </span>
-      <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
-        Next →
-      </button>
-    </nav>
-  );
-}
-
 interface Topic {
   name: string;
   partitions: { partition: number; leader: number; replicas: number[]; isr: number[]; offline: number[]; earliest: number | null; latest: number | null; sizeBytes: number | null }[];
@@ -92,30 +79,44 @@ export function TopicPage({ name }: { name: string }) {
       <Problem message={error} />
       {data && (
         <>
-          <Section title="Partitions">
-            <table>
-              <Head cols={['Partition', 'Leader', 'Replicas', 'ISR', 'Start offset', 'End offset', 'Size here']} />
-              <tbody>
-                {data.partitions.map((p) => (
-                  <tr key={p.partition} class={p.leader < 0 || p.isr.length < p.replicas.length ? 'bad' : ''}>
-                    <th scope="row">{p.partition}</th>
-                    <td>{p.leader < 0 ? 'none' : p.leader}</td>
-                    <td>{p.replicas.join(', ')}</td>
-                    <td>{p.isr.join(', ')}</td>
-                    <td>{num(p.earliest)}</td>
-                    <td>{num(p.latest)}</td>
-                    <td>{bytes(p.sizeBytes)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Section>
-          {data.may.read ? <Messages topic={data} /> : <Section title="Messages"><p>You may not read this topic's messages.</p></Section>}
+          <Partitions topic={data} />
+          {data.may.read ? (
+            <Messages topic={data} />
+          ) : (
+            <Section title="Messages">
+              <p>You may not read this topic's messages.</p>
+            </Section>
+          )}
           <Produce topic={data} done={reload} />
           {data.may.describeConfigs && <Configs topic={data} done={reload} />}
         </>
       )}
     </main>
+  );
+}
+
+function Partitions({ topic }: { topic: Topic }) {
+  const { shown, pager } = usePaged(topic.partitions, PARTITIONS_PAGE, 'partition pages');
+  return (
+    <Section title={`Partitions (${num(topic.partitions.length)})`}>
+      <table>
+        <Head cols={['Partition', 'Leader', 'Replicas', 'ISR', 'Start offset', 'End offset', 'Size here']} />
+        <tbody>
+          {shown.map((p) => (
+            <tr key={p.partition} class={p.leader < 0 || p.isr.length < p.replicas.length ? 'bad' : ''}>
+              <th scope="row">{p.partition}</th>
+              <td>{p.leader < 0 ? 'none' : p.leader}</td>
+              <td>{p.replicas.join(', ')}</td>
+              <td>{p.isr.join(', ')}</td>
+              <td>{num(p.earliest)}</td>
+              <td>{num(p.latest)}</td>
+              <td>{bytes(p.sizeBytes)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {pager}
+    </Section>
   );
 }
 
@@ -236,11 +237,15 @@ function Messages({ topic }: { topic: Topic }) {
       <form class="row" onSubmit={go}>
         <label>
           Partition{' '}
-          <select value={partition} onChange={(e) => setPartition(Number(e.currentTarget.value))}>
-            {topic.partitions.map((p) => (
-              <option value={p.partition}>{p.partition}</option>
-            ))}
-          </select>
+          {topic.partitions.length <= PARTITION_LIST_MAX ? (
+            <select value={partition} onChange={(e) => setPartition(Number(e.currentTarget.value))}>
+              {topic.partitions.map((p) => (
+                <option value={p.partition}>{p.partition}</option>
+              ))}
+            </select>
+          ) : (
+            <input type="number" min={0} max={topic.partitions.length - 1} required value={partition} onInput={(e) => setPartition(Number(e.currentTarget.value))} />
+          )}
         </label>
         <label>
           From{' '}

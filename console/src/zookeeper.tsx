@@ -3,10 +3,9 @@
 // confirmation when the console may write; and the server's sessions and watches.
 import { useState } from 'preact/hooks';
 import { api, q } from './api';
-import { ConfirmButton, FormatToggle, Head, Problem, Section, useLoad } from './components';
+import { ConfirmButton, FormatToggle, Head, Pager, Problem, Section, useLoad } from './components';
 import { detect, fromBase64, num, render, type Shown } from './format';
 import { useSettings } from './settings';
-import { Pager } from './topics';
 
 interface Znode {
   path: string;
@@ -26,6 +25,7 @@ export function ZooKeeperPage({ path }: { path: string }) {
   const [page, setPage] = useState(0);
   const { data, error, reload } = useLoad(() => api<Znode>(`/api/zk/node?${q({ path, page, limit: PAGE })}`), [path, page]);
   const [typed, setTyped] = useState(path);
+  const { sessions } = useSettings();
   return (
     <main>
       <h1>ZooKeeper</h1>
@@ -91,7 +91,7 @@ export function ZooKeeperPage({ path }: { path: string }) {
           </div>
         </div>
       )}
-      <Sessions />
+      {sessions && <Sessions />}
     </main>
   );
 }

@@ -72,6 +72,11 @@ import {
 } from './messages/68-consumer-group-heartbeat.js';
 import { ConsumerGroupDescribeRequestSpec, ConsumerGroupDescribeResponseSpec } from './messages/69-consumer-group-describe.js';
 import {
+  GetTelemetrySubscriptionsRequestSpec,
+  GetTelemetrySubscriptionsResponseSpec,
+} from './messages/71-get-telemetry-subscriptions.js';
+import { PushTelemetryRequestSpec, PushTelemetryResponseSpec } from './messages/72-push-telemetry.js';
+import {
   DescribeTopicPartitionsRequestSpec,
   DescribeTopicPartitionsResponseSpec,
 } from './messages/75-describe-topic-partitions.js';
@@ -134,6 +139,8 @@ export const ApiKey = {
   ListTransactions: 66,
   ConsumerGroupHeartbeat: 68,
   ConsumerGroupDescribe: 69,
+  GetTelemetrySubscriptions: 71,
+  PushTelemetry: 72,
   DescribeTopicPartitions: 75,
   ShareGroupHeartbeat: 76,
   ShareGroupDescribe: 77,
@@ -219,6 +226,11 @@ export const KAFKA_APIS = {
     response: ConsumerGroupHeartbeatResponseSpec,
   },
   [ApiKey.ConsumerGroupDescribe]: { request: ConsumerGroupDescribeRequestSpec, response: ConsumerGroupDescribeResponseSpec },
+  [ApiKey.GetTelemetrySubscriptions]: {
+    request: GetTelemetrySubscriptionsRequestSpec,
+    response: GetTelemetrySubscriptionsResponseSpec,
+  },
+  [ApiKey.PushTelemetry]: { request: PushTelemetryRequestSpec, response: PushTelemetryResponseSpec },
   [ApiKey.DescribeTopicPartitions]: {
     request: DescribeTopicPartitionsRequestSpec,
     response: DescribeTopicPartitionsResponseSpec,

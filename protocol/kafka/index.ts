@@ -64,6 +64,8 @@ export * from './messages/60-describe-cluster.js';
 export * from './messages/61-describe-producers.js';
 export * from './messages/65-describe-transactions.js';
 export * from './messages/66-list-transactions.js';
+export * from './messages/71-get-telemetry-subscriptions.js';
+export * from './messages/72-push-telemetry.js';
 export * from './messages/75-describe-topic-partitions.js';
 export * from './messages/76-share-group-heartbeat.js';
 export * from './messages/77-share-group-describe.js';

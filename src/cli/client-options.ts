@@ -1,6 +1,6 @@
 // The options every client command shares, named as the peers' tools name them: Kafka's
-// --bootstrap-server and zkCli's -server (here --server), each with an environment variable for
-// shells and containers that talk to one cluster all day.
+// --bootstrap-server and --command-config and zkCli's -server (here --server), each with an environment
+// variable for shells and containers that talk to one cluster all day.
 import { Option, type Command } from 'commander';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
@@ -10,6 +10,8 @@ export interface KafkaConnectOptions {
   bootstrapServer: string;
   /** The hidden alias --brokers (rpk's name), which wins when given. */
   brokers?: string;
+  /** A Kafka client properties file: security.protocol, SASL login, TLS stores (command-config.ts). */
+  commandConfig?: string;
 }
 
 export interface ZooKeeperConnectOptions {
@@ -18,10 +20,15 @@ export interface ZooKeeperConnectOptions {
   zookeeper?: string;
 }
 
-/** Adds --bootstrap-server (env SKEIN_BROKERS) to a Kafka command. */
+/** Adds --bootstrap-server (env SKEIN_BROKERS) and --command-config (env SKEIN_COMMAND_CONFIG) to a Kafka command. */
 export function withKafkaConnection(command: Command): Command {
   return command
     .addOption(new Option('-b, --bootstrap-server <host:port,...>', 'Kafka brokers to start from').env('SKEIN_BROKERS').default(DEFAULT_BOOTSTRAP))
+    .addOption(
+      new Option('--command-config <file>', 'Kafka client properties (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.*, ssl.keystore.*), as kafka-topics.sh takes them').env(
+        'SKEIN_COMMAND_CONFIG',
+      ),
+    )
     .addOption(new Option('--brokers <host:port,...>').hideHelp());
 }
 

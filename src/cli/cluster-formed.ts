@@ -2,18 +2,19 @@
 // print their start summary only then, so it is the last line of the start and a client that reads it
 // finds a controller (librdkafka's admin requests go to it) and a leader for every partition.
 import { ApiKey } from '../../protocol/kafka/index.js';
-import { KafkaConnection } from '../kafka/client/connection.js';
+import { KafkaConnection, type ConnectionSecurity } from '../kafka/client/connection.js';
 
 const POLL_MS = 50;
 
 /**
  * Resolves true once the broker at `address` lists `brokers` brokers, a controller and a leader for
- * every partition it knows; false if that has not happened within `timeoutMs`.
+ * every partition it knows; false if that has not happened within `timeoutMs`. `security`: how the
+ * listener at `address` is reached (TLS, SASL login), none for a PLAINTEXT one.
  */
-export async function untilFormed(address: string, brokers: number, timeoutMs: number): Promise<boolean> {
+export async function untilFormed(address: string, brokers: number, timeoutMs: number, security: ConnectionSecurity = {}): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const conn = await KafkaConnection.connect(address).catch(() => undefined);
+    const conn = await KafkaConnection.connect(address, security).catch(() => undefined);
     if (conn) {
       try {
         const m = await conn.send(ApiKey.Metadata, 9, { topics: null, allowAutoTopicCreation: false });

@@ -26,6 +26,8 @@ const KAFKA_HINTS: Partial<Record<number, string>> = {
   [KafkaErrorCode.ILLEGAL_GENERATION]: 'the group has active members: stop its consumers first',
   [KafkaErrorCode.OFFSET_OUT_OF_RANGE]: '`skein topic describe` shows the partitions\' offsets',
   [KafkaErrorCode.SECURITY_DISABLED]: 'the broker has no authorizer: set authorizer.class.name (docs/acls.md)',
+  [KafkaErrorCode.SASL_AUTHENTICATION_FAILED]: 'check the username and password of sasl.jaas.config in --command-config',
+  [KafkaErrorCode.UNSUPPORTED_SASL_MECHANISM]: 'set sasl.mechanism in --command-config to one the listener serves',
   [KafkaErrorCode.CLUSTER_AUTHORIZATION_FAILED]: 'this connection\'s principal may not do that on the cluster: use a listener whose principal is in super.users',
 };
 

@@ -5,6 +5,11 @@ import { startProcessHttp, type ProcessParts } from '../http/process-endpoints.j
 import type { Running } from './command.js';
 import { startNaming } from './startup-failure.js';
 
+/** Where a client in this process (the console) reaches a server of it listening on `host`. */
+export function localAddress(host: string, port: number): string {
+  return `${host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host}:${port}`;
+}
+
 export interface HttpSetting {
   host: string;
   port: number;

@@ -7,7 +7,9 @@ import { brokerConfigFrom, type BrokerConfig } from '../kafka/broker-config.js';
 import { startKafka, type RunningKafka } from '../kafka/broker.js';
 import { collect } from './args.js';
 import type { ServerCommand } from './command.js';
-import { withHttp } from './http-endpoint.js';
+import { interBrokerSecurity } from '../kafka/inter-broker-security.js';
+import { consoleSecurityOf } from './console-security.js';
+import { localAddress, withHttp } from './http-endpoint.js';
 import { startNaming, type StartSettings } from './startup-failure.js';
 
 /** The broker's listener and data directory as server.properties names them. */
@@ -50,7 +52,24 @@ export const kafkaCommand: ServerCommand<{ config: string; override: string[] }>
     const running = await startBrokerFromConfig(config, log);
     const port = config.values['http.port'];
     const http = port === undefined ? undefined : { host: config.values['http.host'], port, setting: `http.port=${port}` };
-    const node = await withHttp(running, http, { broker: running.broker, dataDirs: [config.dataDir] }, log);
+    const zookeeperConnect = config.values['zookeeper.connect'];
+    const node = await withHttp(
+      running,
+      http,
+      {
+        broker: running.broker,
+        dataDirs: [config.dataDir],
+        // The console asks the cluster through this broker's inter-broker listener, and browses the ZooKeeper the broker uses.
+        console: {
+          bootstrap: localAddress(config.listener.host, running.port),
+          kafkaSecurity: interBrokerSecurity(config),
+          zookeeperConnect,
+          readOnly: config.explicitKeys.has('console.read.only') ? config.values['console.read.only'] : undefined,
+          security: consoleSecurityOf(config, running.broker),
+        },
+      },
+      log,
+    );
     // The last line of a start, whatever the broker logged before it: where it listens and what it serves.
     log.info(
       {

@@ -13,10 +13,11 @@ import { startZooKeeper } from '../zookeeper/server.js';
 import { Option } from 'commander';
 import { collect, parsePort } from './args.js';
 import { untilFormed } from './cluster-formed.js';
+import { interBrokerSecurity } from '../kafka/inter-broker-security.js';
 import type { ServerCommand } from './command.js';
 import { brokerSettings, startBrokerFromConfig } from './kafka-command.js';
 import { consoleSecurityOf } from './console-security.js';
-import { withHttp } from './http-endpoint.js';
+import { localAddress, withHttp } from './http-endpoint.js';
 import type { RunningKafka } from '../kafka/broker.js';
 import { startNaming } from './startup-failure.js';
 
@@ -43,11 +44,6 @@ interface StartOptions {
   zookeeperPort: number;
   httpPort: number | undefined;
   override: string[];
-}
-
-/** Where a client on this machine reaches a server listening on `host`. */
-function localAddress(host: string, port: number): string {
-  return `${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 }
 
 /** ZooKeeper's usual client port, where start's runs unless --zookeeper-port says otherwise. */
@@ -138,6 +134,8 @@ export const startCommand: ServerCommand<StartOptions> = {
         dataDirs: [zkDir, brokerConfig.dataDir],
         console: {
           bootstrap: localAddress(host, running.port),
+          // The console reaches the broker as the brokers reach each other (the inter-broker listener).
+          kafkaSecurity: interBrokerSecurity(brokerConfig),
           zookeeperConnect: localAddress(host, zookeeper.clientPort),
           readOnly: overridden.has('console.read.only') ? brokerConfig.values['console.read.only'] : undefined,
           security: consoleSecurityOf(brokerConfig, running.broker),
@@ -146,7 +144,7 @@ export const startCommand: ServerCommand<StartOptions> = {
       log,
     );
     // The summary is the start's last line: printed once the broker is controller and leads its partitions.
-    if (!(await untilFormed(localAddress(host, running.port), 1, READY_TIMEOUT_MS))) log.warn({ waitedMs: READY_TIMEOUT_MS }, 'the broker has not taken up its partitions yet');
+    if (!(await untilFormed(localAddress(host, running.port), 1, READY_TIMEOUT_MS, interBrokerSecurity(brokerConfig)))) log.warn({ waitedMs: READY_TIMEOUT_MS }, 'the broker has not taken up its partitions yet');
     log.info(
       {
         kafka: `${host}:${running.port}`,

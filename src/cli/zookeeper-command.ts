@@ -12,7 +12,7 @@ import { startEnsembleMember } from '../zookeeper/quorum/ensemble-server.js';
 import { startZooKeeper } from '../zookeeper/server.js';
 import { collect, UsageError } from './args.js';
 import type { ServerCommand } from './command.js';
-import { withHttp } from './http-endpoint.js';
+import { localAddress, withHttp } from './http-endpoint.js';
 import { startNaming } from './startup-failure.js';
 
 /**
@@ -81,7 +81,10 @@ export const zookeeperCommand: ServerCommand<{ config: string; myid?: string; ov
     const running = await startNaming(settings, () => (ensemble ? startEnsembleMember(config, ensemble, log, { configFile: path }) : startZooKeeper(config, log)));
     const { host, port } = config.http;
     const http = port === undefined ? undefined : { host, port, setting: `http.port=${port}` };
-    const node = await withHttp(running, http, { zookeeper: running.server, dataDirs: [config.dataDir, config.dataLogDir] }, log);
+    // The console browses this server through its plaintext client port (none: no ZooKeeper pages) and shows its ensemble.
+    const own = config.servePlaintext ? localAddress(config.clientPortAddress, running.server.clientPort) : undefined;
+    const consoleParts = { bootstrap: undefined, zookeeperConnect: own, readOnly: undefined, security: undefined };
+    const node = await withHttp(running, http, { zookeeper: running.server, dataDirs: [config.dataDir, config.dataLogDir], console: consoleParts }, log);
     // The last line of a start, whatever the server logged before it: where it listens and what it is.
     log.info(
       {

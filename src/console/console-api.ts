@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KafkaAdmin } from '../kafka/client/admin.js';
 import { KafkaProtocolError } from '../../protocol/kafka/index.js';
-import { ConnectionClosedError, RequestTimeoutError } from '../kafka/client/connection.js';
+import { ConnectionClosedError, RequestTimeoutError, type ConnectionSecurity } from '../kafka/client/connection.js';
 import type { Logger } from '../logger.js';
 import { ZooKeeperClient } from '../zookeeper/client/client.js';
 import type { OffsetTarget } from '../kafka/client/group-offsets.js';
@@ -14,10 +14,11 @@ import { ApiError, badRequest, notFound } from './api-error.js';
 import * as kafka from './kafka-api.js';
 import { LiveStreams } from './live-streams.js';
 import { overview, trafficSampler, type NodeParts } from './overview.js';
+import { anyServerListening } from './zookeeper-servers.js';
 import { configName, field, groupId, int, intValue, jsonObject, oneOf, str, topicName, znodePath, type Query } from './params.js';
 import { AclOperation } from '../kafka/acl/model.js';
 import type { Requester } from '../kafka/acl/authorizer.js';
-import { authenticate, REALM, Unauthenticated } from './console-auth.js';
+import { authenticate, REALM, ScramLoginCache, Unauthenticated } from './console-auth.js';
 import { allowed, checkAccess, checkWrite, checkZooKeeper, CLUSTER_DESCRIBE, groupAccess, mayUseZooKeeper, topicAccess, type ConsolePermissions } from './permission.js';
 import { consoleAssetsDir, serveAsset } from './static-assets.js';
 import * as zookeeper from './zookeeper-api.js';
@@ -32,9 +33,12 @@ const TIMESTAMP_MAX = 8.64e15;
 const OFFSET_MAX = Number.MAX_SAFE_INTEGER;
 
 export interface ConsoleOptions extends NodeParts, ConsolePermissions {
-  /** The node's own Kafka listener and ZooKeeper client port, as host:port. */
-  readonly bootstrap: string;
-  readonly zookeeperConnect: string;
+  /** The node's own Kafka listener (host:port); undefined on a ZooKeeper server alone, which then has no Kafka pages. */
+  readonly bootstrap: string | undefined;
+  /** How `bootstrap` is reached: TLS and a SASL login when the listener asks for them. */
+  readonly kafkaSecurity?: ConnectionSecurity;
+  /** The ZooKeeper the pages browse (the node's own server, or its broker's zookeeper.connect); undefined for a broker alone. */
+  readonly zookeeperConnect: string | undefined;
   /** Only requests naming a loopback Host are served: a web page elsewhere cannot reach the console by DNS rebinding. */
   readonly loopbackOnly: boolean;
   readonly log: Logger;
@@ -110,10 +114,13 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
   const assets = consoleAssetsDir();
   let admin: Promise<KafkaAdmin> | undefined;
   let zk: Promise<ZooKeeperClient> | undefined;
+  const scramLogins = new ScramLoginCache();
 
   /** Runs `call` with the admin client, dropping a client whose connections all closed so the next call reconnects. */
   async function withAdmin<T>(call: (a: KafkaAdmin) => Promise<T>): Promise<T> {
-    const current = (admin ??= KafkaAdmin.connect([options.bootstrap], { clientId: 'skein-console' }));
+    const bootstrap = options.bootstrap;
+    if (bootstrap === undefined) throw notFound('this node runs no Kafka broker: its console shows ZooKeeper only');
+    const current = (admin ??= KafkaAdmin.connect([bootstrap], { clientId: 'skein-console', ...options.kafkaSecurity }));
     try {
       return await call(await current);
     } catch (err) {
@@ -121,16 +128,24 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
         admin = undefined;
         void current.then((a) => a.close(), () => undefined);
       }
-      if (err instanceof ConnectionClosedError) throw new ApiError(503, `the broker at ${options.bootstrap} cannot be reached: ${err.message}`);
+      if (err instanceof ConnectionClosedError) throw new ApiError(503, `the broker at ${bootstrap} cannot be reached: ${err.message}`);
       throw err;
     }
   }
   /** Runs `call` with the ZooKeeper client; a server that does not answer in time is a 503, and the client is made anew. */
   async function withZk<T>(call: (c: ZooKeeperClient) => Promise<T>): Promise<T> {
-    const current = (zk ??= ZooKeeperClient.connect(options.zookeeperConnect, { sessionTimeoutMs: ZK_SESSION_TIMEOUT_MS }));
+    const connect = options.zookeeperConnect;
+    if (connect === undefined) throw notFound('this node has no ZooKeeper to show (a broker without zookeeper.connect)');
+    // The client would retry an ensemble where nothing listens until its session timeout: a page is told at once.
+    const current = (zk ??= anyServerListening(connect).then((listening) => {
+      if (!listening) throw new ApiError(503, `ZooKeeper at ${connect} cannot be reached: nothing accepts connections there`);
+      return ZooKeeperClient.connect(connect, { sessionTimeoutMs: ZK_SESSION_TIMEOUT_MS, maxReplyBytes: zookeeper.REPLY_BYTES_MAX }).catch((err: Error) => {
+        throw new ApiError(503, `ZooKeeper at ${connect} cannot be reached: ${err.message}`);
+      });
+    }));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ApiError(503, `ZooKeeper at ${options.zookeeperConnect} did not answer within ${ZK_CALL_TIMEOUT_MS} ms`)), ZK_CALL_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new ApiError(503, `ZooKeeper at ${connect} did not answer within ${ZK_CALL_TIMEOUT_MS} ms`)), ZK_CALL_TIMEOUT_MS);
     });
     try {
       return await Promise.race([current.then(call), late]);
@@ -145,13 +160,14 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     }
   }
 
+  const sources = { ...options, kafka: options.bootstrap === undefined ? undefined : withAdmin, zk: options.zookeeperConnect === undefined ? undefined : withZk, seenBrokers: new Map<number, string>() };
   // One sampler per stream: each keeps the counters of its own previous sample.
   const overviewTraffic = trafficSampler(options.broker);
   const topicTraffic = trafficSampler(options.broker);
   const streams = new LiveStreams(async (key) => {
     if (key === 'overview') {
       const { t, total } = overviewTraffic();
-      return { t, bytesIn: total?.bytesIn ?? null, bytesOut: total?.bytesOut ?? null, messagesIn: total?.messagesIn ?? null, overview: await withAdmin((a) => overview(a, options)) };
+      return { t, bytesIn: total?.bytesIn ?? null, bytesOut: total?.bytesOut ?? null, messagesIn: total?.messagesIn ?? null, overview: await overview(sources) };
     }
     // Rates only, from this process's counters: an open topic list asks the cluster nothing each interval.
     if (key === 'rates') return topicTraffic();
@@ -163,13 +179,20 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     [
       /^\/api\/settings$/,
       // What the page shows and offers: per-resource write rights come with each topic and group.
-      async (_q, _b, _m, _r, who) => ({ readOnly: options.readOnly, principal: who?.principal ?? null, zookeeper: mayUseZooKeeper(options, who) }),
+      async (_q, _b, _m, _r, who) => ({
+        readOnly: options.readOnly,
+        principal: who?.principal ?? null,
+        kafka: options.bootstrap !== undefined,
+        zookeeper: options.zookeeperConnect !== undefined && mayUseZooKeeper(options, who),
+        // Sessions and watches are a server's own: a broker's console browses its ZooKeeper but lists none.
+        sessions: options.zookeeper !== undefined,
+      }),
     ],
     [
       /^\/api\/overview$/,
       async (_q, _b, _m, _r, who) => {
         checkAccess(options, who, CLUSTER_DESCRIBE);
-        return withAdmin((a) => overview(a, options));
+        return overview(sources);
       },
     ],
     [
@@ -346,7 +369,7 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       try {
         if (options.loopbackOnly && !isLoopbackHost(req.headers.host)) throw new ApiError(403, 'the console answers only requests to a loopback address (localhost, 127.0.0.1, [::1])');
         // The page too: the browser asks for the login once, before the app loads, and sends it with every call.
-        const who = options.security && (await authenticate(options.security, req));
+        const who = options.security && (await authenticate(options.security, scramLogins, req));
         if (!path.startsWith('/api/')) {
           if (method !== 'GET' && method !== 'HEAD') throw new ApiError(405, `method ${method} not allowed`);
           if (assets === undefined) throw notFound('the console was not built: run npm run build');

@@ -14,6 +14,8 @@ export const SAMPLE_INTERVAL_MS = 2000;
 export const HISTORY_MAX = 150;
 /** A subscriber whose socket buffers more than this is too slow to read its stream and is dropped. */
 const SUBSCRIBER_BUFFER_BYTES_MAX = 1024 * 1024;
+/** How soon a page's EventSource reconnects after its stream dropped (the node restarted). */
+export const RECONNECT_MS = 1000;
 
 interface Stream {
   readonly subscribers: Set<ServerResponse>;
@@ -48,8 +50,9 @@ export class LiveStreams {
       void this.tick(key, s);
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    // The history first, so a chart opened now shows the minutes before.
-    res.write(`event: history\ndata: [${stream.history.join(',')}]\n\n`);
+    // The history first, so a chart opened now shows the minutes before; a page whose node went away
+    // tries again every RECONNECT_MS (the browser's default is 3 s), one small request each while it is down.
+    res.write(`retry: ${RECONNECT_MS}\nevent: history\ndata: [${stream.history.join(',')}]\n\n`);
     stream.subscribers.add(res);
     this.subscriberCount++;
     const s = stream;

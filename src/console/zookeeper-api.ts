@@ -10,6 +10,11 @@ import { ApiError } from './api-error.js';
 
 /** Children per page of the tree. */
 export const CHILDREN_PAGE_MAX = 500;
+/**
+ * Largest answer the console's ZooKeeper client reads: ZooKeeper has no paged getChildren, so a node with
+ * 100,000 children comes whole (over jute.maxbuffer's 1 MiB with names of 10 characters) and is paged here.
+ */
+export const REPLY_BYTES_MAX = 16 * 1024 * 1024;
 /** Sessions listed at most. */
 export const SESSIONS_MAX = 1000;
 /** Data bytes a znode may be given from the console (ZooKeeper's default jute.maxbuffer). */

@@ -3,7 +3,9 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { BrokerView } from '../metrics/broker-view.js';
 import type { Logger } from '../logger.js';
+import type { ConnectionSecurity } from '../kafka/client/connection.js';
 import { kafkaMetrics } from '../metrics/kafka-metrics.js';
+import { clientTelemetryMetrics, registerPushedFamilies } from '../metrics/client-telemetry-metrics.js';
 import { registerScraped } from '../metrics/scraped.js';
 import { zookeeperMetrics } from '../metrics/zookeeper-metrics.js';
 import type { ServerView } from '../zookeeper/four-letter-words.js';
@@ -22,8 +24,12 @@ export interface ProcessParts {
    * anything (console.read.only; unset: it may on a loopback listener, not on one others can reach).
    */
   readonly console?: {
-    readonly bootstrap: string;
-    readonly zookeeperConnect: string;
+    /** Undefined on a ZooKeeper server alone (its console has no Kafka pages). */
+    readonly bootstrap: string | undefined;
+    /** How `bootstrap` is reached (TLS, SASL login), as brokers reach each other. */
+    readonly kafkaSecurity?: ConnectionSecurity;
+    /** Undefined for a broker without zookeeper.connect (its console has no ZooKeeper pages). */
+    readonly zookeeperConnect: string | undefined;
     readonly readOnly: boolean | undefined;
     /** Set when the broker has a SASL listener or an authorizer: the console then requires a login. */
     readonly security: ConsoleSecurity | undefined;
@@ -36,8 +42,11 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || h
 export function processRegistry(parts: ProcessParts): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const metrics = [...(parts.broker ? kafkaMetrics(parts.broker) : []), ...(parts.zookeeper ? zookeeperMetrics(parts.zookeeper) : [])];
+  const broker = parts.broker ? [...kafkaMetrics(parts.broker), ...clientTelemetryMetrics(parts.broker)] : [];
+  const metrics = [...broker, ...(parts.zookeeper ? zookeeperMetrics(parts.zookeeper) : [])];
   for (const m of metrics) registerScraped(registry, m);
+  // After Skein's own, so a pushed family never takes one of their names.
+  if (parts.broker) registerPushedFamilies(registry, parts.broker);
   return registry;
 }
 

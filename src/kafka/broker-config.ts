@@ -13,7 +13,8 @@ import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from
 import type { ConnectTls } from '../net/client-socket.js';
 import { aclSchema, authorizerSettingsOf } from './acl/acl-config.js';
 import type { AuthorizerSettings } from './acl/authorizer.js';
-import { listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
+import { interBrokerSaslOf, KERBEROS_LOGIN_NOT_APPLICABLE, listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
+import type { ClientSasl } from './client/sasl.js';
 
 const LONG_MAX = 9223372036854775807;
 const HOUR_MS = 3_600_000;
@@ -148,6 +149,14 @@ export const brokerSchema = {
   'group.share.max.share.sessions': int('Share sessions (one per member and broker) this broker keeps at most.', 2_000, { min: 1 }),
   // Kafka sets this per group (share.auto.offset.reset); Skein has no group configs yet, so it is broker-wide.
   'share.auto.offset.reset': oneOf('Share groups: where a partition new to a group starts: latest (Kafka\'s default) or earliest.', 'latest', ['latest', 'earliest']),
+  // KIP-714 client telemetry (src/kafka/telemetry). telemetry.max.bytes is Kafka's; Kafka sets the rest per
+  // client-metrics resource (metrics, interval.ms), which Skein, without dynamic configs, takes broker-wide.
+  'telemetry.enable': bool('KIP-714: advertise GetTelemetrySubscriptions and PushTelemetry and keep what clients push for /metrics. false: not advertised, as Kafka without a telemetry reporter; clients then push nothing.', true),
+  'telemetry.metrics': list('KIP-714: prefixes of the metric names clients are asked to push (org.apache.kafka.producer., ...); * asks for all, empty for none (clients then only ask again each interval).', ['*']),
+  'telemetry.push.interval.ms': int('KIP-714: how often clients push (and, with nothing asked, ask again). Kafka\'s client-metrics interval.ms.', 300_000, { min: 100, max: 3_600_000 }),
+  'telemetry.max.bytes': int('KIP-714: largest metrics payload a client may push, as sent (TELEMETRY_TOO_LARGE beyond).', 1_048_576, { min: 1 }),
+  'telemetry.max.client.instances': int('KIP-714: client instances tracked at most; the least recently heard one makes room.', 10_000, { min: 1 }),
+  'telemetry.max.series': int('KIP-714: series of pushed metrics /metrics keeps at most across all clients; beyond, new series are dropped.', 20_000, { min: 0 }),
   'transaction.state.log.num.partitions': int('Partitions of __transaction_state.', 50, { min: 1 }),
   'transaction.state.log.replication.factor': int('Replication factor of __transaction_state (capped by live brokers).', 3, { min: 1 }),
   'transaction.state.log.min.isr': int('min.insync.replicas of __transaction_state (capped by its replication factor).', 2, { min: 1 }),
@@ -161,9 +170,9 @@ export const brokerSchema = {
   'zookeeper.connection.timeout.ms': int('How long to wait for ZooKeeper at start; unset takes the session timeout.', undefined, { min: 1 }),
   'broker.rack': str('Rack of this broker; replicas of a partition are spread over racks when every broker has one.', undefined),
   // Skein's own: one HTTP listener for /metrics, /healthz and /readyz (skein kafka: off unless set).
-  'http.port': int('Port of the HTTP listener serving /metrics, /healthz and /readyz; unset: none (skein start: 8080).', undefined, { min: 0, max: 65535 }),
+  'http.port': int('Port of the HTTP listener serving /metrics, /healthz, /readyz and the web console; unset: none (skein start: 8080).', undefined, { min: 0, max: 65535 }),
   'http.host': str('Address the HTTP listener binds.', '127.0.0.1'),
-  'console.read.only': bool('The web console at / of the HTTP listener (skein start) only reads: producing, resetting offsets and changing znodes are refused. Unset: false on a loopback http.host or when the console requires a login (a SASL listener or an authorizer: the ACLs then decide), true otherwise.', false),
+  'console.read.only': bool('The web console at / of the HTTP listener (skein start, and skein kafka with http.port) only reads: producing, resetting offsets and changing znodes are refused. Unset: false on a loopback http.host or when the console requires a login (a SASL listener or an authorizer: the ACLs then decide), true otherwise.', false),
   'inter.broker.listener.name': str('Listener other brokers and the controller reach this broker on; unset takes the one listener, or the one named PLAINTEXT.', undefined),
   'unclean.leader.election.enable': bool('Let the controller elect a replica outside the ISR when no ISR member is alive, losing records.', false),
   'controlled.shutdown.enable': bool('On SIGTERM, ask the controller to move leadership away before stopping.', true),
@@ -211,6 +220,7 @@ const NOT_APPLICABLE = new Set([
   'controller.quorum.election.timeout.ms',
   'controller.quorum.fetch.timeout.ms',
   'metadata.log.dir',
+  ...KERBEROS_LOGIN_NOT_APPLICABLE,
 ]);
 
 export type BrokerConfigValues = ConfigValues<typeof brokerSchema>;
@@ -244,6 +254,8 @@ export interface BrokerConfig {
   listener: Listener;
   /** What the inter-broker listener advertises. */
   advertised: Listener;
+  /** This broker's login to the others when the inter-broker listener is SASL (in a cluster). */
+  interBrokerSasl: ClientSasl | undefined;
   /** TLS to ZooKeeper (zookeeper.ssl.client.enable), its stores read when the config was. */
   zookeeperTls: ConnectTls | undefined;
   /** authorizer.class.name and its settings; undefined: no authorization. */
@@ -367,15 +379,21 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
   const { listeners, interBroker } = listenersOf(
     values,
     (listener) => listenerTlsOf(sslValuesFor(known, byListener.get(listener) ?? [], listener), listener),
-    (listener) => listenerSaslOf({ mechanisms: values['sasl.enabled.mechanisms'], jaas: values['sasl.jaas.config'], oauthbearer: values }, saslByListener.get(listener) ?? [], listener),
+    (listener) => listenerSaslOf(
+        {
+          mechanisms: values['sasl.enabled.mechanisms'],
+          jaas: values['sasl.jaas.config'],
+          kerberos: { serviceName: values['sasl.kerberos.service.name'], rules: values['sasl.kerberos.principal.to.local.rules'] },
+          oauthbearer: values,
+        },
+        saslByListener.get(listener) ?? [], listener),
   );
-  // This broker's own connections to other brokers (replica fetchers, the controller) do not speak SASL
-  // yet, so a cluster's inter-broker listener must not ask for it. A broker alone has no such connections.
-  if (values['zookeeper.connect'] !== undefined && interBroker.sasl) {
-    throw new ConfigError(
-      `inter.broker.listener.name: the inter-broker listener ${interBroker.bind.name} is ${interBroker.securityProtocol}, but brokers do not authenticate to each other with SASL yet (sasl.mechanism.inter.broker.protocol); make the inter-broker listener PLAINTEXT or SSL`,
-    );
-  }
+  // This broker's own login to the others (replica fetchers, the controller, controlled shutdown), in a
+  // cluster whose inter-broker listener speaks SASL. A broker alone has no such connections.
+  const interBrokerSasl =
+    values['zookeeper.connect'] !== undefined && interBroker.sasl
+      ? interBrokerSaslOf(values['sasl.mechanism.inter.broker.protocol'], interBroker.sasl, { jaas: values['sasl.jaas.config'] }, saslByListener.get(interBroker.bind.name) ?? [], interBroker.bind.name)
+      : undefined;
   if (values['zookeeper.connect'] !== undefined) {
     try {
       parseConnectString(values['zookeeper.connect']);
@@ -396,6 +414,7 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     listeners,
     listener: interBroker.bind,
     advertised: interBroker.advertised,
+    interBrokerSasl,
     zookeeperTls: zookeeperTlsOf(values),
     authorizer: authorizerSettingsOf(values),
     retentionMs,

@@ -14,11 +14,12 @@ import { mechanismsOf } from './sasl/sasl-config.js';
 import { ScramCredentials } from './sasl/scram-credentials.js';
 import type { JwksKeys } from './sasl/jwks-keys.js';
 import { FileUserConfigStore, ZkUserConfigStore } from './sasl/user-store.js';
-import { interBrokerTls } from './inter-broker-tls.js';
+import { interBrokerSecurity } from './inter-broker-security.js';
 import { HostedPartitions } from './fetch/partition-access.js';
 import { CoordinatorKeyType, GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
-import { HANDLERS, SHARE_GROUP_API_KEYS } from './handlers/index.js';
+import { HANDLERS, SHARE_GROUP_API_KEYS, TELEMETRY_API_KEYS } from './handlers/index.js';
+import { ClientTelemetry } from './telemetry/client-telemetry.js';
 import { ShareService } from './share/share-service.js';
 import { FileTopicStore } from './metadata/file-topic-store.js';
 import { loadOrCreateMetaProperties, newClusterId, storedClusterId } from './metadata/meta-properties.js';
@@ -92,6 +93,8 @@ export class Broker {
   readonly scram: ScramCredentials;
   /** Failed SASL authentications per address, shared by every listener and the console's login. */
   readonly authFailures = new AuthFailureLimit();
+  /** KIP-714: client telemetry subscriptions and the metrics clients pushed, for /metrics. */
+  readonly telemetry: ClientTelemetry;
 
   constructor(
     readonly config: BrokerConfig,
@@ -136,7 +139,7 @@ export class Broker {
         metadata,
         log,
         localHandler: () => this.handlers.get(ApiKey.WriteTxnMarkers),
-        tls: () => interBrokerTls(config),
+        security: () => interBrokerSecurity(config),
       }),
       now: () => this.now(),
     });
@@ -153,6 +156,13 @@ export class Broker {
       },
       onElection: (topic, partition, epoch) => void this.coordinatorOf(topic)?.onElection(partition, epoch),
       onResignation: (topic, partition, epoch) => this.coordinatorOf(topic)?.onResignation(partition, epoch),
+    });
+    this.telemetry = new ClientTelemetry({
+      metrics: config.values['telemetry.metrics'],
+      pushIntervalMs: config.values['telemetry.push.interval.ms'],
+      maxBytes: config.values['telemetry.max.bytes'],
+      clientsMax: config.values['telemetry.max.client.instances'],
+      seriesMax: config.values['telemetry.max.series'],
     });
     // The broker's parts as handlers see them (services.ts); each handler is handed the ones it declares.
     const services: BrokerServices = {
@@ -173,9 +183,12 @@ export class Broker {
       producerIds,
       acls: new AclService(cluster?.acl),
       scram: this.scram,
+      telemetry: this.telemetry,
     };
     const shareGroups = config.values['share.version'] >= 1;
-    this.handlers = new HandlerRegistry(shareGroups ? HANDLERS : HANDLERS.filter((h) => !SHARE_GROUP_API_KEYS.has(h.apiKey)), services);
+    const telemetry = config.values['telemetry.enable'];
+    const served = HANDLERS.filter((h) => (shareGroups || !SHARE_GROUP_API_KEYS.has(h.apiKey)) && (telemetry || !TELEMETRY_API_KEYS.has(h.apiKey)));
+    this.handlers = new HandlerRegistry(served, services);
   }
 
   /** The coordinator whose state lives in `topic`, which loads a partition of it this broker comes to lead. */

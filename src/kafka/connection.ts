@@ -70,6 +70,8 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
       }
       const lifetimeMs = authenticator!.sessionLifetimeMs;
       sessionEnds = lifetimeMs > 0 ? Date.now() + lifetimeMs : undefined;
+      // Debug only: a session per connection every connections.max.reauth.ms would flood info.
+      if (reauthenticating) log.debug({ remote: `${socket.remoteAddress}:${socket.remotePort}`, user }, 'SASL re-authenticated');
       principal = { type: 'User', name: user };
       authenticator = undefined;
       reauthenticating = false;

@@ -26,6 +26,7 @@ import type { DescribedConsumerGroup } from './groups/consumer/described-group.j
 import type { RequestContext } from './handler.js';
 import type { AclBinding, AclBindingFilter, AclOperation, ConcreteResourceType } from './acl/model.js';
 import type { ShareRequests } from './share/share-service.js';
+import type { ClientTelemetry } from './telemetry/client-telemetry.js';
 
 /** Wall-clock milliseconds: the one place handlers read the time, so a test can set it. */
 export interface Clock {
@@ -236,6 +237,11 @@ export interface BrokerServices {
   readonly acls: Authorization;
   /** SCRAM credentials (DescribeUserScramCredentials, AlterUserScramCredentials). */
   readonly scram: ScramCredentialAdmin;
+  /** KIP-714 client telemetry: subscriptions handed out and metrics pushed. */
+  readonly telemetry: TelemetryRequests;
 }
+
+/** GetTelemetrySubscriptions and PushTelemetry (client-telemetry.ts); the time is the caller's. */
+export type TelemetryRequests = Pick<ClientTelemetry, 'getSubscriptions' | 'push'>;
 
 export type ServiceName = keyof BrokerServices;

@@ -95,14 +95,12 @@ export function sslValuesFor(globalEntries: readonly PropertyLine[], own: readon
   }
 }
 
-/** A listener's TLS from its ssl values; a broker with an SSL listener must have a keystore. */
-export function listenerTlsOf(v: SslValues, listener: string): ListenerTls {
-  const prefix = `listener.name.${listener.toLowerCase()}.`;
-  const name = (key: string) => `${key} (or ${prefix}${key})`;
+/**
+ * The TLS spec of ssl values, on either side of a connection (a server's keystore requirement is the
+ * caller's); `name` turns a key into what messages cite. Throws TlsConfigError.
+ */
+export function tlsSpecOf(v: SslValues, name: (key: string) => string): TlsSpec {
   const hasPemInline = v['ssl.keystore.certificate.chain'] !== undefined || v['ssl.keystore.key'] !== undefined;
-  if (v['ssl.keystore.location'] === undefined && !hasPemInline) {
-    throw new ConfigError(`${name('ssl.keystore.location')}: listener ${listener} speaks SSL and needs a keystore (or ssl.keystore.type=PEM with ssl.keystore.certificate.chain and ssl.keystore.key)`);
-  }
   if (hasPemInline && v['ssl.keystore.type'] !== 'PEM') throw new ConfigError(`${name('ssl.keystore.type')}: must be PEM when the key and chain are given in the config`);
   if (hasPemInline && v['ssl.keystore.location'] !== undefined) {
     throw new ConfigError(`${name('ssl.keystore.location')}: give either a keystore file or ssl.keystore.key with ssl.keystore.certificate.chain, not both`);
@@ -113,49 +111,68 @@ export function listenerTlsOf(v: SslValues, listener: string): ListenerTls {
   if (v['ssl.truststore.certificates'] !== undefined && v['ssl.truststore.type'] !== 'PEM') {
     throw new ConfigError(`${name('ssl.truststore.type')}: must be PEM when ssl.truststore.certificates is given`);
   }
+  const enabled = v['ssl.enabled.protocols'];
+  protocolRange(enabled, name('ssl.enabled.protocols'));
+  // ssl.protocol caps the versions (an SSLContext for TLSv1.2 offers nothing newer); TLS caps nothing.
+  const cap = v['ssl.protocol'];
+  const capIndex = cap === 'TLS' ? PROTOCOLS.length : PROTOCOLS.indexOf(protocolRange([cap], name('ssl.protocol')).maxVersion);
+  const allowed = enabled.filter((p) => PROTOCOLS.indexOf(p as SecureVersion) <= capIndex);
+  if (allowed.length === 0) throw new TlsConfigError(`${name('ssl.protocol')}: ${cap} is below every protocol in ssl.enabled.protocols`);
+  const range = protocolRange(allowed, name('ssl.enabled.protocols'));
+  return {
+    // A client without a keystore has no certificate to show.
+    keystore:
+      v['ssl.keystore.location'] !== undefined || hasPemInline
+        ? {
+            type: v['ssl.keystore.type'] === 'PEM' ? 'PEM' : 'PKCS12',
+            location: v['ssl.keystore.location'],
+            password: v['ssl.keystore.password'],
+            keyPassword: v['ssl.key.password'],
+            certificateChain: v['ssl.keystore.certificate.chain'],
+            key: v['ssl.keystore.key'],
+          }
+        : undefined,
+    truststore:
+      v['ssl.truststore.location'] !== undefined || v['ssl.truststore.certificates'] !== undefined
+        ? {
+            type: v['ssl.truststore.type'] === 'PEM' ? 'PEM' : 'PKCS12',
+            location: v['ssl.truststore.location'],
+            password: v['ssl.truststore.password'],
+            certificates: v['ssl.truststore.certificates'],
+          }
+        : undefined,
+    ...range,
+    ciphers: cipherList(v['ssl.cipher.suites'], name('ssl.cipher.suites')),
+    clientAuth: v['ssl.client.auth'],
+    keyNames: {
+      keystore: name(v['ssl.keystore.location'] !== undefined ? 'ssl.keystore.location' : 'ssl.keystore.key'),
+      truststore: name(v['ssl.truststore.location'] !== undefined ? 'ssl.truststore.location' : 'ssl.truststore.certificates'),
+      protocols: name('ssl.enabled.protocols'),
+      ciphers: name('ssl.cipher.suites'),
+    },
+  };
+}
+
+/** ssl.endpoint.identification.algorithm: https checks the peer's certificate names its host. Throws TlsConfigError. */
+export function verifyHostnameOf(v: SslValues, name: (key: string) => string): boolean {
+  const algorithm = v['ssl.endpoint.identification.algorithm'].trim().toLowerCase();
+  if (algorithm !== '' && algorithm !== 'https') throw new TlsConfigError(`${name('ssl.endpoint.identification.algorithm')}: expected https or empty, got "${algorithm}"`);
+  return algorithm === 'https';
+}
+
+/** A listener's TLS from its ssl values; a broker with an SSL listener must have a keystore. */
+export function listenerTlsOf(v: SslValues, listener: string): ListenerTls {
+  const prefix = `listener.name.${listener.toLowerCase()}.`;
+  const name = (key: string) => `${key} (or ${prefix}${key})`;
+  if (v['ssl.keystore.location'] === undefined && v['ssl.keystore.certificate.chain'] === undefined && v['ssl.keystore.key'] === undefined) {
+    throw new ConfigError(`${name('ssl.keystore.location')}: listener ${listener} speaks SSL and needs a keystore (or ssl.keystore.type=PEM with ssl.keystore.certificate.chain and ssl.keystore.key)`);
+  }
   try {
-    const enabled = v['ssl.enabled.protocols'];
-    protocolRange(enabled, name('ssl.enabled.protocols'));
-    // ssl.protocol caps the versions (an SSLContext for TLSv1.2 offers nothing newer); TLS caps nothing.
-    const cap = v['ssl.protocol'];
-    const capIndex = cap === 'TLS' ? PROTOCOLS.length : PROTOCOLS.indexOf(protocolRange([cap], name('ssl.protocol')).maxVersion);
-    const allowed = enabled.filter((p) => PROTOCOLS.indexOf(p as SecureVersion) <= capIndex);
-    if (allowed.length === 0) throw new TlsConfigError(`${name('ssl.protocol')}: ${cap} is below every protocol in ssl.enabled.protocols`);
-    const range = protocolRange(allowed, name('ssl.enabled.protocols'));
-    const spec: TlsSpec = {
-      keystore: {
-        type: v['ssl.keystore.type'] === 'PEM' ? 'PEM' : 'PKCS12',
-        location: v['ssl.keystore.location'],
-        password: v['ssl.keystore.password'],
-        keyPassword: v['ssl.key.password'],
-        certificateChain: v['ssl.keystore.certificate.chain'],
-        key: v['ssl.keystore.key'],
-      },
-      truststore:
-        v['ssl.truststore.location'] !== undefined || v['ssl.truststore.certificates'] !== undefined
-          ? {
-              type: v['ssl.truststore.type'] === 'PEM' ? 'PEM' : 'PKCS12',
-              location: v['ssl.truststore.location'],
-              password: v['ssl.truststore.password'],
-              certificates: v['ssl.truststore.certificates'],
-            }
-          : undefined,
-      ...range,
-      ciphers: cipherList(v['ssl.cipher.suites'], name('ssl.cipher.suites')),
-      clientAuth: v['ssl.client.auth'],
-      keyNames: {
-        keystore: name(v['ssl.keystore.location'] !== undefined ? 'ssl.keystore.location' : 'ssl.keystore.key'),
-        truststore: name(v['ssl.truststore.location'] !== undefined ? 'ssl.truststore.location' : 'ssl.truststore.certificates'),
-        protocols: name('ssl.enabled.protocols'),
-        ciphers: name('ssl.cipher.suites'),
-      },
-    };
-    const algorithm = v['ssl.endpoint.identification.algorithm'].trim().toLowerCase();
-    if (algorithm !== '' && algorithm !== 'https') throw new TlsConfigError(`${name('ssl.endpoint.identification.algorithm')}: expected https or empty, got "${algorithm}"`);
+    const spec = tlsSpecOf(v, name);
     const principals = PrincipalMapper.parse(v['ssl.principal.mapping.rules']);
     // Read the stores now, so a wrong path or password stops the start before anything listens.
     loadTlsOptions(spec);
-    return { spec, principals, verifyHostname: algorithm === 'https' };
+    return { spec, principals, verifyHostname: verifyHostnameOf(v, name) };
   } catch (err) {
     if (err instanceof TlsConfigError) throw new ConfigError(err.message);
     if (err instanceof PrincipalMappingError) throw new ConfigError(`${name('ssl.principal.mapping.rules')}: ${err.message}`);

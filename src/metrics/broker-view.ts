@@ -5,6 +5,7 @@ import type { MetadataView } from '../kafka/metadata/metadata-view.js';
 import type { ReplicaManager } from '../kafka/partitions/replica-manager.js';
 import type { ReplicationManager } from '../kafka/replication/replication-manager.js';
 import type { TopicManager } from '../kafka/topics/topic-manager.js';
+import type { ClientTelemetry } from '../kafka/telemetry/client-telemetry.js';
 import type { TransactionService } from '../kafka/txn/service.js';
 import type { ClientState } from '../zookeeper/client/client.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -20,6 +21,10 @@ export interface BrokerView {
   readonly replication: Pick<ReplicationManager, 'isrShrinks' | 'isrExpands'>;
   readonly groups: Pick<GroupService, 'snapshot' | 'state'>;
   readonly transactions: Pick<TransactionService, 'state'>;
+  /** KIP-714: the client instances heard from and the metrics they pushed. */
+  readonly telemetry: Pick<ClientTelemetry, 'clients' | 'pushed' | 'expire'>;
+  /** Wall-clock milliseconds, the broker's own: idle telemetry clients expire against it. */
+  now(): number;
   /** Absent on a broker without zookeeper.connect. */
   readonly cluster: { readonly controller: { readonly isActive: boolean }; readonly membership: { readonly zk: { readonly state: ClientState } } } | undefined;
 }

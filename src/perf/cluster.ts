@@ -1,6 +1,6 @@
 // What the perf commands need to know about a cluster: a topic's partitions and a connection to each leader.
 import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError } from '../../protocol/kafka/index.js';
-import { KafkaConnection } from '../kafka/client/connection.js';
+import { KafkaConnection, type ConnectionSecurity } from '../kafka/client/connection.js';
 
 /** How long to wait for an auto-created topic's partitions to get leaders. */
 const METADATA_RETRY_MS = 10_000;
@@ -16,16 +16,20 @@ export class Cluster {
   private constructor(
     private readonly bootstrap: KafkaConnection,
     private readonly clientId: string,
+    private readonly security: ConnectionSecurity,
   ) {}
 
-  /** Connects to the first of `bootstrap` that answers, as Kafka's clients pick a bootstrap server. */
-  static async connect(bootstrap: readonly string[], clientId: string): Promise<Cluster> {
+  /**
+   * Connects to the first of `bootstrap` that answers, as Kafka's clients pick a bootstrap server; every
+   * connection with `security` (TLS, SASL login) when the listeners ask for it.
+   */
+  static async connect(bootstrap: readonly string[], clientId: string, security: ConnectionSecurity = {}): Promise<Cluster> {
     let lastError: unknown = new Error('no bootstrap server given');
     for (const address of bootstrap) {
       try {
-        const conn = await KafkaConnection.connect(address, { clientId });
+        const conn = await KafkaConnection.connect(address, { clientId, ...security });
         await conn.apiVersions();
-        return new Cluster(conn, clientId);
+        return new Cluster(conn, clientId, security);
       } catch (err) {
         lastError = err;
       }
@@ -56,7 +60,7 @@ export class Cluster {
     if (address === undefined) throw new Error(`metadata names leader ${nodeId} without an address`);
     let conn = this.byNode.get(nodeId);
     if (!conn) {
-      conn = KafkaConnection.connect(address, { clientId: this.clientId }).then(async (c) => {
+      conn = KafkaConnection.connect(address, { clientId: this.clientId, ...this.security }).then(async (c) => {
         await c.apiVersions();
         return c;
       });

@@ -8,7 +8,7 @@
 import { readInt64 } from '../../protocol/bytes.js';
 import { ApiKey, ErrorCode, errorInfo, KafkaProtocolError, type FetchRequestInput } from '../../protocol/kafka/index.js';
 import { BATCH_LENGTH_AT, BATCH_LENGTH_OVERHEAD, LAST_OFFSET_DELTA_AT, RECORDS_COUNT_AT } from '../../protocol/kafka/records/batch-header.js';
-import type { KafkaConnection } from '../kafka/client/connection.js';
+import type { ConnectionSecurity, KafkaConnection } from '../kafka/client/connection.js';
 import { EARLIEST, FETCH_VERSION, listOffset } from '../kafka/client/consumer.js';
 import { Cluster } from './cluster.js';
 import { LatencyRecorder, type LatencySummary } from './latency.js';
@@ -21,6 +21,8 @@ const MB = 1024 * 1024;
 
 export interface ConsumerPerfSettings {
   bootstrap: readonly string[];
+  /** TLS and SASL login for SASL or SSL listeners (--command-config). */
+  security?: ConnectionSecurity;
   topic: string;
   messages: number;
   /** Bytes per partition per Fetch (Kafka's max.partition.fetch.bytes). */
@@ -124,7 +126,7 @@ export function formatConsumerRow(r: ConsumerPerfResult): string {
 }
 
 export async function runConsumerPerf(s: ConsumerPerfSettings, hooks: ConsumerPerfHooks = {}): Promise<ConsumerPerfResult> {
-  const cluster = await Cluster.connect(s.bootstrap, 'skein-perf-consume');
+  const cluster = await Cluster.connect(s.bootstrap, 'skein-perf-consume', s.security);
   try {
     const partitions = await cluster.partitions(s.topic);
     const byLeader = new Map<KafkaConnection, Position[]>();

@@ -10,6 +10,7 @@ import { buildRecordBatch, type RecordInput } from '../../protocol/kafka/records
 import type { Compression } from '../../protocol/kafka/records/batch-header.js';
 import { PRODUCE_VERSION, produceBatch } from '../kafka/client/producer.js';
 import { Cluster, type PartitionLeader } from './cluster.js';
+import type { ConnectionSecurity } from '../kafka/client/connection.js';
 import { formatLatency, LatencyRecorder, type LatencySummary } from './latency.js';
 
 /**
@@ -21,6 +22,8 @@ export const LATENCY_SAMPLES_MAX = 10_000_000;
 
 export interface ProducerPerfSettings {
   bootstrap: readonly string[];
+  /** TLS and SASL login for SASL or SSL listeners (--command-config). */
+  security?: ConnectionSecurity;
   topic: string;
   numRecords: number;
   recordSize: number;
@@ -108,7 +111,7 @@ export function formatProducerWindow(w: ProducerWindow): string {
 
 export async function runProducerPerf(s: ProducerPerfSettings, hooks: ProducerPerfHooks = {}): Promise<ProducerPerfResult> {
   await initCompression();
-  const cluster = await Cluster.connect(s.bootstrap, 'skein-perf-produce');
+  const cluster = await Cluster.connect(s.bootstrap, 'skein-perf-produce', s.security);
   try {
     const partitions = await cluster.partitions(s.topic);
     const versions = new Map(partitions.map((p) => [p.conn, p.conn.versionFor(ApiKey.Produce, PRODUCE_VERSION)]));

@@ -1,6 +1,7 @@
-// Just enough DER (X.690) to walk a PKCS#12 file: tag, length, contents, and object identifiers.
-// Node reads keystores itself (the `pfx` option) but refuses a PKCS#12 file that holds certificates and
-// no key, which is what a truststore is; reading one needs this.
+// Just enough DER (X.690) to walk a PKCS#12 file and Kerberos messages: tag, length, contents, object
+// identifiers and integers, and to write the few elements Kerberos answers are made of. Node reads
+// keystores itself (the `pfx` option) but refuses a PKCS#12 file that holds certificates and no key, which
+// is what a truststore is; Node has no Kerberos at all.
 
 /** A DER element: its tag byte and its contents (a view of the input). */
 export interface DerNode {
@@ -12,6 +13,9 @@ export const DerTag = {
   INTEGER: 0x02,
   OCTET_STRING: 0x04,
   OID: 0x06,
+  BIT_STRING: 0x03,
+  GENERALIZED_TIME: 0x18,
+  GENERAL_STRING: 0x1b,
   SEQUENCE: 0x30,
   SET: 0x31,
   /** [0] constructed (EXPLICIT, or IMPLICIT of a constructed type). */
@@ -49,7 +53,7 @@ export function derRoot(bytes: Buffer): DerNode {
 function readNode(bytes: Buffer, at: number): { node: DerNode; next: number } {
   if (at + 2 > bytes.length) throw new DerError('element cut short');
   const tag = bytes[at]!;
-  if ((tag & 0x1f) === 0x1f) throw new DerError('multi-byte tags are not used in keystores');
+  if ((tag & 0x1f) === 0x1f) throw new DerError('multi-byte tags are not used in keystores or Kerberos');
   let length = bytes[at + 1]!;
   let start = at + 2;
   if (length & 0x80) {
@@ -90,4 +94,32 @@ export function oidString(contents: Buffer): string {
 export function smallInteger(contents: Buffer): number {
   if (contents.length === 0 || contents.length > 6) throw new DerError(`integer of ${contents.length} bytes`);
   return contents.readUIntBE(0, contents.length);
+}
+
+/** A (possibly negative) INTEGER's contents as a number; Kerberos's Int32, UInt32 and Microseconds fit. */
+export function signedInteger(contents: Buffer): number {
+  if (contents.length === 0 || contents.length > 6) throw new DerError(`integer of ${contents.length} bytes`);
+  return contents.readIntBE(0, contents.length);
+}
+
+/** One element: tag, DER length, contents. */
+export function derElement(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents);
+  const n = body.length;
+  const length = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : n < 0x10000 ? Buffer.from([0x82, n >> 8, n & 0xff]) : Buffer.from([0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), length, body]);
+}
+
+/** An INTEGER in the fewest bytes two's complement allows. */
+export function derInteger(value: number): Buffer {
+  const bytes: number[] = [];
+  let v = value;
+  do {
+    bytes.unshift(v & 0xff);
+    v = Math.floor(v / 256);
+  } while (v !== 0 && v !== -1);
+  // A positive number whose top bit is set needs a leading zero; a negative one whose top bit is clear, 0xff.
+  if (value >= 0 && bytes[0]! & 0x80) bytes.unshift(0);
+  if (value < 0 && !(bytes[0]! & 0x80)) bytes.unshift(0xff);
+  return derElement(DerTag.INTEGER, Buffer.from(bytes));
 }

@@ -1,7 +1,9 @@
 // A connection's SASL login (opcode 102) and ZooKeeper 3.7+'s enforce.auth gate, as ZooKeeperServer's
 // processSasl and AuthenticationHelper answer them. Clients (the Java client, kazoo's sasl_options) send
 // an empty GetSASLRequest first, get the DIGEST-MD5 challenge, send their digest-response and get rspauth;
-// the connection then holds the identity sasl:<user> (and super for zookeeper.superUser). A failed login
+// GSSAPI clients (Krb5LoginModule, kazoo's sasl_options with GSSAPI) start with their Kerberos initial
+// context token instead, which tells the two apart (see gssapi-login.ts). The connection then holds the
+// identity sasl:<user> (and super for zookeeper.superUser). A failed login
 // gets AuthFailed, or SessionClosedRequireSaslAuth when enforce.auth requires sasl, and the connection is
 // closed once that reply is written (the session itself lives on until it expires, as in ZooKeeper).
 import { randomBytes } from 'node:crypto';
@@ -10,7 +12,9 @@ import { ErrorCode } from '../../protocol/zookeeper/codes.js';
 import { GetSASLRequest, SetSASLResponse, type Id } from '../../protocol/zookeeper/records.js';
 import type { Logger } from '../logger.js';
 import { DigestMd5Server, SaslError } from '../security/digest-md5.js';
+import { SaslGssapiError } from '../security/kerberos/sasl-gssapi.js';
 import type { ZooAuthConfig } from './auth-config.js';
+import { GssapiLogin } from './gssapi-login.js';
 import { body, replyFrame } from './replies.js';
 
 /** ZooKeeper's fixed DIGEST-MD5 service and server name (SecurityUtils: the digest-uri is zookeeper/zk-sasl-md5). */
@@ -29,14 +33,14 @@ export interface AuthConnection {
 
 export class Authenticator {
   /** Each connection's exchange in progress (or finished): one login per connection. */
-  private readonly exchanges = new WeakMap<AuthConnection, DigestMd5Server>();
+  private readonly exchanges = new WeakMap<AuthConnection, DigestMd5Server | GssapiLogin>();
 
   constructor(
     private readonly config: ZooAuthConfig,
     private readonly log: Logger,
   ) {}
 
-  /** Answers a GetSASLRequest with the next DIGEST-MD5 token, or refuses and closes. */
+  /** Answers a GetSASLRequest with the next DIGEST-MD5 or GSSAPI token, or refuses and closes. */
   sasl(conn: AuthConnection, xid: number, r: Reader): void {
     let token: Buffer;
     try {
@@ -45,12 +49,19 @@ export class Authenticator {
       if (err instanceof DecodeError) return this.refuse(conn, xid, 'malformed SASL request');
       throw err;
     }
-    const users = this.config.saslUsers;
+    const { saslUsers: users, kerberos } = this.config;
     // ZooKeeper without a JAAS Server section answers a login with an empty token, on which kazoo asks
     // again forever; a refusal ends the login instead.
-    if (!users) return this.refuse(conn, xid, 'SASL is not configured (no JAAS Server section)');
+    if (!users && !kerberos) return this.refuse(conn, xid, 'SASL is not configured (no JAAS Server section)');
     let exchange = this.exchanges.get(conn);
+    // DIGEST-MD5 clients open with an empty token, GSSAPI ones with their initial context token.
+    if (!exchange && token.length > 0) {
+      if (!kerberos) return this.refuse(conn, xid, 'GSSAPI is not configured (no Krb5LoginModule in the JAAS Server section)');
+      exchange = new GssapiLogin(kerberos);
+      this.exchanges.set(conn, exchange);
+    }
     if (!exchange) {
+      if (!users) return this.refuse(conn, xid, 'DIGEST-MD5 is not configured (no DigestLoginModule users)');
       exchange = new DigestMd5Server({
         protocol: SASL_PROTOCOL,
         serverName: SASL_SERVER_NAME,
@@ -59,11 +70,11 @@ export class Authenticator {
       });
       this.exchanges.set(conn, exchange);
     }
-    let answer: Buffer;
+    let answer: Buffer | null;
     try {
       answer = exchange.evaluate(token);
     } catch (err) {
-      if (err instanceof SaslError) return this.refuse(conn, xid, err.message);
+      if (err instanceof SaslError || err instanceof SaslGssapiError) return this.refuse(conn, xid, err.message);
       throw err;
     }
     const user = exchange.authorizationId;

@@ -75,7 +75,7 @@ export const zooCfgSchema = {
   ...zooTlsSchema,
   ...zooAuthSchema,
   // Skein's own: one HTTP listener for /metrics, the AdminServer's /commands, /healthz and /readyz.
-  'http.port': int('Port of the HTTP listener (/metrics, /commands/<name>, /healthz, /readyz); unset: none', undefined, { min: 0, max: 65535 }),
+  'http.port': int('Port of the HTTP listener (/metrics, /commands/<name>, /healthz, /readyz, the web console at /); unset: none', undefined, { min: 0, max: 65535 }),
   'http.host': str('Address the HTTP listener binds', '127.0.0.1'),
 };
 

@@ -49,13 +49,23 @@ export class SkeinNode implements CliTarget {
     readonly zookeeper: string,
     /** Everything it printed up to its start summary, the summary last. */
     readonly startOutput: string,
+    private readonly overrides: Record<string, string>,
   ) {}
 
   /** Starts a node; `overrides` are server.properties settings for its broker. */
   static async start(overrides: Record<string, string> = {}): Promise<SkeinNode> {
     const dir = await mkdtemp(join(tmpdir(), 'skein-cli-node-'));
+    try {
+      return await SkeinNode.spawn(dir, { kafka: '0', zookeeper: '0', http: '0' }, overrides);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private static async spawn(dir: string, ports: { kafka: string; zookeeper: string; http: string }, overrides: Record<string, string>): Promise<SkeinNode> {
     const settings = Object.entries(overrides).flatMap(([key, value]) => ['--override', `${key}=${value}`]);
-    const child = spawn(process.execPath, [SKEIN_MAIN, 'start', '--data-dir', dir, '--kafka-port', '0', '--zookeeper-port', '0', '--http-port', '0', ...settings], {
+    const child = spawn(process.execPath, [SKEIN_MAIN, 'start', '--data-dir', dir, '--kafka-port', ports.kafka, '--zookeeper-port', ports.zookeeper, '--http-port', ports.http, ...settings], {
       env: skeinEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -73,20 +83,37 @@ export class SkeinNode implements CliTarget {
         });
         child.once('exit', (code) => reject(new Error(`skein start exited with ${code}: ${out}`)));
       });
-      return new SkeinNode(child, dir, started.kafka, started.zookeeper, out);
+      return new SkeinNode(child, dir, started.kafka, started.zookeeper, out, overrides);
     } catch (err) {
       child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
       throw err;
     }
   }
 
-  async stop(): Promise<void> {
+  /** The node's `name` address from its start summary (kafka, zookeeper, http). */
+  address(name: 'kafka' | 'zookeeper' | 'http'): string {
+    const summary = this.startOutput.split('\n').find((l) => l.includes('"skein node started"'))!;
+    return (JSON.parse(summary) as Record<string, string>)[name]!;
+  }
+
+  /** Stops the node (its data kept) and starts it again on the same ports; resolves with the new process once it serves. */
+  async restart(): Promise<SkeinNode> {
+    await this.exit();
+    const port = (name: 'kafka' | 'zookeeper' | 'http') => this.address(name).slice(this.address(name).lastIndexOf(':') + 1);
+    return SkeinNode.spawn(this.dataDir, { kafka: port('kafka'), zookeeper: port('zookeeper'), http: port('http') }, this.overrides);
+  }
+
+  /** SIGTERM, and waits for the process to end. */
+  async exit(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       this.child.kill('SIGTERM');
       await exited;
     }
+  }
+
+  async stop(): Promise<void> {
+    await this.exit();
     await rm(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -23,9 +23,10 @@ import { formatOption, printResult, renderTable, type OutputFormat } from '../ou
 import { withAdmin } from './connect.js';
 
 /** What --help says about credentials: the project's client speaks no SASL. */
-export const NO_SASL_NOTE =
-  'Connects without SASL (Skein\'s client has none yet): point --bootstrap-server at a PLAINTEXT listener whose principal ' +
-  '(User:ANONYMOUS) is in super.users, which is how administrators bootstrap users and ACLs.';
+export const SECURITY_NOTE =
+  'On a SASL or SSL listener, --command-config names a Kafka client properties file (security.protocol, sasl.mechanism, ' +
+  'sasl.jaas.config, ssl.truststore.location, ...), as kafka-acls.sh takes it; the principal it logs in as must be in ' +
+  'super.users or allowed to ALTER/DESCRIBE the cluster.';
 
 /** Kafka's enum name for a code (TOPIC, DESCRIBE_CONFIGS, ALLOW...), as kafka-acls.sh prints them. */
 function codeName(table: Readonly<Record<string, number>>, code: number): string {
@@ -161,7 +162,7 @@ function withAclFlags(command: Command, filter: boolean): Command {
       new Option('--resource-pattern-type <type>', filter ? 'which patterns to match (default: literal when a resource is named, any otherwise)' : 'the resource name as a literal or as a prefix (default literal)').choices(patternTypes),
     );
   if (filter) command.option('--principal <Type:name>', 'bindings of this principal, allow or deny (repeatable)', parsePrincipal);
-  return withKafkaConnection(command.addOption(formatOption())).addHelpText('after', `\n${NO_SASL_NOTE}\n`);
+  return withKafkaConnection(command.addOption(formatOption())).addHelpText('after', `\n${SECURITY_NOTE}\n`);
 }
 
 export function registerAclCommands(program: Command): void {

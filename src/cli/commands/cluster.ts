@@ -10,6 +10,8 @@ import { fourLetterWord } from '../../zookeeper/client/four-letter-word.js';
 import { withExamples, withKafkaConnection, type KafkaConnectOptions } from '../client-options.js';
 import { formatOption, printResult, renderSections, renderTable, type OutputFormat } from '../output.js';
 import { withAdmin } from './connect.js';
+import type { ConnectionSecurity } from '../../kafka/client/connection.js';
+import { commandSecurityOf } from '../command-config.js';
 
 type Options = KafkaConnectOptions & { format: OutputFormat; server?: string };
 
@@ -48,12 +50,12 @@ async function zooKeeperStates(connectString: string): Promise<ZooKeeperServerSt
 }
 
 /** Whether each broker in the metadata answers ApiVersions on its advertised address. */
-async function brokerReachability(info: ClusterInfo): Promise<{ id: number; address: string; reachable: boolean; error?: string }[]> {
+async function brokerReachability(info: ClusterInfo, security: ConnectionSecurity): Promise<{ id: number; address: string; reachable: boolean; error?: string }[]> {
   return Promise.all(
     info.brokers.map(async (b) => {
       const address = `${b.host}:${b.port}`;
       try {
-        const conn = await KafkaConnection.connect(address, { connectTimeoutMs: PROBE_TIMEOUT_MS, requestTimeoutMs: PROBE_TIMEOUT_MS });
+        const conn = await KafkaConnection.connect(address, { connectTimeoutMs: PROBE_TIMEOUT_MS, requestTimeoutMs: PROBE_TIMEOUT_MS, ...security });
         try {
           await conn.apiVersions();
         } finally {
@@ -125,7 +127,7 @@ interface Check {
 async function health(admin: KafkaAdmin, o: Options): Promise<void> {
   const cluster = await admin.metadata(null);
   const checks: Check[] = [];
-  const reach = await brokerReachability(cluster);
+  const reach = await brokerReachability(cluster, commandSecurityOf(o.commandConfig));
   const down = reach.filter((b) => !b.reachable);
   checks.push({ check: 'brokers reachable', ok: down.length === 0, detail: down.length === 0 ? `${reach.length} of ${reach.length}` : down.map((b) => `broker ${b.id} at ${b.address}: ${b.error}`).join('; ') });
   checks.push({ check: 'active controller', ok: cluster.controllerId >= 0, detail: cluster.controllerId >= 0 ? `broker ${cluster.controllerId}` : 'none' });

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { KafkaAdmin } from '../../kafka/client/admin.js';
 import { ZooKeeperClient } from '../../zookeeper/client/client.js';
 import { ConnectStringError, parseConnectString } from '../../zookeeper/client/connect-string.js';
+import { commandSecurityOf } from '../command-config.js';
 import { bootstrapOf, zooKeeperOf, type KafkaConnectOptions, type ZooKeeperConnectOptions } from '../client-options.js';
 import { CommandFailure } from '../failure.js';
 
@@ -12,8 +13,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** How long a zk command waits for a session before saying the ensemble is unreachable. */
 const ZK_SESSION_TIMEOUT_MS = 10_000;
 
+/** Connects with --bootstrap-server and, when given, --command-config's TLS and SASL login. */
 export async function withAdmin<T>(options: KafkaConnectOptions, use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
-  const admin = await KafkaAdmin.connect(bootstrapOf(options), { requestTimeoutMs: REQUEST_TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+  const admin = await KafkaAdmin.connect(bootstrapOf(options), { requestTimeoutMs: REQUEST_TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS, ...commandSecurityOf(options.commandConfig) });
   try {
     return await use(admin);
   } finally {

@@ -18,6 +18,7 @@ import {
   type ZooKeeperConnectOptions,
 } from '../client-options.js';
 import { CommandFailure } from '../failure.js';
+import { commandSecurityOf } from '../command-config.js';
 import { formatOption, printResult, renderJson, renderTable, type OutputFormat } from '../output.js';
 import { withZooKeeper } from './connect.js';
 import { ACKS, COMPRESSIONS } from './produce.js';
@@ -56,6 +57,7 @@ async function perfProduce(topic: string, o: ProduceOptions): Promise<void> {
   const result = await runProducerPerf(
     {
       bootstrap: bootstrapOf(o),
+      security: commandSecurityOf(o.commandConfig),
       topic,
       numRecords: o.numRecords,
       recordSize: o.recordSize,
@@ -96,7 +98,7 @@ export function consumerTable(r: ConsumerPerfResult): string {
 async function perfConsume(topic: string, o: ConsumeOptions): Promise<void> {
   const progress = progressFor(o);
   const result = await runConsumerPerf(
-    { bootstrap: bootstrapOf(o), topic, messages: o.messages, fetchSize: o.fetchSize, maxBytes: o.maxBytes, maxWaitMs: o.maxWaitMs, timeoutMs: o.timeout },
+    { bootstrap: bootstrapOf(o), security: commandSecurityOf(o.commandConfig), topic, messages: o.messages, fetchSize: o.fetchSize, maxBytes: o.maxBytes, maxWaitMs: o.maxWaitMs, timeoutMs: o.timeout },
     { onProgress: (records, bytes) => progress?.update(records, bytes) },
   );
   progress?.done();

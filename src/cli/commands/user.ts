@@ -9,7 +9,7 @@ import { intIn, UsageError } from '../args.js';
 import { withExamples, withKafkaConnection, type KafkaConnectOptions } from '../client-options.js';
 import { CommandFailure } from '../failure.js';
 import { formatOption, printResult, renderTable, type OutputFormat } from '../output.js';
-import { NO_SASL_NOTE } from './acl.js';
+import { SECURITY_NOTE } from './acl.js';
 import { withAdmin } from './connect.js';
 
 /** A password read from stdin is its first line; anything longer than this is not a password. */
@@ -67,7 +67,7 @@ export function registerUserCommands(program: Command): void {
     ['skein user delete alice', 'every credential of alice'],
   ]);
   const mechanismOption = (what: string) => new Option('--mechanism <mechanism>', what).argParser(parseMechanism);
-  const withUserFlags = (command: Command) => withKafkaConnection(command.addOption(formatOption())).addHelpText('after', `\n${NO_SASL_NOTE}\n`);
+  const withUserFlags = (command: Command) => withKafkaConnection(command.addOption(formatOption())).addHelpText('after', `\n${SECURITY_NOTE}\n`);
 
   withExamples(
     withUserFlags(

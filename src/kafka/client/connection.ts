@@ -1,6 +1,7 @@
 // One Kafka client connection on Skein's codec: typed requests pipelined on one socket, each answer
-// matched to its request by correlation id, with a timeout per request. Tests, the perf tools and
-// (later) follower fetches speak to brokers through it.
+// matched to its request by correlation id, with a timeout per request; over TLS, and logged in with SASL
+// (sasl.ts) and re-authenticated before the broker's session ends (KIP-368) when asked. The CLI, the
+// console, the perf tools and the brokers themselves (followers, the controller) speak through it.
 import type { Socket } from 'node:net';
 import {
   ApiKey,
@@ -15,6 +16,7 @@ import {
 import { connectFramed, type ConnectTls } from '../../net/client-socket.js';
 import { FrameReader } from '../../net/frame-reader.js';
 import { writeFrame } from '../../net/frame-writer.js';
+import { saslLogin, type ClientSasl } from './sasl.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -24,15 +26,21 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 const MAX_CORRELATION_ID = 0x7fffffff;
 
 export type { ConnectTls };
+export type { ClientSasl };
 
 export interface ConnectionOptions {
   clientId?: string | null;
-  /** TLS, for a listener whose security protocol is SSL. */
+  /** TLS, for a listener whose security protocol is SSL or SASL_SSL. */
   tls?: ConnectTls;
+  /** SASL login, for a listener whose security protocol is SASL_PLAINTEXT or SASL_SSL. */
+  sasl?: ClientSasl;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
   maxResponseBytes?: number;
 }
+
+/** How a connection authenticates: TLS and SASL, as the listener's security protocol asks. */
+export type ConnectionSecurity = Pick<ConnectionOptions, 'tls' | 'sasl'>;
 
 export interface SendOptions {
   /** Overrides the connection's request timeout (a long-polling fetch adds its max wait). */
@@ -70,12 +78,16 @@ export class KafkaConnection {
   private closedWith: Error | undefined;
   private versions: Map<number, { min: number; max: number }> | undefined;
   private readonly closeListeners: ((err: Error) => void)[] = [];
+  /** Set while re-authenticating (KIP-368): requests wait for it, as Kafka's client holds them back. */
+  private reauthenticating: Promise<void> | undefined;
+  /** When to log in again (KIP-368), with what; a timer does it, or the first request after it if the timer runs late. */
+  private reauth: { at: number; timer: NodeJS.Timeout; sasl: ClientSasl } | undefined;
 
   private constructor(
     private readonly socket: Socket,
     private readonly frames: FrameReader,
     readonly address: string,
-    private readonly options: Required<Omit<ConnectionOptions, 'tls'>>,
+    private readonly options: Required<Omit<ConnectionOptions, 'tls' | 'sasl'>>,
   ) {
     socket.setNoDelay(true);
     frames.sink = {
@@ -86,10 +98,22 @@ export class KafkaConnection {
     socket.on('close', () => this.shutdown(new ConnectionClosedError(`connection to ${address} closed`)));
   }
 
-  /** Opens a connection to `address` ("host:port"). */
-  static connect(address: string, options: ConnectionOptions = {}): Promise<KafkaConnection> {
+  /** Opens a connection to `address` ("host:port"), authenticated when `options.sasl` is given. */
+  static async connect(address: string, options: ConnectionOptions = {}): Promise<KafkaConnection> {
+    const connection = await KafkaConnection.open(address, options);
+    if (!options.sasl) return connection;
+    try {
+      await connection.login(options.sasl);
+    } catch (err) {
+      connection.close();
+      throw err;
+    }
+    return connection;
+  }
+
+  private static open(address: string, options: ConnectionOptions): Promise<KafkaConnection> {
     const { host, port } = parseAddress(address);
-    const full: Required<Omit<ConnectionOptions, 'tls'>> = {
+    const full: Required<Omit<ConnectionOptions, 'tls' | 'sasl'>> = {
       clientId: options.clientId === undefined ? 'skein-client' : options.clientId,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -125,6 +149,13 @@ export class KafkaConnection {
 
   /** Sends a request and resolves with its decoded response. */
   send<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestInputOf<K>, options: SendOptions = {}): Promise<ResponseOf<K>> {
+    if (this.reauth && Date.now() >= this.reauth.at) this.reauthenticate();
+    if (this.reauthenticating) return this.reauthenticating.then(() => this.send(apiKey, apiVersion, body, options));
+    return this.sendNow(apiKey, apiVersion, body, options);
+  }
+
+  /** Sends at once, even while re-authenticating (the exchange's own requests). */
+  private sendNow<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestInputOf<K>, options: SendOptions = {}): Promise<ResponseOf<K>> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const correlationId = this.write(apiKey, apiVersion, body);
     return new Promise<ResponseOf<K>>((resolve, reject) => {
@@ -141,7 +172,54 @@ export class KafkaConnection {
   /** Sends a request that gets no response (Produce with acks=0). */
   sendWithoutResponse<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestInputOf<K>): void {
     if (this.closedWith) throw this.closedWith;
-    this.write(apiKey, apiVersion, body);
+    if (this.reauth && Date.now() >= this.reauth.at) this.reauthenticate();
+    if (this.reauthenticating) void this.reauthenticating.then(() => !this.closedWith && this.write(apiKey, apiVersion, body));
+    else this.write(apiKey, apiVersion, body);
+  }
+
+  /**
+   * SaslHandshake v1 and the mechanism's SaslAuthenticate exchange. Throws KafkaProtocolError with the
+   * broker's error (SASL_AUTHENTICATION_FAILED, UNSUPPORTED_SASL_MECHANISM) or SaslClientError.
+   */
+  private async login(sasl: ClientSasl): Promise<void> {
+    // As Kafka's client: ApiVersions first (served before authentication), asked once per connection.
+    await this.apiVersions();
+    const handshake = await this.sendNow(ApiKey.SaslHandshake, 1, { mechanism: sasl.mechanism });
+    if (handshake.errorCode !== ErrorCode.NONE) {
+      throw new KafkaProtocolError(handshake.errorCode, `${this.address} does not serve SASL mechanism ${sasl.mechanism} (it serves ${handshake.mechanisms.join(', ') || 'none'})`);
+    }
+    // v1+ carries the session lifetime that re-authentication needs.
+    const version = this.versionFor(ApiKey.SaslAuthenticate);
+    const lifetimeMs = await saslLogin(sasl, async (authBytes) => {
+      const answer = await this.sendNow(ApiKey.SaslAuthenticate, version, { authBytes });
+      if (answer.errorCode !== ErrorCode.NONE) throw new KafkaProtocolError(answer.errorCode, answer.errorMessage ?? `SASL ${sasl.mechanism} authentication to ${this.address} failed`);
+      return { authBytes: answer.authBytes, sessionLifetimeMs: Number(answer.sessionLifetimeMs) };
+    });
+    if (lifetimeMs > 0 && !this.closedWith) {
+      // Kafka's client re-authenticates at a random point between 85% and 95% of the session, so a
+      // fleet of connections made together does not re-authenticate together.
+      const delayMs = lifetimeMs * (0.85 + Math.random() * 0.1);
+      const timer = setTimeout(() => this.reauthenticate(), delayMs);
+      timer.unref();
+      this.reauth = { at: Date.now() + delayMs, timer, sasl };
+    }
+  }
+
+  /** KIP-368: a new login on the same connection before the session ends; failing closes the connection. */
+  private reauthenticate(): void {
+    if (!this.reauth || this.reauthenticating) return;
+    const { sasl, timer } = this.reauth;
+    clearTimeout(timer);
+    this.reauth = undefined;
+    this.reauthenticating = this.login(sasl).then(
+      () => {
+        this.reauthenticating = undefined;
+      },
+      (err: Error) => {
+        this.reauthenticating = undefined;
+        this.shutdown(new ConnectionClosedError(`re-authentication to ${this.address} failed: ${err.message}`));
+      },
+    );
   }
 
   /** Resolves once the socket's send buffer has room again (callers pacing big writes wait on it). */
@@ -228,6 +306,7 @@ export class KafkaConnection {
   private shutdown(reason: Error): void {
     if (this.closedWith) return;
     this.closedWith = reason;
+    clearTimeout(this.reauth?.timer);
     this.frames.stop();
     this.socket.destroy();
     for (const p of this.pending.values()) {

@@ -5,7 +5,7 @@
 // anyway. The controller and its endpoint are read from ZooKeeper (/controller, /brokers/ids/<id>) as
 // Kafka does: a broker stopped right after it started may not have had the controller's UpdateMetadata
 // yet, and would otherwise wait a whole retry backoff for it.
-import { interBrokerTls } from '../inter-broker-tls.js';
+import { interBrokerSecurity } from '../inter-broker-security.js';
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
 import type { BrokerConfig } from '../broker-config.js';
@@ -41,7 +41,7 @@ export async function controlledShutdown(membership: ClusterMembership, config: 
         conn = await KafkaConnection.connect(`${controller.host.includes(':') ? `[${controller.host}]` : controller.host}:${controller.port}`, {
           clientId: `skein-broker-${config.brokerId}`,
           requestTimeoutMs: config.values['controller.socket.timeout.ms'],
-          tls: interBrokerTls(config),
+          ...interBrokerSecurity(config),
         });
         const response = await conn.send(ApiKey.ControlledShutdown, CONTROLLED_SHUTDOWN_VERSION, { brokerId: config.brokerId, brokerEpoch: membership.brokerEpoch });
         if (response.errorCode === ErrorCode.NONE && response.remainingPartitions.length === 0) {

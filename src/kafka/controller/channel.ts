@@ -4,7 +4,7 @@
 // The core's requests become Kafka's inter-broker messages here.
 import { ApiKey, type LeaderAndIsrRequestInput, type StopReplicaRequestInput, type UpdateMetadataRequestInput } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
-import { KafkaConnection, type ConnectTls } from '../client/connection.js';
+import { KafkaConnection, type ConnectionSecurity } from '../client/connection.js';
 import type { BrokerRequest, LiveBroker, PartitionAnnouncement } from './controller-core.js';
 
 /** Requests waiting for one broker at most; beyond it the oldest are dropped (a full picture follows a restart). */
@@ -24,8 +24,8 @@ export interface ChannelContext {
   /** The listener brokers reach each other on. */
   listener: string;
   timeoutMs: number;
-  /** TLS for each new connection to a broker, when the inter-broker listener is SSL. */
-  tls(): ConnectTls | undefined;
+  /** TLS and SASL for each new connection to a broker, as the inter-broker listener asks. */
+  security(): ConnectionSecurity;
   /** Whether `broker` is still in the cluster with `epoch` (a request for an older incarnation is dropped). */
   isLive(broker: number, epoch: number): boolean;
   log: Logger;
@@ -192,7 +192,7 @@ export class ControllerChannel {
     const conn = await KafkaConnection.connect(`${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`, {
       clientId: `skein-controller-${this.ctx.controllerId}`,
       requestTimeoutMs: this.ctx.timeoutMs,
-      tls: this.ctx.tls(),
+      ...this.ctx.security(),
     });
     await conn.apiVersions();
     q.conn = conn;

@@ -3,7 +3,7 @@
 // the same multi) is the controller. The controller reads the cluster, feeds changes to the core one event
 // at a time (Kafka's ControllerEventManager), writes partition states fenced by the controller epoch's
 // znode version (a deposed controller's writes fail), and sends the core's requests through the channel.
-import { interBrokerTls } from '../inter-broker-tls.js';
+import { interBrokerSecurity } from '../inter-broker-security.js';
 import { ErrorCode as ZkError, EventType, KeeperError } from '../../../protocol/zookeeper/codes.js';
 import {
   ADMIN_DELETE_TOPICS_PATH,
@@ -288,7 +288,7 @@ export class Controller {
       controllerEpoch: epoch,
       listener: this.config.listener.name,
       timeoutMs: this.config.values['controller.socket.timeout.ms'],
-      tls: () => interBrokerTls(this.config),
+      security: () => interBrokerSecurity(this.config),
       isLive: (broker, brokerEpoch) => this.active?.core === core && core.liveBrokers().some((b) => b.id === broker && b.epoch === brokerEpoch),
       log: this.log,
     });

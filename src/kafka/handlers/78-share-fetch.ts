@@ -8,12 +8,17 @@ import { defineHandler } from '../handler.js';
 import type { Asker, Authorization } from '../services.js';
 
 /**
- * ShareFetch's and ShareAcknowledge's answer when the asker may not READ the group (Kafka's first check;
- * the topics' READ is not checked yet: docs/acls.md), else undefined.
+ * ShareFetch's and ShareAcknowledge's answer when the asker may not READ the group (Kafka's first check),
+ * else undefined. The topics' READ is checked per partition (shareTopicRead).
  */
 export function refusedShareRead(acls: Authorization, ctx: Asker, groupId: string | null) {
   if (acls.authorize(ctx, AclOperation.READ, ResourceType.GROUP, groupId ?? '')) return undefined;
   return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+}
+
+/** Whether the asker may READ a topic: partitions of one it may not are TOPIC_AUTHORIZATION_FAILED. */
+export function shareTopicRead(acls: Authorization, ctx: Asker): (topic: string) => boolean {
+  return (topic) => acls.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, topic);
 }
 
 export const shareFetchHandler = defineHandler({
@@ -22,6 +27,6 @@ export const shareFetchHandler = defineHandler({
   maxVersion: 2,
   uses: ['shares', 'acls'],
   handle(request, ctx, { shares, acls }) {
-    return refusedShareRead(acls, ctx, request.groupId) ?? shares.fetch(request, ctx);
+    return refusedShareRead(acls, ctx, request.groupId) ?? shares.fetch(request, ctx, shareTopicRead(acls, ctx));
   },
 });

@@ -2,7 +2,7 @@
 // renews the lock of) records it holds, within its share session; durable before it is answered.
 import { ApiKey } from '../../../protocol/kafka/index.js';
 import { defineHandler } from '../handler.js';
-import { refusedShareRead } from './78-share-fetch.js';
+import { refusedShareRead, shareTopicRead } from './78-share-fetch.js';
 
 export const shareAcknowledgeHandler = defineHandler({
   apiKey: ApiKey.ShareAcknowledge,
@@ -10,6 +10,6 @@ export const shareAcknowledgeHandler = defineHandler({
   maxVersion: 2,
   uses: ['shares', 'acls'],
   handle(request, ctx, { shares, acls }) {
-    return refusedShareRead(acls, ctx, request.groupId) ?? shares.acknowledge(request, ctx);
+    return refusedShareRead(acls, ctx, request.groupId) ?? shares.acknowledge(request, ctx, shareTopicRead(acls, ctx));
   },
 });

@@ -51,6 +51,8 @@ import { describeTransactionsHandler } from './65-describe-transactions.js';
 import { listTransactionsHandler } from './66-list-transactions.js';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
+import { getTelemetrySubscriptionsHandler } from './71-get-telemetry-subscriptions.js';
+import { pushTelemetryHandler } from './72-push-telemetry.js';
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 import { shareGroupHeartbeatHandler } from './76-share-group-heartbeat.js';
 import { shareGroupDescribeHandler } from './77-share-group-describe.js';
@@ -110,6 +112,8 @@ export const HANDLERS = [
   listTransactionsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  getTelemetrySubscriptionsHandler,
+  pushTelemetryHandler,
   describeTopicPartitionsHandler,
   shareGroupHeartbeatHandler,
   shareGroupDescribeHandler,
@@ -126,3 +130,6 @@ export const SHARE_GROUP_API_KEYS: ReadonlySet<number> = new Set([
   shareAcknowledgeHandler.apiKey,
   describeShareGroupOffsetsHandler.apiKey,
 ]);
+
+/** The client telemetry APIs (KIP-714): advertised only with telemetry.enable, as Kafka advertises them only with a telemetry reporter. */
+export const TELEMETRY_API_KEYS: ReadonlySet<number> = new Set([getTelemetrySubscriptionsHandler.apiKey, pushTelemetryHandler.apiKey]);

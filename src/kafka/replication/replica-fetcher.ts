@@ -6,7 +6,7 @@
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import type { FetchRequest } from '../../consensus/partition-replication.js';
 import type { Logger } from '../../logger.js';
-import { KafkaConnection, type ConnectTls } from '../client/connection.js';
+import { KafkaConnection, type ConnectionSecurity } from '../client/connection.js';
 import type { ReplicatedPartition } from './replicated-partition.js';
 
 /** Fetch v12: the last version naming topics (not ids), with last_fetched_epoch and diverging epochs (KIP-320/595). */
@@ -28,8 +28,8 @@ export interface FetcherSettings {
   readonly maxFrameBytes: number;
   readonly backoffMs: number;
   readonly socketTimeoutMs: number;
-  /** TLS for each new connection to a leader, when the inter-broker listener is SSL. */
-  tls(): ConnectTls | undefined;
+  /** TLS and SASL for each new connection to a leader, as the inter-broker listener asks. */
+  security(): ConnectionSecurity;
 }
 
 export interface FetcherHost {
@@ -143,7 +143,7 @@ export class ReplicaFetcher {
         requestTimeoutMs: settings.socketTimeoutMs,
         connectTimeoutMs: settings.socketTimeoutMs,
         maxResponseBytes: settings.maxFrameBytes,
-        tls: settings.tls(),
+        ...settings.security(),
       });
       if (this.stopped) this.conn.close();
       return this.conn;

@@ -2,7 +2,7 @@
 // (Kafka's ReplicaManager.becomeLeaderOrFollower and stopReplicas in ZooKeeper mode), the replica
 // fetchers that follow leaders, ISR changes sent on, and the clock that drives every core. Until the
 // controller speaks about a partition it keeps the single-node behaviour (leader here, ISR = [here]).
-import { interBrokerTls } from '../inter-broker-tls.js';
+import { interBrokerSecurity } from '../inter-broker-security.js';
 import {
   ErrorCode,
   ZERO_UUID,
@@ -99,7 +99,7 @@ export class ReplicationManager {
       maxFrameBytes: v['replica.fetch.response.max.bytes'] + v['message.max.bytes'] + (1 << 20),
       backoffMs: v['replica.fetch.backoff.ms'],
       socketTimeoutMs: v['replica.socket.timeout.ms'],
-      tls: () => interBrokerTls(ctx.config),
+      security: () => interBrokerSecurity(ctx.config),
     };
   }
 

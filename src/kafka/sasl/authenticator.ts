@@ -10,7 +10,7 @@ import { DecodeError } from '../../../protocol/bytes.js';
 import { ApiKey, decodeRequestFrame, encodeResponseFrame, ErrorCode, peekRequestHeader } from '../../../protocol/kafka/index.js';
 import type { Reply } from '../../net/framed-connection.js';
 import type { AuthFailureLimit } from './failure-limit.js';
-import { SaslAuthenticationError, type SaslExchange, type SaslMechanism } from './mechanism.js';
+import { SaslAuthenticationError, type SaslExchange, type SaslMechanism, type SaslStep } from './mechanism.js';
 
 /** Broker-wide SASL settings every SASL connection follows. */
 export interface SaslPolicy {
@@ -42,6 +42,9 @@ type State =
   | { name: 'tokens'; mechanism: string; exchange: SaslExchange; raw: boolean }
   | { name: 'authenticated'; user: string; lifetimeMs: number }
   | { name: 'failed' };
+type TokensState = State & { name: 'tokens' };
+/** A SaslAuthenticate request's header fields its answer needs. */
+type RequestHead = { apiVersion: number; correlationId: number };
 
 export class SaslAuthenticator {
   private state: State = { name: 'handshake' };
@@ -109,37 +112,42 @@ export class SaslAuthenticator {
     return { reply: encodeResponseFrame(ApiKey.SaslHandshake, apiVersion, correlationId, { errorCode: ErrorCode.NONE, mechanisms: enabled }) };
   }
 
-  /** One client token; `request` is the SaslAuthenticate header to answer, null for a raw token. */
-  private async evaluate(
-    state: State & { name: 'tokens' },
-    token: Buffer,
-    request: { apiVersion: number; correlationId: number } | null,
-  ): Promise<AuthStep> {
-    // A raw token is answered by a raw frame (empty when the mechanism has nothing more to say).
-    const answer = (body: { errorCode: number; errorMessage: string | null; authBytes: Buffer }, sessionLifetimeMs = 0): Reply =>
-      request ? encodeResponseFrame(ApiKey.SaslAuthenticate, request.apiVersion, request.correlationId, { ...body, sessionLifetimeMs }) : [body.authBytes];
-    let refusal: string;
-    let detail: string | undefined;
-    if (this.policy.failures.blocked(this.address)) {
-      refusal = 'Authentication failed: too many failed attempts from this address, try again later';
-    } else {
-      try {
-        const step = await state.exchange.respond(token);
-        if (!step.done) return { reply: answer({ errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge }) };
-        // Only SaslAuthenticate v1+ carries a lifetime, and only such clients can re-authenticate (KIP-368).
-        const lifetimeMs = request && request.apiVersion >= 1 ? this.policy.reauthMs : 0;
-        this.state = { name: 'authenticated', user: step.user, lifetimeMs };
-        return { reply: answer({ errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge }, lifetimeMs) };
-      } catch (err) {
-        if (!(err instanceof SaslAuthenticationError)) throw err;
-        refusal = err.message;
-        detail = err.detail;
-        this.policy.failures.record(this.address);
-      }
+  /**
+   * One client token; `request` is the SaslAuthenticate header to answer, null for a raw token. A
+   * mechanism that answers at once is acted on at once: a raw-token GSSAPI client sends its first request
+   * right after its last token, with no answer to wait for, and that request must find the connection
+   * authenticated.
+   */
+  private evaluate(state: TokensState, token: Buffer, request: RequestHead | null): AuthStep | Promise<AuthStep> {
+    if (this.policy.failures.blocked(this.address)) return this.refuse(state, request, 'Authentication failed: too many failed attempts from this address, try again later');
+    let step: SaslStep | Promise<SaslStep>;
+    try {
+      step = state.exchange.respond(token);
+    } catch (err) {
+      return this.refused(state, request, err);
     }
+    return step instanceof Promise ? step.then((s) => this.answered(request, s), (err: unknown) => this.refused(state, request, err)) : this.answered(request, step);
+  }
+
+  private answered(request: RequestHead | null, step: SaslStep): AuthStep {
+    if (!step.done) return { reply: answer(request, { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge }) };
+    // Only SaslAuthenticate v1+ carries a lifetime, and only such clients can re-authenticate (KIP-368).
+    const lifetimeMs = request && request.apiVersion >= 1 ? this.policy.reauthMs : 0;
+    this.state = { name: 'authenticated', user: step.user, lifetimeMs };
+    return { reply: answer(request, { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge }, lifetimeMs) };
+  }
+
+  private refused(state: TokensState, request: RequestHead | null, err: unknown): Promise<AuthStep> {
+    if (!(err instanceof SaslAuthenticationError)) throw err;
+    this.policy.failures.record(this.address);
+    return this.refuse(state, request, err.message, err.detail);
+  }
+
+  /** `detail` (why, when `refusal` is a fixed status) goes to the log only. */
+  private refuse(state: TokensState, request: RequestHead | null, refusal: string, detail?: string): Promise<AuthStep> {
     this.state = { name: 'failed' };
     // Kafka's answer to an old (raw-token) client is the closed connection itself.
-    const reply = request ? answer({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: refusal, authBytes: Buffer.alloc(0) }) : null;
+    const reply = request ? answer(request, { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: refusal, authBytes: Buffer.alloc(0) }) : null;
     return this.fail({ reply, close: { reason: 'SASL authentication failed', fields: { mechanism: state.mechanism, why: refusal, ...(detail !== undefined && { detail }) } } });
   }
 
@@ -149,4 +157,10 @@ export class SaslAuthenticator {
     if (this.policy.failureDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.policy.failureDelayMs));
     return step;
   }
+}
+
+/** A SaslAuthenticate response, or for a raw token a raw frame (none when the mechanism's last challenge is null). */
+function answer(request: RequestHead | null, body: { errorCode: number; errorMessage: string | null; authBytes: Buffer | null }, sessionLifetimeMs = 0): Reply {
+  if (!request) return body.authBytes && [body.authBytes];
+  return encodeResponseFrame(ApiKey.SaslAuthenticate, request.apiVersion, request.correlationId, { ...body, authBytes: body.authBytes ?? Buffer.alloc(0), sessionLifetimeMs });
 }

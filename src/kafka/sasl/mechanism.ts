@@ -2,8 +2,12 @@
 // a challenge until it names the authenticated user or refuses. Refusals carry a message meant for the
 // client, so it must never hold a password, token or proof.
 
-/** One step of an exchange: a challenge to send, and the user once the client is authenticated. */
-export type SaslStep = { done: false; challenge: Buffer } | { done: true; challenge: Buffer; user: string };
+/**
+ * One step of an exchange: a challenge to send, and the user once the client is authenticated. A last
+ * challenge of null is "nothing to say" (GSSAPI's): SaslAuthenticate carries it as empty bytes, while a
+ * raw-token (v0) client gets no frame at all, as Kafka sends none.
+ */
+export type SaslStep = { done: false; challenge: Buffer } | { done: true; challenge: Buffer | null; user: string };
 
 /**
  * A refused authentication; `message` goes to the client (SaslAuthenticate's error message) and the log,

@@ -19,7 +19,7 @@ export const MECHANISM_IDS: Readonly<Record<ScramMechanismName, number>> = { 'SC
 export const MIN_ITERATIONS = 4096;
 export const MAX_ITERATIONS = 16384;
 
-const HASH: Record<ScramMechanismName, 'sha256' | 'sha512'> = { 'SCRAM-SHA-256': 'sha256', 'SCRAM-SHA-512': 'sha512' };
+export const SCRAM_HASH: Record<ScramMechanismName, 'sha256' | 'sha512'> = { 'SCRAM-SHA-256': 'sha256', 'SCRAM-SHA-512': 'sha512' };
 
 export interface ScramCredential {
   salt: Buffer;
@@ -28,16 +28,16 @@ export interface ScramCredential {
   iterations: number;
 }
 
-const hmac = (hash: string, key: Buffer, data: Buffer | string) => createHmac(hash, key).update(data).digest();
+export const hmac = (hash: string, key: Buffer, data: Buffer | string) => createHmac(hash, key).update(data).digest();
 
 export function saltedPassword(mechanism: ScramMechanismName, password: string, salt: Buffer, iterations: number): Buffer {
-  const hash = HASH[mechanism];
+  const hash = SCRAM_HASH[mechanism];
   return pbkdf2Sync(Buffer.from(password.normalize('NFKC'), 'utf8'), salt, iterations, createHash(hash).digest().length, hash);
 }
 
 /** The stored credential for a salted password (what AlterUserScramCredentials carries). */
 export function credentialFromSalted(mechanism: ScramMechanismName, salted: Buffer, salt: Buffer, iterations: number): ScramCredential {
-  const hash = HASH[mechanism];
+  const hash = SCRAM_HASH[mechanism];
   const clientKey = hmac(hash, salted, 'Client Key');
   return { salt, storedKey: createHash(hash).update(clientKey).digest(), serverKey: hmac(hash, salted, 'Server Key'), iterations };
 }
@@ -57,7 +57,7 @@ export function formatCredential(c: ScramCredential): string {
 }
 
 export function parseCredential(text: string): ScramCredential | undefined {
-  const fields = attributes(text);
+  const fields = scramAttributes(text);
   const iterations = Number(fields.get('iterations'));
   const salt = fields.get('salt');
   const storedKey = fields.get('stored_key');
@@ -67,7 +67,7 @@ export function parseCredential(text: string): ScramCredential | undefined {
 }
 
 /** "k=v,k=v" with values that may themselves hold "=" (base64). */
-function attributes(text: string): Map<string, string> {
+export function scramAttributes(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of text.split(',')) {
     const eq = part.indexOf('=');
@@ -143,7 +143,7 @@ class ScramExchange implements SaslExchange {
     // Kafka accepts any r ending with the server-first nonce (ScramSaslServer: endsWith), and librdkafka
     // relies on it: it sends its own nonce again in front. The server's fresh part still defeats replays.
     if (!m[3]!.endsWith(state.nonce) || Buffer.from(m[2]!, 'base64').toString('utf8') !== state.gs2Header) return this.refuse();
-    const hash = HASH[this.mechanism];
+    const hash = SCRAM_HASH[this.mechanism];
     const authMessage = `${state.clientFirstBare},${state.serverFirst},${m[1]!}`;
     const proof = Buffer.from(m[4]!, 'base64');
     const signature = hmac(hash, state.credential.storedKey, authMessage);

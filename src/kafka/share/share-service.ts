@@ -36,8 +36,9 @@ export interface ShareRequests {
   heartbeat(request: ShareHeartbeatRequest): ShareHeartbeatResponse;
   describe(groupIds: readonly string[]): DescribedShareGroup[];
   list(): Array<{ groupId: string; groupState: string }>;
-  fetch(request: ShareFetchRequest, ctx: RequestContext): Promise<ShareFetchResponseInput>;
-  acknowledge(request: ShareAcknowledgeRequest, ctx: RequestContext): Promise<ShareAcknowledgeResponseInput>;
+  /** `mayRead(topic)`: whether the asker may READ the topic (Kafka checks every partition the fetch reaches). */
+  fetch(request: ShareFetchRequest, ctx: RequestContext, mayRead: (topic: string) => boolean): Promise<ShareFetchResponseInput>;
+  acknowledge(request: ShareAcknowledgeRequest, ctx: RequestContext, mayRead: (topic: string) => boolean): Promise<ShareAcknowledgeResponseInput>;
   describeOffsets(groups: DescribeShareGroupOffsetsRequest['groups']): Promise<DescribeShareGroupOffsetsResponseInput['groups']>;
 }
 
@@ -137,13 +138,14 @@ export class ShareService implements ShareRequests {
     return this.coordinator.list();
   }
 
-  async fetch(request: ShareFetchRequest, ctx: RequestContext): Promise<ShareFetchResponseInput> {
+  async fetch(request: ShareFetchRequest, ctx: RequestContext, mayRead: (topic: string) => boolean): Promise<ShareFetchResponseInput> {
     const lockMs = this.limits.lockDurationMs;
     const refuse = (errorCode: number, errorMessage: string | null = null): ShareFetchResponseInput => refusal(errorCode, errorMessage, lockMs);
     const ids = idsOf(request);
     if ('errorCode' in ids) return refuse(ids.errorCode, ids.errorMessage);
     const { groupId, memberId } = ids;
     if (request.maxRecords <= 0) return refuse(ErrorCode.INVALID_REQUEST, 'MaxRecords must be positive.');
+    const refused = this.unreadable(mayRead);
     const acks = request.topics.flatMap((t) => t.partitions.filter((p) => p.acknowledgementBatches.length > 0).map((p) => ({ topicId: t.topicId, partition: p.partitionIndex, batches: p.acknowledgementBatches })));
     let session: ShareSession | number;
     if (request.shareSessionEpoch === INITIAL_SHARE_SESSION_EPOCH) {
@@ -170,18 +172,19 @@ export class ShareService implements ShareRequests {
       const topic = this.deps.topics.getById(t.topicId);
       for (const p of t.partitions) {
         if (!topic) answerOf(t.topicId, p.partitionIndex).errorCode = ErrorCode.UNKNOWN_TOPIC_ID;
+        else if (refused(t.topicId)) answerOf(t.topicId, p.partitionIndex).errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         else if (p.partitionIndex < 0 || p.partitionIndex >= topic.replicas.length) answerOf(t.topicId, p.partitionIndex).errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else session.partitions.set(sessionPartitionKey(t.topicId, p.partitionIndex), { topicId: t.topicId, partition: p.partitionIndex });
       }
     }
-    for (const { topicId, partition, code } of await this.applyAcks(groupId, memberId, acks)) answerOf(topicId, partition).acknowledgeErrorCode = code;
+    for (const { topicId, partition, code } of await this.applyAcks(groupId, memberId, acks, refused)) answerOf(topicId, partition).acknowledgeErrorCode = code;
     if (request.shareSessionEpoch === FINAL_SHARE_SESSION_EPOCH) {
       this.endSession(session);
     } else {
-      let delivered = await this.acquire(session, request, ctx, answerOf);
+      let delivered = await this.acquire(session, request, ctx, answerOf, refused);
       if (delivered === 0 && request.maxWaitMs > 0 && !ctx.signal.aborted) {
         await this.waitForRecords(session, request.maxWaitMs, ctx.signal);
-        if (!ctx.signal.aborted) delivered = await this.acquire(session, request, ctx, answerOf);
+        if (!ctx.signal.aborted) delivered = await this.acquire(session, request, ctx, answerOf, refused);
       }
     }
     const responses: FetchTopic[] = [];
@@ -196,7 +199,7 @@ export class ShareService implements ShareRequests {
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, acquisitionLockTimeoutMs: lockMs, responses, nodeEndpoints: [] };
   }
 
-  async acknowledge(request: ShareAcknowledgeRequest, ctx: RequestContext): Promise<ShareAcknowledgeResponseInput> {
+  async acknowledge(request: ShareAcknowledgeRequest, ctx: RequestContext, mayRead: (topic: string) => boolean): Promise<ShareAcknowledgeResponseInput> {
     const lockMs = this.limits.lockDurationMs;
     const refuse = (errorCode: number, errorMessage: string | null = null): ShareAcknowledgeResponseInput => refusal(errorCode, errorMessage, lockMs);
     const ids = idsOf(request);
@@ -207,7 +210,7 @@ export class ShareService implements ShareRequests {
     const session = this.sessions.advance(groupId, memberId, request.shareSessionEpoch);
     if (typeof session === 'number') return refuse(session);
     const acks = request.topics.flatMap((t) => t.partitions.map((p) => ({ topicId: t.topicId, partition: p.partitionIndex, batches: p.acknowledgementBatches })));
-    const results = await this.applyAcks(groupId, memberId, acks);
+    const results = await this.applyAcks(groupId, memberId, acks, this.unreadable(mayRead));
     if (request.shareSessionEpoch === FINAL_SHARE_SESSION_EPOCH) this.endSession(session);
     const responses: AckTopic[] = [];
     for (const { topicId, partition, code, leader } of results) {
@@ -265,6 +268,14 @@ export class ShareService implements ShareRequests {
     return [...byName].map(([topicName, partitions]) => ({ topicName, partitions }));
   }
 
+  /** Whether a topic (by id) exists and the asker may not READ it: TOPIC_AUTHORIZATION_FAILED, as Kafka answers per partition. */
+  private unreadable(mayRead: (topic: string) => boolean): (topicId: string) => boolean {
+    return (topicId) => {
+      const name = this.deps.topics.getById(topicId)?.name;
+      return name !== undefined && !mayRead(name);
+    };
+  }
+
   /** A new session for the member; its records are released when the connection it came on closes. */
   private openSession(groupId: string, memberId: string, ctx: RequestContext): ShareSession | number {
     const old = this.sessions.get(groupId, memberId);
@@ -296,10 +307,16 @@ export class ShareService implements ShareRequests {
    * code (INVALID_RECORD_STATE for records the member does not hold, KAFKA_STORAGE_ERROR when the state
    * could not be written, the leader errors of a partition not led here).
    */
-  private async applyAcks(groupId: string, memberId: string, acks: ReadonlyArray<{ topicId: string; partition: number; batches: readonly AckBatch[] }>): Promise<Array<{ topicId: string; partition: number; code: number; leader: { leaderId: number; leaderEpoch: number } }>> {
+  private async applyAcks(
+    groupId: string,
+    memberId: string,
+    acks: ReadonlyArray<{ topicId: string; partition: number; batches: readonly AckBatch[] }>,
+    refused: (topicId: string) => boolean,
+  ): Promise<Array<{ topicId: string; partition: number; code: number; leader: { leaderId: number; leaderEpoch: number } }>> {
     const now = this.deps.now();
     return Promise.all(
       acks.map(async ({ topicId, partition, batches }) => {
+        if (refused(topicId)) return { topicId, partition, code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, leader: { leaderId: -1, leaderEpoch: -1 } };
         const found = await this.sharePartition(groupId, topicId, partition);
         if (typeof found === 'number') return { topicId, partition, code: found, leader: { leaderId: -1, leaderEpoch: -1 } };
         const leader = { leaderId: this.deps.config.brokerId, leaderEpoch: found.leaderEpoch };
@@ -327,7 +344,13 @@ export class ShareService implements ShareRequests {
    * Acquires records for the session's member across its partitions, at most max_records in all and
    * about max_bytes of batches, starting each time at another partition so none starves. The number acquired.
    */
-  private async acquire(session: ShareSession, request: ShareFetchRequest, ctx: RequestContext, answerOf: (topicId: string, partition: number) => FetchPartitionAnswer): Promise<number> {
+  private async acquire(
+    session: ShareSession,
+    request: ShareFetchRequest,
+    ctx: RequestContext,
+    answerOf: (topicId: string, partition: number) => FetchPartitionAnswer,
+    refused: (topicId: string) => boolean,
+  ): Promise<number> {
     const parts = [...session.partitions.values()];
     const first = parts.length > 0 ? session.epoch % parts.length : 0;
     let budget = request.maxRecords;
@@ -335,6 +358,11 @@ export class ShareService implements ShareRequests {
     let delivered = 0;
     for (let i = 0; i < parts.length && budget > 0; i++) {
       const { topicId, partition } = parts[(first + i) % parts.length]!;
+      // Checked at every fetch: an ACL removed during the session stops deliveries at once.
+      if (refused(topicId)) {
+        answerOf(topicId, partition).errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        continue;
+      }
       const found = await this.sharePartition(session.groupId, topicId, partition);
       if (typeof found === 'number') {
         answerOf(topicId, partition).errorCode = found;

@@ -5,7 +5,7 @@
 // partition the cluster no longer has (its topic deleted) counts as written, as Kafka drops it.
 import { ApiKey, ErrorCode, type WriteTxnMarkersRequestInput, type WriteTxnMarkersResponse } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
-import { KafkaConnection, type ConnectTls } from '../client/connection.js';
+import { KafkaConnection, type ConnectionSecurity } from '../client/connection.js';
 import type { RequestContext } from '../handler.js';
 import { ANONYMOUS } from '../principal.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
@@ -25,8 +25,8 @@ export interface MarkerChannelContext {
   readonly metadata: MetadataView;
   /** The WriteTxnMarkers handler of this broker, for partitions it leads. */
   localHandler(): ServedApi | undefined;
-  /** TLS for connections to other brokers when the inter-broker listener is SSL. */
-  tls(): ConnectTls | undefined;
+  /** TLS and SASL for connections to other brokers, as the inter-broker listener asks. */
+  security(): ConnectionSecurity;
   readonly log: Logger;
 }
 
@@ -104,7 +104,7 @@ export class WriteTxnMarkersChannel implements MarkerChannel {
     const conn = KafkaConnection.connect(`${host}:${node.port}`, {
       clientId: `skein-txn-coordinator-${this.ctx.brokerId}`,
       requestTimeoutMs: MARKER_REQUEST_TIMEOUT_MS,
-      tls: this.ctx.tls(),
+      ...this.ctx.security(),
     });
     this.connections.set(leader, conn);
     conn.then(

@@ -105,5 +105,5 @@ test('a secured node\'s console asks for a login, and its users see and change o
   expect((adminView.body.configs as unknown[]).length).toBeGreaterThan(0);
   expect((await call('/api/zk/node?path=/', ADMIN)).status).toBe(200);
   expect((await call('/api/overview', ADMIN)).status).toBe(200);
-  expect((await call('/api/settings', BOB)).body).toEqual({ readOnly: false, principal: 'User:bob', zookeeper: false });
+  expect((await call('/api/settings', BOB)).body).toEqual({ readOnly: false, principal: 'User:bob', kafka: true, zookeeper: false, sessions: true });
 });

@@ -210,3 +210,63 @@ test('without an authorizer every request is allowed and the ACL APIs answer SEC
     await open.close();
   }
 });
+
+test('share groups: ShareGroupHeartbeat and DescribeShareGroupOffsets need DESCRIBE on each topic, ShareFetch and ShareAcknowledge READ, per partition', async () => {
+  const base = { principal: 'User:alice', host: '*', resourcePatternType: ResourcePatternTypes.LITERAL, permissionType: AclPermissionTypes.ALLOW };
+  await admin.createAcls({
+    acl: [
+      { ...base, resourceType: AclResourceTypes.GROUP, resourceName: 'shared', operation: AclOperationTypes.READ },
+      { ...base, resourceType: AclResourceTypes.TOPIC, resourceName: 'orders-1', operation: AclOperationTypes.READ },
+      { ...base, resourceType: AclResourceTypes.TOPIC, resourceName: 'secret', operation: AclOperationTypes.DESCRIBE },
+    ],
+  });
+  const described = async (id: number) => (await metadata(id, ['secret'])).topics[0]!.errorCode === ErrorCode.NONE;
+  await waitFor('both brokers to apply the ACLs', async () => ((await described(1)) && (await described(2)) ? true : undefined));
+  const topicIds = new Map((await metadata(1, ['orders-1', 'secret'])).topics.map((t) => [t.name!, t.topicId]));
+  const coordinator = await waitFor('the share group coordinator', async () => {
+    const c = (await alice.get(1)!.send(ApiKey.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['shared'] })).coordinators[0]!;
+    return c.errorCode === ErrorCode.NONE ? c.nodeId : undefined;
+  });
+  const heartbeat = (topics: string[]) =>
+    alice.get(coordinator)!.send(ApiKey.ShareGroupHeartbeat, 1, { groupId: 'shared', memberId: 'member-1', memberEpoch: 0, rackId: null, subscribedTopicNames: topics });
+  // orders-2: alice may not even describe it.
+  expect((await heartbeat(['orders-1', 'orders-2'])).errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+  expect((await heartbeat(['orders-1', 'secret'])).errorCode).toBe(ErrorCode.NONE);
+
+  const partitions = (names: string[], acks: { firstOffset: number; lastOffset: number; acknowledgeTypes: number[] }[] = []) =>
+    names.map((name) => ({ topicId: topicIds.get(name)!, partitions: [{ partitionIndex: 0, acknowledgementBatches: acks }] }));
+  const fetchBase = { groupId: 'shared', memberId: 'member-1', minBytes: 1, maxBytes: 1 << 20, maxRecords: 100, batchSize: 100 };
+  const fetched = await alice.get(1)!.send(ApiKey.ShareFetch, 1, { ...fetchBase, shareSessionEpoch: 0, maxWaitMs: 0, topics: partitions(['orders-1', 'secret']), forgottenTopicsData: [] });
+  expect(fetched.errorCode).toBe(ErrorCode.NONE);
+  const nameOf = (id: string) => [...topicIds].find(([, t]) => t === id)![0];
+  const codes = (responses: readonly { topicId: string; partitions: readonly { errorCode: number }[] }[]) => Object.fromEntries(responses.map((t) => [nameOf(t.topicId), t.partitions[0]!.errorCode]));
+  // DESCRIBE is not READ: secret's partition is refused (orders-1 has no record for the group yet).
+  expect(codes(fetched.responses)).toEqual({ secret: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+  // orders-1 joined the share session: a record written now is delivered to alice.
+  const writer = await KafkaConnection.connect(brokers.get(1)!.bootstrap);
+  expect(await errorOf(produceRecords(writer, 'orders-1', 0, [{ value: Buffer.from('shared') }]))).toBe(ErrorCode.NONE);
+  writer.close();
+  const next = await alice.get(1)!.send(ApiKey.ShareFetch, 1, { ...fetchBase, shareSessionEpoch: 1, maxWaitMs: 5000, topics: [], forgottenTopicsData: [] });
+  expect(codes(next.responses)).toEqual({ 'orders-1': ErrorCode.NONE });
+  expect(next.responses[0]!.partitions[0]!.acquiredRecords).toHaveLength(1);
+  const acked = await alice.get(1)!.send(ApiKey.ShareAcknowledge, 1, {
+    groupId: 'shared',
+    memberId: 'member-1',
+    shareSessionEpoch: 2,
+    topics: partitions(['secret'], [{ firstOffset: 0, lastOffset: 0, acknowledgeTypes: [1] }]),
+  });
+  expect(acked.errorCode).toBe(ErrorCode.NONE);
+  expect(codes(acked.responses)).toEqual({ secret: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+  // DescribeShareGroupOffsets: DESCRIBE on each named topic; orders-2's id is not given away.
+  // (Asked at the group's coordinator; orders-1's offsets are its leader's, broker 1, so another
+  // coordinator answers NOT_LEADER_OR_FOLLOWER for it.)
+  const offsets = await alice.get(coordinator)!.send(ApiKey.DescribeShareGroupOffsets, 0, {
+    groups: [{ groupId: 'shared', topics: [{ topicName: 'orders-1', partitions: [0] }, { topicName: 'orders-2', partitions: [0] }] }],
+  });
+  expect(offsets.groups[0]!.errorCode).toBe(ErrorCode.NONE);
+  expect(offsets.groups[0]!.topics.map((t) => [t.topicName, t.topicId, t.partitions[0]!.errorCode])).toEqual([
+    ['orders-1', topicIds.get('orders-1'), coordinator === 1 ? ErrorCode.NONE : ErrorCode.NOT_LEADER_OR_FOLLOWER],
+    ['orders-2', ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED],
+  ]);
+  await admin.deleteAcls({ filters: [{ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, principal: 'User:alice', operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }] });
+});

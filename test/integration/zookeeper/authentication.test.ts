@@ -27,8 +27,8 @@ let enforced: TestServer;
 
 beforeAll(async () => {
   [open, enforced] = await Promise.all([
-    startTestServer({ auth: { saslUsers: USERS, saslSuperUser: 'super', enforceSchemes: undefined } }),
-    startTestServer({ auth: { saslUsers: USERS, saslSuperUser: undefined, enforceSchemes: new Set(['sasl', 'digest']) } }),
+    startTestServer({ auth: { saslUsers: USERS, kerberos: undefined, saslSuperUser: 'super', enforceSchemes: undefined } }),
+    startTestServer({ auth: { saslUsers: USERS, kerberos: undefined, saslSuperUser: undefined, enforceSchemes: new Set(['sasl', 'digest']) } }),
   ]);
 });
 afterAll(async () => {

@@ -120,6 +120,10 @@ test('a request naming another host is refused (DNS rebinding), and a broker tha
   const r = await call(writable, '/api/overview');
   expect(r.status).toBe(503);
   expect(r.error).toMatch(/cannot be reached/);
+  // A ZooKeeper that refuses the connection is as unreachable as a broker: 503, not an internal error.
+  const z = await call(writable, '/api/zk/node?path=/');
+  expect(z.status).toBe(503);
+  expect(z.error).toMatch(/^ZooKeeper at 127\.0\.0\.1:\d+ cannot be reached/);
   expect((await call(writable, '/api/nothing-here')).status).toBe(404);
 });
 

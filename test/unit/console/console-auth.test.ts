@@ -12,6 +12,7 @@ import { AclOperation, PatternType, PermissionType, ResourceType } from '../../.
 import { AuthFailureLimit, MAX_FAILURES_PER_ADDRESS } from '../../../src/kafka/sasl/failure-limit.js';
 import { PlainMechanism } from '../../../src/kafka/sasl/plain.js';
 import { credentialFromSalted, MIN_ITERATIONS, saltedPassword, type ScramCredential } from '../../../src/kafka/sasl/scram.js';
+import { SCRAM_LOGIN_CACHE_MS, SCRAM_LOGINS_MAX, ScramLoginCache } from '../../../src/console/console-auth.js';
 import { createLogger } from '../../../src/logger.js';
 import { freePort } from '../../helpers/free-port.js';
 
@@ -39,10 +40,10 @@ function security(): ConsoleSecurity {
 const servers: RunningHttp[] = [];
 let base = '';
 
-async function securedConsole(): Promise<string> {
+async function securedConsole(secured = security()): Promise<string> {
   // A port nothing listens on: free a moment ago.
   const dead = await freePort();
-  const web = createConsole({ bootstrap: `127.0.0.1:${dead}`, zookeeperConnect: `127.0.0.1:${dead}`, readOnly: false, security: security(), loopbackOnly: true, log: createLogger('silent'), broker: undefined, zookeeper: undefined, dataDirs: [], startedAt: Date.now() });
+  const web = createConsole({ bootstrap: `127.0.0.1:${dead}`, zookeeperConnect: `127.0.0.1:${dead}`, readOnly: false, security: secured, loopbackOnly: true, log: createLogger('silent'), broker: undefined, zookeeper: undefined, dataDirs: [], startedAt: Date.now() });
   const http = await startHttp({ host: '127.0.0.1', port: 0, log: createLogger('silent') }, { registry: new Registry(), readiness: async () => [], console: web });
   servers.push(http);
   return `http://127.0.0.1:${http.port}`;
@@ -79,9 +80,9 @@ test('without valid credentials every path, the page included, is a 401 asking f
 });
 
 test('PLAIN users from the JAAS entry and SCRAM users from the credential store log in as User:<name>', async () => {
-  expect((await call('/api/settings', ALICE)).body).toEqual({ readOnly: false, principal: 'User:alice', zookeeper: false });
-  expect((await call('/api/settings', BOB)).body).toEqual({ readOnly: false, principal: 'User:bob', zookeeper: false });
-  expect((await call('/api/settings', ADMIN)).body).toEqual({ readOnly: false, principal: 'User:admin', zookeeper: true });
+  expect((await call('/api/settings', ALICE)).body).toEqual({ readOnly: false, principal: 'User:alice', kafka: true, zookeeper: false, sessions: false });
+  expect((await call('/api/settings', BOB)).body).toEqual({ readOnly: false, principal: 'User:bob', kafka: true, zookeeper: false, sessions: false });
+  expect((await call('/api/settings', ADMIN)).body).toEqual({ readOnly: false, principal: 'User:admin', kafka: true, zookeeper: true, sessions: false });
 });
 
 test.each([
@@ -124,4 +125,41 @@ test('an address past the failure limit is refused unchecked (429), even with th
   const r = await call('/api/settings', ALICE, 'GET', undefined, other);
   expect(r.status).toBe(429);
   expect(r.body.error).toMatch(/too many failed logins/);
+});
+
+test('a SCRAM login is checked once (PBKDF2) and then remembered, until the credential changes', async () => {
+  // Only the password check (PBKDF2) reads a credential's iterations: no more reads, no more checks.
+  let checks = 0;
+  const counted = (c: ScramCredential): ScramCredential => new Proxy(c, { get: (t, k) => (k === 'iterations' && checks++, t[k as keyof ScramCredential]) });
+  let current = counted(bobCredential);
+  const at = await securedConsole({ ...security(), scram: async (user, mechanism) => (user === 'bob' && mechanism === 'SCRAM-SHA-256' ? current : undefined) });
+  expect((await call('/api/settings', BOB, 'GET', undefined, at)).body.principal).toBe('User:bob');
+  const once = checks;
+  expect(once).toBeGreaterThan(0);
+  for (let i = 0; i < 5; i++) expect((await call('/api/settings', BOB, 'GET', undefined, at)).body.principal).toBe('User:bob');
+  expect(checks).toBe(once);
+  // A wrong password is never remembered as right, and does not evict the right one.
+  expect((await call('/api/settings', basic('bob', 'wrong'), 'GET', undefined, at)).status).toBe(401);
+  expect((await call('/api/settings', BOB, 'GET', undefined, at)).status).toBe(200);
+  // The password changed (a new salt and stored key): the old one is refused at once.
+  const salt2 = randomBytes(16);
+  current = counted(credentialFromSalted('SCRAM-SHA-256', saltedPassword('SCRAM-SHA-256', 'new-secret', salt2, MIN_ITERATIONS), salt2, MIN_ITERATIONS));
+  expect((await call('/api/settings', BOB, 'GET', undefined, at)).status).toBe(401);
+  expect((await call('/api/settings', basic('bob', 'new-secret'), 'GET', undefined, at)).status).toBe(200);
+});
+
+test('remembered SCRAM logins expire, and the cache holds a bounded number, the oldest forgotten first', () => {
+  let now = 0;
+  const cache = new ScramLoginCache(() => now);
+  const key = ScramLoginCache.key('bob', 'bob-secret');
+  expect(key).not.toContain('bob-secret');
+  cache.remember(key, 'SCRAM-SHA-256', bobCredential.storedKey);
+  now = SCRAM_LOGIN_CACHE_MS - 1;
+  expect(cache.get(key)?.storedKey).toEqual(bobCredential.storedKey);
+  now = SCRAM_LOGIN_CACHE_MS;
+  expect(cache.get(key)).toBeUndefined();
+  for (let i = 0; i <= SCRAM_LOGINS_MAX; i++) cache.remember(ScramLoginCache.key(`u${i}`, 'p'), 'SCRAM-SHA-256', bobCredential.storedKey);
+  expect(cache.size).toBe(SCRAM_LOGINS_MAX);
+  expect(cache.get(ScramLoginCache.key('u0', 'p'))).toBeUndefined();
+  expect(cache.get(ScramLoginCache.key(`u${SCRAM_LOGINS_MAX}`, 'p'))).toBeDefined();
 });

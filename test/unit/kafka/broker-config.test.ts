@@ -84,7 +84,7 @@ test('listener mistakes are refused naming the key', () => {
   expect(() => brokerConfigFromText('listeners=A://:9092,B://:9093\nlistener.security.protocol.map=A:PLAINTEXT,B:SSL\ninter.broker.listener.name=A')).toThrow(
     /ssl.keystore.location \(or listener.name.b.ssl.keystore.location\): listener B speaks SSL and needs a keystore/,
   );
-  expect(() => brokerConfigFromText('listeners=A://:9092\nlistener.security.protocol.map=A:SASL_PLAINTEXT')).toThrow(/sasl.enabled.mechanisms: GSSAPI \(Kerberos\) is not served/);
+  expect(() => brokerConfigFromText('listeners=A://:9092\nlistener.security.protocol.map=A:SASL_PLAINTEXT')).toThrow(/listener.name.a.gssapi.sasl.jaas.config \(or sasl.jaas.config\): listener A serves GSSAPI and needs a Krb5LoginModule entry/);
   expect(() => brokerConfigFromText('listeners=A://:9092\nlistener.security.protocol.map=A:TLS')).toThrow(/unknown security protocol "TLS"/);
   expect(() => brokerConfigFromText('listeners=SSL://:9092\nssl.keystore.location=/nonexistent/ks.p12')).toThrow(/ssl.keystore.location .*cannot read \/nonexistent\/ks.p12: ENOENT/);
   expect(() => brokerConfigFromText('listeners=SSL://:9092\nssl.keystore.type=PEM\nssl.keystore.key=x\nssl.keystore.certificate.chain=y')).toThrow(/no PEM private key found/);

@@ -37,10 +37,18 @@ describe('zoo.cfg authentication settings', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('reads GSSAPI from a Krb5LoginModule entry, refusing one whose keytab cannot be read', () => {
+    const krb5 = 'Server {\n com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/nonexistent.keytab" principal="zookeeper/h@R";\n};\n';
+    expect(() => parseZooCfg('java.security.auth.login.config=/j\nkerberos.removeRealmFromPrincipal=true', [], files({ '/j': krb5 }))).toThrow(
+      /java\.security\.auth\.login\.config: \/j: section Server: keyTab \/nonexistent\.keytab: ENOENT/,
+    );
+    expect(parseZooCfg('java.security.auth.login.config=/j', [], files({ '/j': JAAS })).config.auth.kerberos).toBeUndefined();
+  });
+
   it('takes another section by sasl.serverconfig, and leaves SASL off when the file has no such section', () => {
     const other = parseZooCfg('java.security.auth.login.config=/j\nzookeeper.sasl.serverconfig=Client', [], files({ '/j': JAAS }));
     expect(other.config.auth.saslUsers?.size).toBe(0);
-    expect(other.warnings.join('\n')).toMatch(/section Client has no .*DigestLoginModule users/);
+    expect(other.warnings.join('\n')).toMatch(/section Client has neither .*DigestLoginModule users nor a .*Krb5LoginModule entry/);
     expect(parseZooCfg('java.security.auth.login.config=/j', [], files({ '/j': '' })).config.auth.saslUsers).toBeUndefined();
   });
 

@@ -8,6 +8,7 @@ import { serveKafkaConnection } from '../../../../src/kafka/connection.js';
 import { HandlerRegistry } from '../../../../src/kafka/registry.js';
 import { SaslAuthenticator, SERVE, type AuthStep } from '../../../../src/kafka/sasl/authenticator.js';
 import { AuthFailureLimit, MAX_FAILURES_PER_ADDRESS } from '../../../../src/kafka/sasl/failure-limit.js';
+import type { SaslMechanism } from '../../../../src/kafka/sasl/mechanism.js';
 import { PlainMechanism } from '../../../../src/kafka/sasl/plain.js';
 import { RequestMetrics } from '../../../../src/metrics/request-metrics.js';
 import { TcpServer } from '../../../../src/net/tcp-server.js';
@@ -37,6 +38,28 @@ describe('SaslAuthenticator', () => {
     const auth = await step(a, frame(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from('\0alice\0pw') }));
     expect(decodeResponseFrame(ApiKey.SaslAuthenticate, 1, Buffer.concat(auth.reply!)).body).toMatchObject({ errorCode: 0, sessionLifetimeMs: 0 });
     expect(a.user).toBe('alice');
+  });
+
+  test('raw tokens after handshake v0: a last challenge of null sends no frame, and the connection is authenticated at once', () => {
+    // A GSSAPI-like exchange: two tokens, answered synchronously, the last with nothing to send.
+    const twoStep: SaslMechanism = {
+      name: 'TWO',
+      start: () => {
+        let seen = 0;
+        return { respond: (token) => (++seen === 1 ? { done: false, challenge: Buffer.from('c1') } : { done: true, challenge: null, user: token.toString() }) };
+      },
+    };
+    const a = new SaslAuthenticator(new Map([['TWO', twoStep]]), { maxReceiveBytes: 1024, failureDelayMs: 0, failures: new AuthFailureLimit(), reauthMs: 0 }, '10.0.0.9');
+    const sync = (f: Buffer) => {
+      const s = a.onFrame(f);
+      if (s === SERVE || s instanceof Promise) throw new Error('not answered at once');
+      return s;
+    };
+    expect(decodeResponseFrame(ApiKey.SaslHandshake, 0, Buffer.concat(sync(frame(ApiKey.SaslHandshake, 0, { mechanism: 'TWO' })).reply!)).body.errorCode).toBe(0);
+    expect(sync(Buffer.from('t1')).reply).toEqual([Buffer.from('c1')]);
+    // kafka-python sends its first request right behind this token: the user must be known already.
+    expect(sync(Buffer.from('carol')).reply).toBeNull();
+    expect(a.user).toBe('carol');
   });
 
   test.each([

@@ -42,7 +42,7 @@ describe('OAUTHBEARER (unsecured)', () => {
     expect(await scoped.start().respond(initial(jws({ user: 'bob', exp: NOW / 1000 + 60, scope: ['read', 'write'] })))).toMatchObject({ user: 'bob' });
     expect(await scoped.start().respond(initial(jws({ user: 'bob', exp: NOW / 1000 + 60, scope: 'read write admin' })))).toMatchObject({ user: 'bob' });
     const short = await scoped.start().respond(initial(jws({ user: 'bob', exp: NOW / 1000 + 60, scope: 'read' })));
-    expect(JSON.parse(short.challenge.toString())).toEqual({ status: 'insufficient_scope', scope: 'read write' });
+    expect(JSON.parse(short.challenge!.toString())).toEqual({ status: 'insufficient_scope', scope: 'read write' });
   });
 
   test('malformed client responses and another authorization id are refused at once', async () => {

@@ -45,6 +45,25 @@ test('user znode names are sanitized as Kafka\'s Sanitizer does', () => {
 describe('server.properties SASL keys', () => {
   const base = 'listeners=SASL_PLAINTEXT://127.0.0.1:9093,PLAINTEXT://127.0.0.1:9092\ninter.broker.listener.name=PLAINTEXT\n';
   const plainJaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="pw";';
+  const cluster = 'listeners=SASL_PLAINTEXT://127.0.0.1:9093\nzookeeper.connect=127.0.0.1:2181\nsasl.enabled.mechanisms=SCRAM-SHA-256\n';
+  const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule';
+
+  test('a SASL inter-broker listener in a cluster: the broker logs in with the mechanism\'s own login module entry, else sasl.jaas.config', () => {
+    const own = brokerConfigFromText(
+      cluster +
+        'sasl.mechanism.inter.broker.protocol=scram-sha-256\n' +
+        `sasl.jaas.config=${SCRAM_MODULE} required username="other" password="other-secret";\n` +
+        `listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=${SCRAM_MODULE} required username="broker" password="secret";\n`,
+    );
+    expect(own.interBrokerSasl).toEqual({ mechanism: 'SCRAM-SHA-256', username: 'broker', password: 'secret' });
+    const global = brokerConfigFromText(
+      'listeners=SASL_PLAINTEXT://127.0.0.1:9093\nzookeeper.connect=127.0.0.1:2181\nsasl.enabled.mechanisms=PLAIN\nsasl.mechanism.inter.broker.protocol=PLAIN\n' +
+        'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="secret" user_broker="secret";\n',
+    );
+    expect(global.interBrokerSasl).toEqual({ mechanism: 'PLAIN', username: 'broker', password: 'secret' });
+    // A broker alone has no inter-broker connections, so it needs no login.
+    expect(brokerConfigFromText('listeners=SASL_PLAINTEXT://127.0.0.1:9093\nsasl.enabled.mechanisms=SCRAM-SHA-256\n').interBrokerSasl).toBeUndefined();
+  });
 
   test('SASL_PLAINTEXT with PLAIN and SCRAM from listener.name.<l>.* keys', () => {
     const config = brokerConfigFromText(
@@ -59,14 +78,31 @@ describe('server.properties SASL keys', () => {
   });
 
   test.each([
-    ['GSSAPI, Kafka\'s default, is refused by name', base, /GSSAPI \(Kerberos\) is not served/],
+    ['GSSAPI, Kafka\'s default, without its Krb5LoginModule entry', base, /serves GSSAPI and needs a Krb5LoginModule entry/],
+    [
+      'GSSAPI without sasl.kerberos.service.name',
+      base + 'sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/nonexistent" principal="kafka/h@R";\n',
+      /GSSAPI needs sasl\.kerberos\.service\.name/,
+    ],
+    [
+      'GSSAPI with a keytab that is not there',
+      base + 'sasl.kerberos.service.name=kafka\nsasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/nonexistent" principal="kafka/h@R";\n',
+      /keyTab \/nonexistent: ENOENT/,
+    ],
     ['an unknown mechanism', base + 'sasl.enabled.mechanisms=DIGEST-MD5\n', /unknown or unserved SASL mechanism DIGEST-MD5/],
     ['PLAIN without its login module', base + 'sasl.enabled.mechanisms=PLAIN\n', /plain\.sasl\.jaas\.config \(or sasl\.jaas\.config\)/],
     ['PLAIN with another module', base + 'sasl.enabled.mechanisms=PLAIN\nsasl.jaas.config=com.example.Other required a="secret";\n', /PLAIN needs org\.apache/],
+    ['a SASL inter-broker listener in a cluster with Kafka\'s default GSSAPI between brokers', cluster, /sasl\.mechanism\.inter\.broker\.protocol: GSSAPI \(Kafka's default\) is not served/],
     [
-      'a SASL inter-broker listener in a cluster',
-      'listeners=SASL_PLAINTEXT://127.0.0.1:9093\nzookeeper.connect=127.0.0.1:2181\nsasl.enabled.mechanisms=SCRAM-SHA-256\n',
-      /brokers do not authenticate to each other with SASL yet/,
+      'an inter-broker mechanism the listener does not enable',
+      cluster + 'sasl.mechanism.inter.broker.protocol=PLAIN\n',
+      /sasl\.mechanism\.inter\.broker\.protocol: PLAIN must be one of the inter-broker listener SASL_PLAINTEXT's enabled mechanisms \(SCRAM-SHA-256\)/,
+    ],
+    ['an inter-broker login without a login module entry', cluster + 'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256\n', /sasl\.jaas\.config: SCRAM-SHA-256 needs a login module entry/],
+    [
+      'an inter-broker login without a password',
+      cluster + `sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256\nlistener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=${SCRAM_MODULE} required username="broker";\n`,
+      /listener\.name\.sasl_plaintext\.scram-sha-256\.sasl\.jaas\.config: the login module entry needs username and password/,
     ],
   ])('refused: %s', (_name, text, message) => {
     expect(() => brokerConfigFromText(text)).toThrow(message);

@@ -1,8 +1,9 @@
-// Request frames captured from real clients (librdkafka, kafka-python, @platformatic/kafka, @kafkats/client's ShareConsumer; see
+// Request frames captured from real clients (librdkafka, kafka-python, @platformatic/kafka, @kafkats/client's ShareConsumer,
+// librdkafka 2.15's KIP-714 telemetry; see
 // test/fixtures/kafka/README.md) decode completely, carry what the clients were asked to send, and
 // re-encode to the very same bytes.
 import { readFileSync } from 'node:fs';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { Reader } from '../../../../protocol/bytes.js';
 import {
   ApiKey,
@@ -14,6 +15,8 @@ import {
   type KafkaRequest,
 } from '../../../../protocol/kafka/index.js';
 import { readBatchHeader, validateBatch } from '../../../../protocol/kafka/records/batch-header.js';
+import { decompress, initCompression } from '../../../../protocol/kafka/compression/codecs.js';
+import { decodeMetricsData } from '../../../../protocol/otlp/metrics-data.js';
 
 interface Fixture {
   client: string;
@@ -26,9 +29,11 @@ function load(name: string): Fixture {
   ) as Fixture;
 }
 
-const FIXTURES = ['librdkafka.json', 'kafka-python.json', 'platformatic-kafka.json', 'kafkats-share.json'].map(
+const FIXTURES = ['librdkafka.json', 'kafka-python.json', 'platformatic-kafka.json', 'kafkats-share.json', 'librdkafka-2.15-telemetry.json'].map(
   (name) => [name, load(name)] as const,
 );
+
+beforeAll(() => initCompression());
 
 const TOPICS = new Set(['capture', 'admin-topic', 'python-topic', 'pk-topic']);
 const GROUPS = new Set(['kcat-group', 'capture-group', 'python-group', 'pk-group', 'sweep-group']);
@@ -145,6 +150,16 @@ function checkContent(req: KafkaRequest): void {
     case ApiKey.ShareAcknowledge:
       expect(req.body.groupId).toBe('share-capture-group');
       for (const t of req.body.topics) for (const p of t.partitions) for (const b of p.acknowledgementBatches) expect(b.lastOffset).toBeGreaterThanOrEqual(b.firstOffset);
+      break;
+    case ApiKey.GetTelemetrySubscriptions:
+      // The client's first request: it has no instance id yet.
+      expect(req.body.clientInstanceId).toBe('0'.repeat(32));
+      break;
+    case ApiKey.PushTelemetry:
+      // zstd, the first of the types the broker accepts; the payload decompresses to OTLP MetricsData.
+      expect(req.body.clientInstanceId).not.toBe('0'.repeat(32));
+      expect(req.body.compressionType).toBe(4);
+      expect(decodeMetricsData(decompress(4, req.body.metrics)).metrics.map((m) => m.name)).toContain('org.apache.kafka.producer.connection.creation.total');
       break;
   }
 }

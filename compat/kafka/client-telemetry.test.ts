@@ -1,0 +1,75 @@
+// KIP-714 client telemetry with a real client: @confluentinc/kafka-javascript (librdkafka 2.15) asks
+// GetTelemetrySubscriptions as soon as it sees the API advertised, then pushes its OTLP metrics every
+// telemetry.push.interval.ms (1 s here) with the compression the broker prefers (zstd). The broker's
+// /metrics shows them per client instance, under OpenTelemetry's names made Prometheus names, with the
+// client id and the broker (node_id) each per-broker metric is about. Closing the clients sends their
+// terminating push, answered at once, so closing is not slowed.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, test } from 'vitest';
+import { freePort } from '../../test/helpers/free-port.js';
+import { scrape, type Scrape } from '../../test/helpers/prometheus.js';
+import { JsonLinesChild } from '../helpers/json-lines-child.js';
+import { createTopic } from '../helpers/kafka-admin.js';
+import { kafkaForTests } from '../helpers/skein-process.js';
+
+const DRIVER = new URL('ckjs_telemetry.mjs', import.meta.url);
+const HTTP_PORT = await freePort();
+const PARTITIONS = 2;
+const SCRAPE_EVERY_MS = 200;
+
+const kafka = kafkaForTests({
+  'http.port': String(HTTP_PORT),
+  'telemetry.push.interval.ms': '1000',
+  'offsets.topic.num.partitions': '1',
+  'group.initial.rebalance.delay.ms': '0',
+});
+
+afterEach(() => JsonLinesChild.killAll());
+
+/** Scrapes until `ready` holds for a scrape, failing after `timeoutMs` with the clients' output. */
+async function scrapeUntil(what: string, ready: (s: Scrape) => boolean, clients: JsonLinesChild, timeoutMs = 20_000): Promise<Scrape> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await scrape(HTTP_PORT);
+    if (ready(s)) return s;
+    if (Date.now() > deadline) throw new Error(`no ${what} on /metrics within ${timeoutMs} ms\n${s.text.split('\n').filter((l) => l.startsWith('org_apache_kafka')).join('\n')}\n${clients.report()}`);
+    await sleep(SCRAPE_EVERY_MS);
+  }
+}
+
+const has = (s: Scrape, name: string, labels: Record<string, string>) => s.has(name) && s.samples(name, labels).length > 0;
+
+test('librdkafka pushes its producer and consumer metrics, shown per client instance on /metrics', async () => {
+  const topic = 'telemetry-topic';
+  await createTopic(kafka().bootstrap, topic, PARTITIONS);
+  const input = { bootstrap: kafka().bootstrap, topic, groupId: 'telemetry-group' };
+  const clients = new JsonLinesChild('ckjs-telemetry', process.execPath, [fileURLToPath(DRIVER), 'clients', JSON.stringify(input)]);
+  await JsonLinesChild.until('5 records read', () => clients.all('record').length >= 5, [clients], 30_000);
+
+  const producer = { client_id: 'telemetry-producer' };
+  const consumer = { client_id: 'telemetry-consumer' };
+  const s = await scrapeUntil(
+    'pushed producer and consumer metrics',
+    (s) =>
+      has(s, 'org_apache_kafka_producer_connection_creation_total', producer) &&
+      has(s, 'org_apache_kafka_consumer_coordinator_assigned_partitions', consumer) &&
+      s.value('org_apache_kafka_consumer_coordinator_assigned_partitions', consumer) === PARTITIONS,
+    clients,
+  );
+  // A monotonic sum is a counter; the producer connected to the broker at least once.
+  expect(s.family('org_apache_kafka_producer_connection_creation_total').type).toBe('COUNTER');
+  expect(s.sum('org_apache_kafka_producer_connection_creation_total', producer)).toBeGreaterThanOrEqual(1);
+  // Per-broker metrics carry the broker's id (librdkafka's node.id attribute).
+  const latency = s.samples('org_apache_kafka_producer_node_request_latency_avg', producer);
+  expect(latency.length).toBeGreaterThan(0);
+  for (const m of latency) expect(m.labels?.node_id).toMatch(/^-?[0-9]+$/);
+  // One instance id per client, in Kafka's text form of a uuid (22 characters of base64url).
+  const ids = new Set([...s.samples('org_apache_kafka_producer_connection_creation_total', producer), ...s.samples('org_apache_kafka_consumer_coordinator_assigned_partitions', consumer)].map((m) => m.labels?.client_instance_id));
+  expect(ids.size).toBe(2);
+  for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  expect(s.value('kafka_server_client_metrics_instance_count')).toBeGreaterThanOrEqual(2);
+
+  await clients.stop();
+  expect(clients.all('closed')).toHaveLength(1);
+}, 60_000);
