@@ -8,6 +8,9 @@
 //            acks=all producer per send -> the offsets of each
 //   logDirs  {bootstrap, topics: [{name, partitions}]}: Admin.describeLogDirs (DescribeLogDirs v4 to every
 //            broker) -> what the client reported per broker
+//   quotas   {bootstrap, steps: [{alter: [{entities, ops}], validateOnly, describe: {components, strict}}]}:
+//            per step Admin.alterClientQuotas then Admin.describeClientQuotas -> [{altered} or
+//            {refused: [{id, message}]}, and {described}]
 // member   {bootstrap, topic, groupId, clientId}: a group consumer's stream from the committed offsets,
 //          printing JSON lines: {"event":"joined","partitions":[...]} at each assignment, and
 //          {"event":"record",...} for each record once its offset is committed. "stop" on stdin closes
@@ -93,6 +96,34 @@ async function member() {
   process.stdin.destroy();
 }
 
+async function quotas() {
+  const client = new Admin(common);
+  const results = [];
+  try {
+    for (const step of input.steps) {
+      let altered = {};
+      if (step.alter) {
+        try {
+          altered = { altered: await client.alterClientQuotas({ entries: step.alter, validateOnly: step.validateOnly }) };
+        } catch (error) {
+          // The client throws for any entity refused: report each protocol error's name and the broker's message.
+          const found = [];
+          const walk = (e) => {
+            if (e?.apiId) found.push({ id: e.apiId, message: e.serverErrorMessage });
+            for (const inner of e?.errors ?? []) walk(inner);
+          };
+          walk(error);
+          altered = { refused: found };
+        }
+      }
+      results.push({ ...altered, described: step.describe ? await client.describeClientQuotas(step.describe) : undefined });
+    }
+    return results;
+  } finally {
+    await client.close();
+  }
+}
+
 if (mode === 'member') await member();
 // Offsets come back as BigInt, which JSON cannot hold; they fit a double here.
-else process.stdout.write(JSON.stringify(await { admin, produce, logDirs }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
+else process.stdout.write(JSON.stringify(await { admin, produce, logDirs, quotas }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));

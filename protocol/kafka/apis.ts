@@ -54,6 +54,8 @@ import {
   ListPartitionReassignmentsResponseSpec,
 } from './messages/46-list-partition-reassignments.js';
 import { OffsetDeleteRequestSpec, OffsetDeleteResponseSpec } from './messages/47-offset-delete.js';
+import { DescribeClientQuotasRequestSpec, DescribeClientQuotasResponseSpec } from './messages/48-describe-client-quotas.js';
+import { AlterClientQuotasRequestSpec, AlterClientQuotasResponseSpec } from './messages/49-alter-client-quotas.js';
 import {
   DescribeUserScramCredentialsRequestSpec,
   DescribeUserScramCredentialsResponseSpec,
@@ -131,6 +133,8 @@ export const ApiKey = {
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
+  DescribeClientQuotas: 48,
+  AlterClientQuotas: 49,
   DescribeUserScramCredentials: 50,
   AlterUserScramCredentials: 51,
   DescribeCluster: 60,
@@ -209,6 +213,8 @@ export const KAFKA_APIS = {
     response: ListPartitionReassignmentsResponseSpec,
   },
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequestSpec, response: OffsetDeleteResponseSpec },
+  [ApiKey.DescribeClientQuotas]: { request: DescribeClientQuotasRequestSpec, response: DescribeClientQuotasResponseSpec },
+  [ApiKey.AlterClientQuotas]: { request: AlterClientQuotasRequestSpec, response: AlterClientQuotasResponseSpec },
   [ApiKey.DescribeUserScramCredentials]: {
     request: DescribeUserScramCredentialsRequestSpec,
     response: DescribeUserScramCredentialsResponseSpec,

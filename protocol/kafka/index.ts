@@ -58,6 +58,8 @@ export * from './messages/44-incremental-alter-configs.js';
 export * from './messages/45-alter-partition-reassignments.js';
 export * from './messages/46-list-partition-reassignments.js';
 export * from './messages/47-offset-delete.js';
+export * from './messages/48-describe-client-quotas.js';
+export * from './messages/49-alter-client-quotas.js';
 export * from './messages/50-describe-user-scram-credentials.js';
 export * from './messages/51-alter-user-scram-credentials.js';
 export * from './messages/60-describe-cluster.js';

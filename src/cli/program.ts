@@ -18,6 +18,7 @@ import { registerPerfCommands } from './commands/perf.js';
 import { registerProduceCommand } from './commands/produce.js';
 import { registerTopicCommands } from './commands/topic.js';
 import { registerUserCommands } from './commands/user.js';
+import { registerQuotaCommands } from './commands/quota.js';
 import { registerZkCommands } from './commands/zk.js';
 import { devClusterCommand } from './dev-cluster-command.js';
 import { failureOf } from './failure.js';
@@ -103,6 +104,7 @@ export function buildProgram(): Command {
   registerClusterCommands(program);
   registerAclCommands(program);
   registerUserCommands(program);
+  registerQuotaCommands(program);
   program.commandsGroup('ZooKeeper client (any ZooKeeper):');
   registerZkCommands(program);
   program.commandsGroup('Load tests:');

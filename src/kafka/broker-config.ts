@@ -51,6 +51,28 @@ function cleanupPolicy(doc: string, def: string[]): KeyDef<string[]> {
   };
 }
 
+/** max.connections.per.ip.overrides: host:count entries (the host may be an IPv6 address, so the count follows the last colon). */
+function connectionOverrides(doc: string): KeyDef<string[]> {
+  const base = list(doc, []);
+  return {
+    ...base,
+    parse(raw) {
+      const entries = base.parse(raw);
+      for (const e of entries) {
+        const at = e.lastIndexOf(':');
+        const count = Number(e.slice(at + 1));
+        if (at <= 0 || !Number.isInteger(count) || count < 0 || count > 2_147_483_647) throw new Error(`"${e}" is not host:count`);
+      }
+      return entries;
+    },
+  };
+}
+
+/** The per-address connection limits of max.connections.per.ip.overrides, by address. */
+export function connectionOverridesOf(entries: readonly string[]): Map<string, number> {
+  return new Map(entries.map((e) => [e.slice(0, e.lastIndexOf(':')), Number(e.slice(e.lastIndexOf(':') + 1))]));
+}
+
 /** group.consumer.assignors: KIP-848's server-side assignors, by short name or Kafka's class name. */
 function consumerAssignors(doc: string, def: string[]): KeyDef<string[]> {
   const base = list(doc, def);
@@ -115,6 +137,9 @@ export const brokerSchema = {
   'socket.request.max.bytes': int('Largest request frame accepted.', 104_857_600, { min: 1 }),
   'max.connections': int('Open client connections at most.', 10_000, { min: 1 }),
   'max.connections.per.ip': int('Open client connections from one address at most.', 2_147_483_647, { min: 1 }),
+  'max.connections.per.ip.overrides': connectionOverrides('Per-address exceptions to max.connections.per.ip, as address:count,...'),
+  'quota.window.num': int('Sample windows a client quota\'s rate is measured over.', 11, { min: 1 }),
+  'quota.window.size.seconds': int('Length of one client quota sample window, in seconds.', 1, { min: 1 }),
   // KIP-578's name (proposed, not in Kafka 3.9); unset derives the bound from the open-file limit (topics/partition-limit.ts).
   'max.broker.partitions': int('Partitions this broker may hold at most; unset derives the bound from the open-file limit.', undefined, { min: 1 }),
   'queued.max.requests': int('Unanswered requests per connection before reading pauses.', 500, { min: 1 }),

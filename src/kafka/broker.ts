@@ -49,6 +49,13 @@ import { logConfigForTopic } from './topics/topic-log-config.js';
 import { RequestMetrics } from '../metrics/request-metrics.js';
 import { TopicTraffic } from '../metrics/topic-traffic.js';
 import { TopicManager } from './topics/topic-manager.js';
+import { FileEntityConfigs, ZkEntityConfigs } from './cluster/entity-configs.js';
+import { ClientQuotas } from './quotas/client-quotas.js';
+import { ClientQuotaManager } from './quotas/quota-manager.js';
+import { QuotaTable } from './quotas/quota-table.js';
+import { ZkQuotaWatch } from './quotas/zk-quota-watch.js';
+import { connectionOverridesOf } from './broker-config.js';
+import { join } from 'node:path';
 
 /** A broker's part in a ZooKeeper-mode cluster; absent when it runs alone. */
 export interface ClusterContext {
@@ -95,6 +102,10 @@ export class Broker {
   readonly authFailures = new AuthFailureLimit();
   /** KIP-714: client telemetry subscriptions and the metrics clients pushed, for /metrics. */
   readonly telemetry: ClientTelemetry;
+  /** Client quotas: in ZooKeeper's /config as Kafka keeps them, or client-quotas.json for a broker alone. */
+  readonly clientQuotas: ClientQuotas;
+  /** The quotas' rates and the throttle times they earn. */
+  readonly quotaManager: ClientQuotaManager;
 
   constructor(
     readonly config: BrokerConfig,
@@ -108,6 +119,14 @@ export class Broker {
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
     this.scram = new ScramCredentials(cluster ? new ZkUserConfigStore(() => cluster.membership.zk) : new FileUserConfigStore(config.dataDir));
+    this.clientQuotas = new ClientQuotas(
+      cluster ? new ZkEntityConfigs(() => cluster.membership.zk) : new FileEntityConfigs(join(config.dataDir, 'client-quotas.json')),
+      new QuotaTable(),
+    );
+    this.quotaManager = new ClientQuotaManager(this.clientQuotas.table, {
+      samples: config.values['quota.window.num'],
+      sampleMs: config.values['quota.window.size.seconds'] * 1000,
+    });
     const partitions = new HostedPartitions(replicas, config, topics, metadata, this.traffic);
     this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.shares = new ShareService({
@@ -184,6 +203,8 @@ export class Broker {
       acls: new AclService(cluster?.acl),
       scram: this.scram,
       telemetry: this.telemetry,
+      clientQuotas: this.clientQuotas,
+      quotas: this.quotaManager,
     };
     const shareGroups = config.values['share.version'] >= 1;
     const telemetry = config.values['telemetry.enable'];
@@ -256,6 +277,15 @@ interface SharedLimits {
   authFailures: AuthFailureLimit;
 }
 
+/** max.connections.per.ip, with max.connections.per.ip.overrides for the addresses they name. */
+function perAddressLimit(config: BrokerConfig): number | ((address: string) => number) {
+  const overrides = connectionOverridesOf(config.values['max.connections.per.ip.overrides']);
+  const limit = config.values['max.connections.per.ip'];
+  if (overrides.size === 0) return limit;
+  // An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d; the override names a.b.c.d.
+  return (address) => overrides.get(address) ?? overrides.get(address.replace(/^::ffff:/, '')) ?? limit;
+}
+
 /** One listener's server. */
 function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, { budget, authFailures }: SharedLimits, broker: Broker): TcpServer {
   const { bind } = listener;
@@ -264,7 +294,8 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
     port: bind.port,
     // Counted per listener (Kafka counts max.connections over all of them): N listeners admit up to N times as many.
     maxConnections: config.values['max.connections'],
-    maxConnectionsPerAddress: config.values['max.connections.per.ip'],
+    maxConnectionsPerAddress: perAddressLimit(config),
+    admitsConnection: (address) => broker.quotaManager.admitsConnection(address, Date.now()),
     maxFrameBytes: config.values['socket.request.max.bytes'],
     requestBudget: budget,
     timeouts: {
@@ -281,6 +312,7 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
         log,
         listener: bind.name,
         principals: listener.tls?.principals,
+        quotas: broker.quotaManager,
         sasl: listener.sasl && {
           mechanisms: mechanismsOf(listener.sasl, (user, mechanism) => broker.scram.lookup(user, mechanism)),
           policy: {
@@ -372,6 +404,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
       (topic, index) => replicas.partition(topic, index),
     );
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, metadata);
+    await broker.clientQuotas.load();
     store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
     const server = Listeners.of(config, log, broker);
     const port = await server.listen(config);
@@ -424,6 +457,9 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     // Every ACL is read before the listeners open: no request is checked against a partial cache.
     await acl?.store.arm();
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, cache, { membership, cache, controller, acl });
+    // Quotas are read before the listeners open, and followed from then on.
+    const quotaWatch = new ZkQuotaWatch(() => membership.zk, broker.clientQuotas, log);
+    await quotaWatch.arm();
     store.onTopicsRemoved((removed) => {
       for (const t of removed) cache.forgetTopic(t.name);
       const partitions = removed.flatMap((t) => t.replicas.map((_, partition) => ({ topic: t.name, partition })));
@@ -433,6 +469,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     membership.onNewSession(async () => {
       await store.arm();
       await acl?.store.arm();
+      await quotaWatch.arm();
       await controller.restart();
     });
     // The leader's ISR changes go to the partition state znodes through this broker's session.

@@ -19,6 +19,7 @@ import type { PrincipalMapper } from '../security/principal-mapping.js';
 import type { HandlerRegistry } from './registry.js';
 import { SaslAuthenticator, SERVE, type AuthStep, type SaslPolicy } from './sasl/authenticator.js';
 import type { SaslMechanism } from './sasl/mechanism.js';
+import { requestThrottleMs, throttleReply, type RequestQuotas } from './quotas/throttling.js';
 
 /** A SASL listener's mechanisms and the broker-wide rules for authenticating on it. */
 export interface ListenerAuthentication {
@@ -41,10 +42,12 @@ export interface KafkaListener {
   principals?: PrincipalMapper;
   /** A SASL_PLAINTEXT or SASL_SSL listener's authentication: nothing but ApiVersions is served before it. */
   sasl?: ListenerAuthentication;
+  /** Client quotas: requests record against them, and a throttle time earned mutes the connection. Unset: none. */
+  quotas?: RequestQuotas;
 }
 
 /** Serves one connection accepted on the listener named `listener`. */
-export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, requests, maxInFlight, log, listener, principals, sasl }: KafkaListener): FramedConnection {
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, requests, maxInFlight, log, listener, principals, sasl, quotas }: KafkaListener): FramedConnection {
   let principal: KafkaPrincipal | undefined;
   let refusal: string | undefined;
   try {
@@ -146,12 +149,26 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
       };
       const apiKey = request.apiKey as ApiKeyType;
       const started = performance.now();
-      const encode = (result: HandlerResult<ApiKeyType>): Reply => {
-        const frame = result === NO_RESPONSE ? null : encodeResponseFrame(apiKey, request.apiVersion, request.correlationId, result as never);
+      let handlerMs = 0;
+      const encode = (result: HandlerResult<ApiKeyType>): Reply | Promise<Reply> => {
+        // Nothing is recorded, and nothing allocated, while no produce or request quota is set.
+        const recorded =
+          quotas && (quotas.enforces('produce') || quotas.enforces('request'))
+            ? requestThrottleMs(
+                quotas,
+                { apiKey, apiVersion: request.apiVersion, body: request.body, user: ctx.principal.name, clientId: ctx.clientId ?? '', frameBytes: frame.length, handlerMs },
+                Date.now(),
+              )
+            : 0;
+        const throttled = result as { throttleTimeMs?: number };
+        const throttleMs = Math.max(recorded, result === NO_RESPONSE ? 0 : (throttled.throttleTimeMs ?? 0));
+        if (throttleMs > 0 && result !== NO_RESPONSE && 'throttleTimeMs' in throttled) throttled.throttleTimeMs = throttleMs;
+        const reply = result === NO_RESPONSE ? null : encodeResponseFrame(apiKey, request.apiVersion, request.correlationId, result as never);
         requests.record(apiKey, performance.now() - started);
-        return frame;
+        return throttleMs > 0 ? throttleReply(reply, throttleMs, apiKey, request.apiVersion, inFlight) : reply;
       };
       const result = handler.handle(request.body, ctx);
+      handlerMs = performance.now() - started;
       return result instanceof Promise ? result.then(encode) : encode(result);
     },
   });

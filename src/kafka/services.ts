@@ -27,6 +27,8 @@ import type { RequestContext } from './handler.js';
 import type { AclBinding, AclBindingFilter, AclOperation, ConcreteResourceType } from './acl/model.js';
 import type { ShareRequests } from './share/share-service.js';
 import type { ClientTelemetry } from './telemetry/client-telemetry.js';
+import type { ClientQuotas } from './quotas/client-quotas.js';
+import type { ClientQuotaManager } from './quotas/quota-manager.js';
 
 /** Wall-clock milliseconds: the one place handlers read the time, so a test can set it. */
 export interface Clock {
@@ -239,6 +241,10 @@ export interface BrokerServices {
   readonly scram: ScramCredentialAdmin;
   /** KIP-714 client telemetry: subscriptions handed out and metrics pushed. */
   readonly telemetry: TelemetryRequests;
+  /** Client quotas as admins see them (DescribeClientQuotas, AlterClientQuotas). */
+  readonly clientQuotas: Pick<ClientQuotas, 'describe' | 'alter'>;
+  /** Client quota enforcement: the rates Produce and Fetch record and the throttle times they earn. */
+  readonly quotas: Pick<ClientQuotaManager, 'enforces' | 'record' | 'unrecord' | 'maxValueInWindow'>;
 }
 
 /** GetTelemetrySubscriptions and PushTelemetry (client-telemetry.ts); the time is the caller's. */

@@ -7,6 +7,7 @@ import type { ReplicationManager } from '../kafka/replication/replication-manage
 import type { TopicManager } from '../kafka/topics/topic-manager.js';
 import type { ClientTelemetry } from '../kafka/telemetry/client-telemetry.js';
 import type { TransactionService } from '../kafka/txn/service.js';
+import type { ClientQuotaManager } from '../kafka/quotas/quota-manager.js';
 import type { ClientState } from '../zookeeper/client/client.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { TopicTraffic } from './topic-traffic.js';
@@ -25,6 +26,8 @@ export interface BrokerView {
   readonly telemetry: Pick<ClientTelemetry, 'clients' | 'pushed' | 'expire'>;
   /** Wall-clock milliseconds, the broker's own: idle telemetry clients expire against it. */
   now(): number;
+  /** Client quotas' rates and throttle times, per entity. */
+  readonly quotaManager: Pick<ClientQuotaManager, 'all'>;
   /** Absent on a broker without zookeeper.connect. */
   readonly cluster: { readonly controller: { readonly isActive: boolean }; readonly membership: { readonly zk: { readonly state: ClientState } } } | undefined;
 }

@@ -7,6 +7,7 @@
 import { ApiKey } from '../../protocol/kafka/index.js';
 import type { BrokerView } from './broker-view.js';
 import type { Partition } from '../kafka/partitions/partition.js';
+import type { QuotaSensor } from '../kafka/quotas/quota-manager.js';
 import { LATENCY_BUCKETS_MS } from './request-metrics.js';
 import { histogramSamples, type Sample, type ScrapedMetric } from './scraped.js';
 
@@ -70,6 +71,25 @@ function groupOffsets(broker: BrokerView): { current: Sample[]; lag: Sample[] } 
   return { current, lag };
 }
 
+/** Kafka's quota metric groups (kafka.server:type=Produce|Fetch|Request|ConnectionQuota,user=..,client-id=..). */
+const QUOTA_TYPE = { produce: 'Produce', fetch: 'Fetch', request: 'Request', connection: 'ConnectionQuota' } as const;
+
+/**
+ * Per quota entity: the throttle time handed out and the responses throttled (counters, summed where
+ * Kafka reports an average, so a rate() of them is the average), and the rate now measured.
+ */
+function quotaMetrics(broker: BrokerView): ScrapedMetric[] {
+  const per = (value: (s: QuotaSensor, now: number) => number) => (): Sample[] => {
+    const now = Date.now();
+    return [...broker.quotaManager.all()].map((s) => ({ labels: { quota: QUOTA_TYPE[s.kind], user: s.user, client_id: s.clientId }, value: value(s, now) }));
+  };
+  return [
+    { name: 'kafka_server_quota_throttle_time_ms_total', help: 'Throttle time given to clients for exceeding a quota, per quota entity (Kafka\'s throttle-time).', type: 'counter', samples: per((s) => s.throttleTimeMsTotal) },
+    { name: 'kafka_server_quota_throttled_total', help: 'Responses throttled, or connections refused, for exceeding a quota, per quota entity.', type: 'counter', samples: per((s) => s.throttledResponses) },
+    { name: 'kafka_server_quota_rate', help: 'The rate a quota is measured on (bytes/s, percent of a thread, connections/s), per quota entity (Kafka\'s byte-rate, request-time).', type: 'gauge', samples: per((s, now) => s.rate.rate(now)) },
+  ];
+}
+
 export function kafkaMetrics(broker: BrokerView): ScrapedMetric[] {
   const { traffic, requests } = broker;
   const perTopic = (name: string, help: string, field: 'messagesIn' | 'bytesIn' | 'bytesOut' | 'failedProduce'): ScrapedMetric => ({
@@ -108,6 +128,7 @@ export function kafkaMetrics(broker: BrokerView): ScrapedMetric[] {
         return out;
       },
     },
+    ...quotaMetrics(broker),
     { name: 'kafka_server_replicamanager_partitioncount', help: 'Partitions hosted by this broker.', type: 'gauge', samples: () => [{ value: broker.replicas.all().length }] },
     {
       name: 'kafka_server_replicamanager_leadercount',

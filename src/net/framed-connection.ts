@@ -32,6 +32,14 @@ export interface InFlightRequest {
    * Logs `reason`.
    */
   closeConnection(reason: string, fields?: Record<string, unknown>): void;
+  /**
+   * Holds the connection for `ms` after this request's reply (a quota's throttle time; Kafka mutes the
+   * channel as long), or longer if an earlier hold lasts longer: no further request is read, and the
+   * replies of requests read after this one wait. Kafka reads a connection's next request only once the
+   * last is answered, so its mute holds everything after; Skein reads ahead (pipelining), so it holds
+   * back what it read ahead of the reply instead.
+   */
+  mute(ms: number): void;
 }
 
 export interface FramedConnectionOptions {
@@ -66,6 +74,13 @@ export class FramedConnection {
   /** Bounds that wait (FLUSH_BEFORE_CLOSE_MS), and the wait for the client to hang up after. */
   private closeTimer: NodeJS.Timeout | undefined;
   private readonly aborter = new AbortController();
+  /** Ends the current mute(); its end time, for a later mute to extend it only. */
+  private muteTimer: NodeJS.Timeout | undefined;
+  private mutedUntilMs = 0;
+  /** The request whose reply the mute follows; once it is written, replies wait for the mute to end. */
+  private muteAfter: Slot | undefined;
+  /** Set while replies wait for a mute to end. */
+  private repliesHeld = false;
   readonly remote: string;
 
   constructor(
@@ -152,6 +167,7 @@ export class FramedConnection {
   private shutDown(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.muteTimer);
     this.frames.stop();
     for (const slot of this.slots) this.frames.done(slot.frameBytes);
     this.slots = [];
@@ -171,6 +187,7 @@ export class FramedConnection {
       signal: this.aborter.signal,
       replyTurn: () => this.replyTurn(slot),
       closeConnection: (reason, fields) => this.closeAfter(slot, reason, fields),
+      mute: (ms) => this.mute(slot, ms),
     };
     let result: Reply | Promise<Reply>;
     try {
@@ -186,6 +203,25 @@ export class FramedConnection {
     } else {
       this.settle(slot, result);
     }
+  }
+
+  private mute(slot: Slot, ms: number): void {
+    const until = Date.now() + ms;
+    if (this.closed || this.lastOwed || until <= this.mutedUntilMs) return;
+    this.mutedUntilMs = until;
+    // A later request's mute only extends the time: the replies after the first muted one stay held.
+    this.muteAfter ??= slot;
+    this.frames.gate.hold('throttle', true);
+    clearTimeout(this.muteTimer);
+    this.muteTimer = setTimeout(() => {
+      this.mutedUntilMs = 0;
+      this.muteAfter = undefined;
+      this.repliesHeld = false;
+      if (this.closed) return;
+      // Closing over a later request: the replies owed before it go out now, and nothing more is read anyway.
+      if (!this.lastOwed) this.frames.gate.hold('throttle', false);
+      this.writeReady();
+    }, ms);
   }
 
   private replyTurn(slot: Slot): Promise<void> {
@@ -226,13 +262,19 @@ export class FramedConnection {
     slot.ready = true;
     slot.reply = reply;
     if (this.closed || this.slots[0] !== slot) return;
+    this.writeReady();
+  }
+
+  /** Writes the replies ready at the head, in order, up to a mute's hold. */
+  private writeReady(): void {
     this.socket.cork();
     let lastOwedWritten = false;
-    while (this.slots.length > 0 && this.slots[0]!.ready && !lastOwedWritten) {
+    while (this.slots.length > 0 && this.slots[0]!.ready && !lastOwedWritten && !this.repliesHeld) {
       const done = this.slots.shift()!;
       if (done.reply) writeFrame(this.socket, done.reply);
       this.frames.done(done.frameBytes);
       lastOwedWritten = done === this.lastOwed;
+      if (done === this.muteAfter) this.repliesHeld = true;
     }
     this.socket.uncork();
     if (lastOwedWritten) return this.endClosed();

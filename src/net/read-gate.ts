@@ -11,7 +11,8 @@ export function repliesBackedUp(socket: Socket): boolean {
   return socket.writableLength > MAX_UNSENT_REPLY_BYTES;
 }
 
-export type HoldReason = 'requests' | 'replies' | 'memory';
+/** throttle: a client quota muted the connection for a throttle time (Kafka's KIP-219 muting). */
+export type HoldReason = 'requests' | 'replies' | 'memory' | 'throttle';
 
 export class ReadGate {
   private readonly holds = new Set<HoldReason>();

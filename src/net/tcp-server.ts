@@ -44,8 +44,13 @@ export interface TcpServerOptions {
   port: number;
   /** Open connections across all clients; further ones are closed on accept. */
   maxConnections: number;
-  /** Open connections from one remote address; 0 means no limit (ZooKeeper's maxClientCnxns). */
-  maxConnectionsPerAddress: number;
+  /**
+   * Open connections from one remote address; 0 means no limit (ZooKeeper's maxClientCnxns). A function
+   * gives each address its own (Kafka's max.connections.per.ip.overrides).
+   */
+  maxConnectionsPerAddress: number | ((address: string) => number);
+  /** Asked for each connection the counts admit: false refuses it (Kafka's connection_creation_rate quota of an ip). */
+  admitsConnection?(address: string): boolean;
   /** Largest frame a client may send; a larger length prefix is a framing error. */
   maxFrameBytes: number;
   /** Bytes of requests read and not yet answered, across all connections; unset for no bound. */
@@ -133,12 +138,18 @@ export class TcpServer {
   private onSocket(accepted: Socket): void {
     const address = accepted.remoteAddress ?? 'unknown';
     const fromAddress = this.perAddress.get(address) ?? 0;
-    const limit = this.opts.maxConnectionsPerAddress;
+    const perAddress = this.opts.maxConnectionsPerAddress;
+    const limit = typeof perAddress === 'number' ? perAddress : perAddress(address);
     if (this.open.size + this.handshaking.size >= this.opts.maxConnections || (limit > 0 && fromAddress >= limit)) {
       this.opts.log.warn(
         { remote: address, open: this.open.size, fromAddress },
         'refusing connection: connection limit reached',
       );
+      accepted.destroy();
+      return;
+    }
+    if (this.opts.admitsConnection && !this.opts.admitsConnection(address)) {
+      this.opts.log.warn({ remote: address }, 'refusing connection: connection_creation_rate quota of the address exceeded');
       accepted.destroy();
       return;
     }

@@ -203,8 +203,9 @@ function withHeader(frame: Buffer, header: { apiKey: number | null; apiVersion: 
 }
 
 /**
- * Whether the broker, reading the frame, may legally take long (a long poll, a join) or would create
- * more partitions than the run allows. The fuzz test leaves such frames out.
+ * Whether the broker, reading the frame, may legally take long (a long poll, a join), would create
+ * more partitions than the run allows, or would set a client quota (which legally holds back every
+ * request after it). The fuzz test leaves such frames out.
  */
 function leftOut(frame: Buffer): boolean {
   let request;
@@ -224,6 +225,8 @@ function leftOut(frame: Buffer): boolean {
       return request.body.topics.some((t) => Math.max(t.numPartitions, t.assignments.length) > MAX_PARTITIONS_PER_REQUEST);
     case ApiKey.CreatePartitions:
       return request.body.topics.some((t) => t.count > MAX_PARTITIONS_PER_REQUEST);
+    case ApiKey.AlterClientQuotas:
+      return !request.body.validateOnly && request.body.entries.some((e) => e.ops.some((op) => !op.remove));
     default:
       return false;
   }

@@ -33,9 +33,14 @@ export interface NamedFetch {
   unknown: FetchRequest['topics'];
 }
 
+/** Who fetches: a follower's broker id, or -1 for a consumer (v15+ carry it in the replica state). */
+export function fetchReplicaId(request: FetchRequest, apiVersion: number): number {
+  return apiVersion >= FIRST_FETCH_VERSION_WITH_REPLICA_STATE ? request.replicaState.replicaId : request.replicaId;
+}
+
 /** Puts v13+ requests in the shape the reader takes; older ones pass as they are. */
 export function nameTopics(request: FetchRequest, apiVersion: number, topics: Pick<TopicAdmin, 'getById'>): NamedFetch {
-  const replicaId = apiVersion >= FIRST_FETCH_VERSION_WITH_REPLICA_STATE ? request.replicaState.replicaId : request.replicaId;
+  const replicaId = fetchReplicaId(request, apiVersion);
   if (apiVersion < FIRST_FETCH_VERSION_WITH_TOPIC_IDS) return { request: { ...request, replicaId }, idOf: new Map(), unknown: [] };
   const idOf = new Map<string, string>();
   const known: FetchRequest['topics'] = [];

@@ -11,6 +11,10 @@
 //
 // As in Kafka, the broker's fetch.max.bytes caps the client's max_bytes.
 //
+// A consumer under a consumer_byte_rate quota asks for no more than the quota allows over the window;
+// a response that takes its rate over the quota is not sent: Kafka answers it empty with the throttle
+// time, and takes its bytes back off the rate, so the client reads them after backing off.
+//
 // v13-18 (topic ids, the replica state, leader endpoints for a client at the wrong broker, a follower's
 // high watermark) are translated to and from what the reader takes in fetch-versions.ts.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
@@ -25,14 +29,23 @@ const INITIAL_EPOCH = 0;
 const FINAL_EPOCH = -1;
 const NO_SESSION = 0;
 
+function recordBytes(records: Uint8Array | readonly Uint8Array[] | null | undefined): number {
+  if (records === null || records === undefined) return 0;
+  return records instanceof Uint8Array ? records.byteLength : records.reduce((sum, c) => sum + c.byteLength, 0);
+}
+
 export const fetchHandler = defineHandler({
   apiKey: ApiKey.Fetch,
   minVersion: 4,
   maxVersion: 18,
-  uses: ['partitions', 'config', 'topics', 'metadata', 'acls'],
+  uses: ['partitions', 'config', 'topics', 'metadata', 'acls', 'quotas', 'clock'],
   async handle(asked, ctx, services) {
     const named = nameTopics(asked, ctx.apiVersion, services.topics);
-    const request = named.request;
+    const { quotas } = services;
+    const user = ctx.principal.name;
+    const clientId = ctx.clientId ?? '';
+    const underQuota = named.request.replicaId < 0 && quotas.enforces('fetch');
+    const request = underQuota ? { ...named.request, maxBytes: Math.max(1, Math.min(named.request.maxBytes, Math.floor(quotas.maxValueInWindow('fetch', user, clientId)))) } : named.request;
     const epoch = request.sessionEpoch;
     if (ctx.apiVersion >= 7 && epoch !== INITIAL_EPOCH && epoch !== FINAL_EPOCH) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: NO_SESSION, responses: [] };
@@ -50,6 +63,21 @@ export const fetchHandler = defineHandler({
       await waitForBytes(read.watched, request.minBytes - read.bytes, request.maxWaitMs, ctx.signal);
       ctx.signal.throwIfAborted();
       read = await readFetch(ctx, request, services, mayRead);
+    }
+    if (underQuota) {
+      const now = services.clock.now();
+      const throttleTimeMs = quotas.record('fetch', user, clientId, read.bytes, now);
+      if (throttleTimeMs > 0) {
+        quotas.unrecord('fetch', user, clientId, read.bytes, now);
+        // The records read are not sent: take them back off the topics' BytesOut.
+        for (const t of read.responses) {
+          for (const p of t.partitions ?? []) {
+            const sent = recordBytes(p.records);
+            if (sent > 0 && t.topic !== undefined) services.partitions.traffic.of(t.topic).bytesOut -= sent;
+          }
+        }
+        return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses: [], nodeEndpoints: [] };
+      }
     }
     const responses = withTopicIds(named, read.responses);
     const nodeEndpoints = ctx.apiVersion >= FIRST_FETCH_VERSION_WITH_LEADER_ENDPOINTS ? fetchLeaderHints(responses, services.metadata, ctx.listener) : [];

@@ -2,15 +2,11 @@
 // Kafka stores them ({"version":1,"config":{"SCRAM-SHA-256":"salt=..,stored_key=..,..."}}), each write
 // announced under /config/changes. Every read goes to ZooKeeper, so a user added through any broker (or
 // by Kafka's own tools on the same ZooKeeper) is seen by every broker at its next authentication. A
-// broker alone keeps the same maps in <log.dir>/users.json.
-import { readFileSync } from 'node:fs';
+// broker alone keeps the same maps in <log.dir>/users.json. The user's quotas share the znode's map
+// (quotas/quota-store.ts): each writer rewrites the map it read, keys it does not own included.
 import { join } from 'node:path';
-import { ErrorCode as ZkError } from '../../../protocol/zookeeper/codes.js';
-import { CONFIG_PATH, decodeEntityConfig, encodeEntityConfig } from '../../../protocol/kafka/zk/znodes.js';
-import { writeFileAtomic } from '../../fs/atomic-file.js';
+import { FileEntityConfigs, ZkEntityConfigs } from '../cluster/entity-configs.js';
 import type { ZooKeeperClient } from '../../zookeeper/client/client.js';
-import { announceConfigChange } from '../cluster/config-changes.js';
-import { isKeeperError } from '../cluster/membership.js';
 
 export interface UserConfigStore {
   /** The user's config; empty when there is none. */
@@ -19,73 +15,48 @@ export interface UserConfigStore {
   users(): Promise<string[]>;
 }
 
-const USERS_PATH = `${CONFIG_PATH}/users`;
-
 /** Kafka's Sanitizer: a user name as a znode name (URL-encoded, "*" too, space as %20). */
 export function sanitizeUser(name: string): string {
   return encodeURIComponent(name).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 export class ZkUserConfigStore implements UserConfigStore {
-  /** `zk` is asked each time: the membership's client is replaced after a session expires. */
-  constructor(private readonly zk: () => ZooKeeperClient) {}
+  private readonly entities: ZkEntityConfigs;
 
-  async read(user: string): Promise<Record<string, string>> {
-    try {
-      const { data } = await this.zk().getData(`${USERS_PATH}/${sanitizeUser(user)}`);
-      return decodeEntityConfig(data, `users/${sanitizeUser(user)}`);
-    } catch (err) {
-      if (isKeeperError(err, ZkError.noNode)) return {};
-      throw err;
-    }
+  /** `zk` is asked each time: the membership's client is replaced after a session expires. */
+  constructor(zk: () => ZooKeeperClient) {
+    this.entities = new ZkEntityConfigs(zk);
   }
 
-  async write(user: string, config: Record<string, string>): Promise<void> {
-    const zk = this.zk();
-    const path = `${USERS_PATH}/${sanitizeUser(user)}`;
-    try {
-      await zk.setData(path, encodeEntityConfig(config));
-    } catch (err) {
-      if (!isKeeperError(err, ZkError.noNode)) throw err;
-      await zk.create(path, encodeEntityConfig(config));
-    }
-    await announceConfigChange(zk, `users/${sanitizeUser(user)}`);
+  read(user: string): Promise<Record<string, string>> {
+    return this.entities.read(`users/${sanitizeUser(user)}`);
+  }
+
+  write(user: string, config: Record<string, string>): Promise<void> {
+    return this.entities.write(`users/${sanitizeUser(user)}`, config);
   }
 
   async users(): Promise<string[]> {
-    return (await this.zk().getChildren(USERS_PATH)).map((name) => decodeURIComponent(name));
+    return (await this.entities.children('users')).map((name) => decodeURIComponent(name));
   }
 }
 
 export class FileUserConfigStore implements UserConfigStore {
-  private readonly path: string;
-  private readonly configs: Map<string, Record<string, string>>;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: FileEntityConfigs;
 
   constructor(dataDir: string) {
-    this.path = join(dataDir, 'users.json');
-    let text: string | undefined;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    this.configs = new Map(Object.entries(text === undefined ? {} : (JSON.parse(text) as Record<string, Record<string, string>>)));
+    this.file = new FileEntityConfigs(join(dataDir, 'users.json'));
   }
 
   read(user: string): Promise<Record<string, string>> {
-    return Promise.resolve({ ...this.configs.get(user) });
+    return this.file.read(user);
   }
 
   write(user: string, config: Record<string, string>): Promise<void> {
-    this.configs.set(user, { ...config });
-    const data = JSON.stringify(Object.fromEntries(this.configs), null, 2);
-    // Writes in turn, so the last one on disk is the newest map.
-    this.writing = this.writing.catch(() => undefined).then(() => writeFileAtomic(this.path, data));
-    return this.writing;
+    return this.file.write(user, config);
   }
 
   users(): Promise<string[]> {
-    return Promise.resolve([...this.configs.keys()]);
+    return Promise.resolve(this.file.keys());
   }
 }

@@ -80,3 +80,24 @@ test('a SCRAM user from `skein user create` is refused a produce until `skein ac
   expectOneLine(await skein(admin, ['user', 'delete', 'alice']), 1, /user alice has no SCRAM credential/);
   await expect(producerAs('alice', 'alice-secret').connect()).rejects.toThrow(/authentication failed/i);
 }, 60_000);
+
+type Quota = { entity: { user?: string | null; clientId?: string | null; ip?: string | null }; quotas: Record<string, number> };
+
+test("`skein quota` sets, lists and deletes client quotas; a user's quotas share its config with its SCRAM credential", async () => {
+  expect((await skein(admin, ['user', 'create', 'carol', '--password', 'carol-secret'])).code).toBe(0);
+  expect((await skein(admin, ['quota', 'set', '--user', 'carol', 'producer_byte_rate=1048576', 'request_percentage=50'])).code).toBe(0);
+  expect((await skein(admin, ['quota', 'set', '--client-id', '<default>', 'consumer_byte_rate=2048'])).code).toBe(0);
+  expect(await skeinJson<Quota[]>(admin, ['quota', 'list'])).toEqual(
+    expect.arrayContaining([
+      { entity: { user: 'carol' }, quotas: { producer_byte_rate: 1048576, request_percentage: 50 } },
+      { entity: { clientId: null }, quotas: { consumer_byte_rate: 2048 } },
+    ]),
+  );
+  // The quota write kept carol's credential.
+  const carol = producerAs('carol', 'carol-secret');
+  await carol.connect();
+  await carol.disconnect();
+  expectOneLine(await skein(admin, ['quota', 'set', '--user', 'carol', 'producer_byte_rate=-1']), 1, /must not be negative/);
+  expect(await skeinJson<Quota[]>(admin, ['quota', 'delete', '--user', 'carol', 'request_percentage'])).toEqual([{ entity: { user: 'carol' }, quotas: { request_percentage: 50 } }]);
+  expect(await skeinJson<Quota[]>(admin, ['quota', 'list', '--user', 'carol'])).toEqual([{ entity: { user: 'carol' }, quotas: { producer_byte_rate: 1048576 } }]);
+}, 60_000);

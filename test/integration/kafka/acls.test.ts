@@ -121,6 +121,11 @@ test('without ACLs alice is refused where Kafka refuses, and Metadata does not s
   expect((await alice.get(1)!.send(ApiKey.DescribeUserScramCredentials, 0, { users: null })).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
   const scram = await alice.get(1)!.send(ApiKey.AlterUserScramCredentials, 0, { deletions: [{ name: 'bob', mechanism: 1 }], upsertions: [] });
   expect(scram.results).toEqual([{ user: 'bob', errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null }]);
+  // Client quotas: DESCRIBE_CONFIGS and ALTER_CONFIGS on the cluster.
+  expect((await alice.get(1)!.send(ApiKey.DescribeClientQuotas, 1, { components: [], strict: false })).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  const entity = [{ entityType: 'user', entityName: 'alice' }];
+  const quota = await alice.get(1)!.send(ApiKey.AlterClientQuotas, 1, { entries: [{ entity, ops: [{ key: 'producer_byte_rate', value: 1e12, remove: false }] }], validateOnly: false });
+  expect(quota.entries).toEqual([{ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, entity }]);
   const share = await alice.get(1)!.send(ApiKey.ShareGroupHeartbeat, 1, { groupId: 'sg', memberId: 'm1', memberEpoch: 0, rackId: null, subscribedTopicNames: ['orders-1'] });
   expect(share.errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const shareFetch = await alice.get(1)!.send(ApiKey.ShareFetch, 1, { groupId: 'sg', memberId: 'm1', shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 1, maxBytes: 1024, maxRecords: 10, batchSize: 10, topics: [], forgottenTopicsData: [] });

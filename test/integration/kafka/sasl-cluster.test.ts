@@ -71,3 +71,54 @@ test('a user made at one broker is in /config/users in Kafka\'s format and gets 
   expect(deleted.results[0]!.errorCode).toBe(ErrorCode.NONE);
   await expect(connectAs(brokers[0]!, 'carol-pw')).rejects.toThrow(/invalid credentials/);
 });
+
+/** Polls a broker's DescribeClientQuotas until `done` holds of its entries: the brokers follow ZooKeeper through a watch. */
+async function quotasAt(b: TestBroker, done: (entries: { entity: { entityType: string; entityName: string | null }[]; values: { key: string; value: number }[] }[]) => boolean) {
+  for (;;) {
+    const r = await kafkaRequest(b.bootstrap, ApiKey.DescribeClientQuotas, 1, { components: [], strict: false });
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    if (done(r.entries ?? [])) return r.entries ?? [];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test("client quotas set at one broker are in ZooKeeper as Kafka keeps them, beside a user's credential, and in force at the other; so are quotas Kafka's tools write", async () => {
+  const salt = randomBytes(16);
+  const upsertion = { name: 'dave', mechanism: 1, iterations: 4096, salt, saltedPassword: pbkdf2Sync('dave-pw', salt, 4096, 32, 'sha256') };
+  expect((await kafkaRequest(brokers[0]!.bootstrap, ApiKey.AlterUserScramCredentials, 0, { deletions: [], upsertions: [upsertion] })).results[0]!.errorCode).toBe(ErrorCode.NONE);
+  const altered = await kafkaRequest(brokers[0]!.bootstrap, ApiKey.AlterClientQuotas, 1, {
+    entries: [
+      { entity: [{ entityType: 'user', entityName: 'dave' }], ops: [{ key: 'producer_byte_rate', value: 4096, remove: false }] },
+      { entity: [{ entityType: 'user', entityName: 'dave' }, { entityType: 'client-id', entityName: null }], ops: [{ key: 'consumer_byte_rate', value: 8192, remove: false }] },
+    ],
+    validateOnly: false,
+  });
+  expect(altered.entries.map((e) => e.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+
+  const zk = await ZooKeeperClient.connect(`127.0.0.1:${zkServer.port}/sasl`);
+  try {
+    const user = JSON.parse((await zk.getData('/config/users/dave')).data!.toString()) as { config: Record<string, string> };
+    expect(Object.keys(user.config).sort()).toEqual(['SCRAM-SHA-256', 'producer_byte_rate']);
+    expect(user.config.producer_byte_rate).toBe('4096');
+    expect(JSON.parse((await zk.getData('/config/users/dave/clients/<default>')).data!.toString())).toEqual({ version: 1, config: { consumer_byte_rate: '8192' } });
+    // kafka-configs.sh --zookeeper writes the znode itself.
+    await zk.create('/config/clients/legacy-app', Buffer.from(JSON.stringify({ version: 1, config: { producer_byte_rate: '1024' } })));
+  } finally {
+    await zk.close();
+  }
+  const has = (entries: { entity: { entityType: string; entityName: string | null }[] }[], type: string, name: string) => entries.some((e) => e.entity.some((p) => p.entityType === type && p.entityName === name));
+  for (const b of brokers) await quotasAt(b, (entries) => has(entries, 'user', 'dave') && has(entries, 'client-id', 'legacy-app'));
+  expect(brokers[1]!.broker.quotaManager.table.resolve('producer_byte_rate', 'dave', 'any')).toEqual({ quota: 4096, user: 'dave', clientId: '' });
+  expect(brokers[1]!.broker.quotaManager.table.resolve('producer_byte_rate', 'eve', 'legacy-app')).toEqual({ quota: 1024, user: '', clientId: 'legacy-app' });
+  // The quota write kept dave's credential.
+  const admin = new Kafka({ brokers: [saslOf(brokers[1]!)], logLevel: logLevel.NOTHING, retry: { retries: 0 }, sasl: { mechanism: 'scram-sha-256', username: 'dave', password: 'dave-pw' } }).admin();
+  await admin.connect();
+  await admin.disconnect();
+
+  const removed = await kafkaRequest(brokers[1]!.bootstrap, ApiKey.AlterClientQuotas, 0, {
+    entries: [{ entity: [{ entityType: 'user', entityName: 'dave' }], ops: [{ key: 'producer_byte_rate', value: 0, remove: true }] }],
+    validateOnly: false,
+  });
+  expect(removed.entries[0]!.errorCode).toBe(ErrorCode.NONE);
+  await quotasAt(brokers[0]!, (entries) => !entries.some((e) => e.entity.length === 1 && e.entity[0]!.entityName === 'dave'));
+});

@@ -169,3 +169,40 @@ test('a client that hangs up while replies are owed loses them at once: its requ
   await vi.waitFor(() => expect(s.pending[0]!.request.signal.aborted).toBe(true));
   expect(s.budget.usedBytes).toBe(0);
 });
+
+test('a muted connection (a quota throttle) sends the reply muted after, holds the replies read ahead of it and reads nothing until the time is up', async () => {
+  const s = await setUp();
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  s.client.write(Buffer.concat([good(1), good(2), good(3)]));
+  await until(() => expect(s.pending).toHaveLength(3));
+  s.pending[1]!.request.mute(1000);
+  for (const p of s.pending) p.answer();
+  await until(() => expect(s.replies.map((r) => r[0])).toEqual([1, 2]));
+  s.client.write(good(4));
+  // Give the server every chance to read and answer what it should not.
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  expect(s.replies.map((r) => r[0])).toEqual([1, 2]);
+  expect(s.pending).toHaveLength(3);
+  vi.advanceTimersByTime(1000);
+  await until(() => expect(s.pending).toHaveLength(4));
+  s.pending[3]!.answer();
+  await until(() => expect(s.replies.map((r) => r[0])).toEqual([1, 2, 3, 4]));
+});
+
+test('a connection closing over a request while muted answers the requests before it once the mute ends, then ends', async () => {
+  const s = await setUp();
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  s.client.write(Buffer.concat([good(1), good(2), good(3)]));
+  await until(() => expect(s.pending).toHaveLength(3));
+  s.pending[0]!.request.mute(1000);
+  s.pending[0]!.answer();
+  s.pending[1]!.answer();
+  await until(() => expect(s.replies.map((r) => r[0])).toEqual([1]));
+  s.pending[2]!.fail(new Error('handler bug'));
+  await until(() => expect(s.logged).toContain('closing connection: request handling failed'));
+  expect(s.replies.map((r) => r[0])).toEqual([1]);
+  vi.advanceTimersByTime(1000);
+  await s.serverEnded;
+  expect(s.replies.map((r) => r[0])).toEqual([1, 2]);
+  expect(s.budget.usedBytes).toBe(0);
+});

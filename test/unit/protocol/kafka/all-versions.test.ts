@@ -154,6 +154,8 @@ test('the registry holds at least the versions the broker is to serve', () => {
     90: [0, 0],
     17: [0, 1],
     36: [0, 2],
+    48: [0, 1],
+    49: [0, 1],
     50: [0, 0],
     51: [0, 0],
     // Inter-broker, at the versions Kafka 3.9 speaks in ZooKeeper mode.

@@ -1040,7 +1040,7 @@ test('the unread-bytes watch catches a response with a byte too many', async () 
   await expect(kafkajsDecodes(response, payload)).rejects.toThrow(/left bytes of our response unread/);
 });
 
-test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders, DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions, ConsumerGroupHeartbeat, ConsumerGroupDescribe, DescribeLogDirs, DescribeTopicPartitions, the share group APIs, the SCRAM credential APIs and client telemetry', () => {
+test('kafkajs covers every client API of the registry except IncrementalAlterConfigs, OffsetDelete, OffsetForLeaderEpoch, ElectLeaders, DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions, ConsumerGroupHeartbeat, ConsumerGroupDescribe, DescribeLogDirs, DescribeTopicPartitions, the share group APIs, the SCRAM credential APIs, the client quota APIs and client telemetry', () => {
   const covered = [
     'apiVersions',
     'metadata',
@@ -1079,7 +1079,8 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
   // + the five inter-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown, WriteTxnMarkers)
   // DescribeProducers (the Java Admin's), ConsumerGroupHeartbeat and ConsumerGroupDescribe (KIP-848, newer than kafkajs),
   // DescribeLogDirs and DescribeTopicPartitions (kafkajs has neither), KIP-932's five share group APIs, and
-  // DescribeUserScramCredentials and AlterUserScramCredentials (the Java Admin's), and KIP-714's
-  // GetTelemetrySubscriptions and PushTelemetry (librdkafka's and the Java client's, newer than kafkajs).
+  // DescribeUserScramCredentials and AlterUserScramCredentials (the Java Admin's), DescribeClientQuotas and
+  // AlterClientQuotas (kafkajs has neither), and KIP-714's GetTelemetrySubscriptions and PushTelemetry
+  // (librdkafka's and the Java client's, newer than kafkajs).
   expect(covered.length + 7 + 5 + 3 + 2 + 5 + 2 + 2).toBe(Object.keys(ApiKey).length);
 });
