@@ -26,5 +26,5 @@ export interface BrokerView {
   /** Wall-clock milliseconds, the broker's own: idle telemetry clients expire against it. */
   now(): number;
   /** Absent on a broker without zookeeper.connect. */
-  readonly cluster: { readonly controller: { readonly isActive: boolean }; readonly membership: { readonly zk: { readonly state: ClientState } } } | undefined;
+  readonly cluster: { readonly controller: { readonly isActive: boolean }; readonly membership: { readonly zk: { readonly state: ClientState }; advertiseHttp(host: string, port: number): Promise<void> } } | undefined;
 }
