@@ -126,9 +126,9 @@ export async function clusterPeers(zk: ZooKeeperClient): Promise<Peer[]> {
 export interface Coverage {
   /** Brokers whose counters were read. */
   brokers: number;
-  /** Brokers registered. */
+  /** Brokers registered, and those seen registered before. */
   of: number;
-  /** Registered brokers that did not answer. */
+  /** Those that did not answer (or are no longer registered). */
   unreachable: number[];
 }
 
@@ -156,14 +156,20 @@ function add(into: Rates, now: Rates, was: Rates | undefined, seconds: number): 
  */
 export function trafficSampler(broker: BrokerView | undefined, peers: (() => Promise<Peer[]>) | undefined): () => Promise<TrafficSample> {
   let previous = new Map<number, TrafficCounters>();
-  let known: Peer[] = [];
+  // Every broker seen registered: one that went away stays in the count as unreachable (as the overview
+  // shows it down), so a chart of 2 brokers in a cluster of 3 says so. While the registrations cannot be
+  // read (ZooKeeper away), the brokers last listed are asked.
+  const seen = new Map<number, Peer>();
   return async () => {
     const t = Date.now();
     if (broker === undefined) return { t, total: null, topics: {}, coverage: null };
-    // While the registrations cannot be read (ZooKeeper away), the brokers last seen are asked.
-    if (peers) known = await peers().catch(() => known);
+    const listed = peers && (await peers().catch(() => undefined));
+    if (listed) {
+      for (const id of seen.keys()) seen.set(id, { id, url: null });
+      for (const p of listed) if (seen.size < PEERS_MAX || seen.has(p.id)) seen.set(p.id, p);
+    }
     const self = broker.brokerId;
-    const others = known.filter((p) => p.id !== self).slice(0, PEERS_MAX - 1);
+    const others = [...seen.values()].filter((p) => p.id !== self).sort((a, b) => a.id - b.id);
     const answers = await Promise.all(others.map((p) => (p.url === null ? Promise.resolve(null) : fetchCounters(p.url, p.id).catch(() => null))));
     const read = [localCounters(broker), ...answers.filter((a) => a !== null)];
     const coverage = { brokers: read.length, of: others.length + 1, unreachable: others.filter((_, i) => answers[i] === null).map((p) => p.id) };
