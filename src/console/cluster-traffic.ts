@@ -91,12 +91,11 @@ export async function fetchCounters(url: string, brokerId: number): Promise<Traf
   let size = 0;
   for await (const chunk of res.body) {
     size += (chunk as Uint8Array).length;
-    if (size > PEER_REPLY_BYTES_MAX) {
-      await res.body.cancel();
-      throw new PeerAnswerError(`answer larger than ${PEER_REPLY_BYTES_MAX} bytes`);
-    }
+    // Leaving the loop cancels the rest of the body.
+    if (size > PEER_REPLY_BYTES_MAX) break;
     chunks.push(Buffer.from(chunk as Uint8Array));
   }
+  if (size > PEER_REPLY_BYTES_MAX) throw new PeerAnswerError(`answer larger than ${PEER_REPLY_BYTES_MAX} bytes`);
   return parseCounters(Buffer.concat(chunks).toString('utf8'), brokerId);
 }
 
