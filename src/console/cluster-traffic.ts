@@ -21,8 +21,8 @@ export interface Rates {
 export const RATE_TOPICS_MAX = 2000;
 /** Brokers asked per sample at most (a cluster has far fewer). */
 export const PEERS_MAX = 50;
-/** A broker's answer arrives within this or the broker is counted unreachable for that sample. */
-export const PEER_TIMEOUT_MS = 1000;
+/** A broker's answer arrives within this or the broker is counted unreachable for that sample (less than the 2 s interval). */
+export const PEER_TIMEOUT_MS = 1500;
 /** A broker's answer is read up to this: RATE_TOPICS_MAX topics of 249-character names fit. */
 export const PEER_REPLY_BYTES_MAX = 1024 * 1024;
 
@@ -187,7 +187,8 @@ export function trafficSampler(broker: BrokerView | undefined, peers: (() => Pro
         if (into) add(into, c, was.topics.get(topic), seconds);
       }
     }
-    previous = new Map(read.map((c) => [c.brokerId, c]));
+    // A broker that missed this sample keeps its last counters: when it answers again its rate spans the gap.
+    previous = new Map([...[...previous].filter(([id]) => id === self || seen.has(id)), ...read.map((c): [number, TrafficCounters] => [c.brokerId, c])]);
     // fromEntries defines own properties: a topic named __proto__ stays a topic.
     return { t, total: rated === 0 ? null : total, topics: Object.fromEntries(topics), coverage };
   };
