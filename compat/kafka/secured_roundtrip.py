@@ -1,12 +1,17 @@
 # Produces 20 records with acks=all and consumes them back from the beginning, with the security settings
 # a test passes (TLS, SASL): the same round trip for confluent-kafka-python and kafka-python.
-# argv[1]: {"client": "confluent"|"kafka-python", "conf": {...client settings...}, "topic": ..., "prefix": ...}
+# argv[1]: {"client": "confluent"|"kafka-python", "conf": {...client settings...}, "topic": ..., "prefix": ...,
+# "oauth_token": an OAUTHBEARER token confluent-kafka-python's oauth_cb hands over, or null}
 # Prints the values read, as a JSON list.
 import json
 import sys
+import time
 
 a = json.loads(sys.argv[1])
 conf, topic, prefix = a['conf'], a['topic'], a['prefix'].encode()
+if a.get('oauth_token'):
+    # The token's own exp is what the broker checks; librdkafka only needs a lifetime to plan a refresh.
+    conf = {**conf, 'oauth_cb': lambda _config: (a['oauth_token'], time.time() + 3600)}
 got = []
 if a['client'] == 'confluent':
     from confluent_kafka import Consumer, Producer

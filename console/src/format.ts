@@ -22,6 +22,20 @@ export function duration(ms: number | null | undefined): string {
   return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s % 60}s` : `${s}s`;
 }
 
+/** Which brokers a throughput sample covers (src/console/cluster-traffic.ts). */
+export interface Coverage {
+  brokers: number;
+  of: number;
+  unreachable: number[];
+}
+
+/** "3 of 3 brokers", or "2 of 3 brokers: broker 2 unreachable": a chart never covers less than it says. */
+export function coverageText(c: Coverage | null | undefined): string {
+  if (!c) return 'no broker';
+  const all = `${c.brokers} of ${c.of} ${c.of === 1 ? 'broker' : 'brokers'}`;
+  return c.unreachable.length === 0 ? all : `${all}: ${c.unreachable.length === 1 ? 'broker' : 'brokers'} ${c.unreachable.join(', ')} unreachable`;
+}
+
 export const num = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : n.toLocaleString('en'));
 
 export function fromBase64(b64: string): Uint8Array {

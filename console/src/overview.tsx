@@ -3,7 +3,7 @@
 // (a ZooKeeper server alone) shows its ensemble and the ZooKeeper totals.
 import { api } from './api';
 import { Chart, Head, Problem, Section, useLive, useLoad } from './components';
-import { bytes, duration, num } from './format';
+import { bytes, coverageText, duration, num, type Coverage } from './format';
 import { useSettings } from './settings';
 
 interface BrokerRow {
@@ -46,6 +46,7 @@ interface Sample {
   bytesIn: number | null;
   bytesOut: number | null;
   messagesIn: number | null;
+  coverage?: Coverage | null;
   overview?: Overview;
   error?: string;
 }
@@ -99,7 +100,7 @@ export function OverviewPage() {
           {kafka && (
             <Section title="Throughput">
               <Chart
-                title="Bytes per second on this broker"
+                title={`Bytes per second in the cluster (${coverageText(stream.latest?.coverage)})`}
                 series={[
                   { label: 'in', color: '#1f6feb' },
                   { label: 'out', color: '#d97706' },

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, q } from './api';
 import { ConfirmButton, FormatToggle, Head, Pager, Problem, Section, useLive, useLoad, usePaged } from './components';
-import { bytes, detect, fromBase64, num, render, type Shown } from './format';
+import { bytes, coverageText, detect, fromBase64, num, render, type Coverage, type Shown } from './format';
 
 interface TopicRow {
   name: string;
@@ -25,7 +25,8 @@ export function TopicsPage() {
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(0);
   const { data, error } = useLoad(() => api<{ total: number; topics: TopicRow[] }>(`/api/topics?${q({ q: search, page, limit: PAGE })}`), [search, page]);
-  const rates = useLive<{ t: number; error?: string; topics: Record<string, { bytesIn: number; bytesOut: number; messagesIn: number }> }>('stream=rates').latest?.topics ?? {};
+  const live = useLive<{ t: number; error?: string; coverage?: Coverage | null; topics: Record<string, { bytesIn: number; bytesOut: number; messagesIn: number }> }>('stream=rates').latest;
+  const rates = live?.topics ?? {};
   return (
     <main>
       <h1>Topics</h1>
@@ -36,8 +37,8 @@ export function TopicsPage() {
       {data && (
         <>
           <table>
-            <caption>{num(data.total)} topics</caption>
-            <Head cols={['Topic', 'Partitions', 'Replication', 'Under-replicated', 'Messages', 'Size here', 'In/s here', 'Out/s here']} />
+            <caption>{num(data.total)} topics; rates per second over {coverageText(live?.coverage)}</caption>
+            <Head cols={['Topic', 'Partitions', 'Replication', 'Under-replicated', 'Messages', 'Size here', 'In/s', 'Out/s']} />
             <tbody>
               {data.topics.map((t) => (
                 <tr key={t.name}>

@@ -32,6 +32,8 @@ export async function withHttp(running: Running, http: HttpSetting | undefined, 
     throw err;
   }
   const open = listener;
+  // The other brokers' consoles sum this broker's traffic into their cluster charts; without it they say it is unreachable.
+  await parts.broker?.cluster?.membership.advertiseHttp(http.host, open.port).catch((err: unknown) => log.warn({ err }, 'could not tell the cluster where the HTTP listener is'));
   return {
     httpPort: open.port,
     async stop() {

@@ -13,7 +13,8 @@ import type { OffsetTarget } from '../kafka/client/group-offsets.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import * as kafka from './kafka-api.js';
 import { LiveStreams } from './live-streams.js';
-import { overview, trafficSampler, type NodeParts } from './overview.js';
+import { clusterPeers, countersJson, localCounters, trafficSampler, type Peer } from './cluster-traffic.js';
+import { overview, type NodeParts } from './overview.js';
 import { anyServerListening } from './zookeeper-servers.js';
 import { configName, field, groupId, int, intValue, jsonObject, oneOf, str, topicName, znodePath, type Query } from './params.js';
 import { AclOperation } from '../kafka/acl/model.js';
@@ -161,15 +162,17 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
   }
 
   const sources = { ...options, kafka: options.bootstrap === undefined ? undefined : withAdmin, zk: options.zookeeperConnect === undefined ? undefined : withZk, seenBrokers: new Map<number, string>() };
+  // The brokers of a broker's cluster (a broker alone has none to ask): registered ones, and where each console answers.
+  const peers = options.broker?.cluster && sources.zk && ((): Promise<Peer[]> => withZk(clusterPeers));
   // One sampler per stream: each keeps the counters of its own previous sample.
-  const overviewTraffic = trafficSampler(options.broker);
-  const topicTraffic = trafficSampler(options.broker);
+  const overviewTraffic = trafficSampler(options.broker, peers);
+  const topicTraffic = trafficSampler(options.broker, peers);
   const streams = new LiveStreams(async (key) => {
     if (key === 'overview') {
-      const { t, total } = overviewTraffic();
-      return { t, bytesIn: total?.bytesIn ?? null, bytesOut: total?.bytesOut ?? null, messagesIn: total?.messagesIn ?? null, overview: await overview(sources) };
+      const [{ t, total, coverage }, view] = await Promise.all([overviewTraffic(), overview(sources)]);
+      return { t, bytesIn: total?.bytesIn ?? null, bytesOut: total?.bytesOut ?? null, messagesIn: total?.messagesIn ?? null, coverage, overview: view };
     }
-    // Rates only, from this process's counters: an open topic list asks the cluster nothing each interval.
+    // Rates only: an open topic list asks the brokers' consoles for their counters, not the cluster for its topics.
     if (key === 'rates') return topicTraffic();
     return withAdmin((a) => kafka.groupLagSample(a, key.slice('group:'.length)));
   });
@@ -368,6 +371,12 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
       const method = req.method ?? 'GET';
       try {
         if (options.loopbackOnly && !isLoopbackHost(req.headers.host)) throw new ApiError(403, 'the console answers only requests to a loopback address (localhost, 127.0.0.1, [::1])');
+        // The other brokers' consoles sum these counters into their cluster charts. They are what /metrics
+        // serves to anyone (kafka_server_brokertopicmetrics_*_total per topic), so they need no login either.
+        if (path === '/api/traffic' && options.broker && (method === 'GET' || method === 'HEAD')) {
+          req.resume();
+          return answer(res, 200, countersJson(localCounters(options.broker)));
+        }
         // The page too: the browser asks for the login once, before the app loads, and sends it with every call.
         const who = options.security && (await authenticate(options.security, scramLogins, req));
         if (!path.startsWith('/api/')) {

@@ -1,8 +1,7 @@
 // The overview page and its live stream: every broker of the cluster (registered ones from Metadata,
 // with uptime from their ZooKeeper registration and disk use from DescribeLogDirs; a broker that hosts
 // replicas but is not registered is down) and every ZooKeeper server of the ensemble (zookeeper-servers.ts),
-// the controller and the quorum leader, the totals, and throughput in and out as rates between two samples
-// of this broker's traffic counters, in total for the overview and per topic for the topic list.
+// the controller and the quorum leader, and the totals (the throughput beside it: cluster-traffic.ts).
 import { statfs } from 'node:fs/promises';
 import { ApiKey, ErrorCode } from '../../protocol/kafka/index.js';
 import { BROKER_IDS_PATH, brokerIdPath, decodeBrokerRegistration } from '../../protocol/kafka/zk/znodes.js';
@@ -165,46 +164,5 @@ export async function overview(parts: OverviewSources) {
       znodes: zk ? zk.tree.nodeCount : (told?.znodes ?? null),
       watches: zk ? zk.watches.summary().watches : (told?.watches ?? null),
     },
-  };
-}
-
-/** Per second, over the interval between two samples. */
-export interface Rates {
-  bytesIn: number;
-  bytesOut: number;
-  messagesIn: number;
-}
-
-/** Topics a traffic sample lists rates for at most (the whole broker's total counts them all). */
-export const RATE_TOPICS_MAX = 2000;
-
-type Counts = Map<string, Rates>;
-
-/**
- * Throughput of this broker, in total and per topic, since the previous call, from its traffic counters.
- * Each stream has its own sampler (the first call of each has no rates yet: null).
- */
-export function trafficSampler(broker: BrokerView | undefined): () => { t: number; total: Rates | null; topics: Record<string, Rates> } {
-  let previous: { t: number; counts: Counts } | undefined;
-  return () => {
-    const t = Date.now();
-    if (broker === undefined) return { t, total: null, topics: {} };
-    const counts: Counts = new Map();
-    for (const [topic, c] of broker.traffic.live((name) => broker.topics.get(name) !== undefined)) counts.set(topic, { bytesIn: c.bytesIn, bytesOut: c.bytesOut, messagesIn: c.messagesIn });
-    const before = previous;
-    previous = { t, counts };
-    if (before === undefined) return { t, total: null, topics: {} };
-    const seconds = (t - before.t) / 1000;
-    const total: Rates = { bytesIn: 0, bytesOut: 0, messagesIn: 0 };
-    const topics: Record<string, Rates> = {};
-    for (const [topic, now] of counts) {
-      const was = before.counts.get(topic) ?? { bytesIn: 0, bytesOut: 0, messagesIn: 0 };
-      const r = { bytesIn: (now.bytesIn - was.bytesIn) / seconds, bytesOut: (now.bytesOut - was.bytesOut) / seconds, messagesIn: (now.messagesIn - was.messagesIn) / seconds };
-      total.bytesIn += r.bytesIn;
-      total.bytesOut += r.bytesOut;
-      total.messagesIn += r.messagesIn;
-      if (Object.keys(topics).length < RATE_TOPICS_MAX) topics[topic] = r;
-    }
-    return { t, total, topics };
   };
 }

@@ -425,6 +425,7 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
           mechanisms: values['sasl.enabled.mechanisms'],
           jaas: values['sasl.jaas.config'],
           kerberos: { serviceName: values['sasl.kerberos.service.name'], rules: values['sasl.kerberos.principal.to.local.rules'] },
+          oauthbearer: values,
         },
         saslByListener.get(listener) ?? [], listener),
   );

@@ -12,6 +12,7 @@ import { serveKafkaConnection } from './connection.js';
 import { AuthFailureLimit } from './sasl/failure-limit.js';
 import { mechanismsOf } from './sasl/sasl-config.js';
 import { ScramCredentials } from './sasl/scram-credentials.js';
+import type { JwksKeys } from './sasl/jwks-keys.js';
 import { FileUserConfigStore, ZkUserConfigStore } from './sasl/user-store.js';
 import { interBrokerSecurity } from './inter-broker-security.js';
 import { HostedPartitions } from './fetch/partition-access.js';
@@ -341,11 +342,17 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
 
 /** The broker's listeners, one server each. */
 class Listeners {
-  private constructor(private readonly servers: TcpServer[]) {}
+  private constructor(
+    private readonly servers: TcpServer[],
+    /** OAUTHBEARER's identity provider keys, read before any listener serves (a start fails without them, as Kafka's). */
+    private readonly jwks: JwksKeys[],
+    private readonly log: Logger,
+  ) {}
 
   static of(config: BrokerConfig, log: Logger, broker: Broker): Listeners {
     const limits = { budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])), authFailures: broker.authFailures };
-    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, limits, broker)));
+    const jwks = config.listeners.flatMap((l) => (l.sasl?.jwks ? [l.sasl.jwks] : []));
+    return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, limits, broker)), jwks, log);
   }
 
   /**
@@ -354,6 +361,7 @@ class Listeners {
    */
   async listen(config: BrokerConfig): Promise<number> {
     try {
+      for (const keys of this.jwks) await keys.open(this.log);
       for (const [i, server] of this.servers.entries()) {
         const port = await server.listen();
         const l = config.listeners[i]!;
@@ -372,6 +380,7 @@ class Listeners {
   }
 
   async close(): Promise<void> {
+    for (const keys of this.jwks) keys.close();
     await Promise.all(this.servers.map((s) => s.close()));
   }
 }

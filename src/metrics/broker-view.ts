@@ -29,5 +29,5 @@ export interface BrokerView {
   /** Client quotas' rates and throttle times, per entity. */
   readonly quotaManager: Pick<ClientQuotaManager, 'all'>;
   /** Absent on a broker without zookeeper.connect. */
-  readonly cluster: { readonly controller: { readonly isActive: boolean }; readonly membership: { readonly zk: { readonly state: ClientState } } } | undefined;
+  readonly cluster: { readonly controller: { readonly isActive: boolean }; readonly membership: { readonly zk: { readonly state: ClientState }; advertiseHttp(host: string, port: number): Promise<void> } } | undefined;
 }

@@ -149,7 +149,7 @@ function keyOptions(ks: KeyStoreSpec, key: string): SecureContextOptions {
   return { pfx: bytes, passphrase: ks.password ?? ks.keyPassword };
 }
 
-function trustOptions(ts: TrustStoreSpec, key: string): SecureContextOptions {
+export function trustOptions(ts: TrustStoreSpec, key: string): SecureContextOptions {
   if (ts.type === 'PEM') {
     const text = ts.location !== undefined ? readStore(ts.location, key).toString('utf8') : (ts.certificates ?? '');
     const ca = pemBlocks(text, CERT_BLOCK);

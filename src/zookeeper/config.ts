@@ -4,7 +4,7 @@ import { parseProperties, type PropertyLine } from '../config/properties.js';
 import { bool, ConfigError, int, list, parseConfig, parseOverrides, str, type KeyDef } from '../config/schema.js';
 import { FOUR_LETTER_WORDS } from '../../protocol/zookeeper/four-letter.js';
 import { NO_FILES, parseEnsemble, type ConfigFiles, type Ensemble, type PeerRole } from './ensemble-config.js';
-import { securePortOf, zooTlsSchema, type SecurePort } from './tls-config.js';
+import { quorumTlsOf, securePortOf, zooTlsSchema, type QuorumTls, type SecurePort } from './tls-config.js';
 import { isAuthProviderKey, zooAuthOf, zooAuthSchema, type ZooAuthConfig } from './auth-config.js';
 
 /**
@@ -113,6 +113,8 @@ export interface ZooKeeperConfig {
   servePlaintext: boolean;
   /** The TLS client port (secureClientPort), if any. */
   secure: SecurePort | undefined;
+  /** TLS between ensemble servers (sslQuorum, portUnification), if on; always undefined for a standalone server. */
+  quorumTls: QuorumTls | undefined;
   /** The HTTP listener's address; no listener when the port is undefined. */
   http: { host: string; port: number | undefined };
 }
@@ -128,7 +130,7 @@ export interface ParsedZooCfg {
 }
 
 /** Keys only an ensemble reads; a standalone server reports them unused. */
-const ENSEMBLE_KEYS = new Set(['dynamicConfigFile', 'initLimit', 'syncLimit', 'peerType', 'readonlymode.enabled']);
+const ENSEMBLE_KEYS = new Set(['dynamicConfigFile', 'initLimit', 'syncLimit', 'peerType', 'readonlymode.enabled', 'sslQuorum', 'portUnification']);
 
 /**
  * Parses zoo.cfg text, then `key=value` overrides, reading `dataDir/myid` and `dynamicConfigFile` through
@@ -204,6 +206,7 @@ export function parseZooCfgLines(lines: readonly PropertyLine[], files: ConfigFi
       sessionlessCnxnTimeoutMs: values['nio.sessionlessCnxnTimeout'],
       servePlaintext: clientPortSet || Boolean(client) || values.secureClientPort === undefined,
       secure: securePortOf(values),
+      quorumTls: ensemble ? quorumTlsOf(values) : undefined,
       http: { host: values['http.host'], port: values['http.port'] },
     },
     ensemble,

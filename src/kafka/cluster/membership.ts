@@ -18,6 +18,7 @@ import type { Logger } from '../../logger.js';
 import { parseConnectString } from '../../zookeeper/client/connect-string.js';
 import { ZooKeeperClient } from '../../zookeeper/client/client.js';
 import type { BrokerConfig } from '../broker-config.js';
+import { encodeHttpEndpoint, skeinHttpPath, SKEIN_HTTP_PATH, type HttpEndpoint } from './http-znode.js';
 import { clearPreviousSession, rememberSession } from './previous-session.js';
 
 /** A start refused for a cluster reason the operator can fix; the message names the setting to look at. */
@@ -55,6 +56,8 @@ export class ClusterMembership {
   brokerEpoch = -1;
   private readonly sessionListeners: (() => void | Promise<void>)[] = [];
   private closed = false;
+  /** This broker's HTTP listener once it opened: written again with every new session. */
+  private http: HttpEndpoint | undefined;
 
   private constructor(
     readonly zk: ZooKeeperClient,
@@ -118,11 +121,40 @@ export class ClusterMembership {
   /** Registers /brokers/ids/<id> and keeps it registered across session expiries. */
   async register(): Promise<void> {
     // What a killed process of ours left would otherwise make us wait a whole session timeout.
-    await clearPreviousSession(this.zk, this.config.dataDir, [brokerIdPath(this.brokerId), CONTROLLER_PATH], this.log);
+    await clearPreviousSession(this.zk, this.config.dataDir, [brokerIdPath(this.brokerId), CONTROLLER_PATH, skeinHttpPath(this.brokerId)], this.log);
     await this.registerOnce();
     this.zk.on('state', (s) => {
       if (s === 'expired' && !this.closed) void this.recover();
     });
+  }
+
+  /**
+   * Tells the other brokers' consoles where this broker's HTTP listener is (/skein/http/<id>, http-znode.ts).
+   * A wildcard bind is named by the advertised host, which the others can reach.
+   */
+  async advertiseHttp(host: string, port: number): Promise<void> {
+    const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+    this.http = { host: wildcard ? this.config.advertised.host : host, port };
+    await this.writeHttp();
+  }
+
+  private async writeHttp(): Promise<void> {
+    if (this.http === undefined) return;
+    await ensurePath(this.zk, SKEIN_HTTP_PATH);
+    const path = skeinHttpPath(this.brokerId);
+    const data = encodeHttpEndpoint(this.http);
+    try {
+      await this.zk.create(path, data, { mode: 'ephemeral' });
+    } catch (err) {
+      if (!isKeeperError(err, ZkError.nodeExists)) throw err;
+      // Left by an earlier session of this broker id (we hold the registration now, so no live broker owns it).
+      const existing = await this.zk.exists(path);
+      if (existing && existing.ephemeralOwner === this.zk.sessionId) return void (await this.zk.setData(path, data, -1));
+      await this.zk.delete(path, -1).catch((e: unknown) => {
+        if (!isKeeperError(e, ZkError.noNode)) throw e;
+      });
+      await this.zk.create(path, data, { mode: 'ephemeral' });
+    }
   }
 
   /** Called after each new session once we are registered again (watches and ephemerals are gone). */
@@ -185,6 +217,7 @@ export class ClusterMembership {
       try {
         await this.zk.startNewSession();
         await this.registerOnce();
+        await this.writeHttp();
         for (const l of this.sessionListeners) await l();
         return;
       } catch (err) {

@@ -140,14 +140,15 @@ export class SaslAuthenticator {
   private refused(state: TokensState, request: RequestHead | null, err: unknown): Promise<AuthStep> {
     if (!(err instanceof SaslAuthenticationError)) throw err;
     this.policy.failures.record(this.address);
-    return this.refuse(state, request, err.message);
+    return this.refuse(state, request, err.message, err.detail);
   }
 
-  private refuse(state: TokensState, request: RequestHead | null, refusal: string): Promise<AuthStep> {
+  /** `detail` (why, when `refusal` is a fixed status) goes to the log only. */
+  private refuse(state: TokensState, request: RequestHead | null, refusal: string, detail?: string): Promise<AuthStep> {
     this.state = { name: 'failed' };
     // Kafka's answer to an old (raw-token) client is the closed connection itself.
     const reply = request ? answer(request, { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: refusal, authBytes: Buffer.alloc(0) }) : null;
-    return this.fail({ reply, close: { reason: 'SASL authentication failed', fields: { mechanism: state.mechanism, why: refusal } } });
+    return this.fail({ reply, close: { reason: 'SASL authentication failed', fields: { mechanism: state.mechanism, why: refusal, ...(detail !== undefined && { detail }) } } });
   }
 
   /** A refusal, answered after the failure delay so a client cannot retry at full speed. */

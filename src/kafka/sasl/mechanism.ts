@@ -9,8 +9,18 @@
  */
 export type SaslStep = { done: false; challenge: Buffer } | { done: true; challenge: Buffer | null; user: string };
 
-/** A refused authentication; `message` goes to the client (SaslAuthenticate's error message) and the log. */
-export class SaslAuthenticationError extends Error {}
+/**
+ * A refused authentication; `message` goes to the client (SaslAuthenticate's error message) and the log,
+ * `detail` (why, when the message is a fixed status such as OAUTHBEARER's JSON) to the log only.
+ */
+export class SaslAuthenticationError extends Error {
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface SaslExchange {
   respond(token: Buffer): SaslStep | Promise<SaslStep>;

@@ -82,6 +82,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
       entryBytesMax,
       storage,
       log,
+      ...(config.quorumTls && { tls: config.quorumTls }),
     });
     peer = thePeer;
     let core!: QuorumCore;

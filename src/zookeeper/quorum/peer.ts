@@ -12,6 +12,7 @@ import { RaftNode, type RaftStatus } from '../../consensus/raft.js';
 import type { Entry, Membership, MembershipChange, NodeId, ProposeResult, ReadState, Snapshot } from '../../consensus/types.js';
 import type { Logger } from '../../logger.js';
 import type { HostPort } from '../ensemble-config.js';
+import type { QuorumTls } from '../tls-config.js';
 import type { RaftStorage } from './raft-storage.js';
 import { drainReady, isShellMessage, RoleWatch, suspiciousDrop } from './peer-runtime.js';
 import { PeerTransport } from './transport.js';
@@ -80,6 +81,8 @@ export interface QuorumPeerOptions {
   readonly entryBytesMax: number;
   readonly storage: RaftStorage;
   readonly log: Logger;
+  /** TLS between servers (sslQuorum / portUnification). */
+  readonly tls?: QuorumTls;
 }
 
 export class QuorumPeer {
@@ -111,6 +114,7 @@ export class QuorumPeer {
       listen: opts.listen,
       peers: opts.peers,
       log: opts.log,
+      ...(opts.tls && { tls: opts.tls }),
       onMessage: (m) => this.receive(m),
     });
     this.roles = new RoleWatch(leaderlessMaxMs(opts.timing), performance.now());

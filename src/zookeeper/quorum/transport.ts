@@ -2,6 +2,13 @@
 // messages and the ZooKeeper shell's in protocol/consensus frames. This is an I/O shell only; what the messages mean is the
 // core's business.
 //
+// With sslQuorum the connections are TLS with certificates on both sides (ssl.quorum.*): each side checks
+// the other's chain against its truststore and, with ssl.quorum.hostnameVerification, that the certificate
+// names the address it dialled or was dialled from, as ZooKeeper's quorum trust manager does; a peer
+// refused here never reaches the hello. With portUnification the quorum port tells a TLS peer from a
+// plaintext one by its first byte (a TLS handshake record starts with 22), so an ensemble can turn
+// sslQuorum on or off one server at a time.
+//
 // Who connects: the server with the larger id dials, the smaller accepts (ZooKeeper keeps the larger
 // id's connection too), so a pair never holds two connections. A server that restarts dials again (or
 // is dialled again); the newest connection from a peer replaces an older one still open.
@@ -18,13 +25,17 @@
 // limit is still sent when nothing else is queued, so a large snapshot is never starved. Inbound, a
 // connection buffers at most one frame of at most `maxFrameBytes`, and before its hello one of at most a
 // hello's size; at most UNIDENTIFIED_CONNECTIONS_MAX connections may be waiting for their hello.
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, createServer as createTlsServer, type PeerCertificate, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { DecodeError } from '../../../protocol/bytes.js';
 import { decodeFrame, encodeFrame, frameSize, PEER_FRAME_BYTES_MAX, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
 import type { PeerHello, PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import type { NodeId } from '../../consensus/types.js';
 import type { Logger } from '../../logger.js';
+import { ReloadingTlsOptions } from '../../security/tls-material.js';
 import { formatHostPort, type HostPort } from '../ensemble-config.js';
+import type { QuorumTls } from '../tls-config.js';
 
 /** Bytes queued for one peer (frames waiting plus the socket's unsent bytes) before the oldest are dropped. */
 export const PEER_SEND_QUEUE_BYTES_MAX = 16 * 1024 * 1024;
@@ -36,6 +47,12 @@ const HELLO_FRAME_BYTES_MAX = 64;
 export const UNIDENTIFIED_CONNECTIONS_MAX = 16;
 /** TCP keepalive probes start after this much silence, so a peer gone without a FIN is noticed. */
 const KEEPALIVE_DELAY_MS = 10_000;
+/** A refused TLS peer retries about every second: its refusal is logged as a warning at most this often per address. */
+const REFUSAL_WARN_INTERVAL_MS = 30_000;
+/** Addresses whose last refusal time is remembered for that; the oldest is forgotten first. */
+const REFUSAL_ADDRESSES_MAX = 64;
+/** The first byte of a TLS record carrying a handshake (RFC 8446 5.1): how portUnification tells TLS apart. */
+const TLS_HANDSHAKE_RECORD = 0x16;
 
 export interface PeerTransportOptions {
   readonly myid: NodeId;
@@ -55,6 +72,8 @@ export interface PeerTransportOptions {
   readonly reconnectMaxMs?: number;
   /** A connection whose hello has not arrived this long after it opened is closed. */
   readonly helloTimeoutMs?: number;
+  /** TLS between servers (sslQuorum / portUnification); plaintext without. */
+  readonly tls?: QuorumTls;
 }
 
 export interface PeerStats {
@@ -78,6 +97,8 @@ interface Peer {
   /** Dialling side only. */
   attempts: number;
   timer: NodeJS.Timeout | undefined;
+  /** The last failed dial's reason, so a TLS refusal repeating every second is warned about once. */
+  lastDialError: string | undefined;
 }
 
 export class PeerTransport {
@@ -86,25 +107,34 @@ export class PeerTransport {
   private readonly sockets = new Set<Socket>();
   /** Connections (accepted or dialled) whose hello has not arrived. */
   private unidentified = 0;
+  /** Accepted connections in their TLS handshake; they count toward UNIDENTIFIED_CONNECTIONS_MAX too. */
+  private handshaking = 0;
   private closed = false;
   private readonly queueMax: number;
   private readonly maxFrameBytes: number;
   /** Peers with frames queued since the last flush. */
   private readonly unflushed = new Set<Peer>();
   private flushScheduled = false;
+  /** This server's certificate and the CAs it trusts, when the quorum speaks TLS; re-read when the files change. */
+  private readonly tlsMaterial: ReloadingTlsOptions | undefined;
+  /** The context made of the material's current options (a new one only when they changed). */
+  private context: { options: SecureContextOptions; context: SecureContext } | undefined;
+  /** Remote address -> when its TLS refusal was last warned about. */
+  private readonly refusalsWarned = new Map<string, number>();
 
   constructor(private readonly opts: PeerTransportOptions) {
     this.queueMax = opts.sendQueueBytesMax ?? PEER_SEND_QUEUE_BYTES_MAX;
     this.maxFrameBytes = opts.maxFrameBytes ?? PEER_FRAME_BYTES_MAX;
     for (const [id, address] of opts.peers) {
       if (id === opts.myid) throw new RangeError(`server ${id} cannot be its own peer`);
-      this.peers.set(id, { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, attempts: 0, timer: undefined });
+      this.peers.set(id, { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, attempts: 0, timer: undefined, lastDialError: undefined });
     }
+    this.tlsMaterial = opts.tls && new ReloadingTlsOptions(opts.tls.spec, opts.log);
   }
 
   /** Listens on the quorum address and starts dialling the peers with smaller ids. */
   async start(): Promise<void> {
-    const server = createServer((socket) => this.adopt(socket, undefined));
+    const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -174,7 +204,7 @@ export class PeerTransport {
     }
     for (const [id, address] of peers) {
       if (this.peers.has(id) || id === this.opts.myid) continue;
-      const peer: Peer = { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, attempts: 0, timer: undefined };
+      const peer: Peer = { id, address, socket: undefined, queue: [], queueBytes: 0, sentFrames: 0, droppedFrames: 0, attempts: 0, timer: undefined, lastDialError: undefined };
       this.peers.set(id, peer);
       if (!this.closed && this.server && id < this.opts.myid) this.dial(peer);
     }
@@ -215,15 +245,148 @@ export class PeerTransport {
     // Closed, or a reconfiguration removed the peer meanwhile.
     if (this.closed || this.peers.get(peer.id) !== peer) return;
     const { host, port } = peer.address;
-    const socket = connect({ host, port });
+    const tls = this.opts.tls?.dialTls ? this.opts.tls : undefined;
+    const socket = tls
+      ? tlsConnect({
+          host,
+          port,
+          secureContext: this.secureContext(),
+          // An IP address is checked against the certificate's IP entries; no SNI is sent for one.
+          ...(isIP(host) === 0 ? { servername: host } : {}),
+          checkServerIdentity: tls.hostnameVerification ? checkServerIdentity : () => undefined,
+        })
+      : connect({ host, port });
     let connected = false;
-    socket.once('connect', () => {
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
       connected = true;
+      peer.lastDialError = undefined;
       this.adopt(socket, peer);
     });
     // Once connected, adopt() dials again when the connection ends.
     socket.once('close', () => connected || this.redial(peer));
-    socket.on('error', (err) => this.opts.log.debug({ peer: peer.id, err: err.message }, 'quorum connection failed'));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A refused certificate (ours or theirs) needs an operator; a peer that is down does not.
+      const tlsRefusal = tls !== undefined && !connected && !['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(err.code ?? '');
+      const repeated = peer.lastDialError === err.message;
+      peer.lastDialError = err.message;
+      if (tlsRefusal && !repeated) this.opts.log.warn({ peer: peer.id, address: formatHostPort(peer.address), err: err.message }, 'quorum TLS connection refused');
+      else this.opts.log.debug({ peer: peer.id, err: err.message }, 'quorum connection failed');
+    });
+  }
+
+  /** An accepted connection: plaintext, TLS, or (portUnification) whichever its first byte says. */
+  private accept(socket: Socket): void {
+    const tls = this.opts.tls;
+    if (!tls) return this.adopt(socket, undefined);
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    if (this.closed || this.unidentified + this.handshaking >= UNIDENTIFIED_CONNECTIONS_MAX) {
+      this.opts.log.warn({ remote }, 'closing quorum connection: too many connections without a hello');
+      socket.destroy();
+      return;
+    }
+    // Tracked from the start, so close() does not wait for a handshake in progress to time out.
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    if (!tls.acceptPlaintext) return this.acceptTls(socket, socket, remote);
+    // Until its first byte, the connection is a handshake in progress: counted, and closed if silent.
+    this.handshaking++;
+    let routed = false;
+    const silent = setTimeout(() => socket.destroy(), tls.handshakeTimeoutMs);
+    socket.once('close', () => {
+      clearTimeout(silent);
+      if (!routed) this.handshaking--;
+      routed = true;
+    });
+    socket.once('data', (first: Buffer) => {
+      clearTimeout(silent);
+      if (!routed) this.handshaking--;
+      routed = true;
+      if (first[0] !== TLS_HANDSHAKE_RECORD) {
+        socket.unshift(first);
+        return this.adopt(socket, undefined);
+      }
+      // The byte that told TLS apart is already read, so the TLS socket reads through a stream that
+      // hands it over first (a TLS socket made on the raw socket would read past it).
+      socket.pause();
+      const replay = new Duplex({
+        read: () => socket.resume(),
+        write: (chunk: Buffer, _encoding, done) => socket.write(chunk, done),
+        final: (done) => socket.end(done),
+        destroy: (err, done) => {
+          socket.destroy();
+          done(err);
+        },
+      });
+      replay.push(first);
+      socket.on('data', (chunk: Buffer) => replay.push(chunk) || socket.pause());
+      socket.on('end', () => replay.push(null));
+      socket.on('close', () => replay.destroy());
+      socket.on('error', () => replay.destroy());
+      this.acceptTls(replay, socket, remote);
+    });
+  }
+
+  /**
+   * Runs the server side of a TLS handshake over `transport` (the socket, or a replay of it); `tcp` is the
+   * socket. A tls.Server of its own (never listening) runs it, since only a server's sockets refuse an
+   * unverified certificate and report the handshake's failure and timeout.
+   */
+  private acceptTls(transport: Duplex, tcp: Socket, remote: string): void {
+    const tls = this.opts.tls!;
+    this.handshaking++;
+    let settled = false;
+    const settle = () => {
+      if (!settled) this.handshaking--;
+      settled = true;
+    };
+    const refuse = (err: Error, socket?: TLSSocket) => {
+      settle();
+      this.warnRefused(remote, err.message);
+      socket?.destroy();
+      tcp.destroy();
+    };
+    tcp.once('close', settle);
+    const server = createTlsServer(
+      {
+        ...this.tlsMaterial!.options(),
+        requestCert: tls.spec.clientAuth !== 'none',
+        rejectUnauthorized: tls.spec.clientAuth === 'required',
+        handshakeTimeout: tls.handshakeTimeoutMs,
+      },
+      (socket: TLSSocket) => {
+        settle();
+        const cert = socket.getPeerCertificate();
+        // ssl.quorum.clientAuth=want: a certificate that was sent must still verify.
+        if (!socket.authorized && hasCertificate(cert)) return refuse(new Error(`certificate refused: ${String(socket.authorizationError)}`), socket);
+        // ZooKeeper's quorum trust manager checks a connecting server's certificate against its address too.
+        const hostError = tls.hostnameVerification && hasCertificate(cert) ? checkServerIdentity(stripIpv6Mapping(tcp.remoteAddress ?? ''), cert) : undefined;
+        if (hostError) return refuse(hostError, socket);
+        this.adopt(socket, undefined, remote);
+      },
+    );
+    server.on('tlsClientError', (err, socket) => refuse(err, socket));
+    server.emit('connection', transport);
+  }
+
+  /** A renewed certificate (checked at most every few seconds) takes effect for the next connections. */
+  private secureContext(): SecureContext {
+    const options = this.tlsMaterial!.options();
+    if (this.context?.options !== options) this.context = { options, context: createSecureContext(options) };
+    return this.context.context;
+  }
+
+  private warnRefused(remote: string, reason: string): void {
+    const address = remote.slice(0, remote.lastIndexOf(':'));
+    const now = Date.now();
+    const last = this.refusalsWarned.get(address);
+    if (last !== undefined && now - last < REFUSAL_WARN_INTERVAL_MS) {
+      this.opts.log.debug({ remote, err: reason }, 'quorum TLS handshake refused');
+      return;
+    }
+    this.refusalsWarned.delete(address);
+    this.refusalsWarned.set(address, now);
+    if (this.refusalsWarned.size > REFUSAL_ADDRESSES_MAX) this.refusalsWarned.delete(this.refusalsWarned.keys().next().value!);
+    this.opts.log.warn({ remote, err: reason }, 'quorum TLS handshake refused');
   }
 
   private redial(peer: Peer): void {
@@ -243,14 +406,17 @@ export class PeerTransport {
     }, delay);
   }
 
-  /** Runs a connection: hellos, then messages. `dialled` is the peer we dialled, or undefined when we accepted. */
-  private adopt(socket: Socket, dialled: Peer | undefined): void {
+  /**
+   * Runs a connection: hellos, then messages. `dialled` is the peer we dialled, or undefined when we
+   * accepted; `remoteName` names the other end when the socket cannot (a TLS socket over a replay stream).
+   */
+  private adopt(socket: Socket, dialled: Peer | undefined, remoteName?: string): void {
     if (this.closed) {
       socket.destroy();
       return;
     }
     if (!dialled && this.unidentified >= UNIDENTIFIED_CONNECTIONS_MAX) {
-      this.opts.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}` }, 'closing quorum connection: too many connections without a hello');
+      this.opts.log.warn({ remote: remoteName ?? `${socket.remoteAddress}:${socket.remotePort}` }, 'closing quorum connection: too many connections without a hello');
       socket.destroy();
       return;
     }
@@ -263,7 +429,7 @@ export class PeerTransport {
     };
     socket.setNoDelay(true);
     socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
-    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const remote = remoteName ?? `${socket.remoteAddress}:${socket.remotePort}`;
     let peer: Peer | undefined;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -354,4 +520,14 @@ export class PeerTransport {
     if (!dialled && hello.from < this.opts.myid) return `server ${hello.from} dialled, but the server with the larger id dials`;
     return peer;
   }
+}
+
+/** A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; certificates name a.b.c.d. */
+function stripIpv6Mapping(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
+
+/** getPeerCertificate() answers {} when the peer sent none (ssl.quorum.clientAuth=want). */
+function hasCertificate(cert: PeerCertificate): boolean {
+  return Object.keys(cert).length > 0;
 }

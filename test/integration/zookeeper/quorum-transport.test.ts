@@ -2,61 +2,18 @@
 // garbage and strangers on the quorum port are logged and cut off without delivering anything, and a
 // peer that never reads costs at most the send queue's limit.
 import { connect, type Socket } from 'node:net';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame, PEER_PROTOCOL_VERSION } from '../../../protocol/consensus/frames.js';
 import type { Message, NodeId } from '../../../src/consensus/types.js';
-import type { PeerWireMessage } from '../../../protocol/consensus/messages.js';
 import type { HostPort } from '../../../src/zookeeper/ensemble-config.js';
-import { PeerTransport, UNIDENTIFIED_CONNECTIONS_MAX, type PeerTransportOptions } from '../../../src/zookeeper/quorum/transport.js';
-import { freePort } from '../../helpers/free-port.js';
+import { UNIDENTIFIED_CONNECTIONS_MAX } from '../../../src/zookeeper/quorum/transport.js';
+import { addresses, closeTransports, startPeer, until } from './peer-transports.js';
 
-interface Node {
-  transport: PeerTransport;
-  received: PeerWireMessage[];
-  logged: string[];
-}
-
-const open: PeerTransport[] = [];
 const sockets: Socket[] = [];
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
-  await Promise.all(open.splice(0).map((t) => t.close()));
+  await closeTransports();
 });
-
-async function until(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function addresses(n: number): Promise<Map<NodeId, HostPort>> {
-  const out = new Map<NodeId, HostPort>();
-  for (let id = 1; id <= n; id++) out.set(id, { host: '127.0.0.1', port: await freePort() });
-  return out;
-}
-
-async function startNode(id: NodeId, all: Map<NodeId, HostPort>, extra: Partial<PeerTransportOptions> = {}): Promise<Node> {
-  const received: PeerWireMessage[] = [];
-  const logged: string[] = [];
-  const peers = new Map([...all].filter(([peer]) => peer !== id));
-  const transport = new PeerTransport({
-    myid: id,
-    configVersion: 0x1_0000_0000n,
-    listen: all.get(id)!,
-    peers,
-    log: pino({ level: 'info' }, { write: (line: string) => void logged.push((JSON.parse(line) as { msg: string }).msg) }),
-    onMessage: (m) => received.push(m),
-    reconnectMinMs: 20,
-    reconnectMaxMs: 200,
-    ...extra,
-  });
-  await transport.start();
-  open.push(transport);
-  return { transport, received, logged };
-}
 
 const heartbeat = (from: NodeId, to: NodeId, commit: number): Message => ({ type: 'heartbeat', from, to, term: 3, commit, round: 0 });
 const hello = (from: NodeId, to: NodeId, version = PEER_PROTOCOL_VERSION) =>
@@ -76,7 +33,7 @@ const closedSocket = (s: Socket) => new Promise<void>((resolve) => (s.destroyed 
 describe('peer transport', () => {
   it('delivers messages between every pair of three servers, in order per pair', async () => {
     const all = await addresses(3);
-    const nodes = await Promise.all([1, 2, 3].map((id) => startNode(id, all)));
+    const nodes = await Promise.all([1, 2, 3].map((id) => startPeer(id, all)));
     for (const from of [1, 2, 3]) {
       for (const to of [1, 2, 3]) {
         if (from === to) continue;
@@ -110,12 +67,12 @@ describe('peer transport', () => {
 
   it('reconnects to a restarted peer, whichever side dials', async () => {
     const all = await addresses(3);
-    const [one, two, three] = await Promise.all([1, 2, 3].map((id) => startNode(id, all)));
+    const [one, two, three] = await Promise.all([1, 2, 3].map((id) => startPeer(id, all)));
     two!.transport.send(heartbeat(2, 1, 1));
     two!.transport.send(heartbeat(2, 3, 1));
     await until('first messages', () => one!.received.length === 1 && three!.received.length === 1);
     await two!.transport.close();
-    const again = await startNode(2, all);
+    const again = await startPeer(2, all);
     // 2 dials 1 (smaller id); 3 dials 2 again once its connection dropped.
     await until('both peers reconnected', () => again.transport.stats(1).connected && again.transport.stats(3).connected);
     again.transport.send(heartbeat(2, 1, 2));
@@ -126,7 +83,7 @@ describe('peer transport', () => {
 
   it('closes a connection that sends garbage, a stranger, or a wrong version, with a log line, delivering nothing', async () => {
     const all = await addresses(3);
-    const one = await startNode(1, all);
+    const one = await startPeer(1, all);
     const address = all.get(1)!;
 
     const cutOff = async (...frames: Buffer[]) => {
@@ -172,7 +129,7 @@ describe('peer transport', () => {
   it("bounds what a peer that never reads costs to the send queue's limit, dropping the oldest frames", async () => {
     const all = await addresses(2);
     const limit = 256 * 1024;
-    const one = await startNode(1, all, { sendQueueBytesMax: limit });
+    const one = await startPeer(1, all, { sendQueueBytesMax: limit });
     // Server 2 is a raw socket that says hello and then never reads.
     const two = await rawSocket(all.get(1)!);
     two.pause();

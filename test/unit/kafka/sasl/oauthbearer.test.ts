@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseLoginModuleEntry } from '../../../../src/security/jaas.js';
 import { SaslAuthenticationError } from '../../../../src/kafka/sasl/mechanism.js';
-import { DEFAULT_UNSECURED_OPTIONS, OAuthBearerMechanism, unsecuredOptionsOf } from '../../../../src/kafka/sasl/oauthbearer.js';
+import { DEFAULT_UNSECURED_OPTIONS, OAuthBearerMechanism, UnsecuredTokenValidator, unsecuredOptionsOf } from '../../../../src/kafka/sasl/oauthbearer.js';
 
 const NOW = 1_800_000_000_000;
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -11,7 +11,7 @@ const jws = (claims: Record<string, unknown>, header: Record<string, unknown> = 
 const initial = (token: string, authzid = '') => Buffer.from(`n,${authzid ? `a=${authzid}` : ''},\x01auth=Bearer ${token}\x01\x01`);
 
 describe('OAUTHBEARER (unsecured)', () => {
-  const mechanism = new OAuthBearerMechanism(DEFAULT_UNSECURED_OPTIONS, () => NOW);
+  const mechanism = new OAuthBearerMechanism(new UnsecuredTokenValidator(DEFAULT_UNSECURED_OPTIONS, () => NOW));
 
   test('a token with sub and a future exp names the user', async () => {
     const step = await mechanism.start().respond(initial(jws({ sub: 'alice', exp: NOW / 1000 + 60, iat: NOW / 1000 })));
@@ -38,7 +38,7 @@ describe('OAUTHBEARER (unsecured)', () => {
         'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredValidatorPrincipalClaimName="user" unsecuredValidatorRequiredScope="read,write";',
       ),
     );
-    const scoped = new OAuthBearerMechanism(options, () => NOW);
+    const scoped = new OAuthBearerMechanism(new UnsecuredTokenValidator(options, () => NOW));
     expect(await scoped.start().respond(initial(jws({ user: 'bob', exp: NOW / 1000 + 60, scope: ['read', 'write'] })))).toMatchObject({ user: 'bob' });
     expect(await scoped.start().respond(initial(jws({ user: 'bob', exp: NOW / 1000 + 60, scope: 'read write admin' })))).toMatchObject({ user: 'bob' });
     const short = await scoped.start().respond(initial(jws({ user: 'bob', exp: NOW / 1000 + 60, scope: 'read' })));
