@@ -12,11 +12,12 @@
 //   offsets {bootstrap, topic, timestamp}: the KafkaJS-compatible admin: createTopics and deleteTopics of a
 //           scratch topic (listTopics after each), fetchTopicOffsets and fetchTopicOffsetsByTimestamp of
 //           `topic` -> {listedAfterCreate, listedAfterDelete, offsets: [{partition, low, high}], byTime: [{partition, offset}]}
-//   rdkafka {bootstrap, topic, codecs}: the node-rdkafka API: AdminClient creates `topic` and a scratch
-//           topic and deletes the scratch one; a Producer writes two records per codec, with timestamps a
-//           second apart; a KafkaConsumer reads them all back (assign, no group), asks the watermarks
+//   rdkafka {bootstrap, topic, codecs, config?}: the node-rdkafka API: AdminClient creates `topic` and a
+//           scratch topic and deletes the scratch one; a Producer writes two records per codec, with timestamps
+//           a second apart; a KafkaConsumer reads them all back (assign, no group), asks the watermarks
 //           (ListOffsets) and offsetsForTimes -> {created, deleted, read: [{partition, offset, value}],
-//           watermarks: {low, high}, byTime: [offset]}
+//           watermarks: {low, high}, byTime: [offset]}. `config`: librdkafka properties every client of the
+//           run also takes (security.protocol, sasl.*, ssl.*).
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 
@@ -114,7 +115,8 @@ async function offsets() {
 const called = (fn) => new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
 
 async function rdkafka() {
-  const admin = AdminClient.create({ 'bootstrap.servers': input.bootstrap, 'client.id': 'skein-rdkafka-admin' });
+  const base = { 'bootstrap.servers': input.bootstrap, ...input.config };
+  const admin = AdminClient.create({ ...base, 'client.id': 'skein-rdkafka-admin' });
   const scratch = `${input.topic}-scratch`;
   try {
     await called((cb) => admin.createTopic({ topic: input.topic, num_partitions: 1, replication_factor: 1 }, cb));
@@ -128,7 +130,7 @@ async function rdkafka() {
   // Values that compress well: librdkafka sends a batch uncompressed when the codec would not shrink it.
   const sent = input.codecs.flatMap((codec, i) => [0, 1].map((j) => ({ codec, value: `${codec}-${j} ${'compressible '.repeat(40)}`, timestamp: start + (2 * i + j) * 1000 })));
   for (const codec of input.codecs) {
-    const producer = new Producer({ 'bootstrap.servers': input.bootstrap, 'compression.codec': codec, 'linger.ms': 50, acks: -1, dr_cb: true });
+    const producer = new Producer({ ...base, 'compression.codec': codec, 'linger.ms': 50, acks: -1, dr_cb: true });
     await called((cb) => producer.connect({}, cb));
     const delivered = new Promise((resolve, reject) => {
       let n = 0;
@@ -140,7 +142,7 @@ async function rdkafka() {
     await delivered;
     await called((cb) => producer.disconnect(cb));
   }
-  const consumer = new KafkaConsumer({ 'bootstrap.servers': input.bootstrap, 'group.id': 'skein-rdkafka-unused', 'enable.auto.commit': false }, { 'auto.offset.reset': 'earliest' });
+  const consumer = new KafkaConsumer({ ...base, 'group.id': 'skein-rdkafka-unused', 'enable.auto.commit': false }, { 'auto.offset.reset': 'earliest' });
   await called((cb) => consumer.connect({}, cb));
   try {
     consumer.assign([{ topic: input.topic, partition: 0, offset: 0 }]);

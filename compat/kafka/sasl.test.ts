@@ -2,7 +2,8 @@
 // the server certificate made for the test with openssl), a SASL_PLAINTEXT one (PLAIN), and a PLAINTEXT one
 // (inter-broker) where the SCRAM users are made with AlterUserScramCredentials as Kafka's tools do. kcat
 // and confluent-kafka-python (librdkafka) use SCRAM over SASL_SSL (kcat also OAUTHBEARER with its unsecured
-// token), kafka-python PLAIN over SASL_PLAINTEXT,
+// token), @confluentinc/kafka-javascript SCRAM over SASL_SSL (admin, producer, consumer), kafka-python PLAIN
+// over SASL_PLAINTEXT,
 // kafkajs SCRAM over SASL_SSL; wrong passwords are refused, the broker logs the address and no secret.
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { freePort } from '../../test/helpers/free-port.js';
 import { kafkaRequest } from '../../test/helpers/kafka-request.js';
 import { makeTestPki, STORE_PASSWORD, type TestPki } from '../helpers/certificates.js';
 import { PYTHON, run } from '../helpers/commands.js';
+import { runNodeJson } from '../helpers/npm-clients.js';
 import { roundTrip } from '../helpers/secured-roundtrip.js';
 import { SkeinKafka } from '../helpers/skein-process.js';
 
@@ -114,6 +116,16 @@ test('kafkajs: SCRAM-SHA-256 over SASL_SSL produces and reads back', async () =>
   const offsets = await admin.fetchTopicOffsets('sasl-kafkajs');
   await admin.disconnect();
   expect(offsets[0]!.high).toBe(String(Number(sent!.baseOffset) + 1));
+});
+
+test('@confluentinc/kafka-javascript (librdkafka 2.15): SCRAM-SHA-512 over SASL_SSL, admin, producer and consumer', async () => {
+  const r = await runNodeJson<{ read: { value: string }[] }>(new URL('confluent_javascript.mjs', import.meta.url), 'rdkafka', {
+    bootstrap: saslSsl,
+    topic: 'sasl-ckjs',
+    codecs: ['lz4'],
+    config: scram('SCRAM-SHA-512'),
+  });
+  expect(r.read.map((m) => m.value.split(' ')[0])).toEqual(['lz4-0', 'lz4-1']);
 });
 
 test('wrong passwords are refused (kcat, kafka-python) and no secret reaches the log', async () => {
