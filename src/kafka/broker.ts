@@ -57,6 +57,8 @@ import { ClientQuotaManager } from './quotas/quota-manager.js';
 import { QuotaTable } from './quotas/quota-table.js';
 import { ZkQuotaWatch } from './quotas/zk-quota-watch.js';
 import { connectionOverridesOf } from './broker-config.js';
+import { superUsersOf } from './acl/acl-config.js';
+import { PrincipalConnections } from './principal-connections.js';
 import { join } from 'node:path';
 
 /** A broker's part in a ZooKeeper-mode cluster; absent when it runs alone. */
@@ -287,6 +289,17 @@ export const SASL_AUTHENTICATION_TIMEOUT_MS = 30_000;
 interface SharedLimits {
   budget: ByteBudget;
   authFailures: AuthFailureLimit;
+  /** Counted over all listeners: a principal's limit does not grow with their number. */
+  principalConnections: PrincipalConnections;
+}
+
+/** max.connections.per.principal with its overrides; super.users are exempt so brokers never lock each other out. */
+function principalConnectionsOf(config: BrokerConfig): PrincipalConnections {
+  return new PrincipalConnections({
+    limit: config.values['max.connections.per.principal'],
+    overrides: connectionOverridesOf(config.values['max.connections.per.principal.overrides']),
+    exempt: config.authorizer?.superUsers ?? superUsersOf(config.values['super.users']),
+  });
 }
 
 /** max.connections.per.ip, with max.connections.per.ip.overrides for the addresses they name. */
@@ -299,7 +312,7 @@ function perAddressLimit(config: BrokerConfig): number | ((address: string) => n
 }
 
 /** One listener's server. */
-function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, { budget, authFailures }: SharedLimits, broker: Broker): TcpServer {
+function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, { budget, authFailures, principalConnections }: SharedLimits, broker: Broker): TcpServer {
   const { bind } = listener;
   return new TcpServer({
     host: bind.host === '' ? '0.0.0.0' : bind.host,
@@ -325,6 +338,7 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
         listener: bind.name,
         principals: listener.tls?.principals,
         quotas: broker.quotaManager,
+        connections: principalConnections,
         sasl: listener.sasl && {
           mechanisms: mechanismsOf(listener.sasl, (user, mechanism) => broker.scram.lookup(user, mechanism)),
           policy: {
@@ -344,7 +358,11 @@ class Listeners {
   private constructor(private readonly servers: TcpServer[]) {}
 
   static of(config: BrokerConfig, log: Logger, broker: Broker): Listeners {
-    const limits = { budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])), authFailures: broker.authFailures };
+    const limits = {
+      budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])),
+      authFailures: broker.authFailures,
+      principalConnections: principalConnectionsOf(config),
+    };
     return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, limits, broker)));
   }
 
