@@ -106,6 +106,8 @@ export class Broker {
   readonly scram: ScramCredentials;
   /** Failed SASL authentications per address, shared by every listener and the console's login. */
   readonly authFailures = new AuthFailureLimit();
+  /** Open connections per authenticated principal (max.connections.per.principal), over every listener. */
+  readonly principalConnections: PrincipalConnections;
   /** KIP-714: client telemetry subscriptions and the metrics clients pushed, for /metrics. */
   readonly telemetry: ClientTelemetry;
   /** Client quotas: in ZooKeeper's /config as Kafka keeps them, or client-quotas.json for a broker alone. */
@@ -124,6 +126,7 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
+    this.principalConnections = principalConnectionsOf(config);
     this.scram = new ScramCredentials(cluster ? new ZkUserConfigStore(() => cluster.membership.zk) : new FileUserConfigStore(config.dataDir));
     this.clientQuotas = new ClientQuotas(
       cluster ? new ZkEntityConfigs(() => cluster.membership.zk) : new FileEntityConfigs(join(config.dataDir, 'client-quotas.json')),
@@ -361,7 +364,7 @@ class Listeners {
     const limits = {
       budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])),
       authFailures: broker.authFailures,
-      principalConnections: principalConnectionsOf(config),
+      principalConnections: broker.principalConnections,
     };
     return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, limits, broker)));
   }
