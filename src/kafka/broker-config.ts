@@ -12,7 +12,8 @@ import type { MigrationPolicy } from './groups/migration.js';
 import { listenerTlsOf, splitListenerEntries, SSL_NOT_APPLICABLE, sslSchema, sslValuesFor, type ListenerTls } from './ssl-config.js';
 import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from './zookeeper-tls-config.js';
 import type { ConnectTls } from '../net/client-socket.js';
-import { aclSchema, authorizerSettingsOf } from './acl/acl-config.js';
+import { aclSchema, authorizerSettingsOf, superUsersOf } from './acl/acl-config.js';
+import type { PrincipalLimits } from './principal-connections.js';
 import type { AuthorizerSettings } from './acl/authorizer.js';
 import { interBrokerSaslOf, KERBEROS_LOGIN_NOT_APPLICABLE, listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
 import type { ClientSasl } from './client/sasl.js';
@@ -308,6 +309,8 @@ export interface BrokerConfig {
   zookeeperTls: ConnectTls | undefined;
   /** authorizer.class.name and its settings; undefined: no authorization. */
   authorizer: AuthorizerSettings | undefined;
+  /** max.connections.per.principal, its overrides, and super.users (exempt), checked with the rest. */
+  principalLimits: PrincipalLimits;
   retentionMs: number;
   rollMs: number;
   /** Keys the file or overrides set, so DescribeConfigs can tell a broker setting from a default. */
@@ -464,6 +467,12 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     interBrokerSasl,
     zookeeperTls: zookeeperTlsOf(values),
     authorizer: authorizerSettingsOf(values),
+    principalLimits: {
+      limit: values['max.connections.per.principal'],
+      overrides: connectionOverridesOf(values['max.connections.per.principal.overrides']),
+      // Read without an authorizer too: brokers log in as a super user whether or not ACLs are checked.
+      exempt: superUsersOf(values['super.users']),
+    },
     retentionMs,
     rollMs,
     explicitKeys: new Set(known.map((e) => e.key)),

@@ -57,7 +57,6 @@ import { ClientQuotaManager } from './quotas/quota-manager.js';
 import { QuotaTable } from './quotas/quota-table.js';
 import { ZkQuotaWatch } from './quotas/zk-quota-watch.js';
 import { connectionOverridesOf } from './broker-config.js';
-import { superUsersOf } from './acl/acl-config.js';
 import { PrincipalConnections } from './principal-connections.js';
 import { join } from 'node:path';
 
@@ -126,7 +125,7 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
-    this.principalConnections = principalConnectionsOf(config);
+    this.principalConnections = new PrincipalConnections(config.principalLimits);
     this.scram = new ScramCredentials(cluster ? new ZkUserConfigStore(() => cluster.membership.zk) : new FileUserConfigStore(config.dataDir));
     this.clientQuotas = new ClientQuotas(
       cluster ? new ZkEntityConfigs(() => cluster.membership.zk) : new FileEntityConfigs(join(config.dataDir, 'client-quotas.json')),
@@ -294,15 +293,6 @@ interface SharedLimits {
   authFailures: AuthFailureLimit;
   /** Counted over all listeners: a principal's limit does not grow with their number. */
   principalConnections: PrincipalConnections;
-}
-
-/** max.connections.per.principal with its overrides; super.users are exempt so brokers never lock each other out. */
-function principalConnectionsOf(config: BrokerConfig): PrincipalConnections {
-  return new PrincipalConnections({
-    limit: config.values['max.connections.per.principal'],
-    overrides: connectionOverridesOf(config.values['max.connections.per.principal.overrides']),
-    exempt: config.authorizer?.superUsers ?? superUsersOf(config.values['super.users']),
-  });
 }
 
 /** max.connections.per.ip, with max.connections.per.ip.overrides for the addresses they name. */

@@ -2,7 +2,7 @@
 // counted, a release freeing its place once, and no entry kept for a principal with nothing open; and
 // the keys' parsing.
 import { expect, test } from 'vitest';
-import { brokerConfigFromText, connectionOverridesOf } from '../../../src/kafka/broker-config.js';
+import { brokerConfigFromText } from '../../../src/kafka/broker-config.js';
 import { PrincipalConnections, type PrincipalHold } from '../../../src/kafka/principal-connections.js';
 import { ANONYMOUS } from '../../../src/kafka/principal.js';
 
@@ -40,10 +40,11 @@ test('super.users and ANONYMOUS are never counted, and a principal with nothing 
 });
 
 test('the keys parse as Type:name:count, and reject other forms', () => {
-  const cfg = brokerConfigFromText('max.connections.per.principal=10\nmax.connections.per.principal.overrides=User:alice:5, User:bob:100\n');
-  expect(cfg.values['max.connections.per.principal']).toBe(10);
-  expect(connectionOverridesOf(cfg.values['max.connections.per.principal.overrides'])).toEqual(new Map([['User:alice', 5], ['User:bob', 100]]));
-  expect(brokerConfigFromText('').values['max.connections.per.principal']).toBe(2_147_483_647);
+  const cfg = brokerConfigFromText('max.connections.per.principal=10\nmax.connections.per.principal.overrides=User:alice:5, User:bob:100\nsuper.users=User:broker\n');
+  expect(cfg.principalLimits).toEqual({ limit: 10, overrides: new Map([['User:alice', 5], ['User:bob', 100]]), exempt: new Set(['User:broker']) });
+  expect(brokerConfigFromText('').principalLimits.limit).toBe(2_147_483_647);
+  // super.users is read (and checked) without an authorizer too: it names who is exempt.
+  expect(() => brokerConfigFromText('super.users=broker')).toThrow(/super.users: "broker" is not a principal/);
   expect(() => brokerConfigFromText('max.connections.per.principal.overrides=alice:5')).toThrow(/alice:5.*Type:name:count/);
   expect(() => brokerConfigFromText('max.connections.per.principal.overrides=User:alice:-1')).toThrow(/Type:name:count/);
   expect(() => brokerConfigFromText('max.connections.per.ip.overrides=:5')).toThrow(/host:count/);
