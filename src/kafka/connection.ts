@@ -72,7 +72,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
   const admitLogin =
     connections &&
     ((user: string): string | undefined => {
-      // Closed while the credentials were checked: its close already ran, so a count taken now would never be released.
+      // Closed while the credentials were checked: its close may already have run, and a count taken now would never be released.
       if (socket.destroyed) return 'connection closed during authentication';
       const taken = connections.acquire({ type: 'User', name: user });
       if (typeof taken === 'string') return taken;
