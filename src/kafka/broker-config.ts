@@ -12,7 +12,8 @@ import type { MigrationPolicy } from './groups/migration.js';
 import { listenerTlsOf, splitListenerEntries, SSL_NOT_APPLICABLE, sslSchema, sslValuesFor, type ListenerTls } from './ssl-config.js';
 import { ZOOKEEPER_SSL_NOT_APPLICABLE, zookeeperSslSchema, zookeeperTlsOf } from './zookeeper-tls-config.js';
 import type { ConnectTls } from '../net/client-socket.js';
-import { aclSchema, authorizerSettingsOf } from './acl/acl-config.js';
+import { aclSchema, authorizerSettingsOf, superUsersOf } from './acl/acl-config.js';
+import type { PrincipalLimits } from './principal-connections.js';
 import type { AuthorizerSettings } from './acl/authorizer.js';
 import { interBrokerSaslOf, KERBEROS_LOGIN_NOT_APPLICABLE, listenerSaslOf, saslSchema, splitListenerSasl, type ListenerSasl } from './sasl/sasl-config.js';
 import type { ClientSasl } from './client/sasl.js';
@@ -58,8 +59,11 @@ function cleanupPolicy(doc: string, def: string[]): KeyDef<string[]> {
   };
 }
 
-/** max.connections.per.ip.overrides: host:count entries (the host may be an IPv6 address, so the count follows the last colon). */
-function connectionOverrides(doc: string): KeyDef<string[]> {
+/**
+ * max.connections.per.ip.overrides (host:count; the host may be an IPv6 address) and
+ * max.connections.per.principal.overrides (Type:name:count): the count follows the last colon.
+ */
+function connectionOverrides(doc: string, form: 'host' | 'principal'): KeyDef<string[]> {
   const base = list(doc, []);
   return {
     ...base,
@@ -68,14 +72,15 @@ function connectionOverrides(doc: string): KeyDef<string[]> {
       for (const e of entries) {
         const at = e.lastIndexOf(':');
         const count = Number(e.slice(at + 1));
-        if (at <= 0 || !Number.isInteger(count) || count < 0 || count > 2_147_483_647) throw new Error(`"${e}" is not host:count`);
+        const named = form === 'host' ? at > 0 : /^[^:]+:.+$/.test(e.slice(0, Math.max(0, at)));
+        if (!named || !Number.isInteger(count) || count < 0 || count > 2_147_483_647) throw new Error(`"${e}" is not ${form === 'host' ? 'host' : 'Type:name'}:count`);
       }
       return entries;
     },
   };
 }
 
-/** The per-address connection limits of max.connections.per.ip.overrides, by address. */
+/** The connection limits of max.connections.per.ip.overrides by address, or of max.connections.per.principal.overrides by principal. */
 export function connectionOverridesOf(entries: readonly string[]): Map<string, number> {
   return new Map(entries.map((e) => [e.slice(0, e.lastIndexOf(':')), Number(e.slice(e.lastIndexOf(':') + 1))]));
 }
@@ -144,7 +149,10 @@ export const brokerSchema = {
   'socket.request.max.bytes': int('Largest request frame accepted.', 104_857_600, { min: 1 }),
   'max.connections': int('Open client connections at most.', 10_000, { min: 1 }),
   'max.connections.per.ip': int('Open client connections from one address at most.', 2_147_483_647, { min: 1 }),
-  'max.connections.per.ip.overrides': connectionOverrides('Per-address exceptions to max.connections.per.ip, as address:count,...'),
+  'max.connections.per.ip.overrides': connectionOverrides('Per-address exceptions to max.connections.per.ip, as address:count,...', 'host'),
+  // Skein's own keys (Kafka has no per-principal connection limit): see principal-connections.ts.
+  'max.connections.per.principal': int('Open connections of one authenticated principal (SASL or client certificate) at most, over all listeners; super.users and User:ANONYMOUS are not counted.', 2_147_483_647, { min: 0 }),
+  'max.connections.per.principal.overrides': connectionOverrides('Per-principal exceptions to max.connections.per.principal, as User:name:count,...', 'principal'),
   'quota.window.num': int('Sample windows a client quota\'s rate is measured over.', 11, { min: 1 }),
   'quota.window.size.seconds': int('Length of one client quota sample window, in seconds.', 1, { min: 1 }),
   // KIP-578's name (proposed, not in Kafka 3.9); unset derives the bound from the open-file limit (topics/partition-limit.ts).
@@ -301,6 +309,8 @@ export interface BrokerConfig {
   zookeeperTls: ConnectTls | undefined;
   /** authorizer.class.name and its settings; undefined: no authorization. */
   authorizer: AuthorizerSettings | undefined;
+  /** max.connections.per.principal, its overrides, and super.users (exempt), checked with the rest. */
+  principalLimits: PrincipalLimits;
   retentionMs: number;
   rollMs: number;
   /** Keys the file or overrides set, so DescribeConfigs can tell a broker setting from a default. */
@@ -458,6 +468,12 @@ export function brokerConfigFrom(entries: readonly PropertyLine[]): BrokerConfig
     interBrokerSasl,
     zookeeperTls: zookeeperTlsOf(values),
     authorizer: authorizerSettingsOf(values),
+    principalLimits: {
+      limit: values['max.connections.per.principal'],
+      overrides: connectionOverridesOf(values['max.connections.per.principal.overrides']),
+      // Read without an authorizer too: brokers log in as a super user whether or not ACLs are checked.
+      exempt: superUsersOf(values['super.users']),
+    },
     retentionMs,
     rollMs,
     explicitKeys: new Set(known.map((e) => e.key)),

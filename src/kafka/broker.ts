@@ -58,6 +58,7 @@ import { ClientQuotaManager } from './quotas/quota-manager.js';
 import { QuotaTable } from './quotas/quota-table.js';
 import { ZkQuotaWatch } from './quotas/zk-quota-watch.js';
 import { connectionOverridesOf } from './broker-config.js';
+import { PrincipalConnections } from './principal-connections.js';
 import { join } from 'node:path';
 
 /** A broker's part in a ZooKeeper-mode cluster; absent when it runs alone. */
@@ -105,6 +106,8 @@ export class Broker {
   readonly scram: ScramCredentials;
   /** Failed SASL authentications per address, shared by every listener and the console's login. */
   readonly authFailures = new AuthFailureLimit();
+  /** Open connections per authenticated principal (max.connections.per.principal), over every listener. */
+  readonly principalConnections: PrincipalConnections;
   /** KIP-714: client telemetry subscriptions and the metrics clients pushed, for /metrics. */
   readonly telemetry: ClientTelemetry;
   /** Client quotas: in ZooKeeper's /config as Kafka keeps them, or client-quotas.json for a broker alone. */
@@ -123,6 +126,7 @@ export class Broker {
     readonly metadata: MetadataView,
     readonly cluster: ClusterContext | undefined = undefined,
   ) {
+    this.principalConnections = new PrincipalConnections(config.principalLimits);
     this.scram = new ScramCredentials(cluster ? new ZkUserConfigStore(() => cluster.membership.zk) : new FileUserConfigStore(config.dataDir));
     this.clientQuotas = new ClientQuotas(
       cluster ? new ZkEntityConfigs(() => cluster.membership.zk) : new FileEntityConfigs(join(config.dataDir, 'client-quotas.json')),
@@ -288,6 +292,8 @@ export const SASL_AUTHENTICATION_TIMEOUT_MS = 30_000;
 interface SharedLimits {
   budget: ByteBudget;
   authFailures: AuthFailureLimit;
+  /** Counted over all listeners: a principal's limit does not grow with their number. */
+  principalConnections: PrincipalConnections;
 }
 
 /** max.connections.per.ip, with max.connections.per.ip.overrides for the addresses they name. */
@@ -300,7 +306,7 @@ function perAddressLimit(config: BrokerConfig): number | ((address: string) => n
 }
 
 /** One listener's server. */
-function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, { budget, authFailures }: SharedLimits, broker: Broker): TcpServer {
+function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfig, { budget, authFailures, principalConnections }: SharedLimits, broker: Broker): TcpServer {
   const { bind } = listener;
   return new TcpServer({
     host: bind.host === '' ? '0.0.0.0' : bind.host,
@@ -326,6 +332,7 @@ function tcpServerFor(config: BrokerConfig, log: Logger, listener: ListenerConfi
         listener: bind.name,
         principals: listener.tls?.principals,
         quotas: broker.quotaManager,
+        connections: principalConnections,
         sasl: listener.sasl && {
           mechanisms: mechanismsOf(listener.sasl, (user, mechanism) => broker.scram.lookup(user, mechanism)),
           policy: {
@@ -350,7 +357,11 @@ class Listeners {
   ) {}
 
   static of(config: BrokerConfig, log: Logger, broker: Broker): Listeners {
-    const limits = { budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])), authFailures: broker.authFailures };
+    const limits = {
+      budget: new ByteBudget(unlimitedIfNegative(config.values['queued.max.request.bytes'])),
+      authFailures: broker.authFailures,
+      principalConnections: broker.principalConnections,
+    };
     const jwks = config.listeners.flatMap((l) => (l.sasl?.jwks ? [l.sasl.jwks] : []));
     return new Listeners(config.listeners.map((l) => tcpServerFor(config, log, l, limits, broker)), jwks, log);
   }

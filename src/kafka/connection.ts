@@ -15,6 +15,7 @@ import type { Logger } from '../logger.js';
 import type { RequestMetrics } from '../metrics/request-metrics.js';
 import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.js';
 import { principalOf, type KafkaPrincipal } from './principal.js';
+import type { PrincipalConnections, PrincipalHold } from './principal-connections.js';
 import type { PrincipalMapper } from '../security/principal-mapping.js';
 import type { HandlerRegistry } from './registry.js';
 import { SaslAuthenticator, SERVE, type AuthStep, type SaslPolicy } from './sasl/authenticator.js';
@@ -44,10 +45,12 @@ export interface KafkaListener {
   sasl?: ListenerAuthentication;
   /** Client quotas: requests record against them, and a throttle time earned mutes the connection. Unset: none. */
   quotas?: RequestQuotas;
+  /** max.connections.per.principal: the broker-wide count a connection joins once it has a principal. Unset: no limit. */
+  connections?: PrincipalConnections;
 }
 
 /** Serves one connection accepted on the listener named `listener`. */
-export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, requests, maxInFlight, log, listener, principals, sasl, quotas }: KafkaListener): FramedConnection {
+export function serveKafkaConnection(socket: Socket, frames: FrameReader, { handlers, requests, maxInFlight, log, listener, principals, sasl, quotas, connections }: KafkaListener): FramedConnection {
   let principal: KafkaPrincipal | undefined;
   let refusal: string | undefined;
   try {
@@ -55,8 +58,29 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
   } catch (err) {
     refusal = (err as Error).message;
   }
+  // This connection's place in its principal's count, released when the socket closes.
+  let hold: PrincipalHold | undefined;
+  socket.once('close', () => hold?.release());
+  // On a SASL listener the login names the principal: the certificate's is not counted.
+  let overLimit: string | undefined;
+  if (principal && !sasl && connections) {
+    const taken = connections.acquire(principal);
+    if (typeof taken === 'string') overLimit = taken;
+    else hold = taken;
+  }
+  /** A first login's user joins its count; re-authentication keeps the count it has (it may not change the user). */
+  const admitLogin =
+    connections &&
+    ((user: string): string | undefined => {
+      // Closed while the credentials were checked: its close may already have run, and a count taken now would never be released.
+      if (socket.destroyed) return 'connection closed during authentication';
+      const taken = connections.acquire({ type: 'User', name: user });
+      if (typeof taken === 'string') return taken;
+      hold = taken;
+      return undefined;
+    });
   // Set while the connection still has to authenticate; dropped once it has.
-  let authenticator = sasl && new SaslAuthenticator(sasl.mechanisms, sasl.policy, socket.remoteAddress ?? '');
+  let authenticator = sasl && new SaslAuthenticator(sasl.mechanisms, sasl.policy, socket.remoteAddress ?? '', admitLogin);
   let authTimer: NodeJS.Timeout | undefined;
   // KIP-368: when the session the client was told ends, and whether it may re-authenticate.
   let sessionEnds: number | undefined;
@@ -174,6 +198,7 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
   });
   // Kafka closes a connection whose certificate no mapping rule names, before any request.
   if (refusal !== undefined) connection.close('client certificate maps to no principal', { err: refusal });
+  else if (overLimit !== undefined) connection.close(overLimit, { principal: `${principal!.type}:${principal!.name}` });
   else if (sasl) {
     authTimer = setTimeout(() => connection.close('SASL authentication not completed in time', { timeoutMs: sasl.timeoutMs }), sasl.timeoutMs);
     socket.once('close', () => clearTimeout(authTimer));

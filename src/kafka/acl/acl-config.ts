@@ -25,10 +25,15 @@ export function authorizerSettingsOf(values: AclValues): AuthorizerSettings | un
   if (className === '') return undefined;
   if (!ACL_AUTHORIZER_CLASSES.includes(className)) throw new ConfigError(`authorizer.class.name: ${className} is not served; use ${ACL_AUTHORIZER_CLASSES.join(' or ')}`);
   if (values['zookeeper.connect'] === undefined) throw new ConfigError('authorizer.class.name needs zookeeper.connect: ACLs are kept in ZooKeeper (skein start runs one)');
-  const superUsers = values['super.users']
+  return { superUsers: superUsersOf(values['super.users']), allowIfNoAcl: values['allow.everyone.if.no.acl.found'] };
+}
+
+/** super.users: principals separated by semicolons. Throws ConfigError. */
+export function superUsersOf(value: string): Set<string> {
+  const superUsers = value
     .split(';')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const p of superUsers) if (!/^[^:]+:.+$/.test(p)) throw new ConfigError(`super.users: "${p}" is not a principal (Type:name)`);
-  return { superUsers: new Set(superUsers), allowIfNoAcl: values['allow.everyone.if.no.acl.found'] };
+  return new Set(superUsers);
 }

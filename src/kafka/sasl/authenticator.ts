@@ -54,6 +54,11 @@ export class SaslAuthenticator {
     private readonly policy: SaslPolicy,
     /** The client's address (no port), for the failure limit. */
     private readonly address: string,
+    /**
+     * Asked once the credentials are good: a string refuses the login with that message (a limit on the
+     * user's connections), answered and closed as a failed login is, without counting as a failed attempt.
+     */
+    private readonly admit: (user: string) => string | undefined = () => undefined,
   ) {}
 
   /** The authenticated user, once there is one. */
@@ -126,11 +131,13 @@ export class SaslAuthenticator {
     } catch (err) {
       return this.refused(state, request, err);
     }
-    return step instanceof Promise ? step.then((s) => this.answered(request, s), (err: unknown) => this.refused(state, request, err)) : this.answered(request, step);
+    return step instanceof Promise ? step.then((s) => this.answered(state, request, s), (err: unknown) => this.refused(state, request, err)) : this.answered(state, request, step);
   }
 
-  private answered(request: RequestHead | null, step: SaslStep): AuthStep {
+  private answered(state: TokensState, request: RequestHead | null, step: SaslStep): AuthStep | Promise<AuthStep> {
     if (!step.done) return { reply: answer(request, { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge }) };
+    const refusal = this.admit(step.user);
+    if (refusal !== undefined) return this.refuse(state, request, refusal);
     // Only SaslAuthenticate v1+ carries a lifetime, and only such clients can re-authenticate (KIP-368).
     const lifetimeMs = request && request.apiVersion >= 1 ? this.policy.reauthMs : 0;
     this.state = { name: 'authenticated', user: step.user, lifetimeMs };

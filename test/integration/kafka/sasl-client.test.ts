@@ -2,7 +2,8 @@
 // (a user made with AlterUserScramCredentials), re-authenticates before each session of
 // connections.max.reauth.ms ends (the broker closes a connection whose session ended otherwise), and a
 // wrong password or an unserved mechanism is refused with Kafka's error, the password
-// in no message.
+// in no message. Each user is at its max.connections.per.principal limit: re-authentication keeps the
+// connection's one count rather than taking another.
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -26,6 +27,7 @@ beforeAll(async () => {
     'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-pw";',
     'connections.max.reauth.ms': String(SESSION_MS),
     'connection.failed.authentication.delay.ms': '0',
+    'max.connections.per.principal.overrides': 'User:alice:1,User:carol:2',
   }, undefined, pino({ level: 'debug' }, { write: (line: string) => void logged.push(line) }));
   const sasl = broker.broker.config.listeners.find((l) => l.bind.name === 'SASL_PLAINTEXT')!.advertised!;
   saslAddress = `${sasl.host}:${sasl.port}`;
@@ -56,6 +58,7 @@ test('PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512: each logs in, and re-authenticates
       return by('alice') >= 2 && by('carol') >= 4 ? true : undefined;
     }, 10_000);
     expect(conns.map((c) => c.closed)).toEqual([false, false, false]);
+    expect(['User:alice', 'User:carol'].map((p) => broker.broker.principalConnections.count(p))).toEqual([1, 2]);
     for (const metadata of await Promise.all(conns.map((c) => c.send(ApiKey.Metadata, 1, { topics: [] })))) expect(metadata.brokers.length).toBe(1);
   } finally {
     for (const c of conns) c.close();
