@@ -216,6 +216,7 @@ function leftOut(frame: Buffer): boolean {
   }
   switch (request.apiKey) {
     case ApiKey.Fetch:
+    case ApiKey.ShareFetch:
       return request.body.maxWaitMs > MAX_REQUESTED_WAIT_MS;
     case ApiKey.JoinGroup: {
       const { rebalanceTimeoutMs, sessionTimeoutMs } = request.body;
