@@ -59,6 +59,12 @@ import {
 
 /** How often a write lost to a concurrent change is decided again before the event gives up. */
 const MAX_WRITE_ROUNDS = 5;
+/**
+ * Partition-state writes under way at once. Each takes up to three ZooKeeper requests, and the session
+ * client refuses requests beyond its 1,000 waiting (ThrottledOp): all of a 3,000-partition topic's
+ * writes at once failed the whole event, and the controller's resignation with it.
+ */
+const STATE_WRITES_IN_FLIGHT = 128;
 /** Between attempts to give up /controller while ZooKeeper is unreachable. */
 const ABDICATE_RETRY_MS = 100;
 /** What a conditional write fails with when someone else changed the znode first. */
@@ -489,13 +495,11 @@ export class Controller {
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const landed: (TopicPartition & { zkVersion: number })[] = [];
       const lost: TopicPartition[] = [];
-      await Promise.all(
-        writes.map(async (w) => {
-          const v = await this.writeState(a, w);
-          if (v === undefined) lost.push(w);
-          else landed.push({ topic: w.topic, partition: w.partition, zkVersion: v });
-        }),
-      );
+      await eachWithin(writes, STATE_WRITES_IN_FLIGHT, async (w) => {
+        const v = await this.writeState(a, w);
+        if (v === undefined) lost.push(w);
+        else landed.push({ topic: w.topic, partition: w.partition, zkVersion: v });
+      });
       const announced = a.core.written(landed);
       // A finished reassignment's RS = TRS goes to ZooKeeper before the removed replicas are told to delete.
       await this.writeAssignments(a, announced.assignments);
@@ -651,4 +655,24 @@ export class Controller {
     for (const c of children) await this.deleteTree(`${path}/${c}`);
     await this.deleteIfPresent(path);
   }
+}
+
+/**
+ * `fn` over `items` with at most `limit` calls under way; rejects with the first failure, after which no
+ * further item is started (those under way finish on their own).
+ */
+async function eachWithin<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      try {
+        await fn(items[next++]!);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

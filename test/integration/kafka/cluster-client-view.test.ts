@@ -225,3 +225,13 @@ test('DescribeConfigs on a BROKER resource: kafkajs reaches each broker for its 
   });
   expect(altered.responses[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
 });
+
+test('a topic of 1,100 partitions gets a leader for each: the controller keeps its ZooKeeper writes under the client limit of 1,000 waiting', async () => {
+  // All of a topic's partition-state writes at once once exceeded that limit: ThrottledOp failed the
+  // controller's event and the partitions stayed leaderless.
+  await admin.createTopics({ topics: [{ topic: 'wide', numPartitions: 1100, replicationFactor: 1 }] });
+  await waitFor('a leader for all 1,100 partitions', async () => {
+    const [topic] = (await admin.fetchTopicMetadata({ topics: ['wide'] })).topics;
+    return topic!.partitions.length === 1100 && topic!.partitions.every((p) => p.leader > 0) ? true : undefined;
+  }, 30_000, 200);
+});
