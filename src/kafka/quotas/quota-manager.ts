@@ -28,7 +28,7 @@ export interface QuotaSensor {
   readonly user: string;
   readonly clientId: string;
   readonly rate: SampledRate;
-  /** What the controller mutation quota is enforced on (mutations only; their rate is only reported). */
+  /** Mutation sensors only (else null): the bucket controller_mutation_rate is enforced on; their `rate` is only reported. */
   readonly bucket: TokenBucket | null;
   throttleTimeMsTotal: number;
   throttledResponses: number;
