@@ -6,8 +6,8 @@
 //           -> {count}
 //   describe {bootstrap, groupId}: the admin's describeGroups -> [{groupId, state, type, members, listed}]
 //            where listed is the group as listGroups reports it
-//   member  {bootstrap, topic, groupId, clientId, protocol}: a group consumer (`group.protocol` classic
-//           or consumer) printing JSON lines: {"event":"assigned","partitions":[...]} whenever its
+//   member  {bootstrap, topic, groupId, clientId, protocol, instanceId?}: a group consumer (`group.protocol`
+//           classic or consumer; static with `group.instance.id` = instanceId when given) printing JSON lines: {"event":"assigned","partitions":[...]} whenever its
 //           assignment changes, {"event":"record",...} once a record's offset is committed. "stop" on stdin disconnects (leaving the group) and prints {"event":"closed"}.
 //   offsets {bootstrap, topic, timestamp}: the KafkaJS-compatible admin: createTopics and deleteTopics of a
 //           scratch topic (listTopics after each), fetchTopicOffsets and fetchTopicOffsetsByTimestamp of
@@ -67,6 +67,7 @@ async function member() {
       : { 'group.protocol': 'classic', 'session.timeout.ms': 10_000, 'heartbeat.interval.ms': 500 };
   const consumer = kafka.consumer({
     ...protocolConfig,
+    ...(input.instanceId ? { 'group.instance.id': input.instanceId } : {}),
     kafkaJS: { groupId: input.groupId, fromBeginning: true, autoCommit: false },
   });
   await consumer.connect();

@@ -5,6 +5,8 @@
 // group, which becomes a consumer group serving the kafkajs members as classic members, and the kafkajs
 // members leave one by one. Downgrade: kafkajs members join a KIP-848 group, the KIP-848 members leave,
 // and the group is classic again; the same with librdkafka's classic protocol (group.protocol=classic).
+// Static: a librdkafka group.protocol=classic process restarted under the group.instance.id of a crashed
+// KIP-848 member takes its place and partitions at once, and the group is classic again.
 // Every member commits each record before reporting it, so: no record is lost, none is read twice
 // (commits carry over from one kind of member to the other), and on each partition the offsets read, in
 // the order they were read across all members, only go up (no partition is consumed by two members at
@@ -71,8 +73,8 @@ class KafkajsMember {
 }
 
 /** A @confluentinc/kafka-javascript member, group.protocol=consumer unless told classic, in a child process. */
-function kip848Member(name: string, topic: string, groupId: string, protocol: 'consumer' | 'classic' = 'consumer'): JsonLinesChild {
-  const input = { bootstrap: kafka().bootstrap, topic, groupId, clientId: name, protocol };
+function kip848Member(name: string, topic: string, groupId: string, protocol: 'consumer' | 'classic' = 'consumer', instanceId?: string): JsonLinesChild {
+  const input = { bootstrap: kafka().bootstrap, topic, groupId, clientId: name, protocol, instanceId };
   return new JsonLinesChild(name, process.execPath, [fileURLToPath(CKJS), 'member', JSON.stringify(input)]);
 }
 
@@ -224,5 +226,27 @@ test('librdkafka on both sides: a group.protocol=classic member joins a KIP-848 
     await k1.stop();
     await k2.stop();
     return readsOf([], [c, k1, k2]);
+  });
+}, 60_000);
+
+test('static librdkafka: a group.protocol=classic process under a crashed KIP-848 member\'s group.instance.id takes its place, and the group is classic again', async () => {
+  const topic = 'migrate-static';
+  const groupId = 'migrate-static-group';
+  await scenario(topic, groupId, async (producer, sent) => {
+    sent.push(...(await produce(producer, topic, 0, 20)));
+    const c = kip848Member('ckjs-static-consumer', topic, groupId, 'consumer', 'instance-1');
+    await until('the static KIP-848 member owning every partition', () => split([c]), [c]);
+    await until('its records read', () => readsOf([], [c]).length >= sent.length, [c]);
+    await c.kill();
+    sent.push(...(await produce(producer, topic, 20, 20)));
+    // The crashed member's session (45 s) has not run out: only the replacement gives the new process its partitions now.
+    const k = kip848Member('ckjs-static-classic', topic, groupId, 'classic', 'instance-1');
+    await until('the classic process owning every partition', () => split([k]), [k]);
+    // Classic (librdkafka's group type 2), with the new process its only member.
+    const [described] = await runNodeJson<{ type: number; members: { clientId: string }[] }[]>(CKJS, 'describe', { bootstrap: kafka().bootstrap, groupId });
+    expect(described).toMatchObject({ type: 2, members: [{ clientId: 'ckjs-static-classic' }] });
+    await until('every record read', () => readsOf([], [c, k]).length >= sent.length, [k]);
+    await k.stop();
+    return readsOf([], [c, k]);
   });
 }, 60_000);

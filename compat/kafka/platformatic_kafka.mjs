@@ -11,6 +11,9 @@
 //   quotas   {bootstrap, steps: [{alter: [{entities, ops}], validateOnly, describe: {components, strict}}]}:
 //            per step Admin.alterClientQuotas then Admin.describeClientQuotas -> [{altered} or
 //            {refused: [{id, message}]}, and {described}]
+//   mutations {bootstrap, clientId, steps: [{create: topic, partitions} | {grow: topic, count} | {delete: topic}]}:
+//            Admin.createTopics / createPartitions / deleteTopics one after the other, retrying what the
+//            client retries -> {refusals: [{id, throttleTimeMs}] the retries were for, elapsedMs, partitions: {topic: count}}
 // member   {bootstrap, topic, groupId, clientId}: a group consumer's stream from the committed offsets,
 //          printing JSON lines: {"event":"joined","partitions":[...]} at each assignment, and
 //          {"event":"record",...} for each record once its offset is committed. "stop" on stdin closes
@@ -96,6 +99,41 @@ async function member() {
   process.stdin.destroy();
 }
 
+/** The protocol errors (name and the broker's message) in an error the client threw, however nested. */
+function protocolErrors(error) {
+  const found = [];
+  const walk = (e) => {
+    if (e?.apiId) found.push({ id: e.apiId, message: e.serverErrorMessage });
+    for (const inner of e?.errors ?? []) walk(inner);
+  };
+  walk(error);
+  return found;
+}
+
+async function mutations() {
+  const refusals = [];
+  // The client retries a retriable error (THROTTLING_QUOTA_EXCEEDED is one) after retryDelay; this one notes what it retried.
+  const retryDelay = (_client, _operation, _attempt, _retries, error) => {
+    for (const { id } of protocolErrors(error)) refusals.push({ id, throttleTimeMs: error.response?.throttleTimeMs });
+    return 100;
+  };
+  const client = new Admin({ ...common, retries: 20, retryDelay });
+  const started = Date.now();
+  try {
+    for (const step of input.steps) {
+      if (step.create) await client.createTopics({ topics: [step.create], partitions: step.partitions, replicas: 1 });
+      else if (step.grow) await client.createPartitions({ topics: [{ name: step.grow, count: step.count }] });
+      else await client.deleteTopics({ topics: [step.delete] });
+    }
+    const elapsedMs = Date.now() - started;
+    const metadata = await client.metadata({ topics: await client.listTopics() });
+    const partitions = Object.fromEntries([...metadata.topics].map(([name, t]) => [name, t.partitionsCount]));
+    return { refusals, elapsedMs, partitions };
+  } finally {
+    await client.close();
+  }
+}
+
 async function quotas() {
   const client = new Admin(common);
   const results = [];
@@ -107,13 +145,7 @@ async function quotas() {
           altered = { altered: await client.alterClientQuotas({ entries: step.alter, validateOnly: step.validateOnly }) };
         } catch (error) {
           // The client throws for any entity refused: report each protocol error's name and the broker's message.
-          const found = [];
-          const walk = (e) => {
-            if (e?.apiId) found.push({ id: e.apiId, message: e.serverErrorMessage });
-            for (const inner of e?.errors ?? []) walk(inner);
-          };
-          walk(error);
-          altered = { refused: found };
+          altered = { refused: protocolErrors(error) };
         }
       }
       results.push({ ...altered, described: step.describe ? await client.describeClientQuotas(step.describe) : undefined });
@@ -126,4 +158,4 @@ async function quotas() {
 
 if (mode === 'member') await member();
 // Offsets come back as BigInt, which JSON cannot hold; they fit a double here.
-else process.stdout.write(JSON.stringify(await { admin, produce, logDirs, quotas }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
+else process.stdout.write(JSON.stringify(await { admin, produce, logDirs, quotas, mutations }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));

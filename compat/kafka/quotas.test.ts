@@ -4,6 +4,9 @@
 // and is refused bad ones; confluent-kafka-python (librdkafka) producing and consuming under client-id
 // quotas is told throttle times (throttle_cb), backs off, and moves data at about the quota; kafkajs
 // authenticated as alice (SASL PLAIN) is held to alice's user quota, which /metrics reports per user.
+// Under controller_mutation_rate (KIP-599) @platformatic/kafka's admin (CreateTopics v7, CreatePartitions
+// v3, DeleteTopics v6: strict) retries what is refused with THROTTLING_QUOTA_EXCEEDED until it fits, and
+// kafkajs' (CreateTopics v3: permissive) is served and throttled.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode } from '../../protocol/kafka/index.js';
@@ -136,4 +139,50 @@ test("kafkajs authenticated as alice is held to alice's user quota, reported per
   const throttled = metrics.split('\n').find((l) => l.startsWith('kafka_server_quota_throttle_time_ms_total{') && l.includes('quota="Produce"') && l.includes('user="alice"'));
   expect(throttled, metrics).toBeDefined();
   expect(Number(throttled!.split(' ').at(-1))).toBeGreaterThan(0);
+}, 60_000);
+
+const MUTATION_RATE = 10;
+
+test('under controller_mutation_rate, @platformatic/kafka retries THROTTLING_QUOTA_EXCEEDED and kafkajs is throttled', async () => {
+  // 10 partitions/s over 2 windows of 1 s: a bucket of 20 partitions.
+  const altered = await kafkaRequest(plaintext, ApiKey.AlterClientQuotas, 1, {
+    entries: ['platformatic-mutator', 'kafkajs-mutator'].map((name) => ({
+      entity: [{ entityType: 'client-id', entityName: name }],
+      ops: [{ key: 'controller_mutation_rate', value: MUTATION_RATE, remove: false }],
+    })),
+    validateOnly: false,
+  });
+  expect(altered.entries.map((e) => e.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+
+  const done = await runNodeJson<{ refusals: { id: string; throttleTimeMs: number }[]; elapsedMs: number; partitions: Record<string, number> }>(
+    new URL('platformatic_kafka.mjs', import.meta.url),
+    'mutations',
+    {
+      bootstrap: plaintext,
+      clientId: 'platformatic-mutator',
+      steps: [{ create: 'mutated-a', partitions: 10 }, { create: 'mutated-b', partitions: 10 }, { create: 'mutated-c', partitions: 10 }, { grow: 'mutated-a', count: 20 }, { delete: 'mutated-b' }],
+    },
+  );
+  // 50 partitions, the last 10 admitted only once the bucket is back at zero: 40 - 20 taken at 10/s is at least 2 s,
+  // however fast or slow the machine (a slow one refills the bucket meanwhile and is refused less often).
+  expect(done.elapsedMs).toBeGreaterThanOrEqual(2000);
+  for (const r of done.refusals) expect(r).toMatchObject({ id: 'THROTTLING_QUOTA_EXCEEDED', throttleTimeMs: expect.any(Number) });
+  expect(done.partitions).toMatchObject({ 'mutated-a': 20, 'mutated-c': 10 });
+  expect(done.partitions['mutated-b']).toBeUndefined();
+
+  const admin = new Kafka({ brokers: [plaintext], clientId: 'kafkajs-mutator', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const started = Date.now();
+  try {
+    // 30 of the 20 partitions the bucket holds: created, and throttled 1 s, which kafkajs waits out before its next request.
+    expect(await admin.createTopics({ topics: [{ topic: 'kafkajs-mutated-a', numPartitions: 30 }] })).toBe(true);
+    expect(await admin.createTopics({ topics: [{ topic: 'kafkajs-mutated-b', numPartitions: 1 }] })).toBe(true);
+  } finally {
+    await admin.disconnect();
+  }
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const rate = metrics.split('\n').find((l) => l.startsWith('kafka_server_quota_rate{') && l.includes('quota="ControllerMutation"') && l.includes('client_id="kafkajs-mutator"'));
+  expect(rate, metrics).toBeDefined();
+  expect(Number(rate!.split(' ').at(-1))).toBeGreaterThan(0);
 }, 60_000);

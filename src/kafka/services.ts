@@ -243,8 +243,11 @@ export interface BrokerServices {
   readonly telemetry: TelemetryRequests;
   /** Client quotas as admins see them (DescribeClientQuotas, AlterClientQuotas). */
   readonly clientQuotas: Pick<ClientQuotas, 'describe' | 'alter'>;
-  /** Client quota enforcement: the rates Produce and Fetch record and the throttle times they earn. */
-  readonly quotas: Pick<ClientQuotaManager, 'enforces' | 'record' | 'unrecord' | 'maxValueInWindow'>;
+  /**
+   * Client quota enforcement: the rates Produce and Fetch record and the throttle times they earn, and
+   * the controller mutation quota CreateTopics, CreatePartitions and DeleteTopics take partitions from.
+   */
+  readonly quotas: Pick<ClientQuotaManager, 'enforces' | 'record' | 'unrecord' | 'maxValueInWindow' | 'mutationQuota'>;
 }
 
 /** GetTelemetrySubscriptions and PushTelemetry (client-telemetry.ts); the time is the caller's. */

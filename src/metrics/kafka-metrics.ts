@@ -71,8 +71,8 @@ function groupOffsets(broker: BrokerView): { current: Sample[]; lag: Sample[] } 
   return { current, lag };
 }
 
-/** Kafka's quota metric groups (kafka.server:type=Produce|Fetch|Request|ConnectionQuota,user=..,client-id=..). */
-const QUOTA_TYPE = { produce: 'Produce', fetch: 'Fetch', request: 'Request', connection: 'ConnectionQuota' } as const;
+/** Kafka's quota metric groups (kafka.server:type=Produce|Fetch|Request|ConnectionQuota|ControllerMutation,user=..,client-id=..). */
+const QUOTA_TYPE = { produce: 'Produce', fetch: 'Fetch', request: 'Request', connection: 'ConnectionQuota', mutation: 'ControllerMutation' } as const;
 
 /**
  * Per quota entity: the throttle time handed out and the responses throttled (counters, summed where
@@ -86,7 +86,7 @@ function quotaMetrics(broker: BrokerView): ScrapedMetric[] {
   return [
     { name: 'kafka_server_quota_throttle_time_ms_total', help: 'Throttle time given to clients for exceeding a quota, per quota entity (Kafka\'s throttle-time).', type: 'counter', samples: per((s) => s.throttleTimeMsTotal) },
     { name: 'kafka_server_quota_throttled_total', help: 'Responses throttled, or connections refused, for exceeding a quota, per quota entity.', type: 'counter', samples: per((s) => s.throttledResponses) },
-    { name: 'kafka_server_quota_rate', help: 'The rate a quota is measured on (bytes/s, percent of a thread, connections/s), per quota entity (Kafka\'s byte-rate, request-time).', type: 'gauge', samples: per((s, now) => s.rate.rate(now)) },
+    { name: 'kafka_server_quota_rate', help: 'The rate a quota is measured on (bytes/s, percent of a thread, connections/s, partition mutations/s), per quota entity (Kafka\'s byte-rate, request-time, mutation-rate).', type: 'gauge', samples: per((s, now) => s.rate.rate(now)) },
   ];
 }
 

@@ -342,7 +342,9 @@ export class GroupCoordinator<T> {
   /**
    * Online downgrade (Kafka: convertToClassicGroup): a consumer group's classic members become this
    * group's members at its epoch, with what they own as their assignment, and a rebalance starts so
-   * they rejoin (their heartbeats say REBALANCE_IN_PROGRESS) and the leader assigns anew.
+   * they rejoin (their heartbeats say REBALANCE_IN_PROGRESS) and the leader assigns anew, unless the
+   * group comes stable (`rebalance` false: a static member replaced the last KIP-848 one), when its
+   * members carry on at that generation and SyncGroup hands out what they were carried with.
    */
   takeIn(nowMs: number, migrating: MigratingGroup): CoordinatorOutput<T> {
     return this.run(nowMs, () => {
@@ -361,7 +363,7 @@ export class GroupCoordinator<T> {
       group.subscribedTopics = group.computeSubscribedTopics();
       group.restoreState('Stable', this.now);
       this.append(group.groupId, [groupMetadataRecord(group, new Map(migrating.members.map((m) => [m.memberId, m.assignment])))]);
-      this.prepareRebalance(group);
+      if (migrating.rebalance !== false) this.prepareRebalance(group);
     });
   }
 

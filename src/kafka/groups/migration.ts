@@ -2,7 +2,8 @@
 // group.consumer.migration.policy): what one coordinator hands the other when a group id changes
 // protocol with members in it. An upgrade happens when a ConsumerGroupHeartbeat member joins a classic
 // group whose members use the "consumer" embedded protocol; a downgrade when the last KIP-848 member
-// leaves a consumer group whose other members speak the classic protocol. Committed offsets stay where
+// leaves a consumer group whose other members speak the classic protocol, or is replaced by a classic
+// static member (the same group.instance.id under a new member id). Committed offsets stay where
 // they are (the classic coordinator keeps them for both kinds).
 import type { MemberInit } from './member.js';
 
@@ -30,5 +31,10 @@ export interface MigratingGroup {
   generationId: number;
   /** The classic group's chosen protocol; null from a consumer group (the classic group votes anew). */
   protocolName: string | null;
+  /**
+   * Downgrades only: whether the classic group rebalances on arrival (a member left, or not everyone
+   * held their target) or stays stable with the assignments carried (a static member was replaced).
+   */
+  rebalance?: boolean;
   members: MigratingMember[];
 }

@@ -1,10 +1,13 @@
 // DeleteTopics (20), v0-6: topics by name, and (v6) by topic id, each with its own error. Unknown names
 // get UNKNOWN_TOPIC_OR_PARTITION, unknown ids UNKNOWN_TOPIC_ID; a name or id given twice, or an entry
 // with both or neither, is refused as Kafka's controller refuses it. With delete.topic.enable=false every
-// entry gets TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3, which lacks that code).
+// entry gets TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3, which lacks that code). A topic's
+// partitions are taken from the client's controller_mutation_rate quota as it is deleted; from v5 a
+// topic over it gets THROTTLING_QUOTA_EXCEEDED.
 import { ApiKey, ErrorCode, KafkaProtocolError, ZERO_UUID, type DeleteTopicsResponseInput } from '../../../protocol/kafka/index.js';
 import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
+import { requestMutationQuota, THROTTLED_MESSAGE } from '../quotas/mutation-quota.js';
 import { awaitChanges } from '../topics/change-deadline.js';
 import { repeated } from '../topics/repeated.js';
 
@@ -19,8 +22,8 @@ export const deleteTopicsHandler = defineHandler({
   apiKey: ApiKey.DeleteTopics,
   minVersion: 0,
   maxVersion: 6,
-  uses: ['topics', 'acls'],
-  async handle(request, ctx, { topics, acls }) {
+  uses: ['topics', 'acls', 'quotas', 'clock'],
+  async handle(request, ctx, { topics, acls, quotas, clock }) {
     const mayDelete = (name: string) => acls.authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, name);
     const targets: Target[] =
       ctx.apiVersion >= 6 ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
@@ -33,6 +36,7 @@ export const deleteTopicsHandler = defineHandler({
       return { throttleTimeMs: 0, responses: targets.map((t) => result(t, code, err.message)) };
     }
 
+    const quota = requestMutationQuota(quotas, ctx, ApiKey.DeleteTopics, clock.now());
     const names = targets.filter((t) => t.name !== null && t.topicId === ZERO_UUID).map((t) => t.name!);
     const ids = targets.filter((t) => t.name === null && t.topicId !== ZERO_UUID).map((t) => t.topicId);
     const namesTwice = repeated(names);
@@ -83,6 +87,10 @@ export const deleteTopicsHandler = defineHandler({
       }
       try {
         topics.validateDelete(record.name);
+        if (!quota.admit(record.replicas.length, clock.now())) {
+          responses.push(result(target, ErrorCode.THROTTLING_QUOTA_EXCEEDED, THROTTLED_MESSAGE));
+          continue;
+        }
         changes.set(record.name, topics.delete(record.name));
         responses.push(result(target, ErrorCode.NONE));
       } catch (err) {
@@ -93,7 +101,7 @@ export const deleteTopicsHandler = defineHandler({
     }
     const outcomes = await awaitChanges(changes, request.timeoutMs, ctx.log);
     return {
-      throttleTimeMs: 0,
+      throttleTimeMs: quota.responseThrottleMs(clock.now()),
       responses: responses.map((r) => {
         const outcome = r.name ? outcomes.get(r.name) : undefined;
         return outcome ? { ...r, ...outcome } : r;

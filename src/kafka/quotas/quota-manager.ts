@@ -1,18 +1,22 @@
 // Enforces client quotas as Kafka's ClientQuotaManager does: each request's bytes (produce: the request,
 // fetch: the response) or handler time (request_percentage) is recorded against the rate of the entity
 // whose quota applies, and a rate over the quota earns a throttle time the response carries. With no
-// quota of a kind configured nothing is recorded: one map lookup per request.
-import { CONNECTION_CREATION_RATE, CONSUMER_BYTE_RATE, PRODUCER_BYTE_RATE, REQUEST_PERCENTAGE } from './quota-entity.js';
+// quota of a kind configured nothing is recorded: one map lookup per request. Controller mutations
+// (partitions created and deleted) are measured with a token bucket instead (mutation-quota.ts).
+import { BucketMutationQuota, UNBOUNDED_MUTATIONS, type MutationQuota } from './mutation-quota.js';
+import { CONNECTION_CREATION_RATE, CONSUMER_BYTE_RATE, CONTROLLER_MUTATION_RATE, PRODUCER_BYTE_RATE, REQUEST_PERCENTAGE } from './quota-entity.js';
 import type { QuotaTable } from './quota-table.js';
 import { SampledRate, throttleTimeMs, type RateWindowConfig } from './sampled-rate.js';
+import { TokenBucket } from './token-bucket.js';
 
-export type QuotaKind = 'produce' | 'fetch' | 'request' | 'connection';
+export type QuotaKind = 'produce' | 'fetch' | 'request' | 'connection' | 'mutation';
 
 const KEY_OF_KIND: Readonly<Record<QuotaKind, string>> = {
   produce: PRODUCER_BYTE_RATE,
   fetch: CONSUMER_BYTE_RATE,
   request: REQUEST_PERCENTAGE,
   connection: CONNECTION_CREATION_RATE,
+  mutation: CONTROLLER_MUTATION_RATE,
 };
 
 /** Rates tracked at most; past it the least recently used is dropped (it starts again from zero if it returns). */
@@ -24,6 +28,8 @@ export interface QuotaSensor {
   readonly user: string;
   readonly clientId: string;
   readonly rate: SampledRate;
+  /** Mutation sensors only (else null): the bucket controller_mutation_rate is enforced on; their `rate` is only reported. */
+  readonly bucket: TokenBucket | null;
   throttleTimeMsTotal: number;
   throttledResponses: number;
 }
@@ -58,6 +64,17 @@ export class ClientQuotaManager {
     sensor.throttleTimeMsTotal += throttleMs;
     sensor.throttledResponses++;
     return throttleMs;
+  }
+
+  /**
+   * The controller mutation quota of one CreateTopics, CreatePartitions or DeleteTopics request by `user`
+   * with `clientId`: strict (topics over the quota refused) or permissive (only throttled).
+   */
+  mutationQuota(user: string, clientId: string, strict: boolean, nowMs: number): MutationQuota {
+    const match = this.table.resolve(CONTROLLER_MUTATION_RATE, user, clientId);
+    if (match === undefined) return UNBOUNDED_MUTATIONS;
+    const sensor = this.sensorOf('mutation', match.user, match.clientId, nowMs);
+    return new BucketMutationQuota(sensor, sensor.bucket!, match.quota, strict, this.windows);
   }
 
   /**
@@ -107,7 +124,8 @@ export class ClientQuotaManager {
       this.sensors.delete(id);
     } else {
       if (this.sensors.size >= MAX_QUOTA_SENSORS) this.sensors.delete(this.sensors.keys().next().value!);
-      sensor = { kind, user, clientId, rate: new SampledRate(this.windows, nowMs), throttleTimeMsTotal: 0, throttledResponses: 0 };
+      const bucket = kind === 'mutation' ? new TokenBucket(this.windows, nowMs) : null;
+      sensor = { kind, user, clientId, rate: new SampledRate(this.windows, nowMs), bucket, throttleTimeMsTotal: 0, throttledResponses: 0 };
     }
     this.sensors.set(id, sensor);
     return sensor;

@@ -1,10 +1,11 @@
 // Topic administration through kafkajs' admin client and, for versions kafkajs does not speak, raw requests.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ApiKey, ErrorCode, ZERO_UUID } from '../../../protocol/kafka/index.js';
+import { ApiKey, ErrorCode, ZERO_UUID, type RequestInputOf, type ResponseOf } from '../../../protocol/kafka/index.js';
 import { buildRecordBatch } from '../../../protocol/kafka/records/batch-builder.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
 import { kafkaRequest } from '../../helpers/kafka-request.js';
+import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 
 let broker: TestBroker;
 let admin: Admin;
@@ -264,4 +265,56 @@ test('topics, partitions and configs made through the admin APIs survive a resta
   await admin.connect();
   expect(partitionsOf(await admin.fetchTopicMetadata({ topics: ['kept'] }), 'kept')).toHaveLength(2);
   expect(broker.broker.replicas.partition('kept', 1)!.log.config.retentionBytes).toBe(4096);
+});
+
+/** One request as client id `mutator`, over a fresh connection: a throttled response mutes the one it came on. */
+async function asMutator<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestInputOf<K>): Promise<ResponseOf<K>> {
+  const conn = await KafkaConnection.connect(broker.bootstrap, { clientId: 'mutator' });
+  try {
+    return await conn.send(apiKey, apiVersion, body);
+  } finally {
+    conn.close();
+  }
+}
+
+test('controller_mutation_rate: strict versions refuse topics over it with THROTTLING_QUOTA_EXCEEDED, older ones are throttled; validateOnly is free', async () => {
+  // 0.01 partitions/s: a burst of 0.11 over the 11 default windows, and a refill too slow to matter while the test runs.
+  const altered = await kafkaRequest(broker.bootstrap, ApiKey.AlterClientQuotas, 1, {
+    entries: [{ entity: [{ entityType: 'client-id', entityName: 'mutator' }], ops: [{ key: 'controller_mutation_rate', value: 0.01, remove: false }] }],
+    validateOnly: false,
+  });
+  expect(altered.entries.map((e) => e.errorCode)).toEqual([ErrorCode.NONE]);
+  const topic = (name: string, numPartitions: number) => ({ name, numPartitions, replicationFactor: 1, assignments: [], configs: [] });
+  const throttledFor = (seconds: number) => expect.toSatisfy((ms: number) => ms > (seconds - 10) * 1000 && ms <= seconds * 1000);
+
+  // Strict (v7): the bucket is not below zero for the first topic, which overdraws it to -1.89; the next one is refused.
+  const strict = await asMutator(ApiKey.CreateTopics, 7, { topics: [topic('quota-a', 2), topic('quota-b', 1)], timeoutMs: 10_000, validateOnly: false });
+  expect(strict.topics.map((t) => [t.name, t.errorCode])).toEqual([
+    ['quota-a', ErrorCode.NONE],
+    ['quota-b', ErrorCode.THROTTLING_QUOTA_EXCEEDED],
+  ]);
+  expect(strict.topics[1]).toMatchObject({ errorMessage: 'The throttling quota has been exceeded.', numPartitions: -1, topicId: ZERO_UUID });
+  expect(strict.throttleTimeMs).toEqual(throttledFor(189));
+  // Validating takes nothing from the quota, so it is answered as if there were none.
+  const validated = await asMutator(ApiKey.CreateTopics, 7, { topics: [topic('quota-b', 1)], timeoutMs: 10_000, validateOnly: true });
+  expect(validated).toMatchObject({ throttleTimeMs: 0, topics: [{ name: 'quota-b', errorCode: ErrorCode.NONE }] });
+  // Permissive (v5): created, and throttled until the bucket is back at zero.
+  const permissive = await asMutator(ApiKey.CreateTopics, 5, { topics: [topic('quota-b', 1)], timeoutMs: 10_000, validateOnly: false });
+  expect(permissive.topics[0]).toMatchObject({ name: 'quota-b', errorCode: ErrorCode.NONE });
+  expect(permissive.throttleTimeMs).toEqual(throttledFor(289));
+
+  // CreatePartitions counts the partitions added, DeleteTopics the topic's partitions.
+  const grow = (v: number) => asMutator(ApiKey.CreatePartitions, v, { topics: [{ name: 'quota-b', count: 2, assignments: null }], timeoutMs: 10_000, validateOnly: false });
+  expect(await grow(3)).toMatchObject({ throttleTimeMs: throttledFor(289), results: [{ name: 'quota-b', errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED }] });
+  expect(await grow(2)).toMatchObject({ throttleTimeMs: throttledFor(389), results: [{ name: 'quota-b', errorCode: ErrorCode.NONE }] });
+  const drop = (v: number) => asMutator(ApiKey.DeleteTopics, v, { topics: [{ name: 'quota-a', topicId: ZERO_UUID }], topicNames: ['quota-a'], timeoutMs: 10_000 });
+  expect(await drop(6)).toMatchObject({ throttleTimeMs: throttledFor(389), responses: [{ name: 'quota-a', errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED }] });
+  expect(await drop(4)).toMatchObject({ throttleTimeMs: throttledFor(589), responses: [{ name: 'quota-a', errorCode: ErrorCode.NONE }] });
+  expect(broker.broker.topics.get('quota-a')).toBeUndefined();
+
+  // Other clients have no quota and count nothing.
+  const free = await kafkaRequest(broker.bootstrap, ApiKey.CreateTopics, 7, { topics: [topic('quota-free', 4)], timeoutMs: 10_000, validateOnly: false });
+  expect(free).toMatchObject({ throttleTimeMs: 0, topics: [{ name: 'quota-free', errorCode: ErrorCode.NONE }] });
+  const sensors = [...broker.broker.quotaManager.all()].filter((s) => s.kind === 'mutation');
+  expect(sensors).toEqual([expect.objectContaining({ user: '', clientId: 'mutator', throttledResponses: 6 })]);
 });

@@ -6,8 +6,11 @@
 // compacted, as Kafka's cleaner leaves it) and must hold the same group. With `classicShare`, some clients
 // are classic members of the group (online migration) that behave as kafkajs does: eager, they drop
 // everything they own before each JoinGroup, take what SyncGroup hands them, and rejoin when a heartbeat
-// says REBALANCE_IN_PROGRESS. The policy is `upgrade`, so the group stays a consumer group when only
-// classic members remain (a downgrade hands it to the classic coordinator, tested elsewhere). Checked at
+// says REBALANCE_IN_PROGRESS. With `staticShare`, some clients have a group.instance.id, and a static
+// client may restart as a new process of either protocol under the same instance id, which replaces its
+// predecessor (a KIP-848 one waits, UNRELEASED_INSTANCE_ID, until a KIP-848 predecessor's session ends).
+// The policy is `upgrade`, so the group stays a consumer group when only classic members remain (a
+// downgrade hands it to the classic coordinator, tested elsewhere). Checked at
 // every step: no partition held by two members, neither in the coordinator's view nor in the clients'
 // (of both kinds). After chaos: every partition owned, every member stable.
 import { decodeConsumerAssignment, encodeConsumerSubscription } from '../../../protocol/kafka/consumer-offsets/consumer-protocol.js';
@@ -38,6 +41,8 @@ export interface ConsumerSimOptions {
   assignor: 'uniform' | 'range';
   /** The chance that a new client is a classic one (0: KIP-848 members only). */
   classicShare: number;
+  /** The chance that a new client is static (has a group.instance.id); 0 when absent. */
+  staticShare?: number;
 }
 
 /** What a classic client is doing: the request it has in flight or, when stable, heartbeating. */
@@ -67,6 +72,8 @@ interface Client {
   /** When the client last sent a heartbeat that was answered: its own session runs from there. */
   lastAnsweredSendAt: number;
   leaving: boolean;
+  /** Its group.instance.id: null for a dynamic member. */
+  instanceId: string | null;
   /** Set for a classic client: its phase; its epoch is its generation. */
   classic: ClassicPhase | undefined;
 }
@@ -78,6 +85,8 @@ export interface ConsumerSimResult {
   liveClients: number;
   finalEpoch: number;
   failovers: number;
+  /** Static clients restarted under their instance id. */
+  restarts: number;
 }
 
 export class ConsumerGroupSim {
@@ -90,6 +99,7 @@ export class ConsumerGroupSim {
   /** __consumer_offsets as the coordinators wrote it, by key hex (compacted as it goes). */
   private readonly log = new Map<string, ConsumerOffsetsRecord>();
   private failovers = 0;
+  private restarts = 0;
   private readonly clients: Client[] = [];
   private now = 0;
   private joins = 0;
@@ -145,14 +155,20 @@ export class ConsumerGroupSim {
       const clients = this.clients.map((c) => ({ name: c.name, memberId: c.memberId, epoch: c.epoch, phase: c.classic, owned: c.owned.size }));
       throw new Error(`seed ${this.options.seed}: not settled ${settleMs} ms after chaos: ${JSON.stringify(this.coordinator.describe('g'))}\nclients: ${JSON.stringify(clients)}`);
     }
-    return { steps, joins: this.joins, settledAtMs, liveClients: this.clients.length, finalEpoch: this.coordinator.describe('g')!.groupEpoch, failovers: this.failovers };
+    return { steps, joins: this.joins, settledAtMs, liveClients: this.clients.length, finalEpoch: this.coordinator.describe('g')!.groupEpoch, failovers: this.failovers, restarts: this.restarts };
   }
 
   /** The first client speaks KIP-848: it makes the consumer group the classic ones join. */
   private addClient(): void {
     this.joins++;
     const classic = this.joins > 1 && this.rng.chance(this.options.classicShare);
-    this.clients.push({
+    const staticShare = this.options.staticShare ?? 0;
+    this.clients.push(this.newClient(classic, staticShare > 0 && this.rng.chance(staticShare) ? `i${this.joins}` : null));
+  }
+
+  /** A new client process: it owns nothing and joins at once. */
+  private newClient(classic: boolean, instanceId: string | null): Client {
+    return {
       name: `${classic ? 'classic' : 'c'}${this.joins}`,
       memberId: classic ? '' : `c${this.joins}`,
       epoch: 0,
@@ -161,8 +177,19 @@ export class ConsumerGroupSim {
       inFlight: undefined,
       lastAnsweredSendAt: this.now,
       leaving: false,
+      instanceId,
       classic: classic ? 'join' : undefined,
-    });
+    };
+  }
+
+  /** A static client's process is gone and a new one, of either protocol, starts under its instance id. */
+  private restartStatic(): void {
+    const statics = this.clients.filter((c) => c.instanceId !== null);
+    if (statics.length === 0) return;
+    const old = statics[this.rng.below(statics.length)]!;
+    this.joins++;
+    this.clients[this.clients.indexOf(old)] = this.newClient(this.rng.chance(this.options.classicShare), old.instanceId);
+    this.restarts++;
   }
 
   private chaos(): void {
@@ -173,6 +200,7 @@ export class ConsumerGroupSim {
       this.clients.splice(r.below(this.clients.length), 1);
     }
     if (this.clients.length > 1 && r.chance(0.004)) this.clients[r.below(this.clients.length)]!.leaving = true;
+    if ((this.options.staticShare ?? 0) > 0 && r.chance(0.004)) this.restartStatic();
     if (r.chance(0.001)) this.topics.get('b')!.partitions++;
     if (r.chance(0.002)) this.failover();
   }
@@ -219,7 +247,7 @@ export class ConsumerGroupSim {
   private sendClassic(client: Client): Response | undefined {
     const groupId = 'g';
     if (client.leaving) {
-      this.coordinator.classicLeave({ groupId, members: [{ memberId: client.memberId, groupInstanceId: null }] });
+      this.coordinator.classicLeave({ groupId, members: [{ memberId: client.memberId, groupInstanceId: client.instanceId }] });
       return undefined;
     }
     switch (client.classic!) {
@@ -227,13 +255,13 @@ export class ConsumerGroupSim {
         // Eager: whatever it owned is given up before it asks to join.
         client.owned.clear();
         const metadata = encodeConsumerSubscription({ version: 0, topics: ['a', 'b'] });
-        const request = { groupId, sessionTimeoutMs: SESSION_MS, rebalanceTimeoutMs: 5_000, memberId: client.memberId, groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata }] };
+        const request = { groupId, sessionTimeoutMs: SESSION_MS, rebalanceTimeoutMs: 5_000, memberId: client.memberId, groupInstanceId: client.instanceId, protocolType: 'consumer', protocols: [{ name: 'range', metadata }] };
         return { api: 'join', body: this.coordinator.classicJoin(this.now, request, { clientId: client.name, clientHost: '/127.0.0.1', apiVersion: 5 }) };
       }
       case 'sync':
-        return { api: 'sync', body: this.coordinator.classicSync(this.now, { groupId, generationId: client.epoch, memberId: client.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] }) };
+        return { api: 'sync', body: this.coordinator.classicSync(this.now, { groupId, generationId: client.epoch, memberId: client.memberId, groupInstanceId: client.instanceId, protocolType: 'consumer', protocolName: 'range', assignments: [] }) };
       case 'stable':
-        return { api: 'heartbeat', body: this.coordinator.classicHeartbeat(this.now, { groupId, generationId: client.epoch, memberId: client.memberId, groupInstanceId: null }) };
+        return { api: 'heartbeat', body: this.coordinator.classicHeartbeat(this.now, { groupId, generationId: client.epoch, memberId: client.memberId, groupInstanceId: client.instanceId }) };
     }
   }
 
@@ -248,7 +276,7 @@ export class ConsumerGroupSim {
       groupId: 'g',
       memberId: client.memberId,
       memberEpoch: epoch,
-      instanceId: null,
+      instanceId: client.instanceId,
       rackId: null,
       rebalanceTimeoutMs: 5_000,
       subscribedTopicNames: epoch === 0 ? ['a', 'b'] : null,
@@ -271,6 +299,8 @@ export class ConsumerGroupSim {
       client.nextHeartbeatAt = this.now;
       return;
     }
+    // A restarted static client whose KIP-848 predecessor still holds the instance id tries again later.
+    if (r.errorCode === ErrorCode.UNRELEASED_INSTANCE_ID && client.epoch === 0) return;
     if (r.errorCode !== ErrorCode.NONE) throw new Error(`seed ${this.options.seed}: ${client.name} got error ${r.errorCode}: ${r.errorMessage}`);
     client.lastAnsweredSendAt = f.sentAt;
     client.epoch = r.memberEpoch;

@@ -32,23 +32,28 @@ describe('KIP-848 consumer group simulation', () => {
     });
   }
 
-  test(`${plan.seeds.length} seeds with classic members (online migration): eager kafkajs-like members beside KIP-848 ones, no partition owned twice`, { timeout: 30_000 + plan.seeds.length * 2_000 }, () => {
+  test(`${plan.seeds.length} seeds with classic members (online migration): eager kafkajs-like members beside KIP-848 ones, static ones restarting as either kind, no partition owned twice`, { timeout: 30_000 + plan.seeds.length * 2_000 }, () => {
     let joins = 0;
+    let restarts = 0;
     for (const seed of plan.seeds) {
       try {
-        const result = new ConsumerGroupSim({ seed, chaosMs: 30_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform', classicShare: 0.5 }).run();
+        const result = new ConsumerGroupSim({ seed, chaosMs: 30_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform', classicShare: 0.5, staticShare: 0.5 }).run();
         expect(result.liveClients).toBeGreaterThan(0);
         joins += result.joins;
+        restarts += result.restarts;
       } catch (e) {
         throw new Error(`${(e as Error).message}\nreplay: ${plan.replay(seed)}`, { cause: e });
       }
     }
-    if (plan.seeds.length >= 10) expect(joins).toBeGreaterThan(plan.seeds.length * 3);
+    if (plan.seeds.length >= 10) {
+      expect(joins).toBeGreaterThan(plan.seeds.length * 3);
+      expect(restarts).toBeGreaterThan(plan.seeds.length / 2);
+    }
   });
 
   test('the same seed gives the same run', () => {
-    const a = new ConsumerGroupSim({ seed: 7, chaosMs: 10_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform', classicShare: 0.5 }).run();
-    const b = new ConsumerGroupSim({ seed: 7, chaosMs: 10_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform', classicShare: 0.5 }).run();
+    const a = new ConsumerGroupSim({ seed: 7, chaosMs: 10_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform', classicShare: 0.5, staticShare: 0.5 }).run();
+    const b = new ConsumerGroupSim({ seed: 7, chaosMs: 10_000, settleMs: SETTLE_MS, maxClients: 6, assignor: 'uniform', classicShare: 0.5, staticShare: 0.5 }).run();
     expect(b).toEqual(a);
   });
 });

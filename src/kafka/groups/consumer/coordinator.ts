@@ -227,7 +227,11 @@ export class ConsumerGroupCoordinator {
     if (request.rebalanceTimeoutMs > 0) member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
     if (this.updateSubscription(member, request)) group!.groupEpoch++;
     this.refreshTarget(group!);
-    this.reconcile(nowMs, group!, member, this.ownedKeys(request.topicPartitions));
+    const owned = this.ownedKeys(request.topicPartitions);
+    this.reconcile(nowMs, group!, member, owned);
+    // A joining member owns nothing: what it must revoke of a static predecessor's partitions is given
+    // up already, and it must not be answered at epoch 0 with partitions it could not report owning.
+    if (request.memberEpoch === 0 && member.state === 'unrevoked') this.reconcile(nowMs, group!, member, owned);
     this.touch(group!.groupId, member.memberId);
     return this.answer(member);
   }
@@ -341,26 +345,33 @@ export class ConsumerGroupCoordinator {
       if (request.groupInstanceId === null && client.apiVersion >= MEMBER_ID_REQUIRED_MIN_VERSION) return refuse(memberId, ErrorCode.MEMBER_ID_REQUIRED);
     }
     let member = group.members.get(memberId);
+    if (member && !member.classic) return refuse(memberId, ErrorCode.UNKNOWN_MEMBER_ID);
+    // The static member, of either protocol, that a static member back under a new id replaces.
+    let replaced: Member | undefined;
     if (request.groupInstanceId !== null) {
       const previous = [...group.members.values()].find((m) => m.instanceId === request.groupInstanceId);
       if (previous && previous.memberId !== memberId) {
         if (request.memberId !== '') return refuse(request.memberId, ErrorCode.FENCED_INSTANCE_ID);
-        // A static member back under a new id takes its predecessor's place and partitions.
-        group.members.delete(previous.memberId);
-        const target = group.target.get(previous.memberId);
-        group.target.delete(previous.memberId);
-        if (target) group.target.set(memberId, target);
-        member = { ...previous, memberId };
-        group.members.set(memberId, member);
-        this.touch(group.groupId);
+        replaced = previous;
       }
     }
-    if (member && !member.classic) return refuse(memberId, ErrorCode.UNKNOWN_MEMBER_ID);
     // Its classic peers must share a protocol with it, so the group can go back to classic (Kafka: supportsClassicProtocols).
     const offered = new Set(request.protocols.map((p) => p.name));
     const peers = [...group.members.values()].filter((m) => m.classic !== null && m.memberId !== memberId);
     if (![...offered].some((name) => peers.every((m) => m.classic!.protocols.some((p) => p.name === name)))) {
       return refuse(request.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    if (replaced) {
+      // It takes its predecessor's place and partitions at epoch 0, as Kafka copies the member
+      // (getOrMaybeSubscribeStaticConsumerGroupMember). A KIP-848 predecessor's regex goes: a classic
+      // member subscribes by the names it lists.
+      group.members.delete(replaced.memberId);
+      const target = group.target.get(replaced.memberId);
+      group.target.delete(replaced.memberId);
+      if (target) group.target.set(memberId, target);
+      member = { ...replaced, memberId, memberEpoch: 0, previousMemberEpoch: 0, subscribedTopicRegex: null, regexSource: null };
+      group.members.set(memberId, member);
+      this.touch(group.groupId);
     }
     if (!member) {
       // An id handed out with MEMBER_ID_REQUIRED is not remembered: Kafka creates the member on the
@@ -390,6 +401,14 @@ export class ConsumerGroupCoordinator {
     // Its SyncGroup is due within its rebalance timeout.
     member.revocationDeadline ??= nowMs + member.rebalanceTimeoutMs;
     this.touch(group.groupId, memberId);
+    // The last KIP-848 member replaced by a classic one: the group may go back to classic (Kafka:
+    // validateOnlineDowngradeWithReplacedMemberId). Kafka keeps it stable there with the target
+    // assignment; Skein does so when every member holds its target at the group's epoch, and otherwise
+    // has the classic group rebalance, so nobody is left holding what the target gave another.
+    if (replaced?.classic === null) {
+      const settled = [...group.members.values()].every((m) => m.state === 'stable' && m.memberEpoch === group.groupEpoch && sameSet(m.assigned, group.target.get(m.memberId) ?? new Set()));
+      this.maybeDowngrade(group, group.groupEpoch, !settled);
+    }
     return {
       errorCode: ErrorCode.NONE,
       generationId: member.memberEpoch,
@@ -610,7 +629,9 @@ export class ConsumerGroupCoordinator {
     if (request.instanceId !== null) {
       const previous = [...group.members.values()].find((m) => m.instanceId === request.instanceId);
       if (previous && previous.memberId !== memberId) {
-        if (previous.memberEpoch !== STATIC_LEAVE_EPOCH) {
+        // Kafka (getOrMaybeSubscribeStaticConsumerGroupMember) waits for a KIP-848 predecessor to release
+        // the instance id; a classic one is replaced at once, as a classic member replaces either kind.
+        if (previous.classic === null && previous.memberEpoch !== STATIC_LEAVE_EPOCH) {
           return fail(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${request.instanceId} is still in use by ${previous.memberId}.`);
         }
         // The static member is back under a new member id: it takes over its predecessor's place and assignment.
@@ -618,7 +639,11 @@ export class ConsumerGroupCoordinator {
         const target = group.target.get(previous.memberId);
         group.target.delete(previous.memberId);
         if (target) group.target.set(memberId, target);
-        const member: Member = { ...previous, memberId, memberEpoch: previous.previousMemberEpoch, sessionDeadline: nowMs + this.config.sessionTimeoutMs };
+        const sessionDeadline = nowMs + this.config.sessionTimeoutMs;
+        const member: Member =
+          previous.classic === null
+            ? { ...previous, memberId, memberEpoch: previous.previousMemberEpoch, sessionDeadline }
+            : { ...previous, memberId, memberEpoch: 0, previousMemberEpoch: 0, sessionDeadline, revocationDeadline: undefined, classic: null };
         group.members.set(memberId, member);
         this.touch(group.groupId);
         return member;
@@ -685,12 +710,21 @@ export class ConsumerGroupCoordinator {
     const epoch = group.groupEpoch;
     this.remove(group, member);
     if (member.classic !== null || group.members.size === 0) return;
+    this.maybeDowngrade(group, epoch, true);
+  }
+
+  /**
+   * Hands the group to the classic coordinator when all its members speak the classic protocol and the
+   * policy and the classic group size allow it, at `generationId`, rebalancing there or not.
+   */
+  private maybeDowngrade(group: ConsumerGroup, generationId: number, rebalance: boolean): void {
     if ([...group.members.values()].some((m) => m.classic === null)) return;
     if (!downgradeAllowed(this.config.migrationPolicy) || group.members.size > this.config.classic.maxSize) return;
     const topics = this.catalog.topics();
     this.downgraded.push({
       groupId: group.groupId,
-      generationId: epoch,
+      generationId,
+      rebalance,
       protocolName: null,
       members: [...group.members.values()].map((m) => ({
         memberId: m.memberId,

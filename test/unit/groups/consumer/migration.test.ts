@@ -1,16 +1,17 @@
 // Online migration in the pure cores: a classic group handed over to the consumer group coordinator
 // (upgrade), its classic members served there (JoinGroup, SyncGroup, Heartbeat, LeaveGroup, commits),
-// persisted with their ClassicMemberMetadata, and handed back when the last KIP-848 member leaves
-// (downgrade), each as group.consumer.migration.policy allows.
+// persisted with their ClassicMemberMetadata, and handed back when the last KIP-848 member leaves or is
+// replaced by a classic static member (downgrade), each as group.consumer.migration.policy allows.
 import { describe, expect, it } from 'vitest';
 import { decodeConsumerAssignment, encodeConsumerAssignment, encodeConsumerSubscription } from '../../../../protocol/kafka/consumer-offsets/consumer-protocol.js';
 import { ErrorCode } from '../../../../protocol/kafka/errors.js';
 import type { JoinGroupRequest } from '../../../../src/kafka/groups/api.js';
+import { parsePartitionKey } from '../../../../src/kafka/groups/consumer/assignors.js';
 import { ConsumerGroupCoordinator, DEFAULT_CONSUMER_GROUP_CONFIG, type ConsumerGroupConfig } from '../../../../src/kafka/groups/consumer/coordinator.js';
 import type { MigratingGroup, MigrationPolicy } from '../../../../src/kafka/groups/migration.js';
 import { ConsumerOffsetsReplay } from '../../../../src/kafka/groups/replay.js';
 import { Harness, joinRequest } from '../harness.js';
-import { hb } from './heartbeats.js';
+import { followUp, hb } from './heartbeats.js';
 
 const T1 = '000000000000000000000000000000a1';
 const topics = new Map([['t', { id: T1, partitions: 4 }]]);
@@ -226,6 +227,107 @@ describe('online downgrade', () => {
       expect(c.drainDowngrades()).toEqual([]);
       expect(c.describe('g')!.members.map((m) => m.memberId).sort()).toEqual(['a', 'b']);
     }
+  });
+});
+
+describe('online downgrade by static member replacement', () => {
+  /**
+   * A consumer group of the static KIP-848 member 'k' (instance i-1) and the classic member 'a', both
+   * holding their targets at the group's epoch (2 partitions each), unless `settle` is false.
+   */
+  function mixedGroup(policy: MigrationPolicy = 'bidirectional', settle = true, aInstanceId: string | null = null): ConsumerGroupCoordinator {
+    const c = coordinator(policy);
+    let k = c.heartbeat(0, hb({ memberId: 'k', instanceId: 'i-1' }));
+    k = c.heartbeat(0, hb(followUp(T1, k, k.assignment!.topicPartitions[0]!.partitions)));
+    const a = c.classicJoin(0, classicJoin({ memberId: 'a', groupInstanceId: aInstanceId }), CLIENT);
+    expect(a.errorCode).toBe(ErrorCode.NONE);
+    if (settle) {
+      // k is told to give up what a's join took from it and reports it gone; a rejoins for it and syncs.
+      for (let i = 0; i < 2; i++) k = c.heartbeat(0, hb(followUp(T1, k, k.assignment!.topicPartitions[0]!.partitions)));
+      const rejoined = c.classicJoin(0, classicJoin({ memberId: 'a', groupInstanceId: aInstanceId }), CLIENT);
+      expect(c.classicSync(0, { groupId: 'g', generationId: rejoined.generationId, memberId: 'a', groupInstanceId: aInstanceId, protocolType: 'consumer', protocolName: 'range', assignments: [] }).errorCode).toBe(ErrorCode.NONE);
+      expect(Object.values(assignedBy(c)).map((p) => p.length)).toEqual([2, 2]);
+    }
+    c.drainRecords();
+    return c;
+  }
+  const replacement = () => classicJoin({ memberId: '', groupInstanceId: 'i-1' });
+
+  it('hands the group to the classic coordinator stable: the new member carries on with what k held and SyncGroup gives it that', () => {
+    const c = mixedGroup();
+    const heldByK = assignedBy(c)['k'];
+    const epoch = c.describe('g')!.groupEpoch;
+    const joined = c.classicJoin(1_000, replacement(), CLIENT);
+    expect(joined).toMatchObject({ errorCode: ErrorCode.NONE, generationId: epoch, protocolName: 'range' });
+    expect(joined.memberId).toMatch(/^i-1-/);
+    expect(c.has('g')).toBe(false);
+    const [down] = c.drainDowngrades();
+    expect(down).toMatchObject({ groupId: 'g', generationId: epoch, rebalance: false });
+    const carried = Object.fromEntries(down!.members.map((m) => [m.memberId, decodeConsumerAssignment(m.assignment).assignedPartitions]));
+    expect(Object.keys(carried).sort()).toEqual(['a', joined.memberId].sort());
+    expect(carried[joined.memberId]).toEqual([{ topic: 't', partitions: heldByK!.map((k) => parsePartitionKey(k).partition) }]);
+    // Every record the consumer group wrote is tombstoned.
+    expect(c.drainRecords()[0]!.records.every((r) => r.value === null)).toBe(true);
+
+    const h = new Harness();
+    h.absorb(h.c.takeIn(h.now, down!));
+    expect(h.c.snapshot()[0]).toMatchObject({ groupId: 'g', state: 'Stable', generationId: epoch, protocolName: 'range' });
+    // The new member's SyncGroup at the generation its JoinGroup gave finds the classic group stable.
+    const synced = h.response(h.sync(joined.memberId, joined.generationId, [], { groupInstanceId: 'i-1' }), 'syncGroup');
+    expect(synced.errorCode).toBe(ErrorCode.NONE);
+    expect(decodeConsumerAssignment(synced.assignment).assignedPartitions).toEqual(carried[joined.memberId]);
+    expect(h.heartbeat('a', epoch)).toBe(ErrorCode.NONE);
+    expect(h.heartbeat(joined.memberId, epoch, 'i-1')).toBe(ErrorCode.NONE);
+  });
+
+  it('has the classic group rebalance when a member did not hold its target yet', () => {
+    const c = mixedGroup('bidirectional', false);
+    expect(c.classicJoin(1_000, replacement(), CLIENT).errorCode).toBe(ErrorCode.NONE);
+    const [down] = c.drainDowngrades();
+    expect(down).toMatchObject({ groupId: 'g', rebalance: true });
+    const h = new Harness();
+    h.absorb(h.c.takeIn(h.now, down!));
+    expect(h.c.snapshot()[0]).toMatchObject({ state: 'PreparingRebalance' });
+  });
+
+  it('does not happen when the policy forbids it or a KIP-848 member remains: the classic member takes k\'s place and k is fenced', () => {
+    const c = mixedGroup('upgrade');
+    const heldByK = assignedBy(c)['k'];
+    const joined = c.classicJoin(1_000, replacement(), CLIENT);
+    expect(joined.errorCode).toBe(ErrorCode.NONE);
+    expect(c.drainDowngrades()).toEqual([]);
+    expect(assignedBy(c)).toEqual({ a: assignedBy(c)['a'], [joined.memberId]: heldByK });
+    expect(c.heartbeat(1_000, hb({ memberId: 'k', memberEpoch: joined.generationId, instanceId: 'i-1', subscribedTopicNames: null, topicPartitions: null })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+
+    const mixed = mixedGroup();
+    mixed.heartbeat(0, hb({ memberId: 'other' }));
+    expect(mixed.classicJoin(1_000, replacement(), CLIENT).errorCode).toBe(ErrorCode.NONE);
+    expect(mixed.drainDowngrades()).toEqual([]);
+    expect(mixed.has('g')).toBe(true);
+  });
+
+  it('the other way, a KIP-848 static member replaces a classic one at once, with its partitions at the group epoch', () => {
+    const c = mixedGroup('bidirectional', true, 'i-2');
+    const heldByA = assignedBy(c)['a'];
+    const epoch = c.describe('g')!.groupEpoch;
+    const joined = c.heartbeat(1_000, hb({ memberId: 'new', instanceId: 'i-2' }));
+    expect(joined).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: epoch });
+    expect(joined.assignment!.topicPartitions).toEqual([{ topicId: T1, partitions: heldByA!.map((k) => parsePartitionKey(k).partition) }]);
+    expect(Object.keys(assignedBy(c)).sort()).toEqual(['k', 'new']);
+    expect(c.describe('g')!.members.find((m) => m.memberId === 'new')!.classic).toBe(false);
+    expect(c.classicHeartbeat(1_000, { groupId: 'g', generationId: epoch, memberId: 'a', groupInstanceId: 'i-2' }).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    // A KIP-848 predecessor must release the instance id first.
+    expect(c.heartbeat(1_000, hb({ memberId: 'other', instanceId: 'i-1' })).errorCode).toBe(ErrorCode.UNRELEASED_INSTANCE_ID);
+  });
+
+  it('refuses a replacement that names another member id with FENCED_INSTANCE_ID, changing nothing', () => {
+    const c = mixedGroup();
+    const before = c.describe('g');
+    expect(c.classicJoin(1_000, classicJoin({ memberId: 'impostor', groupInstanceId: 'i-1' }), CLIENT).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    // A KIP-848 member's id is not a classic member's to rejoin with.
+    expect(c.classicJoin(1_000, classicJoin({ memberId: 'k' }), CLIENT).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(c.describe('g')).toEqual(before);
+    expect(c.drainDowngrades()).toEqual([]);
   });
 });
 
