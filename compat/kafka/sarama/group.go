@@ -121,11 +121,6 @@ func join(req request, version sarama.KafkaVersion, index int, state *groupState
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &member{g, cancel, make(chan struct{})}
 	go func() {
-		for err := range g.Errors() {
-			fail("member %d: %v", index, err)
-		}
-	}()
-	go func() {
 		defer close(m.done)
 		for ctx.Err() == nil {
 			if err := g.Consume(ctx, []string{req.Topic}, handler{index, req.Topic, state}); err != nil && ctx.Err() == nil {

@@ -7,6 +7,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"log"
 	"os"
 	"time"
 
@@ -30,6 +31,9 @@ type request struct {
 }
 
 func main() {
+	// Sarama logs what it retries and the errors a consumer group does not return (Consumer.Return.Errors
+	// is off): on stderr, which the test shows when a run fails.
+	sarama.Logger = log.New(os.Stderr, "[sarama] ", log.Lmicroseconds)
 	var req request
 	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
 		fail("request: %v", err)
