@@ -81,17 +81,34 @@ interface ProduceRun {
 interface RunResult {
   deliveries: Array<Delivery & { timestamp: number }>;
   reads: WireReadRecord[];
+  times: number[];
 }
 
 /** Creates each run's topic, has Sarama produce and read back every run, and checks each round trip. */
 async function roundTrips(version: string, runs: ProduceRun[]): Promise<void> {
   for (const r of runs) await createTopic(kafka().bootstrap, r.topic, r.partitions);
-  const results = await sarama<RunResult[]>({ scenario: 'records', version, runs: runs.map((r) => ({ ...r, records: r.records.map(toWire) })) });
+  // Records' timestamps rise with their offsets, so each query by time has one answer: the offset of the
+  // first record at or after it, or -1 past the last. Sarama leaves its batches' max timestamp at -1;
+  // the broker must take the records' own, as Kafka does, for these to be found.
+  const queries = (r: ProduceRun) => {
+    const inPartition = (p: number) => r.records.filter((x) => x.partition === p);
+    const middle = inPartition(0)[Math.floor(inPartition(0).length / 2)]!;
+    const last = inPartition(1).at(-1)!;
+    return [
+      [0, middle.timestamp - 1],
+      [1, last.timestamp],
+      [1, last.timestamp + 1],
+    ];
+  };
+  const results = await sarama<RunResult[]>({ scenario: 'records', version, runs: runs.map((r) => ({ ...r, records: r.records.map(toWire), times: queries(r) })) });
   expect(results).toHaveLength(runs.length);
   for (const [i, r] of runs.entries()) {
-    const { deliveries, reads } = results[i]!;
+    const { deliveries, reads, times } = results[i]!;
     expect(deliveries.map((d) => d.timestamp)).toEqual(r.records.map((x) => x.timestamp));
-    expect(reads, `${r.topic}: read back`).toEqual(expectedReads(r.records, deliveries).map(toWireRead));
+    const expected = expectedReads(r.records, deliveries);
+    expect(reads, `${r.topic}: read back`).toEqual(expected.map(toWireRead));
+    const offsetAt = (p: number, ts: number) => expected.find((x) => x.partition === p && x.timestamp >= ts)?.offset ?? -1;
+    expect(times, `${r.topic}: offsets for times`).toEqual(queries(r).map(([p, ts]) => offsetAt(p!, ts!)));
     // Stored as produced: in batches of the codec the client used.
     expect(await storedAs(kafka().bootstrap, r.topic, r.partitions, CODECS.indexOf(r.codec as (typeof CODECS)[number]))).toBe(true);
   }

@@ -25,6 +25,8 @@ type produceRun struct {
 	Codec      string       `json:"codec"`
 	Idempotent bool         `json:"idempotent"`
 	Records    []wireRecord `json:"records"`
+	// Times are [partition, timestamp] queries for the first offset at or after a time.
+	Times [][2]int64 `json:"times"`
 }
 
 type delivery struct {
@@ -36,6 +38,8 @@ type delivery struct {
 type runResult struct {
 	Deliveries []delivery   `json:"deliveries"`
 	Reads      []wireRecord `json:"reads"`
+	// Times answers the run's queries in order: an offset, or -1 past the last record.
+	Times []int64 `json:"times"`
 }
 
 var codecs = map[string]sarama.CompressionCodec{
@@ -50,7 +54,8 @@ func recordsScenario(req request, version sarama.KafkaVersion) []runResult {
 	results := make([]runResult, 0, len(req.Runs))
 	for _, run := range req.Runs {
 		deliveries := produce(req.Bootstrap, version, run)
-		results = append(results, runResult{deliveries, consumeAll(req.Bootstrap, version, run.Topic, run.Partitions, sarama.ReadUncommitted)})
+		reads := consumeAll(req.Bootstrap, version, run.Topic, run.Partitions, sarama.ReadUncommitted)
+		results = append(results, runResult{deliveries, reads, offsetsForTimes(req.Bootstrap, version, run.Topic, run.Times)})
 	}
 	return results
 }
@@ -177,4 +182,19 @@ func readCommittedScenario(req request, version sarama.KafkaVersion) []map[strin
 		})
 	}
 	return results
+}
+
+// offsetsForTimes asks ListOffsets (v1) for each [partition, timestamp], as Client.GetOffset does with a
+// time in milliseconds.
+func offsetsForTimes(bootstrap string, version sarama.KafkaVersion, topic string, queries [][2]int64) []int64 {
+	client, err := sarama.NewClient([]string{bootstrap}, baseConfig(version))
+	must(err, "client")
+	defer client.Close()
+	answers := []int64{}
+	for _, q := range queries {
+		offset, err := client.GetOffset(topic, int32(q[0]), q[1])
+		must(err, "offset for time")
+		answers = append(answers, offset)
+	}
+	return answers
 }
