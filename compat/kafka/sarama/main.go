@@ -1,5 +1,5 @@
 // The Sarama driver compat/kafka/sarama.test.ts runs: one JSON request on stdin naming a scenario
-// ("records", "group", "admin", "read_committed"), one JSON answer on stdout; any failure exits non-zero
+// ("records", "read", "group", "admin"), one JSON answer on stdout; any failure exits non-zero
 // with the reason on stderr. Sarama 1.22 (Debian's golang-github-shopify-sarama-dev) negotiates nothing:
 // the request's "version" (a KafkaVersion such as "2.2.0") fixes every API version it sends.
 package main
@@ -18,7 +18,7 @@ type request struct {
 	Scenario  string `json:"scenario"`
 	Bootstrap string `json:"bootstrap"`
 	Version   string `json:"version"`
-	// records and read_committed
+	// records and read
 	Runs []produceRun `json:"runs"`
 	// group
 	Topic      string `json:"topic"`
@@ -46,8 +46,8 @@ func main() {
 	switch req.Scenario {
 	case "records":
 		answer = recordsScenario(req, version)
-	case "read_committed":
-		answer = readCommittedScenario(req, version)
+	case "read":
+		answer = readScenario(req, version)
 	case "group":
 		answer = groupScenario(req, version)
 	case "admin":

@@ -171,9 +171,9 @@ func readOf(m *sarama.ConsumerMessage) wireRecord {
 	return wireRecord{Partition: m.Partition, Offset: &offset, Key: enhex(m.Key), Value: enhex(m.Value), Headers: headers, Timestamp: millis(m.Timestamp)}
 }
 
-// readCommittedScenario reads each run's topic (written by another client, with transactions) at both
-// isolation levels; the records a run carries are not used.
-func readCommittedScenario(req request, version sarama.KafkaVersion) []map[string][]wireRecord {
+// readScenario reads each run's topic, written by another client, at both isolation levels; the records
+// a run carries are not used.
+func readScenario(req request, version sarama.KafkaVersion) []map[string][]wireRecord {
 	results := []map[string][]wireRecord{}
 	for _, run := range req.Runs {
 		results = append(results, map[string][]wireRecord{
