@@ -8,12 +8,8 @@
 // overlapping one start over.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DecodeError, writeInt64 } from '../../protocol/bytes.js';
+import { DecodeError } from '../../protocol/bytes.js';
 import {
-  ATTRIBUTES_AT,
-  computeBatchCrc,
-  CRC_AT,
-  MAX_TIMESTAMP_AT,
   readBatchHeader,
   setBaseOffset,
   setPartitionLeaderEpoch,
@@ -22,6 +18,7 @@ import {
   type BatchHeader,
 } from '../../protocol/kafka/records/batch-header.js';
 import { batchRecords } from '../../protocol/kafka/records/batch-records.js';
+import { setMaxTimestamp } from '../../protocol/kafka/records/batch-timestamps.js';
 import { DiskFullError, isDiskFull } from '../fs/write-all.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ScannedBatch } from './batch-scan.js';
@@ -1274,7 +1271,5 @@ export class PartitionLog {
 
 /** LogAppendTime: the batch carries the broker's clock as its max timestamp; the CRC covers both. */
 function stampLogAppendTime(buf: Buffer, position: number, header: BatchHeader, now: number): void {
-  buf.writeInt16BE(header.attributes | TIMESTAMP_TYPE_BIT, position + ATTRIBUTES_AT);
-  writeInt64(buf, position + MAX_TIMESTAMP_AT, now);
-  buf.writeUInt32BE(computeBatchCrc(buf, position, header.sizeBytes), position + CRC_AT);
+  setMaxTimestamp(buf, position, header, now, header.attributes | TIMESTAMP_TYPE_BIT);
 }

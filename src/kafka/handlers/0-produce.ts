@@ -44,7 +44,7 @@ import { errorCodeOf } from '../fetch/partition-access.js';
 import { AclOperation, ResourceType } from '../acl/model.js';
 import { checkKeysForCompaction } from '../produce/compacted-keys.js';
 import type { Recompression } from '../produce/produce-config.js';
-import { checkTimestamps, type BatchRejection, type RecordError } from '../produce/timestamp-check.js';
+import { checkTimestamps, type BatchRejection, type RecordError, withRecordsMaxTimestamp } from '../produce/timestamp-check.js';
 import type { PartitionAccess } from '../services.js';
 import type { AppendResult, PartitionLog } from '../../log/partition-log.js';
 
@@ -136,7 +136,11 @@ function appendPartition(
       response: failed(index, ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${partition.isr.length} is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas}`),
     };
   }
-  const badTimestamps = checkTimestamps(records, header, plog.config.timestampType === 'LogAppendTime', cfg, now);
+  const topicLogAppendTime = plog.config.timestampType === 'LogAppendTime';
+  const timed = withRecordsMaxTimestamp(records, header, topicLogAppendTime);
+  if (typeof timed === 'string') return { response: failed(index, ErrorCode.CORRUPT_MESSAGE, timed) };
+  header = timed;
+  const badTimestamps = checkTimestamps(records, header, topicLogAppendTime, cfg, now);
   if (badTimestamps) return { response: refused(index, badTimestamps, ErrorCode.INVALID_TIMESTAMP) };
   const keyless = plog.config.compact ? checkKeysForCompaction(records, partition.name) : undefined;
   if (keyless) return { response: refused(index, keyless, ErrorCode.INVALID_RECORD) };

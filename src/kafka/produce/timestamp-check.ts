@@ -1,18 +1,19 @@
 // Kafka's CreateTime bounds (message.timestamp.before.max.ms / after.max.ms) on a producer batch, checked
 // without decompressing it.
 //
-// Kafka checks every record and rewrites the batch's maxTimestamp from them. Skein never rewrites records,
-// so it trusts the header: maxTimestamp bounds every record from above, which settles the after-bound
-// (on by default: one hour) with no per-record work. The before-bound (off by default) needs each
+// Kafka checks every record and rewrites the batch's maxTimestamp from them. Skein trusts the header
+// instead: maxTimestamp bounds every record from above, which settles the after-bound (on by default:
+// one hour) with no per-record work. A header no record could have produced (a max below the base
+// timestamp: Sarama before 1.23 sends -1) is repaired from the records first, so that ListOffsets by
+// time, the time index and time-based retention see the records' times, as they do in Kafka. The before-bound (off by default) needs each
 // record's timestamp: uncompressed batches are walked record by record (only the length, attributes and
 // timestamp of each are read); a compressed batch is judged by its baseTimestamp, the first record's.
-import { DecodeError, Reader } from '../../../protocol/bytes.js';
+import { DecodeError } from '../../../protocol/bytes.js';
 import { compressionId } from '../../../protocol/kafka/records/batch-attributes.js';
-import { BATCH_HEADER_BYTES, Compression, TIMESTAMP_TYPE_BIT, type BatchHeader } from '../../../protocol/kafka/records/batch-header.js';
+import { BATCH_HEADER_BYTES, Compression, TIMESTAMP_TYPE_BIT, type BatchHeader, readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
+import { implausibleMaxTimestamp, maxRecordTimestamp, NO_TIMESTAMP, recordTimestamps, setMaxTimestamp } from '../../../protocol/kafka/records/batch-timestamps.js';
 import type { ProduceConfig } from './produce-config.js';
 
-/** A record without a timestamp; Kafka exempts it from the bounds. */
-const NO_TIMESTAMP = -1;
 
 export interface RecordError {
   batchIndex: number;
@@ -72,22 +73,36 @@ export function checkTimestamps(
 }
 
 function walkRecords(batch: Buffer, header: BatchHeader, lower: number, upper: number, range: string): BatchRejection | undefined {
-  const r = new Reader(batch, BATCH_HEADER_BYTES, header.sizeBytes);
   const recordErrors: RecordError[] = [];
   try {
-    for (let i = 0; i < header.recordCount; i++) {
-      const length = r.varint();
-      if (length < 0) throw new DecodeError(`record ${i} has negative length ${length}`);
-      const record = r.sub(length);
-      record.skip(1);
-      const timestamp = header.baseTimestamp + record.varlong();
+    let i = 0;
+    for (const timestamp of recordTimestamps(batch.subarray(BATCH_HEADER_BYTES, header.sizeBytes), header)) {
       if (timestamp !== NO_TIMESTAMP && (timestamp < lower || timestamp > upper)) {
         recordErrors.push({ batchIndex: i, batchIndexErrorMessage: `Timestamp ${timestamp} of message with offset ${i} is out of range. ${range}` });
       }
+      i++;
     }
   } catch (err) {
     if (err instanceof DecodeError) return { corrupt: true, message: `record batch is corrupt: ${err.message}`, recordErrors: [] };
     throw err;
   }
   return recordErrors.length > 0 ? { corrupt: false, message: REJECTED, recordErrors } : undefined;
+}
+
+/**
+ * The header of the producer batch `batch` once its max timestamp is one its records can have: a
+ * CreateTime batch whose header max is implausible gets the records' largest timestamp written in (and a
+ * new CRC), as Kafka's LogValidator writes it into every batch; other batches are left as they are.
+ * A string says why the records could not be read (CORRUPT_MESSAGE).
+ */
+export function withRecordsMaxTimestamp(batch: Buffer, header: BatchHeader, topicLogAppendTime: boolean): BatchHeader | string {
+  // Under LogAppendTime (the batch's or the topic's) the append stamps the broker's clock instead.
+  if (topicLogAppendTime || (header.attributes & TIMESTAMP_TYPE_BIT) !== 0 || !implausibleMaxTimestamp(header)) return header;
+  try {
+    setMaxTimestamp(batch, 0, header, maxRecordTimestamp(batch, header));
+  } catch (err) {
+    if (err instanceof DecodeError) return `record batch is corrupt: ${err.message}`;
+    throw err;
+  }
+  return readBatchHeader(batch);
 }

@@ -257,6 +257,22 @@ describe('raw produce requests', () => {
     expect(recordsOf(fetched).map((r) => r.timestamp)).toEqual([response.logAppendTimeMs]);
   });
 
+  test('a batch whose max timestamp is -1 (Sarama 1.22 sends no other) is stored with its records\' largest, so ListOffsets finds them by time', async () => {
+    await createTopic('unset-max');
+    const base = Date.now() - 60_000;
+    const records = [0, 1, 2].map((i) => ({ value: Buffer.from(`r${i}`), timestamp: base + i * 1000 }));
+    expect((await produceRaw('unset-max', 0, batchOf(records, { baseTimestamp: base, maxTimestamp: -1, compression: Compression.Gzip }))).errorCode).toBe(0);
+    const fetched = await fetchPartition(conn, 'unset-max', 0, 0);
+    expect(readBatchHeader(fetched.batches[0]!).maxTimestamp).toBe(base + 2000);
+    expect(recordsOf(fetched).map((r) => r.timestamp)).toEqual(records.map((r) => r.timestamp));
+    const byTime = await conn.send(ApiKey.ListOffsets, 7, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 'unset-max', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: base + 500 }] }],
+    });
+    expect(byTime.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, offset: 1, timestamp: base + 1000 });
+  });
+
   test('a compacted topic refuses keyless records, compressed or not, naming them (v8+)', async () => {
     await createTopic('compacted', 1, { 'cleanup.policy': 'compact' });
     for (const compression of [Compression.None, Compression.Gzip]) {

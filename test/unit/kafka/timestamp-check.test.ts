@@ -1,9 +1,11 @@
-// Kafka's CreateTime bounds on produced batches, checked from headers and (uncompressed) record timestamps.
+// Kafka's CreateTime bounds on produced batches, checked from headers and (uncompressed) record timestamps,
+// and the repair of a header max timestamp no record could have.
 import { describe, expect, test } from 'vitest';
 import { buildRecordBatch, type RecordInput } from '../../../protocol/kafka/records/batch-builder.js';
-import { Compression, readBatchHeader } from '../../../protocol/kafka/records/batch-header.js';
+import { type BatchHeader, Compression, readBatchHeader, validateBatch } from '../../../protocol/kafka/records/batch-header.js';
+import { decodeBatch } from '../../../protocol/kafka/records/batch-records.js';
 import type { ProduceConfig } from '../../../src/kafka/produce/produce-config.js';
-import { checkTimestamps } from '../../../src/kafka/produce/timestamp-check.js';
+import { checkTimestamps, withRecordsMaxTimestamp } from '../../../src/kafka/produce/timestamp-check.js';
 
 const NOW = 1_700_000_000_000;
 const LONG_MAX = 9223372036854775807;
@@ -60,5 +62,50 @@ describe('LogAppendTime topics', () => {
 
   test('but a batch claiming LogAppendTime is refused, record by record', () => {
     expect(check([{ timestamp: NOW }, { timestamp: NOW }], tight, { timestampType: 1 }, true)?.recordErrors.map((e) => e.batchIndex)).toEqual([0, 1]);
+  });
+});
+
+describe('withRecordsMaxTimestamp: a header max timestamp no record could have is repaired', () => {
+  const records = [{ timestamp: NOW, value: Buffer.from('a') }, { timestamp: NOW + 5_000, value: Buffer.from('b') }, { timestamp: NOW + 2_000, value: Buffer.from('c') }];
+
+  test.each([
+    ['uncompressed', Compression.None],
+    ['gzip', Compression.Gzip],
+    ['lz4', Compression.Lz4],
+  ])('%s: a max timestamp of -1 (as Sarama 1.22 sends) becomes the records\' largest, with a valid CRC, records as sent', (_, compression) => {
+    const batch = buildRecordBatch(records, { baseTimestamp: NOW, maxTimestamp: -1, compression });
+    const before = decodeBatch(batch).records;
+    const header = withRecordsMaxTimestamp(batch, readBatchHeader(batch), false);
+    expect(header).toMatchObject({ maxTimestamp: NOW + 5_000 });
+    expect(readBatchHeader(batch).maxTimestamp).toBe(NOW + 5_000);
+    expect(() => validateBatch(batch, readBatchHeader(batch))).not.toThrow();
+    expect(decodeBatch(batch).records).toEqual(before);
+  });
+
+  test('the repaired header lets the after-bound see a record the -1 hid', () => {
+    const batch = buildRecordBatch([{ timestamp: NOW }, { timestamp: NOW + 2 * HOUR }], { baseTimestamp: NOW, maxTimestamp: -1, compression: Compression.Gzip });
+    expect(checkTimestamps(batch, readBatchHeader(batch), false, defaults, NOW)).toBeUndefined();
+    const header = withRecordsMaxTimestamp(batch, readBatchHeader(batch), false);
+    expect(checkTimestamps(batch, header as BatchHeader, false, defaults, NOW)).toMatchObject({ corrupt: false, recordErrors: [] });
+  });
+
+  test('plausible headers, LogAppendTime batches and LogAppendTime topics are left as sent', () => {
+    const plausible = buildRecordBatch(records, { baseTimestamp: NOW, compression: Compression.Gzip });
+    const copy = Buffer.from(plausible);
+    const header = readBatchHeader(plausible);
+    expect(withRecordsMaxTimestamp(plausible, header, false)).toBe(header);
+    const unset = buildRecordBatch(records, { baseTimestamp: NOW, maxTimestamp: -1 });
+    expect(withRecordsMaxTimestamp(unset, readBatchHeader(unset), true)).toMatchObject({ maxTimestamp: -1 });
+    const appendTime = buildRecordBatch(records, { baseTimestamp: NOW, maxTimestamp: -1, timestampType: 1 });
+    expect(withRecordsMaxTimestamp(appendTime, readBatchHeader(appendTime), false)).toMatchObject({ maxTimestamp: -1 });
+    expect(plausible).toEqual(copy);
+  });
+
+  test('records without timestamps keep -1; records that do not decompress are corrupt', () => {
+    const untimed = buildRecordBatch([{ timestamp: -1 }], { baseTimestamp: -1 });
+    expect(withRecordsMaxTimestamp(untimed, readBatchHeader(untimed), false)).toMatchObject({ maxTimestamp: -1 });
+    const broken = buildRecordBatch(records, { baseTimestamp: NOW, maxTimestamp: -1, compression: Compression.Gzip });
+    broken.fill(0, 61 + 10);
+    expect(withRecordsMaxTimestamp(broken, readBatchHeader(broken), false)).toMatch(/record batch is corrupt/);
   });
 });
