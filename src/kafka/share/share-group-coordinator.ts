@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode } from '../../../protocol/kafka/index.js';
 import type { ConsumerGroupAppend, TopicCatalog } from '../groups/consumer/coordinator.js';
-import { recordChanges, type RecordSet } from '../groups/consumer/group-records.js';
+import { forgetGroups, groupRecordChanges, type RecordSet } from '../groups/consumer/group-records.js';
 import type { ShareGroupRecords } from '../groups/replay.js';
 import { shareGroupFromRecords, shareGroupRecords, type ShareGroup } from './share-group-records.js';
 
@@ -263,12 +263,7 @@ export class ShareGroupCoordinator {
    * stay in the log for the next leader; changes not drained yet are dropped with them.
    */
   forget(belongsHere: (groupId: string) => boolean): void {
-    for (const groupId of new Set([...this.groups.keys(), ...this.written.keys()])) {
-      if (belongsHere(groupId)) continue;
-      this.groups.delete(groupId);
-      this.written.delete(groupId);
-      this.dirty.delete(groupId);
-    }
+    forgetGroups(belongsHere, [this.groups, this.written, this.dirty]);
   }
 
   /**
@@ -298,11 +293,7 @@ export class ShareGroupCoordinator {
     const out: ConsumerGroupAppend[] = [];
     for (const groupId of this.dirty) {
       const group = this.groups.get(groupId);
-      const written = this.written.get(groupId) ?? new Map();
-      const wanted = group ? shareGroupRecords(group) : new Map();
-      const records = recordChanges(written, wanted, [...written.keys(), ...wanted.keys()]);
-      if (written.size === 0) this.written.delete(groupId);
-      else this.written.set(groupId, written);
+      const records = groupRecordChanges(this.written, groupId, group ? shareGroupRecords(group) : new Map());
       if (records.length > 0) out.push({ groupId, records });
     }
     this.dirty.clear();
