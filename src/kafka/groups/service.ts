@@ -256,6 +256,8 @@ export class GroupService implements GroupRequests, ShareMembership {
     // An empty consumer group becomes a classic one, as Kafka converts it: its records are tombstoned
     // (ahead of the classic group's own writes on the same partition) and its committed offsets stay.
     if (refusal === ErrorCode.NONE && consumer?.delete(request.groupId) === true) this.writeConsumerRecords();
+    // A share group's id is not a classic group's (Kafka: GroupIdNotFoundException, "Group X is not a classic group.").
+    if (refusal === ErrorCode.NONE && this.share?.has(request.groupId) === true) return Promise.resolve(refuseJoinGroup(request, ErrorCode.GROUP_ID_NOT_FOUND));
     return this.submit(refusal, (c, now, token) => c.joinGroup(now, token, request, client), (code) => refuseJoinGroup(request, code));
   }
 
@@ -674,14 +676,16 @@ export class GroupService implements GroupRequests, ShareMembership {
   /**
    * ShareGroupHeartbeat (KIP-932): answered once the records of what changed are durable, so a
    * coordinator that takes over has the epoch and partitions the member was told. A group id a
-   * consumer group holds is not a share group (GROUP_ID_NOT_FOUND, as Kafka answers).
+   * consumer group, or a classic group with members, holds is not a share group (GROUP_ID_NOT_FOUND, as
+   * Kafka answers; a classic group of committed offsets alone is not counted, since a KIP-848 group's
+   * offsets are kept in one here).
    */
   shareGroupHeartbeat(request: ShareHeartbeatRequest): Promise<ShareHeartbeatResponse> {
     const refuse = (errorCode: number, errorMessage: string | null = null): ShareHeartbeatResponse => ({ errorCode, errorMessage, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null });
     const refusal = request.groupId === '' ? ErrorCode.NONE : this.groupRefusal(request.groupId, MEMBERSHIP);
     const share = this.share;
     if (refusal !== ErrorCode.NONE || !share) return Promise.resolve(refuse(refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal));
-    if (this.consumer!.has(request.groupId)) return Promise.resolve(refuse(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${request.groupId} is not a share group.`));
+    if (this.consumer!.has(request.groupId) || this.coordinator!.migratingGroup(request.groupId) !== undefined) return Promise.resolve(refuse(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${request.groupId} is not a share group.`));
     return this.afterConsumerChange(request.groupId, share.heartbeat(request, this.broker.now()), (code) => refuse(code));
   }
 

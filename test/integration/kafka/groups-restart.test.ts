@@ -129,6 +129,10 @@ test('share groups (KIP-932) come back too: epochs, members and assignments; an 
   expect(classic.groups[0]).toMatchObject({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'Group queue is not a classic group.' });
   const consumer = await conn.send(ApiKey.ConsumerGroupHeartbeat, 1, { groupId: 'queue', memberId: 'c', memberEpoch: 0, rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['t'], topicPartitions: [] });
   expect(consumer.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  expect((await join(conn, 'queue', 5)).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  // And a classic group with members is not a share group.
+  expect((await join(conn, 'classic-queue', 5)).errorCode).toBe(ErrorCode.NONE);
+  expect((await share('classic-queue', 'worker-c', 0)).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
   const deleted = await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: ['queue', 'idle-queue'] });
   expect(deleted.results.map((r) => r.errorCode)).toEqual([ErrorCode.NON_EMPTY_GROUP, ErrorCode.NONE]);
   await restart();
