@@ -148,11 +148,7 @@ export class Broker {
       stateCoordinator: this.shareState,
       connections: new BrokerConnections({ metadata, clientId: `skein-share-persister-${config.brokerId}`, requestTimeoutMs: SHARE_STATE_REQUEST_TIMEOUT_MS, security: () => interBrokerSecurity(config) }),
       // Share groups live on the group coordinator of their id, as Kafka places them.
-      coordinatorError: (groupId) => {
-        const at = this.groups.findCoordinator(CoordinatorKeyType.GROUP, groupId);
-        if (at.errorCode !== ErrorCode.NONE) return at.errorCode;
-        return at.node?.nodeId === config.brokerId ? ErrorCode.NONE : ErrorCode.NOT_COORDINATOR;
-      },
+      membership: this.groups,
       now: () => this.now(),
     });
     // Alone the data directory holds the claimed blocks; in a cluster ZooKeeper does, shared by all brokers.

@@ -1,8 +1,6 @@
 // __consumer_offsets records of KIP-848 consumer groups, as Kafka's group coordinator writes them
-// (group-coordinator/src/main/resources/common/message/ConsumerGroup*.json). Each key is an int16 record
-// type (3 to 8, the "version" Kafka's key schemas carry) then the group id, and for per-member records
-// the member id, as non-flexible strings. Each value is an int16 version (0) then a flexible structure:
-// compact strings and arrays and a tagged-field section, so fields a later Kafka adds as tags are skipped.
+// (group-coordinator/src/main/resources/common/message/ConsumerGroup*.json), in the layout of
+// coordinator-record.ts: the key's int16 record type (3 to 8, the "version" Kafka's key schemas carry).
 //   3 ConsumerGroupMetadata                 group epoch
 //   4 ConsumerGroupPartitionMetadata        the subscribed topics (id, name, partition count) the target was computed from
 //   5 ConsumerGroupMemberMetadata           a member's subscription and client facts
@@ -10,10 +8,9 @@
 //   7 ConsumerGroupTargetAssignmentMember   a member's target partitions
 //   8 ConsumerGroupCurrentMemberAssignment  a member's epochs, state, owned and revoking partitions
 // A null value (tombstone) deletes the record's subject.
-import { DecodeError, Reader, Writer } from '../../bytes.js';
-import { messageCodec } from '../codec.js';
-import { readString, writeString } from '../primitives.js';
-import type { DataSpec, MessageInput, MessageValue } from '../spec.js';
+import type { Reader } from '../../bytes.js';
+import type { MessageInput, MessageValue } from '../spec.js';
+import { decodeGroupRecordValue, encodeGroupRecordKey, encodeGroupRecordValue, readGroupRecordKeyFields, TopicPartitionsFields, valueSpec, type GroupRecordKey } from './coordinator-record.js';
 
 export const ConsumerGroupRecordType = {
   Metadata: 3,
@@ -24,18 +21,6 @@ export const ConsumerGroupRecordType = {
   CurrentMemberAssignment: 8,
 } as const;
 export type ConsumerGroupRecordTypeId = (typeof ConsumerGroupRecordType)[keyof typeof ConsumerGroupRecordType];
-
-/** The one value version Kafka defines (and writes) for each of them. */
-const VALUE_VERSION = 0;
-
-const TopicPartitionsFields = [
-  { name: 'TopicId', type: 'uuid', versions: '0+' },
-  { name: 'Partitions', type: '[]int32', versions: '0+' },
-] as const;
-
-function valueSpec<const F extends DataSpec['fields']>(name: string, fields: F) {
-  return { name, validVersions: '0', flexibleVersions: '0+', fields } as const;
-}
 
 export const ConsumerGroupMetadataValueSpec = valueSpec('ConsumerGroupMetadataValue', [{ name: 'Epoch', type: 'int32', versions: '0+' }] as const);
 
@@ -144,40 +129,22 @@ export function isConsumerGroupRecordType(type: number): type is ConsumerGroupRe
 }
 
 /** A key: the record type, the group and, for per-member types, the member ('' otherwise). */
-export interface ConsumerGroupRecordKey {
-  recordType: ConsumerGroupRecordTypeId;
-  group: string;
-  memberId: string;
-}
+export type ConsumerGroupRecordKey = GroupRecordKey<ConsumerGroupRecordTypeId>;
 
 export function encodeConsumerGroupRecordKey(key: ConsumerGroupRecordKey): Buffer {
-  const w = new Writer(64);
-  w.int16(key.recordType);
-  writeString(w, key.group);
-  if (MEMBER_RECORD_TYPES.has(key.recordType)) writeString(w, key.memberId);
-  return w.toBuffer();
+  return encodeGroupRecordKey(key, MEMBER_RECORD_TYPES.has(key.recordType));
 }
 
 /** Reads the fields after the record type (the caller dispatched on it). */
 export function readConsumerGroupRecordKeyFields(r: Reader, recordType: ConsumerGroupRecordTypeId): ConsumerGroupRecordKey {
-  const group = readString(r);
-  const memberId = MEMBER_RECORD_TYPES.has(recordType) ? readString(r) : '';
-  return { recordType, group, memberId };
+  return readGroupRecordKeyFields(r, recordType, MEMBER_RECORD_TYPES.has(recordType));
 }
 
 export function encodeConsumerGroupRecordValue<T extends ConsumerGroupRecordTypeId>(recordType: T, value: MessageInput<ValueSpecs[T]>): Buffer {
-  const w = new Writer(64);
-  w.int16(VALUE_VERSION);
-  messageCodec(VALUE_SPECS[recordType], VALUE_VERSION).encode(w, value as never);
-  return w.toBuffer();
+  return encodeGroupRecordValue(VALUE_SPECS[recordType], value as never);
 }
 
 /** Decodes a value of `recordType`; throws DecodeError on malformed bytes or an unknown version. */
 export function decodeConsumerGroupRecordValue<T extends ConsumerGroupRecordTypeId>(recordType: T, buf: Buffer): MessageValue<ValueSpecs[T]> {
-  const r = new Reader(buf);
-  const version = r.int16();
-  if (version !== VALUE_VERSION) throw new DecodeError(`unknown ${VALUE_SPECS[recordType].name} version ${version}`);
-  const value = messageCodec(VALUE_SPECS[recordType], VALUE_VERSION).decode(r);
-  if (r.remaining !== 0) throw new DecodeError(`${VALUE_SPECS[recordType].name} has ${r.remaining} trailing bytes`);
-  return value as MessageValue<ValueSpecs[T]>;
+  return decodeGroupRecordValue(VALUE_SPECS[recordType], buf) as MessageValue<ValueSpecs[T]>;
 }

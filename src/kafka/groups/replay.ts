@@ -3,8 +3,9 @@
 // tombstone deletes (Kafka: GroupMetadataManager.doLoadGroupsAndOffsets). The broker feeds it the
 // partition logs at start and hands the result to the GroupCoordinator.
 //
-// KIP-848 consumer group records are kept by key, last value winning and a tombstone deleting, for
-// the consumer group coordinator to rebuild its groups from (consumer/group-records.ts).
+// KIP-848 consumer group and KIP-932 share group records are kept by key, last value winning and a
+// tombstone deleting, for the consumer group coordinator (consumer/group-records.ts) and the share
+// group coordinator (share/share-group-records.ts) to rebuild their groups from.
 //
 // Offset records of a transactional producer (TxnOffsetCommit) wait for the producer's marker: a COMMIT
 // makes them the group's offsets, an ABORT drops them; those still waiting at the end stay pending.
@@ -12,6 +13,8 @@ import { DecodeError } from '../../../protocol/bytes.js';
 import type { GroupMetadataValue } from '../../../protocol/kafka/consumer-offsets/group-metadata.js';
 import type { OffsetCommitValue } from '../../../protocol/kafka/consumer-offsets/offset-commit.js';
 import type { ConsumerGroupRecordKey } from '../../../protocol/kafka/consumer-offsets/consumer-group.js';
+import type { GroupRecordKey } from '../../../protocol/kafka/consumer-offsets/coordinator-record.js';
+import type { ShareGroupRecordKey } from '../../../protocol/kafka/consumer-offsets/share-group.js';
 import { decodeConsumerOffsetsRecord } from '../../../protocol/kafka/consumer-offsets/records.js';
 import type { ConsumerOffsetsRecord } from './api.js';
 
@@ -27,12 +30,25 @@ export interface ReplayedGroup {
 
 type Offsets = Map<string, Map<number, OffsetCommitValue>>;
 
-/** One consumer group's live records: its key's bytes (hex) to the decoded key and the value's bytes. */
-export type ConsumerGroupRecords = Map<string, { key: ConsumerGroupRecordKey; value: Buffer }>;
+/** One group's live records: its key's bytes (hex) to the decoded key and the value's bytes. */
+export type GroupRecords<K extends GroupRecordKey> = Map<string, { key: K; value: Buffer }>;
+export type ConsumerGroupRecords = GroupRecords<ConsumerGroupRecordKey>;
+export type ShareGroupRecords = GroupRecords<ShareGroupRecordKey>;
+
+/** Keeps a record's last value under its key (a tombstone removes it); groups without records go. */
+function keep<K extends GroupRecordKey>(byGroup: Map<string, GroupRecords<K>>, keyBytes: Buffer, key: K, value: Buffer | null): void {
+  let records = byGroup.get(key.group);
+  if (!records) byGroup.set(key.group, (records = new Map()));
+  const id = keyBytes.toString('hex');
+  if (value === null) records.delete(id);
+  else records.set(id, { key, value: Buffer.from(value) });
+  if (records.size === 0) byGroup.delete(key.group);
+}
 
 export class ConsumerOffsetsReplay {
   private readonly byGroup = new Map<string, ReplayedGroup>();
   private readonly consumerGroupRecords = new Map<string, ConsumerGroupRecords>();
+  private readonly shareGroupRecords = new Map<string, ShareGroupRecords>();
   /** Records that could not be read (no key, malformed bytes): left out, as a torn write would be. */
   malformed = 0;
   /** Records with a key version this broker does not know, left out as Kafka leaves them. */
@@ -72,12 +88,12 @@ export class ConsumerOffsetsReplay {
         break;
       case 'consumerGroup': {
         const { type: _type, value, ...key } = entry;
-        let records = this.consumerGroupRecords.get(key.group);
-        if (!records) this.consumerGroupRecords.set(key.group, (records = new Map()));
-        const id = record.key.toString('hex');
-        if (value === null) records.delete(id);
-        else records.set(id, { key, value: Buffer.from(value) });
-        if (records.size === 0) this.consumerGroupRecords.delete(key.group);
+        keep(this.consumerGroupRecords, record.key, key, value);
+        break;
+      }
+      case 'shareGroup': {
+        const { type: _type, value, ...key } = entry;
+        keep(this.shareGroupRecords, record.key, key, value);
         break;
       }
       case 'unknown':
@@ -89,6 +105,11 @@ export class ConsumerOffsetsReplay {
   /** KIP-848 consumer groups with live records, by group id. */
   consumerGroups(): Map<string, ConsumerGroupRecords> {
     return this.consumerGroupRecords;
+  }
+
+  /** KIP-932 share groups with live records, by group id. */
+  shareGroups(): Map<string, ShareGroupRecords> {
+    return this.shareGroupRecords;
   }
 
   /** A marker of `producerId` in this partition: its waiting offsets take effect (commit) or go. */

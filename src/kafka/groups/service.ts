@@ -64,7 +64,8 @@ import {
   refuseOffsetFetch,
   refuseSyncGroup,
 } from './refusals.js';
-import { ConsumerOffsetsReplay, type ConsumerGroupRecords, type ReplayedGroup } from './replay.js';
+import { ConsumerOffsetsReplay, type ConsumerGroupRecords, type ReplayedGroup, type ShareGroupRecords } from './replay.js';
+import { ShareGroupCoordinator, type DescribedShareGroup, type ShareHeartbeatRequest, type ShareHeartbeatResponse } from '../share/share-group-coordinator.js';
 
 /** FindCoordinator's key types (Kafka's CoordinatorType). */
 export const CoordinatorKeyType = { GROUP: 0, TRANSACTION: 1 } as const;
@@ -92,6 +93,8 @@ interface LoadedPartition {
   groups: ReplayedGroup[];
   /** KIP-848 consumer groups, by their live records. */
   consumerGroups: Map<string, ConsumerGroupRecords>;
+  /** KIP-932 share groups, by their live records. */
+  shareGroups: Map<string, ShareGroupRecords>;
   stats: LoadStats;
   malformed: number;
   unknown: number;
@@ -117,12 +120,27 @@ interface PendingReply {
   refuse(errorCode: number): void;
 }
 
-export class GroupService implements GroupRequests {
+/**
+ * Share group membership (KIP-932) as the share service asks it: share groups live on the group
+ * coordinator of their id, in __consumer_offsets beside the other groups, as Kafka keeps them.
+ */
+export interface ShareMembership {
+  /** ShareGroupHeartbeat, answered once the records of what changed are durable. */
+  shareGroupHeartbeat(request: ShareHeartbeatRequest): Promise<ShareHeartbeatResponse>;
+  /** Each group as its coordinator holds it; the coordinator's refusal where it is not served here. */
+  shareGroupDescribe(groupIds: readonly string[]): DescribedShareGroup[];
+  /** The share groups this broker coordinates, with their states. */
+  shareGroupList(): Array<{ groupId: string; groupState: string }>;
+}
+
+export class GroupService implements GroupRequests, ShareMembership {
   /** The service's own life, apart from which partitions it owns: open once __consumer_offsets is. */
   private readonly topic: InternalTopic;
   private coordinator: GroupCoordinator<PendingReply> | undefined;
   /** KIP-848 consumer groups (ConsumerGroupHeartbeat), beside the classic groups. */
   private consumer: ConsumerGroupCoordinator | undefined;
+  /** KIP-932 share groups' membership (ShareGroupHeartbeat); their share-partitions are the share service's. */
+  private share: ShareGroupCoordinator | undefined;
   private writer: ConsumerOffsetsWriter | undefined;
   /** Which __consumer_offsets partitions this broker serves. */
   private readonly ownership = new PartitionOwnership<LoadedPartition>({
@@ -238,6 +256,8 @@ export class GroupService implements GroupRequests {
     // An empty consumer group becomes a classic one, as Kafka converts it: its records are tombstoned
     // (ahead of the classic group's own writes on the same partition) and its committed offsets stay.
     if (refusal === ErrorCode.NONE && consumer?.delete(request.groupId) === true) this.writeConsumerRecords();
+    // A share group's id is not a classic group's (Kafka: GroupIdNotFoundException, "Group X is not a classic group.").
+    if (refusal === ErrorCode.NONE && this.share?.has(request.groupId) === true) return Promise.resolve(refuseJoinGroup(request, ErrorCode.GROUP_ID_NOT_FOUND));
     return this.submit(refusal, (c, now, token) => c.joinGroup(now, token, request, client), (code) => refuseJoinGroup(request, code));
   }
 
@@ -304,6 +324,8 @@ export class GroupService implements GroupRequests {
     const refusal = request.groupId === '' ? ErrorCode.NONE : this.groupRefusal(request.groupId, MEMBERSHIP);
     const consumer = this.consumer;
     if (refusal !== ErrorCode.NONE || !consumer) return Promise.resolve(refuse(refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal));
+    // A share group's id is not a consumer group's (Kafka: "Group X is not a consumer group.").
+    if (this.share!.has(request.groupId)) return Promise.resolve({ ...refuse(ErrorCode.GROUP_ID_NOT_FOUND), errorMessage: `Group ${request.groupId} is not a consumer group.` });
     // A classic group with members becomes a consumer group if the migration policy allows (online
     // upgrade); its group record is tombstoned ahead of the consumer group's records, on the same partition.
     const classic = consumer.has(request.groupId) ? undefined : this.coordinator!.migratingGroup(request.groupId);
@@ -315,7 +337,7 @@ export class GroupService implements GroupRequests {
   }
 
   /**
-   * Appends what the consumer group coordinator changed, a batch per group on the group's partition;
+   * Appends what the consumer and share group coordinators changed, a batch per group on the group's partition;
    * resolves per group with the append's error code once it is durable (or failed).
    */
   private writeConsumerRecords(): Map<string, Promise<number>> {
@@ -323,7 +345,7 @@ export class GroupService implements GroupRequests {
     const consumer = this.consumer;
     if (!consumer) return written;
     const now = this.broker.now();
-    for (const { groupId, records } of consumer.drainRecords()) {
+    for (const { groupId, records } of [...consumer.drainRecords(), ...this.share!.drainRecords()]) {
       const id = this.nextConsumerWriteId--;
       written.set(groupId, new Promise((resolve) => this.consumerWrites.set(id, resolve)));
       this.writer!.write({ id, partition: this.partitionOf(groupId), timestampMs: now, records }, now);
@@ -386,12 +408,13 @@ export class GroupService implements GroupRequests {
       async (served) => (await this.submit(ErrorCode.NONE, (c, now, token) => c.describeGroups(now, token, { ...request, groups: served }), (code) => refuseDescribeGroups({ ...request, groups: served }, code))).groups,
       (groupId, code) => refuseDescribeGroups({ ...request, groups: [groupId] }, code).groups[0]!,
     );
-    // A KIP-848 group is not described here (its committed offsets make a classic record without
-    // members under the same id): Kafka answers GROUP_ID_NOT_FOUND, Dead before v6 (the handler's).
+    // A KIP-848 or share group is not described here (a consumer group's committed offsets make a classic
+    // record without members under the same id): Kafka answers GROUP_ID_NOT_FOUND, Dead before v6 (the handler's).
     const consumer = this.consumer;
+    const share = this.share;
     return {
       groups: groups.map((g) =>
-        g.errorCode === ErrorCode.NONE && g.members.length === 0 && consumer?.has(g.groupId) === true
+        g.errorCode === ErrorCode.NONE && g.members.length === 0 && (consumer?.has(g.groupId) === true || share?.has(g.groupId) === true)
           ? { ...g, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${g.groupId} is not a classic group.`, groupState: 'Dead', protocolType: '', protocolData: '' }
           : g,
       ),
@@ -438,13 +461,14 @@ export class GroupService implements GroupRequests {
         // A consumer group with members is not deleted; an empty one goes with its offsets (which the
         // classic coordinator holds), its records tombstoned.
         const consumer = this.consumer!;
-        const busy = new Set(served.filter((groupId) => consumer.hasMembers(groupId)));
+        const share = this.share!;
+        const busy = new Set(served.filter((groupId) => consumer.hasMembers(groupId) || share.hasMembers(groupId)));
         const classic = served.filter((groupId) => !busy.has(groupId));
         const deleted = classic.length === 0 ? [] : (await this.submit(ErrorCode.NONE, (c, now, token) => c.deleteGroups(now, token, { groupsNames: classic }), (code) => refuseDeleteGroups({ groupsNames: classic }, code))).results;
         const byId = new Map(deleted.map((r) => [r.groupId, r.errorCode]));
         for (const groupId of classic) {
           if (byId.get(groupId) === ErrorCode.GROUP_ID_NOT_FOUND || byId.get(groupId) === ErrorCode.NONE) {
-            if (consumer.delete(groupId)) byId.set(groupId, ErrorCode.NONE);
+            if (consumer.delete(groupId) || share.delete(groupId)) byId.set(groupId, ErrorCode.NONE);
           }
         }
         const tombstones = [...this.writeConsumerRecords()];
@@ -569,7 +593,7 @@ export class GroupService implements GroupRequests {
   /** One timer, at the coordinator's next deadline. */
   private armTimer(): void {
     if (this.lifecycle === 'stopped') return;
-    const deadlines = [this.coordinator?.nextDeadline(), this.consumer?.nextDeadline()].filter((d) => d !== undefined);
+    const deadlines = [this.coordinator?.nextDeadline(), this.consumer?.nextDeadline(), this.share?.nextDeadline()].filter((d) => d !== undefined);
     this.timer.arm(deadlines.length > 0 ? Math.min(...deadlines) : undefined);
   }
 
@@ -579,6 +603,7 @@ export class GroupService implements GroupRequests {
     if (!coordinator || this.lifecycle !== 'open') return;
     try {
       this.consumer?.tick(this.broker.now());
+      this.share?.tick(this.broker.now());
       // Members whose sessions ended leave the log too; nobody waits for that write.
       this.writeConsumerRecords();
       this.absorb(coordinator.tick(this.broker.now()));
@@ -617,6 +642,11 @@ export class GroupService implements GroupRequests {
     const config = { ...groupCoordinatorConfigFrom(broker.config.values), offsetsTopicNumPartitions: count };
     this.coordinator = new GroupCoordinator<PendingReply>({ config, memberIdSuffix: randomUUID }, broker.now());
     this.consumer = new ConsumerGroupCoordinator(consumerGroupConfigFrom(broker.config.values), { topics: () => this.assignableTopics() }, randomUUID);
+    const v = broker.config.values;
+    this.share = new ShareGroupCoordinator(
+      { sessionTimeoutMs: v['group.share.session.timeout.ms'], heartbeatIntervalMs: v['group.share.heartbeat.interval.ms'], maxSize: v['group.share.max.size'], maxGroups: v['group.share.max.groups'] },
+      { topics: () => this.assignableTopics() },
+    );
     this.writer = new ConsumerOffsetsWriter(
       // Looked up on each write: in a cluster a partition opens here after the topic does.
       (index) => broker.replicas.partition(CONSUMER_OFFSETS_TOPIC, index),
@@ -643,6 +673,34 @@ export class GroupService implements GroupRequests {
     );
   }
 
+  /**
+   * ShareGroupHeartbeat (KIP-932): answered once the records of what changed are durable, so a
+   * coordinator that takes over has the epoch and partitions the member was told. A group id a
+   * consumer group, or a classic group with members, holds is not a share group (GROUP_ID_NOT_FOUND, as
+   * Kafka answers; a classic group of committed offsets alone is not counted, since a KIP-848 group's
+   * offsets are kept in one here).
+   */
+  shareGroupHeartbeat(request: ShareHeartbeatRequest): Promise<ShareHeartbeatResponse> {
+    const refuse = (errorCode: number, errorMessage: string | null = null): ShareHeartbeatResponse => ({ errorCode, errorMessage, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null });
+    const refusal = request.groupId === '' ? ErrorCode.NONE : this.groupRefusal(request.groupId, MEMBERSHIP);
+    const share = this.share;
+    if (refusal !== ErrorCode.NONE || !share) return Promise.resolve(refuse(refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal));
+    if (this.consumer!.has(request.groupId) || this.coordinator!.migratingGroup(request.groupId) !== undefined) return Promise.resolve(refuse(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${request.groupId} is not a share group.`));
+    return this.afterConsumerChange(request.groupId, share.heartbeat(request, this.broker.now()), (code) => refuse(code));
+  }
+
+  shareGroupDescribe(groupIds: readonly string[]): DescribedShareGroup[] {
+    return groupIds.map((groupId) => {
+      const refusal = this.groupRefusal(groupId, OFFSETS_OR_ADMIN);
+      if (refusal !== ErrorCode.NONE || !this.share) return { groupId, errorCode: refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal, groupState: '', groupEpoch: -1, assignmentEpoch: -1, members: [] };
+      return this.share.describe(groupId);
+    });
+  }
+
+  shareGroupList(): Array<{ groupId: string; groupState: string }> {
+    return this.share?.list() ?? [];
+  }
+
   /** Every topic with its id and partition count, for KIP-848's server-side assignment. */
   private assignableTopics(): Map<string, { id: string; partitions: number }> {
     return new Map(this.broker.topics.list().map((t) => [t.name, { id: t.topicId, partitions: t.replicas.length }]));
@@ -654,7 +712,7 @@ export class GroupService implements GroupRequests {
     if (!log) throw new Error(`__consumer_offsets partition ${partition} is not open on this broker`);
     const replay = new ConsumerOffsetsReplay();
     const stats = await loadConsumerOffsets([log], replay);
-    return { groups: replay.groups(), consumerGroups: replay.consumerGroups(), stats, malformed: replay.malformed, unknown: replay.unknown };
+    return { groups: replay.groups(), consumerGroups: replay.consumerGroups(), shareGroups: replay.shareGroups(), stats, malformed: replay.malformed, unknown: replay.unknown };
   }
 
   private removeOffsetsOf(partitions: TopicPartition[]): void {
@@ -668,14 +726,17 @@ export class GroupService implements GroupRequests {
   private partitionLoaded(partition: number, epoch: number, loaded: LoadedPartition): void {
     const { broker } = this;
     const { groups, stats } = loaded;
-    // Consumer groups come back with the epochs and partitions their members were told.
-    const malformed = loaded.malformed + (this.lifecycle === 'open' ? this.consumer!.load(broker.now(), loaded.consumerGroups) : 0);
+    // Consumer and share groups come back with the epochs and partitions their members were told.
+    const open = this.lifecycle === 'open';
+    const malformed = loaded.malformed + (open ? this.consumer!.load(broker.now(), loaded.consumerGroups) + this.share!.load(broker.now(), loaded.shareGroups) : 0);
     const skipped = { malformedRecords: malformed, unknownRecords: loaded.unknown, unreadableBatches: stats.unreadableBatches };
     // Debug when all went well: a start loads every partition of __consumer_offsets (50 lines).
     const level = stats.unreadableBatches + malformed > 0 ? 'warn' : 'debug';
-    const counts = { groups: groups.length, consumerGroups: loaded.consumerGroups.size, records: stats.records };
+    const counts = { groups: groups.length, consumerGroups: loaded.consumerGroups.size, shareGroups: loaded.shareGroups.size, records: stats.records };
     broker.log[level]({ partition, epoch, ...counts, ...skipped }, 'loaded __consumer_offsets partition');
-    if (this.lifecycle !== 'open') return;
+    if (!open) return;
+    // Loaded members' sessions run from now: the timer expires those that do not come back.
+    this.armTimer();
     try {
       // Loading may start rebalances of groups over the size limit: their output goes out now.
       this.absorb(this.coordinator!.groupsLoaded(broker.now(), groups));
@@ -696,6 +757,7 @@ export class GroupService implements GroupRequests {
     this.settledWhileLoading.delete(partition);
     try {
       this.consumer!.forget((groupId) => this.partitionOf(groupId) !== partition);
+      this.share!.forget((groupId) => this.partitionOf(groupId) !== partition);
       this.absorb(this.coordinator!.partitionUnloaded(broker.now(), partition));
     } catch (err) {
       broker.log.error({ err, partition }, 'group coordinator failed unloading a partition');

@@ -1,5 +1,5 @@
 // ShareGroupHeartbeat (76), v1 (KIP-932): a share group member joins (epoch 0), heartbeats with its
-// epoch and gets its assignment when it changed, or leaves (-1).
+// epoch and gets its assignment when it changed, or leaves (-1); answered once the group's records are durable.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { AclOperation, ResourceType } from '../acl/model.js';
 import { defineHandler } from '../handler.js';
@@ -10,13 +10,13 @@ export const shareGroupHeartbeatHandler = defineHandler({
   minVersion: 1,
   maxVersion: 1,
   uses: ['shares', 'acls'],
-  handle(request, ctx, { shares, acls }) {
+  async handle(request, ctx, { shares, acls }) {
     // Kafka: READ on the group; DESCRIBE on each subscribed topic.
     const refuse = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
     if (!acls.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED, null);
     const hidden = (request.subscribedTopicNames ?? []).filter((t) => !acls.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t));
     if (hidden.length > 0) return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Unauthorized topics: ${hidden.join(', ')}`);
-    const response = shares.heartbeat({
+    const response = await shares.heartbeat({
       groupId: request.groupId,
       memberId: request.memberId,
       memberEpoch: request.memberEpoch,

@@ -6,8 +6,16 @@
 // each partition goes to one member, round-robin; with more members, every member gets a partition
 // and each partition is shared by as few members as possible, so the "idle fifth consumer" of a
 // consumer group gets work. Kafka's facts (GroupMetadataManager.shareGroupHeartbeat); our own code.
+//
+// Groups are persisted as Kafka persists them, in __consumer_offsets (share-group-records.ts): each
+// change marks its group, drainRecords() yields the records that changed, and the shell answers a
+// heartbeat once they are durable; load() takes the groups of a partition this broker comes to lead.
+import { createHash } from 'node:crypto';
 import { ErrorCode } from '../../../protocol/kafka/index.js';
-import type { TopicCatalog } from '../groups/consumer/coordinator.js';
+import type { ConsumerGroupAppend, TopicCatalog } from '../groups/consumer/coordinator.js';
+import { forgetGroups, groupRecordChanges, type RecordSet } from '../groups/consumer/group-records.js';
+import type { ShareGroupRecords } from '../groups/replay.js';
+import { shareGroupFromRecords, shareGroupRecords, type ShareGroup } from './share-group-records.js';
 
 export const SHARE_LEAVE_EPOCH = -1;
 
@@ -43,27 +51,6 @@ export interface ShareHeartbeatResponse {
   memberEpoch: number;
   heartbeatIntervalMs: number;
   assignment: ShareAssignment | null;
-}
-
-interface ShareMember {
-  memberId: string;
-  memberEpoch: number;
-  rackId: string | null;
-  clientId: string;
-  clientHost: string;
-  subscribedTopicNames: string[];
-  /** topic id -> partitions, as last computed for the group epoch. */
-  assignment: Map<string, number[]>;
-  sessionDeadline: number;
-}
-
-interface ShareGroup {
-  groupId: string;
-  groupEpoch: number;
-  assignmentEpoch: number;
-  members: Map<string, ShareMember>;
-  /** The subscribed topics' ids and partition counts the assignment was computed from. */
-  topicsSeen: string;
 }
 
 export interface DescribedShareGroup {
@@ -114,8 +101,21 @@ export function assignShared(members: ReadonlyArray<{ memberId: string; subscrib
   return out;
 }
 
+/**
+ * A hash of the subscribed topics' names, ids and partition counts (Kafka's MetadataHash, KIP-1101):
+ * when it changes the group is assigned again. Kafka hashes with XXHash64 over its own layout; this
+ * one is only compared with itself, so 48 bits of SHA-256 (a safe integer in an int64 field) serve.
+ */
+function metadataHash(seen: string): number {
+  return seen === '' ? 0 : createHash('sha256').update(seen).digest().readIntBE(0, 6);
+}
+
 export class ShareGroupCoordinator {
   private readonly groups = new Map<string, ShareGroup>();
+  /** What __consumer_offsets holds for each group (written here or loaded). */
+  private readonly written = new Map<string, RecordSet>();
+  /** Groups changed since the last drainRecords. */
+  private readonly dirty = new Set<string>();
 
   constructor(
     private readonly config: ShareGroupConfig,
@@ -146,29 +146,41 @@ export class ShareGroupCoordinator {
       member = {
         memberId: request.memberId,
         memberEpoch: 0,
+        previousMemberEpoch: 0,
         rackId: request.rackId,
         clientId: request.clientId,
         clientHost: request.clientHost,
         subscribedTopicNames: [],
         assignment: new Map(),
+        current: new Map(),
         sessionDeadline: 0,
       };
       g.members.set(member.memberId, member);
       g.groupEpoch++;
+      this.dirty.add(g.groupId);
     }
     const joining = request.memberEpoch === 0;
     member.sessionDeadline = now + this.config.sessionTimeoutMs;
-    member.rackId = request.rackId ?? member.rackId;
+    if (request.rackId !== null && request.rackId !== member.rackId) {
+      member.rackId = request.rackId;
+      this.dirty.add(g.groupId);
+    }
     if (request.subscribedTopicNames !== null) {
       const names = [...new Set(request.subscribedTopicNames)].sort();
       if (names.join('\0') !== member.subscribedTopicNames.join('\0')) {
         member.subscribedTopicNames = names;
         g.groupEpoch++;
+        this.dirty.add(g.groupId);
       }
     }
     this.reassignIfNeeded(g);
     const moved = member.memberEpoch !== g.assignmentEpoch;
-    member.memberEpoch = g.assignmentEpoch;
+    if (moved || joining) {
+      if (moved) member.previousMemberEpoch = member.memberEpoch;
+      member.memberEpoch = g.assignmentEpoch;
+      member.current = new Map([...member.assignment].map(([topicId, partitions]) => [topicId, [...partitions]]));
+      this.dirty.add(g.groupId);
+    }
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
@@ -187,10 +199,11 @@ export class ShareGroupCoordinator {
         if (m.sessionDeadline <= now) {
           g.members.delete(m.memberId);
           g.groupEpoch++;
+          this.dirty.add(g.groupId);
           expired.push({ groupId: g.groupId, memberId: m.memberId });
         }
       }
-      if (expired.length > 0) this.reassignIfNeeded(g);
+      if (this.dirty.has(g.groupId)) this.reassignIfNeeded(g);
     }
     return expired;
   }
@@ -234,15 +247,70 @@ export class ShareGroupCoordinator {
     return this.groups.has(groupId);
   }
 
+  hasMembers(groupId: string): boolean {
+    return (this.groups.get(groupId)?.members.size ?? 0) > 0;
+  }
+
+  /** Deletes an empty group (DeleteGroups), with tombstones for its records; false when it has members or is unknown. */
+  delete(groupId: string): boolean {
+    if (this.hasMembers(groupId) || !this.groups.delete(groupId)) return false;
+    this.dirty.add(groupId);
+    return true;
+  }
+
+  /**
+   * Forgets the groups of a __consumer_offsets partition this broker no longer leads: their records
+   * stay in the log for the next leader; changes not drained yet are dropped with them.
+   */
+  forget(belongsHere: (groupId: string) => boolean): void {
+    forgetGroups(belongsHere, [this.groups, this.written, this.dirty]);
+  }
+
+  /**
+   * Takes in the share groups of a __consumer_offsets partition this broker now leads, as their records
+   * hold them (ConsumerOffsetsReplay.shareGroups), members' sessions running from `nowMs`. Returns how
+   * many records could not be read.
+   */
+  load(nowMs: number, groups: ReadonlyMap<string, ShareGroupRecords>): number {
+    let malformed = 0;
+    for (const [groupId, records] of groups) {
+      const loaded = shareGroupFromRecords(groupId, records, nowMs, this.config.sessionTimeoutMs);
+      malformed += loaded.malformed;
+      // Only what Kafka 4.0 wrote and 4.1 no longer does (or what could not be read): nothing to serve.
+      if (loaded.written.size === 0) continue;
+      this.groups.set(groupId, loaded.group);
+      this.written.set(groupId, loaded.written);
+      this.dirty.delete(groupId);
+    }
+    return malformed;
+  }
+
+  /**
+   * The records every change since the last call needs, one batch per group: what changed, and
+   * tombstones for members gone and groups deleted. The caller appends them to the group's partition.
+   */
+  drainRecords(): ConsumerGroupAppend[] {
+    const out: ConsumerGroupAppend[] = [];
+    for (const groupId of this.dirty) {
+      const group = this.groups.get(groupId);
+      const records = groupRecordChanges(this.written, groupId, group ? shareGroupRecords(group) : new Map());
+      if (records.length > 0) out.push({ groupId, records });
+    }
+    this.dirty.clear();
+    return out;
+  }
+
   private create(groupId: string): ShareGroup {
-    const g: ShareGroup = { groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), topicsSeen: '' };
+    const g: ShareGroup = { groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), metadataHash: 0 };
     this.groups.set(groupId, g);
+    this.dirty.add(groupId);
     return g;
   }
 
   private leave(group: ShareGroup | undefined, memberId: string): ShareHeartbeatResponse {
     if (group?.members.delete(memberId)) {
       group.groupEpoch++;
+      this.dirty.add(group.groupId);
       this.reassignIfNeeded(group);
     }
     return { errorCode: ErrorCode.NONE, errorMessage: null, memberId, memberEpoch: SHARE_LEAVE_EPOCH, heartbeatIntervalMs: 0, assignment: null };
@@ -260,13 +328,16 @@ export class ShareGroupCoordinator {
       const t = catalog.get(name);
       return t ? `${name}:${t.id}:${t.partitions}` : `${name}:-`;
     }).join(',');
-    if (seen !== g.topicsSeen) {
-      g.topicsSeen = seen;
+    const hash = metadataHash(seen);
+    if (hash !== g.metadataHash) {
+      g.metadataHash = hash;
       g.groupEpoch++;
+      this.dirty.add(g.groupId);
     }
     if (g.assignmentEpoch === g.groupEpoch) return;
     const assignment = assignShared([...g.members.values()], catalog);
     for (const m of g.members.values()) m.assignment = assignment.get(m.memberId)!;
     g.assignmentEpoch = g.groupEpoch;
+    this.dirty.add(g.groupId);
   }
 }

@@ -1,5 +1,6 @@
-// The I/O shell of share groups (KIP-932): the membership core (share-group-coordinator.ts) for the
-// groups this broker coordinates, and, for the partitions this broker leads, each group's
+// The I/O shell of share groups (KIP-932): membership is the group coordinator's (share groups live in
+// __consumer_offsets beside the other groups: GroupService and share-group-coordinator.ts); here is, for
+// the partitions this broker leads, each group's
 // share-partition (share-partition.ts) with its durable state (kept by the share coordinator of
 // share-state-coordinator.ts in __share_group_state, reached through share-state-persister.ts) and the members'
 // share sessions (share-sessions.ts). The cores are pure; here are the clock, the timer, the log reads,
@@ -19,7 +20,8 @@ import { errorCodeOf } from '../fetch/partition-access.js';
 import type { RequestContext } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import type { PartitionAccess } from '../services.js';
-import { ShareGroupCoordinator, type DescribedShareGroup, type ShareHeartbeatRequest, type ShareHeartbeatResponse } from './share-group-coordinator.js';
+import type { ShareMembership } from '../groups/service.js';
+import type { DescribedShareGroup, ShareHeartbeatRequest, ShareHeartbeatResponse } from './share-group-coordinator.js';
 import { DeliveryState, SharePartition, type AcquiredRange, type SharePartitionLimits, type SharePartitionSnapshot } from './share-partition.js';
 import { FINAL_SHARE_SESSION_EPOCH, INITIAL_SHARE_SESSION_EPOCH, sessionPartitionKey, ShareSessionCache, type ShareSession } from './share-sessions.js';
 import type { ShareStateCoordinator } from './share-state-coordinator.js';
@@ -37,7 +39,7 @@ type AckBatch = ShareFetchRequest['topics'][number]['partitions'][number]['ackno
 
 /** What handlers of the share APIs ask (services.ts hands it to them as `shares`). */
 export interface ShareRequests {
-  heartbeat(request: ShareHeartbeatRequest): ShareHeartbeatResponse;
+  heartbeat(request: ShareHeartbeatRequest): Promise<ShareHeartbeatResponse>;
   describe(groupIds: readonly string[]): DescribedShareGroup[];
   list(): Array<{ groupId: string; groupState: string }>;
   /** `mayRead(topic)`: whether the asker may READ the topic (Kafka checks every partition the fetch reaches). */
@@ -67,8 +69,8 @@ export interface ShareServiceDeps {
   stateCoordinator: ShareStateCoordinator;
   /** To the share coordinators on other brokers. */
   connections: BrokerConnections;
-  /** NONE when this broker coordinates the group id, else NOT_COORDINATOR or why no coordinator is available. */
-  coordinatorError(groupId: string): number;
+  /** Share groups' membership: the group coordinator's. */
+  membership: ShareMembership;
   now(): number;
 }
 
@@ -110,7 +112,6 @@ interface Held {
 }
 
 export class ShareService implements ShareRequests {
-  readonly coordinator: ShareGroupCoordinator;
   private readonly limits: SharePartitionLimits;
   private readonly sessions: ShareSessionCache;
   private readonly persister: ShareStatePersister;
@@ -125,10 +126,6 @@ export class ShareService implements ShareRequests {
 
   constructor(private readonly deps: ShareServiceDeps) {
     const v = deps.config.values;
-    this.coordinator = new ShareGroupCoordinator(
-      { sessionTimeoutMs: v['group.share.session.timeout.ms'], heartbeatIntervalMs: v['group.share.heartbeat.interval.ms'], maxSize: v['group.share.max.size'], maxGroups: v['group.share.max.groups'] },
-      { topics: () => new Map(deps.topics.list().map((t) => [t.name, { id: t.topicId, partitions: t.replicas.length }])) },
-    );
     this.limits = {
       lockDurationMs: v['group.share.record.lock.duration.ms'],
       deliveryCountLimit: v['group.share.delivery.count.limit'],
@@ -175,14 +172,14 @@ export class ShareService implements ShareRequests {
 
   /**
    * Why the group's offsets cannot be altered or deleted here: the group coordinator's errors, then
-   * NON_EMPTY_GROUP while it has members (their share-partitions are in use). A group this coordinator
-   * does not know is empty: its share-partition state may outlive its membership (kept in memory only).
+   * NON_EMPTY_GROUP while it has members (their share-partitions are in use). A group id no share group
+   * has is accepted as an empty one, as Kafka sets the offsets of a group before its first member.
    */
   private offsetsRefusal(groupId: string): number {
-    const refusal = this.deps.coordinatorError(groupId);
-    if (refusal !== ErrorCode.NONE) return refusal;
+    const group = this.deps.membership.shareGroupDescribe([groupId])[0]!;
+    if (group.errorCode !== ErrorCode.NONE && group.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND) return group.errorCode;
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
-    return this.coordinator.has(groupId) && this.coordinator.describe(groupId).members.length > 0 ? ErrorCode.NON_EMPTY_GROUP : ErrorCode.NONE;
+    return group.members.length > 0 ? ErrorCode.NON_EMPTY_GROUP : ErrorCode.NONE;
   }
 
   async alterOffsets(groupId: string, topics: AlterShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: AlterResponseTopic[] }> {
@@ -242,30 +239,23 @@ export class ShareService implements ShareRequests {
     }
   }
 
-  /** Member sessions and acquisition locks that ran out: members leave, records are offered again. */
+  /** Acquisition locks that ran out: records are offered again. */
   tick(now: number): void {
-    this.coordinator.tick(now);
     let released = false;
     for (const h of this.held.values()) if (!(h instanceof Promise) && h.sp.tick(now)) released = true;
     if (released) this.wake();
   }
 
-  heartbeat(request: ShareHeartbeatRequest): ShareHeartbeatResponse {
-    const refusal = this.deps.coordinatorError(request.groupId);
-    if (refusal !== ErrorCode.NONE) return { errorCode: refusal, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
-    return this.coordinator.heartbeat(request, this.deps.now());
+  heartbeat(request: ShareHeartbeatRequest): Promise<ShareHeartbeatResponse> {
+    return this.deps.membership.shareGroupHeartbeat(request);
   }
 
   describe(groupIds: readonly string[]): DescribedShareGroup[] {
-    return groupIds.map((groupId) => {
-      const refusal = this.deps.coordinatorError(groupId);
-      if (refusal !== ErrorCode.NONE) return { groupId, errorCode: refusal, groupState: '', groupEpoch: -1, assignmentEpoch: -1, members: [] };
-      return this.coordinator.describe(groupId);
-    });
+    return this.deps.membership.shareGroupDescribe(groupIds);
   }
 
   list(): Array<{ groupId: string; groupState: string }> {
-    return this.coordinator.list();
+    return this.deps.membership.shareGroupList();
   }
 
   async fetch(request: ShareFetchRequest, ctx: RequestContext, mayRead: (topic: string) => boolean): Promise<ShareFetchResponseInput> {
@@ -364,10 +354,9 @@ export class ShareService implements ShareRequests {
     type Topic = NonNullable<NonNullable<DescribeShareGroupOffsetsResponseInput['groups']>[number]['topics']>[number];
     return Promise.all(
       groups.map(async ({ groupId, topics }) => {
-        const refusal = this.deps.coordinatorError(groupId);
-        const errorCode = refusal !== ErrorCode.NONE ? refusal : this.coordinator.has(groupId) ? ErrorCode.NONE : ErrorCode.GROUP_ID_NOT_FOUND;
-        if (errorCode !== ErrorCode.NONE) return { groupId, topics: [], errorCode, errorMessage: null };
-        const wanted = topics ?? this.subscribedTopics(groupId);
+        const group = this.deps.membership.shareGroupDescribe([groupId])[0]!;
+        if (group.errorCode !== ErrorCode.NONE) return { groupId, topics: [], errorCode: group.errorCode, errorMessage: null };
+        const wanted = topics ?? this.subscribedTopics(group);
         const out: Topic[] = [];
         for (const { topicName, partitions } of wanted) {
           const topic = this.deps.topics.list().find((t) => t.name === topicName);
@@ -395,8 +384,8 @@ export class ShareService implements ShareRequests {
   }
 
   /** Every partition of the topics the group's members subscribe to, by topic name. */
-  private subscribedTopics(groupId: string): Array<{ topicName: string; partitions: number[] }> {
-    const names = new Set(this.coordinator.describe(groupId).members.flatMap((m) => m.subscribedTopicNames));
+  private subscribedTopics(group: DescribedShareGroup): Array<{ topicName: string; partitions: number[] }> {
+    const names = new Set(group.members.flatMap((m) => m.subscribedTopicNames));
     return this.deps.topics
       .list()
       .filter((t) => names.has(t.name))

@@ -236,7 +236,12 @@ test('share groups: ShareGroupHeartbeat and DescribeShareGroupOffsets need DESCR
     alice.get(coordinator)!.send(ApiKey.ShareGroupHeartbeat, 1, { groupId: 'shared', memberId: 'member-1', memberEpoch: 0, rackId: null, subscribedTopicNames: topics });
   // orders-2: alice may not even describe it.
   expect((await heartbeat(['orders-1', 'orders-2'])).errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-  expect((await heartbeat(['orders-1', 'secret'])).errorCode).toBe(ErrorCode.NONE);
+  // The coordinator answers COORDINATOR_LOAD_IN_PROGRESS until it has read __consumer_offsets back: asked again, as a client does.
+  const joined = await waitFor('the coordinator to load the group', async () => {
+    const r = await heartbeat(['orders-1', 'secret']);
+    return r.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? undefined : r;
+  });
+  expect(joined.errorCode).toBe(ErrorCode.NONE);
 
   const partitions = (names: string[], acks: { firstOffset: number; lastOffset: number; acknowledgeTypes: number[] }[] = []) =>
     names.map((name) => ({ topicId: topicIds.get(name)!, partitions: [{ partitionIndex: 0, acknowledgementBatches: acks }] }));

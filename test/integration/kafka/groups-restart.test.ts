@@ -94,6 +94,53 @@ test('a restart resumes every group where it was: members, generation, assignmen
   expect(fetched.topics[0]!.partitions.map((p) => p.metadata)).toEqual(['at 11', 'at 21']);
 });
 
+test('share groups (KIP-932) come back too: epochs, members and assignments; an empty one listed, its offsets reset, deleted', async () => {
+  const share = (groupId: string, memberId: string, memberEpoch: number) =>
+    conn.send(ApiKey.ShareGroupHeartbeat, 1, { groupId, memberId, memberEpoch, rackId: null, subscribedTopicNames: memberEpoch === 0 ? ['t'] : null });
+  const describe = () => conn.send(ApiKey.ShareGroupDescribe, 1, { groupIds: ['queue', 'idle-queue'], includeAuthorizedOperations: false });
+  await findCoordinator(conn, 'queue');
+  const a = await share('queue', 'worker-a', 0);
+  expect(a.errorCode).toBe(ErrorCode.NONE);
+  await share('queue', 'worker-b', 0);
+  // worker-a moves to the epoch of worker-b's join; both hold one of the two partitions.
+  const moved = await share('queue', 'worker-a', a.memberEpoch);
+  expect(moved.assignment?.topicPartitions[0]!.partitions).toHaveLength(1);
+  await share('idle-queue', 'gone', 0);
+  expect((await share('idle-queue', 'gone', -1)).memberEpoch).toBe(-1);
+  const before = await describe();
+  const loaded = (r: typeof before) => (r.groups.some((g) => g.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) ? undefined : r);
+  expect(before.groups.map((g) => [g.groupState, g.members.length])).toEqual([['Stable', 2], ['Empty', 0]]);
+
+  await restart();
+  await findCoordinator(conn, 'queue');
+  const after = await waitFor('the share groups to be loaded', async () => loaded(await describe()));
+  const sorted = (r: typeof before) => r.groups.map((g) => ({ ...g, members: [...g.members].sort((x, y) => (x.memberId < y.memberId ? -1 : 1)) }));
+  expect(sorted(after)).toEqual(sorted(before));
+  const listed = await conn.send(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: ['share'] });
+  expect(listed.groups.map((g) => [g.groupId, g.groupState]).sort()).toEqual([['idle-queue', 'Empty'], ['queue', 'Stable']]);
+  // The members carry on with the epochs they were told: no fencing, nothing new to assign.
+  expect(await share('queue', 'worker-a', moved.memberEpoch)).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: moved.memberEpoch, assignment: null });
+  // The offsets of the empty group may be reset; those of the one with members may not.
+  const alter = (groupId: string) => conn.send(ApiKey.AlterShareGroupOffsets, 0, { groupId, topics: [{ topicName: 't', partitions: [{ partitionIndex: 0, startOffset: 0 }] }] });
+  expect((await alter('idle-queue')).errorCode).toBe(ErrorCode.NONE);
+  expect((await alter('queue')).errorCode).toBe(ErrorCode.NON_EMPTY_GROUP);
+  // Not a classic group, nor a consumer group; deleted only when empty.
+  const classic = await conn.send(ApiKey.DescribeGroups, 6, { groups: ['queue'], includeAuthorizedOperations: false });
+  expect(classic.groups[0]).toMatchObject({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'Group queue is not a classic group.' });
+  const consumer = await conn.send(ApiKey.ConsumerGroupHeartbeat, 1, { groupId: 'queue', memberId: 'c', memberEpoch: 0, rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['t'], topicPartitions: [] });
+  expect(consumer.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  expect((await join(conn, 'queue', 5)).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  // And a classic group with members is not a share group.
+  expect((await join(conn, 'classic-queue', 5)).errorCode).toBe(ErrorCode.NONE);
+  expect((await share('classic-queue', 'worker-c', 0)).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  const deleted = await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: ['queue', 'idle-queue'] });
+  expect(deleted.results.map((r) => r.errorCode)).toEqual([ErrorCode.NON_EMPTY_GROUP, ErrorCode.NONE]);
+  await restart();
+  await findCoordinator(conn, 'queue');
+  const final = await waitFor('the share groups to be loaded', async () => loaded(await describe()));
+  expect(final.groups.map((g) => g.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.GROUP_ID_NOT_FOUND]);
+});
+
 test('until __consumer_offsets is read back, group requests get the errors Kafka gives each API while loading', async () => {
   // A second service over the running broker's (already loaded) topic: it starts loading at once.
   const { config, log, topics, metadata, replicas } = broker.broker;

@@ -5,6 +5,8 @@
 // exactly once. The state lives in __share_group_state (replicated on all three, written before an
 // acknowledgement is answered), read back by the new leader through its share coordinator, which may be
 // on another broker (ReadShareGroupState / WriteShareGroupState) or have moved with the kill as well.
+// Then the group coordinator of a share group is killed: the group's membership, in __consumer_offsets,
+// comes back on the broker that takes over, with its epochs and assignment.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import { KafkaAdmin } from '../../../src/kafka/client/admin.js';
@@ -167,4 +169,52 @@ test('kill -9 of the partition leader: the new leader delivers no accepted recor
   expect([...delivered].filter((o) => acceptedBefore.has(o))).toEqual([]);
   for (let o = 0; o < RECORDS; o++) if (!acceptedBefore.has(o)) expect(delivered.has(o), `offset ${o}`).toBe(true);
   for (const o of held) expect(delivered.has(o)).toBe(true);
+}, 60_000);
+
+/** Whichever live broker coordinates `groupId` once one does, and a connection to it. */
+async function coordinatorOf(groupId: string, not = -1): Promise<{ id: number; conn: KafkaConnection }> {
+  return waitFor(`a coordinator of ${groupId} other than ${not}`, async () => {
+    for (const [id, b] of brokers) {
+      if (id === not) continue;
+      const conn = await KafkaConnection.connect(b.bootstrap).catch(() => undefined);
+      if (!conn) continue;
+      const r = await conn.send(ApiKey.FindCoordinator, 3, { key: groupId, keyType: 0 }).catch(() => undefined);
+      conn.close();
+      const node = r?.errorCode === ErrorCode.NONE ? brokers.get(r.nodeId) : undefined;
+      if (r && node && r.nodeId !== not) return { id: r.nodeId, conn: await KafkaConnection.connect(node.bootstrap) };
+    }
+    return undefined;
+  });
+}
+
+test('kill -9 of a share group coordinator: the broker that takes over has the group with its epochs and assignment', async () => {
+  const group = 'sq-members';
+  const heartbeat = (conn: KafkaConnection, memberId: string, memberEpoch: number) =>
+    conn.send(ApiKey.ShareGroupHeartbeat, 1, { groupId: group, memberId, memberEpoch, rackId: null, subscribedTopicNames: memberEpoch === 0 ? [TOPIC] : null });
+  const describe = (conn: KafkaConnection) => conn.send(ApiKey.ShareGroupDescribe, 1, { groupIds: [group], includeAuthorizedOperations: false }).then((r) => r.groups[0]!);
+  const first = await coordinatorOf(group);
+  // The coordinator named may still be loading __consumer_offsets: asked again until it serves.
+  const a = await waitFor('the coordinator to take a member', async () => {
+    const r = await heartbeat(first.conn, 'worker-a', 0);
+    return r.errorCode === ErrorCode.NONE ? r : undefined;
+  });
+  const b = await heartbeat(first.conn, 'worker-b', 0);
+  expect(b.errorCode).toBe(ErrorCode.NONE);
+  const before = await describe(first.conn);
+  expect(before.members).toHaveLength(2);
+  first.conn.close();
+
+  await brokers.get(first.id)!.kill();
+  const next = await coordinatorOf(group, first.id);
+  const after = await waitFor('the new coordinator to load the group', async () => {
+    const d = await describe(next.conn);
+    return d.errorCode === ErrorCode.NONE ? d : undefined;
+  });
+  const byId = (d: typeof before) => ({ ...d, members: [...d.members].sort((x, y) => (x.memberId < y.memberId ? -1 : 1)) });
+  expect(byId(after)).toEqual(byId(before));
+  // worker-a was told its epoch before worker-b joined: it carries on from there, not fenced, and moves on.
+  const moved = await heartbeat(next.conn, 'worker-a', a.memberEpoch);
+  expect(moved).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: after.assignmentEpoch });
+  expect((await heartbeat(next.conn, 'worker-b', b.memberEpoch)).errorCode).toBe(ErrorCode.NONE);
+  next.conn.close();
 }, 60_000);

@@ -148,7 +148,7 @@ describe('__consumer_offsets replay', () => {
     const replay = replayConsumerOffsets([
       { key: Buffer.from('00', 'hex'), value: null },
       { key: good.key, value: Buffer.from('0003ff', 'hex') },
-      { key: Buffer.from('0009', 'hex'), value: Buffer.alloc(3) },
+      { key: Buffer.from('0010', 'hex'), value: Buffer.alloc(3) },
       good,
     ]);
     replay.apply({ key: null, value: null });

@@ -25,7 +25,7 @@ import type {
 import { downgradeAllowed, upgradeAllowed, type MigratingGroup, type MigrationPolicy } from '../migration.js';
 import { decodeClassicAssignment, encodeClassicAssignment, keysOfNamed } from './classic-protocol.js';
 import type { ConsumerGroupRecords } from '../replay.js';
-import { groupFromRecords, groupRecordKeys, groupRecords, memberRecordKeys, recordChanges, type RecordSet } from './group-records.js';
+import { forgetGroups, groupFromRecords, groupRecordChanges, groupRecordKeys, groupRecords, memberRecordKeys, type RecordSet } from './group-records.js';
 import { compileRegex, newMember, subscribedTopicsChanged, type ConsumerGroup, type Member, type MemberState, type SubscribedTopic } from './group-state.js';
 
 /** Epochs a member sends to leave: -1 for good, -2 a static member that will be back. */
@@ -512,12 +512,7 @@ export class ConsumerGroupCoordinator {
    * stay in the log for the next leader; changes not drained yet are dropped with them.
    */
   forget(belongsHere: (groupId: string) => boolean): void {
-    for (const groupId of new Set([...this.groups.keys(), ...this.written.keys()])) {
-      if (belongsHere(groupId)) continue;
-      this.groups.delete(groupId);
-      this.written.delete(groupId);
-      this.dirty.delete(groupId);
-    }
+    forgetGroups(belongsHere, [this.groups, this.written, this.dirty]);
   }
 
   /** Deletes an empty group (DeleteGroups), with tombstones for its records; false when it has members. */
@@ -553,13 +548,10 @@ export class ConsumerGroupCoordinator {
     const out: ConsumerGroupAppend[] = [];
     for (const [groupId, members] of this.dirty) {
       const group = this.groups.get(groupId);
-      let written = this.written.get(groupId);
-      if (!written) this.written.set(groupId, (written = new Map()));
       const all = members === 'all' || !group;
       const wanted = group ? groupRecords(group, all ? undefined : members) : new Map();
-      const scope = all ? [...written.keys(), ...wanted.keys()] : [...groupRecordKeys(groupId), ...[...members].flatMap((m) => memberRecordKeys(groupId, m))];
-      const records = recordChanges(written, wanted, scope);
-      if (written.size === 0) this.written.delete(groupId);
+      const scope = all ? undefined : [...groupRecordKeys(groupId), ...[...members].flatMap((m) => memberRecordKeys(groupId, m))];
+      const records = groupRecordChanges(this.written, groupId, wanted, scope);
       if (records.length > 0) out.push({ groupId, records });
     }
     this.dirty.clear();

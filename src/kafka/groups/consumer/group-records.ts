@@ -136,6 +136,23 @@ export function recordChanges(written: RecordSet, wanted: RecordSet, scope: Iter
   return [...writes, ...tombstones];
 }
 
+/**
+ * recordChanges for one group of a coordinator's record of what is written, by group id; the group's
+ * entry goes once nothing of it is written. `scope` defaults to every key written or wanted.
+ */
+export function groupRecordChanges(written: Map<string, RecordSet>, groupId: string, wanted: RecordSet, scope?: Iterable<string>): ConsumerOffsetsRecord[] {
+  const set = written.get(groupId) ?? new Map();
+  const records = recordChanges(set, wanted, scope ?? [...set.keys(), ...wanted.keys()]);
+  if (set.size === 0) written.delete(groupId);
+  else written.set(groupId, set);
+  return records;
+}
+
+/** Drops the groups `belongsHere` rejects from each of a coordinator's maps (or sets) keyed by group id. */
+export function forgetGroups(belongsHere: (groupId: string) => boolean, byGroup: ReadonlyArray<Map<string, unknown> | Set<string>>): void {
+  for (const groups of byGroup) for (const groupId of [...groups.keys()]) if (!belongsHere(groupId)) groups.delete(groupId);
+}
+
 export interface LoadedConsumerGroup {
   group: ConsumerGroup;
   /** The records it was built from, as the coordinator's record of what is written. */

@@ -1,7 +1,11 @@
 // The share group membership core: the SimpleAssignor balance (every member gets work, partitions shared
-// as evenly as possible) and the member lifecycle (epochs, session expiry, leaving).
+// as evenly as possible), the member lifecycle (epochs, session expiry, leaving) and the groups' records
+// in __consumer_offsets (what a coordinator that takes over rebuilds).
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../../../protocol/kafka/index.js';
+import { decodeConsumerOffsetsKey } from '../../../../protocol/kafka/consumer-offsets/records.js';
+import type { ConsumerOffsetsRecord } from '../../../../src/kafka/groups/api.js';
+import { replayConsumerOffsets } from '../../../../src/kafka/groups/replay.js';
 import { assignShared, ShareGroupCoordinator } from '../../../../src/kafka/share/share-group-coordinator.js';
 
 const T = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -60,5 +64,95 @@ describe('ShareGroupCoordinator', () => {
       const r = c.heartbeat({ groupId, memberId: 'a', memberEpoch: 0, rackId: null, subscribedTopicNames: ['t'], clientId: 'c', clientHost: 'h' }, 0);
       expect(r.errorCode).toBe(groupId === 'g3' ? ErrorCode.GROUP_MAX_SIZE_REACHED : ErrorCode.NONE);
     }
+  });
+});
+
+describe('ShareGroupCoordinator records', () => {
+  const config = { sessionTimeoutMs: 1_000, heartbeatIntervalMs: 100, maxSize: 10, maxGroups: 10 };
+  const topics = { topics: () => catalog(2) };
+  const beat = (c: ShareGroupCoordinator, memberId: string, memberEpoch: number, now: number, groupId = 'g') =>
+    c.heartbeat({ groupId, memberId, memberEpoch, rackId: memberEpoch === 0 ? 'rack-1' : null, subscribedTopicNames: memberEpoch === 0 ? ['t'] : null, clientId: `client-${memberId}`, clientHost: '/127.0.0.1' }, now);
+  /** What the coordinator appended so far, as the log holds it. */
+  const drain = (c: ShareGroupCoordinator, log: ConsumerOffsetsRecord[]) => {
+    const drained = c.drainRecords().flatMap((a) => a.records);
+    log.push(...drained);
+    return drained;
+  };
+  const recordTypes = (records: readonly ConsumerOffsetsRecord[]) =>
+    records.map((r) => {
+      const k = decodeConsumerOffsetsKey(r.key);
+      return k.type === 'shareGroup' ? `${k.recordType}${k.memberId === '' ? '' : `:${k.memberId}`}${r.value === null ? ' tombstone' : ''}` : k.type;
+    });
+  const reload = (log: ConsumerOffsetsRecord[], now: number) => {
+    const c = new ShareGroupCoordinator(config, topics);
+    expect(c.load(now, replayConsumerOffsets(log).shareGroups())).toBe(0);
+    return c;
+  };
+
+  test('a coordinator that loads the records has the same group: epochs, members, assignments', () => {
+    const c = new ShareGroupCoordinator(config, topics);
+    const log: ConsumerOffsetsRecord[] = [];
+    const a = beat(c, 'a', 0, 0);
+    expect(recordTypes(drain(c, log)).sort()).toEqual(['10:a', '11', '12', '13:a', '14:a']);
+    beat(c, 'b', 0, 0);
+    // a has not heard of b yet: its current assignment stays at its epoch, its target moved.
+    expect(recordTypes(drain(c, log)).sort()).toEqual(['10:b', '11', '12', '13:a', '13:b', '14:b']);
+    // A heartbeat that changes nothing writes nothing.
+    beat(c, 'b', c.describe('g').assignmentEpoch, 10);
+    expect(drain(c, log)).toEqual([]);
+
+    const d = reload(log, 500);
+    expect(d.describe('g')).toEqual(c.describe('g'));
+    expect(d.list()).toEqual([{ groupId: 'g', groupState: 'Stable' }]);
+    // a goes on with the epoch it was told, and moves to the new assignment as it would have before.
+    const moved = beat(d, 'a', a.memberEpoch, 600);
+    expect(moved.errorCode).toBe(ErrorCode.NONE);
+    expect(moved.memberEpoch).toBe(c.describe('g').assignmentEpoch);
+    expect(moved.assignment!.topicPartitions[0]!.partitions).toHaveLength(1);
+    expect(recordTypes(drain(d, log))).toEqual(['14:a']);
+    // b never heartbeats again: its session ran from the load; its records are tombstoned.
+    expect(d.tick(1_500)).toEqual([{ groupId: 'g', memberId: 'b' }]);
+    expect(recordTypes(drain(d, log)).sort()).toEqual(['10:b tombstone', '11', '12', '13:a', '13:b tombstone', '14:b tombstone']);
+    expect(reload(log, 2_000).describe('g')).toMatchObject({ groupEpoch: d.describe('g').groupEpoch, members: [{ memberId: 'a' }] });
+  });
+
+  test('an empty share group is kept, listed Empty, and deleted with tombstones only when empty', () => {
+    const c = new ShareGroupCoordinator(config, topics);
+    const log: ConsumerOffsetsRecord[] = [];
+    const a = beat(c, 'a', 0, 0);
+    drain(c, log);
+    expect(c.delete('g')).toBe(false);
+    beat(c, 'a', -1, 1);
+    expect(recordTypes(drain(c, log)).sort()).toEqual(['10:a tombstone', '11', '12', '13:a tombstone', '14:a tombstone']);
+    const d = reload(log, 10);
+    expect(d.list()).toEqual([{ groupId: 'g', groupState: 'Empty' }]);
+    expect(d.describe('g')).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Empty', groupEpoch: c.describe('g').groupEpoch });
+    // A member that left is gone for the new coordinator too.
+    expect(beat(d, 'a', a.memberEpoch, 11).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(d.delete('g')).toBe(true);
+    expect(recordTypes(drain(d, log)).sort()).toEqual(['11 tombstone', '12 tombstone']);
+    expect(reload(log, 20).has('g')).toBe(false);
+  });
+
+  test('forget drops the groups of a partition no longer led here, and their unwritten changes', () => {
+    const c = new ShareGroupCoordinator(config, topics);
+    beat(c, 'a', 0, 0, 'stay');
+    beat(c, 'a', 0, 0, 'go');
+    c.forget((groupId) => groupId === 'stay');
+    expect(c.list().map((g) => g.groupId)).toEqual(['stay']);
+    expect(c.drainRecords().map((a) => a.groupId)).toEqual(['stay']);
+  });
+
+  test('unreadable records are counted and left out; records Kafka alone writes do not make a group', () => {
+    const c = new ShareGroupCoordinator(config, topics);
+    const log: ConsumerOffsetsRecord[] = [];
+    beat(c, 'a', 0, 0);
+    drain(c, log);
+    const metadataKey = log.find((r) => recordTypes([r])[0] === '11')!.key;
+    log.push({ key: metadataKey, value: Buffer.from('0000ff', 'hex') });
+    log.push({ key: Buffer.from('000f0005 6f74686572'.replace(' ', ''), 'hex'), value: Buffer.from('00', 'hex') });
+    const d = new ShareGroupCoordinator(config, topics);
+    expect(d.load(0, replayConsumerOffsets(log).shareGroups())).toBe(1);
+    expect(d.list().map((g) => g.groupId)).toEqual(['g']);
   });
 });
