@@ -29,6 +29,9 @@ beforeAll(async () => {
     'broker.id': String(id),
     'zookeeper.connect': `127.0.0.1:${zk.port}/skein`,
     'zookeeper.session.timeout.ms': '1000',
+    // The short session notices the killed broker fast; three brokers starting at once on a loaded
+    // machine need longer than that to reach ZooKeeper (1 setup in 8 failed with ConnectionLoss).
+    'zookeeper.connection.timeout.ms': '15000',
     'replica.fetch.backoff.ms': '100',
     'replica.fetch.wait.max.ms': '200',
     'auto.leader.rebalance.enable': 'false',
