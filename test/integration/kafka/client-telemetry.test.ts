@@ -97,7 +97,16 @@ test('client-metrics subscriptions: set, described, listed, refused as Kafka ref
   // Broker loggers (8) have no configs in Skein: not a type it lists.
   expect(await kafkaRequest(broker.bootstrap, ApiKey.ListConfigResources, 1, { resourceTypes: [CLIENT_METRICS, 8] })).toMatchObject({ errorCode: ErrorCode.UNSUPPORTED_VERSION, configResources: [] });
 
-  expect(await alterSubscription('producers', [{ name: 'metrics', configOperation: DELETE, value: null }, { name: 'interval.ms', configOperation: DELETE, value: null }])).toMatchObject({ errorCode: ErrorCode.NONE });
+  // AlterConfigs replaces the whole set: interval.ms back to its default.
+  const replaced = await kafkaRequest(broker.bootstrap, ApiKey.AlterConfigs, 2, { resources: [{ resourceType: CLIENT_METRICS, resourceName: 'producers', configs: [{ name: 'metrics', value: '*' }] }], validateOnly: false });
+  expect(replaced.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+  const after = await kafkaRequest(broker.bootstrap, ApiKey.DescribeConfigs, 4, { resources: [{ resourceType: CLIENT_METRICS, resourceName: 'producers', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+  expect(after.results[0]!.configs.map((c) => [c.name, c.value, c.configSource])).toEqual([
+    ['metrics', '*', 7],
+    ['interval.ms', '300000', 5],
+    ['match', '', 5],
+  ]);
+  expect(await alterSubscription('producers', [{ name: 'metrics', configOperation: DELETE, value: null }])).toMatchObject({ errorCode: ErrorCode.NONE });
   expect((await kafkaRequest(broker.bootstrap, ApiKey.ListConfigResources, 0, {})).configResources).toEqual([]);
 });
 
