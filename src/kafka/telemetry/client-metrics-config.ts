@@ -21,9 +21,52 @@ const INTERVAL_MS_MIN = 100;
 const INTERVAL_MS_MAX = 3_600_000;
 /**
  * Longest match regex accepted. Kafka has no bound (it compiles with RE2/J, linear in the input);
- * JavaScript's engine backtracks, so the RE2-safe subset is taken (compileRegex) and its length bounded.
+ * JavaScript's engine backtracks, so the RE2-safe subset is taken (compileRegex), its length bounded, and
+ * the shapes whose backtracking is exponential refused (repeatsAmbiguously).
  */
 export const MATCH_PATTERN_LENGTH_MAX = 1_000;
+
+/** Whether a quantifier that repeats more than once (*, +, {n,}, {n,m} with m > 1) starts at `i`. */
+function repeatsAt(source: string, i: number): boolean {
+  const c = source[i];
+  if (c === '*' || c === '+') return true;
+  const braces = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i, i + 24));
+  if (!braces) return false;
+  const max = braces[2] === undefined ? Number(braces[1]) : braces[3] === '' ? Infinity : Number(braces[3]);
+  return max > 1;
+}
+
+/**
+ * Whether a group that repeats holds a quantifier or an alternation: (a+)+, (a|ab)*, (x*y)+ - the
+ * patterns a backtracking engine can take exponential time on (a long client id). RE2 has no such
+ * cost; here they are refused rather than left to hurt the broker.
+ */
+export function repeatsAmbiguously(source: string): boolean {
+  // Per open group: whether it holds a quantifier or an alternation.
+  const open: boolean[] = [];
+  const mark = () => {
+    if (open.length > 0) open[open.length - 1] = true;
+  };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      // A class is one character: skip to its end (a ']' first in the class is literal).
+      i += source[i + 1] === '^' ? 2 : 1;
+      if (source[i] === ']') i++;
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+    } else if (c === '(') {
+      open.push(false);
+      if (source[i + 1] === '?') i += 2;
+    } else if (c === ')') {
+      const holds = open.pop() ?? false;
+      const repeats = repeatsAt(source, i + 1);
+      if (holds && repeats) return true;
+      if (holds || repeats || source[i + 1] === '?') mark();
+    } else if (c === '|' || c === '?' || repeatsAt(source, i)) mark();
+  }
+  return false;
+}
 
 /** What a client is matched on (Kafka's ClientMetricsInstanceMetadata), by Kafka's selector names. */
 export const MATCH_SELECTORS = ['client_instance_id', 'client_id', 'client_software_name', 'client_software_version', 'client_source_address', 'client_source_port'] as const;
@@ -78,7 +121,7 @@ function matchPatterns(items: readonly string[]): Map<MatchSelector, RegExp> {
     const selector = parts[0]!.trim();
     if (!(MATCH_SELECTORS as readonly string[]).includes(selector)) illegal();
     const source = parts[1]!.trim();
-    const regex = source.length > MATCH_PATTERN_LENGTH_MAX ? null : compileRegex(source);
+    const regex = source.length > MATCH_PATTERN_LENGTH_MAX || repeatsAmbiguously(source) ? null : compileRegex(source);
     if (regex === null) illegal();
     patterns.set(selector as MatchSelector, regex!);
   }

@@ -13,6 +13,7 @@ import { editConfigs } from '../../../src/kafka/metadata/config-ops.js';
 import {
   clientMetricsListDefault,
   parseSubscription,
+  repeatsAmbiguously,
   subscriptionOf,
   type ClientAttributes,
 } from '../../../src/kafka/telemetry/client-metrics-config.js';
@@ -53,6 +54,13 @@ describe('validation, as Kafka validates a client-metrics resource', () => {
     ['a regex past the length bound', { match: `client_id=${'a'.repeat(1001)}` }, 'sub', ErrorCode.INVALID_CONFIG, `Illegal client matching pattern: client_id=${'a'.repeat(1001)}`],
   ])('%s is refused', (_what, config, name, code, message) => {
     expect(refusal(config, name)).toEqual({ code, message });
+  });
+
+  test('a repeated group holding a quantifier or an alternation (exponential backtracking) is refused; other shapes are taken', () => {
+    for (const p of ['(a+)+', '(a|ab)*', '(x*y)+', '(a{2,})+', '(a?)+', '((a+))+', '(?:a|b)*c']) expect(repeatsAmbiguously(p), p).toBe(true);
+    for (const p of ['(a*)?', 'orders-.*', '(java|python)', '1\\.2\\..*', '[(]+', '(?:ab)+', '(ab){2}', '(a){1,2}', '((a)+)', '\\(a+\\)+', '[)]a*(b)+', '[]|]+'])
+      expect(repeatsAmbiguously(p), p).toBe(false);
+    expect(refusal({ match: 'client_id=(a+)+$' })).toEqual({ code: ErrorCode.INVALID_CONFIG, message: 'Illegal client matching pattern: client_id=(a+)+$' });
   });
 
   test('valid keys parse as Kafka parses them: trimmed lists, interval bounds included', () => {
