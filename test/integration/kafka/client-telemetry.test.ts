@@ -110,6 +110,21 @@ test('client-metrics subscriptions: set, described, listed, refused as Kafka ref
   expect((await kafkaRequest(broker.bootstrap, ApiKey.ListConfigResources, 0, {})).configResources).toEqual([]);
 });
 
+test('a broker alone keeps its subscriptions across a restart (client-metrics.json)', async () => {
+  const alone = await startTestBroker();
+  const r = await kafkaRequest(alone.bootstrap, ApiKey.IncrementalAlterConfigs, 1, {
+    resources: [{ resourceType: CLIENT_METRICS, resourceName: 'kept', configs: [{ name: 'metrics', configOperation: SET, value: '*' }] }],
+    validateOnly: false,
+  });
+  expect(r.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+  const again = await alone.restart();
+  try {
+    expect((await kafkaRequest(again.bootstrap, ApiKey.ListConfigResources, 0, {})).configResources).toEqual([{ resourceName: 'kept', resourceType: CLIENT_METRICS }]);
+  } finally {
+    await again.close();
+  }
+});
+
 test('a subscription, a push shown on /metrics, a push too soon and one that is not OTLP refused', async () => {
   // Clients whose id starts with wire- and that said they are Skein's own (ApiVersions v3: software "skein").
   expect(await alterSubscription('wire', [
