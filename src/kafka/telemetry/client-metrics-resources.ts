@@ -23,6 +23,15 @@ export const CLIENT_METRICS_ENTITY = 'client-metrics';
  */
 export const SUBSCRIPTIONS_MAX = 1_000;
 
+/** A stored (sanitized) name as the subscription's name; one no Sanitizer wrote (a bad %-escape) is taken as it is. */
+function nameOf(stored: string): string {
+  try {
+    return decodeURIComponent(stored);
+  } catch {
+    return stored;
+  }
+}
+
 export class ClientMetricsResources {
   /** The stored configs by subscription name, and the subscriptions they make. */
   private readonly configs = new Map<string, Record<string, string>>();
@@ -39,7 +48,7 @@ export class ClientMetricsResources {
   /** Reads every subscription of the store (at start, and after a new ZooKeeper session). */
   async load(): Promise<void> {
     const names = await this.store.children(CLIENT_METRICS_ENTITY);
-    const present = new Set(names.map((n) => decodeURIComponent(n)));
+    const present = new Set(names.map(nameOf));
     // Subscriptions removed while this broker was not watching.
     for (const name of [...this.configs.keys()]) if (!present.has(name)) this.set(name, {});
     for (const stored of names) await this.reload(`${CLIENT_METRICS_ENTITY}/${stored}`);
@@ -51,7 +60,7 @@ export class ClientMetricsResources {
     if (!entityPath.startsWith(prefix) || entityPath.length === prefix.length) return;
     const stored = entityPath.slice(prefix.length);
     if (stored.includes('/')) return;
-    this.set(decodeURIComponent(stored), await this.store.read(entityPath));
+    this.set(nameOf(stored), await this.store.read(entityPath));
   }
 
   /** The subscription names (ListConfigResources). */

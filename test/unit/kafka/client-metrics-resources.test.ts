@@ -134,6 +134,20 @@ describe('the stored subscriptions', () => {
     expect(resources.subscriptionFor(PRODUCER).metrics).toEqual([]);
   });
 
+  test('what another tool stored is read as it is: a name that is no Sanitizer output, values Kafka would refuse (matched by no client)', async () => {
+    const stored: Record<string, Record<string, string>> = { 'client-metrics/100%': { metrics: '*' }, 'client-metrics/bad': { metrics: '*', 'interval.ms': 'soon' } };
+    const store: EntityConfigs = {
+      read: (path) => Promise.resolve({ ...stored[path] }),
+      write: () => Promise.resolve(),
+      children: () => Promise.resolve(Object.keys(stored).map((k) => k.slice('client-metrics/'.length))),
+    };
+    const resources = new ClientMetricsResources(store);
+    await resources.load();
+    expect(resources.names().sort()).toEqual(['100%', 'bad']);
+    expect(resources.subscriptionFor(PRODUCER).metrics).toEqual(['*']);
+    expect(() => resources.describe('bad')).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_CONFIG }));
+  });
+
   test('validateOnly and refused changes keep nothing; a name never set is described with the defaults', async () => {
     const { resources } = stored();
     expect(resources.change('sub', () => ({ metrics: '*' }), true)).toBeUndefined();
