@@ -5,7 +5,7 @@
 import type { ApiVersionsRequest } from '../../protocol/kafka/index.js';
 
 /** Kafka's ClientInformation.UNKNOWN_NAME_OR_VERSION. */
-export const UNKNOWN_SOFTWARE = 'unknown';
+const UNKNOWN_SOFTWARE = 'unknown';
 
 /** Kafka's rule for v3 client software names and versions (KIP-511). */
 const SOFTWARE_FIELD = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;

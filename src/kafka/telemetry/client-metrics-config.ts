@@ -16,7 +16,7 @@ export const MATCH = 'match';
 
 /** Kafka's metric selector meaning every metric. */
 export const ALL_METRICS = '*';
-export const INTERVAL_MS_DEFAULT = 300_000;
+const INTERVAL_MS_DEFAULT = 300_000;
 const INTERVAL_MS_MIN = 100;
 const INTERVAL_MS_MAX = 3_600_000;
 /**
@@ -69,8 +69,8 @@ export function repeatsAmbiguously(source: string): boolean {
 }
 
 /** What a client is matched on (Kafka's ClientMetricsInstanceMetadata), by Kafka's selector names. */
-export const MATCH_SELECTORS = ['client_instance_id', 'client_id', 'client_software_name', 'client_software_version', 'client_source_address', 'client_source_port'] as const;
-export type MatchSelector = (typeof MATCH_SELECTORS)[number];
+const MATCH_SELECTORS = ['client_instance_id', 'client_id', 'client_software_name', 'client_software_version', 'client_source_address', 'client_source_port'] as const;
+type MatchSelector = (typeof MATCH_SELECTORS)[number];
 
 /** A client's value for each selector; null where it has none (no client id), which no pattern matches. */
 export type ClientAttributes = Readonly<Record<MatchSelector, string | null>>;
@@ -96,7 +96,7 @@ const fail = (code: number, message: string): never => {
 };
 
 /** Kafka's LIST parsing: trimmed, empty is no items, else split at commas with the blanks around them. */
-export function listValue(value: string): string[] {
+function listValue(value: string): string[] {
   const trimmed = value.trim();
   return trimmed === '' ? [] : trimmed.split(/\s*,\s*/);
 }
@@ -145,7 +145,7 @@ export function parseSubscription(name: string, config: Readonly<Record<string, 
 }
 
 /** Whether a client matches every pattern of the subscription (a subscription without any matches all). */
-export function matches(subscription: ClientMetricsSubscription, client: ClientAttributes): boolean {
+function matches(subscription: ClientMetricsSubscription, client: ClientAttributes): boolean {
   for (const [selector, regex] of subscription.match) {
     const value = client[selector];
     if (value === null || !regex.test(value)) return false;

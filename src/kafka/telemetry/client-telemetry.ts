@@ -90,7 +90,7 @@ function newInstanceId(): string {
 }
 
 /** Kafka's text form of a uuid (Uuid.toString): 22 characters of base64url. */
-export function uuidText(hex: string): string {
+function uuidText(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64url');
 }
 
