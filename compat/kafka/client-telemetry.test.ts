@@ -3,7 +3,8 @@
 // lists them with ListConfigResources v0. @confluentinc/kafka-javascript (librdkafka 2.15) asks
 // GetTelemetrySubscriptions as soon as it sees the API advertised and gets the union of the ones it
 // matches; it then pushes exactly those metrics every interval.ms (1 s here) with the compression the
-// broker prefers (zstd); a third client, matched by none, is asked for nothing and pushes nothing. The
+// broker prefers (zstd), and follows a change of its subscription while it runs; a third client, matched
+// by none, is asked for nothing and pushes nothing. The
 // broker's /metrics shows what was pushed per client instance, under OpenTelemetry's names made
 // Prometheus names, with the client id and the broker (node_id) each per-broker metric is about.
 // Closing the clients sends their terminating push, answered at once, so closing is not slowed.
@@ -95,6 +96,19 @@ test('librdkafka pushes exactly the metrics its client-metrics subscriptions ask
   expect(ids.size).toBe(2);
   for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
   expect(s.value('kafka_server_client_metrics_instance_count')).toBeGreaterThanOrEqual(2);
+
+  // A changed subscription reaches the running client: its next push, under the old subscription id, is
+  // refused (UNKNOWN_SUBSCRIPTION_ID), it asks again at once and then pushes only what is asked for now,
+  // as the same instance.
+  const producerId = s.samples('org_apache_kafka_producer_connection_creation_total', producer)[0]!.labels?.client_instance_id;
+  const narrowed = { name: 'producers', configs: { ...SUBSCRIPTIONS[0]!.configs, metrics: 'org.apache.kafka.producer.connection.' } };
+  await runNodeJson(ADMIN, 'clientMetrics', { bootstrap: kafka().bootstrap, subscriptions: [narrowed] });
+  const after = await scrapeUntil(
+    "the producer's connection metrics only",
+    (s) => [...(pushedByClient(s).get('telemetry-producer') ?? [])].every((name) => name.startsWith('org_apache_kafka_producer_connection_')),
+    clients,
+  );
+  expect(after.samples('org_apache_kafka_producer_connection_creation_total', producer).map((m) => m.labels?.client_instance_id)).toEqual([producerId]);
 
   await clients.stop();
   expect(clients.all('closed')).toHaveLength(1);
