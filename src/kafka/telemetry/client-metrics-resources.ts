@@ -101,6 +101,8 @@ export class ClientMetricsResources {
       this.subscriptions.delete(name);
       return;
     }
+    // Past the bound (only another tool writing to ZooKeeper gets there): not read, so not matched.
+    if (!this.configs.has(name) && this.configs.size >= SUBSCRIPTIONS_MAX) return;
     let subscription: ClientMetricsSubscription;
     try {
       subscription = parseSubscription(name, config);
