@@ -11,10 +11,12 @@ export const alterConfigsHandler = defineHandler({
   maxVersion: 2,
   uses: ['topics', 'config', 'acls', 'clientMetrics'],
   async handle(request, ctx, services) {
+    // The whole set, whatever the resource had: checkConfigEntries refused null values first.
+    const given = (resource: (typeof request.resources)[number]) => Object.fromEntries(resource.configs.map((c) => [c.name, c.value!]));
     const responses = await alterConfigs(services, ctx, request.resources, request.validateOnly, ctx.log, {
       check: (resource) => checkConfigEntries(resource.configs, () => true),
-      topicConfigs: (resource) => Object.fromEntries(resource.configs.map((c) => [c.name, c.value!])),
-      clientMetricsConfigs: (resource) => Object.fromEntries(resource.configs.map((c) => [c.name, c.value!])),
+      topicConfigs: given,
+      clientMetricsConfigs: given,
       brokerConfigsSet: (resource) => resource.configs.map((c) => c.name),
     });
     return { throttleTimeMs: 0, responses };
