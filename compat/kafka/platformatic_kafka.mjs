@@ -14,6 +14,10 @@
 //   mutations {bootstrap, clientId, steps: [{create: topic, partitions} | {grow: topic, count} | {delete: topic}]}:
 //            Admin.createTopics / createPartitions / deleteTopics one after the other, retrying what the
 //            client retries -> {refusals: [{id, throttleTimeMs}] the retries were for, elapsedMs, partitions: {topic: count}}
+//   clientMetrics {bootstrap, subscriptions: [{name, configs: {key: value}}]}: KIP-714 client-metrics
+//            subscriptions (config resource type 16) set with Admin.incrementalAlterConfigs, read back with
+//            Admin.describeConfigs, and listed with the client's ListClientMetricsResources v0 (API 74)
+//            -> {described: [{name, configs: {key: value}}], listed: [names]}
 // member   {bootstrap, topic, groupId, clientId}: a group consumer's stream from the committed offsets,
 //          printing JSON lines: {"event":"joined","partitions":[...]} at each assignment, and
 //          {"event":"record",...} for each record once its offset is committed. "stop" on stdin closes
@@ -23,7 +27,7 @@ import { createInterface } from 'node:readline';
 const [mode, json] = process.argv.slice(2);
 const input = JSON.parse(json);
 const kafka = await import(new URL('../clients/node_modules/@platformatic/kafka/dist/index.js', import.meta.url).href);
-const { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers } = kafka;
+const { Admin, Connection, ConfigResourceTypes, Consumer, IncrementalAlterConfigOperationTypes, listClientMetricsResourcesV0, Producer, ProduceAcks, stringDeserializers, stringSerializers } = kafka;
 const common = { clientId: input.clientId ?? 'skein-compat', bootstrapBrokers: [input.bootstrap], retries: 10, retryDelay: 200 };
 
 async function admin() {
@@ -156,6 +160,32 @@ async function quotas() {
   }
 }
 
+async function clientMetrics() {
+  const client = new Admin(common);
+  const resources = (configs) =>
+    input.subscriptions.map((s) => ({ resourceType: ConfigResourceTypes.CLIENT_METRICS, resourceName: s.name, ...configs(s) }));
+  let described;
+  try {
+    await client.incrementalAlterConfigs({
+      resources: resources((s) => ({ configs: Object.entries(s.configs).map(([name, value]) => ({ name, value, configOperation: IncrementalAlterConfigOperationTypes.SET })) })),
+    });
+    const results = await client.describeConfigs({ resources: resources(() => ({ configurationKeys: [] })) });
+    described = results.map((r) => ({ name: r.resourceName, configs: Object.fromEntries(r.configs.map((c) => [c.name, c.value])) }));
+  } finally {
+    await client.close();
+  }
+  // The Admin has no call for API 74: the client's own request, on a connection of its own.
+  const [host, port] = input.bootstrap.split(':');
+  const connection = new Connection(common.clientId);
+  try {
+    await connection.connect(host, Number(port));
+    const listed = await listClientMetricsResourcesV0.api.async(connection);
+    return { described, listed: listed.clientMetricsResources.map((r) => r.name).sort() };
+  } finally {
+    await connection.close();
+  }
+}
+
 if (mode === 'member') await member();
 // Offsets come back as BigInt, which JSON cannot hold; they fit a double here.
-else process.stdout.write(JSON.stringify(await { admin, produce, logDirs, quotas, mutations }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
+else process.stdout.write(JSON.stringify(await { admin, produce, logDirs, quotas, mutations, clientMetrics }[mode](), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));

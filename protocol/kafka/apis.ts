@@ -78,6 +78,7 @@ import {
   GetTelemetrySubscriptionsResponseSpec,
 } from './messages/71-get-telemetry-subscriptions.js';
 import { PushTelemetryRequestSpec, PushTelemetryResponseSpec } from './messages/72-push-telemetry.js';
+import { ListConfigResourcesRequestSpec, ListConfigResourcesResponseSpec } from './messages/74-list-config-resources.js';
 import {
   DescribeTopicPartitionsRequestSpec,
   DescribeTopicPartitionsResponseSpec,
@@ -150,6 +151,7 @@ export const ApiKey = {
   ConsumerGroupDescribe: 69,
   GetTelemetrySubscriptions: 71,
   PushTelemetry: 72,
+  ListConfigResources: 74,
   DescribeTopicPartitions: 75,
   ShareGroupHeartbeat: 76,
   ShareGroupDescribe: 77,
@@ -247,6 +249,7 @@ export const KAFKA_APIS = {
     response: GetTelemetrySubscriptionsResponseSpec,
   },
   [ApiKey.PushTelemetry]: { request: PushTelemetryRequestSpec, response: PushTelemetryResponseSpec },
+  [ApiKey.ListConfigResources]: { request: ListConfigResourcesRequestSpec, response: ListConfigResourcesResponseSpec },
   [ApiKey.DescribeTopicPartitions]: {
     request: DescribeTopicPartitionsRequestSpec,
     response: DescribeTopicPartitionsResponseSpec,

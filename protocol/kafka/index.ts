@@ -68,6 +68,7 @@ export * from './messages/65-describe-transactions.js';
 export * from './messages/66-list-transactions.js';
 export * from './messages/71-get-telemetry-subscriptions.js';
 export * from './messages/72-push-telemetry.js';
+export * from './messages/74-list-config-resources.js';
 export * from './messages/75-describe-topic-partitions.js';
 export * from './messages/76-share-group-heartbeat.js';
 export * from './messages/77-share-group-describe.js';

@@ -19,6 +19,7 @@ import { registerProduceCommand } from './commands/produce.js';
 import { registerTopicCommands } from './commands/topic.js';
 import { registerUserCommands } from './commands/user.js';
 import { registerQuotaCommands } from './commands/quota.js';
+import { registerClientMetricsCommands } from './commands/client-metrics.js';
 import { registerZkCommands } from './commands/zk.js';
 import { devClusterCommand } from './dev-cluster-command.js';
 import { failureOf } from './failure.js';
@@ -105,6 +106,7 @@ export function buildProgram(): Command {
   registerAclCommands(program);
   registerUserCommands(program);
   registerQuotaCommands(program);
+  registerClientMetricsCommands(program);
   program.commandsGroup('ZooKeeper client (any ZooKeeper):');
   registerZkCommands(program);
   program.commandsGroup('Load tests:');

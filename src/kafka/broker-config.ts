@@ -193,11 +193,9 @@ export const brokerSchema = {
   'group.share.max.share.sessions': int('Share sessions (one per member and broker) this broker keeps at most.', 2_000, { min: 1 }),
   // Kafka sets this per group (share.auto.offset.reset); Skein has no group configs yet, so it is broker-wide.
   'share.auto.offset.reset': oneOf('Share groups: where a partition new to a group starts: latest (Kafka\'s default) or earliest.', 'latest', ['latest', 'earliest']),
-  // KIP-714 client telemetry (src/kafka/telemetry). telemetry.max.bytes is Kafka's; Kafka sets the rest per
-  // client-metrics resource (metrics, interval.ms), which Skein, without dynamic configs, takes broker-wide.
+  // KIP-714 client telemetry (src/kafka/telemetry). telemetry.max.bytes is Kafka's; what clients are asked for
+  // is set per client-metrics subscription (CLIENT_METRICS config resources), as in Kafka.
   'telemetry.enable': bool('KIP-714: advertise GetTelemetrySubscriptions and PushTelemetry and keep what clients push for /metrics. false: not advertised, as Kafka without a telemetry reporter; clients then push nothing.', true),
-  'telemetry.metrics': list('KIP-714: prefixes of the metric names clients are asked to push (org.apache.kafka.producer., ...); * asks for all, empty for none (clients then only ask again each interval).', ['*']),
-  'telemetry.push.interval.ms': int('KIP-714: how often clients push (and, with nothing asked, ask again). Kafka\'s client-metrics interval.ms.', 300_000, { min: 100, max: 3_600_000 }),
   'telemetry.max.bytes': int('KIP-714: largest metrics payload a client may push, as sent (TELEMETRY_TOO_LARGE beyond).', 1_048_576, { min: 1 }),
   'telemetry.max.client.instances': int('KIP-714: client instances tracked at most; the least recently heard one makes room.', 10_000, { min: 1 }),
   'telemetry.max.series': int('KIP-714: series of pushed metrics /metrics keeps at most across all clients; beyond, new series are dropped.', 20_000, { min: 0 }),

@@ -20,6 +20,7 @@ import { CoordinatorKeyType, GroupService } from './groups/service.js';
 import { DeletionReportingTopicStore } from './groups/topic-deletions.js';
 import { HANDLERS, SHARE_GROUP_API_KEYS, TELEMETRY_API_KEYS } from './handlers/index.js';
 import { ClientTelemetry } from './telemetry/client-telemetry.js';
+import { ClientMetricsResources, CLIENT_METRICS_ENTITY } from './telemetry/client-metrics-resources.js';
 import { ShareService } from './share/share-service.js';
 import { ShareStateCoordinator } from './share/share-state-coordinator.js';
 import { BrokerConnections } from './cluster/broker-connections.js';
@@ -56,7 +57,7 @@ import { FileEntityConfigs, ZkEntityConfigs } from './cluster/entity-configs.js'
 import { ClientQuotas } from './quotas/client-quotas.js';
 import { ClientQuotaManager } from './quotas/quota-manager.js';
 import { QuotaTable } from './quotas/quota-table.js';
-import { ZkQuotaWatch } from './quotas/zk-quota-watch.js';
+import { EntityConfigWatch } from './cluster/entity-config-watch.js';
 import { connectionOverridesOf } from './broker-config.js';
 import { PrincipalConnections } from './principal-connections.js';
 import { join } from 'node:path';
@@ -110,6 +111,8 @@ export class Broker {
   readonly principalConnections: PrincipalConnections;
   /** KIP-714: client telemetry subscriptions and the metrics clients pushed, for /metrics. */
   readonly telemetry: ClientTelemetry;
+  /** KIP-714's client-metrics subscriptions: in ZooKeeper's /config as Kafka names them, or client-metrics.json for a broker alone. */
+  readonly clientMetrics: ClientMetricsResources;
   /** Client quotas: in ZooKeeper's /config as Kafka keeps them, or client-quotas.json for a broker alone. */
   readonly clientQuotas: ClientQuotas;
   /** The quotas' rates and the throttle times they earn. */
@@ -185,13 +188,17 @@ export class Broker {
       onElection: (topic, partition, epoch) => void this.coordinatorOf(topic)?.onElection(partition, epoch),
       onResignation: (topic, partition, epoch) => this.coordinatorOf(topic)?.onResignation(partition, epoch),
     });
-    this.telemetry = new ClientTelemetry({
-      metrics: config.values['telemetry.metrics'],
-      pushIntervalMs: config.values['telemetry.push.interval.ms'],
-      maxBytes: config.values['telemetry.max.bytes'],
-      clientsMax: config.values['telemetry.max.client.instances'],
-      seriesMax: config.values['telemetry.max.series'],
-    });
+    this.clientMetrics = new ClientMetricsResources(
+      cluster ? new ZkEntityConfigs(() => cluster.membership.zk) : new FileEntityConfigs(join(config.dataDir, 'client-metrics.json')),
+    );
+    this.telemetry = new ClientTelemetry(
+      {
+        maxBytes: config.values['telemetry.max.bytes'],
+        clientsMax: config.values['telemetry.max.client.instances'],
+        seriesMax: config.values['telemetry.max.series'],
+      },
+      this.clientMetrics,
+    );
     // The broker's parts as handlers see them (services.ts); each handler is handed the ones it declares.
     const services: BrokerServices = {
       clock: this,
@@ -212,6 +219,7 @@ export class Broker {
       acls: new AclService(cluster?.acl),
       scram: this.scram,
       telemetry: this.telemetry,
+      clientMetrics: this.clientMetrics,
       clientQuotas: this.clientQuotas,
       quotas: this.quotaManager,
     };
@@ -425,6 +433,7 @@ async function startAlone(config: BrokerConfig, log: Logger): Promise<RunningKaf
     );
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, metadata);
     await broker.clientQuotas.load();
+    await broker.clientMetrics.load();
     store.onPartitionsDeleted((partitions) => broker.groups.partitionsDeleted(partitions));
     const server = Listeners.of(config, log, broker);
     const port = await server.listen(config);
@@ -477,9 +486,11 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
     // Every ACL is read before the listeners open: no request is checked against a partial cache.
     await acl?.store.arm();
     const broker = new Broker(config, log, clusterId, logs, replicas, topics, cache, { membership, cache, controller, acl });
-    // Quotas are read before the listeners open, and followed from then on.
-    const quotaWatch = new ZkQuotaWatch(() => membership.zk, broker.clientQuotas, log);
+    // Quotas and client-metrics subscriptions are read before the listeners open, and followed from then on.
+    const quotaWatch = new EntityConfigWatch(() => membership.zk, ['users', 'clients', 'ips'], broker.clientQuotas, 'client quotas', log);
+    const clientMetricsWatch = new EntityConfigWatch(() => membership.zk, [CLIENT_METRICS_ENTITY], broker.clientMetrics, 'client-metrics subscriptions', log);
     await quotaWatch.arm();
+    await clientMetricsWatch.arm();
     store.onTopicsRemoved((removed) => {
       for (const t of removed) cache.forgetTopic(t.name);
       const partitions = removed.flatMap((t) => t.replicas.map((_, partition) => ({ topic: t.name, partition })));
@@ -490,6 +501,7 @@ async function startInCluster(config: BrokerConfig, log: Logger): Promise<Runnin
       await store.arm();
       await acl?.store.arm();
       await quotaWatch.arm();
+      await clientMetricsWatch.arm();
       await controller.restart();
     });
     // The leader's ISR changes go to the partition state znodes through this broker's session.

@@ -8,11 +8,13 @@ import {
   encodeResponseFrame,
   peekRequestHeader,
   type ApiKey as ApiKeyType,
+  type RequestOf,
 } from '../../protocol/kafka/index.js';
 import { FramedConnection, type Reply } from '../net/framed-connection.js';
 import type { FrameReader } from '../net/frame-reader.js';
 import type { Logger } from '../logger.js';
 import type { RequestMetrics } from '../metrics/request-metrics.js';
+import { afterApiVersions, unknownClient, type ClientInformation } from './client-information.js';
 import { NO_RESPONSE, type HandlerResult, type RequestContext } from './handler.js';
 import { principalOf, type KafkaPrincipal } from './principal.js';
 import type { PrincipalConnections, PrincipalHold } from './principal-connections.js';
@@ -79,6 +81,8 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
       hold = taken;
       return undefined;
     });
+  // What the client said of itself in ApiVersions (KIP-511), and its address: KIP-714 subscriptions match on them.
+  let client: ClientInformation = unknownClient(socket.remoteAddress, socket.remotePort);
   // Set while the connection still has to authenticate; dropped once it has.
   let authenticator = sasl && new SaslAuthenticator(sasl.mechanisms, sasl.policy, socket.remoteAddress ?? '', admitLogin);
   let authTimer: NodeJS.Timeout | undefined;
@@ -160,11 +164,13 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
         }
         throw err;
       }
+      if (request.apiKey === ApiKey.ApiVersions) client = afterApiVersions(client, request.body as RequestOf<typeof ApiKey.ApiVersions>, request.apiVersion);
       const ctx: RequestContext = {
         apiVersion: request.apiVersion,
         correlationId: request.correlationId,
         clientId: request.clientId,
         remote: conn.remote,
+        client,
         listener,
         principal,
         log,

@@ -12,6 +12,7 @@
 // it touches and a unit test fakes just that (test/unit/kafka/handler-services.test.ts).
 import type { ApiKey, RequestOf, ResponseInputOf } from '../../protocol/kafka/index.js';
 import type { Logger } from '../logger.js';
+import type { ClientInformation } from './client-information.js';
 import type { KafkaPrincipal } from './principal.js';
 import type { BrokerServices, ServiceName } from './services.js';
 
@@ -25,6 +26,8 @@ export interface RequestContext {
   readonly clientId: string | null;
   /** The client's address, for logs. */
   readonly remote: string;
+  /** The client's software (from its ApiVersions request) and address: what client-metrics subscriptions match. */
+  readonly client: ClientInformation;
   /** The name of the listener the connection came in on: clients are told the endpoints of that name. */
   readonly listener: string;
   /** Who the connection speaks for (User:ANONYMOUS unless a client certificate names someone); for authorization. */

@@ -27,6 +27,7 @@ import type { RequestContext } from './handler.js';
 import type { AclBinding, AclBindingFilter, AclOperation, ConcreteResourceType } from './acl/model.js';
 import type { ShareRequests } from './share/share-service.js';
 import type { ClientTelemetry } from './telemetry/client-telemetry.js';
+import type { ClientMetricsResources } from './telemetry/client-metrics-resources.js';
 import type { ClientQuotas } from './quotas/client-quotas.js';
 import type { ClientQuotaManager } from './quotas/quota-manager.js';
 
@@ -241,6 +242,8 @@ export interface BrokerServices {
   readonly scram: ScramCredentialAdmin;
   /** KIP-714 client telemetry: subscriptions handed out and metrics pushed. */
   readonly telemetry: TelemetryRequests;
+  /** KIP-714's client-metrics subscriptions (CLIENT_METRICS config resources). */
+  readonly clientMetrics: ClientMetricsAdmin;
   /** Client quotas as admins see them (DescribeClientQuotas, AlterClientQuotas). */
   readonly clientQuotas: Pick<ClientQuotas, 'describe' | 'alter'>;
   /**
@@ -252,5 +255,8 @@ export interface BrokerServices {
 
 /** GetTelemetrySubscriptions and PushTelemetry (client-telemetry.ts); the time is the caller's. */
 export type TelemetryRequests = Pick<ClientTelemetry, 'getSubscriptions' | 'push'>;
+
+/** The client-metrics subscriptions as the config APIs see them (client-metrics-resources.ts). */
+export type ClientMetricsAdmin = Pick<ClientMetricsResources, 'names' | 'describe' | 'change'>;
 
 export type ServiceName = keyof BrokerServices;

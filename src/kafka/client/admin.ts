@@ -47,8 +47,8 @@ export interface ConfigEntry {
   sensitive: boolean;
 }
 
-/** DescribeConfigs' resource types. */
-export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
+/** DescribeConfigs' resource types (CLIENT_METRICS: KIP-714's client-metrics subscriptions). */
+export const ResourceType = { TOPIC: 2, BROKER: 4, CLIENT_METRICS: 16 } as const;
 
 /** IncrementalAlterConfigs' operations. */
 export const ConfigOperation = { SET: 0, DELETE: 1 } as const;
@@ -294,12 +294,17 @@ export class KafkaAdmin {
   }
 
   /** Sets and removes (back to the default) topic configs. */
-  async alterTopicConfigs(topic: string, set: readonly { name: string; value: string }[], remove: readonly string[]): Promise<void> {
+  alterTopicConfigs(topic: string, set: readonly { name: string; value: string }[], remove: readonly string[]): Promise<void> {
+    return this.alterConfigs(ResourceType.TOPIC, topic, set, remove);
+  }
+
+  /** Sets and removes (back to the default) configs of a topic or a client-metrics subscription. */
+  async alterConfigs(resourceType: number, resourceName: string, set: readonly { name: string; value: string }[], remove: readonly string[]): Promise<void> {
     const r = await this.send(await this.anyBroker(), ApiKey.IncrementalAlterConfigs, {
       resources: [
         {
-          resourceType: ResourceType.TOPIC,
-          resourceName: topic,
+          resourceType,
+          resourceName,
           configs: [
             ...set.map((c) => ({ name: c.name, configOperation: ConfigOperation.SET, value: c.value })),
             ...remove.map((name) => ({ name, configOperation: ConfigOperation.DELETE, value: null })),
@@ -308,7 +313,14 @@ export class KafkaAdmin {
       ],
       validateOnly: false,
     });
-    for (const res of r.responses) check(res.errorCode, `configs of ${topic}`, res.errorMessage);
+    for (const res of r.responses) check(res.errorCode, `configs of ${resourceName}`, res.errorMessage);
+  }
+
+  /** The names of the client-metrics subscriptions (ListConfigResources v0, KIP-714's ListClientMetricsResources). */
+  async clientMetricsNames(): Promise<string[]> {
+    const r = await this.send(await this.anyBroker(), ApiKey.ListConfigResources, {}, 0);
+    check(r.errorCode, 'client metrics subscriptions');
+    return r.configResources.map((c) => c.resourceName).sort();
   }
 
   /** Groups partitions by their leader, failing on a partition without one. */

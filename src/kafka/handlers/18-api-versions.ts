@@ -9,10 +9,8 @@
 // are left out, as a ZooKeeper-mode Kafka broker leaves them out.
 // v4 only lets a supported range start at 0 (KAFKA-17011), which share.version's does.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
+import { namesSoftwareValidly } from '../client-information.js';
 import { defineHandler } from '../handler.js';
-
-/** Kafka's rule for v3 client software names and versions (KIP-511). */
-const SOFTWARE_FIELD = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
 /** The share.version levels this broker can serve: 0 (share groups off) and 1 (KIP-932 as Kafka 4.1+). */
 export const SHARE_VERSION_LEVELS = { min: 0, max: 1 } as const;
@@ -29,7 +27,7 @@ export const apiVersionsHandler = defineHandler({
   maxVersion: 4,
   uses: ['apiVersions', 'config'],
   handle(request, ctx, { apiVersions, config }) {
-    if (ctx.apiVersion >= 3 && !(SOFTWARE_FIELD.test(request.clientSoftwareName) && SOFTWARE_FIELD.test(request.clientSoftwareVersion))) {
+    if (ctx.apiVersion >= 3 && !namesSoftwareValidly(request)) {
       return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [], throttleTimeMs: 0 };
     }
     const shareLevel = config.values['share.version'];

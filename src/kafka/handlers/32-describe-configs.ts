@@ -1,6 +1,7 @@
 // DescribeConfigs (32), v0-4: a topic's configs or this broker's, all of them or the keys asked for,
 // with source (v1+; isDefault in v0), synonyms (v1+, when asked), type and documentation (v3+, when
-// asked). The empty broker name is the cluster-wide dynamic default, which in Skein is always empty.
+// asked). The empty broker name is the cluster-wide dynamic default, which in Skein is always empty. A
+// client-metrics subscription (KIP-714) shows its three keys, defaults where unset, as Kafka shows them.
 import { ApiKey, ErrorCode, KafkaProtocolError, type DescribeConfigsResponseInput } from '../../../protocol/kafka/index.js';
 import { topicNameProblem } from '../../log/topic-name.js';
 import { AclOperation } from '../acl/model.js';
@@ -16,8 +17,8 @@ export const describeConfigsHandler = defineHandler({
   apiKey: ApiKey.DescribeConfigs,
   minVersion: 0,
   maxVersion: 4,
-  uses: ['topics', 'config', 'acls'],
-  handle(request, ctx, { topics, config, acls }) {
+  uses: ['topics', 'config', 'acls', 'clientMetrics'],
+  handle(request, ctx, { topics, config, acls, clientMetrics }) {
     const toWire = (c: ConfigDescription): ConfigResult => ({
       name: c.name,
       value: c.value,
@@ -42,6 +43,8 @@ export const describeConfigsHandler = defineHandler({
           configs = describeTopicConfigs(config, topic.configs);
         } else if (resourceType === ConfigResourceType.BROKER) {
           configs = namesThisBroker(resourceName, config.brokerId) ? describeBrokerConfigs(config) : [];
+        } else if (resourceType === ConfigResourceType.CLIENT_METRICS) {
+          configs = clientMetrics.describe(resourceName);
         } else {
           refuseResourceType(resourceType);
         }

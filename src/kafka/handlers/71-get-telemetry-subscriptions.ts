@@ -1,5 +1,6 @@
 // GetTelemetrySubscriptions (71), v0 (KIP-714): which metrics this client instance should push and how
-// often. Like Kafka, no ACL is checked: every client may learn its subscription.
+// often: the union of the client-metrics subscriptions that match the client. Like Kafka, no ACL is
+// checked: every client may learn its subscription.
 import { ApiKey } from '../../../protocol/kafka/index.js';
 import { defineHandler } from '../handler.js';
 
@@ -8,7 +9,7 @@ export const getTelemetrySubscriptionsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 0,
   uses: ['telemetry', 'clock'],
-  handle(request, _ctx, { telemetry, clock }) {
-    return { throttleTimeMs: 0, ...telemetry.getSubscriptions(request.clientInstanceId, clock.now()) };
+  handle(request, ctx, { telemetry, clock }) {
+    return { throttleTimeMs: 0, ...telemetry.getSubscriptions(request.clientInstanceId, ctx, clock.now()) };
   },
 });

@@ -8,6 +8,6 @@ export const pushTelemetryHandler = defineHandler({
   maxVersion: 0,
   uses: ['telemetry', 'clock'],
   handle(request, ctx, { telemetry, clock }) {
-    return { throttleTimeMs: 0, errorCode: telemetry.push(request, { clientId: ctx.clientId }, clock.now()) };
+    return { throttleTimeMs: 0, errorCode: telemetry.push(request, ctx, clock.now()) };
   },
 });

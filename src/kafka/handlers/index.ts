@@ -55,6 +55,7 @@ import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js'
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
 import { getTelemetrySubscriptionsHandler } from './71-get-telemetry-subscriptions.js';
 import { pushTelemetryHandler } from './72-push-telemetry.js';
+import { listConfigResourcesHandler } from './74-list-config-resources.js';
 import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 import { shareGroupHeartbeatHandler } from './76-share-group-heartbeat.js';
 import { shareGroupDescribeHandler } from './77-share-group-describe.js';
@@ -123,6 +124,7 @@ export const HANDLERS = [
   consumerGroupDescribeHandler,
   getTelemetrySubscriptionsHandler,
   pushTelemetryHandler,
+  listConfigResourcesHandler,
   describeTopicPartitionsHandler,
   shareGroupHeartbeatHandler,
   shareGroupDescribeHandler,

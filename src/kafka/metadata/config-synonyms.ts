@@ -3,7 +3,7 @@
 import { numberString } from '../../config/schema.js';
 import { brokerSchema, type BrokerConfig } from '../broker-config.js';
 
-/** DescribeConfigs' ConfigSource ids (v1+). Skein has no dynamic configs, so 2 and 3 never occur. */
+/** DescribeConfigs' ConfigSource ids (v1+). Skein has no dynamic broker configs, so 2 and 3 never occur. */
 export const ConfigSource = {
   UNKNOWN: 0,
   TOPIC_CONFIG: 1,
@@ -11,6 +11,8 @@ export const ConfigSource = {
   DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
+  /** A key set on a client-metrics subscription (KIP-714). */
+  CLIENT_METRICS_CONFIG: 7,
 } as const;
 export type ConfigSource = (typeof ConfigSource)[keyof typeof ConfigSource];
 

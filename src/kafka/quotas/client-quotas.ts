@@ -1,7 +1,7 @@
 // Client quotas as DescribeClientQuotas (48) and AlterClientQuotas (49) see them: Kafka's checks and
 // error codes, writes to the entity's config (ZooKeeper's /config/<entity path> in a cluster, so every
 // broker follows; a file of the data directory alone), and the table enforcement reads, changed at once
-// on the broker that wrote and through the ZooKeeper watch (zk-quota-watch.ts) on the others.
+// on the broker that wrote and through the ZooKeeper watch (cluster/entity-config-watch.ts) on the others.
 import { ErrorCode } from '../../../protocol/kafka/index.js';
 import type { EntityConfigs } from '../cluster/entity-configs.js';
 import {

@@ -1,6 +1,6 @@
 // What AlterConfigs and IncrementalAlterConfigs share: the resources they take, the checks Kafka makes
-// before it looks at values, topic overrides replaced through the TopicManager, and the answer for
-// broker configs, which Skein reads from server.properties only.
+// before it looks at values, topic overrides replaced through the TopicManager, client-metrics
+// subscriptions (KIP-714), and the answer for broker configs, which Skein reads from server.properties only.
 import { ErrorCode, KafkaProtocolError } from '../../../protocol/kafka/index.js';
 import type { Logger } from '../../logger.js';
 import { failureOutcome, type ChangeOutcome } from './change-deadline.js';
@@ -63,16 +63,17 @@ function refuseBrokerConfigChanges(names: readonly string[]): void {
 
 /**
  * Kafka's check of a config resource: the operation (DESCRIBE_CONFIGS, ALTER_CONFIGS) on the topic
- * (TOPIC_AUTHORIZATION_FAILED), or on the cluster for a broker's configs (CLUSTER_AUTHORIZATION_FAILED).
- * Throws; other resource types are refused later by type.
+ * (TOPIC_AUTHORIZATION_FAILED), or on the cluster for a broker's configs and client-metrics
+ * subscriptions (CLUSTER_AUTHORIZATION_FAILED). Throws; other resource types are refused later by type.
  */
 export function checkConfigAccess(acls: Authorization, asker: Asker, op: AclOperation, r: ConfigResourceRef): void {
   if (r.resourceType === ConfigResourceType.TOPIC && !acls.authorize(asker, op, ResourceType.TOPIC, r.resourceName)) fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
-  const brokerLevel = r.resourceType === ConfigResourceType.BROKER || r.resourceType === ConfigResourceType.BROKER_LOGGER;
+  const brokerLevel =
+    r.resourceType === ConfigResourceType.BROKER || r.resourceType === ConfigResourceType.BROKER_LOGGER || r.resourceType === ConfigResourceType.CLIENT_METRICS;
   if (brokerLevel && !acls.authorize(asker, op, ResourceType.CLUSTER, CLUSTER_NAME)) fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Authorization failed.');
 }
 
-/** Throws INVALID_REQUEST for a resource type other than TOPIC and BROKER. */
+/** Throws INVALID_REQUEST for a resource type other than TOPIC, BROKER and CLIENT_METRICS. */
 export function refuseResourceType(resourceType: number): never {
   const known = Object.entries(ConfigResourceType).find(([, id]) => id === resourceType && id !== ConfigResourceType.UNKNOWN);
   fail(ErrorCode.INVALID_REQUEST, known ? `Skein has no configs of resource type ${known[0]}` : `Unknown resource type ${resourceType}`);
@@ -84,6 +85,8 @@ export interface ConfigAlteration<R extends ConfigResourceRef> {
   check(resource: R): void;
   /** A topic's new overrides, from its current ones; throws KafkaProtocolError. */
   topicConfigs(resource: R, current: Readonly<Record<string, string>>): Record<string, string>;
+  /** A client-metrics subscription's new configs, from its current ones; throws KafkaProtocolError. */
+  clientMetricsConfigs(resource: R, current: Readonly<Record<string, string>>): Record<string, string>;
   /** The broker configs the resource would set (removals are not changes: Skein has no dynamic values). */
   brokerConfigsSet(resource: R): string[];
 }
@@ -108,7 +111,7 @@ function changeTopicConfigs(
  * with its error: repeated resources, unknown types and bad entries refused as Kafka refuses them.
  */
 export async function alterConfigs<R extends ConfigResourceRef>(
-  { topics, config, acls }: Pick<BrokerServices, 'topics' | 'config' | 'acls'>,
+  { topics, config, acls, clientMetrics }: Pick<BrokerServices, 'topics' | 'config' | 'acls' | 'clientMetrics'>,
   asker: Asker,
   resources: readonly R[],
   validateOnly: boolean,
@@ -127,6 +130,8 @@ export async function alterConfigs<R extends ConfigResourceRef>(
         namesThisBroker(r.resourceName, config.brokerId);
         refuseBrokerConfigChanges(how.brokerConfigsSet(r));
         return undefined;
+      case ConfigResourceType.CLIENT_METRICS:
+        return clientMetrics.change(r.resourceName, (current) => how.clientMetricsConfigs(r, current), validateOnly);
       default:
         return refuseResourceType(r.resourceType);
     }

@@ -8,6 +8,7 @@ import type { Logger } from '../../logger.js';
 import type { ConnectionSecurity } from '../client/connection.js';
 import { BrokerConnections } from '../cluster/broker-connections.js';
 import type { RequestContext } from '../handler.js';
+import { unknownClient } from '../client-information.js';
 import { ANONYMOUS } from '../principal.js';
 import type { MetadataView } from '../metadata/metadata-view.js';
 import type { ServedApi } from '../registry.js';
@@ -74,6 +75,7 @@ export class WriteTxnMarkersChannel implements MarkerChannel {
       correlationId: 0,
       clientId: `skein-txn-coordinator-${this.ctx.brokerId}`,
       remote: 'in-process',
+      client: unknownClient(undefined, undefined),
       listener: '',
       // The broker's own request, made in-process: no connection, so no certificate to name it by.
       principal: ANONYMOUS,

@@ -101,3 +101,17 @@ test("`skein quota` sets, lists and deletes client quotas; a user's quotas share
   expect(await skeinJson<Quota[]>(admin, ['quota', 'delete', '--user', 'carol', 'request_percentage'])).toEqual([{ entity: { user: 'carol' }, quotas: { request_percentage: 50 } }]);
   expect(await skeinJson<Quota[]>(admin, ['quota', 'list', '--user', 'carol'])).toEqual([{ entity: { user: 'carol' }, quotas: { producer_byte_rate: 1048576 } }]);
 }, 60_000);
+
+type Subscription = { name: string; metrics: string; intervalMs: string; match: string };
+
+test('`skein client-metrics` sets, lists and deletes KIP-714 client-metrics subscriptions; Kafka\'s refusals are one line', async () => {
+  expect(await skeinJson<Subscription[]>(admin, ['client-metrics', 'set', 'orders', '--metrics', 'org.apache.kafka.producer.', '--match', 'client_id=orders-.*'])).toEqual([
+    { name: 'orders', metrics: 'org.apache.kafka.producer.', intervalMs: '300000', match: 'client_id=orders-.*' },
+  ]);
+  // Keys not given are kept.
+  expect((await skein(admin, ['client-metrics', 'set', 'orders', '--interval', '10000'])).stdout).toMatch(/NAME\s+METRICS\s+INTERVAL\.MS\s+MATCH\norders\s+org\.apache\.kafka\.producer\.\s+10000\s+client_id=orders-\.\*\n/);
+  expectOneLine(await skein(admin, ['client-metrics', 'set', 'bad', '--interval', '50']), 1, /interval must be between 100 and 3600000/);
+  expect(await skeinJson<Subscription[]>(admin, ['client-metrics', 'list'])).toEqual([{ name: 'orders', metrics: 'org.apache.kafka.producer.', intervalMs: '10000', match: 'client_id=orders-.*' }]);
+  expect((await skein(admin, ['client-metrics', 'delete', 'orders'])).code).toBe(0);
+  expect(await skeinJson<Subscription[]>(admin, ['client-metrics', 'list'])).toEqual([]);
+}, 60_000);

@@ -1,6 +1,7 @@
 // SCRAM credentials in a cluster: a user made through one broker is stored in ZooKeeper as Kafka stores
 // it (/config/users/<user> plus a /config/changes notification) and authenticates at the other broker
-// at once; a deleted credential stops working there too.
+// at once; a deleted credential stops working there too. Client quotas and KIP-714 client-metrics
+// subscriptions, entity configs too, are followed the same way.
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -121,4 +122,34 @@ test("client quotas set at one broker are in ZooKeeper as Kafka keeps them, besi
   });
   expect(removed.entries[0]!.errorCode).toBe(ErrorCode.NONE);
   await quotasAt(brokers[0]!, (entries) => !entries.some((e) => e.entity.length === 1 && e.entity[0]!.entityName === 'dave'));
+});
+
+/** Polls a broker's ListConfigResources v0 until `done` holds of the client-metrics subscription names. */
+async function subscriptionsAt(b: TestBroker, done: (names: string[]) => boolean) {
+  for (;;) {
+    const r = await kafkaRequest(b.bootstrap, ApiKey.ListConfigResources, 0, {});
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    const names = r.configResources.map((c) => c.resourceName);
+    if (done(names)) return names;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('a client-metrics subscription set at one broker is in /config/client-metrics as Kafka keeps it and followed by the other; so is one Kafka\'s tools write', async () => {
+  const configs = [{ name: 'metrics', configOperation: 0, value: 'org.apache.kafka.producer.' }];
+  const altered = await kafkaRequest(brokers[0]!.bootstrap, ApiKey.IncrementalAlterConfigs, 1, { resources: [{ resourceType: 16, resourceName: 'orders/producers', configs }], validateOnly: false });
+  expect(altered.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+  await subscriptionsAt(brokers[1]!, (names) => names.includes('orders/producers'));
+
+  const zk = await ZooKeeperClient.connect(`127.0.0.1:${zkServer.port}/sasl`);
+  try {
+    // Kafka's Sanitizer makes the name a znode name.
+    expect(JSON.parse((await zk.getData('/config/client-metrics/orders%2Fproducers')).data!.toString())).toEqual({ version: 1, config: { metrics: 'org.apache.kafka.producer.' } });
+    await zk.create('/config/client-metrics/everything', Buffer.from(JSON.stringify({ version: 1, config: { metrics: '*', 'interval.ms': '60000' } })));
+  } finally {
+    await zk.close();
+  }
+  await subscriptionsAt(brokers[0]!, (names) => names.includes('everything'));
+  const described = await kafkaRequest(brokers[0]!.bootstrap, ApiKey.DescribeConfigs, 4, { resources: [{ resourceType: 16, resourceName: 'everything', configurationKeys: ['interval.ms'] }], includeSynonyms: false, includeDocumentation: false });
+  expect(described.results[0]!.configs.map((c) => [c.name, c.value])).toEqual([['interval.ms', '60000']]);
 });

@@ -7,13 +7,30 @@ import { ErrorCode, ZERO_UUID, type PushTelemetryRequest } from '../../../protoc
 import { compress, initCompression } from '../../../protocol/kafka/compression/codecs.js';
 import { Compression } from '../../../protocol/kafka/records/batch-header.js';
 import { Temporality, type OtlpMetric } from '../../../protocol/otlp/metrics-data.js';
-import { ACCEPTED_COMPRESSION, ClientTelemetry, EXPIRY_MS_MIN, type TelemetrySettings } from '../../../src/kafka/telemetry/client-telemetry.js';
+import { unknownClient } from '../../../src/kafka/client-information.js';
+import type { ClientSubscription } from '../../../src/kafka/telemetry/client-metrics-config.js';
+import { ACCEPTED_COMPRESSION, ClientTelemetry, EXPIRY_MS_MIN, type SubscriptionSource, type TelemetrySettings } from '../../../src/kafka/telemetry/client-telemetry.js';
 import { ATTRIBUTE_LABEL_CHARS_MAX, HELP_CHARS_MAX, NAME_CHARS_MAX, PushedMetrics, type Family } from '../../../src/kafka/telemetry/pushed-metrics.js';
 
 const PRODUCER_PUSH = readFileSync(new URL('../../fixtures/otlp/librdkafka-2.15-producer.bin', import.meta.url));
 const INTERVAL = 1_000;
-const SETTINGS: TelemetrySettings = { metrics: ['*'], pushIntervalMs: INTERVAL, maxBytes: 64 * 1024, clientsMax: 100, seriesMax: 1_000 };
-const CLIENT = { clientId: 'app-1' };
+const SETTINGS: TelemetrySettings = { maxBytes: 64 * 1024, clientsMax: 100, seriesMax: 1_000 };
+const CLIENT = { clientId: 'app-1', client: unknownClient('127.0.0.1', 40000) };
+
+/** Every client asked for `metrics` every INTERVAL (client-metrics-resources.test.ts matches real subscriptions). */
+function everyone(metrics: readonly string[] = ['*']): SubscriptionSource & { version: number; subscription: ClientSubscription } {
+  return {
+    version: 0,
+    subscription: { metrics, intervalMs: INTERVAL },
+    subscriptionFor() {
+      return this.subscription;
+    },
+  };
+}
+
+function telemetry(settings: Partial<TelemetrySettings> = {}, source: SubscriptionSource = everyone()): ClientTelemetry {
+  return new ClientTelemetry({ ...SETTINGS, ...settings }, source, sequentialIds);
+}
 
 beforeAll(() => initCompression());
 
@@ -21,7 +38,7 @@ let ids = 0;
 const sequentialIds = () => (++ids).toString(16).padStart(32, 'a');
 
 function subscribe(t: ClientTelemetry, now = 0, id = ZERO_UUID) {
-  const r = t.getSubscriptions(id, now);
+  const r = t.getSubscriptions(id, CLIENT, now);
   expect(r.errorCode).toBe(ErrorCode.NONE);
   return r as Required<typeof r>;
 }
@@ -31,8 +48,8 @@ function push(id: string, subscriptionId: number, fields: Partial<PushTelemetryR
 }
 
 describe('GetTelemetrySubscriptions', () => {
-  test('a first request gets a new instance id and the subscription as configured', () => {
-    const t = new ClientTelemetry({ ...SETTINGS, metrics: ['org.apache.kafka.producer.'] }, sequentialIds);
+  test('a first request gets a new instance id and its subscription', () => {
+    const t = telemetry({}, everyone(['org.apache.kafka.producer.']));
     const r = subscribe(t);
     expect(r.clientInstanceId).not.toBe(ZERO_UUID);
     expect(r).toMatchObject({ pushIntervalMs: INTERVAL, telemetryMaxBytes: 64 * 1024, deltaTemporality: false, requestedMetrics: ['org.apache.kafka.producer.'] });
@@ -44,23 +61,47 @@ describe('GetTelemetrySubscriptions', () => {
   });
 
   test('a known instance keeps its id and subscription; asking again within the interval is throttled', () => {
-    const t = new ClientTelemetry(SETTINGS, sequentialIds);
+    const t = telemetry();
     const first = subscribe(t);
-    expect(t.getSubscriptions(first.clientInstanceId, INTERVAL - 1).errorCode).toBe(ErrorCode.THROTTLING_QUOTA_EXCEEDED);
+    expect(t.getSubscriptions(first.clientInstanceId, CLIENT, INTERVAL - 1).errorCode).toBe(ErrorCode.THROTTLING_QUOTA_EXCEEDED);
     const again = subscribe(t, INTERVAL, first.clientInstanceId);
     expect(again.subscriptionId).toBe(first.subscriptionId);
   });
 
   test('an id the broker never gave (a restart) is taken with the same subscription id as before', () => {
-    const before = subscribe(new ClientTelemetry(SETTINGS, sequentialIds));
-    const after = subscribe(new ClientTelemetry(SETTINGS, sequentialIds), 0, before.clientInstanceId);
+    const before = subscribe(telemetry());
+    const after = subscribe(telemetry(), 0, before.clientInstanceId);
     expect(after.subscriptionId).toBe(before.subscriptionId);
+  });
+});
+
+describe('subscription changes', () => {
+  test('a change reaches the instance at its next request: a push with the old id is UNKNOWN_SUBSCRIPTION_ID, asking again at once gets the new one', () => {
+    const source = everyone(['org.apache.kafka.producer.']);
+    const t = telemetry({}, source);
+    const s = subscribe(t);
+    source.subscription = { metrics: ['org.apache.kafka.consumer.'], intervalMs: 2 * INTERVAL };
+    source.version++;
+    expect(t.push(push(s.clientInstanceId, s.subscriptionId), CLIENT, 1)).toBe(ErrorCode.UNKNOWN_SUBSCRIPTION_ID);
+    const again = subscribe(t, 2, s.clientInstanceId);
+    expect(again.subscriptionId).not.toBe(s.subscriptionId);
+    expect(again).toMatchObject({ requestedMetrics: ['org.apache.kafka.consumer.'], pushIntervalMs: 2 * INTERVAL });
+    // The producer push has no consumer metrics: taken, nothing kept.
+    expect(t.push(push(s.clientInstanceId, again.subscriptionId), CLIENT, 3)).toBe(ErrorCode.NONE);
+    expect(t.pushed.series).toBe(0);
+  });
+
+  test('no matching subscription: nothing asked for, at the default interval', () => {
+    const source = everyone([]);
+    source.subscription = { metrics: [], intervalMs: 300_000 };
+    const r = subscribe(telemetry({}, source));
+    expect(r).toMatchObject({ requestedMetrics: [], pushIntervalMs: 300_000 });
   });
 });
 
 describe('PushTelemetry', () => {
   test('a push right after subscribing is taken, the next one only an interval later', () => {
-    const t = new ClientTelemetry(SETTINGS, sequentialIds);
+    const t = telemetry();
     const s = subscribe(t);
     // Clients jitter the first push: it may come before an interval has passed.
     expect(t.push(push(s.clientInstanceId, s.subscriptionId), CLIENT, 10)).toBe(ErrorCode.NONE);
@@ -69,7 +110,7 @@ describe('PushTelemetry', () => {
   });
 
   test('the terminating push is taken at any time; nothing after it', () => {
-    const t = new ClientTelemetry(SETTINGS, sequentialIds);
+    const t = telemetry();
     const s = subscribe(t);
     expect(t.push(push(s.clientInstanceId, s.subscriptionId), CLIENT, 1)).toBe(ErrorCode.NONE);
     expect(t.push(push(s.clientInstanceId, s.subscriptionId, { terminating: true }), CLIENT, 2)).toBe(ErrorCode.NONE);
@@ -84,14 +125,14 @@ describe('PushTelemetry', () => {
     ['bytes that are not OTLP', (id: string, sub: number) => push(id, sub, { compressionType: Compression.None, metrics: Buffer.from([0x0a, 0x7f]) }), ErrorCode.INVALID_RECORD],
     ['a zstd frame that is not one', (id: string, sub: number) => push(id, sub, { metrics: Buffer.from('not zstd') }), ErrorCode.INVALID_RECORD],
   ])('%s is refused', (_what, request, code) => {
-    const t = new ClientTelemetry(SETTINGS, sequentialIds);
+    const t = telemetry();
     const s = subscribe(t);
     expect(t.push(request(s.clientInstanceId, s.subscriptionId), CLIENT, 1)).toBe(code);
     expect(t.pushed.series).toBe(0);
   });
 
   test('after UNKNOWN_SUBSCRIPTION_ID the client may ask again at once (librdkafka does)', () => {
-    const t = new ClientTelemetry(SETTINGS, sequentialIds);
+    const t = telemetry();
     const s = subscribe(t);
     expect(t.push(push(s.clientInstanceId, s.subscriptionId + 1), CLIENT, 1)).toBe(ErrorCode.UNKNOWN_SUBSCRIPTION_ID);
     expect(subscribe(t, 2, s.clientInstanceId).subscriptionId).toBe(s.subscriptionId);
@@ -99,7 +140,7 @@ describe('PushTelemetry', () => {
 
   test('every codec the broker accepts, and none', () => {
     for (const codec of [...ACCEPTED_COMPRESSION, Compression.None]) {
-      const t = new ClientTelemetry(SETTINGS, sequentialIds);
+      const t = telemetry();
       const s = subscribe(t);
       expect(t.push(push(s.clientInstanceId, s.subscriptionId, { compressionType: codec, metrics: compress(codec as Compression, PRODUCER_PUSH) }), CLIENT, 1)).toBe(ErrorCode.NONE);
       expect(t.pushed.series).toBeGreaterThan(5);
@@ -107,7 +148,7 @@ describe('PushTelemetry', () => {
   });
 
   test('only the metrics subscribed to are kept', () => {
-    const t = new ClientTelemetry({ ...SETTINGS, metrics: ['org.apache.kafka.producer.connection.'] }, sequentialIds);
+    const t = telemetry({}, everyone(['org.apache.kafka.producer.connection.']));
     const s = subscribe(t);
     expect(t.push(push(s.clientInstanceId, s.subscriptionId), CLIENT, 1)).toBe(ErrorCode.NONE);
     // connection.creation.rate and connection.creation.total
@@ -117,7 +158,7 @@ describe('PushTelemetry', () => {
 
 describe('limits and expiry', () => {
   test('the least recently heard instance makes room, with its series', () => {
-    const t = new ClientTelemetry({ ...SETTINGS, clientsMax: 2 }, sequentialIds);
+    const t = telemetry({ clientsMax: 2 });
     const a = subscribe(t, 0);
     t.push(push(a.clientInstanceId, a.subscriptionId), CLIENT, 1);
     const perClient = t.pushed.series;
@@ -129,7 +170,7 @@ describe('limits and expiry', () => {
   });
 
   test('instances silent for three intervals (at least a minute) expire with their series', () => {
-    const t = new ClientTelemetry(SETTINGS, sequentialIds);
+    const t = telemetry();
     const s = subscribe(t, 0);
     t.push(push(s.clientInstanceId, s.subscriptionId), CLIENT, 1);
     t.expire(EXPIRY_MS_MIN);
@@ -140,7 +181,7 @@ describe('limits and expiry', () => {
   });
 
   test('series past telemetry.max.series are dropped and counted; the first client keeps its own', () => {
-    const t = new ClientTelemetry({ ...SETTINGS, seriesMax: 12 }, sequentialIds);
+    const t = telemetry({ seriesMax: 12 });
     const a = subscribe(t);
     const b = subscribe(t);
     t.push(push(a.clientInstanceId, a.subscriptionId), CLIENT, 1);

@@ -1,6 +1,7 @@
 // Handlers against fakes of just the services they declare: no broker, no sockets, no logs on disk. A fake
 // built with onlyThese() throws on any member it was not given, so each test also shows which parts of a
 // service the handler really touches. The registry hands a handler only what it declares in `uses`.
+import { unknownClient } from '../../../src/kafka/client-information.js';
 import { ANONYMOUS } from '../../../src/kafka/principal.js';
 import { pino } from 'pino';
 import { expect, test } from 'vitest';
@@ -39,6 +40,7 @@ function ctx(apiVersion: number): RequestContext {
     correlationId: 1,
     clientId: 'test',
     remote: 'test',
+    client: unknownClient('127.0.0.1', 1),
     listener: 'PLAINTEXT',
     principal: ANONYMOUS,
     log: pino({ level: 'silent' }),

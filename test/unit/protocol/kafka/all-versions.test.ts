@@ -141,9 +141,10 @@ test('the registry holds at least the versions the broker is to serve', () => {
     31: [0, 3],
     68: [0, 1],
     69: [0, 1],
-    // KIP-714 client telemetry.
+    // KIP-714 client telemetry; 74 lists its client-metrics subscriptions (v1, KIP-1142: config resources of any type).
     71: [0, 0],
     72: [0, 0],
+    74: [0, 1],
     35: [0, 4],
     75: [0, 0],
     // KIP-932 share groups: v0 was Kafka 4.0's early access, removed in 4.1.

@@ -1081,7 +1081,7 @@ test('kafkajs covers every client API of the registry except IncrementalAlterCon
   // DescribeLogDirs and DescribeTopicPartitions (kafkajs has neither), KIP-932's seven share group APIs,
   // DescribeUserScramCredentials and AlterUserScramCredentials (the Java Admin's), DescribeClientQuotas and
   // AlterClientQuotas (kafkajs has neither), KIP-714's GetTelemetrySubscriptions and PushTelemetry
-  // (librdkafka's and the Java client's, newer than kafkajs), and the share coordinator's three inter-broker
-  // APIs (Read-, Write- and DeleteShareGroupState).
-  expect(covered.length + 7 + 5 + 3 + 2 + 7 + 2 + 2 + 2 + 3).toBe(Object.keys(ApiKey).length);
+  // (librdkafka's and the Java client's, newer than kafkajs), the share coordinator's three inter-broker
+  // APIs (Read-, Write- and DeleteShareGroupState), and ListConfigResources (KIP-714/KIP-1142, newer than kafkajs).
+  expect(covered.length + 7 + 5 + 3 + 2 + 7 + 2 + 2 + 2 + 3 + 1).toBe(Object.keys(ApiKey).length);
 });
