@@ -187,8 +187,9 @@ const kafkaWire: Wire = {
  * other fault fails the run: a malformed request gets Kafka's error or a close for a decode error.
  */
 const EXPECTED_FAULTS = [
-  // Kafka closes the connection when an acks=0 produce fails, having no other way to say so.
-  /^acks=0 produce failed\b/,
+  // Kafka closes the connection when an acks=0 produce fails or is refused (transactional records
+  // without a permitted transactional id), having no other way to say so.
+  /^acks=0 produce (failed|refused)\b/,
 ];
 
 function unexpectedFaults(): string[] {
