@@ -110,7 +110,15 @@ export interface GroupServiceBroker {
   readonly topics: ConsumerOffsetsTopics & { list(): TopicRecord[] };
   readonly metadata: MetadataView;
   readonly replicas: Pick<ReplicaManager, 'partition' | 'partitionsOf'>;
+  /** The share coordinators, which hold share groups' share-partition state: DeleteGroups deletes it. */
+  readonly shareStates: ShareStates;
   now(): number;
+}
+
+/** A share group's share-partition state, kept by the share coordinators (__share_group_state). */
+export interface ShareStates {
+  /** Deletes the group's state of these share-partitions: NONE once every one is gone, else an error code. */
+  deleteGroupState(groupId: string, topics: ReadonlyArray<{ topicId: string; partitions: readonly number[] }>): Promise<number>;
 }
 
 /** A request waiting for the coordinator's reply: the coordinator's token. */
@@ -458,12 +466,15 @@ export class GroupService implements GroupRequests, ShareMembership {
       [...new Set(request.groupsNames)],
       (groupId) => groupId,
       async (served) => {
-        // A consumer group with members is not deleted; an empty one goes with its offsets (which the
-        // classic coordinator holds), its records tombstoned.
         const consumer = this.consumer!;
         const share = this.share!;
-        const busy = new Set(served.filter((groupId) => consumer.hasMembers(groupId) || share.hasMembers(groupId)));
-        const classic = served.filter((groupId) => !busy.has(groupId));
+        const nonEmpty = (groupId: string): boolean => consumer.hasMembers(groupId) || share.hasMembers(groupId);
+        const failed = await this.deleteShareGroupStates(served.filter((groupId) => !nonEmpty(groupId)));
+        // A consumer group with members is not deleted; an empty one goes with its offsets (which the
+        // classic coordinator holds), its records tombstoned. Checked again: a share group's members may
+        // have come back while its state was deleted.
+        const busy = new Set(served.filter(nonEmpty));
+        const classic = served.filter((groupId) => !busy.has(groupId) && !failed.has(groupId));
         const deleted = classic.length === 0 ? [] : (await this.submit(ErrorCode.NONE, (c, now, token) => c.deleteGroups(now, token, { groupsNames: classic }), (code) => refuseDeleteGroups({ groupsNames: classic }, code))).results;
         const byId = new Map(deleted.map((r) => [r.groupId, r.errorCode]));
         for (const groupId of classic) {
@@ -471,17 +482,42 @@ export class GroupService implements GroupRequests, ShareMembership {
             if (consumer.delete(groupId) || share.delete(groupId)) byId.set(groupId, ErrorCode.NONE);
           }
         }
-        const tombstones = [...this.writeConsumerRecords()];
-        const failed = new Map(await Promise.all(tombstones.map(async ([groupId, w]) => [groupId, await w] as const)));
+        for (const [groupId, w] of this.writeConsumerRecords()) {
+          const appendError = await w;
+          if (appendError !== ErrorCode.NONE) failed.set(groupId, consumerGroupErrorForAppendError(appendError));
+        }
         return served.map((groupId) => {
           if (busy.has(groupId)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-          const appendError = failed.get(groupId) ?? ErrorCode.NONE;
-          return { groupId, errorCode: appendError !== ErrorCode.NONE ? consumerGroupErrorForAppendError(appendError) : byId.get(groupId)! };
+          return { groupId, errorCode: failed.get(groupId) ?? byId.get(groupId)! };
         });
       },
       (groupId, code) => ({ groupId, errorCode: code }),
     );
     return { results };
+  }
+
+  /**
+   * Deletes the share-partition state of the empty share groups among `groupIds`, as Kafka does before
+   * it deletes a share group: the share-partitions go to the group's deleting topics (record 15), durable
+   * before the share coordinators delete them, so a delete that fails is retried by the next DeleteGroups.
+   * The groups that could not be done, with the error each is answered.
+   */
+  private async deleteShareGroupStates(groupIds: readonly string[]): Promise<Map<string, number>> {
+    const prepared = groupIds.flatMap((groupId) => {
+      const topics = this.share!.prepareDelete(groupId);
+      return topics ? [{ groupId, topics }] : [];
+    });
+    const failed = new Map<string, number>();
+    if (prepared.length === 0) return failed;
+    const written = this.writeConsumerRecords();
+    await Promise.all(
+      prepared.map(async ({ groupId, topics }) => {
+        const appendError = (await written.get(groupId)) ?? ErrorCode.NONE;
+        const errorCode = appendError !== ErrorCode.NONE ? consumerGroupErrorForAppendError(appendError) : topics.length === 0 ? ErrorCode.NONE : await this.broker.shareStates.deleteGroupState(groupId, topics);
+        if (errorCode !== ErrorCode.NONE) failed.set(groupId, errorCode);
+      }),
+    );
+    return failed;
   }
 
   offsetDelete(request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {

@@ -20,7 +20,7 @@ import { errorCodeOf } from '../fetch/partition-access.js';
 import type { RequestContext } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import type { PartitionAccess } from '../services.js';
-import type { ShareMembership } from '../groups/service.js';
+import type { ShareMembership, ShareStates } from '../groups/service.js';
 import type { DescribedShareGroup, ShareHeartbeatRequest, ShareHeartbeatResponse } from './share-group-coordinator.js';
 import { DeliveryState, SharePartition, type AcquiredRange, type SharePartitionLimits, type SharePartitionSnapshot } from './share-partition.js';
 import { FINAL_SHARE_SESSION_EPOCH, INITIAL_SHARE_SESSION_EPOCH, sessionPartitionKey, ShareSessionCache, type ShareSession } from './share-sessions.js';
@@ -111,7 +111,7 @@ interface Held {
   readonly sp: SharePartition;
 }
 
-export class ShareService implements ShareRequests {
+export class ShareService implements ShareRequests, ShareStates {
   private readonly limits: SharePartitionLimits;
   private readonly sessions: ShareSessionCache;
   private readonly persister: ShareStatePersister;
@@ -220,6 +220,17 @@ export class ShareService implements ShareRequests {
       }),
     );
     return { errorCode: ErrorCode.NONE, errorMessage: null, responses };
+  }
+
+  /**
+   * Deletes a share group's state of these share-partitions (DeleteGroups, through the group coordinator):
+   * NONE once every one is gone, else the first error. The group's share-partitions held here are dropped,
+   * so a group of the same id that comes back starts them as new (share.auto.offset.reset).
+   */
+  async deleteGroupState(groupId: string, topics: ReadonlyArray<{ topicId: string; partitions: readonly number[] }>): Promise<number> {
+    const codes = await Promise.all(topics.flatMap(({ topicId, partitions }) => partitions.map((partition) => this.stateCall(() => this.persister.delete({ groupId, topicId, partition })))));
+    this.forget(groupId, () => true);
+    return codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE;
   }
 
   /** Drops the group's share-partitions held here that `which` picks; their next use reads the durable state. */

@@ -26,8 +26,8 @@ afterAll(async () => {
   await broker.close();
 });
 
-const heartbeat = (memberId: string, memberEpoch: number, subscribedTopicNames: string[] | null = ['sq']) =>
-  conn.send(ApiKey.ShareGroupHeartbeat, 1, { groupId: GROUP, memberId, memberEpoch, rackId: null, subscribedTopicNames });
+const heartbeat = (memberId: string, memberEpoch: number, subscribedTopicNames: string[] | null = ['sq'], groupId = GROUP) =>
+  conn.send(ApiKey.ShareGroupHeartbeat, 1, { groupId, memberId, memberEpoch, rackId: null, subscribedTopicNames });
 
 /** The first heartbeat of the broker's first group waits while __consumer_offsets is created and loaded, as a client retries. */
 async function firstHeartbeat(memberId: string) {
@@ -38,9 +38,9 @@ async function firstHeartbeat(memberId: string) {
   }
 }
 
-function fetch(c: KafkaConnection, memberId: string, shareSessionEpoch: number, acks: { first: number; last: number; type: number }[] = [], maxRecords = 4) {
+function fetch(c: KafkaConnection, memberId: string, shareSessionEpoch: number, acks: { first: number; last: number; type: number }[] = [], maxRecords = 4, groupId = GROUP) {
   return c.send(ApiKey.ShareFetch, 2, {
-    groupId: GROUP,
+    groupId,
     memberId,
     shareSessionEpoch,
     maxWaitMs: 0,
@@ -194,6 +194,31 @@ test('DescribeShareGroupOffsets v1 lag; AlterShareGroupOffsets and DeleteShareGr
   // Deleted: the partition starts over as new to the group (share.auto.offset.reset=earliest here).
   const again = await fetch(conn, 'm5', 1);
   expect(again.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 3, deliveryCount: 1 }]);
+});
+
+test('DeleteGroups of a share group deletes its share-partition state: the id used again starts per share.auto.offset.reset', async () => {
+  const group = 'sg-deleted';
+  const joined = await heartbeat('d1', 0, ['sq'], group);
+  expect(joined.assignment?.topicPartitions).toEqual([{ topicId, partitions: [0] }]);
+  // Every record taken and accepted: the group's share-partition starts at the log end.
+  const taken = await fetch(conn, 'd1', 0, [], 10, group);
+  expect(taken.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 9, deliveryCount: 1 }]);
+  expect((await fetch(conn, 'd1', 1, [{ first: 0, last: 9, type: 1 }], 10, group)).responses[0]!.partitions[0]!.acknowledgeErrorCode).toBe(ErrorCode.NONE);
+  const state = () => conn.send(ApiKey.ReadShareGroupState, 0, { groupId: group, topics: [{ topicId, partitions: [{ partition: 0, leaderEpoch: -1 }] }] }).then((r) => r.results[0]!.partitions[0]!);
+  expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: 10 });
+  const deleteGroup = async () => (await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: [group] })).results;
+  expect(await deleteGroup()).toEqual([{ groupId: group, errorCode: ErrorCode.NON_EMPTY_GROUP }]);
+  expect((await heartbeat('d1', -1, null, group)).memberEpoch).toBe(-1);
+  expect(await deleteGroup()).toEqual([{ groupId: group, errorCode: ErrorCode.NONE }]);
+  // Gone with the group (Kafka deletes it with DeleteShareGroupState before the tombstones).
+  expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: -1 });
+  expect(await deleteGroup()).toEqual([{ groupId: group, errorCode: ErrorCode.GROUP_ID_NOT_FOUND }]);
+  // A new group of the same id reads from the start again (earliest here), each record a first delivery.
+  const back = await heartbeat('d2', 0, ['sq'], group);
+  expect(back.assignment?.topicPartitions).toEqual([{ topicId, partitions: [0] }]);
+  const again = await fetch(conn, 'd2', 0, [], 10, group);
+  expect(again.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 9, deliveryCount: 1 }]);
+  expect((await heartbeat('d2', -1, null, group)).memberEpoch).toBe(-1);
 });
 
 test("the share coordinator's inter-broker APIs: state written and read back, bad batches refused, older leader and state epochs fenced", async () => {
