@@ -139,6 +139,13 @@ export interface ShareMembership {
   shareGroupDescribe(groupIds: readonly string[]): DescribedShareGroup[];
   /** The share groups this broker coordinates, with their states. */
   shareGroupList(): Array<{ groupId: string; groupState: string }>;
+  /**
+   * AlterShareGroupOffsets: records these share-partitions as the group's (ShareGroupStatePartitionMetadata)
+   * before their state is written. NONE once durable, or when no share group has the id.
+   */
+  shareGroupStateInitialized(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string; partitions: readonly number[] }>): Promise<number>;
+  /** DeleteShareGroupOffsets: the topics are recorded deleting before their state is deleted, then (`done`) no more. */
+  shareGroupStateDeleting(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string }>, done: boolean): Promise<number>;
 }
 
 export class GroupService implements GroupRequests, ShareMembership {
@@ -735,6 +742,23 @@ export class GroupService implements GroupRequests, ShareMembership {
 
   shareGroupList(): Array<{ groupId: string; groupState: string }> {
     return this.share?.list() ?? [];
+  }
+
+  shareGroupStateInitialized(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string; partitions: readonly number[] }>): Promise<number> {
+    return this.writeShareStateChange(groupId, (share) => share.stateInitialized(groupId, topics));
+  }
+
+  shareGroupStateDeleting(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string }>, done: boolean): Promise<number> {
+    return this.writeShareStateChange(groupId, (share) => share.stateDeleting(groupId, topics, done));
+  }
+
+  /** A change of a share group's record 15 by `change` (false: no such group), answered once durable. */
+  private async writeShareStateChange(groupId: string, change: (share: ShareGroupCoordinator) => boolean): Promise<number> {
+    const refusal = this.groupRefusal(groupId, MEMBERSHIP);
+    if (refusal !== ErrorCode.NONE || !this.share) return refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal;
+    if (!change(this.share)) return ErrorCode.NONE;
+    const appendError = (await this.writeConsumerRecords().get(groupId)) ?? ErrorCode.NONE;
+    return appendError === ErrorCode.NONE ? ErrorCode.NONE : consumerGroupErrorForAppendError(appendError);
   }
 
   /** Every topic with its id and partition count, for KIP-848's server-side assignment. */

@@ -259,6 +259,44 @@ export class ShareGroupCoordinator {
   }
 
   /**
+   * Share-partitions whose state is set outside an assignment (AlterShareGroupOffsets) join the group's
+   * initialized ones, recorded before the state is written, so DeleteGroups finds them; false when no
+   * share group has the id (the state is then the id's alone, as before any group).
+   */
+  stateInitialized(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string; partitions: readonly number[] }>): boolean {
+    const g = this.groups.get(groupId);
+    if (!g) return false;
+    const state = (g.statePartitions ??= { initializing: new Map(), initialized: new Map(), deleting: new Map() });
+    for (const { topicId, topicName, partitions } of topics) {
+      const topic = state.initialized.get(topicId) ?? { topicName, partitions: new Set<number>() };
+      state.initialized.set(topicId, topic);
+      for (const p of partitions) topic.partitions.add(p);
+      state.deleting.delete(topicId);
+    }
+    this.dirty.add(groupId);
+    return true;
+  }
+
+  /**
+   * DeleteShareGroupOffsets of whole topics (Kafka's sharePartitionsEligibleForOffsetDeletion, then
+   * completeDeleteShareGroupOffsets): before their state is deleted (`done` false) the topics leave the
+   * initialized and initializing ones for deleting; once it is gone (`done` true) they leave deleting.
+   * False when no share group has the id.
+   */
+  stateDeleting(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string }>, done: boolean): boolean {
+    const state = this.groups.get(groupId)?.statePartitions;
+    if (!state) return this.groups.has(groupId);
+    for (const { topicId, topicName } of topics) {
+      state.initialized.delete(topicId);
+      state.initializing.delete(topicId);
+      if (done) state.deleting.delete(topicId);
+      else state.deleting.set(topicId, topicName);
+    }
+    this.dirty.add(groupId);
+    return true;
+  }
+
+  /**
    * DeleteGroups' first step for an empty share group (Kafka's shareGroupBuildPartitionDeleteRequest):
    * every share-partition it may have state for (initialized or initializing, and every partition of a
    * topic an earlier delete left deleting, if the topic still exists) moves to the group's deleting

@@ -219,6 +219,15 @@ test('DeleteGroups of a share group deletes its share-partition state: the id us
   const again = await fetch(conn, 'd2', 0, [], 10, group);
   expect(again.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 9, deliveryCount: 1 }]);
   expect((await heartbeat('d2', -1, null, group)).memberEpoch).toBe(-1);
+  // DeleteShareGroupOffsets takes the topic out of the group's share-partitions; a reset brings it back,
+  // so DeleteGroups deletes the state the reset wrote.
+  const deleteOffsets = await conn.send(ApiKey.DeleteShareGroupOffsets, 0, { groupId: group, topics: [{ topicName: 'sq' }] });
+  expect(deleteOffsets.responses.map((t) => t.errorCode)).toEqual([ErrorCode.NONE]);
+  const alter = await conn.send(ApiKey.AlterShareGroupOffsets, 0, { groupId: group, topics: [{ topicName: 'sq', partitions: [{ partitionIndex: 0, startOffset: 6 }] }] });
+  expect(alter.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+  expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: 6 });
+  expect(await deleteGroup()).toEqual([{ groupId: group, errorCode: ErrorCode.NONE }]);
+  expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: -1 });
 });
 
 test("the share coordinator's inter-broker APIs: state written and read back, bad batches refused, older leader and state epochs fenced", async () => {

@@ -179,6 +179,30 @@ describe('ShareGroupCoordinator records', () => {
     expect(state(drain(e, log))).toEqual({ initializingTopics: [], initializedTopics: [{ topicId: T, topicName: 't', partitions: [0, 1, 2] }], deletingTopics: [] });
   });
 
+  test('ShareGroupStatePartitionMetadata follows AlterShareGroupOffsets (initialized) and DeleteShareGroupOffsets (deleting, then gone)', () => {
+    const c = new ShareGroupCoordinator(config, topics);
+    const log: ConsumerOffsetsRecord[] = [];
+    const state = () => decodeShareGroupRecordValue(15, log.filter((x) => recordTypes([x])[0] === '15').at(-1)!.value!);
+    expect(c.stateInitialized('g', [{ topicId: T, topicName: 't', partitions: [1] }])).toBe(false);
+    expect(c.stateDeleting('g', [{ topicId: T, topicName: 't' }], false)).toBe(false);
+    beat(c, 'a', 0, 0);
+    beat(c, 'a', -1, 1);
+    const U = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+    expect(c.stateInitialized('g', [{ topicId: U, topicName: 'u', partitions: [4] }])).toBe(true);
+    drain(c, log);
+    expect(state().initializedTopics).toEqual([
+      { topicId: T, topicName: 't', partitions: [0, 1] },
+      { topicId: U, topicName: 'u', partitions: [4] },
+    ]);
+    expect(c.stateDeleting('g', [{ topicId: T, topicName: 't' }], false)).toBe(true);
+    drain(c, log);
+    expect(state()).toEqual({ initializingTopics: [], initializedTopics: [{ topicId: U, topicName: 'u', partitions: [4] }], deletingTopics: [{ topicId: T, topicName: 't' }] });
+    c.stateDeleting('g', [{ topicId: T, topicName: 't' }], true);
+    drain(c, log);
+    expect(state()).toEqual({ initializingTopics: [], initializedTopics: [{ topicId: U, topicName: 'u', partitions: [4] }], deletingTopics: [] });
+    expect(c.prepareDelete('g')).toEqual([{ topicId: U, partitions: [4] }]);
+  });
+
   test('unreadable records are counted and left out; records Kafka alone writes do not make a group', () => {
     const c = new ShareGroupCoordinator(config, topics);
     const log: ConsumerOffsetsRecord[] = [];
