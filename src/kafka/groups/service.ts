@@ -781,6 +781,29 @@ export class GroupService implements GroupRequests, ShareMembership {
     } catch (err) {
       this.broker.log.error({ err, partitions: partitions.length }, 'group coordinator failed removing offsets of deleted partitions');
     }
+    this.deleteShareStatesOf(new Set(partitions.map((p) => p.topic))).catch((err: unknown) => this.broker.log.error({ err }, "failed deleting deleted topics' share-partition state"));
+  }
+
+  /**
+   * A deleted topic's share-partition state goes with it, as in Kafka (whose share coordinators delete it
+   * while the group coordinator takes the topic out of ShareGroupStatePartitionMetadata): deleted here
+   * through the share coordinators for every share group whose record 15 lists the topic, then taken
+   * out of the record. A delete that fails leaves the topic listed, to be deleted with the group.
+   */
+  private async deleteShareStatesOf(topicNames: ReadonlySet<string>): Promise<void> {
+    const share = this.share;
+    if (!share) return;
+    await Promise.all(
+      share.statesOfDeletedTopics(topicNames).map(async ({ groupId, topics }) => {
+        const errorCode = await this.broker.shareStates.deleteGroupState(groupId, topics);
+        if (errorCode !== ErrorCode.NONE) {
+          this.broker.log.warn({ groupId, topics: topics.map((t) => t.topicName), errorCode }, "could not delete a deleted topic's share-partition state; it is deleted with the share group");
+          return;
+        }
+        // The group may have moved away meanwhile: its new coordinator finds the topic listed, which only costs a delete that finds nothing.
+        if (this.share === share && share.stateDeleting(groupId, topics, true)) this.writeConsumerRecords();
+      }),
+    );
   }
 
   private partitionLoaded(partition: number, epoch: number, loaded: LoadedPartition): void {

@@ -297,6 +297,32 @@ export class ShareGroupCoordinator {
   }
 
   /**
+   * The share-partitions of deleted topics (by name, their ids no longer in the catalog) that groups'
+   * ShareGroupStatePartitionMetadata still lists, by group: Kafka deletes their state and takes them out
+   * of the record when a topic is deleted (maybeCleanupShareGroupState); the caller deletes the state,
+   * then stateDeleting(…, true) takes them out.
+   */
+  statesOfDeletedTopics(names: ReadonlySet<string>): Array<{ groupId: string; topics: Array<{ topicId: string; topicName: string; partitions: number[] }> }> {
+    const live = new Set([...this.catalog.topics().values()].map((t) => t.id));
+    const gone = (topicId: string, topicName: string): boolean => names.has(topicName) && !live.has(topicId);
+    const out: Array<{ groupId: string; topics: Array<{ topicId: string; topicName: string; partitions: number[] }> }> = [];
+    for (const g of this.groups.values()) {
+      const state = g.statePartitions;
+      if (!state) continue;
+      const topics = new Map<string, { topicId: string; topicName: string; partitions: number[] }>();
+      for (const [topicId, t] of [...state.initialized, ...state.initializing]) {
+        if (!gone(topicId, t.topicName)) continue;
+        const entry = topics.get(topicId) ?? { topicId, topicName: t.topicName, partitions: [] };
+        entry.partitions = [...new Set([...entry.partitions, ...t.partitions])].sort((a, b) => a - b);
+        topics.set(topicId, entry);
+      }
+      for (const [topicId, topicName] of state.deleting) if (gone(topicId, topicName) && !topics.has(topicId)) topics.set(topicId, { topicId, topicName, partitions: [] });
+      if (topics.size > 0) out.push({ groupId: g.groupId, topics: [...topics.values()] });
+    }
+    return out;
+  }
+
+  /**
    * DeleteGroups' first step for an empty share group (Kafka's shareGroupBuildPartitionDeleteRequest):
    * every share-partition it may have state for (initialized or initializing, and every partition of a
    * topic an earlier delete left deleting, if the topic still exists) moves to the group's deleting

@@ -7,6 +7,7 @@ import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { produceRecords } from '../../../src/kafka/client/producer.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+import { waitFor } from './groups-harness.js';
 
 let broker: TestBroker;
 let conn: KafkaConnection;
@@ -228,6 +229,22 @@ test('DeleteGroups of a share group deletes its share-partition state: the id us
   expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: 6 });
   expect(await deleteGroup()).toEqual([{ groupId: group, errorCode: ErrorCode.NONE }]);
   expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: -1 });
+});
+
+test("deleting a topic deletes share groups' state of it and takes it out of their record 15", async () => {
+  const group = 'sg-topic-gone';
+  const created = await conn.send(ApiKey.CreateTopics, 7, { topics: [{ name: 'sq-gone', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+  const goneId = created.topics[0]!.topicId;
+  expect((await heartbeat('g1', 0, ['sq-gone'], group)).assignment?.topicPartitions).toEqual([{ topicId: goneId, partitions: [0, 1] }]);
+  expect((await heartbeat('g1', -1, null, group)).memberEpoch).toBe(-1);
+  const alter = await conn.send(ApiKey.AlterShareGroupOffsets, 0, { groupId: group, topics: [{ topicName: 'sq-gone', partitions: [{ partitionIndex: 0, startOffset: 0 }, { partitionIndex: 1, startOffset: 0 }] }] });
+  expect(alter.responses[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+  const starts = async () => (await conn.send(ApiKey.ReadShareGroupState, 0, { groupId: group, topics: [{ topicId: goneId, partitions: [{ partition: 0, leaderEpoch: -1 }, { partition: 1, leaderEpoch: -1 }] }] })).results[0]!.partitions.map((p) => p.startOffset);
+  expect(await starts()).toEqual([0, 0]);
+  expect((await conn.send(ApiKey.DeleteTopics, 4, { topicNames: ['sq-gone'], timeoutMs: 5_000 })).responses[0]!.errorCode).toBe(ErrorCode.NONE);
+  // The state goes after the topic, in the background, as in Kafka.
+  await waitFor("the deleted topic's share-partition state to be deleted", async () => ((await starts()).every((s) => s === -1) ? true : undefined));
+  expect((await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: [group] })).results[0]!.errorCode).toBe(ErrorCode.NONE);
 });
 
 test("the share coordinator's inter-broker APIs: state written and read back, bad batches refused, older leader and state epochs fenced", async () => {

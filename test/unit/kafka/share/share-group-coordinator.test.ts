@@ -203,6 +203,23 @@ describe('ShareGroupCoordinator records', () => {
     expect(c.prepareDelete('g')).toEqual([{ topicId: U, partitions: [4] }]);
   });
 
+  test("a deleted topic's share-partitions are found by name (its id gone from the catalog) and taken out once their state is deleted", () => {
+    let live = catalog(2);
+    const c = new ShareGroupCoordinator(config, { topics: () => live });
+    const log: ConsumerOffsetsRecord[] = [];
+    beat(c, 'a', 0, 0);
+    drain(c, log);
+    expect(c.statesOfDeletedTopics(new Set(['t']))).toEqual([]);
+    // Deleted and created again under the same name: only the old id's share-partitions are the deleted topic's.
+    live = new Map([['t', { id: 'cccccccccccccccccccccccccccccccc', partitions: 1 }]]);
+    const gone = c.statesOfDeletedTopics(new Set(['t']));
+    expect(gone).toEqual([{ groupId: 'g', topics: [{ topicId: T, topicName: 't', partitions: [0, 1] }] }]);
+    expect(c.stateDeleting('g', gone[0]!.topics, true)).toBe(true);
+    drain(c, log);
+    const r = log.filter((x) => recordTypes([x])[0] === '15').at(-1)!;
+    expect(decodeShareGroupRecordValue(15, r.value!)).toEqual({ initializingTopics: [], initializedTopics: [], deletingTopics: [] });
+  });
+
   test('unreadable records are counted and left out; records Kafka alone writes do not make a group', () => {
     const c = new ShareGroupCoordinator(config, topics);
     const log: ConsumerOffsetsRecord[] = [];
