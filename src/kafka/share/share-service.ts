@@ -248,13 +248,14 @@ export class ShareService implements ShareRequests, ShareStates {
   }
 
   /**
-   * Deletes a share group's state of these share-partitions (DeleteGroups, through the group coordinator):
-   * NONE once every one is gone, else the first error. The group's share-partitions held here are dropped,
-   * so a group of the same id that comes back starts them as new (share.auto.offset.reset).
+   * Deletes a share group's state of these share-partitions (DeleteGroups, a deleted topic; through the
+   * group coordinator): NONE once every one is gone, else the first error. Those share-partitions held
+   * here are dropped, so a group of the same id that comes back starts them as new (share.auto.offset.reset);
+   * the group's others are left alone (a deleted topic's group may be busy on other topics).
    */
   async deleteGroupState(groupId: string, topics: ReadonlyArray<{ topicId: string; partitions: readonly number[] }>): Promise<number> {
     const codes = await Promise.all(topics.flatMap(({ topicId, partitions }) => partitions.map((partition) => this.stateCall(() => this.persister.delete({ groupId, topicId, partition })))));
-    this.forget(groupId, () => true);
+    this.forget(groupId, (h) => topics.some((t) => t.topicId === h.topicId && t.partitions.includes(h.partition)));
     return codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE;
   }
 
