@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../../../protocol/kafka/index.js';
 import { decodeConsumerOffsetsKey } from '../../../../protocol/kafka/consumer-offsets/records.js';
-import { decodeShareGroupRecordValue } from '../../../../protocol/kafka/consumer-offsets/share-group.js';
+import { decodeShareGroupRecordValue, encodeShareGroupRecordKey, encodeShareGroupRecordValue } from '../../../../protocol/kafka/consumer-offsets/share-group.js';
 import type { ConsumerOffsetsRecord } from '../../../../src/kafka/groups/api.js';
 import { replayConsumerOffsets } from '../../../../src/kafka/groups/replay.js';
 import { assignShared, ShareGroupCoordinator } from '../../../../src/kafka/share/share-group-coordinator.js';
@@ -201,6 +201,35 @@ describe('ShareGroupCoordinator records', () => {
     drain(c, log);
     expect(state()).toEqual({ initializingTopics: [], initializedTopics: [{ topicId: U, topicName: 'u', partitions: [4] }], deletingTopics: [] });
     expect(c.prepareDelete('g')).toEqual([{ topicId: U, partitions: [4] }]);
+  });
+
+  test('a record 15 Kafka wrote with initializing share-partitions: read back, and deleted with the group like initialized ones', () => {
+    const U = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+    const log: ConsumerOffsetsRecord[] = [
+      { key: encodeShareGroupRecordKey({ recordType: 11, group: 'k', memberId: '' }), value: encodeShareGroupRecordValue(11, { epoch: 3, metadataHash: 0 }) },
+      {
+        key: encodeShareGroupRecordKey({ recordType: 15, group: 'k', memberId: '' }),
+        value: encodeShareGroupRecordValue(15, {
+          initializingTopics: [{ topicId: U, topicName: 'u', partitions: [2] }],
+          initializedTopics: [{ topicId: T, topicName: 't', partitions: [0] }],
+          deletingTopics: [],
+        }),
+      },
+    ];
+    const c = new ShareGroupCoordinator(config, topics);
+    expect(c.load(0, replayConsumerOffsets(log).shareGroups())).toBe(0);
+    expect(c.prepareDelete('k')).toEqual([
+      { topicId: T, partitions: [0] },
+      { topicId: U, partitions: [2] },
+    ]);
+    expect(decodeShareGroupRecordValue(15, c.drainRecords()[0]!.records[0]!.value!)).toEqual({
+      initializingTopics: [],
+      initializedTopics: [],
+      deletingTopics: [
+        { topicId: T, topicName: 't' },
+        { topicId: U, topicName: 'u' },
+      ],
+    });
   });
 
   test("a deleted topic's share-partitions are found by name (its id gone from the catalog) and taken out once their state is deleted", () => {
