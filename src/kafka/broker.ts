@@ -140,7 +140,9 @@ export class Broker {
       sampleMs: config.values['quota.window.size.seconds'] * 1000,
     });
     const partitions = new HostedPartitions(replicas, config, topics, metadata, this.traffic);
-    this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
+    // DeleteGroups deletes a share group's share-partition state, which the share service (made next) reaches.
+    const shareStates = { deleteGroupState: (groupId: string, ts: Parameters<ShareService['deleteGroupState']>[1]) => this.shares.deleteGroupState(groupId, ts) };
+    this.groups = new GroupService({ config, log, alone: cluster === undefined, topics, metadata, replicas, shareStates, now: () => this.now() });
     this.shareState = new ShareStateCoordinator({ config, log, alone: cluster === undefined, topics, metadata, replicas, now: () => this.now() });
     this.shares = new ShareService({
       config,

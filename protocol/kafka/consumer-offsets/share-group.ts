@@ -6,10 +6,10 @@
 //   12 ShareGroupTargetAssignmentMetadata   assignment epoch
 //   13 ShareGroupTargetAssignmentMember     a member's target partitions
 //   14 ShareGroupCurrentMemberAssignment    a member's epochs, state and assigned partitions
+//   15 ShareGroupStatePartitionMetadata     the share-partitions whose state the group may have in __share_group_state
+//                                           (initializing, initialized) and the topics whose state is being deleted
 // Read but never written here:
 //    9 ShareGroupPartitionMetadata          Kafka 4.0's subscribed-topic metadata, replaced by 11's hash in 4.1 (KIP-1101)
-//   15 ShareGroupStatePartitionMetadata     which share-partitions Kafka initialized with InitializeShareGroupState,
-//                                           an API Skein does not use (the share-partition leader writes the state itself)
 // A null value (tombstone) deletes the record's subject.
 import type { Reader } from '../../bytes.js';
 import type { MessageInput, MessageValue } from '../spec.js';
@@ -26,7 +26,7 @@ export const ShareGroupRecordType = {
 } as const;
 export type ShareGroupRecordTypeId = (typeof ShareGroupRecordType)[keyof typeof ShareGroupRecordType];
 /** The record types this broker writes (and rebuilds a group from). */
-export type WrittenShareGroupRecordTypeId = Exclude<ShareGroupRecordTypeId, 9 | 15>;
+export type WrittenShareGroupRecordTypeId = Exclude<ShareGroupRecordTypeId, 9>;
 
 export const ShareGroupMemberMetadataValueSpec = valueSpec('ShareGroupMemberMetadataValue', [
   { name: 'RackId', type: 'string', versions: '0+', nullableVersions: '0+' },
@@ -55,12 +55,34 @@ export const ShareGroupCurrentMemberAssignmentValueSpec = valueSpec('ShareGroupC
   { name: 'AssignedPartitions', type: '[]TopicPartitions', versions: '0+', fields: TopicPartitionsFields },
 ] as const);
 
+/** Kafka's TopicPartitionsInfo (ShareGroupStatePartitionMetadataValue.json as of Kafka 4.2): a topic's id, name and partitions. */
+const TopicPartitionsInfoFields = [
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
+  { name: 'TopicName', type: 'string', versions: '0+' },
+  { name: 'Partitions', type: '[]int32', versions: '0+' },
+] as const;
+
+export const ShareGroupStatePartitionMetadataValueSpec = valueSpec('ShareGroupStatePartitionMetadataValue', [
+  { name: 'InitializingTopics', type: '[]TopicPartitionsInfo', versions: '0+', fields: TopicPartitionsInfoFields },
+  { name: 'InitializedTopics', type: '[]TopicPartitionsInfo', versions: '0+', fields: TopicPartitionsInfoFields },
+  {
+    name: 'DeletingTopics',
+    type: '[]TopicInfo',
+    versions: '0+',
+    fields: [
+      { name: 'TopicId', type: 'uuid', versions: '0+' },
+      { name: 'TopicName', type: 'string', versions: '0+' },
+    ],
+  },
+] as const);
+
 const VALUE_SPECS = {
   [ShareGroupRecordType.MemberMetadata]: ShareGroupMemberMetadataValueSpec,
   [ShareGroupRecordType.Metadata]: ShareGroupMetadataValueSpec,
   [ShareGroupRecordType.TargetAssignmentMetadata]: ShareGroupTargetAssignmentMetadataValueSpec,
   [ShareGroupRecordType.TargetAssignmentMember]: ShareGroupTargetAssignmentMemberValueSpec,
   [ShareGroupRecordType.CurrentMemberAssignment]: ShareGroupCurrentMemberAssignmentValueSpec,
+  [ShareGroupRecordType.StatePartitionMetadata]: ShareGroupStatePartitionMetadataValueSpec,
 } as const;
 type ValueSpecs = typeof VALUE_SPECS;
 

@@ -1,5 +1,5 @@
 // DeleteShareGroupState (API key 86, KIP-932): the share coordinator forgets share-partitions' state
-// (DeleteShareGroupOffsets asks it). Broker to broker only. Field for field as in Kafka's
+// (DeleteShareGroupOffsets and DeleteGroups ask it). Broker to broker only. Field for field as in Kafka's
 // DeleteShareGroupStateRequest.json and DeleteShareGroupStateResponse.json (v0).
 import type { MessageInput, MessageSpec, MessageValue } from '../spec.js';
 import { STATE_RESULT_FIELDS } from './85-write-share-group-state.js';

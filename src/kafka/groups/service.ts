@@ -110,7 +110,15 @@ export interface GroupServiceBroker {
   readonly topics: ConsumerOffsetsTopics & { list(): TopicRecord[] };
   readonly metadata: MetadataView;
   readonly replicas: Pick<ReplicaManager, 'partition' | 'partitionsOf'>;
+  /** The share coordinators, which hold share groups' share-partition state: DeleteGroups deletes it. */
+  readonly shareStates: ShareStates;
   now(): number;
+}
+
+/** A share group's share-partition state, kept by the share coordinators (__share_group_state). */
+export interface ShareStates {
+  /** Deletes the group's state of these share-partitions: NONE once every one is gone, else an error code. */
+  deleteGroupState(groupId: string, topics: ReadonlyArray<{ topicId: string; partitions: readonly number[] }>): Promise<number>;
 }
 
 /** A request waiting for the coordinator's reply: the coordinator's token. */
@@ -131,6 +139,13 @@ export interface ShareMembership {
   shareGroupDescribe(groupIds: readonly string[]): DescribedShareGroup[];
   /** The share groups this broker coordinates, with their states. */
   shareGroupList(): Array<{ groupId: string; groupState: string }>;
+  /**
+   * AlterShareGroupOffsets: records these share-partitions as the group's (ShareGroupStatePartitionMetadata)
+   * before their state is written. NONE once durable, or when no share group has the id.
+   */
+  shareGroupStateInitialized(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string; partitions: readonly number[] }>): Promise<number>;
+  /** DeleteShareGroupOffsets: the topics are recorded deleting before their state is deleted, then (`done`) no more. */
+  shareGroupStateDeleting(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string }>, done: boolean): Promise<number>;
 }
 
 export class GroupService implements GroupRequests, ShareMembership {
@@ -458,12 +473,15 @@ export class GroupService implements GroupRequests, ShareMembership {
       [...new Set(request.groupsNames)],
       (groupId) => groupId,
       async (served) => {
-        // A consumer group with members is not deleted; an empty one goes with its offsets (which the
-        // classic coordinator holds), its records tombstoned.
         const consumer = this.consumer!;
         const share = this.share!;
-        const busy = new Set(served.filter((groupId) => consumer.hasMembers(groupId) || share.hasMembers(groupId)));
-        const classic = served.filter((groupId) => !busy.has(groupId));
+        const nonEmpty = (groupId: string): boolean => consumer.hasMembers(groupId) || share.hasMembers(groupId);
+        const failed = await this.deleteShareGroupStates(served.filter((groupId) => !nonEmpty(groupId)));
+        // A consumer group with members is not deleted; an empty one goes with its offsets (which the
+        // classic coordinator holds), its records tombstoned. Checked again: a share group's members may
+        // have come back while its state was deleted.
+        const busy = new Set(served.filter(nonEmpty));
+        const classic = served.filter((groupId) => !busy.has(groupId) && !failed.has(groupId));
         const deleted = classic.length === 0 ? [] : (await this.submit(ErrorCode.NONE, (c, now, token) => c.deleteGroups(now, token, { groupsNames: classic }), (code) => refuseDeleteGroups({ groupsNames: classic }, code))).results;
         const byId = new Map(deleted.map((r) => [r.groupId, r.errorCode]));
         for (const groupId of classic) {
@@ -471,17 +489,42 @@ export class GroupService implements GroupRequests, ShareMembership {
             if (consumer.delete(groupId) || share.delete(groupId)) byId.set(groupId, ErrorCode.NONE);
           }
         }
-        const tombstones = [...this.writeConsumerRecords()];
-        const failed = new Map(await Promise.all(tombstones.map(async ([groupId, w]) => [groupId, await w] as const)));
+        for (const [groupId, w] of this.writeConsumerRecords()) {
+          const appendError = await w;
+          if (appendError !== ErrorCode.NONE) failed.set(groupId, consumerGroupErrorForAppendError(appendError));
+        }
         return served.map((groupId) => {
           if (busy.has(groupId)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-          const appendError = failed.get(groupId) ?? ErrorCode.NONE;
-          return { groupId, errorCode: appendError !== ErrorCode.NONE ? consumerGroupErrorForAppendError(appendError) : byId.get(groupId)! };
+          return { groupId, errorCode: failed.get(groupId) ?? byId.get(groupId)! };
         });
       },
       (groupId, code) => ({ groupId, errorCode: code }),
     );
     return { results };
+  }
+
+  /**
+   * Deletes the share-partition state of the empty share groups among `groupIds`, as Kafka does before
+   * it deletes a share group: the share-partitions go to the group's deleting topics (record 15), durable
+   * before the share coordinators delete them, so a delete that fails is retried by the next DeleteGroups.
+   * The groups that could not be done, with the error each is answered.
+   */
+  private async deleteShareGroupStates(groupIds: readonly string[]): Promise<Map<string, number>> {
+    const prepared = groupIds.flatMap((groupId) => {
+      const topics = this.share!.prepareDelete(groupId);
+      return topics ? [{ groupId, topics }] : [];
+    });
+    const failed = new Map<string, number>();
+    if (prepared.length === 0) return failed;
+    const written = this.writeConsumerRecords();
+    await Promise.all(
+      prepared.map(async ({ groupId, topics }) => {
+        const appendError = (await written.get(groupId)) ?? ErrorCode.NONE;
+        const errorCode = appendError !== ErrorCode.NONE ? consumerGroupErrorForAppendError(appendError) : topics.length === 0 ? ErrorCode.NONE : await this.broker.shareStates.deleteGroupState(groupId, topics);
+        if (errorCode !== ErrorCode.NONE) failed.set(groupId, errorCode);
+      }),
+    );
+    return failed;
   }
 
   offsetDelete(request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
@@ -701,6 +744,23 @@ export class GroupService implements GroupRequests, ShareMembership {
     return this.share?.list() ?? [];
   }
 
+  shareGroupStateInitialized(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string; partitions: readonly number[] }>): Promise<number> {
+    return this.writeShareStateChange(groupId, (share) => share.stateInitialized(groupId, topics));
+  }
+
+  shareGroupStateDeleting(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string }>, done: boolean): Promise<number> {
+    return this.writeShareStateChange(groupId, (share) => share.stateDeleting(groupId, topics, done));
+  }
+
+  /** A change of a share group's record 15 by `change` (false: no such group), answered once durable. */
+  private async writeShareStateChange(groupId: string, change: (share: ShareGroupCoordinator) => boolean): Promise<number> {
+    const refusal = this.groupRefusal(groupId, MEMBERSHIP);
+    if (refusal !== ErrorCode.NONE || !this.share) return refusal === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : refusal;
+    if (!change(this.share)) return ErrorCode.NONE;
+    const appendError = (await this.writeConsumerRecords().get(groupId)) ?? ErrorCode.NONE;
+    return appendError === ErrorCode.NONE ? ErrorCode.NONE : consumerGroupErrorForAppendError(appendError);
+  }
+
   /** Every topic with its id and partition count, for KIP-848's server-side assignment. */
   private assignableTopics(): Map<string, { id: string; partitions: number }> {
     return new Map(this.broker.topics.list().map((t) => [t.name, { id: t.topicId, partitions: t.replicas.length }]));
@@ -721,6 +781,29 @@ export class GroupService implements GroupRequests, ShareMembership {
     } catch (err) {
       this.broker.log.error({ err, partitions: partitions.length }, 'group coordinator failed removing offsets of deleted partitions');
     }
+    this.deleteShareStatesOf(new Set(partitions.map((p) => p.topic))).catch((err: unknown) => this.broker.log.error({ err }, "failed deleting deleted topics' share-partition state"));
+  }
+
+  /**
+   * A deleted topic's share-partition state goes with it, as in Kafka (whose share coordinators delete it
+   * while the group coordinator takes the topic out of ShareGroupStatePartitionMetadata): deleted here
+   * through the share coordinators for every share group whose record 15 lists the topic, then taken
+   * out of the record. A delete that fails leaves the topic listed, to be deleted with the group.
+   */
+  private async deleteShareStatesOf(topicNames: ReadonlySet<string>): Promise<void> {
+    const share = this.share;
+    if (!share) return;
+    await Promise.all(
+      share.statesOfDeletedTopics(topicNames).map(async ({ groupId, topics }) => {
+        const errorCode = await this.broker.shareStates.deleteGroupState(groupId, topics);
+        if (errorCode !== ErrorCode.NONE) {
+          this.broker.log.warn({ groupId, topics: topics.map((t) => t.topicName), errorCode }, "could not delete a deleted topic's share-partition state; it is deleted with the share group");
+          return;
+        }
+        // The group may have moved away meanwhile: its new coordinator finds the topic listed, which only costs a delete that finds nothing.
+        if (this.share === share && share.stateDeleting(groupId, topics, true)) this.writeConsumerRecords();
+      }),
+    );
   }
 
   private partitionLoaded(partition: number, epoch: number, loaded: LoadedPartition): void {

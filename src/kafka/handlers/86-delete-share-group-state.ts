@@ -1,4 +1,4 @@
-// DeleteShareGroupState (86), v0 (KIP-932): the group coordinator (DeleteShareGroupOffsets) has this
+// DeleteShareGroupState (86), v0 (KIP-932): the group coordinator (DeleteShareGroupOffsets, DeleteGroups) has this
 // broker's share coordinator (share/share-state-coordinator.ts) forget share-partitions' state, answered
 // once the tombstone is in the ISR. Brokers send it to each other; Kafka requires CLUSTER_ACTION.
 import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';

@@ -15,7 +15,7 @@ import { ErrorCode } from '../../../protocol/kafka/index.js';
 import type { ConsumerGroupAppend, TopicCatalog } from '../groups/consumer/coordinator.js';
 import { forgetGroups, groupRecordChanges, type RecordSet } from '../groups/consumer/group-records.js';
 import type { ShareGroupRecords } from '../groups/replay.js';
-import { shareGroupFromRecords, shareGroupRecords, type ShareGroup } from './share-group-records.js';
+import { shareGroupFromRecords, shareGroupRecords, type ShareGroup, type StateTopic } from './share-group-records.js';
 
 export const SHARE_LEAVE_EPOCH = -1;
 
@@ -259,6 +259,100 @@ export class ShareGroupCoordinator {
   }
 
   /**
+   * Share-partitions whose state is set outside an assignment (AlterShareGroupOffsets) join the group's
+   * initialized ones, recorded before the state is written, so DeleteGroups finds them; false when no
+   * share group has the id (the state is then the id's alone, as before any group).
+   */
+  stateInitialized(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string; partitions: readonly number[] }>): boolean {
+    const g = this.groups.get(groupId);
+    if (!g) return false;
+    const state = (g.statePartitions ??= { initializing: new Map(), initialized: new Map(), deleting: new Map() });
+    for (const { topicId, topicName, partitions } of topics) {
+      const topic = state.initialized.get(topicId) ?? { topicName, partitions: new Set<number>() };
+      state.initialized.set(topicId, topic);
+      for (const p of partitions) topic.partitions.add(p);
+      state.deleting.delete(topicId);
+    }
+    this.dirty.add(groupId);
+    return true;
+  }
+
+  /**
+   * DeleteShareGroupOffsets of whole topics (Kafka's sharePartitionsEligibleForOffsetDeletion, then
+   * completeDeleteShareGroupOffsets): before their state is deleted (`done` false) the topics leave the
+   * initialized and initializing ones for deleting; once it is gone (`done` true) they leave deleting.
+   * False when no share group has the id.
+   */
+  stateDeleting(groupId: string, topics: ReadonlyArray<{ topicId: string; topicName: string }>, done: boolean): boolean {
+    const state = this.groups.get(groupId)?.statePartitions;
+    if (!state) return this.groups.has(groupId);
+    for (const { topicId, topicName } of topics) {
+      state.initialized.delete(topicId);
+      state.initializing.delete(topicId);
+      if (done) state.deleting.delete(topicId);
+      else state.deleting.set(topicId, topicName);
+    }
+    this.dirty.add(groupId);
+    return true;
+  }
+
+  /**
+   * The share-partitions of deleted topics (by name, their ids no longer in the catalog) that groups'
+   * ShareGroupStatePartitionMetadata still lists, by group: Kafka deletes their state and takes them out
+   * of the record when a topic is deleted (maybeCleanupShareGroupState); the caller deletes the state,
+   * then stateDeleting(…, true) takes them out.
+   */
+  statesOfDeletedTopics(names: ReadonlySet<string>): Array<{ groupId: string; topics: Array<{ topicId: string; topicName: string; partitions: number[] }> }> {
+    const live = new Set([...this.catalog.topics().values()].map((t) => t.id));
+    const gone = (topicId: string, topicName: string): boolean => names.has(topicName) && !live.has(topicId);
+    const out: Array<{ groupId: string; topics: Array<{ topicId: string; topicName: string; partitions: number[] }> }> = [];
+    for (const g of this.groups.values()) {
+      const state = g.statePartitions;
+      if (!state) continue;
+      const topics = new Map<string, { topicId: string; topicName: string; partitions: number[] }>();
+      for (const [topicId, t] of [...state.initialized, ...state.initializing]) {
+        if (!gone(topicId, t.topicName)) continue;
+        const entry = topics.get(topicId) ?? { topicId, topicName: t.topicName, partitions: [] };
+        entry.partitions = [...new Set([...entry.partitions, ...t.partitions])].sort((a, b) => a - b);
+        topics.set(topicId, entry);
+      }
+      for (const [topicId, topicName] of state.deleting) if (gone(topicId, topicName) && !topics.has(topicId)) topics.set(topicId, { topicId, topicName, partitions: [] });
+      if (topics.size > 0) out.push({ groupId: g.groupId, topics: [...topics.values()] });
+    }
+    return out;
+  }
+
+  /**
+   * DeleteGroups' first step for an empty share group (Kafka's shareGroupBuildPartitionDeleteRequest):
+   * every share-partition it may have state for (initialized or initializing, and every partition of a
+   * topic an earlier delete left deleting, if the topic still exists) moves to the group's deleting
+   * topics, so the record says what is being deleted before the state is, and a delete that fails part
+   * way is taken up by the next one. Returns those share-partitions; undefined when `groupId` is not an
+   * empty share group.
+   */
+  prepareDelete(groupId: string): Array<{ topicId: string; partitions: number[] }> | undefined {
+    const g = this.groups.get(groupId);
+    if (!g || g.members.size > 0) return undefined;
+    const state = g.statePartitions;
+    if (!state) return [];
+    const candidates = new Map<string, StateTopic>();
+    const add = (topicId: string, topicName: string, partitions: Iterable<number>): void => {
+      const c = candidates.get(topicId) ?? { topicName, partitions: new Set<number>() };
+      for (const p of partitions) c.partitions.add(p);
+      candidates.set(topicId, c);
+    };
+    for (const [topicId, t] of [...state.initialized, ...state.initializing]) add(topicId, t.topicName, t.partitions);
+    const byId = new Map([...this.catalog.topics()].map(([, t]) => [t.id, t]));
+    for (const [topicId, topicName] of state.deleting) {
+      const t = byId.get(topicId);
+      if (t) add(topicId, topicName, Array.from({ length: t.partitions }, (_, p) => p));
+    }
+    g.statePartitions = { initializing: new Map(), initialized: new Map(), deleting: new Map([...candidates].map(([topicId, t]) => [topicId, t.topicName])) };
+    this.dirty.add(groupId);
+    return [...candidates].map(([topicId, t]) => ({ topicId, partitions: [...t.partitions].sort((a, b) => a - b) }));
+  }
+
+  /**
    * Forgets the groups of a __consumer_offsets partition this broker no longer leads: their records
    * stay in the log for the next leader; changes not drained yet are dropped with them.
    */
@@ -301,7 +395,7 @@ export class ShareGroupCoordinator {
   }
 
   private create(groupId: string): ShareGroup {
-    const g: ShareGroup = { groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), metadataHash: 0 };
+    const g: ShareGroup = { groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), metadataHash: 0, statePartitions: undefined };
     this.groups.set(groupId, g);
     this.dirty.add(groupId);
     return g;
@@ -339,5 +433,26 @@ export class ShareGroupCoordinator {
     for (const m of g.members.values()) m.assignment = assignment.get(m.memberId)!;
     g.assignmentEpoch = g.groupEpoch;
     this.dirty.add(g.groupId);
+    this.recordStatePartitions(g, catalog);
+  }
+
+  /**
+   * Kafka assigns only share-partitions whose state it initialized (ShareGroupStatePartitionMetadata's
+   * initialized topics). Here a partition's leader initializes the state at the group's first fetch, so a
+   * share-partition counts as initialized once assigned: recorded in the same write as the assignment,
+   * before any member hears of it, so DeleteGroups finds every state the group may have. An assigned
+   * topic is no longer deleting (Kafka's addInitializingTopicsRecords drops it from there too).
+   */
+  private recordStatePartitions(g: ShareGroup, catalog: ReadonlyMap<string, { id: string; partitions: number }>): void {
+    const names = new Map([...catalog].map(([name, t]) => [t.id, name]));
+    for (const m of g.members.values()) {
+      for (const [topicId, partitions] of m.assignment) {
+        const state = (g.statePartitions ??= { initializing: new Map(), initialized: new Map(), deleting: new Map() });
+        const topic = state.initialized.get(topicId) ?? { topicName: names.get(topicId) ?? '', partitions: new Set<number>() };
+        state.initialized.set(topicId, topic);
+        for (const p of partitions) topic.partitions.add(p);
+        state.deleting.delete(topicId);
+      }
+    }
   }
 }

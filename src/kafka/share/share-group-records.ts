@@ -33,6 +33,24 @@ export interface ShareMember {
   sessionDeadline: number;
 }
 
+/** A topic's share-partitions in ShareGroupStatePartitionMetadata: its name (as Kafka records it) and partitions. */
+export interface StateTopic {
+  topicName: string;
+  partitions: Set<number>;
+}
+
+/**
+ * Kafka's ShareGroupStatePartitionMetadata (record 15): the share-partitions whose state the group may
+ * have in __share_group_state, so DeleteGroups knows what to delete once the group is empty and its
+ * subscriptions are gone. `initializing` is only ever read here (Kafka writes it around
+ * InitializeShareGroupState); `deleting` holds topics whose state is being deleted, by id, with names.
+ */
+export interface ShareStatePartitions {
+  initializing: Map<string, StateTopic>;
+  initialized: Map<string, StateTopic>;
+  deleting: Map<string, string>;
+}
+
 export interface ShareGroup {
   groupId: string;
   groupEpoch: number;
@@ -40,6 +58,8 @@ export interface ShareGroup {
   members: Map<string, ShareMember>;
   /** The hash of the subscribed topics' ids and partition counts the assignment was computed from. */
   metadataHash: number;
+  /** Record 15, once the group has had share-partitions; undefined while it never had any. */
+  statePartitions: ShareStatePartitions | undefined;
 }
 
 function keyOf(recordType: ShareGroupRecordTypeId, group: string, memberId = ''): Buffer {
@@ -55,6 +75,16 @@ function topicPartitions(assignment: ShareAssignmentMap): Array<{ topicId: strin
   return [...assignment]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([topicId, partitions]) => ({ topicId, partitions: [...partitions].sort((x, y) => x - y) }));
+}
+
+function stateTopics(topics: ReadonlyMap<string, StateTopic>): Array<{ topicId: string; topicName: string; partitions: number[] }> {
+  return [...topics]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([topicId, t]) => ({ topicId, topicName: t.topicName, partitions: [...t.partitions].sort((x, y) => x - y) }));
+}
+
+function stateTopicsOf(list: ReadonlyArray<{ topicId: string; topicName: string; partitions: readonly number[] }>): Map<string, StateTopic> {
+  return new Map(list.map((t) => [t.topicId, { topicName: t.topicName, partitions: new Set(t.partitions) }]));
 }
 
 function assignmentOf(list: ReadonlyArray<{ topicId: string; partitions: readonly number[] }>): ShareAssignmentMap {
@@ -82,6 +112,14 @@ export function shareGroupRecords(group: ShareGroup): RecordSet {
   }
   put(set, keyOf(Type.Metadata, id), encodeShareGroupRecordValue(Type.Metadata, { epoch: group.groupEpoch, metadataHash: group.metadataHash }));
   put(set, keyOf(Type.TargetAssignmentMetadata, id), encodeShareGroupRecordValue(Type.TargetAssignmentMetadata, { assignmentEpoch: group.assignmentEpoch }));
+  const state = group.statePartitions;
+  if (state) {
+    put(set, keyOf(Type.StatePartitionMetadata, id), encodeShareGroupRecordValue(Type.StatePartitionMetadata, {
+      initializingTopics: stateTopics(state.initializing),
+      initializedTopics: stateTopics(state.initialized),
+      deletingTopics: [...state.deleting].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([topicId, topicName]) => ({ topicId, topicName })),
+    }));
+  }
   return set;
 }
 
@@ -96,10 +134,10 @@ export interface LoadedShareGroup {
 /**
  * Rebuilds a group from its live records. A member exists by its MemberMetadata record (Kafka never
  * writes its other records without it); its session runs from `nowMs`. Kafka 4.0's
- * ShareGroupPartitionMetadata and the ShareGroupStatePartitionMetadata records are left as they are.
+ * ShareGroupPartitionMetadata records are left as they are.
  */
 export function shareGroupFromRecords(groupId: string, records: ShareGroupRecords, nowMs: number, sessionTimeoutMs: number): LoadedShareGroup {
-  const group: ShareGroup = { groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), metadataHash: 0 };
+  const group: ShareGroup = { groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), metadataHash: 0, statePartitions: undefined };
   const written: RecordSet = new Map();
   const later: Array<{ memberId: string; apply: (m: ShareMember) => void }> = [];
   let malformed = 0;
@@ -146,6 +184,15 @@ export function shareGroupFromRecords(groupId: string, records: ShareGroupRecord
               m.current = assignmentOf(v.assignedPartitions);
             },
           });
+          break;
+        }
+        case Type.StatePartitionMetadata: {
+          const v = decodeShareGroupRecordValue(key.recordType, value);
+          group.statePartitions = {
+            initializing: stateTopicsOf(v.initializingTopics),
+            initialized: stateTopicsOf(v.initializedTopics),
+            deleting: new Map(v.deletingTopics.map((t) => [t.topicId, t.topicName])),
+          };
           break;
         }
         default:

@@ -20,7 +20,7 @@ import { errorCodeOf } from '../fetch/partition-access.js';
 import type { RequestContext } from '../handler.js';
 import type { TopicRecord } from '../metadata/topic-store.js';
 import type { PartitionAccess } from '../services.js';
-import type { ShareMembership } from '../groups/service.js';
+import type { ShareMembership, ShareStates } from '../groups/service.js';
 import type { DescribedShareGroup, ShareHeartbeatRequest, ShareHeartbeatResponse } from './share-group-coordinator.js';
 import { DeliveryState, SharePartition, type AcquiredRange, type SharePartitionLimits, type SharePartitionSnapshot } from './share-partition.js';
 import { FINAL_SHARE_SESSION_EPOCH, INITIAL_SHARE_SESSION_EPOCH, sessionPartitionKey, ShareSessionCache, type ShareSession } from './share-sessions.js';
@@ -111,7 +111,7 @@ interface Held {
   readonly sp: SharePartition;
 }
 
-export class ShareService implements ShareRequests {
+export class ShareService implements ShareRequests, ShareStates {
   private readonly limits: SharePartitionLimits;
   private readonly sessions: ShareSessionCache;
   private readonly persister: ShareStatePersister;
@@ -184,20 +184,34 @@ export class ShareService implements ShareRequests {
 
   async alterOffsets(groupId: string, topics: AlterShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: AlterResponseTopic[] }> {
     const refusal = this.offsetsRefusal(groupId);
+    const known = new Map(this.deps.topics.list().map((t) => [t.name, t]));
+    const valid = (topicName: string, partitionIndex: number, startOffset: number): number => {
+      const topic = known.get(topicName);
+      if (refusal !== ErrorCode.NONE) return refusal;
+      if (!topic || partitionIndex < 0 || partitionIndex >= topic.replicas.length) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      return startOffset < 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE;
+    };
+    // The share-partitions become the group's before their state is written, so DeleteGroups finds them.
+    const resets = topics.flatMap(({ topicName, partitions }) => {
+      const topic = known.get(topicName);
+      const indexes = partitions.filter((p) => valid(topicName, p.partitionIndex, p.startOffset) === ErrorCode.NONE).map((p) => p.partitionIndex);
+      return topic && indexes.length > 0 ? [{ topicId: topic.topicId, topicName, partitions: indexes }] : [];
+    });
+    const recorded = resets.length === 0 ? ErrorCode.NONE : await this.deps.membership.shareGroupStateInitialized(groupId, resets);
     const responses = await Promise.all(
       topics.map(async ({ topicName, partitions }) => {
-        const topic = this.deps.topics.list().find((t) => t.name === topicName);
+        const topic = known.get(topicName);
         return {
           topicName,
           topicId: topic?.topicId ?? ZERO_UUID,
           partitions: await Promise.all(
             partitions.map(async ({ partitionIndex, startOffset }) => {
               const answer = (errorCode: number) => ({ partitionIndex, errorCode, errorMessage: null });
-              if (refusal !== ErrorCode.NONE) return answer(refusal);
-              if (!topic || partitionIndex < 0 || partitionIndex >= topic.replicas.length) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-              if (startOffset < 0) return answer(ErrorCode.INVALID_REQUEST);
-              const code = await this.stateCall(() => this.persister.reset({ groupId, topicId: topic.topicId, partition: partitionIndex }, startOffset));
-              this.forget(groupId, (h) => h.topicId === topic.topicId && h.partition === partitionIndex);
+              const invalid = valid(topicName, partitionIndex, startOffset);
+              if (invalid !== ErrorCode.NONE) return answer(invalid);
+              if (recorded !== ErrorCode.NONE) return answer(recorded);
+              const code = await this.stateCall(() => this.persister.reset({ groupId, topicId: topic!.topicId, partition: partitionIndex }, startOffset));
+              this.forget(groupId, (h) => h.topicId === topic!.topicId && h.partition === partitionIndex);
               return answer(code);
             }),
           ),
@@ -210,16 +224,39 @@ export class ShareService implements ShareRequests {
   async deleteOffsets(groupId: string, topics: DeleteShareGroupOffsetsRequest['topics']): Promise<{ errorCode: number; errorMessage: string | null; responses: DeleteResponseTopic[] }> {
     const refusal = this.offsetsRefusal(groupId);
     if (refusal !== ErrorCode.NONE) return { errorCode: refusal, errorMessage: null, responses: [] };
+    const known = new Map(this.deps.topics.list().map((t) => [t.name, t]));
+    const found = topics.flatMap(({ topicName }) => {
+      const topic = known.get(topicName);
+      return topic ? [{ topicId: topic.topicId, topicName }] : [];
+    });
+    // As Kafka: the topics are recorded deleting first, so a delete that fails part way is retried by DeleteGroups.
+    const recorded = found.length === 0 ? ErrorCode.NONE : await this.deps.membership.shareGroupStateDeleting(groupId, found, false);
     const responses = await Promise.all(
       topics.map(async ({ topicName }) => {
-        const topic = this.deps.topics.list().find((t) => t.name === topicName);
+        const topic = known.get(topicName);
         if (!topic) return { topicName, topicId: ZERO_UUID, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null };
+        if (recorded !== ErrorCode.NONE) return { topicName, topicId: topic.topicId, errorCode: recorded, errorMessage: null };
         const codes = await Promise.all(topic.replicas.map((_, partition) => this.stateCall(() => this.persister.delete({ groupId, topicId: topic.topicId, partition }))));
         this.forget(groupId, (h) => h.topicId === topic.topicId);
         return { topicName, topicId: topic.topicId, errorCode: codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE, errorMessage: null };
       }),
     );
+    const deleted = found.filter((t) => responses.find((r) => r.topicId === t.topicId)?.errorCode === ErrorCode.NONE);
+    // Done: out of deleting. Should this write fail, the next DeleteGroups deletes them again, which is harmless.
+    if (deleted.length > 0) await this.deps.membership.shareGroupStateDeleting(groupId, deleted, true);
     return { errorCode: ErrorCode.NONE, errorMessage: null, responses };
+  }
+
+  /**
+   * Deletes a share group's state of these share-partitions (DeleteGroups, a deleted topic; through the
+   * group coordinator): NONE once every one is gone, else the first error. Those share-partitions held
+   * here are dropped, so a group of the same id that comes back starts them as new (share.auto.offset.reset);
+   * the group's others are left alone (a deleted topic's group may be busy on other topics).
+   */
+  async deleteGroupState(groupId: string, topics: ReadonlyArray<{ topicId: string; partitions: readonly number[] }>): Promise<number> {
+    const codes = await Promise.all(topics.flatMap(({ topicId, partitions }) => partitions.map((partition) => this.stateCall(() => this.persister.delete({ groupId, topicId, partition })))));
+    this.forget(groupId, (h) => topics.some((t) => t.topicId === h.topicId && t.partitions.includes(h.partition)));
+    return codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE;
   }
 
   /** Drops the group's share-partitions held here that `which` picks; their next use reads the durable state. */

@@ -143,8 +143,8 @@ test('share groups (KIP-932) come back too: epochs, members and assignments; an 
 
 test('until __consumer_offsets is read back, group requests get the errors Kafka gives each API while loading', async () => {
   // A second service over the running broker's (already loaded) topic: it starts loading at once.
-  const { config, log, topics, metadata, replicas } = broker.broker;
-  const service = new GroupService({ config, log, alone: true, topics, metadata, replicas, now: () => Date.now() });
+  const { config, log, topics, metadata, replicas, shares: shareStates } = broker.broker;
+  const service = new GroupService({ config, log, alone: true, topics, metadata, replicas, shareStates, now: () => Date.now() });
   service.start();
   expect(service.state).toBe('loading');
   expect(service.findCoordinator(0, 'stable')).toMatchObject({ errorCode: ErrorCode.NONE, node: { nodeId: 0 } });

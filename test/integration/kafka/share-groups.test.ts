@@ -7,6 +7,7 @@ import { ApiKey, ErrorCode } from '../../../protocol/kafka/index.js';
 import { KafkaConnection } from '../../../src/kafka/client/connection.js';
 import { produceRecords } from '../../../src/kafka/client/producer.js';
 import { startTestBroker, type TestBroker } from '../../helpers/kafka-broker.js';
+import { waitFor } from './groups-harness.js';
 
 let broker: TestBroker;
 let conn: KafkaConnection;
@@ -26,8 +27,8 @@ afterAll(async () => {
   await broker.close();
 });
 
-const heartbeat = (memberId: string, memberEpoch: number, subscribedTopicNames: string[] | null = ['sq']) =>
-  conn.send(ApiKey.ShareGroupHeartbeat, 1, { groupId: GROUP, memberId, memberEpoch, rackId: null, subscribedTopicNames });
+const heartbeat = (memberId: string, memberEpoch: number, subscribedTopicNames: string[] | null = ['sq'], groupId = GROUP) =>
+  conn.send(ApiKey.ShareGroupHeartbeat, 1, { groupId, memberId, memberEpoch, rackId: null, subscribedTopicNames });
 
 /** The first heartbeat of the broker's first group waits while __consumer_offsets is created and loaded, as a client retries. */
 async function firstHeartbeat(memberId: string) {
@@ -38,9 +39,9 @@ async function firstHeartbeat(memberId: string) {
   }
 }
 
-function fetch(c: KafkaConnection, memberId: string, shareSessionEpoch: number, acks: { first: number; last: number; type: number }[] = [], maxRecords = 4) {
+function fetch(c: KafkaConnection, memberId: string, shareSessionEpoch: number, acks: { first: number; last: number; type: number }[] = [], maxRecords = 4, groupId = GROUP) {
   return c.send(ApiKey.ShareFetch, 2, {
-    groupId: GROUP,
+    groupId,
     memberId,
     shareSessionEpoch,
     maxWaitMs: 0,
@@ -194,6 +195,56 @@ test('DescribeShareGroupOffsets v1 lag; AlterShareGroupOffsets and DeleteShareGr
   // Deleted: the partition starts over as new to the group (share.auto.offset.reset=earliest here).
   const again = await fetch(conn, 'm5', 1);
   expect(again.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 3, deliveryCount: 1 }]);
+});
+
+test('DeleteGroups of a share group deletes its share-partition state: the id used again starts per share.auto.offset.reset', async () => {
+  const group = 'sg-deleted';
+  const joined = await heartbeat('d1', 0, ['sq'], group);
+  expect(joined.assignment?.topicPartitions).toEqual([{ topicId, partitions: [0] }]);
+  // Every record taken and accepted: the group's share-partition starts at the log end.
+  const taken = await fetch(conn, 'd1', 0, [], 10, group);
+  expect(taken.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 9, deliveryCount: 1 }]);
+  expect((await fetch(conn, 'd1', 1, [{ first: 0, last: 9, type: 1 }], 10, group)).responses[0]!.partitions[0]!.acknowledgeErrorCode).toBe(ErrorCode.NONE);
+  const state = () => conn.send(ApiKey.ReadShareGroupState, 0, { groupId: group, topics: [{ topicId, partitions: [{ partition: 0, leaderEpoch: -1 }] }] }).then((r) => r.results[0]!.partitions[0]!);
+  expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: 10 });
+  const deleteGroup = async () => (await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: [group] })).results;
+  expect(await deleteGroup()).toEqual([{ groupId: group, errorCode: ErrorCode.NON_EMPTY_GROUP }]);
+  expect((await heartbeat('d1', -1, null, group)).memberEpoch).toBe(-1);
+  expect(await deleteGroup()).toEqual([{ groupId: group, errorCode: ErrorCode.NONE }]);
+  // Gone with the group (Kafka deletes it with DeleteShareGroupState before the tombstones).
+  expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: -1 });
+  expect(await deleteGroup()).toEqual([{ groupId: group, errorCode: ErrorCode.GROUP_ID_NOT_FOUND }]);
+  // A new group of the same id reads from the start again (earliest here), each record a first delivery.
+  const back = await heartbeat('d2', 0, ['sq'], group);
+  expect(back.assignment?.topicPartitions).toEqual([{ topicId, partitions: [0] }]);
+  const again = await fetch(conn, 'd2', 0, [], 10, group);
+  expect(again.responses[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 9, deliveryCount: 1 }]);
+  expect((await heartbeat('d2', -1, null, group)).memberEpoch).toBe(-1);
+  // DeleteShareGroupOffsets takes the topic out of the group's share-partitions; a reset brings it back,
+  // so DeleteGroups deletes the state the reset wrote.
+  const deleteOffsets = await conn.send(ApiKey.DeleteShareGroupOffsets, 0, { groupId: group, topics: [{ topicName: 'sq' }] });
+  expect(deleteOffsets.responses.map((t) => t.errorCode)).toEqual([ErrorCode.NONE]);
+  const alter = await conn.send(ApiKey.AlterShareGroupOffsets, 0, { groupId: group, topics: [{ topicName: 'sq', partitions: [{ partitionIndex: 0, startOffset: 6 }] }] });
+  expect(alter.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+  expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: 6 });
+  expect(await deleteGroup()).toEqual([{ groupId: group, errorCode: ErrorCode.NONE }]);
+  expect(await state()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: -1 });
+});
+
+test("deleting a topic deletes share groups' state of it and takes it out of their record 15", async () => {
+  const group = 'sg-topic-gone';
+  const created = await conn.send(ApiKey.CreateTopics, 7, { topics: [{ name: 'sq-gone', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+  const goneId = created.topics[0]!.topicId;
+  expect((await heartbeat('g1', 0, ['sq-gone'], group)).assignment?.topicPartitions).toEqual([{ topicId: goneId, partitions: [0, 1] }]);
+  expect((await heartbeat('g1', -1, null, group)).memberEpoch).toBe(-1);
+  const alter = await conn.send(ApiKey.AlterShareGroupOffsets, 0, { groupId: group, topics: [{ topicName: 'sq-gone', partitions: [{ partitionIndex: 0, startOffset: 0 }, { partitionIndex: 1, startOffset: 0 }] }] });
+  expect(alter.responses[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+  const starts = async () => (await conn.send(ApiKey.ReadShareGroupState, 0, { groupId: group, topics: [{ topicId: goneId, partitions: [{ partition: 0, leaderEpoch: -1 }, { partition: 1, leaderEpoch: -1 }] }] })).results[0]!.partitions.map((p) => p.startOffset);
+  expect(await starts()).toEqual([0, 0]);
+  expect((await conn.send(ApiKey.DeleteTopics, 4, { topicNames: ['sq-gone'], timeoutMs: 5_000 })).responses[0]!.errorCode).toBe(ErrorCode.NONE);
+  // The state goes after the topic, in the background, as in Kafka.
+  await waitFor("the deleted topic's share-partition state to be deleted", async () => ((await starts()).every((s) => s === -1) ? true : undefined));
+  expect((await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: [group] })).results[0]!.errorCode).toBe(ErrorCode.NONE);
 });
 
 test("the share coordinator's inter-broker APIs: state written and read back, bad batches refused, older leader and state epochs fenced", async () => {

@@ -5,6 +5,7 @@
 // exactly once. The state lives in __share_group_state (replicated on all three, written before an
 // acknowledgement is answered), read back by the new leader through its share coordinator, which may be
 // on another broker (ReadShareGroupState / WriteShareGroupState) or have moved with the kill as well.
+// A share group deleted with DeleteGroups takes its state with it, from whichever share coordinator holds it.
 // Then the group coordinator of a share group is killed: the group's membership, in __consumer_offsets,
 // comes back on the broker that takes over, with its epochs and assignment.
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -189,6 +190,26 @@ async function coordinatorOf(groupId: string, not = -1): Promise<{ id: number; c
     return undefined;
   });
 }
+
+test('DeleteGroups of a share group deletes its state through the share coordinators, wherever they are', async () => {
+  const group = 'sq-deleted';
+  const { conn } = await coordinatorOf(group);
+  const heartbeat = (memberEpoch: number) =>
+    conn.send(ApiKey.ShareGroupHeartbeat, 1, { groupId: group, memberId: 'gone-1', memberEpoch, rackId: null, subscribedTopicNames: memberEpoch === 0 ? [TOPIC] : null });
+  const start = async () => (await conn.send(ApiKey.DescribeShareGroupOffsets, 0, { groups: [{ groupId: group, topics: [{ topicName: TOPIC, partitions: [0] }] }] })).groups[0]!.topics[0]!.partitions[0]!;
+  // The coordinator may still be loading __consumer_offsets after the kill above: asked again until it serves.
+  await waitFor('the coordinator to take a member', async () => ((await heartbeat(0)).errorCode === ErrorCode.NONE ? true : undefined));
+  expect((await heartbeat(-1)).errorCode).toBe(ErrorCode.NONE);
+  const alter = await conn.send(ApiKey.AlterShareGroupOffsets, 0, { groupId: group, topics: [{ topicName: TOPIC, partitions: [{ partitionIndex: 0, startOffset: 7 }] }] });
+  expect(alter.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+  expect(await start()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: 7 });
+  expect((await conn.send(ApiKey.DeleteGroups, 2, { groupsNames: [group] })).results[0]!.errorCode).toBe(ErrorCode.NONE);
+  // The same id again is a new group, with no state left to resume from.
+  expect((await heartbeat(0)).errorCode).toBe(ErrorCode.NONE);
+  expect(await start()).toMatchObject({ errorCode: ErrorCode.NONE, startOffset: -1 });
+  expect((await heartbeat(-1)).errorCode).toBe(ErrorCode.NONE);
+  conn.close();
+}, 60_000);
 
 test('kill -9 of a share group coordinator: the broker that takes over has the group with its epochs and assignment', async () => {
   const group = 'sq-members';

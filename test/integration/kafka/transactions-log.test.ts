@@ -251,8 +251,8 @@ describe('transactional offset commits', () => {
     await findCoordinator(conn, 'g-loading');
     expect(await txnCommit('g-loading', 703, 6)).toBe(ErrorCode.NONE);
     // A second service over the running broker's topic starts loading at once; the marker comes meanwhile.
-    const { config, log, topics, metadata, replicas } = broker.broker;
-    const service = new GroupService({ config, log, alone: true, topics, metadata, replicas, now: () => Date.now() });
+    const { config, log, topics, metadata, replicas, shares: shareStates } = broker.broker;
+    const service = new GroupService({ config, log, alone: true, topics, metadata, replicas, shareStates, now: () => Date.now() });
     service.start();
     try {
       expect(service.state).toBe('loading');

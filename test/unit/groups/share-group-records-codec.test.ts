@@ -48,9 +48,21 @@ describe('KIP-932 share group records', () => {
     expect(decodeShareGroupRecordValue(Type.CurrentMemberAssignment, currentBytes)).toEqual(current);
   });
 
+  test('ShareGroupStatePartitionMetadata (15): a group key; initializing and initialized topics with names and partitions, deleting topics', () => {
+    expect(encodeShareGroupRecordKey({ recordType: Type.StatePartitionMetadata, group: 'g', memberId: 'ignored' })).toEqual(hex('000f 0001 67'));
+    const value = {
+      initializingTopics: [],
+      initializedTopics: [{ topicId: TOPIC, topicName: 't', partitions: [0, 1] }],
+      deletingTopics: [{ topicId: TOPIC, topicName: 'u' }],
+    };
+    const bytes = hex(`0000 01 02 ${TOPIC} 02 74 03 00000000 00000001 00 02 ${TOPIC} 02 75 00 00`);
+    expect(encodeShareGroupRecordValue(Type.StatePartitionMetadata, value)).toEqual(bytes);
+    expect(decodeShareGroupRecordValue(Type.StatePartitionMetadata, bytes)).toEqual(value);
+  });
+
   test('keys 9 to 15 are share group records in __consumer_offsets; their values are left to the share group coordinator', () => {
     expect(decodeConsumerOffsetsRecord(hex('000e 0001 67 0001 6d'), null)).toEqual({ type: 'shareGroup', recordType: 14, group: 'g', memberId: 'm', value: null });
-    // Written by Kafka only (4.0's partition metadata, the share-partition initialization record): read, never decoded.
+    // Values are decoded by the share group coordinator, not here (9, Kafka 4.0's partition metadata, never).
     expect(decodeConsumerOffsetsRecord(hex('0009 0001 67'), hex('00'))).toMatchObject({ type: 'shareGroup', recordType: 9, group: 'g' });
     expect(decodeConsumerOffsetsRecord(hex('000f 0001 67'), hex('00'))).toMatchObject({ type: 'shareGroup', recordType: 15, group: 'g' });
   });

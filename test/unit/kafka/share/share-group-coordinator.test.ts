@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../../../protocol/kafka/index.js';
 import { decodeConsumerOffsetsKey } from '../../../../protocol/kafka/consumer-offsets/records.js';
+import { decodeShareGroupRecordValue, encodeShareGroupRecordKey, encodeShareGroupRecordValue } from '../../../../protocol/kafka/consumer-offsets/share-group.js';
 import type { ConsumerOffsetsRecord } from '../../../../src/kafka/groups/api.js';
 import { replayConsumerOffsets } from '../../../../src/kafka/groups/replay.js';
 import { assignShared, ShareGroupCoordinator } from '../../../../src/kafka/share/share-group-coordinator.js';
@@ -93,7 +94,7 @@ describe('ShareGroupCoordinator records', () => {
     const c = new ShareGroupCoordinator(config, topics);
     const log: ConsumerOffsetsRecord[] = [];
     const a = beat(c, 'a', 0, 0);
-    expect(recordTypes(drain(c, log)).sort()).toEqual(['10:a', '11', '12', '13:a', '14:a']);
+    expect(recordTypes(drain(c, log)).sort()).toEqual(['10:a', '11', '12', '13:a', '14:a', '15']);
     beat(c, 'b', 0, 0);
     // a has not heard of b yet: its current assignment stays at its epoch, its target moved.
     expect(recordTypes(drain(c, log)).sort()).toEqual(['10:b', '11', '12', '13:a', '13:b', '14:b']);
@@ -124,13 +125,14 @@ describe('ShareGroupCoordinator records', () => {
     expect(c.delete('g')).toBe(false);
     beat(c, 'a', -1, 1);
     expect(recordTypes(drain(c, log)).sort()).toEqual(['10:a tombstone', '11', '12', '13:a tombstone', '14:a tombstone']);
+    expect(c.prepareDelete('other')).toBeUndefined();
     const d = reload(log, 10);
     expect(d.list()).toEqual([{ groupId: 'g', groupState: 'Empty' }]);
     expect(d.describe('g')).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Empty', groupEpoch: c.describe('g').groupEpoch });
     // A member that left is gone for the new coordinator too.
     expect(beat(d, 'a', a.memberEpoch, 11).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect(d.delete('g')).toBe(true);
-    expect(recordTypes(drain(d, log)).sort()).toEqual(['11 tombstone', '12 tombstone']);
+    expect(recordTypes(drain(d, log)).sort()).toEqual(['11 tombstone', '12 tombstone', '15 tombstone']);
     expect(reload(log, 20).has('g')).toBe(false);
   });
 
@@ -143,6 +145,110 @@ describe('ShareGroupCoordinator records', () => {
     expect(c.drainRecords().map((a) => a.groupId)).toEqual(['stay']);
   });
 
+  test('ShareGroupStatePartitionMetadata: assigned share-partitions recorded as initialized; prepareDelete moves them to deleting, durable across a load', () => {
+    let partitions = 2;
+    const grown = { topics: () => catalog(partitions) };
+    const c = new ShareGroupCoordinator(config, grown);
+    const log: ConsumerOffsetsRecord[] = [];
+    const a = beat(c, 'a', 0, 0);
+    drain(c, log);
+    const state = (records: readonly ConsumerOffsetsRecord[]) => {
+      const r = records.filter((x) => recordTypes([x])[0] === '15').at(-1)!;
+      return decodeShareGroupRecordValue(15, r.value!);
+    };
+    expect(state(log)).toEqual({ initializingTopics: [], initializedTopics: [{ topicId: T, topicName: 't', partitions: [0, 1] }], deletingTopics: [] });
+    // The topic gains a partition: assigned at the next heartbeat, recorded with it.
+    partitions = 3;
+    beat(c, 'a', a.memberEpoch, 1);
+    expect(state(drain(c, log)).initializedTopics).toEqual([{ topicId: T, topicName: 't', partitions: [0, 1, 2] }]);
+    expect(c.prepareDelete('g')).toBeUndefined();
+    beat(c, 'a', -1, 2);
+    drain(c, log);
+    // The new coordinator knows what to delete though no member subscribes any more.
+    const d = new ShareGroupCoordinator(config, grown);
+    d.load(3, replayConsumerOffsets(log).shareGroups());
+    expect(d.prepareDelete('g')).toEqual([{ topicId: T, partitions: [0, 1, 2] }]);
+    expect(recordTypes(drain(d, log))).toEqual(['15']);
+    expect(state(log)).toEqual({ initializingTopics: [], initializedTopics: [], deletingTopics: [{ topicId: T, topicName: 't' }] });
+    // A delete that failed is taken up again: the deleting topic's partitions, as the topic has them now.
+    const e = new ShareGroupCoordinator(config, grown);
+    e.load(4, replayConsumerOffsets(log).shareGroups());
+    expect(e.prepareDelete('g')).toEqual([{ topicId: T, partitions: [0, 1, 2] }]);
+    // A member that joins meanwhile takes the topic out of deleting again.
+    beat(e, 'b', 0, 5);
+    expect(state(drain(e, log))).toEqual({ initializingTopics: [], initializedTopics: [{ topicId: T, topicName: 't', partitions: [0, 1, 2] }], deletingTopics: [] });
+  });
+
+  test('ShareGroupStatePartitionMetadata follows AlterShareGroupOffsets (initialized) and DeleteShareGroupOffsets (deleting, then gone)', () => {
+    const c = new ShareGroupCoordinator(config, topics);
+    const log: ConsumerOffsetsRecord[] = [];
+    const state = () => decodeShareGroupRecordValue(15, log.filter((x) => recordTypes([x])[0] === '15').at(-1)!.value!);
+    expect(c.stateInitialized('g', [{ topicId: T, topicName: 't', partitions: [1] }])).toBe(false);
+    expect(c.stateDeleting('g', [{ topicId: T, topicName: 't' }], false)).toBe(false);
+    beat(c, 'a', 0, 0);
+    beat(c, 'a', -1, 1);
+    const U = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+    expect(c.stateInitialized('g', [{ topicId: U, topicName: 'u', partitions: [4] }])).toBe(true);
+    drain(c, log);
+    expect(state().initializedTopics).toEqual([
+      { topicId: T, topicName: 't', partitions: [0, 1] },
+      { topicId: U, topicName: 'u', partitions: [4] },
+    ]);
+    expect(c.stateDeleting('g', [{ topicId: T, topicName: 't' }], false)).toBe(true);
+    drain(c, log);
+    expect(state()).toEqual({ initializingTopics: [], initializedTopics: [{ topicId: U, topicName: 'u', partitions: [4] }], deletingTopics: [{ topicId: T, topicName: 't' }] });
+    c.stateDeleting('g', [{ topicId: T, topicName: 't' }], true);
+    drain(c, log);
+    expect(state()).toEqual({ initializingTopics: [], initializedTopics: [{ topicId: U, topicName: 'u', partitions: [4] }], deletingTopics: [] });
+    expect(c.prepareDelete('g')).toEqual([{ topicId: U, partitions: [4] }]);
+  });
+
+  test('a record 15 Kafka wrote with initializing share-partitions: read back, and deleted with the group like initialized ones', () => {
+    const U = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+    const log: ConsumerOffsetsRecord[] = [
+      { key: encodeShareGroupRecordKey({ recordType: 11, group: 'k', memberId: '' }), value: encodeShareGroupRecordValue(11, { epoch: 3, metadataHash: 0 }) },
+      {
+        key: encodeShareGroupRecordKey({ recordType: 15, group: 'k', memberId: '' }),
+        value: encodeShareGroupRecordValue(15, {
+          initializingTopics: [{ topicId: U, topicName: 'u', partitions: [2] }],
+          initializedTopics: [{ topicId: T, topicName: 't', partitions: [0] }],
+          deletingTopics: [],
+        }),
+      },
+    ];
+    const c = new ShareGroupCoordinator(config, topics);
+    expect(c.load(0, replayConsumerOffsets(log).shareGroups())).toBe(0);
+    expect(c.prepareDelete('k')).toEqual([
+      { topicId: T, partitions: [0] },
+      { topicId: U, partitions: [2] },
+    ]);
+    expect(decodeShareGroupRecordValue(15, c.drainRecords()[0]!.records[0]!.value!)).toEqual({
+      initializingTopics: [],
+      initializedTopics: [],
+      deletingTopics: [
+        { topicId: T, topicName: 't' },
+        { topicId: U, topicName: 'u' },
+      ],
+    });
+  });
+
+  test("a deleted topic's share-partitions are found by name (its id gone from the catalog) and taken out once their state is deleted", () => {
+    let live = catalog(2);
+    const c = new ShareGroupCoordinator(config, { topics: () => live });
+    const log: ConsumerOffsetsRecord[] = [];
+    beat(c, 'a', 0, 0);
+    drain(c, log);
+    expect(c.statesOfDeletedTopics(new Set(['t']))).toEqual([]);
+    // Deleted and created again under the same name: only the old id's share-partitions are the deleted topic's.
+    live = new Map([['t', { id: 'cccccccccccccccccccccccccccccccc', partitions: 1 }]]);
+    const gone = c.statesOfDeletedTopics(new Set(['t']));
+    expect(gone).toEqual([{ groupId: 'g', topics: [{ topicId: T, topicName: 't', partitions: [0, 1] }] }]);
+    expect(c.stateDeleting('g', gone[0]!.topics, true)).toBe(true);
+    drain(c, log);
+    const r = log.filter((x) => recordTypes([x])[0] === '15').at(-1)!;
+    expect(decodeShareGroupRecordValue(15, r.value!)).toEqual({ initializingTopics: [], initializedTopics: [], deletingTopics: [] });
+  });
+
   test('unreadable records are counted and left out; records Kafka alone writes do not make a group', () => {
     const c = new ShareGroupCoordinator(config, topics);
     const log: ConsumerOffsetsRecord[] = [];
@@ -150,7 +256,7 @@ describe('ShareGroupCoordinator records', () => {
     drain(c, log);
     const metadataKey = log.find((r) => recordTypes([r])[0] === '11')!.key;
     log.push({ key: metadataKey, value: Buffer.from('0000ff', 'hex') });
-    log.push({ key: Buffer.from('000f0005 6f74686572'.replace(' ', ''), 'hex'), value: Buffer.from('00', 'hex') });
+    log.push({ key: Buffer.from('00090005 6f74686572'.replace(' ', ''), 'hex'), value: Buffer.from('00', 'hex') });
     const d = new ShareGroupCoordinator(config, topics);
     expect(d.load(0, replayConsumerOffsets(log).shareGroups())).toBe(1);
     expect(d.list().map((g) => g.groupId)).toEqual(['g']);
