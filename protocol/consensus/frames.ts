@@ -39,7 +39,8 @@ const HAS_MEMBERSHIP = 2;
 const ENTRY_BYTES_MIN = 9;
 
 export function encodeFrame(frame: PeerFrame): Buffer {
-  const w = new Writer();
+  // The header is filled in once the body is whole: one buffer per frame rather than three.
+  const w = new Writer().uint32(0).uint32(0);
   if (frame.kind === 'hello') {
     const h = frame.hello;
     w.uint8(0).uint32(PEER_MAGIC).uint16(h.version).uint32(h.from).uint32(h.to);
@@ -47,11 +48,10 @@ export function encodeFrame(frame: PeerFrame): Buffer {
   } else {
     writeMessage(w, frame.message);
   }
-  const body = w.toBuffer();
-  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-  header.writeUInt32BE(body.length + 4, 0);
-  header.writeUInt32BE(crc32c(body), 4);
-  return Buffer.concat([header, body]);
+  const out = w.toBuffer();
+  out.writeUInt32BE(out.length - 4, 0);
+  out.writeUInt32BE(crc32c(out.subarray(FRAME_HEADER_BYTES)), 4);
+  return out;
 }
 
 function writeMessage(w: Writer, m: PeerWireMessage): void {

@@ -765,7 +765,7 @@ export class QuorumCore implements RequestBackend {
     }
     this.tracker.touch(m.sessionId, now.mono);
     const auth: Id[] = m.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
-    const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body)), now.wall, refuse);
+    const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body.buffer, m.body.byteOffset, m.body.length)), now.wall, refuse);
     if (ok && m.opType === OpCode.closeSession) this.tracker.setClosing(m.sessionId);
     return ok;
   }
