@@ -210,7 +210,7 @@ export class GroupService implements GroupRequests, ShareMembership {
    * partition when the topic opens.
    */
   onElection(partition: number, epoch: number): Promise<void> {
-    if (this.lifecycle !== 'open') return Promise.resolve();
+    if (!this.topic.openOnElection()) return Promise.resolve();
     return this.ownership.onElection(partition, epoch);
   }
 

@@ -124,7 +124,7 @@ export class ShareStateCoordinator {
   }
 
   onElection(partition: number, epoch: number): Promise<void> {
-    if (this.topic.lifecycle !== 'open') return Promise.resolve();
+    if (!this.topic.openOnElection()) return Promise.resolve();
     return this.ownership.onElection(partition, epoch);
   }
 

@@ -103,7 +103,7 @@ export class TransactionService implements TransactionRequests {
 
   /** This broker leads __transaction_state partition `partition` from `epoch` (the coordinator epoch) on. */
   onElection(partition: number, epoch: number): Promise<void> {
-    if (this.lifecycle !== 'open') return Promise.resolve();
+    if (!this.topic.openOnElection()) return Promise.resolve();
     return this.ownership.onElection(partition, epoch);
   }
 
