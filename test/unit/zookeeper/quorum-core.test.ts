@@ -91,15 +91,10 @@ class FakeLink implements QuorumLink {
     this.sent.push({ to, m: m as Record<string, unknown> });
   }
 
-  /** Indexes the core compacted the log to. */
-  compacted: number[] = [];
-
-  compact(index: number): void {
-    this.compacted.push(index);
-  }
+  compact(): void {}
 }
 
-function setup(reconfigEnabled = false, snapshots = { snapCount: 1000, random: (_n: number) => 0 }) {
+function setup(reconfigEnabled = false) {
   const link = new FakeLink();
   const dropped: bigint[] = [];
   const tree = new DataTree();
@@ -108,7 +103,7 @@ function setup(reconfigEnabled = false, snapshots = { snapCount: 1000, random: (
   const core = new QuorumCore(
     tree,
     link,
-    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, standaloneEnabled: true, enforceQuota: false, ...snapshots },
+    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, standaloneEnabled: true, enforceQuota: false, snapCount: 1000 },
     { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {}, connect: () => {} },
     now,
     0,
@@ -140,18 +135,6 @@ function followerWithSession9(): ReturnType<typeof setup> {
 }
 
 describe('QuorumCore', () => {
-  it('snapshots after a gap drawn anew from [snapCount/2, snapCount) each time, so the servers of an ensemble do not all snapshot at one index', () => {
-    const draws = [3, 0, 4];
-    const asked: number[] = [];
-    const s = setup(false, { snapCount: 10, random: (n) => (asked.push(n), draws.shift()!) });
-    s.link.leader = 2;
-    s.core.changed(s.link.status());
-    for (let i = 0; i < 20; i++) s.core.apply([s.link.append(null)]);
-    // Gaps 5 + 3 and 5 + 0; the third, 5 + 4, is not reached by entry 20.
-    expect(s.link.compacted).toEqual([8, 13]);
-    expect(asked).toEqual([5, 5, 5]);
-  });
-
   it('refuses a reconfig for its config version and server line before checking WRITE on /zookeeper/config, as ZooKeeper does', () => {
     const s = setup(true);
     const session = leaderWithSession(s);
