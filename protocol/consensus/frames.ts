@@ -39,7 +39,8 @@ const HAS_MEMBERSHIP = 2;
 const ENTRY_BYTES_MIN = 9;
 
 export function encodeFrame(frame: PeerFrame): Buffer {
-  const w = new Writer();
+  // The header is filled in once the body is whole: one buffer per frame rather than three.
+  const w = new Writer().uint32(0).uint32(0);
   if (frame.kind === 'hello') {
     const h = frame.hello;
     w.uint8(0).uint32(PEER_MAGIC).uint16(h.version).uint32(h.from).uint32(h.to);
@@ -47,11 +48,10 @@ export function encodeFrame(frame: PeerFrame): Buffer {
   } else {
     writeMessage(w, frame.message);
   }
-  const body = w.toBuffer();
-  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-  header.writeUInt32BE(body.length + 4, 0);
-  header.writeUInt32BE(crc32c(body), 4);
-  return Buffer.concat([header, body]);
+  const out = w.toBuffer();
+  out.writeUInt32BE(out.length - 4, 0);
+  out.writeUInt32BE(crc32c(out.subarray(FRAME_HEADER_BYTES)), 4);
+  return out;
 }
 
 function writeMessage(w: Writer, m: PeerWireMessage): void {
@@ -211,9 +211,7 @@ function readMessage(r: Reader, type: MessageType): PeerWireMessage {
       const count = r.uint32();
       if (count * ENTRY_BYTES_MIN > r.remaining) throw new DecodeError(`${count} entries cannot fit in ${r.remaining} bytes`);
       if (prevIndex + count > Number.MAX_SAFE_INTEGER) throw new DecodeError('entry index beyond 2^53');
-      const entries: PeerEntry[] = [];
-      for (let i = 1; i <= count; i++) entries.push(readEntry(r, prevIndex + i, false));
-      return { ...base, type, prevIndex, prevTerm, commit, entries: withOwnData(entries) };
+      return { ...base, type, prevIndex, prevTerm, commit, entries: readOwnEntries(r, prevIndex, count) };
     }
     case 'appendResponse':
       return { ...base, type, index: readU64(r), reject: flag(r), hintIndex: readU64(r), hintTerm: r.uint32() };
@@ -256,13 +254,13 @@ export function readSnapshot(r: Reader): PeerSnapshot {
   return { index, term, counter, membership, data: copy(r, r.uint32()) };
 }
 
-/** `copyData` false: the data is a view into the reader's buffer, for the caller to copy out. */
+/** `copyData` false: the data is a view into the reader's buffer (a plain Uint8Array, as a copy is), for a caller that owns that buffer. */
 export function readEntry(r: Reader, index: number, copyData = true): PeerEntry {
   const term = r.uint32();
   const counter = r.uint32();
   const flags = r.uint8();
   if (flags & ~(HAS_DATA | HAS_MEMBERSHIP)) throw new DecodeError(`entry ${index} has unknown flags ${flags}`);
-  const data = flags & HAS_DATA ? (copyData ? copy(r, r.uint32()) : r.bytes(r.uint32())) : null;
+  const data = flags & HAS_DATA ? (copyData ? copy(r, r.uint32()) : view(r, r.uint32())) : null;
   return flags & HAS_MEMBERSHIP ? { index, term, counter, data, membership: readMembership(r) } : { index, term, counter, data };
 }
 
@@ -276,28 +274,33 @@ function readMembership(r: Reader): PeerMembership {
 }
 
 /**
- * `entries` with their data copied out of the receive buffer into one block for the message rather than
- * one allocation each: a follower's log keeps entries until a snapshot covers them, and under load that
- * was hundreds of thousands of tiny ArrayBuffers, each a cost to every garbage collection. The log drops
- * entries oldest first, so a block goes once its last entry does (znodes keep copies of their own).
+ * The `count` entries that fill the rest of `r`, with their data in one block of their own (the rest
+ * of the frame, copied once) rather than one allocation each or views pinning the receive buffer: a
+ * follower's log keeps entries until a snapshot covers them, and under load that was hundreds of
+ * thousands of tiny ArrayBuffers, each a cost to every garbage collection. The log drops entries
+ * oldest first, so a block goes once its last entry does (znodes keep copies of their own).
  */
-function withOwnData(entries: PeerEntry[]): PeerEntry[] {
-  let total = 0;
-  for (const e of entries) total += e.data?.length ?? 0;
-  const block = new Uint8Array(total);
-  let at = 0;
-  return entries.map((e) => {
-    if (!e.data) return e;
-    block.set(e.data, at);
-    const data = block.subarray(at, at + e.data.length);
-    at += e.data.length;
-    return { ...e, data };
-  });
+function readOwnEntries(r: Reader, prevIndex: number, count: number): PeerEntry[] {
+  if (count === 0) return [];
+  // A fresh ArrayBuffer, not Buffer.from(): small copies of that come from Node's shared pool, and one
+  // kept entry would pin its whole 8 KiB pool block with everything else carved from it.
+  const own = new Reader(Buffer.from(new Uint8Array(r.bytes(r.remaining)).buffer));
+  const entries: PeerEntry[] = [];
+  for (let i = 1; i <= count; i++) entries.push(readEntry(own, prevIndex + i, false));
+  if (own.remaining !== 0) throw new DecodeError(`${own.remaining} bytes left over after ${count} entries`);
+  return entries;
 }
 
 /** The bytes copied out, so an entry the core keeps does not pin the receive buffer. */
 function copy(r: Reader, n: number): Uint8Array {
   return new Uint8Array(r.bytes(n));
+}
+
+function view(r: Reader, n: number): Uint8Array {
+  r.need(n);
+  const v = new Uint8Array(r.buf.buffer, r.buf.byteOffset + r.pos, n);
+  r.skip(n);
+  return v;
 }
 
 function flag(r: Reader): boolean {

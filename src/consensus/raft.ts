@@ -8,6 +8,7 @@
 // request counting the candidate's own vote) is held until the write that made that state durable has
 // been reported with `persisted(seq)`. A leader counts itself towards a commit the same way.
 import type { ConsensusConfig } from './config.js';
+import { EntryArena } from './entry-arena.js';
 import { RaftLog } from './log.js';
 import { malformed } from './validate.js';
 import { Progress } from './progress.js';
@@ -83,6 +84,8 @@ export class RaftNode {
   private leader: NodeId = NO_NODE;
   private role: Role = 'follower';
   private readonly log: RaftLog;
+  /** Owns the bytes of entries proposed here (see entry-arena.ts). */
+  private readonly arena = new EntryArena();
   private commit = 0;
   /** The last index handed out for applying. */
   private applied = 0;
@@ -199,7 +202,7 @@ export class RaftNode {
   }
 
   private proposeEntry(data: Uint8Array | null, membership: Membership | undefined): ProposeResult {
-    const e = this.appendEntry(data, membership);
+    const e = this.appendEntry(data && this.arena.copy(data), membership);
     for (const id of this.progress.keys()) this.owe(id, false);
     // The zxid counter is spent: start a new epoch now. Followers let their own leader's vote request
     // through their lease, and its log is the most complete, so it normally wins at once.

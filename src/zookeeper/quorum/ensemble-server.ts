@@ -106,6 +106,7 @@ export async function startEnsembleMember(config: ZooKeeperConfig, ensemble: Ens
           standaloneEnabled: ensemble.standaloneEnabled,
           enforceQuota: config.enforceQuota,
           snapCount: config.snapCount,
+          random: (n) => Math.floor(Math.random() * n),
         },
         {
           trigger: (type, path) => s.watches.trigger(type, path),

@@ -64,8 +64,10 @@ export interface QuorumCoreConfig {
   /** zoo.cfg's standaloneEnabled: true (the default) keeps a reconfig from leaving fewer than two voters. */
   standaloneEnabled: boolean;
   enforceQuota: boolean;
-  /** Entries applied between consensus snapshots (zoo.cfg's snapCount). */
+  /** Entries applied between consensus snapshots (zoo.cfg's snapCount): each gap is drawn from [snapCount/2, snapCount). */
   snapCount: number;
+  /** An integer in [0, n): the only randomness here (the snapshot gaps), so a simulation can seed it. */
+  random: (n: number) => number;
 }
 
 export interface QuorumCoreHooks {
@@ -153,6 +155,8 @@ export class QuorumCore implements RequestBackend {
   private readonly sessionIds: SessionIdMinter;
   private applied = 0;
   private sinceSnapshot = 0;
+  /** Entries to apply before the next snapshot (see nextSnapshotGap). */
+  private snapshotGap: number;
   /** The leader and term the waiting requests were sent to. */
   private leader: NodeId = NO_NODE;
   private term = 0;
@@ -179,6 +183,7 @@ export class QuorumCore implements RequestBackend {
   ) {
     this.now = now;
     this.applied = appliedIndex;
+    this.snapshotGap = this.nextSnapshotGap();
     ({ tracker: this.tracker, changes: this.changes, preparer: this.preparer } = prepStages(tree, config));
     this.sessionIds = new SessionIdMinter(config.serverId, now.wall);
     this.trackTreeSessions();
@@ -399,6 +404,7 @@ export class QuorumCore implements RequestBackend {
     decodeTreeInto(this.tree, snapshot.data);
     this.applied = snapshot.index;
     this.sinceSnapshot = 0;
+    this.snapshotGap = this.nextSnapshotGap();
     this.changes.clear();
     this.failSent('state replaced by the leader\'s snapshot');
     // Every connection goes (below): requests held for a leader go with them.
@@ -759,7 +765,7 @@ export class QuorumCore implements RequestBackend {
     }
     this.tracker.touch(m.sessionId, now.mono);
     const auth: Id[] = m.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
-    const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body)), now.wall, refuse);
+    const ok = this.prepareAndPropose({ sessionId: m.sessionId, cxid: m.cxid, type: m.opType, auth }, new Reader(Buffer.from(m.body.buffer, m.body.byteOffset, m.body.length)), now.wall, refuse);
     if (ok && m.opType === OpCode.closeSession) this.tracker.setClosing(m.sessionId);
     return ok;
   }
@@ -817,9 +823,21 @@ export class QuorumCore implements RequestBackend {
   }
 
   private maybeSnapshot(): void {
-    if (this.sinceSnapshot < this.config.snapCount) return;
+    if (this.sinceSnapshot < this.snapshotGap) return;
     this.sinceSnapshot = 0;
+    this.snapshotGap = this.nextSnapshotGap();
     this.link.compact(this.applied, encodeTree(this.tree));
+  }
+
+  /**
+   * A gap drawn from [snapCount/2, snapCount), anew after every snapshot, as ZooKeeper's
+   * SyncRequestProcessor does (randRoll): every server applies the same entries, so with a fixed gap all
+   * of them would write a snapshot, roll their log segment and sync their directory at the same index,
+   * stalling the whole ensemble's writes at once. Staggered, a majority is still writing meanwhile.
+   */
+  private nextSnapshotGap(): number {
+    const half = Math.floor(this.config.snapCount / 2);
+    return this.config.snapCount - half + this.config.random(half);
   }
 
   private trackTreeSessions(): void {

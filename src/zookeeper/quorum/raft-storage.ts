@@ -355,6 +355,8 @@ class FileRaftStorage implements RaftStorage {
   private alone = false;
   private failed: Error | undefined;
   private closed = false;
+  /** Deleting what the newest durable snapshot covers (deleteCovered), beside the passes. */
+  private deleting: Promise<void> | null = null;
   private idle: (() => void)[] = [];
   private counts = { persists: 0, batches: 0 };
 
@@ -407,7 +409,7 @@ class FileRaftStorage implements RaftStorage {
   }
 
   private isIdle(): boolean {
-    return this.passes.length === 0 && (this.queue.length === 0 || this.failed !== undefined);
+    return this.passes.length === 0 && this.deleting === null && (this.queue.length === 0 || this.failed !== undefined);
   }
 
   /**
@@ -443,7 +445,7 @@ class FileRaftStorage implements RaftStorage {
       written.then(
         () => {
           this.opts.onSynced?.(performance.now() - started);
-          void this.finished(pass);
+          this.finished(pass);
         },
         (err: Error) => this.fail(err),
       );
@@ -451,14 +453,13 @@ class FileRaftStorage implements RaftStorage {
     this.wakeIfIdle();
   }
 
-  private async finished(pass: Pass): Promise<void> {
+  private finished(pass: Pass): void {
     pass.done = true;
     this.counts.batches++;
     while (!this.failed && this.passes[0]?.done) {
       const head = this.passes[0];
       this.opts.onDurable(head.seq);
-      // It stays listed meanwhile, so close() waits for the deletion too (a snapshot pass runs alone).
-      if (head.snapshot) await this.deleteCovered();
+      if (head.snapshot) this.deleteInBackground();
       this.passes.shift();
     }
     if (this.alone && this.passes.length === 0) this.alone = false;
@@ -598,6 +599,21 @@ class FileRaftStorage implements RaftStorage {
   private segmentFlags(): number {
     const { O_WRONLY, O_CREAT, O_EXCL, O_DSYNC } = constants;
     return O_WRONLY | O_CREAT | O_EXCL | ((this.opts.forceSync ?? true) ? O_DSYNC : 0);
+  }
+
+  /**
+   * Deletion runs beside the passes that follow, not before them: every server reaches a snapshot
+   * about as often, and a few unlinks on a busy disk held its writes (and so commits) for tens of ms.
+   * One deletion at a time; close() waits for it.
+   */
+  private deleteInBackground(): void {
+    const run = (this.deleting ?? Promise.resolve()).then(() => this.deleteCovered());
+    this.deleting = run;
+    void run.then(() => {
+      if (this.deleting !== run) return;
+      this.deleting = null;
+      this.wakeIfIdle();
+    });
   }
 
   /**

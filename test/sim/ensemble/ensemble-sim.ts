@@ -358,7 +358,7 @@ export class EnsembleSim {
     s.core = new QuorumCore(
       tree,
       link,
-      { serverId: s.id, tickTime: TICK_TIME, extendedTypesEnabled: true, reconfigEnabled: true, standaloneEnabled: true, enforceQuota: false, snapCount: s.snapCount },
+      { serverId: s.id, tickTime: TICK_TIME, extendedTypesEnabled: true, reconfigEnabled: true, standaloneEnabled: true, enforceQuota: false, snapCount: s.snapCount, random: (n) => this.rng.below(n) },
       {
         trigger: (type, path) => watches.trigger(type, path),
         dropSessions: (ids) => {

@@ -91,10 +91,15 @@ class FakeLink implements QuorumLink {
     this.sent.push({ to, m: m as Record<string, unknown> });
   }
 
-  compact(): void {}
+  /** Indexes the core compacted the log to. */
+  compacted: number[] = [];
+
+  compact(index: number): void {
+    this.compacted.push(index);
+  }
 }
 
-function setup(reconfigEnabled = false) {
+function setup(reconfigEnabled = false, snapshots = { snapCount: 1000, random: (_n: number) => 0 }) {
   const link = new FakeLink();
   const dropped: bigint[] = [];
   const tree = new DataTree();
@@ -103,7 +108,7 @@ function setup(reconfigEnabled = false) {
   const core = new QuorumCore(
     tree,
     link,
-    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, standaloneEnabled: true, enforceQuota: false, snapCount: 1000 },
+    { serverId: 1, tickTime: 100, extendedTypesEnabled: true, reconfigEnabled, standaloneEnabled: true, enforceQuota: false, ...snapshots },
     { trigger: () => {}, dropSessions: (ids) => dropped.push(...ids), dropAll: () => {}, configChanged: () => {}, connect: () => {} },
     now,
     0,
@@ -135,6 +140,18 @@ function followerWithSession9(): ReturnType<typeof setup> {
 }
 
 describe('QuorumCore', () => {
+  it('snapshots after a gap drawn anew from [snapCount/2, snapCount) each time, so the servers of an ensemble do not all snapshot at one index', () => {
+    const draws = [3, 0, 4];
+    const asked: number[] = [];
+    const s = setup(false, { snapCount: 10, random: (n) => (asked.push(n), draws.shift()!) });
+    s.link.leader = 2;
+    s.core.changed(s.link.status());
+    for (let i = 0; i < 20; i++) s.core.apply([s.link.append(null)]);
+    // Gaps 5 + 3 and 5 + 0; the third, 5 + 4, is not reached by entry 20.
+    expect(s.link.compacted).toEqual([8, 13]);
+    expect(asked).toEqual([5, 5, 5]);
+  });
+
   it('refuses a reconfig for its config version and server line before checking WRITE on /zookeeper/config, as ZooKeeper does', () => {
     const s = setup(true);
     const session = leaderWithSession(s);
