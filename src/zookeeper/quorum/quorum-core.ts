@@ -269,15 +269,20 @@ export class QuorumCore implements RequestBackend {
   }
 
   private writeNow(req: WriteRequest, bytes: Buffer, wall: number, answer: (a: WriteAnswer) => void): void {
-    if (req.type === OpCode.closeSession) this.tracker.setClosing(req.sessionId);
+    // A close marks the session closing once it is proposed or forwarded, not while it is held for a
+    // leader: a held close dropped with its connection (disconnected) would leave the mark behind, and
+    // on a server that then led, the session could neither resume nor expire (simulation, seed 5228).
+    const closing = req.type === OpCode.closeSession;
     const send = () => {
       // Awaited from when it is proposed or forwarded: only then may a leader change leave its fate unknown.
       this.await(req.sessionId, { cxid: req.cxid, answer, resend: send });
       if (this.leading) {
         const refuse = () => this.fail([req.sessionId], 'the leader cannot take more proposals');
-        if (!this.prepareAndPropose(req, new Reader(bytes), wall, refuse)) refuse();
+        if (!this.prepareAndPropose(req, new Reader(bytes), wall, refuse)) return refuse();
+        if (closing) this.tracker.setClosing(req.sessionId);
         return;
       }
+      if (closing) this.tracker.setClosing(req.sessionId);
       const auth = req.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
       this.link.send(this.leader, { type: 'forward', sessionId: req.sessionId, cxid: req.cxid, opType: req.type, auth, body: bytes });
     };

@@ -397,6 +397,27 @@ describe('QuorumCore', () => {
     expect(s.link.sent.at(-1)!.m).toMatchObject({ cxid: 5 });
   });
 
+  it('a close held for a leader and dropped with its connection leaves the session live, so the server that then leads still expires it', () => {
+    const s = setup();
+    // Campaigning in term 2: no leader known, so the client's close is held here.
+    s.link.term = 2;
+    s.core.changed(s.link.status());
+    s.tree.sessions.set(9n, 4000);
+    s.core.tracker.add(9n, 4000, now.mono);
+    s.core.write({ sessionId: 9n, cxid: 5, type: OpCode.closeSession, auth: [] }, new Reader(Buffer.alloc(0)), 5, () => {});
+    s.core.disconnected(9n);
+    expect(s.core.isLive(9n)).toBe(true);
+    // It wins the election: the close was never proposed, and the silent session expires by timeout.
+    s.link.role = 'leader';
+    s.link.leader = 1;
+    const noop = s.link.append(null);
+    s.core.changed(s.link.status());
+    s.core.apply([noop]);
+    expect(s.link.log).toHaveLength(1);
+    s.core.tick({ wall: now.wall + 5_000, mono: now.mono + 5_000 });
+    expect(readTransaction(new Reader(Buffer.from(s.link.log.at(-1)!.data!)))).toMatchObject({ clientId: 9n, cxid: 0, body: { type: OpCode.closeSession } });
+  });
+
   it('a new leader takes a membership left half-changed back to /zookeeper/config; a multi-server reconfig goes one server at a time, later writes of its session after it', () => {
     const s = setup(true);
     // The previous leader died after adding 4, before the entry with the new /zookeeper/config.
