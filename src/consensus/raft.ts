@@ -174,6 +174,21 @@ export class RaftNode {
     if (this.electionElapsed >= this.electionTimeout && this.mayCampaign()) this.becomePreCandidate();
   }
 
+  /**
+   * The connection to server `id` closed: the shell saw its socket end (a killed process's sockets are
+   * closed by its kernel). If `id` is this follower's leader, its lease lapses now rather than after an
+   * election timeout of silence: this server grants (pre-)votes from now on and campaigns within a few
+   * ticks, drawn at random so the leader's other followers, which saw their sockets close at the same
+   * moment, do not split the vote. ZooKeeper's followers likewise start an election when the leader's
+   * socket closes. A hint, never trusted for safety: a follower whose connection merely broke asks for
+   * pre-votes that every server still hearing the leader refuses, and its next append makes it follow again.
+   */
+  peerDown(id: NodeId): void {
+    if (this.role !== 'follower' || id !== this.leader) return;
+    this.electionElapsed = Math.max(this.electionElapsed, this.cfg.electionTicks);
+    this.electionTimeout = this.electionElapsed + 1 + this.random(Math.max(2, this.cfg.electionTicks >> 1));
+  }
+
   propose(data: Uint8Array): ProposeResult {
     if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leader: this.leader };
     if (data.length > this.cfg.entryBytesMax) return { ok: false, reason: 'too-large', leader: this.leader };

@@ -116,6 +116,7 @@ export class QuorumPeer {
       log: opts.log,
       ...(opts.tls && { tls: opts.tls }),
       onMessage: (m) => this.receive(m),
+      onPeerDown: (id) => this.peerDown(id),
     });
     this.roles = new RoleWatch(leaderlessMaxMs(opts.timing), performance.now());
   }
@@ -207,6 +208,12 @@ export class QuorumPeer {
     if (this.stopped) return;
     if (isShellMessage(m)) return this.app?.shell(m);
     this.node.step(m);
+    this.kick();
+  }
+
+  private peerDown(id: NodeId): void {
+    if (this.stopped) return;
+    this.node.peerDown(id);
     this.kick();
   }
 

@@ -65,6 +65,8 @@ export interface PeerTransportOptions {
   readonly log: Logger;
   /** Each decoded message from a peer, in arrival order per peer. */
   onMessage(message: PeerWireMessage): void;
+  /** The working connection to a peer closed (not one a newer connection replaced). */
+  onPeerDown?(id: NodeId): void;
   readonly sendQueueBytesMax?: number;
   readonly maxFrameBytes?: number;
   /** Backoff between dial attempts to one peer: doubles from min to max, reset by a successful hello. */
@@ -501,6 +503,7 @@ export class PeerTransport {
       if (peer && peer.socket === socket) {
         peer.socket = undefined;
         this.opts.log.info({ peer: peer.id }, 'quorum connection down');
+        if (!this.closed) this.opts.onPeerDown?.(peer.id);
       }
       // The dialling side dials again unless a newer connection already replaced this one.
       if (owner && owner.id < this.opts.myid && !owner.socket) this.redial(owner);

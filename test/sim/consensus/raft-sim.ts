@@ -198,6 +198,21 @@ export class RaftSim {
     node.incarnation++;
     node.disk.crash();
     this.disksChanged = true;
+    // Its sockets close: servers it can reach see their connection to it end, a moment later.
+    for (const other of this.nodes.values()) {
+      if (other.up && !this.net.isCut(node.id, other.id)) this.peerDownLater(other, node.id);
+    }
+  }
+
+  /** `node` sees its connection to `down` close (RaftNode.peerDown): after a crash, or a blip of a live link. */
+  private peerDownLater(node: SimNode, down: number): void {
+    const incarnation = node.incarnation;
+    this.sched.after(this.rng.int(0, 3), () => {
+      if (!node.up || node.incarnation !== incarnation) return;
+      this.trace.note(`${node.id} sees its connection to ${down} close`);
+      node.core!.peerDown(down);
+      this.process(node);
+    });
   }
 
   private deliver(from: number, to: number, m: Message): void {
@@ -367,6 +382,9 @@ export class RaftSim {
       const from = this.rng.pick(this.ids);
       const to = this.rng.pick(this.ids);
       this.net.setLink(from, to, { dropRate: this.rng.next(), duplicateRate: 0.1, delayMin: 1, delayMax: 80 });
+      // A connection that breaks while both ends live: the hint is wrong, and must cost nothing.
+      const node = this.nodes.get(to)!;
+      if (node.up && to !== from && this.rng.chance(0.5)) this.peerDownLater(node, from);
     } else {
       this.net.heal();
       this.net.setDefaults(CALM);

@@ -407,8 +407,23 @@ export class EnsembleSim {
     s.tree = null;
     s.watches = null;
     s.disk.crash();
-    // A killed process's sockets close: its clients notice at once.
+    // A killed process's sockets close: its clients notice at once, and so do the servers it can reach.
     this.dropAll(s);
+    for (const other of this.servers.values()) {
+      if (other.up && !this.net.isCut(s.id, other.id)) this.peerDownLater(other, s.id);
+    }
+  }
+
+  /** `s` sees its connection to `down` close (peer.ts: RaftNode.peerDown): after a crash, or a blip of a live link. */
+  private peerDownLater(s: Server, down: number): void {
+    const incarnation = s.incarnation;
+    this.sched.after(this.rng.int(0, 3), () => {
+      if (!s.up || s.incarnation !== incarnation) return;
+      this.note(() => `${s.id} sees its connection to ${down} close`);
+      s.node!.peerDown(down);
+      this.checkLeader(s);
+      this.kick(s);
+    });
   }
 
   private killWithinPlan(s: Server): void {
@@ -951,7 +966,11 @@ export class EnsembleSim {
     } else if (roll < 0.65) {
       this.net.setDefaults({ dropRate: this.rng.next() * 0.1, duplicateRate: this.rng.next() * 0.05, delayMin: 1, delayMax: this.rng.int(2, 30) });
     } else if (roll < 0.75) {
-      this.net.setLink(this.rng.pick(this.ids), this.rng.pick(this.ids), { dropRate: this.rng.next(), duplicateRate: 0.1, delayMin: 1, delayMax: 60 });
+      const from = this.rng.pick(this.ids);
+      const to = this.servers.get(this.rng.pick(this.ids))!;
+      this.net.setLink(from, to.id, { dropRate: this.rng.next(), duplicateRate: 0.1, delayMin: 1, delayMax: 60 });
+      // A connection that breaks while both ends live: the hint is wrong, and must cost nothing.
+      if (to.up && to.id !== from && this.rng.chance(0.5)) this.peerDownLater(to, from);
     } else if (roll < 0.8) {
       // The wall clock steps, either way; sessions run on the monotonic one. A member restarted after a
       // step back mints session ids from an earlier time, which the leader must refuse when known (F4).

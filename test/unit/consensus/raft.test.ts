@@ -50,6 +50,40 @@ describe('election', () => {
     expect(c.server(2).dropped.at(-1)).toMatch(/vote from 3 while leader 1 is alive/);
   });
 
+  test('a follower whose connection to its leader closed campaigns within half an election timeout, and the others, having seen theirs close, vote for it', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    c.isolate(1); // killed: its sockets close on both followers
+    c.core(2).peerDown(1);
+    c.core(3).peerDown(1);
+    // Another server's close changes nothing.
+    c.core(3).peerDown(2);
+    let ticks = 0;
+    while (c.core(2).status().role === 'follower' && ticks < ELECTION) {
+      c.tick(2);
+      ticks++;
+    }
+    expect(ticks).toBeLessThanOrEqual(1 + ELECTION / 2);
+    c.deliver();
+    expect(c.core(2).status()).toMatchObject({ role: 'leader', term: 2 });
+    expect(c.core(3).status()).toMatchObject({ role: 'follower', term: 2, leader: 2 });
+  });
+
+  test('a closed connection to a leader that lives costs nothing: the pre-vote is refused by those still hearing it', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    settle(c);
+    c.core(2).peerDown(1);
+    c.tick(2, 1 + ELECTION / 2);
+    expect(c.core(2).status().role).toBe('preCandidate');
+    c.deliver((m) => m.from !== 1);
+    expect(c.server(3).dropped.at(-1)).toMatch(/preVote from 2 while leader 1 is alive/);
+    expect(c.server(1).dropped.at(-1)).toMatch(/preVote from 2 while leader 1 is alive/);
+    settle(c);
+    for (const id of [1, 2, 3]) expect(c.core(id).status()).toMatchObject({ term: 1, leader: 1 });
+  });
+
   test('check-quorum: a leader that hears from no majority for an election timeout steps down', () => {
     const c = new TestCluster([1, 2, 3], [], {}, { 3: 5 });
     c.campaign(1);
