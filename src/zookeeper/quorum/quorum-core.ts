@@ -279,12 +279,11 @@ export class QuorumCore implements RequestBackend {
       if (this.leading) {
         const refuse = () => this.fail([req.sessionId], 'the leader cannot take more proposals');
         if (!this.prepareAndPropose(req, new Reader(bytes), wall, refuse)) return refuse();
-        if (closing) this.tracker.setClosing(req.sessionId);
-        return;
+      } else {
+        const auth = req.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
+        this.link.send(this.leader, { type: 'forward', sessionId: req.sessionId, cxid: req.cxid, opType: req.type, auth, body: bytes });
       }
       if (closing) this.tracker.setClosing(req.sessionId);
-      const auth = req.auth.map((a) => ({ scheme: a.scheme, id: a.id }));
-      this.link.send(this.leader, { type: 'forward', sessionId: req.sessionId, cxid: req.cxid, opType: req.type, auth, body: bytes });
     };
     this.whenLeader(req.sessionId, send);
   }
