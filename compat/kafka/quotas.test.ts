@@ -102,8 +102,9 @@ test('@platformatic/kafka admin sets and describes quotas, and is refused bad on
 }, 60_000);
 
 /**
- * Bytes per second, with a band around the quota (measured: 0.99-1.00x): the first window's allowance may
- * make it run a little fast, the client's start (connecting, metadata) on a busy machine a little slow.
+ * Bytes per second, with a band around the quota (measured, 8 runs: producing 1.02x or 1.37x, consuming
+ * 0.81-1.00x): the first window's allowance may make it run fast, the client's start (connecting,
+ * metadata) on a busy machine slow.
  */
 function expectAboutQuota(moved: Moved, quota: number): void {
   const rate = moved.bytes / moved.seconds;

@@ -178,18 +178,21 @@ export function serveKafkaConnection(socket: Socket, frames: FrameReader, { hand
         replyTurn: inFlight.replyTurn,
       };
       const apiKey = request.apiKey as ApiKeyType;
+      // Produce's bytes are recorded as it is read, and a throttle they earn mutes the connection at once, so the
+      // requests read ahead behind it wait (throttling.ts).
+      const readThrottleMs =
+        apiKey === ApiKey.Produce && quotas?.enforces('produce') ? quotas.record('produce', ctx.principal.name, ctx.clientId ?? '', frame.length, Date.now()) : 0;
+      if (readThrottleMs > 0) inFlight.mute(readThrottleMs);
       const started = performance.now();
       let handlerMs = 0;
       const encode = (result: HandlerResult<ApiKeyType>): Reply | Promise<Reply> => {
-        // Nothing is recorded, and nothing allocated, while no produce or request quota is set.
-        const recorded =
-          quotas && (quotas.enforces('produce') || quotas.enforces('request'))
-            ? requestThrottleMs(
-                quotas,
-                { apiKey, apiVersion: request.apiVersion, body: request.body, user: ctx.principal.name, clientId: ctx.clientId ?? '', frameBytes: frame.length, handlerMs },
-                Date.now(),
-              )
-            : 0;
+        // Nothing is recorded, and nothing allocated, while no request quota is set.
+        const recorded = Math.max(
+          readThrottleMs,
+          quotas?.enforces('request')
+            ? requestThrottleMs(quotas, { user: ctx.principal.name, clientId: ctx.clientId ?? '', apiKey, apiVersion: request.apiVersion, body: request.body, handlerMs }, Date.now())
+            : 0,
+        );
         const throttled = result as { throttleTimeMs?: number };
         const throttleMs = Math.max(recorded, result === NO_RESPONSE ? 0 : (throttled.throttleTimeMs ?? 0));
         if (throttleMs > 0 && result !== NO_RESPONSE && 'throttleTimeMs' in throttled) throttled.throttleTimeMs = throttleMs;

@@ -33,11 +33,11 @@ export interface InFlightRequest {
    */
   closeConnection(reason: string, fields?: Record<string, unknown>): void;
   /**
-   * Holds the connection for `ms` after this request's reply (a quota's throttle time; Kafka mutes the
-   * channel as long), or longer if an earlier hold lasts longer: no further request is read, and the
-   * replies of requests read after this one wait. Kafka reads a connection's next request only once the
-   * last is answered, so its mute holds everything after; Skein reads ahead (pipelining), so it holds
-   * back what it read ahead of the reply instead.
+   * Holds the connection for `ms` from now (a quota's throttle time; Kafka mutes the channel as long),
+   * or longer if an earlier hold lasts longer: no further request is read, requests already read behind
+   * this one are handled only once the time is up, and the replies of those handled after this one wait.
+   * Kafka reads a connection's next request only once the last is answered, so its mute holds everything
+   * after; Skein reads ahead (pipelining), so it holds back what it read ahead instead.
    */
   mute(ms: number): void;
 }
@@ -81,6 +81,8 @@ export class FramedConnection {
   private muteAfter: Slot | undefined;
   /** Set while replies wait for a mute to end. */
   private repliesHeld = false;
+  /** Frames read while muted (sent in the same read as the request that muted): handled once the mute ends. */
+  private heldFrames: Buffer[] = [];
   readonly remote: string;
 
   constructor(
@@ -139,6 +141,7 @@ export class FramedConnection {
     this.opts.log.warn({ remote: this.remote, ...fields }, `closing connection: ${reason}`);
     this.frames.stop();
     this.frames.gate.release();
+    this.dropHeldFrames();
     if (!last || !this.slots.includes(last)) return this.endClosed();
     this.lastOwed = last;
     this.closeTimer ??= setTimeout(() => this.closeLate(), FLUSH_BEFORE_CLOSE_MS);
@@ -171,12 +174,25 @@ export class FramedConnection {
     this.frames.stop();
     for (const slot of this.slots) this.frames.done(slot.frameBytes);
     this.slots = [];
+    this.dropHeldFrames();
     this.aborter.abort();
+  }
+
+  private dropHeldFrames(): void {
+    for (const frame of this.heldFrames) this.frames.done(frame.length);
+    this.heldFrames = [];
   }
 
   private onFrame(frame: Buffer): void {
     if (this.closed) return this.frames.done(frame.length);
-    this.dispatch(frame);
+    if (this.mutedUntilMs > 0 || this.heldFrames.length > 0) this.heldFrames.push(frame);
+    else this.dispatch(frame);
+    this.updateFlow();
+  }
+
+  /** The mute ended: the frames read during it are handled in order, until one of them mutes again. */
+  private dispatchHeld(): void {
+    while (this.heldFrames.length > 0 && this.mutedUntilMs === 0 && !this.closed && !this.lastOwed) this.dispatch(this.heldFrames.shift()!);
     this.updateFlow();
   }
 
@@ -221,6 +237,7 @@ export class FramedConnection {
       // Closing over a later request: the replies owed before it go out now, and nothing more is read anyway.
       if (!this.lastOwed) this.frames.gate.hold('throttle', false);
       this.writeReady();
+      this.dispatchHeld();
     }, ms);
   }
 
@@ -286,7 +303,7 @@ export class FramedConnection {
   private updateFlow(): void {
     if (this.closed || this.lastOwed) return;
     const gate = this.frames.gate;
-    gate.hold('requests', this.slots.length >= this.opts.maxInFlight);
+    gate.hold('requests', this.slots.length + this.heldFrames.length >= this.opts.maxInFlight);
     gate.hold('replies', repliesBackedUp(this.socket));
   }
 }

@@ -13,6 +13,8 @@ import { sizePrefixed } from '../../helpers/raw-exchange.js';
 const BAD = 0xff;
 /** A frame whose first byte is THROW makes the handler throw. */
 const THROW = 0xee;
+/** A frame whose first byte is MUTE mutes the connection for 1 s as it is read (a Produce over its quota). */
+const MUTE = 0xdd;
 
 interface Pending {
   frame: Buffer;
@@ -56,6 +58,7 @@ async function setUp(): Promise<Setup> {
           return null;
         }
         if (frame[0] === THROW) throw new Error('handler bug');
+        if (frame[0] === MUTE) request.mute(1000);
         return new Promise((resolve, reject) => {
           pending.push({ frame, request, answer: () => resolve([frame]), fail: reject });
         });
@@ -187,6 +190,40 @@ test('a muted connection (a quota throttle) sends the reply muted after, holds t
   await until(() => expect(s.pending).toHaveLength(4));
   s.pending[3]!.answer();
   await until(() => expect(s.replies.map((r) => r[0])).toEqual([1, 2, 3, 4]));
+});
+
+test('requests read in the same read as one that mutes are handled only once the mute ends, one mute at a time', async () => {
+  const s = await setUp();
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  const mute = sizePrefixed(Buffer.from([MUTE]));
+  s.client.write(Buffer.concat([good(1), mute, mute, good(2)]));
+  await until(() => expect(s.pending).toHaveLength(2));
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  expect(s.pending.map((p) => p.frame[0])).toEqual([1, MUTE]);
+  for (const p of s.pending) p.answer();
+  await until(() => expect(s.replies.map((r) => r[0])).toEqual([1, MUTE]));
+  // The second muting request is handled when the first mute ends, and mutes again: 2 waits.
+  vi.advanceTimersByTime(1000);
+  await until(() => expect(s.pending).toHaveLength(3));
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  expect(s.pending).toHaveLength(3);
+  s.pending[2]!.answer();
+  vi.advanceTimersByTime(1000);
+  await until(() => expect(s.pending).toHaveLength(4));
+  s.pending[3]!.answer();
+  await until(() => expect(s.replies.map((r) => r[0])).toEqual([1, MUTE, MUTE, 2]));
+  expect(s.budget.usedBytes).toBe(0);
+});
+
+test('frames held by a mute are dropped, their memory given back, when the client leaves', async () => {
+  const s = await setUp();
+  s.client.write(Buffer.concat([sizePrefixed(Buffer.from([MUTE])), good(1), good(2)]));
+  await until(() => expect(s.pending).toHaveLength(1));
+  expect(s.budget.usedBytes).toBeGreaterThan(0);
+  s.client.destroy();
+  await vi.waitFor(() => expect(s.pending[0]!.request.signal.aborted).toBe(true));
+  expect(s.budget.usedBytes).toBe(0);
+  expect(s.pending).toHaveLength(1);
 });
 
 test('a connection closing over a request while muted answers the requests before it once the mute ends, then ends', async () => {

@@ -81,18 +81,19 @@ describe('ClientQuotaManager', () => {
 });
 
 describe('requestThrottleMs', () => {
-  it("records produce bytes and handler time, leaving out what Kafka exempts: ApiVersions and followers' fetches", () => {
+  it("records handler time, leaving out what Kafka exempts: ApiVersions and followers' fetches", () => {
     const t = new QuotaTable();
     t.set({ clientId: null }, new Map([['request_percentage', 1], ['producer_byte_rate', 1000]]));
     const m = new ClientQuotaManager(t, windows);
-    const usage = (apiKey: number, body: unknown, handlerMs: number, frameBytes = 10) => ({ apiKey, apiVersion: 12, body, user: 'ANONYMOUS', clientId: 'c', frameBytes, handlerMs });
+    const usage = (apiKey: number, body: unknown, handlerMs: number) => ({ apiKey, apiVersion: 12, body, user: 'ANONYMOUS', clientId: 'c', handlerMs });
     // 1% of a thread over the 10 s minimum span is 100 ms of handler time.
     expect(requestThrottleMs(m, usage(ApiKey.ApiVersions, {}, 5000), 0)).toBe(0);
     expect(requestThrottleMs(m, usage(ApiKey.Fetch, { replicaId: 1 }, 5000), 0)).toBe(0);
     expect(requestThrottleMs(m, usage(ApiKey.Fetch, { replicaId: -1 }, 100), 0)).toBe(0);
     // Past the quota: throttled, at most one window for request time.
     expect(requestThrottleMs(m, usage(ApiKey.Metadata, {}, 5000), 0)).toBe(1000);
-    // Produce: the larger of its byte-rate throttle and its request-time throttle.
-    expect(requestThrottleMs(m, usage(ApiKey.Produce, {}, 0, 20_000), 0)).toBe(10_000);
+    // Produce: its handler time only; its bytes were recorded as it was read (connection.ts), not again here.
+    expect(requestThrottleMs(m, usage(ApiKey.Produce, {}, 0), 0)).toBe(1000);
+    expect([...m.all()].map((s) => s.kind)).toEqual(['request']);
   });
 });
