@@ -24,8 +24,15 @@ const TEST_TIMEOUT_S = 60;
 const NEEDS_SECOND_SERVER =
   'stops the first server and expects the client to carry on with another one: fails against a single Apache ZooKeeper 3.8.0 too';
 
+// kazoo's KazooClient.start() wakes once the connection is up, before the connection thread's SASL exchange,
+// and raises AuthFailedError (what the test expects) only if the test's thread checks `connected` before that
+// thread has handled the server's refusal; otherwise it raises KazooTimeoutError. Failed once in three CI runs
+// (the ensemble, two busy cores), with the refusal in its log as expected.
+const SASL_REFUSAL_RACE = 'the test races the refusal of its SASL login against its own thread seeing the connection up (KazooTimeoutError instead of AuthFailedError)';
+
 /** Tests that do not pass against one standalone server, and why. Keys are pytest ids under kazoo/tests. */
 const SINGLE_SERVER_FAILS: Record<string, string> = {
+  'test_sasl.py::TestLegacySASLDigestAuthentication::test_invalid_sasl_auth': SASL_REFUSAL_RACE,
   'test_client.py::TestClient::test_update_host_list': NEEDS_SECOND_SERVER,
   'test_client.py::TestReconfig::test_add_remove_observer': 'reconfig on a standalone server is Unimplemented, as in Apache ZooKeeper 3.8.0',
   'test_client.py::TestReconfig::test_bad_input': 'reconfig on a standalone server is Unimplemented, as in Apache ZooKeeper 3.8.0',
@@ -35,6 +42,7 @@ const SINGLE_SERVER_FAILS: Record<string, string> = {
 
 /** Tests that do not pass against a 3-server ensemble, and why. */
 const ENSEMBLE_FAILS: Record<string, string> = {
+  'test_sasl.py::TestLegacySASLDigestAuthentication::test_invalid_sasl_auth': SASL_REFUSAL_RACE,
   // The client knows only the first server, which the test stops and starts again; it must be back in the
   // ensemble and serving within the test's 5 s. Against Apache ZooKeeper 3.8.0 here, 3 runs of the six
   // request_queuing tests (three handlers) had 0, 3 and 4 of them failing on that wait.
