@@ -787,7 +787,9 @@ export class RaftNode {
   }
 
   private stamp(m: Outgoing): Message {
-    return { ...m, from: this.id, term: m.term ?? this.term } as Message;
+    // Not `{ ...m, from, term }`: V8 builds a spread followed by more properties through the runtime,
+    // about 20 times slower, and every message the core sends passes here.
+    return Object.assign({}, m, { from: this.id, term: m.term ?? this.term }) as Message;
   }
 
   private send(m: Outgoing): void {
