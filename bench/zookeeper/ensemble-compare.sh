@@ -17,8 +17,8 @@
 # Each run also prints the CPU time (user + system) per operation of zkperf (client_us) and of the three
 # servers together (server_us): on a machine with fewer cores than the client and the servers can use,
 # the rate is about cores / (client_us + server_us), so these say which side a difference comes from.
-# PER_SERVER=1 runs one zkperf per server instead, each with one host in its connection string and a third
-# of the sessions (ops/s summed; p50 and p99 the largest of the three): the C client re-resolves every host
+# PER_SERVER=1 runs one zkperf per server instead, each with one host in its connection string, a third
+# of the sessions and a chroot of its own (ops/s summed; p50 and p99 the largest of the three): the C client re-resolves every host
 # of its connection string before each reply it reads, which with three hosts costs it about as much CPU
 # as all the rest of a get, so this measures the servers with less of the client's own overhead.
 set -euo pipefail
@@ -98,7 +98,7 @@ zkperf() {
   fi
   local n
   {
-    for n in 1 2 3; do "$ZKPERF" "127.0.0.1:$((BASE[$1] + n))" "$2" "$(((SESSIONS + 3 - n) / 3))" "$OUTSTANDING" "$3" & done
+    for n in 1 2 3; do "$ZKPERF" "127.0.0.1:$((BASE[$1] + n))/zkperf-$n" "$2" "$(((SESSIONS + 3 - n) / 3))" "$OUTSTANDING" "$3" & done
     wait
   } | awk -v mode="$2" -v out="$OUTSTANDING" '
     { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -108,6 +108,17 @@ zkperf() {
 }
 
 run() { zkperf "$@"; }
+
+# With PER_SERVER=1 each zkperf works under a chroot of its own: the three number their sessions alike,
+# and create+delete names its nodes by session, so in one tree they would collide (NodeExists, NoNode).
+make_chroots() {
+  node --input-type=module -e '
+    const { ZooKeeperClient } = await import(process.argv[1]);
+    const c = await ZooKeeperClient.connect(process.argv[2]);
+    for (const n of [1, 2, 3]) await c.create(`/zkperf-${n}`).catch((e) => { if (e.code !== -110) throw e; });
+    await c.close();' "$(pwd)/dist/src/zookeeper/client/client.js" "$(connect_string "$1")"
+}
+if [ "${PER_SERVER:-0}" = 1 ]; then for impl in "${IMPLS[@]}"; do make_chroots "${BASE[$impl]}"; done; fi
 
 # CPU ticks (user + system, 1/CLK_TCK s) the given processes used so far.
 cpu_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
