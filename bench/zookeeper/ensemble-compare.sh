@@ -10,7 +10,8 @@
 #
 # Defaults: 5 rounds of 5 s, 8 sessions x 50 outstanding, modes get set create. Needs `npm run build`
 # first and zkperf (BENCH_TOOLS/build.sh builds it; ZKPERF=path overrides /tmp/skein-bench/zkperf).
-# BENCH_TOOLS is the reference tools' folder (default ../shared/bench beside the checkout).
+# BENCH_TOOLS is the reference tools' folder (default ../shared/bench beside the checkout). Run it as it is
+# and under `chrt -r 10` (real-time round-robin): the two favour different designs (README, Performance).
 # APACHE_BASE / SKEIN_BASE: each ensemble's ports are BASE+1..3 (clients), +11..13 (quorum), +21..23
 # (election); defaults 32181 and 32281. SKEIN_BEFORE=DIR adds a third ensemble run from DIR/dist (another
 # build of Skein, e.g. before a change), on SKEIN_BEFORE_BASE (default 32381).
